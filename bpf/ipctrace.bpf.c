@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The kernel side of ipctrace: raw tracepoint programs that record the IPC
+ * of the traced processes into one ring buffer.
+ *
+ * Filtering happens before anything is reserved: a syscall number outside
+ * the IPC set costs one array load; a process outside the traced set costs
+ * one hash lookup. Read/write-family calls resolve their fd to the file's
+ * inode and drop anything that is not a pipe, FIFO or socket. Records are
+ * submitted without waking the consumer (the daemon drains on a timer); a
+ * wake-up is forced only when the ring fills past a threshold or a process
+ * exits, because one wake-up per record costs more than the tracing itself.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "ipctrace/event.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define S_IFMT   00170000
+#define S_IFSOCK 0140000
+#define S_IFIFO  0010000
+#define PIPEFS_MAGIC 0x50495045
+#define SI_USER   0
+#define SI_KERNEL 0x80
+
+/* Set by the daemon before load. */
+const volatile __u32 daemon_tgid = 0;
+const volatile __u64 wakeup_bytes = 1 << 20;
+const volatile __u8 sys_class[IPCT_NR_MAX] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* tgid -> session id: the traced processes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} traced SEC(".maps");
+
+struct obj {
+	__u64 ino;
+	__u64 flags;            /* f_flags | f_mode << 32 */
+	__u8 kind;
+};
+
+/* What sys_enter saw, for the sys_exit of the same thread. */
+struct inflight {
+	__u64 ts;
+	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
+	__u32 valid;
+	__u32 _pad;
+	struct obj obj;         /* close/dup2: the fd that the call closes */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+enum { CNT_RB_FULL, CNT_TRACED_FULL, CNT_INFLIGHT_FULL, CNT_MAX };
+
+/* Per-CPU counters of what could not be recorded (see ipct_counter in the daemon). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline __u32 *session_of(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&traced, &tgid);
+}
+
+static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
+{
+	struct ipct_event *e;
+	__u64 id;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(CNT_RB_FULL);
+		return NULL;
+	}
+	id = bpf_get_current_pid_tgid();
+	e->version = IPCT_EVENT_VERSION;
+	e->type = type;
+	e->nr = 0;
+	e->kind[0] = e->kind[1] = IPCT_KIND_NONE;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->session = session;
+	e->flags = 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* The ring is not zeroed: never hand a client another record's bytes. */
+	__builtin_memset(&e->sys, 0, sizeof(e->sys));
+	return e;
+}
+
+static __always_inline void submit(struct ipct_event *e, bool urgent)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (urgent || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+/* fd -> inode and kind, in the current task's fd table. */
+static __always_inline void fd_resolve(long fd, struct obj *o)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt;
+	struct file **fdarr;
+	struct file *f = NULL;
+	struct inode *inode;
+	unsigned int max, mode;
+
+	o->kind = IPCT_KIND_NONE;
+	if (fd < 0)
+		return;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	max = BPF_CORE_READ(fdt, max_fds);
+	if ((unsigned long)fd >= max)
+		return;
+	fdarr = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), fdarr + fd);
+	if (!f)
+		return;
+	inode = BPF_CORE_READ(f, f_inode);
+	mode = BPF_CORE_READ(inode, i_mode);
+	switch (mode & S_IFMT) {
+	case S_IFIFO:
+		o->kind = BPF_CORE_READ(inode, i_sb, s_magic) == PIPEFS_MAGIC ? IPCT_KIND_PIPE
+									      : IPCT_KIND_FIFO;
+		break;
+	case S_IFSOCK:
+		o->kind = IPCT_KIND_SOCKET;
+		break;
+	default:
+		o->kind = IPCT_KIND_OTHER;
+		return;
+	}
+	o->ino = BPF_CORE_READ(inode, i_ino);
+	o->flags = BPF_CORE_READ(f, f_flags) | (__u64)BPF_CORE_READ(f, f_mode) << 32;
+}
+
+static __always_inline bool is_ipc(const struct obj *o)
+{
+	return o->kind >= IPCT_KIND_PIPE;
+}
+
+static __always_inline __u8 class_of(long nr)
+{
+	if ((unsigned long)nr >= IPCT_NR_MAX)
+		return IPCT_SC_NONE;
+	return sys_class[nr];
+}
+
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(r) ((r)->orig_ax)
+#define SYSCALL_ARGS(r, a)                                                                         \
+	do {                                                                                       \
+		(a)[0] = (r)->di;                                                                  \
+		(a)[1] = (r)->si;                                                                  \
+		(a)[2] = (r)->dx;                                                                  \
+		(a)[3] = (r)->r10;                                                                 \
+		(a)[4] = (r)->r8;                                                                  \
+		(a)[5] = (r)->r9;                                                                  \
+	} while (0)
+#elif defined(__TARGET_ARCH_arm64)
+/* x0 holds the return value at exit; the first argument survives in orig_x0. */
+#define SYSCALL_NR(r) ((r)->syscallno)
+#define SYSCALL_ARGS(r, a)                                                                         \
+	do {                                                                                       \
+		(a)[0] = (r)->orig_x0;                                                             \
+		for (int i_ = 1; i_ < 6; i_++)                                                     \
+			(a)[i_] = (r)->regs[i_];                                                   \
+	} while (0)
+#else
+#error "ipctrace: add this architecture's syscall registers"
+#endif
+
+static __always_inline void read_user_pair(__u64 ptr, __u64 *a, __u64 *b)
+{
+	__u64 v[2] = {};
+
+	if (ptr && !bpf_probe_read_user(v, sizeof(v), (void *)ptr)) {
+		*a = v[0];
+		*b = v[1];
+	}
+}
+
+SEC("raw_tracepoint/sys_enter")
+int ipct_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs = (void *)ctx->args[0];
+	__u8 cls = class_of(ctx->args[1]);
+	struct inflight in = {};
+	__u64 id;
+	__u32 tid;
+
+	if (cls == IPCT_SC_NONE)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	if (!session_of(id >> 32))
+		return 0;
+
+	in.ts = bpf_ktime_get_ns();
+	switch (cls) {
+	case IPCT_SC_CLOSE:
+		fd_resolve((int)PT_REGS_PARM1_CORE_SYSCALL(regs), &in.obj);
+		break;
+	case IPCT_SC_DUP2:
+		fd_resolve((int)PT_REGS_PARM2_CORE_SYSCALL(regs), &in.obj);
+		break;
+	case IPCT_SC_SIGACTION:
+	case IPCT_SC_SIGPROCMASK: {
+		__u64 ptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+
+		if (ptr) {
+			read_user_pair(ptr, &in.val[0], &in.val[1]);
+			in.valid = 1;
+		}
+		break;
+	}
+	}
+	tid = (__u32)id;
+	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
+		count(CNT_INFLIGHT_FULL);
+	return 0;
+}
+
+static __always_inline void put_obj(struct ipct_event *e, int slot, const struct obj *o)
+{
+	e->kind[slot] = o->kind;
+	e->sys.x[slot * 2] = o->ino;
+	e->sys.x[slot * 2 + 1] = o->flags;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *uregs = (void *)ctx->args[0];
+	struct pt_regs regs;
+	struct inflight *in;
+	struct obj a = {}, b = {};
+	struct ipct_event *e;
+	__u64 args[6];
+	__u64 entry_ts = 0, val[2] = {};
+	__u32 *sess, tid, valid = 0;
+	long ret = ctx->args[1];
+	__u8 cls;
+	long nr;
+
+	if (bpf_probe_read_kernel(&regs, sizeof(regs), uregs))
+		return 0;
+	nr = SYSCALL_NR(&regs);
+	cls = class_of(nr);
+	if (cls == IPCT_SC_NONE)
+		return 0;
+	sess = session_of(bpf_get_current_pid_tgid() >> 32);
+	if (!sess)
+		return 0;
+
+	tid = (__u32)bpf_get_current_pid_tgid();
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (in) {
+		entry_ts = in->ts;
+		b = in->obj;
+		val[0] = in->val[0];
+		val[1] = in->val[1];
+		valid = in->valid;
+		bpf_map_delete_elem(&inflight, &tid);
+	}
+	SYSCALL_ARGS(&regs, args);
+
+	/* Resolve, and drop what is not IPC, before reserving anything. */
+	switch (cls) {
+	case IPCT_SC_FD:
+		fd_resolve(args[0], &a);
+		if (!is_ipc(&a))
+			return 0;
+		break;
+	case IPCT_SC_FD_RET:
+		fd_resolve(ret, &a);
+		if (!is_ipc(&a))
+			return 0;
+		break;
+	case IPCT_SC_FD_ACCEPT:
+		fd_resolve(args[0], &a);
+		fd_resolve(ret, &b);
+		break;
+	case IPCT_SC_CLOSE:
+		if (!is_ipc(&b))
+			return 0;
+		a = b;
+		b.kind = IPCT_KIND_NONE;
+		break;
+	case IPCT_SC_DUP2:
+		fd_resolve(args[0], &a);
+		if (!is_ipc(&a) && !is_ipc(&b))
+			return 0;
+		break;
+	}
+
+	e = reserve(IPCT_EV_SYSCALL, *sess);
+	if (!e)
+		return 0;
+	e->nr = nr;
+	__builtin_memcpy(e->sys.args, args, sizeof(args));
+	e->sys.ret = ret;
+	e->sys.dur_ns = entry_ts ? e->ts_ns - entry_ts : 0;
+
+	switch (cls) {
+	case IPCT_SC_FD:
+	case IPCT_SC_FD_RET:
+	case IPCT_SC_CLOSE:
+		put_obj(e, 0, &a);
+		break;
+	case IPCT_SC_FD_ACCEPT:
+	case IPCT_SC_DUP2:
+		put_obj(e, 0, &a);
+		put_obj(e, 1, &b);
+		break;
+	case IPCT_SC_PIPE:
+	case IPCT_SC_SOCKETPAIR: {
+		int fds[2] = { -1, -1 };
+
+		if (ret == 0 &&
+		    !bpf_probe_read_user(fds, sizeof(fds),
+					 (void *)args[cls == IPCT_SC_PIPE ? 0 : 3])) {
+			fd_resolve(fds[0], &a);
+			fd_resolve(fds[1], &b);
+			e->kind[0] = a.kind;
+			e->kind[1] = b.kind;
+			e->sys.x[0] = (__u32)fds[0] | (__u64)(__u32)fds[1] << 32;
+			e->sys.x[1] = a.ino;
+			e->sys.x[2] = b.ino;
+			e->sys.x[3] = (a.flags & 0xffffffff) | (b.flags & 0xffffffff) << 32;
+		}
+		break;
+	}
+	case IPCT_SC_SIGACTION:
+		if (valid) {
+			e->sys.x[0] = val[0];
+			e->sys.x[1] = val[1];
+			e->flags |= IPCT_F_NEW_VALID;
+		}
+		if (ret == 0 && args[2]) {
+			read_user_pair(args[2], &e->sys.x[2], &e->sys.x[3]);
+			e->flags |= IPCT_F_OLD_VALID;
+		}
+		break;
+	case IPCT_SC_SIGPROCMASK:
+		if (valid) {
+			e->sys.x[0] = val[0];
+			e->flags |= IPCT_F_NEW_VALID;
+		}
+		if (ret == 0 && args[2]) {
+			bpf_probe_read_user(&e->sys.x[2], sizeof(__u64), (void *)args[2]);
+			e->flags |= IPCT_F_OLD_VALID;
+		}
+		break;
+	case IPCT_SC_SIGQUEUE:
+	case IPCT_SC_TGSIGQUEUE: {
+		/* siginfo: si_signo, si_errno, si_code, pad; then pid, uid, sigval. */
+		__u64 ptr = args[cls == IPCT_SC_SIGQUEUE ? 2 : 3];
+		__s32 code = 0;
+		__u64 value = 0;
+
+		if (ptr) {
+			bpf_probe_read_user(&code, sizeof(code), (void *)(ptr + 8));
+			bpf_probe_read_user(&value, sizeof(value), (void *)(ptr + 24));
+		}
+		e->sys.x[0] = (__u32)code;
+		e->sys.x[1] = value;
+		break;
+	}
+	}
+	submit(e, false);
+	return 0;
+}
+
+static __always_inline void read_siginfo(struct ipct_event *e, struct kernel_siginfo *info)
+{
+	/* SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) are markers, not pointers. */
+	if ((unsigned long)info <= 1) {
+		e->sig.code = info ? SI_KERNEL : SI_USER;
+		return;
+	}
+	e->sig.code = BPF_CORE_READ(info, si_code);
+	e->sig.si_errno = BPF_CORE_READ(info, si_errno);
+	bpf_probe_read_kernel(e->sig.sifields, sizeof(e->sig.sifields), &info->_sifields);
+}
+
+SEC("raw_tracepoint/signal_generate")
+int ipct_signal_generate(struct bpf_raw_tracepoint_args *ctx)
+{
+	int sig = ctx->args[0];
+	struct kernel_siginfo *info = (void *)ctx->args[1];
+	struct task_struct *t = (void *)ctx->args[2];
+	struct ipct_event *e;
+	__u32 ttgid = BPF_CORE_READ(t, tgid);
+	__u32 *sess;
+
+	/* A signal to a traced process, or one sent by it to anybody. */
+	sess = session_of(ttgid);
+	if (!sess)
+		sess = session_of(bpf_get_current_pid_tgid() >> 32);
+	if (!sess)
+		return 0;
+	e = reserve(IPCT_EV_SIGNAL_GENERATE, *sess);
+	if (!e)
+		return 0;
+	e->sig.sig = sig;
+	e->sig.result = ctx->args[4];
+	e->sig.target_pid = ttgid;
+	e->sig.target_tid = BPF_CORE_READ(t, pid);
+	e->sig.blocked = BPF_CORE_READ(t, blocked.sig[0]);
+	BPF_CORE_READ_STR_INTO(&e->sig.target_comm, t, comm);
+	if (ctx->args[3])
+		e->flags |= IPCT_F_GROUP;
+	if (sig >= 1 && sig <= 64 && (e->sig.blocked >> (sig - 1) & 1))
+		e->flags |= IPCT_F_BLOCKED_SIG;
+	read_siginfo(e, info);
+	submit(e, false);
+	return 0;
+}
+
+SEC("raw_tracepoint/signal_deliver")
+int ipct_signal_deliver(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct kernel_siginfo *info = (void *)ctx->args[1];
+	struct k_sigaction *ka = (void *)ctx->args[2];
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct ipct_event *e;
+	__u32 *sess;
+
+	sess = session_of(bpf_get_current_pid_tgid() >> 32);
+	if (!sess)
+		return 0;
+	e = reserve(IPCT_EV_SIGNAL_DELIVER, *sess);
+	if (!e)
+		return 0;
+	e->sig.sig = ctx->args[0];
+	e->sig.target_pid = e->pid;
+	e->sig.target_tid = e->tid;
+	e->sig.handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
+	e->sig.sa_flags = BPF_CORE_READ(ka, sa.sa_flags);
+	e->sig.blocked = BPF_CORE_READ(task, blocked.sig[0]);
+	read_siginfo(e, info);
+	submit(e, false);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_fork")
+int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *parent = (void *)ctx->args[0];
+	struct task_struct *child = (void *)ctx->args[1];
+	struct ipct_event *e;
+	__u32 ctgid, *sess, s;
+
+	sess = session_of(BPF_CORE_READ(parent, tgid));
+	if (!sess)
+		return 0;
+	ctgid = BPF_CORE_READ(child, tgid);
+	/* A new thread is covered by its thread group already. */
+	if (BPF_CORE_READ(child, pid) != ctgid || ctgid == daemon_tgid)
+		return 0;
+	s = *sess;
+	if (bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY))
+		count(CNT_TRACED_FULL);
+	e = reserve(IPCT_EV_FORK, s);
+	if (!e)
+		return 0;
+	e->proc.child_pid = ctgid;
+	e->proc.child_tid = ctgid;
+	submit(e, false);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exec")
+int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct linux_binprm *bprm = (void *)ctx->args[2];
+	struct ipct_event *e;
+	__u32 *sess;
+
+	sess = session_of(bpf_get_current_pid_tgid() >> 32);
+	if (!sess)
+		return 0;
+	e = reserve(IPCT_EV_EXEC, *sess);
+	if (!e)
+		return 0;
+	e->proc.old_pid = ctx->args[1];
+	bpf_probe_read_kernel_str(e->proc.path, sizeof(e->proc.path), BPF_CORE_READ(bprm, filename));
+	submit(e, false);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exit")
+int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *p = (void *)ctx->args[0];
+	struct ipct_event *e;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id, *sess, s;
+
+	sess = session_of(tgid);
+	if (!sess)
+		return 0;
+	/* A thread killed inside a traced call never reaches sys_exit. */
+	bpf_map_delete_elem(&inflight, &tid);
+	/*
+	 * Only the last thread ends the process. Older kernels do not pass
+	 * group_dead to the tracepoint, but do_exit() has already dropped
+	 * signal->live by now on every kernel.
+	 */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	s = *sess;
+	bpf_map_delete_elem(&traced, &tgid);
+	e = reserve(IPCT_EV_EXIT, s);
+	if (!e)
+		return 0;
+	e->proc.exit_code = BPF_CORE_READ(p, exit_code);
+	submit(e, true);
+	return 0;
+}

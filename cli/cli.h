@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* The ipctrace command: verbs, and what they share (options, the daemon connection). */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <json-c/json.h>
+
+#include "format.h"
+#include "proto.h"
+
+/* Exit codes of the CLI itself (a traced command's own status passes through `run`). */
+#define EXIT_USAGE 2
+
+struct conn {
+	int fd;
+	struct ipct_buf in;
+	pid_t private_pid;      /* a private ipctraced started for this command, or 0 */
+	char *private_dir;
+};
+
+/* Connects to the daemon at path; with allow_private and root, starts a private one
+ * when none answers. Prints what went wrong; -errno. */
+int conn_open(struct conn *c, const char *path, bool allow_private);
+void conn_close(struct conn *c);
+/* Sends one request and waits for its reply (events that arrive first are an error). NULL on failure, printed. */
+struct json_object *conn_request(struct conn *c, struct json_object *req);
+/* Sends one request without waiting. -errno. */
+int conn_send(struct conn *c, struct json_object *req);
+/* The reply's error, or NULL when it says ok. */
+const char *reply_error(struct json_object *reply);
+
+/* Output format options shared by the verbs: -o text|json. */
+int parse_output(const char *arg, enum ipct_output *out);
+bool want_color(int fd);
+
+int do_run(int argc, char **argv);
+int do_stats(int argc, char **argv);

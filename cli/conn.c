@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The CLI's connection to ipctraced. When no daemon answers on the default
+ * socket and the user is root, a private daemon is started for the duration
+ * of the command, so that `ipctrace run` works on a fresh machine; it dies
+ * with the CLI (PR_SET_PDEATHSIG) and sits in its own process group, so a
+ * ^C meant for the traced command does not stop the tracer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* ipctraced beside this executable (the build tree, or an install with both in one
+ * directory), else where it is installed. */
+static void daemon_path(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = 0;
+		snprintf(buf, len, "%s/ipctraced", dirname(self));
+		if (access(buf, X_OK) == 0)
+			return;
+	}
+	snprintf(buf, len, "%s", IPCTRACED_PATH);
+}
+
+static int start_private(struct conn *c, char *sock, size_t socklen)
+{
+	char tmpl[] = "/tmp/ipctrace.XXXXXX", exe[PATH_MAX], fdarg[16], buf[16];
+	int ready[2];
+	ssize_t n;
+	pid_t pid;
+
+	if (!mkdtemp(tmpl))
+		return -errno;
+	c->private_dir = strdup(tmpl);
+	snprintf(sock, socklen, "%s/ipctrace.sock", tmpl);
+	daemon_path(exe, sizeof(exe));
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		/* The write end must survive exec: the daemon reports readiness on it. */
+		int wfd = dup(ready[1]);
+
+		snprintf(fdarg, sizeof(fdarg), "%d", wfd);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		setpgid(0, 0);
+		execl(exe, "ipctraced", "--socket", sock, "--ready-fd", fdarg, (char *)NULL);
+		fprintf(stderr, "ipctrace: failed to start %s: %s\n", exe, strerror(errno));
+		_exit(127);
+	}
+	c->private_pid = pid;
+	close(ready[1]);
+	do
+		n = read(ready[0], buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	close(ready[0]);
+	if (n <= 0) {
+		fprintf(stderr, "ipctrace: the private ipctraced did not start (see its message above)\n");
+		return -ECHILD;
+	}
+	return 0;
+}
+
+int conn_open(struct conn *c, const char *path, bool allow_private)
+{
+	char sock[128];
+	int fd, r;
+
+	*c = (struct conn){ .fd = -1 };
+	fd = connect_unix(path);
+	if (fd >= 0) {
+		c->fd = fd;
+		return 0;
+	}
+	if (!allow_private || (fd != -ENOENT && fd != -ECONNREFUSED)) {
+		fprintf(stderr, "ipctrace: cannot connect to ipctraced at %s: %s\n", path, strerror(-fd));
+		return fd;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr,
+			"ipctrace: no ipctrace daemon is running (nothing answers at %s).\n"
+			"Start it with 'sudo systemctl start ipctraced' (or 'sudo ipctraced &'),\n"
+			"or run this command as root to use a private daemon.\n", path);
+		return fd;
+	}
+	r = start_private(c, sock, sizeof(sock));
+	if (r < 0) {
+		if (r != -ECHILD)
+			fprintf(stderr, "ipctrace: failed to start a private ipctraced: %s\n", strerror(-r));
+		conn_close(c);
+		return r;
+	}
+	fd = connect_unix(sock);
+	if (fd < 0) {
+		fprintf(stderr, "ipctrace: cannot connect to the private ipctraced at %s: %s\n", sock,
+			strerror(-fd));
+		conn_close(c);
+		return fd;
+	}
+	c->fd = fd;
+	return 0;
+}
+
+void conn_close(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	ipct_buf_free(&c->in);
+	if (c->private_pid > 0) {
+		kill(c->private_pid, SIGTERM);
+		waitpid(c->private_pid, NULL, 0);
+		c->private_pid = 0;
+	}
+	if (c->private_dir) {
+		char sock[128];
+
+		snprintf(sock, sizeof(sock), "%s/ipctrace.sock", c->private_dir);
+		unlink(sock);
+		rmdir(c->private_dir);
+		free(c->private_dir);
+		c->private_dir = NULL;
+	}
+}
+
+int conn_send(struct conn *c, struct json_object *req)
+{
+	struct ipct_buf out = { 0 };
+	int r = ipct_msg_append_json(&out, req);
+
+	if (!r)
+		r = ipct_buf_write_all(&out, c->fd);
+	ipct_buf_free(&out);
+	return r;
+}
+
+struct json_object *conn_request(struct conn *c, struct json_object *req)
+{
+	struct ipct_msg_hdr h;
+	const char *payload;
+	int r = conn_send(c, req);
+
+	if (r < 0)
+		goto fail;
+	for (;;) {
+		r = ipct_msg_peek(&c->in, SIZE_MAX, &h, &payload);
+		if (r > 0) {
+			struct json_object *reply = NULL;
+
+			if (h.type == IPCT_MSG_JSON)
+				reply = ipct_json_parse(payload, h.len);
+			ipct_buf_consume(&c->in, sizeof(h) + h.len);
+			if (reply)
+				return reply;
+			r = -EBADMSG;
+			goto fail;
+		}
+		if (r < 0)
+			goto fail;
+		r = (int)ipct_buf_read_fd(&c->in, c->fd);
+		if (r == 0)
+			r = -ECONNRESET;
+		if (r < 0)
+			goto fail;
+	}
+fail:
+	fprintf(stderr, "ipctrace: request to ipctraced failed: %s\n", strerror(-r));
+	return NULL;
+}
+
+const char *reply_error(struct json_object *reply)
+{
+	struct json_object *ok, *err;
+
+	if (json_object_object_get_ex(reply, "ok", &ok) && json_object_get_boolean(ok))
+		return NULL;
+	if (json_object_object_get_ex(reply, "error", &err))
+		return json_object_get_string(err);
+	return "malformed reply";
+}
+
+int parse_output(const char *arg, enum ipct_output *out)
+{
+	if (!strcmp(arg, "text"))
+		*out = IPCT_OUT_TEXT;
+	else if (!strcmp(arg, "json"))
+		*out = IPCT_OUT_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+bool want_color(int fd)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(fd) && !getenv("NO_COLOR") && term && strcmp(term, "dumb");
+}

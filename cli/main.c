@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+/* ipctrace: the command-line client of ipctraced; dispatches its verbs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct verb {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} verbs[] = {
+	{ "run", do_run, "trace a command and every process it starts" },
+	{ "stats", do_stats, "show the daemon's counters" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipctrace VERB [OPTIONS] [ARGS...]\n"
+		"\n"
+		"See signals, pipes and sockets between processes as they happen.\n"
+		"\n"
+		"Verbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
+	fprintf(f,
+		"\n"
+		"'ipctrace VERB --help' describes a verb. Example:\n"
+		"  sudo ipctrace run -- ./a.out\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *verb = argc > 1 ? argv[1] : NULL;
+
+	if (!verb) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(verb, "-h") || !strcmp(verb, "--help") || !strcmp(verb, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(verb, "-V") || !strcmp(verb, "--version")) {
+		printf("ipctrace %s\n", IPCTRACE_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(verb, verbs[i].name))
+			return verbs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "ipctrace: unknown verb '%s'\n", verb);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ipctrace run: starts a command held before exec, has the daemon trace it
+ * and everything it forks, then lets it go and prints its events until the
+ * last process of the tree has exited. Exits with the command's status.
+ *
+ * The held child waits in poll(), which is not traced, so the trace holds
+ * nothing the program did not do itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct run {
+	struct conn conn;
+	struct ipct_fmt fmt;
+	struct ipct_buf out;
+	pid_t child;
+	int status;             /* the child's wait status, once reaped */
+	bool reaped;
+	bool ended;             /* the daemon said the session is over */
+	bool stdout_gone;       /* the reader of our output went away */
+	bool exec_seen;         /* the command got as far as exec */
+	const char *end_reason;
+	int64_t events, lost;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipctrace run [OPTIONS] [--] COMMAND [ARGS...]\n"
+		"\n"
+		"Run COMMAND and trace its signals, pipes and sockets, and those of every\n"
+		"process it starts, printing each event as it happens. Exits with\n"
+		"COMMAND's status (128+N when a signal N killed it; 127 when it cannot be\n"
+		"found, 126 when it cannot be executed).\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output FORMAT   text (default) or json: one object per line,\n"
+		"                        fields in docs/events.md\n"
+		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ");\n"
+		"                        without a daemon there, root gets a private one\n"
+		"      --color WHEN      auto (default), always or never\n"
+		"  -h, --help            show this help\n");
+}
+
+/* What execvp would run, resolved before forking so that a missing command
+ * is reported by us (exit 127) instead of by a traced child. */
+static int resolve_command(const char *cmd, char *path, size_t len)
+{
+	const char *dirs = getenv("PATH");
+	int err = ENOENT;
+	struct stat st;
+
+	if (strchr(cmd, '/')) {
+		snprintf(path, len, "%s", cmd);
+		if (stat(path, &st) < 0)
+			return -errno;
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		return access(path, X_OK) < 0 ? -errno : 0;
+	}
+	if (!dirs)
+		dirs = "/usr/local/bin:/usr/bin:/bin";
+	while (*dirs) {
+		size_t n = strcspn(dirs, ":");
+
+		snprintf(path, len, "%.*s/%s", (int)n ?: 1, n ? dirs : ".", cmd);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(path, X_OK) == 0)
+				return 0;
+			err = EACCES;
+		}
+		dirs += n + (dirs[n] == ':');
+	}
+	return -err;
+}
+
+static pid_t spawn_held(const char *path, char **argv, int *release_fd)
+{
+	int hold[2];
+	pid_t pid;
+
+	if (pipe2(hold, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(hold[0]);
+		close(hold[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		struct pollfd p = { .fd = hold[0], .events = POLLIN };
+
+		close(hold[1]);
+		/* Released when the parent closes its end (POLLHUP). */
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+		execv(path, argv);
+		_exit(127);
+	}
+	close(hold[0]);
+	*release_fd = hold[1];
+	return pid;
+}
+
+static int flush_out(struct run *r)
+{
+	while (ipct_buf_len(&r->out) && !r->stdout_gone) {
+		ssize_t n = write(STDOUT_FILENO, r->out.data + r->out.start, ipct_buf_len(&r->out));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			/* Keep tracing (the command runs on), but stop printing. */
+			r->stdout_gone = true;
+			break;
+		}
+		ipct_buf_consume(&r->out, (size_t)n);
+	}
+	ipct_buf_consume(&r->out, ipct_buf_len(&r->out));
+	return 0;
+}
+
+static void on_notice(struct run *r, struct json_object *n)
+{
+	struct json_object *v;
+	const char *kind = "";
+
+	if (json_object_object_get_ex(n, "notice", &v))
+		kind = json_object_get_string(v);
+	if (!strcmp(kind, "session_end")) {
+		r->ended = true;
+		if (json_object_object_get_ex(n, "events", &v))
+			r->events = json_object_get_int64(v);
+		if (json_object_object_get_ex(n, "lost", &v))
+			r->lost = json_object_get_int64(v);
+		/* Anything but the tree's own end means the trace was cut short. */
+		if (json_object_object_get_ex(n, "reason", &v) && strcmp(json_object_get_string(v), "exited"))
+			r->end_reason = !strcmp(json_object_get_string(v), "daemon_exit") ? "daemon_exit"
+											 : "cut";
+	} else if (!strcmp(kind, "lost")) {
+		int64_t count = json_object_object_get_ex(n, "count", &v) ? json_object_get_int64(v) : 0;
+
+		fprintf(stderr, "ipctrace: %lld events lost: this output could not keep up\n",
+			(long long)count);
+	}
+}
+
+/* Handles what the daemon sent: 0, or -ECONNRESET when it hung up. */
+static int on_daemon(struct run *r)
+{
+	struct ipct_msg_hdr h;
+	const char *payload;
+	ssize_t n = ipct_buf_read_fd(&r->conn.in, r->conn.fd);
+	int k;
+
+	if (n == 0 || (n < 0 && n != -EAGAIN))
+		return -ECONNRESET;
+	while ((k = ipct_msg_peek(&r->conn.in, SIZE_MAX, &h, &payload)) > 0) {
+		if (h.type == IPCT_MSG_EVENT && h.len >= sizeof(struct ipct_event)) {
+			const struct ipct_event *e = (const void *)payload;
+
+			if (e->type == IPCT_EV_EXEC && (pid_t)e->pid == r->child)
+				r->exec_seen = true;
+			if (!r->stdout_gone)
+				ipct_format_event(&r->fmt, e, &r->out);
+		} else if (h.type == IPCT_MSG_JSON) {
+			struct json_object *o = ipct_json_parse(payload, h.len);
+
+			if (o)
+				on_notice(r, o);
+			json_object_put(o);
+		}
+		ipct_buf_consume(&r->conn.in, sizeof(h) + h.len);
+	}
+	flush_out(r);
+	return k < 0 ? -EBADMSG : 0;
+}
+
+static void reap(struct run *r, bool block)
+{
+	if (r->reaped)
+		return;
+	if (waitpid(r->child, &r->status, block ? 0 : WNOHANG) == r->child)
+		r->reaped = true;
+}
+
+static void on_signal(struct run *r, int sfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap(r, false);
+		/* The terminal signals the whole foreground group, the command included;
+		 * a signal sent to us alone is passed on. */
+		else if (si.ssi_code != SI_KERNEL)
+			kill(r->child, (int)si.ssi_signo);
+	}
+}
+
+static int exit_code_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+static void print_summary(struct run *r, const char *cmd)
+{
+	char status[64];
+
+	ipct_wait_status_str(r->status, status, sizeof(status));
+	if (r->fmt.mode == IPCT_OUT_JSON) {
+		ipct_buf_printf(&r->out,
+				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"exit_code\":%d,"
+				"\"status\":\"%s\"}\n",
+				(long long)r->events, (long long)r->lost, exit_code_of(r->status), status);
+		flush_out(r);
+	} else {
+		fprintf(stderr, "ipctrace: %s %s; %lld events, %lld lost\n", cmd, status,
+			(long long)r->events, (long long)r->lost);
+	}
+}
+
+int do_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct run r = { .conn = { .fd = -1 } };
+	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
+	struct json_object *req, *reply;
+	bool socket_given = false;
+	char path[PATH_MAX];
+	sigset_t mask;
+	int c, err, release_fd = -1, sfd, ret = 1;
+
+	/* '+': options end at the command, whose own options are its business. */
+	while ((c = getopt_long(argc, argv, "+o:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (parse_output(optarg, &r.fmt.mode) < 0) {
+				fprintf(stderr, "ipctrace run: unknown output format '%s' (text or json)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			socket_path = optarg;
+			socket_given = true;
+			break;
+		case 'C':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+				fprintf(stderr, "ipctrace run: --color takes auto, always or never, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			color = optarg;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			run_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "ipctrace run: no command given\n");
+		run_usage(stderr);
+		return EXIT_USAGE;
+	}
+	err = resolve_command(argv[optind], path, sizeof(path));
+	if (err == -ENOENT) {
+		fprintf(stderr, "ipctrace: %s: command not found\n", argv[optind]);
+		return 127;
+	}
+	if (err < 0) {
+		fprintf(stderr, "ipctrace: %s: cannot execute: %s\n", argv[optind], strerror(-err));
+		return 126;
+	}
+	r.fmt.color = !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO));
+
+	if (conn_open(&r.conn, socket_path, !socket_given) < 0)
+		return 1;
+	r.child = spawn_held(path, argv + optind, &release_fd);
+	if (r.child < 0) {
+		fprintf(stderr, "ipctrace: failed to start %s: %s\n", argv[optind], strerror(-r.child));
+		goto out;
+	}
+	/* Blocked only in this process: the child keeps the mask we were given. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string("trace"));
+	json_object_object_add(req, "pid", json_object_new_int(r.child));
+	reply = conn_request(&r.conn, req);
+	json_object_put(req);
+	if (!reply || reply_error(reply)) {
+		if (reply)
+			fprintf(stderr, "ipctrace: %s\n", reply_error(reply));
+		json_object_put(reply);
+		/* Never leave the held command behind. */
+		kill(r.child, SIGKILL);
+		waitpid(r.child, NULL, 0);
+		goto out;
+	}
+	{
+		struct json_object *v;
+
+		if (json_object_object_get_ex(reply, "start_ns", &v))
+			r.fmt.start_ns = (uint64_t)json_object_get_int64(v);
+		if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
+			r.fmt.realtime_off = json_object_get_int64(v);
+	}
+	json_object_put(reply);
+	ipct_format_header(&r.fmt, &r.out);
+	flush_out(&r);
+	close(release_fd);
+	release_fd = -1;
+
+	while (!r.ended) {
+		struct pollfd p[2] = { { .fd = r.conn.fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)
+			on_signal(&r, sfd);
+		if (p[0].revents && on_daemon(&r) < 0) {
+			r.end_reason = "connection_lost";
+			break;
+		}
+	}
+	if (r.end_reason) {
+		fprintf(stderr, "ipctrace: %s while tracing; %s (pid %d) continues untraced\n",
+			!strcmp(r.end_reason, "daemon_exit") ? "ipctraced stopped"
+							     : "lost the connection to ipctraced",
+			argv[optind], r.child);
+		reap(&r, true);
+		goto out;
+	}
+	reap(&r, true);
+	if (!r.exec_seen && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 127)
+		fprintf(stderr, "ipctrace: %s: could not be executed\n", path);
+	print_summary(&r, argv[optind]);
+	ret = exit_code_of(r.status);
+out:
+	if (release_fd >= 0)
+		close(release_fd);
+	conn_close(&r.conn);
+	ipct_buf_free(&r.out);
+	return ret;
+}

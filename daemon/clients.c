@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Client connections: strict request parsing, replies, and buffered output
+ * that never blocks the daemon. A client that reads too slowly loses events
+ * (counted, and told so with a "lost" notice) instead of holding up the
+ * ring buffer or the other clients.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+static void client_set_out(struct daemon *d, struct client *c, bool want)
+{
+	struct epoll_event ev = { .events = EPOLLIN | (want ? EPOLLOUT : 0), .data.ptr = c };
+
+	if (c->want_out == want || c->dead)
+		return;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+		c->want_out = want;
+}
+
+int client_accept(struct daemon *d)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct client *c;
+	int fd;
+
+	fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	c = calloc(1, sizeof(*c));
+	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		free(c);
+		close(fd);
+		return -ENOMEM;
+	}
+	c->fd = fd;
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	ev.data.ptr = c;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		free(c);
+		close(fd);
+		return -errno;
+	}
+	c->next = d->clients;
+	d->clients = c;
+	return 0;
+}
+
+void client_queue_json(struct daemon *d, struct client *c, struct json_object *obj)
+{
+	(void)d;
+	if (c->dead)
+		return;
+	/* Replies and notices are small and rare: they are never dropped. */
+	if (ipct_msg_append_json(&c->out, obj) < 0)
+		c->dead = true;
+}
+
+void client_queue_event(struct client *c, const struct ipct_event *e)
+{
+	if (c->dead)
+		return;
+	if (ipct_buf_len(&c->out) >= CLIENT_OUT_MAX ||
+	    ipct_msg_append(&c->out, IPCT_MSG_EVENT, e, sizeof(*e)) < 0)
+		c->lost++;
+}
+
+void client_flush(struct daemon *d, struct client *c)
+{
+	int r;
+
+	if (c->dead)
+		return;
+	/* Tell a slow client what it lost as soon as there is room again. */
+	if (c->lost && ipct_buf_len(&c->out) < CLIENT_OUT_MAX / 2) {
+		struct json_object *n = json_object_new_object();
+
+		json_object_object_add(n, "notice", json_object_new_string("lost"));
+		json_object_object_add(n, "count", json_object_new_int64((int64_t)c->lost));
+		client_queue_json(d, c, n);
+		json_object_put(n);
+		c->lost = 0;
+	}
+	r = ipct_buf_write_fd(&c->out, c->fd);
+	if (r < 0) {
+		c->dead = true;
+		return;
+	}
+	client_set_out(d, c, ipct_buf_len(&c->out) > 0);
+}
+
+static void reply_error(struct daemon *d, struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reply_error(struct daemon *d, struct client *c, const char *fmt, ...)
+{
+	struct json_object *r = json_object_new_object();
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_object_add(r, "ok", json_object_new_boolean(0));
+	json_object_object_add(r, "error", json_object_new_string(msg));
+	client_queue_json(d, c, r);
+	json_object_put(r);
+}
+
+/* The thread group of pid and the owner of /proc/pid: -ESRCH when it is gone. */
+static int proc_identity(pid_t pid, pid_t *tgid, uid_t *uid)
+{
+	char path[64], line[256];
+	FILE *f;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	while (fgets(line, sizeof(line), f) && found < 2) {
+		unsigned a;
+
+		if (sscanf(line, "Tgid: %u", &a) == 1) {
+			*tgid = (pid_t)a;
+			found++;
+		} else if (sscanf(line, "Uid: %*u %u", &a) == 1) {
+			*uid = (uid_t)a;        /* effective uid */
+			found++;
+		}
+	}
+	fclose(f);
+	return found == 2 ? 0 : -ESRCH;
+}
+
+static void do_trace(struct daemon *d, struct client *c, struct json_object *req)
+{
+	struct json_object *jpid, *r;
+	struct session *s;
+	struct timespec rt;
+	pid_t pid, tgid = 0;
+	uid_t owner = 0;
+	int64_t v;
+	int err;
+
+	if (!json_object_object_get_ex(req, "pid", &jpid) || !json_object_is_type(jpid, json_type_int)) {
+		reply_error(d, c, "trace: \"pid\" must be a process id (a positive integer)");
+		return;
+	}
+	v = json_object_get_int64(jpid);
+	if (v <= 0 || v > INT32_MAX) {
+		reply_error(d, c, "trace: pid %lld is not a process id", (long long)v);
+		return;
+	}
+	pid = (pid_t)v;
+	if (pid == getpid()) {
+		reply_error(d, c, "trace: pid %d is ipctraced itself, which is never traced", pid);
+		return;
+	}
+	if (proc_identity(pid, &tgid, &owner) < 0) {
+		reply_error(d, c, "trace: no process with pid %d", pid);
+		return;
+	}
+	if (tgid != pid) {
+		reply_error(d, c, "trace: pid %d is a thread of process %d; trace %d", pid, tgid, tgid);
+		return;
+	}
+	if (c->uid != 0 && owner != c->uid) {
+		reply_error(d, c, "trace: permission denied: process %d belongs to uid %u; "
+			    "you may trace only your own processes", pid, owner);
+		return;
+	}
+	err = session_start(d, c, pid, &s);
+	if (err == -EEXIST) {
+		reply_error(d, c, "trace: process %d is already being traced", pid);
+		return;
+	}
+	if (err < 0) {
+		reply_error(d, c, "trace: failed to trace process %d: %s", pid, strerror(-err));
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &rt);
+	r = json_object_new_object();
+	json_object_object_add(r, "ok", json_object_new_boolean(1));
+	json_object_object_add(r, "session", json_object_new_int64(s->id));
+	json_object_object_add(r, "start_ns", json_object_new_int64((int64_t)s->start_ns));
+	json_object_object_add(r, "realtime_offset_ns",
+			       json_object_new_int64((int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec -
+						     (int64_t)monotonic_ns()));
+	client_queue_json(d, c, r);
+	json_object_put(r);
+}
+
+static void do_stats(struct daemon *d, struct client *c, struct json_object *req)
+{
+	struct json_object *r = json_object_new_object();
+	struct tracer_counters cnt = { 0 };
+	int nclients = 0, nsessions = 0;
+
+	(void)req;
+
+	for (struct client *x = d->clients; x; x = x->next)
+		nclients++;
+	for (struct session *s = d->sessions; s; s = s->next)
+		nsessions++;
+	tracer_counters(d->tracer, &cnt);
+	json_object_object_add(r, "ok", json_object_new_boolean(1));
+	json_object_object_add(r, "events", json_object_new_int64((int64_t)d->events));
+	json_object_object_add(r, "lost", json_object_new_int64((int64_t)cnt.ring_full));
+	json_object_object_add(r, "untraced_children", json_object_new_int64((int64_t)cnt.traced_full));
+	json_object_object_add(r, "clients", json_object_new_int(nclients));
+	json_object_object_add(r, "sessions", json_object_new_int(nsessions));
+	json_object_object_add(r, "attached", json_object_new_boolean(tracer_attached(d->tracer)));
+	client_queue_json(d, c, r);
+	json_object_put(r);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct daemon *d, struct client *c, struct json_object *req);
+} commands[] = {
+	{ "trace", do_trace },
+	{ "stats", do_stats },
+};
+
+static void handle_request(struct daemon *d, struct client *c, const char *p, size_t len)
+{
+	struct json_object *req = ipct_json_parse(p, len), *jcmd;
+	const char *cmd;
+
+	if (!req) {
+		reply_error(d, c, "malformed request: expected one JSON object");
+		return;
+	}
+	if (!json_object_object_get_ex(req, "cmd", &jcmd) || !json_object_is_type(jcmd, json_type_string)) {
+		reply_error(d, c, "malformed request: \"cmd\" must be a string");
+		goto out;
+	}
+	cmd = json_object_get_string(jcmd);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(cmd, commands[i].name)) {
+			commands[i].fn(d, c, req);
+			goto out;
+		}
+	}
+	reply_error(d, c, "unknown command \"%.64s\"; valid commands: trace, stats", cmd);
+out:
+	json_object_put(req);
+}
+
+void client_on_input(struct daemon *d, struct client *c)
+{
+	struct ipct_msg_hdr h;
+	const char *payload;
+	ssize_t n;
+	int r;
+
+	n = ipct_buf_read_fd(&c->in, c->fd);
+	if (n == 0 || (n < 0 && n != -EAGAIN)) {
+		c->dead = true;
+		return;
+	}
+	while ((r = ipct_msg_peek(&c->in, IPCT_MAX_REQUEST, &h, &payload)) > 0) {
+		if (h.type != IPCT_MSG_JSON)
+			reply_error(d, c, "malformed request: clients send JSON frames only");
+		else
+			handle_request(d, c, payload, h.len);
+		ipct_buf_consume(&c->in, sizeof(h) + h.len);
+	}
+	if (r < 0) {
+		/* A frame we cannot skip: answer, then hang up once the answer is out. */
+		reply_error(d, c, "malformed request: %s",
+			    r == -EMSGSIZE ? "frame larger than 64 KiB" : "bad frame header");
+		ipct_buf_write_all(&c->out, c->fd);
+		c->dead = true;
+	}
+}
+
+void clients_reap(struct daemon *d)
+{
+	struct client **pp = &d->clients;
+
+	while (*pp) {
+		struct client *c = *pp;
+
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		sessions_drop_client(d, c);
+		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		close(c->fd);
+		ipct_buf_free(&c->in);
+		ipct_buf_free(&c->out);
+		free(c);
+	}
+}

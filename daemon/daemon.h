@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* ipctraced's state: clients, trace sessions, and the loop that serves both. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proto.h"
+#include "tracer.h"
+
+/* Past this much unsent output a client loses events (and is told so). */
+#define CLIENT_OUT_MAX (64u << 20)
+
+struct client {
+	int fd;
+	uid_t uid;
+	pid_t pid;
+	struct ipct_buf in;
+	struct ipct_buf out;
+	uint64_t lost;          /* events not queued since the last notice */
+	bool want_out;          /* EPOLLOUT registered */
+	bool dead;              /* to be freed at the end of this loop turn */
+	struct client *next;
+};
+
+struct session {
+	uint32_t id;
+	pid_t root;
+	uid_t uid;
+	struct client *owner;   /* receives the events */
+	int64_t nprocs;         /* live processes, from fork and exit events */
+	uint64_t events;
+	uint64_t client_lost;   /* events the owner could not take */
+	uint64_t ring_lost_start;
+	uint64_t start_ns;
+	bool check_end;         /* the count reached zero: confirm with the kernel side */
+	bool ending;            /* confirmed: ends after the next drain */
+	struct session *next;
+};
+
+struct daemon {
+	int epfd;
+	int listen_fd;
+	int sig_fd;
+	const char *socket_path;
+	struct tracer *tracer;
+	struct client *clients;
+	struct session *sessions;
+	uint32_t next_session;
+	uint64_t events;        /* every record drained */
+	uint64_t ring_lost;     /* latest sum of the per-CPU ring-full counters */
+	uint64_t last_check_ns;
+	bool quit;
+};
+
+/* clients.c */
+int client_accept(struct daemon *d);
+void client_on_input(struct daemon *d, struct client *c);
+void client_flush(struct daemon *d, struct client *c);
+void client_queue_event(struct client *c, const struct ipct_event *e);
+void client_queue_json(struct daemon *d, struct client *c, struct json_object *obj);
+void clients_reap(struct daemon *d);
+
+/* sessions.c */
+int session_start(struct daemon *d, struct client *owner, pid_t pid, struct session **out);
+void session_end(struct daemon *d, struct session *s, const char *reason);
+void sessions_drop_client(struct daemon *d, struct client *c);
+int sessions_on_event(void *ctx, const struct ipct_event *e);
+void sessions_check(struct daemon *d, bool full);
+
+uint64_t monotonic_ns(void);

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ipctraced: loads the BPF object, serves clients on a Unix socket and
+ * routes the traced processes' events to them, all from one epoll loop
+ * (client sockets, the ring buffer, a signalfd). The ring is drained every
+ * DRAIN_MS while something is traced, and early when the BPF side forces a
+ * wake-up (ring filling up, or a process exit).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "daemon.h"
+
+#define DRAIN_MS 20
+#define FULL_CHECK_NS 1000000000ull
+
+static bool verbose;
+
+/* Tags for the epoll entries that are not clients. */
+static char tag_listen, tag_signal, tag_ring;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (!verbose && level == LIBBPF_INFO)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipctraced [OPTIONS]\n"
+		"\n"
+		"The ipctrace daemon: traces signals, pipes and sockets of the processes\n"
+		"clients ask for, with eBPF, and streams the events to them. Needs root.\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket PATH    listen on PATH (default " IPCT_SOCKET_PATH ")\n"
+		"      --ring-mib N     ring buffer size in MiB, a power of two (default 16)\n"
+		"      --ready-fd FD    write \"ready\\n\" to FD and close it once serving\n"
+		"  -v, --verbose        show libbpf's messages\n"
+		"  -h, --help           show this help\n"
+		"  -V, --version        show the version\n");
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno || !*s || *end || *out > max || s[0] == '-' ? -EINVAL : 0;
+}
+
+static int mkdir_parent(const char *path)
+{
+	char *copy = strdup(path), *dir;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	free(copy);
+	return r;
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "ipctraced: socket path too long: %s\n", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	r = mkdir_parent(path);
+	if (r < 0) {
+		fprintf(stderr, "ipctraced: failed to create the directory of %s: %s\n", path, strerror(-r));
+		return r;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* A socket that answers belongs to a running daemon; one that does not is stale. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		fprintf(stderr, "ipctraced: another ipctraced is already serving %s\n", path);
+		close(fd);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0) {
+		r = -errno;
+		fprintf(stderr, "ipctraced: failed to listen on %s: %s\n", path, strerror(errno));
+		close(fd);
+		return r;
+	}
+	/* Anybody may connect; what each client may see is decided per request. */
+	chmod(path, 0666);
+	return fd;
+}
+
+static int signals_fd(void)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static int epoll_add(int epfd, int fd, void *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* Drains the ring and ends finished sessions; after a loss, checks every session once a second. */
+static void drain(struct daemon *d)
+{
+	struct tracer_counters cnt;
+	bool full = false;
+	uint64_t now;
+
+	tracer_drain(d->tracer);
+	if (tracer_counters(d->tracer, &cnt) == 0 && cnt.ring_full != d->ring_lost) {
+		d->ring_lost = cnt.ring_full;
+		fprintf(stderr, "ipctraced: ring buffer full: %llu records lost so far\n",
+			(unsigned long long)d->ring_lost);
+	}
+	now = monotonic_ns();
+	for (struct session *s = d->sessions; s; s = s->next)
+		if (s->ring_lost_start != d->ring_lost && now - d->last_check_ns >= FULL_CHECK_NS)
+			full = true;
+	if (full)
+		d->last_check_ns = now;
+	sessions_check(d, full);
+}
+
+static void on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sig_fd, &si, sizeof(si)) == sizeof(si))
+		d->quit = true;
+}
+
+static void run(struct daemon *d)
+{
+	struct epoll_event evs[64];
+
+	while (!d->quit) {
+		int n = epoll_wait(d->epfd, evs, 64, d->sessions ? DRAIN_MS : -1);
+
+		if (n < 0 && errno != EINTR) {
+			fprintf(stderr, "ipctraced: epoll_wait: %s\n", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			void *tag = evs[i].data.ptr;
+			struct client *c = tag;
+
+			if (tag == &tag_listen) {
+				while (client_accept(d) == 0)
+					;
+			} else if (tag == &tag_signal) {
+				on_signal(d);
+			} else if (tag == &tag_ring) {
+				/* Drained below. */
+			} else {
+				if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+					client_on_input(d, c);
+				if (evs[i].events & EPOLLOUT)
+					client_flush(d, c);
+			}
+		}
+		if (d->sessions || tracer_attached(d->tracer))
+			drain(d);
+		for (struct client *c = d->clients; c; c = c->next)
+			if (ipct_buf_len(&c->out) || c->lost)
+				client_flush(d, c);
+		clients_reap(d);
+	}
+}
+
+static void shutdown_daemon(struct daemon *d)
+{
+	while (d->sessions)
+		session_end(d, d->sessions, "daemon_exit");
+	for (struct client *c = d->clients; c; c = c->next) {
+		ipct_buf_write_fd(&c->out, c->fd);
+		c->dead = true;
+	}
+	clients_reap(d);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "ring-mib", required_argument, NULL, 'r' },
+		{ "ready-fd", required_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .socket_path = IPCT_SOCKET_PATH };
+	struct tracer_opts topts = { .wakeup_bytes = 0, .on_event = sessions_on_event, .ctx = &d };
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	unsigned long ring_mib = 16, ready_fd = 0;
+	bool have_ready = false;
+	int c, err, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "s:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			d.socket_path = optarg;
+			break;
+		case 'r':
+			if (parse_uint(optarg, 4096, &ring_mib) < 0 || !ring_mib ||
+			    (ring_mib & (ring_mib - 1))) {
+				fprintf(stderr, "ipctraced: --ring-mib takes a power of two from 1 to 4096, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'R':
+			if (parse_uint(optarg, 1 << 20, &ready_fd) < 0) {
+				fprintf(stderr, "ipctraced: --ready-fd takes a file descriptor, not '%s'\n", optarg);
+				return 2;
+			}
+			have_ready = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ipctraced %s\n", IPCTRACE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ipctraced: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "ipctraced: must run as root (loading BPF programs needs it); "
+			"try: sudo ipctraced\n");
+		return 1;
+	}
+
+	libbpf_set_print(libbpf_print);
+	/* Older kernels charge BPF memory to RLIMIT_MEMLOCK; newer ones ignore it. */
+	setrlimit(RLIMIT_MEMLOCK, &rl);
+
+	topts.ring_bytes = (uint32_t)(ring_mib << 20);
+	/* Wake the daemon early once an eighth of the ring is waiting. */
+	topts.wakeup_bytes = topts.ring_bytes / 8;
+	d.tracer = tracer_new(&topts);
+	if (!d.tracer) {
+		fprintf(stderr, "ipctraced: failed to load the BPF programs: %s%s\n", strerror(errno),
+			verbose ? "" : " (run with -v for libbpf's messages)");
+		return 1;
+	}
+	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	d.sig_fd = signals_fd();
+	if (d.epfd < 0 || d.sig_fd < 0) {
+		fprintf(stderr, "ipctraced: failed to set up the event loop: %s\n", strerror(errno));
+		goto out;
+	}
+	d.listen_fd = listen_on(d.socket_path);
+	if (d.listen_fd < 0)
+		goto out;
+	err = epoll_add(d.epfd, d.listen_fd, &tag_listen);
+	if (!err)
+		err = epoll_add(d.epfd, d.sig_fd, &tag_signal);
+	if (!err)
+		err = epoll_add(d.epfd, tracer_epoll_fd(d.tracer), &tag_ring);
+	if (err) {
+		fprintf(stderr, "ipctraced: failed to set up the event loop: %s\n", strerror(-err));
+		goto out;
+	}
+	if (have_ready) {
+		dprintf((int)ready_fd, "ready\n");
+		close((int)ready_fd);
+	}
+	if (verbose)
+		fprintf(stderr, "ipctraced: serving %s\n", d.socket_path);
+	run(&d);
+	ret = 0;
+	shutdown_daemon(&d);
+out:
+	if (d.listen_fd >= 0) {
+		close(d.listen_fd);
+		unlink(d.socket_path);
+	}
+	tracer_free(d.tracer);
+	if (d.sig_fd >= 0)
+		close(d.sig_fd);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	return ret;
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Trace sessions: a process tree that one client asked for. Events are
+ * routed by the session id that the BPF side stamps on each record; a
+ * session ends when its last process has exited, which the daemon counts
+ * from fork and exit records and confirms against the kernel's traced map
+ * (the map is right even when records were lost).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "daemon.h"
+
+uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static struct session *session_find(struct daemon *d, uint32_t id)
+{
+	for (struct session *s = d->sessions; s; s = s->next)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+int session_start(struct daemon *d, struct client *owner, pid_t pid, struct session **out)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->id = ++d->next_session;
+	s->root = pid;
+	s->uid = owner->uid;
+	s->owner = owner;
+	s->nprocs = 1;
+	s->ring_lost_start = d->ring_lost;
+	/* Attach before the first process joins, so that none of its events is missed. */
+	err = tracer_attach(d->tracer);
+	if (!err) {
+		s->start_ns = monotonic_ns();
+		err = tracer_trace_pid(d->tracer, pid, s->id);
+	}
+	if (err) {
+		if (!d->sessions)
+			tracer_detach(d->tracer);
+		free(s);
+		return err;
+	}
+	s->next = d->sessions;
+	d->sessions = s;
+	*out = s;
+	return 0;
+}
+
+void session_end(struct daemon *d, struct session *s, const char *reason)
+{
+	struct session **pp;
+
+	tracer_untrace_session(d->tracer, s->id);
+	if (s->owner) {
+		struct json_object *n = json_object_new_object();
+
+		json_object_object_add(n, "notice", json_object_new_string("session_end"));
+		json_object_object_add(n, "session", json_object_new_int64(s->id));
+		json_object_object_add(n, "reason", json_object_new_string(reason));
+		json_object_object_add(n, "events", json_object_new_int64((int64_t)s->events));
+		json_object_object_add(n, "lost", json_object_new_int64((int64_t)(
+			d->ring_lost - s->ring_lost_start + s->client_lost)));
+		client_queue_json(d, s->owner, n);
+		json_object_put(n);
+	}
+	for (pp = &d->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	free(s);
+	/* Nothing traced: stop costing every other process its syscall overhead. */
+	if (!d->sessions)
+		tracer_detach(d->tracer);
+}
+
+void sessions_drop_client(struct daemon *d, struct client *c)
+{
+	struct session *s = d->sessions, *next;
+
+	for (; s; s = next) {
+		next = s->next;
+		if (s->owner == c) {
+			s->owner = NULL;
+			session_end(d, s, "client_gone");
+		}
+	}
+}
+
+int sessions_on_event(void *ctx, const struct ipct_event *e)
+{
+	struct daemon *d = ctx;
+	struct session *s;
+
+	d->events++;
+	if (e->version != IPCT_EVENT_VERSION)
+		return 0;
+	s = session_find(d, e->session);
+	if (!s)
+		return 0;
+	s->events++;
+	if (e->type == IPCT_EV_FORK) {
+		s->nprocs++;
+	} else if (e->type == IPCT_EV_EXIT && --s->nprocs <= 0) {
+		s->check_end = true;
+	}
+	if (s->owner) {
+		uint64_t before = s->owner->lost;
+
+		client_queue_event(s->owner, e);
+		s->client_lost += s->owner->lost - before;
+	}
+	return 0;
+}
+
+/*
+ * Ends the sessions whose processes have all exited, as the kernel's map
+ * says. Only sessions whose count reached zero are asked, unless `full`:
+ * records lost to a full ring can leave a count wrong. The map is read
+ * before the last drain, so the final records of a process that exits in
+ * between are routed before its session ends.
+ */
+void sessions_check(struct daemon *d, bool full)
+{
+	struct session *s, *next;
+	bool any = false;
+
+	for (s = d->sessions; s; s = s->next) {
+		s->ending = (s->check_end || full) && tracer_session_procs(d->tracer, s->id) == 0;
+		s->check_end = false;
+		any |= s->ending;
+	}
+	if (!any)
+		return;
+	tracer_drain(d->tracer);
+	for (s = d->sessions; s; s = next) {
+		next = s->next;
+		if (s->ending)
+			session_end(d, s, "exited");
+	}
+}

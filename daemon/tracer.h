@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* The daemon's handle on the BPF object: load, attach, the traced set, counters. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ipctrace/event.h"
+
+struct tracer;
+
+struct tracer_opts {
+	uint32_t ring_bytes;            /* ring buffer size, a power of two */
+	uint64_t wakeup_bytes;          /* force a wake-up past this much unread data */
+	int (*on_event)(void *ctx, const struct ipct_event *e);
+	void *ctx;
+};
+
+struct tracer_counters {
+	uint64_t ring_full;             /* records lost: the ring buffer was full */
+	uint64_t traced_full;           /* children not traced: the traced map was full */
+	uint64_t inflight_full;         /* calls without entry data: the inflight map was full */
+};
+
+/* Opens and loads the BPF object (nothing is attached yet). NULL, errno set. */
+struct tracer *tracer_new(const struct tracer_opts *opts);
+void tracer_free(struct tracer *t);
+
+/* Attaches every program / detaches them all: -errno. */
+int tracer_attach(struct tracer *t);
+void tracer_detach(struct tracer *t);
+bool tracer_attached(const struct tracer *t);
+
+/* The fd to watch for forced wake-ups, and the drain: events handled or -errno. */
+int tracer_epoll_fd(const struct tracer *t);
+int tracer_drain(struct tracer *t);
+
+/* The traced set: pid's thread group joins session / leaves it. -errno. */
+int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session);
+/* Removes every process of a session from the traced set; returns how many were left. */
+int tracer_untrace_session(struct tracer *t, uint32_t session);
+/* How many processes of a session the kernel side still traces. */
+int tracer_session_procs(struct tracer *t, uint32_t session);
+
+int tracer_counters(struct tracer *t, struct tracer_counters *c);

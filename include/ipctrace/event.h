@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one definition of the record that the BPF programs write into the ring
+ * buffer and that the daemon forwards to clients: shared by bpf/ (built with
+ * clang -target bpf, which defines __bpf__) and by userspace.
+ *
+ * Every record has the same size: a 48-byte header and a 96-byte payload (144 bytes)
+ * whose meaning depends on `type`. Fields are fixed-width and laid out so
+ * that there is no implicit padding; the asserts below keep it that way.
+ */
+#ifndef IPCTRACE_EVENT_H
+#define IPCTRACE_EVENT_H
+
+#ifdef __bpf__
+/* vmlinux.h (generated at build time) provides __u8 ... __u64. */
+#else
+#include <linux/types.h>
+#endif
+
+#define IPCT_EVENT_VERSION 1
+#define IPCT_COMM_LEN 16
+#define IPCT_PATH_LEN 80
+
+/* Highest syscall number the in-kernel filter table covers. */
+#define IPCT_NR_MAX 512
+
+enum ipct_event_type {
+	IPCT_EV_SYSCALL = 1,    /* one record per syscall, emitted at exit */
+	IPCT_EV_SIGNAL_GENERATE,
+	IPCT_EV_SIGNAL_DELIVER,
+	IPCT_EV_FORK,           /* a traced process created a process */
+	IPCT_EV_EXEC,
+	IPCT_EV_EXIT,           /* the last thread of a process exited */
+	IPCT_EV_TYPE_MAX,
+};
+
+/* What an fd was found to be, in the kernel. */
+enum ipct_obj_kind {
+	IPCT_KIND_NONE = 0,     /* no fd, or the fd was not open */
+	IPCT_KIND_OTHER,        /* regular file, tty, ...: not IPC */
+	IPCT_KIND_PIPE,         /* anonymous pipe (pipefs) */
+	IPCT_KIND_FIFO,         /* named pipe */
+	IPCT_KIND_SOCKET,
+};
+
+/*
+ * How the BPF program treats a syscall number (the daemon fills a table
+ * indexed by number, so the BPF side needs no per-architecture numbers).
+ */
+enum ipct_sys_class {
+	IPCT_SC_NONE = 0,       /* not traced: dropped at the first test */
+	IPCT_SC_PLAIN,          /* arguments and result only (kill, ...) */
+	IPCT_SC_FD,             /* arg0 is an fd: resolved at exit, dropped unless IPC */
+	IPCT_SC_FD_RET,         /* the result is a new fd (socket, open): resolved, dropped unless IPC */
+	IPCT_SC_FD_ACCEPT,      /* arg0 fd and a new fd in the result */
+	IPCT_SC_CLOSE,          /* arg0 resolved at entry (it is gone at exit) */
+	IPCT_SC_DUP2,           /* arg0 resolved at exit, arg1 at entry (it may be closed) */
+	IPCT_SC_PIPE,           /* int[2] written to arg0 */
+	IPCT_SC_SOCKETPAIR,     /* int[2] written to arg3 */
+	IPCT_SC_SIGACTION,      /* struct sigaction at arg1 (new) and arg2 (old) */
+	IPCT_SC_SIGPROCMASK,    /* sigset at arg1 (new) and arg2 (old) */
+	IPCT_SC_SIGQUEUE,       /* siginfo at arg2 (rt_sigqueueinfo) */
+	IPCT_SC_TGSIGQUEUE,     /* siginfo at arg3 (rt_tgsigqueueinfo) */
+	IPCT_SC_MAX,
+};
+
+/* Header flags. */
+#define IPCT_F_BLOCKED_SIG  0x1  /* signal_generate: the target's mask held the signal */
+#define IPCT_F_GROUP        0x2  /* signal_generate: process-directed */
+#define IPCT_F_NEW_VALID    0x4  /* sigaction/sigprocmask: x[0..1] were read from user memory */
+#define IPCT_F_OLD_VALID    0x8  /* sigaction/sigprocmask: x[2..3] were read from user memory */
+
+/*
+ * Syscall payload. x[] holds what the kernel side resolved, by class:
+ *   FD, FD_RET, CLOSE:  x[0] inode of the fd, x[1] file flags | f_mode << 32
+ *   FD_ACCEPT:          x[0]/x[1] as FD for arg0, x[2]/x[3] for the new fd
+ *   DUP2:               x[0]/x[1] for arg0, x[2]/x[3] for what arg1 was before
+ *   PIPE, SOCKETPAIR:   x[0] fd pair (lo: first, hi: second), x[1]/x[2] inodes
+ *   SIGACTION:          x[0] new handler, x[1] new sa_flags, x[2] old handler, x[3] old sa_flags
+ *   SIGPROCMASK:        x[0] new set, x[2] old set
+ *   SIGQUEUE/TGSIGQUEUE: x[0] si_code, x[1] si_value
+ * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
+ */
+struct ipct_sys {
+	__u64 args[6];
+	__s64 ret;
+	__u64 dur_ns;           /* time from entry to exit: how long the call blocked */
+	__u64 x[4];
+};
+
+/* signal_generate and signal_deliver. */
+struct ipct_sig {
+	__s32 sig;
+	__s32 code;             /* si_code; SI_USER / SI_KERNEL for the special infos */
+	__s32 si_errno;
+	__s32 result;           /* generate: enum ipct_sig_result; deliver: 0 */
+	__u32 target_pid;       /* generate: target thread group and thread */
+	__u32 target_tid;
+	__u64 sifields[2];      /* the first 16 bytes of siginfo's union, raw */
+	__u64 handler;          /* deliver: sa_handler (0 SIG_DFL, 1 SIG_IGN) */
+	__u64 sa_flags;
+	__u64 blocked;          /* the receiving thread's blocked mask (signals 1..64) */
+	char target_comm[IPCT_COMM_LEN];
+	__u64 _pad[2];
+};
+
+enum ipct_sig_result {          /* the kernel's TRACE_SIGNAL_* values */
+	IPCT_SIG_QUEUED = 0,
+	IPCT_SIG_IGNORED,
+	IPCT_SIG_MERGED,        /* already pending: this instance is lost */
+	IPCT_SIG_OVERFLOW,
+	IPCT_SIG_LOSE_INFO,
+};
+
+/* fork, exec, exit. */
+struct ipct_proc {
+	__u32 child_pid;        /* fork */
+	__u32 child_tid;
+	__s32 exit_code;        /* exit: wait status (code << 8 | signal | 0x80 core) */
+	__u32 old_pid;          /* exec */
+	char path[IPCT_PATH_LEN]; /* exec: the file executed */
+};
+
+struct ipct_event {
+	__u16 version;
+	__u16 type;             /* enum ipct_event_type */
+	__u16 nr;               /* syscall number (IPCT_EV_SYSCALL) */
+	__u8 kind[2];           /* enum ipct_obj_kind of the objects in the payload */
+	__u32 pid;              /* thread group of the task that made the event */
+	__u32 tid;
+	__u32 session;          /* trace session the process belongs to */
+	__u32 flags;            /* IPCT_F_* */
+	__u64 ts_ns;            /* CLOCK_MONOTONIC */
+	char comm[IPCT_COMM_LEN];
+	union {
+		struct ipct_sys sys;
+		struct ipct_sig sig;
+		struct ipct_proc proc;
+	};
+};
+
+_Static_assert(sizeof(struct ipct_sys) == 96, "ipct_sys layout");
+_Static_assert(sizeof(struct ipct_sig) == 96, "ipct_sig layout");
+_Static_assert(sizeof(struct ipct_proc) == 96, "ipct_proc layout");
+_Static_assert(sizeof(struct ipct_event) == 144, "ipct_event layout");
+
+#endif /* IPCTRACE_EVENT_H */

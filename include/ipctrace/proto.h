@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The protocol between ipctraced and its clients, over a Unix stream socket.
+ *
+ * Both directions carry frames: an 8-byte header, then `len` bytes. A
+ * client sends only JSON frames (one request object each, at most
+ * IPCT_MAX_REQUEST bytes). The daemon answers each request with one JSON
+ * frame ({"ok":true,...} or {"ok":false,"error":"..."}), and streams a
+ * subscribed session as EVENT frames (one struct ipct_event each) and JSON
+ * notices ({"notice":"session_end",...}, {"notice":"lost",...}).
+ * docs/protocol.md describes every request and notice.
+ */
+#ifndef IPCTRACE_PROTO_H
+#define IPCTRACE_PROTO_H
+
+#include <linux/types.h>
+
+#define IPCT_SOCKET_PATH "/run/ipctrace/ipctrace.sock"
+#define IPCT_PROTO_VERSION 1
+#define IPCT_MAX_REQUEST (64 * 1024)
+
+enum ipct_msg_type {
+	IPCT_MSG_JSON = 1,
+	IPCT_MSG_EVENT = 2,
+};
+
+struct ipct_msg_hdr {
+	__u32 len;              /* payload bytes after this header */
+	__u16 type;             /* enum ipct_msg_type */
+	__u16 flags;            /* 0 */
+};
+
+_Static_assert(sizeof(struct ipct_msg_hdr) == 8, "ipct_msg_hdr layout");
+
+#endif /* IPCTRACE_PROTO_H */

@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Event formatting. Every field is printed through one call (pr_int,
+ * pr_str, ...) that either adds it to a JSON object or appends its text
+ * form to the line, so the two outputs cannot drift apart (the iproute2
+ * json_print idea).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "format.h"
+#include "names.h"
+#include "syscalls.h"
+
+#define COL_TIME 10
+#define COL_PROC 24
+#define COL_EVENT 16
+
+struct pr {
+	const struct ipct_fmt *f;
+	struct json_object *obj;        /* JSON mode */
+	struct ipct_buf *out;           /* text mode */
+	int err;
+};
+
+static bool json_mode(const struct pr *p)
+{
+	return p->f->mode == IPCT_OUT_JSON;
+}
+
+static void pr_add(struct pr *p, const char *key, struct json_object *v)
+{
+	if (!v) {
+		p->err = -ENOMEM;
+		return;
+	}
+	if (json_object_object_add(p->obj, key, v) < 0)
+		p->err = -ENOMEM;
+}
+
+/* Text only: appended to the line as printf formats it. */
+static void __attribute__((format(printf, 2, 3))) pr_text(struct pr *p, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[256];
+
+	if (json_mode(p))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (ipct_buf_append(p->out, tmp, strlen(tmp)) < 0)
+		p->err = -ENOMEM;
+}
+
+/* text is a printf format for the value in text mode, or NULL to leave it out there. */
+static void pr_int(struct pr *p, const char *key, const char *text, int64_t v)
+{
+	if (json_mode(p))
+		pr_add(p, key, json_object_new_int64(v));
+	else if (text)
+		pr_text(p, text, v);
+}
+
+static void pr_str(struct pr *p, const char *key, const char *text, const char *s)
+{
+	if (json_mode(p))
+		pr_add(p, key, s ? json_object_new_string(s) : json_object_new_null());
+	else if (text && s)
+		pr_text(p, text, s);
+}
+
+static void pr_bool(struct pr *p, const char *key, const char *text, bool v)
+{
+	if (json_mode(p))
+		pr_add(p, key, json_object_new_boolean(v));
+	else if (text && v)
+		pr_text(p, "%s", text);
+}
+
+static void pr_hex(struct pr *p, const char *key, const char *text, uint64_t v)
+{
+	char tmp[24];
+
+	snprintf(tmp, sizeof(tmp), "0x%" PRIx64, v);
+	pr_str(p, key, text, tmp);
+}
+
+/* A list of names: JSON array, text "A|B". */
+struct pr_list {
+	struct pr *p;
+	struct json_object *arr;
+	int n;
+};
+
+static void pr_list_add(const char *name, void *data)
+{
+	struct pr_list *l = data;
+
+	if (json_mode(l->p)) {
+		struct json_object *s = json_object_new_string(name);
+
+		if (!s || json_object_array_add(l->arr, s) < 0)
+			l->p->err = -ENOMEM;
+	} else {
+		pr_text(l->p, "%s%s", l->n++ ? "|" : "", name);
+	}
+}
+
+static void pr_flags(struct pr *p, const char *key, const char *prefix,
+		     const struct ipct_flag_name *table, uint64_t v)
+{
+	struct pr_list l = { .p = p };
+
+	if (json_mode(p)) {
+		l.arr = json_object_new_array();
+		if (!l.arr) {
+			p->err = -ENOMEM;
+			return;
+		}
+		ipct_flags_each(table, v, pr_list_add, &l);
+		pr_add(p, key, l.arr);
+	} else if (v) {
+		pr_text(p, "%s", prefix);
+		ipct_flags_each(table, v, pr_list_add, &l);
+	}
+}
+
+static void sigset_each(uint64_t set, void (*fn)(const char *, void *), void *data)
+{
+	for (int sig = 1; sig <= 64; sig++)
+		if (set >> (sig - 1) & 1)
+			fn(ipct_sig_name(sig), data);
+}
+
+static void pr_sigset(struct pr *p, const char *key, const char *prefix, uint64_t set)
+{
+	struct pr_list l = { .p = p };
+
+	if (json_mode(p)) {
+		l.arr = json_object_new_array();
+		if (!l.arr) {
+			p->err = -ENOMEM;
+			return;
+		}
+		sigset_each(set, pr_list_add, &l);
+		pr_add(p, key, l.arr);
+	} else {
+		pr_text(p, "%s", prefix);
+		if (!set)
+			pr_text(p, "{}");
+		sigset_each(set, pr_list_add, &l);
+	}
+}
+
+static void pr_sig(struct pr *p, int sig)
+{
+	const char *name = ipct_sig_name(sig);
+
+	pr_str(p, "sig", "%s", name);
+	pr_int(p, "signo", name ? NULL : "signal %" PRId64, sig);
+}
+
+static void pr_object(struct pr *p, const char *key, const char *kind_key, int kind, uint64_t ino)
+{
+	char obj[48];
+	const char *k = ipct_kind_name(kind);
+
+	if (kind < IPCT_KIND_PIPE)
+		return;
+	snprintf(obj, sizeof(obj), "%s:[%" PRIu64 "]", kind == IPCT_KIND_SOCKET ? "socket" : "pipe", ino);
+	pr_str(p, key, " %s", obj);
+	if (kind == IPCT_KIND_FIFO)
+		pr_text(p, " (fifo)");
+	if (kind_key)
+		pr_str(p, kind_key, NULL, k);
+}
+
+/* Which end of a pipe or FIFO a descriptor is. */
+static void pr_end(struct pr *p, int kind, uint64_t flags)
+{
+	unsigned mode = flags >> 32;
+
+	if (kind != IPCT_KIND_PIPE && kind != IPCT_KIND_FIFO)
+		return;
+	if ((mode & 3) == 1)
+		pr_str(p, "end", NULL, "read");
+	else if ((mode & 3) == 2)
+		pr_str(p, "end", NULL, "write");
+	else
+		pr_str(p, "end", NULL, "read_write");
+}
+
+static void pr_ret(struct pr *p, const struct ipct_event *e)
+{
+	int64_t ret = e->sys.ret;
+
+	pr_int(p, "ret", " = %" PRId64, ret);
+	if (ret < 0 && ret >= -4095) {
+		const char *name = ipct_errno_name((int)-ret);
+
+		pr_str(p, "errno", " %s", name ? name : "E?");
+		pr_text(p, " (%s)", strerror((int)-ret));
+	}
+	pr_int(p, "duration_ns", NULL, (int64_t)e->sys.dur_ns);
+	/* Only a call that waited is worth a person's attention. */
+	if (e->sys.dur_ns >= 1000000)
+		pr_text(p, "  [blocked %.1f ms]", e->sys.dur_ns / 1e6);
+}
+
+static void fmt_sigaction_handler(struct pr *p, const char *key, const char *text, uint64_t h)
+{
+	if (h == (uint64_t)(uintptr_t)SIG_DFL)
+		pr_str(p, key, text, "SIG_DFL");
+	else if (h == (uint64_t)(uintptr_t)SIG_IGN)
+		pr_str(p, key, text, "SIG_IGN");
+	else
+		pr_hex(p, key, text, h);
+}
+
+static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *name)
+{
+	const struct ipct_sys *s = &e->sys;
+	bool data = !strcmp(name, "read") || !strcmp(name, "write") || !strcmp(name, "sendto") ||
+		    !strcmp(name, "recvfrom");
+	bool vec = !strcmp(name, "readv") || !strcmp(name, "writev") || !strcmp(name, "sendmsg") ||
+		   !strcmp(name, "recvmsg");
+	int64_t fd = !strcmp(name, "socket") ? s->ret : (int)s->args[0];
+
+	if (!strcmp(name, "socket")) {
+		const char *fam = ipct_enum_name(ipct_sock_families, s->args[0]);
+		const char *type = ipct_enum_name(ipct_sock_types, s->args[1] & 0xf);
+
+		pr_str(p, "family", " %s", fam);
+		pr_str(p, "socktype", " %s", type);
+	}
+	pr_int(p, "fd", " fd=%" PRId64, fd);
+	pr_object(p, "object", "kind", e->kind[0], s->x[0]);
+	pr_end(p, e->kind[0], s->x[1]);
+	if (data) {
+		pr_int(p, "count", " count=%" PRId64, (int64_t)s->args[2]);
+		if (s->ret >= 0)
+			pr_int(p, "bytes", NULL, s->ret);
+	} else if (vec) {
+		if (!strcmp(name, "readv") || !strcmp(name, "writev"))
+			pr_int(p, "iovcnt", " iovcnt=%" PRId64, (int64_t)s->args[2]);
+		if (s->ret >= 0)
+			pr_int(p, "bytes", NULL, s->ret);
+	} else if (!strcmp(name, "dup")) {
+		pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
+	} else if (!strcmp(name, "fcntl")) {
+		pr_int(p, "cmd", " cmd=%" PRId64, (int64_t)s->args[1]);
+		if ((s->args[1] == F_DUPFD || s->args[1] == F_DUPFD_CLOEXEC) && s->ret >= 0)
+			pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
+	} else if (!strcmp(name, "shutdown")) {
+		static const char *const how[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
+
+		pr_str(p, "how", " %s", s->args[1] < 3 ? how[s->args[1]] : NULL);
+	}
+	if (e->kind[0] == IPCT_KIND_PIPE || e->kind[0] == IPCT_KIND_FIFO || e->kind[0] == IPCT_KIND_SOCKET)
+		pr_flags(p, "fd_flags", " ", ipct_open_flags, s->x[1] & (O_NONBLOCK));
+}
+
+static void fmt_syscall(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
+	const struct ipct_sys *s = &e->sys;
+	const char *name = sc ? sc->name : "syscall";
+
+	if (!sc)
+		pr_int(p, "nr", " nr=%" PRId64, e->nr);
+	switch (sc ? sc->cls : IPCT_SC_PLAIN) {
+	case IPCT_SC_PLAIN:
+		if (!strcmp(name, "kill")) {
+			pr_int(p, "target_pid", "pid=%" PRId64 " ", (int)s->args[0]);
+			pr_sig(p, (int)s->args[1]);
+		} else if (!strcmp(name, "tkill")) {
+			pr_int(p, "target_tid", "tid=%" PRId64 " ", (int)s->args[0]);
+			pr_sig(p, (int)s->args[1]);
+		} else if (!strcmp(name, "tgkill")) {
+			pr_int(p, "target_pid", "pid=%" PRId64, (int)s->args[0]);
+			pr_int(p, "target_tid", " tid=%" PRId64 " ", (int)s->args[1]);
+			pr_sig(p, (int)s->args[2]);
+		} else if (!strcmp(name, "pidfd_send_signal")) {
+			pr_int(p, "pidfd", "pidfd=%" PRId64 " ", (int)s->args[0]);
+			pr_sig(p, (int)s->args[1]);
+		}
+		break;
+	case IPCT_SC_SIGQUEUE:
+	case IPCT_SC_TGSIGQUEUE: {
+		bool tg = sc->cls == IPCT_SC_TGSIGQUEUE;
+
+		pr_int(p, "target_pid", "pid=%" PRId64, (int)s->args[0]);
+		if (tg)
+			pr_int(p, "target_tid", " tid=%" PRId64, (int)s->args[1]);
+		pr_text(p, " ");
+		pr_sig(p, (int)s->args[tg ? 2 : 1]);
+		pr_str(p, "code", " %s", ipct_sigcode_name((int)s->args[tg ? 2 : 1], (int)s->x[0]));
+		pr_int(p, "value", " value=%" PRId64, (int)s->x[1]);
+		break;
+	}
+	case IPCT_SC_SIGACTION:
+		pr_sig(p, (int)s->args[0]);
+		if (e->flags & IPCT_F_NEW_VALID) {
+			fmt_sigaction_handler(p, "handler", " handler=%s", s->x[0]);
+			pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->x[1]);
+		}
+		if (e->flags & IPCT_F_OLD_VALID) {
+			fmt_sigaction_handler(p, "old_handler", " (was %s)", s->x[2]);
+			pr_flags(p, "old_sa_flags", NULL, ipct_sa_flags, s->x[3]);
+		}
+		break;
+	case IPCT_SC_SIGPROCMASK: {
+		static const char *const how[] = { "SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK" };
+
+		if (e->flags & IPCT_F_NEW_VALID) {
+			pr_str(p, "how", "%s", s->args[0] < 3 ? how[s->args[0]] : "?");
+			pr_sigset(p, "set", " ", s->x[0]);
+		}
+		if (e->flags & IPCT_F_OLD_VALID)
+			pr_sigset(p, "oldset", " (was ", s->x[2]), pr_text(p, ")");
+		break;
+	}
+	case IPCT_SC_PIPE:
+	case IPCT_SC_SOCKETPAIR: {
+		bool pair = sc->cls == IPCT_SC_SOCKETPAIR;
+
+		if (pair) {
+			pr_str(p, "family", "%s ", ipct_enum_name(ipct_sock_families, s->args[0]));
+			pr_str(p, "socktype", "%s ", ipct_enum_name(ipct_sock_types, s->args[1] & 0xf));
+		}
+		if (s->ret == 0) {
+			int fd0 = (int)(uint32_t)s->x[0], fd1 = (int)(s->x[0] >> 32);
+
+			if (json_mode(p)) {
+				struct json_object *fds = json_object_new_array();
+
+				if (fds) {
+					json_object_array_add(fds, json_object_new_int(fd0));
+					json_object_array_add(fds, json_object_new_int(fd1));
+				}
+				pr_add(p, "fds", fds);
+			} else {
+				pr_text(p, "[%d, %d]", fd0, fd1);
+			}
+			pr_object(p, "object", "kind", e->kind[0], s->x[1]);
+			if (pair)
+				pr_object(p, "peer_object", NULL, e->kind[1], s->x[2]);
+		}
+		pr_flags(p, "flags", " ", ipct_open_flags,
+			 pair ? s->args[1] & ~0xfULL : (!strcmp(name, "pipe2") ? s->args[1] : 0));
+		break;
+	}
+	case IPCT_SC_FD:
+	case IPCT_SC_FD_RET:
+	case IPCT_SC_CLOSE:
+		fmt_fd_call(p, e, name);
+		break;
+	case IPCT_SC_FD_ACCEPT:
+		fmt_fd_call(p, e, name);
+		if (s->ret >= 0) {
+			pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
+			pr_object(p, "new_object", NULL, e->kind[1], s->x[2]);
+		}
+		break;
+	case IPCT_SC_DUP2:
+		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);
+		pr_object(p, "object", "kind", e->kind[0], s->x[0]);
+		pr_end(p, e->kind[0], s->x[1]);
+		pr_int(p, "newfd", " -> fd=%" PRId64, (int)s->args[1]);
+		/* The descriptor dup2 replaced: closing it can be what ends a pipe. */
+		if (e->kind[1] >= IPCT_KIND_PIPE && (e->kind[0] != e->kind[1] || s->x[0] != s->x[2])) {
+			pr_text(p, " closing");
+			pr_object(p, "closed_object", NULL, e->kind[1], s->x[2]);
+		}
+		break;
+	}
+	pr_ret(p, e);
+}
+
+static void fmt_siginfo_fields(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_sig *s = &e->sig;
+	uint32_t lo = (uint32_t)s->sifields[0], hi = (uint32_t)(s->sifields[0] >> 32);
+
+	if (s->sig == SIGCHLD && s->code > 0 && s->code != SI_KERNEL) {
+		pr_int(p, "child_pid", " child=%" PRId64, (int32_t)lo);
+		pr_int(p, "child_status", " status=%" PRId64, (int32_t)(uint32_t)s->sifields[1]);
+		return;
+	}
+	if (s->code > 0 && s->code != SI_KERNEL &&
+	    (s->sig == SIGSEGV || s->sig == SIGBUS || s->sig == SIGFPE || s->sig == SIGILL ||
+	     s->sig == SIGTRAP)) {
+		pr_hex(p, "addr", " addr=%s", s->sifields[0]);
+		return;
+	}
+	switch (s->code) {
+	case SI_USER:
+	case SI_TKILL:
+	case SI_QUEUE:
+		/* info == SEND_SIG_NOINFO leaves the fields zero: the sender is the current task. */
+		if (lo || e->type == IPCT_EV_SIGNAL_DELIVER) {
+			pr_int(p, "sender_pid", " from pid %" PRId64, (int32_t)lo);
+			pr_int(p, "sender_uid", NULL, hi);
+		}
+		if (s->code == SI_QUEUE)
+			pr_int(p, "value", " value=%" PRId64, (int32_t)(uint32_t)s->sifields[1]);
+		break;
+	}
+}
+
+static void fmt_signal(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_sig *s = &e->sig;
+	const char *code = ipct_sigcode_name(s->sig, s->code);
+
+	pr_sig(p, s->sig);
+	if (e->type == IPCT_EV_SIGNAL_GENERATE) {
+		char target[48];
+
+		snprintf(target, sizeof(target), "%.16s", s->target_comm);
+		pr_int(p, "target_pid", NULL, s->target_pid);
+		pr_int(p, "target_tid", NULL, s->target_tid);
+		pr_str(p, "target_comm", " -> %s", target);
+		pr_text(p, s->target_tid != s->target_pid ? "[%u/%u]" : "[%u]", s->target_pid,
+			s->target_tid);
+		pr_str(p, "result", " %s", ipct_sig_result_name(s->result));
+		pr_bool(p, "group", NULL, e->flags & IPCT_F_GROUP);
+		pr_bool(p, "blocked", " blocked", e->flags & IPCT_F_BLOCKED_SIG);
+		if (s->result == IPCT_SIG_MERGED)
+			pr_text(p, " (already pending: this one is lost)");
+	} else {
+		const char *action = s->handler == 0 ? "default" : s->handler == 1 ? "ignore" : "handler";
+
+		pr_str(p, "action", " %s", action);
+		if (s->handler > 1)
+			pr_hex(p, "handler", " %s", s->handler);
+		else
+			pr_str(p, "handler", NULL, NULL);
+		if (s->handler == 0)
+			pr_str(p, "default_action", " (%s)", ipct_sig_default_action(s->sig));
+		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags);
+	}
+	pr_str(p, "code", " %s", code);
+	if (!code)
+		pr_int(p, "code_value", " code=%" PRId64, s->code);
+	fmt_siginfo_fields(p, e);
+}
+
+void ipct_wait_status_str(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by %s%s", ipct_sig_name(WTERMSIG(status)) ?: "signal",
+			 WCOREDUMP(status) ? " (core dumped)" : "");
+	else
+		snprintf(buf, len, "status 0x%x", status);
+}
+
+static void fmt_proc(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_proc *s = &e->proc;
+	char path[IPCT_PATH_LEN + 1];
+
+	switch (e->type) {
+	case IPCT_EV_FORK:
+		pr_int(p, "child_pid", "child %" PRId64, s->child_pid);
+		break;
+	case IPCT_EV_EXEC:
+		snprintf(path, sizeof(path), "%.*s", IPCT_PATH_LEN, s->path);
+		pr_str(p, "filename", "%s", path);
+		if (s->old_pid != e->tid)
+			pr_int(p, "old_tid", " (was thread %" PRId64 ")", s->old_pid);
+		break;
+	case IPCT_EV_EXIT: {
+		int st = s->exit_code;
+		char text[64];
+
+		pr_int(p, "status", NULL, st);
+		if (WIFEXITED(st)) {
+			pr_int(p, "exit_code", NULL, WEXITSTATUS(st));
+		} else if (WIFSIGNALED(st)) {
+			pr_str(p, "exit_signal", NULL, ipct_sig_name(WTERMSIG(st)));
+			pr_bool(p, "core", NULL, WCOREDUMP(st));
+		}
+		ipct_wait_status_str(st, text, sizeof(text));
+		pr_text(p, "%s", text);
+		break;
+	}
+	}
+}
+
+const char *ipct_event_type_name(const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc;
+
+	switch (e->type) {
+	case IPCT_EV_SYSCALL:
+		sc = ipct_syscall_by_nr(e->nr);
+		return sc ? sc->name : "syscall";
+	case IPCT_EV_SIGNAL_GENERATE: return "signal_generate";
+	case IPCT_EV_SIGNAL_DELIVER: return "signal_deliver";
+	case IPCT_EV_FORK: return "fork";
+	case IPCT_EV_EXEC: return "exec";
+	case IPCT_EV_EXIT: return "exit";
+	default: return "unknown";
+	}
+}
+
+static const char *event_color(const struct ipct_event *e)
+{
+	switch (e->type) {
+	case IPCT_EV_SIGNAL_GENERATE:
+	case IPCT_EV_SIGNAL_DELIVER:
+		return "\033[1;35m";
+	case IPCT_EV_FORK:
+	case IPCT_EV_EXEC:
+	case IPCT_EV_EXIT:
+		return "\033[1;34m";
+	default:
+		return e->sys.ret < 0 && e->sys.ret >= -4095 ? "\033[1;31m" : "\033[1m";
+	}
+}
+
+int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out)
+{
+	if (f->mode == IPCT_OUT_JSON)
+		return 0;
+	return ipct_buf_printf(out, "%-*s  %-*s %-*s %s\n", COL_TIME, "TIME", COL_PROC, "PROCESS",
+			       COL_EVENT, "EVENT", "DETAILS");
+}
+
+int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, struct ipct_buf *out)
+{
+	struct pr p = { .f = f, .out = out };
+	const char *type = ipct_event_type_name(e);
+	char comm[IPCT_COMM_LEN + 1], proc[64];
+	int r;
+
+	snprintf(comm, sizeof(comm), "%.*s", IPCT_COMM_LEN, e->comm);
+	if (f->mode == IPCT_OUT_JSON) {
+		p.obj = json_object_new_object();
+		if (!p.obj)
+			return -ENOMEM;
+		pr_int(&p, "time_ns", NULL, (int64_t)e->ts_ns + f->realtime_off);
+		pr_str(&p, "type", NULL, type);
+		pr_int(&p, "pid", NULL, e->pid);
+		pr_int(&p, "tid", NULL, e->tid);
+		pr_str(&p, "comm", NULL, comm);
+		pr_int(&p, "session", NULL, e->session);
+	} else {
+		if (e->pid == e->tid)
+			snprintf(proc, sizeof(proc), "%s[%u]", comm, e->pid);
+		else
+			snprintf(proc, sizeof(proc), "%s[%u/%u]", comm, e->pid, e->tid);
+		r = ipct_buf_printf(out, "%*.6f  %-*s %s%-*s%s ", COL_TIME,
+				    (double)(int64_t)(e->ts_ns - f->start_ns) / 1e9, COL_PROC, proc,
+				    f->color ? event_color(e) : "", COL_EVENT, type,
+				    f->color ? "\033[0m" : "");
+		if (r < 0)
+			return r;
+	}
+
+	switch (e->type) {
+	case IPCT_EV_SYSCALL:
+		fmt_syscall(&p, e);
+		break;
+	case IPCT_EV_SIGNAL_GENERATE:
+	case IPCT_EV_SIGNAL_DELIVER:
+		fmt_signal(&p, e);
+		break;
+	default:
+		fmt_proc(&p, e);
+		break;
+	}
+
+	if (f->mode == IPCT_OUT_JSON) {
+		if (!p.err) {
+			size_t len;
+			const char *s = json_object_to_json_string_length(p.obj, JSON_C_TO_STRING_PLAIN,
+									  &len);
+
+			p.err = s ? ipct_buf_append(out, s, len) : -ENOMEM;
+		}
+		json_object_put(p.obj);
+	}
+	return p.err ? p.err : ipct_buf_append(out, "\n", 1);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Events as text lines for people or JSON objects for programs, from one code path. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipctrace/event.h"
+#include "proto.h"
+
+enum ipct_output {
+	IPCT_OUT_TEXT,
+	IPCT_OUT_JSON,
+};
+
+struct ipct_fmt {
+	enum ipct_output mode;
+	uint64_t start_ns;      /* CLOCK_MONOTONIC of the session start: text times count from it */
+	int64_t realtime_off;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for time_ns */
+	bool color;
+};
+
+/* The event's type name: "write", "signal_generate", "fork", ... */
+const char *ipct_event_type_name(const struct ipct_event *e);
+
+/* One event as one line ending in '\n', appended to out. -errno. */
+int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, struct ipct_buf *out);
+
+/* The column header that text output starts with (nothing in JSON mode). */
+int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out);
+
+/* "exited 3", "killed by SIGTERM (core dumped)" for a wait status. */
+void ipct_wait_status_str(int status, char *buf, size_t len);

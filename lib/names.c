@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+/* Names for signals, si_codes, errno values, descriptor and socket flags. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "ipctrace/event.h"
+#include "names.h"
+
+#define IPCT_NSIG 64
+
+static const char *const std_sig_names[32] = {
+	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",       [SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP",     [SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",       [SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",     [SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM",
+	[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",
+	[SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",     [SIGTTIN] = "SIGTTIN",
+	[SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG",       [SIGXCPU] = "SIGXCPU",
+	[SIGXFSZ] = "SIGXFSZ", [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
+	[SIGWINCH] = "SIGWINCH", [SIGIO] = "SIGIO",       [SIGPWR] = "SIGPWR",
+	[SIGSYS] = "SIGSYS",
+};
+
+/*
+ * Real-time signals are named as a C program names them, relative to the
+ * C library's SIGRTMIN (glibc keeps the kernel's first two for itself).
+ */
+const char *ipct_sig_name(int sig)
+{
+	static char rt_names[IPCT_NSIG + 1][24];
+	int min = SIGRTMIN, max = SIGRTMAX;
+
+	if (sig < 1 || sig > IPCT_NSIG)
+		return NULL;
+	if (sig < 32)
+		return std_sig_names[sig];
+	if (!rt_names[sig][0]) {
+		if (sig < min)
+			snprintf(rt_names[sig], sizeof(rt_names[sig]), "SIG%d", sig);
+		else if (sig == min)
+			snprintf(rt_names[sig], sizeof(rt_names[sig]), "SIGRTMIN");
+		else if (sig == max)
+			snprintf(rt_names[sig], sizeof(rt_names[sig]), "SIGRTMAX");
+		else if (sig - min <= max - sig)
+			snprintf(rt_names[sig], sizeof(rt_names[sig]), "SIGRTMIN+%d", sig - min);
+		else
+			snprintf(rt_names[sig], sizeof(rt_names[sig]), "SIGRTMAX-%d", max - sig);
+	}
+	return rt_names[sig];
+}
+
+static int parse_offset(const char *s, int base, int sign)
+{
+	char *end;
+	long off;
+
+	if (!*s)
+		return base;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	off = strtol(s, &end, 10);
+	if (errno || *end || off > IPCT_NSIG)
+		return -EINVAL;
+	off = base + sign * off;
+	return off >= SIGRTMIN && off <= SIGRTMAX ? (int)off : -EINVAL;
+}
+
+int ipct_sig_parse(const char *s)
+{
+	const char *name = s;
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (isdigit((unsigned char)*s)) {
+		errno = 0;
+		n = strtol(s, &end, 10);
+		return !errno && !*end && n >= 1 && n <= IPCT_NSIG ? (int)n : -EINVAL;
+	}
+	if (!strncasecmp(name, "SIG", 3))
+		name += 3;
+	for (int sig = 1; sig < 32; sig++)
+		if (std_sig_names[sig] && !strcasecmp(name, std_sig_names[sig] + 3))
+			return sig;
+	if (!strcasecmp(name, "CLD"))
+		return SIGCHLD;
+	if (!strcasecmp(name, "POLL"))
+		return SIGIO;
+	if (!strcasecmp(name, "IOT"))
+		return SIGABRT;
+	if (!strncasecmp(name, "RTMIN", 5))
+		return name[5] == '+' || !name[5] ? parse_offset(name + 5 + !!name[5], SIGRTMIN, 1)
+						  : -EINVAL;
+	if (!strncasecmp(name, "RTMAX", 5))
+		return name[5] == '-' || !name[5] ? parse_offset(name + 5 + !!name[5], SIGRTMAX, -1)
+						  : -EINVAL;
+	return -EINVAL;
+}
+
+const char *ipct_sig_default_action(int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+	case SIGURG:
+	case SIGWINCH:
+		return "Ign";
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return "Stop";
+	case SIGCONT:
+		return "Cont";
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
+		return "Core";
+	default:
+		return "Term";
+	}
+}
+
+#define N(x) { x, #x }
+
+static const struct ipct_flag_name si_codes_generic[] = {
+	N(SI_USER), N(SI_KERNEL), N(SI_QUEUE), N(SI_TIMER), N(SI_MESGQ),
+	N(SI_ASYNCIO), N(SI_SIGIO), N(SI_TKILL), { 0, NULL },
+};
+static const struct ipct_flag_name si_codes_chld[] = {
+	N(CLD_EXITED), N(CLD_KILLED), N(CLD_DUMPED), N(CLD_TRAPPED), N(CLD_STOPPED),
+	N(CLD_CONTINUED), { 0, NULL },
+};
+static const struct ipct_flag_name si_codes_segv[] = {
+	N(SEGV_MAPERR), N(SEGV_ACCERR), { 0, NULL },
+};
+static const struct ipct_flag_name si_codes_bus[] = {
+	N(BUS_ADRALN), N(BUS_ADRERR), N(BUS_OBJERR), { 0, NULL },
+};
+static const struct ipct_flag_name si_codes_fpe[] = {
+	N(FPE_INTDIV), N(FPE_INTOVF), N(FPE_FLTDIV), N(FPE_FLTOVF), N(FPE_FLTUND),
+	N(FPE_FLTRES), N(FPE_FLTINV), N(FPE_FLTSUB), { 0, NULL },
+};
+static const struct ipct_flag_name si_codes_ill[] = {
+	N(ILL_ILLOPC), N(ILL_ILLOPN), N(ILL_ILLADR), N(ILL_ILLTRP), N(ILL_PRVOPC),
+	N(ILL_PRVREG), N(ILL_COPROC), N(ILL_BADSTK), { 0, NULL },
+};
+static const struct ipct_flag_name si_codes_trap[] = {
+	N(TRAP_BRKPT), N(TRAP_TRACE), { 0, NULL },
+};
+static const struct ipct_flag_name si_codes_poll[] = {
+	N(POLL_IN), N(POLL_OUT), N(POLL_MSG), N(POLL_ERR), N(POLL_PRI), N(POLL_HUP), { 0, NULL },
+};
+
+const char *ipct_enum_name(const struct ipct_flag_name *table, uint64_t value)
+{
+	for (; table->name; table++)
+		if (table->value == value)
+			return table->name;
+	return NULL;
+}
+
+const char *ipct_sigcode_name(int sig, int code)
+{
+	const struct ipct_flag_name *t = NULL;
+
+	/* Positive codes are per-signal; zero and negative ones are generic. */
+	if (code > 0 && code != SI_KERNEL) {
+		switch (sig) {
+		case SIGCHLD: t = si_codes_chld; break;
+		case SIGSEGV: t = si_codes_segv; break;
+		case SIGBUS: t = si_codes_bus; break;
+		case SIGFPE: t = si_codes_fpe; break;
+		case SIGILL: t = si_codes_ill; break;
+		case SIGTRAP: t = si_codes_trap; break;
+		case SIGIO: t = si_codes_poll; break;
+		}
+		return t ? ipct_enum_name(t, (uint64_t)code) : NULL;
+	}
+	return ipct_enum_name(si_codes_generic, (uint64_t)(int64_t)code);
+}
+
+const char *ipct_sig_result_name(int result)
+{
+	static const char *const names[] = {
+		[IPCT_SIG_QUEUED] = "queued",     [IPCT_SIG_IGNORED] = "ignored",
+		[IPCT_SIG_MERGED] = "merged",     [IPCT_SIG_OVERFLOW] = "overflow",
+		[IPCT_SIG_LOSE_INFO] = "lose_info",
+	};
+
+	return result >= 0 && result <= IPCT_SIG_LOSE_INFO ? names[result] : NULL;
+}
+
+const char *ipct_errno_name(int err)
+{
+	return strerrorname_np(err);
+}
+
+const char *ipct_kind_name(int kind)
+{
+	switch (kind) {
+	case IPCT_KIND_PIPE: return "pipe";
+	case IPCT_KIND_FIFO: return "fifo";
+	case IPCT_KIND_SOCKET: return "socket";
+	case IPCT_KIND_OTHER: return "other";
+	default: return NULL;
+	}
+}
+
+const struct ipct_flag_name ipct_open_flags[] = {
+	N(O_NONBLOCK), N(O_CLOEXEC), N(O_DIRECT), N(O_APPEND), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_sa_flags[] = {
+	N(SA_NOCLDSTOP), N(SA_NOCLDWAIT), N(SA_SIGINFO), N(SA_ONSTACK), N(SA_RESTART),
+	N(SA_NODEFER), N(SA_RESETHAND), { 0x04000000, "SA_RESTORER" }, { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_sock_families[] = {
+	N(AF_UNIX), N(AF_INET), N(AF_INET6), N(AF_NETLINK), N(AF_PACKET), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_sock_types[] = {
+	N(SOCK_STREAM), N(SOCK_DGRAM), N(SOCK_RAW), N(SOCK_SEQPACKET), { 0, NULL },
+};
+
+int ipct_flags_each(const struct ipct_flag_name *table, uint64_t value,
+		    void (*fn)(const char *name, void *data), void *data)
+{
+	char rest[24];
+	int n = 0;
+
+	for (; table->name && value; table++) {
+		if (table->value && (value & table->value) == table->value) {
+			fn(table->name, data);
+			value &= ~table->value;
+			n++;
+		}
+	}
+	if (value) {
+		snprintf(rest, sizeof(rest), "0x%llx", (unsigned long long)value);
+		fn(rest, data);
+		n++;
+	}
+	return n;
+}

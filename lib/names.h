@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* Names for the numbers a trace carries: signals, si_codes, errno, flags. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "SIGUSR1", "SIGRTMIN+3"; NULL outside 1..64. */
+const char *ipct_sig_name(int sig);
+/* Parses "SIGUSR1", "usr1", "10", "SIGRTMIN+1", "RTMAX-2"; -EINVAL when it is none. */
+int ipct_sig_parse(const char *s);
+/* The default action: "Term", "Core", "Stop", "Cont" or "Ign". */
+const char *ipct_sig_default_action(int sig);
+
+/* "SI_USER", "CLD_EXITED", "SEGV_MAPERR", ...; NULL when unknown. */
+const char *ipct_sigcode_name(int sig, int code);
+/* "queued", "ignored", "merged", "overflow", "lose_info". */
+const char *ipct_sig_result_name(int result);
+/* "EPIPE"; NULL when unknown. */
+const char *ipct_errno_name(int err);
+/* "pipe", "fifo", "socket", "other", NULL for none. */
+const char *ipct_kind_name(int kind);
+
+struct ipct_flag_name {
+	uint64_t value;
+	const char *name;
+};
+
+extern const struct ipct_flag_name ipct_open_flags[];   /* O_NONBLOCK, O_CLOEXEC, ... */
+extern const struct ipct_flag_name ipct_sa_flags[];     /* SA_RESTART, ... */
+extern const struct ipct_flag_name ipct_sock_families[];
+extern const struct ipct_flag_name ipct_sock_types[];
+
+/*
+ * Calls fn(name, data) for each flag of the table set in value, and once
+ * with a hexadecimal rest for unnamed bits. Returns the number of calls.
+ */
+int ipct_flags_each(const struct ipct_flag_name *table, uint64_t value,
+		    void (*fn)(const char *name, void *data), void *data);
+/* The name of value in an enumeration table, or NULL. */
+const char *ipct_enum_name(const struct ipct_flag_name *table, uint64_t value);
