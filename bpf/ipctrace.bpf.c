@@ -53,6 +53,7 @@ struct obj {
 /* What sys_enter saw, for the sys_exit of the same thread. */
 struct inflight {
 	__u64 ts;
+	__s64 nr;
 	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
 	__u32 valid;
 	__u32 _pad;
@@ -225,6 +226,7 @@ int ipct_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 
 	in.ts = bpf_ktime_get_ns();
+	in.nr = ctx->args[1];
 	switch (cls) {
 	case IPCT_SC_CLOSE:
 		fd_resolve((int)PT_REGS_PARM1_CORE_SYSCALL(regs), &in.obj);
@@ -274,7 +276,12 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (bpf_probe_read_kernel(&regs, sizeof(regs), uregs))
 		return 0;
 	nr = SYSCALL_NR(&regs);
-	cls = class_of(nr);
+	/*
+	 * rt_sigreturn restores the registers of the interrupted code and sets
+	 * the syscall number to -1 (so that nothing restarts): its number is
+	 * only known from the entry.
+	 */
+	cls = nr == -1 ? IPCT_SC_PLAIN : class_of(nr);
 	if (cls == IPCT_SC_NONE)
 		return 0;
 	sess = session_of(bpf_get_current_pid_tgid() >> 32);
@@ -283,6 +290,13 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	tid = (__u32)bpf_get_current_pid_tgid();
 	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (nr == -1) {
+		if (!in)
+			return 0;
+		nr = in->nr;
+		if (class_of(nr) != IPCT_SC_PLAIN)
+			return 0;
+	}
 	if (in) {
 		entry_ts = in->ts;
 		b = in->obj;

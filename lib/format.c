@@ -27,6 +27,7 @@ struct pr {
 	const struct ipct_fmt *f;
 	struct json_object *obj;        /* JSON mode */
 	struct ipct_buf *out;           /* text mode */
+	bool started;                   /* text mode: a detail has been written */
 	int err;
 };
 
@@ -50,13 +51,19 @@ static void __attribute__((format(printf, 2, 3))) pr_text(struct pr *p, const ch
 {
 	va_list ap;
 	char tmp[256];
+	const char *s;
 
 	if (json_mode(p))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	if (ipct_buf_append(p->out, tmp, strlen(tmp)) < 0)
+	/* Fragments carry their own leading separator; the first one needs none. */
+	s = tmp;
+	if (!p->started)
+		s += strspn(s, " ");
+	p->started |= *s != 0;
+	if (ipct_buf_append(p->out, s, strlen(s)) < 0)
 		p->err = -ENOMEM;
 }
 
@@ -127,7 +134,7 @@ static void pr_flags(struct pr *p, const char *key, const char *prefix,
 		}
 		ipct_flags_each(table, v, pr_list_add, &l);
 		pr_add(p, key, l.arr);
-	} else if (v) {
+	} else if (v && prefix) {
 		pr_text(p, "%s", prefix);
 		ipct_flags_each(table, v, pr_list_add, &l);
 	}
@@ -207,7 +214,8 @@ static void pr_ret(struct pr *p, const struct ipct_event *e)
 		const char *name = ipct_errno_name((int)-ret);
 
 		pr_str(p, "errno", " %s", name ? name : "E?");
-		pr_text(p, " (%s)", strerror((int)-ret));
+		pr_text(p, " (%s)", ipct_errno_is_restart((int)-ret) ? "interrupted by a signal"
+								    : strerror((int)-ret));
 	}
 	pr_int(p, "duration_ns", NULL, (int64_t)e->sys.dur_ns);
 	/* Only a call that waited is worth a person's attention. */
@@ -288,6 +296,9 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_int(p, "target_pid", "pid=%" PRId64, (int)s->args[0]);
 			pr_int(p, "target_tid", " tid=%" PRId64 " ", (int)s->args[1]);
 			pr_sig(p, (int)s->args[2]);
+		} else if (!strcmp(name, "rt_sigreturn")) {
+			/* The result is the interrupted code's, restored from the signal frame. */
+			pr_text(p, "handler returned, restoring");
 		} else if (!strcmp(name, "pidfd_send_signal")) {
 			pr_int(p, "pidfd", "pidfd=%" PRId64 " ", (int)s->args[0]);
 			pr_sig(p, (int)s->args[1]);
@@ -310,11 +321,11 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		pr_sig(p, (int)s->args[0]);
 		if (e->flags & IPCT_F_NEW_VALID) {
 			fmt_sigaction_handler(p, "handler", " handler=%s", s->x[0]);
-			pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->x[1]);
+			pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->x[1] & ~IPCT_SA_RESTORER);
 		}
 		if (e->flags & IPCT_F_OLD_VALID) {
 			fmt_sigaction_handler(p, "old_handler", " (was %s)", s->x[2]);
-			pr_flags(p, "old_sa_flags", NULL, ipct_sa_flags, s->x[3]);
+			pr_flags(p, "old_sa_flags", NULL, ipct_sa_flags, s->x[3] & ~IPCT_SA_RESTORER);
 		}
 		break;
 	case IPCT_SC_SIGPROCMASK: {
@@ -324,8 +335,10 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_str(p, "how", "%s", s->args[0] < 3 ? how[s->args[0]] : "?");
 			pr_sigset(p, "set", " ", s->x[0]);
 		}
-		if (e->flags & IPCT_F_OLD_VALID)
-			pr_sigset(p, "oldset", " (was ", s->x[2]), pr_text(p, ")");
+		if (e->flags & IPCT_F_OLD_VALID) {
+			pr_sigset(p, "oldset", " (was ", s->x[2]);
+			pr_text(p, ")");
+		}
 		break;
 	}
 	case IPCT_SC_PIPE:
@@ -446,7 +459,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 			pr_str(p, "handler", NULL, NULL);
 		if (s->handler == 0)
 			pr_str(p, "default_action", " (%s)", ipct_sig_default_action(s->sig));
-		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags);
+		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_RESTORER);
 	}
 	pr_str(p, "code", " %s", code);
 	if (!code)
@@ -585,7 +598,7 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 	if (f->mode == IPCT_OUT_JSON) {
 		if (!p.err) {
 			size_t len;
-			const char *s = json_object_to_json_string_length(p.obj, JSON_C_TO_STRING_PLAIN,
+			const char *s = json_object_to_json_string_length(p.obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 									  &len);
 
 			p.err = s ? ipct_buf_append(out, s, len) : -ENOMEM;

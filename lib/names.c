@@ -207,9 +207,24 @@ const char *ipct_sig_result_name(int result)
 	return result >= 0 && result <= IPCT_SIG_LOSE_INFO ? names[result] : NULL;
 }
 
+/*
+ * Kernel-internal codes that sys_exit sees when a signal interrupts a call:
+ * the kernel then restarts the call or turns the code into EINTR,
+ * depending on the handler's SA_RESTART.
+ */
+static const struct ipct_flag_name restart_codes[] = {
+	{ 512, "ERESTARTSYS" }, { 513, "ERESTARTNOINTR" }, { 514, "ERESTARTNOHAND" },
+	{ 516, "ERESTART_RESTARTBLOCK" }, { 0, NULL },
+};
+
 const char *ipct_errno_name(int err)
 {
-	return strerrorname_np(err);
+	return ipct_enum_name(restart_codes, (uint64_t)err) ?: strerrorname_np(err);
+}
+
+bool ipct_errno_is_restart(int err)
+{
+	return ipct_enum_name(restart_codes, (uint64_t)err) != NULL;
 }
 
 const char *ipct_kind_name(int kind)
@@ -229,7 +244,7 @@ const struct ipct_flag_name ipct_open_flags[] = {
 
 const struct ipct_flag_name ipct_sa_flags[] = {
 	N(SA_NOCLDSTOP), N(SA_NOCLDWAIT), N(SA_SIGINFO), N(SA_ONSTACK), N(SA_RESTART),
-	N(SA_NODEFER), N(SA_RESETHAND), { 0x04000000, "SA_RESTORER" }, { 0, NULL },
+	N(SA_NODEFER), N(SA_RESETHAND), { 0, NULL },
 };
 
 const struct ipct_flag_name ipct_sock_families[] = {

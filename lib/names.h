@@ -2,6 +2,7 @@
 /* Names for the numbers a trace carries: signals, si_codes, errno, flags. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,8 +17,10 @@ const char *ipct_sig_default_action(int sig);
 const char *ipct_sigcode_name(int sig, int code);
 /* "queued", "ignored", "merged", "overflow", "lose_info". */
 const char *ipct_sig_result_name(int result);
-/* "EPIPE"; NULL when unknown. */
+/* "EPIPE", "ERESTARTSYS"; NULL when unknown. */
 const char *ipct_errno_name(int err);
+/* A kernel-internal restart code: a signal interrupted the call. */
+bool ipct_errno_is_restart(int err);
 /* "pipe", "fifo", "socket", "other", NULL for none. */
 const char *ipct_kind_name(int kind);
 
@@ -28,6 +31,8 @@ struct ipct_flag_name {
 
 extern const struct ipct_flag_name ipct_open_flags[];   /* O_NONBLOCK, O_CLOEXEC, ... */
 extern const struct ipct_flag_name ipct_sa_flags[];     /* SA_RESTART, ... */
+/* The C library sets SA_RESTORER on every handler: an ABI detail, not a choice the program made. */
+#define IPCT_SA_RESTORER 0x04000000ULL
 extern const struct ipct_flag_name ipct_sock_families[];
 extern const struct ipct_flag_name ipct_sock_types[];
 

@@ -80,7 +80,7 @@ int ipct_msg_append(struct ipct_buf *b, uint16_t type, const void *payload, size
 int ipct_msg_append_json(struct ipct_buf *b, struct json_object *obj)
 {
 	size_t len;
-	const char *s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &len);
+	const char *s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
 	return s ? ipct_msg_append(b, IPCT_MSG_JSON, s, len) : -ENOMEM;
 }
