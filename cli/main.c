@@ -46,9 +46,16 @@ int main(int argc, char **argv)
 		printf("ipctrace %s\n", IPCTRACE_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (!strcmp(verb, verbs[i].name))
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (!strcmp(verb, verbs[i].name)) {
+			char name[64];
+
+			/* getopt's messages then name the verb: "ipctrace run: ..." */
+			snprintf(name, sizeof(name), "ipctrace %s", verb);
+			argv[1] = name;
 			return verbs[i].fn(argc - 1, argv + 1);
+		}
+	}
 	fprintf(stderr, "ipctrace: unknown verb '%s'\n", verb);
 	usage(stderr);
 	return EXIT_USAGE;
