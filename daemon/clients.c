@@ -203,6 +203,37 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 	json_object_put(r);
 }
 
+static void do_detach(struct daemon *d, struct client *c, struct json_object *req)
+{
+	struct json_object *jid, *r;
+	struct session *s;
+	int64_t id;
+
+	if (!json_object_object_get_ex(req, "session", &jid) || !json_object_is_type(jid, json_type_int)) {
+		reply_error(d, c, "detach: \"session\" must be a session id (an integer)");
+		return;
+	}
+	id = json_object_get_int64(jid);
+	for (s = d->sessions; s; s = s->next)
+		if (s->id == id)
+			break;
+	if (!s) {
+		reply_error(d, c, "detach: no session %lld", (long long)id);
+		return;
+	}
+	if (c->uid != 0 && s->uid != c->uid) {
+		reply_error(d, c, "detach: permission denied: session %lld belongs to uid %u",
+			    (long long)id, s->uid);
+		return;
+	}
+	/* Its owner hears of it first (the notice), then the requester gets the reply. */
+	session_end(d, s, "detached");
+	r = json_object_new_object();
+	json_object_object_add(r, "ok", json_object_new_boolean(1));
+	client_queue_json(d, c, r);
+	json_object_put(r);
+}
+
 static void do_stats(struct daemon *d, struct client *c, struct json_object *req)
 {
 	struct json_object *r = json_object_new_object();
@@ -232,6 +263,7 @@ static const struct {
 	void (*fn)(struct daemon *d, struct client *c, struct json_object *req);
 } commands[] = {
 	{ "trace", do_trace },
+	{ "detach", do_detach },
 	{ "stats", do_stats },
 };
 
@@ -255,7 +287,7 @@ static void handle_request(struct daemon *d, struct client *c, const char *p, si
 			goto out;
 		}
 	}
-	reply_error(d, c, "unknown command \"%.64s\"; valid commands: trace, stats", cmd);
+	reply_error(d, c, "unknown command \"%.64s\"; valid commands: trace, detach, stats", cmd);
 out:
 	json_object_put(req);
 }
