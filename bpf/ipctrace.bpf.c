@@ -177,7 +177,7 @@ static __always_inline __u8 class_of(long nr)
 }
 
 #if defined(__TARGET_ARCH_x86)
-#define SYSCALL_NR(r) ((r)->orig_ax)
+#define SYSCALL_NR(r) BPF_CORE_READ((r), orig_ax)
 #define SYSCALL_ARGS(r, a)                                                                         \
 	do {                                                                                       \
 		(a)[0] = (r)->di;                                                                  \
@@ -189,7 +189,7 @@ static __always_inline __u8 class_of(long nr)
 	} while (0)
 #elif defined(__TARGET_ARCH_arm64)
 /* x0 holds the return value at exit; the first argument survives in orig_x0. */
-#define SYSCALL_NR(r) ((r)->syscallno)
+#define SYSCALL_NR(r) BPF_CORE_READ((r), syscallno)
 #define SYSCALL_ARGS(r, a)                                                                         \
 	do {                                                                                       \
 		(a)[0] = (r)->orig_x0;                                                             \
@@ -273,9 +273,8 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u8 cls;
 	long nr;
 
-	if (bpf_probe_read_kernel(&regs, sizeof(regs), uregs))
-		return 0;
-	nr = SYSCALL_NR(&regs);
+	/* Every syscall on the machine comes here: read the number alone first. */
+	nr = SYSCALL_NR(uregs);
 	/*
 	 * rt_sigreturn restores the registers of the interrupted code and sets
 	 * the syscall number to -1 (so that nothing restarts): its number is
@@ -305,6 +304,8 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		valid = in->valid;
 		bpf_map_delete_elem(&inflight, &tid);
 	}
+	if (bpf_probe_read_kernel(&regs, sizeof(regs), uregs))
+		return 0;
 	SYSCALL_ARGS(&regs, args);
 
 	/* Resolve, and drop what is not IPC, before reserving anything. */

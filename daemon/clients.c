@@ -304,6 +304,11 @@ void client_on_input(struct daemon *d, struct client *c)
 		c->dead = true;
 		return;
 	}
+	/* Requests without reading the replies would grow the backlog without bound. */
+	if (ipct_buf_len(&c->out) >= CLIENT_OUT_MAX) {
+		c->dead = true;
+		return;
+	}
 	while ((r = ipct_msg_peek(&c->in, IPCT_MAX_REQUEST, &h, &payload)) > 0) {
 		if (h.type != IPCT_MSG_JSON)
 			reply_error(d, c, "malformed request: clients send JSON frames only");
