@@ -528,6 +528,8 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	if (!e)
 		return 0;
 	e->proc.old_pid = ctx->args[1];
+	e->proc.text_start = BPF_CORE_READ((struct task_struct *)ctx->args[0], mm, start_code);
+	e->proc.text_end = BPF_CORE_READ((struct task_struct *)ctx->args[0], mm, end_code);
 	bpf_probe_read_kernel_str(e->proc.path, sizeof(e->proc.path), BPF_CORE_READ(bprm, filename));
 	submit(e, false);
 	return 0;

@@ -175,6 +175,8 @@ static int on_daemon(struct run *r)
 
 			if (e->type == IPCT_EV_EXEC && (pid_t)e->pid == r->child)
 				r->exec_seen = true;
+			if (r->fmt.syms)
+				ipct_syms_on_event(r->fmt.syms, e);
 			if (!r->stdout_gone)
 				ipct_format_event(&r->fmt, e, &r->out);
 		} else if (h.type == IPCT_MSG_JSON) {
@@ -298,6 +300,8 @@ int do_run(int argc, char **argv)
 		return 126;
 	}
 	r.fmt.color = !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO));
+	/* Without it handlers show as addresses: worth a run, not worth failing one. */
+	r.fmt.syms = ipct_syms_new();
 
 	if (conn_open(&r.conn, socket_path, !socket_given) < 0)
 		return 1;
@@ -378,5 +382,6 @@ out:
 		close(release_fd);
 	conn_close(&r.conn);
 	ipct_buf_free(&r.out);
+	ipct_syms_free(r.fmt.syms);
 	return ret;
 }

@@ -223,14 +223,28 @@ static void pr_ret(struct pr *p, const struct ipct_event *e)
 		pr_text(p, "  [blocked %.1f ms]", e->sys.dur_ns / 1e6);
 }
 
-static void fmt_sigaction_handler(struct pr *p, const char *key, const char *text, uint64_t h)
+/* A handler by its function name where the executable's symbols tell it, else by address. */
+static void pr_handler(struct pr *p, const struct ipct_event *e, const char *key,
+		       const char *addr_key, const char *text, uint64_t h)
+{
+	const char *name = p->f->syms ? ipct_syms_resolve(p->f->syms, e->pid, h) : NULL;
+
+	if (name)
+		pr_str(p, key, text, name);
+	else
+		pr_hex(p, key, text, h);
+	pr_hex(p, addr_key, NULL, h);
+}
+
+static void fmt_sigaction_handler(struct pr *p, const struct ipct_event *e, const char *key,
+				  const char *addr_key, const char *text, uint64_t h)
 {
 	if (h == (uint64_t)(uintptr_t)SIG_DFL)
 		pr_str(p, key, text, "SIG_DFL");
 	else if (h == (uint64_t)(uintptr_t)SIG_IGN)
 		pr_str(p, key, text, "SIG_IGN");
 	else
-		pr_hex(p, key, text, h);
+		pr_handler(p, e, key, addr_key, text, h);
 }
 
 static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *name)
@@ -320,11 +334,11 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_SIGACTION:
 		pr_sig(p, (int)s->args[0]);
 		if (e->flags & IPCT_F_NEW_VALID) {
-			fmt_sigaction_handler(p, "handler", " handler=%s", s->x[0]);
+			fmt_sigaction_handler(p, e, "handler", "handler_addr", " handler=%s", s->x[0]);
 			pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->x[1] & ~IPCT_SA_RESTORER);
 		}
 		if (e->flags & IPCT_F_OLD_VALID) {
-			fmt_sigaction_handler(p, "old_handler", " (was %s)", s->x[2]);
+			fmt_sigaction_handler(p, e, "old_handler", "old_handler_addr", " (was %s)", s->x[2]);
 			pr_flags(p, "old_sa_flags", NULL, ipct_sa_flags, s->x[3] & ~IPCT_SA_RESTORER);
 		}
 		break;
@@ -454,7 +468,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 
 		pr_str(p, "action", " %s", action);
 		if (s->handler > 1)
-			pr_hex(p, "handler", " %s", s->handler);
+			pr_handler(p, e, "handler", "handler_addr", " %s", s->handler);
 		else
 			pr_str(p, "handler", NULL, NULL);
 		if (s->handler == 0)

@@ -7,6 +7,7 @@
 
 #include "ipctrace/event.h"
 #include "proto.h"
+#include "symbols.h"
 
 enum ipct_output {
 	IPCT_OUT_TEXT,
@@ -18,6 +19,7 @@ struct ipct_fmt {
 	uint64_t start_ns;      /* CLOCK_MONOTONIC of the session start: text times count from it */
 	int64_t realtime_off;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for time_ns */
 	bool color;
+	struct ipct_syms *syms; /* names handlers when set; fed every event by the caller */
 };
 
 /* The event's type name: "write", "signal_generate", "fork", ... */

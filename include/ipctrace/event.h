@@ -19,7 +19,7 @@
 
 #define IPCT_EVENT_VERSION 1
 #define IPCT_COMM_LEN 16
-#define IPCT_PATH_LEN 80
+#define IPCT_PATH_LEN 64
 
 /* Highest syscall number the in-kernel filter table covers. */
 #define IPCT_NR_MAX 512
@@ -119,6 +119,8 @@ struct ipct_proc {
 	__s32 exit_code;        /* exit: wait status (code << 8 | signal | 0x80 core) */
 	__u32 old_pid;          /* exec */
 	char path[IPCT_PATH_LEN]; /* exec: the file executed */
+	__u64 text_start;       /* exec: the executable's text (mm->start_code) */
+	__u64 text_end;         /*       and its end: handler addresses resolve against it */
 };
 
 struct ipct_event {

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Handler addresses to function names. The exec event carries the path and
+ * mm->start_code, which the kernel sets to the load bias plus the lowest
+ * p_vaddr of the executable PT_LOAD segments; so an address a in the
+ * process is a - start_code + that p_vaddr in the file, whatever ASLR did.
+ * This works after the process has exited, which /proc/PID/maps would not.
+ *
+ * Files are read once with libelf (.symtab, else .dynsym); processes are
+ * kept in a tsearch(3) tree by pid.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "symbols.h"
+
+struct sym {
+	uint64_t addr;
+	uint64_t size;
+	char *name;
+};
+
+struct elf_file {
+	char *path;
+	int err;                /* 0, or why the file has no symbols */
+	uint64_t text_vaddr;
+	struct sym *syms;
+	size_t nsyms;
+	struct elf_file *next;
+};
+
+struct proc {
+	uint32_t pid;
+	char path[PATH_MAX];
+	uint64_t text_start, text_end;
+};
+
+struct ipct_syms {
+	struct elf_file *files;
+	void *procs;            /* tsearch tree of struct proc */
+};
+
+static int proc_cmp(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int sym_cmp(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+struct ipct_syms *ipct_syms_new(void)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	return calloc(1, sizeof(struct ipct_syms));
+}
+
+static void elf_file_free(struct elf_file *f)
+{
+	for (size_t i = 0; i < f->nsyms; i++)
+		free(f->syms[i].name);
+	free(f->syms);
+	free(f->path);
+	free(f);
+}
+
+void ipct_syms_free(struct ipct_syms *s)
+{
+	if (!s)
+		return;
+	while (s->files) {
+		struct elf_file *next = s->files->next;
+
+		elf_file_free(s->files);
+		s->files = next;
+	}
+	tdestroy(s->procs, free);
+	free(s);
+}
+
+/* Collects the function symbols of one symbol table section. */
+static int read_symtab(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+
+	if (!data)
+		return -EINVAL;
+	f->syms = calloc(n ? n : 1, sizeof(*f->syms));
+	if (!f->syms)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym sym;
+		const char *name;
+
+		if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    !sym.st_value)
+			continue;
+		name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		f->syms[f->nsyms].addr = sym.st_value;
+		f->syms[f->nsyms].size = sym.st_size;
+		f->syms[f->nsyms].name = strdup(name);
+		if (!f->syms[f->nsyms].name)
+			return -ENOMEM;
+		f->nsyms++;
+	}
+	qsort(f->syms, f->nsyms, sizeof(*f->syms), sym_cmp);
+	return 0;
+}
+
+static int elf_file_load(struct elf_file *f)
+{
+	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
+	GElf_Shdr sh, symsh;
+	size_t nphdr;
+	Elf *elf;
+	int fd, err = 0;
+
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nphdr)) {
+		err = -ENOEXEC;
+		goto out;
+	}
+	f->text_vaddr = UINT64_MAX;
+	for (size_t i = 0; i < nphdr; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X) &&
+		    ph.p_vaddr < f->text_vaddr)
+			f->text_vaddr = ph.p_vaddr;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB)
+			symtab = scn;
+		else if (sh.sh_type == SHT_DYNSYM)
+			dynsym = scn;
+	}
+	/* A stripped binary still names its exported functions in .dynsym. */
+	scn = symtab ? symtab : dynsym;
+	if (f->text_vaddr == UINT64_MAX || !scn || !gelf_getshdr(scn, &symsh))
+		err = -ENOENT;
+	else
+		err = read_symtab(f, elf, scn, &symsh);
+out:
+	elf_end(elf);
+	close(fd);
+	return err;
+}
+
+static struct elf_file *elf_file_get(struct ipct_syms *s, const char *path)
+{
+	struct elf_file *f;
+
+	for (f = s->files; f; f = f->next)
+		if (!strcmp(f->path, path))
+			return f;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->path = strdup(path);
+	if (!f->path) {
+		free(f);
+		return NULL;
+	}
+	f->err = elf_file_load(f);
+	f->next = s->files;
+	s->files = f;
+	return f;
+}
+
+const char *ipct_elf_symbol(struct ipct_syms *s, const char *path, uint64_t vaddr)
+{
+	struct elf_file *f = elf_file_get(s, path);
+	size_t lo = 0, hi;
+
+	if (!f || f->err)
+		return NULL;
+	/* The last symbol starting at or below vaddr, if vaddr lies inside it. */
+	hi = f->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->syms[mid].addr <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	const struct sym *sym = &f->syms[lo - 1];
+
+	return vaddr < sym->addr + (sym->size ? sym->size : 1) ? sym->name : NULL;
+}
+
+int ipct_elf_text_vaddr(struct ipct_syms *s, const char *path, uint64_t *vaddr)
+{
+	struct elf_file *f = elf_file_get(s, path);
+
+	if (!f)
+		return -ENOMEM;
+	if (f->err)
+		return f->err;
+	*vaddr = f->text_vaddr;
+	return 0;
+}
+
+static struct proc *proc_find(struct ipct_syms *s, uint32_t pid)
+{
+	struct proc key = { .pid = pid };
+	void *node = tfind(&key, &s->procs, proc_cmp);
+
+	return node ? *(struct proc **)node : NULL;
+}
+
+static struct proc *proc_add(struct ipct_syms *s, uint32_t pid)
+{
+	struct proc *p = proc_find(s, pid), **node;
+
+	if (p)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	node = tsearch(p, &s->procs, proc_cmp);
+	if (!node) {
+		free(p);
+		return NULL;
+	}
+	return *node;
+}
+
+/* The executable as an absolute path: the process's own link while it lives,
+ * else the exec path (relative ones are taken from our directory, which a
+ * traced command starts in). */
+static void exe_path(const struct ipct_event *e, char *buf, size_t len)
+{
+	char link[64], path[IPCT_PATH_LEN + 1];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%u/exe", e->pid);
+	n = readlink(link, buf, len - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		return;
+	}
+	snprintf(path, sizeof(path), "%.*s", IPCT_PATH_LEN, e->proc.path);
+	if (!realpath(path, buf))
+		snprintf(buf, len, "%s", path);
+}
+
+void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_event *e)
+{
+	struct proc *p, *parent, key;
+
+	switch (e->type) {
+	case IPCT_EV_EXEC:
+		p = proc_add(s, e->pid);
+		if (!p)
+			return;
+		exe_path(e, p->path, sizeof(p->path));
+		p->text_start = e->proc.text_start;
+		p->text_end = e->proc.text_end;
+		break;
+	case IPCT_EV_FORK:
+		parent = proc_find(s, e->pid);
+		if (!parent)
+			return;
+		key = *parent;
+		p = proc_add(s, e->proc.child_pid);
+		if (p) {
+			key.pid = p->pid;
+			*p = key;
+		}
+		break;
+	case IPCT_EV_EXIT:
+		p = proc_find(s, e->pid);
+		if (p) {
+			tdelete(p, &s->procs, proc_cmp);
+			free(p);
+		}
+		break;
+	}
+}
+
+const char *ipct_syms_resolve(struct ipct_syms *s, uint32_t pid, uint64_t addr)
+{
+	struct proc *p = proc_find(s, pid);
+	uint64_t text_vaddr;
+
+	if (!p || addr < p->text_start || addr >= p->text_end ||
+	    ipct_elf_text_vaddr(s, p->path, &text_vaddr) < 0)
+		return NULL;
+	return ipct_elf_symbol(s, p->path, addr - p->text_start + text_vaddr);
+}
