@@ -85,9 +85,12 @@ static __always_inline void count(__u32 which)
 		(*c)++;
 }
 
+/* The session of a traced process; NULL when it is not traced, or held before exec. */
 static __always_inline __u32 *session_of(__u32 tgid)
 {
-	return bpf_map_lookup_elem(&traced, &tgid);
+	__u32 *s = bpf_map_lookup_elem(&traced, &tgid);
+
+	return s && !(*s & IPCT_SESSION_HELD) ? s : NULL;
 }
 
 static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
@@ -519,11 +522,14 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct linux_binprm *bprm = (void *)ctx->args[2];
 	struct ipct_event *e;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 *sess;
 
-	sess = session_of(bpf_get_current_pid_tgid() >> 32);
+	/* A held command starts being traced here. */
+	sess = bpf_map_lookup_elem(&traced, &tgid);
 	if (!sess)
 		return 0;
+	*sess &= ~IPCT_SESSION_HELD;
 	e = reserve(IPCT_EV_EXEC, *sess);
 	if (!e)
 		return 0;
@@ -543,7 +549,8 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id, *sess, s;
 
-	sess = session_of(tgid);
+	/* Held or not: a command that never got to exec still ends its session. */
+	sess = bpf_map_lookup_elem(&traced, &tgid);
 	if (!sess)
 		return 0;
 	/* A thread killed inside a traced call never reaches sys_exit. */
@@ -555,7 +562,7 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	 */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
-	s = *sess;
+	s = *sess & ~IPCT_SESSION_HELD;
 	bpf_map_delete_elem(&traced, &tgid);
 	e = reserve(IPCT_EV_EXIT, s);
 	if (!e)

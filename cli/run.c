@@ -35,6 +35,7 @@ struct run {
 	bool exec_seen;         /* the command got as far as exec */
 	const char *end_reason;
 	int64_t events, lost;
+	int64_t unprinted;      /* events that could not be formatted (out of memory) */
 };
 
 static void run_usage(FILE *f)
@@ -177,8 +178,8 @@ static int on_daemon(struct run *r)
 				r->exec_seen = true;
 			if (r->fmt.syms)
 				ipct_syms_on_event(r->fmt.syms, e);
-			if (!r->stdout_gone)
-				ipct_format_event(&r->fmt, e, &r->out);
+			if (!r->stdout_gone && ipct_format_event(&r->fmt, e, &r->out) < 0)
+				r->unprinted++;
 		} else if (h.type == IPCT_MSG_JSON) {
 			struct json_object *o = ipct_json_parse(payload, h.len);
 
@@ -228,6 +229,9 @@ static void print_summary(struct run *r, const char *cmd)
 	char status[64];
 
 	ipct_wait_status_str(r->status, status, sizeof(status));
+	if (r->unprinted)
+		fprintf(stderr, "ipctrace: %lld events could not be printed (out of memory)\n",
+			(long long)r->unprinted);
 	if (r->fmt.mode == IPCT_OUT_JSON) {
 		ipct_buf_printf(&r->out,
 				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"exit_code\":%d,"
@@ -324,6 +328,8 @@ int do_run(int argc, char **argv)
 	req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string("trace"));
 	json_object_object_add(req, "pid", json_object_new_int(r.child));
+	/* The held child's own last steps before exec are not the program's. */
+	json_object_object_add(req, "from_exec", json_object_new_boolean(1));
 	reply = conn_request(&r.conn, req);
 	json_object_put(req);
 	if (!reply || reply_error(reply)) {

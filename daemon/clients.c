@@ -147,7 +147,7 @@ static int proc_identity(pid_t pid, pid_t *tgid, uid_t *uid)
 
 static void do_trace(struct daemon *d, struct client *c, struct json_object *req)
 {
-	struct json_object *jpid, *r;
+	struct json_object *jpid, *jexec = NULL, *r;
 	struct session *s;
 	struct timespec rt;
 	pid_t pid, tgid = 0;
@@ -182,7 +182,12 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 			    "you may trace only your own processes", pid, owner);
 		return;
 	}
-	err = session_start(d, c, pid, &s);
+	if (json_object_object_get_ex(req, "from_exec", &jexec) &&
+	    !json_object_is_type(jexec, json_type_boolean)) {
+		reply_error(d, c, "trace: \"from_exec\" must be true or false");
+		return;
+	}
+	err = session_start(d, c, pid, jexec && json_object_get_boolean(jexec), &s);
 	if (err == -EEXIST) {
 		reply_error(d, c, "trace: process %d is already being traced", pid);
 		return;

@@ -63,7 +63,8 @@ void client_queue_json(struct daemon *d, struct client *c, struct json_object *o
 void clients_reap(struct daemon *d);
 
 /* sessions.c */
-int session_start(struct daemon *d, struct client *owner, pid_t pid, struct session **out);
+int session_start(struct daemon *d, struct client *owner, pid_t pid, bool from_exec,
+		  struct session **out);
 void session_end(struct daemon *d, struct session *s, const char *reason);
 void sessions_drop_client(struct daemon *d, struct client *c);
 int sessions_on_event(void *ctx, const struct ipct_event *e);

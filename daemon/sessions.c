@@ -28,7 +28,8 @@ static struct session *session_find(struct daemon *d, uint32_t id)
 	return NULL;
 }
 
-int session_start(struct daemon *d, struct client *owner, pid_t pid, struct session **out)
+int session_start(struct daemon *d, struct client *owner, pid_t pid, bool from_exec,
+		  struct session **out)
 {
 	struct session *s = calloc(1, sizeof(*s));
 	int err;
@@ -45,7 +46,7 @@ int session_start(struct daemon *d, struct client *owner, pid_t pid, struct sess
 	err = tracer_attach(d->tracer);
 	if (!err) {
 		s->start_ns = monotonic_ns();
-		err = tracer_trace_pid(d->tracer, pid, s->id);
+		err = tracer_trace_pid(d->tracer, pid, s->id, from_exec);
 	}
 	if (err) {
 		if (!d->sessions)

@@ -137,10 +137,12 @@ int tracer_drain(struct tracer *t)
 	return ring_buffer__consume(t->rb);
 }
 
-int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session)
+int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_exec)
 {
 	__u32 key = pid;
 
+	if (from_exec)
+		session |= IPCT_SESSION_HELD;
 	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &session,
 				 sizeof(session), BPF_NOEXIST))
 		return -errno;
@@ -159,7 +161,7 @@ static int for_each_traced(struct tracer *t, uint32_t session, bool remove)
 		first = false;
 		key = next;
 		if (bpf_map__lookup_elem(m, &key, sizeof(key), &val, sizeof(val), 0) ||
-		    val != session)
+		    (val & ~IPCT_SESSION_HELD) != session)
 			continue;
 		n++;
 		/* Deleting the current key restarts the walk from the beginning. */

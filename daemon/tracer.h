@@ -36,8 +36,8 @@ bool tracer_attached(const struct tracer *t);
 int tracer_epoll_fd(const struct tracer *t);
 int tracer_drain(struct tracer *t);
 
-/* The traced set: pid's thread group joins session / leaves it. -errno. */
-int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session);
+/* pid's thread group joins session; with from_exec, only from its next exec on. -errno. */
+int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_exec);
 /* Removes every process of a session from the traced set; returns how many were left. */
 int tracer_untrace_session(struct tracer *t, uint32_t session);
 /* How many processes of a session the kernel side still traces. */

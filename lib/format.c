@@ -36,14 +36,20 @@ static bool json_mode(const struct pr *p)
 	return p->f->mode == IPCT_OUT_JSON;
 }
 
-static void pr_add(struct pr *p, const char *key, struct json_object *v)
+/* json-c represents null as a NULL object: `null` says which NULL is meant. */
+static void pr_add_value(struct pr *p, const char *key, struct json_object *v, bool null)
 {
-	if (!v) {
+	if (!v && !null) {
 		p->err = -ENOMEM;
 		return;
 	}
 	if (json_object_object_add(p->obj, key, v) < 0)
 		p->err = -ENOMEM;
+}
+
+static void pr_add(struct pr *p, const char *key, struct json_object *v)
+{
+	pr_add_value(p, key, v, false);
 }
 
 /* Text only: appended to the line as printf formats it. */
@@ -79,7 +85,7 @@ static void pr_int(struct pr *p, const char *key, const char *text, int64_t v)
 static void pr_str(struct pr *p, const char *key, const char *text, const char *s)
 {
 	if (json_mode(p))
-		pr_add(p, key, s ? json_object_new_string(s) : json_object_new_null());
+		pr_add_value(p, key, s ? json_object_new_string(s) : NULL, !s);
 	else if (text && s)
 		pr_text(p, text, s);
 }

@@ -64,6 +64,13 @@ enum ipct_sys_class {
 	IPCT_SC_MAX,
 };
 
+/*
+ * Set in a traced map value while the process is held before exec by the
+ * launcher: nothing it does is recorded until its exec, so the launcher's
+ * own last steps (closing its end of the hold pipe) never show.
+ */
+#define IPCT_SESSION_HELD 0x80000000u
+
 /* Header flags. */
 #define IPCT_F_BLOCKED_SIG  0x1  /* signal_generate: the target's mask held the signal */
 #define IPCT_F_GROUP        0x2  /* signal_generate: process-directed */

@@ -160,6 +160,12 @@ int main(void)
 	e.sig.handler = 0;
 	e.sig.sig = SIGTERM;
 	CHECK(strstr(text(&e), "SIGTERM default (Term)") != NULL);
+	/* A null field (no handler) is null in JSON, not a reason to drop the event. */
+	o = json(&e);
+	CHECK_STR(jstr(o, "action"), "default");
+	CHECK_STR(jstr(o, "handler"), "(null)");
+	CHECK_STR(jstr(o, "default_action"), "Term");
+	json_object_put(o);
 
 	/* Exit by a signal. */
 	e = ev(IPCT_EV_EXIT, "victim", 400);
