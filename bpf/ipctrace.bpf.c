@@ -485,7 +485,14 @@ int ipct_signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 	e->sig.handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
 	e->sig.sa_flags = BPF_CORE_READ(ka, sa.sa_flags);
 	e->sig.blocked = BPF_CORE_READ(task, blocked.sig[0]);
-	read_siginfo(e, info);
+	/*
+	 * At delivery, no siginfo means the group exit that a fatal signal
+	 * started (reported as SIGKILL): the kernel's doing, not a sender's.
+	 */
+	if (!info)
+		e->sig.code = SI_KERNEL;
+	else
+		read_siginfo(e, info);
 	submit(e, false);
 	return 0;
 }

@@ -35,6 +35,13 @@ NOBODY = 65534
 MSG_JSON = 1
 MSG_EVENT = 2
 
+# Every event type (docs/events.md).
+SYSCALL_TYPES = frozenset('''kill tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo pidfd_send_signal
+    rt_sigaction rt_sigprocmask rt_sigreturn pipe pipe2 read write readv writev close dup dup2
+    dup3 fcntl socket socketpair bind listen connect accept accept4 sendto recvfrom sendmsg
+    recvmsg shutdown'''.split())
+EVENT_TYPES = SYSCALL_TYPES | {'signal_generate', 'signal_deliver', 'fork', 'exec', 'exit'}
+
 TEST = os.path.splitext(os.path.basename(sys.argv[0]))[0]
 
 # What fail() prints to explain a failure: the last trace's output and stderr.
@@ -147,10 +154,12 @@ def run_env(env=None):
     return e
 
 
-def trace(args, env=None, timeout=60, opts=(), want_summary=True):
+def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False):
     """Runs `ipctrace run -o json [opts] -- args` with IPCTRACE_REPORT set to a
     fresh file. Parses the lines that start with '{'; the last one must be the
-    summary (when want_summary)."""
+    summary (when want_summary). With to_files, ipctrace's stdout and stderr
+    (which the command inherits) are regular files instead of pipes, so that
+    the command's own output is not IPC."""
     fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
     os.close(fd)
     cmd = [IPCTRACE, 'run', '-o', 'json'] + list(opts) + ['--'] + list(args)
@@ -158,18 +167,27 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True):
     e['IPCTRACE_REPORT'] = report_path
     _context.clear()
     _context['cmd'] = ' '.join(cmd)
+    outf = tempfile.TemporaryFile() if to_files else subprocess.PIPE
+    errf = tempfile.TemporaryFile() if to_files else subprocess.PIPE
     try:
         try:
-            p = subprocess.run(cmd, env=e, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, timeout=timeout)
+            p = subprocess.run(cmd, env=e, stdin=subprocess.DEVNULL, stdout=outf,
+                               stderr=errf, timeout=timeout)
         except subprocess.TimeoutExpired as ex:
             _context['stdout'] = (ex.stdout or b'').decode(errors='replace')
             _context['stderr'] = (ex.stderr or b'').decode(errors='replace')
             fail('%s did not finish within %d s' % (' '.join(cmd), timeout))
         with open(report_path) as f:
             text = f.read()
+        if to_files:
+            outf.seek(0)
+            errf.seek(0)
+            p.stdout, p.stderr = outf.read(), errf.read()
     finally:
         os.unlink(report_path)
+        if to_files:
+            outf.close()
+            errf.close()
     stdout = p.stdout.decode(errors='replace')
     stderr = p.stderr.decode(errors='replace')
     _context['stdout'] = stdout

@@ -37,15 +37,18 @@ for g in gen:
 passed('%d signal_generate SIGUSR1 -> %d queued' % (len(gen), pid))
 
 act = one(select_events(ev, type='rt_sigaction', pid=pid, sig='SIGUSR1'), 'rt_sigaction SIGUSR1')
-handler = act.get('handler')
-check(isinstance(handler, str) and handler.startswith('0x'),
-      'rt_sigaction SIGUSR1 names no handler address: %r' % act)
+handler, addr = act.get('handler'), act.get('handler_addr')
+# The example's handler is a global function: its name is in the symbol table.
+check_eq('rt_sigaction SIGUSR1 handler', 'on_sigusr1', handler)
+check(isinstance(addr, str) and addr.startswith('0x') and int(addr, 16) > 0,
+      'rt_sigaction SIGUSR1 has no handler_addr: %r' % act)
 
 deliv = select_events(ev, type='signal_deliver', pid=pid, sig='SIGUSR1')
 check_eq('signal_deliver SIGUSR1 to pid %d' % pid, rep['handled'], len(deliv))
 for d in deliv:
     check_eq('signal_deliver action', 'handler', d.get('action'))
     check_eq('signal_deliver handler (as installed by rt_sigaction)', handler, d.get('handler'))
+    check_eq('signal_deliver handler_addr (as installed by rt_sigaction)', addr, d.get('handler_addr'))
     check_eq('signal_deliver code', 'SI_USER', d.get('code'))
 check_eq('signal_deliver events for other signals',
          [], [d for d in select_events(ev, type='signal_deliver', pid=pid) if d.get('sig') != 'SIGUSR1'])
