@@ -149,7 +149,7 @@ int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_ex
 	return 0;
 }
 
-/* Calls fn for each traced tgid of the session; stops when fn returns non-zero. */
+/* Counts the traced processes of a session, removing them from the map with `remove`. */
 static int for_each_traced(struct tracer *t, uint32_t session, bool remove)
 {
 	struct bpf_map *m = t->skel->maps.traced;
