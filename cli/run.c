@@ -117,7 +117,7 @@ static pid_t spawn_held(const char *path, char **argv, int *release_fd)
 	return pid;
 }
 
-static int flush_out(struct run *r)
+static void flush_out(struct run *r)
 {
 	while (ipct_buf_len(&r->out) && !r->stdout_gone) {
 		ssize_t n = write(STDOUT_FILENO, r->out.data + r->out.start, ipct_buf_len(&r->out));
@@ -132,7 +132,6 @@ static int flush_out(struct run *r)
 		ipct_buf_consume(&r->out, (size_t)n);
 	}
 	ipct_buf_consume(&r->out, ipct_buf_len(&r->out));
-	return 0;
 }
 
 static void on_notice(struct run *r, struct json_object *n)

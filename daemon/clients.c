@@ -58,9 +58,8 @@ int client_accept(struct daemon *d)
 	return 0;
 }
 
-void client_queue_json(struct daemon *d, struct client *c, struct json_object *obj)
+void client_queue_json(struct client *c, struct json_object *obj)
 {
-	(void)d;
 	if (c->dead)
 		return;
 	/* Replies and notices are small and rare: they are never dropped. */
@@ -89,7 +88,7 @@ void client_flush(struct daemon *d, struct client *c)
 
 		json_object_object_add(n, "notice", json_object_new_string("lost"));
 		json_object_object_add(n, "count", json_object_new_int64((int64_t)c->lost));
-		client_queue_json(d, c, n);
+		client_queue_json(c, n);
 		json_object_put(n);
 		c->lost = 0;
 	}
@@ -101,10 +100,18 @@ void client_flush(struct daemon *d, struct client *c)
 	client_set_out(d, c, ipct_buf_len(&c->out) > 0);
 }
 
-static void reply_error(struct daemon *d, struct client *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Sends {"ok": true, ...fields of r} and releases r. */
+static void reply_ok(struct client *c, struct json_object *r)
+{
+	json_object_object_add(r, "ok", json_object_new_boolean(1));
+	client_queue_json(c, r);
+	json_object_put(r);
+}
 
-static void reply_error(struct daemon *d, struct client *c, const char *fmt, ...)
+static void reply_error(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void reply_error(struct client *c, const char *fmt, ...)
 {
 	struct json_object *r = json_object_new_object();
 	char msg[512];
@@ -115,7 +122,7 @@ static void reply_error(struct daemon *d, struct client *c, const char *fmt, ...
 	va_end(ap);
 	json_object_object_add(r, "ok", json_object_new_boolean(0));
 	json_object_object_add(r, "error", json_object_new_string(msg));
-	client_queue_json(d, c, r);
+	client_queue_json(c, r);
 	json_object_put(r);
 }
 
@@ -156,66 +163,64 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 	int err;
 
 	if (!json_object_object_get_ex(req, "pid", &jpid) || !json_object_is_type(jpid, json_type_int)) {
-		reply_error(d, c, "trace: \"pid\" must be a process id (a positive integer)");
+		reply_error(c, "trace: \"pid\" must be a process id (a positive integer)");
 		return;
 	}
 	v = json_object_get_int64(jpid);
 	if (v <= 0 || v > INT32_MAX) {
-		reply_error(d, c, "trace: pid %lld is not a process id", (long long)v);
+		reply_error(c, "trace: pid %lld is not a process id", (long long)v);
 		return;
 	}
 	pid = (pid_t)v;
 	if (pid == getpid()) {
-		reply_error(d, c, "trace: pid %d is ipctraced itself, which is never traced", pid);
+		reply_error(c, "trace: pid %d is ipctraced itself, which is never traced", pid);
 		return;
 	}
 	if (proc_identity(pid, &tgid, &owner) < 0) {
-		reply_error(d, c, "trace: no process with pid %d", pid);
+		reply_error(c, "trace: no process with pid %d", pid);
 		return;
 	}
 	if (tgid != pid) {
-		reply_error(d, c, "trace: pid %d is a thread of process %d; trace %d", pid, tgid, tgid);
+		reply_error(c, "trace: pid %d is a thread of process %d; trace %d", pid, tgid, tgid);
 		return;
 	}
 	if (c->uid != 0 && owner != c->uid) {
-		reply_error(d, c, "trace: permission denied: process %d belongs to uid %u; "
+		reply_error(c, "trace: permission denied: process %d belongs to uid %u; "
 			    "you may trace only your own processes", pid, owner);
 		return;
 	}
 	if (json_object_object_get_ex(req, "from_exec", &jexec) &&
 	    !json_object_is_type(jexec, json_type_boolean)) {
-		reply_error(d, c, "trace: \"from_exec\" must be true or false");
+		reply_error(c, "trace: \"from_exec\" must be true or false");
 		return;
 	}
 	err = session_start(d, c, pid, jexec && json_object_get_boolean(jexec), &s);
 	if (err == -EEXIST) {
-		reply_error(d, c, "trace: process %d is already being traced", pid);
+		reply_error(c, "trace: process %d is already being traced", pid);
 		return;
 	}
 	if (err < 0) {
-		reply_error(d, c, "trace: failed to trace process %d: %s", pid, strerror(-err));
+		reply_error(c, "trace: failed to trace process %d: %s", pid, strerror(-err));
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &rt);
 	r = json_object_new_object();
-	json_object_object_add(r, "ok", json_object_new_boolean(1));
 	json_object_object_add(r, "session", json_object_new_int64(s->id));
 	json_object_object_add(r, "start_ns", json_object_new_int64((int64_t)s->start_ns));
 	json_object_object_add(r, "realtime_offset_ns",
 			       json_object_new_int64((int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec -
 						     (int64_t)monotonic_ns()));
-	client_queue_json(d, c, r);
-	json_object_put(r);
+	reply_ok(c, r);
 }
 
 static void do_detach(struct daemon *d, struct client *c, struct json_object *req)
 {
-	struct json_object *jid, *r;
+	struct json_object *jid;
 	struct session *s;
 	int64_t id;
 
 	if (!json_object_object_get_ex(req, "session", &jid) || !json_object_is_type(jid, json_type_int)) {
-		reply_error(d, c, "detach: \"session\" must be a session id (an integer)");
+		reply_error(c, "detach: \"session\" must be a session id (an integer)");
 		return;
 	}
 	id = json_object_get_int64(jid);
@@ -223,20 +228,17 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 		if (s->id == id)
 			break;
 	if (!s) {
-		reply_error(d, c, "detach: no session %lld", (long long)id);
+		reply_error(c, "detach: no session %lld", (long long)id);
 		return;
 	}
 	if (c->uid != 0 && s->uid != c->uid) {
-		reply_error(d, c, "detach: permission denied: session %lld belongs to uid %u",
+		reply_error(c, "detach: permission denied: session %lld belongs to uid %u",
 			    (long long)id, s->uid);
 		return;
 	}
 	/* Its owner hears of it first (the notice), then the requester gets the reply. */
 	session_end(d, s, "detached");
-	r = json_object_new_object();
-	json_object_object_add(r, "ok", json_object_new_boolean(1));
-	client_queue_json(d, c, r);
-	json_object_put(r);
+	reply_ok(c, json_object_new_object());
 }
 
 static void do_stats(struct daemon *d, struct client *c, struct json_object *req)
@@ -252,15 +254,13 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	for (struct session *s = d->sessions; s; s = s->next)
 		nsessions++;
 	tracer_counters(d->tracer, &cnt);
-	json_object_object_add(r, "ok", json_object_new_boolean(1));
 	json_object_object_add(r, "events", json_object_new_int64((int64_t)d->events));
 	json_object_object_add(r, "lost", json_object_new_int64((int64_t)cnt.ring_full));
 	json_object_object_add(r, "untraced_children", json_object_new_int64((int64_t)cnt.traced_full));
 	json_object_object_add(r, "clients", json_object_new_int(nclients));
 	json_object_object_add(r, "sessions", json_object_new_int(nsessions));
 	json_object_object_add(r, "attached", json_object_new_boolean(tracer_attached(d->tracer)));
-	client_queue_json(d, c, r);
-	json_object_put(r);
+	reply_ok(c, r);
 }
 
 static const struct {
@@ -278,11 +278,11 @@ static void handle_request(struct daemon *d, struct client *c, const char *p, si
 	const char *cmd;
 
 	if (!req) {
-		reply_error(d, c, "malformed request: expected one JSON object");
+		reply_error(c, "malformed request: expected one JSON object");
 		return;
 	}
 	if (!json_object_object_get_ex(req, "cmd", &jcmd) || !json_object_is_type(jcmd, json_type_string)) {
-		reply_error(d, c, "malformed request: \"cmd\" must be a string");
+		reply_error(c, "malformed request: \"cmd\" must be a string");
 		goto out;
 	}
 	cmd = json_object_get_string(jcmd);
@@ -292,7 +292,7 @@ static void handle_request(struct daemon *d, struct client *c, const char *p, si
 			goto out;
 		}
 	}
-	reply_error(d, c, "unknown command \"%.64s\"; valid commands: trace, detach, stats", cmd);
+	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats", cmd);
 out:
 	json_object_put(req);
 }
@@ -316,14 +316,14 @@ void client_on_input(struct daemon *d, struct client *c)
 	}
 	while ((r = ipct_msg_peek(&c->in, IPCT_MAX_REQUEST, &h, &payload)) > 0) {
 		if (h.type != IPCT_MSG_JSON)
-			reply_error(d, c, "malformed request: clients send JSON frames only");
+			reply_error(c, "malformed request: clients send JSON frames only");
 		else
 			handle_request(d, c, payload, h.len);
 		ipct_buf_consume(&c->in, sizeof(h) + h.len);
 	}
 	if (r < 0) {
 		/* A frame we cannot skip: answer, then hang up once the answer is out. */
-		reply_error(d, c, "malformed request: %s",
+		reply_error(c, "malformed request: %s",
 			    r == -EMSGSIZE ? "frame larger than 64 KiB" : "bad frame header");
 		ipct_buf_write_all(&c->out, c->fd);
 		c->dead = true;

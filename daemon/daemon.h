@@ -59,7 +59,7 @@ int client_accept(struct daemon *d);
 void client_on_input(struct daemon *d, struct client *c);
 void client_flush(struct daemon *d, struct client *c);
 void client_queue_event(struct client *c, const struct ipct_event *e);
-void client_queue_json(struct daemon *d, struct client *c, struct json_object *obj);
+void client_queue_json(struct client *c, struct json_object *obj);
 void clients_reap(struct daemon *d);
 
 /* sessions.c */

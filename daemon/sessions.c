@@ -74,7 +74,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		json_object_object_add(n, "events", json_object_new_int64((int64_t)s->events));
 		json_object_object_add(n, "lost", json_object_new_int64((int64_t)(
 			d->ring_lost - s->ring_lost_start + s->client_lost)));
-		client_queue_json(d, s->owner, n);
+		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}
 	for (pp = &d->sessions; *pp; pp = &(*pp)->next) {
