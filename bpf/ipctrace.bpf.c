@@ -418,6 +418,25 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/*
+ * The syscall the current task is in, from its saved user registers: the
+ * sender's call at generation, and at delivery the call the signal
+ * interrupts, with the value it is about to return (-EINTR, -ERESTARTSYS
+ * ...). Entry code sets the number to -1 for interrupts and faults, so a
+ * number >= 0 means a syscall. Needs bpf_task_pt_regs (5.15); older
+ * kernels report -1.
+ */
+static __always_inline void current_syscall(struct ipct_event *e)
+{
+	e->sig.sys_nr = -1;
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		struct pt_regs *r = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+		e->sig.sys_nr = SYSCALL_NR(r);
+		e->sig.sys_ret = PT_REGS_RC_CORE(r);
+	}
+}
+
 static __always_inline void read_siginfo(struct ipct_event *e, struct kernel_siginfo *info)
 {
 	/* SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) are markers, not pointers. */
@@ -460,6 +479,7 @@ int ipct_signal_generate(struct bpf_raw_tracepoint_args *ctx)
 	if (sig >= 1 && sig <= 64 && (e->sig.blocked >> (sig - 1) & 1))
 		e->flags |= IPCT_F_BLOCKED_SIG;
 	read_siginfo(e, info);
+	current_syscall(e);
 	submit(e, false);
 	return 0;
 }
@@ -493,6 +513,7 @@ int ipct_signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 		e->sig.code = SI_KERNEL;
 	else
 		read_siginfo(e, info);
+	current_syscall(e);
 	submit(e, false);
 	return 0;
 }

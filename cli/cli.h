@@ -8,6 +8,7 @@
 
 #include "format.h"
 #include "proto.h"
+#include "sigrec.h"
 
 /* Exit codes of the CLI itself (a traced command's own status passes through `run`). */
 #define EXIT_USAGE 2
@@ -25,6 +26,8 @@ int conn_open(struct conn *c, const char *path, bool allow_private);
 void conn_close(struct conn *c);
 /* Sends one request and waits for its reply (events that arrive first are an error). NULL on failure, printed. */
 struct json_object *conn_request(struct conn *c, struct json_object *req);
+/* Waits for the next whole frame; the caller consumes it (sizeof(*h) + h->len). -errno. */
+int conn_next(struct conn *c, struct ipct_msg_hdr *h, const char **payload);
 /* Sends one request without waiting. -errno. */
 int conn_send(struct conn *c, struct json_object *req);
 /* The reply's error, or NULL when it says ok. */
@@ -32,7 +35,13 @@ const char *reply_error(struct json_object *reply);
 
 /* Output format options shared by the verbs: -o text|json. */
 int parse_output(const char *arg, enum ipct_output *out);
+/* --color auto|always|never: *when is arg; an error is printed. */
+int parse_color(const char *arg, const char **when);
 bool want_color(int fd);
 
+/* Lifecycle records, oldest generation first, as a table (with its header) or JSON lines. */
+void print_records(const struct ipct_fmt *f, struct ipct_sigrec *recs, size_t n, struct ipct_buf *out);
+
 int do_run(int argc, char **argv);
+int do_signals(int argc, char **argv);
 int do_stats(int argc, char **argv);

@@ -171,36 +171,40 @@ int conn_send(struct conn *c, struct json_object *req)
 	return r;
 }
 
+int conn_next(struct conn *c, struct ipct_msg_hdr *h, const char **payload)
+{
+	for (;;) {
+		int r = ipct_msg_peek(&c->in, SIZE_MAX, h, payload);
+
+		if (r > 0)
+			return 0;
+		if (r < 0)
+			return r;
+		r = (int)ipct_buf_read_fd(&c->in, c->fd);
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0)
+			return r;
+	}
+}
+
 struct json_object *conn_request(struct conn *c, struct json_object *req)
 {
 	struct ipct_msg_hdr h;
 	const char *payload;
+	struct json_object *reply = NULL;
 	int r = conn_send(c, req);
 
-	if (r < 0)
-		goto fail;
-	for (;;) {
-		r = ipct_msg_peek(&c->in, SIZE_MAX, &h, &payload);
-		if (r > 0) {
-			struct json_object *reply = NULL;
-
-			if (h.type == IPCT_MSG_JSON)
-				reply = ipct_json_parse(payload, h.len);
-			ipct_buf_consume(&c->in, sizeof(h) + h.len);
-			if (reply)
-				return reply;
-			r = -EBADMSG;
-			goto fail;
-		}
-		if (r < 0)
-			goto fail;
-		r = (int)ipct_buf_read_fd(&c->in, c->fd);
-		if (r == 0)
-			r = -ECONNRESET;
-		if (r < 0)
-			goto fail;
+	if (r == 0)
+		r = conn_next(c, &h, &payload);
+	if (r == 0) {
+		if (h.type == IPCT_MSG_JSON)
+			reply = ipct_json_parse(payload, h.len);
+		ipct_buf_consume(&c->in, sizeof(h) + h.len);
+		if (reply)
+			return reply;
+		r = -EBADMSG;
 	}
-fail:
 	fprintf(stderr, "ipctrace: request to ipctraced failed: %s\n", strerror(-r));
 	return NULL;
 }
@@ -224,6 +228,16 @@ int parse_output(const char *arg, enum ipct_output *out)
 		*out = IPCT_OUT_JSON;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+int parse_color(const char *arg, const char **when)
+{
+	if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")) {
+		fprintf(stderr, "ipctrace: --color takes auto, always or never, not '%s'\n", arg);
+		return -EINVAL;
+	}
+	*when = arg;
 	return 0;
 }
 

@@ -36,6 +36,9 @@ struct run {
 	const char *end_reason;
 	int64_t events, lost;
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
+	bool want_records;      /* --signals: print the lifecycle records at the end */
+	struct ipct_sigrec *recs;
+	size_t nrecs, caprecs;
 };
 
 static void run_usage(FILE *f)
@@ -51,6 +54,9 @@ static void run_usage(FILE *f)
 		"Options:\n"
 		"  -o, --output FORMAT   text (default) or json: one object per line,\n"
 		"                        fields in docs/events.md\n"
+		"      --signals         when COMMAND ends, print one line per signal sent:\n"
+		"                        its whole life, from generated to handled, and what\n"
+		"                        went wrong (docs/signals.md)\n"
 		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ");\n"
 		"                        without a daemon there, root gets a private one\n"
 		"      --color WHEN      auto (default), always or never\n"
@@ -159,6 +165,21 @@ static void on_notice(struct run *r, struct json_object *n)
 	}
 }
 
+static int keep_record(struct run *r, const struct ipct_sigrec *rec)
+{
+	if (r->nrecs == r->caprecs) {
+		size_t cap = r->caprecs ? r->caprecs * 2 : 64;
+		struct ipct_sigrec *n = realloc(r->recs, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		r->recs = n;
+		r->caprecs = cap;
+	}
+	r->recs[r->nrecs++] = *rec;
+	return 0;
+}
+
 /* Handles what the daemon sent: 0, or -ECONNRESET when it hung up. */
 static int on_daemon(struct run *r)
 {
@@ -178,6 +199,9 @@ static int on_daemon(struct run *r)
 			if (r->fmt.syms)
 				ipct_syms_on_event(r->fmt.syms, e);
 			if (!r->stdout_gone && ipct_format_event(&r->fmt, e, &r->out) < 0)
+				r->unprinted++;
+		} else if (h.type == IPCT_MSG_SIGREC && h.len >= sizeof(struct ipct_sigrec)) {
+			if (r->want_records && keep_record(r, (const void *)payload) < 0)
 				r->unprinted++;
 		} else if (h.type == IPCT_MSG_JSON) {
 			struct json_object *o = ipct_json_parse(payload, h.len);
@@ -231,6 +255,10 @@ static void print_summary(struct run *r, const char *cmd)
 	if (r->unprinted)
 		fprintf(stderr, "ipctrace: %lld events could not be printed (out of memory)\n",
 			(long long)r->unprinted);
+	if (r->want_records) {
+		print_records(&r->fmt, r->recs, r->nrecs, &r->out);
+		flush_out(r);
+	}
 	if (r->fmt.mode == IPCT_OUT_JSON) {
 		ipct_buf_printf(&r->out,
 				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"exit_code\":%d,"
@@ -249,6 +277,7 @@ int do_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "color", required_argument, NULL, 'C' },
+		{ "signals", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -274,11 +303,11 @@ int do_run(int argc, char **argv)
 			socket_given = true;
 			break;
 		case 'C':
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
-				fprintf(stderr, "ipctrace run: --color takes auto, always or never, not '%s'\n", optarg);
+			if (parse_color(optarg, &color) < 0)
 				return EXIT_USAGE;
-			}
-			color = optarg;
+			break;
+		case 'S':
+			r.want_records = true;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -388,5 +417,6 @@ out:
 	conn_close(&r.conn);
 	ipct_buf_free(&r.out);
 	ipct_syms_free(r.fmt.syms);
+	free(r.recs);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "sigrec.h"
 
 static void client_set_out(struct daemon *d, struct client *c, bool want)
 {
@@ -73,6 +74,15 @@ void client_queue_event(struct client *c, const struct ipct_event *e)
 		return;
 	if (ipct_buf_len(&c->out) >= CLIENT_OUT_MAX ||
 	    ipct_msg_append(&c->out, IPCT_MSG_EVENT, e, sizeof(*e)) < 0)
+		c->lost++;
+}
+
+void client_queue_record(struct client *c, const struct ipct_sigrec *r)
+{
+	if (c->dead)
+		return;
+	if (ipct_buf_len(&c->out) >= CLIENT_OUT_MAX ||
+	    ipct_msg_append(&c->out, IPCT_MSG_SIGREC, r, sizeof(*r)) < 0)
 		c->lost++;
 }
 
@@ -156,7 +166,6 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 {
 	struct json_object *jpid, *jexec = NULL, *r;
 	struct session *s;
-	struct timespec rt;
 	pid_t pid, tgid = 0;
 	uid_t owner = 0;
 	int64_t v;
@@ -203,13 +212,10 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 		reply_error(c, "trace: failed to trace process %d: %s", pid, strerror(-err));
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &rt);
 	r = json_object_new_object();
 	json_object_object_add(r, "session", json_object_new_int64(s->id));
 	json_object_object_add(r, "start_ns", json_object_new_int64((int64_t)s->start_ns));
-	json_object_object_add(r, "realtime_offset_ns",
-			       json_object_new_int64((int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec -
-						     (int64_t)monotonic_ns()));
+	json_object_object_add(r, "realtime_offset_ns", json_object_new_int64(realtime_offset_ns()));
 	reply_ok(c, r);
 }
 
@@ -263,6 +269,47 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	reply_ok(c, r);
 }
 
+/*
+ * {"cmd":"signals","match":["sig=SIGUSR1",...]}: the reply says how many
+ * records follow ("count"), then come that many SIGREC frames, oldest
+ * first. A client that is not root sees only its own sessions' records.
+ */
+static void do_signals(struct daemon *d, struct client *c, struct json_object *req)
+{
+	struct json_object *jm = NULL, *r;
+	const char *terms[64];
+	struct ipct_match *m;
+	char err[1024];
+	size_t n;
+
+	if (json_object_object_get_ex(req, "match", &jm) &&
+	    (!json_object_is_type(jm, json_type_array) || json_object_array_length(jm) > 64)) {
+		reply_error(c, "signals: \"match\" must be a list of at most 64 \"FIELD=VALUE\" strings");
+		return;
+	}
+	n = jm ? json_object_array_length(jm) : 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *t = json_object_array_get_idx(jm, i);
+
+		if (!json_object_is_type(t, json_type_string)) {
+			reply_error(c, "signals: \"match\" must be a list of \"FIELD=VALUE\" strings");
+			return;
+		}
+		terms[i] = json_object_get_string(t);
+	}
+	m = ipct_match_parse(ipct_sigrec_fields, terms, (int)n, err, sizeof(err));
+	if (!m) {
+		reply_error(c, "signals: %s", err);
+		return;
+	}
+	r = json_object_new_object();
+	json_object_object_add(r, "count", json_object_new_int64((int64_t)records_query(d, c, m, false)));
+	json_object_object_add(r, "realtime_offset_ns", json_object_new_int64(realtime_offset_ns()));
+	reply_ok(c, r);
+	records_query(d, c, m, true);
+	ipct_match_free(m);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct daemon *d, struct client *c, struct json_object *req);
@@ -270,6 +317,7 @@ static const struct {
 	{ "trace", do_trace },
 	{ "detach", do_detach },
 	{ "stats", do_stats },
+	{ "signals", do_signals },
 };
 
 static void handle_request(struct daemon *d, struct client *c, const char *p, size_t len)
@@ -292,7 +340,7 @@ static void handle_request(struct daemon *d, struct client *c, const char *p, si
 			goto out;
 		}
 	}
-	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats", cmd);
+	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats, signals", cmd);
 out:
 	json_object_put(req);
 }

@@ -6,7 +6,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ipctrace/sigrec.h"
+#include "lifecycle.h"
+#include "match.h"
 #include "proto.h"
+#include "symbols.h"
 #include "tracer.h"
 
 /* Past this much unsent output a client loses events (and is told so). */
@@ -39,6 +43,16 @@ struct session {
 	struct session *next;
 };
 
+/* The latest lifecycle records, for `ipctrace signals`. */
+#define RECORDS_MAX 65536
+
+struct records {
+	struct ipct_sigrec *ring;       /* allocated with the first record */
+	uid_t *uids;                    /* the owner of each record's session */
+	size_t next;                    /* records ever stored */
+	size_t count;                   /* ... of which the ring holds the latest */
+};
+
 struct daemon {
 	int epfd;
 	int listen_fd;
@@ -51,6 +65,9 @@ struct daemon {
 	uint64_t events;        /* every record drained */
 	uint64_t ring_lost;     /* latest sum of the per-CPU ring-full counters */
 	uint64_t last_check_ns;
+	struct ipct_syms *syms;         /* handler names, for the correlator */
+	struct ipct_lc *lc;             /* the signal correlator */
+	struct records records;
 	bool quit;
 };
 
@@ -60,6 +77,7 @@ void client_on_input(struct daemon *d, struct client *c);
 void client_flush(struct daemon *d, struct client *c);
 void client_queue_event(struct client *c, const struct ipct_event *e);
 void client_queue_json(struct client *c, struct json_object *obj);
+void client_queue_record(struct client *c, const struct ipct_sigrec *r);
 void clients_reap(struct daemon *d);
 
 /* sessions.c */
@@ -71,3 +89,11 @@ int sessions_on_event(void *ctx, const struct ipct_event *e);
 void sessions_check(struct daemon *d, bool full);
 
 uint64_t monotonic_ns(void);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC now: what turns event times into wall-clock times. */
+int64_t realtime_offset_ns(void);
+
+/* records.c */
+void records_on_record(const struct ipct_sigrec *r, void *ctx);
+/* The records c may see that match m; queued to c as SIGREC frames when `queue`. */
+size_t records_query(struct daemon *d, struct client *c, const struct ipct_match *m, bool queue);
+void records_free(struct records *rs);

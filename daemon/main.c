@@ -293,6 +293,12 @@ int main(int argc, char **argv)
 			verbose ? "" : " (run with -v for libbpf's messages)");
 		return 1;
 	}
+	d.syms = ipct_syms_new();
+	d.lc = d.syms ? ipct_lc_new(d.syms, records_on_record, &d) : NULL;
+	if (!d.lc) {
+		fprintf(stderr, "ipctraced: out of memory\n");
+		goto out;
+	}
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
 	d.sig_fd = signals_fd();
 	if (d.epfd < 0 || d.sig_fd < 0) {
@@ -326,6 +332,9 @@ out:
 		unlink(d.socket_path);
 	}
 	tracer_free(d.tracer);
+	ipct_lc_free(d.lc);
+	ipct_syms_free(d.syms);
+	records_free(&d.records);
 	if (d.sig_fd >= 0)
 		close(d.sig_fd);
 	if (d.epfd >= 0)

@@ -20,6 +20,14 @@ uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+int64_t realtime_offset_ns(void)
+{
+	struct timespec rt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	return (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - (int64_t)monotonic_ns();
+}
+
 static struct session *session_find(struct daemon *d, uint32_t id)
 {
 	for (struct session *s = d->sessions; s; s = s->next)
@@ -54,6 +62,9 @@ int session_start(struct daemon *d, struct client *owner, pid_t pid, bool from_e
 		free(s);
 		return err;
 	}
+	/* A running process: the correlator cannot wait for its exec to learn of it. */
+	if (!from_exec)
+		ipct_lc_track(d->lc, (uint32_t)pid, s->id);
 	s->next = d->sessions;
 	d->sessions = s;
 	*out = s;
@@ -65,6 +76,8 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	struct session **pp;
 
 	tracer_untrace_session(d->tracer, s->id);
+	/* What is still pending now will not be seen delivered: its records go out before the notice. */
+	ipct_lc_end_session(d->lc, s->id, monotonic_ns());
 	if (s->owner) {
 		struct json_object *n = json_object_new_object();
 
@@ -125,6 +138,9 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 		client_queue_event(s->owner, e);
 		s->client_lost += s->owner->lost - before;
 	}
+	/* After the event itself: a record it completes follows it in the stream. */
+	ipct_syms_on_event(d->syms, e);
+	ipct_lc_event(d->lc, e);
 	return 0;
 }
 

@@ -91,7 +91,7 @@ int ipct_msg_peek(const struct ipct_buf *b, size_t max, struct ipct_msg_hdr *hdr
 	if (ipct_buf_len(b) < sizeof(*hdr))
 		return 0;
 	memcpy(hdr, b->data + b->start, sizeof(*hdr));
-	if (hdr->type != IPCT_MSG_JSON && hdr->type != IPCT_MSG_EVENT)
+	if (hdr->type < IPCT_MSG_JSON || hdr->type > IPCT_MSG_SIGREC)
 		return -EBADMSG;
 	if (hdr->len > max)
 		return -EMSGSIZE;

@@ -15,3 +15,6 @@ extern const struct ipct_syscall ipct_syscalls[];
 
 /* The entry for a syscall number, or NULL when it is not traced. */
 const struct ipct_syscall *ipct_syscall_by_nr(int nr);
+
+/* Any syscall's name ("nanosleep"), traced or not; NULL for an unknown number. */
+const char *ipct_syscall_name(int nr);

@@ -19,7 +19,7 @@ MULTIARCH = subprocess.run(["gcc", "-print-multiarch"], capture_output=True, tex
 # What the build (meson.build, bpf/meson.build) and the tests run or read.
 USED = [
     "/usr/bin/gcc", "/usr/bin/clang", "/usr/sbin/bpftool", "/usr/bin/meson", "/usr/bin/ninja",
-    "/usr/bin/pkg-config", "/usr/bin/python3", "/usr/bin/setpriv",
+    "/usr/bin/pkg-config", "/usr/bin/python3", "/usr/bin/setpriv", "/usr/bin/tmux", "/usr/bin/dot",
     "/usr/include/bpf/bpf_helpers.h", "/usr/include/gelf.h", "/usr/include/json-c/json.h",
     "/usr/include/stdio.h",
     f"/usr/lib/{MULTIARCH}/pkgconfig/libbpf.pc", f"/usr/lib/{MULTIARCH}/pkgconfig/libelf.pc",

@@ -23,6 +23,8 @@
 
 /* Highest syscall number the in-kernel filter table covers. */
 #define IPCT_NR_MAX 512
+/* A 16-bit syscall number that names no syscall. */
+#define IPCT_NR_NONE 0xffff
 
 enum ipct_event_type {
 	IPCT_EV_SYSCALL = 1,    /* one record per syscall, emitted at exit */
@@ -108,7 +110,14 @@ struct ipct_sig {
 	__u64 sa_flags;
 	__u64 blocked;          /* the receiving thread's blocked mask (signals 1..64) */
 	char target_comm[IPCT_COMM_LEN];
-	__u64 _pad[2];
+	/*
+	 * The syscall the current task is in (-1: none, or not known on this
+	 * kernel) and, at delivery, the value it is about to return: for
+	 * generate the sender's call (kill, write ...), for deliver the call
+	 * the signal interrupts when sys_ret is -EINTR or a restart code.
+	 */
+	__s64 sys_nr;
+	__s64 sys_ret;
 };
 
 enum ipct_sig_result {          /* the kernel's TRACE_SIGNAL_* values */

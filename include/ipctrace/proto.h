@@ -6,7 +6,8 @@
  * client sends only JSON frames (one request object each, at most
  * IPCT_MAX_REQUEST bytes). The daemon answers each request with one JSON
  * frame ({"ok":true,...} or {"ok":false,"error":"..."}), and streams a
- * subscribed session as EVENT frames (one struct ipct_event each) and JSON
+ * subscribed session as EVENT frames (one struct ipct_event each), SIGREC
+ * frames (one lifecycle record each, as a signal's story ends) and JSON
  * notices ({"notice":"session_end",...}, {"notice":"lost",...}).
  * docs/protocol.md describes every request and notice.
  */
@@ -22,6 +23,7 @@
 enum ipct_msg_type {
 	IPCT_MSG_JSON = 1,
 	IPCT_MSG_EVENT = 2,
+	IPCT_MSG_SIGREC = 3,    /* one struct ipct_sigrec (ipctrace/sigrec.h) */
 };
 
 struct ipct_msg_hdr {

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/* ipctrace signals: the daemon's lifecycle records, one line per signal instance. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void signals_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipctrace signals [OPTIONS] [FIELD=VALUE...]\n"
+		"\n"
+		"Show the life of every signal the daemon has seen in its traces (the\n"
+		"latest 65536): who sent it, whether it was queued, merged or ignored, how\n"
+		"long it was pending, what the target did with it and how that ended, with\n"
+		"a plain explanation of what went wrong. Matches select records: the same\n"
+		"field twice means either value, different fields must all match.\n"
+		"\n"
+		"Fields: sig (SIGUSR1, usr1, 10), pid (sender or target), sender, target,\n"
+		"        comm, outcome, result, cause, action, session.\n"
+		"Example: ipctrace signals sig=SIGCHLD outcome=merged\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output FORMAT   text (default) or json: one object per line,\n"
+		"                        fields in docs/signals.md\n"
+		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ")\n"
+		"      --color WHEN      auto (default), always or never\n"
+		"  -h, --help            show this help\n");
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct ipct_sigrec *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void print_records(const struct ipct_fmt *f, struct ipct_sigrec *recs, size_t n, struct ipct_buf *out)
+{
+	/* Records finish in any order; people read them in the order they began. */
+	qsort(recs, n, sizeof(*recs), by_id);
+	if (f->mode == IPCT_OUT_TEXT)
+		ipct_buf_printf(out, "%s", ipct_buf_len(out) ? "\n" : "");
+	ipct_format_sigrec_header(f, out);
+	for (size_t i = 0; i < n; i++)
+		ipct_format_sigrec(f, &recs[i], out);
+	if (!n && f->mode == IPCT_OUT_TEXT)
+		ipct_buf_printf(out, "(no signals)\n");
+}
+
+/* Reads the `count` SIGREC frames that follow the reply. */
+static int read_records(struct conn *conn, size_t count, struct ipct_sigrec **recs)
+{
+	struct ipct_msg_hdr h;
+	const char *payload;
+	int err;
+
+	*recs = calloc(count ? count : 1, sizeof(**recs));
+	if (!*recs)
+		return -ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		err = conn_next(conn, &h, &payload);
+		if (err < 0)
+			return err;
+		if (h.type != IPCT_MSG_SIGREC || h.len < sizeof(**recs))
+			return -EBADMSG;
+		memcpy(&(*recs)[i], payload, sizeof(**recs));
+		ipct_buf_consume(&conn->in, sizeof(h) + h.len);
+	}
+	return 0;
+}
+
+int do_signals(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct ipct_fmt fmt = { .mode = IPCT_OUT_TEXT };
+	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
+	struct json_object *req, *reply = NULL, *match, *v;
+	struct ipct_sigrec *recs = NULL;
+	struct ipct_buf out = { 0 };
+	struct conn conn;
+	size_t count = 0;
+	int c, err, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (parse_output(optarg, &fmt.mode) < 0) {
+				fprintf(stderr, "ipctrace signals: unknown output format '%s' (text or json)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'C':
+			if (parse_color(optarg, &color) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			signals_usage(stdout);
+			return 0;
+		default:
+			signals_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	fmt.color = !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO));
+	if (conn_open(&conn, socket_path, false) < 0)
+		return 1;
+	req = json_object_new_object();
+	match = json_object_new_array();
+	json_object_object_add(req, "cmd", json_object_new_string("signals"));
+	for (int i = optind; i < argc; i++)
+		json_object_array_add(match, json_object_new_string(argv[i]));
+	json_object_object_add(req, "match", match);
+	reply = conn_request(&conn, req);
+	json_object_put(req);
+	if (!reply)
+		goto out;
+	if (reply_error(reply)) {
+		/* The daemon checks the matches: its message names the bad one. */
+		fprintf(stderr, "ipctrace %s\n", reply_error(reply));
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (json_object_object_get_ex(reply, "count", &v))
+		count = (size_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
+		fmt.realtime_off = json_object_get_int64(v);
+	err = read_records(&conn, count, &recs);
+	if (err < 0) {
+		fprintf(stderr, "ipctrace: reading records from ipctraced failed: %s\n", strerror(-err));
+		goto out;
+	}
+	print_records(&fmt, recs, count, &out);
+	ipct_buf_write_all(&out, STDOUT_FILENO);
+	ret = 0;
+out:
+	json_object_put(reply);
+	conn_close(&conn);
+	ipct_buf_free(&out);
+	free(recs);
+	return ret;
+}

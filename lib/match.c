@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match.h"
+#include "names.h"
+
+/* "a, b, c" into buf: the valid field names or values, for an error message. */
+static void list_names(char *buf, size_t len, const char *const *names, size_t stride)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (const char *const *n = names; *n && used < len; n = (const void *)((const char *)n + stride))
+		used += snprintf(buf + used, len - used, "%s%s", used ? ", " : "", *n);
+}
+
+static int parse_value(const struct ipct_match_field *f, const char *v, struct ipct_match_term *t,
+		       char *err, size_t errlen)
+{
+	char valid[512], *end;
+
+	switch (f->type) {
+	case IPCT_MT_INT:
+		errno = 0;
+		t->num = strtoll(v, &end, 10);
+		if (errno || !*v || *end || t->num < 0) {
+			snprintf(err, errlen, "bad value for %s: '%s' is not a number", f->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	case IPCT_MT_SIG:
+		t->num = ipct_sig_parse(v);
+		if (t->num < 0) {
+			snprintf(err, errlen,
+				 "bad value for %s: '%s' is not a signal (try SIGUSR1, usr1, 10 or SIGRTMIN+1)",
+				 f->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	case IPCT_MT_NAME:
+		for (t->num = 0; f->names[t->num]; t->num++)
+			if (!strcmp(f->names[t->num], v))
+				return 0;
+		list_names(valid, sizeof(valid), f->names, sizeof(f->names[0]));
+		snprintf(err, errlen, "bad value for %s: '%s' (valid: %s)", f->name, v, valid);
+		return -EINVAL;
+	case IPCT_MT_STR:
+		if (strlen(v) >= sizeof(t->str)) {
+			snprintf(err, errlen, "bad value for %s: longer than %zu bytes", f->name,
+				 sizeof(t->str) - 1);
+			return -EINVAL;
+		}
+		strcpy(t->str, v);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+struct ipct_match *ipct_match_parse(const struct ipct_match_field *fields, const char *const *terms,
+				    int n, char *err, size_t errlen)
+{
+	struct ipct_match *m = calloc(1, sizeof(*m) + (size_t)n * sizeof(m->terms[0]));
+	char valid[512];
+
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	m->fields = fields;
+	m->nterms = n;
+	for (int i = 0; i < n; i++) {
+		const char *eq = strchr(terms[i], '=');
+		int f;
+
+		if (!eq || eq == terms[i]) {
+			snprintf(err, errlen, "bad match '%s': use FIELD=VALUE", terms[i]);
+			goto fail;
+		}
+		for (f = 0; fields[f].name; f++)
+			if (strlen(fields[f].name) == (size_t)(eq - terms[i]) &&
+			    !strncmp(fields[f].name, terms[i], eq - terms[i]))
+				break;
+		if (!fields[f].name) {
+			list_names(valid, sizeof(valid), &fields[0].name, sizeof(fields[0]));
+			snprintf(err, errlen, "unknown field '%.*s' (valid fields: %s)", (int)(eq - terms[i]),
+				 terms[i], valid);
+			goto fail;
+		}
+		m->terms[i].field = f;
+		if (parse_value(&fields[f], eq + 1, &m->terms[i], err, errlen) < 0)
+			goto fail;
+	}
+	return m;
+fail:
+	free(m);
+	return NULL;
+}
+
+void ipct_match_free(struct ipct_match *m)
+{
+	free(m);
+}
+
+bool ipct_match_eval(const struct ipct_match *m,
+		     bool (*test)(const void *obj, const struct ipct_match_term *t), const void *obj)
+{
+	if (!m)
+		return true;
+	/* For each field named: does any of its terms hold? */
+	for (int i = 0; i < m->nterms; i++) {
+		int f = m->terms[i].field;
+		bool seen_earlier = false, any = false;
+
+		for (int j = 0; j < i && !seen_earlier; j++)
+			seen_earlier = m->terms[j].field == f;
+		if (seen_earlier)
+			continue;
+		for (int j = i; j < m->nterms && !any; j++)
+			any = m->terms[j].field == f && test(obj, &m->terms[j]);
+		if (!any)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * journalctl-style matches: FIELD=VALUE terms; the same field given twice
+ * means either value (OR), different fields must all match (AND). The
+ * field set and how each value is read come from the caller's table; the
+ * daemon parses and evaluates, so a bad term is refused before anything
+ * runs.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ipct_match_type {
+	IPCT_MT_INT,            /* a decimal number (pid, session) */
+	IPCT_MT_SIG,            /* a signal: SIGUSR1, usr1, 10, SIGRTMIN+1 */
+	IPCT_MT_NAME,           /* one of the names in `names` */
+	IPCT_MT_STR,            /* any string up to IPCT_MATCH_STR_LEN-1 bytes (comm) */
+};
+
+#define IPCT_MATCH_STR_LEN 64
+
+struct ipct_match_field {
+	const char *name;
+	enum ipct_match_type type;
+	const char *const *names;       /* IPCT_MT_NAME: the valid values, NULL-terminated */
+	const char *help;               /* what it matches, for the list of valid fields */
+};
+
+struct ipct_match_term {
+	int field;                      /* index in the field table */
+	int64_t num;                    /* INT, SIG; NAME: the index in names */
+	char str[IPCT_MATCH_STR_LEN];   /* STR */
+};
+
+struct ipct_match {
+	const struct ipct_match_field *fields;
+	int nterms;
+	struct ipct_match_term terms[];
+};
+
+/*
+ * Parses n terms against fields (terminated by a NULL name). NULL with a
+ * message in err (naming the bad term and listing the valid fields or
+ * values) when a term is wrong or memory is short.
+ */
+struct ipct_match *ipct_match_parse(const struct ipct_match_field *fields, const char *const *terms,
+				    int n, char *err, size_t errlen);
+void ipct_match_free(struct ipct_match *m);
+
+/*
+ * Whether an object matches: test(obj, term) says whether one term holds;
+ * the grouping (OR within a field, AND across fields) is done here.
+ */
+bool ipct_match_eval(const struct ipct_match *m,
+		     bool (*test)(const void *obj, const struct ipct_match_term *t), const void *obj);

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Lifecycle records (docs/signals.md) as a table row for people or a JSON
+ * object for programs, with a plain-language explanation of what went
+ * wrong; and the fields `ipctrace signals` can match on.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <json-c/json.h>
+
+#include "names.h"
+#include "sigrec.h"
+#include "syscalls.h"
+
+static const char *const outcome_names[] = {
+	"", "handled", "terminated", "core", "stopped", "continued", "ignored", "merged",
+	"never_delivered", "accepted", "dropped", "unobserved", NULL,
+};
+static const char *const action_names[] = { "none", "handler", "default", "ignore", "wait", NULL };
+static const char *const cause_names[] = {
+	"none", "child", "pipe", "fault", "timer", "terminal", "kernel", NULL,
+};
+static const char *const result_names[] = { "queued", "ignored", "merged", "overflow", "lose_info", NULL };
+
+static const char *table_name(const char *const *t, size_t n, int v)
+{
+	return v > 0 && (size_t)v < n - 1 ? t[v] : NULL;
+}
+
+const char *ipct_outcome_name(int outcome)
+{
+	return table_name(outcome_names, sizeof(outcome_names) / sizeof(*outcome_names), outcome);
+}
+
+const char *ipct_action_name(int action)
+{
+	return table_name(action_names, sizeof(action_names) / sizeof(*action_names), action);
+}
+
+const char *ipct_cause_name(int cause)
+{
+	return table_name(cause_names, sizeof(cause_names) / sizeof(*cause_names), cause);
+}
+
+static const char *via_name(const struct ipct_sigrec *r)
+{
+	return r->via_nr != IPCT_NR_NONE ? ipct_syscall_name(r->via_nr) : NULL;
+}
+
+static const char *sig_name(int sig)
+{
+	return ipct_sig_name(sig) ?: "signal";
+}
+
+/* "pipe:[N]" / "socket:[N]" for SIGPIPE's object, "" when unknown. */
+static void object_str(const struct ipct_sigrec *r, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (r->object_kind >= IPCT_KIND_PIPE)
+		snprintf(buf, len, "%s:[%" PRIu64 "]", r->object_kind == IPCT_KIND_SOCKET ? "socket" : "pipe",
+			 (uint64_t)r->object);
+}
+
+/* SIGCHLD's news about the child, from its siginfo: "exited 0", "killed by SIGTERM", ... */
+static void child_status_str(const struct ipct_sigrec *r, char *buf, size_t len)
+{
+	int st = (int32_t)(uint32_t)r->sifields[1];
+
+	switch (r->code) {
+	case CLD_EXITED: snprintf(buf, len, "exited %d", st); break;
+	case CLD_KILLED: snprintf(buf, len, "killed by %s", sig_name(st)); break;
+	case CLD_DUMPED: snprintf(buf, len, "killed by %s (core dumped)", sig_name(st)); break;
+	case CLD_TRAPPED: snprintf(buf, len, "trapped by %s", sig_name(st)); break;
+	case CLD_STOPPED: snprintf(buf, len, "stopped by %s", sig_name(st)); break;
+	case CLD_CONTINUED: snprintf(buf, len, "continued"); break;
+	default: snprintf(buf, len, "status %d", st); break;
+	}
+}
+
+static bool has_value(const struct ipct_sigrec *r)
+{
+	return r->code == SI_QUEUE || r->code == SI_TIMER;
+}
+
+static bool eintr(const struct ipct_sigrec *r)
+{
+	return (r->flags & IPCT_SR_INTERRUPTED) && !(r->flags & IPCT_SR_RESTARTED);
+}
+
+static void explain_end(const struct ipct_sigrec *r, char *buf, size_t len)
+{
+	const char *s = sig_name(r->sig);
+	char obj[48];
+
+	if (r->sig == SIGKILL) {
+		snprintf(buf, len, "SIGKILL cannot be caught or ignored");
+	} else if (r->cause == IPCT_CAUSE_PIPE) {
+		object_str(r, obj, sizeof(obj));
+		if (obj[0])
+			snprintf(buf, len, "terminated by SIGPIPE: wrote to %s (fd %d) after every reader had closed it",
+				 obj, r->fd);
+		else
+			snprintf(buf, len, "terminated by SIGPIPE: wrote to a pipe after every reader had closed it");
+	} else if (r->cause == IPCT_CAUSE_FAULT) {
+		snprintf(buf, len, "terminated by %s: a fault at address 0x%" PRIx64 ", and no handler for it",
+			 s, (uint64_t)r->sifields[0]);
+	} else {
+		snprintf(buf, len, "terminated by %s: no handler was installed, and its default action ends the process%s",
+			 s, r->outcome == IPCT_OUTCOME_CORE ? " with a core dump" : "");
+	}
+}
+
+static void explain_never(const struct ipct_sigrec *r, char *buf, size_t len)
+{
+	if (r->flags & IPCT_SR_DISCARDED)
+		snprintf(buf, len, "never delivered: %s",
+			 r->sig == SIGCONT ? "a later stop signal discarded it"
+					   : "a later SIGCONT discarded it");
+	else if (r->flags & IPCT_SR_TRACE_END)
+		snprintf(buf, len, "never delivered: still pending when tracing stopped");
+	else if (r->flags & IPCT_SR_BLOCKED)
+		snprintf(buf, len, "never delivered: blocked until the process exited");
+	else
+		snprintf(buf, len, "never delivered: still pending when the process ended");
+}
+
+void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
+{
+	const char *s = sig_name(r->sig);
+
+	buf[0] = 0;
+	switch (r->outcome) {
+	case IPCT_OUTCOME_MERGED:
+		if (r->sig < SIGRTMIN)
+			snprintf(buf, len, "merged: %s was already pending; standard signals are not queued, so this one is lost", s);
+		else
+			snprintf(buf, len, "merged: %s was already pending, so this one is lost", s);
+		return;
+	case IPCT_OUTCOME_IGNORED:
+		if (r->action == IPCT_ACT_IGNORE)
+			snprintf(buf, len, "ignored: %s is set to SIG_IGN, so the kernel discards it", s);
+		else
+			snprintf(buf, len, "ignored: no handler for %s, and its default action is to ignore it", s);
+		return;
+	case IPCT_OUTCOME_TERMINATED:
+	case IPCT_OUTCOME_CORE:
+		explain_end(r, buf, len);
+		return;
+	case IPCT_OUTCOME_STOPPED:
+		snprintf(buf, len, "%sstopped: the process waits for SIGCONT",
+			 r->sig == SIGSTOP ? "SIGSTOP cannot be caught or ignored; " : "");
+		return;
+	case IPCT_OUTCOME_NEVER_DELIVERED:
+		explain_never(r, buf, len);
+		return;
+	case IPCT_OUTCOME_DROPPED:
+		snprintf(buf, len, "dropped: the real-time signal queue was full (RLIMIT_SIGPENDING); the sender got EAGAIN");
+		return;
+	case IPCT_OUTCOME_UNOBSERVED:
+		snprintf(buf, len, "the target is not traced: what it did with %s is not recorded", s);
+		return;
+	case IPCT_OUTCOME_HANDLED:
+		if (!(r->flags & IPCT_SR_RETURNED))
+			snprintf(buf, len, "the handler never returned (it exited, jumped out with longjmp, or the process was killed)");
+		else if (eintr(r))
+			snprintf(buf, len, "interrupted %s(), which failed with EINTR: the handler has no SA_RESTART",
+				 ipct_syscall_name(r->intr_nr) ?: "a call");
+		return;
+	}
+}
+
+/* "850 ns", "12.3 us", "1.20 ms", "2.50 s": a duration for people. */
+static void duration_str(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 " ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1f us", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2f s", ns / 1e9);
+}
+
+static void task_str(char *buf, size_t len, const char *comm, uint32_t pid, uint32_t tid)
+{
+	if (tid && tid != pid)
+		snprintf(buf, len, "%.*s[%u/%u]", IPCT_COMM_LEN, comm, pid, tid);
+	else
+		snprintf(buf, len, "%.*s[%u]", IPCT_COMM_LEN, comm, pid);
+}
+
+static const char *outcome_color(int outcome)
+{
+	switch (outcome) {
+	case IPCT_OUTCOME_HANDLED:
+	case IPCT_OUTCOME_ACCEPTED:
+	case IPCT_OUTCOME_CONTINUED:
+		return "\033[1;32m";
+	case IPCT_OUTCOME_IGNORED:
+	case IPCT_OUTCOME_STOPPED:
+	case IPCT_OUTCOME_UNOBSERVED:
+		return "\033[1;33m";
+	default:
+		return "\033[1;31m";
+	}
+}
+
+#define COL_TIME 12
+#define COL_ROUTE 40
+#define COL_SIG 12
+#define COL_RESULT 9
+#define COL_PENDING 10
+#define COL_ACTION 26
+#define COL_OUTCOME 16
+
+int ipct_format_sigrec_header(const struct ipct_fmt *f, struct ipct_buf *out)
+{
+	if (f->mode == IPCT_OUT_JSON)
+		return 0;
+	return ipct_buf_printf(out, "%-*s %-*s %-*s %-*s %-*s %-*s %-*s %s\n", COL_TIME, "TIME", COL_ROUTE,
+			       "SENDER -> TARGET", COL_SIG, "SIGNAL", COL_RESULT, "RESULT", COL_PENDING,
+			       "PENDING", COL_ACTION, "ACTION", COL_OUTCOME, "OUTCOME", "DETAILS");
+}
+
+static void time_str(const struct ipct_fmt *f, uint64_t ns, char *buf, size_t len)
+{
+	time_t t;
+	struct tm tm;
+	uint64_t real;
+
+	if (f->start_ns) {
+		snprintf(buf, len, "%.6f", (double)(int64_t)(ns - f->start_ns) / 1e9);
+		return;
+	}
+	real = ns + (uint64_t)f->realtime_off;
+	t = (time_t)(real / 1000000000);
+	localtime_r(&t, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(real / 1000000 % 1000));
+}
+
+static void sender_str(const struct ipct_sigrec *r, char *buf, size_t len)
+{
+	if (r->cause != IPCT_CAUSE_NONE)
+		snprintf(buf, len, "kernel (%s)", ipct_cause_name(r->cause));
+	else if (r->flags & IPCT_SR_SENDER && r->sender_comm[0])
+		task_str(buf, len, r->sender_comm, r->sender_pid, r->sender_tid);
+	else if (r->flags & IPCT_SR_SENDER)
+		snprintf(buf, len, "pid %u", r->sender_pid);
+	else
+		snprintf(buf, len, "?");
+}
+
+static void action_str(const struct ipct_sigrec *r, char *buf, size_t len)
+{
+	switch (r->action) {
+	case IPCT_ACT_HANDLER:
+		if (r->handler_name[0])
+			snprintf(buf, len, "handler %.*s", IPCT_HANDLER_NAME_LEN, r->handler_name);
+		else
+			snprintf(buf, len, "handler 0x%" PRIx64, (uint64_t)r->handler);
+		return;
+	case IPCT_ACT_DEFAULT:
+		snprintf(buf, len, "default (%s)", ipct_sig_default_action(r->sig));
+		return;
+	case IPCT_ACT_IGNORE:
+		snprintf(buf, len, "SIG_IGN");
+		return;
+	case IPCT_ACT_WAIT:
+		snprintf(buf, len, "sigwait");
+		return;
+	default:
+		snprintf(buf, len, "-");
+	}
+}
+
+/* The DETAILS column: what else there is to know, briefly. */
+static int details(const struct ipct_sigrec *r, struct ipct_buf *out)
+{
+	char tmp[64];
+	const char *via = via_name(r);
+	int err = 0;
+
+	if (via && strcmp(via, "kill"))
+		err |= ipct_buf_printf(out, " via %s", via);
+	if (r->flags & IPCT_SR_BLOCKED)
+		err |= ipct_buf_printf(out, " blocked");
+	if (r->delivered_tid && r->delivered_tid != r->target_pid)
+		err |= ipct_buf_printf(out, " thread %u", r->delivered_tid);
+	if (r->cause == IPCT_CAUSE_CHILD) {
+		child_status_str(r, tmp, sizeof(tmp));
+		err |= ipct_buf_printf(out, " child %u %s", (uint32_t)r->sifields[0], tmp);
+	}
+	if (r->cause == IPCT_CAUSE_FAULT)
+		err |= ipct_buf_printf(out, " %s addr 0x%" PRIx64, ipct_sigcode_name(r->sig, r->code) ?: "",
+				       (uint64_t)r->sifields[0]);
+	if (has_value(r))
+		err |= ipct_buf_printf(out, " value %d", (int32_t)(uint32_t)r->sifields[1]);
+	if (r->cause == IPCT_CAUSE_PIPE && r->fd >= 0) {
+		object_str(r, tmp, sizeof(tmp));
+		err |= ipct_buf_printf(out, " write fd %d %s", r->fd, tmp);
+	}
+	if (r->outcome == IPCT_OUTCOME_MERGED && r->merged_into)
+		err |= ipct_buf_printf(out, " into #%" PRIu64, (uint64_t)r->merged_into);
+	if (r->flags & IPCT_SR_INTERRUPTED)
+		err |= ipct_buf_printf(out, " interrupted %s (%s)", ipct_syscall_name(r->intr_nr) ?: "?",
+				       r->flags & IPCT_SR_RESTARTED ? "restarted" : "EINTR");
+	return err;
+}
+
+static int format_text(const struct ipct_fmt *f, const struct ipct_sigrec *r, struct ipct_buf *out)
+{
+	char when[32], from[48], to[48], route[100], pend[24], action[96], why[256];
+	const char *outcome = ipct_outcome_name(r->outcome) ?: "?";
+	size_t row = ipct_buf_len(out);
+	int err;
+
+	time_str(f, r->generated_ns ? r->generated_ns : r->delivered_ns, when, sizeof(when));
+	sender_str(r, from, sizeof(from));
+	task_str(to, sizeof(to), r->target_comm, r->target_pid, r->target_tid);
+	snprintf(route, sizeof(route), "%s -> %s", from, to);
+	if (r->delivered_ns && r->generated_ns)
+		duration_str(r->delivered_ns - r->generated_ns, pend, sizeof(pend));
+	else
+		snprintf(pend, sizeof(pend), "-");
+	action_str(r, action, sizeof(action));
+	err = ipct_buf_printf(out, "%-*s %-*s %-*s %-*s %-*s %-*s %s%-*s%s", COL_TIME, when, COL_ROUTE, route,
+			      COL_SIG, sig_name(r->sig), COL_RESULT, ipct_sig_result_name(r->result) ?: "-",
+			      COL_PENDING, pend, COL_ACTION, action, f->color ? outcome_color(r->outcome) : "",
+			      COL_OUTCOME, outcome, f->color ? "\033[0m" : "");
+	err |= details(r, out);
+	/* Columns pad; a line does not end in blanks. */
+	while (ipct_buf_len(out) > row && out->data[out->start + ipct_buf_len(out) - 1] == ' ')
+		out->end--;
+	err |= ipct_buf_append(out, "\n", 1);
+	ipct_sigrec_explain(r, why, sizeof(why));
+	if (why[0])
+		err |= ipct_buf_printf(out, "%*s %swhy: %s%s\n", COL_TIME, "", f->color ? "\033[3m" : "", why,
+				       f->color ? "\033[0m" : "");
+	return err < 0 ? -ENOMEM : 0;
+}
+
+static struct json_object *opt_int(bool have, int64_t v)
+{
+	return have ? json_object_new_int64(v) : NULL;
+}
+
+static struct json_object *opt_str(const char *s)
+{
+	return s && *s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *hex(uint64_t v)
+{
+	char tmp[24];
+
+	snprintf(tmp, sizeof(tmp), "0x%" PRIx64, v);
+	return json_object_new_string(tmp);
+}
+
+static void add_sa_flag(const char *name, void *arr)
+{
+	json_object_array_add(arr, json_object_new_string(name));
+}
+
+static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_sigrec *r)
+{
+	struct json_object *o = json_object_new_object(), *flags;
+	bool delivered = r->delivered_ns != 0, handler = r->action == IPCT_ACT_HANDLER;
+	bool sender = r->flags & IPCT_SR_SENDER, child = r->cause == IPCT_CAUSE_CHILD;
+	bool pipe_fd = r->cause == IPCT_CAUSE_PIPE && r->fd >= 0;
+	char comm[IPCT_COMM_LEN + 1], tmp[256];
+	int64_t off = f->realtime_off;
+
+	if (!o)
+		return NULL;
+#define ADD(k, v) json_object_object_add(o, k, v)
+	ADD("type", json_object_new_string("lifecycle"));
+	ADD("id", json_object_new_int64((int64_t)r->id));
+	ADD("session", json_object_new_int64(r->session));
+	ADD("sig", opt_str(ipct_sig_name(r->sig)));
+	ADD("signo", json_object_new_int(r->sig));
+	ADD("code", opt_str(ipct_sigcode_name(r->sig, r->code)));
+	ADD("via", json_object_new_string(r->cause == IPCT_CAUSE_NONE ? via_name(r) ?: "unknown" : "kernel"));
+	ADD("cause", opt_str(r->cause ? ipct_cause_name(r->cause) : NULL));
+	snprintf(comm, sizeof(comm), "%.*s", IPCT_COMM_LEN, r->sender_comm);
+	ADD("sender_pid", opt_int(sender, r->sender_pid));
+	ADD("sender_tid", opt_int(sender, r->sender_tid));
+	ADD("sender_comm", sender ? opt_str(comm) : NULL);
+	snprintf(comm, sizeof(comm), "%.*s", IPCT_COMM_LEN, r->target_comm);
+	ADD("target_pid", json_object_new_int64(r->target_pid));
+	ADD("target_tid", opt_int(r->target_tid, r->target_tid));
+	ADD("target_comm", opt_str(comm));
+	ADD("result", opt_str((r->flags & IPCT_SR_GENERATED) ? ipct_sig_result_name(r->result) : NULL));
+	ADD("blocked", json_object_new_boolean(r->flags & IPCT_SR_BLOCKED));
+	ADD("generated_ns", opt_int(r->generated_ns, (int64_t)r->generated_ns + off));
+	ADD("delivered_ns", opt_int(delivered, (int64_t)r->delivered_ns + off));
+	ADD("pending_ns", opt_int(delivered && r->generated_ns, (int64_t)(r->delivered_ns - r->generated_ns)));
+	ADD("delivered_tid", opt_int(delivered, r->delivered_tid));
+	ADD("action", opt_str(ipct_action_name(r->action)));
+	ADD("default_action", opt_str(r->action == IPCT_ACT_DEFAULT ? ipct_sig_default_action(r->sig) : NULL));
+	ADD("handler", !handler ? NULL : r->handler_name[0] ? json_object_new_string_len(r->handler_name, (int)strnlen(r->handler_name, sizeof(r->handler_name))) : hex(r->handler));
+	ADD("handler_addr", handler ? hex(r->handler) : NULL);
+	flags = NULL;
+	if (delivered && r->action != IPCT_ACT_WAIT) {
+		flags = json_object_new_array();
+		ipct_flags_each(ipct_sa_flags, r->sa_flags & ~IPCT_SA_RESTORER, add_sa_flag, flags);
+	}
+	ADD("sa_flags", flags);
+	ADD("returned_ns", opt_int(r->flags & IPCT_SR_RETURNED, (int64_t)r->returned_ns + off));
+	ADD("outcome", opt_str(ipct_outcome_name(r->outcome)));
+	ADD("merged_into", opt_int(r->merged_into, (int64_t)r->merged_into));
+	ADD("interrupted", r->flags & IPCT_SR_INTERRUPTED ? opt_str(ipct_syscall_name(r->intr_nr)) : NULL);
+	ADD("interrupted_errno", r->flags & IPCT_SR_INTERRUPTED ? opt_str(ipct_errno_name(-r->intr_ret)) : NULL);
+	ADD("restarted", r->flags & IPCT_SR_INTERRUPTED ? json_object_new_boolean(r->flags & IPCT_SR_RESTARTED)
+						       : NULL);
+	ipct_wait_status_str(r->exit_status, tmp, sizeof(tmp));
+	ADD("exit_status", r->flags & IPCT_SR_EXIT_STATUS ? json_object_new_string(tmp) : NULL);
+	ADD("child_pid", opt_int(child, (uint32_t)r->sifields[0]));
+	child_status_str(r, tmp, sizeof(tmp));
+	ADD("child_status", child ? json_object_new_string(tmp) : NULL);
+	ADD("addr", r->cause == IPCT_CAUSE_FAULT ? hex(r->sifields[0]) : NULL);
+	ADD("value", opt_int(has_value(r), (int32_t)(uint32_t)r->sifields[1]));
+	ADD("fd", opt_int(pipe_fd, r->fd));
+	object_str(r, tmp, sizeof(tmp));
+	ADD("object", pipe_fd ? opt_str(tmp) : NULL);
+	ipct_sigrec_explain(r, tmp, sizeof(tmp));
+	ADD("explanation", opt_str(tmp));
+#undef ADD
+	return o;
+}
+
+int ipct_format_sigrec(const struct ipct_fmt *f, const struct ipct_sigrec *r, struct ipct_buf *out)
+{
+	struct json_object *o;
+	const char *s;
+	size_t len;
+	int err;
+
+	if (f->mode != IPCT_OUT_JSON)
+		return format_text(f, r, out);
+	o = to_json(f, r);
+	if (!o)
+		return -ENOMEM;
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	err = s ? ipct_buf_append(out, s, len) : -ENOMEM;
+	if (!err)
+		err = ipct_buf_append(out, "\n", 1);
+	json_object_put(o);
+	return err;
+}
+
+enum { F_SIG, F_PID, F_SENDER, F_TARGET, F_COMM, F_OUTCOME, F_RESULT, F_CAUSE, F_ACTION, F_SESSION };
+
+const struct ipct_match_field ipct_sigrec_fields[] = {
+	[F_SIG] = { "sig", IPCT_MT_SIG, NULL, "the signal" },
+	[F_PID] = { "pid", IPCT_MT_INT, NULL, "sender or target process" },
+	[F_SENDER] = { "sender", IPCT_MT_INT, NULL, "sending process" },
+	[F_TARGET] = { "target", IPCT_MT_INT, NULL, "target process" },
+	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "sender or target command name" },
+	[F_OUTCOME] = { "outcome", IPCT_MT_NAME, outcome_names + 1, "how it ended" },
+	[F_RESULT] = { "result", IPCT_MT_NAME, result_names, "what generation did" },
+	[F_CAUSE] = { "cause", IPCT_MT_NAME, cause_names + 1, "why the kernel sent it" },
+	[F_ACTION] = { "action", IPCT_MT_NAME, action_names + 1, "what delivery did" },
+	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "trace session" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static bool comm_is(const char *comm, const char *s)
+{
+	return !strncmp(comm, s, IPCT_COMM_LEN) && strlen(s) <= IPCT_COMM_LEN;
+}
+
+bool ipct_sigrec_test(const void *rec, const struct ipct_match_term *t)
+{
+	const struct ipct_sigrec *r = rec;
+	bool sender = r->flags & IPCT_SR_SENDER;
+
+	switch (t->field) {
+	case F_SIG: return r->sig == t->num;
+	case F_PID: return (int64_t)r->target_pid == t->num || (sender && (int64_t)r->sender_pid == t->num);
+	case F_SENDER: return sender && (int64_t)r->sender_pid == t->num;
+	case F_TARGET: return (int64_t)r->target_pid == t->num;
+	case F_COMM: return comm_is(r->target_comm, t->str) || (sender && comm_is(r->sender_comm, t->str));
+	/* Name tables start at the first real value: index + 1 is the enum. */
+	case F_OUTCOME: return r->outcome == t->num + 1;
+	case F_RESULT: return (r->flags & IPCT_SR_GENERATED) && r->result == t->num;
+	case F_CAUSE: return r->cause == t->num + 1;
+	case F_ACTION: return r->action == t->num + 1;
+	case F_SESSION: return (int64_t)r->session == t->num;
+	}
+	return false;
+}
