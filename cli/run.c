@@ -358,6 +358,7 @@ int do_run(int argc, char **argv)
 	json_object_object_add(req, "pid", json_object_new_int(r.child));
 	/* The held child's own last steps before exec are not the program's. */
 	json_object_object_add(req, "from_exec", json_object_new_boolean(1));
+	json_object_object_add(req, "records", json_object_new_boolean(r.want_records));
 	reply = conn_request(&r.conn, req);
 	json_object_put(req);
 	if (!reply || reply_error(reply)) {

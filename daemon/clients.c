@@ -162,9 +162,26 @@ static int proc_identity(pid_t pid, pid_t *tgid, uid_t *uid)
 	return found == 2 ? 0 : -ESRCH;
 }
 
+/* An optional boolean field of a trace request (false when absent); false after an error reply. */
+static bool bool_option(struct client *c, struct json_object *req, const char *key, bool *v)
+{
+	struct json_object *j;
+
+	*v = false;
+	if (!json_object_object_get_ex(req, key, &j))
+		return true;
+	if (!json_object_is_type(j, json_type_boolean)) {
+		reply_error(c, "trace: \"%s\" must be true or false", key);
+		return false;
+	}
+	*v = json_object_get_boolean(j);
+	return true;
+}
+
 static void do_trace(struct daemon *d, struct client *c, struct json_object *req)
 {
-	struct json_object *jpid, *jexec = NULL, *r;
+	struct json_object *jpid, *r;
+	bool from_exec, records;
 	struct session *s;
 	pid_t pid, tgid = 0;
 	uid_t owner = 0;
@@ -198,12 +215,9 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 			    "you may trace only your own processes", pid, owner);
 		return;
 	}
-	if (json_object_object_get_ex(req, "from_exec", &jexec) &&
-	    !json_object_is_type(jexec, json_type_boolean)) {
-		reply_error(c, "trace: \"from_exec\" must be true or false");
+	if (!bool_option(c, req, "from_exec", &from_exec) || !bool_option(c, req, "records", &records))
 		return;
-	}
-	err = session_start(d, c, pid, jexec && json_object_get_boolean(jexec), &s);
+	err = session_start(d, c, pid, from_exec, records, &s);
 	if (err == -EEXIST) {
 		reply_error(c, "trace: process %d is already being traced", pid);
 		return;

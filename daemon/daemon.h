@@ -38,6 +38,7 @@ struct session {
 	uint64_t client_lost;   /* events the owner could not take */
 	uint64_t ring_lost_start;
 	uint64_t start_ns;
+	bool want_records;      /* the owner asked for lifecycle records in its stream */
 	bool check_end;         /* the count reached zero: confirm with the kernel side */
 	bool ending;            /* confirmed: ends after the next drain */
 	struct session *next;
@@ -82,7 +83,7 @@ void clients_reap(struct daemon *d);
 
 /* sessions.c */
 int session_start(struct daemon *d, struct client *owner, pid_t pid, bool from_exec,
-		  struct session **out);
+		  bool want_records, struct session **out);
 void session_end(struct daemon *d, struct session *s, const char *reason);
 void sessions_drop_client(struct daemon *d, struct client *c);
 int sessions_on_event(void *ctx, const struct ipct_event *e);

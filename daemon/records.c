@@ -2,7 +2,7 @@
 /*
  * Lifecycle records: the correlator (lib/lifecycle.c) hands each finished
  * record here. It goes to the owner of its session, in the same stream as
- * the events, and into a ring of the latest RECORDS_MAX records that
+ * the events (when it asked for records), and into a ring of the latest RECORDS_MAX records that
  * `ipctrace signals` queries.
  */
 #include <stdlib.h>
@@ -25,7 +25,7 @@ void records_on_record(const struct ipct_sigrec *r, void *ctx)
 	struct session *s = session_of(d, r->session);
 	size_t slot;
 
-	if (s && s->owner)
+	if (s && s->owner && s->want_records)
 		client_queue_record(s->owner, r);
 	if (!rs->ring) {
 		rs->ring = calloc(RECORDS_MAX, sizeof(*rs->ring));

@@ -37,7 +37,7 @@ static struct session *session_find(struct daemon *d, uint32_t id)
 }
 
 int session_start(struct daemon *d, struct client *owner, pid_t pid, bool from_exec,
-		  struct session **out)
+		  bool want_records, struct session **out)
 {
 	struct session *s = calloc(1, sizeof(*s));
 	int err;
@@ -48,6 +48,7 @@ int session_start(struct daemon *d, struct client *owner, pid_t pid, bool from_e
 	s->root = pid;
 	s->uid = owner->uid;
 	s->owner = owner;
+	s->want_records = want_records;
 	s->nprocs = 1;
 	s->ring_lost_start = d->ring_lost;
 	/* Attach before the first process joins, so that none of its events is missed. */

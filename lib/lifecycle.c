@@ -178,6 +178,7 @@ static void link_inst(struct proc *p, struct inst *in)
 
 	while (*pp)
 		pp = &(*pp)->next;
+	in->next = NULL;
 	*pp = in;
 }
 

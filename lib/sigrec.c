@@ -416,7 +416,7 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 	ADD("outcome", opt_str(ipct_outcome_name(r->outcome)));
 	ADD("merged_into", opt_int(r->merged_into, (int64_t)r->merged_into));
 	ADD("interrupted", r->flags & IPCT_SR_INTERRUPTED ? opt_str(ipct_syscall_name(r->intr_nr)) : NULL);
-	ADD("interrupted_errno", r->flags & IPCT_SR_INTERRUPTED ? opt_str(ipct_errno_name(-r->intr_ret)) : NULL);
+	ADD("interrupted_errno", eintr(r) ? json_object_new_string("EINTR") : NULL);
 	ADD("restarted", r->flags & IPCT_SR_INTERRUPTED ? json_object_new_boolean(r->flags & IPCT_SR_RESTARTED)
 						       : NULL);
 	ipct_wait_status_str(r->exit_status, tmp, sizeof(tmp));

@@ -131,10 +131,14 @@ def skip(msg):
 
 class Trace:
     """The outcome of one `ipctrace run -o json`. Unpacks as
-    (events, summary, report, returncode, stderr)."""
+    (events, summary, report, returncode, stderr). `records` holds the
+    signal lifecycle records (docs/signals.md) that `--signals` adds after
+    the events; they are not in `events`."""
 
-    def __init__(self, events, summary, report, returncode, stderr, stdout, other_lines):
+    def __init__(self, events, summary, report, returncode, stderr, stdout, other_lines,
+                 records=()):
         self.events = events
+        self.records = list(records)
         self.summary = summary
         self.report = report
         self.returncode = returncode
@@ -193,7 +197,7 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
     _context['stdout'] = stdout
     _context['stderr'] = stderr
 
-    events, objs, other = [], [], []
+    events, records, objs, other = [], [], [], []
     for n, line in enumerate(stdout.splitlines(), 1):
         if not line.startswith('{'):
             other.append(line)
@@ -211,7 +215,12 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
     for o in objs:
         if o.get('type') == 'summary':
             fail('a summary line that is not the last JSON line: %r' % o)
-        events.append(o)
+        if is_record(o):
+            records.append(o)
+        elif records:
+            fail('an event after the lifecycle records: %r' % o)
+        else:
+            events.append(o)
     if want_summary and summary is None:
         fail('no summary line at the end of the JSON output (exit status %d)' % p.returncode)
 
@@ -221,7 +230,7 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
             report = json.loads(text)
         except ValueError as ex:
             fail('the program\'s report is not valid JSON (%s): %r' % (ex, text))
-    return Trace(events, summary, report, p.returncode, stderr, stdout, other)
+    return Trace(events, summary, report, p.returncode, stderr, stdout, other, records)
 
 
 def run_cli(args, timeout=60, env=None, **kw):
@@ -272,6 +281,17 @@ def select_events(events, restarts=False, **conds):
         if ok:
             out.append(e)
     return out
+
+
+def is_record(o):
+    """A signal lifecycle record (docs/signals.md): any object with `outcome`."""
+    return o.get('type') == 'lifecycle' or 'outcome' in o
+
+
+def select_records(records, **conds):
+    """Lifecycle records whose fields equal every keyword (sig=... target_pid=...);
+    a tuple or set value matches any of its members."""
+    return select_events(records, restarts=True, **conds)
 
 
 def by_time(events):

@@ -1,0 +1,1123 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ipctrace run --view: the trace drawn as a sequence diagram for a lecture
+ * hall. Each process has a vertical lane, time runs downwards, and each
+ * signal is drawn from its sender to its target, then through its delivery
+ * and the return of its handler. Only signals and the process events that
+ * frame them are drawn; every other event costs a switch and a compare.
+ *
+ * Events draw what happens as it happens (generation, delivery, fork,
+ * exec, exit). The daemon's lifecycle records, each arriving right after
+ * the event that completes it, draw what no single event shows: that a
+ * handler's return ended a signal's story, that a signal was taken by
+ * sigwait, or that it was never delivered.
+ *
+ * The drawing only ever appends lines, so that it scrolls on a terminal
+ * and reads the same in a file. Each line is first laid out in a row of
+ * cells, one per column, so that no line is wider than the terminal and
+ * colour and glyphs are decided per cell: box drawing where the locale
+ * says UTF-8, ASCII elsewhere.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "syscalls.h"
+#include "view.h"
+
+#define GUTTER 10               /* "+999.9 ms" and a space */
+#define LANE_MIN 20             /* columns a lane needs: its header and some arrow */
+#define MIN_WIDTH 40
+#define MAX_WIDTH 200
+#define MAX_LANES ((MAX_WIDTH - GUTTER) / LANE_MIN)
+#define NAME_LEN 32
+
+/* The glyphs, all in the WGL4 set that projector and console fonts have. */
+#define G_VLINE 0x2502          /* │ */
+#define G_HLINE 0x2500          /* ─ */
+#define G_TEE_R 0x251c          /* ├ */
+#define G_TEE_L 0x2524          /* ┤ */
+#define G_END 0x2534            /* ┴ */
+#define G_LOOP_OUT 0x2510       /* ┐ */
+#define G_LOOP_IN 0x2518        /* ┘ */
+#define G_HEAD_R 0x25ba         /* ► */
+#define G_HEAD_L 0x25c4         /* ◄ */
+#define G_DELIVER 0x25cf        /* ● */
+#define G_RETURN 0x25cb         /* ○ */
+#define G_LOST 0x00d7           /* × */
+#define G_ELLIPSIS 0x2026       /* … */
+
+enum color { C_PLAIN, C_BOLD, C_SIG, C_OK, C_WARN, C_BAD, C_INFO, C_COUNT };
+
+static const char *const sgr[C_COUNT] = {
+	[C_PLAIN] = "\033[0m",
+	[C_BOLD] = "\033[0;1m",
+	[C_SIG] = "\033[0;1;35m",
+	[C_OK] = "\033[0;1;32m",
+	[C_WARN] = "\033[0;1;33m",
+	[C_BAD] = "\033[0;1;31m",
+	[C_INFO] = "\033[0;36m",
+};
+
+/* The marks drawn so far, for a legend that explains only those. */
+enum mark { M_SENT = 1, M_DELIVERED = 2, M_RETURNED = 4, M_LOST = 8, M_EXIT = 16 };
+
+struct cell {
+	uint32_t cp;            /* a code point: ASCII, or a glyph above */
+	uint8_t color;
+};
+
+/* Text laid out in cells before it is placed on a row. */
+struct label {
+	struct cell c[MAX_WIDTH];
+	int len;
+	int keep;               /* the first `keep` cells say what happened; the rest is detail */
+};
+
+struct vproc {
+	uint32_t pid;
+	int lane;
+	char comm[IPCT_COMM_LEN + 1];   /* printable ASCII */
+	char name[NAME_LEN];            /* comm[pid] */
+	uint64_t ignored;               /* signals set to SIG_IGN (bit sig-1), as seen */
+};
+
+struct lane {
+	int x;                  /* the column of its line */
+	int nprocs;             /* live processes drawn on it: 0 free, more than 1 shared */
+};
+
+struct view {
+	int fd;
+	const struct ipct_fmt *fmt;
+	bool utf8;
+	bool broken;            /* the output went away: stop drawing */
+	int width, nlanes, spacing;
+	struct lane lane[MAX_LANES];
+	struct vproc **procs;
+	size_t nprocs, cap;
+	/* The last process to exit: its records (never delivered ...) follow its exit. */
+	uint32_t gone_pid;
+	int gone_x;
+	uint32_t root_pid;      /* the command, named in the closing line */
+	char root[IPCT_COMM_LEN + 1];
+	unsigned marks;
+	unsigned records, outcome[IPCT_OUTCOME_MAX];
+	struct cell row[MAX_WIDTH];
+	char out[MAX_WIDTH * 16 + 16];  /* a row as bytes: 4 per glyph, colour changes */
+};
+
+struct state {
+	const char *text;
+	enum color color;
+	bool lost;              /* this instance ends here */
+};
+
+/* ---- cells and output ---------------------------------------------------- */
+
+/* What a glyph becomes where the locale is not UTF-8; NULL for a code point we do not draw. */
+static const char *ascii_of(uint32_t cp)
+{
+	switch (cp) {
+	case G_VLINE: return "|";
+	case G_HLINE: return "-";
+	case G_TEE_R:
+	case G_TEE_L:
+	case G_END: return "+";
+	case G_LOOP_OUT: return ".";
+	case G_LOOP_IN: return "'";
+	case G_HEAD_R: return ">";
+	case G_HEAD_L: return "<";
+	case G_DELIVER: return "*";
+	case G_RETURN: return "o";
+	case G_LOST: return "x";
+	case G_ELLIPSIS: return "~";
+	case 0x2192: return "->";       /* → */
+	case 0x00b5: return "u";        /* µ */
+	case 0x00b7: return "-";        /* · */
+	}
+	return NULL;
+}
+
+static uint32_t glyph(const struct view *v, uint32_t cp)
+{
+	return v->utf8 || cp < 0x80 ? cp : (uint32_t)ascii_of(cp)[0];
+}
+
+static void put(struct view *v, int x, uint32_t cp, enum color c)
+{
+	if (x >= 0 && x < v->width)
+		v->row[x] = (struct cell){ glyph(v, cp), c };
+}
+
+static void put_label(struct view *v, int x, const struct label *l)
+{
+	for (int i = 0; i < l->len; i++)
+		if (x + i >= 0 && x + i < v->width)
+			v->row[x + i] = l->c[i];
+}
+
+static int x_of(const struct view *v, const struct vproc *p)
+{
+	return v->lane[p->lane].x;
+}
+
+static void write_all(struct view *v, const char *p, size_t n)
+{
+	while (n && !v->broken) {
+		ssize_t k = write(v->fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno == EAGAIN) {
+			struct pollfd pf = { .fd = v->fd, .events = POLLOUT };
+
+			poll(&pf, 1, -1);
+			continue;
+		}
+		if (k <= 0) {
+			/* The reader is gone: tracing goes on, drawing stops. */
+			v->broken = true;
+			return;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+static size_t utf8_encode(uint32_t cp, char *s)
+{
+	if (cp < 0x80) {
+		s[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		s[0] = (char)(0xc0 | cp >> 6);
+		s[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	s[0] = (char)(0xe0 | cp >> 12);
+	s[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+	s[2] = (char)(0x80 | (cp & 0x3f));
+	return 3;
+}
+
+static void row_flush(struct view *v)
+{
+	int n = v->width;
+	size_t len = 0;
+	uint8_t cur = C_PLAIN;
+
+	while (n > 0 && v->row[n - 1].cp == ' ')
+		n--;
+	for (int i = 0; i < n; i++) {
+		const struct cell *c = &v->row[i];
+
+		/* A space shows no colour: not switching for it keeps the line short. */
+		if (v->fmt->color && c->color != cur && c->cp != ' ') {
+			cur = c->color;
+			len += (size_t)sprintf(v->out + len, "%s", sgr[cur]);
+		}
+		len += utf8_encode(c->cp, v->out + len);
+	}
+	if (cur != C_PLAIN)
+		len += (size_t)sprintf(v->out + len, "%s", sgr[C_PLAIN]);
+	v->out[len++] = '\n';
+	write_all(v, v->out, len);
+}
+
+/* ---- labels -------------------------------------------------------------- */
+
+static void label_init(struct label *l)
+{
+	l->len = l->keep = 0;
+}
+
+static void label_push(struct label *l, uint32_t cp, enum color c)
+{
+	if (l->len < MAX_WIDTH)
+		l->c[l->len++] = (struct cell){ cp, c };
+}
+
+/* One code point from UTF-8 text; malformed bytes come out as one '?' each. */
+static const char *utf8_next(const char *s, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	int n = u[0] >= 0xf0 ? 3 : u[0] >= 0xe0 ? 2 : u[0] >= 0xc0 ? 1 : 0;
+
+	*cp = n ? u[0] & (0x3f >> n) : u[0];
+	if (u[0] >= 0x80 && !n) {
+		*cp = '?';
+		return s + 1;
+	}
+	for (int i = 1; i <= n; i++) {
+		if ((u[i] & 0xc0) != 0x80) {
+			*cp = '?';
+			return s + 1;
+		}
+		*cp = *cp << 6 | (u[i] & 0x3f);
+	}
+	return s + 1 + n;
+}
+
+/*
+ * Only ASCII and our own glyphs reach a row: anything else (a control
+ * character, a wide character in a comm) would break the columns.
+ */
+static void label_text(const struct view *v, struct label *l, enum color c, const char *s)
+{
+	while (*s) {
+		uint32_t cp;
+		const char *a;
+
+		s = utf8_next(s, &cp);
+		a = cp < 0x80 ? NULL : ascii_of(cp);
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && !a))
+			label_push(l, '?', c);
+		else if (cp < 0x80 || v->utf8)
+			label_push(l, cp, c);
+		else
+			while (*a)
+				label_push(l, (uint8_t)*a++, c);
+	}
+}
+
+static void __attribute__((format(printf, 4, 5)))
+label_add(const struct view *v, struct label *l, enum color c, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	label_text(v, l, c, tmp);
+}
+
+/* What was added so far must stay; what follows may be dropped for room. */
+static void label_keep(struct label *l)
+{
+	l->keep = l->len;
+}
+
+static void label_cut(const struct view *v, struct label *l, int n)
+{
+	if (n <= 0) {
+		l->len = 0;
+	} else if (l->len > n) {
+		l->len = n;
+		l->c[n - 1].cp = glyph(v, G_ELLIPSIS);
+	}
+}
+
+/* The label's details alone, without the space that led into them. */
+static void label_details(const struct label *l, struct label *d)
+{
+	int from = l->keep;
+
+	while (from < l->len && l->c[from].cp == ' ')
+		from++;
+	d->len = d->keep = l->len - from;
+	memcpy(d->c, l->c + from, (size_t)d->len * sizeof(d->c[0]));
+}
+
+/*
+ * Puts a label on the row. On an arrow whose free stretch lo..hi has room
+ * for what the label must say, it goes there, centred, and details that
+ * do not fit follow beside the drawing. Otherwise it goes beside the
+ * drawing, which covers columns a..b: right, where people read on, unless
+ * even its essential part only fits left; details go first when room is
+ * short, and failing everything it is cut.
+ */
+static void place_label(struct view *v, struct label *l, int a, int b, int lo, int hi)
+{
+	int room = hi - lo + 1 - 4, right = v->width - b - 2, left = a - 1 - GUTTER;
+
+	if (room >= l->keep) {
+		int n = l->len <= room ? l->len : l->keep, x = lo + (hi - lo + 1 - n) / 2;
+		struct label d;
+
+		put(v, x - 1, ' ', C_PLAIN);
+		put(v, x + n, ' ', C_PLAIN);
+		for (int i = 0; i < n; i++)
+			v->row[x + i] = l->c[i];
+		label_details(l, &d);
+		if (n < l->len && d.len <= right)
+			put_label(v, b + 2, &d);
+		else if (n < l->len && d.len <= left)
+			put_label(v, a - 1 - d.len, &d);
+		return;
+	}
+	if (l->len > right && l->keep <= right)
+		l->len = l->keep;
+	if (l->len <= right) {
+		put_label(v, b + 2, l);
+		return;
+	}
+	if (l->len > left && l->keep <= left)
+		l->len = l->keep;
+	if (l->len <= left) {
+		put_label(v, a - 1 - l->len, l);
+		return;
+	}
+	label_cut(v, l, right >= left ? right : left);
+	put_label(v, right >= left ? b + 2 : a - 1 - l->len, l);
+}
+
+/* "+1.26 ms", "pending 2.00 s": three digits are what a person reads. */
+static void fmt_dur(char *buf, size_t len, const char *prefix, uint64_t ns)
+{
+	if (ns < 999500)
+		snprintf(buf, len, "%s%u µs", prefix, (unsigned)((ns + 500) / 1000));
+	else if (ns < 9995000)
+		snprintf(buf, len, "%s%.2f ms", prefix, ns / 1e6);
+	else if (ns < 999950000)
+		snprintf(buf, len, "%s%.1f ms", prefix, ns / 1e6);
+	else if (ns < 59995000000ull)
+		snprintf(buf, len, "%s%.2f s", prefix, ns / 1e9);
+	else
+		snprintf(buf, len, "%s%um%02us", prefix, (unsigned)(ns / 60000000000ull),
+			 (unsigned)(ns / 1000000000 % 60));
+}
+
+/* A fresh row: the live lanes, and a time in the gutter unless ts is 0. */
+static void row_start(struct view *v, uint64_t ts)
+{
+	for (int x = 0; x < v->width; x++)
+		v->row[x] = (struct cell){ ' ', C_PLAIN };
+	for (int i = 0; i < v->nlanes; i++)
+		if (v->lane[i].nprocs)
+			put(v, v->lane[i].x, G_VLINE, C_PLAIN);
+	if (ts) {
+		struct label l;
+		char t[32];
+
+		label_init(&l);
+		fmt_dur(t, sizeof(t), "+", ts > v->fmt->start_ns ? ts - v->fmt->start_ns : 0);
+		label_text(v, &l, C_PLAIN, t);
+		put_label(v, GUTTER - 1 - l.len, &l);
+	}
+}
+
+/* ---- drawing ------------------------------------------------------------- */
+
+/* An arrow from column xs to xt; the stretch a label may cover goes to *lo..*hi. */
+static void draw_arrow(struct view *v, int xs, int xt, bool lost, enum color c, int *lo, int *hi)
+{
+	int dir = xt > xs ? 1 : -1;
+
+	put(v, xs, dir > 0 ? G_TEE_R : G_TEE_L, c);
+	for (int x = xs + dir; x != xt - dir; x += dir)
+		put(v, x, G_HLINE, c);
+	put(v, xt - dir, lost ? G_LOST : dir > 0 ? G_HEAD_R : G_HEAD_L, c);
+	*lo = dir > 0 ? xs + 1 : xt + 2;
+	*hi = dir > 0 ? xt - 2 : xs - 1;
+}
+
+/*
+ * Something that has no lane (the kernel, an untraced process) as a name
+ * beside lane x, with an arrow into the lane (inbound) or out of it: left
+ * of the lane where there is room, else right. Sets the columns drawn.
+ */
+static void draw_box(struct view *v, int x, const char *name, bool inbound, bool lost, enum color c,
+		     int *a, int *b)
+{
+	struct label l;
+	uint32_t head;
+
+	label_init(&l);
+	label_text(v, &l, C_BOLD, name);
+	if (x - 3 - l.len >= GUTTER) {
+		head = lost ? G_LOST : inbound ? G_HEAD_R : G_HEAD_L;
+		put_label(v, x - 3 - l.len, &l);
+		put(v, x - 2, inbound ? G_HLINE : head, c);
+		put(v, x - 1, inbound ? head : G_HLINE, c);
+		if (!inbound)
+			put(v, x, G_TEE_L, c);
+		*a = x - 3 - l.len;
+		*b = x;
+		return;
+	}
+	head = lost ? G_LOST : inbound ? G_HEAD_L : G_HEAD_R;
+	label_cut(v, &l, v->width - x - 4);
+	put(v, x, inbound ? G_VLINE : G_TEE_R, inbound ? C_PLAIN : c);
+	put(v, x + 1, inbound ? head : G_HLINE, c);
+	put(v, x + 2, inbound ? G_HLINE : head, c);
+	put_label(v, x + 4, &l);
+	*a = x;
+	*b = x + 3 + l.len;
+}
+
+/*
+ * A lane's header: the process's name centred on its line, with the fork
+ * arrow from its parent (when they have lanes apart) or the file it
+ * executed beside it.
+ */
+static void draw_header(struct view *v, const struct vproc *p, const struct ipct_event *e,
+			const struct vproc *parent)
+{
+	int x = x_of(v, p), room = v->spacing - 2, start, lo = 1, hi = 0, a, b;
+	int pid_len = snprintf(NULL, 0, "[%u]", p->pid);
+	char name[NAME_LEN];
+	struct label l, note;
+
+	snprintf(name, sizeof(name), "%.*s[%u]", room > pid_len ? room - pid_len : 1, p->comm, p->pid);
+	label_init(&l);
+	label_text(v, &l, C_BOLD, name);
+	start = x - l.len / 2;
+	if (start + l.len > v->width)
+		start = v->width - l.len;
+	if (start < GUTTER)
+		start = GUTTER;
+	row_start(v, e->ts_ns);
+	put_label(v, start, &l);
+	a = start;
+	b = start + l.len - 1;
+	label_init(&note);
+	if (parent) {
+		int px = x_of(v, parent);
+
+		label_add(v, &note, C_INFO, "fork");
+		label_keep(&note);
+		/* The arrow needs a stretch between the parent's line and the name. */
+		if (px < start - 3 || px > b + 3) {
+			draw_arrow(v, px, px < start ? start : b, false, C_INFO, &lo, &hi);
+			a = px < a ? px : a;
+			b = px > b ? px : b;
+		} else {
+			label_add(v, &note, C_INFO, " of %s", parent->name);
+		}
+	} else if (e->type == IPCT_EV_EXEC) {
+		label_add(v, &note, C_INFO, "exec");
+		label_keep(&note);
+		label_add(v, &note, C_INFO, " %.*s", IPCT_PATH_LEN, e->proc.path);
+	}
+	if (note.len)
+		place_label(v, &note, a, b, lo, hi);
+	row_flush(v);
+}
+
+/* ---- processes and lanes ------------------------------------------------- */
+
+static struct vproc *proc_find(const struct view *v, uint32_t pid)
+{
+	for (size_t i = v->nprocs; i-- > 0;)
+		if (v->procs[i]->pid == pid)
+			return v->procs[i];
+	return NULL;
+}
+
+static bool lane_shared(const struct view *v, const struct vproc *p)
+{
+	return v->lane[p->lane].nprocs > 1;
+}
+
+static int lane_pick(const struct view *v)
+{
+	for (int i = 0; i < v->nlanes; i++)
+		if (!v->lane[i].nprocs)
+			return i;
+	/* All taken: newcomers share the last lane, and its lines name them. */
+	return v->nlanes - 1;
+}
+
+static void set_comm(struct vproc *p, const char *comm)
+{
+	int i;
+
+	for (i = 0; i < IPCT_COMM_LEN && comm[i]; i++)
+		p->comm[i] = comm[i] > 0x20 && comm[i] < 0x7f ? comm[i] : '?';
+	p->comm[i] = 0;
+	snprintf(p->name, sizeof(p->name), "%s[%u]", p->comm, p->pid);
+}
+
+static struct vproc *proc_add(struct view *v, uint32_t pid, const char *comm)
+{
+	struct vproc *p;
+
+	if (v->nprocs == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 16;
+		struct vproc **procs = realloc(v->procs, cap * sizeof(*procs));
+
+		if (!procs)
+			return NULL;
+		v->procs = procs;
+		v->cap = cap;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	set_comm(p, comm);
+	p->lane = lane_pick(v);
+	v->lane[p->lane].nprocs++;
+	v->procs[v->nprocs++] = p;
+	if (!v->root_pid) {
+		v->root_pid = pid;
+		snprintf(v->root, sizeof(v->root), "%s", p->comm);
+	}
+	return p;
+}
+
+static void proc_remove(struct view *v, struct vproc *p)
+{
+	for (size_t i = 0; i < v->nprocs; i++) {
+		if (v->procs[i] == p) {
+			v->procs[i] = v->procs[--v->nprocs];
+			break;
+		}
+	}
+	v->lane[p->lane].nprocs--;
+	free(p);
+}
+
+/* The process that made e; one first met here gets its lane and header now. */
+static struct vproc *proc_of(struct view *v, const struct ipct_event *e)
+{
+	struct vproc *p = proc_find(v, e->pid);
+
+	if (p)
+		return p;
+	p = proc_add(v, e->pid, e->comm);
+	if (p && e->type != IPCT_EV_EXEC)
+		draw_header(v, p, e, NULL);
+	return p;
+}
+
+/* A label that starts with the process's name when its lane is shared. */
+static void label_who(const struct view *v, struct label *l, const struct vproc *p)
+{
+	label_init(l);
+	if (p && lane_shared(v, p))
+		label_add(v, l, C_BOLD, "%s: ", p->name);
+}
+
+static void label_sig(const struct view *v, struct label *l, int sig)
+{
+	const char *name = ipct_sig_name(sig);
+
+	if (name)
+		label_add(v, l, C_SIG, "%s ", name);
+	else
+		label_add(v, l, C_SIG, "signal %d ", sig);
+}
+
+static uint64_t sig_bit(int sig)
+{
+	return sig >= 1 && sig <= 64 ? 1ull << (sig - 1) : 0;
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+/*
+ * Whether the kernel produced the signal rather than a process's kill,
+ * tkill or sigqueue: SEND_SIG_NOINFO (SIGPIPE and friends) arrives as
+ * SI_USER with no sender pid in the siginfo.
+ */
+static bool from_kernel(const struct ipct_sig *s)
+{
+	if (s->code == SI_USER)
+		return (uint32_t)s->sifields[0] == 0;
+	return s->code != SI_TKILL && s->code != SI_QUEUE;
+}
+
+/* Why the kernel generated it, in a few words, or NULL. */
+static const char *kernel_cause(const struct ipct_event *e, char *buf, size_t len)
+{
+	static const char *const child[] = { "", "exited", "was killed", "dumped core", "trapped",
+					     "stopped", "continued" };
+	const struct ipct_sig *s = &e->sig;
+	int sig = s->sig, code = s->code;
+	char comm[IPCT_COMM_LEN + 1];
+
+	snprintf(comm, sizeof(comm), "%.*s", IPCT_COMM_LEN, e->comm);
+	if (sig == SIGCHLD && code >= CLD_EXITED && code <= CLD_CONTINUED) {
+		/* The header names the child, in whose context the kernel sends it. */
+		snprintf(buf, len, "child %s[%u] %s", comm, (uint32_t)s->sifields[0], child[code]);
+		return buf;
+	}
+	if (sig == SIGPIPE && code == SI_USER)
+		return "a write found no reader";
+	if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP) &&
+	    code > 0 && code != SI_KERNEL) {
+		snprintf(buf, len, "fault at 0x%" PRIx64, (uint64_t)s->sifields[0]);
+		return buf;
+	}
+	if (sig == SIGALRM || sig == SIGVTALRM || sig == SIGPROF || code == SI_TIMER)
+		return "timer";
+	if (code == SI_KERNEL && (sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP || sig == SIGHUP ||
+				  sig == SIGTTIN || sig == SIGTTOU || sig == SIGWINCH))
+		return "from the terminal";
+	return NULL;
+}
+
+/* "kill()": the syscall the task was in, -1 when the kernel could not tell. */
+static const char *call_name(int64_t nr, char *buf, size_t len)
+{
+	const char *name = nr >= 0 && nr < IPCT_NR_NONE ? ipct_syscall_name((int)nr) : NULL;
+
+	if (!name)
+		return NULL;
+	snprintf(buf, len, "%s()", name);
+	return buf;
+}
+
+static struct state generate_state(const struct ipct_sig *s, uint32_t flags, const struct vproc *tgt)
+{
+	switch (s->result) {
+	case IPCT_SIG_IGNORED:
+		if (tgt && tgt->ignored & sig_bit(s->sig))
+			return (struct state){ "ignored (SIG_IGN)", C_BAD, true };
+		/* SIGCHLD, SIGURG, SIGWINCH: being dropped is their normal fate. */
+		if (!strcmp(ipct_sig_default_action(s->sig), "Ign"))
+			return (struct state){ "ignored by default", C_INFO, true };
+		return (struct state){ "ignored", C_BAD, true };
+	case IPCT_SIG_MERGED:
+		return (struct state){ "merged: already pending, lost", C_BAD, true };
+	case IPCT_SIG_OVERFLOW:
+		return (struct state){ "dropped: queue full", C_BAD, true };
+	case IPCT_SIG_LOSE_INFO:
+		return (struct state){ "generated, its siginfo lost", C_WARN, false };
+	default:
+		if (flags & IPCT_F_BLOCKED_SIG)
+			return (struct state){ "pending (blocked)", C_WARN, false };
+		return (struct state){ "generated", C_SIG, false };
+	}
+}
+
+static void on_generate(struct view *v, const struct ipct_event *e)
+{
+	const struct ipct_sig *s = &e->sig;
+	bool kernel = from_kernel(s);
+	struct vproc *tgt = proc_find(v, s->target_pid);
+	struct vproc *snd = kernel ? NULL : proc_find(v, e->pid);
+	struct state st = generate_state(s, e->flags, tgt);
+	char name[NAME_LEN], buf[64];
+	const char *why;
+	int a, b, lo = 1, hi = 0;
+	struct label l;
+
+	/* Neither end is drawn: e.g. the kernel telling ipctrace that the command ended. */
+	if (!tgt && !snd)
+		return;
+	label_who(v, &l, snd);
+	label_sig(v, &l, s->sig);
+	label_add(v, &l, st.color, "%s", st.text);
+	label_keep(&l);
+	why = kernel ? kernel_cause(e, buf, sizeof(buf)) : call_name(s->sys_nr, buf, sizeof(buf));
+	if (why)
+		label_add(v, &l, C_INFO, " · %s", why);
+	if (tgt && snd != tgt && lane_shared(v, tgt))
+		label_add(v, &l, C_INFO, " · to %s", tgt->name);
+
+	row_start(v, e->ts_ns);
+	if (!tgt) {
+		snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, s->target_comm, s->target_pid);
+		label_add(v, &l, C_INFO, " (not traced)");
+		draw_box(v, x_of(v, snd), name, false, st.lost, st.color, &a, &b);
+	} else if (!snd) {
+		snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, e->comm, e->pid);
+		draw_box(v, x_of(v, tgt), kernel ? "kernel" : name, true, st.lost, st.color, &a, &b);
+	} else if (snd->lane != tgt->lane) {
+		draw_arrow(v, x_of(v, snd), x_of(v, tgt), st.lost, st.color, &lo, &hi);
+		a = x_of(v, snd) < x_of(v, tgt) ? x_of(v, snd) : x_of(v, tgt);
+		b = a == x_of(v, snd) ? x_of(v, tgt) : x_of(v, snd);
+	} else {
+		/* To itself (or to a lane-mate): out and back in over two lines. */
+		a = x_of(v, snd);
+		b = a + 2;
+		put(v, a, G_TEE_R, st.color);
+		put(v, a + 1, G_HLINE, st.color);
+		put(v, a + 2, G_LOOP_OUT, st.color);
+	}
+	place_label(v, &l, a, b, lo, hi);
+	row_flush(v);
+	if (snd && tgt && snd->lane == tgt->lane) {
+		row_start(v, 0);
+		put(v, a + 1, st.lost ? G_LOST : G_HEAD_L, st.color);
+		put(v, a + 2, G_LOOP_IN, st.color);
+		row_flush(v);
+	}
+	v->marks |= st.lost ? M_LOST : M_SENT;
+}
+
+static struct state deliver_state(const struct ipct_sig *s)
+{
+	const char *def;
+
+	if (s->handler > 1)
+		return (struct state){ "delivered", C_OK, false };
+	if (s->handler == 1)
+		return (struct state){ "delivered: ignored (SIG_IGN)", C_BAD, true };
+	def = ipct_sig_default_action(s->sig);
+	if (!strcmp(def, "Ign"))
+		return (struct state){ "delivered: ignored by default", C_INFO, true };
+	if (!strcmp(def, "Stop"))
+		return (struct state){ "delivered: stops the process", C_WARN, false };
+	if (!strcmp(def, "Cont"))
+		return (struct state){ "delivered: continues the process", C_WARN, false };
+	return (struct state){ "delivered: kills the process", C_BAD, true };
+}
+
+static void on_deliver(struct view *v, const struct ipct_event *e)
+{
+	const struct ipct_sig *s = &e->sig;
+	struct state st = deliver_state(s);
+	struct vproc *p;
+	struct label l;
+	char buf[64];
+	int x;
+
+	/*
+	 * A fatal signal makes the kernel end every thread, and each reports
+	 * that as a SIGKILL delivery, whatever the signal was: the exit line
+	 * names the real one.
+	 */
+	if (s->sig == SIGKILL && s->code == SI_KERNEL)
+		return;
+	p = proc_of(v, e);
+	if (!p)
+		return;
+	label_who(v, &l, p);
+	label_sig(v, &l, s->sig);
+	label_add(v, &l, st.color, "%s", st.text);
+	if (s->handler > 1) {
+		const char *fn = v->fmt->syms ? ipct_syms_resolve(v->fmt->syms, e->pid, s->handler) : NULL;
+
+		if (fn)
+			label_add(v, &l, C_OK, " → %s()", fn);
+		else
+			label_add(v, &l, C_OK, " → handler 0x%" PRIx64, (uint64_t)s->handler);
+	}
+	label_keep(&l);
+	/* EINTR is the lesson here: the call the signal broke into. */
+	if ((s->sys_ret == -EINTR || ipct_errno_is_restart((int)-s->sys_ret)) &&
+	    call_name(s->sys_nr, buf, sizeof(buf)))
+		label_add(v, &l, C_INFO, " · interrupts %s", buf);
+	row_start(v, e->ts_ns);
+	x = x_of(v, p);
+	put(v, x, G_DELIVER, st.color);
+	place_label(v, &l, x, x, 1, 0);
+	row_flush(v);
+	v->marks |= M_DELIVERED;
+}
+
+/* rt_sigaction: only SIG_IGN is remembered, to tell "ignored" from "ignored by default". */
+static void on_sigaction(struct view *v, const struct ipct_event *e)
+{
+	int sig = (int)e->sys.args[0];
+	struct vproc *p;
+
+	if (e->sys.ret || !(e->flags & IPCT_F_NEW_VALID) || !sig_bit(sig))
+		return;
+	p = proc_find(v, e->pid);
+	if (!p)
+		return;
+	if (e->sys.x[0] == (uint64_t)(uintptr_t)SIG_IGN)
+		p->ignored |= sig_bit(sig);
+	else
+		p->ignored &= ~sig_bit(sig);
+}
+
+static void on_fork(struct view *v, const struct ipct_event *e)
+{
+	struct vproc *parent = proc_of(v, e), *child;
+
+	if (!parent || proc_find(v, e->proc.child_pid))
+		return;
+	child = proc_add(v, e->proc.child_pid, e->comm);
+	if (!child)
+		return;
+	child->ignored = parent->ignored;
+	draw_header(v, child, e, parent);
+}
+
+static void on_exec(struct view *v, const struct ipct_event *e)
+{
+	struct vproc *p = proc_of(v, e);
+
+	if (!p)
+		return;
+	set_comm(p, e->comm);
+	if (p->pid == v->root_pid)
+		snprintf(v->root, sizeof(v->root), "%s", p->comm);
+	draw_header(v, p, e, NULL);
+}
+
+static void on_exit_event(struct view *v, const struct ipct_event *e)
+{
+	struct vproc *p = proc_find(v, e->pid);
+	int status = e->proc.exit_code, x;
+	bool killed = WIFSIGNALED(status);
+	char text[64];
+	struct label l;
+
+	if (!p)
+		return;
+	x = x_of(v, p);
+	/* The wait status names the signal that killed it, never the kernel's SIGKILL stand-in. */
+	ipct_wait_status_str(status, text, sizeof(text));
+	label_who(v, &l, p);
+	label_add(v, &l, killed ? C_BAD : C_BOLD, "%s", text);
+	label_keep(&l);
+	row_start(v, e->ts_ns);
+	put(v, x, killed ? G_LOST : G_END, killed ? C_BAD : C_BOLD);
+	place_label(v, &l, x, x, 1, 0);
+	row_flush(v);
+	v->marks |= killed ? M_LOST : M_EXIT;
+	v->gone_pid = p->pid;
+	v->gone_x = x;
+	proc_remove(v, p);
+}
+
+void view_event(struct view *v, const struct ipct_event *e)
+{
+	if (!v || v->broken)
+		return;
+	switch (e->type) {
+	case IPCT_EV_SYSCALL:
+		if (e->nr == SYS_rt_sigaction)
+			on_sigaction(v, e);
+		break;
+	case IPCT_EV_SIGNAL_GENERATE:
+		on_generate(v, e);
+		break;
+	case IPCT_EV_SIGNAL_DELIVER:
+		on_deliver(v, e);
+		break;
+	case IPCT_EV_FORK:
+		on_fork(v, e);
+		break;
+	case IPCT_EV_EXEC:
+		on_exec(v, e);
+		break;
+	case IPCT_EV_EXIT:
+		on_exit_event(v, e);
+		break;
+	}
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+static const char *never_why(const struct ipct_sigrec *r)
+{
+	if (r->flags & IPCT_SR_DISCARDED)
+		return r->sig == SIGCONT ? "discarded by a stop signal" : "discarded by SIGCONT";
+	if (r->flags & IPCT_SR_TRACE_END)
+		return "pending when tracing stopped";
+	return r->flags & IPCT_SR_BLOCKED ? "still blocked at exit" : "still pending at exit";
+}
+
+/* One line on the target's lane for a record's verdict: ○ handled, ● accepted, × never delivered. */
+static void draw_verdict(struct view *v, const struct ipct_sigrec *r)
+{
+	struct vproc *p = proc_find(v, r->target_pid);
+	uint64_t ts = 0, waited = 0;
+	struct label l;
+	uint32_t mark;
+	char t[32];
+	int x;
+
+	/* The process may have just exited: its lane's column is still where its story ends. */
+	if (!p && r->target_pid != v->gone_pid)
+		return;
+	x = p ? x_of(v, p) : v->gone_x;
+	label_who(v, &l, p);
+	label_sig(v, &l, r->sig);
+	if (r->outcome == IPCT_OUTCOME_HANDLED) {
+		label_add(v, &l, C_OK, "handled");
+		label_keep(&l);
+		if (r->handler_name[0])
+			label_add(v, &l, C_INFO, " · %.*s() returned", IPCT_HANDLER_NAME_LEN, r->handler_name);
+		mark = G_RETURN;
+		ts = r->returned_ns;
+		v->marks |= M_RETURNED;
+	} else if (r->outcome == IPCT_OUTCOME_ACCEPTED) {
+		label_add(v, &l, C_OK, "accepted by sigwait");
+		label_keep(&l);
+		mark = G_DELIVER;
+		ts = r->delivered_ns;
+		v->marks |= M_DELIVERED;
+	} else {
+		label_add(v, &l, C_BAD, "never delivered");
+		label_keep(&l);
+		label_add(v, &l, C_INFO, " · %s", never_why(r));
+		mark = G_LOST;
+		v->marks |= M_LOST;
+	}
+	/* Worth a word when it had to wait: blocked, or a millisecond or more. */
+	if (ts && r->generated_ns && r->delivered_ns > r->generated_ns)
+		waited = r->delivered_ns - r->generated_ns;
+	if (((r->flags & IPCT_SR_BLOCKED) && waited) || waited >= 1000000) {
+		fmt_dur(t, sizeof(t), "pending ", waited);
+		label_add(v, &l, C_INFO, " · was %s", t);
+	}
+	row_start(v, ts);
+	put(v, x, mark, r->outcome == IPCT_OUTCOME_NEVER_DELIVERED ? C_BAD : C_OK);
+	place_label(v, &l, x, x, 1, 0);
+	row_flush(v);
+}
+
+void view_record(struct view *v, const struct ipct_sigrec *r)
+{
+	if (!v || r->outcome >= IPCT_OUTCOME_MAX)
+		return;
+	v->records++;
+	v->outcome[r->outcome]++;
+	if (v->broken)
+		return;
+	/* A handler that never returned (exit, longjmp, death) has no line of its own. */
+	if ((r->outcome == IPCT_OUTCOME_HANDLED && r->flags & IPCT_SR_RETURNED) ||
+	    r->outcome == IPCT_OUTCOME_ACCEPTED || r->outcome == IPCT_OUTCOME_NEVER_DELIVERED)
+		draw_verdict(v, r);
+}
+
+/* ---- the end ------------------------------------------------------------- */
+
+static void draw_tally(struct view *v)
+{
+	static const struct {
+		const char *text;
+		enum color color;
+	} names[IPCT_OUTCOME_MAX] = {
+		[IPCT_OUTCOME_HANDLED] = { "handled", C_OK },
+		[IPCT_OUTCOME_TERMINATED] = { "killed the process", C_BAD },
+		[IPCT_OUTCOME_CORE] = { "killed it with a core dump", C_BAD },
+		[IPCT_OUTCOME_STOPPED] = { "stopped it", C_WARN },
+		[IPCT_OUTCOME_CONTINUED] = { "continued it", C_WARN },
+		[IPCT_OUTCOME_IGNORED] = { "ignored", C_BAD },
+		[IPCT_OUTCOME_MERGED] = { "merged (lost)", C_BAD },
+		[IPCT_OUTCOME_NEVER_DELIVERED] = { "never delivered", C_BAD },
+		[IPCT_OUTCOME_ACCEPTED] = { "accepted by sigwait", C_OK },
+		[IPCT_OUTCOME_DROPPED] = { "dropped (queue full)", C_BAD },
+		[IPCT_OUTCOME_UNOBSERVED] = { "sent outside the trace", C_INFO },
+	};
+	const char *sep = ": ";
+	struct label l;
+
+	label_init(&l);
+	label_add(v, &l, C_BOLD, " %u signal%s", v->records, v->records == 1 ? "" : "s");
+	for (int i = 0; i < IPCT_OUTCOME_MAX; i++) {
+		if (!v->outcome[i] || !names[i].text)
+			continue;
+		label_add(v, &l, C_PLAIN, "%s", sep);
+		label_add(v, &l, names[i].color, "%u %s", v->outcome[i], names[i].text);
+		sep = ", ";
+	}
+	row_start(v, 0);
+	label_cut(v, &l, v->width);
+	put_label(v, 0, &l);
+	row_flush(v);
+}
+
+static void draw_legend(struct view *v)
+{
+	static const struct {
+		unsigned mark;
+		uint32_t glyph;
+		enum color color;
+		const char *text;
+	} items[] = {
+		{ M_SENT, G_HEAD_R, C_SIG, "generated" },
+		{ M_DELIVERED, G_DELIVER, C_OK, "delivered" },
+		{ M_RETURNED, G_RETURN, C_OK, "handled" },
+		{ M_LOST, G_LOST, C_BAD, "lost, ignored, killed" },
+		{ M_EXIT, G_END, C_BOLD, "exited" },
+	};
+	struct label l;
+
+	label_init(&l);
+	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+		if (!(v->marks & items[i].mark))
+			continue;
+		label_add(v, &l, C_PLAIN, " ");
+		label_push(&l, glyph(v, items[i].glyph), items[i].color);
+		label_add(v, &l, C_PLAIN, " %s ", items[i].text);
+	}
+	row_start(v, 0);
+	label_cut(v, &l, v->width);
+	put_label(v, 0, &l);
+	row_flush(v);
+}
+
+void view_end(struct view *v, int status)
+{
+	char text[64];
+	struct label l;
+
+	if (!v || v->broken)
+		return;
+	for (int x = 0; x < v->width; x++)
+		v->row[x] = (struct cell){ glyph(v, G_HLINE), C_PLAIN };
+	row_flush(v);
+	ipct_wait_status_str(status, text, sizeof(text));
+	label_init(&l);
+	label_add(v, &l, C_BOLD, " %s ", v->root[0] ? v->root : "the command");
+	label_add(v, &l, WIFSIGNALED(status) ? C_BAD : C_BOLD, "%s", text);
+	row_start(v, 0);
+	label_cut(v, &l, v->width);
+	put_label(v, 0, &l);
+	row_flush(v);
+	if (v->records)
+		draw_tally(v);
+	if (v->marks)
+		draw_legend(v);
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+/* As the C library would decide after setlocale(LC_CTYPE, ""), which this program does not call. */
+static bool locale_utf8(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *s = getenv(vars[i]);
+
+		if (s && *s)
+			return strcasestr(s, "UTF-8") || strcasestr(s, "utf8");
+	}
+	return false;
+}
+
+struct view *view_new(int fd, const struct ipct_fmt *fmt)
+{
+	struct view *v = calloc(1, sizeof(*v));
+	struct winsize ws;
+
+	if (!v)
+		return NULL;
+	v->fd = fd;
+	v->fmt = fmt;
+	v->utf8 = locale_utf8();
+	v->width = ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 80;
+	if (v->width < MIN_WIDTH)
+		v->width = MIN_WIDTH;
+	if (v->width > MAX_WIDTH)
+		v->width = MAX_WIDTH;
+	v->nlanes = (v->width - GUTTER) / LANE_MIN;
+	v->spacing = (v->width - GUTTER) / v->nlanes;
+	for (int i = 0; i < v->nlanes; i++)
+		v->lane[i].x = GUTTER + v->spacing / 2 + i * v->spacing;
+	return v;
+}
+
+void view_free(struct view *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->nprocs; i++)
+		free(v->procs[i]);
+	free(v->procs);
+	free(v);
+}

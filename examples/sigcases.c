@@ -1,0 +1,720 @@
+// SPDX-License-Identifier: MIT
+// Example "signal cases": `sigcases CASE` plays one signal scenario (merged
+// standard signals, fatal signals, SIGPIPE, SIGCHLD storms, queued real-time
+// signals, threads, interrupted calls, ...) and reports what it observed.
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "sigcases"
+#define MERGE_KILLS 5
+#define NCHILD 20
+#define RT_COUNT 10
+#define RT_FIRST 100
+#define PENDING_NS 200000000LL		/* how long `pending` keeps its signal blocked */
+#define ALARM_US 50000			/* the `alarm` timer */
+#define HANDSHAKE_SECONDS 30		/* busy-waits give up after this */
+
+/* The case being run, for the report and error messages. */
+static const char *case_name = "?";
+
+/* on_usr1 runs; in `restart`, also counted in memory the child sees. */
+static volatile sig_atomic_t handled;
+static int *shared_handled;
+
+static volatile sig_atomic_t chld_runs;
+static volatile sig_atomic_t alrm_runs;
+
+static volatile sig_atomic_t rt_count;
+static volatile int rt_values[RT_COUNT];
+
+static volatile sig_atomic_t handler_tid;
+static int wake_fds[2] = { -1, -1 };
+
+/* Not static, so that the symbols show up in tracer output. */
+void on_usr1(int sig);
+void on_usr1_thread(int sig);
+void on_chld(int sig);
+void on_rt(int sig, siginfo_t *si, void *uc);
+void on_alrm(int sig);
+
+void on_usr1(int sig)
+{
+	(void) sig;
+	handled++;
+	if (shared_handled)
+		__atomic_add_fetch(shared_handled, 1, __ATOMIC_RELEASE);
+}
+
+void on_usr1_thread(int sig)
+{
+	int saved = errno;
+	ssize_t n;
+
+	(void) sig;
+	handler_tid = gettid();
+	/* Wakes the worker's read(); a byte written before the read is not lost. */
+	n = write(wake_fds[1], "x", 1);
+	(void) n;
+	errno = saved;
+}
+
+void on_chld(int sig)
+{
+	(void) sig;
+	chld_runs++;
+}
+
+void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	(void) sig;
+	(void) uc;
+	if (rt_count < RT_COUNT)
+		rt_values[rt_count] = si->si_value.sival_int;
+	rt_count++;
+}
+
+void on_alrm(int sig)
+{
+	(void) sig;
+	alrm_runs++;
+}
+
+_Noreturn static void die(const char *what)
+{
+	int err = errno;
+
+	fprintf(stderr, "%s %s: %s: %s\n", PROG, case_name, what, strerror(err));
+	exit(EXIT_FAILURE);
+}
+
+_Noreturn static void die_msg(const char *msg)
+{
+	fprintf(stderr, "%s %s: %s\n", PROG, case_name, msg);
+	exit(EXIT_FAILURE);
+}
+
+/* Writes {"case":CASE,FIELDS} to $IPCTRACE_REPORT, or to stderr without one. */
+__attribute__((format(printf, 1, 2)))
+static void report(const char *fmt, ...)
+{
+	const char *path = getenv("IPCTRACE_REPORT");
+	bool to_file = path && *path;
+	FILE *f = stderr;
+	va_list ap;
+
+	if (to_file) {
+		f = fopen(path, "w");
+		if (!f)
+			die("open IPCTRACE_REPORT");
+	}
+	fprintf(f, "{\"case\":\"%s\",", case_name);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fprintf(f, "}\n");
+	if (to_file && (ferror(f) | fclose(f)))
+		die("write IPCTRACE_REPORT");
+}
+
+/* "[a,b,c]" into buf. */
+static const char *int_list(char *buf, size_t len, const int *v, int n)
+{
+	size_t used = 0;
+
+	buf[used++] = '[';
+	for (int i = 0; i < n; i++) {
+		int w = snprintf(buf + used, len - used, "%s%d", i ? "," : "", v[i]);
+
+		if (w < 0 || (size_t) w >= len - used)
+			die_msg("report list too long");
+		used += (size_t) w;
+	}
+	if (used + 2 > len)
+		die_msg("report list too long");
+	buf[used++] = ']';
+	buf[used] = '\0';
+	return buf;
+}
+
+/* A JSON string or null for an errno value (0: the call succeeded). */
+static const char *errno_json(char *buf, size_t len, int err)
+{
+	const char *name = err ? strerrorname_np(err) : NULL;
+
+	if (!err)
+		snprintf(buf, len, "null");
+	else
+		snprintf(buf, len, "\"%s\"", name ? name : "?");
+	return buf;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		die("clock_gettime");
+	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void set_handler(int sig, void (*fn)(int), int flags)
+{
+	struct sigaction sa = { .sa_handler = fn, .sa_flags = flags };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) < 0)
+		die("sigaction");
+}
+
+static void set_info_handler(int sig, void (*fn)(int, siginfo_t *, void *), int flags)
+{
+	struct sigaction sa = { .sa_sigaction = fn, .sa_flags = SA_SIGINFO | flags };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) < 0)
+		die("sigaction");
+}
+
+static void mask_one(int how, int sig)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (sigprocmask(how, &set, NULL) < 0)
+		die("sigprocmask");
+}
+
+static void xkill(pid_t pid, int sig)
+{
+	if (kill(pid, sig) < 0)
+		die("kill");
+}
+
+static void xpipe(int fds[2])
+{
+	if (pipe(fds) < 0)
+		die("pipe");
+}
+
+static void xclose(int fd)
+{
+	if (close(fd) < 0)
+		die("close");
+}
+
+static void write_byte(int fd)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, "x", 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		die("write");
+}
+
+/* One byte from a handshake pipe; its end of file means the writer died. */
+static void read_byte(int fd)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die("read");
+	if (n == 0)
+		die_msg("handshake pipe closed before its byte came");
+}
+
+static pid_t xfork(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	return pid;
+}
+
+static int wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	return status;
+}
+
+static void check_deadline(long long deadline, const char *what)
+{
+	if (now_ns() > deadline)
+		die_msg(what);
+	sched_yield();
+}
+
+/*
+ * Busy-waits until process pid sleeps in read(): /proc/PID/syscall starts
+ * with the number of the call the task is blocked in ("running" while it
+ * runs). The reads of /proc are regular-file reads: the tracer ignores them.
+ */
+static void wait_blocked_in_read(pid_t pid)
+{
+	long long deadline = now_ns() + HANDSHAKE_SECONDS * 1000000000LL;
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int) pid);
+	for (;;) {
+		FILE *f = fopen(path, "r");
+		char *end;
+		long nr;
+
+		if (!f)
+			die("open /proc/PID/syscall");
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+		nr = strtol(buf, &end, 10);
+		if (end != buf && nr == SYS_read)
+			return;
+		check_deadline(deadline, "the parent never blocked in read()");
+	}
+}
+
+/* Every case starts from a known state: nothing blocked. */
+static void reset_mask(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	if (sigprocmask(SIG_SETMASK, &set, NULL) < 0)
+		die("sigprocmask");
+}
+
+/* ------------------------------------------------------------------------ */
+
+/* 5 SIGUSR1 while blocked: one pends, 4 merge; one SIGUSR2 ignored. */
+static int case_merge(void)
+{
+	pid_t self = getpid();
+	int kills = 0, ignored_kills = 0;
+
+	set_handler(SIGUSR1, on_usr1, 0);
+	mask_one(SIG_BLOCK, SIGUSR1);
+	for (int i = 0; i < MERGE_KILLS; i++) {
+		xkill(self, SIGUSR1);
+		kills++;
+	}
+	set_handler(SIGUSR2, SIG_IGN, 0);
+	xkill(self, SIGUSR2);
+	ignored_kills++;
+	/* The pending SIGUSR1 is delivered as this call returns. */
+	mask_one(SIG_UNBLOCK, SIGUSR1);
+
+	report("\"pid\":%d,\"kills\":%d,\"ignored_kills\":%d,\"handled\":%d",
+	       (int) self, kills, ignored_kills, (int) handled);
+	return handled == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* A child waiting in pause() is killed by sig (default action). */
+static int case_fatal(int sig)
+{
+	int ready[2], status;
+	pid_t pid;
+
+	if (sig != SIGKILL)
+		set_handler(sig, SIG_DFL, 0);
+	xpipe(ready);
+	pid = xfork();
+	if (pid == 0) {
+		xclose(ready[0]);
+		write_byte(ready[1]);
+		for (;;)
+			pause();
+	}
+	xclose(ready[1]);
+	read_byte(ready[0]);
+	xkill(pid, sig);
+	status = wait_child(pid);
+
+	report("\"pid\":%d,\"child\":%d,\"status\":%d,\"termsig\":%d",
+	       (int) getpid(), (int) pid, status, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return WIFSIGNALED(status) && WTERMSIG(status) == sig ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* A child writes through a null pointer. */
+static int case_segv(void)
+{
+	int status;
+	pid_t pid;
+
+	pid = xfork();
+	if (pid == 0) {
+		struct rlimit none = { 0, 0 };
+		/* The pointer itself is volatile, so the compiler cannot see it is null. */
+		volatile int *volatile p = NULL;
+
+		/* No core file in the working directory. */
+		if (setrlimit(RLIMIT_CORE, &none) < 0)
+			die("setrlimit");
+		set_handler(SIGSEGV, SIG_DFL, 0);
+		*p = 1;
+		_exit(EXIT_FAILURE);
+	}
+	status = wait_child(pid);
+
+	report("\"pid\":%d,\"child\":%d,\"status\":%d,\"termsig\":%d,\"core\":%s",
+	       (int) getpid(), (int) pid, status, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+	       WIFSIGNALED(status) && WCOREDUMP(status) ? "true" : "false");
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* A child writes to a pipe that has no reader left. */
+static int case_sigpipe(void)
+{
+	struct stat st;
+	int fds[2], status;
+	pid_t pid;
+
+	xpipe(fds);
+	if (fstat(fds[1], &st) < 0)
+		die("fstat");
+	xclose(fds[0]);
+	set_handler(SIGPIPE, SIG_DFL, 0);
+	pid = xfork();
+	if (pid == 0) {
+		ssize_t n = write(fds[1], "x", 1);
+
+		(void) n;
+		_exit(EXIT_FAILURE);	/* SIGPIPE should have killed us */
+	}
+	xclose(fds[1]);
+	status = wait_child(pid);
+
+	report("\"pid\":%d,\"child\":%d,\"fd\":%d,\"inode\":%llu,\"status\":%d,\"termsig\":%d",
+	       (int) getpid(), (int) pid, fds[1], (unsigned long long) st.st_ino, status,
+	       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* NCHILD children exit together; SIGCHLD has a handler. */
+static int case_sigchld(void)
+{
+	int start[2], pids[NCHILD], failed = 0;
+	char buf[512];
+
+	set_handler(SIGCHLD, on_chld, 0);
+	xpipe(start);
+	for (int i = 0; i < NCHILD; i++) {
+		pid_t pid = xfork();
+
+		if (pid == 0) {
+			char c;
+			ssize_t n;
+
+			xclose(start[1]);
+			/* Until every writer has closed: the parent's close starts us all. */
+			while ((n = read(start[0], &c, 1)) != 0)
+				if (n < 0 && errno != EINTR)
+					die("read");
+			_exit(EXIT_SUCCESS);
+		}
+		pids[i] = (int) pid;
+	}
+	xclose(start[1]);
+	xclose(start[0]);
+	for (int i = 0; i < NCHILD; i++) {
+		int status = wait_child(pids[i]);
+
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "%s %s: child %d: status 0x%x\n", PROG, case_name, pids[i], status);
+			failed = 1;
+		}
+	}
+
+	/* Each SIGCHLD was generated before waitpid saw its child, and delivered before it returned. */
+	report("\"pid\":%d,\"children\":%s,\"handler_runs\":%d",
+	       (int) getpid(), int_list(buf, sizeof(buf), pids, NCHILD), (int) chld_runs);
+	return failed || chld_runs < 1 || chld_runs > NCHILD ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* RT_COUNT queued real-time signals, each with its own value. */
+static int case_rtqueue(void)
+{
+	int sig = SIGRTMIN + 1, sent[RT_COUNT], received[RT_COUNT], n;
+	char sbuf[256], rbuf[256];
+	pid_t self = getpid();
+	bool same;
+
+	set_info_handler(sig, on_rt, 0);
+	mask_one(SIG_BLOCK, sig);
+	for (int i = 0; i < RT_COUNT; i++) {
+		union sigval v = { .sival_int = RT_FIRST + i };
+
+		if (sigqueue(self, sig, v) < 0)
+			die("sigqueue");
+		sent[i] = v.sival_int;
+	}
+	mask_one(SIG_UNBLOCK, sig);
+
+	n = rt_count < RT_COUNT ? rt_count : RT_COUNT;
+	same = rt_count == RT_COUNT;
+	for (int i = 0; i < n; i++) {
+		received[i] = rt_values[i];
+		same = same && received[i] == sent[i];
+	}
+	report("\"pid\":%d,\"sig\":\"SIGRTMIN+1\",\"signo\":%d,\"sent\":%s,\"received\":%s,\"handled\":%d",
+	       (int) self, sig, int_list(sbuf, sizeof(sbuf), sent, RT_COUNT),
+	       int_list(rbuf, sizeof(rbuf), received, n), (int) rt_count);
+	return same ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static volatile sig_atomic_t worker_tid;
+
+static void *worker(void *arg)
+{
+	int ready = *(int *) arg;
+	sigset_t set;
+	char c;
+	ssize_t n;
+	int err;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	err = pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (err) {
+		errno = err;
+		die("pthread_sigmask");
+	}
+	worker_tid = gettid();
+	write_byte(ready);
+	/* The handler writes the byte: the read ends whether it ran before or during it. */
+	do
+		n = read(wake_fds[0], &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		die("read wake pipe");
+	return NULL;
+}
+
+/* A process-directed SIGUSR1 that only the worker thread can take. */
+static int case_thread(void)
+{
+	pthread_t th;
+	sigset_t set;
+	int ready[2], err;
+
+	set_handler(SIGUSR1, on_usr1_thread, SA_RESTART);
+	xpipe(wake_fds);
+	xpipe(ready);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	err = pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (!err)
+		err = pthread_create(&th, NULL, worker, &ready[1]);
+	if (!err) {
+		read_byte(ready[0]);
+		xkill(getpid(), SIGUSR1);
+		err = pthread_join(th, NULL);
+	}
+	if (err) {
+		errno = err;
+		die("pthread");
+	}
+
+	report("\"pid\":%d,\"main_tid\":%d,\"worker_tid\":%d,\"handler_tid\":%d",
+	       (int) getpid(), (int) gettid(), (int) worker_tid, (int) handler_tid);
+	return handler_tid == worker_tid ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* A blocked SIGUSR2 that is still pending at exit. */
+static int case_never(void)
+{
+	pid_t self = getpid();
+
+	set_handler(SIGUSR2, SIG_DFL, 0);
+	mask_one(SIG_BLOCK, SIGUSR2);
+	xkill(self, SIGUSR2);
+	report("\"pid\":%d", (int) self);
+	return EXIT_SUCCESS;
+}
+
+/* A SIGUSR1 blocked for PENDING_NS before it is delivered. */
+static int case_pending(void)
+{
+	struct timespec left = { PENDING_NS / 1000000000LL, PENDING_NS % 1000000000LL };
+	pid_t self = getpid();
+	long long t0, t1;
+
+	set_handler(SIGUSR1, on_usr1, 0);
+	mask_one(SIG_BLOCK, SIGUSR1);
+	xkill(self, SIGUSR1);
+	t0 = now_ns();
+	/* The workload: keep the signal pending (nothing else can interrupt this). */
+	while (nanosleep(&left, &left) < 0)
+		if (errno != EINTR)
+			die("nanosleep");
+	t1 = now_ns();
+	mask_one(SIG_UNBLOCK, SIGUSR1);
+
+	report("\"pid\":%d,\"blocked_ns\":%lld,\"measured_ns\":%lld,\"handled\":%d",
+	       (int) self, PENDING_NS, t1 - t0, (int) handled);
+	return handled == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * The parent blocks in read() on an empty pipe whose write end it holds; a
+ * child sees it sleep there and sends SIGUSR1. Without SA_RESTART the read
+ * fails with EINTR; with it, the read is restarted and gets the byte the
+ * child writes once the handler has run.
+ */
+static int case_interrupt(bool restart)
+{
+	char buf[16], ebuf[32];
+	pid_t parent = getpid(), pid;
+	int fds[2], status, err;
+	ssize_t n;
+
+	shared_handled = mmap(NULL, sizeof(*shared_handled), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared_handled == MAP_FAILED)
+		die("mmap");
+	set_handler(SIGUSR1, on_usr1, restart ? SA_RESTART : 0);
+	xpipe(fds);
+	pid = xfork();
+	if (pid == 0) {
+		long long deadline;
+
+		xclose(fds[0]);
+		wait_blocked_in_read(parent);
+		xkill(parent, SIGUSR1);
+		if (restart) {
+			/* Not before the handler ran: the byte must come after the interruption. */
+			deadline = now_ns() + HANDSHAKE_SECONDS * 1000000000LL;
+			while (__atomic_load_n(shared_handled, __ATOMIC_ACQUIRE) < 1)
+				check_deadline(deadline, "the parent's handler never ran");
+			write_byte(fds[1]);
+		}
+		_exit(EXIT_SUCCESS);
+	}
+	/* One call, whatever it returns: no retry on EINTR. */
+	n = read(fds[0], buf, sizeof(buf));
+	err = n < 0 ? errno : 0;
+	xclose(fds[0]);
+	xclose(fds[1]);
+	status = wait_child(pid);
+
+	report("\"pid\":%d,\"child\":%d,\"sa_restart\":%s,\"read_ret\":%d,\"read_errno\":%s,"
+	       "\"bytes\":%d,\"handled\":%d,\"child_status\":%d",
+	       (int) parent, (int) pid, restart ? "true" : "false", (int) n,
+	       errno_json(ebuf, sizeof(ebuf), err), n > 0 ? (int) n : 0, (int) handled, status);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || handled != 1)
+		return EXIT_FAILURE;
+	if (restart)
+		return n == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return n < 0 && err == EINTR ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * A one-shot ITIMER_REAL interrupts sigsuspend(). SIGALRM stays blocked
+ * until sigsuspend unblocks it atomically, so the timer cannot fire before
+ * the wait begins (pause() would hang if it did).
+ */
+static int case_alarm(void)
+{
+	struct itimerval it = { .it_value = { 0, ALARM_US } };
+	sigset_t block, wait_mask;
+	char ebuf[32];
+	int r, err;
+
+	set_handler(SIGALRM, on_alrm, 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	if (sigprocmask(SIG_BLOCK, &block, &wait_mask) < 0)
+		die("sigprocmask");
+	sigdelset(&wait_mask, SIGALRM);
+	if (setitimer(ITIMER_REAL, &it, NULL) < 0)
+		die("setitimer");
+	r = sigsuspend(&wait_mask);
+	err = r < 0 ? errno : 0;
+
+	report("\"pid\":%d,\"timer_us\":%d,\"handled\":%d,\"wait_errno\":%s",
+	       (int) getpid(), ALARM_US, (int) alrm_runs, errno_json(ebuf, sizeof(ebuf), err));
+	return alrm_runs == 1 && err == EINTR ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int case_term(void)
+{
+	return case_fatal(SIGTERM);
+}
+
+static int case_kill(void)
+{
+	return case_fatal(SIGKILL);
+}
+
+static int case_eintr(void)
+{
+	return case_interrupt(false);
+}
+
+static int case_restart(void)
+{
+	return case_interrupt(true);
+}
+
+static const struct {
+	const char *name;
+	int (*run)(void);
+} cases[] = {
+	{ "merge", case_merge },
+	{ "term", case_term },
+	{ "kill", case_kill },
+	{ "segv", case_segv },
+	{ "sigpipe", case_sigpipe },
+	{ "sigchld", case_sigchld },
+	{ "rtqueue", case_rtqueue },
+	{ "thread", case_thread },
+	{ "never", case_never },
+	{ "pending", case_pending },
+	{ "eintr", case_eintr },
+	{ "restart", case_restart },
+	{ "alarm", case_alarm },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc == 2)
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			if (strcmp(argv[1], cases[i].name) == 0) {
+				case_name = cases[i].name;
+				reset_mask();
+				return cases[i].run();
+			}
+
+	fprintf(stderr, "usage: %s CASE\ncases:", PROG);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		fprintf(stderr, " %s", cases[i].name);
+	fprintf(stderr, "\n");
+	return EXIT_FAILURE;
+}

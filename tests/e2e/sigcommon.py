@@ -1,0 +1,215 @@
+# SPDX-License-Identifier: MIT
+"""Helpers for the signal lifecycle tests (test_sig_*.py): each traces one
+`sigcases CASE` (examples/sigcases.c) with `ipctrace run --signals` and
+checks the lifecycle records (docs/signals.md) field by field against the
+program's report and the raw events."""
+
+import collections
+import signal
+
+from common import (check, check_eq, example, fail, select_events, select_records, trace)
+
+# Every record has every one of these fields (docs/signals.md, "JSON fields").
+RECORD_FIELDS = '''type id session sig signo code via cause sender_pid sender_tid sender_comm
+    target_pid target_comm target_tid result blocked generated_ns delivered_ns pending_ns
+    delivered_tid action default_action handler handler_addr sa_flags returned_ns outcome
+    merged_into interrupted interrupted_errno restarted exit_status child_pid child_status
+    addr value fd object explanation'''.split()
+
+RESULTS = frozenset(['queued', 'ignored', 'merged', 'overflow', 'lose_info'])
+ACTIONS = frozenset([None, 'handler', 'default', 'ignore', 'wait'])
+OUTCOMES = frozenset(['handled', 'terminated', 'core', 'stopped', 'continued', 'ignored',
+                      'merged', 'never_delivered', 'accepted', 'dropped', 'unobserved'])
+# Outcomes that the contract says come with an explanation.
+EXPLAINED = frozenset(['merged', 'ignored', 'never_delivered', 'terminated', 'core'])
+
+PROG = 'sigcases'
+
+
+def signo_of(name):
+    """The number of "SIGUSR1" or "SIGRTMIN+1" (the C library's SIGRTMIN, as Python's)."""
+    if name.startswith('SIGRTMIN+'):
+        return signal.SIGRTMIN + int(name[len('SIGRTMIN+'):])
+    if name.startswith('SIGRTMAX-'):
+        return signal.SIGRTMAX - int(name[len('SIGRTMAX-'):])
+    return int(signal.Signals[name])
+
+
+def describe(r):
+    return '#%s %s %s[%s] -> %s[%s/%s] %s/%s' % (
+        r.get('id'), r.get('sig'), r.get('sender_comm'), r.get('sender_pid'),
+        r.get('target_comm'), r.get('target_pid'), r.get('target_tid'),
+        r.get('result'), r.get('outcome'))
+
+
+def check_field(r, field, expected):
+    check_eq('%s: %s' % (describe(r), field), expected, r.get(field))
+
+
+def check_fields(r, **fields):
+    for k, v in fields.items():
+        check_field(r, k, v)
+
+
+def check_text(r, field):
+    v = r.get(field)
+    check(isinstance(v, str) and v.strip() != '',
+          '%s: %s should be a non-empty string, got %r' % (describe(r), field, v))
+    return v
+
+
+def trace_case(case):
+    """Traces `sigcases CASE` with --signals; checks that the program passed
+    its own checks and that the trace is complete (0 lost). The records are
+    checked by the callers, after the raw events."""
+    t = trace([example(PROG), case], opts=['--signals'])
+    rep = t.report
+    check(rep is not None, '%s %s wrote no report (ipctrace exit status %d)'
+          % (PROG, case, t.returncode))
+    check_eq('report: case', case, rep.get('case'))
+    check_eq('ipctrace exit status (%s %s exits 1 when its own checks fail; report %r)'
+             % (PROG, case, rep), 0, t.returncode)
+    check_eq('summary exit_code', 0, t.summary.get('exit_code'))
+    check_eq('summary lost', 0, t.summary.get('lost'))
+    check_eq('summary events (number of event lines)', len(t.events), t.summary.get('events'))
+    return t
+
+
+def traced_pids(t):
+    """The traced command's pid (from its report) and every process it forked."""
+    pids = {t.report['pid']}
+    for f in select_events(t.events, type='fork'):
+        pids.add(f.get('child_pid'))
+    return pids
+
+
+def check_records_wellformed(t):
+    """What every record must satisfy, whatever the scenario."""
+    recs = t.records
+    check(recs, 'no lifecycle records in the output (does `ipctrace run` know --signals?)')
+    sessions = {e.get('session') for e in t.events}
+    check_eq('sessions of the events', 1, len(sessions))
+    ids = set()
+    for r in recs:
+        missing = [f for f in RECORD_FIELDS if f not in r]
+        check(not missing, '%s: missing fields %s' % (describe(r), missing))
+        check_field(r, 'type', 'lifecycle')
+        check(isinstance(r['id'], int), '%s: id is not an integer' % describe(r))
+        check(r['id'] not in ids, '%s: a second record with id %r' % (describe(r), r['id']))
+        ids.add(r['id'])
+        check_field(r, 'session', next(iter(sessions)))
+        check(isinstance(r['sig'], str), '%s: sig is not a string' % describe(r))
+        check_field(r, 'signo', signo_of(r['sig']))
+        check(r['result'] in RESULTS, '%s: unknown result %r' % (describe(r), r['result']))
+        check(r['outcome'] in OUTCOMES, '%s: unknown outcome %r' % (describe(r), r['outcome']))
+        check(r['action'] in ACTIONS, '%s: unknown action %r' % (describe(r), r['action']))
+        check(isinstance(r['blocked'], bool), '%s: blocked is not a boolean' % describe(r))
+        gen, dlv = r['generated_ns'], r['delivered_ns']
+        if gen is not None and dlv is not None:
+            check_field(r, 'pending_ns', dlv - gen)
+            check(dlv >= gen, '%s: delivered before generated' % describe(r))
+        else:
+            check_field(r, 'pending_ns', None)
+        if dlv is None:
+            check_field(r, 'delivered_tid', None)
+            check_field(r, 'returned_ns', None)
+            if r['outcome'] != 'ignored':
+                check_field(r, 'action', None)
+        elif r['outcome'] != 'ignored':
+            check(r['action'] is not None, '%s: delivered without an action' % describe(r))
+        check((r['handler'] is not None) == (r['action'] == 'handler'),
+              '%s: handler %r with action %r' % (describe(r), r['handler'], r['action']))
+        check((r['default_action'] is not None) == (r['action'] == 'default'),
+              '%s: default_action %r with action %r'
+              % (describe(r), r['default_action'], r['action']))
+        if r['returned_ns'] is not None:
+            check_field(r, 'action', 'handler')
+            check(r['returned_ns'] >= dlv, '%s: returned before delivered' % describe(r))
+        check((r['merged_into'] is not None) == (r['outcome'] == 'merged'),
+              '%s: merged_into %r with outcome %r'
+              % (describe(r), r['merged_into'], r['outcome']))
+        if r['outcome'] in EXPLAINED:
+            check_text(r, 'explanation')
+        if r['interrupted'] is None:
+            check_field(r, 'restarted', None)
+    return recs
+
+
+def check_exact_records(t, expected):
+    """The records for traced processes are exactly `expected`: {pid: [(sig,
+    outcome), ...]} in any order (a pid left out expects none). Beyond them
+    there may be one record, "unobserved", for the SIGCHLD that the
+    command's own exit sends to ipctrace, which is not traced (the tracer
+    stops following a process as it exits, before that SIGCHLD is sent, so
+    today there is none)."""
+    pids = traced_pids(t)
+    top = t.report['pid']
+    for pid in sorted(pids):
+        got = collections.Counter((r.get('sig'), r.get('outcome'))
+                                  for r in select_records(t.records, target_pid=pid))
+        want = collections.Counter(expected.get(pid, ()))
+        if got != want:
+            fail('records for pid %d: expected %s, got %s; all of them: %s'
+                 % (pid, sorted(want.items()), sorted(got.items()),
+                    [describe(r) for r in select_records(t.records, target_pid=pid)]))
+    for pid in expected:
+        check(pid in pids, 'expected records for pid %d, which is not traced' % pid)
+    others = [r for r in t.records if r.get('target_pid') not in pids]
+    if len(others) > 1:
+        fail('records for untraced processes: expected at most 1 (SIGCHLD to ipctrace), got %s'
+             % [describe(r) for r in others])
+    for r in others:
+        check_fields(r, sig='SIGCHLD', outcome='unobserved', via='kernel', cause='child',
+                     child_pid=top, sender_pid=top, delivered_ns=None)
+
+
+def check_sigchld_ignored(t, parent, child, status, core=False):
+    """The SIGCHLD of a child's end ("exited 0", "killed by SIGTERM"), to a
+    parent that left SIGCHLD at SIG_DFL. With a core dump, child_status
+    only has to start with `status`."""
+    r = one_record(t, 'SIGCHLD to pid %d' % parent, sig='SIGCHLD', target_pid=parent)
+    if status.startswith('exited'):
+        code = 'CLD_EXITED'
+    else:
+        code = 'CLD_DUMPED' if core else 'CLD_KILLED'
+    check_fields(r, via='kernel', cause='child', code=code, sender_pid=child, child_pid=child,
+                 target_tid=None)
+    if core:
+        check(isinstance(r['child_status'], str) and r['child_status'].startswith(status),
+              '%s: child_status %r does not start with %r'
+              % (describe(r), r['child_status'], status))
+    else:
+        check_field(r, 'child_status', status)
+    check_ignored_at_generation(r, 'SIG_DFL')
+    return r
+
+
+def check_ignored_at_generation(r, disposition):
+    """A signal whose action was to ignore it (disposition 'SIG_IGN', or
+    'SIG_DFL' for a signal whose default is to ignore it): dropped when
+    generated. The target never acts on it. The record may leave the action
+    null or name the disposition: "ignore" for SIG_IGN, "default" with
+    default_action "Ign" for SIG_DFL."""
+    check_fields(r, result='ignored', outcome='ignored', handler=None, returned_ns=None,
+                 merged_into=None)
+    check(r['generated_ns'] is not None, '%s: generated_ns is null' % describe(r))
+    allowed = [(None, None), ('ignore', None) if disposition == 'SIG_IGN' else ('default', 'Ign')]
+    check((r['action'], r['default_action']) in allowed,
+          '%s (%s): (action, default_action) is %r, expected one of %r'
+          % (describe(r), disposition, (r['action'], r['default_action']), allowed))
+    check(r['delivered_ns'] in (None, r['generated_ns']),
+          '%s: delivered_ns %r for a signal dropped at generation (%r)'
+          % (describe(r), r['delivered_ns'], r['generated_ns']))
+    check_text(r, 'explanation')
+
+
+def one_record(t, what, **conds):
+    recs = select_records(t.records, **conds)
+    if len(recs) != 1:
+        fail('%s: expected exactly 1 record, got %d: %s'
+             % (what, len(recs), [describe(r) for r in recs]))
+    return recs[0]
+
+
+def by_id(records):
+    return sorted(records, key=lambda r: r['id'])
