@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "view.h"
 
 struct run {
 	struct conn conn;
@@ -37,6 +38,7 @@ struct run {
 	int64_t events, lost;
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
+	struct view *view;      /* --view: draw instead of printing lines */
 	struct ipct_sigrec *recs;
 	size_t nrecs, caprecs;
 };
@@ -57,6 +59,9 @@ static void run_usage(FILE *f)
 		"      --signals         when COMMAND ends, print one line per signal sent:\n"
 		"                        its whole life, from generated to handled, and what\n"
 		"                        went wrong (docs/signals.md)\n"
+		"      --view            instead of event lines, draw one lane per process and\n"
+		"                        each signal travelling from sender to target (for a\n"
+		"                        terminal or a projector)\n"
 		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ");\n"
 		"                        without a daemon there, root gets a private one\n"
 		"      --color WHEN      auto (default), always or never\n"
@@ -198,9 +203,13 @@ static int on_daemon(struct run *r)
 				r->exec_seen = true;
 			if (r->fmt.syms)
 				ipct_syms_on_event(r->fmt.syms, e);
-			if (!r->stdout_gone && ipct_format_event(&r->fmt, e, &r->out) < 0)
+			if (r->view)
+				view_event(r->view, e);
+			else if (!r->stdout_gone && ipct_format_event(&r->fmt, e, &r->out) < 0)
 				r->unprinted++;
 		} else if (h.type == IPCT_MSG_SIGREC && h.len >= sizeof(struct ipct_sigrec)) {
+			if (r->view)
+				view_record(r->view, (const void *)payload);
 			if (r->want_records && keep_record(r, (const void *)payload) < 0)
 				r->unprinted++;
 		} else if (h.type == IPCT_MSG_JSON) {
@@ -214,6 +223,13 @@ static int on_daemon(struct run *r)
 	}
 	flush_out(r);
 	return k < 0 ? -EBADMSG : 0;
+}
+
+/* Never leaves the held command behind when the trace cannot start. */
+static void abandon(struct run *r)
+{
+	kill(r->child, SIGKILL);
+	waitpid(r->child, NULL, 0);
 }
 
 static void reap(struct run *r, bool block)
@@ -278,13 +294,14 @@ int do_run(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "color", required_argument, NULL, 'C' },
 		{ "signals", no_argument, NULL, 'S' },
+		{ "view", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct run r = { .conn = { .fd = -1 } };
 	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
 	struct json_object *req, *reply;
-	bool socket_given = false;
+	bool socket_given = false, want_view = false;
 	char path[PATH_MAX];
 	sigset_t mask;
 	int c, err, release_fd = -1, sfd, ret = 1;
@@ -308,6 +325,9 @@ int do_run(int argc, char **argv)
 			break;
 		case 'S':
 			r.want_records = true;
+			break;
+		case 'V':
+			want_view = true;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -334,6 +354,10 @@ int do_run(int argc, char **argv)
 	r.fmt.color = !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO));
 	/* Without it handlers show as addresses: worth a run, not worth failing one. */
 	r.fmt.syms = ipct_syms_new();
+	if (want_view && r.fmt.mode == IPCT_OUT_JSON) {
+		fprintf(stderr, "ipctrace run: --view draws for people; it does not go with -o json\n");
+		return EXIT_USAGE;
+	}
 
 	if (conn_open(&r.conn, socket_path, !socket_given) < 0)
 		return 1;
@@ -358,16 +382,14 @@ int do_run(int argc, char **argv)
 	json_object_object_add(req, "pid", json_object_new_int(r.child));
 	/* The held child's own last steps before exec are not the program's. */
 	json_object_object_add(req, "from_exec", json_object_new_boolean(1));
-	json_object_object_add(req, "records", json_object_new_boolean(r.want_records));
+	json_object_object_add(req, "records", json_object_new_boolean(r.want_records || want_view));
 	reply = conn_request(&r.conn, req);
 	json_object_put(req);
 	if (!reply || reply_error(reply)) {
 		if (reply)
 			fprintf(stderr, "ipctrace: %s\n", reply_error(reply));
 		json_object_put(reply);
-		/* Never leave the held command behind. */
-		kill(r.child, SIGKILL);
-		waitpid(r.child, NULL, 0);
+		abandon(&r);
 		goto out;
 	}
 	{
@@ -379,8 +401,17 @@ int do_run(int argc, char **argv)
 			r.fmt.realtime_off = json_object_get_int64(v);
 	}
 	json_object_put(reply);
-	ipct_format_header(&r.fmt, &r.out);
-	flush_out(&r);
+	if (want_view) {
+		r.view = view_new(STDOUT_FILENO, &r.fmt);
+		if (!r.view) {
+			fprintf(stderr, "ipctrace: out of memory\n");
+			abandon(&r);
+			goto out;
+		}
+	} else {
+		ipct_format_header(&r.fmt, &r.out);
+		flush_out(&r);
+	}
 	close(release_fd);
 	release_fd = -1;
 
@@ -408,6 +439,8 @@ int do_run(int argc, char **argv)
 		goto out;
 	}
 	reap(&r, true);
+	if (r.view)
+		view_end(r.view, r.status);
 	if (!r.exec_seen && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 127)
 		fprintf(stderr, "ipctrace: %s: could not be executed\n", path);
 	print_summary(&r, argv[optind]);
@@ -419,5 +452,6 @@ out:
 	ipct_buf_free(&r.out);
 	ipct_syms_free(r.fmt.syms);
 	free(r.recs);
+	view_free(r.view);
 	return ret;
 }
