@@ -144,7 +144,11 @@ int do_signals(int argc, char **argv)
 		goto out;
 	}
 	print_records(&fmt, recs, count, &out);
-	ipct_buf_write_all(&out, STDOUT_FILENO);
+	if (fwrite(out.data + out.start, 1, ipct_buf_len(&out), stdout) != ipct_buf_len(&out) ||
+	    fflush(stdout) == EOF) {
+		fprintf(stderr, "ipctrace: writing the records failed: %s\n", strerror(errno));
+		goto out;
+	}
 	ret = 0;
 out:
 	json_object_put(reply);

@@ -13,6 +13,7 @@ hand, they default to the build/ directory beside the source tree.
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -240,6 +241,26 @@ def run_cli(args, timeout=60, env=None, **kw):
         return subprocess.run(cmd, env=run_env(env), stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               timeout=timeout, universal_newlines=True, **kw)
+    except subprocess.TimeoutExpired:
+        fail('%s did not finish within %d s' % (' '.join(cmd), timeout))
+
+
+def as_nobody(args, timeout=30):
+    """Runs args as the unprivileged user nobody (no groups), in /; text output."""
+    if shutil.which('setpriv'):
+        cmd = ['setpriv', '--reuid=%d' % NOBODY, '--regid=%d' % NOBODY, '--clear-groups'] + list(args)
+        pre = None
+    else:
+        cmd = list(args)
+
+        def pre():
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+    try:
+        return subprocess.run(cmd, env=run_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=timeout, universal_newlines=True,
+                              preexec_fn=pre, cwd='/')
     except subprocess.TimeoutExpired:
         fail('%s did not finish within %d s' % (' '.join(cmd), timeout))
 

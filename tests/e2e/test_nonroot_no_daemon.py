@@ -4,12 +4,10 @@
 run` exits 1, runs nothing, and says how to start ipctraced."""
 
 import os
-import shutil
 import socket
-import subprocess
 import tempfile
 
-from common import (DEFAULT_SOCKET, IPCTRACE, NOBODY, check, check_eq, done, passed, run_env, skip)
+from common import (DEFAULT_SOCKET, IPCTRACE, NOBODY, as_nobody, check, check_eq, done, passed, skip)
 
 
 def answers(path):
@@ -22,22 +20,6 @@ def answers(path):
         return False
     finally:
         s.close()
-
-
-def as_nobody(args, timeout=30):
-    if shutil.which('setpriv'):
-        cmd = ['setpriv', '--reuid=%d' % NOBODY, '--regid=%d' % NOBODY, '--clear-groups'] + args
-        pre = None
-    else:
-        cmd = args
-
-        def pre():
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
-    return subprocess.run(cmd, env=run_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=timeout, universal_newlines=True,
-                          preexec_fn=pre, cwd='/')
 
 
 if answers(DEFAULT_SOCKET):
