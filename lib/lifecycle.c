@@ -321,7 +321,9 @@ static enum ipct_sig_action ignoring_action(const struct proc *p, int sig)
 
 	if (p && (p->ign_known & bit))
 		return p->ign & bit ? IPCT_ACT_IGNORE : IPCT_ACT_DEFAULT;
-	return !strcmp(ipct_sig_default_action(sig), "Ign") ? IPCT_ACT_DEFAULT : IPCT_ACT_IGNORE;
+	/* The kernel ignores SIGCONT at default too, once it has resumed the process. */
+	return sig == SIGCONT || !strcmp(ipct_sig_default_action(sig), "Ign") ? IPCT_ACT_DEFAULT
+									      : IPCT_ACT_IGNORE;
 }
 
 static void on_generate(struct ipct_lc *lc, const struct ipct_event *e)
