@@ -36,11 +36,12 @@
 #include "view.h"
 
 #define GUTTER 10               /* "+999.9 ms" and a space */
-#define LANE_MIN 20             /* columns a lane needs: its header and some arrow */
+#define LANE_MIN 20             /* columns between lanes: a header, or an arrow with a word */
 #define MIN_WIDTH 40
 #define MAX_WIDTH 200
 #define MAX_LANES ((MAX_WIDTH - GUTTER) / LANE_MIN)
 #define NAME_LEN 32
+#define MAX_CUTS 4
 
 /* The glyphs, all in the WGL4 set that projector and console fonts have. */
 #define G_VLINE 0x2502          /* │ */
@@ -77,11 +78,16 @@ struct cell {
 	uint8_t color;
 };
 
-/* Text laid out in cells before it is placed on a row. */
+/*
+ * Text laid out in cells before it is placed on a row. Its first part says
+ * what happened; details follow, and where room is short the label is cut
+ * back to one of the lengths in cut[], dropping the last details first.
+ */
 struct label {
 	struct cell c[MAX_WIDTH];
 	int len;
-	int keep;               /* the first `keep` cells say what happened; the rest is detail */
+	int ncuts;
+	int cut[MAX_CUTS];      /* ascending; cut[0] is the part that must stay */
 };
 
 struct vproc {
@@ -102,7 +108,7 @@ struct view {
 	const struct ipct_fmt *fmt;
 	bool utf8;
 	bool broken;            /* the output went away: stop drawing */
-	int width, nlanes, spacing;
+	int width, nlanes;
 	struct lane lane[MAX_LANES];
 	struct vproc **procs;
 	size_t nprocs, cap;
@@ -117,8 +123,9 @@ struct view {
 	char out[MAX_WIDTH * 16 + 16];  /* a row as bytes: 4 per glyph, colour changes */
 };
 
+/* A signal's state in words: text must stay, detail may go for room. */
 struct state {
-	const char *text;
+	const char *text, *detail;
 	enum color color;
 	bool lost;              /* this instance ends here */
 };
@@ -240,7 +247,7 @@ static void row_flush(struct view *v)
 
 static void label_init(struct label *l)
 {
-	l->len = l->keep = 0;
+	l->len = l->ncuts = 0;
 }
 
 static void label_push(struct label *l, uint32_t cp, enum color c)
@@ -304,10 +311,25 @@ label_add(const struct view *v, struct label *l, enum color c, const char *fmt, 
 	label_text(v, l, c, tmp);
 }
 
-/* What was added so far must stay; what follows may be dropped for room. */
+/* The label may be cut back to what was added so far; the first call marks what must stay. */
 static void label_keep(struct label *l)
 {
-	l->keep = l->len;
+	if (l->ncuts < MAX_CUTS)
+		l->cut[l->ncuts++] = l->len;
+}
+
+/* Cuts l back to the longest of its lengths that fits in room; false, l unchanged, if none does. */
+static bool label_fit(struct label *l, int room)
+{
+	if (l->len <= room)
+		return true;
+	for (int i = l->ncuts; i-- > 0;) {
+		if (l->cut[i] <= room) {
+			l->len = l->cut[i];
+			return true;
+		}
+	}
+	return false;
 }
 
 static void label_cut(const struct view *v, struct label *l, int n)
@@ -320,54 +342,65 @@ static void label_cut(const struct view *v, struct label *l, int n)
 	}
 }
 
-/* The label's details alone, without the space that led into them. */
-static void label_details(const struct label *l, struct label *d)
+/* The part of l after its first n cells, without the separator that led into it. */
+static void label_tail(const struct label *l, int n, struct label *d)
 {
-	int from = l->keep;
+	while (n < l->len && (l->c[n].cp == ' ' || l->c[n].cp == ':' || l->c[n].cp == ',' ||
+			      l->c[n].cp == '-' || l->c[n].cp == 0xb7))
+		n++;
+	label_init(d);
+	d->len = l->len - n;
+	memcpy(d->c, l->c + n, (size_t)d->len * sizeof(d->c[0]));
+	for (int i = 0; i < l->ncuts; i++)
+		if (l->cut[i] > n)
+			d->cut[d->ncuts++] = l->cut[i] - n;
+}
 
-	while (from < l->len && l->c[from].cp == ' ')
-		from++;
-	d->len = d->keep = l->len - from;
-	memcpy(d->c, l->c + from, (size_t)d->len * sizeof(d->c[0]));
+/* Beside the drawing that covers columns a..b: right, where people read on, else left. */
+static bool place_beside(struct view *v, struct label *l, int a, int b)
+{
+	if (label_fit(l, v->width - b - 2)) {
+		put_label(v, b + 2, l);
+		return true;
+	}
+	if (label_fit(l, a - 1 - GUTTER)) {
+		put_label(v, a - 1 - l->len, l);
+		return true;
+	}
+	return false;
 }
 
 /*
  * Puts a label on the row. On an arrow whose free stretch lo..hi has room
- * for what the label must say, it goes there, centred, and details that
- * do not fit follow beside the drawing. Otherwise it goes beside the
- * drawing, which covers columns a..b: right, where people read on, unless
- * even its essential part only fits left; details go first when room is
- * short, and failing everything it is cut.
+ * for what the label must say, it goes there, centred, and the details
+ * that do not fit follow beside the drawing (columns a..b). Otherwise the
+ * whole label goes beside the drawing, and failing that it is cut.
  */
 static void place_label(struct view *v, struct label *l, int a, int b, int lo, int hi)
 {
-	int room = hi - lo + 1 - 4, right = v->width - b - 2, left = a - 1 - GUTTER;
+	int full = l->len, right = v->width - b - 2, left = a - 1 - GUTTER;
 
-	if (room >= l->keep) {
-		int n = l->len <= room ? l->len : l->keep, x = lo + (hi - lo + 1 - n) / 2;
+	if (hi >= lo && label_fit(l, hi - lo + 1 - 4)) {
+		int n = l->len, x = lo + (hi - lo + 1 - n) / 2;
 		struct label d;
 
 		put(v, x - 1, ' ', C_PLAIN);
 		put(v, x + n, ' ', C_PLAIN);
-		for (int i = 0; i < n; i++)
-			v->row[x + i] = l->c[i];
-		label_details(l, &d);
-		if (n < l->len && d.len <= right)
-			put_label(v, b + 2, &d);
-		else if (n < l->len && d.len <= left)
-			put_label(v, a - 1 - d.len, &d);
+		put_label(v, x, l);
+		l->len = full;
+		label_tail(l, n, &d);
+		if (d.len)
+			place_beside(v, &d, a, b);
 		return;
 	}
-	if (l->len > right && l->keep <= right)
-		l->len = l->keep;
-	if (l->len <= right) {
-		put_label(v, b + 2, l);
+	if (place_beside(v, l, a, b))
 		return;
-	}
-	if (l->len > left && l->keep <= left)
-		l->len = l->keep;
-	if (l->len <= left) {
-		put_label(v, a - 1 - l->len, l);
+	/* Nowhere has room: cut it where the most shows. */
+	if (hi - lo + 1 - 4 > right && hi - lo + 1 - 4 > left) {
+		label_cut(v, l, hi - lo + 1 - 4);
+		put(v, lo + 1, ' ', C_PLAIN);
+		put_label(v, lo + 2, l);
+		put(v, lo + 2 + l->len, ' ', C_PLAIN);
 		return;
 	}
 	label_cut(v, l, right >= left ? right : left);
@@ -450,7 +483,8 @@ static void draw_box(struct view *v, int x, const char *name, bool inbound, bool
 	}
 	head = lost ? G_LOST : inbound ? G_HEAD_L : G_HEAD_R;
 	label_cut(v, &l, v->width - x - 4);
-	put(v, x, inbound ? G_VLINE : G_TEE_R, inbound ? C_PLAIN : c);
+	if (!inbound)
+		put(v, x, G_TEE_R, c);
 	put(v, x + 1, inbound ? head : G_HLINE, c);
 	put(v, x + 2, inbound ? G_HLINE : head, c);
 	put_label(v, x + 4, &l);
@@ -466,7 +500,7 @@ static void draw_box(struct view *v, int x, const char *name, bool inbound, bool
 static void draw_header(struct view *v, const struct vproc *p, const struct ipct_event *e,
 			const struct vproc *parent)
 {
-	int x = x_of(v, p), room = v->spacing - 2, start, lo = 1, hi = 0, a, b;
+	int x = x_of(v, p), room = LANE_MIN - 2, start, lo = 1, hi = 0, a, b;
 	int pid_len = snprintf(NULL, 0, "[%u]", p->pid);
 	char name[NAME_LEN];
 	struct label l, note;
@@ -536,7 +570,7 @@ static void set_comm(struct vproc *p, const char *comm)
 	int i;
 
 	for (i = 0; i < IPCT_COMM_LEN && comm[i]; i++)
-		p->comm[i] = comm[i] > 0x20 && comm[i] < 0x7f ? comm[i] : '?';
+		p->comm[i] = comm[i] >= 0x20 && comm[i] < 0x7f ? comm[i] : '?';
 	p->comm[i] = 0;
 	snprintf(p->name, sizeof(p->name), "%s[%u]", p->comm, p->pid);
 }
@@ -594,12 +628,12 @@ static struct vproc *proc_of(struct view *v, const struct ipct_event *e)
 	return p;
 }
 
-/* A label that starts with the process's name when its lane is shared. */
+/* A label that starts with "[pid]" when the lane is shared: the lane's headers say whose pid. */
 static void label_who(const struct view *v, struct label *l, const struct vproc *p)
 {
 	label_init(l);
 	if (p && lane_shared(v, p))
-		label_add(v, l, C_BOLD, "%s: ", p->name);
+		label_add(v, l, C_BOLD, "[%u] ", p->pid);
 }
 
 static void label_sig(const struct view *v, struct label *l, int sig)
@@ -610,6 +644,17 @@ static void label_sig(const struct view *v, struct label *l, int sig)
 		label_add(v, l, C_SIG, "%s ", name);
 	else
 		label_add(v, l, C_SIG, "signal %d ", sig);
+}
+
+/* "SIGUSR1 merged" that must stay, then ": already pending, lost" that may go. */
+static void label_state(const struct view *v, struct label *l, int sig, const struct state *st)
+{
+	label_init(l);
+	label_sig(v, l, sig);
+	label_add(v, l, st->color, "%s", st->text);
+	label_keep(l);
+	label_add(v, l, st->color, "%s", st->detail);
+	label_keep(l);
 }
 
 static uint64_t sig_bit(int sig)
@@ -634,20 +679,17 @@ static bool from_kernel(const struct ipct_sig *s)
 /* Why the kernel generated it, in a few words, or NULL. */
 static const char *kernel_cause(const struct ipct_event *e, char *buf, size_t len)
 {
-	static const char *const child[] = { "", "exited", "was killed", "dumped core", "trapped",
+	static const char *const child[] = { "", "exited", "killed", "dumped core", "trapped",
 					     "stopped", "continued" };
 	const struct ipct_sig *s = &e->sig;
 	int sig = s->sig, code = s->code;
-	char comm[IPCT_COMM_LEN + 1];
 
-	snprintf(comm, sizeof(comm), "%.*s", IPCT_COMM_LEN, e->comm);
 	if (sig == SIGCHLD && code >= CLD_EXITED && code <= CLD_CONTINUED) {
-		/* The header names the child, in whose context the kernel sends it. */
-		snprintf(buf, len, "child %s[%u] %s", comm, (uint32_t)s->sifields[0], child[code]);
+		snprintf(buf, len, "child %u %s", (uint32_t)s->sifields[0], child[code]);
 		return buf;
 	}
 	if (sig == SIGPIPE && code == SI_USER)
-		return "a write found no reader";
+		return "write with no reader";
 	if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP) &&
 	    code > 0 && code != SI_KERNEL) {
 		snprintf(buf, len, "fault at 0x%" PRIx64, (uint64_t)s->sifields[0]);
@@ -657,11 +699,11 @@ static const char *kernel_cause(const struct ipct_event *e, char *buf, size_t le
 		return "timer";
 	if (code == SI_KERNEL && (sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP || sig == SIGHUP ||
 				  sig == SIGTTIN || sig == SIGTTOU || sig == SIGWINCH))
-		return "from the terminal";
+		return "terminal";
 	return NULL;
 }
 
-/* "kill()": the syscall the task was in, -1 when the kernel could not tell. */
+/* "kill()": the syscall the task was in; NULL when the kernel could not tell (nr -1). */
 static const char *call_name(int64_t nr, char *buf, size_t len)
 {
 	const char *name = nr >= 0 && nr < IPCT_NR_NONE ? ipct_syscall_name((int)nr) : NULL;
@@ -677,21 +719,21 @@ static struct state generate_state(const struct ipct_sig *s, uint32_t flags, con
 	switch (s->result) {
 	case IPCT_SIG_IGNORED:
 		if (tgt && tgt->ignored & sig_bit(s->sig))
-			return (struct state){ "ignored (SIG_IGN)", C_BAD, true };
+			return (struct state){ "ignored", " (SIG_IGN)", C_BAD, true };
 		/* SIGCHLD, SIGURG, SIGWINCH: being dropped is their normal fate. */
 		if (!strcmp(ipct_sig_default_action(s->sig), "Ign"))
-			return (struct state){ "ignored by default", C_INFO, true };
-		return (struct state){ "ignored", C_BAD, true };
+			return (struct state){ "ignored", " by default", C_INFO, true };
+		return (struct state){ "ignored", "", C_BAD, true };
 	case IPCT_SIG_MERGED:
-		return (struct state){ "merged: already pending, lost", C_BAD, true };
+		return (struct state){ "merged", ": already pending, lost", C_BAD, true };
 	case IPCT_SIG_OVERFLOW:
-		return (struct state){ "dropped: queue full", C_BAD, true };
+		return (struct state){ "dropped", ": queue full", C_BAD, true };
 	case IPCT_SIG_LOSE_INFO:
-		return (struct state){ "generated, its siginfo lost", C_WARN, false };
+		return (struct state){ "generated", ", its siginfo lost", C_WARN, false };
 	default:
 		if (flags & IPCT_F_BLOCKED_SIG)
-			return (struct state){ "pending (blocked)", C_WARN, false };
-		return (struct state){ "generated", C_SIG, false };
+			return (struct state){ "pending", " (blocked)", C_WARN, false };
+		return (struct state){ "generated", "", C_SIG, false };
 	}
 }
 
@@ -710,13 +752,14 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 	/* Neither end is drawn: e.g. the kernel telling ipctrace that the command ended. */
 	if (!tgt && !snd)
 		return;
-	label_who(v, &l, snd);
-	label_sig(v, &l, s->sig);
-	label_add(v, &l, st.color, "%s", st.text);
-	label_keep(&l);
+	label_state(v, &l, s->sig, &st);
 	why = kernel ? kernel_cause(e, buf, sizeof(buf)) : call_name(s->sys_nr, buf, sizeof(buf));
 	if (why)
 		label_add(v, &l, C_INFO, " · %s", why);
+	label_keep(&l);
+	/* A shared lane does not say who: the names do. */
+	if (snd && snd != tgt && lane_shared(v, snd))
+		label_add(v, &l, C_INFO, " · from %s", snd->name);
 	if (tgt && snd != tgt && lane_shared(v, tgt))
 		label_add(v, &l, C_INFO, " · to %s", tgt->name);
 
@@ -756,17 +799,17 @@ static struct state deliver_state(const struct ipct_sig *s)
 	const char *def;
 
 	if (s->handler > 1)
-		return (struct state){ "delivered", C_OK, false };
+		return (struct state){ "delivered", "", C_OK, false };
 	if (s->handler == 1)
-		return (struct state){ "delivered: ignored (SIG_IGN)", C_BAD, true };
+		return (struct state){ "delivered", ": ignored (SIG_IGN)", C_BAD, true };
 	def = ipct_sig_default_action(s->sig);
 	if (!strcmp(def, "Ign"))
-		return (struct state){ "delivered: ignored by default", C_INFO, true };
+		return (struct state){ "delivered", ": ignored by default", C_INFO, true };
 	if (!strcmp(def, "Stop"))
-		return (struct state){ "delivered: stops the process", C_WARN, false };
+		return (struct state){ "delivered", ": stops it", C_WARN, false };
 	if (!strcmp(def, "Cont"))
-		return (struct state){ "delivered: continues the process", C_WARN, false };
-	return (struct state){ "delivered: kills the process", C_BAD, true };
+		return (struct state){ "delivered", ": continues it", C_WARN, false };
+	return (struct state){ "delivered", ": kills it", C_BAD, true };
 }
 
 static void on_deliver(struct view *v, const struct ipct_event *e)
@@ -790,7 +833,7 @@ static void on_deliver(struct view *v, const struct ipct_event *e)
 		return;
 	label_who(v, &l, p);
 	label_sig(v, &l, s->sig);
-	label_add(v, &l, st.color, "%s", st.text);
+	label_add(v, &l, st.color, "%s%s", st.text, st.detail);
 	if (s->handler > 1) {
 		const char *fn = v->fmt->syms ? ipct_syms_resolve(v->fmt->syms, e->pid, s->handler) : NULL;
 
@@ -918,13 +961,14 @@ static const char *never_why(const struct ipct_sigrec *r)
 	return r->flags & IPCT_SR_BLOCKED ? "still blocked at exit" : "still pending at exit";
 }
 
-/* One line on the target's lane for a record's verdict: ○ handled, ● accepted, × never delivered. */
+/* A record's verdict on its target's lane: ○ handled, ● accepted, × never delivered. */
 static void draw_verdict(struct view *v, const struct ipct_sigrec *r)
 {
 	struct vproc *p = proc_find(v, r->target_pid);
-	uint64_t ts = 0, waited = 0;
+	bool never = r->outcome == IPCT_OUTCOME_NEVER_DELIVERED;
+	bool handled = r->outcome == IPCT_OUTCOME_HANDLED;
+	uint64_t ts = handled ? r->returned_ns : r->delivered_ns, waited = 0;
 	struct label l;
-	uint32_t mark;
 	char t[32];
 	int x;
 
@@ -934,38 +978,26 @@ static void draw_verdict(struct view *v, const struct ipct_sigrec *r)
 	x = p ? x_of(v, p) : v->gone_x;
 	label_who(v, &l, p);
 	label_sig(v, &l, r->sig);
-	if (r->outcome == IPCT_OUTCOME_HANDLED) {
-		label_add(v, &l, C_OK, "handled");
-		label_keep(&l);
-		if (r->handler_name[0])
-			label_add(v, &l, C_INFO, " · %.*s() returned", IPCT_HANDLER_NAME_LEN, r->handler_name);
-		mark = G_RETURN;
-		ts = r->returned_ns;
-		v->marks |= M_RETURNED;
-	} else if (r->outcome == IPCT_OUTCOME_ACCEPTED) {
-		label_add(v, &l, C_OK, "accepted by sigwait");
-		label_keep(&l);
-		mark = G_DELIVER;
-		ts = r->delivered_ns;
-		v->marks |= M_DELIVERED;
-	} else {
-		label_add(v, &l, C_BAD, "never delivered");
-		label_keep(&l);
-		label_add(v, &l, C_INFO, " · %s", never_why(r));
-		mark = G_LOST;
-		v->marks |= M_LOST;
-	}
-	/* Worth a word when it had to wait: blocked, or a millisecond or more. */
-	if (ts && r->generated_ns && r->delivered_ns > r->generated_ns)
+	if (never)
+		label_add(v, &l, C_BAD, "never delivered · %s", never_why(r));
+	else
+		label_add(v, &l, C_OK, handled ? "handled" : "accepted by sigwait");
+	label_keep(&l);
+	/* Worth a word when it had to wait: blocked, or for a millisecond or more. */
+	if (!never && r->generated_ns && r->delivered_ns > r->generated_ns)
 		waited = r->delivered_ns - r->generated_ns;
 	if (((r->flags & IPCT_SR_BLOCKED) && waited) || waited >= 1000000) {
 		fmt_dur(t, sizeof(t), "pending ", waited);
 		label_add(v, &l, C_INFO, " · was %s", t);
+		label_keep(&l);
 	}
-	row_start(v, ts);
-	put(v, x, mark, r->outcome == IPCT_OUTCOME_NEVER_DELIVERED ? C_BAD : C_OK);
+	if (handled && r->handler_name[0])
+		label_add(v, &l, C_INFO, " · %.*s() returned", IPCT_HANDLER_NAME_LEN, r->handler_name);
+	row_start(v, never ? 0 : ts);
+	put(v, x, never ? G_LOST : handled ? G_RETURN : G_DELIVER, never ? C_BAD : C_OK);
 	place_label(v, &l, x, x, 1, 0);
 	row_flush(v);
+	v->marks |= never ? M_LOST : handled ? M_RETURNED : M_DELIVERED;
 }
 
 void view_record(struct view *v, const struct ipct_sigrec *r)
@@ -992,10 +1024,10 @@ static void draw_tally(struct view *v)
 	} names[IPCT_OUTCOME_MAX] = {
 		[IPCT_OUTCOME_HANDLED] = { "handled", C_OK },
 		[IPCT_OUTCOME_TERMINATED] = { "killed the process", C_BAD },
-		[IPCT_OUTCOME_CORE] = { "killed it with a core dump", C_BAD },
+		[IPCT_OUTCOME_CORE] = { "killed the process (core)", C_BAD },
 		[IPCT_OUTCOME_STOPPED] = { "stopped it", C_WARN },
 		[IPCT_OUTCOME_CONTINUED] = { "continued it", C_WARN },
-		[IPCT_OUTCOME_IGNORED] = { "ignored", C_BAD },
+		[IPCT_OUTCOME_IGNORED] = { "ignored", C_INFO },
 		[IPCT_OUTCOME_MERGED] = { "merged (lost)", C_BAD },
 		[IPCT_OUTCOME_NEVER_DELIVERED] = { "never delivered", C_BAD },
 		[IPCT_OUTCOME_ACCEPTED] = { "accepted by sigwait", C_OK },
@@ -1106,9 +1138,9 @@ struct view *view_new(int fd, const struct ipct_fmt *fmt)
 	if (v->width > MAX_WIDTH)
 		v->width = MAX_WIDTH;
 	v->nlanes = (v->width - GUTTER) / LANE_MIN;
-	v->spacing = (v->width - GUTTER) / v->nlanes;
+	/* Spare columns go to the right, where labels have the most to say. */
 	for (int i = 0; i < v->nlanes; i++)
-		v->lane[i].x = GUTTER + v->spacing / 2 + i * v->spacing;
+		v->lane[i].x = GUTTER + LANE_MIN / 2 + i * LANE_MIN;
 	return v;
 }
 
