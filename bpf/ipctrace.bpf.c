@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "ipctrace/event.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -25,6 +26,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define PIPEFS_MAGIC 0x50495045
 #define SI_USER   0
 #define SI_KERNEL 0x80
+#define AF_UNIX   1
+#define AF_INET   2
+#define AF_INET6  10
 
 /* Set by the daemon before load. */
 const volatile __u32 daemon_tgid = 0;
@@ -56,6 +60,8 @@ struct inflight {
 	__s64 nr;
 	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
 	__u32 valid;
+	__s32 fd;               /* arg0: the daemon looks for reads that block too long */
+	__u32 tgid;
 	__u32 _pad;
 	struct obj obj;         /* close/dup2: the fd that the call closes */
 };
@@ -128,25 +134,35 @@ static __always_inline void submit(struct ipct_event *e, bool urgent)
 	bpf_ringbuf_submit(e, flags);
 }
 
-/* fd -> inode and kind, in the current task's fd table. */
-static __always_inline void fd_resolve(long fd, struct obj *o)
+/* The current task's open file at fd, and its fd table; NULL when not open. */
+static __always_inline struct file *fd_file(long fd, struct fdtable **fdtp)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct fdtable *fdt;
 	struct file **fdarr;
 	struct file *f = NULL;
-	struct inode *inode;
-	unsigned int max, mode;
 
-	o->kind = IPCT_KIND_NONE;
 	if (fd < 0)
-		return;
+		return NULL;
 	fdt = BPF_CORE_READ(task, files, fdt);
-	max = BPF_CORE_READ(fdt, max_fds);
-	if ((unsigned long)fd >= max)
-		return;
+	if ((unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
 	fdarr = BPF_CORE_READ(fdt, fd);
 	bpf_probe_read_kernel(&f, sizeof(f), fdarr + fd);
+	*fdtp = fdt;
+	return f;
+}
+
+/* fd -> inode, kind and flags (close-on-exec included), in the current task's fd table. */
+static __always_inline void fd_resolve(long fd, struct obj *o)
+{
+	struct fdtable *fdt = NULL;
+	struct file *f = fd_file(fd, &fdt);
+	struct inode *inode;
+	unsigned long coe = 0, *coe_words;
+	unsigned int mode;
+
+	o->kind = IPCT_KIND_NONE;
 	if (!f)
 		return;
 	inode = BPF_CORE_READ(f, f_inode);
@@ -165,6 +181,10 @@ static __always_inline void fd_resolve(long fd, struct obj *o)
 	}
 	o->ino = BPF_CORE_READ(inode, i_ino);
 	o->flags = BPF_CORE_READ(f, f_flags) | (__u64)BPF_CORE_READ(f, f_mode) << 32;
+	coe_words = BPF_CORE_READ(fdt, close_on_exec);
+	bpf_probe_read_kernel(&coe, sizeof(coe), coe_words + fd / 64);
+	if (coe >> (fd % 64) & 1)
+		o->flags |= IPCT_FD_CLOEXEC;
 }
 
 static __always_inline bool is_ipc(const struct obj *o)
@@ -230,6 +250,8 @@ int ipct_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 
 	in.ts = bpf_ktime_get_ns();
 	in.nr = ctx->args[1];
+	in.fd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	in.tgid = id >> 32;
 	switch (cls) {
 	case IPCT_SC_CLOSE:
 		fd_resolve((int)PT_REGS_PARM1_CORE_SYSCALL(regs), &in.obj);
@@ -261,6 +283,90 @@ static __always_inline void put_obj(struct ipct_event *e, int slot, const struct
 	e->sys.x[slot * 2 + 1] = o->flags;
 }
 
+/* The bytes an iovec array asks for (its first 8 entries). */
+static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt)
+{
+	struct iovec v;
+	__u64 sum = 0;
+
+	for (int i = 0; i < 8 && i < cnt; i++) {
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)(iov + i * sizeof(v))))
+			break;
+		sum += v.iov_len;
+	}
+	return sum;
+}
+
+/* An OBJINFO record for the socket at fd: family, type, addresses, AF_UNIX peer. */
+static __always_inline void emit_sockinfo(__u32 session, __u16 nr, long fd)
+{
+	struct fdtable *fdt = NULL;
+	struct file *f = fd_file(fd, &fdt);
+	struct ipct_event *e;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+
+	if (!f)
+		return;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+	if (!sk)
+		return;
+	e = reserve(IPCT_EV_OBJINFO, session);
+	if (!e)
+		return;
+	e->nr = nr;
+	e->obj.fd = fd;
+	e->obj.ino = BPF_CORE_READ(f, f_inode, i_ino);
+	e->obj.type = BPF_CORE_READ(sock, type);
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->obj.family = family;
+	if (family == AF_UNIX) {
+		struct unix_sock *u = (void *)sk;
+		struct unix_address *ua = BPF_CORE_READ(u, addr);
+		struct sock *peer = BPF_CORE_READ(u, peer);
+		struct socket *ps = peer ? BPF_CORE_READ(peer, sk_socket) : NULL;
+
+		if (ua) {
+			int len = BPF_CORE_READ(ua, len) - 2;   /* less sun_family */
+
+			e->obj.path_len = len < 0 ? 0 : len > 64 ? 64 : len;
+			bpf_probe_read_kernel(e->obj.path, sizeof(e->obj.path), &ua->name[0].sun_path);
+		}
+		/* A socket's inode is the one it is allocated with (struct socket_alloc). */
+		if (ps)
+			e->obj.peer_ino = BPF_CORE_READ((struct socket_alloc *)ps, vfs_inode.i_ino);
+	} else if (family == AF_INET || family == AF_INET6) {
+		if (family == AF_INET) {
+			BPF_CORE_READ_INTO((__u32 *)e->obj.laddr, sk, __sk_common.skc_rcv_saddr);
+			BPF_CORE_READ_INTO((__u32 *)e->obj.raddr, sk, __sk_common.skc_daddr);
+		} else {
+			BPF_CORE_READ_INTO((struct in6_addr *)e->obj.laddr, sk, __sk_common.skc_v6_rcv_saddr);
+			BPF_CORE_READ_INTO((struct in6_addr *)e->obj.raddr, sk, __sk_common.skc_v6_daddr);
+		}
+		e->obj.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		e->obj.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	}
+	submit(e, false);
+}
+
+/* An OBJINFO record for a FIFO just opened: its path, as the program gave it. */
+static __always_inline void emit_fifo(__u32 session, __u16 nr, long fd, __u64 ino, __u64 path)
+{
+	struct ipct_event *e = reserve(IPCT_EV_OBJINFO, session);
+	long n;
+
+	if (!e)
+		return;
+	e->nr = nr;
+	e->obj.fd = fd;
+	e->obj.ino = ino;
+	n = bpf_probe_read_user_str(e->obj.path, sizeof(e->obj.path), (void *)path);
+	e->obj.path_len = n > 0 ? n - 1 : 0;
+	submit(e, false);
+}
+
 SEC("raw_tracepoint/sys_exit")
 int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -271,7 +377,7 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct ipct_event *e;
 	__u64 args[6];
 	__u64 entry_ts = 0, val[2] = {};
-	__u32 *sess, tid, valid = 0;
+	__u32 *sess, session, tid, valid = 0;
 	long ret = ctx->args[1];
 	__u8 cls;
 	long nr;
@@ -289,6 +395,7 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	sess = session_of(bpf_get_current_pid_tgid() >> 32);
 	if (!sess)
 		return 0;
+	session = *sess;
 
 	tid = (__u32)bpf_get_current_pid_tgid();
 	in = bpf_map_lookup_elem(&inflight, &tid);
@@ -314,6 +421,8 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	/* Resolve, and drop what is not IPC, before reserving anything. */
 	switch (cls) {
 	case IPCT_SC_FD:
+	case IPCT_SC_FD_IOV:
+	case IPCT_SC_SOCK:
 		fd_resolve(args[0], &a);
 		if (!is_ipc(&a))
 			return 0;
@@ -321,6 +430,19 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	case IPCT_SC_FD_RET:
 		fd_resolve(ret, &a);
 		if (!is_ipc(&a))
+			return 0;
+		break;
+	case IPCT_SC_OPEN:
+	case IPCT_SC_OPENAT:
+		fd_resolve(ret, &a);
+		if (a.kind != IPCT_KIND_FIFO)
+			return 0;
+		break;
+	case IPCT_SC_FD_PAIR01:
+	case IPCT_SC_FD_PAIR02:
+		fd_resolve(args[0], &a);
+		fd_resolve(args[cls == IPCT_SC_FD_PAIR01 ? 1 : 2], &b);
+		if (!is_ipc(&a) && !is_ipc(&b))
 			return 0;
 		break;
 	case IPCT_SC_FD_ACCEPT:
@@ -340,7 +462,7 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		break;
 	}
 
-	e = reserve(IPCT_EV_SYSCALL, *sess);
+	e = reserve(IPCT_EV_SYSCALL, session);
 	if (!e)
 		return 0;
 	e->nr = nr;
@@ -352,10 +474,19 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_RET:
 	case IPCT_SC_CLOSE:
+	case IPCT_SC_SOCK:
+	case IPCT_SC_OPEN:
+	case IPCT_SC_OPENAT:
 		put_obj(e, 0, &a);
+		break;
+	case IPCT_SC_FD_IOV:
+		put_obj(e, 0, &a);
+		e->sys.x[2] = iov_bytes(args[1], args[2]);
 		break;
 	case IPCT_SC_FD_ACCEPT:
 	case IPCT_SC_DUP2:
+	case IPCT_SC_FD_PAIR01:
+	case IPCT_SC_FD_PAIR02:
 		put_obj(e, 0, &a);
 		put_obj(e, 1, &b);
 		break;
@@ -415,6 +546,14 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 	}
 	submit(e, false);
+
+	/* What the socket or FIFO is, once the call has made it so. */
+	if (ret >= 0 && cls == IPCT_SC_SOCK)
+		emit_sockinfo(session, nr, args[0]);
+	else if (ret >= 0 && cls == IPCT_SC_FD_ACCEPT)
+		emit_sockinfo(session, nr, ret);
+	else if (cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT)
+		emit_fifo(session, nr, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
 	return 0;
 }
 

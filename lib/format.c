@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -259,7 +260,7 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 	bool data = !strcmp(name, "read") || !strcmp(name, "write") || !strcmp(name, "sendto") ||
 		    !strcmp(name, "recvfrom");
 	bool vec = !strcmp(name, "readv") || !strcmp(name, "writev") || !strcmp(name, "sendmsg") ||
-		   !strcmp(name, "recvmsg");
+		   !strcmp(name, "recvmsg") || !strcmp(name, "vmsplice");
 	int64_t fd = !strcmp(name, "socket") ? s->ret : (int)s->args[0];
 
 	if (!strcmp(name, "socket")) {
@@ -277,8 +278,10 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 		if (s->ret >= 0)
 			pr_int(p, "bytes", NULL, s->ret);
 	} else if (vec) {
-		if (!strcmp(name, "readv") || !strcmp(name, "writev"))
+		if (!strcmp(name, "readv") || !strcmp(name, "writev")) {
 			pr_int(p, "iovcnt", " iovcnt=%" PRId64, (int64_t)s->args[2]);
+			pr_int(p, "count", " count=%" PRId64, (int64_t)s->x[2]);
+		}
 		if (s->ret >= 0)
 			pr_int(p, "bytes", NULL, s->ret);
 	} else if (!strcmp(name, "dup")) {
@@ -319,6 +322,10 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		} else if (!strcmp(name, "rt_sigreturn")) {
 			/* The result is the interrupted code's, restored from the signal frame. */
 			pr_text(p, "handler returned, restoring");
+		} else if (!strcmp(name, "rt_sigtimedwait") && s->ret > 0) {
+			/* The signal it took, without a delivery. */
+			pr_text(p, "took ");
+			pr_sig(p, (int)s->ret);
 		} else if (!strcmp(name, "pidfd_send_signal")) {
 			pr_int(p, "pidfd", "pidfd=%" PRId64 " ", (int)s->args[0]);
 			pr_sig(p, (int)s->args[1]);
@@ -393,9 +400,34 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	}
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_RET:
+	case IPCT_SC_FD_IOV:
 	case IPCT_SC_CLOSE:
+	case IPCT_SC_SOCK:
 		fmt_fd_call(p, e, name);
 		break;
+	case IPCT_SC_OPEN:
+	case IPCT_SC_OPENAT:
+		pr_int(p, "fd", "fd=%" PRId64, s->ret);
+		pr_object(p, "object", "kind", e->kind[0], s->x[0]);
+		pr_end(p, e->kind[0], s->x[1]);
+		pr_flags(p, "flags", " ", ipct_open_flags, s->args[sc->cls == IPCT_SC_OPEN ? 1 : 2]);
+		break;
+	case IPCT_SC_FD_PAIR01:
+	case IPCT_SC_FD_PAIR02: {
+		/* splice(in, off, out, off, len), tee(in, out, len), sendfile(out, in, off, count) */
+		bool splice = sc->cls == IPCT_SC_FD_PAIR02, sendfile = !strcmp(name, "sendfile");
+
+		pr_int(p, sendfile ? "fd_out" : "fd_in", sendfile ? "out=%" PRId64 : "in=%" PRId64,
+		       (int)s->args[0]);
+		pr_object(p, sendfile ? "out_object" : "in_object", NULL, e->kind[0], s->x[0]);
+		pr_int(p, sendfile ? "fd_in" : "fd_out", sendfile ? " in=%" PRId64 : " out=%" PRId64,
+		       (int)s->args[splice ? 2 : 1]);
+		pr_object(p, sendfile ? "in_object" : "out_object", NULL, e->kind[1], s->x[2]);
+		pr_int(p, "count", " count=%" PRId64, (int64_t)s->args[splice ? 4 : sendfile ? 3 : 2]);
+		if (s->ret >= 0)
+			pr_int(p, "bytes", NULL, s->ret);
+		break;
+	}
 	case IPCT_SC_FD_ACCEPT:
 		fmt_fd_call(p, e, name);
 		if (s->ret >= 0) {
@@ -498,6 +530,61 @@ void ipct_wait_status_str(int status, char *buf, size_t len)
 		snprintf(buf, len, "status 0x%x", status);
 }
 
+void ipct_objinfo_addr(const struct ipct_objinfo *o, bool remote, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+	size_t n = o->path_len < sizeof(o->path) ? o->path_len : sizeof(o->path);
+	const uint8_t *a = remote ? o->raddr : o->laddr;
+	uint16_t port = remote ? o->rport : o->lport;
+	static const uint8_t zero[16];
+
+	buf[0] = 0;
+	switch (o->family) {
+	case 0:         /* a FIFO */
+	case AF_UNIX:
+		if (remote || !n)
+			return;
+		if (o->path[0])
+			snprintf(buf, len, "%.*s", (int)strnlen(o->path, n), o->path);
+		else    /* abstract: a name that starts with a NUL byte */
+			snprintf(buf, len, "@%.*s", (int)n - 1, o->path + 1);
+		return;
+	case AF_INET:
+	case AF_INET6:
+		if (!port && !memcmp(a, zero, o->family == AF_INET ? 4 : 16))
+			return;
+		inet_ntop(o->family, a, ip, sizeof(ip));
+		snprintf(buf, len, o->family == AF_INET ? "%s:%u" : "[%s]:%u", ip, port);
+		return;
+	}
+}
+
+/* OBJINFO: what a socket or FIFO is, after the call that bound, connected, accepted or opened it. */
+static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_objinfo *o = &e->obj;
+	bool sock = o->family != 0;
+	char addr[128];
+
+	pr_int(p, "fd", "fd=%" PRId64, o->fd);
+	pr_object(p, "object", "kind", sock ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, o->ino);
+	if (!sock) {
+		ipct_objinfo_addr(o, false, addr, sizeof(addr));
+		pr_str(p, "path", " %s", addr);
+		return;
+	}
+	pr_str(p, "family", " %s", ipct_enum_name(ipct_sock_families, o->family));
+	pr_str(p, "socktype", " %s", ipct_enum_name(ipct_sock_types, o->type & 0xf));
+	ipct_objinfo_addr(o, false, addr, sizeof(addr));
+	pr_str(p, "local", " local=%s", addr[0] ? addr : NULL);
+	ipct_objinfo_addr(o, true, addr, sizeof(addr));
+	pr_str(p, "remote", " remote=%s", addr[0] ? addr : NULL);
+	if (o->peer_ino)
+		pr_object(p, "peer_object", NULL, IPCT_KIND_SOCKET, o->peer_ino);
+	else
+		pr_str(p, "peer_object", NULL, NULL);
+}
+
 static void fmt_proc(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_proc *s = &e->proc;
@@ -544,6 +631,7 @@ const char *ipct_event_type_name(const struct ipct_event *e)
 	case IPCT_EV_FORK: return "fork";
 	case IPCT_EV_EXEC: return "exec";
 	case IPCT_EV_EXIT: return "exit";
+	case IPCT_EV_OBJINFO: return "object";
 	default: return "unknown";
 	}
 }
@@ -609,6 +697,9 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 	case IPCT_EV_SIGNAL_GENERATE:
 	case IPCT_EV_SIGNAL_DELIVER:
 		fmt_signal(&p, e);
+		break;
+	case IPCT_EV_OBJINFO:
+		fmt_objinfo(&p, e);
 		break;
 	default:
 		fmt_proc(&p, e);

@@ -31,5 +31,9 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 /* The column header that text output starts with (nothing in JSON mode). */
 int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out);
 
+/* An OBJINFO's local or remote address ("127.0.0.1:80", "[::1]:80", "/tmp/s", "@abstract")
+ * or a FIFO's path; "" when there is none. */
+void ipct_objinfo_addr(const struct ipct_objinfo *o, bool remote, char *buf, size_t len);
+
 /* "exited 3", "killed by SIGTERM (core dumped)" for a wait status. */
 void ipct_wait_status_str(int status, char *buf, size_t len);

@@ -24,6 +24,7 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(rt_sigaction, SIGACTION),
 	SC(rt_sigprocmask, SIGPROCMASK),
 	SC(rt_sigreturn, PLAIN),
+	SC(rt_sigtimedwait, PLAIN),
 	/* pipes and descriptors */
 #ifdef __NR_pipe
 	SC(pipe, PIPE),
@@ -31,8 +32,16 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(pipe2, PIPE),
 	SC(read, FD),
 	SC(write, FD),
-	SC(readv, FD),
-	SC(writev, FD),
+	SC(readv, FD_IOV),
+	SC(writev, FD_IOV),
+	SC(splice, FD_PAIR02),
+	SC(tee, FD_PAIR01),
+	SC(vmsplice, FD),
+	SC(sendfile, FD_PAIR01),
+#ifdef __NR_open
+	SC(open, OPEN),
+#endif
+	SC(openat, OPENAT),
 	SC(close, CLOSE),
 	SC(dup, FD),
 #ifdef __NR_dup2
@@ -43,15 +52,17 @@ const struct ipct_syscall ipct_syscalls[] = {
 	/* sockets */
 	SC(socket, FD_RET),
 	SC(socketpair, SOCKETPAIR),
-	SC(bind, FD),
-	SC(listen, FD),
-	SC(connect, FD),
+	SC(bind, SOCK),
+	SC(listen, SOCK),
+	SC(connect, SOCK),
 	SC(accept, FD_ACCEPT),
 	SC(accept4, FD_ACCEPT),
 	SC(sendto, FD),
 	SC(recvfrom, FD),
 	SC(sendmsg, FD),
 	SC(recvmsg, FD),
+	SC(sendmmsg, FD),
+	SC(recvmmsg, FD),
 	SC(shutdown, FD),
 	{ 0, NULL, 0 },
 };

@@ -33,6 +33,7 @@ enum ipct_event_type {
 	IPCT_EV_FORK,           /* a traced process created a process */
 	IPCT_EV_EXEC,
 	IPCT_EV_EXIT,           /* the last thread of a process exited */
+	IPCT_EV_OBJINFO,        /* follows a syscall record: what a socket or FIFO is (addresses, path) */
 	IPCT_EV_TYPE_MAX,
 };
 
@@ -54,7 +55,7 @@ enum ipct_sys_class {
 	IPCT_SC_PLAIN,          /* arguments and result only (kill, ...) */
 	IPCT_SC_FD,             /* arg0 is an fd: resolved at exit, dropped unless IPC */
 	IPCT_SC_FD_RET,         /* the result is a new fd (socket, open): resolved, dropped unless IPC */
-	IPCT_SC_FD_ACCEPT,      /* arg0 fd and a new fd in the result */
+	IPCT_SC_FD_ACCEPT,      /* arg0 fd and a new fd in the result; an OBJINFO record follows */
 	IPCT_SC_CLOSE,          /* arg0 resolved at entry (it is gone at exit) */
 	IPCT_SC_DUP2,           /* arg0 resolved at exit, arg1 at entry (it may be closed) */
 	IPCT_SC_PIPE,           /* int[2] written to arg0 */
@@ -63,6 +64,12 @@ enum ipct_sys_class {
 	IPCT_SC_SIGPROCMASK,    /* sigset at arg1 (new) and arg2 (old) */
 	IPCT_SC_SIGQUEUE,       /* siginfo at arg2 (rt_sigqueueinfo) */
 	IPCT_SC_TGSIGQUEUE,     /* siginfo at arg3 (rt_tgsigqueueinfo) */
+	IPCT_SC_FD_PAIR01,      /* two fds, arg0 and arg1 (tee, sendfile: out, in) */
+	IPCT_SC_FD_PAIR02,      /* two fds, arg0 and arg2 (splice: in, out) */
+	IPCT_SC_FD_IOV,         /* arg0 fd, iovec array at arg1, count arg2: x[2] the bytes asked */
+	IPCT_SC_SOCK,           /* arg0 a socket: an OBJINFO record follows (bind, listen, connect) */
+	IPCT_SC_OPEN,           /* open: path at arg0, the new fd in the result; kept for FIFOs only */
+	IPCT_SC_OPENAT,         /* openat: path at arg1 */
 	IPCT_SC_MAX,
 };
 
@@ -72,6 +79,9 @@ enum ipct_sys_class {
  * own last steps (closing its end of the hold pipe) never show.
  */
 #define IPCT_SESSION_HELD 0x80000000u
+
+/* In an object's flags (x[1], x[3]): the descriptor is close-on-exec. */
+#define IPCT_FD_CLOEXEC 0x80000000ull
 
 /* Header flags. */
 #define IPCT_F_BLOCKED_SIG  0x1  /* signal_generate: the target's mask held the signal */
@@ -88,6 +98,9 @@ enum ipct_sys_class {
  *   SIGACTION:          x[0] new handler, x[1] new sa_flags, x[2] old handler, x[3] old sa_flags
  *   SIGPROCMASK:        x[0] new set, x[2] old set
  *   SIGQUEUE/TGSIGQUEUE: x[0] si_code, x[1] si_value
+ *   FD_PAIR01/02:       x[0]/x[1] for the first fd, x[2]/x[3] for the second
+ *   FD_IOV:             x[0]/x[1] as FD, x[2] the bytes the iovecs ask for (first 8)
+ *   SOCK, OPEN, OPENAT: x[0]/x[1] for the socket / the new fd
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {
@@ -128,6 +141,30 @@ enum ipct_sig_result {          /* the kernel's TRACE_SIGNAL_* values */
 	IPCT_SIG_LOSE_INFO,
 };
 
+/*
+ * OBJINFO: what a socket or FIFO is, recorded right after the syscall
+ * record (same tid, header nr = that syscall) that bound, connected,
+ * accepted or opened it.
+ */
+struct ipct_objinfo {
+	__u64 ino;
+	__u64 peer_ino;         /* AF_UNIX: the socket at the other end, 0 none */
+	__u16 family;           /* AF_*; 0 for a FIFO */
+	__u16 type;             /* SOCK_STREAM, ... */
+	__u16 lport, rport;     /* AF_INET/AF_INET6, host order */
+	__s32 fd;
+	__u16 path_len;         /* bytes of path: a FIFO's path as opened, or the socket's
+				 * AF_UNIX address (an abstract name starts with '\0') */
+	__u16 _pad;
+	union {
+		struct {
+			__u8 laddr[16]; /* AF_INET: 4 bytes; AF_INET6: 16 */
+			__u8 raddr[16];
+		};
+		char path[64];
+	};
+};
+
 /* fork, exec, exit. */
 struct ipct_proc {
 	__u32 child_pid;        /* fork */
@@ -154,12 +191,14 @@ struct ipct_event {
 		struct ipct_sys sys;
 		struct ipct_sig sig;
 		struct ipct_proc proc;
+		struct ipct_objinfo obj;
 	};
 };
 
 _Static_assert(sizeof(struct ipct_sys) == 96, "ipct_sys layout");
 _Static_assert(sizeof(struct ipct_sig) == 96, "ipct_sig layout");
 _Static_assert(sizeof(struct ipct_proc) == 96, "ipct_proc layout");
+_Static_assert(sizeof(struct ipct_objinfo) == 96, "ipct_objinfo layout");
 _Static_assert(sizeof(struct ipct_event) == 144, "ipct_event layout");
 
 #endif /* IPCTRACE_EVENT_H */
