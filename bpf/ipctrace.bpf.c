@@ -48,29 +48,11 @@ struct {
 	__type(value, __u32);
 } traced SEC(".maps");
 
-struct obj {
-	__u64 ino;
-	__u64 flags;            /* f_flags | f_mode << 32 */
-	__u8 kind;
-};
-
-/* What sys_enter saw, for the sys_exit of the same thread. */
-struct inflight {
-	__u64 ts;
-	__s64 nr;
-	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
-	__u32 valid;
-	__s32 fd;               /* arg0: the daemon looks for reads that block too long */
-	__u32 tgid;
-	__u32 _pad;
-	struct obj obj;         /* close/dup2: the fd that the call closes */
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
-	__type(value, struct inflight);
+	__type(value, struct ipct_inflight);
 } inflight SEC(".maps");
 
 enum { CNT_RB_FULL, CNT_TRACED_FULL, CNT_INFLIGHT_FULL, CNT_MAX };
@@ -154,7 +136,7 @@ static __always_inline struct file *fd_file(long fd, struct fdtable **fdtp)
 }
 
 /* fd -> inode, kind and flags (close-on-exec included), in the current task's fd table. */
-static __always_inline void fd_resolve(long fd, struct obj *o)
+static __always_inline void fd_resolve(long fd, struct ipct_obj *o)
 {
 	struct fdtable *fdt = NULL;
 	struct file *f = fd_file(fd, &fdt);
@@ -187,7 +169,7 @@ static __always_inline void fd_resolve(long fd, struct obj *o)
 		o->flags |= IPCT_FD_CLOEXEC;
 }
 
-static __always_inline bool is_ipc(const struct obj *o)
+static __always_inline bool is_ipc(const struct ipct_obj *o)
 {
 	return o->kind >= IPCT_KIND_PIPE;
 }
@@ -238,7 +220,7 @@ int ipct_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs = (void *)ctx->args[0];
 	__u8 cls = class_of(ctx->args[1]);
-	struct inflight in = {};
+	struct ipct_inflight in = {};
 	__u64 id;
 	__u32 tid;
 
@@ -276,7 +258,7 @@ int ipct_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-static __always_inline void put_obj(struct ipct_event *e, int slot, const struct obj *o)
+static __always_inline void put_obj(struct ipct_event *e, int slot, const struct ipct_obj *o)
 {
 	e->kind[slot] = o->kind;
 	e->sys.x[slot * 2] = o->ino;
@@ -372,8 +354,8 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *uregs = (void *)ctx->args[0];
 	struct pt_regs regs;
-	struct inflight *in;
-	struct obj a = {}, b = {};
+	struct ipct_inflight *in;
+	struct ipct_obj a = {}, b = {};
 	struct ipct_event *e;
 	__u64 args[6];
 	__u64 entry_ts = 0, val[2] = {};

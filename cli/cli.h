@@ -33,8 +33,11 @@ int conn_send(struct conn *c, struct json_object *req);
 /* The reply's error, or NULL when it says ok. */
 const char *reply_error(struct json_object *reply);
 
-/* Output format options shared by the verbs: -o text|json. */
-int parse_output(const char *arg, enum ipct_output *out);
+/* Output format options shared by the verbs: -o text|json, and dot where the verb draws graphs.
+ * Prints what is wrong. */
+int parse_output(const char *arg, enum ipct_output *out, bool dot);
+/* The whole buffer to standard output; an error is printed. */
+int write_stdout(struct ipct_buf *out);
 /* --color auto|always|never: *when is arg; an error is printed. */
 int parse_color(const char *arg, const char **when);
 bool want_color(int fd);
@@ -42,6 +45,10 @@ bool want_color(int fd);
 /* Lifecycle records, oldest generation first, as a table (with its header) or JSON lines. */
 void print_records(const struct ipct_fmt *f, struct ipct_sigrec *recs, size_t n, struct ipct_buf *out);
 
+/* The pipe graph's objects (docs/pipes.md) as text, JSON lines or Graphviz. */
+void print_graph(enum ipct_output mode, bool color, struct json_object *objects, struct ipct_buf *out);
+
 int do_run(int argc, char **argv);
+int do_pipes(int argc, char **argv);
 int do_signals(int argc, char **argv);
 int do_stats(int argc, char **argv);

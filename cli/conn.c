@@ -220,14 +220,29 @@ const char *reply_error(struct json_object *reply)
 	return "malformed reply";
 }
 
-int parse_output(const char *arg, enum ipct_output *out)
+int parse_output(const char *arg, enum ipct_output *out, bool dot)
 {
 	if (!strcmp(arg, "text"))
 		*out = IPCT_OUT_TEXT;
 	else if (!strcmp(arg, "json"))
 		*out = IPCT_OUT_JSON;
-	else
+	else if (dot && !strcmp(arg, "dot"))
+		*out = IPCT_OUT_DOT;
+	else {
+		fprintf(stderr, "ipctrace: unknown output format '%s' (%s)\n", arg,
+			dot ? "text, json or dot" : "text or json");
 		return -EINVAL;
+	}
+	return 0;
+}
+
+int write_stdout(struct ipct_buf *out)
+{
+	if (fwrite(out->data + out->start, 1, ipct_buf_len(out), stdout) != ipct_buf_len(out) ||
+	    fflush(stdout) == EOF) {
+		fprintf(stderr, "ipctrace: writing the output failed: %s\n", strerror(errno));
+		return -EIO;
+	}
 	return 0;
 }
 

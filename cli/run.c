@@ -39,6 +39,8 @@ struct run {
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
+	bool want_pipes;        /* --pipes: print the pipe graph at the end */
+	struct json_object *graph; /* its objects, from the daemon's "graph" notice */
 	struct ipct_sigrec *recs;
 	size_t nrecs, caprecs;
 };
@@ -54,11 +56,14 @@ static void run_usage(FILE *f)
 		"found, 126 when it cannot be executed).\n"
 		"\n"
 		"Options:\n"
-		"  -o, --output FORMAT   text (default) or json: one object per line,\n"
-		"                        fields in docs/events.md\n"
+		"  -o, --output FORMAT   text (default), json (one object per line, fields in\n"
+		"                        docs/events.md) or dot (with --pipes)\n"
 		"      --signals         when COMMAND ends, print one line per signal sent:\n"
 		"                        its whole life, from generated to handled, and what\n"
 		"                        went wrong (docs/signals.md)\n"
+		"      --pipes           when COMMAND ends, print every pipe, FIFO and socket:\n"
+		"                        who held which end, what went through, what went\n"
+		"                        wrong (docs/pipes.md); with -o dot, only that graph\n"
 		"      --view            instead of event lines, draw one lane per process and\n"
 		"                        each signal travelling from sender to target (for a\n"
 		"                        terminal or a projector)\n"
@@ -145,10 +150,28 @@ static void flush_out(struct run *r)
 	ipct_buf_consume(&r->out, ipct_buf_len(&r->out));
 }
 
+/* A diagnosis, live: a line that stands out among the events, or the object as it is. */
+static void on_diagnosis(struct run *r, struct json_object *d)
+{
+	struct json_object *msg;
+
+	if (r->fmt.mode == IPCT_OUT_JSON)
+		ipct_buf_printf(&r->out, "%s\n", json_object_to_json_string_ext(
+					d, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (json_object_object_get_ex(d, "message", &msg))
+		fprintf(stderr, "%s!! %s%s\n", r->fmt.color ? "\033[1;31m" : "", json_object_get_string(msg),
+			r->fmt.color ? "\033[0m" : "");
+}
+
 static void on_notice(struct run *r, struct json_object *n)
 {
 	struct json_object *v;
 	const char *kind = "";
+
+	if (json_object_object_get_ex(n, "type", &v) && !strcmp(json_object_get_string(v), "diagnosis")) {
+		on_diagnosis(r, n);
+		return;
+	}
 
 	if (json_object_object_get_ex(n, "notice", &v))
 		kind = json_object_get_string(v);
@@ -162,6 +185,9 @@ static void on_notice(struct run *r, struct json_object *n)
 		if (json_object_object_get_ex(n, "reason", &v) && strcmp(json_object_get_string(v), "exited"))
 			r->end_reason = !strcmp(json_object_get_string(v), "daemon_exit") ? "daemon_exit"
 											 : "cut";
+	} else if (!strcmp(kind, "graph")) {
+		if (json_object_object_get_ex(n, "objects", &v))
+			r->graph = json_object_get(v);
 	} else if (!strcmp(kind, "lost")) {
 		int64_t count = json_object_object_get_ex(n, "count", &v) ? json_object_get_int64(v) : 0;
 
@@ -205,7 +231,8 @@ static int on_daemon(struct run *r)
 				ipct_syms_on_event(r->fmt.syms, e);
 			if (r->view)
 				view_event(r->view, e);
-			else if (!r->stdout_gone && ipct_format_event(&r->fmt, e, &r->out) < 0)
+			else if (r->fmt.mode != IPCT_OUT_DOT && !r->stdout_gone &&
+				 ipct_format_event(&r->fmt, e, &r->out) < 0)
 				r->unprinted++;
 		} else if (h.type == IPCT_MSG_SIGREC && h.len >= sizeof(struct ipct_sigrec)) {
 			if (r->view)
@@ -271,8 +298,12 @@ static void print_summary(struct run *r, const char *cmd)
 	if (r->unprinted)
 		fprintf(stderr, "ipctrace: %lld events could not be printed (out of memory)\n",
 			(long long)r->unprinted);
-	if (r->want_records) {
+	if (r->want_records && r->fmt.mode != IPCT_OUT_DOT) {
 		print_records(&r->fmt, r->recs, r->nrecs, &r->out);
+		flush_out(r);
+	}
+	if (r->want_pipes) {
+		print_graph(r->fmt.mode, r->fmt.color, r->graph, &r->out);
 		flush_out(r);
 	}
 	if (r->fmt.mode == IPCT_OUT_JSON) {
@@ -295,6 +326,7 @@ int do_run(int argc, char **argv)
 		{ "color", required_argument, NULL, 'C' },
 		{ "signals", no_argument, NULL, 'S' },
 		{ "view", no_argument, NULL, 'V' },
+		{ "pipes", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -310,10 +342,8 @@ int do_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+o:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_output(optarg, &r.fmt.mode) < 0) {
-				fprintf(stderr, "ipctrace run: unknown output format '%s' (text or json)\n", optarg);
+			if (parse_output(optarg, &r.fmt.mode, true) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 's':
 			socket_path = optarg;
@@ -328,6 +358,9 @@ int do_run(int argc, char **argv)
 			break;
 		case 'V':
 			want_view = true;
+			break;
+		case 'P':
+			r.want_pipes = true;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -354,8 +387,12 @@ int do_run(int argc, char **argv)
 	r.fmt.color = !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO));
 	/* Without it handlers show as addresses: worth a run, not worth failing one. */
 	r.fmt.syms = ipct_syms_new();
-	if (want_view && r.fmt.mode == IPCT_OUT_JSON) {
-		fprintf(stderr, "ipctrace run: --view draws for people; it does not go with -o json\n");
+	if (want_view && r.fmt.mode != IPCT_OUT_TEXT) {
+		fprintf(stderr, "ipctrace run: --view draws for people; it does not go with -o json or dot\n");
+		return EXIT_USAGE;
+	}
+	if (r.fmt.mode == IPCT_OUT_DOT && !r.want_pipes) {
+		fprintf(stderr, "ipctrace run: -o dot draws the pipe graph: add --pipes\n");
 		return EXIT_USAGE;
 	}
 
@@ -383,6 +420,7 @@ int do_run(int argc, char **argv)
 	/* The held child's own last steps before exec are not the program's. */
 	json_object_object_add(req, "from_exec", json_object_new_boolean(1));
 	json_object_object_add(req, "records", json_object_new_boolean(r.want_records || want_view));
+	json_object_object_add(req, "pipes", json_object_new_boolean(r.want_pipes));
 	reply = conn_request(&r.conn, req);
 	json_object_put(req);
 	if (!reply || reply_error(reply)) {
@@ -453,5 +491,6 @@ out:
 	ipct_syms_free(r.fmt.syms);
 	free(r.recs);
 	view_free(r.view);
+	json_object_put(r.graph);
 	return ret;
 }

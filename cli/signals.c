@@ -95,10 +95,8 @@ int do_signals(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_output(optarg, &fmt.mode) < 0) {
-				fprintf(stderr, "ipctrace signals: unknown output format '%s' (text or json)\n", optarg);
+			if (parse_output(optarg, &fmt.mode, false) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 's':
 			socket_path = optarg;
@@ -144,12 +142,7 @@ int do_signals(int argc, char **argv)
 		goto out;
 	}
 	print_records(&fmt, recs, count, &out);
-	if (fwrite(out.data + out.start, 1, ipct_buf_len(&out), stdout) != ipct_buf_len(&out) ||
-	    fflush(stdout) == EOF) {
-		fprintf(stderr, "ipctrace: writing the records failed: %s\n", strerror(errno));
-		goto out;
-	}
-	ret = 0;
+	ret = write_stdout(&out) < 0 ? 1 : 0;
 out:
 	json_object_put(reply);
 	conn_close(&conn);

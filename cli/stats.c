@@ -44,10 +44,8 @@ int do_stats(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_output(optarg, &mode) < 0) {
-				fprintf(stderr, "ipctrace stats: unknown output format '%s' (text or json)\n", optarg);
+			if (parse_output(optarg, &mode, false) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 's':
 			socket_path = optarg;

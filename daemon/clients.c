@@ -181,7 +181,7 @@ static bool bool_option(struct client *c, struct json_object *req, const char *k
 static void do_trace(struct daemon *d, struct client *c, struct json_object *req)
 {
 	struct json_object *jpid, *r;
-	bool from_exec, records;
+	struct trace_opts o;
 	struct session *s;
 	pid_t pid, tgid = 0;
 	uid_t owner = 0;
@@ -215,9 +215,10 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 			    "you may trace only your own processes", pid, owner);
 		return;
 	}
-	if (!bool_option(c, req, "from_exec", &from_exec) || !bool_option(c, req, "records", &records))
+	if (!bool_option(c, req, "from_exec", &o.from_exec) || !bool_option(c, req, "records", &o.records) ||
+	    !bool_option(c, req, "pipes", &o.pipes))
 		return;
-	err = session_start(d, c, pid, from_exec, records, &s);
+	err = session_start(d, c, pid, &o, &s);
 	if (err == -EEXIST) {
 		reply_error(c, "trace: process %d is already being traced", pid);
 		return;
@@ -284,13 +285,13 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 }
 
 /*
- * {"cmd":"signals","match":["sig=SIGUSR1",...]}: the reply says how many
- * records follow ("count"), then come that many SIGREC frames, oldest
- * first. A client that is not root sees only its own sessions' records.
+ * The "match" list of a query request, parsed against fields: NULL after
+ * an error reply (which names the bad term).
  */
-static void do_signals(struct daemon *d, struct client *c, struct json_object *req)
+static struct ipct_match *parse_match(struct client *c, struct json_object *req, const char *cmd,
+				      const struct ipct_match_field *fields)
 {
-	struct json_object *jm = NULL, *r;
+	struct json_object *jm = NULL;
 	const char *terms[64];
 	struct ipct_match *m;
 	char err[1024];
@@ -298,29 +299,56 @@ static void do_signals(struct daemon *d, struct client *c, struct json_object *r
 
 	if (json_object_object_get_ex(req, "match", &jm) &&
 	    (!json_object_is_type(jm, json_type_array) || json_object_array_length(jm) > 64)) {
-		reply_error(c, "signals: \"match\" must be a list of at most 64 \"FIELD=VALUE\" strings");
-		return;
+		reply_error(c, "%s: \"match\" must be a list of at most 64 \"FIELD=VALUE\" strings", cmd);
+		return NULL;
 	}
 	n = jm ? json_object_array_length(jm) : 0;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *t = json_object_array_get_idx(jm, i);
 
 		if (!json_object_is_type(t, json_type_string)) {
-			reply_error(c, "signals: \"match\" must be a list of \"FIELD=VALUE\" strings");
-			return;
+			reply_error(c, "%s: \"match\" must be a list of \"FIELD=VALUE\" strings", cmd);
+			return NULL;
 		}
 		terms[i] = json_object_get_string(t);
 	}
-	m = ipct_match_parse(ipct_sigrec_fields, terms, (int)n, err, sizeof(err));
-	if (!m) {
-		reply_error(c, "signals: %s", err);
+	m = ipct_match_parse(fields, terms, (int)n, err, sizeof(err));
+	if (!m)
+		reply_error(c, "%s: %s", cmd, err);
+	return m;
+}
+
+/*
+ * {"cmd":"signals","match":["sig=SIGUSR1",...]}: the reply says how many
+ * records follow ("count"), then come that many SIGREC frames, oldest
+ * first. A client that is not root sees only its own sessions' records.
+ */
+static void do_signals(struct daemon *d, struct client *c, struct json_object *req)
+{
+	struct ipct_match *m = parse_match(c, req, "signals", ipct_sigrec_fields);
+	struct json_object *r;
+
+	if (!m)
 		return;
-	}
 	r = json_object_new_object();
 	json_object_object_add(r, "count", json_object_new_int64((int64_t)records_query(d, c, m, false)));
 	json_object_object_add(r, "realtime_offset_ns", json_object_new_int64(realtime_offset_ns()));
 	reply_ok(c, r);
 	records_query(d, c, m, true);
+	ipct_match_free(m);
+}
+
+/* {"cmd":"pipes","match":[...]}: {"ok":true,"objects":[...]}, the graphs' objects that match. */
+static void do_pipes(struct daemon *d, struct client *c, struct json_object *req)
+{
+	struct ipct_match *m = parse_match(c, req, "pipes", ipct_graph_fields);
+	struct json_object *r;
+
+	if (!m)
+		return;
+	r = json_object_new_object();
+	json_object_object_add(r, "objects", pipes_query(d, c, m));
+	reply_ok(c, r);
 	ipct_match_free(m);
 }
 
@@ -332,6 +360,7 @@ static const struct {
 	{ "detach", do_detach },
 	{ "stats", do_stats },
 	{ "signals", do_signals },
+	{ "pipes", do_pipes },
 };
 
 static void handle_request(struct daemon *d, struct client *c, const char *p, size_t len)
@@ -354,7 +383,7 @@ static void handle_request(struct daemon *d, struct client *c, const char *p, si
 			goto out;
 		}
 	}
-	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats, signals", cmd);
+	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats, signals, pipes", cmd);
 out:
 	json_object_put(req);
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "ipctrace/sigrec.h"
+#include "graph.h"
 #include "lifecycle.h"
 #include "match.h"
 #include "proto.h"
@@ -39,6 +40,7 @@ struct session {
 	uint64_t ring_lost_start;
 	uint64_t start_ns;
 	bool want_records;      /* the owner asked for lifecycle records in its stream */
+	bool want_pipes;        /* ... and for the pipe graph when the session ends */
 	bool check_end;         /* the count reached zero: confirm with the kernel side */
 	bool ending;            /* confirmed: ends after the next drain */
 	struct session *next;
@@ -52,6 +54,22 @@ struct records {
 	uid_t *uids;                    /* the owner of each record's session */
 	size_t next;                    /* records ever stored */
 	size_t count;                   /* ... of which the ring holds the latest */
+};
+
+/* The pipe graphs of ended sessions, for `ipctrace pipes`. */
+#define GRAPHS_MAX 64
+
+struct graph_store {
+	uint32_t session;
+	uid_t uid;
+	struct json_object *objects;
+};
+
+/* What a trace request asks for. */
+struct trace_opts {
+	bool from_exec;         /* record nothing before the process's next exec */
+	bool records;           /* stream lifecycle records */
+	bool pipes;             /* send the pipe graph at the end */
 };
 
 struct daemon {
@@ -69,6 +87,10 @@ struct daemon {
 	struct ipct_syms *syms;         /* handler names, for the correlator */
 	struct ipct_lc *lc;             /* the signal correlator */
 	struct records records;
+	struct ipct_graph *graph;       /* descriptor tables and pipe graphs of live sessions */
+	struct graph_store graphs[GRAPHS_MAX];
+	size_t graphs_next;
+	uint64_t last_blocked_scan_ns;
 	bool quit;
 };
 
@@ -82,8 +104,8 @@ void client_queue_record(struct client *c, const struct ipct_sigrec *r);
 void clients_reap(struct daemon *d);
 
 /* sessions.c */
-int session_start(struct daemon *d, struct client *owner, pid_t pid, bool from_exec,
-		  bool want_records, struct session **out);
+int session_start(struct daemon *d, struct client *owner, pid_t pid, const struct trace_opts *o,
+		  struct session **out);
 void session_end(struct daemon *d, struct session *s, const char *reason);
 void sessions_drop_client(struct daemon *d, struct client *c);
 int sessions_on_event(void *ctx, const struct ipct_event *e);
@@ -98,3 +120,13 @@ void records_on_record(const struct ipct_sigrec *r, void *ctx);
 /* The records c may see that match m; queued to c as SIGREC frames when `queue`. */
 size_t records_query(struct daemon *d, struct client *c, const struct ipct_match *m, bool queue);
 void records_free(struct records *rs);
+
+/* pipes.c */
+void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx);
+/* pid's open pipes, FIFOs and sockets, from /proc, as the start of its descriptor table. */
+void pipes_seed(struct daemon *d, pid_t pid, uint32_t session);
+/* Diagnoses readers that have waited long on a pipe that still has write ends. */
+void pipes_scan_blocked(struct daemon *d, uint64_t now);
+void pipes_session_end(struct daemon *d, struct session *s);
+struct json_object *pipes_query(struct daemon *d, struct client *c, const struct ipct_match *m);
+void pipes_free(struct daemon *d);

@@ -158,6 +158,7 @@ static void drain(struct daemon *d)
 			full = true;
 	if (full)
 		d->last_check_ns = now;
+	pipes_scan_blocked(d, now);
 	sessions_check(d, full);
 }
 
@@ -295,7 +296,8 @@ int main(int argc, char **argv)
 	}
 	d.syms = ipct_syms_new();
 	d.lc = d.syms ? ipct_lc_new(d.syms, records_on_record, &d) : NULL;
-	if (!d.lc) {
+	d.graph = ipct_graph_new(realtime_offset_ns(), pipes_on_diag, &d);
+	if (!d.lc || !d.graph) {
 		fprintf(stderr, "ipctraced: out of memory\n");
 		goto out;
 	}
@@ -333,6 +335,7 @@ out:
 	}
 	tracer_free(d.tracer);
 	ipct_lc_free(d.lc);
+	pipes_free(&d);
 	ipct_syms_free(d.syms);
 	records_free(&d.records);
 	if (d.sig_fd >= 0)

@@ -36,8 +36,8 @@ static struct session *session_find(struct daemon *d, uint32_t id)
 	return NULL;
 }
 
-int session_start(struct daemon *d, struct client *owner, pid_t pid, bool from_exec,
-		  bool want_records, struct session **out)
+int session_start(struct daemon *d, struct client *owner, pid_t pid, const struct trace_opts *o,
+		  struct session **out)
 {
 	struct session *s = calloc(1, sizeof(*s));
 	int err;
@@ -48,14 +48,15 @@ int session_start(struct daemon *d, struct client *owner, pid_t pid, bool from_e
 	s->root = pid;
 	s->uid = owner->uid;
 	s->owner = owner;
-	s->want_records = want_records;
+	s->want_records = o->records;
+	s->want_pipes = o->pipes;
 	s->nprocs = 1;
 	s->ring_lost_start = d->ring_lost;
 	/* Attach before the first process joins, so that none of its events is missed. */
 	err = tracer_attach(d->tracer);
 	if (!err) {
 		s->start_ns = monotonic_ns();
-		err = tracer_trace_pid(d->tracer, pid, s->id, from_exec);
+		err = tracer_trace_pid(d->tracer, pid, s->id, o->from_exec);
 	}
 	if (err) {
 		if (!d->sessions)
@@ -64,8 +65,10 @@ int session_start(struct daemon *d, struct client *owner, pid_t pid, bool from_e
 		return err;
 	}
 	/* A running process: the correlator cannot wait for its exec to learn of it. */
-	if (!from_exec)
+	if (!o->from_exec)
 		ipct_lc_track(d->lc, (uint32_t)pid, s->id);
+	/* Running or held before exec, it has descriptors already: pipes it inherited. */
+	pipes_seed(d, pid, s->id);
 	s->next = d->sessions;
 	d->sessions = s;
 	*out = s;
@@ -79,6 +82,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	tracer_untrace_session(d->tracer, s->id);
 	/* What is still pending now will not be seen delivered: its records go out before the notice. */
 	ipct_lc_end_session(d->lc, s->id, monotonic_ns());
+	pipes_session_end(d, s);
 	if (s->owner) {
 		struct json_object *n = json_object_new_object();
 
@@ -142,6 +146,7 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	/* After the event itself: a record it completes follows it in the stream. */
 	ipct_syms_on_event(d->syms, e);
 	ipct_lc_event(d->lc, e);
+	ipct_graph_event(d->graph, e);
 	return 0;
 }
 

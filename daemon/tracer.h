@@ -44,3 +44,7 @@ int tracer_untrace_session(struct tracer *t, uint32_t session);
 int tracer_session_procs(struct tracer *t, uint32_t session);
 
 int tracer_counters(struct tracer *t, struct tracer_counters *c);
+
+/* Calls fn for every syscall in flight in a traced thread. */
+void tracer_inflight_each(struct tracer *t, void (*fn)(const struct ipct_inflight *in, void *ctx),
+			  void *ctx);

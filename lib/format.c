@@ -653,7 +653,7 @@ static const char *event_color(const struct ipct_event *e)
 
 int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out)
 {
-	if (f->mode == IPCT_OUT_JSON)
+	if (f->mode != IPCT_OUT_TEXT)
 		return 0;
 	return ipct_buf_printf(out, "%-*s  %-*s %-*s %s\n", COL_TIME, "TIME", COL_PROC, "PROCESS",
 			       COL_EVENT, "EVENT", "DETAILS");

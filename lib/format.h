@@ -12,6 +12,7 @@
 enum ipct_output {
 	IPCT_OUT_TEXT,
 	IPCT_OUT_JSON,
+	IPCT_OUT_DOT,           /* Graphviz: the pipe graph only */
 };
 
 struct ipct_fmt {

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The pipe graph for people (text), programs (JSON lines) and Graphviz
+ * (dot), from the daemon's JSON objects (docs/pipes.md); and
+ * `ipctrace pipes`, which asks the daemon for them.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char *str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static int64_t num(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_int64(v) : 0;
+}
+
+static struct json_object *list(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v && json_object_is_type(v, json_type_array) ? v : NULL;
+}
+
+static size_t len(struct json_object *arr)
+{
+	return arr ? json_object_array_length(arr) : 0;
+}
+
+/* ---- text ---- */
+
+static void text_holders(struct ipct_buf *out, struct json_object *o, const char *key, const char *role,
+			 const char *verb)
+{
+	struct json_object *arr = list(o, key);
+
+	for (size_t i = 0; i < len(arr); i++) {
+		struct json_object *h = json_object_array_get_idx(arr, i);
+		char who[48];
+
+		snprintf(who, sizeof(who), "%s[%" PRId64 "]", str(h, "comm") ?: "?", num(h, "pid"));
+		ipct_buf_printf(out, "  %-7s %-24s fd %-4" PRId64 " %12" PRId64 " bytes %s in %6" PRId64
+				" calls  %s\n", role, who, num(h, "fd"), num(h, "bytes"), verb, num(h, "calls"),
+				str(h, "closed_ns") ? "closed" : "open at the end");
+	}
+}
+
+static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
+{
+	const char *kind = str(o, "kind"), *path = str(o, "path");
+	struct json_object *warn = list(o, "warnings"), *holders;
+	bool sock = kind && !strcmp(kind, "socket");
+
+	ipct_buf_printf(out, "%s%s%s %s", color ? "\033[1m" : "", str(o, "object"), color ? "\033[0m" : "",
+			kind);
+	if (sock)
+		ipct_buf_printf(out, " %s %s", str(o, "family") ?: "?", str(o, "socket_type") ?: "");
+	if (path)
+		ipct_buf_printf(out, " %s", path);
+	if (sock && str(o, "local") && !path)
+		ipct_buf_printf(out, " local %s", str(o, "local"));
+	if (sock && str(o, "remote"))
+		ipct_buf_printf(out, " remote %s", str(o, "remote"));
+	if (str(o, "peer")) {
+		ipct_buf_printf(out, " peer %s", str(o, "peer"));
+		holders = list(o, "peer_holders");
+		for (size_t i = 0; i < len(holders); i++) {
+			struct json_object *h = json_object_array_get_idx(holders, i);
+
+			ipct_buf_printf(out, "%s%s[%" PRId64 "] fd %" PRId64, i ? ", " : " (", str(h, "comm") ?: "?",
+					num(h, "pid"), num(h, "fd"));
+		}
+		if (len(holders))
+			ipct_buf_printf(out, ")");
+	}
+	ipct_buf_printf(out, "\n  %" PRId64 " bytes %s in %" PRId64 " calls, %" PRId64 " bytes %s in %" PRId64
+			" calls", num(o, "bytes_written"), sock ? "sent" : "written", num(o, "writes"),
+			num(o, "bytes_read"), sock ? "received" : "read", num(o, "reads"));
+	if (num(o, "eof_reads"))
+		ipct_buf_printf(out, ", EOF seen %" PRId64 "x", num(o, "eof_reads"));
+	if (num(o, "epipe_writes"))
+		ipct_buf_printf(out, ", %" PRId64 " EPIPE", num(o, "epipe_writes"));
+	if (num(o, "eagain"))
+		ipct_buf_printf(out, ", %" PRId64 " EAGAIN", num(o, "eagain"));
+	ipct_buf_printf(out, "\n");
+	text_holders(out, o, "writers", sock ? "sender" : "writer", sock ? "sent" : "written");
+	text_holders(out, o, "readers", sock ? "receiver" : "reader", sock ? "received" : "read");
+	for (size_t i = 0; i < len(warn); i++)
+		ipct_buf_printf(out, "  %s!! %s%s\n", color ? "\033[1;31m" : "",
+				json_object_get_string(json_object_array_get_idx(warn, i)), color ? "\033[0m" : "");
+}
+
+/* ---- dot ---- */
+
+/* A Graphviz string: quotes and backslashes escaped, newlines as Graphviz's line breaks. */
+static void dot_quoted(struct ipct_buf *out, const char *s)
+{
+	ipct_buf_append(out, "\"", 1);
+	for (; s && *s; s++) {
+		if (*s == '\n') {
+			ipct_buf_append(out, "\\n", 2);
+			continue;
+		}
+		if (*s == '"' || *s == '\\')
+			ipct_buf_append(out, "\\", 1);
+		ipct_buf_append(out, s, 1);
+	}
+	ipct_buf_append(out, "\"", 1);
+}
+
+/* One box per process, named by its latest command name. */
+static void dot_processes(struct ipct_buf *out, struct json_object *objects)
+{
+	static const char *const lists[] = { "writers", "readers", "holders" };
+	struct json_object *seen = json_object_new_object();
+	struct json_object_iterator it, end;
+
+	for (size_t i = 0; i < len(objects); i++)
+		for (size_t l = 0; l < 3; l++) {
+			struct json_object *arr = list(json_object_array_get_idx(objects, i), lists[l]);
+
+			for (size_t k = 0; k < len(arr); k++) {
+				struct json_object *h = json_object_array_get_idx(arr, k);
+				char pid[24];
+
+				snprintf(pid, sizeof(pid), "%" PRId64, num(h, "pid"));
+				json_object_object_add(seen, pid, json_object_new_string(str(h, "comm") ?: "?"));
+			}
+		}
+	it = json_object_iter_begin(seen);
+	end = json_object_iter_end(seen);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		char label[64];
+
+		snprintf(label, sizeof(label), "%s\n%s", json_object_get_string(json_object_iter_peek_value(&it)),
+			 json_object_iter_peek_name(&it));
+		ipct_buf_printf(out, "  p%s [shape=box, style=rounded, label=", json_object_iter_peek_name(&it));
+		dot_quoted(out, label);
+		ipct_buf_printf(out, "];\n");
+	}
+	json_object_put(seen);
+}
+
+static void dot_edges(struct ipct_buf *out, struct json_object *o, const char *key, bool to_object)
+{
+	struct json_object *arr = list(o, key);
+
+	for (size_t i = 0; i < len(arr); i++) {
+		struct json_object *h = json_object_array_get_idx(arr, i);
+
+		if (to_object)
+			ipct_buf_printf(out, "  p%" PRId64 " -> o%" PRId64, num(h, "pid"), num(o, "inode"));
+		else
+			ipct_buf_printf(out, "  o%" PRId64 " -> p%" PRId64, num(o, "inode"), num(h, "pid"));
+		/* A holder that never used its end is drawn dashed: often the bug. */
+		ipct_buf_printf(out, " [label=\"fd %" PRId64 "\\n%" PRId64 " B\"%s];\n", num(h, "fd"),
+				num(h, "bytes"), num(h, "calls") ? "" : ", style=dashed");
+	}
+}
+
+static void dot_graph(struct ipct_buf *out, struct json_object *objects)
+{
+	ipct_buf_printf(out, "digraph ipctrace {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n"
+			     "  edge [fontname=\"Helvetica\", fontsize=10];\n");
+	dot_processes(out, objects);
+	for (size_t i = 0; i < len(objects); i++) {
+		struct json_object *o = json_object_array_get_idx(objects, i);
+		char label[256];
+
+		snprintf(label, sizeof(label), "%s%s%s", str(o, "object") ?: "?", str(o, "path") ? "\n" : "",
+			 str(o, "path") ?: "");
+		ipct_buf_printf(out, "  o%" PRId64 " [shape=%s, label=", num(o, "inode"),
+				!strcmp(str(o, "kind") ?: "", "socket") ? "hexagon" : "ellipse");
+		dot_quoted(out, label);
+		ipct_buf_printf(out, "];\n");
+		dot_edges(out, o, "writers", true);
+		dot_edges(out, o, "readers", false);
+		if (str(o, "peer") && num(o, "inode") < strtoll(str(o, "peer") + 8, NULL, 10))
+			ipct_buf_printf(out, "  o%" PRId64 " -> o%s [dir=both, style=dotted, label=\"peer\"];\n",
+					num(o, "inode"), str(o, "peer") + 8);
+	}
+	ipct_buf_printf(out, "}\n");
+}
+
+void print_graph(enum ipct_output mode, bool color, struct json_object *objects, struct ipct_buf *out)
+{
+	if (mode == IPCT_OUT_DOT) {
+		dot_graph(out, objects);
+		return;
+	}
+	if (mode == IPCT_OUT_TEXT)
+		ipct_buf_printf(out, "%s", ipct_buf_len(out) ? "\n" : "");
+	for (size_t i = 0; i < len(objects); i++) {
+		struct json_object *o = json_object_array_get_idx(objects, i);
+
+		if (mode == IPCT_OUT_JSON)
+			ipct_buf_printf(out, "%s\n", json_object_to_json_string_ext(
+						o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		else
+			text_object(out, o, color);
+	}
+	if (!len(objects) && mode == IPCT_OUT_TEXT)
+		ipct_buf_printf(out, "(no pipes, FIFOs or sockets)\n");
+}
+
+static void pipes_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipctrace pipes [OPTIONS] [FIELD=VALUE...]\n"
+		"\n"
+		"Show the pipes, FIFOs and sockets of the daemon's traces (the latest 64\n"
+		"sessions and the live ones): who held which end, what went through, and\n"
+		"what went wrong. Matches select objects: the same field twice means either\n"
+		"value, different fields must all match.\n"
+		"\n"
+		"Fields: session, pid (a holder), comm, kind (pipe, fifo, socket),\n"
+		"        object (pipe:[N] or N), path.\n"
+		"Example: ipctrace pipes -o dot session=3 | dot -Tsvg > pipes.svg\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output FORMAT   text (default), json (fields in docs/pipes.md)\n"
+		"                        or dot (Graphviz)\n"
+		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ")\n"
+		"      --color WHEN      auto (default), always or never\n"
+		"  -h, --help            show this help\n");
+}
+
+int do_pipes(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	enum ipct_output mode = IPCT_OUT_TEXT;
+	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
+	struct json_object *req, *reply, *match, *objects;
+	struct ipct_buf out = { 0 };
+	struct conn conn;
+	int c, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (parse_output(optarg, &mode, true) < 0)
+				return EXIT_USAGE;
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'C':
+			if (parse_color(optarg, &color) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			pipes_usage(stdout);
+			return 0;
+		default:
+			pipes_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (conn_open(&conn, socket_path, false) < 0)
+		return 1;
+	req = json_object_new_object();
+	match = json_object_new_array();
+	json_object_object_add(req, "cmd", json_object_new_string("pipes"));
+	for (int i = optind; i < argc; i++)
+		json_object_array_add(match, json_object_new_string(argv[i]));
+	json_object_object_add(req, "match", match);
+	reply = conn_request(&conn, req);
+	json_object_put(req);
+	if (!reply)
+		goto out;
+	if (reply_error(reply)) {
+		/* The daemon checks the matches: its message names the bad one. */
+		fprintf(stderr, "ipctrace %s\n", reply_error(reply));
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	json_object_object_get_ex(reply, "objects", &objects);
+	print_graph(mode, !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO)),
+		    objects, &out);
+	ret = write_stdout(&out) < 0 ? 1 : 0;
+out:
+	json_object_put(reply);
+	conn_close(&conn);
+	ipct_buf_free(&out);
+	return ret;
+}

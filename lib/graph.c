@@ -1,0 +1,992 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The pipe graph (docs/pipes.md).
+ *
+ * Every traced process has a table of its IPC descriptors: fd -> object,
+ * which end (read, write, both) and close-on-exec. Every object has the
+ * list of (process, fd) that ever held it, each with what it wrote and
+ * read and when it let go. The tables change exactly as the kernel's do:
+ * pipe, socketpair, socket, accept and a FIFO's open create entries; dup,
+ * dup2, dup3 and fcntl(F_DUPFD) copy one; close (and dup2 over an entry)
+ * removes one; fork copies the table; exec drops close-on-exec entries;
+ * exit drops them all. A data call on a descriptor the table does not know
+ * (opened before the trace, or lost) teaches the table from the event.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "format.h"
+#include "graph.h"
+#include "names.h"
+#include "syscalls.h"
+
+#define NBUCKETS 1024
+/* A session that creates more objects than this has the rest untracked (counted). */
+#define MAX_OBJECTS 65536
+#define MAX_WARNINGS 8
+
+enum { END_READ = 1, END_WRITE = 2 };
+
+struct holder {
+	uint32_t pid;
+	int fd;
+	char comm[IPCT_COMM_LEN + 1];
+	unsigned mode;                  /* END_* of the descriptor */
+	bool open;
+	bool diagnosed;                 /* no_eof said for this reader */
+	uint64_t bytes_w, calls_w, bytes_r, calls_r;
+	uint64_t closed_ns;
+	struct holder *next;
+};
+
+struct object {
+	uint32_t session;
+	uint64_t ino;
+	int kind;                       /* IPCT_KIND_PIPE, FIFO, SOCKET */
+	uint64_t seq;                   /* creation order, for output */
+	uint64_t created_ns;
+	char *path;                     /* FIFO path, AF_UNIX bound path */
+	uint16_t family, type;
+	char local[80], remote[80];
+	uint64_t peer_ino;
+	uint64_t bytes_w, bytes_r, writes, reads, eof_reads, epipe, eagain;
+	struct holder *holders, **holders_tail;
+	struct json_object *warnings;
+	struct object *next;            /* hash chain */
+};
+
+struct fdent {
+	int fd;
+	unsigned mode;
+	bool cloexec;
+	struct object *obj;
+	struct holder *h;
+};
+
+struct gproc {
+	uint32_t pid;
+	uint32_t session;
+	char comm[IPCT_COMM_LEN + 1];
+	struct fdent *fds;
+	size_t nfds, cap;
+	struct gproc *next;
+};
+
+struct ipct_graph {
+	int64_t realtime_off;
+	ipct_graph_diag_fn diag;
+	void *data;
+	uint64_t seq;
+	size_t nobjects;
+	struct gproc *procs[NBUCKETS];
+	struct object *objects[NBUCKETS];
+};
+
+struct ipct_graph *ipct_graph_new(int64_t realtime_off, ipct_graph_diag_fn diag, void *data)
+{
+	struct ipct_graph *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->realtime_off = realtime_off;
+	g->diag = diag;
+	g->data = data;
+	return g;
+}
+
+static void object_free(struct object *o)
+{
+	while (o->holders) {
+		struct holder *h = o->holders;
+
+		o->holders = h->next;
+		free(h);
+	}
+	json_object_put(o->warnings);
+	free(o->path);
+	free(o);
+}
+
+static void proc_free(struct gproc *p)
+{
+	free(p->fds);
+	free(p);
+}
+
+void ipct_graph_free(struct ipct_graph *g)
+{
+	if (!g)
+		return;
+	for (int b = 0; b < NBUCKETS; b++) {
+		while (g->procs[b]) {
+			struct gproc *p = g->procs[b];
+
+			g->procs[b] = p->next;
+			proc_free(p);
+		}
+		while (g->objects[b]) {
+			struct object *o = g->objects[b];
+
+			g->objects[b] = o->next;
+			object_free(o);
+		}
+	}
+	free(g);
+}
+
+/* ---- processes ---- */
+
+static struct gproc *proc_find(struct ipct_graph *g, uint32_t pid)
+{
+	struct gproc *p = g->procs[pid % NBUCKETS];
+
+	while (p && p->pid != pid)
+		p = p->next;
+	return p;
+}
+
+static struct gproc *proc_get(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm)
+{
+	struct gproc *p = proc_find(g, pid);
+
+	if (p)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->session = session;
+	snprintf(p->comm, sizeof(p->comm), "%.*s", IPCT_COMM_LEN, comm);
+	p->next = g->procs[pid % NBUCKETS];
+	g->procs[pid % NBUCKETS] = p;
+	return p;
+}
+
+static void proc_unlink(struct ipct_graph *g, struct gproc *p)
+{
+	struct gproc **pp = &g->procs[p->pid % NBUCKETS];
+
+	while (*pp != p)
+		pp = &(*pp)->next;
+	*pp = p->next;
+}
+
+/* ---- objects ---- */
+
+static struct object *object_find(struct ipct_graph *g, uint32_t session, uint64_t ino)
+{
+	struct object *o = g->objects[ino % NBUCKETS];
+
+	while (o && (o->ino != ino || o->session != session))
+		o = o->next;
+	return o;
+}
+
+static struct object *object_get(struct ipct_graph *g, uint32_t session, uint64_t ino, int kind)
+{
+	struct object *o = object_find(g, session, ino);
+
+	if (o || g->nobjects >= MAX_OBJECTS)
+		return o;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->session = session;
+	o->ino = ino;
+	o->kind = kind;
+	o->seq = ++g->seq;
+	o->holders_tail = &o->holders;
+	o->next = g->objects[ino % NBUCKETS];
+	g->objects[ino % NBUCKETS] = o;
+	g->nobjects++;
+	return o;
+}
+
+static void object_name(const struct object *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:[%" PRIu64 "]", o->kind == IPCT_KIND_SOCKET ? "socket" : "pipe", o->ino);
+}
+
+static void object_warn(struct object *o, const char *msg)
+{
+	size_t n;
+
+	if (!o->warnings)
+		o->warnings = json_object_new_array();
+	n = o->warnings ? json_object_array_length(o->warnings) : MAX_WARNINGS;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(o->warnings, i)), msg))
+			return;
+	if (n < MAX_WARNINGS)
+		json_object_array_add(o->warnings, json_object_new_string(msg));
+}
+
+/* The holder entry of (pid, fd) for o, reopened or new. */
+static struct holder *holder_open(struct object *o, const struct gproc *p, int fd, unsigned mode)
+{
+	struct holder *h;
+
+	for (h = o->holders; h; h = h->next)
+		if (h->pid == p->pid && h->fd == fd && (h->open || h->mode == mode))
+			break;
+	if (!h) {
+		h = calloc(1, sizeof(*h));
+		if (!h)
+			return NULL;
+		h->pid = p->pid;
+		h->fd = fd;
+		*o->holders_tail = h;
+		o->holders_tail = &h->next;
+	}
+	memcpy(h->comm, p->comm, sizeof(h->comm));
+	h->mode = mode;
+	h->open = true;
+	h->closed_ns = 0;
+	return h;
+}
+
+/* ---- descriptor tables ---- */
+
+static struct fdent *fd_find(struct gproc *p, int fd)
+{
+	for (size_t i = 0; i < p->nfds; i++)
+		if (p->fds[i].fd == fd)
+			return &p->fds[i];
+	return NULL;
+}
+
+static void fd_close(struct gproc *p, int fd, uint64_t ts)
+{
+	struct fdent *ent = fd_find(p, fd);
+
+	if (!ent)
+		return;
+	if (ent->h) {
+		ent->h->open = false;
+		ent->h->closed_ns = ts;
+	}
+	*ent = p->fds[--p->nfds];
+}
+
+static struct fdent *fd_put(struct gproc *p, int fd, struct object *o, unsigned mode, bool cloexec,
+			    uint64_t ts)
+{
+	struct fdent *ent;
+
+	if (fd < 0 || !o)
+		return NULL;
+	fd_close(p, fd, ts);
+	if (p->nfds == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		struct fdent *n = realloc(p->fds, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		p->fds = n;
+		p->cap = cap;
+	}
+	ent = &p->fds[p->nfds++];
+	ent->fd = fd;
+	ent->obj = o;
+	ent->mode = mode;
+	ent->cloexec = cloexec;
+	ent->h = holder_open(o, p, fd, mode);
+	return ent;
+}
+
+/* The end a descriptor is, from its f_mode (FMODE_READ 1, FMODE_WRITE 2). */
+static unsigned mode_of(uint64_t flags)
+{
+	return (unsigned)(flags >> 32) & 3;
+}
+
+static bool cloexec_of(uint64_t flags)
+{
+	return flags & IPCT_FD_CLOEXEC;
+}
+
+/* The entry for fd, learnt from the event's resolved object when the table lacks it. */
+static struct fdent *fd_learn(struct ipct_graph *g, struct gproc *p, int fd, int kind, uint64_t ino,
+			      uint64_t flags, uint64_t ts)
+{
+	struct fdent *ent = fd_find(p, fd);
+
+	if (ent && ent->obj->ino == ino)
+		return ent;
+	if (kind < IPCT_KIND_PIPE)
+		return NULL;
+	return fd_put(p, fd, object_get(g, p->session, ino, kind), mode_of(flags), cloexec_of(flags), ts);
+}
+
+static void fd_copy(struct gproc *p, int from, int to, bool cloexec, uint64_t ts)
+{
+	struct fdent *src = fd_find(p, from);
+
+	if (from == to)
+		return;
+	fd_close(p, to, ts);
+	if (src) {
+		struct object *o = src->obj;
+		unsigned mode = src->mode;
+
+		fd_put(p, to, o, mode, cloexec, ts);
+	}
+}
+
+/* ---- diagnoses ---- */
+
+/* "cat[812] fd 4, sh[811] fd 4" for the open write ends of o, and the holders as JSON. */
+static int write_holders(const struct object *o, const struct gproc *self, char *buf, size_t len,
+			 struct json_object *arr)
+{
+	size_t used = 0;
+	int n = 0;
+
+	buf[0] = 0;
+	for (const struct holder *h = o->holders; h; h = h->next) {
+		struct json_object *j;
+
+		if (!h->open || !(h->mode & END_WRITE))
+			continue;
+		if (used < len)
+			used += snprintf(buf + used, len - used, "%s%s[%u] fd %d%s", n ? ", " : "", h->comm,
+					 h->pid, h->fd, self && h->pid == self->pid ? " (itself)" : "");
+		j = json_object_new_object();
+		json_object_object_add(j, "pid", json_object_new_int64(h->pid));
+		json_object_object_add(j, "comm", json_object_new_string(h->comm));
+		json_object_object_add(j, "fd", json_object_new_int(h->fd));
+		json_object_array_add(arr, j);
+		n++;
+	}
+	return n;
+}
+
+static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc *p, int fd,
+		     const char *kind, uint64_t ts, struct json_object *holders, const char *msg)
+{
+	struct json_object *d = json_object_new_object();
+	char name[48];
+
+	object_name(o, name, sizeof(name));
+	object_warn(o, msg);
+	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
+	json_object_object_add(d, "kind", json_object_new_string(kind));
+	json_object_object_add(d, "session", json_object_new_int64(o->session));
+	json_object_object_add(d, "time_ns", json_object_new_int64((int64_t)ts + g->realtime_off));
+	json_object_object_add(d, "object", json_object_new_string(name));
+	json_object_object_add(d, "pid", json_object_new_int64(p->pid));
+	json_object_object_add(d, "comm", json_object_new_string(p->comm));
+	json_object_object_add(d, "fd", json_object_new_int(fd));
+	json_object_object_add(d, "holders", holders);
+	json_object_object_add(d, "message", json_object_new_string(msg));
+	if (g->diag)
+		g->diag(o->session, d, g->data);
+	json_object_put(d);
+}
+
+void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint64_t since_ns,
+			uint64_t now_ns)
+{
+	struct gproc *p = proc_find(g, pid);
+	struct fdent *ent = p ? fd_find(p, fd) : NULL;
+	struct json_object *holders;
+	char who[512], msg[1024], name[48];
+	bool own;
+
+	if (!ent || ent->h->diagnosed || (ent->obj->kind != IPCT_KIND_PIPE && ent->obj->kind != IPCT_KIND_FIFO) ||
+	    !(ent->mode & END_READ))
+		return;
+	holders = json_object_new_array();
+	if (!write_holders(ent->obj, p, who, sizeof(who), holders)) {
+		json_object_put(holders);
+		return;
+	}
+	ent->h->diagnosed = true;
+	own = strstr(who, "(itself)") != NULL;
+	object_name(ent->obj, name, sizeof(name));
+	snprintf(msg, sizeof(msg),
+		 "%s[%u] has waited %.1f s in %s on %s (fd %d) and will not see EOF while the write end is open: %s%s",
+		 p->comm, p->pid, (now_ns - since_ns) / 1e9, ipct_syscall_name(nr) ?: "read", name, fd, who,
+		 own ? "; a reader must close its own copy of the write end" : "");
+	diagnose(g, ent->obj, p, fd, "no_eof", now_ns, holders, msg);
+}
+
+static void check_leaks(struct ipct_graph *g, struct gproc *p, uint64_t ts)
+{
+	for (size_t i = 0; i < p->nfds; i++) {
+		struct fdent *ent = &p->fds[i];
+		char msg[512], name[48];
+		struct json_object *holders;
+		char who[256];
+
+		/* Pipes from before the trace are someone else's doing: not diagnosed. */
+		if (ent->fd <= 2 || !(ent->mode & END_WRITE) || !ent->obj->created_ns ||
+		    (ent->obj->kind != IPCT_KIND_PIPE && ent->obj->kind != IPCT_KIND_FIFO))
+			continue;
+		holders = json_object_new_array();
+		write_holders(ent->obj, NULL, who, sizeof(who), holders);
+		object_name(ent->obj, name, sizeof(name));
+		snprintf(msg, sizeof(msg),
+			 "%s[%u] was exec'd holding the write end of %s as fd %d (not close-on-exec): "
+			 "its readers see EOF only after it exits or closes it",
+			 p->comm, p->pid, name, ent->fd);
+		diagnose(g, ent->obj, p, ent->fd, "leaked_write_end", ts, holders, msg);
+	}
+}
+
+/* ---- events ---- */
+
+static bool is_write_call(const char *name)
+{
+	return !strcmp(name, "write") || !strcmp(name, "writev") || !strcmp(name, "sendto") ||
+	       !strcmp(name, "sendmsg") || !strcmp(name, "sendmmsg") || !strcmp(name, "vmsplice");
+}
+
+static bool is_read_call(const char *name)
+{
+	return !strcmp(name, "read") || !strcmp(name, "readv") || !strcmp(name, "recvfrom") ||
+	       !strcmp(name, "recvmsg") || !strcmp(name, "recvmmsg");
+}
+
+/* A data call through ent: count it, and see what its result says. */
+static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bool write, int64_t ret,
+		    bool counts_bytes, uint64_t ts)
+{
+	struct object *o = ent->obj;
+	struct holder *h = ent->h;
+
+	if (ret >= 0) {
+		uint64_t bytes = counts_bytes ? (uint64_t)ret : 0;
+
+		if (write) {
+			o->writes++;
+			o->bytes_w += bytes;
+			h->calls_w++;
+			h->bytes_w += bytes;
+		} else {
+			o->reads++;
+			o->bytes_r += bytes;
+			h->calls_r++;
+			h->bytes_r += bytes;
+			o->eof_reads += counts_bytes && ret == 0;
+		}
+	} else if (ret == -EAGAIN) {
+		o->eagain++;
+	} else if (ret == -EPIPE && write) {
+		char msg[512], name[48];
+
+		o->epipe++;
+		object_name(o, name, sizeof(name));
+		snprintf(msg, sizeof(msg), "%s[%u] wrote to %s (fd %d) after every reader had closed it: "
+			 "the write failed with EPIPE and raised SIGPIPE", p->comm, p->pid, name, ent->fd);
+		/* Once per writer: a loop that keeps writing says nothing new. */
+		if (!h->diagnosed)
+			diagnose(g, o, p, ent->fd, "write_after_close", ts, json_object_new_array(), msg);
+		h->diagnosed = true;
+	}
+}
+
+static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, const char *name)
+{
+	const struct ipct_sys *s = &e->sys;
+	int fd = (int)s->args[0];
+	struct fdent *ent;
+
+	if (!strcmp(name, "dup")) {
+		if (s->ret >= 0)
+			fd_copy(p, fd, (int)s->ret, false, e->ts_ns);
+		return;
+	}
+	if (!strcmp(name, "fcntl")) {
+		if ((s->args[1] == F_DUPFD || s->args[1] == F_DUPFD_CLOEXEC) && s->ret >= 0)
+			fd_copy(p, fd, (int)s->ret, s->args[1] == F_DUPFD_CLOEXEC, e->ts_ns);
+		else if (s->args[1] == F_SETFD && s->ret == 0 && (ent = fd_find(p, fd)))
+			ent->cloexec = s->args[2] & FD_CLOEXEC;
+		return;
+	}
+	if (!is_write_call(name) && !is_read_call(name))
+		return;
+	ent = fd_learn(g, p, fd, e->kind[0], s->x[0], s->x[1], e->ts_ns);
+	if (ent)
+		/* sendmmsg/recvmmsg return messages, not bytes. */
+		account(g, p, ent, is_write_call(name), s->ret, !strstr(name, "mmsg"), e->ts_ns);
+}
+
+/* splice(in, .., out), tee(in, out), sendfile(out, in): read from one, written to the other. */
+static void on_fd_pair(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, const char *name)
+{
+	const struct ipct_sys *s = &e->sys;
+	bool sendfile = !strcmp(name, "sendfile");
+	int fd_a = (int)s->args[0], fd_b = (int)s->args[!strcmp(name, "splice") ? 2 : 1];
+	struct fdent *a = fd_learn(g, p, fd_a, e->kind[0], s->x[0], s->x[1], e->ts_ns);
+	struct fdent *b = fd_learn(g, p, fd_b, e->kind[1], s->x[2], s->x[3], e->ts_ns);
+
+	/* a is the source for splice and tee, the destination for sendfile. */
+	if (a)
+		account(g, p, a, sendfile, s->ret, true, e->ts_ns);
+	if (b)
+		account(g, p, b, !sendfile, s->ret, true, e->ts_ns);
+}
+
+static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
+	const struct ipct_sys *s = &e->sys;
+	struct gproc *p = proc_find(g, e->pid);
+	struct object *o, *o2;
+	int fd0, fd1;
+
+	if (!sc || !p)
+		return;
+	switch (sc->cls) {
+	case IPCT_SC_PIPE:
+	case IPCT_SC_SOCKETPAIR:
+		if (s->ret != 0)
+			return;
+		fd0 = (int)(uint32_t)s->x[0];
+		fd1 = (int)(s->x[0] >> 32);
+		o = object_get(g, p->session, s->x[1], e->kind[0]);
+		o2 = object_get(g, p->session, s->x[2], e->kind[1]);
+		if (!o || !o2)
+			return;
+		o->created_ns = o2->created_ns = e->ts_ns;
+		if (sc->cls == IPCT_SC_PIPE) {
+			fd_put(p, fd0, o, END_READ, s->x[3] & IPCT_FD_CLOEXEC, e->ts_ns);
+			fd_put(p, fd1, o, END_WRITE, (s->x[3] >> 32) & IPCT_FD_CLOEXEC, e->ts_ns);
+			return;
+		}
+		o->family = o2->family = (uint16_t)s->args[0];
+		o->type = o2->type = (uint16_t)(s->args[1] & 0xf);
+		o->peer_ino = o2->ino;
+		o2->peer_ino = o->ino;
+		fd_put(p, fd0, o, END_READ | END_WRITE, s->x[3] & IPCT_FD_CLOEXEC, e->ts_ns);
+		fd_put(p, fd1, o2, END_READ | END_WRITE, (s->x[3] >> 32) & IPCT_FD_CLOEXEC, e->ts_ns);
+		return;
+	case IPCT_SC_FD_RET:    /* socket */
+		if (s->ret < 0 || e->kind[0] != IPCT_KIND_SOCKET)
+			return;
+		o = object_get(g, p->session, s->x[0], IPCT_KIND_SOCKET);
+		if (!o)
+			return;
+		o->created_ns = e->ts_ns;
+		o->family = (uint16_t)s->args[0];
+		o->type = (uint16_t)(s->args[1] & 0xf);
+		fd_put(p, (int)s->ret, o, END_READ | END_WRITE, cloexec_of(s->x[1]), e->ts_ns);
+		return;
+	case IPCT_SC_OPEN:
+	case IPCT_SC_OPENAT:
+		if (s->ret >= 0)
+			fd_put(p, (int)s->ret, object_get(g, p->session, s->x[0], e->kind[0]), mode_of(s->x[1]),
+			       cloexec_of(s->x[1]), e->ts_ns);
+		return;
+	case IPCT_SC_FD_ACCEPT:
+		if (s->ret < 0 || e->kind[1] != IPCT_KIND_SOCKET)
+			return;
+		o = object_get(g, p->session, s->x[2], IPCT_KIND_SOCKET);
+		if (o && !o->created_ns)
+			o->created_ns = e->ts_ns;
+		fd_put(p, (int)s->ret, o, END_READ | END_WRITE, cloexec_of(s->x[3]), e->ts_ns);
+		return;
+	case IPCT_SC_DUP2:
+		if (s->ret < 0)
+			return;
+		fd_learn(g, p, (int)s->args[0], e->kind[0], s->x[0], s->x[1], e->ts_ns);
+		/* dup3's O_CLOEXEC is the only way the copy is close-on-exec. */
+		fd_copy(p, (int)s->args[0], (int)s->args[1],
+			strcmp(sc->name, "dup3") == 0 && (s->args[2] & O_CLOEXEC), e->ts_ns);
+		return;
+	case IPCT_SC_CLOSE:
+		if (s->ret != -EBADF)
+			fd_close(p, (int)s->args[0], e->ts_ns);
+		return;
+	case IPCT_SC_FD:
+	case IPCT_SC_FD_IOV:
+	case IPCT_SC_SOCK:
+		on_fd_call(g, p, e, sc->name);
+		return;
+	case IPCT_SC_FD_PAIR01:
+	case IPCT_SC_FD_PAIR02:
+		on_fd_pair(g, p, e, sc->name);
+		return;
+	}
+}
+
+/* A relative FIFO path is relative to the opener's working directory, read now. */
+static char *absolute_path(uint32_t pid, const char *path)
+{
+	char link[64], cwd[PATH_MAX], *abs;
+
+	if (path[0] == '/')
+		return strdup(path);
+	snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
+	ssize_t n = readlink(link, cwd, sizeof(cwd) - 1);
+
+	if (n <= 0)
+		return strdup(path);
+	cwd[n] = 0;
+	return asprintf(&abs, "%s/%s", cwd, path) < 0 ? NULL : abs;
+}
+
+static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
+{
+	const struct ipct_objinfo *oi = &e->obj;
+	struct gproc *p = proc_find(g, e->pid);
+	struct object *o;
+	char addr[sizeof(o->local)];
+
+	if (!p)
+		return;
+	o = object_get(g, p->session, oi->ino, oi->family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO);
+	if (!o)
+		return;
+	if (!oi->family) {
+		ipct_objinfo_addr(oi, false, addr, sizeof(addr));
+		if (!o->path && addr[0])
+			o->path = absolute_path(p->pid, addr);
+		return;
+	}
+	o->family = oi->family;
+	o->type = oi->type & 0xf;
+	ipct_objinfo_addr(oi, false, addr, sizeof(addr));
+	if (addr[0])
+		snprintf(o->local, sizeof(o->local), "%s", addr);
+	ipct_objinfo_addr(oi, true, addr, sizeof(addr));
+	if (addr[0])
+		snprintf(o->remote, sizeof(o->remote), "%s", addr);
+	if (oi->peer_ino)
+		o->peer_ino = oi->peer_ino;
+}
+
+static void on_fork(struct ipct_graph *g, const struct ipct_event *e)
+{
+	struct gproc *parent = proc_find(g, e->pid);
+	struct gproc *child = proc_get(g, e->proc.child_pid, e->session, e->comm);
+
+	if (!parent || !child)
+		return;
+	for (size_t i = 0; i < parent->nfds; i++) {
+		struct fdent ent = parent->fds[i];
+
+		fd_put(child, ent.fd, ent.obj, ent.mode, ent.cloexec, e->ts_ns);
+	}
+}
+
+static void on_exec(struct ipct_graph *g, const struct ipct_event *e)
+{
+	struct gproc *p = proc_get(g, e->pid, e->session, e->comm);
+
+	if (!p)
+		return;
+	/* The new program's name is what people know the process by. */
+	snprintf(p->comm, sizeof(p->comm), "%.*s", IPCT_COMM_LEN, e->comm);
+	for (size_t i = p->nfds; i-- > 0;) {
+		if (p->fds[i].cloexec)
+			fd_close(p, p->fds[i].fd, e->ts_ns);
+		else if (p->fds[i].h)
+			memcpy(p->fds[i].h->comm, p->comm, sizeof(p->comm));
+	}
+	check_leaks(g, p, e->ts_ns);
+}
+
+static void on_proc_exit(struct ipct_graph *g, const struct ipct_event *e)
+{
+	struct gproc *p = proc_find(g, e->pid);
+
+	if (!p)
+		return;
+	while (p->nfds)
+		fd_close(p, p->fds[0].fd, e->ts_ns);
+	proc_unlink(g, p);
+	proc_free(p);
+}
+
+void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
+{
+	switch (e->type) {
+	case IPCT_EV_SYSCALL:
+		on_syscall(g, e);
+		break;
+	case IPCT_EV_OBJINFO:
+		on_objinfo(g, e);
+		break;
+	case IPCT_EV_FORK:
+		on_fork(g, e);
+		break;
+	case IPCT_EV_EXEC:
+		on_exec(g, e);
+		break;
+	case IPCT_EV_EXIT:
+		on_proc_exit(g, e);
+		break;
+	}
+}
+
+void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,
+		     int kind, uint64_t ino, unsigned mode, bool cloexec)
+{
+	struct gproc *p = proc_get(g, pid, session, comm);
+
+	if (p)
+		fd_put(p, fd, object_get(g, session, ino, kind), mode, cloexec, 0);
+}
+
+/* ---- output ---- */
+
+static struct json_object *opt_time(const struct ipct_graph *g, uint64_t ns)
+{
+	return ns ? json_object_new_int64((int64_t)ns + g->realtime_off) : NULL;
+}
+
+static struct json_object *holder_json(const struct ipct_graph *g, const struct holder *h, int dir)
+{
+	struct json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "pid", json_object_new_int64(h->pid));
+	json_object_object_add(j, "comm", json_object_new_string(h->comm));
+	json_object_object_add(j, "fd", json_object_new_int(h->fd));
+	if (dir) {
+		json_object_object_add(j, "bytes", json_object_new_int64(
+			(int64_t)(dir == END_WRITE ? h->bytes_w : h->bytes_r)));
+		json_object_object_add(j, "calls", json_object_new_int64(
+			(int64_t)(dir == END_WRITE ? h->calls_w : h->calls_r)));
+	}
+	json_object_object_add(j, "closed_ns", opt_time(g, h->closed_ns));
+	return j;
+}
+
+/* Pipes: the holders of that end. Sockets: the holders that used that direction. */
+static bool in_list(const struct object *o, const struct holder *h, int dir)
+{
+	if (o->kind != IPCT_KIND_SOCKET)
+		return h->mode & dir;
+	return dir == END_WRITE ? h->calls_w > 0 : h->calls_r > 0;
+}
+
+static struct json_object *peer_holders(struct ipct_graph *g, const struct object *o)
+{
+	struct object *peer = o->peer_ino ? object_find(g, o->session, o->peer_ino) : NULL;
+	struct json_object *arr;
+
+	if (!peer)
+		return NULL;
+	arr = json_object_new_array();
+	for (const struct holder *h = peer->holders; h; h = h->next)
+		json_object_array_add(arr, holder_json(g, h, 0));
+	return arr;
+}
+
+static struct json_object *str_or_null(const char *s)
+{
+	return s && *s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *object_json(struct ipct_graph *g, const struct object *o)
+{
+	static const char *const kinds[] = { [IPCT_KIND_PIPE] = "pipe", [IPCT_KIND_FIFO] = "fifo",
+					     [IPCT_KIND_SOCKET] = "socket" };
+	struct json_object *j = json_object_new_object(), *w, *r, *all = NULL;
+	bool sock = o->kind == IPCT_KIND_SOCKET;
+	struct object *peer = sock && o->peer_ino ? object_find(g, o->session, o->peer_ino) : NULL;
+	char name[48];
+
+	object_name(o, name, sizeof(name));
+	json_object_object_add(j, "type", json_object_new_string("ipc_object"));
+	json_object_object_add(j, "session", json_object_new_int64(o->session));
+	json_object_object_add(j, "object", json_object_new_string(name));
+	json_object_object_add(j, "kind", json_object_new_string(kinds[o->kind]));
+	json_object_object_add(j, "inode", json_object_new_int64((int64_t)o->ino));
+	json_object_object_add(j, "path", str_or_null(o->path ? o->path
+					   : o->family == AF_UNIX ? o->local : NULL));
+	json_object_object_add(j, "family", sock ? str_or_null(ipct_enum_name(ipct_sock_families, o->family)) : NULL);
+	json_object_object_add(j, "socket_type", sock ? str_or_null(ipct_enum_name(ipct_sock_types, o->type)) : NULL);
+	json_object_object_add(j, "local", sock ? str_or_null(o->local) : NULL);
+	/* An AF_UNIX peer's address is the peer's own (the server's path for a client). */
+	json_object_object_add(j, "remote", sock ? str_or_null(o->remote[0] ? o->remote
+							       : peer ? peer->local : NULL) : NULL);
+	if (sock && o->peer_ino) {
+		snprintf(name, sizeof(name), "socket:[%" PRIu64 "]", o->peer_ino);
+		json_object_object_add(j, "peer", json_object_new_string(name));
+	} else {
+		json_object_object_add(j, "peer", NULL);
+	}
+	json_object_object_add(j, "peer_holders", sock ? peer_holders(g, o) : NULL);
+	json_object_object_add(j, "created_ns", opt_time(g, o->created_ns));
+	w = json_object_new_array();
+	r = json_object_new_array();
+	if (sock)
+		all = json_object_new_array();
+	for (const struct holder *h = o->holders; h; h = h->next) {
+		if (in_list(o, h, END_WRITE))
+			json_object_array_add(w, holder_json(g, h, END_WRITE));
+		if (in_list(o, h, END_READ))
+			json_object_array_add(r, holder_json(g, h, END_READ));
+		if (all)
+			json_object_array_add(all, holder_json(g, h, 0));
+	}
+	json_object_object_add(j, "writers", w);
+	json_object_object_add(j, "readers", r);
+	json_object_object_add(j, "holders", all);
+	json_object_object_add(j, "bytes_written", json_object_new_int64((int64_t)o->bytes_w));
+	json_object_object_add(j, "bytes_read", json_object_new_int64((int64_t)o->bytes_r));
+	json_object_object_add(j, "writes", json_object_new_int64((int64_t)o->writes));
+	json_object_object_add(j, "reads", json_object_new_int64((int64_t)o->reads));
+	json_object_object_add(j, "eof_reads", json_object_new_int64((int64_t)o->eof_reads));
+	json_object_object_add(j, "epipe_writes", json_object_new_int64((int64_t)o->epipe));
+	json_object_object_add(j, "eagain", json_object_new_int64((int64_t)o->eagain));
+	json_object_object_add(j, "warnings", o->warnings ? json_object_get(o->warnings) : json_object_new_array());
+	return j;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct object *x = *(struct object *const *)a, *y = *(struct object *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+struct json_object *ipct_graph_session_json(struct ipct_graph *g, uint32_t session)
+{
+	struct json_object *arr = json_object_new_array();
+	struct object **list = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!arr)
+		return NULL;
+	for (int b = 0; b < NBUCKETS; b++)
+		for (struct object *o = g->objects[b]; o; o = o->next) {
+			if (o->session != session)
+				continue;
+			if (n == cap) {
+				struct object **nl = realloc(list, (cap = cap ? cap * 2 : 64) * sizeof(*nl));
+
+				if (!nl) {
+					free(list);
+					json_object_put(arr);
+					return NULL;
+				}
+				list = nl;
+			}
+			list[n++] = o;
+		}
+	if (n)
+		qsort(list, n, sizeof(*list), by_seq);
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, object_json(g, list[i]));
+	free(list);
+	return arr;
+}
+
+void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
+{
+	for (int b = 0; b < NBUCKETS; b++) {
+		struct gproc **pp = &g->procs[b];
+		struct object **op = &g->objects[b];
+
+		while (*pp) {
+			struct gproc *p = *pp;
+
+			if (p->session == session) {
+				*pp = p->next;
+				proc_free(p);
+			} else {
+				pp = &p->next;
+			}
+		}
+		while (*op) {
+			struct object *o = *op;
+
+			if (o->session == session) {
+				*op = o->next;
+				object_free(o);
+				g->nobjects--;
+			} else {
+				op = &o->next;
+			}
+		}
+	}
+}
+
+/* ---- matches ---- */
+
+enum { F_SESSION, F_PID, F_COMM, F_KIND, F_OBJECT, F_PATH };
+
+static const char *const kind_names[] = { "pipe", "fifo", "socket", NULL };
+
+const struct ipct_match_field ipct_graph_fields[] = {
+	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "trace session" },
+	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
+	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name of a process that held it" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo or socket" },
+	[F_OBJECT] = { "object", IPCT_MT_STR, NULL, "pipe:[N], socket:[N] or the inode N" },
+	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static int64_t jint(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+/* Does some holder of the object (in writers, readers or holders) match t? */
+static bool any_holder(struct json_object *o, const struct ipct_match_term *t)
+{
+	static const char *const lists[] = { "writers", "readers", "holders" };
+
+	for (size_t l = 0; l < 3; l++) {
+		struct json_object *arr;
+
+		if (!json_object_object_get_ex(o, lists[l], &arr) || !arr)
+			continue;
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *h = json_object_array_get_idx(arr, i);
+			const char *comm = jstr(h, "comm");
+
+			if (t->field == F_PID ? jint(h, "pid") == t->num : comm && !strcmp(comm, t->str))
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool object_test(const void *obj, const struct ipct_match_term *t)
+{
+	struct json_object *o = (struct json_object *)obj;
+	const char *v;
+
+	switch (t->field) {
+	case F_SESSION: return jint(o, "session") == t->num;
+	case F_PID:
+	case F_COMM: return any_holder(o, t);
+	case F_KIND: return (v = jstr(o, "kind")) && !strcmp(v, kind_names[t->num]);
+	case F_OBJECT: return ((v = jstr(o, "object")) && !strcmp(v, t->str)) ||
+			      strtoll(t->str, NULL, 10) == jint(o, "inode");
+	case F_PATH: return (v = jstr(o, "path")) && !strcmp(v, t->str);
+	}
+	return false;
+}
+
+void ipct_graph_filter(struct json_object *objects, const struct ipct_match *m, struct json_object *out)
+{
+	for (size_t i = 0; objects && i < json_object_array_length(objects); i++) {
+		struct json_object *o = json_object_array_get_idx(objects, i);
+
+		if (ipct_match_eval(m, object_test, o))
+			json_object_array_add(out, json_object_get(o));
+	}
+}

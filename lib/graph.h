@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pipe graph: each traced process's table of IPC descriptors, and for
+ * every pipe, FIFO and socket who holds which end and what went through it
+ * (docs/pipes.md). Fed the raw events in ring order; diagnoses the classic
+ * bugs (a reader that cannot see EOF, a write end leaked into an exec, a
+ * write after every reader closed) as soon as they can be seen.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "ipctrace/event.h"
+#include "match.h"
+
+struct ipct_graph;
+
+/* A diagnosis, as a JSON object (docs/pipes.md); the callee takes no reference. */
+typedef void (*ipct_graph_diag_fn)(uint32_t session, struct json_object *diag, void *data);
+
+/* realtime_off turns event times into wall-clock times in JSON. NULL on ENOMEM. */
+struct ipct_graph *ipct_graph_new(int64_t realtime_off, ipct_graph_diag_fn diag, void *data);
+void ipct_graph_free(struct ipct_graph *g);
+
+void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e);
+
+/*
+ * pid is traced in session with this descriptor already open (a process
+ * attached while running, or held before exec): from /proc/PID/fd.
+ * mode: 1 read, 2 write, 3 both.
+ */
+void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,
+		     int kind, uint64_t ino, unsigned mode, bool cloexec);
+
+/*
+ * Thread tid of pid has been in read-family syscall nr on fd since
+ * since_ns (CLOCK_MONOTONIC): a reader that may never see EOF.
+ */
+void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint64_t since_ns,
+			uint64_t now_ns);
+
+/* The session's objects as a JSON array (docs/pipes.md), oldest first. NULL on ENOMEM. */
+struct json_object *ipct_graph_session_json(struct ipct_graph *g, uint32_t session);
+
+/* Forgets the session's processes and objects. */
+void ipct_graph_end_session(struct ipct_graph *g, uint32_t session);
+
+/* The fields `ipctrace pipes` matches on; appends the objects of a JSON array that match m to out. */
+extern const struct ipct_match_field ipct_graph_fields[];
+void ipct_graph_filter(struct json_object *objects, const struct ipct_match *m, struct json_object *out);
