@@ -136,7 +136,9 @@ static void dot_processes(struct ipct_buf *out, struct json_object *objects)
 				char pid[24];
 
 				snprintf(pid, sizeof(pid), "%" PRId64, num(h, "pid"));
-				json_object_object_add(seen, pid, json_object_new_string(str(h, "comm") ?: "?"));
+				/* The name it used the object under (after exec), else the first seen. */
+				if (num(h, "calls") || !json_object_object_get_ex(seen, pid, NULL))
+					json_object_object_add(seen, pid, json_object_new_string(str(h, "comm") ?: "?"));
 			}
 		}
 	it = json_object_iter_begin(seen);
@@ -177,6 +179,7 @@ static void dot_graph(struct ipct_buf *out, struct json_object *objects)
 	dot_processes(out, objects);
 	for (size_t i = 0; i < len(objects); i++) {
 		struct json_object *o = json_object_array_get_idx(objects, i);
+		long long peer;
 		char label[256];
 
 		snprintf(label, sizeof(label), "%s%s%s", str(o, "object") ?: "?", str(o, "path") ? "\n" : "",
@@ -187,9 +190,11 @@ static void dot_graph(struct ipct_buf *out, struct json_object *objects)
 		ipct_buf_printf(out, "];\n");
 		dot_edges(out, o, "writers", true);
 		dot_edges(out, o, "readers", false);
-		if (str(o, "peer") && num(o, "inode") < strtoll(str(o, "peer") + 8, NULL, 10))
-			ipct_buf_printf(out, "  o%" PRId64 " -> o%s [dir=both, style=dotted, label=\"peer\"];\n",
-					num(o, "inode"), str(o, "peer") + 8);
+		/* "socket:[N]": each pair once, from its lower inode. */
+		peer = str(o, "peer") ? strtoll(str(o, "peer") + strlen("socket:["), NULL, 10) : 0;
+		if (peer > num(o, "inode"))
+			ipct_buf_printf(out, "  o%" PRId64 " -> o%lld [dir=both, style=dotted, label=\"peer\"];\n",
+					num(o, "inode"), peer);
 	}
 	ipct_buf_printf(out, "}\n");
 }

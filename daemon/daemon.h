@@ -123,8 +123,9 @@ void records_free(struct records *rs);
 
 /* pipes.c */
 void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx);
-/* pid's open pipes, FIFOs and sockets, from /proc, as the start of its descriptor table. */
-void pipes_seed(struct daemon *d, pid_t pid, uint32_t session);
+/* pid's open pipes, FIFOs and sockets, from /proc, as the start of its descriptor table
+ * (from_exec: without those that its exec will close). */
+void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec);
 /* Diagnoses readers that have waited long on a pipe that still has write ends. */
 void pipes_scan_blocked(struct daemon *d, uint64_t now);
 void pipes_session_end(struct daemon *d, struct session *s);

@@ -57,7 +57,7 @@ static void fd_flags(pid_t pid, int fd, unsigned *mode, bool *cloexec)
 	*cloexec = flags & O_CLOEXEC;
 }
 
-void pipes_seed(struct daemon *d, pid_t pid, uint32_t session)
+void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 {
 	char path[64], comm[IPCT_COMM_LEN + 1] = "";
 	struct dirent *de;
@@ -97,6 +97,9 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session)
 		else
 			continue;
 		fd_flags(pid, fd, &mode, &cloexec);
+		/* Held before exec, what is close-on-exec is the launcher's, never the program's. */
+		if (from_exec && cloexec)
+			continue;
 		ipct_graph_seed(d->graph, (uint32_t)pid, session, comm, fd, kind, st.st_ino, mode, cloexec);
 	}
 	closedir(dir);

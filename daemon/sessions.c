@@ -68,7 +68,7 @@ int session_start(struct daemon *d, struct client *owner, pid_t pid, const struc
 	if (!o->from_exec)
 		ipct_lc_track(d->lc, (uint32_t)pid, s->id);
 	/* Running or held before exec, it has descriptors already: pipes it inherited. */
-	pipes_seed(d, pid, s->id);
+	pipes_seed(d, pid, s->id, o->from_exec);
 	s->next = d->sessions;
 	d->sessions = s;
 	*out = s;

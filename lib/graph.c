@@ -411,10 +411,20 @@ void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint
 	ent->h->diagnosed = true;
 	own = strstr(who, "(itself)") != NULL;
 	object_name(ent->obj, name, sizeof(name));
-	snprintf(msg, sizeof(msg),
-		 "%s[%u] has waited %.1f s in %s on %s (fd %d) and will not see EOF while the write end is open: %s%s",
-		 p->comm, p->pid, (now_ns - since_ns) / 1e9, ipct_syscall_name(nr) ?: "read", name, fd, who,
-		 own ? "; a reader must close its own copy of the write end" : "");
+	/* A slow writer is no bug; a reader that holds the write end itself never gets EOF. */
+	if (own)
+		snprintf(msg, sizeof(msg),
+			 "%s[%u] has waited %.1f s in %s on %s (fd %d) and will never see EOF: it holds "
+			 "the write end itself; a reader must close its own copy of the write end. "
+			 "Write ends open: %s",
+			 p->comm, p->pid, (now_ns - since_ns) / 1e9, ipct_syscall_name(nr) ?: "read", name,
+			 fd, who);
+	else
+		snprintf(msg, sizeof(msg),
+			 "%s[%u] has waited %.1f s in %s on %s (fd %d): it sees EOF only once every write "
+			 "end is closed, and these are open: %s",
+			 p->comm, p->pid, (now_ns - since_ns) / 1e9, ipct_syscall_name(nr) ?: "read", name,
+			 fd, who);
 	diagnose(g, ent->obj, p, fd, "no_eof", now_ns, holders, msg);
 }
 
@@ -660,8 +670,17 @@ static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
 	ipct_objinfo_addr(oi, true, addr, sizeof(addr));
 	if (addr[0])
 		snprintf(o->remote, sizeof(o->remote), "%s", addr);
-	if (oi->peer_ino)
+	if (oi->peer_ino) {
+		struct object *peer = object_find(g, o->session, oi->peer_ino);
+
 		o->peer_ino = oi->peer_ino;
+		/*
+		 * A connecting AF_UNIX socket's peer has no inode until the server
+		 * accepts it: the link is made from the accepted side.
+		 */
+		if (peer && !peer->peer_ino)
+			peer->peer_ino = o->ino;
+	}
 }
 
 static void on_fork(struct ipct_graph *g, const struct ipct_event *e)
