@@ -134,12 +134,16 @@ class Trace:
     """The outcome of one `ipctrace run -o json`. Unpacks as
     (events, summary, report, returncode, stderr). `records` holds the
     signal lifecycle records (docs/signals.md) that `--signals` adds after
-    the events; they are not in `events`."""
+    the events; `objects` the graph entries ("ipc_object") that `--pipes`
+    adds after the events, and `diagnoses` the "diagnosis" lines that it
+    mixes into them (docs/pipes.md). None of these is in `events`."""
 
     def __init__(self, events, summary, report, returncode, stderr, stdout, other_lines,
-                 records=()):
+                 records=(), objects=(), diagnoses=()):
         self.events = events
         self.records = list(records)
+        self.objects = list(objects)
+        self.diagnoses = list(diagnoses)
         self.summary = summary
         self.report = report
         self.returncode = returncode
@@ -199,6 +203,7 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
     _context['stderr'] = stderr
 
     events, records, objs, other = [], [], [], []
+    objects, diagnoses = [], []
     for n, line in enumerate(stdout.splitlines(), 1):
         if not line.startswith('{'):
             other.append(line)
@@ -216,10 +221,16 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
     for o in objs:
         if o.get('type') == 'summary':
             fail('a summary line that is not the last JSON line: %r' % o)
-        if is_record(o):
+        if o.get('type') == 'ipc_object':
+            objects.append(o)
+        elif o.get('type') == 'diagnosis':
+            diagnoses.append(o)
+        elif is_record(o):
             records.append(o)
         elif records:
             fail('an event after the lifecycle records: %r' % o)
+        elif objects:
+            fail('an event after the ipc_object entries: %r' % o)
         else:
             events.append(o)
     if want_summary and summary is None:
@@ -231,7 +242,8 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
             report = json.loads(text)
         except ValueError as ex:
             fail('the program\'s report is not valid JSON (%s): %r' % (ex, text))
-    return Trace(events, summary, report, p.returncode, stderr, stdout, other, records)
+    return Trace(events, summary, report, p.returncode, stderr, stdout, other, records,
+                 objects, diagnoses)
 
 
 def run_cli(args, timeout=60, env=None, **kw):

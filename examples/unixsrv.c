@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: MIT
+// Example "an AF_UNIX echo server": `unixsrv PATH [K]` binds a stream socket to PATH, listens,
+// forks 3 clients that connect to it, accepts them, and echoes what each sends: K messages of
+// different sizes per client. Every send/recv and its bytes are counted per process.
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PROG "unixsrv"
+#define NCLIENTS 3
+#define MAX_MSG 5000
+#define MAX_COUNT 100000
+
+/* One per socket a process uses, in MAP_SHARED memory; each process fills only its own. */
+struct side {
+	int pid;
+	int fd;
+	unsigned long inode;
+	int peer_pid;		/* accepted sockets: the client, from SO_PEERCRED */
+	int sendto;		/* send() calls (the sendto syscall), failed ones too */
+	long sendto_bytes;
+	int recvfrom;		/* recv() calls (the recvfrom syscall), with the final 0 */
+	long recvfrom_bytes;
+};
+
+struct shared {
+	struct side accepted[NCLIENTS];	/* the server's end of each connection, in accept order */
+	struct side clients[NCLIENTS];	/* in fork order */
+};
+
+_Noreturn static void die(const char *what)
+{
+	int err = errno;
+
+	fprintf(stderr, "%s: %s: %s\n", PROG, what, strerror(err));
+	exit(EXIT_FAILURE);
+}
+
+static unsigned long inode_of(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		die("fstat");
+	return (unsigned long) st.st_ino;
+}
+
+static size_t msg_len(int client, int i)
+{
+	return (size_t) (1 + (client * 997 + i * 613) % MAX_MSG);
+}
+
+static void send_all(struct side *s, const char *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t r = send(s->fd, buf + done, len - done, 0);
+
+		s->sendto++;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die("send");
+		}
+		s->sendto_bytes += r;
+		done += (size_t) r;
+	}
+}
+
+/* Returns what one recv() returned (0 at end of stream). */
+static size_t recv_some(struct side *s, char *buf, size_t len)
+{
+	for (;;) {
+		ssize_t r = recv(s->fd, buf, len, 0);
+
+		s->recvfrom++;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die("recv");
+		}
+		s->recvfrom_bytes += r;
+		return (size_t) r;
+	}
+}
+
+_Noreturn static void run_client(int idx, const char *path, int k, struct side *s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char out[MAX_MSG], in[MAX_MSG];
+	int fd;
+
+	s->pid = (int) getpid();
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	s->fd = fd;
+	s->inode = inode_of(fd);
+	strcpy(sa.sun_path, path);
+	if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+		die("connect");
+	for (int i = 0; i < k; i++) {
+		size_t len = msg_len(idx, i), got = 0;
+
+		memset(out, 'a' + (idx * 7 + i) % 26, len);
+		send_all(s, out, len);
+		while (got < len) {
+			size_t r = recv_some(s, in + got, len - got);
+
+			if (r == 0) {
+				fprintf(stderr, "%s: client %d: unexpected end of stream\n", PROG, idx);
+				_exit(EXIT_FAILURE);
+			}
+			got += r;
+		}
+		if (memcmp(in, out, len) != 0) {
+			fprintf(stderr, "%s: client %d: echo %d differs\n", PROG, idx, i);
+			_exit(EXIT_FAILURE);
+		}
+	}
+	if (close(fd) < 0)
+		die("close");
+	_exit(EXIT_SUCCESS);
+}
+
+/* Echoes everything until the client closes its end. */
+static void serve(struct side *s)
+{
+	char buf[65536];
+
+	for (;;) {
+		size_t n = recv_some(s, buf, sizeof(buf));
+
+		if (n == 0)
+			break;
+		send_all(s, buf, n);
+	}
+	if (close(s->fd) < 0)
+		die("close");
+}
+
+static void print_side(FILE *f, const struct side *s, int with_peer)
+{
+	fprintf(f, "{\"pid\":%d,\"fd\":%d,\"inode\":%lu,", s->pid, s->fd, s->inode);
+	if (with_peer)
+		fprintf(f, "\"peer_pid\":%d,", s->peer_pid);
+	fprintf(f, "\"sendto\":%d,\"sendto_bytes\":%ld,\"recvfrom\":%d,\"recvfrom_bytes\":%ld}",
+		s->sendto, s->sendto_bytes, s->recvfrom, s->recvfrom_bytes);
+}
+
+static void write_report(const char *sock_path, int k, int lfd, unsigned long linode,
+			 const struct shared *sh)
+{
+	const char *path = getenv("IPCTRACE_REPORT");
+	FILE *f = stderr;
+
+	if (path && *path) {
+		f = fopen(path, "w");
+		if (!f)
+			die("open IPCTRACE_REPORT");
+	}
+	fprintf(f, "{\"server_pid\":%d,\"path\":\"%s\",\"messages\":%d,\"listen_fd\":%d,"
+		"\"listen_inode\":%lu,\"accepted\":[", (int) getpid(), sock_path, k, lfd, linode);
+	for (int i = 0; i < NCLIENTS; i++) {
+		if (i)
+			fputc(',', f);
+		print_side(f, &sh->accepted[i], 1);
+	}
+	fputs("],\"clients\":[", f);
+	for (int i = 0; i < NCLIENTS; i++) {
+		if (i)
+			fputc(',', f);
+		print_side(f, &sh->clients[i], 0);
+	}
+	fputs("]}\n", f);
+	if (f != stderr && (ferror(f) | fclose(f)))
+		die("write IPCTRACE_REPORT");
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct shared *sh;
+	pid_t pids[NCLIENTS];
+	int lfd, k = 10, failed = 0;
+	unsigned long linode;
+
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: %s PATH [K]\n", PROG);
+		return EXIT_FAILURE;
+	}
+	if (strlen(argv[1]) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "%s: socket path too long\n", PROG);
+		return EXIT_FAILURE;
+	}
+	if (argc == 3) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(argv[2], &end, 10);
+		if (errno || end == argv[2] || *end || v < 1 || v > MAX_COUNT) {
+			fprintf(stderr, "%s: invalid count '%s' (1..%d)\n", PROG, argv[2], MAX_COUNT);
+			return EXIT_FAILURE;
+		}
+		k = (int) v;
+	}
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap");
+
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (lfd < 0)
+		die("socket");
+	linode = inode_of(lfd);
+	strcpy(sa.sun_path, argv[1]);
+	if (bind(lfd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+		die("bind");
+	/* Listening before the clients exist is the handshake: their connects cannot come early. */
+	if (listen(lfd, NCLIENTS) < 0)
+		die("listen");
+
+	for (int i = 0; i < NCLIENTS; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork");
+		if (pids[i] == 0) {
+			if (close(lfd) < 0)
+				die("close listening socket");
+			run_client(i, argv[1], k, &sh->clients[i]);
+		}
+	}
+
+	for (int i = 0; i < NCLIENTS; i++) {
+		struct side *s = &sh->accepted[i];
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0)
+			die("accept");
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+			die("getsockopt SO_PEERCRED");
+		s->pid = (int) getpid();
+		s->fd = fd;
+		s->inode = inode_of(fd);
+		s->peer_pid = (int) cred.pid;
+	}
+	for (int i = 0; i < NCLIENTS; i++)
+		serve(&sh->accepted[i]);
+	if (close(lfd) < 0)
+		die("close listening socket");
+
+	for (int i = 0; i < NCLIENTS; i++) {
+		int status;
+
+		if (waitpid(pids[i], &status, 0) < 0)
+			die("waitpid");
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "%s: client %d failed (status 0x%x)\n", PROG, (int) pids[i], status);
+			failed = 1;
+		}
+	}
+	if (unlink(argv[1]) < 0)
+		die("unlink");
+	write_report(argv[1], k, lfd, linode, sh);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

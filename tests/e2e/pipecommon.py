@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: MIT
+"""Helpers for the pipe/FIFO/socket graph tests (test_pipes_*.py): checks of
+the `"type":"ipc_object"` entries and `"type":"diagnosis"` lines that
+`ipctrace run --pipes` prints (docs/pipes.md), field by field, against the
+programs' reports and the raw data events (docs/events.md).
+
+Counting convention used here: a holder's `calls`, and an object's `writes`
+and `reads`, are its successful data calls (ret >= 0); a read that returns 0
+(end of file) is a successful call, and is also counted in `eof_reads`."""
+
+import collections
+import os
+import signal
+
+from common import check, check_eq
+
+PIPES = ['--pipes']
+
+OBJECT_FIELDS = '''type session object kind inode path created_ns writers readers bytes_written
+    bytes_read writes reads eof_reads epipe_writes eagain warnings'''.split()
+SOCKET_FIELDS = 'family socket_type local remote holders'.split()
+UNIX_FIELDS = 'peer peer_holders'.split()
+END_FIELDS = frozenset('pid comm fd bytes calls closed_ns'.split())
+HOLDER_FIELDS = frozenset('pid comm fd closed_ns'.split())
+DIAGNOSIS_FIELDS = 'type kind session time_ns object pid comm fd message'.split()
+
+# Data calls per direction (send() is sendto, recv() is recvfrom on x86_64): those the
+# traced programs make (no splice, tee, sendfile or *mmsg, which name objects differently).
+WRITE_CALLS = ('write', 'writev', 'sendto', 'sendmsg')
+READ_CALLS = ('read', 'readv', 'recvfrom', 'recvmsg')
+
+
+def obj_name(kind, inode):
+    return '%s:[%d]' % ('socket' if kind == 'socket' else 'pipe', inode)
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def check_object_shape(o):
+    """Every documented field, with its type; the totals agree with the per-holder lists."""
+    name = o.get('object')
+    for f in OBJECT_FIELDS:
+        check(f in o, '%s: no field %r in %r' % (name, f, o))
+    check_eq('%s type' % name, 'ipc_object', o['type'])
+    check(o['kind'] in ('pipe', 'fifo', 'socket'), '%s: kind %r' % (name, o['kind']))
+    check(_is_int(o['inode']) and o['inode'] > 0, '%s: inode %r' % (name, o['inode']))
+    check_eq('object name of inode %d' % o['inode'], obj_name(o['kind'], o['inode']), name)
+    check(o['path'] is None or isinstance(o['path'], str), '%s: path %r' % (name, o['path']))
+    check(o['created_ns'] is None or _is_int(o['created_ns']),
+          '%s: created_ns %r' % (name, o['created_ns']))
+    for f in ('bytes_written', 'bytes_read', 'writes', 'reads', 'eof_reads', 'epipe_writes', 'eagain'):
+        check(_is_int(o[f]) and o[f] >= 0, '%s: %s is %r' % (name, f, o[f]))
+    check(isinstance(o['warnings'], list) and all(isinstance(w, str) and w for w in o['warnings']),
+          '%s: warnings is not a list of strings: %r' % (name, o['warnings']))
+    for side in ('writers', 'readers'):
+        check(isinstance(o[side], list), '%s: %s is not a list' % (name, side))
+        for w in o[side]:
+            check(isinstance(w, dict) and set(w) >= END_FIELDS,
+                  '%s: a %s entry lacks fields of %s: %r' % (name, side, sorted(END_FIELDS), w))
+            check(w['closed_ns'] is None or _is_int(w['closed_ns']),
+                  '%s: %s closed_ns %r' % (name, side, w['closed_ns']))
+        keys = [(w['pid'], w['fd']) for w in o[side]]
+        check_eq('%s: duplicate (pid, fd) among the %s' % (name, side), len(set(keys)), len(keys))
+    check_eq('%s: bytes_written vs the sum of its writers\' bytes' % name,
+             o['bytes_written'], sum(w['bytes'] for w in o['writers']))
+    check_eq('%s: bytes_read vs the sum of its readers\' bytes' % name,
+             o['bytes_read'], sum(r['bytes'] for r in o['readers']))
+    check_eq('%s: writes vs the sum of its writers\' calls' % name,
+             o['writes'], sum(w['calls'] for w in o['writers']))
+    check_eq('%s: reads vs the sum of its readers\' calls' % name,
+             o['reads'], sum(r['calls'] for r in o['readers']))
+    if o['kind'] == 'socket':
+        for f in SOCKET_FIELDS:
+            check(f in o, '%s: no field %r in %r' % (name, f, o))
+        for h in o['holders']:
+            check(isinstance(h, dict) and set(h) >= HOLDER_FIELDS,
+                  '%s: a holders entry lacks fields of %s: %r' % (name, sorted(HOLDER_FIELDS), h))
+        if o['family'] == 'AF_UNIX':
+            for f in UNIX_FIELDS:
+                check(f in o, '%s: no field %r in %r' % (name, f, o))
+
+
+def check_objects(t):
+    """The graph of one traced run: every entry well formed, one per object, all in
+    the run's session. Returns {object name: entry}."""
+    check(t.objects, 'no ipc_object entries at all after the events')
+    sessions = {e['session'] for e in t.events}
+    out = {}
+    for o in t.objects:
+        check_object_shape(o)
+        check(o['object'] not in out, 'two ipc_object entries for %s' % o['object'])
+        check(o['session'] in sessions, '%s: session %r is not the run\'s %r'
+              % (o['object'], o['session'], sessions))
+        out[o['object']] = o
+    return out
+
+
+def ends(lst, nonzero=False):
+    """(pid, fd, bytes, calls) of each writer/reader entry, sorted; only those that moved
+    bytes when nonzero."""
+    return sorted((w['pid'], w['fd'], w['bytes'], w['calls']) for w in lst
+                  if not nonzero or w['bytes'] > 0)
+
+
+def pids_fds(lst):
+    return sorted((h['pid'], h['fd']) for h in lst)
+
+
+def data_by_end(events, obj, calls):
+    """{(pid, fd): [bytes, successful calls]} of the data events of type `calls` on obj."""
+    out = collections.defaultdict(lambda: [0, 0])
+    for e in events:
+        if e.get('type') in calls and e.get('object') == obj and e.get('ret', -1) >= 0:
+            acc = out[(e['pid'], e['fd'])]
+            acc[0] += e.get('bytes', 0)
+            acc[1] += 1
+    return out
+
+
+def check_against_events(o, events):
+    """Every (pid, fd) with successful data calls on the object in the raw events is a
+    writer/reader with exactly those bytes and calls, and every other entry moved nothing;
+    eof_reads, epipe_writes and eagain are what the events say."""
+    name = o['object']
+    for side, calls in (('writers', WRITE_CALLS), ('readers', READ_CALLS)):
+        want = data_by_end(events, name, calls)
+        got = {(w['pid'], w['fd']): [w['bytes'], w['calls']] for w in o[side]}
+        for k, v in want.items():
+            check(k in got, '%s: pid %d fd %d made %d %s calls (%d bytes) in the events but is '
+                  'not among the %s %r' % (name, k[0], k[1], v[1], side[:-3] + 'e', v[0], side,
+                                          o[side]))
+            check_eq('%s: %s pid %d fd %d [bytes, calls] (from the events)' % (name, side, k[0], k[1]),
+                     v, got[k])
+        for k, v in got.items():
+            if k not in want:
+                check_eq('%s: %s pid %d fd %d made no data call in the events: [bytes, calls]'
+                         % (name, side, k[0], k[1]), [0, 0], v)
+    reads = [e for e in events if e.get('type') in READ_CALLS and e.get('object') == name]
+    writes = [e for e in events if e.get('type') in WRITE_CALLS and e.get('object') == name]
+    check_eq('%s: eof_reads (reads that returned 0 in the events)' % name,
+             len([e for e in reads if e.get('ret') == 0]), o['eof_reads'])
+    check_eq('%s: epipe_writes (writes failing with EPIPE in the events)' % name,
+             len([e for e in writes if e.get('errno') == 'EPIPE']), o['epipe_writes'])
+    check_eq('%s: eagain (calls failing with EAGAIN in the events)' % name,
+             len([e for e in reads + writes if e.get('errno') == 'EAGAIN']), o['eagain'])
+
+
+def check_all_closed(o):
+    """After the whole tree has ended, every descriptor was closed (at the latest by exit)."""
+    for side in ('writers', 'readers') + (('holders',) if o['kind'] == 'socket' else ()):
+        for h in o[side]:
+            check(_is_int(h['closed_ns']),
+                  '%s: %s pid %d fd %d has closed_ns %r although every process has exited'
+                  % (o['object'], side, h['pid'], h['fd'], h['closed_ns']))
+
+
+def check_diagnosis_shape(d):
+    for f in DIAGNOSIS_FIELDS:
+        check(f in d, 'diagnosis without field %r: %r' % (f, d))
+    check(d['kind'] in ('no_eof', 'leaked_write_end', 'write_after_close'),
+          'diagnosis of an unknown kind: %r' % d)
+    check(isinstance(d['message'], str) and d['message'], 'diagnosis without a message: %r' % d)
+    if d['kind'] in ('no_eof', 'leaked_write_end'):
+        check('holders' in d and isinstance(d['holders'], list),
+              '%s diagnosis without a holders list: %r' % (d['kind'], d))
+        for h in d['holders']:
+            check(isinstance(h, dict) and {'pid', 'comm', 'fd'} <= set(h),
+                  'a diagnosis holder lacks pid, comm or fd: %r' % h)
+
+
+def descendants(pid):
+    """Pids of the processes below pid (from /proc), deepest last."""
+    children = collections.defaultdict(list)
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % d) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(')') + 2:].split()[1])
+        children[ppid].append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(0), ()):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def kill_quietly(pid, sig=signal.SIGKILL):
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def exec_pids(events, name):
+    """Pids that exec'd a file called name."""
+    return sorted({e['pid'] for e in events
+                   if e.get('type') == 'exec' and os.path.basename(e.get('filename', '')) == name})
+
