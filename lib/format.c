@@ -274,9 +274,16 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 	pr_object(p, "object", "kind", e->kind[0], s->x[0]);
 	pr_end(p, e->kind[0], s->x[1]);
 	if (data) {
+		bool rd = name[0] == 'r';       /* read, recvfrom */
+
 		pr_int(p, "count", " count=%" PRId64, (int64_t)s->args[2]);
-		if (s->ret >= 0)
+		if (s->ret >= 0) {
 			pr_int(p, "bytes", NULL, s->ret);
+			/* What a reader of the trace looks for: end of file, and partial transfers. */
+			pr_bool(p, "eof", " EOF", rd && s->ret == 0 && s->args[2] > 0);
+			/* Short reads are how pipes work: JSON says so, text only for writes. */
+			pr_bool(p, "short", rd ? NULL : " short", s->ret > 0 && (uint64_t)s->ret < s->args[2]);
+		}
 	} else if (vec) {
 		if (!strcmp(name, "readv") || !strcmp(name, "writev")) {
 			pr_int(p, "iovcnt", " iovcnt=%" PRId64, (int64_t)s->args[2]);
