@@ -30,6 +30,12 @@ struct json_object *conn_request(struct conn *c, struct json_object *req);
 int conn_next(struct conn *c, struct ipct_msg_hdr *h, const char **payload);
 /* Sends one request without waiting. -errno. */
 int conn_send(struct conn *c, struct json_object *req);
+/*
+ * A query verb's request, {"cmd": cmd, "match": [matches...]}: the ok
+ * reply, or NULL with the error printed and *exit_code set (2 for a bad
+ * match, 1 otherwise).
+ */
+struct json_object *conn_query(struct conn *c, const char *cmd, char **matches, int n, int *exit_code);
 /* The reply's error, or NULL when it says ok. */
 const char *reply_error(struct json_object *reply);
 

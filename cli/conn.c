@@ -209,6 +209,27 @@ struct json_object *conn_request(struct conn *c, struct json_object *req)
 	return NULL;
 }
 
+struct json_object *conn_query(struct conn *c, const char *cmd, char **matches, int n, int *exit_code)
+{
+	struct json_object *req = json_object_new_object(), *match = json_object_new_array(), *reply;
+
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	for (int i = 0; i < n; i++)
+		json_object_array_add(match, json_object_new_string(matches[i]));
+	json_object_object_add(req, "match", match);
+	reply = conn_request(c, req);
+	json_object_put(req);
+	*exit_code = 1;
+	if (reply && reply_error(reply)) {
+		/* The daemon checks the matches: its message names the bad one. */
+		fprintf(stderr, "ipctrace %s\n", reply_error(reply));
+		json_object_put(reply);
+		*exit_code = EXIT_USAGE;
+		return NULL;
+	}
+	return reply;
+}
+
 const char *reply_error(struct json_object *reply)
 {
 	struct json_object *ok, *err;

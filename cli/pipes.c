@@ -253,7 +253,7 @@ int do_pipes(int argc, char **argv)
 	};
 	enum ipct_output mode = IPCT_OUT_TEXT;
 	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
-	struct json_object *req, *reply, *match, *objects;
+	struct json_object *reply, *objects;
 	struct ipct_buf out = { 0 };
 	struct conn conn;
 	int c, ret = 1;
@@ -281,22 +281,9 @@ int do_pipes(int argc, char **argv)
 	}
 	if (conn_open(&conn, socket_path, false) < 0)
 		return 1;
-	req = json_object_new_object();
-	match = json_object_new_array();
-	json_object_object_add(req, "cmd", json_object_new_string("pipes"));
-	for (int i = optind; i < argc; i++)
-		json_object_array_add(match, json_object_new_string(argv[i]));
-	json_object_object_add(req, "match", match);
-	reply = conn_request(&conn, req);
-	json_object_put(req);
+	reply = conn_query(&conn, "pipes", argv + optind, argc - optind, &ret);
 	if (!reply)
 		goto out;
-	if (reply_error(reply)) {
-		/* The daemon checks the matches: its message names the bad one. */
-		fprintf(stderr, "ipctrace %s\n", reply_error(reply));
-		ret = EXIT_USAGE;
-		goto out;
-	}
 	json_object_object_get_ex(reply, "objects", &objects);
 	print_graph(mode, !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO)),
 		    objects, &out);

@@ -85,7 +85,7 @@ int do_signals(int argc, char **argv)
 	};
 	struct ipct_fmt fmt = { .mode = IPCT_OUT_TEXT };
 	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
-	struct json_object *req, *reply = NULL, *match, *v;
+	struct json_object *reply = NULL, *v;
 	struct ipct_sigrec *recs = NULL;
 	struct ipct_buf out = { 0 };
 	struct conn conn;
@@ -116,22 +116,9 @@ int do_signals(int argc, char **argv)
 	fmt.color = !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO));
 	if (conn_open(&conn, socket_path, false) < 0)
 		return 1;
-	req = json_object_new_object();
-	match = json_object_new_array();
-	json_object_object_add(req, "cmd", json_object_new_string("signals"));
-	for (int i = optind; i < argc; i++)
-		json_object_array_add(match, json_object_new_string(argv[i]));
-	json_object_object_add(req, "match", match);
-	reply = conn_request(&conn, req);
-	json_object_put(req);
+	reply = conn_query(&conn, "signals", argv + optind, argc - optind, &ret);
 	if (!reply)
 		goto out;
-	if (reply_error(reply)) {
-		/* The daemon checks the matches: its message names the bad one. */
-		fprintf(stderr, "ipctrace %s\n", reply_error(reply));
-		ret = EXIT_USAGE;
-		goto out;
-	}
 	if (json_object_object_get_ex(reply, "count", &v))
 		count = (size_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
