@@ -66,6 +66,7 @@ struct fdent {
 	int fd;
 	unsigned mode;
 	bool cloexec;
+	bool inherited;                 /* open before the trace (seeded), or a copy of such */
 	struct object *obj;
 	struct holder *h;
 };
@@ -297,6 +298,7 @@ static struct fdent *fd_put(struct gproc *p, int fd, struct object *o, unsigned 
 	ent->obj = o;
 	ent->mode = mode;
 	ent->cloexec = cloexec;
+	ent->inherited = false;
 	ent->h = holder_open(o, p, fd, mode);
 	return ent;
 }
@@ -335,8 +337,11 @@ static void fd_copy(struct gproc *p, int from, int to, bool cloexec, uint64_t ts
 	if (src) {
 		struct object *o = src->obj;
 		unsigned mode = src->mode;
+		bool inherited = src->inherited;
+		struct fdent *ent = fd_put(p, to, o, mode, cloexec, ts);
 
-		fd_put(p, to, o, mode, cloexec, ts);
+		if (ent)
+			ent->inherited = inherited;
 	}
 }
 
@@ -436,8 +441,8 @@ static void check_leaks(struct ipct_graph *g, struct gproc *p, uint64_t ts)
 		struct json_object *holders;
 		char who[256];
 
-		/* Pipes from before the trace are someone else's doing: not diagnosed. */
-		if (ent->fd <= 2 || !(ent->mode & END_WRITE) || !ent->obj->created_ns ||
+		/* Descriptors from before the trace are someone else's doing: not diagnosed. */
+		if (ent->fd <= 2 || !(ent->mode & END_WRITE) || ent->inherited ||
 		    (ent->obj->kind != IPCT_KIND_PIPE && ent->obj->kind != IPCT_KIND_FIFO))
 			continue;
 		holders = json_object_new_array();
@@ -496,8 +501,11 @@ static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bo
 		object_name(o, name, sizeof(name));
 		snprintf(msg, sizeof(msg), "%s[%u] wrote to %s (fd %d) after every reader had closed it: "
 			 "the write failed with EPIPE and raised SIGPIPE", p->comm, p->pid, name, ent->fd);
-		/* Once per writer: a loop that keeps writing says nothing new. */
-		if (!h->diagnosed)
+		/*
+		 * Once per writer: a loop that keeps writing says nothing new. A
+		 * socket's EPIPE can be its own shutdown: not diagnosed.
+		 */
+		if (!h->diagnosed && o->kind != IPCT_KIND_SOCKET)
 			diagnose(g, o, p, ent->fd, "write_after_close", ts, json_object_new_array(), msg);
 		h->diagnosed = true;
 	}
@@ -508,6 +516,7 @@ static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_
 	const struct ipct_sys *s = &e->sys;
 	int fd = (int)s->args[0];
 	struct fdent *ent;
+	bool write;
 
 	if (!strcmp(name, "dup")) {
 		if (s->ret >= 0)
@@ -524,9 +533,12 @@ static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_
 	if (!is_write_call(name) && !is_read_call(name))
 		return;
 	ent = fd_learn(g, p, fd, e->kind[0], s->x[0], s->x[1], e->ts_ns);
-	if (ent)
-		/* sendmmsg/recvmmsg return messages, not bytes. */
-		account(g, p, ent, is_write_call(name), s->ret, !strstr(name, "mmsg"), e->ts_ns);
+	if (!ent)
+		return;
+	/* vmsplice fills a pipe through its write end and drains it through its read end. */
+	write = strcmp(name, "vmsplice") ? is_write_call(name) : (ent->mode & END_WRITE) != 0;
+	/* sendmmsg/recvmmsg return messages, not bytes. */
+	account(g, p, ent, write, s->ret, !strstr(name, "mmsg"), e->ts_ns);
 }
 
 /* splice(in, .., out), tee(in, out), sendfile(out, in): read from one, written to the other. */
@@ -538,8 +550,8 @@ static void on_fd_pair(struct ipct_graph *g, struct gproc *p, const struct ipct_
 	struct fdent *a = fd_learn(g, p, fd_a, e->kind[0], s->x[0], s->x[1], e->ts_ns);
 	struct fdent *b = fd_learn(g, p, fd_b, e->kind[1], s->x[2], s->x[3], e->ts_ns);
 
-	/* a is the source for splice and tee, the destination for sendfile. */
-	if (a)
+	/* a is the source for splice and tee, the destination for sendfile; tee leaves its source's data in place. */
+	if (a && strcmp(name, "tee"))
 		account(g, p, a, sendfile, s->ret, true, e->ts_ns);
 	if (b)
 		account(g, p, b, !sendfile, s->ret, true, e->ts_ns);
@@ -686,14 +698,19 @@ static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
 static void on_fork(struct ipct_graph *g, const struct ipct_event *e)
 {
 	struct gproc *parent = proc_find(g, e->pid);
-	struct gproc *child = proc_get(g, e->proc.child_pid, e->session, e->comm);
+	struct gproc *child;
 
-	if (!parent || !child)
+	if (!parent)
+		return;
+	child = proc_get(g, e->proc.child_pid, e->session, e->comm);
+	if (!child)
 		return;
 	for (size_t i = 0; i < parent->nfds; i++) {
-		struct fdent ent = parent->fds[i];
+		struct fdent ent = parent->fds[i], *copy;
 
-		fd_put(child, ent.fd, ent.obj, ent.mode, ent.cloexec, e->ts_ns);
+		copy = fd_put(child, ent.fd, ent.obj, ent.mode, ent.cloexec, e->ts_ns);
+		if (copy)
+			copy->inherited = ent.inherited;
 	}
 }
 
@@ -751,9 +768,10 @@ void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const
 		     int kind, uint64_t ino, unsigned mode, bool cloexec)
 {
 	struct gproc *p = proc_get(g, pid, session, comm);
+	struct fdent *ent = p ? fd_put(p, fd, object_get(g, session, ino, kind), mode, cloexec, 0) : NULL;
 
-	if (p)
-		fd_put(p, fd, object_get(g, session, ino, kind), mode, cloexec, 0);
+	if (ent)
+		ent->inherited = true;
 }
 
 /* ---- output ---- */
