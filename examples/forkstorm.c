@@ -2,19 +2,16 @@
 // Example "fork storm": N children each signal the parent once and write 16 bytes to one pipe.
 
 #define _GNU_SOURCE
-#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define PROG "forkstorm"
+#include "example.h"
+
 #define MAX_COUNT 10000
 #define MSG_LEN 16
 #define SIGNAL_WAIT_SECONDS 30
@@ -24,13 +21,11 @@ struct slot {
 	int pid;		/* written by the parent from fork()'s return */
 	int signalled;		/* set by the child once its kill() has returned */
 	int kills;
-	int writes;
-	int bytes_written;
+	struct traffic written;
 };
 
 struct shared {
-	int reads;		/* parent only */
-	int bytes_read;
+	struct traffic read;	/* parent only */
 	struct slot child[];
 };
 
@@ -44,38 +39,9 @@ void on_sigusr1(int sig)
 	handled++;
 }
 
-_Noreturn static void die(const char *what)
-{
-	int err = errno;
-
-	fprintf(stderr, "%s: %s: %s\n", PROG, what, strerror(err));
-	exit(EXIT_FAILURE);
-}
-
-static int parse_count(int argc, char **argv, int def)
-{
-	char *end;
-	long v;
-
-	if (argc < 2)
-		return def;
-	if (argc > 2) {
-		fprintf(stderr, "usage: %s [N]\n", PROG);
-		exit(EXIT_FAILURE);
-	}
-	errno = 0;
-	v = strtol(argv[1], &end, 10);
-	if (errno || end == argv[1] || *end || v < 0 || v > MAX_COUNT) {
-		fprintf(stderr, "%s: invalid count '%s' (0..%d)\n", PROG, argv[1], MAX_COUNT);
-		exit(EXIT_FAILURE);
-	}
-	return (int) v;
-}
-
 _Noreturn static void run_child(struct slot *s, int rfd, int wfd)
 {
 	char msg[MSG_LEN + 1];
-	size_t done = 0;
 	int r;
 
 	if (close(rfd) < 0)
@@ -89,18 +55,7 @@ _Noreturn static void run_child(struct slot *s, int rfd, int wfd)
 
 	/* Our pid, left-aligned and padded to exactly 16 bytes including the newline. */
 	snprintf(msg, sizeof(msg), "%-*d\n", MSG_LEN - 1, (int) getpid());
-	while (done < MSG_LEN) {
-		ssize_t n = write(wfd, msg + done, MSG_LEN - done);
-
-		s->writes++;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die("write");
-		}
-		s->bytes_written += (int) n;
-		done += (size_t) n;
-	}
+	write_all(wfd, msg, MSG_LEN, &s->written);
 	_exit(EXIT_SUCCESS);
 }
 
@@ -124,51 +79,40 @@ static void wait_for_signals(struct shared *sh, int n)
 
 	for (int i = 0; i < n; i++)
 		while (!__atomic_load_n(&sh->child[i].signalled, __ATOMIC_ACQUIRE)) {
-			if (now() > deadline) {
-				fprintf(stderr, "%s: child %d never signalled\n", PROG, sh->child[i].pid);
-				exit(EXIT_FAILURE);
-			}
+			if (now() > deadline)
+				fail("child %d never signalled", sh->child[i].pid);
 			sched_yield();
 		}
 }
 
 static void write_report(pid_t parent, const struct shared *sh, int n)
 {
-	const char *path = getenv("IPCTRACE_REPORT");
-	FILE *f;
+	FILE *f = report_open(NULL);
 
-	if (!path || !*path) {
-		fprintf(stderr, "%s: parent %d forked %d children, handler ran %d times, "
-			"read %d bytes in %d reads\n",
-			PROG, (int) parent, n, (int) handled, sh->bytes_read, sh->reads);
+	if (!f) {
+		note("parent %d forked %d children, handler ran %d times, read %ld bytes in %d reads",
+		     (int) parent, n, (int) handled, sh->read.bytes, sh->read.calls);
 		return;
 	}
-	f = fopen(path, "w");
-	if (!f)
-		die("open IPCTRACE_REPORT");
 	fprintf(f, "{\"parent_pid\":%d,\"children\":[", (int) parent);
 	for (int i = 0; i < n; i++)
 		fprintf(f, "%s%d", i ? "," : "", sh->child[i].pid);
 	fprintf(f, "],\"kill_per_child\":1,\"write_bytes_per_child\":%d,"
-		"\"handled\":%d,\"reads\":%d,\"bytes_read\":%d}\n",
-		MSG_LEN, (int) handled, sh->reads, sh->bytes_read);
-	if (ferror(f) | fclose(f))
-		die("write IPCTRACE_REPORT");
+		"\"handled\":%d,\"reads\":%d,\"bytes_read\":%ld}\n",
+		MSG_LEN, (int) handled, sh->read.calls, sh->read.bytes);
+	report_close(f);
 }
 
 int main(int argc, char **argv)
 {
-	int n = parse_count(argc, argv, 50);
 	struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = SA_RESTART };
-	size_t size = sizeof(struct shared) + (size_t) n * sizeof(struct slot);
 	struct shared *sh;
 	sigset_t set;
-	int fds[2];
-	char buf[4096];
+	int n, fds[2];
 
-	sh = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED)
-		die("mmap");
+	ex_init("forkstorm");
+	n = count_arg(argc, argv, 50, MAX_COUNT);
+	sh = shared_alloc(sizeof(struct shared) + (size_t) n * sizeof(struct slot));
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL) < 0)
@@ -195,43 +139,22 @@ int main(int argc, char **argv)
 
 	if (close(fds[1]) < 0)
 		die("close write end");
-	for (;;) {
-		ssize_t r = read(fds[0], buf, sizeof(buf));
-
-		sh->reads++;
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die("read");
-		}
-		if (r == 0)
-			break;
-		sh->bytes_read += (int) r;
-	}
+	read_to_eof(fds[0], &sh->read);
 	if (close(fds[0]) < 0)
 		die("close read end");
 
 	for (int i = 0; i < n; i++) {
 		const struct slot *s = &sh->child[i];
-		int status;
 
-		if (waitpid(s->pid, &status, 0) < 0)
-			die("waitpid");
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "%s: child %d failed (status 0x%x)\n", PROG, s->pid, status);
+		if (!exited_ok("child", s->pid, wait_child(s->pid)))
 			return EXIT_FAILURE;
-		}
-		if (s->kills != 1 || s->bytes_written != MSG_LEN) {
-			fprintf(stderr, "%s: child %d made %d kills and wrote %d bytes\n",
-				PROG, s->pid, s->kills, s->bytes_written);
-			return EXIT_FAILURE;
-		}
+		if (s->kills != 1 || s->written.bytes != MSG_LEN)
+			fail("child %d made %d kills and wrote %ld bytes", s->pid, s->kills,
+			     s->written.bytes);
 	}
 
 	write_report(getpid(), sh, n);
-	if (sh->bytes_read != n * MSG_LEN) {
-		fprintf(stderr, "%s: read %d bytes, expected %d\n", PROG, sh->bytes_read, n * MSG_LEN);
-		return EXIT_FAILURE;
-	}
+	if (sh->read.bytes != n * MSG_LEN)
+		fail("read %ld bytes, expected %d", sh->read.bytes, n * MSG_LEN);
 	return EXIT_SUCCESS;
 }

@@ -7,34 +7,21 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#define PROG "noeof"
+#include "example.h"
 
 /* In MAP_SHARED memory: the parent's counts, and `go`, which releases the child. */
 struct shared {
 	int go;
-	int writes;
-	int bytes_written;
+	struct traffic written;
 };
 
 static const char *const messages[] = { "ping\n", "hello, pipe\n", "you will not see EOF\n" };
-
-_Noreturn static void die(const char *what)
-{
-	int err = errno;
-
-	fprintf(stderr, "%s: %s: %s\n", PROG, what, strerror(err));
-	exit(EXIT_FAILURE);
-}
 
 /*
  * A futex on shared memory: no pipe, socket or signal, so the handshake adds
@@ -55,28 +42,17 @@ static void set_and_wake(int *addr)
 		die("futex wake");
 }
 
-static void write_report(pid_t parent, pid_t child, ino_t inode, int rfd, int wfd,
+static void write_report(pid_t parent, pid_t child, unsigned long inode, int rfd, int wfd,
 			 const struct shared *sh)
 {
-	const char *path = getenv("IPCTRACE_REPORT");
-	FILE *f;
-
-	if (!path || !*path) {
-		fprintf(stderr, "%s: parent %d wrote %d bytes in %d writes to pipe:[%lu] and closed "
-			"its write end; child %d reads fd %d and still holds the write end as fd %d\n",
-			PROG, (int) parent, sh->bytes_written, sh->writes, (unsigned long) inode,
-			(int) child, rfd, wfd);
-		return;
-	}
-	f = fopen(path, "w");
-	if (!f)
-		die("open IPCTRACE_REPORT");
-	fprintf(f, "{\"parent_pid\":%d,\"child_pid\":%d,\"inode\":%lu,\"read_fd\":%d,"
-		"\"leaked_write_fd\":%d,\"parent_write_fd\":%d,\"writes\":%d,\"bytes_written\":%d}\n",
-		(int) parent, (int) child, (unsigned long) inode, rfd, wfd, wfd,
-		sh->writes, sh->bytes_written);
-	if (ferror(f) | fclose(f))
-		die("write IPCTRACE_REPORT");
+	if (!report("{\"parent_pid\":%d,\"child_pid\":%d,\"inode\":%lu,\"read_fd\":%d,"
+		    "\"leaked_write_fd\":%d,\"parent_write_fd\":%d,\"writes\":%d,\"bytes_written\":%ld}",
+		    (int) parent, (int) child, inode, rfd, wfd, wfd,
+		    sh->written.calls, sh->written.bytes))
+		note("parent %d wrote %ld bytes in %d writes to pipe:[%lu] and closed its write end; "
+		     "child %d reads fd %d and still holds the write end as fd %d",
+		     (int) parent, sh->written.bytes, sh->written.calls, inode,
+		     (int) child, rfd, wfd);
 }
 
 /*
@@ -85,78 +61,47 @@ static void write_report(pid_t parent, pid_t child, ino_t inode, int rfd, int wf
  * The report is written first: everything it says is settled by then (the
  * parent has written and closed its write end).
  */
-_Noreturn static void run_child(pid_t parent, const int fds[2], ino_t inode, struct shared *sh)
+_Noreturn static void run_child(pid_t parent, const int fds[2], unsigned long inode,
+				struct shared *sh)
 {
-	char buf[4096];
-
 	/* Here belongs close(fds[1]), which this child forgets. */
 	wait_nonzero(&sh->go);
 	write_report(parent, getpid(), inode, fds[0], fds[1], sh);
-	for (;;) {
-		ssize_t r = read(fds[0], buf, sizeof(buf));
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die("read");
-		}
-		if (r == 0)
-			break;
-	}
-	fprintf(stderr, "%s: the child saw end of file, which cannot happen\n", PROG);
+	read_to_eof(fds[0], NULL);
+	note("the child saw end of file, which cannot happen");
 	_exit(EXIT_FAILURE);
 }
 
 int main(int argc, char **argv)
 {
 	struct shared *sh;
-	struct stat st;
+	unsigned long inode;
 	pid_t parent = getpid(), child;
 	int fds[2], status;
 
 	(void) argv;
-	if (argc != 1) {
-		fprintf(stderr, "usage: %s (hangs forever by design)\n", PROG);
-		return EXIT_FAILURE;
-	}
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED)
-		die("mmap");
+	ex_init("noeof");
+	if (argc != 1)
+		usage("(hangs forever by design)");
+	sh = shared_alloc(sizeof(*sh));
 	if (pipe(fds) < 0)
 		die("pipe");
-	if (fstat(fds[0], &st) < 0)
-		die("fstat");
+	inode = inode_of(fds[0]);
 
 	child = fork();
 	if (child < 0)
 		die("fork");
 	if (child == 0)
-		run_child(parent, fds, st.st_ino, sh);
+		run_child(parent, fds, inode, sh);
 
 	if (close(fds[0]) < 0)
 		die("close read end");
-	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++) {
-		size_t len = strlen(messages[i]), done = 0;
-
-		while (done < len) {
-			ssize_t r = write(fds[1], messages[i] + done, len - done);
-
-			if (r < 0) {
-				if (errno == EINTR)
-					continue;
-				die("write");
-			}
-			sh->writes++;
-			sh->bytes_written += (int) r;
-			done += (size_t) r;
-		}
-	}
+	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
+		write_all(fds[1], messages[i], strlen(messages[i]), &sh->written);
 	if (close(fds[1]) < 0)
 		die("close write end");
 	set_and_wake(&sh->go);
 
-	if (waitpid(child, &status, 0) < 0)
-		die("waitpid");
-	fprintf(stderr, "%s: child %d ended (status 0x%x)\n", PROG, (int) child, status);
-	return EXIT_FAILURE;
+	status = wait_child(child);
+	fail("child %d ended (status 0x%x)", (int) child, status);
 }

@@ -3,47 +3,19 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PROG "pipeline"
+#include "example.h"
+
 #define MAX_COUNT 100000000
 
 enum { SEQ, GREP, WC, NSTAGES };
 
 static const char *const stage_names[NSTAGES] = { "seq", "grep", "wc" };
-
-_Noreturn static void die(const char *what)
-{
-	int err = errno;
-
-	fprintf(stderr, "%s: %s: %s\n", PROG, what, strerror(err));
-	exit(EXIT_FAILURE);
-}
-
-static const char *parse_count(int argc, char **argv, const char *def)
-{
-	char *end;
-	long v;
-
-	if (argc < 2)
-		return def;
-	if (argc > 2) {
-		fprintf(stderr, "usage: %s [N]\n", PROG);
-		exit(EXIT_FAILURE);
-	}
-	errno = 0;
-	v = strtol(argv[1], &end, 10);
-	if (errno || end == argv[1] || *end || v < 0 || v > MAX_COUNT) {
-		fprintf(stderr, "%s: invalid count '%s' (0..%d)\n", PROG, argv[1], MAX_COUNT);
-		exit(EXIT_FAILURE);
-	}
-	return argv[1];
-}
 
 static void close_all(const int p[2][2])
 {
@@ -68,7 +40,7 @@ _Noreturn static void run_stage(int stage, const int p[2][2], char *const argv[]
 		die("dup2 stdout");
 	close_all(p);
 	execvp(argv[0], argv);
-	fprintf(stderr, "%s: execvp %s: %s\n", PROG, argv[0], strerror(errno));
+	note("execvp %s: %s", argv[0], strerror(errno));
 	_exit(127);
 }
 
@@ -82,32 +54,11 @@ static int exit_code(int status)
 	return -1;
 }
 
-static void write_report(pid_t parent, const pid_t pids[NSTAGES], const int codes[NSTAGES])
-{
-	const char *path = getenv("IPCTRACE_REPORT");
-	FILE *f;
-
-	if (!path || !*path) {
-		fprintf(stderr, "%s: parent %d ran seq %d (exit %d) | grep %d (exit %d) | wc %d (exit %d)\n",
-			PROG, (int) parent, (int) pids[SEQ], codes[SEQ], (int) pids[GREP], codes[GREP],
-			(int) pids[WC], codes[WC]);
-		return;
-	}
-	f = fopen(path, "w");
-	if (!f)
-		die("open IPCTRACE_REPORT");
-	fprintf(f, "{\"parent_pid\":%d,\"pids\":{\"seq\":%d,\"grep\":%d,\"wc\":%d},"
-		"\"exit\":{\"seq\":%d,\"grep\":%d,\"wc\":%d}}\n",
-		(int) parent, (int) pids[SEQ], (int) pids[GREP], (int) pids[WC],
-		codes[SEQ], codes[GREP], codes[WC]);
-	if (ferror(f) | fclose(f))
-		die("write IPCTRACE_REPORT");
-}
-
 int main(int argc, char **argv)
 {
-	const char *n = parse_count(argc, argv, "1000");
-	char *const seq_argv[] = { "seq", (char *) n, NULL };
+	/* seq gets N as it was written; count_arg only checks it. */
+	char *n = argc > 1 ? argv[1] : "1000";
+	char *const seq_argv[] = { "seq", n, NULL };
 	char *const grep_argv[] = { "grep", "7", NULL };
 	char *const wc_argv[] = { "wc", "-l", NULL };
 	char *const *const stage_argv[NSTAGES] = { seq_argv, grep_argv, wc_argv };
@@ -115,6 +66,8 @@ int main(int argc, char **argv)
 	int codes[NSTAGES];
 	int p[2][2];
 
+	ex_init("pipeline");
+	count_arg(argc, argv, 1000, MAX_COUNT);
 	for (int i = 0; i < 2; i++)
 		if (pipe(p[i]) < 0)
 			die("pipe");
@@ -130,21 +83,20 @@ int main(int argc, char **argv)
 
 	close_all((const int (*)[2]) p);
 
-	for (int s = 0; s < NSTAGES; s++) {
-		int status;
+	for (int s = 0; s < NSTAGES; s++)
+		codes[s] = exit_code(wait_child(pids[s]));
 
-		if (waitpid(pids[s], &status, 0) < 0)
-			die("waitpid");
-		codes[s] = exit_code(status);
-	}
-
-	write_report(getpid(), pids, codes);
+	if (!report("{\"parent_pid\":%d,\"pids\":{\"seq\":%d,\"grep\":%d,\"wc\":%d},"
+		    "\"exit\":{\"seq\":%d,\"grep\":%d,\"wc\":%d}}",
+		    (int) getpid(), (int) pids[SEQ], (int) pids[GREP], (int) pids[WC],
+		    codes[SEQ], codes[GREP], codes[WC]))
+		note("parent %d ran seq %d (exit %d) | grep %d (exit %d) | wc %d (exit %d)",
+		     (int) getpid(), (int) pids[SEQ], codes[SEQ], (int) pids[GREP], codes[GREP],
+		     (int) pids[WC], codes[WC]);
 
 	for (int s = 0; s < NSTAGES; s++)
 		/* grep exits 1 when nothing matched; that is not a failure of the pipeline. */
-		if (codes[s] != 0 && !(s == GREP && codes[s] == 1)) {
-			fprintf(stderr, "%s: %s exited with %d\n", PROG, stage_names[s], codes[s]);
-			return EXIT_FAILURE;
-		}
+		if (codes[s] != 0 && !(s == GREP && codes[s] == 1))
+			fail("%s exited with %d", stage_names[s], codes[s]);
 	return EXIT_SUCCESS;
 }

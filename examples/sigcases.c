@@ -13,15 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "example.h"
 
 #define PROG "sigcases"
 #define MERGE_KILLS 5
@@ -97,41 +97,19 @@ void on_alrm(int sig)
 	alrm_runs++;
 }
 
-_Noreturn static void die(const char *what)
-{
-	int err = errno;
-
-	fprintf(stderr, "%s %s: %s: %s\n", PROG, case_name, what, strerror(err));
-	exit(EXIT_FAILURE);
-}
-
-_Noreturn static void die_msg(const char *msg)
-{
-	fprintf(stderr, "%s %s: %s\n", PROG, case_name, msg);
-	exit(EXIT_FAILURE);
-}
-
 /* Writes {"case":CASE,FIELDS} to $IPCTRACE_REPORT, or to stderr without one. */
 __attribute__((format(printf, 1, 2)))
-static void report(const char *fmt, ...)
+static void case_report(const char *fmt, ...)
 {
-	const char *path = getenv("IPCTRACE_REPORT");
-	bool to_file = path && *path;
-	FILE *f = stderr;
+	FILE *f = report_open(stderr);
 	va_list ap;
 
-	if (to_file) {
-		f = fopen(path, "w");
-		if (!f)
-			die("open IPCTRACE_REPORT");
-	}
 	fprintf(f, "{\"case\":\"%s\",", case_name);
 	va_start(ap, fmt);
 	vfprintf(f, fmt, ap);
 	va_end(ap);
 	fprintf(f, "}\n");
-	if (to_file && (ferror(f) | fclose(f)))
-		die("write IPCTRACE_REPORT");
+	report_close(f);
 }
 
 /* "[a,b,c]" into buf. */
@@ -144,11 +122,11 @@ static const char *int_list(char *buf, size_t len, const int *v, int n)
 		int w = snprintf(buf + used, len - used, "%s%d", i ? "," : "", v[i]);
 
 		if (w < 0 || (size_t) w >= len - used)
-			die_msg("report list too long");
+			fail("report list too long");
 		used += (size_t) w;
 	}
 	if (used + 2 > len)
-		die_msg("report list too long");
+		fail("report list too long");
 	buf[used++] = ']';
 	buf[used] = '\0';
 	return buf;
@@ -223,28 +201,16 @@ static void xclose(int fd)
 
 static void write_byte(int fd)
 {
-	ssize_t n;
-
-	do
-		n = write(fd, "x", 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
-		die("write");
+	write_some(fd, "x", 1, NULL);
 }
 
 /* One byte from a handshake pipe; its end of file means the writer died. */
 static void read_byte(int fd)
 {
 	char c;
-	ssize_t n;
 
-	do
-		n = read(fd, &c, 1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		die("read");
-	if (n == 0)
-		die_msg("handshake pipe closed before its byte came");
+	if (read_some(fd, &c, 1, NULL) == 0)
+		fail("handshake pipe closed before its byte came");
 }
 
 static pid_t xfork(void)
@@ -256,20 +222,10 @@ static pid_t xfork(void)
 	return pid;
 }
 
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die("waitpid");
-	return status;
-}
-
 static void check_deadline(long long deadline, const char *what)
 {
 	if (now_ns() > deadline)
-		die_msg(what);
+		fail("%s", what);
 	sched_yield();
 }
 
@@ -331,8 +287,8 @@ static int case_merge(void)
 	/* The pending SIGUSR1 is delivered as this call returns. */
 	mask_one(SIG_UNBLOCK, SIGUSR1);
 
-	report("\"pid\":%d,\"kills\":%d,\"ignored_kills\":%d,\"handled\":%d",
-	       (int) self, kills, ignored_kills, (int) handled);
+	case_report("\"pid\":%d,\"kills\":%d,\"ignored_kills\":%d,\"handled\":%d",
+	            (int) self, kills, ignored_kills, (int) handled);
 	return handled == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -357,8 +313,8 @@ static int case_fatal(int sig)
 	xkill(pid, sig);
 	status = wait_child(pid);
 
-	report("\"pid\":%d,\"child\":%d,\"status\":%d,\"termsig\":%d",
-	       (int) getpid(), (int) pid, status, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	case_report("\"pid\":%d,\"child\":%d,\"status\":%d,\"termsig\":%d",
+	            (int) getpid(), (int) pid, status, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	return WIFSIGNALED(status) && WTERMSIG(status) == sig ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -383,22 +339,21 @@ static int case_segv(void)
 	}
 	status = wait_child(pid);
 
-	report("\"pid\":%d,\"child\":%d,\"status\":%d,\"termsig\":%d,\"core\":%s",
-	       (int) getpid(), (int) pid, status, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
-	       WIFSIGNALED(status) && WCOREDUMP(status) ? "true" : "false");
+	case_report("\"pid\":%d,\"child\":%d,\"status\":%d,\"termsig\":%d,\"core\":%s",
+	            (int) getpid(), (int) pid, status, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+	            WIFSIGNALED(status) && WCOREDUMP(status) ? "true" : "false");
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* A child writes to a pipe that has no reader left. */
 static int case_sigpipe(void)
 {
-	struct stat st;
+	unsigned long inode;
 	int fds[2], status;
 	pid_t pid;
 
 	xpipe(fds);
-	if (fstat(fds[1], &st) < 0)
-		die("fstat");
+	inode = inode_of(fds[1]);
 	xclose(fds[0]);
 	set_handler(SIGPIPE, SIG_DFL, 0);
 	pid = xfork();
@@ -411,9 +366,9 @@ static int case_sigpipe(void)
 	xclose(fds[1]);
 	status = wait_child(pid);
 
-	report("\"pid\":%d,\"child\":%d,\"fd\":%d,\"inode\":%llu,\"status\":%d,\"termsig\":%d",
-	       (int) getpid(), (int) pid, fds[1], (unsigned long long) st.st_ino, status,
-	       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	case_report("\"pid\":%d,\"child\":%d,\"fd\":%d,\"inode\":%lu,\"status\":%d,\"termsig\":%d",
+		    (int) getpid(), (int) pid, fds[1], inode, status,
+		    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -453,8 +408,8 @@ static int case_sigchld(void)
 	}
 
 	/* Each SIGCHLD was generated before waitpid saw its child, and delivered before it returned. */
-	report("\"pid\":%d,\"children\":%s,\"handler_runs\":%d",
-	       (int) getpid(), int_list(buf, sizeof(buf), pids, NCHILD), (int) chld_runs);
+	case_report("\"pid\":%d,\"children\":%s,\"handler_runs\":%d",
+	            (int) getpid(), int_list(buf, sizeof(buf), pids, NCHILD), (int) chld_runs);
 	return failed || chld_runs < 1 || chld_runs > NCHILD ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
@@ -483,9 +438,9 @@ static int case_rtqueue(void)
 		received[i] = rt_values[i];
 		same = same && received[i] == sent[i];
 	}
-	report("\"pid\":%d,\"sig\":\"SIGRTMIN+1\",\"signo\":%d,\"sent\":%s,\"received\":%s,\"handled\":%d",
-	       (int) self, sig, int_list(sbuf, sizeof(sbuf), sent, RT_COUNT),
-	       int_list(rbuf, sizeof(rbuf), received, n), (int) rt_count);
+	case_report("\"pid\":%d,\"sig\":\"SIGRTMIN+1\",\"signo\":%d,\"sent\":%s,\"received\":%s,\"handled\":%d",
+	            (int) self, sig, int_list(sbuf, sizeof(sbuf), sent, RT_COUNT),
+	            int_list(rbuf, sizeof(rbuf), received, n), (int) rt_count);
 	return same ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -542,8 +497,8 @@ static int case_thread(void)
 		die("pthread");
 	}
 
-	report("\"pid\":%d,\"main_tid\":%d,\"worker_tid\":%d,\"handler_tid\":%d",
-	       (int) getpid(), (int) gettid(), (int) worker_tid, (int) handler_tid);
+	case_report("\"pid\":%d,\"main_tid\":%d,\"worker_tid\":%d,\"handler_tid\":%d",
+	            (int) getpid(), (int) gettid(), (int) worker_tid, (int) handler_tid);
 	return handler_tid == worker_tid ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -555,7 +510,7 @@ static int case_never(void)
 	set_handler(SIGUSR2, SIG_DFL, 0);
 	mask_one(SIG_BLOCK, SIGUSR2);
 	xkill(self, SIGUSR2);
-	report("\"pid\":%d", (int) self);
+	case_report("\"pid\":%d", (int) self);
 	return EXIT_SUCCESS;
 }
 
@@ -577,8 +532,8 @@ static int case_pending(void)
 	t1 = now_ns();
 	mask_one(SIG_UNBLOCK, SIGUSR1);
 
-	report("\"pid\":%d,\"blocked_ns\":%lld,\"measured_ns\":%lld,\"handled\":%d",
-	       (int) self, PENDING_NS, t1 - t0, (int) handled);
+	case_report("\"pid\":%d,\"blocked_ns\":%lld,\"measured_ns\":%lld,\"handled\":%d",
+	            (int) self, PENDING_NS, t1 - t0, (int) handled);
 	return handled == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -595,10 +550,7 @@ static int case_interrupt(bool restart)
 	int fds[2], status, err;
 	ssize_t n;
 
-	shared_handled = mmap(NULL, sizeof(*shared_handled), PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (shared_handled == MAP_FAILED)
-		die("mmap");
+	shared_handled = shared_alloc(sizeof(*shared_handled));
 	set_handler(SIGUSR1, on_usr1, restart ? SA_RESTART : 0);
 	xpipe(fds);
 	pid = xfork();
@@ -624,10 +576,10 @@ static int case_interrupt(bool restart)
 	xclose(fds[1]);
 	status = wait_child(pid);
 
-	report("\"pid\":%d,\"child\":%d,\"sa_restart\":%s,\"read_ret\":%d,\"read_errno\":%s,"
-	       "\"bytes\":%d,\"handled\":%d,\"child_status\":%d",
-	       (int) parent, (int) pid, restart ? "true" : "false", (int) n,
-	       errno_json(ebuf, sizeof(ebuf), err), n > 0 ? (int) n : 0, (int) handled, status);
+	case_report("\"pid\":%d,\"child\":%d,\"sa_restart\":%s,\"read_ret\":%d,\"read_errno\":%s,"
+	            "\"bytes\":%d,\"handled\":%d,\"child_status\":%d",
+	            (int) parent, (int) pid, restart ? "true" : "false", (int) n,
+	            errno_json(ebuf, sizeof(ebuf), err), n > 0 ? (int) n : 0, (int) handled, status);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || handled != 1)
 		return EXIT_FAILURE;
 	if (restart)
@@ -658,8 +610,8 @@ static int case_alarm(void)
 	r = sigsuspend(&wait_mask);
 	err = r < 0 ? errno : 0;
 
-	report("\"pid\":%d,\"timer_us\":%d,\"handled\":%d,\"wait_errno\":%s",
-	       (int) getpid(), ALARM_US, (int) alrm_runs, errno_json(ebuf, sizeof(ebuf), err));
+	case_report("\"pid\":%d,\"timer_us\":%d,\"handled\":%d,\"wait_errno\":%s",
+	            (int) getpid(), ALARM_US, (int) alrm_runs, errno_json(ebuf, sizeof(ebuf), err));
 	return alrm_runs == 1 && err == EINTR ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -707,7 +659,12 @@ int main(int argc, char **argv)
 	if (argc == 2)
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			if (strcmp(argv[1], cases[i].name) == 0) {
+				static char prog[64];
+
+				/* Messages start "sigcases CASE: ". */
 				case_name = cases[i].name;
+				snprintf(prog, sizeof(prog), "%s %s", PROG, case_name);
+				ex_init(prog);
 				reset_mask();
 				return cases[i].run();
 			}

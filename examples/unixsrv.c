@@ -4,19 +4,16 @@
 // different sizes per client. Every send/recv and its bytes are counted per process.
 
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#define PROG "unixsrv"
+#include "example.h"
+
 #define NCLIENTS 3
 #define MAX_MSG 5000
 #define MAX_COUNT 100000
@@ -26,11 +23,9 @@ struct side {
 	int pid;
 	int fd;
 	unsigned long inode;
-	int peer_pid;		/* accepted sockets: the client, from SO_PEERCRED */
-	int sendto;		/* send() calls (the sendto syscall), failed ones too */
-	long sendto_bytes;
-	int recvfrom;		/* recv() calls (the recvfrom syscall), with the final 0 */
-	long recvfrom_bytes;
+	int peer_pid;			/* accepted sockets: the client, from SO_PEERCRED */
+	struct traffic sent;		/* send() calls: the sendto syscall */
+	struct traffic received;	/* recv() calls: the recvfrom syscall, with the final 0 */
 };
 
 struct shared {
@@ -38,61 +33,9 @@ struct shared {
 	struct side clients[NCLIENTS];	/* in fork order */
 };
 
-_Noreturn static void die(const char *what)
-{
-	int err = errno;
-
-	fprintf(stderr, "%s: %s: %s\n", PROG, what, strerror(err));
-	exit(EXIT_FAILURE);
-}
-
-static unsigned long inode_of(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die("fstat");
-	return (unsigned long) st.st_ino;
-}
-
 static size_t msg_len(int client, int i)
 {
 	return (size_t) (1 + (client * 997 + i * 613) % MAX_MSG);
-}
-
-static void send_all(struct side *s, const char *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t r = send(s->fd, buf + done, len - done, 0);
-
-		s->sendto++;
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die("send");
-		}
-		s->sendto_bytes += r;
-		done += (size_t) r;
-	}
-}
-
-/* Returns what one recv() returned (0 at end of stream). */
-static size_t recv_some(struct side *s, char *buf, size_t len)
-{
-	for (;;) {
-		ssize_t r = recv(s->fd, buf, len, 0);
-
-		s->recvfrom++;
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die("recv");
-		}
-		s->recvfrom_bytes += r;
-		return (size_t) r;
-	}
 }
 
 _Noreturn static void run_client(int idx, const char *path, int k, struct side *s)
@@ -111,21 +54,16 @@ _Noreturn static void run_client(int idx, const char *path, int k, struct side *
 	if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
 		die("connect");
 	for (int i = 0; i < k; i++) {
-		size_t len = msg_len(idx, i), got = 0;
+		size_t len = msg_len(idx, i);
 
 		memset(out, 'a' + (idx * 7 + i) % 26, len);
-		send_all(s, out, len);
-		while (got < len) {
-			size_t r = recv_some(s, in + got, len - got);
-
-			if (r == 0) {
-				fprintf(stderr, "%s: client %d: unexpected end of stream\n", PROG, idx);
-				_exit(EXIT_FAILURE);
-			}
-			got += r;
+		send_all(fd, out, len, &s->sent);
+		if (!recv_all(fd, in, len, &s->received)) {
+			note("client %d: unexpected end of stream", idx);
+			_exit(EXIT_FAILURE);
 		}
 		if (memcmp(in, out, len) != 0) {
-			fprintf(stderr, "%s: client %d: echo %d differs\n", PROG, idx, i);
+			note("client %d: echo %d differs", idx, i);
 			_exit(EXIT_FAILURE);
 		}
 	}
@@ -140,11 +78,11 @@ static void serve(struct side *s)
 	char buf[65536];
 
 	for (;;) {
-		size_t n = recv_some(s, buf, sizeof(buf));
+		size_t n = recv_some(s->fd, buf, sizeof(buf), &s->received);
 
 		if (n == 0)
 			break;
-		send_all(s, buf, n);
+		send_all(s->fd, buf, n, &s->sent);
 	}
 	if (close(s->fd) < 0)
 		die("close");
@@ -156,20 +94,14 @@ static void print_side(FILE *f, const struct side *s, int with_peer)
 	if (with_peer)
 		fprintf(f, "\"peer_pid\":%d,", s->peer_pid);
 	fprintf(f, "\"sendto\":%d,\"sendto_bytes\":%ld,\"recvfrom\":%d,\"recvfrom_bytes\":%ld}",
-		s->sendto, s->sendto_bytes, s->recvfrom, s->recvfrom_bytes);
+		s->sent.calls, s->sent.bytes, s->received.calls, s->received.bytes);
 }
 
 static void write_report(const char *sock_path, int k, int lfd, unsigned long linode,
 			 const struct shared *sh)
 {
-	const char *path = getenv("IPCTRACE_REPORT");
-	FILE *f = stderr;
+	FILE *f = report_open(stderr);
 
-	if (path && *path) {
-		f = fopen(path, "w");
-		if (!f)
-			die("open IPCTRACE_REPORT");
-	}
 	fprintf(f, "{\"server_pid\":%d,\"path\":\"%s\",\"messages\":%d,\"listen_fd\":%d,"
 		"\"listen_inode\":%lu,\"accepted\":[", (int) getpid(), sock_path, k, lfd, linode);
 	for (int i = 0; i < NCLIENTS; i++) {
@@ -184,8 +116,7 @@ static void write_report(const char *sock_path, int k, int lfd, unsigned long li
 		print_side(f, &sh->clients[i], 0);
 	}
 	fputs("]}\n", f);
-	if (f != stderr && (ferror(f) | fclose(f)))
-		die("write IPCTRACE_REPORT");
+	report_close(f);
 }
 
 int main(int argc, char **argv)
@@ -196,29 +127,14 @@ int main(int argc, char **argv)
 	int lfd, k = 10, failed = 0;
 	unsigned long linode;
 
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: %s PATH [K]\n", PROG);
-		return EXIT_FAILURE;
-	}
-	if (strlen(argv[1]) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "%s: socket path too long\n", PROG);
-		return EXIT_FAILURE;
-	}
-	if (argc == 3) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(argv[2], &end, 10);
-		if (errno || end == argv[2] || *end || v < 1 || v > MAX_COUNT) {
-			fprintf(stderr, "%s: invalid count '%s' (1..%d)\n", PROG, argv[2], MAX_COUNT);
-			return EXIT_FAILURE;
-		}
-		k = (int) v;
-	}
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED)
-		die("mmap");
+	ex_init("unixsrv");
+	if (argc < 2 || argc > 3)
+		usage("PATH [K]");
+	if (strlen(argv[1]) >= sizeof(sa.sun_path))
+		fail("socket path too long");
+	if (argc == 3)
+		k = parse_count(argv[2], 1, MAX_COUNT);
+	sh = shared_alloc(sizeof(*sh));
 
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (lfd < 0)
@@ -262,16 +178,9 @@ int main(int argc, char **argv)
 	if (close(lfd) < 0)
 		die("close listening socket");
 
-	for (int i = 0; i < NCLIENTS; i++) {
-		int status;
-
-		if (waitpid(pids[i], &status, 0) < 0)
-			die("waitpid");
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "%s: client %d failed (status 0x%x)\n", PROG, (int) pids[i], status);
+	for (int i = 0; i < NCLIENTS; i++)
+		if (!exited_ok("client", pids[i], wait_child(pids[i])))
 			failed = 1;
-		}
-	}
 	if (unlink(argv[1]) < 0)
 		die("unlink");
 	write_report(argv[1], k, lfd, linode, sh);

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// What all the example programs share: messages, counts from the command line,
+// the JSON report, shared memory for counters, waiting for children, and I/O
+// calls that are retried after a signal handler interrupts them.
+//
+// None of it makes an IPC syscall of its own: a traced example shows only the
+// pipes, sockets and signals that its own file asks for.
+
+#ifndef EXAMPLE_H
+#define EXAMPLE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define EX_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+
+/* ---- Messages: "PROG: ..." on stderr ---------------------------------- */
+
+/* Sets PROG, the name that starts every message; call it first in main. */
+void ex_init(const char *prog);
+
+/* "PROG: message". */
+EX_PRINTF(1, 2) void note(const char *fmt, ...);
+
+/* "PROG: message", then exit(EXIT_FAILURE). */
+EX_PRINTF(1, 2) _Noreturn void fail(const char *fmt, ...);
+
+/* "PROG: what: strerror(errno)", then exit(EXIT_FAILURE). */
+_Noreturn void die(const char *what);
+
+/* "usage: PROG args" ("usage: PROG" when args is ""), then exit(EXIT_FAILURE). */
+_Noreturn void usage(const char *args);
+
+/* ---- The command line ------------------------------------------------- */
+
+/* A whole decimal number: true and *v when s is one that fits a long. */
+bool to_long(const char *s, long *v);
+
+/* A count from min to max; anything else fails with "invalid count 'S' (MIN..MAX)". */
+long parse_count(const char *s, long min, long max);
+
+/* The N of `PROG [N]`: def without it, 0..max with it; usage() on more arguments. */
+long count_arg(int argc, char **argv, long def, long max);
+
+/* ---- The report ------------------------------------------------------- */
+
+/*
+ * Each example tells the tests what it did in one JSON object, which they
+ * compare with the trace. It goes to the file $IPCTRACE_REPORT (a regular
+ * file: writing it adds nothing to the trace). report_open() returns that
+ * file, or `otherwise` (stderr, or NULL) when the variable is unset or
+ * empty; report_close() closes the file and dies if any write to it failed.
+ */
+FILE *report_open(FILE *otherwise);
+void report_close(FILE *f);
+
+/* One line, fmt and a newline, to $IPCTRACE_REPORT; false (nothing written) without one. */
+EX_PRINTF(1, 2) bool report(const char *fmt, ...);
+
+/* ---- Processes -------------------------------------------------------- */
+
+/*
+ * Zeroed memory that forked children share with the parent (MAP_SHARED):
+ * each process counts its calls in it, and counting there needs no syscall.
+ */
+void *shared_alloc(size_t size);
+
+/* waitpid() for one child, made again after EINTR; returns its status. */
+int wait_child(pid_t pid);
+
+/* True when status says "exited with 0"; otherwise says "PROG: WHO PID failed (status 0x..)". */
+bool exited_ok(const char *who, pid_t pid, int status);
+
+/* The inode number of what fd is open on (fstat), as in "pipe:[INODE]". */
+unsigned long inode_of(int fd);
+
+/* ---- I/O -------------------------------------------------------------- */
+
+/*
+ * The calls of one kind that a process made on one descriptor, and the bytes
+ * they moved. Every call counts, one that a signal interrupted (EINTR) too:
+ * the tracer sees each of them.
+ */
+struct traffic {
+	int calls;
+	long bytes;
+};
+
+/*
+ * One read(), write(), recv() or send() (flags 0), made again after EINTR;
+ * any other error is fatal. Each returns what its call returned: 0 from a
+ * read or recv is the end of file. Counted in t, unless t is NULL.
+ */
+size_t read_some(int fd, void *buf, size_t len, struct traffic *t);
+size_t write_some(int fd, const void *buf, size_t len, struct traffic *t);
+size_t recv_some(int fd, void *buf, size_t len, struct traffic *t);
+size_t send_some(int fd, const void *buf, size_t len, struct traffic *t);
+
+/* All len bytes, in as many calls as it takes. */
+void write_all(int fd, const void *buf, size_t len, struct traffic *t);
+void send_all(int fd, const void *buf, size_t len, struct traffic *t);
+
+/* Exactly len bytes; false when the stream ended first. */
+bool recv_all(int fd, void *buf, size_t len, struct traffic *t);
+
+/* Reads (4096 bytes at a time) until the end of file; returns the bytes read. */
+long read_to_eof(int fd, struct traffic *t);
+
+#endif
