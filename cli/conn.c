@@ -81,7 +81,8 @@ static int start_private(struct conn *c, char *sock, size_t socklen)
 		snprintf(fdarg, sizeof(fdarg), "%d", wfd);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		setpgid(0, 0);
-		execl(exe, "ipctraced", "--socket", sock, "--ready-fd", fdarg, (char *)NULL);
+		/* One command's trace: nothing for the system's event log. */
+		execl(exe, "ipctraced", "--socket", sock, "--ready-fd", fdarg, "--no-journal", (char *)NULL);
 		fprintf(stderr, "ipctrace: failed to start %s: %s\n", exe, strerror(errno));
 		_exit(127);
 	}

@@ -28,6 +28,20 @@ static void client_set_out(struct daemon *d, struct client *c, bool want)
 		c->want_out = want;
 }
 
+/* Whether the peer on fd has gid among its groups (SO_PEERGROUPS). */
+static bool in_group(int fd, long gid)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+
+	if (gid < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == (gid_t)gid)
+			return true;
+	return false;
+}
+
 int client_accept(struct daemon *d)
 {
 	struct ucred cred;
@@ -48,6 +62,7 @@ int client_accept(struct daemon *d)
 	c->fd = fd;
 	c->uid = cred.uid;
 	c->pid = cred.pid;
+	c->privileged = cred.uid == 0 || in_group(fd, d->group_gid);
 	ev.data.ptr = c;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		free(c);
@@ -111,17 +126,14 @@ void client_flush(struct daemon *d, struct client *c)
 }
 
 /* Sends {"ok": true, ...fields of r} and releases r. */
-static void reply_ok(struct client *c, struct json_object *r)
+void reply_ok(struct client *c, struct json_object *r)
 {
 	json_object_object_add(r, "ok", json_object_new_boolean(1));
 	client_queue_json(c, r);
 	json_object_put(r);
 }
 
-static void reply_error(struct client *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void reply_error(struct client *c, const char *fmt, ...)
+void reply_error(struct client *c, const char *fmt, ...)
 {
 	struct json_object *r = json_object_new_object();
 	char msg[512];
@@ -361,6 +373,7 @@ static const struct {
 	{ "stats", do_stats },
 	{ "signals", do_signals },
 	{ "pipes", do_pipes },
+	{ "log", do_log },
 };
 
 static void handle_request(struct daemon *d, struct client *c, const char *p, size_t len)
@@ -383,7 +396,7 @@ static void handle_request(struct daemon *d, struct client *c, const char *p, si
 			goto out;
 		}
 	}
-	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats, signals, pipes", cmd);
+	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats, signals, pipes, log", cmd);
 out:
 	json_object_put(req);
 }
@@ -434,6 +447,7 @@ void clients_reap(struct daemon *d)
 		}
 		*pp = c->next;
 		sessions_drop_client(d, c);
+		log_free(c->logq);
 		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 		close(c->fd);
 		ipct_buf_free(&c->in);

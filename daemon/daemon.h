@@ -8,6 +8,7 @@
 
 #include "ipctrace/sigrec.h"
 #include "graph.h"
+#include "journal.h"
 #include "lifecycle.h"
 #include "match.h"
 #include "proto.h"
@@ -24,6 +25,8 @@ struct client {
 	struct ipct_buf in;
 	struct ipct_buf out;
 	uint64_t lost;          /* events not queued since the last notice */
+	bool privileged;        /* root or the ipctrace group: sees every process's events */
+	struct logq *logq;      /* a log query or follow in progress */
 	bool want_out;          /* EPOLLOUT registered */
 	bool dead;              /* to be freed at the end of this loop turn */
 	struct client *next;
@@ -91,10 +94,22 @@ struct daemon {
 	struct graph_store graphs[GRAPHS_MAX];
 	size_t graphs_next;
 	uint64_t last_blocked_scan_ns;
+	struct ipct_journal *journal;   /* NULL with --no-journal */
+	int journal_lock;
+	struct ipct_journal_repair repair;      /* what opening it cut */
+	uint64_t journal_errors;
+	uint64_t last_sync_ns;
+	long group_gid;                 /* the ipctrace group, -1 if there is none */
+	uint64_t by_type[IPCT_EV_TYPE_MAX];     /* events drained, by event type */
+	uint64_t by_syscall[IPCT_NR_MAX];       /* ... and syscall events by number */
+	struct { int64_t time_ns; uint64_t count; } losses[16]; /* the latest losses */
+	size_t nlosses;
 	bool quit;
 };
 
 /* clients.c */
+void reply_ok(struct client *c, struct json_object *r);
+void reply_error(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int client_accept(struct daemon *d);
 void client_on_input(struct daemon *d, struct client *c);
 void client_flush(struct daemon *d, struct client *c);
@@ -120,6 +135,21 @@ void records_on_record(const struct ipct_sigrec *r, void *ctx);
 /* The records c may see that match m; queued to c as SIGREC frames when `queue`. */
 size_t records_query(struct daemon *d, struct client *c, const struct ipct_match *m, bool queue);
 void records_free(struct records *rs);
+
+/* log.c */
+struct logq;
+int log_open(struct daemon *d, const char *dir, uint64_t max_bytes);
+void log_close(struct daemon *d);
+/* Into the journal's current block; written by log_flush (after each drain). */
+void log_add(struct daemon *d, uint16_t type, const void *rec, uint16_t len, uint64_t ts);
+void log_flush(struct daemon *d, uint64_t now);
+void do_log(struct daemon *d, struct client *c, struct json_object *req);
+/* Advances the log queries whose clients have room; true while some have more to do. */
+bool log_step(struct daemon *d);
+void log_end_scan(struct client *c);
+/* A drained event, to the clients following the log. */
+void log_follow(struct daemon *d, const struct ipct_event *e);
+void log_free(struct logq *q);
 
 /* pipes.c */
 void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx);

@@ -7,6 +7,7 @@
  * wake-up (ring filling up, or a process exit).
  */
 #include <errno.h>
+#include <grp.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
@@ -54,6 +55,9 @@ static void usage(FILE *f)
 		"  -s, --socket PATH    listen on PATH (default " IPCT_SOCKET_PATH ")\n"
 		"      --ring-mib N     ring buffer size in MiB, a power of two (default 16)\n"
 		"      --ready-fd FD    write \"ready\\n\" to FD and close it once serving\n"
+		"      --journal DIR    keep the event log in DIR (default " IPCT_JOURNAL_DIR ")\n"
+		"      --journal-max-mib N  the log's size limit; the oldest goes first (default 1024)\n"
+		"      --no-journal     keep no event log (private daemons of ipctrace run)\n"
 		"  -v, --verbose        show libbpf's messages\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n");
@@ -148,6 +152,12 @@ static void drain(struct daemon *d)
 
 	tracer_drain(d->tracer);
 	if (tracer_counters(d->tracer, &cnt) == 0 && cnt.ring_full != d->ring_lost) {
+		struct ipct_jloss l = { monotonic_ns(), cnt.ring_full - d->ring_lost };
+
+		/* The log says where it has a hole, and stats when. */
+		log_add(d, IPCT_JREC_LOSS, &l, sizeof(l), l.ts_ns);
+		d->losses[d->nlosses % 16].time_ns = (int64_t)l.ts_ns + realtime_offset_ns();
+		d->losses[d->nlosses++ % 16].count = l.count;
 		d->ring_lost = cnt.ring_full;
 		fprintf(stderr, "ipctraced: ring buffer full: %llu records lost so far\n",
 			(unsigned long long)d->ring_lost);
@@ -160,6 +170,7 @@ static void drain(struct daemon *d)
 		d->last_check_ns = now;
 	pipes_scan_blocked(d, now);
 	sessions_check(d, full);
+	log_flush(d, now);
 }
 
 static void on_signal(struct daemon *d)
@@ -173,9 +184,10 @@ static void on_signal(struct daemon *d)
 static void run(struct daemon *d)
 {
 	struct epoll_event evs[64];
+	bool busy = false;      /* log queries have more to read */
 
 	while (!d->quit) {
-		int n = epoll_wait(d->epfd, evs, 64, d->sessions ? DRAIN_MS : -1);
+		int n = epoll_wait(d->epfd, evs, 64, busy ? 0 : d->sessions ? DRAIN_MS : -1);
 
 		if (n < 0 && errno != EINTR) {
 			fprintf(stderr, "ipctraced: epoll_wait: %s\n", strerror(errno));
@@ -201,6 +213,7 @@ static void run(struct daemon *d)
 		}
 		if (d->sessions || tracer_attached(d->tracer))
 			drain(d);
+		busy = d->journal && log_step(d);
 		for (struct client *c = d->clients; c; c = c->next)
 			if (ipct_buf_len(&c->out) || c->lost)
 				client_flush(d, c);
@@ -226,14 +239,20 @@ int main(int argc, char **argv)
 		{ "ring-mib", required_argument, NULL, 'r' },
 		{ "ready-fd", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "journal", required_argument, NULL, 'j' },
+		{ "journal-max-mib", required_argument, NULL, 'J' },
+		{ "no-journal", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .socket_path = IPCT_SOCKET_PATH };
+	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .journal_lock = -1,
+			    .socket_path = IPCT_SOCKET_PATH };
 	struct tracer_opts topts = { .wakeup_bytes = 0, .on_event = sessions_on_event, .ctx = &d };
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	unsigned long ring_mib = 16, ready_fd = 0;
+	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024;
+	const char *journal_dir = IPCT_JOURNAL_DIR;
+	struct group *grp;
 	bool have_ready = false;
 	int c, err, ret = 1;
 
@@ -258,6 +277,18 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'j':
+			journal_dir = optarg;
+			break;
+		case 'J':
+			if (parse_uint(optarg, 1 << 20, &journal_mib) < 0 || journal_mib < 4) {
+				fprintf(stderr, "ipctraced: --journal-max-mib takes a size in MiB from 4, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'N':
+			journal_dir = NULL;
 			break;
 		case 'h':
 			usage(stdout);
@@ -294,6 +325,10 @@ int main(int argc, char **argv)
 			verbose ? "" : " (run with -v for libbpf's messages)");
 		return 1;
 	}
+	grp = getgrnam("ipctrace");
+	d.group_gid = grp ? (long)grp->gr_gid : -1;
+	if (journal_dir && log_open(&d, journal_dir, (uint64_t)journal_mib << 20) < 0)
+		goto out;
 	d.syms = ipct_syms_new();
 	d.lc = d.syms ? ipct_lc_new(d.syms, records_on_record, &d) : NULL;
 	d.graph = ipct_graph_new(realtime_offset_ns(), pipes_on_diag, &d);
@@ -334,6 +369,7 @@ out:
 		unlink(d.socket_path);
 	}
 	tracer_free(d.tracer);
+	log_close(&d);
 	ipct_lc_free(d.lc);
 	pipes_free(&d);
 	ipct_syms_free(d.syms);

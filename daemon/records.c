@@ -27,6 +27,9 @@ void records_on_record(const struct ipct_sigrec *r, void *ctx)
 
 	if (s && s->owner && s->want_records)
 		client_queue_record(s->owner, r);
+	/* Logged at the time its story ended. */
+	log_add(d, IPCT_JREC_SIGREC, r, sizeof(*r),
+		r->returned_ns ? r->returned_ns : r->delivered_ns ? r->delivered_ns : r->generated_ns);
 	if (!rs->ring) {
 		rs->ring = calloc(RECORDS_MAX, sizeof(*rs->ring));
 		rs->uids = calloc(RECORDS_MAX, sizeof(*rs->uids));

@@ -128,6 +128,11 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	d->events++;
 	if (e->version != IPCT_EVENT_VERSION)
 		return 0;
+	d->by_type[e->type < IPCT_EV_TYPE_MAX ? e->type : 0]++;
+	if (e->type == IPCT_EV_SYSCALL && e->nr < IPCT_NR_MAX)
+		d->by_syscall[e->nr]++;
+	log_add(d, IPCT_JREC_EVENT, e, sizeof(*e), e->ts_ns);
+	log_follow(d, e);
 	s = session_find(d, e->session);
 	if (!s)
 		return 0;

@@ -17,7 +17,7 @@
 #include <linux/types.h>
 #endif
 
-#define IPCT_EVENT_VERSION 1
+#define IPCT_EVENT_VERSION 2
 #define IPCT_COMM_LEN 16
 #define IPCT_PATH_LEN 64
 
@@ -200,14 +200,15 @@ struct ipct_inflight {
 };
 
 struct ipct_event {
-	__u16 version;
-	__u16 type;             /* enum ipct_event_type */
+	__u8 version;
+	__u8 type;              /* enum ipct_event_type */
 	__u16 nr;               /* syscall number (IPCT_EV_SYSCALL) */
 	__u8 kind[2];           /* enum ipct_obj_kind of the objects in the payload */
+	__u16 flags;            /* IPCT_F_* */
 	__u32 pid;              /* thread group of the task that made the event */
 	__u32 tid;
 	__u32 session;          /* trace session the process belongs to */
-	__u32 flags;            /* IPCT_F_* */
+	__u32 uid;              /* that task's user: who may see the event */
 	__u64 ts_ns;            /* CLOCK_MONOTONIC */
 	char comm[IPCT_COMM_LEN];
 	union {

@@ -17,6 +17,7 @@
 #include <linux/types.h>
 
 #define IPCT_SOCKET_PATH "/run/ipctrace/ipctrace.sock"
+#define IPCT_JOURNAL_DIR "/var/lib/ipctrace/journal"
 #define IPCT_PROTO_VERSION 1
 #define IPCT_MAX_REQUEST (64 * 1024)
 

@@ -394,8 +394,10 @@ class Lines:
 class Daemon:
     """A private ipctraced on a socket in a fresh directory; ready once started."""
 
-    def __init__(self, timeout=30):
+    def __init__(self, timeout=30, journal=None, args=()):
         self.dir = tempfile.mkdtemp(prefix='ipctrace-e2e-')
+        # Its own event log, unless the test gives one (to restart on it).
+        self.journal = journal or os.path.join(self.dir, 'journal')
         os.chmod(self.dir, 0o755)           # so that an unprivileged client reaches the socket
         self.socket = os.path.join(self.dir, 's')
         self.log = os.path.join(self.dir, 'ipctraced.log')
@@ -403,7 +405,8 @@ class Daemon:
         r, w = os.pipe()
         with open(self.log, 'wb') as logf:
             self.proc = subprocess.Popen(
-                [IPCTRACED, '--socket', self.socket, '--ready-fd', str(w)],
+                [IPCTRACED, '--socket', self.socket, '--ready-fd', str(w),
+                 '--journal', self.journal] + list(args),
                 pass_fds=(w,), stdin=subprocess.DEVNULL, stdout=logf, stderr=logf)
         os.close(w)
         got = b''
@@ -449,15 +452,7 @@ class Daemon:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=30)
-        for name in ('s', 'ipctraced.log'):
-            try:
-                os.unlink(os.path.join(self.dir, name))
-            except OSError:
-                pass
-        try:
-            os.rmdir(self.dir)
-        except OSError:
-            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def frame(payload, type_=MSG_JSON, length=None):

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evfilter.h"
+#include "format.h"
+#include "names.h"
+#include "syscalls.h"
+
+enum { F_PID, F_TID, F_COMM, F_TREE, F_UID, F_TYPE, F_SIG, F_FD, F_OBJECT, F_KIND, F_RESULT, F_ERRNO,
+       F_SESSION };
+
+/* Every event type name: the traced syscalls, then the others (filled on first use). */
+static const char *type_names[128];
+static const char *const kind_names[] = { "pipe", "fifo", "socket", NULL };
+static const char *const result_names[] = { "queued", "ignored", "merged", "overflow", "lose_info", NULL };
+
+const struct ipct_match_field ipct_event_fields[] = {
+	[F_PID] = { "pid", IPCT_MT_INT, NULL, "the process" },
+	[F_TID] = { "tid", IPCT_MT_INT, NULL, "the thread" },
+	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name" },
+	[F_TREE] = { "tree", IPCT_MT_INT, NULL, "a process and its descendants" },
+	[F_UID] = { "uid", IPCT_MT_INT, NULL, "the user" },
+	[F_TYPE] = { "type", IPCT_MT_NAME, type_names, "the event type" },
+	[F_SIG] = { "sig", IPCT_MT_SIG, NULL, "the signal" },
+	[F_FD] = { "fd", IPCT_MT_INT, NULL, "the descriptor" },
+	[F_OBJECT] = { "object", IPCT_MT_STR, NULL, "pipe:[N], socket:[N] or N" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo or socket" },
+	[F_RESULT] = { "result", IPCT_MT_NAME, result_names, "a signal's generation result" },
+	[F_ERRNO] = { "errno", IPCT_MT_STR, NULL, "a failed call's error, e.g. EPIPE" },
+	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "the trace session" },
+	{ NULL, 0, NULL, NULL },
+};
+
+struct pidset {
+	uint32_t *pids;
+	size_t n, cap;
+};
+
+struct ipct_evfilter {
+	struct ipct_match *m;
+	struct pidset *trees;   /* one per term; used by tree= terms */
+};
+
+struct probe {
+	struct ipct_evfilter *f;
+	const struct ipct_event *e;
+};
+
+static void init_type_names(void)
+{
+	static const char *const others[] = { "signal_generate", "signal_deliver", "fork", "exec", "exit",
+					      "object" };
+	size_t n = 0;
+
+	if (type_names[0])
+		return;
+	for (const struct ipct_syscall *s = ipct_syscalls; s->name && n < 100; s++)
+		type_names[n++] = s->name;
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		type_names[n++] = others[i];
+}
+
+static bool pidset_has(const struct pidset *s, uint32_t pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->pids[i] == pid)
+			return true;
+	return false;
+}
+
+static void pidset_add(struct pidset *s, uint32_t pid)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		uint32_t *n = realloc(s->pids, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		s->pids = n;
+		s->cap = cap;
+	}
+	s->pids[s->n++] = pid;
+}
+
+/* An errno name the C library knows ("EPIPE") or a restart code ("ERESTARTSYS"). */
+static bool errno_known(const char *name)
+{
+	for (int e = 1; e < 600; e++) {
+		const char *n = ipct_errno_name(e);
+
+		if (n && !strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
+struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *err, size_t errlen)
+{
+	struct ipct_evfilter *f = calloc(1, sizeof(*f));
+
+	init_type_names();
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	f->m = ipct_match_parse(ipct_event_fields, terms, n, err, errlen);
+	f->trees = calloc((size_t)n + 1, sizeof(*f->trees));
+	if (!f->m || !f->trees) {
+		if (f->m)
+			snprintf(err, errlen, "out of memory");
+		ipct_evfilter_free(f);
+		return NULL;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct ipct_match_term *t = &f->m->terms[i];
+
+		if (t->field == F_TREE)
+			pidset_add(&f->trees[i], (uint32_t)t->num);
+		if (t->field == F_ERRNO && !errno_known(t->str)) {
+			snprintf(err, errlen, "bad value for errno: '%s' is not an error name (try EPIPE, EINTR, EAGAIN)",
+				 t->str);
+			ipct_evfilter_free(f);
+			return NULL;
+		}
+	}
+	return f;
+}
+
+void ipct_evfilter_free(struct ipct_evfilter *f)
+{
+	if (!f)
+		return;
+	for (int i = 0; f->trees && f->m && i < f->m->nterms; i++)
+		free(f->trees[i].pids);
+	free(f->trees);
+	ipct_match_free(f->m);
+	free(f);
+}
+
+/* The signal an event is about: delivered, generated, sent, or whose action changed; 0 none. */
+static int event_sig(const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc;
+
+	if (e->type == IPCT_EV_SIGNAL_GENERATE || e->type == IPCT_EV_SIGNAL_DELIVER)
+		return e->sig.sig;
+	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)))
+		return 0;
+	if (!strcmp(sc->name, "rt_sigaction"))
+		return (int)e->sys.args[0];
+	if (!strcmp(sc->name, "kill") || !strcmp(sc->name, "tkill") || !strcmp(sc->name, "rt_sigqueueinfo") ||
+	    !strcmp(sc->name, "pidfd_send_signal"))
+		return (int)e->sys.args[1];
+	if (!strcmp(sc->name, "tgkill") || !strcmp(sc->name, "rt_tgsigqueueinfo"))
+		return (int)e->sys.args[2];
+	return 0;
+}
+
+/* The descriptor an event is about, or -1. */
+static int64_t event_fd(const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc;
+
+	if (e->type == IPCT_EV_OBJINFO)
+		return e->obj.fd;
+	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)))
+		return -1;
+	switch (sc->cls) {
+	case IPCT_SC_FD_RET:
+	case IPCT_SC_OPEN:
+	case IPCT_SC_OPENAT:
+		return e->sys.ret;
+	case IPCT_SC_PLAIN:
+	case IPCT_SC_SIGACTION:
+	case IPCT_SC_SIGPROCMASK:
+	case IPCT_SC_SIGQUEUE:
+	case IPCT_SC_TGSIGQUEUE:
+	case IPCT_SC_PIPE:
+	case IPCT_SC_SOCKETPAIR:
+		return -1;
+	default:
+		return (int)e->sys.args[0];
+	}
+}
+
+/* Does one of the event's objects have this inode (and kind, when given)? */
+static bool has_object(const struct ipct_event *e, uint64_t ino, int kind)
+{
+	if (e->type == IPCT_EV_OBJINFO)
+		return e->obj.ino == ino;
+	if (e->type != IPCT_EV_SYSCALL)
+		return false;
+	for (int i = 0; i < 2; i++)
+		if (e->kind[i] >= IPCT_KIND_PIPE && (kind < 0 || kind == e->kind[i]) &&
+		    e->sys.x[i * 2] == ino)
+			return true;
+	return false;
+}
+
+static bool object_is(const struct ipct_event *e, const char *s)
+{
+	int kind = -1;
+
+	if (!strncmp(s, "pipe:[", 6))
+		s += 6;
+	else if (!strncmp(s, "socket:[", 8)) {
+		s += 8;
+		kind = IPCT_KIND_SOCKET;
+	}
+	return has_object(e, strtoull(s, NULL, 10), kind);
+}
+
+static bool kind_is(const struct ipct_event *e, int idx)
+{
+	static const int kinds[] = { IPCT_KIND_PIPE, IPCT_KIND_FIFO, IPCT_KIND_SOCKET };
+
+	if (e->type == IPCT_EV_OBJINFO)
+		return kinds[idx] == (e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO);
+	return e->type == IPCT_EV_SYSCALL && (e->kind[0] == kinds[idx] || e->kind[1] == kinds[idx]);
+}
+
+static bool test(const void *obj, const struct ipct_match_term *t)
+{
+	const struct probe *pr = obj;
+	const struct ipct_event *e = pr->e;
+	const char *name;
+
+	switch (t->field) {
+	case F_PID: return e->pid == t->num;
+	case F_TID: return e->tid == t->num;
+	case F_COMM: return !strncmp(e->comm, t->str, IPCT_COMM_LEN) && strlen(t->str) <= IPCT_COMM_LEN;
+	case F_TREE: return pidset_has(&pr->f->trees[t - pr->f->m->terms], e->pid);
+	case F_UID: return e->uid == t->num;
+	case F_TYPE: return !strcmp(ipct_event_type_name(e), type_names[t->num]);
+	case F_SIG: return event_sig(e) == t->num;
+	case F_FD: return event_fd(e) == t->num;
+	case F_OBJECT: return object_is(e, t->str);
+	case F_KIND: return kind_is(e, (int)t->num);
+	case F_RESULT: return e->type == IPCT_EV_SIGNAL_GENERATE && e->sig.result == t->num;
+	case F_ERRNO:
+		name = e->type == IPCT_EV_SYSCALL && e->sys.ret < 0 && e->sys.ret >= -4095
+			       ? ipct_errno_name((int)-e->sys.ret) : NULL;
+		return name && !strcmp(name, t->str);
+	case F_SESSION: return e->session == t->num;
+	}
+	return false;
+}
+
+bool ipct_evfilter_match(struct ipct_evfilter *f, const struct ipct_event *e)
+{
+	struct probe pr = { f, e };
+
+	/* A tree grows as its processes fork, whether or not this event is shown. */
+	if (e->type == IPCT_EV_FORK)
+		for (int i = 0; i < f->m->nterms; i++)
+			if (f->m->terms[i].field == F_TREE && pidset_has(&f->trees[i], e->pid) &&
+			    !pidset_has(&f->trees[i], e->proc.child_pid))
+				pidset_add(&f->trees[i], e->proc.child_pid);
+	return ipct_match_eval(f->m, test, &pr);
+}
