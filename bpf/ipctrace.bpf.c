@@ -99,6 +99,7 @@ static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->session = session;
+	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->flags = 0;
 	e->ts_ns = bpf_ktime_get_ns();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
