@@ -56,5 +56,6 @@ void print_graph(enum ipct_output mode, bool color, struct json_object *objects,
 
 int do_run(int argc, char **argv);
 int do_pipes(int argc, char **argv);
+int do_log(int argc, char **argv);
 int do_signals(int argc, char **argv);
 int do_stats(int argc, char **argv);

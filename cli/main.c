@@ -11,6 +11,7 @@ static const struct verb {
 	const char *help;
 } verbs[] = {
 	{ "run", do_run, "trace a command and every process it starts" },
+	{ "log", do_log, "show the logged events, filtered; -f to follow" },
 	{ "pipes", do_pipes, "show pipes, FIFOs and sockets: who held which end, what flowed" },
 	{ "signals", do_signals, "show each signal's life: sent, pending, delivered, handled" },
 	{ "stats", do_stats, "show the daemon's counters" },

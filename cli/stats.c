@@ -3,6 +3,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <inttypes.h>
 
 #include "cli.h"
 
@@ -19,6 +21,73 @@ static void stats_usage(FILE *f)
 		"  -h, --help            show this help\n");
 }
 
+static void when_str(int64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int64_t get_int(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_int64(v) : 0;
+}
+
+static void print_losses(struct json_object *reply)
+{
+	struct json_object *arr;
+	char when[32];
+
+	if (!json_object_object_get_ex(reply, "losses", &arr))
+		return;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *l = json_object_array_get_idx(arr, i);
+
+		when_str(get_int(l, "time_ns"), when, sizeof(when));
+		printf("%-32s %" PRId64 " events at %s\n", i ? "" : "lost, latest times", get_int(l, "count"), when);
+	}
+}
+
+static void print_journal(struct json_object *reply)
+{
+	struct json_object *j;
+	char first[32], last[32];
+
+	if (!json_object_object_get_ex(reply, "journal", &j) || !j) {
+		printf("%-32s %s\n", "journal", "none (--no-journal)");
+		return;
+	}
+	printf("%-32s %.1f MiB in %" PRId64 " segments, %" PRId64 " records\n", "journal",
+	       get_int(j, "bytes") / 1048576.0, get_int(j, "segments"), get_int(j, "records"));
+	if (get_int(j, "first_ns")) {
+		when_str(get_int(j, "first_ns"), first, sizeof(first));
+		when_str(get_int(j, "last_ns"), last, sizeof(last));
+		printf("%-32s %s to %s\n", "journal time span", first, last);
+	}
+	if (get_int(j, "repaired_bytes"))
+		printf("%-32s %" PRId64 " bytes of a torn tail cut at start\n", "journal repaired",
+		       get_int(j, "repaired_bytes"));
+	if (get_int(j, "write_errors"))
+		printf("%-32s %" PRId64 "\n", "journal write errors", get_int(j, "write_errors"));
+}
+
+static void print_by_type(struct json_object *reply)
+{
+	struct json_object *o;
+	bool first = true;
+
+	if (!json_object_object_get_ex(reply, "by_type", &o))
+		return;
+	json_object_object_foreach(o, key, val) {
+		printf("%-32s %-18s %" PRId64 "\n", first ? "events by type" : "", key, json_object_get_int64(val));
+		first = false;
+	}
+}
+
 int do_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -33,6 +102,7 @@ int do_stats(int argc, char **argv)
 		{ "untraced_children", "children not traced (map full)" },
 		{ "clients", "clients connected" },
 		{ "sessions", "trace sessions" },
+		{ "traced_processes", "traced processes" },
 		{ "attached", "programs attached" },
 	};
 	enum ipct_output mode = IPCT_OUT_TEXT;
@@ -84,6 +154,9 @@ int do_stats(int argc, char **argv)
 			if (json_object_object_get_ex(reply, labels[i][0], &v))
 				printf("%-32s %s\n", labels[i][1], json_object_get_string(v));
 		}
+		print_losses(reply);
+		print_journal(reply);
+		print_by_type(reply);
 	}
 	ret = 0;
 out:

@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "sigrec.h"
+#include "syscalls.h"
 
 static void client_set_out(struct daemon *d, struct client *c, bool want)
 {
@@ -274,18 +275,42 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 	reply_ok(c, json_object_new_object());
 }
 
+/* {"write": N, "kill": N, "signal_generate": N, ...}: the events drained so far. */
+static struct json_object *by_type(const struct daemon *d)
+{
+	static const char *const types[IPCT_EV_TYPE_MAX] = {
+		[IPCT_EV_SIGNAL_GENERATE] = "signal_generate", [IPCT_EV_SIGNAL_DELIVER] = "signal_deliver",
+		[IPCT_EV_FORK] = "fork", [IPCT_EV_EXEC] = "exec", [IPCT_EV_EXIT] = "exit",
+		[IPCT_EV_OBJINFO] = "object",
+	};
+	struct json_object *o = json_object_new_object();
+
+	for (int nr = 0; nr < IPCT_NR_MAX; nr++)
+		if (d->by_syscall[nr])
+			json_object_object_add(o, ipct_syscall_name(nr) ?: "syscall",
+					       json_object_new_int64((int64_t)d->by_syscall[nr]));
+	for (int t = 0; t < IPCT_EV_TYPE_MAX; t++)
+		if (types[t] && d->by_type[t])
+			json_object_object_add(o, types[t], json_object_new_int64((int64_t)d->by_type[t]));
+	return o;
+}
+
 static void do_stats(struct daemon *d, struct client *c, struct json_object *req)
 {
 	struct json_object *r = json_object_new_object();
 	struct tracer_counters cnt = { 0 };
+	struct json_object *losses = json_object_new_array();
 	int nclients = 0, nsessions = 0;
+	int64_t traced = 0;
 
 	(void)req;
 
 	for (struct client *x = d->clients; x; x = x->next)
 		nclients++;
-	for (struct session *s = d->sessions; s; s = s->next)
+	for (struct session *s = d->sessions; s; s = s->next) {
 		nsessions++;
+		traced += s->nprocs;
+	}
 	tracer_counters(d->tracer, &cnt);
 	json_object_object_add(r, "events", json_object_new_int64((int64_t)d->events));
 	json_object_object_add(r, "lost", json_object_new_int64((int64_t)cnt.ring_full));
@@ -293,6 +318,32 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	json_object_object_add(r, "clients", json_object_new_int(nclients));
 	json_object_object_add(r, "sessions", json_object_new_int(nsessions));
 	json_object_object_add(r, "attached", json_object_new_boolean(tracer_attached(d->tracer)));
+	json_object_object_add(r, "traced_processes", json_object_new_int64(traced));
+	json_object_object_add(r, "by_type", by_type(d));
+	json_object_object_add(r, "losses", losses);
+	for (size_t i = d->nlosses > 16 ? d->nlosses - 16 : 0; i < d->nlosses; i++) {
+		struct json_object *l = json_object_new_object();
+
+		json_object_object_add(l, "time_ns", json_object_new_int64(d->losses[i % 16].time_ns));
+		json_object_object_add(l, "count", json_object_new_int64((int64_t)d->losses[i % 16].count));
+		json_object_array_add(losses, l);
+	}
+	if (d->journal) {
+		struct ipct_journal_stats js;
+		struct json_object *j = json_object_new_object();
+
+		ipct_journal_stats(d->journal, &js);
+		json_object_object_add(j, "bytes", json_object_new_int64((int64_t)js.bytes));
+		json_object_object_add(j, "records", json_object_new_int64((int64_t)js.records));
+		json_object_object_add(j, "segments", json_object_new_int(js.segments));
+		json_object_object_add(j, "first_ns", js.first_ns ? json_object_new_int64(js.first_ns) : NULL);
+		json_object_object_add(j, "last_ns", js.last_ns ? json_object_new_int64(js.last_ns) : NULL);
+		json_object_object_add(j, "write_errors", json_object_new_int64((int64_t)d->journal_errors));
+		json_object_object_add(j, "repaired_bytes", json_object_new_int64((int64_t)d->repair.bytes_cut));
+		json_object_object_add(r, "journal", j);
+	} else {
+		json_object_object_add(r, "journal", NULL);
+	}
 	reply_ok(c, r);
 }
 

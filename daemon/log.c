@@ -30,6 +30,7 @@ struct logq {
 	struct ipct_journal_cursor cur;
 	bool scanning;
 	bool follow;
+	int64_t realtime_off;           /* the clock offset the reply gave */
 	struct json_object *losses;
 };
 
@@ -195,7 +196,10 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 	q->scanning = d->journal != NULL;
 	q->cur.seg = 0;
 	c->logq = q;
-	reply_ok(c, json_object_new_object());
+	q->realtime_off = realtime_offset_ns();
+	v = json_object_new_object();
+	json_object_object_add(v, "realtime_offset_ns", json_object_new_int64(q->realtime_off));
+	reply_ok(c, v);
 	if (!q->scanning)
 		log_end_scan(c);
 }
@@ -209,6 +213,7 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 {
 	struct scan_ctx *sc = ctx;
 	struct logq *q = sc->q;
+	struct ipct_event ev;
 
 	if (realtime_ns < q->since || realtime_ns > q->until)
 		return true;
@@ -225,10 +230,13 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 		return true;
 	if (!visible(sc->c, ((const struct ipct_event *)rec)->uid) || !ipct_evfilter_match(q->f, rec))
 		return true;
+	/* Re-based on the reply's clock offset: times from earlier boots come out right. */
+	ev = *(const struct ipct_event *)rec;
+	ev.ts_ns = (uint64_t)(realtime_ns - q->realtime_off);
 	if (q->limit)
-		memcpy(&q->ring[q->count % q->limit], rec, sizeof(struct ipct_event));
+		q->ring[q->count % q->limit] = ev;
 	else
-		client_queue_event(sc->c, rec);
+		client_queue_event(sc->c, &ev);
 	q->count++;
 	return true;
 }

@@ -173,13 +173,13 @@ struct json_object *pipes_query(struct daemon *d, struct client *c, const struct
 	for (size_t i = first; i < d->graphs_next; i++) {
 		struct graph_store *g = &d->graphs[i % GRAPHS_MAX];
 
-		if (c->uid == 0 || g->uid == c->uid)
+		if (c->privileged || g->uid == c->uid)
 			ipct_graph_filter(g->objects, m, out);
 	}
 	for (struct session *s = d->sessions; s; s = s->next) {
 		struct json_object *live;
 
-		if (c->uid != 0 && s->uid != c->uid)
+		if (!c->privileged && s->uid != c->uid)
 			continue;
 		live = ipct_graph_session_json(d->graph, s->id);
 		if (live)

@@ -57,7 +57,7 @@ size_t records_query(struct daemon *d, struct client *c, const struct ipct_match
 	for (size_t i = rs->next - rs->count; i != rs->next; i++) {
 		const struct ipct_sigrec *r = &rs->ring[i % RECORDS_MAX];
 
-		if (c->uid != 0 && rs->uids[i % RECORDS_MAX] != c->uid)
+		if (!c->privileged && rs->uids[i % RECORDS_MAX] != c->uid)
 			continue;
 		if (!ipct_match_eval(m, ipct_sigrec_test, r))
 			continue;

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "format.h"
 #include "names.h"
@@ -658,11 +659,31 @@ static const char *event_color(const struct ipct_event *e)
 	}
 }
 
+/* A trace counts seconds from its start; the log (no start) shows the time of day. */
+static int time_width(const struct ipct_fmt *f)
+{
+	return f->start_ns ? COL_TIME : 15;
+}
+
+static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t len)
+{
+	int64_t real = (int64_t)ts + f->realtime_off;
+	time_t t = (time_t)(real / 1000000000);
+	struct tm tm;
+
+	if (f->start_ns) {
+		snprintf(buf, len, "%.6f", (double)(int64_t)(ts - f->start_ns) / 1e9);
+		return;
+	}
+	localtime_r(&t, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(real / 1000 % 1000000));
+}
+
 int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out)
 {
 	if (f->mode != IPCT_OUT_TEXT)
 		return 0;
-	return ipct_buf_printf(out, "%-*s  %-*s %-*s %s\n", COL_TIME, "TIME", COL_PROC, "PROCESS",
+	return ipct_buf_printf(out, "%-*s  %-*s %-*s %s\n", time_width(f), "TIME", COL_PROC, "PROCESS",
 			       COL_EVENT, "EVENT", "DETAILS");
 }
 
@@ -684,13 +705,16 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		pr_int(&p, "tid", NULL, e->tid);
 		pr_str(&p, "comm", NULL, comm);
 		pr_int(&p, "session", NULL, e->session);
+		pr_int(&p, "uid", NULL, e->uid);
 	} else {
 		if (e->pid == e->tid)
 			snprintf(proc, sizeof(proc), "%s[%u]", comm, e->pid);
 		else
 			snprintf(proc, sizeof(proc), "%s[%u/%u]", comm, e->pid, e->tid);
-		r = ipct_buf_printf(out, "%*.6f  %-*s %s%-*s%s ", COL_TIME,
-				    (double)(int64_t)(e->ts_ns - f->start_ns) / 1e9, COL_PROC, proc,
+		char when[32];
+
+		event_time(f, e->ts_ns, when, sizeof(when));
+		r = ipct_buf_printf(out, "%*s  %-*s %s%-*s%s ", time_width(f), when, COL_PROC, proc,
 				    f->color ? event_color(e) : "", COL_EVENT, type,
 				    f->color ? "\033[0m" : "");
 		if (r < 0)

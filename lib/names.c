@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "ipctrace/event.h"
 #include "names.h"
@@ -274,4 +275,88 @@ int ipct_flags_each(const struct ipct_flag_name *table, uint64_t value,
 		n++;
 	}
 	return n;
+}
+
+static int64_t local_midnight(int64_t now)
+{
+	time_t t = (time_t)(now / 1000000000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000000000;
+}
+
+/* "5m", "30s", "2h", "1d" (a bare number is seconds): ns, or -1. */
+static int64_t span_ns(const char *s)
+{
+	static const struct { char unit; int64_t ns; } units[] = {
+		{ 's', 1000000000LL }, { 'm', 60000000000LL }, { 'h', 3600000000000LL }, { 'd', 86400000000000LL },
+	};
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || v < 0 || v > 36500LL * 86400)
+		return -1;
+	if (!*end || !strcmp(end, " ago"))
+		return v * 1000000000LL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (end[0] == units[i].unit && (!end[1] || !strcmp(end + 1, " ago")))
+			return v * units[i].ns;
+	return -1;
+}
+
+int ipct_parse_time(const char *s, int64_t now, int64_t boot, int64_t *out)
+{
+	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+					       "%H:%M:%S", "%H:%M" };
+	int64_t span;
+
+	if (!strcmp(s, "now")) {
+		*out = now;
+	} else if (!strcmp(s, "boot")) {
+		*out = boot;
+	} else if (!strcmp(s, "today") || !strcmp(s, "yesterday")) {
+		*out = local_midnight(now) - (s[0] == 'y' ? 86400000000000LL : 0);
+	} else if (s[0] == '@') {
+		span = span_ns(s + 1);
+		if (span < 0 || strchr(s, ' ') || (s[strlen(s) - 1] < '0' || s[strlen(s) - 1] > '9'))
+			return -EINVAL;
+		*out = span;
+	} else if (s[0] == '-' || strstr(s, " ago")) {
+		span = span_ns(s + (s[0] == '-'));
+		if (span < 0 || (s[0] == '-' && strstr(s, " ago")))
+			return -EINVAL;
+		*out = now - span;
+	} else {
+		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+			struct tm tm = { 0 };
+			const char *end;
+			time_t t;
+
+			end = strptime(s, formats[i], &tm);
+			if (!end || *end)
+				continue;
+			if (i >= 3) {   /* a time of day: today */
+				time_t today = (time_t)(local_midnight(now) / 1000000000);
+				struct tm d;
+
+				localtime_r(&today, &d);
+				tm.tm_year = d.tm_year;
+				tm.tm_mon = d.tm_mon;
+				tm.tm_mday = d.tm_mday;
+			}
+			tm.tm_isdst = -1;
+			t = mktime(&tm);
+			if (t == (time_t)-1)
+				return -EINVAL;
+			*out = (int64_t)t * 1000000000;
+			return 0;
+		}
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -44,3 +44,11 @@ int ipct_flags_each(const struct ipct_flag_name *table, uint64_t value,
 		    void (*fn)(const char *name, void *data), void *data);
 /* The name of value in an enumeration table, or NULL. */
 const char *ipct_enum_name(const struct ipct_flag_name *table, uint64_t value);
+
+/*
+ * A time for --since/--until, in wall-clock ns: "now", "boot", "today",
+ * "yesterday", relative ("-5m", "-30s", "-2h", "-1d", "5m ago"),
+ * "@EPOCH" (seconds), or local "YYYY-MM-DD[ HH:MM[:SS]]" / "HH:MM[:SS]"
+ * (today). now and boot are wall-clock ns. -EINVAL when it is none.
+ */
+int ipct_parse_time(const char *s, int64_t now, int64_t boot, int64_t *out);

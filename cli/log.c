@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/* ipctrace log: the daemon's event log, filtered like journalctl, and followed with -f. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "names.h"
+
+static void log_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipctrace log [OPTIONS] [FIELD=VALUE...]\n"
+		"\n"
+		"Show the events the daemon has logged, oldest first, filtered in the\n"
+		"daemon. The same field twice means either value; different fields must\n"
+		"all match. Users see only their own processes' events (root and the\n"
+		"ipctrace group see all).\n"
+		"\n"
+		"Fields: pid, tid, comm, tree (a pid and its descendants), uid, type (kill,\n"
+		"        write, signal_generate, ...), sig, fd, object (pipe:[N] or N),\n"
+		"        kind (pipe, fifo, socket), result, errno (EPIPE, ...), session.\n"
+		"Times:  now, boot, today, yesterday, -5m, -2h, \"10m ago\", @EPOCH,\n"
+		"        \"2026-11-24 10:00[:00]\", 10:00 (today).\n"
+		"Example: ipctrace log tree=1234 type=write errno=EPIPE --since -1h\n"
+		"\n"
+		"Options:\n"
+		"  -S, --since TIME      events from TIME on\n"
+		"  -U, --until TIME      events up to TIME\n"
+		"  -n, --lines N         only the last N matching events\n"
+		"  -f, --follow          then keep printing new events that match\n"
+		"  -o, --output FORMAT   text (default) or json (fields in docs/events.md)\n"
+		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ")\n"
+		"      --color WHEN      auto (default), always or never\n"
+		"  -h, --help            show this help\n");
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int parse_when(const char *opt, const char *arg, int64_t *out)
+{
+	int64_t now = clock_ns(CLOCK_REALTIME);
+
+	if (ipct_parse_time(arg, now, now - clock_ns(CLOCK_BOOTTIME), out) < 0) {
+		fprintf(stderr, "ipctrace log: %s: '%s' is not a time (try -5m, today, boot, "
+			"\"2026-11-24 10:00\", 10:00)\n", opt, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The end of the logged part: say so when the answer has holes. */
+static void on_end(struct json_object *n, const struct ipct_fmt *fmt)
+{
+	struct json_object *losses;
+
+	if (!json_object_object_get_ex(n, "losses", &losses))
+		return;
+	for (size_t i = 0; i < json_object_array_length(losses); i++) {
+		struct json_object *l = json_object_array_get_idx(losses, i), *t, *c;
+		char when[64] = "?";
+
+		if (json_object_object_get_ex(l, "time_ns", &t)) {
+			time_t s = (time_t)(json_object_get_int64(t) / 1000000000);
+			struct tm tm;
+
+			localtime_r(&s, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		}
+		json_object_object_get_ex(l, "count", &c);
+		fprintf(stderr, "ipctrace: %" PRId64 " events were lost around %s (the ring buffer was full): "
+			"this answer may miss some%s\n", c ? json_object_get_int64(c) : 0, when,
+			fmt->mode == IPCT_OUT_JSON ? "" : "");
+	}
+}
+
+int do_log(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "lines", required_argument, NULL, 'n' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct ipct_fmt fmt = { .mode = IPCT_OUT_TEXT };
+	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
+	struct json_object *req, *match, *reply = NULL, *v;
+	int64_t since = 0, until = 0, lines = 0;
+	bool has_since = false, has_until = false, follow = false, ended = false;
+	struct ipct_buf out = { 0 };
+	struct conn conn;
+	char *end;
+	int c, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "S:U:n:fo:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			if (parse_when("--since", optarg, &since) < 0)
+				return EXIT_USAGE;
+			has_since = true;
+			break;
+		case 'U':
+			if (parse_when("--until", optarg, &until) < 0)
+				return EXIT_USAGE;
+			has_until = true;
+			break;
+		case 'n':
+			lines = strtoll(optarg, &end, 10);
+			if (*end || end == optarg || lines < 0 || lines > 10000000) {
+				fprintf(stderr, "ipctrace log: -n takes a number of events (0 to 10000000), not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			follow = true;
+			break;
+		case 'o':
+			if (parse_output(optarg, &fmt.mode, false) < 0)
+				return EXIT_USAGE;
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'C':
+			if (parse_color(optarg, &color) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			log_usage(stdout);
+			return 0;
+		default:
+			log_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	fmt.color = !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO));
+	fmt.syms = ipct_syms_new();
+	if (conn_open(&conn, socket_path, false) < 0)
+		goto out_free;
+	req = json_object_new_object();
+	match = json_object_new_array();
+	json_object_object_add(req, "cmd", json_object_new_string("log"));
+	for (int i = optind; i < argc; i++)
+		json_object_array_add(match, json_object_new_string(argv[i]));
+	json_object_object_add(req, "match", match);
+	if (has_since)
+		json_object_object_add(req, "since", json_object_new_int64(since));
+	if (has_until)
+		json_object_object_add(req, "until", json_object_new_int64(until));
+	if (lines)
+		json_object_object_add(req, "limit", json_object_new_int64(lines));
+	json_object_object_add(req, "follow", json_object_new_boolean(follow));
+	reply = conn_request(&conn, req);
+	json_object_put(req);
+	if (!reply)
+		goto out;
+	if (reply_error(reply)) {
+		fprintf(stderr, "ipctrace %s\n", reply_error(reply));
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
+		fmt.realtime_off = json_object_get_int64(v);
+	ipct_format_header(&fmt, &out);
+	while (!ended || follow) {
+		struct ipct_msg_hdr h;
+		const char *payload;
+		int err = conn_next(&conn, &h, &payload);
+
+		if (err < 0) {
+			fprintf(stderr, "ipctrace: lost the connection to ipctraced: %s\n", strerror(-err));
+			goto out;
+		}
+		if (h.type == IPCT_MSG_EVENT && h.len >= sizeof(struct ipct_event)) {
+			ipct_syms_on_event(fmt.syms, (const void *)payload);
+			ipct_format_event(&fmt, (const void *)payload, &out);
+		} else if (h.type == IPCT_MSG_JSON) {
+			struct json_object *n = ipct_json_parse(payload, h.len);
+
+			if (n && json_object_object_get_ex(n, "notice", &v) &&
+			    !strcmp(json_object_get_string(v), "log_end")) {
+				on_end(n, &fmt);
+				ended = true;
+			}
+			json_object_put(n);
+		}
+		ipct_buf_consume(&conn.in, sizeof(h) + h.len);
+		/* Print what has come whenever the daemon has nothing more right now. */
+		if (ended || ipct_buf_len(&conn.in) == 0 || ipct_buf_len(&out) > (1u << 20)) {
+			if (write_stdout(&out) < 0)
+				goto out;
+			ipct_buf_consume(&out, ipct_buf_len(&out));
+		}
+	}
+	ret = 0;
+out:
+	json_object_put(reply);
+	conn_close(&conn);
+out_free:
+	ipct_buf_free(&out);
+	ipct_syms_free(fmt.syms);
+	return ret;
+}
