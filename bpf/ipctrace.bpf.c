@@ -73,12 +73,31 @@ static __always_inline void count(__u32 which)
 		(*c)++;
 }
 
+/*
+ * System-wide tracing (`ipctrace trace --all`): every process but the
+ * daemon and the clients it streams to is in this session; 0 when off.
+ * Written by the daemon through the skeleton's .bss.
+ */
+__u32 all_session = 0;
+
+/* Processes never traced system-wide: the daemon's streaming clients (their reads would feed back). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} untraced SEC(".maps");
+
 /* The session of a traced process; NULL when it is not traced, or held before exec. */
 static __always_inline __u32 *session_of(__u32 tgid)
 {
 	__u32 *s = bpf_map_lookup_elem(&traced, &tgid);
 
-	return s && !(*s & IPCT_SESSION_HELD) ? s : NULL;
+	if (s)
+		return *s & IPCT_SESSION_HELD ? NULL : s;
+	if (all_session && tgid != daemon_tgid && !bpf_map_lookup_elem(&untraced, &tgid))
+		return &all_session;
+	return NULL;
 }
 
 static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
@@ -656,7 +675,8 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	if (BPF_CORE_READ(child, pid) != ctgid || ctgid == daemon_tgid)
 		return 0;
 	s = *sess;
-	if (bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY))
+	/* System-wide, the child is covered without an entry. */
+	if (sess != &all_session && bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY))
 		count(CNT_TRACED_FULL);
 	e = reserve(IPCT_EV_FORK, s);
 	if (!e)
@@ -677,9 +697,12 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 
 	/* A held command starts being traced here. */
 	sess = bpf_map_lookup_elem(&traced, &tgid);
+	if (sess)
+		*sess &= ~IPCT_SESSION_HELD;
+	else
+		sess = session_of(tgid);
 	if (!sess)
 		return 0;
-	*sess &= ~IPCT_SESSION_HELD;
 	e = reserve(IPCT_EV_EXEC, *sess);
 	if (!e)
 		return 0;
@@ -701,6 +724,8 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	/* Held or not: a command that never got to exec still ends its session. */
 	sess = bpf_map_lookup_elem(&traced, &tgid);
+	if (!sess)
+		sess = session_of(tgid);
 	if (!sess)
 		return 0;
 	/* A thread killed inside a traced call never reaches sys_exit. */

@@ -57,5 +57,8 @@ void print_graph(enum ipct_output mode, bool color, struct json_object *objects,
 int do_run(int argc, char **argv);
 int do_pipes(int argc, char **argv);
 int do_log(int argc, char **argv);
+int do_attach(int argc, char **argv);
+int do_trace(int argc, char **argv);
+int do_detach(int argc, char **argv);
 int do_signals(int argc, char **argv);
 int do_stats(int argc, char **argv);

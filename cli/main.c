@@ -11,6 +11,9 @@ static const struct verb {
 	const char *help;
 } verbs[] = {
 	{ "run", do_run, "trace a command and every process it starts" },
+	{ "attach", do_attach, "trace running processes and their children" },
+	{ "trace", do_trace, "trace every process (--all)" },
+	{ "detach", do_detach, "stop a trace session" },
 	{ "log", do_log, "show the logged events, filtered; -f to follow" },
 	{ "pipes", do_pipes, "show pipes, FIFOs and sockets: who held which end, what flowed" },
 	{ "signals", do_signals, "show each signal's life: sent, pending, delivered, handled" },

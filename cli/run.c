@@ -43,6 +43,9 @@ struct run {
 	struct json_object *graph; /* its objects, from the daemon's "graph" notice */
 	struct ipct_sigrec *recs;
 	size_t nrecs, caprecs;
+	enum verb { RUN, ATTACH, TRACE_ALL } verb;
+	uint32_t session;
+	bool detaching;         /* attach/trace: asked the daemon to stop, waiting for the end */
 };
 
 static void run_usage(FILE *f)
@@ -182,7 +185,11 @@ static void on_notice(struct run *r, struct json_object *n)
 		if (json_object_object_get_ex(n, "lost", &v))
 			r->lost = json_object_get_int64(v);
 		/* Anything but the tree's own end means the trace was cut short. */
-		if (json_object_object_get_ex(n, "reason", &v) && strcmp(json_object_get_string(v), "exited"))
+		/* attach and trace end by a detach of their own (Ctrl-C) or another's: not a failure. */
+		if (json_object_object_get_ex(n, "reason", &v) && r->verb != RUN &&
+		    !strcmp(json_object_get_string(v), "detached"))
+			r->detaching = true;
+		else if (json_object_object_get_ex(n, "reason", &v) && strcmp(json_object_get_string(v), "exited"))
 			r->end_reason = !strcmp(json_object_get_string(v), "daemon_exit") ? "daemon_exit"
 											 : "cut";
 	} else if (!strcmp(kind, "graph")) {
@@ -267,12 +274,28 @@ static void reap(struct run *r, bool block)
 		r->reaped = true;
 }
 
+static void request_detach(struct run *r)
+{
+	struct json_object *req = json_object_new_object();
+
+	json_object_object_add(req, "cmd", json_object_new_string("detach"));
+	json_object_object_add(req, "session", json_object_new_int64(r->session));
+	/* Its reply arrives among the events; the session_end notice ends the loop. */
+	if (conn_send(&r->conn, req) == 0)
+		r->detaching = true;
+	json_object_put(req);
+}
+
 static void on_signal(struct run *r, int sfd)
 {
 	struct signalfd_siginfo si;
 
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD)
+		if (r->verb != RUN) {
+			/* Ctrl-C ends the trace, not the traced processes. */
+			if (si.ssi_signo != SIGCHLD && !r->detaching)
+				request_detach(r);
+		} else if (si.ssi_signo == SIGCHLD)
 			reap(r, false);
 		/* The terminal signals the whole foreground group, the command included;
 		 * a signal sent to us alone is passed on. */
@@ -294,7 +317,11 @@ static void print_summary(struct run *r, const char *cmd)
 {
 	char status[64];
 
-	ipct_wait_status_str(r->status, status, sizeof(status));
+	if (r->verb == RUN)
+		ipct_wait_status_str(r->status, status, sizeof(status));
+	else
+		snprintf(status, sizeof(status), "session %u ended (%s)", r->session,
+			 r->end_reason ? r->end_reason : r->detaching ? "detached" : "every process exited");
 	if (r->unprinted)
 		fprintf(stderr, "ipctrace: %lld events could not be printed (out of memory)\n",
 			(long long)r->unprinted);
@@ -318,92 +345,214 @@ static void print_summary(struct run *r, const char *cmd)
 	}
 }
 
-int do_run(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "color", required_argument, NULL, 'C' },
-		{ "signals", no_argument, NULL, 'S' },
-		{ "view", no_argument, NULL, 'V' },
-		{ "pipes", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	struct run r = { .conn = { .fd = -1 } };
-	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
-	struct json_object *req, *reply;
-	bool socket_given = false, want_view = false;
-	char path[PATH_MAX];
-	sigset_t mask;
-	int c, err, release_fd = -1, sfd, ret = 1;
+/* The options every tracing verb shares, and -p / --all / --background for attach and trace. */
+static const struct option trace_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "color", required_argument, NULL, 'C' },
+	{ "signals", no_argument, NULL, 'S' },
+	{ "view", no_argument, NULL, 'V' },
+	{ "pipes", no_argument, NULL, 'P' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "all", no_argument, NULL, 'A' },
+	{ "background", no_argument, NULL, 'B' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
 
-	/* '+': options end at the command, whose own options are its business. */
-	while ((c = getopt_long(argc, argv, "+o:s:h", opts, NULL)) != -1) {
+struct trace_args {
+	const char *socket_path, *color, *pids;
+	bool socket_given, want_view, all, background;
+};
+
+static void attach_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipctrace attach [OPTIONS] -p PID[,PID...]\n"
+		"       ipctrace trace [OPTIONS] --all\n"
+		"\n"
+		"Trace running processes and every process they start from now on (attach),\n"
+		"or every process on the machine but ipctraced and its clients (trace --all),\n"
+		"printing events as they happen until the processes exit or Ctrl-C, which\n"
+		"stops the trace and leaves the processes running. Everything is logged\n"
+		"(ipctrace log session=N). Users may attach only to their own processes;\n"
+		"trace --all needs root or the ipctrace group.\n"
+		"\n"
+		"Options:\n"
+		"  -p, --pid PID[,PID]   the processes to attach to (attach)\n"
+		"      --all             every process (trace)\n"
+		"      --background      print the session id and return; the trace goes on\n"
+		"                        into the log until `ipctrace detach N`\n"
+		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
+		"      --signals, --pipes, --view   as for ipctrace run\n"
+		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ")\n"
+		"      --color WHEN      auto (default), always or never\n"
+		"  -h, --help            show this help\n");
+}
+
+/* Parses the options of run (stopping at the command), attach and trace. -1: exit with *code. */
+static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char **argv, int *code)
+{
+	void (*usage)(FILE *) = r->verb == RUN ? run_usage : attach_usage;
+	int c;
+
+	*code = EXIT_USAGE;
+	/* '+': options end at run's command, whose own options are its business. */
+	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:s:h" : "o:s:p:h", trace_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_output(optarg, &r.fmt.mode, true) < 0)
-				return EXIT_USAGE;
+			if (parse_output(optarg, &r->fmt.mode, true) < 0)
+				return -1;
 			break;
 		case 's':
-			socket_path = optarg;
-			socket_given = true;
+			a->socket_path = optarg;
+			a->socket_given = true;
 			break;
 		case 'C':
-			if (parse_color(optarg, &color) < 0)
-				return EXIT_USAGE;
+			if (parse_color(optarg, &a->color) < 0)
+				return -1;
 			break;
 		case 'S':
-			r.want_records = true;
+			r->want_records = true;
 			break;
 		case 'V':
-			want_view = true;
+			a->want_view = true;
 			break;
 		case 'P':
-			r.want_pipes = true;
+			r->want_pipes = true;
+			break;
+		case 'p':
+		case 'A':
+		case 'B':
+			if (r->verb == RUN || (c == 'p' && r->verb != ATTACH) || (c == 'A' && r->verb != TRACE_ALL)) {
+				fprintf(stderr, "ipctrace: option %s does not go with this verb\n", argv[optind - 1]);
+				usage(stderr);
+				return -1;
+			}
+			if (c == 'p')
+				a->pids = optarg;
+			a->all |= c == 'A';
+			a->background |= c == 'B';
 			break;
 		case 'h':
-			run_usage(stdout);
-			return 0;
+			usage(stdout);
+			*code = 0;
+			return -1;
 		default:
-			run_usage(stderr);
-			return EXIT_USAGE;
+			usage(stderr);
+			return -1;
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "ipctrace run: no command given\n");
-		run_usage(stderr);
-		return EXIT_USAGE;
+	if (a->want_view && r->fmt.mode != IPCT_OUT_TEXT) {
+		fprintf(stderr, "ipctrace: --view draws for people; it does not go with -o json or dot\n");
+		return -1;
 	}
-	err = resolve_command(argv[optind], path, sizeof(path));
-	if (err == -ENOENT) {
-		fprintf(stderr, "ipctrace: %s: command not found\n", argv[optind]);
-		return 127;
+	if (r->fmt.mode == IPCT_OUT_DOT && !r->want_pipes) {
+		fprintf(stderr, "ipctrace: -o dot draws the pipe graph: add --pipes\n");
+		return -1;
 	}
-	if (err < 0) {
-		fprintf(stderr, "ipctrace: %s: cannot execute: %s\n", argv[optind], strerror(-err));
-		return 126;
+	if ((r->verb == ATTACH && !a->pids) || (r->verb == TRACE_ALL && !a->all)) {
+		fprintf(stderr, "ipctrace %s: say what to trace: %s\n", r->verb == ATTACH ? "attach" : "trace",
+			r->verb == ATTACH ? "-p PID[,PID...]" : "--all");
+		usage(stderr);
+		return -1;
 	}
-	r.fmt.color = !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO));
-	/* Without it handlers show as addresses: worth a run, not worth failing one. */
-	r.fmt.syms = ipct_syms_new();
-	if (want_view && r.fmt.mode != IPCT_OUT_TEXT) {
-		fprintf(stderr, "ipctrace run: --view draws for people; it does not go with -o json or dot\n");
-		return EXIT_USAGE;
+	if (r->verb != RUN && optind < argc) {
+		fprintf(stderr, "ipctrace: unexpected argument '%s'\n", argv[optind]);
+		return -1;
 	}
-	if (r.fmt.mode == IPCT_OUT_DOT && !r.want_pipes) {
-		fprintf(stderr, "ipctrace run: -o dot draws the pipe graph: add --pipes\n");
-		return EXIT_USAGE;
-	}
+	r->fmt.color = !strcmp(a->color, "always") || (!strcmp(a->color, "auto") && want_color(STDOUT_FILENO));
+	/* Without it handlers show as addresses: worth a trace, not worth failing one. */
+	r->fmt.syms = ipct_syms_new();
+	return 0;
+}
 
-	if (conn_open(&r.conn, socket_path, !socket_given) < 0)
-		return 1;
-	r.child = spawn_held(path, argv + optind, &release_fd);
-	if (r.child < 0) {
-		fprintf(stderr, "ipctrace: failed to start %s: %s\n", argv[optind], strerror(-r.child));
-		goto out;
+/* "12,34" as a JSON array of pids; NULL (said why) when it is not one. */
+static struct json_object *parse_pids(const char *s)
+{
+	struct json_object *arr = json_object_new_array();
+
+	while (*s) {
+		char *end;
+		long pid = strtol(s, &end, 10);
+
+		if (end == s || pid <= 0 || pid > INT32_MAX || (*end && *end != ',')) {
+			fprintf(stderr, "ipctrace attach: -p takes process ids separated by commas, not '%s'\n", s);
+			json_object_put(arr);
+			return NULL;
+		}
+		json_object_array_add(arr, json_object_new_int64(pid));
+		s = *end ? end + 1 : end;
 	}
-	/* Blocked only in this process: the child keeps the mask we were given. */
+	return arr;
+}
+
+/* Sends the trace request; on success the stream is set up. -1 on failure (said why). */
+static int start_trace(struct run *r, struct trace_args *a, struct json_object *req)
+{
+	struct json_object *reply, *v;
+
+	json_object_object_add(req, "cmd", json_object_new_string("trace"));
+	json_object_object_add(req, "records", json_object_new_boolean(r->want_records || a->want_view));
+	json_object_object_add(req, "pipes", json_object_new_boolean(r->want_pipes));
+	if (a->background)
+		json_object_object_add(req, "background", json_object_new_boolean(1));
+	reply = conn_request(&r->conn, req);
+	json_object_put(req);
+	if (!reply || reply_error(reply)) {
+		if (reply)
+			fprintf(stderr, "ipctrace: %s\n", reply_error(reply));
+		json_object_put(reply);
+		return -1;
+	}
+	if (json_object_object_get_ex(reply, "session", &v))
+		r->session = (uint32_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(reply, "start_ns", &v))
+		r->fmt.start_ns = (uint64_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
+		r->fmt.realtime_off = json_object_get_int64(v);
+	json_object_put(reply);
+	if (a->background)
+		return 0;
+	if (a->want_view) {
+		r->view = view_new(STDOUT_FILENO, &r->fmt);
+		if (!r->view) {
+			fprintf(stderr, "ipctrace: out of memory\n");
+			return -1;
+		}
+	} else {
+		ipct_format_header(&r->fmt, &r->out);
+		flush_out(r);
+	}
+	return 0;
+}
+
+/* Events until the session ends (or the daemon goes away). */
+static void stream(struct run *r, int sfd)
+{
+	while (!r->ended) {
+		struct pollfd p[2] = { { .fd = r->conn.fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)
+			on_signal(r, sfd);
+		if (p[0].revents && on_daemon(r) < 0) {
+			r->end_reason = "connection_lost";
+			break;
+		}
+	}
+}
+
+/* Signals become events of the loop: blocked here, read from a signalfd. */
+static int signals_fd(void)
+{
+	sigset_t mask;
+
+	/* Blocked only in this process: a child keeps the mask we were given. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
@@ -412,62 +561,64 @@ int do_run(int argc, char **argv)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
 
+static void run_free(struct run *r)
+{
+	conn_close(&r->conn);
+	ipct_buf_free(&r->out);
+	ipct_syms_free(r->fmt.syms);
+	free(r->recs);
+	view_free(r->view);
+	json_object_put(r->graph);
+}
+
+int do_run(int argc, char **argv)
+{
+	struct run r = { .conn = { .fd = -1 }, .verb = RUN };
+	struct trace_args a = { .socket_path = IPCT_SOCKET_PATH, .color = "auto" };
+	struct json_object *req;
+	char path[PATH_MAX];
+	int err, release_fd = -1, sfd, ret;
+
+	if (parse_trace_args(&r, &a, argc, argv, &ret) < 0)
+		goto out;
+	ret = 1;
+	if (optind >= argc) {
+		fprintf(stderr, "ipctrace run: no command given\n");
+		run_usage(stderr);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	err = resolve_command(argv[optind], path, sizeof(path));
+	if (err < 0) {
+		if (err == -ENOENT)
+			fprintf(stderr, "ipctrace: %s: command not found\n", argv[optind]);
+		else
+			fprintf(stderr, "ipctrace: %s: cannot execute: %s\n", argv[optind], strerror(-err));
+		ret = err == -ENOENT ? 127 : 126;
+		goto out;
+	}
+	if (conn_open(&r.conn, a.socket_path, !a.socket_given) < 0)
+		goto out;
+	r.child = spawn_held(path, argv + optind, &release_fd);
+	if (r.child < 0) {
+		fprintf(stderr, "ipctrace: failed to start %s: %s\n", argv[optind], strerror(-r.child));
+		goto out;
+	}
+	sfd = signals_fd();
 	req = json_object_new_object();
-	json_object_object_add(req, "cmd", json_object_new_string("trace"));
 	json_object_object_add(req, "pid", json_object_new_int(r.child));
 	/* The held child's own last steps before exec are not the program's. */
 	json_object_object_add(req, "from_exec", json_object_new_boolean(1));
-	json_object_object_add(req, "records", json_object_new_boolean(r.want_records || want_view));
-	json_object_object_add(req, "pipes", json_object_new_boolean(r.want_pipes));
-	reply = conn_request(&r.conn, req);
-	json_object_put(req);
-	if (!reply || reply_error(reply)) {
-		if (reply)
-			fprintf(stderr, "ipctrace: %s\n", reply_error(reply));
-		json_object_put(reply);
+	if (start_trace(&r, &a, req) < 0) {
 		abandon(&r);
 		goto out;
 	}
-	{
-		struct json_object *v;
-
-		if (json_object_object_get_ex(reply, "start_ns", &v))
-			r.fmt.start_ns = (uint64_t)json_object_get_int64(v);
-		if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
-			r.fmt.realtime_off = json_object_get_int64(v);
-	}
-	json_object_put(reply);
-	if (want_view) {
-		r.view = view_new(STDOUT_FILENO, &r.fmt);
-		if (!r.view) {
-			fprintf(stderr, "ipctrace: out of memory\n");
-			abandon(&r);
-			goto out;
-		}
-	} else {
-		ipct_format_header(&r.fmt, &r.out);
-		flush_out(&r);
-	}
 	close(release_fd);
 	release_fd = -1;
-
-	while (!r.ended) {
-		struct pollfd p[2] = { { .fd = r.conn.fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
-
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[1].revents)
-			on_signal(&r, sfd);
-		if (p[0].revents && on_daemon(&r) < 0) {
-			r.end_reason = "connection_lost";
-			break;
-		}
-	}
+	stream(&r, sfd);
 	if (r.end_reason) {
 		fprintf(stderr, "ipctrace: %s while tracing; %s (pid %d) continues untraced\n",
 			!strcmp(r.end_reason, "daemon_exit") ? "ipctraced stopped"
@@ -486,11 +637,96 @@ int do_run(int argc, char **argv)
 out:
 	if (release_fd >= 0)
 		close(release_fd);
-	conn_close(&r.conn);
-	ipct_buf_free(&r.out);
-	ipct_syms_free(r.fmt.syms);
-	free(r.recs);
-	view_free(r.view);
-	json_object_put(r.graph);
+	run_free(&r);
+	return ret;
+}
+
+/* attach -p and trace --all: running processes, until they exit or Ctrl-C. */
+static int attach_main(int argc, char **argv, enum verb verb)
+{
+	struct run r = { .conn = { .fd = -1 }, .verb = verb };
+	struct trace_args a = { .socket_path = IPCT_SOCKET_PATH, .color = "auto" };
+	struct json_object *req, *pids = NULL;
+	int sfd, ret;
+
+	if (parse_trace_args(&r, &a, argc, argv, &ret) < 0)
+		goto out;
+	ret = EXIT_USAGE;
+	if (verb == ATTACH && !(pids = parse_pids(a.pids)))
+		goto out;
+	ret = 1;
+	/* A private daemon dies with us: a background trace needs the system's. */
+	if (conn_open(&r.conn, a.socket_path, !a.socket_given && !a.background) < 0)
+		goto out;
+	sfd = signals_fd();
+	req = json_object_new_object();
+	if (pids)
+		json_object_object_add(req, "pids", json_object_get(pids));
+	else
+		json_object_object_add(req, "all", json_object_new_boolean(1));
+	if (start_trace(&r, &a, req) < 0)
+		goto out;
+	if (a.background) {
+		printf("%u\n", r.session);
+		fprintf(stderr, "ipctrace: session %u is tracing in the background; see it with "
+			"`ipctrace log -f session=%u`, stop it with `ipctrace detach %u`\n",
+			r.session, r.session, r.session);
+		ret = 0;
+		goto out;
+	}
+	stream(&r, sfd);
+	if (r.view)
+		view_end(r.view, 0);
+	print_summary(&r, verb == ATTACH ? a.pids : "everything");
+	ret = r.end_reason && strcmp(r.end_reason, "detached") ? 1 : 0;
+out:
+	json_object_put(pids);
+	run_free(&r);
+	return ret;
+}
+
+int do_attach(int argc, char **argv)
+{
+	return attach_main(argc, argv, ATTACH);
+}
+
+int do_trace(int argc, char **argv)
+{
+	return attach_main(argc, argv, TRACE_ALL);
+}
+
+int do_detach(int argc, char **argv)
+{
+	const char *socket_path = IPCT_SOCKET_PATH;
+	struct json_object *req, *reply;
+	struct conn conn;
+	char *end;
+	long id;
+	int ret = 1;
+
+	if (argc == 4 && (!strcmp(argv[1], "-s") || !strcmp(argv[1], "--socket"))) {
+		socket_path = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc != 2 || (id = strtol(argv[1], &end, 10)) <= 0 || *end) {
+		fprintf(stderr, "Usage: ipctrace detach [-s SOCKET] SESSION\n"
+			"Stops trace session SESSION (its processes go on untraced); "
+			"`ipctrace stats` lists the sessions.\n");
+		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : EXIT_USAGE;
+	}
+	if (conn_open(&conn, socket_path, false) < 0)
+		return 1;
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string("detach"));
+	json_object_object_add(req, "session", json_object_new_int64(id));
+	reply = conn_request(&conn, req);
+	json_object_put(req);
+	if (reply && reply_error(reply))
+		fprintf(stderr, "ipctrace: %s\n", reply_error(reply));
+	else if (reply)
+		ret = 0;
+	json_object_put(reply);
+	conn_close(&conn);
 	return ret;
 }

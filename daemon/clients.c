@@ -64,6 +64,8 @@ int client_accept(struct daemon *d)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->privileged = cred.uid == 0 || in_group(fd, d->group_gid);
+	/* A client's reads of what we stream would feed a system-wide trace back into itself. */
+	tracer_exclude(d->tracer, cred.pid, true);
 	ev.data.ptr = c;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		free(c);
@@ -191,53 +193,93 @@ static bool bool_option(struct client *c, struct json_object *req, const char *k
 	return true;
 }
 
-static void do_trace(struct daemon *d, struct client *c, struct json_object *req)
+/* Whether c may trace pid (a whole process, alive, its own unless c is root): replies when not. */
+static bool traceable(struct client *c, int64_t v)
 {
-	struct json_object *jpid, *r;
-	struct trace_opts o;
-	struct session *s;
-	pid_t pid, tgid = 0;
+	pid_t pid = (pid_t)v, tgid = 0;
 	uid_t owner = 0;
-	int64_t v;
-	int err;
 
-	if (!json_object_object_get_ex(req, "pid", &jpid) || !json_object_is_type(jpid, json_type_int)) {
-		reply_error(c, "trace: \"pid\" must be a process id (a positive integer)");
-		return;
-	}
-	v = json_object_get_int64(jpid);
 	if (v <= 0 || v > INT32_MAX) {
 		reply_error(c, "trace: pid %lld is not a process id", (long long)v);
-		return;
+		return false;
 	}
-	pid = (pid_t)v;
 	if (pid == getpid()) {
 		reply_error(c, "trace: pid %d is ipctraced itself, which is never traced", pid);
-		return;
+		return false;
 	}
 	if (proc_identity(pid, &tgid, &owner) < 0) {
 		reply_error(c, "trace: no process with pid %d", pid);
-		return;
+		return false;
 	}
 	if (tgid != pid) {
 		reply_error(c, "trace: pid %d is a thread of process %d; trace %d", pid, tgid, tgid);
-		return;
+		return false;
 	}
 	if (c->uid != 0 && owner != c->uid) {
 		reply_error(c, "trace: permission denied: process %d belongs to uid %u; "
 			    "you may trace only your own processes", pid, owner);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * {"cmd":"trace", "pid":N | "pids":[N,...] | "all":true, "from_exec", "records",
+ * "pipes", "background"}: a new session.
+ */
+static void do_trace(struct daemon *d, struct client *c, struct json_object *req)
+{
+	struct json_object *jpid, *jpids, *r;
+	pid_t pids[64];
+	struct trace_opts o;
+	struct session *s;
+	size_t n = 0;
+	int err;
+
+	if (!bool_option(c, req, "from_exec", &o.from_exec) || !bool_option(c, req, "records", &o.records) ||
+	    !bool_option(c, req, "pipes", &o.pipes) || !bool_option(c, req, "all", &o.all) ||
+	    !bool_option(c, req, "background", &o.background))
+		return;
+	if (json_object_object_get_ex(req, "pid", &jpid)) {
+		if (!json_object_is_type(jpid, json_type_int)) {
+			reply_error(c, "trace: \"pid\" must be a process id (a positive integer)");
+			return;
+		}
+		if (!traceable(c, json_object_get_int64(jpid)))
+			return;
+		pids[n++] = (pid_t)json_object_get_int64(jpid);
+	} else if (json_object_object_get_ex(req, "pids", &jpids)) {
+		if (!json_object_is_type(jpids, json_type_array) || !json_object_array_length(jpids) ||
+		    json_object_array_length(jpids) > 64) {
+			reply_error(c, "trace: \"pids\" must be a list of 1 to 64 process ids");
+			return;
+		}
+		for (n = 0; n < json_object_array_length(jpids); n++) {
+			jpid = json_object_array_get_idx(jpids, n);
+			if (!json_object_is_type(jpid, json_type_int)) {
+				reply_error(c, "trace: \"pids\" must be a list of process ids");
+				return;
+			}
+			if (!traceable(c, json_object_get_int64(jpid)))
+				return;
+			pids[n] = (pid_t)json_object_get_int64(jpid);
+		}
+	} else if (!o.all) {
+		reply_error(c, "trace: say what to trace: \"pid\", \"pids\" or \"all\"");
 		return;
 	}
-	if (!bool_option(c, req, "from_exec", &o.from_exec) || !bool_option(c, req, "records", &o.records) ||
-	    !bool_option(c, req, "pipes", &o.pipes))
+	if (o.all && (n || !c->privileged)) {
+		reply_error(c, n ? "trace: \"all\" goes without pids"
+			    : "trace: permission denied: tracing every process needs root or the ipctrace group");
 		return;
-	err = session_start(d, c, pid, &o, &s);
+	}
+	err = session_start(d, c, pids, n, &o, &s);
 	if (err == -EEXIST) {
-		reply_error(c, "trace: process %d is already being traced", pid);
+		reply_error(c, "trace: %s is already being traced", o.all ? "every process" : "a process given");
 		return;
 	}
 	if (err < 0) {
-		reply_error(c, "trace: failed to trace process %d: %s", pid, strerror(-err));
+		reply_error(c, "trace: failed to start tracing: %s", strerror(-err));
 		return;
 	}
 	r = json_object_new_object();
@@ -499,6 +541,7 @@ void clients_reap(struct daemon *d)
 		*pp = c->next;
 		sessions_drop_client(d, c);
 		log_free(c->logq);
+		tracer_exclude(d->tracer, c->pid, false);
 		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 		close(c->fd);
 		ipct_buf_free(&c->in);

@@ -44,6 +44,8 @@ struct session {
 	uint64_t start_ns;
 	bool want_records;      /* the owner asked for lifecycle records in its stream */
 	bool want_pipes;        /* ... and for the pipe graph when the session ends */
+	bool all;               /* system-wide: ends only by detach, its client leaving, or exit */
+	bool background;
 	bool check_end;         /* the count reached zero: confirm with the kernel side */
 	bool ending;            /* confirmed: ends after the next drain */
 	struct session *next;
@@ -73,6 +75,8 @@ struct trace_opts {
 	bool from_exec;         /* record nothing before the process's next exec */
 	bool records;           /* stream lifecycle records */
 	bool pipes;             /* send the pipe graph at the end */
+	bool all;               /* every process (system-wide) */
+	bool background;        /* outlives the client that asked: logged only */
 };
 
 struct daemon {
@@ -119,8 +123,8 @@ void client_queue_record(struct client *c, const struct ipct_sigrec *r);
 void clients_reap(struct daemon *d);
 
 /* sessions.c */
-int session_start(struct daemon *d, struct client *owner, pid_t pid, const struct trace_opts *o,
-		  struct session **out);
+int session_start(struct daemon *d, struct client *owner, const pid_t *pids, size_t n,
+		  const struct trace_opts *o, struct session **out);
 void session_end(struct daemon *d, struct session *s, const char *reason);
 void sessions_drop_client(struct daemon *d, struct client *c);
 int sessions_on_event(void *ctx, const struct ipct_event *e);

@@ -36,39 +36,50 @@ static struct session *session_find(struct daemon *d, uint32_t id)
 	return NULL;
 }
 
-int session_start(struct daemon *d, struct client *owner, pid_t pid, const struct trace_opts *o,
-		  struct session **out)
+int session_start(struct daemon *d, struct client *owner, const pid_t *pids, size_t n,
+		  const struct trace_opts *o, struct session **out)
 {
 	struct session *s = calloc(1, sizeof(*s));
-	int err;
+	int err = 0;
 
 	if (!s)
 		return -ENOMEM;
+	for (struct session *x = d->sessions; o->all && x; x = x->next)
+		if (x->all)
+			err = -EEXIST;
 	s->id = ++d->next_session;
-	s->root = pid;
+	s->root = n ? pids[0] : 0;
 	s->uid = owner->uid;
-	s->owner = owner;
+	/* A background session streams to nobody: it is logged. */
+	s->owner = o->background ? NULL : owner;
 	s->want_records = o->records;
 	s->want_pipes = o->pipes;
-	s->nprocs = 1;
+	s->all = o->all;
+	s->background = o->background;
+	s->nprocs = (int64_t)n;
 	s->ring_lost_start = d->ring_lost;
 	/* Attach before the first process joins, so that none of its events is missed. */
-	err = tracer_attach(d->tracer);
-	if (!err) {
-		s->start_ns = monotonic_ns();
-		err = tracer_trace_pid(d->tracer, pid, s->id, o->from_exec);
-	}
+	if (!err)
+		err = tracer_attach(d->tracer);
+	s->start_ns = monotonic_ns();
+	for (size_t i = 0; !err && i < n; i++)
+		err = tracer_trace_pid(d->tracer, pids[i], s->id, o->from_exec);
+	if (!err && o->all)
+		tracer_set_all(d->tracer, s->id);
 	if (err) {
+		tracer_untrace_session(d->tracer, s->id);
 		if (!d->sessions)
 			tracer_detach(d->tracer);
 		free(s);
 		return err;
 	}
-	/* A running process: the correlator cannot wait for its exec to learn of it. */
-	if (!o->from_exec)
-		ipct_lc_track(d->lc, (uint32_t)pid, s->id);
-	/* Running or held before exec, it has descriptors already: pipes it inherited. */
-	pipes_seed(d, pid, s->id, o->from_exec);
+	for (size_t i = 0; i < n; i++) {
+		/* A running process: the correlator cannot wait for its exec to learn of it. */
+		if (!o->from_exec)
+			ipct_lc_track(d->lc, (uint32_t)pids[i], s->id);
+		/* Running or held before exec, it has descriptors already: pipes it inherited. */
+		pipes_seed(d, pids[i], s->id, o->from_exec);
+	}
 	s->next = d->sessions;
 	d->sessions = s;
 	*out = s;
@@ -80,6 +91,8 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	struct session **pp;
 
 	tracer_untrace_session(d->tracer, s->id);
+	if (s->all)
+		tracer_set_all(d->tracer, 0);
 	/* What is still pending now will not be seen delivered: its records go out before the notice. */
 	ipct_lc_end_session(d->lc, s->id, monotonic_ns());
 	pipes_session_end(d, s);
@@ -168,7 +181,8 @@ void sessions_check(struct daemon *d, bool full)
 	bool any = false;
 
 	for (s = d->sessions; s; s = s->next) {
-		s->ending = (s->check_end || full) && tracer_session_procs(d->tracer, s->id) == 0;
+		/* A system-wide session has no last process. */
+		s->ending = !s->all && (s->check_end || full) && tracer_session_procs(d->tracer, s->id) == 0;
 		s->check_end = false;
 		any |= s->ending;
 	}

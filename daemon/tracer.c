@@ -218,3 +218,18 @@ void tracer_inflight_each(struct tracer *t, void (*fn)(const struct ipct_infligh
 			fn(&in, ctx);
 	}
 }
+
+void tracer_set_all(struct tracer *t, uint32_t session)
+{
+	t->skel->bss->all_session = session;
+}
+
+void tracer_exclude(struct tracer *t, pid_t pid, bool exclude)
+{
+	__u32 key = (__u32)pid, one = 1;
+
+	if (exclude)
+		bpf_map__update_elem(t->skel->maps.untraced, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
+	else
+		bpf_map__delete_elem(t->skel->maps.untraced, &key, sizeof(key), 0);
+}

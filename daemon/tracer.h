@@ -48,3 +48,8 @@ int tracer_counters(struct tracer *t, struct tracer_counters *c);
 /* Calls fn for every syscall in flight in a traced thread. */
 void tracer_inflight_each(struct tracer *t, void (*fn)(const struct ipct_inflight *in, void *ctx),
 			  void *ctx);
+
+/* Every process joins session (system-wide tracing); 0 stops that. */
+void tracer_set_all(struct tracer *t, uint32_t session);
+/* Keeps pid out of system-wide tracing (a client of the daemon), or lets it back. */
+void tracer_exclude(struct tracer *t, pid_t pid, bool exclude);
