@@ -16,7 +16,7 @@
 #include "tracer.h"
 
 /* Past this much unsent output a client loses events (and is told so). */
-#define CLIENT_OUT_MAX (64u << 20)
+#define CLIENT_OUT_MAX (16u << 20)
 
 struct client {
 	int fd;
@@ -56,7 +56,6 @@ struct session {
 
 struct records {
 	struct ipct_sigrec *ring;       /* allocated with the first record */
-	uid_t *uids;                    /* the owner of each record's session */
 	size_t next;                    /* records ever stored */
 	size_t count;                   /* ... of which the ring holds the latest */
 };
@@ -139,6 +138,8 @@ void records_on_record(const struct ipct_sigrec *r, void *ctx);
 /* The records c may see that match m; queued to c as SIGREC frames when `queue`. */
 size_t records_query(struct daemon *d, struct client *c, const struct ipct_match *m, bool queue);
 void records_free(struct records *rs);
+/* The latest records of the journal, after a restart. */
+void records_load(struct daemon *d);
 
 /* log.c */
 struct logq;

@@ -329,6 +329,7 @@ int main(int argc, char **argv)
 	d.group_gid = grp ? (long)grp->gr_gid : -1;
 	if (journal_dir && log_open(&d, journal_dir, (uint64_t)journal_mib << 20) < 0)
 		goto out;
+	records_load(&d);
 	d.syms = ipct_syms_new();
 	d.lc = d.syms ? ipct_lc_new(d.syms, records_on_record, &d) : NULL;
 	d.graph = ipct_graph_new(realtime_offset_ns(), pipes_on_diag, &d);

@@ -18,35 +18,47 @@ static struct session *session_of(struct daemon *d, uint32_t id)
 	return NULL;
 }
 
-void records_on_record(const struct ipct_sigrec *r, void *ctx)
+/* Into the ring that `signals` queries. */
+static void records_keep(struct records *rs, const struct ipct_sigrec *r)
 {
-	struct daemon *d = ctx;
-	struct records *rs = &d->records;
-	struct session *s = session_of(d, r->session);
-	size_t slot;
-
-	if (s && s->owner && s->want_records)
-		client_queue_record(s->owner, r);
-	/* Logged at the time its story ended. */
-	log_add(d, IPCT_JREC_SIGREC, r, sizeof(*r),
-		r->returned_ns ? r->returned_ns : r->delivered_ns ? r->delivered_ns : r->generated_ns);
 	if (!rs->ring) {
 		rs->ring = calloc(RECORDS_MAX, sizeof(*rs->ring));
-		rs->uids = calloc(RECORDS_MAX, sizeof(*rs->uids));
-		if (!rs->ring || !rs->uids) {
-			free(rs->ring);
-			free(rs->uids);
-			rs->ring = NULL;
-			rs->uids = NULL;
+		if (!rs->ring)
 			return;
-		}
 	}
-	slot = rs->next++ % RECORDS_MAX;
-	rs->ring[slot] = *r;
-	/* Who may see it: the session's owner (and root). */
-	rs->uids[slot] = s ? s->uid : 0;
+	rs->ring[rs->next++ % RECORDS_MAX] = *r;
 	if (rs->count < RECORDS_MAX)
 		rs->count++;
+}
+
+void records_on_record(const struct ipct_sigrec *rec, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct session *s = session_of(d, rec->session);
+	struct ipct_sigrec r = *rec;
+
+	/* Who may see it: the session's owner (and root, and the ipctrace group). */
+	r.uid = s ? s->uid : 0;
+	if (s && s->owner && s->want_records)
+		client_queue_record(s->owner, &r);
+	/* Logged at the time its story ended. */
+	log_add(d, IPCT_JREC_SIGREC, &r, sizeof(r),
+		r.returned_ns ? r.returned_ns : r.delivered_ns ? r.delivered_ns : r.generated_ns);
+	records_keep(&d->records, &r);
+}
+
+static bool load_record(uint16_t type, const void *rec, uint16_t len, int64_t realtime_ns, void *ctx)
+{
+	(void)realtime_ns;
+	if (type == IPCT_JREC_SIGREC && len >= sizeof(struct ipct_sigrec))
+		records_keep(ctx, rec);
+	return true;
+}
+
+void records_load(struct daemon *d)
+{
+	if (d->journal)
+		ipct_journal_scan(d->journal, INT64_MIN, INT64_MAX, load_record, &d->records);
 }
 
 size_t records_query(struct daemon *d, struct client *c, const struct ipct_match *m, bool queue)
@@ -57,7 +69,7 @@ size_t records_query(struct daemon *d, struct client *c, const struct ipct_match
 	for (size_t i = rs->next - rs->count; i != rs->next; i++) {
 		const struct ipct_sigrec *r = &rs->ring[i % RECORDS_MAX];
 
-		if (!c->privileged && rs->uids[i % RECORDS_MAX] != c->uid)
+		if (!c->privileged && r->uid != c->uid)
 			continue;
 		if (!ipct_match_eval(m, ipct_sigrec_test, r))
 			continue;
@@ -71,5 +83,4 @@ size_t records_query(struct daemon *d, struct client *c, const struct ipct_match
 void records_free(struct records *rs)
 {
 	free(rs->ring);
-	free(rs->uids);
 }

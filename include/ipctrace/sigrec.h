@@ -91,7 +91,7 @@ struct ipct_sigrec {
 	__u64 sifields[2];      /* siginfo's union, raw, from the generation */
 	__u64 object;           /* SIGPIPE: the inode written to */
 	__s32 fd;               /* SIGPIPE: the fd written to, -1 unknown */
-	__u32 _pad;
+	__u32 uid;              /* the owner of its session: who may see it */
 	char sender_comm[IPCT_COMM_LEN];
 	char target_comm[IPCT_COMM_LEN];
 	char handler_name[IPCT_HANDLER_NAME_LEN]; /* "" when unknown */
