@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -44,6 +45,9 @@ struct run {
 	struct ipct_sigrec *recs;
 	size_t nrecs, caprecs;
 	enum verb { RUN, ATTACH, TRACE_ALL } verb;
+	bool count_only;        /* --count: no event lines, a count per event type at the end */
+	uint64_t by_syscall[IPCT_NR_MAX];
+	uint64_t by_type[IPCT_EV_TYPE_MAX];
 	uint32_t session;
 	bool detaching;         /* attach/trace: asked the daemon to stop, waiting for the end */
 };
@@ -67,6 +71,8 @@ static void run_usage(FILE *f)
 		"      --pipes           when COMMAND ends, print every pipe, FIFO and socket:\n"
 		"                        who held which end, what went through, what went\n"
 		"                        wrong (docs/pipes.md); with -o dot, only that graph\n"
+		"  -c, --count           no event lines: how many events of each type, at the\n"
+		"                        end (like strace -c)\n"
 		"      --view            instead of event lines, draw one lane per process and\n"
 		"                        each signal travelling from sender to target (for a\n"
 		"                        terminal or a projector)\n"
@@ -203,6 +209,52 @@ static void on_notice(struct run *r, struct json_object *n)
 	}
 }
 
+static void count_event(struct run *r, const struct ipct_event *e)
+{
+	if (e->type == IPCT_EV_SYSCALL && e->nr < IPCT_NR_MAX)
+		r->by_syscall[e->nr]++;
+	else if (e->type < IPCT_EV_TYPE_MAX)
+		r->by_type[e->type]++;
+}
+
+/* --count: events by type, most frequent first, as a table or one JSON object. */
+static void print_counts(struct run *r)
+{
+	struct { const char *name; uint64_t n; } rows[IPCT_NR_MAX + IPCT_EV_TYPE_MAX];
+	struct ipct_event probe = { .type = IPCT_EV_SYSCALL };
+	size_t n = 0;
+
+	for (int nr = 0; nr < IPCT_NR_MAX; nr++)
+		if (r->by_syscall[nr]) {
+			probe.nr = (uint16_t)nr;
+			rows[n].name = ipct_event_type_name(&probe);
+			rows[n++].n = r->by_syscall[nr];
+		}
+	for (int t = IPCT_EV_SYSCALL + 1; t < IPCT_EV_TYPE_MAX; t++)
+		if (r->by_type[t]) {
+			probe.type = (uint8_t)t;
+			rows[n].name = ipct_event_type_name(&probe);
+			rows[n++].n = r->by_type[t];
+		}
+	for (size_t i = 1; i < n; i++)         /* few rows: insertion sort, largest first */
+		for (size_t k = i; k > 0 && rows[k].n > rows[k - 1].n; k--) {
+			__typeof__(rows[0]) t = rows[k];
+
+			rows[k] = rows[k - 1];
+			rows[k - 1] = t;
+		}
+	if (r->fmt.mode == IPCT_OUT_JSON)
+		ipct_buf_printf(&r->out, "{\"type\":\"counts\"");
+	else
+		ipct_buf_printf(&r->out, "%-20s %12s\n", "EVENT", "COUNT");
+	for (size_t i = 0; i < n; i++)
+		ipct_buf_printf(&r->out, r->fmt.mode == IPCT_OUT_JSON ? ",\"%s\":%" PRIu64 : "%-20s %12" PRIu64 "\n",
+				rows[i].name, rows[i].n);
+	if (r->fmt.mode == IPCT_OUT_JSON)
+		ipct_buf_printf(&r->out, "}\n");
+	flush_out(r);
+}
+
 static int keep_record(struct run *r, const struct ipct_sigrec *rec)
 {
 	if (r->nrecs == r->caprecs) {
@@ -236,7 +288,9 @@ static int on_daemon(struct run *r)
 				r->exec_seen = true;
 			if (r->fmt.syms)
 				ipct_syms_on_event(r->fmt.syms, e);
-			if (r->view)
+			if (r->count_only)
+				count_event(r, e);
+			else if (r->view)
 				view_event(r->view, e);
 			else if (r->fmt.mode != IPCT_OUT_DOT && !r->stdout_gone &&
 				 ipct_format_event(&r->fmt, e, &r->out) < 0)
@@ -325,6 +379,8 @@ static void print_summary(struct run *r, const char *cmd)
 	if (r->unprinted)
 		fprintf(stderr, "ipctrace: %lld events could not be printed (out of memory)\n",
 			(long long)r->unprinted);
+	if (r->count_only)
+		print_counts(r);
 	if (r->want_records && r->fmt.mode != IPCT_OUT_DOT) {
 		print_records(&r->fmt, r->recs, r->nrecs, &r->out);
 		flush_out(r);
@@ -353,6 +409,7 @@ static const struct option trace_opts[] = {
 	{ "signals", no_argument, NULL, 'S' },
 	{ "view", no_argument, NULL, 'V' },
 	{ "pipes", no_argument, NULL, 'P' },
+	{ "count", no_argument, NULL, 'c' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "all", no_argument, NULL, 'A' },
 	{ "background", no_argument, NULL, 'B' },
@@ -384,7 +441,7 @@ static void attach_usage(FILE *f)
 		"      --background      print the session id and return; the trace goes on\n"
 		"                        into the log until `ipctrace detach N`\n"
 		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
-		"      --signals, --pipes, --view   as for ipctrace run\n"
+		"      --signals, --pipes, --view, --count   as for ipctrace run\n"
 		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ")\n"
 		"      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n");
@@ -398,7 +455,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 
 	*code = EXIT_USAGE;
 	/* '+': options end at run's command, whose own options are its business. */
-	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:s:h" : "o:s:p:h", trace_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:s:ch" : "o:s:p:ch", trace_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (parse_output(optarg, &r->fmt.mode, true) < 0)
@@ -420,6 +477,9 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 			break;
 		case 'P':
 			r->want_pipes = true;
+			break;
+		case 'c':
+			r->count_only = true;
 			break;
 		case 'p':
 		case 'A':
@@ -445,6 +505,10 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 	}
 	if (a->want_view && r->fmt.mode != IPCT_OUT_TEXT) {
 		fprintf(stderr, "ipctrace: --view draws for people; it does not go with -o json or dot\n");
+		return -1;
+	}
+	if (r->count_only && (a->want_view || r->fmt.mode == IPCT_OUT_DOT)) {
+		fprintf(stderr, "ipctrace: --count prints counts only: not with --view or -o dot\n");
 		return -1;
 	}
 	if (r->fmt.mode == IPCT_OUT_DOT && !r->want_pipes) {
@@ -520,7 +584,7 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 			fprintf(stderr, "ipctrace: out of memory\n");
 			return -1;
 		}
-	} else {
+	} else if (!r->count_only) {
 		ipct_format_header(&r->fmt, &r->out);
 		flush_out(r);
 	}
