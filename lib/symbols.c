@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <limits.h>
@@ -31,6 +32,8 @@ struct sym {
 struct elf_file {
 	char *path;
 	int err;                /* 0, or why the file has no symbols */
+	uid_t owner;            /* the file as opened: who may read it */
+	mode_t mode;
 	uint64_t text_vaddr;
 	struct sym *syms;
 	size_t nsyms;
@@ -39,6 +42,7 @@ struct elf_file {
 
 struct proc {
 	uint32_t pid;
+	uint32_t uid;           /* the user it runs as */
 	char path[PATH_MAX];
 	uint64_t text_start, text_end;
 };
@@ -130,6 +134,7 @@ static int elf_file_load(struct elf_file *f)
 {
 	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
 	GElf_Shdr sh, symsh;
+	struct stat st;
 	size_t nphdr;
 	Elf *elf;
 	int fd, err = 0;
@@ -137,6 +142,10 @@ static int elf_file_load(struct elf_file *f)
 	fd = open(f->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) == 0) {
+		f->owner = st.st_uid;
+		f->mode = st.st_mode;
+	}
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nphdr)) {
 		err = -ENOEXEC;
@@ -282,6 +291,7 @@ void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_event *e)
 		if (!p)
 			return;
 		exe_path(e, p->path, sizeof(p->path));
+		p->uid = e->uid;
 		p->text_start = e->proc.text_start;
 		p->text_end = e->proc.text_end;
 		break;
@@ -311,8 +321,18 @@ const char *ipct_syms_resolve(struct ipct_syms *s, uint32_t pid, uint64_t addr)
 	struct proc *p = proc_find(s, pid);
 	uint64_t text_vaddr;
 
+	const struct elf_file *f;
+
 	if (!p || addr < p->text_start || addr >= p->text_end ||
 	    ipct_elf_text_vaddr(s, p->path, &text_vaddr) < 0)
+		return NULL;
+	/*
+	 * The daemon reads as root: it names a handler only from a file the
+	 * process's own user could read (an execute-only program keeps its
+	 * symbols, and swapping the path under us gains nothing).
+	 */
+	f = elf_file_get(s, p->path);
+	if (!f || (p->uid != 0 && !(f->mode & S_IROTH) && !(f->owner == p->uid && (f->mode & S_IRUSR))))
 		return NULL;
 	return ipct_elf_symbol(s, p->path, addr - p->text_start + text_vaddr);
 }
