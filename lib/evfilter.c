@@ -97,6 +97,24 @@ static bool errno_known(const char *name)
 	return false;
 }
 
+/* "pipe:[N]" (a pipe or FIFO), "socket:[N]" or N: the inode, and 'p', 's' or 0 for any kind. */
+static int parse_object(const char *s, uint64_t *ino, char *kind)
+{
+	const char *num = s;
+	char *end;
+
+	*kind = 0;
+	if (!strncmp(s, "pipe:[", 6) || !strncmp(s, "socket:[", 8)) {
+		*kind = s[0];
+		num = strchr(s, '[') + 1;
+	}
+	errno = 0;
+	*ino = strtoull(num, &end, 10);
+	if (errno || end == num || !(*kind ? !strcmp(end, "]") : !*end))
+		return -EINVAL;
+	return 0;
+}
+
 struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *err, size_t errlen)
 {
 	struct ipct_evfilter *f = calloc(1, sizeof(*f));
@@ -119,6 +137,17 @@ struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *e
 
 		if (t->field == F_TREE)
 			pidset_add(&f->trees[i], (uint32_t)t->num);
+		if (t->field == F_OBJECT) {
+			uint64_t ino;
+			char kind;
+
+			if (parse_object(t->str, &ino, &kind) < 0) {
+				snprintf(err, errlen, "bad value for object: '%s' (try pipe:[N], socket:[N] or N)",
+					 t->str);
+				ipct_evfilter_free(f);
+				return NULL;
+			}
+		}
 		if (t->field == F_ERRNO && !errno_known(t->str)) {
 			snprintf(err, errlen, "bad value for errno: '%s' is not an error name (try EPIPE, EINTR, EAGAIN)",
 				 t->str);
@@ -151,6 +180,8 @@ static int event_sig(const struct ipct_event *e)
 		return 0;
 	if (!strcmp(sc->name, "rt_sigaction"))
 		return (int)e->sys.args[0];
+	if (!strcmp(sc->name, "rt_sigtimedwait"))
+		return e->sys.ret > 0 ? (int)e->sys.ret : 0;
 	if (!strcmp(sc->name, "kill") || !strcmp(sc->name, "tkill") || !strcmp(sc->name, "rt_sigqueueinfo") ||
 	    !strcmp(sc->name, "pidfd_send_signal"))
 		return (int)e->sys.args[1];
@@ -186,31 +217,31 @@ static int64_t event_fd(const struct ipct_event *e)
 	}
 }
 
-/* Does one of the event's objects have this inode (and kind, when given)? */
-static bool has_object(const struct ipct_event *e, uint64_t ino, int kind)
+static bool kind_fits(int kind, char want)
 {
-	if (e->type == IPCT_EV_OBJINFO)
-		return e->obj.ino == ino;
-	if (e->type != IPCT_EV_SYSCALL)
-		return false;
-	for (int i = 0; i < 2; i++)
-		if (e->kind[i] >= IPCT_KIND_PIPE && (kind < 0 || kind == e->kind[i]) &&
-		    e->sys.x[i * 2] == ino)
-			return true;
-	return false;
+	return kind >= IPCT_KIND_PIPE && (!want || (want == 's') == (kind == IPCT_KIND_SOCKET));
 }
 
+/* Does one of the event's objects have this inode and kind? */
 static bool object_is(const struct ipct_event *e, const char *s)
 {
-	int kind = -1;
+	const struct ipct_syscall *sc;
+	uint64_t ino;
+	char want;
+	int slot;
 
-	if (!strncmp(s, "pipe:[", 6))
-		s += 6;
-	else if (!strncmp(s, "socket:[", 8)) {
-		s += 8;
-		kind = IPCT_KIND_SOCKET;
-	}
-	return has_object(e, strtoull(s, NULL, 10), kind);
+	parse_object(s, &ino, &want);   /* checked when the filter was made */
+	if (e->type == IPCT_EV_OBJINFO)
+		return e->obj.ino == ino &&
+		       kind_fits(e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, want);
+	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)))
+		return false;
+	/* pipe2 and socketpair keep the fd pair in x[0] and the two inodes in x[1], x[2]. */
+	slot = sc->cls == IPCT_SC_PIPE || sc->cls == IPCT_SC_SOCKETPAIR ? 1 : 0;
+	for (int i = 0; i < 2; i++)
+		if (kind_fits(e->kind[i], want) && e->sys.x[slot ? 1 + i : i * 2] == ino)
+			return true;
+	return false;
 }
 
 static bool kind_is(const struct ipct_event *e, int idx)

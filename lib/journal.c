@@ -73,6 +73,7 @@ struct blkidx {
 struct segment {
 	uint64_t num;
 	uint64_t size;
+	int64_t min_ns, max_ns; /* over all its blocks: the clock may have gone back between two */
 	struct blkidx *blks;
 	size_t nblks, cap;
 };
@@ -103,6 +104,10 @@ static uint64_t blk_hash(const void *recs, uint32_t len, uint32_t nrec)
 
 static int blk_add(struct segment *s, const struct blkidx *b)
 {
+	if (!s->nblks || b->min_ns < s->min_ns)
+		s->min_ns = b->min_ns;
+	if (!s->nblks || b->max_ns > s->max_ns)
+		s->max_ns = b->max_ns;
 	if (s->nblks == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256;
 		struct blkidx *n = realloc(s->blks, cap * sizeof(*n));
@@ -494,7 +499,7 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, i
 			cur->seg = s->num;
 			cur->blk = 0;
 		}
-		if (cur->blk >= s->nblks || s->blks[s->nblks - 1].max_ns < since || s->blks[0].min_ns > until) {
+		if (cur->blk >= s->nblks || s->max_ns < since || s->min_ns > until) {
 			cur->seg = s->num + 1;
 			cur->blk = 0;
 			continue;
@@ -550,9 +555,9 @@ void ipct_journal_stats(const struct ipct_journal *j, struct ipct_journal_stats 
 
 		if (!s->nblks)
 			continue;
-		if (!st->first_ns || s->blks[0].min_ns < st->first_ns)
-			st->first_ns = s->blks[0].min_ns;
-		if (s->blks[s->nblks - 1].max_ns > st->last_ns)
-			st->last_ns = s->blks[s->nblks - 1].max_ns;
+		if (!st->first_ns || s->min_ns < st->first_ns)
+			st->first_ns = s->min_ns;
+		if (s->max_ns > st->last_ns)
+			st->last_ns = s->max_ns;
 	}
 }

@@ -349,9 +349,13 @@ int ipct_parse_time(const char *s, int64_t now, int64_t boot, int64_t *out)
 				tm.tm_mon = d.tm_mon;
 				tm.tm_mday = d.tm_mday;
 			}
+			struct tm want = tm, got;
+
 			tm.tm_isdst = -1;
 			t = mktime(&tm);
-			if (t == (time_t)-1)
+			/* mktime rolls 30 February over into March: a date that is not one. */
+			if (t == (time_t)-1 || !localtime_r(&t, &got) || got.tm_mday != want.tm_mday ||
+			    got.tm_mon != want.tm_mon || got.tm_year != want.tm_year)
 				return -EINVAL;
 			*out = (int64_t)t * 1000000000;
 			return 0;
