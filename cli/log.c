@@ -189,8 +189,12 @@ int do_log(int argc, char **argv)
 			goto out;
 		}
 		if (h.type == IPCT_MSG_EVENT && h.len >= sizeof(struct ipct_event)) {
-			ipct_syms_on_event(fmt.syms, (const void *)payload);
-			ipct_format_event(&fmt, (const void *)payload, &out);
+			const struct ipct_event *e = (const void *)payload;
+
+			ipct_syms_on_event(fmt.syms, e);
+			/* Context (a fork or exec outside the matches) only names handlers. */
+			if (!(e->flags & IPCT_F_CONTEXT))
+				ipct_format_event(&fmt, e, &out);
 		} else if (h.type == IPCT_MSG_JSON) {
 			struct json_object *n = ipct_json_parse(payload, h.len);
 

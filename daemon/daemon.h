@@ -98,7 +98,6 @@ struct daemon {
 	size_t graphs_next;
 	uint64_t last_blocked_scan_ns;
 	struct ipct_journal *journal;   /* NULL with --no-journal */
-	int journal_lock;
 	struct ipct_journal_repair repair;      /* what opening it cut */
 	uint64_t journal_errors;
 	uint64_t last_sync_ns;

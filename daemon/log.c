@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -25,7 +24,7 @@ struct logq {
 	int64_t since, until;
 	size_t limit;                   /* only the last N (0: all) */
 	struct ipct_event *ring;        /* ... kept here until the scan ends */
-	size_t nring;
+	size_t ringcap;
 	uint64_t count;
 	struct ipct_journal_cursor cur;
 	bool scanning;
@@ -38,23 +37,19 @@ int log_open(struct daemon *d, const char *dir, uint64_t max_bytes)
 {
 	struct ipct_journal_opts o = { dir, max_bytes, max_bytes / 16 > (64u << 20) ? 64u << 20 : max_bytes / 16 };
 	struct ipct_journal_repair rep;
-	char lock[4096];
 	int err;
 
 	if (o.segment_bytes < (1u << 20))
 		o.segment_bytes = 1u << 20;
 	d->journal = ipct_journal_open(&o, &rep, &err);
+	if (!d->journal && err == -EBUSY) {
+		fprintf(stderr, "ipctraced: the journal in %s is in use by another ipctraced "
+			"(use --journal DIR or --no-journal)\n", dir);
+		return err;
+	}
 	if (!d->journal) {
 		fprintf(stderr, "ipctraced: cannot open the journal in %s: %s\n", dir, strerror(-err));
 		return err;
-	}
-	/* Two daemons appending to one journal would tear each other's blocks. */
-	snprintf(lock, sizeof(lock), "%s/lock", dir);
-	d->journal_lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (d->journal_lock < 0 || flock(d->journal_lock, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "ipctraced: the journal in %s is in use by another ipctraced "
-			"(use --journal DIR or --no-journal)\n", dir);
-		return -EBUSY;
 	}
 	d->repair = rep;
 	if (rep.bytes_cut)
@@ -70,8 +65,6 @@ void log_close(struct daemon *d)
 		ipct_journal_sync(d->journal);
 	}
 	ipct_journal_close(d->journal);
-	if (d->journal_lock >= 0)
-		close(d->journal_lock);
 }
 
 void log_add(struct daemon *d, uint16_t type, const void *rec, uint16_t len, uint64_t ts)
@@ -182,9 +175,10 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 		}
 	}
 	if (ok && q->limit) {
-		q->ring = calloc(q->limit, sizeof(*q->ring));
+		q->ringcap = q->limit < 4096 ? q->limit : 4096;
+		q->ring = calloc(q->ringcap, sizeof(*q->ring));
 		if (!q->ring) {
-			reply_error(c, "log: out of memory for %zu events", q->limit);
+			reply_error(c, "log: out of memory");
 			ok = false;
 		}
 	}
@@ -204,6 +198,21 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 		log_end_scan(c);
 }
 
+/* The last `limit` matches: the ring grows as they come, up to the limit. */
+static void ring_put(struct logq *q, const struct ipct_event *e)
+{
+	if (q->count == q->ringcap && q->ringcap < q->limit) {
+		size_t cap = q->ringcap * 2 < q->limit ? q->ringcap * 2 : q->limit;
+		struct ipct_event *n = realloc(q->ring, cap * sizeof(*n));
+
+		if (n) {
+			q->ring = n;
+			q->ringcap = cap;
+		}
+	}
+	q->ring[q->count % q->ringcap] = *e;
+}
+
 struct scan_ctx {
 	struct client *c;
 	struct logq *q;
@@ -214,6 +223,7 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 	struct scan_ctx *sc = ctx;
 	struct logq *q = sc->q;
 	struct ipct_event ev;
+	bool match;
 
 	if (realtime_ns < q->since || realtime_ns > q->until)
 		return true;
@@ -228,13 +238,30 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 	}
 	if (type != IPCT_JREC_EVENT || len < sizeof(struct ipct_event))
 		return true;
-	if (!visible(sc->c, ((const struct ipct_event *)rec)->uid) || !ipct_evfilter_match(q->f, rec))
+	/* Wait for the client to read: this record comes again on the next step. */
+	if (ipct_buf_len(&sc->c->out) >= LOG_BACKLOG)
+		return false;
+	ev = *(const struct ipct_event *)rec;
+	if (!visible(sc->c, ev.uid))
 		return true;
 	/* Re-based on the reply's clock offset: times from earlier boots come out right. */
-	ev = *(const struct ipct_event *)rec;
 	ev.ts_ns = (uint64_t)(realtime_ns - q->realtime_off);
+	match = ipct_evfilter_match(q->f, &ev);
+	/*
+	 * Forks and execs say which program each process runs: the client names
+	 * handlers with them, so it gets them all (those that are not matches,
+	 * or wait in the -n ring, as context).
+	 */
+	if ((ev.type == IPCT_EV_FORK || ev.type == IPCT_EV_EXEC) && (!match || q->limit)) {
+		struct ipct_event ctx_ev = ev;
+
+		ctx_ev.flags |= IPCT_F_CONTEXT;
+		client_queue_event(sc->c, &ctx_ev);
+	}
+	if (!match)
+		return true;
 	if (q->limit)
-		q->ring[q->count % q->limit] = ev;
+		ring_put(q, &ev);
 	else
 		client_queue_event(sc->c, &ev);
 	q->count++;
@@ -245,10 +272,10 @@ void log_end_scan(struct client *c)
 {
 	struct logq *q = c->logq;
 	struct json_object *n = json_object_new_object();
-	uint64_t shown = q->limit && q->count > q->limit ? q->limit : q->count;
+	uint64_t shown = q->limit && q->count > q->ringcap ? q->ringcap : q->count;
 
 	for (uint64_t i = q->count - shown; q->limit && i < q->count; i++)
-		client_queue_event(c, &q->ring[i % q->limit]);
+		client_queue_event(c, &q->ring[i % q->ringcap]);
 	json_object_object_add(n, "notice", json_object_new_string("log_end"));
 	json_object_object_add(n, "count", json_object_new_int64((int64_t)shown));
 	json_object_object_add(n, "losses", json_object_get(q->losses));

@@ -214,6 +214,8 @@ static void run(struct daemon *d)
 		if (d->sessions || tracer_attached(d->tracer))
 			drain(d);
 		busy = d->journal && log_step(d);
+		/* Records that a request completed (a detach) reach the disk without waiting for a drain. */
+		log_flush(d, monotonic_ns());
 		for (struct client *c = d->clients; c; c = c->next)
 			if (ipct_buf_len(&c->out) || c->lost)
 				client_flush(d, c);
@@ -246,8 +248,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .journal_lock = -1,
-			    .socket_path = IPCT_SOCKET_PATH };
+	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .socket_path = IPCT_SOCKET_PATH };
 	struct tracer_opts topts = { .wakeup_bytes = 0, .on_event = sessions_on_event, .ctx = &d };
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024;
@@ -329,7 +330,6 @@ int main(int argc, char **argv)
 	d.group_gid = grp ? (long)grp->gr_gid : -1;
 	if (journal_dir && log_open(&d, journal_dir, (uint64_t)journal_mib << 20) < 0)
 		goto out;
-	records_load(&d);
 	d.syms = ipct_syms_new();
 	d.lc = d.syms ? ipct_lc_new(d.syms, records_on_record, &d) : NULL;
 	d.graph = ipct_graph_new(realtime_offset_ns(), pipes_on_diag, &d);
@@ -337,6 +337,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ipctraced: out of memory\n");
 		goto out;
 	}
+	records_load(&d);
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
 	d.sig_fd = signals_fd();
 	if (d.epfd < 0 || d.sig_fd < 0) {

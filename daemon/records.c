@@ -47,18 +47,41 @@ void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 	records_keep(&d->records, &r);
 }
 
+struct load {
+	struct daemon *d;
+	uint64_t last_id;
+	uint32_t last_session;
+};
+
 static bool load_record(uint16_t type, const void *rec, uint16_t len, int64_t realtime_ns, void *ctx)
 {
+	struct load *l = ctx;
+	const struct ipct_sigrec *r = rec;
+	const struct ipct_event *e = rec;
+
 	(void)realtime_ns;
-	if (type == IPCT_JREC_SIGREC && len >= sizeof(struct ipct_sigrec))
-		records_keep(ctx, rec);
+	if (type == IPCT_JREC_SIGREC && len >= sizeof(*r)) {
+		records_keep(&l->d->records, r);
+		if (r->id > l->last_id)
+			l->last_id = r->id;
+		if (r->session > l->last_session)
+			l->last_session = r->session;
+	} else if (type == IPCT_JREC_EVENT && len >= sizeof(*e) && e->session > l->last_session) {
+		l->last_session = e->session;
+	}
 	return true;
 }
 
 void records_load(struct daemon *d)
 {
-	if (d->journal)
-		ipct_journal_scan(d->journal, INT64_MIN, INT64_MAX, load_record, &d->records);
+	struct load l = { d, 0, 0 };
+
+	if (!d->journal)
+		return;
+	ipct_journal_scan(d->journal, INT64_MIN, INT64_MAX, load_record, &l);
+	/* Sessions and records go on numbering where the log ends: no id means two things. */
+	d->next_session = l.last_session;
+	ipct_lc_set_last_id(d->lc, l.last_id);
 }
 
 size_t records_query(struct daemon *d, struct client *c, const struct ipct_match *m, bool queue)

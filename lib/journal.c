@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -80,6 +81,7 @@ struct segment {
 
 struct ipct_journal {
 	int dirfd;
+	int lockfd;             /* DIR/lock, held while open: one writer per journal */
 	struct ipct_journal_opts opts;
 	struct segment *segs;
 	size_t nsegs, cap;
@@ -317,12 +319,19 @@ struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct
 	}
 	j->opts = *o;
 	j->fd = -1;
+	j->lockfd = -1;
 	*err = mkdirs(o->dir);
 	if (*err)
 		goto fail;
 	j->dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (j->dirfd < 0) {
 		*err = -errno;
+		goto fail;
+	}
+	/* Before anything is read or repaired: another writer's last block is not torn. */
+	j->lockfd = openat(j->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (j->lockfd < 0 || flock(j->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		*err = j->lockfd < 0 ? -errno : -EBUSY;
 		goto fail;
 	}
 	*err = list_segments(j->dirfd, &nums, &n);
@@ -364,6 +373,8 @@ void ipct_journal_close(struct ipct_journal *j)
 		close(j->fd);
 	if (j->dirfd > 0)
 		close(j->dirfd);
+	if (j->lockfd >= 0)
+		close(j->lockfd);
 	for (size_t i = 0; i < j->nsegs; i++)
 		free(j->segs[i].blks);
 	free(j->segs);
@@ -464,20 +475,24 @@ int ipct_journal_sync(struct ipct_journal *j)
 	return fdatasync(j->fd) < 0 ? -errno : 0;
 }
 
-static bool scan_block(const char *p, const struct blkidx *b, ipct_journal_fn fn, void *ctx)
+/* Records *rec on of a block; false (and *rec at that record) when fn says to pause. */
+static bool scan_block(const char *p, const struct blkidx *b, uint32_t *rec, ipct_journal_fn fn, void *ctx)
 {
 	const char *end = p + b->len;
 
-	while (p + sizeof(struct rec_hdr) <= end) {
+	for (uint32_t i = 0; p + sizeof(struct rec_hdr) <= end; i++) {
 		struct rec_hdr rh;
 
 		memcpy(&rh, p, sizeof(rh));
 		if (p + sizeof(rh) + rh.len > end)
 			break;
-		if (!fn(rh.type, p + sizeof(rh), rh.len, (int64_t)rh.ts_ns + b->realtime_off, ctx))
+		if (i >= *rec && !fn(rh.type, p + sizeof(rh), rh.len, (int64_t)rh.ts_ns + b->realtime_off, ctx)) {
+			*rec = i;
 			return false;
+		}
 		p += sizeof(rh) + rh.len;
 	}
+	*rec = 0;
 	return true;
 }
 
@@ -485,6 +500,7 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, i
 		      size_t max_blocks, ipct_journal_fn fn, void *ctx)
 {
 	size_t done = 0;
+	bool paused = false;
 
 	for (size_t i = 0; i < j->nsegs && !cur->done && done < max_blocks; i++) {
 		struct segment *s = &j->segs[i];
@@ -498,10 +514,12 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, i
 		if (s->num > cur->seg) {
 			cur->seg = s->num;
 			cur->blk = 0;
+			cur->rec = 0;
 		}
 		if (cur->blk >= s->nblks || s->max_ns < since || s->min_ns > until) {
 			cur->seg = s->num + 1;
 			cur->blk = 0;
+			cur->rec = 0;
 			continue;
 		}
 		seg_name(s->num, name, sizeof(name));
@@ -512,17 +530,21 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, i
 		close(fd);
 		if (map == MAP_FAILED)
 			return -errno;
-		for (; cur->blk < s->nblks && done < max_blocks && !cur->done; cur->blk++) {
+		for (; cur->blk < s->nblks && done < max_blocks; cur->blk++) {
 			const struct blkidx *b = &s->blks[cur->blk];
 
 			if (b->max_ns < since || b->min_ns > until)
 				continue;
 			done++;
-			if (!scan_block((const char *)map + b->off + sizeof(struct blk_hdr), b, fn, ctx))
-				cur->done = true;
+			if (!scan_block((const char *)map + b->off + sizeof(struct blk_hdr), b, &cur->rec, fn, ctx)) {
+				paused = true;
+				break;
+			}
 		}
 		munmap(map, s->size);
-		if (cur->blk >= s->nblks && !cur->done) {
+		if (paused)
+			return 0;
+		if (cur->blk >= s->nblks) {
 			cur->seg = s->num + 1;
 			cur->blk = 0;
 		}
@@ -534,13 +556,29 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, i
 	return 0;
 }
 
+struct whole_scan {
+	ipct_journal_fn fn;
+	void *ctx;
+	bool stopped;
+};
+
+static bool whole_scan_fn(uint16_t type, const void *rec, uint16_t len, int64_t realtime_ns, void *ctx)
+{
+	struct whole_scan *w = ctx;
+
+	w->stopped = !w->fn(type, rec, len, realtime_ns, w->ctx);
+	return !w->stopped;
+}
+
 int ipct_journal_scan(struct ipct_journal *j, int64_t since, int64_t until, ipct_journal_fn fn, void *ctx)
 {
 	struct ipct_journal_cursor cur = { 0 };
+	struct whole_scan w = { fn, ctx, false };
 	int err = 0;
 
-	while (!cur.done && !err)
-		err = ipct_journal_step(j, &cur, since, until, SIZE_MAX, fn, ctx);
+	/* Here a pause is the end. */
+	while (!err && !cur.done && !w.stopped)
+		err = ipct_journal_step(j, &cur, since, until, SIZE_MAX, whole_scan_fn, &w);
 	return err;
 }
 

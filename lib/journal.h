@@ -38,7 +38,10 @@ struct ipct_journal_repair {
 
 struct ipct_journal;
 
-/* Opens dir (created if missing), cuts a torn tail. NULL with -errno in *err. */
+/*
+ * Opens dir (created if missing) and locks it (-EBUSY: another process
+ * has it open), cuts a torn tail. NULL with -errno in *err.
+ */
 struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct ipct_journal_repair *rep,
 				       int *err);
 void ipct_journal_close(struct ipct_journal *j);
@@ -62,10 +65,15 @@ int ipct_journal_scan(struct ipct_journal *j, int64_t since, int64_t until, ipct
 struct ipct_journal_cursor {
 	uint64_t seg;           /* segment number */
 	size_t blk;             /* block index in it */
-	bool done;              /* past the end, or fn said stop */
+	uint32_t rec;           /* record index in that block */
+	bool done;              /* past the end */
 };
 
-/* Scans at most max_blocks matching blocks from cur on, advancing it. -errno. */
+/*
+ * Scans at most max_blocks matching blocks from cur on, advancing it.
+ * When fn returns false the scan pauses at that record: the next step
+ * starts with it again (so a reader can wait for room). -errno.
+ */
 int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, int64_t since, int64_t until,
 		      size_t max_blocks, ipct_journal_fn fn, void *ctx);
 

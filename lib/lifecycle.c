@@ -97,6 +97,12 @@ void ipct_lc_free(struct ipct_lc *lc)
 	free(lc);
 }
 
+void ipct_lc_set_last_id(struct ipct_lc *lc, uint64_t id)
+{
+	if (id > lc->next_id)
+		lc->next_id = id;
+}
+
 unsigned int ipct_lc_nprocs(const struct ipct_lc *lc)
 {
 	return lc->nprocs;

@@ -30,5 +30,8 @@ void ipct_lc_track(struct ipct_lc *lc, uint32_t pid, uint32_t session);
 /* Tracing of session stopped: what is still pending will never be seen delivered. */
 void ipct_lc_end_session(struct ipct_lc *lc, uint32_t session, uint64_t now_ns);
 
+/* Record ids go on from id + 1 (ids stay unique across a daemon's restarts). */
+void ipct_lc_set_last_id(struct ipct_lc *lc, uint64_t id);
+
 /* Processes the correlator follows (for the daemon's stats and tests). */
 unsigned int ipct_lc_nprocs(const struct ipct_lc *lc);
