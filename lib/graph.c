@@ -458,18 +458,6 @@ static void check_leaks(struct ipct_graph *g, struct gproc *p, uint64_t ts)
 
 /* ---- events ---- */
 
-static bool is_write_call(const char *name)
-{
-	return !strcmp(name, "write") || !strcmp(name, "writev") || !strcmp(name, "sendto") ||
-	       !strcmp(name, "sendmsg") || !strcmp(name, "sendmmsg") || !strcmp(name, "vmsplice");
-}
-
-static bool is_read_call(const char *name)
-{
-	return !strcmp(name, "read") || !strcmp(name, "readv") || !strcmp(name, "recvfrom") ||
-	       !strcmp(name, "recvmsg") || !strcmp(name, "recvmmsg");
-}
-
 /* A data call through ent: count it, and see what its result says. */
 static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bool write, int64_t ret,
 		    bool counts_bytes, uint64_t ts)
@@ -511,13 +499,27 @@ static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bo
 	}
 }
 
-static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, const char *name)
+static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e,
+		       const struct ipct_syscall *sc)
 {
 	const struct ipct_sys *s = &e->sys;
+	const char *name = sc->name;
 	int fd = (int)s->args[0];
 	struct fdent *ent;
 	bool write;
 
+	if (sc->io != IPCT_IO_NONE) {
+		ent = fd_learn(g, p, fd, e->kind[0], s->x[0], s->x[1], e->ts_ns);
+		if (!ent)
+			return;
+		/* vmsplice fills a pipe through its write end and drains it through its read end. */
+		write = sc->io == IPCT_IO_BY_END ? (ent->mode & END_WRITE) != 0
+						 : sc->io == IPCT_IO_WRITE || sc->io == IPCT_IO_WRITE_MSGS;
+		/* sendmmsg/recvmmsg return messages, not bytes. */
+		account(g, p, ent, write, s->ret, sc->io != IPCT_IO_READ_MSGS && sc->io != IPCT_IO_WRITE_MSGS,
+			e->ts_ns);
+		return;
+	}
 	if (!strcmp(name, "dup")) {
 		if (s->ret >= 0)
 			fd_copy(p, fd, (int)s->ret, false, e->ts_ns);
@@ -528,17 +530,7 @@ static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_
 			fd_copy(p, fd, (int)s->ret, s->args[1] == F_DUPFD_CLOEXEC, e->ts_ns);
 		else if (s->args[1] == F_SETFD && s->ret == 0 && (ent = fd_find(p, fd)))
 			ent->cloexec = s->args[2] & FD_CLOEXEC;
-		return;
 	}
-	if (!is_write_call(name) && !is_read_call(name))
-		return;
-	ent = fd_learn(g, p, fd, e->kind[0], s->x[0], s->x[1], e->ts_ns);
-	if (!ent)
-		return;
-	/* vmsplice fills a pipe through its write end and drains it through its read end. */
-	write = strcmp(name, "vmsplice") ? is_write_call(name) : (ent->mode & END_WRITE) != 0;
-	/* sendmmsg/recvmmsg return messages, not bytes. */
-	account(g, p, ent, write, s->ret, !strstr(name, "mmsg"), e->ts_ns);
 }
 
 /* splice(in, .., out), tee(in, out), sendfile(out, in): read from one, written to the other. */
@@ -631,7 +623,7 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_SOCK:
-		on_fd_call(g, p, e, sc->name);
+		on_fd_call(g, p, e, sc);
 		return;
 	case IPCT_SC_FD_PAIR01:
 	case IPCT_SC_FD_PAIR02:

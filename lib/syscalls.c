@@ -5,13 +5,15 @@
  * Syscalls that an architecture lacks (pipe, dup2 on arm64) drop out with
  * their __NR_ macro.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/syscall.h>
 
 #include "ipctrace/event.h"
 #include "syscalls.h"
 
-#define SC(name_, cls_) { __NR_##name_, #name_, IPCT_SC_##cls_ }
+#define SC(name_, cls_) { __NR_##name_, #name_, IPCT_SC_##cls_, IPCT_IO_NONE }
+#define IO(name_, cls_, io_) { __NR_##name_, #name_, IPCT_SC_##cls_, IPCT_IO_##io_ }
 
 const struct ipct_syscall ipct_syscalls[] = {
 	/* signals */
@@ -30,13 +32,13 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(pipe, PIPE),
 #endif
 	SC(pipe2, PIPE),
-	SC(read, FD),
-	SC(write, FD),
-	SC(readv, FD_IOV),
-	SC(writev, FD_IOV),
+	IO(read, FD, READ),
+	IO(write, FD, WRITE),
+	IO(readv, FD_IOV, READ),
+	IO(writev, FD_IOV, WRITE),
 	SC(splice, FD_PAIR02),
 	SC(tee, FD_PAIR01),
-	SC(vmsplice, FD),
+	IO(vmsplice, FD, BY_END),
 	SC(sendfile, FD_PAIR01),
 #ifdef __NR_open
 	SC(open, OPEN),
@@ -57,20 +59,27 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(connect, SOCK),
 	SC(accept, FD_ACCEPT),
 	SC(accept4, FD_ACCEPT),
-	SC(sendto, FD),
-	SC(recvfrom, FD),
-	SC(sendmsg, FD),
-	SC(recvmsg, FD),
-	SC(sendmmsg, FD),
-	SC(recvmmsg, FD),
+	IO(sendto, FD, WRITE),
+	IO(recvfrom, FD, READ),
+	IO(sendmsg, FD, WRITE),
+	IO(recvmsg, FD, READ),
+	IO(sendmmsg, FD, WRITE_MSGS),
+	IO(recvmmsg, FD, READ_MSGS),
 	SC(shutdown, FD),
-	{ 0, NULL, 0 },
+	{ 0, NULL, 0, 0 },
 };
 
 const struct ipct_syscall *ipct_syscall_by_nr(int nr)
 {
-	for (const struct ipct_syscall *s = ipct_syscalls; s->name; s++)
-		if (s->nr == nr)
-			return s;
-	return NULL;
+	/* Every event asks: a table by number, filled on first use. */
+	static const struct ipct_syscall *by_nr[IPCT_NR_MAX];
+	static bool filled;
+
+	if (!filled) {
+		for (const struct ipct_syscall *s = ipct_syscalls; s->name; s++)
+			if (s->nr >= 0 && s->nr < IPCT_NR_MAX)
+				by_nr[s->nr] = s;
+		filled = true;
+	}
+	return nr >= 0 && nr < IPCT_NR_MAX ? by_nr[nr] : NULL;
 }
