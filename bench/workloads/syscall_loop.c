@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// syscall_loop N [getppid|read]: N cheap syscalls that are no IPC event
+// (getppid(), or a 1-byte read() of /dev/null), timed: ns_per_op is the cost
+// of one syscall, to see what tracing something else costs an untraced
+// process (bench/idle.py).
+
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wl.h"
+
+int main(int argc, char **argv)
+{
+	wl_init("syscall_loop");
+	long ops = wl_ops(argc, argv, 1000000);
+	const char *mode = argc > 2 ? argv[2] : "getppid";
+	struct wl_counts *s = wl_slots(1);
+	volatile long sink = 0;
+	char x;
+	uint64_t t0, t1;
+
+	if (!strcmp(mode, "getppid")) {
+		t0 = wl_now();
+		for (long i = 0; i < ops; i++)
+			sink += getppid();
+		t1 = wl_now();
+	} else if (!strcmp(mode, "read")) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			wl_die("/dev/null");
+		t0 = wl_now();
+		for (long i = 0; i < ops; i++)
+			sink += read(fd, &x, 1);
+		t1 = wl_now();
+		s->other[W_READ] += ops; /* a device: filtered out of an ipctrace trace */
+	} else {
+		wl_fail("unknown mode '%s' (getppid or read)", mode);
+	}
+	(void)sink;
+	char extra[64];
+	snprintf(extra, sizeof(extra), ",\"syscall\":\"%s\"", mode);
+	wl_report("syscall_loop", ops, t1 - t0, s, 1, extra);
+	return 0;
+}
