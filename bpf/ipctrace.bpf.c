@@ -48,10 +48,14 @@ struct {
 	__type(value, __u32);
 } traced SEC(".maps");
 
+/*
+ * What sys_enter saw, for the sys_exit of the same thread: task-local
+ * storage, so that a call costs no hash insert and delete.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct ipct_inflight);
 } inflight SEC(".maps");
 
@@ -240,41 +244,41 @@ int ipct_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs = (void *)ctx->args[0];
 	__u8 cls = class_of(ctx->args[1]);
-	struct ipct_inflight in = {};
-	__u64 id;
-	__u32 tid;
+	struct ipct_inflight *in;
 
 	if (cls == IPCT_SC_NONE)
 		return 0;
-	id = bpf_get_current_pid_tgid();
-	if (!session_of(id >> 32))
+	if (!session_of(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-
-	in.ts = bpf_ktime_get_ns();
-	in.nr = ctx->args[1];
-	in.fd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
-	in.tgid = id >> 32;
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!in) {
+		count(CNT_INFLIGHT_FULL);
+		return 0;
+	}
+	in->ts = bpf_ktime_get_ns();
+	in->nr = ctx->args[1];
+	in->active = 1;
+	in->valid = 0;
+	in->obj.kind = IPCT_KIND_NONE;
 	switch (cls) {
 	case IPCT_SC_CLOSE:
-		fd_resolve((int)PT_REGS_PARM1_CORE_SYSCALL(regs), &in.obj);
+		fd_resolve((int)PT_REGS_PARM1_CORE_SYSCALL(regs), &in->obj);
 		break;
 	case IPCT_SC_DUP2:
-		fd_resolve((int)PT_REGS_PARM2_CORE_SYSCALL(regs), &in.obj);
+		fd_resolve((int)PT_REGS_PARM2_CORE_SYSCALL(regs), &in->obj);
 		break;
 	case IPCT_SC_SIGACTION:
 	case IPCT_SC_SIGPROCMASK: {
 		__u64 ptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
 
 		if (ptr) {
-			read_user_pair(ptr, &in.val[0], &in.val[1]);
-			in.valid = 1;
+			read_user_pair(ptr, &in->val[0], &in->val[1]);
+			in->valid = 1;
 		}
 		break;
 	}
 	}
-	tid = (__u32)id;
-	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
-		count(CNT_INFLIGHT_FULL);
 	return 0;
 }
 
@@ -379,7 +383,7 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct ipct_event *e;
 	__u64 args[6];
 	__u64 entry_ts = 0, val[2] = {};
-	__u32 *sess, session, tid, valid = 0;
+	__u32 *sess, session, valid = 0;
 	long ret = ctx->args[1];
 	__u8 cls;
 	long nr;
@@ -399,8 +403,9 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	session = *sess;
 
-	tid = (__u32)bpf_get_current_pid_tgid();
-	in = bpf_map_lookup_elem(&inflight, &tid);
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+	if (in && !in->active)
+		in = NULL;
 	if (nr == -1) {
 		if (!in)
 			return 0;
@@ -414,7 +419,7 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		val[0] = in->val[0];
 		val[1] = in->val[1];
 		valid = in->valid;
-		bpf_map_delete_elem(&inflight, &tid);
+		in->active = 0;
 	}
 	if (bpf_probe_read_kernel(&regs, sizeof(regs), uregs))
 		return 0;
@@ -720,7 +725,7 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *p = (void *)ctx->args[0];
 	struct ipct_event *e;
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id, *sess, s;
+	__u32 tgid = id >> 32, *sess, s;
 
 	/* Held or not: a command that never got to exec still ends its session. */
 	sess = bpf_map_lookup_elem(&traced, &tgid);
@@ -728,8 +733,6 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		sess = session_of(tgid);
 	if (!sess)
 		return 0;
-	/* A thread killed inside a traced call never reaches sys_exit. */
-	bpf_map_delete_elem(&inflight, &tid);
 	/*
 	 * Only the last thread ends the process. Older kernels do not pass
 	 * group_dead to the tracepoint, but do_exit() has already dropped

@@ -285,7 +285,7 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 	r = json_object_new_object();
 	json_object_object_add(r, "session", json_object_new_int64(s->id));
 	json_object_object_add(r, "start_ns", json_object_new_int64((int64_t)s->start_ns));
-	json_object_object_add(r, "realtime_offset_ns", json_object_new_int64(realtime_offset_ns()));
+	json_object_object_add(r, "realtime_offset_ns", json_object_new_int64(s->realtime_off));
 	reply_ok(c, r);
 }
 

@@ -46,6 +46,7 @@ struct session {
 	bool want_pipes;        /* ... and for the pipe graph when the session ends */
 	bool all;               /* system-wide: ends only by detach, its client leaving, or exit */
 	bool background;
+	int64_t realtime_off;   /* the clock offset its client was given: one for all its times */
 	bool check_end;         /* the count reached zero: confirm with the kernel side */
 	bool ending;            /* confirmed: ends after the next drain */
 	struct session *next;
@@ -97,6 +98,9 @@ struct daemon {
 	struct graph_store graphs[GRAPHS_MAX];
 	size_t graphs_next;
 	uint64_t last_blocked_scan_ns;
+	struct waiter *waiters;         /* threads seen sleeping in a read (pipes.c) */
+	size_t nwaiters, capwaiters;
+	unsigned scan_gen;
 	struct ipct_journal *journal;   /* NULL with --no-journal */
 	struct ipct_journal_repair repair;      /* what opening it cut */
 	uint64_t journal_errors;

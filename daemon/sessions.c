@@ -62,6 +62,8 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	if (!err)
 		err = tracer_attach(d->tracer);
 	s->start_ns = monotonic_ns();
+	s->realtime_off = realtime_offset_ns();
+	ipct_graph_session_clock(d->graph, s->id, s->realtime_off);
 	for (size_t i = 0; !err && i < n; i++)
 		err = tracer_trace_pid(d->tracer, pids[i], s->id, o->from_exec);
 	if (!err && o->all)

@@ -203,22 +203,6 @@ int tracer_counters(struct tracer *t, struct tracer_counters *c)
 	return 0;
 }
 
-void tracer_inflight_each(struct tracer *t, void (*fn)(const struct ipct_inflight *in, void *ctx),
-			  void *ctx)
-{
-	struct bpf_map *m = t->skel->maps.inflight;
-	struct ipct_inflight in;
-	__u32 key, next;
-	bool first = true;
-
-	while (!bpf_map__get_next_key(m, first ? NULL : &key, &next, sizeof(next))) {
-		first = false;
-		key = next;
-		if (!bpf_map__lookup_elem(m, &key, sizeof(key), &in, sizeof(in), 0))
-			fn(&in, ctx);
-	}
-}
-
 void tracer_set_all(struct tracer *t, uint32_t session)
 {
 	t->skel->bss->all_session = session;

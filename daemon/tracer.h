@@ -20,7 +20,7 @@ struct tracer_opts {
 struct tracer_counters {
 	uint64_t ring_full;             /* records lost: the ring buffer was full */
 	uint64_t traced_full;           /* children not traced: the traced map was full */
-	uint64_t inflight_full;         /* calls without entry data: the inflight map was full */
+	uint64_t inflight_full;         /* calls without entry data: no task storage for the thread */
 };
 
 /* Opens and loads the BPF object (nothing is attached yet). NULL, errno set. */
@@ -45,9 +45,6 @@ int tracer_session_procs(struct tracer *t, uint32_t session);
 
 int tracer_counters(struct tracer *t, struct tracer_counters *c);
 
-/* Calls fn for every syscall in flight in a traced thread. */
-void tracer_inflight_each(struct tracer *t, void (*fn)(const struct ipct_inflight *in, void *ctx),
-			  void *ctx);
 
 /* Every process joins session (system-wide tracing); 0 stops that. */
 void tracer_set_all(struct tracer *t, uint32_t session);

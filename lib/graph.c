@@ -80,8 +80,15 @@ struct gproc {
 	struct gproc *next;
 };
 
+struct session_off {
+	uint32_t session;
+	int64_t realtime_off;
+};
+
 struct ipct_graph {
 	int64_t realtime_off;
+	struct session_off *offs;       /* sessions with their own clock offset */
+	size_t noffs;
 	ipct_graph_diag_fn diag;
 	void *data;
 	uint64_t seq;
@@ -139,6 +146,7 @@ void ipct_graph_free(struct ipct_graph *g)
 			object_free(o);
 		}
 	}
+	free(g->offs);
 	free(g);
 }
 
@@ -345,6 +353,25 @@ static void fd_copy(struct gproc *p, int from, int to, bool cloexec, uint64_t ts
 	}
 }
 
+void ipct_graph_session_clock(struct ipct_graph *g, uint32_t session, int64_t realtime_off)
+{
+	struct session_off *n = realloc(g->offs, (g->noffs + 1) * sizeof(*n));
+
+	if (!n)
+		return;
+	g->offs = n;
+	g->offs[g->noffs++] = (struct session_off){ session, realtime_off };
+}
+
+/* The clock offset of a session's times: the one its client was given. */
+static int64_t clock_of(const struct ipct_graph *g, uint32_t session)
+{
+	for (size_t i = 0; i < g->noffs; i++)
+		if (g->offs[i].session == session)
+			return g->offs[i].realtime_off;
+	return g->realtime_off;
+}
+
 /* ---- diagnoses ---- */
 
 /* "cat[812] fd 4, sh[811] fd 4" for the open write ends of o, and the holders as JSON. */
@@ -384,7 +411,7 @@ static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc 
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
 	json_object_object_add(d, "kind", json_object_new_string(kind));
 	json_object_object_add(d, "session", json_object_new_int64(o->session));
-	json_object_object_add(d, "time_ns", json_object_new_int64((int64_t)ts + g->realtime_off));
+	json_object_object_add(d, "time_ns", json_object_new_int64((int64_t)ts + clock_of(g, o->session)));
 	json_object_object_add(d, "object", json_object_new_string(name));
 	json_object_object_add(d, "pid", json_object_new_int64(p->pid));
 	json_object_object_add(d, "comm", json_object_new_string(p->comm));
@@ -756,6 +783,13 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
 	}
 }
 
+void ipct_graph_each_proc(struct ipct_graph *g, void (*fn)(uint32_t pid, uint32_t session, void *ctx), void *ctx)
+{
+	for (int b = 0; b < NBUCKETS; b++)
+		for (struct gproc *p = g->procs[b]; p; p = p->next)
+			fn(p->pid, p->session, ctx);
+}
+
 void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,
 		     int kind, uint64_t ino, unsigned mode, bool cloexec)
 {
@@ -768,12 +802,12 @@ void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const
 
 /* ---- output ---- */
 
-static struct json_object *opt_time(const struct ipct_graph *g, uint64_t ns)
+static struct json_object *opt_time(int64_t off, uint64_t ns)
 {
-	return ns ? json_object_new_int64((int64_t)ns + g->realtime_off) : NULL;
+	return ns ? json_object_new_int64((int64_t)ns + off) : NULL;
 }
 
-static struct json_object *holder_json(const struct ipct_graph *g, const struct holder *h, int dir)
+static struct json_object *holder_json(int64_t off, const struct holder *h, int dir)
 {
 	struct json_object *j = json_object_new_object();
 
@@ -786,7 +820,7 @@ static struct json_object *holder_json(const struct ipct_graph *g, const struct 
 		json_object_object_add(j, "calls", json_object_new_int64(
 			(int64_t)(dir == END_WRITE ? h->calls_w : h->calls_r)));
 	}
-	json_object_object_add(j, "closed_ns", opt_time(g, h->closed_ns));
+	json_object_object_add(j, "closed_ns", opt_time(off, h->closed_ns));
 	return j;
 }
 
@@ -807,7 +841,7 @@ static struct json_object *peer_holders(struct ipct_graph *g, const struct objec
 		return NULL;
 	arr = json_object_new_array();
 	for (const struct holder *h = peer->holders; h; h = h->next)
-		json_object_array_add(arr, holder_json(g, h, 0));
+		json_object_array_add(arr, holder_json(clock_of(g, o->session), h, 0));
 	return arr;
 }
 
@@ -823,6 +857,7 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	struct json_object *j = json_object_new_object(), *w, *r, *all = NULL;
 	bool sock = o->kind == IPCT_KIND_SOCKET;
 	struct object *peer = sock && o->peer_ino ? object_find(g, o->session, o->peer_ino) : NULL;
+	int64_t off = clock_of(g, o->session);
 	char name[48];
 
 	object_name(o, name, sizeof(name));
@@ -846,18 +881,18 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 		json_object_object_add(j, "peer", NULL);
 	}
 	json_object_object_add(j, "peer_holders", sock ? peer_holders(g, o) : NULL);
-	json_object_object_add(j, "created_ns", opt_time(g, o->created_ns));
+	json_object_object_add(j, "created_ns", opt_time(off, o->created_ns));
 	w = json_object_new_array();
 	r = json_object_new_array();
 	if (sock)
 		all = json_object_new_array();
 	for (const struct holder *h = o->holders; h; h = h->next) {
 		if (in_list(o, h, END_WRITE))
-			json_object_array_add(w, holder_json(g, h, END_WRITE));
+			json_object_array_add(w, holder_json(off, h, END_WRITE));
 		if (in_list(o, h, END_READ))
-			json_object_array_add(r, holder_json(g, h, END_READ));
+			json_object_array_add(r, holder_json(off, h, END_READ));
 		if (all)
-			json_object_array_add(all, holder_json(g, h, 0));
+			json_object_array_add(all, holder_json(off, h, 0));
 	}
 	json_object_object_add(j, "writers", w);
 	json_object_object_add(j, "readers", r);
@@ -914,6 +949,9 @@ struct json_object *ipct_graph_session_json(struct ipct_graph *g, uint32_t sessi
 
 void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 {
+	for (size_t i = 0; i < g->noffs; i++)
+		if (g->offs[i].session == session)
+			g->offs[i--] = g->offs[--g->noffs];
 	for (int b = 0; b < NBUCKETS; b++) {
 		struct gproc **pp = &g->procs[b];
 		struct object **op = &g->objects[b];

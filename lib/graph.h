@@ -34,12 +34,18 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e);
 void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,
 		     int kind, uint64_t ino, unsigned mode, bool cloexec);
 
+/* Calls fn for every process whose descriptors the graph follows. */
+void ipct_graph_each_proc(struct ipct_graph *g, void (*fn)(uint32_t pid, uint32_t session, void *ctx), void *ctx);
+
 /*
- * Thread tid of pid has been in read-family syscall nr on fd since
+ * A thread of pid has been in read-family syscall nr on fd since
  * since_ns (CLOCK_MONOTONIC): a reader that may never see EOF.
  */
 void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint64_t since_ns,
 			uint64_t now_ns);
+
+/* The session's times are shown with this clock offset (the one its client got). */
+void ipct_graph_session_clock(struct ipct_graph *g, uint32_t session, int64_t realtime_off);
 
 /* The session's objects as a JSON array (docs/pipes.md), oldest first. NULL on ENOMEM. */
 struct json_object *ipct_graph_session_json(struct ipct_graph *g, uint32_t session);

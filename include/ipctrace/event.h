@@ -177,11 +177,7 @@ struct ipct_proc {
 	__u64 text_end;         /*       and its end: handler addresses resolve against it */
 };
 
-/*
- * The BPF side's map of calls in flight (thread id -> this), which the
- * daemon also reads: a read that has been in flight for a long time is a
- * reader waiting for data or EOF.
- */
+/* The BPF side's note of a call in flight, per thread (task storage). */
 struct ipct_obj {
 	__u64 ino;
 	__u64 flags;            /* f_flags | f_mode << 32 | IPCT_FD_CLOEXEC */
@@ -193,10 +189,8 @@ struct ipct_inflight {
 	__u64 ts;               /* entry, CLOCK_MONOTONIC */
 	__s64 nr;
 	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
-	__u32 valid;
-	__s32 fd;               /* arg0 */
-	__u32 tgid;
-	__u32 _pad;
+	__u32 valid;            /* val holds what the call was given */
+	__u32 active;           /* between this thread's sys_enter and its sys_exit */
 	struct ipct_obj obj;    /* close/dup2: the fd that the call closes */
 };
 
