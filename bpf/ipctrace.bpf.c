@@ -143,29 +143,32 @@ static __always_inline void submit(struct ipct_event *e, bool urgent)
 /* The current task's open file at fd, and its fd table; NULL when not open. */
 static __always_inline struct file *fd_file(long fd, struct fdtable **fdtp)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
+	/* Typed (BTF) pointers: plain loads, checked by the kernel, cheaper than helper reads. */
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt;
-	struct file **fdarr;
 	struct file *f = NULL;
 
 	if (fd < 0)
 		return NULL;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if ((unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
+	fdt = task->files->fdt;
+	if ((unsigned long)fd >= fdt->max_fds)
 		return NULL;
-	fdarr = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), fdarr + fd);
+	bpf_probe_read_kernel(&f, sizeof(f), fdt->fd + fd);
 	*fdtp = fdt;
 	return f;
 }
 
-/* fd -> inode, kind and flags (close-on-exec included), in the current task's fd table. */
-static __always_inline void fd_resolve(long fd, struct ipct_obj *o)
+/*
+ * fd -> inode, kind and flags, in the current task's fd table; with
+ * `coe`, close-on-exec too (what the daemon's descriptor table needs from
+ * calls that make or copy descriptors; a data call costs one read less).
+ */
+static __always_inline void fd_resolve_coe(long fd, struct ipct_obj *o, bool coe)
 {
 	struct fdtable *fdt = NULL;
 	struct file *f = fd_file(fd, &fdt);
 	struct inode *inode;
-	unsigned long coe = 0, *coe_words;
+	unsigned long coe_bits = 0, *coe_words;
 	unsigned int mode;
 
 	o->kind = IPCT_KIND_NONE;
@@ -187,10 +190,17 @@ static __always_inline void fd_resolve(long fd, struct ipct_obj *o)
 	}
 	o->ino = BPF_CORE_READ(inode, i_ino);
 	o->flags = BPF_CORE_READ(f, f_flags) | (__u64)BPF_CORE_READ(f, f_mode) << 32;
+	if (!coe)
+		return;
 	coe_words = BPF_CORE_READ(fdt, close_on_exec);
-	bpf_probe_read_kernel(&coe, sizeof(coe), coe_words + fd / 64);
-	if (coe >> (fd % 64) & 1)
+	bpf_probe_read_kernel(&coe_bits, sizeof(coe_bits), coe_words + fd / 64);
+	if (coe_bits >> (fd % 64) & 1)
 		o->flags |= IPCT_FD_CLOEXEC;
+}
+
+static __always_inline void fd_resolve(long fd, struct ipct_obj *o)
+{
+	fd_resolve_coe(fd, o, true);
 }
 
 static __always_inline bool is_ipc(const struct ipct_obj *o)
@@ -430,7 +440,8 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_SOCK:
-		fd_resolve(args[0], &a);
+		/* Data calls, the bulk; dup and fcntl's copies take close-on-exec from their arguments. */
+		fd_resolve_coe(args[0], &a, false);
 		if (!is_ipc(&a))
 			return 0;
 		break;
