@@ -255,10 +255,12 @@ int ipct_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	struct pt_regs *regs = (void *)ctx->args[0];
 	__u8 cls = class_of(ctx->args[1]);
 	struct ipct_inflight *in;
+	__u32 *sess;
 
 	if (cls == IPCT_SC_NONE)
 		return 0;
-	if (!session_of(bpf_get_current_pid_tgid() >> 32))
+	sess = session_of(bpf_get_current_pid_tgid() >> 32);
+	if (!sess)
 		return 0;
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -266,6 +268,7 @@ int ipct_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		count(CNT_INFLIGHT_FULL);
 		return 0;
 	}
+	in->session = *sess;
 	in->ts = bpf_ktime_get_ns();
 	in->nr = ctx->args[1];
 	in->active = 1;
@@ -393,7 +396,7 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct ipct_event *e;
 	__u64 args[6];
 	__u64 entry_ts = 0, val[2] = {};
-	__u32 *sess, session, valid = 0;
+	__u32 session, valid = 0;
 	long ret = ctx->args[1];
 	__u8 cls;
 	long nr;
@@ -408,32 +411,35 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	cls = nr == -1 ? IPCT_SC_PLAIN : class_of(nr);
 	if (cls == IPCT_SC_NONE)
 		return 0;
-	sess = session_of(bpf_get_current_pid_tgid() >> 32);
-	if (!sess)
-		return 0;
-	session = *sess;
-
+	/*
+	 * Only a call that sys_enter noted: it checked the traced set then, so
+	 * an untraced thread costs one task-storage lookup here, not a hash.
+	 */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
-	if (in && !in->active)
-		in = NULL;
+	if (!in || !in->active)
+		return 0;
+	in->active = 0;
+	session = in->session;
 	if (nr == -1) {
-		if (!in)
-			return 0;
 		nr = in->nr;
 		if (class_of(nr) != IPCT_SC_PLAIN)
 			return 0;
 	}
-	if (in) {
-		entry_ts = in->ts;
-		b = in->obj;
-		val[0] = in->val[0];
-		val[1] = in->val[1];
-		valid = in->valid;
-		in->active = 0;
+	entry_ts = in->ts;
+	b = in->obj;
+	val[0] = in->val[0];
+	val[1] = in->val[1];
+	valid = in->valid;
+	/* The arguments are still in the saved registers: typed loads where the kernel has task_pt_regs. */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		struct pt_regs *r = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+		SYSCALL_ARGS(r, args);
+	} else {
+		if (bpf_probe_read_kernel(&regs, sizeof(regs), uregs))
+			return 0;
+		SYSCALL_ARGS(&regs, args);
 	}
-	if (bpf_probe_read_kernel(&regs, sizeof(regs), uregs))
-		return 0;
-	SYSCALL_ARGS(&regs, args);
 
 	/* Resolve, and drop what is not IPC, before reserving anything. */
 	switch (cls) {

@@ -191,6 +191,8 @@ struct ipct_inflight {
 	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
 	__u32 valid;            /* val holds what the call was given */
 	__u32 active;           /* between this thread's sys_enter and its sys_exit */
+	__u32 session;          /* the thread's session at entry */
+	__u32 _pad;
 	struct ipct_obj obj;    /* close/dup2: the fd that the call closes */
 };
 
