@@ -46,8 +46,7 @@ struct run {
 	size_t nrecs, caprecs;
 	enum verb { RUN, ATTACH, TRACE_ALL } verb;
 	bool count_only;        /* --count: no event lines, a count per event type at the end */
-	uint64_t by_syscall[IPCT_NR_MAX];
-	uint64_t by_type[IPCT_EV_TYPE_MAX];
+	struct json_object *counts; /* ... counted by the daemon, from its session_end notice */
 	uint32_t session;
 	bool detaching;         /* attach/trace: asked the daemon to stop, waiting for the end */
 };
@@ -190,6 +189,10 @@ static void on_notice(struct run *r, struct json_object *n)
 			r->events = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "lost", &v))
 			r->lost = json_object_get_int64(v);
+		if (json_object_object_get_ex(n, "counts", &v)) {
+			r->counts = json_object_get(v);
+			r->exec_seen |= json_object_object_get_ex(v, "exec", NULL);
+		}
 		/* Anything but the tree's own end means the trace was cut short. */
 		/* attach and trace end by a detach of their own (Ctrl-C) or another's: not a failure. */
 		if (json_object_object_get_ex(n, "reason", &v) && r->verb != RUN &&
@@ -209,46 +212,38 @@ static void on_notice(struct run *r, struct json_object *n)
 	}
 }
 
-static void count_event(struct run *r, const struct ipct_event *e)
+/* One row of --count's table. */
+struct count_row {
+	const char *name;
+	int64_t n;
+};
+
+static int by_count(const void *a, const void *b)
 {
-	if (e->type == IPCT_EV_SYSCALL && e->nr < IPCT_NR_MAX)
-		r->by_syscall[e->nr]++;
-	else if (e->type < IPCT_EV_TYPE_MAX)
-		r->by_type[e->type]++;
+	const struct count_row *x = a, *y = b;
+
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->name, y->name);
 }
 
 /* --count: events by type, most frequent first, as a table or one JSON object. */
 static void print_counts(struct run *r)
 {
-	struct { const char *name; uint64_t n; } rows[IPCT_NR_MAX + IPCT_EV_TYPE_MAX];
-	struct ipct_event probe = { .type = IPCT_EV_SYSCALL };
+	struct count_row rows[IPCT_NR_MAX + IPCT_EV_TYPE_MAX];
 	size_t n = 0;
 
-	for (int nr = 0; nr < IPCT_NR_MAX; nr++)
-		if (r->by_syscall[nr]) {
-			probe.nr = (uint16_t)nr;
-			rows[n].name = ipct_event_type_name(&probe);
-			rows[n++].n = r->by_syscall[nr];
+	if (r->counts) {
+		json_object_object_foreach(r->counts, key, val) {
+			if (n < sizeof(rows) / sizeof(rows[0]))
+				rows[n++] = (struct count_row){ key, json_object_get_int64(val) };
 		}
-	for (int t = IPCT_EV_SYSCALL + 1; t < IPCT_EV_TYPE_MAX; t++)
-		if (r->by_type[t]) {
-			probe.type = (uint8_t)t;
-			rows[n].name = ipct_event_type_name(&probe);
-			rows[n++].n = r->by_type[t];
-		}
-	for (size_t i = 1; i < n; i++)         /* few rows: insertion sort, largest first */
-		for (size_t k = i; k > 0 && rows[k].n > rows[k - 1].n; k--) {
-			__typeof__(rows[0]) t = rows[k];
-
-			rows[k] = rows[k - 1];
-			rows[k - 1] = t;
-		}
+	}
+	qsort(rows, n, sizeof(rows[0]), by_count);
 	if (r->fmt.mode == IPCT_OUT_JSON)
 		ipct_buf_printf(&r->out, "{\"type\":\"counts\"");
 	else
 		ipct_buf_printf(&r->out, "%-20s %12s\n", "EVENT", "COUNT");
 	for (size_t i = 0; i < n; i++)
-		ipct_buf_printf(&r->out, r->fmt.mode == IPCT_OUT_JSON ? ",\"%s\":%" PRIu64 : "%-20s %12" PRIu64 "\n",
+		ipct_buf_printf(&r->out, r->fmt.mode == IPCT_OUT_JSON ? ",\"%s\":%" PRId64 : "%-20s %12" PRId64 "\n",
 				rows[i].name, rows[i].n);
 	if (r->fmt.mode == IPCT_OUT_JSON)
 		ipct_buf_printf(&r->out, "}\n");
@@ -288,9 +283,7 @@ static int on_daemon(struct run *r)
 				r->exec_seen = true;
 			if (r->fmt.syms)
 				ipct_syms_on_event(r->fmt.syms, e);
-			if (r->count_only)
-				count_event(r, e);
-			else if (r->view)
+			if (r->view)
 				view_event(r->view, e);
 			else if (r->fmt.mode != IPCT_OUT_DOT && !r->stdout_gone &&
 				 ipct_format_event(&r->fmt, e, &r->out) < 0)
@@ -561,6 +554,8 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 	json_object_object_add(req, "pipes", json_object_new_boolean(r->want_pipes));
 	if (a->background)
 		json_object_object_add(req, "background", json_object_new_boolean(1));
+	if (r->count_only)
+		json_object_object_add(req, "count", json_object_new_boolean(1));
 	reply = conn_request(&r->conn, req);
 	json_object_put(req);
 	if (!reply || reply_error(reply)) {
@@ -636,6 +631,7 @@ static void run_free(struct run *r)
 	free(r->recs);
 	view_free(r->view);
 	json_object_put(r->graph);
+	json_object_put(r->counts);
 }
 
 int do_run(int argc, char **argv)

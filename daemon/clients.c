@@ -238,7 +238,7 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 
 	if (!bool_option(c, req, "from_exec", &o.from_exec) || !bool_option(c, req, "records", &o.records) ||
 	    !bool_option(c, req, "pipes", &o.pipes) || !bool_option(c, req, "all", &o.all) ||
-	    !bool_option(c, req, "background", &o.background))
+	    !bool_option(c, req, "background", &o.background) || !bool_option(c, req, "count", &o.count))
 		return;
 	if (json_object_object_get_ex(req, "pid", &jpid)) {
 		if (!json_object_is_type(jpid, json_type_int)) {
@@ -317,26 +317,6 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 	reply_ok(c, json_object_new_object());
 }
 
-/* {"write": N, "kill": N, "signal_generate": N, ...}: the events drained so far. */
-static struct json_object *by_type(const struct daemon *d)
-{
-	static const char *const types[IPCT_EV_TYPE_MAX] = {
-		[IPCT_EV_SIGNAL_GENERATE] = "signal_generate", [IPCT_EV_SIGNAL_DELIVER] = "signal_deliver",
-		[IPCT_EV_FORK] = "fork", [IPCT_EV_EXEC] = "exec", [IPCT_EV_EXIT] = "exit",
-		[IPCT_EV_OBJINFO] = "object",
-	};
-	struct json_object *o = json_object_new_object();
-
-	for (int nr = 0; nr < IPCT_NR_MAX; nr++)
-		if (d->by_syscall[nr])
-			json_object_object_add(o, ipct_syscall_name(nr) ?: "syscall",
-					       json_object_new_int64((int64_t)d->by_syscall[nr]));
-	for (int t = 0; t < IPCT_EV_TYPE_MAX; t++)
-		if (types[t] && d->by_type[t])
-			json_object_object_add(o, types[t], json_object_new_int64((int64_t)d->by_type[t]));
-	return o;
-}
-
 static void do_stats(struct daemon *d, struct client *c, struct json_object *req)
 {
 	struct json_object *r = json_object_new_object();
@@ -361,7 +341,7 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	json_object_object_add(r, "sessions", json_object_new_int(nsessions));
 	json_object_object_add(r, "attached", json_object_new_boolean(tracer_attached(d->tracer)));
 	json_object_object_add(r, "traced_processes", json_object_new_int64(traced));
-	json_object_object_add(r, "by_type", by_type(d));
+	json_object_object_add(r, "by_type", ipct_counts_json(&d->counts));
 	json_object_object_add(r, "losses", losses);
 	for (size_t i = d->nlosses > 16 ? d->nlosses - 16 : 0; i < d->nlosses; i++) {
 		struct json_object *l = json_object_new_object();

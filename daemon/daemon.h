@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "ipctrace/sigrec.h"
+#include "counts.h"
 #include "graph.h"
 #include "journal.h"
 #include "lifecycle.h"
@@ -44,6 +45,7 @@ struct session {
 	uint64_t start_ns;
 	bool want_records;      /* the owner asked for lifecycle records in its stream */
 	bool want_pipes;        /* ... and for the pipe graph when the session ends */
+	struct ipct_counts *counts; /* --count: events counted here instead of streamed */
 	bool all;               /* system-wide: ends only by detach, its client leaving, or exit */
 	bool background;
 	int64_t realtime_off;   /* the clock offset its client was given: one for all its times */
@@ -77,6 +79,7 @@ struct trace_opts {
 	bool pipes;             /* send the pipe graph at the end */
 	bool all;               /* every process (system-wide) */
 	bool background;        /* outlives the client that asked: logged only */
+	bool count;             /* stream no events: their counts come with session_end */
 };
 
 struct daemon {
@@ -106,8 +109,7 @@ struct daemon {
 	uint64_t journal_errors;
 	uint64_t last_sync_ns;
 	long group_gid;                 /* the ipctrace group, -1 if there is none */
-	uint64_t by_type[IPCT_EV_TYPE_MAX];     /* events drained, by event type */
-	uint64_t by_syscall[IPCT_NR_MAX];       /* ... and syscall events by number */
+	struct ipct_counts counts;      /* events drained, by type */
 	struct { int64_t time_ns; uint64_t count; } losses[16]; /* the latest losses */
 	size_t nlosses;
 	bool quit;

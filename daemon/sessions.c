@@ -54,6 +54,11 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	s->owner = o->background ? NULL : owner;
 	s->want_records = o->records;
 	s->want_pipes = o->pipes;
+	/* Counting here spares streaming every event to a client that wants only the sums. */
+	if (o->count && !(s->counts = calloc(1, sizeof(*s->counts)))) {
+		free(s);
+		return -ENOMEM;
+	}
 	s->all = o->all;
 	s->background = o->background;
 	s->nprocs = (int64_t)n;
@@ -72,6 +77,7 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 		tracer_untrace_session(d->tracer, s->id);
 		if (!d->sessions)
 			tracer_detach(d->tracer);
+		free(s->counts);
 		free(s);
 		return err;
 	}
@@ -105,6 +111,8 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		json_object_object_add(n, "session", json_object_new_int64(s->id));
 		json_object_object_add(n, "reason", json_object_new_string(reason));
 		json_object_object_add(n, "events", json_object_new_int64((int64_t)s->events));
+		if (s->counts)
+			json_object_object_add(n, "counts", ipct_counts_json(s->counts));
 		json_object_object_add(n, "lost", json_object_new_int64((int64_t)(
 			d->ring_lost - s->ring_lost_start + s->client_lost)));
 		client_queue_json(s->owner, n);
@@ -116,6 +124,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 			break;
 		}
 	}
+	free(s->counts);
 	free(s);
 	/* Nothing traced: stop costing every other process its syscall overhead. */
 	if (!d->sessions)
@@ -143,9 +152,7 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	d->events++;
 	if (e->version != IPCT_EVENT_VERSION)
 		return 0;
-	d->by_type[e->type < IPCT_EV_TYPE_MAX ? e->type : 0]++;
-	if (e->type == IPCT_EV_SYSCALL && e->nr < IPCT_NR_MAX)
-		d->by_syscall[e->nr]++;
+	ipct_counts_add(&d->counts, e);
 	log_add(d, IPCT_JREC_EVENT, e, sizeof(*e), e->ts_ns);
 	log_follow(d, e);
 	s = session_find(d, e->session);
@@ -157,7 +164,9 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	} else if (e->type == IPCT_EV_EXIT && --s->nprocs <= 0) {
 		s->check_end = true;
 	}
-	if (s->owner) {
+	if (s->counts) {
+		ipct_counts_add(s->counts, e);
+	} else if (s->owner) {
 		uint64_t before = s->owner->lost;
 
 		client_queue_event(s->owner, e);
