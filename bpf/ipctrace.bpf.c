@@ -121,7 +121,7 @@ static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
 	e->kind[0] = e->kind[1] = IPCT_KIND_NONE;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
-	e->session = session;
+	e->session = session & ~IPCT_SESSION_FLAGS;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->flags = 0;
 	e->ts_ns = bpf_ktime_get_ns();
@@ -736,6 +736,21 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+SEC("raw_tracepoint/sched_process_free")
+int ipct_process_free(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *p = (void *)ctx->args[0];
+	__u32 tgid = BPF_CORE_READ(p, tgid), *sess;
+
+	/* The leader goes last; a pid already reused by a new traced process keeps its entry. */
+	if (BPF_CORE_READ(p, pid) != tgid)
+		return 0;
+	sess = bpf_map_lookup_elem(&traced, &tgid);
+	if (sess && (*sess & IPCT_SESSION_EXITED))
+		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
+
 SEC("raw_tracepoint/sched_process_exit")
 int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -757,8 +772,10 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	 */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
-	s = *sess & ~IPCT_SESSION_HELD;
-	bpf_map_delete_elem(&traced, &tgid);
+	s = *sess & ~IPCT_SESSION_FLAGS;
+	/* Kept until the task is freed: exit_notify() sends SIGCHLD after this. */
+	if (sess != &all_session)
+		*sess |= IPCT_SESSION_EXITED;
 	e = reserve(IPCT_EV_EXIT, s);
 	if (!e)
 		return 0;

@@ -79,6 +79,13 @@ enum ipct_sys_class {
  * own last steps (closing its end of the hold pipe) never show.
  */
 #define IPCT_SESSION_HELD 0x80000000u
+/*
+ * Set when a traced process has exited but its task is not yet freed: the
+ * SIGCHLD its exit sends (after sched_process_exit) is still its event.
+ * The entry goes when the task is freed.
+ */
+#define IPCT_SESSION_EXITED 0x40000000u
+#define IPCT_SESSION_FLAGS (IPCT_SESSION_HELD | IPCT_SESSION_EXITED)
 
 /* In an object's flags (x[1], x[3]): the descriptor is close-on-exec. */
 #define IPCT_FD_CLOEXEC 0x80000000ull

@@ -80,12 +80,16 @@ try:
     check_eq('waitsig\'s status', -signal.SIGUSR1, w.wait(timeout=TIMEOUT))
     code, events, summary, err = finish(a, 'attach -p %d' % w.pid)
     check_eq('attach exit status (stderr %r)' % err, 0, code)
-    check_eq('event types streamed', ['signal_generate', 'signal_deliver', 'exit'], [e['type'] for e in events])
-    gen, _, ex = events
+    # The last: the SIGCHLD waitsig's death sends its parent (this test), after its exit.
+    check_eq('event types streamed', ['signal_generate', 'signal_deliver', 'exit', 'signal_generate'],
+             [e['type'] for e in events])
+    gen, _, ex, chld = events
+    check_eq('last signal_generate: (sig, target, sender)', ('SIGCHLD', os.getpid(), w.pid),
+             (chld.get('sig'), chld.get('target_pid'), chld.get('pid')))
     check_eq('signal_generate: (sig, target, sender, result)', ('SIGUSR1', w.pid, os.getpid(), 'queued'),
              (gen.get('sig'), gen.get('target_pid'), gen.get('sender_pid'), gen.get('result')))
     check_eq('exit: (pid, exit_signal)', (w.pid, 'SIGUSR1'), (ex['pid'], ex.get('exit_signal')))
-    check_eq('summary events', 3, summary.get('events'))
+    check_eq('summary events', 4, summary.get('events'))
     session = gen['session']
     check(all(e['session'] == session for e in events), 'events of several sessions: %r' % events)
     same_events('log session=%d vs what attach streamed' % session, events, log(sock, 'session=%d' % session))
@@ -158,7 +162,7 @@ try:
     check_eq('waitsig\'s status', -signal.SIGUSR1, w.wait(timeout=TIMEOUT))
     wait_stats(sock, lambda st: st['sessions'] == 0, 'the background session ended with its process')
     got = log(sock, 'session=%d' % session)
-    check_eq('log session=%d: event types' % session, ['signal_generate', 'signal_deliver', 'exit'],
+    check_eq('log session=%d: event types' % session, ['signal_generate', 'signal_deliver', 'exit', 'signal_generate'],
              [e['type'] for e in got])
     check_eq('log session=%d: the exit' % session, (w.pid, 'SIGUSR1'), (got[2]['pid'], got[2].get('exit_signal')))
     passed('attach --background: session %d printed, logged, ended with waitsig' % session)
