@@ -121,7 +121,7 @@ static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
 	e->kind[0] = e->kind[1] = IPCT_KIND_NONE;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
-	e->session = session & ~IPCT_SESSION_FLAGS;
+	e->session = session;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->flags = 0;
 	e->ts_ns = bpf_ktime_get_ns();
@@ -618,17 +618,25 @@ int ipct_signal_generate(struct bpf_raw_tracepoint_args *ctx)
 	int sig = ctx->args[0];
 	struct kernel_siginfo *info = (void *)ctx->args[1];
 	struct task_struct *t = (void *)ctx->args[2];
+	struct ipct_inflight *in;
 	struct ipct_event *e;
 	__u32 ttgid = BPF_CORE_READ(t, tgid);
-	__u32 *sess;
+	__u32 *sess, session;
 
-	/* A signal to a traced process, or one sent by it to anybody. */
+	/* A signal to a traced process, or one sent by it to anybody ... */
 	sess = session_of(ttgid);
 	if (!sess)
 		sess = session_of(bpf_get_current_pid_tgid() >> 32);
-	if (!sess)
-		return 0;
-	e = reserve(IPCT_EV_SIGNAL_GENERATE, *sess);
+	if (sess) {
+		session = *sess;
+	} else {
+		/* ... even the SIGCHLD of its exit, sent once it has left the traced set. */
+		in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+		if (!in || !in->exited)
+			return 0;
+		session = in->session;
+	}
+	e = reserve(IPCT_EV_SIGNAL_GENERATE, session);
 	if (!e)
 		return 0;
 	e->sig.sig = sig;
@@ -736,21 +744,6 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-SEC("raw_tracepoint/sched_process_free")
-int ipct_process_free(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct task_struct *p = (void *)ctx->args[0];
-	__u32 tgid = BPF_CORE_READ(p, tgid), *sess;
-
-	/* The leader goes last; a pid already reused by a new traced process keeps its entry. */
-	if (BPF_CORE_READ(p, pid) != tgid)
-		return 0;
-	sess = bpf_map_lookup_elem(&traced, &tgid);
-	if (sess && (*sess & IPCT_SESSION_EXITED))
-		bpf_map_delete_elem(&traced, &tgid);
-	return 0;
-}
-
 SEC("raw_tracepoint/sched_process_exit")
 int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -758,6 +751,7 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct ipct_event *e;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, *sess, s;
+	struct ipct_inflight *in;
 
 	/* Held or not: a command that never got to exec still ends its session. */
 	sess = bpf_map_lookup_elem(&traced, &tgid);
@@ -772,10 +766,14 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	 */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
-	s = *sess & ~IPCT_SESSION_FLAGS;
-	/* Kept until the task is freed: exit_notify() sends SIGCHLD after this. */
-	if (sess != &all_session)
-		*sess |= IPCT_SESSION_EXITED;
+	s = *sess & ~IPCT_SESSION_HELD;
+	bpf_map_delete_elem(&traced, &tgid);
+	/* exit_notify() sends the parent its SIGCHLD after this: the task remembers its session. */
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (in) {
+		in->session = s;
+		in->exited = 1;
+	}
 	e = reserve(IPCT_EV_EXIT, s);
 	if (!e)
 		return 0;

@@ -50,6 +50,7 @@ struct session {
 	bool background;
 	int64_t realtime_off;   /* the clock offset its client was given: one for all its times */
 	bool check_end;         /* the count reached zero: confirm with the kernel side */
+	bool gone_once;         /* the kernel's map had none of its processes at the last check */
 	bool ending;            /* confirmed: ends after the next drain */
 	struct session *next;
 };

@@ -189,12 +189,18 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 void sessions_check(struct daemon *d, bool full)
 {
 	struct session *s, *next;
-	bool any = false;
+	bool any = false, gone;
 
 	for (s = d->sessions; s; s = s->next) {
 		/* A system-wide session has no last process. */
-		s->ending = !s->all && (s->check_end || full) && tracer_session_procs(d->tracer, s->id) == 0;
-		s->check_end = false;
+		/*
+		 * Gone from the kernel's map at two checks in a row: the SIGCHLD
+		 * that a process's exit sends, right after its exit event, is in.
+		 */
+		gone = !s->all && (s->check_end || full) && tracer_session_procs(d->tracer, s->id) == 0;
+		s->ending = gone && s->gone_once;
+		s->gone_once = gone;
+		s->check_end = s->check_end && !s->ending;
 		any |= s->ending;
 	}
 	if (!any)

@@ -161,10 +161,9 @@ static int for_each_traced(struct tracer *t, uint32_t session, bool remove)
 		first = false;
 		key = next;
 		if (bpf_map__lookup_elem(m, &key, sizeof(key), &val, sizeof(val), 0) ||
-		    (val & ~IPCT_SESSION_FLAGS) != session)
+		    (val & ~IPCT_SESSION_HELD) != session)
 			continue;
-		/* Exited, waiting to be freed: no longer one of the session's processes. */
-		n += !(val & IPCT_SESSION_EXITED);
+		n++;
 		/* Deleting the current key restarts the walk from the beginning. */
 		if (remove && !bpf_map__delete_elem(m, &key, sizeof(key), 0))
 			first = true;

@@ -79,13 +79,6 @@ enum ipct_sys_class {
  * own last steps (closing its end of the hold pipe) never show.
  */
 #define IPCT_SESSION_HELD 0x80000000u
-/*
- * Set when a traced process has exited but its task is not yet freed: the
- * SIGCHLD its exit sends (after sched_process_exit) is still its event.
- * The entry goes when the task is freed.
- */
-#define IPCT_SESSION_EXITED 0x40000000u
-#define IPCT_SESSION_FLAGS (IPCT_SESSION_HELD | IPCT_SESSION_EXITED)
 
 /* In an object's flags (x[1], x[3]): the descriptor is close-on-exec. */
 #define IPCT_FD_CLOEXEC 0x80000000ull
@@ -198,8 +191,8 @@ struct ipct_inflight {
 	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
 	__u32 valid;            /* val holds what the call was given */
 	__u32 active;           /* between this thread's sys_enter and its sys_exit */
-	__u32 session;          /* the thread's session at entry */
-	__u32 _pad;
+	__u32 session;          /* the thread's session at entry (or at its exit) */
+	__u32 exited;           /* the process has exited: what it still does (SIGCHLD) is in session */
 	struct ipct_obj obj;    /* close/dup2: the fd that the call closes */
 };
 
