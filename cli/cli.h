@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <json-c/json.h>
 
@@ -31,11 +32,24 @@ int conn_next(struct conn *c, struct ipct_msg_hdr *h, const char **payload);
 /* Sends one request without waiting. -errno. */
 int conn_send(struct conn *c, struct json_object *req);
 /*
- * A query verb's request, {"cmd": cmd, "match": [matches...]}: the ok
+ * A query verb's request, {"cmd": cmd, "match": [matches...]} added to req
+ * (NULL: a new object; taken either way): the ok
  * reply, or NULL with the error printed and *exit_code set (2 for a bad
  * match, 1 otherwise).
  */
-struct json_object *conn_query(struct conn *c, const char *cmd, char **matches, int n, int *exit_code);
+struct json_object *conn_query(struct conn *c, const char *cmd, char **matches, int n, struct json_object *req,
+			       int *exit_code);
+
+/* What the query verbs (signals, pipes, log) share: -o, -s, --color, -h. */
+struct query_opts {
+	enum ipct_output mode;
+	const char *socket_path;
+	const char *color;
+};
+#define QUERY_OPTS_INIT { IPCT_OUT_TEXT, IPCT_SOCKET_PATH, "auto" }
+/* One of those options (dot: -o dot allowed): 0 taken, -1 to exit with *code (help, or an error said). */
+int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code);
+bool query_color(const struct query_opts *q);
 /* The reply's error, or NULL when it says ok. */
 const char *reply_error(struct json_object *reply);
 

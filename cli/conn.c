@@ -7,6 +7,7 @@
  * ^C meant for the traced command does not stop the tracer.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -210,10 +211,41 @@ struct json_object *conn_request(struct conn *c, struct json_object *req)
 	return NULL;
 }
 
-struct json_object *conn_query(struct conn *c, const char *cmd, char **matches, int n, int *exit_code)
+int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code)
 {
-	struct json_object *req = json_object_new_object(), *match = json_object_new_array(), *reply;
+	switch (c) {
+	case 'o':
+		*code = EXIT_USAGE;
+		return parse_output(optarg, &q->mode, dot) < 0 ? -1 : 0;
+	case 's':
+		q->socket_path = optarg;
+		return 0;
+	case 'C':
+		*code = EXIT_USAGE;
+		return parse_color(optarg, &q->color) < 0 ? -1 : 0;
+	case 'h':
+		usage(stdout);
+		*code = 0;
+		return -1;
+	default:
+		usage(stderr);
+		*code = EXIT_USAGE;
+		return -1;
+	}
+}
 
+bool query_color(const struct query_opts *q)
+{
+	return !strcmp(q->color, "always") || (!strcmp(q->color, "auto") && want_color(STDOUT_FILENO));
+}
+
+struct json_object *conn_query(struct conn *c, const char *cmd, char **matches, int n, struct json_object *req,
+			       int *exit_code)
+{
+	struct json_object *match = json_object_new_array(), *reply;
+
+	if (!req)
+		req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string(cmd));
 	for (int i = 0; i < n; i++)
 		json_object_array_add(match, json_object_new_string(matches[i]));

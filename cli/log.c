@@ -98,9 +98,9 @@ int do_log(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct ipct_fmt fmt = { .mode = IPCT_OUT_TEXT };
-	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
-	struct json_object *req, *match, *reply = NULL, *v;
+	struct query_opts q = QUERY_OPTS_INIT;
+	struct ipct_fmt fmt = { 0 };
+	struct json_object *req, *reply = NULL, *v;
 	int64_t since = 0, until = 0, lines = 0;
 	bool has_since = false, has_until = false, follow = false, ended = false;
 	struct ipct_buf out = { 0 };
@@ -131,35 +131,18 @@ int do_log(int argc, char **argv)
 		case 'f':
 			follow = true;
 			break;
-		case 'o':
-			if (parse_output(optarg, &fmt.mode, false) < 0)
-				return EXIT_USAGE;
-			break;
-		case 's':
-			socket_path = optarg;
-			break;
-		case 'C':
-			if (parse_color(optarg, &color) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			log_usage(stdout);
-			return 0;
 		default:
-			log_usage(stderr);
-			return EXIT_USAGE;
+			if (query_option(&q, c, false, log_usage, &ret) < 0)
+				return ret;
 		}
 	}
-	fmt.color = !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO));
+	fmt.mode = q.mode;
+	fmt.color = query_color(&q);
 	fmt.syms = ipct_syms_new();
-	if (conn_open(&conn, socket_path, false) < 0)
+	ret = 1;
+	if (conn_open(&conn, q.socket_path, false) < 0)
 		goto out_free;
 	req = json_object_new_object();
-	match = json_object_new_array();
-	json_object_object_add(req, "cmd", json_object_new_string("log"));
-	for (int i = optind; i < argc; i++)
-		json_object_array_add(match, json_object_new_string(argv[i]));
-	json_object_object_add(req, "match", match);
 	if (has_since)
 		json_object_object_add(req, "since", json_object_new_int64(since));
 	if (has_until)
@@ -167,15 +150,10 @@ int do_log(int argc, char **argv)
 	if (lines)
 		json_object_object_add(req, "limit", json_object_new_int64(lines));
 	json_object_object_add(req, "follow", json_object_new_boolean(follow));
-	reply = conn_request(&conn, req);
-	json_object_put(req);
+	reply = conn_query(&conn, "log", argv + optind, argc - optind, req, &ret);
 	if (!reply)
 		goto out;
-	if (reply_error(reply)) {
-		fprintf(stderr, "ipctrace %s\n", reply_error(reply));
-		ret = EXIT_USAGE;
-		goto out;
-	}
+	ret = 1;
 	if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
 		fmt.realtime_off = json_object_get_int64(v);
 	ipct_format_header(&fmt, &out);

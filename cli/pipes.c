@@ -251,42 +251,22 @@ int do_pipes(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	enum ipct_output mode = IPCT_OUT_TEXT;
-	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
+	struct query_opts q = QUERY_OPTS_INIT;
 	struct json_object *reply, *objects;
 	struct ipct_buf out = { 0 };
 	struct conn conn;
 	int c, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (parse_output(optarg, &mode, true) < 0)
-				return EXIT_USAGE;
-			break;
-		case 's':
-			socket_path = optarg;
-			break;
-		case 'C':
-			if (parse_color(optarg, &color) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			pipes_usage(stdout);
-			return 0;
-		default:
-			pipes_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (conn_open(&conn, socket_path, false) < 0)
+	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1)
+		if (query_option(&q, c, true, pipes_usage, &ret) < 0)
+			return ret;
+	if (conn_open(&conn, q.socket_path, false) < 0)
 		return 1;
-	reply = conn_query(&conn, "pipes", argv + optind, argc - optind, &ret);
+	reply = conn_query(&conn, "pipes", argv + optind, argc - optind, NULL, &ret);
 	if (!reply)
 		goto out;
 	json_object_object_get_ex(reply, "objects", &objects);
-	print_graph(mode, !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO)),
-		    objects, &out);
+	print_graph(q.mode, query_color(&q), objects, &out);
 	ret = write_stdout(&out) < 0 ? 1 : 0;
 out:
 	json_object_put(reply);

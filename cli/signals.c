@@ -83,8 +83,8 @@ int do_signals(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct ipct_fmt fmt = { .mode = IPCT_OUT_TEXT };
-	const char *socket_path = IPCT_SOCKET_PATH, *color = "auto";
+	struct query_opts q = QUERY_OPTS_INIT;
+	struct ipct_fmt fmt = { 0 };
 	struct json_object *reply = NULL, *v;
 	struct ipct_sigrec *recs = NULL;
 	struct ipct_buf out = { 0 };
@@ -92,31 +92,14 @@ int do_signals(int argc, char **argv)
 	size_t count = 0;
 	int c, err, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (parse_output(optarg, &fmt.mode, false) < 0)
-				return EXIT_USAGE;
-			break;
-		case 's':
-			socket_path = optarg;
-			break;
-		case 'C':
-			if (parse_color(optarg, &color) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			signals_usage(stdout);
-			return 0;
-		default:
-			signals_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	fmt.color = !strcmp(color, "always") || (!strcmp(color, "auto") && want_color(STDOUT_FILENO));
-	if (conn_open(&conn, socket_path, false) < 0)
+	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1)
+		if (query_option(&q, c, false, signals_usage, &ret) < 0)
+			return ret;
+	fmt.mode = q.mode;
+	fmt.color = query_color(&q);
+	if (conn_open(&conn, q.socket_path, false) < 0)
 		return 1;
-	reply = conn_query(&conn, "signals", argv + optind, argc - optind, &ret);
+	reply = conn_query(&conn, "signals", argv + optind, argc - optind, NULL, &ret);
 	if (!reply)
 		goto out;
 	if (json_object_object_get_ex(reply, "count", &v))

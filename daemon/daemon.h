@@ -50,7 +50,8 @@ struct session {
 	bool background;
 	int64_t realtime_off;   /* the clock offset its client was given: one for all its times */
 	bool check_end;         /* the count reached zero: confirm with the kernel side */
-	bool gone_once;         /* the kernel's map had none of its processes at the last check */
+	pid_t *notifying;       /* exited, but their SIGCHLD (sent after the exit event) not seen yet */
+	size_t nnotifying;
 	bool ending;            /* confirmed: ends after the next drain */
 	struct session *next;
 };

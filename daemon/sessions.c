@@ -7,6 +7,9 @@
  * (the map is right even when records were lost).
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -125,6 +128,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		}
 	}
 	free(s->counts);
+	free(s->notifying);
 	free(s);
 	/* Nothing traced: stop costing every other process its syscall overhead. */
 	if (!d->sessions)
@@ -144,6 +148,56 @@ void sessions_drop_client(struct daemon *d, struct client *c)
 	}
 }
 
+/*
+ * Whether every exited process of s has told its parent: exit_notify()
+ * sends SIGCHLD after the exit event, and marks the task a zombie (or
+ * reaps it) only then. Its SIGCHLD event is then in the ring.
+ */
+static bool notified(struct session *s)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->nnotifying; i++) {
+		char path[64], line[512], *st;
+		FILE *f;
+		bool done = true;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", s->notifying[i]);
+		f = fopen(path, "re");
+		if (f) {
+			/* The state follows the command name's closing parenthesis. */
+			if (fgets(line, sizeof(line), f) && (st = strrchr(line, ')')) && st[1] == ' ')
+				done = st[2] == 'Z' || st[2] == 'X';
+			fclose(f);
+		}
+		if (!done)
+			s->notifying[k++] = s->notifying[i];
+	}
+	s->nnotifying = k;
+	return k == 0;
+}
+
+/* An exit event: its SIGCHLD is still to come. */
+static void exit_seen(struct session *s, pid_t pid)
+{
+	pid_t *n = realloc(s->notifying, (s->nnotifying + 1) * sizeof(*n));
+
+	if (!n)
+		return;
+	s->notifying = n;
+	s->notifying[s->nnotifying++] = pid;
+}
+
+/* A SIGCHLD from an exited process: it has told its parent. */
+static void notify_seen(struct session *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->nnotifying; i++)
+		if (s->notifying[i] == pid) {
+			s->notifying[i] = s->notifying[--s->nnotifying];
+			return;
+		}
+}
+
 int sessions_on_event(void *ctx, const struct ipct_event *e)
 {
 	struct daemon *d = ctx;
@@ -161,8 +215,12 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	s->events++;
 	if (e->type == IPCT_EV_FORK) {
 		s->nprocs++;
-	} else if (e->type == IPCT_EV_EXIT && --s->nprocs <= 0) {
-		s->check_end = true;
+	} else if (e->type == IPCT_EV_EXIT) {
+		exit_seen(s, (pid_t)e->pid);
+		if (--s->nprocs <= 0)
+			s->check_end = true;
+	} else if (e->type == IPCT_EV_SIGNAL_GENERATE && e->sig.sig == SIGCHLD && s->nnotifying) {
+		notify_seen(s, (pid_t)e->pid);
 	}
 	if (s->counts) {
 		ipct_counts_add(s->counts, e);
@@ -189,17 +247,12 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 void sessions_check(struct daemon *d, bool full)
 {
 	struct session *s, *next;
-	bool any = false, gone;
+	bool any = false;
 
 	for (s = d->sessions; s; s = s->next) {
 		/* A system-wide session has no last process. */
-		/*
-		 * Gone from the kernel's map at two checks in a row: the SIGCHLD
-		 * that a process's exit sends, right after its exit event, is in.
-		 */
-		gone = !s->all && (s->check_end || full) && tracer_session_procs(d->tracer, s->id) == 0;
-		s->ending = gone && s->gone_once;
-		s->gone_once = gone;
+		s->ending = !s->all && (s->check_end || full) && tracer_session_procs(d->tracer, s->id) == 0 &&
+			    notified(s);
 		s->check_end = s->check_end && !s->ending;
 		any |= s->ending;
 	}
