@@ -100,6 +100,7 @@ int do_stats(int argc, char **argv)
 		{ "events", "events traced" },
 		{ "lost", "events lost (ring buffer full)" },
 		{ "untraced_children", "children not traced (map full)" },
+		{ "lost_calls", "calls lost (no task storage)" },
 		{ "clients", "clients connected" },
 		{ "sessions", "trace sessions" },
 		{ "traced_processes", "traced processes" },
