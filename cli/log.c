@@ -61,7 +61,7 @@ static int parse_when(const char *opt, const char *arg, int64_t *out)
 }
 
 /* The end of the logged part: say so when the answer has holes. */
-static void on_end(struct json_object *n, const struct ipct_fmt *fmt)
+static void on_end(struct json_object *n)
 {
 	struct json_object *losses;
 
@@ -80,8 +80,7 @@ static void on_end(struct json_object *n, const struct ipct_fmt *fmt)
 		}
 		json_object_object_get_ex(l, "count", &c);
 		fprintf(stderr, "ipctrace: %" PRId64 " events were lost around %s (the ring buffer was full): "
-			"this answer may miss some%s\n", c ? json_object_get_int64(c) : 0, when,
-			fmt->mode == IPCT_OUT_JSON ? "" : "");
+			"this answer may miss some\n", c ? json_object_get_int64(c) : 0, when);
 	}
 }
 
@@ -178,7 +177,7 @@ int do_log(int argc, char **argv)
 
 			if (n && json_object_object_get_ex(n, "notice", &v) &&
 			    !strcmp(json_object_get_string(v), "log_end")) {
-				on_end(n, &fmt);
+				on_end(n);
 				ended = true;
 			}
 			json_object_put(n);

@@ -300,9 +300,7 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 		return;
 	}
 	id = json_object_get_int64(jid);
-	for (s = d->sessions; s; s = s->next)
-		if (s->id == id)
-			break;
+	s = id > 0 && id <= UINT32_MAX ? session_find(d, (uint32_t)id) : NULL;
 	if (!s) {
 		reply_error(c, "detach: no session %lld", (long long)id);
 		return;
@@ -371,23 +369,15 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	reply_ok(c, r);
 }
 
-/*
- * The "match" list of a query request, parsed against fields: NULL after
- * an error reply (which names the bad term).
- */
-static struct ipct_match *parse_match(struct client *c, struct json_object *req, const char *cmd,
-				      const struct ipct_match_field *fields)
+int match_terms(struct client *c, struct json_object *req, const char *cmd, const char *terms[MATCH_TERMS_MAX])
 {
 	struct json_object *jm = NULL;
-	const char *terms[64];
-	struct ipct_match *m;
-	char err[1024];
 	size_t n;
 
 	if (json_object_object_get_ex(req, "match", &jm) &&
-	    (!json_object_is_type(jm, json_type_array) || json_object_array_length(jm) > 64)) {
+	    (!json_object_is_type(jm, json_type_array) || json_object_array_length(jm) > MATCH_TERMS_MAX)) {
 		reply_error(c, "%s: \"match\" must be a list of at most 64 \"FIELD=VALUE\" strings", cmd);
-		return NULL;
+		return -1;
 	}
 	n = jm ? json_object_array_length(jm) : 0;
 	for (size_t i = 0; i < n; i++) {
@@ -395,11 +385,25 @@ static struct ipct_match *parse_match(struct client *c, struct json_object *req,
 
 		if (!json_object_is_type(t, json_type_string)) {
 			reply_error(c, "%s: \"match\" must be a list of \"FIELD=VALUE\" strings", cmd);
-			return NULL;
+			return -1;
 		}
 		terms[i] = json_object_get_string(t);
 	}
-	m = ipct_match_parse(fields, terms, (int)n, err, sizeof(err));
+	return (int)n;
+}
+
+/* The "match" list parsed against fields: NULL after an error reply (which names the bad term). */
+static struct ipct_match *parse_match(struct client *c, struct json_object *req, const char *cmd,
+				      const struct ipct_match_field *fields)
+{
+	const char *terms[MATCH_TERMS_MAX];
+	struct ipct_match *m;
+	char err[1024];
+	int n = match_terms(c, req, cmd, terms);
+
+	if (n < 0)
+		return NULL;
+	m = ipct_match_parse(fields, terms, n, err, sizeof(err));
 	if (!m)
 		reply_error(c, "%s: %s", cmd, err);
 	return m;

@@ -120,6 +120,9 @@ struct daemon {
 /* clients.c */
 void reply_ok(struct client *c, struct json_object *r);
 void reply_error(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A query's "match" list of FIELD=VALUE strings into terms: how many, or -1 after an error reply. */
+#define MATCH_TERMS_MAX 64
+int match_terms(struct client *c, struct json_object *req, const char *cmd, const char *terms[MATCH_TERMS_MAX]);
 int client_accept(struct daemon *d);
 void client_on_input(struct daemon *d, struct client *c);
 void client_flush(struct daemon *d, struct client *c);
@@ -132,6 +135,8 @@ void clients_reap(struct daemon *d);
 int session_start(struct daemon *d, struct client *owner, const pid_t *pids, size_t n,
 		  const struct trace_opts *o, struct session **out);
 void session_end(struct daemon *d, struct session *s, const char *reason);
+/* The live session with that id, or NULL. */
+struct session *session_find(struct daemon *d, uint32_t id);
 void sessions_drop_client(struct daemon *d, struct client *c);
 int sessions_on_event(void *ctx, const struct ipct_event *e);
 void sessions_check(struct daemon *d, bool full);

@@ -116,31 +116,20 @@ static int64_t opt_time(struct client *c, struct json_object *req, const char *k
 
 void do_log(struct daemon *d, struct client *c, struct json_object *req)
 {
-	struct json_object *jm = NULL, *v;
-	const char *terms[64];
+	const char *terms[MATCH_TERMS_MAX];
+	struct json_object *v;
 	struct logq *q;
 	char err[1024];
 	bool ok = true;
-	size_t n;
+	int n;
 
 	if (c->logq) {
 		reply_error(c, "log: this connection already has a query running");
 		return;
 	}
-	if (json_object_object_get_ex(req, "match", &jm) &&
-	    (!json_object_is_type(jm, json_type_array) || json_object_array_length(jm) > 64)) {
-		reply_error(c, "log: \"match\" must be a list of at most 64 \"FIELD=VALUE\" strings");
+	n = match_terms(c, req, "log", terms);
+	if (n < 0)
 		return;
-	}
-	n = jm ? json_object_array_length(jm) : 0;
-	for (size_t i = 0; i < n; i++) {
-		v = json_object_array_get_idx(jm, i);
-		if (!json_object_is_type(v, json_type_string)) {
-			reply_error(c, "log: \"match\" must be a list of \"FIELD=VALUE\" strings");
-			return;
-		}
-		terms[i] = json_object_get_string(v);
-	}
 	q = calloc(1, sizeof(*q));
 	if (!q) {
 		reply_error(c, "log: out of memory");
@@ -168,7 +157,7 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 		ok = false;
 	}
 	if (ok) {
-		q->f = ipct_evfilter_new(terms, (int)n, err, sizeof(err));
+		q->f = ipct_evfilter_new(terms, n, err, sizeof(err));
 		if (!q->f) {
 			reply_error(c, "log: %s", err);
 			ok = false;

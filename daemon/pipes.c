@@ -20,17 +20,9 @@
 #define BLOCKED_NS 1000000000ull
 #define BLOCKED_SCAN_NS 250000000ull
 
-static struct session *find_session(struct daemon *d, uint32_t id)
-{
-	for (struct session *s = d->sessions; s; s = s->next)
-		if (s->id == id)
-			return s;
-	return NULL;
-}
-
 void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx)
 {
-	struct session *s = find_session(ctx, session);
+	struct session *s = session_find(ctx, session);
 
 	if (s && s->owner)
 		client_queue_json(s->owner, diag);
@@ -181,7 +173,7 @@ static void scan_proc(uint32_t pid, uint32_t session, void *ctx)
 {
 	struct scan *sc = ctx;
 	struct daemon *d = sc->d;
-	struct session *s = find_session(d, session);
+	struct session *s = session_find(d, session);
 	char path[64];
 	struct dirent *de;
 	DIR *dir;

@@ -10,14 +10,6 @@
 #include "daemon.h"
 #include "sigrec.h"
 
-static struct session *session_of(struct daemon *d, uint32_t id)
-{
-	for (struct session *s = d->sessions; s; s = s->next)
-		if (s->id == id)
-			return s;
-	return NULL;
-}
-
 /* Into the ring that `signals` queries. */
 static void records_keep(struct records *rs, const struct ipct_sigrec *r)
 {
@@ -34,7 +26,7 @@ static void records_keep(struct records *rs, const struct ipct_sigrec *r)
 void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 {
 	struct daemon *d = ctx;
-	struct session *s = session_of(d, rec->session);
+	struct session *s = session_find(d, rec->session);
 	struct ipct_sigrec r = *rec;
 
 	/* Who may see it: the session's owner (and root, and the ipctrace group). */

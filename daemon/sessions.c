@@ -31,7 +31,7 @@ int64_t realtime_offset_ns(void)
 	return (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - (int64_t)monotonic_ns();
 }
 
-static struct session *session_find(struct daemon *d, uint32_t id)
+struct session *session_find(struct daemon *d, uint32_t id)
 {
 	for (struct session *s = d->sessions; s; s = s->next)
 		if (s->id == id)
