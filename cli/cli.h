@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <json-c/json.h>
@@ -50,6 +51,8 @@ struct query_opts {
 /* One of those options (dot: -o dot allowed): 0 taken, -1 to exit with *code (help, or an error said). */
 int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code);
 bool query_color(const struct query_opts *q);
+/* "2026-11-24 10:00:00", local time, for wall-clock ns. */
+void local_time_str(int64_t ns, char *buf, size_t len);
 /* The reply's error, or NULL when it says ok. */
 const char *reply_error(struct json_object *reply);
 

@@ -7,6 +7,7 @@
  * ^C meant for the traced command does not stop the tracer.
  */
 #include <errno.h>
+#include <time.h>
 #include <getopt.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -232,6 +233,15 @@ int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), 
 		*code = EXIT_USAGE;
 		return -1;
 	}
+}
+
+void local_time_str(int64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 bool query_color(const struct query_opts *q)

@@ -71,13 +71,8 @@ static void on_end(struct json_object *n)
 		struct json_object *l = json_object_array_get_idx(losses, i), *t, *c;
 		char when[64] = "?";
 
-		if (json_object_object_get_ex(l, "time_ns", &t)) {
-			time_t s = (time_t)(json_object_get_int64(t) / 1000000000);
-			struct tm tm;
-
-			localtime_r(&s, &tm);
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		}
+		if (json_object_object_get_ex(l, "time_ns", &t))
+			local_time_str(json_object_get_int64(t), when, sizeof(when));
 		json_object_object_get_ex(l, "count", &c);
 		fprintf(stderr, "ipctrace: %" PRId64 " events were lost around %s (the ring buffer was full): "
 			"this answer may miss some\n", c ? json_object_get_int64(c) : 0, when);

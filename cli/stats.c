@@ -21,15 +21,6 @@ static void stats_usage(FILE *f)
 		"  -h, --help            show this help\n");
 }
 
-static void when_str(int64_t ns, char *buf, size_t len)
-{
-	time_t t = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 static int64_t get_int(struct json_object *o, const char *key)
 {
 	struct json_object *v;
@@ -47,7 +38,7 @@ static void print_losses(struct json_object *reply)
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *l = json_object_array_get_idx(arr, i);
 
-		when_str(get_int(l, "time_ns"), when, sizeof(when));
+		local_time_str(get_int(l, "time_ns"), when, sizeof(when));
 		printf("%-32s %" PRId64 " events at %s\n", i ? "" : "lost, latest times", get_int(l, "count"), when);
 	}
 }
@@ -64,8 +55,8 @@ static void print_journal(struct json_object *reply)
 	printf("%-32s %.1f MiB in %" PRId64 " segments, %" PRId64 " records\n", "journal",
 	       get_int(j, "bytes") / 1048576.0, get_int(j, "segments"), get_int(j, "records"));
 	if (get_int(j, "first_ns")) {
-		when_str(get_int(j, "first_ns"), first, sizeof(first));
-		when_str(get_int(j, "last_ns"), last, sizeof(last));
+		local_time_str(get_int(j, "first_ns"), first, sizeof(first));
+		local_time_str(get_int(j, "last_ns"), last, sizeof(last));
 		printf("%-32s %s to %s\n", "journal time span", first, last);
 	}
 	if (get_int(j, "repaired_bytes"))
