@@ -20,6 +20,21 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/*
+ * Kernel pointers from raw tracepoint arguments and helper reads are
+ * untrusted: each field read is a helper call (BPF_CORE_READ). Since 6.2
+ * bpf_rdonly_cast makes such a pointer typed (the verifier turns the call
+ * into a move), and a field is then one plain load, fault-safe like a
+ * helper read but several times cheaper. The programs that read kernel
+ * structures on hot paths come in two forms, KREAD(true, ...) and
+ * KREAD(false, ...); the daemon loads the typed form where the kernel's
+ * BTF has the kfunc, and the other one elsewhere, which never calls it.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+#define KCAST(p) ((typeof(p))bpf_rdonly_cast((p), bpf_core_type_id_kernel(typeof(*(p)))))
+#define KREAD(typed, p, field) ((typed) ? KCAST(p)->field : BPF_CORE_READ((p), field))
+
 #define S_IFMT   00170000
 #define S_IFSOCK 0140000
 #define S_IFIFO  0010000
@@ -106,6 +121,7 @@ static __always_inline __u32 *session_of(__u32 tgid)
 
 static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct ipct_event *e;
 	__u64 id;
 
@@ -125,7 +141,8 @@ static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->flags = 0;
 	e->ts_ns = bpf_ktime_get_ns();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* Two loads: bpf_get_current_comm() would cost a helper call and a string copy. */
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 	/* The ring is not zeroed: never hand a client another record's bytes. */
 	__builtin_memset(&e->sys, 0, sizeof(e->sys));
 	return e;
@@ -159,12 +176,17 @@ static __always_inline struct file *fd_file(long fd, struct fdtable **fdtp)
 }
 
 /*
- * fd -> inode, kind and flags, in the current task's fd table; with
- * `coe`, close-on-exec too (what the daemon's descriptor table needs from
- * calls that make or copy descriptors; a data call costs one read less).
+ * fd -> inode, kind and flags, in the current task's fd table. `how`:
+ * R_COE for close-on-exec too (what the daemon's descriptor table needs
+ * from calls that make or copy descriptors; a data call costs one read
+ * less), R_TYPED for plain loads through bpf_rdonly_cast.
  */
-static __always_inline void fd_resolve_coe(long fd, struct ipct_obj *o, bool coe)
+#define R_COE   1
+#define R_TYPED 2
+
+static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int how)
 {
+	const bool typed = how & R_TYPED;
 	struct fdtable *fdt = NULL;
 	struct file *f = fd_file(fd, &fdt);
 	struct inode *inode;
@@ -174,13 +196,15 @@ static __always_inline void fd_resolve_coe(long fd, struct ipct_obj *o, bool coe
 	o->kind = IPCT_KIND_NONE;
 	if (!f)
 		return;
-	inode = BPF_CORE_READ(f, f_inode);
-	mode = BPF_CORE_READ(inode, i_mode);
+	inode = KREAD(typed, f, f_inode);
+	mode = KREAD(typed, inode, i_mode);
 	switch (mode & S_IFMT) {
-	case S_IFIFO:
-		o->kind = BPF_CORE_READ(inode, i_sb, s_magic) == PIPEFS_MAGIC ? IPCT_KIND_PIPE
-									      : IPCT_KIND_FIFO;
+	case S_IFIFO: {
+		struct super_block *sb = KREAD(typed, inode, i_sb);
+
+		o->kind = KREAD(typed, sb, s_magic) == PIPEFS_MAGIC ? IPCT_KIND_PIPE : IPCT_KIND_FIFO;
 		break;
+	}
 	case S_IFSOCK:
 		o->kind = IPCT_KIND_SOCKET;
 		break;
@@ -188,19 +212,14 @@ static __always_inline void fd_resolve_coe(long fd, struct ipct_obj *o, bool coe
 		o->kind = IPCT_KIND_OTHER;
 		return;
 	}
-	o->ino = BPF_CORE_READ(inode, i_ino);
-	o->flags = BPF_CORE_READ(f, f_flags) | (__u64)BPF_CORE_READ(f, f_mode) << 32;
-	if (!coe)
+	o->ino = KREAD(typed, inode, i_ino);
+	o->flags = KREAD(typed, f, f_flags) | (__u64)KREAD(typed, f, f_mode) << 32;
+	if (!(how & R_COE))
 		return;
-	coe_words = BPF_CORE_READ(fdt, close_on_exec);
+	coe_words = fdt->close_on_exec;
 	bpf_probe_read_kernel(&coe_bits, sizeof(coe_bits), coe_words + fd / 64);
 	if (coe_bits >> (fd % 64) & 1)
 		o->flags |= IPCT_FD_CLOEXEC;
-}
-
-static __always_inline void fd_resolve(long fd, struct ipct_obj *o)
-{
-	fd_resolve_coe(fd, o, true);
 }
 
 static __always_inline bool is_ipc(const struct ipct_obj *o)
@@ -249,9 +268,9 @@ static __always_inline void read_user_pair(__u64 ptr, __u64 *a, __u64 *b)
 	}
 }
 
-SEC("raw_tracepoint/sys_enter")
-int ipct_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
+	const unsigned int rd = typed ? R_TYPED : 0;
 	struct pt_regs *regs = (void *)ctx->args[0];
 	__u8 cls = class_of(ctx->args[1]);
 	struct ipct_inflight *in;
@@ -276,10 +295,10 @@ int ipct_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	in->obj.kind = IPCT_KIND_NONE;
 	switch (cls) {
 	case IPCT_SC_CLOSE:
-		fd_resolve((int)PT_REGS_PARM1_CORE_SYSCALL(regs), &in->obj);
+		fd_resolve((int)PT_REGS_PARM1_CORE_SYSCALL(regs), &in->obj, R_COE | rd);
 		break;
 	case IPCT_SC_DUP2:
-		fd_resolve((int)PT_REGS_PARM2_CORE_SYSCALL(regs), &in->obj);
+		fd_resolve((int)PT_REGS_PARM2_CORE_SYSCALL(regs), &in->obj, R_COE | rd);
 		break;
 	case IPCT_SC_SIGACTION:
 	case IPCT_SC_SIGPROCMASK: {
@@ -386,9 +405,9 @@ static __always_inline void emit_fifo(__u32 session, __u16 nr, long fd, __u64 in
 	submit(e, false);
 }
 
-SEC("raw_tracepoint/sys_exit")
-int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
+	const unsigned int rd = typed ? R_TYPED : 0;
 	struct pt_regs *uregs = (void *)ctx->args[0];
 	struct pt_regs regs;
 	struct ipct_inflight *in;
@@ -447,31 +466,31 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_SOCK:
 		/* Data calls, the bulk; dup and fcntl's copies take close-on-exec from their arguments. */
-		fd_resolve_coe(args[0], &a, false);
+		fd_resolve(args[0], &a, rd);
 		if (!is_ipc(&a))
 			return 0;
 		break;
 	case IPCT_SC_FD_RET:
-		fd_resolve(ret, &a);
+		fd_resolve(ret, &a, R_COE | rd);
 		if (!is_ipc(&a))
 			return 0;
 		break;
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
-		fd_resolve(ret, &a);
+		fd_resolve(ret, &a, R_COE | rd);
 		if (a.kind != IPCT_KIND_FIFO)
 			return 0;
 		break;
 	case IPCT_SC_FD_PAIR01:
 	case IPCT_SC_FD_PAIR02:
-		fd_resolve(args[0], &a);
-		fd_resolve(args[cls == IPCT_SC_FD_PAIR01 ? 1 : 2], &b);
+		fd_resolve(args[0], &a, R_COE | rd);
+		fd_resolve(args[cls == IPCT_SC_FD_PAIR01 ? 1 : 2], &b, R_COE | rd);
 		if (!is_ipc(&a) && !is_ipc(&b))
 			return 0;
 		break;
 	case IPCT_SC_FD_ACCEPT:
-		fd_resolve(args[0], &a);
-		fd_resolve(ret, &b);
+		fd_resolve(args[0], &a, R_COE | rd);
+		fd_resolve(ret, &b, R_COE | rd);
 		break;
 	case IPCT_SC_CLOSE:
 		if (!is_ipc(&b))
@@ -480,7 +499,7 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		b.kind = IPCT_KIND_NONE;
 		break;
 	case IPCT_SC_DUP2:
-		fd_resolve(args[0], &a);
+		fd_resolve(args[0], &a, R_COE | rd);
 		if (!is_ipc(&a) && !is_ipc(&b))
 			return 0;
 		break;
@@ -521,8 +540,8 @@ int ipct_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		if (ret == 0 &&
 		    !bpf_probe_read_user(fds, sizeof(fds),
 					 (void *)args[cls == IPCT_SC_PIPE ? 0 : 3])) {
-			fd_resolve(fds[0], &a);
-			fd_resolve(fds[1], &b);
+			fd_resolve(fds[0], &a, R_COE | rd);
+			fd_resolve(fds[1], &b, R_COE | rd);
 			e->kind[0] = a.kind;
 			e->kind[1] = b.kind;
 			e->sys.x[0] = (__u32)fds[0] | (__u64)(__u32)fds[1] << 32;
@@ -600,27 +619,30 @@ static __always_inline void current_syscall(struct ipct_event *e)
 	}
 }
 
-static __always_inline void read_siginfo(struct ipct_event *e, struct kernel_siginfo *info)
+static __always_inline void read_siginfo(struct ipct_event *e, struct kernel_siginfo *info,
+					 const bool typed)
 {
 	/* SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) are markers, not pointers. */
 	if ((unsigned long)info <= 1) {
 		e->sig.code = info ? SI_KERNEL : SI_USER;
 		return;
 	}
-	e->sig.code = BPF_CORE_READ(info, si_code);
-	e->sig.si_errno = BPF_CORE_READ(info, si_errno);
-	bpf_probe_read_kernel(e->sig.sifields, sizeof(e->sig.sifields), &info->_sifields);
+	e->sig.code = KREAD(typed, info, si_code);
+	e->sig.si_errno = KREAD(typed, info, si_errno);
+	if (typed)
+		__builtin_memcpy(e->sig.sifields, &KCAST(info)->_sifields, sizeof(e->sig.sifields));
+	else
+		bpf_probe_read_kernel(e->sig.sifields, sizeof(e->sig.sifields), &info->_sifields);
 }
 
-SEC("raw_tracepoint/signal_generate")
-int ipct_signal_generate(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	int sig = ctx->args[0];
 	struct kernel_siginfo *info = (void *)ctx->args[1];
 	struct task_struct *t = (void *)ctx->args[2];
 	struct ipct_inflight *in;
 	struct ipct_event *e;
-	__u32 ttgid = BPF_CORE_READ(t, tgid);
+	__u32 ttgid = KREAD(typed, t, tgid);
 	__u32 *sess, session;
 
 	/* A signal to a traced process, or one sent by it to anybody ... */
@@ -642,25 +664,27 @@ int ipct_signal_generate(struct bpf_raw_tracepoint_args *ctx)
 	e->sig.sig = sig;
 	e->sig.result = ctx->args[4];
 	e->sig.target_pid = ttgid;
-	e->sig.target_tid = BPF_CORE_READ(t, pid);
-	e->sig.blocked = BPF_CORE_READ(t, blocked.sig[0]);
-	BPF_CORE_READ_STR_INTO(&e->sig.target_comm, t, comm);
+	e->sig.target_tid = KREAD(typed, t, pid);
+	e->sig.blocked = KREAD(typed, t, blocked.sig[0]);
+	if (typed)
+		__builtin_memcpy(e->sig.target_comm, KCAST(t)->comm, sizeof(e->sig.target_comm));
+	else
+		BPF_CORE_READ_STR_INTO(&e->sig.target_comm, t, comm);
 	if (ctx->args[3])
 		e->flags |= IPCT_F_GROUP;
 	if (sig >= 1 && sig <= 64 && (e->sig.blocked >> (sig - 1) & 1))
 		e->flags |= IPCT_F_BLOCKED_SIG;
-	read_siginfo(e, info);
+	read_siginfo(e, info, typed);
 	current_syscall(e);
 	submit(e, false);
 	return 0;
 }
 
-SEC("raw_tracepoint/signal_deliver")
-int ipct_signal_deliver(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline int signal_deliver(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	struct kernel_siginfo *info = (void *)ctx->args[1];
 	struct k_sigaction *ka = (void *)ctx->args[2];
-	struct task_struct *task = (void *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct ipct_event *e;
 	__u32 *sess;
 
@@ -673,9 +697,9 @@ int ipct_signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 	e->sig.sig = ctx->args[0];
 	e->sig.target_pid = e->pid;
 	e->sig.target_tid = e->tid;
-	e->sig.handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
-	e->sig.sa_flags = BPF_CORE_READ(ka, sa.sa_flags);
-	e->sig.blocked = BPF_CORE_READ(task, blocked.sig[0]);
+	e->sig.handler = (__u64)KREAD(typed, ka, sa.sa_handler);
+	e->sig.sa_flags = KREAD(typed, ka, sa.sa_flags);
+	e->sig.blocked = task->blocked.sig[0];
 	/*
 	 * At delivery, no siginfo means the group exit that a fatal signal
 	 * started (reported as SIGKILL): the kernel's doing, not a sender's.
@@ -683,11 +707,29 @@ int ipct_signal_deliver(struct bpf_raw_tracepoint_args *ctx)
 	if (!info)
 		e->sig.code = SI_KERNEL;
 	else
-		read_siginfo(e, info);
+		read_siginfo(e, info, typed);
 	current_syscall(e);
 	submit(e, false);
 	return 0;
 }
+
+/* Each hot program in its two forms (see KREAD): "_core" is the one for kernels before 6.2. */
+#define TWO_FORMS(tp, body)                                                                        \
+	SEC("raw_tracepoint/" #tp)                                                                 \
+	int ipct_##tp(struct bpf_raw_tracepoint_args *ctx)                                         \
+	{                                                                                          \
+		return body(ctx, true);                                                            \
+	}                                                                                          \
+	SEC("raw_tracepoint/" #tp)                                                                 \
+	int ipct_##tp##_core(struct bpf_raw_tracepoint_args *ctx)                                  \
+	{                                                                                          \
+		return body(ctx, false);                                                           \
+	}
+
+TWO_FORMS(sys_enter, sys_enter)
+TWO_FORMS(sys_exit, sys_exit)
+TWO_FORMS(signal_generate, signal_generate)
+TWO_FORMS(signal_deliver, signal_deliver)
 
 SEC("raw_tracepoint/sched_process_fork")
 int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)

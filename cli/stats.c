@@ -96,6 +96,7 @@ int do_stats(int argc, char **argv)
 		{ "sessions", "trace sessions" },
 		{ "traced_processes", "traced processes" },
 		{ "attached", "programs attached" },
+		{ "bpf_reads", "kernel reads (typed/core)" },
 	};
 	enum ipct_output mode = IPCT_OUT_TEXT;
 	const char *socket_path = IPCT_SOCKET_PATH;

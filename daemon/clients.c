@@ -340,6 +340,7 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	json_object_object_add(r, "clients", json_object_new_int(nclients));
 	json_object_object_add(r, "sessions", json_object_new_int(nsessions));
 	json_object_object_add(r, "attached", json_object_new_boolean(tracer_attached(d->tracer)));
+	json_object_object_add(r, "bpf_reads", json_object_new_string(tracer_typed_reads(d->tracer) ? "typed" : "core"));
 	json_object_object_add(r, "traced_processes", json_object_new_int64(traced));
 	json_object_object_add(r, "by_type", ipct_counts_json(&d->counts));
 	json_object_object_add(r, "losses", losses);

@@ -58,6 +58,8 @@ static void usage(FILE *f)
 		"      --journal DIR    keep the event log in DIR (default " IPCT_JOURNAL_DIR ")\n"
 		"      --journal-max-mib N  the log's size limit; the oldest goes first (default 1024)\n"
 		"      --no-journal     keep no event log (private daemons of ipctrace run)\n"
+		"      --core-reads     load the BPF programs' forms for kernels before 6.2\n"
+		"                       (one helper call per kernel field read; for testing)\n"
 		"  -v, --verbose        show libbpf's messages\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n");
@@ -244,6 +246,7 @@ int main(int argc, char **argv)
 		{ "journal", required_argument, NULL, 'j' },
 		{ "journal-max-mib", required_argument, NULL, 'J' },
 		{ "no-journal", no_argument, NULL, 'N' },
+		{ "core-reads", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -290,6 +293,9 @@ int main(int argc, char **argv)
 			break;
 		case 'N':
 			journal_dir = NULL;
+			break;
+		case 'C':
+			topts.core_reads = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdio.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "ipctrace.skel.h"
@@ -23,6 +25,7 @@ struct tracer {
 	struct bpf_link **links;
 	size_t nlinks;
 	bool attached;
+	bool typed_reads;
 	int (*on_event)(void *ctx, const struct ipct_event *e);
 	void *ctx;
 };
@@ -35,6 +38,46 @@ static int ring_cb(void *ctx, void *data, size_t size)
 	if (size < sizeof(struct ipct_event))
 		return 0;
 	return t->on_event(t->ctx, data);
+}
+
+/* Does the running kernel have bpf_rdonly_cast (6.2)? Its BTF says. */
+static bool kernel_has_rdonly_cast(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!vmlinux)
+		return false;
+	has = btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+	btf__free(vmlinux);
+	return has;
+}
+
+/*
+ * The hot programs come in two forms (bpf/ipctrace.bpf.c, KREAD): the typed
+ * one where the kernel can cast, the "_core" one elsewhere. Only one of
+ * each pair is loaded.
+ */
+static bool choose_forms(struct ipctrace_bpf *skel, bool core_reads)
+{
+	bool typed = !core_reads && kernel_has_rdonly_cast();
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		size_t n = strlen(name);
+		bool core = n > 5 && !strcmp(name + n - 5, "_core");
+		char twin[128];
+
+		if (core) {
+			bpf_program__set_autoload(prog, !typed);
+			continue;
+		}
+		snprintf(twin, sizeof(twin), "%s_core", name);
+		if (bpf_object__find_program_by_name(skel->obj, twin))
+			bpf_program__set_autoload(prog, typed);
+	}
+	return typed;
 }
 
 struct tracer *tracer_new(const struct tracer_opts *opts)
@@ -59,6 +102,7 @@ struct tracer *tracer_new(const struct tracer_opts *opts)
 	err = bpf_map__set_max_entries(t->skel->maps.events, opts->ring_bytes);
 	if (err)
 		goto fail;
+	t->typed_reads = choose_forms(t->skel, opts->core_reads);
 	err = ipctrace_bpf__load(t->skel);
 	if (err)
 		goto fail;
@@ -94,15 +138,18 @@ int tracer_attach(struct tracer *t)
 	if (t->attached)
 		return 0;
 	bpf_object__for_each_program(prog, t->skel->obj)
-		n++;
+		n += bpf_program__autoload(prog);
 	free(t->links);
 	t->links = calloc(n, sizeof(*t->links));
 	if (!t->links)
 		return -ENOMEM;
 	t->nlinks = 0;
 	bpf_object__for_each_program(prog, t->skel->obj) {
-		struct bpf_link *link = bpf_program__attach(prog);
+		struct bpf_link *link;
 
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
 		if (!link) {
 			err = -errno;
 			tracer_detach(t);
@@ -125,6 +172,11 @@ void tracer_detach(struct tracer *t)
 bool tracer_attached(const struct tracer *t)
 {
 	return t->attached;
+}
+
+bool tracer_typed_reads(const struct tracer *t)
+{
+	return t->typed_reads;
 }
 
 int tracer_epoll_fd(const struct tracer *t)

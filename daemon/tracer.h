@@ -13,6 +13,7 @@ struct tracer;
 struct tracer_opts {
 	uint32_t ring_bytes;            /* ring buffer size, a power of two */
 	uint64_t wakeup_bytes;          /* force a wake-up past this much unread data */
+	bool core_reads;                /* the "_core" program forms even where typed reads work */
 	int (*on_event)(void *ctx, const struct ipct_event *e);
 	void *ctx;
 };
@@ -31,6 +32,8 @@ void tracer_free(struct tracer *t);
 int tracer_attach(struct tracer *t);
 void tracer_detach(struct tracer *t);
 bool tracer_attached(const struct tracer *t);
+/* Are the typed forms of the programs loaded (else the "_core" ones)? */
+bool tracer_typed_reads(const struct tracer *t);
 
 /* The fd to watch for forced wake-ups, and the drain: events handled or -errno. */
 int tracer_epoll_fd(const struct tracer *t);

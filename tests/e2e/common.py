@@ -10,6 +10,7 @@ Paths come from the environment that tests/e2e/meson.build sets; run by
 hand, they default to the build/ directory beside the source tree.
 """
 
+import atexit
 import json
 import os
 import select
@@ -163,6 +164,27 @@ def run_env(env=None):
     return e
 
 
+_shared_daemon = None
+
+
+def daemon_opts():
+    """With IPCTRACE_E2E_DAEMON_ARGS set (meson runs some tests again so,
+    with --core-reads), every trace goes through one private daemon started
+    with those arguments instead of `ipctrace run`'s own."""
+    global _shared_daemon
+    args = os.environ.get('IPCTRACE_E2E_DAEMON_ARGS')
+    if not args:
+        return []
+    if _shared_daemon is None:
+        _shared_daemon = Daemon(args=args.split())
+        atexit.register(_shared_daemon.cleanup)
+        if '--core-reads' in args.split():
+            r = run_cli(['stats', '-s', _shared_daemon.socket, '-o', 'json'])
+            check(r.returncode == 0 and json.loads(r.stdout).get('bpf_reads') == 'core',
+                  'ipctraced --core-reads: stats says %r (%s)' % (r.stdout, r.stderr.strip()))
+    return ['-s', _shared_daemon.socket]
+
+
 def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False):
     """Runs `ipctrace run -o json [opts] -- args` with IPCTRACE_REPORT set to a
     fresh file. Parses the lines that start with '{'; the last one must be the
@@ -171,7 +193,7 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
     the command's own output is not IPC."""
     fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
     os.close(fd)
-    cmd = [IPCTRACE, 'run', '-o', 'json'] + list(opts) + ['--'] + list(args)
+    cmd = [IPCTRACE, 'run', '-o', 'json'] + daemon_opts() + list(opts) + ['--'] + list(args)
     e = run_env(env)
     e['IPCTRACE_REPORT'] = report_path
     _context.clear()
