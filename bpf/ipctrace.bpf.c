@@ -234,8 +234,10 @@ static __always_inline __u8 class_of(long nr)
 	return sys_class[nr];
 }
 
+/* The syscall number and return value in the saved registers, and the arguments. */
 #if defined(__TARGET_ARCH_x86)
-#define SYSCALL_NR(r) BPF_CORE_READ((r), orig_ax)
+#define REG_NR  orig_ax
+#define REG_RET ax
 #define SYSCALL_ARGS(r, a)                                                                         \
 	do {                                                                                       \
 		(a)[0] = (r)->di;                                                                  \
@@ -247,7 +249,8 @@ static __always_inline __u8 class_of(long nr)
 	} while (0)
 #elif defined(__TARGET_ARCH_arm64)
 /* x0 holds the return value at exit; the first argument survives in orig_x0. */
-#define SYSCALL_NR(r) BPF_CORE_READ((r), syscallno)
+#define REG_NR  syscallno
+#define REG_RET regs[0]
 #define SYSCALL_ARGS(r, a)                                                                         \
 	do {                                                                                       \
 		(a)[0] = (r)->orig_x0;                                                             \
@@ -421,7 +424,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	long nr;
 
 	/* Every syscall on the machine comes here: read the number alone first. */
-	nr = SYSCALL_NR(uregs);
+	nr = KREAD(typed, uregs, REG_NR);
 	/*
 	 * rt_sigreturn restores the registers of the interrupted code and sets
 	 * the syscall number to -1 (so that nothing restarts): its number is
@@ -449,8 +452,10 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	val[0] = in->val[0];
 	val[1] = in->val[1];
 	valid = in->valid;
-	/* The arguments are still in the saved registers: typed loads where the kernel has task_pt_regs. */
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+	/* The arguments are still in the saved registers: typed loads where the kernel allows. */
+	if (typed) {
+		SYSCALL_ARGS(KCAST(uregs), args);
+	} else if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
 		struct pt_regs *r = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
 
 		SYSCALL_ARGS(r, args);
@@ -614,8 +619,8 @@ static __always_inline void current_syscall(struct ipct_event *e)
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
 		struct pt_regs *r = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
 
-		e->sig.sys_nr = SYSCALL_NR(r);
-		e->sig.sys_ret = PT_REGS_RC_CORE(r);
+		e->sig.sys_nr = r->REG_NR;
+		e->sig.sys_ret = r->REG_RET;
 	}
 }
 

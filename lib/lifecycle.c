@@ -32,6 +32,8 @@
 #include "syscalls.h"
 
 #define NBUCKETS 1024
+/* Finished instances kept for reuse (a malloc and a free per signal otherwise). */
+#define SPARES_MAX 256
 
 struct inst {
 	struct ipct_sigrec r;
@@ -57,6 +59,8 @@ struct ipct_lc {
 	void *data;
 	uint64_t next_id;
 	unsigned int nprocs;
+	struct inst *spares;
+	unsigned int nspares;
 	struct proc *procs[NBUCKETS];
 };
 
@@ -94,6 +98,12 @@ void ipct_lc_free(struct ipct_lc *lc)
 			lc->procs[b] = p->next;
 			proc_free(p);
 		}
+	while (lc->spares) {
+		struct inst *in = lc->spares;
+
+		lc->spares = in->next;
+		free(in);
+	}
 	free(lc);
 }
 
@@ -153,10 +163,15 @@ void ipct_lc_track(struct ipct_lc *lc, uint32_t pid, uint32_t session)
 
 static struct inst *inst_new(struct ipct_lc *lc, const struct ipct_event *e)
 {
-	struct inst *in = calloc(1, sizeof(*in));
+	struct inst *in = lc->spares;
 
-	if (!in)
+	if (in) {
+		lc->spares = in->next;
+		lc->nspares--;
+		memset(in, 0, sizeof(*in));
+	} else if (!(in = calloc(1, sizeof(*in)))) {
 		return NULL;
+	}
 	in->r.version = IPCT_SIGREC_VERSION;
 	in->r.id = ++lc->next_id;
 	in->r.session = e->session;
@@ -175,7 +190,13 @@ static void finish(struct ipct_lc *lc, struct inst *in, enum ipct_sig_outcome ou
 {
 	in->r.outcome = outcome;
 	lc->emit(&in->r, lc->data);
-	free(in);
+	if (lc->nspares < SPARES_MAX) {
+		in->next = lc->spares;
+		lc->spares = in;
+		lc->nspares++;
+	} else {
+		free(in);
+	}
 }
 
 static void link_inst(struct proc *p, struct inst *in)
@@ -328,8 +349,8 @@ static enum ipct_sig_action ignoring_action(const struct proc *p, int sig)
 	if (p && (p->ign_known & bit))
 		return p->ign & bit ? IPCT_ACT_IGNORE : IPCT_ACT_DEFAULT;
 	/* The kernel ignores SIGCONT at default too, once it has resumed the process. */
-	return sig == SIGCONT || !strcmp(ipct_sig_default_action(sig), "Ign") ? IPCT_ACT_DEFAULT
-									      : IPCT_ACT_IGNORE;
+	return sig == SIGCONT || ipct_sig_default(sig) == IPCT_DFL_IGN ? IPCT_ACT_DEFAULT
+								       : IPCT_ACT_IGNORE;
 }
 
 static void on_generate(struct ipct_lc *lc, const struct ipct_event *e)
@@ -423,7 +444,6 @@ static void on_deliver(struct ipct_lc *lc, const struct ipct_event *e)
 {
 	struct proc *p = proc_find(lc, e->pid);
 	struct inst *in;
-	const char *dfl;
 
 	if (!p || e->sig.sig < 1 || e->sig.sig > 64)
 		return;
@@ -464,8 +484,12 @@ static void on_deliver(struct ipct_lc *lc, const struct ipct_event *e)
 	if (in->r.action == IPCT_ACT_HANDLER) {
 		const char *name = lc->syms ? ipct_syms_resolve(lc->syms, e->pid, e->sig.handler) : NULL;
 
-		if (name)
-			snprintf(in->r.handler_name, sizeof(in->r.handler_name), "%s", name);
+		if (name) {
+			size_t n = strnlen(name, sizeof(in->r.handler_name) - 1);
+
+			memcpy(in->r.handler_name, name, n);
+			in->r.handler_name[n] = 0;
+		}
 		link_inst(p, in);       /* until rt_sigreturn */
 		return;
 	}
@@ -473,16 +497,19 @@ static void on_deliver(struct ipct_lc *lc, const struct ipct_event *e)
 		finish(lc, in, IPCT_OUTCOME_IGNORED);
 		return;
 	}
-	dfl = ipct_sig_default_action(in->r.sig);
-	if (!strcmp(dfl, "Stop")) {
+	switch (ipct_sig_default(in->r.sig)) {
+	case IPCT_DFL_STOP:
 		p->stopped = true;
 		finish(lc, in, IPCT_OUTCOME_STOPPED);
-	} else if (!strcmp(dfl, "Cont")) {
+		break;
+	case IPCT_DFL_CONT:
 		p->stopped = false;
 		finish(lc, in, IPCT_OUTCOME_CONTINUED);
-	} else if (!strcmp(dfl, "Ign")) {
+		break;
+	case IPCT_DFL_IGN:
 		finish(lc, in, IPCT_OUTCOME_IGNORED);
-	} else {
+		break;
+	default:
 		link_inst(p, in);       /* Term or Core: the exit tells which */
 	}
 }
@@ -632,8 +659,8 @@ static void proc_end(struct ipct_lc *lc, struct proc *p, const struct ipct_event
 		else if (in->r.action == IPCT_ACT_HANDLER)
 			o = IPCT_OUTCOME_HANDLED;       /* ran, but never returned */
 		else if (!pending(in))
-			o = strcmp(ipct_sig_default_action(in->r.sig), "Core") ? IPCT_OUTCOME_TERMINATED
-										 : IPCT_OUTCOME_CORE;
+			o = ipct_sig_default(in->r.sig) == IPCT_DFL_CORE ? IPCT_OUTCOME_CORE
+									   : IPCT_OUTCOME_TERMINATED;
 		else
 			o = IPCT_OUTCOME_NEVER_DELIVERED;
 		if (o == IPCT_OUTCOME_NEVER_DELIVERED && !exit_ev)

@@ -108,20 +108,20 @@ int ipct_sig_parse(const char *s)
 	return -EINVAL;
 }
 
-const char *ipct_sig_default_action(int sig)
+enum ipct_sig_dfl ipct_sig_default(int sig)
 {
 	switch (sig) {
 	case SIGCHLD:
 	case SIGURG:
 	case SIGWINCH:
-		return "Ign";
+		return IPCT_DFL_IGN;
 	case SIGSTOP:
 	case SIGTSTP:
 	case SIGTTIN:
 	case SIGTTOU:
-		return "Stop";
+		return IPCT_DFL_STOP;
 	case SIGCONT:
-		return "Cont";
+		return IPCT_DFL_CONT;
 	case SIGQUIT:
 	case SIGILL:
 	case SIGTRAP:
@@ -132,10 +132,20 @@ const char *ipct_sig_default_action(int sig)
 	case SIGXCPU:
 	case SIGXFSZ:
 	case SIGSYS:
-		return "Core";
+		return IPCT_DFL_CORE;
 	default:
-		return "Term";
+		return IPCT_DFL_TERM;
 	}
+}
+
+const char *ipct_sig_default_action(int sig)
+{
+	static const char *const names[] = {
+		[IPCT_DFL_TERM] = "Term", [IPCT_DFL_CORE] = "Core", [IPCT_DFL_STOP] = "Stop",
+		[IPCT_DFL_CONT] = "Cont", [IPCT_DFL_IGN] = "Ign",
+	};
+
+	return names[ipct_sig_default(sig)];
 }
 
 #define N(x) { x, #x }

@@ -10,7 +10,10 @@
 const char *ipct_sig_name(int sig);
 /* Parses "SIGUSR1", "usr1", "10", "SIGRTMIN+1", "RTMAX-2"; -EINVAL when it is none. */
 int ipct_sig_parse(const char *s);
-/* The default action: "Term", "Core", "Stop", "Cont" or "Ign". */
+enum ipct_sig_dfl { IPCT_DFL_TERM, IPCT_DFL_CORE, IPCT_DFL_STOP, IPCT_DFL_CONT, IPCT_DFL_IGN };
+/* The default action of sig. */
+enum ipct_sig_dfl ipct_sig_default(int sig);
+/* ... named: "Term", "Core", "Stop", "Cont" or "Ign". */
 const char *ipct_sig_default_action(int sig);
 
 /* "SI_USER", "CLD_EXITED", "SEGV_MAPERR", ...; NULL when unknown. */

@@ -45,6 +45,9 @@ struct proc {
 	uint32_t uid;           /* the user it runs as */
 	char path[PATH_MAX];
 	uint64_t text_start, text_end;
+	struct elf_file *file;  /* path's, once a handler was looked up */
+	uint64_t last_addr;     /* the last address resolved, and its name */
+	const char *last_name;
 };
 
 struct ipct_syms {
@@ -52,11 +55,12 @@ struct ipct_syms {
 	void *procs;            /* tsearch tree of struct proc */
 };
 
+/* By pid, a proc's first member: a bare pid is a key (no 4 KiB struct to clear per lookup). */
 static int proc_cmp(const void *a, const void *b)
 {
-	const struct proc *x = a, *y = b;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
+	return x < y ? -1 : x > y;
 }
 
 static int sym_cmp(const void *a, const void *b)
@@ -200,13 +204,11 @@ static struct elf_file *elf_file_get(struct ipct_syms *s, const char *path)
 	return f;
 }
 
-const char *ipct_elf_symbol(struct ipct_syms *s, const char *path, uint64_t vaddr)
+/* The function of f that holds vaddr (an address in the file). */
+static const char *file_symbol(const struct elf_file *f, uint64_t vaddr)
 {
-	struct elf_file *f = elf_file_get(s, path);
 	size_t lo = 0, hi;
 
-	if (!f || f->err)
-		return NULL;
 	/* The last symbol starting at or below vaddr, if vaddr lies inside it. */
 	hi = f->nsyms;
 	while (lo < hi) {
@@ -224,22 +226,16 @@ const char *ipct_elf_symbol(struct ipct_syms *s, const char *path, uint64_t vadd
 	return vaddr < sym->addr + (sym->size ? sym->size : 1) ? sym->name : NULL;
 }
 
-int ipct_elf_text_vaddr(struct ipct_syms *s, const char *path, uint64_t *vaddr)
+const char *ipct_elf_symbol(struct ipct_syms *s, const char *path, uint64_t vaddr)
 {
 	struct elf_file *f = elf_file_get(s, path);
 
-	if (!f)
-		return -ENOMEM;
-	if (f->err)
-		return f->err;
-	*vaddr = f->text_vaddr;
-	return 0;
+	return f && !f->err ? file_symbol(f, vaddr) : NULL;
 }
 
 static struct proc *proc_find(struct ipct_syms *s, uint32_t pid)
 {
-	struct proc key = { .pid = pid };
-	void *node = tfind(&key, &s->procs, proc_cmp);
+	void *node = tfind(&pid, &s->procs, proc_cmp);
 
 	return node ? *(struct proc **)node : NULL;
 }
@@ -291,6 +287,8 @@ void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_event *e)
 		if (!p)
 			return;
 		exe_path(e, p->path, sizeof(p->path));
+		p->file = NULL;
+		p->last_addr = 0;
 		p->uid = e->uid;
 		p->text_start = e->proc.text_start;
 		p->text_end = e->proc.text_end;
@@ -319,20 +317,25 @@ void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_event *e)
 const char *ipct_syms_resolve(struct ipct_syms *s, uint32_t pid, uint64_t addr)
 {
 	struct proc *p = proc_find(s, pid);
-	uint64_t text_vaddr;
-
 	const struct elf_file *f;
 
-	if (!p || addr < p->text_start || addr >= p->text_end ||
-	    ipct_elf_text_vaddr(s, p->path, &text_vaddr) < 0)
+	if (!p || addr < p->text_start || addr >= p->text_end)
 		return NULL;
+	/* A process delivers to the same few handlers over and over. */
+	if (addr == p->last_addr)
+		return p->last_name;
+	if (!p->file)
+		p->file = elf_file_get(s, p->path);
+	f = p->file;
 	/*
 	 * The daemon reads as root: it names a handler only from a file the
 	 * process's own user could read (an execute-only program keeps its
 	 * symbols, and swapping the path under us gains nothing).
 	 */
-	f = elf_file_get(s, p->path);
-	if (!f || (p->uid != 0 && !(f->mode & S_IROTH) && !(f->owner == p->uid && (f->mode & S_IRUSR))))
+	if (!f || f->err ||
+	    (p->uid != 0 && !(f->mode & S_IROTH) && !(f->owner == p->uid && (f->mode & S_IRUSR))))
 		return NULL;
-	return ipct_elf_symbol(s, p->path, addr - p->text_start + text_vaddr);
+	p->last_addr = addr;
+	p->last_name = file_symbol(f, addr - p->text_start + f->text_vaddr);
+	return p->last_name;
 }

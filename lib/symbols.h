@@ -21,10 +21,5 @@ void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_event *e);
 /* The function containing addr in process pid, or NULL when unknown. */
 const char *ipct_syms_resolve(struct ipct_syms *s, uint32_t pid, uint64_t addr);
 
-/*
- * The function containing the address `vaddr` of an ELF file, as linked
- * (not as loaded), and the lowest address of its executable segments.
- * NULL / -errno. For tests and for the above.
- */
+/* The function containing the address `vaddr` of an ELF file, as linked (not as loaded); NULL. */
 const char *ipct_elf_symbol(struct ipct_syms *s, const char *path, uint64_t vaddr);
-int ipct_elf_text_vaddr(struct ipct_syms *s, const char *path, uint64_t *vaddr);
