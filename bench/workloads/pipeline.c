@@ -2,8 +2,12 @@
 // pipeline OPS: what a shell does for `stage gen OPS | stage cat | stage sink`:
 // two pipes, three forks, dup2 onto stdin/stdout, three execve()s of
 // bench/workloads/stage, then the parent closes its pipe ends and waits. The
-// first stage writes OPS lines of 64 bytes, one write each; the second
-// copies stdin to stdout with 4 KiB reads; the third reads to the end.
+// first stage writes OPS lines of 64 bytes, GEN_WRITE bytes per write; the
+// second copies stdin to stdout with reads of COPY_BUF; the third reads to
+// the end. Built twice (bench/meson.build): `pipeline` as tools with stdio
+// behave in a pipe (4 KiB writes, 128 KiB reads like coreutils' cat), and
+// `pipeline_lines`, a write per line and 4 KiB reads: the worst case, where
+// a 64-byte write costs little more than entering the kernel.
 // ns_per_op is per line, from the first fork to the last wait (so fork and
 // exec are in the measured time). The stages count into a memfd they map
 // (no syscall during the run); it reaches them as an inherited descriptor.
@@ -18,6 +22,11 @@
 #include "wl.h"
 
 #define STAGES 3
+#ifndef GEN_WRITE
+#error "build with -DGEN_WRITE=bytes -DCOPY_BUF=bytes -DWL_NAME=name"
+#endif
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static char stage_path[PATH_MAX];
 
@@ -44,6 +53,7 @@ static pid_t start_stage(struct wl_counts *s, int slot, const char *mode, int in
 		return pid;
 	struct wl_counts *c = &s[slot];
 	char fd_arg[16], slot_arg[16], n_arg[16];
+	const char *wr_arg = STR(GEN_WRITE), *buf_arg = STR(COPY_BUF);
 
 	/* dup2 clears close-on-exec on the copy; the pipe2 originals close at exec. */
 	if (in >= 0) {
@@ -59,13 +69,13 @@ static pid_t start_stage(struct wl_counts *s, int slot, const char *mode, int in
 	snprintf(fd_arg, sizeof(fd_arg), "%d", memfd);
 	snprintf(slot_arg, sizeof(slot_arg), "%d", slot);
 	snprintf(n_arg, sizeof(n_arg), "%d", STAGES + 1);
-	execl(stage_path, "stage", mode, ops, fd_arg, slot_arg, n_arg, (char *)NULL);
+	execl(stage_path, "stage", mode, ops, fd_arg, slot_arg, n_arg, wr_arg, buf_arg, (char *)NULL);
 	wl_die(stage_path);
 }
 
 int main(int argc, char **argv)
 {
-	wl_init("pipeline");
+	wl_init(WL_NAME);
 	long ops = wl_ops(argc, argv, 100000);
 	int memfd;
 	struct wl_counts *s = wl_slots_memfd(STAGES + 1, &memfd), *p = &s[0];
@@ -94,6 +104,6 @@ int main(int argc, char **argv)
 
 	if (s[3].bytes[W_READ] != ops * 64)
 		wl_fail("the last stage read %ld bytes, expected %ld", s[3].bytes[W_READ], ops * 64);
-	wl_report("pipeline", ops, t1 - t0, s, STAGES + 1, NULL);
+	wl_report(WL_NAME, ops, t1 - t0, s, STAGES + 1, NULL);
 	return 0;
 }
