@@ -21,7 +21,6 @@ IPCTRACE = os.path.join(BUILD, "ipctrace")
 IPCTRACED = os.path.join(BUILD, "ipctraced")
 BT_SCRIPT = os.path.join(ROOT, "bench", "ipc.bt")
 DEFAULT_SOCKET = "/run/ipctrace/ipctrace.sock"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # The syscalls docs/events.md lists (open/openat are recorded only for FIFOs:
 # left out of the syscall tracers' sets, no workload opens a FIFO).
@@ -166,11 +165,17 @@ def median(xs):
 # ---- /proc ----------------------------------------------------------------
 
 def proc_cpu_ns(pid):
-    """utime+stime of a process, ns (clock ticks: 10 ms resolution at HZ 100)."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    # fields[0] is state (field 3): utime is field 14, stime 15
-    return (int(fields[11]) + int(fields[12])) * 1_000_000_000 // CLK_TCK
+    """CPU time of a process, ns: the scheduler's run time of each of its
+    threads (/proc/PID/task/*/schedstat, exact to the ns, where utime and
+    stime come in 10 ms ticks)."""
+    total = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+        except FileNotFoundError:
+            pass  # a thread that just ended
+    return total
 
 
 def proc_status(pid, key):

@@ -190,8 +190,8 @@ def main():
 untraced M ev/s: the rate the flood reaches untraced (events it would produce / s).
 traced M ev/s: events the daemon counted / the flood's elapsed time. expected: the flood's own count
 (attach: less its exec, which came before the session). lost: the daemon's counter (+ those the
-client of count/json dropped). CPU ns/event: the daemon's utime+stime over the run / its events (10 ms
-ticks). VmHWM: the daemon's peak resident memory. every run: %s""" % path)
+client of count/json dropped). CPU ns/event: the daemon's CPU time over the run (schedstat) / its
+events. VmHWM: the daemon's peak resident memory. every run: %s""" % path)
 
 
 if __name__ == "__main__":

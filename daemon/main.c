@@ -4,7 +4,11 @@
  * routes the traced processes' events to them, all from one epoll loop
  * (client sockets, the ring buffer, a signalfd). The ring is drained every
  * DRAIN_MS while something is traced, and early when the BPF side forces a
- * wake-up (ring filling up, or a process exit).
+ * wake-up (ring filling up, or a process exit). The ring's fd is watched
+ * edge-triggered: level-triggered, it is ready whenever one record waits,
+ * and a busy machine would have the daemon drain a few records at a time,
+ * as fast as it can loop, paying a loop's fixed costs per handful of
+ * records and pulling each one across CPUs as soon as it is written.
  */
 #include <errno.h>
 #include <grp.h>
@@ -58,6 +62,8 @@ static void usage(FILE *f)
 		"      --journal DIR    keep the event log in DIR (default " IPCT_JOURNAL_DIR ")\n"
 		"      --journal-max-mib N  the log's size limit; the oldest goes first (default 1024)\n"
 		"      --no-journal     keep no event log (private daemons of ipctrace run)\n"
+		"      --nice N         run at this nice value, -20 to 19 (default -5: ahead of\n"
+		"                       the processes it traces, so that it keeps up; 0: as started)\n"
 		"      --core-reads     load the BPF programs' forms for kernels before 6.2\n"
 		"                       (one helper call per kernel field read; for testing)\n"
 		"  -v, --verbose        show libbpf's messages\n"
@@ -138,9 +144,9 @@ static int signals_fd(void)
 	return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-static int epoll_add(int epfd, int fd, void *tag)
+static int epoll_add(int epfd, int fd, uint32_t events, void *tag)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+	struct epoll_event ev = { .events = events, .data.ptr = tag };
 
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
@@ -183,13 +189,28 @@ static void on_signal(struct daemon *d)
 		d->quit = true;
 }
 
+/* How long the loop may sleep: until the next drain is due, if any is. */
+static int wait_ms(const struct daemon *d, bool busy, uint64_t next_drain)
+{
+	uint64_t now;
+
+	if (busy)
+		return 0;
+	if (!d->sessions && !tracer_attached(d->tracer))
+		return -1;
+	now = monotonic_ns();
+	return now >= next_drain ? 0 : (int)((next_drain - now + 999999) / 1000000);
+}
+
 static void run(struct daemon *d)
 {
 	struct epoll_event evs[64];
 	bool busy = false;      /* log queries have more to read */
+	uint64_t next_drain = 0;
 
 	while (!d->quit) {
-		int n = epoll_wait(d->epfd, evs, 64, busy ? 0 : d->sessions ? DRAIN_MS : -1);
+		int n = epoll_wait(d->epfd, evs, 64, wait_ms(d, busy, next_drain));
+		bool woken = false;
 
 		if (n < 0 && errno != EINTR) {
 			fprintf(stderr, "ipctraced: epoll_wait: %s\n", strerror(errno));
@@ -205,7 +226,7 @@ static void run(struct daemon *d)
 			} else if (tag == &tag_signal) {
 				on_signal(d);
 			} else if (tag == &tag_ring) {
-				/* Drained below. */
+				woken = true;   /* drained below */
 			} else {
 				if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 					client_on_input(d, c);
@@ -213,8 +234,11 @@ static void run(struct daemon *d)
 					client_flush(d, c);
 			}
 		}
-		if (d->sessions || tracer_attached(d->tracer))
+		if ((d->sessions || tracer_attached(d->tracer)) &&
+		    (woken || monotonic_ns() >= next_drain)) {
 			drain(d);
+			next_drain = monotonic_ns() + DRAIN_MS * 1000000ull;
+		}
 		busy = d->journal && log_step(d);
 		/* Records that a request completed (a detach) reach the disk without waiting for a drain. */
 		log_flush(d, monotonic_ns());
@@ -247,6 +271,7 @@ int main(int argc, char **argv)
 		{ "journal-max-mib", required_argument, NULL, 'J' },
 		{ "no-journal", no_argument, NULL, 'N' },
 		{ "core-reads", no_argument, NULL, 'C' },
+		{ "nice", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -255,6 +280,7 @@ int main(int argc, char **argv)
 	struct tracer_opts topts = { .wakeup_bytes = 0, .on_event = sessions_on_event, .ctx = &d };
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024;
+	long nice_value = -5;
 	const char *journal_dir = IPCT_JOURNAL_DIR;
 	struct group *grp;
 	bool have_ready = false;
@@ -297,6 +323,17 @@ int main(int argc, char **argv)
 		case 'C':
 			topts.core_reads = true;
 			break;
+		case 'n': {
+			char *end;
+
+			errno = 0;
+			nice_value = strtol(optarg, &end, 10);
+			if (errno || !*optarg || *end || nice_value < -20 || nice_value > 19) {
+				fprintf(stderr, "ipctraced: --nice takes a nice value from -20 to 19, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -322,6 +359,16 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	/* Older kernels charge BPF memory to RLIMIT_MEMLOCK; newer ones ignore it. */
 	setrlimit(RLIMIT_MEMLOCK, &rl);
+	/*
+	 * The traced processes fill the ring as fast as the CPU lets them; a
+	 * daemon that gets only its fair share of a busy machine falls behind
+	 * and the ring overflows. Ahead of them (as auditd's priority_boost),
+	 * it keeps up, and the load slows the producers instead.
+	 */
+	if (nice_value && setpriority(PRIO_PROCESS, 0, (int)nice_value) < 0)
+		fprintf(stderr, "ipctraced: cannot set nice %ld (%s): running at %d, where a busy "
+			"machine can make it lose events; give it CAP_SYS_NICE or use --nice 0\n",
+			nice_value, strerror(errno), getpriority(PRIO_PROCESS, 0));
 
 	topts.ring_bytes = (uint32_t)(ring_mib << 20);
 	/* Wake the daemon early once an eighth of the ring is waiting. */
@@ -353,11 +400,11 @@ int main(int argc, char **argv)
 	d.listen_fd = listen_on(d.socket_path);
 	if (d.listen_fd < 0)
 		goto out;
-	err = epoll_add(d.epfd, d.listen_fd, &tag_listen);
+	err = epoll_add(d.epfd, d.listen_fd, EPOLLIN, &tag_listen);
 	if (!err)
-		err = epoll_add(d.epfd, d.sig_fd, &tag_signal);
+		err = epoll_add(d.epfd, d.sig_fd, EPOLLIN, &tag_signal);
 	if (!err)
-		err = epoll_add(d.epfd, tracer_epoll_fd(d.tracer), &tag_ring);
+		err = epoll_add(d.epfd, tracer_wake_fd(d.tracer), EPOLLIN | EPOLLET, &tag_ring);
 	if (err) {
 		fprintf(stderr, "ipctraced: failed to set up the event loop: %s\n", strerror(-err));
 		goto out;

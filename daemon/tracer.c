@@ -179,9 +179,9 @@ bool tracer_typed_reads(const struct tracer *t)
 	return t->typed_reads;
 }
 
-int tracer_epoll_fd(const struct tracer *t)
+int tracer_wake_fd(const struct tracer *t)
 {
-	return ring_buffer__epoll_fd(t->rb);
+	return bpf_map__fd(t->skel->maps.events);
 }
 
 int tracer_drain(struct tracer *t)

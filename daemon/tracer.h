@@ -35,8 +35,11 @@ bool tracer_attached(const struct tracer *t);
 /* Are the typed forms of the programs loaded (else the "_core" ones)? */
 bool tracer_typed_reads(const struct tracer *t);
 
-/* The fd to watch for forced wake-ups, and the drain: events handled or -errno. */
-int tracer_epoll_fd(const struct tracer *t);
+/*
+ * The ring's fd, to watch edge-triggered for forced wake-ups (level-triggered
+ * it is ready whenever a record waits); and the drain: events handled or -errno.
+ */
+int tracer_wake_fd(const struct tracer *t);
 int tracer_drain(struct tracer *t);
 
 /* pid's thread group joins session; with from_exec, only from its next exec on. -errno. */
