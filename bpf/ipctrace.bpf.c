@@ -107,6 +107,13 @@ struct {
 	__type(value, __u32);
 } untraced SEC(".maps");
 
+/*
+ * Bumped by the daemon whenever a process leaves the traced set or the
+ * system-wide session changes: the sessions that threads cached (below)
+ * are then stale. Never 0, which marks a thread that has cached nothing.
+ */
+__u32 traced_gen = 1;
+
 /* The session of a traced process; NULL when it is not traced, or held before exec. */
 static __always_inline __u32 *session_of(__u32 tgid)
 {
@@ -117,6 +124,38 @@ static __always_inline __u32 *session_of(__u32 tgid)
 	if (all_session && tgid != daemon_tgid && !bpf_map_lookup_elem(&untraced, &tgid))
 		return &all_session;
 	return NULL;
+}
+
+/*
+ * The current thread's storage if it is traced, with its session in
+ * *session; else NULL. A thread looks its process up in the traced set once
+ * per traced_gen and keeps the answer in its storage, created here for a
+ * traced thread only (an untraced one costs a storage check that finds
+ * none, and the lookup).
+ */
+static __always_inline struct ipct_inflight *current_traced(__u32 *session)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct ipct_inflight *in = bpf_task_storage_get(&inflight, task, NULL, 0);
+	__u32 gen = traced_gen, *s;
+
+	if (in && in->gen == gen) {
+		*session = in->cached;
+		return in;
+	}
+	s = session_of(bpf_get_current_pid_tgid() >> 32);
+	if (!s)
+		return NULL;
+	if (!in)
+		in = bpf_task_storage_get(&inflight, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!in) {
+		count(CNT_INFLIGHT_FULL);
+		return NULL;
+	}
+	in->gen = gen;
+	in->cached = *s;
+	*session = *s;
+	return in;
 }
 
 static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
@@ -277,20 +316,14 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 	struct pt_regs *regs = (void *)ctx->args[0];
 	__u8 cls = class_of(ctx->args[1]);
 	struct ipct_inflight *in;
-	__u32 *sess;
+	__u32 session;
 
 	if (cls == IPCT_SC_NONE)
 		return 0;
-	sess = session_of(bpf_get_current_pid_tgid() >> 32);
-	if (!sess)
+	in = current_traced(&session);
+	if (!in)
 		return 0;
-	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!in) {
-		count(CNT_INFLIGHT_FULL);
-		return 0;
-	}
-	in->session = *sess;
+	in->session = session;
 	in->ts = bpf_ktime_get_ns();
 	in->nr = ctx->args[1];
 	in->active = 1;
@@ -691,12 +724,11 @@ static __always_inline int signal_deliver(struct bpf_raw_tracepoint_args *ctx, c
 	struct k_sigaction *ka = (void *)ctx->args[2];
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ipct_event *e;
-	__u32 *sess;
+	__u32 session;
 
-	sess = session_of(bpf_get_current_pid_tgid() >> 32);
-	if (!sess)
+	if (!current_traced(&session))
 		return 0;
-	e = reserve(IPCT_EV_SIGNAL_DELIVER, *sess);
+	e = reserve(IPCT_EV_SIGNAL_DELIVER, session);
 	if (!e)
 		return 0;
 	e->sig.sig = ctx->args[0];

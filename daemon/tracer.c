@@ -223,9 +223,19 @@ static int for_each_traced(struct tracer *t, uint32_t session, bool remove)
 	return n;
 }
 
+/* Threads cache their session (bpf/ipctrace.bpf.c, current_traced): after a change, they look again. */
+static void traced_changed(struct tracer *t)
+{
+	if (!++t->skel->data->traced_gen)
+		t->skel->data->traced_gen = 1;
+}
+
 int tracer_untrace_session(struct tracer *t, uint32_t session)
 {
-	return for_each_traced(t, session, true);
+	int n = for_each_traced(t, session, true);
+
+	traced_changed(t);
+	return n;
 }
 
 int tracer_session_procs(struct tracer *t, uint32_t session)
@@ -258,6 +268,7 @@ int tracer_counters(struct tracer *t, struct tracer_counters *c)
 void tracer_set_all(struct tracer *t, uint32_t session)
 {
 	t->skel->bss->all_session = session;
+	traced_changed(t);
 }
 
 void tracer_exclude(struct tracer *t, pid_t pid, bool exclude)
@@ -268,4 +279,7 @@ void tracer_exclude(struct tracer *t, pid_t pid, bool exclude)
 		bpf_map__update_elem(t->skel->maps.untraced, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
 	else
 		bpf_map__delete_elem(t->skel->maps.untraced, &key, sizeof(key), 0);
+	/* The map only counts system-wide (session_of): no thread cached anything it changes otherwise. */
+	if (t->skel->bss->all_session)
+		traced_changed(t);
 }

@@ -193,6 +193,8 @@ struct ipct_inflight {
 	__u32 active;           /* between this thread's sys_enter and its sys_exit */
 	__u32 session;          /* the thread's session at entry (or at its exit) */
 	__u32 exited;           /* the process has exited: what it still does (SIGCHLD) is in session */
+	__u32 gen;              /* traced_gen when `cached` was looked up (0: never) */
+	__u32 cached;           /* the thread's session then */
 	struct ipct_obj obj;    /* close/dup2: the fd that the call closes */
 };
 

@@ -11,6 +11,9 @@
   untraced (a signal after it is not logged);
 - `attach --background` prints the session id and returns; the session
   goes on into the log and ends when its process exits;
+- a process busy with pipe I/O, attached, detached and attached again (its
+  threads cache their session in the kernel): its writes are logged in the
+  two sessions, exactly, and none from between them;
 - `trace --all --background`, then `signals 3` (not started by ipctrace),
   then `detach N`: the log of session N has the program's 3 kills and no
   event of ipctraced; a second `trace --all` meanwhile is refused; after
@@ -21,6 +24,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -54,6 +58,39 @@ def finish(p, what):
     objs = parse_json_lines('\n'.join(l for l in out.splitlines() if l.startswith('{')), what)
     check(objs and objs[-1].get('type') == 'summary', '%s: no summary at the end: %r' % (what, out[-300:]))
     return p.returncode, objs[:-1], objs[-1], err
+
+
+# Echoes its stdin to its stdout a byte at a time: a read and a write on pipes per byte.
+ECHO = """import os
+while True:
+    b = os.read(0, 1)
+    if not b:
+        break
+    os.write(1, b)
+"""
+
+
+def round_trips(p, n):
+    for _ in range(n):
+        p.stdin.write(b'x')
+        p.stdin.flush()
+        check_eq('byte echoed by pid %d' % p.pid, b'x', p.stdout.read(1))
+
+
+def attach_background(sock, pid):
+    r = run_cli(['attach', '-s', sock, '-p', str(pid), '--background'], timeout=TIMEOUT)
+    check(r.returncode == 0 and r.stdout.strip().isdigit(),
+          'attach -p %d --background: status %d, stdout %r, stderr %r' % (pid, r.returncode, r.stdout, r.stderr))
+    return int(r.stdout.strip())
+
+
+def wait_logged(sock, pid, session, writes):
+    """Until the log has `writes` writes of pid in session (drained every 20 ms or so)."""
+    deadline = time.monotonic() + TIMEOUT
+    while len(log(sock, 'session=%d' % session, 'pid=%d' % pid, 'type=write')) < writes:
+        check(time.monotonic() < deadline, 'the log has not %d writes of pid %d in session %d'
+              % (writes, pid, session))
+        time.sleep(0.02)
 
 
 def gone(p):
@@ -166,6 +203,32 @@ try:
              [e['type'] for e in got])
     check_eq('log session=%d: the exit' % session, (w.pid, 'SIGUSR1'), (got[2]['pid'], got[2].get('exit_signal')))
     passed('attach --background: session %d printed, logged, ended with waitsig' % session)
+
+    # Attached, detached, attached again, while it works: each write in the right session.
+    # (Another session keeps the programs attached in between.)
+    w = waitsig()
+    procs.append(w)
+    attach_background(sock, w.pid)
+    echo = subprocess.Popen([sys.executable, '-c', ECHO], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    procs.append(echo)
+    s1 = attach_background(sock, echo.pid)
+    round_trips(echo, 3)
+    wait_logged(sock, echo.pid, s1, 3)
+    r = run_cli(['detach', '-s', sock, str(s1)], timeout=TIMEOUT)
+    check_eq('detach %d: exit status (stderr %r)' % (s1, r.stderr), 0, r.returncode)
+    round_trips(echo, 4)
+    s2 = attach_background(sock, echo.pid)
+    round_trips(echo, 2)
+    wait_logged(sock, echo.pid, s2, 2)
+    check_eq('writes of pid %d logged, by session' % echo.pid, [s1] * 3 + [s2] * 2,
+             [e['session'] for e in log(sock, 'pid=%d' % echo.pid, 'type=write')])
+    echo.stdin.close()
+    check_eq('echo\'s exit status', 0, echo.wait(timeout=TIMEOUT))
+    os.kill(w.pid, signal.SIGUSR1)
+    check_eq('waitsig\'s status', -signal.SIGUSR1, w.wait(timeout=TIMEOUT))
+    wait_stats(sock, lambda st: st['sessions'] == 0, 'sessions ended with their processes')
+    passed('attach, 3 writes, detach, 4 writes, attach, 2 writes: logged 3 in session %d and 2 in %d'
+           % (s1, s2))
 
     # trace --all --background, a program, detach.
     r = run_cli(['trace', '--all', '--background', '-s', sock], timeout=TIMEOUT)
