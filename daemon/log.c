@@ -81,7 +81,7 @@ void log_flush(struct daemon *d, uint64_t now)
 		d->journal_errors++;
 	if (now - d->last_sync_ns >= SYNC_NS) {
 		d->last_sync_ns = now;
-		ipct_journal_sync(d->journal);
+		ipct_journal_sync_background(d->journal);
 	}
 }
 

@@ -10,7 +10,10 @@
  *
  * Blocks are written with one writev() each, so a crash leaves at most one
  * torn block at the end of the last segment; opening checks the last
- * segment's hashes and cuts from the first bad block on. The block
+ * segment's hashes and cuts from the first bad block on. fdatasync runs on
+ * a thread of its own (ipct_journal_sync_background), because syncing a
+ * second of events takes tens of milliseconds, which the daemon's event
+ * loop cannot spend without the ring buffer overflowing at high rates. The block
  * headers of every segment are kept in memory: a time-range query skips
  * whole blocks and segments without reading them.
  */
@@ -18,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +83,21 @@ struct segment {
 	size_t nblks, cap;
 };
 
+/* Descriptors (dups) waiting for fdatasync on the syncer thread. */
+#define SYNC_QUEUE 8
+
+struct syncer {
+	pthread_t thread;
+	bool started;
+	bool quit;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int fds[SYNC_QUEUE];
+	size_t n;
+};
+
 struct ipct_journal {
+	struct syncer sync;
 	int dirfd;
 	int lockfd;             /* DIR/lock, held while open: one writer per journal */
 	struct ipct_journal_opts opts;
@@ -93,6 +111,75 @@ struct ipct_journal {
 	uint64_t min_ts, max_ts;
 	uint64_t bytes, records;
 };
+
+static void *syncer_main(void *arg)
+{
+	struct syncer *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->n && !s->quit)
+			pthread_cond_wait(&s->wake, &s->lock);
+		if (!s->n)
+			break;
+		int fd = s->fds[0];
+
+		memmove(&s->fds[0], &s->fds[1], --s->n * sizeof(s->fds[0]));
+		pthread_mutex_unlock(&s->lock);
+		fdatasync(fd);
+		close(fd);
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/*
+ * Has the syncer fdatasync a dup of fd, unless that file is already
+ * waiting (or SYNC_QUEUE are: the kernel's own writeback still comes).
+ */
+static void sync_later(struct syncer *s, int fd)
+{
+	struct stat st, q;
+	int dup_fd;
+
+	if (!s->started) {
+		pthread_mutex_init(&s->lock, NULL);
+		pthread_cond_init(&s->wake, NULL);
+		if (pthread_create(&s->thread, NULL, syncer_main, s)) {
+			fdatasync(fd);
+			return;
+		}
+		s->started = true;
+	}
+	if (fstat(fd, &st) < 0)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->n; i++)
+		if (fstat(s->fds[i], &q) == 0 && q.st_ino == st.st_ino && q.st_dev == st.st_dev)
+			goto out;
+	if (s->n < SYNC_QUEUE && (dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0) {
+		s->fds[s->n++] = dup_fd;
+		pthread_cond_signal(&s->wake);
+	}
+out:
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Finishes the syncs asked for, and the thread. */
+static void syncer_stop(struct syncer *s)
+{
+	if (!s->started)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->quit = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->wake);
+	s->started = false;
+}
 
 static void seg_name(uint64_t num, char *buf, size_t len)
 {
@@ -236,8 +323,11 @@ static int seg_create(struct ipct_journal *j, uint64_t num)
 	}
 	s->size = sizeof(sh);
 	j->bytes += sizeof(sh);
-	if (j->fd >= 0)
+	if (j->fd >= 0) {
+		/* The segment's last second of blocks reaches the disk as the others did. */
+		sync_later(&j->sync, j->fd);
 		close(j->fd);
+	}
 	j->fd = fd;
 	return 0;
 }
@@ -369,6 +459,7 @@ void ipct_journal_close(struct ipct_journal *j)
 {
 	if (!j)
 		return;
+	syncer_stop(&j->sync);
 	if (j->fd >= 0)
 		close(j->fd);
 	if (j->dirfd > 0)
@@ -473,6 +564,11 @@ int ipct_journal_flush(struct ipct_journal *j, int64_t realtime_off)
 int ipct_journal_sync(struct ipct_journal *j)
 {
 	return fdatasync(j->fd) < 0 ? -errno : 0;
+}
+
+void ipct_journal_sync_background(struct ipct_journal *j)
+{
+	sync_later(&j->sync, j->fd);
 }
 
 /* Records *rec on of a block; false (and *rec at that record) when fn says to pause. */

@@ -52,6 +52,8 @@ int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uin
 int ipct_journal_flush(struct ipct_journal *j, int64_t realtime_off);
 /* Makes what was written durable. -errno. */
 int ipct_journal_sync(struct ipct_journal *j);
+/* ... on a thread of the journal's own, without waiting; close waits for it. */
+void ipct_journal_sync_background(struct ipct_journal *j);
 
 /*
  * Calls fn for every record whose block may hold times in [since, until]

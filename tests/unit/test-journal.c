@@ -546,6 +546,8 @@ static void test_roundtrip(void)
 	/* Nothing pending: a flush writes no block. */
 	CHECK_INT(ipct_journal_flush(j, OFF0), 0);
 	CHECK_INT(ipct_journal_sync(j), 0);
+	/* The thread that syncs in the background starts here, and close waits for it. */
+	ipct_journal_sync_background(j);
 	CHECK_INT(m.n, 22);
 	/* ids 3, 10, 17 are loss markers, 5, 12, 19 lifecycle records, the other 16 events. */
 	CHECK_INT(model_last(&m)->size, SEG_HDR + 6 * BLK_HDR + 22 * REC_HDR + 16 * 144 + 3 * 16 + 3 * 240);
