@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * Event formatting. Every field is printed through one call (pr_int,
- * pr_str, ...) that either adds it to a JSON object or appends its text
+ * pr_str, ...) that either writes it as a JSON member or appends its text
  * form to the line, so the two outputs cannot drift apart (the iproute2
  * json_print idea).
+ *
+ * JSON goes straight into the output buffer, as iproute2's and bpftool's
+ * json_writer do: building a json-c object per event and serialising it
+ * cost about 2.5 us an event, more than the daemon spends on one, and
+ * `-o json` could not keep up with a busy trace. Strings are escaped as
+ * json-c escapes them; everything that parses JSON uses json-c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,8 +33,8 @@
 
 struct pr {
 	const struct ipct_fmt *f;
-	struct json_object *obj;        /* JSON mode */
-	struct ipct_buf *out;           /* text mode */
+	struct ipct_buf *out;
+	int members;                    /* JSON mode: members written */
 	bool started;                   /* text mode: a detail has been written */
 	int err;
 };
@@ -38,20 +44,92 @@ static bool json_mode(const struct pr *p)
 	return p->f->mode == IPCT_OUT_JSON;
 }
 
-/* json-c represents null as a NULL object: `null` says which NULL is meant. */
-static void pr_add_value(struct pr *p, const char *key, struct json_object *v, bool null)
+static void json_raw(struct pr *p, const char *s, size_t n)
 {
-	if (!v && !null) {
-		p->err = -ENOMEM;
-		return;
-	}
-	if (json_object_object_add(p->obj, key, v) < 0)
+	if (ipct_buf_append(p->out, s, n) < 0)
 		p->err = -ENOMEM;
 }
 
-static void pr_add(struct pr *p, const char *key, struct json_object *v)
+/* Appends what JSON needs no escape for, between quotes when `quoted`. */
+static void json_plain(struct pr *p, const char *s, size_t n, bool quoted)
 {
-	pr_add_value(p, key, v, false);
+	char *d;
+
+	if (ipct_buf_reserve(p->out, n + 2) < 0) {
+		p->err = -ENOMEM;
+		return;
+	}
+	d = p->out->data + p->out->end;
+	if (quoted)
+		*d++ = '"';
+	memcpy(d, s, n);
+	d += n;
+	if (quoted)
+		*d++ = '"';
+	p->out->end = (size_t)(d - p->out->data);
+}
+
+static void json_string(struct pr *p, const char *s)
+{
+	static const char hex[] = "0123456789abcdef", ctl[] = "\b\f\n\r\t", ctl_esc[] = "bfnrt";
+	const char *run = s, *short_esc;
+	size_t n = 0;
+
+	/* Most strings need no escape: one copy. */
+	while (s[n] && (unsigned char)s[n] >= 0x20 && s[n] != '"' && s[n] != '\\')
+		n++;
+	if (!s[n]) {
+		json_plain(p, s, n, true);
+		return;
+	}
+	json_raw(p, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = { '\\' };
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		json_raw(p, run, (size_t)(s - run));
+		short_esc = memchr(ctl, c, sizeof(ctl) - 1);
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+		} else if (short_esc) {
+			esc[1] = ctl_esc[short_esc - ctl];
+		} else {
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		json_raw(p, esc, n);
+		run = s + 1;
+	}
+	json_raw(p, run, (size_t)(s - run));
+	json_raw(p, "\"", 1);
+}
+
+static void json_int(struct pr *p, int64_t v)
+{
+	char buf[24], *end = buf + sizeof(buf), *d = end;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do {
+		*--d = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--d = '-';
+	json_plain(p, d, (size_t)(end - d), false);
+}
+
+/* "key": of the next member (keys are our own identifiers: nothing to escape). */
+static void json_key(struct pr *p, const char *key)
+{
+	if (p->members++)
+		json_raw(p, ",", 1);
+	json_plain(p, key, strlen(key), true);
+	json_raw(p, ":", 1);
 }
 
 /* Text only: appended to the line as printf formats it. */
@@ -78,26 +156,35 @@ static void __attribute__((format(printf, 2, 3))) pr_text(struct pr *p, const ch
 /* text is a printf format for the value in text mode, or NULL to leave it out there. */
 static void pr_int(struct pr *p, const char *key, const char *text, int64_t v)
 {
-	if (json_mode(p))
-		pr_add(p, key, json_object_new_int64(v));
-	else if (text)
+	if (json_mode(p)) {
+		json_key(p, key);
+		json_int(p, v);
+	} else if (text) {
 		pr_text(p, text, v);
+	}
 }
 
 static void pr_str(struct pr *p, const char *key, const char *text, const char *s)
 {
-	if (json_mode(p))
-		pr_add_value(p, key, s ? json_object_new_string(s) : NULL, !s);
-	else if (text && s)
+	if (json_mode(p)) {
+		json_key(p, key);
+		if (s)
+			json_string(p, s);
+		else
+			json_raw(p, "null", 4);
+	} else if (text && s) {
 		pr_text(p, text, s);
+	}
 }
 
 static void pr_bool(struct pr *p, const char *key, const char *text, bool v)
 {
-	if (json_mode(p))
-		pr_add(p, key, json_object_new_boolean(v));
-	else if (text && v)
+	if (json_mode(p)) {
+		json_key(p, key);
+		json_raw(p, v ? "true" : "false", v ? 4 : 5);
+	} else if (text && v) {
 		pr_text(p, "%s", text);
+	}
 }
 
 static void pr_hex(struct pr *p, const char *key, const char *text, uint64_t v)
@@ -111,7 +198,6 @@ static void pr_hex(struct pr *p, const char *key, const char *text, uint64_t v)
 /* A list of names: JSON array, text "A|B". */
 struct pr_list {
 	struct pr *p;
-	struct json_object *arr;
 	int n;
 };
 
@@ -120,10 +206,9 @@ static void pr_list_add(const char *name, void *data)
 	struct pr_list *l = data;
 
 	if (json_mode(l->p)) {
-		struct json_object *s = json_object_new_string(name);
-
-		if (!s || json_object_array_add(l->arr, s) < 0)
-			l->p->err = -ENOMEM;
+		if (l->n++)
+			json_raw(l->p, ",", 1);
+		json_string(l->p, name);
 	} else {
 		pr_text(l->p, "%s%s", l->n++ ? "|" : "", name);
 	}
@@ -135,13 +220,10 @@ static void pr_flags(struct pr *p, const char *key, const char *prefix,
 	struct pr_list l = { .p = p };
 
 	if (json_mode(p)) {
-		l.arr = json_object_new_array();
-		if (!l.arr) {
-			p->err = -ENOMEM;
-			return;
-		}
+		json_key(p, key);
+		json_raw(p, "[", 1);
 		ipct_flags_each(table, v, pr_list_add, &l);
-		pr_add(p, key, l.arr);
+		json_raw(p, "]", 1);
 	} else if (v && prefix) {
 		pr_text(p, "%s", prefix);
 		ipct_flags_each(table, v, pr_list_add, &l);
@@ -160,13 +242,10 @@ static void pr_sigset(struct pr *p, const char *key, const char *prefix, uint64_
 	struct pr_list l = { .p = p };
 
 	if (json_mode(p)) {
-		l.arr = json_object_new_array();
-		if (!l.arr) {
-			p->err = -ENOMEM;
-			return;
-		}
+		json_key(p, key);
+		json_raw(p, "[", 1);
 		sigset_each(set, pr_list_add, &l);
-		pr_add(p, key, l.arr);
+		json_raw(p, "]", 1);
 	} else {
 		pr_text(p, "%s", prefix);
 		if (!set)
@@ -388,13 +467,12 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			int fd0 = (int)(uint32_t)s->x[0], fd1 = (int)(s->x[0] >> 32);
 
 			if (json_mode(p)) {
-				struct json_object *fds = json_object_new_array();
-
-				if (fds) {
-					json_object_array_add(fds, json_object_new_int(fd0));
-					json_object_array_add(fds, json_object_new_int(fd1));
-				}
-				pr_add(p, "fds", fds);
+				json_key(p, "fds");
+				json_raw(p, "[", 1);
+				json_int(p, fd0);
+				json_raw(p, ",", 1);
+				json_int(p, fd1);
+				json_raw(p, "]", 1);
 			} else {
 				pr_text(p, "[%d, %d]", fd0, fd1);
 			}
@@ -696,9 +774,7 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 
 	snprintf(comm, sizeof(comm), "%.*s", IPCT_COMM_LEN, e->comm);
 	if (f->mode == IPCT_OUT_JSON) {
-		p.obj = json_object_new_object();
-		if (!p.obj)
-			return -ENOMEM;
+		json_raw(&p, "{", 1);
 		pr_int(&p, "time_ns", NULL, (int64_t)e->ts_ns + f->realtime_off);
 		pr_str(&p, "type", NULL, type);
 		pr_int(&p, "pid", NULL, e->pid);
@@ -737,15 +813,7 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		break;
 	}
 
-	if (f->mode == IPCT_OUT_JSON) {
-		if (!p.err) {
-			size_t len;
-			const char *s = json_object_to_json_string_length(p.obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-									  &len);
-
-			p.err = s ? ipct_buf_append(out, s, len) : -ENOMEM;
-		}
-		json_object_put(p.obj);
-	}
+	if (f->mode == IPCT_OUT_JSON)
+		json_raw(&p, "}", 1);
 	return p.err ? p.err : ipct_buf_append(out, "\n", 1);
 }

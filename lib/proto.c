@@ -16,13 +16,11 @@ void ipct_buf_free(struct ipct_buf *b)
 	*b = (struct ipct_buf){ 0 };
 }
 
-int ipct_buf_reserve(struct ipct_buf *b, size_t n)
+int ipct_buf_grow(struct ipct_buf *b, size_t n)
 {
 	size_t len = ipct_buf_len(b), cap;
 	char *p;
 
-	if (b->cap - b->end >= n)
-		return 0;
 	/* Slide the unconsumed bytes down before growing. */
 	if (b->start && b->cap - len >= n) {
 		memmove(b->data, b->data + b->start, len);
@@ -43,17 +41,6 @@ int ipct_buf_reserve(struct ipct_buf *b, size_t n)
 	b->cap = cap;
 	b->start = 0;
 	b->end = len;
-	return 0;
-}
-
-int ipct_buf_append(struct ipct_buf *b, const void *p, size_t n)
-{
-	int r = ipct_buf_reserve(b, n);
-
-	if (r < 0)
-		return r;
-	memcpy(b->data + b->end, p, n);
-	b->end += n;
 	return 0;
 }
 

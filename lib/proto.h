@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <json-c/json.h>
 
 #include "ipctrace/proto.h"
@@ -21,9 +22,25 @@ static inline size_t ipct_buf_len(const struct ipct_buf *b)
 {
 	return b->end - b->start;
 }
-/* Room for n more bytes at the end; -ENOMEM. */
-int ipct_buf_reserve(struct ipct_buf *b, size_t n);
-int ipct_buf_append(struct ipct_buf *b, const void *p, size_t n);
+/* Makes room for n more bytes at the end (what ipct_buf_reserve does when there is none); -ENOMEM. */
+int ipct_buf_grow(struct ipct_buf *b, size_t n);
+
+/* Inline: the JSON writer appends a few bytes at a time, millions of times. */
+static inline int ipct_buf_reserve(struct ipct_buf *b, size_t n)
+{
+	return b->cap - b->end >= n ? 0 : ipct_buf_grow(b, n);
+}
+
+static inline int ipct_buf_append(struct ipct_buf *b, const void *p, size_t n)
+{
+	int r = ipct_buf_reserve(b, n);
+
+	if (r < 0)
+		return r;
+	memcpy(b->data + b->end, p, n);
+	b->end += n;
+	return 0;
+}
 void ipct_buf_consume(struct ipct_buf *b, size_t n);
 
 /* Appends one frame. */

@@ -188,5 +188,20 @@ int main(void)
 	e = ev(IPCT_EV_FORK, "a-much-longer-n", 123456);
 	t = text(&e);
 	CHECK(strstr(t, "fork") - t == 37);
+
+	/* JSON strings come out escaped (the writer is ours): names as a program may set them. */
+	e = ev(IPCT_EV_EXEC, "q\"b\\n\nc\001t\t\xc3\xa9/", 9);
+	strcpy(e.proc.path, "/tmp/a \"b\"\r\b\f\x7f");
+	o = json(&e);
+	CHECK_STR(jstr(o, "comm"), "q\"b\\n\nc\001t\t\xc3\xa9/");
+	CHECK_STR(jstr(o, "filename"), "/tmp/a \"b\"\r\b\f\x7f");
+	json_object_put(o);
+	/* And integers at their extremes. */
+	e = write_ev(INT64_MIN);
+	e.ts_ns = UINT64_MAX - 1000;
+	o = json(&e);
+	CHECK_INT(jint(o, "ret"), INT64_MIN);
+	CHECK_INT(jint(o, "time_ns"), -1);
+	json_object_put(o);
 	return check_done("test-format");
 }
