@@ -230,6 +230,7 @@ def summarize(results, mode, workloads, variants):
         base = [r["ns_per_op"] for r in results if r["workload"] == w and r["variant"] == "untraced"
                 and r["mode"] == mode and "ns_per_op" in r]
         mbase = B.median(base) if base else None
+        minbase = min(base) if base else None
         for v in variants:
             runs = [r for r in results if r["workload"] == w and r["variant"] == v and r["mode"] == mode]
             ok = [r for r in runs if "ns_per_op" in r]
@@ -241,6 +242,7 @@ def summarize(results, mode, workloads, variants):
             m = B.median(xs)
             spread = "%.0f%%" % (100.0 * (max(xs) - min(xs)) / m) if m else "-"
             over = "%.2fx" % (m / mbase) if mbase else "-"
+            over_min = "%.2fx" % (min(xs) / minbase) if minbase else "-"
             added = "%+.0f" % (m - mbase) if mbase else "-"
             lost = "-"
             if v.startswith("ipctrace"):
@@ -253,10 +255,11 @@ def summarize(results, mode, workloads, variants):
             if v == "untraced" and w in STRESS:
                 note = STRESS[w]
             ns = "%.0f" if mbase is None or mbase >= 100 else "%.1f"
-            rows.append([w, v, ns % m, ns % min(xs), spread, over, added, events_cell(ok), lost, wall, note])
-    return B.table(["workload", "variant", "ns/op", "min", "spread", "overhead", "+ns/op",
+            rows.append([w, v, ns % m, ns % min(xs), spread, over, over_min, added, events_cell(ok), lost,
+                         wall, note])
+    return B.table(["workload", "variant", "ns/op", "min", "spread", "overhead", "of mins", "+ns/op",
                     "events seen vs expected", "lost", "wall s", "notes"], rows,
-                   right={2, 3, 4, 5, 6, 8, 9})
+                   right={2, 3, 4, 5, 6, 7, 9, 10})
 
 
 def main():
@@ -350,7 +353,8 @@ def main():
 
 LEGEND = """
 ns/op: the workload's own clock around its loop (median of reps; a ping-pong op is one round trip).
-min: the fastest rep. spread: (max-min)/median over reps. overhead: median / untraced median. +ns/op: added per op.
+min: the fastest rep. spread: (max-min)/median over reps. overhead: median / untraced median; of mins: fastest rep / untraced fastest rep (unpinned runs are
+bimodal: the fastest reps are the ones the scheduler placed alike). +ns/op: added per op.
 events: what the tracer saw vs what the workload counted it must see (sum; the types that differ).
   ipctrace: `ipctrace run --count -o json`'s counts by type (the daemon still sends every event to
   the CLI, which counts them); ipctrace-json: every event as a JSON line to a file on tmpfs, counted
