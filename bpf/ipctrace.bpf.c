@@ -750,23 +750,27 @@ static __always_inline int signal_deliver(struct bpf_raw_tracepoint_args *ctx, c
 	return 0;
 }
 
-/* Each hot program in its two forms (see KREAD): "_core" is the one for kernels before 6.2. */
-#define TWO_FORMS(tp, body)                                                                        \
+/*
+ * Each hot program in its two forms (see KREAD), both made from the
+ * function named after the tracepoint: "_core" is the one for kernels
+ * before 6.2.
+ */
+#define TWO_FORMS(tp)                                                                              \
 	SEC("raw_tracepoint/" #tp)                                                                 \
 	int ipct_##tp(struct bpf_raw_tracepoint_args *ctx)                                         \
 	{                                                                                          \
-		return body(ctx, true);                                                            \
+		return tp(ctx, true);                                                              \
 	}                                                                                          \
 	SEC("raw_tracepoint/" #tp)                                                                 \
 	int ipct_##tp##_core(struct bpf_raw_tracepoint_args *ctx)                                  \
 	{                                                                                          \
-		return body(ctx, false);                                                           \
+		return tp(ctx, false);                                                             \
 	}
 
-TWO_FORMS(sys_enter, sys_enter)
-TWO_FORMS(sys_exit, sys_exit)
-TWO_FORMS(signal_generate, signal_generate)
-TWO_FORMS(signal_deliver, signal_deliver)
+TWO_FORMS(sys_enter)
+TWO_FORMS(sys_exit)
+TWO_FORMS(signal_generate)
+TWO_FORMS(signal_deliver)
 
 SEC("raw_tracepoint/sched_process_fork")
 int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)

@@ -69,17 +69,21 @@ static void json_plain(struct pr *p, const char *s, size_t n, bool quoted)
 	p->out->end = (size_t)(d - p->out->data);
 }
 
+static bool json_escaped(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
 static void json_string(struct pr *p, const char *s)
 {
 	static const char hex[] = "0123456789abcdef", ctl[] = "\b\f\n\r\t", ctl_esc[] = "bfnrt";
 	const char *run = s, *short_esc;
-	size_t n = 0;
 
 	/* Most strings need no escape: one copy. */
-	while (s[n] && (unsigned char)s[n] >= 0x20 && s[n] != '"' && s[n] != '\\')
-		n++;
-	if (!s[n]) {
-		json_plain(p, s, n, true);
+	while (*s && !json_escaped((unsigned char)*s))
+		s++;
+	if (!*s) {
+		json_plain(p, run, (size_t)(s - run), true);
 		return;
 	}
 	json_raw(p, "\"", 1);
@@ -88,7 +92,7 @@ static void json_string(struct pr *p, const char *s)
 		char esc[6] = { '\\' };
 		size_t n = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!json_escaped(c))
 			continue;
 		json_raw(p, run, (size_t)(s - run));
 		short_esc = memchr(ctl, c, sizeof(ctl) - 1);

@@ -153,6 +153,8 @@ static void sync_later(struct syncer *s, int fd)
 		pthread_mutex_init(&s->lock, NULL);
 		pthread_cond_init(&s->wake, NULL);
 		if (pthread_create(&s->thread, NULL, syncer_main, s)) {
+			pthread_mutex_destroy(&s->lock);
+			pthread_cond_destroy(&s->wake);
 			fdatasync(fd);
 			return;
 		}
