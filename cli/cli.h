@@ -22,6 +22,13 @@ struct conn {
 	char *private_dir;
 };
 
+/* The daemon's socket when -s is not given: $IPCTRACE_SOCKET when set, else IPCT_SOCKET_PATH. */
+const char *default_socket(void);
+/* The -s line of every verb's help. */
+#define SOCKET_HELP                                                                      \
+	"  -s, --socket PATH     the daemon's socket (default $IPCTRACE_SOCKET if set,\n" \
+	"                        else " IPCT_SOCKET_PATH ")\n"
+
 /* Connects to the daemon at path; with allow_private and root, starts a private one
  * when none answers. Prints what went wrong; -errno. */
 int conn_open(struct conn *c, const char *path, bool allow_private);
@@ -47,7 +54,7 @@ struct query_opts {
 	const char *socket_path;
 	const char *color;
 };
-#define QUERY_OPTS_INIT { IPCT_OUT_TEXT, IPCT_SOCKET_PATH, "auto" }
+#define QUERY_OPTS_INIT { IPCT_OUT_TEXT, default_socket(), "auto" }
 /* One of those options (dot: -o dot allowed): 0 taken, -1 to exit with *code (help, or an error said). */
 int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code);
 bool query_color(const struct query_opts *q);

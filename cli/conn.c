@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The CLI's connection to ipctraced. When no daemon answers on the default
- * socket and the user is root, a private daemon is started for the duration
+ * socket ($IPCTRACE_SOCKET, else the system's) and the user is root, a private daemon is started for the duration
  * of the command, so that `ipctrace run` works on a fresh machine; it dies
  * with the CLI (PR_SET_PDEATHSIG) and sits in its own process group, so a
  * ^C meant for the traced command does not stop the tracer.
@@ -23,6 +23,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+const char *default_socket(void)
+{
+	const char *path = getenv("IPCTRACE_SOCKET");
+
+	return path && *path ? path : IPCT_SOCKET_PATH;
+}
 
 static int connect_unix(const char *path)
 {

@@ -35,7 +35,7 @@ static void log_usage(FILE *f)
 		"  -n, --lines N         only the last N matching events\n"
 		"  -f, --follow          then keep printing new events that match\n"
 		"  -o, --output FORMAT   text (default) or json (fields in docs/events.md)\n"
-		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ")\n"
+		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n");
 }

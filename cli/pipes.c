@@ -237,7 +237,7 @@ static void pipes_usage(FILE *f)
 		"Options:\n"
 		"  -o, --output FORMAT   text (default), json (fields in docs/pipes.md)\n"
 		"                        or dot (Graphviz)\n"
-		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ")\n"
+		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n");
 }

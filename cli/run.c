@@ -75,8 +75,8 @@ static void run_usage(FILE *f)
 		"      --view            instead of event lines, draw one lane per process and\n"
 		"                        each signal travelling from sender to target (for a\n"
 		"                        terminal or a projector)\n"
-		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ");\n"
-		"                        without a daemon there, root gets a private one\n"
+		SOCKET_HELP
+		"                        (without a daemon there, root gets a private one)\n"
 		"      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n");
 }
@@ -435,7 +435,7 @@ static void attach_usage(FILE *f)
 		"                        into the log until `ipctrace detach N`\n"
 		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
 		"      --signals, --pipes, --view, --count   as for ipctrace run\n"
-		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ")\n"
+		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n");
 }
@@ -637,7 +637,7 @@ static void run_free(struct run *r)
 int do_run(int argc, char **argv)
 {
 	struct run r = { .conn = { .fd = -1 }, .verb = RUN };
-	struct trace_args a = { .socket_path = IPCT_SOCKET_PATH, .color = "auto" };
+	struct trace_args a = { .socket_path = default_socket(), .color = "auto" };
 	struct json_object *req;
 	char path[PATH_MAX];
 	int err, release_fd = -1, sfd, ret;
@@ -705,7 +705,7 @@ out:
 static int attach_main(int argc, char **argv, enum verb verb)
 {
 	struct run r = { .conn = { .fd = -1 }, .verb = verb };
-	struct trace_args a = { .socket_path = IPCT_SOCKET_PATH, .color = "auto" };
+	struct trace_args a = { .socket_path = default_socket(), .color = "auto" };
 	struct json_object *req, *pids = NULL;
 	int sfd, ret;
 
@@ -755,25 +755,50 @@ int do_trace(int argc, char **argv)
 	return attach_main(argc, argv, TRACE_ALL);
 }
 
+static void detach_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipctrace detach [OPTIONS] SESSION\n"
+		"\n"
+		"Stop trace session SESSION: its processes go on untraced, and its client,\n"
+		"if any, is told that it was detached. `ipctrace stats` lists the sessions.\n"
+		"\n"
+		"Options:\n"
+		SOCKET_HELP
+		"  -h, --help            show this help\n");
+}
+
 int do_detach(int argc, char **argv)
 {
-	const char *socket_path = IPCT_SOCKET_PATH;
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	const char *socket_path = default_socket();
 	struct json_object *req, *reply;
 	struct conn conn;
 	char *end;
 	long id;
-	int ret = 1;
+	int c, ret = 1;
 
-	if (argc == 4 && (!strcmp(argv[1], "-s") || !strcmp(argv[1], "--socket"))) {
-		socket_path = argv[2];
-		argv += 2;
-		argc -= 2;
+	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'h':
+			detach_usage(stdout);
+			return 0;
+		default:
+			detach_usage(stderr);
+			return EXIT_USAGE;
+		}
 	}
-	if (argc != 2 || (id = strtol(argv[1], &end, 10)) <= 0 || *end) {
-		fprintf(stderr, "Usage: ipctrace detach [-s SOCKET] SESSION\n"
-			"Stops trace session SESSION (its processes go on untraced); "
-			"`ipctrace stats` lists the sessions.\n");
-		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : EXIT_USAGE;
+	if (optind != argc - 1 || (id = strtol(argv[optind], &end, 10)) <= 0 || *end) {
+		fprintf(stderr, "ipctrace detach: give one session number\n");
+		detach_usage(stderr);
+		return EXIT_USAGE;
 	}
 	if (conn_open(&conn, socket_path, false) < 0)
 		return 1;

@@ -27,7 +27,7 @@ static void signals_usage(FILE *f)
 		"Options:\n"
 		"  -o, --output FORMAT   text (default) or json: one object per line,\n"
 		"                        fields in docs/signals.md\n"
-		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ")\n"
+		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n");
 }

@@ -17,7 +17,7 @@ static void stats_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -o, --output FORMAT   text (default) or json\n"
-		"  -s, --socket PATH     the daemon's socket (default " IPCT_SOCKET_PATH ")\n"
+		SOCKET_HELP
 		"  -h, --help            show this help\n");
 }
 
@@ -99,7 +99,7 @@ int do_stats(int argc, char **argv)
 		{ "bpf_reads", "kernel reads (typed/core)" },
 	};
 	enum ipct_output mode = IPCT_OUT_TEXT;
-	const char *socket_path = IPCT_SOCKET_PATH;
+	const char *socket_path = default_socket();
 	struct json_object *req, *reply;
 	struct conn conn;
 	int c, ret = 1;

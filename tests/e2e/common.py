@@ -4,13 +4,22 @@
 Each test script traces one of the example programs (examples/*.c) with the
 real ipctrace and ipctraced, and compares what ipctrace reports with the
 program's own account of what it did (the JSON report it writes to
-$IPCTRACE_REPORT). Exit status: 0 pass, 1 fail, 77 skip (meson's convention).
+$IPCTRACE_REPORT). Exit status: 0 pass, 1 fail, 77 skip (meson's convention;
+never under CI=true, where a test that cannot run fails).
+
+No test uses the default socket (an installed daemon, and its event log):
+importing this module points IPCTRACE_SOCKET, for every command the test
+runs, at a path in the test's own directory where nothing listens, so that
+`ipctrace run` starts a private daemon; and it sets a trap at the default
+socket, in a mount namespace of the test's own, that fails the test when
+anything connects to it.
 
 Paths come from the environment that tests/e2e/meson.build sets; run by
 hand, they default to the build/ directory beside the source tree.
 """
 
 import atexit
+import ctypes
 import json
 import os
 import select
@@ -21,6 +30,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -50,16 +60,117 @@ TEST = os.path.splitext(os.path.basename(sys.argv[0]))[0]
 _context = {}
 
 
+def skip(msg):
+    """The test cannot run here: exit 77 with the reason, which scripts/test
+    names. Under CI=true nothing may skip: the test fails instead."""
+    if os.environ.get('CI') == 'true':
+        print('FAIL: %s: cannot run, and CI=true allows no skip: %s' % (TEST, msg))
+        sys.exit(1)
+    print('SKIP: %s: %s' % (TEST, msg))
+    sys.exit(77)
+
+
 def require_root():
     if os.geteuid() != 0:
-        if os.environ.get('CI') == 'true':
-            print('FAIL: end-to-end tests need root (CI runs as root)')
-            sys.exit(1)
-        print('SKIP: needs root to load BPF programs')
-        sys.exit(77)
+        skip('needs root to load BPF programs')
 
 
 require_root()
+
+
+# ---------------------------------------------------------------------------
+# Private daemons only: the default socket is never used, and a trap there says so
+
+def _libc_call(name, *args):
+    r = getattr(_libc, name)(*args)
+    if r != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, '%s(%s): %s' % (name, ', '.join(repr(a) for a in args), os.strerror(err)))
+
+
+def _trap_default_socket():
+    """Gives this test (and every process it starts) a mount namespace of its
+    own whose /run is the machine's, entry by entry, but for ipctrace/: there
+    a socket of ours listens at DEFAULT_SOCKET. Whatever connects to it is
+    named at once and fails the test (done()). The machine's /run, and a
+    daemon on it, are left alone: nothing of this is visible outside."""
+    run_dir, name = os.path.split(os.path.dirname(DEFAULT_SOCKET))     # /run, ipctrace
+    _libc_call('unshare', CLONE_NEWNS)
+    _libc_call('mount', None, b'/', None, MS_REC | MS_PRIVATE, None)
+    _libc_call('mount', b'tmpfs', _STAGING.encode(), b'tmpfs', 0, b'mode=0755')
+    for entry in os.listdir(run_dir):
+        src, dst = os.path.join(run_dir, entry), os.path.join(_STAGING, entry)
+        if entry == name:
+            continue
+        if os.path.islink(src):
+            os.symlink(os.readlink(src), dst)
+            continue
+        if os.path.isdir(src):
+            os.mkdir(dst)
+        else:
+            open(dst, 'w').close()
+        _libc_call('mount', src.encode(), dst.encode(), None, MS_BIND | MS_REC, None)
+    os.mkdir(os.path.join(_STAGING, name), 0o755)
+    trap = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    trap.bind(os.path.join(_STAGING, name, os.path.basename(DEFAULT_SOCKET)))
+    os.chmod(trap.getsockname(), 0o666)         # unprivileged clients are caught too
+    trap.listen(16)
+    _libc_call('mount', _STAGING.encode(), run_dir.encode(), None, MS_MOVE, None)
+    threading.Thread(target=_trap_accept, args=(trap,), daemon=True).start()
+
+
+def _trap_accept(trap):
+    while True:
+        conn, _ = trap.accept()
+        if conn.getpeername() == _SENTINEL:
+            conn.close()
+            _drained.set()
+            continue
+        pid = struct.unpack('3i', conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+        try:
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                who = f.read().replace(b'\0', b' ').decode(errors='replace').strip()
+        except OSError:
+            who = '(gone)'
+        _trapped.append('pid %d: %s' % (pid, who))
+        print('FAIL: %s: pid %d connected to the default socket %s: %s'
+              % (TEST, pid, DEFAULT_SOCKET, who), flush=True)
+        conn.close()
+
+
+def _trap_drain(timeout=30):
+    """Returns once the trap has seen every connection made so far: they are
+    accepted in order, and ours (bound to _SENTINEL) comes last."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.bind(_SENTINEL)
+        s.connect(DEFAULT_SOCKET)
+        if not _drained.wait(timeout):
+            fail('the trap at the default socket did not answer within %d s' % timeout)
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p)
+CLONE_NEWNS, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 0x20000, 4096, 8192, 16384, 1 << 18
+_trapped = []
+_drained = threading.Event()
+_SENTINEL = ('\0ipctrace-e2e-trap-%d' % os.getpid()).encode()
+# Where the trap's /run is put together before it is moved over /run: empty
+# again afterwards, so it is removed with rmdir (never rmtree: it held mounts).
+_STAGING = tempfile.mkdtemp(prefix='ipctrace-e2e-run-')
+atexit.register(lambda: os.path.ismount(_STAGING) or os.rmdir(_STAGING))
+try:
+    _trap_default_socket()
+except OSError as ex:
+    print('FAIL: %s: cannot set the trap at the default socket: %s' % (TEST, ex))
+    sys.exit(1)
+
+# The test's own directory. IPCTRACE_SOCKET points into it, where nothing
+# listens, for every command the test runs: one without -s starts a private
+# daemon, as on a machine where no daemon runs.
+PRIVATE_DIR = tempfile.mkdtemp(prefix='ipctrace-e2e-%s-' % TEST)
+os.chmod(PRIVATE_DIR, 0o755)        # an unprivileged user finds no socket there (not EACCES)
+atexit.register(shutil.rmtree, PRIVATE_DIR, True)
+os.environ['IPCTRACE_SOCKET'] = os.path.join(PRIVATE_DIR, 'ipctrace.sock')
 
 
 def example(name):
@@ -119,13 +230,12 @@ def passed(msg):
 
 
 def done():
+    _trap_drain()
+    if _trapped:
+        fail('%d connection(s) to the default socket %s, which no test may use: %s'
+             % (len(_trapped), DEFAULT_SOCKET, '; '.join(_trapped)))
     print('PASS %s: all checks passed' % TEST)
     sys.exit(0)
-
-
-def skip(msg):
-    print('SKIP: %s: %s' % (TEST, msg))
-    sys.exit(77)
 
 
 # ---------------------------------------------------------------------------

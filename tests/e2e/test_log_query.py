@@ -15,8 +15,11 @@ sigpipe` and `sigcases merge`, then (a whole second later) `signals 2`:
 - text output: a header, aligned columns, wall-clock times;
 - unknown fields, bad values and bad times: exit 2, nothing on stdout, an
   error that names them (and lists the valid fields);
-- a daemon with a 1 MiB ring loses events under a burst: `log` says on
-  stderr how many were lost and when, for the time range asked only."""
+- a daemon with a 1 MiB ring, stopped while a program makes over 100000
+  events, loses most of them, every time: `log` says on stderr how many were lost
+  and when, for the time range asked only;
+- after a stall of a daemon with a 64 MiB ring, `log` returns every event
+  of the one huge block it wrote."""
 
 import datetime
 import json
@@ -263,77 +266,88 @@ try:
 finally:
     d.cleanup()
 
-# Losses: a 1 MiB ring cannot keep up with four writers; `log` says where it has holes.
-d = Daemon(args=['--ring-mib', '1'])
-try:
-    sock = d.socket
-    before = int(time.time() + 0.01) + 1
-    wait_past(before + 0.01)
-    p = example('pipe')
-    t = trace(['sh', '-c', '%s 200000 & %s 200000 & %s 200000 & %s 200000 & wait' % (p, p, p, p)],
-              opts=['-s', sock], timeout=120, to_files=True)
-    after = int(time.time() + 0.01) + 1
-    wait_past(after + 0.01)
-    st = stats(sock)
-    if not st['lost']:
-        print('NOTE: no event was lost with a 1 MiB ring on this machine: the loss checks are skipped')
-    else:
-        check(st['losses'], 'stats lost %d, but no "losses": %r' % (st['lost'], st))
-        r = log_run(sock, 'type=exec', opts=['-o', 'json'], timeout=120)
-        check_eq('log type=exec after losses: exit status (stderr %r)' % r.stderr[-500:], 0, r.returncode)
-        said = re.findall(r'(\d+) events were lost around (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)', r.stderr)
-        check(said, 'log over a time with losses says nothing of them: stderr %r' % r.stderr[:500])
-        check_eq('the events lost, summed over the messages, vs stats lost', st['lost'],
-                 sum(int(n) for n, _ in said))
-        for l in st['losses']:
-            check((str(l['count']), local(l['time_ns'] // 10**9)) in said,
-                  'stats loss %r is not among the messages %r' % (l, said[:20]))
-        check_eq('log type=exec: the exec events (sh and the four pipes)', 5,
-                 len([line for line in r.stdout.splitlines() if line]))
-        for opts in (['--until', '@%d' % before], ['--since', '@%d' % after]):
-            r = log_run(sock, opts=opts)
-            check_eq('log %s: exit status' % ' '.join(opts), 0, r.returncode)
-            check('lost' not in r.stderr, 'log %s (outside the losses) speaks of losses: %r'
-                  % (' '.join(opts), r.stderr[:300]))
-        passed('%d events lost in %d markers: `log` says so on stderr for the range that has them, '
-               'and only there' % (st['lost'], len(said)))
-finally:
-    d.cleanup()
-
-# A query whose blocks hold more than a client's backlog: a daemon that could
-# not drain for a while (stopped here) writes one huge block; `log` must still
-# return every event of it (or at the least say that it did not).
-d = Daemon(args=['--ring-mib', '64'])
-try:
-    sock = d.socket
+def stalled_run(d, args):
+    """`ipctrace run -s d -o json -- sh -c 'read go; exec "$@"' sh args`: the
+    daemon is stopped once the session has started, then the shell is told
+    to go, and the daemon goes on once the program has written its report.
+    So every event of the program was made while the daemon could not drain
+    the ring. The program's report."""
     fd, report = tempfile.mkstemp(prefix='ipctrace-e2e-report-')
     os.close(fd)
     out = tempfile.TemporaryFile()
-    p = subprocess.Popen([IPCTRACE, 'run', '-s', sock, '-o', 'json', '--', example('pipe'), '100000'],
-                         env=run_env({'IPCTRACE_REPORT': report}), stdin=subprocess.DEVNULL, stdout=out,
-                         stderr=subprocess.STDOUT)
+    p = subprocess.Popen([IPCTRACE, 'run', '-s', d.socket, '-o', 'json', '--', 'sh', '-c', 'read go; exec "$@"',
+                          'sh'] + args, env=run_env({'IPCTRACE_REPORT': report}), stdin=subprocess.PIPE,
+                         stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_stats(sock, lambda st: st['sessions'] == 1, 'the run\'s session started')
+        wait_stats(d.socket, lambda st: st['sessions'] == 1, 'the run\'s session started')
         os.kill(d.pid, signal.SIGSTOP)
         try:
+            p.stdin.write(b'go\n')
+            p.stdin.close()
             deadline = time.monotonic() + 60
             while True:
                 with open(report) as f:
                     text = f.read()
                 if text.endswith('\n'):
                     break
-                check(time.monotonic() < deadline, '`pipe 100000` did not finish within 60 s')
+                check(time.monotonic() < deadline, '%s did not finish within 60 s' % ' '.join(args))
                 time.sleep(0.01)
         finally:
             os.kill(d.pid, signal.SIGCONT)
-        check_eq('ipctrace run pipe 100000: exit status', 0, p.wait(timeout=120))
+        check_eq('ipctrace run %s: exit status' % ' '.join(args), 0, p.wait(timeout=120))
     finally:
         if p.poll() is None:
             p.kill()
             p.wait()
         out.close()
-    os.unlink(report)
-    rep = json.loads(text)
+        os.unlink(report)
+    return json.loads(text)
+
+
+# Losses: a 1 MiB ring holds some 7000 events, and `pipe 100000` makes over
+# 100000 while the daemon is stopped; `log` says where it has holes.
+d = Daemon(args=['--ring-mib', '1'])
+try:
+    sock = d.socket
+    before = int(time.time() + 0.01) + 1
+    wait_past(before + 0.01)
+    rep = stalled_run(d, [example('pipe'), '100000'])
+    after = int(time.time() + 0.01) + 1
+    wait_past(after + 0.01)
+    st = stats(sock)
+    # At most 1 MiB / 144 bytes of them fit in the ring (each event is 144 bytes and a header).
+    check(st['lost'] >= rep['writes'] + rep['reads'] - (1 << 20) // 144,
+          'stats lost %d events of the %d writes and %d reads made while the daemon was stopped'
+          % (st['lost'], rep['writes'], rep['reads']))
+    check(st['losses'], 'stats lost %d, but no "losses": %r' % (st['lost'], st))
+    r = log_run(sock, 'type=exec', opts=['-o', 'json'], timeout=120)
+    check_eq('log type=exec after losses: exit status (stderr %r)' % r.stderr[-500:], 0, r.returncode)
+    said = re.findall(r'(\d+) events were lost around (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)', r.stderr)
+    check(said, 'log over a time with losses says nothing of them: stderr %r' % r.stderr[:500])
+    check_eq('the events lost, summed over the messages, vs stats lost', st['lost'],
+             sum(int(n) for n, _ in said))
+    for l in st['losses']:
+        check((str(l['count']), local(l['time_ns'] // 10**9)) in said,
+              'stats loss %r is not among the messages %r' % (l, said[:20]))
+    check_eq('log type=exec: those of sh and pipe (the first of their events, in the ring before it filled)',
+             2, len([line for line in r.stdout.splitlines() if line]))
+    for opts in (['--until', '@%d' % before], ['--since', '@%d' % after]):
+        r = log_run(sock, opts=opts)
+        check_eq('log %s: exit status' % ' '.join(opts), 0, r.returncode)
+        check('lost' not in r.stderr, 'log %s (outside the losses) speaks of losses: %r'
+              % (' '.join(opts), r.stderr[:300]))
+    passed('%d events lost in %d markers: `log` says so on stderr for the range that has them, '
+           'and only there' % (st['lost'], len(said)))
+finally:
+    d.cleanup()
+
+# A query whose blocks hold more than a client's backlog: a daemon that could
+# not drain for a while (stopped) writes one huge block; `log` must still
+# return every event of it (or at the least say that it did not).
+d = Daemon(args=['--ring-mib', '64'])
+try:
+    sock = d.socket
+    rep = stalled_run(d, [example('pipe'), '100000'])
     st = stats(sock)
     check_eq('stats lost (a 64 MiB ring holds the whole run)', 0, st['lost'])
     r = log_run(sock, opts=['-o', 'json'], timeout=120)

@@ -20,7 +20,7 @@ from common import (IPCTRACE, _context, check, check_eq, done, example, fail, pa
 
 DOT = shutil.which('dot')
 if not DOT:
-    skip('Graphviz dot is not installed')
+    skip('Graphviz dot is not installed (scripts/setup installs it)')
 
 
 def run_dot(args):

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests for lib/symbols.c: this test's own functions named from its address space. */
+/* Unit tests for lib/symbols.c: this test's own functions named from its address space and its file. */
+#include <fcntl.h>
+#include <link.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -36,6 +38,33 @@ static int text_range(__u64 *start, __u64 *end)
 	return ok ? 0 : -1;
 }
 
+/* This executable's load bias: its addresses minus the file's (the first object dl_iterate_phdr visits). */
+static int load_bias(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	*(uint64_t *)data = info->dlpi_addr;
+	return 1;
+}
+
+/* A copy of this executable in a new file (its path in tmpl), with its first
+ * bytes replaced by `head` when that is not NULL. 0, or -1. */
+static int copy_self(char *tmpl, const char *head)
+{
+	char buf[65536];
+	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), out = mkstemp(tmpl), ok = in >= 0 && out >= 0;
+	ssize_t n;
+
+	while (ok && (n = read(in, buf, sizeof(buf))) > 0)
+		ok = write(out, buf, (size_t)n) == n;
+	if (ok && head)
+		ok = pwrite(out, head, strlen(head), 0) == (ssize_t)strlen(head);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ok ? 0 : -1;
+}
+
 int main(void)
 {
 	struct ipct_syms *s = ipct_syms_new();
@@ -64,9 +93,26 @@ int main(void)
 	ipct_syms_on_event(s, &e);
 	CHECK_STR(ipct_syms_resolve(s, e.pid, addr), NULL);
 
-	/* A file that is not ELF has no symbols. */
-	CHECK_STR(ipct_elf_symbol(s, "/etc/hostname", 0x1000), NULL);
-	CHECK(marker_function(1) == 4);
+	/*
+	 * From the file, by its own address: a copy of this executable names the
+	 * function; the same copy with its ELF magic broken is not ELF and has no
+	 * symbols, and neither has a file that is not there.
+	 */
+	char elf[] = "/tmp/test-symbols-elf.XXXXXX", not_elf[] = "/tmp/test-symbols-notelf.XXXXXX";
+	char gone[] = "/tmp/test-symbols-gone.XXXXXX";
+	uint64_t bias = 0;
+
+	dl_iterate_phdr(load_bias, &bias);
+	CHECK_INT(copy_self(elf, NULL), 0);
+	CHECK_INT(copy_self(not_elf, "NOT-ELF"), 0);
+	CHECK_INT(copy_self(gone, NULL), 0);
+	unlink(gone);
+	CHECK_STR(ipct_elf_symbol(s, elf, addr - bias), "marker_function");
+	CHECK_STR(ipct_elf_symbol(s, elf, (uint64_t)(uintptr_t)&main - bias), "main");
+	CHECK_STR(ipct_elf_symbol(s, not_elf, addr - bias), NULL);
+	CHECK_STR(ipct_elf_symbol(s, gone, addr - bias), NULL);
+	unlink(elf);
+	unlink(not_elf);
 	ipct_syms_free(s);
 	return check_done("test-symbols");
 }
