@@ -114,14 +114,18 @@ static size_t xsendfile(int out, int file, size_t len)
 	return (size_t) r;
 }
 
-/* One read that takes exactly `len` bytes (all that is there). */
+/* Reads exactly `len` bytes, all that fd holds. */
 static void drain(int fd, size_t len)
 {
 	char buf[256];
-	ssize_t r = log_read(calls, fd, buf, sizeof(buf), 0);
 
-	if ((size_t) r != len)
-		fail("read %zd bytes of %zu", r, len);
+	for (size_t got = 0; got < len; ) {
+		ssize_t r = log_read(calls, fd, buf, sizeof(buf), 0);
+
+		if (r == 0 || (size_t) r > len - got)
+			fail("read %zd bytes with %zu of %zu left", r, len - got, len);
+		got += (size_t) r;
+	}
 }
 
 static void zero_copy(const int p[2], const int q[2], const int sv[2], int file, int n)
@@ -134,7 +138,9 @@ static void zero_copy(const int p[2], const int q[2], const int sv[2], int file,
 
 		/* tee copies what p holds into q and leaves it there; splice then moves it out. */
 		drain(q[0], xsplice(true, p[0], q[1], len));
-		drain(sv[1], xsplice(false, p[0], sv[0], len));
+		for (size_t moved = 0; moved < len; )
+			moved += xsplice(false, p[0], sv[0], len - moved);
+		drain(sv[1], len);
 		drain(p[0], xsendfile(p[1], file, FILE_BYTES));
 	}
 }

@@ -10,7 +10,7 @@ file, never shows."""
 
 import collections
 
-from common import (check_calls, check_eq, covers, done, passed, select_events, total_bytes,
+from common import (check, check_calls, check_eq, covers, done, passed, select_events, total_bytes,
                     trace_calls)
 
 covers('readv', 'writev', 'splice', 'tee', 'vmsplice', 'sendfile', 'socketpair')
@@ -23,8 +23,9 @@ pid = rep['pid']
 evs = check_calls(t.events, pid, rep['calls'], 'iocalls %d' % pid)
 counts = collections.Counter(e['type'] for e in evs)
 check_eq('writev calls (N into the pipe, N into the socket)', 2 * N, counts['writev'])
-for call in ('vmsplice', 'tee', 'splice', 'sendfile'):
+for call in ('vmsplice', 'tee', 'sendfile'):
     check_eq('%s calls' % call, N, counts[call])
+check(counts['splice'] >= N, 'splice calls: %d, fewer than the %d rounds' % (counts['splice'], N))
 passed('%d events, each one of the %d calls iocalls logged: %s'
        % (len(evs), len(rep['calls']), ', '.join('%s %d' % kv for kv in sorted(counts.items()))))
 
