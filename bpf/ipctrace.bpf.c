@@ -703,7 +703,12 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 	e->sig.result = ctx->args[4];
 	e->sig.target_pid = ttgid;
 	e->sig.target_tid = KREAD(typed, t, pid);
-	e->sig.blocked = KREAD(typed, t, blocked.sig[0]);
+	/*
+	 * The mask the program set: in sigwaitinfo/sigtimedwait the kernel
+	 * unblocks the awaited signals for the wait, keeping the mask in
+	 * real_blocked (empty at any other time).
+	 */
+	e->sig.blocked = KREAD(typed, t, blocked.sig[0]) | KREAD(typed, t, real_blocked.sig[0]);
 	if (typed)
 		__builtin_memcpy(e->sig.target_comm, KCAST(t)->comm, sizeof(e->sig.target_comm));
 	else

@@ -3,13 +3,17 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "example.h"
@@ -163,6 +167,45 @@ unsigned long inode_of(int fd)
 	return (unsigned long) st.st_ino;
 }
 
+long long now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		die("clock_gettime");
+	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void check_deadline(long long deadline, const char *what)
+{
+	if (now_ns() > deadline)
+		fail("%s", what);
+	sched_yield();
+}
+
+void wait_in_syscall(pid_t pid, long nr, const char *what)
+{
+	long long deadline = now_ns() + HANDSHAKE_SECONDS * 1000000000LL;
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int) pid);
+	for (;;) {
+		FILE *f = fopen(path, "r");
+		char *end;
+		long got;
+
+		if (!f)
+			die("open /proc/PID/syscall");
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+		got = strtol(buf, &end, 10);
+		if (end != buf && got == nr)
+			return;
+		check_deadline(deadline, what);
+	}
+}
+
 enum io { IO_READ, IO_WRITE, IO_RECV, IO_SEND };
 
 static const char *const io_names[] = { "read", "write", "recv", "send" };
@@ -253,4 +296,140 @@ long read_to_eof(int fd, struct traffic *t)
 	while ((n = read_some(fd, buf, sizeof(buf), t)) > 0)
 		total += (long) n;
 	return total;
+}
+
+struct calllog {
+	size_t size;
+	size_t used;
+	int calls;
+	char buf[];
+};
+
+struct calllog *calllog_new(size_t size)
+{
+	struct calllog *l = shared_alloc(sizeof(*l) + size);
+
+	l->size = size;
+	return l;
+}
+
+void calllog_add(struct calllog *l, const char *fmt, ...)
+{
+	size_t room = l->size - l->used;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t) n >= room)
+		fail("call log full (%zu bytes)", l->size);
+	l->used += (size_t) n + 1;	/* one object a string: its NUL ends it */
+	l->calls++;
+}
+
+void calllog_print(FILE *f, const struct calllog *l)
+{
+	const char *s = l->buf;
+
+	fputc('[', f);
+	for (int i = 0; i < l->calls; i++, s += strlen(s) + 1)
+		fprintf(f, "%s{%s}", i ? "," : "", s);
+	fputc(']', f);
+}
+
+const char *object_of(int fd)
+{
+	static char bufs[4][48];
+	static unsigned int next;
+	char *buf = bufs[next++ % 4];
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		die("fstat");
+	snprintf(buf, sizeof(bufs[0]), "%s:[%lu]", S_ISSOCK(st.st_mode) ? "socket" : "pipe",
+		 (unsigned long) st.st_ino);
+	return buf;
+}
+
+const char *flags_json(int flags)
+{
+	switch (flags & (O_NONBLOCK | O_CLOEXEC)) {
+	case O_NONBLOCK:
+		return "[\"O_NONBLOCK\"]";
+	case O_CLOEXEC:
+		return "[\"O_CLOEXEC\"]";
+	case O_NONBLOCK | O_CLOEXEC:
+		return "[\"O_NONBLOCK\",\"O_CLOEXEC\"]";
+	default:
+		return "[]";
+	}
+}
+
+void log_pipe(struct calllog *l, int fds[2], int flags)
+{
+	const char *call = "pipe2";
+	long r;
+
+#ifdef SYS_pipe
+	if (!flags)
+		call = "pipe";
+	r = flags ? pipe2(fds, flags) : syscall(SYS_pipe, fds);
+#else
+	r = pipe2(fds, flags);
+#endif
+	if (r < 0)
+		die(call);
+	calllog_add(l, "\"type\":\"%s\",\"fds\":[%d,%d],\"object\":\"%s\",\"kind\":\"pipe\","
+		    "\"flags\":%s,\"ret\":0", call, fds[0], fds[1], object_of(fds[0]),
+		    flags_json(flags));
+}
+
+void log_socketpair(struct calllog *l, int type, int sv[2])
+{
+	if (socketpair(AF_UNIX, type, 0, sv) < 0)
+		die("socketpair");
+	calllog_add(l, "\"type\":\"socketpair\",\"family\":\"AF_UNIX\",\"socktype\":\"%s\","
+		    "\"fds\":[%d,%d],\"object\":\"%s\",\"peer_object\":\"%s\",\"flags\":%s,\"ret\":0",
+		    (type & 0xf) == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM", sv[0], sv[1],
+		    object_of(sv[0]), object_of(sv[1]),
+		    flags_json(type & ~0xf));
+}
+
+void log_close(struct calllog *l, int fd)
+{
+	const char *obj = object_of(fd);
+
+	if (close(fd) < 0)
+		die("close");
+	calllog_add(l, "\"type\":\"close\",\"fd\":%d,\"object\":\"%s\",\"ret\":0", fd, obj);
+}
+
+static ssize_t log_io(struct calllog *l, enum io op, int fd, void *buf, size_t len, int fd_flags)
+{
+	ssize_t r = op == IO_WRITE ? write(fd, buf, len) : read(fd, buf, len);
+	const char *obj;
+
+	if (r < 0 && errno != EAGAIN)
+		die(io_names[op]);
+	obj = object_of(fd);
+	if (r >= 0)
+		calllog_add(l, "\"type\":\"%s\",\"fd\":%d,\"object\":\"%s\",\"count\":%zu,"
+			    "\"bytes\":%zd,\"fd_flags\":%s,\"ret\":%zd", io_names[op], fd, obj, len, r,
+			    flags_json(fd_flags), r);
+	else
+		calllog_add(l, "\"type\":\"%s\",\"fd\":%d,\"object\":\"%s\",\"count\":%zu,"
+			    "\"fd_flags\":%s,\"errno\":\"EAGAIN\",\"ret\":%d", io_names[op], fd, obj, len,
+			    flags_json(fd_flags), -EAGAIN);
+	return r;
+}
+
+ssize_t log_read(struct calllog *l, int fd, void *buf, size_t len, int fd_flags)
+{
+	return log_io(l, IO_READ, fd, buf, len, fd_flags);
+}
+
+ssize_t log_write(struct calllog *l, int fd, const void *buf, size_t len, int fd_flags)
+{
+	return log_io(l, IO_WRITE, fd, (void *) buf, len, fd_flags);
 }

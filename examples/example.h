@@ -75,6 +75,25 @@ bool exited_ok(const char *who, pid_t pid, int status);
 /* The inode number of what fd is open on (fstat), as in "pipe:[INODE]". */
 unsigned long inode_of(int fd);
 
+/* ---- Handshakes ------------------------------------------------------- */
+
+/* How long a busy-wait waits for the other side before it fails. */
+#define HANDSHAKE_SECONDS 30
+
+/* CLOCK_MONOTONIC, in nanoseconds. */
+long long now_ns(void);
+
+/* One step of a busy-wait: fails with `what` once now_ns() is past deadline, else yields the CPU. */
+void check_deadline(long long deadline, const char *what);
+
+/*
+ * Busy-waits until process pid sleeps in syscall nr, failing with `what`
+ * after HANDSHAKE_SECONDS: /proc/PID/syscall starts with the number of the
+ * call the task is blocked in ("running" while it runs). Its reads are
+ * regular-file reads, which the tracer leaves out.
+ */
+void wait_in_syscall(pid_t pid, long nr, const char *what);
+
 /* ---- I/O -------------------------------------------------------------- */
 
 /*
@@ -106,5 +125,48 @@ bool recv_all(int fd, void *buf, size_t len, struct traffic *t);
 
 /* Reads (4096 bytes at a time) until the end of file; returns the bytes read. */
 long read_to_eof(int fd, struct traffic *t);
+
+/* ---- A log of calls --------------------------------------------------- */
+
+/*
+ * The traced calls a process made, in order, for its report: one JSON
+ * object per call, its members named as the tracer's event fields ("type",
+ * "fd", "ret", ...; docs/events.md) and holding what the program itself
+ * passed and got back, so that a test compares the two one by one. The log
+ * lives in shared memory: a forked child fills its own, the parent reports it.
+ */
+struct calllog;
+
+/* A log with room for `size` bytes of JSON; full, it fails the program. */
+struct calllog *calllog_new(size_t size);
+
+/* One call: fmt makes its members (`"type":"dup","fd":3,...`), without braces. */
+EX_PRINTF(2, 3) void calllog_add(struct calllog *l, const char *fmt, ...);
+
+/* The log as a JSON array. */
+void calllog_print(FILE *f, const struct calllog *l);
+
+/*
+ * What fd is open on, as /proc/PID/fd names it: "pipe:[INODE]" (pipes and
+ * FIFOs), "socket:[INODE]". In one of four static buffers, used in turn:
+ * enough for the arguments of one log line.
+ */
+const char *object_of(int fd);
+
+/* O_NONBLOCK and O_CLOEXEC in flags (the same bits as SOCK_*), as the tracer lists them. */
+const char *flags_json(int flags);
+
+/*
+ * Calls that log themselves in l: each makes one syscall, dies when it
+ * fails (log_read and log_write: but for EAGAIN, logged, returned as -1).
+ * log_pipe makes pipe() where the architecture has it and flags is 0,
+ * else pipe2(flags). `fd_flags` are the descriptor's O_NONBLOCK, as the
+ * caller knows them.
+ */
+void log_pipe(struct calllog *l, int fds[2], int flags);
+void log_socketpair(struct calllog *l, int type, int sv[2]);
+void log_close(struct calllog *l, int fd);
+ssize_t log_read(struct calllog *l, int fd, void *buf, size_t len, int fd_flags);
+ssize_t log_write(struct calllog *l, int fd, const void *buf, size_t len, int fd_flags);
 
 #endif

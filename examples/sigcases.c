@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -30,7 +29,6 @@
 #define RT_FIRST 100
 #define PENDING_NS 200000000LL		/* how long `pending` keeps its signal blocked */
 #define ALARM_US 50000			/* the `alarm` timer */
-#define HANDSHAKE_SECONDS 30		/* busy-waits give up after this */
 
 /* The case being run, for the report and error messages. */
 static const char *case_name = "?";
@@ -144,15 +142,6 @@ static const char *errno_json(char *buf, size_t len, int err)
 	return buf;
 }
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-		die("clock_gettime");
-	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void set_handler(int sig, void (*fn)(int), int flags)
 {
 	struct sigaction sa = { .sa_handler = fn, .sa_flags = flags };
@@ -220,41 +209,6 @@ static pid_t xfork(void)
 	if (pid < 0)
 		die("fork");
 	return pid;
-}
-
-static void check_deadline(long long deadline, const char *what)
-{
-	if (now_ns() > deadline)
-		fail("%s", what);
-	sched_yield();
-}
-
-/*
- * Busy-waits until process pid sleeps in read(): /proc/PID/syscall starts
- * with the number of the call the task is blocked in ("running" while it
- * runs). The reads of /proc are regular-file reads: the tracer ignores them.
- */
-static void wait_blocked_in_read(pid_t pid)
-{
-	long long deadline = now_ns() + HANDSHAKE_SECONDS * 1000000000LL;
-	char path[64], buf[256];
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int) pid);
-	for (;;) {
-		FILE *f = fopen(path, "r");
-		char *end;
-		long nr;
-
-		if (!f)
-			die("open /proc/PID/syscall");
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-		nr = strtol(buf, &end, 10);
-		if (end != buf && nr == SYS_read)
-			return;
-		check_deadline(deadline, "the parent never blocked in read()");
-	}
 }
 
 /* Every case starts from a known state: nothing blocked. */
@@ -558,7 +512,7 @@ static int case_interrupt(bool restart)
 		long long deadline;
 
 		xclose(fds[0]);
-		wait_blocked_in_read(parent);
+		wait_in_syscall(parent, SYS_read, "the parent never blocked in read()");
 		xkill(parent, SIGUSR1);
 		if (restart) {
 			/* Not before the handler ran: the byte must come after the interruption. */

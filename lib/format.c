@@ -338,13 +338,50 @@ static void fmt_sigaction_handler(struct pr *p, const struct ipct_event *e, cons
 		pr_handler(p, e, key, addr_key, text, h);
 }
 
+/*
+ * fcntl's command, by its number in JSON and by name in text, and the
+ * argument of the commands that take an integer: what F_SETFL set, where
+ * F_DUPFD began its search.
+ */
+static void fmt_fcntl(struct pr *p, const struct ipct_sys *s)
+{
+	static const struct {
+		int cmd;
+		const char *name;
+		bool arg;
+	} cmds[] = {
+		{ F_DUPFD, "F_DUPFD", true }, { F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC", true },
+		{ F_GETFD, "F_GETFD", false }, { F_SETFD, "F_SETFD", true },
+		{ F_GETFL, "F_GETFL", false }, { F_SETFL, "F_SETFL", true },
+		{ F_GETPIPE_SZ, "F_GETPIPE_SZ", false }, { F_SETPIPE_SZ, "F_SETPIPE_SZ", true },
+		{ F_GETOWN, "F_GETOWN", false }, { F_SETOWN, "F_SETOWN", true },
+		{ F_GETSIG, "F_GETSIG", false }, { F_SETSIG, "F_SETSIG", true },
+	};
+	int cmd = (int)s->args[1];
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]) && cmds[i].cmd != cmd; i++)
+		;
+	if (i < sizeof(cmds) / sizeof(cmds[0])) {
+		pr_int(p, "cmd", NULL, cmd);
+		pr_text(p, " %s", cmds[i].name);
+		if (cmds[i].arg)
+			pr_int(p, "arg", " %" PRId64, (int)s->args[2]);
+	} else {
+		pr_int(p, "cmd", " cmd=%" PRId64, cmd);
+	}
+	if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && s->ret >= 0)
+		pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
+}
+
 static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *name)
 {
 	const struct ipct_sys *s = &e->sys;
 	bool data = !strcmp(name, "read") || !strcmp(name, "write") || !strcmp(name, "sendto") ||
 		    !strcmp(name, "recvfrom");
 	bool vec = !strcmp(name, "readv") || !strcmp(name, "writev") || !strcmp(name, "sendmsg") ||
-		   !strcmp(name, "recvmsg") || !strcmp(name, "vmsplice");
+		   !strcmp(name, "recvmsg") || !strcmp(name, "vmsplice") || !strcmp(name, "sendmmsg") ||
+		   !strcmp(name, "recvmmsg");
 	int64_t fd = !strcmp(name, "socket") ? s->ret : (int)s->args[0];
 
 	if (!strcmp(name, "socket")) {
@@ -378,9 +415,7 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 	} else if (!strcmp(name, "dup")) {
 		pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
 	} else if (!strcmp(name, "fcntl")) {
-		pr_int(p, "cmd", " cmd=%" PRId64, (int64_t)s->args[1]);
-		if ((s->args[1] == F_DUPFD || s->args[1] == F_DUPFD_CLOEXEC) && s->ret >= 0)
-			pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
+		fmt_fcntl(p, s);
 	} else if (!strcmp(name, "shutdown")) {
 		static const char *const how[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
 
@@ -500,7 +535,9 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		pr_int(p, "fd", "fd=%" PRId64, s->ret);
 		pr_object(p, "object", "kind", e->kind[0], s->x[0]);
 		pr_end(p, e->kind[0], s->x[1]);
-		pr_flags(p, "flags", " ", ipct_open_flags, s->args[sc->cls == IPCT_SC_OPEN ? 1 : 2]);
+		/* The access mode is `end`. */
+		pr_flags(p, "flags", " ", ipct_open_flags,
+			 s->args[sc->cls == IPCT_SC_OPEN ? 1 : 2] & ~(uint64_t)O_ACCMODE);
 		break;
 	case IPCT_SC_FD_PAIR01:
 	case IPCT_SC_FD_PAIR02: {
@@ -524,6 +561,9 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
 			pr_object(p, "new_object", NULL, e->kind[1], s->x[2]);
 		}
+		/* SOCK_CLOEXEC and SOCK_NONBLOCK are O_CLOEXEC and O_NONBLOCK. */
+		if (!strcmp(name, "accept4"))
+			pr_flags(p, "flags", " ", ipct_open_flags, s->args[3]);
 		break;
 	case IPCT_SC_DUP2:
 		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);
@@ -535,6 +575,8 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_text(p, " closing");
 			pr_object(p, "closed_object", NULL, e->kind[1], s->x[2]);
 		}
+		if (!strcmp(name, "dup3"))
+			pr_flags(p, "flags", " ", ipct_open_flags, s->args[2]);
 		break;
 	}
 	pr_ret(p, e);

@@ -33,6 +33,8 @@ import tempfile
 import threading
 import time
 
+from syscallset import arch_syscalls, traced_syscalls
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.normpath(os.path.join(HERE, '..', '..', 'build'))
 
@@ -47,12 +49,9 @@ NOBODY = 65534
 MSG_JSON = 1
 MSG_EVENT = 2
 
-# Every event type (docs/events.md).
-SYSCALL_TYPES = frozenset('''kill tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo pidfd_send_signal
-    rt_sigaction rt_sigprocmask rt_sigreturn pipe pipe2 read write readv writev close dup dup2
-    dup3 fcntl socket socketpair bind listen connect accept accept4 sendto recvfrom sendmsg
-    recvmsg shutdown'''.split())
-EVENT_TYPES = SYSCALL_TYPES | {'signal_generate', 'signal_deliver', 'fork', 'exec', 'exit'}
+# Every event type (docs/events.md): the traced syscalls, as lib/syscalls.c lists them.
+SYSCALL_TYPES = frozenset(traced_syscalls())
+EVENT_TYPES = SYSCALL_TYPES | {'signal_generate', 'signal_deliver', 'fork', 'exec', 'exit', 'object'}
 
 TEST = os.path.splitext(os.path.basename(sys.argv[0]))[0]
 
@@ -234,6 +233,9 @@ def done():
     if _trapped:
         fail('%d connection(s) to the default socket %s, which no test may use: %s'
              % (len(_trapped), DEFAULT_SOCKET, '; '.join(_trapped)))
+    for name, n in sorted(_covered.items()):
+        check(n > 0, 'covers(%r) says this test asserts %s events against a program\'s own '
+              'account, but check_calls() or check_count() compared none' % (name, name))
     print('PASS %s: all checks passed' % TEST)
     sys.exit(0)
 
@@ -465,6 +467,75 @@ def by_time(events):
 
 def total_bytes(events):
     return sum(e.get('bytes', 0) for e in events)
+
+
+# ---------------------------------------------------------------------------
+# Calls against the program's own account
+
+# The syscalls this test declared with covers(): how many events of each it compared.
+_covered = {}
+
+
+def covers(*names):
+    """Declares, as string literals at the top of a test, the syscalls whose
+    events it compares with a program's own account: test_coverage.py reads
+    the declarations of every test to find a syscall that none asserts, and
+    done() fails unless check_calls() or check_count() compared at least one
+    event of each (one this architecture has)."""
+    try:
+        arch = arch_syscalls()
+    except OSError as ex:
+        fail('no table of this architecture\'s syscalls (build with: ninja -C build): %s' % ex)
+    for name in names:
+        check(name in SYSCALL_TYPES, 'covers(%r): not a traced syscall (lib/syscalls.c)' % name)
+        if name in arch:
+            _covered.setdefault(name, 0)
+
+
+def _count_covered(events):
+    for e in events:
+        if e['type'] in _covered:
+            _covered[e['type']] += 1
+
+
+MISSING = '(missing)'
+
+
+def check_calls(events, pid, log, what, ignore=()):
+    """The syscall events of process `pid` are, in order, the calls of `log`:
+    the program's own account (examples/example.h's call log), one object
+    per call whose members are named as the event's fields. As many events
+    as calls, each of the call's type and with every value the call gives;
+    types in `ignore` are left out of both. Returns the events."""
+    evs = by_time(e for e in select_events(events, pid=pid)
+                  if e['type'] in SYSCALL_TYPES and e['type'] not in ignore)
+    calls = [c for c in log if c['type'] not in ignore]
+    for i, (c, e) in enumerate(zip(calls, evs)):
+        diff = {k: (v, e.get(k, MISSING)) for k, v in c.items() if e.get(k, MISSING) != v}
+        if diff:
+            fail('%s: call %d of %d, %s: {field: (the program\'s, the event\'s)} %r; the event: %r'
+                 % (what, i + 1, len(calls), c['type'], diff, e))
+    if len(calls) != len(evs):
+        fail('%s: the program made %d calls, the trace has %d events; the first unmatched: %r'
+             % (what, len(calls), len(evs), (calls[len(evs):] or evs[len(calls):])[:3]))
+    _count_covered(evs)
+    return evs
+
+
+def trace_calls(program, n, opts=()):
+    """Traces `program N` (one of the examples that log their calls), which
+    must exit 0 with a report and a complete trace (0 lost)."""
+    t = trace([example(program), str(n)], opts=opts)
+    check(t.report is not None, '%s wrote no report (exit status %d)' % (program, t.returncode))
+    check_clean_exit(t, 0)
+    check_eq('%s: report n' % program, n, t.report.get('n'))
+    return t
+
+
+def check_count(what, expected, events):
+    """As check_eq on the number of events; the events count for covers()."""
+    check_eq(what, expected, len(events))
+    _count_covered(events)
 
 
 def one(events, what):

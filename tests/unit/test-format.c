@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests for lib/format.c: the same event in text and JSON, field by field. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
 
@@ -126,6 +127,78 @@ int main(void)
 	o = json(&e);
 	CHECK_INT(jint(o, "target_pid"), 1234);
 	CHECK_STR(jstr(o, "sig"), "SIGUSR1");
+	json_object_put(o);
+
+	/* fcntl: the command by number in JSON, by name in text, with its argument. */
+	e = write_ev(0);
+	e.nr = __NR_fcntl;
+	e.sys.args[1] = F_SETFL;
+	e.sys.args[2] = O_NONBLOCK;
+	e.sys.x[1] |= O_NONBLOCK;
+	CHECK(strstr(text(&e), "fcntl            fd=4 pipe:[12345] F_SETFL 2048 O_NONBLOCK = 0") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "cmd"), F_SETFL);
+	CHECK_INT(jint(o, "arg"), O_NONBLOCK);
+	CHECK(!jhas(o, "newfd"));
+	json_object_put(o);
+	e.sys.args[1] = F_DUPFD_CLOEXEC;
+	e.sys.args[2] = 10;
+	e.sys.ret = 12;
+	CHECK(strstr(text(&e), "F_DUPFD_CLOEXEC 10 -> fd=12 ") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "cmd"), F_DUPFD_CLOEXEC);
+	CHECK_INT(jint(o, "arg"), 10);
+	CHECK_INT(jint(o, "newfd"), 12);
+	json_object_put(o);
+	/* No argument for a command that takes none; an unknown one by number. */
+	e.sys.args[1] = F_GETFL;
+	e.sys.ret = O_WRONLY;
+	o = json(&e);
+	CHECK(!jhas(o, "arg"));
+	json_object_put(o);
+	e.sys.args[1] = 9999;
+	CHECK(strstr(text(&e), " cmd=9999 ") != NULL);
+
+	/* dup3 and accept4 name their flags. */
+	e = write_ev(7);
+	e.nr = __NR_dup3;
+	e.sys.args[1] = 7;
+	e.sys.args[2] = O_CLOEXEC;
+	CHECK(strstr(text(&e), "fd=4 pipe:[12345] -> fd=7 O_CLOEXEC = 7") != NULL);
+	o = json(&e);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "flags"), JSON_C_TO_STRING_PLAIN),
+		  "[\"O_CLOEXEC\"]");
+	json_object_put(o);
+	e.nr = __NR_accept4;
+	e.kind[0] = e.kind[1] = IPCT_KIND_SOCKET;
+	e.sys.args[3] = O_NONBLOCK;
+	o = json(&e);
+	CHECK_INT(jint(o, "newfd"), 7);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "flags"), JSON_C_TO_STRING_PLAIN),
+		  "[\"O_NONBLOCK\"]");
+	json_object_put(o);
+	e.nr = __NR_accept;
+	o = json(&e);
+	CHECK(!jhas(o, "flags"));
+	json_object_put(o);
+
+	/* sendmmsg's result is a number of messages, and said so. */
+	e.nr = __NR_sendmmsg;
+	e.sys.ret = 4;
+	o = json(&e);
+	CHECK_INT(jint(o, "bytes"), 4);
+	json_object_put(o);
+
+	/* A FIFO's open: the access mode is its end, not a flag. */
+	e = write_ev(5);
+	e.nr = __NR_openat;
+	e.kind[0] = IPCT_KIND_FIFO;
+	e.sys.args[2] = O_RDWR | O_NONBLOCK;
+	e.sys.x[1] = 3ull << 32;
+	o = json(&e);
+	CHECK_STR(jstr(o, "end"), "read_write");
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "flags"), JSON_C_TO_STRING_PLAIN),
+		  "[\"O_NONBLOCK\"]");
 	json_object_put(o);
 
 	/* A merged generation says that the instance is lost. */
