@@ -473,10 +473,16 @@ static int case_pending(void)
 {
 	struct timespec left = { PENDING_NS / 1000000000LL, PENDING_NS % 1000000000LL };
 	pid_t self = getpid();
-	long long t0, t1;
+	long long before, t0, t1, after;
 
 	set_handler(SIGUSR1, on_usr1, 0);
 	mask_one(SIG_BLOCK, SIGUSR1);
+	/*
+	 * The signal is generated between `before` and t0 and delivered between
+	 * t1 and `after` (as the unblocking call returns): its pending time lies
+	 * between t1 - t0 and after - before, whatever the machine's speed.
+	 */
+	before = now_ns();
 	xkill(self, SIGUSR1);
 	t0 = now_ns();
 	/* The workload: keep the signal pending (nothing else can interrupt this). */
@@ -485,9 +491,11 @@ static int case_pending(void)
 			die("nanosleep");
 	t1 = now_ns();
 	mask_one(SIG_UNBLOCK, SIGUSR1);
+	after = now_ns();
 
-	case_report("\"pid\":%d,\"blocked_ns\":%lld,\"measured_ns\":%lld,\"handled\":%d",
-	            (int) self, PENDING_NS, t1 - t0, (int) handled);
+	case_report("\"pid\":%d,\"blocked_ns\":%lld,\"measured_ns\":%lld,\"outer_ns\":%lld,"
+	            "\"handled\":%d",
+	            (int) self, PENDING_NS, t1 - t0, after - before, (int) handled);
 	return handled == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """`sigcases pending`: a process blocks SIGUSR1, sends it to itself, sleeps
-200 ms and unblocks it. The record's pending_ns is that time: within 20%
-of 200 ms and of the interval the program measured itself."""
+200 ms and unblocks it. The record's pending_ns is that time: no shorter
+than the interval the program measured between its kill() returning and
+its unblocking call, and no longer than the one from before the kill() to
+after the unblocking call returned (whatever the machine's speed)."""
 
 from common import check, check_eq, done, passed, select_events
 from sigcommon import (check_exact_records, check_fields, check_records_wellformed, describe,
@@ -10,11 +12,12 @@ from sigcommon import (check_exact_records, check_fields, check_records_wellform
 
 t = trace_case('pending')
 ev, rep = t.events, t.report
-pid, nominal, measured = rep['pid'], rep['blocked_ns'], rep['measured_ns']
+pid, nominal, measured, outer = rep['pid'], rep['blocked_ns'], rep['measured_ns'], rep['outer_ns']
 check_eq('report: nominal blocked time', 200000000, nominal)
 check_eq('report: handler runs', 1, rep['handled'])
 check(measured >= nominal,
       'report: measured %d ns, less than the %d ns slept' % (measured, nominal))
+check(outer >= measured, 'report: outer interval %d ns < inner %d ns' % (outer, measured))
 passed('pid %d kept SIGUSR1 blocked for %.3f ms' % (pid, measured / 1e6))
 
 g = select_events(ev, type='signal_generate', sig='SIGUSR1', target_pid=pid)
@@ -30,10 +33,9 @@ check_fields(r, via='kill', code='SI_USER', sender_pid=pid, result='queued', blo
              outcome='handled', action='handler', handler='on_usr1', delivered_tid=pid)
 p = r['pending_ns']
 check(isinstance(p, int), '%s: pending_ns %r' % (describe(r), p))
-for what, ref in (('200 ms', nominal), ('the program\'s own measure', measured)):
-    check(abs(p - ref) <= ref * 0.2,
-          '%s: pending_ns %d (%.3f ms) is not within 20%% of %s (%.3f ms)'
-          % (describe(r), p, p / 1e6, what, ref / 1e6))
-passed('SIGUSR1 record: pending %.3f ms (program measured %.3f ms), handled'
-       % (p / 1e6, measured / 1e6))
+check(measured <= p <= outer,
+      '%s: pending_ns %d (%.3f ms) is not between the program\'s own bounds, %.3f and %.3f ms'
+      % (describe(r), p, p / 1e6, measured / 1e6, outer / 1e6))
+passed('SIGUSR1 record: pending %.3f ms (program measured %.3f-%.3f ms), handled'
+       % (p / 1e6, measured / 1e6, outer / 1e6))
 done()
