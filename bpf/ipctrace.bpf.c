@@ -310,6 +310,23 @@ static __always_inline void read_user_pair(__u64 ptr, __u64 *a, __u64 *b)
 	}
 }
 
+/* ---- close-on-exec by ioctl ---- */
+
+#define FIONCLEX 0x5450
+#define FIOCLEX  0x5451
+
+/*
+ * Of all ioctls, only FIOCLEX and FIONCLEX change what the daemon models
+ * (close-on-exec): the others (a terminal's, a device's) are dropped at
+ * entry by their request, before the traced set is even looked at.
+ */
+static __always_inline bool ioctl_changes_cloexec(struct pt_regs *regs, const bool typed)
+{
+	unsigned long req = typed ? PT_REGS_PARM2_SYSCALL(KCAST(regs)) : PT_REGS_PARM2_CORE_SYSCALL(regs);
+
+	return (unsigned int)req == FIOCLEX || (unsigned int)req == FIONCLEX;
+}
+
 static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -318,7 +335,7 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 	struct ipct_inflight *in;
 	__u32 session;
 
-	if (cls == IPCT_SC_NONE)
+	if (cls == IPCT_SC_NONE || (cls == IPCT_SC_IOCTL && !ioctl_changes_cloexec(regs, typed)))
 		return 0;
 	in = current_traced(&session);
 	if (!in)
@@ -503,6 +520,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_SOCK:
+	case IPCT_SC_IOCTL:
 		/* Data calls, the bulk; dup and fcntl's copies take close-on-exec from their arguments. */
 		fd_resolve(args[0], &a, rd);
 		if (!is_ipc(&a))
@@ -558,6 +576,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_SOCK:
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
+	case IPCT_SC_IOCTL:
 		put_obj(e, 0, &a);
 		break;
 	case IPCT_SC_FD_IOV:

@@ -163,6 +163,35 @@ unsigned long inode_of(int fd)
 	return (unsigned long) st.st_ino;
 }
 
+char **holds_argv(int n, const unsigned long *inodes, const int *fds)
+{
+	static char path[4096], pairs[7][48], *argv[9];
+	ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (len < 0)
+		die("readlink /proc/self/exe");
+	path[len] = 0;
+	slash = strrchr(path, '/');
+	if (n < 1 || n > 7 || !slash || (size_t) (slash - path) + sizeof("/holds") > sizeof(path))
+		fail("holds_argv: %d pairs, program %s", n, path);
+	strcpy(slash + 1, "holds");
+	argv[0] = path;
+	for (int i = 0; i < n; i++) {
+		snprintf(pairs[i], sizeof(pairs[i]), "%lu:%d", inodes[i], fds[i]);
+		argv[i + 1] = pairs[i];
+	}
+	argv[n + 1] = NULL;
+	return argv;
+}
+
+int holds_result(pid_t pid, int status)
+{
+	if (!WIFEXITED(status))
+		fail("holds %d did not exit (status 0x%x)", (int) pid, status);
+	return WEXITSTATUS(status);
+}
+
 enum io { IO_READ, IO_WRITE, IO_RECV, IO_SEND };
 
 static const char *const io_names[] = { "read", "write", "recv", "send" };

@@ -75,6 +75,18 @@ bool exited_ok(const char *who, pid_t pid, int status);
 /* The inode number of what fd is open on (fstat), as in "pipe:[INODE]". */
 unsigned long inode_of(int fd);
 
+/* ---- `holds`: which descriptors an exec'd program got -------------- */
+
+/*
+ * The argument vector of `holds INODE:FD...` for n pairs (examples/holds.c,
+ * beside this program), in static storage; argv[0] is its path. Build it
+ * before fork or vfork: the child then only has to exec it.
+ */
+char **holds_argv(int n, const unsigned long *inodes, const int *fds);
+
+/* What a `holds` process that exited with status reported: bit i, pair i was open. */
+int holds_result(pid_t pid, int status);
+
 /* ---- I/O -------------------------------------------------------------- */
 
 /*

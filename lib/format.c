@@ -381,6 +381,8 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 		pr_int(p, "cmd", " cmd=%" PRId64, (int64_t)s->args[1]);
 		if ((s->args[1] == F_DUPFD || s->args[1] == F_DUPFD_CLOEXEC) && s->ret >= 0)
 			pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
+	} else if (!strcmp(name, "ioctl")) {
+		pr_str(p, "request", " %s", ipct_enum_name(ipct_ioctl_requests, (uint32_t)s->args[1]));
 	} else if (!strcmp(name, "shutdown")) {
 		static const char *const how[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
 
@@ -420,6 +422,10 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		} else if (!strcmp(name, "pidfd_send_signal")) {
 			pr_int(p, "pidfd", "pidfd=%" PRId64 " ", (int)s->args[0]);
 			pr_sig(p, (int)s->args[1]);
+		} else if (!strcmp(name, "close_range")) {
+			pr_int(p, "first", "fds %" PRId64, (uint32_t)s->args[0]);
+			pr_int(p, "last", "..%" PRId64, (uint32_t)s->args[1]);
+			pr_flags(p, "flags", " ", ipct_close_range_flags, s->args[2]);
 		}
 		break;
 	case IPCT_SC_SIGQUEUE:
@@ -493,6 +499,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_CLOSE:
 	case IPCT_SC_SOCK:
+	case IPCT_SC_IOCTL:
 		fmt_fd_call(p, e, name);
 		break;
 	case IPCT_SC_OPEN:

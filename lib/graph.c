@@ -8,7 +8,9 @@
  * read and when it let go. The tables change exactly as the kernel's do:
  * pipe, socketpair, socket, accept and a FIFO's open create entries; dup,
  * dup2, dup3 and fcntl(F_DUPFD) copy one; close (and dup2 over an entry)
- * removes one; fork copies the table; exec drops close-on-exec entries;
+ * removes one, close_range a range of them; fcntl F_SETFD, ioctl FIOCLEX
+ * and FIONCLEX, and close_range with CLOSE_RANGE_CLOEXEC set or clear
+ * close-on-exec; fork copies the table; exec drops close-on-exec entries;
  * exit drops them all. A data call on a descriptor the table does not know
  * (opened before the trace, or lost) teaches the table from the event.
  */
@@ -16,9 +18,11 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -335,6 +339,33 @@ static struct fdent *fd_learn(struct ipct_graph *g, struct gproc *p, int fd, int
 	return fd_put(p, fd, object_get(g, p->session, ino, kind), mode_of(flags), cloexec_of(flags), ts);
 }
 
+/* F_SETFD, FIOCLEX, FIONCLEX on the event's fd (arg0): its close-on-exec flag. */
+static void fd_set_cloexec(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, bool on)
+{
+	struct fdent *ent = fd_learn(g, p, (int)e->sys.args[0], e->kind[0], e->sys.x[0], e->sys.x[1], e->ts_ns);
+
+	if (ent)
+		ent->cloexec = on;
+}
+
+/* close_range(first, last, flags): the range closed, or marked close-on-exec. */
+static void on_close_range(struct gproc *p, const struct ipct_sys *s, uint64_t ts)
+{
+	unsigned int first = (unsigned int)s->args[0], last = (unsigned int)s->args[1];
+
+	/* Backwards: fd_close() moves the last entry into the place it frees. */
+	for (size_t i = p->nfds; i-- > 0;) {
+		unsigned int fd = (unsigned int)p->fds[i].fd;
+
+		if (fd < first || fd > last)
+			continue;
+		if (s->args[2] & CLOSE_RANGE_CLOEXEC)
+			p->fds[i].cloexec = true;
+		else
+			fd_close(p, (int)fd, ts);
+	}
+}
+
 static void fd_copy(struct gproc *p, int from, int to, bool cloexec, uint64_t ts)
 {
 	struct fdent *src = fd_find(p, from);
@@ -555,8 +586,11 @@ static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_
 	if (!strcmp(name, "fcntl")) {
 		if ((s->args[1] == F_DUPFD || s->args[1] == F_DUPFD_CLOEXEC) && s->ret >= 0)
 			fd_copy(p, fd, (int)s->ret, s->args[1] == F_DUPFD_CLOEXEC, e->ts_ns);
-		else if (s->args[1] == F_SETFD && s->ret == 0 && (ent = fd_find(p, fd)))
-			ent->cloexec = s->args[2] & FD_CLOEXEC;
+		else if (s->args[1] == F_SETFD && s->ret == 0)
+			fd_set_cloexec(g, p, e, s->args[2] & FD_CLOEXEC);
+	} else if (!strcmp(name, "ioctl")) {
+		if (s->ret == 0)
+			fd_set_cloexec(g, p, e, (uint32_t)s->args[1] == FIOCLEX);
 	}
 }
 
@@ -587,6 +621,10 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	if (!sc || !p)
 		return;
 	switch (sc->cls) {
+	case IPCT_SC_PLAIN:
+		if (s->ret == 0 && !strcmp(sc->name, "close_range"))
+			on_close_range(p, s, e->ts_ns);
+		return;
 	case IPCT_SC_PIPE:
 	case IPCT_SC_SOCKETPAIR:
 		if (s->ret != 0)
@@ -650,6 +688,7 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_SOCK:
+	case IPCT_SC_IOCTL:
 		on_fd_call(g, p, e, sc);
 		return;
 	case IPCT_SC_FD_PAIR01:

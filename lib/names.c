@@ -3,11 +3,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -264,6 +266,14 @@ const struct ipct_flag_name ipct_sock_families[] = {
 
 const struct ipct_flag_name ipct_sock_types[] = {
 	N(SOCK_STREAM), N(SOCK_DGRAM), N(SOCK_RAW), N(SOCK_SEQPACKET), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_close_range_flags[] = {
+	N(CLOSE_RANGE_UNSHARE), N(CLOSE_RANGE_CLOEXEC), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_ioctl_requests[] = {
+	N(FIOCLEX), N(FIONCLEX), { 0, NULL },
 };
 
 int ipct_flags_each(const struct ipct_flag_name *table, uint64_t value,

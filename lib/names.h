@@ -38,6 +38,8 @@ extern const struct ipct_flag_name ipct_sa_flags[];     /* SA_RESTART, ... */
 #define IPCT_SA_RESTORER 0x04000000ULL
 extern const struct ipct_flag_name ipct_sock_families[];
 extern const struct ipct_flag_name ipct_sock_types[];
+extern const struct ipct_flag_name ipct_close_range_flags[]; /* CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC */
+extern const struct ipct_flag_name ipct_ioctl_requests[];    /* FIOCLEX, FIONCLEX: the ones traced */
 
 /*
  * Calls fn(name, data) for each flag of the table set in value, and once

@@ -45,12 +45,14 @@ const struct ipct_syscall ipct_syscalls[] = {
 #endif
 	SC(openat, OPENAT),
 	SC(close, CLOSE),
+	SC(close_range, PLAIN),
 	SC(dup, FD),
 #ifdef __NR_dup2
 	SC(dup2, DUP2),
 #endif
 	SC(dup3, DUP2),
 	SC(fcntl, FD),
+	SC(ioctl, IOCTL),       /* FIOCLEX and FIONCLEX only */
 	/* sockets */
 	SC(socket, FD_RET),
 	SC(socketpair, SOCKETPAIR),

@@ -70,6 +70,7 @@ enum ipct_sys_class {
 	IPCT_SC_SOCK,           /* arg0 a socket: an OBJINFO record follows (bind, listen, connect) */
 	IPCT_SC_OPEN,           /* open: path at arg0, the new fd in the result; kept for FIFOs only */
 	IPCT_SC_OPENAT,         /* openat: path at arg1 */
+	IPCT_SC_IOCTL,          /* ioctl: FIOCLEX and FIONCLEX only (the rest dropped at entry); as FD */
 	IPCT_SC_MAX,
 };
 
@@ -102,6 +103,7 @@ enum ipct_sys_class {
  *   FD_PAIR01/02:       x[0]/x[1] for the first fd, x[2]/x[3] for the second
  *   FD_IOV:             x[0]/x[1] as FD, x[2] the bytes the iovecs ask for (first 8)
  *   SOCK, OPEN, OPENAT: x[0]/x[1] for the socket / the new fd
+ *   IOCTL:              as FD
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests for lib/format.c: the same event in text and JSON, field by field. */
 #include <errno.h>
+#include <linux/close_range.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 
 #include "check.h"
@@ -126,6 +128,33 @@ int main(void)
 	o = json(&e);
 	CHECK_INT(jint(o, "target_pid"), 1234);
 	CHECK_STR(jstr(o, "sig"), "SIGUSR1");
+	json_object_put(o);
+
+	/* close_range(3, ~0U, CLOSE_RANGE_CLOEXEC): the range and its flags. */
+	e = ev(IPCT_EV_SYSCALL, "closer", 200);
+	e.nr = __NR_close_range;
+	e.sys.args[0] = 3;
+	e.sys.args[1] = ~0U;
+	e.sys.args[2] = CLOSE_RANGE_CLOEXEC;
+	CHECK(strstr(text(&e), "close_range      fds 3..4294967295 CLOSE_RANGE_CLOEXEC = 0\n") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "first"), 3);
+	CHECK_INT(jint(o, "last"), 4294967295ll);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "flags"), JSON_C_TO_STRING_PLAIN),
+		  "[\"CLOSE_RANGE_CLOEXEC\"]");
+	json_object_put(o);
+
+	/* ioctl(4, FIONCLEX) on a pipe's write end. */
+	e = write_ev(0);
+	e.nr = __NR_ioctl;
+	e.sys.args[1] = FIONCLEX;
+	e.sys.dur_ns = 0;
+	CHECK(strstr(text(&e), "ioctl            fd=4 pipe:[12345] FIONCLEX = 0\n") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "fd"), 4);
+	CHECK_STR(jstr(o, "object"), "pipe:[12345]");
+	CHECK_STR(jstr(o, "end"), "write");
+	CHECK_STR(jstr(o, "request"), "FIONCLEX");
 	json_object_put(o);
 
 	/* A merged generation says that the instance is lost. */

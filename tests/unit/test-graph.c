@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/close_range.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <arpa/inet.h>
@@ -217,6 +219,29 @@ static struct ipct_event fcntl_ev(uint32_t pid, int fd, int cmd, uint64_t arg, i
 
 	e.sys.args[1] = (uint64_t)cmd;
 	e.sys.args[2] = arg;
+	return e;
+}
+
+/* ioctl(fd, req) = ret on an end of ino (only FIOCLEX and FIONCLEX are recorded). */
+static struct ipct_event ioctl_ev(uint32_t pid, int fd, unsigned long req, int64_t ret, uint64_t ino,
+				  uint64_t mode, uint64_t ts)
+{
+	struct ipct_event e = io_ev(pid, __NR_ioctl, fd, IPCT_KIND_PIPE, ino, mode, ret, ts);
+
+	e.sys.args[1] = req;
+	e.sys.args[2] = 0;
+	return e;
+}
+
+/* close_range(first, last, flags) = ret */
+static struct ipct_event close_range_ev(uint32_t pid, unsigned int first, unsigned int last,
+					 unsigned int flags, int64_t ret, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, __NR_close_range, ret, ts);
+
+	e.sys.args[0] = first;
+	e.sys.args[1] = last;
+	e.sys.args[2] = flags;
 	return e;
 }
 
@@ -554,6 +579,16 @@ static void test_pipeline(void)
 	ipct_graph_free(g);
 }
 
+/* Diagnosis i says that fd, an end of object, leaked into an exec. */
+static void check_leak(const struct diags *c, int i, int fd, const char *object)
+{
+	struct json_object *d = diag(c, i);
+
+	CHECK_STR(jstr(d, "kind"), "leaked_write_end");
+	CHECK_INT(jint(d, "fd"), fd);
+	CHECK_STR(jstr(d, "object"), object);
+}
+
 /*
  * exec drops close-on-exec descriptors, and only those; dup2, dup3 and
  * fcntl set and copy the flag as the kernel does.
@@ -562,7 +597,7 @@ static void test_cloexec(void)
 {
 	struct diags c;
 	struct ipct_graph *g = graph_new(&c, 0);
-	struct json_object *arr, *o, *d;
+	struct json_object *arr, *o;
 
 	feed(g, exec_ev(200, "prog", 1000));
 	/* pipe2(O_CLOEXEC): both ends */
@@ -588,10 +623,7 @@ static void test_cloexec(void)
 	feed(g, exec_ev(200, "next", 2000));
 	/* fd 10 is a write end of a pipe made in the trace, above 2 and not close-on-exec: a leak. */
 	CHECK_INT(c.n, 1);
-	d = diag(&c, 0);
-	CHECK_STR(jstr(d, "kind"), "leaked_write_end");
-	CHECK_INT(jint(d, "fd"), 10);
-	CHECK_STR(jstr(d, "object"), "pipe:[6002]");
+	check_leak(&c, 0, 10, "pipe:[6002]");
 	/* The copy left open is written through, under the new name. */
 	feed(g, pipe_write(200, 10, 6002, 7, 2100));
 
@@ -621,6 +653,62 @@ static void test_cloexec(void)
 	CHECK_ENTRY(object(arr, 6002), "writers", 200, 10, "next", 7, 1, 3000);
 	CHECK_ENTRY(object(arr, 6003), "readers", 200, 11, "next", 0, 0, 3000);
 	json_object_put(arr);
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
+/*
+ * close_range closes a range of descriptors, or with CLOSE_RANGE_CLOEXEC
+ * marks them close-on-exec; FIOCLEX and FIONCLEX set and clear the flag.
+ * What exec then drops, and what is left to diagnose, follows.
+ */
+static void test_close_range(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o;
+
+	feed(g, exec_ev(250, "prog", 1000));
+	feed(g, pipe_ev(250, 3, 4, 6101, false, false, 1100));
+	feed(g, pipe_ev(250, 5, 6, 6102, false, false, 1110));
+	feed(g, pipe_ev(250, 7, 8, 6103, true, true, 1120));
+	feed(g, pipe_ev(250, 9, 10, 6104, false, false, 1130));
+	/* 3..5 closed; a failed call changes nothing. */
+	feed(g, close_range_ev(250, 3, 5, 0, 0, 1200));
+	feed(g, close_range_ev(250, 6, ~0U, 0, -EINVAL, 1210));
+	/* 6 and up made close-on-exec, then 8's flag cleared, and 10's set again. */
+	feed(g, close_range_ev(250, 6, ~0U, CLOSE_RANGE_CLOEXEC, 0, 1300));
+	feed(g, ioctl_ev(250, 8, FIONCLEX, 0, 6103, FM_WRITE, 1310));
+	feed(g, ioctl_ev(250, 10, FIONCLEX, 0, 6104, FM_WRITE, 1320));
+	feed(g, ioctl_ev(250, 10, FIOCLEX, 0, 6104, FM_WRITE, 1330));
+	CHECK_INT(c.n, 0);
+
+	feed(g, exec_ev(250, "next", 2000));
+	/* The one write end left open: 8. */
+	CHECK_INT(c.n, 1);
+	check_leak(&c, 0, 8, "pipe:[6103]");
+	arr = session_json(g, SESSION);
+	o = object(arr, 6101);
+	CHECK_ENTRY(o, "readers", 250, 3, "prog", 0, 0, 1200);
+	CHECK_ENTRY(o, "writers", 250, 4, "prog", 0, 0, 1200);
+	o = object(arr, 6102);
+	CHECK_ENTRY(o, "readers", 250, 5, "prog", 0, 0, 1200);
+	CHECK_ENTRY(o, "writers", 250, 6, "prog", 0, 0, 2000);
+	o = object(arr, 6103);
+	CHECK_ENTRY(o, "readers", 250, 7, "prog", 0, 0, 2000);
+	CHECK_ENTRY(o, "writers", 250, 8, "next", 0, 0, 0);
+	o = object(arr, 6104);
+	CHECK_ENTRY(o, "readers", 250, 9, "prog", 0, 0, 2000);
+	CHECK_ENTRY(o, "writers", 250, 10, "prog", 0, 0, 2000);
+	json_object_put(arr);
+
+	/* A descriptor the table does not know yet is learnt from the ioctl's object. */
+	feed(g, ioctl_ev(250, 12, FIONCLEX, 0, 6105, FM_WRITE, 2100));
+	feed(g, exec_ev(250, "last", 3000));
+	/* Diagnosed at this exec: 8 again, and 12. */
+	CHECK_INT(c.n, 3);
+	CHECK_INT(jint(diag(&c, 1), "fd") + jint(diag(&c, 2), "fd"), 8 + 12);
+	CHECK(jint(diag(&c, 1), "fd") == 12 || jint(diag(&c, 2), "fd") == 12);
 	diags_free(&c);
 	ipct_graph_free(g);
 }
@@ -1355,6 +1443,7 @@ int main(void)
 {
 	test_pipeline();
 	test_cloexec();
+	test_close_range();
 	test_leaked_write_end();
 	test_no_eof();
 	test_write_errors();
