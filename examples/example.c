@@ -3,12 +3,15 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -134,6 +137,21 @@ void *shared_alloc(size_t size)
 	if (p == MAP_FAILED)
 		die("mmap");
 	return p;
+}
+
+void wait_nonzero(int *addr)
+{
+	while (!__atomic_load_n(addr, __ATOMIC_ACQUIRE))
+		if (syscall(SYS_futex, addr, FUTEX_WAIT, 0, NULL, NULL, 0) < 0 &&
+		    errno != EAGAIN && errno != EINTR)
+			die("futex wait");
+}
+
+void set_and_wake(int *addr)
+{
+	__atomic_store_n(addr, 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_futex, addr, FUTEX_WAKE, INT_MAX, NULL, NULL, 0) < 0)
+		die("futex wake");
 }
 
 int wait_child(pid_t pid)

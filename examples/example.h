@@ -66,6 +66,14 @@ EX_PRINTF(1, 2) bool report(const char *fmt, ...);
  */
 void *shared_alloc(size_t size);
 
+/*
+ * A handshake between processes through an int in shared memory: a futex,
+ * so it adds no pipe, socket or signal to the trace. wait_nonzero()
+ * returns once *addr is nonzero; set_and_wake() makes it so.
+ */
+void wait_nonzero(int *addr);
+void set_and_wake(int *addr);
+
 /* waitpid() for one child, made again after EINTR; returns its status. */
 int wait_child(pid_t pid);
 

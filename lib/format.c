@@ -343,8 +343,10 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 	const struct ipct_sys *s = &e->sys;
 	bool data = !strcmp(name, "read") || !strcmp(name, "write") || !strcmp(name, "sendto") ||
 		    !strcmp(name, "recvfrom");
+	/* Vectored calls: bytes (for sendmmsg and recvmmsg, messages: docs/events.md). */
 	bool vec = !strcmp(name, "readv") || !strcmp(name, "writev") || !strcmp(name, "sendmsg") ||
-		   !strcmp(name, "recvmsg") || !strcmp(name, "vmsplice");
+		   !strcmp(name, "recvmsg") || !strcmp(name, "vmsplice") || !strcmp(name, "sendmmsg") ||
+		   !strcmp(name, "recvmmsg");
 	int64_t fd = !strcmp(name, "socket") ? s->ret : (int)s->args[0];
 
 	if (!strcmp(name, "socket")) {
@@ -500,6 +502,8 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_CLOSE:
 	case IPCT_SC_SOCK:
 	case IPCT_SC_IOCTL:
+	case IPCT_SC_FD_MSG:
+	case IPCT_SC_FD_MMSG:
 		fmt_fd_call(p, e, name);
 		break;
 	case IPCT_SC_OPEN:
@@ -525,6 +529,18 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_int(p, "bytes", NULL, s->ret);
 		break;
 	}
+	case IPCT_SC_GETFD:
+		/* pidfd_getfd(pidfd, targetfd, flags): a copy of another process's descriptor. */
+		pr_int(p, "pidfd", "pidfd=%" PRId64, (int)s->args[0]);
+		if (s->x[2])
+			pr_int(p, "source_pid", " pid %" PRId64, (uint32_t)s->x[2]);
+		pr_int(p, "source_fd", " fd=%" PRId64, (int)s->args[1]);
+		if (s->ret >= 0) {
+			pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
+			pr_object(p, "object", "kind", e->kind[0], s->x[0]);
+			pr_end(p, e->kind[0], s->x[1]);
+		}
+		break;
 	case IPCT_SC_FD_ACCEPT:
 		fmt_fd_call(p, e, name);
 		if (s->ret >= 0) {
@@ -682,6 +698,18 @@ static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 		pr_str(p, "peer_object", NULL, NULL);
 }
 
+/* FD_RECEIVED: a descriptor an SCM_RIGHTS message put in the receiver's table. */
+static void fmt_fd_received(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_fdrecv *r = &e->fdrecv;
+
+	pr_int(p, "fd", "fd=%" PRId64, r->fd);
+	pr_object(p, "object", "kind", e->kind[0], r->ino);
+	pr_end(p, e->kind[0], r->flags);
+	pr_bool(p, "cloexec", " O_CLOEXEC", r->flags & IPCT_FD_CLOEXEC);
+	pr_int(p, "socket_fd", " (SCM_RIGHTS through fd %" PRId64 ")", r->via_fd);
+}
+
 static void fmt_proc(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_proc *s = &e->proc;
@@ -729,6 +757,7 @@ const char *ipct_event_type_name(const struct ipct_event *e)
 	case IPCT_EV_EXEC: return "exec";
 	case IPCT_EV_EXIT: return "exit";
 	case IPCT_EV_OBJINFO: return "object";
+	case IPCT_EV_FD_RECEIVED: return "fd_received";
 	default: return "unknown";
 	}
 }
@@ -818,6 +847,9 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		break;
 	case IPCT_EV_OBJINFO:
 		fmt_objinfo(&p, e);
+		break;
+	case IPCT_EV_FD_RECEIVED:
+		fmt_fd_received(&p, e);
 		break;
 	default:
 		fmt_proc(&p, e);

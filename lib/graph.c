@@ -8,7 +8,8 @@
  * read and when it let go. The tables change exactly as the kernel's do:
  * pipe, socketpair, socket, accept and a FIFO's open create entries; dup,
  * dup2, dup3 and fcntl(F_DUPFD) copy one; close (and dup2 over an entry)
- * removes one, close_range a range of them; fcntl F_SETFD, ioctl FIOCLEX
+ * removes one, close_range a range of them; pidfd_getfd and SCM_RIGHTS
+ * (recvmsg) bring one from another table; fcntl F_SETFD, ioctl FIOCLEX
  * and FIONCLEX, and close_range with CLOSE_RANGE_CLOEXEC set or clear
  * close-on-exec; fork copies the table; exec drops close-on-exec entries;
  * exit drops them all. A data call on a descriptor the table does not know
@@ -324,6 +325,13 @@ static unsigned mode_of(uint64_t flags)
 static bool cloexec_of(uint64_t flags)
 {
 	return flags & IPCT_FD_CLOEXEC;
+}
+
+/* A descriptor the kernel just installed (open of a FIFO, pidfd_getfd, SCM_RIGHTS), on the object resolved. */
+static void fd_new(struct ipct_graph *g, struct gproc *p, int fd, int kind, uint64_t ino, uint64_t flags,
+		   uint64_t ts)
+{
+	fd_put(p, fd, object_get(g, p->session, ino, kind), mode_of(flags), cloexec_of(flags), ts);
 }
 
 /* The entry for fd, learnt from the event's resolved object when the table lacks it. */
@@ -661,9 +669,9 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 		return;
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
+	case IPCT_SC_GETFD:
 		if (s->ret >= 0)
-			fd_put(p, (int)s->ret, object_get(g, p->session, s->x[0], e->kind[0]), mode_of(s->x[1]),
-			       cloexec_of(s->x[1]), e->ts_ns);
+			fd_new(g, p, (int)s->ret, e->kind[0], s->x[0], s->x[1], e->ts_ns);
 		return;
 	case IPCT_SC_FD_ACCEPT:
 		if (s->ret < 0 || e->kind[1] != IPCT_KIND_SOCKET)
@@ -689,6 +697,8 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_SOCK:
 	case IPCT_SC_IOCTL:
+	case IPCT_SC_FD_MSG:
+	case IPCT_SC_FD_MMSG:
 		on_fd_call(g, p, e, sc);
 		return;
 	case IPCT_SC_FD_PAIR01:
@@ -753,6 +763,15 @@ static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
 	}
 }
 
+/* A descriptor that arrived in an SCM_RIGHTS message. */
+static void on_fd_received(struct ipct_graph *g, const struct ipct_event *e)
+{
+	struct gproc *p = proc_find(g, e->pid);
+
+	if (p)
+		fd_new(g, p, e->fdrecv.fd, e->kind[0], e->fdrecv.ino, e->fdrecv.flags, e->ts_ns);
+}
+
 static void on_fork(struct ipct_graph *g, const struct ipct_event *e)
 {
 	struct gproc *parent = proc_find(g, e->pid);
@@ -809,6 +828,9 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
 		break;
 	case IPCT_EV_OBJINFO:
 		on_objinfo(g, e);
+		break;
+	case IPCT_EV_FD_RECEIVED:
+		on_fd_received(g, e);
 		break;
 	case IPCT_EV_FORK:
 		on_fork(g, e);

@@ -53,6 +53,7 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(dup3, DUP2),
 	SC(fcntl, FD),
 	SC(ioctl, IOCTL),       /* FIOCLEX and FIONCLEX only */
+	SC(pidfd_getfd, GETFD),
 	/* sockets */
 	SC(socket, FD_RET),
 	SC(socketpair, SOCKETPAIR),
@@ -64,9 +65,9 @@ const struct ipct_syscall ipct_syscalls[] = {
 	IO(sendto, FD, WRITE),
 	IO(recvfrom, FD, READ),
 	IO(sendmsg, FD, WRITE),
-	IO(recvmsg, FD, READ),
+	IO(recvmsg, FD_MSG, READ),
 	IO(sendmmsg, FD, WRITE_MSGS),
-	IO(recvmmsg, FD, READ_MSGS),
+	IO(recvmmsg, FD_MMSG, READ_MSGS),
 	SC(shutdown, FD),
 	{ 0, NULL, 0, 0 },
 };

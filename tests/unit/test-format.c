@@ -157,6 +157,45 @@ int main(void)
 	CHECK_STR(jstr(o, "request"), "FIONCLEX");
 	json_object_put(o);
 
+	/* A pipe's write end received through the socket at fd 4, close-on-exec. */
+	e = ev(IPCT_EV_FD_RECEIVED, "receiver", 300);
+	e.nr = __NR_recvmsg;
+	e.kind[0] = IPCT_KIND_PIPE;
+	e.fdrecv.ino = 777;
+	e.fdrecv.flags = 2ull << 32 | IPCT_FD_CLOEXEC;
+	e.fdrecv.fd = 6;
+	e.fdrecv.via_fd = 4;
+	CHECK(strstr(text(&e), "fd_received      fd=6 pipe:[777] O_CLOEXEC (SCM_RIGHTS through fd 4)\n") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "type"), "fd_received");
+	CHECK_INT(jint(o, "fd"), 6);
+	CHECK_STR(jstr(o, "object"), "pipe:[777]");
+	CHECK_STR(jstr(o, "kind"), "pipe");
+	CHECK_STR(jstr(o, "end"), "write");
+	CHECK(json_object_get_boolean(json_object_object_get(o, "cloexec")));
+	CHECK_INT(jint(o, "socket_fd"), 4);
+	json_object_put(o);
+
+	/* pidfd_getfd(3, 5, 0) = 6 from pid 1234. */
+	e = ev(IPCT_EV_SYSCALL, "taker", 300);
+	e.nr = __NR_pidfd_getfd;
+	e.kind[0] = IPCT_KIND_PIPE;
+	e.sys.args[0] = 3;
+	e.sys.args[1] = 5;
+	e.sys.ret = 6;
+	e.sys.x[0] = 777;
+	e.sys.x[1] = 1ull << 32 | IPCT_FD_CLOEXEC;
+	e.sys.x[2] = 1234;
+	CHECK(strstr(text(&e), "pidfd_getfd      pidfd=3 pid 1234 fd=5 -> fd=6 pipe:[777] = 6\n") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "pidfd"), 3);
+	CHECK_INT(jint(o, "source_pid"), 1234);
+	CHECK_INT(jint(o, "source_fd"), 5);
+	CHECK_INT(jint(o, "newfd"), 6);
+	CHECK_STR(jstr(o, "object"), "pipe:[777]");
+	CHECK_STR(jstr(o, "end"), "read");
+	json_object_put(o);
+
 	/* A merged generation says that the instance is lost. */
 	e = ev(IPCT_EV_SIGNAL_GENERATE, "sender", 200);
 	e.sig.sig = SIGUSR1;

@@ -245,6 +245,35 @@ static struct ipct_event close_range_ev(uint32_t pid, unsigned int first, unsign
 	return e;
 }
 
+/* An FD_RECEIVED record: fd, an end of ino with f_mode mode, arrived through the socket via_fd. */
+static struct ipct_event received_ev(uint32_t pid, int fd, uint64_t ino, uint64_t mode, int via_fd, uint64_t ts)
+{
+	struct ipct_event e = ev(IPCT_EV_FD_RECEIVED, pid, "received", ts);
+
+	e.nr = __NR_recvmsg;
+	e.kind[0] = IPCT_KIND_PIPE;
+	e.fdrecv.ino = ino;
+	e.fdrecv.flags = FMODE(mode);
+	e.fdrecv.fd = fd;
+	e.fdrecv.via_fd = via_fd;
+	return e;
+}
+
+/* pidfd_getfd(pidfd, targetfd, 0) = newfd: a close-on-exec copy of source's targetfd, an end of ino. */
+static struct ipct_event getfd_ev(uint32_t pid, int pidfd, uint32_t source, int targetfd, int newfd,
+				  uint64_t ino, uint64_t mode, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, __NR_pidfd_getfd, newfd, ts);
+
+	e.sys.args[0] = (uint64_t)pidfd;
+	e.sys.args[1] = (uint64_t)targetfd;
+	e.sys.x[0] = ino;
+	e.sys.x[1] = FMODE(mode) | IPCT_FD_CLOEXEC;
+	e.sys.x[2] = source;
+	e.kind[0] = IPCT_KIND_PIPE;
+	return e;
+}
+
 /* splice(in, NULL, out, NULL, len, 0) = ret, or tee(in, out, len, 0) = ret: pipe to pipe. */
 static struct ipct_event pipe_pair_ev(uint32_t pid, int nr, int in, uint64_t in_ino, int out,
 				      uint64_t out_ino, int64_t ret, uint64_t ts)
@@ -780,6 +809,57 @@ static void test_leaked_write_end(void)
 	feed(g, close_ev(321, 4, IPCT_KIND_PIPE, 7003, 3310));
 	feed(g, exec_ev(321, "tool", 3400));
 	CHECK_INT(c.n, 1);
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
+/*
+ * Descriptors that arrive from another table: SCM_RIGHTS (FD_RECEIVED
+ * records after a recvmsg) and pidfd_getfd. The receiver holds them, and a
+ * reader that got the write end too is told it will never see EOF.
+ */
+static void test_received(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *d, *arr, *o;
+	const uint64_t since = 5 * SEC, now = since + 3 * SEC / 2;
+
+	feed(g, exec_ev(450, "sender", 1000));
+	feed(g, fork_ev(450, "sender", 451, 1050));
+	feed(g, pipe_ev(450, 5, 6, 8101, false, false, 1100));
+	feed(g, received_ev(451, 3, 8101, FM_READ, 4, 1200));
+	feed(g, received_ev(451, 7, 8101, FM_WRITE, 4, 1200));
+	feed(g, close_ev(450, 5, IPCT_KIND_PIPE, 8101, 1300));
+	feed(g, close_ev(450, 6, IPCT_KIND_PIPE, 8101, 1310));
+	ipct_graph_blocked(g, 451, 3, __NR_read, since, now);
+	CHECK_INT(c.n, 1);
+	d = diag(&c, 0);
+	CHECK_STR(jstr(d, "kind"), "no_eof");
+	CHECK_INT(jint(d, "pid"), 451);
+	CHECK_INT(jint(d, "fd"), 3);
+	CHECK_INT(jlen(d, "holders"), 1);
+	CHECK(entry(d, "holders", 451, 7) != NULL);
+	CHECK(contains(jstr(d, "message"), "will never see EOF"));
+
+	/* Taken with pidfd_getfd: close-on-exec, so an exec drops it and nothing leaks. */
+	feed(g, exec_ev(460, "taker", 2000));
+	feed(g, getfd_ev(460, 3, 450, 6, 4, 8102, FM_WRITE, 2100));
+	feed(g, exec_ev(460, "next", 2200));
+	CHECK_INT(c.n, 1);
+	/* A call that failed gives nothing. */
+	feed(g, getfd_ev(460, 3, 450, 9, -EBADF, 0, 0, 2300));
+
+	arr = session_json(g, SESSION);
+	o = object(arr, 8101);
+	CHECK_ENTRY(o, "readers", 451, 3, "sender", 0, 0, 0);
+	CHECK_ENTRY(o, "writers", 451, 7, "sender", 0, 0, 0);
+	CHECK_ENTRY(o, "writers", 450, 6, "sender", 0, 0, 1310);
+	o = object(arr, 8102);
+	CHECK_ENTRY(o, "writers", 460, 4, "taker", 0, 0, 2200);
+	CHECK_INT(jlen(o, "writers"), 1);
+	CHECK_INT(json_object_array_length(arr), 2);
+	json_object_put(arr);
 	diags_free(&c);
 	ipct_graph_free(g);
 }
@@ -1446,6 +1526,7 @@ int main(void)
 	test_close_range();
 	test_leaked_write_end();
 	test_no_eof();
+	test_received();
 	test_write_errors();
 	test_splice();
 	test_socketpair();
