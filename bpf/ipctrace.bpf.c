@@ -939,6 +939,9 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	e->proc.child_pid = ctgid;
 	e->proc.child_tid = ctgid;
+	/* clone(CLONE_FILES): one descriptor table for both, until one execs or unshares it. */
+	if (BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files))
+		e->flags |= IPCT_F_SHARED_FILES;
 	submit(e, false);
 	return 0;
 }

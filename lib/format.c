@@ -428,6 +428,8 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_int(p, "first", "fds %" PRId64, (uint32_t)s->args[0]);
 			pr_int(p, "last", "..%" PRId64, (uint32_t)s->args[1]);
 			pr_flags(p, "flags", " ", ipct_close_range_flags, s->args[2]);
+		} else if (!strcmp(name, "unshare")) {
+			pr_flags(p, "flags", "", ipct_unshare_flags, s->args[0]);
 		}
 		break;
 	case IPCT_SC_SIGQUEUE:
@@ -718,6 +720,7 @@ static void fmt_proc(struct pr *p, const struct ipct_event *e)
 	switch (e->type) {
 	case IPCT_EV_FORK:
 		pr_int(p, "child_pid", "child %" PRId64, s->child_pid);
+		pr_bool(p, "shared_fd_table", " sharing its descriptor table", e->flags & IPCT_F_SHARED_FILES);
 		break;
 	case IPCT_EV_EXEC:
 		snprintf(path, sizeof(path), "%.*s", IPCT_PATH_LEN, s->path);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,6 +275,12 @@ const struct ipct_flag_name ipct_close_range_flags[] = {
 
 const struct ipct_flag_name ipct_ioctl_requests[] = {
 	N(FIOCLEX), N(FIONCLEX), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_unshare_flags[] = {
+	N(CLONE_FILES), N(CLONE_FS), N(CLONE_SYSVSEM), N(CLONE_NEWNS), N(CLONE_NEWCGROUP), N(CLONE_NEWUTS),
+	N(CLONE_NEWIPC), N(CLONE_NEWUSER), N(CLONE_NEWPID), N(CLONE_NEWNET), N(CLONE_NEWTIME),
+	N(CLONE_THREAD), N(CLONE_SIGHAND), N(CLONE_VM), { 0, NULL },
 };
 
 int ipct_flags_each(const struct ipct_flag_name *table, uint64_t value,

@@ -54,6 +54,7 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(fcntl, FD),
 	SC(ioctl, IOCTL),       /* FIOCLEX and FIONCLEX only */
 	SC(pidfd_getfd, GETFD),
+	SC(unshare, PLAIN),     /* CLONE_FILES: the descriptor table is no longer shared */
 	/* sockets */
 	SC(socket, FD_RET),
 	SC(socketpair, SOCKETPAIR),

@@ -93,6 +93,7 @@ enum ipct_sys_class {
 #define IPCT_F_GROUP        0x2  /* signal_generate: process-directed */
 #define IPCT_F_NEW_VALID    0x4  /* sigaction/sigprocmask: x[0..1] were read from user memory */
 #define IPCT_F_OLD_VALID    0x8  /* sigaction/sigprocmask: x[2..3] were read from user memory */
+#define IPCT_F_SHARED_FILES 0x10 /* fork: the child shares the parent's descriptor table (CLONE_FILES) */
 #define IPCT_F_CONTEXT      0x8000 /* from a log query: not a match, sent for context (fork, exec) */
 
 /*

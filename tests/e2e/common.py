@@ -40,8 +40,8 @@ MSG_EVENT = 2
 # Every event type (docs/events.md).
 SYSCALL_TYPES = frozenset('''kill tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo pidfd_send_signal
     rt_sigaction rt_sigprocmask rt_sigreturn pipe pipe2 read write readv writev close close_range
-    dup dup2 dup3 fcntl ioctl pidfd_getfd socket socketpair bind listen connect accept accept4
-    sendto recvfrom sendmsg recvmsg shutdown'''.split())
+    dup dup2 dup3 fcntl ioctl pidfd_getfd unshare socket socketpair bind listen connect accept
+    accept4 sendto recvfrom sendmsg recvmsg shutdown'''.split())
 EVENT_TYPES = SYSCALL_TYPES | {'signal_generate', 'signal_deliver', 'fork', 'exec', 'exit'}
 
 TEST = os.path.splitext(os.path.basename(sys.argv[0]))[0]

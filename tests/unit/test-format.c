@@ -2,6 +2,7 @@
 /* Unit tests for lib/format.c: the same event in text and JSON, field by field. */
 #include <errno.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -194,6 +195,28 @@ int main(void)
 	CHECK_INT(jint(o, "newfd"), 6);
 	CHECK_STR(jstr(o, "object"), "pipe:[777]");
 	CHECK_STR(jstr(o, "end"), "read");
+	json_object_put(o);
+
+	/* unshare(CLONE_FILES), and a fork whose child shares the descriptor table. */
+	e = ev(IPCT_EV_SYSCALL, "sharer", 300);
+	e.nr = __NR_unshare;
+	e.sys.args[0] = CLONE_FILES;
+	CHECK(strstr(text(&e), "unshare          CLONE_FILES = 0\n") != NULL);
+	o = json(&e);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "flags"), JSON_C_TO_STRING_PLAIN),
+		  "[\"CLONE_FILES\"]");
+	json_object_put(o);
+	e = ev(IPCT_EV_FORK, "sharer", 300);
+	e.proc.child_pid = 301;
+	e.flags = IPCT_F_SHARED_FILES;
+	CHECK(strstr(text(&e), "fork             child 301 sharing its descriptor table\n") != NULL);
+	o = json(&e);
+	CHECK(json_object_get_boolean(json_object_object_get(o, "shared_fd_table")));
+	json_object_put(o);
+	e.flags = 0;
+	o = json(&e);
+	CHECK(!json_object_get_boolean(json_object_object_get(o, "shared_fd_table")));
+	CHECK(jhas(o, "shared_fd_table"));
 	json_object_put(o);
 
 	/* A merged generation says that the instance is lost. */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <linux/close_range.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -100,6 +101,24 @@ static struct ipct_event fork_ev(uint32_t pid, const char *comm, uint32_t child,
 	struct ipct_event e = ev(IPCT_EV_FORK, pid, comm, ts);
 
 	e.proc.child_pid = e.proc.child_tid = child;
+	return e;
+}
+
+/* clone(CLONE_FILES): the child shares the parent's descriptor table. */
+static struct ipct_event clone_files_ev(uint32_t pid, const char *comm, uint32_t child, uint64_t ts)
+{
+	struct ipct_event e = fork_ev(pid, comm, child, ts);
+
+	e.flags |= IPCT_F_SHARED_FILES;
+	return e;
+}
+
+/* unshare(flags) = ret */
+static struct ipct_event unshare_ev(uint32_t pid, uint64_t flags, int64_t ret, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, __NR_unshare, ret, ts);
+
+	e.sys.args[0] = flags;
 	return e;
 }
 
@@ -738,6 +757,66 @@ static void test_close_range(void)
 	CHECK_INT(c.n, 3);
 	CHECK_INT(jint(diag(&c, 1), "fd") + jint(diag(&c, 2), "fd"), 8 + 12);
 	CHECK(jint(diag(&c, 1), "fd") == 12 || jint(diag(&c, 2), "fd") == 12);
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
+/*
+ * Processes that share one descriptor table (clone with CLONE_FILES): a
+ * change by one is a change for all, until exec, unshare(CLONE_FILES),
+ * close_range(CLOSE_RANGE_UNSHARE) or exit makes a table its own.
+ */
+static void test_shared_table(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o;
+
+	feed(g, exec_ev(270, "prog", 1000));
+	feed(g, pipe_ev(270, 3, 4, 6201, false, false, 1100));
+	feed(g, clone_files_ev(270, "prog", 271, 1200));
+	feed(g, clone_files_ev(270, "prog", 272, 1210));
+	/* 271 closes the write end for all three, and makes a pipe that all three hold. */
+	feed(g, close_ev(271, 4, IPCT_KIND_PIPE, 6201, 1300));
+	feed(g, pipe_ev(271, 4, 5, 6202, false, false, 1310));
+	/* 272 takes a table of its own, and closes the read end in it only. */
+	feed(g, unshare_ev(272, CLONE_FILES, 0, 1320));
+	feed(g, close_ev(272, 3, IPCT_KIND_PIPE, 6201, 1340));
+	/* A failed unshare changes nothing: 271's close_range marks 5 close-on-exec for 270 too. */
+	feed(g, unshare_ev(271, CLONE_FILES, -ENOMEM, 1350));
+	feed(g, close_range_ev(271, 5, 5, CLOSE_RANGE_CLOEXEC, 0, 1360));
+	CHECK_INT(c.n, 0);
+
+	/* 272 execs with 6202's write end open in its own table: a leak. */
+	feed(g, exec_ev(272, "other", 1400));
+	CHECK_INT(c.n, 1);
+	check_leak(&c, 0, 5, "pipe:[6202]");
+	CHECK_INT(jint(diag(&c, 0), "pid"), 272);
+	/* 271 leaves with close_range(CLOSE_RANGE_UNSHARE): it closes its own copy only. */
+	feed(g, close_range_ev(271, 0, ~0U, CLOSE_RANGE_UNSHARE, 0, 1500));
+	/* 270 execs: 6201's write end was closed by 271 for it, 6202's made close-on-exec. */
+	feed(g, exec_ev(270, "next", 1600));
+	CHECK_INT(c.n, 1);
+	feed(g, exit_ev(271, 1700));
+	feed(g, exit_ev(270, 1800));
+
+	arr = session_json(g, SESSION);
+	o = object(arr, 6201);
+	CHECK_ENTRY(o, "writers", 270, 4, "prog", 0, 0, 1300);
+	CHECK_ENTRY(o, "writers", 271, 4, "prog", 0, 0, 1300);
+	CHECK_ENTRY(o, "writers", 272, 4, "prog", 0, 0, 1300);
+	CHECK_ENTRY(o, "readers", 270, 3, "next", 0, 0, 1800);
+	CHECK_ENTRY(o, "readers", 271, 3, "prog", 0, 0, 1500);
+	CHECK_ENTRY(o, "readers", 272, 3, "prog", 0, 0, 1340);
+	o = object(arr, 6202);
+	CHECK_ENTRY(o, "writers", 270, 5, "prog", 0, 0, 1600);
+	CHECK_ENTRY(o, "writers", 271, 5, "prog", 0, 0, 1500);
+	CHECK_ENTRY(o, "writers", 272, 5, "other", 0, 0, 0);
+	CHECK_ENTRY(o, "readers", 270, 4, "next", 0, 0, 1800);
+	CHECK_ENTRY(o, "readers", 271, 4, "prog", 0, 0, 1500);
+	CHECK_ENTRY(o, "readers", 272, 4, "other", 0, 0, 0);
+	CHECK_INT(jlen(o, "writers"), 3);
+	json_object_put(arr);
 	diags_free(&c);
 	ipct_graph_free(g);
 }
@@ -1524,6 +1603,7 @@ int main(void)
 	test_pipeline();
 	test_cloexec();
 	test_close_range();
+	test_shared_table();
 	test_leaked_write_end();
 	test_no_eof();
 	test_received();
