@@ -479,9 +479,11 @@ static __always_inline void emit_fifo(__u32 session, __u16 nr, long fd, __u64 in
 #define CMSGS_MAX 4
 
 /*
+ * These run after the call's own record, off the hot path, as global
+ * functions: the verifier checks each once, whatever calls it.
+ *
  * An FD_RECEIVED record for fd, just installed in the current task's
- * table; dropped unless IPC. A global function: the verifier checks it
- * once, not once per place it is called from.
+ * table; dropped unless IPC.
  */
 __noinline int ipct_fd_received(__u32 session, __u16 nr, int fd, int via_fd)
 {
@@ -506,9 +508,9 @@ __noinline int ipct_fd_received(__u32 session, __u16 nr, int fd, int via_fd)
 
 /*
  * After a recvmsg that returned: the descriptors its SCM_RIGHTS message
- * installed, read from the caller's msghdr, where the kernel has set
- * msg_controllen to what it wrote (and, when the buffer was too small for
- * them all, cmsg_len to what it installed).
+ * installed, read from the caller's msghdr at msg, where the kernel has
+ * set msg_controllen to what it wrote (and, when the buffer was too small
+ * for them all, cmsg_len to what it installed).
  */
 __noinline int ipct_scm_rights(__u32 session, __u16 nr, int sock_fd, __u64 msg)
 {
@@ -524,12 +526,12 @@ __noinline int ipct_scm_rights(__u32 session, __u16 nr, int sock_fd, __u64 msg)
 		    h.cmsg_len < sizeof(h))
 			return 0;
 		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
-			__u64 n = (h.cmsg_len - sizeof(h)) / sizeof(int);
+			__u64 n = (h.cmsg_len - sizeof(h)) / sizeof(int), ints = control + off + sizeof(h);
 
 			for (int j = 0; j < SCM_MAX_FD && j < n; j++) {
 				int fd;
 
-				if (bpf_probe_read_user(&fd, sizeof(fd), (void *)(control + off + sizeof(h) + j * sizeof(int))))
+				if (bpf_probe_read_user(&fd, sizeof(fd), (void *)(ints + j * sizeof(int))))
 					return 0;
 				ipct_fd_received(session, nr, fd, sock_fd);
 			}

@@ -15,15 +15,16 @@
  * exit drops them all. Processes made by clone(CLONE_FILES) share one
  * table until one of them execs, exits or unshares it: each keeps its own
  * copy of the entries (each is a holder), and a change to one is made to
- * all; threads are their process. A data call on a descriptor the table does not know
- * (opened before the trace, or lost) teaches the table from the event.
+ * all; threads are their process. A data call on a descriptor the table
+ * does not know (opened before the trace, or lost) teaches the table from
+ * the event.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <sched.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,7 +399,7 @@ static bool cloexec_of(uint64_t flags)
 	return flags & IPCT_FD_CLOEXEC;
 }
 
-/* A descriptor the kernel just installed (open of a FIFO, pidfd_getfd, SCM_RIGHTS), on the object resolved. */
+/* A descriptor the kernel just installed (open of a FIFO, pidfd_getfd, SCM_RIGHTS) on the object resolved. */
 static void fd_new(struct ipct_graph *g, struct gproc *p, int fd, int kind, uint64_t ino, uint64_t flags,
 		   uint64_t ts)
 {
@@ -456,7 +457,6 @@ static void fd_copy(struct gproc *p, int from, int to, bool cloexec, uint64_t ts
 	if (from == to)
 		return;
 	fd_close(p, to, ts);
-	/* fd_close() may move src. */
 	if (src) {
 		struct object *o = src->obj;
 		unsigned mode = src->mode;

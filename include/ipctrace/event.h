@@ -72,7 +72,7 @@ enum ipct_sys_class {
 	IPCT_SC_OPEN,           /* open: path at arg0, the new fd in the result; kept for FIFOs only */
 	IPCT_SC_OPENAT,         /* openat: path at arg1 */
 	IPCT_SC_IOCTL,          /* ioctl: FIOCLEX and FIONCLEX only (the rest dropped at entry); as FD */
-	IPCT_SC_FD_MSG,         /* recvmsg: as FD; an FD_RECEIVED record follows per IPC fd SCM_RIGHTS installed */
+	IPCT_SC_FD_MSG,         /* recvmsg: as FD; then an FD_RECEIVED record per IPC fd SCM_RIGHTS installed */
 	IPCT_SC_FD_MMSG,        /* recvmmsg: the same for each message received */
 	IPCT_SC_GETFD,          /* pidfd_getfd: the new fd (the result) resolved, dropped unless IPC */
 	IPCT_SC_MAX,
@@ -177,8 +177,9 @@ struct ipct_objinfo {
 /*
  * FD_RECEIVED: a descriptor that the kernel put in the receiving process's
  * table, recorded right after the recvmsg or recvmmsg record (same tid,
- * header nr = that syscall) whose SCM_RIGHTS message carried it. The object's kind is
- * in the header's kind[0]; descriptors that are not IPC are left out.
+ * header nr = that syscall) whose SCM_RIGHTS message carried it. The
+ * object's kind is in the header's kind[0]; descriptors that are not IPC
+ * are left out.
  */
 struct ipct_fdrecv {
 	__u64 ino;

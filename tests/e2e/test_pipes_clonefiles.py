@@ -53,14 +53,15 @@ for mode, held in HOLDS.items():
     for d in t.diagnoses:
         check_diagnosis_shape(d)
     want = sorted([(parent, w1, p1)] * held[1] + [(parent, w2, p2)] * held[3])
+    leaks = [d for d in t.diagnoses if d['kind'] == 'leaked_write_end']
     check_eq('%s: leaked_write_end diagnoses (pid, fd, object)' % mode, want,
-             sorted((d['pid'], d['fd'], d['object']) for d in t.diagnoses if d['kind'] == 'leaked_write_end'))
+             sorted((d['pid'], d['fd'], d['object']) for d in leaks))
     check_eq('%s: kinds of diagnosis' % mode, {'leaked_write_end'}, {d['kind'] for d in t.diagnoses})
 
     # The fork event of the other task says whether it shares the table.
     if mode != 'thread':
-        f = one(select_events(ev, type='fork', pid=parent, child_pid=other), '%s: fork of the other' % mode)
-        check_eq('%s: the fork event\'s shared_fd_table' % mode, mode != 'vfork', f.get('shared_fd_table'))
+        f = one(select_events(ev, type='fork', pid=parent, child_pid=other), 'fork of the other')
+        check_eq('%s: shared_fd_table of the fork' % mode, mode != 'vfork', f.get('shared_fd_table'))
 
     # When the parent's copy of p1's write end was closed: by the other task when the
     # table is one, else at the parent's exit.
@@ -70,10 +71,11 @@ for mode, held in HOLDS.items():
     check_against_events(o1, ev)
     exit_parent = one(select_events(ev, type='exit', pid=parent), 'exit of the parent')
     if mode in ('shared', 'thread'):
-        closer = one(select_events(ev, type='close', tid=other, fd=w1), '%s: close of w1 by the other' % mode)
+        closer = one(select_events(ev, type='close', tid=other, fd=w1), 'close of w1 by the other')
     else:
         closer = exit_parent
-    check_eq('%s: when the parent\'s %s fd %d was closed (%s %s)' % (mode, p1, w1, closer['type'], closer['tid']),
+    check_eq('%s: when the parent\'s %s fd %d was closed (%s by %d)'
+             % (mode, p1, w1, closer['type'], closer['tid']),
              closer['time_ns'], entry(o1, 'writers', parent, w1)['closed_ns'])
     if mode in ('unshare', 'close_range', 'vfork'):
         call = 'close_range' if mode == 'close_range' else 'close'

@@ -34,8 +34,10 @@ def check_handover(mode, ev, rep, name):
         passed_fds = [(i, e) for i, e in enumerate(ev) if e['type'] == 'fd_received']
         check_eq('%s: fd_received events (pid, fd, object, end, socket_fd)' % mode,
                  [(child, fd, name, end, rep['socket_fd']) for fd, end in got],
-                 [(e['pid'], e['fd'], e['object'], e.get('end'), e.get('socket_fd')) for _, e in passed_fds])
-        check(all(recv[0] < i for i, _ in passed_fds), '%s: an fd_received event before the %s' % (mode, call))
+                 [(e['pid'], e['fd'], e['object'], e.get('end'), e.get('socket_fd'))
+                  for _, e in passed_fds])
+        check(all(recv[0] < i for i, _ in passed_fds),
+              '%s: an fd_received event before the %s' % (mode, call))
     else:
         calls = select_events(ev, type='pidfd_getfd')
         check_eq('getfd: pidfd_getfd calls (pid, source_pid, source_fd, newfd, object, end)',
