@@ -22,8 +22,10 @@ IPCTRACED = os.path.join(BUILD, "ipctraced")
 BT_SCRIPT = os.path.join(ROOT, "bench", "ipc.bt")
 DEFAULT_SOCKET = "/run/ipctrace/ipctrace.sock"
 
-# The syscalls docs/events.md lists (open/openat are recorded only for FIFOs:
-# left out of the syscall tracers' sets, no workload opens a FIFO).
+# The syscalls docs/events.md lists, less those that no workload makes
+# (open/openat, which ipctrace records only for FIFOs; ioctl, only for
+# FIOCLEX and FIONCLEX; close_range, pidfd_getfd, unshare): left out of the
+# syscall tracers' sets.
 IPC_SYSCALLS = """kill tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo pidfd_send_signal
 rt_sigaction rt_sigprocmask rt_sigreturn rt_sigtimedwait pipe pipe2 read write readv writev
 close dup dup2 dup3 fcntl socket socketpair bind listen connect accept accept4 sendto

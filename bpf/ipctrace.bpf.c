@@ -273,28 +273,36 @@ static __always_inline __u8 class_of(long nr)
 	return sys_class[nr];
 }
 
-/* The syscall number and return value in the saved registers, and the arguments. */
+/*
+ * The syscall number and return value in the saved registers, and the
+ * arguments, each read with rd: LOAD through a typed pointer,
+ * BPF_CORE_READ through any other.
+ */
+#define LOAD(r, field) ((r)->field)
 #if defined(__TARGET_ARCH_x86)
 #define REG_NR  orig_ax
 #define REG_RET ax
-#define SYSCALL_ARGS(r, a)                                                                         \
+#define SYSCALL_ARGS(r, a, rd)                                                                     \
 	do {                                                                                       \
-		(a)[0] = (r)->di;                                                                  \
-		(a)[1] = (r)->si;                                                                  \
-		(a)[2] = (r)->dx;                                                                  \
-		(a)[3] = (r)->r10;                                                                 \
-		(a)[4] = (r)->r8;                                                                  \
-		(a)[5] = (r)->r9;                                                                  \
+		(a)[0] = rd(r, di);                                                                \
+		(a)[1] = rd(r, si);                                                                \
+		(a)[2] = rd(r, dx);                                                                \
+		(a)[3] = rd(r, r10);                                                               \
+		(a)[4] = rd(r, r8);                                                                \
+		(a)[5] = rd(r, r9);                                                                \
 	} while (0)
 #elif defined(__TARGET_ARCH_arm64)
 /* x0 holds the return value at exit; the first argument survives in orig_x0. */
 #define REG_NR  syscallno
 #define REG_RET regs[0]
-#define SYSCALL_ARGS(r, a)                                                                         \
+#define SYSCALL_ARGS(r, a, rd)                                                                     \
 	do {                                                                                       \
-		(a)[0] = (r)->orig_x0;                                                             \
-		for (int i_ = 1; i_ < 6; i_++)                                                     \
-			(a)[i_] = (r)->regs[i_];                                                   \
+		(a)[0] = rd(r, orig_x0);                                                           \
+		(a)[1] = rd(r, regs[1]);                                                           \
+		(a)[2] = rd(r, regs[2]);                                                           \
+		(a)[3] = rd(r, regs[3]);                                                           \
+		(a)[4] = rd(r, regs[4]);                                                           \
+		(a)[5] = rd(r, regs[5]);                                                           \
 	} while (0)
 #else
 #error "ipctrace: add this architecture's syscall registers"
@@ -310,6 +318,23 @@ static __always_inline void read_user_pair(__u64 ptr, __u64 *a, __u64 *b)
 	}
 }
 
+/* ---- close-on-exec by ioctl ---- */
+
+#define FIONCLEX 0x5450
+#define FIOCLEX  0x5451
+
+/*
+ * Of all ioctls, only FIOCLEX and FIONCLEX change what the daemon models
+ * (close-on-exec): the others (a terminal's, a device's) are dropped at
+ * entry by their request, before the traced set is even looked at.
+ */
+static __always_inline bool ioctl_changes_cloexec(struct pt_regs *regs, const bool typed)
+{
+	unsigned long req = typed ? PT_REGS_PARM2_SYSCALL(KCAST(regs)) : PT_REGS_PARM2_CORE_SYSCALL(regs);
+
+	return (unsigned int)req == FIOCLEX || (unsigned int)req == FIONCLEX;
+}
+
 static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -318,7 +343,7 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 	struct ipct_inflight *in;
 	__u32 session;
 
-	if (cls == IPCT_SC_NONE)
+	if (cls == IPCT_SC_NONE || (cls == IPCT_SC_IOCTL && !ioctl_changes_cloexec(regs, typed)))
 		return 0;
 	in = current_traced(&session);
 	if (!in)
@@ -441,11 +466,113 @@ static __always_inline void emit_fifo(__u32 session, __u16 nr, long fd, __u64 in
 	submit(e, false);
 }
 
+/* ---- descriptors that arrive from elsewhere: SCM_RIGHTS, pidfd_getfd ---- */
+
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+/* The kernel passes at most this many descriptors in one message (SCM_MAX_FD). */
+#define SCM_MAX_FD 253
+/*
+ * A received message carries its SCM_RIGHTS after at most SCM_SECURITY,
+ * SCM_CREDENTIALS and SCM_PIDFD (unix_stream_read_generic, scm_recv).
+ */
+#define CMSGS_MAX 4
+
+/*
+ * These run after the call's own record, off the hot path, as global
+ * functions: the verifier checks each once, whatever calls it.
+ *
+ * An FD_RECEIVED record for fd, just installed in the current task's
+ * table; dropped unless IPC.
+ */
+__noinline int ipct_fd_received(__u32 session, __u16 nr, int fd, int via_fd)
+{
+	struct ipct_event *e;
+	struct ipct_obj o;
+
+	fd_resolve(fd, &o, R_COE);
+	if (!is_ipc(&o))
+		return 0;
+	e = reserve(IPCT_EV_FD_RECEIVED, session);
+	if (!e)
+		return 0;
+	e->nr = nr;
+	e->kind[0] = o.kind;
+	e->fdrecv.ino = o.ino;
+	e->fdrecv.flags = o.flags;
+	e->fdrecv.fd = fd;
+	e->fdrecv.via_fd = via_fd;
+	submit(e, false);
+	return 0;
+}
+
+/*
+ * After a recvmsg that returned: the descriptors its SCM_RIGHTS message
+ * installed, read from the caller's msghdr at msg, where the kernel has
+ * set msg_controllen to what it wrote (and, when the buffer was too small
+ * for them all, cmsg_len to what it installed).
+ */
+__noinline int ipct_scm_rights(__u32 session, __u16 nr, int sock_fd, __u64 msg)
+{
+	struct user_msghdr *m = (void *)msg;
+	struct cmsghdr h;
+	__u64 control, len, off = 0;
+
+	if (bpf_probe_read_user(&control, sizeof(control), &m->msg_control) ||
+	    bpf_probe_read_user(&len, sizeof(len), &m->msg_controllen))
+		return 0;
+	for (int i = 0; i < CMSGS_MAX; i++) {
+		if (off + sizeof(h) > len || bpf_probe_read_user(&h, sizeof(h), (void *)(control + off)) ||
+		    h.cmsg_len < sizeof(h))
+			return 0;
+		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
+			__u64 n = (h.cmsg_len - sizeof(h)) / sizeof(int), ints = control + off + sizeof(h);
+
+			for (int j = 0; j < SCM_MAX_FD && j < n; j++) {
+				int fd;
+
+				if (bpf_probe_read_user(&fd, sizeof(fd), (void *)(ints + j * sizeof(int))))
+					return 0;
+				ipct_fd_received(session, nr, fd, sock_fd);
+			}
+			return 0;
+		}
+		off += (h.cmsg_len + sizeof(long) - 1) & ~(sizeof(long) - 1);
+	}
+	return 0;
+}
+
+/* The kernel receives at most this many messages in one recvmmsg (UIO_MAXIOV). */
+#define MMSG_MAX 1024
+
+/* After a recvmmsg that returned n messages: the descriptors each one's SCM_RIGHTS installed. */
+__noinline int ipct_scm_rights_mmsg(__u32 session, __u16 nr, int sock_fd, __u64 vec, __u64 n)
+{
+	for (int i = 0; i < MMSG_MAX && i < n; i++)
+		ipct_scm_rights(session, nr, sock_fd, vec + i * sizeof(struct mmsghdr));
+	return 0;
+}
+
+/* The pid (as the initial namespace numbers it) that the pidfd at fd refers to; 0 if unknown. */
+static __always_inline __u32 pidfd_pid_nr(long fd)
+{
+	struct fdtable *fdt = NULL;
+	struct file *f = fd_file(fd, &fdt);
+	struct pid *pid;
+
+	if (!f)
+		return 0;
+	/* Since 6.9 (pidfs) the pid is the inode's private data; before, the file's. */
+	pid = BPF_CORE_READ(f, f_inode, i_private);
+	if (!pid)
+		pid = BPF_CORE_READ(f, private_data);
+	return pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
+}
+
 static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
 	struct pt_regs *uregs = (void *)ctx->args[0];
-	struct pt_regs regs;
 	struct ipct_inflight *in;
 	struct ipct_obj a = {}, b = {};
 	struct ipct_event *e;
@@ -487,15 +614,18 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	valid = in->valid;
 	/* The arguments are still in the saved registers: typed loads where the kernel allows. */
 	if (typed) {
-		SYSCALL_ARGS(KCAST(uregs), args);
+		SYSCALL_ARGS(KCAST(uregs), args, LOAD);
 	} else if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
 		struct pt_regs *r = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
 
-		SYSCALL_ARGS(r, args);
+		SYSCALL_ARGS(r, args, LOAD);
 	} else {
-		if (bpf_probe_read_kernel(&regs, sizeof(regs), uregs))
-			return 0;
-		SYSCALL_ARGS(&regs, args);
+		/*
+		 * Before 5.15, one read per argument: a copy of the whole
+		 * pt_regs would take 168 bytes of the 512 of stack that this
+		 * program shares with ipct_scm_rights() and ipct_fd_received().
+		 */
+		SYSCALL_ARGS(uregs, args, BPF_CORE_READ);
 	}
 
 	/* Resolve, and drop what is not IPC, before reserving anything. */
@@ -503,12 +633,16 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_SOCK:
+	case IPCT_SC_IOCTL:
+	case IPCT_SC_FD_MSG:
+	case IPCT_SC_FD_MMSG:
 		/* Data calls, the bulk; dup and fcntl's copies take close-on-exec from their arguments. */
 		fd_resolve(args[0], &a, rd);
 		if (!is_ipc(&a))
 			return 0;
 		break;
 	case IPCT_SC_FD_RET:
+	case IPCT_SC_GETFD:
 		fd_resolve(ret, &a, R_COE | rd);
 		if (!is_ipc(&a))
 			return 0;
@@ -558,7 +692,14 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_SOCK:
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
+	case IPCT_SC_IOCTL:
+	case IPCT_SC_FD_MSG:
+	case IPCT_SC_FD_MMSG:
 		put_obj(e, 0, &a);
+		break;
+	case IPCT_SC_GETFD:
+		put_obj(e, 0, &a);
+		e->sys.x[2] = pidfd_pid_nr(args[0]);
 		break;
 	case IPCT_SC_FD_IOV:
 		put_obj(e, 0, &a);
@@ -635,6 +776,10 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		emit_sockinfo(session, nr, ret);
 	else if (cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT)
 		emit_fifo(session, nr, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
+	else if (ret >= 0 && cls == IPCT_SC_FD_MSG)
+		ipct_scm_rights(session, nr, args[0], args[1]);
+	else if (ret > 0 && cls == IPCT_SC_FD_MMSG)
+		ipct_scm_rights_mmsg(session, nr, args[0], args[1], ret);
 	return 0;
 }
 
@@ -801,6 +946,9 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	e->proc.child_pid = ctgid;
 	e->proc.child_tid = ctgid;
+	/* clone(CLONE_FILES): one descriptor table for both, until one execs or unshares it. */
+	if (BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files))
+		e->flags |= IPCT_F_SHARED_FILES;
 	submit(e, false);
 	return 0;
 }

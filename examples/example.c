@@ -3,8 +3,10 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +142,21 @@ void *shared_alloc(size_t size)
 	return p;
 }
 
+void wait_nonzero(int *addr)
+{
+	while (!__atomic_load_n(addr, __ATOMIC_ACQUIRE))
+		if (syscall(SYS_futex, addr, FUTEX_WAIT, 0, NULL, NULL, 0) < 0 &&
+		    errno != EAGAIN && errno != EINTR)
+			die("futex wait");
+}
+
+void set_and_wake(int *addr)
+{
+	__atomic_store_n(addr, 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_futex, addr, FUTEX_WAKE, INT_MAX, NULL, NULL, 0) < 0)
+		die("futex wake");
+}
+
 int wait_child(pid_t pid)
 {
 	int status;
@@ -204,6 +221,35 @@ void wait_in_syscall(pid_t pid, long nr, const char *what)
 			return;
 		check_deadline(deadline, what);
 	}
+}
+
+char **holds_argv(int n, const unsigned long *inodes, const int *fds)
+{
+	static char path[4096], pairs[7][48], *argv[9];
+	ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (len < 0)
+		die("readlink /proc/self/exe");
+	path[len] = 0;
+	slash = strrchr(path, '/');
+	if (n < 1 || n > 7 || !slash || (size_t) (slash - path) + sizeof("/holds") > sizeof(path))
+		fail("holds_argv: %d pairs, program %s", n, path);
+	strcpy(slash + 1, "holds");
+	argv[0] = path;
+	for (int i = 0; i < n; i++) {
+		snprintf(pairs[i], sizeof(pairs[i]), "%lu:%d", inodes[i], fds[i]);
+		argv[i + 1] = pairs[i];
+	}
+	argv[n + 1] = NULL;
+	return argv;
+}
+
+int holds_result(pid_t pid, int status)
+{
+	if (!WIFEXITED(status))
+		fail("holds %d did not exit (status 0x%x)", (int) pid, status);
+	return WEXITSTATUS(status);
 }
 
 enum io { IO_READ, IO_WRITE, IO_RECV, IO_SEND };

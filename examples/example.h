@@ -66,6 +66,14 @@ EX_PRINTF(1, 2) bool report(const char *fmt, ...);
  */
 void *shared_alloc(size_t size);
 
+/*
+ * A handshake between processes through an int in shared memory: a futex,
+ * so it adds no pipe, socket or signal to the trace. wait_nonzero()
+ * returns once *addr is nonzero; set_and_wake() makes it so.
+ */
+void wait_nonzero(int *addr);
+void set_and_wake(int *addr);
+
 /* waitpid() for one child, made again after EINTR; returns its status. */
 int wait_child(pid_t pid);
 
@@ -93,6 +101,17 @@ void check_deadline(long long deadline, const char *what);
  * regular-file reads, which the tracer leaves out.
  */
 void wait_in_syscall(pid_t pid, long nr, const char *what);
+/* ---- `holds`: which descriptors an exec'd program got -------------- */
+
+/*
+ * The argument vector of `holds INODE:FD...` for n pairs (examples/holds.c,
+ * beside this program), in static storage; argv[0] is its path. Build it
+ * before fork or vfork: the child then only has to exec it.
+ */
+char **holds_argv(int n, const unsigned long *inodes, const int *fds);
+
+/* What a `holds` process that exited with status reported: bit i, pair i was open. */
+int holds_result(pid_t pid, int status);
 
 /* ---- I/O -------------------------------------------------------------- */
 

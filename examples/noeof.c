@@ -4,12 +4,8 @@
 // child blocks in read forever and the parent waits for it; kill both (the report has the pids).
 
 #define _GNU_SOURCE
-#include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -22,25 +18,6 @@ struct shared {
 };
 
 static const char *const messages[] = { "ping\n", "hello, pipe\n", "you will not see EOF\n" };
-
-/*
- * A futex on shared memory: no pipe, socket or signal, so the handshake adds
- * nothing to the trace. Waits until *addr is nonzero.
- */
-static void wait_nonzero(int *addr)
-{
-	while (!__atomic_load_n(addr, __ATOMIC_ACQUIRE))
-		if (syscall(SYS_futex, addr, FUTEX_WAIT, 0, NULL, NULL, 0) < 0 &&
-		    errno != EAGAIN && errno != EINTR)
-			die("futex wait");
-}
-
-static void set_and_wake(int *addr)
-{
-	__atomic_store_n(addr, 1, __ATOMIC_RELEASE);
-	if (syscall(SYS_futex, addr, FUTEX_WAKE, INT_MAX, NULL, NULL, 0) < 0)
-		die("futex wake");
-}
 
 static void write_report(pid_t parent, pid_t child, unsigned long inode, int rfd, int wfd,
 			 const struct shared *sh)

@@ -52,7 +52,7 @@ struct probe {
 static void init_type_names(void)
 {
 	static const char *const others[] = { "signal_generate", "signal_deliver", "fork", "exec", "exit",
-					      "object" };
+					      "object", "fd_received" };
 	size_t n = 0;
 
 	if (type_names[0])
@@ -197,10 +197,13 @@ static int64_t event_fd(const struct ipct_event *e)
 
 	if (e->type == IPCT_EV_OBJINFO)
 		return e->obj.fd;
+	if (e->type == IPCT_EV_FD_RECEIVED)
+		return e->fdrecv.fd;
 	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)))
 		return -1;
 	switch (sc->cls) {
 	case IPCT_SC_FD_RET:
+	case IPCT_SC_GETFD:
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
 		return e->sys.ret;
@@ -234,6 +237,8 @@ static bool object_is(const struct ipct_event *e, const char *s)
 	if (e->type == IPCT_EV_OBJINFO)
 		return e->obj.ino == ino &&
 		       kind_fits(e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, want);
+	if (e->type == IPCT_EV_FD_RECEIVED)
+		return e->fdrecv.ino == ino && kind_fits(e->kind[0], want);
 	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)))
 		return false;
 	/* pipe2 and socketpair keep the fd pair in x[0] and the two inodes in x[1], x[2]. */
@@ -250,6 +255,8 @@ static bool kind_is(const struct ipct_event *e, int idx)
 
 	if (e->type == IPCT_EV_OBJINFO)
 		return kinds[idx] == (e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO);
+	if (e->type == IPCT_EV_FD_RECEIVED)
+		return e->kind[0] == kinds[idx];
 	return e->type == IPCT_EV_SYSCALL && (e->kind[0] == kinds[idx] || e->kind[1] == kinds[idx]);
 }
 

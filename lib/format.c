@@ -379,6 +379,7 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 	const struct ipct_sys *s = &e->sys;
 	bool data = !strcmp(name, "read") || !strcmp(name, "write") || !strcmp(name, "sendto") ||
 		    !strcmp(name, "recvfrom");
+	/* Vectored calls: bytes (for sendmmsg and recvmmsg, messages: docs/events.md). */
 	bool vec = !strcmp(name, "readv") || !strcmp(name, "writev") || !strcmp(name, "sendmsg") ||
 		   !strcmp(name, "recvmsg") || !strcmp(name, "vmsplice") || !strcmp(name, "sendmmsg") ||
 		   !strcmp(name, "recvmmsg");
@@ -416,6 +417,8 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 		pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
 	} else if (!strcmp(name, "fcntl")) {
 		fmt_fcntl(p, s);
+	} else if (!strcmp(name, "ioctl")) {
+		pr_str(p, "request", " %s", ipct_enum_name(ipct_ioctl_requests, (uint32_t)s->args[1]));
 	} else if (!strcmp(name, "shutdown")) {
 		static const char *const how[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
 
@@ -455,6 +458,12 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		} else if (!strcmp(name, "pidfd_send_signal")) {
 			pr_int(p, "pidfd", "pidfd=%" PRId64 " ", (int)s->args[0]);
 			pr_sig(p, (int)s->args[1]);
+		} else if (!strcmp(name, "close_range")) {
+			pr_int(p, "first", "fds %" PRId64, (uint32_t)s->args[0]);
+			pr_int(p, "last", "..%" PRId64, (uint32_t)s->args[1]);
+			pr_flags(p, "flags", " ", ipct_close_range_flags, s->args[2]);
+		} else if (!strcmp(name, "unshare")) {
+			pr_flags(p, "flags", "", ipct_unshare_flags, s->args[0]);
 		}
 		break;
 	case IPCT_SC_SIGQUEUE:
@@ -528,6 +537,9 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_CLOSE:
 	case IPCT_SC_SOCK:
+	case IPCT_SC_IOCTL:
+	case IPCT_SC_FD_MSG:
+	case IPCT_SC_FD_MMSG:
 		fmt_fd_call(p, e, name);
 		break;
 	case IPCT_SC_OPEN:
@@ -555,6 +567,18 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_int(p, "bytes", NULL, s->ret);
 		break;
 	}
+	case IPCT_SC_GETFD:
+		/* pidfd_getfd(pidfd, targetfd, flags): a copy of another process's descriptor. */
+		pr_int(p, "pidfd", "pidfd=%" PRId64, (int)s->args[0]);
+		if (s->x[2])
+			pr_int(p, "source_pid", " pid %" PRId64, (uint32_t)s->x[2]);
+		pr_int(p, "source_fd", " fd=%" PRId64, (int)s->args[1]);
+		if (s->ret >= 0) {
+			pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
+			pr_object(p, "object", "kind", e->kind[0], s->x[0]);
+			pr_end(p, e->kind[0], s->x[1]);
+		}
+		break;
 	case IPCT_SC_FD_ACCEPT:
 		fmt_fd_call(p, e, name);
 		if (s->ret >= 0) {
@@ -717,6 +741,18 @@ static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 		pr_str(p, "peer_object", NULL, NULL);
 }
 
+/* FD_RECEIVED: a descriptor an SCM_RIGHTS message put in the receiver's table. */
+static void fmt_fd_received(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_fdrecv *r = &e->fdrecv;
+
+	pr_int(p, "fd", "fd=%" PRId64, r->fd);
+	pr_object(p, "object", "kind", e->kind[0], r->ino);
+	pr_end(p, e->kind[0], r->flags);
+	pr_bool(p, "cloexec", " O_CLOEXEC", r->flags & IPCT_FD_CLOEXEC);
+	pr_int(p, "socket_fd", " (SCM_RIGHTS through fd %" PRId64 ")", r->via_fd);
+}
+
 static void fmt_proc(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_proc *s = &e->proc;
@@ -725,6 +761,7 @@ static void fmt_proc(struct pr *p, const struct ipct_event *e)
 	switch (e->type) {
 	case IPCT_EV_FORK:
 		pr_int(p, "child_pid", "child %" PRId64, s->child_pid);
+		pr_bool(p, "shared_fd_table", " sharing its descriptor table", e->flags & IPCT_F_SHARED_FILES);
 		break;
 	case IPCT_EV_EXEC:
 		snprintf(path, sizeof(path), "%.*s", IPCT_PATH_LEN, s->path);
@@ -764,6 +801,7 @@ const char *ipct_event_type_name(const struct ipct_event *e)
 	case IPCT_EV_EXEC: return "exec";
 	case IPCT_EV_EXIT: return "exit";
 	case IPCT_EV_OBJINFO: return "object";
+	case IPCT_EV_FD_RECEIVED: return "fd_received";
 	default: return "unknown";
 	}
 }
@@ -853,6 +891,9 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		break;
 	case IPCT_EV_OBJINFO:
 		fmt_objinfo(&p, e);
+		break;
+	case IPCT_EV_FD_RECEIVED:
+		fmt_fd_received(&p, e);
 		break;
 	default:
 		fmt_proc(&p, e);

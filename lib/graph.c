@@ -8,17 +8,27 @@
  * read and when it let go. The tables change exactly as the kernel's do:
  * pipe, socketpair, socket, accept and a FIFO's open create entries; dup,
  * dup2, dup3 and fcntl(F_DUPFD) copy one; close (and dup2 over an entry)
- * removes one; fork copies the table; exec drops close-on-exec entries;
- * exit drops them all. A data call on a descriptor the table does not know
- * (opened before the trace, or lost) teaches the table from the event.
+ * removes one, close_range a range of them; pidfd_getfd and SCM_RIGHTS
+ * (recvmsg) bring one from another table; fcntl F_SETFD, ioctl FIOCLEX
+ * and FIONCLEX, and close_range with CLOSE_RANGE_CLOEXEC set or clear
+ * close-on-exec; fork copies the table; exec drops close-on-exec entries;
+ * exit drops them all. Processes made by clone(CLONE_FILES) share one
+ * table until one of them execs, exits or unshares it: each keeps its own
+ * copy of the entries (each is a holder), and a change to one is made to
+ * all; threads are their process. A data call on a descriptor the table
+ * does not know (opened before the trace, or lost) teaches the table from
+ * the event.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/close_range.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,6 +87,7 @@ struct gproc {
 	char comm[IPCT_COMM_LEN + 1];
 	struct fdent *fds;
 	size_t nfds, cap;
+	struct gproc *sharer;           /* ring of the processes that share the kernel's table (itself: none) */
 	struct gproc *next;
 };
 
@@ -122,8 +133,11 @@ static void object_free(struct object *o)
 	free(o);
 }
 
+static void proc_unshare(struct gproc *p);
+
 static void proc_free(struct gproc *p)
 {
+	proc_unshare(p);
 	free(p->fds);
 	free(p);
 }
@@ -172,6 +186,7 @@ static struct gproc *proc_get(struct ipct_graph *g, uint32_t pid, uint32_t sessi
 		return NULL;
 	p->pid = pid;
 	p->session = session;
+	p->sharer = p;
 	snprintf(p->comm, sizeof(p->comm), "%.*s", IPCT_COMM_LEN, comm);
 	p->next = g->procs[pid % NBUCKETS];
 	g->procs[pid % NBUCKETS] = p;
@@ -185,6 +200,24 @@ static void proc_unlink(struct ipct_graph *g, struct gproc *p)
 	while (*pp != p)
 		pp = &(*pp)->next;
 	*pp = p->next;
+}
+
+/* child shares parent's table (clone with CLONE_FILES). */
+static void proc_share(struct gproc *parent, struct gproc *child)
+{
+	child->sharer = parent->sharer;
+	parent->sharer = child;
+}
+
+/* p's table is its own from now on: exec, exit, unshare(CLONE_FILES), CLOSE_RANGE_UNSHARE. */
+static void proc_unshare(struct gproc *p)
+{
+	struct gproc *q = p;
+
+	while (q->sharer != p)
+		q = q->sharer;
+	q->sharer = p->sharer;
+	p->sharer = p;
 }
 
 /* ---- objects ---- */
@@ -271,7 +304,11 @@ static struct fdent *fd_find(struct gproc *p, int fd)
 	return NULL;
 }
 
-static void fd_close(struct gproc *p, int fd, uint64_t ts)
+/*
+ * The entries of one process. Everything else goes through fd_close(),
+ * fd_put() and fd_mark_cloexec(), which change every table of the ring.
+ */
+static void fd_close_one(struct gproc *p, int fd, uint64_t ts)
 {
 	struct fdent *ent = fd_find(p, fd);
 
@@ -284,14 +321,12 @@ static void fd_close(struct gproc *p, int fd, uint64_t ts)
 	*ent = p->fds[--p->nfds];
 }
 
-static struct fdent *fd_put(struct gproc *p, int fd, struct object *o, unsigned mode, bool cloexec,
-			    uint64_t ts)
+static struct fdent *fd_put_one(struct gproc *p, int fd, struct object *o, unsigned mode, bool cloexec,
+				bool inherited, uint64_t ts)
 {
 	struct fdent *ent;
 
-	if (fd < 0 || !o)
-		return NULL;
-	fd_close(p, fd, ts);
+	fd_close_one(p, fd, ts);
 	if (p->nfds == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 8;
 		struct fdent *n = realloc(p->fds, cap * sizeof(*n));
@@ -306,9 +341,51 @@ static struct fdent *fd_put(struct gproc *p, int fd, struct object *o, unsigned 
 	ent->obj = o;
 	ent->mode = mode;
 	ent->cloexec = cloexec;
-	ent->inherited = false;
+	ent->inherited = inherited;
 	ent->h = holder_open(o, p, fd, mode);
 	return ent;
+}
+
+static void fd_close(struct gproc *p, int fd, uint64_t ts)
+{
+	struct gproc *q = p;
+
+	do {
+		fd_close_one(q, fd, ts);
+		q = q->sharer;
+	} while (q != p);
+}
+
+/* fd on o, in p's table and those that share it; p's entry. */
+static struct fdent *fd_put(struct gproc *p, int fd, struct object *o, unsigned mode, bool cloexec,
+			    bool inherited, uint64_t ts)
+{
+	struct fdent *mine = NULL;
+	struct gproc *q = p;
+
+	if (fd < 0 || !o)
+		return NULL;
+	do {
+		struct fdent *ent = fd_put_one(q, fd, o, mode, cloexec, inherited, ts);
+
+		if (q == p)
+			mine = ent;
+		q = q->sharer;
+	} while (q != p);
+	return mine;
+}
+
+static void fd_mark_cloexec(struct gproc *p, int fd, bool on)
+{
+	struct gproc *q = p;
+
+	do {
+		struct fdent *ent = fd_find(q, fd);
+
+		if (ent)
+			ent->cloexec = on;
+		q = q->sharer;
+	} while (q != p);
 }
 
 /* The end a descriptor is, from its f_mode (FMODE_READ 1, FMODE_WRITE 2). */
@@ -322,6 +399,13 @@ static bool cloexec_of(uint64_t flags)
 	return flags & IPCT_FD_CLOEXEC;
 }
 
+/* A descriptor the kernel just installed (open of a FIFO, pidfd_getfd, SCM_RIGHTS) on the object resolved. */
+static void fd_new(struct ipct_graph *g, struct gproc *p, int fd, int kind, uint64_t ino, uint64_t flags,
+		   uint64_t ts)
+{
+	fd_put(p, fd, object_get(g, p->session, ino, kind), mode_of(flags), cloexec_of(flags), false, ts);
+}
+
 /* The entry for fd, learnt from the event's resolved object when the table lacks it. */
 static struct fdent *fd_learn(struct ipct_graph *g, struct gproc *p, int fd, int kind, uint64_t ino,
 			      uint64_t flags, uint64_t ts)
@@ -332,7 +416,38 @@ static struct fdent *fd_learn(struct ipct_graph *g, struct gproc *p, int fd, int
 		return ent;
 	if (kind < IPCT_KIND_PIPE)
 		return NULL;
-	return fd_put(p, fd, object_get(g, p->session, ino, kind), mode_of(flags), cloexec_of(flags), ts);
+	return fd_put(p, fd, object_get(g, p->session, ino, kind), mode_of(flags), cloexec_of(flags), false,
+		      ts);
+}
+
+/* F_SETFD, FIOCLEX, FIONCLEX on the event's fd (arg0): its close-on-exec flag. */
+static void fd_set_cloexec(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, bool on)
+{
+	int fd = (int)e->sys.args[0];
+
+	if (fd_learn(g, p, fd, e->kind[0], e->sys.x[0], e->sys.x[1], e->ts_ns))
+		fd_mark_cloexec(p, fd, on);
+}
+
+/* close_range(first, last, flags): the range closed, or marked close-on-exec. */
+static void on_close_range(struct gproc *p, const struct ipct_sys *s, uint64_t ts)
+{
+	unsigned int first = (unsigned int)s->args[0], last = (unsigned int)s->args[1];
+
+	/* The table is copied first, and the range closed in the copy. */
+	if (s->args[2] & CLOSE_RANGE_UNSHARE)
+		proc_unshare(p);
+	/* Backwards: fd_close() moves the last entry into the place it frees. */
+	for (size_t i = p->nfds; i-- > 0;) {
+		unsigned int fd = (unsigned int)p->fds[i].fd;
+
+		if (fd < first || fd > last)
+			continue;
+		if (s->args[2] & CLOSE_RANGE_CLOEXEC)
+			fd_mark_cloexec(p, (int)fd, true);
+		else
+			fd_close(p, (int)fd, ts);
+	}
 }
 
 static void fd_copy(struct gproc *p, int from, int to, bool cloexec, uint64_t ts)
@@ -346,10 +461,8 @@ static void fd_copy(struct gproc *p, int from, int to, bool cloexec, uint64_t ts
 		struct object *o = src->obj;
 		unsigned mode = src->mode;
 		bool inherited = src->inherited;
-		struct fdent *ent = fd_put(p, to, o, mode, cloexec, ts);
 
-		if (ent)
-			ent->inherited = inherited;
+		fd_put(p, to, o, mode, cloexec, inherited, ts);
 	}
 }
 
@@ -555,8 +668,11 @@ static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_
 	if (!strcmp(name, "fcntl")) {
 		if ((s->args[1] == F_DUPFD || s->args[1] == F_DUPFD_CLOEXEC) && s->ret >= 0)
 			fd_copy(p, fd, (int)s->ret, s->args[1] == F_DUPFD_CLOEXEC, e->ts_ns);
-		else if (s->args[1] == F_SETFD && s->ret == 0 && (ent = fd_find(p, fd)))
-			ent->cloexec = s->args[2] & FD_CLOEXEC;
+		else if (s->args[1] == F_SETFD && s->ret == 0)
+			fd_set_cloexec(g, p, e, s->args[2] & FD_CLOEXEC);
+	} else if (!strcmp(name, "ioctl")) {
+		if (s->ret == 0)
+			fd_set_cloexec(g, p, e, (uint32_t)s->args[1] == FIOCLEX);
 	}
 }
 
@@ -587,6 +703,12 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	if (!sc || !p)
 		return;
 	switch (sc->cls) {
+	case IPCT_SC_PLAIN:
+		if (s->ret == 0 && !strcmp(sc->name, "close_range"))
+			on_close_range(p, s, e->ts_ns);
+		else if (s->ret == 0 && !strcmp(sc->name, "unshare") && (s->args[0] & CLONE_FILES))
+			proc_unshare(p);
+		return;
 	case IPCT_SC_PIPE:
 	case IPCT_SC_SOCKETPAIR:
 		if (s->ret != 0)
@@ -599,16 +721,16 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 			return;
 		o->created_ns = o2->created_ns = e->ts_ns;
 		if (sc->cls == IPCT_SC_PIPE) {
-			fd_put(p, fd0, o, END_READ, s->x[3] & IPCT_FD_CLOEXEC, e->ts_ns);
-			fd_put(p, fd1, o, END_WRITE, (s->x[3] >> 32) & IPCT_FD_CLOEXEC, e->ts_ns);
+			fd_put(p, fd0, o, END_READ, s->x[3] & IPCT_FD_CLOEXEC, false, e->ts_ns);
+			fd_put(p, fd1, o, END_WRITE, (s->x[3] >> 32) & IPCT_FD_CLOEXEC, false, e->ts_ns);
 			return;
 		}
 		o->family = o2->family = (uint16_t)s->args[0];
 		o->type = o2->type = (uint16_t)(s->args[1] & 0xf);
 		o->peer_ino = o2->ino;
 		o2->peer_ino = o->ino;
-		fd_put(p, fd0, o, END_READ | END_WRITE, s->x[3] & IPCT_FD_CLOEXEC, e->ts_ns);
-		fd_put(p, fd1, o2, END_READ | END_WRITE, (s->x[3] >> 32) & IPCT_FD_CLOEXEC, e->ts_ns);
+		fd_put(p, fd0, o, END_READ | END_WRITE, s->x[3] & IPCT_FD_CLOEXEC, false, e->ts_ns);
+		fd_put(p, fd1, o2, END_READ | END_WRITE, (s->x[3] >> 32) & IPCT_FD_CLOEXEC, false, e->ts_ns);
 		return;
 	case IPCT_SC_FD_RET:    /* socket */
 		if (s->ret < 0 || e->kind[0] != IPCT_KIND_SOCKET)
@@ -619,13 +741,13 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 		o->created_ns = e->ts_ns;
 		o->family = (uint16_t)s->args[0];
 		o->type = (uint16_t)(s->args[1] & 0xf);
-		fd_put(p, (int)s->ret, o, END_READ | END_WRITE, cloexec_of(s->x[1]), e->ts_ns);
+		fd_put(p, (int)s->ret, o, END_READ | END_WRITE, cloexec_of(s->x[1]), false, e->ts_ns);
 		return;
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
+	case IPCT_SC_GETFD:
 		if (s->ret >= 0)
-			fd_put(p, (int)s->ret, object_get(g, p->session, s->x[0], e->kind[0]), mode_of(s->x[1]),
-			       cloexec_of(s->x[1]), e->ts_ns);
+			fd_new(g, p, (int)s->ret, e->kind[0], s->x[0], s->x[1], e->ts_ns);
 		return;
 	case IPCT_SC_FD_ACCEPT:
 		if (s->ret < 0 || e->kind[1] != IPCT_KIND_SOCKET)
@@ -633,7 +755,7 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 		o = object_get(g, p->session, s->x[2], IPCT_KIND_SOCKET);
 		if (o && !o->created_ns)
 			o->created_ns = e->ts_ns;
-		fd_put(p, (int)s->ret, o, END_READ | END_WRITE, cloexec_of(s->x[3]), e->ts_ns);
+		fd_put(p, (int)s->ret, o, END_READ | END_WRITE, cloexec_of(s->x[3]), false, e->ts_ns);
 		return;
 	case IPCT_SC_DUP2:
 		if (s->ret < 0)
@@ -650,6 +772,9 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_SOCK:
+	case IPCT_SC_IOCTL:
+	case IPCT_SC_FD_MSG:
+	case IPCT_SC_FD_MMSG:
 		on_fd_call(g, p, e, sc);
 		return;
 	case IPCT_SC_FD_PAIR01:
@@ -714,6 +839,15 @@ static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
 	}
 }
 
+/* A descriptor that arrived in an SCM_RIGHTS message. */
+static void on_fd_received(struct ipct_graph *g, const struct ipct_event *e)
+{
+	struct gproc *p = proc_find(g, e->pid);
+
+	if (p)
+		fd_new(g, p, e->fdrecv.fd, e->kind[0], e->fdrecv.ino, e->fdrecv.flags, e->ts_ns);
+}
+
 static void on_fork(struct ipct_graph *g, const struct ipct_event *e)
 {
 	struct gproc *parent = proc_find(g, e->pid);
@@ -725,12 +859,12 @@ static void on_fork(struct ipct_graph *g, const struct ipct_event *e)
 	if (!child)
 		return;
 	for (size_t i = 0; i < parent->nfds; i++) {
-		struct fdent ent = parent->fds[i], *copy;
+		struct fdent ent = parent->fds[i];
 
-		copy = fd_put(child, ent.fd, ent.obj, ent.mode, ent.cloexec, e->ts_ns);
-		if (copy)
-			copy->inherited = ent.inherited;
+		fd_put(child, ent.fd, ent.obj, ent.mode, ent.cloexec, ent.inherited, e->ts_ns);
 	}
+	if (e->flags & IPCT_F_SHARED_FILES)
+		proc_share(parent, child);
 }
 
 static void on_exec(struct ipct_graph *g, const struct ipct_event *e)
@@ -741,6 +875,8 @@ static void on_exec(struct ipct_graph *g, const struct ipct_event *e)
 		return;
 	/* The new program's name is what people know the process by. */
 	snprintf(p->comm, sizeof(p->comm), "%.*s", IPCT_COMM_LEN, e->comm);
+	/* exec unshares the table (unshare_files) before it closes what is close-on-exec. */
+	proc_unshare(p);
 	for (size_t i = p->nfds; i-- > 0;) {
 		if (p->fds[i].cloexec)
 			fd_close(p, p->fds[i].fd, e->ts_ns);
@@ -756,6 +892,8 @@ static void on_proc_exit(struct ipct_graph *g, const struct ipct_event *e)
 
 	if (!p)
 		return;
+	/* What it shared with others stays theirs. */
+	proc_unshare(p);
 	while (p->nfds)
 		fd_close(p, p->fds[0].fd, e->ts_ns);
 	proc_unlink(g, p);
@@ -770,6 +908,9 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
 		break;
 	case IPCT_EV_OBJINFO:
 		on_objinfo(g, e);
+		break;
+	case IPCT_EV_FD_RECEIVED:
+		on_fd_received(g, e);
 		break;
 	case IPCT_EV_FORK:
 		on_fork(g, e);
@@ -794,10 +935,9 @@ void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const
 		     int kind, uint64_t ino, unsigned mode, bool cloexec)
 {
 	struct gproc *p = proc_get(g, pid, session, comm);
-	struct fdent *ent = p ? fd_put(p, fd, object_get(g, session, ino, kind), mode, cloexec, 0) : NULL;
 
-	if (ent)
-		ent->inherited = true;
+	if (p)
+		fd_put(p, fd, object_get(g, session, ino, kind), mode, cloexec, true, 0);
 }
 
 /* ---- output ---- */

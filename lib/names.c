@@ -3,11 +3,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -264,6 +267,20 @@ const struct ipct_flag_name ipct_sock_families[] = {
 
 const struct ipct_flag_name ipct_sock_types[] = {
 	N(SOCK_STREAM), N(SOCK_DGRAM), N(SOCK_RAW), N(SOCK_SEQPACKET), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_close_range_flags[] = {
+	N(CLOSE_RANGE_UNSHARE), N(CLOSE_RANGE_CLOEXEC), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_ioctl_requests[] = {
+	N(FIOCLEX), N(FIONCLEX), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_unshare_flags[] = {
+	N(CLONE_FILES), N(CLONE_FS), N(CLONE_SYSVSEM), N(CLONE_NEWNS), N(CLONE_NEWCGROUP), N(CLONE_NEWUTS),
+	N(CLONE_NEWIPC), N(CLONE_NEWUSER), N(CLONE_NEWPID), N(CLONE_NEWNET), N(CLONE_NEWTIME),
+	N(CLONE_THREAD), N(CLONE_SIGHAND), N(CLONE_VM), { 0, NULL },
 };
 
 int ipct_flags_each(const struct ipct_flag_name *table, uint64_t value,

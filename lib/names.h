@@ -38,6 +38,9 @@ extern const struct ipct_flag_name ipct_sa_flags[];     /* SA_RESTART, ... */
 #define IPCT_SA_RESTORER 0x04000000ULL
 extern const struct ipct_flag_name ipct_sock_families[];
 extern const struct ipct_flag_name ipct_sock_types[];
+extern const struct ipct_flag_name ipct_close_range_flags[]; /* CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC */
+extern const struct ipct_flag_name ipct_ioctl_requests[];    /* FIOCLEX, FIONCLEX: the ones traced */
+extern const struct ipct_flag_name ipct_unshare_flags[];     /* CLONE_FILES, CLONE_NEWNS, ... */
 
 /*
  * Calls fn(name, data) for each flag of the table set in value, and once

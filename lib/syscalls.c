@@ -45,12 +45,16 @@ const struct ipct_syscall ipct_syscalls[] = {
 #endif
 	SC(openat, OPENAT),
 	SC(close, CLOSE),
+	SC(close_range, PLAIN),
 	SC(dup, FD),
 #ifdef __NR_dup2
 	SC(dup2, DUP2),
 #endif
 	SC(dup3, DUP2),
 	SC(fcntl, FD),
+	SC(ioctl, IOCTL),       /* FIOCLEX and FIONCLEX only */
+	SC(pidfd_getfd, GETFD),
+	SC(unshare, PLAIN),     /* CLONE_FILES: the descriptor table is no longer shared */
 	/* sockets */
 	SC(socket, FD_RET),
 	SC(socketpair, SOCKETPAIR),
@@ -62,9 +66,9 @@ const struct ipct_syscall ipct_syscalls[] = {
 	IO(sendto, FD, WRITE),
 	IO(recvfrom, FD, READ),
 	IO(sendmsg, FD, WRITE),
-	IO(recvmsg, FD, READ),
+	IO(recvmsg, FD_MSG, READ),
 	IO(sendmmsg, FD, WRITE_MSGS),
-	IO(recvmmsg, FD, READ_MSGS),
+	IO(recvmmsg, FD_MMSG, READ_MSGS),
 	SC(shutdown, FD),
 	{ 0, NULL, 0, 0 },
 };

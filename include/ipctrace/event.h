@@ -34,6 +34,7 @@ enum ipct_event_type {
 	IPCT_EV_EXEC,
 	IPCT_EV_EXIT,           /* the last thread of a process exited */
 	IPCT_EV_OBJINFO,        /* follows a syscall record: what a socket or FIFO is (addresses, path) */
+	IPCT_EV_FD_RECEIVED,    /* follows a recvmsg/recvmmsg record: a descriptor SCM_RIGHTS installed */
 	IPCT_EV_TYPE_MAX,
 };
 
@@ -70,6 +71,10 @@ enum ipct_sys_class {
 	IPCT_SC_SOCK,           /* arg0 a socket: an OBJINFO record follows (bind, listen, connect) */
 	IPCT_SC_OPEN,           /* open: path at arg0, the new fd in the result; kept for FIFOs only */
 	IPCT_SC_OPENAT,         /* openat: path at arg1 */
+	IPCT_SC_IOCTL,          /* ioctl: FIOCLEX and FIONCLEX only (the rest dropped at entry); as FD */
+	IPCT_SC_FD_MSG,         /* recvmsg: as FD; then an FD_RECEIVED record per IPC fd SCM_RIGHTS installed */
+	IPCT_SC_FD_MMSG,        /* recvmmsg: the same for each message received */
+	IPCT_SC_GETFD,          /* pidfd_getfd: the new fd (the result) resolved, dropped unless IPC */
 	IPCT_SC_MAX,
 };
 
@@ -88,6 +93,7 @@ enum ipct_sys_class {
 #define IPCT_F_GROUP        0x2  /* signal_generate: process-directed */
 #define IPCT_F_NEW_VALID    0x4  /* sigaction/sigprocmask: x[0..1] were read from user memory */
 #define IPCT_F_OLD_VALID    0x8  /* sigaction/sigprocmask: x[2..3] were read from user memory */
+#define IPCT_F_SHARED_FILES 0x10 /* fork: the child shares the parent's descriptor table (CLONE_FILES) */
 #define IPCT_F_CONTEXT      0x8000 /* from a log query: not a match, sent for context (fork, exec) */
 
 /*
@@ -102,6 +108,8 @@ enum ipct_sys_class {
  *   FD_PAIR01/02:       x[0]/x[1] for the first fd, x[2]/x[3] for the second
  *   FD_IOV:             x[0]/x[1] as FD, x[2] the bytes the iovecs ask for (first 8)
  *   SOCK, OPEN, OPENAT: x[0]/x[1] for the socket / the new fd
+ *   IOCTL, FD_MSG(S):   as FD
+ *   GETFD:              x[0]/x[1] for the new fd, x[2] the pid the pidfd (arg0) refers to (0: unknown)
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {
@@ -166,6 +174,21 @@ struct ipct_objinfo {
 	};
 };
 
+/*
+ * FD_RECEIVED: a descriptor that the kernel put in the receiving process's
+ * table, recorded right after the recvmsg or recvmmsg record (same tid,
+ * header nr = that syscall) whose SCM_RIGHTS message carried it. The
+ * object's kind is in the header's kind[0]; descriptors that are not IPC
+ * are left out.
+ */
+struct ipct_fdrecv {
+	__u64 ino;
+	__u64 flags;            /* as an object's: f_flags | f_mode << 32 | IPCT_FD_CLOEXEC */
+	__s32 fd;               /* the new descriptor */
+	__s32 via_fd;           /* the socket it came through */
+	__u8 _pad[72];
+};
+
 /* fork, exec, exit. */
 struct ipct_proc {
 	__u32 child_pid;        /* fork */
@@ -215,6 +238,7 @@ struct ipct_event {
 		struct ipct_sig sig;
 		struct ipct_proc proc;
 		struct ipct_objinfo obj;
+		struct ipct_fdrecv fdrecv;
 	};
 };
 
@@ -222,6 +246,7 @@ _Static_assert(sizeof(struct ipct_sys) == 96, "ipct_sys layout");
 _Static_assert(sizeof(struct ipct_sig) == 96, "ipct_sig layout");
 _Static_assert(sizeof(struct ipct_proc) == 96, "ipct_proc layout");
 _Static_assert(sizeof(struct ipct_objinfo) == 96, "ipct_objinfo layout");
+_Static_assert(sizeof(struct ipct_fdrecv) == 96, "ipct_fdrecv layout");
 _Static_assert(sizeof(struct ipct_event) == 144, "ipct_event layout");
 
 #endif /* IPCTRACE_EVENT_H */

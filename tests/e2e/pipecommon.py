@@ -9,10 +9,14 @@ and `reads`, are its successful data calls (ret >= 0); a read that returns 0
 (end of file) is a successful call, and is also counted in `eof_reads`."""
 
 import collections
+import json
 import os
 import signal
+import subprocess
+import tempfile
 
-from common import check, check_eq
+from common import (IPCTRACE, Lines, _context, check, check_eq, daemon_opts, fail, proc_state,
+                    run_env)
 
 PIPES = ['--pipes']
 
@@ -203,3 +207,112 @@ def exec_pids(events, name):
     return sorted({e['pid'] for e in events
                    if e.get('type') == 'exec' and os.path.basename(e.get('filename', '')) == name})
 
+
+
+class Hang:
+    """What trace_hang() saw: the program's report `rep`, every JSON object of ipctrace's
+    stdout (`every`), how many of them came before the kills (`at_kill`), whether a no_eof
+    diagnosis came in time (`seen`), and ipctrace's exit status (None: it did not exit).
+    check_hang_end() sorts `every` into `events`, `diagnoses` and `objects`, as in a Trace."""
+
+    def __init__(self, rep, every, at_kill, seen, status):
+        self.rep, self.every, self.at_kill, self.seen, self.status = rep, every, at_kill, seen, status
+
+
+def _objs(lines):
+    res = []
+    for line in lines:
+        if line.startswith('{'):
+            try:
+                res.append(json.loads(line))
+            except ValueError:
+                fail('stdout line is not valid JSON: %r' % line)
+    return res
+
+
+def trace_hang(args, comm, deadline=30):
+    """Traces a program that hangs by design (a reader that never sees EOF) live, with
+    `ipctrace run -o json --pipes`, reading its output with deadlines, never a sleep: waits
+    for a read by a process called comm (such a program writes its report before its first
+    read), then for those reads to have taken the report's bytes_written from its inode,
+    then for a no_eof diagnosis, at which the report's child_pid must be asleep. Then kills
+    the report's parent_pid and child_pid (parent first: the command then ends by SIGKILL)
+    and any other comm below ipctrace, and reads ipctrace to its end."""
+    fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
+    os.close(fd)
+    cmd = [IPCTRACE, 'run', '-o', 'json'] + daemon_opts() + PIPES + ['--'] + list(args)
+    _context.clear()
+    _context['cmd'] = ' '.join(cmd)
+    errf = tempfile.TemporaryFile()
+    p = subprocess.Popen(cmd, env=run_env({'IPCTRACE_REPORT': report_path}), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=errf)
+    out = Lines(p.stdout)
+    rep = None
+
+    def read_bytes(lines, inode):
+        return sum(o.get('bytes', 0) for o in _objs(lines)
+                   if o.get('type') == 'read' and o.get('comm') == comm
+                   and (inode is None or o.get('object') == obj_name('pipe', inode)))
+
+    def remember_output():
+        _context['stdout'] = out.text()
+        errf.seek(0)
+        _context['stderr'] = errf.read().decode(errors='replace')
+
+    try:
+        if not out.wait_for(lambda ls: read_bytes(ls, None) > 0, deadline):
+            remember_output()
+            fail('no read by %s on a pipe within %d s' % (comm, deadline))
+        with open(report_path) as f:
+            rep = json.load(f)
+        if not out.wait_for(lambda ls: read_bytes(ls, rep['inode']) >= rep['bytes_written'], deadline):
+            remember_output()
+            fail('%s did not read the %d bytes from %s within %d s'
+                 % (comm, rep['bytes_written'], obj_name('pipe', rep['inode']), deadline))
+        seen = out.wait_for(lambda ls: any(o.get('type') == 'diagnosis' and o.get('kind') == 'no_eof'
+                                           for o in _objs(ls)), deadline)
+        if seen:
+            check_eq('state of the reader %d at the diagnosis (blocked)' % rep['child_pid'], 'S',
+                     proc_state(rep['child_pid']))
+        at_kill = len(_objs(out.lines))
+    finally:
+        if rep is not None:
+            kill_quietly(rep['parent_pid'])
+            kill_quietly(rep['child_pid'])
+        for pid in descendants(p.pid):
+            try:
+                with open('/proc/%d/comm' % pid) as f:
+                    if f.read().strip() == comm:
+                        kill_quietly(pid)
+            except OSError:
+                pass
+        out.wait_for(lambda ls: False, deadline)     # to end of file, or the deadline
+        try:
+            status = p.wait(timeout=deadline)
+        except subprocess.TimeoutExpired:
+            p.terminate()
+            status = None
+            try:
+                p.wait(timeout=deadline)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        remember_output()
+        errf.close()
+        os.unlink(report_path)
+    check(status is not None, 'ipctrace did not exit within %d s of the kills' % deadline)
+    return Hang(rep, _objs(out.lines), at_kill, seen, status)
+
+
+def check_hang_end(h):
+    """ipctrace's end after the kills: exit status and summary say SIGKILL, nothing lost,
+    the summary counts the events. Sets h.events, h.diagnoses and h.objects."""
+    check_eq('ipctrace exit status (the command was killed by SIGKILL)', 128 + signal.SIGKILL, h.status)
+    check(h.every and h.every[-1].get('type') == 'summary', 'the output does not end with a summary')
+    summary = h.every[-1]
+    check_eq('summary (exit_code, status, lost)', (137, 'killed by SIGKILL', 0),
+             (summary.get('exit_code'), summary.get('status'), summary.get('lost')))
+    h.events = [o for o in h.every[:-1] if o.get('type') not in ('diagnosis', 'ipc_object')]
+    h.diagnoses = [o for o in h.every if o.get('type') == 'diagnosis']
+    h.objects = [o for o in h.every if o.get('type') == 'ipc_object']
+    check_eq('summary events', len(h.events), summary.get('events'))

@@ -117,6 +117,32 @@ static struct ipct_event obj_ev(uint32_t pid, int fd, int family, uint64_t ino)
 	return e;
 }
 
+/* An SCM_RIGHTS descriptor received: fd, on ino of that kind, through the socket at fd 4. */
+static struct ipct_event received_ev(uint32_t pid, int fd, int kind, uint64_t ino)
+{
+	struct ipct_event e = ev(IPCT_EV_FD_RECEIVED, pid, pid);
+
+	e.nr = __NR_recvmsg;
+	e.kind[0] = (uint8_t)kind;
+	e.fdrecv.ino = ino;
+	e.fdrecv.fd = fd;
+	e.fdrecv.via_fd = 4;
+	return e;
+}
+
+/* pidfd_getfd(3, 9, 0) = newfd, an end of pipe ino, taken from pid 77. */
+static struct ipct_event getfd_ev(uint32_t pid, int newfd, uint64_t ino)
+{
+	struct ipct_event e = sys(pid, __NR_pidfd_getfd, newfd);
+
+	e.sys.args[0] = 3;
+	e.sys.args[1] = 9;
+	e.kind[0] = IPCT_KIND_PIPE;
+	e.sys.x[0] = ino;
+	e.sys.x[2] = 77;
+	return e;
+}
+
 /* ---- filters ---- */
 
 static struct ipct_evfilter *filter(const char *const *terms, int n)
@@ -338,6 +364,9 @@ static void test_type(void)
 	MATCH("type=object", obj_ev(100, 3, AF_UNIX, 9000));
 	NO_MATCH("type=connect", obj_ev(100, 3, AF_UNIX, 9000));
 	MATCH("type=connect", fd_call(100, __NR_connect, 3, IPCT_KIND_SOCKET, 9000, 0));
+	MATCH("type=fd_received", received_ev(100, 5, IPCT_KIND_PIPE, 5000));
+	NO_MATCH("type=recvmsg", received_ev(100, 5, IPCT_KIND_PIPE, 5000));
+	MATCH("type=pidfd_getfd", getfd_ev(100, 6, 5000));
 	/* A syscall outside the traced set has no type a filter can name. */
 	NO_MATCH("type=write", sys(100, __NR_getpid, 100));
 }
@@ -451,6 +480,12 @@ static void test_fd(void)
 	e.sys.args[0] = 3;
 	e.sys.args[1] = 1;
 	MATCH("fd=3", e);
+	/* A descriptor received, or taken with pidfd_getfd: the new one. */
+	MATCH("fd=5", received_ev(100, 5, IPCT_KIND_PIPE, 5000));
+	NO_MATCH("fd=4", received_ev(100, 5, IPCT_KIND_PIPE, 5000));
+	MATCH("fd=6", getfd_ev(100, 6, 5000));
+	NO_MATCH("fd=3", getfd_ev(100, 6, 5000));
+	NO_MATCH("fd=9", getfd_ev(100, 6, 5000));
 	/* Calls and events with no descriptor: kill(5, ...), signals, forks. */
 	e = kill_ev(100, 5, SIGTERM);
 	NO_MATCH("fd=5", e);
@@ -531,6 +566,13 @@ static void test_object(void)
 	MATCH("object=9100", e);
 	NO_MATCH("object=socket:[9100]", e);
 
+	/* A descriptor received, or taken with pidfd_getfd (not the source's pid in x[2]). */
+	MATCH("object=pipe:[5000]", received_ev(100, 5, IPCT_KIND_PIPE, 5000));
+	NO_MATCH("object=socket:[5000]", received_ev(100, 5, IPCT_KIND_PIPE, 5000));
+	MATCH("object=socket:[6000]", received_ev(100, 5, IPCT_KIND_SOCKET, 6000));
+	MATCH("object=pipe:[5000]", getfd_ev(100, 6, 5000));
+	NO_MATCH("object=77", getfd_ev(100, 6, 5000));
+
 	/* Events with no object. */
 	NO_MATCH("object=0", sig_ev(IPCT_EV_SIGNAL_GENERATE, 100, SIGUSR1, IPCT_SIG_QUEUED));
 	NO_MATCH("object=200", fork_ev(100, 200));
@@ -559,6 +601,8 @@ static void test_kind(void)
 	NO_MATCH("kind=fifo", obj_ev(100, 3, AF_UNIX, 9000));
 	MATCH("kind=fifo", obj_ev(100, 3, 0, 9100));
 	NO_MATCH("kind=pipe", obj_ev(100, 3, 0, 9100));
+	MATCH("kind=fifo", received_ev(100, 5, IPCT_KIND_FIFO, 9100));
+	NO_MATCH("kind=pipe", received_ev(100, 5, IPCT_KIND_FIFO, 9100));
 	/* No kind. */
 	NO_MATCH("kind=pipe", fd_call(100, __NR_write, 1, IPCT_KIND_OTHER, 5000, 10));
 	NO_MATCH("kind=pipe", sig_ev(IPCT_EV_SIGNAL_GENERATE, 100, SIGUSR1, IPCT_SIG_QUEUED));

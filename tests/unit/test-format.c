@@ -2,7 +2,10 @@
 /* Unit tests for lib/format.c: the same event in text and JSON, field by field. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 
 #include "check.h"
@@ -199,6 +202,92 @@ int main(void)
 	CHECK_STR(jstr(o, "end"), "read_write");
 	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "flags"), JSON_C_TO_STRING_PLAIN),
 		  "[\"O_NONBLOCK\"]");
+	/* close_range(3, ~0U, CLOSE_RANGE_CLOEXEC): the range and its flags. */
+	e = ev(IPCT_EV_SYSCALL, "closer", 200);
+	e.nr = __NR_close_range;
+	e.sys.args[0] = 3;
+	e.sys.args[1] = ~0U;
+	e.sys.args[2] = CLOSE_RANGE_CLOEXEC;
+	CHECK(strstr(text(&e), "close_range      fds 3..4294967295 CLOSE_RANGE_CLOEXEC = 0\n") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "first"), 3);
+	CHECK_INT(jint(o, "last"), 4294967295ll);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "flags"), JSON_C_TO_STRING_PLAIN),
+		  "[\"CLOSE_RANGE_CLOEXEC\"]");
+	json_object_put(o);
+
+	/* ioctl(4, FIONCLEX) on a pipe's write end. */
+	e = write_ev(0);
+	e.nr = __NR_ioctl;
+	e.sys.args[1] = FIONCLEX;
+	e.sys.dur_ns = 0;
+	CHECK(strstr(text(&e), "ioctl            fd=4 pipe:[12345] FIONCLEX = 0\n") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "fd"), 4);
+	CHECK_STR(jstr(o, "object"), "pipe:[12345]");
+	CHECK_STR(jstr(o, "end"), "write");
+	CHECK_STR(jstr(o, "request"), "FIONCLEX");
+	json_object_put(o);
+
+	/* A pipe's write end received through the socket at fd 4, close-on-exec. */
+	e = ev(IPCT_EV_FD_RECEIVED, "receiver", 300);
+	e.nr = __NR_recvmsg;
+	e.kind[0] = IPCT_KIND_PIPE;
+	e.fdrecv.ino = 777;
+	e.fdrecv.flags = 2ull << 32 | IPCT_FD_CLOEXEC;
+	e.fdrecv.fd = 6;
+	e.fdrecv.via_fd = 4;
+	CHECK(strstr(text(&e), "fd_received      fd=6 pipe:[777] O_CLOEXEC (SCM_RIGHTS through fd 4)\n") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "type"), "fd_received");
+	CHECK_INT(jint(o, "fd"), 6);
+	CHECK_STR(jstr(o, "object"), "pipe:[777]");
+	CHECK_STR(jstr(o, "kind"), "pipe");
+	CHECK_STR(jstr(o, "end"), "write");
+	CHECK(json_object_get_boolean(json_object_object_get(o, "cloexec")));
+	CHECK_INT(jint(o, "socket_fd"), 4);
+	json_object_put(o);
+
+	/* pidfd_getfd(3, 5, 0) = 6 from pid 1234. */
+	e = ev(IPCT_EV_SYSCALL, "taker", 300);
+	e.nr = __NR_pidfd_getfd;
+	e.kind[0] = IPCT_KIND_PIPE;
+	e.sys.args[0] = 3;
+	e.sys.args[1] = 5;
+	e.sys.ret = 6;
+	e.sys.x[0] = 777;
+	e.sys.x[1] = 1ull << 32 | IPCT_FD_CLOEXEC;
+	e.sys.x[2] = 1234;
+	CHECK(strstr(text(&e), "pidfd_getfd      pidfd=3 pid 1234 fd=5 -> fd=6 pipe:[777] = 6\n") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "pidfd"), 3);
+	CHECK_INT(jint(o, "source_pid"), 1234);
+	CHECK_INT(jint(o, "source_fd"), 5);
+	CHECK_INT(jint(o, "newfd"), 6);
+	CHECK_STR(jstr(o, "object"), "pipe:[777]");
+	CHECK_STR(jstr(o, "end"), "read");
+	json_object_put(o);
+
+	/* unshare(CLONE_FILES), and a fork whose child shares the descriptor table. */
+	e = ev(IPCT_EV_SYSCALL, "sharer", 300);
+	e.nr = __NR_unshare;
+	e.sys.args[0] = CLONE_FILES;
+	CHECK(strstr(text(&e), "unshare          CLONE_FILES = 0\n") != NULL);
+	o = json(&e);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "flags"), JSON_C_TO_STRING_PLAIN),
+		  "[\"CLONE_FILES\"]");
+	json_object_put(o);
+	e = ev(IPCT_EV_FORK, "sharer", 300);
+	e.proc.child_pid = 301;
+	e.flags = IPCT_F_SHARED_FILES;
+	CHECK(strstr(text(&e), "fork             child 301 sharing its descriptor table\n") != NULL);
+	o = json(&e);
+	CHECK(json_object_get_boolean(json_object_object_get(o, "shared_fd_table")));
+	json_object_put(o);
+	e.flags = 0;
+	o = json(&e);
+	CHECK(!json_object_get_boolean(json_object_object_get(o, "shared_fd_table")));
+	CHECK(jhas(o, "shared_fd_table"));
 	json_object_put(o);
 
 	/* A merged generation says that the instance is lost. */

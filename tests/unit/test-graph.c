@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
+#include <linux/close_range.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <arpa/inet.h>
@@ -98,6 +101,24 @@ static struct ipct_event fork_ev(uint32_t pid, const char *comm, uint32_t child,
 	struct ipct_event e = ev(IPCT_EV_FORK, pid, comm, ts);
 
 	e.proc.child_pid = e.proc.child_tid = child;
+	return e;
+}
+
+/* clone(CLONE_FILES): the child shares the parent's descriptor table. */
+static struct ipct_event clone_files_ev(uint32_t pid, const char *comm, uint32_t child, uint64_t ts)
+{
+	struct ipct_event e = fork_ev(pid, comm, child, ts);
+
+	e.flags |= IPCT_F_SHARED_FILES;
+	return e;
+}
+
+/* unshare(flags) = ret */
+static struct ipct_event unshare_ev(uint32_t pid, uint64_t flags, int64_t ret, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, __NR_unshare, ret, ts);
+
+	e.sys.args[0] = flags;
 	return e;
 }
 
@@ -217,6 +238,58 @@ static struct ipct_event fcntl_ev(uint32_t pid, int fd, int cmd, uint64_t arg, i
 
 	e.sys.args[1] = (uint64_t)cmd;
 	e.sys.args[2] = arg;
+	return e;
+}
+
+/* ioctl(fd, req) = ret on an end of ino (only FIOCLEX and FIONCLEX are recorded). */
+static struct ipct_event ioctl_ev(uint32_t pid, int fd, unsigned long req, int64_t ret, uint64_t ino,
+				  uint64_t mode, uint64_t ts)
+{
+	struct ipct_event e = io_ev(pid, __NR_ioctl, fd, IPCT_KIND_PIPE, ino, mode, ret, ts);
+
+	e.sys.args[1] = req;
+	e.sys.args[2] = 0;
+	return e;
+}
+
+/* close_range(first, last, flags) = ret */
+static struct ipct_event close_range_ev(uint32_t pid, unsigned int first, unsigned int last,
+					 unsigned int flags, int64_t ret, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, __NR_close_range, ret, ts);
+
+	e.sys.args[0] = first;
+	e.sys.args[1] = last;
+	e.sys.args[2] = flags;
+	return e;
+}
+
+/* An FD_RECEIVED record: fd, an end of ino with f_mode mode, arrived through the socket via_fd. */
+static struct ipct_event received_ev(uint32_t pid, int fd, uint64_t ino, uint64_t mode, int via_fd, uint64_t ts)
+{
+	struct ipct_event e = ev(IPCT_EV_FD_RECEIVED, pid, "received", ts);
+
+	e.nr = __NR_recvmsg;
+	e.kind[0] = IPCT_KIND_PIPE;
+	e.fdrecv.ino = ino;
+	e.fdrecv.flags = FMODE(mode);
+	e.fdrecv.fd = fd;
+	e.fdrecv.via_fd = via_fd;
+	return e;
+}
+
+/* pidfd_getfd(pidfd, targetfd, 0) = newfd: a close-on-exec copy of source's targetfd, an end of ino. */
+static struct ipct_event getfd_ev(uint32_t pid, int pidfd, uint32_t source, int targetfd, int newfd,
+				  uint64_t ino, uint64_t mode, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, __NR_pidfd_getfd, newfd, ts);
+
+	e.sys.args[0] = (uint64_t)pidfd;
+	e.sys.args[1] = (uint64_t)targetfd;
+	e.sys.x[0] = ino;
+	e.sys.x[1] = FMODE(mode) | IPCT_FD_CLOEXEC;
+	e.sys.x[2] = source;
+	e.kind[0] = IPCT_KIND_PIPE;
 	return e;
 }
 
@@ -554,6 +627,16 @@ static void test_pipeline(void)
 	ipct_graph_free(g);
 }
 
+/* Diagnosis i says that fd, an end of object, leaked into an exec. */
+static void check_leak(const struct diags *c, int i, int fd, const char *object)
+{
+	struct json_object *d = diag(c, i);
+
+	CHECK_STR(jstr(d, "kind"), "leaked_write_end");
+	CHECK_INT(jint(d, "fd"), fd);
+	CHECK_STR(jstr(d, "object"), object);
+}
+
 /*
  * exec drops close-on-exec descriptors, and only those; dup2, dup3 and
  * fcntl set and copy the flag as the kernel does.
@@ -562,7 +645,7 @@ static void test_cloexec(void)
 {
 	struct diags c;
 	struct ipct_graph *g = graph_new(&c, 0);
-	struct json_object *arr, *o, *d;
+	struct json_object *arr, *o;
 
 	feed(g, exec_ev(200, "prog", 1000));
 	/* pipe2(O_CLOEXEC): both ends */
@@ -588,10 +671,7 @@ static void test_cloexec(void)
 	feed(g, exec_ev(200, "next", 2000));
 	/* fd 10 is a write end of a pipe made in the trace, above 2 and not close-on-exec: a leak. */
 	CHECK_INT(c.n, 1);
-	d = diag(&c, 0);
-	CHECK_STR(jstr(d, "kind"), "leaked_write_end");
-	CHECK_INT(jint(d, "fd"), 10);
-	CHECK_STR(jstr(d, "object"), "pipe:[6002]");
+	check_leak(&c, 0, 10, "pipe:[6002]");
 	/* The copy left open is written through, under the new name. */
 	feed(g, pipe_write(200, 10, 6002, 7, 2100));
 
@@ -620,6 +700,122 @@ static void test_cloexec(void)
 	CHECK_ENTRY(object(arr, 6001), "readers", 200, 9, "next", 0, 0, 3000);
 	CHECK_ENTRY(object(arr, 6002), "writers", 200, 10, "next", 7, 1, 3000);
 	CHECK_ENTRY(object(arr, 6003), "readers", 200, 11, "next", 0, 0, 3000);
+	json_object_put(arr);
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
+/*
+ * close_range closes a range of descriptors, or with CLOSE_RANGE_CLOEXEC
+ * marks them close-on-exec; FIOCLEX and FIONCLEX set and clear the flag.
+ * What exec then drops, and what is left to diagnose, follows.
+ */
+static void test_close_range(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o;
+
+	feed(g, exec_ev(250, "prog", 1000));
+	feed(g, pipe_ev(250, 3, 4, 6101, false, false, 1100));
+	feed(g, pipe_ev(250, 5, 6, 6102, false, false, 1110));
+	feed(g, pipe_ev(250, 7, 8, 6103, true, true, 1120));
+	feed(g, pipe_ev(250, 9, 10, 6104, false, false, 1130));
+	/* 3..5 closed; a failed call changes nothing. */
+	feed(g, close_range_ev(250, 3, 5, 0, 0, 1200));
+	feed(g, close_range_ev(250, 6, ~0U, 0, -EINVAL, 1210));
+	/* 6 and up made close-on-exec, then 8's flag cleared, and 10's set again. */
+	feed(g, close_range_ev(250, 6, ~0U, CLOSE_RANGE_CLOEXEC, 0, 1300));
+	feed(g, ioctl_ev(250, 8, FIONCLEX, 0, 6103, FM_WRITE, 1310));
+	feed(g, ioctl_ev(250, 10, FIONCLEX, 0, 6104, FM_WRITE, 1320));
+	feed(g, ioctl_ev(250, 10, FIOCLEX, 0, 6104, FM_WRITE, 1330));
+	CHECK_INT(c.n, 0);
+
+	feed(g, exec_ev(250, "next", 2000));
+	/* The one write end left open: 8. */
+	CHECK_INT(c.n, 1);
+	check_leak(&c, 0, 8, "pipe:[6103]");
+	arr = session_json(g, SESSION);
+	o = object(arr, 6101);
+	CHECK_ENTRY(o, "readers", 250, 3, "prog", 0, 0, 1200);
+	CHECK_ENTRY(o, "writers", 250, 4, "prog", 0, 0, 1200);
+	o = object(arr, 6102);
+	CHECK_ENTRY(o, "readers", 250, 5, "prog", 0, 0, 1200);
+	CHECK_ENTRY(o, "writers", 250, 6, "prog", 0, 0, 2000);
+	o = object(arr, 6103);
+	CHECK_ENTRY(o, "readers", 250, 7, "prog", 0, 0, 2000);
+	CHECK_ENTRY(o, "writers", 250, 8, "next", 0, 0, 0);
+	o = object(arr, 6104);
+	CHECK_ENTRY(o, "readers", 250, 9, "prog", 0, 0, 2000);
+	CHECK_ENTRY(o, "writers", 250, 10, "prog", 0, 0, 2000);
+	json_object_put(arr);
+
+	/* A descriptor the table does not know yet is learnt from the ioctl's object. */
+	feed(g, ioctl_ev(250, 12, FIONCLEX, 0, 6105, FM_WRITE, 2100));
+	feed(g, exec_ev(250, "last", 3000));
+	/* Diagnosed at this exec: 8 again, and 12. */
+	CHECK_INT(c.n, 3);
+	CHECK_INT(jint(diag(&c, 1), "fd") + jint(diag(&c, 2), "fd"), 8 + 12);
+	CHECK(jint(diag(&c, 1), "fd") == 12 || jint(diag(&c, 2), "fd") == 12);
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
+/*
+ * Processes that share one descriptor table (clone with CLONE_FILES): a
+ * change by one is a change for all, until exec, unshare(CLONE_FILES),
+ * close_range(CLOSE_RANGE_UNSHARE) or exit makes a table its own.
+ */
+static void test_shared_table(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o;
+
+	feed(g, exec_ev(270, "prog", 1000));
+	feed(g, pipe_ev(270, 3, 4, 6201, false, false, 1100));
+	feed(g, clone_files_ev(270, "prog", 271, 1200));
+	feed(g, clone_files_ev(270, "prog", 272, 1210));
+	/* 271 closes the write end for all three, and makes a pipe that all three hold. */
+	feed(g, close_ev(271, 4, IPCT_KIND_PIPE, 6201, 1300));
+	feed(g, pipe_ev(271, 4, 5, 6202, false, false, 1310));
+	/* 272 takes a table of its own, and closes the read end in it only. */
+	feed(g, unshare_ev(272, CLONE_FILES, 0, 1320));
+	feed(g, close_ev(272, 3, IPCT_KIND_PIPE, 6201, 1340));
+	/* A failed unshare changes nothing: 271's close_range marks 5 close-on-exec for 270 too. */
+	feed(g, unshare_ev(271, CLONE_FILES, -ENOMEM, 1350));
+	feed(g, close_range_ev(271, 5, 5, CLOSE_RANGE_CLOEXEC, 0, 1360));
+	CHECK_INT(c.n, 0);
+
+	/* 272 execs with 6202's write end open in its own table: a leak. */
+	feed(g, exec_ev(272, "other", 1400));
+	CHECK_INT(c.n, 1);
+	check_leak(&c, 0, 5, "pipe:[6202]");
+	CHECK_INT(jint(diag(&c, 0), "pid"), 272);
+	/* 271 leaves with close_range(CLOSE_RANGE_UNSHARE): it closes its own copy only. */
+	feed(g, close_range_ev(271, 0, ~0U, CLOSE_RANGE_UNSHARE, 0, 1500));
+	/* 270 execs: 6201's write end was closed by 271 for it, 6202's made close-on-exec. */
+	feed(g, exec_ev(270, "next", 1600));
+	CHECK_INT(c.n, 1);
+	feed(g, exit_ev(271, 1700));
+	feed(g, exit_ev(270, 1800));
+
+	arr = session_json(g, SESSION);
+	o = object(arr, 6201);
+	CHECK_ENTRY(o, "writers", 270, 4, "prog", 0, 0, 1300);
+	CHECK_ENTRY(o, "writers", 271, 4, "prog", 0, 0, 1300);
+	CHECK_ENTRY(o, "writers", 272, 4, "prog", 0, 0, 1300);
+	CHECK_ENTRY(o, "readers", 270, 3, "next", 0, 0, 1800);
+	CHECK_ENTRY(o, "readers", 271, 3, "prog", 0, 0, 1500);
+	CHECK_ENTRY(o, "readers", 272, 3, "prog", 0, 0, 1340);
+	o = object(arr, 6202);
+	CHECK_ENTRY(o, "writers", 270, 5, "prog", 0, 0, 1600);
+	CHECK_ENTRY(o, "writers", 271, 5, "prog", 0, 0, 1500);
+	CHECK_ENTRY(o, "writers", 272, 5, "other", 0, 0, 0);
+	CHECK_ENTRY(o, "readers", 270, 4, "next", 0, 0, 1800);
+	CHECK_ENTRY(o, "readers", 271, 4, "prog", 0, 0, 1500);
+	CHECK_ENTRY(o, "readers", 272, 4, "other", 0, 0, 0);
+	CHECK_INT(jlen(o, "writers"), 3);
 	json_object_put(arr);
 	diags_free(&c);
 	ipct_graph_free(g);
@@ -692,6 +888,57 @@ static void test_leaked_write_end(void)
 	feed(g, close_ev(321, 4, IPCT_KIND_PIPE, 7003, 3310));
 	feed(g, exec_ev(321, "tool", 3400));
 	CHECK_INT(c.n, 1);
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
+/*
+ * Descriptors that arrive from another table: SCM_RIGHTS (FD_RECEIVED
+ * records after a recvmsg) and pidfd_getfd. The receiver holds them, and a
+ * reader that got the write end too is told it will never see EOF.
+ */
+static void test_received(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *d, *arr, *o;
+	const uint64_t since = 5 * SEC, now = since + 3 * SEC / 2;
+
+	feed(g, exec_ev(450, "sender", 1000));
+	feed(g, fork_ev(450, "sender", 451, 1050));
+	feed(g, pipe_ev(450, 5, 6, 8101, false, false, 1100));
+	feed(g, received_ev(451, 3, 8101, FM_READ, 4, 1200));
+	feed(g, received_ev(451, 7, 8101, FM_WRITE, 4, 1200));
+	feed(g, close_ev(450, 5, IPCT_KIND_PIPE, 8101, 1300));
+	feed(g, close_ev(450, 6, IPCT_KIND_PIPE, 8101, 1310));
+	ipct_graph_blocked(g, 451, 3, __NR_read, since, now);
+	CHECK_INT(c.n, 1);
+	d = diag(&c, 0);
+	CHECK_STR(jstr(d, "kind"), "no_eof");
+	CHECK_INT(jint(d, "pid"), 451);
+	CHECK_INT(jint(d, "fd"), 3);
+	CHECK_INT(jlen(d, "holders"), 1);
+	CHECK(entry(d, "holders", 451, 7) != NULL);
+	CHECK(contains(jstr(d, "message"), "will never see EOF"));
+
+	/* Taken with pidfd_getfd: close-on-exec, so an exec drops it and nothing leaks. */
+	feed(g, exec_ev(460, "taker", 2000));
+	feed(g, getfd_ev(460, 3, 450, 6, 4, 8102, FM_WRITE, 2100));
+	feed(g, exec_ev(460, "next", 2200));
+	CHECK_INT(c.n, 1);
+	/* A call that failed gives nothing. */
+	feed(g, getfd_ev(460, 3, 450, 9, -EBADF, 0, 0, 2300));
+
+	arr = session_json(g, SESSION);
+	o = object(arr, 8101);
+	CHECK_ENTRY(o, "readers", 451, 3, "sender", 0, 0, 0);
+	CHECK_ENTRY(o, "writers", 451, 7, "sender", 0, 0, 0);
+	CHECK_ENTRY(o, "writers", 450, 6, "sender", 0, 0, 1310);
+	o = object(arr, 8102);
+	CHECK_ENTRY(o, "writers", 460, 4, "taker", 0, 0, 2200);
+	CHECK_INT(jlen(o, "writers"), 1);
+	CHECK_INT(json_object_array_length(arr), 2);
+	json_object_put(arr);
 	diags_free(&c);
 	ipct_graph_free(g);
 }
@@ -1355,8 +1602,11 @@ int main(void)
 {
 	test_pipeline();
 	test_cloexec();
+	test_close_range();
+	test_shared_table();
 	test_leaked_write_end();
 	test_no_eof();
+	test_received();
 	test_write_errors();
 	test_splice();
 	test_socketpair();
