@@ -23,7 +23,6 @@
 - SIGINT and SIGHUP (SIGTERM: test_daemon_killed): exit 0, the client told
   "ipctraced stopped", the socket removed, the journal kept."""
 
-import json
 import os
 import re
 import signal

@@ -27,7 +27,7 @@ import subprocess
 import time
 
 from common import (Daemon, Lines, check, check_eq, done, example, fail, passed, run_cli, run_env)
-from logcommon import stats, wait_stats
+from logcommon import wait_stats
 from textcommon import run_reported
 
 N = 6
