@@ -27,14 +27,15 @@ class Result:
         self.report = report
 
 
-def run_reported(args, timeout=60, env=None):
-    """Runs ipctrace with args, $IPCTRACE_REPORT set to a fresh file and
-    stdout and stderr in regular files; the report is parsed when written."""
+def run_reported(args, timeout=60, env=None, prefix=(IPCTRACE,)):
+    """Runs ipctrace with args (or another command: prefix=()), $IPCTRACE_REPORT
+    set to a fresh file and stdout and stderr in regular files; the report is
+    parsed when written."""
     fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
     os.close(fd)
     e = dict(env or {})
     e['IPCTRACE_REPORT'] = report_path
-    cmd = [IPCTRACE] + list(args)
+    cmd = list(prefix) + list(args)
     _context.clear()
     _context['cmd'] = ' '.join(cmd)
     try:
