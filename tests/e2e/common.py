@@ -185,6 +185,16 @@ def daemon_opts():
     return ['-s', _shared_daemon.socket]
 
 
+def parse_report(text):
+    """A program's JSON report (examples/example.h), or None when it wrote none."""
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as ex:
+        fail('the program\'s report is not valid JSON (%s): %r' % (ex, text))
+
+
 def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False):
     """Runs `ipctrace run -o json [opts] -- args` with IPCTRACE_REPORT set to a
     fresh file. Parses the lines that start with '{'; the last one must be the
@@ -258,13 +268,7 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
     if want_summary and summary is None:
         fail('no summary line at the end of the JSON output (exit status %d)' % p.returncode)
 
-    report = None
-    if text.strip():
-        try:
-            report = json.loads(text)
-        except ValueError as ex:
-            fail('the program\'s report is not valid JSON (%s): %r' % (ex, text))
-    return Trace(events, summary, report, p.returncode, stderr, stdout, other, records,
+    return Trace(events, summary, parse_report(text), p.returncode, stderr, stdout, other, records,
                  objects, diagnoses)
 
 

@@ -32,10 +32,10 @@ import subprocess
 import sys
 import tempfile
 
-from common import (IPCTRACE, Daemon, _context, check, check_eq, done, example, fail, one, passed,
+from common import (IPCTRACE, Daemon, _context, check, check_eq, done, example, fail, one, parse_report, passed,
                     run_cli, run_env, select_events, total_bytes)
 from logcommon import stats, wait_stats
-from textcommon import check_aligned
+from textcommon import check_aligned, stop
 
 TIMEOUT = 60
 KILLS, MESSAGES = 4, 30
@@ -70,14 +70,12 @@ class Held:
     def finish(self):
         check_eq('%s (pid %d): exit status' % (self.name, self.pid), 0, self.p.wait(timeout=TIMEOUT))
         with open(self.report_path) as f:
-            text = f.read()
-        check(text.strip(), '%s wrote no report' % self.name)
-        return json.loads(text)
+            rep = parse_report(f.read())
+        check(rep is not None, '%s wrote no report' % self.name)
+        return rep
 
     def cleanup(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait()
+        stop(self.p)
         os.unlink(self.report_path)
 
 
@@ -102,9 +100,7 @@ def attach(sock, opts, env=None):
                 except subprocess.TimeoutExpired:
                     fail('attach %s did not end within %d s of the processes\' exits' % (opts, TIMEOUT))
             finally:
-                if cli.poll() is None:
-                    cli.kill()
-                    cli.wait()
+                stop(cli)
             out.seek(0)
             err.seek(0)
             stdout, stderr = out.read().decode(errors='replace'), err.read().decode(errors='replace')

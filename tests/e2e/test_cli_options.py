@@ -28,7 +28,7 @@ import tempfile
 from common import (IPCTRACE, Daemon, _context, check, check_eq, done, example, fail, passed, run_cli, run_env,
                     trace)
 from logcommon import log, same_events, stats, wait_stats
-from textcommon import run_reported
+from textcommon import run_reported, stop
 
 UNSHARE = ['unshare', '--mount', '--propagation', 'private']
 
@@ -89,9 +89,7 @@ try:
         except subprocess.TimeoutExpired:
             fail('trace --all did not end within 60 s of SIGINT')
         finally:
-            if cli.poll() is None:
-                cli.kill()
-                cli.wait()
+            stop(cli)
         err.seek(0)
         stderr = err.read().decode(errors='replace')
     _context['cmd'], _context['stderr'] = ' '.join(cmd), stderr

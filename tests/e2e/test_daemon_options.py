@@ -33,6 +33,7 @@ import tempfile
 from common import (IPCTRACE, IPCTRACED, Daemon, HERE, Lines, check, check_eq, done, example, fail, passed,
                     run_cli, run_env, trace)
 from logcommon import log, same_events, stats, wait_stats
+from textcommon import stop
 
 SOURCE = os.path.normpath(os.path.join(HERE, '..', '..'))
 MAN = os.path.join(SOURCE, 'packaging', 'ipctraced.8')
@@ -160,9 +161,7 @@ with tempfile.TemporaryDirectory(prefix='ipctrace-e2e-') as tmp:
         check_eq('exit status after SIGINT', 0, p.wait(timeout=30))
         check(not os.path.exists(sock), 'the socket is left after SIGINT')
     finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+        stop(p)
 passed('-s created the missing directory, socket 0666; --ready-fd: "ready", then closed; '
        'ring 16 MiB, nice -5, quiet; SIGINT: exit 0, socket removed')
 
@@ -186,9 +185,7 @@ try:
         check(not os.path.exists(d.socket), 'the socket is left after SIGHUP')
         _, err = cli.communicate(timeout=30)
     finally:
-        if cli.poll() is None:
-            cli.kill()
-            cli.wait()
+        stop(cli)
     check_eq('attach: exit status when the daemon stops (stderr %r)' % err, 1, cli.returncode)
     check('ended (daemon_exit)' in err, 'attach: stderr does not say the daemon ended the session: %r' % err)
     check(w.poll() is None and proc_stat(w.pid)[0] == 'S', 'waitsig did not go on, untraced')

@@ -18,6 +18,7 @@ import tempfile
 
 from common import (IPCTRACE, Daemon, Lines, _context, check, check_eq, done, example, fail, one, passed, run_env,
                     select_events)
+from textcommon import stop
 
 TIMEOUT = 60
 
@@ -49,9 +50,7 @@ try:
             out.wait_for(lambda ls: False, TIMEOUT)
             err = cli.stderr.read().decode(errors='replace')
         finally:
-            if cli.poll() is None:
-                cli.kill()
-                cli.wait()
+            stop(cli)
             cli.stdout.close()
             cli.stderr.close()
         _context['stdout'], _context['stderr'] = out.text(), err

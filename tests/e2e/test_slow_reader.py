@@ -25,6 +25,7 @@ import tempfile
 
 from common import IPCTRACE, Daemon, _context, check, check_eq, done, example, fail, passed, run_env
 from logcommon import stats, wait_stats
+from textcommon import stop
 
 N = 200000
 
@@ -48,9 +49,7 @@ try:
         except subprocess.TimeoutExpired:
             fail('ipctrace did not end within 240 s once read')
     finally:
-        if cli.poll() is None:
-            cli.kill()
-            cli.wait()
+        stop(cli)
     out, err = out.decode(errors='replace'), err.decode(errors='replace')
     _context['stdout'], _context['stderr'] = out[-5000:], err
     ring_lost = stats(sock)['lost'] - ring_before

@@ -28,7 +28,7 @@ import time
 
 from common import (Daemon, Lines, check, check_eq, done, example, fail, passed, run_cli, run_env)
 from logcommon import wait_stats
-from textcommon import run_reported
+from textcommon import run_reported, stop
 
 N = 6
 LABELS = [('events', 'events traced'), ('lost', 'events lost (ring buffer full)'),
@@ -44,7 +44,8 @@ def stats_text(sock):
     r = run_cli(['stats', '-s', sock])
     check_eq('stats: exit status (stderr %r)' % r.stderr, 0, r.returncode)
     lines = r.stdout.splitlines()
-    check(lines and lines[0].startswith(LABELS[0][1]), 'stats: the first line is not %r: %r' % (LABELS[0][1], lines[:1]))
+    check(lines and lines[0].startswith(LABELS[0][1]),
+          'stats: the first line is not %r: %r' % (LABELS[0][1], lines[:1]))
     col = len(lines[0]) - len(lines[0][len(LABELS[0][1]):].lstrip())
     out, by_type, label = {}, {}, None
     for line in lines:
@@ -145,9 +146,7 @@ try:
         resumed = time.time()
         st = wait_stats(sock, lambda s: s['sessions'] == 0, 'the flood\'s session ended')
     finally:
-        if sh.poll() is None:
-            sh.kill()
-            sh.wait()
+        stop(sh)
     check(st['lost'] > 0, 'no event lost with the daemon stopped while 40000 events filled a 1 MiB ring: %r'
           % st)
     text, _ = stats_text(sock)

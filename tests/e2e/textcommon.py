@@ -5,13 +5,12 @@ report and with stdout and stderr in regular files (so that the program's
 own messages are not IPC), and checking that a table's columns line up with
 its header."""
 
-import json
 import os
 import re
 import subprocess
 import tempfile
 
-from common import IPCTRACE, _context, check, check_eq, fail, run_env
+from common import IPCTRACE, _context, check, check_eq, fail, parse_report, run_env
 
 
 class Result:
@@ -57,13 +56,14 @@ def run_reported(args, timeout=60, env=None, prefix=(IPCTRACE,)):
         os.unlink(report_path)
     _context['stdout'] = stdout
     _context['stderr'] = stderr
-    report = None
-    if text.strip():
-        try:
-            report = json.loads(text)
-        except ValueError as ex:
-            fail('the program\'s report is not valid JSON (%s): %r' % (ex, text))
-    return Result(p.pid, p.returncode, stdout, stderr, report)
+    return Result(p.pid, p.returncode, stdout, stderr, parse_report(text))
+
+
+def stop(p):
+    """Kills and reaps a process of the test's that is still running (after a failure)."""
+    if p.poll() is None:
+        p.kill()
+        p.wait()
 
 
 def summary_line(what, stderr, status='exited 0'):
