@@ -26,10 +26,10 @@ class Result:
         self.report = report
 
 
-def run_reported(args, timeout=60, env=None, prefix=(IPCTRACE,)):
+def run_reported(args, timeout=60, env=None, prefix=(IPCTRACE,), pass_fds=()):
     """Runs ipctrace with args (or another command: prefix=()), $IPCTRACE_REPORT
-    set to a fresh file and stdout and stderr in regular files; the report is
-    parsed when written."""
+    set to a fresh file and stdout and stderr in regular files (and pass_fds
+    open, for it to inherit); the report is parsed when written."""
     fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
     os.close(fd)
     e = dict(env or {})
@@ -39,7 +39,8 @@ def run_reported(args, timeout=60, env=None, prefix=(IPCTRACE,)):
     _context['cmd'] = ' '.join(cmd)
     try:
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            p = subprocess.Popen(cmd, env=run_env(e), stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+            p = subprocess.Popen(cmd, env=run_env(e), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                 pass_fds=pass_fds)
             try:
                 p.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
