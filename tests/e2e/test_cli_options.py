@@ -5,7 +5,9 @@ not show:
 
 - run: options end at the command (its own options need no --); a command
   whose name begins with a dash needs --; -o dot needs --pipes, --view
-  text (exit 2);
+  text (exit 2); a command's own exit 1, 2, 126 or 127 comes with no
+  message of ipctrace's (which says something whenever the status is its
+  own);
 - run without -s, as root, with no daemon on the default socket (a mount
   namespace whose /run and /tmp are empty): a private daemon, its socket in
   /tmp/ipctrace.XXXXXX, keeping no journal, gone when the run ends; attach
@@ -57,6 +59,14 @@ try:
         for w in words:
             check(w in r.stderr, 'run %s: the error does not say %r: %r' % (' '.join(args), w, r.stderr))
     passed('run: options end at the command; -- before a dashed name; -o dot without --pipes, --view -o json: 2')
+
+    # A command's own 1, 2, 126 or 127: no message of ipctrace's but the summary.
+    for code in (1, 2, 126, 127):
+        r = run_reported(['run', '-s', sock, '--', 'sh', '-c', 'exit %d' % code])
+        check_eq('run -- sh -c "exit %d": exit status' % code, code, r.returncode)
+        check(re.fullmatch(r'ipctrace: sh exited %d; \d+ events, 0 lost\n' % code, r.stderr),
+              'run -- sh -c "exit %d": stderr is not the summary alone: %r' % (code, r.stderr))
+    passed('a command\'s own exit 1, 2, 126, 127: passed on, with nothing on stderr but the summary')
 
     # log: short and long forms.
     t = trace([example('signals'), '4'], opts=['-s', sock], to_files=True)
