@@ -85,7 +85,7 @@ try:
         for when, term, no_color, coloured in cases:
             what = '%s --color %s, TERM=%s, NO_COLOR=%s' % (verb, when, term, no_color)
             code, out = on_terminal(args[:1] + ['--color=' + when] + args[1:], environment(term, no_color))
-            check_eq('%s: exit status' % what, 0, code)
+            check_eq('%s: exit status (output %r)' % (what, out[-300:]), 0, code)
             check_eq('%s: coloured' % what, coloured, bool(ESC.search(out)))
             outputs.append((what, out))
         for what, out in outputs:
