@@ -271,10 +271,13 @@ struct json_object *conn_query(struct conn *c, const char *cmd, char **matches, 
 	json_object_put(req);
 	*exit_code = 1;
 	if (reply && reply_error(reply)) {
-		/* The daemon checks the matches: its message names the bad one. */
+		struct json_object *bad;
+
+		/* The daemon checks the matches: its message names the bad one, a usage error. */
 		fprintf(stderr, "ipctrace %s\n", reply_error(reply));
+		if (json_object_object_get_ex(reply, "bad_match", &bad) && json_object_get_boolean(bad))
+			*exit_code = EXIT_USAGE;
 		json_object_put(reply);
-		*exit_code = EXIT_USAGE;
 		return NULL;
 	}
 	return reply;

@@ -51,7 +51,8 @@ static void text_holders(struct ipct_buf *out, struct json_object *o, const char
 		char who[48];
 
 		snprintf(who, sizeof(who), "%s[%" PRId64 "]", str(h, "comm") ?: "?", num(h, "pid"));
-		ipct_buf_printf(out, "  %-7s %-24s fd %-4" PRId64 " %12" PRId64 " bytes %s in %6" PRId64
+		/* Roles and verbs padded to the longest ("receiver", "received"): one table per object. */
+		ipct_buf_printf(out, "  %-8s %-24s fd %-4" PRId64 " %12" PRId64 " bytes %-8s in %6" PRId64
 				" calls  %s\n", role, who, num(h, "fd"), num(h, "bytes"), verb, num(h, "calls"),
 				str(h, "closed_ns") ? "closed" : "open at the end");
 	}

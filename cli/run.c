@@ -524,12 +524,20 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 	return 0;
 }
 
-/* "12,34" as a JSON array of pids; NULL (said why) when it is not one. */
+static bool has_pid(struct json_object *arr, long pid)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		if (json_object_get_int64(json_object_array_get_idx(arr, i)) == pid)
+			return true;
+	return false;
+}
+
+/* "12,34" as a JSON array of pids, each once; NULL (said why) when it is not one. */
 static struct json_object *parse_pids(const char *s)
 {
 	struct json_object *arr = json_object_new_array();
 
-	while (*s) {
+	do {
 		char *end;
 		long pid = strtol(s, &end, 10);
 
@@ -538,9 +546,11 @@ static struct json_object *parse_pids(const char *s)
 			json_object_put(arr);
 			return NULL;
 		}
-		json_object_array_add(arr, json_object_new_int64(pid));
+		/* A process named twice is traced once (the daemon would refuse it as already traced). */
+		if (!has_pid(arr, pid))
+			json_object_array_add(arr, json_object_new_int64(pid));
 		s = *end ? end + 1 : end;
-	}
+	} while (*s);
 	return arr;
 }
 

@@ -136,19 +136,35 @@ void reply_ok(struct client *c, struct json_object *r)
 	json_object_put(r);
 }
 
-void reply_error(struct client *c, const char *fmt, ...)
+static void queue_error(struct client *c, const char *msg, bool bad_match)
 {
 	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "ok", json_object_new_boolean(0));
+	json_object_object_add(r, "error", json_object_new_string(msg));
+	if (bad_match)
+		json_object_object_add(r, "bad_match", json_object_new_boolean(1));
+	client_queue_json(c, r);
+	json_object_put(r);
+}
+
+void reply_error(struct client *c, const char *fmt, ...)
+{
 	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	json_object_object_add(r, "ok", json_object_new_boolean(0));
-	json_object_object_add(r, "error", json_object_new_string(msg));
-	client_queue_json(c, r);
-	json_object_put(r);
+	queue_error(c, msg, false);
+}
+
+void reply_match_error(struct client *c, const char *cmd, const char *err)
+{
+	char msg[1100];
+
+	snprintf(msg, sizeof(msg), "%s: %s", cmd, err);
+	queue_error(c, msg, true);
 }
 
 /* The thread group of pid and the owner of /proc/pid: -ESRCH when it is gone. */
@@ -406,7 +422,7 @@ static struct ipct_match *parse_match(struct client *c, struct json_object *req,
 		return NULL;
 	m = ipct_match_parse(fields, terms, n, err, sizeof(err));
 	if (!m)
-		reply_error(c, "%s: %s", cmd, err);
+		reply_match_error(c, cmd, err);
 	return m;
 }
 

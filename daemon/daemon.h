@@ -120,6 +120,8 @@ struct daemon {
 /* clients.c */
 void reply_ok(struct client *c, struct json_object *r);
 void reply_error(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The error reply to a bad match: it says so ("bad_match"), for the client's exit status. */
+void reply_match_error(struct client *c, const char *cmd, const char *err);
 /* A query's "match" list of FIELD=VALUE strings into terms: how many, or -1 after an error reply. */
 #define MATCH_TERMS_MAX 64
 int match_terms(struct client *c, struct json_object *req, const char *cmd, const char *terms[MATCH_TERMS_MAX]);

@@ -159,7 +159,7 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 	if (ok) {
 		q->f = ipct_evfilter_new(terms, n, err, sizeof(err));
 		if (!q->f) {
-			reply_error(c, "log: %s", err);
+			reply_match_error(c, "log", err);
 			ok = false;
 		}
 	}

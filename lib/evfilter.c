@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@ const struct ipct_match_field ipct_event_fields[] = {
 	[F_TYPE] = { "type", IPCT_MT_NAME, type_names, "the event type" },
 	[F_SIG] = { "sig", IPCT_MT_SIG, NULL, "the signal" },
 	[F_FD] = { "fd", IPCT_MT_INT, NULL, "the descriptor" },
-	[F_OBJECT] = { "object", IPCT_MT_STR, NULL, "pipe:[N], socket:[N] or N" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N] or N" },
 	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo or socket" },
 	[F_RESULT] = { "result", IPCT_MT_NAME, result_names, "a signal's generation result" },
 	[F_ERRNO] = { "errno", IPCT_MT_STR, NULL, "a failed call's error, e.g. EPIPE" },
@@ -97,24 +96,6 @@ static bool errno_known(const char *name)
 	return false;
 }
 
-/* "pipe:[N]" (a pipe or FIFO), "socket:[N]" or N: the inode, and 'p', 's' or 0 for any kind. */
-static int parse_object(const char *s, uint64_t *ino, char *kind)
-{
-	const char *num = s;
-	char *end;
-
-	*kind = 0;
-	if (!strncmp(s, "pipe:[", 6) || !strncmp(s, "socket:[", 8)) {
-		*kind = s[0];
-		num = strchr(s, '[') + 1;
-	}
-	errno = 0;
-	*ino = strtoull(num, &end, 10);
-	if (errno || end == num || !(*kind ? !strcmp(end, "]") : !*end))
-		return -EINVAL;
-	return 0;
-}
-
 struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *err, size_t errlen)
 {
 	struct ipct_evfilter *f = calloc(1, sizeof(*f));
@@ -137,17 +118,6 @@ struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *e
 
 		if (t->field == F_TREE)
 			pidset_add(&f->trees[i], (uint32_t)t->num);
-		if (t->field == F_OBJECT) {
-			uint64_t ino;
-			char kind;
-
-			if (parse_object(t->str, &ino, &kind) < 0) {
-				snprintf(err, errlen, "bad value for object: '%s' (try pipe:[N], socket:[N] or N)",
-					 t->str);
-				ipct_evfilter_free(f);
-				return NULL;
-			}
-		}
 		if (t->field == F_ERRNO && !errno_known(t->str)) {
 			snprintf(err, errlen, "bad value for errno: '%s' is not an error name (try EPIPE, EINTR, EAGAIN)",
 				 t->str);
@@ -220,31 +190,30 @@ static int64_t event_fd(const struct ipct_event *e)
 	}
 }
 
-static bool kind_fits(int kind, char want)
+static bool kind_fits(int kind, int want)
 {
-	return kind >= IPCT_KIND_PIPE && (!want || (want == 's') == (kind == IPCT_KIND_SOCKET));
+	return kind >= IPCT_KIND_PIPE &&
+	       (want == IPCT_MATCH_ANY || (want == IPCT_MATCH_SOCKET) == (kind == IPCT_KIND_SOCKET));
 }
 
-/* Does one of the event's objects have this inode and kind? */
-static bool object_is(const struct ipct_event *e, const char *s)
+/* Does one of the event's objects have the term's inode and kind? */
+static bool object_is(const struct ipct_event *e, const struct ipct_match_term *t)
 {
+	const uint64_t ino = (uint64_t)t->num;
 	const struct ipct_syscall *sc;
-	uint64_t ino;
-	char want;
 	int slot;
 
-	parse_object(s, &ino, &want);   /* checked when the filter was made */
 	if (e->type == IPCT_EV_OBJINFO)
 		return e->obj.ino == ino &&
-		       kind_fits(e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, want);
+		       kind_fits(e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, t->kind);
 	if (e->type == IPCT_EV_FD_RECEIVED)
-		return e->fdrecv.ino == ino && kind_fits(e->kind[0], want);
+		return e->fdrecv.ino == ino && kind_fits(e->kind[0], t->kind);
 	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)))
 		return false;
 	/* pipe2 and socketpair keep the fd pair in x[0] and the two inodes in x[1], x[2]. */
 	slot = sc->cls == IPCT_SC_PIPE || sc->cls == IPCT_SC_SOCKETPAIR ? 1 : 0;
 	for (int i = 0; i < 2; i++)
-		if (kind_fits(e->kind[i], want) && e->sys.x[slot ? 1 + i : i * 2] == ino)
+		if (kind_fits(e->kind[i], t->kind) && e->sys.x[slot ? 1 + i : i * 2] == ino)
 			return true;
 	return false;
 }
@@ -275,7 +244,7 @@ static bool test(const void *obj, const struct ipct_match_term *t)
 	case F_TYPE: return !strcmp(ipct_event_type_name(e), type_names[t->num]);
 	case F_SIG: return event_sig(e) == t->num;
 	case F_FD: return event_fd(e) == t->num;
-	case F_OBJECT: return object_is(e, t->str);
+	case F_OBJECT: return object_is(e, t);
 	case F_KIND: return kind_is(e, (int)t->num);
 	case F_RESULT: return e->type == IPCT_EV_SIGNAL_GENERATE && e->sig.result == t->num;
 	case F_ERRNO:

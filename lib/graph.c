@@ -1131,7 +1131,7 @@ const struct ipct_match_field ipct_graph_fields[] = {
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
 	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name of a process that held it" },
 	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo or socket" },
-	[F_OBJECT] = { "object", IPCT_MT_STR, NULL, "pipe:[N], socket:[N] or the inode N" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N] or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -1181,8 +1181,9 @@ static bool object_test(const void *obj, const struct ipct_match_term *t)
 	case F_PID:
 	case F_COMM: return any_holder(o, t);
 	case F_KIND: return (v = jstr(o, "kind")) && !strcmp(v, kind_names[t->num]);
-	case F_OBJECT: return ((v = jstr(o, "object")) && !strcmp(v, t->str)) ||
-			      strtoll(t->str, NULL, 10) == jint(o, "inode");
+	case F_OBJECT: return jint(o, "inode") == t->num &&
+			      (t->kind == IPCT_MATCH_ANY ||
+			       (t->kind == IPCT_MATCH_SOCKET) == ((v = jstr(o, "kind")) && !strcmp(v, "socket")));
 	case F_PATH: return (v = jstr(o, "path")) && !strcmp(v, t->str);
 	}
 	return false;

@@ -17,6 +17,27 @@ static void list_names(char *buf, size_t len, const char *const *names, size_t s
 		used += snprintf(buf + used, len - used, "%s%s", used ? ", " : "", *n);
 }
 
+/* "pipe:[N]", "socket:[N]" or "N": the inode, and the kind the prefix names. */
+static int parse_object(const char *s, struct ipct_match_term *t)
+{
+	const char *num = s;
+	char *end;
+	unsigned long long ino;
+
+	t->kind = IPCT_MATCH_ANY;
+	if (!strncmp(s, "pipe:[", 6) || !strncmp(s, "socket:[", 8)) {
+		t->kind = s[0] == 's' ? IPCT_MATCH_SOCKET : IPCT_MATCH_PIPE;
+		num = strchr(s, '[') + 1;
+	}
+	errno = 0;
+	ino = strtoull(num, &end, 10);
+	if (errno || end == num || *num == '-' || ino > INT64_MAX ||
+	    !(t->kind != IPCT_MATCH_ANY ? !strcmp(end, "]") : !*end))
+		return -EINVAL;
+	t->num = (int64_t)ino;
+	return 0;
+}
+
 static int parse_value(const struct ipct_match_field *f, const char *v, struct ipct_match_term *t,
 		       char *err, size_t errlen)
 {
@@ -54,6 +75,12 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 			return -EINVAL;
 		}
 		strcpy(t->str, v);
+		return 0;
+	case IPCT_MT_OBJECT:
+		if (parse_object(v, t) < 0) {
+			snprintf(err, errlen, "bad value for %s: '%s' (try pipe:[N], socket:[N] or N)", f->name, v);
+			return -EINVAL;
+		}
 		return 0;
 	}
 	return -EINVAL;

@@ -329,10 +329,12 @@ static int format_text(const struct ipct_fmt *f, const struct ipct_sigrec *r, st
 	else
 		snprintf(pend, sizeof(pend), "-");
 	action_str(r, action, sizeof(action));
-	err = ipct_buf_printf(out, "%-*s %-*s %-*s %-*s %-*s %-*s %s%-*s%s", COL_TIME, when, COL_ROUTE, route,
+	/* The padding after the colour's end, so that a row without details ends in blanks, cut below. */
+	err = ipct_buf_printf(out, "%-*s %-*s %-*s %-*s %-*s %-*s %s%s%s%*s", COL_TIME, when, COL_ROUTE, route,
 			      COL_SIG, sig_name(r->sig), COL_RESULT, ipct_sig_result_name(r->result) ?: "-",
 			      COL_PENDING, pend, COL_ACTION, action, f->color ? outcome_color(r->outcome) : "",
-			      COL_OUTCOME, outcome, f->color ? "\033[0m" : "");
+			      outcome, f->color ? "\033[0m" : "",
+			      strlen(outcome) < COL_OUTCOME ? COL_OUTCOME - (int)strlen(outcome) : 0, "");
 	err |= details(r, out);
 	/* Columns pad; a line does not end in blanks. */
 	while (ipct_buf_len(out) > row && out->data[out->start + ipct_buf_len(out) - 1] == ' ')

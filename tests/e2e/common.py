@@ -297,6 +297,16 @@ def daemon_opts():
     return ['-s', _shared_daemon.socket]
 
 
+def parse_report(text):
+    """A program's JSON report (examples/example.h), or None when it wrote none."""
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as ex:
+        fail('the program\'s report is not valid JSON (%s): %r' % (ex, text))
+
+
 def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False):
     """Runs `ipctrace run -o json [opts] -- args` with IPCTRACE_REPORT set to a
     fresh file. Parses the lines that start with '{'; the last one must be the
@@ -370,13 +380,7 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
     if want_summary and summary is None:
         fail('no summary line at the end of the JSON output (exit status %d)' % p.returncode)
 
-    report = None
-    if text.strip():
-        try:
-            report = json.loads(text)
-        except ValueError as ex:
-            fail('the program\'s report is not valid JSON (%s): %r' % (ex, text))
-    return Trace(events, summary, report, p.returncode, stderr, stdout, other, records,
+    return Trace(events, summary, parse_report(text), p.returncode, stderr, stdout, other, records,
                  objects, diagnoses)
 
 
@@ -595,9 +599,10 @@ class Lines:
 
 
 class Daemon:
-    """A private ipctraced on a socket in a fresh directory; ready once started."""
+    """A private ipctraced on a socket in a fresh directory; ready once started.
+    wrapper: a command that execs the daemon's (nice, unshare ...), keeping its pid."""
 
-    def __init__(self, timeout=30, journal=None, args=()):
+    def __init__(self, timeout=30, journal=None, args=(), wrapper=()):
         self.dir = tempfile.mkdtemp(prefix='ipctrace-e2e-')
         # Its own event log, unless the test gives one (to restart on it).
         self.journal = journal or os.path.join(self.dir, 'journal')
@@ -608,7 +613,7 @@ class Daemon:
         r, w = os.pipe()
         with open(self.log, 'wb') as logf:
             self.proc = subprocess.Popen(
-                [IPCTRACED, '--socket', self.socket, '--ready-fd', str(w),
+                list(wrapper) + [IPCTRACED, '--socket', self.socket, '--ready-fd', str(w),
                  '--journal', self.journal] + list(args),
                 pass_fds=(w,), stdin=subprocess.DEVNULL, stdout=logf, stderr=logf)
         os.close(w)
