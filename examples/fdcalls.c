@@ -5,16 +5,29 @@
 // (O_CLOEXEC), copies it with fcntl F_DUPFD and F_DUPFD_CLOEXEC, reads and sets
 // the copies' flags (F_GETFD, F_SETFD, F_GETFL) and closes them. Then it makes
 // a read end non-blocking (F_SETFL) and reads it empty (EAGAIN), and opens a
-// FIFO twice (open, openat) to pass a few bytes. It logs every call it makes
-// with what it passed and got back (example.h's call log).
+// FIFO twice (open, openat) to pass a few bytes. Then, N times, it makes a
+// pipe, sets and clears its ends' close-on-exec flags with ioctl FIOCLEX and
+// FIONCLEX, takes a copy of its read end with pidfd_getfd from a pidfd of its
+// own, unshares its descriptor table (unshare CLONE_FILES) and ends with
+// close_range over the pipe's ends (CLOSE_RANGE_CLOEXEC, then plain) and over
+// the copy (CLOSE_RANGE_UNSHARE); once more, close_range over no descriptor
+// (up to ~0U), and pidfd_getfd of a write end from a child that holds it. It
+// logs every call it makes with what it passed and got back (example.h's
+// call log), but for the calls the tracer leaves out, which it makes and
+// counts too: ioctl FIONREAD, FIOCLEX on the pidfd, pidfd_getfd of the pidfd
+// itself and the close of that copy.
 //
-// pipe() and open() are made raw: the C library makes them pipe2 and openat.
+// pipe() and open() are made raw: the C library makes them pipe2 and openat;
+// close_range, pidfd_open and pidfd_getfd too: not every C library wraps them.
 
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/close_range.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -28,6 +41,8 @@
 #define LOG_BYTES(n) (8192 + (size_t) (n) * 4096)
 
 static struct calllog *calls;
+/* The calls made that the tracer leaves out, hence not in the log. */
+static int unrecorded;
 
 
 static int xdup(int fd)
@@ -90,6 +105,134 @@ static int open_fifo(bool at, const char *path, int flags, const char *end)
 	return (int) r;
 }
 
+/* ioctl(fd, FIOCLEX or FIONCLEX) on a pipe's `end`: the two requests the tracer records. */
+static void xioctl_clex(int fd, unsigned long request, const char *end)
+{
+	if (ioctl(fd, request) < 0)
+		die("ioctl");
+	calllog_add(calls, "\"type\":\"ioctl\",\"fd\":%d,\"object\":\"%s\",\"kind\":\"pipe\","
+		    "\"end\":\"%s\",\"request\":\"%s\",\"ret\":0", fd, object_of(fd), end,
+		    request == FIOCLEX ? "FIOCLEX" : "FIONCLEX");
+}
+
+/* close_range(first, last, flags): flags 0, CLOSE_RANGE_UNSHARE or CLOSE_RANGE_CLOEXEC. */
+static void xclose_range(unsigned int first, unsigned int last, unsigned int flags)
+{
+	const char *names = flags == CLOSE_RANGE_UNSHARE ? "[\"CLOSE_RANGE_UNSHARE\"]" :
+			    flags == CLOSE_RANGE_CLOEXEC ? "[\"CLOSE_RANGE_CLOEXEC\"]" : "[]";
+
+	if (syscall(SYS_close_range, first, last, flags) < 0)
+		die("close_range");
+	calllog_add(calls, "\"type\":\"close_range\",\"first\":%u,\"last\":%u,\"flags\":%s,\"ret\":0",
+		    first, last, names);
+}
+
+static int xpidfd_open(pid_t pid)
+{
+	long r = syscall(SYS_pidfd_open, pid, 0);
+
+	if (r < 0)
+		die("pidfd_open");
+	return (int) r;
+}
+
+/* pidfd_getfd: a copy of descriptor fd of process pid (pidfd's), a pipe's `end`. */
+static int xpidfd_getfd(int pidfd, pid_t pid, int fd, const char *end)
+{
+	long r = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+	if (r < 0)
+		die("pidfd_getfd");
+	calllog_add(calls, "\"type\":\"pidfd_getfd\",\"pidfd\":%d,\"source_pid\":%d,\"source_fd\":%d,"
+		    "\"newfd\":%ld,\"object\":\"%s\",\"kind\":\"pipe\",\"end\":\"%s\",\"ret\":%ld",
+		    pidfd, (int) pid, fd, r, object_of((int) r), end, r);
+	return (int) r;
+}
+
+/* close() of what is not a pipe, FIFO or socket (a pidfd): a call the tracer leaves out. */
+static void close_unrecorded(int fd)
+{
+	if (close(fd) < 0)
+		die("close");
+	unrecorded++;
+}
+
+/*
+ * The calls of this program that the tracer leaves out: an ioctl other than
+ * FIOCLEX and FIONCLEX (FIONREAD on the pipe end rd), FIOCLEX on what is not
+ * a pipe, FIFO or socket (the pidfd), pidfd_getfd of such a descriptor (the
+ * pidfd itself) and the close of that copy. Counted, not logged.
+ */
+static void unrecorded_calls(int pidfd, int rd)
+{
+	int avail, copy;
+
+	if (ioctl(rd, FIONREAD, &avail) < 0 || ioctl(pidfd, FIOCLEX) < 0)
+		die("ioctl");
+	copy = (int) syscall(SYS_pidfd_getfd, pidfd, pidfd, 0);
+	if (copy < 0)
+		die("pidfd_getfd of a pidfd");
+	unrecorded += 3;
+	close_unrecorded(copy);
+}
+
+/*
+ * One round on a pipe of its own: close-on-exec set on both ends and cleared
+ * on the write end (ioctl), a copy of the read end taken through pidfd (a
+ * pidfd of this process), the table unshared, then the ends made
+ * close-on-exec again and closed, and the copy closed, by close_range.
+ */
+static void round_of_table_calls(int pidfd)
+{
+	int r[2], copy;
+
+	log_pipe(calls, r, 0);
+	/* A range from one end to the other holds nothing else. */
+	if (r[1] != r[0] + 1)
+		fail("pipe ends %d and %d are not neighbours", r[0], r[1]);
+	xioctl_clex(r[0], FIOCLEX, "read");
+	xioctl_clex(r[1], FIOCLEX, "write");
+	xioctl_clex(r[1], FIONCLEX, "write");
+	copy = xpidfd_getfd(pidfd, getpid(), r[0], "read");
+	unrecorded_calls(pidfd, r[0]);
+	if (unshare(CLONE_FILES) < 0)
+		die("unshare");
+	calllog_add(calls, "\"type\":\"unshare\",\"flags\":[\"CLONE_FILES\"],\"ret\":0");
+	xclose_range(r[0], r[1], CLOSE_RANGE_CLOEXEC);
+	xclose_range(copy, copy, CLOSE_RANGE_UNSHARE);
+	xclose_range(r[0], r[1], 0);
+}
+
+/*
+ * pidfd_getfd from another process: the write end of a pipe that this one
+ * closed, taken back from a child that holds it (as fork copied it) until
+ * it is told to exit. The child makes no traced call. Returns its pid.
+ */
+static pid_t from_child(void)
+{
+	int *go = shared_alloc(sizeof(*go)), c[2], pidfd, w;
+	pid_t pid;
+
+	log_pipe(calls, c, O_CLOEXEC);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		wait_nonzero(go);
+		_exit(EXIT_SUCCESS);
+	}
+	log_close(calls, c[1]);
+	pidfd = xpidfd_open(pid);
+	w = xpidfd_getfd(pidfd, pid, c[1], "write");
+	set_and_wake(go);
+	if (!exited_ok("child", pid, wait_child(pid)))
+		exit(EXIT_FAILURE);
+	close_unrecorded(pidfd);
+	log_close(calls, w);
+	log_close(calls, c[0]);
+	return pid;
+}
+
 /* One round: a copy of p[0] becomes q[1], then p[1], then is copied twice more. */
 static void round_of_copies(const int p[2], const int q[2])
 {
@@ -128,7 +271,8 @@ static void through_fifo(const char *path)
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/ipctrace-fdcalls-XXXXXX", path[PATH_MAX], buf[16];
-	int n, p[2], q[2];
+	int n, p[2], q[2], pidfd;
+	pid_t child;
 	FILE *f;
 
 	ex_init("fdcalls");
@@ -156,14 +300,23 @@ int main(int argc, char **argv)
 	if (unlink(path) < 0 || rmdir(dir) < 0)
 		die("remove the FIFO");
 
+	pidfd = xpidfd_open(getpid());
+	for (int i = 0; i < n; i++)
+		round_of_table_calls(pidfd);
+	close_unrecorded(pidfd);
+	/* Above every descriptor this program holds: a range of none, recorded all the same. */
+	xclose_range(1000, ~0U, CLOSE_RANGE_CLOEXEC);
+	child = from_child();
+
 	for (int i = 0; i < 2; i++) {
 		log_close(calls, p[i]);
 		log_close(calls, q[i]);
 	}
 
 	f = report_open(stderr);
-	fprintf(f, "{\"pid\":%d,\"n\":%d,\"pipe\":[%d,%d],\"pipe2\":[%d,%d],\"fifo\":\"%s\",\"calls\":",
-		(int) getpid(), n, p[0], p[1], q[0], q[1], path);
+	fprintf(f, "{\"pid\":%d,\"n\":%d,\"pipe\":[%d,%d],\"pipe2\":[%d,%d],\"fifo\":\"%s\","
+		"\"child_pid\":%d,\"unrecorded\":%d,\"calls\":", (int) getpid(), n, p[0], p[1],
+		q[0], q[1], path, (int) child, unrecorded);
 	calllog_print(f, calls);
 	fputs("}\n", f);
 	report_close(f);

@@ -3,9 +3,15 @@
 """`fdcalls 5`: two pipes (pipe, pipe2 O_CLOEXEC), five rounds of dup, dup2
 and dup3 (O_CLOEXEC) over open ends, fcntl F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD,
 F_SETFD, F_GETFL and the closes; F_SETFL O_NONBLOCK and a read that fails
-with EAGAIN; a FIFO opened with open and openat. Every syscall event is, in
-order, a call the program logged, with the program's fds, objects, commands,
-arguments, flags and results."""
+with EAGAIN; a FIFO opened with open and openat; five rounds of ioctl
+FIOCLEX and FIONCLEX on a pipe's ends, pidfd_getfd of its read end from a
+pidfd of the program's own, unshare CLONE_FILES and close_range (plain,
+CLOSE_RANGE_CLOEXEC, CLOSE_RANGE_UNSHARE) over the ends and the copy; a
+close_range over no descriptor up to ~0U; pidfd_getfd of a write end from a
+child. Every syscall event is, in order, a call the program logged, with the
+program's fds, objects, commands, arguments, flags and results; the calls
+the tracer leaves out (ioctl FIONREAD, FIOCLEX on the pidfd, pidfd_getfd of
+the pidfd) are not logged, so an event for one of them fails the test."""
 
 import collections
 
@@ -13,7 +19,7 @@ from common import (check, check_calls, check_eq, covers, done, one, passed, sel
                     trace_calls)
 
 covers('pipe', 'pipe2', 'dup', 'dup2', 'dup3', 'fcntl', 'close', 'read', 'write', 'open',
-       'openat')
+       'openat', 'close_range', 'ioctl', 'pidfd_getfd', 'unshare')
 
 N = 5
 
@@ -25,6 +31,11 @@ counts = collections.Counter(e['type'] for e in evs)
 check_eq('dup, dup2 and dup3 calls', {'dup': N, 'dup2': N, 'dup3': N},
          {k: counts[k] for k in ('dup', 'dup2', 'dup3')})
 check_eq('fcntl calls (5 a round, and F_SETFL)', 5 * N + 1, counts['fcntl'])
+check_eq('ioctl, pidfd_getfd, unshare and close_range calls (a round\'s, and once more)',
+         {'ioctl': 3 * N, 'pidfd_getfd': N + 1, 'unshare': N, 'close_range': 3 * N + 1},
+         {k: counts[k] for k in ('ioctl', 'pidfd_getfd', 'unshare', 'close_range')})
+check_eq('calls the program made that the tracer leaves out (4 a round, 2 pidfd closes)',
+         4 * N + 2, rep['unrecorded'])
 passed('%d events, each one of the %d calls fdcalls logged: %s'
        % (len(evs), len(rep['calls']), ', '.join('%s %d' % kv for kv in sorted(counts.items()))))
 
@@ -52,4 +63,12 @@ for e in fifo:
     check_eq('object event after %s: (object, kind, path)' % e['type'],
              (e['object'], 'fifo', rep['fifo']), (obj['object'], obj['kind'], obj.get('path')))
 passed('open and openat of %s (%s), each followed by its object event' % (rep['fifo'], fifo[0]['object']))
+
+# pidfd_getfd records the descriptor it installs in its own event: no fd_received.
+check_eq('fd_received events', [], select_events(t.events, type='fd_received'))
+child = rep['child_pid']
+check_calls(t.events, child, [], 'the child %d, which makes no traced call' % child)
+getfd = select_events(evs, type='pidfd_getfd')
+passed('pidfd_getfd: %d copies of the program\'s own read ends, one write end (%s) from child '
+       '%d; no fd_received' % (N, getfd[-1]['object'], child))
 done()
