@@ -85,7 +85,9 @@ m = re.fullmatch(r'\[%d, %d\] (pipe:\[\d+\]) = 0' % (rep['read_fd'], rep['write_
 check(m, 'the parent\'s pipe: %r (fds %d, %d)' % (pipes, rep['read_fd'], rep['write_fd']))
 obj = m.group(1)
 check_eq('the parent\'s fork', ['child %d' % rep['child_pid']], of(parent, 'fork'))
-writes = [re.fullmatch(r'fd=%d %s count=(\d+) = (\d+)' % (rep['write_fd'], re.escape(obj)), d)
+# A call that took 1 ms or more says so ("[blocked 2.1 ms]"): a loaded machine may take that long.
+writes = [re.fullmatch(r'fd=%d %s count=(\d+) = (\d+)(?:  \[blocked [\d.]+ ms\])?'
+                       % (rep['write_fd'], re.escape(obj)), d)
           for d in of(child, 'write')]
 check(all(writes), 'the child\'s writes: %r' % of(child, 'write'))
 check_eq('the child\'s writes, bytes', (rep['writes'], rep['bytes_written']),
