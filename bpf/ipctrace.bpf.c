@@ -44,6 +44,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define AF_UNIX   1
 #define AF_INET   2
 #define AF_INET6  10
+#define SIGNAL_GROUP_EXIT 0x00000004
 
 /* Set by the daemon before load. */
 const volatile __u32 daemon_tgid = 0;
@@ -98,6 +99,25 @@ static __always_inline void count(__u32 which)
  * Written by the daemon through the skeleton's .bss.
  */
 __u32 all_session = 0;
+
+/*
+ * Processes whose exit is recorded, by tgid and the start time of their
+ * leader (a pid is reused; that pair is not): threads that exit together
+ * all find the process dead (below), and only the first may report it. An
+ * entry matters for the microseconds of such a race; the LRU bounds them.
+ */
+struct exit_key {
+	__u32 tgid;
+	__u32 _pad;
+	__u64 start_time;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct exit_key);
+	__type(value, __u8);
+} exit_reported SEC(".maps");
 
 /* Processes never traced system-wide: the daemon's streaming clients (their reads would feed back). */
 struct {
@@ -831,36 +851,52 @@ SEC("raw_tracepoint/sched_process_exit")
 int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *p = (void *)ctx->args[0];
-	struct ipct_event *e;
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, *sess, s;
+	struct exit_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
+	struct signal_struct *sig = BPF_CORE_READ(p, signal);
 	struct ipct_inflight *in;
+	struct ipct_event *e;
+	__u32 *sess, s;
+	__u8 one = 1;
 
 	/* Held or not: a command that never got to exec still ends its session. */
-	sess = bpf_map_lookup_elem(&traced, &tgid);
+	sess = bpf_map_lookup_elem(&traced, &key.tgid);
 	if (!sess)
-		sess = session_of(tgid);
+		sess = session_of(key.tgid);
 	if (!sess)
 		return 0;
 	/*
 	 * Only the last thread ends the process. Older kernels do not pass
 	 * group_dead to the tracepoint, but do_exit() has already dropped
-	 * signal->live by now on every kernel.
+	 * signal->live by now on every kernel; so threads that exit together
+	 * can all find it at 0.
 	 */
-	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+	if (BPF_CORE_READ(sig, live.counter) != 0)
 		return 0;
 	s = *sess & ~IPCT_SESSION_HELD;
-	bpf_map_delete_elem(&traced, &tgid);
+	bpf_map_delete_elem(&traced, &key.tgid);
 	/* exit_notify() sends the parent its SIGCHLD after this: the task remembers its session. */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (in) {
 		in->session = s;
 		in->exited = 1;
 	}
+	key.start_time = BPF_CORE_READ(p, group_leader, start_time);
+	if (bpf_map_update_elem(&exit_reported, &key, &one, BPF_NOEXIST))
+		return 0;
 	e = reserve(IPCT_EV_EXIT, s);
 	if (!e)
 		return 0;
-	e->proc.exit_code = BPF_CORE_READ(p, exit_code);
+	/*
+	 * The process's status, as wait() gives it, not this thread's own exit
+	 * code: since 5.19 the last thread to start exiting sets the group's
+	 * (synchronize_group_exit), as exit_group and fatal signals always did;
+	 * before, a process none of whose threads called exit_group ends with
+	 * its leader's code.
+	 */
+	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT)
+		e->proc.exit_code = BPF_CORE_READ(sig, group_exit_code);
+	else
+		e->proc.exit_code = BPF_CORE_READ(p, group_leader, exit_code);
 	submit(e, true);
 	return 0;
 }
