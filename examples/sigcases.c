@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Example "signal cases": `sigcases CASE` plays one signal scenario (merged
 // standard signals, fatal signals, SIGPIPE, SIGCHLD storms, queued real-time
-// signals, threads, interrupted calls, ...) and reports what it observed.
+// signals, threads, interrupted calls, pending signals discarded, ...) and
+// reports what it observed.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +40,7 @@ static const char *case_name = "?";
 static volatile sig_atomic_t handled;
 static int *shared_handled;
 
+static volatile sig_atomic_t winch_runs;
 static volatile sig_atomic_t chld_runs;
 static volatile sig_atomic_t alrm_runs;
 
@@ -51,6 +53,7 @@ static int wake_fds[2] = { -1, -1 };
 /* Not static, so that the symbols show up in tracer output. */
 void on_usr1(int sig);
 void on_usr1_thread(int sig);
+void on_winch(int sig);
 void on_chld(int sig);
 void on_rt(int sig, siginfo_t *si, void *uc);
 void on_alrm(int sig);
@@ -74,6 +77,12 @@ void on_usr1_thread(int sig)
 	n = write(wake_fds[1], "x", 1);
 	(void) n;
 	errno = saved;
+}
+
+void on_winch(int sig)
+{
+	(void) sig;
+	winch_runs++;
 }
 
 void on_chld(int sig)
@@ -615,6 +624,45 @@ static int case_alarm(void)
 	return alrm_runs == 1 && err == EINTR ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/*
+ * Pending signals that the kernel discards: SIGUSR1 set to SIG_IGN, and
+ * SIGWINCH set to SIG_DFL (whose action is to ignore it), while each is
+ * blocked and pending. With their handlers back, a second instance of
+ * each is delivered: one handler run each.
+ */
+static int case_discard(void)
+{
+	pid_t self = getpid();
+	sigset_t block, pending;
+	int left = 0;
+
+	set_handler(SIGUSR1, on_usr1, 0);
+	set_handler(SIGWINCH, on_winch, 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &block, NULL) < 0)
+		die("sigprocmask");
+	xkill(self, SIGUSR1);
+	xkill(self, SIGWINCH);
+	set_handler(SIGUSR1, SIG_IGN, 0);
+	set_handler(SIGWINCH, SIG_DFL, 0);
+	/* What the kernel kept: nothing. */
+	if (sigpending(&pending) < 0)
+		die("sigpending");
+	left = sigismember(&pending, SIGUSR1) + sigismember(&pending, SIGWINCH);
+	set_handler(SIGUSR1, on_usr1, 0);
+	set_handler(SIGWINCH, on_winch, 0);
+	xkill(self, SIGUSR1);
+	xkill(self, SIGWINCH);
+	if (sigprocmask(SIG_UNBLOCK, &block, NULL) < 0)
+		die("sigprocmask");
+
+	case_report("\"pid\":%d,\"pending_after_discard\":%d,\"usr1_handled\":%d,\"winch_handled\":%d",
+	            (int) self, left, (int) handled, (int) winch_runs);
+	return left == 0 && handled == 1 && winch_runs == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 static int case_term(void)
 {
 	return case_fatal(SIGTERM);
@@ -652,6 +700,7 @@ static const struct {
 	{ "eintr", case_eintr },
 	{ "restart", case_restart },
 	{ "alarm", case_alarm },
+	{ "discard", case_discard },
 };
 
 int main(int argc, char **argv)

@@ -10,7 +10,8 @@
  * standard signals pend at most once per queue (a second generation is
  * "already pending", merged); real-time signals queue in order; SIGCONT
  * discards pending stop signals and a stop signal discards a pending
- * SIGCONT; and a fatal default action kills the process at generation
+ * SIGCONT; an action set to ignore a signal discards its pending
+ * instances; and a fatal default action kills the process at generation
  * time, so the delivery that the kernel reports is a SIGKILL: the real
  * signal is found from the exit status.
  *
@@ -325,20 +326,40 @@ static bool is_stop_signal(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-/* SIGCONT discards pending stop signals, a stop signal a pending SIGCONT (prepare_signal). */
-static void discard_cancelled(struct ipct_lc *lc, struct proc *p, int sig)
+/*
+ * Every pending instance of the process (any thread's queue, or the
+ * shared one) of a signal that `match` accepts ends discarded by e: a
+ * signal's generation, or the rt_sigaction call that made it ignored.
+ */
+static void discard_pending(struct ipct_lc *lc, struct proc *p, const struct ipct_event *e,
+			    bool (*match)(int sig, int by))
 {
+	bool by_call = e->type == IPCT_EV_SYSCALL;
+	int by = by_call ? (int)e->sys.args[0] : e->sig.sig;
 	struct inst *in = p->insts, *next;
 
 	for (; in; in = next) {
 		next = in->next;
-		if (!pending(in) ||
-		    !(sig == SIGCONT ? is_stop_signal(in->r.sig) : in->r.sig == SIGCONT))
+		if (!pending(in) || !match(in->r.sig, by))
 			continue;
 		unlink_inst(p, in);
-		in->r.flags |= IPCT_SR_DISCARDED;
-		finish(lc, in, IPCT_OUTCOME_NEVER_DELIVERED);
+		in->r.discarded_ns = e->ts_ns;
+		if (by_call) {
+			in->r.discard_nr = e->nr;
+			in->r.discarded_tid = e->tid;
+			in->r.handler = e->sys.x[0];
+		} else {
+			in->r.discard_nr = IPCT_NR_NONE;
+			in->r.discard_sig = by;
+		}
+		finish(lc, in, IPCT_OUTCOME_DISCARDED);
 	}
+}
+
+/* SIGCONT discards pending stop signals, a stop signal a pending SIGCONT (prepare_signal). */
+static bool cancelled_by(int sig, int by)
+{
+	return by == SIGCONT ? is_stop_signal(sig) : sig == SIGCONT;
 }
 
 /* The action that ignored a signal at generation: SIG_IGN, or a default of Ign. */
@@ -381,7 +402,7 @@ static void on_generate(struct ipct_lc *lc, const struct ipct_event *e)
 	}
 	in->r.session = p->session;
 	if (is_stop_signal(in->r.sig) || in->r.sig == SIGCONT)
-		discard_cancelled(lc, p, in->r.sig);
+		discard_pending(lc, p, e, cancelled_by);
 
 	switch (in->r.result) {
 	case IPCT_SIG_QUEUED:
@@ -557,19 +578,32 @@ static void on_epipe(struct proc *p, const struct ipct_event *e)
 		}
 }
 
-static void on_sigaction(struct proc *p, const struct ipct_event *e)
+static bool same_signal(int sig, int by)
+{
+	return sig == by;
+}
+
+/*
+ * A new action. One that ignores the signal (SIG_IGN, or SIG_DFL where the
+ * default is to ignore it) discards its pending instances, as POSIX says
+ * and do_sigaction() does (sig_handler_ignored).
+ */
+static void on_sigaction(struct ipct_lc *lc, struct proc *p, const struct ipct_event *e)
 {
 	int sig = (int)e->sys.args[0];
-	uint64_t bit;
+	uint64_t bit, handler = e->sys.x[0];
 
 	if (e->sys.ret != 0 || !(e->flags & IPCT_F_NEW_VALID) || sig < 1 || sig > 64)
 		return;
 	bit = 1ULL << (sig - 1);
 	p->ign_known |= bit;
-	if (e->sys.x[0] == (uint64_t)SIG_IGN)
+	if (handler == (uint64_t)SIG_IGN)
 		p->ign |= bit;
 	else
 		p->ign &= ~bit;
+	if (handler == (uint64_t)SIG_IGN ||
+	    (handler == (uint64_t)SIG_DFL && (sig == SIGCONT || ipct_sig_default(sig) == IPCT_DFL_IGN)))
+		discard_pending(lc, p, e, same_signal);
 }
 
 static void on_syscall(struct ipct_lc *lc, const struct ipct_event *e)
@@ -585,7 +619,7 @@ static void on_syscall(struct ipct_lc *lc, const struct ipct_event *e)
 	if (e->nr == __NR_rt_sigreturn)
 		on_sigreturn(lc, p, e);
 	else if (e->nr == __NR_rt_sigaction)
-		on_sigaction(p, e);
+		on_sigaction(lc, p, e);
 	else if (e->nr == __NR_rt_sigtimedwait && e->sys.ret > 0)
 		on_sigwait(lc, p, e);
 	else if (e->sys.ret == -EPIPE)

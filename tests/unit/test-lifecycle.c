@@ -422,7 +422,6 @@ static void test_never_delivered(void)
 	CHECK(r->flags & IPCT_SR_BLOCKED);
 	CHECK(!(r->flags & IPCT_SR_TRACE_END));
 	CHECK(!(r->flags & IPCT_SR_EXIT_STATUS));
-	CHECK(!(r->flags & IPCT_SR_DISCARDED));
 	CHECK_INT(r->delivered_ns, 0);
 	CHECK_INT(r->action, IPCT_ACT_NONE);
 	CHECK_INT(ipct_lc_nprocs(lc), 0);
@@ -474,8 +473,10 @@ static void test_stop_cont(void)
 	CHECK_INT(c.n, 2);
 	r = rec(&c, 0);
 	CHECK_INT(r->sig, SIGSTOP);
-	CHECK_INT(r->outcome, IPCT_OUTCOME_NEVER_DELIVERED);
-	CHECK(r->flags & IPCT_SR_DISCARDED);
+	CHECK_INT(r->outcome, IPCT_OUTCOME_DISCARDED);
+	CHECK_INT(r->discard_nr, IPCT_NR_NONE);
+	CHECK_INT(r->discard_sig, SIGCONT);
+	CHECK_INT(r->discarded_ns, 50100);
 	CHECK(!(r->flags & IPCT_SR_TRACE_END));
 	CHECK_INT(r->delivered_ns, 0);
 	r = rec(&c, 1);
@@ -493,8 +494,9 @@ static void test_stop_cont(void)
 	CHECK_INT(c.n, 3);
 	r = rec(&c, 2);
 	CHECK_INT(r->sig, SIGCONT);
-	CHECK_INT(r->outcome, IPCT_OUTCOME_NEVER_DELIVERED);
-	CHECK(r->flags & IPCT_SR_DISCARDED);
+	CHECK_INT(r->outcome, IPCT_OUTCOME_DISCARDED);
+	CHECK_INT(r->discard_sig, SIGTSTP);
+	CHECK_INT(r->discarded_ns, 50300);
 
 	/* SIGTSTP stops the process; a SIGCONT (ignored as a signal) resumes it. */
 	feed(lc, deliver(800, 800, SIGTSTP, SI_USER, 0, 0, 50400));
@@ -832,6 +834,73 @@ static void test_sigwait(void)
 	ipct_lc_free(lc);
 }
 
+/*
+ * An action that ignores a pending signal discards it, in every thread's
+ * queue and the process's: SIG_IGN, or SIG_DFL where the default is to
+ * ignore. A later instance is then the one delivered.
+ */
+static void test_discard_by_action(void)
+{
+	struct recs c;
+	struct ipct_lc *lc = lc_new(&c);
+	const struct ipct_sigrec *r;
+	struct ipct_event e;
+
+	feed(lc, exec_ev(1800, 85000));
+	e = gen(1800, 1800, 1800, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 85100);
+	e.flags |= IPCT_F_BLOCKED_SIG;
+	feed(lc, e);
+	e = gen(1800, 1800, 1800, 1801, SIGUSR1, SI_TKILL, IPCT_SIG_QUEUED, 85110);
+	e.flags |= IPCT_F_BLOCKED_SIG;
+	feed(lc, e);
+	e = gen(1800, 1800, 1800, 0, SIGWINCH, SI_USER, IPCT_SIG_QUEUED, 85120);
+	e.flags |= IPCT_F_BLOCKED_SIG;
+	feed(lc, e);
+	/* A handler discards nothing; SIG_DFL of a signal whose default terminates neither. */
+	feed(lc, sigaction_ev(1800, SIGUSR1, H1, 0, 85200));
+	feed(lc, sigaction_ev(1800, SIGUSR1, (uint64_t)SIG_DFL, 0, 85210));
+	/* Nor does a failed call. */
+	feed(lc, sigaction_ev(1800, SIGUSR1, (uint64_t)SIG_IGN, -EINVAL, 85220));
+	CHECK_INT(c.n, 0);
+	e = sigaction_ev(1800, SIGUSR1, (uint64_t)SIG_IGN, 0, 85300);
+	e.tid = 1802;
+	feed(lc, e);
+	CHECK_INT(c.n, 2);
+	for (int i = 0; i < 2; i++) {
+		r = rec(&c, i);
+		CHECK_INT(r->sig, SIGUSR1);
+		CHECK_INT(r->outcome, IPCT_OUTCOME_DISCARDED);
+		CHECK_INT(r->discard_nr, __NR_rt_sigaction);
+		CHECK_INT(r->discarded_tid, 1802);
+		CHECK_INT(r->discarded_ns, 85300);
+		CHECK_INT(r->handler, (uint64_t)SIG_IGN);
+		CHECK_INT(r->delivered_ns, 0);
+		CHECK_INT(r->action, IPCT_ACT_NONE);
+	}
+	CHECK_INT(rec(&c, 0)->target_tid, 0);
+	CHECK_INT(rec(&c, 1)->target_tid, 1801);
+	feed(lc, sigaction_ev(1800, SIGWINCH, (uint64_t)SIG_DFL, 0, 85400));
+	CHECK_INT(c.n, 3);
+	r = rec(&c, 2);
+	CHECK_INT(r->sig, SIGWINCH);
+	CHECK_INT(r->outcome, IPCT_OUTCOME_DISCARDED);
+	CHECK_INT(r->handler, (uint64_t)SIG_DFL);
+
+	/* The next SIGUSR1 is the one delivered, and nothing is left at exit. */
+	feed(lc, sigaction_ev(1800, SIGUSR1, H1, 0, 85500));
+	feed(lc, gen(1800, 1800, 1800, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 85600));
+	feed(lc, deliver(1800, 1800, SIGUSR1, SI_USER, H1, 0, 85700));
+	feed(lc, sigret(1800, 1800, 85800));
+	CHECK_INT(c.n, 4);
+	r = rec(&c, 3);
+	CHECK_INT(r->outcome, IPCT_OUTCOME_HANDLED);
+	CHECK_INT(r->generated_ns, 85600);
+	CHECK_INT(r->intr_nr, IPCT_NR_NONE);
+	feed(lc, exit_ev(1800, 0, 86000));
+	CHECK_INT(c.n, 4);
+	ipct_lc_free(lc);
+}
+
 /* Dispositions: SIG_IGN seen in rt_sigaction, inherited over fork; else the signal's default. */
 static void test_fork_dispositions(void)
 {
@@ -894,5 +963,6 @@ int main(void)
 	test_thread_queue();
 	test_sigwait();
 	test_fork_dispositions();
+	test_discard_by_action();
 	return check_done("test-lifecycle");
 }
