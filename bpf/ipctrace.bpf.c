@@ -39,6 +39,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define S_IFSOCK 0140000
 #define S_IFIFO  0010000
 #define PIPEFS_MAGIC 0x50495045
+#define ANON_INODE_FS_MAGIC 0x09041934
 #define SI_USER   0
 #define SI_KERNEL 0x80
 #define AF_UNIX   1
@@ -238,10 +239,28 @@ static __always_inline struct file *fd_file(long fd, struct fdtable **fdtp)
  * fd -> inode, kind and flags, in the current task's fd table. `how`:
  * R_COE for close-on-exec too (what the daemon's descriptor table needs
  * from calls that make or copy descriptors; a data call costs one read
- * less), R_TYPED for plain loads through bpf_rdonly_cast.
+ * less), R_TYPED for plain loads through bpf_rdonly_cast, R_SIGFD to tell
+ * a signalfd from other files (what a read of one takes are signals).
  */
 #define R_COE   1
 #define R_TYPED 2
+#define R_SIGFD 4
+
+/* A signalfd is an anonymous inode's file that anon_inode_getfile() named "[signalfd]". */
+static __always_inline bool is_signalfd(struct file *f, struct inode *inode, const bool typed)
+{
+	static const char name[] = "[signalfd]";
+	struct super_block *sb = KREAD(typed, inode, i_sb);
+	char got[sizeof(name)];
+
+	if (KREAD(typed, sb, s_magic) != ANON_INODE_FS_MAGIC ||
+	    bpf_probe_read_kernel(got, sizeof(got), BPF_CORE_READ(f, f_path.dentry, d_name.name)))
+		return false;
+	for (int i = 0; i < sizeof(name); i++)
+		if (got[i] != name[i])
+			return false;
+	return true;
+}
 
 static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int how)
 {
@@ -269,6 +288,17 @@ static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int
 		break;
 	default:
 		o->kind = IPCT_KIND_OTHER;
+		if (!(how & R_SIGFD) || !is_signalfd(f, inode, typed))
+			return;
+		o->kind = IPCT_KIND_SIGNALFD;
+		/*
+		 * Every signalfd shares one anonymous inode: what tells them apart
+		 * is the set they take, the first member of their signalfd_ctx,
+		 * which holds its complement (do_signalfd4).
+		 */
+		bpf_probe_read_kernel(&o->ino, sizeof(o->ino), KREAD(typed, f, private_data));
+		o->ino = ~o->ino;
+		o->flags = KREAD(typed, f, f_flags) | (__u64)KREAD(typed, f, f_mode) << 32;
 		return;
 	}
 	o->ino = KREAD(typed, inode, i_ino);
@@ -389,6 +419,22 @@ static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt)
 		sum += v.iov_len;
 	}
 	return sum;
+}
+
+/* A signalfd read: the signals of the first siginfos it returned, a byte each in x[2..3]. */
+static __always_inline void signalfd_signals(struct ipct_event *e, __u64 buf, long ret)
+{
+	__u8 *named = (__u8 *)&e->sys.x[2];
+	long n = ret > 0 ? ret / sizeof(struct signalfd_siginfo) : 0;
+
+	for (int i = 0; i < IPCT_SIGNALFD_NAMED && i < n; i++) {
+		__u32 signo = 0;
+
+		bpf_probe_read_user(&signo, sizeof(signo),
+				    (void *)(buf + i * sizeof(struct signalfd_siginfo) +
+					     offsetof(struct signalfd_siginfo, ssi_signo)));
+		named[i] = signo;
+	}
 }
 
 /* An OBJINFO record for the socket at fd: family, type, addresses, AF_UNIX peer. */
@@ -523,8 +569,10 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_SOCK:
+	case IPCT_SC_READ:
+	case IPCT_SC_READV:
 		/* Data calls, the bulk; dup and fcntl's copies take close-on-exec from their arguments. */
-		fd_resolve(args[0], &a, rd);
+		fd_resolve(args[0], &a, rd | (cls == IPCT_SC_READ || cls == IPCT_SC_READV ? R_SIGFD : 0));
 		if (!is_ipc(&a))
 			return 0;
 		break;
@@ -580,7 +628,13 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_OPENAT:
 		put_obj(e, 0, &a);
 		break;
+	case IPCT_SC_READ:
+		put_obj(e, 0, &a);
+		if (a.kind == IPCT_KIND_SIGNALFD)
+			signalfd_signals(e, args[1], ret);
+		break;
 	case IPCT_SC_FD_IOV:
+	case IPCT_SC_READV:
 		put_obj(e, 0, &a);
 		e->sys.x[2] = iov_bytes(args[1], args[2]);
 		break;

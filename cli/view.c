@@ -984,7 +984,9 @@ static void draw_verdict(struct view *v, const struct ipct_sigrec *r)
 		label_add(v, &l, discarded ? C_WARN : C_BAD, "%s · %s", discarded ? "discarded" : "never delivered",
 			  never_why(r));
 	else
-		label_add(v, &l, C_OK, handled ? "handled" : "accepted by sigwait");
+		label_add(v, &l, C_OK, handled ? "handled"
+				       : r->action == IPCT_ACT_SIGNALFD ? "accepted by a signalfd read"
+									  : "accepted by sigwait");
 	label_keep(&l);
 	/* Worth a word when it had to wait: blocked, or for a millisecond or more. */
 	if (!never && r->generated_ns && r->delivered_ns > r->generated_ns)
@@ -1034,7 +1036,7 @@ static void draw_tally(struct view *v)
 		[IPCT_OUTCOME_IGNORED] = { "ignored", C_INFO },
 		[IPCT_OUTCOME_MERGED] = { "merged (lost)", C_BAD },
 		[IPCT_OUTCOME_NEVER_DELIVERED] = { "never delivered", C_BAD },
-		[IPCT_OUTCOME_ACCEPTED] = { "accepted by sigwait", C_OK },
+		[IPCT_OUTCOME_ACCEPTED] = { "accepted (sigwait, signalfd)", C_OK },
 		[IPCT_OUTCOME_DROPPED] = { "dropped (queue full)", C_BAD },
 		[IPCT_OUTCOME_UNOBSERVED] = { "sent outside the trace", C_INFO },
 		[IPCT_OUTCOME_DISCARDED] = { "discarded", C_WARN },

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Example "signal cases": `sigcases CASE` plays one signal scenario (merged
 // standard signals, fatal signals, SIGPIPE, SIGCHLD storms, queued real-time
-// signals, threads, interrupted calls, pending signals discarded, ...) and
-// reports what it observed.
+// signals, threads, interrupted calls, pending signals discarded, signals
+// taken by a signalfd or sigwait, ...) and reports what it observed.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +31,8 @@
 #define NCHILD 20
 #define RT_COUNT 10
 #define RT_FIRST 100
+#define SFD_RT 20			/* real-time signals that `signalfd` takes in one read */
+#define SFD_READS 4
 #define PENDING_NS 200000000LL		/* how long `pending` keeps its signal blocked */
 #define ALARM_US 50000			/* the `alarm` timer */
 #define HANDSHAKE_SECONDS 30		/* busy-waits give up after this */
@@ -663,6 +667,127 @@ static int case_discard(void)
 	return left == 0 && handled == 1 && winch_runs == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* What one read of a signalfd returned. */
+struct sfd_read {
+	const char *call;
+	int n;
+	int sig[SFD_RT];
+	int value[SFD_RT];
+};
+
+/* One read (or readv) of up to room siginfos. */
+static void sfd_take(int fd, int room, bool vec, struct sfd_read *r)
+{
+	struct signalfd_siginfo si[SFD_RT];
+	struct iovec iov = { si, room * sizeof(si[0]) };
+	ssize_t n;
+
+	r->call = vec ? "readv" : "read";
+	n = vec ? readv(fd, &iov, 1) : read(fd, si, room * sizeof(si[0]));
+	/* Before 6.x a signalfd has no read_iter: readv fails, and read does the same. */
+	if (n < 0 && vec && errno == EINVAL) {
+		r->call = "read";
+		n = read(fd, si, room * sizeof(si[0]));
+	}
+	if (n < 0)
+		die("read signalfd");
+	r->n = (int) (n / sizeof(si[0]));
+	for (int i = 0; i < r->n; i++) {
+		r->sig[i] = (int) si[i].ssi_signo;
+		r->value[i] = si[i].ssi_int;
+	}
+}
+
+/*
+ * Signals taken by reading a signalfd, never delivered: SIGUSR1 alone; then
+ * SIGUSR1 and SIGUSR2 in one read; SFD_RT queued SIGRTMIN+1 in one read;
+ * SIGUSR2 by readv. Then SIGUSR1, no longer blocked, runs its handler once.
+ */
+static int case_signalfd(void)
+{
+	int rt = SIGRTMIN + 1, fd, left;
+	struct sfd_read reads[SFD_READS];
+	pid_t self = getpid();
+	sigset_t set;
+	FILE *f;
+
+	set_handler(SIGUSR1, on_usr1, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, rt);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		die("sigprocmask");
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (fd < 0)
+		die("signalfd");
+	xkill(self, SIGUSR1);
+	sfd_take(fd, 1, false, &reads[0]);
+	xkill(self, SIGUSR1);
+	xkill(self, SIGUSR2);
+	sfd_take(fd, 4, false, &reads[1]);
+	for (int i = 0; i < SFD_RT; i++) {
+		union sigval v = { .sival_int = RT_FIRST + i };
+
+		if (sigqueue(self, rt, v) < 0)
+			die("sigqueue");
+	}
+	sfd_take(fd, SFD_RT, false, &reads[2]);
+	xkill(self, SIGUSR2);
+	sfd_take(fd, 1, true, &reads[3]);
+	xclose(fd);
+	xkill(self, SIGUSR1);
+	mask_one(SIG_UNBLOCK, SIGUSR1);
+	left = handled;
+
+	f = report_open(stderr);
+	fprintf(f, "{\"case\":\"%s\",\"pid\":%d,\"fd\":%d,\"handled\":%d,\"reads\":[", case_name, (int) self,
+		fd, left);
+	for (int i = 0; i < SFD_READS; i++) {
+		fprintf(f, "%s{\"call\":\"%s\",\"signals\":[", i ? "," : "", reads[i].call);
+		for (int k = 0; k < reads[i].n; k++)
+			fprintf(f, "%s%d", k ? "," : "", reads[i].sig[k]);
+		fprintf(f, "],\"values\":[");
+		for (int k = 0; k < reads[i].n; k++)
+			fprintf(f, "%s%d", k ? "," : "", reads[i].value[k]);
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]}\n");
+	report_close(f);
+	return left == 1 && reads[2].n == SFD_RT ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * Signals taken by sigwaitinfo() and sigtimedwait(), never delivered; a
+ * sigtimedwait that times out takes none. Then SIGUSR1, unblocked, runs
+ * its handler once.
+ */
+static int case_sigwait(void)
+{
+	struct timespec none = { 0, 0 };
+	pid_t self = getpid();
+	int got1, got2, timeout;
+	sigset_t set;
+
+	set_handler(SIGUSR1, on_usr1, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		die("sigprocmask");
+	xkill(self, SIGUSR1);
+	got1 = sigwaitinfo(&set, NULL);
+	xkill(self, SIGUSR2);
+	got2 = sigtimedwait(&set, NULL, &none);
+	timeout = sigtimedwait(&set, NULL, &none) < 0 && errno == EAGAIN;
+	xkill(self, SIGUSR1);
+	mask_one(SIG_UNBLOCK, SIGUSR1);
+
+	case_report("\"pid\":%d,\"sigwaitinfo\":%d,\"sigtimedwait\":%d,\"timed_out\":%s,\"handled\":%d",
+		    (int) self, got1, got2, timeout ? "true" : "false", (int) handled);
+	return got1 == SIGUSR1 && got2 == SIGUSR2 && timeout && handled == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 static int case_term(void)
 {
 	return case_fatal(SIGTERM);
@@ -701,6 +826,8 @@ static const struct {
 	{ "restart", case_restart },
 	{ "alarm", case_alarm },
 	{ "discard", case_discard },
+	{ "signalfd", case_signalfd },
+	{ "sigwait", case_sigwait },
 };
 
 int main(int argc, char **argv)

@@ -219,7 +219,7 @@ static int64_t event_fd(const struct ipct_event *e)
 
 static bool kind_fits(int kind, char want)
 {
-	return kind >= IPCT_KIND_PIPE && (!want || (want == 's') == (kind == IPCT_KIND_SOCKET));
+	return IPCT_KIND_IS_CHANNEL(kind) && (!want || (want == 's') == (kind == IPCT_KIND_SOCKET));
 }
 
 /* Does one of the event's objects have this inode and kind? */

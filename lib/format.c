@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -273,7 +274,11 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 
 	if (kind < IPCT_KIND_PIPE)
 		return;
-	snprintf(obj, sizeof(obj), "%s:[%" PRIu64 "]", kind == IPCT_KIND_SOCKET ? "socket" : "pipe", ino);
+	/* As /proc/PID/fd names it: every signalfd is the same anonymous inode. */
+	if (kind == IPCT_KIND_SIGNALFD)
+		snprintf(obj, sizeof(obj), "anon_inode:[signalfd]");
+	else
+		snprintf(obj, sizeof(obj), "%s:[%" PRIu64 "]", kind == IPCT_KIND_SOCKET ? "socket" : "pipe", ino);
 	pr_str(p, key, " %s", obj);
 	if (kind == IPCT_KIND_FIFO)
 		pr_text(p, " (fifo)");
@@ -338,6 +343,30 @@ static void fmt_sigaction_handler(struct pr *p, const struct ipct_event *e, cons
 		pr_handler(p, e, key, addr_key, text, h);
 }
 
+/* A read of a signalfd: the signals it returned (the first IPCT_SIGNALFD_NAMED by name), and those it takes. */
+static void pr_signalfd(struct pr *p, const struct ipct_event *e, bool named)
+{
+	const uint8_t *sigs = (const uint8_t *)&e->sys.x[2];
+	int64_t n = e->sys.ret > 0 ? e->sys.ret / (int64_t)sizeof(struct signalfd_siginfo) : 0;
+	struct pr_list l = { .p = p };
+
+	pr_int(p, "signal_count", NULL, n);
+	if (json_mode(p)) {
+		json_key(p, "signals");
+		json_raw(p, "[", 1);
+	} else if (n) {
+		pr_text(p, " took ");
+	}
+	for (int64_t i = 0; named && i < n && i < IPCT_SIGNALFD_NAMED; i++)
+		pr_list_add(ipct_sig_name(sigs[i]) ?: "?", &l);
+	if (json_mode(p))
+		json_raw(p, "]", 1);
+	else if (n > l.n)
+		pr_text(p, "%s%" PRId64 " signal%s", l.n ? " and " : "", n - l.n, n - l.n == 1 ? "" : "s");
+	if (json_mode(p))
+		pr_sigset(p, "accepts", NULL, e->sys.x[0]);
+}
+
 static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *name)
 {
 	const struct ipct_sys *s = &e->sys;
@@ -357,6 +386,8 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 	pr_int(p, "fd", " fd=%" PRId64, fd);
 	pr_object(p, "object", "kind", e->kind[0], s->x[0]);
 	pr_end(p, e->kind[0], s->x[1]);
+	if (e->kind[0] == IPCT_KIND_SIGNALFD)
+		pr_signalfd(p, e, !strcmp(name, "read"));
 	if (data) {
 		bool rd = name[0] == 'r';       /* read, recvfrom */
 
@@ -493,6 +524,8 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_CLOSE:
 	case IPCT_SC_SOCK:
+	case IPCT_SC_READ:
+	case IPCT_SC_READV:
 		fmt_fd_call(p, e, name);
 		break;
 	case IPCT_SC_OPEN:

@@ -17,7 +17,7 @@
  *
  * Only a few events reach past the first test: signal generate and
  * deliver, fork, exec, exit, and the syscalls rt_sigreturn, rt_sigaction,
- * rt_sigtimedwait and any call that failed with EPIPE.
+ * rt_sigtimedwait, reads of a signalfd and any call that failed with EPIPE.
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -552,18 +553,74 @@ static void on_sigreturn(struct ipct_lc *lc, struct proc *p, const struct ipct_e
 	finish(lc, ret, IPCT_OUTCOME_HANDLED);
 }
 
-/* sigwaitinfo/sigtimedwait returned a signal: taken without a delivery. */
+/* A pending instance taken without a delivery, by the call e of its thread. */
+static void accept_inst(struct ipct_lc *lc, struct proc *p, struct inst *in, const struct ipct_event *e,
+			enum ipct_sig_action action)
+{
+	unlink_inst(p, in);
+	in->r.delivered_ns = e->ts_ns;
+	in->r.delivered_tid = e->tid;
+	in->r.action = action;
+	finish(lc, in, IPCT_OUTCOME_ACCEPTED);
+}
+
+/* sigwaitinfo/sigtimedwait returned a signal. */
 static void on_sigwait(struct ipct_lc *lc, struct proc *p, const struct ipct_event *e)
 {
 	struct inst *in = find_for_thread(p, (int)e->sys.ret, e->tid);
 
-	if (!in)
-		return;
-	unlink_inst(p, in);
-	in->r.delivered_ns = e->ts_ns;
-	in->r.delivered_tid = e->tid;
-	in->r.action = IPCT_ACT_WAIT;
-	finish(lc, in, IPCT_OUTCOME_ACCEPTED);
+	if (in)
+		accept_inst(lc, p, in, e, IPCT_ACT_WAIT);
+}
+
+/*
+ * The instance that the kernel dequeues next for thread tid among the
+ * signals in `accept` (dequeue_signal): from the thread's own queue first,
+ * then the process's; in each, a synchronous signal (a fault's) first, then
+ * the lowest number; of one signal, the oldest.
+ */
+static struct inst *next_dequeued(struct proc *p, uint32_t tid, uint64_t accept)
+{
+	const uint64_t sync = 1ULL << (SIGSEGV - 1) | 1ULL << (SIGBUS - 1) | 1ULL << (SIGILL - 1) |
+			      1ULL << (SIGTRAP - 1) | 1ULL << (SIGFPE - 1) | 1ULL << (SIGSYS - 1);
+
+	for (int shared = 0; shared < 2; shared++) {
+		uint32_t queue = shared ? 0 : tid;
+		uint64_t set = 0;
+
+		for (struct inst *in = p->insts; in; in = in->next)
+			if (pending(in) && in->r.target_tid == queue)
+				set |= 1ULL << (in->r.sig - 1);
+		set &= accept;
+		if (set & sync)
+			set &= sync;
+		if (set)
+			return find_pending(p, __builtin_ctzll(set) + 1, queue);
+	}
+	return NULL;
+}
+
+/*
+ * A read of a signalfd took ret / sizeof(struct signalfd_siginfo) signals:
+ * those whose numbers it read from the buffer (the first few of a read),
+ * then the rest in the order the kernel dequeues them.
+ */
+static void on_signalfd_read(struct ipct_lc *lc, struct proc *p, const struct ipct_event *e)
+{
+	const uint8_t *named = (const uint8_t *)&e->sys.x[2];
+	bool by_name = e->nr == __NR_read;
+	int64_t n = e->sys.ret / (int64_t)sizeof(struct signalfd_siginfo);
+
+	for (int64_t i = 0; i < n; i++) {
+		int sig = by_name && i < IPCT_SIGNALFD_NAMED ? named[i] : 0;
+		struct inst *in = sig ? find_for_thread(p, sig, e->tid) : next_dequeued(p, e->tid, e->sys.x[0]);
+
+		if (!in)
+			continue;       /* generated before the trace began */
+		in->r.fd = (int32_t)e->sys.args[0];
+		in->r.object_kind = IPCT_KIND_SIGNALFD;
+		accept_inst(lc, p, in, e, IPCT_ACT_SIGNALFD);
+	}
 }
 
 /* A write that failed with EPIPE: the pending SIGPIPE it raised learns its fd and pipe. */
@@ -608,10 +665,11 @@ static void on_sigaction(struct ipct_lc *lc, struct proc *p, const struct ipct_e
 
 static void on_syscall(struct ipct_lc *lc, const struct ipct_event *e)
 {
+	bool signalfd = e->kind[0] == IPCT_KIND_SIGNALFD && e->sys.ret > 0;
 	struct proc *p;
 
 	if (e->nr != __NR_rt_sigreturn && e->nr != __NR_rt_sigaction && e->nr != __NR_rt_sigtimedwait &&
-	    e->sys.ret != -EPIPE)
+	    e->sys.ret != -EPIPE && !signalfd)
 		return;
 	p = proc_find(lc, e->pid);
 	if (!p)
@@ -622,6 +680,8 @@ static void on_syscall(struct ipct_lc *lc, const struct ipct_event *e)
 		on_sigaction(lc, p, e);
 	else if (e->nr == __NR_rt_sigtimedwait && e->sys.ret > 0)
 		on_sigwait(lc, p, e);
+	else if (signalfd)
+		on_signalfd_read(lc, p, e);
 	else if (e->sys.ret == -EPIPE)
 		on_epipe(p, e);
 }

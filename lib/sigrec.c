@@ -20,7 +20,7 @@ static const char *const outcome_names[] = {
 	"", "handled", "terminated", "core", "stopped", "continued", "ignored", "merged",
 	"never_delivered", "accepted", "dropped", "unobserved", "discarded", NULL,
 };
-static const char *const action_names[] = { "none", "handler", "default", "ignore", "wait", NULL };
+static const char *const action_names[] = { "none", "handler", "default", "ignore", "wait", "signalfd", NULL };
 static const char *const cause_names[] = {
 	"none", "child", "pipe", "fault", "timer", "terminal", "kernel", NULL,
 };
@@ -56,11 +56,13 @@ static const char *sig_name(int sig)
 	return ipct_sig_name(sig) ?: "signal";
 }
 
-/* "pipe:[N]" / "socket:[N]" for SIGPIPE's object, "" when unknown. */
+/* "pipe:[N]" / "socket:[N]" for SIGPIPE's object, a signalfd's name, "" when unknown. */
 static void object_str(const struct ipct_sigrec *r, char *buf, size_t len)
 {
 	buf[0] = 0;
-	if (r->object_kind >= IPCT_KIND_PIPE)
+	if (r->object_kind == IPCT_KIND_SIGNALFD)
+		snprintf(buf, len, "anon_inode:[signalfd]");
+	else if (r->object_kind >= IPCT_KIND_PIPE)
 		snprintf(buf, len, "%s:[%" PRIu64 "]", r->object_kind == IPCT_KIND_SOCKET ? "socket" : "pipe",
 			 (uint64_t)r->object);
 }
@@ -296,6 +298,9 @@ static void action_str(const struct ipct_sigrec *r, char *buf, size_t len)
 	case IPCT_ACT_WAIT:
 		snprintf(buf, len, "sigwait");
 		return;
+	case IPCT_ACT_SIGNALFD:
+		snprintf(buf, len, "signalfd read fd %d", r->fd);
+		return;
 	default:
 		snprintf(buf, len, "-");
 	}
@@ -398,7 +403,7 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 	bool delivered = r->delivered_ns != 0, handler = r->action == IPCT_ACT_HANDLER;
 	bool discarded = r->outcome == IPCT_OUTCOME_DISCARDED;
 	bool sender = r->flags & IPCT_SR_SENDER, child = r->cause == IPCT_CAUSE_CHILD;
-	bool pipe_fd = r->cause == IPCT_CAUSE_PIPE && r->fd >= 0;
+	bool has_fd = (r->cause == IPCT_CAUSE_PIPE || r->action == IPCT_ACT_SIGNALFD) && r->fd >= 0;
 	char comm[IPCT_COMM_LEN + 1], tmp[256];
 	int64_t off = f->realtime_off;
 
@@ -432,7 +437,7 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 	ADD("handler", !handler ? NULL : r->handler_name[0] ? json_object_new_string_len(r->handler_name, (int)strnlen(r->handler_name, sizeof(r->handler_name))) : hex(r->handler));
 	ADD("handler_addr", handler ? hex(r->handler) : NULL);
 	flags = NULL;
-	if (delivered && r->action != IPCT_ACT_WAIT) {
+	if (delivered && r->action != IPCT_ACT_WAIT && r->action != IPCT_ACT_SIGNALFD) {
 		flags = json_object_new_array();
 		ipct_flags_each(ipct_sa_flags, r->sa_flags & ~IPCT_SA_RESTORER, add_sa_flag, flags);
 	}
@@ -454,9 +459,9 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 	ADD("child_status", child ? json_object_new_string(tmp) : NULL);
 	ADD("addr", r->cause == IPCT_CAUSE_FAULT ? hex(r->sifields[0]) : NULL);
 	ADD("value", opt_int(has_value(r), (int32_t)(uint32_t)r->sifields[1]));
-	ADD("fd", opt_int(pipe_fd, r->fd));
+	ADD("fd", opt_int(has_fd, r->fd));
 	object_str(r, tmp, sizeof(tmp));
-	ADD("object", pipe_fd ? opt_str(tmp) : NULL);
+	ADD("object", has_fd ? opt_str(tmp) : NULL);
 	ipct_sigrec_explain(r, tmp, sizeof(tmp));
 	ADD("explanation", opt_str(tmp));
 #undef ADD

@@ -32,9 +32,9 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(pipe, PIPE),
 #endif
 	SC(pipe2, PIPE),
-	IO(read, FD, READ),
+	IO(read, READ, READ),
 	IO(write, FD, WRITE),
-	IO(readv, FD_IOV, READ),
+	IO(readv, READV, READ),
 	IO(writev, FD_IOV, WRITE),
 	SC(splice, FD_PAIR02),
 	SC(tee, FD_PAIR01),

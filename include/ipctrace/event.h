@@ -23,6 +23,9 @@
 
 /* Highest syscall number the in-kernel filter table covers. */
 #define IPCT_NR_MAX 512
+/* The signals a signalfd read names (struct ipct_sys, READ). */
+#define IPCT_SIGNALFD_NAMED 16
+
 /* A 16-bit syscall number that names no syscall. */
 #define IPCT_NR_NONE 0xffff
 
@@ -44,7 +47,11 @@ enum ipct_obj_kind {
 	IPCT_KIND_PIPE,         /* anonymous pipe (pipefs) */
 	IPCT_KIND_FIFO,         /* named pipe */
 	IPCT_KIND_SOCKET,
+	IPCT_KIND_SIGNALFD,     /* a signalfd: recorded when read (the signals it returned) */
 };
+
+/* The kinds that are objects of the pipe graph: pipes, FIFOs and sockets. */
+#define IPCT_KIND_IS_CHANNEL(k) ((k) >= IPCT_KIND_PIPE && (k) <= IPCT_KIND_SOCKET)
 
 /*
  * How the BPF program treats a syscall number (the daemon fills a table
@@ -70,6 +77,8 @@ enum ipct_sys_class {
 	IPCT_SC_SOCK,           /* arg0 a socket: an OBJINFO record follows (bind, listen, connect) */
 	IPCT_SC_OPEN,           /* open: path at arg0, the new fd in the result; kept for FIFOs only */
 	IPCT_SC_OPENAT,         /* openat: path at arg1 */
+	IPCT_SC_READ,           /* read: as FD; a read of a signalfd is recorded too */
+	IPCT_SC_READV,          /* readv: as FD_IOV; likewise */
 	IPCT_SC_MAX,
 };
 
@@ -102,6 +111,11 @@ enum ipct_sys_class {
  *   FD_PAIR01/02:       x[0]/x[1] for the first fd, x[2]/x[3] for the second
  *   FD_IOV:             x[0]/x[1] as FD, x[2] the bytes the iovecs ask for (first 8)
  *   SOCK, OPEN, OPENAT: x[0]/x[1] for the socket / the new fd
+ *   READ, READV:        as FD, FD_IOV; for a signalfd (kind IPCT_KIND_SIGNALFD), x[0] is
+ *                       the signals it accepts (bit sig-1), not the anonymous inode that
+ *                       every signalfd shares, and a read's x[2..3] are the ssi_signo of
+ *                       the first IPCT_SIGNALFD_NAMED siginfos it returned, a byte each
+ *                       (ret / 128 of them in all)
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {

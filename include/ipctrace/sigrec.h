@@ -25,6 +25,7 @@ enum ipct_sig_action {
 	IPCT_ACT_DEFAULT,       /* SIG_DFL: the signal's default action */
 	IPCT_ACT_IGNORE,        /* SIG_IGN */
 	IPCT_ACT_WAIT,          /* taken synchronously by sigwaitinfo/sigtimedwait */
+	IPCT_ACT_SIGNALFD,      /* taken by a read of a signalfd */
 };
 
 enum ipct_sig_outcome {
@@ -36,7 +37,7 @@ enum ipct_sig_outcome {
 	IPCT_OUTCOME_IGNORED,           /* at generation or at delivery */
 	IPCT_OUTCOME_MERGED,            /* already pending: this instance is lost */
 	IPCT_OUTCOME_NEVER_DELIVERED,   /* pending or blocked when the target exited or tracing stopped */
-	IPCT_OUTCOME_ACCEPTED,          /* returned by sigwaitinfo/sigtimedwait */
+	IPCT_OUTCOME_ACCEPTED,          /* taken by sigwaitinfo/sigtimedwait or a signalfd read */
 	IPCT_OUTCOME_DROPPED,           /* the real-time queue was full: not queued at all */
 	IPCT_OUTCOME_UNOBSERVED,        /* sent to a process that is not traced */
 	IPCT_OUTCOME_DISCARDED,         /* thrown away while pending: its action became "ignore"
@@ -71,7 +72,7 @@ struct ipct_sigrec {
 	__u8 action;            /* enum ipct_sig_action */
 	__u8 outcome;           /* enum ipct_sig_outcome */
 	__u8 cause;             /* enum ipct_sig_cause */
-	__u8 object_kind;       /* SIGPIPE: enum ipct_obj_kind of `object` */
+	__u8 object_kind;       /* SIGPIPE, signalfd: enum ipct_obj_kind of `object` */
 	__u16 flags;            /* IPCT_SR_* */
 	__u16 via_nr;           /* the sender's syscall, IPCT_NR_NONE for the kernel */
 	union {
@@ -105,7 +106,7 @@ struct ipct_sigrec {
 	__u64 sa_flags;
 	__u64 sifields[2];      /* siginfo's union, raw, from the generation */
 	__u64 object;           /* SIGPIPE: the inode written to */
-	__s32 fd;               /* SIGPIPE: the fd written to, -1 unknown */
+	__s32 fd;               /* SIGPIPE: the fd written to; signalfd: the one read; -1 unknown */
 	__u32 uid;              /* the owner of its session: who may see it */
 	char sender_comm[IPCT_COMM_LEN];
 	char target_comm[IPCT_COMM_LEN];

@@ -17,7 +17,7 @@ RECORD_FIELDS = '''type id session sig signo code via cause sender_pid sender_ti
     exit_status child_pid child_status addr value fd object explanation'''.split()
 
 RESULTS = frozenset(['queued', 'ignored', 'merged', 'overflow', 'lose_info'])
-ACTIONS = frozenset([None, 'handler', 'default', 'ignore', 'wait'])
+ACTIONS = frozenset([None, 'handler', 'default', 'ignore', 'wait', 'signalfd'])
 OUTCOMES = frozenset(['handled', 'terminated', 'core', 'stopped', 'continued', 'ignored',
                       'merged', 'never_delivered', 'accepted', 'dropped', 'unobserved', 'discarded'])
 # Outcomes that the contract says come with an explanation.

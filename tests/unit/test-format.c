@@ -117,6 +117,41 @@ int main(void)
 	CHECK(!jhas(o, "bytes"));
 	json_object_put(o);
 
+	/*
+	 * A read of a signalfd: the signals it returned (the first 16 named),
+	 * those it takes, no inode (they all share one).
+	 */
+	e = ev(IPCT_EV_SYSCALL, "reader", 150);
+	e.nr = __NR_read;
+	e.kind[0] = IPCT_KIND_SIGNALFD;
+	e.sys.args[0] = 3;
+	e.sys.args[2] = 2560;
+	e.sys.ret = 18 * 128;
+	e.sys.x[0] = 1ull << (SIGUSR1 - 1) | 1ull << (SIGUSR2 - 1);
+	memset(&e.sys.x[2], SIGUSR2, 16);
+	((uint8_t *)&e.sys.x[2])[0] = SIGUSR1;
+	CHECK(strstr(text(&e), "read             fd=3 anon_inode:[signalfd] took SIGUSR1|SIGUSR2|SIGUSR2|") != NULL);
+	CHECK(strstr(text(&e), "|SIGUSR2 and 2 signals count=2560 = 2304\n") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "object"), "anon_inode:[signalfd]");
+	CHECK_STR(jstr(o, "kind"), "signalfd");
+	CHECK_INT(jint(o, "signal_count"), 18);
+	CHECK_INT(json_object_array_length(json_object_object_get(o, "signals")), 16);
+	CHECK_STR(json_object_get_string(json_object_array_get_idx(json_object_object_get(o, "signals"), 0)),
+		  "SIGUSR1");
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "accepts"), JSON_C_TO_STRING_PLAIN),
+		  "[\"SIGUSR1\",\"SIGUSR2\"]");
+	CHECK(!jhas(o, "end"));
+	json_object_put(o);
+	/* By readv: how many, none named. */
+	e.nr = __NR_readv;
+	e.sys.ret = 128;
+	CHECK(strstr(text(&e), "readv            fd=3 anon_inode:[signalfd] took 1 signal iovcnt=") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "signal_count"), 1);
+	CHECK_INT(json_object_array_length(json_object_object_get(o, "signals")), 0);
+	json_object_put(o);
+
 	/* kill(1234, SIGUSR1). */
 	e = ev(IPCT_EV_SYSCALL, "sender", 200);
 	e.nr = __NR_kill;

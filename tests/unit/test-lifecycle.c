@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 
 #include "check.h"
@@ -901,6 +902,89 @@ static void test_discard_by_action(void)
 	ipct_lc_free(lc);
 }
 
+/* A read of a signalfd as the BPF side reports it: n siginfos, the first `named` with their numbers. */
+static struct ipct_event signalfd_read(uint32_t pid, uint32_t tid, int nr, uint64_t accepts, const int *sigs,
+				       int named, int n, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, tid, nr, n * (int64_t)sizeof(struct signalfd_siginfo), ts);
+
+	e.kind[0] = IPCT_KIND_SIGNALFD;
+	e.sys.args[0] = 5;
+	e.sys.x[0] = accepts;
+	for (int i = 0; i < named; i++)
+		((uint8_t *)&e.sys.x[2])[i] = (uint8_t)sigs[i];
+	return e;
+}
+
+/*
+ * Signals read from a signalfd are accepted by that read: those it names,
+ * and beyond them (a long read, a readv) those the kernel dequeues next:
+ * the thread's own first, then the process's; a fault's first, then the
+ * lowest number; only those the signalfd takes.
+ */
+static void test_signalfd(void)
+{
+	const uint64_t usr = 1ull << (SIGUSR1 - 1) | 1ull << (SIGUSR2 - 1);
+	struct recs c;
+	struct ipct_lc *lc = lc_new(&c);
+	const struct ipct_sigrec *r;
+	struct ipct_event e;
+	int sigs[] = { SIGUSR2, SIGUSR1 };
+
+	feed(lc, exec_ev(1900, 87000));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 87100));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGUSR2, SI_USER, IPCT_SIG_QUEUED, 87110));
+	feed(lc, signalfd_read(1900, 1900, __NR_read, usr, sigs, 2, 2, 87200));
+	CHECK_INT(c.n, 2);
+	r = rec(&c, 0);
+	CHECK_INT(r->sig, SIGUSR2);     /* as named */
+	CHECK_INT(r->outcome, IPCT_OUTCOME_ACCEPTED);
+	CHECK_INT(r->action, IPCT_ACT_SIGNALFD);
+	CHECK_INT(r->delivered_ns, 87200);
+	CHECK_INT(r->delivered_tid, 1900);
+	CHECK_INT(r->fd, 5);
+	CHECK_INT(r->object_kind, IPCT_KIND_SIGNALFD);
+	CHECK_INT(rec(&c, 1)->sig, SIGUSR1);
+
+	/* Unnamed: the thread's SIGUSR2, then the process's SIGUSR1; SIGTERM is not the signalfd's. */
+	feed(lc, gen(1900, 1900, 1900, 0, SIGTERM, SI_USER, IPCT_SIG_QUEUED, 87300));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 87310));
+	feed(lc, gen(1900, 1900, 1900, 1901, SIGUSR2, SI_TKILL, IPCT_SIG_QUEUED, 87320));
+	feed(lc, signalfd_read(1900, 1901, __NR_readv, usr, NULL, 0, 2, 87400));
+	CHECK_INT(c.n, 4);
+	CHECK_INT(rec(&c, 2)->sig, SIGUSR2);
+	CHECK_INT(rec(&c, 2)->target_tid, 1901);
+	CHECK_INT(rec(&c, 2)->delivered_tid, 1901);
+	CHECK_INT(rec(&c, 3)->sig, SIGUSR1);
+	CHECK_INT(rec(&c, 3)->target_tid, 0);
+
+	/* A fault's signal before a lower number; then the oldest of a queued signal. */
+	feed(lc, gen(1900, 1900, 1900, 0, SIGRTMIN, SI_QUEUE, IPCT_SIG_QUEUED, 87500));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGRTMIN, SI_QUEUE, IPCT_SIG_QUEUED, 87510));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGSEGV, SI_USER, IPCT_SIG_QUEUED, 87520));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGINT, SI_USER, IPCT_SIG_QUEUED, 87530));
+	e = signalfd_read(1900, 1900, __NR_read, 1ull << (SIGSEGV - 1) | 1ull << (SIGINT - 1) |
+			  1ull << (SIGRTMIN - 1), NULL, 0, 3, 87600);
+	feed(lc, e);
+	CHECK_INT(c.n, 7);
+	CHECK_INT(rec(&c, 4)->sig, SIGSEGV);
+	CHECK_INT(rec(&c, 5)->sig, SIGINT);
+	CHECK_INT(rec(&c, 6)->sig, SIGRTMIN);
+	CHECK_INT(rec(&c, 6)->generated_ns, 87500);
+	/* A read that failed took nothing. */
+	e = signalfd_read(1900, 1900, __NR_read, ~0ull, NULL, 0, 0, 87700);
+	e.sys.ret = -EAGAIN;
+	feed(lc, e);
+	CHECK_INT(c.n, 7);
+	/* What is left at exit: the SIGTERM and the second SIGRTMIN, never delivered. */
+	feed(lc, exit_ev(1900, 0, 88000));
+	CHECK_INT(c.n, 9);
+	CHECK_INT(rec(&c, 7)->outcome, IPCT_OUTCOME_NEVER_DELIVERED);
+	CHECK_INT(rec(&c, 8)->outcome, IPCT_OUTCOME_NEVER_DELIVERED);
+	CHECK_INT(rec(&c, 7)->sig + rec(&c, 8)->sig, SIGTERM + SIGRTMIN);
+	ipct_lc_free(lc);
+}
+
 /* Dispositions: SIG_IGN seen in rt_sigaction, inherited over fork; else the signal's default. */
 static void test_fork_dispositions(void)
 {
@@ -964,5 +1048,6 @@ int main(void)
 	test_sigwait();
 	test_fork_dispositions();
 	test_discard_by_action();
+	test_signalfd();
 	return check_done("test-lifecycle");
 }
