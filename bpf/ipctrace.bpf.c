@@ -755,10 +755,18 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 	struct ipct_inflight *in;
 	struct ipct_event *e;
 	__u32 ttgid = KREAD(typed, t, tgid);
+	struct signal_struct *tsig;
 	__u32 *sess, session;
+	bool target;
 
 	/* A signal to a traced process, or one sent by it to anybody ... */
 	sess = session_of(ttgid);
+	/*
+	 * ... whose target the daemon may not have seen start (a process that
+	 * ran before `trace --all`): it learns of it here, unless it is dying.
+	 */
+	tsig = sess ? KREAD(typed, t, signal) : NULL;
+	target = tsig && KREAD(typed, tsig, live.counter) > 0;
 	if (!sess)
 		sess = session_of(bpf_get_current_pid_tgid() >> 32);
 	if (sess) {
@@ -784,6 +792,8 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 		BPF_CORE_READ_STR_INTO(&e->sig.target_comm, t, comm);
 	if (ctx->args[3])
 		e->flags |= IPCT_F_GROUP;
+	if (target)
+		e->flags |= IPCT_F_TARGET;
 	if (sig >= 1 && sig <= 64 && (e->sig.blocked >> (sig - 1) & 1))
 		e->flags |= IPCT_F_BLOCKED_SIG;
 	read_siginfo(e, info, typed);

@@ -382,6 +382,9 @@ static void on_generate(struct ipct_lc *lc, const struct ipct_event *e)
 
 	if (e->sig.sig < 1 || e->sig.sig > 64)
 		return;
+	/* A traced process not seen start: one that ran before a system-wide trace. */
+	if (!p && (e->flags & IPCT_F_TARGET))
+		p = proc_get(lc, e->sig.target_pid, e->session);
 	in = inst_new(lc, e);
 	if (!in)
 		return;
@@ -464,7 +467,8 @@ static void set_interrupted(struct ipct_sigrec *r, const struct ipct_event *e)
 
 static void on_deliver(struct ipct_lc *lc, const struct ipct_event *e)
 {
-	struct proc *p = proc_find(lc, e->pid);
+	/* Only traced threads report deliveries: one not seen start ran before a system-wide trace. */
+	struct proc *p = proc_get(lc, e->pid, e->session);
 	struct inst *in;
 
 	if (!p || e->sig.sig < 1 || e->sig.sig > 64)

@@ -207,16 +207,20 @@ class SystemWide:
     def records(self, *matches):
         return signals(self.socket, 'session=%d' % self.session, *matches)
 
-    def wait_logged(self, what, *matches):
-        """The events of the session that match, once there are some (the
-        daemon drains the kernel's ring every 20 ms or so)."""
+    def wait_for(self, what, fetch):
+        """What fetch() returns, once it is not empty (the daemon drains the
+        kernel's ring every 20 ms or so)."""
         deadline = time.monotonic() + self.timeout
         while True:
-            got = self.log(*matches)
+            got = fetch()
             if got:
                 return got
-            check(time.monotonic() < deadline, '%s: not logged within %d s' % (what, self.timeout))
+            check(time.monotonic() < deadline, '%s: not there within %d s' % (what, self.timeout))
             time.sleep(0.02)
+
+    def wait_logged(self, what, *matches):
+        """The events of the session that match, once there are some."""
+        return self.wait_for(what, lambda: self.log(*matches))
 
     def run(self, args):
         """Runs args (from this test, not through ipctrace) with a report

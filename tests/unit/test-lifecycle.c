@@ -539,8 +539,7 @@ static void test_unobserved(void)
 	CHECK_INT(r->session, SESSION);
 	CHECK_INT(r->via_nr, __NR_kill);
 	CHECK_INT(ipct_lc_nprocs(lc), 0);
-	/* Nor does anything else about an unknown process make a record. */
-	feed(lc, deliver(4242, 4242, SIGUSR1, SI_USER, H1, 0, 60100));
+	/* Nor does anything else about an unknown process (but a delivery, test_not_seen_start). */
 	feed(lc, sigret(4242, 4242, 60200));
 	feed(lc, exit_ev(4242, SIGTERM, 60300));
 	CHECK_INT(c.n, 1);
@@ -985,6 +984,50 @@ static void test_signalfd(void)
 	ipct_lc_free(lc);
 }
 
+/*
+ * A traced process that the correlator did not see start (it ran before a
+ * system-wide trace): the kernel side marks signals to it, and its
+ * deliveries come from it; both make it known. Unmarked, it is unobserved.
+ */
+static void test_not_seen_start(void)
+{
+	struct recs c;
+	struct ipct_lc *lc = lc_new(&c);
+	const struct ipct_sigrec *r;
+	struct ipct_event e;
+
+	feed(lc, gen(200, 200, 2000, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 89000));
+	CHECK_INT(c.n, 1);
+	CHECK_INT(rec(&c, 0)->outcome, IPCT_OUTCOME_UNOBSERVED);
+	CHECK_INT(ipct_lc_nprocs(lc), 0);
+	e = gen(200, 200, 2000, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 89100);
+	e.flags |= IPCT_F_TARGET;
+	e.session = 5;
+	feed(lc, e);
+	CHECK_INT(c.n, 1);
+	CHECK_INT(ipct_lc_nprocs(lc), 1);
+	feed(lc, deliver(2000, 2000, SIGUSR1, SI_USER, H1, 0, 89200));
+	feed(lc, sigret(2000, 2000, 89300));
+	CHECK_INT(c.n, 2);
+	r = rec(&c, 1);
+	CHECK_INT(r->outcome, IPCT_OUTCOME_HANDLED);
+	CHECK_INT(r->generated_ns, 89100);
+	CHECK_INT(r->session, 5);
+	/* A delivery of a signal generated before the trace makes its process known too. */
+	e = deliver(2100, 2100, SIGUSR2, SI_USER, H2, 0, 89400);
+	e.session = 5;
+	feed(lc, e);
+	CHECK_INT(ipct_lc_nprocs(lc), 2);
+	feed(lc, sigret(2100, 2100, 89500));
+	CHECK_INT(c.n, 3);
+	CHECK_INT(rec(&c, 2)->outcome, IPCT_OUTCOME_HANDLED);
+	CHECK_INT(rec(&c, 2)->generated_ns, 0);
+	/* Both end with their session. */
+	ipct_lc_end_session(lc, 5, 90000);
+	CHECK_INT(ipct_lc_nprocs(lc), 0);
+	ipct_lc_free(lc);
+}
+
 /* Dispositions: SIG_IGN seen in rt_sigaction, inherited over fork; else the signal's default. */
 static void test_fork_dispositions(void)
 {
@@ -1049,5 +1092,6 @@ int main(void)
 	test_fork_dispositions();
 	test_discard_by_action();
 	test_signalfd();
+	test_not_seen_start();
 	return check_done("test-lifecycle");
 }
