@@ -42,6 +42,8 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define ANON_INODE_FS_MAGIC 0x09041934
 #define SI_USER   0
 #define SI_KERNEL 0x80
+#define SI_TIMER  (-2)
+#define SIGCHLD   17
 #define AF_UNIX   1
 #define AF_INET   2
 #define AF_INET6  10
@@ -731,20 +733,41 @@ static __always_inline void current_syscall(struct ipct_event *e)
 	}
 }
 
+/* The si_code: SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) are markers, not pointers. */
+static __always_inline int sig_code(struct kernel_siginfo *info, const bool typed)
+{
+	if ((unsigned long)info <= 1)
+		return info ? SI_KERNEL : SI_USER;
+	return KREAD(typed, info, si_code);
+}
+
 static __always_inline void read_siginfo(struct ipct_event *e, struct kernel_siginfo *info,
 					 const bool typed)
 {
-	/* SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) are markers, not pointers. */
-	if ((unsigned long)info <= 1) {
-		e->sig.code = info ? SI_KERNEL : SI_USER;
+	e->sig.code = sig_code(info, typed);
+	if ((unsigned long)info <= 1)
 		return;
-	}
-	e->sig.code = KREAD(typed, info, si_code);
 	e->sig.si_errno = KREAD(typed, info, si_errno);
 	if (typed)
 		__builtin_memcpy(e->sig.sifields, &KCAST(info)->_sifields, sizeof(e->sig.sifields));
 	else
 		bpf_probe_read_kernel(e->sig.sifields, sizeof(e->sig.sifields), &info->_sifields);
+}
+
+/*
+ * Whether the kernel raised the signal in none of its parties' context: a
+ * timer, an interrupt, another task's I/O (SIGIO). The task running then,
+ * whatever the interrupt stopped, took no part: its pid, comm, user and
+ * session say nothing about the signal. Such a signal has a kernel si_code
+ * (SI_KERNEL, SI_TIMER, or a positive one, but SIGCHLD's, which the child
+ * sends as it exits or stops), and the task is not one of the target's
+ * (whose own faults, CPU timers and writes to a closed pipe run in it).
+ */
+static __always_inline bool kernel_context(int sig, int code, __u32 ttgid)
+{
+	if (ttgid == bpf_get_current_pid_tgid() >> 32)
+		return false;
+	return code == SI_KERNEL || code == SI_TIMER || (code > 0 && sig != SIGCHLD);
 }
 
 static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, const bool typed)
@@ -755,6 +778,7 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 	struct ipct_inflight *in;
 	struct ipct_event *e;
 	__u32 ttgid = KREAD(typed, t, tgid);
+	bool kctx = kernel_context(sig, sig_code(info, typed), ttgid);
 	struct signal_struct *tsig;
 	__u32 *sess, session;
 	bool target;
@@ -767,10 +791,12 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 	 */
 	tsig = sess ? KREAD(typed, t, signal) : NULL;
 	target = tsig && KREAD(typed, tsig, live.counter) > 0;
-	if (!sess)
+	if (!sess && !kctx)
 		sess = session_of(bpf_get_current_pid_tgid() >> 32);
 	if (sess) {
 		session = *sess;
+	} else if (kctx) {
+		return 0;
 	} else {
 		/* ... even the SIGCHLD of its exit, sent once it has left the traced set. */
 		in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
@@ -790,6 +816,14 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 		__builtin_memcpy(e->sig.target_comm, KCAST(t)->comm, sizeof(e->sig.target_comm));
 	else
 		BPF_CORE_READ_STR_INTO(&e->sig.target_comm, t, comm);
+	if (kctx) {
+		/* The target's event, if anybody's: its user is the one who may see it. */
+		e->pid = ttgid;
+		e->tid = e->sig.target_tid;
+		e->uid = BPF_CORE_READ(t, cred, uid.val);
+		__builtin_memcpy(e->comm, e->sig.target_comm, sizeof(e->comm));
+		e->flags |= IPCT_F_KERNEL_CTX;
+	}
 	if (ctx->args[3])
 		e->flags |= IPCT_F_GROUP;
 	if (target)
@@ -797,7 +831,10 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 	if (sig >= 1 && sig <= 64 && (e->sig.blocked >> (sig - 1) & 1))
 		e->flags |= IPCT_F_BLOCKED_SIG;
 	read_siginfo(e, info, typed);
-	current_syscall(e);
+	if (kctx)
+		e->sig.sys_nr = -1;
+	else
+		current_syscall(e);
 	submit(e, false);
 	return 0;
 }

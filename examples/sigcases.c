@@ -35,6 +35,8 @@
 #define SFD_READS 4
 #define PENDING_NS 200000000LL		/* how long `pending` keeps its signal blocked */
 #define ALARM_US 50000			/* the `alarm` timer */
+#define ALARMS 50			/* the `alarms` timers */
+#define ALARMS_US 1000
 #define HANDSHAKE_SECONDS 30		/* busy-waits give up after this */
 
 /* The case being run, for the report and error messages. */
@@ -601,31 +603,64 @@ static int case_interrupt(bool restart)
 }
 
 /*
- * A one-shot ITIMER_REAL interrupts sigsuspend(). SIGALRM stays blocked
- * until sigsuspend unblocks it atomically, so the timer cannot fire before
- * the wait begins (pause() would hang if it did).
+ * SIGALRM with a handler, blocked until sigsuspend() unblocks it atomically
+ * (alarm_wait), so that a timer cannot fire before the wait begins (pause()
+ * would hang if it did). The mask to wait with goes to *wait_mask.
  */
-static int case_alarm(void)
+static void alarm_setup(sigset_t *wait_mask)
 {
-	struct itimerval it = { .it_value = { 0, ALARM_US } };
-	sigset_t block, wait_mask;
-	char ebuf[32];
-	int r, err;
+	sigset_t block;
 
 	set_handler(SIGALRM, on_alrm, 0);
 	sigemptyset(&block);
 	sigaddset(&block, SIGALRM);
-	if (sigprocmask(SIG_BLOCK, &block, &wait_mask) < 0)
+	if (sigprocmask(SIG_BLOCK, &block, wait_mask) < 0)
 		die("sigprocmask");
-	sigdelset(&wait_mask, SIGALRM);
+	sigdelset(wait_mask, SIGALRM);
+}
+
+/* A one-shot ITIMER_REAL of us microseconds, waited for in sigsuspend(): its errno. */
+static int alarm_wait(long us, const sigset_t *wait_mask)
+{
+	struct itimerval it = { .it_value = { 0, us } };
+
 	if (setitimer(ITIMER_REAL, &it, NULL) < 0)
 		die("setitimer");
-	r = sigsuspend(&wait_mask);
-	err = r < 0 ? errno : 0;
+	return sigsuspend(wait_mask) < 0 ? errno : 0;
+}
+
+/* A one-shot ITIMER_REAL interrupts sigsuspend(). */
+static int case_alarm(void)
+{
+	sigset_t wait_mask;
+	char ebuf[32];
+	int err;
+
+	alarm_setup(&wait_mask);
+	err = alarm_wait(ALARM_US, &wait_mask);
 
 	case_report("\"pid\":%d,\"timer_us\":%d,\"handled\":%d,\"wait_errno\":%s",
 	            (int) getpid(), ALARM_US, (int) alrm_runs, errno_json(ebuf, sizeof(ebuf), err));
 	return alrm_runs == 1 && err == EINTR ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * ALARMS timers in a row, each of ALARMS_US, each waited for. The kernel
+ * raises SIGALRM from the timer interrupt, in the context of whatever task
+ * that interrupts.
+ */
+static int case_alarms(void)
+{
+	sigset_t wait_mask;
+	int waits = 0;
+
+	alarm_setup(&wait_mask);
+	for (int i = 0; i < ALARMS; i++)
+		waits += alarm_wait(ALARMS_US, &wait_mask) == EINTR;
+
+	case_report("\"pid\":%d,\"uid\":%d,\"timers\":%d,\"handled\":%d", (int) getpid(), (int) getuid(),
+		    ALARMS, (int) alrm_runs);
+	return alrm_runs == ALARMS && waits == ALARMS ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /*
@@ -825,6 +860,7 @@ static const struct {
 	{ "eintr", case_eintr },
 	{ "restart", case_restart },
 	{ "alarm", case_alarm },
+	{ "alarms", case_alarms },
 	{ "discard", case_discard },
 	{ "signalfd", case_signalfd },
 	{ "sigwait", case_sigwait },

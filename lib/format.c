@@ -622,6 +622,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 		pr_str(p, "result", " %s", ipct_sig_result_name(s->result));
 		pr_bool(p, "group", NULL, e->flags & IPCT_F_GROUP);
 		pr_bool(p, "blocked", " blocked", e->flags & IPCT_F_BLOCKED_SIG);
+		pr_bool(p, "kernel_context", " by the kernel", e->flags & IPCT_F_KERNEL_CTX);
 		if (s->result == IPCT_SIG_MERGED)
 			pr_text(p, " (already pending: this one is lost)");
 	} else {

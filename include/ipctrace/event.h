@@ -98,6 +98,8 @@ enum ipct_sys_class {
 #define IPCT_F_NEW_VALID    0x4  /* sigaction/sigprocmask: x[0..1] were read from user memory */
 #define IPCT_F_OLD_VALID    0x8  /* sigaction/sigprocmask: x[2..3] were read from user memory */
 #define IPCT_F_TARGET       0x10 /* signal_generate: the target is a live traced process (of this session) */
+#define IPCT_F_KERNEL_CTX   0x20 /* signal_generate: raised by the kernel in no task's name (a timer, an
+				  * interrupt, another task's I/O): pid, tid, comm and uid are the target's */
 #define IPCT_F_CONTEXT      0x8000 /* from a log query: not a match, sent for context (fork, exec) */
 
 /*

@@ -179,6 +179,20 @@ int main(void)
 	CHECK_INT(jint(o, "target_pid"), 300);
 	CHECK_STR(jstr(o, "target_comm"), "target");
 	CHECK_INT(jint(o, "sender_pid"), 200);
+	CHECK_STR(jstr(o, "kernel_context"), "false");
+	json_object_put(o);
+	/* A timer's SIGALRM, raised while another task ran: the event is the target's. */
+	e.pid = e.tid = 300;
+	memcpy(e.comm, "target", 7);
+	e.sig.sig = SIGALRM;
+	e.sig.code = SI_KERNEL;
+	e.sig.result = IPCT_SIG_QUEUED;
+	e.flags |= IPCT_F_KERNEL_CTX;
+	CHECK(strstr(text(&e), "target[300]              signal_generate  SIGALRM -> target[300] queued by the kernel "
+		      "SI_KERNEL\n") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "kernel_context"), "true");
+	CHECK_INT(jint(o, "pid"), 300);
 	json_object_put(o);
 
 	/* Delivery to a handler. */
