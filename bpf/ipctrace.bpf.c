@@ -49,10 +49,18 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define AF_INET6  10
 #define SIGNAL_GROUP_EXIT 0x00000004
 
-/* Set by the daemon before load. */
+/*
+ * Set by the daemon before load: the class of each native syscall number
+ * (with IPCT_SC_COMPAT where a traced 32-bit call has that number too);
+ * each 32-bit number's class and native counterpart; socketcall's calls by
+ * native number (lib/syscalls.c).
+ */
 const volatile __u32 daemon_tgid = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u8 sys_class[IPCT_NR_MAX] = {};
+const volatile __u8 compat_class[IPCT_NR_MAX] = {};
+const volatile __u16 compat_nr[IPCT_NR_MAX] = {};
+const volatile __u16 socketcall_nr[IPCT_SOCKETCALL_MAX] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -318,6 +326,7 @@ static __always_inline bool is_ipc(const struct ipct_obj *o)
 	return o->kind >= IPCT_KIND_PIPE;
 }
 
+/* The class of a native syscall number, with IPCT_SC_COMPAT if a 32-bit call has it too. */
 static __always_inline __u8 class_of(long nr)
 {
 	if ((unsigned long)nr >= IPCT_NR_MAX)
@@ -325,10 +334,15 @@ static __always_inline __u8 class_of(long nr)
 	return sys_class[nr];
 }
 
-/* The syscall number and return value in the saved registers, and the arguments. */
+/*
+ * The syscall number and return value in the saved registers, the
+ * arguments, and those of a 32-bit call (a[] must hold 6). A 32-bit call
+ * is one made through the 32-bit entry, whatever the code that made it.
+ */
 #if defined(__TARGET_ARCH_x86)
 #define REG_NR  orig_ax
 #define REG_RET ax
+#define TS_COMPAT 0x0002
 #define SYSCALL_ARGS(r, a)                                                                         \
 	do {                                                                                       \
 		(a)[0] = (r)->di;                                                                  \
@@ -338,19 +352,79 @@ static __always_inline __u8 class_of(long nr)
 		(a)[4] = (r)->r8;                                                                  \
 		(a)[5] = (r)->r9;                                                                  \
 	} while (0)
+/* ia32: in ebx, ecx, edx, esi, edi, ebp (what was above them is no argument's). */
+#define SYSCALL_ARGS_COMPAT(r, a)                                                                  \
+	do {                                                                                       \
+		(a)[0] = (__u32)(r)->bx;                                                           \
+		(a)[1] = (__u32)(r)->cx;                                                           \
+		(a)[2] = (__u32)(r)->dx;                                                           \
+		(a)[3] = (__u32)(r)->si;                                                           \
+		(a)[4] = (__u32)(r)->di;                                                           \
+		(a)[5] = (__u32)(r)->bp;                                                           \
+	} while (0)
+#define ENTRY_ARG_COMPAT(regs, i) ((i) ? BPF_CORE_READ((regs), cx) : BPF_CORE_READ((regs), bx))
+
+/* in_ia32_syscall(): the task's thread_info says so while it is in the call. */
+static __always_inline bool in_compat_syscall(struct pt_regs *regs)
+{
+	return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
+}
 #elif defined(__TARGET_ARCH_arm64)
 /* x0 holds the return value at exit; the first argument survives in orig_x0. */
 #define REG_NR  syscallno
 #define REG_RET regs[0]
+#define PSR_MODE32_BIT 0x10
 #define SYSCALL_ARGS(r, a)                                                                         \
 	do {                                                                                       \
 		(a)[0] = (r)->orig_x0;                                                             \
 		for (int i_ = 1; i_ < 6; i_++)                                                     \
 			(a)[i_] = (r)->regs[i_];                                                   \
 	} while (0)
+#define SYSCALL_ARGS_COMPAT(r, a) SYSCALL_ARGS(r, a)
+#define ENTRY_ARG_COMPAT(regs, i) ((i) ? BPF_CORE_READ((regs), regs[1]) : BPF_CORE_READ((regs), orig_x0))
+
+/* An AArch32 task: its saved state says so. */
+static __always_inline bool in_compat_syscall(struct pt_regs *regs)
+{
+	return BPF_CORE_READ(regs, pstate) & PSR_MODE32_BIT;
+}
 #else
 #error "ipctrace: add this architecture's syscall registers"
 #endif
+
+#define CALL_ARGS(r, a, compat)                                                                    \
+	do {                                                                                       \
+		if (compat)                                                                        \
+			SYSCALL_ARGS_COMPAT(r, a);                                                 \
+		else                                                                               \
+			SYSCALL_ARGS(r, a);                                                        \
+	} while (0)
+
+/* The first (0) or second (1) argument of the call being entered. */
+static __always_inline __u64 entry_arg(struct pt_regs *regs, int i, bool compat)
+{
+	if (compat)
+		return ENTRY_ARG_COMPAT(regs, i);
+	return i ? PT_REGS_PARM2_CORE_SYSCALL(regs) : PT_REGS_PARM1_CORE_SYSCALL(regs);
+}
+
+/*
+ * The class and native number of a traced process's call, whose number
+ * passed class_of(). A 32-bit process makes its calls with numbers of its
+ * own (ia32 `read` is 3, x86-64's `close`; its `getpid` is 20, x86-64's
+ * `writev`): the call's ABI decides which table applies.
+ */
+static __always_inline __u8 call_class(struct pt_regs *regs, long *nr, __u8 *compat)
+{
+	unsigned long n = *nr;
+
+	*compat = 0;
+	if (n >= IPCT_NR_MAX || !in_compat_syscall(regs))
+		return class_of(n) & ~IPCT_SC_COMPAT;
+	*compat = 1;
+	*nr = compat_nr[n];
+	return compat_class[n];
+}
 
 static __always_inline void read_user_pair(__u64 ptr, __u64 *a, __u64 *b)
 {
@@ -362,38 +436,58 @@ static __always_inline void read_user_pair(__u64 ptr, __u64 *a, __u64 *b)
 	}
 }
 
+/* A struct sigaction's handler and flags: two longs, of 4 bytes each in a 32-bit process. */
+static __always_inline void read_sigaction(__u64 ptr, bool compat, __u64 *handler, __u64 *flags)
+{
+	read_user_pair(ptr, handler, flags);
+	if (compat) {
+		*flags = *handler >> 32;
+		*handler = (__u32)*handler;
+	}
+}
+
 static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
 	struct pt_regs *regs = (void *)ctx->args[0];
-	__u8 cls = class_of(ctx->args[1]);
 	struct ipct_inflight *in;
+	long nr = ctx->args[1];
 	__u32 session;
+	__u8 compat, cls;
 
-	if (cls == IPCT_SC_NONE)
+	/* The number is in a table, natively or as a 32-bit call's: one load for most calls. */
+	if (class_of(nr) == IPCT_SC_NONE)
 		return 0;
 	in = current_traced(&session);
 	if (!in)
 		return 0;
+	cls = call_class(regs, &nr, &compat);
+	if (cls == IPCT_SC_NONE)
+		return 0;
 	in->session = session;
 	in->ts = bpf_ktime_get_ns();
-	in->nr = ctx->args[1];
+	in->nr = nr;
+	in->cls = cls;
+	in->compat = compat;
 	in->active = 1;
 	in->valid = 0;
 	in->obj.kind = IPCT_KIND_NONE;
 	switch (cls) {
 	case IPCT_SC_CLOSE:
-		fd_resolve((int)PT_REGS_PARM1_CORE_SYSCALL(regs), &in->obj, R_COE | rd);
+		fd_resolve((int)entry_arg(regs, 0, compat), &in->obj, R_COE | rd);
 		break;
 	case IPCT_SC_DUP2:
-		fd_resolve((int)PT_REGS_PARM2_CORE_SYSCALL(regs), &in->obj, R_COE | rd);
+		fd_resolve((int)entry_arg(regs, 1, compat), &in->obj, R_COE | rd);
 		break;
 	case IPCT_SC_SIGACTION:
 	case IPCT_SC_SIGPROCMASK: {
-		__u64 ptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		__u64 ptr = entry_arg(regs, 1, compat);
 
 		if (ptr) {
-			read_user_pair(ptr, &in->val[0], &in->val[1]);
+			if (cls == IPCT_SC_SIGACTION)
+				read_sigaction(ptr, compat, &in->val[0], &in->val[1]);
+			else
+				read_user_pair(ptr, &in->val[0], &in->val[1]);
 			in->valid = 1;
 		}
 		break;
@@ -409,18 +503,45 @@ static __always_inline void put_obj(struct ipct_event *e, int slot, const struct
 	e->sys.x[slot * 2 + 1] = o->flags;
 }
 
-/* The bytes an iovec array asks for (its first 8 entries). */
-static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt)
+/* The bytes an iovec array asks for (its first 8 entries); a 32-bit one is of two 4-byte words. */
+static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt, bool compat)
 {
-	struct iovec v;
+	const __u64 size = compat ? 8 : sizeof(struct iovec);
 	__u64 sum = 0;
 
 	for (int i = 0; i < 8 && i < cnt; i++) {
-		if (bpf_probe_read_user(&v, sizeof(v), (void *)(iov + i * sizeof(v))))
+		__u64 v[2] = {};
+
+		if (bpf_probe_read_user(v, size, (void *)(iov + i * size)))
 			break;
-		sum += v.iov_len;
+		sum += compat ? v[0] >> 32 : v[1];
 	}
 	return sum;
+}
+
+/*
+ * A 32-bit socketcall(call, array): the call it makes, by its native
+ * number, with its arguments (4-byte words of the array) in args. The
+ * class of that call, IPCT_SC_NONE when it is not traced.
+ */
+static __always_inline __u8 socketcall_args(__u64 *args, long *nr)
+{
+	/* How many arguments each call has (the kernel's nargs[], in words). */
+	static const __u8 nargs[IPCT_SOCKETCALL_MAX] = { 0, 3, 3, 3, 2, 3, 3, 3, 4, 4, 4, 6, 6, 2, 5, 5, 3, 3, 4, 5, 4 };
+	__u64 call = args[0], array = args[1];
+	__u32 words[8] = {};    /* what `& 7` bounds the read to, for the verifier */
+	__u8 cls;
+
+	if (call >= IPCT_SOCKETCALL_MAX)
+		return IPCT_SC_NONE;
+	*nr = socketcall_nr[call];
+	cls = class_of(*nr) & ~IPCT_SC_COMPAT;
+	if (cls == IPCT_SC_NONE ||
+	    bpf_probe_read_user(words, (nargs[call] & 7) * sizeof(__u32), (void *)array))
+		return IPCT_SC_NONE;
+	for (int i = 0; i < 6; i++)
+		args[i] = words[i];
+	return cls;
 }
 
 /* A signalfd read: the signals of the first siginfos it returned, a byte each in x[2..3]. */
@@ -521,7 +642,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	__u64 entry_ts = 0, val[2] = {};
 	__u32 session, valid = 0;
 	long ret = ctx->args[1];
-	__u8 cls;
+	__u8 cls, compat;
 	long nr;
 
 	/* Every syscall on the machine comes here: read the number alone first. */
@@ -531,23 +652,23 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	 * the syscall number to -1 (so that nothing restarts): its number is
 	 * only known from the entry.
 	 */
-	cls = nr == -1 ? IPCT_SC_PLAIN : class_of(nr);
-	if (cls == IPCT_SC_NONE)
+	if (nr != -1 && class_of(nr) == IPCT_SC_NONE)
 		return 0;
 	/*
 	 * Only a call that sys_enter noted: it checked the traced set then, so
 	 * an untraced thread costs one task-storage lookup here, not a hash.
+	 * It also classified the call, and knew its native number.
 	 */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
 	if (!in || !in->active)
 		return 0;
 	in->active = 0;
 	session = in->session;
-	if (nr == -1) {
-		nr = in->nr;
-		if (class_of(nr) != IPCT_SC_PLAIN)
-			return 0;
-	}
+	cls = in->cls;
+	if (nr == -1 && cls != IPCT_SC_PLAIN)
+		return 0;
+	nr = in->nr;
+	compat = in->compat;
 	entry_ts = in->ts;
 	b = in->obj;
 	val[0] = in->val[0];
@@ -555,16 +676,18 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	valid = in->valid;
 	/* The arguments are still in the saved registers: typed loads where the kernel allows. */
 	if (typed) {
-		SYSCALL_ARGS(KCAST(uregs), args);
+		CALL_ARGS(KCAST(uregs), args, compat);
 	} else if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
 		struct pt_regs *r = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
 
-		SYSCALL_ARGS(r, args);
+		CALL_ARGS(r, args, compat);
 	} else {
 		if (bpf_probe_read_kernel(&regs, sizeof(regs), uregs))
 			return 0;
-		SYSCALL_ARGS(&regs, args);
+		CALL_ARGS(&regs, args, compat);
 	}
+	if (cls == IPCT_SC_SOCKETCALL && (cls = socketcall_args(args, &nr)) == IPCT_SC_NONE)
+		return 0;
 
 	/* Resolve, and drop what is not IPC, before reserving anything. */
 	switch (cls) {
@@ -617,6 +740,8 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	if (!e)
 		return 0;
 	e->nr = nr;
+	if (compat)
+		e->flags |= IPCT_F_COMPAT;
 	__builtin_memcpy(e->sys.args, args, sizeof(args));
 	e->sys.ret = ret;
 	e->sys.dur_ns = entry_ts ? e->ts_ns - entry_ts : 0;
@@ -638,7 +763,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_READV:
 		put_obj(e, 0, &a);
-		e->sys.x[2] = iov_bytes(args[1], args[2]);
+		e->sys.x[2] = iov_bytes(args[1], args[2], compat);
 		break;
 	case IPCT_SC_FD_ACCEPT:
 	case IPCT_SC_DUP2:
@@ -672,7 +797,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 			e->flags |= IPCT_F_NEW_VALID;
 		}
 		if (ret == 0 && args[2]) {
-			read_user_pair(args[2], &e->sys.x[2], &e->sys.x[3]);
+			read_sigaction(args[2], compat, &e->sys.x[2], &e->sys.x[3]);
 			e->flags |= IPCT_F_OLD_VALID;
 		}
 		break;
@@ -688,14 +813,17 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		break;
 	case IPCT_SC_SIGQUEUE:
 	case IPCT_SC_TGSIGQUEUE: {
-		/* siginfo: si_signo, si_errno, si_code, pad; then pid, uid, sigval. */
+		/*
+		 * siginfo: si_signo, si_errno, si_code, pad; then pid, uid, sigval
+		 * (a 32-bit one: no pad, and a 4-byte sigval).
+		 */
 		__u64 ptr = args[cls == IPCT_SC_SIGQUEUE ? 2 : 3];
 		__s32 code = 0;
 		__u64 value = 0;
 
 		if (ptr) {
 			bpf_probe_read_user(&code, sizeof(code), (void *)(ptr + 8));
-			bpf_probe_read_user(&value, sizeof(value), (void *)(ptr + 24));
+			bpf_probe_read_user(&value, compat ? 4 : sizeof(value), (void *)(ptr + (compat ? 20 : 24)));
 		}
 		e->sys.x[0] = (__u32)code;
 		e->sys.x[1] = value;
@@ -727,8 +855,15 @@ static __always_inline void current_syscall(struct ipct_event *e)
 	e->sig.sys_nr = -1;
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
 		struct pt_regs *r = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		long nr = r->REG_NR;
 
-		e->sig.sys_nr = r->REG_NR;
+		/* A 32-bit call by its native counterpart's number, or -1 for none. */
+		if (nr >= 0 && in_compat_syscall(r)) {
+			nr = (unsigned long)nr < IPCT_NR_MAX ? compat_nr[nr] : IPCT_NR_NONE;
+			if (nr == IPCT_NR_NONE)
+				nr = -1;
+		}
+		e->sig.sys_nr = nr;
 		e->sig.sys_ret = r->REG_RET;
 	}
 }

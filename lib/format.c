@@ -470,11 +470,11 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		pr_sig(p, (int)s->args[0]);
 		if (e->flags & IPCT_F_NEW_VALID) {
 			fmt_sigaction_handler(p, e, "handler", "handler_addr", " handler=%s", s->x[0]);
-			pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->x[1] & ~IPCT_SA_RESTORER);
+			pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->x[1] & ~IPCT_SA_HIDDEN);
 		}
 		if (e->flags & IPCT_F_OLD_VALID) {
 			fmt_sigaction_handler(p, e, "old_handler", "old_handler_addr", " (was %s)", s->x[2]);
-			pr_flags(p, "old_sa_flags", NULL, ipct_sa_flags, s->x[3] & ~IPCT_SA_RESTORER);
+			pr_flags(p, "old_sa_flags", NULL, ipct_sa_flags, s->x[3] & ~IPCT_SA_HIDDEN);
 		}
 		break;
 	case IPCT_SC_SIGPROCMASK: {
@@ -570,6 +570,9 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		}
 		break;
 	}
+	/* Made with the 32-bit ABI's number: shown as its native counterpart. */
+	if (e->flags & IPCT_F_COMPAT)
+		pr_bool(p, "compat", " [32-bit]", true);
 	pr_ret(p, e);
 }
 
@@ -635,7 +638,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 			pr_str(p, "handler", NULL, NULL);
 		if (s->handler == 0)
 			pr_str(p, "default_action", " (%s)", ipct_sig_default_action(s->sig));
-		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_RESTORER);
+		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_HIDDEN);
 	}
 	pr_str(p, "code", " %s", code);
 	if (!code)

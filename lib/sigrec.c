@@ -439,7 +439,7 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 	flags = NULL;
 	if (delivered && r->action != IPCT_ACT_WAIT && r->action != IPCT_ACT_SIGNALFD) {
 		flags = json_object_new_array();
-		ipct_flags_each(ipct_sa_flags, r->sa_flags & ~IPCT_SA_RESTORER, add_sa_flag, flags);
+		ipct_flags_each(ipct_sa_flags, r->sa_flags & ~IPCT_SA_HIDDEN, add_sa_flag, flags);
 	}
 	ADD("sa_flags", flags);
 	ADD("returned_ns", opt_int(r->flags & IPCT_SR_RETURNED, (int64_t)r->returned_ns + off));

@@ -79,8 +79,18 @@ enum ipct_sys_class {
 	IPCT_SC_OPENAT,         /* openat: path at arg1 */
 	IPCT_SC_READ,           /* read: as FD; a read of a signalfd is recorded too */
 	IPCT_SC_READV,          /* readv: as FD_IOV; likewise */
+	IPCT_SC_SOCKETCALL,     /* 32-bit socketcall: the call at arg0, its arguments in an array at arg1 */
 	IPCT_SC_MAX,
 };
+
+/*
+ * In the kernel side's table by number: a 32-bit call of this number is
+ * traced too (its class is another table's), so the ABI must be checked.
+ */
+#define IPCT_SC_COMPAT 0x80
+
+/* socketcall(2)'s calls: SYS_SOCKET (1) to SYS_SENDMMSG (20) of <linux/net.h>. */
+#define IPCT_SOCKETCALL_MAX 21
 
 /*
  * Set in a traced map value while the process is held before exec by the
@@ -100,6 +110,7 @@ enum ipct_sys_class {
 #define IPCT_F_TARGET       0x10 /* signal_generate: the target is a live traced process (of this session) */
 #define IPCT_F_KERNEL_CTX   0x20 /* signal_generate: raised by the kernel in no task's name (a timer, an
 				  * interrupt, another task's I/O): pid, tid, comm and uid are the target's */
+#define IPCT_F_COMPAT       0x40 /* syscall: a 32-bit call, recorded as its native counterpart */
 #define IPCT_F_CONTEXT      0x8000 /* from a log query: not a match, sent for context (fork, exec) */
 
 /*
@@ -204,7 +215,7 @@ struct ipct_obj {
 
 struct ipct_inflight {
 	__u64 ts;               /* entry, CLOCK_MONOTONIC */
-	__s64 nr;
+	__s64 nr;               /* the call's native number */
 	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
 	__u32 valid;            /* val holds what the call was given */
 	__u32 active;           /* between this thread's sys_enter and its sys_exit */
@@ -212,6 +223,9 @@ struct ipct_inflight {
 	__u32 exited;           /* the process has exited: what it still does (SIGCHLD) is in session */
 	__u32 gen;              /* traced_gen when `cached` was looked up (0: never) */
 	__u32 cached;           /* the thread's session then */
+	__u8 cls;               /* the call's class (enum ipct_sys_class), and */
+	__u8 compat;            /* whether it is a 32-bit call (nr is then its native counterpart) */
+	__u8 _pad[6];
 	struct ipct_obj obj;    /* close/dup2: the fd that the call closes */
 };
 

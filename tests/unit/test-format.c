@@ -109,6 +109,15 @@ int main(void)
 	CHECK(!jhas(o, "errno"));
 	json_object_put(o);
 
+	/* A 32-bit process's write, by its native counterpart; others say nothing of it. */
+	CHECK(!jhas(o = json(&e), "compat"));
+	json_object_put(o);
+	e.flags |= IPCT_F_COMPAT;
+	CHECK(strstr(text(&e), "write            fd=4 pipe:[12345] count=5 [32-bit] = 5") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "compat"), "true");
+	json_object_put(o);
+
 	/* A write that failed: errno by name, no bytes. */
 	e = write_ev(-EPIPE);
 	CHECK(strstr(text(&e), "= -32 EPIPE (Broken pipe)") != NULL);
@@ -199,7 +208,7 @@ int main(void)
 	e = ev(IPCT_EV_SIGNAL_DELIVER, "target", 300);
 	e.sig.sig = SIGUSR1;
 	e.sig.handler = 0x401136;
-	e.sig.sa_flags = SA_RESTART | IPCT_SA_RESTORER;
+	e.sig.sa_flags = SA_RESTART | IPCT_SA_RESTORER | 0x02000000; /* and x86's SA_IA32_ABI */
 	o = json(&e);
 	CHECK_STR(jstr(o, "action"), "handler");
 	CHECK_STR(jstr(o, "handler"), "0x401136");
