@@ -39,16 +39,28 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define S_IFSOCK 0140000
 #define S_IFIFO  0010000
 #define PIPEFS_MAGIC 0x50495045
+#define ANON_INODE_FS_MAGIC 0x09041934
 #define SI_USER   0
 #define SI_KERNEL 0x80
+#define SI_TIMER  (-2)
+#define SIGCHLD   17
 #define AF_UNIX   1
 #define AF_INET   2
 #define AF_INET6  10
+#define SIGNAL_GROUP_EXIT 0x00000004
 
-/* Set by the daemon before load. */
+/*
+ * Set by the daemon before load: the class of each native syscall number
+ * (with IPCT_SC_COMPAT where a traced 32-bit call has that number too);
+ * each 32-bit number's class and native counterpart; socketcall's calls by
+ * native number (lib/syscalls.c).
+ */
 const volatile __u32 daemon_tgid = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u8 sys_class[IPCT_NR_MAX] = {};
+const volatile __u8 compat_class[IPCT_NR_MAX] = {};
+const volatile __u16 compat_nr[IPCT_NR_MAX] = {};
+const volatile __u16 socketcall_nr[IPCT_SOCKETCALL_MAX] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -98,6 +110,25 @@ static __always_inline void count(__u32 which)
  * Written by the daemon through the skeleton's .bss.
  */
 __u32 all_session = 0;
+
+/*
+ * Processes whose exit is recorded, by tgid and the start time of their
+ * leader (a pid is reused; that pair is not): threads that exit together
+ * all find the process dead (below), and only the first may report it. An
+ * entry matters for the microseconds of such a race; the LRU bounds them.
+ */
+struct exit_key {
+	__u32 tgid;
+	__u32 _pad;
+	__u64 start_time;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct exit_key);
+	__type(value, __u8);
+} exit_reported SEC(".maps");
 
 /* Processes never traced system-wide: the daemon's streaming clients (their reads would feed back). */
 struct {
@@ -218,10 +249,28 @@ static __always_inline struct file *fd_file(long fd, struct fdtable **fdtp)
  * fd -> inode, kind and flags, in the current task's fd table. `how`:
  * R_COE for close-on-exec too (what the daemon's descriptor table needs
  * from calls that make or copy descriptors; a data call costs one read
- * less), R_TYPED for plain loads through bpf_rdonly_cast.
+ * less), R_TYPED for plain loads through bpf_rdonly_cast, R_SIGFD to tell
+ * a signalfd from other files (what a read of one takes are signals).
  */
 #define R_COE   1
 #define R_TYPED 2
+#define R_SIGFD 4
+
+/* A signalfd is an anonymous inode's file that anon_inode_getfile() named "[signalfd]". */
+static __always_inline bool is_signalfd(struct file *f, struct inode *inode, const bool typed)
+{
+	static const char name[] = "[signalfd]";
+	struct super_block *sb = KREAD(typed, inode, i_sb);
+	char got[sizeof(name)];
+
+	if (KREAD(typed, sb, s_magic) != ANON_INODE_FS_MAGIC ||
+	    bpf_probe_read_kernel(got, sizeof(got), BPF_CORE_READ(f, f_path.dentry, d_name.name)))
+		return false;
+	for (int i = 0; i < sizeof(name); i++)
+		if (got[i] != name[i])
+			return false;
+	return true;
+}
 
 static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int how)
 {
@@ -249,6 +298,17 @@ static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int
 		break;
 	default:
 		o->kind = IPCT_KIND_OTHER;
+		if (!(how & R_SIGFD) || !is_signalfd(f, inode, typed))
+			return;
+		o->kind = IPCT_KIND_SIGNALFD;
+		/*
+		 * Every signalfd shares one anonymous inode: what tells them apart
+		 * is the set they take, the first member of their signalfd_ctx,
+		 * which holds its complement (do_signalfd4).
+		 */
+		bpf_probe_read_kernel(&o->ino, sizeof(o->ino), KREAD(typed, f, private_data));
+		o->ino = ~o->ino;
+		o->flags = KREAD(typed, f, f_flags) | (__u64)KREAD(typed, f, f_mode) << 32;
 		return;
 	}
 	o->ino = KREAD(typed, inode, i_ino);
@@ -266,6 +326,7 @@ static __always_inline bool is_ipc(const struct ipct_obj *o)
 	return o->kind >= IPCT_KIND_PIPE;
 }
 
+/* The class of a native syscall number, with IPCT_SC_COMPAT if a 32-bit call has it too. */
 static __always_inline __u8 class_of(long nr)
 {
 	if ((unsigned long)nr >= IPCT_NR_MAX)
@@ -274,14 +335,17 @@ static __always_inline __u8 class_of(long nr)
 }
 
 /*
- * The syscall number and return value in the saved registers, and the
- * arguments, each read with rd: LOAD through a typed pointer,
- * BPF_CORE_READ through any other.
+ * The syscall number and return value in the saved registers, the
+ * arguments, and those of a 32-bit call (a[] must hold 6), each read with
+ * rd: LOAD through a typed pointer, BPF_CORE_READ through any other. A
+ * 32-bit call is one made through the 32-bit entry, whatever the code that
+ * made it.
  */
 #define LOAD(r, field) ((r)->field)
 #if defined(__TARGET_ARCH_x86)
 #define REG_NR  orig_ax
 #define REG_RET ax
+#define TS_COMPAT 0x0002
 #define SYSCALL_ARGS(r, a, rd)                                                                     \
 	do {                                                                                       \
 		(a)[0] = rd(r, di);                                                                \
@@ -291,10 +355,28 @@ static __always_inline __u8 class_of(long nr)
 		(a)[4] = rd(r, r8);                                                                \
 		(a)[5] = rd(r, r9);                                                                \
 	} while (0)
+/* ia32: in ebx, ecx, edx, esi, edi, ebp (what was above them is no argument's). */
+#define SYSCALL_ARGS_COMPAT(r, a, rd)                                                              \
+	do {                                                                                       \
+		(a)[0] = (__u32)rd(r, bx);                                                         \
+		(a)[1] = (__u32)rd(r, cx);                                                         \
+		(a)[2] = (__u32)rd(r, dx);                                                         \
+		(a)[3] = (__u32)rd(r, si);                                                         \
+		(a)[4] = (__u32)rd(r, di);                                                         \
+		(a)[5] = (__u32)rd(r, bp);                                                         \
+	} while (0)
+#define ENTRY_ARG_COMPAT(regs, i) ((i) ? BPF_CORE_READ((regs), cx) : BPF_CORE_READ((regs), bx))
+
+/* in_ia32_syscall(): the task's thread_info says so while it is in the call. */
+static __always_inline bool in_compat_syscall(struct pt_regs *regs)
+{
+	return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
+}
 #elif defined(__TARGET_ARCH_arm64)
 /* x0 holds the return value at exit; the first argument survives in orig_x0. */
 #define REG_NR  syscallno
 #define REG_RET regs[0]
+#define PSR_MODE32_BIT 0x10
 #define SYSCALL_ARGS(r, a, rd)                                                                     \
 	do {                                                                                       \
 		(a)[0] = rd(r, orig_x0);                                                           \
@@ -304,9 +386,51 @@ static __always_inline __u8 class_of(long nr)
 		(a)[4] = rd(r, regs[4]);                                                           \
 		(a)[5] = rd(r, regs[5]);                                                           \
 	} while (0)
+#define SYSCALL_ARGS_COMPAT(r, a, rd) SYSCALL_ARGS(r, a, rd)
+#define ENTRY_ARG_COMPAT(regs, i) ((i) ? BPF_CORE_READ((regs), regs[1]) : BPF_CORE_READ((regs), orig_x0))
+
+/* An AArch32 task: its saved state says so. */
+static __always_inline bool in_compat_syscall(struct pt_regs *regs)
+{
+	return BPF_CORE_READ(regs, pstate) & PSR_MODE32_BIT;
+}
 #else
 #error "ipctrace: add this architecture's syscall registers"
 #endif
+
+#define CALL_ARGS(r, a, compat, rd)                                                                \
+	do {                                                                                       \
+		if (compat)                                                                        \
+			SYSCALL_ARGS_COMPAT(r, a, rd);                                             \
+		else                                                                               \
+			SYSCALL_ARGS(r, a, rd);                                                    \
+	} while (0)
+
+/* The first (0) or second (1) argument of the call being entered. */
+static __always_inline __u64 entry_arg(struct pt_regs *regs, int i, bool compat)
+{
+	if (compat)
+		return ENTRY_ARG_COMPAT(regs, i);
+	return i ? PT_REGS_PARM2_CORE_SYSCALL(regs) : PT_REGS_PARM1_CORE_SYSCALL(regs);
+}
+
+/*
+ * The class and native number of a traced process's call, whose number
+ * passed class_of(). A 32-bit process makes its calls with numbers of its
+ * own (ia32 `read` is 3, x86-64's `close`; its `getpid` is 20, x86-64's
+ * `writev`): the call's ABI decides which table applies.
+ */
+static __always_inline __u8 call_class(struct pt_regs *regs, long *nr, __u8 *compat)
+{
+	unsigned long n = *nr;
+
+	*compat = 0;
+	if (n >= IPCT_NR_MAX || !in_compat_syscall(regs))
+		return class_of(n) & ~IPCT_SC_COMPAT;
+	*compat = 1;
+	*nr = compat_nr[n];
+	return compat_class[n];
+}
 
 static __always_inline void read_user_pair(__u64 ptr, __u64 *a, __u64 *b)
 {
@@ -328,45 +452,71 @@ static __always_inline void read_user_pair(__u64 ptr, __u64 *a, __u64 *b)
  * (close-on-exec): the others (a terminal's, a device's) are dropped at
  * entry by their request, before the traced set is even looked at.
  */
-static __always_inline bool ioctl_changes_cloexec(struct pt_regs *regs, const bool typed)
+static __always_inline bool cloexec_request(unsigned long req)
 {
-	unsigned long req = typed ? PT_REGS_PARM2_SYSCALL(KCAST(regs)) : PT_REGS_PARM2_CORE_SYSCALL(regs);
-
 	return (unsigned int)req == FIOCLEX || (unsigned int)req == FIONCLEX;
+}
+
+/* A struct sigaction's handler and flags: two longs, of 4 bytes each in a 32-bit process. */
+static __always_inline void read_sigaction(__u64 ptr, bool compat, __u64 *handler, __u64 *flags)
+{
+	read_user_pair(ptr, handler, flags);
+	if (compat) {
+		*flags = *handler >> 32;
+		*handler = (__u32)*handler;
+	}
 }
 
 static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
 	struct pt_regs *regs = (void *)ctx->args[0];
-	__u8 cls = class_of(ctx->args[1]);
 	struct ipct_inflight *in;
+	long nr = ctx->args[1];
 	__u32 session;
+	__u8 compat, cls;
 
-	if (cls == IPCT_SC_NONE || (cls == IPCT_SC_IOCTL && !ioctl_changes_cloexec(regs, typed)))
+	/*
+	 * The number is in a table, natively or as a 32-bit call's: one load
+	 * for most calls. Of all ioctls, only FIOCLEX and FIONCLEX matter: the
+	 * others are dropped by their request before the traced set is looked
+	 * at (a 32-bit process's, once its call is known).
+	 */
+	cls = class_of(nr);
+	if (cls == IPCT_SC_NONE ||
+	    (cls == IPCT_SC_IOCTL &&
+	     !cloexec_request(typed ? PT_REGS_PARM2_SYSCALL(KCAST(regs)) : PT_REGS_PARM2_CORE_SYSCALL(regs))))
 		return 0;
 	in = current_traced(&session);
 	if (!in)
 		return 0;
+	cls = call_class(regs, &nr, &compat);
+	if (cls == IPCT_SC_NONE || (cls == IPCT_SC_IOCTL && compat && !cloexec_request(entry_arg(regs, 1, 1))))
+		return 0;
 	in->session = session;
 	in->ts = bpf_ktime_get_ns();
-	in->nr = ctx->args[1];
+	in->nr = nr;
+	in->cls = cls;
+	in->compat = compat;
 	in->active = 1;
 	in->valid = 0;
 	in->obj.kind = IPCT_KIND_NONE;
 	switch (cls) {
 	case IPCT_SC_CLOSE:
-		fd_resolve((int)PT_REGS_PARM1_CORE_SYSCALL(regs), &in->obj, R_COE | rd);
+		fd_resolve((int)entry_arg(regs, 0, compat), &in->obj, R_COE | rd);
 		break;
 	case IPCT_SC_DUP2:
-		fd_resolve((int)PT_REGS_PARM2_CORE_SYSCALL(regs), &in->obj, R_COE | rd);
+		fd_resolve((int)entry_arg(regs, 1, compat), &in->obj, R_COE | rd);
 		break;
 	case IPCT_SC_SIGACTION:
 	case IPCT_SC_SIGPROCMASK: {
-		__u64 ptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		__u64 ptr = entry_arg(regs, 1, compat);
 
 		if (ptr) {
-			read_user_pair(ptr, &in->val[0], &in->val[1]);
+			if (cls == IPCT_SC_SIGACTION)
+				read_sigaction(ptr, compat, &in->val[0], &in->val[1]);
+			else
+				read_user_pair(ptr, &in->val[0], &in->val[1]);
 			in->valid = 1;
 		}
 		break;
@@ -382,18 +532,61 @@ static __always_inline void put_obj(struct ipct_event *e, int slot, const struct
 	e->sys.x[slot * 2 + 1] = o->flags;
 }
 
-/* The bytes an iovec array asks for (its first 8 entries). */
-static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt)
+/* The bytes an iovec array asks for (its first 8 entries); a 32-bit one is of two 4-byte words. */
+static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt, bool compat)
 {
-	struct iovec v;
+	const __u64 size = compat ? 8 : sizeof(struct iovec);
 	__u64 sum = 0;
 
 	for (int i = 0; i < 8 && i < cnt; i++) {
-		if (bpf_probe_read_user(&v, sizeof(v), (void *)(iov + i * sizeof(v))))
+		__u64 v[2] = {};
+
+		if (bpf_probe_read_user(v, size, (void *)(iov + i * size)))
 			break;
-		sum += v.iov_len;
+		sum += compat ? v[0] >> 32 : v[1];
 	}
 	return sum;
+}
+
+/*
+ * A 32-bit socketcall(call, array): the call it makes, by its native
+ * number, with its arguments (4-byte words of the array) in args. The
+ * class of that call, IPCT_SC_NONE when it is not traced.
+ */
+static __always_inline __u8 socketcall_args(__u64 *args, long *nr)
+{
+	/* How many arguments each call has (the kernel's nargs[], in words). */
+	static const __u8 nargs[IPCT_SOCKETCALL_MAX] = { 0, 3, 3, 3, 2, 3, 3, 3, 4, 4, 4, 6, 6, 2, 5, 5, 3, 3, 4, 5, 4 };
+	__u64 call = args[0], array = args[1];
+	__u32 words[8] = {};    /* what `& 7` bounds the read to, for the verifier */
+	__u8 cls;
+
+	if (call >= IPCT_SOCKETCALL_MAX)
+		return IPCT_SC_NONE;
+	*nr = socketcall_nr[call];
+	cls = class_of(*nr) & ~IPCT_SC_COMPAT;
+	if (cls == IPCT_SC_NONE ||
+	    bpf_probe_read_user(words, (nargs[call] & 7) * sizeof(__u32), (void *)array))
+		return IPCT_SC_NONE;
+	for (int i = 0; i < 6; i++)
+		args[i] = words[i];
+	return cls;
+}
+
+/* A signalfd read: the signals of the first siginfos it returned, a byte each in x[2..3]. */
+static __always_inline void signalfd_signals(struct ipct_event *e, __u64 buf, long ret)
+{
+	__u8 *named = (__u8 *)&e->sys.x[2];
+	long n = ret > 0 ? ret / sizeof(struct signalfd_siginfo) : 0;
+
+	for (int i = 0; i < IPCT_SIGNALFD_NAMED && i < n; i++) {
+		__u32 signo = 0;
+
+		bpf_probe_read_user(&signo, sizeof(signo),
+				    (void *)(buf + i * sizeof(struct signalfd_siginfo) +
+					     offsetof(struct signalfd_siginfo, ssi_signo)));
+		named[i] = signo;
+	}
 }
 
 /* An OBJINFO record for the socket at fd: family, type, addresses, AF_UNIX peer. */
@@ -580,7 +773,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	__u64 entry_ts = 0, val[2] = {};
 	__u32 session, valid = 0;
 	long ret = ctx->args[1];
-	__u8 cls;
+	__u8 cls, compat;
 	long nr;
 
 	/* Every syscall on the machine comes here: read the number alone first. */
@@ -590,23 +783,23 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	 * the syscall number to -1 (so that nothing restarts): its number is
 	 * only known from the entry.
 	 */
-	cls = nr == -1 ? IPCT_SC_PLAIN : class_of(nr);
-	if (cls == IPCT_SC_NONE)
+	if (nr != -1 && class_of(nr) == IPCT_SC_NONE)
 		return 0;
 	/*
 	 * Only a call that sys_enter noted: it checked the traced set then, so
 	 * an untraced thread costs one task-storage lookup here, not a hash.
+	 * It also classified the call, and knew its native number.
 	 */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
 	if (!in || !in->active)
 		return 0;
 	in->active = 0;
 	session = in->session;
-	if (nr == -1) {
-		nr = in->nr;
-		if (class_of(nr) != IPCT_SC_PLAIN)
-			return 0;
-	}
+	cls = in->cls;
+	if (nr == -1 && cls != IPCT_SC_PLAIN)
+		return 0;
+	nr = in->nr;
+	compat = in->compat;
 	entry_ts = in->ts;
 	b = in->obj;
 	val[0] = in->val[0];
@@ -614,19 +807,21 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	valid = in->valid;
 	/* The arguments are still in the saved registers: typed loads where the kernel allows. */
 	if (typed) {
-		SYSCALL_ARGS(KCAST(uregs), args, LOAD);
+		CALL_ARGS(KCAST(uregs), args, compat, LOAD);
 	} else if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
 		struct pt_regs *r = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
 
-		SYSCALL_ARGS(r, args, LOAD);
+		CALL_ARGS(r, args, compat, LOAD);
 	} else {
 		/*
 		 * Before 5.15, one read per argument: a copy of the whole
 		 * pt_regs would take 168 bytes of the 512 of stack that this
 		 * program shares with ipct_scm_rights() and ipct_fd_received().
 		 */
-		SYSCALL_ARGS(uregs, args, BPF_CORE_READ);
+		CALL_ARGS(uregs, args, compat, BPF_CORE_READ);
 	}
+	if (cls == IPCT_SC_SOCKETCALL && (cls = socketcall_args(args, &nr)) == IPCT_SC_NONE)
+		return 0;
 
 	/* Resolve, and drop what is not IPC, before reserving anything. */
 	switch (cls) {
@@ -636,8 +831,10 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_IOCTL:
 	case IPCT_SC_FD_MSG:
 	case IPCT_SC_FD_MMSG:
+	case IPCT_SC_READ:
+	case IPCT_SC_READV:
 		/* Data calls, the bulk; dup and fcntl's copies take close-on-exec from their arguments. */
-		fd_resolve(args[0], &a, rd);
+		fd_resolve(args[0], &a, rd | (cls == IPCT_SC_READ || cls == IPCT_SC_READV ? R_SIGFD : 0));
 		if (!is_ipc(&a))
 			return 0;
 		break;
@@ -681,6 +878,8 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	if (!e)
 		return 0;
 	e->nr = nr;
+	if (compat)
+		e->flags |= IPCT_F_COMPAT;
 	__builtin_memcpy(e->sys.args, args, sizeof(args));
 	e->sys.ret = ret;
 	e->sys.dur_ns = entry_ts ? e->ts_ns - entry_ts : 0;
@@ -701,9 +900,15 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		put_obj(e, 0, &a);
 		e->sys.x[2] = pidfd_pid_nr(args[0]);
 		break;
-	case IPCT_SC_FD_IOV:
+	case IPCT_SC_READ:
 		put_obj(e, 0, &a);
-		e->sys.x[2] = iov_bytes(args[1], args[2]);
+		if (a.kind == IPCT_KIND_SIGNALFD)
+			signalfd_signals(e, args[1], ret);
+		break;
+	case IPCT_SC_FD_IOV:
+	case IPCT_SC_READV:
+		put_obj(e, 0, &a);
+		e->sys.x[2] = iov_bytes(args[1], args[2], compat);
 		break;
 	case IPCT_SC_FD_ACCEPT:
 	case IPCT_SC_DUP2:
@@ -737,7 +942,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 			e->flags |= IPCT_F_NEW_VALID;
 		}
 		if (ret == 0 && args[2]) {
-			read_user_pair(args[2], &e->sys.x[2], &e->sys.x[3]);
+			read_sigaction(args[2], compat, &e->sys.x[2], &e->sys.x[3]);
 			e->flags |= IPCT_F_OLD_VALID;
 		}
 		break;
@@ -753,14 +958,17 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		break;
 	case IPCT_SC_SIGQUEUE:
 	case IPCT_SC_TGSIGQUEUE: {
-		/* siginfo: si_signo, si_errno, si_code, pad; then pid, uid, sigval. */
+		/*
+		 * siginfo: si_signo, si_errno, si_code, pad; then pid, uid, sigval
+		 * (a 32-bit one: no pad, and a 4-byte sigval).
+		 */
 		__u64 ptr = args[cls == IPCT_SC_SIGQUEUE ? 2 : 3];
 		__s32 code = 0;
 		__u64 value = 0;
 
 		if (ptr) {
 			bpf_probe_read_user(&code, sizeof(code), (void *)(ptr + 8));
-			bpf_probe_read_user(&value, sizeof(value), (void *)(ptr + 24));
+			bpf_probe_read_user(&value, compat ? 4 : sizeof(value), (void *)(ptr + (compat ? 20 : 24)));
 		}
 		e->sys.x[0] = (__u32)code;
 		e->sys.x[1] = value;
@@ -796,26 +1004,54 @@ static __always_inline void current_syscall(struct ipct_event *e)
 	e->sig.sys_nr = -1;
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
 		struct pt_regs *r = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		long nr = r->REG_NR;
 
-		e->sig.sys_nr = r->REG_NR;
+		/* A 32-bit call by its native counterpart's number, or -1 for none. */
+		if (nr >= 0 && in_compat_syscall(r)) {
+			nr = (unsigned long)nr < IPCT_NR_MAX ? compat_nr[nr] : IPCT_NR_NONE;
+			if (nr == IPCT_NR_NONE)
+				nr = -1;
+		}
+		e->sig.sys_nr = nr;
 		e->sig.sys_ret = r->REG_RET;
 	}
+}
+
+/* The si_code: SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) are markers, not pointers. */
+static __always_inline int sig_code(struct kernel_siginfo *info, const bool typed)
+{
+	if ((unsigned long)info <= 1)
+		return info ? SI_KERNEL : SI_USER;
+	return KREAD(typed, info, si_code);
 }
 
 static __always_inline void read_siginfo(struct ipct_event *e, struct kernel_siginfo *info,
 					 const bool typed)
 {
-	/* SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) are markers, not pointers. */
-	if ((unsigned long)info <= 1) {
-		e->sig.code = info ? SI_KERNEL : SI_USER;
+	e->sig.code = sig_code(info, typed);
+	if ((unsigned long)info <= 1)
 		return;
-	}
-	e->sig.code = KREAD(typed, info, si_code);
 	e->sig.si_errno = KREAD(typed, info, si_errno);
 	if (typed)
 		__builtin_memcpy(e->sig.sifields, &KCAST(info)->_sifields, sizeof(e->sig.sifields));
 	else
 		bpf_probe_read_kernel(e->sig.sifields, sizeof(e->sig.sifields), &info->_sifields);
+}
+
+/*
+ * Whether the kernel raised the signal in none of its parties' context: a
+ * timer, an interrupt, another task's I/O (SIGIO). The task running then,
+ * whatever the interrupt stopped, took no part: its pid, comm, user and
+ * session say nothing about the signal. Such a signal has a kernel si_code
+ * (SI_KERNEL, SI_TIMER, or a positive one, but SIGCHLD's, which the child
+ * sends as it exits or stops), and the task is not one of the target's
+ * (whose own faults, CPU timers and writes to a closed pipe run in it).
+ */
+static __always_inline bool kernel_context(int sig, int code, __u32 ttgid)
+{
+	if (ttgid == bpf_get_current_pid_tgid() >> 32)
+		return false;
+	return code == SI_KERNEL || code == SI_TIMER || (code > 0 && sig != SIGCHLD);
 }
 
 static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, const bool typed)
@@ -826,14 +1062,25 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 	struct ipct_inflight *in;
 	struct ipct_event *e;
 	__u32 ttgid = KREAD(typed, t, tgid);
+	bool kctx = kernel_context(sig, sig_code(info, typed), ttgid);
+	struct signal_struct *tsig;
 	__u32 *sess, session;
+	bool target;
 
 	/* A signal to a traced process, or one sent by it to anybody ... */
 	sess = session_of(ttgid);
-	if (!sess)
+	/*
+	 * ... whose target the daemon may not have seen start (a process that
+	 * ran before `trace --all`): it learns of it here, unless it is dying.
+	 */
+	tsig = sess ? KREAD(typed, t, signal) : NULL;
+	target = tsig && KREAD(typed, tsig, live.counter) > 0;
+	if (!sess && !kctx)
 		sess = session_of(bpf_get_current_pid_tgid() >> 32);
 	if (sess) {
 		session = *sess;
+	} else if (kctx) {
+		return 0;
 	} else {
 		/* ... even the SIGCHLD of its exit, sent once it has left the traced set. */
 		in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
@@ -858,12 +1105,25 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 		__builtin_memcpy(e->sig.target_comm, KCAST(t)->comm, sizeof(e->sig.target_comm));
 	else
 		BPF_CORE_READ_STR_INTO(&e->sig.target_comm, t, comm);
+	if (kctx) {
+		/* The target's event, if anybody's: its user is the one who may see it. */
+		e->pid = ttgid;
+		e->tid = e->sig.target_tid;
+		e->uid = BPF_CORE_READ(t, cred, uid.val);
+		__builtin_memcpy(e->comm, e->sig.target_comm, sizeof(e->comm));
+		e->flags |= IPCT_F_KERNEL_CTX;
+	}
 	if (ctx->args[3])
 		e->flags |= IPCT_F_GROUP;
+	if (target)
+		e->flags |= IPCT_F_TARGET;
 	if (sig >= 1 && sig <= 64 && (e->sig.blocked >> (sig - 1) & 1))
 		e->flags |= IPCT_F_BLOCKED_SIG;
 	read_siginfo(e, info, typed);
-	current_syscall(e);
+	if (kctx)
+		e->sig.sys_nr = -1;
+	else
+		current_syscall(e);
 	submit(e, false);
 	return 0;
 }
@@ -984,36 +1244,52 @@ SEC("raw_tracepoint/sched_process_exit")
 int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *p = (void *)ctx->args[0];
-	struct ipct_event *e;
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, *sess, s;
+	struct exit_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
+	struct signal_struct *sig = BPF_CORE_READ(p, signal);
 	struct ipct_inflight *in;
+	struct ipct_event *e;
+	__u32 *sess, s;
+	__u8 one = 1;
 
 	/* Held or not: a command that never got to exec still ends its session. */
-	sess = bpf_map_lookup_elem(&traced, &tgid);
+	sess = bpf_map_lookup_elem(&traced, &key.tgid);
 	if (!sess)
-		sess = session_of(tgid);
+		sess = session_of(key.tgid);
 	if (!sess)
 		return 0;
 	/*
 	 * Only the last thread ends the process. Older kernels do not pass
 	 * group_dead to the tracepoint, but do_exit() has already dropped
-	 * signal->live by now on every kernel.
+	 * signal->live by now on every kernel; so threads that exit together
+	 * can all find it at 0.
 	 */
-	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+	if (BPF_CORE_READ(sig, live.counter) != 0)
 		return 0;
 	s = *sess & ~IPCT_SESSION_HELD;
-	bpf_map_delete_elem(&traced, &tgid);
+	bpf_map_delete_elem(&traced, &key.tgid);
 	/* exit_notify() sends the parent its SIGCHLD after this: the task remembers its session. */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (in) {
 		in->session = s;
 		in->exited = 1;
 	}
+	key.start_time = BPF_CORE_READ(p, group_leader, start_time);
+	if (bpf_map_update_elem(&exit_reported, &key, &one, BPF_NOEXIST))
+		return 0;
 	e = reserve(IPCT_EV_EXIT, s);
 	if (!e)
 		return 0;
-	e->proc.exit_code = BPF_CORE_READ(p, exit_code);
+	/*
+	 * The process's status, as wait() gives it, not this thread's own exit
+	 * code: since 5.19 the last thread to start exiting sets the group's
+	 * (synchronize_group_exit), as exit_group and fatal signals always did;
+	 * before, a process none of whose threads called exit_group ends with
+	 * its leader's code.
+	 */
+	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT)
+		e->proc.exit_code = BPF_CORE_READ(sig, group_exit_code);
+	else
+		e->proc.exit_code = BPF_CORE_READ(p, group_leader, exit_code);
 	submit(e, true);
 	return 0;
 }

@@ -34,7 +34,6 @@ struct run {
 	bool reaped;
 	bool ended;             /* the daemon said the session is over */
 	bool stdout_gone;       /* the reader of our output went away */
-	bool exec_seen;         /* the command got as far as exec */
 	const char *end_reason;
 	int64_t events, lost;
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
@@ -134,7 +133,13 @@ static pid_t spawn_held(const char *path, char **argv, int *release_fd)
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
 		execv(path, argv);
-		_exit(127);
+		/*
+		 * As a shell says it (held, nothing of this is traced): found, but
+		 * not a program this kernel runs (ENOEXEC: a 32-bit one where
+		 * 32-bit emulation is off, say) is 126, gone meanwhile 127.
+		 */
+		fprintf(stderr, "ipctrace: %s: cannot execute: %s\n", path, strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
 	}
 	close(hold[0]);
 	*release_fd = hold[1];
@@ -189,10 +194,8 @@ static void on_notice(struct run *r, struct json_object *n)
 			r->events = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "lost", &v))
 			r->lost = json_object_get_int64(v);
-		if (json_object_object_get_ex(n, "counts", &v)) {
+		if (json_object_object_get_ex(n, "counts", &v))
 			r->counts = json_object_get(v);
-			r->exec_seen |= json_object_object_get_ex(v, "exec", NULL);
-		}
 		/* Anything but the tree's own end means the trace was cut short. */
 		/* attach and trace end by a detach of their own (Ctrl-C) or another's: not a failure. */
 		if (json_object_object_get_ex(n, "reason", &v) && r->verb != RUN &&
@@ -279,8 +282,6 @@ static int on_daemon(struct run *r)
 		if (h.type == IPCT_MSG_EVENT && h.len >= sizeof(struct ipct_event)) {
 			const struct ipct_event *e = (const void *)payload;
 
-			if (e->type == IPCT_EV_EXEC && (pid_t)e->pid == r->child)
-				r->exec_seen = true;
 			if (r->fmt.syms)
 				ipct_syms_on_event(r->fmt.syms, e);
 			if (r->view)
@@ -700,8 +701,6 @@ int do_run(int argc, char **argv)
 	reap(&r, true);
 	if (r.view)
 		view_end(r.view, r.status);
-	if (!r.exec_seen && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 127)
-		fprintf(stderr, "ipctrace: %s: could not be executed\n", path);
 	print_summary(&r, argv[optind]);
 	ret = exit_code_of(r.status);
 out:

@@ -954,18 +954,20 @@ void view_event(struct view *v, const struct ipct_event *e)
 
 static const char *never_why(const struct ipct_sigrec *r)
 {
-	if (r->flags & IPCT_SR_DISCARDED)
-		return r->sig == SIGCONT ? "discarded by a stop signal" : "discarded by SIGCONT";
+	if (r->outcome == IPCT_OUTCOME_DISCARDED)
+		return r->discard_nr != IPCT_NR_NONE ? "its action became ignore"
+		       : r->sig == SIGCONT ? "a stop signal came" : "SIGCONT came";
 	if (r->flags & IPCT_SR_TRACE_END)
 		return "pending when tracing stopped";
 	return r->flags & IPCT_SR_BLOCKED ? "still blocked at exit" : "still pending at exit";
 }
 
-/* A record's verdict on its target's lane: ○ handled, ● accepted, × never delivered. */
+/* A record's verdict on its target's lane: ○ handled, ● accepted, × never delivered or discarded. */
 static void draw_verdict(struct view *v, const struct ipct_sigrec *r)
 {
 	struct vproc *p = proc_find(v, r->target_pid);
-	bool never = r->outcome == IPCT_OUTCOME_NEVER_DELIVERED;
+	bool discarded = r->outcome == IPCT_OUTCOME_DISCARDED;
+	bool never = r->outcome == IPCT_OUTCOME_NEVER_DELIVERED || discarded;
 	bool handled = r->outcome == IPCT_OUTCOME_HANDLED;
 	uint64_t ts = handled ? r->returned_ns : r->delivered_ns, waited = 0;
 	struct label l;
@@ -979,9 +981,12 @@ static void draw_verdict(struct view *v, const struct ipct_sigrec *r)
 	label_who(v, &l, p);
 	label_sig(v, &l, r->sig);
 	if (never)
-		label_add(v, &l, C_BAD, "never delivered · %s", never_why(r));
+		label_add(v, &l, discarded ? C_WARN : C_BAD, "%s · %s", discarded ? "discarded" : "never delivered",
+			  never_why(r));
 	else
-		label_add(v, &l, C_OK, handled ? "handled" : "accepted by sigwait");
+		label_add(v, &l, C_OK, handled ? "handled"
+				       : r->action == IPCT_ACT_SIGNALFD ? "accepted by a signalfd read"
+									  : "accepted by sigwait");
 	label_keep(&l);
 	/* Worth a word when it had to wait: blocked, or for a millisecond or more. */
 	if (!never && r->generated_ns && r->delivered_ns > r->generated_ns)
@@ -993,8 +998,8 @@ static void draw_verdict(struct view *v, const struct ipct_sigrec *r)
 	}
 	if (handled && r->handler_name[0])
 		label_add(v, &l, C_INFO, " · %.*s() returned", IPCT_HANDLER_NAME_LEN, r->handler_name);
-	row_start(v, never ? 0 : ts);
-	put(v, x, never ? G_LOST : handled ? G_RETURN : G_DELIVER, never ? C_BAD : C_OK);
+	row_start(v, discarded ? r->discarded_ns : never ? 0 : ts);
+	put(v, x, never ? G_LOST : handled ? G_RETURN : G_DELIVER, discarded ? C_WARN : never ? C_BAD : C_OK);
 	place_label(v, &l, x, x, 1, 0);
 	row_flush(v);
 	v->marks |= never ? M_LOST : handled ? M_RETURNED : M_DELIVERED;
@@ -1010,7 +1015,8 @@ void view_record(struct view *v, const struct ipct_sigrec *r)
 		return;
 	/* A handler that never returned (exit, longjmp, death) has no line of its own. */
 	if ((r->outcome == IPCT_OUTCOME_HANDLED && r->flags & IPCT_SR_RETURNED) ||
-	    r->outcome == IPCT_OUTCOME_ACCEPTED || r->outcome == IPCT_OUTCOME_NEVER_DELIVERED)
+	    r->outcome == IPCT_OUTCOME_ACCEPTED || r->outcome == IPCT_OUTCOME_NEVER_DELIVERED ||
+	    r->outcome == IPCT_OUTCOME_DISCARDED)
 		draw_verdict(v, r);
 }
 
@@ -1030,9 +1036,10 @@ static void draw_tally(struct view *v)
 		[IPCT_OUTCOME_IGNORED] = { "ignored", C_INFO },
 		[IPCT_OUTCOME_MERGED] = { "merged (lost)", C_BAD },
 		[IPCT_OUTCOME_NEVER_DELIVERED] = { "never delivered", C_BAD },
-		[IPCT_OUTCOME_ACCEPTED] = { "accepted by sigwait", C_OK },
+		[IPCT_OUTCOME_ACCEPTED] = { "accepted (sigwait, signalfd)", C_OK },
 		[IPCT_OUTCOME_DROPPED] = { "dropped (queue full)", C_BAD },
 		[IPCT_OUTCOME_UNOBSERVED] = { "sent outside the trace", C_INFO },
+		[IPCT_OUTCOME_DISCARDED] = { "discarded", C_WARN },
 	};
 	const char *sep = ": ";
 	struct label l;

@@ -80,6 +80,29 @@ static bool choose_forms(struct ipctrace_bpf *skel, bool core_reads)
 	return typed;
 }
 
+/*
+ * The syscall tables of the kernel side (bpf/ipctrace.bpf.c, call_class):
+ * native classes, and how 32-bit calls map onto them. Where this
+ * architecture's 32-bit numbers are unknown, every traced number is marked
+ * so that a 32-bit call is dropped rather than read as a native one.
+ */
+static void set_classes(struct ipctrace_bpf *skel)
+{
+	struct ipct_compat_map m;
+
+	for (const struct ipct_syscall *s = ipct_syscalls; s->name; s++)
+		if (s->nr >= 0 && s->nr < IPCT_NR_MAX)
+			skel->rodata->sys_class[s->nr] = s->cls;
+	ipct_compat_map_fill(&m);
+	for (int nr = 0; nr < IPCT_NR_MAX; nr++) {
+		skel->rodata->compat_class[nr] = m.cls[nr];
+		skel->rodata->compat_nr[nr] = m.native[nr];
+		if (m.known ? m.cls[nr] != IPCT_SC_NONE : skel->rodata->sys_class[nr] != IPCT_SC_NONE)
+			skel->rodata->sys_class[nr] |= IPCT_SC_COMPAT;
+	}
+	memcpy(skel->rodata->socketcall_nr, m.socketcall, sizeof(m.socketcall));
+}
+
 struct tracer *tracer_new(const struct tracer_opts *opts)
 {
 	struct tracer *t = calloc(1, sizeof(*t));
@@ -96,9 +119,7 @@ struct tracer *tracer_new(const struct tracer_opts *opts)
 	}
 	t->skel->rodata->daemon_tgid = getpid();
 	t->skel->rodata->wakeup_bytes = opts->wakeup_bytes;
-	for (const struct ipct_syscall *s = ipct_syscalls; s->name; s++)
-		if (s->nr >= 0 && s->nr < IPCT_NR_MAX)
-			t->skel->rodata->sys_class[s->nr] = s->cls;
+	set_classes(t->skel);
 	err = bpf_map__set_max_entries(t->skel->maps.events, opts->ring_bytes);
 	if (err)
 		goto fail;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Example "signal cases": `sigcases CASE` plays one signal scenario (merged
 // standard signals, fatal signals, SIGPIPE, SIGCHLD storms, queued real-time
-// signals, threads, interrupted calls, ...) and reports what it observed.
+// signals, threads, interrupted calls, pending signals discarded, signals
+// taken by a signalfd or sigwait, ...) and reports what it observed.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,8 +30,12 @@
 #define NCHILD 20
 #define RT_COUNT 10
 #define RT_FIRST 100
+#define SFD_RT 20			/* real-time signals that `signalfd` takes in one read */
+#define SFD_READS 4
 #define PENDING_NS 200000000LL		/* how long `pending` keeps its signal blocked */
 #define ALARM_US 50000			/* the `alarm` timer */
+#define ALARMS 50			/* the `alarms` timers */
+#define ALARMS_US 1000
 
 /* The case being run, for the report and error messages. */
 static const char *case_name = "?";
@@ -37,6 +44,7 @@ static const char *case_name = "?";
 static volatile sig_atomic_t handled;
 static int *shared_handled;
 
+static volatile sig_atomic_t winch_runs;
 static volatile sig_atomic_t chld_runs;
 static volatile sig_atomic_t alrm_runs;
 
@@ -49,6 +57,7 @@ static int wake_fds[2] = { -1, -1 };
 /* Not static, so that the symbols show up in tracer output. */
 void on_usr1(int sig);
 void on_usr1_thread(int sig);
+void on_winch(int sig);
 void on_chld(int sig);
 void on_rt(int sig, siginfo_t *si, void *uc);
 void on_alrm(int sig);
@@ -72,6 +81,12 @@ void on_usr1_thread(int sig)
 	n = write(wake_fds[1], "x", 1);
 	(void) n;
 	errno = saved;
+}
+
+void on_winch(int sig)
+{
+	(void) sig;
+	winch_runs++;
 }
 
 void on_chld(int sig)
@@ -550,31 +565,224 @@ static int case_interrupt(bool restart)
 }
 
 /*
- * A one-shot ITIMER_REAL interrupts sigsuspend(). SIGALRM stays blocked
- * until sigsuspend unblocks it atomically, so the timer cannot fire before
- * the wait begins (pause() would hang if it did).
+ * SIGALRM with a handler, blocked until sigsuspend() unblocks it atomically
+ * (alarm_wait), so that a timer cannot fire before the wait begins (pause()
+ * would hang if it did). The mask to wait with goes to *wait_mask.
  */
-static int case_alarm(void)
+static void alarm_setup(sigset_t *wait_mask)
 {
-	struct itimerval it = { .it_value = { 0, ALARM_US } };
-	sigset_t block, wait_mask;
-	char ebuf[32];
-	int r, err;
+	sigset_t block;
 
 	set_handler(SIGALRM, on_alrm, 0);
 	sigemptyset(&block);
 	sigaddset(&block, SIGALRM);
-	if (sigprocmask(SIG_BLOCK, &block, &wait_mask) < 0)
+	if (sigprocmask(SIG_BLOCK, &block, wait_mask) < 0)
 		die("sigprocmask");
-	sigdelset(&wait_mask, SIGALRM);
+	sigdelset(wait_mask, SIGALRM);
+}
+
+/* A one-shot ITIMER_REAL of us microseconds, waited for in sigsuspend(): its errno. */
+static int alarm_wait(long us, const sigset_t *wait_mask)
+{
+	struct itimerval it = { .it_value = { 0, us } };
+
 	if (setitimer(ITIMER_REAL, &it, NULL) < 0)
 		die("setitimer");
-	r = sigsuspend(&wait_mask);
-	err = r < 0 ? errno : 0;
+	return sigsuspend(wait_mask) < 0 ? errno : 0;
+}
+
+/* A one-shot ITIMER_REAL interrupts sigsuspend(). */
+static int case_alarm(void)
+{
+	sigset_t wait_mask;
+	char ebuf[32];
+	int err;
+
+	alarm_setup(&wait_mask);
+	err = alarm_wait(ALARM_US, &wait_mask);
 
 	case_report("\"pid\":%d,\"timer_us\":%d,\"handled\":%d,\"wait_errno\":%s",
 	            (int) getpid(), ALARM_US, (int) alrm_runs, errno_json(ebuf, sizeof(ebuf), err));
 	return alrm_runs == 1 && err == EINTR ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * ALARMS timers in a row, each of ALARMS_US, each waited for. The kernel
+ * raises SIGALRM from the timer interrupt, in the context of whatever task
+ * that interrupts.
+ */
+static int case_alarms(void)
+{
+	sigset_t wait_mask;
+	int waits = 0;
+
+	alarm_setup(&wait_mask);
+	for (int i = 0; i < ALARMS; i++)
+		waits += alarm_wait(ALARMS_US, &wait_mask) == EINTR;
+
+	case_report("\"pid\":%d,\"uid\":%d,\"timers\":%d,\"handled\":%d", (int) getpid(), (int) getuid(),
+		    ALARMS, (int) alrm_runs);
+	return alrm_runs == ALARMS && waits == ALARMS ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * Pending signals that the kernel discards: SIGUSR1 set to SIG_IGN, and
+ * SIGWINCH set to SIG_DFL (whose action is to ignore it), while each is
+ * blocked and pending. With their handlers back, a second instance of
+ * each is delivered: one handler run each.
+ */
+static int case_discard(void)
+{
+	pid_t self = getpid();
+	sigset_t block, pending;
+	int left = 0;
+
+	set_handler(SIGUSR1, on_usr1, 0);
+	set_handler(SIGWINCH, on_winch, 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &block, NULL) < 0)
+		die("sigprocmask");
+	xkill(self, SIGUSR1);
+	xkill(self, SIGWINCH);
+	set_handler(SIGUSR1, SIG_IGN, 0);
+	set_handler(SIGWINCH, SIG_DFL, 0);
+	/* What the kernel kept: nothing. */
+	if (sigpending(&pending) < 0)
+		die("sigpending");
+	left = sigismember(&pending, SIGUSR1) + sigismember(&pending, SIGWINCH);
+	set_handler(SIGUSR1, on_usr1, 0);
+	set_handler(SIGWINCH, on_winch, 0);
+	xkill(self, SIGUSR1);
+	xkill(self, SIGWINCH);
+	if (sigprocmask(SIG_UNBLOCK, &block, NULL) < 0)
+		die("sigprocmask");
+
+	case_report("\"pid\":%d,\"pending_after_discard\":%d,\"usr1_handled\":%d,\"winch_handled\":%d",
+	            (int) self, left, (int) handled, (int) winch_runs);
+	return left == 0 && handled == 1 && winch_runs == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* What one read of a signalfd returned. */
+struct sfd_read {
+	const char *call;
+	int n;
+	int sig[SFD_RT];
+	int value[SFD_RT];
+};
+
+/* One read (or readv) of up to room siginfos. */
+static void sfd_take(int fd, int room, bool vec, struct sfd_read *r)
+{
+	struct signalfd_siginfo si[SFD_RT];
+	struct iovec iov = { si, room * sizeof(si[0]) };
+	ssize_t n;
+
+	r->call = vec ? "readv" : "read";
+	n = vec ? readv(fd, &iov, 1) : read(fd, si, room * sizeof(si[0]));
+	/* Before 6.x a signalfd has no read_iter: readv fails, and read does the same. */
+	if (n < 0 && vec && errno == EINVAL) {
+		r->call = "read";
+		n = read(fd, si, room * sizeof(si[0]));
+	}
+	if (n < 0)
+		die("read signalfd");
+	r->n = (int) (n / sizeof(si[0]));
+	for (int i = 0; i < r->n; i++) {
+		r->sig[i] = (int) si[i].ssi_signo;
+		r->value[i] = si[i].ssi_int;
+	}
+}
+
+/*
+ * Signals taken by reading a signalfd, never delivered: SIGUSR1 alone; then
+ * SIGUSR1 and SIGUSR2 in one read; SFD_RT queued SIGRTMIN+1 in one read;
+ * SIGUSR2 by readv. Then SIGUSR1, no longer blocked, runs its handler once.
+ */
+static int case_signalfd(void)
+{
+	int rt = SIGRTMIN + 1, fd, left;
+	struct sfd_read reads[SFD_READS];
+	pid_t self = getpid();
+	sigset_t set;
+	FILE *f;
+
+	set_handler(SIGUSR1, on_usr1, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, rt);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		die("sigprocmask");
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (fd < 0)
+		die("signalfd");
+	xkill(self, SIGUSR1);
+	sfd_take(fd, 1, false, &reads[0]);
+	xkill(self, SIGUSR1);
+	xkill(self, SIGUSR2);
+	sfd_take(fd, 4, false, &reads[1]);
+	for (int i = 0; i < SFD_RT; i++) {
+		union sigval v = { .sival_int = RT_FIRST + i };
+
+		if (sigqueue(self, rt, v) < 0)
+			die("sigqueue");
+	}
+	sfd_take(fd, SFD_RT, false, &reads[2]);
+	xkill(self, SIGUSR2);
+	sfd_take(fd, 1, true, &reads[3]);
+	xclose(fd);
+	xkill(self, SIGUSR1);
+	mask_one(SIG_UNBLOCK, SIGUSR1);
+	left = handled;
+
+	f = report_open(stderr);
+	fprintf(f, "{\"case\":\"%s\",\"pid\":%d,\"fd\":%d,\"handled\":%d,\"reads\":[", case_name, (int) self,
+		fd, left);
+	for (int i = 0; i < SFD_READS; i++) {
+		fprintf(f, "%s{\"call\":\"%s\",\"signals\":[", i ? "," : "", reads[i].call);
+		for (int k = 0; k < reads[i].n; k++)
+			fprintf(f, "%s%d", k ? "," : "", reads[i].sig[k]);
+		fprintf(f, "],\"values\":[");
+		for (int k = 0; k < reads[i].n; k++)
+			fprintf(f, "%s%d", k ? "," : "", reads[i].value[k]);
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]}\n");
+	report_close(f);
+	return left == 1 && reads[2].n == SFD_RT ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * Signals taken by sigwaitinfo() and sigtimedwait(), never delivered; a
+ * sigtimedwait that times out takes none. Then SIGUSR1, unblocked, runs
+ * its handler once.
+ */
+static int case_sigwait(void)
+{
+	struct timespec none = { 0, 0 };
+	pid_t self = getpid();
+	int got1, got2, timeout;
+	sigset_t set;
+
+	set_handler(SIGUSR1, on_usr1, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		die("sigprocmask");
+	xkill(self, SIGUSR1);
+	got1 = sigwaitinfo(&set, NULL);
+	xkill(self, SIGUSR2);
+	got2 = sigtimedwait(&set, NULL, &none);
+	timeout = sigtimedwait(&set, NULL, &none) < 0 && errno == EAGAIN;
+	xkill(self, SIGUSR1);
+	mask_one(SIG_UNBLOCK, SIGUSR1);
+
+	case_report("\"pid\":%d,\"sigwaitinfo\":%d,\"sigtimedwait\":%d,\"timed_out\":%s,\"handled\":%d",
+		    (int) self, got1, got2, timeout ? "true" : "false", (int) handled);
+	return got1 == SIGUSR1 && got2 == SIGUSR2 && timeout && handled == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 static int case_term(void)
@@ -614,6 +822,10 @@ static const struct {
 	{ "eintr", case_eintr },
 	{ "restart", case_restart },
 	{ "alarm", case_alarm },
+	{ "alarms", case_alarms },
+	{ "discard", case_discard },
+	{ "signalfd", case_signalfd },
+	{ "sigwait", case_sigwait },
 };
 
 int main(int argc, char **argv)

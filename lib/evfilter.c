@@ -192,7 +192,7 @@ static int64_t event_fd(const struct ipct_event *e)
 
 static bool kind_fits(int kind, int want)
 {
-	return kind >= IPCT_KIND_PIPE &&
+	return IPCT_KIND_IS_CHANNEL(kind) &&
 	       (want == IPCT_MATCH_ANY || (want == IPCT_MATCH_SOCKET) == (kind == IPCT_KIND_SOCKET));
 }
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -273,7 +274,11 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 
 	if (kind < IPCT_KIND_PIPE)
 		return;
-	snprintf(obj, sizeof(obj), "%s:[%" PRIu64 "]", kind == IPCT_KIND_SOCKET ? "socket" : "pipe", ino);
+	/* As /proc/PID/fd names it: every signalfd is the same anonymous inode. */
+	if (kind == IPCT_KIND_SIGNALFD)
+		snprintf(obj, sizeof(obj), "anon_inode:[signalfd]");
+	else
+		snprintf(obj, sizeof(obj), "%s:[%" PRIu64 "]", kind == IPCT_KIND_SOCKET ? "socket" : "pipe", ino);
 	pr_str(p, key, " %s", obj);
 	if (kind == IPCT_KIND_FIFO)
 		pr_text(p, " (fifo)");
@@ -374,6 +379,30 @@ static void fmt_fcntl(struct pr *p, const struct ipct_sys *s)
 		pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
 }
 
+/* A read of a signalfd: the signals it returned (the first IPCT_SIGNALFD_NAMED by name), and those it takes. */
+static void pr_signalfd(struct pr *p, const struct ipct_event *e, bool named)
+{
+	const uint8_t *sigs = (const uint8_t *)&e->sys.x[2];
+	int64_t n = e->sys.ret > 0 ? e->sys.ret / (int64_t)sizeof(struct signalfd_siginfo) : 0;
+	struct pr_list l = { .p = p };
+
+	pr_int(p, "signal_count", NULL, n);
+	if (json_mode(p)) {
+		json_key(p, "signals");
+		json_raw(p, "[", 1);
+	} else if (n) {
+		pr_text(p, " took ");
+	}
+	for (int64_t i = 0; named && i < n && i < IPCT_SIGNALFD_NAMED; i++)
+		pr_list_add(ipct_sig_name(sigs[i]) ?: "?", &l);
+	if (json_mode(p))
+		json_raw(p, "]", 1);
+	else if (n > l.n)
+		pr_text(p, "%s%" PRId64 " signal%s", l.n ? " and " : "", n - l.n, n - l.n == 1 ? "" : "s");
+	if (json_mode(p))
+		pr_sigset(p, "accepts", NULL, e->sys.x[0]);
+}
+
 static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *name)
 {
 	const struct ipct_sys *s = &e->sys;
@@ -395,6 +424,8 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 	pr_int(p, "fd", " fd=%" PRId64, fd);
 	pr_object(p, "object", "kind", e->kind[0], s->x[0]);
 	pr_end(p, e->kind[0], s->x[1]);
+	if (e->kind[0] == IPCT_KIND_SIGNALFD)
+		pr_signalfd(p, e, !strcmp(name, "read"));
 	if (data) {
 		bool rd = name[0] == 'r';       /* read, recvfrom */
 
@@ -483,11 +514,11 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		pr_sig(p, (int)s->args[0]);
 		if (e->flags & IPCT_F_NEW_VALID) {
 			fmt_sigaction_handler(p, e, "handler", "handler_addr", " handler=%s", s->x[0]);
-			pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->x[1] & ~IPCT_SA_RESTORER);
+			pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->x[1] & ~IPCT_SA_HIDDEN);
 		}
 		if (e->flags & IPCT_F_OLD_VALID) {
 			fmt_sigaction_handler(p, e, "old_handler", "old_handler_addr", " (was %s)", s->x[2]);
-			pr_flags(p, "old_sa_flags", NULL, ipct_sa_flags, s->x[3] & ~IPCT_SA_RESTORER);
+			pr_flags(p, "old_sa_flags", NULL, ipct_sa_flags, s->x[3] & ~IPCT_SA_HIDDEN);
 		}
 		break;
 	case IPCT_SC_SIGPROCMASK: {
@@ -540,6 +571,8 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_IOCTL:
 	case IPCT_SC_FD_MSG:
 	case IPCT_SC_FD_MMSG:
+	case IPCT_SC_READ:
+	case IPCT_SC_READV:
 		fmt_fd_call(p, e, name);
 		break;
 	case IPCT_SC_OPEN:
@@ -603,6 +636,9 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_flags(p, "flags", " ", ipct_open_flags, s->args[2]);
 		break;
 	}
+	/* Made with the 32-bit ABI's number: shown as its native counterpart. */
+	if (e->flags & IPCT_F_COMPAT)
+		pr_bool(p, "compat", " [32-bit]", true);
 	pr_ret(p, e);
 }
 
@@ -655,6 +691,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 		pr_str(p, "result", " %s", ipct_sig_result_name(s->result));
 		pr_bool(p, "group", NULL, e->flags & IPCT_F_GROUP);
 		pr_bool(p, "blocked", " blocked", e->flags & IPCT_F_BLOCKED_SIG);
+		pr_bool(p, "kernel_context", " by the kernel", e->flags & IPCT_F_KERNEL_CTX);
 		if (s->result == IPCT_SIG_MERGED)
 			pr_text(p, " (already pending: this one is lost)");
 	} else {
@@ -667,7 +704,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 			pr_str(p, "handler", NULL, NULL);
 		if (s->handler == 0)
 			pr_str(p, "default_action", " (%s)", ipct_sig_default_action(s->sig));
-		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_RESTORER);
+		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_HIDDEN);
 	}
 	pr_str(p, "code", " %s", code);
 	if (!code)

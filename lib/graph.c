@@ -414,7 +414,7 @@ static struct fdent *fd_learn(struct ipct_graph *g, struct gproc *p, int fd, int
 
 	if (ent && ent->obj->ino == ino)
 		return ent;
-	if (kind < IPCT_KIND_PIPE)
+	if (!IPCT_KIND_IS_CHANNEL(kind))
 		return NULL;
 	return fd_put(p, fd, object_get(g, p->session, ino, kind), mode_of(flags), cloexec_of(flags), false,
 		      ts);
@@ -775,6 +775,8 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_IOCTL:
 	case IPCT_SC_FD_MSG:
 	case IPCT_SC_FD_MMSG:
+	case IPCT_SC_READ:
+	case IPCT_SC_READV:
 		on_fd_call(g, p, e, sc);
 		return;
 	case IPCT_SC_FD_PAIR01:

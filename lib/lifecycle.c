@@ -10,13 +10,14 @@
  * standard signals pend at most once per queue (a second generation is
  * "already pending", merged); real-time signals queue in order; SIGCONT
  * discards pending stop signals and a stop signal discards a pending
- * SIGCONT; and a fatal default action kills the process at generation
+ * SIGCONT; an action set to ignore a signal discards its pending
+ * instances; and a fatal default action kills the process at generation
  * time, so the delivery that the kernel reports is a SIGKILL: the real
  * signal is found from the exit status.
  *
  * Only a few events reach past the first test: signal generate and
  * deliver, fork, exec, exit, and the syscalls rt_sigreturn, rt_sigaction,
- * rt_sigtimedwait and any call that failed with EPIPE.
+ * rt_sigtimedwait, reads of a signalfd and any call that failed with EPIPE.
  */
 #include <errno.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -325,20 +327,40 @@ static bool is_stop_signal(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-/* SIGCONT discards pending stop signals, a stop signal a pending SIGCONT (prepare_signal). */
-static void discard_cancelled(struct ipct_lc *lc, struct proc *p, int sig)
+/*
+ * Every pending instance of the process (any thread's queue, or the
+ * shared one) of a signal that `match` accepts ends discarded by e: a
+ * signal's generation, or the rt_sigaction call that made it ignored.
+ */
+static void discard_pending(struct ipct_lc *lc, struct proc *p, const struct ipct_event *e,
+			    bool (*match)(int sig, int by))
 {
+	bool by_call = e->type == IPCT_EV_SYSCALL;
+	int by = by_call ? (int)e->sys.args[0] : e->sig.sig;
 	struct inst *in = p->insts, *next;
 
 	for (; in; in = next) {
 		next = in->next;
-		if (!pending(in) ||
-		    !(sig == SIGCONT ? is_stop_signal(in->r.sig) : in->r.sig == SIGCONT))
+		if (!pending(in) || !match(in->r.sig, by))
 			continue;
 		unlink_inst(p, in);
-		in->r.flags |= IPCT_SR_DISCARDED;
-		finish(lc, in, IPCT_OUTCOME_NEVER_DELIVERED);
+		in->r.discarded_ns = e->ts_ns;
+		if (by_call) {
+			in->r.discard_nr = e->nr;
+			in->r.discarded_tid = e->tid;
+			in->r.handler = e->sys.x[0];
+		} else {
+			in->r.discard_nr = IPCT_NR_NONE;
+			in->r.discard_sig = by;
+		}
+		finish(lc, in, IPCT_OUTCOME_DISCARDED);
 	}
+}
+
+/* SIGCONT discards pending stop signals, a stop signal a pending SIGCONT (prepare_signal). */
+static bool cancelled_by(int sig, int by)
+{
+	return by == SIGCONT ? is_stop_signal(sig) : sig == SIGCONT;
 }
 
 /* The action that ignored a signal at generation: SIG_IGN, or a default of Ign. */
@@ -360,6 +382,9 @@ static void on_generate(struct ipct_lc *lc, const struct ipct_event *e)
 
 	if (e->sig.sig < 1 || e->sig.sig > 64)
 		return;
+	/* A traced process not seen start: one that ran before a system-wide trace. */
+	if (!p && (e->flags & IPCT_F_TARGET))
+		p = proc_get(lc, e->sig.target_pid, e->session);
 	in = inst_new(lc, e);
 	if (!in)
 		return;
@@ -381,7 +406,7 @@ static void on_generate(struct ipct_lc *lc, const struct ipct_event *e)
 	}
 	in->r.session = p->session;
 	if (is_stop_signal(in->r.sig) || in->r.sig == SIGCONT)
-		discard_cancelled(lc, p, in->r.sig);
+		discard_pending(lc, p, e, cancelled_by);
 
 	switch (in->r.result) {
 	case IPCT_SIG_QUEUED:
@@ -442,7 +467,8 @@ static void set_interrupted(struct ipct_sigrec *r, const struct ipct_event *e)
 
 static void on_deliver(struct ipct_lc *lc, const struct ipct_event *e)
 {
-	struct proc *p = proc_find(lc, e->pid);
+	/* Only traced threads report deliveries: one not seen start ran before a system-wide trace. */
+	struct proc *p = proc_get(lc, e->pid, e->session);
 	struct inst *in;
 
 	if (!p || e->sig.sig < 1 || e->sig.sig > 64)
@@ -531,18 +557,74 @@ static void on_sigreturn(struct ipct_lc *lc, struct proc *p, const struct ipct_e
 	finish(lc, ret, IPCT_OUTCOME_HANDLED);
 }
 
-/* sigwaitinfo/sigtimedwait returned a signal: taken without a delivery. */
+/* A pending instance taken without a delivery, by the call e of its thread. */
+static void accept_inst(struct ipct_lc *lc, struct proc *p, struct inst *in, const struct ipct_event *e,
+			enum ipct_sig_action action)
+{
+	unlink_inst(p, in);
+	in->r.delivered_ns = e->ts_ns;
+	in->r.delivered_tid = e->tid;
+	in->r.action = action;
+	finish(lc, in, IPCT_OUTCOME_ACCEPTED);
+}
+
+/* sigwaitinfo/sigtimedwait returned a signal. */
 static void on_sigwait(struct ipct_lc *lc, struct proc *p, const struct ipct_event *e)
 {
 	struct inst *in = find_for_thread(p, (int)e->sys.ret, e->tid);
 
-	if (!in)
-		return;
-	unlink_inst(p, in);
-	in->r.delivered_ns = e->ts_ns;
-	in->r.delivered_tid = e->tid;
-	in->r.action = IPCT_ACT_WAIT;
-	finish(lc, in, IPCT_OUTCOME_ACCEPTED);
+	if (in)
+		accept_inst(lc, p, in, e, IPCT_ACT_WAIT);
+}
+
+/*
+ * The instance that the kernel dequeues next for thread tid among the
+ * signals in `accept` (dequeue_signal): from the thread's own queue first,
+ * then the process's; in each, a synchronous signal (a fault's) first, then
+ * the lowest number; of one signal, the oldest.
+ */
+static struct inst *next_dequeued(struct proc *p, uint32_t tid, uint64_t accept)
+{
+	const uint64_t sync = 1ULL << (SIGSEGV - 1) | 1ULL << (SIGBUS - 1) | 1ULL << (SIGILL - 1) |
+			      1ULL << (SIGTRAP - 1) | 1ULL << (SIGFPE - 1) | 1ULL << (SIGSYS - 1);
+
+	for (int shared = 0; shared < 2; shared++) {
+		uint32_t queue = shared ? 0 : tid;
+		uint64_t set = 0;
+
+		for (struct inst *in = p->insts; in; in = in->next)
+			if (pending(in) && in->r.target_tid == queue)
+				set |= 1ULL << (in->r.sig - 1);
+		set &= accept;
+		if (set & sync)
+			set &= sync;
+		if (set)
+			return find_pending(p, __builtin_ctzll(set) + 1, queue);
+	}
+	return NULL;
+}
+
+/*
+ * A read of a signalfd took ret / sizeof(struct signalfd_siginfo) signals:
+ * those whose numbers it read from the buffer (the first few of a read),
+ * then the rest in the order the kernel dequeues them.
+ */
+static void on_signalfd_read(struct ipct_lc *lc, struct proc *p, const struct ipct_event *e)
+{
+	const uint8_t *named = (const uint8_t *)&e->sys.x[2];
+	bool by_name = e->nr == __NR_read;
+	int64_t n = e->sys.ret / (int64_t)sizeof(struct signalfd_siginfo);
+
+	for (int64_t i = 0; i < n; i++) {
+		int sig = by_name && i < IPCT_SIGNALFD_NAMED ? named[i] : 0;
+		struct inst *in = sig ? find_for_thread(p, sig, e->tid) : next_dequeued(p, e->tid, e->sys.x[0]);
+
+		if (!in)
+			continue;       /* generated before the trace began */
+		in->r.fd = (int32_t)e->sys.args[0];
+		in->r.object_kind = IPCT_KIND_SIGNALFD;
+		accept_inst(lc, p, in, e, IPCT_ACT_SIGNALFD);
+	}
 }
 
 /* A write that failed with EPIPE: the pending SIGPIPE it raised learns its fd and pipe. */
@@ -557,27 +639,41 @@ static void on_epipe(struct proc *p, const struct ipct_event *e)
 		}
 }
 
-static void on_sigaction(struct proc *p, const struct ipct_event *e)
+static bool same_signal(int sig, int by)
+{
+	return sig == by;
+}
+
+/*
+ * A new action. One that ignores the signal (SIG_IGN, or SIG_DFL where the
+ * default is to ignore it) discards its pending instances, as POSIX says
+ * and do_sigaction() does (sig_handler_ignored).
+ */
+static void on_sigaction(struct ipct_lc *lc, struct proc *p, const struct ipct_event *e)
 {
 	int sig = (int)e->sys.args[0];
-	uint64_t bit;
+	uint64_t bit, handler = e->sys.x[0];
 
 	if (e->sys.ret != 0 || !(e->flags & IPCT_F_NEW_VALID) || sig < 1 || sig > 64)
 		return;
 	bit = 1ULL << (sig - 1);
 	p->ign_known |= bit;
-	if (e->sys.x[0] == (uint64_t)SIG_IGN)
+	if (handler == (uint64_t)SIG_IGN)
 		p->ign |= bit;
 	else
 		p->ign &= ~bit;
+	if (handler == (uint64_t)SIG_IGN ||
+	    (handler == (uint64_t)SIG_DFL && (sig == SIGCONT || ipct_sig_default(sig) == IPCT_DFL_IGN)))
+		discard_pending(lc, p, e, same_signal);
 }
 
 static void on_syscall(struct ipct_lc *lc, const struct ipct_event *e)
 {
+	bool signalfd = e->kind[0] == IPCT_KIND_SIGNALFD && e->sys.ret > 0;
 	struct proc *p;
 
 	if (e->nr != __NR_rt_sigreturn && e->nr != __NR_rt_sigaction && e->nr != __NR_rt_sigtimedwait &&
-	    e->sys.ret != -EPIPE)
+	    e->sys.ret != -EPIPE && !signalfd)
 		return;
 	p = proc_find(lc, e->pid);
 	if (!p)
@@ -585,9 +681,11 @@ static void on_syscall(struct ipct_lc *lc, const struct ipct_event *e)
 	if (e->nr == __NR_rt_sigreturn)
 		on_sigreturn(lc, p, e);
 	else if (e->nr == __NR_rt_sigaction)
-		on_sigaction(p, e);
+		on_sigaction(lc, p, e);
 	else if (e->nr == __NR_rt_sigtimedwait && e->sys.ret > 0)
 		on_sigwait(lc, p, e);
+	else if (signalfd)
+		on_signalfd_read(lc, p, e);
 	else if (e->sys.ret == -EPIPE)
 		on_epipe(p, e);
 }

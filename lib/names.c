@@ -247,6 +247,7 @@ const char *ipct_kind_name(int kind)
 	case IPCT_KIND_PIPE: return "pipe";
 	case IPCT_KIND_FIFO: return "fifo";
 	case IPCT_KIND_SOCKET: return "socket";
+	case IPCT_KIND_SIGNALFD: return "signalfd";
 	case IPCT_KIND_OTHER: return "other";
 	default: return NULL;
 	}

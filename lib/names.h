@@ -34,8 +34,13 @@ struct ipct_flag_name {
 
 extern const struct ipct_flag_name ipct_open_flags[];   /* O_NONBLOCK, O_CLOEXEC, ... */
 extern const struct ipct_flag_name ipct_sa_flags[];     /* SA_RESTART, ... */
-/* The C library sets SA_RESTORER on every handler: an ABI detail, not a choice the program made. */
+/*
+ * Flags left out of lists, ABI details that no program chose: the C
+ * library sets SA_RESTORER on every handler, and x86 kernels mark the
+ * handlers that 32-bit code installs (SA_IA32_ABI, SA_X32_ABI) at delivery.
+ */
 #define IPCT_SA_RESTORER 0x04000000ULL
+#define IPCT_SA_HIDDEN (IPCT_SA_RESTORER | 0x02000000ULL | 0x01000000ULL)
 extern const struct ipct_flag_name ipct_sock_families[];
 extern const struct ipct_flag_name ipct_sock_types[];
 extern const struct ipct_flag_name ipct_close_range_flags[]; /* CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC */

@@ -18,9 +18,9 @@
 
 static const char *const outcome_names[] = {
 	"", "handled", "terminated", "core", "stopped", "continued", "ignored", "merged",
-	"never_delivered", "accepted", "dropped", "unobserved", NULL,
+	"never_delivered", "accepted", "dropped", "unobserved", "discarded", NULL,
 };
-static const char *const action_names[] = { "none", "handler", "default", "ignore", "wait", NULL };
+static const char *const action_names[] = { "none", "handler", "default", "ignore", "wait", "signalfd", NULL };
 static const char *const cause_names[] = {
 	"none", "child", "pipe", "fault", "timer", "terminal", "kernel", NULL,
 };
@@ -56,11 +56,13 @@ static const char *sig_name(int sig)
 	return ipct_sig_name(sig) ?: "signal";
 }
 
-/* "pipe:[N]" / "socket:[N]" for SIGPIPE's object, "" when unknown. */
+/* "pipe:[N]" / "socket:[N]" for SIGPIPE's object, a signalfd's name, "" when unknown. */
 static void object_str(const struct ipct_sigrec *r, char *buf, size_t len)
 {
 	buf[0] = 0;
-	if (r->object_kind >= IPCT_KIND_PIPE)
+	if (r->object_kind == IPCT_KIND_SIGNALFD)
+		snprintf(buf, len, "anon_inode:[signalfd]");
+	else if (r->object_kind >= IPCT_KIND_PIPE)
 		snprintf(buf, len, "%s:[%" PRIu64 "]", r->object_kind == IPCT_KIND_SOCKET ? "socket" : "pipe",
 			 (uint64_t)r->object);
 }
@@ -114,13 +116,31 @@ static void explain_end(const struct ipct_sigrec *r, char *buf, size_t len)
 	}
 }
 
+/* What discarded it: "rt_sigaction", or the signal, "SIGCONT". */
+static const char *discarded_by(const struct ipct_sigrec *r)
+{
+	return r->discard_nr != IPCT_NR_NONE ? ipct_syscall_name(r->discard_nr) : ipct_sig_name(r->discard_sig);
+}
+
+static void explain_discarded(const struct ipct_sigrec *r, char *buf, size_t len)
+{
+	const char *s = sig_name(r->sig);
+
+	if (r->discard_nr == IPCT_NR_NONE)
+		snprintf(buf, len, "discarded: %s came while it was pending, and %s", sig_name(r->discard_sig),
+			 r->discard_sig == SIGCONT ? "SIGCONT discards pending stop signals"
+						   : "a stop signal discards a pending SIGCONT");
+	else if (r->handler == (uint64_t)SIG_IGN)
+		snprintf(buf, len, "discarded: %s was set to SIG_IGN while it was pending, and the kernel "
+			 "throws away a pending signal that becomes ignored", s);
+	else
+		snprintf(buf, len, "discarded: %s was set to SIG_DFL, whose action is to ignore it, while it "
+			 "was pending, and the kernel throws away a pending signal that becomes ignored", s);
+}
+
 static void explain_never(const struct ipct_sigrec *r, char *buf, size_t len)
 {
-	if (r->flags & IPCT_SR_DISCARDED)
-		snprintf(buf, len, "never delivered: %s",
-			 r->sig == SIGCONT ? "a later stop signal discarded it"
-					   : "a later SIGCONT discarded it");
-	else if (r->flags & IPCT_SR_TRACE_END)
+	if (r->flags & IPCT_SR_TRACE_END)
 		snprintf(buf, len, "never delivered: still pending when tracing stopped");
 	else if (r->flags & IPCT_SR_BLOCKED)
 		snprintf(buf, len, "never delivered: blocked until the process exited");
@@ -156,6 +176,9 @@ void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
 		return;
 	case IPCT_OUTCOME_NEVER_DELIVERED:
 		explain_never(r, buf, len);
+		return;
+	case IPCT_OUTCOME_DISCARDED:
+		explain_discarded(r, buf, len);
 		return;
 	case IPCT_OUTCOME_DROPPED:
 		snprintf(buf, len, "dropped: the real-time signal queue was full (RLIMIT_SIGPENDING); the sender got EAGAIN");
@@ -204,6 +227,7 @@ static const char *outcome_color(int outcome)
 	case IPCT_OUTCOME_IGNORED:
 	case IPCT_OUTCOME_STOPPED:
 	case IPCT_OUTCOME_UNOBSERVED:
+	case IPCT_OUTCOME_DISCARDED:
 		return "\033[1;33m";
 	default:
 		return "\033[1;31m";
@@ -274,6 +298,9 @@ static void action_str(const struct ipct_sigrec *r, char *buf, size_t len)
 	case IPCT_ACT_WAIT:
 		snprintf(buf, len, "sigwait");
 		return;
+	case IPCT_ACT_SIGNALFD:
+		snprintf(buf, len, "signalfd read fd %d", r->fd);
+		return;
 	default:
 		snprintf(buf, len, "-");
 	}
@@ -307,6 +334,8 @@ static int details(const struct ipct_sigrec *r, struct ipct_buf *out)
 	}
 	if (r->outcome == IPCT_OUTCOME_MERGED && r->merged_into)
 		err |= ipct_buf_printf(out, " into #%" PRIu64, (uint64_t)r->merged_into);
+	if (r->outcome == IPCT_OUTCOME_DISCARDED)
+		err |= ipct_buf_printf(out, " by %s", discarded_by(r) ?: "?");
 	if (r->flags & IPCT_SR_INTERRUPTED)
 		err |= ipct_buf_printf(out, " interrupted %s (%s)", ipct_syscall_name(r->intr_nr) ?: "?",
 				       r->flags & IPCT_SR_RESTARTED ? "restarted" : "EINTR");
@@ -374,8 +403,9 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 {
 	struct json_object *o = json_object_new_object(), *flags;
 	bool delivered = r->delivered_ns != 0, handler = r->action == IPCT_ACT_HANDLER;
+	bool discarded = r->outcome == IPCT_OUTCOME_DISCARDED;
 	bool sender = r->flags & IPCT_SR_SENDER, child = r->cause == IPCT_CAUSE_CHILD;
-	bool pipe_fd = r->cause == IPCT_CAUSE_PIPE && r->fd >= 0;
+	bool has_fd = (r->cause == IPCT_CAUSE_PIPE || r->action == IPCT_ACT_SIGNALFD) && r->fd >= 0;
 	char comm[IPCT_COMM_LEN + 1], tmp[256];
 	int64_t off = f->realtime_off;
 
@@ -409,14 +439,17 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 	ADD("handler", !handler ? NULL : r->handler_name[0] ? json_object_new_string_len(r->handler_name, (int)strnlen(r->handler_name, sizeof(r->handler_name))) : hex(r->handler));
 	ADD("handler_addr", handler ? hex(r->handler) : NULL);
 	flags = NULL;
-	if (delivered && r->action != IPCT_ACT_WAIT) {
+	if (delivered && r->action != IPCT_ACT_WAIT && r->action != IPCT_ACT_SIGNALFD) {
 		flags = json_object_new_array();
-		ipct_flags_each(ipct_sa_flags, r->sa_flags & ~IPCT_SA_RESTORER, add_sa_flag, flags);
+		ipct_flags_each(ipct_sa_flags, r->sa_flags & ~IPCT_SA_HIDDEN, add_sa_flag, flags);
 	}
 	ADD("sa_flags", flags);
 	ADD("returned_ns", opt_int(r->flags & IPCT_SR_RETURNED, (int64_t)r->returned_ns + off));
 	ADD("outcome", opt_str(ipct_outcome_name(r->outcome)));
 	ADD("merged_into", opt_int(r->merged_into, (int64_t)r->merged_into));
+	ADD("discarded_by", discarded ? opt_str(discarded_by(r)) : NULL);
+	ADD("discarded_ns", opt_int(discarded, (int64_t)r->discarded_ns + off));
+	ADD("discarded_tid", opt_int(discarded && r->discard_nr != IPCT_NR_NONE, r->discarded_tid));
 	ADD("interrupted", r->flags & IPCT_SR_INTERRUPTED ? opt_str(ipct_syscall_name(r->intr_nr)) : NULL);
 	ADD("interrupted_errno", eintr(r) ? json_object_new_string("EINTR") : NULL);
 	ADD("restarted", r->flags & IPCT_SR_INTERRUPTED ? json_object_new_boolean(r->flags & IPCT_SR_RESTARTED)
@@ -428,9 +461,9 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 	ADD("child_status", child ? json_object_new_string(tmp) : NULL);
 	ADD("addr", r->cause == IPCT_CAUSE_FAULT ? hex(r->sifields[0]) : NULL);
 	ADD("value", opt_int(has_value(r), (int32_t)(uint32_t)r->sifields[1]));
-	ADD("fd", opt_int(pipe_fd, r->fd));
+	ADD("fd", opt_int(has_fd, r->fd));
 	object_str(r, tmp, sizeof(tmp));
-	ADD("object", pipe_fd ? opt_str(tmp) : NULL);
+	ADD("object", has_fd ? opt_str(tmp) : NULL);
 	ipct_sigrec_explain(r, tmp, sizeof(tmp));
 	ADD("explanation", opt_str(tmp));
 #undef ADD

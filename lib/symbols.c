@@ -277,11 +277,47 @@ static void exe_path(const struct ipct_event *e, char *buf, size_t len)
 		snprintf(buf, len, "%s", path);
 }
 
+/*
+ * A process first seen delivering to a handler ran before the trace began
+ * (attach -p, trace --all): what its exec event would have told, from
+ * /proc while it lives. mm->start_code and end_code are the 26th and 27th
+ * fields of its stat; the 3rd follows the ')' that ends the name.
+ */
+static void proc_learn(struct ipct_syms *s, const struct ipct_event *e)
+{
+	unsigned long long start, end;
+	char path[64], line[1024], *f;
+	struct proc *p;
+	FILE *stat;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", e->pid);
+	stat = fopen(path, "re");
+	if (!stat)
+		return;
+	f = fgets(line, sizeof(line), stat) ? strrchr(line, ')') : NULL;
+	fclose(stat);
+	for (int field = 2; f && field < 26; field++)
+		f = strchr(f + 1, ' ');
+	if (!f || sscanf(f, " %llu %llu", &start, &end) != 2 || !start || !(p = proc_add(s, e->pid)))
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/exe", e->pid);
+	n = readlink(path, p->path, sizeof(p->path) - 1);
+	p->path[n > 0 ? n : 0] = 0;
+	p->uid = e->uid;
+	p->text_start = start;
+	p->text_end = end;
+}
+
 void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_event *e)
 {
 	struct proc *p, *parent, key;
 
 	switch (e->type) {
+	case IPCT_EV_SIGNAL_DELIVER:
+		if (e->sig.handler > 1 && !proc_find(s, e->pid))
+			proc_learn(s, e);
+		break;
 	case IPCT_EV_EXEC:
 		p = proc_add(s, e->pid);
 		if (!p)

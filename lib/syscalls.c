@@ -3,10 +3,13 @@
  * The IPC syscall set, by this architecture's numbers. The daemon turns it
  * into the BPF program's filter table; the formatter uses it for names.
  * Syscalls that an architecture lacks (pipe, dup2 on arm64) drop out with
- * their __NR_ macro.
+ * their __NR_ macro. 32-bit processes make the same calls with numbers of
+ * their own, which the kernel side maps to these (ipct_compat_map_fill).
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
+#include <linux/net.h>
 #include <sys/syscall.h>
 
 #include "ipctrace/event.h"
@@ -32,9 +35,9 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(pipe, PIPE),
 #endif
 	SC(pipe2, PIPE),
-	IO(read, FD, READ),
+	IO(read, READ, READ),
 	IO(write, FD, WRITE),
-	IO(readv, FD_IOV, READ),
+	IO(readv, READV, READ),
 	IO(writev, FD_IOV, WRITE),
 	SC(splice, FD_PAIR02),
 	SC(tee, FD_PAIR01),
@@ -72,6 +75,71 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(shutdown, FD),
 	{ 0, NULL, 0, 0 },
 };
+
+/* 32-bit calls whose native counterpart has another name (old ones, 64-bit time ones). */
+static const struct {
+	const char *name;
+	int nr;
+} compat_aliases[] = {
+	{ "sigreturn", __NR_rt_sigreturn },             /* a handler without SA_SIGINFO returns */
+	{ "fcntl64", __NR_fcntl },
+	{ "sendfile64", __NR_sendfile },
+	{ "rt_sigtimedwait_time64", __NR_rt_sigtimedwait },
+	{ "recvmmsg_time64", __NR_recvmmsg },
+};
+
+/* socketcall's calls, by the native syscall each one is (send and recv are sendto and recvfrom). */
+static const struct {
+	int call;
+	int nr;
+} socketcalls[] = {
+	{ SYS_SOCKET, __NR_socket }, { SYS_BIND, __NR_bind }, { SYS_CONNECT, __NR_connect },
+	{ SYS_LISTEN, __NR_listen }, { SYS_ACCEPT, __NR_accept }, { SYS_SOCKETPAIR, __NR_socketpair },
+	{ SYS_SEND, __NR_sendto }, { SYS_RECV, __NR_recvfrom }, { SYS_SENDTO, __NR_sendto },
+	{ SYS_RECVFROM, __NR_recvfrom }, { SYS_SHUTDOWN, __NR_shutdown }, { SYS_SENDMSG, __NR_sendmsg },
+	{ SYS_RECVMSG, __NR_recvmsg }, { SYS_ACCEPT4, __NR_accept4 }, { SYS_RECVMMSG, __NR_recvmmsg },
+	{ SYS_SENDMMSG, __NR_sendmmsg },
+};
+
+/* The native counterpart of the 32-bit call of that name: the call of that name, or an alias's. */
+static int compat_native_nr(const char *name)
+{
+	for (size_t i = 0; i < sizeof(compat_aliases) / sizeof(*compat_aliases); i++)
+		if (!strcmp(compat_aliases[i].name, name))
+			return compat_aliases[i].nr;
+	return ipct_syscall_nr(name);
+}
+
+void ipct_compat_map_fill(struct ipct_compat_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (int i = 0; i < IPCT_NR_MAX; i++)
+		m->native[i] = IPCT_NR_NONE;
+	for (int i = 0; i < IPCT_SOCKETCALL_MAX; i++)
+		m->socketcall[i] = IPCT_NR_NONE;
+	for (int nr32 = 0; nr32 < IPCT_NR_MAX; nr32++) {
+		const char *name = ipct_compat_syscall_name(nr32);
+		const struct ipct_syscall *s;
+		int nr;
+
+		if (!name)
+			continue;
+		m->known = true;
+		/* The 32-bit C library makes its socket calls through socketcall. */
+		if (!strcmp(name, "socketcall")) {
+			m->cls[nr32] = IPCT_SC_SOCKETCALL;
+			continue;
+		}
+		nr = compat_native_nr(name);
+		if (nr < 0 || nr >= IPCT_NR_MAX)
+			continue;
+		m->native[nr32] = (uint16_t)nr;
+		s = ipct_syscall_by_nr(nr);
+		m->cls[nr32] = s ? s->cls : IPCT_SC_NONE;
+	}
+	for (size_t i = 0; m->known && i < sizeof(socketcalls) / sizeof(*socketcalls); i++)
+		m->socketcall[socketcalls[i].call] = (uint16_t)socketcalls[i].nr;
+}
 
 const struct ipct_syscall *ipct_syscall_by_nr(int nr)
 {

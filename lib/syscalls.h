@@ -2,7 +2,10 @@
 /* The traced syscall set: number, name and how the BPF side treats each. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "ipctrace/event.h"
 
 /* What a data call does to the object behind its fd. */
 enum ipct_io {
@@ -29,3 +32,24 @@ const struct ipct_syscall *ipct_syscall_by_nr(int nr);
 
 /* Any syscall's name ("nanosleep"), traced or not; NULL for an unknown number. */
 const char *ipct_syscall_name(int nr);
+
+/* The number of the syscall of that name; -1 when there is none. */
+int ipct_syscall_nr(const char *name);
+
+/* The name of the 32-bit (x86-64: ia32) call of that number; NULL when there is none. */
+const char *ipct_compat_syscall_name(int nr);
+
+/*
+ * How the kernel side reads a 32-bit process's calls, whose numbers are not
+ * the native ones (ia32 `read` is 3, x86-64's `close`): each 32-bit
+ * number's native counterpart (by name) and that one's class, and
+ * socketcall's calls by native number (IPCT_NR_NONE where there is none).
+ */
+struct ipct_compat_map {
+	bool known;                             /* this architecture's 32-bit numbers are known */
+	uint16_t native[IPCT_NR_MAX];
+	uint8_t cls[IPCT_NR_MAX];
+	uint16_t socketcall[IPCT_SOCKETCALL_MAX];
+};
+
+void ipct_compat_map_fill(struct ipct_compat_map *m);

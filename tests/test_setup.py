@@ -28,6 +28,9 @@ USED = [
     f"/usr/lib/{MULTIARCH}/pkgconfig/libbpf.pc", f"/usr/lib/{MULTIARCH}/pkgconfig/libelf.pc",
     f"/usr/lib/{MULTIARCH}/pkgconfig/json-c.pc", f"/usr/lib/{MULTIARCH}/pkgconfig/zlib.pc",
 ]
+# The 32-bit test program (examples/meson.build), on amd64.
+if MULTIARCH == "x86_64-linux-gnu":
+    USED += ["/usr/lib32/libc.a"]
 
 
 def listed_packages():
@@ -35,7 +38,9 @@ def listed_packages():
     m = re.search(r"^packages=\((.*?)^\)", text, re.S | re.M)
     if not m:
         sys.exit("FAIL: no packages=( ... ) list in scripts/setup")
-    return set(m.group(1).split())
+    # And what it adds for an architecture (packages+=(...)).
+    return set(m.group(1).split()) | {p for more in re.findall(r"packages\+=\((.*?)\)", text)
+                                      for p in more.split()}
 
 
 def dpkg(*args):

@@ -23,6 +23,9 @@
 
 /* Highest syscall number the in-kernel filter table covers. */
 #define IPCT_NR_MAX 512
+/* The signals a signalfd read names (struct ipct_sys, READ). */
+#define IPCT_SIGNALFD_NAMED 16
+
 /* A 16-bit syscall number that names no syscall. */
 #define IPCT_NR_NONE 0xffff
 
@@ -45,7 +48,11 @@ enum ipct_obj_kind {
 	IPCT_KIND_PIPE,         /* anonymous pipe (pipefs) */
 	IPCT_KIND_FIFO,         /* named pipe */
 	IPCT_KIND_SOCKET,
+	IPCT_KIND_SIGNALFD,     /* a signalfd: recorded when read (the signals it returned) */
 };
+
+/* The kinds that are objects of the pipe graph: pipes, FIFOs and sockets. */
+#define IPCT_KIND_IS_CHANNEL(k) ((k) >= IPCT_KIND_PIPE && (k) <= IPCT_KIND_SOCKET)
 
 /*
  * How the BPF program treats a syscall number (the daemon fills a table
@@ -75,8 +82,20 @@ enum ipct_sys_class {
 	IPCT_SC_FD_MSG,         /* recvmsg: as FD; then an FD_RECEIVED record per IPC fd SCM_RIGHTS installed */
 	IPCT_SC_FD_MMSG,        /* recvmmsg: the same for each message received */
 	IPCT_SC_GETFD,          /* pidfd_getfd: the new fd (the result) resolved, dropped unless IPC */
+	IPCT_SC_READ,           /* read: as FD; a read of a signalfd is recorded too */
+	IPCT_SC_READV,          /* readv: as FD_IOV; likewise */
+	IPCT_SC_SOCKETCALL,     /* 32-bit socketcall: the call at arg0, its arguments in an array at arg1 */
 	IPCT_SC_MAX,
 };
+
+/*
+ * In the kernel side's table by number: a 32-bit call of this number is
+ * traced too (its class is another table's), so the ABI must be checked.
+ */
+#define IPCT_SC_COMPAT 0x80
+
+/* socketcall(2)'s calls: SYS_SOCKET (1) to SYS_SENDMMSG (20) of <linux/net.h>. */
+#define IPCT_SOCKETCALL_MAX 21
 
 /*
  * Set in a traced map value while the process is held before exec by the
@@ -93,7 +112,11 @@ enum ipct_sys_class {
 #define IPCT_F_GROUP        0x2  /* signal_generate: process-directed */
 #define IPCT_F_NEW_VALID    0x4  /* sigaction/sigprocmask: x[0..1] were read from user memory */
 #define IPCT_F_OLD_VALID    0x8  /* sigaction/sigprocmask: x[2..3] were read from user memory */
-#define IPCT_F_SHARED_FILES 0x10 /* fork: the child shares the parent's descriptor table (CLONE_FILES) */
+#define IPCT_F_SHARED_FILES 0x80 /* fork: the child shares the parent's descriptor table (CLONE_FILES) */
+#define IPCT_F_TARGET       0x10 /* signal_generate: the target is a live traced process (of this session) */
+#define IPCT_F_KERNEL_CTX   0x20 /* signal_generate: raised by the kernel in no task's name (a timer, an
+				  * interrupt, another task's I/O): pid, tid, comm and uid are the target's */
+#define IPCT_F_COMPAT       0x40 /* syscall: a 32-bit call, recorded as its native counterpart */
 #define IPCT_F_CONTEXT      0x8000 /* from a log query: not a match, sent for context (fork, exec) */
 
 /*
@@ -110,6 +133,11 @@ enum ipct_sys_class {
  *   SOCK, OPEN, OPENAT: x[0]/x[1] for the socket / the new fd
  *   IOCTL, FD_MSG(S):   as FD
  *   GETFD:              x[0]/x[1] for the new fd, x[2] the pid the pidfd (arg0) refers to (0: unknown)
+ *   READ, READV:        as FD, FD_IOV; for a signalfd (kind IPCT_KIND_SIGNALFD), x[0] is
+ *                       the signals it accepts (bit sig-1), not the anonymous inode that
+ *                       every signalfd shares, and a read's x[2..3] are the ssi_signo of
+ *                       the first IPCT_SIGNALFD_NAMED siginfos it returned, a byte each
+ *                       (ret / 128 of them in all)
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {
@@ -210,7 +238,7 @@ struct ipct_obj {
 
 struct ipct_inflight {
 	__u64 ts;               /* entry, CLOCK_MONOTONIC */
-	__s64 nr;
+	__s64 nr;               /* the call's native number */
 	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
 	__u32 valid;            /* val holds what the call was given */
 	__u32 active;           /* between this thread's sys_enter and its sys_exit */
@@ -218,6 +246,9 @@ struct ipct_inflight {
 	__u32 exited;           /* the process has exited: what it still does (SIGCHLD) is in session */
 	__u32 gen;              /* traced_gen when `cached` was looked up (0: never) */
 	__u32 cached;           /* the thread's session then */
+	__u8 cls;               /* the call's class (enum ipct_sys_class), and */
+	__u8 compat;            /* whether it is a 32-bit call (nr is then its native counterpart) */
+	__u8 _pad[6];
 	struct ipct_obj obj;    /* close/dup2: the fd that the call closes */
 };
 

@@ -25,6 +25,7 @@ enum ipct_sig_action {
 	IPCT_ACT_DEFAULT,       /* SIG_DFL: the signal's default action */
 	IPCT_ACT_IGNORE,        /* SIG_IGN */
 	IPCT_ACT_WAIT,          /* taken synchronously by sigwaitinfo/sigtimedwait */
+	IPCT_ACT_SIGNALFD,      /* taken by a read of a signalfd */
 };
 
 enum ipct_sig_outcome {
@@ -36,9 +37,11 @@ enum ipct_sig_outcome {
 	IPCT_OUTCOME_IGNORED,           /* at generation or at delivery */
 	IPCT_OUTCOME_MERGED,            /* already pending: this instance is lost */
 	IPCT_OUTCOME_NEVER_DELIVERED,   /* pending or blocked when the target exited or tracing stopped */
-	IPCT_OUTCOME_ACCEPTED,          /* returned by sigwaitinfo/sigtimedwait */
+	IPCT_OUTCOME_ACCEPTED,          /* taken by sigwaitinfo/sigtimedwait or a signalfd read */
 	IPCT_OUTCOME_DROPPED,           /* the real-time queue was full: not queued at all */
 	IPCT_OUTCOME_UNOBSERVED,        /* sent to a process that is not traced */
+	IPCT_OUTCOME_DISCARDED,         /* thrown away while pending: its action became "ignore"
+					 * (rt_sigaction), or SIGCONT / a stop signal cancelled it */
 	IPCT_OUTCOME_MAX,
 };
 
@@ -62,7 +65,6 @@ enum ipct_sig_cause {
 #define IPCT_SR_SENDER       0x20   /* sender_* name the task that caused it */
 #define IPCT_SR_GENERATED    0x40   /* the generation was seen (not before the trace) */
 #define IPCT_SR_EXIT_STATUS  0x80   /* exit_status is the target's wait status */
-#define IPCT_SR_DISCARDED    0x100  /* never delivered: a later SIGCONT / stop signal discarded it */
 #define IPCT_SR_TRACE_END    0x200  /* never delivered: still pending when tracing stopped */
 
 struct ipct_sigrec {
@@ -70,27 +72,41 @@ struct ipct_sigrec {
 	__u8 action;            /* enum ipct_sig_action */
 	__u8 outcome;           /* enum ipct_sig_outcome */
 	__u8 cause;             /* enum ipct_sig_cause */
-	__u8 object_kind;       /* SIGPIPE: enum ipct_obj_kind of `object` */
+	__u8 object_kind;       /* SIGPIPE, signalfd: enum ipct_obj_kind of `object` */
 	__u16 flags;            /* IPCT_SR_* */
 	__u16 via_nr;           /* the sender's syscall, IPCT_NR_NONE for the kernel */
-	__u16 intr_nr;          /* the syscall the delivery interrupted */
+	union {
+		__u16 intr_nr;          /* the syscall the delivery interrupted */
+		__u16 discard_nr;       /* DISCARDED: the syscall that did it (rt_sigaction),
+					 * IPCT_NR_NONE when a signal did */
+	};
 	__u32 session;
 	__u64 id;               /* per daemon, increasing in generation order */
 	__u64 merged_into;      /* MERGED: id of the pending instance it merged into */
 	__s32 sig;
 	__s32 code;             /* si_code */
 	__s32 result;           /* enum ipct_sig_result, at generation */
-	__s32 intr_ret;         /* what the interrupted syscall returned */
+	union {
+		__s32 intr_ret;         /* what the interrupted syscall returned */
+		__s32 discard_sig;      /* DISCARDED by a signal: that SIGCONT or stop signal */
+	};
 	__u32 sender_pid, sender_tid;
 	__u32 target_pid, target_tid;
-	__u32 delivered_tid;    /* the thread that acted on it */
+	union {
+		__u32 delivered_tid;    /* the thread that acted on it */
+		__u32 discarded_tid;    /* DISCARDED by a syscall: the thread that made it */
+	};
 	__s32 exit_status;      /* with IPCT_SR_EXIT_STATUS */
-	__u64 generated_ns, delivered_ns, returned_ns;
-	__u64 handler;          /* sa_handler at delivery */
+	__u64 generated_ns, delivered_ns;
+	union {
+		__u64 returned_ns;
+		__u64 discarded_ns;     /* DISCARDED: when */
+	};
+	__u64 handler;          /* sa_handler at delivery; DISCARDED by rt_sigaction: the new one */
 	__u64 sa_flags;
 	__u64 sifields[2];      /* siginfo's union, raw, from the generation */
 	__u64 object;           /* SIGPIPE: the inode written to */
-	__s32 fd;               /* SIGPIPE: the fd written to, -1 unknown */
+	__s32 fd;               /* SIGPIPE: the fd written to; signalfd: the one read; -1 unknown */
 	__u32 uid;              /* the owner of its session: who may see it */
 	char sender_comm[IPCT_COMM_LEN];
 	char target_comm[IPCT_COMM_LEN];

@@ -307,15 +307,17 @@ def parse_report(text):
         fail('the program\'s report is not valid JSON (%s): %r' % (ex, text))
 
 
-def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False):
+def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False, socket=None):
     """Runs `ipctrace run -o json [opts] -- args` with IPCTRACE_REPORT set to a
-    fresh file. Parses the lines that start with '{'; the last one must be the
-    summary (when want_summary). With to_files, ipctrace's stdout and stderr
-    (which the command inherits) are regular files instead of pipes, so that
-    the command's own output is not IPC."""
+    fresh file, through the daemon at `socket` when given. Parses the lines
+    that start with '{'; the last one must be the summary (when
+    want_summary). With to_files, ipctrace's stdout and stderr (which the
+    command inherits) are regular files instead of pipes, so that the
+    command's own output is not IPC."""
     fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
     os.close(fd)
-    cmd = [IPCTRACE, 'run', '-o', 'json'] + daemon_opts() + list(opts) + ['--'] + list(args)
+    where = ['-s', socket] if socket else daemon_opts()
+    cmd = [IPCTRACE, 'run', '-o', 'json'] + where + list(opts) + ['--'] + list(args)
     e = run_env(env)
     e['IPCTRACE_REPORT'] = report_path
     _context.clear()

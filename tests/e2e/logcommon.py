@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 
-from common import check, check_eq, fail, run_cli, run_env
+from common import Daemon, check, check_eq, fail, run_cli, run_env
 
 TIME_SLACK_NS = 2000000
 
@@ -101,6 +101,14 @@ def same_events(what, expected, got):
     return worst
 
 
+def signals(sock, *matches, timeout=60):
+    """`ipctrace signals -s sock -o json matches`: the lifecycle records (dicts)."""
+    args = ['signals', '-s', sock, '-o', 'json'] + list(matches)
+    r = run_cli(args, timeout=timeout)
+    check_eq('ipctrace %s: exit status (stderr %r)' % (' '.join(args[1:]), r.stderr), 0, r.returncode)
+    return parse_json_lines(r.stdout, 'ipctrace ' + ' '.join(args[1:]))
+
+
 def check_uid(events, uid, what):
     for e in events:
         check(e.get('uid') == uid, '%s: an event without uid %d: %r' % (what, uid, e))
@@ -172,3 +180,68 @@ def public_tmpdir():
     d = tempfile.mkdtemp(prefix='ipctrace-e2e-')
     os.chmod(d, 0o1777)
     return d
+
+
+# ---------------------------------------------------------------------------
+# System-wide tracing
+
+class SystemWide:
+    """A private daemon with a `trace --all --background` session: programs
+    that the test runs itself are traced, and read back from the log."""
+
+    def __init__(self, timeout=60):
+        self.timeout = timeout
+        # The daemon arguments of the run (--core-reads), as for the traces of common.trace().
+        self.daemon = Daemon(args=os.environ.get('IPCTRACE_E2E_DAEMON_ARGS', '').split())
+        self.socket = self.daemon.socket
+        r = run_cli(['trace', '--all', '--background', '-s', self.socket], timeout=timeout)
+        if r.returncode != 0 or not r.stdout.strip().isdigit():
+            self.daemon.cleanup()
+            fail('trace --all --background: status %d, stdout %r, stderr %r'
+                 % (r.returncode, r.stdout, r.stderr))
+        self.session = int(r.stdout.strip())
+
+    def log(self, *matches):
+        return log(self.socket, 'session=%d' % self.session, *matches)
+
+    def records(self, *matches):
+        return signals(self.socket, 'session=%d' % self.session, *matches)
+
+    def wait_for(self, what, fetch):
+        """What fetch() returns, once it is not empty (the daemon drains the
+        kernel's ring every 20 ms or so)."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            got = fetch()
+            if got:
+                return got
+            check(time.monotonic() < deadline, '%s: not there within %d s' % (what, self.timeout))
+            time.sleep(0.02)
+
+    def wait_logged(self, what, *matches):
+        """The events of the session that match, once there are some."""
+        return self.wait_for(what, lambda: self.log(*matches))
+
+    def run(self, args):
+        """Runs args (from this test, not through ipctrace) with a report
+        file; its report once the program has exited 0 and its exit is logged."""
+        fd, path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
+        os.close(fd)
+        try:
+            p = subprocess.run(args, env=run_env({'IPCTRACE_REPORT': path}), stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=self.timeout,
+                               universal_newlines=True)
+            with open(path) as f:
+                text = f.read()
+        finally:
+            os.unlink(path)
+        check_eq('%s: exit status (stderr %r)' % (' '.join(args), p.stderr), 0, p.returncode)
+        try:
+            rep = json.loads(text)
+        except ValueError:
+            fail('%s: the report is not JSON: %r' % (' '.join(args), text))
+        self.wait_logged('the exit of %s (pid %d)' % (args[0], rep['pid']), 'pid=%d' % rep['pid'], 'type=exit')
+        return rep
+
+    def close(self):
+        self.daemon.cleanup()

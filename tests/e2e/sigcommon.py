@@ -13,15 +13,15 @@ from common import (check, check_eq, example, fail, select_events, select_record
 RECORD_FIELDS = '''type id session sig signo code via cause sender_pid sender_tid sender_comm
     target_pid target_comm target_tid result blocked generated_ns delivered_ns pending_ns
     delivered_tid action default_action handler handler_addr sa_flags returned_ns outcome
-    merged_into interrupted interrupted_errno restarted exit_status child_pid child_status
-    addr value fd object explanation'''.split()
+    merged_into discarded_by discarded_ns discarded_tid interrupted interrupted_errno restarted
+    exit_status child_pid child_status addr value fd object explanation'''.split()
 
 RESULTS = frozenset(['queued', 'ignored', 'merged', 'overflow', 'lose_info'])
-ACTIONS = frozenset([None, 'handler', 'default', 'ignore', 'wait'])
+ACTIONS = frozenset([None, 'handler', 'default', 'ignore', 'wait', 'signalfd'])
 OUTCOMES = frozenset(['handled', 'terminated', 'core', 'stopped', 'continued', 'ignored',
-                      'merged', 'never_delivered', 'accepted', 'dropped', 'unobserved'])
+                      'merged', 'never_delivered', 'accepted', 'dropped', 'unobserved', 'discarded'])
 # Outcomes that the contract says come with an explanation.
-EXPLAINED = frozenset(['merged', 'ignored', 'never_delivered', 'terminated', 'core'])
+EXPLAINED = frozenset(['merged', 'ignored', 'never_delivered', 'terminated', 'core', 'discarded'])
 
 PROG = 'sigcases'
 
@@ -128,6 +128,10 @@ def check_records_wellformed(t):
         check((r['merged_into'] is not None) == (r['outcome'] == 'merged'),
               '%s: merged_into %r with outcome %r'
               % (describe(r), r['merged_into'], r['outcome']))
+        check((r['discarded_by'] is not None) == (r['outcome'] == 'discarded') ==
+              (r['discarded_ns'] is not None),
+              '%s: discarded_by %r, discarded_ns %r with outcome %r'
+              % (describe(r), r['discarded_by'], r['discarded_ns'], r['outcome']))
         if r['outcome'] in EXPLAINED:
             check_text(r, 'explanation')
         if r['interrupted'] is None:

@@ -113,12 +113,56 @@ int main(void)
 	CHECK(!jhas(o, "errno"));
 	json_object_put(o);
 
+	/* A 32-bit process's write, by its native counterpart; others say nothing of it. */
+	CHECK(!jhas(o = json(&e), "compat"));
+	json_object_put(o);
+	e.flags |= IPCT_F_COMPAT;
+	CHECK(strstr(text(&e), "write            fd=4 pipe:[12345] count=5 [32-bit] = 5") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "compat"), "true");
+	json_object_put(o);
+
 	/* A write that failed: errno by name, no bytes. */
 	e = write_ev(-EPIPE);
 	CHECK(strstr(text(&e), "= -32 EPIPE (Broken pipe)") != NULL);
 	o = json(&e);
 	CHECK_STR(jstr(o, "errno"), "EPIPE");
 	CHECK(!jhas(o, "bytes"));
+	json_object_put(o);
+
+	/*
+	 * A read of a signalfd: the signals it returned (the first 16 named),
+	 * those it takes, no inode (they all share one).
+	 */
+	e = ev(IPCT_EV_SYSCALL, "reader", 150);
+	e.nr = __NR_read;
+	e.kind[0] = IPCT_KIND_SIGNALFD;
+	e.sys.args[0] = 3;
+	e.sys.args[2] = 2560;
+	e.sys.ret = 18 * 128;
+	e.sys.x[0] = 1ull << (SIGUSR1 - 1) | 1ull << (SIGUSR2 - 1);
+	memset(&e.sys.x[2], SIGUSR2, 16);
+	((uint8_t *)&e.sys.x[2])[0] = SIGUSR1;
+	CHECK(strstr(text(&e), "read             fd=3 anon_inode:[signalfd] took SIGUSR1|SIGUSR2|SIGUSR2|") != NULL);
+	CHECK(strstr(text(&e), "|SIGUSR2 and 2 signals count=2560 = 2304\n") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "object"), "anon_inode:[signalfd]");
+	CHECK_STR(jstr(o, "kind"), "signalfd");
+	CHECK_INT(jint(o, "signal_count"), 18);
+	CHECK_INT(json_object_array_length(json_object_object_get(o, "signals")), 16);
+	CHECK_STR(json_object_get_string(json_object_array_get_idx(json_object_object_get(o, "signals"), 0)),
+		  "SIGUSR1");
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "accepts"), JSON_C_TO_STRING_PLAIN),
+		  "[\"SIGUSR1\",\"SIGUSR2\"]");
+	CHECK(!jhas(o, "end"));
+	json_object_put(o);
+	/* By readv: how many, none named. */
+	e.nr = __NR_readv;
+	e.sys.ret = 128;
+	CHECK(strstr(text(&e), "readv            fd=3 anon_inode:[signalfd] took 1 signal iovcnt=") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "signal_count"), 1);
+	CHECK_INT(json_object_array_length(json_object_object_get(o, "signals")), 0);
 	json_object_put(o);
 
 	/* kill(1234, SIGUSR1). */
@@ -306,13 +350,27 @@ int main(void)
 	CHECK_INT(jint(o, "target_pid"), 300);
 	CHECK_STR(jstr(o, "target_comm"), "target");
 	CHECK_INT(jint(o, "sender_pid"), 200);
+	CHECK_STR(jstr(o, "kernel_context"), "false");
+	json_object_put(o);
+	/* A timer's SIGALRM, raised while another task ran: the event is the target's. */
+	e.pid = e.tid = 300;
+	memcpy(e.comm, "target", 7);
+	e.sig.sig = SIGALRM;
+	e.sig.code = SI_KERNEL;
+	e.sig.result = IPCT_SIG_QUEUED;
+	e.flags |= IPCT_F_KERNEL_CTX;
+	CHECK(strstr(text(&e), "target[300]              signal_generate  SIGALRM -> target[300] queued by the kernel "
+		      "SI_KERNEL\n") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "kernel_context"), "true");
+	CHECK_INT(jint(o, "pid"), 300);
 	json_object_put(o);
 
 	/* Delivery to a handler. */
 	e = ev(IPCT_EV_SIGNAL_DELIVER, "target", 300);
 	e.sig.sig = SIGUSR1;
 	e.sig.handler = 0x401136;
-	e.sig.sa_flags = SA_RESTART | IPCT_SA_RESTORER;
+	e.sig.sa_flags = SA_RESTART | IPCT_SA_RESTORER | 0x02000000; /* and x86's SA_IA32_ABI */
 	o = json(&e);
 	CHECK_STR(jstr(o, "action"), "handler");
 	CHECK_STR(jstr(o, "handler"), "0x401136");

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 
 #include "check.h"
@@ -422,7 +423,6 @@ static void test_never_delivered(void)
 	CHECK(r->flags & IPCT_SR_BLOCKED);
 	CHECK(!(r->flags & IPCT_SR_TRACE_END));
 	CHECK(!(r->flags & IPCT_SR_EXIT_STATUS));
-	CHECK(!(r->flags & IPCT_SR_DISCARDED));
 	CHECK_INT(r->delivered_ns, 0);
 	CHECK_INT(r->action, IPCT_ACT_NONE);
 	CHECK_INT(ipct_lc_nprocs(lc), 0);
@@ -474,8 +474,10 @@ static void test_stop_cont(void)
 	CHECK_INT(c.n, 2);
 	r = rec(&c, 0);
 	CHECK_INT(r->sig, SIGSTOP);
-	CHECK_INT(r->outcome, IPCT_OUTCOME_NEVER_DELIVERED);
-	CHECK(r->flags & IPCT_SR_DISCARDED);
+	CHECK_INT(r->outcome, IPCT_OUTCOME_DISCARDED);
+	CHECK_INT(r->discard_nr, IPCT_NR_NONE);
+	CHECK_INT(r->discard_sig, SIGCONT);
+	CHECK_INT(r->discarded_ns, 50100);
 	CHECK(!(r->flags & IPCT_SR_TRACE_END));
 	CHECK_INT(r->delivered_ns, 0);
 	r = rec(&c, 1);
@@ -493,8 +495,9 @@ static void test_stop_cont(void)
 	CHECK_INT(c.n, 3);
 	r = rec(&c, 2);
 	CHECK_INT(r->sig, SIGCONT);
-	CHECK_INT(r->outcome, IPCT_OUTCOME_NEVER_DELIVERED);
-	CHECK(r->flags & IPCT_SR_DISCARDED);
+	CHECK_INT(r->outcome, IPCT_OUTCOME_DISCARDED);
+	CHECK_INT(r->discard_sig, SIGTSTP);
+	CHECK_INT(r->discarded_ns, 50300);
 
 	/* SIGTSTP stops the process; a SIGCONT (ignored as a signal) resumes it. */
 	feed(lc, deliver(800, 800, SIGTSTP, SI_USER, 0, 0, 50400));
@@ -536,8 +539,7 @@ static void test_unobserved(void)
 	CHECK_INT(r->session, SESSION);
 	CHECK_INT(r->via_nr, __NR_kill);
 	CHECK_INT(ipct_lc_nprocs(lc), 0);
-	/* Nor does anything else about an unknown process make a record. */
-	feed(lc, deliver(4242, 4242, SIGUSR1, SI_USER, H1, 0, 60100));
+	/* Nor does anything else about an unknown process (but a delivery, test_not_seen_start). */
 	feed(lc, sigret(4242, 4242, 60200));
 	feed(lc, exit_ev(4242, SIGTERM, 60300));
 	CHECK_INT(c.n, 1);
@@ -832,6 +834,200 @@ static void test_sigwait(void)
 	ipct_lc_free(lc);
 }
 
+/*
+ * An action that ignores a pending signal discards it, in every thread's
+ * queue and the process's: SIG_IGN, or SIG_DFL where the default is to
+ * ignore. A later instance is then the one delivered.
+ */
+static void test_discard_by_action(void)
+{
+	struct recs c;
+	struct ipct_lc *lc = lc_new(&c);
+	const struct ipct_sigrec *r;
+	struct ipct_event e;
+
+	feed(lc, exec_ev(1800, 85000));
+	e = gen(1800, 1800, 1800, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 85100);
+	e.flags |= IPCT_F_BLOCKED_SIG;
+	feed(lc, e);
+	e = gen(1800, 1800, 1800, 1801, SIGUSR1, SI_TKILL, IPCT_SIG_QUEUED, 85110);
+	e.flags |= IPCT_F_BLOCKED_SIG;
+	feed(lc, e);
+	e = gen(1800, 1800, 1800, 0, SIGWINCH, SI_USER, IPCT_SIG_QUEUED, 85120);
+	e.flags |= IPCT_F_BLOCKED_SIG;
+	feed(lc, e);
+	/* A handler discards nothing; SIG_DFL of a signal whose default terminates neither. */
+	feed(lc, sigaction_ev(1800, SIGUSR1, H1, 0, 85200));
+	feed(lc, sigaction_ev(1800, SIGUSR1, (uint64_t)SIG_DFL, 0, 85210));
+	/* Nor does a failed call. */
+	feed(lc, sigaction_ev(1800, SIGUSR1, (uint64_t)SIG_IGN, -EINVAL, 85220));
+	CHECK_INT(c.n, 0);
+	e = sigaction_ev(1800, SIGUSR1, (uint64_t)SIG_IGN, 0, 85300);
+	e.tid = 1802;
+	feed(lc, e);
+	CHECK_INT(c.n, 2);
+	for (int i = 0; i < 2; i++) {
+		r = rec(&c, i);
+		CHECK_INT(r->sig, SIGUSR1);
+		CHECK_INT(r->outcome, IPCT_OUTCOME_DISCARDED);
+		CHECK_INT(r->discard_nr, __NR_rt_sigaction);
+		CHECK_INT(r->discarded_tid, 1802);
+		CHECK_INT(r->discarded_ns, 85300);
+		CHECK_INT(r->handler, (uint64_t)SIG_IGN);
+		CHECK_INT(r->delivered_ns, 0);
+		CHECK_INT(r->action, IPCT_ACT_NONE);
+	}
+	CHECK_INT(rec(&c, 0)->target_tid, 0);
+	CHECK_INT(rec(&c, 1)->target_tid, 1801);
+	feed(lc, sigaction_ev(1800, SIGWINCH, (uint64_t)SIG_DFL, 0, 85400));
+	CHECK_INT(c.n, 3);
+	r = rec(&c, 2);
+	CHECK_INT(r->sig, SIGWINCH);
+	CHECK_INT(r->outcome, IPCT_OUTCOME_DISCARDED);
+	CHECK_INT(r->handler, (uint64_t)SIG_DFL);
+
+	/* The next SIGUSR1 is the one delivered, and nothing is left at exit. */
+	feed(lc, sigaction_ev(1800, SIGUSR1, H1, 0, 85500));
+	feed(lc, gen(1800, 1800, 1800, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 85600));
+	feed(lc, deliver(1800, 1800, SIGUSR1, SI_USER, H1, 0, 85700));
+	feed(lc, sigret(1800, 1800, 85800));
+	CHECK_INT(c.n, 4);
+	r = rec(&c, 3);
+	CHECK_INT(r->outcome, IPCT_OUTCOME_HANDLED);
+	CHECK_INT(r->generated_ns, 85600);
+	CHECK_INT(r->intr_nr, IPCT_NR_NONE);
+	feed(lc, exit_ev(1800, 0, 86000));
+	CHECK_INT(c.n, 4);
+	ipct_lc_free(lc);
+}
+
+/* A read of a signalfd as the BPF side reports it: n siginfos, the first `named` with their numbers. */
+static struct ipct_event signalfd_read(uint32_t pid, uint32_t tid, int nr, uint64_t accepts, const int *sigs,
+				       int named, int n, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, tid, nr, n * (int64_t)sizeof(struct signalfd_siginfo), ts);
+
+	e.kind[0] = IPCT_KIND_SIGNALFD;
+	e.sys.args[0] = 5;
+	e.sys.x[0] = accepts;
+	for (int i = 0; i < named; i++)
+		((uint8_t *)&e.sys.x[2])[i] = (uint8_t)sigs[i];
+	return e;
+}
+
+/*
+ * Signals read from a signalfd are accepted by that read: those it names,
+ * and beyond them (a long read, a readv) those the kernel dequeues next:
+ * the thread's own first, then the process's; a fault's first, then the
+ * lowest number; only those the signalfd takes.
+ */
+static void test_signalfd(void)
+{
+	const uint64_t usr = 1ull << (SIGUSR1 - 1) | 1ull << (SIGUSR2 - 1);
+	struct recs c;
+	struct ipct_lc *lc = lc_new(&c);
+	const struct ipct_sigrec *r;
+	struct ipct_event e;
+	int sigs[] = { SIGUSR2, SIGUSR1 };
+
+	feed(lc, exec_ev(1900, 87000));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 87100));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGUSR2, SI_USER, IPCT_SIG_QUEUED, 87110));
+	feed(lc, signalfd_read(1900, 1900, __NR_read, usr, sigs, 2, 2, 87200));
+	CHECK_INT(c.n, 2);
+	r = rec(&c, 0);
+	CHECK_INT(r->sig, SIGUSR2);     /* as named */
+	CHECK_INT(r->outcome, IPCT_OUTCOME_ACCEPTED);
+	CHECK_INT(r->action, IPCT_ACT_SIGNALFD);
+	CHECK_INT(r->delivered_ns, 87200);
+	CHECK_INT(r->delivered_tid, 1900);
+	CHECK_INT(r->fd, 5);
+	CHECK_INT(r->object_kind, IPCT_KIND_SIGNALFD);
+	CHECK_INT(rec(&c, 1)->sig, SIGUSR1);
+
+	/* Unnamed: the thread's SIGUSR2, then the process's SIGUSR1; SIGTERM is not the signalfd's. */
+	feed(lc, gen(1900, 1900, 1900, 0, SIGTERM, SI_USER, IPCT_SIG_QUEUED, 87300));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 87310));
+	feed(lc, gen(1900, 1900, 1900, 1901, SIGUSR2, SI_TKILL, IPCT_SIG_QUEUED, 87320));
+	feed(lc, signalfd_read(1900, 1901, __NR_readv, usr, NULL, 0, 2, 87400));
+	CHECK_INT(c.n, 4);
+	CHECK_INT(rec(&c, 2)->sig, SIGUSR2);
+	CHECK_INT(rec(&c, 2)->target_tid, 1901);
+	CHECK_INT(rec(&c, 2)->delivered_tid, 1901);
+	CHECK_INT(rec(&c, 3)->sig, SIGUSR1);
+	CHECK_INT(rec(&c, 3)->target_tid, 0);
+
+	/* A fault's signal before a lower number; then the oldest of a queued signal. */
+	feed(lc, gen(1900, 1900, 1900, 0, SIGRTMIN, SI_QUEUE, IPCT_SIG_QUEUED, 87500));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGRTMIN, SI_QUEUE, IPCT_SIG_QUEUED, 87510));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGSEGV, SI_USER, IPCT_SIG_QUEUED, 87520));
+	feed(lc, gen(1900, 1900, 1900, 0, SIGINT, SI_USER, IPCT_SIG_QUEUED, 87530));
+	e = signalfd_read(1900, 1900, __NR_read, 1ull << (SIGSEGV - 1) | 1ull << (SIGINT - 1) |
+			  1ull << (SIGRTMIN - 1), NULL, 0, 3, 87600);
+	feed(lc, e);
+	CHECK_INT(c.n, 7);
+	CHECK_INT(rec(&c, 4)->sig, SIGSEGV);
+	CHECK_INT(rec(&c, 5)->sig, SIGINT);
+	CHECK_INT(rec(&c, 6)->sig, SIGRTMIN);
+	CHECK_INT(rec(&c, 6)->generated_ns, 87500);
+	/* A read that failed took nothing. */
+	e = signalfd_read(1900, 1900, __NR_read, ~0ull, NULL, 0, 0, 87700);
+	e.sys.ret = -EAGAIN;
+	feed(lc, e);
+	CHECK_INT(c.n, 7);
+	/* What is left at exit: the SIGTERM and the second SIGRTMIN, never delivered. */
+	feed(lc, exit_ev(1900, 0, 88000));
+	CHECK_INT(c.n, 9);
+	CHECK_INT(rec(&c, 7)->outcome, IPCT_OUTCOME_NEVER_DELIVERED);
+	CHECK_INT(rec(&c, 8)->outcome, IPCT_OUTCOME_NEVER_DELIVERED);
+	CHECK_INT(rec(&c, 7)->sig + rec(&c, 8)->sig, SIGTERM + SIGRTMIN);
+	ipct_lc_free(lc);
+}
+
+/*
+ * A traced process that the correlator did not see start (it ran before a
+ * system-wide trace): the kernel side marks signals to it, and its
+ * deliveries come from it; both make it known. Unmarked, it is unobserved.
+ */
+static void test_not_seen_start(void)
+{
+	struct recs c;
+	struct ipct_lc *lc = lc_new(&c);
+	const struct ipct_sigrec *r;
+	struct ipct_event e;
+
+	feed(lc, gen(200, 200, 2000, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 89000));
+	CHECK_INT(c.n, 1);
+	CHECK_INT(rec(&c, 0)->outcome, IPCT_OUTCOME_UNOBSERVED);
+	CHECK_INT(ipct_lc_nprocs(lc), 0);
+	e = gen(200, 200, 2000, 0, SIGUSR1, SI_USER, IPCT_SIG_QUEUED, 89100);
+	e.flags |= IPCT_F_TARGET;
+	e.session = 5;
+	feed(lc, e);
+	CHECK_INT(c.n, 1);
+	CHECK_INT(ipct_lc_nprocs(lc), 1);
+	feed(lc, deliver(2000, 2000, SIGUSR1, SI_USER, H1, 0, 89200));
+	feed(lc, sigret(2000, 2000, 89300));
+	CHECK_INT(c.n, 2);
+	r = rec(&c, 1);
+	CHECK_INT(r->outcome, IPCT_OUTCOME_HANDLED);
+	CHECK_INT(r->generated_ns, 89100);
+	CHECK_INT(r->session, 5);
+	/* A delivery of a signal generated before the trace makes its process known too. */
+	e = deliver(2100, 2100, SIGUSR2, SI_USER, H2, 0, 89400);
+	e.session = 5;
+	feed(lc, e);
+	CHECK_INT(ipct_lc_nprocs(lc), 2);
+	feed(lc, sigret(2100, 2100, 89500));
+	CHECK_INT(c.n, 3);
+	CHECK_INT(rec(&c, 2)->outcome, IPCT_OUTCOME_HANDLED);
+	CHECK_INT(rec(&c, 2)->generated_ns, 0);
+	/* Both end with their session. */
+	ipct_lc_end_session(lc, 5, 90000);
+	CHECK_INT(ipct_lc_nprocs(lc), 0);
+	ipct_lc_free(lc);
+}
+
 /* Dispositions: SIG_IGN seen in rt_sigaction, inherited over fork; else the signal's default. */
 static void test_fork_dispositions(void)
 {
@@ -894,5 +1090,8 @@ int main(void)
 	test_thread_queue();
 	test_sigwait();
 	test_fork_dispositions();
+	test_discard_by_action();
+	test_signalfd();
+	test_not_seen_start();
 	return check_done("test-lifecycle");
 }

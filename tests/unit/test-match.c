@@ -362,7 +362,8 @@ static const char *const doc_fields[] = {
 	"type", "id", "session", "sig", "signo", "code", "via", "cause", "sender_pid", "sender_tid",
 	"sender_comm", "target_pid", "target_comm", "target_tid", "result", "blocked", "generated_ns",
 	"delivered_ns", "pending_ns", "delivered_tid", "action", "default_action", "handler",
-	"handler_addr", "sa_flags", "returned_ns", "outcome", "merged_into", "interrupted",
+	"handler_addr", "sa_flags", "returned_ns", "outcome", "merged_into", "discarded_by",
+	"discarded_ns", "discarded_tid", "interrupted",
 	"interrupted_errno", "restarted", "exit_status", "child_pid", "child_status", "addr", "value",
 	"fd", "object", "explanation", NULL,
 };
@@ -592,10 +593,44 @@ static void test_json(void)
 	r.flags |= IPCT_SR_TRACE_END;
 	explain(&r, why, sizeof(why));
 	CHECK_STR(why, "never delivered: still pending when tracing stopped");
-	r.flags = IPCT_SR_GENERATED | IPCT_SR_DISCARDED;
+
+	/* Discarded: by the SIGCONT that came, or by an action set to ignore it. */
+	r.flags = IPCT_SR_GENERATED | IPCT_SR_BLOCKED;
+	r.outcome = IPCT_OUTCOME_DISCARDED;
 	r.sig = SIGSTOP;
+	r.discard_nr = IPCT_NR_NONE;
+	r.discard_sig = SIGCONT;
+	r.discarded_ns = 1240000;
 	explain(&r, why, sizeof(why));
-	CHECK_STR(why, "never delivered: a later SIGCONT discarded it");
+	CHECK_STR(why, "discarded: SIGCONT came while it was pending, and SIGCONT discards pending stop signals");
+	o = json(&r);
+	check_fields(o);
+	CHECK_STR(jstr(o, "outcome"), "discarded");
+	CHECK_STR(jstr(o, "discarded_by"), "SIGCONT");
+	CHECK_INT(jint(o, "discarded_ns"), 1241000);
+	CHECK_STR(jstr(o, "discarded_tid"), "(null)");
+	CHECK_STR(jstr(o, "delivered_ns"), "(null)");
+	CHECK_STR(jstr(o, "returned_ns"), "(null)");
+	CHECK_STR(jstr(o, "interrupted"), "(null)");
+	json_object_put(o);
+	r.sig = SIGUSR1;
+	r.discard_nr = __NR_rt_sigaction;
+	r.discarded_tid = 1200;
+	r.handler = (uint64_t)SIG_IGN;
+	explain(&r, why, sizeof(why));
+	CHECK_STR(why, "discarded: SIGUSR1 was set to SIG_IGN while it was pending, and the kernel throws away "
+		  "a pending signal that becomes ignored");
+	o = json(&r);
+	check_fields(o);
+	CHECK_STR(jstr(o, "discarded_by"), "rt_sigaction");
+	CHECK_INT(jint(o, "discarded_tid"), 1200);
+	CHECK_STR(jstr(o, "handler"), "(null)");
+	json_object_put(o);
+	r.sig = SIGWINCH;
+	r.handler = (uint64_t)SIG_DFL;
+	explain(&r, why, sizeof(why));
+	CHECK_STR(why, "discarded: SIGWINCH was set to SIG_DFL, whose action is to ignore it, while it was "
+		  "pending, and the kernel throws away a pending signal that becomes ignored");
 
 	/* Generated before the trace began: no generation time, result or pending time. */
 	r = base();
