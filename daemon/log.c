@@ -33,9 +33,17 @@ struct logq {
 	struct json_object *losses;
 };
 
+/* What opening the journal keeps but cannot read, said once at start. */
+static void journal_warn(const char *msg, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "ipctraced: journal: %s\n", msg);
+}
+
 int log_open(struct daemon *d, const char *dir, uint64_t max_bytes)
 {
-	struct ipct_journal_opts o = { dir, max_bytes, max_bytes / 16 > (64u << 20) ? 64u << 20 : max_bytes / 16 };
+	struct ipct_journal_opts o = { dir, max_bytes, max_bytes / 16 > (64u << 20) ? 64u << 20 : max_bytes / 16,
+				       journal_warn, NULL };
 	struct ipct_journal_repair rep;
 	int err;
 
@@ -291,7 +299,7 @@ bool log_step(struct daemon *d)
 		/* Go on once the client has read what it has. */
 		if (ipct_buf_len(&c->out) >= LOG_BACKLOG)
 			continue;
-		if (ipct_journal_step(d->journal, &q->cur, q->since, q->until, LOG_STEP_BLOCKS, on_record, &sc) < 0) {
+		if (ipct_journal_step(d->journal, &q->cur, NULL, q->since, q->until, LOG_STEP_BLOCKS, on_record, &sc) < 0) {
 			q->cur.done = true;
 			json_object_array_add(q->losses, json_object_new_string("journal read error"));
 		}
