@@ -101,6 +101,7 @@ int do_stats(int argc, char **argv)
 		{ "untraced_children", "children not traced (map full)" },
 		{ "lost_calls", "calls lost (no task storage)" },
 		{ "clients", "clients connected" },
+		{ "backlog_bytes", "bytes waiting for clients" },
 		{ "sessions", "trace sessions" },
 		{ "traced_processes", "traced processes" },
 		{ "attached", "programs attached" },
