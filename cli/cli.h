@@ -14,9 +14,12 @@
 
 /* Exit codes of the CLI itself (a traced command's own status passes through `run`). */
 #define EXIT_USAGE 2
+/* The answer may miss events, and stderr said which and why (docs/protocol.md, "lost"). */
+#define EXIT_INCOMPLETE 3
 
 struct conn {
 	int fd;
+	int stop_fd;            /* conn_next returns -EINTR once this is readable (-1: none) */
 	struct ipct_buf in;
 	pid_t private_pid;      /* a private ipctraced started for this command, or 0 */
 	char *private_dir;
@@ -35,7 +38,8 @@ int conn_open(struct conn *c, const char *path, bool allow_private);
 void conn_close(struct conn *c);
 /* Sends one request and waits for its reply (events that arrive first are an error). NULL on failure, printed. */
 struct json_object *conn_request(struct conn *c, struct json_object *req);
-/* Waits for the next whole frame; the caller consumes it (sizeof(*h) + h->len). -errno. */
+/* Waits for the next whole frame; the caller consumes it (sizeof(*h) + h->len). -errno;
+ * -EINTR when stop_fd became readable first. */
 int conn_next(struct conn *c, struct ipct_msg_hdr *h, const char **payload);
 /* Sends one request without waiting. -errno. */
 int conn_send(struct conn *c, struct json_object *req);
@@ -62,6 +66,13 @@ bool query_color(const struct query_opts *q);
 void local_time_str(int64_t ns, char *buf, size_t len);
 /* The reply's error, or NULL when it says ok. */
 const char *reply_error(struct json_object *reply);
+/*
+ * A "lost" notice: says on stderr how many events ipctraced dropped for this
+ * client, and why. How many; 0 for another notice.
+ */
+int64_t notice_lost(struct json_object *n);
+/* Blocks the n signals given and returns a signalfd that reads them (nonblocking). -errno. */
+int signals_fd(const int *sigs, size_t n);
 
 /* Output format options shared by the verbs: -o text|json, and dot where the verb draws graphs.
  * Prints what is wrong. */

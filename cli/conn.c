@@ -9,14 +9,17 @@
 #include <errno.h>
 #include <time.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -113,7 +116,7 @@ int conn_open(struct conn *c, const char *path, bool allow_private)
 	char sock[128];
 	int fd, r;
 
-	*c = (struct conn){ .fd = -1 };
+	*c = (struct conn){ .fd = -1, .stop_fd = -1 };
 	fd = connect_unix(path);
 	if (fd >= 0) {
 		c->fd = fd;
@@ -153,6 +156,9 @@ void conn_close(struct conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	if (c->stop_fd >= 0)
+		close(c->stop_fd);
+	c->stop_fd = -1;
 	ipct_buf_free(&c->in);
 	if (c->private_pid > 0) {
 		kill(c->private_pid, SIGTERM);
@@ -190,6 +196,17 @@ int conn_next(struct conn *c, struct ipct_msg_hdr *h, const char **payload)
 			return 0;
 		if (r < 0)
 			return r;
+		if (c->stop_fd >= 0) {
+			struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN }, { .fd = c->stop_fd, .events = POLLIN } };
+
+			if (poll(p, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				return -errno;
+			}
+			if (p[1].revents)
+				return -EINTR;
+		}
 		r = (int)ipct_buf_read_fd(&c->in, c->fd);
 		if (r == 0)
 			return -ECONNRESET;
@@ -292,6 +309,33 @@ const char *reply_error(struct json_object *reply)
 	if (json_object_object_get_ex(reply, "error", &err))
 		return json_object_get_string(err);
 	return "malformed reply";
+}
+
+int64_t notice_lost(struct json_object *n)
+{
+	struct json_object *v;
+	int64_t count;
+
+	if (!json_object_object_get_ex(n, "notice", &v) || strcmp(json_object_get_string(v), "lost"))
+		return 0;
+	count = json_object_object_get_ex(n, "count", &v) ? json_object_get_int64(v) : 0;
+	fprintf(stderr, "ipctrace: ipctraced dropped %" PRId64 " events for this output, which could not keep up "
+		"(more than 16 MiB were waiting for it): it is incomplete\n", count);
+	return count;
+}
+
+int signals_fd(const int *sigs, size_t n)
+{
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	for (size_t i = 0; i < n; i++)
+		sigaddset(&mask, sigs[i]);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 int parse_output(const char *arg, enum ipct_output *out, bool dot)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +33,19 @@ static void log_usage(FILE *f)
 		"Options:\n"
 		"  -S, --since TIME      events from TIME on\n"
 		"  -U, --until TIME      events up to TIME\n"
-		"  -n, --lines N         only the last N matching events\n"
-		"  -f, --follow          then keep printing new events that match\n"
+		"  -n, --lines N         only the last N matching events, from 0 to 10000000\n"
+		"                        (with -f, -n 0 prints only new events)\n"
+		"  -f, --follow          then keep printing new events that match, until\n"
+		"                        Ctrl-C\n"
 		"  -o, --output FORMAT   text (default) or json (fields in docs/events.md)\n"
 		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
-		"  -h, --help            show this help\n");
+		"  -h, --help            show this help\n"
+		"\n"
+		"Exit status: 0, or 3 when the answer may miss events (stderr says how\n"
+		"many and why: the kernel's ring buffer was full, this output read too\n"
+		"slowly, or rotation removed them while the query ran); 2 for a usage\n"
+		"error, 1 for other failures.\n");
 }
 
 static int64_t clock_ns(clockid_t id)
@@ -60,23 +68,36 @@ static int parse_when(const char *opt, const char *arg, int64_t *out)
 	return 0;
 }
 
-/* The end of the logged part: say so when the answer has holes. */
-static void on_end(struct json_object *n)
+/* The end of the logged part: says so when the answer has holes; whether it has. */
+static bool on_end(struct json_object *n)
 {
-	struct json_object *losses;
+	struct json_object *losses, *v;
+	bool holes = false;
 
-	if (!json_object_object_get_ex(n, "losses", &losses))
-		return;
-	for (size_t i = 0; i < json_object_array_length(losses); i++) {
-		struct json_object *l = json_object_array_get_idx(losses, i), *t, *c;
-		char when[64] = "?";
+	if (json_object_object_get_ex(n, "losses", &losses)) {
+		for (size_t i = 0; i < json_object_array_length(losses); i++) {
+			struct json_object *l = json_object_array_get_idx(losses, i), *t, *c;
+			char when[64] = "?";
 
-		if (json_object_object_get_ex(l, "time_ns", &t))
-			local_time_str(json_object_get_int64(t), when, sizeof(when));
-		json_object_object_get_ex(l, "count", &c);
-		fprintf(stderr, "ipctrace: %" PRId64 " events were lost around %s (the ring buffer was full): "
-			"this answer may miss some\n", c ? json_object_get_int64(c) : 0, when);
+			if (json_object_object_get_ex(l, "time_ns", &t))
+				local_time_str(json_object_get_int64(t), when, sizeof(when));
+			json_object_object_get_ex(l, "count", &c);
+			fprintf(stderr, "ipctrace: %" PRId64 " events were lost around %s (the ring buffer was full): "
+				"this answer may miss some\n", c ? json_object_get_int64(c) : 0, when);
+			holes = true;
+		}
 	}
+	if (json_object_object_get_ex(n, "rotated", &v) && json_object_get_boolean(v)) {
+		fprintf(stderr, "ipctrace: the journal's rotation removed events this query had not yet read: "
+			"this answer misses them\n");
+		holes = true;
+	}
+	if (json_object_object_get_ex(n, "error", &v)) {
+		fprintf(stderr, "ipctrace: reading the journal failed (%s): this answer ends there\n",
+			json_object_get_string(v));
+		holes = true;
+	}
+	return holes;
 }
 
 int do_log(int argc, char **argv)
@@ -95,8 +116,9 @@ int do_log(int argc, char **argv)
 	struct query_opts q = QUERY_OPTS_INIT;
 	struct ipct_fmt fmt = { 0 };
 	struct json_object *req, *reply = NULL, *v;
-	int64_t since = 0, until = 0, lines = 0;
-	bool has_since = false, has_until = false, follow = false, ended = false;
+	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	int64_t since = 0, until = 0, lines = -1, lost = 0;
+	bool has_since = false, has_until = false, follow = false, ended = false, holes = false;
 	struct ipct_buf out = { 0 };
 	struct conn conn;
 	char *end;
@@ -116,9 +138,9 @@ int do_log(int argc, char **argv)
 			break;
 		case 'n':
 			lines = strtoll(optarg, &end, 10);
-			if (*end || end == optarg || lines < 0 || lines > 10000000) {
-				fprintf(stderr, "ipctrace log: -n takes a number of events (0 to 10000000), not '%s'\n",
-					optarg);
+			if (*end || end == optarg || lines < 0 || lines > IPCT_LOG_LIMIT_MAX) {
+				fprintf(stderr, "ipctrace log: -n takes a number of events from 0 to %d (the most one "
+					"query returns), not '%s'\n", IPCT_LOG_LIMIT_MAX, optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -141,7 +163,7 @@ int do_log(int argc, char **argv)
 		json_object_object_add(req, "since", json_object_new_int64(since));
 	if (has_until)
 		json_object_object_add(req, "until", json_object_new_int64(until));
-	if (lines)
+	if (lines >= 0)
 		json_object_object_add(req, "limit", json_object_new_int64(lines));
 	json_object_object_add(req, "follow", json_object_new_boolean(follow));
 	reply = conn_query(&conn, "log", argv + optind, argc - optind, req, &ret);
@@ -151,11 +173,21 @@ int do_log(int argc, char **argv)
 	if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
 		fmt.realtime_off = json_object_get_int64(v);
 	ipct_format_header(&fmt, &out);
+	/* Followed until a signal says to stop: then the exit status says whether anything was lost. */
+	if (follow) {
+		conn.stop_fd = signals_fd(stop_sigs, sizeof(stop_sigs) / sizeof(stop_sigs[0]));
+		if (conn.stop_fd < 0) {
+			fprintf(stderr, "ipctrace: signalfd: %s\n", strerror(-conn.stop_fd));
+			goto out;
+		}
+	}
 	while (!ended || follow) {
 		struct ipct_msg_hdr h;
 		const char *payload;
 		int err = conn_next(&conn, &h, &payload);
 
+		if (err == -EINTR)
+			break;
 		if (err < 0) {
 			fprintf(stderr, "ipctrace: lost the connection to ipctraced: %s\n", strerror(-err));
 			goto out;
@@ -172,8 +204,10 @@ int do_log(int argc, char **argv)
 
 			if (n && json_object_object_get_ex(n, "notice", &v) &&
 			    !strcmp(json_object_get_string(v), "log_end")) {
-				on_end(n);
+				holes |= on_end(n);
 				ended = true;
+			} else if (n) {
+				lost += notice_lost(n);
 			}
 			json_object_put(n);
 		}
@@ -185,7 +219,12 @@ int do_log(int argc, char **argv)
 			ipct_buf_consume(&out, ipct_buf_len(&out));
 		}
 	}
-	ret = 0;
+	if (write_stdout(&out) < 0)
+		goto out;
+	if (lost)
+		fprintf(stderr, "ipctrace log: %" PRId64 " events in all were dropped for this output: it is "
+			"incomplete\n", lost);
+	ret = lost || holes ? EXIT_INCOMPLETE : 0;
 out:
 	json_object_put(reply);
 	conn_close(&conn);

@@ -35,7 +35,9 @@ struct run {
 	bool ended;             /* the daemon said the session is over */
 	bool stdout_gone;       /* the reader of our output went away */
 	const char *end_reason;
-	int64_t events, lost;
+	int64_t events, lost;   /* from session_end: lost = lost_ring + lost_client */
+	int64_t lost_ring;      /* the kernel's ring buffer was full */
+	int64_t lost_client;    /* this client read too slowly */
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
@@ -58,7 +60,8 @@ static void run_usage(FILE *f)
 		"Run COMMAND and trace its signals, pipes and sockets, and those of every\n"
 		"process it starts, printing each event as it happens. Exits with\n"
 		"COMMAND's status (128+N when a signal N killed it; 127 when it cannot be\n"
-		"found, 126 when it cannot be executed).\n"
+		"found, 126 when it cannot be executed), even when events were lost: a\n"
+		"trace that lost any says so on stderr and in its summary (\"lost\").\n"
 		"\n"
 		"Options:\n"
 		"  -o, --output FORMAT   text (default), json (one object per line, fields in\n"
@@ -194,6 +197,10 @@ static void on_notice(struct run *r, struct json_object *n)
 			r->events = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "lost", &v))
 			r->lost = json_object_get_int64(v);
+		if (json_object_object_get_ex(n, "lost_ring", &v))
+			r->lost_ring = json_object_get_int64(v);
+		if (json_object_object_get_ex(n, "lost_client", &v))
+			r->lost_client = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "counts", &v))
 			r->counts = json_object_get(v);
 		/* Anything but the tree's own end means the trace was cut short. */
@@ -207,11 +214,8 @@ static void on_notice(struct run *r, struct json_object *n)
 	} else if (!strcmp(kind, "graph")) {
 		if (json_object_object_get_ex(n, "objects", &v))
 			r->graph = json_object_get(v);
-	} else if (!strcmp(kind, "lost")) {
-		int64_t count = json_object_object_get_ex(n, "count", &v) ? json_object_get_int64(v) : 0;
-
-		fprintf(stderr, "ipctrace: %lld events lost: this output could not keep up\n",
-			(long long)count);
+	} else {
+		notice_lost(n);
 	}
 }
 
@@ -385,14 +389,19 @@ static void print_summary(struct run *r, const char *cmd)
 	}
 	if (r->fmt.mode == IPCT_OUT_JSON) {
 		ipct_buf_printf(&r->out,
-				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"exit_code\":%d,"
-				"\"status\":\"%s\"}\n",
-				(long long)r->events, (long long)r->lost, exit_code_of(r->status), status);
+				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"lost_ring\":%lld,"
+				"\"lost_client\":%lld,\"exit_code\":%d,\"status\":\"%s\"}\n",
+				(long long)r->events, (long long)r->lost, (long long)r->lost_ring,
+				(long long)r->lost_client, exit_code_of(r->status), status);
 		flush_out(r);
 	} else {
 		fprintf(stderr, "ipctrace: %s %s; %lld events, %lld lost\n", cmd, status,
 			(long long)r->events, (long long)r->lost);
 	}
+	if (r->lost)
+		fprintf(stderr, "ipctrace: this trace is incomplete: %lld events lost while the kernel's ring buffer "
+			"was full, %lld dropped because this output read too slowly\n",
+			(long long)r->lost_ring, (long long)r->lost_client);
 }
 
 /* The options every tracing verb shares, and -p / --all / --background for attach and trace. */
@@ -427,7 +436,8 @@ static void attach_usage(FILE *f)
 		"printing events as they happen until the processes exit or Ctrl-C, which\n"
 		"stops the trace and leaves the processes running. Everything is logged\n"
 		"(ipctrace log session=N). Users may attach only to their own processes;\n"
-		"trace --all needs root or the ipctrace group.\n"
+		"trace --all needs root or the ipctrace group. Exits 0; 3 when events were\n"
+		"lost (stderr says how many and why); 1 when the trace was cut short.\n"
 		"\n"
 		"Options:\n"
 		"  -p, --pid PID[,PID]   the processes to attach to (attach)\n"
@@ -618,20 +628,13 @@ static void stream(struct run *r, int sfd)
 }
 
 /* Signals become events of the loop: blocked here, read from a signalfd. */
-static int signals_fd(void)
+static int trace_signals_fd(void)
 {
-	sigset_t mask;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
 
-	/* Blocked only in this process: a child keeps the mask we were given. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* Blocked only in this process: a child keeps the mask we were given. */
+	return signals_fd(sigs, sizeof(sigs) / sizeof(sigs[0]));
 }
 
 static void run_free(struct run *r)
@@ -647,7 +650,7 @@ static void run_free(struct run *r)
 
 int do_run(int argc, char **argv)
 {
-	struct run r = { .conn = { .fd = -1 }, .verb = RUN };
+	struct run r = { .conn = { .fd = -1, .stop_fd = -1 }, .verb = RUN };
 	struct trace_args a = { .socket_path = default_socket(), .color = "auto" };
 	struct json_object *req;
 	char path[PATH_MAX];
@@ -678,7 +681,7 @@ int do_run(int argc, char **argv)
 		fprintf(stderr, "ipctrace: failed to start %s: %s\n", argv[optind], strerror(-r.child));
 		goto out;
 	}
-	sfd = signals_fd();
+	sfd = trace_signals_fd();
 	req = json_object_new_object();
 	json_object_object_add(req, "pid", json_object_new_int(r.child));
 	/* The held child's own last steps before exec are not the program's. */
@@ -713,7 +716,7 @@ out:
 /* attach -p and trace --all: running processes, until they exit or Ctrl-C. */
 static int attach_main(int argc, char **argv, enum verb verb)
 {
-	struct run r = { .conn = { .fd = -1 }, .verb = verb };
+	struct run r = { .conn = { .fd = -1, .stop_fd = -1 }, .verb = verb };
 	struct trace_args a = { .socket_path = default_socket(), .color = "auto" };
 	struct json_object *req, *pids = NULL;
 	int sfd, ret;
@@ -727,7 +730,7 @@ static int attach_main(int argc, char **argv, enum verb verb)
 	/* A private daemon dies with us: a background trace needs the system's. */
 	if (conn_open(&r.conn, a.socket_path, !a.socket_given && !a.background) < 0)
 		goto out;
-	sfd = signals_fd();
+	sfd = trace_signals_fd();
 	req = json_object_new_object();
 	if (pids)
 		json_object_object_add(req, "pids", json_object_get(pids));
@@ -747,7 +750,7 @@ static int attach_main(int argc, char **argv, enum verb verb)
 	if (r.view)
 		view_end(r.view, 0);
 	print_summary(&r, verb == ATTACH ? a.pids : "everything");
-	ret = r.end_reason && strcmp(r.end_reason, "detached") ? 1 : 0;
+	ret = r.end_reason && strcmp(r.end_reason, "detached") ? 1 : r.lost ? EXIT_INCOMPLETE : 0;
 out:
 	json_object_put(pids);
 	run_free(&r);

@@ -62,8 +62,16 @@ static void print_journal(struct json_object *reply)
 	if (get_int(j, "repaired_bytes"))
 		printf("%-32s %" PRId64 " bytes of a torn tail cut at start\n", "journal repaired",
 		       get_int(j, "repaired_bytes"));
+	if (get_int(j, "skipped_segments"))
+		printf("%-32s %" PRId64 " segments (%.1f MiB) of another version or format: kept, not read\n",
+		       "journal not read", get_int(j, "skipped_segments"), get_int(j, "skipped_bytes") / 1048576.0);
+	if (get_int(j, "bad_blocks"))
+		printf("%-32s %" PRId64 " blocks fail their checksum: kept, not read\n", "journal damaged",
+		       get_int(j, "bad_blocks"));
 	if (get_int(j, "write_errors"))
 		printf("%-32s %" PRId64 "\n", "journal write errors", get_int(j, "write_errors"));
+	if (get_int(j, "sync_errors"))
+		printf("%-32s %" PRId64 "\n", "journal sync errors", get_int(j, "sync_errors"));
 }
 
 static void print_by_type(struct json_object *reply)
@@ -93,6 +101,7 @@ int do_stats(int argc, char **argv)
 		{ "untraced_children", "children not traced (map full)" },
 		{ "lost_calls", "calls lost (no task storage)" },
 		{ "clients", "clients connected" },
+		{ "backlog_bytes", "bytes waiting for clients" },
 		{ "sessions", "trace sessions" },
 		{ "traced_processes", "traced processes" },
 		{ "attached", "programs attached" },

@@ -86,22 +86,26 @@ void client_queue_json(struct client *c, struct json_object *obj)
 		c->dead = true;
 }
 
-void client_queue_event(struct client *c, const struct ipct_event *e)
+/* Queues one stream frame unless the client is past its backlog: false (and counted) when dropped. */
+static bool client_queue_stream(struct client *c, uint16_t type, const void *p, size_t len)
 {
 	if (c->dead)
-		return;
-	if (ipct_buf_len(&c->out) >= CLIENT_OUT_MAX ||
-	    ipct_msg_append(&c->out, IPCT_MSG_EVENT, e, sizeof(*e)) < 0)
+		return true;
+	if (ipct_buf_len(&c->out) >= CLIENT_OUT_MAX || ipct_msg_append(&c->out, type, p, len) < 0) {
 		c->lost++;
+		return false;
+	}
+	return true;
 }
 
-void client_queue_record(struct client *c, const struct ipct_sigrec *r)
+bool client_queue_event(struct client *c, const struct ipct_event *e)
 {
-	if (c->dead)
-		return;
-	if (ipct_buf_len(&c->out) >= CLIENT_OUT_MAX ||
-	    ipct_msg_append(&c->out, IPCT_MSG_SIGREC, r, sizeof(*r)) < 0)
-		c->lost++;
+	return client_queue_stream(c, IPCT_MSG_EVENT, e, sizeof(*e));
+}
+
+bool client_queue_record(struct client *c, const struct ipct_sigrec *r)
+{
+	return client_queue_stream(c, IPCT_MSG_SIGREC, r, sizeof(*r));
 }
 
 void client_flush(struct daemon *d, struct client *c)
@@ -337,12 +341,14 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	struct tracer_counters cnt = { 0 };
 	struct json_object *losses = json_object_new_array();
 	int nclients = 0, nsessions = 0;
-	int64_t traced = 0;
+	int64_t traced = 0, backlog = 0;
 
 	(void)req;
 
-	for (struct client *x = d->clients; x; x = x->next)
+	for (struct client *x = d->clients; x; x = x->next) {
 		nclients++;
+		backlog += (int64_t)ipct_buf_len(&x->out);
+	}
 	for (struct session *s = d->sessions; s; s = s->next) {
 		nsessions++;
 		traced += s->nprocs;
@@ -354,6 +360,7 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	/* Calls of threads the kernel could give no task storage: not recorded. */
 	json_object_object_add(r, "lost_calls", json_object_new_int64((int64_t)cnt.inflight_full));
 	json_object_object_add(r, "clients", json_object_new_int(nclients));
+	json_object_object_add(r, "backlog_bytes", json_object_new_int64(backlog));
 	json_object_object_add(r, "sessions", json_object_new_int(nsessions));
 	json_object_object_add(r, "attached", json_object_new_boolean(tracer_attached(d->tracer)));
 	json_object_object_add(r, "bpf_reads", json_object_new_string(tracer_typed_reads(d->tracer) ? "typed" : "core"));
@@ -379,6 +386,10 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 		json_object_object_add(j, "last_ns", js.last_ns ? json_object_new_int64(js.last_ns) : NULL);
 		json_object_object_add(j, "write_errors", json_object_new_int64((int64_t)d->journal_errors));
 		json_object_object_add(j, "repaired_bytes", json_object_new_int64((int64_t)d->repair.bytes_cut));
+		json_object_object_add(j, "skipped_segments", json_object_new_int(js.skipped_segments));
+		json_object_object_add(j, "skipped_bytes", json_object_new_int64((int64_t)js.skipped_bytes));
+		json_object_object_add(j, "bad_blocks", json_object_new_int64((int64_t)js.bad_blocks));
+		json_object_object_add(j, "sync_errors", json_object_new_int64((int64_t)js.sync_errors));
 		json_object_object_add(r, "journal", j);
 	} else {
 		json_object_object_add(r, "journal", NULL);

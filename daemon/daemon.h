@@ -40,7 +40,7 @@ struct session {
 	struct client *owner;   /* receives the events */
 	int64_t nprocs;         /* live processes, from fork and exit events */
 	uint64_t events;
-	uint64_t client_lost;   /* events the owner could not take */
+	uint64_t client_lost;   /* events and records the owner could not take */
 	uint64_t ring_lost_start;
 	uint64_t start_ns;
 	bool want_records;      /* the owner asked for lifecycle records in its stream */
@@ -128,9 +128,10 @@ int match_terms(struct client *c, struct json_object *req, const char *cmd, cons
 int client_accept(struct daemon *d);
 void client_on_input(struct daemon *d, struct client *c);
 void client_flush(struct daemon *d, struct client *c);
-void client_queue_event(struct client *c, const struct ipct_event *e);
+/* Streamed frames: false when dropped (the client is past CLIENT_OUT_MAX; it hears of it by a "lost" notice). */
+bool client_queue_event(struct client *c, const struct ipct_event *e);
 void client_queue_json(struct client *c, struct json_object *obj);
-void client_queue_record(struct client *c, const struct ipct_sigrec *r);
+bool client_queue_record(struct client *c, const struct ipct_sigrec *r);
 void clients_reap(struct daemon *d);
 
 /* sessions.c */

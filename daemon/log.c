@@ -3,10 +3,21 @@
  * The event log: every event, lifecycle record and loss goes into the
  * journal (lib/journal.c) as it is drained; `log` requests read it back,
  * filtered here, in steps that never let a client's backlog grow past
- * LOG_BACKLOG, so that a query over millions of events neither blocks
- * the daemon nor buffers them all; `follow` then feeds the client live.
+ * LOG_BACKLOG (a query waits for its client to read, and drops nothing),
+ * so that a query over millions of events neither blocks the daemon nor
+ * buffers them all; `follow` then feeds the client live.
+ *
+ * A query for the last N matches (-n) walks back from the journal's end,
+ * counting matches, to where the N-th last one lies, and streams forward
+ * from there like any query: it costs what the N matches and the records
+ * between them cost, not the whole journal, and it holds no events.
+ * Handler names need the exec (or fork) that says which program a process
+ * runs, which may lie further back: for the processes whose matches name
+ * a handler, the walk goes on back until it has found those (or the start
+ * of the journal), and sends them first, as context.
  */
 #include <errno.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,28 +25,51 @@
 
 #include "daemon.h"
 #include "evfilter.h"
+#include "format.h"
 
 #define LOG_BACKLOG (4u << 20)
 #define LOG_STEP_BLOCKS 64
 #define SYNC_NS 1000000000ull
 
+enum logq_phase {
+	LOGQ_BACK,              /* -n: walking back to where the last N matches begin */
+	LOGQ_CONTEXT,           /* ... and on back to the execs and forks that name their handlers */
+	LOGQ_SEND_CONTEXT,      /* sending those, oldest first */
+	LOGQ_FORWARD,           /* sending the matches from cur on */
+	LOGQ_LIVE,              /* following: live events only */
+};
+
 struct logq {
 	struct ipct_evfilter *f;
 	int64_t since, until;
-	size_t limit;                   /* only the last N (0: all) */
-	struct ipct_event *ring;        /* ... kept here until the scan ends */
-	size_t ringcap;
-	uint64_t count;
-	struct ipct_journal_cursor cur;
-	bool scanning;
+	int64_t limit;                  /* only the last N (-1: all) */
+	enum logq_phase phase;
+	struct ipct_journal_cursor cur; /* forward from here */
+	struct ipct_journal_cursor back; /* walking back from here */
+	struct ipct_journal_cursor end; /* the journal's end when the query began: the end of its answer */
+	uint64_t found;                 /* matches met walking back */
+	uint64_t count;                 /* matches sent */
+	void *want;                     /* tsearch tree of pids whose handlers need their program */
+	size_t nwant;
+	struct ipct_event *ctx;         /* the execs and forks that name them, newest first */
+	size_t nctx, capctx, sentctx;
 	bool follow;
 	int64_t realtime_off;           /* the clock offset the reply gave */
+	int read_error;                 /* reading the journal failed: the answer ends there */
 	struct json_object *losses;
 };
 
+/* What opening the journal keeps but cannot read, said once at start. */
+static void journal_warn(const char *msg, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "ipctraced: journal: %s\n", msg);
+}
+
 int log_open(struct daemon *d, const char *dir, uint64_t max_bytes)
 {
-	struct ipct_journal_opts o = { dir, max_bytes, max_bytes / 16 > (64u << 20) ? 64u << 20 : max_bytes / 16 };
+	struct ipct_journal_opts o = { dir, max_bytes, max_bytes / 16 > (64u << 20) ? 64u << 20 : max_bytes / 16,
+				       journal_warn, NULL };
 	struct ipct_journal_repair rep;
 	int err;
 
@@ -91,12 +125,45 @@ static bool visible(const struct client *c, uint32_t uid)
 	return c->privileged || uid == c->uid;
 }
 
+/* The pid set of a query, in a tsearch tree whose keys are the pids themselves. */
+static int pid_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void pid_keep(void *p)
+{
+	(void)p;
+}
+
+static bool want_del(struct logq *q, uint32_t pid)
+{
+	if (!tdelete((void *)(uintptr_t)pid, &q->want, pid_cmp))
+		return false;
+	q->nwant--;
+	return true;
+}
+
+static void want_add(struct logq *q, uint32_t pid)
+{
+	void **node;
+
+	if (!pid || tfind((void *)(uintptr_t)pid, &q->want, pid_cmp))
+		return;
+	/* Out of memory: that handler shows as an address. */
+	node = tsearch((void *)(uintptr_t)pid, &q->want, pid_cmp);
+	q->nwant += node != NULL;
+}
+
 void log_free(struct logq *q)
 {
 	if (!q)
 		return;
 	ipct_evfilter_free(q->f);
-	free(q->ring);
+	tdestroy(q->want, pid_keep);
+	free(q->ctx);
 	json_object_put(q->losses);
 	free(q);
 }
@@ -135,15 +202,17 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 		reply_error(c, "log: out of memory");
 		return;
 	}
+	q->limit = -1;
 	q->since = opt_time(c, req, "since", INT64_MIN, &ok);
 	q->until = ok ? opt_time(c, req, "until", INT64_MAX, &ok) : 0;
 	if (ok && json_object_object_get_ex(req, "limit", &v) &&
 	    (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-	     json_object_get_int64(v) > 10000000)) {
-		reply_error(c, "log: \"limit\" must be a number of events from 0 to 10000000");
+	     json_object_get_int64(v) > IPCT_LOG_LIMIT_MAX)) {
+		reply_error(c, "log: \"limit\" must be a number of events from 0 to %d (the most one query returns)",
+			    IPCT_LOG_LIMIT_MAX);
 		ok = false;
 	} else if (ok && v) {
-		q->limit = (size_t)json_object_get_int64(v);
+		q->limit = json_object_get_int64(v);
 	}
 	if (ok && json_object_object_get_ex(req, "follow", &v)) {
 		if (!json_object_is_type(v, json_type_boolean)) {
@@ -163,49 +232,58 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 			ok = false;
 		}
 	}
-	if (ok && q->limit) {
-		q->ringcap = q->limit < 4096 ? q->limit : 4096;
-		q->ring = calloc(q->ringcap, sizeof(*q->ring));
-		if (!q->ring) {
-			reply_error(c, "log: out of memory");
-			ok = false;
-		}
-	}
 	if (!ok) {
 		log_free(q);
 		return;
 	}
 	q->losses = json_object_new_array();
-	q->scanning = d->journal != NULL;
-	q->cur.seg = 0;
+	if (d->journal) {
+		/* The answer is what was logged when it was asked: it ends here unless it follows. */
+		ipct_journal_end(d->journal, &q->end);
+		q->back = q->end;
+		/* -n 0: nothing logged (with -f: only what comes from now on). */
+		if (!q->limit)
+			q->cur = q->end;
+		q->phase = q->limit > 0 ? LOGQ_BACK : LOGQ_FORWARD;
+	}
 	c->logq = q;
 	q->realtime_off = realtime_offset_ns();
 	v = json_object_new_object();
 	json_object_object_add(v, "realtime_offset_ns", json_object_new_int64(q->realtime_off));
 	reply_ok(c, v);
-	if (!q->scanning)
+	if (!d->journal)
 		log_end_scan(c);
-}
-
-/* The last `limit` matches: the ring grows as they come, up to the limit. */
-static void ring_put(struct logq *q, const struct ipct_event *e)
-{
-	if (q->count == q->ringcap && q->ringcap < q->limit) {
-		size_t cap = q->ringcap * 2 < q->limit ? q->ringcap * 2 : q->limit;
-		struct ipct_event *n = realloc(q->ring, cap * sizeof(*n));
-
-		if (n) {
-			q->ring = n;
-			q->ringcap = cap;
-		}
-	}
-	q->ring[q->count % q->ringcap] = *e;
 }
 
 struct scan_ctx {
 	struct client *c;
 	struct logq *q;
 };
+
+/*
+ * The event in a journal record as its client may see it, re-based on the
+ * reply's clock offset (events from earlier boots come out right); false
+ * for another record, or an event the client may not see.
+ */
+static bool read_event(const struct scan_ctx *sc, uint16_t type, const void *rec, uint16_t len,
+		       int64_t realtime_ns, struct ipct_event *ev)
+{
+	if (type != IPCT_JREC_EVENT || len < sizeof(*ev))
+		return false;
+	memcpy(ev, rec, sizeof(*ev));
+	if (!visible(sc->c, ev->uid))
+		return false;
+	ev->ts_ns = (uint64_t)(realtime_ns - sc->q->realtime_off);
+	return true;
+}
+
+static void queue_context(struct client *c, const struct ipct_event *e)
+{
+	struct ipct_event ctx_ev = *e;
+
+	ctx_ev.flags |= IPCT_F_CONTEXT;
+	client_queue_event(c, &ctx_ev);
+}
 
 static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t realtime_ns, void *ctx)
 {
@@ -225,56 +303,144 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 		json_object_array_add(q->losses, o);
 		return true;
 	}
-	if (type != IPCT_JREC_EVENT || len < sizeof(struct ipct_event))
-		return true;
 	/* Wait for the client to read: this record comes again on the next step. */
 	if (ipct_buf_len(&sc->c->out) >= LOG_BACKLOG)
 		return false;
-	ev = *(const struct ipct_event *)rec;
-	if (!visible(sc->c, ev.uid))
+	if (!read_event(sc, type, rec, len, realtime_ns, &ev))
 		return true;
-	/* Re-based on the reply's clock offset: times from earlier boots come out right. */
-	ev.ts_ns = (uint64_t)(realtime_ns - q->realtime_off);
 	match = ipct_evfilter_match(q->f, &ev);
 	/*
 	 * Forks and execs say which program each process runs: the client names
-	 * handlers with them, so it gets them all (those that are not matches,
-	 * or wait in the -n ring, as context).
+	 * handlers with them, so it gets them all (those that are not matches
+	 * as context).
 	 */
-	if ((ev.type == IPCT_EV_FORK || ev.type == IPCT_EV_EXEC) && (!match || q->limit)) {
-		struct ipct_event ctx_ev = ev;
-
-		ctx_ev.flags |= IPCT_F_CONTEXT;
-		client_queue_event(sc->c, &ctx_ev);
-	}
+	if ((ev.type == IPCT_EV_FORK || ev.type == IPCT_EV_EXEC) && !match)
+		queue_context(sc->c, &ev);
 	if (!match)
 		return true;
-	if (q->limit)
-		ring_put(q, &ev);
-	else
-		client_queue_event(sc->c, &ev);
+	client_queue_event(sc->c, &ev);
 	q->count++;
 	return true;
+}
+
+/* Walking back: counts the matches up to the limit, and notes whose handlers need naming. */
+static bool on_record_back(uint16_t type, const void *rec, uint16_t len, int64_t realtime_ns, void *ctx)
+{
+	struct scan_ctx *sc = ctx;
+	struct logq *q = sc->q;
+	struct ipct_event ev;
+
+	if (realtime_ns < q->since || realtime_ns > q->until || !read_event(sc, type, rec, len, realtime_ns, &ev) ||
+	    !ipct_evfilter_match(q->f, &ev))
+		return true;
+	if (ipct_event_names_handler(&ev))
+		want_add(q, ev.pid);
+	return ++q->found < (uint64_t)q->limit;
+}
+
+static void keep_context(struct logq *q, const struct ipct_event *e)
+{
+	if (q->nctx == q->capctx) {
+		size_t cap = q->capctx ? q->capctx * 2 : 16;
+		struct ipct_event *n = realloc(q->ctx, cap * sizeof(*n));
+
+		/* Out of memory: that handler shows as an address. */
+		if (!n)
+			return;
+		q->ctx = n;
+		q->capctx = cap;
+	}
+	q->ctx[q->nctx++] = *e;
+}
+
+/*
+ * Further back: the exec that gave each wanted process its program, or the
+ * fork that gave it its parent's (whose own exec is then wanted). An exit
+ * first means the pid was another process's then: nothing to find.
+ */
+static bool on_context(uint16_t type, const void *rec, uint16_t len, int64_t realtime_ns, void *ctx)
+{
+	struct scan_ctx *sc = ctx;
+	struct logq *q = sc->q;
+	struct ipct_event ev;
+
+	if (!read_event(sc, type, rec, len, realtime_ns, &ev))
+		return true;
+	if (ev.type == IPCT_EV_EXEC && want_del(q, ev.pid)) {
+		keep_context(q, &ev);
+	} else if (ev.type == IPCT_EV_FORK && want_del(q, ev.proc.child_pid)) {
+		keep_context(q, &ev);
+		want_add(q, ev.pid);
+	} else if (ev.type == IPCT_EV_EXIT) {
+		want_del(q, ev.pid);
+	}
+	return q->nwant > 0;
 }
 
 void log_end_scan(struct client *c)
 {
 	struct logq *q = c->logq;
 	struct json_object *n = json_object_new_object();
-	uint64_t shown = q->limit && q->count > q->ringcap ? q->ringcap : q->count;
 
-	for (uint64_t i = q->count - shown; q->limit && i < q->count; i++)
-		client_queue_event(c, &q->ring[i % q->ringcap]);
 	json_object_object_add(n, "notice", json_object_new_string("log_end"));
-	json_object_object_add(n, "count", json_object_new_int64((int64_t)shown));
+	json_object_object_add(n, "count", json_object_new_int64((int64_t)q->count));
 	json_object_object_add(n, "losses", json_object_get(q->losses));
 	json_object_object_add(n, "following", json_object_new_boolean(q->follow));
+	if (q->cur.rotated)
+		json_object_object_add(n, "rotated", json_object_new_boolean(true));
+	if (q->read_error)
+		json_object_object_add(n, "error", json_object_new_string(strerror(-q->read_error)));
 	client_queue_json(c, n);
 	json_object_put(n);
-	q->scanning = false;
+	q->phase = LOGQ_LIVE;
 	if (!q->follow) {
 		log_free(q);
 		c->logq = NULL;
+	}
+}
+
+/* One step of c's query: a few dozen blocks read, or as much context sent as there is room for. */
+static void logq_step(struct daemon *d, struct client *c)
+{
+	struct logq *q = c->logq;
+	struct scan_ctx sc = { c, q };
+	int err = 0;
+
+	switch (q->phase) {
+	case LOGQ_BACK:
+		err = ipct_journal_step_back(d->journal, &q->back, q->since, q->until, LOG_STEP_BLOCKS,
+					     on_record_back, &sc);
+		if (err < 0 || (!q->back.done && q->found < (uint64_t)q->limit))
+			break;
+		/* The last N begin here (at the start, when the journal holds fewer). */
+		q->cur = q->back;
+		q->cur.done = false;
+		q->phase = q->nwant && !q->back.done ? LOGQ_CONTEXT : LOGQ_SEND_CONTEXT;
+		break;
+	case LOGQ_CONTEXT:
+		err = ipct_journal_step_back(d->journal, &q->back, INT64_MIN, INT64_MAX, LOG_STEP_BLOCKS,
+					     on_context, &sc);
+		if (err >= 0 && (q->back.done || !q->nwant))
+			q->phase = LOGQ_SEND_CONTEXT;
+		break;
+	case LOGQ_SEND_CONTEXT:
+		for (; q->sentctx < q->nctx && ipct_buf_len(&c->out) < LOG_BACKLOG; q->sentctx++)
+			queue_context(c, &q->ctx[q->nctx - 1 - q->sentctx]);
+		if (q->sentctx == q->nctx)
+			q->phase = LOGQ_FORWARD;
+		break;
+	case LOGQ_FORWARD:
+		err = ipct_journal_step(d->journal, &q->cur, q->follow ? NULL : &q->end, q->since, q->until,
+					LOG_STEP_BLOCKS, on_record, &sc);
+		if (err >= 0 && q->cur.done)
+			log_end_scan(c);
+		break;
+	case LOGQ_LIVE:
+		break;
+	}
+	if (err < 0) {
+		q->read_error = err;
+		log_end_scan(c);
 	}
 }
 
@@ -283,22 +449,13 @@ bool log_step(struct daemon *d)
 	bool more = false;
 
 	for (struct client *c = d->clients; c; c = c->next) {
-		struct logq *q = c->logq;
-		struct scan_ctx sc = { c, q };
-
-		if (!q || !q->scanning || c->dead)
+		if (!c->logq || c->logq->phase == LOGQ_LIVE || c->dead)
 			continue;
 		/* Go on once the client has read what it has. */
 		if (ipct_buf_len(&c->out) >= LOG_BACKLOG)
 			continue;
-		if (ipct_journal_step(d->journal, &q->cur, q->since, q->until, LOG_STEP_BLOCKS, on_record, &sc) < 0) {
-			q->cur.done = true;
-			json_object_array_add(q->losses, json_object_new_string("journal read error"));
-		}
-		if (q->cur.done)
-			log_end_scan(c);
-		else
-			more = true;
+		logq_step(d, c);
+		more |= c->logq && c->logq->phase != LOGQ_LIVE;
 	}
 	return more;
 }
@@ -308,7 +465,7 @@ void log_follow(struct daemon *d, const struct ipct_event *e)
 	for (struct client *c = d->clients; c; c = c->next) {
 		struct logq *q = c->logq;
 
-		if (q && q->follow && !q->scanning && visible(c, e->uid) && ipct_evfilter_match(q->f, e))
+		if (q && q->phase == LOGQ_LIVE && visible(c, e->uid) && ipct_evfilter_match(q->f, e))
 			client_queue_event(c, e);
 	}
 }

@@ -32,7 +32,7 @@ void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 	/* Who may see it: the session's owner (and root, and the ipctrace group). */
 	r.uid = s ? s->uid : 0;
 	if (s && s->owner && s->want_records)
-		client_queue_record(s->owner, &r);
+		s->client_lost += !client_queue_record(s->owner, &r);
 	/* Logged at the time its story ended. */
 	log_add(d, IPCT_JREC_SIGREC, &r, sizeof(r),
 		r.returned_ns ? r.returned_ns : r.delivered_ns ? r.delivered_ns : r.generated_ns);
@@ -88,8 +88,9 @@ size_t records_query(struct daemon *d, struct client *c, const struct ipct_match
 			continue;
 		if (!ipct_match_eval(m, ipct_sigrec_test, r))
 			continue;
-		if (queue)
-			client_queue_record(c, r);
+		/* A reply, bounded by RECORDS_MAX: never dropped, unlike a stream. */
+		if (queue && ipct_msg_append(&c->out, IPCT_MSG_SIGREC, r, sizeof(*r)) < 0)
+			c->dead = true;
 		n++;
 	}
 	return n;

@@ -118,6 +118,9 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 			json_object_object_add(n, "counts", ipct_counts_json(s->counts));
 		json_object_object_add(n, "lost", json_object_new_int64((int64_t)(
 			d->ring_lost - s->ring_lost_start + s->client_lost)));
+		/* Why: the ring was full (any process's records, since the session began), or its client read too slowly. */
+		json_object_object_add(n, "lost_ring", json_object_new_int64((int64_t)(d->ring_lost - s->ring_lost_start)));
+		json_object_object_add(n, "lost_client", json_object_new_int64((int64_t)s->client_lost));
 		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}
@@ -225,10 +228,7 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	if (s->counts) {
 		ipct_counts_add(s->counts, e);
 	} else if (s->owner) {
-		uint64_t before = s->owner->lost;
-
-		client_queue_event(s->owner, e);
-		s->client_lost += s->owner->lost - before;
+		s->client_lost += !client_queue_event(s->owner, e);
 	}
 	/* After the event itself: a record it completes follows it in the stream. */
 	ipct_syms_on_event(d->syms, e);

@@ -332,6 +332,18 @@ static void pr_handler(struct pr *p, const struct ipct_event *e, const char *key
 	pr_hex(p, addr_key, NULL, h);
 }
 
+bool ipct_event_names_handler(const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc;
+
+	/* SIG_DFL (0) and SIG_IGN (1) are not code: named without the program. */
+	if (e->type == IPCT_EV_SIGNAL_DELIVER)
+		return e->sig.handler > 1;
+	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)) || sc->cls != IPCT_SC_SIGACTION)
+		return false;
+	return ((e->flags & IPCT_F_NEW_VALID) && e->sys.x[0] > 1) || ((e->flags & IPCT_F_OLD_VALID) && e->sys.x[2] > 1);
+}
+
 static void fmt_sigaction_handler(struct pr *p, const struct ipct_event *e, const char *key,
 				  const char *addr_key, const char *text, uint64_t h)
 {

@@ -26,6 +26,12 @@ struct ipct_fmt {
 /* The event's type name: "write", "signal_generate", "fork", ... */
 const char *ipct_event_type_name(const struct ipct_event *e);
 
+/*
+ * Whether the event shows a signal handler, which is named from the
+ * process's program (ipct_syms): the exec or fork before it must be known.
+ */
+bool ipct_event_names_handler(const struct ipct_event *e);
+
 /* One event as one line ending in '\n', appended to out. -errno. */
 int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, struct ipct_buf *out);
 

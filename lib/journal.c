@@ -9,8 +9,14 @@
  * the record as the programs share it (struct ipct_event, ...).
  *
  * Blocks are written with one writev() each, so a crash leaves at most one
- * torn block at the end of the last segment; opening checks the last
- * segment's hashes and cuts from the first bad block on. fdatasync runs on
+ * torn block at the end of the last segment: opening checks the hashes of
+ * the last two segments (the one before the last may have lost its last
+ * blocks with a power loss before its final sync), cuts a torn tail from
+ * the last one only, and keeps everything else it cannot read (segments
+ * of another event version or format, blocks that fail their hash) as it
+ * is, unread and said so, until rotation removes it: an upgrade or a
+ * downgrade must never erase a journal. Older blocks are checked when
+ * first read. fdatasync runs on
  * a thread of its own (ipct_journal_sync_background), because syncing a
  * second of events takes tens of milliseconds, which the daemon's event
  * loop cannot spend without the ring buffer overflowing at high rates.
@@ -20,13 +26,15 @@
  * than growing the cache with fresh ones (on this project's VMs, 90-120
  * instead of 150-250 ns of the daemon's CPU per event at 3 M events/s). The block
  * headers of every segment are kept in memory: a time-range query skips
- * whole blocks and segments without reading them.
+ * whole blocks and segments without reading them, and `log -n` walks
+ * back from the last block without reading the rest.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,27 +86,34 @@ struct blkidx {
 	uint64_t off;
 	uint32_t len, nrec;
 	int64_t realtime_off, min_ns, max_ns;
+	bool checked;           /* its hash matched (or this journal wrote it) */
+	bool bad;               /* its hash did not match: never read */
 };
 
 struct segment {
 	uint64_t num;
-	uint64_t size;
+	uint64_t size;          /* of the file: what rotation counts */
+	bool skipped;           /* another event version or format: kept, never read nor appended to */
 	int64_t min_ns, max_ns; /* over all its blocks: the clock may have gone back between two */
-	struct blkidx *blks;
+	struct blkidx *blks;    /* the blocks that can be read */
 	size_t nblks, cap;
 };
 
-/* Descriptors (dups) waiting for fdatasync on the syncer thread. */
-#define SYNC_QUEUE 8
-
+/*
+ * Descriptors (dups) waiting for fdatasync on the syncer thread. The
+ * queue grows as it must: a sync asked for is never dropped (a finished
+ * segment's last second would then reach the disk only by the kernel's
+ * writeback, and a power loss could tear a segment that is not the last).
+ */
 struct syncer {
 	pthread_t thread;
 	bool started;
 	bool quit;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	int fds[SYNC_QUEUE];
-	size_t n;
+	int *fds;
+	size_t n, cap;
+	uint64_t errors;        /* fdatasync calls that failed */
 };
 
 struct ipct_journal {
@@ -115,7 +130,20 @@ struct ipct_journal {
 	uint32_t nrec;
 	uint64_t min_ts, max_ts;
 	uint64_t bytes, records;
+	uint64_t bad_blocks;    /* found at open, or when first read */
+	/* Where each record of a block starts, to walk it backwards. */
+	uint32_t *offs;
+	size_t offcap;
 };
+
+/* One fdatasync, and the pages it wrote leave the page cache; false when it failed. */
+static bool sync_fd(int fd)
+{
+	bool ok = fdatasync(fd) == 0;
+
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	return ok;
+}
 
 static void *syncer_main(void *arg)
 {
@@ -128,64 +156,77 @@ static void *syncer_main(void *arg)
 		if (!s->n)
 			break;
 		int fd = s->fds[0];
+		bool ok;
 
 		memmove(&s->fds[0], &s->fds[1], --s->n * sizeof(s->fds[0]));
 		pthread_mutex_unlock(&s->lock);
-		fdatasync(fd);
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		ok = sync_fd(fd);
 		close(fd);
 		pthread_mutex_lock(&s->lock);
+		s->errors += !ok;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
 }
 
+/* Whether fd's file is among those waiting (a sync yet to start covers what was written since). */
+static bool sync_queued(const struct syncer *s, int fd)
+{
+	struct stat st, q;
+
+	if (fstat(fd, &st) < 0)
+		return false;
+	for (size_t i = 0; i < s->n; i++)
+		if (fstat(s->fds[i], &q) == 0 && q.st_ino == st.st_ino && q.st_dev == st.st_dev)
+			return true;
+	return false;
+}
+
 /*
  * Has the syncer fdatasync a dup of fd, unless that file is already
- * waiting (or SYNC_QUEUE are: the kernel's own writeback still comes).
+ * waiting. When the thread, the dup or the queue's memory cannot be had,
+ * the sync is done here and now: slower, never skipped.
  */
 static void sync_later(struct syncer *s, int fd)
 {
-	struct stat st, q;
+	bool queued = false;
 	int dup_fd;
 
-	if (!s->started) {
-		pthread_mutex_init(&s->lock, NULL);
-		pthread_cond_init(&s->wake, NULL);
-		if (pthread_create(&s->thread, NULL, syncer_main, s)) {
-			pthread_mutex_destroy(&s->lock);
-			pthread_cond_destroy(&s->wake);
-			fdatasync(fd);
-			return;
-		}
-		s->started = true;
-	}
-	if (fstat(fd, &st) < 0)
-		return;
 	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < s->n; i++)
-		if (fstat(s->fds[i], &q) == 0 && q.st_ino == st.st_ino && q.st_dev == st.st_dev)
-			goto out;
-	if (s->n < SYNC_QUEUE && (dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0) {
+	if (!s->started && !pthread_create(&s->thread, NULL, syncer_main, s))
+		s->started = true;
+	if (s->started && s->n == s->cap) {
+		int *n = realloc(s->fds, (s->cap ? s->cap * 2 : 8) * sizeof(*n));
+
+		if (n) {
+			s->fds = n;
+			s->cap = s->cap ? s->cap * 2 : 8;
+		}
+	}
+	if (s->started && sync_queued(s, fd)) {
+		queued = true;
+	} else if (s->started && s->n < s->cap && (dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0) {
 		s->fds[s->n++] = dup_fd;
 		pthread_cond_signal(&s->wake);
+		queued = true;
 	}
-out:
 	pthread_mutex_unlock(&s->lock);
+	if (!queued && !sync_fd(fd)) {
+		pthread_mutex_lock(&s->lock);
+		s->errors++;
+		pthread_mutex_unlock(&s->lock);
+	}
 }
 
 /* Finishes the syncs asked for, and the thread. */
 static void syncer_stop(struct syncer *s)
 {
-	if (!s->started)
-		return;
 	pthread_mutex_lock(&s->lock);
 	s->quit = true;
 	pthread_cond_signal(&s->wake);
 	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->thread, NULL);
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->wake);
+	if (s->started)
+		pthread_join(s->thread, NULL);
 	s->started = false;
 }
 
@@ -234,70 +275,165 @@ static struct segment *seg_add(struct ipct_journal *j, uint64_t num)
 	return &j->segs[j->nsegs++];
 }
 
+static void jwarn(const struct ipct_journal *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void jwarn(const struct ipct_journal *j, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!j->opts.warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	j->opts.warn(msg, j->opts.warn_ctx);
+}
+
+/*
+ * Whether the n bytes of a segment header read are what a crash can
+ * leave of one being written: a prefix of the magic, or zeros (the size
+ * reached the disk, the data did not).
+ */
+static bool header_torn(const struct seg_hdr *sh, size_t n)
+{
+	const unsigned char *p = (const void *)sh;
+	bool zeros = true;
+
+	for (size_t i = 0; i < n; i++)
+		zeros &= !p[i];
+	return zeros || (n < sizeof(*sh) && !memcmp(sh->magic, SEG_MAGIC, n < 8 ? n : 8));
+}
+
+/*
+ * Whether the segment's header is one whose blocks this journal reads:
+ * if not, the segment is kept as it is and said so (a segment of the
+ * previous event version after an upgrade, a newer one after a
+ * downgrade, a file that is not a segment at all).
+ */
+static bool seg_readable(struct ipct_journal *j, struct segment *s, const char *name, const struct seg_hdr *sh,
+			 ssize_t n)
+{
+	if (n < (ssize_t)sizeof(*sh))
+		jwarn(j, "%s: %" PRIu64 " bytes, too short for a segment header: kept as it is, not read", name,
+		     s->size);
+	else if (memcmp(sh->magic, SEG_MAGIC, 8))
+		jwarn(j, "%s: not a journal segment (no IPCTJRN1 header): kept as it is, not read", name);
+	else if (sh->version != SEG_VERSION)
+		jwarn(j, "%s: segment format %u, this ipctraced reads format %u: kept as it is, not read", name,
+		     sh->version, SEG_VERSION);
+	else if (sh->event_version != IPCT_EVENT_VERSION)
+		jwarn(j, "%s: events of version %u, this ipctraced reads version %u: kept as it is (%" PRIu64
+		     " bytes), not read; rotation removes it in its turn", name, sh->event_version,
+		     IPCT_EVENT_VERSION, s->size);
+	else
+		return true;
+	s->skipped = true;
+	return false;
+}
+
 /*
  * Reads a segment's block headers into its index. With `verify`, also
- * checks every block's hash, and cuts the file at the first bad block.
+ * checks every block's hash: a block that fails it is not indexed. Only
+ * the last segment (`last`) is ever changed: a torn tail, what follows
+ * its last good block, is cut. Anything else that cannot be read is kept
+ * as it is, said so, and left for rotation.
  */
-static int seg_load(struct ipct_journal *j, struct segment *s, bool verify, struct ipct_journal_repair *rep)
+static int seg_load(struct ipct_journal *j, struct segment *s, bool last, bool verify,
+		    struct ipct_journal_repair *rep)
 {
 	char name[32];
-	struct seg_hdr sh;
+	struct seg_hdr sh = { 0 };
 	struct stat st;
-	uint64_t off = sizeof(sh);
+	uint64_t off = sizeof(sh), good_end = sizeof(sh), bad = 0, bad_bytes = 0, pending = 0, pending_bytes = 0;
 	char *recs = NULL;
+	ssize_t n;
 	int fd, err = 0;
 
 	seg_name(s->num, name, sizeof(name));
-	fd = openat(j->dirfd, name, O_RDWR | O_CLOEXEC);
+	fd = openat(j->dirfd, name, (last ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		err = -errno;
 		goto out;
 	}
-	if (pread(fd, &sh, sizeof(sh), 0) != sizeof(sh) || memcmp(sh.magic, SEG_MAGIC, 8) ||
-	    sh.version != SEG_VERSION || sh.event_version != IPCT_EVENT_VERSION) {
-		/* Torn before its header was whole, or not ours: start it again. */
-		off = 0;
+	s->size = (uint64_t)st.st_size;
+	n = pread(fd, &sh, sizeof(sh), 0);
+	if (n < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (last && (n < (ssize_t)sizeof(sh) || !memcmp(&sh, &(struct seg_hdr){ 0 }, sizeof(sh))) &&
+	    header_torn(&sh, (size_t)n)) {
+		/* Torn before its header was whole: it holds nothing, and starts again. */
+		good_end = 0;
 		goto cut;
 	}
-	while (off + sizeof(struct blk_hdr) <= (uint64_t)st.st_size) {
+	if (!seg_readable(j, s, name, &sh, n))
+		goto out;
+	while (off + sizeof(struct blk_hdr) <= s->size) {
 		struct blk_hdr bh;
 		struct blkidx b;
 
 		if (pread(fd, &bh, sizeof(bh), (off_t)off) != sizeof(bh) || bh.magic != BLK_MAGIC ||
-		    off + sizeof(bh) + bh.len > (uint64_t)st.st_size)
+		    off + sizeof(bh) + bh.len > s->size)
 			break;
 		if (verify) {
-			char *n = realloc(recs, bh.len ? bh.len : 1);
+			char *nr = realloc(recs, bh.len ? bh.len : 1);
 
-			if (!n) {
+			if (!nr) {
 				err = -ENOMEM;
 				goto out;
 			}
-			recs = n;
+			recs = nr;
 			if (pread(fd, recs, bh.len, (off_t)(off + sizeof(bh))) != (ssize_t)bh.len ||
-			    blk_hash(recs, bh.len, bh.nrec) != bh.hash)
-				break;
+			    blk_hash(recs, bh.len, bh.nrec) != bh.hash) {
+				/* Bad, unless a good block follows: then it was not torn, only damaged. */
+				pending++;
+				pending_bytes += sizeof(bh) + bh.len;
+				off += sizeof(bh) + bh.len;
+				continue;
+			}
 		}
-		b = (struct blkidx){ off, bh.len, bh.nrec, bh.realtime_off, bh.min_ns, bh.max_ns };
+		b = (struct blkidx){ off, bh.len, bh.nrec, bh.realtime_off, bh.min_ns, bh.max_ns, verify, false };
 		err = blk_add(s, &b);
 		if (err)
 			goto out;
 		j->records += bh.nrec;
 		off += sizeof(bh) + bh.len;
+		good_end = off;
+		bad += pending;
+		bad_bytes += pending_bytes;
+		pending = pending_bytes = 0;
 	}
+	if (!last) {
+		/* Not ours to change: a later segment follows it. */
+		bad += pending;
+		bad_bytes += pending_bytes;
+		if (off < s->size)
+			jwarn(j, "%s: %" PRIu64 " bytes after its last whole block: kept as they are, not read",
+			     name, s->size - off);
+	}
+	if (bad) {
+		jwarn(j, "%s: blocks that fail their checksum: %" PRIu64 " (%" PRIu64 " bytes), kept as they are, "
+		      "not read", name, bad, bad_bytes);
+		rep->bad_blocks += bad;
+		j->bad_blocks += bad;
+	}
+	if (!last)
+		goto out;
 cut:
-	if (off < (uint64_t)st.st_size) {
-		if (ftruncate(fd, (off_t)off) < 0) {
+	if (good_end < s->size) {
+		if (ftruncate(fd, (off_t)good_end) < 0) {
 			err = -errno;
 			goto out;
 		}
 		snprintf(rep->segment, sizeof(rep->segment), "%s", name);
-		rep->bytes_cut += (uint64_t)st.st_size - off;
+		rep->bytes_cut += s->size - good_end;
 		rep->blocks_kept = s->nblks;
+		s->size = good_end;
 	}
-	s->size = off;
-	j->bytes += off;
 out:
+	j->bytes += s->size;
 	free(recs);
 	if (fd >= 0)
 		close(fd);
@@ -403,6 +539,24 @@ static int mkdirs(const char *dir)
 	return mkdir(path, 0750) < 0 && errno != EEXIST ? -errno : 0;
 }
 
+/* Opens the last segment for appending; a new one follows it when it is not ours to append to. */
+static int open_last(struct ipct_journal *j)
+{
+	struct segment *s = &j->segs[j->nsegs - 1];
+	char name[32];
+
+	if (s->skipped)
+		return seg_create(j, s->num + 1);
+	/* Its header was torn: it starts again. */
+	if (!s->size) {
+		j->nsegs--;
+		return seg_create(j, s->num);
+	}
+	seg_name(s->num, name, sizeof(name));
+	j->fd = openat(j->dirfd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
+	return j->fd < 0 ? -errno : 0;
+}
+
 struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct ipct_journal_repair *rep,
 				       int *err)
 {
@@ -418,6 +572,9 @@ struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct
 	j->opts = *o;
 	j->fd = -1;
 	j->lockfd = -1;
+	j->dirfd = -1;
+	pthread_mutex_init(&j->sync.lock, NULL);
+	pthread_cond_init(&j->sync.wake, NULL);
 	*err = mkdirs(o->dir);
 	if (*err)
 		goto fail;
@@ -436,25 +593,15 @@ struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct
 	for (size_t i = 0; !*err && i < n; i++) {
 		struct segment *s = seg_add(j, nums[i]);
 
-		/* Only the last segment can have been torn by a crash. */
-		*err = s ? seg_load(j, s, i == n - 1, rep) : -ENOMEM;
-	}
-	if (!*err && n) {
-		char name[32];
-
-		seg_name(nums[n - 1], name, sizeof(name));
-		j->fd = openat(j->dirfd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
-		if (j->fd < 0)
-			*err = -errno;
-		/* An empty last segment (its header torn) starts again. */
-		else if (j->segs[n - 1].size == 0) {
-			j->nsegs--;
-			*err = seg_create(j, nums[n - 1]);
-		}
-	} else if (!*err) {
-		*err = seg_create(j, 1);
+		/*
+		 * A crash can tear the last segment; a power loss, the one
+		 * before it too, if it came before that one's final sync.
+		 */
+		*err = s ? seg_load(j, s, i == n - 1, i + 2 >= n, rep) : -ENOMEM;
 	}
 	free(nums);
+	if (!*err)
+		*err = n ? open_last(j) : seg_create(j, 1);
 	if (*err)
 		goto fail;
 	return j;
@@ -468,9 +615,12 @@ void ipct_journal_close(struct ipct_journal *j)
 	if (!j)
 		return;
 	syncer_stop(&j->sync);
+	pthread_mutex_destroy(&j->sync.lock);
+	pthread_cond_destroy(&j->sync.wake);
+	free(j->sync.fds);
 	if (j->fd >= 0)
 		close(j->fd);
-	if (j->dirfd > 0)
+	if (j->dirfd >= 0)
 		close(j->dirfd);
 	if (j->lockfd >= 0)
 		close(j->lockfd);
@@ -478,6 +628,7 @@ void ipct_journal_close(struct ipct_journal *j)
 		free(j->segs[i].blks);
 	free(j->segs);
 	free(j->buf);
+	free(j->offs);
 	free(j);
 }
 
@@ -519,7 +670,7 @@ static void rotate(struct ipct_journal *j)
 		unlinkat(j->dirfd, name, 0);
 		j->bytes -= j->segs[0].size;
 		for (size_t i = 0; i < j->segs[0].nblks; i++)
-			j->records -= j->segs[0].blks[i].nrec;
+			j->records -= j->segs[0].blks[i].bad ? 0 : j->segs[0].blks[i].nrec;
 		free(j->segs[0].blks);
 		memmove(&j->segs[0], &j->segs[1], --j->nsegs * sizeof(j->segs[0]));
 	}
@@ -537,7 +688,7 @@ int ipct_journal_flush(struct ipct_journal *j, int64_t realtime_off)
 		.max_ns = (int64_t)j->max_ts + realtime_off,
 	};
 	struct iovec iov[2] = { { &bh, sizeof(bh) }, { j->buf, j->len } };
-	struct blkidx b = { s->size, bh.len, bh.nrec, realtime_off, bh.min_ns, bh.max_ns };
+	struct blkidx b = { s->size, bh.len, bh.nrec, realtime_off, bh.min_ns, bh.max_ns, true, false };
 	ssize_t n;
 	int err;
 
@@ -579,6 +730,55 @@ void ipct_journal_sync_background(struct ipct_journal *j)
 	sync_later(&j->sync, j->fd);
 }
 
+void ipct_journal_end(const struct ipct_journal *j, struct ipct_journal_cursor *cur)
+{
+	const struct segment *s = &j->segs[j->nsegs - 1];
+
+	*cur = (struct ipct_journal_cursor){ .seg = s->num, .blk = s->nblks };
+}
+
+/* The segment mapped for reading; NULL with errno. */
+static void *seg_map(struct ipct_journal *j, const struct segment *s)
+{
+	char name[32];
+	void *map;
+	int fd;
+
+	seg_name(s->num, name, sizeof(name));
+	fd = openat(j->dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	map = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	return map == MAP_FAILED ? NULL : map;
+}
+
+/*
+ * Whether block b of segment s (mapped at map) may be read. Opening checks
+ * only the last two segments' hashes (it must know where a torn tail
+ * starts); an older block is checked when it is first read, which for
+ * every block is the daemon's scan at start.
+ */
+static bool blk_ok(struct ipct_journal *j, const struct segment *s, struct blkidx *b, const char *map)
+{
+	struct blk_hdr bh;
+	char name[32];
+
+	if (b->checked)
+		return !b->bad;
+	memcpy(&bh, map + b->off, sizeof(bh));
+	b->checked = true;
+	b->bad = blk_hash(map + b->off + sizeof(bh), b->len, b->nrec) != bh.hash;
+	if (b->bad) {
+		seg_name(s->num, name, sizeof(name));
+		jwarn(j, "%s: the block at offset %" PRIu64 " (%" PRIu64 " bytes) fails its checksum: kept as it is, "
+		      "not read", name, b->off, (uint64_t)sizeof(bh) + b->len);
+		j->bad_blocks++;
+		j->records -= b->nrec;
+	}
+	return !b->bad;
+}
+
 /* Records *rec on of a block; false (and *rec at that record) when fn says to pause. */
 static bool scan_block(const char *p, const struct blkidx *b, uint32_t *rec, ipct_journal_fn fn, void *ctx)
 {
@@ -600,18 +800,25 @@ static bool scan_block(const char *p, const struct blkidx *b, uint32_t *rec, ipc
 	return true;
 }
 
-int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, int64_t since, int64_t until,
-		      size_t max_blocks, ipct_journal_fn fn, void *ctx)
+int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, const struct ipct_journal_cursor *end,
+		      int64_t since, int64_t until, size_t max_blocks, ipct_journal_fn fn, void *ctx)
 {
+	struct ipct_journal_cursor live;
 	size_t done = 0;
 	bool paused = false;
 
+	/* What it had still to read went with the oldest segments. */
+	if (!cur->done && cur->seg && cur->seg < j->segs[0].num)
+		cur->rotated = true;
 	for (size_t i = 0; i < j->nsegs && !cur->done && done < max_blocks; i++) {
 		struct segment *s = &j->segs[i];
-		char name[32];
+		size_t nblks = s->nblks;
 		void *map;
-		int fd;
 
+		if (end && s->num > end->seg)
+			break;
+		if (end && s->num == end->seg && end->blk < nblks)
+			nblks = end->blk;
 		/* Segments rotate away during a long query: the cursor names them by number. */
 		if (s->num < cur->seg)
 			continue;
@@ -620,24 +827,19 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, i
 			cur->blk = 0;
 			cur->rec = 0;
 		}
-		if (cur->blk >= s->nblks || s->max_ns < since || s->min_ns > until) {
+		if (cur->blk >= nblks || s->max_ns < since || s->min_ns > until) {
 			cur->seg = s->num + 1;
 			cur->blk = 0;
 			cur->rec = 0;
 			continue;
 		}
-		seg_name(s->num, name, sizeof(name));
-		fd = openat(j->dirfd, name, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		map = seg_map(j, s);
+		if (!map)
 			return -errno;
-		map = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
-		close(fd);
-		if (map == MAP_FAILED)
-			return -errno;
-		for (; cur->blk < s->nblks && done < max_blocks; cur->blk++) {
-			const struct blkidx *b = &s->blks[cur->blk];
+		for (; cur->blk < nblks && done < max_blocks; cur->blk++) {
+			struct blkidx *b = &s->blks[cur->blk];
 
-			if (b->max_ns < since || b->min_ns > until)
+			if (b->max_ns < since || b->min_ns > until || !blk_ok(j, s, b, map))
 				continue;
 			done++;
 			if (!scan_block((const char *)map + b->off + sizeof(struct blk_hdr), b, &cur->rec, fn, ctx)) {
@@ -653,10 +855,117 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, i
 			cur->blk = 0;
 		}
 	}
-	/* Past the last block written so far. */
-	if (!cur->done && (!j->nsegs || cur->seg > j->segs[j->nsegs - 1].num ||
-			   (cur->seg == j->segs[j->nsegs - 1].num && cur->blk >= j->segs[j->nsegs - 1].nblks)))
+	/* Past the end (given, or the last block written so far). */
+	if (!end) {
+		ipct_journal_end(j, &live);
+		end = &live;
+	}
+	if (!cur->done && (cur->seg > end->seg || (cur->seg == end->seg && cur->blk >= end->blk)))
 		cur->done = true;
+	return 0;
+}
+
+/*
+ * Calls fn for the records before *rec in a block, newest first. False
+ * (and *rec at the record fn stopped at) when fn says to stop.
+ */
+static int scan_block_back(struct ipct_journal *j, const char *p, const struct blkidx *b, uint32_t *rec,
+			   ipct_journal_fn fn, void *ctx)
+{
+	uint32_t n = 0;
+
+	/* Records have their own lengths: where each starts is known only from the first. */
+	if (j->offcap < b->nrec) {
+		uint32_t *o = realloc(j->offs, b->nrec * sizeof(*o));
+
+		if (!o)
+			return -ENOMEM;
+		j->offs = o;
+		j->offcap = b->nrec;
+	}
+	for (uint32_t off = 0; n < b->nrec && n < *rec && off + sizeof(struct rec_hdr) <= b->len; n++) {
+		struct rec_hdr rh;
+
+		memcpy(&rh, p + off, sizeof(rh));
+		if (off + sizeof(rh) + rh.len > b->len)
+			break;
+		j->offs[n] = off;
+		off += sizeof(rh) + rh.len;
+	}
+	while (n--) {
+		struct rec_hdr rh;
+
+		memcpy(&rh, p + j->offs[n], sizeof(rh));
+		if (!fn(rh.type, p + j->offs[n] + sizeof(rh), rh.len, (int64_t)rh.ts_ns + b->realtime_off, ctx)) {
+			*rec = n;
+			return 0;
+		}
+	}
+	*rec = 0;
+	return 1;
+}
+
+int ipct_journal_step_back(struct ipct_journal *j, struct ipct_journal_cursor *cur, int64_t since, int64_t until,
+			   size_t max_blocks, ipct_journal_fn fn, void *ctx)
+{
+	size_t done = 0;
+
+	for (size_t i = j->nsegs; i-- > 0 && !cur->done;) {
+		struct segment *s = &j->segs[i];
+		char *map = NULL;
+		int r = 1;
+
+		if (s->num > cur->seg)
+			continue;
+		if (s->num < cur->seg) {
+			cur->seg = s->num;
+			cur->blk = s->nblks;
+			cur->rec = 0;
+		}
+		if (s->max_ns < since || s->min_ns > until) {
+			cur->blk = 0;
+			cur->rec = 0;
+		}
+		/* Before (blk, rec): the records of its blocks before blk, and the first rec of blk. */
+		while (cur->blk || cur->rec) {
+			struct blkidx *b;
+
+			if (!cur->rec) {
+				if (done == max_blocks)
+					break;
+				cur->blk--;
+				cur->rec = s->blks[cur->blk].nrec;
+			}
+			b = &s->blks[cur->blk];
+			if (b->max_ns < since || b->min_ns > until) {
+				cur->rec = 0;
+				continue;
+			}
+			if (!map && !(map = seg_map(j, s)))
+				return -errno;
+			if (!blk_ok(j, s, b, map)) {
+				cur->rec = 0;
+				continue;
+			}
+			done++;
+			r = scan_block_back(j, map + b->off + sizeof(struct blk_hdr), b, &cur->rec, fn, ctx);
+			if (r <= 0)
+				break;
+		}
+		if (map)
+			munmap(map, s->size);
+		if (r <= 0)
+			return r;
+		if (cur->blk || cur->rec)
+			return 0;       /* max_blocks: the next step goes on from here */
+	}
+	/* Nothing older left: from here, a forward scan reads everything there is. */
+	if (!cur->done) {
+		cur->seg = j->segs[0].num;
+		cur->blk = 0;
+		cur->rec = 0;
+		cur->done = true;
+	}
 	return 0;
 }
 
@@ -682,19 +991,24 @@ int ipct_journal_scan(struct ipct_journal *j, int64_t since, int64_t until, ipct
 
 	/* Here a pause is the end. */
 	while (!err && !cur.done && !w.stopped)
-		err = ipct_journal_step(j, &cur, since, until, SIZE_MAX, whole_scan_fn, &w);
+		err = ipct_journal_step(j, &cur, NULL, since, until, SIZE_MAX, whole_scan_fn, &w);
 	return err;
 }
 
-void ipct_journal_stats(const struct ipct_journal *j, struct ipct_journal_stats *st)
+void ipct_journal_stats(struct ipct_journal *j, struct ipct_journal_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->bytes = j->bytes;
 	st->records = j->records;
 	st->segments = (unsigned)j->nsegs;
+	st->bad_blocks = j->bad_blocks;
 	for (size_t i = 0; i < j->nsegs; i++) {
 		const struct segment *s = &j->segs[i];
 
+		if (s->skipped) {
+			st->skipped_segments++;
+			st->skipped_bytes += s->size;
+		}
 		if (!s->nblks)
 			continue;
 		if (!st->first_ns || s->min_ns < st->first_ns)
@@ -702,4 +1016,7 @@ void ipct_journal_stats(const struct ipct_journal *j, struct ipct_journal_stats 
 		if (s->max_ns > st->last_ns)
 			st->last_ns = s->max_ns;
 	}
+	pthread_mutex_lock(&j->sync.lock);
+	st->sync_errors = j->sync.errors;
+	pthread_mutex_unlock(&j->sync.lock);
 }

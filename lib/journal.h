@@ -2,8 +2,9 @@
 /*
  * The on-disk journal (docs/journal.md): time-ordered segment files of
  * checksummed blocks of fixed-layout records (events, lifecycle records,
- * loss markers). One block per drain of the ring buffer; a block whose
- * checksum does not match ends the journal (a torn tail is cut on open).
+ * loss markers). One block per drain of the ring buffer. Opening cuts a
+ * torn tail from the last segment only; segments of another event version
+ * or format, and blocks whose checksum does not match, are kept unread.
  */
 #pragma once
 
@@ -27,20 +28,25 @@ struct ipct_journal_opts {
 	const char *dir;
 	uint64_t max_bytes;     /* the oldest segments go past this */
 	uint64_t segment_bytes; /* a new segment starts past this */
+	/* Told in words of each thing opening keeps but cannot read (NULL: not told). */
+	void (*warn)(const char *msg, void *ctx);
+	void *warn_ctx;
 };
 
-/* What opening found wrong with the previous run's tail. */
+/* What opening found wrong. */
 struct ipct_journal_repair {
-	char segment[64];       /* file name; "" when nothing was cut */
+	char segment[64];       /* the last segment, when a torn tail was cut from it; "" */
 	uint64_t bytes_cut;
 	uint64_t blocks_kept;   /* in that segment */
+	uint64_t bad_blocks;    /* blocks of the last two segments that fail their checksum: kept, not read */
 };
 
 struct ipct_journal;
 
 /*
  * Opens dir (created if missing) and locks it (-EBUSY: another process
- * has it open), cuts a torn tail. NULL with -errno in *err.
+ * has it open), checks the last two segments and cuts a torn tail from
+ * the last. NULL with -errno in *err.
  */
 struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct ipct_journal_repair *rep,
 				       int *err);
@@ -52,7 +58,10 @@ int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uin
 int ipct_journal_flush(struct ipct_journal *j, int64_t realtime_off);
 /* Makes what was written durable. -errno. */
 int ipct_journal_sync(struct ipct_journal *j);
-/* ... on a thread of the journal's own, without waiting; close waits for it. */
+/*
+ * ... on a thread of the journal's own, without waiting; close waits for
+ * it. Never dropped: done here when the thread cannot take it.
+ */
 void ipct_journal_sync_background(struct ipct_journal *j);
 
 /*
@@ -63,26 +72,49 @@ void ipct_journal_sync_background(struct ipct_journal *j);
 typedef bool (*ipct_journal_fn)(uint16_t type, const void *rec, uint16_t len, int64_t realtime_ns, void *ctx);
 int ipct_journal_scan(struct ipct_journal *j, int64_t since, int64_t until, ipct_journal_fn fn, void *ctx);
 
-/* Where a long scan stands, so that it can go on later (it survives rotation). */
+/*
+ * A place between two records, where a long scan stands so that it can go
+ * on later (it survives rotation): before record `rec` of block `blk` of
+ * segment `seg`. { 0 } is before everything.
+ */
 struct ipct_journal_cursor {
 	uint64_t seg;           /* segment number */
 	size_t blk;             /* block index in it */
 	uint32_t rec;           /* record index in that block */
-	bool done;              /* past the end */
+	bool done;              /* past the end (forward), or before the start (back) */
+	bool rotated;           /* rotation deleted records the scan had not reached yet */
 };
 
+/* After the last block written so far. */
+void ipct_journal_end(const struct ipct_journal *j, struct ipct_journal_cursor *cur);
+
 /*
- * Scans at most max_blocks matching blocks from cur on, advancing it.
+ * Scans at most max_blocks matching blocks from cur on, advancing it, up
+ * to end (a place ipct_journal_end gave; NULL: the last block written).
  * When fn returns false the scan pauses at that record: the next step
  * starts with it again (so a reader can wait for room). -errno.
  */
-int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, int64_t since, int64_t until,
-		      size_t max_blocks, ipct_journal_fn fn, void *ctx);
+int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, const struct ipct_journal_cursor *end,
+		      int64_t since, int64_t until, size_t max_blocks, ipct_journal_fn fn, void *ctx);
+
+/*
+ * The same backwards: the records before cur, newest first, in at most
+ * max_blocks matching blocks. When fn returns false, cur is left just
+ * before that record (a forward scan from cur starts with it; the walk
+ * back goes on with the one before). done, with cur before the oldest
+ * record, once nothing is left. -errno.
+ */
+int ipct_journal_step_back(struct ipct_journal *j, struct ipct_journal_cursor *cur, int64_t since, int64_t until,
+			   size_t max_blocks, ipct_journal_fn fn, void *ctx);
 
 struct ipct_journal_stats {
-	uint64_t bytes;
-	uint64_t records;
+	uint64_t bytes;                 /* of every segment, read or not */
+	uint64_t records;               /* in the blocks that are read */
 	unsigned segments;
+	unsigned skipped_segments;      /* another event version or format: kept, not read */
+	uint64_t skipped_bytes;
+	uint64_t bad_blocks;            /* blocks that fail their checksum (at open, or when first read): not read */
+	uint64_t sync_errors;           /* fdatasync calls that failed */
 	int64_t first_ns, last_ns;      /* wall-clock span; 0 when empty */
 };
-void ipct_journal_stats(const struct ipct_journal *j, struct ipct_journal_stats *st);
+void ipct_journal_stats(struct ipct_journal *j, struct ipct_journal_stats *st);

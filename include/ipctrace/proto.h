@@ -20,6 +20,12 @@
 #define IPCT_JOURNAL_DIR "/var/lib/ipctrace/journal"
 #define IPCT_PROTO_VERSION 1
 #define IPCT_MAX_REQUEST (64 * 1024)
+/*
+ * The most events a log query's "limit" (ipctrace log -n) may ask for:
+ * more than a journal of the default 1 GiB holds. The daemon walks back
+ * from the journal's end and streams, so its memory does not grow with it.
+ */
+#define IPCT_LOG_LIMIT_MAX 10000000
 
 enum ipct_msg_type {
 	IPCT_MSG_JSON = 1,

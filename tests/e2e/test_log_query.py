@@ -17,7 +17,8 @@ sigpipe` and `sigcases merge`, then (a whole second later) `signals 2`:
   error that names them (and lists the valid fields);
 - a daemon with a 1 MiB ring, stopped while a program makes over 100000
   events, loses most of them, every time: `log` says on stderr how many were lost
-  and when, for the time range asked only;
+  and when, for the time range asked only, and exits 3 (its answer may miss
+  events) there only;
 - after a stall of a daemon with a 64 MiB ring, `log` returns every event
   of the one huge block it wrote."""
 
@@ -321,7 +322,8 @@ try:
           % (st['lost'], rep['writes'], rep['reads']))
     check(st['losses'], 'stats lost %d, but no "losses": %r' % (st['lost'], st))
     r = log_run(sock, 'type=exec', opts=['-o', 'json'], timeout=120)
-    check_eq('log type=exec after losses: exit status (stderr %r)' % r.stderr[-500:], 0, r.returncode)
+    check_eq('log type=exec after losses: exit status (3: the answer may miss events; stderr %r)'
+             % r.stderr[-500:], 3, r.returncode)
     said = re.findall(r'(\d+) events were lost around (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)', r.stderr)
     check(said, 'log over a time with losses says nothing of them: stderr %r' % r.stderr[:500])
     check_eq('the events lost, summed over the messages, vs stats lost', st['lost'],

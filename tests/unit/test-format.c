@@ -423,5 +423,30 @@ int main(void)
 	CHECK_INT(jint(o, "ret"), INT64_MIN);
 	CHECK_INT(jint(o, "time_ns"), -1);
 	json_object_put(o);
+
+	/* Which events show a handler (and need the process's program to name it): code, not SIG_DFL or SIG_IGN. */
+	e = ev(IPCT_EV_SIGNAL_DELIVER, "h", 5);
+	CHECK(!ipct_event_names_handler(&e));
+	e.sig.handler = 1;
+	CHECK(!ipct_event_names_handler(&e));
+	e.sig.handler = 0x401000;
+	CHECK(ipct_event_names_handler(&e));
+	e = ev(IPCT_EV_SYSCALL, "h", 5);
+	e.nr = __NR_rt_sigaction;
+	e.sys.x[0] = 0x401000;
+	e.sys.x[2] = 0x402000;
+	CHECK(!ipct_event_names_handler(&e));   /* neither was read from the process */
+	e.flags = IPCT_F_NEW_VALID;
+	CHECK(ipct_event_names_handler(&e));
+	e.sys.x[0] = 1;
+	CHECK(!ipct_event_names_handler(&e));
+	e.flags |= IPCT_F_OLD_VALID;
+	CHECK(ipct_event_names_handler(&e));
+	e.sys.x[2] = 0;
+	CHECK(!ipct_event_names_handler(&e));
+	e = write_ev(5);
+	e.sys.x[0] = 0x401000;
+	e.flags = IPCT_F_NEW_VALID;
+	CHECK(!ipct_event_names_handler(&e));
 	return check_done("test-format");
 }

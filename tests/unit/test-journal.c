@@ -3,8 +3,10 @@
  * Unit tests for lib/journal.c (docs/journal.md): blocks written over
  * several flushes and read back after reopening, a torn or corrupted tail
  * cut on open, rotation of whole segments, time ranges that skip blocks,
- * and the cursor of a long scan. Every case works in a fresh directory
- * under /tmp, removed at its end.
+ * the cursor of a long scan, forwards and backwards; and what opening
+ * must never cut: segments of other event versions or formats, and
+ * damaged blocks anywhere but in the last segment's tail. Every case
+ * works in a fresh directory under /tmp, removed at its end.
  *
  * The test keeps its own model of what was written: every record (type,
  * length, id, CLOCK_MONOTONIC and wall-clock time, block), every block
@@ -53,11 +55,13 @@ struct mblk {
 	uint64_t seg;           /* segment number */
 	uint64_t pos;           /* offset in that segment */
 	uint64_t bytes;         /* header and records */
+	bool bad;               /* damaged on disk: kept, never read */
 };
 
 struct mseg {
 	uint64_t num, size;
 	bool gone;              /* deleted by rotation */
+	bool skipped;           /* another event version or format: kept, never read */
 };
 
 struct model {
@@ -77,7 +81,7 @@ static void model_init(struct model *m, uint64_t segment_bytes, uint64_t max_byt
 	m->segment_bytes = segment_bytes;
 	m->max_bytes = max_bytes;
 	m->seq = 1;
-	m->s[0] = (struct mseg){ 1, SEG_HDR, false };
+	m->s[0] = (struct mseg){ 1, SEG_HDR, false, false };
 	m->nseg = 1;
 }
 
@@ -86,12 +90,29 @@ static struct mseg *model_last(struct model *m)
 	return &m->s[m->nseg - 1];
 }
 
+/* Whether the journal reads block b: it exists, intact, in a segment it reads. */
 static bool blk_alive(const struct model *m, int b)
 {
 	for (int i = 0; i < m->nseg; i++)
 		if (m->s[i].num == m->b[b].seg)
-			return !m->s[i].gone;
+			return !m->s[i].gone && !m->s[i].skipped && !m->b[b].bad;
 	return false;
+}
+
+static struct mseg *model_seg(struct model *m, uint64_t num)
+{
+	for (int i = 0; i < m->nseg; i++)
+		if (m->s[i].num == num)
+			return &m->s[i];
+	fprintf(stderr, "model: no segment %" PRIu64 "\n", num);
+	exit(EXIT_FAILURE);
+}
+
+/* A new segment that opening starts after a last one it does not append to. */
+static void model_new_segment(struct model *m)
+{
+	m->s[m->nseg] = (struct mseg){ model_last(m)->num + 1, SEG_HDR, false, false };
+	m->nseg++;
 }
 
 static uint64_t model_bytes(const struct model *m)
@@ -210,8 +231,7 @@ static void add_block(struct ipct_journal *j, struct model *m, int nrec, uint64_
 			fprintf(stderr, "model too small\n");
 			exit(EXIT_FAILURE);
 		}
-		m->s[m->nseg] = (struct mseg){ s->num + 1, SEG_HDR, false };
-		m->nseg++;
+		model_new_segment(m);
 	}
 	for (int i = 0; i < m->nseg - 1 && model_bytes(m) > m->max_bytes; i++)
 		m->s[i].gone = true;
@@ -300,18 +320,25 @@ static void check_rec(const struct got *g, int k, const struct model *m, int i, 
 	}
 }
 
-/* The delivered records are exactly the model's live ones with keep(), in order. */
-static void check_records(const struct got *g, const struct model *m, int from_blk, int line)
+/*
+ * The delivered records are exactly the model's readable ones from block
+ * from_blk on, in order; newest first when `back` (a walk from the end).
+ */
+static void check_order(const struct got *g, const struct model *m, int from_blk, bool back, int line)
 {
 	int k = 0;
 
-	for (int b = from_blk; b < m->nblk; b++) {
+	for (int x = from_blk; x < m->nblk; x++) {
+		int b = back ? m->nblk - 1 - (x - from_blk) : x;
+
 		if (!blk_alive(m, b))
 			continue;
-		for (int i = m->b[b].first; i < m->b[b].first + m->b[b].n; i++, k++) {
+		for (int y = 0; y < m->b[b].n; y++, k++) {
+			int i = back ? m->b[b].first + m->b[b].n - 1 - y : m->b[b].first + y;
+
 			if (k >= g->n) {
-				fprintf(stderr, "%s:%d: record id %" PRIu64 " (block %d) missing: %d delivered\n",
-					__FILE__, line, m->r[i].id, b, g->n);
+				fprintf(stderr, "%s:%d: record id %" PRIu64 " (block %d) missing: %d delivered%s\n",
+					__FILE__, line, m->r[i].id, b, g->n, back ? " walking back" : "");
 				check_failures++;
 				return;
 			}
@@ -319,9 +346,15 @@ static void check_records(const struct got *g, const struct model *m, int from_b
 		}
 	}
 	if (g->n != k) {
-		fprintf(stderr, "%s:%d: %d records delivered, want %d\n", __FILE__, line, g->n, k);
+		fprintf(stderr, "%s:%d: %d records delivered, want %d%s\n", __FILE__, line, g->n, k,
+			back ? " walking back" : "");
 		check_failures++;
 	}
+}
+
+static void check_records(const struct got *g, const struct model *m, int from_blk, int line)
+{
+	check_order(g, m, from_blk, false, line);
 }
 
 #define CHECK_RECORDS(g, m) check_records((g), (m), 0, __LINE__)
@@ -414,6 +447,80 @@ static void file_flip(const struct tmp *t, uint64_t num, uint64_t pos)
 	close(fd);
 }
 
+/* The whole file, to compare before and after (malloc'd; *len its size). */
+static unsigned char *file_bytes(const struct tmp *t, uint64_t num, size_t *len)
+{
+	char p[256];
+	unsigned char *b;
+	struct stat st;
+	int fd;
+
+	seg_path(t, num, p, sizeof(p));
+	fd = open(p, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0 || !(b = malloc((size_t)st.st_size + 1)) ||
+	    read(fd, b, (size_t)st.st_size) != st.st_size) {
+		perror(p);
+		exit(EXIT_FAILURE);
+	}
+	close(fd);
+	*len = (size_t)st.st_size;
+	return b;
+}
+
+/* A 32-bit field of a segment file (its header's format or event version) set to v. */
+static void file_put32(const struct tmp *t, uint64_t num, uint64_t pos, uint32_t v)
+{
+	char p[256];
+	int fd;
+
+	seg_path(t, num, p, sizeof(p));
+	fd = open(p, O_RDWR);
+	if (fd < 0 || pwrite(fd, &v, 4, (off_t)pos) != 4) {
+		perror(p);
+		exit(EXIT_FAILURE);
+	}
+	close(fd);
+}
+
+/* Segment files whose bytes must come through an open unchanged. */
+struct kept {
+	int n;
+	uint64_t num[8];
+	unsigned char *bytes[8];
+	size_t len[8];
+};
+
+static void keep_file(struct kept *k, const struct tmp *t, uint64_t num)
+{
+	k->num[k->n] = num;
+	k->bytes[k->n] = file_bytes(t, num, &k->len[k->n]);
+	k->n++;
+}
+
+static void check_kept(struct kept *k, const struct tmp *t, int line)
+{
+	for (int i = 0; i < k->n; i++) {
+		size_t len;
+		unsigned char *now = file_bytes(t, k->num[i], &len);
+
+		if (len != k->len[i] || memcmp(now, k->bytes[i], len)) {
+			fprintf(stderr, "%s:%d: segment %" PRIu64 " changed: %zu bytes, were %zu\n", __FILE__, line,
+				k->num[i], len, k->len[i]);
+			check_failures++;
+		}
+		free(now);
+	}
+}
+
+static void kept_free(struct kept *k)
+{
+	for (int i = 0; i < k->n; i++)
+		free(k->bytes[i]);
+	k->n = 0;
+}
+
+#define CHECK_KEPT(k, t) check_kept((k), (t), __LINE__)
+
 /* How many segment files the directory holds. */
 static int seg_files(const struct tmp *t)
 {
@@ -450,7 +557,7 @@ static void check_files(const struct tmp *t, const struct model *m, int line)
 	}
 }
 
-static void check_stats(const struct ipct_journal *j, const struct model *m, int line)
+static void check_stats(struct ipct_journal *j, const struct model *m, int line)
 {
 	struct ipct_journal_stats st;
 	int64_t first = 0, last = 0;
@@ -481,14 +588,56 @@ static void check_stats(const struct ipct_journal *j, const struct model *m, int
 #define CHECK_FILES(t, m) check_files((t), (m), __LINE__)
 #define CHECK_STATS(j, m) check_stats((j), (m), __LINE__)
 
+/* What the last open said it kept but could not read. */
+static struct {
+	int n;
+	char msg[8][512];
+} warns;
+
+static void collect_warn(const char *msg, void *ctx)
+{
+	(void)ctx;
+	if (warns.n < 8)
+		snprintf(warns.msg[warns.n], sizeof(warns.msg[0]), "%s", msg);
+	warns.n++;
+}
+
+/* Whether a warning names what (a segment) and says every word of words (NULL-terminated). */
+static bool warned(const char *what, const char *const *words)
+{
+	for (int i = 0; i < warns.n && i < 8; i++) {
+		bool all = strstr(warns.msg[i], what) != NULL;
+
+		for (const char *const *w = words; all && *w; w++)
+			all = strstr(warns.msg[i], *w) != NULL;
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+#define CHECK_WARNED(what, ...)                                                                    \
+	do {                                                                                       \
+		static const char *const words_[] = { __VA_ARGS__, NULL };                          \
+		if (!warned((what), words_)) {                                                     \
+			fprintf(stderr, "%s:%d: no warning about %s saying %s; %d warnings:\n",      \
+				__FILE__, __LINE__, (what), #__VA_ARGS__, warns.n);                 \
+			for (int i_ = 0; i_ < warns.n && i_ < 8; i_++)                             \
+				fprintf(stderr, "  %s\n", warns.msg[i_]);                          \
+			check_failures++;                                                          \
+		}                                                                                  \
+	} while (0)
+
 static struct ipct_journal *jopen(const struct tmp *t, uint64_t segment_bytes, uint64_t max_bytes,
 				  struct ipct_journal_repair *rep)
 {
-	struct ipct_journal_opts o = { t->dir, max_bytes, segment_bytes };
+	struct ipct_journal_opts o = { .dir = t->dir, .max_bytes = max_bytes, .segment_bytes = segment_bytes,
+				       .warn = collect_warn };
 	struct ipct_journal_repair r;
 	struct ipct_journal *j;
 	int err = 1;
 
+	memset(&warns, 0, sizeof(warns));
 	j = ipct_journal_open(&o, rep ? rep : &r, &err);
 	if (!j) {
 		fprintf(stderr, "ipct_journal_open(%s): %s\n", t->dir, strerror(-err));
@@ -509,6 +658,8 @@ static void scan_all(struct ipct_journal *j, struct got *g)
 		CHECK_STR((rep).segment, "");                                                      \
 		CHECK_INT((rep).bytes_cut, 0);                                                     \
 		CHECK_INT((rep).blocks_kept, 0);                                                   \
+		CHECK_INT((rep).bad_blocks, 0);                                                    \
+		CHECK_INT(warns.n, 0);                                                             \
 	} while (0)
 
 /* ---- cases ---- */
@@ -986,7 +1137,7 @@ static int step_until_done(struct ipct_journal *j, struct ipct_journal_cursor *c
 	while (!cur->done && steps < max_steps) {
 		int before = g->calls;
 
-		CHECK_INT(ipct_journal_step(j, cur, INT64_MIN, INT64_MAX, 1, collect, g), 0);
+		CHECK_INT(ipct_journal_step(j, cur, NULL, INT64_MIN, INT64_MAX, 1, collect, g), 0);
 		steps++;
 		/* At most one block a step: at most 3 records here. */
 		CHECK(g->calls - before <= 3);
@@ -1020,18 +1171,18 @@ static void test_cursor(void)
 	CHECK(steps >= 10 && steps <= 11);
 	CHECK_RECORDS(&g, &m);
 	/* A cursor that is done stays done and delivers nothing. */
-	CHECK_INT(ipct_journal_step(j, &cur, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+	CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
 	CHECK(cur.done);
 	CHECK_INT(g.calls, full.calls);
 
 	/* The first step delivers the first block, whole. */
 	memset(&cur, 0, sizeof(cur));
 	got_reset(&g);
-	CHECK_INT(ipct_journal_step(j, &cur, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+	CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
 	CHECK_INT(g.calls, m.b[0].n);
 	CHECK(!cur.done);
 	/* Two blocks a step. */
-	CHECK_INT(ipct_journal_step(j, &cur, INT64_MIN, INT64_MAX, 2, collect, &g), 0);
+	CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 2, collect, &g), 0);
 	CHECK_INT(g.calls, m.b[0].n + m.b[1].n + m.b[2].n);
 	CHECK(!cur.done);
 
@@ -1046,7 +1197,7 @@ static void test_cursor(void)
 	memset(&cur, 0, sizeof(cur));
 	got_reset(&g);
 	for (int i = 0; i < m.nblk - 1; i++)
-		CHECK_INT(ipct_journal_step(j, &cur, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+		CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
 	CHECK(!cur.done);
 	add_block(j, &m, 2, 20 * SEC, OFF0);
 	add_block(j, &m, 3, 21 * SEC, OFF0);
@@ -1058,11 +1209,11 @@ static void test_cursor(void)
 	memset(&cur, 0, sizeof(cur));
 	got_reset(&g);
 	g.stop_at = 4;
-	CHECK_INT(ipct_journal_step(j, &cur, INT64_MIN, INT64_MAX, 100, collect, &g), 0);
+	CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 100, collect, &g), 0);
 	CHECK(!cur.done);
 	CHECK_INT(g.calls, 4);
 	g.stop_at = 0;
-	CHECK_INT(ipct_journal_step(j, &cur, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+	CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
 	CHECK_INT(g.calls > 4 ? g.r[4].id : 0, 4);
 	/* The same for a whole scan. */
 	got_reset(&g);
@@ -1092,7 +1243,7 @@ static void test_cursor_rotation(void)
 		add_block(j, &m, 2, (uint64_t)(i + 1) * SEC, OFF0);
 	CHECK_INT(model_segments(&m), 2);
 	got_reset(&g);
-	CHECK_INT(ipct_journal_step(j, &cur, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+	CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
 	CHECK_INT(g.calls, 2);
 	CHECK(!cur.done);
 	for (int i = 5; i < 12; i++)
@@ -1117,6 +1268,374 @@ static void test_cursor_rotation(void)
 	tmp_free(&t);
 }
 
+/* The segment header's fields (docs/journal.md): format version at 8, event version at 12. */
+#define SEG_FORMAT_AT 8
+#define SEG_EVENT_AT 12
+
+/* Blocks of 2 events (368 bytes), three to a 1000-byte segment: 8 blocks make segments 1-3, 3 the last. */
+static void three_segments(struct ipct_journal **j, struct tmp *t, struct model *m)
+{
+	tmp_new(t);
+	model_init(m, 1000, 1 << 30, false);
+	*j = jopen(t, m->segment_bytes, m->max_bytes, NULL);
+	for (int i = 0; i < 8; i++)
+		add_block(*j, m, 2, (uint64_t)(i + 1) * SEC, OFF0);
+	ipct_journal_close(*j);
+	CHECK_INT(m->nseg, 3);
+	CHECK_INT(m->b[7].seg, 3);
+}
+
+/* After open, the journal reads exactly the model (forwards and backwards), and says so in stats. */
+static void check_journal(struct ipct_journal *j, const struct tmp *t, const struct model *m, int line);
+
+/*
+ * An upgrade: segments written with another event version, older or newer,
+ * among them the last one. They are kept byte for byte, not read, said so,
+ * counted; new blocks go to a new segment; rotation removes them in turn.
+ */
+static void test_other_versions(void)
+{
+	static struct model m;
+	struct ipct_journal_repair rep;
+	struct ipct_journal_stats st;
+	struct ipct_journal *j;
+	struct kept k = { 0 };
+	struct tmp t;
+
+	three_segments(&j, &t, &m);
+	file_put32(&t, 1, SEG_EVENT_AT, IPCT_EVENT_VERSION - 1);
+	file_put32(&t, 3, SEG_EVENT_AT, IPCT_EVENT_VERSION + 1);
+	keep_file(&k, &t, 1);
+	keep_file(&k, &t, 3);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, &rep);
+	CHECK_STR(rep.segment, "");
+	CHECK_INT(rep.bytes_cut, 0);
+	CHECK_INT(rep.bad_blocks, 0);
+	CHECK_INT(warns.n, 2);
+	CHECK_WARNED("0000000000000001.ipj", "events of version 1", "kept as it is", "not read");
+	CHECK_WARNED("0000000000000003.ipj", "events of version 3", "kept as it is", "not read");
+	CHECK_KEPT(&k, &t);
+	model_seg(&m, 1)->skipped = true;
+	model_seg(&m, 3)->skipped = true;
+	/* The last segment is not appended to: a new one follows it. */
+	model_new_segment(&m);
+	CHECK_FILES(&t, &m);
+	check_journal(j, &t, &m, __LINE__);
+	ipct_journal_stats(j, &st);
+	CHECK_INT(st.skipped_segments, 2);
+	CHECK_INT(st.skipped_bytes, k.len[0] + k.len[1]);
+	CHECK_INT(st.records, 6);
+
+	/* New blocks go to segment 4; reopened, the same again. */
+	add_block(j, &m, 2, 20 * SEC, OFF0);
+	CHECK_INT(m.b[8].seg, 4);
+	ipct_journal_close(j);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, &rep);
+	CHECK_INT(warns.n, 2);
+	CHECK_INT(rep.bytes_cut, 0);
+	CHECK_KEPT(&k, &t);
+	CHECK_FILES(&t, &m);
+	check_journal(j, &t, &m, __LINE__);
+	ipct_journal_close(j);
+
+	/* Rotation takes them in their turn: the oldest (segment 1) goes first, whole. */
+	m.max_bytes = model_bytes(&m) + 368 - 1;
+	j = jopen(&t, m.segment_bytes, m.max_bytes, &rep);
+	add_block(j, &m, 2, 21 * SEC, OFF0);
+	CHECK(model_seg(&m, 1)->gone);
+	CHECK(!model_seg(&m, 2)->gone);
+	CHECK_FILES(&t, &m);
+	check_journal(j, &t, &m, __LINE__);
+	ipct_journal_close(j);
+	kept_free(&k);
+	tmp_free(&t);
+}
+
+/*
+ * Segments it cannot read at all: one too short for a header (not the last:
+ * nothing is torn there), one that is no segment, and a last one of a newer
+ * segment format. All kept as they are, said so; a new segment follows.
+ */
+static void test_unreadable_headers(void)
+{
+	static struct model m;
+	struct ipct_journal_repair rep;
+	struct ipct_journal *j;
+	struct kept k = { 0 };
+	struct tmp t;
+
+	three_segments(&j, &t, &m);
+	file_truncate(&t, 1, 10);
+	model_seg(&m, 1)->size = 10;
+	file_put32(&t, 2, 0, 0x12345678);
+	file_put32(&t, 3, SEG_FORMAT_AT, 2);
+	for (uint64_t i = 1; i <= 3; i++) {
+		keep_file(&k, &t, i);
+		model_seg(&m, i)->skipped = true;
+	}
+	j = jopen(&t, m.segment_bytes, m.max_bytes, &rep);
+	CHECK_STR(rep.segment, "");
+	CHECK_INT(rep.bytes_cut, 0);
+	CHECK_INT(warns.n, 3);
+	CHECK_WARNED("0000000000000001.ipj", "10 bytes", "too short", "kept as it is");
+	CHECK_WARNED("0000000000000002.ipj", "not a journal segment", "kept as it is");
+	CHECK_WARNED("0000000000000003.ipj", "segment format 2", "kept as it is");
+	CHECK_KEPT(&k, &t);
+	model_new_segment(&m);
+	CHECK_FILES(&t, &m);
+	check_journal(j, &t, &m, __LINE__);
+	add_block(j, &m, 3, 30 * SEC, OFF0);
+	CHECK_INT(m.b[m.nblk - 1].seg, 4);
+	check_journal(j, &t, &m, __LINE__);
+	ipct_journal_close(j);
+	kept_free(&k);
+	tmp_free(&t);
+}
+
+/*
+ * Damage that is not a torn tail: a block that fails its checksum in the
+ * middle of the segment before the last, and one in the last followed by
+ * a good block; then the segment before the last cut short in its last
+ * block. Nothing is cut: the damaged blocks are kept, not read, counted,
+ * whether opening found them or a read did.
+ */
+static void test_damaged_blocks(void)
+{
+	static struct model m;
+	struct ipct_journal_repair rep;
+	struct ipct_journal_stats st;
+	struct ipct_journal *j;
+	struct kept k = { 0 };
+	struct tmp t;
+
+	three_segments(&j, &t, &m);
+	CHECK_INT(m.b[4].seg, 2);
+	CHECK_INT(m.b[6].seg, 3);
+	file_flip(&t, 2, m.b[4].pos + BLK_HDR + 20);
+	file_flip(&t, 3, m.b[6].pos + BLK_HDR + 100);
+	m.b[4].bad = m.b[6].bad = true;
+	keep_file(&k, &t, 2);
+	keep_file(&k, &t, 3);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, &rep);
+	CHECK_STR(rep.segment, "");
+	CHECK_INT(rep.bytes_cut, 0);
+	CHECK_INT(rep.bad_blocks, 2);
+	CHECK_WARNED("0000000000000002.ipj", "blocks that fail their checksum: 1 (368 bytes)", "kept as they are");
+	CHECK_WARNED("0000000000000003.ipj", "blocks that fail their checksum: 1 (368 bytes)", "kept as they are");
+	CHECK_KEPT(&k, &t);
+	CHECK_FILES(&t, &m);
+	check_journal(j, &t, &m, __LINE__);
+	/* Appending goes on after the last good block, which is the segment's end. */
+	add_block(j, &m, 2, 20 * SEC, OFF0);
+	CHECK_INT(m.b[8].seg, 3);
+	ipct_journal_close(j);
+	kept_free(&k);
+
+	/*
+	 * Segment 4 began: segment 2 is no longer among the last two, checked
+	 * at open. Its damaged block is found when it is first read.
+	 */
+	CHECK_INT(m.nseg, 4);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, &rep);
+	CHECK_INT(rep.bad_blocks, 1);
+	ipct_journal_stats(j, &st);
+	CHECK_INT(st.bad_blocks, 1);
+	CHECK_INT(warns.n, 1);
+	check_journal(j, &t, &m, __LINE__);
+	ipct_journal_stats(j, &st);
+	CHECK_INT(st.bad_blocks, 2);
+	CHECK_INT(warns.n, 2);
+	CHECK_WARNED("0000000000000002.ipj", "the block at offset 400 (368 bytes) fails its checksum", "not read");
+	/* Once: it is known bad from then on. */
+	check_journal(j, &t, &m, __LINE__);
+	CHECK_INT(warns.n, 2);
+	ipct_journal_close(j);
+
+	/* The segment before the last cut short inside its last block: kept, the whole blocks read. */
+	file_truncate(&t, 2, model_seg(&m, 2)->size - 30);
+	model_seg(&m, 2)->size -= 30;
+	m.b[5].bad = true;
+	keep_file(&k, &t, 2);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, &rep);
+	CHECK_STR(rep.segment, "");
+	CHECK_INT(rep.bytes_cut, 0);
+	CHECK_WARNED("0000000000000002.ipj", "338 bytes after its last whole block", "kept as they are");
+	CHECK_KEPT(&k, &t);
+	CHECK_FILES(&t, &m);
+	check_journal(j, &t, &m, __LINE__);
+	ipct_journal_close(j);
+	kept_free(&k);
+	tmp_free(&t);
+}
+
+/* The whole journal backwards, a block a step. */
+static void walk_back(struct ipct_journal *j, struct got *g)
+{
+	struct ipct_journal_cursor cur;
+	int steps = 0;
+
+	got_reset(g);
+	ipct_journal_end(j, &cur);
+	while (!cur.done && steps++ < 1000) {
+		int before = g->calls;
+
+		CHECK_INT(ipct_journal_step_back(j, &cur, INT64_MIN, INT64_MAX, 1, collect, g), 0);
+		CHECK(g->calls - before <= 3);
+	}
+	CHECK(cur.done);
+}
+
+static void check_journal(struct ipct_journal *j, const struct tmp *t, const struct model *m, int line)
+{
+	static struct got g;
+	int before = check_failures;
+
+	scan_all(j, &g);
+	check_records(&g, m, 0, line);
+	walk_back(j, &g);
+	check_order(&g, m, 0, true, line);
+	check_stats(j, m, line);
+	check_files(t, m, line);
+	if (check_failures != before)
+		fprintf(stderr, "  (checked from line %d)\n", line);
+}
+
+/*
+ * Walking back (what `log -n` does): every record newest first, across
+ * segments; stopped at the N-th, a forward scan from there gives exactly
+ * the last N, and the walk back goes on with the one before; time ranges;
+ * a forward scan bounded by an earlier end; a cursor whose unread segment
+ * rotates away says so.
+ */
+static void test_step_back(void)
+{
+	static struct model m;
+	struct ipct_journal_cursor cur, end;
+	struct ipct_journal *j;
+	static struct got g, fwd;
+	struct tmp t;
+	int total;
+
+	tmp_new(&t);
+	/* Blocks of 1 to 3 records, of every kind; segments of about three blocks. */
+	model_init(&m, 1000, 1 << 30, true);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, NULL);
+	/* Empty: done at once, before the start of the only segment. */
+	ipct_journal_end(j, &cur);
+	got_reset(&g);
+	CHECK_INT(ipct_journal_step_back(j, &cur, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+	CHECK(cur.done);
+	CHECK_INT(g.calls, 0);
+	for (int i = 0; i < 12; i++)
+		add_block(j, &m, 1 + i % 3, (uint64_t)(i + 1) * SEC, OFF0 + i);
+	CHECK(m.nseg >= 4);
+	total = m.n;
+	check_journal(j, &t, &m, __LINE__);
+
+	for (int n = 1; n <= total; n++) {
+		int before = check_failures;
+
+		/* Back to the n-th last record, in steps of 2 blocks. */
+		ipct_journal_end(j, &cur);
+		got_reset(&g);
+		g.stop_at = n;
+		while (!cur.done && g.calls < n)
+			CHECK_INT(ipct_journal_step_back(j, &cur, INT64_MIN, INT64_MAX, 2, collect, &g), 0);
+		CHECK_INT(g.calls, n);
+		CHECK_INT(g.r[n - 1].id, m.r[total - n].id);
+		CHECK(!cur.done);
+		/* Forward from there: the last n, exactly. */
+		end = cur;
+		got_reset(&fwd);
+		while (!end.done)
+			CHECK_INT(ipct_journal_step(j, &end, NULL, INT64_MIN, INT64_MAX, 1, collect, &fwd), 0);
+		CHECK_INT(fwd.n, n);
+		for (int i = 0; i < fwd.n && i < n; i++)
+			check_rec(&fwd, i, &m, total - n + i, __LINE__);
+		/* Back from there: the ones before, newest first, then done. */
+		got_reset(&g);
+		while (!cur.done)
+			CHECK_INT(ipct_journal_step_back(j, &cur, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+		CHECK_INT(g.n, total - n);
+		for (int i = 0; i < g.n; i++)
+			check_rec(&g, i, &m, total - n - 1 - i, __LINE__);
+		/* Done leaves the cursor before everything: forward from it, all of it. */
+		cur.done = false;
+		got_reset(&fwd);
+		while (!cur.done)
+			CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 100, collect, &fwd), 0);
+		CHECK_RECORDS(&fwd, &m);
+		if (check_failures != before)
+			fprintf(stderr, "  (walking back to the %d-th last record)\n", n);
+	}
+
+	/* A time range: the blocks overlapping it, newest first, nothing else. */
+	{
+		int64_t since = m.b[3].max, until = m.b[8].min;
+		static struct got want;
+		int k = 0;
+
+		got_reset(&want);
+		CHECK_INT(ipct_journal_scan(j, since, until, collect, &want), 0);
+		ipct_journal_end(j, &cur);
+		got_reset(&g);
+		while (!cur.done)
+			CHECK_INT(ipct_journal_step_back(j, &cur, since, until, 1, collect, &g), 0);
+		CHECK_INT(g.n, want.n);
+		CHECK_INT(want.n, m.b[3].n + m.b[4].n + m.b[5].n + m.b[6].n + m.b[7].n + m.b[8].n);
+		for (int i = 0; i < g.n && i < want.n; i++)
+			k += g.r[i].id == want.r[want.n - 1 - i].id;
+		CHECK_INT(k, want.n);
+	}
+
+	/* An end given: what was appended after it is not read; without it, it is. */
+	ipct_journal_end(j, &end);
+	for (int i = 12; i < 16; i++)
+		add_block(j, &m, 2, (uint64_t)(i + 1) * SEC, OFF0);
+	memset(&cur, 0, sizeof(cur));
+	got_reset(&g);
+	while (!cur.done)
+		CHECK_INT(ipct_journal_step(j, &cur, &end, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+	CHECK_INT(g.n, total);
+	CHECK(!cur.rotated);
+	memset(&cur, 0, sizeof(cur));
+	got_reset(&g);
+	while (!cur.done)
+		CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+	CHECK_RECORDS(&g, &m);
+	ipct_journal_close(j);
+
+	/*
+	 * A scan paused in segment 1 while rotation takes segments 1 and 2: it
+	 * says so. The next block (2 records: at most 48 + 2 * (16 + 240)
+	 * bytes, perhaps with a new segment's header) takes segment 1 alone.
+	 */
+	CHECK(model_seg(&m, 1)->size > 1000);
+	m.max_bytes = model_bytes(&m) - model_seg(&m, 1)->size + BLK_HDR + 2 * (REC_HDR + SIGREC_LEN) + SEG_HDR;
+	j = jopen(&t, m.segment_bytes, m.max_bytes, NULL);
+	memset(&cur, 0, sizeof(cur));
+	got_reset(&g);
+	CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+	CHECK_INT(cur.seg, 1);
+	/* ... and one that had read segment 1 through does not. */
+	memset(&end, 0, sizeof(end));
+	got_reset(&fwd);
+	while (end.seg < 2)
+		CHECK_INT(ipct_journal_step(j, &end, NULL, INT64_MIN, INT64_MAX, 1, collect, &fwd), 0);
+	add_block(j, &m, 2, 30 * SEC, OFF0);
+	CHECK(model_seg(&m, 1)->gone);
+	CHECK(!model_seg(&m, 2)->gone);
+	CHECK_INT(ipct_journal_step(j, &end, NULL, INT64_MIN, INT64_MAX, 1, collect, &fwd), 0);
+	CHECK(!end.rotated);
+	while (model_seg(&m, 2)->gone == false)
+		add_block(j, &m, 2, 31 * SEC, OFF0);
+	CHECK_INT(ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+	CHECK(cur.rotated);
+	check_journal(j, &t, &m, __LINE__);
+	ipct_journal_close(j);
+	tmp_free(&t);
+}
+
 int main(void)
 {
 	test_roundtrip();
@@ -1127,5 +1646,9 @@ int main(void)
 	test_clock_step();
 	test_cursor();
 	test_cursor_rotation();
+	test_other_versions();
+	test_unreadable_headers();
+	test_damaged_blocks();
+	test_step_back();
 	return check_done("test-journal");
 }
