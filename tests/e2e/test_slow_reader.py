@@ -57,13 +57,18 @@ try:
         rep = json.load(f)
     check_eq('ipctrace: exit status (stderr %r)' % err[-500:], 0, cli.returncode)
     check_eq('report: kills', N, rep['kill'])
-    told = [int(n) for n in re.findall(r'^ipctrace: (\d+) events lost: this output could not keep up$', err, re.M)]
+    told = [int(n) for n in re.findall(r'^ipctrace: ipctraced dropped (\d+) events for this output, which could '
+                                       r'not keep up \(more than 16 MiB were waiting for it\): it is incomplete$',
+                                       err, re.M)]
     check(told and all(n > 0 for n in told), 'ipctrace did not say its output lost events: %r' % err[-500:])
     lines = out.splitlines()
     summary = json.loads(lines[-1])
     events = [json.loads(line) for line in lines[:-1]]
     check_eq('the last line', 'summary', summary.get('type'))
     check(sum(told) <= summary['lost'], 'told %d lost, the summary %d' % (sum(told), summary['lost']))
+    check_eq('the summary: lost = lost_ring + lost_client', summary['lost'],
+             summary['lost_ring'] + summary['lost_client'])
+    check_eq('the summary: lost_client vs what ipctrace told', sum(told), summary['lost_client'])
     check_eq('lines printed + lost vs the session\'s events + what the ring lost',
              summary['events'] + ring_lost, len(events) + summary['lost'])
     # signals N: an exec, a sigaction, a sigprocmask, N kills, N+1 generations, N deliveries, N returns, an exit.

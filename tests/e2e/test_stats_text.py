@@ -34,7 +34,7 @@ N = 6
 LABELS = [('events', 'events traced'), ('lost', 'events lost (ring buffer full)'),
           ('untraced_children', 'children not traced (map full)'),
           ('lost_calls', 'calls lost (no task storage)'), ('clients', 'clients connected'),
-          ('sessions', 'trace sessions'), ('traced_processes', 'traced processes'),
+          ('backlog_bytes', 'bytes waiting for clients'), ('sessions', 'trace sessions'), ('traced_processes', 'traced processes'),
           ('attached', 'programs attached'), ('bpf_reads', 'kernel reads (typed/core)')]
 TIME = r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d'
 
@@ -81,7 +81,7 @@ try:
     text, by_type = stats_text(sock)
     check_eq('fresh daemon: labels, in order', [label for _, label in LABELS] + ['journal'], list(text))
     check_counters('fresh daemon', text, {'events': 0, 'lost': 0, 'untraced_children': 0, 'lost_calls': 0,
-                                          'clients': 1, 'sessions': 0, 'traced_processes': 0,
+                                          'clients': 1, 'backlog_bytes': 0, 'sessions': 0, 'traced_processes': 0,
                                           'attached': 'false', 'bpf_reads': reads})
     check_eq('fresh daemon: journal', '0.0 MiB in 1 segments, 0 records', text['journal'])
     check_eq('fresh daemon: events by type', {}, by_type)
