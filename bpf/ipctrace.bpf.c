@@ -179,7 +179,8 @@ static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
 	e->session = session;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->flags = 0;
-	e->ts_ns = bpf_ktime_get_ns();
+	/* CLOCK_BOOTTIME: it goes on counting through a suspend, as wall-clock time does. */
+	e->ts_ns = bpf_ktime_get_boot_ns();
 	/* Two loads: bpf_get_current_comm() would cost a helper call and a string copy. */
 	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 	/* The ring is not zeroed: never hand a client another record's bytes. */
@@ -324,7 +325,7 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 	if (!in)
 		return 0;
 	in->session = session;
-	in->ts = bpf_ktime_get_ns();
+	in->ts = bpf_ktime_get_boot_ns();
 	in->nr = ctx->args[1];
 	in->active = 1;
 	in->valid = 0;

@@ -141,8 +141,9 @@ void sessions_drop_client(struct daemon *d, struct client *c);
 int sessions_on_event(void *ctx, const struct ipct_event *e);
 void sessions_check(struct daemon *d, bool full);
 
-uint64_t monotonic_ns(void);
-/* CLOCK_REALTIME - CLOCK_MONOTONIC now: what turns event times into wall-clock times. */
+/* CLOCK_BOOTTIME now: the clock of event times (the kernel side's bpf_ktime_get_boot_ns). */
+uint64_t boottime_ns(void);
+/* CLOCK_REALTIME - CLOCK_BOOTTIME now: what turns event times into wall-clock times. */
 int64_t realtime_offset_ns(void);
 
 /* records.c */

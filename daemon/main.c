@@ -160,7 +160,7 @@ static void drain(struct daemon *d)
 
 	tracer_drain(d->tracer);
 	if (tracer_counters(d->tracer, &cnt) == 0 && cnt.ring_full != d->ring_lost) {
-		struct ipct_jloss l = { monotonic_ns(), cnt.ring_full - d->ring_lost };
+		struct ipct_jloss l = { boottime_ns(), cnt.ring_full - d->ring_lost };
 
 		/* The log says where it has a hole, and stats when. */
 		log_add(d, IPCT_JREC_LOSS, &l, sizeof(l), l.ts_ns);
@@ -170,7 +170,7 @@ static void drain(struct daemon *d)
 		fprintf(stderr, "ipctraced: ring buffer full: %llu records lost so far\n",
 			(unsigned long long)d->ring_lost);
 	}
-	now = monotonic_ns();
+	now = boottime_ns();
 	for (struct session *s = d->sessions; s; s = s->next)
 		if (s->ring_lost_start != d->ring_lost && now - d->last_check_ns >= FULL_CHECK_NS)
 			full = true;
@@ -198,7 +198,7 @@ static int wait_ms(const struct daemon *d, bool busy, uint64_t next_drain)
 		return 0;
 	if (!d->sessions && !tracer_attached(d->tracer))
 		return -1;
-	now = monotonic_ns();
+	now = boottime_ns();
 	return now >= next_drain ? 0 : (int)((next_drain - now + 999999) / 1000000);
 }
 
@@ -235,13 +235,13 @@ static void run(struct daemon *d)
 			}
 		}
 		if ((d->sessions || tracer_attached(d->tracer)) &&
-		    (woken || monotonic_ns() >= next_drain)) {
+		    (woken || boottime_ns() >= next_drain)) {
 			drain(d);
-			next_drain = monotonic_ns() + DRAIN_MS * 1000000ull;
+			next_drain = boottime_ns() + DRAIN_MS * 1000000ull;
 		}
 		busy = d->journal && log_step(d);
 		/* Records that a request completed (a detach) reach the disk without waiting for a drain. */
-		log_flush(d, monotonic_ns());
+		log_flush(d, boottime_ns());
 		for (struct client *c = d->clients; c; c = c->next)
 			if (ipct_buf_len(&c->out) || c->lost)
 				client_flush(d, c);

@@ -15,11 +15,16 @@
 
 #include "daemon.h"
 
-uint64_t monotonic_ns(void)
+/*
+ * Not CLOCK_MONOTONIC, which stops while the machine is suspended: a
+ * session's offset to wall-clock time, taken once, would be wrong by the
+ * length of every suspend that followed.
+ */
+uint64_t boottime_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -28,7 +33,7 @@ int64_t realtime_offset_ns(void)
 	struct timespec rt;
 
 	clock_gettime(CLOCK_REALTIME, &rt);
-	return (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - (int64_t)monotonic_ns();
+	return (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - (int64_t)boottime_ns();
 }
 
 struct session *session_find(struct daemon *d, uint32_t id)
@@ -69,7 +74,7 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	/* Attach before the first process joins, so that none of its events is missed. */
 	if (!err)
 		err = tracer_attach(d->tracer);
-	s->start_ns = monotonic_ns();
+	s->start_ns = boottime_ns();
 	s->realtime_off = realtime_offset_ns();
 	ipct_graph_session_clock(d->graph, s->id, s->realtime_off);
 	for (size_t i = 0; !err && i < n; i++)
@@ -105,7 +110,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	if (s->all)
 		tracer_set_all(d->tracer, 0);
 	/* What is still pending now will not be seen delivered: its records go out before the notice. */
-	ipct_lc_end_session(d->lc, s->id, monotonic_ns());
+	ipct_lc_end_session(d->lc, s->id, boottime_ns());
 	pipes_session_end(d, s);
 	if (s->owner) {
 		struct json_object *n = json_object_new_object();

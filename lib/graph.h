@@ -39,7 +39,7 @@ void ipct_graph_each_proc(struct ipct_graph *g, void (*fn)(uint32_t pid, uint32_
 
 /*
  * A thread of pid has been in read-family syscall nr on fd since
- * since_ns (CLOCK_MONOTONIC): a reader that may never see EOF.
+ * since_ns (CLOCK_BOOTTIME, the events' clock): a reader that may never see EOF.
  */
 void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint64_t since_ns,
 			uint64_t now_ns);

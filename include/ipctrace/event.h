@@ -186,7 +186,7 @@ struct ipct_obj {
 };
 
 struct ipct_inflight {
-	__u64 ts;               /* entry, CLOCK_MONOTONIC */
+	__u64 ts;               /* entry, CLOCK_BOOTTIME */
 	__s64 nr;
 	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
 	__u32 valid;            /* val holds what the call was given */
@@ -208,7 +208,7 @@ struct ipct_event {
 	__u32 tid;
 	__u32 session;          /* trace session the process belongs to */
 	__u32 uid;              /* that task's user: who may see the event */
-	__u64 ts_ns;            /* CLOCK_MONOTONIC */
+	__u64 ts_ns;            /* CLOCK_BOOTTIME (docs/events.md, "Times") */
 	char comm[IPCT_COMM_LEN];
 	union {
 		struct ipct_sys sys;

@@ -414,9 +414,10 @@ class Lines:
 
 
 class Daemon:
-    """A private ipctraced on a socket in a fresh directory; ready once started."""
+    """A private ipctraced on a socket in a fresh directory; ready once started.
+    wrapper: a command that execs the daemon's (nice, unshare ...), keeping its pid."""
 
-    def __init__(self, timeout=30, journal=None, args=()):
+    def __init__(self, timeout=30, journal=None, args=(), wrapper=()):
         self.dir = tempfile.mkdtemp(prefix='ipctrace-e2e-')
         # Its own event log, unless the test gives one (to restart on it).
         self.journal = journal or os.path.join(self.dir, 'journal')
@@ -427,7 +428,7 @@ class Daemon:
         r, w = os.pipe()
         with open(self.log, 'wb') as logf:
             self.proc = subprocess.Popen(
-                [IPCTRACED, '--socket', self.socket, '--ready-fd', str(w),
+                list(wrapper) + [IPCTRACED, '--socket', self.socket, '--ready-fd', str(w),
                  '--journal', self.journal] + list(args),
                 pass_fds=(w,), stdin=subprocess.DEVNULL, stdout=logf, stderr=logf)
         os.close(w)
