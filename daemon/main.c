@@ -25,10 +25,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "daemon.h"
+#include "kfeatures.h"
 
 #define DRAIN_MS 20
 #define FULL_CHECK_NS 1000000000ull
@@ -66,6 +68,9 @@ static void usage(FILE *f)
 		"                       the processes it traces, so that it keeps up; 0: as started)\n"
 		"      --core-reads     load the BPF programs' forms for kernels before 6.2\n"
 		"                       (one helper call per kernel field read; for testing)\n"
+		"      --check-kernel   list what the daemon needs of the kernel, with the Linux\n"
+		"                       release of each, and whether this kernel has it; exit\n"
+		"                       0 when it has everything\n"
 		"  -v, --verbose        show libbpf's messages\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n");
@@ -272,6 +277,7 @@ int main(int argc, char **argv)
 		{ "no-journal", no_argument, NULL, 'N' },
 		{ "core-reads", no_argument, NULL, 'C' },
 		{ "nice", required_argument, NULL, 'n' },
+		{ "check-kernel", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -283,7 +289,9 @@ int main(int argc, char **argv)
 	long nice_value = -5;
 	const char *journal_dir = IPCT_JOURNAL_DIR;
 	struct group *grp;
-	bool have_ready = false;
+	const struct kfeature *missing;
+	struct utsname uts;
+	bool have_ready = false, check_kernel = false;
 	int c, err, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "s:vhV", opts, NULL)) != -1) {
@@ -334,6 +342,9 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'K':
+			check_kernel = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -350,6 +361,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Without root the probes cannot load anything: they say "unknown". */
+	if (check_kernel)
+		return kfeatures_print(stdout);
 	if (geteuid() != 0) {
 		fprintf(stderr, "ipctraced: must run as root (loading BPF programs needs it); "
 			"try: sudo ipctraced\n");
@@ -359,6 +373,15 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	/* Older kernels charge BPF memory to RLIMIT_MEMLOCK; newer ones ignore it. */
 	setrlimit(RLIMIT_MEMLOCK, &rl);
+	/* An old kernel is told what it lacks, not handed a verifier log. */
+	missing = kfeatures_missing(kfeature_probe);
+	if (missing) {
+		uname(&uts);
+		fprintf(stderr, "ipctraced: this kernel (Linux %s) has no %s, which came with Linux %s: "
+			"ipctrace needs Linux %s or later, built with BTF (ipctraced --check-kernel "
+			"lists what it needs)\n", uts.release, missing->what, missing->since, kfeatures_min_linux());
+		return 1;
+	}
 	/*
 	 * The traced processes fill the ring as fast as the CPU lets them; a
 	 * daemon that gets only its fair share of a busy machine falls behind
