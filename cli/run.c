@@ -204,6 +204,10 @@ static void on_notice(struct run *r, struct json_object *n)
 	} else if (!strcmp(kind, "graph")) {
 		if (json_object_object_get_ex(n, "objects", &v))
 			r->graph = json_object_get(v);
+		if (json_object_object_get_ex(n, "untracked_calls", &v) && json_object_get_int64(v))
+			fprintf(stderr, "ipctrace: the pipe graph is incomplete: the session had 65536 pipes, "
+				"FIFOs and sockets, the most a graph holds, and %lld calls on more were left out\n",
+				(long long)json_object_get_int64(v));
 	} else if (!strcmp(kind, "lost")) {
 		int64_t count = json_object_object_get_ex(n, "count", &v) ? json_object_get_int64(v) : 0;
 

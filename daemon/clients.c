@@ -337,6 +337,8 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	json_object_object_add(r, "untraced_children", json_object_new_int64((int64_t)cnt.traced_full));
 	/* Calls of threads the kernel could give no task storage: not recorded. */
 	json_object_object_add(r, "lost_calls", json_object_new_int64((int64_t)cnt.inflight_full));
+	/* Calls left out of sessions' pipe graphs: a session had the most objects it may. */
+	json_object_object_add(r, "untracked_calls", json_object_new_int64((int64_t)ipct_graph_untracked(d->graph, 0)));
 	json_object_object_add(r, "clients", json_object_new_int(nclients));
 	json_object_object_add(r, "sessions", json_object_new_int(nsessions));
 	json_object_object_add(r, "attached", json_object_new_boolean(tracer_attached(d->tracer)));

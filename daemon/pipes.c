@@ -233,6 +233,7 @@ void pipes_scan_blocked(struct daemon *d, uint64_t now)
 void pipes_session_end(struct daemon *d, struct session *s)
 {
 	struct json_object *objects = ipct_graph_session_json(d->graph, s->id);
+	uint64_t untracked = ipct_graph_untracked(d->graph, s->id);
 	struct graph_store *g;
 
 	ipct_graph_end_session(d->graph, s->id);
@@ -244,6 +245,8 @@ void pipes_session_end(struct daemon *d, struct session *s)
 		json_object_object_add(n, "notice", json_object_new_string("graph"));
 		json_object_object_add(n, "session", json_object_new_int64(s->id));
 		json_object_object_add(n, "objects", json_object_get(objects));
+		/* The graph is incomplete when the session had the most objects one may. */
+		json_object_object_add(n, "untracked_calls", json_object_new_int64((int64_t)untracked));
 		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}

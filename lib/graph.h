@@ -47,6 +47,14 @@ void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint
 /* The session's times are shown with this clock offset (the one its client got). */
 void ipct_graph_session_clock(struct ipct_graph *g, uint32_t session, int64_t realtime_off);
 
+/*
+ * Calls (and descriptors seeded) that involved a pipe, FIFO or socket left
+ * out of the graph because its session already had the most objects a
+ * session may (65536): of that session, or of all sessions ever with
+ * session 0. A session's count is forgotten with the session.
+ */
+uint64_t ipct_graph_untracked(const struct ipct_graph *g, uint32_t session);
+
 /* The session's objects as a JSON array (docs/pipes.md), oldest first. NULL on ENOMEM. */
 struct json_object *ipct_graph_session_json(struct ipct_graph *g, uint32_t session);
 
