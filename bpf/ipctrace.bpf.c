@@ -94,18 +94,13 @@ static __always_inline void count(__u32 which)
 
 /*
  * System-wide tracing (`ipctrace trace --all`): every process but the
- * daemon and the clients it streams to is in this session; 0 when off.
- * Written by the daemon through the skeleton's .bss.
+ * daemon and all_client is in this session; 0 when off. all_client is the
+ * client the session streams to, whose reads of that stream would be
+ * events of the session, streamed to it, read ...: a loop. Written by the
+ * daemon through the skeleton's .bss.
  */
 __u32 all_session = 0;
-
-/* Processes never traced system-wide: the daemon's streaming clients (their reads would feed back). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u32);
-} untraced SEC(".maps");
+__u32 all_client = 0;
 
 /*
  * Bumped by the daemon whenever a process leaves the traced set or the
@@ -121,7 +116,7 @@ static __always_inline __u32 *session_of(__u32 tgid)
 
 	if (s)
 		return *s & IPCT_SESSION_HELD ? NULL : s;
-	if (all_session && tgid != daemon_tgid && !bpf_map_lookup_elem(&untraced, &tgid))
+	if (all_session && tgid != daemon_tgid && tgid != all_client)
 		return &all_session;
 	return NULL;
 }

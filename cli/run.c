@@ -426,7 +426,7 @@ static void attach_usage(FILE *f)
 		"       ipctrace trace [OPTIONS] --all\n"
 		"\n"
 		"Trace running processes and every process they start from now on (attach),\n"
-		"or every process on the machine but ipctraced and its clients (trace --all),\n"
+		"or every process on the machine but ipctraced and this command (trace --all),\n"
 		"printing events as they happen until the processes exit or Ctrl-C, which\n"
 		"stops the trace and leaves the processes running. Everything is logged\n"
 		"(ipctrace log session=N). Users may attach only to their own processes;\n"

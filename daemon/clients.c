@@ -64,8 +64,6 @@ int client_accept(struct daemon *d)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->privileged = cred.uid == 0 || in_group(fd, d->group_gid);
-	/* A client's reads of what we stream would feed a system-wide trace back into itself. */
-	tracer_exclude(d->tracer, cred.pid, true);
 	ev.data.ptr = c;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		free(c);
@@ -530,7 +528,6 @@ void clients_reap(struct daemon *d)
 		*pp = c->next;
 		sessions_drop_client(d, c);
 		log_free(c->logq);
-		tracer_exclude(d->tracer, c->pid, false);
 		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 		close(c->fd);
 		ipct_buf_free(&c->in);

@@ -79,8 +79,13 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	ipct_graph_session_clock(d->graph, s->id, s->realtime_off);
 	for (size_t i = 0; !err && i < n; i++)
 		err = tracer_trace_pid(d->tracer, pids[i], s->id, o->from_exec);
+	/*
+	 * The one process kept out is the client this session streams to:
+	 * connecting to the daemon hides nobody else (a privileged session's
+	 * own client, since only those may trace everything).
+	 */
 	if (!err && o->all)
-		tracer_set_all(d->tracer, s->id);
+		tracer_set_all(d->tracer, s->id, s->owner && !s->counts ? owner->pid : 0);
 	if (err) {
 		tracer_untrace_session(d->tracer, s->id);
 		if (!d->sessions)
@@ -108,7 +113,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 
 	tracer_untrace_session(d->tracer, s->id);
 	if (s->all)
-		tracer_set_all(d->tracer, 0);
+		tracer_set_all(d->tracer, 0, 0);
 	/* What is still pending now will not be seen delivered: its records go out before the notice. */
 	ipct_lc_end_session(d->lc, s->id, boottime_ns());
 	pipes_session_end(d, s);
@@ -135,9 +140,15 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	free(s->counts);
 	free(s->notifying);
 	free(s);
-	/* Nothing traced: stop costing every other process its syscall overhead. */
-	if (!d->sessions)
+	/*
+	 * Nothing traced: stop costing every other process its syscall
+	 * overhead. The loop drains only while something is attached: what
+	 * the ring still holds goes into the log now, not at the next trace.
+	 */
+	if (!d->sessions) {
+		tracer_drain(d->tracer);
 		tracer_detach(d->tracer);
+	}
 }
 
 void sessions_drop_client(struct daemon *d, struct client *c)

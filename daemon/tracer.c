@@ -265,21 +265,9 @@ int tracer_counters(struct tracer *t, struct tracer_counters *c)
 	return 0;
 }
 
-void tracer_set_all(struct tracer *t, uint32_t session)
+void tracer_set_all(struct tracer *t, uint32_t session, pid_t client)
 {
+	t->skel->bss->all_client = session ? (__u32)client : 0;
 	t->skel->bss->all_session = session;
 	traced_changed(t);
-}
-
-void tracer_exclude(struct tracer *t, pid_t pid, bool exclude)
-{
-	__u32 key = (__u32)pid, one = 1;
-
-	if (exclude)
-		bpf_map__update_elem(t->skel->maps.untraced, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
-	else
-		bpf_map__delete_elem(t->skel->maps.untraced, &key, sizeof(key), 0);
-	/* The map only counts system-wide (session_of): no thread cached anything it changes otherwise. */
-	if (t->skel->bss->all_session)
-		traced_changed(t);
 }

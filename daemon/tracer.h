@@ -52,7 +52,9 @@ int tracer_session_procs(struct tracer *t, uint32_t session);
 int tracer_counters(struct tracer *t, struct tracer_counters *c);
 
 
-/* Every process joins session (system-wide tracing); 0 stops that. */
-void tracer_set_all(struct tracer *t, uint32_t session);
-/* Keeps pid out of system-wide tracing (a client of the daemon), or lets it back. */
-void tracer_exclude(struct tracer *t, pid_t pid, bool exclude);
+/*
+ * Every process but the daemon and `client` joins session (system-wide
+ * tracing); 0 stops that. client: the process the session streams to
+ * (its reads of the stream would feed back into it), 0 for none.
+ */
+void tracer_set_all(struct tracer *t, uint32_t session, pid_t client);
