@@ -39,6 +39,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define S_IFSOCK 0140000
 #define S_IFIFO  0010000
 #define PIPEFS_MAGIC 0x50495045
+#define O_NONBLOCK 00004000
 #define SI_USER   0
 #define SI_KERNEL 0x80
 #define AF_UNIX   1
@@ -49,19 +50,42 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 const volatile __u32 daemon_tgid = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u8 sys_class[IPCT_NR_MAX] = {};
+/* read and readv: the calls whose sleep on an empty pipe `waiting` notes. */
+const volatile long nr_read = -1, nr_readv = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 << 20);
 } events SEC(".maps");
 
-/* tgid -> session id: the traced processes. */
+/* tgid -> session id: the traced processes (the daemon may size it: --traced-max). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u32);
 } traced SEC(".maps");
+
+/* Each live session's count of its processes in `traced` (struct ipct_session_procs). */
+struct ipct_session_procs session_procs[IPCT_SESSION_SLOTS];
+
+/* The session's slot; it counts for the session only while p->session == session. */
+static __always_inline struct ipct_session_procs *procs_slot(__u32 session)
+{
+	return &session_procs[session & (IPCT_SESSION_SLOTS - 1)];
+}
+
+/*
+ * Traced threads asleep in a read of an empty pipe or FIFO, by tid (struct
+ * ipct_wait): the daemon looks here for readers that wait too long, so its
+ * scan costs what sleeps in reads, not what is traced.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct ipct_wait);
+} waiting SEC(".maps");
 
 /*
  * What sys_enter saw, for the sys_exit of the same thread: task-local
@@ -74,7 +98,7 @@ struct {
 	__type(value, struct ipct_inflight);
 } inflight SEC(".maps");
 
-enum { CNT_RB_FULL, CNT_TRACED_FULL, CNT_INFLIGHT_FULL, CNT_MAX };
+enum { CNT_RB_FULL, CNT_TRACED_FULL, CNT_INFLIGHT_FULL, CNT_WAITING_FULL, CNT_MAX };
 
 /* Per-CPU counters of what could not be recorded (see ipct_counter in the daemon). */
 struct {
@@ -306,6 +330,54 @@ static __always_inline void read_user_pair(__u64 ptr, __u64 *a, __u64 *b)
 	}
 }
 
+/*
+ * A read that will sleep: of a pipe or FIFO that is empty, has write ends
+ * open and is in blocking mode. Noted in `waiting` until the call returns
+ * (sys_exit) or the thread exits; a read that finds data costs the few
+ * loads of the test. System-wide sessions are not diagnosed (every
+ * process's reader would be), so not noted.
+ */
+static __always_inline void note_wait(struct ipct_inflight *in, long fd, __u32 session, const bool typed)
+{
+	struct fdtable *fdt = NULL;
+	struct file *f = fd_file(fd, &fdt);
+	struct pipe_inode_info *pipe;
+	struct inode *inode;
+	struct ipct_wait w;
+	__u64 id;
+	__u32 tid;
+
+	if (!f || (all_session && session == all_session) || (KREAD(typed, f, f_flags) & O_NONBLOCK))
+		return;
+	inode = KREAD(typed, f, f_inode);
+	if ((KREAD(typed, inode, i_mode) & S_IFMT) != S_IFIFO)
+		return;
+	pipe = KREAD(typed, inode, i_pipe);
+	if (!pipe || KREAD(typed, pipe, head) != KREAD(typed, pipe, tail) || !KREAD(typed, pipe, writers))
+		return;
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
+	w.since_ns = in->ts;
+	w.pid = id >> 32;
+	w.session = session;
+	w.fd = fd;
+	w.nr = in->nr;
+	if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY)) {
+		count(CNT_WAITING_FULL);
+		return;
+	}
+	in->waiting = 1;
+}
+
+/* The thread's read has returned, or the thread is gone. */
+static __always_inline void unnote_wait(struct ipct_inflight *in)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	in->waiting = 0;
+	bpf_map_delete_elem(&waiting, &tid);
+}
+
 static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -343,6 +415,8 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 		break;
 	}
 	}
+	if (ctx->args[1] == nr_read || ctx->args[1] == nr_readv)
+		note_wait(in, (int)PT_REGS_PARM1_CORE_SYSCALL(regs), session, typed);
 	return 0;
 }
 
@@ -470,6 +544,8 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	if (!in || !in->active)
 		return 0;
 	in->active = 0;
+	if (in->waiting)
+		unnote_wait(in);
 	session = in->session;
 	if (nr == -1) {
 		nr = in->nr;
@@ -773,8 +849,10 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *parent = (void *)ctx->args[0];
 	struct task_struct *child = (void *)ctx->args[1];
+	struct ipct_session_procs *sp;
 	struct ipct_event *e;
 	__u32 ctgid, *sess, s;
+	bool untraced = false;
 
 	sess = session_of(BPF_CORE_READ(parent, tgid));
 	if (!sess)
@@ -785,11 +863,25 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	s = *sess;
 	/* System-wide, the child is covered without an entry. */
-	if (sess != &all_session && bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY))
-		count(CNT_TRACED_FULL);
+	if (sess != &all_session) {
+		sp = procs_slot(s);
+		/* A session that ended (a detach racing this fork) takes no more. */
+		if (sp->session != s)
+			return 0;
+		/* The child cannot run, let alone exit, before this program has counted it. */
+		untraced = bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
+		if (untraced) {
+			count(CNT_TRACED_FULL);
+			__sync_fetch_and_add(&sp->untraced, 1);
+		} else {
+			__sync_fetch_and_add(&sp->live, 1);
+		}
+	}
 	e = reserve(IPCT_EV_FORK, s);
 	if (!e)
 		return 0;
+	if (untraced)
+		e->flags |= IPCT_F_UNTRACED;
 	e->proc.child_pid = ctgid;
 	e->proc.child_tid = ctgid;
 	submit(e, false);
@@ -830,8 +922,13 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct ipct_event *e;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, *sess, s;
+	struct ipct_session_procs *sp;
 	struct ipct_inflight *in;
 
+	/* Any thread that dies asleep in a read leaves no note behind. */
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+	if (in && in->waiting)
+		unnote_wait(in);
 	/* Held or not: a command that never got to exec still ends its session. */
 	sess = bpf_map_lookup_elem(&traced, &tgid);
 	if (!sess)
@@ -846,7 +943,12 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
 	s = *sess & ~IPCT_SESSION_HELD;
-	bpf_map_delete_elem(&traced, &tgid);
+	/* Only the one who removes the entry counts it out (system-wide: none). */
+	if (!bpf_map_delete_elem(&traced, &tgid)) {
+		sp = procs_slot(s);
+		if (sp->session == s)
+			__sync_fetch_and_add(&sp->live, -1);
+	}
 	/* exit_notify() sends the parent its SIGCHLD after this: the task remembers its session. */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (in) {

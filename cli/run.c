@@ -37,6 +37,7 @@ struct run {
 	bool exec_seen;         /* the command got as far as exec */
 	const char *end_reason;
 	int64_t events, lost;
+	int64_t untraced;       /* children the daemon could not trace: its traced set was full */
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
@@ -189,6 +190,8 @@ static void on_notice(struct run *r, struct json_object *n)
 			r->events = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "lost", &v))
 			r->lost = json_object_get_int64(v);
+		if (json_object_object_get_ex(n, "untraced_processes", &v))
+			r->untraced = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "counts", &v)) {
 			r->counts = json_object_get(v);
 			r->exec_seen |= json_object_object_get_ex(v, "exec", NULL);
@@ -388,13 +391,17 @@ static void print_summary(struct run *r, const char *cmd)
 	}
 	if (r->fmt.mode == IPCT_OUT_JSON) {
 		ipct_buf_printf(&r->out,
-				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"exit_code\":%d,"
-				"\"status\":\"%s\"}\n",
-				(long long)r->events, (long long)r->lost, exit_code_of(r->status), status);
+				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"untraced_processes\":%lld,"
+				"\"exit_code\":%d,\"status\":\"%s\"}\n",
+				(long long)r->events, (long long)r->lost, (long long)r->untraced,
+				exit_code_of(r->status), status);
 		flush_out(r);
 	} else {
 		fprintf(stderr, "ipctrace: %s %s; %lld events, %lld lost\n", cmd, status,
 			(long long)r->events, (long long)r->lost);
+		if (r->untraced)
+			fprintf(stderr, "ipctrace: %lld processes were not traced: the daemon's traced set "
+				"was full (ipctraced --traced-max)\n", (long long)r->untraced);
 	}
 }
 

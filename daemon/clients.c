@@ -327,7 +327,7 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 		nclients++;
 	for (struct session *s = d->sessions; s; s = s->next) {
 		nsessions++;
-		traced += s->nprocs;
+		traced += tracer_session_procs(d->tracer, s->id);
 	}
 	tracer_counters(d->tracer, &cnt);
 	json_object_object_add(r, "events", json_object_new_int64((int64_t)d->events));
@@ -335,6 +335,8 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	json_object_object_add(r, "untraced_children", json_object_new_int64((int64_t)cnt.traced_full));
 	/* Calls of threads the kernel could give no task storage: not recorded. */
 	json_object_object_add(r, "lost_calls", json_object_new_int64((int64_t)cnt.inflight_full));
+	/* Reads that could not be watched for a reader that never sees EOF: the kernel's map was full. */
+	json_object_object_add(r, "unwatched_reads", json_object_new_int64((int64_t)cnt.waiting_full));
 	/* Calls left out of sessions' pipe graphs: a session had the most objects it may. */
 	json_object_object_add(r, "untracked_calls", json_object_new_int64((int64_t)ipct_graph_untracked(d->graph, 0)));
 	json_object_object_add(r, "clients", json_object_new_int(nclients));

@@ -33,7 +33,6 @@
 #include "kfeatures.h"
 
 #define DRAIN_MS 20
-#define FULL_CHECK_NS 1000000000ull
 
 static bool verbose;
 
@@ -60,6 +59,8 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -s, --socket PATH    listen on PATH (default " IPCT_SOCKET_PATH ")\n"
 		"      --ring-mib N     ring buffer size in MiB, a power of two (default 16)\n"
+		"      --traced-max N   trace at most N processes at a time (default 65536);\n"
+		"                       children past that are counted, not traced\n"
 		"      --ready-fd FD    write \"ready\\n\" to FD and close it once serving\n"
 		"      --journal DIR    keep the event log in DIR (default " IPCT_JOURNAL_DIR ")\n"
 		"      --journal-max-mib N  the log's size limit; the oldest goes first (default 1024)\n"
@@ -156,11 +157,10 @@ static int epoll_add(int epfd, int fd, uint32_t events, void *tag)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-/* Drains the ring and ends finished sessions; after a loss, checks every session once a second. */
+/* Drains the ring and ends finished sessions; after a loss, asks about every session once. */
 static void drain(struct daemon *d)
 {
 	struct tracer_counters cnt;
-	bool full = false;
 	uint64_t now;
 
 	tracer_drain(d->tracer);
@@ -174,15 +174,13 @@ static void drain(struct daemon *d)
 		d->ring_lost = cnt.ring_full;
 		fprintf(stderr, "ipctraced: ring buffer full: %llu records lost so far\n",
 			(unsigned long long)d->ring_lost);
+		/* An exit's record may be among them: the kernel side's counts say. */
+		for (struct session *s = d->sessions; s; s = s->next)
+			s->check_end = true;
 	}
 	now = boottime_ns();
-	for (struct session *s = d->sessions; s; s = s->next)
-		if (s->ring_lost_start != d->ring_lost && now - d->last_check_ns >= FULL_CHECK_NS)
-			full = true;
-	if (full)
-		d->last_check_ns = now;
 	pipes_scan_blocked(d, now);
-	sessions_check(d, full);
+	sessions_check(d);
 	log_flush(d, now);
 }
 
@@ -270,6 +268,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "ring-mib", required_argument, NULL, 'r' },
+		{ "traced-max", required_argument, NULL, 'T' },
 		{ "ready-fd", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "journal", required_argument, NULL, 'j' },
@@ -285,7 +284,7 @@ int main(int argc, char **argv)
 	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .socket_path = IPCT_SOCKET_PATH };
 	struct tracer_opts topts = { .wakeup_bytes = 0, .on_event = sessions_on_event, .ctx = &d };
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024;
+	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024, traced_max = 0;
 	long nice_value = -5;
 	const char *journal_dir = IPCT_JOURNAL_DIR;
 	struct group *grp;
@@ -303,6 +302,12 @@ int main(int argc, char **argv)
 			if (parse_uint(optarg, 4096, &ring_mib) < 0 || !ring_mib ||
 			    (ring_mib & (ring_mib - 1))) {
 				fprintf(stderr, "ipctraced: --ring-mib takes a power of two from 1 to 4096, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'T':
+			if (parse_uint(optarg, 1 << 22, &traced_max) < 0 || !traced_max) {
+				fprintf(stderr, "ipctraced: --traced-max takes a number of processes from 1 to 4194304, not '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -394,6 +399,7 @@ int main(int argc, char **argv)
 			nice_value, strerror(errno), getpriority(PRIO_PROCESS, 0));
 
 	topts.ring_bytes = (uint32_t)(ring_mib << 20);
+	topts.traced_max = (uint32_t)traced_max;
 	/* Wake the daemon early once an eighth of the ring is waiting. */
 	topts.wakeup_bytes = topts.ring_bytes / 8;
 	d.tracer = tracer_new(&topts);

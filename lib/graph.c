@@ -842,13 +842,6 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
 	count_refused(g, e->session);
 }
 
-void ipct_graph_each_proc(struct ipct_graph *g, void (*fn)(uint32_t pid, uint32_t session, void *ctx), void *ctx)
-{
-	for (int b = 0; b < NBUCKETS; b++)
-		for (struct gproc *p = g->procs[b]; p; p = p->next)
-			fn(p->pid, p->session, ctx);
-}
-
 void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,
 		     int kind, uint64_t ino, unsigned mode, bool cloexec)
 {

@@ -34,9 +34,6 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e);
 void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,
 		     int kind, uint64_t ino, unsigned mode, bool cloexec);
 
-/* Calls fn for every process whose descriptors the graph follows. */
-void ipct_graph_each_proc(struct ipct_graph *g, void (*fn)(uint32_t pid, uint32_t session, void *ctx), void *ctx);
-
 /*
  * A thread of pid has been in read-family syscall nr on fd since
  * since_ns (CLOCK_BOOTTIME, the events' clock): a reader that may never see EOF.
