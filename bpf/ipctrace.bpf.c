@@ -40,6 +40,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define S_IFIFO  0010000
 #define PIPEFS_MAGIC 0x50495045
 #define ANON_INODE_FS_MAGIC 0x09041934
+#define O_NONBLOCK 00004000
 #define SI_USER   0
 #define SI_KERNEL 0x80
 #define SI_TIMER  (-2)
@@ -61,19 +62,42 @@ const volatile __u8 sys_class[IPCT_NR_MAX] = {};
 const volatile __u8 compat_class[IPCT_NR_MAX] = {};
 const volatile __u16 compat_nr[IPCT_NR_MAX] = {};
 const volatile __u16 socketcall_nr[IPCT_SOCKETCALL_MAX] = {};
+/* read and readv: the calls whose sleep on an empty pipe `waiting` notes. */
+const volatile long nr_read = -1, nr_readv = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 << 20);
 } events SEC(".maps");
 
-/* tgid -> session id: the traced processes. */
+/* tgid -> session id: the traced processes (the daemon may size it: --traced-max). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u32);
 } traced SEC(".maps");
+
+/* Each live session's count of its processes in `traced` (struct ipct_session_procs). */
+struct ipct_session_procs session_procs[IPCT_SESSION_SLOTS];
+
+/* The session's slot; it counts for the session only while p->session == session. */
+static __always_inline struct ipct_session_procs *procs_slot(__u32 session)
+{
+	return &session_procs[session & (IPCT_SESSION_SLOTS - 1)];
+}
+
+/*
+ * Traced threads asleep in a read of an empty pipe or FIFO, by tid (struct
+ * ipct_wait): the daemon looks here for readers that wait too long, so its
+ * scan costs what sleeps in reads, not what is traced.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct ipct_wait);
+} waiting SEC(".maps");
 
 /*
  * What sys_enter saw, for the sys_exit of the same thread: task-local
@@ -86,7 +110,7 @@ struct {
 	__type(value, struct ipct_inflight);
 } inflight SEC(".maps");
 
-enum { CNT_RB_FULL, CNT_TRACED_FULL, CNT_INFLIGHT_FULL, CNT_MAX };
+enum { CNT_RB_FULL, CNT_TRACED_FULL, CNT_INFLIGHT_FULL, CNT_WAITING_FULL, CNT_MAX };
 
 /* Per-CPU counters of what could not be recorded (see ipct_counter in the daemon). */
 struct {
@@ -106,8 +130,10 @@ static __always_inline void count(__u32 which)
 
 /*
  * System-wide tracing (`ipctrace trace --all`): every process but the
- * daemon and the clients it streams to is in this session; 0 when off.
- * Written by the daemon through the skeleton's .bss.
+ * daemon and all_client is in this session; 0 when off. all_client is the
+ * client the session streams to, whose reads of that stream would be
+ * events of the session, streamed to it, read ...: a loop. Written by the
+ * daemon through the skeleton's .bss.
  */
 __u32 all_session = 0;
 
@@ -130,13 +156,7 @@ struct {
 	__type(value, __u8);
 } exit_reported SEC(".maps");
 
-/* Processes never traced system-wide: the daemon's streaming clients (their reads would feed back). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u32);
-} untraced SEC(".maps");
+__u32 all_client = 0;
 
 /*
  * Bumped by the daemon whenever a process leaves the traced set or the
@@ -152,7 +172,7 @@ static __always_inline __u32 *session_of(__u32 tgid)
 
 	if (s)
 		return *s & IPCT_SESSION_HELD ? NULL : s;
-	if (all_session && tgid != daemon_tgid && !bpf_map_lookup_elem(&untraced, &tgid))
+	if (all_session && tgid != daemon_tgid && tgid != all_client)
 		return &all_session;
 	return NULL;
 }
@@ -210,7 +230,8 @@ static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
 	e->session = session;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->flags = 0;
-	e->ts_ns = bpf_ktime_get_ns();
+	/* CLOCK_BOOTTIME: it goes on counting through a suspend, as wall-clock time does. */
+	e->ts_ns = bpf_ktime_get_boot_ns();
 	/* Two loads: bpf_get_current_comm() would cost a helper call and a string copy. */
 	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 	/* The ring is not zeroed: never hand a client another record's bytes. */
@@ -467,6 +488,54 @@ static __always_inline void read_sigaction(__u64 ptr, bool compat, __u64 *handle
 	}
 }
 
+/*
+ * A read that will sleep: of a pipe or FIFO that is empty, has write ends
+ * open and is in blocking mode. Noted in `waiting` until the call returns
+ * (sys_exit) or the thread exits; a read that finds data costs the few
+ * loads of the test. System-wide sessions are not diagnosed (every
+ * process's reader would be), so not noted.
+ */
+static __always_inline void note_wait(struct ipct_inflight *in, long fd, __u32 session, const bool typed)
+{
+	struct fdtable *fdt = NULL;
+	struct file *f = fd_file(fd, &fdt);
+	struct pipe_inode_info *pipe;
+	struct inode *inode;
+	struct ipct_wait w;
+	__u64 id;
+	__u32 tid;
+
+	if (!f || (all_session && session == all_session) || (KREAD(typed, f, f_flags) & O_NONBLOCK))
+		return;
+	inode = KREAD(typed, f, f_inode);
+	if ((KREAD(typed, inode, i_mode) & S_IFMT) != S_IFIFO)
+		return;
+	pipe = KREAD(typed, inode, i_pipe);
+	if (!pipe || KREAD(typed, pipe, head) != KREAD(typed, pipe, tail) || !KREAD(typed, pipe, writers))
+		return;
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
+	w.since_ns = in->ts;
+	w.pid = id >> 32;
+	w.session = session;
+	w.fd = fd;
+	w.nr = in->nr;
+	if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY)) {
+		count(CNT_WAITING_FULL);
+		return;
+	}
+	in->waiting = 1;
+}
+
+/* The thread's read has returned, or the thread is gone. */
+static __always_inline void unnote_wait(struct ipct_inflight *in)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	in->waiting = 0;
+	bpf_map_delete_elem(&waiting, &tid);
+}
+
 static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -494,7 +563,7 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 	if (cls == IPCT_SC_NONE || (cls == IPCT_SC_IOCTL && compat && !cloexec_request(entry_arg(regs, 1, 1))))
 		return 0;
 	in->session = session;
-	in->ts = bpf_ktime_get_ns();
+	in->ts = bpf_ktime_get_boot_ns();
 	in->nr = nr;
 	in->cls = cls;
 	in->compat = compat;
@@ -522,6 +591,8 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 		break;
 	}
 	}
+	if (nr == nr_read || nr == nr_readv)     /* nr is native, a 32-bit call's too */
+		note_wait(in, (int)entry_arg(regs, 0, compat), session, typed);
 	return 0;
 }
 
@@ -794,6 +865,8 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	if (!in || !in->active)
 		return 0;
 	in->active = 0;
+	if (in->waiting)
+		unnote_wait(in);
 	session = in->session;
 	cls = in->cls;
 	if (nr == -1 && cls != IPCT_SC_PLAIN)
@@ -1187,8 +1260,10 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *parent = (void *)ctx->args[0];
 	struct task_struct *child = (void *)ctx->args[1];
+	struct ipct_session_procs *sp;
 	struct ipct_event *e;
 	__u32 ctgid, *sess, s;
+	bool untraced = false;
 
 	sess = session_of(BPF_CORE_READ(parent, tgid));
 	if (!sess)
@@ -1199,11 +1274,25 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	s = *sess;
 	/* System-wide, the child is covered without an entry. */
-	if (sess != &all_session && bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY))
-		count(CNT_TRACED_FULL);
+	if (sess != &all_session) {
+		sp = procs_slot(s);
+		/* A session that ended (a detach racing this fork) takes no more. */
+		if (sp->session != s)
+			return 0;
+		/* The child cannot run, let alone exit, before this program has counted it. */
+		untraced = bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
+		if (untraced) {
+			count(CNT_TRACED_FULL);
+			__sync_fetch_and_add(&sp->untraced, 1);
+		} else {
+			__sync_fetch_and_add(&sp->live, 1);
+		}
+	}
 	e = reserve(IPCT_EV_FORK, s);
 	if (!e)
 		return 0;
+	if (untraced)
+		e->flags |= IPCT_F_UNTRACED;
 	e->proc.child_pid = ctgid;
 	e->proc.child_tid = ctgid;
 	/* clone(CLONE_FILES): one descriptor table for both, until one execs or unshares it. */
@@ -1246,11 +1335,16 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *p = (void *)ctx->args[0];
 	struct exit_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
 	struct signal_struct *sig = BPF_CORE_READ(p, signal);
+	struct ipct_session_procs *sp;
 	struct ipct_inflight *in;
 	struct ipct_event *e;
 	__u32 *sess, s;
 	__u8 one = 1;
 
+	/* Any thread that dies asleep in a read leaves no note behind. */
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+	if (in && in->waiting)
+		unnote_wait(in);
 	/* Held or not: a command that never got to exec still ends its session. */
 	sess = bpf_map_lookup_elem(&traced, &key.tgid);
 	if (!sess)
@@ -1266,7 +1360,12 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (BPF_CORE_READ(sig, live.counter) != 0)
 		return 0;
 	s = *sess & ~IPCT_SESSION_HELD;
-	bpf_map_delete_elem(&traced, &key.tgid);
+	/* Only the one who removes the entry counts it out (system-wide: none). */
+	if (!bpf_map_delete_elem(&traced, &key.tgid)) {
+		sp = procs_slot(s);
+		if (sp->session == s)
+			__sync_fetch_and_add(&sp->live, -1);
+	}
 	/* exit_notify() sends the parent its SIGCHLD after this: the task remembers its session. */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (in) {

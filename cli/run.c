@@ -38,6 +38,7 @@ struct run {
 	int64_t events, lost;   /* from session_end: lost = lost_ring + lost_client */
 	int64_t lost_ring;      /* the kernel's ring buffer was full */
 	int64_t lost_client;    /* this client read too slowly */
+	int64_t untraced;       /* children the daemon could not trace: its traced set was full */
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
@@ -201,6 +202,8 @@ static void on_notice(struct run *r, struct json_object *n)
 			r->lost_ring = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "lost_client", &v))
 			r->lost_client = json_object_get_int64(v);
+		if (json_object_object_get_ex(n, "untraced_processes", &v))
+			r->untraced = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "counts", &v))
 			r->counts = json_object_get(v);
 		/* Anything but the tree's own end means the trace was cut short. */
@@ -214,6 +217,10 @@ static void on_notice(struct run *r, struct json_object *n)
 	} else if (!strcmp(kind, "graph")) {
 		if (json_object_object_get_ex(n, "objects", &v))
 			r->graph = json_object_get(v);
+		if (json_object_object_get_ex(n, "untracked_calls", &v) && json_object_get_int64(v))
+			fprintf(stderr, "ipctrace: the pipe graph is incomplete: the session had 65536 pipes, "
+				"FIFOs and sockets, the most a graph holds, and %lld calls on more were left out\n",
+				(long long)json_object_get_int64(v));
 	} else {
 		notice_lost(n);
 	}
@@ -390,13 +397,16 @@ static void print_summary(struct run *r, const char *cmd)
 	if (r->fmt.mode == IPCT_OUT_JSON) {
 		ipct_buf_printf(&r->out,
 				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"lost_ring\":%lld,"
-				"\"lost_client\":%lld,\"exit_code\":%d,\"status\":\"%s\"}\n",
+				"\"lost_client\":%lld,\"untraced_processes\":%lld,\"exit_code\":%d,\"status\":\"%s\"}\n",
 				(long long)r->events, (long long)r->lost, (long long)r->lost_ring,
-				(long long)r->lost_client, exit_code_of(r->status), status);
+				(long long)r->lost_client, (long long)r->untraced, exit_code_of(r->status), status);
 		flush_out(r);
 	} else {
 		fprintf(stderr, "ipctrace: %s %s; %lld events, %lld lost\n", cmd, status,
 			(long long)r->events, (long long)r->lost);
+		if (r->untraced)
+			fprintf(stderr, "ipctrace: %lld processes were not traced: the daemon's traced set "
+				"was full (ipctraced --traced-max)\n", (long long)r->untraced);
 	}
 	if (r->lost)
 		fprintf(stderr, "ipctrace: this trace is incomplete: %lld events lost while the kernel's ring buffer "
@@ -432,7 +442,7 @@ static void attach_usage(FILE *f)
 		"       ipctrace trace [OPTIONS] --all\n"
 		"\n"
 		"Trace running processes and every process they start from now on (attach),\n"
-		"or every process on the machine but ipctraced and its clients (trace --all),\n"
+		"or every process on the machine but ipctraced and this command (trace --all),\n"
 		"printing events as they happen until the processes exit or Ctrl-C, which\n"
 		"stops the trace and leaves the processes running. Everything is logged\n"
 		"(ipctrace log session=N). Users may attach only to their own processes;\n"

@@ -64,8 +64,6 @@ int client_accept(struct daemon *d)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->privileged = cred.uid == 0 || in_group(fd, d->group_gid);
-	/* A client's reads of what we stream would feed a system-wide trace back into itself. */
-	tracer_exclude(d->tracer, cred.pid, true);
 	ev.data.ptr = c;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		free(c);
@@ -351,7 +349,7 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	}
 	for (struct session *s = d->sessions; s; s = s->next) {
 		nsessions++;
-		traced += s->nprocs;
+		traced += tracer_session_procs(d->tracer, s->id);
 	}
 	tracer_counters(d->tracer, &cnt);
 	json_object_object_add(r, "events", json_object_new_int64((int64_t)d->events));
@@ -359,6 +357,10 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	json_object_object_add(r, "untraced_children", json_object_new_int64((int64_t)cnt.traced_full));
 	/* Calls of threads the kernel could give no task storage: not recorded. */
 	json_object_object_add(r, "lost_calls", json_object_new_int64((int64_t)cnt.inflight_full));
+	/* Reads that could not be watched for a reader that never sees EOF: the kernel's map was full. */
+	json_object_object_add(r, "unwatched_reads", json_object_new_int64((int64_t)cnt.waiting_full));
+	/* Calls left out of sessions' pipe graphs: a session had the most objects it may. */
+	json_object_object_add(r, "untracked_calls", json_object_new_int64((int64_t)ipct_graph_untracked(d->graph, 0)));
 	json_object_object_add(r, "clients", json_object_new_int(nclients));
 	json_object_object_add(r, "backlog_bytes", json_object_new_int64(backlog));
 	json_object_object_add(r, "sessions", json_object_new_int(nsessions));
@@ -555,7 +557,6 @@ void clients_reap(struct daemon *d)
 		*pp = c->next;
 		sessions_drop_client(d, c);
 		log_free(c->logq);
-		tracer_exclude(d->tracer, c->pid, false);
 		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 		close(c->fd);
 		ipct_buf_free(&c->in);

@@ -38,7 +38,8 @@ struct session {
 	pid_t root;
 	uid_t uid;
 	struct client *owner;   /* receives the events */
-	int64_t nprocs;         /* live processes, from fork and exit events */
+	void *pids;             /* its processes (tsearch tree), from fork and exit events */
+	size_t npids;
 	uint64_t events;
 	uint64_t client_lost;   /* events and records the owner could not take */
 	uint64_t ring_lost_start;
@@ -49,7 +50,7 @@ struct session {
 	bool all;               /* system-wide: ends only by detach, its client leaving, or exit */
 	bool background;
 	int64_t realtime_off;   /* the clock offset its client was given: one for all its times */
-	bool check_end;         /* the count reached zero: confirm with the kernel side */
+	bool check_end;         /* a process exited, or records were lost: ask the kernel side's count */
 	pid_t *notifying;       /* exited, but their SIGCHLD (sent after the exit event) not seen yet */
 	size_t nnotifying;
 	bool ending;            /* confirmed: ends after the next drain */
@@ -95,7 +96,8 @@ struct daemon {
 	uint32_t next_session;
 	uint64_t events;        /* every record drained */
 	uint64_t ring_lost;     /* latest sum of the per-CPU ring-full counters */
-	uint64_t last_check_ns;
+	uint64_t last_close_ns; /* when a session last left the traced set */
+	uint32_t last_stale_pid; /* the last process taken out for a session that had ended */
 	struct ipct_syms *syms;         /* handler names, for the correlator */
 	struct ipct_lc *lc;             /* the signal correlator */
 	struct records records;
@@ -103,9 +105,6 @@ struct daemon {
 	struct graph_store graphs[GRAPHS_MAX];
 	size_t graphs_next;
 	uint64_t last_blocked_scan_ns;
-	struct waiter *waiters;         /* threads seen sleeping in a read (pipes.c) */
-	size_t nwaiters, capwaiters;
-	unsigned scan_gen;
 	struct ipct_journal *journal;   /* NULL with --no-journal */
 	struct ipct_journal_repair repair;      /* what opening it cut */
 	uint64_t journal_errors;
@@ -142,10 +141,11 @@ void session_end(struct daemon *d, struct session *s, const char *reason);
 struct session *session_find(struct daemon *d, uint32_t id);
 void sessions_drop_client(struct daemon *d, struct client *c);
 int sessions_on_event(void *ctx, const struct ipct_event *e);
-void sessions_check(struct daemon *d, bool full);
+void sessions_check(struct daemon *d);
 
-uint64_t monotonic_ns(void);
-/* CLOCK_REALTIME - CLOCK_MONOTONIC now: what turns event times into wall-clock times. */
+/* CLOCK_BOOTTIME now: the clock of event times (the kernel side's bpf_ktime_get_boot_ns). */
+uint64_t boottime_ns(void);
+/* CLOCK_REALTIME - CLOCK_BOOTTIME now: what turns event times into wall-clock times. */
 int64_t realtime_offset_ns(void);
 
 /* records.c */

@@ -465,7 +465,13 @@ void log_follow(struct daemon *d, const struct ipct_event *e)
 	for (struct client *c = d->clients; c; c = c->next) {
 		struct logq *q = c->logq;
 
-		if (q && q->phase == LOGQ_LIVE && visible(c, e->uid) && ipct_evfilter_match(q->f, e))
+		/*
+		 * Under a system-wide trace a follower's reads of what we send are
+		 * logged too: sent back to it, they would make more reads, forever.
+		 * They are logged, but not followed by itself.
+		 */
+		if (q && q->phase == LOGQ_LIVE && e->pid != (uint32_t)c->pid && visible(c, e->uid) &&
+		    ipct_evfilter_match(q->f, e))
 			client_queue_event(c, e);
 	}
 }

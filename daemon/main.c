@@ -25,13 +25,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "daemon.h"
+#include "kfeatures.h"
 
 #define DRAIN_MS 20
-#define FULL_CHECK_NS 1000000000ull
 
 static bool verbose;
 
@@ -58,6 +59,8 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -s, --socket PATH    listen on PATH (default " IPCT_SOCKET_PATH ")\n"
 		"      --ring-mib N     ring buffer size in MiB, a power of two (default 16)\n"
+		"      --traced-max N   trace at most N processes at a time (default 65536);\n"
+		"                       children past that are counted, not traced\n"
 		"      --ready-fd FD    write \"ready\\n\" to FD and close it once serving\n"
 		"      --journal DIR    keep the event log in DIR (default " IPCT_JOURNAL_DIR ")\n"
 		"      --journal-max-mib N  the log's size limit; the oldest goes first (default 1024)\n"
@@ -66,6 +69,9 @@ static void usage(FILE *f)
 		"                       the processes it traces, so that it keeps up; 0: as started)\n"
 		"      --core-reads     load the BPF programs' forms for kernels before 6.2\n"
 		"                       (one helper call per kernel field read; for testing)\n"
+		"      --check-kernel   list what the daemon needs of the kernel, with the Linux\n"
+		"                       release of each, and whether this kernel has it; exit\n"
+		"                       0 when it has everything\n"
 		"  -v, --verbose        show libbpf's messages\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n");
@@ -151,16 +157,15 @@ static int epoll_add(int epfd, int fd, uint32_t events, void *tag)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-/* Drains the ring and ends finished sessions; after a loss, checks every session once a second. */
+/* Drains the ring and ends finished sessions; after a loss, asks about every session once. */
 static void drain(struct daemon *d)
 {
 	struct tracer_counters cnt;
-	bool full = false;
 	uint64_t now;
 
 	tracer_drain(d->tracer);
 	if (tracer_counters(d->tracer, &cnt) == 0 && cnt.ring_full != d->ring_lost) {
-		struct ipct_jloss l = { monotonic_ns(), cnt.ring_full - d->ring_lost };
+		struct ipct_jloss l = { boottime_ns(), cnt.ring_full - d->ring_lost };
 
 		/* The log says where it has a hole, and stats when. */
 		log_add(d, IPCT_JREC_LOSS, &l, sizeof(l), l.ts_ns);
@@ -169,15 +174,13 @@ static void drain(struct daemon *d)
 		d->ring_lost = cnt.ring_full;
 		fprintf(stderr, "ipctraced: ring buffer full: %llu records lost so far\n",
 			(unsigned long long)d->ring_lost);
+		/* An exit's record may be among them: the kernel side's counts say. */
+		for (struct session *s = d->sessions; s; s = s->next)
+			s->check_end = true;
 	}
-	now = monotonic_ns();
-	for (struct session *s = d->sessions; s; s = s->next)
-		if (s->ring_lost_start != d->ring_lost && now - d->last_check_ns >= FULL_CHECK_NS)
-			full = true;
-	if (full)
-		d->last_check_ns = now;
+	now = boottime_ns();
 	pipes_scan_blocked(d, now);
-	sessions_check(d, full);
+	sessions_check(d);
 	log_flush(d, now);
 }
 
@@ -198,7 +201,7 @@ static int wait_ms(const struct daemon *d, bool busy, uint64_t next_drain)
 		return 0;
 	if (!d->sessions && !tracer_attached(d->tracer))
 		return -1;
-	now = monotonic_ns();
+	now = boottime_ns();
 	return now >= next_drain ? 0 : (int)((next_drain - now + 999999) / 1000000);
 }
 
@@ -235,13 +238,13 @@ static void run(struct daemon *d)
 			}
 		}
 		if ((d->sessions || tracer_attached(d->tracer)) &&
-		    (woken || monotonic_ns() >= next_drain)) {
+		    (woken || boottime_ns() >= next_drain)) {
 			drain(d);
-			next_drain = monotonic_ns() + DRAIN_MS * 1000000ull;
+			next_drain = boottime_ns() + DRAIN_MS * 1000000ull;
 		}
 		busy = d->journal && log_step(d);
 		/* Records that a request completed (a detach) reach the disk without waiting for a drain. */
-		log_flush(d, monotonic_ns());
+		log_flush(d, boottime_ns());
 		for (struct client *c = d->clients; c; c = c->next)
 			if (ipct_buf_len(&c->out) || c->lost)
 				client_flush(d, c);
@@ -265,6 +268,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "ring-mib", required_argument, NULL, 'r' },
+		{ "traced-max", required_argument, NULL, 'T' },
 		{ "ready-fd", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "journal", required_argument, NULL, 'j' },
@@ -272,6 +276,7 @@ int main(int argc, char **argv)
 		{ "no-journal", no_argument, NULL, 'N' },
 		{ "core-reads", no_argument, NULL, 'C' },
 		{ "nice", required_argument, NULL, 'n' },
+		{ "check-kernel", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -279,11 +284,13 @@ int main(int argc, char **argv)
 	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .socket_path = IPCT_SOCKET_PATH };
 	struct tracer_opts topts = { .wakeup_bytes = 0, .on_event = sessions_on_event, .ctx = &d };
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024;
+	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024, traced_max = 0;
 	long nice_value = -5;
 	const char *journal_dir = IPCT_JOURNAL_DIR;
 	struct group *grp;
-	bool have_ready = false;
+	const struct kfeature *missing;
+	struct utsname uts;
+	bool have_ready = false, check_kernel = false;
 	int c, err, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "s:vhV", opts, NULL)) != -1) {
@@ -295,6 +302,12 @@ int main(int argc, char **argv)
 			if (parse_uint(optarg, 4096, &ring_mib) < 0 || !ring_mib ||
 			    (ring_mib & (ring_mib - 1))) {
 				fprintf(stderr, "ipctraced: --ring-mib takes a power of two from 1 to 4096, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'T':
+			if (parse_uint(optarg, 1 << 22, &traced_max) < 0 || !traced_max) {
+				fprintf(stderr, "ipctraced: --traced-max takes a number of processes from 1 to 4194304, not '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -334,6 +347,9 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'K':
+			check_kernel = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -350,6 +366,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Without root the probes cannot load anything: they say "unknown". */
+	if (check_kernel)
+		return kfeatures_print(stdout);
 	if (geteuid() != 0) {
 		fprintf(stderr, "ipctraced: must run as root (loading BPF programs needs it); "
 			"try: sudo ipctraced\n");
@@ -359,6 +378,15 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	/* Older kernels charge BPF memory to RLIMIT_MEMLOCK; newer ones ignore it. */
 	setrlimit(RLIMIT_MEMLOCK, &rl);
+	/* An old kernel is told what it lacks, not handed a verifier log. */
+	missing = kfeatures_missing(kfeature_probe);
+	if (missing) {
+		uname(&uts);
+		fprintf(stderr, "ipctraced: this kernel (Linux %s) has no %s, which came with Linux %s: "
+			"ipctrace needs Linux %s or later, built with BTF (ipctraced --check-kernel "
+			"lists what it needs)\n", uts.release, missing->what, missing->since, kfeatures_min_linux());
+		return 1;
+	}
 	/*
 	 * The traced processes fill the ring as fast as the CPU lets them; a
 	 * daemon that gets only its fair share of a busy machine falls behind
@@ -371,6 +399,7 @@ int main(int argc, char **argv)
 			nice_value, strerror(errno), getpriority(PRIO_PROCESS, 0));
 
 	topts.ring_bytes = (uint32_t)(ring_mib << 20);
+	topts.traced_max = (uint32_t)traced_max;
 	/* Wake the daemon early once an eighth of the ring is waiting. */
 	topts.wakeup_bytes = topts.ring_bytes / 8;
 	d.tracer = tracer_new(&topts);

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "syscalls.h"
 
 /* A reader waiting this long on a pipe with write ends open is diagnosed. */
 #define BLOCKED_NS 1000000000ull
@@ -98,141 +97,44 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 }
 
 /*
- * Readers that wait: every traced thread's /proc/PID/task/TID/syscall
- * says which call it sleeps in and on which fd; one whose voluntary
- * context switches have not moved since an earlier scan has slept there
- * the whole time. (System-wide sessions are not scanned: too many.)
+ * Readers that wait: the kernel side notes each traced thread that falls
+ * asleep in a read of an empty pipe or FIFO (struct ipct_wait) until the
+ * read returns, so this scan costs what sleeps in reads, not what is
+ * traced. A note a second old is looked at once, then forgotten: the
+ * graph says whether write ends are open (and says it once per reader).
+ * System-wide sessions are not diagnosed: every process's reader would be.
  */
-struct waiter {
-	uint32_t tid;
-	int nr;
-	int fd;
-	uint64_t switches;
-	uint64_t since;
-	unsigned gen;
-};
-
 struct scan {
 	struct daemon *d;
 	uint64_t now;
 };
 
-/* The call a thread sleeps in (nr >= 0) and its first argument, from /proc. */
-static bool thread_call(uint32_t pid, uint32_t tid, int *nr, int *fd, uint64_t *switches)
-{
-	char path[96], line[256];
-	unsigned long long a0 = 0, sw = 0;
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/task/%u/syscall", pid, tid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	found = fgets(line, sizeof(line), f) && sscanf(line, "%d %llx", nr, &a0) == 2 && *nr >= 0;
-	fclose(f);
-	if (!found)
-		return false;
-	*fd = (int)a0;
-	snprintf(path, sizeof(path), "/proc/%u/task/%u/status", pid, tid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "voluntary_ctxt_switches: %llu", &sw) == 1)
-			break;
-	fclose(f);
-	*switches = sw;
-	return true;
-}
-
-static struct waiter *waiter_get(struct daemon *d, uint32_t tid)
-{
-	struct waiter *w;
-
-	for (size_t i = 0; i < d->nwaiters; i++)
-		if (d->waiters[i].tid == tid)
-			return &d->waiters[i];
-	if (d->nwaiters == d->capwaiters) {
-		size_t cap = d->capwaiters ? d->capwaiters * 2 : 16;
-
-		w = realloc(d->waiters, cap * sizeof(*w));
-		if (!w)
-			return NULL;
-		d->waiters = w;
-		d->capwaiters = cap;
-	}
-	w = &d->waiters[d->nwaiters++];
-	memset(w, 0, sizeof(*w));
-	w->tid = tid;
-	w->nr = -1;
-	return w;
-}
-
-static void scan_proc(uint32_t pid, uint32_t session, void *ctx)
+static bool scan_wait(const struct ipct_wait *w, void *ctx)
 {
 	struct scan *sc = ctx;
-	struct daemon *d = sc->d;
-	struct session *s = session_find(d, session);
-	char path[64];
-	struct dirent *de;
-	DIR *dir;
+	struct session *s = session_find(sc->d, w->session);
 
-	if (!s || s->all)
-		return;
-	snprintf(path, sizeof(path), "/proc/%u/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((de = readdir(dir))) {
-		uint64_t switches;
-		const char *name;
-		struct waiter *w;
-		int nr, fd;
-
-		uint32_t tid = (uint32_t)strtoul(de->d_name, NULL, 10);
-
-		if (!tid || !thread_call(pid, tid, &nr, &fd, &switches))
-			continue;
-		name = ipct_syscall_name(nr);
-		if (!name || (strcmp(name, "read") && strcmp(name, "readv")))
-			continue;
-		w = waiter_get(d, tid);
-		if (!w)
-			continue;
-		if (w->nr != nr || w->fd != fd || w->switches != switches) {
-			w->nr = nr;
-			w->fd = fd;
-			w->switches = switches;
-			w->since = sc->now;
-		}
-		w->gen = d->scan_gen;
-		if (sc->now - w->since >= BLOCKED_NS)
-			ipct_graph_blocked(d->graph, pid, fd, nr, w->since, sc->now);
-	}
-	closedir(dir);
+	if (s && sc->now - w->since_ns < BLOCKED_NS)
+		return false;
+	if (s && !s->all)
+		ipct_graph_blocked(sc->d->graph, w->pid, w->fd, w->nr, w->since_ns, sc->now);
+	return true;
 }
 
 void pipes_scan_blocked(struct daemon *d, uint64_t now)
 {
 	struct scan sc = { d, now };
-	size_t k = 0;
 
 	if (!d->sessions || now - d->last_blocked_scan_ns < BLOCKED_SCAN_NS)
 		return;
 	d->last_blocked_scan_ns = now;
-	d->scan_gen++;
-	ipct_graph_each_proc(d->graph, scan_proc, &sc);
-	/* Threads no longer waiting are forgotten. */
-	for (size_t i = 0; i < d->nwaiters; i++)
-		if (d->waiters[i].gen == d->scan_gen)
-			d->waiters[k++] = d->waiters[i];
-	d->nwaiters = k;
+	tracer_each_waiting(d->tracer, scan_wait, &sc);
 }
 
 void pipes_session_end(struct daemon *d, struct session *s)
 {
 	struct json_object *objects = ipct_graph_session_json(d->graph, s->id);
+	uint64_t untracked = ipct_graph_untracked(d->graph, s->id);
 	struct graph_store *g;
 
 	ipct_graph_end_session(d->graph, s->id);
@@ -244,6 +146,8 @@ void pipes_session_end(struct daemon *d, struct session *s)
 		json_object_object_add(n, "notice", json_object_new_string("graph"));
 		json_object_object_add(n, "session", json_object_new_int64(s->id));
 		json_object_object_add(n, "objects", json_object_get(objects));
+		/* The graph is incomplete when the session had the most objects one may. */
+		json_object_object_add(n, "untracked_calls", json_object_new_int64((int64_t)untracked));
 		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}
@@ -260,7 +164,6 @@ void pipes_free(struct daemon *d)
 	for (int i = 0; i < GRAPHS_MAX; i++)
 		json_object_put(d->graphs[i].objects);
 	ipct_graph_free(d->graph);
-	free(d->waiters);
 }
 
 /* Every object c may see that matches m: ended sessions first, then live ones. */

@@ -2,11 +2,15 @@
 /*
  * Trace sessions: a process tree that one client asked for. Events are
  * routed by the session id that the BPF side stamps on each record; a
- * session ends when its last process has exited, which the daemon counts
- * from fork and exit records and confirms against the kernel's traced map
- * (the map is right even when records were lost).
+ * session ends when its last process has exited, which the kernel side
+ * counts where it adds and removes processes (struct ipct_session_procs:
+ * right even when records were lost, and one load to read whatever the
+ * number of traced processes). Each session keeps the list of its
+ * processes, from fork and exit records, to take them out of the traced
+ * set one by one when it ends early.
  */
 #include <errno.h>
+#include <search.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,11 +19,16 @@
 
 #include "daemon.h"
 
-uint64_t monotonic_ns(void)
+/*
+ * Not CLOCK_MONOTONIC, which stops while the machine is suspended: a
+ * session's offset to wall-clock time, taken once, would be wrong by the
+ * length of every suspend that followed.
+ */
+uint64_t boottime_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -28,7 +37,7 @@ int64_t realtime_offset_ns(void)
 	struct timespec rt;
 
 	clock_gettime(CLOCK_REALTIME, &rt);
-	return (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - (int64_t)monotonic_ns();
+	return (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - (int64_t)boottime_ns();
 }
 
 struct session *session_find(struct daemon *d, uint32_t id)
@@ -37,6 +46,71 @@ struct session *session_find(struct daemon *d, uint32_t id)
 		if (s->id == id)
 			return s;
 	return NULL;
+}
+
+/* The session's processes, a tsearch(3) tree whose keys are the pids themselves. */
+static int pid_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void pid_add(struct session *s, pid_t pid)
+{
+	if (tsearch((void *)(uintptr_t)pid, &s->pids, pid_cmp))
+		s->npids++;
+}
+
+static void pid_remove(struct session *s, pid_t pid)
+{
+	if (tdelete((void *)(uintptr_t)pid, &s->pids, pid_cmp))
+		s->npids--;
+}
+
+struct pid_list {
+	pid_t *pids;
+	size_t n;
+};
+
+static void pid_collect(const void *node, VISIT which, void *ctx)
+{
+	struct pid_list *l = ctx;
+
+	if (which == postorder || which == leaf)
+		l->pids[l->n++] = (pid_t)(uintptr_t)*(void *const *)node;
+}
+
+static void pid_none(void *p)
+{
+	(void)p;
+}
+
+/* Takes the session's processes out of the traced set and frees its kernel-side slot. */
+static void session_close(struct daemon *d, struct session *s)
+{
+	struct pid_list l = { calloc(s->npids ? s->npids : 1, sizeof(pid_t)), 0 };
+
+	if (l.pids)
+		twalk_r(s->pids, pid_collect, &l);
+	tracer_session_close(d->tracer, s->id, l.pids, l.n);
+	d->last_close_ns = boottime_ns();
+	free(l.pids);
+	tdestroy(s->pids, pid_none);
+	s->pids = NULL;
+	s->npids = 0;
+}
+
+/* A new session's id: the next whose kernel-side slot no live session holds. */
+static int session_open(struct daemon *d, struct session *s)
+{
+	int err = -EBUSY;
+
+	for (int i = 0; i < IPCT_SESSION_SLOTS && err == -EBUSY; i++) {
+		s->id = ++d->next_session;
+		err = tracer_session_open(d->tracer, s->id);
+	}
+	return err;
 }
 
 int session_start(struct daemon *d, struct client *owner, const pid_t *pids, size_t n,
@@ -50,7 +124,12 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	for (struct session *x = d->sessions; o->all && x; x = x->next)
 		if (x->all)
 			err = -EEXIST;
-	s->id = ++d->next_session;
+	if (!err)
+		err = session_open(d, s);
+	if (err) {
+		free(s);
+		return err;
+	}
 	s->root = n ? pids[0] : 0;
 	s->uid = owner->uid;
 	/* A background session streams to nobody: it is logged. */
@@ -64,20 +143,27 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	}
 	s->all = o->all;
 	s->background = o->background;
-	s->nprocs = (int64_t)n;
 	s->ring_lost_start = d->ring_lost;
 	/* Attach before the first process joins, so that none of its events is missed. */
-	if (!err)
-		err = tracer_attach(d->tracer);
-	s->start_ns = monotonic_ns();
+	err = tracer_attach(d->tracer);
+	s->start_ns = boottime_ns();
 	s->realtime_off = realtime_offset_ns();
 	ipct_graph_session_clock(d->graph, s->id, s->realtime_off);
-	for (size_t i = 0; !err && i < n; i++)
+	for (size_t i = 0; !err && i < n; i++) {
 		err = tracer_trace_pid(d->tracer, pids[i], s->id, o->from_exec);
+		if (!err)
+			pid_add(s, pids[i]);
+	}
+	/*
+	 * The one process kept out is the client this session streams to:
+	 * connecting to the daemon hides nobody else (a privileged session's
+	 * own client, since only those may trace everything).
+	 */
 	if (!err && o->all)
-		tracer_set_all(d->tracer, s->id);
+		tracer_set_all(d->tracer, s->id, s->owner && !s->counts ? owner->pid : 0);
 	if (err) {
-		tracer_untrace_session(d->tracer, s->id);
+		session_close(d, s);
+		ipct_graph_end_session(d->graph, s->id);
 		if (!d->sessions)
 			tracer_detach(d->tracer);
 		free(s->counts);
@@ -99,13 +185,14 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 
 void session_end(struct daemon *d, struct session *s, const char *reason)
 {
+	uint64_t untraced = tracer_session_untraced(d->tracer, s->id);
 	struct session **pp;
 
-	tracer_untrace_session(d->tracer, s->id);
+	session_close(d, s);
 	if (s->all)
-		tracer_set_all(d->tracer, 0);
+		tracer_set_all(d->tracer, 0, 0);
 	/* What is still pending now will not be seen delivered: its records go out before the notice. */
-	ipct_lc_end_session(d->lc, s->id, monotonic_ns());
+	ipct_lc_end_session(d->lc, s->id, boottime_ns());
 	pipes_session_end(d, s);
 	if (s->owner) {
 		struct json_object *n = json_object_new_object();
@@ -121,6 +208,8 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		/* Why: the ring was full (any process's records, since the session began), or its client read too slowly. */
 		json_object_object_add(n, "lost_ring", json_object_new_int64((int64_t)(d->ring_lost - s->ring_lost_start)));
 		json_object_object_add(n, "lost_client", json_object_new_int64((int64_t)s->client_lost));
+		/* Children the kernel could not trace: its traced set was full. */
+		json_object_object_add(n, "untraced_processes", json_object_new_int64((int64_t)untraced));
 		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}
@@ -133,9 +222,15 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	free(s->counts);
 	free(s->notifying);
 	free(s);
-	/* Nothing traced: stop costing every other process its syscall overhead. */
-	if (!d->sessions)
+	/*
+	 * Nothing traced: stop costing every other process its syscall
+	 * overhead. The loop drains only while something is attached: what
+	 * the ring still holds goes into the log now, not at the next trace.
+	 */
+	if (!d->sessions) {
+		tracer_drain(d->tracer);
 		tracer_detach(d->tracer);
+	}
 }
 
 void sessions_drop_client(struct daemon *d, struct client *c)
@@ -213,15 +308,24 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	log_add(d, IPCT_JREC_EVENT, e, sizeof(*e), e->ts_ns);
 	log_follow(d, e);
 	s = session_find(d, e->session);
-	if (!s)
+	if (!s) {
+		/*
+		 * Made after a session ended, by a process still in the traced
+		 * set for it (its fork raced the end): it leaves now.
+		 */
+		if (e->session && e->ts_ns > d->last_close_ns && e->pid != d->last_stale_pid) {
+			d->last_stale_pid = e->pid;
+			tracer_untrace_stale(d->tracer, (pid_t)e->pid, e->session);
+		}
 		return 0;
+	}
 	s->events++;
-	if (e->type == IPCT_EV_FORK) {
-		s->nprocs++;
+	if (e->type == IPCT_EV_FORK && !(e->flags & IPCT_F_UNTRACED)) {
+		pid_add(s, (pid_t)e->proc.child_pid);
 	} else if (e->type == IPCT_EV_EXIT) {
+		pid_remove(s, (pid_t)e->pid);
 		exit_seen(s, (pid_t)e->pid);
-		if (--s->nprocs <= 0)
-			s->check_end = true;
+		s->check_end = true;
 	} else if (e->type == IPCT_EV_SIGNAL_GENERATE && e->sig.sig == SIGCHLD && s->nnotifying) {
 		notify_seen(s, (pid_t)e->pid);
 	}
@@ -230,6 +334,9 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	} else if (s->owner) {
 		s->client_lost += !client_queue_event(s->owner, e);
 	}
+	/* A child that could not join the traced set makes no more events: nothing follows it. */
+	if (e->type == IPCT_EV_FORK && (e->flags & IPCT_F_UNTRACED))
+		return 0;
 	/* After the event itself: a record it completes follows it in the stream. */
 	ipct_syms_on_event(d->syms, e);
 	ipct_lc_event(d->lc, e);
@@ -238,22 +345,28 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 }
 
 /*
- * Ends the sessions whose processes have all exited, as the kernel's map
- * says. Only sessions whose count reached zero are asked, unless `full`:
- * records lost to a full ring can leave a count wrong. The map is read
- * before the last drain, so the final records of a process that exits in
- * between are routed before its session ends.
+ * Ends the sessions whose processes have all exited, as the kernel side
+ * counts them. Only sessions that saw an exit (or, after records were
+ * lost, every session: an exit's record may be among them) are asked, once
+ * each, and until their processes have told their parents. The count is
+ * read before the last drain, so the final records of a process that
+ * exits in between are routed before its session ends.
  */
-void sessions_check(struct daemon *d, bool full)
+void sessions_check(struct daemon *d)
 {
 	struct session *s, *next;
 	bool any = false;
 
 	for (s = d->sessions; s; s = s->next) {
-		/* A system-wide session has no last process. */
-		s->ending = !s->all && (s->check_end || full) && tracer_session_procs(d->tracer, s->id) == 0 &&
-			    notified(s);
-		s->check_end = s->check_end && !s->ending;
+		s->ending = false;
+		/* A system-wide session has no last process; one with processes left hears of their exits. */
+		if (!s->check_end || s->all || tracer_session_procs(d->tracer, s->id) > 0) {
+			s->check_end = false;
+			continue;
+		}
+		/* All gone: it ends once each has told its parent (else asked again at the next drain). */
+		s->ending = notified(s);
+		s->check_end = !s->ending;
 		any |= s->ending;
 	}
 	if (!any)

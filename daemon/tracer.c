@@ -15,6 +15,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "ipctrace/event.h"
 #include "ipctrace.skel.h"
 #include "syscalls.h"
 #include "tracer.h"
@@ -90,9 +91,14 @@ static void set_classes(struct ipctrace_bpf *skel)
 {
 	struct ipct_compat_map m;
 
-	for (const struct ipct_syscall *s = ipct_syscalls; s->name; s++)
+	for (const struct ipct_syscall *s = ipct_syscalls; s->name; s++) {
 		if (s->nr >= 0 && s->nr < IPCT_NR_MAX)
 			skel->rodata->sys_class[s->nr] = s->cls;
+		if (!strcmp(s->name, "read"))
+			skel->rodata->nr_read = s->nr;
+		else if (!strcmp(s->name, "readv"))
+			skel->rodata->nr_readv = s->nr;
+	}
 	ipct_compat_map_fill(&m);
 	for (int nr = 0; nr < IPCT_NR_MAX; nr++) {
 		skel->rodata->compat_class[nr] = m.cls[nr];
@@ -121,6 +127,8 @@ struct tracer *tracer_new(const struct tracer_opts *opts)
 	t->skel->rodata->wakeup_bytes = opts->wakeup_bytes;
 	set_classes(t->skel);
 	err = bpf_map__set_max_entries(t->skel->maps.events, opts->ring_bytes);
+	if (!err && opts->traced_max)
+		err = bpf_map__set_max_entries(t->skel->maps.traced, opts->traced_max);
 	if (err)
 		goto fail;
 	t->typed_reads = choose_forms(t->skel, opts->core_reads);
@@ -210,40 +218,6 @@ int tracer_drain(struct tracer *t)
 	return ring_buffer__consume(t->rb);
 }
 
-int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_exec)
-{
-	__u32 key = pid;
-
-	if (from_exec)
-		session |= IPCT_SESSION_HELD;
-	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &session,
-				 sizeof(session), BPF_NOEXIST))
-		return -errno;
-	return 0;
-}
-
-/* Counts the traced processes of a session, removing them from the map with `remove`. */
-static int for_each_traced(struct tracer *t, uint32_t session, bool remove)
-{
-	struct bpf_map *m = t->skel->maps.traced;
-	__u32 key, next, val;
-	bool first = true;
-	int n = 0;
-
-	while (!bpf_map__get_next_key(m, first ? NULL : &key, &next, sizeof(next))) {
-		first = false;
-		key = next;
-		if (bpf_map__lookup_elem(m, &key, sizeof(key), &val, sizeof(val), 0) ||
-		    (val & ~IPCT_SESSION_HELD) != session)
-			continue;
-		n++;
-		/* Deleting the current key restarts the walk from the beginning. */
-		if (remove && !bpf_map__delete_elem(m, &key, sizeof(key), 0))
-			first = true;
-	}
-	return n;
-}
-
 /* Threads cache their session (bpf/ipctrace.bpf.c, current_traced): after a change, they look again. */
 static void traced_changed(struct tracer *t)
 {
@@ -251,29 +225,166 @@ static void traced_changed(struct tracer *t)
 		t->skel->data->traced_gen = 1;
 }
 
-int tracer_untrace_session(struct tracer *t, uint32_t session)
+static struct ipct_session_procs *slot(struct tracer *t, uint32_t session)
 {
-	int n = for_each_traced(t, session, true);
+	return &t->skel->bss->session_procs[session % IPCT_SESSION_SLOTS];
+}
 
-	traced_changed(t);
+int tracer_session_open(struct tracer *t, uint32_t session)
+{
+	struct ipct_session_procs *p = slot(t, session);
+
+	if (__atomic_load_n(&p->session, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	p->live = 0;
+	p->untraced = 0;
+	/* The kernel side counts into a slot only once it is the session's. */
+	__atomic_store_n(&p->session, session, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_exec)
+{
+	struct ipct_session_procs *p = slot(t, session);
+	__u32 key = pid, val = session | (from_exec ? IPCT_SESSION_HELD : 0);
+	int err;
+
+	/* Counted before the entry exists: the count is never 0 while it does. */
+	__atomic_fetch_add(&p->live, 1, __ATOMIC_SEQ_CST);
+	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &val, sizeof(val), BPF_NOEXIST)) {
+		err = -errno;
+		__atomic_fetch_sub(&p->live, 1, __ATOMIC_SEQ_CST);
+		return err;
+	}
+	return 0;
+}
+
+int64_t tracer_session_procs(struct tracer *t, uint32_t session)
+{
+	struct ipct_session_procs *p = slot(t, session);
+
+	return __atomic_load_n(&p->session, __ATOMIC_ACQUIRE) == session ? __atomic_load_n(&p->live, __ATOMIC_SEQ_CST) : 0;
+}
+
+uint64_t tracer_session_untraced(struct tracer *t, uint32_t session)
+{
+	struct ipct_session_procs *p = slot(t, session);
+
+	return __atomic_load_n(&p->session, __ATOMIC_ACQUIRE) == session ? __atomic_load_n(&p->untraced, __ATOMIC_SEQ_CST) : 0;
+}
+
+/* Removes pid from the traced set if it is there for session: 1 when this call removed it. */
+static int untrace_pid(struct tracer *t, pid_t pid, uint32_t session)
+{
+	struct bpf_map *m = t->skel->maps.traced;
+	__u32 key = (__u32)pid, val;
+
+	if (bpf_map__lookup_elem(m, &key, sizeof(key), &val, sizeof(val), 0) ||
+	    (val & ~IPCT_SESSION_HELD) != session)
+		return 0;
+	return bpf_map__delete_elem(m, &key, sizeof(key), 0) == 0;
+}
+
+/*
+ * The keys of a hash map for which keep() says so, in one walk: deleting
+ * while walking would restart the walk (the current key is gone) each time.
+ */
+static size_t collect_keys(struct bpf_map *m, void *val, size_t val_size,
+			   bool (*keep)(const void *val, void *ctx), void *ctx, __u32 **out)
+{
+	__u32 key, next, *keys = NULL, *k;
+	size_t n = 0, cap = 0;
+	bool first = true;
+
+	while (!bpf_map__get_next_key(m, first ? NULL : &key, &next, sizeof(next))) {
+		first = false;
+		key = next;
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), val, val_size, 0) || !keep(val, ctx))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			k = realloc(keys, cap * sizeof(*keys));
+			if (!k)
+				break;
+			keys = k;
+		}
+		keys[n++] = key;
+	}
+	*out = keys;
 	return n;
 }
 
-int tracer_session_procs(struct tracer *t, uint32_t session)
+static bool in_session(const void *val, void *ctx)
 {
-	return for_each_traced(t, session, false);
+	return (*(const __u32 *)val & ~IPCT_SESSION_HELD) == *(const uint32_t *)ctx;
+}
+
+void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids, size_t n)
+{
+	struct ipct_session_procs *p = slot(t, session);
+	int64_t removed = 0;
+	__u32 *keys, val;
+	size_t nkeys;
+
+	if (__atomic_load_n(&p->session, __ATOMIC_ACQUIRE) != session)
+		return;
+	for (size_t i = 0; i < n; i++)
+		removed += untrace_pid(t, pids[i], session);
+	/*
+	 * The list came from fork records: when the ring lost some, the
+	 * kernel's count says that processes are left, and a walk of the
+	 * whole set finds them.
+	 */
+	if (__atomic_load_n(&p->live, __ATOMIC_SEQ_CST) > removed) {
+		nkeys = collect_keys(t->skel->maps.traced, &val, sizeof(val), in_session, &session, &keys);
+		for (size_t i = 0; i < nkeys; i++)
+			bpf_map__delete_elem(t->skel->maps.traced, &keys[i], sizeof(keys[i]), 0);
+		free(keys);
+	}
+	__atomic_store_n(&p->session, 0, __ATOMIC_RELEASE);
+	traced_changed(t);
+}
+
+void tracer_untrace_stale(struct tracer *t, pid_t pid, uint32_t session)
+{
+	if (untrace_pid(t, pid, session))
+		traced_changed(t);
+}
+
+struct waiting_walk {
+	bool (*fn)(const struct ipct_wait *w, void *ctx);
+	void *ctx;
+};
+
+static bool waiting_done(const void *val, void *ctx)
+{
+	struct waiting_walk *w = ctx;
+
+	return w->fn(val, w->ctx);
+}
+
+void tracer_each_waiting(struct tracer *t, bool (*fn)(const struct ipct_wait *w, void *ctx), void *ctx)
+{
+	struct waiting_walk walk = { fn, ctx };
+	struct ipct_wait w;
+	__u32 *keys;
+	size_t n = collect_keys(t->skel->maps.waiting, &w, sizeof(w), waiting_done, &walk, &keys);
+
+	for (size_t i = 0; i < n; i++)
+		bpf_map__delete_elem(t->skel->maps.waiting, &keys[i], sizeof(keys[i]), 0);
+	free(keys);
 }
 
 int tracer_counters(struct tracer *t, struct tracer_counters *c)
 {
 	int ncpus = libbpf_num_possible_cpus();
-	uint64_t sums[3] = { 0 };
+	uint64_t sums[4] = { 0 };
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	uint64_t vals[ncpus];
 
-	for (__u32 i = 0; i < 3; i++) {
+	for (__u32 i = 0; i < 4; i++) {
 		if (bpf_map__lookup_elem(t->skel->maps.counters, &i, sizeof(i), vals,
 					 sizeof(vals), 0))
 			return -errno;
@@ -283,24 +394,13 @@ int tracer_counters(struct tracer *t, struct tracer_counters *c)
 	c->ring_full = sums[0];
 	c->traced_full = sums[1];
 	c->inflight_full = sums[2];
+	c->waiting_full = sums[3];
 	return 0;
 }
 
-void tracer_set_all(struct tracer *t, uint32_t session)
+void tracer_set_all(struct tracer *t, uint32_t session, pid_t client)
 {
+	t->skel->bss->all_client = session ? (__u32)client : 0;
 	t->skel->bss->all_session = session;
 	traced_changed(t);
-}
-
-void tracer_exclude(struct tracer *t, pid_t pid, bool exclude)
-{
-	__u32 key = (__u32)pid, one = 1;
-
-	if (exclude)
-		bpf_map__update_elem(t->skel->maps.untraced, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
-	else
-		bpf_map__delete_elem(t->skel->maps.untraced, &key, sizeof(key), 0);
-	/* The map only counts system-wide (session_of): no thread cached anything it changes otherwise. */
-	if (t->skel->bss->all_session)
-		traced_changed(t);
 }

@@ -13,6 +13,7 @@ struct tracer;
 struct tracer_opts {
 	uint32_t ring_bytes;            /* ring buffer size, a power of two */
 	uint64_t wakeup_bytes;          /* force a wake-up past this much unread data */
+	uint32_t traced_max;            /* the traced set's size, 0 for the BPF object's own */
 	bool core_reads;                /* the "_core" program forms even where typed reads work */
 	int (*on_event)(void *ctx, const struct ipct_event *e);
 	void *ctx;
@@ -22,6 +23,7 @@ struct tracer_counters {
 	uint64_t ring_full;             /* records lost: the ring buffer was full */
 	uint64_t traced_full;           /* children not traced: the traced map was full */
 	uint64_t inflight_full;         /* calls without entry data: no task storage for the thread */
+	uint64_t waiting_full;          /* reads not watched for a hang: the map of waiting readers was full */
 };
 
 /* Opens and loads the BPF object (nothing is attached yet). NULL, errno set. */
@@ -42,17 +44,34 @@ bool tracer_typed_reads(const struct tracer *t);
 int tracer_wake_fd(const struct tracer *t);
 int tracer_drain(struct tracer *t);
 
+/*
+ * A session starts: the kernel side counts its processes from now on
+ * (struct ipct_session_procs). -EBUSY when the session's slot is a live
+ * session's (pick another id).
+ */
+int tracer_session_open(struct tracer *t, uint32_t session);
 /* pid's thread group joins session; with from_exec, only from its next exec on. -errno. */
 int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_exec);
-/* Removes every process of a session from the traced set; returns how many were left. */
-int tracer_untrace_session(struct tracer *t, uint32_t session);
-/* How many processes of a session the kernel side still traces. */
-int tracer_session_procs(struct tracer *t, uint32_t session);
+/* How many processes of the session the kernel side traces, and how many of its children it could not. */
+int64_t tracer_session_procs(struct tracer *t, uint32_t session);
+uint64_t tracer_session_untraced(struct tracer *t, uint32_t session);
+/*
+ * The session ends: its processes leave the traced set, the n listed ones
+ * each by itself; only when the kernel counts more than that (the list
+ * came from records, and the ring lost some) is the whole set walked.
+ */
+void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids, size_t n);
+/* pid leaves the traced set if it is still there for session, which has ended. */
+void tracer_untrace_stale(struct tracer *t, pid_t pid, uint32_t session);
+/* Each thread the kernel side saw fall asleep in a read of an empty pipe: fn says whether to forget it. */
+void tracer_each_waiting(struct tracer *t, bool (*fn)(const struct ipct_wait *w, void *ctx), void *ctx);
 
 int tracer_counters(struct tracer *t, struct tracer_counters *c);
 
 
-/* Every process joins session (system-wide tracing); 0 stops that. */
-void tracer_set_all(struct tracer *t, uint32_t session);
-/* Keeps pid out of system-wide tracing (a client of the daemon), or lets it back. */
-void tracer_exclude(struct tracer *t, pid_t pid, bool exclude);
+/*
+ * Every process but the daemon and `client` joins session (system-wide
+ * tracing); 0 stops that. client: the process the session streams to
+ * (its reads of the stream would feed back into it), 0 for none.
+ */
+void tracer_set_all(struct tracer *t, uint32_t session, pid_t client);

@@ -811,6 +811,7 @@ static void fmt_proc(struct pr *p, const struct ipct_event *e)
 	case IPCT_EV_FORK:
 		pr_int(p, "child_pid", "child %" PRId64, s->child_pid);
 		pr_bool(p, "shared_fd_table", " sharing its descriptor table", e->flags & IPCT_F_SHARED_FILES);
+		pr_bool(p, "untraced", " (not traced: the traced set is full)", e->flags & IPCT_F_UNTRACED);
 		break;
 	case IPCT_EV_EXEC:
 		snprintf(path, sizeof(path), "%.*s", IPCT_PATH_LEN, s->path);

@@ -17,8 +17,8 @@ enum ipct_output {
 
 struct ipct_fmt {
 	enum ipct_output mode;
-	uint64_t start_ns;      /* CLOCK_MONOTONIC of the session start: text times count from it */
-	int64_t realtime_off;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for time_ns */
+	uint64_t start_ns;      /* CLOCK_BOOTTIME of the session start: text times count from it */
+	int64_t realtime_off;   /* CLOCK_REALTIME - CLOCK_BOOTTIME, for time_ns */
 	bool color;
 	struct ipct_syms *syms; /* names handlers when set; fed every event by the caller */
 };

@@ -38,7 +38,11 @@
 #include "syscalls.h"
 
 #define NBUCKETS 1024
-/* A session that creates more objects than this has the rest untracked (counted). */
+/*
+ * A session that creates more objects than this has the rest untracked:
+ * the calls on them are counted per session (ipct_graph_untracked), so it
+ * is never silent, and other sessions keep their own MAX_OBJECTS.
+ */
 #define MAX_OBJECTS 65536
 #define MAX_WARNINGS 8
 
@@ -91,19 +95,23 @@ struct gproc {
 	struct gproc *next;
 };
 
-struct session_off {
+/* A session's own: the clock offset its times are shown with, and its objects. */
+struct gsession {
 	uint32_t session;
 	int64_t realtime_off;
+	size_t nobjects;
+	uint64_t untracked;     /* calls on objects refused: the session had MAX_OBJECTS */
 };
 
 struct ipct_graph {
 	int64_t realtime_off;
-	struct session_off *offs;       /* sessions with their own clock offset */
-	size_t noffs;
+	struct gsession *sessions;      /* the sessions that have objects or a clock of their own */
+	size_t nsessions;
 	ipct_graph_diag_fn diag;
 	void *data;
 	uint64_t seq;
-	size_t nobjects;
+	bool refused;                   /* the event being handled met an object refused */
+	uint64_t untracked;             /* such events, all sessions, ever */
 	struct gproc *procs[NBUCKETS];
 	struct object *objects[NBUCKETS];
 };
@@ -160,7 +168,7 @@ void ipct_graph_free(struct ipct_graph *g)
 			object_free(o);
 		}
 	}
-	free(g->offs);
+	free(g->sessions);
 	free(g);
 }
 
@@ -231,12 +239,44 @@ static struct object *object_find(struct ipct_graph *g, uint32_t session, uint64
 	return o;
 }
 
+static struct gsession *session_find(const struct ipct_graph *g, uint32_t session)
+{
+	for (size_t i = 0; i < g->nsessions; i++)
+		if (g->sessions[i].session == session)
+			return &g->sessions[i];
+	return NULL;
+}
+
+/* The session's entry, made with the graph's default clock if new; NULL on ENOMEM. */
+static struct gsession *session_get(struct ipct_graph *g, uint32_t session)
+{
+	struct gsession *s = session_find(g, session), *n;
+
+	if (s)
+		return s;
+	n = realloc(g->sessions, (g->nsessions + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	g->sessions = n;
+	s = &g->sessions[g->nsessions++];
+	*s = (struct gsession){ .session = session, .realtime_off = g->realtime_off };
+	return s;
+}
+
 static struct object *object_get(struct ipct_graph *g, uint32_t session, uint64_t ino, int kind)
 {
 	struct object *o = object_find(g, session, ino);
+	struct gsession *s;
 
-	if (o || g->nobjects >= MAX_OBJECTS)
+	if (o)
 		return o;
+	s = session_get(g, session);
+	if (!s)
+		return NULL;
+	if (s->nobjects >= MAX_OBJECTS) {
+		g->refused = true;
+		return NULL;
+	}
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return NULL;
@@ -247,7 +287,7 @@ static struct object *object_get(struct ipct_graph *g, uint32_t session, uint64_
 	o->holders_tail = &o->holders;
 	o->next = g->objects[ino % NBUCKETS];
 	g->objects[ino % NBUCKETS] = o;
-	g->nobjects++;
+	s->nobjects++;
 	return o;
 }
 
@@ -468,21 +508,25 @@ static void fd_copy(struct gproc *p, int from, int to, bool cloexec, uint64_t ts
 
 void ipct_graph_session_clock(struct ipct_graph *g, uint32_t session, int64_t realtime_off)
 {
-	struct session_off *n = realloc(g->offs, (g->noffs + 1) * sizeof(*n));
+	struct gsession *s = session_get(g, session);
 
-	if (!n)
-		return;
-	g->offs = n;
-	g->offs[g->noffs++] = (struct session_off){ session, realtime_off };
+	if (s)
+		s->realtime_off = realtime_off;
 }
 
 /* The clock offset of a session's times: the one its client was given. */
 static int64_t clock_of(const struct ipct_graph *g, uint32_t session)
 {
-	for (size_t i = 0; i < g->noffs; i++)
-		if (g->offs[i].session == session)
-			return g->offs[i].realtime_off;
-	return g->realtime_off;
+	const struct gsession *s = session_find(g, session);
+
+	return s ? s->realtime_off : g->realtime_off;
+}
+
+uint64_t ipct_graph_untracked(const struct ipct_graph *g, uint32_t session)
+{
+	const struct gsession *s = session ? session_find(g, session) : NULL;
+
+	return !session ? g->untracked : s ? s->untracked : 0;
 }
 
 /* ---- diagnoses ---- */
@@ -902,6 +946,20 @@ static void on_proc_exit(struct ipct_graph *g, const struct ipct_event *e)
 	proc_free(p);
 }
 
+/* An event or a seed met an object past its session's cap: counted once. */
+static void count_refused(struct ipct_graph *g, uint32_t session)
+{
+	struct gsession *s;
+
+	if (!g->refused)
+		return;
+	g->refused = false;
+	g->untracked++;
+	s = session_find(g, session);
+	if (s)
+		s->untracked++;
+}
+
 void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
 {
 	switch (e->type) {
@@ -924,13 +982,7 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
 		on_proc_exit(g, e);
 		break;
 	}
-}
-
-void ipct_graph_each_proc(struct ipct_graph *g, void (*fn)(uint32_t pid, uint32_t session, void *ctx), void *ctx)
-{
-	for (int b = 0; b < NBUCKETS; b++)
-		for (struct gproc *p = g->procs[b]; p; p = p->next)
-			fn(p->pid, p->session, ctx);
+	count_refused(g, e->session);
 }
 
 void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,
@@ -940,6 +992,7 @@ void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const
 
 	if (p)
 		fd_put(p, fd, object_get(g, session, ino, kind), mode, cloexec, true, 0);
+	count_refused(g, session);
 }
 
 /* ---- output ---- */
@@ -1091,9 +1144,10 @@ struct json_object *ipct_graph_session_json(struct ipct_graph *g, uint32_t sessi
 
 void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 {
-	for (size_t i = 0; i < g->noffs; i++)
-		if (g->offs[i].session == session)
-			g->offs[i--] = g->offs[--g->noffs];
+	struct gsession *s = session_find(g, session);
+
+	if (s)
+		*s = g->sessions[--g->nsessions];
 	for (int b = 0; b < NBUCKETS; b++) {
 		struct gproc **pp = &g->procs[b];
 		struct object **op = &g->objects[b];
@@ -1114,7 +1168,6 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 			if (o->session == session) {
 				*op = o->next;
 				object_free(o);
-				g->nobjects--;
 			} else {
 				op = &o->next;
 			}

@@ -34,18 +34,23 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e);
 void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,
 		     int kind, uint64_t ino, unsigned mode, bool cloexec);
 
-/* Calls fn for every process whose descriptors the graph follows. */
-void ipct_graph_each_proc(struct ipct_graph *g, void (*fn)(uint32_t pid, uint32_t session, void *ctx), void *ctx);
-
 /*
  * A thread of pid has been in read-family syscall nr on fd since
- * since_ns (CLOCK_MONOTONIC): a reader that may never see EOF.
+ * since_ns (CLOCK_BOOTTIME, the events' clock): a reader that may never see EOF.
  */
 void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint64_t since_ns,
 			uint64_t now_ns);
 
 /* The session's times are shown with this clock offset (the one its client got). */
 void ipct_graph_session_clock(struct ipct_graph *g, uint32_t session, int64_t realtime_off);
+
+/*
+ * Calls (and descriptors seeded) that involved a pipe, FIFO or socket left
+ * out of the graph because its session already had the most objects a
+ * session may (65536): of that session, or of all sessions ever with
+ * session 0. A session's count is forgotten with the session.
+ */
+uint64_t ipct_graph_untracked(const struct ipct_graph *g, uint32_t session);
 
 /* The session's objects as a JSON array (docs/pipes.md), oldest first. NULL on ENOMEM. */
 struct json_object *ipct_graph_session_json(struct ipct_graph *g, uint32_t session);

@@ -5,7 +5,7 @@
  * DIR/NNNNNNNNNNNNNNNN.ipj: segments, numbered in order. A segment is a
  * 32-byte header and then blocks; a block is a 48-byte header (its length,
  * record count, wall-clock span and an XXH3 hash of its records) and its
- * records, each a 16-byte header (type, length, CLOCK_MONOTONIC time) and
+ * records, each a 16-byte header (type, length, CLOCK_BOOTTIME time) and
  * the record as the programs share it (struct ipct_event, ...).
  *
  * Blocks are written with one writev() each, so a crash leaves at most one

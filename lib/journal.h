@@ -20,7 +20,7 @@ enum ipct_jrec_type {
 
 /* Records lost before they reached the daemon (the BPF ring was full). */
 struct ipct_jloss {
-	uint64_t ts_ns;         /* CLOCK_MONOTONIC when the daemon noticed */
+	uint64_t ts_ns;         /* CLOCK_BOOTTIME when the daemon noticed */
 	uint64_t count;         /* records lost since the previous marker */
 };
 
@@ -52,7 +52,7 @@ struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct
 				       int *err);
 void ipct_journal_close(struct ipct_journal *j);
 
-/* Adds a record to the block being built; ts_ns is its CLOCK_MONOTONIC time. -errno. */
+/* Adds a record to the block being built; ts_ns is its CLOCK_BOOTTIME time. -errno. */
 int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uint16_t len, uint64_t ts_ns);
 /* Writes the block (realtime_off turns its times into wall-clock times); rotates. -errno. */
 int ipct_journal_flush(struct ipct_journal *j, int64_t realtime_off);

@@ -117,6 +117,7 @@ enum ipct_sys_class {
 #define IPCT_F_KERNEL_CTX   0x20 /* signal_generate: raised by the kernel in no task's name (a timer, an
 				  * interrupt, another task's I/O): pid, tid, comm and uid are the target's */
 #define IPCT_F_COMPAT       0x40 /* syscall: a 32-bit call, recorded as its native counterpart */
+#define IPCT_F_UNTRACED     0x100 /* fork: the traced set was full; the child is not traced */
 #define IPCT_F_CONTEXT      0x8000 /* from a log query: not a match, sent for context (fork, exec) */
 
 /*
@@ -237,7 +238,7 @@ struct ipct_obj {
 };
 
 struct ipct_inflight {
-	__u64 ts;               /* entry, CLOCK_MONOTONIC */
+	__u64 ts;               /* entry, CLOCK_BOOTTIME */
 	__s64 nr;               /* the call's native number */
 	__u64 val[2];           /* sigaction/sigprocmask: the new value, read at entry */
 	__u32 valid;            /* val holds what the call was given */
@@ -246,10 +247,44 @@ struct ipct_inflight {
 	__u32 exited;           /* the process has exited: what it still does (SIGCHLD) is in session */
 	__u32 gen;              /* traced_gen when `cached` was looked up (0: never) */
 	__u32 cached;           /* the thread's session then */
+	__u32 waiting;          /* in the kernel's map of waiting readers (struct ipct_wait) */
 	__u8 cls;               /* the call's class (enum ipct_sys_class), and */
 	__u8 compat;            /* whether it is a 32-bit call (nr is then its native counterpart) */
-	__u8 _pad[6];
+	__u8 _pad[2];
 	struct ipct_obj obj;    /* close/dup2: the fd that the call closes */
+};
+
+/*
+ * Each live session's count of its processes in the kernel's traced set,
+ * in the BPF side's .bss, kept where entries are made and removed (fork,
+ * exit; the daemon for the processes it adds), so it is right even when
+ * the ring loses their records: the daemon learns that a session's
+ * processes are all gone with one load, whatever the size of the traced
+ * set. Slot session % IPCT_SESSION_SLOTS is a session's while `session`
+ * says so (the daemon claims it at the start and frees it at the end);
+ * `untraced` counts the children that could not join (the set was full).
+ */
+#define IPCT_SESSION_SLOTS 4096
+
+struct ipct_session_procs {
+	__u32 session;
+	__u32 _pad;
+	__s64 live;
+	__u64 untraced;
+};
+
+/*
+ * A traced thread in a read of a pipe or FIFO that was empty, with write
+ * ends open, when the call began (so it sleeps), keyed by thread id in the
+ * BPF side's map `waiting` until the call returns: what the daemon scans
+ * for readers that may never see EOF, instead of every traced thread.
+ */
+struct ipct_wait {
+	__u64 since_ns;         /* the call's entry, CLOCK_BOOTTIME */
+	__u32 pid;
+	__u32 session;
+	__s32 fd;
+	__s32 nr;
 };
 
 struct ipct_event {
@@ -262,7 +297,7 @@ struct ipct_event {
 	__u32 tid;
 	__u32 session;          /* trace session the process belongs to */
 	__u32 uid;              /* that task's user: who may see the event */
-	__u64 ts_ns;            /* CLOCK_MONOTONIC */
+	__u64 ts_ns;            /* CLOCK_BOOTTIME (docs/events.md, "Times") */
 	char comm[IPCT_COMM_LEN];
 	union {
 		struct ipct_sys sys;

@@ -5,7 +5,7 @@
  * syscalls around them and process exit, and sent to clients as
  * IPCT_MSG_SIGREC frames. docs/signals.md gives its JSON form.
  *
- * Times are CLOCK_MONOTONIC nanoseconds, 0 when the state was never
+ * Times are CLOCK_BOOTTIME nanoseconds (the events' clock), 0 when the state was never
  * reached. Fixed-width fields, no implicit padding (asserted below).
  */
 #ifndef IPCTRACE_SIGREC_H

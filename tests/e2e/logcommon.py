@@ -6,7 +6,7 @@ what a run streamed, and running the CLI as another user.
 Times: a run prints wall-clock times with the clock offset of its trace
 reply, `ipctrace log` with the offset of its log reply (the journal keeps
 each block's own offset). The two offsets are two readings of
-CLOCK_REALTIME - CLOCK_MONOTONIC, which differ by the time between the two
+CLOCK_REALTIME - CLOCK_BOOTTIME, which differ by the time between the two
 clock_gettime() calls: `time_ns` is compared within TIME_SLACK_NS, every
 other field exactly."""
 

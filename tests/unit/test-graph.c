@@ -1598,6 +1598,44 @@ static void test_end_session(void)
 	ipct_graph_free(g);
 }
 
+/*
+ * The object cap is per session and counted: a session past 65536 objects
+ * has the rest untracked and the calls on them counted for it (one per
+ * call, though a pipe2 names its inode twice), while another session still
+ * gets its own objects (the cap was one for the whole daemon, and silent).
+ */
+static void test_object_cap(void)
+{
+	enum { CAP = 65536 };
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr;
+	struct ipct_event e;
+
+	feed(g, exec_ev(1300, "many", 100));
+	for (uint64_t i = 0; i < CAP + 2; i++)
+		feed(g, pipe_ev(1300, 3, 4, 20000 + i, false, false, 110 + i));
+	CHECK_INT(ipct_graph_untracked(g, SESSION), 2);
+	e = exec_ev(1400, "other", 200);
+	e.session = 2;
+	feed(g, e);
+	e = pipe_ev(1400, 3, 4, 90001, false, false, 210);
+	e.session = 2;
+	feed(g, e);
+	arr = session_json(g, 2);
+	CHECK_INT(json_object_array_length(arr), 1);
+	CHECK_INT(jint(object(arr, 90001), "session"), 2);
+	json_object_put(arr);
+	CHECK_INT(ipct_graph_untracked(g, 2), 0);
+	CHECK_INT(ipct_graph_untracked(g, 0), 2);
+	/* Its count goes with the session; the daemon's total stays. */
+	ipct_graph_end_session(g, SESSION);
+	CHECK_INT(ipct_graph_untracked(g, SESSION), 0);
+	CHECK_INT(ipct_graph_untracked(g, 0), 2);
+	CHECK_INT(c.n, 0);
+	ipct_graph_free(g);
+}
+
 int main(void)
 {
 	test_pipeline();
@@ -1616,5 +1654,6 @@ int main(void)
 	test_unknown();
 	test_matches();
 	test_end_session();
+	test_object_cap();
 	return check_done("test-graph");
 }
