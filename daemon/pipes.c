@@ -114,7 +114,8 @@ static bool scan_wait(const struct ipct_wait *w, void *ctx)
 	struct scan *sc = ctx;
 	struct session *s = session_find(sc->d, w->session);
 
-	if (s && sc->now - w->since_ns < BLOCKED_NS)
+	/* A note made since `now` was read is younger still (and unsigned). */
+	if (s && (w->since_ns > sc->now || sc->now - w->since_ns < BLOCKED_NS))
 		return false;
 	if (s && !s->all)
 		ipct_graph_blocked(sc->d->graph, w->pid, w->fd, w->nr, w->since_ns, sc->now);

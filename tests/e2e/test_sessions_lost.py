@@ -121,7 +121,8 @@ lost0 = stats(d.socket)['lost']
 flood_while_stopped(sh, lambda: sh.poll() is not None, 'pipe %d and exit' % FLOOD)
 check_eq('sh exit status', 0, sh.returncode)
 status, summary = ended(a, 'its processes gone, their exit records lost')
-check_eq('attach exit status', 0, status)
+# 3: the session lost events, so attach's answer may be incomplete (docs/protocol.md).
+check_eq('attach exit status', 3, status)
 check_eq('attach summary type', 'summary', summary.get('type'))
 lost = stats(d.socket)['lost'] - lost0
 check(lost > 0, 'the ring lost nothing: the test did not test what it should')
@@ -146,9 +147,10 @@ check(stats(d.socket)['lost'] > lost0, 'the ring lost nothing: the test did not 
 wait_stats(d.socket, lambda s: s['traced_processes'] == 5,
            'sh, its 3 sleeps and the keeper traced (the kernel\'s count)')
 # The forks of the sleeps were drained or lost: which, the log says.
-logged_forks = [e['child_pid'] for e in log(d.socket, 'pid=%d' % sh.pid, 'type=fork')]
+# 3: the ring lost events in that time, so the answer may miss some.
+logged_forks = [e['child_pid'] for e in log(d.socket, 'pid=%d' % sh.pid, 'type=fork', code=3)]
 a[0].send_signal(signal.SIGINT)
-check_eq('attach exit status after Ctrl-C', 0, ended(a, 'Ctrl-C')[0])
+check_eq('attach exit status after Ctrl-C (3: events were lost)', 3, ended(a, 'Ctrl-C')[0])
 check_eq('sessions left after the detach', 1, stats(d.socket)['sessions'])
 for pid in sleeps:
     os.kill(pid, signal.SIGTERM)
@@ -161,7 +163,7 @@ check_eq('sessions left', 0, stats(d.socket)['sessions'])
 for pid in sleeps:
     check_eq('events of sleep %d after the detach (its fork was %s)' % (
         pid, 'logged' if pid in logged_forks else 'lost'), [],
-        [e['type'] for e in log(d.socket, 'pid=%d' % pid) if e['type'] in ('signal_deliver', 'exit')])
+        [e['type'] for e in log(d.socket, 'pid=%d' % pid, code=3) if e['type'] in ('signal_deliver', 'exit')])
 passed('detach took sh and its 3 sleeps out of the traced set (%d of their forks were lost)'
        % len([p for p in sleeps if p not in logged_forks]))
 done()

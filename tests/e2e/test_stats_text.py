@@ -33,7 +33,8 @@ from textcommon import run_reported, stop
 N = 6
 LABELS = [('events', 'events traced'), ('lost', 'events lost (ring buffer full)'),
           ('untraced_children', 'children not traced (map full)'),
-          ('lost_calls', 'calls lost (no task storage)'), ('clients', 'clients connected'),
+          ('lost_calls', 'calls lost (no task storage)'), ('unwatched_reads', 'reads not watched (map full)'),
+          ('untracked_calls', 'calls left out of pipe graphs'), ('clients', 'clients connected'),
           ('backlog_bytes', 'bytes waiting for clients'), ('sessions', 'trace sessions'), ('traced_processes', 'traced processes'),
           ('attached', 'programs attached'), ('bpf_reads', 'kernel reads (typed/core)')]
 TIME = r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d'
@@ -81,6 +82,7 @@ try:
     text, by_type = stats_text(sock)
     check_eq('fresh daemon: labels, in order', [label for _, label in LABELS] + ['journal'], list(text))
     check_counters('fresh daemon', text, {'events': 0, 'lost': 0, 'untraced_children': 0, 'lost_calls': 0,
+                                          'unwatched_reads': 0, 'untracked_calls': 0,
                                           'clients': 1, 'backlog_bytes': 0, 'sessions': 0, 'traced_processes': 0,
                                           'attached': 'false', 'bpf_reads': reads})
     check_eq('fresh daemon: journal', '0.0 MiB in 1 segments, 0 records', text['journal'])
