@@ -409,12 +409,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ipctraced: failed to set up the event loop: %s\n", strerror(-err));
 		goto out;
 	}
+	/* Said before "ready": whoever waits for ready may read it at once. */
+	if (verbose)
+		fprintf(stderr, "ipctraced: serving %s\n", d.socket_path);
 	if (have_ready) {
 		dprintf((int)ready_fd, "ready\n");
 		close((int)ready_fd);
 	}
-	if (verbose)
-		fprintf(stderr, "ipctraced: serving %s\n", d.socket_path);
 	run(&d);
 	ret = 0;
 	shutdown_daemon(&d);
