@@ -152,11 +152,16 @@ finally:
     shutil.rmtree(tmp, ignore_errors=True)
 
 # No daemon on the default socket: an empty /run (and /tmp) in a mount namespace of our own.
-script = r'''mount -t tmpfs ipctrace-e2e /run && mount -t tmpfs ipctrace-e2e /tmp || exit 99
-"$0" run -- sh -c 'ls -A /tmp /tmp/ipctrace.*; "$0" stats -o json -s /tmp/ipctrace.*/ipctrace.sock' "$0"
+# The build may itself be under /tmp (a clone there): the namespace keeps the
+# machine's /tmp at /run/host-tmp, and runs ipctrace from there.
+script = r'''mount -t tmpfs ipctrace-e2e /run && mkdir /run/host-tmp && mount --bind /tmp /run/host-tmp &&
+mount -t tmpfs ipctrace-e2e /tmp || exit 99
+ipct=$0
+case $ipct in /tmp/*) ipct=/run/host-tmp/${ipct#/tmp/};; esac
+"$ipct" run -- sh -c 'ls -A /tmp /tmp/ipctrace.*; "$0" stats -o json -s /tmp/ipctrace.*/ipctrace.sock' "$ipct"
 echo "run: $?"
 echo "after: $(ls -A /tmp)"
-"$0" attach -p $$ --background
+"$ipct" attach -p $$ --background
 echo "attach: $?"
 '''
 r = subprocess.run(UNSHARE + ['sh', '-c', script, IPCTRACE], env=run_env(), stdin=subprocess.DEVNULL,
