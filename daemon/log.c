@@ -231,7 +231,8 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 	if (ipct_buf_len(&sc->c->out) >= LOG_BACKLOG)
 		return false;
 	ev = *(const struct ipct_event *)rec;
-	if (!visible(sc->c, ev.uid))
+	/* A follower is never sent its own process's events (log_follow says why). */
+	if (!visible(sc->c, ev.uid) || (q->follow && ev.pid == (uint32_t)sc->c->pid))
 		return true;
 	/* Re-based on the reply's clock offset: times from earlier boots come out right. */
 	ev.ts_ns = (uint64_t)(realtime_ns - q->realtime_off);
