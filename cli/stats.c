@@ -74,6 +74,20 @@ static void print_journal(struct json_object *reply)
 		printf("%-32s %" PRId64 "\n", "journal sync errors", get_int(j, "sync_errors"));
 }
 
+static void print_symbols(struct json_object *reply)
+{
+	struct json_object *y;
+
+	if (!json_object_object_get_ex(reply, "symbols", &y) || !y)
+		return;
+	printf("%-32s %" PRId64 " files in memory, %" PRId64 " read, %" PRId64 " evicted\n", "handler symbols",
+	       get_int(y, "files"), get_int(y, "loads"), get_int(y, "evicted"));
+	if (get_int(y, "refused") || get_int(y, "changed") || get_int(y, "unnamed"))
+		printf("%-32s %" PRId64 " files not read (cache full of live ones), %" PRId64 " changed since exec, "
+		       "%" PRId64 " handlers unnamed\n", "handler symbols missing", get_int(y, "refused"),
+		       get_int(y, "changed"), get_int(y, "unnamed"));
+}
+
 static void print_by_type(struct json_object *reply)
 {
 	struct json_object *o;
@@ -160,6 +174,7 @@ int do_stats(int argc, char **argv)
 		}
 		print_losses(reply);
 		print_journal(reply);
+		print_symbols(reply);
 		print_by_type(reply);
 	}
 	ret = 0;

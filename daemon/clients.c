@@ -337,7 +337,8 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 {
 	struct json_object *r = json_object_new_object();
 	struct tracer_counters cnt = { 0 };
-	struct json_object *losses = json_object_new_array();
+	struct json_object *losses = json_object_new_array(), *sym;
+	struct ipct_syms_stats sst;
 	int nclients = 0, nsessions = 0;
 	int64_t traced = 0, backlog = 0;
 
@@ -368,6 +369,15 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	json_object_object_add(r, "bpf_reads", json_object_new_string(tracer_typed_reads(d->tracer) ? "typed" : "core"));
 	json_object_object_add(r, "traced_processes", json_object_new_int64(traced));
 	json_object_object_add(r, "by_type", ipct_counts_json(&d->counts));
+	ipct_syms_stats(d->syms, &sst);
+	sym = json_object_new_object();
+	json_object_object_add(sym, "files", json_object_new_int64((int64_t)sst.files));
+	json_object_object_add(sym, "loads", json_object_new_int64((int64_t)sst.loads));
+	json_object_object_add(sym, "evicted", json_object_new_int64((int64_t)sst.evicted));
+	json_object_object_add(sym, "refused", json_object_new_int64((int64_t)sst.refused));
+	json_object_object_add(sym, "changed", json_object_new_int64((int64_t)sst.changed));
+	json_object_object_add(sym, "unnamed", json_object_new_int64((int64_t)d->records.unnamed));
+	json_object_object_add(r, "symbols", sym);
 	json_object_object_add(r, "losses", losses);
 	for (size_t i = d->nlosses > 16 ? d->nlosses - 16 : 0; i < d->nlosses; i++) {
 		struct json_object *l = json_object_new_object();

@@ -54,6 +54,7 @@ struct session {
 	pid_t *notifying;       /* exited, but their SIGCHLD (sent after the exit event) not seen yet */
 	size_t nnotifying;
 	bool ending;            /* confirmed: ends after the next drain */
+	size_t held;            /* its records held for a handler's name (records.c) */
 	struct session *next;
 };
 
@@ -64,6 +65,9 @@ struct records {
 	struct ipct_sigrec *ring;       /* allocated with the first record */
 	size_t next;                    /* records ever stored */
 	size_t count;                   /* ... of which the ring holds the latest */
+	struct held *held, **held_tail; /* waiting for a handler's name (records.c) */
+	size_t nheld;
+	uint64_t unnamed;               /* handlers left unnamed: too many held, or a file read too slowly */
 };
 
 /* The pipe graphs of ended sessions, for `ipctrace pipes`. */
@@ -150,9 +154,15 @@ int64_t realtime_offset_ns(void);
 
 /* records.c */
 void records_on_record(const struct ipct_sigrec *r, void *ctx);
+/* A session's event to its owner: now, or held behind a record that waits for a handler's name. */
+void records_stream_event(struct daemon *d, struct session *s, const struct ipct_event *e);
+/* Sends the held records whose handlers' names are known now (after ipct_syms_apply). */
+void records_release(struct daemon *d);
+/* Before the session's end: its held records go out, their names waited for a while. */
+void records_flush_session(struct daemon *d, struct session *s);
 /* The records c may see that match m; queued to c as SIGREC frames when `queue`. */
 size_t records_query(struct daemon *d, struct client *c, const struct ipct_match *m, bool queue);
-void records_free(struct records *rs);
+void records_free(struct daemon *d);
 /* The latest records of the journal, after a restart. */
 void records_load(struct daemon *d);
 

@@ -271,7 +271,8 @@ static bool read_event(const struct scan_ctx *sc, uint16_t type, const void *rec
 	if (type != IPCT_JREC_EVENT || len < sizeof(*ev))
 		return false;
 	memcpy(ev, rec, sizeof(*ev));
-	if (!visible(sc->c, ev->uid))
+	/* A follower is never sent its own process's events (log_follow says why). */
+	if (!visible(sc->c, ev->uid) || (sc->q->follow && ev->pid == (uint32_t)sc->c->pid))
 		return false;
 	ev->ts_ns = (uint64_t)(realtime_ns - sc->q->realtime_off);
 	return true;

@@ -37,7 +37,7 @@
 static bool verbose;
 
 /* Tags for the epoll entries that are not clients. */
-static char tag_listen, tag_signal, tag_ring;
+static char tag_listen, tag_signal, tag_ring, tag_syms;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -230,6 +230,10 @@ static void run(struct daemon *d)
 				on_signal(d);
 			} else if (tag == &tag_ring) {
 				woken = true;   /* drained below */
+			} else if (tag == &tag_syms) {
+				/* Files read by the symbols' worker: the records that waited for their names go. */
+				ipct_syms_apply(d->syms);
+				records_release(d);
 			} else {
 				if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 					client_on_input(d, c);
@@ -412,7 +416,8 @@ int main(int argc, char **argv)
 	d.group_gid = grp ? (long)grp->gr_gid : -1;
 	if (journal_dir && log_open(&d, journal_dir, (uint64_t)journal_mib << 20) < 0)
 		goto out;
-	d.syms = ipct_syms_new();
+	/* ELF files are read on a thread of their own, not in the event loop. */
+	d.syms = ipct_syms_new_async();
 	d.lc = d.syms ? ipct_lc_new(d.syms, records_on_record, &d) : NULL;
 	d.graph = ipct_graph_new(realtime_offset_ns(), pipes_on_diag, &d);
 	if (!d.lc || !d.graph) {
@@ -434,6 +439,8 @@ int main(int argc, char **argv)
 		err = epoll_add(d.epfd, d.sig_fd, EPOLLIN, &tag_signal);
 	if (!err)
 		err = epoll_add(d.epfd, tracer_wake_fd(d.tracer), EPOLLIN | EPOLLET, &tag_ring);
+	if (!err)
+		err = epoll_add(d.epfd, ipct_syms_fd(d.syms), EPOLLIN, &tag_syms);
 	if (err) {
 		fprintf(stderr, "ipctraced: failed to set up the event loop: %s\n", strerror(-err));
 		goto out;
@@ -457,8 +464,8 @@ out:
 	log_close(&d);
 	ipct_lc_free(d.lc);
 	pipes_free(&d);
+	records_free(&d);
 	ipct_syms_free(d.syms);
-	records_free(&d.records);
 	if (d.sig_fd >= 0)
 		close(d.sig_fd);
 	if (d.epfd >= 0)

@@ -4,11 +4,38 @@
  * record here. It goes to the owner of its session, in the same stream as
  * the events (when it asked for records), and into a ring of the latest RECORDS_MAX records that
  * `ipctrace signals` queries.
+ *
+ * A record whose handler was delivered while the worker was still reading
+ * the handler's file (lib/symbols.c, which starts reading when a process
+ * installs a handler, ahead of need) is held until the name is known; and
+ * what its session streams after it, records and events, is held behind
+ * it, so that the stream keeps its order (a record right after the event
+ * that ended its story). The loop never parses, nor waits: it releases
+ * them when the worker's results are applied. A session's end waits for
+ * them, at most FLUSH_MS, so that they precede its end notice; so does a
+ * hold that reaches HELD_MAX. A name not read by then is left out (and
+ * counted), never guessed.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "daemon.h"
 #include "sigrec.h"
+
+#define HELD_MAX 16384
+#define FLUSH_MS 2000
+
+struct held {
+	struct held *next;
+	uint32_t session;
+	bool is_event;
+	struct ipct_sym_pending *name;  /* a record's handler being read; NULL: held only behind another */
+	union {
+		struct ipct_sigrec r;
+		struct ipct_event e;
+	};
+};
 
 /* Into the ring that `signals` queries. */
 static void records_keep(struct records *rs, const struct ipct_sigrec *r)
@@ -23,20 +50,181 @@ static void records_keep(struct records *rs, const struct ipct_sigrec *r)
 		rs->count++;
 }
 
+static void record_emit(struct daemon *d, struct session *s, const struct ipct_sigrec *r)
+{
+	if (s && s->owner && s->want_records)
+		s->client_lost += !client_queue_record(s->owner, r);
+	/* Logged at the time its story ended. */
+	log_add(d, IPCT_JREC_SIGREC, r, sizeof(*r),
+		r->returned_ns ? r->returned_ns : r->delivered_ns ? r->delivered_ns : r->generated_ns);
+	records_keep(&d->records, r);
+}
+
+static void event_emit(struct session *s, const struct ipct_event *e)
+{
+	if (s && s->owner && !s->counts)
+		s->client_lost += !client_queue_event(s->owner, e);
+}
+
+/* Fills a held record's handler name once read: false while it is still being read. */
+static bool named(struct held *h)
+{
+	const char *name = NULL;
+
+	if (!h->name)
+		return true;
+	if (!ipct_sym_pending_name(h->name, &name))
+		return false;
+	if (name) {
+		size_t n = strnlen(name, sizeof(h->r.handler_name) - 1);
+
+		memcpy(h->r.handler_name, name, n);
+		h->r.handler_name[n] = 0;
+	}
+	return true;
+}
+
+/* Is session in the list? */
+static bool among(const uint32_t *sessions, size_t n, uint32_t session)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sessions[i] == session)
+			return true;
+	return false;
+}
+
+/*
+ * Sends what is held and can go, in order: of session `only` (every
+ * session's when 0), what is not behind a record whose name is still being
+ * read, or everything with `force` (those names left out).
+ */
+static void release(struct daemon *d, uint32_t only, bool force)
+{
+	struct held **pp = &d->records.held, *h;
+	uint32_t waiting[64];
+	size_t nwaiting = 0;
+
+	while ((h = *pp)) {
+		struct session *s;
+		bool known;
+
+		if (only && h->session != only) {
+			pp = &h->next;
+			continue;
+		}
+		known = named(h);
+		if (among(waiting, nwaiting, h->session) || (!known && !force)) {
+			if (!among(waiting, nwaiting, h->session)) {
+				/* Too many sessions waiting to tell apart: the rest wait too. */
+				if (nwaiting == 64)
+					break;
+				waiting[nwaiting++] = h->session;
+			}
+			pp = &h->next;
+			continue;
+		}
+		d->records.unnamed += !known;
+		s = session_find(d, h->session);
+		if (h->is_event)
+			event_emit(s, &h->e);
+		else
+			record_emit(d, s, &h->r);
+		if (s)
+			s->held--;
+		ipct_sym_pending_free(d->syms, h->name);
+		*pp = h->next;
+		d->records.nheld--;
+		free(h);
+	}
+	d->records.held_tail = pp;
+	while (*d->records.held_tail)
+		d->records.held_tail = &(*d->records.held_tail)->next;
+}
+
+/* Puts h at the end of the held stream; false when it is full even after waiting for the worker. */
+static bool hold(struct daemon *d, struct session *s, struct held *h)
+{
+	if (d->records.nheld >= HELD_MAX) {
+		ipct_syms_wait(d->syms, FLUSH_MS);
+		release(d, 0, false);
+		if (d->records.nheld >= HELD_MAX)
+			release(d, 0, true);
+	}
+	/* The wait may have let the whole session go: then so does h. */
+	if (!h->name && !(s && s->held))
+		return false;
+	h->next = NULL;
+	if (!d->records.held)
+		d->records.held_tail = &d->records.held;
+	*d->records.held_tail = h;
+	d->records.held_tail = &h->next;
+	d->records.nheld++;
+	if (s)
+		s->held++;
+	return true;
+}
+
 void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 {
 	struct daemon *d = ctx;
 	struct session *s = session_find(d, rec->session);
-	struct ipct_sigrec r = *rec;
+	struct ipct_syms_stats st;
+	struct held *h;
 
+	ipct_syms_stats(d->syms, &st);
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return;
+	h->session = rec->session;
+	h->r = *rec;
 	/* Who may see it: the session's owner (and root, and the ipctrace group). */
-	r.uid = s ? s->uid : 0;
-	if (s && s->owner && s->want_records)
-		s->client_lost += !client_queue_record(s->owner, &r);
-	/* Logged at the time its story ended. */
-	log_add(d, IPCT_JREC_SIGREC, &r, sizeof(r),
-		r.returned_ns ? r.returned_ns : r.delivered_ns ? r.delivered_ns : r.generated_ns);
-	records_keep(&d->records, &r);
+	h->r.uid = s ? s->uid : 0;
+	if (rec->action == IPCT_ACT_HANDLER && !rec->handler_name[0] && st.pending)
+		h->name = ipct_syms_take_pending(d->syms, rec->delivered_tid, rec->delivered_ns);
+	if (((h->name || (s && s->held)) && hold(d, s, h)))
+		return;
+	/* Nothing to wait for (any more): it goes now, named if its name was read meanwhile. */
+	named(h);
+	ipct_sym_pending_free(d->syms, h->name);
+	record_emit(d, s, &h->r);
+	free(h);
+}
+
+void records_stream_event(struct daemon *d, struct session *s, const struct ipct_event *e)
+{
+	struct held *h;
+
+	if (!s->held || !s->owner || s->counts) {
+		event_emit(s, e);
+		return;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return;
+	h->session = s->id;
+	h->is_event = true;
+	h->e = *e;
+	if (!hold(d, s, h)) {
+		event_emit(s, e);
+		free(h);
+	}
+}
+
+void records_release(struct daemon *d)
+{
+	if (d->records.held)
+		release(d, 0, false);
+}
+
+void records_flush_session(struct daemon *d, struct session *s)
+{
+	if (!s->held)
+		return;
+	release(d, s->id, false);
+	if (s->held && !ipct_syms_wait(d->syms, FLUSH_MS))
+		fprintf(stderr, "ipctraced: a handler's symbols were not read within %d ms: its record goes unnamed\n",
+			FLUSH_MS);
+	release(d, s->id, true);
 }
 
 struct load {
@@ -96,7 +284,16 @@ size_t records_query(struct daemon *d, struct client *c, const struct ipct_match
 	return n;
 }
 
-void records_free(struct records *rs)
+void records_free(struct daemon *d)
 {
+	struct records *rs = &d->records;
+
+	while (rs->held) {
+		struct held *h = rs->held;
+
+		rs->held = h->next;
+		ipct_sym_pending_free(d->syms, h->name);
+		free(h);
+	}
 	free(rs->ring);
 }

@@ -193,6 +193,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		tracer_set_all(d->tracer, 0, 0);
 	/* What is still pending now will not be seen delivered: its records go out before the notice. */
 	ipct_lc_end_session(d->lc, s->id, boottime_ns());
+	records_flush_session(d, s);
 	pipes_session_end(d, s);
 	if (s->owner) {
 		struct json_object *n = json_object_new_object();
@@ -329,11 +330,10 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	} else if (e->type == IPCT_EV_SIGNAL_GENERATE && e->sig.sig == SIGCHLD && s->nnotifying) {
 		notify_seen(s, (pid_t)e->pid);
 	}
-	if (s->counts) {
+	if (s->counts)
 		ipct_counts_add(s->counts, e);
-	} else if (s->owner) {
-		s->client_lost += !client_queue_event(s->owner, e);
-	}
+	else
+		records_stream_event(d, s, e);
 	/* A child that could not join the traced set makes no more events: nothing follows it. */
 	if (e->type == IPCT_EV_FORK && (e->flags & IPCT_F_UNTRACED))
 		return 0;

@@ -3,23 +3,72 @@
  * Names for code addresses in traced processes (signal handlers), from the
  * executable's ELF symbols, and the per-process facts needed for that:
  * which file each process runs and where its text was mapped.
+ *
+ * Files are known by identity (device, inode, size, modification time),
+ * never by path: a program rebuilt at the same path is another file. At
+ * most IPCT_SYMS_FILES are kept, the least recently used unreferenced one
+ * going first.
+ *
+ * Synchronous (ipct_syms_new): a file is read when first needed, in the
+ * caller. Asynchronous (ipct_syms_new_async, the daemon): a worker thread
+ * reads it from the moment the process installs a handler (rt_sigaction),
+ * ahead of the first delivery, and the caller applies what it read
+ * (ipct_syms_apply, when ipct_syms_fd is readable). A handler delivered
+ * while its file is still being read is named later: ipct_syms_take_pending
+ * by the delivery.
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ipctrace/event.h"
 
+#define IPCT_SYMS_FILES 64
+
 struct ipct_syms;
 
 struct ipct_syms *ipct_syms_new(void);
+/* NULL, errno set, when the worker thread cannot start. */
+struct ipct_syms *ipct_syms_new_async(void);
 void ipct_syms_free(struct ipct_syms *s);
 
-/* Follows fork, exec and exit events to know each process's executable. */
+/*
+ * Follows fork, exec and exit events to know each process's executable;
+ * asynchronous, starts reading a file when a handler of it is installed or
+ * delivered.
+ */
 void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_event *e);
 
-/* The function containing addr in process pid, or NULL when unknown. */
+/* The function containing addr in process pid, or NULL when unknown (or not read yet). */
 const char *ipct_syms_resolve(struct ipct_syms *s, uint32_t pid, uint64_t addr);
 
 /* The function containing the address `vaddr` of an ELF file, as linked (not as loaded); NULL. */
 const char *ipct_elf_symbol(struct ipct_syms *s, const char *path, uint64_t vaddr);
+
+/* Asynchronous: readable when the worker has read files; ipct_syms_apply then makes them usable. */
+int ipct_syms_fd(const struct ipct_syms *s);
+void ipct_syms_apply(struct ipct_syms *s);
+/* Waits up to timeout_ms for every file being read, and applies them: false on timeout. */
+bool ipct_syms_wait(struct ipct_syms *s, int timeout_ms);
+
+/*
+ * A handler whose file was still being read when it was delivered, taken
+ * (once) by the delivery's thread and time; NULL when there is none.
+ */
+struct ipct_sym_pending;
+struct ipct_sym_pending *ipct_syms_take_pending(struct ipct_syms *s, uint32_t tid, uint64_t ts_ns);
+/* Whether its file has been read; then *name is the handler's (NULL: it has none). */
+bool ipct_sym_pending_name(const struct ipct_sym_pending *p, const char **name);
+void ipct_sym_pending_free(struct ipct_syms *s, struct ipct_sym_pending *p);
+
+struct ipct_syms_stats {
+	uint64_t files;         /* in memory now */
+	uint64_t loads;         /* files read */
+	uint64_t evicted;       /* dropped, least recently used first, to stay within IPCT_SYMS_FILES */
+	uint64_t refused;       /* not read: IPCT_SYMS_FILES in use by live processes */
+	uint64_t changed;       /* not read: the file at the path is no longer the one executed */
+	uint64_t pending;       /* handlers delivered while their file was being read, not yet taken */
+};
+
+void ipct_syms_stats(const struct ipct_syms *s, struct ipct_syms_stats *st);

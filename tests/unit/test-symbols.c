@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests for lib/symbols.c: this test's own functions named from its address space and its file. */
+/*
+ * Unit tests for lib/symbols.c: this test's own functions named from its
+ * address space; files known by identity, not path (a rebuild at the same
+ * path); the bound on files kept; names read on the worker thread.
+ */
 #include <fcntl.h>
-#include <link.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -38,31 +44,174 @@ static int text_range(__u64 *start, __u64 *end)
 	return ok ? 0 : -1;
 }
 
-/* This executable's load bias: its addresses minus the file's (the first object dl_iterate_phdr visits). */
-static int load_bias(struct dl_phdr_info *info, size_t size, void *data)
+/* Where the linker put the first byte of this executable (PIE: file address 0). */
+extern const char __executable_start[];
+
+/* marker_function's address in this executable's file, as linked. */
+static uint64_t marker_vaddr(void)
 {
-	(void)size;
-	*(uint64_t *)data = info->dlpi_addr;
-	return 1;
+	return (uint64_t)((uintptr_t)&marker_function - (uintptr_t)__executable_start);
 }
 
-/* A copy of this executable in a new file (its path in tmpl), with its first
- * bytes replaced by `head` when that is not NULL. 0, or -1. */
-static int copy_self(char *tmpl, const char *head)
+/* src's bytes into dst: over its inode when it exists (trunc), else a new file. */
+static int copy_file(const char *src, const char *dst)
 {
 	char buf[65536];
-	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), out = mkstemp(tmpl), ok = in >= 0 && out >= 0;
-	ssize_t n;
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ssize_t n = 0;
 
-	while (ok && (n = read(in, buf, sizeof(buf))) > 0)
-		ok = write(out, buf, (size_t)n) == n;
-	if (ok && head)
-		ok = pwrite(out, head, strlen(head), 0) == (ssize_t)strlen(head);
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			n = -1;
 	if (in >= 0)
 		close(in);
 	if (out >= 0)
 		close(out);
-	return ok ? 0 : -1;
+	return in < 0 || out < 0 || n < 0 ? -1 : 0;
+}
+
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * From the file, by its own address: a copy of this executable names the
+ * function; the same copy with its ELF magic broken is not ELF and has no
+ * symbols, and neither has a file that is not there.
+ */
+int main(void);
+
+static void test_files(const char *dir)
+{
+	struct ipct_syms *s = ipct_syms_new();
+	uint64_t main_vaddr = marker_vaddr() + (uint64_t)((uintptr_t)&main - (uintptr_t)&marker_function);
+	char elf[256], not_elf[256], gone[256];
+	int fd;
+
+	snprintf(elf, sizeof(elf), "%s/elf", dir);
+	snprintf(not_elf, sizeof(not_elf), "%s/not-elf", dir);
+	snprintf(gone, sizeof(gone), "%s/gone", dir);
+	CHECK_INT(copy_file("/proc/self/exe", elf), 0);
+	CHECK_INT(copy_file("/proc/self/exe", not_elf), 0);
+	fd = open(not_elf, O_WRONLY | O_CLOEXEC);
+	CHECK(fd >= 0 && pwrite(fd, "NOT-ELF", 7, 0) == 7);
+	if (fd >= 0)
+		close(fd);
+	CHECK_STR(ipct_elf_symbol(s, elf, marker_vaddr()), "marker_function");
+	CHECK_STR(ipct_elf_symbol(s, elf, main_vaddr), "main");
+	CHECK_STR(ipct_elf_symbol(s, not_elf, marker_vaddr()), NULL);
+	CHECK_STR(ipct_elf_symbol(s, gone, marker_vaddr()), NULL);
+	unlink(elf);
+	unlink(not_elf);
+	ipct_syms_free(s);
+}
+
+/* A path names a file only as long as it does: a rebuild there is another file. */
+static void test_identity(const char *dir)
+{
+	struct ipct_syms *s = ipct_syms_new();
+	char path[256], other[256];
+
+	snprintf(path, sizeof(path), "%s/prog", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	CHECK_INT(copy_file("/proc/self/exe", path), 0);
+	CHECK_STR(ipct_elf_symbol(s, path, marker_vaddr()), "marker_function");
+	/* Another program renamed over the path (a stripped one: no name there). */
+	CHECK_INT(copy_file("/bin/true", other), 0);
+	CHECK_INT(rename(other, path), 0);
+	CHECK_STR(ipct_elf_symbol(s, path, marker_vaddr()), NULL);
+	/* This one written back over that inode. */
+	CHECK_INT(copy_file("/proc/self/exe", path), 0);
+	CHECK_STR(ipct_elf_symbol(s, path, marker_vaddr()), "marker_function");
+	unlink(path);
+	ipct_syms_free(s);
+}
+
+/*
+ * At most IPCT_SYMS_FILES files: the unreferenced least recently used go
+ * first; when live processes use them all, another is not read (counted).
+ */
+static void test_bound(const char *dir, const struct ipct_event *self)
+{
+	struct ipct_syms *s = ipct_syms_new();
+	struct ipct_syms_stats st;
+	uint64_t addr = (uint64_t)(uintptr_t)&marker_function;
+	char path[256];
+
+	for (int i = 0; i < IPCT_SYMS_FILES + 4; i++) {
+		snprintf(path, sizeof(path), "%s/copy%d", dir, i);
+		CHECK_INT(copy_file("/proc/self/exe", path), 0);
+		CHECK_STR(ipct_elf_symbol(s, path, marker_vaddr()), "marker_function");
+	}
+	ipct_syms_stats(s, &st);
+	CHECK_INT(st.files, IPCT_SYMS_FILES);
+	CHECK_INT(st.loads, IPCT_SYMS_FILES + 4);
+	CHECK_INT(st.evicted, 4);
+
+	/* Processes (gone: their files are taken from their paths) that each run a copy, and hold it. */
+	for (int i = 0; i < IPCT_SYMS_FILES + 1; i++) {
+		struct ipct_event e = *self;
+
+		e.pid = 3000000 + i;
+		e.ts_ns = boottime_ns();
+		snprintf(e.proc.path, sizeof(e.proc.path), "%s/copy%d", dir, i);
+		ipct_syms_on_event(s, &e);
+		CHECK_STR(ipct_syms_resolve(s, e.pid, addr), i < IPCT_SYMS_FILES ? "marker_function" : NULL);
+	}
+	ipct_syms_stats(s, &st);
+	CHECK_INT(st.files, IPCT_SYMS_FILES);
+	CHECK_INT(st.refused, 1);
+	for (int i = 0; i < IPCT_SYMS_FILES + 4; i++) {
+		snprintf(path, sizeof(path), "%s/copy%d", dir, i);
+		unlink(path);
+	}
+	ipct_syms_free(s);
+}
+
+/*
+ * On the worker: a handler delivered before its file is read is named once
+ * it is, for the delivery that asked, after the caller applies the result.
+ */
+static void test_async(const struct ipct_event *self)
+{
+	struct ipct_syms *s = ipct_syms_new_async();
+	struct ipct_event e = { .type = IPCT_EV_SIGNAL_DELIVER, .pid = self->pid, .tid = self->pid + 7,
+				.ts_ns = 12345 };
+	uint64_t addr = (uint64_t)(uintptr_t)&marker_function;
+	struct ipct_sym_pending *p;
+	struct ipct_syms_stats st;
+	const char *name = "";
+
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(ipct_syms_fd(s) >= 0);
+	ipct_syms_on_event(s, self);
+	e.sig.sig = 10;
+	e.sig.handler = addr;
+	ipct_syms_on_event(s, &e);
+	/* Nothing is read in this thread: no name until the result is applied here. */
+	CHECK_STR(ipct_syms_resolve(s, self->pid, addr), NULL);
+	CHECK(ipct_syms_take_pending(s, e.tid, e.ts_ns + 1) == NULL);
+	p = ipct_syms_take_pending(s, e.tid, e.ts_ns);
+	CHECK(p != NULL);
+	if (p)
+		CHECK(!ipct_sym_pending_name(p, &name));
+	CHECK(ipct_syms_wait(s, 10000));
+	if (p) {
+		CHECK(ipct_sym_pending_name(p, &name));
+		CHECK_STR(name, "marker_function");
+	}
+	CHECK_STR(ipct_syms_resolve(s, self->pid, addr), "marker_function");
+	ipct_sym_pending_free(s, p);
+	ipct_syms_stats(s, &st);
+	CHECK_INT(st.loads, 1);
+	CHECK_INT(st.pending, 0);
+	ipct_syms_free(s);
 }
 
 int main(void)
@@ -70,6 +219,7 @@ int main(void)
 	struct ipct_syms *s = ipct_syms_new();
 	struct ipct_event e = { .type = IPCT_EV_EXEC, .pid = (uint32_t)getpid() };
 	uint64_t addr = (uint64_t)(uintptr_t)&marker_function;
+	char dir[] = "/tmp/test-symbols-XXXXXX";
 
 	CHECK(s != NULL);
 	CHECK_INT(text_range(&e.proc.text_start, &e.proc.text_end), 0);
@@ -93,26 +243,15 @@ int main(void)
 	ipct_syms_on_event(s, &e);
 	CHECK_STR(ipct_syms_resolve(s, e.pid, addr), NULL);
 
-	/*
-	 * From the file, by its own address: a copy of this executable names the
-	 * function; the same copy with its ELF magic broken is not ELF and has no
-	 * symbols, and neither has a file that is not there.
-	 */
-	char elf[] = "/tmp/test-symbols-elf.XXXXXX", not_elf[] = "/tmp/test-symbols-notelf.XXXXXX";
-	char gone[] = "/tmp/test-symbols-gone.XXXXXX";
-	uint64_t bias = 0;
-
-	dl_iterate_phdr(load_bias, &bias);
-	CHECK_INT(copy_self(elf, NULL), 0);
-	CHECK_INT(copy_self(not_elf, "NOT-ELF"), 0);
-	CHECK_INT(copy_self(gone, NULL), 0);
-	unlink(gone);
-	CHECK_STR(ipct_elf_symbol(s, elf, addr - bias), "marker_function");
-	CHECK_STR(ipct_elf_symbol(s, elf, (uint64_t)(uintptr_t)&main - bias), "main");
-	CHECK_STR(ipct_elf_symbol(s, not_elf, addr - bias), NULL);
-	CHECK_STR(ipct_elf_symbol(s, gone, addr - bias), NULL);
-	unlink(elf);
-	unlink(not_elf);
 	ipct_syms_free(s);
+
+	e.type = IPCT_EV_EXEC;
+	e.pid = (uint32_t)getpid();
+	CHECK(mkdtemp(dir) != NULL);
+	test_files(dir);
+	test_identity(dir);
+	test_bound(dir, &e);
+	test_async(&e);
+	rmdir(dir);
 	return check_done("test-symbols");
 }
