@@ -578,6 +578,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	struct ipct_event *e;
 	__u64 args[6];
 	__u64 entry_ts = 0, val[2] = {};
+	__s32 waited[5] = {};   /* wait4: the status; waitid: siginfo from si_code to si_status */
 	__u32 session, valid = 0;
 	long ret = ctx->args[1];
 	__u8 cls;
@@ -675,6 +676,22 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		if (!is_ipc(&a) && !is_ipc(&b))
 			return 0;
 		break;
+	case IPCT_SC_WAIT4:
+		/* WNOHANG with no child to collect: a polling loop would flood the ring. */
+		if (ret == 0)
+			return 0;
+		break;
+	case IPCT_SC_WAITID:
+		/*
+		 * siginfo: si_signo, si_errno, then si_code, pad, si_pid, si_uid,
+		 * si_status. Without one (infop NULL) nobody can tell what it collected.
+		 */
+		if (ret == 0 && args[2] && !bpf_probe_read_user(waited, sizeof(waited), (void *)(args[2] + 8))) {
+			if (waited[2] == 0)
+				return 0;
+			valid = 1;
+		}
+		break;
 	}
 
 	e = reserve(IPCT_EV_SYSCALL, session);
@@ -749,6 +766,19 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		if (ret == 0 && args[2]) {
 			bpf_probe_read_user(&e->sys.x[2], sizeof(__u64), (void *)args[2]);
 			e->flags |= IPCT_F_OLD_VALID;
+		}
+		break;
+	case IPCT_SC_WAIT4:
+		if (ret > 0 && args[1] && !bpf_probe_read_user(&waited[0], sizeof(waited[0]), (void *)args[1])) {
+			e->sys.x[0] = (__u32)waited[0];
+			e->flags |= IPCT_F_NEW_VALID;
+		}
+		break;
+	case IPCT_SC_WAITID:
+		if (valid) {
+			e->sys.x[0] = (__u32)waited[2];
+			e->sys.x[1] = (__u32)waited[0] | (__u64)(__u32)waited[4] << 32;
+			e->flags |= IPCT_F_NEW_VALID;
 		}
 		break;
 	case IPCT_SC_SIGQUEUE:

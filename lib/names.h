@@ -36,6 +36,8 @@ extern const struct ipct_flag_name ipct_open_flags[];   /* O_NONBLOCK, O_CLOEXEC
 extern const struct ipct_flag_name ipct_sa_flags[];     /* SA_RESTART, ... */
 /* The C library sets SA_RESTORER on every handler: an ABI detail, not a choice the program made. */
 #define IPCT_SA_RESTORER 0x04000000ULL
+extern const struct ipct_flag_name ipct_wait4_options[];  /* WNOHANG, WUNTRACED, ... */
+extern const struct ipct_flag_name ipct_waitid_options[]; /* WNOHANG, WSTOPPED, WEXITED, ... */
 extern const struct ipct_flag_name ipct_sock_families[];
 extern const struct ipct_flag_name ipct_sock_types[];
 extern const struct ipct_flag_name ipct_close_range_flags[]; /* CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC */

@@ -75,6 +75,8 @@ enum ipct_sys_class {
 	IPCT_SC_FD_MSG,         /* recvmsg: as FD; then an FD_RECEIVED record per IPC fd SCM_RIGHTS installed */
 	IPCT_SC_FD_MMSG,        /* recvmmsg: the same for each message received */
 	IPCT_SC_GETFD,          /* pidfd_getfd: the new fd (the result) resolved, dropped unless IPC */
+	IPCT_SC_WAIT4,          /* wait4: the status written to arg1; dropped when nothing was collected */
+	IPCT_SC_WAITID,         /* waitid: the siginfo written to arg2; dropped when nothing was collected */
 	IPCT_SC_MAX,
 };
 
@@ -91,7 +93,7 @@ enum ipct_sys_class {
 /* Header flags. */
 #define IPCT_F_BLOCKED_SIG  0x1  /* signal_generate: the target's mask held the signal */
 #define IPCT_F_GROUP        0x2  /* signal_generate: process-directed */
-#define IPCT_F_NEW_VALID    0x4  /* sigaction/sigprocmask: x[0..1] were read from user memory */
+#define IPCT_F_NEW_VALID    0x4  /* sigaction/sigprocmask, wait4/waitid: x[0..1] were read from user memory */
 #define IPCT_F_OLD_VALID    0x8  /* sigaction/sigprocmask: x[2..3] were read from user memory */
 #define IPCT_F_SHARED_FILES 0x10 /* fork: the child shares the parent's descriptor table (CLONE_FILES) */
 #define IPCT_F_CONTEXT      0x8000 /* from a log query: not a match, sent for context (fork, exec) */
@@ -110,6 +112,8 @@ enum ipct_sys_class {
  *   SOCK, OPEN, OPENAT: x[0]/x[1] for the socket / the new fd
  *   IOCTL, FD_MSG(S):   as FD
  *   GETFD:              x[0]/x[1] for the new fd, x[2] the pid the pidfd (arg0) refers to (0: unknown)
+ *   WAIT4:              x[0] the wait status (IPCT_F_NEW_VALID: read from user memory)
+ *   WAITID:             x[0] si_pid, x[1] si_code | si_status << 32 (IPCT_F_NEW_VALID: read)
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {
