@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The pipe graph in the daemon (lib/graph.c does the bookkeeping): seeding
- * a process's descriptor table from /proc, diagnoses to the session's
- * client as they happen, the scan for readers that wait too long, and the
- * graphs of ended sessions that `ipctrace pipes` queries.
+ * The pipe graph and the diagnosis engine in the daemon (lib/graph.c and
+ * lib/diagnose.c do the bookkeeping): seeding a process's descriptor table
+ * and what the engine needs to know of it from /proc, diagnoses to the
+ * session's client as they happen, the survey of where traced threads
+ * sleep (for deadlocks and readers that never see EOF), and the graphs of
+ * ended sessions that `ipctrace pipes` queries.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,8 +18,7 @@
 #include "daemon.h"
 #include "syscalls.h"
 
-/* A reader waiting this long on a pipe with write ends open is diagnosed. */
-#define BLOCKED_NS 1000000000ull
+/* Where traced threads sleep is looked at this often (lib/diagnose.c says after how long they are stuck). */
 #define BLOCKED_SCAN_NS 250000000ull
 
 void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx)
@@ -49,6 +50,32 @@ static void fd_flags(pid_t pid, int fd, unsigned *mode, bool *cloexec)
 	*cloexec = flags & O_CLOEXEC;
 }
 
+/* What the diagnosis engine needs of a process it meets running (or held): its parent, user, ignored signals. */
+static void seed_diag(struct daemon *d, pid_t pid, uint32_t session, bool held, const char *comm)
+{
+	struct ipct_diag_seed sd = { .pid = (uint32_t)pid, .session = session, .held = held };
+	char path[64], line[256];
+	unsigned long long ign;
+	unsigned u;
+	FILE *f;
+
+	snprintf(sd.comm, sizeof(sd.comm), "%s", comm);
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "PPid: %u", &u) == 1)
+			sd.ppid = u;
+		else if (sscanf(line, "Uid: %u", &u) == 1)
+			sd.uid = u;
+		else if (sscanf(line, "SigIgn: %llx", &ign) == 1)
+			sd.sig_ign = ign;
+	}
+	fclose(f);
+	ipct_diag_seed(d->diag, &sd);
+}
+
 void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 {
 	char path[64], comm[IPCT_COMM_LEN + 1] = "";
@@ -63,6 +90,7 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 			comm[strcspn(comm, "\n")] = 0;
 		fclose(f);
 	}
+	seed_diag(d, pid, session, from_exec, comm);
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	dir = opendir(path);
 	if (!dir)
@@ -98,15 +126,17 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 }
 
 /*
- * Readers that wait: every traced thread's /proc/PID/task/TID/syscall
- * says which call it sleeps in and on which fd; one whose voluntary
- * context switches have not moved since an earlier scan has slept there
- * the whole time. (System-wide sessions are not scanned: too many.)
+ * Where traced threads sleep: every thread's /proc/PID/task/TID/syscall
+ * says which call it sleeps in and its first arguments; one whose
+ * voluntary context switches have not moved since an earlier scan has
+ * slept there the whole time. Every thread of every traced process goes to
+ * the engine's survey, asleep or not: a process is blocked only when all of
+ * its threads are. (System-wide sessions are not scanned: too many.)
  */
 struct waiter {
 	uint32_t tid;
 	int nr;
-	int fd;
+	uint64_t args[3];
 	uint64_t switches;
 	uint64_t since;
 	unsigned gen;
@@ -115,35 +145,43 @@ struct waiter {
 struct scan {
 	struct daemon *d;
 	uint64_t now;
+	struct ipct_diag_thread *threads;
+	size_t n, cap;
 };
 
-/* The call a thread sleeps in (nr >= 0) and its first argument, from /proc. */
-static bool thread_call(uint32_t pid, uint32_t tid, int *nr, int *fd, uint64_t *switches)
+/* The call a thread sleeps in (nr >= 0) and its first arguments, from /proc; false when it is not asleep in one. */
+static bool thread_call(uint32_t pid, uint32_t tid, int *nr, uint64_t args[3], uint64_t *switches)
 {
 	char path[96], line[256];
-	unsigned long long a0 = 0, sw = 0;
-	bool found = false;
+	unsigned long long a[3] = { 0 }, sw = 0;
+	bool found = false, sleeping = false;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/syscall", pid, tid);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
-	found = fgets(line, sizeof(line), f) && sscanf(line, "%d %llx", nr, &a0) == 2 && *nr >= 0;
+	found = fgets(line, sizeof(line), f) && sscanf(line, "%d %llx %llx %llx", nr, &a[0], &a[1], &a[2]) == 4 &&
+		*nr >= 0;
 	fclose(f);
 	if (!found)
 		return false;
-	*fd = (int)a0;
+	for (int i = 0; i < 3; i++)
+		args[i] = a[i];
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/status", pid, tid);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "voluntary_ctxt_switches: %llu", &sw) == 1)
+	/* Asleep, interruptibly: not stopped, not traced, not running. */
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "State:", 6))
+			sleeping = strstr(line, "S (sleeping)") != NULL;
+		else if (sscanf(line, "voluntary_ctxt_switches: %llu", &sw) == 1)
 			break;
+	}
 	fclose(f);
 	*switches = sw;
-	return true;
+	return sleeping;
 }
 
 static struct waiter *waiter_get(struct daemon *d, uint32_t tid)
@@ -169,6 +207,21 @@ static struct waiter *waiter_get(struct daemon *d, uint32_t tid)
 	return w;
 }
 
+static struct ipct_diag_thread *thread_add(struct scan *sc, uint32_t pid, uint32_t tid)
+{
+	if (sc->n == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 64;
+		struct ipct_diag_thread *t = realloc(sc->threads, cap * sizeof(*t));
+
+		if (!t)
+			return NULL;
+		sc->threads = t;
+		sc->cap = cap;
+	}
+	sc->threads[sc->n] = (struct ipct_diag_thread){ .pid = pid, .tid = tid, .nr = -1 };
+	return &sc->threads[sc->n++];
+}
+
 static void scan_proc(uint32_t pid, uint32_t session, void *ctx)
 {
 	struct scan *sc = ctx;
@@ -185,45 +238,47 @@ static void scan_proc(uint32_t pid, uint32_t session, void *ctx)
 	if (!dir)
 		return;
 	while ((de = readdir(dir))) {
-		uint64_t switches;
-		const char *name;
-		struct waiter *w;
-		int nr, fd;
-
 		uint32_t tid = (uint32_t)strtoul(de->d_name, NULL, 10);
+		struct ipct_diag_thread *t;
+		uint64_t switches, args[3];
+		struct waiter *w;
+		int nr;
 
-		if (!tid || !thread_call(pid, tid, &nr, &fd, &switches))
+		if (!tid || !(t = thread_add(sc, pid, tid)))
 			continue;
-		name = ipct_syscall_name(nr);
-		if (!name || (strcmp(name, "read") && strcmp(name, "readv")))
+		if (!thread_call(pid, tid, &nr, args, &switches) || !(w = waiter_get(d, tid)))
 			continue;
-		w = waiter_get(d, tid);
-		if (!w)
-			continue;
-		if (w->nr != nr || w->fd != fd || w->switches != switches) {
+		if (w->nr != nr || memcmp(w->args, args, sizeof(args)) || w->switches != switches) {
 			w->nr = nr;
-			w->fd = fd;
+			memcpy(w->args, args, sizeof(args));
 			w->switches = switches;
 			w->since = sc->now;
 		}
 		w->gen = d->scan_gen;
-		if (sc->now - w->since >= BLOCKED_NS)
-			ipct_graph_blocked(d->graph, pid, fd, nr, w->since, sc->now);
+		t->nr = nr;
+		memcpy(t->args, args, sizeof(args));
+		t->since_ns = w->since;
 	}
 	closedir(dir);
 }
 
 void pipes_scan_blocked(struct daemon *d, uint64_t now)
 {
-	struct scan sc = { d, now };
+	struct scan sc = { d, now, NULL, 0, 0 };
 	size_t k = 0;
 
+	for (struct session *s = d->sessions; s; s = s->next)
+		if (s->ring_lost_start != d->ring_lost)
+			ipct_diag_lost(d->diag, s->id);
+	ipct_diag_tick(d->diag, now);
 	if (!d->sessions || now - d->last_blocked_scan_ns < BLOCKED_SCAN_NS)
 		return;
 	d->last_blocked_scan_ns = now;
 	d->scan_gen++;
 	ipct_graph_each_proc(d->graph, scan_proc, &sc);
-	/* Threads no longer waiting are forgotten. */
+	ipct_diag_survey(d->diag, sc.threads, sc.n, now);
+	free(sc.threads);
+	/* Threads no longer asleep are forgotten. */
 	for (size_t i = 0; i < d->nwaiters; i++)
 		if (d->waiters[i].gen == d->scan_gen)
 			d->waiters[k++] = d->waiters[i];
@@ -232,9 +287,12 @@ void pipes_scan_blocked(struct daemon *d, uint64_t now)
 
 void pipes_session_end(struct daemon *d, struct session *s)
 {
-	struct json_object *objects = ipct_graph_session_json(d->graph, s->id);
+	struct json_object *objects;
 	struct graph_store *g;
 
+	/* What waited for the events that follow its cause is said before the graph and the end. */
+	ipct_diag_end_session(d->diag, s->id);
+	objects = ipct_graph_session_json(d->graph, s->id);
 	ipct_graph_end_session(d->graph, s->id);
 	if (!objects)
 		return;
@@ -259,6 +317,7 @@ void pipes_free(struct daemon *d)
 {
 	for (int i = 0; i < GRAPHS_MAX; i++)
 		json_object_put(d->graphs[i].objects);
+	ipct_diag_free(d->diag);
 	ipct_graph_free(d->graph);
 	free(d->waiters);
 }

@@ -72,12 +72,16 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	s->start_ns = monotonic_ns();
 	s->realtime_off = realtime_offset_ns();
 	ipct_graph_session_clock(d->graph, s->id, s->realtime_off);
+	/* System-wide, every process on the machine: too many to diagnose. */
+	if (!o->all)
+		ipct_diag_session(d->diag, s->id, s->start_ns, s->realtime_off);
 	for (size_t i = 0; !err && i < n; i++)
 		err = tracer_trace_pid(d->tracer, pids[i], s->id, o->from_exec);
 	if (!err && o->all)
 		tracer_set_all(d->tracer, s->id);
 	if (err) {
 		tracer_untrace_session(d->tracer, s->id);
+		ipct_diag_end_session(d->diag, s->id);
 		if (!d->sessions)
 			tracer_detach(d->tracer);
 		free(s->counts);
@@ -234,6 +238,7 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	ipct_syms_on_event(d->syms, e);
 	ipct_lc_event(d->lc, e);
 	ipct_graph_event(d->graph, e);
+	ipct_diag_event(d->diag, e);
 	return 0;
 }
 

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: MIT
+"""Helpers for the diagnosis tests (test_diag_*.py): the shape every
+`"type":"diagnosis"` object has (docs/diagnoses.md), and tracing a program
+that hangs by design: the test waits for the diagnosis while the processes
+are still blocked (a handshake on ipctrace's own output, never a sleep),
+then kills them and reads the rest of the trace."""
+
+import json
+import os
+import subprocess
+import tempfile
+
+from common import (IPCTRACE, Lines, Trace, _context, check, daemon_opts, fail, is_record,
+                    proc_state, run_env)
+from pipecommon import kill_quietly
+
+KINDS = ('deadlock', 'not_waited', 'kill_failed', 'handler_race', 'no_eof', 'leaked_write_end',
+         'write_after_close')
+FIELDS = 'type kind session time_ns pid comm fd object message processes objects evidence'.split()
+
+# How long a hang may take to be diagnosed (the daemon says it after a second), and to end once killed.
+DEADLINE = 30
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def check_diag(d):
+    """Every documented field, with its type; processes, objects and evidence well formed."""
+    for f in FIELDS:
+        check(f in d, 'diagnosis without field %r: %r' % (f, d))
+    check(d['type'] == 'diagnosis' and d['kind'] in KINDS, 'diagnosis of an unknown kind: %r' % d)
+    check(isinstance(d['message'], str) and d['message'], 'diagnosis without a message: %r' % d)
+    check(_is_int(d['time_ns']) and _is_int(d['session']), 'diagnosis time or session: %r' % d)
+    check(d['fd'] is None or _is_int(d['fd']), 'diagnosis fd: %r' % d)
+    check(isinstance(d['processes'], list) and d['processes'], 'diagnosis without processes: %r' % d)
+    for p in d['processes']:
+        check(isinstance(p, dict) and _is_int(p.get('pid')) and isinstance(p.get('comm'), str)
+              and isinstance(p.get('role'), str), 'a diagnosis process lacks pid, comm or role: %r' % p)
+    check(isinstance(d['objects'], list) and all(isinstance(o, str) for o in d['objects']),
+          'diagnosis objects: %r' % d)
+    check(isinstance(d['evidence'], list) and d['evidence'], 'diagnosis without evidence: %r' % d)
+    for e in d['evidence']:
+        check(isinstance(e, dict) and _is_int(e.get('time_ns')) and isinstance(e.get('event'), str)
+              and isinstance(e.get('detail'), str), 'a diagnosis evidence entry: %r' % e)
+
+
+def diagnoses_of(t, kind):
+    """The run's diagnoses of one kind, each checked for shape."""
+    for d in t.diagnoses:
+        check_diag(d)
+    return [d for d in t.diagnoses if d['kind'] == kind]
+
+
+def roles(d):
+    """{pid: role} of a diagnosis's processes."""
+    return {p['pid']: p['role'] for p in d['processes']}
+
+
+def _objs(lines):
+    out = []
+    for line in lines:
+        if line.startswith('{'):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                fail('stdout line is not valid JSON: %r' % line)
+    return out
+
+
+def trace_hang(args, kind, pids, opts=()):
+    """Runs `ipctrace run -o json OPTS -- ARGS`, a program that writes its
+    report and then hangs, until a diagnosis of `kind` arrives (at most
+    DEADLINE seconds). pids(report) names the processes to kill, parent
+    first; each must still be asleep when the diagnosis has come (so it came
+    live, before the kill). Returns (Trace, {pid: state at the diagnosis})."""
+    fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
+    os.close(fd)
+    cmd = [IPCTRACE, 'run', '-o', 'json'] + daemon_opts() + list(opts) + ['--'] + list(args)
+    _context.clear()
+    _context['cmd'] = ' '.join(cmd)
+    errf = tempfile.TemporaryFile()
+    p = subprocess.Popen(cmd, env=run_env({'IPCTRACE_REPORT': report_path}), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=errf)
+    out = Lines(p.stdout)
+    report, states = None, {}
+    try:
+        seen = out.wait_for(lambda ls: any(o.get('type') == 'diagnosis' and o.get('kind') == kind
+                                           for o in _objs(ls)), DEADLINE)
+        with open(report_path) as f:
+            text = f.read()
+        if text.strip():
+            report = json.loads(text)
+        if seen and report:
+            states = {pid: proc_state(pid) for pid in pids(report)}
+    finally:
+        for pid in pids(report) if report else ():
+            kill_quietly(pid)
+        out.wait_for(lambda ls: False, DEADLINE)
+        try:
+            status = p.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            status = p.wait()
+        _context['stdout'] = out.text()
+        errf.seek(0)
+        _context['stderr'] = errf.read().decode(errors='replace')
+        errf.close()
+        os.unlink(report_path)
+    check(report is not None, '%s wrote no report' % ' '.join(args))
+    check(seen, 'no %s diagnosis within %d s while %s hung' % (kind, DEADLINE, ' '.join(args)))
+    every = _objs(out.lines)
+    summary = every.pop() if every and every[-1].get('type') == 'summary' else None
+    check(summary is not None, 'the output does not end with a summary')
+    diags = [o for o in every if o.get('type') == 'diagnosis']
+    events = [o for o in every if o.get('type') not in ('diagnosis', 'ipc_object') and not is_record(o)]
+    return Trace(events, summary, report, status, _context['stderr'], _context['stdout'], [],
+                 diagnoses=diags), states
