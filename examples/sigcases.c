@@ -552,7 +552,8 @@ static int case_interrupt(bool restart)
 /*
  * A one-shot ITIMER_REAL interrupts sigsuspend(). SIGALRM stays blocked
  * until sigsuspend unblocks it atomically, so the timer cannot fire before
- * the wait begins (pause() would hang if it did).
+ * the wait begins (pause() would hang if it did). The handler has
+ * SA_RESTART, as signal() gives it: sigsuspend fails with EINTR all the same.
  */
 static int case_alarm(void)
 {
@@ -561,7 +562,7 @@ static int case_alarm(void)
 	char ebuf[32];
 	int r, err;
 
-	set_handler(SIGALRM, on_alrm, 0);
+	set_handler(SIGALRM, on_alrm, SA_RESTART);
 	sigemptyset(&block);
 	sigaddset(&block, SIGALRM);
 	if (sigprocmask(SIG_BLOCK, &block, &wait_mask) < 0)

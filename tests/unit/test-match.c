@@ -394,6 +394,21 @@ static void explain(const struct ipct_sigrec *r, char *buf, size_t len)
 	ipct_sigrec_explain(r, buf, len);
 }
 
+/* Calls that return EINTR after any handler, whatever SA_RESTART says, and why. */
+static const struct {
+	int nr;
+	int ret;
+	const char *why;
+} always[] = {
+	{ __NR_pause, -514 /* ERESTARTNOHAND */,
+	  "interrupted pause(), which returns EINTR after any handler, always: SA_RESTART does not apply to it" },
+	{ __NR_nanosleep, -516 /* ERESTART_RESTARTBLOCK */,
+	  "interrupted nanosleep(), which returns EINTR after any handler, always: SA_RESTART does not apply to it" },
+	{ __NR_rt_sigtimedwait, -EINTR,
+	  "interrupted rt_sigtimedwait(), which fails with EINTR whenever a handler runs: the kernel never restarts "
+	  "it, SA_RESTART or not" },
+};
+
 static void test_json(void)
 {
 	struct ipct_sigrec r;
@@ -522,6 +537,18 @@ static void test_json(void)
 	o = json(&r);
 	CHECK_STR(jstr(o, "handler"), "0x401136");
 	json_object_put(o);
+	/*
+	 * pause() (ERESTARTNOHAND), nanosleep() (ERESTART_RESTARTBLOCK) and
+	 * rt_sigtimedwait() (EINTR itself) return EINTR after any handler, SA_RESTART or not.
+	 */
+	r.flags &= ~IPCT_SR_RESTARTED;
+	r.sa_flags |= SA_RESTART;
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+		r.intr_nr = (uint16_t)always[i].nr;
+		r.intr_ret = always[i].ret;
+		explain(&r, why, sizeof(why));
+		CHECK_STR(why, always[i].why);
+	}
 
 	/* Merged into a pending one. */
 	r = base();
