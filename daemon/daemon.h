@@ -48,6 +48,7 @@ struct session {
 	bool want_pipes;        /* ... and for the pipe graph when the session ends */
 	struct ipct_counts *counts; /* --count: events counted here instead of streamed */
 	bool all;               /* system-wide: ends only by detach, its client leaving, or exit */
+	pid_t launcher;         /* `ipctrace run`, the traced command's parent; 0 for attach and trace */
 	bool background;
 	int64_t realtime_off;   /* the clock offset its client was given: one for all its times */
 	bool check_end;         /* the count reached zero: confirm with the kernel side */

@@ -28,7 +28,15 @@ void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 	struct daemon *d = ctx;
 	struct session *s = session_find(d, rec->session);
 	struct ipct_sigrec r = *rec;
+	uint32_t child = (uint32_t)r.sifields[0];
 
+	if (r.outcome == IPCT_OUTCOME_UNOBSERVED && r.cause == IPCT_CAUSE_CHILD && s) {
+		/* The command's end, told to `ipctrace run`, which reaps it: ipctrace's own business. */
+		if (s->launcher && r.target_pid == (uint32_t)s->launcher)
+			return;
+		if (ipct_diag_adopted(d->diag, s->id, child, r.target_pid))
+			r.flags |= IPCT_SR_ADOPTED;
+	}
 	/* Who may see it: the session's owner (and root, and the ipctrace group). */
 	r.uid = s ? s->uid : 0;
 	if (s && s->owner && s->want_records)

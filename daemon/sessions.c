@@ -64,6 +64,8 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	}
 	s->all = o->all;
 	s->background = o->background;
+	/* `ipctrace run` forked the command itself: its SIGCHLD is the launcher's business. */
+	s->launcher = o->from_exec ? owner->pid : 0;
 	s->nprocs = (int64_t)n;
 	s->ring_lost_start = d->ring_lost;
 	/* Attach before the first process joins, so that none of its events is missed. */

@@ -1549,7 +1549,8 @@ bool ipct_diag_adopted(struct ipct_diag *dg, uint32_t session, uint32_t child_pi
 	struct dproc *c = proc_find(dg, session, child_pid);
 	struct dproc *parent = c ? proc_find(dg, session, c->ppid) : NULL;
 
-	return c && parent && !parent->live && target_pid != c->ppid && (c->orphaned || c->reap == REAP_ADOPTED);
+	/* Orphaned while it ran, or a zombie handed over as its parent exited. */
+	return c && parent && !parent->live && target_pid != c->ppid && (c->orphaned || zombie(c));
 }
 
 void ipct_diag_end_session(struct ipct_diag *dg, uint32_t session)

@@ -183,7 +183,12 @@ void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
 		snprintf(buf, len, "dropped: the real-time signal queue was full (RLIMIT_SIGPENDING); the sender got EAGAIN");
 		return;
 	case IPCT_OUTCOME_UNOBSERVED:
-		snprintf(buf, len, "the target is not traced: what it did with %s is not recorded", s);
+		if (r->flags & IPCT_SR_ADOPTED)
+			snprintf(buf, len, "the child's parent exited without waiting for it, so %.*s[%u] adopted it; "
+				 "this SIGCHLD tells the adopter, which reaps it", IPCT_COMM_LEN, r->target_comm,
+				 r->target_pid);
+		else
+			snprintf(buf, len, "the target is not traced: what it did with %s is not recorded", s);
 		return;
 	case IPCT_OUTCOME_HANDLED:
 		if (!(r->flags & IPCT_SR_RETURNED))

@@ -444,9 +444,10 @@ static void test_not_waited(void)
 	feed(&t, wait4_ev(200, 201, 0, 201, 0, 30 * MS));
 	CHECK(!ipct_diag_adopted(t.dg, SESSION, 202, 200));
 	feed(&t, exit_status(200, 0, 500 * MS));
-	/* Said once the handover to its new parent is seen. */
+	/* Said once the handover to its new parent is seen (which the record of that SIGCHLD asks about first). */
 	CHECK_INT(t.n, 0);
-	CHECK(!ipct_diag_adopted(t.dg, SESSION, 202, 1));
+	CHECK(ipct_diag_adopted(t.dg, SESSION, 202, 1));
+	CHECK(!ipct_diag_adopted(t.dg, SESSION, 202, 200));
 	feed(&t, gen_ev(200, "forker", SIGCHLD, CLD_EXITED, 1, "init", 202, 501 * MS));
 	CHECK_INT(t.n, 1);
 	CHECK(ipct_diag_adopted(t.dg, SESSION, 202, 1));

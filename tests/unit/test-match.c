@@ -550,6 +550,22 @@ static void test_json(void)
 		CHECK_STR(why, always[i].why);
 	}
 
+	/* A SIGCHLD to the process that adopted a child whose parent exited first. */
+	r = base();
+	r.outcome = IPCT_OUTCOME_UNOBSERVED;
+	r.action = IPCT_ACT_NONE;
+	r.sig = SIGCHLD;
+	r.code = CLD_EXITED;
+	r.cause = IPCT_CAUSE_CHILD;
+	r.target_pid = 1;
+	comm(r.target_comm, "init");
+	explain(&r, why, sizeof(why));
+	CHECK_STR(why, "the target is not traced: what it did with SIGCHLD is not recorded");
+	r.flags |= IPCT_SR_ADOPTED;
+	explain(&r, why, sizeof(why));
+	CHECK_STR(why, "the child's parent exited without waiting for it, so init[1] adopted it; this SIGCHLD tells "
+		       "the adopter, which reaps it");
+
 	/* Merged into a pending one. */
 	r = base();
 	r.outcome = IPCT_OUTCOME_MERGED;
