@@ -86,7 +86,7 @@ struct dproc {
 	uint64_t ign, handled, dfl;     /* bit sig-1: SIG_IGN; a handler; set to SIG_DFL by itself */
 	uint64_t fork_ns;               /* 0 when it was not forked in the trace */
 	uint64_t start_ns;              /* its fork or its latest exec */
-	uint64_t first_call_ns;         /* its first syscall event since start_ns */
+	uint64_t first_call_ns;         /* when it entered its first traced syscall since start_ns */
 	struct fatal fatal;
 	/* its end */
 	uint64_t exit_ns;
@@ -120,7 +120,8 @@ struct seen {
 struct install {
 	uint32_t pid, ppid;
 	int sig;
-	uint64_t ts, handler;
+	uint64_t ts;
+	char handler[80];               /* named while the installer's symbols are known */
 	char comm[IPCT_COMM_LEN + 1];
 	char exe[IPCT_PATH_LEN + 1];
 };
@@ -629,8 +630,8 @@ static bool kill_said(struct dsession *s, uint32_t sender, uint32_t target, int 
 }
 
 /* ESRCH: what the pid was, if the trace knew it. */
-static void esrch(struct dsession *s, struct json_object *d, struct text *msg, const char *call, int64_t pid,
-		  const struct dproc *t, bool tid)
+static void esrch(struct dsession *s, struct json_object *d, struct text *msg, int64_t pid, const struct dproc *t,
+		  bool tid)
 {
 	char t1[32], st[64];
 
@@ -660,8 +661,8 @@ static void esrch(struct dsession *s, struct json_object *d, struct text *msg, c
 	say(msg, "%s %" PRId64 " was %s[%u], which exited at %s (%s)", tid ? "thread" : "pid", pid, t->comm, t->pid,
 	    at(t1, sizeof(t1), s, t->exit_ns), st);
 	say_reaped(msg, s, t);
-	say(msg, ". Once a process is reaped its pid names nothing (and may be reused): %s must not signal a "
-		 "child it has already waited for", call);
+	say(msg, ". Once a process is reaped its pid names nothing (and may soon name another process): do not "
+		 "signal a child after waiting for it");
 }
 
 static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dproc *p, const struct ipct_event *e,
@@ -710,9 +711,9 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
 		if (pidfd)
 			say(&msg, "the process that pidfd %" PRId64 " refers to has ended and been reaped", pid);
 		else if (tg && t && t->live)
-			esrch(s, d, &msg, call, tid, t, true);
+			esrch(s, d, &msg, tid, t, true);
 		else
-			esrch(s, d, &msg, call, pid, t, tk);
+			esrch(s, d, &msg, pid, t, tk);
 		break;
 	case EPERM:
 		if (t) {
@@ -739,17 +740,6 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
 }
 
 /* ---- handler_race ---- */
-
-static const char *handler_name(struct ipct_diag *dg, uint32_t pid, uint64_t addr, char *buf, size_t len)
-{
-	const char *name = dg->syms ? ipct_syms_resolve(dg->syms, pid, addr) : NULL;
-
-	if (name)
-		snprintf(buf, len, "%s", name);
-	else
-		snprintf(buf, len, "a handler (0x%" PRIx64 ")", addr);
-	return buf;
-}
 
 /*
  * The evidence that the program handles sig: its parent installed a handler
@@ -783,7 +773,7 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 	const struct install *in;
 	struct json_object *d;
 	struct text msg = { .len = 0 };
-	char t1[32], t2[32], h[80];
+	char t1[32], t2[32];
 	bool by_parent;
 
 	if (!bit || sig == SIGKILL || sig == SIGSTOP || v->fatal.sig != sig || !v->exe[0] ||
@@ -792,7 +782,6 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 	in = handled_elsewhere(s, v, sig, &by_parent);
 	if (!in)
 		return;
-	handler_name(dg, in->pid, in->handler, h, sizeof(h));
 	d = diag_new(s, "handler_race", v->exit_ns, v);
 	json_object_object_add(d, "sig", json_object_new_string(sig_str(sig)));
 	add_proc(d, v->pid, v->comm, "killed");
@@ -800,7 +789,8 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 	add_proc(d, in->pid, in->comm, "installer");
 	if (v->fork_ns)
 		evidence(d, s, v->fork_ns, v, "fork", "%s[%u] started", v->comm, v->pid);
-	evidence(d, s, in->ts, NULL, "rt_sigaction", "%s[%u] installed %s for %s", in->comm, in->pid, h, sig_str(sig));
+	evidence(d, s, in->ts, NULL, "rt_sigaction", "%s[%u] installed %s for %s", in->comm, in->pid, in->handler,
+		 sig_str(sig));
 	evidence(d, s, v->fatal.ts, NULL, "signal_generate", "%s[%u] sent %s to %s[%u]", v->fatal.sender_comm,
 		 v->fatal.sender, sig_str(sig), v->comm, v->pid);
 	evidence(d, s, v->exit_ns, v, "exit", "killed by %s", sig_str(sig));
@@ -810,20 +800,20 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 		say(&msg, ", %s after it %s", dur(t2, sizeof(t2), v->fatal.ts - v->start_ns),
 		    v->fork_ns == v->start_ns ? "was forked" : "exec'd");
 	if (!v->first_call_ns || v->first_call_ns > v->fatal.ts)
-		say(&msg, " and before it had made a single system call");
+		say(&msg, " and before it had made a single traced system call");
 	say(&msg, ": it had no handler for %s, whose default action ends the process. Yet its program handles %s: ",
 	    sig_str(sig), sig_str(sig));
 	if (by_parent)
 		say(&msg, "its parent %s[%u] installed %s at %s, after forking it, so the child never had that "
 			  "handler. If %s[%u] was meant to handle %s, install the handler before fork() (a child "
 			  "inherits its parent's handlers)",
-		    in->comm, in->pid, h, at(t1, sizeof(t1), s, in->ts), v->comm, v->pid, sig_str(sig));
+		    in->comm, in->pid, in->handler, at(t1, sizeof(t1), s, in->ts), v->comm, v->pid, sig_str(sig));
 	else
 		say(&msg, "%s[%u], running the same code, installed %s at %s. If %s[%u] was meant to handle %s too, "
 			  "the signal won the race against its signal() or sigaction() call: install the handler "
 			  "before fork() (children inherit it), or block %s before fork() and have the child "
 			  "unblock it (sigsuspend) once its handler is in place",
-		    in->comm, in->pid, h, at(t1, sizeof(t1), s, in->ts), v->comm, v->pid, sig_str(sig),
+		    in->comm, in->pid, in->handler, at(t1, sizeof(t1), s, in->ts), v->comm, v->pid, sig_str(sig),
 		    sig_str(sig));
 	emit(dg, s, d, &msg);
 }
@@ -1417,10 +1407,11 @@ static void on_wait(struct ipct_diag *dg, struct dproc *p, const struct ipct_eve
 	memcpy(c->reaper_comm, p->comm, sizeof(c->reaper_comm));
 }
 
-static void on_sigaction(struct dsession *s, struct dproc *p, const struct ipct_event *e)
+static void on_sigaction(struct ipct_diag *dg, struct dsession *s, struct dproc *p, const struct ipct_event *e)
 {
 	int sig = (int)e->sys.args[0];
 	uint64_t h = e->sys.x[0], bit;
+	const char *name;
 	struct install *in;
 
 	if (e->sys.ret != 0 || !(e->flags & IPCT_F_NEW_VALID) || sig < 1 || sig > 64)
@@ -1447,7 +1438,11 @@ static void on_sigaction(struct dsession *s, struct dproc *p, const struct ipct_
 	in->ppid = p->ppid;
 	in->sig = sig;
 	in->ts = e->ts_ns;
-	in->handler = h;
+	name = dg->syms ? ipct_syms_resolve(dg->syms, p->pid, h) : NULL;
+	if (name)
+		snprintf(in->handler, sizeof(in->handler), "%s", name);
+	else
+		snprintf(in->handler, sizeof(in->handler), "a handler (0x%" PRIx64 ")", h);
 	memcpy(in->comm, p->comm, sizeof(in->comm));
 	memcpy(in->exe, p->exe, sizeof(in->exe));
 }
@@ -1459,11 +1454,12 @@ static void on_syscall(struct ipct_diag *dg, struct dsession *s, const struct ip
 
 	if (!sc || !p)
 		return;
+	/* When it entered the call: one it still sleeps in when a signal comes counts. */
 	if (!p->first_call_ns)
-		p->first_call_ns = e->ts_ns;
+		p->first_call_ns = e->ts_ns - (e->sys.dur_ns < e->ts_ns ? e->sys.dur_ns : 0);
 	switch (sc->cls) {
 	case IPCT_SC_SIGACTION:
-		on_sigaction(s, p, e);
+		on_sigaction(dg, s, p, e);
 		return;
 	case IPCT_SC_WAIT4:
 	case IPCT_SC_WAITID:

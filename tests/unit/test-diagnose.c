@@ -630,7 +630,7 @@ static void test_handler_race(void)
 	CHECK_STR(jstr(proc_of(d, 400), "role"), "sender");
 	CHECK_INT(jlen(d, "evidence"), 4);
 	CHECK(contains(jstr(d, "message"), "race[401] was killed by SIGUSR1, sent by race[400] at 0.012 s, 2.0 ms "
-					   "after it was forked and before it had made a single system call"));
+					   "after it was forked and before it had made a single traced system call"));
 	CHECK(contains(jstr(d, "message"), "its parent race[400] installed a handler (0x401234) at 0.011 s, after "
 					   "forking it"));
 	finish(&t);
