@@ -7,6 +7,7 @@ then kills them and reads the rest of the trace."""
 
 import json
 import os
+import signal
 import subprocess
 import tempfile
 
@@ -72,9 +73,9 @@ def _objs(lines):
 def trace_hang(args, kind, pids, opts=()):
     """Runs `ipctrace run -o json OPTS -- ARGS`, a program that writes its
     report and then hangs, until a diagnosis of `kind` arrives (at most
-    DEADLINE seconds). pids(report) names the processes to kill, parent
-    first; each must still be asleep when the diagnosis has come (so it came
-    live, before the kill). Returns (Trace, {pid: state at the diagnosis})."""
+    DEADLINE seconds). pids(report) names the processes to kill; their
+    states when the diagnosis has come are returned (asleep: it came live,
+    before the kill). Returns (Trace, {pid: state at the diagnosis})."""
     fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
     os.close(fd)
     cmd = [IPCTRACE, 'run', '-o', 'json'] + daemon_opts() + list(opts) + ['--'] + list(args)
@@ -95,8 +96,10 @@ def trace_hang(args, kind, pids, opts=()):
         if seen and report:
             states = {pid: proc_state(pid) for pid in pids(report)}
     finally:
-        for pid in pids(report) if report else ():
-            kill_quietly(pid)
+        # All stopped first: killed one by one, the first one's end could let the others go on.
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in pids(report) if report else ():
+                kill_quietly(pid, sig)
         out.wait_for(lambda ls: False, DEADLINE)
         try:
             status = p.wait(timeout=DEADLINE)
@@ -114,6 +117,8 @@ def trace_hang(args, kind, pids, opts=()):
     summary = every.pop() if every and every[-1].get('type') == 'summary' else None
     check(summary is not None, 'the output does not end with a summary')
     diags = [o for o in every if o.get('type') == 'diagnosis']
-    events = [o for o in every if o.get('type') not in ('diagnosis', 'ipc_object') and not is_record(o)]
+    explanation = [o for o in every if o.get('type') == 'explanation']
+    events = [o for o in every if o.get('type') not in ('diagnosis', 'ipc_object', 'explanation')
+              and not is_record(o)]
     return Trace(events, summary, report, status, _context['stderr'], _context['stdout'], [],
-                 diagnoses=diags), states
+                 diagnoses=diags, explanation=explanation[0] if explanation else None), states
