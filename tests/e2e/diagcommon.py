@@ -9,11 +9,9 @@ import json
 import os
 import signal
 import subprocess
-import tempfile
 
-from common import (IPCTRACE, Lines, Trace, _context, check, daemon_opts, fail, is_record,
-                    proc_state, run_env)
-from pipecommon import kill_quietly
+from common import Trace, _context, check, is_record, proc_state
+from pipecommon import json_lines, kill_quietly, start_live
 
 KINDS = ('deadlock', 'not_waited', 'kill_failed', 'handler_race', 'no_eof', 'leaked_write_end',
          'write_after_close')
@@ -59,36 +57,17 @@ def roles(d):
     return {p['pid']: p['role'] for p in d['processes']}
 
 
-def _objs(lines):
-    out = []
-    for line in lines:
-        if line.startswith('{'):
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                fail('stdout line is not valid JSON: %r' % line)
-    return out
-
-
 def trace_hang(args, kind, pids, opts=()):
     """Runs `ipctrace run -o json OPTS -- ARGS`, a program that writes its
     report and then hangs, until a diagnosis of `kind` arrives (at most
     DEADLINE seconds). pids(report) names the processes to kill; their
     states when the diagnosis has come are returned (asleep: it came live,
     before the kill). Returns (Trace, {pid: state at the diagnosis})."""
-    fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
-    os.close(fd)
-    cmd = [IPCTRACE, 'run', '-o', 'json'] + daemon_opts() + list(opts) + ['--'] + list(args)
-    _context.clear()
-    _context['cmd'] = ' '.join(cmd)
-    errf = tempfile.TemporaryFile()
-    p = subprocess.Popen(cmd, env=run_env({'IPCTRACE_REPORT': report_path}), stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=errf)
-    out = Lines(p.stdout)
+    p, out, errf, report_path = start_live(opts, args)
     report, states = None, {}
     try:
         seen = out.wait_for(lambda ls: any(o.get('type') == 'diagnosis' and o.get('kind') == kind
-                                           for o in _objs(ls)), DEADLINE)
+                                           for o in json_lines(ls)), DEADLINE)
         with open(report_path) as f:
             text = f.read()
         if text.strip():
@@ -113,7 +92,7 @@ def trace_hang(args, kind, pids, opts=()):
         os.unlink(report_path)
     check(report is not None, '%s wrote no report' % ' '.join(args))
     check(seen, 'no %s diagnosis within %d s while %s hung' % (kind, DEADLINE, ' '.join(args)))
-    every = _objs(out.lines)
+    every = json_lines(out.lines)
     summary = every.pop() if every and every[-1].get('type') == 'summary' else None
     check(summary is not None, 'the output does not end with a summary')
     diags = [o for o in every if o.get('type') == 'diagnosis']
