@@ -1499,10 +1499,10 @@ static void on_generate(struct ipct_diag *dg, struct dsession *s, const struct i
 		}
 		return;
 	}
-	/* A signal a process sent that would end its target: the one that kills it comes first. */
+	/* A signal another process of the trace sent that would end its target: the one that kills it comes first. */
 	if (sg->sig < 1 || sg->sig > 64 || (sg->code != SI_USER && sg->code != SI_QUEUE && sg->code != SI_TKILL) ||
-	    sg->result != 0 || e->pid == sg->target_pid || !(t = proc_find(dg, e->session, sg->target_pid)) ||
-	    t->fatal.sig)
+	    sg->result != 0 || e->pid == sg->target_pid || !proc_find(dg, e->session, e->pid) ||
+	    !(t = proc_find(dg, e->session, sg->target_pid)) || t->fatal.sig)
 		return;
 	bit = 1ull << (sg->sig - 1);
 	if ((t->handled | t->ign) & bit || (ipct_sig_default(sg->sig) != IPCT_DFL_TERM &&

@@ -654,8 +654,8 @@ static void test_handler_race(void)
 	CHECK(!strstr(jstr(d, "message") ?: "", "single system call"));
 	finish(&t);
 
-	/* No evidence that the program handles it; the child reset it itself; another program; SIGKILL. */
-	for (int c = 0; c < 4; c++) {
+	/* No evidence; the child reset it itself; another program; SIGKILL; a sender outside the trace. */
+	for (int c = 0; c < 5; c++) {
 		start(&t);
 		launch(&t, 400, "race", 0, MS);
 		feed(&t, fork_ev(400, "race", 401, 10 * MS));
@@ -665,10 +665,11 @@ static void test_handler_race(void)
 		} else if (c == 2) {
 			feed(&t, exec_ev(401, "other", 11 * MS));
 			feed(&t, sigaction_ev(400, SIGUSR1, HANDLER, 0, 11 * MS));
-		} else if (c == 3) {
+		} else if (c >= 3) {
 			feed(&t, sigaction_ev(400, SIGUSR1, HANDLER, 0, 11 * MS));
 		}
-		feed(&t, gen_ev(400, "race", c == 3 ? SIGKILL : SIGUSR1, SI_USER, 401, "race", 0, 12 * MS));
+		feed(&t, gen_ev(c == 4 ? 999 : 400, "race", c == 3 ? SIGKILL : SIGUSR1, SI_USER, 401, "race", 0,
+				12 * MS));
 		feed(&t, exit_status(401, c == 3 ? SIGKILL : SIGUSR1, 13 * MS));
 		CHECK_INT(t.n, 0);
 		finish(&t);
