@@ -38,7 +38,7 @@
 /* A session with more processes than this has the rest untracked (and its absence-based rules off). */
 #define MAX_PROCS 32768
 #define MAX_INSTALLS 4096
-/* A thread asleep this long in the same call is blocked; so says no_eof too (daemon/pipes.c). */
+/* A thread asleep this long in the same call is blocked (deadlock, no_eof). */
 #define BLOCKED_NS 1000000000ull
 /* A parent's exit is followed by the SIGCHLDs that hand its zombies to their new parent. */
 #define HANDOVER_NS 100000000ull
@@ -55,12 +55,10 @@ struct fatal {
 	uint32_t sender;
 	char sender_comm[IPCT_COMM_LEN + 1];
 	uint64_t ts;
-	int via;                        /* the sender's syscall */
 };
 
 /* What one thread of a blocked process waits in, and for whom. */
 struct bcall {
-	uint32_t tid;
 	int nr;
 	enum { W_READ, W_WRITE, W_WAIT } what;
 	int fd;
@@ -95,6 +93,7 @@ struct dproc {
 	uint64_t reaped_ns;
 	uint32_t reaper;
 	char reaper_comm[IPCT_COMM_LEN + 1];
+	const char *reap_call;          /* REAP_WAIT: "wait4" or "waitid" */
 	uint32_t adopter;               /* who got it when its parent exited */
 	char adopter_comm[IPCT_COMM_LEN + 1];
 	bool orphaned;                  /* its parent exited while it ran */
@@ -284,7 +283,7 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t size)
  */
 static struct dproc *proc_new(struct ipct_diag *dg, uint32_t session, uint32_t pid, const char *comm)
 {
-	struct dsession *s = session_get(dg, session);
+	struct dsession *s = session_find(dg, session);
 	struct dproc *p, *old;
 
 	if (!s || s->full)
@@ -450,10 +449,10 @@ static void add_object(struct json_object *d, const struct ipct_graph_obj *o)
 	json_object_array_add(arr, json_object_new_string(name));
 }
 
-/* An event the diagnosis rests on: when, who, which event, and what it says. */
-static void __attribute__((format(printf, 6, 7)))
-evidence(struct json_object *d, const struct dsession *s, uint64_t ts, const struct dproc *p, const char *event,
-	 const char *fmt, ...)
+/* An event the diagnosis rests on: when, the process that made it, which event, and what it says. */
+static void __attribute__((format(printf, 7, 8)))
+evidence(struct json_object *d, const struct dsession *s, uint64_t ts, uint32_t pid, const char *comm,
+	 const char *event, const char *fmt, ...)
 {
 	struct json_object *j = json_object_new_object();
 	char detail[256];
@@ -463,15 +462,25 @@ evidence(struct json_object *d, const struct dsession *s, uint64_t ts, const str
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	json_object_object_add(j, "time_ns", jtime(s, ts));
-	json_object_object_add(j, "pid", p ? json_object_new_int64(p->pid) : NULL);
-	json_object_object_add(j, "comm", p ? json_object_new_string(p->comm) : NULL);
+	json_object_object_add(j, "pid", json_object_new_int64(pid));
+	json_object_object_add(j, "comm", json_object_new_string(comm));
 	json_object_object_add(j, "event", json_object_new_string(event));
 	json_object_object_add(j, "detail", json_object_new_string(detail));
 	json_object_array_add(member(d, "evidence"), j);
 }
 
+static int by_time(const void *a, const void *b)
+{
+	int64_t x = json_object_get_int64(member(*(struct json_object *const *)a, "time_ns"));
+	int64_t y = json_object_get_int64(member(*(struct json_object *const *)b, "time_ns"));
+
+	return x < y ? -1 : x > y;
+}
+
 static void emit(struct ipct_diag *dg, const struct dsession *s, struct json_object *d, const struct text *msg)
 {
+	/* The evidence, oldest first. */
+	json_object_array_sort(member(d, "evidence"), by_time);
 	json_object_object_add(d, "message", json_object_new_string(msg->buf));
 	if (dg->emit)
 		dg->emit(s->id, d, dg->data);
@@ -522,7 +531,7 @@ static void say_not_waited(struct ipct_diag *dg, struct dsession *s, struct dpro
 		json_object_object_add(j, "adopted_by", k->reap == REAP_ADOPTED ? json_object_new_int64(k->adopter)
 										 : NULL);
 		json_object_array_add(kids, json_object_get(j));
-		evidence(d, s, k->exit_ns, k, "exit", "%s", st);
+		evidence(d, s, k->exit_ns, k->pid, k->comm, "exit", "%s", st);
 		if (shown++ < 8)
 			say(&msg, "%s%s[%u] (%s at %s) had been a zombie for %s", shown > 1 ? ", " : "", k->comm,
 			    k->pid, st, at(t1, sizeof(t1), s, k->exit_ns),
@@ -530,11 +539,11 @@ static void say_not_waited(struct ipct_diag *dg, struct dsession *s, struct dpro
 	}
 	if (shown > 8)
 		say(&msg, " and %zu more", shown - 8);
-	evidence(d, s, p->exit_ns, p, "exit", "%s, without waiting for them", status_str(st, sizeof(st), p->status));
+	evidence(d, s, p->exit_ns, p->pid, p->comm, "exit", "%s, without waiting for them", status_str(st, sizeof(st), p->status));
 	if (adopter) {
 		say(&msg, "; the kernel then handed %s to %s[%u], which reaped %s", n > 1 ? "them" : "it",
 		    adopter->adopter_comm, adopter->adopter, n > 1 ? "them" : "it");
-		evidence(d, s, adopter->reaped_ns, p, "signal_generate", "SIGCHLD for %s[%u] to %s[%u], its new parent",
+		evidence(d, s, adopter->reaped_ns, p->pid, p->comm, "signal_generate", "SIGCHLD for %s[%u] to %s[%u], its new parent",
 			 adopter->comm, adopter->pid, adopter->adopter_comm, adopter->adopter);
 	} else {
 		say(&msg, "; the kernel then handed %s to init (or the nearest subreaper), which reaped %s",
@@ -655,9 +664,10 @@ static void esrch(struct dsession *s, struct json_object *d, struct text *msg, i
 		say(msg, "%s[%u] has no thread %" PRId64, t->comm, t->pid, pid);
 		return;
 	}
-	evidence(d, s, t->exit_ns, t, "exit", "%s", status_str(st, sizeof(st), t->status));
+	evidence(d, s, t->exit_ns, t->pid, t->comm, "exit", "%s", status_str(st, sizeof(st), t->status));
 	if (t->reap == REAP_WAIT)
-		evidence(d, s, t->reaped_ns, NULL, "wait", "%s[%u] reaped it", t->reaper_comm, t->reaper);
+		evidence(d, s, t->reaped_ns, t->reaper, t->reaper_comm, t->reap_call, "it collected %s[%u]", t->comm,
+			 t->pid);
 	say(msg, "%s %" PRId64 " was %s[%u], which exited at %s (%s)", tid ? "thread" : "pid", pid, t->comm, t->pid,
 	    at(t1, sizeof(t1), s, t->exit_ns), st);
 	say_reaped(msg, s, t);
@@ -698,7 +708,7 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
 		snprintf(what, sizeof(what), "%s(%" PRId64 ", %s)", call, pid, sg);
 	d = diag_new(s, "kill_failed", e->ts_ns, p);
 	add_proc(d, p->pid, p->comm, "sender");
-	evidence(d, s, e->ts_ns, p, call, "%s = -1 %s", what, ipct_errno_name(err));
+	evidence(d, s, e->ts_ns, p->pid, p->comm, call, "%s = -1 %s", what, ipct_errno_name(err));
 	json_object_object_add(d, "call", json_object_new_string(call));
 	json_object_object_add(d, "target_pid", pidfd ? NULL : json_object_new_int64(pid));
 	json_object_object_add(d, "target_tid", tg || tk ? json_object_new_int64(tid) : NULL);
@@ -743,13 +753,15 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
 
 /*
  * The evidence that the program handles sig: its parent installed a handler
- * after forking it, or another process running the same code installed one.
+ * after forking it, or another process running the same code installed one
+ * (a sibling first: the same code, forked by the same parent).
  */
 static const struct install *handled_elsewhere(const struct dsession *s, const struct dproc *v, int sig,
 					       bool *by_parent)
 {
 	const struct install *other = NULL;
 
+	*by_parent = false;
 	for (size_t i = 0; i < s->ninstalls; i++) {
 		const struct install *in = &s->installs[i];
 
@@ -759,10 +771,9 @@ static const struct install *handled_elsewhere(const struct dsession *s, const s
 			*by_parent = true;
 			return in;
 		}
-		if (in->pid != v->ppid && !other)
+		if (in->pid != v->ppid && (!other || (in->ppid == v->ppid && other->ppid != v->ppid)))
 			other = in;
 	}
-	*by_parent = false;
 	return other;
 }
 
@@ -771,6 +782,7 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 	int sig = WIFSIGNALED(v->status) ? WTERMSIG(v->status) : 0;
 	uint64_t bit = sig >= 1 && sig <= 64 ? 1ull << (sig - 1) : 0;
 	const struct install *in;
+	const struct dproc *parent;
 	struct json_object *d;
 	struct text msg = { .len = 0 };
 	char t1[32], t2[32];
@@ -787,13 +799,13 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 	add_proc(d, v->pid, v->comm, "killed");
 	add_proc(d, v->fatal.sender, v->fatal.sender_comm, "sender");
 	add_proc(d, in->pid, in->comm, "installer");
-	if (v->fork_ns)
-		evidence(d, s, v->fork_ns, v, "fork", "%s[%u] started", v->comm, v->pid);
-	evidence(d, s, in->ts, NULL, "rt_sigaction", "%s[%u] installed %s for %s", in->comm, in->pid, in->handler,
-		 sig_str(sig));
-	evidence(d, s, v->fatal.ts, NULL, "signal_generate", "%s[%u] sent %s to %s[%u]", v->fatal.sender_comm,
+	if (v->fork_ns && (parent = proc_find(dg, s->id, v->ppid)))
+		evidence(d, s, v->fork_ns, parent->pid, parent->comm, "fork", "%s[%u] started", v->comm, v->pid);
+	evidence(d, s, in->ts, in->pid, in->comm, "rt_sigaction", "installed %s for %s", in->handler, sig_str(sig));
+	evidence(d, s, v->fatal.ts, v->fatal.sender, v->fatal.sender_comm, "signal_generate", "%s[%u] sent %s to %s[%u]",
+		 v->fatal.sender_comm,
 		 v->fatal.sender, sig_str(sig), v->comm, v->pid);
-	evidence(d, s, v->exit_ns, v, "exit", "killed by %s", sig_str(sig));
+	evidence(d, s, v->exit_ns, v->pid, v->comm, "exit", "killed by %s", sig_str(sig));
 	say(&msg, "%s[%u] was killed by %s, sent by %s[%u] at %s", v->comm, v->pid, sig_str(sig), v->fatal.sender_comm,
 	    v->fatal.sender, at(t1, sizeof(t1), s, v->fatal.ts));
 	if (v->start_ns && v->fatal.ts >= v->start_ns)
@@ -898,7 +910,6 @@ static bool classify(struct ipct_diag *dg, struct dproc *p, const struct ipct_di
 	const char *name = ipct_syscall_name(t->nr);
 
 	memset(c, 0, sizeof(*c));
-	c->tid = t->tid;
 	c->nr = t->nr;
 	c->since = t->since_ns;
 	c->fd = (int)t->args[0];
@@ -1132,7 +1143,7 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 						json_object_object_add(d, "object", json_object_new_string(name));
 					}
 				}
-				evidence(d, s, c->since, p, "blocked", "asleep in %s since %s",
+				evidence(d, s, c->since, p->pid, p->comm, "blocked", "asleep in %s since %s",
 					 ipct_syscall_name(c->nr) ?: "?", at(t, sizeof(t), s, c->since));
 			}
 		}
@@ -1304,8 +1315,12 @@ static void on_fork(struct ipct_diag *dg, const struct ipct_event *e)
 	struct dproc *parent = proc_find(dg, e->session, e->pid);
 	struct dproc *c = proc_new(dg, e->session, e->proc.child_pid, e->comm);
 
-	if (!c)
+	if (!c) {
+		/* A child it has that the rules cannot see: its waits are not certain any more. */
+		if (parent)
+			parent->children_known = false;
 		return;
+	}
 	c->ppid = e->pid;
 	c->uid = e->uid;
 	c->children_known = true;
@@ -1402,6 +1417,7 @@ static void on_wait(struct ipct_diag *dg, struct dproc *p, const struct ipct_eve
 	if (!c)
 		return;
 	c->reap = REAP_WAIT;
+	c->reap_call = waitid ? "waitid" : "wait4";
 	c->reaped_ns = e->ts_ns;
 	c->reaper = p->pid;
 	memcpy(c->reaper_comm, p->comm, sizeof(c->reaper_comm));
@@ -1512,7 +1528,6 @@ static void on_generate(struct ipct_diag *dg, struct dsession *s, const struct i
 	t->fatal.sender = e->pid;
 	snprintf(t->fatal.sender_comm, sizeof(t->fatal.sender_comm), "%.*s", IPCT_COMM_LEN, e->comm);
 	t->fatal.ts = e->ts_ns;
-	t->fatal.via = (int)sg->sys_nr;
 }
 
 void ipct_diag_event(struct ipct_diag *dg, const struct ipct_event *e)

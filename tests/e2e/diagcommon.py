@@ -41,8 +41,11 @@ def check_diag(d):
           'diagnosis objects: %r' % d)
     check(isinstance(d['evidence'], list) and d['evidence'], 'diagnosis without evidence: %r' % d)
     for e in d['evidence']:
-        check(isinstance(e, dict) and _is_int(e.get('time_ns')) and isinstance(e.get('event'), str)
+        check(isinstance(e, dict) and _is_int(e.get('time_ns')) and _is_int(e.get('pid'))
+              and isinstance(e.get('comm'), str) and isinstance(e.get('event'), str)
               and isinstance(e.get('detail'), str), 'a diagnosis evidence entry: %r' % e)
+    times = [e['time_ns'] for e in d['evidence']]
+    check(times == sorted(times), 'diagnosis evidence not oldest first: %r' % d['evidence'])
 
 
 def diagnoses_of(t, kind):

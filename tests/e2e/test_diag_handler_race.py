@@ -38,10 +38,11 @@ def run(case, installer):
     want = {killed: 'killed', parent: 'sender'}
     want.setdefault(inst, 'installer')
     check_eq('%s: processes and roles' % case, want, roles(d))
-    check_eq('%s: evidence (event, time_ns)' % case,
-             [('fork', fork['time_ns']), ('rt_sigaction', act['time_ns']),
-              ('signal_generate', gen['time_ns']), ('exit', ex['time_ns'])],
-             [(e['event'], e['time_ns']) for e in d['evidence']])
+    check_eq('%s: evidence (event, pid, time_ns), oldest first' % case,
+             sorted([('fork', parent, fork['time_ns']), ('rt_sigaction', inst, act['time_ns']),
+                     ('signal_generate', parent, gen['time_ns']), ('exit', killed, ex['time_ns'])],
+                    key=lambda x: x[2]),
+             [(e['event'], e['pid'], e['time_ns']) for e in d['evidence']])
     check('race[%d] was killed by SIGUSR1, sent by race[%d] at ' % (killed, parent) in d['message']
           and 'installed on_usr1 at ' in d['message'] and 'install the handler before fork()' in d['message'],
           '%s: message %r' % (case, d['message']))

@@ -31,8 +31,8 @@ def run(case):
     check_eq('%s: (pid, comm, call, target_pid, signo, errno, time_ns)' % case,
              (sender, 'killfail', 'kill', rep['target'], rep['sig'], rep['errno'], k['time_ns']),
              (d['pid'], d['comm'], d['call'], d['target_pid'], d['signo'], d['errno'], d['time_ns']))
-    check_eq('%s: the failed call is the first evidence' % case, ('kill', sender, k['time_ns']),
-             (d['evidence'][0]['event'], d['evidence'][0]['pid'], d['evidence'][0]['time_ns']))
+    check_eq('%s: the failed call is the last evidence' % case, ('kill', sender, k['time_ns']),
+             (d['evidence'][-1]['event'], d['evidence'][-1]['pid'], d['evidence'][-1]['time_ns']))
     check('killfail[%d]: kill(%d, ' % (sender, rep['target']) in d['message']
           and 'failed with %s: ' % rep['errno'] in d['message'], '%s: message %r' % (case, d['message']))
     return t, d, rep
@@ -43,9 +43,9 @@ child = rep['target']
 ex = one(select_events(t.events, type='exit', pid=child), 'the child\'s exit')
 w = one(select_events(t.events, type='wait4', pid=rep['pid'], child_pid=child), 'the wait for the child')
 check_eq('reaped: processes', {rep['pid']: 'sender', child: 'target'}, roles(d))
-check_eq('reaped: evidence (event, time_ns)', [('kill', d['time_ns']), ('exit', ex['time_ns']),
-                                               ('wait', w['time_ns'])],
-         [(e['event'], e['time_ns']) for e in d['evidence']])
+check_eq('reaped: evidence (event, pid, time_ns)', [('exit', child, ex['time_ns']), ('wait4', rep['pid'], w['time_ns']),
+                                                    ('kill', rep['pid'], d['time_ns'])],
+         [(e['event'], e['pid'], e['time_ns']) for e in d['evidence']])
 check('pid %d was killfail[%d], which exited at ' % (child, child) in d['message']
       and 'was reaped at ' in d['message'] and 'by killfail[%d], which waited for it' % rep['pid'] in d['message'],
       'reaped: message %r' % d['message'])
