@@ -995,7 +995,8 @@ static void say_call(struct ipct_diag *dg, struct text *msg, const struct dproc 
 	bool sock = c->obj.kind == IPCT_KIND_SOCKET;
 	char t[32];
 
-	say(msg, "%s[%u] has been blocked for %s in %s", p->comm, p->pid, dur(t, sizeof(t), now - c->since), name);
+	say(msg, "%s[%u] has been blocked for at least %s in %s", p->comm, p->pid, dur(t, sizeof(t), now - c->since),
+	    name);
 	switch (c->what) {
 	case W_WAIT:
 		if (c->wait_pid > 0) {
