@@ -40,8 +40,12 @@
 #define MAX_INSTALLS 4096
 /* A thread asleep this long in the same call is blocked (deadlock, no_eof). */
 #define BLOCKED_NS 1000000000ull
-/* A parent's exit is followed by the SIGCHLDs that hand its zombies to their new parent. */
-#define HANDOVER_NS 100000000ull
+/*
+ * A parent's exit_notify() hands its zombies to their new parent (a SIGCHLD
+ * each), then tells its own parent (its own SIGCHLD): that last one says the
+ * handover is over. Without it (an exit signal other than SIGCHLD), this long.
+ */
+#define HANDOVER_NS 2000000000ull
 /* A blocked call's providers beyond this many: too many to be certain of. */
 #define MAX_PROVIDERS 16
 #define MAX_CALLS 4
@@ -97,6 +101,7 @@ struct dproc {
 	uint32_t adopter;               /* who got it when its parent exited */
 	char adopter_comm[IPCT_COMM_LEN + 1];
 	bool orphaned;                  /* its parent exited while it ran */
+	bool notified;                  /* its exit_notify() told its parent: its zombies are handed over */
 	/* children, in fork order */
 	struct dproc **kids;
 	size_t nkids, capkids;
@@ -562,7 +567,7 @@ static void flush_pending(struct ipct_diag *dg, struct dsession *s, bool all, ui
 	while (*pp) {
 		struct pending *p = *pp;
 
-		if (all || handed_over(p->parent) || now - p->ts >= HANDOVER_NS) {
+		if (all || p->parent->notified || handed_over(p->parent) || now - p->ts >= HANDOVER_NS) {
 			*pp = p->next;
 			say_not_waited(dg, s, p->parent);
 			free(p);
@@ -1512,8 +1517,11 @@ static void on_generate(struct ipct_diag *dg, struct dsession *s, const struct i
 		if (e->pid == c->ppid && child != e->pid && !c->live && c->reap == REAP_NONE) {
 			c->reap = REAP_ADOPTED;
 			c->reaped_ns = e->ts_ns;
-			flush_pending(dg, s, false, e->ts_ns);
 		}
+		/* Its own, sent last: every zombie it had is handed over. */
+		if (child == e->pid && !c->live)
+			c->notified = true;
+		flush_pending(dg, s, false, e->ts_ns);
 		return;
 	}
 	/* A signal another process of the trace sent that would end its target: the one that kills it comes first. */

@@ -452,6 +452,8 @@ static void test_not_waited(void)
 	CHECK_INT(t.n, 1);
 	CHECK(ipct_diag_adopted(t.dg, SESSION, 202, 1));
 	CHECK(!ipct_diag_adopted(t.dg, SESSION, 201, 1));
+	feed(&t, gen_ev(200, "forker", SIGCHLD, CLD_EXITED, 1, "init", 200, 502 * MS));
+	CHECK_INT(t.n, 1);
 	d = diag(&t, 0);
 	check_common(d, "not_waited");
 	CHECK_INT(jint(d, "pid"), 200);
@@ -472,15 +474,37 @@ static void test_not_waited(void)
 	CHECK_INT(t.n, 1);
 	finish(&t);
 
+	/*
+	 * Two zombies: said once both are handed over, or once the parent has
+	 * told its own parent (which comes last), whoever the daemon drains late.
+	 */
+	for (int last = 0; last < 2; last++) {
+		start(&t);
+		launch(&t, 200, "forker", 0, MS);
+		feed(&t, fork_ev(200, "forker", 201, 2 * MS));
+		feed(&t, fork_ev(200, "forker", 202, 2 * MS));
+		feed(&t, exit_status(201, 0, 10 * MS));
+		feed(&t, exit_status(202, 0, 10 * MS));
+		feed(&t, exit_status(200, 0, 20 * MS));
+		ipct_diag_tick(t.dg, SEC);
+		feed(&t, gen_ev(200, "forker", SIGCHLD, CLD_EXITED, 1, "init", 201, 21 * MS));
+		CHECK_INT(t.n, 0);
+		feed(&t, gen_ev(200, "forker", SIGCHLD, CLD_EXITED, last ? 1 : 99, "launcher", last ? 202 : 200,
+				22 * MS));
+		CHECK_INT(t.n, 1);
+		CHECK_INT(jlen(diag(&t, 0), "children"), 2);
+		finish(&t);
+	}
+
 	/* Without the handover events, said after a while: by init or a subreaper. */
 	start(&t);
 	launch(&t, 200, "forker", 0, MS);
 	feed(&t, fork_ev(200, "forker", 201, 2 * MS));
 	feed(&t, exit_status(201, 0, 10 * MS));
 	feed(&t, exit_status(200, 0, 20 * MS));
-	ipct_diag_tick(t.dg, 50 * MS);
+	ipct_diag_tick(t.dg, SEC);
 	CHECK_INT(t.n, 0);
-	ipct_diag_tick(t.dg, 200 * MS);
+	ipct_diag_tick(t.dg, 3 * SEC);
 	CHECK_INT(t.n, 1);
 	CHECK(contains(jstr(diag(&t, 0), "message"), "to init (or the nearest subreaper)"));
 	finish(&t);
