@@ -41,6 +41,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define PIPEFS_MAGIC 0x50495045
 #define ANON_INODE_FS_MAGIC 0x09041934
 #define O_NONBLOCK 00004000
+#define WNOHANG 0x00000001
 #define SI_USER   0
 #define SI_KERNEL 0x80
 #define SI_TIMER  (-2)
@@ -62,8 +63,8 @@ const volatile __u8 sys_class[IPCT_NR_MAX] = {};
 const volatile __u8 compat_class[IPCT_NR_MAX] = {};
 const volatile __u16 compat_nr[IPCT_NR_MAX] = {};
 const volatile __u16 socketcall_nr[IPCT_SOCKETCALL_MAX] = {};
-/* read and readv: the calls whose sleep on an empty pipe `waiting` notes. */
-const volatile long nr_read = -1, nr_readv = -1;
+/* write and writev: the calls whose sleep on a full pipe `waiting` notes (native numbers). */
+const volatile long nr_write = -1, nr_writev = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -88,9 +89,10 @@ static __always_inline struct ipct_session_procs *procs_slot(__u32 session)
 }
 
 /*
- * Traced threads asleep in a read of an empty pipe or FIFO, by tid (struct
- * ipct_wait): the daemon looks here for readers that wait too long, so its
- * scan costs what sleeps in reads, not what is traced.
+ * Traced threads in a call that sleeps until another process acts, by tid
+ * (struct ipct_wait, note_wait): the daemon looks here for deadlocks and
+ * readers that wait too long, so its survey costs what sleeps, not what is
+ * traced.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -488,38 +490,104 @@ static __always_inline void read_sigaction(__u64 ptr, bool compat, __u64 *handle
 	}
 }
 
+/* The bytes an iovec array asks for (its first 8 entries); a 32-bit one is of two 4-byte words. */
+static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt, bool compat)
+{
+	const __u64 size = compat ? 8 : sizeof(struct iovec);
+	__u64 sum = 0;
+
+	for (int i = 0; i < 8 && i < cnt; i++) {
+		__u64 v[2] = {};
+
+		if (bpf_probe_read_user(v, size, (void *)(iov + i * size)))
+			break;
+		sum += compat ? v[0] >> 32 : v[1];
+	}
+	return sum;
+}
+
 /*
- * A read that will sleep: of a pipe or FIFO that is empty, has write ends
- * open and is in blocking mode. Noted in `waiting` until the call returns
- * (sys_exit) or the thread exits; a read that finds data costs the few
- * loads of the test. System-wide sessions are not diagnosed (every
- * process's reader would be), so not noted.
+ * Whether a blocking read (write, asking for count bytes) of fd sleeps: fd
+ * is a pipe or FIFO in blocking mode that is empty with write ends open
+ * (that has less room than count with read ends open). A write that fits
+ * in part sleeps for the rest; room is counted in whole pages, so a write
+ * that merges into a partly filled page may be noted and not sleep: its
+ * note goes at its return.
  */
-static __always_inline void note_wait(struct ipct_inflight *in, long fd, __u32 session, const bool typed)
+static __always_inline bool pipe_sleeps(long fd, bool write, __u64 count, const bool typed)
 {
 	struct fdtable *fdt = NULL;
 	struct file *f = fd_file(fd, &fdt);
 	struct pipe_inode_info *pipe;
 	struct inode *inode;
-	struct ipct_wait w;
+	unsigned int used;
+
+	if (!f || (KREAD(typed, f, f_flags) & O_NONBLOCK))
+		return false;
+	inode = KREAD(typed, f, f_inode);
+	if ((KREAD(typed, inode, i_mode) & S_IFMT) != S_IFIFO)
+		return false;
+	pipe = KREAD(typed, inode, i_pipe);
+	if (!pipe)
+		return false;
+	used = KREAD(typed, pipe, head) - KREAD(typed, pipe, tail);
+	if (!write)
+		return !used && KREAD(typed, pipe, writers);
+	return KREAD(typed, pipe, readers) &&
+	       (__u64)(KREAD(typed, pipe, max_usage) - used) * 4096 < count;
+}
+
+/*
+ * A call that will sleep until another process acts: a read of an empty
+ * pipe or FIFO, a write to a full one, a wait for a child without WNOHANG.
+ * Noted in `waiting` (struct ipct_wait) until the call returns (sys_exit)
+ * or the thread exits; a call that does not sleep costs the few loads of
+ * the test. System-wide sessions are not diagnosed (every process would
+ * be), so not noted.
+ */
+static __always_inline void note_wait(struct ipct_inflight *in, struct pt_regs *regs, bool compat, __u32 session,
+				      const bool typed)
+{
+	struct task_struct *task;
+	struct signal_struct *sig;
+	struct ipct_wait w = {};
+	bool sleeps;
 	__u64 id;
 	__u32 tid;
 
-	if (!f || (all_session && session == all_session) || (KREAD(typed, f, f_flags) & O_NONBLOCK))
+	if (all_session && session == all_session)
 		return;
-	inode = KREAD(typed, f, f_inode);
-	if ((KREAD(typed, inode, i_mode) & S_IFMT) != S_IFIFO)
-		return;
-	pipe = KREAD(typed, inode, i_pipe);
-	if (!pipe || KREAD(typed, pipe, head) != KREAD(typed, pipe, tail) || !KREAD(typed, pipe, writers))
+	for (int i = 0; i < 3; i++)
+		w.args[i] = entry_arg(regs, i, compat);
+	switch (in->cls) {
+	case IPCT_SC_READ:
+	case IPCT_SC_READV:
+		sleeps = pipe_sleeps(w.args[0], false, 0, typed);
+		break;
+	case IPCT_SC_WAIT4:
+		sleeps = !(w.args[2] & WNOHANG);
+		break;
+	case IPCT_SC_WAITID:
+		sleeps = !(entry_arg(regs, 3, compat) & WNOHANG);
+		break;
+	default:
+		sleeps = (in->nr == nr_write || in->nr == nr_writev) &&
+			 pipe_sleeps(w.args[0], true,
+				     in->nr == nr_write ? (__u64)w.args[2] : iov_bytes(w.args[1], w.args[2], compat),
+				     typed);
+	}
+	if (!sleeps)
 		return;
 	id = bpf_get_current_pid_tgid();
 	tid = (__u32)id;
+	task = bpf_get_current_task_btf();
 	w.since_ns = in->ts;
 	w.pid = id >> 32;
+	w.tid = tid;
 	w.session = session;
-	w.fd = fd;
 	w.nr = in->nr;
+	sig = KREAD(typed, task, signal);
+	w.threads = KREAD(typed, sig, nr_threads);
 	if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY)) {
 		count(CNT_WAITING_FULL);
 		return;
@@ -591,8 +659,7 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 		break;
 	}
 	}
-	if (nr == nr_read || nr == nr_readv)     /* nr is native, a 32-bit call's too */
-		note_wait(in, (int)entry_arg(regs, 0, compat), session, typed);
+	note_wait(in, regs, compat, session, typed);
 	return 0;
 }
 
@@ -603,21 +670,6 @@ static __always_inline void put_obj(struct ipct_event *e, int slot, const struct
 	e->sys.x[slot * 2 + 1] = o->flags;
 }
 
-/* The bytes an iovec array asks for (its first 8 entries); a 32-bit one is of two 4-byte words. */
-static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt, bool compat)
-{
-	const __u64 size = compat ? 8 : sizeof(struct iovec);
-	__u64 sum = 0;
-
-	for (int i = 0; i < 8 && i < cnt; i++) {
-		__u64 v[2] = {};
-
-		if (bpf_probe_read_user(v, size, (void *)(iov + i * size)))
-			break;
-		sum += compat ? v[0] >> 32 : v[1];
-	}
-	return sum;
-}
 
 /*
  * A 32-bit socketcall(call, array): the call it makes, by its native
@@ -842,6 +894,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	struct ipct_event *e;
 	__u64 args[6];
 	__u64 entry_ts = 0, val[2] = {};
+	__s32 waited[5] = {};   /* wait4: the status; waitid: siginfo from si_code to si_status */
 	__u32 session, valid = 0;
 	long ret = ctx->args[1];
 	__u8 cls, compat;
@@ -945,6 +998,22 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		if (!is_ipc(&a) && !is_ipc(&b))
 			return 0;
 		break;
+	case IPCT_SC_WAIT4:
+		/* WNOHANG with no child to collect: a polling loop would flood the ring. */
+		if (ret == 0)
+			return 0;
+		break;
+	case IPCT_SC_WAITID:
+		/*
+		 * siginfo: si_signo, si_errno, then si_code, pad, si_pid, si_uid,
+		 * si_status. Without one (infop NULL) nobody can tell what it collected.
+		 */
+		if (ret == 0 && args[2] && !bpf_probe_read_user(waited, sizeof(waited), (void *)(args[2] + 8))) {
+			if (waited[2] == 0)
+				return 0;
+			valid = 1;
+		}
+		break;
 	}
 
 	e = reserve(IPCT_EV_SYSCALL, session);
@@ -1027,6 +1096,19 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		if (ret == 0 && args[2]) {
 			bpf_probe_read_user(&e->sys.x[2], sizeof(__u64), (void *)args[2]);
 			e->flags |= IPCT_F_OLD_VALID;
+		}
+		break;
+	case IPCT_SC_WAIT4:
+		if (ret > 0 && args[1] && !bpf_probe_read_user(&waited[0], sizeof(waited[0]), (void *)args[1])) {
+			e->sys.x[0] = (__u32)waited[0];
+			e->flags |= IPCT_F_NEW_VALID;
+		}
+		break;
+	case IPCT_SC_WAITID:
+		if (valid) {
+			e->sys.x[0] = (__u32)waited[2];
+			e->sys.x[1] = (__u32)waited[0] | (__u64)(__u32)waited[4] << 32;
+			e->flags |= IPCT_F_NEW_VALID;
 		}
 		break;
 	case IPCT_SC_SIGQUEUE:

@@ -86,6 +86,9 @@ bool want_color(int fd);
 /* Lifecycle records, oldest generation first, as a table (with its header) or JSON lines. */
 void print_records(const struct ipct_fmt *f, struct ipct_sigrec *recs, size_t n, struct ipct_buf *out);
 
+/* `run --explain`: the run's diagnoses (JSON objects, in arrival order) grouped and ranked, with their evidence. */
+void print_explanation(const struct ipct_fmt *f, struct json_object *diags, struct ipct_buf *out);
+
 /* The pipe graph's objects (docs/pipes.md) as text, JSON lines or Graphviz. */
 void print_graph(enum ipct_output mode, bool color, struct json_object *objects, struct ipct_buf *out);
 

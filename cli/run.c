@@ -43,6 +43,7 @@ struct run {
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
 	bool want_pipes;        /* --pipes: print the pipe graph at the end */
+	struct json_object *diags; /* --explain: every diagnosis, for the summary at the end */
 	struct json_object *graph; /* its objects, from the daemon's "graph" notice */
 	struct ipct_sigrec *recs;
 	size_t nrecs, caprecs;
@@ -73,6 +74,9 @@ static void run_usage(FILE *f)
 		"      --pipes           when COMMAND ends, print every pipe, FIFO and socket:\n"
 		"                        who held which end, what went through, what went\n"
 		"                        wrong (docs/pipes.md); with -o dot, only that graph\n"
+		"      --explain         when COMMAND ends, print what went wrong: every\n"
+		"                        diagnosis, grouped and root causes first, with the\n"
+		"                        events it rests on (docs/diagnoses.md)\n"
 		"  -c, --count           no event lines: how many events of each type, at the\n"
 		"                        end (like strace -c)\n"
 		"      --view            instead of event lines, draw one lane per process and\n"
@@ -171,6 +175,9 @@ static void flush_out(struct run *r)
 static void on_diagnosis(struct run *r, struct json_object *d)
 {
 	struct json_object *msg;
+
+	if (r->diags)
+		json_object_array_add(r->diags, json_object_get(d));
 
 	if (r->fmt.mode == IPCT_OUT_JSON)
 		ipct_buf_printf(&r->out, "%s\n", json_object_to_json_string_ext(
@@ -394,6 +401,10 @@ static void print_summary(struct run *r, const char *cmd)
 		print_graph(r->fmt.mode, r->fmt.color, r->graph, &r->out);
 		flush_out(r);
 	}
+	if (r->diags && r->fmt.mode != IPCT_OUT_DOT) {
+		print_explanation(&r->fmt, r->diags, &r->out);
+		flush_out(r);
+	}
 	if (r->fmt.mode == IPCT_OUT_JSON) {
 		ipct_buf_printf(&r->out,
 				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"lost_ring\":%lld,"
@@ -422,6 +433,7 @@ static const struct option trace_opts[] = {
 	{ "signals", no_argument, NULL, 'S' },
 	{ "view", no_argument, NULL, 'V' },
 	{ "pipes", no_argument, NULL, 'P' },
+	{ "explain", no_argument, NULL, 'E' },
 	{ "count", no_argument, NULL, 'c' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "all", no_argument, NULL, 'A' },
@@ -455,7 +467,7 @@ static void attach_usage(FILE *f)
 		"      --background      print the session id and return; the trace goes on\n"
 		"                        into the log until `ipctrace detach N`\n"
 		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
-		"      --signals, --pipes, --view, --count   as for ipctrace run\n"
+		"      --signals, --pipes, --explain, --view, --count   as for ipctrace run\n"
 		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n");
@@ -491,6 +503,12 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 			break;
 		case 'P':
 			r->want_pipes = true;
+			break;
+		case 'E':
+			if (!r->diags && !(r->diags = json_object_new_array())) {
+				fprintf(stderr, "ipctrace: out of memory\n");
+				return -1;
+			}
 			break;
 		case 'c':
 			r->count_only = true;
@@ -656,6 +674,7 @@ static void run_free(struct run *r)
 	view_free(r->view);
 	json_object_put(r->graph);
 	json_object_put(r->counts);
+	json_object_put(r->diags);
 }
 
 int do_run(int argc, char **argv)

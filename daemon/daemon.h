@@ -8,6 +8,7 @@
 
 #include "ipctrace/sigrec.h"
 #include "counts.h"
+#include "diagnose.h"
 #include "graph.h"
 #include "journal.h"
 #include "lifecycle.h"
@@ -48,6 +49,7 @@ struct session {
 	bool want_pipes;        /* ... and for the pipe graph when the session ends */
 	struct ipct_counts *counts; /* --count: events counted here instead of streamed */
 	bool all;               /* system-wide: ends only by detach, its client leaving, or exit */
+	pid_t launcher;         /* `ipctrace run`, the traced command's parent; 0 for attach and trace */
 	bool background;
 	int64_t realtime_off;   /* the clock offset its client was given: one for all its times */
 	bool check_end;         /* a process exited, or records were lost: ask the kernel side's count */
@@ -106,6 +108,7 @@ struct daemon {
 	struct ipct_lc *lc;             /* the signal correlator */
 	struct records records;
 	struct ipct_graph *graph;       /* descriptor tables and pipe graphs of live sessions */
+	struct ipct_diag *diag;         /* the diagnosis engine, which reads the graph */
 	struct graph_store graphs[GRAPHS_MAX];
 	size_t graphs_next;
 	uint64_t last_blocked_scan_ns;
@@ -182,11 +185,12 @@ void log_follow(struct daemon *d, const struct ipct_event *e);
 void log_free(struct logq *q);
 
 /* pipes.c */
+/* A diagnosis (the graph's or the engine's), to the session's client. */
 void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx);
 /* pid's open pipes, FIFOs and sockets, from /proc, as the start of its descriptor table
  * (from_exec: without those that its exec will close). */
 void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec);
-/* Diagnoses readers that have waited long on a pipe that still has write ends. */
+/* After each drain: the diagnosis engine's clock, its losses, and a few times a second where every traced thread sleeps. */
 void pipes_scan_blocked(struct daemon *d, uint64_t now);
 void pipes_session_end(struct daemon *d, struct session *s);
 struct json_object *pipes_query(struct daemon *d, struct client *c, const struct ipct_match *m);

@@ -420,7 +420,8 @@ int main(int argc, char **argv)
 	d.syms = ipct_syms_new_async();
 	d.lc = d.syms ? ipct_lc_new(d.syms, records_on_record, &d) : NULL;
 	d.graph = ipct_graph_new(realtime_offset_ns(), pipes_on_diag, &d);
-	if (!d.lc || !d.graph) {
+	d.diag = d.graph ? ipct_diag_new(d.graph, d.syms, pipes_on_diag, &d) : NULL;
+	if (!d.lc || !d.diag) {
 		fprintf(stderr, "ipctraced: out of memory\n");
 		goto out;
 	}

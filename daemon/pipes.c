@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The pipe graph in the daemon (lib/graph.c does the bookkeeping): seeding
- * a process's descriptor table from /proc, diagnoses to the session's
- * client as they happen, the scan for readers that wait too long, and the
- * graphs of ended sessions that `ipctrace pipes` queries.
+ * The pipe graph and the diagnosis engine in the daemon (lib/graph.c and
+ * lib/diagnose.c do the bookkeeping): seeding a process's descriptor table
+ * and what the engine needs to know of it from /proc, diagnoses to the
+ * session's client as they happen, the survey of where traced threads
+ * sleep (for deadlocks and readers that never see EOF), and the graphs of
+ * ended sessions that `ipctrace pipes` queries.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,8 +17,7 @@
 
 #include "daemon.h"
 
-/* A reader waiting this long on a pipe with write ends open is diagnosed. */
-#define BLOCKED_NS 1000000000ull
+/* Where traced threads sleep is looked at this often (lib/diagnose.c says after how long they are stuck). */
 #define BLOCKED_SCAN_NS 250000000ull
 
 void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx)
@@ -48,6 +49,32 @@ static void fd_flags(pid_t pid, int fd, unsigned *mode, bool *cloexec)
 	*cloexec = flags & O_CLOEXEC;
 }
 
+/* What the diagnosis engine needs of a process it meets running (or held): its parent, user, ignored signals. */
+static void seed_diag(struct daemon *d, pid_t pid, uint32_t session, bool held, const char *comm)
+{
+	struct ipct_diag_seed sd = { .pid = (uint32_t)pid, .session = session, .held = held };
+	char path[64], line[256];
+	unsigned long long ign;
+	unsigned u;
+	FILE *f;
+
+	snprintf(sd.comm, sizeof(sd.comm), "%s", comm);
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "PPid: %u", &u) == 1)
+			sd.ppid = u;
+		else if (sscanf(line, "Uid: %u", &u) == 1)
+			sd.uid = u;
+		else if (sscanf(line, "SigIgn: %llx", &ign) == 1)
+			sd.sig_ign = ign;
+	}
+	fclose(f);
+	ipct_diag_seed(d->diag, &sd);
+}
+
 void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 {
 	char path[64], comm[IPCT_COMM_LEN + 1] = "";
@@ -62,6 +89,7 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 			comm[strcspn(comm, "\n")] = 0;
 		fclose(f);
 	}
+	seed_diag(d, pid, session, from_exec, comm);
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	dir = opendir(path);
 	if (!dir)
@@ -97,47 +125,104 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 }
 
 /*
- * Readers that wait: the kernel side notes each traced thread that falls
- * asleep in a read of an empty pipe or FIFO (struct ipct_wait) until the
- * read returns, so this scan costs what sleeps in reads, not what is
- * traced. A note a second old is looked at once, then forgotten: the
- * graph says whether write ends are open (and says it once per reader).
- * System-wide sessions are not diagnosed: every process's reader would be.
+ * Where traced threads sleep: the kernel side notes each traced thread that
+ * enters a call that can sleep for another process (a read of an empty
+ * pipe or FIFO, a write to a full one, a wait for a child) until the call
+ * returns, with the number of threads its process has (struct ipct_wait).
+ * The survey gives the engine those threads, and one not-asleep entry for
+ * each other thread of their processes (a process is blocked only when all
+ * of its threads are): its cost is what sleeps, not what is traced.
+ * System-wide sessions are not surveyed (every process's would be).
  */
 struct scan {
 	struct daemon *d;
-	uint64_t now;
+	struct ipct_wait *w;
+	size_t n, cap;
 };
 
-static bool scan_wait(const struct ipct_wait *w, void *ctx)
+static void scan_wait(const struct ipct_wait *w, void *ctx)
 {
 	struct scan *sc = ctx;
 	struct session *s = session_find(sc->d, w->session);
 
-	/* A note made since `now` was read is younger still (and unsigned). */
-	if (s && (w->since_ns > sc->now || sc->now - w->since_ns < BLOCKED_NS))
-		return false;
-	if (s && !s->all)
-		ipct_graph_blocked(sc->d->graph, w->pid, w->fd, w->nr, w->since_ns, sc->now);
-	return true;
+	if (!s || s->all)
+		return;
+	if (sc->n == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 64;
+		struct ipct_wait *m = realloc(sc->w, cap * sizeof(*m));
+
+		if (!m)
+			return;
+		sc->w = m;
+		sc->cap = cap;
+	}
+	sc->w[sc->n++] = *w;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct ipct_wait *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The engine's view: each noted thread, and its process's other threads as not asleep. */
+static size_t survey_threads(struct scan *sc, struct ipct_diag_thread **out)
+{
+	struct ipct_diag_thread *t;
+	size_t n = 0, cap = 0;
+
+	qsort(sc->w, sc->n, sizeof(*sc->w), by_pid);
+	for (size_t i = 0; i < sc->n; i++)
+		cap += 1 + sc->w[i].threads;
+	t = calloc(cap ? cap : 1, sizeof(*t));
+	if (!t)
+		return 0;
+	for (size_t i = 0, first = 0; i < sc->n; i++) {
+		const struct ipct_wait *w = &sc->w[i];
+
+		t[n++] = (struct ipct_diag_thread){ .pid = w->pid, .tid = w->tid, .nr = w->nr,
+						    .args = { w->args[0], w->args[1], w->args[2] },
+						    .since_ns = w->since_ns };
+		if (i + 1 < sc->n && sc->w[i + 1].pid == w->pid)
+			continue;
+		for (size_t k = i + 1 - first; k < w->threads; k++)
+			t[n++] = (struct ipct_diag_thread){ .pid = w->pid, .nr = -1 };
+		first = i + 1;
+	}
+	*out = t;
+	return n;
 }
 
 void pipes_scan_blocked(struct daemon *d, uint64_t now)
 {
-	struct scan sc = { d, now };
+	struct scan sc = { d, NULL, 0, 0 };
+	struct ipct_diag_thread *threads = NULL;
+	size_t n;
 
+	for (struct session *s = d->sessions; s; s = s->next)
+		if (s->ring_lost_start != d->ring_lost)
+			ipct_diag_lost(d->diag, s->id);
+	ipct_diag_tick(d->diag, now);
 	if (!d->sessions || now - d->last_blocked_scan_ns < BLOCKED_SCAN_NS)
 		return;
 	d->last_blocked_scan_ns = now;
 	tracer_each_waiting(d->tracer, scan_wait, &sc);
+	n = survey_threads(&sc, &threads);
+	ipct_diag_survey(d->diag, threads, n, now);
+	free(threads);
+	free(sc.w);
 }
 
 void pipes_session_end(struct daemon *d, struct session *s)
 {
-	struct json_object *objects = ipct_graph_session_json(d->graph, s->id);
+	struct json_object *objects;
 	uint64_t untracked = ipct_graph_untracked(d->graph, s->id);
 	struct graph_store *g;
 
+	/* What waited for the events that follow its cause is said before the graph and the end. */
+	ipct_diag_end_session(d->diag, s->id);
+	objects = ipct_graph_session_json(d->graph, s->id);
 	ipct_graph_end_session(d->graph, s->id);
 	if (!objects)
 		return;
@@ -164,6 +249,7 @@ void pipes_free(struct daemon *d)
 {
 	for (int i = 0; i < GRAPHS_MAX; i++)
 		json_object_put(d->graphs[i].objects);
+	ipct_diag_free(d->diag);
 	ipct_graph_free(d->graph);
 }
 

@@ -168,15 +168,23 @@ void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 {
 	struct daemon *d = ctx;
 	struct session *s = session_find(d, rec->session);
+	uint32_t child = (uint32_t)rec->sifields[0];
 	struct ipct_syms_stats st;
 	struct held *h;
 
+	/* The command's end, told to `ipctrace run`, which reaps it: ipctrace's own business. */
+	if (rec->outcome == IPCT_OUTCOME_UNOBSERVED && rec->cause == IPCT_CAUSE_CHILD && s && s->launcher &&
+	    rec->target_pid == (uint32_t)s->launcher)
+		return;
 	ipct_syms_stats(d->syms, &st);
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return;
 	h->session = rec->session;
 	h->r = *rec;
+	if (rec->outcome == IPCT_OUTCOME_UNOBSERVED && rec->cause == IPCT_CAUSE_CHILD && s &&
+	    ipct_diag_adopted(d->diag, s->id, child, rec->target_pid))
+		h->r.flags |= IPCT_SR_ADOPTED;
 	/* Who may see it: the session's owner (and root, and the ipctrace group). */
 	h->r.uid = s ? s->uid : 0;
 	if (rec->action == IPCT_ACT_HANDLER && !rec->handler_name[0] && st.pending)

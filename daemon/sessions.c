@@ -143,12 +143,17 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	}
 	s->all = o->all;
 	s->background = o->background;
+	/* `ipctrace run` forked the command itself: its SIGCHLD is the launcher's business. */
+	s->launcher = o->from_exec ? owner->pid : 0;
 	s->ring_lost_start = d->ring_lost;
 	/* Attach before the first process joins, so that none of its events is missed. */
 	err = tracer_attach(d->tracer);
 	s->start_ns = boottime_ns();
 	s->realtime_off = realtime_offset_ns();
 	ipct_graph_session_clock(d->graph, s->id, s->realtime_off);
+	/* System-wide, every process on the machine: too many to diagnose. */
+	if (!o->all)
+		ipct_diag_session(d->diag, s->id, s->start_ns, s->realtime_off);
 	for (size_t i = 0; !err && i < n; i++) {
 		err = tracer_trace_pid(d->tracer, pids[i], s->id, o->from_exec);
 		if (!err)
@@ -164,6 +169,7 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	if (err) {
 		session_close(d, s);
 		ipct_graph_end_session(d->graph, s->id);
+		ipct_diag_end_session(d->diag, s->id);
 		if (!d->sessions)
 			tracer_detach(d->tracer);
 		free(s->counts);
@@ -341,6 +347,7 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	ipct_syms_on_event(d->syms, e);
 	ipct_lc_event(d->lc, e);
 	ipct_graph_event(d->graph, e);
+	ipct_diag_event(d->diag, e);
 	return 0;
 }
 

@@ -94,10 +94,10 @@ static void set_classes(struct ipctrace_bpf *skel)
 	for (const struct ipct_syscall *s = ipct_syscalls; s->name; s++) {
 		if (s->nr >= 0 && s->nr < IPCT_NR_MAX)
 			skel->rodata->sys_class[s->nr] = s->cls;
-		if (!strcmp(s->name, "read"))
-			skel->rodata->nr_read = s->nr;
-		else if (!strcmp(s->name, "readv"))
-			skel->rodata->nr_readv = s->nr;
+		if (!strcmp(s->name, "write"))
+			skel->rodata->nr_write = s->nr;
+		else if (!strcmp(s->name, "writev"))
+			skel->rodata->nr_writev = s->nr;
 	}
 	ipct_compat_map_fill(&m);
 	for (int nr = 0; nr < IPCT_NR_MAX; nr++) {
@@ -351,28 +351,28 @@ void tracer_untrace_stale(struct tracer *t, pid_t pid, uint32_t session)
 		traced_changed(t);
 }
 
-struct waiting_walk {
-	bool (*fn)(const struct ipct_wait *w, void *ctx);
-	void *ctx;
-};
-
-static bool waiting_done(const void *val, void *ctx)
+void tracer_each_waiting(struct tracer *t, void (*fn)(const struct ipct_wait *w, void *ctx), void *ctx)
 {
-	struct waiting_walk *w = ctx;
+	/* In batches: a few syscalls for the whole map, not two per thread. */
+	enum { BATCH = 1024 };
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int fd = bpf_map__fd(t->skel->maps.waiting);
+	static struct ipct_wait vals[BATCH];
+	static __u32 keys[BATCH];
+	__u32 out, *in = NULL;
+	bool done = false;
 
-	return w->fn(val, w->ctx);
-}
+	while (!done) {
+		__u32 count = BATCH;
+		int err = bpf_map_lookup_batch(fd, in, &out, keys, vals, &count, &opts);
 
-void tracer_each_waiting(struct tracer *t, bool (*fn)(const struct ipct_wait *w, void *ctx), void *ctx)
-{
-	struct waiting_walk walk = { fn, ctx };
-	struct ipct_wait w;
-	__u32 *keys;
-	size_t n = collect_keys(t->skel->maps.waiting, &w, sizeof(w), waiting_done, &walk, &keys);
-
-	for (size_t i = 0; i < n; i++)
-		bpf_map__delete_elem(t->skel->maps.waiting, &keys[i], sizeof(keys[i]), 0);
-	free(keys);
+		if (err && errno != ENOENT)
+			break;
+		done = err != 0;
+		for (__u32 i = 0; i < count; i++)
+			fn(&vals[i], ctx);
+		in = &out;
+	}
 }
 
 int tracer_counters(struct tracer *t, struct tracer_counters *c)

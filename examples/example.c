@@ -451,6 +451,48 @@ void log_close(struct calllog *l, int fd)
 	calllog_add(l, "\"type\":\"close\",\"fd\":%d,\"object\":\"%s\",\"ret\":0", fd, obj);
 }
 
+/* What a wait status says, as the tracer's fields: exit_code, or exit_signal and core. */
+static const char *status_json(int status)
+{
+	static char buf[64];
+
+	if (WIFEXITED(status))
+		snprintf(buf, sizeof(buf), "\"status\":%d,\"exit_code\":%d", status, WEXITSTATUS(status));
+	else
+		snprintf(buf, sizeof(buf), "\"status\":%d,\"exit_signal\":\"SIG%s\",\"core\":%s", status,
+			 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?",
+			 WCOREDUMP(status) ? "true" : "false");
+	return buf;
+}
+
+int log_wait4(struct calllog *l, pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	calllog_add(l, "\"type\":\"wait4\",\"target_pid\":%d,\"options\":[],\"child_pid\":%d,%s,\"ret\":%d",
+		    (int) pid, (int) pid, status_json(status), (int) pid);
+	return status;
+}
+
+int log_waitid(struct calllog *l, pid_t pid)
+{
+	siginfo_t si;
+	int status;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t) pid, &si, WEXITED) < 0)
+		die("waitid");
+	status = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8
+					  : (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
+	calllog_add(l, "\"type\":\"waitid\",\"idtype\":\"P_PID\",\"id\":%d,\"options\":[\"WEXITED\"],"
+		    "\"child_pid\":%d,\"code\":\"%s\",%s,\"ret\":0", (int) pid, (int) si.si_pid,
+		    si.si_code == CLD_EXITED ? "CLD_EXITED" : si.si_code == CLD_KILLED ? "CLD_KILLED" : "CLD_DUMPED",
+		    status_json(status));
+	return status;
+}
+
 static ssize_t log_io(struct calllog *l, enum io op, int fd, void *buf, size_t len, int fd_flags)
 {
 	ssize_t r = op == IO_WRITE ? write(fd, buf, len) : read(fd, buf, len);

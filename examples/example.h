@@ -185,6 +185,9 @@ const char *flags_json(int flags);
 void log_pipe(struct calllog *l, int fds[2], int flags);
 void log_socketpair(struct calllog *l, int type, int sv[2]);
 void log_close(struct calllog *l, int fd);
+/* waitpid(pid, &status, 0) (the wait4 syscall) and waitid(P_PID, pid, &info, WEXITED): the status, as wait4 gives it. */
+int log_wait4(struct calllog *l, pid_t pid);
+int log_waitid(struct calllog *l, pid_t pid);
 ssize_t log_read(struct calllog *l, int fd, void *buf, size_t len, int fd_flags);
 ssize_t log_write(struct calllog *l, int fd, const void *buf, size_t len, int fd_flags);
 

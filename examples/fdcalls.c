@@ -225,7 +225,7 @@ static pid_t from_child(void)
 	pidfd = xpidfd_open(pid);
 	w = xpidfd_getfd(pidfd, pid, c[1], "write");
 	set_and_wake(go);
-	if (!exited_ok("child", pid, wait_child(pid)))
+	if (!exited_ok("child", pid, log_wait4(calls, pid)))
 		exit(EXIT_FAILURE);
 	close_unrecorded(pidfd);
 	log_close(calls, w);

@@ -235,7 +235,7 @@ int main(int argc, char **argv)
 	}
 	log_close(calls, s1);
 	answer = stream_with_shutdown(c1, n, &sent);
-	if (!exited_ok("child", child, wait_child(child)))
+	if (!exited_ok("child", child, log_wait4(calls, child)))
 		return EXIT_FAILURE;
 
 	sends_and_recvs(c2, s2, n);

@@ -306,7 +306,7 @@ int main(int argc, char **argv)
 		wait_in_syscall(child, SYS_rt_sigtimedwait, "the child never waited in sigwait()");
 		send_pidfd(child_pidfd, wait_sig);
 	}
-	if (!exited_ok("child", child, wait_child(child)))
+	if (!exited_ok("child", child, log_waitid(calls, child)))
 		ok = false;
 	set_mask(SIG_SETMASK, set_of(0, 0), false);
 

@@ -565,15 +565,17 @@ static int case_interrupt(bool restart)
 }
 
 /*
- * SIGALRM with a handler, blocked until sigsuspend() unblocks it atomically
- * (alarm_wait), so that a timer cannot fire before the wait begins (pause()
- * would hang if it did). The mask to wait with goes to *wait_mask.
+ * SIGALRM with a handler (SA_RESTART, as signal() gives it: sigsuspend
+ * fails with EINTR all the same), blocked until sigsuspend() unblocks it
+ * atomically (alarm_wait), so that a timer cannot fire before the wait
+ * begins (pause() would hang if it did). The mask to wait with goes to
+ * *wait_mask.
  */
 static void alarm_setup(sigset_t *wait_mask)
 {
 	sigset_t block;
 
-	set_handler(SIGALRM, on_alrm, 0);
+	set_handler(SIGALRM, on_alrm, SA_RESTART);
 	sigemptyset(&block);
 	sigaddset(&block, SIGALRM);
 	if (sigprocmask(SIG_BLOCK, &block, wait_mask) < 0)

@@ -471,6 +471,59 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 		pr_flags(p, "fd_flags", " ", ipct_open_flags, s->x[1] & (O_NONBLOCK));
 }
 
+/* A wait status, as the exit event and wait4/waitid show it: the raw value and its meaning. */
+static void pr_wait_status(struct pr *p, int st)
+{
+	char text[64];
+
+	pr_int(p, "status", NULL, st);
+	if (WIFEXITED(st)) {
+		pr_int(p, "exit_code", NULL, WEXITSTATUS(st));
+	} else if (WIFSIGNALED(st)) {
+		pr_str(p, "exit_signal", NULL, ipct_sig_name(WTERMSIG(st)));
+		pr_bool(p, "core", NULL, WCOREDUMP(st));
+	} else if (WIFSTOPPED(st)) {
+		pr_str(p, "stop_signal", NULL, ipct_sig_name(WSTOPSIG(st)));
+	} else if (WIFCONTINUED(st)) {
+		pr_bool(p, "continued", NULL, true);
+	}
+	ipct_wait_status_str(st, text, sizeof(text));
+	pr_text(p, "%s", text);
+}
+
+/*
+ * wait4(pid, &status, options, rusage) and waitid(idtype, id, &info,
+ * options): which children it waited for, and the child and status it
+ * collected (the BPF side drops the calls that collected nothing).
+ */
+static void fmt_wait(struct pr *p, const struct ipct_event *e, bool waitid)
+{
+	static const struct ipct_flag_name idtypes[] = {
+		{ P_ALL, "P_ALL" }, { P_PID, "P_PID" }, { P_PGID, "P_PGID" }, { 3, "P_PIDFD" }, { 0, NULL },
+	};
+	const struct ipct_sys *s = &e->sys;
+	bool valid = e->flags & IPCT_F_NEW_VALID;
+
+	if (waitid) {
+		pr_str(p, "idtype", "%s", ipct_enum_name(idtypes, s->args[0]));
+		pr_int(p, "id", " %" PRId64, (int)s->args[1]);
+		pr_flags(p, "options", " ", ipct_waitid_options, s->args[3]);
+	} else {
+		pr_int(p, "target_pid", "pid=%" PRId64, (int)s->args[0]);
+		pr_flags(p, "options", " ", ipct_wait4_options, s->args[2]);
+	}
+	if (waitid ? !valid : s->ret <= 0)
+		return;
+	pr_int(p, "child_pid", " -> child %" PRId64, waitid ? (int)(uint32_t)s->x[0] : s->ret);
+	if (waitid)
+		pr_str(p, "code", NULL, ipct_sigcode_name(SIGCHLD, (int)(uint32_t)s->x[1]));
+	if (valid) {
+		pr_text(p, " ");
+		pr_wait_status(p, waitid ? ipct_waitid_status((int)(uint32_t)s->x[1], (int)(s->x[1] >> 32))
+					 : (int)(uint32_t)s->x[0]);
+	}
+}
+
 static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
@@ -634,6 +687,10 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		if (!strcmp(name, "accept4"))
 			pr_flags(p, "flags", " ", ipct_open_flags, s->args[3]);
 		break;
+	case IPCT_SC_WAIT4:
+	case IPCT_SC_WAITID:
+		fmt_wait(p, e, sc->cls == IPCT_SC_WAITID);
+		break;
 	case IPCT_SC_DUP2:
 		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);
 		pr_object(p, "object", "kind", e->kind[0], s->x[0]);
@@ -731,8 +788,25 @@ void ipct_wait_status_str(int status, char *buf, size_t len)
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "killed by %s%s", ipct_sig_name(WTERMSIG(status)) ?: "signal",
 			 WCOREDUMP(status) ? " (core dumped)" : "");
+	else if (WIFSTOPPED(status))
+		snprintf(buf, len, "stopped by %s", ipct_sig_name(WSTOPSIG(status)) ?: "signal");
+	else if (WIFCONTINUED(status))
+		snprintf(buf, len, "continued");
 	else
 		snprintf(buf, len, "status 0x%x", status);
+}
+
+int ipct_waitid_status(int code, int status)
+{
+	switch (code) {
+	case CLD_EXITED: return (status & 0xff) << 8;
+	case CLD_KILLED: return status & 0x7f;
+	case CLD_DUMPED: return (status & 0x7f) | 0x80;
+	case CLD_STOPPED:
+	case CLD_TRAPPED: return (status & 0xff) << 8 | 0x7f;
+	case CLD_CONTINUED: return 0xffff;
+	default: return status;
+	}
 }
 
 void ipct_objinfo_addr(const struct ipct_objinfo *o, bool remote, char *buf, size_t len)
@@ -819,21 +893,9 @@ static void fmt_proc(struct pr *p, const struct ipct_event *e)
 		if (s->old_pid != e->tid)
 			pr_int(p, "old_tid", " (was thread %" PRId64 ")", s->old_pid);
 		break;
-	case IPCT_EV_EXIT: {
-		int st = s->exit_code;
-		char text[64];
-
-		pr_int(p, "status", NULL, st);
-		if (WIFEXITED(st)) {
-			pr_int(p, "exit_code", NULL, WEXITSTATUS(st));
-		} else if (WIFSIGNALED(st)) {
-			pr_str(p, "exit_signal", NULL, ipct_sig_name(WTERMSIG(st)));
-			pr_bool(p, "core", NULL, WCOREDUMP(st));
-		}
-		ipct_wait_status_str(st, text, sizeof(text));
-		pr_text(p, "%s", text);
+	case IPCT_EV_EXIT:
+		pr_wait_status(p, s->exit_code);
 		break;
-	}
 	}
 }
 

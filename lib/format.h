@@ -42,5 +42,8 @@ int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out);
  * or a FIFO's path; "" when there is none. */
 void ipct_objinfo_addr(const struct ipct_objinfo *o, bool remote, char *buf, size_t len);
 
-/* "exited 3", "killed by SIGTERM (core dumped)" for a wait status. */
+/* "exited 3", "killed by SIGTERM (core dumped)", "stopped by SIGSTOP" for a wait status. */
 void ipct_wait_status_str(int status, char *buf, size_t len);
+
+/* waitid's si_code and si_status (CLD_EXITED and 3) as the wait status wait4 gives. */
+int ipct_waitid_status(int code, int status);

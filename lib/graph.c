@@ -557,24 +557,66 @@ static int write_holders(const struct object *o, const struct gproc *self, char 
 	return n;
 }
 
-static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc *p, int fd,
-		     const char *kind, uint64_t ts, struct json_object *holders, const char *msg)
+/* An entry of a diagnosis's processes or evidence list (docs/diagnoses.md). */
+static struct json_object *who_json(uint32_t pid, const char *comm)
 {
-	struct json_object *d = json_object_new_object();
-	char name[48];
+	struct json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "pid", json_object_new_int64(pid));
+	json_object_object_add(j, "comm", json_object_new_string(comm));
+	return j;
+}
+
+/*
+ * A diagnosis about p's descriptor fd on o, resting on one event: the call
+ * `event` it made at ev_ts (a read it sleeps in, an exec, a write), in which
+ * p plays `role`; the holders of the write end are listed too.
+ */
+static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc *p, int fd,
+		     const char *kind, uint64_t ts, struct json_object *holders, const char *msg,
+		     uint64_t ev_ts, const char *event, const char *role)
+{
+	struct json_object *d = json_object_new_object(), *procs = json_object_new_array(), *ev, *j;
+	int64_t off = clock_of(g, o->session);
+	char name[48], detail[96];
 
 	object_name(o, name, sizeof(name));
 	object_warn(o, msg);
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
 	json_object_object_add(d, "kind", json_object_new_string(kind));
 	json_object_object_add(d, "session", json_object_new_int64(o->session));
-	json_object_object_add(d, "time_ns", json_object_new_int64((int64_t)ts + clock_of(g, o->session)));
+	json_object_object_add(d, "time_ns", json_object_new_int64((int64_t)ts + off));
 	json_object_object_add(d, "object", json_object_new_string(name));
 	json_object_object_add(d, "pid", json_object_new_int64(p->pid));
 	json_object_object_add(d, "comm", json_object_new_string(p->comm));
 	json_object_object_add(d, "fd", json_object_new_int(fd));
 	json_object_object_add(d, "holders", holders);
 	json_object_object_add(d, "message", json_object_new_string(msg));
+	j = who_json(p->pid, p->comm);
+	json_object_object_add(j, "role", json_object_new_string(role));
+	json_object_array_add(procs, j);
+	for (size_t i = 0; i < json_object_array_length(holders); i++) {
+		struct json_object *h = json_object_array_get_idx(holders, i), *pid, *comm;
+
+		if (json_object_object_get_ex(h, "pid", &pid) && json_object_get_int64(pid) != p->pid &&
+		    json_object_object_get_ex(h, "comm", &comm)) {
+			j = who_json((uint32_t)json_object_get_int64(pid), json_object_get_string(comm));
+			json_object_object_add(j, "role", json_object_new_string("write end"));
+			json_object_array_add(procs, j);
+		}
+	}
+	json_object_object_add(d, "processes", procs);
+	j = json_object_new_array();
+	json_object_array_add(j, json_object_new_string(name));
+	json_object_object_add(d, "objects", j);
+	j = who_json(p->pid, p->comm);
+	snprintf(detail, sizeof(detail), "%s, fd %d on %s", event, fd, name);
+	json_object_object_add(j, "time_ns", json_object_new_int64((int64_t)ev_ts + off));
+	json_object_object_add(j, "event", json_object_new_string(event));
+	json_object_object_add(j, "detail", json_object_new_string(detail));
+	ev = json_object_new_array();
+	json_object_array_add(ev, j);
+	json_object_object_add(d, "evidence", ev);
 	if (g->diag)
 		g->diag(o->session, d, g->data);
 	json_object_put(d);
@@ -614,7 +656,8 @@ void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint
 			 "end is closed, and these are open: %s",
 			 p->comm, p->pid, (now_ns - since_ns) / 1e9, ipct_syscall_name(nr) ?: "read", name,
 			 fd, who);
-	diagnose(g, ent->obj, p, fd, "no_eof", now_ns, holders, msg);
+	diagnose(g, ent->obj, p, fd, "no_eof", now_ns, holders, msg, since_ns, ipct_syscall_name(nr) ?: "read",
+		 "reader");
 }
 
 static void check_leaks(struct ipct_graph *g, struct gproc *p, uint64_t ts)
@@ -636,7 +679,7 @@ static void check_leaks(struct ipct_graph *g, struct gproc *p, uint64_t ts)
 			 "%s[%u] was exec'd holding the write end of %s as fd %d (not close-on-exec): "
 			 "its readers see EOF only after it exits or closes it",
 			 p->comm, p->pid, name, ent->fd);
-		diagnose(g, ent->obj, p, ent->fd, "leaked_write_end", ts, holders, msg);
+		diagnose(g, ent->obj, p, ent->fd, "leaked_write_end", ts, holders, msg, ts, "exec", "exec'd");
 	}
 }
 
@@ -678,7 +721,8 @@ static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bo
 		 * socket's EPIPE can be its own shutdown: not diagnosed.
 		 */
 		if (!h->diagnosed && o->kind != IPCT_KIND_SOCKET)
-			diagnose(g, o, p, ent->fd, "write_after_close", ts, json_object_new_array(), msg);
+			diagnose(g, o, p, ent->fd, "write_after_close", ts, json_object_new_array(), msg, ts,
+				 "write", "writer");
 		h->diagnosed = true;
 	}
 }
@@ -993,6 +1037,60 @@ void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const
 	if (p)
 		fd_put(p, fd, object_get(g, session, ino, kind), mode, cloexec, true, 0);
 	count_refused(g, session);
+}
+
+/* ---- queries (lib/diagnose.c) ---- */
+
+/* Whether some open descriptor on o was inherited from before the trace. */
+static bool held_from_before(struct ipct_graph *g, const struct object *o)
+{
+	for (const struct holder *h = o->holders; h; h = h->next) {
+		struct gproc *p = h->open ? proc_find(g, h->pid) : NULL;
+		struct fdent *ent = p ? fd_find(p, h->fd) : NULL;
+
+		if (ent && ent->obj == o && ent->inherited)
+			return true;
+	}
+	return false;
+}
+
+static void obj_info(struct ipct_graph *g, const struct object *o, struct ipct_graph_obj *out)
+{
+	out->ino = o->ino;
+	out->kind = o->kind;
+	out->path = o->path;
+	out->peer_ino = o->peer_ino;
+	out->bytes_written = o->bytes_w;
+	out->bytes_read = o->bytes_r;
+	/* A FIFO is made before anybody opens it; its openers in the trace are all its holders there. */
+	out->complete = (o->created_ns || o->kind == IPCT_KIND_FIFO) && !held_from_before(g, o);
+}
+
+bool ipct_graph_fd(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_obj *obj, unsigned *mode)
+{
+	struct gproc *p = proc_find(g, pid);
+	struct fdent *ent = p ? fd_find(p, fd) : NULL;
+
+	if (!ent)
+		return false;
+	obj_info(g, ent->obj, obj);
+	*mode = ent->mode;
+	return true;
+}
+
+bool ipct_graph_holders(struct ipct_graph *g, uint32_t session, uint64_t ino,
+			void (*fn)(uint32_t pid, int fd, unsigned mode, void *ctx), void *ctx,
+			struct ipct_graph_obj *obj)
+{
+	struct object *o = object_find(g, session, ino);
+
+	if (!o)
+		return false;
+	obj_info(g, o, obj);
+	for (const struct holder *h = o->holders; h; h = h->next)
+		if (h->open)
+			fn(h->pid, h->fd, h->mode, ctx);
+	return true;
 }
 
 /* ---- output ---- */

@@ -58,6 +58,27 @@ struct json_object *ipct_graph_session_json(struct ipct_graph *g, uint32_t sessi
 /* Forgets the session's processes and objects. */
 void ipct_graph_end_session(struct ipct_graph *g, uint32_t session);
 
+/*
+ * What the diagnosis engine (lib/diagnose.c) reads of the graph: the object
+ * behind a process's descriptor, and every descriptor open on an object.
+ */
+struct ipct_graph_obj {
+	uint64_t ino;
+	int kind;                       /* IPCT_KIND_PIPE, FIFO, SOCKET */
+	const char *path;               /* a FIFO's path, NULL when unknown */
+	uint64_t peer_ino;              /* AF_UNIX: the socket at the other end, 0 when none */
+	uint64_t bytes_written, bytes_read;
+	bool complete;                  /* created in the trace and never held from before it: every holder is traced */
+};
+
+/* pid's descriptor fd: its object and end (1 read, 2 write, 3 both); false when the graph does not know it. */
+bool ipct_graph_fd(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_obj *obj, unsigned *mode);
+
+/* Calls fn for every descriptor open on the session's object ino; false when there is no such object. */
+bool ipct_graph_holders(struct ipct_graph *g, uint32_t session, uint64_t ino,
+			void (*fn)(uint32_t pid, int fd, unsigned mode, void *ctx), void *ctx,
+			struct ipct_graph_obj *obj);
+
 /* The fields `ipctrace pipes` matches on; appends the objects of a JSON array that match m to out. */
 extern const struct ipct_match_field ipct_graph_fields[];
 void ipct_graph_filter(struct json_object *objects, const struct ipct_match *m, struct json_object *out);

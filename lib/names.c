@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "ipctrace/event.h"
@@ -260,6 +261,16 @@ const struct ipct_flag_name ipct_open_flags[] = {
 const struct ipct_flag_name ipct_sa_flags[] = {
 	N(SA_NOCLDSTOP), N(SA_NOCLDWAIT), N(SA_SIGINFO), N(SA_ONSTACK), N(SA_RESTART),
 	N(SA_NODEFER), N(SA_RESETHAND), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_wait4_options[] = {
+	N(WNOHANG), N(WUNTRACED), N(WCONTINUED), N(__WNOTHREAD), N(__WALL), N(__WCLONE), { 0, NULL },
+};
+
+/* waitid's WSTOPPED is wait4's WUNTRACED. */
+const struct ipct_flag_name ipct_waitid_options[] = {
+	N(WNOHANG), N(WSTOPPED), N(WEXITED), N(WCONTINUED), N(WNOWAIT), N(__WNOTHREAD), N(__WALL),
+	N(__WCLONE), { 0, NULL },
 };
 
 const struct ipct_flag_name ipct_sock_families[] = {

@@ -41,6 +41,8 @@ extern const struct ipct_flag_name ipct_sa_flags[];     /* SA_RESTART, ... */
  */
 #define IPCT_SA_RESTORER 0x04000000ULL
 #define IPCT_SA_HIDDEN (IPCT_SA_RESTORER | 0x02000000ULL | 0x01000000ULL)
+extern const struct ipct_flag_name ipct_wait4_options[];  /* WNOHANG, WUNTRACED, ... */
+extern const struct ipct_flag_name ipct_waitid_options[]; /* WNOHANG, WSTOPPED, WEXITED, ... */
 extern const struct ipct_flag_name ipct_sock_families[];
 extern const struct ipct_flag_name ipct_sock_types[];
 extern const struct ipct_flag_name ipct_close_range_flags[]; /* CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC */

@@ -148,6 +148,28 @@ static void explain_never(const struct ipct_sigrec *r, char *buf, size_t len)
 		snprintf(buf, len, "never delivered: still pending when the process ended");
 }
 
+/*
+ * Why a call failed with EINTR after the handler ran. Only a call that
+ * asks for a restart with ERESTARTSYS (read, write, wait4, ...) is restarted
+ * by SA_RESTART; pause(), sigsuspend(), poll(), select() and nanosleep()
+ * ask with ERESTARTNOHAND or ERESTART_RESTARTBLOCK, and sigwaitinfo(),
+ * sigtimedwait() and epoll_wait() fail with EINTR outright: after any
+ * handler they return EINTR, whatever the flags.
+ */
+static void explain_eintr(const struct ipct_sigrec *r, char *buf, size_t len)
+{
+	const char *call = ipct_syscall_name(r->intr_nr) ?: "a call";
+
+	if (r->intr_ret == -512 /* ERESTARTSYS */)
+		snprintf(buf, len, "interrupted %s(), which failed with EINTR: the handler has no SA_RESTART", call);
+	else if (r->intr_ret == -EINTR)
+		snprintf(buf, len, "interrupted %s(), which fails with EINTR whenever a handler runs: the kernel "
+			 "never restarts it, SA_RESTART or not", call);
+	else
+		snprintf(buf, len, "interrupted %s(), which returns EINTR after any handler, always: SA_RESTART "
+			 "does not apply to it", call);
+}
+
 void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
 {
 	const char *s = sig_name(r->sig);
@@ -184,14 +206,18 @@ void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
 		snprintf(buf, len, "dropped: the real-time signal queue was full (RLIMIT_SIGPENDING); the sender got EAGAIN");
 		return;
 	case IPCT_OUTCOME_UNOBSERVED:
-		snprintf(buf, len, "the target is not traced: what it did with %s is not recorded", s);
+		if (r->flags & IPCT_SR_ADOPTED)
+			snprintf(buf, len, "the child's parent exited without waiting for it, so %.*s[%u] adopted it; "
+				 "this SIGCHLD tells the adopter, which reaps it", IPCT_COMM_LEN, r->target_comm,
+				 r->target_pid);
+		else
+			snprintf(buf, len, "the target is not traced: what it did with %s is not recorded", s);
 		return;
 	case IPCT_OUTCOME_HANDLED:
 		if (!(r->flags & IPCT_SR_RETURNED))
 			snprintf(buf, len, "the handler never returned (it exited, jumped out with longjmp, or the process was killed)");
 		else if (eintr(r))
-			snprintf(buf, len, "interrupted %s(), which failed with EINTR: the handler has no SA_RESTART",
-				 ipct_syscall_name(r->intr_nr) ?: "a call");
+			explain_eintr(r, buf, len);
 		return;
 	}
 }

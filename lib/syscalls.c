@@ -73,6 +73,9 @@ const struct ipct_syscall ipct_syscalls[] = {
 	IO(sendmmsg, FD, WRITE_MSGS),
 	IO(recvmmsg, FD_MMSG, READ_MSGS),
 	SC(shutdown, FD),
+	/* children: who waited for which, and what it collected */
+	SC(wait4, WAIT4),
+	SC(waitid, WAITID),
 	{ 0, NULL, 0, 0 },
 };
 

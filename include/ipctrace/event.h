@@ -85,6 +85,8 @@ enum ipct_sys_class {
 	IPCT_SC_READ,           /* read: as FD; a read of a signalfd is recorded too */
 	IPCT_SC_READV,          /* readv: as FD_IOV; likewise */
 	IPCT_SC_SOCKETCALL,     /* 32-bit socketcall: the call at arg0, its arguments in an array at arg1 */
+	IPCT_SC_WAIT4,          /* wait4: the status written to arg1; dropped when nothing was collected */
+	IPCT_SC_WAITID,         /* waitid: the siginfo written to arg2; dropped when nothing was collected */
 	IPCT_SC_MAX,
 };
 
@@ -110,7 +112,7 @@ enum ipct_sys_class {
 /* Header flags. */
 #define IPCT_F_BLOCKED_SIG  0x1  /* signal_generate: the target's mask held the signal */
 #define IPCT_F_GROUP        0x2  /* signal_generate: process-directed */
-#define IPCT_F_NEW_VALID    0x4  /* sigaction/sigprocmask: x[0..1] were read from user memory */
+#define IPCT_F_NEW_VALID    0x4  /* sigaction/sigprocmask, wait4/waitid: x[0..1] were read from user memory */
 #define IPCT_F_OLD_VALID    0x8  /* sigaction/sigprocmask: x[2..3] were read from user memory */
 #define IPCT_F_SHARED_FILES 0x80 /* fork: the child shares the parent's descriptor table (CLONE_FILES) */
 #define IPCT_F_TARGET       0x10 /* signal_generate: the target is a live traced process (of this session) */
@@ -139,6 +141,8 @@ enum ipct_sys_class {
  *                       every signalfd shares, and a read's x[2..3] are the ssi_signo of
  *                       the first IPCT_SIGNALFD_NAMED siginfos it returned, a byte each
  *                       (ret / 128 of them in all)
+ *   WAIT4:              x[0] the wait status (IPCT_F_NEW_VALID: read from user memory)
+ *   WAITID:             x[0] si_pid, x[1] si_code | si_status << 32 (IPCT_F_NEW_VALID: read)
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {
@@ -274,17 +278,21 @@ struct ipct_session_procs {
 };
 
 /*
- * A traced thread in a read of a pipe or FIFO that was empty, with write
- * ends open, when the call began (so it sleeps), keyed by thread id in the
- * BPF side's map `waiting` until the call returns: what the daemon scans
- * for readers that may never see EOF, instead of every traced thread.
+ * A traced thread in a call that sleeps until another process acts, keyed
+ * by thread id in the BPF side's map `waiting` from the call's entry until
+ * it returns: a read of a pipe or FIFO that was empty with write ends open,
+ * a write to one that was full with read ends open (both in blocking
+ * mode), a wait4 or waitid without WNOHANG. What the daemon surveys for
+ * deadlocks and readers that never see EOF, instead of every traced thread.
  */
 struct ipct_wait {
 	__u64 since_ns;         /* the call's entry, CLOCK_BOOTTIME */
-	__u32 pid;
+	__s64 args[3];          /* the call's first arguments */
+	__u32 pid, tid;
 	__u32 session;
-	__s32 fd;
-	__s32 nr;
+	__s32 nr;               /* native number, a 32-bit call's too */
+	__u32 threads;          /* the process's threads at the call's entry */
+	__u32 pad;
 };
 
 struct ipct_event {

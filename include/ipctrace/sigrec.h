@@ -66,6 +66,7 @@ enum ipct_sig_cause {
 #define IPCT_SR_GENERATED    0x40   /* the generation was seen (not before the trace) */
 #define IPCT_SR_EXIT_STATUS  0x80   /* exit_status is the target's wait status */
 #define IPCT_SR_TRACE_END    0x200  /* never delivered: still pending when tracing stopped */
+#define IPCT_SR_ADOPTED      0x4000 /* SIGCHLD to the process that adopted the child when its parent exited */
 
 struct ipct_sigrec {
 	__u16 version;

@@ -249,14 +249,17 @@ class Trace:
     signal lifecycle records (docs/signals.md) that `--signals` adds after
     the events; `objects` the graph entries ("ipc_object") that `--pipes`
     adds after the events, and `diagnoses` the "diagnosis" lines that it
-    mixes into them (docs/pipes.md). None of these is in `events`."""
+    mixes into them (docs/pipes.md); `explanation` the object that
+    `--explain` ends with (docs/diagnoses.md), or None. None of these is in
+    `events`."""
 
     def __init__(self, events, summary, report, returncode, stderr, stdout, other_lines,
-                 records=(), objects=(), diagnoses=()):
+                 records=(), objects=(), diagnoses=(), explanation=None):
         self.events = events
         self.records = list(records)
         self.objects = list(objects)
         self.diagnoses = list(diagnoses)
+        self.explanation = explanation
         self.summary = summary
         self.report = report
         self.returncode = returncode
@@ -349,7 +352,7 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
     _context['stderr'] = stderr
 
     events, records, objs, other = [], [], [], []
-    objects, diagnoses = [], []
+    objects, diagnoses, explanations = [], [], []
     for n, line in enumerate(stdout.splitlines(), 1):
         if not line.startswith('{'):
             other.append(line)
@@ -371,6 +374,8 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
             objects.append(o)
         elif o.get('type') == 'diagnosis':
             diagnoses.append(o)
+        elif o.get('type') == 'explanation':
+            explanations.append(o)
         elif is_record(o):
             records.append(o)
         elif records:
@@ -382,8 +387,10 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
     if want_summary and summary is None:
         fail('no summary line at the end of the JSON output (exit status %d)' % p.returncode)
 
+    if len(explanations) > 1 or (explanations and objs[-1] is not explanations[0]):
+        fail('the explanation is not the last JSON line before the summary: %r' % explanations)
     return Trace(events, summary, parse_report(text), p.returncode, stderr, stdout, other, records,
-                 objects, diagnoses)
+                 objects, diagnoses, explanations[0] if explanations else None)
 
 
 def run_cli(args, timeout=60, env=None, **kw):

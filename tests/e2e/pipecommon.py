@@ -219,7 +219,8 @@ class Hang:
         self.rep, self.every, self.at_kill, self.seen, self.status = rep, every, at_kill, seen, status
 
 
-def _objs(lines):
+def json_lines(lines):
+    """The JSON objects among stdout lines (the others are the command's own)."""
     res = []
     for line in lines:
         if line.startswith('{'):
@@ -230,6 +231,20 @@ def _objs(lines):
     return res
 
 
+def start_live(opts, args):
+    """Starts `ipctrace run -o json OPTS -- ARGS` with a fresh report file, its output to be
+    read live. Returns (the process, its stdout as Lines, its stderr file, the report's path)."""
+    fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
+    os.close(fd)
+    cmd = [IPCTRACE, 'run', '-o', 'json'] + daemon_opts() + list(opts) + ['--'] + list(args)
+    _context.clear()
+    _context['cmd'] = ' '.join(cmd)
+    errf = tempfile.TemporaryFile()
+    p = subprocess.Popen(cmd, env=run_env({'IPCTRACE_REPORT': report_path}), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=errf)
+    return p, Lines(p.stdout), errf, report_path
+
+
 def trace_hang(args, comm, deadline=30):
     """Traces a program that hangs by design (a reader that never sees EOF) live, with
     `ipctrace run -o json --pipes`, reading its output with deadlines, never a sleep: waits
@@ -238,19 +253,11 @@ def trace_hang(args, comm, deadline=30):
     then for a no_eof diagnosis, at which the report's child_pid must be asleep. Then kills
     the report's parent_pid and child_pid (parent first: the command then ends by SIGKILL)
     and any other comm below ipctrace, and reads ipctrace to its end."""
-    fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
-    os.close(fd)
-    cmd = [IPCTRACE, 'run', '-o', 'json'] + daemon_opts() + PIPES + ['--'] + list(args)
-    _context.clear()
-    _context['cmd'] = ' '.join(cmd)
-    errf = tempfile.TemporaryFile()
-    p = subprocess.Popen(cmd, env=run_env({'IPCTRACE_REPORT': report_path}), stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=errf)
-    out = Lines(p.stdout)
+    p, out, errf, report_path = start_live(PIPES, args)
     rep = None
 
     def read_bytes(lines, inode):
-        return sum(o.get('bytes', 0) for o in _objs(lines)
+        return sum(o.get('bytes', 0) for o in json_lines(lines)
                    if o.get('type') == 'read' and o.get('comm') == comm
                    and (inode is None or o.get('object') == obj_name('pipe', inode)))
 
@@ -270,11 +277,11 @@ def trace_hang(args, comm, deadline=30):
             fail('%s did not read the %d bytes from %s within %d s'
                  % (comm, rep['bytes_written'], obj_name('pipe', rep['inode']), deadline))
         seen = out.wait_for(lambda ls: any(o.get('type') == 'diagnosis' and o.get('kind') == 'no_eof'
-                                           for o in _objs(ls)), deadline)
+                                           for o in json_lines(ls)), deadline)
         if seen:
             check_eq('state of the reader %d at the diagnosis (blocked)' % rep['child_pid'], 'S',
                      proc_state(rep['child_pid']))
-        at_kill = len(_objs(out.lines))
+        at_kill = len(json_lines(out.lines))
     finally:
         if rep is not None:
             kill_quietly(rep['parent_pid'])
@@ -301,7 +308,7 @@ def trace_hang(args, comm, deadline=30):
         errf.close()
         os.unlink(report_path)
     check(status is not None, 'ipctrace did not exit within %d s of the kills' % deadline)
-    return Hang(rep, _objs(out.lines), at_kill, seen, status)
+    return Hang(rep, json_lines(out.lines), at_kill, seen, status)
 
 
 def check_hang_end(h):

@@ -16,7 +16,7 @@ from common import (by_time, check, check_calls, check_eq, covers, done, one, pa
                     select_events, total_bytes, trace_calls)
 
 covers('socket', 'bind', 'listen', 'connect', 'accept', 'accept4', 'sendto', 'recvfrom',
-       'sendmsg', 'recvmsg', 'sendmmsg', 'recvmmsg', 'shutdown', 'socketpair')
+       'sendmsg', 'recvmsg', 'sendmmsg', 'recvmmsg', 'shutdown', 'socketpair', 'wait4')
 
 N = 5
 

@@ -19,7 +19,7 @@ from common import (check, check_calls, check_count, check_eq, covers, done, one
 from sigcommon import check_exact_records, check_records_wellformed, describe
 
 covers('kill', 'tkill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo', 'pidfd_send_signal',
-       'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'rt_sigtimedwait')
+       'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'rt_sigtimedwait', 'waitid')
 
 N = 4
 RT, WAIT = 'SIGRTMIN+1', 'SIGRTMIN+2'

@@ -5,7 +5,10 @@ SIGUSR1 to its parent while the parent sleeps in read() on an empty pipe;
 the handler has no SA_RESTART, so the read fails with EINTR. `restart`:
 the same with SA_RESTART; the read is restarted and gets the byte the child
 writes afterwards. `alarm`: a one-shot ITIMER_REAL's SIGALRM interrupts
-sigsuspend(). The records name the interrupted call and whether it restarted."""
+sigsuspend(), whose handler has SA_RESTART: sigsuspend fails with EINTR all
+the same. The records name the interrupted call and whether it restarted,
+and explain the EINTR rightly: the missing SA_RESTART for read(), none for
+sigsuspend(), which returns EINTR after any handler."""
 
 from common import check, check_eq, done, one, passed, select_events
 from sigcommon import (check_exact_records, check_fields, check_records_wellformed,
@@ -64,6 +67,8 @@ def interrupted_read(case, restart):
           '%s: sa_flags %r' % (describe(r), r['sa_flags']))
     # What the program saw: EINTR, or nothing when the kernel restarted the call.
     check_eq('%s: interrupted_errno' % describe(r), None if restart else 'EINTR', r['interrupted_errno'])
+    check_eq('%s: explanation' % describe(r), None if restart else
+             'interrupted read(), which failed with EINTR: the handler has no SA_RESTART', r['explanation'])
     check_sigchld_ignored(t, pid, child, 'exited 0')
     passed('%s: SIGUSR1 record: interrupted read, %s, handled'
            % (case, 'restarted' if restart else 'not restarted (%s)' % r['interrupted_errno']))
@@ -91,6 +96,9 @@ check_fields(r, signo=14, via='kernel', cause='timer', code='SI_KERNEL', sender_
              outcome='handled', action='handler', handler='on_alrm',
              delivered_tid=pid, interrupted='rt_sigsuspend', restarted=False,
              interrupted_errno='EINTR')
+check('SA_RESTART' in r['sa_flags'], '%s: sa_flags %r' % (describe(r), r['sa_flags']))
+check_eq('%s: explanation' % describe(r), 'interrupted rt_sigsuspend(), which returns EINTR after any handler, '
+         'always: SA_RESTART does not apply to it', r['explanation'])
 check(r['delivered_ns'] is not None and r['returned_ns'] is not None,
       '%s: delivered_ns %r, returned_ns %r' % (describe(r), r['delivered_ns'], r['returned_ns']))
 passed('alarm: SIGALRM record: via kernel (timer), no sender, interrupted sigsuspend, handled')

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "check.h"
 #include "format.h"
@@ -398,6 +399,74 @@ int main(void)
 	e.proc.exit_code = 3 << 8;
 	o = json(&e);
 	CHECK_INT(jint(o, "exit_code"), 3);
+	json_object_put(o);
+
+	/* wait4(-1, &status, 0) collected child 401, which a signal killed with a core dump. */
+	e = ev(IPCT_EV_SYSCALL, "parent", 400);
+	e.nr = __NR_wait4;
+	e.sys.args[0] = (uint64_t)-1;
+	e.sys.ret = 401;
+	e.sys.dur_ns = 3000000;
+	e.sys.x[0] = SIGSEGV | 0x80;
+	e.flags = IPCT_F_NEW_VALID;
+	CHECK(strstr(text(&e), "wait4            pid=-1 -> child 401 killed by SIGSEGV (core dumped) = 401  "
+			       "[blocked 3.0 ms]\n") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "target_pid"), -1);
+	CHECK_STR(jstr(o, "options"), "[ ]");
+	CHECK_INT(jint(o, "child_pid"), 401);
+	CHECK_INT(jint(o, "status"), SIGSEGV | 0x80);
+	CHECK_STR(jstr(o, "exit_signal"), "SIGSEGV");
+	CHECK_STR(jstr(o, "core"), "true");
+	CHECK_INT(jint(o, "ret"), 401);
+	json_object_put(o);
+	/* waitpid(402, NULL, WNOHANG | WUNTRACED): a stopped child, status not read; ECHILD. */
+	e.sys.args[0] = 402;
+	e.sys.args[2] = WNOHANG | WUNTRACED;
+	e.sys.ret = 402;
+	e.flags = 0;
+	CHECK(strstr(text(&e), "wait4            pid=402 WNOHANG|WUNTRACED -> child 402 = 402") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "options"), "[ \"WNOHANG\", \"WUNTRACED\" ]");
+	CHECK(!jhas(o, "status"));
+	json_object_put(o);
+	e.sys.ret = -ECHILD;
+	o = json(&e);
+	CHECK(!jhas(o, "child_pid"));
+	CHECK_STR(jstr(o, "errno"), "ECHILD");
+	json_object_put(o);
+
+	/* waitid(P_PID, 403, &info, WEXITED) collected an exit with code 7. */
+	e.nr = __NR_waitid;
+	e.sys.args[0] = P_PID;
+	e.sys.args[1] = 403;
+	e.sys.args[3] = WEXITED;
+	e.sys.ret = 0;
+	e.sys.x[0] = 403;
+	e.sys.x[1] = CLD_EXITED | 7ull << 32;
+	e.flags = IPCT_F_NEW_VALID;
+	CHECK(strstr(text(&e), "waitid           P_PID 403 WEXITED -> child 403 exited 7 = 0") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "idtype"), "P_PID");
+	CHECK_INT(jint(o, "id"), 403);
+	CHECK_INT(jint(o, "child_pid"), 403);
+	CHECK_STR(jstr(o, "code"), "CLD_EXITED");
+	CHECK_INT(jint(o, "status"), 7 << 8);
+	CHECK_INT(jint(o, "exit_code"), 7);
+	json_object_put(o);
+	/* ... and a stop (WSTOPPED), a continue (WCONTINUED) as wait4 statuses. */
+	CHECK_INT(ipct_waitid_status(CLD_STOPPED, SIGSTOP), SIGSTOP << 8 | 0x7f);
+	CHECK_INT(ipct_waitid_status(CLD_CONTINUED, SIGCONT), 0xffff);
+	CHECK_INT(ipct_waitid_status(CLD_KILLED, SIGTERM), SIGTERM);
+	CHECK_INT(ipct_waitid_status(CLD_DUMPED, SIGABRT), SIGABRT | 0x80);
+	e.sys.x[1] = CLD_STOPPED | (uint64_t)SIGSTOP << 32;
+	o = json(&e);
+	CHECK_STR(jstr(o, "stop_signal"), "SIGSTOP");
+	json_object_put(o);
+	e.sys.x[1] = CLD_CONTINUED | (uint64_t)SIGCONT << 32;
+	CHECK(strstr(text(&e), "-> child 403 continued = 0") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "continued"), "true");
 	json_object_put(o);
 
 	/* Columns line up whatever the process name's length. */

@@ -17,15 +17,9 @@
 
 #include "check.h"
 #include "graph.h"
+#include "replay.h"
 
-#define SESSION 1
 #define MAX_DIAGS 16
-#define SEC 1000000000ull
-
-/* f_mode, as the BPF side puts it in the high word of an object's flags. */
-#define FM_READ 1ull
-#define FM_WRITE 2ull
-#define FMODE(m) ((uint64_t)(m) << 32)
 
 /* What the diagnosis callback collected, in order. */
 struct diags {
@@ -77,33 +71,6 @@ static void feed(struct ipct_graph *g, struct ipct_event e)
 
 /* ---- events ---- */
 
-static struct ipct_event ev(uint16_t type, uint32_t pid, const char *comm, uint64_t ts)
-{
-	struct ipct_event e = { .version = IPCT_EVENT_VERSION, .type = type, .pid = pid, .tid = pid,
-				.session = SESSION, .ts_ns = ts };
-
-	snprintf(e.comm, sizeof(e.comm), "%s", comm);
-	return e;
-}
-
-/* The graph takes a process's name from exec, fork and seeds only. */
-static struct ipct_event sys(uint32_t pid, int nr, int64_t ret, uint64_t ts)
-{
-	struct ipct_event e = ev(IPCT_EV_SYSCALL, pid, "syscall", ts);
-
-	e.nr = (uint16_t)nr;
-	e.sys.ret = ret;
-	return e;
-}
-
-static struct ipct_event fork_ev(uint32_t pid, const char *comm, uint32_t child, uint64_t ts)
-{
-	struct ipct_event e = ev(IPCT_EV_FORK, pid, comm, ts);
-
-	e.proc.child_pid = e.proc.child_tid = child;
-	return e;
-}
-
 /* clone(CLONE_FILES): the child shares the parent's descriptor table. */
 static struct ipct_event clone_files_ev(uint32_t pid, const char *comm, uint32_t child, uint64_t ts)
 {
@@ -119,51 +86,6 @@ static struct ipct_event unshare_ev(uint32_t pid, uint64_t flags, int64_t ret, u
 	struct ipct_event e = sys(pid, __NR_unshare, ret, ts);
 
 	e.sys.args[0] = flags;
-	return e;
-}
-
-static struct ipct_event exec_ev(uint32_t pid, const char *comm, uint64_t ts)
-{
-	struct ipct_event e = ev(IPCT_EV_EXEC, pid, comm, ts);
-
-	e.proc.old_pid = pid;
-	snprintf(e.proc.path, sizeof(e.proc.path), "/usr/bin/%s", comm);
-	return e;
-}
-
-static struct ipct_event exit_ev(uint32_t pid, uint64_t ts)
-{
-	return ev(IPCT_EV_EXIT, pid, "exit", ts);
-}
-
-/* pipe2: fd0 the read end, fd1 the write end, one inode. */
-static struct ipct_event pipe_ev(uint32_t pid, int fd0, int fd1, uint64_t ino, bool cloexec0, bool cloexec1,
-				 uint64_t ts)
-{
-	struct ipct_event e = sys(pid, __NR_pipe2, 0, ts);
-	uint64_t f0 = O_RDONLY | (cloexec0 ? IPCT_FD_CLOEXEC : 0);
-	uint64_t f1 = O_WRONLY | (cloexec1 ? IPCT_FD_CLOEXEC : 0);
-
-	e.sys.args[1] = cloexec0 && cloexec1 ? O_CLOEXEC : 0;
-	e.sys.x[0] = (uint32_t)fd0 | (uint64_t)(uint32_t)fd1 << 32;
-	e.sys.x[1] = e.sys.x[2] = ino;
-	e.sys.x[3] = f0 | f1 << 32;
-	e.kind[0] = e.kind[1] = IPCT_KIND_PIPE;
-	return e;
-}
-
-static struct ipct_event socketpair_ev(uint32_t pid, int type, int fd0, int fd1, uint64_t ino0,
-				       uint64_t ino1, uint64_t ts)
-{
-	struct ipct_event e = sys(pid, __NR_socketpair, 0, ts);
-
-	e.sys.args[0] = AF_UNIX;
-	e.sys.args[1] = (uint64_t)type;
-	e.sys.x[0] = (uint32_t)fd0 | (uint64_t)(uint32_t)fd1 << 32;
-	e.sys.x[1] = ino0;
-	e.sys.x[2] = ino1;
-	e.sys.x[3] = O_RDWR | (uint64_t)O_RDWR << 32;
-	e.kind[0] = e.kind[1] = IPCT_KIND_SOCKET;
 	return e;
 }
 
@@ -193,41 +115,6 @@ static struct ipct_event dup2_ev(uint32_t pid, int nr, int oldfd, int newfd, uin
 	e.sys.x[1] = FMODE(mode);
 	e.kind[0] = IPCT_KIND_PIPE;
 	return e;
-}
-
-/* close(fd) of an object of that kind (resolved at entry). */
-static struct ipct_event close_ev(uint32_t pid, int fd, int kind, uint64_t ino, uint64_t ts)
-{
-	struct ipct_event e = sys(pid, __NR_close, 0, ts);
-
-	e.sys.args[0] = (uint64_t)fd;
-	e.sys.x[0] = ino;
-	e.kind[0] = (uint8_t)kind;
-	return e;
-}
-
-/* A data call (FD class) on fd, an end of ino with f_mode mode. */
-static struct ipct_event io_ev(uint32_t pid, int nr, int fd, int kind, uint64_t ino, uint64_t mode,
-			       int64_t ret, uint64_t ts)
-{
-	struct ipct_event e = sys(pid, nr, ret, ts);
-
-	e.sys.args[0] = (uint64_t)fd;
-	e.sys.args[2] = ret > 0 ? (uint64_t)ret : 4096;
-	e.sys.x[0] = ino;
-	e.sys.x[1] = FMODE(mode) | (mode == FM_WRITE ? O_WRONLY : mode == FM_READ ? O_RDONLY : O_RDWR);
-	e.kind[0] = (uint8_t)kind;
-	return e;
-}
-
-static struct ipct_event pipe_write(uint32_t pid, int fd, uint64_t ino, int64_t ret, uint64_t ts)
-{
-	return io_ev(pid, __NR_write, fd, IPCT_KIND_PIPE, ino, FM_WRITE, ret, ts);
-}
-
-static struct ipct_event pipe_read(uint32_t pid, int fd, uint64_t ino, int64_t ret, uint64_t ts)
-{
-	return io_ev(pid, __NR_read, fd, IPCT_KIND_PIPE, ino, FM_READ, ret, ts);
 }
 
 /* fcntl(fd, cmd, arg) = ret on an end of ino. */
@@ -310,43 +197,6 @@ static struct ipct_event pipe_pair_ev(uint32_t pid, int nr, int in, uint64_t in_
 	return e;
 }
 
-/* OPENAT of a FIFO = fd, with f_mode mode; the OBJINFO record with its path follows. */
-static struct ipct_event openat_ev(uint32_t pid, int fd, uint64_t ino, uint64_t mode, uint64_t ts)
-{
-	struct ipct_event e = sys(pid, __NR_openat, fd, ts);
-
-	e.sys.args[0] = (uint64_t)AT_FDCWD;
-	e.sys.args[2] = mode == FM_WRITE ? O_WRONLY : mode == FM_READ ? O_RDONLY : O_RDWR;
-	e.sys.x[0] = ino;
-	e.sys.x[1] = FMODE(mode) | e.sys.args[2];
-	e.kind[0] = IPCT_KIND_FIFO;
-	return e;
-}
-
-static struct ipct_event objinfo_ev(uint32_t pid, int nr, int fd, uint64_t ino, int family, int type,
-				    uint64_t ts)
-{
-	struct ipct_event e = ev(IPCT_EV_OBJINFO, pid, "objinfo", ts);
-
-	e.nr = (uint16_t)nr;
-	e.obj.ino = ino;
-	e.obj.fd = fd;
-	e.obj.family = (uint16_t)family;
-	e.obj.type = (uint16_t)type;
-	return e;
-}
-
-/* An AF_UNIX or FIFO objinfo with a path of len bytes (an abstract name starts with a NUL). */
-static struct ipct_event objinfo_path(uint32_t pid, int nr, int fd, uint64_t ino, int family, int type,
-				      const char *path, size_t len, uint64_t ts)
-{
-	struct ipct_event e = objinfo_ev(pid, nr, fd, ino, family, type, ts);
-
-	memcpy(e.obj.path, path, len);
-	e.obj.path_len = (uint16_t)len;
-	return e;
-}
-
 /* ---- JSON ---- */
 
 /* The fields every object has (docs/pipes.md, "Objects"), null where they do not apply. */
@@ -355,49 +205,6 @@ static const char *const object_fields[] = {
 	"peer", "peer_holders", "created_ns", "writers", "readers", "holders", "bytes_written",
 	"bytes_read", "writes", "reads", "eof_reads", "epipe_writes", "eagain", "warnings", NULL,
 };
-
-static bool has(struct json_object *o, const char *key)
-{
-	return o && json_object_object_get_ex(o, key, NULL);
-}
-
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o)
-		json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-/* A string field, NULL when null or missing. */
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-/* An integer field; LLONG_MIN when null, missing or not an integer. */
-static long long jint(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v && json_object_is_type(v, json_type_int) ? (long long)json_object_get_int64(v) : LLONG_MIN;
-}
-
-/* Present and null. */
-static bool jnull(struct json_object *o, const char *key)
-{
-	return has(o, key) && !get(o, key);
-}
-
-static size_t jlen(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v && json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
-}
 
 #define CHECK_NULL(o, key)                                                                         \
 	do {                                                                                       \

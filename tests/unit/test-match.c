@@ -395,6 +395,21 @@ static void explain(const struct ipct_sigrec *r, char *buf, size_t len)
 	ipct_sigrec_explain(r, buf, len);
 }
 
+/* Calls that return EINTR after any handler, whatever SA_RESTART says, and why. */
+static const struct {
+	int nr;
+	int ret;
+	const char *why;
+} always[] = {
+	{ __NR_pause, -514 /* ERESTARTNOHAND */,
+	  "interrupted pause(), which returns EINTR after any handler, always: SA_RESTART does not apply to it" },
+	{ __NR_nanosleep, -516 /* ERESTART_RESTARTBLOCK */,
+	  "interrupted nanosleep(), which returns EINTR after any handler, always: SA_RESTART does not apply to it" },
+	{ __NR_rt_sigtimedwait, -EINTR,
+	  "interrupted rt_sigtimedwait(), which fails with EINTR whenever a handler runs: the kernel never restarts "
+	  "it, SA_RESTART or not" },
+};
+
 static void test_json(void)
 {
 	struct ipct_sigrec r;
@@ -523,6 +538,34 @@ static void test_json(void)
 	o = json(&r);
 	CHECK_STR(jstr(o, "handler"), "0x401136");
 	json_object_put(o);
+	/*
+	 * pause() (ERESTARTNOHAND), nanosleep() (ERESTART_RESTARTBLOCK) and
+	 * rt_sigtimedwait() (EINTR itself) return EINTR after any handler, SA_RESTART or not.
+	 */
+	r.flags &= ~IPCT_SR_RESTARTED;
+	r.sa_flags |= SA_RESTART;
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+		r.intr_nr = (uint16_t)always[i].nr;
+		r.intr_ret = always[i].ret;
+		explain(&r, why, sizeof(why));
+		CHECK_STR(why, always[i].why);
+	}
+
+	/* A SIGCHLD to the process that adopted a child whose parent exited first. */
+	r = base();
+	r.outcome = IPCT_OUTCOME_UNOBSERVED;
+	r.action = IPCT_ACT_NONE;
+	r.sig = SIGCHLD;
+	r.code = CLD_EXITED;
+	r.cause = IPCT_CAUSE_CHILD;
+	r.target_pid = 1;
+	comm(r.target_comm, "init");
+	explain(&r, why, sizeof(why));
+	CHECK_STR(why, "the target is not traced: what it did with SIGCHLD is not recorded");
+	r.flags |= IPCT_SR_ADOPTED;
+	explain(&r, why, sizeof(why));
+	CHECK_STR(why, "the child's parent exited without waiting for it, so init[1] adopted it; this SIGCHLD tells "
+		       "the adopter, which reaps it");
 
 	/* Merged into a pending one. */
 	r = base();

@@ -42,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # kernel Debian 12 users have, and the only one here with the "core" forms.
 # 6.12 takes the typed forms as the host's kernel does: one test of each
 # program and path (signals, pipes, sockets, descriptors, every syscall, the
-# log, lifecycles, graphs) is enough to catch what its verifier or BTF
+# log, lifecycles, graphs, the survey of blocked threads) is enough to catch what its verifier or BTF
 # refuses, at a third of the time.
 KERNELS = {
     '6.1': ('linux-image-amd64', 'core', None),            # Debian 12's own kernel
@@ -51,7 +51,7 @@ KERNELS = {
         'sig_sigpipe', 'sig_sigchld', 'sig_rtqueue', 'sig_thread', 'sig_eintr', 'pipes_noeof',
         'pipes_fifo', 'pipes_unixsrv', 'pipes_tcp', 'pipes_fdpass', 'pipes_closerange',
         'pipes_clonefiles', 'calls_sig', 'calls_fd', 'calls_io', 'calls_msg', 'log_sessions',
-        'signals_verb', 'pipes_verb',
+        'signals_verb', 'pipes_verb', 'diag_deadlock',
     ]),
 }
 

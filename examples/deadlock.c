@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+// Example "processes that wait for each other": `deadlock CASE [DIR]` is a parent and a child
+// written the way course code is, with one classic mistake each. HANGS BY DESIGN: both block
+// for ever; kill them (the report, written before the parent blocks, has the pids).
+//
+//   waitpipe   the child writes more than a pipe holds; the parent waits for it before reading
+//   holdwrite  the child reads to end of file; the parent waits for it without closing its write end
+//   twopipes   two pipes, one each way: each process reads before it writes
+//   fifo       the same through two FIFOs made in DIR, opened by path
+
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "example.h"
+
+/* More than a pipe holds (64 KiB): the writer blocks until somebody reads. */
+#define BIG 100000
+
+/* pipe(), then fork(): the child's pid, 0 in the child. */
+static pid_t pipe_and_fork(int fd[2])
+{
+	pid_t pid;
+
+	if (pipe(fd) < 0)
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	return pid;
+}
+
+/* waitpipe: the parent should read everything, then wait. */
+static void waitpipe(void)
+{
+	static char out[BIG];
+	int fd[2];
+	pid_t pid;
+
+	pid = pipe_and_fork(fd);
+	if (pid == 0) {
+		close(fd[0]);
+		memset(out, 'x', sizeof(out));
+		write_all(fd[1], out, sizeof(out), NULL);
+		close(fd[1]);
+		_exit(EXIT_SUCCESS);
+	}
+	close(fd[1]);
+	report("{\"case\":\"waitpipe\",\"parent_pid\":%d,\"child_pid\":%d,\"inode\":%lu,\"read_fd\":%d,"
+	       "\"write_fd\":%d,\"bytes\":%d}", (int) getpid(), (int) pid, inode_of(fd[0]), fd[0], fd[1], BIG);
+	/* The mistake: wait first, read after. */
+	wait_child(pid);
+	read_to_eof(fd[0], NULL);
+}
+
+/* holdwrite: the parent writes a line, forgets close(fd[1]), and waits. */
+static void holdwrite(void)
+{
+	static const char line[] = "hello, child\n";
+	int fd[2];
+	pid_t pid;
+
+	pid = pipe_and_fork(fd);
+	if (pid == 0) {
+		close(fd[1]);
+		read_to_eof(fd[0], NULL);
+		_exit(EXIT_SUCCESS);
+	}
+	close(fd[0]);
+	write_all(fd[1], line, strlen(line), NULL);
+	report("{\"case\":\"holdwrite\",\"parent_pid\":%d,\"child_pid\":%d,\"inode\":%lu,\"read_fd\":%d,"
+	       "\"write_fd\":%d,\"bytes\":%zu}", (int) getpid(), (int) pid, inode_of(fd[1]), fd[0], fd[1],
+	       strlen(line));
+	/* Here belongs close(fd[1]). */
+	wait_child(pid);
+}
+
+/* twopipes: a request down, an answer up; both sides read first. */
+static void twopipes(void)
+{
+	char buf[64];
+	int down[2], up[2];
+	pid_t pid;
+
+	if (pipe(down) < 0 || pipe(up) < 0)
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(down[1]);
+		close(up[0]);
+		read_some(down[0], buf, sizeof(buf), NULL);
+		write_all(up[1], "answer\n", 7, NULL);
+		_exit(EXIT_SUCCESS);
+	}
+	close(down[0]);
+	close(up[1]);
+	report("{\"case\":\"twopipes\",\"parent_pid\":%d,\"child_pid\":%d,"
+	       "\"down\":{\"inode\":%lu,\"read_fd\":%d,\"write_fd\":%d},"
+	       "\"up\":{\"inode\":%lu,\"read_fd\":%d,\"write_fd\":%d}}", (int) getpid(), (int) pid,
+	       inode_of(down[1]), down[0], down[1], inode_of(up[0]), up[0], up[1]);
+	/* The mistake: the answer is read before the request is written. */
+	read_some(up[0], buf, sizeof(buf), NULL);
+	write_all(down[1], "request\n", 8, NULL);
+}
+
+/* The child's descriptors, told through shared memory (no IPC of its own). */
+struct fifo_fds {
+	int a, b, ready;
+};
+
+/* fifo: the parent reads a and writes b, the child writes a and reads b; both read first. */
+static void fifo(const char *dir)
+{
+	char a[4096], b[4096], buf[64];
+	struct fifo_fds *child = shared_alloc(sizeof(*child));
+	long long deadline;
+	int fa, fb;
+	pid_t pid;
+
+	snprintf(a, sizeof(a), "%s/to_parent", dir);
+	snprintf(b, sizeof(b), "%s/to_child", dir);
+	if (mkfifo(a, 0600) < 0 || mkfifo(b, 0600) < 0)
+		die("mkfifo");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		/* Opened in the parent's order, so that neither open waits for ever. */
+		child->a = open(a, O_WRONLY);
+		child->b = open(b, O_RDONLY);
+		if (child->a < 0 || child->b < 0)
+			die("open");
+		__atomic_store_n(&child->ready, 1, __ATOMIC_RELEASE);
+		read_some(child->b, buf, sizeof(buf), NULL);
+		write_all(child->a, "answer\n", 7, NULL);
+		_exit(EXIT_SUCCESS);
+	}
+	fa = open(a, O_RDONLY);
+	fb = open(b, O_WRONLY);
+	if (fa < 0 || fb < 0)
+		die("open");
+	deadline = now_ns() + HANDSHAKE_SECONDS * 1000000000LL;
+	while (!__atomic_load_n(&child->ready, __ATOMIC_ACQUIRE))
+		check_deadline(deadline, "the child never opened both FIFOs");
+	report("{\"case\":\"fifo\",\"parent_pid\":%d,\"child_pid\":%d,"
+	       "\"a\":{\"path\":\"%s\",\"inode\":%lu,\"parent_fd\":%d,\"child_fd\":%d},"
+	       "\"b\":{\"path\":\"%s\",\"inode\":%lu,\"parent_fd\":%d,\"child_fd\":%d}}", (int) getpid(),
+	       (int) pid, a, inode_of(fa), fa, child->a, b, inode_of(fb), fb, child->b);
+	/* The mistake: the answer is read before the request is written. */
+	read_some(fa, buf, sizeof(buf), NULL);
+	write_all(fb, "request\n", 8, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	ex_init("deadlock");
+	if (argc == 2 && !strcmp(argv[1], "waitpipe"))
+		waitpipe();
+	else if (argc == 2 && !strcmp(argv[1], "holdwrite"))
+		holdwrite();
+	else if (argc == 2 && !strcmp(argv[1], "twopipes"))
+		twopipes();
+	else if (argc == 3 && !strcmp(argv[1], "fifo"))
+		fifo(argv[2]);
+	else
+		usage("waitpipe|holdwrite|twopipes|fifo DIR (hangs by design)");
+	fail("the deadlock ended, which cannot happen");
+}
