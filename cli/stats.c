@@ -114,7 +114,7 @@ int do_stats(int argc, char **argv)
 		{ "lost", "events lost (ring buffer full)" },
 		{ "untraced_children", "children not traced (map full)" },
 		{ "lost_calls", "calls lost (no task storage)" },
-		{ "unwatched_reads", "sleeping calls not watched (map full)" },
+		{ "unwatched_reads", "waits not watched (map full)" },
 		{ "untracked_calls", "calls left out of pipe graphs" },
 		{ "clients", "clients connected" },
 		{ "backlog_bytes", "bytes waiting for clients" },

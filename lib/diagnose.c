@@ -125,7 +125,9 @@ struct install {
 	uint32_t pid, ppid;
 	int sig;
 	uint64_t ts;
-	char handler[80];               /* named while the installer's symbols are known */
+	uint64_t addr;                  /* the handler's address */
+	struct ipct_sym_pending *name;  /* its name, while the installer's file is being read */
+	char handler[80];               /* its name, once known (install_name) */
 	char comm[IPCT_COMM_LEN + 1];
 	char exe[IPCT_PATH_LEN + 1];
 };
@@ -162,6 +164,38 @@ struct ipct_diag {
 	struct dproc *procs[NBUCKETS];
 };
 
+/*
+ * The handler's name: the installer's file may still be being read when it
+ * installs (lib/symbols.c reads it off the daemon's loop from that call
+ * on), so it is asked for again when a diagnosis needs it; `last` waits
+ * for the worker, then settles for the address.
+ */
+static void install_name(struct ipct_diag *dg, struct install *in, bool last)
+{
+	const char *name = NULL;
+	bool known;
+
+	if (in->handler[0] || !dg->syms)
+		goto out;
+	if (!in->name) {
+		name = ipct_syms_resolve(dg->syms, in->pid, in->addr);
+		/* Not read yet: held, so that it can be had even after the installer exits. */
+		if (!name)
+			in->name = ipct_syms_hold(dg->syms, in->pid, in->addr);
+	}
+	if (in->name) {
+		known = ipct_sym_pending_name(in->name, &name);
+		/* A diagnosis is rare: worth waiting (bounded) for the file being read. */
+		if (!known && last && ipct_syms_wait(dg->syms, 2000))
+			ipct_sym_pending_name(in->name, &name);
+	}
+	if (name)
+		snprintf(in->handler, sizeof(in->handler), "%s", name);
+out:
+	if (!in->handler[0] && last)
+		snprintf(in->handler, sizeof(in->handler), "a handler (0x%" PRIx64 ")", in->addr);
+}
+
 struct ipct_diag *ipct_diag_new(struct ipct_graph *g, struct ipct_syms *syms, ipct_diag_fn emit, void *data)
 {
 	struct ipct_diag *dg = calloc(1, sizeof(*dg));
@@ -175,8 +209,11 @@ struct ipct_diag *ipct_diag_new(struct ipct_graph *g, struct ipct_syms *syms, ip
 	return dg;
 }
 
-static void session_free(struct dsession *s)
+static void session_free(struct ipct_diag *dg, struct dsession *s)
 {
+	for (size_t i = 0; i < s->ninstalls; i++)
+		if (dg->syms)
+			ipct_sym_pending_free(dg->syms, s->installs[i].name);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		free(s->procs[i]->kids);
 		free(s->procs[i]);
@@ -200,7 +237,7 @@ void ipct_diag_free(struct ipct_diag *dg)
 		struct dsession *s = dg->sessions;
 
 		dg->sessions = s->next;
-		session_free(s);
+		session_free(dg, s);
 	}
 	free(dg);
 }
@@ -761,14 +798,13 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
  * after forking it, or another process running the same code installed one
  * (a sibling first: the same code, forked by the same parent).
  */
-static const struct install *handled_elsewhere(const struct dsession *s, const struct dproc *v, int sig,
-					       bool *by_parent)
+static struct install *handled_elsewhere(const struct dsession *s, const struct dproc *v, int sig, bool *by_parent)
 {
-	const struct install *other = NULL;
+	struct install *other = NULL;
 
 	*by_parent = false;
 	for (size_t i = 0; i < s->ninstalls; i++) {
-		const struct install *in = &s->installs[i];
+		struct install *in = &s->installs[i];
 
 		if (in->sig != sig || in->pid == v->pid || strcmp(in->exe, v->exe))
 			continue;
@@ -786,7 +822,7 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 {
 	int sig = WIFSIGNALED(v->status) ? WTERMSIG(v->status) : 0;
 	uint64_t bit = sig >= 1 && sig <= 64 ? 1ull << (sig - 1) : 0;
-	const struct install *in;
+	struct install *in;
 	const struct dproc *parent;
 	struct json_object *d;
 	struct text msg = { .len = 0 };
@@ -804,6 +840,7 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 	add_proc(d, v->pid, v->comm, "killed");
 	add_proc(d, v->fatal.sender, v->fatal.sender_comm, "sender");
 	add_proc(d, in->pid, in->comm, "installer");
+	install_name(dg, in, true);
 	if (v->fork_ns && (parent = proc_find(dg, s->id, v->ppid)))
 		evidence(d, s, v->fork_ns, parent->pid, parent->comm, "fork", "%s[%u] started", v->comm, v->pid);
 	evidence(d, s, in->ts, in->pid, in->comm, "rt_sigaction", "installed %s for %s", in->handler, sig_str(sig));
@@ -1433,7 +1470,6 @@ static void on_sigaction(struct ipct_diag *dg, struct dsession *s, struct dproc 
 {
 	int sig = (int)e->sys.args[0];
 	uint64_t h = e->sys.x[0], bit;
-	const char *name;
 	struct install *in;
 
 	if (e->sys.ret != 0 || !(e->flags & IPCT_F_NEW_VALID) || sig < 1 || sig > 64)
@@ -1460,11 +1496,10 @@ static void on_sigaction(struct ipct_diag *dg, struct dsession *s, struct dproc 
 	in->ppid = p->ppid;
 	in->sig = sig;
 	in->ts = e->ts_ns;
-	name = dg->syms ? ipct_syms_resolve(dg->syms, p->pid, h) : NULL;
-	if (name)
-		snprintf(in->handler, sizeof(in->handler), "%s", name);
-	else
-		snprintf(in->handler, sizeof(in->handler), "a handler (0x%" PRIx64 ")", h);
+	in->addr = h;
+	in->name = NULL;
+	in->handler[0] = 0;
+	install_name(dg, in, false);
 	memcpy(in->comm, p->comm, sizeof(in->comm));
 	memcpy(in->exe, p->exe, sizeof(in->exe));
 }
@@ -1585,7 +1620,7 @@ void ipct_diag_end_session(struct ipct_diag *dg, uint32_t session)
 	for (size_t i = 0; i < s->nprocs; i++)
 		proc_unhash(dg, s->procs[i]);
 	*sp = s->next;
-	session_free(s);
+	session_free(dg, s);
 }
 
 /* ---- run --explain ---- */

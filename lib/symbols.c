@@ -753,6 +753,17 @@ static void exec_file(struct proc *p, const struct ipct_event *e)
 	}
 }
 
+/* A reference to the name at addr in p's file (p->file known), whenever that file is read. */
+static struct ipct_sym_pending *pending_new(struct ipct_syms *s, struct proc *p, uint64_t addr)
+{
+	struct ipct_sym_pending *d = calloc(1, sizeof(*d));
+
+	if (d)
+		*d = (struct ipct_sym_pending){ .uid = p->uid, .offset = addr - p->text_start,
+						.file = file_get(s, p->file) };
+	return d;
+}
+
 /*
  * A handler delivered while its file is being read: kept with a reference
  * to the file, for the record of that delivery to take.
@@ -769,11 +780,11 @@ static void defer(struct ipct_syms *s, struct proc *p, const struct ipct_event *
 		s->st.pending--;
 		ipct_sym_pending_free(s, d);
 	}
-	d = calloc(1, sizeof(*d));
+	d = pending_new(s, p, e->sig.handler);
 	if (!d)
 		return;
-	*d = (struct ipct_sym_pending){ e->tid, e->ts_ns, p->uid, e->sig.handler - p->text_start,
-					file_get(s, p->file), NULL };
+	d->tid = e->tid;
+	d->ts_ns = e->ts_ns;
 	*s->pending_tail = d;
 	s->pending_tail = &d->next;
 	s->st.pending++;
@@ -893,6 +904,13 @@ struct ipct_sym_pending *ipct_syms_take_pending(struct ipct_syms *s, uint32_t ti
 		return d;
 	}
 	return NULL;
+}
+
+struct ipct_sym_pending *ipct_syms_hold(struct ipct_syms *s, uint32_t pid, uint64_t addr)
+{
+	struct proc *p = proc_find(s, pid);
+
+	return p && in_text(p, addr) && proc_file(s, p) ? pending_new(s, p, addr) : NULL;
 }
 
 bool ipct_sym_pending_name(const struct ipct_sym_pending *p, const char **name)

@@ -58,6 +58,12 @@ bool ipct_syms_wait(struct ipct_syms *s, int timeout_ms);
  */
 struct ipct_sym_pending;
 struct ipct_sym_pending *ipct_syms_take_pending(struct ipct_syms *s, uint32_t tid, uint64_t ts_ns);
+/*
+ * The name at addr in pid's program, to be had later even if pid exits
+ * meanwhile (its file may still be being read); NULL when pid or its file
+ * is unknown. Freed with ipct_sym_pending_free.
+ */
+struct ipct_sym_pending *ipct_syms_hold(struct ipct_syms *s, uint32_t pid, uint64_t addr);
 /* Whether its file has been read; then *name is the handler's (NULL: it has none). */
 bool ipct_sym_pending_name(const struct ipct_sym_pending *p, const char **name);
 void ipct_sym_pending_free(struct ipct_syms *s, struct ipct_sym_pending *p);

@@ -34,7 +34,7 @@ from textcommon import run_reported, stop
 N = 6
 LABELS = [('events', 'events traced'), ('lost', 'events lost (ring buffer full)'),
           ('untraced_children', 'children not traced (map full)'),
-          ('lost_calls', 'calls lost (no task storage)'), ('unwatched_reads', 'sleeping calls not watched (map full)'),
+          ('lost_calls', 'calls lost (no task storage)'), ('unwatched_reads', 'waits not watched (map full)'),
           ('untracked_calls', 'calls left out of pipe graphs'), ('clients', 'clients connected'),
           ('backlog_bytes', 'bytes waiting for clients'), ('sessions', 'trace sessions'), ('traced_processes', 'traced processes'),
           ('attached', 'programs attached'), ('bpf_reads', 'kernel reads (typed/core)')]
