@@ -418,6 +418,16 @@ int main(int argc, char **argv)
 		goto out;
 	/* ELF files are read on a thread of their own, not in the event loop. */
 	d.syms = ipct_syms_new_async();
+	/*
+	 * On some kernels (6.1 is one) a process whose children get another
+	 * time namespace (`unshare --time` without --fork) may not create
+	 * threads (EINVAL): then they are read in the loop.
+	 */
+	if (!d.syms && errno != ENOMEM) {
+		fprintf(stderr, "ipctraced: cannot start the thread that reads ELF files (%s): "
+			"handler names are read in the event loop\n", strerror(errno));
+		d.syms = ipct_syms_new();
+	}
 	d.lc = d.syms ? ipct_lc_new(d.syms, records_on_record, &d) : NULL;
 	d.graph = ipct_graph_new(realtime_offset_ns(), pipes_on_diag, &d);
 	d.diag = d.graph ? ipct_diag_new(d.graph, d.syms, pipes_on_diag, &d) : NULL;
@@ -440,7 +450,7 @@ int main(int argc, char **argv)
 		err = epoll_add(d.epfd, d.sig_fd, EPOLLIN, &tag_signal);
 	if (!err)
 		err = epoll_add(d.epfd, tracer_wake_fd(d.tracer), EPOLLIN | EPOLLET, &tag_ring);
-	if (!err)
+	if (!err && ipct_syms_fd(d.syms) >= 0)
 		err = epoll_add(d.epfd, ipct_syms_fd(d.syms), EPOLLIN, &tag_syms);
 	if (err) {
 		fprintf(stderr, "ipctraced: failed to set up the event loop: %s\n", strerror(-err));
