@@ -155,6 +155,18 @@ struct dsession {
 	struct dsession *next;
 };
 
+/*
+ * Who can wake a read or write on an object, as one survey found it: many
+ * threads asleep on one pipe (readers of a shared pipe) walk its holders
+ * once, not once each.
+ */
+struct ends_memo {
+	uint32_t session;
+	uint64_t ino;                   /* 0: a free slot */
+	unsigned want;
+	struct bcall c;
+};
+
 struct ipct_diag {
 	struct ipct_graph *graph;
 	struct ipct_syms *syms;
@@ -162,6 +174,8 @@ struct ipct_diag {
 	void *data;
 	struct dsession *sessions;
 	struct dproc *procs[NBUCKETS];
+	struct ends_memo *memo;         /* during a survey: open addressing, memo_cap slots */
+	size_t memo_cap;
 };
 
 /*
@@ -912,15 +926,39 @@ static void on_end(uint32_t pid, int fd, unsigned mode, void *ctx)
 	}
 }
 
+/* The survey's slot for (session, ino, want): the one that has it, or the free one where it goes; NULL. */
+static struct ends_memo *memo_slot(struct ipct_diag *dg, uint32_t session, uint64_t ino, unsigned want)
+{
+	size_t i = (size_t)((ino * 0x9e3779b97f4a7c15ull) ^ session ^ want) % (dg->memo_cap ? dg->memo_cap : 1);
+
+	for (size_t k = 0; k < dg->memo_cap; k++, i = (i + 1) % dg->memo_cap) {
+		struct ends_memo *m = &dg->memo[i];
+
+		if (!m->ino || (m->ino == ino && m->session == session && m->want == want))
+			return m;
+	}
+	return NULL;
+}
+
 /* A read or write on fd: who holds the end that can wake it (the other end of a pipe, a socket's peer). */
 static void io_providers(struct ipct_diag *dg, struct dproc *p, struct bcall *c)
 {
 	struct ends_ctx x = { c, c->what == W_READ ? 2 : 1 };
 	struct ipct_graph_obj peer;
+	struct ends_memo *m;
 	unsigned mode;
 
 	if (!ipct_graph_fd(dg->graph, p->pid, c->fd, &c->obj, &mode))
 		return;
+	m = c->obj.ino ? memo_slot(dg, p->session, c->obj.ino, x.want) : NULL;
+	if (m && m->ino) {
+		memcpy(c->providers, m->c.providers, sizeof(c->providers));
+		memcpy(c->ends, m->c.ends, sizeof(c->ends));
+		c->nproviders = m->c.nproviders;
+		c->nends = m->c.nends;
+		c->certain = m->c.certain;
+		return;
+	}
 	if (c->obj.kind != IPCT_KIND_SOCKET) {
 		c->certain = c->obj.complete &&
 			     ipct_graph_holders(dg->graph, p->session, c->obj.ino, on_end, &x, &peer);
@@ -930,8 +968,13 @@ static void io_providers(struct ipct_diag *dg, struct dproc *p, struct bcall *c)
 			     ipct_graph_holders(dg->graph, p->session, c->obj.peer_ino, on_end, &x, &peer) &&
 			     peer.complete;
 	}
-	/* Nobody at the other end: the call would return (end of file, EPIPE), not sleep. */
-	c->certain = c->certain && c->nproviders;
+	/*
+	 * Nobody at the other end: the call would return (end of file, EPIPE),
+	 * not sleep. More than the providers kept: not all known.
+	 */
+	c->certain = c->certain && c->nproviders && c->nproviders < MAX_PROVIDERS;
+	if (m)
+		*m = (struct ends_memo){ p->session, c->obj.ino, x.want, *c };
 }
 
 /* wait4/waitid: the children that can end the wait (a superset for process groups: safe). */
@@ -1295,6 +1338,11 @@ void ipct_diag_survey(struct ipct_diag *dg, const struct ipct_diag_thread *t, si
 	bool changed = true;
 	int nset = 0;
 
+	dg->memo_cap = 2 * n + 1;
+	dg->memo = calloc(dg->memo_cap, sizeof(*dg->memo));
+	if (!dg->memo)
+		dg->memo_cap = 0;
+
 	for (size_t i = 0; seen && set && i < n; i++) {
 		struct dproc *p = proc_live(dg, t[i].pid);
 		struct seen *v;
@@ -1347,6 +1395,9 @@ void ipct_diag_survey(struct ipct_diag *dg, const struct ipct_diag_thread *t, si
 	check_readers(dg, seen, nseen, now_ns);
 	for (size_t i = 0; i < nseen; i++)
 		seen[i].p->seen = NULL;
+	free(dg->memo);
+	dg->memo = NULL;
+	dg->memo_cap = 0;
 	free(set);
 	free(seen);
 }
