@@ -112,6 +112,7 @@ struct daemon {
 	struct graph_store graphs[GRAPHS_MAX];
 	size_t graphs_next;
 	uint64_t last_blocked_scan_ns;
+	uint64_t blocked_scan_every_ns;  /* BLOCKED_SCAN_NS, or more when the survey is long (pipes.c) */
 	struct ipct_journal *journal;   /* NULL with --no-journal */
 	struct ipct_journal_repair repair;      /* what opening it cut */
 	uint64_t journal_errors;

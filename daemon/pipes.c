@@ -19,6 +19,7 @@
 
 /* Where traced threads sleep is looked at this often (lib/diagnose.c says after how long they are stuck). */
 #define BLOCKED_SCAN_NS 250000000ull
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx)
 {
@@ -204,7 +205,7 @@ void pipes_scan_blocked(struct daemon *d, uint64_t now)
 		if (s->ring_lost_start != d->ring_lost)
 			ipct_diag_lost(d->diag, s->id);
 	ipct_diag_tick(d->diag, now);
-	if (!d->sessions || now - d->last_blocked_scan_ns < BLOCKED_SCAN_NS)
+	if (!d->sessions || now - d->last_blocked_scan_ns < MAX(d->blocked_scan_every_ns, BLOCKED_SCAN_NS))
 		return;
 	d->last_blocked_scan_ns = now;
 	tracer_each_waiting(d->tracer, scan_wait, &sc);
@@ -212,6 +213,12 @@ void pipes_scan_blocked(struct daemon *d, uint64_t now)
 	ipct_diag_survey(d->diag, threads, n, now);
 	free(threads);
 	free(sc.w);
+	/*
+	 * Its cost is what sleeps: with thousands of threads asleep a survey
+	 * takes milliseconds, and the next waits 20 times as long, so that
+	 * surveys take at most 5% of a CPU (hangs are then said later).
+	 */
+	d->blocked_scan_every_ns = 20 * (boottime_ns() - now);
 }
 
 void pipes_session_end(struct daemon *d, struct session *s)
