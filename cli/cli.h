@@ -100,3 +100,4 @@ int do_trace(int argc, char **argv);
 int do_detach(int argc, char **argv);
 int do_signals(int argc, char **argv);
 int do_stats(int argc, char **argv);
+int do_explain(int argc, char **argv);

@@ -3,9 +3,13 @@
  * `run --explain`: every diagnosis of the run once it has ended, grouped by
  * the processes and objects they share and ranked, root causes first
  * (lib/diagnose.c, ipct_diag_explain), each with the events it rests on;
- * or one JSON object with the groups.
+ * or one JSON object with the groups. `ipctrace explain SESSION` says the
+ * same of a logged session, from the diagnoses the journal kept.
  */
+#include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -84,4 +88,90 @@ void print_explanation(const struct ipct_fmt *f, struct json_object *diags, stru
 		}
 	}
 	json_object_put(groups);
+}
+
+static void explain_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipctrace explain [OPTIONS] SESSION\n"
+		"\n"
+		"Say what went wrong in a logged session, as 'ipctrace run --explain' does\n"
+		"when its command ends: every diagnosis the daemon made, grouped by the\n"
+		"processes and objects they share, root causes first, each with the events\n"
+		"it rests on (docs/diagnoses.md). The session number is the one 'ipctrace\n"
+		"log' shows (session=S); the daemon must keep a journal. Root and the\n"
+		"ipctrace group may explain every session, other users their own.\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output FORMAT   text (default) or json: one object, as\n"
+		"                        'run --explain -o json' prints it\n"
+		SOCKET_HELP
+		"      --color WHEN      auto (default), always or never\n"
+		"  -h, --help            show this help\n");
+}
+
+int do_explain(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct query_opts q = QUERY_OPTS_INIT;
+	struct json_object *req, *reply = NULL, *v, *diags = NULL;
+	struct ipct_fmt fmt = { 0 };
+	struct ipct_buf out = { 0 };
+	unsigned long long id;
+	struct conn conn;
+	char *end, when[32];
+	int c, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1)
+		if (query_option(&q, c, false, explain_usage, &ret) < 0)
+			return ret;
+	/* An option taken leaves its would-be usage status behind. */
+	ret = 1;
+	if (optind != argc - 1) {
+		fprintf(stderr, "ipctrace explain: %s\n", optind < argc ? "one session at a time" : "which session?");
+		explain_usage(stderr);
+		return EXIT_USAGE;
+	}
+	errno = 0;
+	id = strtoull(argv[optind], &end, 10);
+	if (errno || *end || end == argv[optind] || argv[optind][0] == '-' || !id || id > UINT32_MAX) {
+		fprintf(stderr, "ipctrace explain: '%s' is not a session number\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	fmt.mode = q.mode;
+	fmt.color = query_color(&q);
+	if (conn_open(&conn, q.socket_path, false) < 0)
+		return 1;
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string("explain"));
+	json_object_object_add(req, "session", json_object_new_int64((int64_t)id));
+	reply = conn_request(&conn, req);
+	json_object_put(req);
+	if (!reply)
+		goto out;
+	if (reply_error(reply)) {
+		fprintf(stderr, "ipctrace %s\n", reply_error(reply));
+		goto out;
+	}
+	json_object_object_get_ex(reply, "diagnoses", &diags);
+	/* Evidence times count from the session's start, a wall-clock time here. */
+	if (json_object_object_get_ex(reply, "start_ns", &v))
+		fmt.realtime_off = json_object_get_int64(v);
+	if (fmt.mode == IPCT_OUT_TEXT) {
+		local_time_str(fmt.realtime_off, when, sizeof(when));
+		ipct_buf_printf(&out, "Session %llu, started %s\n", id, when);
+	}
+	print_explanation(&fmt, diags, &out);
+	ret = write_stdout(&out) < 0 ? 1 : 0;
+out:
+	json_object_put(reply);
+	conn_close(&conn);
+	ipct_buf_free(&out);
+	return ret;
 }

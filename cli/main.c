@@ -17,6 +17,7 @@ static const struct verb {
 	{ "log", do_log, "show the logged events, filtered; -f to follow" },
 	{ "pipes", do_pipes, "show pipes, FIFOs and sockets: who held which end, what flowed" },
 	{ "signals", do_signals, "show each signal's life: sent, pending, delivered, handled" },
+	{ "explain", do_explain, "say what went wrong in a logged session: its diagnoses" },
 	{ "stats", do_stats, "show the daemon's counters" },
 };
 

@@ -493,6 +493,7 @@ static const struct {
 	{ "signals", do_signals },
 	{ "pipes", do_pipes },
 	{ "log", do_log },
+	{ "explain", do_explain },
 };
 
 static void handle_request(struct daemon *d, struct client *c, const char *p, size_t len)
@@ -515,7 +516,7 @@ static void handle_request(struct daemon *d, struct client *c, const char *p, si
 			goto out;
 		}
 	}
-	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats, signals, pipes, log", cmd);
+	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats, signals, pipes, log, explain", cmd);
 out:
 	json_object_put(req);
 }

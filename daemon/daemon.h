@@ -178,6 +178,11 @@ void log_close(struct daemon *d);
 void log_add(struct daemon *d, uint16_t type, const void *rec, uint16_t len, uint64_t ts);
 void log_flush(struct daemon *d, uint64_t now);
 void do_log(struct daemon *d, struct client *c, struct json_object *req);
+/* A session's start and its diagnoses, logged for `explain`. */
+void log_session(struct daemon *d, const struct session *s);
+void log_diag(struct daemon *d, const struct session *s, struct json_object *diag);
+/* {"cmd":"explain","session":S}: the session's logged diagnoses (docs/protocol.md). */
+void do_explain(struct daemon *d, struct client *c, struct json_object *req);
 /* Advances the log queries whose clients have room; true while some have more to do. */
 bool log_step(struct daemon *d);
 void log_end_scan(struct client *c);
@@ -186,7 +191,7 @@ void log_follow(struct daemon *d, const struct ipct_event *e);
 void log_free(struct logq *q);
 
 /* pipes.c */
-/* A diagnosis (the graph's or the engine's), to the session's client. */
+/* A diagnosis (the graph's or the engine's), to the session's client and the journal. */
 void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx);
 /* pid's open pipes, FIFOs and sockets, from /proc, as the start of its descriptor table
  * (from_exec: without those that its exec will close). */

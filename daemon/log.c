@@ -15,6 +15,10 @@
  * runs, which may lie further back: for the processes whose matches name
  * a handler, the walk goes on back until it has found those (or the start
  * of the journal), and sends them first, as context.
+ *
+ * Each session's start and diagnoses are logged too; `explain` walks back
+ * from the end to the session's start, gathering its diagnoses: it reads
+ * what was logged since the session began, not the whole journal.
  */
 #include <errno.h>
 #include <search.h>
@@ -37,6 +41,7 @@ enum logq_phase {
 	LOGQ_SEND_CONTEXT,      /* sending those, oldest first */
 	LOGQ_FORWARD,           /* sending the matches from cur on */
 	LOGQ_LIVE,              /* following: live events only */
+	LOGQ_EXPLAIN,           /* explain: walking back to the session's start */
 };
 
 struct logq {
@@ -57,6 +62,9 @@ struct logq {
 	int64_t realtime_off;           /* the clock offset the reply gave */
 	int read_error;                 /* reading the journal failed: the answer ends there */
 	struct json_object *losses;
+	uint32_t explain;               /* explain: the session */
+	struct json_object *diags;      /* ... its diagnoses, newest first */
+	struct ipct_jsession start;     /* ... its start, once found (session 0 until then) */
 };
 
 /* What opening the journal keeps but cannot read, said once at start. */
@@ -119,6 +127,38 @@ void log_flush(struct daemon *d, uint64_t now)
 	}
 }
 
+void log_session(struct daemon *d, const struct session *s)
+{
+	struct ipct_jsession r = { s->id, s->uid, (int64_t)s->start_ns + s->realtime_off };
+
+	log_add(d, IPCT_JREC_SESSION, &r, sizeof(r), s->start_ns);
+}
+
+void log_diag(struct daemon *d, const struct session *s, struct json_object *diag)
+{
+	struct json_object *hold;
+	struct ipct_jdiag *r;
+	const char *text;
+	size_t len;
+
+	if (!d->journal)
+		return;
+	text = ipct_diag_text(diag, IPCT_JDIAG_JSON_MAX, &hold);
+	len = text ? strlen(text) : 0;
+	r = text ? malloc(sizeof(*r) + len) : NULL;
+	if (!r) {
+		d->journal_errors++;
+		json_object_put(hold);
+		return;
+	}
+	r->session = s->id;
+	r->uid = s->uid;
+	memcpy(r->json, text, len);
+	log_add(d, IPCT_JREC_DIAG, r, (uint16_t)(sizeof(*r) + len), boottime_ns());
+	free(r);
+	json_object_put(hold);
+}
+
 /* Whether c may see events of uid: root and the ipctrace group see all. */
 static bool visible(const struct client *c, uint32_t uid)
 {
@@ -165,6 +205,7 @@ void log_free(struct logq *q)
 	tdestroy(q->want, pid_keep);
 	free(q->ctx);
 	json_object_put(q->losses);
+	json_object_put(q->diags);
 	free(q);
 }
 
@@ -259,6 +300,92 @@ struct scan_ctx {
 	struct client *c;
 	struct logq *q;
 };
+
+/* {"cmd":"explain","session":S}: answered once the walk back has found the session's start. */
+void do_explain(struct daemon *d, struct client *c, struct json_object *req)
+{
+	struct json_object *v;
+	struct logq *q;
+	int64_t id;
+
+	if (c->logq) {
+		reply_error(c, "explain: this connection already has a query running");
+		return;
+	}
+	if (!json_object_object_get_ex(req, "session", &v) || !json_object_is_type(v, json_type_int) ||
+	    (id = json_object_get_int64(v)) < 1 || id > UINT32_MAX) {
+		reply_error(c, "explain: \"session\" must be a session number (1 or more)");
+		return;
+	}
+	if (!d->journal) {
+		reply_error(c, "explain: this ipctraced keeps no journal (it was started with --no-journal)");
+		return;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q || !(q->diags = json_object_new_array())) {
+		free(q);
+		reply_error(c, "explain: out of memory");
+		return;
+	}
+	q->explain = (uint32_t)id;
+	q->phase = LOGQ_EXPLAIN;
+	/* What a request handled before this one in the same turn (a detach) logged counts too. */
+	log_flush(d, boottime_ns());
+	ipct_journal_end(d->journal, &q->back);
+	c->logq = q;
+}
+
+/* Newest first: the session's diagnoses until its start. */
+static bool on_explain(uint16_t type, const void *rec, uint16_t len, int64_t realtime_ns, void *ctx)
+{
+	struct scan_ctx *sc = ctx;
+	struct logq *q = sc->q;
+
+	(void)realtime_ns;
+	if (type == IPCT_JREC_DIAG && len > sizeof(struct ipct_jdiag)) {
+		const struct ipct_jdiag *r = rec;
+		struct json_object *diag;
+
+		if (r->session != q->explain)
+			return true;
+		diag = ipct_json_parse(r->json, len - sizeof(*r));
+		if (diag)
+			json_object_array_add(q->diags, diag);
+		return true;
+	}
+	if (type == IPCT_JREC_SESSION && len >= sizeof(struct ipct_jsession) &&
+	    ((const struct ipct_jsession *)rec)->session == q->explain) {
+		memcpy(&q->start, rec, sizeof(q->start));
+		return false;
+	}
+	return true;
+}
+
+/* The answer to explain: the session's diagnoses, oldest first, or why there are none to give. */
+static void explain_end(struct client *c, int err)
+{
+	struct logq *q = c->logq;
+	struct json_object *r, *diags;
+	size_t n = json_object_array_length(q->diags);
+
+	if (err < 0) {
+		reply_error(c, "explain: reading the journal failed: %s", strerror(-err));
+	} else if (!q->start.session || !visible(c, q->start.uid)) {
+		/* The same words for both: who may not see a session does not learn that it exists. */
+		reply_error(c, "explain: session %u is not in the journal, or is not yours", q->explain);
+	} else {
+		r = json_object_new_object();
+		diags = json_object_new_array_ext((int)n);
+		for (size_t i = n; i-- > 0;)
+			json_object_array_add(diags, json_object_get(json_object_array_get_idx(q->diags, i)));
+		json_object_object_add(r, "session", json_object_new_int64(q->explain));
+		json_object_object_add(r, "start_ns", json_object_new_int64(q->start.start_ns));
+		json_object_object_add(r, "diagnoses", diags);
+		reply_ok(c, r);
+	}
+	log_free(q);
+	c->logq = NULL;
+}
 
 /*
  * The event in a journal record as its client may see it, re-based on the
@@ -438,6 +565,12 @@ static void logq_step(struct daemon *d, struct client *c)
 		break;
 	case LOGQ_LIVE:
 		break;
+	case LOGQ_EXPLAIN:
+		err = ipct_journal_step_back(d->journal, &q->back, INT64_MIN, INT64_MAX, LOG_STEP_BLOCKS,
+					     on_explain, &sc);
+		if (err < 0 || q->back.done || q->start.session)
+			explain_end(c, err);
+		return;
 	}
 	if (err < 0) {
 		q->read_error = err;

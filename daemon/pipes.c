@@ -25,8 +25,11 @@ void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx)
 {
 	struct session *s = session_find(ctx, session);
 
-	if (s && s->owner)
+	if (!s)
+		return;
+	if (s->owner)
 		client_queue_json(s->owner, diag);
+	log_diag(ctx, s, diag);
 }
 
 /* The access mode and close-on-exec of pid's fd, from /proc/PID/fdinfo. */

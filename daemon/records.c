@@ -256,6 +256,9 @@ static bool load_record(uint16_t type, const void *rec, uint16_t len, int64_t re
 			l->last_session = r->session;
 	} else if (type == IPCT_JREC_EVENT && len >= sizeof(*e) && e->session > l->last_session) {
 		l->last_session = e->session;
+	} else if (type == IPCT_JREC_SESSION && len >= sizeof(struct ipct_jsession) &&
+		   ((const struct ipct_jsession *)rec)->session > l->last_session) {
+		l->last_session = ((const struct ipct_jsession *)rec)->session;
 	}
 	return true;
 }

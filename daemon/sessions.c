@@ -183,6 +183,8 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 		/* Running or held before exec, it has descriptors already: pipes it inherited. */
 		pipes_seed(d, pids[i], s->id, o->from_exec);
 	}
+	/* Before any of its diagnoses: `explain` walks back from them to it. */
+	log_session(d, s);
 	s->next = d->sessions;
 	d->sessions = s;
 	*out = s;

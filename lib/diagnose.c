@@ -1797,3 +1797,36 @@ done:
 	free(first);
 	return out;
 }
+
+const char *ipct_diag_text(struct json_object *d, size_t max, struct json_object **hold)
+{
+	const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	const char *text = json_object_to_json_string_ext(d, flags);
+	struct json_object *ev;
+	size_t len = strlen(text);
+	int dropped = 0;
+
+	*hold = json_object_get(d);
+	if (len <= max)
+		return text;
+	/* The client got the whole diagnosis: the one it holds stays as it is. */
+	json_object_put(*hold);
+	*hold = NULL;
+	if (json_object_deep_copy(d, hold, NULL) < 0)
+		return NULL;
+	ev = member(*hold, "evidence");
+	while (len > max && ev && json_object_array_length(ev)) {
+		size_t n = json_object_array_length(ev), cut = 0, drop = 0;
+
+		/* As many entries as make up the excess (each with its comma), then measured again. */
+		while (drop < n && len - cut > max)
+			cut += strlen(json_object_to_json_string_ext(json_object_array_get_idx(ev, n - ++drop),
+								     flags)) + 1;
+		json_object_array_del_idx(ev, n - drop, drop);
+		dropped += (int)drop;
+		json_object_object_add(*hold, "evidence_truncated", json_object_new_int(dropped));
+		text = json_object_to_json_string_ext(*hold, flags);
+		len = strlen(text);
+	}
+	return len <= max ? text : NULL;
+}

@@ -84,3 +84,12 @@ void ipct_diag_end_session(struct ipct_diag *dg, uint32_t session);
  * of arrays; NULL on ENOMEM.
  */
 struct json_object *ipct_diag_explain(struct json_object *diags);
+
+/*
+ * d as JSON text of at most max bytes (a journal record's room): when it
+ * is longer, that of a copy whose evidence loses entries from its end,
+ * newest first, with "evidence_truncated": how many. The text lives until
+ * json_object_put(*hold). NULL when even no evidence is too long, or on
+ * ENOMEM.
+ */
+const char *ipct_diag_text(struct json_object *d, size_t max, struct json_object **hold);

@@ -16,7 +16,27 @@ enum ipct_jrec_type {
 	IPCT_JREC_EVENT = 1,    /* struct ipct_event */
 	IPCT_JREC_SIGREC = 2,   /* struct ipct_sigrec */
 	IPCT_JREC_LOSS = 3,     /* struct ipct_jloss */
+	IPCT_JREC_SESSION = 4,  /* struct ipct_jsession: a session began */
+	IPCT_JREC_DIAG = 5,     /* struct ipct_jdiag: a diagnosis of a session */
 };
+
+/* Readers skip the types they do not know: older ones read a newer journal. */
+
+/* A session's start, for `explain`: who may see it, and where its times begin. */
+struct ipct_jsession {
+	uint32_t session;
+	uint32_t uid;           /* its owner: root, the ipctrace group and this uid see it */
+	int64_t start_ns;       /* wall-clock start (its client's clock offset applied) */
+};
+
+/* A diagnosis (docs/diagnoses.md) as its session's client got it: JSON text, no NUL. */
+struct ipct_jdiag {
+	uint32_t session;
+	uint32_t uid;           /* the session's owner */
+	char json[];
+};
+/* The longest JSON a record holds (records have a 16-bit length). */
+#define IPCT_JDIAG_JSON_MAX (UINT16_MAX - sizeof(struct ipct_jdiag))
 
 /* Records lost before they reached the daemon (the BPF ring was full). */
 struct ipct_jloss {

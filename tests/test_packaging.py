@@ -144,7 +144,9 @@ def check_man(pages, daemon_opts, verb_opts):
 # offered, whether that must be all that is offered).
 CASES = [
     (["ipctrace", "lo"], 1, {"log"}, True),
-    (["ipctrace", ""], 1, {"run", "log", "attach", "trace", "detach", "signals", "pipes", "stats"}, False),
+    (["ipctrace", ""], 1, {"run", "log", "attach", "trace", "detach", "signals", "pipes", "explain", "stats"},
+     False),
+    (["ipctrace", "explain", "-o", ""], 3, {"text", "json"}, True),
     (["ipctrace", "run", "-o", ""], 3, {"text", "json", "dot"}, True),
     (["ipctrace", "log", "ki"], 2, {"kind="}, True),
     (["ipctrace", "log", "-o", ""], 3, {"text", "json"}, True),
@@ -240,7 +242,7 @@ def main():
         if not shutil.which(tool):
             print(f"FAIL: {tool} is not installed (scripts/setup installs it)")
             return 1
-    verbs = ["run", "log", "attach", "trace", "detach", "signals", "pipes", "stats"]
+    verbs = ["run", "log", "attach", "trace", "detach", "signals", "pipes", "explain", "stats"]
     daemon_opts = help_opts_of([a.ipctraced, "--help"])
     verb_opts = {verb: help_opts_of([a.ipctrace, verb, "--help"]) for verb in verbs}
     check_unit(a.unit, a.ipctraced, a.man)

@@ -17,7 +17,7 @@ not show:
 - trace --all in the foreground: a program started afterwards, not by
   ipctrace, is traced (its kills and deliveries as it reports them), the
   daemon and the trace's own client are not; Ctrl-C (SIGINT) detaches, exit 0;
-- usage errors of trace and detach (exit 2), and help (exit 0, stdout)."""
+- usage errors of trace, detach and explain (exit 2), and help (exit 0, stdout)."""
 
 import json
 import os
@@ -133,19 +133,23 @@ try:
     for args, words in ((['trace'], ['--all']), (['trace', '--all', '-p', '1'], ['-p', 'does not go with']),
                         (['trace', '--all', 'x'], ["unexpected argument 'x'"]), (['detach'], ['Usage']),
                         (['detach', 'x'], ['Usage']), (['detach', '0'], ['Usage']),
-                        (['detach', '1', '2'], ['Usage'])):
+                        (['detach', '1', '2'], ['Usage']), (['explain'], ['which session?', 'Usage']),
+                        (['explain', 'x'], ["'x' is not a session number"]),
+                        (['explain', '0'], ["'0' is not a session number"]),
+                        (['explain', '1', '2'], ['one session at a time', 'Usage'])):
         r = run_cli(args[:1] + ['-s', sock] + args[1:])
         check_eq('%s: exit status' % ' '.join(args), 2, r.returncode)
         for w in words:
             check(w in r.stderr, '%s: the error does not say %r: %r' % (' '.join(args), w, r.stderr))
         check_eq('%s: stdout' % ' '.join(args), '', r.stdout)
     for args in (['--help'], ['-h'], ['help'], ['trace', '--help'], ['run', '-h'], ['log', '--help'],
-                 ['signals', '--help'], ['pipes', '--help'], ['stats', '--help'], ['attach', '--help']):
+                 ['signals', '--help'], ['pipes', '--help'], ['stats', '--help'], ['attach', '--help'],
+                 ['explain', '--help']):
         r = run_cli(args)
         check_eq('ipctrace %s: exit status' % ' '.join(args), 0, r.returncode)
         check(r.stdout.startswith('Usage: ipctrace'), 'ipctrace %s: stdout %r' % (' '.join(args), r.stdout[:80]))
     check_eq('sessions left', 0, stats(sock)['sessions'])
-    passed('trace and detach usage errors: exit 2; --help: exit 0, the usage on stdout')
+    passed('trace, detach and explain usage errors: exit 2; --help: exit 0, the usage on stdout')
     check(d.alive(), 'the daemon died')
 finally:
     d.cleanup()

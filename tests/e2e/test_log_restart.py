@@ -20,7 +20,8 @@ The journal's layout (lib/journal.c), used only to find its last block: a
 segment is a 32-byte header and blocks; a block is a 48-byte header
 (magic, len, nrec, pad, realtime_off, min_ns, max_ns, hash) and its
 records, each a 16-byte header (type, len, pad, ts_ns) and len bytes;
-record type 1 is an event, 2 a lifecycle record, 3 a loss marker."""
+record type 1 is an event, 2 a lifecycle record, 3 a loss marker, 4 a
+session's start, 5 a diagnosis."""
 
 import os
 import re
@@ -102,6 +103,7 @@ try:
     daemons.append(d)
 
     # Run 1, and the log has it (so its blocks are written before run 2 starts).
+    before = time.time_ns()
     t1 = trace([example('signals'), '5'], opts=['-s', d.socket])
     check_clean_exit(t1, 0)
     check_eq('run 1: kill events', t1.report['kill'], len(select_events(t1.events, type='kill')))
@@ -121,16 +123,20 @@ try:
     j = st.get('journal')
     check(isinstance(j, dict), 'stats journal: %r' % j)
     check_eq('stats events', len(everything), st['events'])
-    check_eq('stats journal.records (events and lifecycle records)', len(everything) + len(records), j['records'])
+    # Each run's session start and diagnoses (none: both programs are correct) are records too.
+    check_eq('runs\' diagnoses', [], t1.diagnoses + t2.diagnoses)
+    check_eq('stats journal.records (events, lifecycle records, two session starts)',
+             len(everything) + len(records) + 2, j['records'])
     check_eq('stats journal.segments', len(segments(journal)), j['segments'])
     check_eq('stats journal.bytes', sum(os.path.getsize(os.path.join(journal, n)) for n in segments(journal)),
              j['bytes'])
     check_eq('stats journal.repaired_bytes', 0, j['repaired_bytes'])
     check_eq('stats journal.write_errors', 0, j['write_errors'])
-    check(abs(j['first_ns'] - everything[0]['time_ns']) <= 2000000 and
-          abs(j['last_ns'] - max(e['time_ns'] for e in everything)) <= 2000000,
-          'stats journal first_ns/last_ns %d/%d vs the events %d..%d'
-          % (j['first_ns'], j['last_ns'], everything[0]['time_ns'], everything[-1]['time_ns']))
+    # The journal begins with run 1's session start: after the run was asked for, before its first event.
+    check(before - TIME_SLACK_NS <= j['first_ns'] <= everything[0]['time_ns'] + TIME_SLACK_NS and
+          abs(j['last_ns'] - max(e['time_ns'] for e in everything)) <= TIME_SLACK_NS,
+          'stats journal first_ns/last_ns %d/%d vs run 1 asked for at %d, the events %d..%d'
+          % (j['first_ns'], j['last_ns'], before, everything[0]['time_ns'], everything[-1]['time_ns']))
     passed('log after `pipe 1000`: all %d events of both runs; stats journal %r' % (len(everything), j))
 
     # A second daemon on a journal in use is refused, and does no harm.

@@ -743,6 +743,51 @@ static void test_explain(void)
 	json_object_put(out);
 }
 
+/* A diagnosis too long for a journal record loses evidence from its end, and says how much. */
+static void test_text_fit(void)
+{
+	struct json_object *d = json_object_new_object(), *ev = json_object_new_array(), *hold, *back, *v;
+	const char *text;
+
+	json_object_object_add(d, "kind", json_object_new_string("deadlock"));
+	for (int i = 0; i < 1000; i++) {
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "detail", json_object_new_int(i));
+		json_object_object_add(e, "event", json_object_new_string("read of an empty pipe, asleep since long"));
+		json_object_array_add(ev, e);
+	}
+	json_object_object_add(d, "evidence", ev);
+	text = ipct_diag_text(d, 1u << 20, &hold);
+	CHECK(text && !strstr(text, "evidence_truncated"));
+	json_object_put(hold);
+
+	text = ipct_diag_text(d, 4000, &hold);
+	CHECK(text && strlen(text) <= 4000);
+	back = text ? json_tokener_parse(text) : NULL;
+	CHECK(back != NULL);
+	if (back) {
+		size_t kept = json_object_array_length(json_object_object_get(back, "evidence"));
+
+		CHECK(kept > 0 && kept < 1000);
+		v = json_object_object_get(back, "evidence_truncated");
+		CHECK_INT(json_object_get_int(v) + (long long)kept, 1000);
+		/* The oldest entries stay, and as many as fit. */
+		CHECK_INT(json_object_get_int(json_object_object_get(
+				  json_object_array_get_idx(json_object_object_get(back, "evidence"), 0), "detail")), 0);
+		CHECK(strlen(text) + 2 * strlen(json_object_to_json_string_ext(
+				  json_object_array_get_idx(ev, kept), JSON_C_TO_STRING_PLAIN)) > 4000);
+		json_object_put(back);
+	}
+	json_object_put(hold);
+	/* The caller's diagnosis (sent whole to the client) is unchanged. */
+	CHECK_INT(json_object_array_length(ev), 1000);
+
+	CHECK(!ipct_diag_text(d, 20, &hold));
+	json_object_put(hold);
+	json_object_put(d);
+}
+
 int main(void)
 {
 	test_deadlock_waitpipe();
@@ -757,5 +802,6 @@ int main(void)
 	test_kill_failed();
 	test_handler_race();
 	test_explain();
+	test_text_fit();
 	return check_done("test-diagnose");
 }
