@@ -9,7 +9,8 @@ against what the traced programs did and what the test set up:
   an empty journal;
 - after `signals N`: the events it made by type (4N+5 in all, as in
   test_run_count) and as many journal records with its N lifecycle
-  records (the SIGCHLD its exit sends ipctrace has none), over a time span
+  records (the SIGCHLD its exit sends ipctrace has none) and the session's
+  start (for `ipctrace explain`), over a time span
   that the run's wall-clock times bound;
 - while a process is attached in the background: 1 session, 1 traced
   process, programs attached; after `detach`, none;
@@ -103,7 +104,7 @@ try:
     check_eq('after signals %d: events by type' % N, want, by_type)
     check_counters('after signals %d' % N, text, {'events': sum(want.values()), 'lost': 0, 'clients': 1,
                                                   'sessions': 0, 'traced_processes': 0, 'attached': 'false'})
-    records = sum(want.values()) + k
+    records = sum(want.values()) + k + 1
     check_eq('after signals %d: journal' % N, '0.0 MiB in 1 segments, %d records' % records, text['journal'])
     m = re.fullmatch('(%s) to (%s)' % (TIME, TIME), text.get('journal time span', ''))
     check(m, 'after signals %d: journal time span %r' % (N, text.get('journal time span')))
