@@ -901,7 +901,8 @@ static bool not_open(struct ipct_diag *dg, struct dsession *s, struct dproc *p, 
 		evidence(d, s, n.ts, n.pid, n.comm, n.call, "%s made fd %d", call, fd);
 		return true;
 	case IPCT_FDN_NONE:
-		if (s->lost || s->full)
+		/* Closing what may not be open is how a program makes sure it is not (a loop over every fd). */
+		if (s->lost || s->full || is_close)
 			return false;
 		if (fd <= 2) {
 			json_object_object_add(d, "cause", json_object_new_string("closed_before_trace"));
@@ -1701,7 +1702,8 @@ static void on_syscall(struct ipct_diag *dg, struct dsession *s, const struct ip
 	case IPCT_SC_FD_ACCEPT:
 	case IPCT_SC_CLOSE:
 	case IPCT_SC_DUP2:
-		if (e->sys.ret == -EBADF)
+		/* fcntl(fd, F_GETFD) failing is how a program (a shell) asks whether fd is open. */
+		if (e->sys.ret == -EBADF && strcmp(sc->name, "fcntl"))
 			rule_bad_fd(dg, s, p, e, sc);
 		return;
 	case IPCT_SC_PLAIN:
