@@ -6,7 +6,9 @@
  * Filtering happens before anything is reserved: a syscall number outside
  * the IPC set costs one array load; a process outside the traced set costs
  * one hash lookup. Read/write-family calls resolve their fd to the file's
- * inode and drop anything that is not a pipe, FIFO or socket. Records are
+ * inode and drop anything that is not a pipe, FIFO or socket, unless the
+ * call failed because of its descriptor or closed or copied a standard
+ * stream (fd_failed, std_copy: what a course's mistakes are). Records are
  * submitted without waking the consumer (the daemon drains on a timer); a
  * wake-up is forced only when the ring fills past a threshold or a process
  * exits, because one wake-up per record costs more than the tracing itself.
@@ -50,6 +52,13 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define AF_INET   2
 #define AF_INET6  10
 #define SIGNAL_GROUP_EXIT 0x00000004
+#define EBADF    9
+#define EINVAL   22
+#define ESPIPE   29
+#define EPIPE    32
+#define ENOTSOCK 88
+#define F_DUPFD  0
+#define F_DUPFD_CLOEXEC 1030
 
 /*
  * Set by the daemon before load: the class of each native syscall number
@@ -65,6 +74,8 @@ const volatile __u16 compat_nr[IPCT_NR_MAX] = {};
 const volatile __u16 socketcall_nr[IPCT_SOCKETCALL_MAX] = {};
 /* write and writev: the calls whose sleep on a full pipe `waiting` notes (native numbers). */
 const volatile long nr_write = -1, nr_writev = -1;
+/* dup and fcntl: copies of a standard stream are recorded whatever it is (native numbers). */
+const volatile long nr_dup = -1, nr_fcntl = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -347,6 +358,32 @@ static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int
 static __always_inline bool is_ipc(const struct ipct_obj *o)
 {
 	return o->kind >= IPCT_KIND_PIPE;
+}
+
+/*
+ * What a call on a descriptor that is not IPC is still recorded for: the
+ * mistakes of course code (docs/diagnoses.md, bad_fd). A call that failed
+ * because of its descriptor (not open, the wrong end or mode, not a socket,
+ * not seekable, a pipe with no reader), and the calls that close or copy a
+ * standard stream (0, 1, 2), whatever it is; an open whose new descriptor
+ * is 0, 1 or 2. A successful call on a file costs one comparison more.
+ */
+static __always_inline bool fd_failed(long ret)
+{
+	return ret == -EBADF || ret == -EINVAL || ret == -ESPIPE || ret == -ENOTSOCK || ret == -EPIPE;
+}
+
+static __always_inline bool is_std(__u64 fd)
+{
+	return (__u32)fd <= 2;
+}
+
+/* dup or fcntl(F_DUPFD, F_DUPFD_CLOEXEC) from or to a standard stream. */
+static __always_inline bool std_copy(long nr, const __u64 *args, long ret)
+{
+	if (nr != nr_dup && (nr != nr_fcntl || ((__u32)args[1] != F_DUPFD && (__u32)args[1] != F_DUPFD_CLOEXEC)))
+		return false;
+	return is_std(args[0]) || (ret >= 0 && ret <= 2);
 }
 
 /* The class of a native syscall number, with IPCT_SC_COMPAT if a 32-bit call has it too. */
@@ -961,7 +998,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_READV:
 		/* Data calls, the bulk; dup and fcntl's copies take close-on-exec from their arguments. */
 		fd_resolve(args[0], &a, rd | (cls == IPCT_SC_READ || cls == IPCT_SC_READV ? R_SIGFD : 0));
-		if (!is_ipc(&a))
+		if (!is_ipc(&a) && !fd_failed(ret) && !std_copy(nr, args, ret))
 			return 0;
 		break;
 	case IPCT_SC_FD_RET:
@@ -973,14 +1010,15 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
 		fd_resolve(ret, &a, R_COE | rd);
-		if (a.kind != IPCT_KIND_FIFO)
+		/* A file that gets a standard stream's number: what the stream was is gone. */
+		if (a.kind != IPCT_KIND_FIFO && !(ret >= 0 && ret <= 2))
 			return 0;
 		break;
 	case IPCT_SC_FD_PAIR01:
 	case IPCT_SC_FD_PAIR02:
 		fd_resolve(args[0], &a, R_COE | rd);
 		fd_resolve(args[cls == IPCT_SC_FD_PAIR01 ? 1 : 2], &b, R_COE | rd);
-		if (!is_ipc(&a) && !is_ipc(&b))
+		if (!is_ipc(&a) && !is_ipc(&b) && !fd_failed(ret))
 			return 0;
 		break;
 	case IPCT_SC_FD_ACCEPT:
@@ -988,14 +1026,14 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		fd_resolve(ret, &b, R_COE | rd);
 		break;
 	case IPCT_SC_CLOSE:
-		if (!is_ipc(&b))
+		if (!is_ipc(&b) && !fd_failed(ret) && !is_std(args[0]))
 			return 0;
 		a = b;
 		b.kind = IPCT_KIND_NONE;
 		break;
 	case IPCT_SC_DUP2:
 		fd_resolve(args[0], &a, R_COE | rd);
-		if (!is_ipc(&a) && !is_ipc(&b))
+		if (!is_ipc(&a) && !is_ipc(&b) && !fd_failed(ret) && !is_std(args[0]) && !is_std(args[1]))
 			return 0;
 		break;
 	case IPCT_SC_WAIT4:
@@ -1137,7 +1175,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		emit_sockinfo(session, nr, args[0]);
 	else if (ret >= 0 && cls == IPCT_SC_FD_ACCEPT)
 		emit_sockinfo(session, nr, ret);
-	else if (cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT)
+	else if ((cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT) && a.kind == IPCT_KIND_FIFO)
 		emit_fifo(session, nr, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
 	else if (ret >= 0 && cls == IPCT_SC_FD_MSG)
 		ipct_scm_rights(session, nr, args[0], args[1]);

@@ -98,6 +98,10 @@ static void set_classes(struct ipctrace_bpf *skel)
 			skel->rodata->nr_write = s->nr;
 		else if (!strcmp(s->name, "writev"))
 			skel->rodata->nr_writev = s->nr;
+		else if (!strcmp(s->name, "dup"))
+			skel->rodata->nr_dup = s->nr;
+		else if (!strcmp(s->name, "fcntl"))
+			skel->rodata->nr_fcntl = s->nr;
 	}
 	ipct_compat_map_fill(&m);
 	for (int nr = 0; nr < IPCT_NR_MAX; nr++) {

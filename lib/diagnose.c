@@ -14,6 +14,7 @@
  *   not_waited    a parent's exit: children it left as zombies
  *   kill_failed   a kill-family call that failed with ESRCH, EPERM or EINVAL
  *   handler_race  a death by the default action of a signal the program handles
+ *   bad_fd        a call that failed with EBADF: what its descriptor was then
  *
  * The graph's own diagnoses (no_eof, leaked_write_end, write_after_close)
  * stay in lib/graph.c; the survey decides when a blocked reader is worth
@@ -49,7 +50,8 @@
 /* A blocked call's providers beyond this many: too many to be certain of. */
 #define MAX_PROVIDERS 16
 #define MAX_CALLS 4
-#define MAX_KILL_KEYS 64
+/* Diagnoses said once (kill_failed: sender, target, errno; bad_fd: pid, fd, the close that explains it). */
+#define MAX_SAID_KEYS 128
 
 enum reap { REAP_NONE, REAP_WAIT, REAP_AUTO, REAP_ADOPTED, REAP_UNKNOWN };
 
@@ -150,8 +152,8 @@ struct dsession {
 	struct install *installs;
 	size_t ninstalls, capinstalls;
 	struct pending *pending;
-	struct { uint32_t sender, target; int err; } kill_keys[MAX_KILL_KEYS];
-	size_t nkill_keys;
+	struct { const char *kind; uint32_t pid; int64_t a, b; } said[MAX_SAID_KEYS];
+	size_t nsaid;
 	struct dsession *next;
 };
 
@@ -681,15 +683,17 @@ static void say_reaped(struct text *msg, const struct dsession *s, const struct 
 	}
 }
 
-static bool kill_said(struct dsession *s, uint32_t sender, uint32_t target, int err)
+/* Whether a diagnosis of this kind was said already for pid and (a, b); notes it when not. */
+static bool said(struct dsession *s, const char *kind, uint32_t pid, int64_t a, int64_t b)
 {
-	for (size_t i = 0; i < s->nkill_keys; i++)
-		if (s->kill_keys[i].sender == sender && s->kill_keys[i].target == target && s->kill_keys[i].err == err)
+	for (size_t i = 0; i < s->nsaid; i++)
+		if (!strcmp(s->said[i].kind, kind) && s->said[i].pid == pid && s->said[i].a == a && s->said[i].b == b)
 			return true;
-	if (s->nkill_keys < MAX_KILL_KEYS) {
-		s->kill_keys[s->nkill_keys].sender = sender;
-		s->kill_keys[s->nkill_keys].target = target;
-		s->kill_keys[s->nkill_keys++].err = err;
+	if (s->nsaid < MAX_SAID_KEYS) {
+		s->said[s->nsaid].kind = kind;
+		s->said[s->nsaid].pid = pid;
+		s->said[s->nsaid].a = a;
+		s->said[s->nsaid++].b = b;
 	}
 	return false;
 }
@@ -750,7 +754,7 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
 	/* A pid the trace never saw is "never existed" only if no event was lost. */
 	if (err == ESRCH && !t && pid > 0 && !pidfd && (s->lost || s->full))
 		return;
-	if (kill_said(s, p->pid, pidfd ? UINT32_MAX : (uint32_t)pid, err))
+	if (said(s, "kill_failed", p->pid, pidfd ? INT64_MIN : pid, err))
 		return;
 	if (!sg) {
 		snprintf(signame, sizeof(signame), "%d", sig);
@@ -801,6 +805,207 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
 		else
 			say(&msg, "the kernel rejected its arguments (a siginfo it may not send, or flags it does "
 				  "not know)");
+	}
+	emit(dg, s, d, &msg);
+}
+
+/* ---- bad_fd ---- */
+
+/* "the read end of pipe:[5]", "a socket", "a file or terminal": what a descriptor was on. */
+static const char *what_str(char *buf, size_t len, int kind, uint64_t ino, unsigned mode)
+{
+	const char *end = mode == 1 ? "the read end of " : mode == 2 ? "the write end of " : "";
+
+	if (kind == IPCT_KIND_PIPE || kind == IPCT_KIND_FIFO)
+		snprintf(buf, len, "%spipe:[%" PRIu64 "]%s", end, ino, kind == IPCT_KIND_FIFO ? " (a FIFO)" : "");
+	else if (kind == IPCT_KIND_SOCKET)
+		snprintf(buf, len, "socket:[%" PRIu64 "]", ino);
+	else if (kind == IPCT_KIND_SIGNALFD)
+		snprintf(buf, len, "a signalfd");
+	else
+		snprintf(buf, len, "a file or terminal");
+	return buf;
+}
+
+/* "dup2(4, 1)", "dup(1)", "close(3)", "pipe()": the call of a note on fd. */
+static const char *note_call(char *buf, size_t len, const struct ipct_graph_fdnote *n, int fd)
+{
+	if (n->from >= 0 && (!strcmp(n->call, "dup2") || !strcmp(n->call, "dup3")))
+		snprintf(buf, len, "%s(%d, %d)", n->call, n->from, fd);
+	else if (n->from >= 0)
+		snprintf(buf, len, "%s(%d)", n->call, n->from);
+	else if (!strcmp(n->call, "close"))
+		snprintf(buf, len, "close(%d)", fd);
+	else
+		snprintf(buf, len, "%s()", n->call);
+	return buf;
+}
+
+struct other_end {
+	uint32_t pid;
+	unsigned want;
+	int fd;
+};
+
+static void on_other_end(uint32_t pid, int fd, unsigned mode, void *ctx)
+{
+	struct other_end *x = ctx;
+
+	if (pid == x->pid && (mode & x->want) && x->fd < 0)
+		x->fd = fd;
+}
+
+/* EBADF on an open descriptor: the wrong end of a pipe, or a file open the other way. False: not that. */
+static bool wrong_end(struct ipct_diag *dg, const struct dsession *s, struct dproc *p, const struct ipct_event *e,
+		      const struct ipct_syscall *sc, int fd, struct json_object *d, struct text *msg)
+{
+	bool write = sc->io == IPCT_IO_WRITE || sc->io == IPCT_IO_WRITE_MSGS;
+	unsigned mode = (unsigned)(e->sys.x[1] >> 32) & 3, need = write ? 2 : 1;
+	int kind = e->kind[0];
+	struct ipct_graph_fdnote made;
+	struct other_end x = { p->pid, need, -1 };
+	struct ipct_graph_obj obj = { .ino = e->sys.x[0], .kind = kind };
+	char what[64], call[48], t[32], name[48];
+
+	if ((sc->io != IPCT_IO_READ && !write && sc->io != IPCT_IO_READ_MSGS) || (mode & need) || !mode)
+		return false;
+	what_str(what, sizeof(what), kind, e->sys.x[0], mode);
+	json_object_object_add(d, "cause", json_object_new_string(kind == IPCT_KIND_PIPE || kind == IPCT_KIND_FIFO
+								      ? "wrong_end" : "wrong_mode"));
+	if (kind != IPCT_KIND_PIPE && kind != IPCT_KIND_FIFO) {
+		say(msg, "fd %d is open for %s only (%s): it cannot be %s", fd, mode == 1 ? "reading" : "writing", what,
+		    write ? "written" : "read");
+		return true;
+	}
+	add_object(d, &obj);
+	obj_str(name, sizeof(name), &obj);
+	json_object_object_add(d, "object", json_object_new_string(name));
+	ipct_graph_fd_note(dg->graph, p->pid, fd, &made);
+	ipct_graph_holders(dg->graph, p->session, e->sys.x[0], on_other_end, &x, &obj);
+	json_object_object_add(d, "other_end_fd", x.fd >= 0 ? json_object_new_int(x.fd) : NULL);
+	say(msg, "fd %d is %s", fd, what);
+	if (made.state == IPCT_FDN_OPEN && made.call) {
+		note_call(call, sizeof(call), &made, fd);
+		say(msg, " (since %s at %s)", call, at(t, sizeof(t), s, made.ts));
+		evidence(d, s, made.ts, made.pid, made.comm, made.call, "%s made fd %d %s", call, fd, what);
+	}
+	if (x.fd >= 0)
+		say(msg, "; its %s end is fd %d", write ? "write" : "read", x.fd);
+	else
+		say(msg, "; %s[%u] holds no %s end of it", p->comm, p->pid, write ? "write" : "read");
+	say(msg, ". A pipe is written through its write end and read through its read end: pipe(fds) puts the "
+		 "read end in fds[0] and the write end in fds[1]");
+	return true;
+}
+
+/* EBADF on a descriptor that was not open: what the trace knows of it. False when it cannot tell. */
+static bool not_open(struct ipct_diag *dg, struct dsession *s, struct dproc *p, const struct ipct_syscall *sc, int fd,
+		     struct json_object *d, struct text *msg, uint64_t *key)
+{
+	struct ipct_graph_fdnote n;
+	char what[64], call[48], t[32];
+	bool is_close = sc->cls == IPCT_SC_CLOSE;
+
+	ipct_graph_fd_note(dg->graph, p->pid, fd, &n);
+	*key = n.ts;
+	switch (n.state) {
+	case IPCT_FDN_CLOSED:
+		json_object_object_add(d, "cause", json_object_new_string("closed"));
+		json_object_object_add(d, "closed_by", json_object_new_string(n.call));
+		json_object_object_add(d, "closed_ns", jtime(s, n.ts));
+		if (n.pid != p->pid)
+			add_proc(d, n.pid, n.comm, "closer");
+		if (!strcmp(n.call, "exec")) {
+			say(msg, "fd %d was closed when %s[%u] exec'd at %s: it was close-on-exec", fd, n.comm, n.pid,
+			    at(t, sizeof(t), s, n.ts));
+			evidence(d, s, n.ts, n.pid, n.comm, "exec", "fd %d (close-on-exec) closed", fd);
+		} else {
+			note_call(call, sizeof(call), &n, fd);
+			say(msg, "fd %d was %sclosed at %s by %s in %s[%u]", fd, is_close ? "already " : "",
+			    at(t, sizeof(t), s, n.ts), call, n.comm, n.pid);
+			evidence(d, s, n.ts, n.pid, n.comm, n.call, "closed fd %d", fd);
+		}
+		if (n.kind != IPCT_KIND_NONE)
+			say(msg, ", where it was %s", what_str(what, sizeof(what), n.kind, n.ino, n.mode));
+		if (n.reopened)
+			say(msg, "; files opened since got that number and were closed again (as the dynamic loader "
+				 "does after an exec)");
+		/* A file opened and closed again at that number since would not show (files are not traced). */
+		if (fd > 2)
+			say(msg, " (the last close of it the trace saw)");
+		if (is_close)
+			say(msg, ". A descriptor is closed once: a second close() fails, or closes whatever got its "
+				 "number in between");
+		else
+			say(msg, ". A closed descriptor names nothing until a new open, pipe or dup gets that number: "
+				 "%s it only before closing it", sc->io == IPCT_IO_NONE ? "use" : "read or write");
+		if (fd == 1 && !is_close)
+			say(msg, " (printf() and puts() write to fd 1: they fail once it is closed)");
+		return true;
+	case IPCT_FDN_OPEN:
+		/* A copy of a file or terminal that the trace saw made, and not its close. */
+		note_call(call, sizeof(call), &n, fd);
+		json_object_object_add(d, "cause", json_object_new_string("closed_since"));
+		say(msg, "fd %d was made at %s by %s in %s[%u] (%s, whose close is not traced) and has been closed "
+			 "since", fd, at(t, sizeof(t), s, n.ts), call, n.comm, n.pid,
+		    what_str(what, sizeof(what), n.kind, n.ino, n.mode));
+		evidence(d, s, n.ts, n.pid, n.comm, n.call, "%s made fd %d", call, fd);
+		return true;
+	case IPCT_FDN_NONE:
+		/* Closing what may not be open is how a program makes sure it is not (a loop over every fd). */
+		if (s->lost || s->full || is_close)
+			return false;
+		if (fd <= 2) {
+			json_object_object_add(d, "cause", json_object_new_string("closed_before_trace"));
+			say(msg, "fd %d was not open when the trace began, and nothing in the trace opened it: %s[%u] "
+				 "(or the program that started it) was started with it closed", fd, p->comm, p->pid);
+		} else {
+			json_object_object_add(d, "cause", json_object_new_string("never_opened"));
+			say(msg, "the trace never saw fd %d open in %s[%u]: most likely it was never opened (a wrong "
+				 "number, or one from a call that failed); a file opened and closed again would not show, "
+				 "as the trace sees only pipes, FIFOs, sockets and the standard streams", fd, p->comm,
+			    p->pid);
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A call that failed with EBADF on its first argument (docs/diagnoses.md, bad_fd). */
+static void rule_bad_fd(struct ipct_diag *dg, struct dsession *s, struct dproc *p, const struct ipct_event *e,
+			const struct ipct_syscall *sc)
+{
+	int fd = (int)e->sys.args[0];
+	struct json_object *d = diag_new(s, "bad_fd", e->ts_ns, p);
+	struct text msg = { .len = 0 };
+	uint64_t key = e->sys.x[0] ^ (uint64_t)e->kind[0] << 56;
+	bool known;
+
+	add_proc(d, p->pid, p->comm, "caller");
+	evidence(d, s, e->ts_ns, p->pid, p->comm, sc->name, "%s(%d) = -1 EBADF", sc->name, fd);
+	json_object_object_add(d, "call", json_object_new_string(sc->name));
+	json_object_object_add(d, "fd", json_object_new_int(fd));
+	json_object_object_add(d, "errno", json_object_new_string("EBADF"));
+	json_object_object_add(d, "cause", NULL);
+	say(&msg, "%s[%u]: %s(%d) failed with EBADF: ", p->comm, p->pid, sc->name, fd);
+	/* close(-1) is an idiom ("close it if it was opened"), not a mistake. */
+	if (fd < 0 && sc->cls == IPCT_SC_CLOSE) {
+		known = false;
+	} else if (fd < 0) {
+		json_object_object_add(d, "cause", json_object_new_string("negative"));
+		say(&msg, "%d is no descriptor. It is what open(), pipe(), socket() or dup() return when they fail: "
+			  "check their result before using it", fd);
+		known = true;
+	} else if (e->kind[0] != IPCT_KIND_NONE) {
+		known = wrong_end(dg, s, p, e, sc, fd, d, &msg);
+	} else {
+		known = not_open(dg, s, p, sc, fd, d, &msg, &key);
+	}
+	/* Once per descriptor and cause: a loop of writes to a closed fd says nothing new. */
+	if (!known || said(s, "bad_fd", p->pid, fd, (int64_t)key)) {
+		json_object_put(d);
+		return;
 	}
 	emit(dg, s, d, &msg);
 }
@@ -1573,6 +1778,20 @@ static void on_syscall(struct ipct_diag *dg, struct dsession *s, const struct ip
 	case IPCT_SC_WAITID:
 		on_wait(dg, p, e, sc->cls == IPCT_SC_WAITID);
 		return;
+	case IPCT_SC_FD:
+	case IPCT_SC_FD_IOV:
+	case IPCT_SC_READ:
+	case IPCT_SC_READV:
+	case IPCT_SC_SOCK:
+	case IPCT_SC_FD_MSG:
+	case IPCT_SC_FD_MMSG:
+	case IPCT_SC_FD_ACCEPT:
+	case IPCT_SC_CLOSE:
+	case IPCT_SC_DUP2:
+		/* fcntl(fd, F_GETFD) failing is how a program (a shell) asks whether fd is open. */
+		if (e->sys.ret == -EBADF && strcmp(sc->name, "fcntl"))
+			rule_bad_fd(dg, s, p, e, sc);
+		return;
 	case IPCT_SC_PLAIN:
 	case IPCT_SC_SIGQUEUE:
 	case IPCT_SC_TGSIGQUEUE:
@@ -1679,10 +1898,10 @@ void ipct_diag_end_session(struct ipct_diag *dg, uint32_t session)
 /* Causes come first: a leaked write end is why a reader never sees EOF; a race is why a process died. */
 static int rank_of(struct json_object *d)
 {
-	static const char *const order[][4] = {
+	static const char *const order[][5] = {
 		{ "leaked_write_end", "handler_race", NULL },
 		{ "deadlock", "no_eof", NULL },
-		{ "write_after_close", "kill_failed", "not_waited", NULL },
+		{ "write_after_close", "kill_failed", "not_waited", "bad_fd", NULL },
 	};
 	const char *kind = json_object_get_string(member(d, "kind"));
 

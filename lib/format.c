@@ -272,6 +272,13 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 	char obj[48];
 	const char *k = ipct_kind_name(kind);
 
+	/* A failed call on a file or terminal, or a standard stream closed or copied: no IPC object. */
+	if (kind == IPCT_KIND_OTHER && kind_key) {
+		if (json_mode(p))
+			pr_str(p, kind_key, NULL, k);
+		else
+			pr_text(p, " (not IPC)");
+	}
 	if (kind < IPCT_KIND_PIPE)
 		return;
 	/* As /proc/PID/fd names it: every signalfd is the same anonymous inode. */

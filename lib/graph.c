@@ -45,6 +45,8 @@
  */
 #define MAX_OBJECTS 65536
 #define MAX_WARNINGS 8
+/* Notes of closed descriptors (and copies of files) a process keeps; past that, the oldest go. */
+#define MAX_NOTES 64
 
 enum { END_READ = 1, END_WRITE = 2 };
 
@@ -83,6 +85,15 @@ struct fdent {
 	bool inherited;                 /* open before the trace (seeded), or a copy of such */
 	struct object *obj;
 	struct holder *h;
+	struct ipct_graph_fdnote made;  /* the call that made it (IPCT_FDN_OPEN) */
+};
+
+/* A descriptor the table does not hold: fd to last closed, or a copy of a file; the latest note counts. */
+struct fdnote {
+	int fd, last;
+	bool cloexec;
+	struct ipct_graph_fdnote n;
+	struct ipct_graph_fdnote before;        /* an open file's: how the descriptor whose number it took closed */
 };
 
 struct gproc {
@@ -91,6 +102,9 @@ struct gproc {
 	char comm[IPCT_COMM_LEN + 1];
 	struct fdent *fds;
 	size_t nfds, cap;
+	struct fdnote *notes;
+	size_t nnotes;
+	bool forgot;                    /* notes were dropped: a descriptor without one may have had one */
 	struct gproc *sharer;           /* ring of the processes that share the kernel's table (itself: none) */
 	struct gproc *next;
 };
@@ -147,6 +161,7 @@ static void proc_free(struct gproc *p)
 {
 	proc_unshare(p);
 	free(p->fds);
+	free(p->notes);
 	free(p);
 }
 
@@ -344,6 +359,71 @@ static struct fdent *fd_find(struct gproc *p, int fd)
 	return NULL;
 }
 
+/* p's notes on fd alone go: it is open again. */
+static void note_drop_one(struct gproc *p, int fd)
+{
+	for (size_t i = p->nnotes; i-- > 0;)
+		if (p->notes[i].fd == fd && p->notes[i].last == fd)
+			memmove(&p->notes[i], &p->notes[i + 1], (--p->nnotes - i) * sizeof(*p->notes));
+}
+
+static struct fdnote *note_find_one(struct gproc *p, int fd)
+{
+	for (size_t i = p->nnotes; i-- > 0;)
+		if (p->notes[i].fd == fd && p->notes[i].last == fd)
+			return &p->notes[i];
+	return NULL;
+}
+
+static void note_add_one(struct gproc *p, const struct fdnote *n)
+{
+	struct fdnote *old = note_find_one(p, n->fd), keep;
+
+	/*
+	 * A file opened at a closed descriptor's number, then closed (the
+	 * dynamic loader's, at a closed standard stream's): what closed the
+	 * stream still explains why it is not open.
+	 */
+	if (old && n->fd == n->last && n->n.state == IPCT_FDN_CLOSED && old->n.state == IPCT_FDN_OPEN &&
+	    old->before.state == IPCT_FDN_CLOSED) {
+		keep = *n;
+		keep.n = old->before;
+		keep.n.reopened = true;
+		n = &keep;
+	} else if (old && n->fd == n->last && n->n.state == IPCT_FDN_OPEN && n->n.from < 0 &&
+		   old->n.state == IPCT_FDN_CLOSED) {
+		keep = *n;
+		keep.before = old->n;
+		n = &keep;
+	}
+	note_drop_one(p, n->fd);
+	if (!p->notes && !(p->notes = calloc(MAX_NOTES, sizeof(*p->notes))))
+		return;
+	if (p->nnotes == MAX_NOTES) {
+		memmove(p->notes, p->notes + 1, --p->nnotes * sizeof(*p->notes));
+		p->forgot = true;
+	}
+	p->notes[p->nnotes++] = *n;
+}
+
+/* Descriptors fd to last, in p's table and those that share it: closed by call, or (OPEN) a copy of a file. */
+static void note_add(struct gproc *p, int fd, int last, enum ipct_fdn_state state, const char *call, int from,
+		     int kind, uint64_t ino, uint64_t flags, uint64_t ts)
+{
+	struct fdnote n = {
+		.fd = fd, .last = last, .cloexec = flags & IPCT_FD_CLOEXEC,
+		.n = { .state = state, .ts = ts, .pid = p->pid, .call = call, .from = from, .kind = kind,
+		       .ino = ino, .mode = (unsigned)(flags >> 32) & 3 },
+	};
+	struct gproc *q = p;
+
+	memcpy(n.n.comm, p->comm, sizeof(n.n.comm));
+	do {
+		note_add_one(q, &n);
+		q = q->sharer;
+	} while (q != p);
+}
+
 /*
  * The entries of one process. Everything else goes through fd_close(),
  * fd_put() and fd_mark_cloexec(), which change every table of the ring.
@@ -383,6 +463,10 @@ static struct fdent *fd_put_one(struct gproc *p, int fd, struct object *o, unsig
 	ent->cloexec = cloexec;
 	ent->inherited = inherited;
 	ent->h = holder_open(o, p, fd, mode);
+	ent->made = (struct ipct_graph_fdnote){ .state = IPCT_FDN_OPEN, .ts = ts, .pid = p->pid, .from = -1,
+						.kind = o->kind, .ino = o->ino, .mode = mode };
+	memcpy(ent->made.comm, p->comm, sizeof(ent->made.comm));
+	note_drop_one(p, fd);
 	return ent;
 }
 
@@ -477,6 +561,9 @@ static void on_close_range(struct gproc *p, const struct ipct_sys *s, uint64_t t
 	/* The table is copied first, and the range closed in the copy. */
 	if (s->args[2] & CLOSE_RANGE_UNSHARE)
 		proc_unshare(p);
+	if (!(s->args[2] & CLOSE_RANGE_CLOEXEC))
+		note_add(p, (int)first, (int)(last > INT_MAX ? INT_MAX : last), IPCT_FDN_CLOSED, "close_range", -1,
+			 IPCT_KIND_NONE, 0, 0, ts);
 	/* Backwards: fd_close() moves the last entry into the place it frees. */
 	for (size_t i = p->nfds; i-- > 0;) {
 		unsigned int fd = (unsigned int)p->fds[i].fd;
@@ -488,6 +575,33 @@ static void on_close_range(struct gproc *p, const struct ipct_sys *s, uint64_t t
 		else
 			fd_close(p, (int)fd, ts);
 	}
+}
+
+/*
+ * fd was just made by call (a copy of from, or -1) in p: its entry says so,
+ * in every table of the ring; one the table does not hold (a copy of a
+ * file or terminal, as the event resolved it) gets a note.
+ */
+static void fd_made(struct gproc *p, int fd, const char *call, int from, int kind, uint64_t ino, uint64_t flags,
+		    uint64_t ts)
+{
+	struct gproc *q = p;
+
+	if (fd < 0)
+		return;
+	if (!fd_find(p, fd)) {
+		note_add(p, fd, fd, IPCT_FDN_OPEN, call, from, kind, ino, flags, ts);
+		return;
+	}
+	do {
+		struct fdent *ent = fd_find(q, fd);
+
+		if (ent) {
+			ent->made.call = call;
+			ent->made.from = from;
+		}
+		q = q->sharer;
+	} while (q != p);
 }
 
 static void fd_copy(struct gproc *p, int from, int to, bool cloexec, uint64_t ts)
@@ -727,6 +841,14 @@ static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bo
 	}
 }
 
+/* dup, dup2, dup3, fcntl(F_DUPFD*): to is a copy of from (the event's first object). */
+static void fd_dup(struct gproc *p, const struct ipct_event *e, const char *call, int from, int to, bool cloexec)
+{
+	fd_copy(p, from, to, cloexec, e->ts_ns);
+	fd_made(p, to, call, from, e->kind[0], e->sys.x[0],
+		(e->sys.x[1] & ~IPCT_FD_CLOEXEC) | (cloexec ? IPCT_FD_CLOEXEC : 0), e->ts_ns);
+}
+
 static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e,
 		       const struct ipct_syscall *sc)
 {
@@ -750,12 +872,12 @@ static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_
 	}
 	if (!strcmp(name, "dup")) {
 		if (s->ret >= 0)
-			fd_copy(p, fd, (int)s->ret, false, e->ts_ns);
+			fd_dup(p, e, name, fd, (int)s->ret, false);
 		return;
 	}
 	if (!strcmp(name, "fcntl")) {
 		if ((s->args[1] == F_DUPFD || s->args[1] == F_DUPFD_CLOEXEC) && s->ret >= 0)
-			fd_copy(p, fd, (int)s->ret, s->args[1] == F_DUPFD_CLOEXEC, e->ts_ns);
+			fd_dup(p, e, name, fd, (int)s->ret, s->args[1] == F_DUPFD_CLOEXEC);
 		else if (s->args[1] == F_SETFD && s->ret == 0)
 			fd_set_cloexec(g, p, e, s->args[2] & FD_CLOEXEC);
 	} else if (!strcmp(name, "ioctl")) {
@@ -811,6 +933,8 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 		if (sc->cls == IPCT_SC_PIPE) {
 			fd_put(p, fd0, o, END_READ, s->x[3] & IPCT_FD_CLOEXEC, false, e->ts_ns);
 			fd_put(p, fd1, o, END_WRITE, (s->x[3] >> 32) & IPCT_FD_CLOEXEC, false, e->ts_ns);
+			fd_made(p, fd0, sc->name, -1, 0, 0, 0, e->ts_ns);
+			fd_made(p, fd1, sc->name, -1, 0, 0, 0, e->ts_ns);
 			return;
 		}
 		o->family = o2->family = (uint16_t)s->args[0];
@@ -834,7 +958,13 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
 	case IPCT_SC_GETFD:
-		if (s->ret >= 0)
+		if (s->ret < 0)
+			return;
+		/* A file at a standard stream's number (the kernel side keeps no other). */
+		if (!IPCT_KIND_IS_CHANNEL(e->kind[0]))
+			note_add(p, (int)s->ret, (int)s->ret, IPCT_FDN_OPEN, sc->name, -1, e->kind[0], s->x[0], s->x[1],
+				 e->ts_ns);
+		else
 			fd_new(g, p, (int)s->ret, e->kind[0], s->x[0], s->x[1], e->ts_ns);
 		return;
 	case IPCT_SC_FD_ACCEPT:
@@ -850,12 +980,15 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 			return;
 		fd_learn(g, p, (int)s->args[0], e->kind[0], s->x[0], s->x[1], e->ts_ns);
 		/* dup3's O_CLOEXEC is the only way the copy is close-on-exec. */
-		fd_copy(p, (int)s->args[0], (int)s->args[1],
-			strcmp(sc->name, "dup3") == 0 && (s->args[2] & O_CLOEXEC), e->ts_ns);
+		fd_dup(p, e, sc->name, (int)s->args[0], (int)s->args[1],
+		       strcmp(sc->name, "dup3") == 0 && (s->args[2] & O_CLOEXEC));
 		return;
 	case IPCT_SC_CLOSE:
-		if (s->ret != -EBADF)
+		if (s->ret != -EBADF) {
 			fd_close(p, (int)s->args[0], e->ts_ns);
+			note_add(p, (int)s->args[0], (int)s->args[0], IPCT_FDN_CLOSED, sc->name, -1, e->kind[0],
+				 s->x[0], s->x[1], e->ts_ns);
+		}
 		return;
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_IOV:
@@ -951,7 +1084,15 @@ static void on_fork(struct ipct_graph *g, const struct ipct_event *e)
 	for (size_t i = 0; i < parent->nfds; i++) {
 		struct fdent ent = parent->fds[i];
 
-		fd_put(child, ent.fd, ent.obj, ent.mode, ent.cloexec, ent.inherited, e->ts_ns);
+		struct fdent *copy = fd_put(child, ent.fd, ent.obj, ent.mode, ent.cloexec, ent.inherited, e->ts_ns);
+
+		if (copy)
+			copy->made = ent.made;
+	}
+	if (parent->nnotes && (child->notes = calloc(MAX_NOTES, sizeof(*child->notes)))) {
+		memcpy(child->notes, parent->notes, parent->nnotes * sizeof(*parent->notes));
+		child->nnotes = parent->nnotes;
+		child->forgot = parent->forgot;
 	}
 	if (e->flags & IPCT_F_SHARED_FILES)
 		proc_share(parent, child);
@@ -967,10 +1108,21 @@ static void on_exec(struct ipct_graph *g, const struct ipct_event *e)
 	snprintf(p->comm, sizeof(p->comm), "%.*s", IPCT_COMM_LEN, e->comm);
 	/* exec unshares the table (unshare_files) before it closes what is close-on-exec. */
 	proc_unshare(p);
+	for (size_t i = p->nnotes; i-- > 0;) {
+		struct fdnote *n = &p->notes[i];
+
+		if (n->n.state == IPCT_FDN_OPEN && n->cloexec)
+			note_add(p, n->fd, n->fd, IPCT_FDN_CLOSED, "exec", -1, n->n.kind, n->n.ino,
+				 (uint64_t)n->n.mode << 32, e->ts_ns);
+	}
 	for (size_t i = p->nfds; i-- > 0;) {
-		if (p->fds[i].cloexec)
-			fd_close(p, p->fds[i].fd, e->ts_ns);
-		else if (p->fds[i].h)
+		if (p->fds[i].cloexec) {
+			struct fdent ent = p->fds[i];
+
+			fd_close(p, ent.fd, e->ts_ns);
+			note_add(p, ent.fd, ent.fd, IPCT_FDN_CLOSED, "exec", -1, ent.obj->kind, ent.obj->ino,
+				 (uint64_t)ent.mode << 32, e->ts_ns);
+		} else if (p->fds[i].h)
 			memcpy(p->fds[i].h->comm, p->comm, sizeof(p->comm));
 	}
 	check_leaks(g, p, e->ts_ns);
@@ -1076,6 +1228,27 @@ bool ipct_graph_fd(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph
 	obj_info(g, ent->obj, obj);
 	*mode = ent->mode;
 	return true;
+}
+
+void ipct_graph_fd_note(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_fdnote *out)
+{
+	struct gproc *p = proc_find(g, pid);
+	struct fdent *ent = p ? fd_find(p, fd) : NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->from = -1;
+	if (ent) {
+		*out = ent->made;
+		return;
+	}
+	out->state = p && !p->forgot ? IPCT_FDN_NONE : IPCT_FDN_UNKNOWN;
+	/* The latest note that covers fd: a single close after a close_range. */
+	for (size_t i = p ? p->nnotes : 0; i-- > 0;) {
+		if (fd >= p->notes[i].fd && fd <= p->notes[i].last) {
+			*out = p->notes[i].n;
+			return;
+		}
+	}
 }
 
 bool ipct_graph_holders(struct ipct_graph *g, uint32_t session, uint64_t ino,

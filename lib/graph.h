@@ -74,6 +74,35 @@ struct ipct_graph_obj {
 /* pid's descriptor fd: its object and end (1 read, 2 write, 3 both); false when the graph does not know it. */
 bool ipct_graph_fd(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_obj *obj, unsigned *mode);
 
+/*
+ * What the graph knows of a process's descriptor beyond what it holds
+ * (docs/diagnoses.md, bad_fd): for one that is closed, the call that last
+ * closed it (close, close_range, exec's close-on-exec); for one that is
+ * open, the call that made it (a pipe's, a socket's or a FIFO's, or a copy
+ * of a file or terminal that a standard stream was).
+ */
+enum ipct_fdn_state {
+	IPCT_FDN_NONE,                  /* the trace saw nothing of it */
+	IPCT_FDN_UNKNOWN,               /* the process's notes overflowed, or the graph does not know it */
+	IPCT_FDN_CLOSED,
+	IPCT_FDN_OPEN,
+};
+
+struct ipct_graph_fdnote {
+	enum ipct_fdn_state state;
+	uint64_t ts;                    /* when */
+	uint32_t pid;                   /* who (its parent before a fork, a process sharing the table) */
+	char comm[IPCT_COMM_LEN + 1];
+	const char *call;               /* "close", "close_range", "exec", "dup2", "pipe", ...; NULL: unknown */
+	int from;                       /* dup, dup2, dup3, fcntl: the descriptor copied; else -1 */
+	int kind;                       /* what it was or is: IPCT_KIND_*, NONE when unknown */
+	uint64_t ino;
+	unsigned mode;                  /* 1 read, 2 write, 3 both; 0 unknown */
+	bool reopened;                  /* CLOSED: files were opened at that number and closed since */
+};
+
+void ipct_graph_fd_note(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_fdnote *out);
+
 /* Calls fn for every descriptor open on the session's object ino; false when there is no such object. */
 bool ipct_graph_holders(struct ipct_graph *g, uint32_t session, uint64_t ino,
 			void (*fn)(uint32_t pid, int fd, unsigned mode, void *ctx), void *ctx,

@@ -61,11 +61,11 @@ enum ipct_obj_kind {
 enum ipct_sys_class {
 	IPCT_SC_NONE = 0,       /* not traced: dropped at the first test */
 	IPCT_SC_PLAIN,          /* arguments and result only (kill, ...) */
-	IPCT_SC_FD,             /* arg0 is an fd: resolved at exit, dropped unless IPC */
+	IPCT_SC_FD,             /* arg0 is an fd: resolved at exit, dropped unless IPC (note) */
 	IPCT_SC_FD_RET,         /* the result is a new fd (socket, open): resolved, dropped unless IPC */
 	IPCT_SC_FD_ACCEPT,      /* arg0 fd and a new fd in the result; an OBJINFO record follows */
-	IPCT_SC_CLOSE,          /* arg0 resolved at entry (it is gone at exit) */
-	IPCT_SC_DUP2,           /* arg0 resolved at exit, arg1 at entry (it may be closed) */
+	IPCT_SC_CLOSE,          /* arg0 resolved at entry (it is gone at exit); as FD, and 0-2 kept */
+	IPCT_SC_DUP2,           /* arg0 resolved at exit, arg1 at entry (it may be closed); as CLOSE */
 	IPCT_SC_PIPE,           /* int[2] written to arg0 */
 	IPCT_SC_SOCKETPAIR,     /* int[2] written to arg3 */
 	IPCT_SC_SIGACTION,      /* struct sigaction at arg1 (new) and arg2 (old) */
@@ -89,6 +89,14 @@ enum ipct_sys_class {
 	IPCT_SC_WAITID,         /* waitid: the siginfo written to arg2; dropped when nothing was collected */
 	IPCT_SC_MAX,
 };
+
+/*
+ * A call on an fd (FD, FD_IOV, READ(V), SOCK, FD_MSG(S), FD_PAIR*, CLOSE,
+ * DUP2) that is not IPC is dropped, except when it failed with EBADF,
+ * EINVAL, ESPIPE, ENOTSOCK or EPIPE, or is a close, dup, dup2, dup3 or
+ * fcntl(F_DUPFD*) from or to fd 0, 1 or 2: its object is then of kind
+ * IPCT_KIND_OTHER (a file, terminal, ...) or IPCT_KIND_NONE (not open).
+ */
 
 /*
  * In the kernel side's table by number: a 32-bit call of this number is

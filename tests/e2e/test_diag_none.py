@@ -46,6 +46,8 @@ PROGRAMS = [
     [example('zombies'), 'ignore'],
     [example('race'), 'pingpong', '50'],
     ['sh', '-c', 'seq 100000 | grep 7 | wc -l'],
+    # Standard streams closed or replaced on purpose before the commands run (a shell probes them with fcntl).
+    ['sh', '-c', 'exec </dev/null; exec 3>&1 >&-; echo closed >&3; ls / >&3; exec >&3 3>&-; exec 0<&-; /bin/true'],
     # make: each target a command forked, exec'd and waited for, one after the other.
     ['sh', '-c', 'for t in a b c d e f g h; do sh -c "echo $t | tr a-z A-Z > /dev/null"; /bin/true; done'],
     bench('pipe_pingpong', 2000),

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 """Reads and writes of regular files, /dev/null and /dev/zero are not IPC:
 a shell that copies files around is traced (its forks, execs and exits are
-there) but produces no read, write or close event at all."""
+there) but produces no read or write event at all. What it does to its
+standard streams is recorded whatever they are (docs/events.md): cat and
+head close their stdout and stderr as they end (kind "other"), and no
+event names a descriptor above 2."""
 
 import os
 import tempfile
@@ -10,8 +13,10 @@ import tempfile
 from common import (by_time, check, check_clean_exit, check_eq, done, one, passed, select_events,
                     trace)
 
-IO_CALLS = ('read', 'write', 'close', 'readv', 'writev', 'pread64', 'pwrite64',
+IO_CALLS = ('read', 'write', 'readv', 'writev', 'pread64', 'pwrite64',
             'sendto', 'recvfrom', 'sendmsg', 'recvmsg')
+# The calls recorded on a file when a standard stream is the descriptor closed, copied or opened.
+STD_CALLS = ('close', 'dup', 'dup2', 'dup3', 'fcntl', 'open', 'openat')
 
 with tempfile.TemporaryDirectory(prefix='ipctrace-e2e-') as d:
     out = os.path.join(d, 'somefile')
@@ -36,8 +41,15 @@ check_eq('exit code of the shell', 0,
 passed('exec %s, forks and exits are reported' % names)
 
 io = select_events(ev, restarts=True, type=IO_CALLS)
-check_eq('read/write/close events (none of these files is IPC)', [], io)
-check_eq('events naming a non-IPC object', [],
-         [e for e in ev if 'kind' in e and e['kind'] not in ('pipe', 'fifo', 'socket')])
-passed('no read, write or close event')
+check_eq('read/write events (none of these files is IPC)', [], io)
+std = select_events(ev, restarts=True, type=STD_CALLS)
+check_eq('events of a standard stream that are not of kind "other" (nothing here is IPC)', [],
+         [e for e in std if e.get('kind') != 'other'])
+check_eq('events of a descriptor above 2', [], [e for e in std if min(e['fd'], e.get('newfd', e['fd'])) > 2])
+check_eq('events naming an IPC object', [],
+         [e for e in ev if 'kind' in e and e['kind'] not in ('other',)])
+for name in ('cat', 'head'):
+    closed = sorted(e['fd'] for e in select_events(std, type='close', comm=name) if e['ret'] == 0)
+    check_eq('%s: the standard streams it closed as it ended' % name, [1, 2], closed)
+passed('no read or write event; %d events of standard streams, all kind "other"' % len(std))
 done()

@@ -629,6 +629,109 @@ static void test_kill_failed(void)
 	finish(&t);
 }
 
+/* ---- bad_fd ---- */
+
+/* A call of class FD on fd (nothing there: kind none) that failed with EBADF. */
+static struct ipct_event ebadf(uint32_t pid, int nr, int fd, uint64_t ts)
+{
+	return io_ev(pid, nr, fd, IPCT_KIND_NONE, 0, 0, -EBADF, ts);
+}
+
+static void test_bad_fd(void)
+{
+	struct ipct_event e;
+	struct json_object *d;
+	struct t t;
+
+	start(&t);
+	launch(&t, 400, "shell", 0, MS);
+	feed(&t, pipe_ev(400, 3, 4, 77, false, true, 2 * MS));
+	/* The parent closes the read end, then forks: the child inherits the closed fd. */
+	feed(&t, close_ev(400, 3, IPCT_KIND_PIPE, 77, 3 * MS));
+	feed(&t, fork_ev(400, "shell", 401, 4 * MS));
+	feed(&t, ebadf(401, __NR_read, 3, 5 * MS));
+	CHECK_INT(t.n, 1);
+	d = diag(&t, 0);
+	check_common(d, "bad_fd");
+	CHECK_INT(jint(d, "pid"), 401);
+	CHECK_INT(jint(d, "fd"), 3);
+	CHECK_STR(jstr(d, "call"), "read");
+	CHECK_STR(jstr(d, "errno"), "EBADF");
+	CHECK_STR(jstr(d, "cause"), "closed");
+	CHECK_STR(jstr(d, "closed_by"), "close");
+	CHECK_INT(jint(d, "closed_ns"), 3 * MS);
+	CHECK_STR(jstr(proc_of(d, 400), "role"), "closer");
+	CHECK_INT(jlen(d, "evidence"), 2);
+	CHECK(contains(jstr(d, "message"), "shell[401]: read(3) failed with EBADF: fd 3 was closed at 0.003 s by "
+					   "close(3) in shell[400], where it was pipe:[77] (the last close of it the "
+					   "trace saw)"));
+	/* Said once per descriptor and close. */
+	feed(&t, ebadf(401, __NR_read, 3, 6 * MS));
+	CHECK_INT(t.n, 1);
+	/* The write end was close-on-exec: gone once the child execs. */
+	feed(&t, exec_ev(401, "worker", 7 * MS));
+	feed(&t, ebadf(401, __NR_write, 4, 8 * MS));
+	CHECK_INT(t.n, 2);
+	CHECK_STR(jstr(diag(&t, 1), "closed_by"), "exec");
+	CHECK(contains(jstr(diag(&t, 1), "message"), "fd 4 was closed when worker[401] exec'd at 0.007 s: it was "
+						    "close-on-exec, where it was the write end of pipe:[77]"));
+	/* A second close, and close_range. */
+	feed(&t, close_ev(400, 4, IPCT_KIND_PIPE, 77, 9 * MS));
+	e = close_ev(400, 4, IPCT_KIND_NONE, 0, 10 * MS);
+	e.sys.ret = -EBADF;
+	feed(&t, e);
+	CHECK_INT(t.n, 3);
+	CHECK(contains(jstr(diag(&t, 2), "message"), "close(4) failed with EBADF: fd 4 was already closed at "
+						    "0.009 s by close(4) in shell[400]"));
+	e = sys(400, __NR_close_range, 0, 11 * MS);
+	e.sys.args[0] = 5;
+	e.sys.args[1] = ~0u;
+	feed(&t, e);
+	feed(&t, ebadf(400, __NR_write, 9, 12 * MS));
+	CHECK_INT(t.n, 4);
+	CHECK_STR(jstr(diag(&t, 3), "closed_by"), "close_range");
+	/* Never seen: a possibility above 2, closed before the trace at 0 to 2. */
+	feed(&t, ebadf(401, __NR_write, 2, 13 * MS));
+	CHECK_STR(jstr(diag(&t, 4), "cause"), "closed_before_trace");
+	/* Not a mistake: close of what the trace never saw open, close(-1), fcntl's probe. */
+	e = close_ev(401, 8, IPCT_KIND_NONE, 0, 14 * MS);
+	e.sys.ret = -EBADF;
+	feed(&t, e);
+	e.sys.args[0] = (uint64_t)-1;
+	feed(&t, e);
+	feed(&t, ebadf(401, __NR_fcntl, 6, 15 * MS));
+	CHECK_INT(t.n, 5);
+	feed(&t, ebadf(401, __NR_write, -1, 16 * MS));
+	CHECK_STR(jstr(diag(&t, 5), "cause"), "negative");
+	feed(&t, ebadf(401, __NR_write, 6, 17 * MS));
+	CHECK_STR(jstr(diag(&t, 6), "cause"), "never_opened");
+	CHECK(contains(jstr(diag(&t, 6), "message"), "most likely it was never opened"));
+	/* The wrong end, made so by dup2; a write end open the right way is no mistake. */
+	feed(&t, pipe_ev(401, 3, 4, 88, false, false, 18 * MS));
+	e = sys(401, __NR_dup2, 1, 19 * MS);
+	e.sys.args[0] = 3;
+	e.sys.args[1] = 1;
+	e.sys.x[0] = 88;
+	e.sys.x[1] = FMODE(FM_READ);
+	e.kind[0] = IPCT_KIND_PIPE;
+	feed(&t, e);
+	feed(&t, io_ev(401, __NR_write, 1, IPCT_KIND_PIPE, 88, FM_READ, -EBADF, 20 * MS));
+	CHECK_INT(t.n, 8);
+	d = diag(&t, 7);
+	CHECK_STR(jstr(d, "cause"), "wrong_end");
+	CHECK_STR(jstr(d, "object"), "pipe:[88]");
+	CHECK_INT(jint(d, "other_end_fd"), 4);
+	CHECK(contains(jstr(d, "message"), "fd 1 is the read end of pipe:[88] (since dup2(3, 1) at 0.019 s); its "
+					   "write end is fd 4"));
+	feed(&t, io_ev(401, __NR_write, 4, IPCT_KIND_PIPE, 88, FM_WRITE, -EBADF, 21 * MS));
+	CHECK_INT(t.n, 8);
+	/* Once events are lost, a descriptor never seen may have been missed. */
+	ipct_diag_lost(t.dg, SESSION);
+	feed(&t, ebadf(401, __NR_write, 12, 22 * MS));
+	CHECK_INT(t.n, 8);
+	finish(&t);
+}
+
 /* ---- handler_race ---- */
 
 #define HANDLER 0x401234ull
@@ -800,6 +903,7 @@ int main(void)
 	test_not_waited();
 	test_not_waited_silent();
 	test_kill_failed();
+	test_bad_fd();
 	test_handler_race();
 	test_explain();
 	test_text_fit();
