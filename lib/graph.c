@@ -1497,35 +1497,52 @@ static void __attribute__((format(printf, 2, 3))) say(struct text *t, const char
 	t->len = n < 0 ? t->len : t->len + (size_t)n;
 }
 
+/* I/O through a standard stream: a holder on fd 0-2 that moved bytes, and its object. */
+struct stdio_use {
+	const struct object *o;
+	const struct holder *h;
+};
+
+/* The session's I/O through standard streams, once for all its pipes (at most MAX_USES). */
+#define MAX_USES 4096
+static size_t stdio_uses(struct ipct_graph *g, uint32_t session, struct stdio_use *u)
+{
+	size_t n = 0;
+
+	for (int b = 0; b < NBUCKETS; b++)
+		for (const struct object *x = g->objects[b]; x; x = x->next)
+			for (const struct holder *h = x->session == session ? x->holders : NULL; h && n < MAX_USES;
+			     h = h->next)
+				if (h->fd <= 2 && (h->bytes_w || h->bytes_r))
+					u[n++] = (struct stdio_use){ x, h };
+	return n;
+}
+
 /*
  * What pid did through its standard streams on objects other than o:
  * "wrote 522 bytes to /dev/pts/3 (fd 1)". Adds those objects to objs;
  * false when it did nothing there.
  */
-static bool io_elsewhere(struct ipct_graph *g, const struct object *o, uint32_t pid, struct text *t,
-			 struct json_object *objs)
+static bool io_elsewhere(const struct stdio_use *u, size_t nu, const struct object *o, uint32_t pid,
+			 struct text *t, struct json_object *objs)
 {
 	bool any = false;
 	char name[48];
 
-	for (int b = 0; b < NBUCKETS; b++)
-		for (const struct object *x = g->objects[b]; x; x = x->next) {
-			if (x == o || x->session != o->session)
-				continue;
-			for (const struct holder *h = x->holders; h; h = h->next) {
-				if (h->pid != pid || (!h->bytes_w && !h->bytes_r) || h->fd > 2)
-					continue;
-				object_name(x, name, sizeof(name));
-				if (h->bytes_w)
-					say(t, "%s wrote %" PRIu64 " bytes to %s (fd %d)", any ? "," : "", h->bytes_w,
-					    name, h->fd);
-				if (h->bytes_r)
-					say(t, "%s read %" PRIu64 " bytes from %s (fd %d)", any || h->bytes_w ? "," : "",
-					    h->bytes_r, name, h->fd);
-				json_object_array_add(objs, json_object_new_string(name));
-				any = true;
-			}
-		}
+	for (size_t i = 0; i < nu; i++) {
+		const struct holder *h = u[i].h;
+
+		if (h->pid != pid || u[i].o == o)
+			continue;
+		object_name(u[i].o, name, sizeof(name));
+		if (h->bytes_w)
+			say(t, "%s wrote %" PRIu64 " bytes to %s (fd %d)", any ? "," : "", h->bytes_w, name, h->fd);
+		if (h->bytes_r)
+			say(t, "%s read %" PRIu64 " bytes from %s (fd %d)", any || h->bytes_w ? "," : "", h->bytes_r,
+			    name, h->fd);
+		json_object_array_add(objs, json_object_new_string(name));
+		any = true;
+	}
 	return any;
 }
 
@@ -1537,7 +1554,8 @@ static bool io_elsewhere(struct ipct_graph *g, const struct object *o, uint32_t 
  * (waiting for its close is a way to synchronise). Said when its session
  * ends, with where each one's streams went.
  */
-static void check_unused(struct ipct_graph *g, const struct gsession *s, const struct object *o)
+static void check_unused(struct ipct_graph *g, const struct gsession *s, const struct object *o,
+			 const struct stdio_use *u, size_t nu)
 {
 	struct json_object *d, *procs, *objs, *ev, *j;
 	uint32_t seen[16];
@@ -1576,7 +1594,7 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 		json_object_object_add(j, "role", json_object_new_string("holder"));
 		json_object_array_add(procs, j);
 		say(&t, "%s %s[%u]", nseen > 1 ? ";" : "", comm, h->pid);
-		if (io_elsewhere(g, o, h->pid, &t, objs))
+		if (io_elsewhere(u, nu, o, h->pid, &t, objs))
 			elsewhere = true;
 		else
 			say(&t, " did no I/O the trace sees there (files are not traced)");
@@ -1629,10 +1647,14 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 {
 	struct gsession *s = session_find(g, session);
 
-	for (int b = 0; s && b < NBUCKETS; b++)
+	struct stdio_use *u = s ? calloc(MAX_USES, sizeof(*u)) : NULL;
+	size_t nu = u ? stdio_uses(g, session, u) : 0;
+
+	for (int b = 0; u && b < NBUCKETS; b++)
 		for (const struct object *o = g->objects[b]; o; o = o->next)
 			if (o->session == session)
-				check_unused(g, s, o);
+				check_unused(g, s, o, u, nu);
+	free(u);
 	if (s) {
 		free(s->stds);
 		*s = g->sessions[--g->nsessions];
@@ -1668,13 +1690,13 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 
 enum { F_SESSION, F_PID, F_COMM, F_KIND, F_OBJECT, F_PATH };
 
-static const char *const kind_names[] = { "pipe", "fifo", "socket", NULL };
+static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", NULL };
 
 const struct ipct_match_field ipct_graph_fields[] = {
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "trace session" },
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
 	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name of a process that held it" },
-	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo or socket" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket or tty" },
 	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N] or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
 	{ NULL, 0, NULL, NULL },
