@@ -40,6 +40,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define S_IFMT   00170000
 #define S_IFSOCK 0140000
 #define S_IFIFO  0010000
+#define S_IFCHR  0020000
 #define PIPEFS_MAGIC 0x50495045
 #define ANON_INODE_FS_MAGIC 0x09041934
 #define O_NONBLOCK 00004000
@@ -280,6 +281,18 @@ static __always_inline struct file *fd_file(long fd, struct fdtable **fdtp)
 }
 
 /*
+ * Terminal devices: the virtual consoles and serial lines (major 4), the
+ * controlling terminal and console (major 5: /dev/tty, /dev/console,
+ * /dev/ptmx) and pseudo-terminal slaves (/dev/pts/N, majors 136-143).
+ */
+static __always_inline bool is_tty(__u32 rdev)
+{
+	__u32 major = rdev >> 20;
+
+	return major == 4 || major == 5 || (major >= 136 && major <= 143);
+}
+
+/*
  * fd -> inode, kind and flags, in the current task's fd table. `how`:
  * R_COE for close-on-exec too (what the daemon's descriptor table needs
  * from calls that make or copy descriptors; a data call costs one read
@@ -289,6 +302,7 @@ static __always_inline struct file *fd_file(long fd, struct fdtable **fdtp)
 #define R_COE   1
 #define R_TYPED 2
 #define R_SIGFD 4
+#define R_ANY   8
 
 /* A signalfd is an anonymous inode's file that anon_inode_getfile() named "[signalfd]". */
 static __always_inline bool is_signalfd(struct file *f, struct inode *inode, const bool typed)
@@ -330,23 +344,35 @@ static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int
 	case S_IFSOCK:
 		o->kind = IPCT_KIND_SOCKET;
 		break;
+	case S_IFCHR:
+		/* A terminal: its device, whichever inode opened it (/dev/pts/N, /dev/tty1, ...). */
+		if (is_tty(KREAD(typed, inode, i_rdev))) {
+			o->kind = IPCT_KIND_TTY;
+			o->ino = KREAD(typed, inode, i_rdev);
+			o->flags = KREAD(typed, f, f_flags) | (__u64)KREAD(typed, f, f_mode) << 32;
+			goto coe;
+		}
+		/* fallthrough */
 	default:
 		o->kind = IPCT_KIND_OTHER;
-		if (!(how & R_SIGFD) || !is_signalfd(f, inode, typed))
+		if ((how & R_SIGFD) && is_signalfd(f, inode, typed)) {
+			o->kind = IPCT_KIND_SIGNALFD;
+			/*
+			 * Every signalfd shares one anonymous inode: what tells them apart
+			 * is the set they take, the first member of their signalfd_ctx,
+			 * which holds its complement (do_signalfd4).
+			 */
+			bpf_probe_read_kernel(&o->ino, sizeof(o->ino), KREAD(typed, f, private_data));
+			o->ino = ~o->ino;
+			o->flags = KREAD(typed, f, f_flags) | (__u64)KREAD(typed, f, f_mode) << 32;
 			return;
-		o->kind = IPCT_KIND_SIGNALFD;
-		/*
-		 * Every signalfd shares one anonymous inode: what tells them apart
-		 * is the set they take, the first member of their signalfd_ctx,
-		 * which holds its complement (do_signalfd4).
-		 */
-		bpf_probe_read_kernel(&o->ino, sizeof(o->ino), KREAD(typed, f, private_data));
-		o->ino = ~o->ino;
-		o->flags = KREAD(typed, f, f_flags) | (__u64)KREAD(typed, f, f_mode) << 32;
-		return;
+		}
+		if (!(how & R_ANY))
+			return;
 	}
 	o->ino = KREAD(typed, inode, i_ino);
 	o->flags = KREAD(typed, f, f_flags) | (__u64)KREAD(typed, f, f_mode) << 32;
+coe:
 	if (!(how & R_COE))
 		return;
 	coe_words = fdt->close_on_exec;
@@ -1422,6 +1448,26 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* After an exec: what its descriptors 0, 1 and 2 are (struct ipct_stdio). */
+static __always_inline void emit_stdio(__u32 session)
+{
+	struct ipct_event *e = reserve(IPCT_EV_STDIO, session);
+	struct fdtable *fdt = NULL;
+
+	if (!e)
+		return;
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f = fd_file(fd, &fdt);
+		struct inode *inode = f ? BPF_CORE_READ(f, f_inode) : NULL;
+
+		e->stdio.fd[fd] = (struct ipct_obj){};
+		fd_resolve(fd, &e->stdio.fd[fd], R_COE | R_SIGFD | R_ANY);
+		e->stdio.mode[fd] = inode ? BPF_CORE_READ(inode, i_mode) : 0;
+		e->stdio.rdev[fd] = inode ? BPF_CORE_READ(inode, i_rdev) : 0;
+	}
+	submit(e, false);
+}
+
 SEC("raw_tracepoint/sched_process_exec")
 int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -1446,6 +1492,7 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	e->proc.text_end = BPF_CORE_READ((struct task_struct *)ctx->args[0], mm, end_code);
 	bpf_probe_read_kernel_str(e->proc.path, sizeof(e->proc.path), BPF_CORE_READ(bprm, filename));
 	submit(e, false);
+	emit_stdio(*sess);
 	return 0;
 }
 

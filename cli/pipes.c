@@ -41,28 +41,40 @@ static size_t len(struct json_object *arr)
 
 /* ---- text ---- */
 
+/*
+ * One line per holder; for a terminal (which every process holds on 0, 1
+ * and 2) only those that wrote or read through it, and how many did not.
+ */
 static void text_holders(struct ipct_buf *out, struct json_object *o, const char *key, const char *role,
-			 const char *verb)
+			 const char *verb, bool busy_only)
 {
 	struct json_object *arr = list(o, key);
+	size_t idle = 0;
 
 	for (size_t i = 0; i < len(arr); i++) {
 		struct json_object *h = json_object_array_get_idx(arr, i);
 		char who[48];
 
+		if (busy_only && !num(h, "calls")) {
+			idle++;
+			continue;
+		}
 		snprintf(who, sizeof(who), "%s[%" PRId64 "]", str(h, "comm") ?: "?", num(h, "pid"));
 		/* Roles and verbs padded to the longest ("receiver", "received"): one table per object. */
 		ipct_buf_printf(out, "  %-8s %-24s fd %-4" PRId64 " %12" PRId64 " bytes %-8s in %6" PRId64
 				" calls  %s\n", role, who, num(h, "fd"), num(h, "bytes"), verb, num(h, "calls"),
 				str(h, "closed_ns") ? "closed" : "open at the end");
 	}
+	if (idle)
+		ipct_buf_printf(out, "  (%zu more descriptors that %s nothing)\n", idle,
+				!strcmp(key, "writers") ? "wrote" : "read");
 }
 
 static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 {
 	const char *kind = str(o, "kind"), *path = str(o, "path");
 	struct json_object *warn = list(o, "warnings"), *holders;
-	bool sock = kind && !strcmp(kind, "socket");
+	bool sock = kind && !strcmp(kind, "socket"), tty = kind && !strcmp(kind, "tty");
 
 	ipct_buf_printf(out, "%s%s%s %s", color ? "\033[1m" : "", str(o, "object"), color ? "\033[0m" : "",
 			kind);
@@ -96,8 +108,8 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 	if (num(o, "eagain"))
 		ipct_buf_printf(out, ", %" PRId64 " EAGAIN", num(o, "eagain"));
 	ipct_buf_printf(out, "\n");
-	text_holders(out, o, "writers", sock ? "sender" : "writer", sock ? "sent" : "written");
-	text_holders(out, o, "readers", sock ? "receiver" : "reader", sock ? "received" : "read");
+	text_holders(out, o, "writers", sock ? "sender" : "writer", sock ? "sent" : "written", tty);
+	text_holders(out, o, "readers", sock ? "receiver" : "reader", sock ? "received" : "read", tty);
 	for (size_t i = 0; i < len(warn); i++)
 		ipct_buf_printf(out, "  %s!! %s%s\n", color ? "\033[1;31m" : "",
 				json_object_get_string(json_object_array_get_idx(warn, i)), color ? "\033[0m" : "");

@@ -281,11 +281,7 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 	}
 	if (kind < IPCT_KIND_PIPE)
 		return;
-	/* As /proc/PID/fd names it: every signalfd is the same anonymous inode. */
-	if (kind == IPCT_KIND_SIGNALFD)
-		snprintf(obj, sizeof(obj), "anon_inode:[signalfd]");
-	else
-		snprintf(obj, sizeof(obj), "%s:[%" PRIu64 "]", kind == IPCT_KIND_SOCKET ? "socket" : "pipe", ino);
+	ipct_object_name(kind, ino, obj, sizeof(obj));
 	pr_str(p, key, " %s", obj);
 	if (kind == IPCT_KIND_FIFO)
 		pr_text(p, " (fifo)");
@@ -883,6 +879,23 @@ static void fmt_fd_received(struct pr *p, const struct ipct_event *e)
 	pr_int(p, "socket_fd", " (SCM_RIGHTS through fd %" PRId64 ")", r->via_fd);
 }
 
+/* "0=/dev/pts/3 1=pipe:[12] 2=/dev/pts/3"; JSON "stdin", "stdout", "stderr" and their kinds. */
+static void fmt_stdio(struct pr *p, const struct ipct_event *e)
+{
+	static const char *const keys[3][2] = { { "stdin", "stdin_kind" }, { "stdout", "stdout_kind" },
+						{ "stderr", "stderr_kind" } };
+	char name[64];
+
+	for (int fd = 0; fd < 3; fd++) {
+		const char *kind = ipct_kind_name(e->stdio.fd[fd].kind);
+
+		ipct_stdio_name(&e->stdio, fd, name, sizeof(name));
+		pr_text(p, " %d=%s", fd, name);
+		pr_str(p, keys[fd][0], NULL, name);
+		pr_str(p, keys[fd][1], NULL, kind ? kind : "none");
+	}
+}
+
 static void fmt_proc(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_proc *s = &e->proc;
@@ -921,6 +934,7 @@ const char *ipct_event_type_name(const struct ipct_event *e)
 	case IPCT_EV_EXIT: return "exit";
 	case IPCT_EV_OBJINFO: return "object";
 	case IPCT_EV_FD_RECEIVED: return "fd_received";
+	case IPCT_EV_STDIO: return "stdio";
 	default: return "unknown";
 	}
 }
@@ -1013,6 +1027,9 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		break;
 	case IPCT_EV_FD_RECEIVED:
 		fmt_fd_received(&p, e);
+		break;
+	case IPCT_EV_STDIO:
+		fmt_stdio(&p, e);
 		break;
 	default:
 		fmt_proc(&p, e);

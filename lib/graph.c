@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <linux/close_range.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,11 +111,21 @@ struct gproc {
 };
 
 /* A session's own: the clock offset its times are shown with, and its objects. */
+/* What a process's standard streams were when it exec'd (its STDIO record). */
+struct stdrec {
+	uint32_t pid;
+	uint64_t ts;
+	char comm[IPCT_COMM_LEN + 1];
+	struct ipct_stdio st;
+};
+
 struct gsession {
 	uint32_t session;
 	int64_t realtime_off;
 	size_t nobjects;
 	uint64_t untracked;     /* calls on objects refused: the session had MAX_OBJECTS */
+	struct stdrec *stds;    /* the latest MAX_STDRECS execs' */
+	size_t nstds;
 };
 
 struct ipct_graph {
@@ -183,6 +194,8 @@ void ipct_graph_free(struct ipct_graph *g)
 			object_free(o);
 		}
 	}
+	for (size_t i = 0; i < g->nsessions; i++)
+		free(g->sessions[i].stds);
 	free(g->sessions);
 	free(g);
 }
@@ -308,7 +321,7 @@ static struct object *object_get(struct ipct_graph *g, uint32_t session, uint64_
 
 static void object_name(const struct object *o, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s:[%" PRIu64 "]", o->kind == IPCT_KIND_SOCKET ? "socket" : "pipe", o->ino);
+	ipct_object_name(o->kind, o->ino, buf, len);
 }
 
 static void object_warn(struct object *o, const char *msg)
@@ -538,7 +551,7 @@ static struct fdent *fd_learn(struct ipct_graph *g, struct gproc *p, int fd, int
 
 	if (ent && ent->obj->ino == ino)
 		return ent;
-	if (!IPCT_KIND_IS_CHANNEL(kind))
+	if (!IPCT_KIND_IS_GRAPHED(kind))
 		return NULL;
 	return fd_put(p, fd, object_get(g, p->session, ino, kind), mode_of(flags), cloexec_of(flags), false,
 		      ts);
@@ -961,7 +974,7 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 		if (s->ret < 0)
 			return;
 		/* A file at a standard stream's number (the kernel side keeps no other). */
-		if (!IPCT_KIND_IS_CHANNEL(e->kind[0]))
+		if (!IPCT_KIND_IS_GRAPHED(e->kind[0]))
 			note_add(p, (int)s->ret, (int)s->ret, IPCT_FDN_OPEN, sc->name, -1, e->kind[0], s->x[0], s->x[1],
 				 e->ts_ns);
 		else
@@ -1128,6 +1141,42 @@ static void on_exec(struct ipct_graph *g, const struct ipct_event *e)
 	check_leaks(g, p, e->ts_ns);
 }
 
+#define MAX_STDRECS 1024
+
+/*
+ * After an exec: the standard streams it starts with, as the kernel saw
+ * them. Its table learns what it did not know (a terminal, a descriptor
+ * from before the trace), and the session keeps the record for the
+ * diagnoses that say where a process's output went.
+ */
+static void on_stdio(struct ipct_graph *g, const struct ipct_event *e)
+{
+	struct gproc *p = proc_get(g, e->pid, e->session, e->comm);
+	struct gsession *s = session_get(g, e->session);
+	struct stdrec *r;
+
+	if (!p)
+		return;
+	for (int fd = 0; fd < 3; fd++) {
+		const struct ipct_obj *o = &e->stdio.fd[fd];
+		struct fdent *ent = fd_find(p, fd);
+
+		if (!IPCT_KIND_IS_GRAPHED(o->kind) || (ent && ent->obj->ino == o->ino))
+			continue;
+		fd_put(p, fd, object_get(g, e->session, o->ino, o->kind), mode_of(o->flags), cloexec_of(o->flags),
+		       true, e->ts_ns);
+	}
+	if (!s)
+		return;
+	if (!s->stds && !(s->stds = calloc(MAX_STDRECS, sizeof(*s->stds))))
+		return;
+	r = &s->stds[s->nstds++ % MAX_STDRECS];
+	r->pid = e->pid;
+	r->ts = e->ts_ns;
+	memcpy(r->comm, p->comm, sizeof(r->comm));
+	r->st = e->stdio;
+}
+
 static void on_proc_exit(struct ipct_graph *g, const struct ipct_event *e)
 {
 	struct gproc *p = proc_find(g, e->pid);
@@ -1173,6 +1222,9 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
 		break;
 	case IPCT_EV_EXEC:
 		on_exec(g, e);
+		break;
+	case IPCT_EV_STDIO:
+		on_stdio(g, e);
 		break;
 	case IPCT_EV_EXIT:
 		on_proc_exit(g, e);
@@ -1319,7 +1371,7 @@ static struct json_object *str_or_null(const char *s)
 static struct json_object *object_json(struct ipct_graph *g, const struct object *o)
 {
 	static const char *const kinds[] = { [IPCT_KIND_PIPE] = "pipe", [IPCT_KIND_FIFO] = "fifo",
-					     [IPCT_KIND_SOCKET] = "socket" };
+					     [IPCT_KIND_SOCKET] = "socket", [IPCT_KIND_TTY] = "tty" };
 	struct json_object *j = json_object_new_object(), *w, *r, *all = NULL;
 	bool sock = o->kind == IPCT_KIND_SOCKET;
 	struct object *peer = sock && o->peer_ino ? object_find(g, o->session, o->peer_ino) : NULL;
@@ -1413,12 +1465,200 @@ struct json_object *ipct_graph_session_json(struct ipct_graph *g, uint32_t sessi
 	return arr;
 }
 
+/* The latest exec record of pid in session s, or NULL. */
+static const struct stdrec *stdrec_of(const struct gsession *s, uint32_t pid)
+{
+	size_t n = s->nstds < MAX_STDRECS ? s->nstds : MAX_STDRECS;
+
+	for (size_t k = 0; s->stds && k < n; k++) {
+		const struct stdrec *r = &s->stds[(s->nstds - 1 - k) % MAX_STDRECS];
+
+		if (r->pid == pid)
+			return r;
+	}
+	return NULL;
+}
+
+struct text {
+	char buf[1536];
+	size_t len;
+};
+
+static void __attribute__((format(printf, 2, 3))) say(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->len >= sizeof(t->buf))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
+	va_end(ap);
+	t->len = n < 0 ? t->len : t->len + (size_t)n;
+}
+
+/* I/O through a standard stream: a holder on fd 0-2 that moved bytes, and its object. */
+struct stdio_use {
+	const struct object *o;
+	const struct holder *h;
+};
+
+/* The session's I/O through standard streams, once for all its pipes (at most MAX_USES). */
+#define MAX_USES 4096
+static size_t stdio_uses(struct ipct_graph *g, uint32_t session, struct stdio_use *u)
+{
+	size_t n = 0;
+
+	for (int b = 0; b < NBUCKETS; b++)
+		for (const struct object *x = g->objects[b]; x; x = x->next)
+			for (const struct holder *h = x->session == session ? x->holders : NULL; h && n < MAX_USES;
+			     h = h->next)
+				if (h->fd <= 2 && (h->bytes_w || h->bytes_r))
+					u[n++] = (struct stdio_use){ x, h };
+	return n;
+}
+
+/*
+ * What pid did through its standard streams on objects other than o:
+ * "wrote 522 bytes to /dev/pts/3 (fd 1)". Adds those objects to objs;
+ * false when it did nothing there.
+ */
+static bool io_elsewhere(const struct stdio_use *u, size_t nu, const struct object *o, uint32_t pid,
+			 struct text *t, struct json_object *objs)
+{
+	bool any = false;
+	char name[48];
+
+	for (size_t i = 0; i < nu; i++) {
+		const struct holder *h = u[i].h;
+
+		if (h->pid != pid || u[i].o == o)
+			continue;
+		object_name(u[i].o, name, sizeof(name));
+		if (h->bytes_w)
+			say(t, "%s wrote %" PRIu64 " bytes to %s (fd %d)", any ? "," : "", h->bytes_w, name, h->fd);
+		if (h->bytes_r)
+			say(t, "%s read %" PRIu64 " bytes from %s (fd %d)", any || h->bytes_w ? "," : "", h->bytes_r,
+			    name, h->fd);
+		json_object_array_add(objs, json_object_new_string(name));
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * pipe_unused: a pipe made in the trace that never carried a byte, while
+ * the processes that held it read or wrote through their standard streams
+ * elsewhere (the dup2 that should have put it there is missing, or went to
+ * the wrong descriptor). Not for a pipe read on a descriptor of its own
+ * (waiting for its close is a way to synchronise). Said when its session
+ * ends, with where each one's streams went.
+ */
+static void check_unused(struct ipct_graph *g, const struct gsession *s, const struct object *o,
+			 const struct stdio_use *u, size_t nu)
+{
+	struct json_object *d, *procs, *objs, *ev, *j;
+	uint32_t seen[16];
+	size_t nseen = 0;
+	struct text t = { .len = 0 };
+	bool elsewhere = false;
+	const struct holder *first = o->holders;
+	uint64_t last = o->created_ns;
+	int64_t off = s->realtime_off;
+	char name[48], stream[64];
+
+	if (o->kind != IPCT_KIND_PIPE || !o->created_ns || !first || o->bytes_w || o->epipe)
+		return;
+	/* Read (to its end of file) on a descriptor of its own: a pipe used to wait for a close, on purpose. */
+	for (const struct holder *h = o->holders; h; h = h->next)
+		if (h->calls_r && h->fd > 2)
+			return;
+	object_name(o, name, sizeof(name));
+	procs = json_object_new_array();
+	objs = json_object_new_array();
+	json_object_array_add(objs, json_object_new_string(name));
+	say(&t, "%s, made by %s[%u], never carried a byte, while its holders used their standard streams "
+		"elsewhere:", name, first->comm, first->pid);
+	for (const struct holder *h = o->holders; h; h = h->next) {
+		const struct stdrec *r = stdrec_of(s, h->pid);
+		const char *comm = r ? r->comm : h->comm;
+		bool dup = false;
+
+		last = h->closed_ns > last ? h->closed_ns : last;
+		for (size_t i = 0; i < nseen; i++)
+			dup |= seen[i] == h->pid;
+		if (dup || nseen == 16)
+			continue;
+		seen[nseen++] = h->pid;
+		j = who_json(h->pid, comm);
+		json_object_object_add(j, "role", json_object_new_string("holder"));
+		json_object_array_add(procs, j);
+		say(&t, "%s %s[%u]", nseen > 1 ? ";" : "", comm, h->pid);
+		if (io_elsewhere(u, nu, o, h->pid, &t, objs))
+			elsewhere = true;
+		else
+			say(&t, " did no I/O the trace sees there (files are not traced)");
+		/* Exec'd once the pipe was there, with neither its stdin nor its stdout on it. */
+		if (r && r->ts > o->created_ns && !(r->st.fd[0].kind == o->kind && r->st.fd[0].ino == o->ino) &&
+		    !(r->st.fd[1].kind == o->kind && r->st.fd[1].ino == o->ino))
+			elsewhere = true;
+		if (r) {
+			say(&t, " (exec'd with");
+			for (int fd = 0; fd < 3; fd++) {
+				ipct_stdio_name(&r->st, fd, stream, sizeof(stream));
+				say(&t, " %d=%s", fd, stream);
+			}
+			say(&t, ")");
+		}
+	}
+	if (!elsewhere) {
+		json_object_put(procs);
+		json_object_put(objs);
+		return;
+	}
+	say(&t, ". A pipe connects processes only through the descriptors they use: "
+		"was a dup2() onto 0 or 1 left out, or a process given the wrong descriptor?");
+	d = json_object_new_object();
+	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
+	json_object_object_add(d, "kind", json_object_new_string("pipe_unused"));
+	json_object_object_add(d, "session", json_object_new_int64(o->session));
+	json_object_object_add(d, "time_ns", json_object_new_int64((int64_t)last + off));
+	json_object_object_add(d, "object", json_object_new_string(name));
+	json_object_object_add(d, "pid", json_object_new_int64(first->pid));
+	json_object_object_add(d, "comm", json_object_new_string(first->comm));
+	json_object_object_add(d, "fd", json_object_new_int(first->fd));
+	json_object_object_add(d, "message", json_object_new_string(t.buf));
+	json_object_object_add(d, "processes", procs);
+	json_object_object_add(d, "objects", objs);
+	ev = json_object_new_array();
+	j = who_json(first->pid, first->comm);
+	json_object_object_add(j, "time_ns", json_object_new_int64((int64_t)o->created_ns + off));
+	json_object_object_add(j, "event", json_object_new_string("pipe"));
+	snprintf(stream, sizeof(stream), "made %s", name);
+	json_object_object_add(j, "detail", json_object_new_string(stream));
+	json_object_array_add(ev, j);
+	json_object_object_add(d, "evidence", ev);
+	if (g->diag)
+		g->diag(o->session, d, g->data);
+	json_object_put(d);
+}
+
 void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 {
 	struct gsession *s = session_find(g, session);
 
-	if (s)
+	struct stdio_use *u = s ? calloc(MAX_USES, sizeof(*u)) : NULL;
+	size_t nu = u ? stdio_uses(g, session, u) : 0;
+
+	for (int b = 0; u && b < NBUCKETS; b++)
+		for (const struct object *o = g->objects[b]; o; o = o->next)
+			if (o->session == session)
+				check_unused(g, s, o, u, nu);
+	free(u);
+	if (s) {
+		free(s->stds);
 		*s = g->sessions[--g->nsessions];
+	}
 	for (int b = 0; b < NBUCKETS; b++) {
 		struct gproc **pp = &g->procs[b];
 		struct object **op = &g->objects[b];
@@ -1450,13 +1690,13 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 
 enum { F_SESSION, F_PID, F_COMM, F_KIND, F_OBJECT, F_PATH };
 
-static const char *const kind_names[] = { "pipe", "fifo", "socket", NULL };
+static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", NULL };
 
 const struct ipct_match_field ipct_graph_fields[] = {
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "trace session" },
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
 	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name of a process that held it" },
-	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo or socket" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket or tty" },
 	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N] or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
 	{ NULL, 0, NULL, NULL },

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Names for signals, si_codes, errno values, descriptor and socket flags. */
 #include <ctype.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -12,6 +13,7 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -249,9 +251,72 @@ const char *ipct_kind_name(int kind)
 	case IPCT_KIND_FIFO: return "fifo";
 	case IPCT_KIND_SOCKET: return "socket";
 	case IPCT_KIND_SIGNALFD: return "signalfd";
+	case IPCT_KIND_TTY: return "tty";
 	case IPCT_KIND_OTHER: return "other";
 	default: return NULL;
 	}
+}
+
+/* A terminal's name from its device number (the kernel's dev_t: major << 20 | minor). */
+static void tty_name(uint64_t rdev, char *buf, size_t len)
+{
+	unsigned major = (unsigned)(rdev >> 20), minor = (unsigned)(rdev & 0xfffff);
+
+	if (major >= 136 && major <= 143)
+		snprintf(buf, len, "/dev/pts/%u", (major - 136) * 256 + minor);
+	else if (major == 4 && minor < 64)
+		snprintf(buf, len, "/dev/tty%u", minor);
+	else if (major == 4)
+		snprintf(buf, len, "/dev/ttyS%u", minor - 64);
+	else if (major == 5 && minor == 0)
+		snprintf(buf, len, "/dev/tty");
+	else if (major == 5 && minor == 1)
+		snprintf(buf, len, "/dev/console");
+	else
+		snprintf(buf, len, "tty:%u:%u", major, minor);
+}
+
+void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len)
+{
+	switch (kind) {
+	case IPCT_KIND_PIPE:
+	case IPCT_KIND_FIFO:
+		snprintf(buf, len, "pipe:[%" PRIu64 "]", ino);
+		break;
+	case IPCT_KIND_SOCKET:
+		snprintf(buf, len, "socket:[%" PRIu64 "]", ino);
+		break;
+	case IPCT_KIND_SIGNALFD:
+		/* As /proc/PID/fd names it: every signalfd is the same anonymous inode. */
+		snprintf(buf, len, "anon_inode:[signalfd]");
+		break;
+	case IPCT_KIND_TTY:
+		tty_name(ino, buf, len);
+		break;
+	default:
+		snprintf(buf, len, "%s", "");
+	}
+}
+
+void ipct_stdio_name(const struct ipct_stdio *s, int fd, char *buf, size_t len)
+{
+	const struct ipct_obj *o = &s->fd[fd];
+	unsigned major = s->rdev[fd] >> 20, minor = s->rdev[fd] & 0xfffff;
+
+	if (o->kind == IPCT_KIND_NONE)
+		snprintf(buf, len, "closed");
+	else if (o->kind != IPCT_KIND_OTHER)
+		ipct_object_name(o->kind, o->ino, buf, len);
+	else if (S_ISREG(s->mode[fd]))
+		snprintf(buf, len, "a file (inode %" PRIu64 ")", (uint64_t)o->ino);
+	else if (S_ISCHR(s->mode[fd]) && major == 1 && minor == 3)
+		snprintf(buf, len, "/dev/null");
+	else if (S_ISCHR(s->mode[fd]))
+		snprintf(buf, len, "a device (%u:%u)", major, minor);
+	else if (S_ISDIR(s->mode[fd]))
+		snprintf(buf, len, "a directory (inode %" PRIu64 ")", (uint64_t)o->ino);
+	else
+		snprintf(buf, len, "a file of another kind (inode %" PRIu64 ")", (uint64_t)o->ino);
 }
 
 const struct ipct_flag_name ipct_open_flags[] = {

@@ -26,6 +26,11 @@ const char *ipct_errno_name(int err);
 bool ipct_errno_is_restart(int err);
 /* "pipe", "fifo", "socket", "other", NULL for none. */
 const char *ipct_kind_name(int kind);
+struct ipct_stdio;
+/* An object's name as /proc/PID/fd gives it: "pipe:[N]", "socket:[N]", "/dev/pts/3"; "" for other kinds. */
+void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len);
+/* What descriptor fd (0-2) of an exec's record was: an object's name, "/dev/null", "a file (inode N)", "closed". */
+void ipct_stdio_name(const struct ipct_stdio *s, int fd, char *buf, size_t len);
 
 struct ipct_flag_name {
 	uint64_t value;

@@ -60,11 +60,8 @@ static const char *sig_name(int sig)
 static void object_str(const struct ipct_sigrec *r, char *buf, size_t len)
 {
 	buf[0] = 0;
-	if (r->object_kind == IPCT_KIND_SIGNALFD)
-		snprintf(buf, len, "anon_inode:[signalfd]");
-	else if (r->object_kind >= IPCT_KIND_PIPE)
-		snprintf(buf, len, "%s:[%" PRIu64 "]", r->object_kind == IPCT_KIND_SOCKET ? "socket" : "pipe",
-			 (uint64_t)r->object);
+	if (r->object_kind >= IPCT_KIND_PIPE)
+		ipct_object_name(r->object_kind, r->object, buf, len);
 }
 
 /* SIGCHLD's news about the child, from its siginfo: "exited 0", "killed by SIGTERM", ... */

@@ -38,6 +38,7 @@ enum ipct_event_type {
 	IPCT_EV_EXIT,           /* the last thread of a process exited */
 	IPCT_EV_OBJINFO,        /* follows a syscall record: what a socket or FIFO is (addresses, path) */
 	IPCT_EV_FD_RECEIVED,    /* follows a recvmsg/recvmmsg record: a descriptor SCM_RIGHTS installed */
+	IPCT_EV_STDIO,          /* follows an exec record: what its descriptors 0, 1 and 2 are */
 	IPCT_EV_TYPE_MAX,
 };
 
@@ -49,10 +50,13 @@ enum ipct_obj_kind {
 	IPCT_KIND_FIFO,         /* named pipe */
 	IPCT_KIND_SOCKET,
 	IPCT_KIND_SIGNALFD,     /* a signalfd: recorded when read (the signals it returned) */
+	IPCT_KIND_TTY,          /* a terminal (its ino is the device number, dev_t: major << 20 | minor) */
 };
 
 /* The kinds that are objects of the pipe graph: pipes, FIFOs and sockets. */
 #define IPCT_KIND_IS_CHANNEL(k) ((k) >= IPCT_KIND_PIPE && (k) <= IPCT_KIND_SOCKET)
+/* What the pipe graph keeps as objects: the channels, and terminals. */
+#define IPCT_KIND_IS_GRAPHED(k) (IPCT_KIND_IS_CHANNEL(k) || (k) == IPCT_KIND_TTY)
 
 /*
  * How the BPF program treats a syscall number (the daemon fills a table
@@ -303,6 +307,18 @@ struct ipct_wait {
 	__u32 pad;
 };
 
+/*
+ * What a process's standard streams are when it execs (IPCT_EV_STDIO): the
+ * descriptors it starts with, whatever they are: a pipe, a terminal, a
+ * file (kind IPCT_KIND_OTHER: its inode, its type in mode, its device
+ * number in rdev for a device such as /dev/null), or nothing (not open).
+ */
+struct ipct_stdio {
+	struct ipct_obj fd[3];
+	__u32 mode[3];          /* i_mode: S_IFREG, S_IFCHR, ... */
+	__u32 rdev[3];          /* i_rdev of a device, dev_t as the kernel keeps it */
+};
+
 struct ipct_event {
 	__u8 version;
 	__u8 type;              /* enum ipct_event_type */
@@ -321,6 +337,7 @@ struct ipct_event {
 		struct ipct_proc proc;
 		struct ipct_objinfo obj;
 		struct ipct_fdrecv fdrecv;
+		struct ipct_stdio stdio;
 	};
 };
 

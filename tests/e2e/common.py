@@ -51,7 +51,8 @@ MSG_EVENT = 2
 
 # Every event type (docs/events.md): the traced syscalls, as lib/syscalls.c lists them.
 SYSCALL_TYPES = frozenset(traced_syscalls())
-EVENT_TYPES = SYSCALL_TYPES | {'signal_generate', 'signal_deliver', 'fork', 'exec', 'exit', 'object'}
+EVENT_TYPES = SYSCALL_TYPES | {'signal_generate', 'signal_deliver', 'fork', 'exec', 'exit', 'object', 'fd_received',
+                               'stdio'}
 
 TEST = os.path.splitext(os.path.basename(sys.argv[0]))[0]
 
