@@ -1598,10 +1598,6 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 			elsewhere = true;
 		else
 			say(&t, " did no I/O the trace sees there (files are not traced)");
-		/* Exec'd once the pipe was there, with neither its stdin nor its stdout on it. */
-		if (r && r->ts > o->created_ns && !(r->st.fd[0].kind == o->kind && r->st.fd[0].ino == o->ino) &&
-		    !(r->st.fd[1].kind == o->kind && r->st.fd[1].ino == o->ino))
-			elsewhere = true;
 		if (r) {
 			say(&t, " (exec'd with");
 			for (int fd = 0; fd < 3; fd++) {

@@ -22,6 +22,7 @@ import atexit
 import ctypes
 import json
 import os
+import pty
 import select
 import shutil
 import signal
@@ -30,6 +31,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 
@@ -311,13 +313,54 @@ def parse_report(text):
         fail('the program\'s report is not valid JSON (%s): %r' % (ex, text))
 
 
-def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False, socket=None):
+def _run_on_tty(cmd, env, timeout):
+    """cmd with a new terminal (a pty) as its stdout and stderr (stdin
+    /dev/null), as in a terminal window: returns (status, what it printed,
+    line ends as written). Raises subprocess.TimeoutExpired."""
+    master, slave = pty.openpty()
+    attrs = termios.tcgetattr(slave)
+    attrs[1] &= ~termios.ONLCR       # no "\r\n" for "\n": the output as written
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    chunks = []
+
+    def drain():
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:             # EIO: every writer has closed the terminal
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    try:
+        p = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+        os.close(slave)
+        slave = -1
+        reader.start()
+        try:
+            status = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise
+        reader.join(timeout)
+    finally:
+        if slave >= 0:
+            os.close(slave)
+    os.close(master)
+    return status, b''.join(chunks)
+
+
+def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False, socket=None, tty=False):
     """Runs `ipctrace run -o json [opts] -- args` with IPCTRACE_REPORT set to a
     fresh file, through the daemon at `socket` when given. Parses the lines
     that start with '{'; the last one must be the summary (when
     want_summary). With to_files, ipctrace's stdout and stderr (which the
     command inherits) are regular files instead of pipes, so that the
-    command's own output is not IPC."""
+    command's own output is not IPC. With tty, they are one terminal (a
+    pty), as in a terminal window: the command writes to /dev/pts/N."""
     fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
     os.close(fd)
     where = ['-s', socket] if socket else daemon_opts()
@@ -330,8 +373,12 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
     errf = tempfile.TemporaryFile() if to_files else subprocess.PIPE
     try:
         try:
-            p = subprocess.run(cmd, env=e, stdin=subprocess.DEVNULL, stdout=outf,
-                               stderr=errf, timeout=timeout)
+            if tty:
+                status, out = _run_on_tty(cmd, e, timeout)
+                p = subprocess.CompletedProcess(cmd, status, out, b'')
+            else:
+                p = subprocess.run(cmd, env=e, stdin=subprocess.DEVNULL, stdout=outf,
+                                   stderr=errf, timeout=timeout)
         except subprocess.TimeoutExpired as ex:
             _context['stdout'] = (ex.stdout or b'').decode(errors='replace')
             _context['stderr'] = (ex.stderr or b'').decode(errors='replace')

@@ -11,8 +11,9 @@ its standard streams went (the exec's `stdio` event):
 - writer: only the writer's dup2() left out: wc reads the pipe (end of
   file at once), ls writes elsewhere;
 - wrongfd: the writer's dup2() onto fd 2 instead of 1;
-- nodup again with the command's output in regular files, which the trace
-  does not see: said from the exec records alone.
+- nodup again in a terminal (a pty), as a student runs it: ls writes its
+  listing to /dev/pts/N; and with the output in regular files, which the
+  trace does not see: no diagnosis (nothing shows where the bytes went).
 
 A correct pipeline and a pipe used to wait for a close get no such
 diagnosis (test_diag_none)."""
@@ -21,12 +22,12 @@ from common import check, check_clean_exit, check_eq, done, example, one, passed
 from diagcommon import diagnoses_of, roles
 
 
-def run(case, to_files=False):
-    t = trace([example('nodup'), case], to_files=to_files)
+def run(case, tty=False):
+    t = trace([example('nodup'), case], tty=tty)
     check_clean_exit(t, 0)
     rep = t.report
     obj = 'pipe:[%d]' % rep['inode']
-    what = '%s%s' % (case, ' (files)' if to_files else '')
+    what = '%s%s' % (case, ' (terminal)' if tty else '')
     check_eq('%s: kinds of diagnosis' % what, ['pipe_unused'], [d['kind'] for d in t.diagnoses])
     d = diagnoses_of(t, 'pipe_unused')[0]
     check_eq('%s: object, pid, first object' % what, (obj, rep['pid'], obj), (d['object'], d['pid'], d['objects'][0]))
@@ -70,8 +71,18 @@ check_eq('wrongfd: ls\'s stderr is the pipe, its stdout is not', ('pipe:[%d]' % 
          (s['stderr'], s['stdout'] != s['stderr']))
 passed('wrongfd: %s' % d['message'])
 
-t, d, rep = run('nodup', to_files=True)
-check("did no I/O the trace sees there (files are not traced)" in d['message'],
-      'nodup (files): message %r' % d['message'])
-passed('nodup, output to files: %s' % d['message'])
+t, d, rep = run('nodup', tty=True)
+s = one(select_events(t.events, type='stdio', pid=rep['ls']), 'nodup (terminal): ls\'s stdio')
+check(s['stdout'].startswith('/dev/pts/') and s['stdout_kind'] == 'tty', 'nodup (terminal): ls\'s stdout %r' % s)
+ls_out = select_events(t.events, type='write', pid=rep['ls'], fd=1)
+check(ls_out and all(w['object'] == s['stdout'] and w['kind'] == 'tty' for w in ls_out),
+      'nodup (terminal): ls\'s writes %r' % ls_out)
+check('ls[%d] wrote %d bytes to %s (fd 1)' % (rep['ls'], sum(w['ret'] for w in ls_out), s['stdout'])
+      in d['message'], 'nodup (terminal): message %r' % d['message'])
+passed('nodup, in a terminal: %s' % d['message'])
+
+t = trace([example('nodup'), 'nodup'], to_files=True)
+check_clean_exit(t, 0)
+check_eq('nodup, output to files: diagnoses', [], [d['kind'] for d in t.diagnoses])
+passed('nodup, output to files: no diagnosis (the bytes went where the trace does not look)')
 done()

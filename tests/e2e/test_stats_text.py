@@ -7,7 +7,7 @@ against what the traced programs did and what the test set up:
 - a fresh daemon: nothing traced, 1 client (the stats itself), no session,
   programs detached, the kernel reads for this kernel (typed from 6.2 on),
   an empty journal;
-- after `signals N`: the events it made by type (4N+5 in all, as in
+- after `signals N`: the events it made by type (4N+6 in all, as in
   test_run_count) and as many journal records with its N lifecycle
   records (the SIGCHLD its exit sends ipctrace has none) and the session's
   start (for `ipctrace explain`), over a time span
@@ -99,7 +99,7 @@ try:
     check_eq('run signals %d: exit status (stderr %r)' % (N, r.stderr), 0, r.returncode)
     k, h = r.report['kill'], r.report['handled']
     want = {'exec': 1, 'rt_sigaction': 1, 'rt_sigprocmask': 1, 'kill': k, 'signal_generate': k + 1,
-            'signal_deliver': h, 'rt_sigreturn': h, 'exit': 1}
+            'signal_deliver': h, 'rt_sigreturn': h, 'exit': 1, 'stdio': 1}
     text, by_type = stats_text(sock)
     check_eq('after signals %d: events by type' % N, want, by_type)
     check_counters('after signals %d' % N, text, {'events': sum(want.values()), 'lost': 0, 'clients': 1,

@@ -589,6 +589,9 @@ static void test_kind(void)
 	MATCH("kind=fifo", fd_call(100, __NR_read, 3, IPCT_KIND_FIFO, 9100, 10));
 	MATCH("kind=socket", fd_call(100, __NR_sendto, 3, IPCT_KIND_SOCKET, 6000, 10));
 	NO_MATCH("kind=pipe", fd_call(100, __NR_sendto, 3, IPCT_KIND_SOCKET, 6000, 10));
+	/* A terminal's writes. */
+	MATCH("kind=tty", fd_call(100, __NR_write, 1, IPCT_KIND_TTY, (136u << 20) | 3, 10));
+	NO_MATCH("kind=tty", e);
 	/* Either object of a call. */
 	e = sys(100, __NR_splice, 10);
 	e.kind[0] = IPCT_KIND_PIPE;
@@ -739,7 +742,7 @@ static void test_errors(void)
 	CHECK_ERROR("sig=65", "sig", "65");
 	/* Names: the valid values listed. */
 	CHECK_ERROR("type=wrte", "type", "wrte", "write", "signal_generate", "object");
-	CHECK_ERROR("kind=tty", "kind", "tty", "pipe", "fifo", "socket");
+	CHECK_ERROR("kind=file", "kind", "file", "pipe", "fifo", "socket", "tty");
 	CHECK_ERROR("result=lost", "result", "lost", "queued", "merged", "lose_info");
 	/* An object that is none of pipe:[N], socket:[N], N (not read as inode 0). */
 	CHECK_ERROR("object=abc", "object", "abc");
