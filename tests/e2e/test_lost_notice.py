@@ -89,6 +89,8 @@ def check_summary(what, lines, code, want_code, err):
     check(objs and objs[-1].get('type') == 'summary', '%s: no summary at the end: %r' % (what, objs[-1:]))
     s = objs[-1]
     events = objs[:-1]
+    check_eq('%s: diagnoses of a correct program' % what, [],
+             [o.get('message') for o in events if o.get('type') == 'diagnosis'])
     check_eq('%s: exit status (stderr %r)' % (what, err[-500:]), want_code, code)
     check(s['lost_client'] > 0, '%s: the client was stalled, but its summary lost nothing: %r' % (what, s))
     check_eq('%s: lost_ring (the daemon drained on)' % what, 0, s['lost_ring'])
