@@ -65,9 +65,9 @@ static void print_journal(struct json_object *reply)
 	if (get_int(j, "skipped_segments"))
 		printf("%-32s %" PRId64 " segments (%.1f MiB) of another version or format: kept, not read\n",
 		       "journal not read", get_int(j, "skipped_segments"), get_int(j, "skipped_bytes") / 1048576.0);
-	if (get_int(j, "bad_blocks"))
-		printf("%-32s %" PRId64 " blocks fail their checksum: kept, not read\n", "journal damaged",
-		       get_int(j, "bad_blocks"));
+	if (get_int(j, "bad_blocks") || get_int(j, "bad_bytes"))
+		printf("%-32s %" PRId64 " damaged stretches, %" PRId64 " bytes: kept, not read\n", "journal damaged",
+		       get_int(j, "bad_blocks"), get_int(j, "bad_bytes"));
 	if (get_int(j, "write_errors"))
 		printf("%-32s %" PRId64 "\n", "journal write errors", get_int(j, "write_errors"));
 	if (get_int(j, "sync_errors"))

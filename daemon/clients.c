@@ -401,6 +401,7 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 		json_object_object_add(j, "skipped_segments", json_object_new_int(js.skipped_segments));
 		json_object_object_add(j, "skipped_bytes", json_object_new_int64((int64_t)js.skipped_bytes));
 		json_object_object_add(j, "bad_blocks", json_object_new_int64((int64_t)js.bad_blocks));
+		json_object_object_add(j, "bad_bytes", json_object_new_int64((int64_t)js.bad_bytes));
 		json_object_object_add(j, "sync_errors", json_object_new_int64((int64_t)js.sync_errors));
 		json_object_object_add(r, "journal", j);
 	} else {

@@ -11,6 +11,7 @@
  * records and pulling each one across CPUs as soon as it is written.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -86,16 +87,42 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return errno || !*s || *end || *out > max || s[0] == '-' ? -EINVAL : 0;
 }
 
-static int mkdir_parent(const char *path)
+/*
+ * Creates the socket's directory, or takes the one there, never through
+ * a symbolic link (O_NOFOLLOW on the last component) and only if nobody
+ * but its owner, root or this daemon's user, can put another socket in
+ * its place: not writable by others, unless sticky like /tmp. The
+ * directory is 0755 so that every user reaches the socket.
+ */
+static int socket_dir(const char *path)
 {
 	char *copy = strdup(path), *dir;
-	int r = 0;
+	struct stat st;
+	int fd, r = 0;
 
 	if (!copy)
 		return -ENOMEM;
 	dir = dirname(copy);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		r = -errno;
+		goto out;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = errno == ELOOP || errno == ENOTDIR ? -ENOTDIR : -errno;
+		if (r == -ENOTDIR)
+			fprintf(stderr, "ipctraced: %s is not a directory (a symbolic link is not followed)\n", dir);
+		goto close;
+	}
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
+		fprintf(stderr, "ipctraced: %s (uid %u, mode %04o) is writable by others: another user could "
+			"replace the socket\n", dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		r = -EPERM;
+	}
+close:
+	if (fd >= 0)
+		close(fd);
+out:
 	free(copy);
 	return r;
 }
@@ -110,7 +137,7 @@ static int listen_on(const char *path)
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
-	r = mkdir_parent(path);
+	r = socket_dir(path);
 	if (r < 0) {
 		fprintf(stderr, "ipctraced: failed to create the directory of %s: %s\n", path, strerror(-r));
 		return r;
