@@ -38,7 +38,7 @@
 static bool verbose;
 
 /* Tags for the epoll entries that are not clients. */
-static char tag_listen, tag_signal, tag_ring, tag_syms;
+static char tag_listen, tag_signal, tag_ring, tag_syms, tag_metrics;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -68,6 +68,9 @@ static void usage(FILE *f)
 		"      --no-journal     keep no event log (private daemons of ipctrace run)\n"
 		"      --nice N         run at this nice value, -20 to 19 (default -5: ahead of\n"
 		"                       the processes it traces, so that it keeps up; 0: as started)\n"
+		"      --metrics-file PATH  keep Prometheus metrics in PATH (a node_exporter\n"
+		"                       textfile), rewritten atomically every --metrics-interval\n"
+		"      --metrics-interval N  seconds between rewrites, 1 to 3600 (default 15)\n"
 		"      --core-reads     load the BPF programs' forms for kernels before 6.2\n"
 		"                       (one helper call per kernel field read; for testing)\n"
 		"      --check-kernel   list what the daemon needs of the kernel, with the Linux\n"
@@ -257,6 +260,8 @@ static void run(struct daemon *d)
 				on_signal(d);
 			} else if (tag == &tag_ring) {
 				woken = true;   /* drained below */
+			} else if (tag == &tag_metrics) {
+				metrics_write(d);
 			} else if (tag == &tag_syms) {
 				/* Files read by the symbols' worker: the records that waited for their names go. */
 				ipct_syms_apply(d->syms);
@@ -308,14 +313,17 @@ int main(int argc, char **argv)
 		{ "core-reads", no_argument, NULL, 'C' },
 		{ "nice", required_argument, NULL, 'n' },
 		{ "check-kernel", no_argument, NULL, 'K' },
+		{ "metrics-file", required_argument, NULL, 'M' },
+		{ "metrics-interval", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .socket_path = IPCT_SOCKET_PATH };
+	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .socket_path = IPCT_SOCKET_PATH,
+			    .metrics_timer = -1, .metrics_every_s = 15 };
 	struct tracer_opts topts = { .wakeup_bytes = 0, .on_event = sessions_on_event, .ctx = &d };
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024, traced_max = 0;
+	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024, traced_max = 0, metrics_s = 15;
 	long nice_value = -5;
 	const char *journal_dir = IPCT_JOURNAL_DIR;
 	struct group *grp;
@@ -380,6 +388,17 @@ int main(int argc, char **argv)
 		}
 		case 'K':
 			check_kernel = true;
+			break;
+		case 'M':
+			d.metrics_path = optarg;
+			break;
+		case 'I':
+			if (parse_uint(optarg, 3600, &metrics_s) < 0 || !metrics_s) {
+				fprintf(stderr, "ipctraced: --metrics-interval takes seconds from 1 to 3600, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			d.metrics_every_s = (unsigned)metrics_s;
 			break;
 		case 'h':
 			usage(stdout);
@@ -479,6 +498,11 @@ int main(int argc, char **argv)
 		err = epoll_add(d.epfd, tracer_wake_fd(d.tracer), EPOLLIN | EPOLLET, &tag_ring);
 	if (!err && ipct_syms_fd(d.syms) >= 0)
 		err = epoll_add(d.epfd, ipct_syms_fd(d.syms), EPOLLIN, &tag_syms);
+	if (!err && d.metrics_path) {
+		err = metrics_open(&d);
+		if (!err)
+			err = epoll_add(d.epfd, d.metrics_timer, EPOLLIN, &tag_metrics);
+	}
 	if (err) {
 		fprintf(stderr, "ipctraced: failed to set up the event loop: %s\n", strerror(-err));
 		goto out;
@@ -493,6 +517,8 @@ int main(int argc, char **argv)
 	run(&d);
 	ret = 0;
 	shutdown_daemon(&d);
+	/* What the daemon counted last: its sessions ended. */
+	metrics_close(&d);
 out:
 	if (d.listen_fd >= 0) {
 		close(d.listen_fd);
@@ -508,5 +534,7 @@ out:
 		close(d.sig_fd);
 	if (d.epfd >= 0)
 		close(d.epfd);
+	if (d.metrics_timer >= 0)
+		close(d.metrics_timer);
 	return ret;
 }
