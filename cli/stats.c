@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* ipctrace stats: the daemon's counters. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <inttypes.h>
 
 #include "cli.h"
+#include "metrics.h"
 
 static void stats_usage(FILE *f)
 {
@@ -16,7 +18,8 @@ static void stats_usage(FILE *f)
 		"Show the daemon's counters: events, lost events, clients, sessions.\n"
 		"\n"
 		"Options:\n"
-		"  -o, --output FORMAT   text (default) or json\n"
+		"  -o, --output FORMAT   text (default), json or prometheus (the text exposition\n"
+		"                        format: docs/metrics.md)\n"
 		SOCKET_HELP
 		"  -h, --help            show this help\n");
 }
@@ -65,9 +68,9 @@ static void print_journal(struct json_object *reply)
 	if (get_int(j, "skipped_segments"))
 		printf("%-32s %" PRId64 " segments (%.1f MiB) of another version or format: kept, not read\n",
 		       "journal not read", get_int(j, "skipped_segments"), get_int(j, "skipped_bytes") / 1048576.0);
-	if (get_int(j, "bad_blocks"))
-		printf("%-32s %" PRId64 " blocks fail their checksum: kept, not read\n", "journal damaged",
-		       get_int(j, "bad_blocks"));
+	if (get_int(j, "bad_blocks") || get_int(j, "bad_bytes"))
+		printf("%-32s %" PRId64 " damaged stretches, %" PRId64 " bytes: kept, not read\n", "journal damaged",
+		       get_int(j, "bad_blocks"), get_int(j, "bad_bytes"));
 	if (get_int(j, "write_errors"))
 		printf("%-32s %" PRId64 "\n", "journal write errors", get_int(j, "write_errors"));
 	if (get_int(j, "sync_errors"))
@@ -127,13 +130,21 @@ int do_stats(int argc, char **argv)
 	const char *socket_path = default_socket();
 	struct json_object *req, *reply;
 	struct conn conn;
+	bool prometheus = false;
 	int c, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_output(optarg, &mode, false) < 0)
+			prometheus = !strcmp(optarg, "prometheus");
+			if (prometheus)
+				break;
+			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				fprintf(stderr, "ipctrace: unknown output format '%s' (text, json or prometheus)\n",
+					optarg);
 				return EXIT_USAGE;
+			}
+			parse_output(optarg, &mode, false);
 			break;
 		case 's':
 			socket_path = optarg;
@@ -163,7 +174,12 @@ int do_stats(int argc, char **argv)
 		goto out;
 	}
 	json_object_object_del(reply, "ok");
-	if (mode == IPCT_OUT_JSON) {
+	if (prometheus) {
+		if (ipct_metrics_write(stdout, reply) < 0) {
+			fprintf(stderr, "ipctrace: writing the output failed: %s\n", strerror(errno));
+			goto out;
+		}
+	} else if (mode == IPCT_OUT_JSON) {
 		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
 	} else {
 		for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {

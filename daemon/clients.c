@@ -333,7 +333,7 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 	reply_ok(c, json_object_new_object());
 }
 
-static void do_stats(struct daemon *d, struct client *c, struct json_object *req)
+struct json_object *stats_json(struct daemon *d, struct client *c)
 {
 	struct json_object *r = json_object_new_object();
 	struct tracer_counters cnt = { 0 };
@@ -342,7 +342,7 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 	int nclients = 0, nsessions = 0;
 	int64_t traced = 0, backlog = 0;
 
-	(void)req;
+	(void)c;
 
 	for (struct client *x = d->clients; x; x = x->next) {
 		nclients++;
@@ -401,12 +401,19 @@ static void do_stats(struct daemon *d, struct client *c, struct json_object *req
 		json_object_object_add(j, "skipped_segments", json_object_new_int(js.skipped_segments));
 		json_object_object_add(j, "skipped_bytes", json_object_new_int64((int64_t)js.skipped_bytes));
 		json_object_object_add(j, "bad_blocks", json_object_new_int64((int64_t)js.bad_blocks));
+		json_object_object_add(j, "bad_bytes", json_object_new_int64((int64_t)js.bad_bytes));
 		json_object_object_add(j, "sync_errors", json_object_new_int64((int64_t)js.sync_errors));
 		json_object_object_add(r, "journal", j);
 	} else {
 		json_object_object_add(r, "journal", NULL);
 	}
-	reply_ok(c, r);
+	return r;
+}
+
+static void do_stats(struct daemon *d, struct client *c, struct json_object *req)
+{
+	(void)req;
+	reply_ok(c, stats_json(d, c));
 }
 
 int match_terms(struct client *c, struct json_object *req, const char *cmd, const char *terms[MATCH_TERMS_MAX])

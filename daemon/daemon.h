@@ -121,11 +121,18 @@ struct daemon {
 	struct ipct_counts counts;      /* events drained, by type */
 	struct { int64_t time_ns; uint64_t count; } losses[16]; /* the latest losses */
 	size_t nlosses;
+	/* --metrics-file: a node_exporter textfile, rewritten every metrics_every_s seconds (metrics.c) */
+	const char *metrics_path;
+	unsigned metrics_every_s;
+	int metrics_timer;              /* timerfd; -1 without --metrics-file */
+	bool metrics_failing;           /* the last write failed: said once, until one works again */
 	bool quit;
 };
 
 /* clients.c */
 void reply_ok(struct client *c, struct json_object *r);
+/* The stats reply (docs/protocol.md) as client c may see it. */
+struct json_object *stats_json(struct daemon *d, struct client *c);
 void reply_error(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The error reply to a bad match: it says so ("bad_match"), for the client's exit status. */
 void reply_match_error(struct client *c, const char *cmd, const char *err);
@@ -140,6 +147,13 @@ bool client_queue_event(struct client *c, const struct ipct_event *e);
 void client_queue_json(struct client *c, struct json_object *obj);
 bool client_queue_record(struct client *c, const struct ipct_sigrec *r);
 void clients_reap(struct daemon *d);
+
+/* metrics.c */
+/* Starts the timer of --metrics-file (d->metrics_path) and writes the file once. -errno. */
+int metrics_open(struct daemon *d);
+/* Rewrites the file, atomically; on a timer's tick it reads the timer first. */
+void metrics_write(struct daemon *d);
+void metrics_close(struct daemon *d);
 
 /* sessions.c */
 int session_start(struct daemon *d, struct client *owner, const pid_t *pids, size_t n,

@@ -76,8 +76,15 @@ static void journal_warn(const char *msg, void *ctx)
 
 int log_open(struct daemon *d, const char *dir, uint64_t max_bytes)
 {
-	struct ipct_journal_opts o = { dir, max_bytes, max_bytes / 16 > (64u << 20) ? 64u << 20 : max_bytes / 16,
-				       journal_warn, NULL };
+	struct ipct_journal_opts o = {
+		.dir = dir,
+		.max_bytes = max_bytes,
+		.segment_bytes = max_bytes / 16 > (64u << 20) ? 64u << 20 : max_bytes / 16,
+		.warn = journal_warn,
+		/* Its members may read the journal as they may query it. */
+		.set_gid = d->group_gid >= 0,
+		.gid = (gid_t)d->group_gid,
+	};
 	struct ipct_journal_repair rep;
 	int err;
 

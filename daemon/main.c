@@ -11,6 +11,7 @@
  * records and pulling each one across CPUs as soon as it is written.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -37,7 +38,7 @@
 static bool verbose;
 
 /* Tags for the epoll entries that are not clients. */
-static char tag_listen, tag_signal, tag_ring, tag_syms;
+static char tag_listen, tag_signal, tag_ring, tag_syms, tag_metrics;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -67,6 +68,9 @@ static void usage(FILE *f)
 		"      --no-journal     keep no event log (private daemons of ipctrace run)\n"
 		"      --nice N         run at this nice value, -20 to 19 (default -5: ahead of\n"
 		"                       the processes it traces, so that it keeps up; 0: as started)\n"
+		"      --metrics-file PATH  keep Prometheus metrics in PATH (a node_exporter\n"
+		"                       textfile), rewritten atomically every --metrics-interval\n"
+		"      --metrics-interval N  seconds between rewrites, 1 to 3600 (default 15)\n"
 		"      --core-reads     load the BPF programs' forms for kernels before 6.2\n"
 		"                       (one helper call per kernel field read; for testing)\n"
 		"      --check-kernel   list what the daemon needs of the kernel, with the Linux\n"
@@ -86,16 +90,42 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return errno || !*s || *end || *out > max || s[0] == '-' ? -EINVAL : 0;
 }
 
-static int mkdir_parent(const char *path)
+/*
+ * Creates the socket's directory, or takes the one there, never through
+ * a symbolic link (O_NOFOLLOW on the last component) and only if nobody
+ * but its owner, root or this daemon's user, can put another socket in
+ * its place: not writable by others, unless sticky like /tmp. The
+ * directory is 0755 so that every user reaches the socket.
+ */
+static int socket_dir(const char *path)
 {
 	char *copy = strdup(path), *dir;
-	int r = 0;
+	struct stat st;
+	int fd, r = 0;
 
 	if (!copy)
 		return -ENOMEM;
 	dir = dirname(copy);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		r = -errno;
+		goto out;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = errno == ELOOP || errno == ENOTDIR ? -ENOTDIR : -errno;
+		if (r == -ENOTDIR)
+			fprintf(stderr, "ipctraced: %s is not a directory (a symbolic link is not followed)\n", dir);
+		goto close;
+	}
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
+		fprintf(stderr, "ipctraced: %s (uid %u, mode %04o) is writable by others: another user could "
+			"replace the socket\n", dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		r = -EPERM;
+	}
+close:
+	if (fd >= 0)
+		close(fd);
+out:
 	free(copy);
 	return r;
 }
@@ -110,7 +140,7 @@ static int listen_on(const char *path)
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
-	r = mkdir_parent(path);
+	r = socket_dir(path);
 	if (r < 0) {
 		fprintf(stderr, "ipctraced: failed to create the directory of %s: %s\n", path, strerror(-r));
 		return r;
@@ -230,6 +260,8 @@ static void run(struct daemon *d)
 				on_signal(d);
 			} else if (tag == &tag_ring) {
 				woken = true;   /* drained below */
+			} else if (tag == &tag_metrics) {
+				metrics_write(d);
 			} else if (tag == &tag_syms) {
 				/* Files read by the symbols' worker: the records that waited for their names go. */
 				ipct_syms_apply(d->syms);
@@ -281,14 +313,17 @@ int main(int argc, char **argv)
 		{ "core-reads", no_argument, NULL, 'C' },
 		{ "nice", required_argument, NULL, 'n' },
 		{ "check-kernel", no_argument, NULL, 'K' },
+		{ "metrics-file", required_argument, NULL, 'M' },
+		{ "metrics-interval", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .socket_path = IPCT_SOCKET_PATH };
+	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .socket_path = IPCT_SOCKET_PATH,
+			    .metrics_timer = -1, .metrics_every_s = 15 };
 	struct tracer_opts topts = { .wakeup_bytes = 0, .on_event = sessions_on_event, .ctx = &d };
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024, traced_max = 0;
+	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024, traced_max = 0, metrics_s = 15;
 	long nice_value = -5;
 	const char *journal_dir = IPCT_JOURNAL_DIR;
 	struct group *grp;
@@ -353,6 +388,17 @@ int main(int argc, char **argv)
 		}
 		case 'K':
 			check_kernel = true;
+			break;
+		case 'M':
+			d.metrics_path = optarg;
+			break;
+		case 'I':
+			if (parse_uint(optarg, 3600, &metrics_s) < 0 || !metrics_s) {
+				fprintf(stderr, "ipctraced: --metrics-interval takes seconds from 1 to 3600, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			d.metrics_every_s = (unsigned)metrics_s;
 			break;
 		case 'h':
 			usage(stdout);
@@ -452,6 +498,11 @@ int main(int argc, char **argv)
 		err = epoll_add(d.epfd, tracer_wake_fd(d.tracer), EPOLLIN | EPOLLET, &tag_ring);
 	if (!err && ipct_syms_fd(d.syms) >= 0)
 		err = epoll_add(d.epfd, ipct_syms_fd(d.syms), EPOLLIN, &tag_syms);
+	if (!err && d.metrics_path) {
+		err = metrics_open(&d);
+		if (!err)
+			err = epoll_add(d.epfd, d.metrics_timer, EPOLLIN, &tag_metrics);
+	}
 	if (err) {
 		fprintf(stderr, "ipctraced: failed to set up the event loop: %s\n", strerror(-err));
 		goto out;
@@ -466,6 +517,8 @@ int main(int argc, char **argv)
 	run(&d);
 	ret = 0;
 	shutdown_daemon(&d);
+	/* What the daemon counted last: its sessions ended. */
+	metrics_close(&d);
 out:
 	if (d.listen_fd >= 0) {
 		close(d.listen_fd);
@@ -481,5 +534,7 @@ out:
 		close(d.sig_fd);
 	if (d.epfd >= 0)
 		close(d.epfd);
+	if (d.metrics_timer >= 0)
+		close(d.metrics_timer);
 	return ret;
 }

@@ -131,6 +131,7 @@ struct ipct_journal {
 	uint64_t min_ts, max_ts;
 	uint64_t bytes, records;
 	uint64_t bad_blocks;    /* found at open, or when first read */
+	uint64_t bad_bytes;     /* ... their bytes, and those after a segment's last whole block */
 	/* Where each record of a block starts, to walk it backwards. */
 	uint32_t *offs;
 	size_t offcap;
@@ -291,6 +292,47 @@ static void jwarn(const struct ipct_journal *j, const char *fmt, ...)
 }
 
 /*
+ * Gives a segment its mode (0640) and the group that may read it: one
+ * written by an older ipctraced, or changed by hand, is set right.
+ */
+static void seg_mode(struct ipct_journal *j, int fd, const char *name)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return;
+	if (j->opts.set_gid && st.st_gid != j->opts.gid && fchown(fd, (uid_t)-1, j->opts.gid) < 0)
+		jwarn(j, "%s: cannot give it to group %u: %s", name, (unsigned)j->opts.gid, strerror(errno));
+	if ((st.st_mode & 07777) != 0640 && fchmod(fd, 0640) < 0)
+		jwarn(j, "%s: cannot set its mode 0640: %s", name, strerror(errno));
+}
+
+/*
+ * The journal's directory: whoever could write to it could delete or
+ * replace what root logged, so one writable by its group or others is
+ * refused; the ipctrace group may read it (0750).
+ */
+static int dir_check(struct ipct_journal *j, const char *dir)
+{
+	struct stat st;
+
+	if (fstat(j->dirfd, &st) < 0)
+		return -errno;
+	if (st.st_mode & 022) {
+		jwarn(j, "%s: writable by %s (mode %04o): a journal's directory must be writable by its owner only "
+		      "(chmod go-w)", dir, st.st_mode & 002 ? "anyone" : "its group", (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	if (!j->opts.set_gid)
+		return 0;
+	if (st.st_gid != j->opts.gid && fchown(j->dirfd, (uid_t)-1, j->opts.gid) < 0)
+		jwarn(j, "%s: cannot give it to group %u: %s", dir, (unsigned)j->opts.gid, strerror(errno));
+	if ((st.st_mode & 07777) != 0750 && fchmod(j->dirfd, 0750) < 0)
+		jwarn(j, "%s: cannot set its mode 0750: %s", dir, strerror(errno));
+	return 0;
+}
+
+/*
  * Whether the n bytes of a segment header read are what a crash can
  * leave of one being written: a prefix of the magic, or zeros (the size
  * reached the disk, the data did not).
@@ -333,11 +375,46 @@ static bool seg_readable(struct ipct_journal *j, struct segment *s, const char *
 }
 
 /*
+ * Where the next block could start, from off on: the next block magic.
+ * Damage is passed by the magic, not by the damaged block's length, which
+ * may be what was damaged; what is found there counts only if its hash
+ * matches.
+ */
+static uint64_t next_magic(const char *map, uint64_t off, uint64_t end)
+{
+	const char *p = off < end ? memmem(map + off, end - off, "IBLK", 4) : NULL;
+
+	return p ? (uint64_t)(p - map) : end;
+}
+
+/*
+ * Damage found right after a block whose hash was not checked: that
+ * block's length may be what was damaged. Checks it now; when it fails,
+ * it is part of the damaged stretch, which then starts at it. Returns
+ * where the stretch starts.
+ */
+static uint64_t suspect_prev(struct ipct_journal *j, struct segment *s, const char *map, uint64_t good_end)
+{
+	struct blkidx *p = &s->blks[s->nblks - 1];
+	struct blk_hdr bh;
+
+	memcpy(&bh, map + p->off, sizeof(bh));
+	p->checked = true;
+	p->bad = blk_hash(map + p->off + sizeof(bh), p->len, p->nrec) != bh.hash;
+	if (!p->bad)
+		return good_end;
+	j->records -= p->nrec;
+	return p->off;
+}
+
+/*
  * Reads a segment's block headers into its index. With `verify`, also
- * checks every block's hash: a block that fails it is not indexed. Only
- * the last segment (`last`) is ever changed: a torn tail, what follows
- * its last good block, is cut. Anything else that cannot be read is kept
- * as it is, said so, and left for rotation.
+ * checks every block's hash: a block that fails it is not indexed. A
+ * damaged stretch (a block that fails its hash, or bytes that are no
+ * block at all, its header damaged) is passed to the next block whose
+ * hash matches. Only the last segment (`last`) is ever changed: a torn
+ * tail, what follows its last good block, is cut. Anything else that
+ * cannot be read is kept as it is, said so, and left for rotation.
  */
 static int seg_load(struct ipct_journal *j, struct segment *s, bool last, bool verify,
 		    struct ipct_journal_repair *rep)
@@ -345,17 +422,18 @@ static int seg_load(struct ipct_journal *j, struct segment *s, bool last, bool v
 	char name[32];
 	struct seg_hdr sh = { 0 };
 	struct stat st;
-	uint64_t off = sizeof(sh), good_end = sizeof(sh), bad = 0, bad_bytes = 0, pending = 0, pending_bytes = 0;
-	char *recs = NULL;
+	uint64_t off = sizeof(sh), good_end = sizeof(sh), bad = 0, bad_bytes = 0;
+	const char *map = MAP_FAILED;
 	ssize_t n;
 	int fd, err = 0;
 
 	seg_name(s->num, name, sizeof(name));
-	fd = openat(j->dirfd, name, (last ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	fd = openat(j->dirfd, name, (last ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		err = -errno;
 		goto out;
 	}
+	seg_mode(j, fd, name);
 	s->size = (uint64_t)st.st_size;
 	n = pread(fd, &sh, sizeof(sh), 0);
 	if (n < 0) {
@@ -370,54 +448,54 @@ static int seg_load(struct ipct_journal *j, struct segment *s, bool last, bool v
 	}
 	if (!seg_readable(j, s, name, &sh, n))
 		goto out;
+	if (s->size > sizeof(sh)) {
+		map = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED) {
+			err = -errno;
+			goto out;
+		}
+	}
 	while (off + sizeof(struct blk_hdr) <= s->size) {
 		struct blk_hdr bh;
 		struct blkidx b;
+		/* After damage a block counts only once its hash is checked. */
+		bool check = verify || off != good_end;
 
-		if (pread(fd, &bh, sizeof(bh), (off_t)off) != sizeof(bh) || bh.magic != BLK_MAGIC ||
-		    off + sizeof(bh) + bh.len > s->size)
-			break;
-		if (verify) {
-			char *nr = realloc(recs, bh.len ? bh.len : 1);
-
-			if (!nr) {
-				err = -ENOMEM;
-				goto out;
-			}
-			recs = nr;
-			if (pread(fd, recs, bh.len, (off_t)(off + sizeof(bh))) != (ssize_t)bh.len ||
-			    blk_hash(recs, bh.len, bh.nrec) != bh.hash) {
-				/* Bad, unless a good block follows: then it was not torn, only damaged. */
-				pending++;
-				pending_bytes += sizeof(bh) + bh.len;
-				off += sizeof(bh) + bh.len;
-				continue;
-			}
+		memcpy(&bh, map + off, sizeof(bh));
+		if (bh.magic != BLK_MAGIC || bh.len > s->size - off - sizeof(bh) ||
+		    (check && blk_hash(map + off + sizeof(bh), bh.len, bh.nrec) != bh.hash)) {
+			if (!check && s->nblks)
+				good_end = suspect_prev(j, s, map, good_end);
+			off = next_magic(map, off + 1, s->size);
+			continue;
 		}
-		b = (struct blkidx){ off, bh.len, bh.nrec, bh.realtime_off, bh.min_ns, bh.max_ns, verify, false };
+		if (off != good_end) {
+			/* Damage with a good block after it: not torn, only damaged. */
+			bad++;
+			bad_bytes += off - good_end;
+		}
+		b = (struct blkidx){ off, bh.len, bh.nrec, bh.realtime_off, bh.min_ns, bh.max_ns, check, false };
 		err = blk_add(s, &b);
 		if (err)
 			goto out;
 		j->records += bh.nrec;
 		off += sizeof(bh) + bh.len;
 		good_end = off;
-		bad += pending;
-		bad_bytes += pending_bytes;
-		pending = pending_bytes = 0;
 	}
-	if (!last) {
+	if (!last && good_end < s->size) {
 		/* Not ours to change: a later segment follows it. */
-		bad += pending;
-		bad_bytes += pending_bytes;
-		if (off < s->size)
-			jwarn(j, "%s: %" PRIu64 " bytes after its last whole block: kept as they are, not read",
-			     name, s->size - off);
+		jwarn(j, "%s: %" PRIu64 " bytes after its last good block: kept as they are, not read", name,
+		      s->size - good_end);
+		rep->bad_blocks++;
+		j->bad_blocks++;
+		j->bad_bytes += s->size - good_end;
 	}
 	if (bad) {
 		jwarn(j, "%s: blocks that fail their checksum: %" PRIu64 " (%" PRIu64 " bytes), kept as they are, "
 		      "not read", name, bad, bad_bytes);
 		rep->bad_blocks += bad;
 		j->bad_blocks += bad;
+		j->bad_bytes += bad_bytes;
 	}
 	if (!last)
 		goto out;
@@ -434,7 +512,8 @@ cut:
 	}
 out:
 	j->bytes += s->size;
-	free(recs);
+	if (map != MAP_FAILED)
+		munmap((void *)map, st.st_size);
 	if (fd >= 0)
 		close(fd);
 	return err;
@@ -453,9 +532,10 @@ static int seg_create(struct ipct_journal *j, uint64_t num)
 	clock_gettime(CLOCK_REALTIME, &now);
 	sh.created_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	seg_name(num, name, sizeof(name));
-	fd = openat(j->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
+	fd = openat(j->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd < 0)
 		return -errno;
+	seg_mode(j, fd, name);
 	if (write(fd, &sh, sizeof(sh)) != sizeof(sh)) {
 		close(fd);
 		return -EIO;
@@ -583,8 +663,11 @@ struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct
 		*err = -errno;
 		goto fail;
 	}
+	*err = dir_check(j, o->dir);
+	if (*err)
+		goto fail;
 	/* Before anything is read or repaired: another writer's last block is not torn. */
-	j->lockfd = openat(j->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	j->lockfd = openat(j->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (j->lockfd < 0 || flock(j->lockfd, LOCK_EX | LOCK_NB) < 0) {
 		*err = j->lockfd < 0 ? -errno : -EBUSY;
 		goto fail;
@@ -774,6 +857,7 @@ static bool blk_ok(struct ipct_journal *j, const struct segment *s, struct blkid
 		jwarn(j, "%s: the block at offset %" PRIu64 " (%" PRIu64 " bytes) fails its checksum: kept as it is, "
 		      "not read", name, b->off, (uint64_t)sizeof(bh) + b->len);
 		j->bad_blocks++;
+		j->bad_bytes += sizeof(bh) + b->len;
 		j->records -= b->nrec;
 	}
 	return !b->bad;
@@ -1002,6 +1086,7 @@ void ipct_journal_stats(struct ipct_journal *j, struct ipct_journal_stats *st)
 	st->records = j->records;
 	st->segments = (unsigned)j->nsegs;
 	st->bad_blocks = j->bad_blocks;
+	st->bad_bytes = j->bad_bytes;
 	for (size_t i = 0; i < j->nsegs; i++) {
 		const struct segment *s = &j->segs[i];
 

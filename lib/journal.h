@@ -51,6 +51,9 @@ struct ipct_journal_opts {
 	/* Told in words of each thing opening keeps but cannot read (NULL: not told). */
 	void (*warn)(const char *msg, void *ctx);
 	void *warn_ctx;
+	/* The group that may read the journal (files 0640, directory 0750): the ipctrace group. */
+	bool set_gid;
+	gid_t gid;
 };
 
 /* What opening found wrong. */
@@ -58,7 +61,7 @@ struct ipct_journal_repair {
 	char segment[64];       /* the last segment, when a torn tail was cut from it; "" */
 	uint64_t bytes_cut;
 	uint64_t blocks_kept;   /* in that segment */
-	uint64_t bad_blocks;    /* blocks of the last two segments that fail their checksum: kept, not read */
+	uint64_t bad_blocks;    /* damaged stretches in the last two segments, good blocks after them: kept, not read */
 };
 
 struct ipct_journal;
@@ -133,7 +136,10 @@ struct ipct_journal_stats {
 	unsigned segments;
 	unsigned skipped_segments;      /* another event version or format: kept, not read */
 	uint64_t skipped_bytes;
-	uint64_t bad_blocks;            /* blocks that fail their checksum (at open, or when first read): not read */
+	uint64_t bad_blocks;            /* damaged stretches: blocks that fail their checksum (at open, or when first
+					 * read), bytes between two good blocks that are none: not read */
+	uint64_t bad_bytes;             /* their bytes, and those after the last whole block of a segment
+					 * that is not the last: kept, not read */
 	uint64_t sync_errors;           /* fdatasync calls that failed */
 	int64_t first_ns, last_ns;      /* wall-clock span; 0 when empty */
 };

@@ -163,7 +163,7 @@ CASES = [
     (["ipctrace", "pipes", "-o", ""], 3, {"text", "json", "dot"}, True),
     (["ipctrace", "pipes", "--output", "=", "d"], 4, {"dot"}, True),
     (["ipctrace", "pipes", "pa"], 2, {"path="}, True),
-    (["ipctrace", "stats", "-o", ""], 3, {"text", "json"}, True),
+    (["ipctrace", "stats", "-o", ""], 3, {"text", "json", "prometheus"}, True),
     (["ipctrace", "run", "--color", ""], 3, {"auto", "always", "never"}, True),
     (["ipctrace", "run", "--", "ipctrace-no-such-comman"], 3, set(), True),
     (["ipctrace", "attach", "-p", "$$"], 3, {"$$"}, False),

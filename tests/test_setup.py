@@ -20,7 +20,8 @@ MULTIARCH = subprocess.run(["gcc", "-print-multiarch"], capture_output=True, tex
 USED = [
     "/usr/bin/gcc", "/usr/bin/clang", "/usr/sbin/bpftool", "/usr/bin/meson", "/usr/bin/ninja",
     "/usr/bin/pkg-config", "/usr/bin/python3", "/usr/bin/setpriv", "/usr/bin/tmux", "/usr/bin/dot",
-    "/usr/bin/groff", "/usr/bin/systemd-analyze", "/bin/systemd-sysusers",
+    "/usr/bin/groff", "/usr/bin/systemd-analyze", "/bin/systemd-sysusers", "/usr/bin/promtool",
+    "/usr/bin/dpkg-buildpackage", "/usr/bin/dh", "/usr/bin/lintian", "/usr/bin/git",
     "/usr/bin/qemu-system-x86_64", "/bin/busybox", "/bin/cpio",
     "/usr/include/bpf/bpf_helpers.h", "/usr/include/gelf.h", "/usr/include/json-c/json.h",
     "/usr/include/xxhash.h", f"/usr/lib/{MULTIARCH}/pkgconfig/libxxhash.pc",

@@ -12,7 +12,9 @@ other field exactly."""
 
 import json
 import os
+import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import time
@@ -20,6 +22,17 @@ import time
 from common import Daemon, check, check_eq, fail, run_cli, run_env
 
 TIME_SLACK_NS = 2000000
+
+# The journal's layout (lib/journal.c, docs/journal.md): a segment is a
+# 32-byte header and blocks; a block is a 48-byte header (magic, len,
+# nrec, pad, realtime_off, min_ns, max_ns, hash) and its records, each a
+# 16-byte header (type, len, pad, ts_ns) and len bytes; record type 1 is
+# an event, 2 a lifecycle record, 3 a loss marker, 4 a session's start, 5
+# a diagnosis.
+SEG_HDR = 32
+BLK_HDR = struct.Struct('<IIIIqqqQ')
+REC_HDR = struct.Struct('<HHIQ')
+BLK_MAGIC = 0x4b4c4249
 
 
 def parse_json_lines(text, what):
@@ -245,3 +258,33 @@ class SystemWide:
 
     def close(self):
         self.daemon.cleanup()
+
+
+def blocks(path):
+    """[(offset, size, {record type: count})] of a segment's blocks."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    out, off = [], SEG_HDR
+    while off + BLK_HDR.size <= len(data):
+        magic, length, nrec, _, _, _, _, _ = BLK_HDR.unpack_from(data, off)
+        check_eq('block magic at offset %d of %s' % (off, path), BLK_MAGIC, magic)
+        check(off + BLK_HDR.size + length <= len(data), 'block at %d of %s runs past the end' % (off, path))
+        types, p = {}, off + BLK_HDR.size
+        for _ in range(nrec):
+            t, ln, _, _ = REC_HDR.unpack_from(data, p)
+            types[t] = types.get(t, 0) + 1
+            p += REC_HDR.size + ln
+        check_eq('the records of the block at %d of %s end with it' % (off, path), off + BLK_HDR.size + length, p)
+        out.append((off, BLK_HDR.size + length, types))
+        off += BLK_HDR.size + length
+    check_eq('%s: blocks up to its end' % path, len(data), off)
+    return out
+
+
+def segments(journal):
+    return sorted(n for n in os.listdir(journal) if re.fullmatch(r'[0-9a-f]{16}\.ipj', n))
+
+
+def daemon_stderr(d):
+    with open(d.log, errors='replace') as f:
+        return f.read()

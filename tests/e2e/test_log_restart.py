@@ -16,18 +16,12 @@ the journal holds (`log session=N` must not mix two daemons' sessions).
 Last, a record that a detach completes (a signal still pending) survives
 a kill -9 and a restart like the rest.
 
-The journal's layout (lib/journal.c), used only to find its last block: a
-segment is a 32-byte header and blocks; a block is a 48-byte header
-(magic, len, nrec, pad, realtime_off, min_ns, max_ns, hash) and its
-records, each a 16-byte header (type, len, pad, ts_ns) and len bytes;
-record type 1 is an event, 2 a lifecycle record, 3 a loss marker, 4 a
-session's start, 5 a diagnosis."""
+The journal's layout is read (logcommon.blocks) only to find its last
+block."""
 
 import os
-import re
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
@@ -35,41 +29,12 @@ import time
 
 from common import (IPCTRACED, Daemon, Lines, check, check_clean_exit, check_eq, done, example, passed,
                     run_cli, select_events, trace)
-from logcommon import TIME_SLACK_NS, log, parse_json_lines, same_events, stats
+from logcommon import TIME_SLACK_NS, blocks, daemon_stderr, log, parse_json_lines, same_events, segments, stats
 
-SEG_HDR = 32
-BLK_HDR = struct.Struct('<IIIIqqqQ')
-REC_HDR = struct.Struct('<HHIQ')
-BLK_MAGIC = 0x4b4c4249
 CUT = 5                 # bytes taken off the end of the last segment
 # A process that blocks SIGUSR1 and waits: a SIGUSR1 to it stays pending.
 BLOCKER = ('import signal, time; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1}); '
            'print("ready", flush=True); time.sleep(120)')
-
-
-def blocks(path):
-    """[(offset, size, {record type: count})] of a segment's blocks."""
-    with open(path, 'rb') as f:
-        data = f.read()
-    out, off = [], SEG_HDR
-    while off + BLK_HDR.size <= len(data):
-        magic, length, nrec, _, _, _, _, _ = BLK_HDR.unpack_from(data, off)
-        check_eq('block magic at offset %d of %s' % (off, path), BLK_MAGIC, magic)
-        check(off + BLK_HDR.size + length <= len(data), 'block at %d of %s runs past the end' % (off, path))
-        types, p = {}, off + BLK_HDR.size
-        for _ in range(nrec):
-            t, ln, _, _ = REC_HDR.unpack_from(data, p)
-            types[t] = types.get(t, 0) + 1
-            p += REC_HDR.size + ln
-        check_eq('the records of the block at %d of %s end with it' % (off, path), off + BLK_HDR.size + length, p)
-        out.append((off, BLK_HDR.size + length, types))
-        off += BLK_HDR.size + length
-    check_eq('%s: blocks up to its end' % path, len(data), off)
-    return out
-
-
-def segments(journal):
-    return sorted(n for n in os.listdir(journal) if re.fullmatch(r'[0-9a-f]{16}\.ipj', n))
 
 
 def signals_query(sock):
@@ -88,11 +53,6 @@ def same_records(what, expected, got):
                 check(abs(x - y) <= TIME_SLACK_NS, '%s: record %d: %s %d vs %d' % (what, a['id'], k, x, y))
             else:
                 check_eq('%s: record %d: %s' % (what, a['id'], k), x, y)
-
-
-def daemon_stderr(d):
-    with open(d.log, errors='replace') as f:
-        return f.read()
 
 
 top = tempfile.mkdtemp(prefix='ipctrace-e2e-journal-')

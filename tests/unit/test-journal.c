@@ -1459,12 +1459,67 @@ static void test_damaged_blocks(void)
 	j = jopen(&t, m.segment_bytes, m.max_bytes, &rep);
 	CHECK_STR(rep.segment, "");
 	CHECK_INT(rep.bytes_cut, 0);
-	CHECK_WARNED("0000000000000002.ipj", "338 bytes after its last whole block", "kept as they are");
+	/* Its damaged block 4 just before is part of what is not read: checked once damage followed it. */
+	CHECK_WARNED("0000000000000002.ipj", "706 bytes after its last good block", "kept as they are");
 	CHECK_KEPT(&k, &t);
 	CHECK_FILES(&t, &m);
 	check_journal(j, &t, &m, __LINE__);
 	ipct_journal_close(j);
 	kept_free(&k);
+	tmp_free(&t);
+}
+
+/*
+ * Damage to a block's header in the middle of a segment: its magic in the
+ * last segment (a good block follows it: not a torn tail, nothing is
+ * cut), its length in the segment before (the length still fits in the
+ * file: its hash fails). Reading goes on at the next good block; then the
+ * same once that segment is no longer among the last two, whose hashes
+ * open checks: a block found after damage is read only if its hash
+ * matches.
+ */
+static void test_damaged_headers(void)
+{
+	static struct model m;
+	struct ipct_journal_repair rep;
+	struct ipct_journal_stats st;
+	struct ipct_journal *j;
+	struct kept k = { 0 };
+	struct tmp t;
+
+	three_segments(&j, &t, &m);
+	CHECK_INT(m.b[3].seg, 2);
+	CHECK_INT(m.b[4].seg, 2);
+	CHECK_INT(m.b[6].seg, 3);
+	file_flip(&t, 2, m.b[3].pos + 4);
+	file_flip(&t, 3, m.b[6].pos);
+	m.b[3].bad = m.b[6].bad = true;
+	keep_file(&k, &t, 2);
+	keep_file(&k, &t, 3);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, &rep);
+	CHECK_STR(rep.segment, "");
+	CHECK_INT(rep.bytes_cut, 0);
+	CHECK_INT(rep.bad_blocks, 2);
+	CHECK_WARNED("0000000000000002.ipj", "blocks that fail their checksum: 1 (368 bytes)", "kept as they are");
+	CHECK_WARNED("0000000000000003.ipj", "blocks that fail their checksum: 1 (368 bytes)", "kept as they are");
+	CHECK_KEPT(&k, &t);
+	CHECK_FILES(&t, &m);
+	check_journal(j, &t, &m, __LINE__);
+	ipct_journal_stats(j, &st);
+	CHECK_INT(st.bad_blocks, 2);
+	CHECK_INT(st.bad_bytes, 2 * 368);
+	add_block(j, &m, 2, 20 * SEC, OFF0);
+	ipct_journal_close(j);
+	kept_free(&k);
+
+	/* Segment 2 is now checked only where damage was passed. */
+	CHECK_INT(m.nseg, 4);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, &rep);
+	CHECK_INT(rep.bad_blocks, 2);
+	check_journal(j, &t, &m, __LINE__);
+	ipct_journal_stats(j, &st);
+	CHECK_INT(st.bad_blocks, 2);
+	ipct_journal_close(j);
 	tmp_free(&t);
 }
 
@@ -1649,6 +1704,7 @@ int main(void)
 	test_other_versions();
 	test_unreadable_headers();
 	test_damaged_blocks();
+	test_damaged_headers();
 	test_step_back();
 	return check_done("test-journal");
 }
