@@ -219,7 +219,12 @@ static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
+		struct ipct_session_procs *sp = procs_slot(session);
+
 		count(CNT_RB_FULL);
+		/* Whose: a quiet session's count stays 0 while another floods the ring. */
+		if (sp->session == session)
+			__sync_fetch_and_add(&sp->lost, 1);
 		return NULL;
 	}
 	id = bpf_get_current_pid_tgid();
@@ -1232,6 +1237,12 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 	target = tsig && KREAD(typed, tsig, live.counter) > 0;
 	if (!sess && !kctx)
 		sess = session_of(bpf_get_current_pid_tgid() >> 32);
+	/* A process that left at a privileged exec shows nothing more, not even its signals to the traced. */
+	if (sess && !kctx) {
+		in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+		if (in && in->priv_left)
+			return 0;
+	}
 	if (sess) {
 		session = *sess;
 	} else if (kctx) {
@@ -1362,7 +1373,8 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		if (sp->session != s)
 			return 0;
 		/* The child cannot run, let alone exit, before this program has counted it. */
-		untraced = bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
+		untraced = (sp->max && sp->live >= (__s64)sp->max) ||
+			   bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
 		if (untraced) {
 			count(CNT_TRACED_FULL);
 			__sync_fetch_and_add(&sp->untraced, 1);
@@ -1384,13 +1396,41 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/*
+ * A process of an unprivileged user's session that gained privileges at
+ * this exec (setuid, setgid, file capabilities, an LSM's transition: the
+ * kernel's own AT_SECURE verdict) leaves the traced set: its owner could
+ * not ptrace it either. Its thread forgets its cached session, and
+ * remembers that it left (its signals to the traced are not recorded).
+ */
+static __always_inline bool leave_if_privileged(struct linux_binprm *bprm, __u32 tgid, __u32 s)
+{
+	struct ipct_session_procs *sp = procs_slot(s);
+	struct ipct_inflight *in;
+
+	if (sp->session != s || !(sp->flags & IPCT_SP_UNPRIV) ||
+	    !BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
+		return false;
+	if (!bpf_map_delete_elem(&traced, &tgid)) {
+		__sync_fetch_and_add(&sp->live, -1);
+		__sync_fetch_and_add(&sp->left, 1);
+	}
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (in) {
+		in->gen = 0;
+		in->priv_left = 1;
+	}
+	return true;
+}
+
 SEC("raw_tracepoint/sched_process_exec")
 int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct linux_binprm *bprm = (void *)ctx->args[2];
 	struct ipct_event *e;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 *sess;
+	__u32 *sess, s;
+	bool left;
 
 	/* A held command starts being traced here. */
 	sess = bpf_map_lookup_elem(&traced, &tgid);
@@ -1400,9 +1440,14 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 		sess = session_of(tgid);
 	if (!sess)
 		return 0;
-	e = reserve(IPCT_EV_EXEC, *sess);
+	s = *sess;
+	/* System-wide sessions are privileged ones. */
+	left = sess != &all_session && leave_if_privileged(bprm, tgid, s);
+	e = reserve(IPCT_EV_EXEC, s);
 	if (!e)
 		return 0;
+	if (left)
+		e->flags |= IPCT_F_PRIV_EXEC;
 	e->proc.old_pid = ctx->args[1];
 	e->proc.text_start = BPF_CORE_READ((struct task_struct *)ctx->args[0], mm, start_code);
 	e->proc.text_end = BPF_CORE_READ((struct task_struct *)ctx->args[0], mm, end_code);

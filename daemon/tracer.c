@@ -230,7 +230,7 @@ static struct ipct_session_procs *slot(struct tracer *t, uint32_t session)
 	return &t->skel->bss->session_procs[session % IPCT_SESSION_SLOTS];
 }
 
-int tracer_session_open(struct tracer *t, uint32_t session)
+int tracer_session_open(struct tracer *t, uint32_t session, uint32_t flags, uint64_t procs_max)
 {
 	struct ipct_session_procs *p = slot(t, session);
 
@@ -238,6 +238,10 @@ int tracer_session_open(struct tracer *t, uint32_t session)
 		return -EBUSY;
 	p->live = 0;
 	p->untraced = 0;
+	p->lost = 0;
+	p->left = 0;
+	p->flags = flags;
+	p->max = procs_max;
 	/* The kernel side counts into a slot only once it is the session's. */
 	__atomic_store_n(&p->session, session, __ATOMIC_RELEASE);
 	return 0;
@@ -266,11 +270,16 @@ int64_t tracer_session_procs(struct tracer *t, uint32_t session)
 	return __atomic_load_n(&p->session, __ATOMIC_ACQUIRE) == session ? __atomic_load_n(&p->live, __ATOMIC_SEQ_CST) : 0;
 }
 
-uint64_t tracer_session_untraced(struct tracer *t, uint32_t session)
+void tracer_session_losses(struct tracer *t, uint32_t session, struct tracer_session_losses *out)
 {
 	struct ipct_session_procs *p = slot(t, session);
 
-	return __atomic_load_n(&p->session, __ATOMIC_ACQUIRE) == session ? __atomic_load_n(&p->untraced, __ATOMIC_SEQ_CST) : 0;
+	*out = (struct tracer_session_losses){ 0 };
+	if (__atomic_load_n(&p->session, __ATOMIC_ACQUIRE) != session)
+		return;
+	out->untraced = __atomic_load_n(&p->untraced, __ATOMIC_SEQ_CST);
+	out->lost = __atomic_load_n(&p->lost, __ATOMIC_SEQ_CST);
+	out->left = __atomic_load_n(&p->left, __ATOMIC_SEQ_CST);
 }
 
 /* Removes pid from the traced set if it is there for session: 1 when this call removed it. */
