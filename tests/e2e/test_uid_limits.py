@@ -26,8 +26,8 @@ import subprocess
 import sys
 import time
 
-from common import (IPCTRACE, NOBODY, Daemon, check, check_eq, connect, done, example, fail, frame,
-                    passed, recv_json, run_cli, select_events, total_bytes, trace)
+from common import (IPCTRACE, NOBODY, Daemon, check, check_eq, check_pipe_counts, done, example, fail,
+                    passed, run_cli, trace)
 
 FLOOD = 20000
 TIMEOUT = 60
@@ -132,21 +132,6 @@ def nobody_stats(sock):
                           timeout=TIMEOUT, cwd='/')
 
 
-def check_pipe_exact(sock, what):
-    """root's `ipctrace run -- pipe 200` through sock: every write and read, as the program counts them."""
-    t = trace([example('pipe'), '200'], socket=sock)
-    check_eq('%s: exit status (stderr %r)' % (what, t.stderr), 0, t.returncode)
-    check_eq('%s: lost' % what, 0, t.summary.get('lost'))
-    rep = t.report
-    writes = select_events(t.events, type='write', pid=rep['child_pid'], fd=rep['write_fd'])
-    reads = select_events(t.events, type='read', pid=rep['parent_pid'], fd=rep['read_fd'])
-    check_eq('%s: writes' % what, rep['writes'], len(writes))
-    check_eq('%s: bytes written' % what, rep['bytes_written'], total_bytes(writes))
-    check_eq('%s: reads' % what, rep['reads'], len(reads))
-    check_eq('%s: bytes read' % what, rep['bytes_read'], total_bytes(reads))
-    return rep
-
-
 d = Daemon()
 try:
     cpu0 = cpu_seconds(d.pid)
@@ -172,7 +157,8 @@ try:
         check_eq('nobody\'s stats over the limit: message',
                  'ipctrace: connection limit reached: uid 65534 has 64 connections open, the most a user may '
                  'have (ipctraced --uid-connections)', r.stderr.strip())
-        rep = check_pipe_exact(d.socket, 'root\'s run while nobody floods')
+        rep = check_pipe_counts(trace([example('pipe'), '200'], socket=d.socket),
+                                'root\'s run while nobody floods')
         time.sleep(2)       # a spinning daemon shows in its CPU time over any span: this one is long enough to measure
         cpu, wall = cpu_seconds(d.pid) - cpu0, time.monotonic() - t0
         check(cpu < 0.1 * wall, 'the daemon used %.2f s of CPU in %.2f s while the connections were held'
@@ -188,7 +174,7 @@ try:
     check_eq('nobody sees its own use only', [NOBODY], [u['uid'] for u in json.loads(r.stdout)['users']])
     st, _ = stats(d.socket)
     check_eq('after the flood: users', [0], sorted(users(st)))
-    check_pipe_exact(d.socket, 'root\'s run after the flood')
+    check_pipe_counts(trace([example('pipe'), '200'], socket=d.socket), 'root\'s run after the flood')
     passed('after the flood: nobody served, its connections gone from the use, root\'s run exact')
 finally:
     d.cleanup()
@@ -233,7 +219,8 @@ try:
     st, took = stats(d.socket)
     check(st['accept_pauses'] > 0, 'stats: accept_pauses %r' % st['accept_pauses'])
     check(took < 2, 'stats took %.2f s once descriptors were free again (the longest pause is 1 s)' % took)
-    check_pipe_exact(d.socket, 'root\'s run after the descriptors came back')
+    check_pipe_counts(trace([example('pipe'), '200'], socket=d.socket),
+                      'root\'s run after the descriptors came back')
     passed('out of descriptors (%d connections of root\'s): listener paused, daemon CPU %.1f%% over %.1f s; '
            'served again %.3f s after they closed (%d pauses), root\'s run exact'
            % (len(mine), 100 * cpu / wall, wall, took, st['accept_pauses']))
