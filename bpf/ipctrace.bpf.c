@@ -59,6 +59,9 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
  */
 const volatile __u32 daemon_tgid = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
+/* Fairness between sessions (reserve): past ring_half bytes waiting, a session with session_share records in the ring gets no more room. */
+const volatile __u64 ring_half = 8 << 20;
+const volatile __u64 session_share = 0;
 const volatile __u8 sys_class[IPCT_NR_MAX] = {};
 const volatile __u8 compat_class[IPCT_NR_MAX] = {};
 const volatile __u16 compat_nr[IPCT_NR_MAX] = {};
@@ -81,6 +84,8 @@ struct {
 
 /* Each live session's count of its processes in `traced` (struct ipct_session_procs). */
 struct ipct_session_procs session_procs[IPCT_SESSION_SLOTS];
+/* How many sessions are live (the daemon's count): one alone may fill the whole ring. */
+__u32 sessions_live = 0;
 
 /* The session's slot; it counts for the session only while p->session == session. */
 static __always_inline struct ipct_session_procs *procs_slot(__u32 session)
@@ -211,22 +216,32 @@ static __always_inline struct ipct_inflight *current_traced(__u32 *session)
 	return in;
 }
 
+/*
+ * A record of session's, if the ring has room for it. Sessions share the
+ * ring: once it is half full (the daemon is behind), one that already has
+ * a quarter of it waiting gets no more, so that a flood in one session
+ * leaves room for the others' records. What is lost is counted for the
+ * session whose record it was.
+ */
 static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct ipct_event *e;
+	struct ipct_session_procs *sp = procs_slot(session);
+	bool mine = sp->session == session;
+	struct ipct_event *e = NULL;
 	__u64 id;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!mine || sessions_live < 2 || sp->inring < session_share ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < ring_half)
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		struct ipct_session_procs *sp = procs_slot(session);
-
 		count(CNT_RB_FULL);
-		/* Whose: a quiet session's count stays 0 while another floods the ring. */
-		if (sp->session == session)
+		if (mine)
 			__sync_fetch_and_add(&sp->lost, 1);
 		return NULL;
 	}
+	if (mine)
+		__sync_fetch_and_add(&sp->inring, 1);
 	id = bpf_get_current_pid_tgid();
 	e->version = IPCT_EVENT_VERSION;
 	e->type = type;

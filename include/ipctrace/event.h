@@ -281,6 +281,7 @@ struct ipct_session_procs {
 	__u64 max;              /* the most processes it may trace at once; 0: no cap */
 	__u64 lost;             /* its records the ring buffer had no room for */
 	__u64 left;             /* processes that left at a privileged exec (IPCT_F_PRIV_EXEC) */
+	__u64 inring;           /* its records in the ring, not yet drained (the daemon counts them out) */
 };
 
 /* The session's owner is neither root nor in the ipctrace group: a privileged exec ends its trace. */
