@@ -69,6 +69,9 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
  */
 const volatile __u32 daemon_tgid = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
+/* Fairness between sessions (reserve): past ring_half bytes waiting, a session with session_share records in the ring gets no more room. */
+const volatile __u64 ring_half = 8 << 20;
+const volatile __u64 session_share = 0;
 const volatile __u8 sys_class[IPCT_NR_MAX] = {};
 const volatile __u8 compat_class[IPCT_NR_MAX] = {};
 const volatile __u16 compat_nr[IPCT_NR_MAX] = {};
@@ -93,6 +96,8 @@ struct {
 
 /* Each live session's count of its processes in `traced` (struct ipct_session_procs). */
 struct ipct_session_procs session_procs[IPCT_SESSION_SLOTS];
+/* How many sessions are live (the daemon's count): one alone may fill the whole ring. */
+__u32 sessions_live = 0;
 
 /* The session's slot; it counts for the session only while p->session == session. */
 static __always_inline struct ipct_session_procs *procs_slot(__u32 session)
@@ -223,17 +228,32 @@ static __always_inline struct ipct_inflight *current_traced(__u32 *session)
 	return in;
 }
 
+/*
+ * A record of session's, if the ring has room for it. Sessions share the
+ * ring: once it is half full (the daemon is behind), one that already has
+ * a quarter of it waiting gets no more, so that a flood in one session
+ * leaves room for the others' records. What is lost is counted for the
+ * session whose record it was.
+ */
 static __always_inline struct ipct_event *reserve(__u16 type, __u32 session)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct ipct_event *e;
+	struct ipct_session_procs *sp = procs_slot(session);
+	bool mine = sp->session == session;
+	struct ipct_event *e = NULL;
 	__u64 id;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!mine || sessions_live < 2 || sp->inring < session_share ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < ring_half)
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(CNT_RB_FULL);
+		if (mine)
+			__sync_fetch_and_add(&sp->lost, 1);
 		return NULL;
 	}
+	if (mine)
+		__sync_fetch_and_add(&sp->inring, 1);
 	id = bpf_get_current_pid_tgid();
 	e->version = IPCT_EVENT_VERSION;
 	e->type = type;
@@ -1296,6 +1316,12 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 	target = tsig && KREAD(typed, tsig, live.counter) > 0;
 	if (!sess && !kctx)
 		sess = session_of(bpf_get_current_pid_tgid() >> 32);
+	/* A process that left at a privileged exec shows nothing more, not even its signals to the traced. */
+	if (sess && !kctx) {
+		in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+		if (in && in->priv_left)
+			return 0;
+	}
 	if (sess) {
 		session = *sess;
 	} else if (kctx) {
@@ -1426,7 +1452,8 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		if (sp->session != s)
 			return 0;
 		/* The child cannot run, let alone exit, before this program has counted it. */
-		untraced = bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
+		untraced = (sp->max && sp->live >= (__s64)sp->max) ||
+			   bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
 		if (untraced) {
 			count(CNT_TRACED_FULL);
 			__sync_fetch_and_add(&sp->untraced, 1);
@@ -1468,13 +1495,41 @@ static __always_inline void emit_stdio(__u32 session)
 	submit(e, false);
 }
 
+/*
+ * A process of an unprivileged user's session that gained privileges at
+ * this exec (setuid, setgid, file capabilities, an LSM's transition: the
+ * kernel's own AT_SECURE verdict) leaves the traced set: its owner could
+ * not ptrace it either. Its thread forgets its cached session, and
+ * remembers that it left (its signals to the traced are not recorded).
+ */
+static __always_inline bool leave_if_privileged(struct linux_binprm *bprm, __u32 tgid, __u32 s)
+{
+	struct ipct_session_procs *sp = procs_slot(s);
+	struct ipct_inflight *in;
+
+	if (sp->session != s || !(sp->flags & IPCT_SP_UNPRIV) ||
+	    !BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
+		return false;
+	if (!bpf_map_delete_elem(&traced, &tgid)) {
+		__sync_fetch_and_add(&sp->live, -1);
+		__sync_fetch_and_add(&sp->left, 1);
+	}
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (in) {
+		in->gen = 0;
+		in->priv_left = 1;
+	}
+	return true;
+}
+
 SEC("raw_tracepoint/sched_process_exec")
 int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct linux_binprm *bprm = (void *)ctx->args[2];
 	struct ipct_event *e;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 *sess;
+	__u32 *sess, s;
+	bool left;
 
 	/* A held command starts being traced here. */
 	sess = bpf_map_lookup_elem(&traced, &tgid);
@@ -1484,15 +1539,22 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 		sess = session_of(tgid);
 	if (!sess)
 		return 0;
-	e = reserve(IPCT_EV_EXEC, *sess);
+	s = *sess;
+	/* System-wide sessions are privileged ones. */
+	left = sess != &all_session && leave_if_privileged(bprm, tgid, s);
+	e = reserve(IPCT_EV_EXEC, s);
 	if (!e)
 		return 0;
+	if (left)
+		e->flags |= IPCT_F_PRIV_EXEC;
 	e->proc.old_pid = ctx->args[1];
 	e->proc.text_start = BPF_CORE_READ((struct task_struct *)ctx->args[0], mm, start_code);
 	e->proc.text_end = BPF_CORE_READ((struct task_struct *)ctx->args[0], mm, end_code);
 	bpf_probe_read_kernel_str(e->proc.path, sizeof(e->proc.path), BPF_CORE_READ(bprm, filename));
 	submit(e, false);
-	emit_stdio(*sess);
+	/* What the program starts with; nothing of one that left the trace. */
+	if (!left)
+		emit_stdio(s);
 	return 0;
 }
 

@@ -222,7 +222,8 @@ struct json_object *conn_request(struct conn *c, struct json_object *req)
 	struct json_object *reply = NULL;
 	int r = conn_send(c, req);
 
-	if (r == 0)
+	/* A daemon that refused the connection (a limit) has hung up, its reply waiting to be read. */
+	if (r == 0 || r == -EPIPE || r == -ECONNRESET)
 		r = conn_next(c, &h, &payload);
 	if (r == 0) {
 		if (h.type == IPCT_MSG_JSON)

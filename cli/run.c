@@ -39,6 +39,7 @@ struct run {
 	int64_t lost_ring;      /* the kernel's ring buffer was full */
 	int64_t lost_client;    /* this client read too slowly */
 	int64_t untraced;       /* children the daemon could not trace: its traced set was full */
+	int64_t privileged;     /* processes that left the trace at a privileged exec */
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
@@ -211,6 +212,8 @@ static void on_notice(struct run *r, struct json_object *n)
 			r->lost_client = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "untraced_processes", &v))
 			r->untraced = json_object_get_int64(v);
+		if (json_object_object_get_ex(n, "privileged_execs", &v))
+			r->privileged = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "counts", &v))
 			r->counts = json_object_get(v);
 		/* Anything but the tree's own end means the trace was cut short. */
@@ -408,17 +411,27 @@ static void print_summary(struct run *r, const char *cmd)
 	if (r->fmt.mode == IPCT_OUT_JSON) {
 		ipct_buf_printf(&r->out,
 				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"lost_ring\":%lld,"
-				"\"lost_client\":%lld,\"untraced_processes\":%lld,\"exit_code\":%d,\"status\":\"%s\"}\n",
+				"\"lost_client\":%lld,\"untraced_processes\":%lld,\"privileged_execs\":%lld,"
+				"\"exit_code\":%d,\"status\":\"%s\"}\n",
 				(long long)r->events, (long long)r->lost, (long long)r->lost_ring,
-				(long long)r->lost_client, (long long)r->untraced, exit_code_of(r->status), status);
+				(long long)r->lost_client, (long long)r->untraced, (long long)r->privileged,
+				exit_code_of(r->status), status);
 		flush_out(r);
 	} else {
 		fprintf(stderr, "ipctrace: %s %s; %lld events, %lld lost\n", cmd, status,
 			(long long)r->events, (long long)r->lost);
 		if (r->untraced)
-			fprintf(stderr, "ipctrace: %lld processes were not traced: the daemon's traced set "
-				"was full (ipctraced --traced-max)\n", (long long)r->untraced);
+			fprintf(stderr, "ipctrace: %lld processes were not traced: the daemon's traced set, or "
+				"the session's share of it, was full (ipctraced --traced-max, --session-processes)\n",
+				(long long)r->untraced);
 	}
+	/* Said in JSON mode too: it is why the trace ends early. */
+	if (r->privileged)
+		fprintf(stderr, "ipctrace: %lld process%s gained privileges when %s a setuid, setgid or "
+			"file-capability program: %s not traced from that exec on, nor %s children "
+			"(a user's trace never follows a program into privileges)\n", (long long)r->privileged,
+			r->privileged == 1 ? "" : "es", r->privileged == 1 ? "it ran" : "they ran",
+			r->privileged == 1 ? "it is" : "they are", r->privileged == 1 ? "its" : "their");
 	if (r->lost)
 		fprintf(stderr, "ipctrace: this trace is incomplete: %lld events lost while the kernel's ring buffer "
 			"was full, %lld dropped because this output read too slowly\n",

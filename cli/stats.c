@@ -2,6 +2,7 @@
 /* ipctrace stats: the daemon's counters. */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,7 +16,8 @@ static void stats_usage(FILE *f)
 	fprintf(f,
 		"Usage: ipctrace stats [OPTIONS]\n"
 		"\n"
-		"Show the daemon's counters: events, lost events, clients, sessions.\n"
+		"Show the daemon's counters: events, lost events, clients, sessions, and\n"
+		"each user's connections, sessions, traced processes and queued output.\n"
 		"\n"
 		"Options:\n"
 		"  -o, --output FORMAT   text (default), json or prometheus (the text exposition\n"
@@ -91,6 +93,27 @@ static void print_symbols(struct json_object *reply)
 		       get_int(y, "changed"), get_int(y, "unnamed"));
 }
 
+/* Each user's share of the daemon: what its limits (ipctraced(8)) are counted on. */
+static void print_users(struct json_object *reply)
+{
+	struct json_object *a;
+
+	if (!json_object_object_get_ex(reply, "users", &a) || !json_object_array_length(a))
+		return;
+	printf("%-32s %-20s %11s %8s %7s %12s\n", "use by user", "user", "connections", "sessions",
+	       "traced", "queued bytes");
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *u = json_object_array_get_idx(a, i);
+		struct passwd *pw = getpwuid((uid_t)get_int(u, "uid"));
+		char who[64];
+
+		snprintf(who, sizeof(who), "%s(%" PRId64 ")", pw ? pw->pw_name : "?", get_int(u, "uid"));
+		printf("%-32s %-20s %11" PRId64 " %8" PRId64 " %7" PRId64 " %12" PRId64 "\n", "", who,
+		       get_int(u, "connections"), get_int(u, "sessions"), get_int(u, "traced_processes"),
+		       get_int(u, "queued_bytes"));
+	}
+}
+
 static void print_by_type(struct json_object *reply)
 {
 	struct json_object *o;
@@ -125,6 +148,7 @@ int do_stats(int argc, char **argv)
 		{ "traced_processes", "traced processes" },
 		{ "attached", "programs attached" },
 		{ "bpf_reads", "kernel reads (typed/core)" },
+		{ "accept_pauses", "accept paused (no descriptors)" },
 	};
 	enum ipct_output mode = IPCT_OUT_TEXT;
 	const char *socket_path = default_socket();
@@ -191,6 +215,7 @@ int do_stats(int argc, char **argv)
 		print_losses(reply);
 		print_journal(reply);
 		print_symbols(reply);
+		print_users(reply);
 		print_by_type(reply);
 	}
 	ret = 0;

@@ -43,36 +43,99 @@ static bool in_group(int fd, long gid)
 	return false;
 }
 
+/* {"ok": false, "error": msg}, and flag (when not NULL) true: what kind of error it is. */
+static struct json_object *error_reply(const char *msg, const char *flag)
+{
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "ok", json_object_new_boolean(0));
+	json_object_object_add(r, "error", json_object_new_string(msg));
+	if (flag)
+		json_object_object_add(r, flag, json_object_new_boolean(1));
+	return r;
+}
+
+/*
+ * A connection over its user's limit gets the error as the reply to the
+ * request it sends (the reply is in its socket before the hang-up, and
+ * read before it), and costs the daemon nothing more.
+ */
+static void refuse(int fd, const char *msg)
+{
+	struct ipct_buf out = { 0 };
+	struct json_object *r = error_reply(msg, "limit");
+
+	if (ipct_msg_append_json(&out, r) == 0)
+		ipct_buf_write_fd(&out, fd);
+	ipct_buf_free(&out);
+	json_object_put(r);
+	close(fd);
+}
+
 int client_accept(struct daemon *d)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct epoll_event ev = { .events = EPOLLIN };
+	struct ipct_uid_use *use;
 	struct client *c;
+	bool privileged;
+	char msg[256];
 	int fd;
 
 	fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		close(fd);
+		return 0;
+	}
+	privileged = cred.uid == 0 || in_group(fd, d->group_gid);
+	use = ipct_usage_get(&d->usage, cred.uid);
+	if (!use) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (!privileged &&
+	    ipct_limits_conn(&d->limits, use, d->usage.users_conns, d->users_max, msg, sizeof(msg)) < 0) {
+		ipct_usage_put(&d->usage, use);
+		refuse(fd, msg);
+		return 0;
+	}
 	c = calloc(1, sizeof(*c));
-	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		free(c);
+	if (!c) {
+		ipct_usage_put(&d->usage, use);
 		close(fd);
 		return -ENOMEM;
 	}
 	c->fd = fd;
 	c->uid = cred.uid;
 	c->pid = cred.pid;
-	c->privileged = cred.uid == 0 || in_group(fd, d->group_gid);
+	c->privileged = privileged;
+	c->use = use;
+	c->queued_max = privileged ? UINT64_MAX : d->limits.queued;
 	ev.data.ptr = c;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		ipct_usage_put(&d->usage, use);
 		free(c);
 		close(fd);
 		return -errno;
 	}
+	use->conns++;
+	if (!privileged)
+		d->usage.users_conns++;
 	c->next = d->clients;
 	d->clients = c;
 	return 0;
+}
+
+void client_account(struct client *c)
+{
+	size_t now = ipct_buf_len(&c->out);
+
+	c->use->queued += now;
+	c->use->queued -= c->queued;
+	c->queued = now;
 }
 
 void client_queue_json(struct client *c, struct json_object *obj)
@@ -82,6 +145,7 @@ void client_queue_json(struct client *c, struct json_object *obj)
 	/* Replies and notices are small and rare: they are never dropped. */
 	if (ipct_msg_append_json(&c->out, obj) < 0)
 		c->dead = true;
+	client_account(c);
 }
 
 /* Queues one stream frame unless the client is past its backlog: false (and counted) when dropped. */
@@ -89,10 +153,12 @@ static bool client_queue_stream(struct client *c, uint16_t type, const void *p, 
 {
 	if (c->dead)
 		return true;
-	if (ipct_buf_len(&c->out) >= CLIENT_OUT_MAX || ipct_msg_append(&c->out, type, p, len) < 0) {
+	if (ipct_buf_len(&c->out) >= CLIENT_OUT_MAX || c->use->queued >= c->queued_max ||
+	    ipct_msg_append(&c->out, type, p, len) < 0) {
 		c->lost++;
 		return false;
 	}
+	client_account(c);
 	return true;
 }
 
@@ -123,6 +189,7 @@ void client_flush(struct daemon *d, struct client *c)
 		c->lost = 0;
 	}
 	r = ipct_buf_write_fd(&c->out, c->fd);
+	client_account(c);
 	if (r < 0) {
 		c->dead = true;
 		return;
@@ -138,14 +205,10 @@ void reply_ok(struct client *c, struct json_object *r)
 	json_object_put(r);
 }
 
-static void queue_error(struct client *c, const char *msg, bool bad_match)
+static void queue_error(struct client *c, const char *msg, const char *flag)
 {
-	struct json_object *r = json_object_new_object();
+	struct json_object *r = error_reply(msg, flag);
 
-	json_object_object_add(r, "ok", json_object_new_boolean(0));
-	json_object_object_add(r, "error", json_object_new_string(msg));
-	if (bad_match)
-		json_object_object_add(r, "bad_match", json_object_new_boolean(1));
 	client_queue_json(c, r);
 	json_object_put(r);
 }
@@ -158,7 +221,7 @@ void reply_error(struct client *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	queue_error(c, msg, false);
+	queue_error(c, msg, NULL);
 }
 
 void reply_match_error(struct client *c, const char *cmd, const char *err)
@@ -166,7 +229,7 @@ void reply_match_error(struct client *c, const char *cmd, const char *err)
 	char msg[1100];
 
 	snprintf(msg, sizeof(msg), "%s: %s", cmd, err);
-	queue_error(c, msg, true);
+	queue_error(c, msg, "bad_match");
 }
 
 /* The thread group of pid and the owner of /proc/pid: -ESRCH when it is gone. */
@@ -251,6 +314,7 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 	pid_t pids[64];
 	struct trace_opts o;
 	struct session *s;
+	char msg[256];
 	size_t n = 0;
 	int err;
 
@@ -289,6 +353,11 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 	if (o.all && (n || !c->privileged)) {
 		reply_error(c, n ? "trace: \"all\" goes without pids"
 			    : "trace: permission denied: tracing every process needs root or the ipctrace group");
+		return;
+	}
+	if (!c->privileged &&
+	    ipct_limits_session(&d->limits, c->use, sessions_uid_procs(d, c->uid), msg, sizeof(msg)) < 0) {
+		queue_error(c, msg, "limit");
 		return;
 	}
 	err = session_start(d, c, pids, n, &o, &s);
@@ -333,6 +402,33 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 	reply_ok(c, json_object_new_object());
 }
 
+/* Each uid's use of the daemon, lowest uid first; a client held to the limits sees its own only. */
+static struct json_object *users_json(struct daemon *d, struct client *c)
+{
+	struct json_object *a = json_object_new_array();
+	int64_t last = -1;
+
+	for (;;) {
+		struct ipct_uid_use *next = NULL;
+		struct json_object *u;
+
+		for (struct ipct_uid_use *e = d->usage.head; e; e = e->next)
+			if ((int64_t)e->uid > last && (!next || e->uid < next->uid) &&
+			    (c->privileged || e->uid == c->uid))
+				next = e;
+		if (!next)
+			return a;
+		last = next->uid;
+		u = json_object_new_object();
+		json_object_object_add(u, "uid", json_object_new_int64(next->uid));
+		json_object_object_add(u, "connections", json_object_new_int64(next->conns));
+		json_object_object_add(u, "sessions", json_object_new_int64(next->sessions));
+		json_object_object_add(u, "traced_processes", json_object_new_int64((int64_t)sessions_uid_procs(d, next->uid)));
+		json_object_object_add(u, "queued_bytes", json_object_new_int64((int64_t)next->queued));
+		json_object_array_add(a, u);
+	}
+}
+
 struct json_object *stats_json(struct daemon *d, struct client *c)
 {
 	struct json_object *r = json_object_new_object();
@@ -353,6 +449,8 @@ struct json_object *stats_json(struct daemon *d, struct client *c)
 		traced += tracer_session_procs(d->tracer, s->id);
 	}
 	tracer_counters(d->tracer, &cnt);
+	json_object_object_add(r, "users", users_json(d, c));
+	json_object_object_add(r, "accept_pauses", json_object_new_int64((int64_t)d->accept_pauses));
 	json_object_object_add(r, "events", json_object_new_int64((int64_t)d->events));
 	json_object_object_add(r, "lost", json_object_new_int64((int64_t)cnt.ring_full));
 	json_object_object_add(r, "untraced_children", json_object_new_int64((int64_t)cnt.traced_full));
@@ -557,6 +655,7 @@ void client_on_input(struct daemon *d, struct client *c)
 		reply_error(c, "malformed request: %s",
 			    r == -EMSGSIZE ? "frame larger than 64 KiB" : "bad frame header");
 		ipct_buf_write_all(&c->out, c->fd);
+		client_account(c);
 		c->dead = true;
 	}
 }
@@ -579,6 +678,11 @@ void clients_reap(struct daemon *d)
 		close(c->fd);
 		ipct_buf_free(&c->in);
 		ipct_buf_free(&c->out);
+		client_account(c);
+		c->use->conns--;
+		if (!c->privileged)
+			d->usage.users_conns--;
+		ipct_usage_put(&d->usage, c->use);
 		free(c);
 	}
 }

@@ -12,6 +12,7 @@
 #include "graph.h"
 #include "journal.h"
 #include "lifecycle.h"
+#include "quota.h"
 #include "match.h"
 #include "proto.h"
 #include "symbols.h"
@@ -27,7 +28,10 @@ struct client {
 	struct ipct_buf in;
 	struct ipct_buf out;
 	uint64_t lost;          /* events not queued since the last notice */
-	bool privileged;        /* root or the ipctrace group: sees every process's events */
+	bool privileged;        /* root or the ipctrace group: sees every process's events, held to no per-uid limit */
+	struct ipct_uid_use *use;       /* its uid's use of the daemon */
+	size_t queued;          /* of out's bytes, those counted in use->queued */
+	uint64_t queued_max;    /* streams drop while use->queued is past this (--uid-queued-mib) */
 	struct logq *logq;      /* a log query or follow in progress */
 	bool want_out;          /* EPOLLOUT registered */
 	bool dead;              /* to be freed at the end of this loop turn */
@@ -38,6 +42,8 @@ struct session {
 	uint32_t id;
 	pid_t root;
 	uid_t uid;
+	struct ipct_uid_use *use;       /* counted in its uid's sessions */
+	bool unpriv;            /* its owner is held to the limits and the privilege boundary */
 	struct client *owner;   /* receives the events */
 	void *pids;             /* its processes (tsearch tree), from fork and exit events */
 	size_t npids;
@@ -118,6 +124,12 @@ struct daemon {
 	uint64_t journal_errors;
 	uint64_t last_sync_ns;
 	long group_gid;                 /* the ipctrace group, -1 if there is none */
+	struct ipct_limits limits;      /* what each user may hold (lib/quota.h) */
+	struct ipct_usage usage;        /* ... and what each holds */
+	uint32_t users_max;             /* connections all users may hold together: RLIMIT_NOFILE - reserve */
+	int backoff_fd;                 /* timerfd: accept failed for want of descriptors or memory */
+	unsigned backoff_ms;            /* the next pause: 100 ms, doubled up to 1 s, reset by an accept */
+	uint64_t accept_pauses;
 	struct ipct_counts counts;      /* events drained, by type */
 	struct { int64_t time_ns; uint64_t count; } losses[16]; /* the latest losses */
 	size_t nlosses;
@@ -139,10 +151,14 @@ void reply_match_error(struct client *c, const char *cmd, const char *err);
 /* A query's "match" list of FIELD=VALUE strings into terms: how many, or -1 after an error reply. */
 #define MATCH_TERMS_MAX 64
 int match_terms(struct client *c, struct json_object *req, const char *cmd, const char *terms[MATCH_TERMS_MAX]);
+/* Accepts one connection (one over its user's limit is told so and closed): 0, or -errno of accept. */
 int client_accept(struct daemon *d);
+/* Counts the client's unsent output in its uid's (after the output buffer changed). */
+void client_account(struct client *c);
 void client_on_input(struct daemon *d, struct client *c);
 void client_flush(struct daemon *d, struct client *c);
-/* Streamed frames: false when dropped (the client is past CLIENT_OUT_MAX; it hears of it by a "lost" notice). */
+/* Streamed frames: false when dropped (the client is past CLIENT_OUT_MAX, or its uid past
+ * --uid-queued-mib; it hears of it by a "lost" notice). */
 bool client_queue_event(struct client *c, const struct ipct_event *e);
 void client_queue_json(struct client *c, struct json_object *obj);
 bool client_queue_record(struct client *c, const struct ipct_sigrec *r);
@@ -156,6 +172,8 @@ void metrics_write(struct daemon *d);
 void metrics_close(struct daemon *d);
 
 /* sessions.c */
+/* The processes that uid's sessions trace now. */
+uint64_t sessions_uid_procs(struct daemon *d, uid_t uid);
 int session_start(struct daemon *d, struct client *owner, const pid_t *pids, size_t n,
 		  const struct trace_opts *o, struct session **out);
 void session_end(struct daemon *d, struct session *s, const char *reason);

@@ -25,6 +25,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -38,7 +39,7 @@
 static bool verbose;
 
 /* Tags for the epoll entries that are not clients. */
-static char tag_listen, tag_signal, tag_ring, tag_syms, tag_metrics;
+static char tag_listen, tag_signal, tag_ring, tag_syms, tag_metrics, tag_backoff;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -71,6 +72,16 @@ static void usage(FILE *f)
 		"      --metrics-file PATH  keep Prometheus metrics in PATH (a node_exporter\n"
 		"                       textfile), rewritten atomically every --metrics-interval\n"
 		"      --metrics-interval N  seconds between rewrites, 1 to 3600 (default 15)\n"
+		"      --uid-connections N  connections a user may hold (default 64)\n"
+		"      --uid-sessions N     trace sessions a user may run at once (default 16)\n"
+		"      --uid-processes N    processes a user's sessions may trace (default 4096)\n"
+		"      --session-processes N  processes one session of a user may trace\n"
+		"                       (default 4096); children past that are counted, not traced\n"
+		"      --uid-queued-mib N   output waiting for a user's clients before their\n"
+		"                       streams lose events (default 64)\n"
+		"      --reserve N      descriptors kept for root, the ipctrace group and the\n"
+		"                       daemon's own files: users together may hold the\n"
+		"                       descriptor limit less this many connections (default 256)\n"
 		"      --core-reads     load the BPF programs' forms for kernels before 6.2\n"
 		"                       (one helper call per kernel field read; for testing)\n"
 		"      --check-kernel   list what the daemon needs of the kernel, with the Linux\n"
@@ -187,6 +198,56 @@ static int epoll_add(int epfd, int fd, uint32_t events, void *tag)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+/*
+ * Out of descriptors or memory, accept fails for as long as the cause
+ * lasts, and a listener still watched would wake the loop for it at
+ * once, again and again: it is left alone for a while (100 ms, doubled
+ * up to 1 s while that goes on) and the clients that are in are served.
+ */
+static void accept_pause(struct daemon *d)
+{
+	struct itimerspec t = { 0 };
+
+	d->backoff_ms = d->backoff_ms ? (d->backoff_ms * 2 > 1000 ? 1000 : d->backoff_ms * 2) : 100;
+	t.it_value.tv_sec = d->backoff_ms / 1000;
+	t.it_value.tv_nsec = (long)(d->backoff_ms % 1000) * 1000000;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->listen_fd, NULL) < 0 ||
+	    timerfd_settime(d->backoff_fd, 0, &t, NULL) < 0) {
+		fprintf(stderr, "ipctraced: cannot pause accepting: %s\n", strerror(errno));
+		d->quit = true;
+		return;
+	}
+	if (d->accept_pauses++ % 64 == 0)
+		fprintf(stderr, "ipctraced: cannot accept connections (%s): paused %u ms\n",
+			strerror(errno), d->backoff_ms);
+}
+
+static void accept_all(struct daemon *d)
+{
+	bool any = false;
+	int r;
+
+	while ((r = client_accept(d)) == 0 || r == -ECONNABORTED)
+		any = true;
+	if (r == -EMFILE || r == -ENFILE || r == -ENOBUFS || r == -ENOMEM) {
+		errno = -r;
+		accept_pause(d);
+	} else if (any) {
+		d->backoff_ms = 0;
+	}
+}
+
+static void accept_resume(struct daemon *d)
+{
+	uint64_t n;
+
+	if (read(d->backoff_fd, &n, sizeof(n)) < 0 ||
+	    epoll_add(d->epfd, d->listen_fd, EPOLLIN, &tag_listen) < 0) {
+		fprintf(stderr, "ipctraced: cannot resume accepting: %s\n", strerror(errno));
+		d->quit = true;
+	}
+}
+
 /* Drains the ring and ends finished sessions; after a loss, asks about every session once. */
 static void drain(struct daemon *d)
 {
@@ -254,8 +315,9 @@ static void run(struct daemon *d)
 			struct client *c = tag;
 
 			if (tag == &tag_listen) {
-				while (client_accept(d) == 0)
-					;
+				accept_all(d);
+			} else if (tag == &tag_backoff) {
+				accept_resume(d);
 			} else if (tag == &tag_signal) {
 				on_signal(d);
 			} else if (tag == &tag_ring) {
@@ -315,12 +377,21 @@ int main(int argc, char **argv)
 		{ "check-kernel", no_argument, NULL, 'K' },
 		{ "metrics-file", required_argument, NULL, 'M' },
 		{ "metrics-interval", required_argument, NULL, 'I' },
+		{ "uid-connections", required_argument, NULL, 'L' + 256 },
+		{ "uid-sessions", required_argument, NULL, 'S' + 256 },
+		{ "uid-processes", required_argument, NULL, 'P' + 256 },
+		{ "session-processes", required_argument, NULL, 'p' + 256 },
+		{ "uid-queued-mib", required_argument, NULL, 'Q' + 256 },
+		{ "reserve", required_argument, NULL, 'r' + 256 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .socket_path = IPCT_SOCKET_PATH,
+	struct daemon d = { .listen_fd = -1, .sig_fd = -1, .epfd = -1, .backoff_fd = -1,
+			    .socket_path = IPCT_SOCKET_PATH, .limits = IPCT_LIMITS_DEFAULT,
 			    .metrics_timer = -1, .metrics_every_s = 15 };
+	struct rlimit nofile;
+	unsigned long v;
 	struct tracer_opts topts = { .wakeup_bytes = 0, .on_event = sessions_on_event, .ctx = &d };
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	unsigned long ring_mib = 16, ready_fd = 0, journal_mib = 1024, traced_max = 0, metrics_s = 15;
@@ -330,9 +401,9 @@ int main(int argc, char **argv)
 	const struct kfeature *missing;
 	struct utsname uts;
 	bool have_ready = false, check_kernel = false;
-	int c, err, ret = 1;
+	int c, err, ret = 1, option_index = 0;
 
-	while ((c = getopt_long(argc, argv, "s:vhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:vhV", opts, &option_index)) != -1) {
 		switch (c) {
 		case 's':
 			d.socket_path = optarg;
@@ -400,6 +471,30 @@ int main(int argc, char **argv)
 			}
 			d.metrics_every_s = (unsigned)metrics_s;
 			break;
+		case 'L' + 256:
+		case 'S' + 256:
+		case 'P' + 256:
+		case 'p' + 256:
+		case 'Q' + 256:
+		case 'r' + 256:
+			if (parse_uint(optarg, c == 'Q' + 256 ? 1 << 20 : 1 << 22, &v) < 0 || (!v && c != 'r' + 256)) {
+				fprintf(stderr, "ipctraced: --%s takes a number from %d to %d, not '%s'\n",
+					opts[option_index].name, c != 'r' + 256, c == 'Q' + 256 ? 1 << 20 : 1 << 22, optarg);
+				return 2;
+			}
+			if (c == 'L' + 256)
+				d.limits.conns = (uint32_t)v;
+			else if (c == 'S' + 256)
+				d.limits.sessions = (uint32_t)v;
+			else if (c == 'P' + 256)
+				d.limits.procs = (uint32_t)v;
+			else if (c == 'p' + 256)
+				d.limits.session_procs = (uint32_t)v;
+			else if (c == 'Q' + 256)
+				d.limits.queued = (uint64_t)v << 20;
+			else
+				d.limits.reserve = (uint32_t)v;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -458,6 +553,19 @@ int main(int argc, char **argv)
 			verbose ? "" : " (run with -v for libbpf's messages)");
 		return 1;
 	}
+	/*
+	 * Every connection is a descriptor: as many as the hard limit allows,
+	 * of which users together may hold all but the reserve.
+	 */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
+		nofile.rlim_cur = 1024;
+	if (nofile.rlim_cur > UINT32_MAX)
+		nofile.rlim_cur = UINT32_MAX;
+	d.users_max = nofile.rlim_cur > d.limits.reserve ? (uint32_t)(nofile.rlim_cur - d.limits.reserve) : 0;
 	grp = getgrnam("ipctrace");
 	d.group_gid = grp ? (long)grp->gr_gid : -1;
 	if (journal_dir && log_open(&d, journal_dir, (uint64_t)journal_mib << 20) < 0)
@@ -484,7 +592,8 @@ int main(int argc, char **argv)
 	records_load(&d);
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
 	d.sig_fd = signals_fd();
-	if (d.epfd < 0 || d.sig_fd < 0) {
+	d.backoff_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d.epfd < 0 || d.sig_fd < 0 || d.backoff_fd < 0) {
 		fprintf(stderr, "ipctraced: failed to set up the event loop: %s\n", strerror(errno));
 		goto out;
 	}
@@ -494,6 +603,8 @@ int main(int argc, char **argv)
 	err = epoll_add(d.epfd, d.listen_fd, EPOLLIN, &tag_listen);
 	if (!err)
 		err = epoll_add(d.epfd, d.sig_fd, EPOLLIN, &tag_signal);
+	if (!err)
+		err = epoll_add(d.epfd, d.backoff_fd, EPOLLIN, &tag_backoff);
 	if (!err)
 		err = epoll_add(d.epfd, tracer_wake_fd(d.tracer), EPOLLIN | EPOLLET, &tag_ring);
 	if (!err && ipct_syms_fd(d.syms) >= 0)
@@ -532,6 +643,9 @@ out:
 	ipct_syms_free(d.syms);
 	if (d.sig_fd >= 0)
 		close(d.sig_fd);
+	if (d.backoff_fd >= 0)
+		close(d.backoff_fd);
+	ipct_usage_free(&d.usage);
 	if (d.epfd >= 0)
 		close(d.epfd);
 	if (d.metrics_timer >= 0)

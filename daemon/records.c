@@ -291,6 +291,8 @@ size_t records_query(struct daemon *d, struct client *c, const struct ipct_match
 		if (queue && ipct_msg_append(&c->out, IPCT_MSG_SIGREC, r, sizeof(*r)) < 0)
 			c->dead = true;
 		n++;
+		if (queue)
+			client_account(c);
 	}
 	return n;
 }

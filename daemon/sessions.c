@@ -106,11 +106,24 @@ static int session_open(struct daemon *d, struct session *s)
 {
 	int err = -EBUSY;
 
+	/* Root's and the group's sessions are capped by the traced set's size only. */
+	uint64_t cap = s->unpriv ? ipct_limits_session_cap(&d->limits, sessions_uid_procs(d, s->uid)) : 0;
+
 	for (int i = 0; i < IPCT_SESSION_SLOTS && err == -EBUSY; i++) {
 		s->id = ++d->next_session;
-		err = tracer_session_open(d->tracer, s->id);
+		err = tracer_session_open(d->tracer, s->id, s->unpriv ? IPCT_SP_UNPRIV : 0, cap);
 	}
 	return err;
+}
+
+uint64_t sessions_uid_procs(struct daemon *d, uid_t uid)
+{
+	uint64_t n = 0;
+
+	for (struct session *s = d->sessions; s; s = s->next)
+		if (s->uid == uid)
+			n += (uint64_t)tracer_session_procs(d->tracer, s->id);
+	return n;
 }
 
 int session_start(struct daemon *d, struct client *owner, const pid_t *pids, size_t n,
@@ -124,6 +137,8 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	for (struct session *x = d->sessions; o->all && x; x = x->next)
 		if (x->all)
 			err = -EEXIST;
+	s->uid = owner->uid;
+	s->unpriv = !owner->privileged;
 	if (!err)
 		err = session_open(d, s);
 	if (err) {
@@ -131,7 +146,6 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 		return err;
 	}
 	s->root = n ? pids[0] : 0;
-	s->uid = owner->uid;
 	/* A background session streams to nobody: it is logged. */
 	s->owner = o->background ? NULL : owner;
 	s->want_records = o->records;
@@ -185,6 +199,8 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	}
 	/* Before any of its diagnoses: `explain` walks back from them to it. */
 	log_session(d, s);
+	s->use = owner->use;
+	s->use->sessions++;
 	s->next = d->sessions;
 	d->sessions = s;
 	*out = s;
@@ -193,9 +209,10 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 
 void session_end(struct daemon *d, struct session *s, const char *reason)
 {
-	uint64_t untraced = tracer_session_untraced(d->tracer, s->id);
+	struct tracer_session_losses kl;
 	struct session **pp;
 
+	tracer_session_losses(d->tracer, s->id, &kl);
 	session_close(d, s);
 	if (s->all)
 		tracer_set_all(d->tracer, 0, 0);
@@ -212,13 +229,14 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		json_object_object_add(n, "events", json_object_new_int64((int64_t)s->events));
 		if (s->counts)
 			json_object_object_add(n, "counts", ipct_counts_json(s->counts));
-		json_object_object_add(n, "lost", json_object_new_int64((int64_t)(
-			d->ring_lost - s->ring_lost_start + s->client_lost)));
-		/* Why: the ring was full (any process's records, since the session began), or its client read too slowly. */
-		json_object_object_add(n, "lost_ring", json_object_new_int64((int64_t)(d->ring_lost - s->ring_lost_start)));
+		json_object_object_add(n, "lost", json_object_new_int64((int64_t)(kl.lost + s->client_lost)));
+		/* Why: the ring had no room for its records (the kernel counts them by session), or its client read too slowly. */
+		json_object_object_add(n, "lost_ring", json_object_new_int64((int64_t)kl.lost));
 		json_object_object_add(n, "lost_client", json_object_new_int64((int64_t)s->client_lost));
-		/* Children the kernel could not trace: its traced set was full. */
-		json_object_object_add(n, "untraced_processes", json_object_new_int64((int64_t)untraced));
+		/* Children the kernel did not trace: its traced set, or the session's cap, was full. */
+		json_object_object_add(n, "untraced_processes", json_object_new_int64((int64_t)kl.untraced));
+		/* Processes that left at a privileged exec. */
+		json_object_object_add(n, "privileged_execs", json_object_new_int64((int64_t)kl.left));
 		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}
@@ -228,6 +246,8 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 			break;
 		}
 	}
+	s->use->sessions--;
+	ipct_usage_put(&d->usage, s->use);
 	free(s->counts);
 	free(s->notifying);
 	free(s);
@@ -331,6 +351,10 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	s->events++;
 	if (e->type == IPCT_EV_FORK && !(e->flags & IPCT_F_UNTRACED)) {
 		pid_add(s, (pid_t)e->proc.child_pid);
+	} else if (e->type == IPCT_EV_EXEC && (e->flags & IPCT_F_PRIV_EXEC)) {
+		/* It left the traced set at this exec: the session may be over. */
+		pid_remove(s, (pid_t)e->pid);
+		s->check_end = true;
 	} else if (e->type == IPCT_EV_EXIT) {
 		pid_remove(s, (pid_t)e->pid);
 		exit_seen(s, (pid_t)e->pid);

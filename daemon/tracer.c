@@ -35,9 +35,16 @@ static int ring_cb(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
 
+	const struct ipct_event *e = data;
+	struct ipct_session_procs *p;
+
 	/* A record of another size comes from another build: never misread it. */
 	if (size < sizeof(struct ipct_event))
 		return 0;
+	/* Out of the ring: its session's share of it (bpf/ipctrace.bpf.c, reserve) is free again. */
+	p = &t->skel->bss->session_procs[e->session % IPCT_SESSION_SLOTS];
+	if (__atomic_load_n(&p->session, __ATOMIC_ACQUIRE) == e->session)
+		__atomic_fetch_sub(&p->inring, 1, __ATOMIC_SEQ_CST);
 	return t->on_event(t->ctx, data);
 }
 
@@ -129,6 +136,9 @@ struct tracer *tracer_new(const struct tracer_opts *opts)
 	}
 	t->skel->rodata->daemon_tgid = getpid();
 	t->skel->rodata->wakeup_bytes = opts->wakeup_bytes;
+	t->skel->rodata->ring_half = opts->ring_bytes / 2;
+	/* A quarter of the ring, in records (each with the ring's 8-byte header). */
+	t->skel->rodata->session_share = opts->ring_bytes / 4 / (sizeof(struct ipct_event) + 8);
 	set_classes(t->skel);
 	err = bpf_map__set_max_entries(t->skel->maps.events, opts->ring_bytes);
 	if (!err && opts->traced_max)
@@ -234,7 +244,7 @@ static struct ipct_session_procs *slot(struct tracer *t, uint32_t session)
 	return &t->skel->bss->session_procs[session % IPCT_SESSION_SLOTS];
 }
 
-int tracer_session_open(struct tracer *t, uint32_t session)
+int tracer_session_open(struct tracer *t, uint32_t session, uint32_t flags, uint64_t procs_max)
 {
 	struct ipct_session_procs *p = slot(t, session);
 
@@ -242,8 +252,14 @@ int tracer_session_open(struct tracer *t, uint32_t session)
 		return -EBUSY;
 	p->live = 0;
 	p->untraced = 0;
+	p->lost = 0;
+	p->left = 0;
+	p->flags = flags;
+	p->max = procs_max;
+	p->inring = 0;
 	/* The kernel side counts into a slot only once it is the session's. */
 	__atomic_store_n(&p->session, session, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&t->skel->bss->sessions_live, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -270,11 +286,16 @@ int64_t tracer_session_procs(struct tracer *t, uint32_t session)
 	return __atomic_load_n(&p->session, __ATOMIC_ACQUIRE) == session ? __atomic_load_n(&p->live, __ATOMIC_SEQ_CST) : 0;
 }
 
-uint64_t tracer_session_untraced(struct tracer *t, uint32_t session)
+void tracer_session_losses(struct tracer *t, uint32_t session, struct tracer_session_losses *out)
 {
 	struct ipct_session_procs *p = slot(t, session);
 
-	return __atomic_load_n(&p->session, __ATOMIC_ACQUIRE) == session ? __atomic_load_n(&p->untraced, __ATOMIC_SEQ_CST) : 0;
+	*out = (struct tracer_session_losses){ 0 };
+	if (__atomic_load_n(&p->session, __ATOMIC_ACQUIRE) != session)
+		return;
+	out->untraced = __atomic_load_n(&p->untraced, __ATOMIC_SEQ_CST);
+	out->lost = __atomic_load_n(&p->lost, __ATOMIC_SEQ_CST);
+	out->left = __atomic_load_n(&p->left, __ATOMIC_SEQ_CST);
 }
 
 /* Removes pid from the traced set if it is there for session: 1 when this call removed it. */
@@ -346,6 +367,7 @@ void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids,
 		free(keys);
 	}
 	__atomic_store_n(&p->session, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_sub(&t->skel->bss->sessions_live, 1, __ATOMIC_SEQ_CST);
 	traced_changed(t);
 }
 

@@ -46,15 +46,23 @@ int tracer_drain(struct tracer *t);
 
 /*
  * A session starts: the kernel side counts its processes from now on
- * (struct ipct_session_procs). -EBUSY when the session's slot is a live
+ * (struct ipct_session_procs), traces at most procs_max of them at once
+ * (0: no cap), and with IPCT_SP_UNPRIV in flags lets none follow a
+ * privileged exec. -EBUSY when the session's slot is a live
  * session's (pick another id).
  */
-int tracer_session_open(struct tracer *t, uint32_t session);
+int tracer_session_open(struct tracer *t, uint32_t session, uint32_t flags, uint64_t procs_max);
 /* pid's thread group joins session; with from_exec, only from its next exec on. -errno. */
 int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_exec);
 /* How many processes of the session the kernel side traces, and how many of its children it could not. */
 int64_t tracer_session_procs(struct tracer *t, uint32_t session);
-uint64_t tracer_session_untraced(struct tracer *t, uint32_t session);
+/* What the kernel side could not do for the session (zeros for another's slot). */
+struct tracer_session_losses {
+	uint64_t untraced;      /* children not traced: the traced set or the session's cap was full */
+	uint64_t lost;          /* its records the ring had no room for */
+	uint64_t left;          /* processes that left at a privileged exec */
+};
+void tracer_session_losses(struct tracer *t, uint32_t session, struct tracer_session_losses *out);
 /*
  * The session ends: its processes leave the traced set, the n listed ones
  * each by itself; only when the kernel counts more than that (the list

@@ -912,6 +912,8 @@ static void fmt_proc(struct pr *p, const struct ipct_event *e)
 		pr_str(p, "filename", "%s", path);
 		if (s->old_pid != e->tid)
 			pr_int(p, "old_tid", " (was thread %" PRId64 ")", s->old_pid);
+		pr_bool(p, "privileged_exec", " (privileged exec: the program gained privileges (setuid, setgid or "
+			"file capabilities); tracing of this process stopped here)", e->flags & IPCT_F_PRIV_EXEC);
 		break;
 	case IPCT_EV_EXIT:
 		pr_wait_status(p, s->exit_code);

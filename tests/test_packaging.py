@@ -61,6 +61,9 @@ def check_unit(unit, daemon, man_pages):
     m = re.search(r"^ExecStart=(\S+)", text, re.M)
     check(m and os.path.isabs(m.group(1)) and m.group(1).endswith("/ipctraced"),
           "unit: ExecStart= is the installed daemon's absolute path", m.group(0) if m else "no ExecStart=")
+    check(re.search(r"^EnvironmentFile=-/etc/default/ipctraced$", text, re.M) and
+          re.search(r"^ExecStart=\S+ \$IPCTRACED_OPTS$", text, re.M),
+          "unit: options from /etc/default/ipctraced (IPCTRACED_OPTS), which may be missing", "")
     if not have("systemd-analyze", "unit: systemd-analyze verify"):
         return
     with tempfile.TemporaryDirectory() as tmp:

@@ -131,7 +131,9 @@ enum ipct_sys_class {
 #define IPCT_F_KERNEL_CTX   0x20 /* signal_generate: raised by the kernel in no task's name (a timer, an
 				  * interrupt, another task's I/O): pid, tid, comm and uid are the target's */
 #define IPCT_F_COMPAT       0x40 /* syscall: a 32-bit call, recorded as its native counterpart */
-#define IPCT_F_UNTRACED     0x100 /* fork: the traced set was full; the child is not traced */
+#define IPCT_F_UNTRACED     0x100 /* fork: the traced set or the session's cap was full; the child is not traced */
+#define IPCT_F_PRIV_EXEC    0x200 /* exec: the program gained privileges (setuid, setgid, file capabilities)
+				  * in a session of an unprivileged user: the process leaves the trace here */
 #define IPCT_F_CONTEXT      0x8000 /* from a log query: not a match, sent for context (fork, exec) */
 
 /*
@@ -266,7 +268,8 @@ struct ipct_inflight {
 	__u32 waiting;          /* in the kernel's map of waiting readers (struct ipct_wait) */
 	__u8 cls;               /* the call's class (enum ipct_sys_class), and */
 	__u8 compat;            /* whether it is a 32-bit call (nr is then its native counterpart) */
-	__u8 _pad[2];
+	__u8 priv_left;         /* left its session at a privileged exec: its signals are not recorded */
+	__u8 _pad;
 	struct ipct_obj obj;    /* close/dup2: the fd that the call closes */
 };
 
@@ -284,10 +287,17 @@ struct ipct_inflight {
 
 struct ipct_session_procs {
 	__u32 session;
-	__u32 _pad;
+	__u32 flags;            /* IPCT_SP_*, set by the daemon before session */
 	__s64 live;
-	__u64 untraced;
+	__u64 untraced;         /* children not traced: the traced set or the cap below was full */
+	__u64 max;              /* the most processes it may trace at once; 0: no cap */
+	__u64 lost;             /* its records the ring buffer had no room for */
+	__u64 left;             /* processes that left at a privileged exec (IPCT_F_PRIV_EXEC) */
+	__u64 inring;           /* its records in the ring, not yet drained (the daemon counts them out) */
 };
+
+/* The session's owner is neither root nor in the ipctrace group: a privileged exec ends its trace. */
+#define IPCT_SP_UNPRIV 0x1
 
 /*
  * A traced thread in a call that sleeps until another process acts, keyed

@@ -472,6 +472,22 @@ def as_nobody(args, timeout=30):
         fail('%s did not finish within %d s' % (' '.join(cmd), timeout))
 
 
+def check_pipe_counts(t, what):
+    """A trace of `pipe N`: every write of the child and read of the parent, as the program
+    counts them (its report), and nothing lost. Returns the report."""
+    check_eq('%s: exit status (stderr %r)' % (what, t.stderr), 0, t.returncode)
+    check_eq('%s: lost' % what, 0, t.summary.get('lost'))
+    rep = t.report
+    check(rep is not None, '%s: pipe wrote no report' % what)
+    writes = select_events(t.events, type='write', pid=rep['child_pid'], fd=rep['write_fd'])
+    reads = select_events(t.events, type='read', pid=rep['parent_pid'], fd=rep['read_fd'])
+    check_eq('%s: writes' % what, rep['writes'], len(writes))
+    check_eq('%s: bytes written' % what, rep['bytes_written'], total_bytes(writes))
+    check_eq('%s: reads' % what, rep['reads'], len(reads))
+    check_eq('%s: bytes read' % what, rep['bytes_read'], total_bytes(reads))
+    return rep
+
+
 def check_clean_exit(t, code=0):
     """The run's status, and a summary that says so with nothing lost."""
     check_eq('ipctrace exit status', code, t.returncode)

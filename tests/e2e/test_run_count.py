@@ -71,7 +71,8 @@ try:
     want = expected(r.report)
     check_eq('run -c -o json: counts', want, counts)
     check_eq('run -c -o json: summary', {'type': 'summary', 'events': sum(want.values()), 'lost': 0,
-                                         'lost_ring': 0, 'lost_client': 0, 'untraced_processes': 0, 'exit_code': 0,
+                                         'lost_ring': 0, 'lost_client': 0, 'untraced_processes': 0, 'privileged_execs': 0,
+                                         'exit_code': 0,
                                          'status': 'exited 0'}, summary)
     passed('run -c -o json: one counts object, as the program counted, then the summary')
 

@@ -13,7 +13,8 @@ against what the traced programs did and what the test set up:
   start (for `ipctrace explain`), over a time span
   that the run's wall-clock times bound;
 - while a process is attached in the background: 1 session, 1 traced
-  process, programs attached; after `detach`, none;
+  process, programs attached, and root's use (1 connection, 1 session, 1
+  traced process); after `detach`, none;
 - events lost: the daemon stopped (SIGSTOP) while `pipe 20000` floods its
   1 MiB ring: the loss counted, with its time;
 - `--no-journal`: the journal line says so;
@@ -38,7 +39,9 @@ LABELS = [('events', 'events traced'), ('lost', 'events lost (ring buffer full)'
           ('lost_calls', 'calls lost (no task storage)'), ('unwatched_reads', 'waits not watched (map full)'),
           ('untracked_calls', 'calls left out of pipe graphs'), ('clients', 'clients connected'),
           ('backlog_bytes', 'bytes waiting for clients'), ('sessions', 'trace sessions'), ('traced_processes', 'traced processes'),
-          ('attached', 'programs attached'), ('bpf_reads', 'kernel reads (typed/core)')]
+          ('attached', 'programs attached'), ('bpf_reads', 'kernel reads (typed/core)'),
+          ('accept_pauses', 'accept paused (no descriptors)')]
+USERS_HEADER = ['user', 'connections', 'sessions', 'traced', 'queued', 'bytes']
 TIME = r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d'
 
 
@@ -62,6 +65,15 @@ def stats_text(sock):
             by_type[t] = int(n)
         elif name == 'lost, latest times':
             out.setdefault(name, []).append(value)
+        elif name == 'use by user':
+            # A header, then a row per user: name(uid), connections, sessions, traced, queued bytes.
+            if name not in out:
+                check_eq('stats: the users\' header', USERS_HEADER, value.split())
+                out[name] = {}
+            else:
+                who, *counts = value.split()
+                check(who not in out[name], 'stats: user %s twice' % who)
+                out[name][who] = [int(n) for n in counts]
         else:
             check(name not in out, 'stats: %r twice' % name)
             out[name] = value
@@ -82,11 +94,14 @@ d = Daemon(args=['--ring-mib', '1'])
 try:
     sock = d.socket
     text, by_type = stats_text(sock)
-    check_eq('fresh daemon: labels, in order', [label for _, label in LABELS] + ['journal', 'handler symbols'], list(text))
+    check_eq('fresh daemon: labels, in order', [label for _, label in LABELS] +
+             ['journal', 'handler symbols', 'use by user'], list(text))
+    # The stats client itself: one connection of root's.
+    check_eq('fresh daemon: use by user', {'root(0)': [1, 0, 0, 0]}, text['use by user'])
     check_counters('fresh daemon', text, {'events': 0, 'lost': 0, 'untraced_children': 0, 'lost_calls': 0,
                                           'unwatched_reads': 0, 'untracked_calls': 0,
                                           'clients': 1, 'backlog_bytes': 0, 'sessions': 0, 'traced_processes': 0,
-                                          'attached': 'false', 'bpf_reads': reads})
+                                          'attached': 'false', 'bpf_reads': reads, 'accept_pauses': 0})
     check_eq('fresh daemon: journal', '0.0 MiB in 1 segments, 0 records', text['journal'])
     check_eq('fresh daemon: handler symbols', '0 files in memory, 0 read, 0 evicted', text['handler symbols'])
     check_eq('fresh daemon: events by type', {}, by_type)
@@ -125,6 +140,7 @@ try:
         text, _ = stats_text(sock)
         check_counters('attached', text, {'sessions': 1, 'traced_processes': 1, 'attached': 'true',
                                           'clients': 1})
+        check_eq('attached: use by user', {'root(0)': [1, 1, 1, 0]}, text['use by user'])
         a = run_cli(['detach', '-s', sock, a.stdout.strip()])
         check_eq('detach: exit status (stderr %r)' % a.stderr, 0, a.returncode)
         text, _ = stats_text(sock)

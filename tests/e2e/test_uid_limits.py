@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""A daemon shared by users who may not stop it for each other
+(ipctraced(8), "LIMITS"):
+
+- while nobody holds 20,000 connections to it (from as few processes as
+  the descriptor limit allows), the daemon keeps 64 of them (the default
+  --uid-connections) and answers each of the others with an error that
+  names the limit; nobody's `ipctrace stats` says so and exits 1; root's
+  `ipctrace stats` answers within 1 s and shows nobody's 64 connections;
+  root's `ipctrace run` of `pipe 200` is exact; the daemon's CPU while the
+  connections are held stays under 10% of one CPU; once they are closed,
+  it serves as before (nobody's stats works, its use is gone);
+- with 200 descriptors (prlimit) and --reserve 100, users together get
+  100 connections, the 101st is refused with the users' limit, and root is
+  still served; root then takes every descriptor left: accept fails with
+  EMFILE, and the daemon pauses its listener instead of spinning (its CPU
+  under 10%, "paused" in its log); once root lets go, it serves again
+  (stats counts the pauses)."""
+
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+
+from common import (IPCTRACE, NOBODY, Daemon, check, check_eq, check_pipe_counts, done, example, fail,
+                    passed, run_cli, trace)
+
+FLOOD = 20000
+TIMEOUT = 60
+
+# Run as nobody: opens N connections, sends each a stats request, reads each answer, prints
+# {"accepted": N, "refused": N, "error": the first refusal's message}, and holds them all
+# until its stdin closes.
+FLOOD_PY = r'''
+import json, socket, struct, sys
+path, n = sys.argv[1], int(sys.argv[2])
+req = json.dumps({"cmd": "stats"}).encode()
+req = struct.pack("<IHH", len(req), 1, 0) + req
+socks = []
+for i in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)     # blocking: waits while the listen queue is full
+    s.settimeout(60)
+    socks.append(s)
+out = {"accepted": 0, "refused": 0, "error": None}
+for s in socks:
+    try:
+        s.sendall(req)
+    except OSError:
+        pass            # refused: the daemon has hung up, its answer waits to be read
+for s in socks:
+    buf = b""
+    while len(buf) < 8 or len(buf) < 8 + struct.unpack("<I", buf[:4])[0]:
+        d = s.recv(65536)
+        if not d:
+            break
+        buf += d
+    r = json.loads(buf[8:8 + struct.unpack("<I", buf[:4])[0]])
+    if r.get("ok"):
+        out["accepted"] += 1
+    else:
+        out["refused"] += 1
+        out["error"] = out["error"] or r
+print(json.dumps(out), flush=True)
+sys.stdin.read()
+'''
+
+
+def cpu_seconds(pid):
+    """The process's user and system time, all its threads, in seconds."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def flood(sock, n):
+    """nobody's processes holding n connections, as many processes as the descriptor limit
+    (which root may not raise here) needs; and what the daemon answered on them."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    per = n if hard == resource.RLIM_INFINITY else min(n, hard - 64)
+
+    def pre():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+    procs, got = [], {'accepted': 0, 'refused': 0, 'error': None}
+    # The Debian python, which nobody may run (the tests' may be in root's home).
+    py = '/usr/bin/python3' if os.path.exists('/usr/bin/python3') else sys.executable
+    for k in range(0, n, per):
+        p = subprocess.Popen([py, '-c', FLOOD_PY, sock, str(min(per, n - k))], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, preexec_fn=pre, cwd='/', universal_newlines=True)
+        procs.append(p)
+        line = p.stdout.readline()
+        if not line:
+            p.wait(TIMEOUT)
+            fail('the flood of %d connections failed (status %r)' % (n, p.returncode))
+        one = json.loads(line)
+        got['accepted'] += one['accepted']
+        got['refused'] += one['refused']
+        got['error'] = got['error'] or one['error']
+    return procs, got
+
+
+def release(procs):
+    for p in procs:
+        p.stdin.close()
+        check_eq('the flood\'s exit status', 0, p.wait(TIMEOUT))
+
+
+def stats(sock):
+    """root's `ipctrace stats -o json`, and how long it took."""
+    t0 = time.monotonic()
+    r = run_cli(['stats', '-s', sock, '-o', 'json'], timeout=TIMEOUT)
+    took = time.monotonic() - t0
+    check_eq('stats: exit status (stderr %r)' % r.stderr, 0, r.returncode)
+    return json.loads(r.stdout), took
+
+
+def users(st):
+    return {u['uid']: u for u in st['users']}
+
+
+def nobody_stats(sock):
+    return subprocess.run(['setpriv', '--reuid=%d' % NOBODY, '--regid=%d' % NOBODY, '--clear-groups',
+                           IPCTRACE, 'stats', '-s', sock, '-o', 'json'], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                          timeout=TIMEOUT, cwd='/')
+
+
+d = Daemon()
+try:
+    cpu0 = cpu_seconds(d.pid)
+    t0 = time.monotonic()
+    p, got = flood(d.socket, FLOOD)
+    setup_cpu, setup_wall = cpu_seconds(d.pid) - cpu0, time.monotonic() - t0
+    try:
+        check_eq('connections kept of %d' % FLOOD, 64, got['accepted'])
+        check_eq('connections refused', FLOOD - 64, got['refused'])
+        check_eq('the refusal', {'ok': False, 'limit': True,
+                                 'error': 'connection limit reached: uid 65534 has 64 connections open, the '
+                                          'most a user may have (ipctraced --uid-connections)'}, got['error'])
+        passed('nobody opened %d connections: 64 kept, %d refused with the limit named (daemon CPU %.2f s '
+               'in %.1f s of flood)' % (FLOOD, FLOOD - 64, setup_cpu, setup_wall))
+
+        cpu0, t0 = cpu_seconds(d.pid), time.monotonic()
+        st, took = stats(d.socket)
+        check(took < 1, 'root\'s stats took %.2f s while nobody holds %d connections' % (took, FLOOD))
+        check_eq('nobody\'s use', {'uid': NOBODY, 'connections': 64, 'sessions': 0, 'traced_processes': 0,
+                                   'queued_bytes': 0}, users(st).get(NOBODY))
+        r = nobody_stats(d.socket)
+        check_eq('nobody\'s stats over the limit: exit status', 1, r.returncode)
+        check_eq('nobody\'s stats over the limit: message',
+                 'ipctrace: connection limit reached: uid 65534 has 64 connections open, the most a user may '
+                 'have (ipctraced --uid-connections)', r.stderr.strip())
+        rep = check_pipe_counts(trace([example('pipe'), '200'], socket=d.socket),
+                                'root\'s run while nobody floods')
+        time.sleep(2)       # a spinning daemon shows in its CPU time over any span: this one is long enough to measure
+        cpu, wall = cpu_seconds(d.pid) - cpu0, time.monotonic() - t0
+        check(cpu < 0.1 * wall, 'the daemon used %.2f s of CPU in %.2f s while the connections were held'
+              % (cpu, wall))
+        passed('while held: root\'s stats in %.3f s (nobody: 64 connections), nobody told "connection limit '
+               'reached" (exit 1), root\'s run exact (%d writes, %d reads), daemon CPU %.1f%% over %.1f s'
+               % (took, rep['writes'], rep['reads'], 100 * cpu / wall, wall))
+    finally:
+        release(p)
+
+    r = nobody_stats(d.socket)
+    check_eq('nobody\'s stats after the flood: exit status (stderr %r)' % r.stderr, 0, r.returncode)
+    check_eq('nobody sees its own use only', [NOBODY], [u['uid'] for u in json.loads(r.stdout)['users']])
+    st, _ = stats(d.socket)
+    check_eq('after the flood: users', [0], sorted(users(st)))
+    check_pipe_counts(trace([example('pipe'), '200'], socket=d.socket), 'root\'s run after the flood')
+    passed('after the flood: nobody served, its connections gone from the use, root\'s run exact')
+finally:
+    d.cleanup()
+
+# 200 descriptors: users get 100 together, and root the reserve, until root takes them all.
+d = Daemon(wrapper=['prlimit', '--nofile=200:200'], args=['--uid-connections', '1000', '--reserve', '100'])
+try:
+    p, got = flood(d.socket, 101)
+    try:
+        check_eq('users\' connections kept', 100, got['accepted'])
+        check_eq('the 101st', 'connection limit reached: users hold 100 connections, the most all users '
+                 'together may; the rest are kept for root and the ipctrace group (ipctraced --reserve)',
+                 got['error'] and got['error']['error'])
+        st, took = stats(d.socket)
+        check_eq('nobody\'s connections', 100, users(st)[NOBODY]['connections'])
+        passed('users together held to 100 of 200 descriptors; root served from the reserve (%.3f s)' % took)
+    finally:
+        release(p)
+
+    # Root may take all that is left: then accept fails for want of descriptors.
+    mine = []
+    while len(mine) < 400:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.setblocking(False)
+        try:
+            s.connect(d.socket)
+        except BlockingIOError:
+            s.close()       # the listen queue is full: the daemon no longer accepts
+            break
+        mine.append(s)
+    check(len(mine) < 400, 'root opened 400 connections to a daemon with 200 descriptors')
+    cpu0, t0 = cpu_seconds(d.pid), time.monotonic()
+    time.sleep(2)           # the span over which a spinning daemon would burn a CPU
+    cpu, wall = cpu_seconds(d.pid) - cpu0, time.monotonic() - t0
+    check(cpu < 0.1 * wall, 'out of descriptors, the daemon used %.2f s of CPU in %.2f s' % (cpu, wall))
+    with open(d.log) as f:
+        log = f.read()
+    check('cannot accept connections (Too many open files): paused' in log,
+          'the daemon\'s log does not say it paused: %r' % log[-500:])
+    for s in mine:
+        s.close()
+    st, took = stats(d.socket)
+    check(st['accept_pauses'] > 0, 'stats: accept_pauses %r' % st['accept_pauses'])
+    check(took < 2, 'stats took %.2f s once descriptors were free again (the longest pause is 1 s)' % took)
+    check_pipe_counts(trace([example('pipe'), '200'], socket=d.socket),
+                      'root\'s run after the descriptors came back')
+    passed('out of descriptors (%d connections of root\'s): listener paused, daemon CPU %.1f%% over %.1f s; '
+           'served again %.3f s after they closed (%d pauses), root\'s run exact'
+           % (len(mine), 100 * cpu / wall, wall, took, st['accept_pauses']))
+finally:
+    d.cleanup()
+done()
