@@ -941,8 +941,8 @@ static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 			pr_object(p, "object", "kind", IPCT_KIND_MQUEUE, o->ino);
 		else
 			pr_str(p, "kind", NULL, "mqueue");
-		pr_text(p, " ");
-		pr_str(p, "name", "/%s", o->path_len < sizeof(o->path) ? o->path : NULL);
+		snprintf(addr, sizeof(addr), "/%.*s", (int)sizeof(o->path), o->path);
+		pr_str(p, "name", " %s", addr);
 		return;
 	}
 	pr_int(p, "fd", "fd=%" PRId64, o->fd);

@@ -1351,6 +1351,7 @@ static void queue_json(struct json_object *j, const struct object *o, int64_t of
 	struct json_object *t = json_object_new_object();
 	bool sysv = o->kind == IPCT_KIND_MSGQ;
 
+	json_object_object_add(j, "id", sysv ? json_object_new_int64((uint32_t)o->ino) : NULL);
 	json_object_object_add(j, "key", sysv && q->key >= 0 ? json_object_new_int64(q->key) : NULL);
 	json_object_object_add(j, "maxmsg", q->maxmsg >= 0 ? json_object_new_int64(q->maxmsg) : NULL);
 	json_object_object_add(j, "msgsize", q->msgsize >= 0 ? json_object_new_int64(q->msgsize) : NULL);
@@ -1380,7 +1381,8 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "session", json_object_new_int64(o->session));
 	json_object_object_add(j, "object", json_object_new_string(name));
 	json_object_object_add(j, "kind", json_object_new_string(kinds[o->kind]));
-	json_object_object_add(j, "inode", json_object_new_int64((int64_t)o->ino));
+	/* A System V queue has an id, not an inode. */
+	json_object_object_add(j, "inode", o->kind != IPCT_KIND_MSGQ ? json_object_new_int64((int64_t)o->ino) : NULL);
 	json_object_object_add(j, "path", str_or_null(o->path ? o->path
 					   : o->family == AF_UNIX ? o->local : NULL));
 	json_object_object_add(j, "family", sock ? str_or_null(ipct_enum_name(ipct_sock_families, o->family)) : NULL);
