@@ -1564,14 +1564,17 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 
 enum { F_SESSION, F_PID, F_COMM, F_KIND, F_OBJECT, F_PATH };
 
-static const char *const kind_names[] = { "pipe", "fifo", "socket", NULL };
+static const char *const kind_names[] = { "pipe", "fifo", "socket", "mqueue", "msgq", NULL };
+/* The object kinds of kind_names, in order (an OBJECT term's kind: ipct_match_kind). */
+static const int kind_values[] = { IPCT_KIND_PIPE, IPCT_KIND_FIFO, IPCT_KIND_SOCKET, IPCT_KIND_MQUEUE,
+				   IPCT_KIND_MSGQ };
 
 const struct ipct_match_field ipct_graph_fields[] = {
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "trace session" },
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
 	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name of a process that held it" },
-	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo or socket" },
-	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N] or the inode N" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, mqueue or msgq" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -1621,9 +1624,16 @@ static bool object_test(const void *obj, const struct ipct_match_term *t)
 	case F_PID:
 	case F_COMM: return any_holder(o, t);
 	case F_KIND: return (v = jstr(o, "kind")) && !strcmp(v, kind_names[t->num]);
-	case F_OBJECT: return jint(o, "inode") == t->num &&
-			      (t->kind == IPCT_MATCH_ANY ||
-			       (t->kind == IPCT_MATCH_SOCKET) == ((v = jstr(o, "kind")) && !strcmp(v, "socket")));
+	case F_OBJECT: {
+		int kind = -1;
+
+		for (int i = 0; (v = jstr(o, "kind")) && kind_names[i]; i++)
+			if (!strcmp(v, kind_names[i]))
+				kind = kind_values[i];
+		/* A System V queue's term is IPCT_SYSV_INO(its id), as its events' objects are. */
+		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id")) : jint(o, "inode")) == t->num &&
+		       (t->kind == IPCT_MATCH_ANY || t->kind == ipct_match_kind(kind));
+	}
 	case F_PATH: return (v = jstr(o, "path")) && !strcmp(v, t->str);
 	}
 	return false;
