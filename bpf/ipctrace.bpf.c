@@ -43,6 +43,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define S_IFCHR  0020000
 #define PIPEFS_MAGIC 0x50495045
 #define ANON_INODE_FS_MAGIC 0x09041934
+#define MQUEUE_MAGIC 0x19800202
 #define O_NONBLOCK 00004000
 #define WNOHANG 0x00000001
 #define SI_USER   0
@@ -373,7 +374,13 @@ static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int
 			goto coe;
 		}
 		/* fallthrough */
-	default:
+	default: {
+		struct super_block *sb = KREAD(typed, inode, i_sb);
+
+		if (KREAD(typed, sb, s_magic) == MQUEUE_MAGIC) {
+			o->kind = IPCT_KIND_MQUEUE;
+			break;
+		}
 		o->kind = IPCT_KIND_OTHER;
 		if ((how & R_SIGFD) && is_signalfd(f, inode, typed)) {
 			o->kind = IPCT_KIND_SIGNALFD;
@@ -389,6 +396,7 @@ static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int
 		}
 		if (!(how & R_ANY))
 			return;
+	}
 	}
 	o->ino = KREAD(typed, inode, i_ino);
 	o->flags = KREAD(typed, f, f_flags) | (__u64)KREAD(typed, f, f_mode) << 32;
@@ -849,8 +857,11 @@ static __always_inline void emit_sockinfo(__u32 session, __u16 nr, long fd)
 	submit(e, false);
 }
 
-/* An OBJINFO record for a FIFO just opened: its path, as the program gave it. */
-static __always_inline void emit_fifo(__u32 session, __u16 nr, long fd, __u64 ino, __u64 path)
+/*
+ * An OBJINFO record for a FIFO just opened, or a POSIX queue opened or
+ * unlinked (kind IPCT_KIND_MQUEUE): its path or name, as the program gave it.
+ */
+static __always_inline void emit_named(__u32 session, __u16 nr, __u8 kind, long fd, __u64 ino, __u64 path)
 {
 	struct ipct_event *e = reserve(IPCT_EV_OBJINFO, session);
 	long n;
@@ -858,6 +869,7 @@ static __always_inline void emit_fifo(__u32 session, __u16 nr, long fd, __u64 in
 	if (!e)
 		return;
 	e->nr = nr;
+	e->kind[0] = kind;
 	e->obj.fd = fd;
 	e->obj.ino = ino;
 	n = bpf_probe_read_user_str(e->obj.path, sizeof(e->obj.path), (void *)path);
@@ -968,6 +980,41 @@ static __always_inline __u32 pidfd_pid_nr(long fd)
 	return pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
 }
 
+/*
+ * A POSIX queue's state after a call on fd (x[2] and x[3] of MQ_OPEN, MQ_SEND
+ * and MQ_RECV): its inode is the vfs_inode of a struct mqueue_inode_info
+ * (ipc/mqueue.c), whose attr has the messages in it, mq_msgsize and
+ * mq_maxmsg. False when fd is no queue.
+ */
+static __always_inline bool mq_state(long fd, __u64 *depth_size, __u64 *maxmsg)
+{
+	struct fdtable *fdt = NULL;
+	struct file *f = fd_file(fd, &fdt);
+	struct mqueue_inode_info *info;
+
+	if (!f)
+		return false;
+	info = (void *)BPF_CORE_READ(f, f_inode) - bpf_core_field_offset(struct mqueue_inode_info, vfs_inode);
+	*depth_size = (__u32)BPF_CORE_READ(info, attr.mq_curmsgs) |
+		      (__u64)BPF_CORE_READ(info, attr.mq_msgsize) << 32;
+	*maxmsg = BPF_CORE_READ(info, attr.mq_maxmsg);
+	return true;
+}
+
+/* A System V message's mtype, the long that the buffer at ptr starts with (a 32-bit one's is 4 bytes). */
+static __always_inline bool read_mtype(__u64 ptr, bool compat, __u64 *mtype)
+{
+	if (compat) {
+		__s32 t;
+
+		if (bpf_probe_read_user(&t, sizeof(t), (void *)ptr))
+			return false;
+		*mtype = (__s64)t;
+		return true;
+	}
+	return !bpf_probe_read_user(mtype, sizeof(*mtype), (void *)ptr);
+}
+
 static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -1052,6 +1099,15 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		fd_resolve(ret, &a, R_COE | rd);
 		if (!is_ipc(&a))
 			return 0;
+		break;
+	case IPCT_SC_MQ_SEND:
+	case IPCT_SC_MQ_RECV:
+		fd_resolve(args[0], &a, rd);
+		if (a.kind != IPCT_KIND_MQUEUE)
+			return 0;
+		break;
+	case IPCT_SC_MQ_OPEN:
+		fd_resolve(ret, &a, R_COE | rd);
 		break;
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
@@ -1195,6 +1251,35 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 			e->flags |= IPCT_F_NEW_VALID;
 		}
 		break;
+	case IPCT_SC_MQ_OPEN:
+	case IPCT_SC_MQ_SEND:
+	case IPCT_SC_MQ_RECV: {
+		__u64 fd = cls == IPCT_SC_MQ_OPEN ? ret : args[0];
+		__u32 prio;
+
+		put_obj(e, 0, &a);
+		if (a.kind == IPCT_KIND_MQUEUE && mq_state(fd, &e->sys.x[2], &e->sys.x[3]))
+			e->flags |= IPCT_F_NEW_VALID;
+		if (cls == IPCT_SC_MQ_OPEN)
+			break;
+		/* mq_timedsend's priority is arg3; mq_timedreceive writes the one it took to *arg3. */
+		e->sys.x[3] = args[3];
+		if (cls == IPCT_SC_MQ_RECV && ret >= 0 && args[3] &&
+		    !bpf_probe_read_user(&prio, sizeof(prio), (void *)args[3]))
+			e->sys.x[3] = prio;
+		break;
+	}
+	case IPCT_SC_MSGGET:
+	case IPCT_SC_MSGCTL:
+	case IPCT_SC_MSGSND:
+	case IPCT_SC_MSGRCV:
+		e->kind[0] = IPCT_KIND_MSGQ;
+		e->sys.x[0] = IPCT_SYSV_INO(cls == IPCT_SC_MSGGET ? ret : args[0]);
+		/* msgrcv writes the mtype of the message it took where msgsnd's was. */
+		if ((cls == IPCT_SC_MSGSND || (cls == IPCT_SC_MSGRCV && ret >= 0)) &&
+		    read_mtype(args[1], compat, &e->sys.x[3]))
+			e->flags |= IPCT_F_NEW_VALID;
+		break;
 	case IPCT_SC_SIGQUEUE:
 	case IPCT_SC_TGSIGQUEUE: {
 		/*
@@ -1222,7 +1307,9 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	else if (ret >= 0 && cls == IPCT_SC_FD_ACCEPT)
 		emit_sockinfo(session, nr, ret);
 	else if ((cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT) && a.kind == IPCT_KIND_FIFO)
-		emit_fifo(session, nr, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
+		emit_named(session, nr, IPCT_KIND_FIFO, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
+	else if (cls == IPCT_SC_MQ_OPEN || cls == IPCT_SC_MQ_UNLINK)
+		emit_named(session, nr, IPCT_KIND_MQUEUE, ret, a.kind == IPCT_KIND_MQUEUE ? a.ino : 0, args[0]);
 	else if (ret >= 0 && cls == IPCT_SC_FD_MSG)
 		ipct_scm_rights(session, nr, args[0], args[1]);
 	else if (ret > 0 && cls == IPCT_SC_FD_MMSG)

@@ -61,26 +61,51 @@ static void text_holders(struct ipct_buf *out, struct json_object *o, const char
 		}
 		snprintf(who, sizeof(who), "%s[%" PRId64 "]", str(h, "comm") ?: "?", num(h, "pid"));
 		/* Roles and verbs padded to the longest ("receiver", "received"): one table per object. */
-		ipct_buf_printf(out, "  %-8s %-24s fd %-4" PRId64 " %12" PRId64 " bytes %-8s in %6" PRId64
-				" calls  %s\n", role, who, num(h, "fd"), num(h, "bytes"), verb, num(h, "calls"),
-				str(h, "closed_ns") ? "closed" : "open at the end");
+		ipct_buf_printf(out, "  %-8s %-24s fd %-4s %12" PRId64 " bytes %-8s in %6" PRId64
+				" calls  %s\n", role, who, str(h, "fd") ?: "-", num(h, "bytes"), verb, num(h, "calls"),
+				str(h, "closed_ns") ? "closed" : str(h, "fd") ? "open at the end" : "");
 	}
 	if (idle)
 		ipct_buf_printf(out, "  (%zu more descriptors that %s nothing)\n", idle,
 				!strcmp(key, "writers") ? "wrote" : "read");
 }
 
+/* A message queue's own line: its key or size, what is left in it, its messages' times in it. */
+static void text_queue(struct ipct_buf *out, struct json_object *o)
+{
+	struct json_object *t = NULL;
+	int64_t n;
+
+	json_object_object_get_ex(o, "queue_time", &t);
+	n = num(t, "messages");
+	ipct_buf_printf(out, "  ");
+	if (str(o, "key"))
+		ipct_buf_printf(out, "key 0x%" PRIx64 ", ", (uint64_t)(uint32_t)num(o, "key"));
+	if (str(o, "msgsize"))
+		ipct_buf_printf(out, "%" PRId64 " messages of %" PRId64 " bytes at most, ", num(o, "maxmsg"),
+				num(o, "msgsize"));
+	ipct_buf_printf(out, "%s, %" PRId64 " message(s) left in it", str(o, "removed_ns") ? "removed" : "not removed",
+			num(o, "in_queue"));
+	if (n)
+		ipct_buf_printf(out, "; time in the queue: mean %.3f ms, max %.3f ms (%" PRId64 " messages)",
+				num(t, "total_ns") / 1e6 / (double)n, num(t, "max_ns") / 1e6, n);
+	ipct_buf_printf(out, "\n");
+}
+
 static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 {
 	const char *kind = str(o, "kind"), *path = str(o, "path");
 	struct json_object *warn = list(o, "warnings"), *holders;
+	bool queue = kind && (!strcmp(kind, "mqueue") || !strcmp(kind, "msgq"));
 	bool sock = kind && !strcmp(kind, "socket"), tty = kind && !strcmp(kind, "tty");
+	bool msgs = sock || queue;      /* sent and received, not written and read */
 
 	ipct_buf_printf(out, "%s%s%s %s", color ? "\033[1m" : "", str(o, "object"), color ? "\033[0m" : "",
 			kind);
 	if (sock)
 		ipct_buf_printf(out, " %s %s", str(o, "family") ?: "?", str(o, "socket_type") ?: "");
-	if (path)
+	/* A queue's name is its object's. */
+	if (path && !queue)
 		ipct_buf_printf(out, " %s", path);
 	if (sock && str(o, "local") && !path)
 		ipct_buf_printf(out, " local %s", str(o, "local"));
@@ -99,17 +124,23 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 			ipct_buf_printf(out, ")");
 	}
 	ipct_buf_printf(out, "\n  %" PRId64 " bytes %s in %" PRId64 " calls, %" PRId64 " bytes %s in %" PRId64
-			" calls", num(o, "bytes_written"), sock ? "sent" : "written", num(o, "writes"),
-			num(o, "bytes_read"), sock ? "received" : "read", num(o, "reads"));
+			" calls", num(o, "bytes_written"), msgs ? "sent" : "written", num(o, "writes"),
+			num(o, "bytes_read"), msgs ? "received" : "read", num(o, "reads"));
 	if (num(o, "eof_reads"))
 		ipct_buf_printf(out, ", EOF seen %" PRId64 "x", num(o, "eof_reads"));
 	if (num(o, "epipe_writes"))
 		ipct_buf_printf(out, ", %" PRId64 " EPIPE", num(o, "epipe_writes"));
 	if (num(o, "eagain"))
-		ipct_buf_printf(out, ", %" PRId64 " EAGAIN", num(o, "eagain"));
+		ipct_buf_printf(out, ", %" PRId64 " %s", num(o, "eagain"), str(o, "key") ? "ENOMSG" : "EAGAIN");
+	if (num(o, "etimedout"))
+		ipct_buf_printf(out, ", %" PRId64 " ETIMEDOUT", num(o, "etimedout"));
+	if (num(o, "emsgsize"))
+		ipct_buf_printf(out, ", %" PRId64 " %s", num(o, "emsgsize"), str(o, "key") ? "E2BIG" : "EMSGSIZE");
 	ipct_buf_printf(out, "\n");
-	text_holders(out, o, "writers", sock ? "sender" : "writer", sock ? "sent" : "written", tty);
-	text_holders(out, o, "readers", sock ? "receiver" : "reader", sock ? "received" : "read", tty);
+	if (queue)
+		text_queue(out, o);
+	text_holders(out, o, "writers", msgs ? "sender" : "writer", msgs ? "sent" : "written", tty);
+	text_holders(out, o, "readers", msgs ? "receiver" : "reader", msgs ? "received" : "read", tty);
 	for (size_t i = 0; i < len(warn); i++)
 		ipct_buf_printf(out, "  %s!! %s%s\n", color ? "\033[1;31m" : "",
 				json_object_get_string(json_object_array_get_idx(warn, i)), color ? "\033[0m" : "");
@@ -168,6 +199,15 @@ static void dot_processes(struct ipct_buf *out, struct json_object *objects)
 	json_object_put(seen);
 }
 
+/* An object's node: "o" and its inode; a System V queue, which has none, "q" and its id. */
+static void dot_node(struct ipct_buf *out, struct json_object *o)
+{
+	if (str(o, "id"))
+		ipct_buf_printf(out, "q%" PRId64, num(o, "id"));
+	else
+		ipct_buf_printf(out, "o%" PRId64, num(o, "inode"));
+}
+
 static void dot_edges(struct ipct_buf *out, struct json_object *o, const char *key, bool to_object)
 {
 	struct json_object *arr = list(o, key);
@@ -175,13 +215,19 @@ static void dot_edges(struct ipct_buf *out, struct json_object *o, const char *k
 	for (size_t i = 0; i < len(arr); i++) {
 		struct json_object *h = json_object_array_get_idx(arr, i);
 
-		if (to_object)
-			ipct_buf_printf(out, "  p%" PRId64 " -> o%" PRId64, num(h, "pid"), num(o, "inode"));
-		else
-			ipct_buf_printf(out, "  o%" PRId64 " -> p%" PRId64, num(o, "inode"), num(h, "pid"));
-		/* A holder that never used its end is drawn dashed: often the bug. */
-		ipct_buf_printf(out, " [label=\"fd %" PRId64 "\\n%" PRId64 " B\"%s];\n", num(h, "fd"),
-				num(h, "bytes"), num(h, "calls") ? "" : ", style=dashed");
+		if (to_object) {
+			ipct_buf_printf(out, "  p%" PRId64 " -> ", num(h, "pid"));
+			dot_node(out, o);
+		} else {
+			ipct_buf_printf(out, "  ");
+			dot_node(out, o);
+			ipct_buf_printf(out, " -> p%" PRId64, num(h, "pid"));
+		}
+		/* A holder that never used its end is drawn dashed: often the bug. A System V queue has no fd. */
+		ipct_buf_printf(out, " [label=\"");
+		if (str(h, "fd"))
+			ipct_buf_printf(out, "fd %" PRId64 "\\n", num(h, "fd"));
+		ipct_buf_printf(out, "%" PRId64 " B\"%s];\n", num(h, "bytes"), num(h, "calls") ? "" : ", style=dashed");
 	}
 }
 
@@ -197,8 +243,10 @@ static void dot_graph(struct ipct_buf *out, struct json_object *objects)
 
 		snprintf(label, sizeof(label), "%s%s%s", str(o, "object") ?: "?", str(o, "path") ? "\n" : "",
 			 str(o, "path") ?: "");
-		ipct_buf_printf(out, "  o%" PRId64 " [shape=%s, label=", num(o, "inode"),
-				!strcmp(str(o, "kind") ?: "", "socket") ? "hexagon" : "ellipse");
+		ipct_buf_printf(out, "  ");
+		dot_node(out, o);
+		ipct_buf_printf(out, " [shape=%s, label=", !strcmp(str(o, "kind") ?: "", "socket") ? "hexagon"
+							   : str(o, "queue_time") ? "box3d" : "ellipse");
 		dot_quoted(out, label);
 		ipct_buf_printf(out, "];\n");
 		dot_edges(out, o, "writers", true);

@@ -232,6 +232,7 @@ void pipes_session_end(struct daemon *d, struct session *s)
 
 	/* What waited for the events that follow its cause is said before the graph and the end. */
 	ipct_diag_end_session(d->diag, s->id);
+	ipct_graph_session_ends(d->graph, s->id, boottime_ns());
 	objects = ipct_graph_session_json(d->graph, s->id);
 	ipct_graph_end_session(d->graph, s->id);
 	if (!objects)

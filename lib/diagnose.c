@@ -1898,10 +1898,10 @@ void ipct_diag_end_session(struct ipct_diag *dg, uint32_t session)
 /* Causes come first: a leaked write end is why a reader never sees EOF; a race is why a process died. */
 static int rank_of(struct json_object *d)
 {
-	static const char *const order[][5] = {
-		{ "leaked_write_end", "handler_race", NULL },
+	static const char *const order[][6] = {
+		{ "leaked_write_end", "handler_race", "pipe_unused", NULL },
 		{ "deadlock", "no_eof", NULL },
-		{ "write_after_close", "kill_failed", "not_waited", "bad_fd", NULL },
+		{ "write_after_close", "kill_failed", "not_waited", "bad_fd", "leaked_ipc", NULL },
 	};
 	const char *kind = json_object_get_string(member(d, "kind"));
 

@@ -13,7 +13,7 @@ enum { F_PID, F_TID, F_COMM, F_TREE, F_UID, F_TYPE, F_SIG, F_FD, F_OBJECT, F_KIN
 
 /* Every event type name: the traced syscalls, then the others (filled on first use). */
 static const char *type_names[128];
-static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", NULL };
+static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", "mqueue", "msgq", NULL };
 static const char *const result_names[] = { "queued", "ignored", "merged", "overflow", "lose_info", NULL };
 
 const struct ipct_match_field ipct_event_fields[] = {
@@ -25,8 +25,8 @@ const struct ipct_match_field ipct_event_fields[] = {
 	[F_TYPE] = { "type", IPCT_MT_NAME, type_names, "the event type" },
 	[F_SIG] = { "sig", IPCT_MT_SIG, NULL, "the signal" },
 	[F_FD] = { "fd", IPCT_MT_INT, NULL, "the descriptor" },
-	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N] or N" },
-	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket or tty" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID or N" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue or msgq" },
 	[F_RESULT] = { "result", IPCT_MT_NAME, result_names, "a signal's generation result" },
 	[F_ERRNO] = { "errno", IPCT_MT_STR, NULL, "a failed call's error, e.g. EPIPE" },
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "the trace session" },
@@ -192,8 +192,13 @@ static int64_t event_fd(const struct ipct_event *e)
 
 static bool kind_fits(int kind, int want)
 {
-	return IPCT_KIND_IS_CHANNEL(kind) &&
-	       (want == IPCT_MATCH_ANY || (want == IPCT_MATCH_SOCKET) == (kind == IPCT_KIND_SOCKET));
+	return IPCT_KIND_IS_CHANNEL(kind) && (want == IPCT_MATCH_ANY || want == ipct_match_kind(kind));
+}
+
+/* What an OBJINFO record describes: a POSIX queue, a socket or a FIFO. */
+static int objinfo_kind(const struct ipct_event *e)
+{
+	return e->kind[0] == IPCT_KIND_MQUEUE ? IPCT_KIND_MQUEUE : e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO;
 }
 
 /* Does one of the event's objects have the term's inode and kind? */
@@ -204,8 +209,7 @@ static bool object_is(const struct ipct_event *e, const struct ipct_match_term *
 	int slot;
 
 	if (e->type == IPCT_EV_OBJINFO)
-		return e->obj.ino == ino &&
-		       kind_fits(e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, t->kind);
+		return e->obj.ino == ino && kind_fits(objinfo_kind(e), t->kind);
 	if (e->type == IPCT_EV_FD_RECEIVED)
 		return e->fdrecv.ino == ino && kind_fits(e->kind[0], t->kind);
 	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)))
@@ -220,10 +224,11 @@ static bool object_is(const struct ipct_event *e, const struct ipct_match_term *
 
 static bool kind_is(const struct ipct_event *e, int idx)
 {
-	static const int kinds[] = { IPCT_KIND_PIPE, IPCT_KIND_FIFO, IPCT_KIND_SOCKET, IPCT_KIND_TTY };
+	static const int kinds[] = { IPCT_KIND_PIPE, IPCT_KIND_FIFO, IPCT_KIND_SOCKET, IPCT_KIND_TTY,
+				     IPCT_KIND_MQUEUE, IPCT_KIND_MSGQ };
 
 	if (e->type == IPCT_EV_OBJINFO)
-		return kinds[idx] == (e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO);
+		return kinds[idx] == objinfo_kind(e);
 	if (e->type == IPCT_EV_FD_RECEIVED)
 		return e->kind[0] == kinds[idx];
 	return e->type == IPCT_EV_SYSCALL && (e->kind[0] == kinds[idx] || e->kind[1] == kinds[idx]);

@@ -527,6 +527,80 @@ static void fmt_wait(struct pr *p, const struct ipct_event *e, bool waitid)
 	}
 }
 
+/*
+ * POSIX queue calls: the queue, the message's size and priority, and the
+ * messages in the queue after the call. A receive into a buffer smaller
+ * than the queue's mq_msgsize fails with EMSGSIZE whatever the queue
+ * holds: said in words, it is the classic mistake.
+ */
+static void fmt_mq(struct pr *p, const struct ipct_event *e, int cls)
+{
+	const struct ipct_sys *s = &e->sys;
+	bool known = e->flags & IPCT_F_NEW_VALID;
+	uint32_t msgsize = (uint32_t)(s->x[2] >> 32);
+
+	if (cls == IPCT_SC_MQ_OPEN) {
+		pr_flags(p, "flags", "", ipct_mq_open_flags, s->args[1]);
+		if (s->ret < 0)
+			return;
+		pr_int(p, "fd", " -> fd=%" PRId64, s->ret);
+	} else {
+		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);
+	}
+	pr_object(p, "object", "kind", e->kind[0], s->x[0]);
+	if (cls == IPCT_SC_MQ_OPEN) {
+		pr_int(p, "maxmsg", " maxmsg=%" PRId64, known ? (int64_t)s->x[3] : -1);
+		pr_int(p, "msgsize", " msgsize=%" PRId64, known ? (int64_t)msgsize : -1);
+	} else {
+		bool send = cls == IPCT_SC_MQ_SEND;
+
+		pr_int(p, "count", " count=%" PRId64, (int64_t)s->args[2]);
+		if (s->ret >= 0) {
+			pr_int(p, "bytes", NULL, send ? (int64_t)s->args[2] : s->ret);
+			pr_int(p, "priority", " prio=%" PRId64, (uint32_t)s->x[3]);
+		}
+		if (known) {
+			pr_int(p, "msgsize", NULL, msgsize);
+			pr_int(p, "depth", " depth=%" PRId64, (uint32_t)s->x[2]);
+		}
+	}
+	if (cls == IPCT_SC_MQ_RECV && s->ret == -EMSGSIZE && known && s->args[2] < msgsize)
+		pr_text(p, " (the buffer is smaller than the queue's mq_msgsize, %u)", msgsize);
+}
+
+/* System V queue calls: the queue by its id, and the message's mtype and size. */
+static void fmt_msg(struct pr *p, const struct ipct_event *e, const char *name)
+{
+	const struct ipct_sys *s = &e->sys;
+	bool known = e->flags & IPCT_F_NEW_VALID;
+
+	if (!strcmp(name, "msgget")) {
+		pr_hex(p, "key", "key=%s", (uint32_t)s->args[0]);
+		pr_flags(p, "flags", " ", ipct_ipc_flags, s->args[1] & ~0777ull);
+		pr_int(p, "mode", NULL, (int64_t)(s->args[1] & 0777));
+		if (s->ret >= 0)
+			pr_object(p, "object", "kind", IPCT_KIND_MSGQ, s->x[0]);
+	} else {
+		pr_object(p, "object", "kind", IPCT_KIND_MSGQ, s->x[0]);
+		pr_text(p, " ");
+	}
+	if (!strcmp(name, "msgctl")) {
+		/* IPC_64, which some C libraries add, is no command of its own. */
+		pr_str(p, "cmd", "%s", ipct_enum_name(ipct_msgctl_cmds, s->args[1] & 0xff));
+	} else if (!strcmp(name, "msgsnd") || !strcmp(name, "msgrcv")) {
+		bool snd = name[3] == 's';
+
+		pr_int(p, "count", "count=%" PRId64, (int64_t)s->args[2]);
+		if (!snd)
+			pr_int(p, "msgtyp", " msgtyp=%" PRId64, (int64_t)s->args[3]);
+		pr_flags(p, "flags", " ", ipct_ipc_flags, s->args[snd ? 3 : 4]);
+		if (s->ret >= 0)
+			pr_int(p, "bytes", NULL, snd ? (int64_t)s->args[2] : s->ret);
+		if (known)
+			pr_int(p, "mtype", " mtype=%" PRId64, (int64_t)s->x[3]);
+	}
+}
+
 static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
@@ -694,6 +768,17 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_WAITID:
 		fmt_wait(p, e, sc->cls == IPCT_SC_WAITID);
 		break;
+	case IPCT_SC_MQ_OPEN:
+	case IPCT_SC_MQ_SEND:
+	case IPCT_SC_MQ_RECV:
+		fmt_mq(p, e, sc->cls);
+		break;
+	case IPCT_SC_MSGGET:
+	case IPCT_SC_MSGCTL:
+	case IPCT_SC_MSGSND:
+	case IPCT_SC_MSGRCV:
+		fmt_msg(p, e, name);
+		break;
 	case IPCT_SC_DUP2:
 		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);
 		pr_object(p, "object", "kind", e->kind[0], s->x[0]);
@@ -848,6 +933,17 @@ static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 	bool sock = o->family != 0;
 	char addr[128];
 
+	if (e->kind[0] == IPCT_KIND_MQUEUE) {
+		/* A queue's name, as mq_open and mq_unlink name it (the C library strips its '/'). */
+		pr_int(p, "fd", "fd=%" PRId64, o->fd);
+		if (o->ino)
+			pr_object(p, "object", "kind", IPCT_KIND_MQUEUE, o->ino);
+		else
+			pr_str(p, "kind", NULL, "mqueue");
+		snprintf(addr, sizeof(addr), "/%.*s", (int)sizeof(o->path), o->path);
+		pr_str(p, "name", " %s", addr);
+		return;
+	}
 	pr_int(p, "fd", "fd=%" PRId64, o->fd);
 	pr_object(p, "object", "kind", sock ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, o->ino);
 	if (!sock) {

@@ -30,12 +30,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/msg.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "format.h"
 #include "graph.h"
 #include "names.h"
+#include "qtime.h"
 #include "syscalls.h"
 
 #define NBUCKETS 1024
@@ -66,17 +68,31 @@ struct holder {
 struct object {
 	uint32_t session;
 	uint64_t ino;
-	int kind;                       /* IPCT_KIND_PIPE, FIFO, SOCKET */
+	int kind;                       /* IPCT_KIND_PIPE, FIFO, SOCKET, MQUEUE, MSGQ */
 	uint64_t seq;                   /* creation order, for output */
 	uint64_t created_ns;
-	char *path;                     /* FIFO path, AF_UNIX bound path */
+	char *path;                     /* FIFO path, AF_UNIX bound path, a POSIX queue's "/NAME" */
 	uint16_t family, type;
 	char local[80], remote[80];
 	uint64_t peer_ino;
 	uint64_t bytes_w, bytes_r, writes, reads, eof_reads, epipe, eagain;
 	struct holder *holders, **holders_tail;
 	struct json_object *warnings;
+	struct mqueue *q;               /* message queues: what only they have */
 	struct object *next;            /* hash chain */
+};
+
+/* A message queue's own: made with O_CREAT or IPC_CREAT, removed, and its messages' times in it. */
+struct mqueue {
+	int64_t key;                    /* System V: the key it was got with; -1 unknown */
+	int64_t maxmsg, msgsize;        /* POSIX: its attributes; -1 unknown */
+	uint64_t made_ns, removed_ns;   /* the O_CREAT / IPC_CREAT call that returned it; mq_unlink, IPC_RMID */
+	uint32_t maker_pid;
+	char maker_comm[IPCT_COMM_LEN + 1];
+	int maker_call;                 /* its syscall number */
+	struct ipct_qtime *times;
+	uint64_t timed, time_total_ns, time_max_ns;     /* messages whose time in the queue is known */
+	uint64_t etimedout, emsgsize;
 };
 
 struct fdent {
@@ -162,6 +178,9 @@ static void object_free(struct object *o)
 		free(h);
 	}
 	json_object_put(o->warnings);
+	if (o->q)
+		ipct_qtime_free(o->q->times);
+	free(o->q);
 	free(o->path);
 	free(o);
 }
@@ -313,6 +332,17 @@ static struct object *object_get(struct ipct_graph *g, uint32_t session, uint64_
 	o->kind = kind;
 	o->seq = ++g->seq;
 	o->holders_tail = &o->holders;
+	if (kind == IPCT_KIND_MQUEUE || kind == IPCT_KIND_MSGQ) {
+		o->q = calloc(1, sizeof(*o->q));
+		if (o->q)
+			o->q->times = ipct_qtime_new();
+		if (!o->q || !o->q->times) {
+			free(o->q);
+			free(o);
+			return NULL;
+		}
+		o->q->key = o->q->maxmsg = o->q->msgsize = -1;
+	}
 	o->next = g->objects[ino % NBUCKETS];
 	g->objects[ino % NBUCKETS] = o;
 	s->nobjects++;
@@ -321,7 +351,10 @@ static struct object *object_get(struct ipct_graph *g, uint32_t session, uint64_
 
 static void object_name(const struct object *o, char *buf, size_t len)
 {
-	ipct_object_name(o->kind, o->ino, buf, len);
+	if (o->kind == IPCT_KIND_MQUEUE && o->path)
+		snprintf(buf, len, "mqueue:%s", o->path);
+	else
+		ipct_object_name(o->kind, o->ino, buf, len);
 }
 
 static void object_warn(struct object *o, const char *msg)
@@ -705,7 +738,7 @@ static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc 
 {
 	struct json_object *d = json_object_new_object(), *procs = json_object_new_array(), *ev, *j;
 	int64_t off = clock_of(g, o->session);
-	char name[48], detail[96];
+	char name[80], detail[128];
 
 	object_name(o, name, sizeof(name));
 	object_warn(o, msg);
@@ -791,7 +824,7 @@ static void check_leaks(struct ipct_graph *g, struct gproc *p, uint64_t ts)
 {
 	for (size_t i = 0; i < p->nfds; i++) {
 		struct fdent *ent = &p->fds[i];
-		char msg[512], name[48];
+		char msg[512], name[80];
 		struct json_object *holders;
 		char who[256];
 
@@ -837,7 +870,7 @@ static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bo
 	} else if (ret == -EAGAIN) {
 		o->eagain++;
 	} else if (ret == -EPIPE && write) {
-		char msg[512], name[48];
+		char msg[512], name[80];
 
 		o->epipe++;
 		object_name(o, name, sizeof(name));
@@ -913,6 +946,122 @@ static void on_fd_pair(struct ipct_graph *g, struct gproc *p, const struct ipct_
 		account(g, p, a, sendfile, s->ret, true, e->ts_ns);
 	if (b)
 		account(g, p, b, !sendfile, s->ret, true, e->ts_ns);
+}
+
+/* ---- message queues ---- */
+
+/* A call with O_CREAT or IPC_CREAT returned the queue: whoever did so is who should remove it. */
+static void queue_made(struct object *o, const struct gproc *p, const struct ipct_event *e)
+{
+	struct mqueue *q = o->q;
+
+	if (q->made_ns && !q->removed_ns)
+		return;
+	q->made_ns = e->ts_ns;
+	q->removed_ns = 0;
+	q->maker_pid = p->pid;
+	q->maker_call = e->nr;
+	memcpy(q->maker_comm, p->comm, sizeof(q->maker_comm));
+	if (!o->created_ns)
+		o->created_ns = e->ts_ns;
+}
+
+/*
+ * A send or a receive on a queue, by holder h: counted, and matched with
+ * the other end of its message for the time it spent in the queue. The
+ * message's key: its priority (POSIX) or mtype (System V, when read).
+ */
+static void queue_io(struct object *o, struct holder *h, const struct ipct_event *e, bool send)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct mqueue *q = o->q;
+	uint64_t bytes;
+	int64_t t;
+
+	if (s->ret == -EAGAIN || s->ret == -ENOMSG)
+		o->eagain++;
+	else if (s->ret == -ETIMEDOUT)
+		q->etimedout++;
+	else if (s->ret == -EMSGSIZE || s->ret == -E2BIG)
+		q->emsgsize++;
+	if (s->ret < 0)
+		return;
+	bytes = send ? s->args[2] : (uint64_t)s->ret;
+	if (send) {
+		o->writes++;
+		o->bytes_w += bytes;
+		h->calls_w++;
+		h->bytes_w += bytes;
+	} else {
+		o->reads++;
+		o->bytes_r += bytes;
+		h->calls_r++;
+		h->bytes_r += bytes;
+	}
+	/* An mtype not read is no key; MSG_COPY leaves the message where it is. */
+	if (o->kind == IPCT_KIND_MSGQ &&
+	    (!(e->flags & IPCT_F_NEW_VALID) || (!send && (s->args[4] & MSG_COPY))))
+		return;
+	t = send ? ipct_qtime_send(q->times, (int64_t)s->x[3], e->ts_ns)
+		 : ipct_qtime_recv(q->times, (int64_t)s->x[3], e->ts_ns);
+	if (t < 0)
+		return;
+	q->timed++;
+	q->time_total_ns += (uint64_t)t;
+	if ((uint64_t)t > q->time_max_ns)
+		q->time_max_ns = (uint64_t)t;
+}
+
+static void on_mq_open(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct fdent *ent;
+
+	if (s->ret < 0 || e->kind[0] != IPCT_KIND_MQUEUE)
+		return;
+	ent = fd_put(p, (int)s->ret, object_get(g, p->session, s->x[0], IPCT_KIND_MQUEUE), mode_of(s->x[1]),
+		     cloexec_of(s->x[1]), false, e->ts_ns);
+	if (!ent)
+		return;
+	if (e->flags & IPCT_F_NEW_VALID) {
+		ent->obj->q->maxmsg = (int64_t)s->x[3];
+		ent->obj->q->msgsize = (int64_t)(s->x[2] >> 32);
+	}
+	if (s->args[1] & O_CREAT)
+		queue_made(ent->obj, p, e);
+}
+
+/* System V queues have no descriptor: a process that used one is its holder (fd -1) for good. */
+static void on_msg(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, int cls)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct object *o = object_find(g, p->session, s->x[0]);
+	struct holder *h;
+
+	/* A call on an id that is no queue makes none. */
+	if (s->ret < 0 && (!o || cls == IPCT_SC_MSGGET))
+		return;
+	if (!o)
+		o = object_get(g, p->session, s->x[0], IPCT_KIND_MSGQ);
+	if (!o || o->kind != IPCT_KIND_MSGQ)
+		return;
+	h = holder_open(o, p, -1, END_READ | END_WRITE);
+	switch (cls) {
+	case IPCT_SC_MSGGET:
+		o->q->key = (int32_t)s->args[0];
+		if ((s->args[1] & IPC_CREAT) || (key_t)s->args[0] == IPC_PRIVATE)
+			queue_made(o, p, e);
+		break;
+	case IPCT_SC_MSGCTL:
+		if (s->ret == 0 && (s->args[1] & 0xff) == IPC_RMID)
+			o->q->removed_ns = e->ts_ns;
+		break;
+	case IPCT_SC_MSGSND:
+	case IPCT_SC_MSGRCV:
+		if (h)
+			queue_io(o, h, e, cls == IPCT_SC_MSGSND);
+		break;
+	}
 }
 
 static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
@@ -1017,7 +1166,52 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_FD_PAIR02:
 		on_fd_pair(g, p, e, sc->name);
 		return;
+	case IPCT_SC_MQ_OPEN:
+		on_mq_open(g, p, e);
+		return;
+	case IPCT_SC_MQ_SEND:
+	case IPCT_SC_MQ_RECV: {
+		struct fdent *ent = fd_learn(g, p, (int)s->args[0], e->kind[0], s->x[0], s->x[1], e->ts_ns);
+
+		if (ent && ent->obj->q)
+			queue_io(ent->obj, ent->h, e, sc->cls == IPCT_SC_MQ_SEND);
+		return;
 	}
+	case IPCT_SC_MSGGET:
+	case IPCT_SC_MSGCTL:
+	case IPCT_SC_MSGSND:
+	case IPCT_SC_MSGRCV:
+		on_msg(g, p, e, sc->cls);
+		return;
+	}
+}
+
+/* mq_open's or mq_unlink's name: the queue's, or the one it unlinked. */
+static void on_mq_name(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e)
+{
+	const struct ipct_objinfo *oi = &e->obj;
+	char name[sizeof(oi->path) + 2];
+	struct object *o = NULL;
+
+	snprintf(name, sizeof(name), "/%.*s", (int)sizeof(oi->path), oi->path);
+	if (oi->ino) {
+		o = object_find(g, p->session, oi->ino);
+		if (o && !o->path)
+			o->path = strdup(name);
+		return;
+	}
+	if (e->nr != ipct_syscall_nr("mq_unlink") || oi->fd != 0)
+		return;
+	/* The queue of that name that is still there (a later one may have the name again). */
+	for (int b = 0; b < NBUCKETS && !o; b++)
+		for (struct object *c = g->objects[b]; c; c = c->next)
+			if (c->session == p->session && c->kind == IPCT_KIND_MQUEUE && c->path &&
+			    !c->q->removed_ns && !strcmp(c->path, name)) {
+				o = c;
+				break;
+			}
+	if (o)
+		o->q->removed_ns = e->ts_ns;
 }
 
 /* A relative FIFO path is relative to the opener's working directory, read now. */
@@ -1045,6 +1239,10 @@ static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
 
 	if (!p)
 		return;
+	if (e->kind[0] == IPCT_KIND_MQUEUE) {
+		on_mq_name(g, p, e);
+		return;
+	}
 	o = object_get(g, p->session, oi->ino, oi->family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO);
 	if (!o)
 		return;
@@ -1331,7 +1529,7 @@ static struct json_object *holder_json(int64_t off, const struct holder *h, int 
 
 	json_object_object_add(j, "pid", json_object_new_int64(h->pid));
 	json_object_object_add(j, "comm", json_object_new_string(h->comm));
-	json_object_object_add(j, "fd", json_object_new_int(h->fd));
+	json_object_object_add(j, "fd", h->fd >= 0 ? json_object_new_int(h->fd) : NULL);
 	if (dir) {
 		json_object_object_add(j, "bytes", json_object_new_int64(
 			(int64_t)(dir == END_WRITE ? h->bytes_w : h->bytes_r)));
@@ -1342,10 +1540,10 @@ static struct json_object *holder_json(int64_t off, const struct holder *h, int 
 	return j;
 }
 
-/* Pipes: the holders of that end. Sockets: the holders that used that direction. */
+/* Pipes, POSIX queues: the holders of that end. Sockets, System V queues: the holders that used that direction. */
 static bool in_list(const struct object *o, const struct holder *h, int dir)
 {
-	if (o->kind != IPCT_KIND_SOCKET)
+	if (o->kind != IPCT_KIND_SOCKET && o->kind != IPCT_KIND_MSGQ)
 		return h->mode & dir;
 	return dir == END_WRITE ? h->calls_w > 0 : h->calls_r > 0;
 }
@@ -1368,22 +1566,45 @@ static struct json_object *str_or_null(const char *s)
 	return s && *s ? json_object_new_string(s) : NULL;
 }
 
+/* What only message queues have (docs/pipes.md). */
+static void queue_json(struct json_object *j, const struct object *o, int64_t off)
+{
+	const struct mqueue *q = o->q;
+	struct json_object *t = json_object_new_object();
+	bool sysv = o->kind == IPCT_KIND_MSGQ;
+
+	json_object_object_add(j, "id", sysv ? json_object_new_int64((uint32_t)o->ino) : NULL);
+	json_object_object_add(j, "key", sysv && q->key >= 0 ? json_object_new_int64(q->key) : NULL);
+	json_object_object_add(j, "maxmsg", q->maxmsg >= 0 ? json_object_new_int64(q->maxmsg) : NULL);
+	json_object_object_add(j, "msgsize", q->msgsize >= 0 ? json_object_new_int64(q->msgsize) : NULL);
+	json_object_object_add(j, "removed_ns", opt_time(off, q->removed_ns));
+	json_object_object_add(j, "in_queue", json_object_new_int64((int64_t)ipct_qtime_queued(q->times)));
+	json_object_object_add(j, "etimedout", json_object_new_int64((int64_t)q->etimedout));
+	json_object_object_add(j, "emsgsize", json_object_new_int64((int64_t)q->emsgsize));
+	json_object_object_add(t, "messages", json_object_new_int64((int64_t)q->timed));
+	json_object_object_add(t, "total_ns", json_object_new_int64((int64_t)q->time_total_ns));
+	json_object_object_add(t, "max_ns", json_object_new_int64((int64_t)q->time_max_ns));
+	json_object_object_add(j, "queue_time", t);
+}
+
 static struct json_object *object_json(struct ipct_graph *g, const struct object *o)
 {
 	static const char *const kinds[] = { [IPCT_KIND_PIPE] = "pipe", [IPCT_KIND_FIFO] = "fifo",
-					     [IPCT_KIND_SOCKET] = "socket", [IPCT_KIND_TTY] = "tty" };
+					     [IPCT_KIND_SOCKET] = "socket", [IPCT_KIND_TTY] = "tty",
+					     [IPCT_KIND_MQUEUE] = "mqueue", [IPCT_KIND_MSGQ] = "msgq" };
 	struct json_object *j = json_object_new_object(), *w, *r, *all = NULL;
 	bool sock = o->kind == IPCT_KIND_SOCKET;
 	struct object *peer = sock && o->peer_ino ? object_find(g, o->session, o->peer_ino) : NULL;
 	int64_t off = clock_of(g, o->session);
-	char name[48];
+	char name[80];
 
 	object_name(o, name, sizeof(name));
 	json_object_object_add(j, "type", json_object_new_string("ipc_object"));
 	json_object_object_add(j, "session", json_object_new_int64(o->session));
 	json_object_object_add(j, "object", json_object_new_string(name));
 	json_object_object_add(j, "kind", json_object_new_string(kinds[o->kind]));
-	json_object_object_add(j, "inode", json_object_new_int64((int64_t)o->ino));
+	/* A System V queue has an id, not an inode. */
+	json_object_object_add(j, "inode", o->kind != IPCT_KIND_MSGQ ? json_object_new_int64((int64_t)o->ino) : NULL);
 	json_object_object_add(j, "path", str_or_null(o->path ? o->path
 					   : o->family == AF_UNIX ? o->local : NULL));
 	json_object_object_add(j, "family", sock ? str_or_null(ipct_enum_name(ipct_sock_families, o->family)) : NULL);
@@ -1402,7 +1623,7 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "created_ns", opt_time(off, o->created_ns));
 	w = json_object_new_array();
 	r = json_object_new_array();
-	if (sock)
+	if (sock || o->kind == IPCT_KIND_MSGQ)
 		all = json_object_new_array();
 	for (const struct holder *h = o->holders; h; h = h->next) {
 		if (in_list(o, h, END_WRITE))
@@ -1423,6 +1644,8 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "epipe_writes", json_object_new_int64((int64_t)o->epipe));
 	json_object_object_add(j, "eagain", json_object_new_int64((int64_t)o->eagain));
 	json_object_object_add(j, "warnings", o->warnings ? json_object_get(o->warnings) : json_object_new_array());
+	if (o->q)
+		queue_json(j, o, off);
 	return j;
 }
 
@@ -1639,6 +1862,67 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 	json_object_put(d);
 }
 
+/* A queue made in the trace and not removed: it outlives the programs. */
+static void leaked_queue(struct ipct_graph *g, const struct object *o, uint64_t now_ns)
+{
+	const struct mqueue *q = o->q;
+	struct json_object *d = json_object_new_object(), *j, *arr;
+	int64_t off = clock_of(g, o->session);
+	const char *call = ipct_syscall_name(q->maker_call);
+	bool sysv = o->kind == IPCT_KIND_MSGQ;
+	char name[80], cmd[128], msg[512], detail[160];
+
+	object_name(o, name, sizeof(name));
+	if (sysv)
+		snprintf(cmd, sizeof(cmd), "ipcrm -q %u", (uint32_t)o->ino);
+	else
+		snprintf(cmd, sizeof(cmd), "rm /dev/mqueue%s", o->path ? o->path : "/NAME");
+	snprintf(msg, sizeof(msg), "%s[%u] created %s and nobody removed it (%s): it outlives the programs, "
+		 "with the %" PRIu64 " message(s) left in it, until it is removed or the machine restarts; "
+		 "`%s` removes it%s", q->maker_comm, q->maker_pid, name, sysv ? "msgctl IPC_RMID" : "mq_unlink",
+		 ipct_qtime_queued(q->times), cmd,
+		 sysv ? "" : " (where the mqueue file system is mounted on /dev/mqueue)");
+	object_warn((struct object *)o, msg);
+	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
+	json_object_object_add(d, "kind", json_object_new_string("leaked_ipc"));
+	json_object_object_add(d, "session", json_object_new_int64(o->session));
+	json_object_object_add(d, "time_ns", json_object_new_int64((int64_t)now_ns + off));
+	json_object_object_add(d, "object", json_object_new_string(name));
+	json_object_object_add(d, "pid", json_object_new_int64(q->maker_pid));
+	json_object_object_add(d, "comm", json_object_new_string(q->maker_comm));
+	json_object_object_add(d, "fd", NULL);
+	json_object_object_add(d, "message", json_object_new_string(msg));
+	json_object_object_add(d, "command", json_object_new_string(cmd));
+	json_object_object_add(d, "messages_left", json_object_new_int64((int64_t)ipct_qtime_queued(q->times)));
+	arr = json_object_new_array();
+	j = who_json(q->maker_pid, q->maker_comm);
+	json_object_object_add(j, "role", json_object_new_string("creator"));
+	json_object_array_add(arr, j);
+	json_object_object_add(d, "processes", arr);
+	arr = json_object_new_array();
+	json_object_array_add(arr, json_object_new_string(name));
+	json_object_object_add(d, "objects", arr);
+	j = who_json(q->maker_pid, q->maker_comm);
+	snprintf(detail, sizeof(detail), "%s created %s", call ? call : "a call", name);
+	json_object_object_add(j, "time_ns", json_object_new_int64((int64_t)q->made_ns + off));
+	json_object_object_add(j, "event", json_object_new_string(call ? call : "syscall"));
+	json_object_object_add(j, "detail", json_object_new_string(detail));
+	arr = json_object_new_array();
+	json_object_array_add(arr, j);
+	json_object_object_add(d, "evidence", arr);
+	if (g->diag)
+		g->diag(o->session, d, g->data);
+	json_object_put(d);
+}
+
+void ipct_graph_session_ends(struct ipct_graph *g, uint32_t session, uint64_t now_ns)
+{
+	for (int b = 0; b < NBUCKETS; b++)
+		for (struct object *o = g->objects[b]; o; o = o->next)
+			if (o->session == session && o->q && o->q->made_ns && !o->q->removed_ns)
+				leaked_queue(g, o, now_ns);
+}
+
 void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 {
 	struct gsession *s = session_find(g, session);
@@ -1686,14 +1970,17 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 
 enum { F_SESSION, F_PID, F_COMM, F_KIND, F_OBJECT, F_PATH };
 
-static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", NULL };
+static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", "mqueue", "msgq", NULL };
+/* The object kinds of kind_names, in order (an OBJECT term's kind: ipct_match_kind). */
+static const int kind_values[] = { IPCT_KIND_PIPE, IPCT_KIND_FIFO, IPCT_KIND_SOCKET, IPCT_KIND_TTY,
+				   IPCT_KIND_MQUEUE, IPCT_KIND_MSGQ };
 
 const struct ipct_match_field ipct_graph_fields[] = {
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "trace session" },
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
 	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name of a process that held it" },
-	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket or tty" },
-	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N] or the inode N" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue or msgq" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -1743,9 +2030,16 @@ static bool object_test(const void *obj, const struct ipct_match_term *t)
 	case F_PID:
 	case F_COMM: return any_holder(o, t);
 	case F_KIND: return (v = jstr(o, "kind")) && !strcmp(v, kind_names[t->num]);
-	case F_OBJECT: return jint(o, "inode") == t->num &&
-			      (t->kind == IPCT_MATCH_ANY ||
-			       (t->kind == IPCT_MATCH_SOCKET) == ((v = jstr(o, "kind")) && !strcmp(v, "socket")));
+	case F_OBJECT: {
+		int kind = -1;
+
+		for (int i = 0; (v = jstr(o, "kind")) && kind_names[i]; i++)
+			if (!strcmp(v, kind_names[i]))
+				kind = kind_values[i];
+		/* A System V queue's term is IPCT_SYSV_INO(its id), as its events' objects are. */
+		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id")) : jint(o, "inode")) == t->num &&
+		       (t->kind == IPCT_MATCH_ANY || t->kind == ipct_match_kind(kind));
+	}
 	case F_PATH: return (v = jstr(o, "path")) && !strcmp(v, t->str);
 	}
 	return false;

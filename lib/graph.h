@@ -55,6 +55,14 @@ uint64_t ipct_graph_untracked(const struct ipct_graph *g, uint32_t session);
 /* The session's objects as a JSON array (docs/pipes.md), oldest first. NULL on ENOMEM. */
 struct json_object *ipct_graph_session_json(struct ipct_graph *g, uint32_t session);
 
+/*
+ * The session's processes are all gone (now_ns, CLOCK_BOOTTIME): what
+ * outlives them is diagnosed (leaked_ipc: message queues made in the
+ * trace and not removed). Before ipct_graph_session_json, whose warnings
+ * then say it too.
+ */
+void ipct_graph_session_ends(struct ipct_graph *g, uint32_t session, uint64_t now_ns);
+
 /* Forgets the session's processes and objects. */
 void ipct_graph_end_session(struct ipct_graph *g, uint32_t session);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipctrace/event.h"
 #include "match.h"
 #include "names.h"
 
@@ -17,31 +18,50 @@ static void list_names(char *buf, size_t len, const char *const *names, size_t s
 		used += snprintf(buf + used, len - used, "%s%s", used ? ", " : "", *n);
 }
 
-/* "pipe:[N]", "socket:[N]" or "N": the inode, and the kind the prefix names. */
+int ipct_match_kind(int kind)
+{
+	switch (kind) {
+	case IPCT_KIND_PIPE:
+	case IPCT_KIND_FIFO: return IPCT_MATCH_PIPE;
+	case IPCT_KIND_SOCKET: return IPCT_MATCH_SOCKET;
+	case IPCT_KIND_MQUEUE: return IPCT_MATCH_MQUEUE;
+	case IPCT_KIND_MSGQ: return IPCT_MATCH_MSGQ;
+	default: return -1;
+	}
+}
+
+/* "pipe:[N]", "socket:[N]", "mqueue:[N]", "msq:ID" or "N": the inode, and the kind the prefix names. */
 static int parse_object(const char *s, struct ipct_match_term *t)
 {
+	static const struct {
+		const char *prefix;
+		int kind;
+	} prefixes[] = { { "pipe:[", IPCT_MATCH_PIPE }, { "socket:[", IPCT_MATCH_SOCKET },
+			 { "mqueue:[", IPCT_MATCH_MQUEUE }, { "msq:", IPCT_MATCH_MSGQ } };
 	const char *num = s;
 	char *end;
 	unsigned long long ino;
 
 	t->kind = IPCT_MATCH_ANY;
-	if (!strncmp(s, "pipe:[", 6) || !strncmp(s, "socket:[", 8)) {
-		t->kind = s[0] == 's' ? IPCT_MATCH_SOCKET : IPCT_MATCH_PIPE;
-		num = strchr(s, '[') + 1;
-	}
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (!strncmp(s, prefixes[i].prefix, strlen(prefixes[i].prefix))) {
+			t->kind = prefixes[i].kind;
+			num = s + strlen(prefixes[i].prefix);
+		}
 	errno = 0;
 	ino = strtoull(num, &end, 10);
 	if (errno || end == num || *num == '-' || ino > INT64_MAX ||
-	    !(t->kind != IPCT_MATCH_ANY ? !strcmp(end, "]") : !*end))
+	    !(t->kind != IPCT_MATCH_ANY && t->kind != IPCT_MATCH_MSGQ ? !strcmp(end, "]") : !*end) ||
+	    (t->kind == IPCT_MATCH_MSGQ && ino > INT32_MAX))
 		return -EINVAL;
-	t->num = (int64_t)ino;
+	t->num = t->kind == IPCT_MATCH_MSGQ ? (int64_t)IPCT_SYSV_INO(ino) : (int64_t)ino;
 	return 0;
 }
 
 static int parse_value(const struct ipct_match_field *f, const char *v, struct ipct_match_term *t,
 		       char *err, size_t errlen)
 {
-	char valid[512], *end;
+	char valid[1024], *end;
 
 	switch (f->type) {
 	case IPCT_MT_INT:
@@ -78,7 +98,8 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 		return 0;
 	case IPCT_MT_OBJECT:
 		if (parse_object(v, t) < 0) {
-			snprintf(err, errlen, "bad value for %s: '%s' (try pipe:[N], socket:[N] or N)", f->name, v);
+			snprintf(err, errlen, "bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], msq:ID or N)",
+				 f->name, v);
 			return -EINVAL;
 		}
 		return 0;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <sys/msg.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -252,6 +253,8 @@ const char *ipct_kind_name(int kind)
 	case IPCT_KIND_SOCKET: return "socket";
 	case IPCT_KIND_SIGNALFD: return "signalfd";
 	case IPCT_KIND_TTY: return "tty";
+	case IPCT_KIND_MQUEUE: return "mqueue";
+	case IPCT_KIND_MSGQ: return "msgq";
 	case IPCT_KIND_OTHER: return "other";
 	default: return NULL;
 	}
@@ -292,6 +295,13 @@ void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len)
 		break;
 	case IPCT_KIND_TTY:
 		tty_name(ino, buf, len);
+		break;
+	case IPCT_KIND_MQUEUE:
+		snprintf(buf, len, "mqueue:[%" PRIu64 "]", ino);
+		break;
+	case IPCT_KIND_MSGQ:
+		/* A System V queue is known by its id (the graph keys it by IPCT_SYSV_INO). */
+		snprintf(buf, len, "msq:%u", (uint32_t)ino);
 		break;
 	default:
 		snprintf(buf, len, "%s", "");
@@ -352,6 +362,18 @@ const struct ipct_flag_name ipct_close_range_flags[] = {
 
 const struct ipct_flag_name ipct_ioctl_requests[] = {
 	N(FIOCLEX), N(FIONCLEX), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_mq_open_flags[] = {
+	N(O_WRONLY), N(O_RDWR), N(O_CREAT), N(O_EXCL), N(O_NONBLOCK), N(O_CLOEXEC), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_ipc_flags[] = {
+	N(IPC_CREAT), N(IPC_EXCL), N(IPC_NOWAIT), N(MSG_NOERROR), N(MSG_EXCEPT), N(MSG_COPY), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_msgctl_cmds[] = {
+	N(IPC_RMID), N(IPC_SET), N(IPC_STAT), N(IPC_INFO), N(MSG_STAT), N(MSG_INFO), N(MSG_STAT_ANY), { 0, NULL },
 };
 
 const struct ipct_flag_name ipct_unshare_flags[] = {

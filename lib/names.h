@@ -52,6 +52,9 @@ extern const struct ipct_flag_name ipct_sock_families[];
 extern const struct ipct_flag_name ipct_sock_types[];
 extern const struct ipct_flag_name ipct_close_range_flags[]; /* CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC */
 extern const struct ipct_flag_name ipct_ioctl_requests[];    /* FIOCLEX, FIONCLEX: the ones traced */
+extern const struct ipct_flag_name ipct_mq_open_flags[];     /* mq_open: O_WRONLY, O_CREAT, ... */
+extern const struct ipct_flag_name ipct_ipc_flags[];         /* IPC_CREAT, IPC_NOWAIT, MSG_NOERROR, ... */
+extern const struct ipct_flag_name ipct_msgctl_cmds[];       /* IPC_RMID, IPC_SET, IPC_STAT, ... */
 extern const struct ipct_flag_name ipct_unshare_flags[];     /* CLONE_FILES, CLONE_NEWNS, ... */
 
 /*

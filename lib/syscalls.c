@@ -73,6 +73,18 @@ const struct ipct_syscall ipct_syscalls[] = {
 	IO(sendmmsg, FD, WRITE_MSGS),
 	IO(recvmmsg, FD_MMSG, READ_MSGS),
 	SC(shutdown, FD),
+	/* POSIX message queues: descriptors, so close, dup, fork and exec are the table's */
+	SC(mq_open, MQ_OPEN),
+	SC(mq_unlink, MQ_UNLINK),
+	SC(mq_timedsend, MQ_SEND),
+	SC(mq_timedreceive, MQ_RECV),
+	SC(mq_notify, FD),
+	SC(mq_getsetattr, FD),
+	/* System V message queues: ids, not descriptors */
+	SC(msgget, MSGGET),
+	SC(msgsnd, MSGSND),
+	SC(msgrcv, MSGRCV),
+	SC(msgctl, MSGCTL),
 	/* children: who waited for which, and what it collected */
 	SC(wait4, WAIT4),
 	SC(waitid, WAITID),
@@ -89,6 +101,8 @@ static const struct {
 	{ "sendfile64", __NR_sendfile },
 	{ "rt_sigtimedwait_time64", __NR_rt_sigtimedwait },
 	{ "recvmmsg_time64", __NR_recvmmsg },
+	{ "mq_timedsend_time64", __NR_mq_timedsend },
+	{ "mq_timedreceive_time64", __NR_mq_timedreceive },
 };
 
 /* socketcall's calls, by the native syscall each one is (send and recv are sendto and recvfrom). */

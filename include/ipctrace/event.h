@@ -51,12 +51,22 @@ enum ipct_obj_kind {
 	IPCT_KIND_SOCKET,
 	IPCT_KIND_SIGNALFD,     /* a signalfd: recorded when read (the signals it returned) */
 	IPCT_KIND_TTY,          /* a terminal (its ino is the device number, dev_t: major << 20 | minor) */
+	IPCT_KIND_MQUEUE,       /* a POSIX message queue (an inode of the mqueue file system) */
+	IPCT_KIND_MSGQ,         /* a System V message queue: no descriptor, named by its id */
+	IPCT_KIND_MAX,
 };
 
-/* The kinds that are objects of the pipe graph: pipes, FIFOs and sockets. */
-#define IPCT_KIND_IS_CHANNEL(k) ((k) >= IPCT_KIND_PIPE && (k) <= IPCT_KIND_SOCKET)
+/* The kinds that are channels between processes: pipes, FIFOs, sockets and message queues. */
+#define IPCT_KIND_IS_CHANNEL(k) \
+	(((k) >= IPCT_KIND_PIPE && (k) <= IPCT_KIND_SOCKET) || ((k) >= IPCT_KIND_MQUEUE && (k) < IPCT_KIND_MAX))
 /* What the pipe graph keeps as objects: the channels, and terminals. */
 #define IPCT_KIND_IS_GRAPHED(k) (IPCT_KIND_IS_CHANNEL(k) || (k) == IPCT_KIND_TTY)
+
+/*
+ * A System V object has an id, not an inode: the graph keys it by the id
+ * with this bit set, which no inode number has.
+ */
+#define IPCT_SYSV_INO(id) ((1ull << 63) | (__u32)(id))
 
 /*
  * How the BPF program treats a syscall number (the daemon fills a table
@@ -91,6 +101,14 @@ enum ipct_sys_class {
 	IPCT_SC_SOCKETCALL,     /* 32-bit socketcall: the call at arg0, its arguments in an array at arg1 */
 	IPCT_SC_WAIT4,          /* wait4: the status written to arg1; dropped when nothing was collected */
 	IPCT_SC_WAITID,         /* waitid: the siginfo written to arg2; dropped when nothing was collected */
+	IPCT_SC_MQ_OPEN,        /* mq_open: name at arg0, the new fd in the result; an OBJINFO record follows */
+	IPCT_SC_MQ_UNLINK,      /* mq_unlink: name at arg0; an OBJINFO record follows */
+	IPCT_SC_MQ_SEND,        /* mq_timedsend: as FD, with the queue's depth */
+	IPCT_SC_MQ_RECV,        /* mq_timedreceive: the same, and the priority written to arg3 */
+	IPCT_SC_MSGGET,         /* msgget: the queue's id is the result */
+	IPCT_SC_MSGCTL,         /* msgctl: the queue's id is arg0 */
+	IPCT_SC_MSGSND,         /* msgsnd: as MSGCTL, with the mtype the message at arg1 starts with */
+	IPCT_SC_MSGRCV,         /* msgrcv: as MSGCTL, with the mtype of the message received into arg1 */
 	IPCT_SC_MAX,
 };
 
@@ -157,6 +175,14 @@ enum ipct_sys_class {
  *                       (ret / 128 of them in all)
  *   WAIT4:              x[0] the wait status (IPCT_F_NEW_VALID: read from user memory)
  *   WAITID:             x[0] si_pid, x[1] si_code | si_status << 32 (IPCT_F_NEW_VALID: read)
+ *   MQ_OPEN, MQ_SEND,
+ *   MQ_RECV:            x[0]/x[1] for the queue (the new fd, arg0), x[2] the messages in it
+ *                       after the call | its mq_msgsize << 32 (IPCT_F_NEW_VALID: read in
+ *                       the kernel); x[3] mq_open: its mq_maxmsg; send: the priority
+ *                       (arg3); receive: the priority of the message received
+ *   MQ_UNLINK:          nothing: the OBJINFO record that follows has the name
+ *   MSGGET, MSGCTL:     x[0] IPCT_SYSV_INO(the queue's id), kind[0] IPCT_KIND_MSGQ
+ *   MSGSND, MSGRCV:     as MSGCTL, x[3] the message's mtype (IPCT_F_NEW_VALID: read)
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {
@@ -198,9 +224,12 @@ enum ipct_sig_result {          /* the kernel's TRACE_SIGNAL_* values */
 };
 
 /*
- * OBJINFO: what a socket or FIFO is, recorded right after the syscall
- * record (same tid, header nr = that syscall) that bound, connected,
- * accepted or opened it.
+ * OBJINFO: what a socket, FIFO or POSIX message queue is, recorded right
+ * after the syscall record (same tid, header nr = that syscall) that bound,
+ * connected, accepted or opened it (or, for a queue, unlinked it). The
+ * header's kind[0] is IPCT_KIND_MQUEUE for a queue; path is then its name
+ * as the call gave it (without the leading '/' that the C library strips),
+ * and ino 0 when the call failed or unlinked it.
  */
 struct ipct_objinfo {
 	__u64 ino;
@@ -209,7 +238,7 @@ struct ipct_objinfo {
 	__u16 type;             /* SOCK_STREAM, ... */
 	__u16 lport, rport;     /* AF_INET/AF_INET6, host order */
 	__s32 fd;
-	__u16 path_len;         /* bytes of path: a FIFO's path as opened, or the socket's
+	__u16 path_len;         /* bytes of path: a FIFO's path as opened, a queue's name, or the socket's
 				 * AF_UNIX address (an abstract name starts with '\0') */
 	__u16 _pad;
 	union {

@@ -14,7 +14,7 @@ from common import Trace, _context, check, is_record, proc_state
 from pipecommon import json_lines, kill_quietly, start_live
 
 KINDS = ('deadlock', 'not_waited', 'kill_failed', 'handler_race', 'no_eof', 'leaked_write_end',
-         'write_after_close', 'bad_fd', 'pipe_unused')
+         'write_after_close', 'bad_fd', 'pipe_unused', 'leaked_ipc')
 FIELDS = 'type kind session time_ns pid comm fd object message processes objects evidence'.split()
 
 # How long a hang may take to be diagnosed (the daemon says it after a second), and to end once killed.

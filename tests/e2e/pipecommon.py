@@ -26,6 +26,7 @@ SOCKET_FIELDS = 'family socket_type local remote holders'.split()
 UNIX_FIELDS = 'peer peer_holders'.split()
 END_FIELDS = frozenset('pid comm fd bytes calls closed_ns'.split())
 HOLDER_FIELDS = frozenset('pid comm fd closed_ns'.split())
+QUEUE_FIELDS = 'key maxmsg msgsize removed_ns in_queue etimedout emsgsize queue_time'.split()
 DIAGNOSIS_FIELDS = 'type kind session time_ns object pid comm fd message'.split()
 
 # Data calls per direction (send() is sendto, recv() is recvfrom on x86_64): those the
@@ -35,7 +36,14 @@ READ_CALLS = ('read', 'readv', 'recvfrom', 'recvmsg')
 
 
 def obj_name(kind, inode):
-    return '%s:[%d]' % ('socket' if kind == 'socket' else 'pipe', inode)
+    return '%s:[%d]' % (kind if kind in ('socket', 'mqueue') else 'pipe', inode)
+
+
+def queue_name(o):
+    """A message queue's name in the graph: msq:ID, mqueue:/NAME (mqueue:[INODE] unnamed)."""
+    if o['kind'] == 'msgq':
+        return 'msq:%d' % o['id']
+    return 'mqueue:' + o['path'] if o['path'] else obj_name('mqueue', o['inode'])
 
 
 def _is_int(v):
@@ -48,9 +56,16 @@ def check_object_shape(o):
     for f in OBJECT_FIELDS:
         check(f in o, '%s: no field %r in %r' % (name, f, o))
     check_eq('%s type' % name, 'ipc_object', o['type'])
-    check(o['kind'] in ('pipe', 'fifo', 'socket'), '%s: kind %r' % (name, o['kind']))
-    check(_is_int(o['inode']) and o['inode'] > 0, '%s: inode %r' % (name, o['inode']))
-    check_eq('object name of inode %d' % o['inode'], obj_name(o['kind'], o['inode']), name)
+    check(o['kind'] in ('pipe', 'fifo', 'socket', 'mqueue', 'msgq'), '%s: kind %r' % (name, o['kind']))
+    if o['kind'] in ('mqueue', 'msgq'):
+        for f in QUEUE_FIELDS:
+            check(f in o, '%s: no field %r in %r' % (name, f, o))
+        check(o['kind'] == 'msgq' or (_is_int(o['inode']) and o['inode'] > 0), '%s: inode %r' % (name, o['inode']))
+        check_eq('object name of queue %s' % name, queue_name(o), name)
+        check(set(o['queue_time']) == {'messages', 'total_ns', 'max_ns'}, '%s: queue_time %r' % (name, o['queue_time']))
+    else:
+        check(_is_int(o['inode']) and o['inode'] > 0, '%s: inode %r' % (name, o['inode']))
+        check_eq('object name of inode %d' % o['inode'], obj_name(o['kind'], o['inode']), name)
     check(o['path'] is None or isinstance(o['path'], str), '%s: path %r' % (name, o['path']))
     check(o['created_ns'] is None or _is_int(o['created_ns']),
           '%s: created_ns %r' % (name, o['created_ns']))
@@ -75,7 +90,7 @@ def check_object_shape(o):
              o['writes'], sum(w['calls'] for w in o['writers']))
     check_eq('%s: reads vs the sum of its readers\' calls' % name,
              o['reads'], sum(r['calls'] for r in o['readers']))
-    if o['kind'] == 'socket':
+    if o['kind'] in ('socket', 'msgq'):
         for f in SOCKET_FIELDS:
             check(f in o, '%s: no field %r in %r' % (name, f, o))
         for h in o['holders']:
@@ -163,7 +178,7 @@ def check_all_closed(o):
 def check_diagnosis_shape(d):
     for f in DIAGNOSIS_FIELDS:
         check(f in d, 'diagnosis without field %r: %r' % (f, d))
-    check(d['kind'] in ('no_eof', 'leaked_write_end', 'write_after_close'),
+    check(d['kind'] in ('no_eof', 'leaked_write_end', 'write_after_close', 'leaked_ipc'),
           'diagnosis of an unknown kind: %r' % d)
     check(isinstance(d['message'], str) and d['message'], 'diagnosis without a message: %r' % d)
     if d['kind'] in ('no_eof', 'leaked_write_end'):
