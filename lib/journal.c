@@ -13,9 +13,11 @@
  * the last two segments (the one before the last may have lost its last
  * blocks with a power loss before its final sync), cuts a torn tail from
  * the last one only, and keeps everything else it cannot read (segments
- * of another event version or format, blocks that fail their hash) as it
- * is, unread and said so, until rotation removes it: an upgrade or a
- * downgrade must never erase a journal. Older blocks are checked when
+ * of another event version or format, blocks that fail their hash,
+ * damaged block headers: reading goes on at the next block magic whose
+ * block's hash matches) as it is, unread and said so, until rotation
+ * removes it: an upgrade or a downgrade must never erase a journal, nor
+ * damage in its middle what follows it. Older blocks are checked when
  * first read. fdatasync runs on
  * a thread of its own (ipct_journal_sync_background), because syncing a
  * second of events takes tens of milliseconds, which the daemon's event

@@ -136,10 +136,14 @@ struct ipct_journal_stats {
 	unsigned segments;
 	unsigned skipped_segments;      /* another event version or format: kept, not read */
 	uint64_t skipped_bytes;
-	uint64_t bad_blocks;            /* damaged stretches: blocks that fail their checksum (at open, or when first
-					 * read), bytes between two good blocks that are none: not read */
-	uint64_t bad_bytes;             /* their bytes, and those after the last whole block of a segment
-					 * that is not the last: kept, not read */
+	/*
+	 * Damaged stretches, kept and not read: blocks that fail their
+	 * checksum (at open, or when first read), bytes between two good
+	 * blocks that are no block (a damaged header), the bytes after the
+	 * last good block of a segment that is not the last; and their bytes.
+	 */
+	uint64_t bad_blocks;
+	uint64_t bad_bytes;
 	uint64_t sync_errors;           /* fdatasync calls that failed */
 	int64_t first_ns, last_ns;      /* wall-clock span; 0 when empty */
 };
