@@ -229,6 +229,8 @@ void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx);
  * (from_exec: without those that its exec will close). */
 void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec);
 /* After each drain: the diagnosis engine's clock, its losses, and a few times a second where every traced thread sleeps. */
+/* The diagnosis engine confirms a hang's threads asleep (in /proc) before it says it. */
+void pipes_check_init(struct daemon *d);
 void pipes_scan_blocked(struct daemon *d, uint64_t now);
 void pipes_session_end(struct daemon *d, struct session *s);
 struct json_object *pipes_query(struct daemon *d, struct client *c, const struct ipct_match *m);

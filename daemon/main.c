@@ -589,6 +589,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ipctraced: out of memory\n");
 		goto out;
 	}
+	pipes_check_init(&d);
 	records_load(&d);
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
 	d.sig_fd = signals_fd();

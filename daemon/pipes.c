@@ -198,6 +198,41 @@ static size_t survey_threads(struct scan *sc, struct ipct_diag_thread **out)
 	return n;
 }
 
+/*
+ * Whether thread tid of pid sleeps in call nr now (/proc/PID/task/TID:
+ * asleep in its stat, that call in its syscall file): asked only of the
+ * threads a hang would name, before it is said.
+ */
+static bool thread_asleep(uint32_t pid, uint32_t tid, int nr, void *data)
+{
+	char path[96], line[512], *f;
+	bool ok;
+	FILE *fp;
+	int cur;
+
+	(void)data;
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/stat", pid, tid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return false;
+	f = fgets(line, sizeof(line), fp) ? strrchr(line, ')') : NULL;
+	fclose(fp);
+	if (!f || (f[1] != ' ' || (f[2] != 'S' && f[2] != 'D')))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/syscall", pid, tid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return false;
+	ok = fscanf(fp, "%d", &cur) == 1 && cur == nr;
+	fclose(fp);
+	return ok;
+}
+
+void pipes_check_init(struct daemon *d)
+{
+	ipct_diag_set_check(d->diag, thread_asleep, d);
+}
+
 void pipes_scan_blocked(struct daemon *d, uint64_t now)
 {
 	struct scan sc = { d, NULL, 0, 0 };

@@ -66,6 +66,7 @@ struct fatal {
 /* What one thread of a blocked process waits in, and for whom. */
 struct bcall {
 	int nr;
+	uint32_t tid;
 	enum { W_READ, W_WRITE, W_WAIT } what;
 	int fd;
 	struct ipct_graph_obj obj;      /* W_READ, W_WRITE */
@@ -178,6 +179,8 @@ struct ipct_diag {
 	struct dproc *procs[NBUCKETS];
 	struct ends_memo *memo;         /* during a survey: open addressing, memo_cap slots */
 	size_t memo_cap;
+	bool (*check)(uint32_t pid, uint32_t tid, int nr, void *data);
+	void *check_data;
 };
 
 /*
@@ -1202,6 +1205,7 @@ static bool classify(struct ipct_diag *dg, struct dproc *p, const struct ipct_di
 	memset(c, 0, sizeof(*c));
 	c->nr = t->nr;
 	c->since = t->since_ns;
+	c->tid = t->tid;
 	c->fd = (int)t->args[0];
 	if (!name)
 		return false;
@@ -1458,7 +1462,7 @@ static void check_readers(struct ipct_diag *dg, struct seen *seen, size_t n, uin
 			const struct bcall *c = &seen[i].calls[k];
 			bool self = false, writers_stuck = true, wait = false;
 
-			if (p->reported || c->what != W_READ || now - c->since < BLOCKED_NS ||
+			if (p->reported || c->what != W_READ || now < c->since || now - c->since < BLOCKED_NS ||
 			    (c->obj.kind != IPCT_KIND_PIPE && c->obj.kind != IPCT_KIND_FIFO))
 				continue;
 			for (int j = 0; j < c->nproviders; j++) {
@@ -1472,7 +1476,8 @@ static void check_readers(struct ipct_diag *dg, struct seen *seen, size_t n, uin
 				/* A writer just blocked may be closing the circle: wait for the next survey. */
 				wait |= q && pending_block(q->seen);
 			}
-			if (!wait && (self || writers_stuck))
+			if (!wait && (self || writers_stuck) && !ipct_graph_reader_said(dg->graph, p->pid, c->fd) &&
+			    (!dg->check || dg->check(p->pid, c->tid, c->nr, dg->check_data)))
 				ipct_graph_blocked(dg->graph, p->pid, c->fd, c->nr, c->since, now);
 		}
 	}
@@ -1534,6 +1539,42 @@ out:
 	free(stack);
 }
 
+/* The stuck set loses those with a waker outside it, until none is left to lose. */
+static void settle(struct ipct_diag *dg, struct seen *seen, size_t nseen)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < nseen; i++) {
+			struct seen *v = &seen[i];
+
+			for (int k = 0; v->in_set && k < v->ncalls; k++)
+				for (int j = 0; v->in_set && j < v->calls[k].nproviders; j++)
+					if (!stuck(proc_live(dg, v->calls[k].providers[j]))) {
+						v->in_set = false;
+						changed = true;
+					}
+		}
+	}
+}
+
+/* Every call of a blocked process still sleeps now (ipct_diag_set_check). */
+static bool confirmed(struct ipct_diag *dg, const struct seen *v)
+{
+	for (int k = 0; dg->check && k < v->ncalls; k++)
+		if (!dg->check(v->p->pid, v->calls[k].tid, v->calls[k].nr, dg->check_data))
+			return false;
+	return true;
+}
+
+void ipct_diag_set_check(struct ipct_diag *dg, bool (*fn)(uint32_t pid, uint32_t tid, int nr, void *data),
+			 void *data)
+{
+	dg->check = fn;
+	dg->check_data = data;
+}
+
 void ipct_diag_survey(struct ipct_diag *dg, const struct ipct_diag_thread *t, size_t n, uint64_t now_ns)
 {
 	/* At most one per thread. */
@@ -1565,7 +1606,8 @@ void ipct_diag_survey(struct ipct_diag *dg, const struct ipct_diag_thread *t, si
 		if (t[i].nr < 0 || !classify(dg, p, &t[i], &c))
 			continue;
 		v->nasleep++;
-		v->long_asleep &= now_ns - t[i].since_ns >= BLOCKED_NS;
+		/* (a call noted after now was read is younger still) */
+		v->long_asleep &= now_ns > t[i].since_ns && now_ns - t[i].since_ns >= BLOCKED_NS;
 		if (v->ncalls < MAX_CALLS)
 			v->calls[v->ncalls++] = c;
 		else
@@ -1578,19 +1620,15 @@ void ipct_diag_survey(struct ipct_diag *dg, const struct ipct_diag_thread *t, si
 		if (!seen[i].in_set)
 			seen[i].p->reported = false;
 	}
-	/* ... and keeps those whose every waker is in it: what is left is stuck for good. */
+	/* ... and keeps those whose every waker is in it, each seen asleep now: what is left is stuck for good. */
 	while (changed) {
+		settle(dg, seen, nseen);
 		changed = false;
-		for (size_t i = 0; i < nseen; i++) {
-			struct seen *v = &seen[i];
-
-			for (int k = 0; v->in_set && k < v->ncalls; k++)
-				for (int j = 0; v->in_set && j < v->calls[k].nproviders; j++)
-					if (!stuck(proc_live(dg, v->calls[k].providers[j]))) {
-						v->in_set = false;
-						changed = true;
-					}
-		}
+		for (size_t i = 0; i < nseen; i++)
+			if (seen[i].in_set && !confirmed(dg, &seen[i])) {
+				seen[i].in_set = false;
+				changed = true;
+			}
 	}
 	for (size_t i = 0; i < nseen; i++)
 		if (seen[i].in_set && nset < 256)

@@ -61,6 +61,16 @@ struct ipct_diag_thread {
 };
 void ipct_diag_survey(struct ipct_diag *dg, const struct ipct_diag_thread *t, size_t n, uint64_t now_ns);
 
+/*
+ * What the daemon's survey gives is where threads were when their calls
+ * began (a read of an empty pipe may have its data by now, and its thread
+ * be about to return): before a hang is said, fn confirms that each thread
+ * it names sleeps in call nr now. Without one (replays), the survey is
+ * taken as it is.
+ */
+void ipct_diag_set_check(struct ipct_diag *dg, bool (*fn)(uint32_t pid, uint32_t tid, int nr, void *data),
+			 void *data);
+
 /* Time passes (the daemon's drain): diagnoses that waited for the events that follow their cause. */
 void ipct_diag_tick(struct ipct_diag *dg, uint64_t now_ns);
 

@@ -782,6 +782,14 @@ static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc 
 	json_object_put(d);
 }
 
+bool ipct_graph_reader_said(struct ipct_graph *g, uint32_t pid, int fd)
+{
+	struct gproc *p = proc_find(g, pid);
+	struct fdent *ent = p ? fd_find(p, fd) : NULL;
+
+	return ent && ent->h && ent->h->diagnosed;
+}
+
 void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint64_t since_ns,
 			uint64_t now_ns)
 {

@@ -34,6 +34,8 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e);
 void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,
 		     int kind, uint64_t ino, unsigned mode, bool cloexec);
 
+/* Whether the reader on pid's fd was already diagnosed (ipct_graph_blocked said it). */
+bool ipct_graph_reader_said(struct ipct_graph *g, uint32_t pid, int fd);
 /*
  * A thread of pid has been in read-family syscall nr on fd since
  * since_ns (CLOCK_BOOTTIME, the events' clock): a reader that may never see EOF.

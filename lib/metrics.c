@@ -147,8 +147,21 @@ static void emit_by_uid(FILE *f, struct json_object *arr, const char *path)
 {
 	struct json_object *first = json_object_array_get_idx(arr, 0), *uid;
 
-	if (!json_object_is_type(first, json_type_object) || !json_object_object_get_ex(first, "uid", &uid))
+	/* No uid yet (nobody connected): the known families still have their HELP and TYPE, and no sample. */
+	if (!json_object_is_type(first, json_type_object) || !json_object_object_get_ex(first, "uid", &uid)) {
+		size_t n = strlen(path);
+
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+			char name[300];
+			bool seconds;
+
+			if (strncmp(known[i].path, path, n) || known[i].path[n] != '.')
+				continue;
+			metric_name(&known[i], known[i].path, name, sizeof(name), &seconds);
+			header(f, &known[i], name, known[i].path);
+		}
 		return;
+	}
 	json_object_object_foreach(first, field, v0) {
 		const struct metric *m;
 		char fpath[256], name[300];
