@@ -46,6 +46,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define MQUEUE_MAGIC 0x19800202
 #define O_NONBLOCK 00004000
 #define WNOHANG 0x00000001
+#define MSG_DONTWAIT 0x40
 #define SI_USER   0
 #define SI_KERNEL 0x80
 #define SI_TIMER  (-2)
@@ -79,6 +80,8 @@ const volatile __u16 compat_nr[IPCT_NR_MAX] = {};
 const volatile __u16 socketcall_nr[IPCT_SOCKETCALL_MAX] = {};
 /* write and writev: the calls whose sleep on a full pipe `waiting` notes (native numbers). */
 const volatile long nr_write = -1, nr_writev = -1;
+/* recvfrom and recvmsg: their sleep on an empty socket is noted too. */
+const volatile long nr_recvfrom = -1, nr_recvmsg = -1;
 /* dup and fcntl: copies of a standard stream are recorded whatever it is (native numbers). */
 const volatile long nr_dup = -1, nr_fcntl = -1;
 
@@ -600,7 +603,8 @@ static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt, bool compat)
 /*
  * Whether a blocking read (write, asking for count bytes) of fd sleeps: fd
  * is a pipe or FIFO in blocking mode that is empty with write ends open
- * (that has less room than count with read ends open). A write that fits
+ * (that has less room than count with read ends open), or a socket with
+ * nothing queued to read. A write that fits
  * in part sleeps for the rest; room is counted in whole pages, so a write
  * that merges into a partly filled page may be noted and not sleep: its
  * note goes at its return.
@@ -611,12 +615,20 @@ static __always_inline bool pipe_sleeps(long fd, bool write, __u64 count, const 
 	struct file *f = fd_file(fd, &fdt);
 	struct pipe_inode_info *pipe;
 	struct inode *inode;
-	unsigned int used;
+	unsigned int used, mode;
 
 	if (!f || (KREAD(typed, f, f_flags) & O_NONBLOCK))
 		return false;
 	inode = KREAD(typed, f, f_inode);
-	if ((KREAD(typed, inode, i_mode) & S_IFMT) != S_IFIFO)
+	mode = KREAD(typed, inode, i_mode) & S_IFMT;
+	/* A socket: a read that finds nothing queued (its peer's close wakes it at once: not long). */
+	if (mode == S_IFSOCK && !write) {
+		struct socket *sock = (struct socket *)KREAD(typed, f, private_data);
+		struct sock *sk = sock ? KREAD(typed, sock, sk) : NULL;
+
+		return sk && !KREAD(typed, sk, sk_receive_queue.qlen);
+	}
+	if (mode != S_IFIFO)
 		return false;
 	pipe = KREAD(typed, inode, i_pipe);
 	if (!pipe)
@@ -662,6 +674,11 @@ static __always_inline void note_wait(struct ipct_inflight *in, struct pt_regs *
 		sleeps = !(entry_arg(regs, 3, compat) & WNOHANG);
 		break;
 	default:
+		if (in->nr == nr_recvfrom || in->nr == nr_recvmsg) {
+			sleeps = !(entry_arg(regs, in->nr == nr_recvfrom ? 3 : 2, compat) & MSG_DONTWAIT) &&
+				 pipe_sleeps(w.args[0], false, 0, typed);
+			break;
+		}
 		sleeps = (in->nr == nr_write || in->nr == nr_writev) &&
 			 pipe_sleeps(w.args[0], true,
 				     in->nr == nr_write ? (__u64)w.args[2] : iov_bytes(w.args[1], w.args[2], compat),

@@ -105,6 +105,10 @@ static void set_classes(struct ipctrace_bpf *skel)
 			skel->rodata->nr_write = s->nr;
 		else if (!strcmp(s->name, "writev"))
 			skel->rodata->nr_writev = s->nr;
+		else if (!strcmp(s->name, "recvfrom"))
+			skel->rodata->nr_recvfrom = s->nr;
+		else if (!strcmp(s->name, "recvmsg"))
+			skel->rodata->nr_recvmsg = s->nr;
 		else if (!strcmp(s->name, "dup"))
 			skel->rodata->nr_dup = s->nr;
 		else if (!strcmp(s->name, "fcntl"))

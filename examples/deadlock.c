@@ -7,11 +7,13 @@
 //   holdwrite  the child reads to end of file; the parent waits for it without closing its write end
 //   twopipes   two pipes, one each way: each process reads before it writes
 //   fifo       the same through two FIFOs made in DIR, opened by path
+//   socketpair one socketpair, both ends read before they write
 
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -158,6 +160,36 @@ static void fifo(const char *dir)
 	write_all(fb, "request\n", 8, NULL);
 }
 
+/* socketpair: a conversation over one socketpair; both sides wait for the other to speak first. */
+static void socketpair_case(void)
+{
+	unsigned long ino[2];
+	char buf[64];
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		die("socketpair");
+	ino[0] = inode_of(sv[0]);
+	ino[1] = inode_of(sv[1]);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(sv[0]);
+		read_some(sv[1], buf, sizeof(buf), NULL);
+		write_all(sv[1], "answer\n", 7, NULL);
+		_exit(EXIT_SUCCESS);
+	}
+	close(sv[1]);
+	report("{\"case\":\"socketpair\",\"parent_pid\":%d,\"child_pid\":%d,"
+	       "\"parent\":{\"inode\":%lu,\"fd\":%d},\"child\":{\"inode\":%lu,\"fd\":%d}}", (int) getpid(),
+	       (int) pid, ino[0], sv[0], ino[1], sv[1]);
+	/* The mistake: the answer is read before the request is written. */
+	read_some(sv[0], buf, sizeof(buf), NULL);
+	write_all(sv[0], "request\n", 8, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	ex_init("deadlock");
@@ -169,7 +201,9 @@ int main(int argc, char **argv)
 		twopipes();
 	else if (argc == 3 && !strcmp(argv[1], "fifo"))
 		fifo(argv[2]);
+	else if (argc == 2 && !strcmp(argv[1], "socketpair"))
+		socketpair_case();
 	else
-		usage("waitpipe|holdwrite|twopipes|fifo DIR (hangs by design)");
+		usage("waitpipe|holdwrite|twopipes|fifo DIR|socketpair (hangs by design)");
 	fail("the deadlock ended, which cannot happen");
 }

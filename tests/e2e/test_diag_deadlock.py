@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """`deadlock CASE`: a parent and a child that block for ever waiting for
-each other, four classic ways (examples/deadlock.c). Each is traced live
+each other, five classic ways (examples/deadlock.c). Each is traced live
 with `ipctrace run -o json`; the test waits for the `deadlock` diagnosis,
 checks that both processes are still asleep when it comes, then kills them.
 The diagnosis names both processes (from the program's own report), what
@@ -14,7 +14,8 @@ diagnosis (the reader in the circle gets no no_eof of its own):
 - holdwrite: the parent keeps its write end open and waits; the child reads
   to end of file;
 - twopipes: two pipes, each process reads before it writes;
-- fifo: the same through two FIFOs opened by path."""
+- fifo: the same through two FIFOs opened by path;
+- socketpair: both ends of one socketpair read before they write."""
 
 import shutil
 import tempfile
@@ -108,6 +109,13 @@ check_eq('fifo: members', {parent: ('read', rep['a']['parent_fd'], a, [child]),
 check('in read on the FIFO %s (%s, fd %d)' % (rep['a']['path'], a, rep['a']['parent_fd']) in d['message']
       and 'but a process that opens the FIFO' in d['message'], 'fifo: message %r' % d['message'])
 passed('fifo: %s' % d['message'])
+
+# 5. A socketpair, each side reads first.
+d, rep, parent, child = run('socketpair')
+ps, cs = obj_name('socket', rep['parent']['inode']), obj_name('socket', rep['child']['inode'])
+check_eq('socketpair: members', {parent: ('read', rep['parent']['fd'], ps, [child]),
+                                 child: ('read', rep['child']['fd'], cs, [parent])}, members(d))
+passed('socketpair: %s' % d['message'])
 
 shutil.rmtree(TMP, True)
 done()
