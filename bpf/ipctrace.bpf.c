@@ -1179,10 +1179,12 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		if (cls == IPCT_SC_MQ_OPEN)
 			break;
 		/* mq_timedsend's priority is arg3; mq_timedreceive writes the one it took to *arg3. */
-		e->sys.x[3] = args[3];
+		e->sys.x[3] = cls == IPCT_SC_MQ_SEND ? args[3] : 0;
 		if (cls == IPCT_SC_MQ_RECV && ret >= 0 && args[3] &&
-		    !bpf_probe_read_user(&prio, sizeof(prio), (void *)args[3]))
+		    !bpf_probe_read_user(&prio, sizeof(prio), (void *)args[3])) {
 			e->sys.x[3] = prio;
+			e->flags |= IPCT_F_OLD_VALID;
+		}
 		break;
 	}
 	case IPCT_SC_MSGGET:

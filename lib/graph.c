@@ -870,8 +870,11 @@ static void queue_io(struct object *o, struct holder *h, const struct ipct_event
 	if (o->kind == IPCT_KIND_MSGQ &&
 	    (!(e->flags & IPCT_F_NEW_VALID) || (!send && (s->args[4] & MSG_COPY))))
 		return;
-	t = send ? ipct_qtime_send(q->times, (int64_t)s->x[3], e->ts_ns)
-		 : ipct_qtime_recv(q->times, (int64_t)s->x[3], e->ts_ns);
+	if (o->kind == IPCT_KIND_MQUEUE && !send && !(e->flags & IPCT_F_OLD_VALID))
+		t = ipct_qtime_recv_highest(q->times, e->ts_ns);
+	else
+		t = send ? ipct_qtime_send(q->times, (int64_t)s->x[3], e->ts_ns)
+			 : ipct_qtime_recv(q->times, (int64_t)s->x[3], e->ts_ns);
 	if (t < 0)
 		return;
 	q->timed++;

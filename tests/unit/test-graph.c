@@ -1477,7 +1477,8 @@ static void mq_io_ev(struct ipct_graph *g, uint32_t pid, bool send, int fd, uint
 	e.sys.args[2] = (uint64_t)bytes;
 	e.sys.x[2] = 64ull << 32;
 	e.sys.x[3] = prio;
-	e.flags = IPCT_F_NEW_VALID;
+	/* A receive's priority was read from its pointer. */
+	e.flags = IPCT_F_NEW_VALID | (send ? 0 : IPCT_F_OLD_VALID);
 	feed(g, e);
 }
 
