@@ -774,7 +774,8 @@ static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_
 
 	if (sc->io != IPCT_IO_NONE) {
 		ent = fd_learn(g, p, fd, e->kind[0], s->x[0], s->x[1], e->ts_ns);
-		if (!ent)
+		/* A read of a POSIX queue's descriptor reads its status line, not a message. */
+		if (!ent || ent->obj->kind == IPCT_KIND_MQUEUE)
 			return;
 		/* vmsplice fills a pipe through its write end and drains it through its read end. */
 		write = sc->io == IPCT_IO_BY_END ? (ent->mode & END_WRITE) != 0
