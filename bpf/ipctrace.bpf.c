@@ -901,7 +901,8 @@ static __always_inline __u32 pidfd_pid_nr(long fd)
  * A POSIX queue's state after a call on fd (x[2] and x[3] of MQ_OPEN, MQ_SEND
  * and MQ_RECV): its inode is the vfs_inode of a struct mqueue_inode_info
  * (ipc/mqueue.c), whose attr has the messages in it, mq_msgsize and
- * mq_maxmsg. False when fd is no queue.
+ * mq_maxmsg. For a descriptor fd_resolve() found to be a queue; false
+ * when it is not open.
  */
 static __always_inline bool mq_state(long fd, __u64 *depth_size, __u64 *maxmsg)
 {
