@@ -1001,7 +1001,8 @@ static __always_inline __u32 pidfd_pid_nr(long fd)
  * A POSIX queue's state after a call on fd (x[2] and x[3] of MQ_OPEN, MQ_SEND
  * and MQ_RECV): its inode is the vfs_inode of a struct mqueue_inode_info
  * (ipc/mqueue.c), whose attr has the messages in it, mq_msgsize and
- * mq_maxmsg. False when fd is no queue.
+ * mq_maxmsg. For a descriptor fd_resolve() found to be a queue; false
+ * when it is not open.
  */
 static __always_inline bool mq_state(long fd, __u64 *depth_size, __u64 *maxmsg)
 {
@@ -1280,10 +1281,12 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		if (cls == IPCT_SC_MQ_OPEN)
 			break;
 		/* mq_timedsend's priority is arg3; mq_timedreceive writes the one it took to *arg3. */
-		e->sys.x[3] = args[3];
+		e->sys.x[3] = cls == IPCT_SC_MQ_SEND ? args[3] : 0;
 		if (cls == IPCT_SC_MQ_RECV && ret >= 0 && args[3] &&
-		    !bpf_probe_read_user(&prio, sizeof(prio), (void *)args[3]))
+		    !bpf_probe_read_user(&prio, sizeof(prio), (void *)args[3])) {
 			e->sys.x[3] = prio;
+			e->flags |= IPCT_F_OLD_VALID;
+		}
 		break;
 	}
 	case IPCT_SC_MSGGET:

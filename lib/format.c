@@ -557,7 +557,9 @@ static void fmt_mq(struct pr *p, const struct ipct_event *e, int cls)
 		pr_int(p, "count", " count=%" PRId64, (int64_t)s->args[2]);
 		if (s->ret >= 0) {
 			pr_int(p, "bytes", NULL, send ? (int64_t)s->args[2] : s->ret);
-			pr_int(p, "priority", " prio=%" PRId64, (uint32_t)s->x[3]);
+			/* A receive without a priority pointer does not say it. */
+			if (send || (e->flags & IPCT_F_OLD_VALID))
+				pr_int(p, "priority", " prio=%" PRId64, (uint32_t)s->x[3]);
 		}
 		if (known) {
 			pr_int(p, "msgsize", NULL, msgsize);

@@ -914,7 +914,8 @@ static void on_fd_call(struct ipct_graph *g, struct gproc *p, const struct ipct_
 
 	if (sc->io != IPCT_IO_NONE) {
 		ent = fd_learn(g, p, fd, e->kind[0], s->x[0], s->x[1], e->ts_ns);
-		if (!ent)
+		/* A read of a POSIX queue's descriptor reads its status line, not a message. */
+		if (!ent || ent->obj->kind == IPCT_KIND_MQUEUE)
 			return;
 		/* vmsplice fills a pipe through its write end and drains it through its read end. */
 		write = sc->io == IPCT_IO_BY_END ? (ent->mode & END_WRITE) != 0
@@ -1010,8 +1011,11 @@ static void queue_io(struct object *o, struct holder *h, const struct ipct_event
 	if (o->kind == IPCT_KIND_MSGQ &&
 	    (!(e->flags & IPCT_F_NEW_VALID) || (!send && (s->args[4] & MSG_COPY))))
 		return;
-	t = send ? ipct_qtime_send(q->times, (int64_t)s->x[3], e->ts_ns)
-		 : ipct_qtime_recv(q->times, (int64_t)s->x[3], e->ts_ns);
+	if (o->kind == IPCT_KIND_MQUEUE && !send && !(e->flags & IPCT_F_OLD_VALID))
+		t = ipct_qtime_recv_highest(q->times, e->ts_ns);
+	else
+		t = send ? ipct_qtime_send(q->times, (int64_t)s->x[3], e->ts_ns)
+			 : ipct_qtime_recv(q->times, (int64_t)s->x[3], e->ts_ns);
 	if (t < 0)
 		return;
 	q->timed++;

@@ -127,6 +127,16 @@ int64_t ipct_qtime_recv(struct ipct_qtime *q, int64_t key, uint64_t ts)
 	return one(q, key, ts, true);
 }
 
+int64_t ipct_qtime_recv_highest(struct ipct_qtime *q, uint64_t ts)
+{
+	struct pending *best = NULL;
+
+	for (size_t i = 0; i < q->nkeys; i++)
+		if (q->keys[i].n && !q->keys[i].receives && (!best || q->keys[i].key > best->key))
+			best = &q->keys[i];
+	return best ? one(q, best->key, ts, true) : -1;
+}
+
 uint64_t ipct_qtime_queued(const struct ipct_qtime *q)
 {
 	return q->queued;

@@ -32,5 +32,13 @@ int64_t ipct_qtime_send(struct ipct_qtime *q, int64_t key, uint64_t ts);
  */
 int64_t ipct_qtime_recv(struct ipct_qtime *q, int64_t key, uint64_t ts);
 
+/*
+ * A receive that took a message whose key it does not say (a POSIX receive
+ * without a priority pointer): the oldest of the highest key's messages,
+ * which is what a POSIX queue gives out. Its time, or -1 when no send is
+ * known (it is then not timed).
+ */
+int64_t ipct_qtime_recv_highest(struct ipct_qtime *q, uint64_t ts);
+
 /* Messages sent and not yet taken, by what the events said. */
 uint64_t ipct_qtime_queued(const struct ipct_qtime *q);

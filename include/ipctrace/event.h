@@ -180,6 +180,7 @@ enum ipct_sys_class {
  *                       after the call | its mq_msgsize << 32 (IPCT_F_NEW_VALID: read in
  *                       the kernel); x[3] mq_open: its mq_maxmsg; send: the priority
  *                       (arg3); receive: the priority of the message received
+ *                       (IPCT_F_OLD_VALID: read; a receive without arg3 has none)
  *   MQ_UNLINK:          nothing: the OBJINFO record that follows has the name
  *   MSGGET, MSGCTL:     x[0] IPCT_SYSV_INO(the queue's id), kind[0] IPCT_KIND_MSGQ
  *   MSGSND, MSGRCV:     as MSGCTL, x[3] the message's mtype (IPCT_F_NEW_VALID: read)

@@ -62,8 +62,10 @@ passed('producer %d and consumer %d: messages, bytes and failures as each counte
        % (rep['producer']['pid'], rep['consumer']['pid']))
 
 # Priorities: within each batch, the consumer takes the highest first.
-taken = [e['priority'] for e in select_events(ev, type='mq_timedreceive', pid=rep['consumer']['pid'])
-         if e['ret'] >= 0]
+got = [e for e in select_events(ev, type='mq_timedreceive', pid=rep['consumer']['pid']) if e['ret'] >= 0]
+check_eq('receives without a priority pointer (the held-back one, last)', [False] * (len(got) - 1) + [True],
+         ['priority' not in e for e in got])
+taken = [e['priority'] for e in got[:-1]]
 for b in range(ROUNDS):
     batch = taken[b * BATCH:(b + 1) * BATCH]
     check_eq('batch %d: priorities taken' % b, sorted(batch, reverse=True), batch)

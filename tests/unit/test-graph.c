@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <linux/close_range.h>
 #include <sys/ioctl.h>
+#include <sys/msg.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <arpa/inet.h>
@@ -1443,6 +1444,152 @@ static void test_object_cap(void)
 	ipct_graph_free(g);
 }
 
+
+/* ---- message queues ---- */
+
+/* mq_open(name, flags) = fd on queue ino (maxmsg 8, msgsize 64), then its OBJINFO with the name. */
+static void mq_open_ev(struct ipct_graph *g, uint32_t pid, int fd, uint64_t ino, int flags, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, __NR_mq_open, fd, ts), oi;
+	uint64_t mode = (flags & O_ACCMODE) == O_WRONLY ? FM_WRITE : (flags & O_ACCMODE) == O_RDONLY ? FM_READ
+											       : FM_READ | FM_WRITE;
+
+	e.sys.args[1] = (uint64_t)flags;
+	e.sys.x[0] = ino;
+	e.sys.x[1] = FMODE(mode) | (uint64_t)(flags & O_ACCMODE);
+	e.sys.x[2] = 64ull << 32;
+	e.sys.x[3] = 8;
+	e.kind[0] = IPCT_KIND_MQUEUE;
+	e.flags = IPCT_F_NEW_VALID;
+	feed(g, e);
+	oi = objinfo_path(pid, __NR_mq_open, fd, ino, 0, 0, "q", 1, ts);
+	oi.kind[0] = IPCT_KIND_MQUEUE;
+	feed(g, oi);
+}
+
+/* mq_timedsend (bytes of priority prio) or mq_timedreceive (that took one) on fd. */
+static void mq_io_ev(struct ipct_graph *g, uint32_t pid, bool send, int fd, uint64_t ino, int64_t bytes,
+		     uint32_t prio, int64_t ret, uint64_t ts)
+{
+	struct ipct_event e = io_ev(pid, send ? __NR_mq_timedsend : __NR_mq_timedreceive, fd, IPCT_KIND_MQUEUE, ino,
+				    send ? FM_WRITE : FM_READ, ret, ts);
+
+	e.sys.args[2] = (uint64_t)bytes;
+	e.sys.x[2] = 64ull << 32;
+	e.sys.x[3] = prio;
+	/* A receive's priority was read from its pointer. */
+	e.flags = IPCT_F_NEW_VALID | (send ? 0 : IPCT_F_OLD_VALID);
+	feed(g, e);
+}
+
+/* A System V queue call on id (msgget: the result), with the message's mtype. */
+static void msg_ev(struct ipct_graph *g, uint32_t pid, int nr, int id, uint64_t a1, uint64_t a2, int64_t mtype,
+		   int64_t ret, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, nr, ret, ts);
+
+	e.sys.args[0] = nr == __NR_msgget ? 0x1234 : (uint64_t)id;
+	e.sys.args[1] = a1;
+	e.sys.args[2] = a2;
+	e.sys.x[0] = IPCT_SYSV_INO(id);
+	e.sys.x[3] = (uint64_t)mtype;
+	e.kind[0] = IPCT_KIND_MSGQ;
+	e.flags = IPCT_F_NEW_VALID;
+	feed(g, e);
+}
+
+static struct json_object *named(struct json_object *arr, const char *name)
+{
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+
+		if (jstr(o, "object") && !strcmp(jstr(o, "object"), name))
+			return o;
+	}
+	fprintf(stderr, "no object %s\n", name);
+	return NULL;
+}
+
+/*
+ * A POSIX queue held through descriptors (a fork copies them), a System V
+ * one by whoever used it; messages each way, each one's time in its queue
+ * (by priority, by mtype); both left behind are leaked_ipc once the
+ * session ends, and an unlinked one is not.
+ */
+static void test_queues(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o, *t;
+
+	feed(g, exec_ev(100, "prod", 10));
+	mq_open_ev(g, 100, 3, 500, O_CREAT | O_RDWR, 20);
+	feed(g, fork_ev(100, "prod", 101, 30));
+	mq_io_ev(g, 100, true, 3, 500, 10, 1, 0, 1000);
+	mq_io_ev(g, 100, true, 3, 500, 20, 5, 0, 1100);
+	/* The child's copy of fd 3: the higher priority first. */
+	mq_io_ev(g, 101, false, 3, 500, 4096, 5, 20, 1300);
+	mq_io_ev(g, 101, false, 3, 500, 8, 0, -EMSGSIZE, 1400);
+	mq_io_ev(g, 101, false, 3, 500, 4096, 1, 10, 1500);
+	mq_io_ev(g, 101, false, 3, 500, 4096, 0, -EAGAIN, 1600);
+	msg_ev(g, 100, __NR_msgget, 7, IPC_CREAT | 0600, 0, 0, 7, 2000);
+	msg_ev(g, 100, __NR_msgsnd, 7, 0, 30, 3, 0, 2100);
+	msg_ev(g, 101, __NR_msgrcv, 7, 0, 4096, 3, 30, 2700);
+	/* A call on an id that is no queue makes no object. */
+	msg_ev(g, 101, __NR_msgsnd, 9, 0, 30, 1, -EINVAL, 2800);
+
+	arr = session_json(g, SESSION);
+	CHECK_INT(json_object_array_length(arr), 2);
+	o = named(arr, "mqueue:/q");
+	CHECK_STR(jstr(o, "kind"), "mqueue");
+	CHECK_INT(jint(o, "inode"), 500);
+	CHECK_INT(jint(o, "maxmsg"), 8);
+	CHECK_INT(jint(o, "msgsize"), 64);
+	CHECK_ENTRY(o, "writers", 100, 3, "prod", 30, 2, 0);
+	CHECK_ENTRY(o, "readers", 101, 3, "prod", 30, 2, 0);
+	CHECK_INT(jint(o, "eagain"), 1);
+	CHECK_INT(jint(o, "emsgsize"), 1);
+	CHECK_INT(jint(o, "in_queue"), 0);
+	t = get(o, "queue_time");
+	CHECK_INT(jint(t, "messages"), 2);
+	CHECK_INT(jint(t, "total_ns"), 200 + 500);
+	CHECK_INT(jint(t, "max_ns"), 500);
+	o = named(arr, "msq:7");
+	CHECK_STR(jstr(o, "kind"), "msgq");
+	CHECK(get(o, "inode") == NULL);
+	CHECK_INT(jint(o, "id"), 7);
+	CHECK_INT(jint(o, "key"), 0x1234);
+	CHECK_INT(json_object_array_length(get(o, "writers")), 1);
+	CHECK_INT(jint(json_object_array_get_idx(get(o, "writers"), 0), "pid"), 100);
+	CHECK_INT(jint(json_object_array_get_idx(get(o, "readers"), 0), "pid"), 101);
+	CHECK_INT(jint(json_object_array_get_idx(get(o, "readers"), 0), "bytes"), 30);
+	CHECK(get(json_object_array_get_idx(get(o, "holders"), 0), "fd") == NULL);
+	CHECK_INT(jint(get(o, "queue_time"), "max_ns"), 600);
+	json_object_put(arr);
+
+	/* The POSIX queue is unlinked, the other is not. */
+	feed(g, sys(100, __NR_mq_unlink, 0, 3000));
+	{
+		struct ipct_event oi = objinfo_path(100, __NR_mq_unlink, 0, 0, 0, 0, "q", 1, 3000);
+
+		oi.kind[0] = IPCT_KIND_MQUEUE;
+		feed(g, oi);
+	}
+	ipct_graph_session_ends(g, SESSION, 4000);
+	CHECK_INT(c.n, 1);
+	CHECK_STR(jstr(diag(&c, 0), "kind"), "leaked_ipc");
+	CHECK_STR(jstr(diag(&c, 0), "object"), "msq:7");
+	CHECK_STR(jstr(diag(&c, 0), "command"), "ipcrm -q 7");
+	CHECK_INT(jint(diag(&c, 0), "pid"), 100);
+	CHECK_STR(jstr(json_object_array_get_idx(get(diag(&c, 0), "evidence"), 0), "event"), "msgget");
+	arr = session_json(g, SESSION);
+	CHECK(jint(named(arr, "mqueue:/q"), "removed_ns") == 3000);
+	CHECK_INT(json_object_array_length(get(named(arr, "msq:7"), "warnings")), 1);
+	json_object_put(arr);
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
 int main(void)
 {
 	test_pipeline();
@@ -1462,5 +1609,6 @@ int main(void)
 	test_matches();
 	test_end_session();
 	test_object_cap();
+	test_queues();
 	return check_done("test-graph");
 }

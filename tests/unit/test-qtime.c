@@ -59,6 +59,26 @@ static void test_receive_first(void)
 	ipct_qtime_free(q);
 }
 
+/* A POSIX receive that does not say the priority it took: the highest's oldest. */
+static void test_highest(void)
+{
+	struct ipct_qtime *q = ipct_qtime_new();
+
+	CHECK_INT(ipct_qtime_recv_highest(q, 10), -1);
+	CHECK_INT(ipct_qtime_queued(q), 0);
+	CHECK_INT(ipct_qtime_send(q, 1, 100), -1);
+	CHECK_INT(ipct_qtime_send(q, 7, 110), -1);
+	CHECK_INT(ipct_qtime_send(q, 7, 120), -1);
+	CHECK_INT(ipct_qtime_recv_highest(q, 200), 90);
+	CHECK_INT(ipct_qtime_recv_highest(q, 210), 90);
+	CHECK_INT(ipct_qtime_recv_highest(q, 220), 120);
+	CHECK_INT(ipct_qtime_queued(q), 0);
+	/* A receive with its priority, before its send, is not taken for a send. */
+	CHECK_INT(ipct_qtime_recv(q, 3, 300), -1);
+	CHECK_INT(ipct_qtime_recv_highest(q, 310), -1);
+	ipct_qtime_free(q);
+}
+
 /* A queue that never drains keeps at most 65536 unmatched sends per key, the newest. */
 static void test_bounded(void)
 {
@@ -76,6 +96,7 @@ int main(void)
 	test_priorities();
 	test_mtypes();
 	test_receive_first();
+	test_highest();
 	test_bounded();
 	return check_done("qtime");
 }
