@@ -344,7 +344,7 @@ static __always_inline bool is_signalfd(struct file *f, struct inode *inode, con
 	return true;
 }
 
-static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int how)
+static __always_inline void fd_resolve_one(long fd, struct ipct_obj *o, unsigned int how)
 {
 	const bool typed = how & R_TYPED;
 	struct fdtable *fdt = NULL;
@@ -410,6 +410,36 @@ coe:
 	bpf_probe_read_kernel(&coe_bits, sizeof(coe_bits), coe_words + fd / 64);
 	if (coe_bits >> (fd % 64) & 1)
 		o->flags |= IPCT_FD_CLOEXEC;
+}
+
+/*
+ * fd_resolve_one as a global function, one per program form: the verifier
+ * checks it once, not at each of the many places that resolve a descriptor
+ * (inlined, their branches multiplied the states of sys_exit past what
+ * Linux 6.1's verifier explores: a million instructions). Global functions
+ * take pointers to memory since Linux 5.12; o may be NULL for the verifier.
+ */
+__noinline int fd_resolve_core(long fd, struct ipct_obj *o, unsigned int how)
+{
+	if (o)
+		fd_resolve_one(fd, o, how & ~R_TYPED);
+	return 0;
+}
+
+__noinline int fd_resolve_typed(long fd, struct ipct_obj *o, unsigned int how)
+{
+	if (o)
+		fd_resolve_one(fd, o, how | R_TYPED);
+	return 0;
+}
+
+/* What fd is in the current task (struct ipct_obj; how: R_*): kind NONE when it is not open. */
+static __always_inline void fd_resolve(long fd, struct ipct_obj *o, unsigned int how)
+{
+	if (how & R_TYPED)
+		fd_resolve_typed(fd, o, how);
+	else
+		fd_resolve_core(fd, o, how);
 }
 
 static __always_inline bool is_ipc(const struct ipct_obj *o)
