@@ -948,7 +948,8 @@ __noinline int ipct_fd_received(__u32 session, __u16 nr, int fd, int via_fd)
 	struct ipct_event *e;
 	struct ipct_obj o;
 
-	fd_resolve(fd, &o, R_COE);
+	/* Inline: this global function is already deep in sys_exit's calls (the stack of them all counts). */
+	fd_resolve_one(fd, &o, R_COE);
 	if (!is_ipc(&o))
 		return 0;
 	e = reserve(IPCT_EV_FD_RECEIVED, session);
