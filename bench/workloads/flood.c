@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 		wl_exit(c, 0);
 	}
 	for (int i = 0; i < procs; i++)
-		wl_wait_ok(pids[i], "flooder");
+		wl_wait_ok(&s[0], pids[i], "flooder");
 	uint64_t t1 = wl_now();
 
 	long done = 0;

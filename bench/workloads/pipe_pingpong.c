@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	}
 	uint64_t t1 = wl_now();
 
-	wl_wait_ok(pid, "child");
+	wl_wait_ok(p, pid, "child");
 	wl_report("pipe_pingpong", ops, t1 - t0, s, 2, NULL);
 	return 0;
 }

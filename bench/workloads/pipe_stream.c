@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 
 	if (total != ops * BLOCK)
 		wl_fail("read %ld bytes, expected %ld", total, ops * BLOCK);
-	wl_wait_ok(pid, "writer");
+	wl_wait_ok(p, pid, "writer");
 	wl_report("pipe_stream", ops, t1 - t0, s, 2, NULL);
 	return 0;
 }

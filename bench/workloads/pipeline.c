@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	wl_close(p, b[0]);
 	wl_close(p, b[1]);
 	for (int i = 0; i < STAGES; i++)
-		wl_wait_ok(pids[i], "stage");
+		wl_wait_ok(p, pids[i], "stage");
 	uint64_t t1 = wl_now();
 
 	if (s[3].bytes[W_READ] != ops * 64)

@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 	}
 	uint64_t t1 = wl_now();
 
-	wl_wait_ok(pid, "child");
+	wl_wait_ok(me, pid, "child");
 	if (s[0].n[W_SIGNAL_DELIVER] != ops || s[1].n[W_SIGNAL_DELIVER] != ops)
 		wl_fail("handler ran %ld and %ld times, expected %ld each",
 			s[0].n[W_SIGNAL_DELIVER], s[1].n[W_SIGNAL_DELIVER], ops);

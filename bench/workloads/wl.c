@@ -37,6 +37,8 @@ static const char *const type_names[W_NTYPES] = {
 	[W_FORK] = "fork",
 	[W_EXEC] = "exec",
 	[W_EXIT] = "exit",
+	[W_WAIT4] = "wait4",
+	[W_STDIO] = "stdio",
 };
 
 void wl_init(const char *name)
@@ -127,11 +129,11 @@ void wl_exit(struct wl_counts *c, int status)
 	_exit(status);
 }
 
-void wl_wait_ok(pid_t pid, const char *who)
+void wl_wait_ok(struct wl_counts *c, pid_t pid, const char *who)
 {
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0)
+	while (wl_count(c, W_WAIT4), waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			wl_die("waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -273,6 +275,7 @@ void wl_report(const char *workload, long ops, uint64_t elapsed_ns,
 	sum.n[W_EXEC]++;
 	sum.n[W_EXIT]++;
 	sum.n[W_SIGNAL_GENERATE]++;
+	sum.n[W_STDIO] = sum.n[W_EXEC];
 
 	/* The report's own write (and open/close of the report file); its bytes are not in "bytes". */
 	if (path && *path) {

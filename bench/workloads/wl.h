@@ -40,6 +40,8 @@ enum wl_type {
 	W_FORK,
 	W_EXEC,
 	W_EXIT,
+	W_WAIT4,        /* a waitpid() for a child */
+	W_STDIO,        /* the record of an exec's standard streams: one per exec */
 	W_NTYPES
 };
 
@@ -96,7 +98,7 @@ pid_t wl_fork(struct wl_counts *c);
 _Noreturn void wl_exit(struct wl_counts *c, int status);
 
 /* Waits for pid (waitpid is not traced); dies unless it exited 0. */
-void wl_wait_ok(pid_t pid, const char *who);
+void wl_wait_ok(struct wl_counts *c, pid_t pid, const char *who);
 
 /* ---- I/O: every call counted, EINTR retried (and each try counted) ----- */
 
