@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -79,6 +80,73 @@ static void seed_diag(struct daemon *d, pid_t pid, uint32_t session, bool held, 
 	ipct_diag_seed(d->diag, &sd);
 }
 
+/* A terminal's device number, as the kernel side tells them (bpf/ipctrace.bpf.c, is_tty). */
+static bool tty_dev(dev_t rdev)
+{
+	unsigned int ma = major(rdev);
+
+	return ma == 4 || ma == 5 || (ma >= 136 && ma <= 143);
+}
+
+/* What /proc/PID/fd/N (stat'ed into st) is, as the kernel side's kinds say it. */
+static int proc_fd_kind(const char *fdpath, const struct stat *st)
+{
+	char link[16];
+
+	if (S_ISSOCK(st->st_mode))
+		return IPCT_KIND_SOCKET;
+	/* An anonymous pipe's link reads "pipe:[N]"; a FIFO's is its path. */
+	if (S_ISFIFO(st->st_mode))
+		return readlink(fdpath, link, sizeof(link)) > 5 && !strncmp(link, "pipe:", 5) ? IPCT_KIND_PIPE
+											    : IPCT_KIND_FIFO;
+	if (S_ISCHR(st->st_mode) && tty_dev(st->st_rdev))
+		return IPCT_KIND_TTY;
+	return IPCT_KIND_OTHER;
+}
+
+/* The object's id in events: the inode, or a terminal's device number as the kernel keeps it. */
+static uint64_t obj_id(int kind, const struct stat *st)
+{
+	if (kind == IPCT_KIND_TTY)
+		return (uint64_t)major(st->st_rdev) << 20 | minor(st->st_rdev);
+	return st->st_ino;
+}
+
+/*
+ * The `stdio` event of a process attached while it runs, from /proc: what
+ * the kernel side records at each exec (its descriptors 0-2), made by the
+ * daemon at the attach. It goes where events go (stream, log, graph).
+ */
+static void stdio_event(struct daemon *d, pid_t pid, uint32_t session, const char *comm)
+{
+	struct ipct_event e = { .version = IPCT_EVENT_VERSION, .type = IPCT_EV_STDIO, .pid = (uint32_t)pid,
+				.tid = (uint32_t)pid, .session = session, .ts_ns = boottime_ns() };
+	char path[96];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	if (stat(path, &st) < 0)
+		return;
+	e.uid = st.st_uid;
+	memcpy(e.comm, comm, strnlen(comm, sizeof(e.comm)));
+	for (int fd = 0; fd < 3; fd++) {
+		struct ipct_obj *o = &e.stdio.fd[fd];
+		unsigned int mode;
+		bool cloexec;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		if (stat(path, &st) < 0)
+			continue;
+		fd_flags(pid, fd, &mode, &cloexec);
+		o->kind = (uint8_t)proc_fd_kind(path, &st);
+		o->ino = obj_id(o->kind, &st);
+		o->flags = (uint64_t)mode << 32 | (cloexec ? IPCT_FD_CLOEXEC : 0);
+		e.stdio.mode[fd] = st.st_mode;
+		e.stdio.rdev[fd] = (uint32_t)(major(st.st_rdev) << 20 | minor(st.st_rdev));
+	}
+	sessions_on_event(d, &e);
+}
+
 void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 {
 	char path[64], comm[IPCT_COMM_LEN + 1] = "";
@@ -111,21 +179,19 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 		snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd/%d", pid, fd);
 		if (stat(fdpath, &st) < 0)
 			continue;
-		if (S_ISSOCK(st.st_mode))
-			kind = IPCT_KIND_SOCKET;
-		else if (S_ISFIFO(st.st_mode))
-			/* An anonymous pipe's link reads "pipe:[N]"; a FIFO's is its path. */
-			kind = readlink(fdpath, path, sizeof(path)) > 5 && !strncmp(path, "pipe:", 5)
-				       ? IPCT_KIND_PIPE : IPCT_KIND_FIFO;
-		else
+		kind = proc_fd_kind(fdpath, &st);
+		if (!IPCT_KIND_IS_GRAPHED(kind))
 			continue;
 		fd_flags(pid, fd, &mode, &cloexec);
 		/* Held before exec, what is close-on-exec is the launcher's, never the program's. */
 		if (from_exec && cloexec)
 			continue;
-		ipct_graph_seed(d->graph, (uint32_t)pid, session, comm, fd, kind, st.st_ino, mode, cloexec);
+		ipct_graph_seed(d->graph, (uint32_t)pid, session, comm, fd, kind, obj_id(kind, &st), mode, cloexec);
 	}
 	closedir(dir);
+	/* A process attached while it runs: its standard streams now, as an exec's record would say them. */
+	if (!from_exec)
+		stdio_event(d, pid, session, comm);
 }
 
 /*
