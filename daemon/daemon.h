@@ -228,6 +228,8 @@ void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx);
 /* pid's open pipes, FIFOs and sockets, from /proc, as the start of its descriptor table
  * (from_exec: without those that its exec will close). */
 void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec);
+/* A process attached while it runs: a `stdio` event of its descriptors 0-2 now, from /proc. */
+void pipes_stdio(struct daemon *d, pid_t pid, uint32_t session);
 /* After each drain: the diagnosis engine's clock, its losses, and a few times a second where every traced thread sleeps. */
 /* The diagnosis engine confirms a hang's threads asleep (in /proc) before it says it. */
 void pipes_check_init(struct daemon *d);

@@ -80,6 +80,22 @@ static void seed_diag(struct daemon *d, pid_t pid, uint32_t session, bool held, 
 	ipct_diag_seed(d->diag, &sd);
 }
 
+/* Its command name from /proc (len bytes at most, NUL-terminated when shorter); "" when gone. */
+static void proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	memset(buf, 0, len);
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+}
+
 /* A terminal's device number, as the kernel side tells them (bpf/ipctrace.bpf.c, is_tty). */
 static bool tty_dev(dev_t rdev)
 {
@@ -117,7 +133,7 @@ static uint64_t obj_id(int kind, const struct stat *st)
  * the kernel side records at each exec (its descriptors 0-2), made by the
  * daemon at the attach. It goes where events go (stream, log, graph).
  */
-static void stdio_event(struct daemon *d, pid_t pid, uint32_t session, const char *comm)
+void pipes_stdio(struct daemon *d, pid_t pid, uint32_t session)
 {
 	struct ipct_event e = { .version = IPCT_EVENT_VERSION, .type = IPCT_EV_STDIO, .pid = (uint32_t)pid,
 				.tid = (uint32_t)pid, .session = session, .ts_ns = boottime_ns() };
@@ -128,7 +144,7 @@ static void stdio_event(struct daemon *d, pid_t pid, uint32_t session, const cha
 	if (stat(path, &st) < 0)
 		return;
 	e.uid = st.st_uid;
-	memcpy(e.comm, comm, strnlen(comm, sizeof(e.comm)));
+	proc_comm(pid, e.comm, sizeof(e.comm));
 	for (int fd = 0; fd < 3; fd++) {
 		struct ipct_obj *o = &e.stdio.fd[fd];
 		unsigned int mode;
@@ -154,13 +170,7 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 	FILE *f;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = 0;
-		fclose(f);
-	}
+	proc_comm(pid, comm, sizeof(comm));
 	seed_diag(d, pid, session, from_exec, comm);
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	dir = opendir(path);
@@ -189,9 +199,6 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 		ipct_graph_seed(d->graph, (uint32_t)pid, session, comm, fd, kind, obj_id(kind, &st), mode, cloexec);
 	}
 	closedir(dir);
-	/* A process attached while it runs: its standard streams now, as an exec's record would say them. */
-	if (!from_exec)
-		stdio_event(d, pid, session, comm);
 }
 
 /*
