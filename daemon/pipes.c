@@ -167,7 +167,6 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 {
 	char path[64], comm[IPCT_COMM_LEN + 1] = "";
 	struct dirent *de;
-	FILE *f;
 	DIR *dir;
 
 	proc_comm(pid, comm, sizeof(comm));
