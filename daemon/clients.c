@@ -374,6 +374,9 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 	json_object_object_add(r, "start_ns", json_object_new_int64((int64_t)s->start_ns));
 	json_object_object_add(r, "realtime_offset_ns", json_object_new_int64(s->realtime_off));
 	reply_ok(c, r);
+	/* After the reply, as the session's first events: what the attached processes' streams are. */
+	for (size_t i = 0; !o.from_exec && i < n; i++)
+		pipes_stdio(d, pids[i], s->id);
 }
 
 static void do_detach(struct daemon *d, struct client *c, struct json_object *req)

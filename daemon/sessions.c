@@ -203,9 +203,6 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	s->use->sessions++;
 	s->next = d->sessions;
 	d->sessions = s;
-	/* Attached while they run: their standard streams now, as their exec's record would have said. */
-	for (size_t i = 0; !o->from_exec && i < n; i++)
-		pipes_stdio(d, pids[i], s->id);
 	*out = s;
 	return 0;
 }
