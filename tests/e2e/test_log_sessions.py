@@ -3,7 +3,8 @@
 """Sessions other than `run`, and the log of each (`ipctrace log session=N`):
 
 - `attach -p PID` to a waiting `waitsig`: SIGUSR1 from the test ends it;
-  the attach streams the signal's generation and delivery and the exit,
+  the attach streams its standard streams at the attach (`stdio`), the
+  signal's generation and delivery and the exit,
   ends by itself with exit 0, and the log of its session is the same;
 - `attach -p PID` to a shell waiting on its stdin: once attached it runs
   `signals 2` in a child, which is traced too (fork, exec, its 2 kills);
@@ -118,15 +119,15 @@ try:
     code, events, summary, err = finish(a, 'attach -p %d' % w.pid)
     check_eq('attach exit status (stderr %r)' % err, 0, code)
     # The last: the SIGCHLD waitsig's death sends its parent (this test), after its exit.
-    check_eq('event types streamed', ['signal_generate', 'signal_deliver', 'exit', 'signal_generate'],
+    check_eq('event types streamed', ['stdio', 'signal_generate', 'signal_deliver', 'exit', 'signal_generate'],
              [e['type'] for e in events])
-    gen, _, ex, chld = events
+    _, gen, _, ex, chld = events
     check_eq('last signal_generate: (sig, target, sender)', ('SIGCHLD', os.getpid(), w.pid),
              (chld.get('sig'), chld.get('target_pid'), chld.get('pid')))
     check_eq('signal_generate: (sig, target, sender, result)', ('SIGUSR1', w.pid, os.getpid(), 'queued'),
              (gen.get('sig'), gen.get('target_pid'), gen.get('sender_pid'), gen.get('result')))
     check_eq('exit: (pid, exit_signal)', (w.pid, 'SIGUSR1'), (ex['pid'], ex.get('exit_signal')))
-    check_eq('summary events', 4, summary.get('events'))
+    check_eq('summary events', 5, summary.get('events'))
     session = gen['session']
     check(all(e['session'] == session for e in events), 'events of several sessions: %r' % events)
     same_events('log session=%d vs what attach streamed' % session, events, log(sock, 'session=%d' % session))
@@ -175,13 +176,15 @@ try:
     a.send_signal(signal.SIGINT)
     code, events, summary, err = finish(a, 'attach -p %d, then SIGINT' % w.pid)
     check_eq('attach exit status after SIGINT (stderr %r)' % err, 0, code)
-    check_eq('events streamed before SIGINT', [], events)
+    check_eq('events streamed before SIGINT (its streams at the attach)', [('stdio', w.pid)],
+             [(e['type'], e['pid']) for e in events])
     st = wait_stats(sock, lambda st: st['sessions'] == 0, 'the session ended by SIGINT')
     check_eq('traced processes after the detach', 0, st['traced_processes'])
     check(w.poll() is None and proc_state(w.pid) not in (None, 'Z'), 'waitsig did not live on after the detach')
     os.kill(w.pid, signal.SIGUSR1)
     check_eq('waitsig\'s status', -signal.SIGUSR1, w.wait(timeout=TIMEOUT))
-    check_eq('log pid=%d after the detach' % w.pid, [], log(sock, 'pid=%d' % w.pid))
+    check_eq('log pid=%d: only its streams at the attach, nothing after the detach' % w.pid, ['stdio'],
+             [e['type'] for e in log(sock, 'pid=%d' % w.pid)])
     check_eq('log target of the signal after the detach', [],
              [e for e in log(sock, 'type=signal_generate') if e.get('target_pid') == w.pid])
     passed('SIGINT on attach: exit 0, waitsig lives on untraced, nothing of it logged')
@@ -199,9 +202,10 @@ try:
     check_eq('waitsig\'s status', -signal.SIGUSR1, w.wait(timeout=TIMEOUT))
     wait_stats(sock, lambda st: st['sessions'] == 0, 'the background session ended with its process')
     got = log(sock, 'session=%d' % session)
-    check_eq('log session=%d: event types' % session, ['signal_generate', 'signal_deliver', 'exit', 'signal_generate'],
+    check_eq('log session=%d: event types' % session, ['stdio', 'signal_generate', 'signal_deliver', 'exit',
+                                                      'signal_generate'],
              [e['type'] for e in got])
-    check_eq('log session=%d: the exit' % session, (w.pid, 'SIGUSR1'), (got[2]['pid'], got[2].get('exit_signal')))
+    check_eq('log session=%d: the exit' % session, (w.pid, 'SIGUSR1'), (got[3]['pid'], got[3].get('exit_signal')))
     passed('attach --background: session %d printed, logged, ended with waitsig' % session)
 
     # Attached, detached, attached again, while it works: each write in the right session.
