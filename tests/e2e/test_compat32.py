@@ -18,7 +18,7 @@ import errno
 import os
 import subprocess
 
-from common import (EXAMPLES, check, check_clean_exit, check_eq, done, example, fail, one, passed,
+from common import (EXAMPLES, SYSCALL_TYPES, check, check_clean_exit, check_eq, done, example, fail, one, passed,
                     run_cli, select_events, skip, trace)
 from sigcommon import check_fields, check_records_wellformed, describe, select_records
 
@@ -51,8 +51,7 @@ check_clean_exit(t)
 rep = t.report
 pid = rep['pid']
 mine = [e for e in t.events if e['pid'] == pid]
-calls = [e for e in mine if e['type'] not in ('exec', 'exit', 'fork', 'signal_generate', 'signal_deliver',
-                                              'object')]
+calls = [e for e in mine if e['type'] in SYSCALL_TYPES]
 check(calls, 'no syscall events of pid %d' % pid)
 check_eq('syscall events of pid %d not marked compat' % pid, [],
          [e['type'] for e in calls if e.get('compat') is not True])
