@@ -854,6 +854,22 @@ static void check_leaks(struct ipct_graph *g, struct gproc *p, uint64_t ts)
 /* ---- events ---- */
 
 /* A data call through ent: count it, and see what its result says. */
+/* A call that moved bytes (or none) on o through holder h: counted on both. */
+static void count_io(struct object *o, struct holder *h, bool write, uint64_t bytes)
+{
+	if (write) {
+		o->writes++;
+		o->bytes_w += bytes;
+		h->calls_w++;
+		h->bytes_w += bytes;
+	} else {
+		o->reads++;
+		o->bytes_r += bytes;
+		h->calls_r++;
+		h->bytes_r += bytes;
+	}
+}
+
 static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bool write, int64_t ret,
 		    bool counts_bytes, uint64_t ts)
 {
@@ -861,20 +877,8 @@ static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bo
 	struct holder *h = ent->h;
 
 	if (ret >= 0) {
-		uint64_t bytes = counts_bytes ? (uint64_t)ret : 0;
-
-		if (write) {
-			o->writes++;
-			o->bytes_w += bytes;
-			h->calls_w++;
-			h->bytes_w += bytes;
-		} else {
-			o->reads++;
-			o->bytes_r += bytes;
-			h->calls_r++;
-			h->bytes_r += bytes;
-			o->eof_reads += counts_bytes && ret == 0;
-		}
+		count_io(o, h, write, counts_bytes ? (uint64_t)ret : 0);
+		o->eof_reads += !write && counts_bytes && ret == 0;
 	} else if (ret == -EAGAIN) {
 		o->eagain++;
 	} else if (ret == -EPIPE && write) {
@@ -996,17 +1000,7 @@ static void queue_io(struct object *o, struct holder *h, const struct ipct_event
 	if (s->ret < 0)
 		return;
 	bytes = send ? s->args[2] : (uint64_t)s->ret;
-	if (send) {
-		o->writes++;
-		o->bytes_w += bytes;
-		h->calls_w++;
-		h->bytes_w += bytes;
-	} else {
-		o->reads++;
-		o->bytes_r += bytes;
-		h->calls_r++;
-		h->bytes_r += bytes;
-	}
+	count_io(o, h, send, bytes);
 	/* An mtype not read is no key; MSG_COPY leaves the message where it is. */
 	if (o->kind == IPCT_KIND_MSGQ &&
 	    (!(e->flags & IPCT_F_NEW_VALID) || (!send && (s->args[4] & MSG_COPY))))
