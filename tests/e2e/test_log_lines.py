@@ -4,14 +4,15 @@
 
 A private daemon whose journal is cut into 4 MiB segments (--journal-max-mib
 64) traces `signals 3` (handlers, for the names), then `pipe 260000` (over
-300,000 events, about 12 segments). Against the whole log (`log`, no -n),
+260,000 events: its writes, and its reads, as many as the reader's timing
+makes them; about 12 segments). Against the whole log (`log`, no -n),
 whose writes are as many as the program counted:
 
 - `-n N type=write` the last N writes, for N from 1 to 110,000; `-n 0`
   nothing; `-n 10000000` (the cap) all of the first process's events
   (the walk back goes through the whole journal);
 - `-n 2 type=signal_deliver`: the last two deliveries, their handler named
-  (the exec that names it lies 300,000 events further back);
+  (the exec that names it lies over 260,000 events further back);
 - `-n 250000` returns exactly the last 250,000 events, exit 0, to a
   client that stops reading until the daemon holds a full backlog for it
   (stats backlog_bytes): far more than a client's backlog (16 MiB, about
@@ -83,7 +84,8 @@ try:
     check_eq('log: every event the daemon drained', st['events'], len(full))
     writes = [e for e in full if e['type'] == 'write']
     check_eq('logged writes vs the program\'s writes', big['writes'], len(writes))
-    check(len(full) > 300000, 'only %d events logged' % len(full))
+    # The writes are the program's; the reads as many as the reader's timing made them (fewer when slow).
+    check(len(full) > big['writes'], 'only %d events logged' % len(full))
     passed('%d events logged in %d segments; %d writes, as `pipe` counted'
            % (len(full), st['journal']['segments'], len(writes)))
 
