@@ -209,7 +209,11 @@ def qemu_cmd(vmlinuz, initrd, out):
     return ['qemu-system-x86_64', '-nodefaults', '-no-user-config', '-nographic', '-no-reboot',
             '-machine', 'q35', '-smp', str(os.cpu_count() or 2), '-m', '4G'] + accel + [
             '-kernel', vmlinuz, '-initrd', initrd,
-            '-append', 'console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init',
+            # A kernel stuck for two minutes (watchdog_thresh 60: emulation is slow, not that slow)
+            # panics with every CPU's backtrace (printed at loglevel 5), and the guest ends at once
+            # instead of hanging until the job's time is up.
+            '-append', 'console=ttyS0 panic=-1 oops=panic quiet loglevel=5 rdinit=/init watchdog_thresh=60 '
+                       'softlockup_panic=1 softlockup_all_cpu_backtrace=1',
             '-serial', 'stdio',
             '-virtfs', share + ',path=/,mount_tag=hostroot,readonly=on',
             '-virtfs', share + ',path=%s,mount_tag=out' % out], kvm
