@@ -391,26 +391,6 @@ void ipct_diag_seed(struct ipct_diag *dg, const struct ipct_diag_seed *sd)
 
 /* ---- words ---- */
 
-/* A message, built a clause at a time. */
-struct text {
-	char buf[2048];
-	size_t len;
-};
-
-static void __attribute__((format(printf, 2, 3))) say(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->len >= sizeof(t->buf) - 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->len = t->len + (size_t)n < sizeof(t->buf) ? t->len + (size_t)n : sizeof(t->buf) - 1;
-}
-
 /* "1.23 s", "45.6 ms", "120 us": a duration. */
 static const char *dur(char *buf, size_t len, uint64_t ns)
 {
@@ -538,7 +518,7 @@ static int by_time(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void emit(struct ipct_diag *dg, const struct dsession *s, struct json_object *d, const struct text *msg)
+static void emit(struct ipct_diag *dg, const struct dsession *s, struct json_object *d, const struct ipct_text *msg)
 {
 	/* The evidence, oldest first. */
 	json_object_array_sort(member(d, "evidence"), by_time);
@@ -567,7 +547,7 @@ static bool handed_over(const struct dproc *parent)
 static void say_not_waited(struct ipct_diag *dg, struct dsession *s, struct dproc *p)
 {
 	struct json_object *d = diag_new(s, "not_waited", p->exit_ns, p), *kids = json_object_new_array();
-	struct text msg = { .len = 0 };
+	struct ipct_text msg = { .len = 0 };
 	char t1[32], t2[32], st[64];
 	size_t n = 0, shown = 0;
 	const struct dproc *adopter = NULL;
@@ -575,7 +555,7 @@ static void say_not_waited(struct ipct_diag *dg, struct dsession *s, struct dpro
 	for (size_t i = 0; i < p->nkids; i++)
 		n += zombie(p->kids[i]);
 	add_proc(d, p->pid, p->comm, "parent");
-	say(&msg, "%s[%u] never waited for %zu of its children: when it exited at %s, ", p->comm, p->pid, n,
+	ipct_say(&msg, "%s[%u] never waited for %zu of its children: when it exited at %s, ", p->comm, p->pid, n,
 	    at(t1, sizeof(t1), s, p->exit_ns));
 	for (size_t i = 0; i < p->nkids; i++) {
 		struct dproc *k = p->kids[i];
@@ -594,23 +574,23 @@ static void say_not_waited(struct ipct_diag *dg, struct dsession *s, struct dpro
 		json_object_array_add(kids, json_object_get(j));
 		evidence(d, s, k->exit_ns, k->pid, k->comm, "exit", "%s", st);
 		if (shown++ < 8)
-			say(&msg, "%s%s[%u] (%s at %s) had been a zombie for %s", shown > 1 ? ", " : "", k->comm,
+			ipct_say(&msg, "%s%s[%u] (%s at %s) had been a zombie for %s", shown > 1 ? ", " : "", k->comm,
 			    k->pid, st, at(t1, sizeof(t1), s, k->exit_ns),
 			    dur(t2, sizeof(t2), p->exit_ns - k->exit_ns));
 	}
 	if (shown > 8)
-		say(&msg, " and %zu more", shown - 8);
+		ipct_say(&msg, " and %zu more", shown - 8);
 	evidence(d, s, p->exit_ns, p->pid, p->comm, "exit", "%s, without waiting for them", status_str(st, sizeof(st), p->status));
 	if (adopter) {
-		say(&msg, "; the kernel then handed %s to %s[%u], which reaped %s", n > 1 ? "them" : "it",
+		ipct_say(&msg, "; the kernel then handed %s to %s[%u], which reaped %s", n > 1 ? "them" : "it",
 		    adopter->adopter_comm, adopter->adopter, n > 1 ? "them" : "it");
 		evidence(d, s, adopter->reaped_ns, p->pid, p->comm, "signal_generate", "SIGCHLD for %s[%u] to %s[%u], its new parent",
 			 adopter->comm, adopter->pid, adopter->adopter_comm, adopter->adopter);
 	} else {
-		say(&msg, "; the kernel then handed %s to init (or the nearest subreaper), which reaped %s",
+		ipct_say(&msg, "; the kernel then handed %s to init (or the nearest subreaper), which reaped %s",
 		    n > 1 ? "them" : "it", n > 1 ? "them" : "it");
 	}
-	say(&msg, ". A finished child stays a zombie until its parent collects it: call wait() or waitpid() "
+	ipct_say(&msg, ". A finished child stays a zombie until its parent collects it: call wait() or waitpid() "
 		  "for every child you fork (or set SIGCHLD to SIG_IGN if their status never matters)");
 	json_object_object_add(d, "children", kids);
 	emit(dg, s, d, &msg);
@@ -661,28 +641,28 @@ void ipct_diag_tick(struct ipct_diag *dg, uint64_t now_ns)
 /* ---- kill_failed ---- */
 
 /* Who reaped p, and when, as a clause: "reaped at 0.5 s by sh[10] (wait4)". */
-static void say_reaped(struct text *msg, const struct dsession *s, const struct dproc *p)
+static void say_reaped(struct ipct_text *msg, const struct dsession *s, const struct dproc *p)
 {
 	char t[32];
 
 	switch (p->reap) {
 	case REAP_WAIT:
-		say(msg, " and was reaped at %s by %s[%u], which waited for it", at(t, sizeof(t), s, p->reaped_ns),
+		ipct_say(msg, " and was reaped at %s by %s[%u], which waited for it", at(t, sizeof(t), s, p->reaped_ns),
 		    p->reaper_comm, p->reaper);
 		break;
 	case REAP_AUTO:
-		say(msg, "; its parent ignores SIGCHLD, so the kernel reaped it at once");
+		ipct_say(msg, "; its parent ignores SIGCHLD, so the kernel reaped it at once");
 		break;
 	case REAP_ADOPTED:
-		say(msg, "; its parent exited at %s without waiting for it, and %s[%u], which adopted it, reaped it",
+		ipct_say(msg, "; its parent exited at %s without waiting for it, and %s[%u], which adopted it, reaped it",
 		    at(t, sizeof(t), s, p->reaped_ns), p->adopter_comm, p->adopter);
 		break;
 	default:
 		if (p->orphaned)
-			say(msg, "; its parent had exited, so %s adopted it and reaped it",
+			ipct_say(msg, "; its parent had exited, so %s adopted it and reaped it",
 			    p->adopter ? p->adopter_comm : "init");
 		else
-			say(msg, " and was reaped since");
+			ipct_say(msg, " and was reaped since");
 	}
 }
 
@@ -702,39 +682,39 @@ static bool said(struct dsession *s, const char *kind, uint32_t pid, int64_t a, 
 }
 
 /* ESRCH: what the pid was, if the trace knew it. */
-static void esrch(struct dsession *s, struct json_object *d, struct text *msg, int64_t pid, const struct dproc *t,
+static void esrch(struct dsession *s, struct json_object *d, struct ipct_text *msg, int64_t pid, const struct dproc *t,
 		  bool tid)
 {
 	char t1[32], st[64];
 
 	if (pid < -1 && !tid) {
-		say(msg, "a negative pid names a process group, and there is no group %" PRId64 ". To signal the "
+		ipct_say(msg, "a negative pid names a process group, and there is no group %" PRId64 ". To signal the "
 			 "process %" PRId64 ", pass %" PRId64, -pid, -pid, -pid);
 		return;
 	}
 	if (pid <= 0) {
-		say(msg, "there was no process it may signal");
+		ipct_say(msg, "there was no process it may signal");
 		return;
 	}
 	if (!t) {
-		say(msg, "no process of this trace ever had %s %" PRId64 " (a wrong number, one from an earlier "
+		ipct_say(msg, "no process of this trace ever had %s %" PRId64 " (a wrong number, one from an earlier "
 			 "run, or a process outside the trace that has ended)", tid ? "thread id" : "pid", pid);
 		return;
 	}
 	add_proc(d, t->pid, t->comm, "target");
 	if (t->live) {
 		/* tkill/tgkill naming a thread that is not (or no longer) there. */
-		say(msg, "%s[%u] has no thread %" PRId64, t->comm, t->pid, pid);
+		ipct_say(msg, "%s[%u] has no thread %" PRId64, t->comm, t->pid, pid);
 		return;
 	}
 	evidence(d, s, t->exit_ns, t->pid, t->comm, "exit", "%s", status_str(st, sizeof(st), t->status));
 	if (t->reap == REAP_WAIT)
 		evidence(d, s, t->reaped_ns, t->reaper, t->reaper_comm, t->reap_call, "it collected %s[%u]", t->comm,
 			 t->pid);
-	say(msg, "%s %" PRId64 " was %s[%u], which exited at %s (%s)", tid ? "thread" : "pid", pid, t->comm, t->pid,
+	ipct_say(msg, "%s %" PRId64 " was %s[%u], which exited at %s (%s)", tid ? "thread" : "pid", pid, t->comm, t->pid,
 	    at(t1, sizeof(t1), s, t->exit_ns), st);
 	say_reaped(msg, s, t);
-	say(msg, ". Once a process is reaped its pid names nothing (and may soon name another process): do not "
+	ipct_say(msg, ". Once a process is reaped its pid names nothing (and may soon name another process): do not "
 		 "signal a child after waiting for it");
 }
 
@@ -748,7 +728,7 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
 	int64_t pid = (int)sy->args[0], tid = tg ? (int)sy->args[1] : pid;
 	const struct dproc *t = pidfd || pid <= 0 ? NULL : proc_find(dg, s->id, (uint32_t)pid);
 	struct json_object *d;
-	struct text msg = { .len = 0 };
+	struct ipct_text msg = { .len = 0 };
 	char what[96], signame[16];
 	const char *sg = ipct_sig_name(sig);
 
@@ -778,11 +758,11 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
 	json_object_object_add(d, "sig", ipct_sig_name(sig) ? json_object_new_string(ipct_sig_name(sig)) : NULL);
 	json_object_object_add(d, "signo", json_object_new_int(sig));
 	json_object_object_add(d, "errno", json_object_new_string(ipct_errno_name(err)));
-	say(&msg, "%s[%u]: %s failed with %s: ", p->comm, p->pid, what, ipct_errno_name(err));
+	ipct_say(&msg, "%s[%u]: %s failed with %s: ", p->comm, p->pid, what, ipct_errno_name(err));
 	switch (err) {
 	case ESRCH:
 		if (pidfd)
-			say(&msg, "the process that pidfd %" PRId64 " refers to has ended and been reaped", pid);
+			ipct_say(&msg, "the process that pidfd %" PRId64 " refers to has ended and been reaped", pid);
 		else if (tg && t && t->live)
 			esrch(s, d, &msg, tid, t, true);
 		else
@@ -791,22 +771,22 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
 	case EPERM:
 		if (t) {
 			add_proc(d, t->pid, t->comm, "target");
-			say(&msg, "%s[%u] runs as uid %u and %s[%u] as uid %u: a process may signal only its own "
+			ipct_say(&msg, "%s[%u] runs as uid %u and %s[%u] as uid %u: a process may signal only its own "
 				  "user's processes unless it is privileged (CAP_KILL)", p->comm, p->pid, e->uid,
 			    t->comm, t->pid, t->uid);
 		} else {
-			say(&msg, "it may not signal that process (most likely another user's process, which only a "
+			ipct_say(&msg, "it may not signal that process (most likely another user's process, which only a "
 				  "privileged one may signal, or init, which takes only the signals it handles)");
 		}
 		break;
 	default:
 		if (sig < 0 || sig > 64)
-			say(&msg, "%d is not a signal number: signals are 1 to 64, and 0 only tests whether the "
+			ipct_say(&msg, "%d is not a signal number: signals are 1 to 64, and 0 only tests whether the "
 				  "process exists", sig);
 		else if (pidfd && sy->args[3])
-			say(&msg, "its flags must be 0 (they are %#" PRIx64 ")", (uint64_t)sy->args[3]);
+			ipct_say(&msg, "its flags must be 0 (they are %#" PRIx64 ")", (uint64_t)sy->args[3]);
 		else
-			say(&msg, "the kernel rejected its arguments (a siginfo it may not send, or flags it does "
+			ipct_say(&msg, "the kernel rejected its arguments (a siginfo it may not send, or flags it does "
 				  "not know)");
 	}
 	emit(dg, s, d, &msg);
@@ -860,7 +840,7 @@ static void on_other_end(uint32_t pid, int fd, unsigned mode, void *ctx)
 
 /* EBADF on an open descriptor: the wrong end of a pipe, or a file open the other way. False: not that. */
 static bool wrong_end(struct ipct_diag *dg, const struct dsession *s, struct dproc *p, const struct ipct_event *e,
-		      const struct ipct_syscall *sc, int fd, struct json_object *d, struct text *msg)
+		      const struct ipct_syscall *sc, int fd, struct json_object *d, struct ipct_text *msg)
 {
 	bool write = sc->io == IPCT_IO_WRITE || sc->io == IPCT_IO_WRITE_MSGS;
 	unsigned mode = (unsigned)(e->sys.x[1] >> 32) & 3, need = write ? 2 : 1;
@@ -876,7 +856,7 @@ static bool wrong_end(struct ipct_diag *dg, const struct dsession *s, struct dpr
 	json_object_object_add(d, "cause", json_object_new_string(kind == IPCT_KIND_PIPE || kind == IPCT_KIND_FIFO
 								      ? "wrong_end" : "wrong_mode"));
 	if (kind != IPCT_KIND_PIPE && kind != IPCT_KIND_FIFO) {
-		say(msg, "fd %d is open for %s only (%s): it cannot be %s", fd, mode == 1 ? "reading" : "writing", what,
+		ipct_say(msg, "fd %d is open for %s only (%s): it cannot be %s", fd, mode == 1 ? "reading" : "writing", what,
 		    write ? "written" : "read");
 		return true;
 	}
@@ -886,24 +866,24 @@ static bool wrong_end(struct ipct_diag *dg, const struct dsession *s, struct dpr
 	ipct_graph_fd_note(dg->graph, p->pid, fd, &made);
 	ipct_graph_holders(dg->graph, p->session, e->sys.x[0], on_other_end, &x, &obj);
 	json_object_object_add(d, "other_end_fd", x.fd >= 0 ? json_object_new_int(x.fd) : NULL);
-	say(msg, "fd %d is %s", fd, what);
+	ipct_say(msg, "fd %d is %s", fd, what);
 	if (made.state == IPCT_FDN_OPEN && made.call) {
 		note_call(call, sizeof(call), &made, fd);
-		say(msg, " (since %s at %s)", call, at(t, sizeof(t), s, made.ts));
+		ipct_say(msg, " (since %s at %s)", call, at(t, sizeof(t), s, made.ts));
 		evidence(d, s, made.ts, made.pid, made.comm, made.call, "%s made fd %d %s", call, fd, what);
 	}
 	if (x.fd >= 0)
-		say(msg, "; its %s end is fd %d", write ? "write" : "read", x.fd);
+		ipct_say(msg, "; its %s end is fd %d", write ? "write" : "read", x.fd);
 	else
-		say(msg, "; %s[%u] holds no %s end of it", p->comm, p->pid, write ? "write" : "read");
-	say(msg, ". A pipe is written through its write end and read through its read end: pipe(fds) puts the "
+		ipct_say(msg, "; %s[%u] holds no %s end of it", p->comm, p->pid, write ? "write" : "read");
+	ipct_say(msg, ". A pipe is written through its write end and read through its read end: pipe(fds) puts the "
 		 "read end in fds[0] and the write end in fds[1]");
 	return true;
 }
 
 /* EBADF on a descriptor that was not open: what the trace knows of it. False when it cannot tell. */
 static bool not_open(struct ipct_diag *dg, struct dsession *s, struct dproc *p, const struct ipct_syscall *sc, int fd,
-		     struct json_object *d, struct text *msg, uint64_t *key)
+		     struct json_object *d, struct ipct_text *msg, uint64_t *key)
 {
 	struct ipct_graph_fdnote n;
 	char what[64], call[48], t[32];
@@ -919,37 +899,37 @@ static bool not_open(struct ipct_diag *dg, struct dsession *s, struct dproc *p, 
 		if (n.pid != p->pid)
 			add_proc(d, n.pid, n.comm, "closer");
 		if (!strcmp(n.call, "exec")) {
-			say(msg, "fd %d was closed when %s[%u] exec'd at %s: it was close-on-exec", fd, n.comm, n.pid,
+			ipct_say(msg, "fd %d was closed when %s[%u] exec'd at %s: it was close-on-exec", fd, n.comm, n.pid,
 			    at(t, sizeof(t), s, n.ts));
 			evidence(d, s, n.ts, n.pid, n.comm, "exec", "fd %d (close-on-exec) closed", fd);
 		} else {
 			note_call(call, sizeof(call), &n, fd);
-			say(msg, "fd %d was %sclosed at %s by %s in %s[%u]", fd, is_close ? "already " : "",
+			ipct_say(msg, "fd %d was %sclosed at %s by %s in %s[%u]", fd, is_close ? "already " : "",
 			    at(t, sizeof(t), s, n.ts), call, n.comm, n.pid);
 			evidence(d, s, n.ts, n.pid, n.comm, n.call, "closed fd %d", fd);
 		}
 		if (n.kind != IPCT_KIND_NONE)
-			say(msg, ", where it was %s", what_str(what, sizeof(what), n.kind, n.ino, n.mode));
+			ipct_say(msg, ", where it was %s", what_str(what, sizeof(what), n.kind, n.ino, n.mode));
 		if (n.reopened)
-			say(msg, "; files opened since got that number and were closed again (as the dynamic loader "
+			ipct_say(msg, "; files opened since got that number and were closed again (as the dynamic loader "
 				 "does after an exec)");
 		/* A file opened and closed again at that number since would not show (files are not traced). */
 		if (fd > 2)
-			say(msg, " (the last close of it the trace saw)");
+			ipct_say(msg, " (the last close of it the trace saw)");
 		if (is_close)
-			say(msg, ". A descriptor is closed once: a second close() fails, or closes whatever got its "
+			ipct_say(msg, ". A descriptor is closed once: a second close() fails, or closes whatever got its "
 				 "number in between");
 		else
-			say(msg, ". A closed descriptor names nothing until a new open, pipe or dup gets that number: "
+			ipct_say(msg, ". A closed descriptor names nothing until a new open, pipe or dup gets that number: "
 				 "%s it only before closing it", sc->io == IPCT_IO_NONE ? "use" : "read or write");
 		if (fd == 1 && !is_close)
-			say(msg, " (printf() and puts() write to fd 1: they fail once it is closed)");
+			ipct_say(msg, " (printf() and puts() write to fd 1: they fail once it is closed)");
 		return true;
 	case IPCT_FDN_OPEN:
 		/* A copy of a file or terminal that the trace saw made, and not its close. */
 		note_call(call, sizeof(call), &n, fd);
 		json_object_object_add(d, "cause", json_object_new_string("closed_since"));
-		say(msg, "fd %d was made at %s by %s in %s[%u] (%s, whose close is not traced) and has been closed "
+		ipct_say(msg, "fd %d was made at %s by %s in %s[%u] (%s, whose close is not traced) and has been closed "
 			 "since", fd, at(t, sizeof(t), s, n.ts), call, n.comm, n.pid,
 		    what_str(what, sizeof(what), n.kind, n.ino, n.mode));
 		evidence(d, s, n.ts, n.pid, n.comm, n.call, "%s made fd %d", call, fd);
@@ -960,11 +940,11 @@ static bool not_open(struct ipct_diag *dg, struct dsession *s, struct dproc *p, 
 			return false;
 		if (fd <= 2) {
 			json_object_object_add(d, "cause", json_object_new_string("closed_before_trace"));
-			say(msg, "fd %d was not open when the trace began, and nothing in the trace opened it: %s[%u] "
+			ipct_say(msg, "fd %d was not open when the trace began, and nothing in the trace opened it: %s[%u] "
 				 "(or the program that started it) was started with it closed", fd, p->comm, p->pid);
 		} else {
 			json_object_object_add(d, "cause", json_object_new_string("never_opened"));
-			say(msg, "the trace never saw fd %d open in %s[%u]: most likely it was never opened (a wrong "
+			ipct_say(msg, "the trace never saw fd %d open in %s[%u]: most likely it was never opened (a wrong "
 				 "number, or one from a call that failed); a file opened and closed again would not show, "
 				 "as the trace sees only pipes, FIFOs, sockets and the standard streams", fd, p->comm,
 			    p->pid);
@@ -981,7 +961,7 @@ static void rule_bad_fd(struct ipct_diag *dg, struct dsession *s, struct dproc *
 {
 	int fd = (int)e->sys.args[0];
 	struct json_object *d = diag_new(s, "bad_fd", e->ts_ns, p);
-	struct text msg = { .len = 0 };
+	struct ipct_text msg = { .len = 0 };
 	uint64_t key = e->sys.x[0] ^ (uint64_t)e->kind[0] << 56;
 	bool known;
 
@@ -991,13 +971,13 @@ static void rule_bad_fd(struct ipct_diag *dg, struct dsession *s, struct dproc *
 	json_object_object_add(d, "fd", json_object_new_int(fd));
 	json_object_object_add(d, "errno", json_object_new_string("EBADF"));
 	json_object_object_add(d, "cause", NULL);
-	say(&msg, "%s[%u]: %s(%d) failed with EBADF: ", p->comm, p->pid, sc->name, fd);
+	ipct_say(&msg, "%s[%u]: %s(%d) failed with EBADF: ", p->comm, p->pid, sc->name, fd);
 	/* close(-1) is an idiom ("close it if it was opened"), not a mistake. */
 	if (fd < 0 && sc->cls == IPCT_SC_CLOSE) {
 		known = false;
 	} else if (fd < 0) {
 		json_object_object_add(d, "cause", json_object_new_string("negative"));
-		say(&msg, "%d is no descriptor. It is what open(), pipe(), socket() or dup() return when they fail: "
+		ipct_say(&msg, "%d is no descriptor. It is what open(), pipe(), socket() or dup() return when they fail: "
 			  "check their result before using it", fd);
 		known = true;
 	} else if (e->kind[0] != IPCT_KIND_NONE) {
@@ -1047,7 +1027,7 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 	struct install *in;
 	const struct dproc *parent;
 	struct json_object *d;
-	struct text msg = { .len = 0 };
+	struct ipct_text msg = { .len = 0 };
 	char t1[32], t2[32];
 	bool by_parent;
 
@@ -1070,22 +1050,22 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 		 v->fatal.sender_comm,
 		 v->fatal.sender, sig_str(sig), v->comm, v->pid);
 	evidence(d, s, v->exit_ns, v->pid, v->comm, "exit", "killed by %s", sig_str(sig));
-	say(&msg, "%s[%u] was killed by %s, sent by %s[%u] at %s", v->comm, v->pid, sig_str(sig), v->fatal.sender_comm,
+	ipct_say(&msg, "%s[%u] was killed by %s, sent by %s[%u] at %s", v->comm, v->pid, sig_str(sig), v->fatal.sender_comm,
 	    v->fatal.sender, at(t1, sizeof(t1), s, v->fatal.ts));
 	if (v->start_ns && v->fatal.ts >= v->start_ns)
-		say(&msg, ", %s after it %s", dur(t2, sizeof(t2), v->fatal.ts - v->start_ns),
+		ipct_say(&msg, ", %s after it %s", dur(t2, sizeof(t2), v->fatal.ts - v->start_ns),
 		    v->fork_ns == v->start_ns ? "was forked" : "exec'd");
 	if (!v->first_call_ns || v->first_call_ns > v->fatal.ts)
-		say(&msg, " and before it had made a single traced system call");
-	say(&msg, ": it had no handler for %s, whose default action ends the process. Yet its program handles %s: ",
+		ipct_say(&msg, " and before it had made a single traced system call");
+	ipct_say(&msg, ": it had no handler for %s, whose default action ends the process. Yet its program handles %s: ",
 	    sig_str(sig), sig_str(sig));
 	if (by_parent)
-		say(&msg, "its parent %s[%u] installed %s at %s, after forking it, so the child never had that "
+		ipct_say(&msg, "its parent %s[%u] installed %s at %s, after forking it, so the child never had that "
 			  "handler. If %s[%u] was meant to handle %s, install the handler before fork() (a child "
 			  "inherits its parent's handlers)",
 		    in->comm, in->pid, in->handler, at(t1, sizeof(t1), s, in->ts), v->comm, v->pid, sig_str(sig));
 	else
-		say(&msg, "%s[%u], running the same code, installed %s at %s. If %s[%u] was meant to handle %s too, "
+		ipct_say(&msg, "%s[%u], running the same code, installed %s at %s. If %s[%u] was meant to handle %s too, "
 			  "the signal won the race against its signal() or sigaction() call: install the handler "
 			  "before fork() (children inherit it), or block %s before fork() and have the child "
 			  "unblock it (sigsuspend) once its handler is in place",
@@ -1257,75 +1237,75 @@ static bool stuck(const struct dproc *p)
 }
 
 /* "pipe:[N] (fd 3)", or for a FIFO "the FIFO /tmp/f (pipe:[N], fd 3)". */
-static void say_obj(struct text *msg, const struct bcall *c)
+static void say_obj(struct ipct_text *msg, const struct bcall *c)
 {
 	char name[48];
 
 	obj_str(name, sizeof(name), &c->obj);
 	if (c->obj.kind == IPCT_KIND_FIFO && c->obj.path)
-		say(msg, "the FIFO %s (%s, fd %d)", c->obj.path, name, c->fd);
+		ipct_say(msg, "the FIFO %s (%s, fd %d)", c->obj.path, name, c->fd);
 	else
-		say(msg, "%s (fd %d)", name, c->fd);
+		ipct_say(msg, "%s (fd %d)", name, c->fd);
 }
 
 /* "waitpipe[101] (fd 3), itself (fd 4)": the holders of the end that could wake p. */
-static void say_ends(struct ipct_diag *dg, struct text *msg, const struct dproc *p, const struct bcall *c)
+static void say_ends(struct ipct_diag *dg, struct ipct_text *msg, const struct dproc *p, const struct bcall *c)
 {
 	for (int i = 0; i < c->nends; i++) {
 		const struct dproc *q = proc_live(dg, c->ends[i].pid);
 
 		if (c->ends[i].pid == p->pid)
-			say(msg, "%sitself (fd %d)", i ? (i == c->nends - 1 ? " and " : ", ") : "", c->ends[i].fd);
+			ipct_say(msg, "%sitself (fd %d)", i ? (i == c->nends - 1 ? " and " : ", ") : "", c->ends[i].fd);
 		else
-			say(msg, "%s%s[%u] (fd %d)", i ? (i == c->nends - 1 ? " and " : ", ") : "",
+			ipct_say(msg, "%s%s[%u] (fd %d)", i ? (i == c->nends - 1 ? " and " : ", ") : "",
 			    q ? q->comm : "?", c->ends[i].pid, c->ends[i].fd);
 	}
 }
 
-static void say_call(struct ipct_diag *dg, struct text *msg, const struct dproc *p, const struct bcall *c,
+static void say_call(struct ipct_diag *dg, struct ipct_text *msg, const struct dproc *p, const struct bcall *c,
 		     uint64_t now)
 {
 	const char *name = ipct_syscall_name(c->nr) ?: "a call";
 	bool sock = c->obj.kind == IPCT_KIND_SOCKET;
 	char t[32];
 
-	say(msg, "%s[%u] has been blocked for at least %s in %s", p->comm, p->pid, dur(t, sizeof(t), now - c->since),
+	ipct_say(msg, "%s[%u] has been blocked for at least %s in %s", p->comm, p->pid, dur(t, sizeof(t), now - c->since),
 	    name);
 	switch (c->what) {
 	case W_WAIT:
 		if (c->wait_pid > 0) {
 			const struct dproc *k = proc_live(dg, (uint32_t)c->wait_pid);
 
-			say(msg, " for its child %s[%" PRId64 "]", k ? k->comm : "?", c->wait_pid);
+			ipct_say(msg, " for its child %s[%" PRId64 "]", k ? k->comm : "?", c->wait_pid);
 		} else {
-			say(msg, " for any of its children (");
+			ipct_say(msg, " for any of its children (");
 			for (int i = 0; i < c->nproviders; i++) {
 				const struct dproc *k = proc_live(dg, c->providers[i]);
 
-				say(msg, "%s%s[%u]", i ? ", " : "", k ? k->comm : "?", c->providers[i]);
+				ipct_say(msg, "%s%s[%u]", i ? ", " : "", k ? k->comm : "?", c->providers[i]);
 			}
-			say(msg, ")");
+			ipct_say(msg, ")");
 		}
 		return;
 	case W_READ:
-		say(msg, " on ");
+		ipct_say(msg, " on ");
 		say_obj(msg, c);
-		say(msg, sock ? ": nothing has arrived, and only " : ": it is empty, and only ");
+		ipct_say(msg, sock ? ": nothing has arrived, and only " : ": it is empty, and only ");
 		say_ends(dg, msg, p, c);
-		say(msg, sock ? " can send to it" : " can write to it");
+		ipct_say(msg, sock ? " can send to it" : " can write to it");
 		return;
 	case W_WRITE:
-		say(msg, " to ");
+		ipct_say(msg, " to ");
 		say_obj(msg, c);
 		if (sock)
-			say(msg, ": its buffer is full, and only ");
+			ipct_say(msg, ": its buffer is full, and only ");
 		else if (c->obj.bytes_written > c->obj.bytes_read)
-			say(msg, ": it is full (%" PRIu64 " bytes written, %" PRIu64 " read), and only ",
+			ipct_say(msg, ": it is full (%" PRIu64 " bytes written, %" PRIu64 " read), and only ",
 			    c->obj.bytes_written, c->obj.bytes_read);
 		else
-			say(msg, ": it is full, and only ");
+			ipct_say(msg, ": it is full, and only ");
 		say_ends(dg, msg, p, c);
-		say(msg, " can read it");
+		ipct_say(msg, " can read it");
 		return;
 	}
 }
@@ -1343,7 +1323,7 @@ static const struct bcall *waits_on(const struct dproc *q, uint32_t pid)
 }
 
 /* The way out, from the shape of the cycle. */
-static void say_way_out(struct text *msg, struct dproc **m, int n)
+static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 {
 	bool reads = true, writes = true;
 	char name[48];
@@ -1367,12 +1347,12 @@ static void say_way_out(struct text *msg, struct dproc **m, int n)
 						continue;
 					obj_str(name, sizeof(name), &c->obj);
 					if (c->what == W_WRITE)
-						say(msg, "Way out: %s[%u] must read %s until end of file before it waits "
+						ipct_say(msg, "Way out: %s[%u] must read %s until end of file before it waits "
 							 "for %s[%u]: a pipe holds only so much (64 KiB), and a child that "
 							 "writes more cannot finish, nor exit, until somebody reads",
 						    m[i]->comm, m[i]->pid, name, child->comm, child->pid);
 					else
-						say(msg, "Way out: %s[%u] must close its end of %s before it waits for "
+						ipct_say(msg, "Way out: %s[%u] must close its end of %s before it waits for "
 							 "%s[%u]: a reader sees end of file only once every write end is "
 							 "closed, its own copies too",
 						    m[i]->comm, m[i]->pid, name, child->comm, child->pid);
@@ -1382,13 +1362,13 @@ static void say_way_out(struct text *msg, struct dproc **m, int n)
 		}
 	}
 	if (reads)
-		say(msg, "Way out: each waits to read what another has not written yet; one of them must write "
+		ipct_say(msg, "Way out: each waits to read what another has not written yet; one of them must write "
 			 "first, and each must close the write ends it does not use, so that readers see end of file");
 	else if (writes)
-		say(msg, "Way out: each writes more than a pipe holds before reading what the other wrote; read "
+		ipct_say(msg, "Way out: each writes more than a pipe holds before reading what the other wrote; read "
 			 "and write in turns (poll()), or leave the reading to another process or thread");
 	else
-		say(msg, "Way out: one of them must do its part before it waits: close the ends each does not use, "
+		ipct_say(msg, "Way out: one of them must do its part before it waits: close the ends each does not use, "
 			 "and order the reads, writes and waits so that they cannot wait in a circle");
 }
 
@@ -1397,7 +1377,7 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 {
 	struct dsession *s = session_find(dg, m[0]->session);
 	struct json_object *d, *waits;
-	struct text msg = { .len = 0 };
+	struct ipct_text msg = { .len = 0 };
 	const char *fifo = NULL;
 	char name[48], t[32];
 
@@ -1405,8 +1385,8 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 		return;
 	d = diag_new(s, "deadlock", now, m[0]);
 	for (int i = 0; i < n; i++)
-		say(&msg, "%s%s[%u]", i ? (i == n - 1 ? " and " : ", ") : "", m[i]->comm, m[i]->pid);
-	say(&msg, n == 2 ? " wait for each other, and neither can go on. "
+		ipct_say(&msg, "%s%s[%u]", i ? (i == n - 1 ? " and " : ", ") : "", m[i]->comm, m[i]->pid);
+	ipct_say(&msg, n == 2 ? " wait for each other, and neither can go on. "
 			 : " wait for each other in a circle, and none of them can go on. ");
 	for (int g = 0; g < 2; g++) {
 		struct dproc **set = g ? also : m;
@@ -1419,7 +1399,7 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 				struct json_object *j = add_proc(d, p->pid, p->comm, g ? "waiting" : "member");
 
 				say_call(dg, &msg, p, c, now);
-				say(&msg, ". ");
+				ipct_say(&msg, ". ");
 				json_object_object_add(j, "call", json_object_new_string(ipct_syscall_name(c->nr) ?: "?"));
 				json_object_object_add(j, "since_ns", jtime(s, c->since));
 				json_object_object_add(j, "fd", c->what == W_WAIT ? NULL : json_object_new_int(c->fd));
@@ -1444,10 +1424,10 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 		}
 	}
 	if (nalso)
-		say(&msg, "(%s waiting on them, stuck as well.) ", nalso > 1 ? "Those after the circle are"
+		ipct_say(&msg, "(%s waiting on them, stuck as well.) ", nalso > 1 ? "Those after the circle are"
 									 : "The last one is");
 	say_way_out(&msg, m, n);
-	say(&msg, ". Nothing in the trace can wake them now%s; only a signal can (kill them, or Ctrl-C)",
+	ipct_say(&msg, ". Nothing in the trace can wake them now%s; only a signal can (kill them, or Ctrl-C)",
 	    fifo ? " (nor anything outside it but a process that opens the FIFO)" : "");
 	emit(dg, s, d, &msg);
 }

@@ -1708,24 +1708,6 @@ static const struct stdrec *stdrec_of(const struct gsession *s, uint32_t pid)
 	return NULL;
 }
 
-struct text {
-	char buf[1536];
-	size_t len;
-};
-
-static void __attribute__((format(printf, 2, 3))) say(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->len >= sizeof(t->buf))
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
-	va_end(ap);
-	t->len = n < 0 ? t->len : t->len + (size_t)n;
-}
-
 /* I/O through a standard stream: a holder on fd 0-2 that moved bytes, and its object. */
 struct stdio_use {
 	const struct object *o;
@@ -1753,7 +1735,7 @@ static size_t stdio_uses(struct ipct_graph *g, uint32_t session, struct stdio_us
  * false when it did nothing there.
  */
 static bool io_elsewhere(const struct stdio_use *u, size_t nu, const struct object *o, uint32_t pid,
-			 struct text *t, struct json_object *objs)
+			 struct ipct_text *t, struct json_object *objs)
 {
 	bool any = false;
 	char name[48];
@@ -1765,9 +1747,9 @@ static bool io_elsewhere(const struct stdio_use *u, size_t nu, const struct obje
 			continue;
 		object_name(u[i].o, name, sizeof(name));
 		if (h->bytes_w)
-			say(t, "%s wrote %" PRIu64 " bytes to %s (fd %d)", any ? "," : "", h->bytes_w, name, h->fd);
+			ipct_say(t, "%s wrote %" PRIu64 " bytes to %s (fd %d)", any ? "," : "", h->bytes_w, name, h->fd);
 		if (h->bytes_r)
-			say(t, "%s read %" PRIu64 " bytes from %s (fd %d)", any || h->bytes_w ? "," : "", h->bytes_r,
+			ipct_say(t, "%s read %" PRIu64 " bytes from %s (fd %d)", any || h->bytes_w ? "," : "", h->bytes_r,
 			    name, h->fd);
 		json_object_array_add(objs, json_object_new_string(name));
 		any = true;
@@ -1789,7 +1771,7 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 	struct json_object *d, *procs, *objs, *ev, *j;
 	uint32_t seen[16];
 	size_t nseen = 0;
-	struct text t = { .len = 0 };
+	struct ipct_text t = { .len = 0 };
 	bool elsewhere = false;
 	const struct holder *first = o->holders;
 	uint64_t last = o->created_ns;
@@ -1806,7 +1788,7 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 	procs = json_object_new_array();
 	objs = json_object_new_array();
 	json_object_array_add(objs, json_object_new_string(name));
-	say(&t, "%s, made by %s[%u], never carried a byte, while its holders used their standard streams "
+	ipct_say(&t, "%s, made by %s[%u], never carried a byte, while its holders used their standard streams "
 		"elsewhere:", name, first->comm, first->pid);
 	for (const struct holder *h = o->holders; h; h = h->next) {
 		const struct stdrec *r = stdrec_of(s, h->pid);
@@ -1822,18 +1804,18 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 		j = who_json(h->pid, comm);
 		json_object_object_add(j, "role", json_object_new_string("holder"));
 		json_object_array_add(procs, j);
-		say(&t, "%s %s[%u]", nseen > 1 ? ";" : "", comm, h->pid);
+		ipct_say(&t, "%s %s[%u]", nseen > 1 ? ";" : "", comm, h->pid);
 		if (io_elsewhere(u, nu, o, h->pid, &t, objs))
 			elsewhere = true;
 		else
-			say(&t, " did no I/O the trace sees there (files are not traced)");
+			ipct_say(&t, " did no I/O the trace sees there (files are not traced)");
 		if (r) {
-			say(&t, " (exec'd with");
+			ipct_say(&t, " (exec'd with");
 			for (int fd = 0; fd < 3; fd++) {
 				ipct_stdio_name(&r->st, fd, stream, sizeof(stream));
-				say(&t, " %d=%s", fd, stream);
+				ipct_say(&t, " %d=%s", fd, stream);
 			}
-			say(&t, ")");
+			ipct_say(&t, ")");
 		}
 	}
 	if (!elsewhere) {
@@ -1841,7 +1823,7 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 		json_object_put(objs);
 		return;
 	}
-	say(&t, ". A pipe connects processes only through the descriptors they use: "
+	ipct_say(&t, ". A pipe connects processes only through the descriptors they use: "
 		"was a dup2() onto 0 or 1 left out, or a process given the wrong descriptor?");
 	d = json_object_new_object();
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
