@@ -727,6 +727,22 @@ static struct json_object *who_json(uint32_t pid, const char *comm)
 	return j;
 }
 
+/* A diagnosis d that rests on one event (its evidence) goes to the session's client, and is freed. */
+static void diag_emit(struct ipct_graph *g, uint32_t session, struct json_object *d, uint32_t pid, const char *comm,
+		      int64_t time_ns, const char *event, const char *detail)
+{
+	struct json_object *ev = json_object_new_array(), *j = who_json(pid, comm);
+
+	json_object_object_add(j, "time_ns", json_object_new_int64(time_ns));
+	json_object_object_add(j, "event", json_object_new_string(event));
+	json_object_object_add(j, "detail", json_object_new_string(detail));
+	json_object_array_add(ev, j);
+	json_object_object_add(d, "evidence", ev);
+	if (g->diag)
+		g->diag(session, d, g->data);
+	json_object_put(d);
+}
+
 /*
  * A diagnosis about p's descriptor fd on o, resting on one event: the call
  * `event` it made at ev_ts (a read it sleeps in, an exec, a write), in which
@@ -736,7 +752,7 @@ static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc 
 		     const char *kind, uint64_t ts, struct json_object *holders, const char *msg,
 		     uint64_t ev_ts, const char *event, const char *role)
 {
-	struct json_object *d = json_object_new_object(), *procs = json_object_new_array(), *ev, *j;
+	struct json_object *d = json_object_new_object(), *procs = json_object_new_array(), *j;
 	int64_t off = clock_of(g, o->session);
 	char name[80], detail[128];
 
@@ -769,17 +785,8 @@ static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc 
 	j = json_object_new_array();
 	json_object_array_add(j, json_object_new_string(name));
 	json_object_object_add(d, "objects", j);
-	j = who_json(p->pid, p->comm);
 	snprintf(detail, sizeof(detail), "%s, fd %d on %s", event, fd, name);
-	json_object_object_add(j, "time_ns", json_object_new_int64((int64_t)ev_ts + off));
-	json_object_object_add(j, "event", json_object_new_string(event));
-	json_object_object_add(j, "detail", json_object_new_string(detail));
-	ev = json_object_new_array();
-	json_object_array_add(ev, j);
-	json_object_object_add(d, "evidence", ev);
-	if (g->diag)
-		g->diag(o->session, d, g->data);
-	json_object_put(d);
+	diag_emit(g, o->session, d, p->pid, p->comm, (int64_t)ev_ts + off, event, detail);
 }
 
 bool ipct_graph_reader_said(struct ipct_graph *g, uint32_t pid, int fd)
@@ -1768,7 +1775,7 @@ static bool io_elsewhere(const struct stdio_use *u, size_t nu, const struct obje
 static void check_unused(struct ipct_graph *g, const struct gsession *s, const struct object *o,
 			 const struct stdio_use *u, size_t nu)
 {
-	struct json_object *d, *procs, *objs, *ev, *j;
+	struct json_object *d, *procs, *objs, *j;
 	uint32_t seen[16];
 	size_t nseen = 0;
 	struct ipct_text t = { .len = 0 };
@@ -1837,17 +1844,8 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 	json_object_object_add(d, "message", json_object_new_string(t.buf));
 	json_object_object_add(d, "processes", procs);
 	json_object_object_add(d, "objects", objs);
-	ev = json_object_new_array();
-	j = who_json(first->pid, first->comm);
-	json_object_object_add(j, "time_ns", json_object_new_int64((int64_t)o->created_ns + off));
-	json_object_object_add(j, "event", json_object_new_string("pipe"));
 	snprintf(stream, sizeof(stream), "made %s", name);
-	json_object_object_add(j, "detail", json_object_new_string(stream));
-	json_object_array_add(ev, j);
-	json_object_object_add(d, "evidence", ev);
-	if (g->diag)
-		g->diag(o->session, d, g->data);
-	json_object_put(d);
+	diag_emit(g, o->session, d, first->pid, first->comm, (int64_t)o->created_ns + off, "pipe", stream);
 }
 
 /* A queue made in the trace and not removed: it outlives the programs. */
@@ -1890,17 +1888,9 @@ static void leaked_queue(struct ipct_graph *g, const struct object *o, uint64_t 
 	arr = json_object_new_array();
 	json_object_array_add(arr, json_object_new_string(name));
 	json_object_object_add(d, "objects", arr);
-	j = who_json(q->maker_pid, q->maker_comm);
 	snprintf(detail, sizeof(detail), "%s created %s", call ? call : "a call", name);
-	json_object_object_add(j, "time_ns", json_object_new_int64((int64_t)q->made_ns + off));
-	json_object_object_add(j, "event", json_object_new_string(call ? call : "syscall"));
-	json_object_object_add(j, "detail", json_object_new_string(detail));
-	arr = json_object_new_array();
-	json_object_array_add(arr, j);
-	json_object_object_add(d, "evidence", arr);
-	if (g->diag)
-		g->diag(o->session, d, g->data);
-	json_object_put(d);
+	diag_emit(g, o->session, d, q->maker_pid, q->maker_comm, (int64_t)q->made_ns + off, call ? call : "syscall",
+		  detail);
 }
 
 void ipct_graph_session_ends(struct ipct_graph *g, uint32_t session, uint64_t now_ns)
