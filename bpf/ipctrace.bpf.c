@@ -100,6 +100,8 @@ struct {
 
 /* Each live session's count of its processes in `traced` (struct ipct_session_procs). */
 struct ipct_session_procs session_procs[IPCT_SESSION_SLOTS];
+/* Each unprivileged user's count of traced processes, over all its sessions (ipct_session_procs.uslot). */
+struct ipct_uid_procs uid_procs[IPCT_SESSION_SLOTS];
 /* How many sessions are live (the daemon's count): one alone may fill the whole ring. */
 __u32 sessions_live = 0;
 
@@ -107,6 +109,30 @@ __u32 sessions_live = 0;
 static __always_inline struct ipct_session_procs *procs_slot(__u32 session)
 {
 	return &session_procs[session & (IPCT_SESSION_SLOTS - 1)];
+}
+
+/* The count of the session's owner, for a session held to the per-user limit; else NULL. */
+static __always_inline struct ipct_uid_procs *uid_slot(struct ipct_session_procs *sp)
+{
+	return sp->uslot ? &uid_procs[(sp->uslot - 1) & (IPCT_SESSION_SLOTS - 1)] : NULL;
+}
+
+/* A process joins or leaves the session's count, and its owner's. */
+static __always_inline void procs_add(struct ipct_session_procs *sp, __s64 n)
+{
+	struct ipct_uid_procs *up = uid_slot(sp);
+
+	__sync_fetch_and_add(&sp->live, n);
+	if (up)
+		__sync_fetch_and_add(&up->live, n);
+}
+
+/* Whether the session, or its owner's sessions together, trace as many processes as they may. */
+static __always_inline bool procs_full(struct ipct_session_procs *sp)
+{
+	struct ipct_uid_procs *up = uid_slot(sp);
+
+	return (sp->max && sp->live >= (__s64)sp->max) || (up && up->max && up->live >= (__s64)up->max);
 }
 
 /*
@@ -178,6 +204,28 @@ struct {
 	__type(key, struct exit_key);
 	__type(value, __u8);
 } exit_reported SEC(".maps");
+
+/*
+ * Processes that left their session at a privileged exec (leave_if_privileged),
+ * by tgid and start: none of their threads, those it starts later included,
+ * has its signals to the traced recorded. LRU: an entry outlives its process
+ * harmlessly, a pid reused later has another start.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct exit_key);
+	__type(value, __u8);
+} left_privileged SEC(".maps");
+
+/* The current process's key in exit_reported and left_privileged. */
+static __always_inline struct exit_key current_key(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return (struct exit_key){ .tgid = bpf_get_current_pid_tgid() >> 32,
+				  .start_time = BPF_CORE_READ(task, group_leader, start_time) };
+}
 
 __u32 all_client = 0;
 
@@ -1456,8 +1504,9 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 		sess = session_of(bpf_get_current_pid_tgid() >> 32);
 	/* A process that left at a privileged exec shows nothing more, not even its signals to the traced. */
 	if (sess && !kctx) {
-		in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
-		if (in && in->priv_left)
+		struct exit_key key = current_key();
+
+		if (bpf_map_lookup_elem(&left_privileged, &key))
 			return 0;
 	}
 	if (sess) {
@@ -1590,13 +1639,12 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		if (sp->session != s)
 			return 0;
 		/* The child cannot run, let alone exit, before this program has counted it. */
-		untraced = (sp->max && sp->live >= (__s64)sp->max) ||
-			   bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
+		untraced = procs_full(sp) || bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
 		if (untraced) {
 			count(CNT_TRACED_FULL);
 			__sync_fetch_and_add(&sp->untraced, 1);
 		} else {
-			__sync_fetch_and_add(&sp->live, 1);
+			procs_add(sp, 1);
 		}
 	}
 	e = reserve(IPCT_EV_FORK, s);
@@ -1643,20 +1691,22 @@ static __always_inline void emit_stdio(__u32 session)
 static __always_inline bool leave_if_privileged(struct linux_binprm *bprm, __u32 tgid, __u32 s)
 {
 	struct ipct_session_procs *sp = procs_slot(s);
+	struct exit_key key = current_key();
 	struct ipct_inflight *in;
+	__u8 one = 1;
 
 	if (sp->session != s || !(sp->flags & IPCT_SP_UNPRIV) ||
 	    !BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
 		return false;
 	if (!bpf_map_delete_elem(&traced, &tgid)) {
-		__sync_fetch_and_add(&sp->live, -1);
+		procs_add(sp, -1);
 		__sync_fetch_and_add(&sp->left, 1);
 	}
-	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (in) {
+	bpf_map_update_elem(&left_privileged, &key, &one, BPF_ANY);
+	/* Its one thread (exec ended the others) forgets the session it cached. */
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+	if (in)
 		in->gen = 0;
-		in->priv_left = 1;
-	}
 	return true;
 }
 
@@ -1731,7 +1781,7 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (!bpf_map_delete_elem(&traced, &key.tgid)) {
 		sp = procs_slot(s);
 		if (sp->session == s)
-			__sync_fetch_and_add(&sp->live, -1);
+			procs_add(sp, -1);
 	}
 	/* exit_notify() sends the parent its SIGCHLD after this: the task remembers its session. */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);

@@ -101,18 +101,40 @@ static void session_close(struct daemon *d, struct session *s)
 	s->npids = 0;
 }
 
-/* A new session's id: the next whose kernel-side slot no live session holds. */
-static int session_open(struct daemon *d, struct session *s)
+/* A user's kernel-side count is freed with its last session. */
+static void uid_slot_put(struct daemon *d, struct ipct_uid_use *use)
 {
+	if (use->kslot && !use->sessions) {
+		tracer_uid_close(d->tracer, use->kslot);
+		use->kslot = 0;
+	}
+}
+
+/*
+ * A new session's id: the next whose kernel-side slot no live session holds.
+ * A user held to the limits has one kernel-side count over all its sessions
+ * (claimed with its first): the kernel keeps it within --uid-processes as
+ * its processes fork, each session within --session-processes.
+ */
+static int session_open(struct daemon *d, struct session *s, struct ipct_uid_use *use)
+{
+	uint64_t cap = s->unpriv ? d->limits.session_procs : 0;
 	int err = -EBUSY;
 
-	/* Root's and the group's sessions are capped by the traced set's size only. */
-	uint64_t cap = s->unpriv ? ipct_limits_session_cap(&d->limits, sessions_uid_procs(d, s->uid)) : 0;
-
+	if (s->unpriv && !use->kslot) {
+		err = tracer_uid_open(d->tracer, s->uid, d->limits.procs);
+		if (err < 0)
+			return err;
+		use->kslot = (uint32_t)err;
+		err = -EBUSY;
+	}
 	for (int i = 0; i < IPCT_SESSION_SLOTS && err == -EBUSY; i++) {
 		s->id = ++d->next_session;
-		err = tracer_session_open(d->tracer, s->id, s->unpriv ? IPCT_SP_UNPRIV : 0, cap);
+		err = tracer_session_open(d->tracer, s->id, s->unpriv ? IPCT_SP_UNPRIV : 0, cap,
+					  s->unpriv ? use->kslot : 0);
 	}
+	if (err)
+		uid_slot_put(d, use);
 	return err;
 }
 
@@ -134,14 +156,20 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 
 	if (!s)
 		return -ENOMEM;
+	/* Counting here spares streaming every event to a client that wants only the sums. */
+	if (o->count && !(s->counts = calloc(1, sizeof(*s->counts)))) {
+		free(s);
+		return -ENOMEM;
+	}
 	for (struct session *x = d->sessions; o->all && x; x = x->next)
 		if (x->all)
 			err = -EEXIST;
 	s->uid = owner->uid;
 	s->unpriv = !owner->privileged;
 	if (!err)
-		err = session_open(d, s);
+		err = session_open(d, s, owner->use);
 	if (err) {
+		free(s->counts);
 		free(s);
 		return err;
 	}
@@ -150,11 +178,6 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	s->owner = o->background ? NULL : owner;
 	s->want_records = o->records;
 	s->want_pipes = o->pipes;
-	/* Counting here spares streaming every event to a client that wants only the sums. */
-	if (o->count && !(s->counts = calloc(1, sizeof(*s->counts)))) {
-		free(s);
-		return -ENOMEM;
-	}
 	s->all = o->all;
 	s->background = o->background;
 	/* `ipctrace run` forked the command itself: its SIGCHLD is the launcher's business. */
@@ -186,6 +209,7 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 		ipct_diag_end_session(d->diag, s->id);
 		if (!d->sessions)
 			tracer_detach(d->tracer);
+		uid_slot_put(d, owner->use);
 		free(s->counts);
 		free(s);
 		return err;
@@ -247,6 +271,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		}
 	}
 	s->use->sessions--;
+	uid_slot_put(d, s->use);
 	ipct_usage_put(&d->usage, s->use);
 	free(s->counts);
 	free(s->notifying);

@@ -248,7 +248,39 @@ static struct ipct_session_procs *slot(struct tracer *t, uint32_t session)
 	return &t->skel->bss->session_procs[session % IPCT_SESSION_SLOTS];
 }
 
-int tracer_session_open(struct tracer *t, uint32_t session, uint32_t flags, uint64_t procs_max)
+/* n processes join (or, negative, leave) the session's count and its owner's, as the kernel side counts them. */
+static void procs_add(struct tracer *t, struct ipct_session_procs *p, int64_t n)
+{
+	__atomic_fetch_add(&p->live, n, __ATOMIC_SEQ_CST);
+	if (p->uslot)
+		__atomic_fetch_add(&t->skel->bss->uid_procs[(p->uslot - 1) % IPCT_SESSION_SLOTS].live, n,
+				   __ATOMIC_SEQ_CST);
+}
+
+int tracer_uid_open(struct tracer *t, uint32_t uid, uint64_t procs_max)
+{
+	struct ipct_uid_procs *u = t->skel->bss->uid_procs;
+
+	for (uint32_t i = 0; i < IPCT_SESSION_SLOTS; i++) {
+		if (u[i].max)
+			continue;
+		u[i].uid = uid;
+		__atomic_store_n(&u[i].live, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&u[i].max, procs_max, __ATOMIC_RELEASE);
+		return (int)i + 1;
+	}
+	return -ENOSPC;
+}
+
+void tracer_uid_close(struct tracer *t, uint32_t uslot)
+{
+	struct ipct_uid_procs *u = &t->skel->bss->uid_procs[(uslot - 1) % IPCT_SESSION_SLOTS];
+
+	u->uid = 0;
+	__atomic_store_n(&u->max, 0, __ATOMIC_RELEASE);
+}
+
+int tracer_session_open(struct tracer *t, uint32_t session, uint32_t flags, uint64_t procs_max, uint32_t uslot)
 {
 	struct ipct_session_procs *p = slot(t, session);
 
@@ -261,6 +293,7 @@ int tracer_session_open(struct tracer *t, uint32_t session, uint32_t flags, uint
 	p->flags = flags;
 	p->max = procs_max;
 	p->inring = 0;
+	p->uslot = uslot;
 	/* The kernel side counts into a slot only once it is the session's. */
 	__atomic_store_n(&p->session, session, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&t->skel->bss->sessions_live, 1, __ATOMIC_SEQ_CST);
@@ -274,10 +307,10 @@ int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_ex
 	int err;
 
 	/* Counted before the entry exists: the count is never 0 while it does. */
-	__atomic_fetch_add(&p->live, 1, __ATOMIC_SEQ_CST);
+	procs_add(t, p, 1);
 	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &val, sizeof(val), BPF_NOEXIST)) {
 		err = -errno;
-		__atomic_fetch_sub(&p->live, 1, __ATOMIC_SEQ_CST);
+		procs_add(t, p, -1);
 		return err;
 	}
 	return 0;
@@ -371,6 +404,8 @@ void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids,
 		free(keys);
 	}
 	__atomic_store_n(&p->session, 0, __ATOMIC_RELEASE);
+	/* The kernel side counts into the slot no more: what it still counts leaves the owner's count. */
+	procs_add(t, p, -__atomic_load_n(&p->live, __ATOMIC_SEQ_CST));
 	__atomic_fetch_sub(&t->skel->bss->sessions_live, 1, __ATOMIC_SEQ_CST);
 	traced_changed(t);
 }

@@ -45,13 +45,21 @@ int tracer_wake_fd(const struct tracer *t);
 int tracer_drain(struct tracer *t);
 
 /*
+ * A user held to the per-user limit has sessions: the kernel side counts its
+ * traced processes over all of them (struct ipct_uid_procs) and traces at
+ * most procs_max (at least 1) at once. The slot to give its sessions
+ * (tracer_session_open's uslot), or -ENOSPC; closed after its last session.
+ */
+int tracer_uid_open(struct tracer *t, uint32_t uid, uint64_t procs_max);
+void tracer_uid_close(struct tracer *t, uint32_t uslot);
+/*
  * A session starts: the kernel side counts its processes from now on
  * (struct ipct_session_procs), traces at most procs_max of them at once
- * (0: no cap), and with IPCT_SP_UNPRIV in flags lets none follow a
- * privileged exec. -EBUSY when the session's slot is a live
- * session's (pick another id).
+ * (0: no cap) and, with uslot (0: none), no more than its owner may, and
+ * with IPCT_SP_UNPRIV in flags lets none follow a privileged exec. -EBUSY
+ * when the session's slot is a live session's (pick another id).
  */
-int tracer_session_open(struct tracer *t, uint32_t session, uint32_t flags, uint64_t procs_max);
+int tracer_session_open(struct tracer *t, uint32_t session, uint32_t flags, uint64_t procs_max, uint32_t uslot);
 /* pid's thread group joins session; with from_exec, only from its next exec on. -errno. */
 int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_exec);
 /* How many processes of the session the kernel side traces, and how many of its children it could not. */

@@ -82,9 +82,3 @@ int ipct_limits_session(const struct ipct_limits *l, const struct ipct_uid_use *
 	return 0;
 }
 
-uint64_t ipct_limits_session_cap(const struct ipct_limits *l, uint64_t procs)
-{
-	uint64_t left = procs < l->procs ? l->procs - procs : 0;
-
-	return left < l->session_procs ? left : l->session_procs;
-}

@@ -31,6 +31,7 @@ struct ipct_uid_use {
 	uint32_t conns;
 	uint32_t sessions;
 	uint64_t queued;
+	uint32_t kslot;         /* the daemon's: its count of traced processes in the kernel side, while it has sessions */
 	struct ipct_uid_use *next;
 };
 
@@ -54,5 +55,3 @@ int ipct_limits_conn(const struct ipct_limits *l, const struct ipct_uid_use *e,
 /* Whether a user whose sessions trace procs processes now may start one more session. */
 int ipct_limits_session(const struct ipct_limits *l, const struct ipct_uid_use *e, uint64_t procs,
 			char *msg, size_t len);
-/* The most processes the new session of that user may trace: what the user has left, within the session cap. */
-uint64_t ipct_limits_session_cap(const struct ipct_limits *l, uint64_t procs);

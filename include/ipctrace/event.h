@@ -298,8 +298,7 @@ struct ipct_inflight {
 	__u32 waiting;          /* in the kernel's map of waiting readers (struct ipct_wait) */
 	__u8 cls;               /* the call's class (enum ipct_sys_class), and */
 	__u8 compat;            /* whether it is a 32-bit call (nr is then its native counterpart) */
-	__u8 priv_left;         /* left its session at a privileged exec: its signals are not recorded */
-	__u8 _pad;
+	__u8 _pad[2];
 	struct ipct_obj obj;    /* close/dup2: the fd that the call closes */
 };
 
@@ -324,6 +323,22 @@ struct ipct_session_procs {
 	__u64 lost;             /* its records the ring buffer had no room for */
 	__u64 left;             /* processes that left at a privileged exec (IPCT_F_PRIV_EXEC) */
 	__u64 inring;           /* its records in the ring, not yet drained (the daemon counts them out) */
+	__u32 uslot;            /* 1 + its owner's slot in uid_procs, for an owner held to the per-user limit; 0: none */
+	__u32 _pad;
+};
+
+/*
+ * An unprivileged user's traced processes over all its sessions, kept with
+ * each session's count (a session points at its owner's slot, which the
+ * daemon claims at the user's first session and frees after the last), so
+ * that the kernel holds the user to its limit as processes fork, in every
+ * session at once.
+ */
+struct ipct_uid_procs {
+	__s64 live;
+	__u64 max;              /* ipctraced --uid-processes */
+	__u32 uid;              /* the slot's owner; 0 with max 0: free */
+	__u32 _pad;
 };
 
 /* The session's owner is neither root nor in the ipctrace group: a privileged exec ends its trace. */

@@ -13,7 +13,9 @@ directory that is not mounted nosuid:
   stopped;
 - run by nobody from a traced shell, the shell stays traced (its wait for
   the command and its exit are recorded) while the command leaves at its
-  exec;
+  exec; a setuid-root copy of `threadkill` (a thread it starts after the
+  exec signals the traced shell) leaves with that thread: none of its
+  signals to the shell is recorded;
 - run by root, the same copy is traced in full: every write and read as
   the program counts them, and its exec is not marked."""
 
@@ -33,7 +35,7 @@ d = Daemon()
 try:
     ipctrace, = public_copy([IPCTRACE], tmp)
     suid = {}
-    for prog in ('pipe', 'signals'):
+    for prog in ('pipe', 'signals', 'threadkill'):
         suid[prog] = os.path.join(tmp, prog + '-suid')
         shutil.copy(example(prog), suid[prog])
         os.chown(suid[prog], 0, 0)
@@ -94,6 +96,22 @@ try:
           select_events(t.events, type='wait4', pid=sh) or select_events(t.events, type='waitid', pid=sh),
           'the shell\'s wait for the command is not recorded')
     passed('a traced shell runs pipe-suid: the shell stays traced to its exit; the command leaves at its exec')
+
+    # The shell ignores the signals, so that it waits for the command to its end.
+    kill_cmd = ['/bin/sh', '-c', 'trap "" USR1; "$0" 5', suid['threadkill']]
+    t = nobody_run(kill_cmd, 'a traced shell runs threadkill-suid')
+    check_eq('threadkill-suid as nobody: the signals its thread sent', 5, t.report['kill'])
+    check_eq('threadkill-suid as nobody: privileged execs', [t.report['pid']],
+             [e.get('pid') for e in t.events if e.get('privileged_exec')])
+    check_eq('threadkill-suid as nobody: signals it sent that were recorded', [],
+             select_events(t.events, type='signal_generate', pid=t.report['pid']))
+    t = trace(kill_cmd, socket=d.socket)
+    check_eq('threadkill-suid as root: the signals its thread sent, as recorded',
+             [(t.report['pid'], t.report['parent_pid'], 'SIGUSR1')] * t.report['kill'],
+             [(e['pid'], e['target_pid'], e['sig']) for e in
+              select_events(t.events, type='signal_generate', pid=t.report['pid'], code='SI_USER')])
+    passed('a traced shell runs threadkill-suid 5: as nobody none of the %d signals that its later thread '
+           'sent the shell is recorded; as root all are' % t.report['kill'])
 
     t = trace([suid['pipe'], str(N)], socket=d.socket)
     check_pipe_counts(t, 'root runs pipe-suid')

@@ -18,18 +18,25 @@
   under 10%, "paused" in its log); once root lets go, it serves again
   (stats counts the pauses);
 - with --uid-sessions 1, nobody's second `ipctrace run` while its first
-  runs is refused with the limit named (exit 1); root's run is not."""
+  runs is refused with the limit named (exit 1); root's run is not;
+- with --uid-processes 60, nobody's two sessions, both started while
+  small, together never trace more than 60 processes: once the first
+  holds 31 (a shell and 30 readers), the second's `holdtree 40` gets 29
+  traced and 12 counted as untraced_processes (their forks say so), and
+  `stats` shows nobody tracing 60."""
 
 import json
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
 import time
 
 from common import (IPCTRACE, NOBODY, Daemon, check, check_eq, check_pipe_counts, done, example, fail,
-                    passed, run_cli, trace)
+                    passed, run_cli, select_events, trace)
+from logcommon import public_tmpdir
 
 FLOOD = 20000
 TIMEOUT = 60
@@ -255,4 +262,71 @@ try:
     passed('--uid-sessions 1: nobody\'s second session refused, the limit named, exit 1; root\'s run exact')
 finally:
     d.cleanup()
+
+
+def nobody_json_run(sock, args, env=None):
+    """nobody's `ipctrace run -o json -- args`, held on a pipe to its stdin."""
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.Popen(['setpriv', '--reuid=%d' % NOBODY, '--regid=%d' % NOBODY, '--clear-groups',
+                             IPCTRACE, 'run', '-s', sock, '-o', 'json', '--'] + args, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, cwd='/',
+                            env=e)
+
+
+def json_outcome(p, what):
+    """The events and the summary of a nobody_json_run that has its input."""
+    out, err = p.communicate(timeout=TIMEOUT)
+    check_eq('%s: exit status (stderr %r)' % (what, err), 0, p.returncode)
+    lines = [json.loads(x) for x in out.splitlines() if x.startswith('{')]
+    check(lines and lines[-1].get('type') == 'summary', '%s: no summary: %r' % (what, lines[-1:]))
+    return lines[:-1], lines[-1]
+
+
+def wait_traced(sock, n, what):
+    """Until root's stats say nobody's sessions trace n processes."""
+    deadline = time.monotonic() + TIMEOUT
+    while users(stats(sock)[0]).get(NOBODY, {}).get('traced_processes') != n:
+        check(time.monotonic() < deadline, '%s: nobody does not trace %d processes within %d s' % (what, n, TIMEOUT))
+        time.sleep(0.01)
+
+
+# The per-user cap holds across sessions as they grow, not only when each starts.
+d = Daemon(args=['--uid-processes', '60'])
+tmp = public_tmpdir()
+report_path = os.path.join(tmp, 'holdtree.json')
+try:
+    a = nobody_json_run(d.socket, ['sh', '-c', 'exec 3<&0; read x; for i in $(seq 30); do cat <&3 >/dev/null & done; '
+                                   'wait'])
+    b = nobody_json_run(d.socket, ['sh', '-c', 'read x; exec "$0" 40', example('holdtree')],
+                        env={'IPCTRACE_REPORT': report_path})
+    try:
+        wait_traced(d.socket, 2, 'both sessions started')
+        a.stdin.write('x\n')
+        a.stdin.flush()
+        wait_traced(d.socket, 32, 'the first session\'s 30 readers started')
+        b.stdin.write('x\n')
+        events, summary = json_outcome(b, 'holdtree 40 beside 31 processes')
+        with open(report_path) as f:
+            rep = json.load(f)
+        children = rep['children']
+        forks = select_events(events, type='fork', pid=rep['pid'])
+        check_eq('holdtree\'s forks, as the program counts them', sorted(children),
+                 sorted(e['child_pid'] for e in forks))
+        check_eq('holdtree\'s untraced children (60 - 31 - holdtree itself = 28 traced)', children[28:],
+                 [e['child_pid'] for e in forks if e.get('untraced')])
+        check_eq('the summary\'s untraced_processes', 12, summary.get('untraced_processes'))
+        # Its readers end at the end of its input.
+        events, summary = json_outcome(a, 'the shell with 30 readers')
+        check_eq('the first session\'s untraced forks', [], [e for e in events if e.get('untraced')])
+        check_eq('the first session\'s untraced_processes', 0, summary.get('untraced_processes'))
+    finally:
+        for p in (a, b):
+            if p.poll() is None:
+                p.kill()
+    passed('--uid-processes 60: nobody\'s first session holds 31, its second (started beside it) traces 29 '
+           'of holdtree\'s 41 and counts 12 untraced')
+finally:
+    d.cleanup()
+    shutil.rmtree(tmp, ignore_errors=True)
 done()
