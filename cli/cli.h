@@ -10,6 +10,7 @@
 
 #include "format.h"
 #include "proto.h"
+#include "safetext.h"
 #include "sigrec.h"
 
 /* Exit codes of the CLI itself (a traced command's own status passes through `run`). */

@@ -26,6 +26,7 @@
 
 #include "format.h"
 #include "names.h"
+#include "safetext.h"
 #include "syscalls.h"
 
 #define COL_TIME 10
@@ -178,7 +179,10 @@ static void pr_str(struct pr *p, const char *key, const char *text, const char *
 		else
 			json_raw(p, "null", 4);
 	} else if (text && s) {
-		pr_text(p, text, s);
+		char safe[256];
+
+		ipct_text_escape(safe, sizeof(safe), s, strlen(s));
+		pr_text(p, text, safe);
 	}
 }
 
@@ -242,21 +246,29 @@ static void sigset_each(uint64_t set, void (*fn)(const char *, void *), void *da
 			fn(ipct_sig_name(sig), data);
 }
 
+/*
+ * A signal set: a JSON array of names; in text as strace prints one, the
+ * members "[SIGINT SIGTERM]", or when more than half are in it the ones
+ * that are not: "~[SIGCHLD]", and "~[]" for all 64.
+ */
 static void pr_sigset(struct pr *p, const char *key, const char *prefix, uint64_t set)
 {
 	struct pr_list l = { .p = p };
+	bool inverted = __builtin_popcountll(set) > 32;
+	int n = 0;
 
 	if (json_mode(p)) {
 		json_key(p, key);
 		json_raw(p, "[", 1);
 		sigset_each(set, pr_list_add, &l);
 		json_raw(p, "]", 1);
-	} else {
-		pr_text(p, "%s", prefix);
-		if (!set)
-			pr_text(p, "{}");
-		sigset_each(set, pr_list_add, &l);
+		return;
 	}
+	pr_text(p, "%s%s[", prefix, inverted ? "~" : "");
+	for (int sig = 1; sig <= 64; sig++)
+		if ((set >> (sig - 1) & 1) != inverted)
+			pr_text(p, n++ ? " %s" : "%s", ipct_sig_name(sig));
+	pr_text(p, "]");
 }
 
 static void pr_sig(struct pr *p, int sig)
@@ -1086,7 +1098,8 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 {
 	struct pr p = { .f = f, .out = out };
 	const char *type = ipct_event_type_name(e);
-	char comm[IPCT_COMM_LEN + 1], proc[64];
+	char comm[IPCT_COMM_LEN + 1], safe[4 * 8 * IPCT_COMM_LEN], proc[sizeof(safe) + 32];
+	size_t from = ipct_buf_len(out);
 	int r;
 
 	snprintf(comm, sizeof(comm), "%.*s", IPCT_COMM_LEN, e->comm);
@@ -1100,16 +1113,20 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		pr_int(&p, "session", NULL, e->session);
 		pr_int(&p, "uid", NULL, e->uid);
 	} else {
-		if (e->pid == e->tid)
-			snprintf(proc, sizeof(proc), "%s[%u]", comm, e->pid);
-		else
-			snprintf(proc, sizeof(proc), "%s[%u/%u]", comm, e->pid, e->tid);
 		char when[32];
 
+		ipct_text_escape(safe, sizeof(safe), comm, sizeof(comm));
+		if (e->pid == e->tid)
+			snprintf(proc, sizeof(proc), "%s[%u]", safe, e->pid);
+		else
+			snprintf(proc, sizeof(proc), "%s[%u/%u]", safe, e->pid, e->tid);
 		event_time(f, e->ts_ns, when, sizeof(when));
-		r = ipct_buf_printf(out, "%*s  %-*s %s%-*s%s ", time_width(f), when, COL_PROC, proc,
-				    f->color ? event_color(e) : "", COL_EVENT, type,
-				    f->color ? "\033[0m" : "");
+		r = ipct_buf_printf(out, "%*s  ", time_width(f), when);
+		if (r >= 0)
+			r = ipct_buf_pad(out, proc, COL_PROC);
+		if (r >= 0)
+			r = ipct_buf_printf(out, " %s%-*s%s ", f->color ? event_color(e) : "", COL_EVENT, type,
+					    f->color ? "\033[0m" : "");
 		if (r < 0)
 			return r;
 	}
@@ -1136,7 +1153,10 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		break;
 	}
 
-	if (f->mode == IPCT_OUT_JSON)
+	if (f->mode == IPCT_OUT_JSON) {
 		json_raw(&p, "}", 1);
+		if (!p.err)
+			p.err = ipct_json_fix_utf8(out, from);
+	}
 	return p.err ? p.err : ipct_buf_append(out, "\n", 1);
 }

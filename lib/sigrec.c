@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "names.h"
+#include "safetext.h"
 #include "sigrec.h"
 #include "syscalls.h"
 
@@ -167,9 +168,22 @@ static void explain_eintr(const struct ipct_sigrec *r, char *buf, size_t len)
 			 "does not apply to it", call);
 }
 
+/* comm[pid] or comm[pid/tid], the name escaped for a terminal. */
+static void task_str(char *buf, size_t len, const char *comm, uint32_t pid, uint32_t tid)
+{
+	char safe[8 * IPCT_COMM_LEN + 1];
+
+	ipct_text_escape(safe, sizeof(safe), comm, IPCT_COMM_LEN);
+	if (tid && tid != pid)
+		snprintf(buf, len, "%s[%u/%u]", safe, pid, tid);
+	else
+		snprintf(buf, len, "%s[%u]", safe, pid);
+}
+
 void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
 {
 	const char *s = sig_name(r->sig);
+	char who[8 * IPCT_COMM_LEN + 16];
 
 	buf[0] = 0;
 	switch (r->outcome) {
@@ -203,12 +217,13 @@ void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
 		snprintf(buf, len, "dropped: the real-time signal queue was full (RLIMIT_SIGPENDING); the sender got EAGAIN");
 		return;
 	case IPCT_OUTCOME_UNOBSERVED:
-		if (r->flags & IPCT_SR_ADOPTED)
-			snprintf(buf, len, "the child's parent exited without waiting for it, so %.*s[%u] adopted it; "
-				 "this SIGCHLD tells the adopter, which reaps it", IPCT_COMM_LEN, r->target_comm,
-				 r->target_pid);
-		else
+		if (!(r->flags & IPCT_SR_ADOPTED)) {
 			snprintf(buf, len, "the target is not traced: what it did with %s is not recorded", s);
+			return;
+		}
+		task_str(who, sizeof(who), r->target_comm, r->target_pid, 0);
+		snprintf(buf, len, "the child's parent exited without waiting for it, so %s adopted it; "
+			 "this SIGCHLD tells the adopter, which reaps it", who);
 		return;
 	case IPCT_OUTCOME_HANDLED:
 		if (!(r->flags & IPCT_SR_RETURNED))
@@ -230,14 +245,6 @@ static void duration_str(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2f ms", ns / 1e6);
 	else
 		snprintf(buf, len, "%.2f s", ns / 1e9);
-}
-
-static void task_str(char *buf, size_t len, const char *comm, uint32_t pid, uint32_t tid)
-{
-	if (tid && tid != pid)
-		snprintf(buf, len, "%.*s[%u/%u]", IPCT_COMM_LEN, comm, pid, tid);
-	else
-		snprintf(buf, len, "%.*s[%u]", IPCT_COMM_LEN, comm, pid);
 }
 
 static const char *outcome_color(int outcome)
@@ -307,10 +314,13 @@ static void action_str(const struct ipct_sigrec *r, char *buf, size_t len)
 {
 	switch (r->action) {
 	case IPCT_ACT_HANDLER:
-		if (r->handler_name[0])
-			snprintf(buf, len, "handler %.*s", IPCT_HANDLER_NAME_LEN, r->handler_name);
-		else
+		if (!r->handler_name[0]) {
 			snprintf(buf, len, "handler 0x%" PRIx64, (uint64_t)r->handler);
+			return;
+		}
+		/* A symbol of the program's own ELF file: its bytes are the program's choice. */
+		snprintf(buf, len, "handler ");
+		ipct_text_escape(buf + strlen(buf), len - strlen(buf), r->handler_name, IPCT_HANDLER_NAME_LEN);
 		return;
 	case IPCT_ACT_DEFAULT:
 		snprintf(buf, len, "default (%s)", ipct_sig_default_action(r->sig));
@@ -496,8 +506,6 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 int ipct_format_sigrec(const struct ipct_fmt *f, const struct ipct_sigrec *r, struct ipct_buf *out)
 {
 	struct json_object *o;
-	const char *s;
-	size_t len;
 	int err;
 
 	if (f->mode != IPCT_OUT_JSON)
@@ -505,10 +513,7 @@ int ipct_format_sigrec(const struct ipct_fmt *f, const struct ipct_sigrec *r, st
 	o = to_json(f, r);
 	if (!o)
 		return -ENOMEM;
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	err = s ? ipct_buf_append(out, s, len) : -ENOMEM;
-	if (!err)
-		err = ipct_buf_append(out, "\n", 1);
+	err = ipct_json_line(out, o);
 	json_object_put(o);
 	return err;
 }

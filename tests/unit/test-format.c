@@ -517,5 +517,32 @@ int main(void)
 	e.sys.x[0] = 0x401000;
 	e.flags = IPCT_F_NEW_VALID;
 	CHECK(!ipct_event_names_handler(&e));
+	/* Signal masks as strace prints them: the members, or what is left out when most are in. */
+	e = ev(IPCT_EV_SYSCALL, "masker", 9);
+	e.nr = __NR_rt_sigprocmask;
+	e.flags = IPCT_F_NEW_VALID | IPCT_F_OLD_VALID;
+	e.sys.args[0] = SIG_BLOCK;
+	e.sys.x[0] = ~0ull;
+	e.sys.x[2] = ~(1ull << (SIGCHLD - 1));
+	CHECK(strstr(text(&e), "rt_sigprocmask   SIG_BLOCK ~[] (was ~[SIGCHLD]) = 0\n") != NULL);
+	e.sys.x[0] = 1ull << (SIGINT - 1) | 1ull << (SIGTERM - 1);
+	e.sys.x[2] = 0;
+	CHECK(strstr(text(&e), "SIG_BLOCK [SIGINT SIGTERM] (was []) = 0\n") != NULL);
+	o = json(&e);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "set"), JSON_C_TO_STRING_PLAIN),
+		  "[\"SIGINT\",\"SIGTERM\"]");
+	json_object_put(o);
+
+	/* Names a program chose: escaped in text, the column still aligned; valid UTF-8 in JSON. */
+	e = write_ev(5);
+	memcpy(e.comm, "e\033[2Jx\xe9", 8);
+	CHECK(strstr(text(&e), "e\\x1b[2Jx\\xe9[100]       write ") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "comm"), "e\033[2Jx\xef\xbf\xbd");
+	json_object_put(o);
+	memset(e.comm, 0, sizeof(e.comm));
+	memcpy(e.comm, "\xe5\x90\x8d", 3);   /* one character two columns wide */
+	CHECK(strstr(text(&e), "  \xe5\x90\x8d[100]" "                  write ") != NULL);
+
 	return check_done("test-format");
 }
