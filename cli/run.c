@@ -598,6 +598,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		return -1;
 	}
 	r->fmt.color = !strcmp(a->color, "always") || (!strcmp(a->color, "auto") && want_color(STDOUT_FILENO));
+	r->fmt.width = term_width(STDOUT_FILENO);
 	/* Without it handlers show as addresses: worth a trace, not worth failing one. */
 	r->fmt.syms = ipct_syms_new();
 	return 0;

@@ -136,6 +136,13 @@ int ipct_text_width(const char *s)
 		uint32_t c;
 		int w;
 
+		/* A colour (CSI ... m) is ours: names never hold a raw ESC once escaped. */
+		if (u[i] == 0x1b && u[i + 1] == '[') {
+			for (k = 2; i + k < n && (u[i + k] < 0x40 || u[i + k] > 0x7e); k++)
+				;
+			k += i + k < n;
+			continue;
+		}
 		k = utf8_decode(u + i, n - i, &c);
 		if (!k)
 			k = 1;
@@ -143,6 +150,45 @@ int ipct_text_width(const char *s)
 		width += w > 0 ? w : 0;
 	}
 	return width;
+}
+
+int ipct_buf_wrap(struct ipct_buf *out, const char *s, int indent, int width)
+{
+	char *line = strdup(s), *rest = line, *cut, *end;
+	int err = 0, pad = 0;
+
+	if (!line)
+		return -ENOMEM;
+	while (!err && *rest) {
+		cut = NULL;
+		if (ipct_text_width(rest) + pad > width) {
+			/* The last space before which the line fits. */
+			for (char *sp = strchr(rest + 1, ' '); sp; sp = strchr(sp + 1, ' ')) {
+				bool fits;
+
+				*sp = 0;
+				fits = ipct_text_width(rest) + pad <= width;
+				*sp = ' ';
+				if (!fits)
+					break;
+				cut = sp;
+			}
+			/* A first word wider than the line: it stays whole. */
+			if (!cut)
+				cut = strchr(rest + 1, ' ');
+		}
+		if (!cut)
+			cut = rest + strlen(rest);
+		/* Columns pad; a line does not end in blanks. */
+		for (end = cut; end > rest && end[-1] == ' '; end--)
+			;
+		err = ipct_buf_printf(out, "%*s%.*s\n", pad, "", (int)(end - rest), rest);
+		for (rest = cut; *rest == ' '; rest++)
+			;
+		pad = indent;
+	}
+	free(line);
+	return err < 0 ? -ENOMEM : 0;
 }
 
 int ipct_buf_pad(struct ipct_buf *out, const char *s, int width)

@@ -22,8 +22,15 @@ struct json_object;
  */
 int ipct_text_escape(char *dst, size_t len, const char *s, size_t n);
 
-/* The columns a string ipct_text_escape wrote takes on a terminal. */
+/* The columns a string ipct_text_escape wrote takes on a terminal (colour sequences take none). */
 int ipct_text_width(const char *s);
+
+/*
+ * Appends the line s (no '\n') and a '\n', broken at spaces into lines of
+ * at most width columns, each after the first indented by `indent` spaces
+ * (a word wider than that stays whole). -ENOMEM.
+ */
+int ipct_buf_wrap(struct ipct_buf *out, const char *s, int indent, int width);
 
 /* Appends s (already escaped) and spaces up to width columns; -ENOMEM. */
 int ipct_buf_pad(struct ipct_buf *out, const char *s, int width);
