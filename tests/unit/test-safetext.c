@@ -56,6 +56,29 @@ static void test_pad(void)
 	ipct_buf_free(&b);
 }
 
+static void check_wrap(const char *in, int indent, int width, const char *want)
+{
+	struct ipct_buf b = { 0 };
+	char *got;
+
+	CHECK_INT(ipct_buf_wrap(&b, in, indent, width), 0);
+	got = strndup(b.data + b.start, ipct_buf_len(&b));
+	CHECK_STR(got, want);
+	free(got);
+	ipct_buf_free(&b);
+}
+
+static void test_wrap(void)
+{
+	check_wrap("short line", 4, 20, "short line\n");
+	check_wrap("one two three four", 2, 9, "one two\n  three\n  four\n");
+	/* Column padding is no line's end; a word wider than the line stays whole. */
+	check_wrap("a      bbbbbbbbbbbb c", 1, 8, "a\n bbbbbbbbbbbb\n c\n");
+	/* Colours take no columns. */
+	check_wrap("\033[1mbold\033[0m text", 0, 9, "\033[1mbold\033[0m text\n");
+	check_wrap("\xe5\x90\x8d\xe5\x89\x8d ab", 0, 6, "\xe5\x90\x8d\xe5\x89\x8d\nab\n");
+}
+
 static void test_json(void)
 {
 	struct ipct_buf b = { 0 };
@@ -77,6 +100,7 @@ int main(void)
 	test_escape();
 	test_escape_cut();
 	test_pad();
+	test_wrap();
 	test_json();
 	return check_done("test-safetext");
 }
