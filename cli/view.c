@@ -724,6 +724,9 @@ static struct state generate_state(const struct ipct_sig *s, uint32_t flags, con
 {
 	switch (s->result) {
 	case IPCT_SIG_IGNORED:
+		/* It resumes the process as it is generated, even when ignored: the kernel drops it after. */
+		if (s->sig == SIGCONT)
+			return (struct state){ "continued", ": the kernel resumes it", C_WARN, false };
 		if (tgt && tgt->ignored & sig_bit(s->sig))
 			return (struct state){ "ignored", " (SIG_IGN)", C_BAD, true };
 		/* SIGCHLD, SIGURG, SIGWINCH: being dropped is their normal fate. */

@@ -147,7 +147,7 @@ static int event_sig(const struct ipct_event *e)
 	const struct ipct_syscall *sc;
 
 	if (e->type == IPCT_EV_SIGNAL_GENERATE || e->type == IPCT_EV_SIGNAL_DELIVER)
-		return e->sig.sig;
+		return ipct_event_signal(e);
 	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)))
 		return 0;
 	if (!strcmp(sc->name, "rt_sigaction"))

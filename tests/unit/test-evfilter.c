@@ -843,6 +843,21 @@ static void test_time(void)
 	CHECK_BAD_TIME("@5 ago");
 }
 
+/* A group exit's SIGKILL is the fatal signal's: sig=SIGKILL matches only a SIGKILL someone sent. */
+static void test_group_exit_sig(void)
+{
+	struct ipct_event e = sig_ev(IPCT_EV_SIGNAL_DELIVER, 5, SIGKILL, 0);
+
+	e.sig.code = SI_KERNEL;
+	e.sig.sifields[0] = SIGTERM;
+	NO_MATCH("sig=SIGKILL", e);
+	MATCH("sig=SIGTERM", e);
+	e.sig.sifields[0] = 1 << 8;     /* exit_group(1): no signal */
+	NO_MATCH("sig=SIGKILL", e);
+	e.sig.sifields[0] = SIGKILL;    /* kill -9 */
+	MATCH("sig=SIGKILL", e);
+}
+
 /* -e of run, attach and trace: the match terms, and strace-like classes of which an event is in one. */
 static bool selects(const char *const *exprs, int n, struct ipct_event e)
 {
@@ -920,5 +935,6 @@ int main(void)
 	test_errors();
 	test_time();
 	test_select();
+	test_group_exit_sig();
 	return check_done("test-evfilter");
 }
