@@ -109,7 +109,7 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 	bool queue = kind && (!strcmp(kind, "mqueue") || !strcmp(kind, "msgq"));
 	bool sock = kind && !strcmp(kind, "socket"), tty = kind && !strcmp(kind, "tty");
 	bool msgs = sock || queue;      /* sent and received, not written and read */
-	char safe[1024];
+	char safe[2048];
 
 	ipct_buf_printf(out, "%s%s%s %s", color ? "\033[1m" : "", str(o, "object"), color ? "\033[0m" : "",
 			kind);
@@ -152,9 +152,11 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		text_queue(out, o);
 	text_holders(out, o, "writers", msgs ? "sender" : "writer", msgs ? "sent" : "written", tty);
 	text_holders(out, o, "readers", msgs ? "receiver" : "reader", msgs ? "received" : "read", tty);
+	/* Warnings name processes: their names are escaped. */
 	for (size_t i = 0; i < len(warn); i++)
 		ipct_buf_printf(out, "  %s!! %s%s\n", color ? "\033[1;31m" : "",
-				json_object_get_string(json_object_array_get_idx(warn, i)), color ? "\033[0m" : "");
+				esc(json_object_get_string(json_object_array_get_idx(warn, i)), safe, sizeof(safe)),
+				color ? "\033[0m" : "");
 }
 
 /* ---- dot ---- */

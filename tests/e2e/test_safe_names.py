@@ -6,7 +6,7 @@ examples/oddname names itself (PR_SET_NAME) with an escape sequence that
 clears the screen, a byte that is not UTF-8, a right-to-left override and
 double-width characters, then writes once to a pipe and sends itself
 SIGUSR1. Through `run` (text and JSON, with --signals and --pipes), `log`,
-`signals` and `trace --all`, the text output must hold no control byte but
+`signals`, `pipes` and `trace --all`, the text output must hold no control byte but
 '\\n', no C1 or bidirectional control and only UTF-8, the name escaped as
 docs/events.md says, the PROCESS column aligned by display width; every
 JSON line must parse from strict UTF-8, the name as the program set it
@@ -135,7 +135,12 @@ for arg, raw, shown in NAMES:
     out, _ = ipctrace('signals', '-s', d.socket, '-o', 'json', 'pid=%d' % rep['pid'])
     check_eq('signals -o json %s: target_comm' % arg, {decoded},
              {o['target_comm'] for o in check_json('signals -o json %s' % arg, out)})
-    passed('%s (%r): run, log and signals escape it in text (%s) and keep JSON valid (%r)'
+    out, _ = ipctrace('pipes', '-s', d.socket, 'pid=%d' % rep['pid'])
+    # (The graph names a holder by the name its process had when first seen: safe either way.)
+    check('[%d]' % rep['pid'] in check_text('pipes %s' % arg, out), 'pipes %s: pid %d not shown' % (arg, rep['pid']))
+    out, _ = ipctrace('pipes', '-s', d.socket, '-o', 'json', 'pid=%d' % rep['pid'])
+    check(check_json('pipes -o json %s' % arg, out), 'pipes -o json %s: no object' % arg)
+    passed('%s (%r): run, log, signals and pipes escape it in text (%s) and keep JSON valid (%r)'
            % (arg, raw, shown, decoded))
 
 # trace --all, selecting the tree of a shell that execs the program when told to.
