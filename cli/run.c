@@ -74,7 +74,7 @@ static void run_usage(FILE *f)
 		"Options:\n"
 		"  -o, --output FORMAT   text (default), json (one object per line, fields in\n"
 		"                        docs/events.md) or dot (with --pipes)\n"
-		"  -e EXPR               print only the events EXPR selects: FIELD=VALUE as\n"
+		"  -e, --events EXPR     print only the events EXPR selects: FIELD=VALUE as\n"
 		"                        for ipctrace log (type=kill, kind=pipe, pid=N) or\n"
 		"                        trace=CLASS: signal, process, ipc, pipe, socket or\n"
 		"                        queue; repeatable (same field: either; different\n"
@@ -494,7 +494,7 @@ static void attach_usage(FILE *f)
 		"      --background      print the session id and return; the trace goes on\n"
 		"                        into the log until `ipctrace detach N`\n"
 		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
-		"  -e EXPR               print only the events EXPR selects (as for run)\n"
+		"  -e, --events EXPR     print only the events EXPR selects (as for run)\n"
 		"      --signals, --pipes, --explain, --view, --count   as for ipctrace run\n"
 		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
