@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,19 +62,23 @@ static bool layout_control(uint32_t c)
  * process's locale (ipctrace does not call setlocale: its own text is
  * ASCII). -1: not printable.
  */
+static locale_t utf8;
+
+static void utf8_open(void)
+{
+	utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
 static int char_width(uint32_t c)
 {
-	static locale_t utf8;
-	static bool tried;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	locale_t old;
 	int w;
 
 	if (c < 0x80)
 		return c >= 0x20 && c < 0x7f ? 1 : -1;
-	if (!tried) {
-		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-		tried = true;
-	}
+	/* The daemon's threads format too. */
+	pthread_once(&once, utf8_open);
 	if (!utf8)
 		return 1;
 	old = uselocale(utf8);
