@@ -1583,10 +1583,13 @@ static __always_inline int signal_deliver(struct bpf_raw_tracepoint_args *ctx, c
 	 * At delivery, no siginfo means the group exit that a fatal signal
 	 * started (reported as SIGKILL): the kernel's doing, not a sender's.
 	 */
-	if (!info)
+	if (!info) {
 		e->sig.code = SI_KERNEL;
-	else
+		/* What the group exit is for: the fatal signal (| 0x80 core) or exit_group's code << 8. */
+		e->sig.sifields[0] = (__u32)BPF_CORE_READ(task, signal, group_exit_code);
+	} else {
 		read_siginfo(e, info, typed);
+	}
 	current_syscall(e);
 	submit(e, false);
 	return 0;

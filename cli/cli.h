@@ -10,6 +10,7 @@
 
 #include "format.h"
 #include "proto.h"
+#include "safetext.h"
 #include "sigrec.h"
 
 /* Exit codes of the CLI itself (a traced command's own status passes through `run`). */
@@ -82,6 +83,8 @@ int write_stdout(struct ipct_buf *out);
 /* --color auto|always|never: *when is arg; an error is printed. */
 int parse_color(const char *arg, const char **when);
 bool want_color(int fd);
+/* A terminal's columns; 0 when fd is no terminal. */
+int term_width(int fd);
 
 /* Lifecycle records, oldest generation first, as a table (with its header) or JSON lines. */
 void print_records(const struct ipct_fmt *f, struct ipct_sigrec *recs, size_t n, struct ipct_buf *out);

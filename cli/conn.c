@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -373,6 +374,13 @@ int parse_color(const char *arg, const char **when)
 	}
 	*when = arg;
 	return 0;
+}
+
+int term_width(int fd)
+{
+	struct winsize ws;
+
+	return ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 0;
 }
 
 bool want_color(int fd)

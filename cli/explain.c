@@ -27,8 +27,11 @@ static void who(struct json_object *e, char *buf, size_t len)
 {
 	struct json_object *pid;
 
+	char comm[8 * IPCT_COMM_LEN + 1];
+
+	ipct_text_escape(comm, sizeof(comm), str(e, "comm"), SIZE_MAX);
 	if (json_object_object_get_ex(e, "pid", &pid) && pid)
-		snprintf(buf, len, "%s[%" PRId64 "]", str(e, "comm"), json_object_get_int64(pid));
+		snprintf(buf, len, "%s[%" PRId64 "]", comm, json_object_get_int64(pid));
 	else
 		buf[0] = 0;
 }
@@ -37,24 +40,27 @@ static void text_diag(const struct ipct_fmt *f, struct json_object *d, bool firs
 		      struct ipct_buf *out)
 {
 	struct json_object *ev = NULL, *t;
+	char safe[4096];    /* messages and details name processes: their names are escaped */
 
 	if (first)
 		ipct_buf_printf(out, "%zu. ", group);
 	else
 		ipct_buf_printf(out, "   and ");
+	ipct_text_escape(safe, sizeof(safe), str(d, "message"), SIZE_MAX);
 	ipct_buf_printf(out, "%s%s%s: %s\n", f->color ? "\033[1;31m" : "", str(d, "kind"), f->color ? "\033[0m" : "",
-			str(d, "message"));
+			safe);
 	json_object_object_get_ex(d, "evidence", &ev);
 	for (size_t i = 0; ev && i < json_object_array_length(ev); i++) {
 		struct json_object *e = json_object_array_get_idx(ev, i);
 		int64_t ns = json_object_object_get_ex(e, "time_ns", &t) ? json_object_get_int64(t) : 0;
-		char proc[48];
+		char proc[8 * IPCT_COMM_LEN + 24];
 
 		who(e, proc, sizeof(proc));
+		ipct_text_escape(safe, sizeof(safe), str(e, "detail"), SIZE_MAX);
 		/* As the event lines count time: from the start of the trace. */
-		ipct_buf_printf(out, "     %10.6f  %-24s %-16s %s\n",
-				(double)(ns - f->realtime_off - (int64_t)f->start_ns) / 1e9, proc, str(e, "event"),
-				str(e, "detail"));
+		ipct_buf_printf(out, "     %10.6f  ", (double)(ns - f->realtime_off - (int64_t)f->start_ns) / 1e9);
+		ipct_buf_pad(out, proc, 24);
+		ipct_buf_printf(out, " %-16s %s\n", str(e, "event"), safe);
 	}
 }
 
@@ -72,8 +78,7 @@ void print_explanation(const struct ipct_fmt *f, struct json_object *diags, stru
 
 		json_object_object_add(o, "type", json_object_new_string("explanation"));
 		json_object_object_add(o, "groups", json_object_get(groups));
-		ipct_buf_printf(out, "%s\n", json_object_to_json_string_ext(
-					o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		ipct_json_line(out, o);
 		json_object_put(o);
 	} else if (!n) {
 		ipct_buf_printf(out, "\nWhat went wrong: nothing that the trace can show.\n");

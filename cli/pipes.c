@@ -41,6 +41,13 @@ static size_t len(struct json_object *arr)
 
 /* ---- text ---- */
 
+/* A name a traced program chose (command, path, address), escaped for a terminal into buf. */
+static const char *esc(const char *s, char *buf, size_t len)
+{
+	ipct_text_escape(buf, len, s, SIZE_MAX);
+	return buf;
+}
+
 /*
  * One line per holder; for a terminal (which every process holds on 0, 1
  * and 2) only those that wrote or read through it, and how many did not.
@@ -53,16 +60,19 @@ static void text_holders(struct ipct_buf *out, struct json_object *o, const char
 
 	for (size_t i = 0; i < len(arr); i++) {
 		struct json_object *h = json_object_array_get_idx(arr, i);
-		char who[48];
+		char comm[8 * IPCT_COMM_LEN + 1], who[sizeof(comm) + 24];
 
 		if (busy_only && !num(h, "calls")) {
 			idle++;
 			continue;
 		}
-		snprintf(who, sizeof(who), "%s[%" PRId64 "]", str(h, "comm") ?: "?", num(h, "pid"));
+		snprintf(who, sizeof(who), "%s[%" PRId64 "]", esc(str(h, "comm") ?: "?", comm, sizeof(comm)),
+			 num(h, "pid"));
 		/* Roles and verbs padded to the longest ("receiver", "received"): one table per object. */
-		ipct_buf_printf(out, "  %-8s %-24s fd %-4s %12" PRId64 " bytes %-8s in %6" PRId64
-				" calls  %s\n", role, who, str(h, "fd") ?: "-", num(h, "bytes"), verb, num(h, "calls"),
+		ipct_buf_printf(out, "  %-8s ", role);
+		ipct_buf_pad(out, who, 24);
+		ipct_buf_printf(out, " fd %-4s %12" PRId64 " bytes %-8s in %6" PRId64
+				" calls  %s\n", str(h, "fd") ?: "-", num(h, "bytes"), verb, num(h, "calls"),
 				str(h, "closed_ns") ? "closed" : str(h, "fd") ? "open at the end" : "");
 	}
 	if (idle)
@@ -99,6 +109,7 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 	bool queue = kind && (!strcmp(kind, "mqueue") || !strcmp(kind, "msgq"));
 	bool sock = kind && !strcmp(kind, "socket"), tty = kind && !strcmp(kind, "tty");
 	bool msgs = sock || queue;      /* sent and received, not written and read */
+	char safe[2048];
 
 	ipct_buf_printf(out, "%s%s%s %s", color ? "\033[1m" : "", str(o, "object"), color ? "\033[0m" : "",
 			kind);
@@ -106,19 +117,19 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		ipct_buf_printf(out, " %s %s", str(o, "family") ?: "?", str(o, "socket_type") ?: "");
 	/* A queue's name is its object's. */
 	if (path && !queue)
-		ipct_buf_printf(out, " %s", path);
+		ipct_buf_printf(out, " %s", esc(path, safe, sizeof(safe)));
 	if (sock && str(o, "local") && !path)
-		ipct_buf_printf(out, " local %s", str(o, "local"));
+		ipct_buf_printf(out, " local %s", esc(str(o, "local"), safe, sizeof(safe)));
 	if (sock && str(o, "remote"))
-		ipct_buf_printf(out, " remote %s", str(o, "remote"));
+		ipct_buf_printf(out, " remote %s", esc(str(o, "remote"), safe, sizeof(safe)));
 	if (str(o, "peer")) {
 		ipct_buf_printf(out, " peer %s", str(o, "peer"));
 		holders = list(o, "peer_holders");
 		for (size_t i = 0; i < len(holders); i++) {
 			struct json_object *h = json_object_array_get_idx(holders, i);
 
-			ipct_buf_printf(out, "%s%s[%" PRId64 "] fd %" PRId64, i ? ", " : " (", str(h, "comm") ?: "?",
-					num(h, "pid"), num(h, "fd"));
+			ipct_buf_printf(out, "%s%s[%" PRId64 "] fd %" PRId64, i ? ", " : " (",
+					esc(str(h, "comm") ?: "?", safe, sizeof(safe)), num(h, "pid"), num(h, "fd"));
 		}
 		if (len(holders))
 			ipct_buf_printf(out, ")");
@@ -141,9 +152,11 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		text_queue(out, o);
 	text_holders(out, o, "writers", msgs ? "sender" : "writer", msgs ? "sent" : "written", tty);
 	text_holders(out, o, "readers", msgs ? "receiver" : "reader", msgs ? "received" : "read", tty);
+	/* Warnings name processes: their names are escaped. */
 	for (size_t i = 0; i < len(warn); i++)
 		ipct_buf_printf(out, "  %s!! %s%s\n", color ? "\033[1;31m" : "",
-				json_object_get_string(json_object_array_get_idx(warn, i)), color ? "\033[0m" : "");
+				esc(json_object_get_string(json_object_array_get_idx(warn, i)), safe, sizeof(safe)),
+				color ? "\033[0m" : "");
 }
 
 /* ---- dot ---- */
@@ -272,8 +285,7 @@ void print_graph(enum ipct_output mode, bool color, struct json_object *objects,
 		struct json_object *o = json_object_array_get_idx(objects, i);
 
 		if (mode == IPCT_OUT_JSON)
-			ipct_buf_printf(out, "%s\n", json_object_to_json_string_ext(
-						o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+			ipct_json_line(out, o);
 		else
 			text_object(out, o, color);
 	}

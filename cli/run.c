@@ -23,11 +23,16 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "evfilter.h"
 #include "view.h"
+
+/* The most -e a trace takes, as many as a log query's matches. */
+#define SELECT_MAX 64
 
 struct run {
 	struct conn conn;
 	struct ipct_fmt fmt;
+	struct ipct_evfilter *select; /* -e: the events printed (all of them feed the rest) */
 	struct ipct_buf out;
 	pid_t child;
 	int status;             /* the child's wait status, once reaped */
@@ -69,6 +74,11 @@ static void run_usage(FILE *f)
 		"Options:\n"
 		"  -o, --output FORMAT   text (default), json (one object per line, fields in\n"
 		"                        docs/events.md) or dot (with --pipes)\n"
+		"  -e, --events EXPR     print only the events EXPR selects: FIELD=VALUE as\n"
+		"                        for ipctrace log (type=kill, kind=pipe, pid=N) or\n"
+		"                        trace=CLASS: signal, process, ipc, pipe, socket or\n"
+		"                        queue; repeatable (same field: either; different\n"
+		"                        fields: both); the other reports see every event\n"
 		"      --signals         when COMMAND ends, print one line per signal sent:\n"
 		"                        its whole life, from generated to handled, and what\n"
 		"                        went wrong (docs/signals.md)\n"
@@ -176,16 +186,16 @@ static void flush_out(struct run *r)
 static void on_diagnosis(struct run *r, struct json_object *d)
 {
 	struct json_object *msg;
+	char safe[4096];    /* the message names processes: their names are escaped */
 
 	if (r->diags)
 		json_object_array_add(r->diags, json_object_get(d));
 
 	if (r->fmt.mode == IPCT_OUT_JSON)
-		ipct_buf_printf(&r->out, "%s\n", json_object_to_json_string_ext(
-					d, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else if (json_object_object_get_ex(d, "message", &msg))
-		fprintf(stderr, "%s!! %s%s\n", r->fmt.color ? "\033[1;31m" : "", json_object_get_string(msg),
-			r->fmt.color ? "\033[0m" : "");
+		ipct_json_line(&r->out, d);
+	else if (json_object_object_get_ex(d, "message", &msg) &&
+		 ipct_text_escape(safe, sizeof(safe), json_object_get_string(msg), SIZE_MAX) >= 0)
+		fprintf(stderr, "%s!! %s%s\n", r->fmt.color ? "\033[1;31m" : "", safe, r->fmt.color ? "\033[0m" : "");
 }
 
 static void on_notice(struct run *r, struct json_object *n)
@@ -308,6 +318,7 @@ static int on_daemon(struct run *r)
 			if (r->view)
 				view_event(r->view, e);
 			else if (r->fmt.mode != IPCT_OUT_DOT && !r->stdout_gone &&
+				 (!r->select || ipct_evfilter_match(r->select, e)) &&
 				 ipct_format_event(&r->fmt, e, &r->out) < 0)
 				r->unprinted++;
 		} else if (h.type == IPCT_MSG_SIGREC && h.len >= sizeof(struct ipct_sigrec)) {
@@ -441,6 +452,7 @@ static void print_summary(struct run *r, const char *cmd)
 /* The options every tracing verb shares, and -p / --all / --background for attach and trace. */
 static const struct option trace_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
+	{ "events", required_argument, NULL, 'e' },
 	{ "socket", required_argument, NULL, 's' },
 	{ "color", required_argument, NULL, 'C' },
 	{ "signals", no_argument, NULL, 'S' },
@@ -457,6 +469,8 @@ static const struct option trace_opts[] = {
 
 struct trace_args {
 	const char *socket_path, *color, *pids;
+	const char *select[SELECT_MAX];  /* -e */
+	int nselect;
 	bool socket_given, want_view, all, background;
 };
 
@@ -480,6 +494,7 @@ static void attach_usage(FILE *f)
 		"      --background      print the session id and return; the trace goes on\n"
 		"                        into the log until `ipctrace detach N`\n"
 		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
+		"  -e, --events EXPR     print only the events EXPR selects (as for run)\n"
 		"      --signals, --pipes, --explain, --view, --count   as for ipctrace run\n"
 		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
@@ -490,15 +505,23 @@ static void attach_usage(FILE *f)
 static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char **argv, int *code)
 {
 	void (*usage)(FILE *) = r->verb == RUN ? run_usage : attach_usage;
+	char err[1024];
 	int c;
 
 	*code = EXIT_USAGE;
 	/* '+': options end at run's command, whose own options are its business. */
-	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:s:ch" : "o:s:p:ch", trace_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:e:s:ch" : "o:e:p:s:ch", trace_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (parse_output(optarg, &r->fmt.mode, true) < 0)
 				return -1;
+			break;
+		case 'e':
+			if (a->nselect == SELECT_MAX) {
+				fprintf(stderr, "ipctrace: at most %d -e\n", SELECT_MAX);
+				return -1;
+			}
+			a->select[a->nselect++] = optarg;
 			break;
 		case 's':
 			a->socket_path = optarg;
@@ -570,7 +593,12 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		fprintf(stderr, "ipctrace: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if (a->nselect && !(r->select = ipct_evfilter_select(a->select, a->nselect, err, sizeof(err)))) {
+		fprintf(stderr, "ipctrace: -e: %s\n", err);
+		return -1;
+	}
 	r->fmt.color = !strcmp(a->color, "always") || (!strcmp(a->color, "auto") && want_color(STDOUT_FILENO));
+	r->fmt.width = term_width(STDOUT_FILENO);
 	/* Without it handlers show as addresses: worth a trace, not worth failing one. */
 	r->fmt.syms = ipct_syms_new();
 	return 0;
@@ -683,6 +711,7 @@ static void run_free(struct run *r)
 	conn_close(&r->conn);
 	ipct_buf_free(&r->out);
 	ipct_syms_free(r->fmt.syms);
+	ipct_evfilter_free(r->select);
 	free(r->recs);
 	view_free(r->view);
 	json_object_put(r->graph);

@@ -97,6 +97,7 @@ int do_signals(int argc, char **argv)
 			return ret;
 	fmt.mode = q.mode;
 	fmt.color = query_color(&q);
+	fmt.width = term_width(STDOUT_FILENO);
 	if (conn_open(&conn, q.socket_path, false) < 0)
 		return 1;
 	reply = conn_query(&conn, "signals", argv + optind, argc - optind, NULL, &ret);

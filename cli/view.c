@@ -108,6 +108,7 @@ struct view {
 	const struct ipct_fmt *fmt;
 	bool utf8;
 	bool broken;            /* the output went away: stop drawing */
+	bool tty;               /* drawn on a terminal, of `width` columns */
 	int width, nlanes;
 	struct lane lane[MAX_LANES];
 	struct vproc **procs;
@@ -219,9 +220,9 @@ static size_t utf8_encode(uint32_t cp, char *s)
 	return 3;
 }
 
-static void row_flush(struct view *v)
+/* Writes the row's first n cells (less the trailing blanks). */
+static void row_flush_n(struct view *v, int n)
 {
-	int n = v->width;
 	size_t len = 0;
 	uint8_t cur = C_PLAIN;
 
@@ -241,6 +242,11 @@ static void row_flush(struct view *v)
 		len += (size_t)sprintf(v->out + len, "%s", sgr[C_PLAIN]);
 	v->out[len++] = '\n';
 	write_all(v, v->out, len);
+}
+
+static void row_flush(struct view *v)
+{
+	row_flush_n(v, v->width);
 }
 
 /* ---- labels -------------------------------------------------------------- */
@@ -718,6 +724,9 @@ static struct state generate_state(const struct ipct_sig *s, uint32_t flags, con
 {
 	switch (s->result) {
 	case IPCT_SIG_IGNORED:
+		/* It resumes the process as it is generated, even when ignored: the kernel drops it after. */
+		if (s->sig == SIGCONT)
+			return (struct state){ "continued", ": the kernel resumes it", C_WARN, false };
 		if (tgt && tgt->ignored & sig_bit(s->sig))
 			return (struct state){ "ignored", " (SIG_IGN)", C_BAD, true };
 		/* SIGCHLD, SIGURG, SIGWINCH: being dropped is their normal fate. */
@@ -1022,6 +1031,40 @@ void view_record(struct view *v, const struct ipct_sigrec *r)
 
 /* ---- the end ------------------------------------------------------------- */
 
+/*
+ * A line of the summary (the tally, the legend): on a terminal, wrapped at
+ * its width where an item starts (brk[]), the rest indented by two; on
+ * anything else whole, as wide as a line goes (MAX_WIDTH), since a file or
+ * a pipe has no width to fit.
+ */
+static void put_wrapped(struct view *v, const struct label *l, const int *brk, int nbrk)
+{
+	int width = v->tty ? v->width : MAX_WIDTH, start = 0, indent = 0;
+
+	while (start < l->len) {
+		int end = l->len;
+
+		if (end - start + indent > width) {
+			end = start;
+			for (int i = 0; i < nbrk; i++)
+				if (brk[i] > start && brk[i] - start + indent <= width)
+					end = brk[i];
+			/* An item wider than the line alone: cut it there. */
+			if (end == start)
+				end = start + width - indent;
+		}
+		for (int x = 0; x < MAX_WIDTH; x++)
+			v->row[x] = (struct cell){ ' ', C_PLAIN };
+		for (int i = start; i < end; i++)
+			v->row[indent + i - start] = l->c[i];
+		row_flush_n(v, width);
+		start = end;
+		while (start < l->len && l->c[start].cp == ' ')
+			start++;
+		indent = 2;
+	}
+}
+
 static void draw_tally(struct view *v)
 {
 	static const struct {
@@ -1042,6 +1085,7 @@ static void draw_tally(struct view *v)
 		[IPCT_OUTCOME_DISCARDED] = { "discarded", C_WARN },
 	};
 	const char *sep = ": ";
+	int brk[IPCT_OUTCOME_MAX], nbrk = 0;
 	struct label l;
 
 	label_init(&l);
@@ -1050,13 +1094,11 @@ static void draw_tally(struct view *v)
 		if (!v->outcome[i] || !names[i].text)
 			continue;
 		label_add(v, &l, C_PLAIN, "%s", sep);
+		brk[nbrk++] = l.len;
 		label_add(v, &l, names[i].color, "%u %s", v->outcome[i], names[i].text);
 		sep = ", ";
 	}
-	row_start(v, 0);
-	label_cut(v, &l, v->width);
-	put_label(v, 0, &l);
-	row_flush(v);
+	put_wrapped(v, &l, brk, nbrk);
 }
 
 static void draw_legend(struct view *v)
@@ -1073,6 +1115,7 @@ static void draw_legend(struct view *v)
 		{ M_LOST, G_LOST, C_BAD, "lost, ignored, killed" },
 		{ M_EXIT, G_END, C_BOLD, "exited" },
 	};
+	int brk[sizeof(items) / sizeof(items[0])], nbrk = 0;
 	struct label l;
 
 	label_init(&l);
@@ -1080,13 +1123,11 @@ static void draw_legend(struct view *v)
 		if (!(v->marks & items[i].mark))
 			continue;
 		label_add(v, &l, C_PLAIN, " ");
+		brk[nbrk++] = l.len;
 		label_push(&l, glyph(v, items[i].glyph), items[i].color);
 		label_add(v, &l, C_PLAIN, " %s ", items[i].text);
 	}
-	row_start(v, 0);
-	label_cut(v, &l, v->width);
-	put_label(v, 0, &l);
-	row_flush(v);
+	put_wrapped(v, &l, brk, nbrk);
 }
 
 void view_end(struct view *v, int status)
@@ -1139,7 +1180,8 @@ struct view *view_new(int fd, const struct ipct_fmt *fmt)
 	v->fd = fd;
 	v->fmt = fmt;
 	v->utf8 = locale_utf8();
-	v->width = ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 80;
+	v->tty = ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col;
+	v->width = v->tty ? ws.ws_col : 80;
 	if (v->width < MIN_WIDTH)
 		v->width = MIN_WIDTH;
 	if (v->width > MAX_WIDTH)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct pidset {
 struct ipct_evfilter {
 	struct ipct_match *m;
 	struct pidset *trees;   /* one per term; used by tree= terms */
+	unsigned classes;       /* -e trace=CLASS: what is shown, any of them (0: everything) */
 };
 
 struct probe {
@@ -145,7 +147,7 @@ static int event_sig(const struct ipct_event *e)
 	const struct ipct_syscall *sc;
 
 	if (e->type == IPCT_EV_SIGNAL_GENERATE || e->type == IPCT_EV_SIGNAL_DELIVER)
-		return e->sig.sig;
+		return ipct_event_signal(e);
 	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)))
 		return 0;
 	if (!strcmp(sc->name, "rt_sigaction"))
@@ -261,6 +263,93 @@ static bool test(const void *obj, const struct ipct_match_term *t)
 	return false;
 }
 
+/*
+ * strace's -e trace=CLASS, for the events ipctrace traces: signal (sent,
+ * delivered, handled, blocked, waited for), process (fork, exec, exit,
+ * wait), ipc (any call on a pipe, FIFO, socket or message queue), and of
+ * those pipe (pipes and FIFOs), socket and queue (POSIX and System V).
+ */
+enum { CL_SIGNAL = 1, CL_PROCESS = 2, CL_IPC = 4, CL_PIPE = 8, CL_SOCKET = 16, CL_QUEUE = 32 };
+static const char *const class_names[] = { "signal", "process", "ipc", "pipe", "socket", "queue", NULL };
+
+static bool signal_call(const struct ipct_syscall *sc)
+{
+	static const char *const calls[] = { "kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigreturn",
+					     "rt_sigtimedwait" };
+
+	if (sc->cls == IPCT_SC_SIGACTION || sc->cls == IPCT_SC_SIGPROCMASK || sc->cls == IPCT_SC_SIGQUEUE ||
+	    sc->cls == IPCT_SC_TGSIGQUEUE)
+		return true;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (!strcmp(sc->name, calls[i]))
+			return true;
+	return false;
+}
+
+static bool in_classes(unsigned classes, const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc = e->type == IPCT_EV_SYSCALL ? ipct_syscall_by_nr(e->nr) : NULL;
+	bool ipc = e->type == IPCT_EV_OBJINFO || e->type == IPCT_EV_FD_RECEIVED ||
+		   (sc && (IPCT_KIND_IS_CHANNEL(e->kind[0]) || IPCT_KIND_IS_CHANNEL(e->kind[1])));
+
+	if (classes & CL_SIGNAL &&
+	    (e->type == IPCT_EV_SIGNAL_GENERATE || e->type == IPCT_EV_SIGNAL_DELIVER || (sc && signal_call(sc))))
+		return true;
+	if (classes & CL_PROCESS && (e->type == IPCT_EV_FORK || e->type == IPCT_EV_EXEC || e->type == IPCT_EV_EXIT ||
+				     e->type == IPCT_EV_STDIO ||
+				     (sc && (sc->cls == IPCT_SC_WAIT4 || sc->cls == IPCT_SC_WAITID))))
+		return true;
+	/* kind_is's indexes: pipe, fifo, socket, tty, mqueue, msgq. */
+	return (classes & CL_IPC && ipc) || (classes & CL_PIPE && (kind_is(e, 0) || kind_is(e, 1))) ||
+	       (classes & CL_SOCKET && kind_is(e, 2)) || (classes & CL_QUEUE && (kind_is(e, 4) || kind_is(e, 5)));
+}
+
+/* "signal,pipe" into classes; -EINVAL (said why in err) for a name that is none. */
+static int parse_classes(const char *list, unsigned *classes, char *err, size_t errlen)
+{
+	while (*list) {
+		size_t len = strcspn(list, ","), i;
+
+		for (i = 0; class_names[i]; i++)
+			if (strlen(class_names[i]) == len && !strncmp(class_names[i], list, len))
+				break;
+		if (!class_names[i] && !(len == 3 && !strncmp(list, "all", 3))) {
+			snprintf(err, errlen, "bad value for trace: '%.*s' (valid: all, signal, process, ipc, pipe, "
+				 "socket, queue)", (int)len, list);
+			return -EINVAL;
+		}
+		/* all: every event, as if no class were named. */
+		*classes |= class_names[i] ? 1u << i : 0;
+		list += len + (list[len] == ',');
+	}
+	return 0;
+}
+
+struct ipct_evfilter *ipct_evfilter_select(const char *const *exprs, int n, char *err, size_t errlen)
+{
+	const char **terms = calloc((size_t)n + 1, sizeof(*terms));
+	struct ipct_evfilter *f = NULL;
+	unsigned classes = 0;
+	int nterms = 0;
+
+	if (!terms) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (int i = 0; i < n; i++) {
+		if (strncmp(exprs[i], "trace=", 6))
+			terms[nterms++] = exprs[i];
+		else if (parse_classes(exprs[i] + 6, &classes, err, errlen) < 0)
+			goto out;
+	}
+	f = ipct_evfilter_new(terms, nterms, err, errlen);
+	if (f)
+		f->classes = classes;
+out:
+	free(terms);
+	return f;
+}
+
 bool ipct_evfilter_match(struct ipct_evfilter *f, const struct ipct_event *e)
 {
 	struct probe pr = { f, e };
@@ -271,5 +360,5 @@ bool ipct_evfilter_match(struct ipct_evfilter *f, const struct ipct_event *e)
 			if (f->m->terms[i].field == F_TREE && pidset_has(&f->trees[i], e->pid) &&
 			    !pidset_has(&f->trees[i], e->proc.child_pid))
 				pidset_add(&f->trees[i], e->proc.child_pid);
-	return ipct_match_eval(f->m, test, &pr);
+	return (!f->classes || in_classes(f->classes, e)) && ipct_match_eval(f->m, test, &pr);
 }

@@ -18,5 +18,11 @@ extern const struct ipct_match_field ipct_event_fields[];
 
 /* NULL with a message in err (the bad term, the valid fields or values). */
 struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *err, size_t errlen);
+/*
+ * The event selection of run, attach and trace (-e): the terms above, and
+ * strace-like classes, trace=signal,process,ipc,pipe,socket,queue, of
+ * which an event must be in one (docs/events.md, "Selecting events").
+ */
+struct ipct_evfilter *ipct_evfilter_select(const char *const *exprs, int n, char *err, size_t errlen);
 void ipct_evfilter_free(struct ipct_evfilter *f);
 bool ipct_evfilter_match(struct ipct_evfilter *f, const struct ipct_event *e);

@@ -25,7 +25,9 @@
 #include <time.h>
 
 #include "format.h"
+#include "lifecycle.h"
 #include "names.h"
+#include "safetext.h"
 #include "syscalls.h"
 
 #define COL_TIME 10
@@ -178,7 +180,10 @@ static void pr_str(struct pr *p, const char *key, const char *text, const char *
 		else
 			json_raw(p, "null", 4);
 	} else if (text && s) {
-		pr_text(p, text, s);
+		char safe[256];
+
+		ipct_text_escape(safe, sizeof(safe), s, strlen(s));
+		pr_text(p, text, safe);
 	}
 }
 
@@ -242,21 +247,29 @@ static void sigset_each(uint64_t set, void (*fn)(const char *, void *), void *da
 			fn(ipct_sig_name(sig), data);
 }
 
+/*
+ * A signal set: a JSON array of names; in text as strace prints one, the
+ * members "[SIGINT SIGTERM]", or when more than half are in it the ones
+ * that are not: "~[SIGCHLD]", and "~[]" for all 64.
+ */
 static void pr_sigset(struct pr *p, const char *key, const char *prefix, uint64_t set)
 {
 	struct pr_list l = { .p = p };
+	bool inverted = __builtin_popcountll(set) > 32;
+	int n = 0;
 
 	if (json_mode(p)) {
 		json_key(p, key);
 		json_raw(p, "[", 1);
 		sigset_each(set, pr_list_add, &l);
 		json_raw(p, "]", 1);
-	} else {
-		pr_text(p, "%s", prefix);
-		if (!set)
-			pr_text(p, "{}");
-		sigset_each(set, pr_list_add, &l);
+		return;
 	}
+	pr_text(p, "%s%s[", prefix, inverted ? "~" : "");
+	for (int sig = 1; sig <= 64; sig++)
+		if ((set >> (sig - 1) & 1) != inverted)
+			pr_text(p, n++ ? " %s" : "%s", ipct_sig_name(sig));
+	pr_text(p, "]");
 }
 
 static void pr_sig(struct pr *p, int sig)
@@ -832,12 +845,57 @@ static void fmt_siginfo_fields(struct pr *p, const struct ipct_event *e)
 	}
 }
 
+/* Typed at a terminal: its line discipline raised it. */
+static bool terminal_signal(const struct ipct_event *e)
+{
+	return e->type == IPCT_EV_SIGNAL_GENERATE && e->sig.code == SI_KERNEL &&
+	       ipct_sig_kernel_cause(e->sig.sig) == IPCT_CAUSE_TERMINAL;
+}
+
+static bool group_exit(const struct ipct_event *e)
+{
+	return e->type == IPCT_EV_SIGNAL_DELIVER && e->sig.sig == SIGKILL && e->sig.code == SI_KERNEL;
+}
+
+int ipct_event_signal(const struct ipct_event *e)
+{
+	uint64_t code = e->sig.sifields[0];
+
+	if (e->type != IPCT_EV_SIGNAL_GENERATE && e->type != IPCT_EV_SIGNAL_DELIVER)
+		return 0;
+	if (!group_exit(e))
+		return e->sig.sig;
+	/* A fatal signal's number (| 0x80 for a core dump); exit_group's code << 8, or 0 for exec. */
+	return code & 0x7f && !(code >> 8) ? (int)(code & 0x7f) : 0;
+}
+
 static void fmt_signal(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_sig *s = &e->sig;
 	const char *code = ipct_sigcode_name(s->sig, s->code);
+	int sig = ipct_event_signal(e);
 
-	pr_sig(p, s->sig);
+	if (group_exit(e)) {
+		/*
+		 * The kernel ends a thread group by a SIGKILL to each thread: for
+		 * a fatal signal, name that signal (the kernel's view stays in
+		 * kernel_sig); for exit_group or an exec, no signal was sent.
+		 */
+		pr_sig(p, sig ?: SIGKILL);
+		pr_str(p, "kernel_sig", NULL, "SIGKILL");
+		pr_bool(p, "group_exit", NULL, true);
+		pr_str(p, "action", " %s", "default");
+		pr_str(p, "handler", NULL, NULL);
+		if (sig)
+			pr_str(p, "default_action", " (%s): the kernel ends the process (delivered as SIGKILL)",
+			       ipct_sig_default_action(sig));
+		else
+			pr_text(p, ": the process ends (exit_group or exec), no signal was sent");
+		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_HIDDEN);
+		pr_str(p, "code", NULL, code);
+		return;
+	}
+	pr_sig(p, sig);
 	if (e->type == IPCT_EV_SIGNAL_GENERATE) {
 		char target[48];
 
@@ -847,10 +905,23 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 		pr_str(p, "target_comm", " -> %s", target);
 		pr_text(p, s->target_tid != s->target_pid ? "[%u/%u]" : "[%u]", s->target_pid,
 			s->target_tid);
-		pr_str(p, "result", " %s", ipct_sig_result_name(s->result));
+		/*
+		 * SIGCONT at its default action does its work as it is generated
+		 * (the process resumes) and the kernel then drops it as ignored:
+		 * it continued the process, as its lifecycle record says.
+		 */
+		if (s->sig == SIGCONT && s->result == IPCT_SIG_IGNORED) {
+			pr_str(p, "result", NULL, ipct_sig_result_name(s->result));
+			pr_bool(p, "continued", " continued (the kernel resumes the process as it generates SIGCONT)",
+				true);
+		} else {
+			pr_str(p, "result", " %s", ipct_sig_result_name(s->result));
+		}
 		pr_bool(p, "group", NULL, e->flags & IPCT_F_GROUP);
 		pr_bool(p, "blocked", " blocked", e->flags & IPCT_F_BLOCKED_SIG);
 		pr_bool(p, "kernel_context", " by the kernel", e->flags & IPCT_F_KERNEL_CTX);
+		if (terminal_signal(e))
+			pr_str(p, "cause", NULL, "terminal");
 		if (s->result == IPCT_SIG_MERGED)
 			pr_text(p, " (already pending: this one is lost)");
 	} else {
@@ -1086,7 +1157,8 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 {
 	struct pr p = { .f = f, .out = out };
 	const char *type = ipct_event_type_name(e);
-	char comm[IPCT_COMM_LEN + 1], proc[64];
+	char comm[IPCT_COMM_LEN + 1], safe[4 * 8 * IPCT_COMM_LEN], proc[sizeof(safe) + 32];
+	size_t from = ipct_buf_len(out);
 	int r;
 
 	snprintf(comm, sizeof(comm), "%.*s", IPCT_COMM_LEN, e->comm);
@@ -1100,16 +1172,27 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		pr_int(&p, "session", NULL, e->session);
 		pr_int(&p, "uid", NULL, e->uid);
 	} else {
-		if (e->pid == e->tid)
-			snprintf(proc, sizeof(proc), "%s[%u]", comm, e->pid);
-		else
-			snprintf(proc, sizeof(proc), "%s[%u/%u]", comm, e->pid, e->tid);
 		char when[32];
 
+		ipct_text_escape(safe, sizeof(safe), comm, sizeof(comm));
+		/*
+		 * A signal typed at a terminal is raised by its line discipline,
+		 * in whatever task runs it (a kworker): the terminal sent it, as
+		 * its lifecycle record says.
+		 */
+		if (terminal_signal(e))
+			snprintf(proc, sizeof(proc), "kernel (terminal)");
+		else if (e->pid == e->tid)
+			snprintf(proc, sizeof(proc), "%s[%u]", safe, e->pid);
+		else
+			snprintf(proc, sizeof(proc), "%s[%u/%u]", safe, e->pid, e->tid);
 		event_time(f, e->ts_ns, when, sizeof(when));
-		r = ipct_buf_printf(out, "%*s  %-*s %s%-*s%s ", time_width(f), when, COL_PROC, proc,
-				    f->color ? event_color(e) : "", COL_EVENT, type,
-				    f->color ? "\033[0m" : "");
+		r = ipct_buf_printf(out, "%*s  ", time_width(f), when);
+		if (r >= 0)
+			r = ipct_buf_pad(out, proc, COL_PROC);
+		if (r >= 0)
+			r = ipct_buf_printf(out, " %s%-*s%s ", f->color ? event_color(e) : "", COL_EVENT, type,
+					    f->color ? "\033[0m" : "");
 		if (r < 0)
 			return r;
 	}
@@ -1136,7 +1219,10 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		break;
 	}
 
-	if (f->mode == IPCT_OUT_JSON)
+	if (f->mode == IPCT_OUT_JSON) {
 		json_raw(&p, "}", 1);
+		if (!p.err)
+			p.err = ipct_json_fix_utf8(out, from);
+	}
 	return p.err ? p.err : ipct_buf_append(out, "\n", 1);
 }

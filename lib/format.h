@@ -20,8 +20,17 @@ struct ipct_fmt {
 	uint64_t start_ns;      /* CLOCK_BOOTTIME of the session start: text times count from it */
 	int64_t realtime_off;   /* CLOCK_REALTIME - CLOCK_BOOTTIME, for time_ns */
 	bool color;
+	int width;              /* the columns tables fit in (a terminal's); 0: 80 */
 	struct ipct_syms *syms; /* names handlers when set; fed every event by the caller */
 };
+
+/*
+ * The signal a signal event is about, as the lifecycle tells it: a
+ * delivery of SIGKILL that ends a thread group is the fatal signal's that
+ * started it (SIGTERM's default action), and none (0) for exit_group or
+ * exec, which send no signal. 0 for other events.
+ */
+int ipct_event_signal(const struct ipct_event *e);
 
 /* The event's type name: "write", "signal_generate", "fork", ... */
 const char *ipct_event_type_name(const struct ipct_event *e);

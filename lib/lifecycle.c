@@ -256,7 +256,7 @@ static bool is_write_call(long nr)
 	return false;
 }
 
-static enum ipct_sig_cause kernel_cause(int sig)
+enum ipct_sig_cause ipct_sig_kernel_cause(int sig)
 {
 	switch (sig) {
 	case SIGALRM:
@@ -296,7 +296,7 @@ static void set_origin(struct inst *in, const struct ipct_event *e)
 	int sig = e->sig.sig, code = e->sig.code;
 
 	if (code == SI_KERNEL || code == SI_TIMER) {
-		r->cause = code == SI_TIMER ? IPCT_CAUSE_TIMER : kernel_cause(sig);
+		r->cause = code == SI_TIMER ? IPCT_CAUSE_TIMER : ipct_sig_kernel_cause(sig);
 	} else if (code > 0 && sig == SIGCHLD) {
 		r->cause = IPCT_CAUSE_CHILD;
 		if (e->pid == (uint32_t)e->sig.sifields[0])

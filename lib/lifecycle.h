@@ -15,6 +15,9 @@
 
 struct ipct_lc;
 
+/* Why the kernel (SI_KERNEL) raised sig: the terminal (SIGINT, SIGTSTP, ...), a timer, or another reason. */
+enum ipct_sig_cause ipct_sig_kernel_cause(int sig);
+
 typedef void (*ipct_lc_emit_fn)(const struct ipct_sigrec *r, void *data);
 
 /* syms names handlers; the caller feeds it every event before ipct_lc_event. NULL on ENOMEM. */

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "names.h"
+#include "safetext.h"
 #include "sigrec.h"
 #include "syscalls.h"
 
@@ -167,9 +168,22 @@ static void explain_eintr(const struct ipct_sigrec *r, char *buf, size_t len)
 			 "does not apply to it", call);
 }
 
+/* comm[pid] or comm[pid/tid], the name escaped for a terminal. */
+static void task_str(char *buf, size_t len, const char *comm, uint32_t pid, uint32_t tid)
+{
+	char safe[8 * IPCT_COMM_LEN + 1];
+
+	ipct_text_escape(safe, sizeof(safe), comm, IPCT_COMM_LEN);
+	if (tid && tid != pid)
+		snprintf(buf, len, "%s[%u/%u]", safe, pid, tid);
+	else
+		snprintf(buf, len, "%s[%u]", safe, pid);
+}
+
 void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
 {
 	const char *s = sig_name(r->sig);
+	char who[8 * IPCT_COMM_LEN + 16];
 
 	buf[0] = 0;
 	switch (r->outcome) {
@@ -203,12 +217,13 @@ void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
 		snprintf(buf, len, "dropped: the real-time signal queue was full (RLIMIT_SIGPENDING); the sender got EAGAIN");
 		return;
 	case IPCT_OUTCOME_UNOBSERVED:
-		if (r->flags & IPCT_SR_ADOPTED)
-			snprintf(buf, len, "the child's parent exited without waiting for it, so %.*s[%u] adopted it; "
-				 "this SIGCHLD tells the adopter, which reaps it", IPCT_COMM_LEN, r->target_comm,
-				 r->target_pid);
-		else
+		if (!(r->flags & IPCT_SR_ADOPTED)) {
 			snprintf(buf, len, "the target is not traced: what it did with %s is not recorded", s);
+			return;
+		}
+		task_str(who, sizeof(who), r->target_comm, r->target_pid, 0);
+		snprintf(buf, len, "the child's parent exited without waiting for it, so %s adopted it; "
+			 "this SIGCHLD tells the adopter, which reaps it", who);
 		return;
 	case IPCT_OUTCOME_HANDLED:
 		if (!(r->flags & IPCT_SR_RETURNED))
@@ -232,14 +247,6 @@ static void duration_str(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2f s", ns / 1e9);
 }
 
-static void task_str(char *buf, size_t len, const char *comm, uint32_t pid, uint32_t tid)
-{
-	if (tid && tid != pid)
-		snprintf(buf, len, "%.*s[%u/%u]", IPCT_COMM_LEN, comm, pid, tid);
-	else
-		snprintf(buf, len, "%.*s[%u]", IPCT_COMM_LEN, comm, pid);
-}
-
 static const char *outcome_color(int outcome)
 {
 	switch (outcome) {
@@ -258,20 +265,37 @@ static const char *outcome_color(int outcome)
 }
 
 #define COL_TIME 12
-#define COL_ROUTE 40
-#define COL_SIG 12
+#define COL_SIG 11
 #define COL_RESULT 9
 #define COL_PENDING 10
-#define COL_ACTION 26
-#define COL_OUTCOME 16
+#define COL_ACTION 20
+#define COL_OUTCOME 11
+#define INDENT (COL_TIME + 1)           /* a record's lines after its first */
+#define ROUTE_AT (INDENT + COL_SIG + 1) /* SENDER -> TARGET */
 
+/* The columns a table fits in: the terminal's, or 80. */
+static int table_width(const struct ipct_fmt *f)
+{
+	return f->width > 0 ? f->width : 80;
+}
+
+/*
+ * Two header lines, as each record has two: when, what and between whom;
+ * then what became of it. Details follow the outcome, and the lines wrap
+ * (indented) where they would be wider than the table.
+ */
 int ipct_format_sigrec_header(const struct ipct_fmt *f, struct ipct_buf *out)
 {
+	char line[160];
+
 	if (f->mode == IPCT_OUT_JSON)
 		return 0;
-	return ipct_buf_printf(out, "%-*s %-*s %-*s %-*s %-*s %-*s %-*s %s\n", COL_TIME, "TIME", COL_ROUTE,
-			       "SENDER -> TARGET", COL_SIG, "SIGNAL", COL_RESULT, "RESULT", COL_PENDING,
-			       "PENDING", COL_ACTION, "ACTION", COL_OUTCOME, "OUTCOME", "DETAILS");
+	snprintf(line, sizeof(line), "%-*s %-*s %s", COL_TIME, "TIME", COL_SIG, "SIGNAL", "SENDER -> TARGET");
+	if (ipct_buf_wrap(out, line, INDENT, table_width(f)) < 0)
+		return -ENOMEM;
+	snprintf(line, sizeof(line), "%*s%-*s %-*s %-*s %-*s %s", INDENT, "", COL_RESULT, "RESULT", COL_PENDING,
+		 "PENDING", COL_ACTION, "ACTION", COL_OUTCOME, "OUTCOME", "DETAILS");
+	return ipct_buf_wrap(out, line, INDENT, table_width(f));
 }
 
 static void time_str(const struct ipct_fmt *f, uint64_t ns, char *buf, size_t len)
@@ -307,10 +331,13 @@ static void action_str(const struct ipct_sigrec *r, char *buf, size_t len)
 {
 	switch (r->action) {
 	case IPCT_ACT_HANDLER:
-		if (r->handler_name[0])
-			snprintf(buf, len, "handler %.*s", IPCT_HANDLER_NAME_LEN, r->handler_name);
-		else
+		if (!r->handler_name[0]) {
 			snprintf(buf, len, "handler 0x%" PRIx64, (uint64_t)r->handler);
+			return;
+		}
+		/* A symbol of the program's own ELF file: its bytes are the program's choice. */
+		snprintf(buf, len, "handler ");
+		ipct_text_escape(buf + strlen(buf), len - strlen(buf), r->handler_name, IPCT_HANDLER_NAME_LEN);
 		return;
 	case IPCT_ACT_DEFAULT:
 		snprintf(buf, len, "default (%s)", ipct_sig_default_action(r->sig));
@@ -367,35 +394,37 @@ static int details(const struct ipct_sigrec *r, struct ipct_buf *out)
 
 static int format_text(const struct ipct_fmt *f, const struct ipct_sigrec *r, struct ipct_buf *out)
 {
-	char when[32], from[48], to[48], route[100], pend[24], action[96], why[256];
+	char when[32], from[160], to[160], line[1024], pend[24], action[96], why[256];
 	const char *outcome = ipct_outcome_name(r->outcome) ?: "?";
-	size_t row = ipct_buf_len(out);
-	int err;
+	struct ipct_buf more = { 0 };
+	int err, width = table_width(f);
 
 	time_str(f, r->generated_ns ? r->generated_ns : r->delivered_ns, when, sizeof(when));
 	sender_str(r, from, sizeof(from));
 	task_str(to, sizeof(to), r->target_comm, r->target_pid, r->target_tid);
-	snprintf(route, sizeof(route), "%s -> %s", from, to);
+	snprintf(line, sizeof(line), "%-*s %-*s %s -> %s", COL_TIME, when, COL_SIG, sig_name(r->sig), from, to);
+	err = ipct_buf_wrap(out, line, ROUTE_AT, width);
 	if (r->delivered_ns && r->generated_ns)
 		duration_str(r->delivered_ns - r->generated_ns, pend, sizeof(pend));
 	else
 		snprintf(pend, sizeof(pend), "-");
 	action_str(r, action, sizeof(action));
-	/* The padding after the colour's end, so that a row without details ends in blanks, cut below. */
-	err = ipct_buf_printf(out, "%-*s %-*s %-*s %-*s %-*s %-*s %s%s%s%*s", COL_TIME, when, COL_ROUTE, route,
-			      COL_SIG, sig_name(r->sig), COL_RESULT, ipct_sig_result_name(r->result) ?: "-",
-			      COL_PENDING, pend, COL_ACTION, action, f->color ? outcome_color(r->outcome) : "",
-			      outcome, f->color ? "\033[0m" : "",
-			      strlen(outcome) < COL_OUTCOME ? COL_OUTCOME - (int)strlen(outcome) : 0, "");
-	err |= details(r, out);
-	/* Columns pad; a line does not end in blanks. */
-	while (ipct_buf_len(out) > row && out->data[out->start + ipct_buf_len(out) - 1] == ' ')
-		out->end--;
-	err |= ipct_buf_append(out, "\n", 1);
+	err |= details(r, &more);
+	err |= ipct_buf_append(&more, "", 1);
+	/* The padding after the colour's end; details() starts each detail with a space. */
+	snprintf(line, sizeof(line), "%*s%-*s %-*s %-*s %s%s%s%*s%s", INDENT, "", COL_RESULT,
+		 ipct_sig_result_name(r->result) ?: "-", COL_PENDING, pend, COL_ACTION, action,
+		 f->color ? outcome_color(r->outcome) : "", outcome, f->color ? "\033[0m" : "",
+		 (int)strlen(outcome) < COL_OUTCOME ? COL_OUTCOME - (int)strlen(outcome) : 0, "",
+		 err ? "" : more.data + more.start);
+	ipct_buf_free(&more);
+	err |= ipct_buf_wrap(out, line, INDENT, width);
 	ipct_sigrec_explain(r, why, sizeof(why));
-	if (why[0])
-		err |= ipct_buf_printf(out, "%*s %swhy: %s%s\n", COL_TIME, "", f->color ? "\033[3m" : "", why,
-				       f->color ? "\033[0m" : "");
+	if (why[0]) {
+		snprintf(line, sizeof(line), "%*s%swhy: %s%s", INDENT, "", f->color ? "\033[3m" : "", why,
+			 f->color ? "\033[0m" : "");
+		err |= ipct_buf_wrap(out, line, INDENT + 5, width);
+	}
 	return err < 0 ? -ENOMEM : 0;
 }
 
@@ -496,8 +525,6 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 int ipct_format_sigrec(const struct ipct_fmt *f, const struct ipct_sigrec *r, struct ipct_buf *out)
 {
 	struct json_object *o;
-	const char *s;
-	size_t len;
 	int err;
 
 	if (f->mode != IPCT_OUT_JSON)
@@ -505,10 +532,7 @@ int ipct_format_sigrec(const struct ipct_fmt *f, const struct ipct_sigrec *r, st
 	o = to_json(f, r);
 	if (!o)
 		return -ENOMEM;
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	err = s ? ipct_buf_append(out, s, len) : -ENOMEM;
-	if (!err)
-		err = ipct_buf_append(out, "\n", 1);
+	err = ipct_json_line(out, o);
 	json_object_put(o);
 	return err;
 }

@@ -201,7 +201,10 @@ struct ipct_sig {
 	__s32 result;           /* generate: enum ipct_sig_result; deliver: 0 */
 	__u32 target_pid;       /* generate: target thread group and thread */
 	__u32 target_tid;
-	__u64 sifields[2];      /* the first 16 bytes of siginfo's union, raw */
+	__u64 sifields[2];      /* the first 16 bytes of siginfo's union, raw; a delivery
+				 * without siginfo (SIGKILL, SI_KERNEL: a group exit):
+				 * [0] the group's exit code, the fatal signal | 0x80
+				 * for a core dump, or exit_group's code << 8 */
 	__u64 handler;          /* deliver: sa_handler (0 SIG_DFL, 1 SIG_IGN) */
 	__u64 sa_flags;
 	__u64 blocked;          /* the receiving thread's blocked mask (signals 1..64) */

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """The text of `ipctrace run --signals` (README, docs/signals.md "Text"):
-after the event lines, a table with one row per signal instance in the order
-they were generated, its columns under the header's (TIME, SENDER -> TARGET,
-SIGNAL, RESULT, PENDING, ACTION, OUTCOME, DETAILS), processes as comm[pid],
+after the event lines, a table of 80 columns with two lines per signal
+instance in the order they were generated, their columns under the two
+header lines' (TIME, SIGNAL, SENDER -> TARGET; RESULT, PENDING, ACTION,
+OUTCOME, DETAILS), details wrapped and indented, processes as comm[pid],
 signals by name, pending times in human units, and a `why:` line under each
 abnormal outcome. Every row is checked whole, against what the program
 reports:
@@ -22,7 +23,8 @@ import re
 from common import Daemon, check, check_eq, done, example, passed, run_cli
 from textcommon import check_aligned, fields, run_reported, summary_line
 
-NAMES = ['TIME', 'SENDER -> TARGET', 'SIGNAL', 'RESULT', 'PENDING', 'ACTION', 'OUTCOME', 'DETAILS']
+NAMES1 = ['TIME', 'SIGNAL', 'SENDER -> TARGET']
+NAMES2 = ['RESULT', 'PENDING', 'ACTION', 'OUTCOME', 'DETAILS']
 DURATION = re.compile(r'(\d+) ns|(\d+\.\d) us|(\d+\.\d\d) ms|(\d+\.\d\d) s')
 UNITS = (1, 1e3, 1e6, 1e9)
 ANY = object()          # a PENDING that only has to be a duration
@@ -37,7 +39,10 @@ def nanoseconds(text):
 
 
 def records_table(case, sock):
-    """Runs `sigcases CASE` with --signals; its record rows (fields) and why: lines."""
+    """Runs `sigcases CASE` with --signals; its records (fields) and why: lines.
+    A record is a line of its own (TIME, SIGNAL, SENDER -> TARGET), then one
+    indented (RESULT ... OUTCOME, DETAILS), each under its header line; the
+    details and the why: line wrap, indented, at 80 columns."""
     r = run_reported(['run', '-s', sock, '--signals', '--', example('sigcases'), case])
     check_eq('%s: exit status (stderr %r)' % (case, r.stderr), 0, r.returncode)
     check(r.report is not None, 'sigcases %s wrote no report' % case)
@@ -46,23 +51,36 @@ def records_table(case, sock):
           '%s: the output does not begin with the event header: %r' % (case, lines[:1]))
     heads = [i for i, line in enumerate(lines) if line.startswith('TIME') and 'SENDER -> TARGET' in line]
     check_eq('%s: record headers' % case, 1, len(heads))
-    events, header, rows = lines[1:heads[0]], lines[heads[0]], lines[heads[0] + 1:]
+    h = heads[0]
+    events, header1, header2, rows = lines[1:h], lines[h], lines[h + 1], lines[h + 2:]
     check_eq('%s: event lines before the records vs the summary' % case, summary_line(case, r.stderr),
              len(events))
-    whys = [i for i, row in enumerate(rows) if row.lstrip().startswith('why:')]
-    check_aligned(case, header, NAMES, [row for i, row in enumerate(rows) if i not in whys])
-    cols = [header.index(n) for n in NAMES]
+    wide = [row for row in [header1, header2] + rows if len(row) > 80]
+    check_eq('%s: record lines wider than 80 columns' % case, [], wide)
+    records = []
+    for row in rows:
+        if row.startswith(' '):
+            check(records, '%s: an indented line before any record: %r' % (case, row))
+            records[-1].append(row)
+        else:
+            records.append([row])
+    check_aligned(case, header1, NAMES1, [rec[0] for rec in records])
+    check_aligned(case, header2, NAMES2, [rec[1] for rec in records if len(rec) > 1])
+    cols1, cols2 = [header1.index(n) for n in NAMES1], [header2.index(n) for n in NAMES2]
     table, times = [], []
-    for i, row in enumerate(rows):
-        if i in whys:
-            check(i - 1 not in whys and i > 0, '%s: a why: line under no record: %r' % (case, row))
-            check_eq('%s: indentation of %r (under SENDER)' % (case, row), cols[1], row.index('why:'))
-            table[-1][1] = row.strip()[len('why: '):]
-            continue
-        f = fields(row, cols)
-        check(re.fullmatch(r'\d+\.\d{6}', f[0]), '%s: TIME %r is not seconds since the start' % (case, f[0]))
-        times.append(float(f[0]))
-        table.append([f[1:], None])
+    for rec in records:
+        check(len(rec) >= 2, '%s: a record of one line: %r' % (case, rec))
+        whys = [i for i, row in enumerate(rec) if row.lstrip().startswith('why:')]
+        end = whys[0] if whys else len(rec)
+        for row in rec[2:]:
+            check_eq('%s: indentation of %r (under RESULT)' % (case, row), cols2[0],
+                     len(row) - len(row.lstrip()) - (5 if rec.index(row) > end else 0))
+        f1, f2 = fields(rec[0], cols1), fields(rec[1], cols2)
+        details = ' '.join([f2[4]] + [row.strip() for row in rec[2:end]]).strip()
+        why = ' '.join(row.strip() for row in rec[end:])[len('why: '):] if whys else None
+        check(re.fullmatch(r'\d+\.\d{6}', f1[0]), '%s: TIME %r is not seconds since the start' % (case, f1[0]))
+        times.append(float(f1[0]))
+        table.append([[f1[2], f1[1]] + f2[:4] + [details], why])
     check_eq('%s: records in the order they were generated (TIME)' % case, sorted(times), times)
     return r, table
 

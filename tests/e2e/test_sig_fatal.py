@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 """`sigcases term`, `kill` and `segv`: a child dies of SIGTERM or SIGKILL
 sent by its parent, or of a SIGSEGV from a write through a null pointer.
-The kernel reports each death's delivery as SIGKILL; the lifecycle record
-names the real signal, takes its end from the exit status, and there is
-no record of a SIGKILL nobody sent."""
+The kernel reports the delivery of a signal that kills at generation as
+SIGKILL (the group exit it starts); the event names the real signal (the
+kernel's SIGKILL kept in kernel_sig), the lifecycle record names it too,
+takes its end from the exit status, and there is no event or record of a
+SIGKILL nobody sent."""
 
 import re
 
@@ -17,6 +19,18 @@ def check_child_exit(t, child, sig, core=False):
     ex = one(select_events(t.events, type='exit', pid=child), 'exit of child %d' % child)
     check_eq('exit event of child %d: exit_signal' % child, sig, ex.get('exit_signal'))
     check_eq('exit event of child %d: core' % child, core, ex.get('core'))
+
+
+def check_fatal_delivery(t, child, sig, group_exit):
+    """The delivery event to the child names the signal that killed it; when the
+    kernel delivered a group exit (a SIGKILL), that stays in kernel_sig."""
+    got = [(e['sig'], e.get('kernel_sig'), e.get('group_exit'))
+           for e in select_events(t.events, type='signal_deliver', pid=child)]
+    check_eq('deliveries to child %d: (sig, kernel_sig, group_exit)' % child,
+             [(sig, 'SIGKILL', True) if group_exit else (sig, None, None)], got)
+    if sig != 'SIGKILL':
+        check_eq('signal events of child %d that say SIGKILL (nobody sent one)' % child, [],
+                 [e for e in t.events if e.get('sig') == 'SIGKILL' and child in (e['pid'], e.get('target_pid'))])
 
 
 def check_death(t, r, child, sig, default_action, core=False):
@@ -48,7 +62,8 @@ def fatal_from_parent(case, sig, signo):
     check_eq('kill (target_pid, sig, ret)', (child, sig, 0),
              (k.get('target_pid'), k.get('sig'), k.get('ret')))
     check_child_exit(t, child, sig)
-    passed('%s: the parent %d killed child %d with %s' % (case, pid, child, sig))
+    check_fatal_delivery(t, child, sig, True)
+    passed('%s: the parent %d killed child %d with %s; its delivery says %s' % (case, pid, child, sig, sig))
 
     check_records_wellformed(t)
     check_exact_records(t, {child: [(sig, 'terminated')], pid: [('SIGCHLD', 'ignored')]})
@@ -79,6 +94,8 @@ check_eq('signal_generate SIGSEGV (pid, target_pid, code, addr)',
          (child, child, 'SEGV_MAPERR', '0x0'),
          (g.get('pid'), g.get('target_pid'), g.get('code'), g.get('addr')))
 check_child_exit(t, child, 'SIGSEGV', core)
+# A core-dumping signal is not turned into a group exit at generation: its own delivery shows.
+check_fatal_delivery(t, child, 'SIGSEGV', False)
 passed('segv: child %d faulted at 0x0 (core dumped: %s)' % (child, core))
 
 check_records_wellformed(t)

@@ -4,8 +4,9 @@
 pseudo-terminal; once waitsig says "ready", the test types Ctrl-C. The
 terminal's line discipline sends SIGINT to the foreground process group: the
 record says the kernel sent it because of the terminal (no sender process),
-and that it terminated waitsig; ipctrace itself is not killed and exits
-130 like a shell would."""
+and that it terminated waitsig; its generation event names the terminal as
+its cause and its delivery is SIGINT's, not the kernel's SIGKILL; ipctrace
+itself is not killed and exits 130 like a shell would."""
 
 import json
 import os
@@ -66,6 +67,14 @@ for field, want in (('via', 'kernel'), ('cause', 'terminal'), ('code', 'SI_KERNE
 check(r['delivered_ns'] is not None and r['delivered_ns'] >= r['generated_ns'],
       'SIGINT record: delivered_ns %r, generated_ns %r' % (r['delivered_ns'], r['generated_ns']))
 check('SIGINT' in (r['explanation'] or ''), 'SIGINT record: explanation %r' % r['explanation'])
+# The event says what the record says: the terminal sent it, whatever task ran its line discipline,
+# and the delivery that ends waitsig is SIGINT's (the kernel's SIGKILL stays in kernel_sig).
+gens = [o for o in objs if o.get('type') == 'signal_generate' and o.get('target_pid') == target]
+check_eq('SIGINT generation events: (sig, cause)', [('SIGINT', 'terminal')],
+         [(g['sig'], g.get('cause')) for g in gens])
+dels = [o for o in objs if o.get('type') == 'signal_deliver' and o.get('pid') == target]
+check_eq('deliveries to waitsig: (sig, kernel_sig)', [('SIGINT', 'SIGKILL')],
+         [(d_['sig'], d_.get('kernel_sig')) for d_ in dels])
 summary = [o for o in objs if o.get('type') == 'summary']
 check_eq('summary exit_code', 130, summary[-1].get('exit_code') if summary else None)
 passed('Ctrl-C: SIGINT from the terminal (kernel, cause terminal) terminated waitsig[%d]' % target)

@@ -61,18 +61,19 @@ try:
     passed('matches: same field ORs, different fields AND; sig by name, short name, number')
 
     text = query('target=%d' % pid, out='text').splitlines()
-    header = text[0]
-    check(header.startswith('TIME') and 'SIGNAL' in header and 'OUTCOME' in header,
-          'text header: %r' % header)
-    rows = [line for line in text[1:] if not line.lstrip().startswith('why:')]
-    whys = [line for line in text[1:] if line.lstrip().startswith('why:')]
-    check_eq('text rows', 6, len(rows))
-    for row in rows:
+    header, header2 = text[:2]
+    check(header.startswith('TIME') and 'SIGNAL' in header and 'OUTCOME' in header2,
+          'text header: %r' % text[:2])
+    firsts = [n for n, line in enumerate(text) if n > 1 and not line.startswith(' ')]
+    whys = [line for line in text[2:] if line.lstrip().startswith('why:')]
+    check_eq('text records', 6, len(firsts))
+    check_eq('text lines wider than 80 columns', [], [line for line in text if len(line) > 80])
+    for n in firsts:
         col = header.index('SIGNAL')
-        check(row[col:].startswith('SIGUSR'), 'SIGNAL column not aligned in %r' % row)
-        col = header.index('OUTCOME')
-        check(row[col:].split()[0] in ('handled', 'merged', 'ignored'),
-              'OUTCOME column not aligned in %r' % row)
+        check(text[n][col:].startswith('SIGUSR'), 'SIGNAL column not aligned in %r' % text[n])
+        col = header2.index('OUTCOME')
+        check(text[n + 1][col:].split()[0] in ('handled', 'merged', 'ignored'),
+              'OUTCOME column not aligned in %r' % text[n + 1])
     check_eq('explanation lines (4 merged, 1 ignored)', 5, len(whys))
     check(all('already pending' in w for w in whys[:4]), 'merged explanations: %r' % whys)
     passed('text: aligned columns, one row per record, explanations on their own lines')

@@ -20,36 +20,16 @@ Every line must fit in the 80 columns of the window."""
 
 import json
 import os
-import shlex
-import shutil
 import subprocess
-import tempfile
 
-from common import (IPCTRACE, _context, check, check_eq, done, example, fail, passed,
-                    run_env, skip)
+from common import IPCTRACE, _context, check, check_eq, done, example, fail, passed, run_env
+from tmuxcommon import Windows
 
 N = 3
 WIDTH, HEIGHT = 80, 24
 TIMEOUT = 60
-SERVER = 'ipctrace-e2e-view-%d' % os.getpid()   # tmux -L: a server of our own
-SOCKET = os.path.join(os.environ.get('TMUX_TMPDIR') or '/tmp', 'tmux-%d' % os.getuid(), SERVER)
-TMP = tempfile.mkdtemp(prefix='ipctrace-e2e-view-')
-
-if not shutil.which('tmux'):
-    skip('tmux is not installed (scripts/setup installs it)')
-
-
-def tmux(*args, timeout=TIMEOUT):
-    """Runs a command of our tmux server (UTF-8 forced: -u); its stdout."""
-    cmd = ['tmux', '-u', '-L', SERVER] + list(args)
-    try:
-        p = subprocess.run(cmd, env=run_env({'LANG': 'C.UTF-8'}), stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        fail('%s did not finish within %d s' % (' '.join(cmd), timeout))
-    if p.returncode:
-        fail('%s: exit status %d: %s' % (' '.join(cmd), p.returncode, p.stderr.decode(errors='replace')))
-    return p.stdout.decode('utf-8', errors='replace')
+WINDOWS = Windows('ipctrace-e2e-view')
+TMP = WINDOWS.tmp
 
 
 def view_in_tmux(name, args, opts=()):
@@ -57,27 +37,10 @@ def view_in_tmux(name, args, opts=()):
     for it to end. Returns (lines as the terminal shows them, the same with
     escape sequences, ipctrace's exit status, the program's report)."""
     report = os.path.join(TMP, name + '.json')
-    status = os.path.join(TMP, name + '.status')
-    err = os.path.join(TMP, name + '.stderr')
-    cmd = ([IPCTRACE, 'run', '--view'] + list(opts) + ['--'] + list(args))
-    _context.clear()
-    _context['cmd'] = ' '.join(cmd)
-    _context['files'] = {'ipctrace stderr': err}
+    cmd = [IPCTRACE, 'run', '--view'] + list(opts) + ['--'] + list(args)
     # stderr (ipctrace's and the program's) goes to a file: the window shows the view alone.
-    # The window stays open after the signal so that it can be read back.
-    shell = ('env LANG=C.UTF-8 IPCTRACE_REPORT=%s %s 2>%s; echo $? >%s; '
-             'tmux -L %s wait-for -S %s-done; tmux -L %s wait-for %s-release'
-             % (shlex.quote(report), ' '.join(shlex.quote(a) for a in cmd), shlex.quote(err),
-                shlex.quote(status), SERVER, name, SERVER, name))
-    tmux('new-session', '-d', '-s', name, '-x', str(WIDTH), '-y', str(HEIGHT), shell)
-    tmux('wait-for', name + '-done')
-    # -J joins lines the terminal wrapped, so that a line too wide shows as one.
-    plain = tmux('capture-pane', '-p', '-J', '-S', '-', '-E', '-', '-t', name)
-    colour = tmux('capture-pane', '-p', '-J', '-e', '-S', '-', '-E', '-', '-t', name)
-    _context['stdout'] = plain
-    with open(status) as f:
-        code = int(f.read())
-    return [line.rstrip() for line in plain.rstrip('\n').split('\n')], colour, code, read_report(report)
+    lines, colour, code = WINDOWS.run(name, cmd, WIDTH, HEIGHT, env=['IPCTRACE_REPORT=' + report])
+    return lines, colour, code, read_report(report)
 
 
 def read_report(path):
@@ -181,12 +144,5 @@ try:
     check_signals(p.stdout.decode().rstrip('\n').split('\n'), rep['pid'], 'signals %d on a pipe' % N)
     passed('signals %d on a pipe with LANG=C: ASCII, no escapes, 80 columns' % N)
 finally:
-    # Also on failure (fail() exits): no tmux server or files left behind.
-    subprocess.run(['tmux', '-L', SERVER, 'kill-server'], stdin=subprocess.DEVNULL,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TIMEOUT)
-    try:
-        os.unlink(SOCKET)       # kill-server leaves it behind
-    except OSError:
-        pass
-    shutil.rmtree(TMP, ignore_errors=True)
+    WINDOWS.close()
 done()

@@ -843,6 +843,78 @@ static void test_time(void)
 	CHECK_BAD_TIME("@5 ago");
 }
 
+/* A group exit's SIGKILL is the fatal signal's: sig=SIGKILL matches only a SIGKILL someone sent. */
+static void test_group_exit_sig(void)
+{
+	struct ipct_event e = sig_ev(IPCT_EV_SIGNAL_DELIVER, 5, SIGKILL, 0);
+
+	e.sig.code = SI_KERNEL;
+	e.sig.sifields[0] = SIGTERM;
+	NO_MATCH("sig=SIGKILL", e);
+	MATCH("sig=SIGTERM", e);
+	e.sig.sifields[0] = 1 << 8;     /* exit_group(1): no signal */
+	NO_MATCH("sig=SIGKILL", e);
+	e.sig.sifields[0] = SIGKILL;    /* kill -9 */
+	MATCH("sig=SIGKILL", e);
+}
+
+/* -e of run, attach and trace: the match terms, and strace-like classes of which an event is in one. */
+static bool selects(const char *const *exprs, int n, struct ipct_event e)
+{
+	char err[1024] = "";
+	struct ipct_evfilter *f = ipct_evfilter_select(exprs, n, err, sizeof(err));
+	bool r;
+
+	if (!f) {
+		fprintf(stderr, "ipct_evfilter_select failed: %s\n", err);
+		exit(EXIT_FAILURE);
+	}
+	r = ipct_evfilter_match(f, &e);
+	ipct_evfilter_free(f);
+	return r;
+}
+
+static void test_select(void)
+{
+	static const char *const sig[] = { "trace=signal" }, *const proc[] = { "trace=process" },
+				 *const pipe_sock[] = { "trace=pipe,socket" }, *const ipc[] = { "trace=ipc" },
+				 *const queue[] = { "trace=queue" }, *const all[] = { "trace=all" },
+				 *const sig_pid[] = { "trace=signal", "pid=5" }, *const types[] = { "type=kill", "type=write" },
+				 *const bad[] = { "trace=files" }, *const bad_term[] = { "trace=signal", "colour=red" };
+	char err[1024] = "";
+
+	CHECK(selects(sig, 1, kill_ev(5, 6, SIGTERM)));
+	CHECK(selects(sig, 1, sig_ev(IPCT_EV_SIGNAL_DELIVER, 5, SIGTERM, 0)));
+	CHECK(selects(sig, 1, sys(5, __NR_rt_sigprocmask, 0)));
+	CHECK(!selects(sig, 1, fd_call(5, __NR_write, 4, IPCT_KIND_PIPE, 9, 1)));
+	CHECK(!selects(sig, 1, fork_ev(5, 6)));
+	CHECK(selects(proc, 1, fork_ev(5, 6)));
+	CHECK(selects(proc, 1, sys(5, __NR_wait4, 6)));
+	CHECK(!selects(proc, 1, kill_ev(5, 6, SIGTERM)));
+	CHECK(selects(pipe_sock, 1, fd_call(5, __NR_write, 4, IPCT_KIND_PIPE, 9, 1)));
+	CHECK(selects(pipe_sock, 1, fd_call(5, __NR_write, 4, IPCT_KIND_FIFO, 9, 1)));
+	CHECK(selects(pipe_sock, 1, fd_call(5, __NR_sendto, 4, IPCT_KIND_SOCKET, 9, 1)));
+	CHECK(selects(pipe_sock, 1, obj_ev(5, 4, AF_UNIX, 9)));
+	CHECK(!selects(pipe_sock, 1, fd_call(5, __NR_mq_timedsend, 4, IPCT_KIND_MQUEUE, 9, 0)));
+	CHECK(selects(queue, 1, fd_call(5, __NR_mq_timedsend, 4, IPCT_KIND_MQUEUE, 9, 0)));
+	CHECK(selects(ipc, 1, fd_call(5, __NR_mq_timedsend, 4, IPCT_KIND_MQUEUE, 9, 0)));
+	CHECK(selects(ipc, 1, received_ev(5, 7, IPCT_KIND_PIPE, 9)));
+	CHECK(!selects(ipc, 1, fd_call(5, __NR_write, 1, IPCT_KIND_OTHER, 9, 1)));
+	CHECK(!selects(ipc, 1, kill_ev(5, 6, SIGTERM)));
+	CHECK(selects(all, 1, fork_ev(5, 6)));
+	/* A class and a term: both. */
+	CHECK(selects(sig_pid, 2, kill_ev(5, 6, SIGTERM)));
+	CHECK(!selects(sig_pid, 2, kill_ev(7, 6, SIGTERM)));
+	CHECK(!selects(sig_pid, 2, fork_ev(5, 6)));
+	CHECK(selects(types, 2, kill_ev(5, 6, SIGTERM)));
+	CHECK(selects(types, 2, fd_call(5, __NR_write, 4, IPCT_KIND_PIPE, 9, 1)));
+	CHECK(!selects(types, 2, fork_ev(5, 6)));
+	CHECK(!ipct_evfilter_select(bad, 1, err, sizeof(err)));
+	CHECK(strstr(err, "'files'") && strstr(err, "signal, process, ipc, pipe, socket, queue"));
+	CHECK(!ipct_evfilter_select(bad_term, 2, err, sizeof(err)));
+	CHECK(strstr(err, "colour") != NULL);
+}
+
 int main(void)
 {
 	/* Local times in the tests are UTC, wherever they run. */
@@ -862,5 +934,7 @@ int main(void)
 	test_and_or();
 	test_errors();
 	test_time();
+	test_select();
+	test_group_exit_sig();
 	return check_done("test-evfilter");
 }

@@ -517,5 +517,80 @@ int main(void)
 	e.sys.x[0] = 0x401000;
 	e.flags = IPCT_F_NEW_VALID;
 	CHECK(!ipct_event_names_handler(&e));
+	/* Signal masks as strace prints them: the members, or what is left out when most are in. */
+	e = ev(IPCT_EV_SYSCALL, "masker", 9);
+	e.nr = __NR_rt_sigprocmask;
+	e.flags = IPCT_F_NEW_VALID | IPCT_F_OLD_VALID;
+	e.sys.args[0] = SIG_BLOCK;
+	e.sys.x[0] = ~0ull;
+	e.sys.x[2] = ~(1ull << (SIGCHLD - 1));
+	CHECK(strstr(text(&e), "rt_sigprocmask   SIG_BLOCK ~[] (was ~[SIGCHLD]) = 0\n") != NULL);
+	e.sys.x[0] = 1ull << (SIGINT - 1) | 1ull << (SIGTERM - 1);
+	e.sys.x[2] = 0;
+	CHECK(strstr(text(&e), "SIG_BLOCK [SIGINT SIGTERM] (was []) = 0\n") != NULL);
+	o = json(&e);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "set"), JSON_C_TO_STRING_PLAIN),
+		  "[\"SIGINT\",\"SIGTERM\"]");
+	json_object_put(o);
+
+	/* Names a program chose: escaped in text, the column still aligned; valid UTF-8 in JSON. */
+	e = write_ev(5);
+	memcpy(e.comm, "e\033[2Jx\xe9", 8);
+	CHECK(strstr(text(&e), "e\\x1b[2Jx\\xe9[100]       write ") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "comm"), "e\033[2Jx\xef\xbf\xbd");
+	json_object_put(o);
+	memset(e.comm, 0, sizeof(e.comm));
+	memcpy(e.comm, "\xe5\x90\x8d", 3);   /* one character two columns wide */
+	CHECK(strstr(text(&e), "  \xe5\x90\x8d[100]" "                  write ") != NULL);
+
+	/* A group exit's SIGKILL named by the signal that started it; none sent for exit_group. */
+	e = ev(IPCT_EV_SIGNAL_DELIVER, "victim", 12);
+	e.sig.sig = SIGKILL;
+	e.sig.code = SI_KERNEL;
+	e.sig.sifields[0] = SIGTERM;
+	CHECK(strstr(text(&e), "signal_deliver   SIGTERM default (Term): the kernel ends the process "
+		     "(delivered as SIGKILL)\n") != NULL);
+	CHECK_INT(ipct_event_signal(&e), SIGTERM);
+	o = json(&e);
+	CHECK_STR(jstr(o, "sig"), "SIGTERM");
+	CHECK_STR(jstr(o, "kernel_sig"), "SIGKILL");
+	CHECK_STR(jstr(o, "group_exit"), "true");
+	CHECK_STR(jstr(o, "default_action"), "Term");
+	json_object_put(o);
+	e.sig.sifields[0] = SIGSEGV | 0x80;
+	CHECK_INT(ipct_event_signal(&e), SIGSEGV);
+	e.sig.sifields[0] = 3 << 8;
+	CHECK_INT(ipct_event_signal(&e), 0);
+	CHECK(strstr(text(&e), "SIGKILL default: the process ends (exit_group or exec), no signal was sent\n"));
+
+	/* SIGCONT continues the process as it is generated; the kernel then calls it ignored. */
+	e = ev(IPCT_EV_SIGNAL_GENERATE, "shell", 20);
+	e.sig.sig = SIGCONT;
+	e.sig.result = IPCT_SIG_IGNORED;
+	e.sig.target_pid = e.sig.target_tid = 21;
+	memcpy(e.sig.target_comm, "sleep", 6);
+	e.sig.code = SI_USER;
+	t = text(&e);
+	CHECK(strstr(t, "SIGCONT -> sleep[21] continued (") != NULL && !strstr(t, "ignored"));
+	o = json(&e);
+	CHECK_STR(jstr(o, "result"), "ignored");
+	CHECK_STR(jstr(o, "continued"), "true");
+	json_object_put(o);
+
+	/* Ctrl-C: raised by the terminal's line discipline in a kworker; the terminal sent it. */
+	e = ev(IPCT_EV_SIGNAL_GENERATE, "kworker/u8:2", 77);
+	e.sig.sig = SIGINT;
+	e.sig.code = SI_KERNEL;
+	e.sig.target_pid = e.sig.target_tid = 21;
+	memcpy(e.sig.target_comm, "sleep", 6);
+	t = text(&e);
+	CHECK(strstr(t, "  kernel (terminal)        signal_generate  SIGINT -> sleep[21] queued") != NULL);
+	CHECK(!strstr(t, "kworker"));
+	o = json(&e);
+	CHECK_STR(jstr(o, "cause"), "terminal");
+	CHECK_STR(jstr(o, "comm"), "kworker/u8:2");
+	json_object_put(o);
+
 	return check_done("test-format");
 }
