@@ -1064,6 +1064,29 @@ static __always_inline bool read_mtype(__u64 ptr, bool compat, __u64 *mtype)
 	return !bpf_probe_read_user(mtype, sizeof(*mtype), (void *)ptr);
 }
 
+/*
+ * What a semaphore call carries beyond the set's id, into x[1..3]: a semop's
+ * first IPCT_SEM_OPS struct sembufs (arg1), as many as it made (arg2); a
+ * semctl SETALL's first IPCT_SEM_VALUES values (the array at arg3; its
+ * length, the set's nsems, is not known here: a shorter array is followed by
+ * whatever its memory holds, which the reader cuts at nsems). The SETALL
+ * command is 17 (<linux/sem.h>), IPC_64 (0x100) aside.
+ */
+static __noinline bool sem_values(int cls, const __u64 *args, __u64 *x)
+{
+	__u64 n = 3 * sizeof(__u64);
+
+	if (cls == IPCT_SC_SEMOP) {
+		if (args[2] < IPCT_SEM_OPS)
+			n = args[2] * 6;
+		barrier_var(n);
+		if (n > 3 * sizeof(__u64))
+			return false;
+		return n && !bpf_probe_read_user(x, n, (void *)args[1]);
+	}
+	return cls == IPCT_SC_SEMCTL && (args[2] & 0xff) == 17 && !bpf_probe_read_user(x, n, (void *)args[3]);
+}
+
 static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -1329,6 +1352,14 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		/* msgrcv writes the mtype of the message it took where msgsnd's was. */
 		if ((cls == IPCT_SC_MSGSND || (cls == IPCT_SC_MSGRCV && ret >= 0)) &&
 		    read_mtype(args[1], compat, &e->sys.x[3]))
+			e->flags |= IPCT_F_NEW_VALID;
+		break;
+	case IPCT_SC_SEMGET:
+	case IPCT_SC_SEMOP:
+	case IPCT_SC_SEMCTL:
+		e->kind[0] = IPCT_KIND_SEM;
+		e->sys.x[0] = IPCT_SYSV_SEM_INO(cls == IPCT_SC_SEMGET ? ret : args[0]);
+		if (sem_values(cls, args, &e->sys.x[1]))
 			e->flags |= IPCT_F_NEW_VALID;
 		break;
 	case IPCT_SC_SIGQUEUE:
