@@ -123,6 +123,19 @@ struct {
 } waiting SEC(".maps");
 
 /*
+ * A semaphore set's size, by id, from the semget that made it: how many
+ * values a semctl SETALL's array holds (the kernel side cannot look the set
+ * up by its id). The oldest go first; a set made before the trace, or gone
+ * from here, has its SETALL recorded without values.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} sem_nsems SEC(".maps");
+
+/*
  * What sys_enter saw, for the sys_exit of the same thread: task-local
  * storage, so that a call costs no hash insert and delete.
  */
@@ -1067,24 +1080,44 @@ static __always_inline bool read_mtype(__u64 ptr, bool compat, __u64 *mtype)
 /*
  * What a semaphore call carries beyond the set's id, into x[1..3]: a semop's
  * first IPCT_SEM_OPS struct sembufs (arg1), as many as it made (arg2); a
- * semctl SETALL's first IPCT_SEM_VALUES values (the array at arg3; its
- * length, the set's nsems, is not known here: a shorter array is followed by
- * whatever its memory holds, which the reader cuts at nsems). The SETALL
- * command is 17 (<linux/sem.h>), IPC_64 (0x100) aside.
+ * semctl SETALL's first values (the array at arg3), as many as the set has
+ * (sem_nsems), at most IPCT_SEM_VALUES, their count in x[3]'s top 16 bits.
+ * A semget that made a set notes its size. SETALL is 17 (<linux/sem.h>),
+ * IPC_64 (0x100) aside.
  */
-static __noinline bool sem_values(int cls, const __u64 *args, __u64 *x)
+static __noinline bool sem_values(int cls, const __u64 *args, __s64 ret, __u64 *x)
 {
-	__u64 n = 3 * sizeof(__u64);
+	__u32 id, size, *nsems;
+	__u64 n;
 
-	if (cls == IPCT_SC_SEMOP) {
-		if (args[2] < IPCT_SEM_OPS)
-			n = args[2] * 6;
+	switch (cls) {
+	case IPCT_SC_SEMGET:
+		id = ret;
+		size = args[1];
+		if (ret >= 0 && size)
+			bpf_map_update_elem(&sem_nsems, &id, &size, BPF_ANY);
+		return false;
+	case IPCT_SC_SEMOP:
+		n = args[2] < IPCT_SEM_OPS ? args[2] : IPCT_SEM_OPS;
+		n *= 6;
 		barrier_var(n);
 		if (n > 3 * sizeof(__u64))
 			return false;
 		return n && !bpf_probe_read_user(x, n, (void *)args[1]);
+	default:
+		if ((args[2] & 0xff) != 17)
+			return false;
+		id = args[0];
+		nsems = bpf_map_lookup_elem(&sem_nsems, &id);
+		if (!nsems)
+			return false;
+		n = *nsems < IPCT_SEM_VALUES ? *nsems : IPCT_SEM_VALUES;
+		barrier_var(n);
+		if (n > IPCT_SEM_VALUES || bpf_probe_read_user(x, n * 2, (void *)args[3]))
+			return false;
+		x[2] = (x[2] & 0xffffffffffffull) | n << 48;
+		return true;
 	}
-	return cls == IPCT_SC_SEMCTL && (args[2] & 0xff) == 17 && !bpf_probe_read_user(x, n, (void *)args[3]);
 }
 
 static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const bool typed)
@@ -1359,7 +1392,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_SEMCTL:
 		e->kind[0] = IPCT_KIND_SEM;
 		e->sys.x[0] = IPCT_SYSV_SEM_INO(cls == IPCT_SC_SEMGET ? ret : args[0]);
-		if (sem_values(cls, args, &e->sys.x[1]))
+		if (sem_values(cls, args, ret, &e->sys.x[1]))
 			e->flags |= IPCT_F_NEW_VALID;
 		break;
 	case IPCT_SC_SIGQUEUE:

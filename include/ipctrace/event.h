@@ -28,7 +28,7 @@
 
 /* The sembufs of a semop, the values of a semctl SETALL, that its record carries (x[1..3]). */
 #define IPCT_SEM_OPS 4
-#define IPCT_SEM_VALUES 12
+#define IPCT_SEM_VALUES 11
 
 /* A 16-bit syscall number that names no syscall. */
 #define IPCT_NR_NONE 0xffff
@@ -195,8 +195,9 @@ enum ipct_sys_class {
  *   MSGGET, MSGCTL:     x[0] IPCT_SYSV_INO(the queue's id), kind[0] IPCT_KIND_MSGQ
  *   MSGSND, MSGRCV:     as MSGCTL, x[3] the message's mtype (IPCT_F_NEW_VALID: read)
  *   SEMGET, SEMCTL:     x[0] IPCT_SYSV_SEM_INO(the set's id), kind[0] IPCT_KIND_SEM; SEMCTL
- *                       SETALL: x[1..3] the first IPCT_SEM_VALUES values of the array at arg3
- *                       (IPCT_F_NEW_VALID: read; the set's own count of them, nsems, is semget's)
+ *                       SETALL: x[1..3] the first values of the array at arg3, as many as
+ *                       the set has (its semget's nsems) up to IPCT_SEM_VALUES, their count
+ *                       in x[3] >> 48 (IPCT_F_NEW_VALID: read; not without the set's semget)
  *   SEMOP:              as SEMGET, x[1..3] the first IPCT_SEM_OPS struct sembufs (sem_num,
  *                       sem_op, sem_flg: 6 bytes each) of arg1 (IPCT_F_NEW_VALID: read);
  *                       arg2 is how many the call made
