@@ -7,8 +7,8 @@
 // asleep in the call, has slept 200 ms: the consumer measures how long that down blocked. At
 // the end, the consumer makes one semop of two operations (an up on each) and one wait for
 // zero on #0; the producer sets #0 back to 0 (SETVAL), reads it (GETVAL), and removes the set
-// (IPC_RMID). Each process reports its semop calls, and per semaphore its operations, the
-// units it added (ups) and took (downs), and its EAGAINs.
+// (IPC_RMID). Each process reports its semop calls (the parent its semctl calls too), and
+// per semaphore its operations, the units it added (ups) and took (downs), and its EAGAINs.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 	key_t key = (key_t)(0x5e000000 | (getpid() & 0xffff));
 	unsigned short init[2] = { 0, 2 };
 	struct shared *sh;
-	int id, val;
+	int id, val, ctls = 0;
 	long n;
 	pid_t pid;
 	FILE *f;
@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 		die("semget");
 	if (semctl(id, 0, SETALL, (union semun){ .array = init }) < 0)
 		die("semctl SETALL");
+	ctls++;
 	pid = fork();
 	if (pid < 0)
 		die("fork");
@@ -149,12 +150,13 @@ int main(int argc, char **argv)
 		fail("semctl GETVAL: %d, not 0", val);
 	if (semctl(id, 0, IPC_RMID) < 0)
 		die("semctl IPC_RMID");
+	ctls += 3;
 	f = report_open(stderr);
 	fputc('{', f);
 	report_side(f, "producer", (int)getpid(), &sh->prod);
 	report_side(f, "consumer", (int)pid, &sh->cons);
-	fprintf(f, "\"id\":%d,\"key\":%d,\"nsems\":2,\"init\":[%d,%d],\"hold_ms\":%d,\"blocked_ns\":%lld}\n",
-		id, (int)key, init[0], init[1], HOLD_MS, sh->blocked_ns);
+	fprintf(f, "\"id\":%d,\"key\":%d,\"nsems\":2,\"init\":[%d,%d],\"semctls\":%d,\"hold_ms\":%d,"
+		"\"blocked_ns\":%lld}\n", id, (int)key, init[0], init[1], ctls, HOLD_MS, sh->blocked_ns);
 	report_close(f);
 	return EXIT_SUCCESS;
 }
