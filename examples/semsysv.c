@@ -5,7 +5,8 @@
 // Before that, the consumer tries a down on #0 with IPC_NOWAIT (EAGAIN: the set is still
 // empty), and then blocks in its first down until the producer, once it sees the consumer
 // asleep in the call, has slept 200 ms: the consumer measures how long that down blocked. At
-// the end, the consumer makes one semop of two operations (an up on each) and one wait for
+// the end, the consumer makes one semop of two operations (an up on each: the semop call
+// itself, where the C library's semop makes the semtimedop call) and one wait for
 // zero on #0; the producer sets #0 back to 0 (SETVAL), reads it (GETVAL), and removes the set
 // (IPC_RMID). Each process reports its semop calls (the parent its semctl calls too), and
 // per semaphore its operations, the units it added (ups) and took (downs), and its EAGAINs.
@@ -30,7 +31,7 @@ union semun {
 };
 
 struct side {
-	int calls, eagain;
+	int calls, raw, eagain;
 	int ops[2], ups[2], downs[2];
 };
 
@@ -40,12 +41,16 @@ struct shared {
 	struct side prod, cons;
 };
 
-/* One semop of n operations: counted, per semaphore, unless it failed. */
-static int sem_ops(int id, struct sembuf *ops, size_t n, struct side *s)
+/*
+ * One semop of n operations: counted, per semaphore, unless it failed. The
+ * C library's semop is the semtimedop call; raw makes the semop call itself.
+ */
+static int sem_ops(int id, struct sembuf *ops, size_t n, struct side *s, bool raw)
 {
-	if (semop(id, ops, n) < 0)
+	if ((raw ? syscall(SYS_semop, id, ops, n) : semop(id, ops, n)) < 0)
 		return -errno;
 	s->calls++;
+	s->raw += raw;
 	for (size_t i = 0; i < n; i++) {
 		s->ops[ops[i].sem_num]++;
 		if (ops[i].sem_op > 0)
@@ -60,7 +65,7 @@ static void sem_op1(int id, unsigned short num, short op, struct side *s)
 {
 	struct sembuf b = { .sem_num = num, .sem_op = op };
 
-	if (sem_ops(id, &b, 1, s) < 0)
+	if (sem_ops(id, &b, 1, s, false) < 0)
 		die("semop");
 }
 
@@ -71,7 +76,7 @@ static void consumer(int id, long n, struct shared *sh)
 	struct sembuf zero = { .sem_num = 0, .sem_op = 0 };
 	long long t0;
 
-	if (sem_ops(id, &nowait, 1, &sh->cons) != -EAGAIN)
+	if (sem_ops(id, &nowait, 1, &sh->cons, false) != -EAGAIN)
 		fail("a down on an empty semaphore with IPC_NOWAIT did not fail with EAGAIN");
 	sh->cons.eagain++;
 	set_and_wake(&sh->cons_ready);
@@ -83,10 +88,10 @@ static void consumer(int id, long n, struct shared *sh)
 		sem_op1(id, 0, -1, &sh->cons);
 		sem_op1(id, 1, 1, &sh->cons);
 	}
-	if (sem_ops(id, both, 2, &sh->cons) < 0)
+	if (sem_ops(id, both, 2, &sh->cons, true) < 0)
 		die("semop");
 	sem_op1(id, 0, -1, &sh->cons);
-	if (sem_ops(id, &zero, 1, &sh->cons) < 0)
+	if (sem_ops(id, &zero, 1, &sh->cons, false) < 0)
 		die("semop");
 }
 
@@ -106,9 +111,9 @@ static void producer(int id, pid_t cons, long n, struct shared *sh)
 
 static void report_side(FILE *f, const char *role, int pid, const struct side *s)
 {
-	fprintf(f, "\"%s\":{\"pid\":%d,\"calls\":%d,\"eagain\":%d,\"ops\":[%d,%d],\"ups\":[%d,%d],"
+	fprintf(f, "\"%s\":{\"pid\":%d,\"calls\":%d,\"semop_calls\":%d,\"eagain\":%d,\"ops\":[%d,%d],\"ups\":[%d,%d],"
 		"\"downs\":[%d,%d]},",
-		role, pid, s->calls, s->eagain, s->ops[0], s->ops[1], s->ups[0], s->ups[1], s->downs[0],
+		role, pid, s->calls, s->raw, s->eagain, s->ops[0], s->ops[1], s->ups[0], s->ups[1], s->downs[0],
 		s->downs[1]);
 }
 

@@ -16,7 +16,7 @@ from common import check, check_clean_exit, check_count, check_eq, covers, done,
     select_events, trace
 from pipecommon import check_objects, PIPES
 
-covers('semget', 'semtimedop', 'semctl')
+covers('semget', 'semop', 'semtimedop', 'semctl')
 
 N = 25
 
@@ -40,18 +40,18 @@ check_eq('SETALL values', rep['init'], ctl[0].get('values'))
 check_eq('SETVAL (semnum, value)', (0, 0), (ctl[1]['semnum'], ctl[1].get('value')))
 check(all(e['object'] == name and e['kind'] == 'sem' and e['ret'] == 0 for e in ctl), 'semctl events: %r' % ctl)
 
-# glibc's semop is the semtimedop call; nothing here calls semop itself.
-check_eq('semop events', [], select_events(ev, type='semop'))
+# glibc's semop is the semtimedop call; the program makes the semop call itself once.
 for role, x in (('producer', prod), ('consumer', cons)):
-    calls = select_events(ev, type='semtimedop', pid=x['pid'])
+    check_count('%s: semop calls' % role, x['semop_calls'], select_events(ev, type='semop', pid=x['pid']))
+    calls = select_events(ev, type='semtimedop', pid=x['pid']) + select_events(ev, type='semop', pid=x['pid'])
     ok = [e for e in calls if e['ret'] == 0]
     check_count('%s: semops' % role, x['calls'], ok)
     check_eq('%s: EAGAIN' % role, x['eagain'], len([e for e in calls if e.get('errno') == 'EAGAIN']))
     check_eq('%s: failures other than EAGAIN' % role, [], [e for e in calls if e['ret'] not in (0, -11)])
     ops, ups, downs = [0, 0], [0, 0], [0, 0]
     for e in ok:
-        check_eq('%s semtimedop: object' % role, (name, 'sem'), (e.get('object'), e.get('kind')))
-        check_eq('%s semtimedop: operations carried' % role, e['nsops'], len(e['ops']))
+        check_eq('%s %s: object' % (role, e['type']), (name, 'sem'), (e.get('object'), e.get('kind')))
+        check_eq('%s %s: operations carried' % (role, e['type']), e['nsops'], len(e['ops']))
         for o in e['ops']:
             ops[o['sem_num']] += 1
             if o['sem_op'] > 0:
