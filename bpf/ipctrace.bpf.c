@@ -45,6 +45,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define ANON_INODE_FS_MAGIC 0x09041934
 #define MQUEUE_MAGIC 0x19800202
 #define O_NONBLOCK 00004000
+#define IPC_NOWAIT 04000
 #define WNOHANG 0x00000001
 #define MSG_DONTWAIT 0x40
 #define SI_USER   0
@@ -82,6 +83,8 @@ const volatile __u16 socketcall_nr[IPCT_SOCKETCALL_MAX] = {};
 const volatile long nr_write = -1, nr_writev = -1;
 /* recvfrom and recvmsg: their sleep on an empty socket is noted too. */
 const volatile long nr_recvfrom = -1, nr_recvmsg = -1;
+/* semtimedop: a semop with a timeout (arg3) ends by itself, so it is no hang. */
+const volatile long nr_semtimedop = -1;
 /* dup and fcntl: copies of a standard stream are recorded whatever it is (native numbers). */
 const volatile long nr_dup = -1, nr_fcntl = -1;
 
@@ -525,7 +528,14 @@ static __always_inline __u8 class_of(long nr)
 		(a)[4] = (__u32)rd(r, di);                                                         \
 		(a)[5] = (__u32)rd(r, bp);                                                         \
 	} while (0)
-#define ENTRY_ARG_COMPAT(regs, i) ((i) ? BPF_CORE_READ((regs), cx) : BPF_CORE_READ((regs), bx))
+#define ENTRY_ARG(regs, i)                                                                         \
+	((i) == 0 ? BPF_CORE_READ((regs), di) : (i) == 1 ? BPF_CORE_READ((regs), si) :             \
+	 (i) == 2 ? BPF_CORE_READ((regs), dx) : (i) == 3 ? BPF_CORE_READ((regs), r10) :            \
+	 BPF_CORE_READ((regs), r8))
+#define ENTRY_ARG_COMPAT(regs, i)                                                                  \
+	((i) == 0 ? BPF_CORE_READ((regs), bx) : (i) == 1 ? BPF_CORE_READ((regs), cx) :             \
+	 (i) == 2 ? BPF_CORE_READ((regs), dx) : (i) == 3 ? BPF_CORE_READ((regs), si) :             \
+	 BPF_CORE_READ((regs), di))
 
 /* in_ia32_syscall(): the task's thread_info says so while it is in the call. */
 static __always_inline bool in_compat_syscall(struct pt_regs *regs)
@@ -547,7 +557,8 @@ static __always_inline bool in_compat_syscall(struct pt_regs *regs)
 		(a)[5] = rd(r, regs[5]);                                                           \
 	} while (0)
 #define SYSCALL_ARGS_COMPAT(r, a, rd) SYSCALL_ARGS(r, a, rd)
-#define ENTRY_ARG_COMPAT(regs, i) ((i) ? BPF_CORE_READ((regs), regs[1]) : BPF_CORE_READ((regs), orig_x0))
+#define ENTRY_ARG(regs, i) ((i) ? BPF_CORE_READ((regs), regs[(i)]) : BPF_CORE_READ((regs), orig_x0))
+#define ENTRY_ARG_COMPAT(regs, i) ENTRY_ARG(regs, i)
 
 /* An AArch32 task: its saved state says so. */
 static __always_inline bool in_compat_syscall(struct pt_regs *regs)
@@ -566,12 +577,12 @@ static __always_inline bool in_compat_syscall(struct pt_regs *regs)
 			SYSCALL_ARGS(r, a, rd);                                                    \
 	} while (0)
 
-/* The first (0) or second (1) argument of the call being entered. */
+/* Argument i (0 to 4) of the call being entered. */
 static __always_inline __u64 entry_arg(struct pt_regs *regs, int i, bool compat)
 {
 	if (compat)
 		return ENTRY_ARG_COMPAT(regs, i);
-	return i ? PT_REGS_PARM2_CORE_SYSCALL(regs) : PT_REGS_PARM1_CORE_SYSCALL(regs);
+	return ENTRY_ARG(regs, i);
 }
 
 /*
@@ -684,8 +695,36 @@ static __always_inline bool pipe_sleeps(long fd, bool write, __u64 count, const 
 }
 
 /*
+ * A POSIX queue call on fd that will sleep: a receive from an empty queue,
+ * a send to a full one, on a descriptor without O_NONBLOCK (the queue's
+ * attr, struct mqueue_inode_info, as mq_state reads it). A global function:
+ * verified once, apart from sys_enter.
+ */
+__noinline int ipct_mq_sleeps(long fd, int send)
+{
+	struct fdtable *fdt = NULL;
+	struct file *f = fd_file(fd, &fdt);
+	struct mqueue_inode_info *info;
+	struct inode *inode;
+	long cur;
+
+	if (!f || (BPF_CORE_READ(f, f_flags) & O_NONBLOCK))
+		return 0;
+	inode = BPF_CORE_READ(f, f_inode);
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != MQUEUE_MAGIC)
+		return 0;
+	info = (void *)inode - bpf_core_field_offset(struct mqueue_inode_info, vfs_inode);
+	cur = BPF_CORE_READ(info, attr.mq_curmsgs);
+	return send ? cur >= BPF_CORE_READ(info, attr.mq_maxmsg) : cur == 0;
+}
+
+/*
  * A call that will sleep until another process acts: a read of an empty
- * pipe or FIFO, a write to a full one, a wait for a child without WNOHANG.
+ * pipe or FIFO, a write to a full one, a wait for a child without WNOHANG;
+ * a POSIX queue's receive from an empty queue or send to a full one; any
+ * System V msgsnd or msgrcv without IPC_NOWAIT and any semop without a
+ * timeout (whether one sleeps is not known before: the daemon's survey
+ * confirms, in /proc, that it still sleeps a second later).
  * Noted in `waiting` (struct ipct_wait) until the call returns (sys_exit)
  * or the thread exits; a call that does not sleep costs the few loads of
  * the test. System-wide sessions are not diagnosed (every process would
@@ -715,6 +754,18 @@ static __always_inline void note_wait(struct ipct_inflight *in, struct pt_regs *
 		break;
 	case IPCT_SC_WAITID:
 		sleeps = !(entry_arg(regs, 3, compat) & WNOHANG);
+		break;
+	case IPCT_SC_MQ_SEND:
+	case IPCT_SC_MQ_RECV:
+		/* With a timeout (arg4) it ends by itself. */
+		sleeps = !entry_arg(regs, 4, compat) && ipct_mq_sleeps(w.args[0], in->cls == IPCT_SC_MQ_SEND);
+		break;
+	case IPCT_SC_MSGSND:
+	case IPCT_SC_MSGRCV:
+		sleeps = !(entry_arg(regs, in->cls == IPCT_SC_MSGSND ? 3 : 4, compat) & IPC_NOWAIT);
+		break;
+	case IPCT_SC_SEMOP:
+		sleeps = in->nr != nr_semtimedop || !entry_arg(regs, 3, compat);
 		break;
 	default:
 		if (in->nr == nr_recvfrom || in->nr == nr_recvmsg) {
