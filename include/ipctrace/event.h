@@ -351,7 +351,10 @@ struct ipct_session_procs {
  * by thread id in the BPF side's map `waiting` from the call's entry until
  * it returns: a read of a pipe or FIFO that was empty with write ends open,
  * a write to one that was full with read ends open (both in blocking
- * mode), a wait4 or waitid without WNOHANG. What the daemon surveys for
+ * mode), a wait4 or waitid without WNOHANG, a POSIX queue receive from an
+ * empty queue or send to a full one (blocking, no timeout), a System V
+ * msgsnd or msgrcv without IPC_NOWAIT, a semop or semtimedop without a
+ * timeout (which may not sleep at all: the survey checks /proc). What the daemon surveys for
  * deadlocks and readers that never see EOF, instead of every traced thread.
  */
 struct ipct_wait {
