@@ -1470,7 +1470,8 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 					if (c->obj.kind == IPCT_KIND_FIFO)
 						fifo = c->obj.path;
 					if (!member(d, "object") && !g) {
-						json_object_object_add(d, "fd", c->fd < 0 ? NULL : json_object_new_int(c->fd));
+						json_object_object_add(d, "fd", c->fd < 0 ? NULL
+									  : json_object_new_int(c->fd));
 						json_object_object_add(d, "object", json_object_new_string(name));
 					}
 				}

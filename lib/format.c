@@ -641,7 +641,8 @@ static void pr_sembufs(struct pr *p, const struct ipct_event *e)
 	if (json_mode(p))
 		json_raw(p, "]", 1);
 	else if (nsops > (uint64_t)n)
-		pr_text(p, "%s%" PRIu64 " op%s", n ? " and " : " ", nsops - (uint64_t)n, nsops - (uint64_t)n == 1 ? "" : "s");
+		pr_text(p, "%s%" PRIu64 " op%s", n ? " and " : " ", nsops - (uint64_t)n,
+			nsops - (uint64_t)n == 1 ? "" : "s");
 }
 
 /* System V semaphore calls: the set by its id, a semop's operations, semctl's command and values. */

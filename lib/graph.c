@@ -2060,7 +2060,8 @@ static void leaked_queue(struct ipct_graph *g, const struct object *o, uint64_t 
 	json_object_object_add(d, "fd", NULL);
 	json_object_object_add(d, "message", json_object_new_string(msg));
 	json_object_object_add(d, "command", json_object_new_string(cmd));
-	json_object_object_add(d, "messages_left", sem ? NULL : json_object_new_int64((int64_t)ipct_qtime_queued(q->times)));
+	json_object_object_add(d, "messages_left",
+			       sem ? NULL : json_object_new_int64((int64_t)ipct_qtime_queued(q->times)));
 	arr = json_object_new_array();
 	j = who_json(q->maker_pid, q->maker_comm);
 	json_object_object_add(j, "role", json_object_new_string("creator"));
