@@ -11,6 +11,8 @@
 //   semaphores a System V set of two: each process takes the one that only the other posts
 //              (after it), both having used the set before
 //   mqueues    two POSIX queues, one each way: each process receives before it sends
+//   msgfull    two System V queues: the parent fills the first before it sends the "go" on the
+//              second that the child waits for before it reads the first
 //
 // The objects the last two make outlive the processes: the report names them for removal.
 
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -281,6 +284,51 @@ static void mqueues(void)
 		die("mq_send");
 }
 
+/* A System V queue of its own (IPC_PRIVATE). */
+static int msgq_or_die(void)
+{
+	int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+
+	if (id < 0)
+		die("msgget");
+	return id;
+}
+
+/*
+ * msgfull: data goes down one queue, a "go" down the other; the child reads
+ * the data once it has the go. The mistake: the parent sends all the data
+ * (more than a queue holds, 16384 bytes by default) before the go.
+ */
+static void msgfull(void)
+{
+	struct { long mtype; char text[1024]; } m = { .mtype = 1 };
+	int data = msgq_or_die(), go = msgq_or_die();
+	struct msqid_ds ds;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		/* It looks at both first: it uses both. */
+		if (msgctl(data, IPC_STAT, &ds) < 0 || msgctl(go, IPC_STAT, &ds) < 0)
+			die("msgctl IPC_STAT");
+		if (msgrcv(go, &m, sizeof(m.text), 0, 0) < 0)
+			die("msgrcv");
+		while (msgrcv(data, &m, sizeof(m.text), 0, IPC_NOWAIT) >= 0)
+			;
+		_exit(EXIT_SUCCESS);
+	}
+	report("{\"case\":\"msgfull\",\"parent_pid\":%d,\"child_pid\":%d,\"data\":%d,\"go\":%d}", (int) getpid(),
+	       (int) pid, data, go);
+	memset(m.text, 'd', sizeof(m.text));
+	for (int i = 0; i < 64; i++)
+		if (msgsnd(data, &m, sizeof(m.text), 0) < 0)
+			die("msgsnd");
+	if (msgsnd(go, &m, 1, 0) < 0)
+		die("msgsnd");
+}
+
 int main(int argc, char **argv)
 {
 	ex_init("deadlock");
@@ -298,7 +346,9 @@ int main(int argc, char **argv)
 		semaphores();
 	else if (argc == 2 && !strcmp(argv[1], "mqueues"))
 		mqueues();
+	else if (argc == 2 && !strcmp(argv[1], "msgfull"))
+		msgfull();
 	else
-		usage("waitpipe|holdwrite|twopipes|fifo DIR|socketpair|semaphores|mqueues (hangs by design)");
+		usage("waitpipe|holdwrite|twopipes|fifo DIR|socketpair|semaphores|mqueues|msgfull (hangs by design)");
 	fail("the deadlock ended, which cannot happen");
 }

@@ -1416,6 +1416,10 @@ static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 	else if (queues && reads)
 		ipct_say(msg, "Way out: each waits for a message that another would send only once its own receive "
 			 "returns; one of them must send first");
+	else if (queues)
+		ipct_say(msg, "Way out: a queue holds only so much (System V: 16384 bytes by default, POSIX: "
+			 "mq_maxmsg messages); send what the receiver waits for before filling the queue, or receive "
+			 "in another process or thread while sending");
 	else if (reads)
 		ipct_say(msg, "Way out: each waits to read what another has not written yet; one of them must write "
 			 "first, and each must close the write ends it does not use, so that readers see end of file");

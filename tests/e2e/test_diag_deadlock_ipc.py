@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""`deadlock semaphores` and `deadlock mqueues`: a parent and a child that
-block for ever waiting for each other through a System V semaphore set (each
-takes the semaphore that only the other posts, after it) and through two
-POSIX queues (each receives before it sends). Each is traced live with
-`ipctrace run -o json`; the test waits for the `deadlock` diagnosis, checks
-that both processes are still asleep when it comes, then kills them. The
-diagnosis names both processes (from the program's own report), the call
-each is blocked in (semtimedop: glibc's semop; mq_timedreceive), on which
-object and descriptor, who could wake it, and the way out. The set and the
-queues outlive the killed processes: leaked_ipc says so, and the test then
-removes them (which proves they were left)."""
+"""`deadlock semaphores`, `deadlock mqueues` and `deadlock msgfull`: a parent
+and a child that block for ever waiting for each other through a System V
+semaphore set (each takes the semaphore that only the other posts, after
+it), through two POSIX queues (each receives before it sends), and through
+two System V queues (the parent fills one before it sends on the other the
+"go" that the child waits for before reading the first). Each is traced
+live with `ipctrace run -o json`; the test waits for the `deadlock`
+diagnosis, checks that both processes are still asleep when it comes, then
+kills them. The diagnosis names both processes (from the program's own
+report), the call each is blocked in (semtimedop: glibc's semop;
+mq_timedreceive; msgsnd, msgrcv), on which object and descriptor, who could
+wake it, and the way out. The set and the queues outlive the killed
+processes: leaked_ipc says so, and the test then removes them (which proves
+they were left)."""
 
 import ctypes
 import subprocess
@@ -96,4 +99,21 @@ check('in mq_timedreceive on %s (fd %d): it is empty, and only deadlock[%d]' % (
       in d['message'] and 'can send to it' in d['message']
       and 'each waits for a message that another would send' in d['message'], 'mqueues: message %r' % d['message'])
 passed('mqueues: %s' % d['message'])
+
+
+def remove_msgqs(rep):
+    removed['msq'] = [subprocess.run(['ipcrm', '-q', str(rep[q])], check=False).returncode for q in ('data', 'go')]
+
+
+# 3. A sender on a full System V queue, whose only receiver waits for what it sends after.
+d, rep, parent, child = run('msgfull', lambda r: ['msq:%d' % r['data'], 'msq:%d' % r['go']], remove_msgqs)
+data, go = 'msq:%d' % rep['data'], 'msq:%d' % rep['go']
+check_eq('msgfull: the queues left behind, removed', [0, 0], removed['msq'])
+check_eq('msgfull: members', {parent: ('msgsnd', None, data, [parent, child]),
+                              child: ('msgrcv', None, go, [parent, child])}, members(d))
+check('in msgsnd to %s: it is full, and only itself and deadlock[%d] can read it' % (data, child) in d['message']
+      and 'in msgrcv on %s: it is empty, and only deadlock[%d] and itself can send to it' % (go, parent)
+      in d['message'] and 'send what the receiver waits for before filling the queue' in d['message'],
+      'msgfull: message %r' % d['message'])
+passed('msgfull: %s' % d['message'])
 done()
