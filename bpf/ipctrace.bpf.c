@@ -45,6 +45,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define ANON_INODE_FS_MAGIC 0x09041934
 #define MQUEUE_MAGIC 0x19800202
 #define O_NONBLOCK 00004000
+#define IPC_NOWAIT 04000
 #define WNOHANG 0x00000001
 #define MSG_DONTWAIT 0x40
 #define SI_USER   0
@@ -82,6 +83,8 @@ const volatile __u16 socketcall_nr[IPCT_SOCKETCALL_MAX] = {};
 const volatile long nr_write = -1, nr_writev = -1;
 /* recvfrom and recvmsg: their sleep on an empty socket is noted too. */
 const volatile long nr_recvfrom = -1, nr_recvmsg = -1;
+/* semtimedop: a semop with a timeout (arg3) ends by itself, so it is no hang. */
+const volatile long nr_semtimedop = -1;
 /* dup and fcntl: copies of a standard stream are recorded whatever it is (native numbers). */
 const volatile long nr_dup = -1, nr_fcntl = -1;
 
@@ -147,6 +150,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ipct_wait);
 } waiting SEC(".maps");
+
+/*
+ * A semaphore set's size, by id, from the semget that made it: how many
+ * values a semctl SETALL's array holds (the kernel side cannot look the set
+ * up by its id). The oldest go first; a set made before the trace, or gone
+ * from here, has its SETALL recorded without values.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} sem_nsems SEC(".maps");
 
 /*
  * What sys_enter saw, for the sys_exit of the same thread: task-local
@@ -560,7 +576,14 @@ static __always_inline __u8 class_of(long nr)
 		(a)[4] = (__u32)rd(r, di);                                                         \
 		(a)[5] = (__u32)rd(r, bp);                                                         \
 	} while (0)
-#define ENTRY_ARG_COMPAT(regs, i) ((i) ? BPF_CORE_READ((regs), cx) : BPF_CORE_READ((regs), bx))
+#define ENTRY_ARG(regs, i)                                                                         \
+	((i) == 0 ? BPF_CORE_READ((regs), di) : (i) == 1 ? BPF_CORE_READ((regs), si) :             \
+	 (i) == 2 ? BPF_CORE_READ((regs), dx) : (i) == 3 ? BPF_CORE_READ((regs), r10) :            \
+	 BPF_CORE_READ((regs), r8))
+#define ENTRY_ARG_COMPAT(regs, i)                                                                  \
+	((i) == 0 ? BPF_CORE_READ((regs), bx) : (i) == 1 ? BPF_CORE_READ((regs), cx) :             \
+	 (i) == 2 ? BPF_CORE_READ((regs), dx) : (i) == 3 ? BPF_CORE_READ((regs), si) :             \
+	 BPF_CORE_READ((regs), di))
 
 /* in_ia32_syscall(): the task's thread_info says so while it is in the call. */
 static __always_inline bool in_compat_syscall(struct pt_regs *regs)
@@ -582,7 +605,8 @@ static __always_inline bool in_compat_syscall(struct pt_regs *regs)
 		(a)[5] = rd(r, regs[5]);                                                           \
 	} while (0)
 #define SYSCALL_ARGS_COMPAT(r, a, rd) SYSCALL_ARGS(r, a, rd)
-#define ENTRY_ARG_COMPAT(regs, i) ((i) ? BPF_CORE_READ((regs), regs[1]) : BPF_CORE_READ((regs), orig_x0))
+#define ENTRY_ARG(regs, i) ((i) ? BPF_CORE_READ((regs), regs[(i)]) : BPF_CORE_READ((regs), orig_x0))
+#define ENTRY_ARG_COMPAT(regs, i) ENTRY_ARG(regs, i)
 
 /* An AArch32 task: its saved state says so. */
 static __always_inline bool in_compat_syscall(struct pt_regs *regs)
@@ -601,12 +625,12 @@ static __always_inline bool in_compat_syscall(struct pt_regs *regs)
 			SYSCALL_ARGS(r, a, rd);                                                    \
 	} while (0)
 
-/* The first (0) or second (1) argument of the call being entered. */
+/* Argument i (0 to 4) of the call being entered. */
 static __always_inline __u64 entry_arg(struct pt_regs *regs, int i, bool compat)
 {
 	if (compat)
 		return ENTRY_ARG_COMPAT(regs, i);
-	return i ? PT_REGS_PARM2_CORE_SYSCALL(regs) : PT_REGS_PARM1_CORE_SYSCALL(regs);
+	return ENTRY_ARG(regs, i);
 }
 
 /*
@@ -719,8 +743,36 @@ static __always_inline bool pipe_sleeps(long fd, bool write, __u64 count, const 
 }
 
 /*
+ * A POSIX queue call on fd that will sleep: a receive from an empty queue,
+ * a send to a full one, on a descriptor without O_NONBLOCK (the queue's
+ * attr, struct mqueue_inode_info, as mq_state reads it). A global function:
+ * verified once, apart from sys_enter.
+ */
+__noinline int ipct_mq_sleeps(long fd, int send)
+{
+	struct fdtable *fdt = NULL;
+	struct file *f = fd_file(fd, &fdt);
+	struct mqueue_inode_info *info;
+	struct inode *inode;
+	long cur;
+
+	if (!f || (BPF_CORE_READ(f, f_flags) & O_NONBLOCK))
+		return 0;
+	inode = BPF_CORE_READ(f, f_inode);
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != MQUEUE_MAGIC)
+		return 0;
+	info = (void *)inode - bpf_core_field_offset(struct mqueue_inode_info, vfs_inode);
+	cur = BPF_CORE_READ(info, attr.mq_curmsgs);
+	return send ? cur >= BPF_CORE_READ(info, attr.mq_maxmsg) : cur == 0;
+}
+
+/*
  * A call that will sleep until another process acts: a read of an empty
- * pipe or FIFO, a write to a full one, a wait for a child without WNOHANG.
+ * pipe or FIFO, a write to a full one, a wait for a child without WNOHANG;
+ * a POSIX queue's receive from an empty queue or send to a full one; any
+ * System V msgsnd or msgrcv without IPC_NOWAIT and any semop without a
+ * timeout (whether one sleeps is not known before: the daemon's survey
+ * confirms, in /proc, that it still sleeps a second later).
  * Noted in `waiting` (struct ipct_wait) until the call returns (sys_exit)
  * or the thread exits; a call that does not sleep costs the few loads of
  * the test. System-wide sessions are not diagnosed (every process would
@@ -750,6 +802,18 @@ static __always_inline void note_wait(struct ipct_inflight *in, struct pt_regs *
 		break;
 	case IPCT_SC_WAITID:
 		sleeps = !(entry_arg(regs, 3, compat) & WNOHANG);
+		break;
+	case IPCT_SC_MQ_SEND:
+	case IPCT_SC_MQ_RECV:
+		/* With a timeout (arg4) it ends by itself. */
+		sleeps = !entry_arg(regs, 4, compat) && ipct_mq_sleeps(w.args[0], in->cls == IPCT_SC_MQ_SEND);
+		break;
+	case IPCT_SC_MSGSND:
+	case IPCT_SC_MSGRCV:
+		sleeps = !(entry_arg(regs, in->cls == IPCT_SC_MSGSND ? 3 : 4, compat) & IPC_NOWAIT);
+		break;
+	case IPCT_SC_SEMOP:
+		sleeps = in->nr != nr_semtimedop || !entry_arg(regs, 3, compat);
 		break;
 	default:
 		if (in->nr == nr_recvfrom || in->nr == nr_recvmsg) {
@@ -1112,6 +1176,49 @@ static __always_inline bool read_mtype(__u64 ptr, bool compat, __u64 *mtype)
 	return !bpf_probe_read_user(mtype, sizeof(*mtype), (void *)ptr);
 }
 
+/*
+ * What a semaphore call carries beyond the set's id, into x[1..3]: a semop's
+ * first IPCT_SEM_OPS struct sembufs (arg1), as many as it made (arg2); a
+ * semctl SETALL's first values (the array at arg3), as many as the set has
+ * (sem_nsems), at most IPCT_SEM_VALUES, their count in x[3]'s top 16 bits.
+ * A semget that made a set notes its size. SETALL is 17 (<linux/sem.h>),
+ * IPC_64 (0x100) aside.
+ */
+static __noinline bool sem_values(int cls, const __u64 *args, __s64 ret, __u64 *x)
+{
+	__u32 id, size, *nsems;
+	__u64 n;
+
+	switch (cls) {
+	case IPCT_SC_SEMGET:
+		id = ret;
+		size = args[1];
+		if (ret >= 0 && size)
+			bpf_map_update_elem(&sem_nsems, &id, &size, BPF_ANY);
+		return false;
+	case IPCT_SC_SEMOP:
+		n = args[2] < IPCT_SEM_OPS ? args[2] : IPCT_SEM_OPS;
+		n *= 6;
+		barrier_var(n);
+		if (n > 3 * sizeof(__u64))
+			return false;
+		return n && !bpf_probe_read_user(x, n, (void *)args[1]);
+	default:
+		if ((args[2] & 0xff) != 17)
+			return false;
+		id = args[0];
+		nsems = bpf_map_lookup_elem(&sem_nsems, &id);
+		if (!nsems)
+			return false;
+		n = *nsems < IPCT_SEM_VALUES ? *nsems : IPCT_SEM_VALUES;
+		barrier_var(n);
+		if (n > IPCT_SEM_VALUES || bpf_probe_read_user(x, n * 2, (void *)args[3]))
+			return false;
+		x[2] = (x[2] & 0xffffffffffffull) | n << 48;
+		return true;
+	}
+}
+
 static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -1377,6 +1484,14 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		/* msgrcv writes the mtype of the message it took where msgsnd's was. */
 		if ((cls == IPCT_SC_MSGSND || (cls == IPCT_SC_MSGRCV && ret >= 0)) &&
 		    read_mtype(args[1], compat, &e->sys.x[3]))
+			e->flags |= IPCT_F_NEW_VALID;
+		break;
+	case IPCT_SC_SEMGET:
+	case IPCT_SC_SEMOP:
+	case IPCT_SC_SEMCTL:
+		e->kind[0] = IPCT_KIND_SEM;
+		e->sys.x[0] = IPCT_SYSV_SEM_INO(cls == IPCT_SC_SEMGET ? ret : args[0]);
+		if (sem_values(cls, args, ret, &e->sys.x[1]))
 			e->flags |= IPCT_F_NEW_VALID;
 		break;
 	case IPCT_SC_SIGQUEUE:

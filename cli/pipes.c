@@ -52,8 +52,9 @@ static const char *esc(const char *s, char *buf, size_t len)
  * One line per holder; for a terminal (which every process holds on 0, 1
  * and 2) only those that wrote or read through it, and how many did not.
  */
+/* unit and calls: "bytes" and "calls"; a semaphore set's holders count "units" in "ops". */
 static void text_holders(struct ipct_buf *out, struct json_object *o, const char *key, const char *role,
-			 const char *verb, bool busy_only)
+			 const char *verb, bool busy_only, bool sem)
 {
 	struct json_object *arr = list(o, key);
 	size_t idle = 0;
@@ -71,8 +72,9 @@ static void text_holders(struct ipct_buf *out, struct json_object *o, const char
 		/* Roles and verbs padded to the longest ("receiver", "received"): one table per object. */
 		ipct_buf_printf(out, "  %-8s ", role);
 		ipct_buf_pad(out, who, 24);
-		ipct_buf_printf(out, " fd %-4s %12" PRId64 " bytes %-8s in %6" PRId64
-				" calls  %s\n", str(h, "fd") ?: "-", num(h, "bytes"), verb, num(h, "calls"),
+		ipct_buf_printf(out, " fd %-4s %12" PRId64 " %s %-8s in %6" PRId64
+				" %s  %s\n", str(h, "fd") ?: "-", num(h, "bytes"), sem ? "units" : "bytes",
+				verb, num(h, "calls"), sem ? "ops  " : "calls",
 				str(h, "closed_ns") ? "closed" : str(h, "fd") ? "open at the end" : "");
 	}
 	if (idle)
@@ -102,12 +104,38 @@ static void text_queue(struct ipct_buf *out, struct json_object *o)
 	ipct_buf_printf(out, "\n");
 }
 
+/* A semaphore set's own lines: its key and size, and each semaphore's operations and waits. */
+static void text_sem(struct ipct_buf *out, struct json_object *o)
+{
+	struct json_object *nums = list(o, "semaphores");
+
+	ipct_buf_printf(out, "  ");
+	if (str(o, "key"))
+		ipct_buf_printf(out, "key 0x%" PRIx64 ", ", (uint64_t)(uint32_t)num(o, "key"));
+	if (str(o, "nsems"))
+		ipct_buf_printf(out, "%" PRId64 " semaphore(s), ", num(o, "nsems"));
+	ipct_buf_printf(out, "%s, %" PRId64 " semop call(s)", str(o, "removed_ns") ? "removed" : "not removed",
+			num(o, "semops"));
+	if (num(o, "unseen_ops"))
+		ipct_buf_printf(out, " (%" PRId64 " operations not counted below)", num(o, "unseen_ops"));
+	ipct_buf_printf(out, "\n");
+	for (size_t i = 0; i < len(nums); i++) {
+		struct json_object *n = json_object_array_get_idx(nums, i);
+
+		ipct_buf_printf(out, "  #%-4" PRId64 " %6" PRId64 " ops  +%-6" PRId64 " -%-6" PRId64 " %6" PRId64
+				" waits, blocked %.1f ms in all, %.1f ms at most\n", num(n, "sem_num"), num(n, "ops"),
+				num(n, "ups"), num(n, "downs"), num(n, "waits"), num(n, "blocked_ns") / 1e6,
+				num(n, "blocked_max_ns") / 1e6);
+	}
+}
+
 static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 {
 	const char *kind = str(o, "kind"), *path = str(o, "path");
 	struct json_object *warn = list(o, "warnings"), *holders;
 	bool queue = kind && (!strcmp(kind, "mqueue") || !strcmp(kind, "msgq"));
 	bool sock = kind && !strcmp(kind, "socket"), tty = kind && !strcmp(kind, "tty");
+	bool sem = kind && !strcmp(kind, "sem");
 	bool msgs = sock || queue;      /* sent and received, not written and read */
 	char safe[2048];
 
@@ -134,15 +162,19 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		if (len(holders))
 			ipct_buf_printf(out, ")");
 	}
-	ipct_buf_printf(out, "\n  %" PRId64 " bytes %s in %" PRId64 " calls, %" PRId64 " bytes %s in %" PRId64
-			" calls", num(o, "bytes_written"), msgs ? "sent" : "written", num(o, "writes"),
-			num(o, "bytes_read"), msgs ? "received" : "read", num(o, "reads"));
+	if (sem)
+		ipct_buf_printf(out, "\n  %" PRId64 " units posted in %" PRId64 " ops, %" PRId64 " taken in %" PRId64
+				" ops", num(o, "bytes_written"), num(o, "writes"), num(o, "bytes_read"), num(o, "reads"));
+	else
+		ipct_buf_printf(out, "\n  %" PRId64 " bytes %s in %" PRId64 " calls, %" PRId64 " bytes %s in %" PRId64
+				" calls", num(o, "bytes_written"), msgs ? "sent" : "written", num(o, "writes"),
+				num(o, "bytes_read"), msgs ? "received" : "read", num(o, "reads"));
 	if (num(o, "eof_reads"))
 		ipct_buf_printf(out, ", EOF seen %" PRId64 "x", num(o, "eof_reads"));
 	if (num(o, "epipe_writes"))
 		ipct_buf_printf(out, ", %" PRId64 " EPIPE", num(o, "epipe_writes"));
 	if (num(o, "eagain"))
-		ipct_buf_printf(out, ", %" PRId64 " %s", num(o, "eagain"), str(o, "key") ? "ENOMSG" : "EAGAIN");
+		ipct_buf_printf(out, ", %" PRId64 " %s", num(o, "eagain"), str(o, "key") && !sem ? "ENOMSG" : "EAGAIN");
 	if (num(o, "etimedout"))
 		ipct_buf_printf(out, ", %" PRId64 " ETIMEDOUT", num(o, "etimedout"));
 	if (num(o, "emsgsize"))
@@ -150,8 +182,12 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 	ipct_buf_printf(out, "\n");
 	if (queue)
 		text_queue(out, o);
-	text_holders(out, o, "writers", msgs ? "sender" : "writer", msgs ? "sent" : "written", tty);
-	text_holders(out, o, "readers", msgs ? "receiver" : "reader", msgs ? "received" : "read", tty);
+	if (sem)
+		text_sem(out, o);
+	text_holders(out, o, "writers", sem ? "poster" : msgs ? "sender" : "writer",
+		     sem ? "posted" : msgs ? "sent" : "written", tty, sem);
+	text_holders(out, o, "readers", sem ? "taker" : msgs ? "receiver" : "reader",
+		     sem ? "taken" : msgs ? "received" : "read", tty, sem);
 	/* Warnings name processes: their names are escaped. */
 	for (size_t i = 0; i < len(warn); i++)
 		ipct_buf_printf(out, "  %s!! %s%s\n", color ? "\033[1;31m" : "",
@@ -212,10 +248,12 @@ static void dot_processes(struct ipct_buf *out, struct json_object *objects)
 	json_object_put(seen);
 }
 
-/* An object's node: "o" and its inode; a System V queue, which has none, "q" and its id. */
+/* An object's node: "o" and its inode; a System V queue, which has none, "q" and its id; a semaphore set "s". */
 static void dot_node(struct ipct_buf *out, struct json_object *o)
 {
-	if (str(o, "id"))
+	if (str(o, "id") && str(o, "semaphores"))
+		ipct_buf_printf(out, "s%" PRId64, num(o, "id"));
+	else if (str(o, "id"))
 		ipct_buf_printf(out, "q%" PRId64, num(o, "id"));
 	else
 		ipct_buf_printf(out, "o%" PRId64, num(o, "inode"));
@@ -240,7 +278,13 @@ static void dot_edges(struct ipct_buf *out, struct json_object *o, const char *k
 		ipct_buf_printf(out, " [label=\"");
 		if (str(h, "fd"))
 			ipct_buf_printf(out, "fd %" PRId64 "\\n", num(h, "fd"));
-		ipct_buf_printf(out, "%" PRId64 " B\"%s];\n", num(h, "bytes"), num(h, "calls") ? "" : ", style=dashed");
+		/* A semaphore set's: the units posted (+) or taken (-). */
+		if (str(o, "semaphores"))
+			ipct_buf_printf(out, "%c%" PRId64 "\"%s];\n", to_object ? '+' : '-', num(h, "bytes"),
+					num(h, "calls") ? "" : ", style=dashed");
+		else
+			ipct_buf_printf(out, "%" PRId64 " B\"%s];\n", num(h, "bytes"),
+					num(h, "calls") ? "" : ", style=dashed");
 	}
 }
 
@@ -259,7 +303,8 @@ static void dot_graph(struct ipct_buf *out, struct json_object *objects)
 		ipct_buf_printf(out, "  ");
 		dot_node(out, o);
 		ipct_buf_printf(out, " [shape=%s, label=", !strcmp(str(o, "kind") ?: "", "socket") ? "hexagon"
-							   : str(o, "queue_time") ? "box3d" : "ellipse");
+							   : str(o, "queue_time") ? "box3d"
+							   : str(o, "semaphores") ? "octagon" : "ellipse");
 		dot_quoted(out, label);
 		ipct_buf_printf(out, "];\n");
 		dot_edges(out, o, "writers", true);

@@ -109,6 +109,8 @@ static void set_classes(struct ipctrace_bpf *skel)
 			skel->rodata->nr_recvfrom = s->nr;
 		else if (!strcmp(s->name, "recvmsg"))
 			skel->rodata->nr_recvmsg = s->nr;
+		else if (!strcmp(s->name, "semtimedop"))
+			skel->rodata->nr_semtimedop = s->nr;
 		else if (!strcmp(s->name, "dup"))
 			skel->rodata->nr_dup = s->nr;
 		else if (!strcmp(s->name, "fcntl"))

@@ -8,11 +8,22 @@
 //   twopipes   two pipes, one each way: each process reads before it writes
 //   fifo       the same through two FIFOs made in DIR, opened by path
 //   socketpair one socketpair, both ends read before they write
+//   semaphores a System V set of two: each process takes the one that only the other posts
+//              (after it), both having used the set before
+//   mqueues    two POSIX queues, one each way: each process receives before it sends
+//   msgfull    two System V queues: the parent fills the first before it sends the "go" on the
+//              second that the child waits for before it reads the first
+//
+// The objects the last two make outlive the processes: the report names them for removal.
 
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <mqueue.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -190,6 +201,134 @@ static void socketpair_case(void)
 	write_all(sv[0], "request\n", 8, NULL);
 }
 
+/* One semop of one operation on semaphore num; dies when it fails. */
+static void sem_op1(int id, unsigned short num, short op)
+{
+	struct sembuf b = { .sem_num = num, .sem_op = op };
+
+	if (semop(id, &b, 1) < 0)
+		die("semop");
+}
+
+/*
+ * semaphores: #0 is the parent's to take and the child's to post, #1 the
+ * other way round; both start at 0. The mistake: each takes before it posts.
+ */
+static void semaphores(void)
+{
+	int id = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+	pid_t pid;
+
+	if (id < 0)
+		die("semget");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	/* Each uses the set once (a wait for zero returns at once): both hold it. */
+	if (pid == 0) {
+		sem_op1(id, 1, 0);
+		sem_op1(id, 1, -1);
+		sem_op1(id, 0, 1);
+		_exit(EXIT_SUCCESS);
+	}
+	sem_op1(id, 0, 0);
+	report("{\"case\":\"semaphores\",\"parent_pid\":%d,\"child_pid\":%d,\"semid\":%d}", (int) getpid(),
+	       (int) pid, id);
+	sem_op1(id, 0, -1);
+	sem_op1(id, 1, 1);
+}
+
+/* A queue of that name, opened with flags (and made if need be). */
+static mqd_t mq_open_or_die(const char *name, int flags)
+{
+	mqd_t q = mq_open(name, flags | O_CREAT, 0600, NULL);
+
+	if (q == (mqd_t)-1)
+		die(name);
+	return q;
+}
+
+/*
+ * mqueues: requests go down /ipct-dl-down-PID, answers up /ipct-dl-up-PID;
+ * each process opens the end it uses of each. The mistake: the parent waits
+ * for the answer before it sends the request, and the child waits for the
+ * request before it answers.
+ */
+static void mqueues(void)
+{
+	char up[64], down[64], buf[8192];
+	pid_t pid;
+	mqd_t r, w;
+
+	snprintf(up, sizeof(up), "/ipct-dl-up-%d", (int) getpid());
+	snprintf(down, sizeof(down), "/ipct-dl-down-%d", (int) getpid());
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		r = mq_open_or_die(down, O_RDONLY);
+		w = mq_open_or_die(up, O_WRONLY);
+		if (mq_receive(r, buf, sizeof(buf), NULL) < 0)
+			die("mq_receive");
+		if (mq_send(w, "answer", 6, 0) < 0)
+			die("mq_send");
+		_exit(EXIT_SUCCESS);
+	}
+	r = mq_open_or_die(up, O_RDONLY);
+	w = mq_open_or_die(down, O_WRONLY);
+	report("{\"case\":\"mqueues\",\"parent_pid\":%d,\"child_pid\":%d,\"up\":\"%s\",\"down\":\"%s\","
+	       "\"parent\":{\"read_fd\":%d,\"write_fd\":%d}}", (int) getpid(), (int) pid, up, down, (int) r, (int) w);
+	if (mq_receive(r, buf, sizeof(buf), NULL) < 0)
+		die("mq_receive");
+	if (mq_send(w, "request", 7, 0) < 0)
+		die("mq_send");
+}
+
+/* A System V queue of its own (IPC_PRIVATE). */
+static int msgq_or_die(void)
+{
+	int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+
+	if (id < 0)
+		die("msgget");
+	return id;
+}
+
+/*
+ * msgfull: data goes down one queue, a "go" down the other; the child reads
+ * the data once it has the go. The mistake: the parent sends all the data
+ * (more than a queue holds, 16384 bytes by default) before the go.
+ */
+static void msgfull(void)
+{
+	struct { long mtype; char text[1024]; } m = { .mtype = 1 };
+	int data = msgq_or_die(), go = msgq_or_die();
+	struct msqid_ds ds;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		/* It looks at both first: it uses both. */
+		if (msgctl(data, IPC_STAT, &ds) < 0 || msgctl(go, IPC_STAT, &ds) < 0)
+			die("msgctl IPC_STAT");
+		if (msgrcv(go, &m, sizeof(m.text), 0, 0) < 0)
+			die("msgrcv");
+		while (msgrcv(data, &m, sizeof(m.text), 0, IPC_NOWAIT) >= 0)
+			;
+		_exit(EXIT_SUCCESS);
+	}
+	report("{\"case\":\"msgfull\",\"parent_pid\":%d,\"child_pid\":%d,\"data\":%d,\"go\":%d}", (int) getpid(),
+	       (int) pid, data, go);
+	memset(m.text, 'd', sizeof(m.text));
+	for (int i = 0; i < 64; i++)
+		if (msgsnd(data, &m, sizeof(m.text), 0) < 0)
+			die("msgsnd");
+	if (msgsnd(go, &m, 1, 0) < 0)
+		die("msgsnd");
+}
+
 int main(int argc, char **argv)
 {
 	ex_init("deadlock");
@@ -203,7 +342,13 @@ int main(int argc, char **argv)
 		fifo(argv[2]);
 	else if (argc == 2 && !strcmp(argv[1], "socketpair"))
 		socketpair_case();
+	else if (argc == 2 && !strcmp(argv[1], "semaphores"))
+		semaphores();
+	else if (argc == 2 && !strcmp(argv[1], "mqueues"))
+		mqueues();
+	else if (argc == 2 && !strcmp(argv[1], "msgfull"))
+		msgfull();
 	else
-		usage("waitpipe|holdwrite|twopipes|fifo DIR|socketpair (hangs by design)");
+		usage("waitpipe|holdwrite|twopipes|fifo DIR|socketpair|semaphores|mqueues|msgfull (hangs by design)");
 	fail("the deadlock ended, which cannot happen");
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Example "queues left behind": `ipcleak` makes a POSIX queue /ipct-leak-PID and a System V
-// queue (IPC_PRIVATE), puts a message in each, and exits without removing either: both
-// outlive it. It reports the queue's name and the id; whoever runs it removes them.
+// queue (IPC_PRIVATE), puts a message in each, makes a System V semaphore set (IPC_PRIVATE),
+// and exits without removing any: all three outlive it. It reports the queue's name and the
+// ids; whoever runs it removes them.
 
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <unistd.h>
 
 #include "example.h"
@@ -18,7 +20,7 @@ int main(int argc, char **argv)
 	struct { long mtype; char text[4]; } m = { 1, "leak" };
 	char name[64];
 	mqd_t q;
-	int id;
+	int id, semid;
 
 	ex_init("ipcleak");
 	count_arg(argc, argv, 0, 0);
@@ -33,7 +35,10 @@ int main(int argc, char **argv)
 		die("msgget");
 	if (msgsnd(id, &m, sizeof(m.text), 0) < 0)
 		die("msgsnd");
-	if (!report("{\"mqueue\":\"%s\",\"msqid\":%d}", name, id))
-		note("left %s and msq:%d behind", name, id);
+	semid = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	if (semid < 0)
+		die("semget");
+	if (!report("{\"mqueue\":\"%s\",\"msqid\":%d,\"semid\":%d}", name, id, semid))
+		note("left %s, msq:%d and sem:%d behind", name, id, semid);
 	return EXIT_SUCCESS;
 }

@@ -67,9 +67,9 @@ struct fatal {
 struct bcall {
 	int nr;
 	uint32_t tid;
-	enum { W_READ, W_WRITE, W_WAIT } what;
-	int fd;
-	struct ipct_graph_obj obj;      /* W_READ, W_WRITE */
+	enum { W_READ, W_WRITE, W_WAIT, W_SEM } what;
+	int fd;                         /* -1: a System V queue or semaphore set, which has none */
+	struct ipct_graph_obj obj;      /* W_READ, W_WRITE (a pipe, socket or queue), W_SEM (a semaphore set) */
 	int64_t wait_pid;               /* W_WAIT: as passed (-1 any child) */
 	uint64_t since;
 	bool certain;                   /* the providers are all known */
@@ -423,7 +423,12 @@ static const char *status_str(char *buf, size_t len, int status)
 
 static void obj_str(char *buf, size_t len, const struct ipct_graph_obj *o)
 {
-	snprintf(buf, len, "%s:[%" PRIu64 "]", o->kind == IPCT_KIND_SOCKET ? "socket" : "pipe", o->ino);
+	if (o->kind == IPCT_KIND_MQUEUE && o->path)
+		snprintf(buf, len, "mqueue:%s", o->path);
+	else if (o->kind == IPCT_KIND_MQUEUE || o->kind == IPCT_KIND_MSGQ || o->kind == IPCT_KIND_SEM)
+		ipct_object_name(o->kind, o->ino, buf, len);
+	else
+		snprintf(buf, len, "%s:[%" PRIu64 "]", o->kind == IPCT_KIND_SOCKET ? "socket" : "pipe", o->ino);
 }
 
 /* ---- diagnoses as JSON (docs/diagnoses.md) ---- */
@@ -1165,6 +1170,22 @@ static void io_providers(struct ipct_diag *dg, struct dproc *p, struct bcall *c)
 		*m = (struct ends_memo){ p->session, c->obj.ino, x.want, *c };
 }
 
+/*
+ * msgrcv, msgsnd, semop, semtimedop on the System V object ino: every
+ * process that used it (the graph's holders, itself too) can end the wait,
+ * as far as the trace knows; certain only when the object was made in the
+ * trace (a process outside it that has its id could act too, as it could
+ * on a pipe it was given).
+ */
+static void sysv_providers(struct ipct_diag *dg, struct dproc *p, struct bcall *c, uint64_t ino)
+{
+	struct ends_ctx x = { c, 3 };
+
+	c->fd = -1;
+	c->certain = ipct_graph_holders(dg->graph, p->session, ino, on_end, &x, &c->obj) && c->obj.complete;
+	c->certain = c->certain && c->nproviders && c->nproviders < MAX_PROVIDERS;
+}
+
 /* wait4/waitid: the children that can end the wait (a superset for process groups: safe). */
 static void wait_providers(struct dproc *p, struct bcall *c)
 {
@@ -1178,8 +1199,8 @@ static void wait_providers(struct dproc *p, struct bcall *c)
 /* What a thread asleep in nr waits for; false when no rule knows the call. */
 static bool classify(struct ipct_diag *dg, struct dproc *p, const struct ipct_diag_thread *t, struct bcall *c)
 {
-	static const char *const reads[] = { "read", "readv", "recvfrom", "recvmsg", NULL };
-	static const char *const writes[] = { "write", "writev", "sendto", "sendmsg", NULL };
+	static const char *const reads[] = { "read", "readv", "recvfrom", "recvmsg", "mq_timedreceive", NULL };
+	static const char *const writes[] = { "write", "writev", "sendto", "sendmsg", "mq_timedsend", NULL };
 	const char *name = ipct_syscall_name(t->nr);
 
 	memset(c, 0, sizeof(*c));
@@ -1195,6 +1216,16 @@ static bool classify(struct ipct_diag *dg, struct dproc *p, const struct ipct_di
 			io_providers(dg, p, c);
 			return true;
 		}
+	}
+	if (!strcmp(name, "msgrcv") || !strcmp(name, "msgsnd")) {
+		c->what = name[3] == 'r' ? W_READ : W_WRITE;
+		sysv_providers(dg, p, c, IPCT_SYSV_INO(t->args[0]));
+		return true;
+	}
+	if (!strcmp(name, "semop") || !strcmp(name, "semtimedop")) {
+		c->what = W_SEM;
+		sysv_providers(dg, p, c, IPCT_SYSV_SEM_INO(t->args[0]));
+		return true;
 	}
 	if (!strcmp(name, "wait4") || !strcmp(name, "waitid")) {
 		c->what = W_WAIT;
@@ -1244,6 +1275,8 @@ static void say_obj(struct ipct_text *msg, const struct bcall *c)
 	obj_str(name, sizeof(name), &c->obj);
 	if (c->obj.kind == IPCT_KIND_FIFO && c->obj.path)
 		ipct_say(msg, "the FIFO %s (%s, fd %d)", c->obj.path, name, c->fd);
+	else if (c->fd < 0)
+		ipct_say(msg, "%s", name);
 	else
 		ipct_say(msg, "%s (fd %d)", name, c->fd);
 }
@@ -1254,11 +1287,15 @@ static void say_ends(struct ipct_diag *dg, struct ipct_text *msg, const struct d
 	for (int i = 0; i < c->nends; i++) {
 		const struct dproc *q = proc_live(dg, c->ends[i].pid);
 
+		const char *sep = i ? (i == c->nends - 1 ? " and " : ", ") : "";
+
 		if (c->ends[i].pid == p->pid)
-			ipct_say(msg, "%sitself (fd %d)", i ? (i == c->nends - 1 ? " and " : ", ") : "", c->ends[i].fd);
+			ipct_say(msg, "%sitself", sep);
 		else
-			ipct_say(msg, "%s%s[%u] (fd %d)", i ? (i == c->nends - 1 ? " and " : ", ") : "",
-			    q ? q->comm : "?", c->ends[i].pid, c->ends[i].fd);
+			ipct_say(msg, "%s%s[%u]", sep, q ? q->comm : "?", c->ends[i].pid);
+		/* A System V object has no descriptor. */
+		if (c->ends[i].fd >= 0)
+			ipct_say(msg, " (fd %d)", c->ends[i].fd);
 	}
 }
 
@@ -1267,6 +1304,7 @@ static void say_call(struct ipct_diag *dg, struct ipct_text *msg, const struct d
 {
 	const char *name = ipct_syscall_name(c->nr) ?: "a call";
 	bool sock = c->obj.kind == IPCT_KIND_SOCKET;
+	bool queue = c->obj.kind == IPCT_KIND_MQUEUE || c->obj.kind == IPCT_KIND_MSGQ;
 	char t[32];
 
 	ipct_say(msg, "%s[%u] has been blocked for at least %s in %s", p->comm, p->pid, dur(t, sizeof(t), now - c->since),
@@ -1292,13 +1330,20 @@ static void say_call(struct ipct_diag *dg, struct ipct_text *msg, const struct d
 		say_obj(msg, c);
 		ipct_say(msg, sock ? ": nothing has arrived, and only " : ": it is empty, and only ");
 		say_ends(dg, msg, p, c);
-		ipct_say(msg, sock ? " can send to it" : " can write to it");
+		ipct_say(msg, sock || queue ? " can send to it" : " can write to it");
+		return;
+	case W_SEM:
+		ipct_say(msg, " on the semaphore set ");
+		say_obj(msg, c);
+		ipct_say(msg, ", which only ");
+		say_ends(dg, msg, p, c);
+		ipct_say(msg, " use%s", c->nends == 1 ? "s" : "");
 		return;
 	case W_WRITE:
 		ipct_say(msg, " to ");
 		say_obj(msg, c);
-		if (sock)
-			ipct_say(msg, ": its buffer is full, and only ");
+		if (sock || queue)
+			ipct_say(msg, ": %s is full, and only ", sock ? "its buffer" : "it");
 		else if (c->obj.bytes_written > c->obj.bytes_read)
 			ipct_say(msg, ": it is full (%" PRIu64 " bytes written, %" PRIu64 " read), and only ",
 			    c->obj.bytes_written, c->obj.bytes_read);
@@ -1325,7 +1370,7 @@ static const struct bcall *waits_on(const struct dproc *q, uint32_t pid)
 /* The way out, from the shape of the cycle. */
 static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 {
-	bool reads = true, writes = true;
+	bool reads = true, writes = true, sems = true, queues = true;
 	char name[48];
 
 	for (int i = 0; i < n; i++) {
@@ -1335,12 +1380,15 @@ static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 
 			reads &= w->what == W_READ;
 			writes &= w->what == W_WRITE;
+			sems &= w->what == W_SEM;
+			queues &= w->obj.kind == IPCT_KIND_MQUEUE || w->obj.kind == IPCT_KIND_MSGQ;
 			if (w->what != W_WAIT)
 				continue;
 			/* A parent waits for a child that waits on the parent. */
 			for (int j = 0; j < n; j++) {
 				child = m[j];
-				if (child == m[i] || !(c = waits_on(child, m[i]->pid)) || c->what == W_WAIT)
+				if (child == m[i] || !(c = waits_on(child, m[i]->pid)) ||
+				    (c->obj.kind != IPCT_KIND_PIPE && c->obj.kind != IPCT_KIND_FIFO))
 					continue;
 				for (int p = 0; p < w->nproviders; p++) {
 					if (w->providers[p] != child->pid)
@@ -1361,7 +1409,18 @@ static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 			}
 		}
 	}
-	if (reads)
+	if (sems)
+		ipct_say(msg, "Way out: each waits on a semaphore that only another of them would post; post before "
+			 "waiting, or take the semaphores of a set in one order everywhere (one semop can take several "
+			 "at once)");
+	else if (queues && reads)
+		ipct_say(msg, "Way out: each waits for a message that another would send only once its own receive "
+			 "returns; one of them must send first");
+	else if (queues)
+		ipct_say(msg, "Way out: a queue holds only so much (System V: 16384 bytes by default, POSIX: "
+			 "mq_maxmsg messages); send what the receiver waits for before filling the queue, or receive "
+			 "in another process or thread while sending");
+	else if (reads)
 		ipct_say(msg, "Way out: each waits to read what another has not written yet; one of them must write "
 			 "first, and each must close the write ends it does not use, so that readers see end of file");
 	else if (writes)
@@ -1402,7 +1461,8 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 				ipct_say(&msg, ". ");
 				json_object_object_add(j, "call", json_object_new_string(ipct_syscall_name(c->nr) ?: "?"));
 				json_object_object_add(j, "since_ns", jtime(s, c->since));
-				json_object_object_add(j, "fd", c->what == W_WAIT ? NULL : json_object_new_int(c->fd));
+				json_object_object_add(j, "fd", c->what == W_WAIT || c->fd < 0 ? NULL
+								  : json_object_new_int(c->fd));
 				obj_str(name, sizeof(name), &c->obj);
 				json_object_object_add(j, "object", c->what == W_WAIT ? NULL : json_object_new_string(name));
 				waits = json_object_new_array();
@@ -1414,7 +1474,8 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 					if (c->obj.kind == IPCT_KIND_FIFO)
 						fifo = c->obj.path;
 					if (!member(d, "object") && !g) {
-						json_object_object_add(d, "fd", json_object_new_int(c->fd));
+						json_object_object_add(d, "fd", c->fd < 0 ? NULL
+									  : json_object_new_int(c->fd));
 						json_object_object_add(d, "object", json_object_new_string(name));
 					}
 				}

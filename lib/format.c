@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/sem.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -616,6 +617,101 @@ static void fmt_msg(struct pr *p, const struct ipct_event *e, const char *name)
 	}
 }
 
+/* A semop's operations, the first IPCT_SEM_OPS: "#0 -1, #1 +1 [SEM_UNDO]"; JSON objects. */
+static void pr_sembufs(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_sys *s = &e->sys;
+	uint64_t nsops = s->args[2];
+	uint8_t raw[3 * sizeof(uint64_t)];
+	int n = (e->flags & IPCT_F_NEW_VALID) ? (int)(nsops < IPCT_SEM_OPS ? nsops : IPCT_SEM_OPS) : 0;
+
+	memcpy(raw, &s->x[1], sizeof(raw));
+	pr_int(p, "nsops", NULL, (int64_t)nsops);
+	if (json_mode(p)) {
+		json_key(p, "ops");
+		json_raw(p, "[", 1);
+	}
+	for (int i = 0; i < n; i++) {
+		struct { uint16_t num; int16_t op; int16_t flg; } b;
+		int members;
+
+		memcpy(&b, raw + 6 * i, sizeof(b));
+		if (!json_mode(p)) {
+			/* sem_op 0 waits until the semaphore is zero. */
+			pr_text(p, b.op ? "%s#%u %+d" : "%s#%u =0", i ? ", " : " ", b.num, b.op);
+			pr_flags(p, "flags", " ", ipct_sembuf_flags, (uint16_t)b.flg);
+			continue;
+		}
+		json_raw(p, i ? ",{" : "{", i ? 2 : 1);
+		members = p->members;
+		p->members = 0;
+		pr_int(p, "sem_num", NULL, b.num);
+		pr_int(p, "sem_op", NULL, b.op);
+		pr_flags(p, "flags", NULL, ipct_sembuf_flags, (uint16_t)b.flg);
+		p->members = members;
+		json_raw(p, "}", 1);
+	}
+	if (json_mode(p))
+		json_raw(p, "]", 1);
+	else if (nsops > (uint64_t)n)
+		pr_text(p, "%s%" PRIu64 " op%s", n ? " and " : " ", nsops - (uint64_t)n,
+			nsops - (uint64_t)n == 1 ? "" : "s");
+}
+
+/* System V semaphore calls: the set by its id, a semop's operations, semctl's command and values. */
+static void fmt_sem(struct pr *p, const struct ipct_event *e, int cls)
+{
+	const struct ipct_sys *s = &e->sys;
+	bool one;
+	int cmd;
+
+	if (cls == IPCT_SC_SEMGET) {
+		pr_hex(p, "key", "key=%s", (uint32_t)s->args[0]);
+		pr_int(p, "nsems", " nsems=%" PRId64, (int)s->args[1]);
+		pr_flags(p, "flags", " ", ipct_ipc_flags, s->args[2] & ~0777ull);
+		pr_int(p, "mode", NULL, (int64_t)(s->args[2] & 0777));
+		if (s->ret >= 0)
+			pr_object(p, "object", "kind", IPCT_KIND_SEM, s->x[0]);
+		return;
+	}
+	pr_object(p, "object", "kind", IPCT_KIND_SEM, s->x[0]);
+	if (cls == IPCT_SC_SEMOP) {
+		pr_sembufs(p, e);
+		return;
+	}
+	/* IPC_64, which some C libraries add, is no command of its own. */
+	cmd = (int)(s->args[2] & 0xff);
+	one = cmd == GETVAL || cmd == SETVAL || cmd == GETPID || cmd == GETNCNT || cmd == GETZCNT;
+	pr_str(p, "cmd", " %s", ipct_enum_name(ipct_semctl_cmds, (uint64_t)cmd));
+	/* The semaphore's number matters to the commands on one semaphore only. */
+	pr_int(p, "semnum", one ? " #%" PRId64 : NULL, (int)s->args[1]);
+	if (cmd == SETVAL)
+		pr_int(p, "value", " value=%" PRId64, (int)s->args[3]);
+	if (cmd == SETALL && (e->flags & IPCT_F_NEW_VALID)) {
+		uint16_t v[IPCT_SEM_VALUES];
+		int n = (int)(s->x[3] >> 48);
+
+		memcpy(v, &s->x[1], sizeof(v));
+		if (json_mode(p)) {
+			json_key(p, "values");
+			json_raw(p, "[", 1);
+		} else {
+			pr_text(p, " values=");
+		}
+		for (int i = 0; i < n && i < IPCT_SEM_VALUES; i++) {
+			if (json_mode(p)) {
+				if (i)
+					json_raw(p, ",", 1);
+				json_int(p, v[i]);
+			} else {
+				pr_text(p, "%s%u", i ? "," : "", v[i]);
+			}
+		}
+		if (json_mode(p))
+			json_raw(p, "]", 1);
+	}
+}
+
 static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
@@ -793,6 +889,11 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_MSGSND:
 	case IPCT_SC_MSGRCV:
 		fmt_msg(p, e, name);
+		break;
+	case IPCT_SC_SEMGET:
+	case IPCT_SC_SEMOP:
+	case IPCT_SC_SEMCTL:
+		fmt_sem(p, e, sc->cls);
 		break;
 	case IPCT_SC_DUP2:
 		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -78,11 +79,16 @@ struct object {
 	uint64_t bytes_w, bytes_r, writes, reads, eof_reads, epipe, eagain;
 	struct holder *holders, **holders_tail;
 	struct json_object *warnings;
-	struct mqueue *q;               /* message queues: what only they have */
+	struct mqueue *q;               /* message queues and semaphore sets: who made and removed them */
+	struct semset *sem;             /* semaphore sets: what only they have */
 	struct object *next;            /* hash chain */
 };
 
-/* A message queue's own: made with O_CREAT or IPC_CREAT, removed, and its messages' times in it. */
+/*
+ * A message queue's own: made with O_CREAT or IPC_CREAT, removed, and its
+ * messages' times in it. A semaphore set has one too, for its key and who
+ * made and removed it.
+ */
 struct mqueue {
 	int64_t key;                    /* System V: the key it was got with; -1 unknown */
 	int64_t maxmsg, msgsize;        /* POSIX: its attributes; -1 unknown */
@@ -93,6 +99,22 @@ struct mqueue {
 	struct ipct_qtime *times;
 	uint64_t timed, time_total_ns, time_max_ns;     /* messages whose time in the queue is known */
 	uint64_t etimedout, emsgsize;
+};
+
+/* The semaphores a set's numbers are counted for; operations on higher numbers are counted apart. */
+#define MAX_SEMNUMS 1024
+
+/* One semaphore of a set: its operations, the units they added and took, the time spent in them. */
+struct semnum {
+	uint64_t ops, ups, downs;
+	uint64_t waits, blocked_ns, blocked_max_ns;     /* operations that take or wait for zero */
+};
+
+struct semset {
+	int64_t nsems;                  /* semget's; -1 unknown */
+	struct semnum *nums;
+	size_t nnums;
+	uint64_t calls, unseen_ops;     /* semop calls; their operations past the first IPCT_SEM_OPS, or on high numbers */
 };
 
 struct fdent {
@@ -181,6 +203,9 @@ static void object_free(struct object *o)
 	if (o->q)
 		ipct_qtime_free(o->q->times);
 	free(o->q);
+	if (o->sem)
+		free(o->sem->nums);
+	free(o->sem);
 	free(o->path);
 	free(o);
 }
@@ -332,16 +357,23 @@ static struct object *object_get(struct ipct_graph *g, uint32_t session, uint64_
 	o->kind = kind;
 	o->seq = ++g->seq;
 	o->holders_tail = &o->holders;
-	if (kind == IPCT_KIND_MQUEUE || kind == IPCT_KIND_MSGQ) {
+	if (kind == IPCT_KIND_MQUEUE || kind == IPCT_KIND_MSGQ || kind == IPCT_KIND_SEM) {
 		o->q = calloc(1, sizeof(*o->q));
 		if (o->q)
 			o->q->times = ipct_qtime_new();
-		if (!o->q || !o->q->times) {
+		if (kind == IPCT_KIND_SEM)
+			o->sem = calloc(1, sizeof(*o->sem));
+		if (!o->q || !o->q->times || (kind == IPCT_KIND_SEM && !o->sem)) {
+			if (o->q)
+				ipct_qtime_free(o->q->times);
 			free(o->q);
+			free(o->sem);
 			free(o);
 			return NULL;
 		}
 		o->q->key = o->q->maxmsg = o->q->msgsize = -1;
+		if (o->sem)
+			o->sem->nsems = -1;
 	}
 	o->next = g->objects[ino % NBUCKETS];
 	g->objects[ino % NBUCKETS] = o;
@@ -1077,6 +1109,111 @@ static void on_msg(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 	}
 }
 
+/* ---- semaphore sets ---- */
+
+/* Semaphore num of a set, made room for; NULL past MAX_SEMNUMS (or out of memory). */
+static struct semnum *semnum_get(struct semset *ss, unsigned num)
+{
+	size_t n = ss->nnums;
+	struct semnum *a;
+
+	if (num < ss->nnums)
+		return &ss->nums[num];
+	if (num >= MAX_SEMNUMS)
+		return NULL;
+	while (n <= num)
+		n = n ? 2 * n : 8;
+	if (n > MAX_SEMNUMS)
+		n = MAX_SEMNUMS;
+	a = realloc(ss->nums, n * sizeof(*a));
+	if (!a)
+		return NULL;
+	memset(a + ss->nnums, 0, (n - ss->nnums) * sizeof(*a));
+	ss->nums = a;
+	ss->nnums = n;
+	return &ss->nums[num];
+}
+
+/*
+ * A semop that succeeded, by holder h: each operation counted on its
+ * semaphore, an up as h's "write" of that many units, a down as its "read".
+ * An operation that takes (or waits for zero) without IPC_NOWAIT is a wait:
+ * the call's time is its blocked time (the kernel makes every operation of
+ * a call at once, so each such operation of it waited that long).
+ */
+static void sem_ops(struct object *o, struct holder *h, const struct ipct_event *e)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct semset *ss = o->sem;
+	uint8_t raw[3 * sizeof(uint64_t)];
+	uint64_t seen = (e->flags & IPCT_F_NEW_VALID) ? (s->args[2] < IPCT_SEM_OPS ? s->args[2] : IPCT_SEM_OPS) : 0;
+
+	ss->calls++;
+	ss->unseen_ops += s->args[2] - seen;
+	memcpy(raw, &s->x[1], sizeof(raw));
+	for (uint64_t i = 0; i < seen; i++) {
+		struct { uint16_t num; int16_t op; int16_t flg; } b;
+		struct semnum *n;
+
+		memcpy(&b, raw + 6 * i, sizeof(b));
+		n = semnum_get(ss, b.num);
+		if (!n) {
+			ss->unseen_ops++;
+			continue;
+		}
+		n->ops++;
+		if (b.op > 0) {
+			n->ups += (uint64_t)b.op;
+			count_io(o, h, true, (uint64_t)b.op);
+			continue;
+		}
+		n->downs += (uint64_t)-b.op;
+		count_io(o, h, false, (uint64_t)-b.op);
+		if (b.flg & IPC_NOWAIT)
+			continue;
+		n->waits++;
+		n->blocked_ns += s->dur_ns;
+		if (s->dur_ns > n->blocked_max_ns)
+			n->blocked_max_ns = s->dur_ns;
+	}
+}
+
+/* System V semaphore sets have no descriptor: as queues, a process that used one is its holder (fd -1). */
+static void on_sem(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, int cls)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct object *o = object_find(g, p->session, s->x[0]);
+	struct holder *h;
+
+	/* A call on an id that is no set makes none. */
+	if (s->ret < 0 && (!o || cls == IPCT_SC_SEMGET))
+		return;
+	if (!o)
+		o = object_get(g, p->session, s->x[0], IPCT_KIND_SEM);
+	if (!o || o->kind != IPCT_KIND_SEM)
+		return;
+	h = holder_open(o, p, -1, END_READ | END_WRITE);
+	switch (cls) {
+	case IPCT_SC_SEMGET:
+		o->q->key = (int32_t)s->args[0];
+		if ((int)s->args[1] > 0)
+			o->sem->nsems = (int)s->args[1];
+		if ((s->args[2] & IPC_CREAT) || (key_t)s->args[0] == IPC_PRIVATE)
+			queue_made(o, p, e);
+		break;
+	case IPCT_SC_SEMCTL:
+		if (s->ret == 0 && (s->args[2] & 0xff) == IPC_RMID)
+			o->q->removed_ns = e->ts_ns;
+		break;
+	case IPCT_SC_SEMOP:
+		if (s->ret == -EAGAIN)
+			o->eagain++;
+		else if (s->ret == 0 && h)
+			sem_ops(o, h, e);
+		break;
+	}
+}
+
 static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 {
 	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
@@ -1195,6 +1332,11 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_MSGSND:
 	case IPCT_SC_MSGRCV:
 		on_msg(g, p, e, sc->cls);
+		return;
+	case IPCT_SC_SEMGET:
+	case IPCT_SC_SEMOP:
+	case IPCT_SC_SEMCTL:
+		on_sem(g, p, e, sc->cls);
 		return;
 	}
 }
@@ -1553,10 +1695,13 @@ static struct json_object *holder_json(int64_t off, const struct holder *h, int 
 	return j;
 }
 
-/* Pipes, POSIX queues: the holders of that end. Sockets, System V queues: the holders that used that direction. */
+/*
+ * Pipes, POSIX queues: the holders of that end. Sockets, System V queues and
+ * semaphore sets: the holders that used that direction (a set's: that posted, that took).
+ */
 static bool in_list(const struct object *o, const struct holder *h, int dir)
 {
-	if (o->kind != IPCT_KIND_SOCKET && o->kind != IPCT_KIND_MSGQ)
+	if (o->kind != IPCT_KIND_SOCKET && o->kind != IPCT_KIND_MSGQ && o->kind != IPCT_KIND_SEM)
 		return h->mode & dir;
 	return dir == END_WRITE ? h->calls_w > 0 : h->calls_r > 0;
 }
@@ -1600,11 +1745,43 @@ static void queue_json(struct json_object *j, const struct object *o, int64_t of
 	json_object_object_add(j, "queue_time", t);
 }
 
+/* What only semaphore sets have (docs/pipes.md): their key and size, and each semaphore's operations. */
+static void sem_json(struct json_object *j, const struct object *o, int64_t off)
+{
+	const struct semset *ss = o->sem;
+	struct json_object *arr = json_object_new_array();
+
+	json_object_object_add(j, "id", json_object_new_int64((uint32_t)o->ino));
+	json_object_object_add(j, "key", o->q->key >= 0 ? json_object_new_int64(o->q->key) : NULL);
+	json_object_object_add(j, "nsems", ss->nsems >= 0 ? json_object_new_int64(ss->nsems) : NULL);
+	json_object_object_add(j, "removed_ns", opt_time(off, o->q->removed_ns));
+	json_object_object_add(j, "semops", json_object_new_int64((int64_t)ss->calls));
+	json_object_object_add(j, "unseen_ops", json_object_new_int64((int64_t)ss->unseen_ops));
+	for (size_t i = 0; i < ss->nnums; i++) {
+		const struct semnum *n = &ss->nums[i];
+		struct json_object *x;
+
+		if (!n->ops)
+			continue;
+		x = json_object_new_object();
+		json_object_object_add(x, "sem_num", json_object_new_int64((int64_t)i));
+		json_object_object_add(x, "ops", json_object_new_int64((int64_t)n->ops));
+		json_object_object_add(x, "ups", json_object_new_int64((int64_t)n->ups));
+		json_object_object_add(x, "downs", json_object_new_int64((int64_t)n->downs));
+		json_object_object_add(x, "waits", json_object_new_int64((int64_t)n->waits));
+		json_object_object_add(x, "blocked_ns", json_object_new_int64((int64_t)n->blocked_ns));
+		json_object_object_add(x, "blocked_max_ns", json_object_new_int64((int64_t)n->blocked_max_ns));
+		json_object_array_add(arr, x);
+	}
+	json_object_object_add(j, "semaphores", arr);
+}
+
 static struct json_object *object_json(struct ipct_graph *g, const struct object *o)
 {
 	static const char *const kinds[] = { [IPCT_KIND_PIPE] = "pipe", [IPCT_KIND_FIFO] = "fifo",
 					     [IPCT_KIND_SOCKET] = "socket", [IPCT_KIND_TTY] = "tty",
-					     [IPCT_KIND_MQUEUE] = "mqueue", [IPCT_KIND_MSGQ] = "msgq" };
+					     [IPCT_KIND_MQUEUE] = "mqueue", [IPCT_KIND_MSGQ] = "msgq",
+					     [IPCT_KIND_SEM] = "sem" };
 	struct json_object *j = json_object_new_object(), *w, *r, *all = NULL;
 	bool sock = o->kind == IPCT_KIND_SOCKET;
 	struct object *peer = sock && o->peer_ino ? object_find(g, o->session, o->peer_ino) : NULL;
@@ -1616,8 +1793,9 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "session", json_object_new_int64(o->session));
 	json_object_object_add(j, "object", json_object_new_string(name));
 	json_object_object_add(j, "kind", json_object_new_string(kinds[o->kind]));
-	/* A System V queue has an id, not an inode. */
-	json_object_object_add(j, "inode", o->kind != IPCT_KIND_MSGQ ? json_object_new_int64((int64_t)o->ino) : NULL);
+	/* A System V queue or set has an id, not an inode. */
+	json_object_object_add(j, "inode", o->kind != IPCT_KIND_MSGQ && o->kind != IPCT_KIND_SEM ?
+				json_object_new_int64((int64_t)o->ino) : NULL);
 	json_object_object_add(j, "path", str_or_null(o->path ? o->path
 					   : o->family == AF_UNIX ? o->local : NULL));
 	json_object_object_add(j, "family", sock ? str_or_null(ipct_enum_name(ipct_sock_families, o->family)) : NULL);
@@ -1636,7 +1814,7 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "created_ns", opt_time(off, o->created_ns));
 	w = json_object_new_array();
 	r = json_object_new_array();
-	if (sock || o->kind == IPCT_KIND_MSGQ)
+	if (sock || o->kind == IPCT_KIND_MSGQ || o->kind == IPCT_KIND_SEM)
 		all = json_object_new_array();
 	for (const struct holder *h = o->holders; h; h = h->next) {
 		if (in_list(o, h, END_WRITE))
@@ -1657,7 +1835,9 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "epipe_writes", json_object_new_int64((int64_t)o->epipe));
 	json_object_object_add(j, "eagain", json_object_new_int64((int64_t)o->eagain));
 	json_object_object_add(j, "warnings", o->warnings ? json_object_get(o->warnings) : json_object_new_array());
-	if (o->q)
+	if (o->sem)
+		sem_json(j, o, off);
+	else if (o->q)
 		queue_json(j, o, off);
 	return j;
 }
@@ -1848,26 +2028,27 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 	diag_emit(g, o->session, d, first->pid, first->comm, (int64_t)o->created_ns + off, "pipe", stream);
 }
 
-/* A queue made in the trace and not removed: it outlives the programs. */
+/* A queue or semaphore set made in the trace and not removed: it outlives the programs. */
 static void leaked_queue(struct ipct_graph *g, const struct object *o, uint64_t now_ns)
 {
 	const struct mqueue *q = o->q;
 	struct json_object *d = json_object_new_object(), *j, *arr;
 	int64_t off = clock_of(g, o->session);
 	const char *call = ipct_syscall_name(q->maker_call);
-	bool sysv = o->kind == IPCT_KIND_MSGQ;
-	char name[80], cmd[128], msg[512], detail[160];
+	bool sysv = o->kind == IPCT_KIND_MSGQ, sem = o->kind == IPCT_KIND_SEM;
+	char name[80], cmd[128], msg[512], detail[160], left[64] = "";
 
 	object_name(o, name, sizeof(name));
-	if (sysv)
-		snprintf(cmd, sizeof(cmd), "ipcrm -q %u", (uint32_t)o->ino);
+	if (sysv || sem)
+		snprintf(cmd, sizeof(cmd), "ipcrm -%c %u", sem ? 's' : 'q', (uint32_t)o->ino);
 	else
 		snprintf(cmd, sizeof(cmd), "rm /dev/mqueue%s", o->path ? o->path : "/NAME");
-	snprintf(msg, sizeof(msg), "%s[%u] created %s and nobody removed it (%s): it outlives the programs, "
-		 "with the %" PRIu64 " message(s) left in it, until it is removed or the machine restarts; "
-		 "`%s` removes it%s", q->maker_comm, q->maker_pid, name, sysv ? "msgctl IPC_RMID" : "mq_unlink",
-		 ipct_qtime_queued(q->times), cmd,
-		 sysv ? "" : " (where the mqueue file system is mounted on /dev/mqueue)");
+	if (!sem)
+		snprintf(left, sizeof(left), ", with the %" PRIu64 " message(s) left in it,", ipct_qtime_queued(q->times));
+	snprintf(msg, sizeof(msg), "%s[%u] created %s and nobody removed it (%s): it outlives the programs%s "
+		 "until it is removed or the machine restarts; `%s` removes it%s", q->maker_comm, q->maker_pid, name,
+		 sem ? "semctl IPC_RMID" : sysv ? "msgctl IPC_RMID" : "mq_unlink", left, cmd,
+		 sysv || sem ? "" : " (where the mqueue file system is mounted on /dev/mqueue)");
 	object_warn((struct object *)o, msg);
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
 	json_object_object_add(d, "kind", json_object_new_string("leaked_ipc"));
@@ -1879,7 +2060,8 @@ static void leaked_queue(struct ipct_graph *g, const struct object *o, uint64_t 
 	json_object_object_add(d, "fd", NULL);
 	json_object_object_add(d, "message", json_object_new_string(msg));
 	json_object_object_add(d, "command", json_object_new_string(cmd));
-	json_object_object_add(d, "messages_left", json_object_new_int64((int64_t)ipct_qtime_queued(q->times)));
+	json_object_object_add(d, "messages_left",
+			       sem ? NULL : json_object_new_int64((int64_t)ipct_qtime_queued(q->times)));
 	arr = json_object_new_array();
 	j = who_json(q->maker_pid, q->maker_comm);
 	json_object_object_add(j, "role", json_object_new_string("creator"));
@@ -1948,17 +2130,17 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 
 enum { F_SESSION, F_PID, F_COMM, F_KIND, F_OBJECT, F_PATH };
 
-static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", "mqueue", "msgq", NULL };
+static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", "mqueue", "msgq", "sem", NULL };
 /* The object kinds of kind_names, in order (an OBJECT term's kind: ipct_match_kind). */
 static const int kind_values[] = { IPCT_KIND_PIPE, IPCT_KIND_FIFO, IPCT_KIND_SOCKET, IPCT_KIND_TTY,
-				   IPCT_KIND_MQUEUE, IPCT_KIND_MSGQ };
+				   IPCT_KIND_MQUEUE, IPCT_KIND_MSGQ, IPCT_KIND_SEM };
 
 const struct ipct_match_field ipct_graph_fields[] = {
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "trace session" },
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
 	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name of a process that held it" },
-	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue or msgq" },
-	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID or the inode N" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue, msgq or sem" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -2014,8 +2196,9 @@ static bool object_test(const void *obj, const struct ipct_match_term *t)
 		for (int i = 0; (v = jstr(o, "kind")) && kind_names[i]; i++)
 			if (!strcmp(v, kind_names[i]))
 				kind = kind_values[i];
-		/* A System V queue's term is IPCT_SYSV_INO(its id), as its events' objects are. */
-		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id")) : jint(o, "inode")) == t->num &&
+		/* A System V queue's or set's term is IPCT_SYSV_INO(its id) (_SEM_), as its events' objects are. */
+		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id")) :
+			kind == IPCT_KIND_SEM ? (int64_t)IPCT_SYSV_SEM_INO(jint(o, "id")) : jint(o, "inode")) == t->num &&
 		       (t->kind == IPCT_MATCH_ANY || t->kind == ipct_match_kind(kind));
 	}
 	case F_PATH: return (v = jstr(o, "path")) && !strcmp(v, t->str);

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -256,6 +257,7 @@ const char *ipct_kind_name(int kind)
 	case IPCT_KIND_TTY: return "tty";
 	case IPCT_KIND_MQUEUE: return "mqueue";
 	case IPCT_KIND_MSGQ: return "msgq";
+	case IPCT_KIND_SEM: return "sem";
 	case IPCT_KIND_OTHER: return "other";
 	default: return NULL;
 	}
@@ -317,6 +319,9 @@ void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len)
 	case IPCT_KIND_MSGQ:
 		/* A System V queue is known by its id (the graph keys it by IPCT_SYSV_INO). */
 		snprintf(buf, len, "msq:%u", (uint32_t)ino);
+		break;
+	case IPCT_KIND_SEM:
+		snprintf(buf, len, "sem:%u", (uint32_t)ino);
 		break;
 	default:
 		snprintf(buf, len, "%s", "");
@@ -390,6 +395,13 @@ const struct ipct_flag_name ipct_ipc_flags[] = {
 const struct ipct_flag_name ipct_msgctl_cmds[] = {
 	N(IPC_RMID), N(IPC_SET), N(IPC_STAT), N(IPC_INFO), N(MSG_STAT), N(MSG_INFO), N(MSG_STAT_ANY), { 0, NULL },
 };
+
+const struct ipct_flag_name ipct_semctl_cmds[] = {
+	N(IPC_RMID), N(IPC_SET), N(IPC_STAT), N(IPC_INFO), N(GETPID), N(GETVAL), N(GETALL), N(GETNCNT),
+	N(GETZCNT), N(SETVAL), N(SETALL), N(SEM_STAT), N(SEM_INFO), N(SEM_STAT_ANY), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_sembuf_flags[] = { N(IPC_NOWAIT), N(SEM_UNDO), { 0, NULL } };
 
 const struct ipct_flag_name ipct_unshare_flags[] = {
 	N(CLONE_FILES), N(CLONE_FS), N(CLONE_SYSVSEM), N(CLONE_NEWNS), N(CLONE_NEWCGROUP), N(CLONE_NEWUTS),

@@ -62,6 +62,8 @@ extern const struct ipct_flag_name ipct_ioctl_requests[];    /* FIOCLEX, FIONCLE
 extern const struct ipct_flag_name ipct_mq_open_flags[];     /* mq_open: O_WRONLY, O_CREAT, ... */
 extern const struct ipct_flag_name ipct_ipc_flags[];         /* IPC_CREAT, IPC_NOWAIT, MSG_NOERROR, ... */
 extern const struct ipct_flag_name ipct_msgctl_cmds[];       /* IPC_RMID, IPC_SET, IPC_STAT, ... */
+extern const struct ipct_flag_name ipct_semctl_cmds[];       /* IPC_RMID, GETVAL, SETVAL, SETALL, ... */
+extern const struct ipct_flag_name ipct_sembuf_flags[];      /* a sembuf's sem_flg: IPC_NOWAIT, SEM_UNDO */
 extern const struct ipct_flag_name ipct_unshare_flags[];     /* CLONE_FILES, CLONE_NEWNS, ... */
 
 /*

@@ -85,6 +85,11 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(msgsnd, MSGSND),
 	SC(msgrcv, MSGRCV),
 	SC(msgctl, MSGCTL),
+	/* System V semaphore sets: ids too */
+	SC(semget, SEMGET),
+	SC(semop, SEMOP),
+	SC(semtimedop, SEMOP),
+	SC(semctl, SEMCTL),
 	/* children: who waited for which, and what it collected */
 	SC(wait4, WAIT4),
 	SC(waitid, WAITID),
@@ -103,6 +108,7 @@ static const struct {
 	{ "recvmmsg_time64", __NR_recvmmsg },
 	{ "mq_timedsend_time64", __NR_mq_timedsend },
 	{ "mq_timedreceive_time64", __NR_mq_timedreceive },
+	{ "semtimedop_time64", __NR_semtimedop },
 };
 
 /* socketcall's calls, by the native syscall each one is (send and recv are sendto and recvfrom). */

@@ -26,6 +26,10 @@
 /* The signals a signalfd read names (struct ipct_sys, READ). */
 #define IPCT_SIGNALFD_NAMED 16
 
+/* The sembufs of a semop, the values of a semctl SETALL, that its record carries (x[1..3]). */
+#define IPCT_SEM_OPS 4
+#define IPCT_SEM_VALUES 11
+
 /* A 16-bit syscall number that names no syscall. */
 #define IPCT_NR_NONE 0xffff
 
@@ -53,6 +57,7 @@ enum ipct_obj_kind {
 	IPCT_KIND_TTY,          /* a terminal (its ino is the device number, dev_t: major << 20 | minor) */
 	IPCT_KIND_MQUEUE,       /* a POSIX message queue (an inode of the mqueue file system) */
 	IPCT_KIND_MSGQ,         /* a System V message queue: no descriptor, named by its id */
+	IPCT_KIND_SEM,          /* a System V semaphore set: named by its id */
 	IPCT_KIND_MAX,
 };
 
@@ -67,6 +72,8 @@ enum ipct_obj_kind {
  * with this bit set, which no inode number has.
  */
 #define IPCT_SYSV_INO(id) ((1ull << 63) | (__u32)(id))
+/* A semaphore set's id is in another space than a queue's: bit 62 keeps the two apart. */
+#define IPCT_SYSV_SEM_INO(id) (IPCT_SYSV_INO(id) | 1ull << 62)
 
 /*
  * How the BPF program treats a syscall number (the daemon fills a table
@@ -109,6 +116,9 @@ enum ipct_sys_class {
 	IPCT_SC_MSGCTL,         /* msgctl: the queue's id is arg0 */
 	IPCT_SC_MSGSND,         /* msgsnd: as MSGCTL, with the mtype the message at arg1 starts with */
 	IPCT_SC_MSGRCV,         /* msgrcv: as MSGCTL, with the mtype of the message received into arg1 */
+	IPCT_SC_SEMGET,         /* semget: the set's id is the result */
+	IPCT_SC_SEMOP,          /* semop, semtimedop: the set's id is arg0, the first sembufs of arg1 copied */
+	IPCT_SC_SEMCTL,         /* semctl: the set's id is arg0; SETALL's first values copied from arg3 */
 	IPCT_SC_MAX,
 };
 
@@ -184,6 +194,13 @@ enum ipct_sys_class {
  *   MQ_UNLINK:          nothing: the OBJINFO record that follows has the name
  *   MSGGET, MSGCTL:     x[0] IPCT_SYSV_INO(the queue's id), kind[0] IPCT_KIND_MSGQ
  *   MSGSND, MSGRCV:     as MSGCTL, x[3] the message's mtype (IPCT_F_NEW_VALID: read)
+ *   SEMGET, SEMCTL:     x[0] IPCT_SYSV_SEM_INO(the set's id), kind[0] IPCT_KIND_SEM; SEMCTL
+ *                       SETALL: x[1..3] the first values of the array at arg3, as many as
+ *                       the set has (its semget's nsems) up to IPCT_SEM_VALUES, their count
+ *                       in x[3] >> 48 (IPCT_F_NEW_VALID: read; not without the set's semget)
+ *   SEMOP:              as SEMGET, x[1..3] the first IPCT_SEM_OPS struct sembufs (sem_num,
+ *                       sem_op, sem_flg: 6 bytes each) of arg1 (IPCT_F_NEW_VALID: read);
+ *                       arg2 is how many the call made
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {
@@ -352,7 +369,10 @@ struct ipct_uid_procs {
  * by thread id in the BPF side's map `waiting` from the call's entry until
  * it returns: a read of a pipe or FIFO that was empty with write ends open,
  * a write to one that was full with read ends open (both in blocking
- * mode), a wait4 or waitid without WNOHANG. What the daemon surveys for
+ * mode), a wait4 or waitid without WNOHANG, a POSIX queue receive from an
+ * empty queue or send to a full one (blocking, no timeout), a System V
+ * msgsnd or msgrcv without IPC_NOWAIT, a semop or semtimedop without a
+ * timeout (which may not sleep at all: the survey checks /proc). What the daemon surveys for
  * deadlocks and readers that never see EOF, instead of every traced thread.
  */
 struct ipct_wait {

@@ -27,6 +27,8 @@ UNIX_FIELDS = 'peer peer_holders'.split()
 END_FIELDS = frozenset('pid comm fd bytes calls closed_ns'.split())
 HOLDER_FIELDS = frozenset('pid comm fd closed_ns'.split())
 QUEUE_FIELDS = 'key maxmsg msgsize removed_ns in_queue etimedout emsgsize queue_time'.split()
+SEM_FIELDS = 'id key nsems removed_ns semops unseen_ops semaphores'.split()
+SEMNUM_FIELDS = frozenset('sem_num ops ups downs waits blocked_ns blocked_max_ns'.split())
 DIAGNOSIS_FIELDS = 'type kind session time_ns object pid comm fd message'.split()
 
 # Data calls per direction (send() is sendto, recv() is recvfrom on x86_64): those the
@@ -56,8 +58,20 @@ def check_object_shape(o):
     for f in OBJECT_FIELDS:
         check(f in o, '%s: no field %r in %r' % (name, f, o))
     check_eq('%s type' % name, 'ipc_object', o['type'])
-    check(o['kind'] in ('pipe', 'fifo', 'socket', 'mqueue', 'msgq'), '%s: kind %r' % (name, o['kind']))
-    if o['kind'] in ('mqueue', 'msgq'):
+    check(o['kind'] in ('pipe', 'fifo', 'socket', 'mqueue', 'msgq', 'sem'), '%s: kind %r' % (name, o['kind']))
+    if o['kind'] == 'sem':
+        for f in SEM_FIELDS:
+            check(f in o, '%s: no field %r in %r' % (name, f, o))
+        check_eq('object name of set %s' % name, 'sem:%d' % o['id'], name)
+        check(o['inode'] is None, '%s: inode %r' % (name, o['inode']))
+        for n in o['semaphores']:
+            check(set(n) == SEMNUM_FIELDS, '%s: semaphore entry %r' % (name, n))
+        # Every counted operation is a posting or a taking one (waiting for zero takes 0).
+        check_eq('%s: operations vs the writes and reads' % name, o['writes'] + o['reads'],
+                 sum(n['ops'] for n in o['semaphores']))
+        check_eq('%s: ups vs bytes_written' % name, o['bytes_written'], sum(n['ups'] for n in o['semaphores']))
+        check_eq('%s: downs vs bytes_read' % name, o['bytes_read'], sum(n['downs'] for n in o['semaphores']))
+    elif o['kind'] in ('mqueue', 'msgq'):
         for f in QUEUE_FIELDS:
             check(f in o, '%s: no field %r in %r' % (name, f, o))
         check(o['kind'] == 'msgq' or (_is_int(o['inode']) and o['inode'] > 0), '%s: inode %r' % (name, o['inode']))
@@ -90,7 +104,7 @@ def check_object_shape(o):
              o['writes'], sum(w['calls'] for w in o['writers']))
     check_eq('%s: reads vs the sum of its readers\' calls' % name,
              o['reads'], sum(r['calls'] for r in o['readers']))
-    if o['kind'] in ('socket', 'msgq'):
+    if o['kind'] in ('socket', 'msgq', 'sem'):
         for f in SOCKET_FIELDS:
             check(f in o, '%s: no field %r in %r' % (name, f, o))
         for h in o['holders']:

@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/ipc.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "check.h"
@@ -368,6 +370,61 @@ static void test_deadlock_circle(void)
 	CHECK_STR(jstr(proc_of(d, 302), "role"), "member");
 	CHECK(contains(jstr(d, "message"), "ring[300], ring[301] and ring[302] wait for each other in a circle"));
 	CHECK(contains(jstr(d, "message"), "ring[299] has been blocked for at least 2.00 s in wait4 for its child ring[300]"));
+	finish(&t);
+}
+
+/* A System V call on object id (semget, msgget: the result; args a1, a2), as the kernel side records it. */
+static struct ipct_event sysv_ev(uint32_t pid, int nr, int id, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t ts)
+{
+	bool sem = nr == __NR_semget || nr == __NR_semtimedop;
+	struct ipct_event e = sys(pid, nr, nr == __NR_semget || nr == __NR_msgget ? id : 0, ts);
+
+	e.sys.args[0] = a0;
+	e.sys.args[1] = a1;
+	e.sys.args[2] = a2;
+	e.sys.x[0] = sem ? IPCT_SYSV_SEM_INO(id) : IPCT_SYSV_INO(id);
+	e.kind[0] = sem ? IPCT_KIND_SEM : IPCT_KIND_MSGQ;
+	return e;
+}
+
+/*
+ * Each of two processes takes a semaphore of a set that only the other
+ * posts: a deadlock through the set, said once both have used it. Not for a
+ * set made before the trace (another process may post), nor while one of
+ * its users runs; a queue's receiver likewise.
+ */
+static void test_deadlock_sysv(void)
+{
+	struct json_object *d;
+	struct t t;
+
+	start(&t);
+	launch(&t, 200, "sems", 0, MS);
+	feed(&t, sysv_ev(200, __NR_semget, 5, IPC_PRIVATE, 2, IPC_CREAT | 0600, 2 * MS));
+	feed(&t, fork_ev(200, "sems", 201, 3 * MS));
+	feed(&t, sysv_ev(200, __NR_semtimedop, 5, 5, 0, 1, 4 * MS));
+	feed(&t, sysv_ev(201, __NR_semtimedop, 5, 5, 0, 1, 4 * MS));
+	/* The set made elsewhere (no IPC_CREAT): not certain. */
+	feed(&t, sysv_ev(200, __NR_semget, 6, 0x77, 1, 0, 5 * MS));
+	feed(&t, sysv_ev(201, __NR_semtimedop, 6, 6, 0, 1, 5 * MS));
+	/* A queue whose other user still runs. */
+	feed(&t, sysv_ev(200, __NR_msgget, 7, IPC_PRIVATE, IPC_CREAT | 0600, 0, 6 * MS));
+	feed(&t, sysv_ev(201, __NR_msgsnd, 7, 7, 0, 8, 6 * MS));
+	SURVEY(&t, 2 * SEC, asleep(200, __NR_semtimedop, 6, 0, SEC / 2), asleep(201, __NR_semtimedop, 6, 0, SEC / 2));
+	SURVEY(&t, 2 * SEC, asleep(200, __NR_msgrcv, 7, 0, SEC / 2), running(201));
+	CHECK_INT(t.n, 0);
+	SURVEY(&t, 2 * SEC, asleep(200, __NR_semtimedop, 5, 0, SEC / 2), asleep(201, __NR_semtimedop, 5, 0, SEC / 2));
+	CHECK_INT(t.n, 1);
+	d = diag(&t, 0);
+	check_common(d, "deadlock");
+	CHECK_STR(jstr(d, "object"), "sem:5");
+	CHECK(jnull(d, "fd"));
+	CHECK(jnull(proc_of(d, 201), "fd"));
+	CHECK_STR(jstr(proc_of(d, 201), "object"), "sem:5");
+	CHECK_INT(jlen(proc_of(d, 201), "waits_for"), 2);
+	CHECK(contains(jstr(d, "message"), "sems[200] has been blocked for at least 1.50 s in semtimedop on the "
+					   "semaphore set sem:5, which only itself and sems[201] use"));
+	CHECK(contains(jstr(d, "message"), "each waits on a semaphore that only another of them would post"));
 	finish(&t);
 }
 
@@ -898,6 +955,7 @@ int main(void)
 	test_deadlock_two_reads(false);
 	test_deadlock_two_reads(true);
 	test_deadlock_circle();
+	test_deadlock_sysv();
 	test_deadlock_uncertain();
 	test_no_eof();
 	test_not_waited();

@@ -573,6 +573,17 @@ static void test_object(void)
 	MATCH("object=pipe:[5000]", getfd_ev(100, 6, 5000));
 	NO_MATCH("object=77", getfd_ev(100, 6, 5000));
 
+	/* A semaphore set by its id, apart from a System V queue of the same id. */
+	e = sys(100, __NR_semtimedop, 0);
+	e.sys.args[0] = 7;
+	e.kind[0] = IPCT_KIND_SEM;
+	e.sys.x[0] = IPCT_SYSV_SEM_INO(7);
+	MATCH("object=sem:7", e);
+	NO_MATCH("object=msq:7", e);
+	NO_MATCH("object=sem:8", e);
+	MATCH("kind=sem", e);
+	NO_MATCH("kind=msgq", e);
+
 	/* Events with no object. */
 	NO_MATCH("object=0", sig_ev(IPCT_EV_SIGNAL_GENERATE, 100, SIGUSR1, IPCT_SIG_QUEUED));
 	NO_MATCH("object=200", fork_ev(100, 200));

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/sem.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -592,5 +593,48 @@ int main(void)
 	CHECK_STR(jstr(o, "comm"), "kworker/u8:2");
 	json_object_put(o);
 
+
+	/* A semop of five operations: the first four, each with its flags; a wait for zero as "=0". */
+	e = ev(IPCT_EV_SYSCALL, "sems", 100);
+	e.nr = __NR_semtimedop;
+	e.kind[0] = IPCT_KIND_SEM;
+	e.flags = IPCT_F_NEW_VALID;
+	e.sys.args[0] = 3;
+	e.sys.args[2] = 5;
+	e.sys.x[0] = IPCT_SYSV_SEM_INO(3);
+	e.sys.dur_ns = 200100000;
+	{
+		const int16_t ops[4][3] = { { 0, -1, 0 }, { 1, 2, SEM_UNDO }, { 2, 0, 0 }, { 3, -1, IPC_NOWAIT } };
+
+		memcpy(&e.sys.x[1], ops, sizeof(ops));
+	}
+	CHECK(strstr(text(&e), "semtimedop       sem:3 #0 -1, #1 +2 SEM_UNDO, #2 =0, #3 -1 IPC_NOWAIT and 1 op = 0  "
+			       "[blocked 200.1 ms]") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "object"), "sem:3");
+	CHECK_STR(jstr(o, "kind"), "sem");
+	CHECK_INT(jint(o, "nsops"), 5);
+	CHECK_INT(json_object_array_length(json_object_object_get(o, "ops")), 4);
+	CHECK_INT(jint(json_object_array_get_idx(json_object_object_get(o, "ops"), 1), "sem_op"), 2);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "ops"), JSON_C_TO_STRING_PLAIN),
+		  "[{\"sem_num\":0,\"sem_op\":-1,\"flags\":[]},{\"sem_num\":1,\"sem_op\":2,\"flags\":[\"SEM_UNDO\"]},"
+		  "{\"sem_num\":2,\"sem_op\":0,\"flags\":[]},{\"sem_num\":3,\"sem_op\":-1,\"flags\":[\"IPC_NOWAIT\"]}]");
+	json_object_put(o);
+	/* semctl SETALL: as many values as the kernel side copied (the set's size). */
+	e.nr = __NR_semctl;
+	e.sys.args[1] = 0;
+	e.sys.args[2] = SETALL;
+	e.sys.x[1] = 0x0002000100000007ull;
+	e.sys.x[3] = 3ull << 48;
+	e.sys.dur_ns = 0;
+	CHECK(strstr(text(&e), "semctl           sem:3 SETALL values=7,0,1 = 0\n") != NULL);
+	o = json(&e);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "values"), JSON_C_TO_STRING_PLAIN),
+		  "[7,0,1]");
+	json_object_put(o);
+	e.sys.args[1] = 1;
+	e.sys.args[2] = SETVAL;
+	e.sys.args[3] = 4;
+	CHECK(strstr(text(&e), "semctl           sem:3 SETVAL #1 value=4 = 0\n") != NULL);
 	return check_done("test-format");
 }

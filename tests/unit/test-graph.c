@@ -12,6 +12,7 @@
 #include <linux/close_range.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <arpa/inet.h>
@@ -1590,6 +1591,111 @@ static void test_queues(void)
 	ipct_graph_free(g);
 }
 
+/* A semaphore call on set id (semget: the result) with up to IPCT_SEM_OPS operations {num, op, flg}. */
+static void sem_ev(struct ipct_graph *g, uint32_t pid, int nr, int id, uint64_t a1, uint64_t a2,
+		   const short (*ops)[3], int nops, int64_t ret, uint64_t dur, uint64_t ts)
+{
+	struct ipct_event e = sys(pid, nr, ret, ts);
+	uint8_t raw[3 * sizeof(uint64_t)] = { 0 };
+
+	e.sys.args[0] = nr == __NR_semget ? 0x5e00 : (uint64_t)id;
+	e.sys.args[1] = a1;
+	e.sys.args[2] = nr == __NR_semtimedop ? (uint64_t)nops : a2;
+	e.sys.dur_ns = dur;
+	e.sys.x[0] = IPCT_SYSV_SEM_INO(id);
+	e.kind[0] = IPCT_KIND_SEM;
+	for (int i = 0; i < nops && i < IPCT_SEM_OPS; i++)
+		memcpy(raw + 6 * i, ops[i], 6);
+	memcpy(&e.sys.x[1], raw, sizeof(raw));
+	if (nops)
+		e.flags = IPCT_F_NEW_VALID;
+	feed(g, e);
+}
+
+/*
+ * A System V semaphore set: the posters and takers with their units, each
+ * semaphore's operations, waits and blocked time; EAGAIN; operations past
+ * the 4 an event carries; a set with the id of a queue is another object;
+ * left behind, leaked_ipc with ipcrm -s.
+ */
+static void test_semaphores(void)
+{
+	static const short down0[][3] = { { 0, -1, 0 } }, up0[][3] = { { 0, 1, 0 } };
+	static const short nowait[][3] = { { 0, -1, IPC_NOWAIT } }, zero1[][3] = { { 1, 0, 0 } };
+	static const short five[][3] = { { 0, 2, 0 }, { 1, 1, 0 }, { 0, -1, 0 }, { 1, -1, 0 }, { 0, 1, 0 } };
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o, *n;
+
+	feed(g, exec_ev(100, "prod", 10));
+	feed(g, fork_ev(100, "prod", 101, 30));
+	sem_ev(g, 100, __NR_semget, 7, 2, IPC_CREAT | 0600, NULL, 0, 7, 0, 100);
+	/* A queue with the same id. */
+	msg_ev(g, 100, __NR_msgget, 7, IPC_CREAT | 0600, 0, 0, 7, 150);
+	sem_ev(g, 101, __NR_semtimedop, 7, 0, 0, nowait, 1, -EAGAIN, 0, 200);
+	sem_ev(g, 101, __NR_semtimedop, 7, 0, 0, down0, 1, 0, 200000000, 200000300);
+	sem_ev(g, 100, __NR_semtimedop, 7, 0, 0, up0, 1, 0, 1000, 200000200);
+	sem_ev(g, 101, __NR_semtimedop, 7, 0, 0, zero1, 1, 0, 5000, 200000400);
+	/* Five operations: the fifth is not in the event. */
+	sem_ev(g, 100, __NR_semtimedop, 7, 0, 0, five, 5, 0, 300, 200000500);
+	sem_ev(g, 100, __NR_semctl, 7, 0, SETVAL, NULL, 0, 0, 0, 200000600);
+
+	arr = session_json(g, SESSION);
+	CHECK_INT(json_object_array_length(arr), 2);
+	CHECK_STR(jstr(named(arr, "msq:7"), "kind"), "msgq");
+	o = named(arr, "sem:7");
+	CHECK_STR(jstr(o, "kind"), "sem");
+	CHECK(get(o, "inode") == NULL);
+	CHECK_INT(jint(o, "id"), 7);
+	CHECK_INT(jint(o, "key"), 0x5e00);
+	CHECK_INT(jint(o, "nsems"), 2);
+	CHECK_INT(jint(o, "semops"), 4);
+	CHECK_INT(jint(o, "unseen_ops"), 1);
+	CHECK_INT(jint(o, "eagain"), 1);
+	/* pid 100: ups of 1, 2 and 1 (three ops, 4 units), downs of 1 and 1; pid 101: a down, a wait for zero. */
+	CHECK_INT(json_object_array_length(get(o, "writers")), 1);
+	CHECK_INT(json_object_array_length(get(o, "readers")), 2);
+	n = json_object_array_get_idx(get(o, "writers"), 0);
+	CHECK(jint(n, "pid") == 100 && jint(n, "bytes") == 4 && jint(n, "calls") == 3 && !get(n, "fd"));
+	n = json_object_array_get_idx(get(o, "readers"), 0);
+	CHECK(jint(n, "pid") == 100 && jint(n, "bytes") == 2 && jint(n, "calls") == 2);
+	n = json_object_array_get_idx(get(o, "readers"), 1);
+	CHECK(jint(n, "pid") == 101 && jint(n, "bytes") == 1 && jint(n, "calls") == 2);
+	n = json_object_array_get_idx(get(o, "semaphores"), 0);
+	CHECK_INT(jint(n, "sem_num"), 0);
+	CHECK_INT(jint(n, "ops"), 4);
+	CHECK_INT(jint(n, "ups"), 3);
+	CHECK_INT(jint(n, "downs"), 2);
+	CHECK_INT(jint(n, "waits"), 2);
+	CHECK_INT(jint(n, "blocked_ns"), 200000000 + 300);
+	CHECK_INT(jint(n, "blocked_max_ns"), 200000000);
+	n = json_object_array_get_idx(get(o, "semaphores"), 1);
+	CHECK_INT(jint(n, "sem_num"), 1);
+	CHECK_INT(jint(n, "ops"), 3);
+	CHECK_INT(jint(n, "waits"), 2);
+	CHECK_INT(jint(n, "blocked_max_ns"), 5000);
+	CHECK(get(o, "removed_ns") == NULL);
+	/* Matches: the set's kind and name, not the queue of the same id. */
+	CHECK_INT(COUNT(arr, "kind=sem"), 1);
+	CHECK_INT(COUNT(arr, "object=sem:7"), 1);
+	CHECK_INT(COUNT(arr, "object=sem:7", "kind=msgq"), 0);
+	CHECK_INT(COUNT(arr, "object=msq:7"), 1);
+	CHECK_INT(COUNT(arr, "object=sem:8"), 0);
+	json_object_put(arr);
+
+	/* The queue is removed, the set is not. */
+	msg_ev(g, 100, __NR_msgctl, 7, IPC_RMID, 0, 0, 0, 300000000);
+	ipct_graph_session_ends(g, SESSION, 400000000);
+	CHECK_INT(c.n, 1);
+	CHECK_STR(jstr(diag(&c, 0), "kind"), "leaked_ipc");
+	CHECK_STR(jstr(diag(&c, 0), "object"), "sem:7");
+	CHECK_STR(jstr(diag(&c, 0), "command"), "ipcrm -s 7");
+	CHECK(get(diag(&c, 0), "messages_left") == NULL);
+	CHECK_STR(jstr(json_object_array_get_idx(get(diag(&c, 0), "evidence"), 0), "event"), "semget");
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
 int main(void)
 {
 	test_pipeline();
@@ -1610,5 +1716,6 @@ int main(void)
 	test_end_session();
 	test_object_cap();
 	test_queues();
+	test_semaphores();
 	return check_done("test-graph");
 }
