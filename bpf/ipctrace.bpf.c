@@ -84,6 +84,8 @@ const volatile long nr_write = -1, nr_writev = -1;
 const volatile long nr_recvfrom = -1, nr_recvmsg = -1;
 /* dup and fcntl: copies of a standard stream are recorded whatever it is (native numbers). */
 const volatile long nr_dup = -1, nr_fcntl = -1;
+/* connect, sendto and sendmsg: the address they were given is recorded (ipct_sockaddr). */
+const volatile long nr_connect = -1, nr_sendto = -1, nr_sendmsg = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -924,6 +926,71 @@ static __always_inline void emit_named(__u32 session, __u16 nr, __u8 kind, long 
 	submit(e, false);
 }
 
+/* ipct_sockaddr's len for a msghdr at ptr, whose msg_name is the address: a native one, a 32-bit one. */
+#define SA_MSGHDR        -1
+#define SA_MSGHDR_COMPAT -2
+
+/*
+ * After a connect, sendto or sendmsg on the socket at fd: an OBJINFO record
+ * (IPCT_F_ADDRESS) with the address the program gave, a struct sockaddr of
+ * len bytes at ptr (or a msghdr's msg_name, see SA_MSGHDR), read from its
+ * memory as the call left it: an AF_UNIX path or abstract name (its first
+ * 64 bytes; path_len says how long it was), an AF_INET or AF_INET6 address
+ * and port. A global function: the verifier checks it once, off sys_exit's
+ * paths. None for a call without an address, or of another family.
+ */
+__noinline int ipct_sockaddr(__u32 session, __u16 nr, int fd, __u64 ptr, long len)
+{
+	struct fdtable *fdt = NULL;
+	struct file *f = fd_file(fd, &fdt);
+	struct ipct_event *e;
+	__u64 w[2] = {};
+	__u16 family = 0;
+	__u32 n;
+
+	if (len == SA_MSGHDR || len == SA_MSGHDR_COMPAT) {
+		if (bpf_probe_read_user(w, sizeof(w), (void *)ptr))
+			return 0;
+		/* msg_name, msg_namelen: a pointer and an int, of 4 bytes each in a 32-bit msghdr. */
+		ptr = len == SA_MSGHDR ? w[0] : (__u32)w[0];
+		len = len == SA_MSGHDR ? (__u32)w[1] : (__u32)(w[0] >> 32);
+	}
+	if (!f || !ptr || len < (long)sizeof(family) ||
+	    bpf_probe_read_user(&family, sizeof(family), (void *)ptr) ||
+	    (family != AF_UNIX && family != AF_INET && family != AF_INET6))
+		return 0;
+	e = reserve(IPCT_EV_OBJINFO, session);
+	if (!e)
+		return 0;
+	e->nr = nr;
+	e->flags |= IPCT_F_ADDRESS;
+	e->kind[0] = IPCT_KIND_SOCKET;
+	e->obj.fd = fd;
+	e->obj.ino = BPF_CORE_READ(f, f_inode, i_ino);
+	e->obj.family = family;
+	if (family == AF_UNIX) {
+		/* sun_path, after the 2 bytes of sun_family: at most 108 bytes. */
+		n = len - 2 > 108 ? 108 : len - 2;
+		e->obj.path_len = n;
+		n = n > sizeof(e->obj.path) ? sizeof(e->obj.path) : n;
+		/* 1 to 64, in a form the verifier follows (a plain clamp, clang may fold away). */
+		if (n)
+			bpf_probe_read_user(e->obj.path, ((n - 1) & (sizeof(e->obj.path) - 1)) + 1, (void *)(ptr + 2));
+	} else {
+		/* sin_port, then sin_addr; sin6_port, sin6_flowinfo, then sin6_addr. */
+		__be16 port = 0;
+
+		bpf_probe_read_user(&port, sizeof(port), (void *)(ptr + 2));
+		e->obj.rport = bpf_ntohs(port);
+		if (family == AF_INET)
+			bpf_probe_read_user(e->obj.raddr, 4, (void *)(ptr + 4));
+		else
+			bpf_probe_read_user(e->obj.raddr, 16, (void *)(ptr + 8));
+	}
+	submit(e, false);
+	return 0;
+}
+
 /* ---- descriptors that arrive from elsewhere: SCM_RIGHTS, pidfd_getfd ---- */
 
 #define SOL_SOCKET 1
@@ -1351,6 +1418,16 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	}
 	}
 	submit(e, false);
+
+	/* Where a connect, sendto or sendmsg went (UDP's destinations), before what the socket is. */
+	if (a.kind == IPCT_KIND_SOCKET) {
+		if (nr == nr_connect)
+			ipct_sockaddr(session, nr, args[0], args[1], (__u32)args[2]);
+		else if (nr == nr_sendto && args[4])
+			ipct_sockaddr(session, nr, args[0], args[4], (__u32)args[5]);
+		else if (nr == nr_sendmsg)
+			ipct_sockaddr(session, nr, args[0], args[1], compat ? SA_MSGHDR_COMPAT : SA_MSGHDR);
+	}
 
 	/* What the socket or FIFO is, once the call has made it so. */
 	if (ret >= 0 && cls == IPCT_SC_SOCK)

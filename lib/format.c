@@ -917,6 +917,10 @@ void ipct_objinfo_addr(const struct ipct_objinfo *o, bool remote, char *buf, siz
 			snprintf(buf, len, "%.*s", (int)strnlen(o->path, n), o->path);
 		else    /* abstract: a name that starts with a NUL byte */
 			snprintf(buf, len, "@%.*s", (int)n - 1, o->path + 1);
+		/* A longer AF_UNIX address (an IPCT_F_ADDRESS record's) than the record holds. */
+		if (o->path_len > sizeof(o->path) && (!o->path[0] || !memchr(o->path, 0, sizeof(o->path))) &&
+		    strlen(buf) + 4 <= len)
+			strcat(buf, "...");
 		return;
 	case AF_INET:
 	case AF_INET6:
@@ -928,32 +932,43 @@ void ipct_objinfo_addr(const struct ipct_objinfo *o, bool remote, char *buf, siz
 	}
 }
 
-/* OBJINFO: what a socket or FIFO is, after the call that bound, connected, accepted or opened it. */
+/*
+ * OBJINFO: what a socket or FIFO is, after the call that bound, connected,
+ * accepted or opened it; or (IPCT_F_ADDRESS) the address a connect, sendto
+ * or sendmsg gave. The line follows that call's, which named the descriptor
+ * and the object: text does not name them again (JSON does, for queries).
+ */
 static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_objinfo *o = &e->obj;
 	bool sock = o->family != 0;
 	char addr[128];
 
+	pr_int(p, "fd", NULL, o->fd);
 	if (e->kind[0] == IPCT_KIND_MQUEUE) {
 		/* A queue's name, as mq_open and mq_unlink name it (the C library strips its '/'). */
-		pr_int(p, "fd", "fd=%" PRId64, o->fd);
-		if (o->ino)
-			pr_object(p, "object", "kind", IPCT_KIND_MQUEUE, o->ino);
-		else
+		if (!o->ino)
 			pr_str(p, "kind", NULL, "mqueue");
+		else if (json_mode(p))
+			pr_object(p, "object", "kind", IPCT_KIND_MQUEUE, o->ino);
 		snprintf(addr, sizeof(addr), "/%.*s", (int)sizeof(o->path), o->path);
 		pr_str(p, "name", " %s", addr);
 		return;
 	}
-	pr_int(p, "fd", "fd=%" PRId64, o->fd);
-	pr_object(p, "object", "kind", sock ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, o->ino);
+	if (json_mode(p))
+		pr_object(p, "object", "kind", sock ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, o->ino);
 	if (!sock) {
 		ipct_objinfo_addr(o, false, addr, sizeof(addr));
 		pr_str(p, "path", " %s", addr);
 		return;
 	}
-	pr_str(p, "family", " %s", ipct_enum_name(ipct_sock_families, o->family));
+	pr_str(p, "family", e->flags & IPCT_F_ADDRESS ? NULL : " %s", ipct_enum_name(ipct_sock_families, o->family));
+	if (e->flags & IPCT_F_ADDRESS) {
+		/* An AF_UNIX address is a path, an AF_INET one the remote address and port. */
+		ipct_objinfo_addr(o, o->family != AF_UNIX, addr, sizeof(addr));
+		pr_str(p, "address", " address=%s", addr);
+		return;
+	}
 	pr_str(p, "socktype", " %s", ipct_enum_name(ipct_sock_types, o->type & 0xf));
 	ipct_objinfo_addr(o, false, addr, sizeof(addr));
 	pr_str(p, "local", " local=%s", addr[0] ? addr : NULL);

@@ -152,6 +152,7 @@ enum ipct_sys_class {
 #define IPCT_F_UNTRACED     0x100 /* fork: the traced set or the session's cap was full; the child is not traced */
 #define IPCT_F_PRIV_EXEC    0x200 /* exec: the program gained privileges (setuid, setgid, file capabilities)
 				  * in a session of an unprivileged user: the process leaves the trace here */
+#define IPCT_F_ADDRESS      0x400 /* objinfo: the address a connect, sendto or sendmsg gave (ipct_objinfo) */
 #define IPCT_F_CONTEXT      0x8000 /* from a log query: not a match, sent for context (fork, exec) */
 
 /*
@@ -231,6 +232,13 @@ enum ipct_sig_result {          /* the kernel's TRACE_SIGNAL_* values */
  * header's kind[0] is IPCT_KIND_MQUEUE for a queue; path is then its name
  * as the call gave it (without the leading '/' that the C library strips),
  * and ino 0 when the call failed or unlinked it.
+ *
+ * With IPCT_F_ADDRESS (header flags), the record follows a connect (failed
+ * or not), a sendto with a destination or a sendmsg with msg_name, and is
+ * the address that call gave, read from the program's memory: family;
+ * AF_UNIX: path (the first 64 bytes of sun_path; path_len its length, up to
+ * 108; an abstract name starts with '\0'); AF_INET/AF_INET6: raddr, rport.
+ * ino is the socket's; lport, laddr, type and peer_ino are 0.
  */
 struct ipct_objinfo {
 	__u64 ino;

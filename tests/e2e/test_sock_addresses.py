@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""`addrs 5`: where connect, sendto and sendmsg went. UDP datagrams sent
+with sendto (5) and sendmsg (1) to a socket on 127.0.0.1, a connect to an
+abstract AF_UNIX name, and one to a path where nothing listens (ENOENT).
+Each such call is followed by an `object` event whose `address` is the one
+the program gave (its report), failed calls too; sends without an address
+(recv, the bind) have none. In text, the object line says `address=...`
+and does not name the socket again."""
+
+import re
+
+from common import check_clean_exit, check_eq, done, example, one, passed, select_events, trace
+from textcommon import run_reported
+
+N = 5
+
+t = trace([example('addrs'), str(N)], to_files=True)
+ev, rep = t.events, t.report
+check_clean_exit(t, 0)
+udp, abstract, missing = rep['udp'], rep['abstract'], rep['missing']
+sock = lambda x: 'socket:[%d]' % x['inode']
+
+addrs = select_events(ev, type='object', address=tuple({udp['address'], abstract['address'],
+                                                        missing['address']}))
+check_eq('object events with an address (sendto, sendmsg, 2 connects)', N + 1 + 2, len(addrs))
+check_eq('every object event with an address', len(addrs), len([e for e in ev if 'address' in e]))
+for e in addrs:
+    i = ev.index(e)
+    check_eq('the call before the address event of %s' % e['address'],
+             (e['pid'], e['tid'], e['fd'], e['object']),
+             (ev[i - 1]['pid'], ev[i - 1]['tid'], ev[i - 1]['fd'], ev[i - 1]['object']))
+sent = [ev[ev.index(e) - 1]['type'] for e in addrs if e['address'] == udp['address']]
+check_eq('UDP: the calls that sent to %s' % udp['address'], ['sendto'] * udp['sendto'] + ['sendmsg'], sent)
+check_eq('UDP: sender (fd, object, family)', {(udp['fd'], sock(udp), 'AF_INET')},
+         {(e['fd'], e['object'], e['family']) for e in addrs if e['address'] == udp['address']})
+check_eq('sendto calls (events vs report)', udp['sendto'], len(select_events(ev, type='sendto', fd=udp['fd'])))
+passed('%d sendto and 1 sendmsg to %s, each with its address' % (N, udp['address']))
+
+for what, x, ret in (('abstract', abstract, 0), ('missing', missing, -missing['errno'])):
+    c = one(select_events(ev, type='connect', fd=x['fd']), 'connect of fd %d' % x['fd'])
+    check_eq('%s connect (object, ret)' % what, (sock(x), ret), (c['object'], c['ret']))
+    a = ev[ev.index(c) + 1]
+    check_eq('%s connect: the event after it (type, family, address)' % what,
+             ('object', 'AF_UNIX', x['address']), (a['type'], a.get('family'), a.get('address')))
+    passed('connect fd %d %s = %d' % (x['fd'], x['address'], ret))
+
+r = run_reported(['run', '--', example('addrs'), str(N)])
+check_eq('text run status', 0, r.returncode)
+rep = r.report
+lines = r.stdout.splitlines()
+for x in (rep['abstract'], rep['missing']):
+    i = next(i for i, l in enumerate(lines) if re.search(r'\bconnect +fd=%d ' % x['fd'], l))
+    check_eq('text: the line after connect fd=%d' % x['fd'], ['object', 'address=' + x['address']],
+             lines[i + 1].split()[2:])
+objs = [l for l in lines if l.split()[2:3] == ['object']]
+check_eq('text: object lines that name a socket again', [], [l for l in objs if 'socket:[' in l and
+                                                            'fd=' in l])
+check_eq('text: address lines of UDP', N + 1, len([l for l in objs if l.endswith('address=' + rep['udp']['address'])]))
+passed('text: each connect and send followed by "object address=ADDRESS", the socket named once')
+done()
