@@ -1711,6 +1711,31 @@ static __always_inline void emit_stdio(__u32 session)
 }
 
 /*
+ * After an exec: the arguments the program was given (struct ipct_argv),
+ * where the kernel copied them on its new stack: the exec's task is current
+ * at this tracepoint, its new mm in place.
+ */
+static __always_inline void emit_argv(__u32 session, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct ipct_event *e = reserve(IPCT_EV_ARGV, session);
+	__u64 start, n;
+
+	if (!e)
+		return;
+	start = BPF_CORE_READ(task, mm, arg_start);
+	n = BPF_CORE_READ(task, mm, arg_end) - start;
+	e->argv.argc = BPF_CORE_READ(bprm, argc);
+	e->argv.total = n;
+	n = n > IPCT_ARGV_LEN ? IPCT_ARGV_LEN : n;
+	/* Kept in a register as clamped: clang may otherwise size the read from the unclamped value. */
+	asm volatile("" : "+r"(n));
+	if (n > 0 && n <= IPCT_ARGV_LEN)
+		bpf_probe_read_user(e->argv.args, n, (void *)start);
+	submit(e, false);
+}
+
+/*
  * A process of an unprivileged user's session that gained privileges at
  * this exec (setuid, setgid, file capabilities, an LSM's transition: the
  * kernel's own AT_SECURE verdict) leaves the traced set: its owner could
@@ -1768,8 +1793,10 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	bpf_probe_read_kernel_str(e->proc.path, sizeof(e->proc.path), BPF_CORE_READ(bprm, filename));
 	submit(e, false);
 	/* What the program starts with; nothing of one that left the trace. */
-	if (!left)
+	if (!left) {
+		emit_argv(s, bprm);
 		emit_stdio(s);
+	}
 	return 0;
 }
 

@@ -474,6 +474,18 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 		pr_flags(p, "fd_flags", " ", ipct_open_flags, s->x[1] & (O_NONBLOCK));
 }
 
+/*
+ * open's flags as open(2) spells them, "O_WRONLY|O_NONBLOCK"; in JSON the
+ * access mode is `end` (what the descriptor became), and `flags` the rest.
+ */
+static void fmt_open_flags(struct pr *p, uint64_t flags)
+{
+	static const char *const modes[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+
+	pr_text(p, " %s", modes[flags & O_ACCMODE]);
+	pr_flags(p, "flags", "|", ipct_open_call_flags, flags & ~(uint64_t)O_ACCMODE);
+}
+
 /* A wait status, as the exit event and wait4/waitid show it: the raw value and its meaning. */
 static void pr_wait_status(struct pr *p, int st)
 {
@@ -724,9 +736,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		pr_int(p, "fd", "fd=%" PRId64, s->ret);
 		pr_object(p, "object", "kind", e->kind[0], s->x[0]);
 		pr_end(p, e->kind[0], s->x[1]);
-		/* The access mode is `end`. */
-		pr_flags(p, "flags", " ", ipct_open_flags,
-			 s->args[sc->cls == IPCT_SC_OPEN ? 1 : 2] & ~(uint64_t)O_ACCMODE);
+		fmt_open_flags(p, s->args[sc->cls == IPCT_SC_OPEN ? 1 : 2]);
 		break;
 	case IPCT_SC_FD_PAIR01:
 	case IPCT_SC_FD_PAIR02: {
@@ -1009,6 +1019,48 @@ static void fmt_stdio(struct pr *p, const struct ipct_event *e)
 	}
 }
 
+/*
+ * ARGV: the program's arguments, as a JSON array, in text each one
+ * between single quotes when a shell would need them (empty, spaces,
+ * quotes, ...); "..." when the record holds only their start.
+ */
+static void fmt_argv(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_argv *a = &e->argv;
+	size_t len = a->total < sizeof(a->args) ? a->total : sizeof(a->args);
+	bool cut = a->total > sizeof(a->args);
+	char word[sizeof(a->args) + 1];
+
+	pr_int(p, "argc", NULL, a->argc);
+	if (json_mode(p)) {
+		json_key(p, "argv");
+		json_raw(p, "[", 1);
+	}
+	for (size_t i = 0, n = 0; i < len; i += strlen(word) + 1, n++) {
+		snprintf(word, sizeof(word), "%.*s", (int)(len - i), a->args + i);
+		if (json_mode(p)) {
+			if (n)
+				json_raw(p, ",", 1);
+			json_string(p, word);
+		} else if (!word[0] || word[strcspn(word, " \t\n'\"\\$`!*?;&|<>()[]{}#~")]) {
+			/* A quote inside is written as the shell reads it back: '\'' */
+			pr_text(p, " '");
+			for (char *w = word, *q; *w; w = q + 1) {
+				q = strchr(w, '\'');
+				pr_text(p, q ? "%.*s'\\''" : "%.*s", q ? (int)(q - w) : (int)strlen(w), w);
+				if (!q)
+					break;
+			}
+			pr_text(p, "'");
+		} else {
+			pr_text(p, " %s", word);
+		}
+	}
+	if (json_mode(p))
+		json_raw(p, "]", 1);
+	pr_bool(p, "argv_truncated", " ...", cut);
+}
+
 static void fmt_proc(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_proc *s = &e->proc;
@@ -1050,6 +1102,7 @@ const char *ipct_event_type_name(const struct ipct_event *e)
 	case IPCT_EV_OBJINFO: return "object";
 	case IPCT_EV_FD_RECEIVED: return "fd_received";
 	case IPCT_EV_STDIO: return "stdio";
+	case IPCT_EV_ARGV: return "argv";
 	default: return "unknown";
 	}
 }
@@ -1145,6 +1198,9 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		break;
 	case IPCT_EV_STDIO:
 		fmt_stdio(&p, e);
+		break;
+	case IPCT_EV_ARGV:
+		fmt_argv(&p, e);
 		break;
 	default:
 		fmt_proc(&p, e);

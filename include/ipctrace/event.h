@@ -39,6 +39,7 @@ enum ipct_event_type {
 	IPCT_EV_OBJINFO,        /* follows a syscall record: what a socket or FIFO is (addresses, path) */
 	IPCT_EV_FD_RECEIVED,    /* follows a recvmsg/recvmmsg record: a descriptor SCM_RIGHTS installed */
 	IPCT_EV_STDIO,          /* follows an exec record: what its descriptors 0, 1 and 2 are */
+	IPCT_EV_ARGV,           /* follows an exec record: the program's arguments */
 	IPCT_EV_TYPE_MAX,
 };
 
@@ -285,6 +286,21 @@ struct ipct_proc {
 	__u64 text_end;         /*       and its end: handler addresses resolve against it */
 };
 
+/*
+ * ARGV: the arguments an exec gave the program, recorded right after its
+ * exec record (same tid), read from the new program's memory
+ * (mm->arg_start .. arg_end): each argument ends in a NUL byte. The first
+ * IPCT_ARGV_LEN bytes of them; `total` says how many there were in all (a
+ * larger total: the last one here is cut).
+ */
+#define IPCT_ARGV_LEN 88
+
+struct ipct_argv {
+	__u32 argc;             /* the arguments in all (bprm->argc) */
+	__u32 total;            /* their bytes in all, NULs included */
+	char args[IPCT_ARGV_LEN];
+};
+
 /* The BPF side's note of a call in flight, per thread (task storage). */
 struct ipct_obj {
 	__u64 ino;
@@ -386,6 +402,7 @@ struct ipct_event {
 		struct ipct_objinfo obj;
 		struct ipct_fdrecv fdrecv;
 		struct ipct_stdio stdio;
+		struct ipct_argv argv;
 	};
 };
 
@@ -394,6 +411,7 @@ _Static_assert(sizeof(struct ipct_sig) == 96, "ipct_sig layout");
 _Static_assert(sizeof(struct ipct_proc) == 96, "ipct_proc layout");
 _Static_assert(sizeof(struct ipct_objinfo) == 96, "ipct_objinfo layout");
 _Static_assert(sizeof(struct ipct_fdrecv) == 96, "ipct_fdrecv layout");
+_Static_assert(sizeof(struct ipct_argv) == 96, "ipct_argv layout");
 _Static_assert(sizeof(struct ipct_event) == 144, "ipct_event layout");
 
 #endif /* IPCTRACE_EVENT_H */

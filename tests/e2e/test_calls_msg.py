@@ -7,8 +7,8 @@ child, then shutdown SHUT_WR, which the child's recvmsg sees as the end of
 the stream although both processes still hold that socket; on the second,
 send and recv (sendto, recvfrom); over a datagram socketpair, sendmsg/recvmsg
 and sendmmsg/recvmmsg. Every syscall event of both processes is, in order, a
-call it logged, and the object events say where each socket is bound and
-which socket is its peer."""
+call it logged, and the object events say where each socket is bound,
+which socket is its peer, and where each connect went."""
 
 import collections
 
@@ -32,8 +32,11 @@ for call, n in (('sendto', N), ('recvfrom', N), ('sendmmsg', N), ('recvmmsg', N)
 passed('%d events of the parent and %d of the child, each one of the calls they logged: %s'
        % (len(pev), len(cev), ', '.join('%s %d' % kv for kv in sorted(counts.items()))))
 
-# The object event after each bind, listen, connect and accept.
-objects = select_events(t.events, type='object', pid=parent)
+# The object event after each bind, listen, connect and accept; before that, each connect's address.
+objects = [o for o in select_events(t.events, type='object', pid=parent) if 'address' not in o]
+check_eq('address events: one after each connect, the address it connected to',
+         [rep['address']] * counts['connect'],
+         [o['address'] for o in select_events(t.events, type='object', pid=parent) if 'address' in o])
 calls = [e for e in pev if e['type'] in ('bind', 'listen', 'connect', 'accept', 'accept4')]
 check_eq('object events (one after each bind, listen, connect, accept)', len(calls), len(objects))
 info = {}

@@ -8,7 +8,8 @@ accept), the accepted and the client socket each other's `peer` (with the
 other process as `peer_holders`), connect's address, and each socket's senders/receivers with the bytes and calls that
 the program counted."""
 
-from common import check, check_clean_exit, check_eq, done, example, one, passed, select_events, trace
+from common import (check, check_clean_exit, check_eq, done, example, next_of, one, passed, select_events,
+                    trace)
 from pipecommon import (check_against_events, check_all_closed, check_objects, ends, obj_name,
                         pids_fds, PIPES)
 
@@ -38,7 +39,7 @@ a = one(select_events(ev, type=('accept', 'accept4'), pid=spid), 'accept by the 
 check_eq('accept (newfd, new_object)', (srv['fd'], sname), (a.get('newfd'), a.get('new_object')))
 cn = one(select_events(ev, type='connect', pid=cpid), 'connect by the client')
 check_eq('connect (fd, object, ret)', (cli['fd'], cname, 0), (cn['fd'], cn['object'], cn['ret']))
-ad = ev[ev.index(cn) + 1]
+ad = next_of(ev, cn)
 check_eq('the event after connect (type, object, address)', ('object', cname, '127.0.0.1:%d' % port),
          (ad['type'], ad['object'], ad.get('address')))
 for who, pid, x, name in (('server', spid, srv, sname), ('client', cpid, cli, cname)):

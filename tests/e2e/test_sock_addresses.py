@@ -10,7 +10,7 @@ and does not name the socket again."""
 
 import re
 
-from common import check_clean_exit, check_eq, done, example, one, passed, select_events, trace
+from common import check_clean_exit, check_eq, done, example, next_of, one, passed, select_events, trace
 from textcommon import run_reported
 
 N = 5
@@ -25,12 +25,13 @@ addrs = select_events(ev, type='object', address=tuple({udp['address'], abstract
                                                         missing['address']}))
 check_eq('object events with an address (sendto, sendmsg, 2 connects)', N + 1 + 2, len(addrs))
 check_eq('every object event with an address', len(addrs), len([e for e in ev if 'address' in e]))
+calls = {}
 for e in addrs:
-    i = ev.index(e)
-    check_eq('the call before the address event of %s' % e['address'],
-             (e['pid'], e['tid'], e['fd'], e['object']),
-             (ev[i - 1]['pid'], ev[i - 1]['tid'], ev[i - 1]['fd'], ev[i - 1]['object']))
-sent = [ev[ev.index(e) - 1]['type'] for e in addrs if e['address'] == udp['address']]
+    c = [x for x in ev[:ev.index(e)] if x['tid'] == e['tid']][-1]
+    check_eq('the call before the address event of %s (fd, object)' % e['address'], (e['fd'], e['object']),
+             (c['fd'], c['object']))
+    calls[id(e)] = c
+sent = [calls[id(e)]['type'] for e in addrs if e['address'] == udp['address']]
 check_eq('UDP: the calls that sent to %s' % udp['address'], ['sendto'] * udp['sendto'] + ['sendmsg'], sent)
 check_eq('UDP: sender (fd, object, family)', {(udp['fd'], sock(udp), 'AF_INET')},
          {(e['fd'], e['object'], e['family']) for e in addrs if e['address'] == udp['address']})
@@ -40,7 +41,7 @@ passed('%d sendto and 1 sendmsg to %s, each with its address' % (N, udp['address
 for what, x, ret in (('abstract', abstract, 0), ('missing', missing, -missing['errno'])):
     c = one(select_events(ev, type='connect', fd=x['fd']), 'connect of fd %d' % x['fd'])
     check_eq('%s connect (object, ret)' % what, (sock(x), ret), (c['object'], c['ret']))
-    a = ev[ev.index(c) + 1]
+    a = next_of(ev, c)
     check_eq('%s connect: the event after it (type, family, address)' % what,
              ('object', 'AF_UNIX', x['address']), (a['type'], a.get('family'), a.get('address')))
     passed('connect fd %d %s = %d' % (x['fd'], x['address'], ret))
@@ -49,6 +50,7 @@ r = run_reported(['run', '--', example('addrs'), str(N)])
 check_eq('text run status', 0, r.returncode)
 rep = r.report
 lines = r.stdout.splitlines()
+# One process: its lines come in order.
 for x in (rep['abstract'], rep['missing']):
     i = next(i for i, l in enumerate(lines) if re.search(r'\bconnect +fd=%d ' % x['fd'], l))
     check_eq('text: the line after connect fd=%d' % x['fd'], ['object', 'address=' + x['address']],
