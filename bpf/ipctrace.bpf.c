@@ -930,24 +930,48 @@ static __always_inline void emit_named(__u32 session, __u16 nr, __u8 kind, long 
 #define SA_MSGHDR        -1
 #define SA_MSGHDR_COMPAT -2
 
+/* A call's arguments, for a global function (which takes at most 5 arguments, and pointers to memory). */
+struct call_args {
+	__u64 a[6];
+};
+
 /*
- * After a connect, sendto or sendmsg on the socket at fd: an OBJINFO record
- * (IPCT_F_ADDRESS) with the address the program gave, a struct sockaddr of
- * len bytes at ptr (or a msghdr's msg_name, see SA_MSGHDR), read from its
- * memory as the call left it: an AF_UNIX path or abstract name (its first
- * 64 bytes; path_len says how long it was), an AF_INET or AF_INET6 address
- * and port. A global function: the verifier checks it once, off sys_exit's
- * paths. None for a call without an address, or of another family.
+ * After a connect, sendto or sendmsg on a socket: an OBJINFO record
+ * (IPCT_F_ADDRESS) with the address the program gave, a struct sockaddr
+ * (or a msghdr's msg_name) read from its memory as the call left it: an
+ * AF_UNIX path or abstract name (its first 64 bytes; path_len says how long
+ * it was), an AF_INET or AF_INET6 address and port. None for another call,
+ * a call without an address, or an address of another family. A global
+ * function: the verifier checks it once, and sys_exit's paths only reach
+ * one call (each branch there multiplies the states of Linux 6.1's verifier).
  */
-__noinline int ipct_sockaddr(__u32 session, __u16 nr, int fd, __u64 ptr, long len)
+__noinline int ipct_sockaddr(__u32 session, long nr, const struct call_args *args, bool compat)
 {
 	struct fdtable *fdt = NULL;
-	struct file *f = fd_file(fd, &fdt);
 	struct ipct_event *e;
-	__u64 w[2] = {};
+	struct file *f;
+	__u64 w[2] = {}, ptr;
 	__u16 family = 0;
+	long len;
 	__u32 n;
+	int fd;
 
+	if (!args)
+		return 0;
+	fd = args->a[0];
+	if (nr == nr_connect) {
+		ptr = args->a[1];
+		len = (__u32)args->a[2];
+	} else if (nr == nr_sendto) {
+		ptr = args->a[4];
+		len = (__u32)args->a[5];
+	} else if (nr == nr_sendmsg) {
+		ptr = args->a[1];
+		len = compat ? SA_MSGHDR_COMPAT : SA_MSGHDR;
+	} else {
+		return 0;
+	}
+	f = fd_file(fd, &fdt);
 	if (len == SA_MSGHDR || len == SA_MSGHDR_COMPAT) {
 		if (bpf_probe_read_user(w, sizeof(w), (void *)ptr))
 			return 0;
@@ -1420,14 +1444,8 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	submit(e, false);
 
 	/* Where a connect, sendto or sendmsg went (UDP's destinations), before what the socket is. */
-	if (a.kind == IPCT_KIND_SOCKET) {
-		if (nr == nr_connect)
-			ipct_sockaddr(session, nr, args[0], args[1], (__u32)args[2]);
-		else if (nr == nr_sendto && args[4])
-			ipct_sockaddr(session, nr, args[0], args[4], (__u32)args[5]);
-		else if (nr == nr_sendmsg)
-			ipct_sockaddr(session, nr, args[0], args[1], compat ? SA_MSGHDR_COMPAT : SA_MSGHDR);
-	}
+	if (a.kind == IPCT_KIND_SOCKET)
+		ipct_sockaddr(session, nr, (struct call_args *)args, compat);
 
 	/* What the socket or FIFO is, once the call has made it so. */
 	if (ret >= 0 && cls == IPCT_SC_SOCK)
