@@ -974,9 +974,12 @@ static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 	}
 	pr_str(p, "family", e->flags & IPCT_F_ADDRESS ? NULL : " %s", ipct_enum_name(ipct_sock_families, o->family));
 	if (e->flags & IPCT_F_ADDRESS) {
-		/* An AF_UNIX address is a path, an AF_INET one the remote address and port. */
+		const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
+
+		/* "connect /run/x.sock", "sendto 127.0.0.1:53": an AF_UNIX address is a path, an AF_INET one remote. */
 		ipct_objinfo_addr(o, o->family != AF_UNIX, addr, sizeof(addr));
-		pr_str(p, "address", " address=%s", addr);
+		pr_text(p, "%s", sc ? sc->name : "to");
+		pr_str(p, "address", " %s", addr);
 		return;
 	}
 	pr_str(p, "socktype", " %s", ipct_enum_name(ipct_sock_types, o->type & 0xf));

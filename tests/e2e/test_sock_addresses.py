@@ -5,8 +5,9 @@ with sendto (5) and sendmsg (1) to a socket on 127.0.0.1, a connect to an
 abstract AF_UNIX name, and one to a path where nothing listens (ENOENT).
 Each such call is followed by an `object` event whose `address` is the one
 the program gave (its report), failed calls too; sends without an address
-(recv, the bind) have none. In text, the object line says `address=...`
-and does not name the socket again."""
+(recv, the bind) have none. In text, the object line says where the call
+went (`connect @name`, `sendto 127.0.0.1:PORT`) and does not name the
+socket again."""
 
 import re
 
@@ -53,11 +54,12 @@ lines = r.stdout.splitlines()
 # One process: its lines come in order.
 for x in (rep['abstract'], rep['missing']):
     i = next(i for i, l in enumerate(lines) if re.search(r'\bconnect +fd=%d ' % x['fd'], l))
-    check_eq('text: the line after connect fd=%d' % x['fd'], ['object', 'address=' + x['address']],
+    check_eq('text: the line after connect fd=%d' % x['fd'], ['object', 'connect', x['address']],
              lines[i + 1].split()[2:])
 objs = [l for l in lines if l.split()[2:3] == ['object']]
 check_eq('text: object lines that name a socket again', [], [l for l in objs if 'socket:[' in l and
                                                             'fd=' in l])
-check_eq('text: address lines of UDP', N + 1, len([l for l in objs if l.endswith('address=' + rep['udp']['address'])]))
-passed('text: each connect and send followed by "object address=ADDRESS", the socket named once')
+check_eq('text: address lines of UDP', ['sendto'] * N + ['sendmsg'],
+         [l.split()[3] for l in objs if l.endswith(' ' + rep['udp']['address'])])
+passed('text: each connect and send followed by "object CALL ADDRESS", the socket named once')
 done()

@@ -125,7 +125,8 @@ static void test_details(void)
 
 	/* The address a connect gave: a path, an abstract name (cut past 64 bytes), an AF_INET6 address. */
 	e.flags = IPCT_F_ADDRESS;
-	CHECK(strstr(text(&e), "object           address=/run/x.sock\n") != NULL);
+	e.nr = __NR_connect;
+	CHECK(strstr(text(&e), "object           connect /run/x.sock\n") != NULL);
 	o = json(&e);
 	CHECK_STR(jstr(o, "address"), "/run/x.sock");
 	CHECK_STR(jstr(o, "family"), "AF_UNIX");
@@ -134,13 +135,14 @@ static void test_details(void)
 	memset(e.obj.path, 'a', sizeof(e.obj.path));
 	e.obj.path[0] = 0;
 	e.obj.path_len = 100;
-	snprintf(want, sizeof(want), "address=@%.*s...\n", (int)sizeof(e.obj.path) - 1, e.obj.path + 1);
+	snprintf(want, sizeof(want), "connect @%.*s...\n", (int)sizeof(e.obj.path) - 1, e.obj.path + 1);
 	CHECK(strstr(text(&e), want) != NULL);
 	memset(e.obj.path, 0, sizeof(e.obj.path));
 	e.obj.family = AF_INET6;
 	e.obj.raddr[15] = 1;
 	e.obj.rport = 53;
-	CHECK(strstr(text(&e), "object           address=[::1]:53\n") != NULL);
+	e.nr = __NR_sendto;
+	CHECK(strstr(text(&e), "object           sendto [::1]:53\n") != NULL);
 
 	/* argv: a JSON array; in text, quoted as a shell reads it back, and cut with "...". */
 	e = ev(IPCT_EV_ARGV, "wc", 12);
