@@ -86,6 +86,8 @@ const volatile long nr_recvfrom = -1, nr_recvmsg = -1;
 const volatile long nr_dup = -1, nr_fcntl = -1;
 /* connect, sendto and sendmsg: the address they were given is recorded (ipct_sockaddr). */
 const volatile long nr_connect = -1, nr_sendto = -1, nr_sendmsg = -1;
+/* listen: what it leaves of a socket is what bind did, unless it bound it (ipct_sockinfo). */
+const volatile long nr_listen = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -852,8 +854,18 @@ static __always_inline void signalfd_signals(struct ipct_event *e, __u64 buf, lo
 	}
 }
 
-/* An OBJINFO record for the socket at fd: family, type, addresses, AF_UNIX peer. */
-static __always_inline void emit_sockinfo(__u32 session, __u16 nr, long fd)
+#define SOCK_BINDADDR_LOCK 4
+#define SOCK_BINDPORT_LOCK 8
+
+/*
+ * An OBJINFO record for the socket at fd: family, type, addresses, AF_UNIX
+ * peer. None after a listen that bound nothing: an AF_UNIX socket's
+ * address is bind's, and so is an AF_INET one's that bind gave an address
+ * or a port (the kernel's bind locks); one bound to neither, by bind or by
+ * listen, has its ephemeral port told. A global function: the verifier
+ * checks it once, whatever calls it in sys_exit.
+ */
+__noinline int ipct_sockinfo(__u32 session, __u16 nr, long fd)
 {
 	struct fdtable *fdt = NULL;
 	struct file *f = fd_file(fd, &fdt);
@@ -863,19 +875,23 @@ static __always_inline void emit_sockinfo(__u32 session, __u16 nr, long fd)
 	__u16 family;
 
 	if (!f)
-		return;
+		return 0;
 	sock = BPF_CORE_READ(f, private_data);
 	sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
 	if (!sk)
-		return;
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (nr == nr_listen &&
+	    (family == AF_UNIX ||
+	     (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_userlocks) & (SOCK_BINDADDR_LOCK | SOCK_BINDPORT_LOCK))))
+		return 0;
 	e = reserve(IPCT_EV_OBJINFO, session);
 	if (!e)
-		return;
+		return 0;
 	e->nr = nr;
 	e->obj.fd = fd;
 	e->obj.ino = BPF_CORE_READ(f, f_inode, i_ino);
 	e->obj.type = BPF_CORE_READ(sock, type);
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e->obj.family = family;
 	if (family == AF_UNIX) {
 		struct unix_sock *u = (void *)sk;
@@ -904,6 +920,7 @@ static __always_inline void emit_sockinfo(__u32 session, __u16 nr, long fd)
 		e->obj.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	}
 	submit(e, false);
+	return 0;
 }
 
 /*
@@ -1449,9 +1466,9 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 
 	/* What the socket or FIFO is, once the call has made it so. */
 	if (ret >= 0 && cls == IPCT_SC_SOCK)
-		emit_sockinfo(session, nr, args[0]);
+		ipct_sockinfo(session, nr, args[0]);
 	else if (ret >= 0 && cls == IPCT_SC_FD_ACCEPT)
-		emit_sockinfo(session, nr, ret);
+		ipct_sockinfo(session, nr, ret);
 	else if ((cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT) && a.kind == IPCT_KIND_FIFO)
 		emit_named(session, nr, IPCT_KIND_FIFO, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
 	else if (cls == IPCT_SC_MQ_OPEN || cls == IPCT_SC_MQ_UNLINK)

@@ -3,7 +3,8 @@
 // UDP on 127.0.0.1: a socket bound to an ephemeral port receives N datagrams that another
 // sends with sendto and one it sends with sendmsg (msg_name); an AF_UNIX datagram socket
 // bound to an abstract name, that a second one connects to; and a connect to a path where
-// nothing listens (ENOENT). The report says each address as the program gave it.
+// nothing listens (ENOENT); a TCP socket that listen binds (no bind: an ephemeral port). The
+// report says each address as the program gave it, and the port listen took.
 
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -36,14 +37,14 @@ static socklen_t unix_addr(struct sockaddr_un *sa, const char *name)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) }, lsa;
 	socklen_t len = sizeof(sin);
 	struct sockaddr_un sun;
 	char abstract[64], missing[] = "/nonexistent/ipctrace-addrs.sock", buf[16] = "datagram";
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 	struct msghdr m = { .msg_name = &sin, .msg_namelen = sizeof(sin), .msg_iov = &iov, .msg_iovlen = 1 };
 	long n;
-	int rx, tx, ubound, uconn, bad, connect_errno;
+	int rx, tx, ubound, uconn, bad, connect_errno, lsn;
 	FILE *f;
 
 	ex_init("addrs");
@@ -80,12 +81,18 @@ int main(int argc, char **argv)
 		fail("connect to %s succeeded", missing);
 	connect_errno = errno;
 
+	lsn = socket(AF_INET, SOCK_STREAM, 0);
+	len = sizeof(lsa);
+	if (lsn < 0 || listen(lsn, 1) < 0 || getsockname(lsn, (struct sockaddr *)&lsa, &len) < 0)
+		die("listen");
+
 	f = report_open(stderr);
 	fprintf(f, "{\"udp\":{\"address\":\"127.0.0.1:%d\",\"fd\":%d,\"inode\":%lu,\"sendto\":%ld,\"sendmsg\":1},"
 		"\"abstract\":{\"address\":\"%s\",\"fd\":%d,\"inode\":%lu},"
-		"\"missing\":{\"address\":\"%s\",\"fd\":%d,\"inode\":%lu,\"errno\":%d}}\n",
+		"\"missing\":{\"address\":\"%s\",\"fd\":%d,\"inode\":%lu,\"errno\":%d},"
+		"\"listen\":{\"fd\":%d,\"port\":%d}}\n",
 		ntohs(sin.sin_port), tx, inode_of(tx), n, abstract, uconn, inode_of(uconn),
-		missing, bad, inode_of(bad), connect_errno);
+		missing, bad, inode_of(bad), connect_errno, lsn, ntohs(lsa.sin_port));
 	report_close(f);
 	return 0;
 }

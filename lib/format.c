@@ -987,6 +987,8 @@ static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 	pr_str(p, "local", " local=%s", addr[0] ? addr : NULL);
 	ipct_objinfo_addr(o, true, addr, sizeof(addr));
 	pr_str(p, "remote", " remote=%s", addr[0] ? addr : NULL);
+	/* The other end, said to be it: the line names no other socket. */
+	pr_text(p, o->peer_ino ? " peer" : "");
 	if (o->peer_ino)
 		pr_object(p, "peer_object", NULL, IPCT_KIND_SOCKET, o->peer_ino);
 	else

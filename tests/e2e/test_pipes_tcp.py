@@ -28,6 +28,7 @@ for who, x, sent, got in (('server', srv, DOWN, UP), ('client', cli, UP, DOWN)):
     check_eq('%s bytes received' % who, got, x['recvfrom_bytes'])
 lname, sname, cname = (obj_name('socket', rep['listen_inode']), obj_name('socket', srv['inode']),
                        obj_name('socket', cli['inode']))
+here = '127.0.0.1:%d' % port
 passed('server %d on 127.0.0.1:%d, client %d from port %d: %d bytes up, %d down'
        % (spid, port, cpid, cli['port'], UP, DOWN))
 
@@ -35,6 +36,10 @@ passed('server %d on 127.0.0.1:%d, client %d from port %d: %d bytes up, %d down'
 s = one(select_events(ev, type='socket', pid=spid), 'socket() by the server')
 check_eq('server socket (family, socktype, fd, object)', ('AF_INET', 'SOCK_STREAM', rep['listen_fd'], lname),
          (s['family'], s['socktype'], s['fd'], s.get('object')))
+b = one(select_events(ev, type='bind', pid=spid), 'bind by the server')
+check_eq('the object event after bind: local', here, next_of(ev, b).get('local'))
+lsn = one(select_events(ev, type='listen', pid=spid), 'listen by the server')
+check(next_of(ev, lsn)['type'] != 'object', 'an object event after listen, which bound nothing: %r' % next_of(ev, lsn))
 a = one(select_events(ev, type=('accept', 'accept4'), pid=spid), 'accept by the server')
 check_eq('accept (newfd, new_object)', (srv['fd'], sname), (a.get('newfd'), a.get('new_object')))
 cn = one(select_events(ev, type='connect', pid=cpid), 'connect by the client')
@@ -50,11 +55,11 @@ for who, pid, x, name in (('server', spid, srv, sname), ('client', cpid, cli, cn
                  sum(e['bytes'] for e in calls))
         check_eq('%s %s (objects, fds)' % (who, call), ({name}, {x['fd']}),
                  ({e['object'] for e in calls}, {e['fd'] for e in calls}))
-passed('events: socket, accept, connect, and the send/recv calls and bytes as reported')
+passed('events: socket, bind (%s: told once, not again by listen), accept, connect, and the send/recv '
+       'calls and bytes as reported' % here)
 
 graph = check_objects(t)
 check_eq('objects in the graph (stdout/stderr are files)', sorted([lname, sname, cname]), sorted(graph))
-here = '127.0.0.1:%d' % port
 there = '127.0.0.1:%d' % cli['port']
 for name, local, remote in ((lname, here, None), (sname, here, there), (cname, there, here)):
     o = graph[name]

@@ -7,7 +7,7 @@ Each such call is followed by an `object` event whose `address` is the one
 the program gave (its report), failed calls too; sends without an address
 (recv, the bind) have none. In text, the object line says where the call
 went (`connect @name`, `sendto 127.0.0.1:PORT`) and does not name the
-socket again."""
+socket again. A listen without a bind tells the port it bound."""
 
 import re
 
@@ -46,6 +46,13 @@ for what, x, ret in (('abstract', abstract, 0), ('missing', missing, -missing['e
     check_eq('%s connect: the event after it (type, family, address)' % what,
              ('object', 'AF_UNIX', x['address']), (a['type'], a.get('family'), a.get('address')))
     passed('connect fd %d %s = %d' % (x['fd'], x['address'], ret))
+
+# A listen that bound the socket (no bind before it) tells the port it took.
+lsn = one(select_events(ev, type='listen', fd=rep['listen']['fd']), 'listen')
+o = next_of(ev, lsn)
+check_eq('the event after listen (type, local)', ('object', '0.0.0.0:%d' % rep['listen']['port']),
+         (o['type'], o.get('local')))
+passed('listen without bind: object local %s' % o['local'])
 
 r = run_reported(['run', '--', example('addrs'), str(N)])
 check_eq('text run status', 0, r.returncode)

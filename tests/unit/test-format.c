@@ -116,12 +116,16 @@ static void test_details(void)
 	memcpy(e.obj.path, "/run/x.sock", 11);
 	e.obj.path_len = 12;
 	CHECK(strstr(text(&e), "object           AF_UNIX SOCK_STREAM local=/run/x.sock\n") != NULL);
+	e.obj.peer_ino = 56;
+	CHECK(strstr(text(&e), "object           AF_UNIX SOCK_STREAM local=/run/x.sock peer socket:[56]\n") != NULL);
 	o = json(&e);
 	CHECK_INT(jint(o, "fd"), 3);
 	CHECK_STR(jstr(o, "object"), "socket:[55]");
 	CHECK_STR(jstr(o, "local"), "/run/x.sock");
+	CHECK_STR(jstr(o, "peer_object"), "socket:[56]");
 	CHECK(!jhas(o, "address"));
 	json_object_put(o);
+	e.obj.peer_ino = 0;
 
 	/* The address a connect gave: a path, an abstract name (cut past 64 bytes), an AF_INET6 address. */
 	e.flags = IPCT_F_ADDRESS;
