@@ -988,7 +988,6 @@ __noinline int ipct_sockaddr(__u32 session, long nr, const struct call_args *arg
 	} else {
 		return 0;
 	}
-	f = fd_file(fd, &fdt);
 	if (len == SA_MSGHDR || len == SA_MSGHDR_COMPAT) {
 		if (bpf_probe_read_user(w, sizeof(w), (void *)ptr))
 			return 0;
@@ -996,9 +995,13 @@ __noinline int ipct_sockaddr(__u32 session, long nr, const struct call_args *arg
 		ptr = len == SA_MSGHDR ? w[0] : (__u32)w[0];
 		len = len == SA_MSGHDR ? (__u32)w[1] : (__u32)(w[0] >> 32);
 	}
-	if (!f || !ptr || len < (long)sizeof(family) ||
+	/* Most sends have no address (a stream's): they cost the tests above. */
+	if (!ptr || len < (long)sizeof(family) ||
 	    bpf_probe_read_user(&family, sizeof(family), (void *)ptr) ||
 	    (family != AF_UNIX && family != AF_INET && family != AF_INET6))
+		return 0;
+	f = fd_file(fd, &fdt);
+	if (!f)
 		return 0;
 	e = reserve(IPCT_EV_OBJINFO, session);
 	if (!e)
