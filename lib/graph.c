@@ -158,7 +158,7 @@ struct ipct_graph {
 	struct tcp_end *tcp_ends[NBUCKETS];    /* TCP sockets whose peer is not known yet (tcp_link) */
 };
 
-/* A connected TCP socket waiting for its other end, by (session, inode): the object may be gone. */
+/* A connected TCP socket waiting for its other end, by (session, inode); gone with its session. */
 struct tcp_end {
 	uint32_t session;
 	uint64_t ino;
@@ -1291,7 +1291,7 @@ static void tcp_link(struct ipct_graph *g, struct object *o)
 			c->peer_ino = o->ino;
 			o->peer_ino = c->ino;
 		}
-		/* Linked now, or before, or forgotten with its session: it waits no more. */
+		/* Linked now or before (or not in the graph): it waits no more. */
 		if (!c || c->peer_ino) {
 			*tp = t->next;
 			free(t);
@@ -1990,6 +1990,7 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 	for (int b = 0; b < NBUCKETS; b++) {
 		struct gproc **pp = &g->procs[b];
 		struct object **op = &g->objects[b];
+		struct tcp_end **tp = &g->tcp_ends[b];
 
 		while (*pp) {
 			struct gproc *p = *pp;
@@ -2009,6 +2010,16 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 				object_free(o);
 			} else {
 				op = &o->next;
+			}
+		}
+		while (*tp) {
+			struct tcp_end *t = *tp;
+
+			if (t->session == session) {
+				*tp = t->next;
+				free(t);
+			} else {
+				tp = &t->next;
 			}
 		}
 	}
