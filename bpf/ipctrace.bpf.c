@@ -87,6 +87,10 @@ const volatile long nr_recvfrom = -1, nr_recvmsg = -1;
 const volatile long nr_semtimedop = -1;
 /* dup and fcntl: copies of a standard stream are recorded whatever it is (native numbers). */
 const volatile long nr_dup = -1, nr_fcntl = -1;
+/* connect, sendto and sendmsg: the address they were given is recorded (ipct_sockaddr). */
+const volatile long nr_connect = -1, nr_sendto = -1, nr_sendmsg = -1;
+/* listen: what it leaves of a socket is what bind did, unless it bound it (ipct_sockinfo). */
+const volatile long nr_listen = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -962,8 +966,18 @@ static __always_inline void signalfd_signals(struct ipct_event *e, __u64 buf, lo
 	}
 }
 
-/* An OBJINFO record for the socket at fd: family, type, addresses, AF_UNIX peer. */
-static __always_inline void emit_sockinfo(__u32 session, __u16 nr, long fd)
+#define SOCK_BINDADDR_LOCK 4
+#define SOCK_BINDPORT_LOCK 8
+
+/*
+ * An OBJINFO record for the socket at fd: family, type, addresses, AF_UNIX
+ * peer. None after a listen that bound nothing: an AF_UNIX socket's
+ * address is bind's, and so is an AF_INET one's that bind gave an address
+ * or a port (the kernel's bind locks); one bound to neither, by bind or by
+ * listen, has its ephemeral port told. A global function: the verifier
+ * checks it once, whatever calls it in sys_exit.
+ */
+__noinline int ipct_sockinfo(__u32 session, __u16 nr, long fd)
 {
 	struct fdtable *fdt = NULL;
 	struct file *f = fd_file(fd, &fdt);
@@ -973,19 +987,23 @@ static __always_inline void emit_sockinfo(__u32 session, __u16 nr, long fd)
 	__u16 family;
 
 	if (!f)
-		return;
+		return 0;
 	sock = BPF_CORE_READ(f, private_data);
 	sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
 	if (!sk)
-		return;
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (nr == nr_listen &&
+	    (family == AF_UNIX ||
+	     (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_userlocks) & (SOCK_BINDADDR_LOCK | SOCK_BINDPORT_LOCK))))
+		return 0;
 	e = reserve(IPCT_EV_OBJINFO, session);
 	if (!e)
-		return;
+		return 0;
 	e->nr = nr;
 	e->obj.fd = fd;
 	e->obj.ino = BPF_CORE_READ(f, f_inode, i_ino);
 	e->obj.type = BPF_CORE_READ(sock, type);
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e->obj.family = family;
 	if (family == AF_UNIX) {
 		struct unix_sock *u = (void *)sk;
@@ -1014,6 +1032,7 @@ static __always_inline void emit_sockinfo(__u32 session, __u16 nr, long fd)
 		e->obj.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	}
 	submit(e, false);
+	return 0;
 }
 
 /*
@@ -1034,6 +1053,98 @@ static __always_inline void emit_named(__u32 session, __u16 nr, __u8 kind, long 
 	n = bpf_probe_read_user_str(e->obj.path, sizeof(e->obj.path), (void *)path);
 	e->obj.path_len = n > 0 ? n - 1 : 0;
 	submit(e, false);
+}
+
+/* ipct_sockaddr's len for a msghdr at ptr, whose msg_name is the address: a native one, a 32-bit one. */
+#define SA_MSGHDR        -1
+#define SA_MSGHDR_COMPAT -2
+
+/* A call's arguments, for a global function (which takes at most 5 arguments, and pointers to memory). */
+struct call_args {
+	__u64 a[6];
+};
+
+/*
+ * After a connect, sendto or sendmsg on a socket: an OBJINFO record
+ * (IPCT_F_ADDRESS) with the address the program gave, a struct sockaddr
+ * (or a msghdr's msg_name) read from its memory as the call left it: an
+ * AF_UNIX path or abstract name (its first 64 bytes; path_len says how long
+ * it was), an AF_INET or AF_INET6 address and port. None for another call,
+ * a call without an address, or an address of another family. A global
+ * function: the verifier checks it once, and sys_exit's paths only reach
+ * one call (each branch there multiplies the states of Linux 6.1's verifier).
+ */
+__noinline int ipct_sockaddr(__u32 session, long nr, const struct call_args *args, bool compat)
+{
+	struct fdtable *fdt = NULL;
+	struct ipct_event *e;
+	struct file *f;
+	__u64 w[2] = {}, ptr;
+	__u16 family = 0;
+	long len;
+	__u32 n;
+	int fd;
+
+	if (!args)
+		return 0;
+	fd = args->a[0];
+	if (nr == nr_connect) {
+		ptr = args->a[1];
+		len = (__u32)args->a[2];
+	} else if (nr == nr_sendto) {
+		ptr = args->a[4];
+		len = (__u32)args->a[5];
+	} else if (nr == nr_sendmsg) {
+		ptr = args->a[1];
+		len = compat ? SA_MSGHDR_COMPAT : SA_MSGHDR;
+	} else {
+		return 0;
+	}
+	if (len == SA_MSGHDR || len == SA_MSGHDR_COMPAT) {
+		if (bpf_probe_read_user(w, sizeof(w), (void *)ptr))
+			return 0;
+		/* msg_name, msg_namelen: a pointer and an int, of 4 bytes each in a 32-bit msghdr. */
+		ptr = len == SA_MSGHDR ? w[0] : (__u32)w[0];
+		len = len == SA_MSGHDR ? (__u32)w[1] : (__u32)(w[0] >> 32);
+	}
+	/* Most sends have no address (a stream's): they cost the tests above. */
+	if (!ptr || len < (long)sizeof(family) ||
+	    bpf_probe_read_user(&family, sizeof(family), (void *)ptr) ||
+	    (family != AF_UNIX && family != AF_INET && family != AF_INET6))
+		return 0;
+	f = fd_file(fd, &fdt);
+	if (!f)
+		return 0;
+	e = reserve(IPCT_EV_OBJINFO, session);
+	if (!e)
+		return 0;
+	e->nr = nr;
+	e->flags |= IPCT_F_ADDRESS;
+	e->kind[0] = IPCT_KIND_SOCKET;
+	e->obj.fd = fd;
+	e->obj.ino = BPF_CORE_READ(f, f_inode, i_ino);
+	e->obj.family = family;
+	if (family == AF_UNIX) {
+		/* sun_path, after the 2 bytes of sun_family: at most 108 bytes. */
+		n = len - 2 > 108 ? 108 : len - 2;
+		e->obj.path_len = n;
+		n = n > sizeof(e->obj.path) ? sizeof(e->obj.path) : n;
+		/* 1 to 64, in a form the verifier follows (a plain clamp, clang may fold away). */
+		if (n)
+			bpf_probe_read_user(e->obj.path, ((n - 1) & (sizeof(e->obj.path) - 1)) + 1, (void *)(ptr + 2));
+	} else {
+		/* sin_port, then sin_addr; sin6_port, sin6_flowinfo, then sin6_addr. */
+		__be16 port = 0;
+
+		bpf_probe_read_user(&port, sizeof(port), (void *)(ptr + 2));
+		e->obj.rport = bpf_ntohs(port);
+		if (family == AF_INET)
+			bpf_probe_read_user(e->obj.raddr, 4, (void *)(ptr + 4));
+		else
+			bpf_probe_read_user(e->obj.raddr, 16, (void *)(ptr + 8));
+	}
+	submit(e, false);
+	return 0;
 }
 
 /* ---- descriptors that arrive from elsewhere: SCM_RIGHTS, pidfd_getfd ---- */
@@ -1515,11 +1626,15 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	}
 	submit(e, false);
 
+	/* Where a connect, sendto or sendmsg went (UDP's destinations), before what the socket is. */
+	if (a.kind == IPCT_KIND_SOCKET)
+		ipct_sockaddr(session, nr, (struct call_args *)args, compat);
+
 	/* What the socket or FIFO is, once the call has made it so. */
 	if (ret >= 0 && cls == IPCT_SC_SOCK)
-		emit_sockinfo(session, nr, args[0]);
+		ipct_sockinfo(session, nr, args[0]);
 	else if (ret >= 0 && cls == IPCT_SC_FD_ACCEPT)
-		emit_sockinfo(session, nr, ret);
+		ipct_sockinfo(session, nr, ret);
 	else if ((cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT) && a.kind == IPCT_KIND_FIFO)
 		emit_named(session, nr, IPCT_KIND_FIFO, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
 	else if (cls == IPCT_SC_MQ_OPEN || cls == IPCT_SC_MQ_UNLINK)
@@ -1800,6 +1915,31 @@ static __always_inline void emit_stdio(__u32 session)
 }
 
 /*
+ * After an exec: the arguments the program was given (struct ipct_argv),
+ * where the kernel copied them on its new stack: the exec's task is current
+ * at this tracepoint, its new mm in place.
+ */
+static __always_inline void emit_argv(__u32 session, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct ipct_event *e = reserve(IPCT_EV_ARGV, session);
+	__u64 start, n;
+
+	if (!e)
+		return;
+	start = BPF_CORE_READ(task, mm, arg_start);
+	n = BPF_CORE_READ(task, mm, arg_end) - start;
+	e->argv.argc = BPF_CORE_READ(bprm, argc);
+	e->argv.total = n;
+	n = n > IPCT_ARGV_LEN ? IPCT_ARGV_LEN : n;
+	/* Kept in a register as clamped: clang may otherwise size the read from the unclamped value. */
+	asm volatile("" : "+r"(n));
+	if (n > 0 && n <= IPCT_ARGV_LEN)
+		bpf_probe_read_user(e->argv.args, n, (void *)start);
+	submit(e, false);
+}
+
+/*
  * A process of an unprivileged user's session that gained privileges at
  * this exec (setuid, setgid, file capabilities, an LSM's transition: the
  * kernel's own AT_SECURE verdict) leaves the traced set: its owner could
@@ -1859,8 +1999,10 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	bpf_probe_read_kernel_str(e->proc.path, sizeof(e->proc.path), BPF_CORE_READ(bprm, filename));
 	submit(e, false);
 	/* What the program starts with; nothing of one that left the trace. */
-	if (!left)
+	if (!left) {
+		emit_argv(s, bprm);
 		emit_stdio(s);
+	}
 	return 0;
 }
 

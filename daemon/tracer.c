@@ -115,6 +115,14 @@ static void set_classes(struct ipctrace_bpf *skel)
 			skel->rodata->nr_dup = s->nr;
 		else if (!strcmp(s->name, "fcntl"))
 			skel->rodata->nr_fcntl = s->nr;
+		else if (!strcmp(s->name, "connect"))
+			skel->rodata->nr_connect = s->nr;
+		else if (!strcmp(s->name, "sendto"))
+			skel->rodata->nr_sendto = s->nr;
+		else if (!strcmp(s->name, "sendmsg"))
+			skel->rodata->nr_sendmsg = s->nr;
+		else if (!strcmp(s->name, "listen"))
+			skel->rodata->nr_listen = s->nr;
 	}
 	ipct_compat_map_fill(&m);
 	for (int nr = 0; nr < IPCT_NR_MAX; nr++) {

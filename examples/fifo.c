@@ -17,6 +17,7 @@
 
 struct counts {
 	int fd;
+	int open_flags;		/* what open() was given */
 	unsigned long inode;
 	struct traffic io;	/* read or write calls (for a reader, with the final EOF) */
 	int eof_reads;
@@ -34,6 +35,7 @@ static int open_fifo(const char *path, int flags, struct counts *c)
 	if (!S_ISFIFO(st.st_mode))
 		fail("%s is not a FIFO", path);
 	c->fd = fd;
+	c->open_flags = flags;
 	c->inode = (unsigned long) st.st_ino;
 	return fd;
 }
@@ -70,8 +72,8 @@ static void run_reader(const char *path, struct counts *c)
 static void write_report(const char *role, const struct counts *c)
 {
 	if (!report("{\"role\":\"%s\",\"pid\":%d,\"fd\":%d,\"inode\":%lu,\"bytes\":%ld,"
-		    "\"calls\":%d,\"eof_reads\":%d}",
-		    role, (int) getpid(), c->fd, c->inode, c->io.bytes, c->io.calls, c->eof_reads))
+		    "\"calls\":%d,\"eof_reads\":%d,\"open_flags\":%d}",
+		    role, (int) getpid(), c->fd, c->inode, c->io.bytes, c->io.calls, c->eof_reads, c->open_flags))
 		note("%s %d: fd %d, pipe:[%lu], %ld bytes in %d calls",
 		     role, (int) getpid(), c->fd, c->inode, c->io.bytes, c->io.calls);
 }

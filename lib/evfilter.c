@@ -53,7 +53,7 @@ struct probe {
 static void init_type_names(void)
 {
 	static const char *const others[] = { "signal_generate", "signal_deliver", "fork", "exec", "exit",
-					      "object", "fd_received" };
+					      "object", "fd_received", "argv" };
 	size_t n = 0;
 
 	if (type_names[0])

@@ -488,6 +488,18 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 		pr_flags(p, "fd_flags", " ", ipct_open_flags, s->x[1] & (O_NONBLOCK));
 }
 
+/*
+ * open's flags as open(2) spells them, "O_WRONLY|O_NONBLOCK"; in JSON the
+ * access mode is `end` (what the descriptor became), and `flags` the rest.
+ */
+static void fmt_open_flags(struct pr *p, uint64_t flags)
+{
+	static const char *const modes[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+
+	pr_text(p, " %s", modes[flags & O_ACCMODE]);
+	pr_flags(p, "flags", "|", ipct_open_call_flags, flags & ~(uint64_t)O_ACCMODE);
+}
+
 /* A wait status, as the exit event and wait4/waitid show it: the raw value and its meaning. */
 static void pr_wait_status(struct pr *p, int st)
 {
@@ -833,9 +845,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		pr_int(p, "fd", "fd=%" PRId64, s->ret);
 		pr_object(p, "object", "kind", e->kind[0], s->x[0]);
 		pr_end(p, e->kind[0], s->x[1]);
-		/* The access mode is `end`. */
-		pr_flags(p, "flags", " ", ipct_open_flags,
-			 s->args[sc->cls == IPCT_SC_OPEN ? 1 : 2] & ~(uint64_t)O_ACCMODE);
+		fmt_open_flags(p, s->args[sc->cls == IPCT_SC_OPEN ? 1 : 2]);
 		break;
 	case IPCT_SC_FD_PAIR01:
 	case IPCT_SC_FD_PAIR02: {
@@ -1089,6 +1099,10 @@ void ipct_objinfo_addr(const struct ipct_objinfo *o, bool remote, char *buf, siz
 			snprintf(buf, len, "%.*s", (int)strnlen(o->path, n), o->path);
 		else    /* abstract: a name that starts with a NUL byte */
 			snprintf(buf, len, "@%.*s", (int)n - 1, o->path + 1);
+		/* A longer AF_UNIX address (an IPCT_F_ADDRESS record's) than the record holds. */
+		if (o->path_len > sizeof(o->path) && (!o->path[0] || !memchr(o->path, 0, sizeof(o->path))) &&
+		    strlen(buf) + 4 <= len)
+			strcat(buf, "...");
 		return;
 	case AF_INET:
 	case AF_INET6:
@@ -1100,37 +1114,53 @@ void ipct_objinfo_addr(const struct ipct_objinfo *o, bool remote, char *buf, siz
 	}
 }
 
-/* OBJINFO: what a socket or FIFO is, after the call that bound, connected, accepted or opened it. */
+/*
+ * OBJINFO: what a socket or FIFO is, after the call that bound, connected,
+ * accepted or opened it; or (IPCT_F_ADDRESS) the address a connect, sendto
+ * or sendmsg gave. The line follows that call's, which named the descriptor
+ * and the object: text does not name them again (JSON does, for queries).
+ */
 static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_objinfo *o = &e->obj;
 	bool sock = o->family != 0;
 	char addr[128];
 
+	pr_int(p, "fd", NULL, o->fd);
 	if (e->kind[0] == IPCT_KIND_MQUEUE) {
 		/* A queue's name, as mq_open and mq_unlink name it (the C library strips its '/'). */
-		pr_int(p, "fd", "fd=%" PRId64, o->fd);
-		if (o->ino)
-			pr_object(p, "object", "kind", IPCT_KIND_MQUEUE, o->ino);
-		else
+		if (!o->ino)
 			pr_str(p, "kind", NULL, "mqueue");
+		else if (json_mode(p))
+			pr_object(p, "object", "kind", IPCT_KIND_MQUEUE, o->ino);
 		snprintf(addr, sizeof(addr), "/%.*s", (int)sizeof(o->path), o->path);
 		pr_str(p, "name", " %s", addr);
 		return;
 	}
-	pr_int(p, "fd", "fd=%" PRId64, o->fd);
-	pr_object(p, "object", "kind", sock ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, o->ino);
+	if (json_mode(p))
+		pr_object(p, "object", "kind", sock ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO, o->ino);
 	if (!sock) {
 		ipct_objinfo_addr(o, false, addr, sizeof(addr));
 		pr_str(p, "path", " %s", addr);
 		return;
 	}
-	pr_str(p, "family", " %s", ipct_enum_name(ipct_sock_families, o->family));
+	pr_str(p, "family", e->flags & IPCT_F_ADDRESS ? NULL : " %s", ipct_enum_name(ipct_sock_families, o->family));
+	if (e->flags & IPCT_F_ADDRESS) {
+		const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
+
+		/* "connect /run/x.sock", "sendto 127.0.0.1:53": an AF_UNIX address is a path, an AF_INET one remote. */
+		ipct_objinfo_addr(o, o->family != AF_UNIX, addr, sizeof(addr));
+		pr_text(p, "%s", sc ? sc->name : "to");
+		pr_str(p, "address", " %s", addr);
+		return;
+	}
 	pr_str(p, "socktype", " %s", ipct_enum_name(ipct_sock_types, o->type & 0xf));
 	ipct_objinfo_addr(o, false, addr, sizeof(addr));
 	pr_str(p, "local", " local=%s", addr[0] ? addr : NULL);
 	ipct_objinfo_addr(o, true, addr, sizeof(addr));
 	pr_str(p, "remote", " remote=%s", addr[0] ? addr : NULL);
+	/* The other end, said to be it: the line names no other socket. */
+	pr_text(p, o->peer_ino ? " peer" : "");
 	if (o->peer_ino)
 		pr_object(p, "peer_object", NULL, IPCT_KIND_SOCKET, o->peer_ino);
 	else
@@ -1164,6 +1194,48 @@ static void fmt_stdio(struct pr *p, const struct ipct_event *e)
 		pr_str(p, keys[fd][0], NULL, name);
 		pr_str(p, keys[fd][1], NULL, kind ? kind : "none");
 	}
+}
+
+/*
+ * ARGV: the program's arguments, as a JSON array, in text each one
+ * between single quotes when a shell would need them (empty, spaces,
+ * quotes, ...); "..." when the record holds only their start.
+ */
+static void fmt_argv(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_argv *a = &e->argv;
+	size_t len = a->total < sizeof(a->args) ? a->total : sizeof(a->args);
+	bool cut = a->total > sizeof(a->args);
+	char word[sizeof(a->args) + 1];
+
+	pr_int(p, "argc", NULL, a->argc);
+	if (json_mode(p)) {
+		json_key(p, "argv");
+		json_raw(p, "[", 1);
+	}
+	for (size_t i = 0, n = 0; i < len; i += strlen(word) + 1, n++) {
+		snprintf(word, sizeof(word), "%.*s", (int)(len - i), a->args + i);
+		if (json_mode(p)) {
+			if (n)
+				json_raw(p, ",", 1);
+			json_string(p, word);
+		} else if (!word[0] || word[strcspn(word, " \t\n'\"\\$`!*?;&|<>()[]{}#~")]) {
+			/* A quote inside is written as the shell reads it back: '\'' */
+			pr_text(p, " '");
+			for (char *w = word, *q; *w; w = q + 1) {
+				q = strchr(w, '\'');
+				pr_text(p, q ? "%.*s'\\''" : "%.*s", q ? (int)(q - w) : (int)strlen(w), w);
+				if (!q)
+					break;
+			}
+			pr_text(p, "'");
+		} else {
+			pr_text(p, " %s", word);
+		}
+	}
+	if (json_mode(p))
+		json_raw(p, "]", 1);
+	pr_bool(p, "argv_truncated", " ...", cut);
 }
 
 static void fmt_proc(struct pr *p, const struct ipct_event *e)
@@ -1207,6 +1279,7 @@ const char *ipct_event_type_name(const struct ipct_event *e)
 	case IPCT_EV_OBJINFO: return "object";
 	case IPCT_EV_FD_RECEIVED: return "fd_received";
 	case IPCT_EV_STDIO: return "stdio";
+	case IPCT_EV_ARGV: return "argv";
 	default: return "unknown";
 	}
 }
@@ -1314,6 +1387,9 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		break;
 	case IPCT_EV_STDIO:
 		fmt_stdio(&p, e);
+		break;
+	case IPCT_EV_ARGV:
+		fmt_argv(&p, e);
 		break;
 	default:
 		fmt_proc(&p, e);

@@ -177,6 +177,14 @@ struct ipct_graph {
 	uint64_t untracked;             /* such events, all sessions, ever */
 	struct gproc *procs[NBUCKETS];
 	struct object *objects[NBUCKETS];
+	struct tcp_end *tcp_ends[NBUCKETS];    /* TCP sockets whose peer is not known yet (tcp_link) */
+};
+
+/* A connected TCP socket waiting for its other end, by (session, inode); gone with its session. */
+struct tcp_end {
+	uint32_t session;
+	uint64_t ino;
+	struct tcp_end *next;
 };
 
 struct ipct_graph *ipct_graph_new(int64_t realtime_off, ipct_graph_diag_fn diag, void *data)
@@ -236,6 +244,12 @@ void ipct_graph_free(struct ipct_graph *g)
 
 			g->objects[b] = o->next;
 			object_free(o);
+		}
+		while (g->tcp_ends[b]) {
+			struct tcp_end *t = g->tcp_ends[b];
+
+			g->tcp_ends[b] = t->next;
+			free(t);
 		}
 	}
 	for (size_t i = 0; i < g->nsessions; i++)
@@ -1385,6 +1399,57 @@ static char *absolute_path(uint32_t pid, const char *path)
 	return asprintf(&abs, "%s/%s", cwd, path) < 0 ? NULL : abs;
 }
 
+static unsigned addr_hash(const char *s)
+{
+	unsigned h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/*
+ * A TCP connection's two ends, both traced in the session: the socket that
+ * connected and the one accept returned are each other's peer. The kernel
+ * links them only through the TCP 4-tuple, so they are matched by their
+ * addresses as each one's OBJINFO gave them (local = the other's remote):
+ * cheap (a hash of the pair, the same for both ends) and unique on the
+ * host while both are open. A socket stays waiting until its other end
+ * comes; one whose other end is not traced waits for nothing.
+ */
+static void tcp_link(struct ipct_graph *g, struct object *o)
+{
+	struct tcp_end **tp = &g->tcp_ends[(addr_hash(o->local) + addr_hash(o->remote)) % NBUCKETS], *t;
+
+	if (o->peer_ino)
+		return;
+	while ((t = *tp)) {
+		struct object *c = object_find(g, t->session, t->ino);
+
+		if (c == o)
+			return;
+		if (c && !c->peer_ino && c->session == o->session && c->family == o->family &&
+		    !strcmp(c->local, o->remote) && !strcmp(c->remote, o->local)) {
+			c->peer_ino = o->ino;
+			o->peer_ino = c->ino;
+		}
+		/* Linked now or before (or not in the graph): it waits no more. */
+		if (!c || c->peer_ino) {
+			*tp = t->next;
+			free(t);
+			if (o->peer_ino)
+				return;
+			continue;
+		}
+		tp = &t->next;
+	}
+	t = malloc(sizeof(*t));
+	if (!t)
+		return;
+	*t = (struct tcp_end){ .session = o->session, .ino = o->ino };
+	*tp = t;
+}
+
 static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
 {
 	const struct ipct_objinfo *oi = &e->obj;
@@ -1398,6 +1463,9 @@ static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
 		on_mq_name(g, p, e);
 		return;
 	}
+	/* Where a call sent to (a connect's address, a datagram's): the socket's own record follows or came. */
+	if (e->flags & IPCT_F_ADDRESS)
+		return;
 	o = object_get(g, p->session, oi->ino, oi->family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO);
 	if (!o)
 		return;
@@ -1425,6 +1493,8 @@ static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
 		 */
 		if (peer && !peer->peer_ino)
 			peer->peer_ino = o->ino;
+	} else if (o->type == SOCK_STREAM && o->family != AF_UNIX && o->local[0] && o->remote[0]) {
+		tcp_link(g, o);
 	}
 }
 
@@ -2102,6 +2172,7 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 	for (int b = 0; b < NBUCKETS; b++) {
 		struct gproc **pp = &g->procs[b];
 		struct object **op = &g->objects[b];
+		struct tcp_end **tp = &g->tcp_ends[b];
 
 		while (*pp) {
 			struct gproc *p = *pp;
@@ -2121,6 +2192,16 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 				object_free(o);
 			} else {
 				op = &o->next;
+			}
+		}
+		while (*tp) {
+			struct tcp_end *t = *tp;
+
+			if (t->session == session) {
+				*tp = t->next;
+				free(t);
+			} else {
+				tp = &t->next;
 			}
 		}
 	}

@@ -353,6 +353,13 @@ const struct ipct_flag_name ipct_open_flags[] = {
 	N(O_NONBLOCK), N(O_CLOEXEC), N(O_DIRECT), N(O_APPEND), { 0, NULL },
 };
 
+/* O_SYNC includes O_DSYNC's bit, and O_TMPFILE O_DIRECTORY's: each goes before the other. */
+const struct ipct_flag_name ipct_open_call_flags[] = {
+	N(O_CREAT), N(O_EXCL), N(O_TRUNC), N(O_APPEND), N(O_NONBLOCK), N(O_CLOEXEC), N(O_NOCTTY),
+	N(O_SYNC), N(O_DSYNC), N(O_TMPFILE), N(O_DIRECTORY), N(O_NOFOLLOW), N(O_DIRECT), N(O_NOATIME),
+	N(O_PATH), N(O_ASYNC), { 0, NULL },
+};
+
 const struct ipct_flag_name ipct_sa_flags[] = {
 	N(SA_NOCLDSTOP), N(SA_NOCLDWAIT), N(SA_SIGINFO), N(SA_ONSTACK), N(SA_RESTART),
 	N(SA_NODEFER), N(SA_RESETHAND), { 0, NULL },

@@ -45,6 +45,7 @@ struct ipct_flag_name {
 };
 
 extern const struct ipct_flag_name ipct_open_flags[];   /* O_NONBLOCK, O_CLOEXEC, ... */
+extern const struct ipct_flag_name ipct_open_call_flags[];      /* open's: O_CREAT, O_EXCL, ... (not the access mode) */
 extern const struct ipct_flag_name ipct_sa_flags[];     /* SA_RESTART, ... */
 /*
  * Flags left out of lists, ABI details that no program chose: the C

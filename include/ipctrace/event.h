@@ -43,6 +43,7 @@ enum ipct_event_type {
 	IPCT_EV_OBJINFO,        /* follows a syscall record: what a socket or FIFO is (addresses, path) */
 	IPCT_EV_FD_RECEIVED,    /* follows a recvmsg/recvmmsg record: a descriptor SCM_RIGHTS installed */
 	IPCT_EV_STDIO,          /* follows an exec record: what its descriptors 0, 1 and 2 are */
+	IPCT_EV_ARGV,           /* follows an exec record: the program's arguments */
 	IPCT_EV_TYPE_MAX,
 };
 
@@ -162,6 +163,7 @@ enum ipct_sys_class {
 #define IPCT_F_UNTRACED     0x100 /* fork: the traced set or the session's cap was full; the child is not traced */
 #define IPCT_F_PRIV_EXEC    0x200 /* exec: the program gained privileges (setuid, setgid, file capabilities)
 				  * in a session of an unprivileged user: the process leaves the trace here */
+#define IPCT_F_ADDRESS      0x400 /* objinfo: the address a connect, sendto or sendmsg gave (ipct_objinfo) */
 #define IPCT_F_CONTEXT      0x8000 /* from a log query: not a match, sent for context (fork, exec) */
 
 /*
@@ -251,6 +253,13 @@ enum ipct_sig_result {          /* the kernel's TRACE_SIGNAL_* values */
  * header's kind[0] is IPCT_KIND_MQUEUE for a queue; path is then its name
  * as the call gave it (without the leading '/' that the C library strips),
  * and ino 0 when the call failed or unlinked it.
+ *
+ * With IPCT_F_ADDRESS (header flags), the record follows a connect (failed
+ * or not), a sendto with a destination or a sendmsg with msg_name, and is
+ * the address that call gave, read from the program's memory: family;
+ * AF_UNIX: path (the first 64 bytes of sun_path; path_len its length, up to
+ * 108; an abstract name starts with '\0'); AF_INET/AF_INET6: raddr, rport.
+ * ino is the socket's; lport, laddr, type and peer_ino are 0.
  */
 struct ipct_objinfo {
 	__u64 ino;
@@ -295,6 +304,21 @@ struct ipct_proc {
 	char path[IPCT_PATH_LEN]; /* exec: the file executed */
 	__u64 text_start;       /* exec: the executable's text (mm->start_code) */
 	__u64 text_end;         /*       and its end: handler addresses resolve against it */
+};
+
+/*
+ * ARGV: the arguments an exec gave the program, recorded right after its
+ * exec record (same tid), read from the new program's memory
+ * (mm->arg_start .. arg_end): each argument ends in a NUL byte. The first
+ * IPCT_ARGV_LEN bytes of them; `total` says how many there were in all (a
+ * larger total: the last one here is cut).
+ */
+#define IPCT_ARGV_LEN 88
+
+struct ipct_argv {
+	__u32 argc;             /* the arguments in all (bprm->argc) */
+	__u32 total;            /* their bytes in all, NULs included */
+	char args[IPCT_ARGV_LEN];
 };
 
 /* The BPF side's note of a call in flight, per thread (task storage). */
@@ -416,6 +440,7 @@ struct ipct_event {
 		struct ipct_objinfo obj;
 		struct ipct_fdrecv fdrecv;
 		struct ipct_stdio stdio;
+		struct ipct_argv argv;
 	};
 };
 
@@ -424,6 +449,7 @@ _Static_assert(sizeof(struct ipct_sig) == 96, "ipct_sig layout");
 _Static_assert(sizeof(struct ipct_proc) == 96, "ipct_proc layout");
 _Static_assert(sizeof(struct ipct_objinfo) == 96, "ipct_objinfo layout");
 _Static_assert(sizeof(struct ipct_fdrecv) == 96, "ipct_fdrecv layout");
+_Static_assert(sizeof(struct ipct_argv) == 96, "ipct_argv layout");
 _Static_assert(sizeof(struct ipct_event) == 144, "ipct_event layout");
 
 #endif /* IPCTRACE_EVENT_H */

@@ -54,7 +54,7 @@ MSG_EVENT = 2
 # Every event type (docs/events.md): the traced syscalls, as lib/syscalls.c lists them.
 SYSCALL_TYPES = frozenset(traced_syscalls())
 EVENT_TYPES = SYSCALL_TYPES | {'signal_generate', 'signal_deliver', 'fork', 'exec', 'exit', 'object', 'fd_received',
-                               'stdio'}
+                               'stdio', 'argv'}
 
 TEST = os.path.splitext(os.path.basename(sys.argv[0]))[0]
 
@@ -525,6 +525,14 @@ def select_events(events, restarts=False, **conds):
         if ok:
             out.append(e)
     return out
+
+
+def next_of(events, e):
+    """The event after e of the same thread: what follows a call (object, argv) comes
+    next from it, though another process's events may come between."""
+    rest = [x for x in events[events.index(e) + 1:] if x['tid'] == e['tid']]
+    check(rest, 'no event after %r' % e)
+    return rest[0]
 
 
 def is_record(o):

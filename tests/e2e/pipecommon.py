@@ -15,7 +15,7 @@ import signal
 import subprocess
 import tempfile
 
-from common import (IPCTRACE, Lines, _context, check, check_eq, daemon_opts, fail, proc_state,
+from common import (IPCTRACE, Lines, _context, check, check_eq, daemon_opts, example, fail, proc_state,
                     run_env)
 
 PIPES = ['--pipes']
@@ -50,6 +50,28 @@ def queue_name(o):
 
 def _is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def fifo_pair(run, n):
+    """`sh -c 'fifo P writer N & fifo P reader N; wait'`, run by run(argv) (a trace, a text
+    run), each process with its own report: (what run returned, P, P's inode, {role: report})."""
+    with tempfile.TemporaryDirectory(prefix='ipctrace-e2e-') as d:
+        path = os.path.join(d, 'fifo')
+        os.mkfifo(path)
+        inode = os.stat(path).st_ino
+        reports = {role: os.path.join(d, role + '.json') for role in ('writer', 'reader')}
+        script = ('IPCTRACE_REPORT=%s %s %s writer %d & IPCTRACE_REPORT=%s %s %s reader %d; wait'
+                  % (reports['writer'], example('fifo'), path, n,
+                     reports['reader'], example('fifo'), path, n))
+        res = run(['/bin/sh', '-c', script])
+        rep = {}
+        for role, p in reports.items():
+            try:
+                with open(p) as f:
+                    rep[role] = json.load(f)
+            except (OSError, ValueError) as ex:
+                fail('the %s wrote no usable report (%s)' % (role, ex))
+    return res, path, inode, rep
 
 
 def check_object_shape(o):

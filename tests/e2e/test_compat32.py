@@ -7,8 +7,9 @@ its calls with the numbers and argument layouts of the 32-bit ABI: ia32
 decoded as 64-bit calls. Each traced one is now recorded
 as its 64-bit counterpart, marked `compat`, and checked against what the
 program says each call returned: a pipe (write, writev, read), fcntl
-F_DUPFD_CLOEXEC, a socketpair with a send and a recv, SIGUSR1 to a plain
-handler (it returns through sigreturn) and SIGUSR2 queued with value 42.
+F_DUPFD_CLOEXEC, a socketpair with a send and a recv, a datagram sent with
+sendto and one with sendmsg (whose addresses are read as 32-bit layouts
+give them), SIGUSR1 to a plain handler (it returns through sigreturn) and SIGUSR2 queued with value 42.
 
 A kernel can refuse 32-bit programs (CONFIG_IA32_EMULATION off, or
 ia32_emulation=off on its command line): there the program cannot run,
@@ -18,8 +19,8 @@ import errno
 import os
 import subprocess
 
-from common import (EXAMPLES, SYSCALL_TYPES, check, check_clean_exit, check_eq, done, example, fail, one, passed,
-                    run_cli, select_events, skip, trace)
+from common import (EXAMPLES, SYSCALL_TYPES, check, check_clean_exit, check_eq, done, example, fail, next_of, one,
+                    passed, run_cli, select_events, skip, trace)
 from sigcommon import check_fields, check_records_wellformed, describe, select_records
 
 PROG = 'compat32'
@@ -81,8 +82,16 @@ check_eq('send: (object, count, bytes)', (socks[0], 4, rep['sent']), (s.get('obj
 c = one(select_events(mine, type='recvfrom', fd=b), 'recv (socketcall SYS_RECV, as recvfrom)')
 check_eq('recv: (object, bytes)', (socks[1], rep['received']), (c.get('object'), c.get('bytes')))
 closed = sorted(e['fd'] for e in select_events(mine, type='close') if e.get('ret') == 0)
-check_eq('descriptors closed', sorted([rd, wr, rep['dupfd'], a, b]), closed)
-passed('socketpair %s, send 4, recv 4 through socketcall; the five closes' % socks)
+check_eq('descriptors closed', sorted([rd, wr, rep['dupfd'], a, b] + rep['dgram']), closed)
+passed('socketpair %s, send 4, recv 4 through socketcall; the seven closes' % socks)
+
+# Where the datagrams went: a 32-bit sockaddr, and the msg_name of a 32-bit msghdr.
+dtx = rep['dgram'][1]
+sends = select_events(mine, type=('sendto', 'sendmsg'), fd=dtx)
+check_eq('datagram sends (type, compat)', [('sendto', True), ('sendmsg', True)],
+         [(e['type'], e.get('compat')) for e in sends])
+check_eq('the address after each send', [rep['dgram_address']] * 2, [next_of(mine, e).get('address') for e in sends])
+passed('sendto and sendmsg to %s, each followed by its address' % rep['dgram_address'])
 
 acts = {e['sig']: e for e in select_events(mine, type='rt_sigaction') if e.get('handler')}
 check_eq('rt_sigaction handlers', {'SIGUSR1': 'on_usr1', 'SIGUSR2': 'on_usr2'},

@@ -7,33 +7,13 @@ named pipe:[inode of P] with path P; its only writer is the writer process
 (its fd, N bytes, its read calls with the final EOF), as each reports and as
 the raw events say."""
 
-import json
-import os
-import tempfile
-
-from common import (check, check_clean_exit, check_eq, done, example, fail, one, passed,
-                    select_events, trace)
-from pipecommon import (check_against_events, check_all_closed, check_objects, ends, obj_name,
+from common import check, check_clean_exit, check_eq, done, one, passed, select_events, trace
+from pipecommon import (check_against_events, check_all_closed, check_objects, ends, fifo_pair, obj_name,
                         PIPES)
 
 N = 300000
 
-with tempfile.TemporaryDirectory(prefix='ipctrace-e2e-') as d:
-    path = os.path.join(d, 'fifo')
-    os.mkfifo(path)
-    inode = os.stat(path).st_ino
-    reports = {role: os.path.join(d, role + '.json') for role in ('writer', 'reader')}
-    script = ('IPCTRACE_REPORT=%s %s %s writer %d & IPCTRACE_REPORT=%s %s %s reader %d; wait'
-              % (reports['writer'], example('fifo'), path, N,
-                 reports['reader'], example('fifo'), path, N))
-    t = trace(['/bin/sh', '-c', script], opts=PIPES, to_files=True)
-    rep = {}
-    for role, p in reports.items():
-        try:
-            with open(p) as f:
-                rep[role] = json.load(f)
-        except (OSError, ValueError) as ex:
-            fail('the %s wrote no usable report (%s)' % (role, ex))
+t, path, inode, rep = fifo_pair(lambda argv: trace(argv, opts=PIPES, to_files=True), N)
 ev = t.events
 check_clean_exit(t, 0)
 w, r = rep['writer'], rep['reader']

@@ -15,7 +15,8 @@ with --pipes:
 import os
 import tempfile
 
-from common import check, check_clean_exit, check_eq, done, example, one, passed, select_events, trace
+from common import (check, check_clean_exit, check_eq, done, example, next_of, one, passed, select_events,
+                    trace)
 from pipecommon import (check_against_events, check_all_closed, check_objects, ends, obj_name,
                         pids_fds, PIPES)
 
@@ -50,6 +51,9 @@ for c in clients:
     cn = one(select_events(ev, type='connect', pid=c['pid']), 'connect by client %d' % c['pid'])
     check_eq('client %d connect (fd, object, ret)' % c['pid'],
              (c['fd'], obj_name('socket', c['inode']), 0), (cn['fd'], cn['object'], cn['ret']))
+    ad = next_of(ev, cn)
+    check_eq('client %d: the event after connect (type, object, address)' % c['pid'],
+             ('object', cn['object'], path), (ad['type'], ad['object'], ad.get('address')))
 for who, x in [('server conn fd %d' % a['fd'], a) for a in accepted] + \
               [('client %d' % c['pid'], c) for c in clients]:
     for call in ('sendto', 'recvfrom'):
@@ -64,7 +68,7 @@ for pid in [server] + cpids:
     for call in ('sendto', 'recvfrom'):
         check_eq('pid %d: all its %s calls (events vs report)' % (pid, call),
                  sum(x[call] for x in mine), len(select_events(ev, type=call, pid=pid)))
-passed('events: bind, listen, 3 accepts, 3 connects; per-process send/recv calls and bytes as reported')
+passed('events: bind, listen, 3 accepts, 3 connects to PATH; per-process send/recv calls and bytes as reported')
 
 # The graph.
 graph = check_objects(t)

@@ -28,7 +28,7 @@ N = 9
 def expected(rep):
     k, h = rep['kill'], rep['handled']
     return {'exec': 1, 'rt_sigaction': 1, 'rt_sigprocmask': 1, 'kill': k, 'signal_generate': k + 1,
-            'signal_deliver': h, 'rt_sigreturn': h, 'exit': 1, 'stdio': 1}
+            'signal_deliver': h, 'rt_sigreturn': h, 'exit': 1, 'stdio': 1, 'argv': 1}
 
 
 d = Daemon()

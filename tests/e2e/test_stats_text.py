@@ -114,7 +114,7 @@ try:
     check_eq('run signals %d: exit status (stderr %r)' % (N, r.stderr), 0, r.returncode)
     k, h = r.report['kill'], r.report['handled']
     want = {'exec': 1, 'rt_sigaction': 1, 'rt_sigprocmask': 1, 'kill': k, 'signal_generate': k + 1,
-            'signal_deliver': h, 'rt_sigreturn': h, 'exit': 1, 'stdio': 1}
+            'signal_deliver': h, 'rt_sigreturn': h, 'exit': 1, 'stdio': 1, 'argv': 1}
     text, by_type = stats_text(sock)
     check_eq('after signals %d: events by type' % N, want, by_type)
     check_counters('after signals %d' % N, text, {'events': sum(want.values()), 'lost': 0, 'clients': 1,

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/sem.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -85,11 +86,103 @@ static bool jhas(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, NULL);
 }
 
+/* Details that follow a call (object, argv) and open's flags: what each line says, once. */
+static void test_details(void)
+{
+	struct ipct_event e = write_ev(5);
+	struct json_object *o;
+	char want[128];
+
+	/* A FIFO's open: text names the flags as open(2) does; JSON's flags are the rest, all named. */
+	e.nr = __NR_openat;
+	e.kind[0] = IPCT_KIND_FIFO;
+	e.sys.dur_ns = 0;
+	e.sys.args[2] = O_WRONLY | O_NONBLOCK;
+	CHECK(strstr(text(&e), "openat           fd=5 pipe:[12345] (fifo) O_WRONLY|O_NONBLOCK = 5\n") != NULL);
+	e.sys.args[2] = O_RDONLY;
+	CHECK(strstr(text(&e), "(fifo) O_RDONLY = 5\n") != NULL);
+	e.sys.args[2] = O_RDWR | O_CREAT | O_TRUNC;
+	CHECK(strstr(text(&e), "(fifo) O_RDWR|O_CREAT|O_TRUNC = 5\n") != NULL);
+	o = json(&e);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "flags"), JSON_C_TO_STRING_PLAIN),
+		  "[\"O_CREAT\",\"O_TRUNC\"]");
+	json_object_put(o);
+
+	/* An object line continues its call's: no fd, no object again (JSON has both). */
+	e = ev(IPCT_EV_OBJINFO, "srv", 9);
+	e.obj.fd = 3;
+	e.obj.ino = 55;
+	e.obj.family = AF_UNIX;
+	e.obj.type = SOCK_STREAM;
+	memcpy(e.obj.path, "/run/x.sock", 11);
+	e.obj.path_len = 12;
+	CHECK(strstr(text(&e), "object           AF_UNIX SOCK_STREAM local=/run/x.sock\n") != NULL);
+	e.obj.peer_ino = 56;
+	CHECK(strstr(text(&e), "object           AF_UNIX SOCK_STREAM local=/run/x.sock peer socket:[56]\n") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "fd"), 3);
+	CHECK_STR(jstr(o, "object"), "socket:[55]");
+	CHECK_STR(jstr(o, "local"), "/run/x.sock");
+	CHECK_STR(jstr(o, "peer_object"), "socket:[56]");
+	CHECK(!jhas(o, "address"));
+	json_object_put(o);
+	e.obj.peer_ino = 0;
+
+	/* The address a connect gave: a path, an abstract name (cut past 64 bytes), an AF_INET6 address. */
+	e.flags = IPCT_F_ADDRESS;
+	e.nr = __NR_connect;
+	CHECK(strstr(text(&e), "object           connect /run/x.sock\n") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "address"), "/run/x.sock");
+	CHECK_STR(jstr(o, "family"), "AF_UNIX");
+	CHECK(!jhas(o, "local") && !jhas(o, "socktype"));
+	json_object_put(o);
+	memset(e.obj.path, 'a', sizeof(e.obj.path));
+	e.obj.path[0] = 0;
+	e.obj.path_len = 100;
+	snprintf(want, sizeof(want), "connect @%.*s...\n", (int)sizeof(e.obj.path) - 1, e.obj.path + 1);
+	CHECK(strstr(text(&e), want) != NULL);
+	memset(e.obj.path, 0, sizeof(e.obj.path));
+	e.obj.family = AF_INET6;
+	e.obj.raddr[15] = 1;
+	e.obj.rport = 53;
+	e.nr = __NR_sendto;
+	CHECK(strstr(text(&e), "object           sendto [::1]:53\n") != NULL);
+
+	/* argv: a JSON array; in text, quoted as a shell reads it back, and cut with "...". */
+	e = ev(IPCT_EV_ARGV, "wc", 12);
+	e.argv.argc = 5;
+	/* The last argument is empty: its NUL is the literal's own. */
+	memcpy(e.argv.args, "wc\0-l\0a b\0it's\0", 16);
+	e.argv.total = 16;
+	CHECK(strstr(text(&e), "argv             wc -l 'a b' 'it'\\''s' ''\n") != NULL);
+	o = json(&e);
+	CHECK_INT(jint(o, "argc"), 5);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(o, "argv"), JSON_C_TO_STRING_PLAIN),
+		  "[\"wc\",\"-l\",\"a b\",\"it's\",\"\"]");
+	CHECK_STR(jstr(o, "argv_truncated"), "false");
+	json_object_put(o);
+	memset(e.argv.args, 'x', sizeof(e.argv.args));
+	e.argv.args[2] = 0;
+	e.argv.argc = 2;
+	e.argv.total = 200;
+	CHECK(strstr(text(&e), "argv             xx xxxxxxxxxx") != NULL);
+	CHECK(strstr(text(&e), "xxx ...\n") != NULL);
+	o = json(&e);
+	CHECK_INT(json_object_array_length(json_object_object_get(o, "argv")), 2);
+	CHECK_INT(strlen(json_object_get_string(json_object_array_get_idx(json_object_object_get(o, "argv"), 1))),
+		  IPCT_ARGV_LEN - 3);
+	CHECK_STR(jstr(o, "argv_truncated"), "true");
+	json_object_put(o);
+}
+
 int main(void)
 {
 	struct ipct_event e;
 	struct json_object *o;
 	const char *t;
+
+	test_details();
 
 	/* A successful pipe write. */
 	e = write_ev(5);

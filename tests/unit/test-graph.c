@@ -1069,6 +1069,62 @@ static void test_socketpair(void)
 	ipct_graph_free(g);
 }
 
+/* A TCP socket's OBJINFO: its addresses, as "A.B.C.D:PORT". */
+static struct ipct_event tcp_ev(int nr, int fd, uint64_t ino, const char *local, int lport, const char *remote,
+				int rport, uint64_t ts)
+{
+	struct ipct_event e = objinfo_ev(700, nr, fd, ino, AF_INET, SOCK_STREAM, ts);
+
+	inet_pton(AF_INET, local, e.obj.laddr);
+	inet_pton(AF_INET, remote, e.obj.raddr);
+	e.obj.lport = (uint16_t)lport;
+	e.obj.rport = (uint16_t)rport;
+	return e;
+}
+
+/*
+ * TCP connections both of whose ends are traced: the connecting and the
+ * accepted socket are peers, whichever comes first; a connection to
+ * elsewhere has none; an address record (where a call went) changes
+ * nothing in the graph.
+ */
+static void test_tcp_peers(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr;
+	struct ipct_event e;
+
+	feed(g, exec_ev(700, "srv", 1000));
+	for (int i = 0; i < 5; i++)
+		feed(g, socket_ev(700, AF_INET, SOCK_STREAM, 3 + i, 12001 + i, 1100 + i));
+	/* connect, then accept */
+	e = tcp_ev(__NR_connect, 3, 12001, "127.0.0.1", 9000, "127.0.0.1", 80, 1200);
+	e.flags = IPCT_F_ADDRESS;
+	e.obj.lport = 0;
+	e.obj.rport = 81;
+	feed(g, e);
+	feed(g, tcp_ev(__NR_connect, 3, 12001, "127.0.0.1", 5001, "127.0.0.1", 80, 1201));
+	feed(g, tcp_ev(__NR_accept4, 4, 12002, "127.0.0.1", 80, "127.0.0.1", 5001, 1210));
+	/* accept, then connect */
+	feed(g, tcp_ev(__NR_accept4, 5, 12003, "127.0.0.1", 80, "127.0.0.1", 5002, 1300));
+	feed(g, tcp_ev(__NR_connect, 6, 12004, "127.0.0.1", 5002, "127.0.0.1", 80, 1310));
+	/* elsewhere */
+	feed(g, tcp_ev(__NR_connect, 7, 12005, "10.0.0.1", 5003, "192.0.2.1", 80, 1400));
+
+	arr = session_json(g, SESSION);
+	CHECK_STR(jstr(object(arr, 12001), "remote"), "127.0.0.1:80");
+	CHECK_STR(jstr(object(arr, 12001), "peer"), "socket:[12002]");
+	CHECK_STR(jstr(object(arr, 12002), "peer"), "socket:[12001]");
+	CHECK(entry(object(arr, 12002), "peer_holders", 700, 3) != NULL);
+	CHECK_STR(jstr(object(arr, 12003), "peer"), "socket:[12004]");
+	CHECK_STR(jstr(object(arr, 12004), "peer"), "socket:[12003]");
+	CHECK_NULL(object(arr, 12005), "peer");
+	json_object_put(arr);
+	ipct_graph_free(g);
+	diags_free(&c);
+}
+
 /* What OBJINFO records teach: addresses, paths, peers; a FIFO's path. */
 static void test_objinfo(void)
 {
@@ -1709,6 +1765,7 @@ int main(void)
 	test_splice();
 	test_socketpair();
 	test_objinfo();
+	test_tcp_peers();
 	test_fifo_no_eof();
 	test_realtime();
 	test_unknown();
