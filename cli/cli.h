@@ -25,6 +25,9 @@ struct conn {
 	char *private_dir;
 };
 
+/* Standard output was closed when we started (it is held by /dev/null now). */
+extern bool stdout_closed;
+
 /* The daemon's socket when -s is not given: $IPCTRACE_SOCKET when set, else IPCT_SOCKET_PATH. */
 const char *default_socket(void);
 /* The -s line of every verb's help. */

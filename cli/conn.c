@@ -357,6 +357,10 @@ int parse_output(const char *arg, enum ipct_output *out, bool dot)
 
 int write_stdout(struct ipct_buf *out)
 {
+	if (stdout_closed) {
+		fprintf(stderr, "ipctrace: standard output is closed: nowhere to write the answer\n");
+		return -EBADF;
+	}
 	if (fwrite(out->data + out->start, 1, ipct_buf_len(out), stdout) != ipct_buf_len(out) ||
 	    fflush(stdout) == EOF) {
 		fprintf(stderr, "ipctrace: writing the output failed: %s\n", strerror(errno));

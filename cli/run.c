@@ -33,7 +33,10 @@ struct run {
 	int status;             /* the child's wait status, once reaped */
 	bool reaped;
 	bool ended;             /* the daemon said the session is over */
-	bool stdout_gone;       /* the reader of our output went away */
+	int out_fd;             /* where the trace goes: stdout, or -O FILE */
+	const char *out_name;   /* ... named for messages */
+	bool stdout_gone;       /* the reader of our output went away, or writing it failed */
+	int write_err;          /* why writing it failed (not a reader gone: EPIPE); the exit is 1 */
 	const char *end_reason;
 	int64_t events, lost;   /* from session_end: lost = lost_ring + lost_client */
 	int64_t lost_ring;      /* the kernel's ring buffer was full */
@@ -41,6 +44,7 @@ struct run {
 	int64_t untraced;       /* children the daemon could not trace: its traced set was full */
 	int64_t privileged;     /* processes that left the trace at a privileged exec */
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
+	bool follow_orphans;    /* --follow-orphans: wait for the processes that outlive the command */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
 	bool want_pipes;        /* --pipes: print the pipe graph at the end */
@@ -121,7 +125,53 @@ static int resolve_command(const char *cmd, char *path, size_t len)
 	return -err;
 }
 
-static pid_t spawn_held(const char *path, char **argv, int *release_fd)
+/*
+ * Whether a file the kernel would not run is a binary (an ELF, or a NUL in
+ * its first line, as bash judges) rather than a script for sh.
+ */
+static bool is_binary(const char *path)
+{
+	char buf[256];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n >= 4 && !memcmp(buf, "\177ELF", 4))
+		return true;
+	for (ssize_t i = 0; i < n && buf[i] != '\n'; i++)
+		if (!buf[i])
+			return true;
+	return false;
+}
+
+/* execv's ENOEXEC fallback, as glibc's execvp does it: /bin/sh PATH ARGS...; returns on failure. */
+static void exec_sh(const char *path, char **argv)
+{
+	size_t n = 0;
+	char **sh;
+
+	while (argv[n])
+		n++;
+	sh = calloc(n + 2, sizeof(*sh));
+	if (!sh)
+		return;
+	sh[0] = "/bin/sh";
+	sh[1] = (char *)path;
+	for (size_t i = 1; i < n; i++)
+		sh[i + 1] = argv[i];
+	execv("/bin/sh", sh);
+	free(sh);
+}
+
+/*
+ * The command, held before exec until *release_fd is closed. With
+ * stdout_to_stderr its standard output is ours for errors: a trace that a
+ * program reads (JSON, dot) on our stdout stays free of the command's own.
+ */
+static pid_t spawn_held(const char *path, char **argv, bool stdout_to_stderr, int *release_fd)
 {
 	int hold[2];
 	pid_t pid;
@@ -138,14 +188,19 @@ static pid_t spawn_held(const char *path, char **argv, int *release_fd)
 		struct pollfd p = { .fd = hold[0], .events = POLLIN };
 
 		close(hold[1]);
+		if (stdout_to_stderr)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		/* Released when the parent closes its end (POLLHUP). */
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
 		execv(path, argv);
+		/* A script without #! is the shell's, as execvp(3) and every shell run it. */
+		if (errno == ENOEXEC && !is_binary(path))
+			exec_sh(path, argv);
 		/*
 		 * As a shell says it (held, nothing of this is traced): found, but
-		 * not a program this kernel runs (ENOEXEC: a 32-bit one where
-		 * 32-bit emulation is off, say) is 126, gone meanwhile 127.
+		 * not a program this kernel runs (ENOEXEC: a corrupt or 32-bit one
+		 * where 32-bit emulation is off, say) is 126, gone meanwhile 127.
 		 */
 		fprintf(stderr, "ipctrace: %s: cannot execute: %s\n", path, strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
@@ -158,13 +213,22 @@ static pid_t spawn_held(const char *path, char **argv, int *release_fd)
 static void flush_out(struct run *r)
 {
 	while (ipct_buf_len(&r->out) && !r->stdout_gone) {
-		ssize_t n = write(STDOUT_FILENO, r->out.data + r->out.start, ipct_buf_len(&r->out));
+		ssize_t n = write(r->out_fd, r->out.data + r->out.start, ipct_buf_len(&r->out));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			/* Keep tracing (the command runs on), but stop printing. */
+			/*
+			 * Keep tracing (the command runs on), but stop printing. A
+			 * reader that went away (`| head`) is normal; anything else
+			 * (a full disk, /dev/full) loses the trace: said, and the exit is 1.
+			 */
 			r->stdout_gone = true;
+			if (errno != EPIPE) {
+				r->write_err = errno;
+				fprintf(stderr, "ipctrace: cannot write the trace to %s: %s\n", r->out_name,
+					strerror(errno));
+			}
 			break;
 		}
 		ipct_buf_consume(&r->out, (size_t)n);
@@ -441,6 +505,8 @@ static void print_summary(struct run *r, const char *cmd)
 /* The options every tracing verb shares, and -p / --all / --background for attach and trace. */
 static const struct option trace_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
+	{ "output-file", required_argument, NULL, 'O' },
+	{ "follow-orphans", no_argument, NULL, 'F' },
 	{ "socket", required_argument, NULL, 's' },
 	{ "color", required_argument, NULL, 'C' },
 	{ "signals", no_argument, NULL, 'S' },
@@ -456,7 +522,7 @@ static const struct option trace_opts[] = {
 };
 
 struct trace_args {
-	const char *socket_path, *color, *pids;
+	const char *socket_path, *color, *pids, *output_file;
 	bool socket_given, want_view, all, background;
 };
 
@@ -486,6 +552,26 @@ static void attach_usage(FILE *f)
 		"  -h, --help            show this help\n");
 }
 
+/* Where the trace goes: -O FILE, else standard output, which must be open. -1 (said why) when neither is there. */
+static int open_output(struct run *r, const char *file)
+{
+	r->out_fd = STDOUT_FILENO;
+	r->out_name = "standard output";
+	if (file) {
+		r->out_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (r->out_fd < 0) {
+			fprintf(stderr, "ipctrace: cannot open %s: %s\n", file, strerror(errno));
+			return -1;
+		}
+		r->out_name = file;
+	} else if (stdout_closed) {
+		fprintf(stderr, "ipctrace: standard output is closed: nowhere to write the trace "
+			"(give a file with -O FILE)\n");
+		return -1;
+	}
+	return 0;
+}
+
 /* Parses the options of run (stopping at the command), attach and trace. -1: exit with *code. */
 static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char **argv, int *code)
 {
@@ -494,11 +580,25 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 
 	*code = EXIT_USAGE;
 	/* '+': options end at run's command, whose own options are its business. */
-	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:s:ch" : "o:s:p:ch", trace_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:O:s:ch" : "o:O:s:p:ch", trace_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_output(optarg, &r->fmt.mode, true) < 0)
+			if (parse_output(optarg, &r->fmt.mode, true) < 0) {
+				/* strace's -o FILE is -O FILE here: -o is the format. */
+				fprintf(stderr, "ipctrace: -o is the format; to write the trace to a file, "
+					"use -O %s (--output-file)\n", optarg);
 				return -1;
+			}
+			break;
+		case 'O':
+			a->output_file = optarg;
+			break;
+		case 'F':
+			if (r->verb != RUN) {
+				fprintf(stderr, "ipctrace: --follow-orphans goes with run only\n");
+				return -1;
+			}
+			r->follow_orphans = true;
 			break;
 		case 's':
 			a->socket_path = optarg;
@@ -570,7 +670,14 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		fprintf(stderr, "ipctrace: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	r->fmt.color = !strcmp(a->color, "always") || (!strcmp(a->color, "auto") && want_color(STDOUT_FILENO));
+	if (a->output_file && a->background) {
+		fprintf(stderr, "ipctrace: --background traces into the log: not with --output-file\n");
+		return -1;
+	}
+	*code = 1;
+	if (open_output(r, a->output_file) < 0)
+		return -1;
+	r->fmt.color = !strcmp(a->color, "always") || (!strcmp(a->color, "auto") && want_color(r->out_fd));
 	/* Without it handlers show as addresses: worth a trace, not worth failing one. */
 	r->fmt.syms = ipct_syms_new();
 	return 0;
@@ -636,7 +743,7 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 	if (a->background)
 		return 0;
 	if (a->want_view) {
-		r->view = view_new(STDOUT_FILENO, &r->fmt);
+		r->view = view_new(r->out_fd, &r->fmt);
 		if (!r->view) {
 			fprintf(stderr, "ipctrace: out of memory\n");
 			return -1;
@@ -680,6 +787,8 @@ static int trace_signals_fd(void)
 
 static void run_free(struct run *r)
 {
+	if (r->out_fd > STDOUT_FILENO)
+		close(r->out_fd);
 	conn_close(&r->conn);
 	ipct_buf_free(&r->out);
 	ipct_syms_free(r->fmt.syms);
@@ -718,7 +827,9 @@ int do_run(int argc, char **argv)
 	}
 	if (conn_open(&r.conn, a.socket_path, !a.socket_given) < 0)
 		goto out;
-	r.child = spawn_held(path, argv + optind, &release_fd);
+	/* Machine-readable on our stdout: the command's stdout must not land among its lines. */
+	r.child = spawn_held(path, argv + optind, r.out_fd == STDOUT_FILENO && r.fmt.mode != IPCT_OUT_TEXT,
+			     &release_fd);
 	if (r.child < 0) {
 		fprintf(stderr, "ipctrace: failed to start %s: %s\n", argv[optind], strerror(-r.child));
 		goto out;
@@ -747,7 +858,8 @@ int do_run(int argc, char **argv)
 	if (r.view)
 		view_end(r.view, r.status);
 	print_summary(&r, argv[optind]);
-	ret = exit_code_of(r.status);
+	/* A trace that could not be written is a failure, whatever the command did. */
+	ret = r.write_err ? 1 : exit_code_of(r.status);
 out:
 	if (release_fd >= 0)
 		close(release_fd);
@@ -792,7 +904,7 @@ static int attach_main(int argc, char **argv, enum verb verb)
 	if (r.view)
 		view_end(r.view, 0);
 	print_summary(&r, verb == ATTACH ? a.pids : "everything");
-	ret = r.end_reason && strcmp(r.end_reason, "detached") ? 1 : r.lost ? EXIT_INCOMPLETE : 0;
+	ret = (r.end_reason && strcmp(r.end_reason, "detached")) || r.write_err ? 1 : r.lost ? EXIT_INCOMPLETE : 0;
 out:
 	json_object_put(pids);
 	run_free(&r);
