@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "names.h"
 #include "view.h"
 
 struct run {
@@ -56,7 +57,10 @@ struct run {
 	bool count_only;        /* --count: no event lines, a count per event type at the end */
 	struct json_object *counts; /* ... counted by the daemon, from its session_end notice */
 	uint32_t session;
-	bool detaching;         /* attach/trace: asked the daemon to stop, waiting for the end */
+	bool detaching;         /* asked the daemon to stop, waiting for the end */
+	int interrupts;         /* run: SIGINT, SIGTERM and SIGQUIT received; the first is the command's */
+	int stop_sig;           /* run: the one after it, which stopped the trace */
+	struct json_object *left; /* the processes still traced when the session was cut (session_end) */
 };
 
 static void run_usage(FILE *f)
@@ -280,9 +284,12 @@ static void on_notice(struct run *r, struct json_object *n)
 			r->privileged = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "counts", &v))
 			r->counts = json_object_get(v);
+		if (json_object_object_get_ex(n, "processes", &v))
+			r->left = json_object_get(v);
 		/* Anything but the tree's own end means the trace was cut short. */
-		/* attach and trace end by a detach of their own (Ctrl-C) or another's: not a failure. */
-		if (json_object_object_get_ex(n, "reason", &v) && r->verb != RUN &&
+		/* attach and trace end by a detach of their own (Ctrl-C) or another's: not a failure;
+		 * run by its own only (a second Ctrl-C, or its command left others running). */
+		if (json_object_object_get_ex(n, "reason", &v) && (r->verb != RUN || r->detaching) &&
 		    !strcmp(json_object_get_string(v), "detached"))
 			r->detaching = true;
 		else if (json_object_object_get_ex(n, "reason", &v) && strcmp(json_object_get_string(v), "exited"))
@@ -407,12 +414,15 @@ static void reap(struct run *r, bool block)
 		r->reaped = true;
 }
 
-static void request_detach(struct run *r)
+/* With outlived, the daemon detaches only if processes are left; else the session ends as usual. */
+static void request_detach(struct run *r, bool outlived)
 {
 	struct json_object *req = json_object_new_object();
 
 	json_object_object_add(req, "cmd", json_object_new_string("detach"));
 	json_object_object_add(req, "session", json_object_new_int64(r->session));
+	if (outlived)
+		json_object_object_add(req, "outlived", json_object_new_boolean(1));
 	/* Its reply arrives among the events; the session_end notice ends the loop. */
 	if (conn_send(&r->conn, req) == 0)
 		r->detaching = true;
@@ -427,14 +437,67 @@ static void on_signal(struct run *r, int sfd)
 		if (r->verb != RUN) {
 			/* Ctrl-C ends the trace, not the traced processes. */
 			if (si.ssi_signo != SIGCHLD && !r->detaching)
-				request_detach(r);
-		} else if (si.ssi_signo == SIGCHLD)
+				request_detach(r, false);
+		} else if (si.ssi_signo == SIGCHLD) {
 			reap(r, false);
-		/* The terminal signals the whole foreground group, the command included;
-		 * a signal sent to us alone is passed on. */
-		else if (si.ssi_code != SI_KERNEL)
-			kill(r->child, (int)si.ssi_signo);
+			/* The command is done: what it left running is not waited for, unless asked. */
+			if (r->reaped && !r->follow_orphans && !r->detaching)
+				request_detach(r, true);
+		} else if (si.ssi_signo == SIGHUP || ++r->interrupts == 1) {
+			/* The terminal signals the whole foreground group, the command included;
+			 * a signal sent to us alone is passed on. */
+			if (si.ssi_code != SI_KERNEL)
+				kill(r->child, (int)si.ssi_signo);
+		} else if (!r->stop_sig) {
+			/* The command did not stop at the first: the second stops the trace. */
+			r->stop_sig = (int)si.ssi_signo;
+			request_detach(r, false);
+		} else {
+			/* A third: the daemon is slow to answer; stop waiting for it. */
+			r->ended = true;
+		}
 	}
+}
+
+/* The processes the cut session left, "sleep[1234], sh[1233]", those still alive; how many. */
+static int left_alive(struct run *r, struct ipct_buf *out)
+{
+	int n = 0;
+
+	for (size_t i = 0; r->left && i < json_object_array_length(r->left); i++) {
+		int pid = json_object_get_int(json_object_array_get_idx(r->left, i));
+		char path[64], comm[64] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+		ipct_buf_printf(out, "%s%s[%d]", n++ ? ", " : "", comm, pid);
+	}
+	return n;
+}
+
+/* run's end when it did not wait for every process: what it leaves running. */
+static void say_left(struct run *r)
+{
+	struct ipct_buf names = { 0 };
+	int n = left_alive(r, &names);
+
+	if (r->stop_sig && n)
+		fprintf(stderr, "ipctrace: stopped tracing at %s, a second interrupt; still running, untraced from "
+			"now on: %.*s\n",
+			ipct_sig_name(r->stop_sig), (int)ipct_buf_len(&names), names.data + names.start);
+	else if (r->stop_sig)
+		fprintf(stderr, "ipctrace: stopped tracing at %s, a second interrupt\n", ipct_sig_name(r->stop_sig));
+	else if (n)
+		fprintf(stderr, "ipctrace: %d process%s outlived the command: %.*s, not followed; "
+			"use --follow-orphans to wait for %s\n", n, n == 1 ? "" : "es",
+			(int)ipct_buf_len(&names), names.data + names.start, n == 1 ? "it" : "them");
+	ipct_buf_free(&names);
 }
 
 static int exit_code_of(int status)
@@ -797,6 +860,7 @@ static void run_free(struct run *r)
 	json_object_put(r->graph);
 	json_object_put(r->counts);
 	json_object_put(r->diags);
+	json_object_put(r->left);
 }
 
 int do_run(int argc, char **argv)
@@ -846,6 +910,12 @@ int do_run(int argc, char **argv)
 	close(release_fd);
 	release_fd = -1;
 	stream(&r, sfd);
+	if (r.stop_sig) {
+		flush_out(&r);
+		say_left(&r);
+		ret = 128 + r.stop_sig;
+		goto out;
+	}
 	if (r.end_reason) {
 		fprintf(stderr, "ipctrace: %s while tracing; %s (pid %d) continues untraced\n",
 			!strcmp(r.end_reason, "daemon_exit") ? "ipctraced stopped"
@@ -858,6 +928,7 @@ int do_run(int argc, char **argv)
 	if (r.view)
 		view_end(r.view, r.status);
 	print_summary(&r, argv[optind]);
+	say_left(&r);
 	/* A trace that could not be written is a failure, whatever the command did. */
 	ret = r.write_err ? 1 : exit_code_of(r.status);
 out:
