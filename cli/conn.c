@@ -122,15 +122,18 @@ int conn_open(struct conn *c, const char *path, bool allow_private)
 		c->fd = fd;
 		return 0;
 	}
-	if (!allow_private || (fd != -ENOENT && fd != -ECONNREFUSED)) {
+	if (fd != -ENOENT && fd != -ECONNREFUSED) {
 		fprintf(stderr, "ipctrace: cannot connect to ipctraced at %s: %s\n", path, strerror(-fd));
 		return fd;
 	}
-	if (geteuid() != 0) {
+	/* Every verb says it alike, with the way out that fits it. */
+	if (!allow_private || geteuid() != 0) {
 		fprintf(stderr,
 			"ipctrace: no ipctrace daemon is running (nothing answers at %s).\n"
-			"Start it with 'sudo systemctl start ipctraced' (or 'sudo ipctraced &'),\n"
-			"or run this command as root to use a private daemon.\n", path);
+			"Start it with 'sudo systemctl start ipctraced' (or 'sudo ipctraced &')%s", path,
+			allow_private ? ",\nor run this command as root to use a private daemon.\n"
+				      : ";\nwithout one, 'sudo ipctrace run -- CMD' traces CMD privately "
+					"(nothing is kept for log, signals, pipes, explain).\n");
 		return fd;
 	}
 	r = start_private(c, sock, sizeof(sock));
