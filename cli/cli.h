@@ -21,6 +21,7 @@ struct conn {
 	int fd;
 	int stop_fd;            /* conn_next returns -EINTR once this is readable (-1: none) */
 	struct ipct_buf in;
+	char *path;             /* the socket connected to (a private daemon's, if started) */
 	pid_t private_pid;      /* a private ipctraced started for this command, or 0 */
 	char *private_dir;
 };

@@ -120,6 +120,7 @@ int conn_open(struct conn *c, const char *path, bool allow_private)
 	fd = connect_unix(path);
 	if (fd >= 0) {
 		c->fd = fd;
+		c->path = strdup(path);
 		return 0;
 	}
 	if (fd != -ENOENT && fd != -ECONNREFUSED) {
@@ -151,6 +152,7 @@ int conn_open(struct conn *c, const char *path, bool allow_private)
 		return fd;
 	}
 	c->fd = fd;
+	c->path = strdup(sock);
 	return 0;
 }
 
@@ -163,6 +165,8 @@ void conn_close(struct conn *c)
 		close(c->stop_fd);
 	c->stop_fd = -1;
 	ipct_buf_free(&c->in);
+	free(c->path);
+	c->path = NULL;
 	if (c->private_pid > 0) {
 		kill(c->private_pid, SIGTERM);
 		waitpid(c->private_pid, NULL, 0);

@@ -60,6 +60,7 @@ struct run {
 	bool detaching;         /* asked the daemon to stop, waiting for the end */
 	int interrupts;         /* run: SIGINT, SIGTERM and SIGQUIT received; the first is the command's */
 	int stop_sig;           /* run: the one after it, which stopped the trace */
+	bool asked_outlived;    /* run: the command has exited, and the daemon was asked to let go of the rest */
 	struct json_object *left; /* the processes still traced when the session was cut (session_end) */
 };
 
@@ -420,18 +421,30 @@ static void reap(struct run *r, bool block)
 		r->reaped = true;
 }
 
-/* With outlived, the daemon detaches only if processes are left; else the session ends as usual. */
+/*
+ * Asks on a connection of its own, whose backlog is empty: the daemon drops
+ * a client that sends requests while its events wait (a slow reader). The
+ * session_end notice comes on the stream, after its events, and ends the
+ * loop. With outlived, the daemon detaches only if processes are left;
+ * else the session ends as usual.
+ */
 static void request_detach(struct run *r, bool outlived)
 {
-	struct json_object *req = json_object_new_object();
+	struct json_object *req = json_object_new_object(), *reply;
+	struct conn side;
 
 	json_object_object_add(req, "cmd", json_object_new_string("detach"));
 	json_object_object_add(req, "session", json_object_new_int64(r->session));
 	if (outlived)
 		json_object_object_add(req, "outlived", json_object_new_boolean(1));
-	/* Its reply arrives among the events; the session_end notice ends the loop. */
-	if (conn_send(&r->conn, req) == 0)
-		r->detaching = true;
+	if (conn_open(&side, r->conn.path, false) == 0) {
+		reply = conn_request(&side, req);
+		/* An error: the session has ended meanwhile, and its notice is on the way. */
+		if (reply && !reply_error(reply))
+			r->detaching = true;
+		json_object_put(reply);
+		conn_close(&side);
+	}
 	json_object_put(req);
 }
 
@@ -447,8 +460,10 @@ static void on_signal(struct run *r, int sfd)
 		} else if (si.ssi_signo == SIGCHLD) {
 			reap(r, false);
 			/* The command is done: what it left running is not waited for, unless asked. */
-			if (r->reaped && !r->follow_orphans && !r->detaching)
+			if (r->reaped && !r->follow_orphans && !r->asked_outlived) {
+				r->asked_outlived = true;
 				request_detach(r, true);
+			}
 		} else if (si.ssi_signo == SIGHUP || ++r->interrupts == 1) {
 			/* The terminal signals the whole foreground group, the command included;
 			 * a signal sent to us alone is passed on. */
