@@ -267,7 +267,8 @@ static bool bool_option(struct client *c, struct json_object *req, const char *k
 	if (!json_object_object_get_ex(req, key, &j))
 		return true;
 	if (!json_object_is_type(j, json_type_boolean)) {
-		reply_error(c, "trace: \"%s\" must be true or false", key);
+		reply_error(c, "%s: \"%s\" must be true or false", json_object_get_string(
+				    json_object_object_get(req, "cmd")), key);
 		return false;
 	}
 	*v = json_object_get_boolean(j);
