@@ -2,7 +2,8 @@
 /*
  * ipctrace run: starts a command held before exec, has the daemon trace it
  * and everything it forks, then lets it go and prints its events until the
- * last process of the tree has exited. Exits with the command's status.
+ * command has exited, and what it waited for (--follow-orphans: the last
+ * process of the tree), or a second interrupt. Exits with the command's status.
  *
  * The held child waits in poll(), which is not traced, so the trace holds
  * nothing the program did not do itself.
