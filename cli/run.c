@@ -531,11 +531,19 @@ static int exit_code_of(int status)
 	return 1;
 }
 
+/* What run exits with: the command's status, or 128+N when a second interrupt N stopped the trace. */
+static int run_exit_code(const struct run *r)
+{
+	return r->stop_sig ? 128 + r->stop_sig : exit_code_of(r->status);
+}
+
 static void print_summary(struct run *r, const char *cmd)
 {
 	char status[64];
 
-	if (r->verb == RUN)
+	if (r->verb == RUN && !r->reaped && r->stop_sig)
+		snprintf(status, sizeof(status), "left running at %s", ipct_sig_name(r->stop_sig));
+	else if (r->verb == RUN)
 		ipct_wait_status_str(r->status, status, sizeof(status));
 	else
 		snprintf(status, sizeof(status), "session %u ended (%s)", r->session,
@@ -564,7 +572,7 @@ static void print_summary(struct run *r, const char *cmd)
 				"\"exit_code\":%d,\"status\":\"%s\"}\n",
 				(long long)r->events, (long long)r->lost, (long long)r->lost_ring,
 				(long long)r->lost_client, (long long)r->untraced, (long long)r->privileged,
-				exit_code_of(r->status), status);
+				run_exit_code(r), status);
 		flush_out(r);
 	} else {
 		fprintf(stderr, "ipctrace: %s %s; %lld events, %lld lost\n", cmd, status,
@@ -934,9 +942,9 @@ int do_run(int argc, char **argv)
 	release_fd = -1;
 	stream(&r, sfd);
 	if (r.stop_sig) {
-		flush_out(&r);
+		print_summary(&r, argv[optind]);
 		say_left(&r);
-		ret = 128 + r.stop_sig;
+		ret = r.write_err ? 1 : run_exit_code(&r);
 		goto out;
 	}
 	if (r.end_reason) {
@@ -953,7 +961,7 @@ int do_run(int argc, char **argv)
 	print_summary(&r, argv[optind]);
 	say_left(&r);
 	/* A trace that could not be written is a failure, whatever the command did. */
-	ret = r.write_err ? 1 : exit_code_of(r.status);
+	ret = r.write_err ? 1 : run_exit_code(&r);
 out:
 	if (release_fd >= 0)
 		close(release_fd);

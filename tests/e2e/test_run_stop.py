@@ -10,7 +10,8 @@
 - the first SIGTERM is the command's (passed on); a second interrupt
   (here SIGQUIT) stops the trace: exit 128+N, naming the processes still
   running. Each signal is sent once ipctrace has taken the one before it
-  (it is no longer pending in /proc/PID/status), so none merges;
+  (it is no longer pending in /proc/PID/status), so none merges; the JSON
+  summary says "left running at SIGQUIT" and the exit code;
 - in a terminal (tmux), a command that ignores SIGINT: the first Ctrl-C is
   shown ignored in the trace, the second stops ipctrace (exit 130).
 """
@@ -163,6 +164,8 @@ try:
     gen = [e for e in lines if e.get('type') == 'signal_generate' and e.get('sig') == 'SIGTERM'
            and e.get('target_pid') == sh]
     check_eq('SIGTERM passed on to sh[%d] (signal_generate events)' % sh, 1, len(gen))
+    check_eq('the summary\'s (exit_code, status)', (128 + signal.SIGQUIT, 'left running at SIGQUIT'),
+             (lines[-1].get('exit_code'), lines[-1].get('status')) if lines else None)
 finally:
     kill_quietly(sh, sleeper)
 passed('SIGTERM passed on to sh[%d], SIGQUIT stopped the trace: 131, sh and sleep named' % sh)
@@ -215,6 +218,9 @@ try:
           'sh[%d], sleep[%d]' % (sh, sleeper) in err, 'stderr does not name sh[%d] and sleep[%d]: %r'
           % (sh, sleeper, err))
     check(alive(sh), 'sh[%d], which ignores SIGINT, is gone' % sh)
+    last = json.loads(read(trace).splitlines()[-1])
+    check_eq('the summary\'s (type, exit_code, status)', ('summary', 130, 'left running at SIGINT'),
+             (last.get('type'), last.get('exit_code'), last.get('status')))
 finally:
     kill_quietly(sh, sleeper)
     subprocess.run(['tmux', '-L', SERVER, 'kill-server'], stderr=subprocess.DEVNULL)
