@@ -22,9 +22,13 @@ struct conn {
 	int fd;
 	int stop_fd;            /* conn_next returns -EINTR once this is readable (-1: none) */
 	struct ipct_buf in;
+	char *path;             /* the socket connected to (a private daemon's, if started) */
 	pid_t private_pid;      /* a private ipctraced started for this command, or 0 */
 	char *private_dir;
 };
+
+/* Standard output was closed when we started (it is held by /dev/null now). */
+extern bool stdout_closed;
 
 /* The daemon's socket when -s is not given: $IPCTRACE_SOCKET when set, else IPCT_SOCKET_PATH. */
 const char *default_socket(void);

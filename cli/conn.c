@@ -121,17 +121,21 @@ int conn_open(struct conn *c, const char *path, bool allow_private)
 	fd = connect_unix(path);
 	if (fd >= 0) {
 		c->fd = fd;
+		c->path = strdup(path);
 		return 0;
 	}
-	if (!allow_private || (fd != -ENOENT && fd != -ECONNREFUSED)) {
+	if (fd != -ENOENT && fd != -ECONNREFUSED) {
 		fprintf(stderr, "ipctrace: cannot connect to ipctraced at %s: %s\n", path, strerror(-fd));
 		return fd;
 	}
-	if (geteuid() != 0) {
+	/* Every verb says it alike, with the way out that fits it. */
+	if (!allow_private || geteuid() != 0) {
 		fprintf(stderr,
 			"ipctrace: no ipctrace daemon is running (nothing answers at %s).\n"
-			"Start it with 'sudo systemctl start ipctraced' (or 'sudo ipctraced &'),\n"
-			"or run this command as root to use a private daemon.\n", path);
+			"Start it with 'sudo systemctl start ipctraced' (or 'sudo ipctraced &')%s", path,
+			allow_private ? ",\nor run this command as root to use a private daemon.\n"
+				      : ";\nwithout one, 'sudo ipctrace run -- CMD' traces CMD privately "
+					"(nothing is kept for log, signals, pipes, explain).\n");
 		return fd;
 	}
 	r = start_private(c, sock, sizeof(sock));
@@ -149,6 +153,7 @@ int conn_open(struct conn *c, const char *path, bool allow_private)
 		return fd;
 	}
 	c->fd = fd;
+	c->path = strdup(sock);
 	return 0;
 }
 
@@ -161,6 +166,8 @@ void conn_close(struct conn *c)
 		close(c->stop_fd);
 	c->stop_fd = -1;
 	ipct_buf_free(&c->in);
+	free(c->path);
+	c->path = NULL;
 	if (c->private_pid > 0) {
 		kill(c->private_pid, SIGTERM);
 		waitpid(c->private_pid, NULL, 0);
@@ -358,6 +365,10 @@ int parse_output(const char *arg, enum ipct_output *out, bool dot)
 
 int write_stdout(struct ipct_buf *out)
 {
+	if (stdout_closed) {
+		fprintf(stderr, "ipctrace: standard output is closed: nowhere to write the answer\n");
+		return -EBADF;
+	}
 	if (fwrite(out->data + out->start, 1, ipct_buf_len(out), stdout) != ipct_buf_len(out) ||
 	    fflush(stdout) == EOF) {
 		fprintf(stderr, "ipctrace: writing the output failed: %s\n", strerror(errno));

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* ipctrace: the command-line client of ipctraced; dispatches its verbs. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -37,9 +40,31 @@ static void usage(FILE *f)
 		"  sudo ipctrace run -- ./a.out\n");
 }
 
+bool stdout_closed;
+
+/*
+ * A standard stream the caller closed (`>&-`) is held by /dev/null: else
+ * the next socket or file opened would take its number, and output meant
+ * for stdout would go into the daemon's socket. Writing to a closed stdout
+ * is then said as an error (write_stdout, and run's -O).
+ */
+static void hold_std_fds(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) != fd)
+			continue;
+		if (fd == STDOUT_FILENO)
+			stdout_closed = true;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *verb = argc > 1 ? argv[1] : NULL;
+
+	hold_std_fds();
 
 	if (!verb) {
 		usage(stderr);

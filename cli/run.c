@@ -2,7 +2,8 @@
 /*
  * ipctrace run: starts a command held before exec, has the daemon trace it
  * and everything it forks, then lets it go and prints its events until the
- * last process of the tree has exited. Exits with the command's status.
+ * command has exited, and what it waited for (--follow-orphans: the last
+ * process of the tree), or a second interrupt. Exits with the command's status.
  *
  * The held child waits in poll(), which is not traced, so the trace holds
  * nothing the program did not do itself.
@@ -24,6 +25,7 @@
 
 #include "cli.h"
 #include "evfilter.h"
+#include "names.h"
 #include "view.h"
 
 /* The most -e a trace takes, as many as a log query's matches. */
@@ -38,7 +40,10 @@ struct run {
 	int status;             /* the child's wait status, once reaped */
 	bool reaped;
 	bool ended;             /* the daemon said the session is over */
-	bool stdout_gone;       /* the reader of our output went away */
+	int out_fd;             /* where the trace goes: stdout, or -O FILE */
+	const char *out_name;   /* ... named for messages */
+	bool stdout_gone;       /* the reader of our output went away, or writing it failed */
+	int write_err;          /* why writing it failed (not a reader gone: EPIPE); the exit is 1 */
 	const char *end_reason;
 	int64_t events, lost;   /* from session_end: lost = lost_ring + lost_client */
 	int64_t lost_ring;      /* the kernel's ring buffer was full */
@@ -46,6 +51,7 @@ struct run {
 	int64_t untraced;       /* children the daemon could not trace: its traced set was full */
 	int64_t privileged;     /* processes that left the trace at a privileged exec */
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
+	bool follow_orphans;    /* --follow-orphans: wait for the processes that outlive the command */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
 	bool want_pipes;        /* --pipes: print the pipe graph at the end */
@@ -57,7 +63,11 @@ struct run {
 	bool count_only;        /* --count: no event lines, a count per event type at the end */
 	struct json_object *counts; /* ... counted by the daemon, from its session_end notice */
 	uint32_t session;
-	bool detaching;         /* attach/trace: asked the daemon to stop, waiting for the end */
+	bool detaching;         /* asked the daemon to stop, waiting for the end */
+	int interrupts;         /* run: SIGINT, SIGTERM and SIGQUIT received; the first is the command's */
+	int stop_sig;           /* run: the one after it, which stopped the trace */
+	bool asked_outlived;    /* run: the command has exited, and the daemon was asked to let go of the rest */
+	struct json_object *left; /* the processes still traced when the session was cut (session_end) */
 };
 
 static void run_usage(FILE *f)
@@ -70,10 +80,16 @@ static void run_usage(FILE *f)
 		"COMMAND's status (128+N when a signal N killed it; 127 when it cannot be\n"
 		"found, 126 when it cannot be executed), even when events were lost: a\n"
 		"trace that lost any says so on stderr and in its summary (\"lost\").\n"
+		"The first Ctrl-C (or SIGTERM, SIGQUIT) is COMMAND's; a second stops the\n"
+		"trace (exit 128+N), naming what is still running. Processes that outlive\n"
+		"COMMAND are named, not waited for.\n"
 		"\n"
 		"Options:\n"
 		"  -o, --output FORMAT   text (default), json (one object per line, fields in\n"
-		"                        docs/events.md) or dot (with --pipes)\n"
+		"                        docs/events.md) or dot (with --pipes); with json or\n"
+		"                        dot on stdout, COMMAND's stdout goes to stderr\n"
+		"  -O, --output-file FILE  the trace into FILE, not stdout (strace's -o)\n"
+		"      --follow-orphans  trace and wait for the processes that outlive COMMAND\n"
 		"  -e, --events EXPR     print only the events EXPR selects: FIELD=VALUE as\n"
 		"                        for ipctrace log (type=kill, kind=pipe, pid=N) or\n"
 		"                        trace=CLASS: signal, process, ipc, pipe, socket or\n"
@@ -131,7 +147,53 @@ static int resolve_command(const char *cmd, char *path, size_t len)
 	return -err;
 }
 
-static pid_t spawn_held(const char *path, char **argv, int *release_fd)
+/*
+ * Whether a file the kernel would not run is a binary (an ELF, or a NUL in
+ * its first line, as bash judges) rather than a script for sh.
+ */
+static bool is_binary(const char *path)
+{
+	char buf[256];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n >= 4 && !memcmp(buf, "\177ELF", 4))
+		return true;
+	for (ssize_t i = 0; i < n && buf[i] != '\n'; i++)
+		if (!buf[i])
+			return true;
+	return false;
+}
+
+/* execv's ENOEXEC fallback, as glibc's execvp does it: /bin/sh PATH ARGS...; returns on failure. */
+static void exec_sh(const char *path, char **argv)
+{
+	size_t n = 0;
+	char **sh;
+
+	while (argv[n])
+		n++;
+	sh = calloc(n + 2, sizeof(*sh));
+	if (!sh)
+		return;
+	sh[0] = "/bin/sh";
+	sh[1] = (char *)path;
+	for (size_t i = 1; i < n; i++)
+		sh[i + 1] = argv[i];
+	execv("/bin/sh", sh);
+	free(sh);
+}
+
+/*
+ * The command, held before exec until *release_fd is closed. With
+ * stdout_to_stderr its standard output is ours for errors: a trace that a
+ * program reads (JSON, dot) on our stdout stays free of the command's own.
+ */
+static pid_t spawn_held(const char *path, char **argv, bool stdout_to_stderr, int *release_fd)
 {
 	int hold[2];
 	pid_t pid;
@@ -148,14 +210,19 @@ static pid_t spawn_held(const char *path, char **argv, int *release_fd)
 		struct pollfd p = { .fd = hold[0], .events = POLLIN };
 
 		close(hold[1]);
+		if (stdout_to_stderr)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		/* Released when the parent closes its end (POLLHUP). */
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
 		execv(path, argv);
+		/* A script without #! is the shell's, as execvp(3) and every shell run it. */
+		if (errno == ENOEXEC && !is_binary(path))
+			exec_sh(path, argv);
 		/*
 		 * As a shell says it (held, nothing of this is traced): found, but
-		 * not a program this kernel runs (ENOEXEC: a 32-bit one where
-		 * 32-bit emulation is off, say) is 126, gone meanwhile 127.
+		 * not a program this kernel runs (ENOEXEC: a corrupt or 32-bit one
+		 * where 32-bit emulation is off, say) is 126, gone meanwhile 127.
 		 */
 		fprintf(stderr, "ipctrace: %s: cannot execute: %s\n", path, strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
@@ -168,13 +235,22 @@ static pid_t spawn_held(const char *path, char **argv, int *release_fd)
 static void flush_out(struct run *r)
 {
 	while (ipct_buf_len(&r->out) && !r->stdout_gone) {
-		ssize_t n = write(STDOUT_FILENO, r->out.data + r->out.start, ipct_buf_len(&r->out));
+		ssize_t n = write(r->out_fd, r->out.data + r->out.start, ipct_buf_len(&r->out));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			/* Keep tracing (the command runs on), but stop printing. */
+			/*
+			 * Keep tracing (the command runs on), but stop printing. A
+			 * reader that went away (`| head`) is normal; anything else
+			 * (a full disk, /dev/full) loses the trace: said, and the exit is 1.
+			 */
 			r->stdout_gone = true;
+			if (errno != EPIPE) {
+				r->write_err = errno;
+				fprintf(stderr, "ipctrace: cannot write the trace to %s: %s\n", r->out_name,
+					strerror(errno));
+			}
 			break;
 		}
 		ipct_buf_consume(&r->out, (size_t)n);
@@ -226,9 +302,12 @@ static void on_notice(struct run *r, struct json_object *n)
 			r->privileged = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "counts", &v))
 			r->counts = json_object_get(v);
+		if (json_object_object_get_ex(n, "processes", &v))
+			r->left = json_object_get(v);
 		/* Anything but the tree's own end means the trace was cut short. */
-		/* attach and trace end by a detach of their own (Ctrl-C) or another's: not a failure. */
-		if (json_object_object_get_ex(n, "reason", &v) && r->verb != RUN &&
+		/* attach and trace end by a detach of their own (Ctrl-C) or another's: not a failure;
+		 * run by its own only (a second Ctrl-C, or its command left others running). */
+		if (json_object_object_get_ex(n, "reason", &v) && (r->verb != RUN || r->detaching) &&
 		    !strcmp(json_object_get_string(v), "detached"))
 			r->detaching = true;
 		else if (json_object_object_get_ex(n, "reason", &v) && strcmp(json_object_get_string(v), "exited"))
@@ -354,15 +433,30 @@ static void reap(struct run *r, bool block)
 		r->reaped = true;
 }
 
-static void request_detach(struct run *r)
+/*
+ * Asks on a connection of its own, whose backlog is empty: the daemon drops
+ * a client that sends requests while its events wait (a slow reader). The
+ * session_end notice comes on the stream, after its events, and ends the
+ * loop. With outlived, the daemon detaches only if processes are left;
+ * else the session ends as usual.
+ */
+static void request_detach(struct run *r, bool outlived)
 {
-	struct json_object *req = json_object_new_object();
+	struct json_object *req = json_object_new_object(), *reply;
+	struct conn side;
 
 	json_object_object_add(req, "cmd", json_object_new_string("detach"));
 	json_object_object_add(req, "session", json_object_new_int64(r->session));
-	/* Its reply arrives among the events; the session_end notice ends the loop. */
-	if (conn_send(&r->conn, req) == 0)
-		r->detaching = true;
+	if (outlived)
+		json_object_object_add(req, "outlived", json_object_new_boolean(1));
+	if (conn_open(&side, r->conn.path, false) == 0) {
+		reply = conn_request(&side, req);
+		/* An error: the session has ended meanwhile, and its notice is on the way. */
+		if (reply && !reply_error(reply))
+			r->detaching = true;
+		json_object_put(reply);
+		conn_close(&side);
+	}
 	json_object_put(req);
 }
 
@@ -374,14 +468,69 @@ static void on_signal(struct run *r, int sfd)
 		if (r->verb != RUN) {
 			/* Ctrl-C ends the trace, not the traced processes. */
 			if (si.ssi_signo != SIGCHLD && !r->detaching)
-				request_detach(r);
-		} else if (si.ssi_signo == SIGCHLD)
+				request_detach(r, false);
+		} else if (si.ssi_signo == SIGCHLD) {
 			reap(r, false);
-		/* The terminal signals the whole foreground group, the command included;
-		 * a signal sent to us alone is passed on. */
-		else if (si.ssi_code != SI_KERNEL)
-			kill(r->child, (int)si.ssi_signo);
+			/* The command is done: what it left running is not waited for, unless asked. */
+			if (r->reaped && !r->follow_orphans && !r->asked_outlived) {
+				r->asked_outlived = true;
+				request_detach(r, true);
+			}
+		} else if (si.ssi_signo == SIGHUP || ++r->interrupts == 1) {
+			/* The terminal signals the whole foreground group, the command included;
+			 * a signal sent to us alone is passed on. */
+			if (si.ssi_code != SI_KERNEL)
+				kill(r->child, (int)si.ssi_signo);
+		} else if (!r->stop_sig) {
+			/* The command did not stop at the first: the second stops the trace. */
+			r->stop_sig = (int)si.ssi_signo;
+			request_detach(r, false);
+		} else {
+			/* A third: the daemon is slow to answer; stop waiting for it. */
+			r->ended = true;
+		}
 	}
+}
+
+/* The processes the cut session left, "sleep[1234], sh[1233]", those still alive; how many. */
+static int left_alive(struct run *r, struct ipct_buf *out)
+{
+	int n = 0;
+
+	for (size_t i = 0; r->left && i < json_object_array_length(r->left); i++) {
+		int pid = json_object_get_int(json_object_array_get_idx(r->left, i));
+		char path[64], comm[64] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+		ipct_buf_printf(out, "%s%s[%d]", n++ ? ", " : "", comm, pid);
+	}
+	return n;
+}
+
+/* run's end when it did not wait for every process: what it leaves running. */
+static void say_left(struct run *r)
+{
+	struct ipct_buf names = { 0 };
+	int n = left_alive(r, &names);
+
+	if (r->stop_sig && n)
+		fprintf(stderr, "ipctrace: stopped tracing at %s, a second interrupt; still running, untraced from "
+			"now on: %.*s\n",
+			ipct_sig_name(r->stop_sig), (int)ipct_buf_len(&names), names.data + names.start);
+	else if (r->stop_sig)
+		fprintf(stderr, "ipctrace: stopped tracing at %s, a second interrupt\n", ipct_sig_name(r->stop_sig));
+	else if (n)
+		fprintf(stderr, "ipctrace: %d process%s outlived the command: %.*s, not followed; "
+			"use --follow-orphans to wait for %s\n", n, n == 1 ? "" : "es",
+			(int)ipct_buf_len(&names), names.data + names.start, n == 1 ? "it" : "them");
+	ipct_buf_free(&names);
 }
 
 static int exit_code_of(int status)
@@ -393,11 +542,19 @@ static int exit_code_of(int status)
 	return 1;
 }
 
+/* What run exits with: the command's status, or 128+N when a second interrupt N stopped the trace. */
+static int run_exit_code(const struct run *r)
+{
+	return r->stop_sig ? 128 + r->stop_sig : exit_code_of(r->status);
+}
+
 static void print_summary(struct run *r, const char *cmd)
 {
 	char status[64];
 
-	if (r->verb == RUN)
+	if (r->verb == RUN && !r->reaped && r->stop_sig)
+		snprintf(status, sizeof(status), "left running at %s", ipct_sig_name(r->stop_sig));
+	else if (r->verb == RUN)
 		ipct_wait_status_str(r->status, status, sizeof(status));
 	else
 		snprintf(status, sizeof(status), "session %u ended (%s)", r->session,
@@ -426,7 +583,7 @@ static void print_summary(struct run *r, const char *cmd)
 				"\"exit_code\":%d,\"status\":\"%s\"}\n",
 				(long long)r->events, (long long)r->lost, (long long)r->lost_ring,
 				(long long)r->lost_client, (long long)r->untraced, (long long)r->privileged,
-				exit_code_of(r->status), status);
+				run_exit_code(r), status);
 		flush_out(r);
 	} else {
 		fprintf(stderr, "ipctrace: %s %s; %lld events, %lld lost\n", cmd, status,
@@ -453,6 +610,8 @@ static void print_summary(struct run *r, const char *cmd)
 static const struct option trace_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "events", required_argument, NULL, 'e' },
+	{ "output-file", required_argument, NULL, 'O' },
+	{ "follow-orphans", no_argument, NULL, 'F' },
 	{ "socket", required_argument, NULL, 's' },
 	{ "color", required_argument, NULL, 'C' },
 	{ "signals", no_argument, NULL, 'S' },
@@ -468,7 +627,7 @@ static const struct option trace_opts[] = {
 };
 
 struct trace_args {
-	const char *socket_path, *color, *pids;
+	const char *socket_path, *color, *pids, *output_file;
 	const char *select[SELECT_MAX];  /* -e */
 	int nselect;
 	bool socket_given, want_view, all, background;
@@ -494,11 +653,32 @@ static void attach_usage(FILE *f)
 		"      --background      print the session id and return; the trace goes on\n"
 		"                        into the log until `ipctrace detach N`\n"
 		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
+		"  -O, --output-file FILE  the trace into FILE, not stdout\n"
 		"  -e, --events EXPR     print only the events EXPR selects (as for run)\n"
 		"      --signals, --pipes, --explain, --view, --count   as for ipctrace run\n"
 		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n");
+}
+
+/* Where the trace goes: -O FILE, else standard output, which must be open. -1 (said why) when neither is there. */
+static int open_output(struct run *r, const char *file)
+{
+	r->out_fd = STDOUT_FILENO;
+	r->out_name = "standard output";
+	if (file) {
+		r->out_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (r->out_fd < 0) {
+			fprintf(stderr, "ipctrace: cannot open %s: %s\n", file, strerror(errno));
+			return -1;
+		}
+		r->out_name = file;
+	} else if (stdout_closed) {
+		fprintf(stderr, "ipctrace: standard output is closed: nowhere to write the trace "
+			"(give a file with -O FILE)\n");
+		return -1;
+	}
+	return 0;
 }
 
 /* Parses the options of run (stopping at the command), attach and trace. -1: exit with *code. */
@@ -510,11 +690,25 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 
 	*code = EXIT_USAGE;
 	/* '+': options end at run's command, whose own options are its business. */
-	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:e:s:ch" : "o:e:p:s:ch", trace_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:O:e:s:ch" : "o:O:e:p:s:ch", trace_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_output(optarg, &r->fmt.mode, true) < 0)
+			if (parse_output(optarg, &r->fmt.mode, true) < 0) {
+				/* strace's -o FILE is -O FILE here: -o is the format. */
+				fprintf(stderr, "ipctrace: -o is the format; to write the trace to a file, "
+					"use -O %s (--output-file)\n", optarg);
 				return -1;
+			}
+			break;
+		case 'O':
+			a->output_file = optarg;
+			break;
+		case 'F':
+			if (r->verb != RUN) {
+				fprintf(stderr, "ipctrace: --follow-orphans goes with run only\n");
+				return -1;
+			}
+			r->follow_orphans = true;
 			break;
 		case 'e':
 			if (a->nselect == SELECT_MAX) {
@@ -597,8 +791,15 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		fprintf(stderr, "ipctrace: -e: %s\n", err);
 		return -1;
 	}
-	r->fmt.color = !strcmp(a->color, "always") || (!strcmp(a->color, "auto") && want_color(STDOUT_FILENO));
-	r->fmt.width = term_width(STDOUT_FILENO);
+	if (a->output_file && a->background) {
+		fprintf(stderr, "ipctrace: --background traces into the log: not with --output-file\n");
+		return -1;
+	}
+	*code = 1;
+	if (open_output(r, a->output_file) < 0)
+		return -1;
+	r->fmt.color = !strcmp(a->color, "always") || (!strcmp(a->color, "auto") && want_color(r->out_fd));
+	r->fmt.width = term_width(r->out_fd);
 	/* Without it handlers show as addresses: worth a trace, not worth failing one. */
 	r->fmt.syms = ipct_syms_new();
 	return 0;
@@ -664,7 +865,7 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 	if (a->background)
 		return 0;
 	if (a->want_view) {
-		r->view = view_new(STDOUT_FILENO, &r->fmt);
+		r->view = view_new(r->out_fd, &r->fmt);
 		if (!r->view) {
 			fprintf(stderr, "ipctrace: out of memory\n");
 			return -1;
@@ -708,6 +909,8 @@ static int trace_signals_fd(void)
 
 static void run_free(struct run *r)
 {
+	if (r->out_fd > STDOUT_FILENO)
+		close(r->out_fd);
 	conn_close(&r->conn);
 	ipct_buf_free(&r->out);
 	ipct_syms_free(r->fmt.syms);
@@ -717,6 +920,7 @@ static void run_free(struct run *r)
 	json_object_put(r->graph);
 	json_object_put(r->counts);
 	json_object_put(r->diags);
+	json_object_put(r->left);
 }
 
 int do_run(int argc, char **argv)
@@ -747,7 +951,9 @@ int do_run(int argc, char **argv)
 	}
 	if (conn_open(&r.conn, a.socket_path, !a.socket_given) < 0)
 		goto out;
-	r.child = spawn_held(path, argv + optind, &release_fd);
+	/* Machine-readable on our stdout: the command's stdout must not land among its lines. */
+	r.child = spawn_held(path, argv + optind, r.out_fd == STDOUT_FILENO && r.fmt.mode != IPCT_OUT_TEXT,
+			     &release_fd);
 	if (r.child < 0) {
 		fprintf(stderr, "ipctrace: failed to start %s: %s\n", argv[optind], strerror(-r.child));
 		goto out;
@@ -764,6 +970,12 @@ int do_run(int argc, char **argv)
 	close(release_fd);
 	release_fd = -1;
 	stream(&r, sfd);
+	if (r.stop_sig) {
+		print_summary(&r, argv[optind]);
+		say_left(&r);
+		ret = r.write_err ? 1 : run_exit_code(&r);
+		goto out;
+	}
 	if (r.end_reason) {
 		fprintf(stderr, "ipctrace: %s while tracing; %s (pid %d) continues untraced\n",
 			!strcmp(r.end_reason, "daemon_exit") ? "ipctraced stopped"
@@ -776,7 +988,9 @@ int do_run(int argc, char **argv)
 	if (r.view)
 		view_end(r.view, r.status);
 	print_summary(&r, argv[optind]);
-	ret = exit_code_of(r.status);
+	say_left(&r);
+	/* A trace that could not be written is a failure, whatever the command did. */
+	ret = r.write_err ? 1 : run_exit_code(&r);
 out:
 	if (release_fd >= 0)
 		close(release_fd);
@@ -821,7 +1035,7 @@ static int attach_main(int argc, char **argv, enum verb verb)
 	if (r.view)
 		view_end(r.view, 0);
 	print_summary(&r, verb == ATTACH ? a.pids : "everything");
-	ret = r.end_reason && strcmp(r.end_reason, "detached") ? 1 : r.lost ? EXIT_INCOMPLETE : 0;
+	ret = (r.end_reason && strcmp(r.end_reason, "detached")) || r.write_err ? 1 : r.lost ? EXIT_INCOMPLETE : 0;
 out:
 	json_object_put(pids);
 	run_free(&r);

@@ -267,7 +267,8 @@ static bool bool_option(struct client *c, struct json_object *req, const char *k
 	if (!json_object_object_get_ex(req, key, &j))
 		return true;
 	if (!json_object_is_type(j, json_type_boolean)) {
-		reply_error(c, "trace: \"%s\" must be true or false", key);
+		reply_error(c, "%s: \"%s\" must be true or false", json_object_get_string(
+				    json_object_object_get(req, "cmd")), key);
 		return false;
 	}
 	*v = json_object_get_boolean(j);
@@ -381,14 +382,17 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 
 static void do_detach(struct daemon *d, struct client *c, struct json_object *req)
 {
-	struct json_object *jid;
+	struct json_object *jid, *r;
 	struct session *s;
+	bool outlived;
 	int64_t id;
 
 	if (!json_object_object_get_ex(req, "session", &jid) || !json_object_is_type(jid, json_type_int)) {
 		reply_error(c, "detach: \"session\" must be a session id (an integer)");
 		return;
 	}
+	if (!bool_option(c, req, "outlived", &outlived))
+		return;
 	id = json_object_get_int64(jid);
 	s = id > 0 && id <= UINT32_MAX ? session_find(d, (uint32_t)id) : NULL;
 	if (!s) {
@@ -400,9 +404,20 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 			    (long long)id, s->uid);
 		return;
 	}
+	/* What the ring holds now happened before the detach: routed first, exits included. */
+	tracer_drain(d->tracer);
+	/* "outlived": only if processes are left (`run` whose command has exited); else it ends as usual. */
+	if (outlived && tracer_session_procs(d->tracer, s->id) == 0) {
+		r = json_object_new_object();
+		json_object_object_add(r, "detached", json_object_new_boolean(0));
+		reply_ok(c, r);
+		return;
+	}
 	/* Its owner hears of it first (the notice), then the requester gets the reply. */
 	session_end(d, s, "detached");
-	reply_ok(c, json_object_new_object());
+	r = json_object_new_object();
+	json_object_object_add(r, "detached", json_object_new_boolean(1));
+	reply_ok(c, r);
 }
 
 /* Each uid's use of the daemon, lowest uid first; a client held to the limits sees its own only. */

@@ -8,6 +8,7 @@
  * ended sessions that `ipctrace pipes` queries.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +34,11 @@ void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx)
 	log_diag(ctx, s, diag);
 }
 
-/* The access mode and close-on-exec of pid's fd, from /proc/PID/fdinfo. */
-static void fd_flags(pid_t pid, int fd, unsigned *mode, bool *cloexec)
+/*
+ * The access mode and close-on-exec of pid's fd, from /proc/PID/fdinfo:
+ * 0, or -errno when the fd is gone (both read and written, kept open, then).
+ */
+static int fd_flags(pid_t pid, int fd, unsigned *mode, bool *cloexec)
 {
 	char path[64], line[128];
 	unsigned long flags = 0;
@@ -45,13 +49,14 @@ static void fd_flags(pid_t pid, int fd, unsigned *mode, bool *cloexec)
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
 	f = fopen(path, "re");
 	if (!f)
-		return;
+		return -errno;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "flags: %lo", &flags) == 1)
 			break;
 	fclose(f);
 	*mode = (flags & O_ACCMODE) == O_RDONLY ? 1 : (flags & O_ACCMODE) == O_WRONLY ? 2 : 3;
 	*cloexec = flags & O_CLOEXEC;
+	return 0;
 }
 
 /* What the diagnosis engine needs of a process it meets running (or held): its parent, user, ignored signals. */
@@ -191,7 +196,9 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 		kind = proc_fd_kind(fdpath, &st);
 		if (!IPCT_KIND_IS_GRAPHED(kind))
 			continue;
-		fd_flags(pid, fd, &mode, &cloexec);
+		/* Closed since it was listed (a launcher's close-on-exec fd, say): not a descriptor of it. */
+		if (fd_flags(pid, fd, &mode, &cloexec) < 0)
+			continue;
 		/* Held before exec, what is close-on-exec is the launcher's, never the program's. */
 		if (from_exec && cloexec)
 			continue;

@@ -86,13 +86,18 @@ static void pid_none(void *p)
 	(void)p;
 }
 
-/* Takes the session's processes out of the traced set and frees its kernel-side slot. */
-static void session_close(struct daemon *d, struct session *s)
+/*
+ * Takes the session's processes out of the traced set and frees its
+ * kernel-side slot; their pids go into left when it is given.
+ */
+static void session_close(struct daemon *d, struct session *s, struct json_object *left)
 {
 	struct pid_list l = { calloc(s->npids ? s->npids : 1, sizeof(pid_t)), 0 };
 
 	if (l.pids)
 		twalk_r(s->pids, pid_collect, &l);
+	for (size_t i = 0; left && i < l.n; i++)
+		json_object_array_add(left, json_object_new_int(l.pids[i]));
 	tracer_session_close(d->tracer, s->id, l.pids, l.n);
 	d->last_close_ns = boottime_ns();
 	free(l.pids);
@@ -204,7 +209,7 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	if (!err && o->all)
 		tracer_set_all(d->tracer, s->id, s->owner && !s->counts ? owner->pid : 0);
 	if (err) {
-		session_close(d, s);
+		session_close(d, s, NULL);
 		ipct_graph_end_session(d->graph, s->id);
 		ipct_diag_end_session(d->diag, s->id);
 		if (!d->sessions)
@@ -235,9 +240,11 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 {
 	struct tracer_session_losses kl;
 	struct session **pp;
+	/* A session cut short tells its client what it leaves running. */
+	struct json_object *left = s->owner && strcmp(reason, "exited") ? json_object_new_array() : NULL;
 
 	tracer_session_losses(d->tracer, s->id, &kl);
-	session_close(d, s);
+	session_close(d, s, left);
 	if (s->all)
 		tracer_set_all(d->tracer, 0, 0);
 	/* What is still pending now will not be seen delivered: its records go out before the notice. */
@@ -261,6 +268,8 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		json_object_object_add(n, "untraced_processes", json_object_new_int64((int64_t)kl.untraced));
 		/* Processes that left at a privileged exec. */
 		json_object_object_add(n, "privileged_execs", json_object_new_int64((int64_t)kl.left));
+		if (left)
+			json_object_object_add(n, "processes", left);
 		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}

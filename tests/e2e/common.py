@@ -268,7 +268,10 @@ class Trace:
         self.returncode = returncode
         self.stderr = stderr
         self.stdout = stdout
-        self.other_lines = other_lines      # stdout lines that are not JSON (the command's own)
+        self.other_lines = other_lines      # stdout lines that are not JSON (none: see command_lines)
+        # What the command printed: `run -o json` sends its stdout to stderr,
+        # which it shares with ipctrace's own messages ("ipctrace: ...").
+        self.command_lines = [l for l in stderr.splitlines() if not l.startswith('ipctrace: ')]
 
     def __iter__(self):
         return iter((self.events, self.summary, self.report, self.returncode, self.stderr))

@@ -180,7 +180,7 @@ check_eq('in /tmp during the run', listed[1][len('/tmp/'):-1], lines[lines.index
 check_eq('in the private daemon\'s directory', 'ipctrace.sock', lines[lines.index(listed[1]) + 1])
 st = [json.loads(line) for line in lines if line.startswith('{')]
 check(len(st) == 1 and st[0].get('journal', 'absent') is None, 'the private daemon\'s stats: %r' % st)
-check('cannot connect to ipctraced at %s' % os.environ['IPCTRACE_SOCKET'] in r.stderr,
+check('no ipctrace daemon is running (nothing answers at %s)' % os.environ['IPCTRACE_SOCKET'] in r.stderr,
       'attach --background without a daemon: stderr %r' % r.stderr)
 passed('no daemon: run gets a private one in %s (no journal), gone after; attach --background: exit 1'
        % listed[1][:-1])

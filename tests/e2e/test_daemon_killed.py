@@ -29,10 +29,10 @@ def variant(sig, message):
     out, err = Lines(cli.stdout), Lines(cli.stderr)
     target = None
     try:
-        def exec_and_ready(lines):
-            has_exec = any(l.startswith('{') and json.loads(l).get('type') == 'exec' for l in lines)
-            return has_exec and 'ready' in lines
-        ok = out.wait_for(exec_and_ready, TIMEOUT)
+        def has_exec(lines):
+            return any(l.startswith('{') and json.loads(l).get('type') == 'exec' for l in lines)
+        # waitsig's "ready" is on stderr: `run -o json` keeps stdout for the trace.
+        ok = out.wait_for(has_exec, TIMEOUT) and err.wait_for(lambda ls: 'ready' in ls, TIMEOUT)
         _context['stdout'], _context['stderr'] = out.text(), err.text()
         check(ok, '%s: no exec event and "ready" line from waitsig within %d s' % (name, TIMEOUT))
         ex = [json.loads(l) for l in out.lines if l.startswith('{')]

@@ -7,7 +7,8 @@ zombie (and no other), each child's end and how long it was a zombie (from
 the exit events), and who adopted it, which is the target of the SIGCHLD
 that the parent's exit sent for it; that SIGCHLD's record says so instead
 of "the target is not traced". A child that outlives its parent (orphan) is
-no zombie of it: no diagnosis, but its SIGCHLD's record tells the adoption.
+no zombie of it (traced to its end: --follow-orphans): no diagnosis, but its
+SIGCHLD's record tells the adoption.
 
 - never: three children exit 0, 1 and 2; the parent never waits;
 - first: two children; the parent waits for the first only;
@@ -76,7 +77,7 @@ d, rep = run('handler', lambda rep: rep['children'])
 passed('handler: %s' % d['message'])
 
 # A child that outlives its parent: adopted, and no zombie of it.
-t = trace([example('zombies'), 'orphan'], opts=['--signals'])
+t = trace([example('zombies'), 'orphan'], opts=['--signals', '--follow-orphans'])
 check_clean_exit(t, 0)
 parent, child = t.report['pid'], t.report['children'][0]
 check_eq('orphan: diagnoses', [], t.diagnoses)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """ipctrace run exits with the traced command's status (128+N for a signal),
-127 for a command that is not found, 126 for one that cannot be executed,
+127 for a command that is not found, 126 for one that cannot be executed (with
+the reason), a script without #! run by /bin/sh,
 and 2 for usage errors."""
 
 import os
@@ -47,7 +48,7 @@ with tempfile.TemporaryDirectory(prefix='ipctrace-e2e-') as d:
     missing = os.path.join(d, 'nonexistent')
     r = run_cli(['run', '--', missing])
     check_eq('ipctrace run -- %s: exit status' % missing, 127, r.returncode)
-    check('not found' in r.stderr, 'stderr does not say "not found": %r' % r.stderr)
+    check('%s: command not found' % missing in r.stderr, 'stderr does not say "command not found": %r' % r.stderr)
     r = run_cli(['run', '--', 'ipctrace-e2e-no-such-command'], env={'PATH': d + ':/usr/bin:/bin'})
     check_eq('a command name found nowhere in PATH: exit status', 127, r.returncode)
     check('not found' in r.stderr, 'stderr does not say "not found": %r' % r.stderr)
@@ -60,9 +61,33 @@ with tempfile.TemporaryDirectory(prefix='ipctrace-e2e-') as d:
     r = run_cli(['run', '--', plain])
     check_eq('ipctrace run -- <a 0644 file>: exit status', 126, r.returncode)
     check(r.stderr.strip() != '', 'no message on stderr for a file that cannot be executed')
+    check('%s: cannot execute: Permission denied' % plain in r.stderr, 'a 0644 file: stderr %r' % r.stderr)
     r = run_cli(['run', '--', d])
     check_eq('ipctrace run -- <a directory>: exit status', 126, r.returncode)
     passed('a file that is not executable, and a directory -> 126')
+
+    # As execvp(3) and the shells: a script without #! is sh's; a binary the kernel refuses is 126.
+    script = os.path.join(d, 'noshebang')
+    with open(script, 'w') as f:
+        f.write('echo "$0 $# $1"\nexit 7\n')
+    os.chmod(script, 0o755)
+    t = trace([script, 'one'])
+    check_eq('a script without #!: exit status (its own)', 7, t.returncode)
+    check_eq('a script without #!: what it printed (on stderr, -o json)', ['%s 1 one' % script], t.command_lines)
+    ex = one(select_events(t.events, type='exec'), 'exec of the script')
+    check_eq('a script without #!: the program exec\'d', '/bin/sh', ex.get('filename'))
+    passed('a script without #! runs under /bin/sh with its arguments (exit 7)')
+
+    for name, content, why in (('corrupt', b'\x7fELF\x02\x01\x01garbage', 'Exec format error'),
+                               ('nul', b'\x00\x01binary\n', 'Exec format error')):
+        path = os.path.join(d, name)
+        with open(path, 'wb') as f:
+            f.write(content)
+        os.chmod(path, 0o755)
+        r = run_cli(['run', '--', path])
+        check_eq('ipctrace run -- <%s>: exit status' % name, 126, r.returncode)
+        check('ipctrace: %s: cannot execute: %s' % (path, why) in r.stderr, '%s: stderr %r' % (name, r.stderr))
+    passed('a corrupt ELF and a binary with a NUL in its first line -> 126, "Exec format error"')
 
     # With -s, only that socket: no private daemon, the command never runs.
     marker = os.path.join(d, 'ran')

@@ -29,7 +29,7 @@ with tempfile.TemporaryDirectory(prefix='ipctrace-e2e-') as d:
 
     r = as_nobody([IPCTRACE, 'run', '-s', os.path.join(d, 'nosuch.sock'), '--', 'sh', '-c', 'echo > %s' % marker])
     check_eq('uid %d, -s to a missing socket: exit status' % NOBODY, 1, r.returncode)
-    check('cannot connect to ipctraced at %s' % os.path.join(d, 'nosuch.sock') in r.stderr,
+    check('no ipctrace daemon is running (nothing answers at %s)' % os.path.join(d, 'nosuch.sock') in r.stderr,
           'stderr does not name the socket: %r' % r.stderr)
     check(not os.path.exists(marker), 'the command ran although it could not be traced')
     passed('uid %d with -s to a missing socket: exit 1' % NOBODY)

@@ -19,8 +19,9 @@ ev, rep = t.events, t.report
 check(rep is not None, 'pipeline wrote no report')
 check_clean_exit(t, 0)
 check_eq('stage exit codes', {'seq': 0, 'grep': 0, 'wc': 0}, rep['exit'])
-check_eq('wc -l output (the non-JSON stdout lines)', [str(grep_out.count('\n'))],
-         [line.strip() for line in t.other_lines if line.strip()])
+check_eq('wc -l output (on stderr: run -o json keeps stdout for the trace)', [str(grep_out.count('\n'))],
+         [line.strip() for line in t.command_lines if line.strip()])
+check_eq('stdout lines that are not JSON', [], t.other_lines)
 parent, pids = rep['parent_pid'], rep['pids']
 passed('exit status 0, summary consistent, 0 lost; wc printed %d' % grep_out.count('\n'))
 

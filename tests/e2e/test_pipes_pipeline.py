@@ -22,8 +22,9 @@ script = 'seq %d | grep 7 | wc -l' % N
 t = trace(['/bin/sh', '-c', script], opts=PIPES, to_files=True)
 ev = t.events
 check_clean_exit(t, 0)
-check_eq('wc -l output (the non-JSON stdout lines)', [str(grep_out.count('\n'))],
-         [line.strip() for line in t.other_lines if line.strip()])
+check_eq('wc -l output (on stderr: run -o json keeps stdout for the trace)', [str(grep_out.count('\n'))],
+         [line.strip() for line in t.command_lines if line.strip()])
+check_eq('stdout lines that are not JSON', [], t.other_lines)
 passed('sh -c %r: exit 0, 0 lost, wc printed %d' % (script, grep_out.count('\n')))
 
 pids = {}

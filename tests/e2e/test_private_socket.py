@@ -52,7 +52,7 @@ try:
           'detach 9999 without -s: exit %d, stderr %r (the daemon\'s answer expected)' % (r.returncode, r.stderr))
     missing = os.path.join(d.dir, 'missing.sock')
     r = run_cli(['stats', '-s', missing], env=env)
-    check(r.returncode == 1 and 'cannot connect to ipctraced at %s' % missing in r.stderr,
+    check(r.returncode == 1 and 'no ipctrace daemon is running (nothing answers at %s)' % missing in r.stderr,
           'stats -s MISSING with $IPCTRACE_SOCKET set: exit %d, stderr %r' % (r.returncode, r.stderr))
     passed('log, signals, pipes, stats and detach without -s ask the daemon at $IPCTRACE_SOCKET; -s wins')
 finally:
@@ -66,10 +66,16 @@ t = trace([example('signals'), '2'])
 check_clean_exit(t, 0)
 check_eq('SIGUSR1 deliveries traced by the private daemon', t.report['handled'],
          len([e for e in t.events if e['type'] == 'signal_deliver']))
-r = run_cli(['stats'])
-check(r.returncode == 1 and 'cannot connect to ipctraced at %s' % own in r.stderr,
-      'stats with nothing at $IPCTRACE_SOCKET: exit %d, stderr %r' % (r.returncode, r.stderr))
-passed('nothing at $IPCTRACE_SOCKET: run gets a private daemon, stats fails naming %s' % own)
+# Every verb that needs a running daemon says so alike, and how to start one (ipctrace(1), EXIT STATUS).
+for args in (['stats'], ['log', '--since', '-10m'], ['signals'], ['pipes'], ['explain', '1'], ['detach', '1']):
+    r = run_cli(args)
+    check(r.returncode == 1 and 'no ipctrace daemon is running (nothing answers at %s)' % own in r.stderr
+          and "Start it with 'sudo systemctl start ipctraced'" in r.stderr
+          and "'sudo ipctrace run -- CMD' traces CMD privately" in r.stderr,
+          '%s with nothing at $IPCTRACE_SOCKET: exit %d, stderr %r' % (' '.join(args), r.returncode, r.stderr))
+    check_eq('%s with nothing at $IPCTRACE_SOCKET: stdout' % ' '.join(args), '', r.stdout)
+passed('nothing at $IPCTRACE_SOCKET: run gets a private daemon; stats, log, signals, pipes, explain and '
+       'detach exit 1 naming %s and how to start one' % own)
 
 # The trap: a test of its own, importing common.py, that does HOW.
 CHILD = '''

@@ -31,9 +31,9 @@ KNOWN = {
     'signals': ('match',),
     'pipes': ('match',),
     'trace': ('pid', 'pids', 'from_exec', 'records', 'pipes', 'all', 'background'),
-    'detach': ('session',),
+    'detach': ('session', 'outlived'),
 }
-BOOLS = ('from_exec', 'records', 'pipes', 'all', 'background', 'follow')
+BOOLS = ('from_exec', 'records', 'pipes', 'all', 'background', 'follow', 'outlived')
 BAD_TERMS = ('bogus=1', 'pid', '=', 'pid=', 'pid=-1', 'pid=x', 'sig=SIGFOO', 'sig=0', 'type=nokill',
              'errno=EFOO', 'kind=x', 'result=lost', 'outcome=nope', 'tree=abc', 'session=1.5', '=1',
              'pid==1', ' pid=1', 'PID=1')
@@ -202,6 +202,7 @@ try:
         fixed.append(('log', {'cmd': 'log', 'follow': v}))
         for k in ('from_exec', 'records', 'pipes', 'all', 'background'):
             fixed.append(('trace', {'cmd': 'trace', k: v, 'pid': INT32_MAX}))
+        fixed.append(('detach', {'cmd': 'detach', 'session': 1, 'outlived': v}))
     for v in ('x', 1.5, None, 0, -1, 2**40, 2**63, [], {}, True):
         fixed.append(('trace', {'cmd': 'trace', 'pid': v}))
     for v in (5, 'x', [], [0], [-1], ['1'], [1.5], [None], list(range(1, 66)), [2**40], {}):

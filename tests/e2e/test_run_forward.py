@@ -3,7 +3,8 @@
 """`ipctrace run` passes on the signals sent to it alone (ipctrace(1): SIGTERM,
 SIGHUP, SIGQUIT, SIGINT) to the command, and exits with the command's
 status. For each: `run -o json -- waitsig` (which handles no signal), and
-once waitsig says "ready", the test signals ipctrace's pid. The trace shows
+once waitsig says "ready" (on stderr: `run -o json` keeps stdout for the
+trace), the test signals ipctrace's pid. The trace shows
 that signal generated for waitsig by ipctrace (SI_USER, its pid) and
 waitsig's death by it; ipctrace exits 128+N, its summary says so. (A signal
 typed at the terminal reaches the command directly: test_sig_terminal.)"""
@@ -40,15 +41,16 @@ try:
         cli = subprocess.Popen(cmd, env=run_env({'IPCTRACE_REPORT': report}), cwd=tmp, preexec_fn=no_core,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            out = Lines(cli.stdout)
-            check(out.wait_for(lambda ls: 'ready' in ls, TIMEOUT), '%s: waitsig did not say ready' % name)
+            out, errl = Lines(cli.stdout), Lines(cli.stderr)
+            check(errl.wait_for(lambda ls: 'ready' in ls, TIMEOUT), '%s: waitsig did not say ready' % name)
             os.kill(cli.pid, sig)
             try:
                 cli.wait(timeout=TIMEOUT)
             except subprocess.TimeoutExpired:
                 fail('%s to ipctrace: it did not end within %d s' % (name, TIMEOUT))
             out.wait_for(lambda ls: False, TIMEOUT)
-            err = cli.stderr.read().decode(errors='replace')
+            errl.wait_for(lambda ls: False, TIMEOUT)
+            err = errl.text()
         finally:
             stop(cli)
             cli.stdout.close()
