@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""The shipping configuration of docs/shipping.md, run: the events of a
-traced program reach Elasticsearch, one document each, through the shipped
+"""The shipping configuration of docs/shipping.md, run: the events of traced
+programs reach Elasticsearch, one document each, through the shipped
 ipctrace-export.service and rsyslog-elasticsearch.conf, also when
-Elasticsearch is down for a while and rsyslog restarts meanwhile.
+Elasticsearch is down for a while, when rsyslog restarts, and when the file
+is truncated as logrotate's copytruncate does.
 
 - A private daemon. The unit's command (its ExecStart= shell line, with only
   /usr/bin/ipctrace and /var/log/ipctrace/events.json replaced by the
@@ -15,14 +16,17 @@ Elasticsearch is down for a while and rsyslog restarts meanwhile.
   with only the server, its port and the file replaced, after a line that
   gives it a private work directory (where /etc/rsyslog.conf sets Debian's).
 - `pipe 100` is traced through the daemon. Once rsyslog says it suspends
-  the Elasticsearch action, it is stopped: its queue must be on disk. The
-  stand-in starts listening, rsyslogd starts again, and `pipe 50` is traced.
+  the Elasticsearch action, the stand-in starts listening.
+- rsyslogd is stopped, `pipe 50` is traced, rsyslogd starts again.
+- The file is truncated, `pipe 10` is traced.
 
-Elasticsearch must then have received exactly the events that `ipctrace
-log -o json` returns, in order, each once, as a document of its own with
-every field (time_ns within the log's clock slack), "host" and
+After each step Elasticsearch must have received exactly the events that
+`ipctrace log -o json` returns, in order, each once, as a document of its
+own with every field (time_ns within the log's clock slack), "host" and
 "@timestamp" added, in the index ipctrace-YYYY.MM.DD of its time (UTC);
 and the writes and reads in the documents are those each program counted.
+(Stopping rsyslog while Elasticsearch is down loses the batch it retries:
+docs/shipping.md says so, and this test does not do it.)
 """
 
 import datetime
@@ -265,10 +269,26 @@ try:
     cleanup.append(rs.kill)
     expected = log(d.socket)
     es.wait_docs(len(expected), TIMEOUT)
-    rs.stop('rsyslogd restarted')
     check_docs(es, expected, (('pipe 100', rep1), ('pipe 50', rep2)))
+    passed('rsyslogd restarted: Elasticsearch received the %d events of both runs, each once, in order'
+           % len(expected))
+
+    # The file emptied as logrotate's copytruncate does, rsyslogd running:
+    # it reads the new lines from the start. What pipe 10 appends stays
+    # shorter than what was there, so that the file's size shows rsyslog
+    # the truncation however late it looks.
+    size = os.path.getsize(events_file)
+    os.truncate(events_file, 0)
+    t3 = trace([example('pipe'), '10'], opts=['-s', d.socket])
+    rep3 = check_pipe_counts(t3, 'pipe 10')
+    expected = log(d.socket)
+    es.wait_docs(len(expected), TIMEOUT)
+    rs.stop('the file truncated')
+    check(os.path.getsize(events_file) < size, 'pipe 10 appended %d bytes, no fewer than the %d truncated'
+          % (os.path.getsize(events_file), size))
+    check_docs(es, expected, (('pipe 100', rep1), ('pipe 50', rep2), ('pipe 10', rep3)))
     check(exporter.poll() is None, 'the export command ended, status %r' % exporter.returncode)
-    passed('rsyslogd restarted: Elasticsearch received the %d events of both runs, each once, in order, in %s'
+    passed('the file truncated: Elasticsearch received the %d events of the three runs, each once, in order, in %s'
            % (len(expected), sorted({i for i, _ in es.docs})))
 finally:
     for f in reversed(cleanup):
