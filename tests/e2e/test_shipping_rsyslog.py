@@ -41,8 +41,8 @@ import socket
 import subprocess
 import threading
 
-from common import (HERE, IPCTRACE, Lines, Daemon, check, check_eq, check_pipe_counts, done, example, fail, passed,
-                    run_env, select_events, total_bytes, trace)
+from common import (HERE, IPCTRACE, Daemon, Lines, check, check_eq, check_pipe_counts, check_pipe_events, done,
+                    example, fail, passed, run_env, trace)
 from logcommon import ipctrace_group, log, public_copy, public_tmpdir, same_events, wait_stats
 
 SHIPPING = os.path.normpath(os.path.join(HERE, '..', '..', 'packaging', 'shipping'))
@@ -156,7 +156,7 @@ class Rsyslogd:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             fail('%s: rsyslogd did not stop within %d s of SIGTERM' % (what, TIMEOUT))
-        self.out.wait_for(lambda ls: False, 0)
+        self.out.wait_for(lambda ls: False, TIMEOUT)      # its last messages, to the end of the pipe
         check_eq('%s: rsyslogd\'s exit status (its messages: %r)' % (what, self.out.text()[-2000:]),
                  0, self.proc.returncode)
 
@@ -187,13 +187,7 @@ def check_docs(es, expected, reports):
         got.append({k: v for k, v in doc.items() if k not in ADDED})
     same_events('Elasticsearch\'s documents against ipctrace log -o json', expected, got)
     for name, rep in reports:
-        writes = select_events(got, type='write', pid=rep['child_pid'], fd=rep['write_fd'])
-        reads = select_events(got, type='read', pid=rep['parent_pid'], fd=rep['read_fd'])
-        check_eq('%s: writes in Elasticsearch' % name, rep['writes'], len(writes))
-        check_eq('%s: bytes written in Elasticsearch' % name, rep['bytes_written'], total_bytes(writes))
-        check_eq('%s: reads in Elasticsearch' % name, rep['reads'], len(reads))
-        check_eq('%s: bytes read in Elasticsearch' % name, rep['bytes_read'], total_bytes(reads))
-
+        check_pipe_events(got, rep, '%s, in Elasticsearch' % name)
 
 if not os.access(RSYSLOGD, os.X_OK) or not glob.glob('/usr/lib/*/rsyslog/omelasticsearch.so'):
     fail('rsyslogd or its omelasticsearch module is missing (scripts/setup installs rsyslog and '
