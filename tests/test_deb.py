@@ -29,6 +29,8 @@ EXPECTED = {
     "./usr/share/doc/ipctrace/examples/vector/ipctrace.toml": "-rw-r--r--",
     "./usr/share/doc/ipctrace/examples/vector/loki.toml": "-rw-r--r--",
     "./usr/share/doc/ipctrace/examples/vector/elasticsearch.toml": "-rw-r--r--",
+    "./usr/share/doc/ipctrace/examples/rsyslog/ipctrace-export.service": "-rw-r--r--",
+    "./usr/share/doc/ipctrace/examples/rsyslog/rsyslog-elasticsearch.conf": "-rw-r--r--",
 }
 # What the maintainer scripts must do: the group of sysusers.d, the unit enabled.
 POSTINST = [r"systemd-sysusers .*ipctrace\.conf", r"deb-systemd-helper .*enable", r"ipctraced\.service"]

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Vector's configuration for shipping the JSON event log (docs/shipping.md),
-checked as far as can be without Vector, which Debian 12 does not package:
-the files are TOML; every component's inputs exist; the source runs an
-`ipctrace log` that this ipctrace accepts; the event fields used are in
-docs/events.md; docs/shipping.md quotes the files as they are.
+"""The configurations for shipping the JSON event log (docs/shipping.md),
+checked without running them. rsyslog's, which
+tests/e2e/test_shipping_rsyslog.py runs: ipctrace-export.service passes
+`systemd-analyze verify`. Vector's, as far as can be without Vector, which
+Debian 12 does not package: the files are TOML; every component's inputs
+exist; the source runs an `ipctrace log` that this ipctrace accepts; the
+event fields used are in docs/events.md. docs/shipping.md quotes every file
+as it is.
 
 Usage: test_shipping.py SOURCE_ROOT IPCTRACE
 """
@@ -15,6 +18,8 @@ import sys
 import tomllib
 
 FILES = ("ipctrace.toml", "loki.toml", "elasticsearch.toml")
+# rsyslog's, and the language docs/shipping.md quotes each in.
+RSYSLOG = (("ipctrace-export.service", "ini"), ("rsyslog-elasticsearch.conf", "conf"))
 failures = []
 
 
@@ -80,10 +85,20 @@ def main():
     for field in sorted(used):
         check("| `%s` |" % field in events_md, "event field %s is in docs/events.md" % field)
 
+    # The unit as systemd reads it (its man page is not installed here).
+    unit = os.path.join(root, "packaging", "shipping", "ipctrace-export.service")
+    r = subprocess.run(["systemd-analyze", "verify", "--man=no", unit], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, universal_newlines=True,
+                       env=dict(os.environ, SYSTEMD_LOG_LEVEL="notice"))
+    check(r.returncode == 0 and not r.stdout.strip(),
+          "systemd-analyze verify ipctrace-export.service is silent: %s" % r.stdout.strip())
+
     # The documentation quotes the files as they are.
     doc = open(os.path.join(root, "docs", "shipping.md")).read()
-    for n, t in texts.items():
-        check("### packaging/shipping/%s\n\n```toml\n%s```" % (n, t) in doc,
+    quoted = [(n, "toml", t) for n, t in texts.items()]
+    quoted += [(n, lang, open(os.path.join(root, "packaging", "shipping", n)).read()) for n, lang in RSYSLOG]
+    for n, lang, t in quoted:
+        check("### packaging/shipping/%s\n\n```%s\n%s```" % (n, lang, t) in doc,
               "docs/shipping.md quotes packaging/shipping/%s as it is" % n)
     if failures:
         print("%d failed" % len(failures))

@@ -482,13 +482,18 @@ def check_pipe_counts(t, what):
     check_eq('%s: lost' % what, 0, t.summary.get('lost'))
     rep = t.report
     check(rep is not None, '%s: pipe wrote no report' % what)
-    writes = select_events(t.events, type='write', pid=rep['child_pid'], fd=rep['write_fd'])
-    reads = select_events(t.events, type='read', pid=rep['parent_pid'], fd=rep['read_fd'])
+    check_pipe_events(t.events, rep, what)
+    return rep
+
+
+def check_pipe_events(events, rep, what):
+    """Among events, the writes of `pipe N`'s child and the reads of its parent: those its report counts."""
+    writes = select_events(events, type='write', pid=rep['child_pid'], fd=rep['write_fd'])
+    reads = select_events(events, type='read', pid=rep['parent_pid'], fd=rep['read_fd'])
     check_eq('%s: writes' % what, rep['writes'], len(writes))
     check_eq('%s: bytes written' % what, rep['bytes_written'], total_bytes(writes))
     check_eq('%s: reads' % what, rep['reads'], len(reads))
     check_eq('%s: bytes read' % what, rep['bytes_read'], total_bytes(reads))
-    return rep
 
 
 def check_clean_exit(t, code=0):

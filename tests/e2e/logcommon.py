@@ -149,6 +149,26 @@ def userdel(name):
     subprocess.run(['groupdel', name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
 
 
+def ipctrace_group(cleanup):
+    """The gid of the group ipctrace, created (and its removal appended to
+    cleanup) when the machine has none: before a daemon starts, since the
+    daemon looks it up then."""
+    import grp
+    try:
+        return grp.getgrnam('ipctrace').gr_gid
+    except KeyError:
+        pass
+    r = subprocess.run(['groupadd', '--system', 'ipctrace'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, timeout=60)
+    if r.returncode == 9:           # "already exists": another test made it meanwhile, and removes it
+        return grp.getgrnam('ipctrace').gr_gid
+    if r.returncode != 0:
+        fail('groupadd ipctrace failed: %s' % r.stderr.strip())
+    cleanup.append(lambda: subprocess.run(['groupdel', 'ipctrace'], stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, timeout=60))
+    return grp.getgrnam('ipctrace').gr_gid
+
+
 def as_user(uid, gid, args, groups=(), env=None, timeout=60, stdin=subprocess.DEVNULL, cwd='/'):
     """Runs args as uid:gid with exactly the supplementary groups given (setpriv); text output."""
     grp = '--groups=%s' % ','.join(str(g) for g in groups) if groups else '--clear-groups'

@@ -15,7 +15,6 @@ Root and the user each trace `signals 3` (--signals) and `pipe 10`
 - a member of the group `ipctrace` sees root's events, records and
   objects too, and may trace every process."""
 
-import grp
 import json
 import os
 import shutil
@@ -24,24 +23,14 @@ import subprocess
 
 from common import (IPCTRACE, Daemon, Lines, check, check_eq, done, example, fail, passed, select_events,
                     trace)
-from logcommon import (as_user, check_uid, log, parse_json_lines, public_copy, public_tmpdir, same_events,
-                       useradd, userdel, wait_stats)
+from logcommon import (as_user, check_uid, ipctrace_group, log, parse_json_lines, public_copy, public_tmpdir,
+                       same_events, useradd, userdel, wait_stats)
 
 TIMEOUT = 60
 
 cleanup = []
 try:
-    try:
-        group = grp.getgrnam('ipctrace')
-    except KeyError:
-        r = subprocess.run(['groupadd', '--system', 'ipctrace'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           universal_newlines=True, timeout=TIMEOUT)
-        if r.returncode != 0:
-            fail('groupadd ipctrace failed: %s' % r.stderr.strip())
-        cleanup.append(lambda: subprocess.run(['groupdel', 'ipctrace'], stdout=subprocess.DEVNULL,
-                                              stderr=subprocess.DEVNULL, timeout=TIMEOUT))
-        group = grp.getgrnam('ipctrace')
-    gid_ipctrace = group.gr_gid
+    gid_ipctrace = ipctrace_group(cleanup)
     user, uid, gid = useradd()
     cleanup.append(lambda: userdel(user))
     tmp = public_tmpdir()
