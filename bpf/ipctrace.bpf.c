@@ -47,6 +47,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define O_NONBLOCK 00004000
 #define WNOHANG 0x00000001
 #define MSG_DONTWAIT 0x40
+#define IPC_STAT 2
 #define SI_USER   0
 #define SI_KERNEL 0x80
 #define SI_TIMER  (-2)
@@ -1377,6 +1378,19 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		/* msgrcv writes the mtype of the message it took where msgsnd's was. */
 		if ((cls == IPCT_SC_MSGSND || (cls == IPCT_SC_MSGRCV && ret >= 0)) &&
 		    read_mtype(args[1], compat, &e->sys.x[3]))
+			e->flags |= IPCT_F_NEW_VALID;
+		break;
+	case IPCT_SC_SHMGET:
+	case IPCT_SC_SHMAT:
+	case IPCT_SC_SHMDT:
+	case IPCT_SC_SHMCTL:
+		e->kind[0] = IPCT_KIND_SHM;
+		if (cls != IPCT_SC_SHMDT)
+			e->sys.x[0] = IPCT_SYSV_SHM_INO(cls == IPCT_SC_SHMGET ? ret : args[0]);
+		/* struct shmid64_ds: a 48-byte ipc64_perm, shm_segsz, three times, two pids, shm_nattch. */
+		if (cls == IPCT_SC_SHMCTL && ret == 0 && !compat && (args[1] & 0xff) == IPC_STAT &&
+		    !bpf_probe_read_user(&e->sys.x[2], sizeof(e->sys.x[2]), (void *)(args[2] + 48)) &&
+		    !bpf_probe_read_user(&e->sys.x[3], sizeof(e->sys.x[3]), (void *)(args[2] + 88)))
 			e->flags |= IPCT_F_NEW_VALID;
 		break;
 	case IPCT_SC_SIGQUEUE:

@@ -603,6 +603,47 @@ static void fmt_msg(struct pr *p, const struct ipct_event *e, const char *name)
 	}
 }
 
+/*
+ * System V shared memory calls: the segment by its id, its size, where it
+ * is attached. shmdt names the address only: the pipe graph knows which
+ * segment was there (docs/events.md).
+ */
+static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
+{
+	const struct ipct_sys *s = &e->sys;
+
+	switch (cls) {
+	case IPCT_SC_SHMGET:
+		pr_hex(p, "key", "key=%s", (uint32_t)s->args[0]);
+		pr_int(p, "size", " size=%" PRId64, (int64_t)s->args[1]);
+		pr_flags(p, "flags", " ", ipct_shmget_flags, s->args[2] & ~0777ull);
+		pr_int(p, "mode", NULL, (int64_t)(s->args[2] & 0777));
+		if (s->ret >= 0) {
+			pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
+			pr_int(p, "bytes", NULL, (int64_t)s->args[1]);
+		}
+		break;
+	case IPCT_SC_SHMAT:
+		pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
+		pr_flags(p, "flags", " ", ipct_shmat_flags, s->args[2]);
+		if (s->ret >= 0 || s->ret < -4095)
+			pr_hex(p, "addr", " at %s", (uint64_t)s->ret);
+		break;
+	case IPCT_SC_SHMDT:
+		pr_hex(p, "addr", "addr=%s", s->args[0]);
+		break;
+	case IPCT_SC_SHMCTL:
+		pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
+		/* IPC_64, which some C libraries add, is no command of its own. */
+		pr_str(p, "cmd", " %s", ipct_enum_name(ipct_shmctl_cmds, s->args[1] & 0xff));
+		if (e->flags & IPCT_F_NEW_VALID) {
+			pr_int(p, "bytes", " size=%" PRId64, (int64_t)s->x[2]);
+			pr_int(p, "attached", " attached=%" PRId64, (int64_t)s->x[3]);
+		}
+		break;
+	}
+}
+
 static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
@@ -780,6 +821,12 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_MSGSND:
 	case IPCT_SC_MSGRCV:
 		fmt_msg(p, e, name);
+		break;
+	case IPCT_SC_SHMGET:
+	case IPCT_SC_SHMAT:
+	case IPCT_SC_SHMDT:
+	case IPCT_SC_SHMCTL:
+		fmt_shm(p, e, sc->cls);
 		break;
 	case IPCT_SC_DUP2:
 		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);

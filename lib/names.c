@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -256,6 +257,7 @@ const char *ipct_kind_name(int kind)
 	case IPCT_KIND_TTY: return "tty";
 	case IPCT_KIND_MQUEUE: return "mqueue";
 	case IPCT_KIND_MSGQ: return "msgq";
+	case IPCT_KIND_SHM: return "shm";
 	case IPCT_KIND_OTHER: return "other";
 	default: return NULL;
 	}
@@ -317,6 +319,10 @@ void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len)
 	case IPCT_KIND_MSGQ:
 		/* A System V queue is known by its id (the graph keys it by IPCT_SYSV_INO). */
 		snprintf(buf, len, "msq:%u", (uint32_t)ino);
+		break;
+	case IPCT_KIND_SHM:
+		/* A System V segment by its id (the graph keys it by IPCT_SYSV_SHM_INO). */
+		snprintf(buf, len, "shm:%u", (uint32_t)ino);
 		break;
 	default:
 		snprintf(buf, len, "%s", "");
@@ -389,6 +395,19 @@ const struct ipct_flag_name ipct_ipc_flags[] = {
 
 const struct ipct_flag_name ipct_msgctl_cmds[] = {
 	N(IPC_RMID), N(IPC_SET), N(IPC_STAT), N(IPC_INFO), N(MSG_STAT), N(MSG_INFO), N(MSG_STAT_ANY), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_shmget_flags[] = {
+	N(IPC_CREAT), N(IPC_EXCL), N(SHM_HUGETLB), N(SHM_NORESERVE), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_shmat_flags[] = {
+	N(SHM_RDONLY), N(SHM_RND), N(SHM_REMAP), N(SHM_EXEC), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_shmctl_cmds[] = {
+	N(IPC_RMID), N(IPC_SET), N(IPC_STAT), N(IPC_INFO), N(SHM_STAT), N(SHM_INFO), N(SHM_LOCK), N(SHM_UNLOCK),
+	N(SHM_STAT_ANY), { 0, NULL },
 };
 
 const struct ipct_flag_name ipct_unshare_flags[] = {

@@ -62,6 +62,9 @@ extern const struct ipct_flag_name ipct_ioctl_requests[];    /* FIOCLEX, FIONCLE
 extern const struct ipct_flag_name ipct_mq_open_flags[];     /* mq_open: O_WRONLY, O_CREAT, ... */
 extern const struct ipct_flag_name ipct_ipc_flags[];         /* IPC_CREAT, IPC_NOWAIT, MSG_NOERROR, ... */
 extern const struct ipct_flag_name ipct_msgctl_cmds[];       /* IPC_RMID, IPC_SET, IPC_STAT, ... */
+extern const struct ipct_flag_name ipct_shmget_flags[];      /* IPC_CREAT, IPC_EXCL, SHM_HUGETLB, ... */
+extern const struct ipct_flag_name ipct_shmat_flags[];       /* SHM_RDONLY, SHM_RND, SHM_REMAP, SHM_EXEC */
+extern const struct ipct_flag_name ipct_shmctl_cmds[];       /* IPC_RMID, IPC_SET, IPC_STAT, SHM_LOCK, ... */
 extern const struct ipct_flag_name ipct_unshare_flags[];     /* CLONE_FILES, CLONE_NEWNS, ... */
 
 /*

@@ -85,6 +85,11 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(msgsnd, MSGSND),
 	SC(msgrcv, MSGRCV),
 	SC(msgctl, MSGCTL),
+	/* System V shared memory: ids and addresses; the reads and writes of it are no calls */
+	SC(shmget, SHMGET),
+	SC(shmat, SHMAT),
+	SC(shmdt, SHMDT),
+	SC(shmctl, SHMCTL),
 	/* children: who waited for which, and what it collected */
 	SC(wait4, WAIT4),
 	SC(waitid, WAITID),

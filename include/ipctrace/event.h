@@ -53,6 +53,7 @@ enum ipct_obj_kind {
 	IPCT_KIND_TTY,          /* a terminal (its ino is the device number, dev_t: major << 20 | minor) */
 	IPCT_KIND_MQUEUE,       /* a POSIX message queue (an inode of the mqueue file system) */
 	IPCT_KIND_MSGQ,         /* a System V message queue: no descriptor, named by its id */
+	IPCT_KIND_SHM,          /* a System V shared memory segment: no descriptor, named by its id */
 	IPCT_KIND_MAX,
 };
 
@@ -67,6 +68,8 @@ enum ipct_obj_kind {
  * with this bit set, which no inode number has.
  */
 #define IPCT_SYSV_INO(id) ((1ull << 63) | (__u32)(id))
+/* A segment's ids are not a queue's: the same number may name both. */
+#define IPCT_SYSV_SHM_INO(id) (IPCT_SYSV_INO(id) | 1ull << 62)
 
 /*
  * How the BPF program treats a syscall number (the daemon fills a table
@@ -109,6 +112,10 @@ enum ipct_sys_class {
 	IPCT_SC_MSGCTL,         /* msgctl: the queue's id is arg0 */
 	IPCT_SC_MSGSND,         /* msgsnd: as MSGCTL, with the mtype the message at arg1 starts with */
 	IPCT_SC_MSGRCV,         /* msgrcv: as MSGCTL, with the mtype of the message received into arg1 */
+	IPCT_SC_SHMGET,         /* shmget: the segment's id is the result */
+	IPCT_SC_SHMAT,          /* shmat: the segment's id is arg0, the address the result */
+	IPCT_SC_SHMDT,          /* shmdt: the address at arg0 (the graph knows what is attached there) */
+	IPCT_SC_SHMCTL,         /* shmctl: the segment's id is arg0; IPC_STAT's size and attaches read */
 	IPCT_SC_MAX,
 };
 
@@ -184,6 +191,11 @@ enum ipct_sys_class {
  *   MQ_UNLINK:          nothing: the OBJINFO record that follows has the name
  *   MSGGET, MSGCTL:     x[0] IPCT_SYSV_INO(the queue's id), kind[0] IPCT_KIND_MSGQ
  *   MSGSND, MSGRCV:     as MSGCTL, x[3] the message's mtype (IPCT_F_NEW_VALID: read)
+ *   SHMGET, SHMAT,
+ *   SHMCTL:             x[0] IPCT_SYSV_SHM_INO(the segment's id), kind[0] IPCT_KIND_SHM; a
+ *                       successful 64-bit IPC_STAT: x[2] shm_segsz, x[3] shm_nattch
+ *                       (IPCT_F_NEW_VALID: read from the buffer at arg2)
+ *   SHMDT:              kind[0] IPCT_KIND_SHM, nothing else: the address is arg0
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {
