@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -62,13 +63,15 @@ struct holder {
 	bool diagnosed;                 /* no_eof said for this reader */
 	uint64_t bytes_w, calls_w, bytes_r, calls_r;
 	uint64_t closed_ns;
+	/* System V segments: its shmat and shmdt calls, what it has attached now, since when */
+	uint64_t attaches, detaches, mapped, attached_ns;
 	struct holder *next;
 };
 
 struct object {
 	uint32_t session;
 	uint64_t ino;
-	int kind;                       /* IPCT_KIND_PIPE, FIFO, SOCKET, MQUEUE, MSGQ */
+	int kind;                       /* IPCT_KIND_PIPE, FIFO, SOCKET, MQUEUE, MSGQ, SHM */
 	uint64_t seq;                   /* creation order, for output */
 	uint64_t created_ns;
 	char *path;                     /* FIFO path, AF_UNIX bound path, a POSIX queue's "/NAME" */
@@ -79,20 +82,41 @@ struct object {
 	struct holder *holders, **holders_tail;
 	struct json_object *warnings;
 	struct mqueue *q;               /* message queues: what only they have */
+	struct shmseg *m;               /* shared memory segments: the same */
+	struct persist *life;           /* either's: &q->life, &m->life; NULL for the others */
 	struct object *next;            /* hash chain */
 };
 
-/* A message queue's own: made with O_CREAT or IPC_CREAT, removed, and its messages' times in it. */
-struct mqueue {
+/* What outlives the processes: made with O_CREAT or IPC_CREAT, removed (or not) by a call. */
+struct persist {
 	int64_t key;                    /* System V: the key it was got with; -1 unknown */
-	int64_t maxmsg, msgsize;        /* POSIX: its attributes; -1 unknown */
 	uint64_t made_ns, removed_ns;   /* the O_CREAT / IPC_CREAT call that returned it; mq_unlink, IPC_RMID */
 	uint32_t maker_pid;
 	char maker_comm[IPCT_COMM_LEN + 1];
 	int maker_call;                 /* its syscall number */
+};
+
+/* A message queue's own: its attributes, and its messages' times in it. */
+struct mqueue {
+	struct persist life;
+	int64_t maxmsg, msgsize;        /* POSIX: its attributes; -1 unknown */
 	struct ipct_qtime *times;
 	uint64_t timed, time_total_ns, time_max_ns;     /* messages whose time in the queue is known */
 	uint64_t etimedout, emsgsize;
+};
+
+/* A System V shared memory segment's own: its size, its attaches and detaches. */
+struct shmseg {
+	struct persist life;
+	int64_t size;                   /* shmget's size when it made it, or IPC_STAT's; -1 unknown */
+	uint64_t attaches, detaches;    /* shmat and shmdt calls that succeeded */
+	uint64_t gone_ns;               /* removed and the last one detached: the kernel freed it */
+};
+
+/* A segment attached in a process: the address shmat returned (fork copies them, exec and exit drop them). */
+struct shmmap {
+	uint64_t addr;
+	struct object *o;
 };
 
 struct fdent {
@@ -123,6 +147,8 @@ struct gproc {
 	size_t nnotes;
 	bool forgot;                    /* notes were dropped: a descriptor without one may have had one */
 	struct gproc *sharer;           /* ring of the processes that share the kernel's table (itself: none) */
+	struct shmmap *maps;            /* the segments it has attached */
+	size_t nmaps;
 	struct gproc *next;
 };
 
@@ -181,6 +207,7 @@ static void object_free(struct object *o)
 	if (o->q)
 		ipct_qtime_free(o->q->times);
 	free(o->q);
+	free(o->m);
 	free(o->path);
 	free(o);
 }
@@ -192,6 +219,7 @@ static void proc_free(struct gproc *p)
 	proc_unshare(p);
 	free(p->fds);
 	free(p->notes);
+	free(p->maps);
 	free(p);
 }
 
@@ -341,7 +369,16 @@ static struct object *object_get(struct ipct_graph *g, uint32_t session, uint64_
 			free(o);
 			return NULL;
 		}
-		o->q->key = o->q->maxmsg = o->q->msgsize = -1;
+		o->q->life.key = o->q->maxmsg = o->q->msgsize = -1;
+		o->life = &o->q->life;
+	} else if (kind == IPCT_KIND_SHM) {
+		o->m = calloc(1, sizeof(*o->m));
+		if (!o->m) {
+			free(o);
+			return NULL;
+		}
+		o->m->life.key = o->m->size = -1;
+		o->life = &o->m->life;
 	}
 	o->next = g->objects[ino % NBUCKETS];
 	g->objects[ino % NBUCKETS] = o;
@@ -970,10 +1007,10 @@ static void on_fd_pair(struct ipct_graph *g, struct gproc *p, const struct ipct_
 
 /* ---- message queues ---- */
 
-/* A call with O_CREAT or IPC_CREAT returned the queue: whoever did so is who should remove it. */
-static void queue_made(struct object *o, const struct gproc *p, const struct ipct_event *e)
+/* A call with O_CREAT or IPC_CREAT returned the queue or segment: whoever did so is who should remove it. */
+static void ipc_made(struct object *o, const struct gproc *p, const struct ipct_event *e)
 {
-	struct mqueue *q = o->q;
+	struct persist *q = o->life;
 
 	if (q->made_ns && !q->removed_ns)
 		return;
@@ -1041,7 +1078,7 @@ static void on_mq_open(struct ipct_graph *g, struct gproc *p, const struct ipct_
 		ent->obj->q->msgsize = (int64_t)(s->x[2] >> 32);
 	}
 	if (s->args[1] & O_CREAT)
-		queue_made(ent->obj, p, e);
+		ipc_made(ent->obj, p, e);
 }
 
 /* System V queues have no descriptor: a process that used one is its holder (fd -1) for good. */
@@ -1061,18 +1098,124 @@ static void on_msg(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 	h = holder_open(o, p, -1, END_READ | END_WRITE);
 	switch (cls) {
 	case IPCT_SC_MSGGET:
-		o->q->key = (int32_t)s->args[0];
+		o->q->life.key = (int32_t)s->args[0];
 		if ((s->args[1] & IPC_CREAT) || (key_t)s->args[0] == IPC_PRIVATE)
-			queue_made(o, p, e);
+			ipc_made(o, p, e);
 		break;
 	case IPCT_SC_MSGCTL:
 		if (s->ret == 0 && (s->args[1] & 0xff) == IPC_RMID)
-			o->q->removed_ns = e->ts_ns;
+			o->q->life.removed_ns = e->ts_ns;
 		break;
 	case IPCT_SC_MSGSND:
 	case IPCT_SC_MSGRCV:
 		if (h)
 			queue_io(o, h, e, cls == IPCT_SC_MSGSND);
+		break;
+	}
+}
+
+/* ---- System V shared memory ---- */
+
+/* Removed, and nothing attached anywhere: the kernel has freed the segment. */
+static void shm_check_gone(struct object *o, uint64_t ts)
+{
+	if (!o->m->life.removed_ns || o->m->gone_ns)
+		return;
+	for (const struct holder *h = o->holders; h; h = h->next)
+		if (h->mapped)
+			return;
+	o->m->gone_ns = ts;
+}
+
+/* p attaches o at addr: by shmat (counted) or by inheriting its parent's attachment (fork). */
+static void shm_attach(struct gproc *p, struct object *o, uint64_t addr, bool call, uint64_t ts)
+{
+	struct shmmap *maps = realloc(p->maps, (p->nmaps + 1) * sizeof(*maps));
+	struct holder *h;
+
+	if (!maps)
+		return;
+	p->maps = maps;
+	h = holder_open(o, p, -1, END_READ | END_WRITE);
+	if (!h)
+		return;
+	maps[p->nmaps++] = (struct shmmap){ addr, o };
+	if (!h->mapped++ && !h->attached_ns)
+		h->attached_ns = ts;
+	if (call) {
+		h->attaches++;
+		o->m->attaches++;
+	}
+}
+
+/* p's attachment i goes: by shmdt (counted), or at its exec or exit. */
+static void shm_detach(struct gproc *p, size_t i, bool call, uint64_t ts)
+{
+	struct object *o = p->maps[i].o;
+	struct holder *h;
+
+	p->maps[i] = p->maps[--p->nmaps];
+	for (h = o->holders; h && !(h->pid == p->pid && h->mapped); h = h->next)
+		;
+	if (!h)
+		return;
+	if (call) {
+		h->detaches++;
+		o->m->detaches++;
+	}
+	if (!--h->mapped) {
+		h->open = false;
+		h->closed_ns = ts;
+	}
+	shm_check_gone(o, ts);
+}
+
+static void shm_detach_all(struct gproc *p, uint64_t ts)
+{
+	while (p->nmaps)
+		shm_detach(p, p->nmaps - 1, false, ts);
+}
+
+static void on_shm(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, int cls)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct object *o;
+
+	if (s->ret < 0 && cls != IPCT_SC_SHMAT)
+		return;
+	if (cls == IPCT_SC_SHMDT) {
+		for (size_t i = 0; i < p->nmaps; i++)
+			if (p->maps[i].addr == s->args[0]) {
+				shm_detach(p, i, true, e->ts_ns);
+				break;
+			}
+		return;
+	}
+	/* shmat's result is an address: an error is -4095..-1. */
+	if (cls == IPCT_SC_SHMAT && (uint64_t)s->ret >= (uint64_t)-4095)
+		return;
+	o = object_get(g, p->session, s->x[0], IPCT_KIND_SHM);
+	if (!o || o->kind != IPCT_KIND_SHM)
+		return;
+	switch (cls) {
+	case IPCT_SC_SHMGET:
+		o->m->life.key = (int32_t)s->args[0];
+		if ((s->args[2] & IPC_CREAT) || (key_t)s->args[0] == IPC_PRIVATE) {
+			ipc_made(o, p, e);
+			if (o->m->life.made_ns == e->ts_ns)
+				o->m->size = (int64_t)s->args[1];
+		}
+		break;
+	case IPCT_SC_SHMAT:
+		shm_attach(p, o, (uint64_t)s->ret, true, e->ts_ns);
+		break;
+	case IPCT_SC_SHMCTL:
+		if ((s->args[1] & 0xff) == IPC_RMID) {
+			o->m->life.removed_ns = e->ts_ns;
+			shm_check_gone(o, e->ts_ns);
+		} else if (e->flags & IPCT_F_NEW_VALID) {
+			o->m->size = (int64_t)s->x[2];
+		}
 		break;
 	}
 }
@@ -1196,6 +1339,12 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_MSGRCV:
 		on_msg(g, p, e, sc->cls);
 		return;
+	case IPCT_SC_SHMGET:
+	case IPCT_SC_SHMAT:
+	case IPCT_SC_SHMDT:
+	case IPCT_SC_SHMCTL:
+		on_shm(g, p, e, sc->cls);
+		return;
 	}
 }
 
@@ -1219,12 +1368,12 @@ static void on_mq_name(struct ipct_graph *g, struct gproc *p, const struct ipct_
 	for (int b = 0; b < NBUCKETS && !o; b++)
 		for (struct object *c = g->objects[b]; c; c = c->next)
 			if (c->session == p->session && c->kind == IPCT_KIND_MQUEUE && c->path &&
-			    !c->q->removed_ns && !strcmp(c->path, name)) {
+			    !c->q->life.removed_ns && !strcmp(c->path, name)) {
 				o = c;
 				break;
 			}
 	if (o)
-		o->q->removed_ns = e->ts_ns;
+		o->q->life.removed_ns = e->ts_ns;
 }
 
 /* A relative FIFO path is relative to the opener's working directory, read now. */
@@ -1320,6 +1469,9 @@ static void on_fork(struct ipct_graph *g, const struct ipct_event *e)
 	}
 	if (e->flags & IPCT_F_SHARED_FILES)
 		proc_share(parent, child);
+	/* The child has what its parent had attached (shm_nattch counts it too). */
+	for (size_t i = 0; i < parent->nmaps; i++)
+		shm_attach(child, parent->maps[i].o, parent->maps[i].addr, false, e->ts_ns);
 }
 
 static void on_exec(struct ipct_graph *g, const struct ipct_event *e)
@@ -1332,6 +1484,8 @@ static void on_exec(struct ipct_graph *g, const struct ipct_event *e)
 	snprintf(p->comm, sizeof(p->comm), "%.*s", IPCT_COMM_LEN, e->comm);
 	/* exec unshares the table (unshare_files) before it closes what is close-on-exec. */
 	proc_unshare(p);
+	/* The new program has a new address space: nothing is attached in it. */
+	shm_detach_all(p, e->ts_ns);
 	for (size_t i = p->nnotes; i-- > 0;) {
 		struct fdnote *n = &p->notes[i];
 
@@ -1398,6 +1552,7 @@ static void on_proc_exit(struct ipct_graph *g, const struct ipct_event *e)
 	proc_unshare(p);
 	while (p->nfds)
 		fd_close(p, p->fds[0].fd, e->ts_ns);
+	shm_detach_all(p, e->ts_ns);
 	proc_unlink(g, p);
 	proc_free(p);
 }
@@ -1553,9 +1708,15 @@ static struct json_object *holder_json(int64_t off, const struct holder *h, int 
 	return j;
 }
 
-/* Pipes, POSIX queues: the holders of that end. Sockets, System V queues: the holders that used that direction. */
+/*
+ * Pipes, POSIX queues: the holders of that end. Sockets, System V queues: the
+ * holders that used that direction. Segments: none (their reads and writes
+ * are no calls; their holders are in `holders`).
+ */
 static bool in_list(const struct object *o, const struct holder *h, int dir)
 {
+	if (o->m)
+		return false;
 	if (o->kind != IPCT_KIND_SOCKET && o->kind != IPCT_KIND_MSGQ)
 		return h->mode & dir;
 	return dir == END_WRITE ? h->calls_w > 0 : h->calls_r > 0;
@@ -1587,10 +1748,10 @@ static void queue_json(struct json_object *j, const struct object *o, int64_t of
 	bool sysv = o->kind == IPCT_KIND_MSGQ;
 
 	json_object_object_add(j, "id", sysv ? json_object_new_int64((uint32_t)o->ino) : NULL);
-	json_object_object_add(j, "key", sysv && q->key >= 0 ? json_object_new_int64(q->key) : NULL);
+	json_object_object_add(j, "key", sysv && q->life.key >= 0 ? json_object_new_int64(q->life.key) : NULL);
 	json_object_object_add(j, "maxmsg", q->maxmsg >= 0 ? json_object_new_int64(q->maxmsg) : NULL);
 	json_object_object_add(j, "msgsize", q->msgsize >= 0 ? json_object_new_int64(q->msgsize) : NULL);
-	json_object_object_add(j, "removed_ns", opt_time(off, q->removed_ns));
+	json_object_object_add(j, "removed_ns", opt_time(off, q->life.removed_ns));
 	json_object_object_add(j, "in_queue", json_object_new_int64((int64_t)ipct_qtime_queued(q->times)));
 	json_object_object_add(j, "etimedout", json_object_new_int64((int64_t)q->etimedout));
 	json_object_object_add(j, "emsgsize", json_object_new_int64((int64_t)q->emsgsize));
@@ -1600,13 +1761,40 @@ static void queue_json(struct json_object *j, const struct object *o, int64_t of
 	json_object_object_add(j, "queue_time", t);
 }
 
+/* A segment's holder: what it attached and detached (docs/pipes.md). */
+static struct json_object *shm_holder_json(int64_t off, const struct holder *h)
+{
+	struct json_object *j = holder_json(off, h, 0);
+
+	json_object_object_add(j, "attaches", json_object_new_int64((int64_t)h->attaches));
+	json_object_object_add(j, "detaches", json_object_new_int64((int64_t)h->detaches));
+	json_object_object_add(j, "attached", json_object_new_int64((int64_t)h->mapped));
+	json_object_object_add(j, "attached_ns", opt_time(off, h->attached_ns));
+	return j;
+}
+
+/* What only shared memory segments have (docs/pipes.md). */
+static void shm_json(struct json_object *j, const struct object *o, int64_t off)
+{
+	const struct shmseg *m = o->m;
+
+	json_object_object_add(j, "id", json_object_new_int64((uint32_t)o->ino));
+	json_object_object_add(j, "key", m->life.key >= 0 ? json_object_new_int64(m->life.key) : NULL);
+	json_object_object_add(j, "size", m->size >= 0 ? json_object_new_int64(m->size) : NULL);
+	json_object_object_add(j, "attaches", json_object_new_int64((int64_t)m->attaches));
+	json_object_object_add(j, "detaches", json_object_new_int64((int64_t)m->detaches));
+	json_object_object_add(j, "removed_ns", opt_time(off, m->life.removed_ns));
+	json_object_object_add(j, "destroyed_ns", opt_time(off, m->gone_ns));
+}
+
 static struct json_object *object_json(struct ipct_graph *g, const struct object *o)
 {
 	static const char *const kinds[] = { [IPCT_KIND_PIPE] = "pipe", [IPCT_KIND_FIFO] = "fifo",
 					     [IPCT_KIND_SOCKET] = "socket", [IPCT_KIND_TTY] = "tty",
-					     [IPCT_KIND_MQUEUE] = "mqueue", [IPCT_KIND_MSGQ] = "msgq" };
+					     [IPCT_KIND_MQUEUE] = "mqueue", [IPCT_KIND_MSGQ] = "msgq",
+					     [IPCT_KIND_SHM] = "shm" };
 	struct json_object *j = json_object_new_object(), *w, *r, *all = NULL;
-	bool sock = o->kind == IPCT_KIND_SOCKET;
+	bool sock = o->kind == IPCT_KIND_SOCKET, sysv = o->kind == IPCT_KIND_MSGQ || o->kind == IPCT_KIND_SHM;
 	struct object *peer = sock && o->peer_ino ? object_find(g, o->session, o->peer_ino) : NULL;
 	int64_t off = clock_of(g, o->session);
 	char name[80];
@@ -1616,8 +1804,8 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "session", json_object_new_int64(o->session));
 	json_object_object_add(j, "object", json_object_new_string(name));
 	json_object_object_add(j, "kind", json_object_new_string(kinds[o->kind]));
-	/* A System V queue has an id, not an inode. */
-	json_object_object_add(j, "inode", o->kind != IPCT_KIND_MSGQ ? json_object_new_int64((int64_t)o->ino) : NULL);
+	/* A System V queue or segment has an id, not an inode. */
+	json_object_object_add(j, "inode", !sysv ? json_object_new_int64((int64_t)o->ino) : NULL);
 	json_object_object_add(j, "path", str_or_null(o->path ? o->path
 					   : o->family == AF_UNIX ? o->local : NULL));
 	json_object_object_add(j, "family", sock ? str_or_null(ipct_enum_name(ipct_sock_families, o->family)) : NULL);
@@ -1636,7 +1824,7 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "created_ns", opt_time(off, o->created_ns));
 	w = json_object_new_array();
 	r = json_object_new_array();
-	if (sock || o->kind == IPCT_KIND_MSGQ)
+	if (sock || sysv)
 		all = json_object_new_array();
 	for (const struct holder *h = o->holders; h; h = h->next) {
 		if (in_list(o, h, END_WRITE))
@@ -1644,7 +1832,7 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 		if (in_list(o, h, END_READ))
 			json_object_array_add(r, holder_json(off, h, END_READ));
 		if (all)
-			json_object_array_add(all, holder_json(off, h, 0));
+			json_object_array_add(all, o->m ? shm_holder_json(off, h) : holder_json(off, h, 0));
 	}
 	json_object_object_add(j, "writers", w);
 	json_object_object_add(j, "readers", r);
@@ -1659,6 +1847,8 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "warnings", o->warnings ? json_object_get(o->warnings) : json_object_new_array());
 	if (o->q)
 		queue_json(j, o, off);
+	if (o->m)
+		shm_json(j, o, off);
 	return j;
 }
 
@@ -1848,26 +2038,39 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 	diag_emit(g, o->session, d, first->pid, first->comm, (int64_t)o->created_ns + off, "pipe", stream);
 }
 
-/* A queue made in the trace and not removed: it outlives the programs. */
-static void leaked_queue(struct ipct_graph *g, const struct object *o, uint64_t now_ns)
+/* A queue or segment made in the trace and not removed: it outlives the programs. */
+static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t now_ns)
 {
-	const struct mqueue *q = o->q;
+	const struct persist *q = o->life;
 	struct json_object *d = json_object_new_object(), *j, *arr;
 	int64_t off = clock_of(g, o->session);
-	const char *call = ipct_syscall_name(q->maker_call);
-	bool sysv = o->kind == IPCT_KIND_MSGQ;
-	char name[80], cmd[128], msg[512], detail[160];
+	const char *call = ipct_syscall_name(q->maker_call), *how;
+	char name[80], cmd[128], msg[768], detail[160], left[96];
 
 	object_name(o, name, sizeof(name));
-	if (sysv)
+	switch (o->kind) {
+	case IPCT_KIND_MSGQ:
 		snprintf(cmd, sizeof(cmd), "ipcrm -q %u", (uint32_t)o->ino);
-	else
+		how = "msgctl IPC_RMID";
+		break;
+	case IPCT_KIND_SHM:
+		snprintf(cmd, sizeof(cmd), "ipcrm -m %u", (uint32_t)o->ino);
+		how = "shmctl IPC_RMID";
+		break;
+	default:
 		snprintf(cmd, sizeof(cmd), "rm /dev/mqueue%s", o->path ? o->path : "/NAME");
+		how = "mq_unlink";
+	}
+	if (o->m && o->m->size >= 0)
+		snprintf(left, sizeof(left), "with its %" PRId64 " bytes", o->m->size);
+	else if (o->m)
+		snprintf(left, sizeof(left), "with its memory");
+	else
+		snprintf(left, sizeof(left), "with the %" PRIu64 " message(s) left in it", ipct_qtime_queued(o->q->times));
 	snprintf(msg, sizeof(msg), "%s[%u] created %s and nobody removed it (%s): it outlives the programs, "
-		 "with the %" PRIu64 " message(s) left in it, until it is removed or the machine restarts; "
-		 "`%s` removes it%s", q->maker_comm, q->maker_pid, name, sysv ? "msgctl IPC_RMID" : "mq_unlink",
-		 ipct_qtime_queued(q->times), cmd,
-		 sysv ? "" : " (where the mqueue file system is mounted on /dev/mqueue)");
+		 "%s, until it is removed or the machine restarts; `%s` removes it%s", q->maker_comm, q->maker_pid,
+		 name, how, left, cmd,
+		 o->kind == IPCT_KIND_MQUEUE ? " (where the mqueue file system is mounted on /dev/mqueue)" : "");
 	object_warn((struct object *)o, msg);
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
 	json_object_object_add(d, "kind", json_object_new_string("leaked_ipc"));
@@ -1879,7 +2082,10 @@ static void leaked_queue(struct ipct_graph *g, const struct object *o, uint64_t 
 	json_object_object_add(d, "fd", NULL);
 	json_object_object_add(d, "message", json_object_new_string(msg));
 	json_object_object_add(d, "command", json_object_new_string(cmd));
-	json_object_object_add(d, "messages_left", json_object_new_int64((int64_t)ipct_qtime_queued(q->times)));
+	if (o->q)
+		json_object_object_add(d, "messages_left", json_object_new_int64((int64_t)ipct_qtime_queued(o->q->times)));
+	else
+		json_object_object_add(d, "size", o->m->size >= 0 ? json_object_new_int64(o->m->size) : NULL);
 	arr = json_object_new_array();
 	j = who_json(q->maker_pid, q->maker_comm);
 	json_object_object_add(j, "role", json_object_new_string("creator"));
@@ -1897,8 +2103,8 @@ void ipct_graph_session_ends(struct ipct_graph *g, uint32_t session, uint64_t no
 {
 	for (int b = 0; b < NBUCKETS; b++)
 		for (struct object *o = g->objects[b]; o; o = o->next)
-			if (o->session == session && o->q && o->q->made_ns && !o->q->removed_ns)
-				leaked_queue(g, o, now_ns);
+			if (o->session == session && o->life && o->life->made_ns && !o->life->removed_ns)
+				leaked_ipc(g, o, now_ns);
 }
 
 void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
@@ -1948,17 +2154,17 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 
 enum { F_SESSION, F_PID, F_COMM, F_KIND, F_OBJECT, F_PATH };
 
-static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", "mqueue", "msgq", NULL };
+static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", "mqueue", "msgq", "shm", NULL };
 /* The object kinds of kind_names, in order (an OBJECT term's kind: ipct_match_kind). */
 static const int kind_values[] = { IPCT_KIND_PIPE, IPCT_KIND_FIFO, IPCT_KIND_SOCKET, IPCT_KIND_TTY,
-				   IPCT_KIND_MQUEUE, IPCT_KIND_MSGQ };
+				   IPCT_KIND_MQUEUE, IPCT_KIND_MSGQ, IPCT_KIND_SHM };
 
 const struct ipct_match_field ipct_graph_fields[] = {
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "trace session" },
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
 	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name of a process that held it" },
-	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue or msgq" },
-	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID or the inode N" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue, msgq or shm" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID, shm:ID or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -2014,8 +2220,9 @@ static bool object_test(const void *obj, const struct ipct_match_term *t)
 		for (int i = 0; (v = jstr(o, "kind")) && kind_names[i]; i++)
 			if (!strcmp(v, kind_names[i]))
 				kind = kind_values[i];
-		/* A System V queue's term is IPCT_SYSV_INO(its id), as its events' objects are. */
-		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id")) : jint(o, "inode")) == t->num &&
+		/* A System V object's term is IPCT_SYSV_INO or _SHM_INO(its id), as its events' objects are. */
+		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id"))
+			: kind == IPCT_KIND_SHM ? (int64_t)IPCT_SYSV_SHM_INO(jint(o, "id")) : jint(o, "inode")) == t->num &&
 		       (t->kind == IPCT_MATCH_ANY || t->kind == ipct_match_kind(kind));
 	}
 	case F_PATH: return (v = jstr(o, "path")) && !strcmp(v, t->str);

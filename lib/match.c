@@ -26,21 +26,24 @@ int ipct_match_kind(int kind)
 	case IPCT_KIND_SOCKET: return IPCT_MATCH_SOCKET;
 	case IPCT_KIND_MQUEUE: return IPCT_MATCH_MQUEUE;
 	case IPCT_KIND_MSGQ: return IPCT_MATCH_MSGQ;
+	case IPCT_KIND_SHM: return IPCT_MATCH_SHM;
 	default: return -1;
 	}
 }
 
-/* "pipe:[N]", "socket:[N]", "mqueue:[N]", "msq:ID" or "N": the inode, and the kind the prefix names. */
+/* "pipe:[N]", "socket:[N]", "mqueue:[N]", "msq:ID", "shm:ID" or "N": the inode, and the kind the prefix names. */
 static int parse_object(const char *s, struct ipct_match_term *t)
 {
 	static const struct {
 		const char *prefix;
 		int kind;
 	} prefixes[] = { { "pipe:[", IPCT_MATCH_PIPE }, { "socket:[", IPCT_MATCH_SOCKET },
-			 { "mqueue:[", IPCT_MATCH_MQUEUE }, { "msq:", IPCT_MATCH_MSGQ } };
+			 { "mqueue:[", IPCT_MATCH_MQUEUE }, { "msq:", IPCT_MATCH_MSGQ },
+			 { "shm:", IPCT_MATCH_SHM } };
 	const char *num = s;
 	char *end;
 	unsigned long long ino;
+	bool sysv;
 
 	t->kind = IPCT_MATCH_ANY;
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
@@ -48,13 +51,15 @@ static int parse_object(const char *s, struct ipct_match_term *t)
 			t->kind = prefixes[i].kind;
 			num = s + strlen(prefixes[i].prefix);
 		}
+	/* A System V object is named by its id, without brackets. */
+	sysv = t->kind == IPCT_MATCH_MSGQ || t->kind == IPCT_MATCH_SHM;
 	errno = 0;
 	ino = strtoull(num, &end, 10);
 	if (errno || end == num || *num == '-' || ino > INT64_MAX ||
-	    !(t->kind != IPCT_MATCH_ANY && t->kind != IPCT_MATCH_MSGQ ? !strcmp(end, "]") : !*end) ||
-	    (t->kind == IPCT_MATCH_MSGQ && ino > INT32_MAX))
+	    !(t->kind != IPCT_MATCH_ANY && !sysv ? !strcmp(end, "]") : !*end) || (sysv && ino > INT32_MAX))
 		return -EINVAL;
-	t->num = t->kind == IPCT_MATCH_MSGQ ? (int64_t)IPCT_SYSV_INO(ino) : (int64_t)ino;
+	t->num = t->kind == IPCT_MATCH_MSGQ ? (int64_t)IPCT_SYSV_INO(ino)
+		 : t->kind == IPCT_MATCH_SHM ? (int64_t)IPCT_SYSV_SHM_INO(ino) : (int64_t)ino;
 	return 0;
 }
 
@@ -98,7 +103,7 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 		return 0;
 	case IPCT_MT_OBJECT:
 		if (parse_object(v, t) < 0) {
-			snprintf(err, errlen, "bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], msq:ID or N)",
+			snprintf(err, errlen, "bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], msq:ID, shm:ID or N)",
 				 f->name, v);
 			return -EINVAL;
 		}

@@ -17,7 +17,7 @@ enum ipct_match_type {
 	IPCT_MT_SIG,            /* a signal: SIGUSR1, usr1, 10, SIGRTMIN+1 */
 	IPCT_MT_NAME,           /* one of the names in `names` */
 	IPCT_MT_STR,            /* any string up to IPCT_MATCH_STR_LEN-1 bytes (comm) */
-	IPCT_MT_OBJECT,         /* pipe:[N], socket:[N], mqueue:[N], msq:ID or the inode N */
+	IPCT_MT_OBJECT,         /* pipe:[N], socket:[N], mqueue:[N], msq:ID, shm:ID or the inode N */
 };
 
 #define IPCT_MATCH_STR_LEN 64
@@ -30,7 +30,7 @@ struct ipct_match_field {
 };
 
 /* The kind an OBJECT term names: any (a bare inode), a pipe or FIFO, a socket, a POSIX or System V queue. */
-enum { IPCT_MATCH_ANY, IPCT_MATCH_PIPE, IPCT_MATCH_SOCKET, IPCT_MATCH_MQUEUE, IPCT_MATCH_MSGQ };
+enum { IPCT_MATCH_ANY, IPCT_MATCH_PIPE, IPCT_MATCH_SOCKET, IPCT_MATCH_MQUEUE, IPCT_MATCH_MSGQ, IPCT_MATCH_SHM };
 
 /* The OBJECT kind of an object of that kind (enum ipct_obj_kind); -1 for none. */
 int ipct_match_kind(int kind);
@@ -39,7 +39,7 @@ struct ipct_match_term {
 	int field;                      /* index in the field table */
 	int64_t num;                    /* INT, SIG; NAME: the index in names; OBJECT: the inode
 					 * (a System V queue's: IPCT_SYSV_INO(id)) */
-	int kind;                       /* OBJECT: IPCT_MATCH_ANY, _PIPE, _SOCKET, _MQUEUE or _MSGQ */
+	int kind;                       /* OBJECT: IPCT_MATCH_ANY, _PIPE, _SOCKET, _MQUEUE, _MSGQ or _SHM */
 	char str[IPCT_MATCH_STR_LEN];   /* STR */
 };
 
