@@ -27,6 +27,8 @@ UNIX_FIELDS = 'peer peer_holders'.split()
 END_FIELDS = frozenset('pid comm fd bytes calls closed_ns'.split())
 HOLDER_FIELDS = frozenset('pid comm fd closed_ns'.split())
 QUEUE_FIELDS = 'key maxmsg msgsize removed_ns in_queue etimedout emsgsize queue_time'.split()
+SHM_FIELDS = 'id key size attaches detaches removed_ns destroyed_ns holders'.split()
+SHM_HOLDER_FIELDS = HOLDER_FIELDS | frozenset('attaches detaches attached attached_ns'.split())
 DIAGNOSIS_FIELDS = 'type kind session time_ns object pid comm fd message'.split()
 
 # Data calls per direction (send() is sendto, recv() is recvfrom on x86_64): those the
@@ -40,9 +42,12 @@ def obj_name(kind, inode):
 
 
 def queue_name(o):
-    """A message queue's name in the graph: msq:ID, mqueue:/NAME (mqueue:[INODE] unnamed)."""
+    """A message queue's or segment's name in the graph: msq:ID, shm:ID, mqueue:/NAME
+    (mqueue:[INODE] unnamed)."""
     if o['kind'] == 'msgq':
         return 'msq:%d' % o['id']
+    if o['kind'] == 'shm':
+        return 'shm:%d' % o['id']
     return 'mqueue:' + o['path'] if o['path'] else obj_name('mqueue', o['inode'])
 
 
@@ -56,8 +61,20 @@ def check_object_shape(o):
     for f in OBJECT_FIELDS:
         check(f in o, '%s: no field %r in %r' % (name, f, o))
     check_eq('%s type' % name, 'ipc_object', o['type'])
-    check(o['kind'] in ('pipe', 'fifo', 'socket', 'mqueue', 'msgq'), '%s: kind %r' % (name, o['kind']))
-    if o['kind'] in ('mqueue', 'msgq'):
+    check(o['kind'] in ('pipe', 'fifo', 'socket', 'mqueue', 'msgq', 'shm'), '%s: kind %r' % (name, o['kind']))
+    if o['kind'] == 'shm':
+        for f in SHM_FIELDS:
+            check(f in o, '%s: no field %r in %r' % (name, f, o))
+        check_eq('object name of segment %s' % name, queue_name(o), name)
+        check_eq('%s: inode' % name, None, o['inode'])
+        for h in o['holders']:
+            check(isinstance(h, dict) and set(h) >= SHM_HOLDER_FIELDS,
+                  '%s: a holders entry lacks fields of %s: %r' % (name, sorted(SHM_HOLDER_FIELDS), h))
+        check_eq('%s: attaches vs the sum of its holders\'' % name, o['attaches'],
+                 sum(h['attaches'] for h in o['holders']))
+        check_eq('%s: detaches vs the sum of its holders\'' % name, o['detaches'],
+                 sum(h['detaches'] for h in o['holders']))
+    elif o['kind'] in ('mqueue', 'msgq'):
         for f in QUEUE_FIELDS:
             check(f in o, '%s: no field %r in %r' % (name, f, o))
         check(o['kind'] == 'msgq' or (_is_int(o['inode']) and o['inode'] > 0), '%s: inode %r' % (name, o['inode']))
