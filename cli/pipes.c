@@ -92,6 +92,34 @@ static void text_queue(struct ipct_buf *out, struct json_object *o)
 	ipct_buf_printf(out, "\n");
 }
 
+/*
+ * A shared memory segment: its key and size, its attaches and detaches, and
+ * each holder's. What goes through it is no call: nothing to count.
+ */
+static void text_shm(struct ipct_buf *out, struct json_object *o)
+{
+	struct json_object *holders = list(o, "holders");
+
+	ipct_buf_printf(out, "\n  ");
+	if (str(o, "key"))
+		ipct_buf_printf(out, "key 0x%" PRIx64 ", ", (uint64_t)(uint32_t)num(o, "key"));
+	if (str(o, "size"))
+		ipct_buf_printf(out, "%" PRId64 " bytes, ", num(o, "size"));
+	ipct_buf_printf(out, "%" PRId64 " attaches, %" PRId64 " detaches, %s (its reads and writes are no "
+			"system calls: not seen)\n", num(o, "attaches"), num(o, "detaches"),
+			str(o, "destroyed_ns") ? "removed and freed" : str(o, "removed_ns") ? "removed, still attached"
+			: "not removed");
+	for (size_t i = 0; i < len(holders); i++) {
+		struct json_object *h = json_object_array_get_idx(holders, i);
+		char who[64];
+
+		snprintf(who, sizeof(who), "%s[%" PRId64 "]", str(h, "comm") ?: "?", num(h, "pid"));
+		ipct_buf_printf(out, "  holder   %-24s %4" PRId64 " attaches %4" PRId64 " detaches  %s\n", who,
+				num(h, "attaches"), num(h, "detaches"),
+				num(h, "attached") ? "attached at the end" : "detached");
+	}
+}
+
 static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 {
 	const char *kind = str(o, "kind"), *path = str(o, "path");
@@ -123,6 +151,10 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		if (len(holders))
 			ipct_buf_printf(out, ")");
 	}
+	if (kind && !strcmp(kind, "shm")) {
+		text_shm(out, o);
+		goto warnings;
+	}
 	ipct_buf_printf(out, "\n  %" PRId64 " bytes %s in %" PRId64 " calls, %" PRId64 " bytes %s in %" PRId64
 			" calls", num(o, "bytes_written"), msgs ? "sent" : "written", num(o, "writes"),
 			num(o, "bytes_read"), msgs ? "received" : "read", num(o, "reads"));
@@ -141,6 +173,7 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		text_queue(out, o);
 	text_holders(out, o, "writers", msgs ? "sender" : "writer", msgs ? "sent" : "written", tty);
 	text_holders(out, o, "readers", msgs ? "receiver" : "reader", msgs ? "received" : "read", tty);
+warnings:
 	for (size_t i = 0; i < len(warn); i++)
 		ipct_buf_printf(out, "  %s!! %s%s\n", color ? "\033[1;31m" : "",
 				json_object_get_string(json_object_array_get_idx(warn, i)), color ? "\033[0m" : "");
@@ -199,10 +232,12 @@ static void dot_processes(struct ipct_buf *out, struct json_object *objects)
 	json_object_put(seen);
 }
 
-/* An object's node: "o" and its inode; a System V queue, which has none, "q" and its id. */
+/* An object's node: "o" and its inode; a System V queue, which has none, "q" and its id; a segment "s". */
 static void dot_node(struct ipct_buf *out, struct json_object *o)
 {
-	if (str(o, "id"))
+	if (str(o, "id") && !strcmp(str(o, "kind") ?: "", "shm"))
+		ipct_buf_printf(out, "s%" PRId64, num(o, "id"));
+	else if (str(o, "id"))
 		ipct_buf_printf(out, "q%" PRId64, num(o, "id"));
 	else
 		ipct_buf_printf(out, "o%" PRId64, num(o, "inode"));
@@ -231,6 +266,21 @@ static void dot_edges(struct ipct_buf *out, struct json_object *o, const char *k
 	}
 }
 
+/* A segment's holders: one line each, undirected (what goes through shared memory is not seen). */
+static void dot_attached(struct ipct_buf *out, struct json_object *o)
+{
+	struct json_object *arr = list(o, "holders");
+
+	for (size_t i = 0; i < len(arr); i++) {
+		struct json_object *h = json_object_array_get_idx(arr, i);
+
+		ipct_buf_printf(out, "  p%" PRId64 " -> ", num(h, "pid"));
+		dot_node(out, o);
+		ipct_buf_printf(out, " [dir=none, label=\"attached %" PRId64 "x\"%s];\n", num(h, "attaches"),
+				num(h, "attaches") ? "" : ", style=dashed");
+	}
+}
+
 static void dot_graph(struct ipct_buf *out, struct json_object *objects)
 {
 	ipct_buf_printf(out, "digraph ipctrace {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n"
@@ -246,11 +296,14 @@ static void dot_graph(struct ipct_buf *out, struct json_object *objects)
 		ipct_buf_printf(out, "  ");
 		dot_node(out, o);
 		ipct_buf_printf(out, " [shape=%s, label=", !strcmp(str(o, "kind") ?: "", "socket") ? "hexagon"
-							   : str(o, "queue_time") ? "box3d" : "ellipse");
+							   : str(o, "queue_time") ? "box3d"
+							   : str(o, "attaches") ? "box" : "ellipse");
 		dot_quoted(out, label);
 		ipct_buf_printf(out, "];\n");
 		dot_edges(out, o, "writers", true);
 		dot_edges(out, o, "readers", false);
+		if (str(o, "attaches"))
+			dot_attached(out, o);
 		/* "socket:[N]": each pair once, from its lower inode. */
 		peer = str(o, "peer") ? strtoll(str(o, "peer") + strlen("socket:["), NULL, 10) : 0;
 		if (peer > num(o, "inode"))
@@ -291,8 +344,8 @@ static void pipes_usage(FILE *f)
 		"what went wrong. Matches select objects: the same field twice means either\n"
 		"value, different fields must all match.\n"
 		"\n"
-		"Fields: session, pid (a holder), comm, kind (pipe, fifo, socket),\n"
-		"        object (pipe:[N] or N), path.\n"
+		"Fields: session, pid (a holder), comm, kind (pipe, fifo, socket, tty,\n"
+		"        mqueue, msgq, shm), object (pipe:[N], msq:ID, shm:ID or N), path.\n"
 		"Example: ipctrace pipes -o dot session=3 | dot -Tsvg > pipes.svg\n"
 		"\n"
 		"Options:\n"
