@@ -12,6 +12,7 @@
 #include <linux/close_range.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <arpa/inet.h>
@@ -1590,6 +1591,129 @@ static void test_queues(void)
 	ipct_graph_free(g);
 }
 
+/* ---- shared memory ---- */
+
+/* A System V segment call: shmget (key 0x5678, size, flags; the id is the result), shmat (id; the address), shmdt (address), shmctl. */
+static void shm_ev(struct ipct_graph *g, uint32_t pid, int nr, int id, uint64_t a1, uint64_t a2, int64_t ret,
+		   uint64_t ts)
+{
+	struct ipct_event e = sys(pid, nr, ret, ts);
+
+	e.sys.args[0] = nr == __NR_shmget ? 0x5678 : nr == __NR_shmdt ? a1 : (uint64_t)id;
+	e.sys.args[1] = nr == __NR_shmdt ? 0 : a1;
+	e.sys.args[2] = a2;
+	if (nr != __NR_shmdt)
+		e.sys.x[0] = IPCT_SYSV_SHM_INO(id);
+	e.kind[0] = IPCT_KIND_SHM;
+	feed(g, e);
+}
+
+/* The holder entry of pid in a segment's holders. */
+static struct json_object *shm_holder(struct json_object *o, uint32_t pid)
+{
+	struct json_object *arr = get(o, "holders");
+
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		if (jint(json_object_array_get_idx(arr, i), "pid") == pid)
+			return json_object_array_get_idx(arr, i);
+	fprintf(stderr, "no holder %u\n", pid);
+	return NULL;
+}
+
+/*
+ * Segments by replay: attached by shmat and inherited at fork, detached by
+ * address (shmdt), exec and exit; freed at the last detach after IPC_RMID;
+ * one never removed is leaked_ipc at the session's end. A segment and a
+ * queue of the same id are two objects.
+ */
+static void test_shm(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o, *h;
+
+	feed(g, exec_ev(100, "prod", 10));
+	shm_ev(g, 100, __NR_shmget, 7, 8192, IPC_CREAT | 0600, 7, 20);
+	shm_ev(g, 100, __NR_shmget, 9, 100, IPC_CREAT | 0600, 9, 25);
+	msg_ev(g, 100, __NR_msgget, 7, IPC_CREAT | 0600, 0, 0, 7, 30);
+	shm_ev(g, 100, __NR_shmat, 7, 0, 0, 0x7000, 40);
+	/* A failed attach attaches nothing. */
+	shm_ev(g, 100, __NR_shmat, 7, 0, 0, -EACCES, 45);
+	feed(g, fork_ev(100, "prod", 101, 50));
+	feed(g, fork_ev(100, "prod", 102, 55));
+	shm_ev(g, 101, __NR_shmat, 7, 0, SHM_RDONLY, 0x9000, 60);
+	shm_ev(g, 101, __NR_shmdt, 0, 0x9000, 0, 0, 70);
+	/* An address with nothing attached detaches nothing. */
+	shm_ev(g, 101, __NR_shmdt, 0, 0xa000, 0, -EINVAL, 75);
+	/* 102 execs: its inherited attachment goes. */
+	feed(g, exec_ev(102, "other", 80));
+	shm_ev(g, 100, __NR_shmctl, 7, IPC_RMID, 0, 0, 90);
+	shm_ev(g, 100, __NR_shmdt, 0, 0x7000, 0, 0, 100);
+	feed(g, exit_ev(101, 110));
+
+	arr = session_json(g, SESSION);
+	CHECK_INT(json_object_array_length(arr), 3);
+	o = named(arr, "shm:7");
+	CHECK_STR(jstr(o, "kind"), "shm");
+	CHECK(get(o, "inode") == NULL);
+	CHECK_INT(jint(o, "id"), 7);
+	CHECK_INT(jint(o, "key"), 0x5678);
+	CHECK_INT(jint(o, "size"), 8192);
+	CHECK_INT(jint(o, "attaches"), 2);
+	CHECK_INT(jint(o, "detaches"), 2);
+	CHECK_INT(jint(o, "removed_ns"), 90);
+	/* 101 still had its inherited attachment until its exit. */
+	CHECK_INT(jint(o, "destroyed_ns"), 110);
+	CHECK_INT(json_object_array_length(get(o, "writers")), 0);
+	CHECK_INT(json_object_array_length(get(o, "readers")), 0);
+	CHECK_INT(json_object_array_length(get(o, "holders")), 3);
+	h = shm_holder(o, 100);
+	CHECK_INT(jint(h, "attaches"), 1);
+	CHECK_INT(jint(h, "detaches"), 1);
+	CHECK_INT(jint(h, "attached"), 0);
+	CHECK_INT(jint(h, "attached_ns"), 40);
+	CHECK_INT(jint(h, "closed_ns"), 100);
+	CHECK(get(h, "fd") == NULL);
+	h = shm_holder(o, 101);
+	CHECK_INT(jint(h, "attaches"), 1);
+	CHECK_INT(jint(h, "detaches"), 1);
+	CHECK_INT(jint(h, "attached_ns"), 50);
+	CHECK_INT(jint(h, "closed_ns"), 110);
+	h = shm_holder(o, 102);
+	CHECK_INT(jint(h, "attaches"), 0);
+	CHECK_INT(jint(h, "detaches"), 0);
+	CHECK_INT(jint(h, "closed_ns"), 80);
+	CHECK_STR(jstr(h, "comm"), "prod");
+	CHECK(named(arr, "msq:7") != NULL);
+	o = named(arr, "shm:9");
+	CHECK_INT(jint(o, "size"), 100);
+	CHECK_INT(json_object_array_length(get(o, "holders")), 0);
+	CHECK(get(o, "removed_ns") == NULL);
+
+	/* Matches: kind=shm, and shm:ID is the segment, not the queue of that id. */
+	CHECK_INT(COUNT(arr, "kind=shm"), 2);
+	CHECK_INT(COUNT(arr, "object=shm:7"), 1);
+	CHECK_INT(COUNT(arr, "object=shm:7", "kind=shm"), 1);
+	CHECK_INT(COUNT(arr, "object=msq:7", "kind=msgq"), 1);
+	CHECK_INT(COUNT(arr, "object=shm:7", "kind=msgq"), 0);
+	json_object_put(arr);
+
+	ipct_graph_session_ends(g, SESSION, 200);
+	/* The queue and shm:9 were not removed. */
+	CHECK_INT(c.n, 2);
+	for (int i = 0; i < c.n; i++) {
+		if (strcmp(jstr(diag(&c, i), "object"), "shm:9"))
+			continue;
+		CHECK_STR(jstr(diag(&c, i), "kind"), "leaked_ipc");
+		CHECK_STR(jstr(diag(&c, i), "command"), "ipcrm -m 9");
+		CHECK_INT(jint(diag(&c, i), "size"), 100);
+		CHECK_STR(jstr(json_object_array_get_idx(get(diag(&c, i), "evidence"), 0), "event"), "shmget");
+	}
+	CHECK(strcmp(jstr(diag(&c, 0), "object"), jstr(diag(&c, 1), "object")));
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
 int main(void)
 {
 	test_pipeline();
@@ -1610,5 +1734,6 @@ int main(void)
 	test_end_session();
 	test_object_cap();
 	test_queues();
+	test_shm();
 	return check_done("test-graph");
 }
