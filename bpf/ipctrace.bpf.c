@@ -48,6 +48,8 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define WNOHANG 0x00000001
 #define MSG_DONTWAIT 0x40
 #define IPC_STAT 2
+#define MAP_SHARED 0x01
+#define MAP_ANONYMOUS 0x20
 #define SI_USER   0
 #define SI_KERNEL 0x80
 #define SI_TIMER  (-2)
@@ -84,7 +86,7 @@ const volatile long nr_write = -1, nr_writev = -1;
 /* recvfrom and recvmsg: their sleep on an empty socket is noted too. */
 const volatile long nr_recvfrom = -1, nr_recvmsg = -1;
 /* dup and fcntl: copies of a standard stream are recorded whatever it is (native numbers). */
-const volatile long nr_dup = -1, nr_fcntl = -1;
+const volatile long nr_dup = -1, nr_fcntl = -1, nr_unlinkat = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -229,6 +231,31 @@ static __always_inline struct exit_key current_key(void)
 }
 
 __u32 all_client = 0;
+
+/*
+ * The device of the file system mounted on /dev/shm (the kernel's dev_t),
+ * set by the daemon: its files are POSIX shared memory. 0: none.
+ */
+const volatile __u32 shm_dev = 0;
+
+/*
+ * Shared mappings (MAP_SHARED of a /dev/shm file, or anonymous) that an mmap
+ * of a session returned, by address: a munmap of one is recorded, of any
+ * other address dropped after this one lookup. By session, not process: a
+ * child of fork has its parent's mappings at the same addresses.
+ */
+struct shared_map_key {
+	__u32 session;
+	__u32 _pad;
+	__u64 addr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct shared_map_key);
+	__type(value, __u64);           /* the length mapped */
+} shared_maps SEC(".maps");
 
 /*
  * Bumped by the daemon whenever a process leaves the traced set or the
@@ -431,6 +458,10 @@ static __always_inline void fd_resolve_one(long fd, struct ipct_obj *o, unsigned
 
 		if (KREAD(typed, sb, s_magic) == MQUEUE_MAGIC) {
 			o->kind = IPCT_KIND_MQUEUE;
+			break;
+		}
+		if (shm_dev && KREAD(typed, sb, s_dev) == shm_dev) {
+			o->kind = IPCT_KIND_SHM;
 			break;
 		}
 		o->kind = IPCT_KIND_OTHER;
@@ -1113,6 +1144,42 @@ static __always_inline bool read_mtype(__u64 ptr, bool compat, __u64 *mtype)
 	return !bpf_probe_read_user(mtype, sizeof(*mtype), (void *)ptr);
 }
 
+/*
+ * Whether an mmap, munmap or unlink concerns shared memory, in which case it
+ * is recorded. mmap (a shared mapping, of len at addr): noted in shared_maps;
+ * munmap (of addr): an address noted there, whose length goes to *len;
+ * unlink, unlinkat (of the path at ptr): it starts with "/dev/shm/". A
+ * global function: sys_exit's states stay as they were.
+ */
+__noinline bool ipct_shm_call(__u32 session, __u8 cls, __u64 addr, __u64 ptr, __u64 *len)
+{
+	struct shared_map_key key = { .session = session, .addr = addr };
+	char path[9];
+	__u64 *l;
+
+	if (!len)
+		return false;
+	switch (cls) {
+	case IPCT_SC_MMAP:
+		bpf_map_update_elem(&shared_maps, &key, &ptr, BPF_ANY);
+		return true;
+	case IPCT_SC_MUNMAP:
+		l = bpf_map_lookup_elem(&shared_maps, &key);
+		if (!l)
+			return false;
+		*len = *l;
+		return true;
+	case IPCT_SC_UNLINK:
+		if (bpf_probe_read_user(path, sizeof(path), (void *)ptr))
+			return false;
+		for (int i = 0; i < sizeof(path); i++)
+			if (path[i] != "/dev/shm/"[i])
+				return false;
+		return true;
+	}
+	return false;
+}
+
 static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -1211,7 +1278,26 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_OPENAT:
 		fd_resolve(ret, &a, R_COE | rd);
 		/* A file that gets a standard stream's number: what the stream was is gone. */
-		if (a.kind != IPCT_KIND_FIFO && !(ret >= 0 && ret <= 2))
+		if (a.kind != IPCT_KIND_FIFO && a.kind != IPCT_KIND_SHM && !(ret >= 0 && ret <= 2))
+			return 0;
+		break;
+	case IPCT_SC_MMAP:
+		/* Private mappings, the bulk, fail the first test. */
+		if (!(args[3] & MAP_SHARED) || ret < 0)
+			return 0;
+		if (!(args[3] & MAP_ANONYMOUS)) {
+			fd_resolve(args[4], &a, rd);
+			if (a.kind != IPCT_KIND_SHM)
+				return 0;
+		}
+		ipct_shm_call(session, cls, ret, args[1], &val[0]);
+		break;
+	case IPCT_SC_MUNMAP:
+		if (!ipct_shm_call(session, cls, args[0], 0, &val[0]))
+			return 0;
+		break;
+	case IPCT_SC_UNLINK:
+		if (ret != 0 || !ipct_shm_call(session, cls, 0, args[nr == nr_unlinkat ? 1 : 0], &val[0]))
 			return 0;
 		break;
 	case IPCT_SC_FD_PAIR01:
@@ -1380,6 +1466,14 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		    read_mtype(args[1], compat, &e->sys.x[3]))
 			e->flags |= IPCT_F_NEW_VALID;
 		break;
+	case IPCT_SC_MMAP:
+		put_obj(e, 0, &a);
+		e->kind[0] = IPCT_KIND_SHM;
+		break;
+	case IPCT_SC_MUNMAP:
+		e->kind[0] = IPCT_KIND_SHM;
+		e->sys.x[2] = val[0];
+		break;
 	case IPCT_SC_SHMGET:
 	case IPCT_SC_SHMAT:
 	case IPCT_SC_SHMDT:
@@ -1419,8 +1513,10 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		emit_sockinfo(session, nr, args[0]);
 	else if (ret >= 0 && cls == IPCT_SC_FD_ACCEPT)
 		emit_sockinfo(session, nr, ret);
-	else if ((cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT) && a.kind == IPCT_KIND_FIFO)
-		emit_named(session, nr, IPCT_KIND_FIFO, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
+	else if ((cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT) && (a.kind == IPCT_KIND_FIFO || a.kind == IPCT_KIND_SHM))
+		emit_named(session, nr, a.kind, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
+	else if (cls == IPCT_SC_UNLINK)
+		emit_named(session, nr, IPCT_KIND_SHM, -1, 0, args[nr == nr_unlinkat ? 1 : 0]);
 	else if (cls == IPCT_SC_MQ_OPEN || cls == IPCT_SC_MQ_UNLINK)
 		emit_named(session, nr, IPCT_KIND_MQUEUE, ret, a.kind == IPCT_KIND_MQUEUE ? a.ino : 0, args[0]);
 	else if (ret >= 0 && cls == IPCT_SC_FD_MSG)

@@ -198,7 +198,9 @@ static bool kind_fits(int kind, int want)
 /* What an OBJINFO record describes: a POSIX queue, a socket or a FIFO. */
 static int objinfo_kind(const struct ipct_event *e)
 {
-	return e->kind[0] == IPCT_KIND_MQUEUE ? IPCT_KIND_MQUEUE : e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO;
+	if (e->kind[0] == IPCT_KIND_MQUEUE || e->kind[0] == IPCT_KIND_SHM)
+		return e->kind[0];
+	return e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO;
 }
 
 /* Does one of the event's objects have the term's inode and kind? */

@@ -465,6 +465,8 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 		fmt_fcntl(p, s);
 	} else if (!strcmp(name, "ioctl")) {
 		pr_str(p, "request", " %s", ipct_enum_name(ipct_ioctl_requests, (uint32_t)s->args[1]));
+	} else if (!strcmp(name, "ftruncate")) {
+		pr_int(p, "bytes", " size=%" PRId64, (int64_t)s->args[1]);
 	} else if (!strcmp(name, "shutdown")) {
 		static const char *const how[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
 
@@ -631,6 +633,26 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 		break;
 	case IPCT_SC_SHMDT:
 		pr_hex(p, "addr", "addr=%s", s->args[0]);
+		break;
+	case IPCT_SC_MMAP:
+		/* mmap(addr, length, prot, flags, fd, offset): a shared mapping, of a /dev/shm file or anonymous. */
+		if (s->x[0]) {
+			pr_int(p, "fd", "fd=%" PRId64, (int)s->args[4]);
+			pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
+		} else {
+			pr_str(p, "kind", "%s", "anonymous");
+			pr_str(p, "object", NULL, "shm:anon");
+		}
+		pr_int(p, "bytes", " length=%" PRId64, (int64_t)s->args[1]);
+		pr_flags(p, "prot", " ", ipct_mmap_prots, s->args[2]);
+		pr_flags(p, "flags", " ", ipct_mmap_flags, s->args[3]);
+		if (s->ret >= 0)
+			pr_hex(p, "addr", " at %s", (uint64_t)s->ret);
+		break;
+	case IPCT_SC_MUNMAP:
+		pr_hex(p, "addr", "addr=%s", s->args[0]);
+		pr_int(p, "bytes", " length=%" PRId64, (int64_t)s->args[1]);
+		pr_int(p, "mapped", " (mapped %" PRId64 ")", (int64_t)s->x[2]);
 		break;
 	case IPCT_SC_SHMCTL:
 		pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
@@ -826,7 +848,13 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_SHMAT:
 	case IPCT_SC_SHMDT:
 	case IPCT_SC_SHMCTL:
+	case IPCT_SC_MMAP:
+	case IPCT_SC_MUNMAP:
 		fmt_shm(p, e, sc->cls);
+		break;
+	case IPCT_SC_UNLINK:
+		/* Only an unlink under /dev/shm/ (shm_unlink) is recorded: its object event has the path. */
+		pr_str(p, "kind", "%s", "shm");
 		break;
 	case IPCT_SC_DUP2:
 		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);
@@ -991,6 +1019,17 @@ static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 			pr_str(p, "kind", NULL, "mqueue");
 		snprintf(addr, sizeof(addr), "/%.*s", (int)sizeof(o->path), o->path);
 		pr_str(p, "name", " %s", addr);
+		return;
+	}
+	if (e->kind[0] == IPCT_KIND_SHM) {
+		/* A /dev/shm file opened (shm_open) or unlinked (shm_unlink; fd -1), by its path as given. */
+		pr_int(p, "fd", "fd=%" PRId64, o->fd);
+		if (o->ino)
+			pr_object(p, "object", "kind", IPCT_KIND_SHM, o->ino);
+		else
+			pr_str(p, "kind", NULL, "shm");
+		snprintf(addr, sizeof(addr), "%.*s", (int)sizeof(o->path), o->path);
+		pr_str(p, "path", " %s", addr);
 		return;
 	}
 	pr_int(p, "fd", "fd=%" PRId64, o->fd);

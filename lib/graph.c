@@ -108,16 +108,26 @@ struct mqueue {
 /* A System V shared memory segment's own: its size, its attaches and detaches. */
 struct shmseg {
 	struct persist life;
-	int64_t size;                   /* shmget's size when it made it, or IPC_STAT's; -1 unknown */
-	uint64_t attaches, detaches;    /* shmat and shmdt calls that succeeded */
+	int64_t size;                   /* shmget's size when it made it, IPC_STAT's, ftruncate's; -1 unknown */
+	uint64_t attaches, detaches;    /* shmat and mmap, shmdt and munmap calls that succeeded */
 	uint64_t gone_ns;               /* removed and the last one detached: the kernel freed it */
 };
 
-/* A segment attached in a process: the address shmat returned (fork copies them, exec and exit drop them). */
+/*
+ * Shared memory a process has attached or mapped: where (what shmat or mmap
+ * returned) and how much (0 for shmat: shmdt takes the address alone).
+ * fork copies them, exec and exit drop them.
+ */
 struct shmmap {
-	uint64_t addr;
+	uint64_t addr, len;
 	struct object *o;
 };
+
+/*
+ * A shared anonymous mapping has no inode: the graph keys it by the bits
+ * 63 and 61, which no inode and no System V object has, and its own count.
+ */
+#define SHM_ANON_INO(n) (5ull << 61 | (n))
 
 struct fdent {
 	int fd;
@@ -147,7 +157,7 @@ struct gproc {
 	size_t nnotes;
 	bool forgot;                    /* notes were dropped: a descriptor without one may have had one */
 	struct gproc *sharer;           /* ring of the processes that share the kernel's table (itself: none) */
-	struct shmmap *maps;            /* the segments it has attached */
+	struct shmmap *maps;            /* the segments and shared memory it has attached or mapped */
 	size_t nmaps;
 	struct gproc *next;
 };
@@ -177,6 +187,7 @@ struct ipct_graph {
 	ipct_graph_diag_fn diag;
 	void *data;
 	uint64_t seq;
+	uint64_t anon;                  /* shared anonymous mappings seen, all sessions */
 	bool refused;                   /* the event being handled met an object refused */
 	uint64_t untracked;             /* such events, all sessions, ever */
 	struct gproc *procs[NBUCKETS];
@@ -390,6 +401,8 @@ static void object_name(const struct object *o, char *buf, size_t len)
 {
 	if (o->kind == IPCT_KIND_MQUEUE && o->path)
 		snprintf(buf, len, "mqueue:%s", o->path);
+	else if (o->kind == IPCT_KIND_SHM && o->path)
+		snprintf(buf, len, "shm:%s", o->path);
 	else
 		ipct_object_name(o->kind, o->ino, buf, len);
 }
@@ -511,6 +524,20 @@ static void note_add(struct gproc *p, int fd, int last, enum ipct_fdn_state stat
  * The entries of one process. Everything else goes through fd_close(),
  * fd_put() and fd_mark_cloexec(), which change every table of the ring.
  */
+/*
+ * Removed, and nothing attached or mapped anywhere, no descriptor open on it
+ * (POSIX): the kernel has freed the segment.
+ */
+static void shm_check_gone(struct object *o, uint64_t ts)
+{
+	if (!o->m->life.removed_ns || o->m->gone_ns)
+		return;
+	for (const struct holder *h = o->holders; h; h = h->next)
+		if (h->mapped || (h->fd >= 0 && h->open))
+			return;
+	o->m->gone_ns = ts;
+}
+
 static void fd_close_one(struct gproc *p, int fd, uint64_t ts)
 {
 	struct fdent *ent = fd_find(p, fd);
@@ -521,6 +548,8 @@ static void fd_close_one(struct gproc *p, int fd, uint64_t ts)
 		ent->h->open = false;
 		ent->h->closed_ns = ts;
 	}
+	if (ent->obj->m)
+		shm_check_gone(ent->obj, ts);
 	*ent = p->fds[--p->nfds];
 }
 
@@ -1116,19 +1145,8 @@ static void on_msg(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 
 /* ---- System V shared memory ---- */
 
-/* Removed, and nothing attached anywhere: the kernel has freed the segment. */
-static void shm_check_gone(struct object *o, uint64_t ts)
-{
-	if (!o->m->life.removed_ns || o->m->gone_ns)
-		return;
-	for (const struct holder *h = o->holders; h; h = h->next)
-		if (h->mapped)
-			return;
-	o->m->gone_ns = ts;
-}
-
 /* p attaches o at addr: by shmat (counted) or by inheriting its parent's attachment (fork). */
-static void shm_attach(struct gproc *p, struct object *o, uint64_t addr, bool call, uint64_t ts)
+static void shm_attach(struct gproc *p, struct object *o, uint64_t addr, uint64_t len, bool call, uint64_t ts)
 {
 	struct shmmap *maps = realloc(p->maps, (p->nmaps + 1) * sizeof(*maps));
 	struct holder *h;
@@ -1139,7 +1157,7 @@ static void shm_attach(struct gproc *p, struct object *o, uint64_t addr, bool ca
 	h = holder_open(o, p, -1, END_READ | END_WRITE);
 	if (!h)
 		return;
-	maps[p->nmaps++] = (struct shmmap){ addr, o };
+	maps[p->nmaps++] = (struct shmmap){ addr, len, o };
 	if (!h->mapped++ && !h->attached_ns)
 		h->attached_ns = ts;
 	if (call) {
@@ -1185,7 +1203,7 @@ static void on_shm(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 		return;
 	if (cls == IPCT_SC_SHMDT) {
 		for (size_t i = 0; i < p->nmaps; i++)
-			if (p->maps[i].addr == s->args[0]) {
+			if (p->maps[i].addr == s->args[0] && !p->maps[i].len) {
 				shm_detach(p, i, true, e->ts_ns);
 				break;
 			}
@@ -1207,7 +1225,7 @@ static void on_shm(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 		}
 		break;
 	case IPCT_SC_SHMAT:
-		shm_attach(p, o, (uint64_t)s->ret, true, e->ts_ns);
+		shm_attach(p, o, (uint64_t)s->ret, 0, true, e->ts_ns);
 		break;
 	case IPCT_SC_SHMCTL:
 		if ((s->args[1] & 0xff) == IPC_RMID) {
@@ -1218,6 +1236,57 @@ static void on_shm(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 		}
 		break;
 	}
+}
+
+/* ---- POSIX shared memory and shared mappings ---- */
+
+/*
+ * mmap of a /dev/shm file (x[0] its inode) or of anonymous memory, shared:
+ * an attach. An anonymous one is an object of its own, named after the
+ * process that made it and where: its children share it from the fork.
+ */
+static void on_mmap(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct object *o;
+	char name[64];
+
+	if (s->ret < 0 && s->ret >= -4095)
+		return;
+	if (s->x[0]) {
+		o = object_get(g, p->session, s->x[0], IPCT_KIND_SHM);
+	} else {
+		o = object_get(g, p->session, SHM_ANON_INO(++g->anon), IPCT_KIND_SHM);
+		snprintf(name, sizeof(name), "anon:%u:0x%" PRIx64, p->pid, (uint64_t)s->ret);
+		if (o && !o->path) {
+			o->path = strdup(name);
+			o->created_ns = e->ts_ns;
+			o->m->size = (int64_t)s->args[1];
+		}
+	}
+	if (o && o->kind == IPCT_KIND_SHM)
+		shm_attach(p, o, (uint64_t)s->ret, s->args[1], true, e->ts_ns);
+}
+
+/* munmap(addr, len): every mapping that starts in the range goes (one call, one detach each). */
+static void on_munmap(struct gproc *p, const struct ipct_event *e)
+{
+	const struct ipct_sys *s = &e->sys;
+
+	if (s->ret != 0)
+		return;
+	for (size_t i = p->nmaps; i-- > 0;)
+		if (p->maps[i].len && p->maps[i].addr >= s->args[0] && p->maps[i].addr - s->args[0] < s->args[1])
+			shm_detach(p, i, true, e->ts_ns);
+}
+
+/* ftruncate of a /dev/shm file: its size. */
+static void on_ftruncate(struct gproc *p, const struct ipct_event *e)
+{
+	struct fdent *ent = fd_find(p, (int)e->sys.args[0]);
+
+	if (e->sys.ret == 0 && ent && ent->obj->m)
+		ent->obj->m->size = (int64_t)e->sys.args[1];
 }
 
 static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
@@ -1284,6 +1353,10 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 				 e->ts_ns);
 		else
 			fd_new(g, p, (int)s->ret, e->kind[0], s->x[0], s->x[1], e->ts_ns);
+		/* shm_open with O_CREAT: the one who should shm_unlink it. */
+		if (e->kind[0] == IPCT_KIND_SHM && (s->args[sc->cls == IPCT_SC_OPEN ? 1 : 2] & O_CREAT) &&
+		    (o = object_find(g, p->session, s->x[0])) && o->m)
+			ipc_made(o, p, e);
 		return;
 	case IPCT_SC_FD_ACCEPT:
 		if (s->ret < 0 || e->kind[1] != IPCT_KIND_SOCKET)
@@ -1317,6 +1390,8 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_READ:
 	case IPCT_SC_READV:
 		on_fd_call(g, p, e, sc);
+		if (e->kind[0] == IPCT_KIND_SHM && !strcmp(sc->name, "ftruncate"))
+			on_ftruncate(p, e);
 		return;
 	case IPCT_SC_FD_PAIR01:
 	case IPCT_SC_FD_PAIR02:
@@ -1345,35 +1420,63 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_SHMCTL:
 		on_shm(g, p, e, sc->cls);
 		return;
+	case IPCT_SC_MMAP:
+		on_mmap(g, p, e);
+		return;
+	case IPCT_SC_MUNMAP:
+		on_munmap(p, e);
+		return;
 	}
 }
 
-/* mq_open's or mq_unlink's name: the queue's, or the one it unlinked. */
-static void on_mq_name(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e)
+/*
+ * The name ("/NAME") of a POSIX queue or shared memory object that an open
+ * returned (ino), or that an unlink removed (ino 0): the object that has it
+ * and is still there (a later one may have the name again).
+ */
+static void on_name(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, const char *name,
+		    bool unlinked)
 {
-	const struct ipct_objinfo *oi = &e->obj;
-	char name[sizeof(oi->path) + 2];
 	struct object *o = NULL;
 
-	snprintf(name, sizeof(name), "/%.*s", (int)sizeof(oi->path), oi->path);
-	if (oi->ino) {
-		o = object_find(g, p->session, oi->ino);
+	if (e->obj.ino) {
+		o = object_find(g, p->session, e->obj.ino);
 		if (o && !o->path)
 			o->path = strdup(name);
 		return;
 	}
-	if (e->nr != ipct_syscall_nr("mq_unlink") || oi->fd != 0)
+	if (!unlinked)
 		return;
-	/* The queue of that name that is still there (a later one may have the name again). */
 	for (int b = 0; b < NBUCKETS && !o; b++)
 		for (struct object *c = g->objects[b]; c; c = c->next)
-			if (c->session == p->session && c->kind == IPCT_KIND_MQUEUE && c->path &&
-			    !c->q->life.removed_ns && !strcmp(c->path, name)) {
+			if (c->session == p->session && c->kind == e->kind[0] && c->path && c->life &&
+			    !c->life->removed_ns && !strcmp(c->path, name)) {
 				o = c;
 				break;
 			}
-	if (o)
-		o->q->life.removed_ns = e->ts_ns;
+	if (!o)
+		return;
+	o->life->removed_ns = e->ts_ns;
+	if (o->m)
+		shm_check_gone(o, e->ts_ns);
+}
+
+/* mq_open's or mq_unlink's name (the C library strips its '/'); an open or unlink of /dev/shm/NAME. */
+static void on_ipc_name(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e)
+{
+	const struct ipct_objinfo *oi = &e->obj;
+	char name[sizeof(oi->path) + 2];
+
+	if (e->kind[0] == IPCT_KIND_MQUEUE) {
+		snprintf(name, sizeof(name), "/%.*s", (int)sizeof(oi->path), oi->path);
+		on_name(g, p, e, name, e->nr == ipct_syscall_nr("mq_unlink") && oi->fd == 0);
+		return;
+	}
+	/* "/dev/shm/NAME": the kernel side keeps no other. */
+	snprintf(name, sizeof(name), "%.*s", (int)sizeof(oi->path), oi->path);
+	if (strncmp(name, "/dev/shm/", 9))
+		return;
+	on_name(g, p, e, name + strlen("/dev/shm"), oi->fd == -1);
 }
 
 /* A relative FIFO path is relative to the opener's working directory, read now. */
@@ -1401,8 +1504,8 @@ static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
 
 	if (!p)
 		return;
-	if (e->kind[0] == IPCT_KIND_MQUEUE) {
-		on_mq_name(g, p, e);
+	if (e->kind[0] == IPCT_KIND_MQUEUE || e->kind[0] == IPCT_KIND_SHM) {
+		on_ipc_name(g, p, e);
 		return;
 	}
 	o = object_get(g, p->session, oi->ino, oi->family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO);
@@ -1471,7 +1574,7 @@ static void on_fork(struct ipct_graph *g, const struct ipct_event *e)
 		proc_share(parent, child);
 	/* The child has what its parent had attached (shm_nattch counts it too). */
 	for (size_t i = 0; i < parent->nmaps; i++)
-		shm_attach(child, parent->maps[i].o, parent->maps[i].addr, false, e->ts_ns);
+		shm_attach(child, parent->maps[i].o, parent->maps[i].addr, parent->maps[i].len, false, e->ts_ns);
 }
 
 static void on_exec(struct ipct_graph *g, const struct ipct_event *e)
@@ -1778,8 +1881,10 @@ static void shm_json(struct json_object *j, const struct object *o, int64_t off)
 {
 	const struct shmseg *m = o->m;
 
-	json_object_object_add(j, "id", json_object_new_int64((uint32_t)o->ino));
-	json_object_object_add(j, "key", m->life.key >= 0 ? json_object_new_int64(m->life.key) : NULL);
+	bool sysv = o->ino >> 62 == 3;
+
+	json_object_object_add(j, "id", sysv ? json_object_new_int64((uint32_t)o->ino) : NULL);
+	json_object_object_add(j, "key", sysv && m->life.key >= 0 ? json_object_new_int64(m->life.key) : NULL);
 	json_object_object_add(j, "size", m->size >= 0 ? json_object_new_int64(m->size) : NULL);
 	json_object_object_add(j, "attaches", json_object_new_int64((int64_t)m->attaches));
 	json_object_object_add(j, "detaches", json_object_new_int64((int64_t)m->detaches));
@@ -1794,7 +1899,8 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 					     [IPCT_KIND_MQUEUE] = "mqueue", [IPCT_KIND_MSGQ] = "msgq",
 					     [IPCT_KIND_SHM] = "shm" };
 	struct json_object *j = json_object_new_object(), *w, *r, *all = NULL;
-	bool sock = o->kind == IPCT_KIND_SOCKET, sysv = o->kind == IPCT_KIND_MSGQ || o->kind == IPCT_KIND_SHM;
+	/* A System V object has an id, not an inode; nor has a shared anonymous mapping (SHM_ANON_INO). */
+	bool sock = o->kind == IPCT_KIND_SOCKET, sysv = o->ino >> 63;
 	struct object *peer = sock && o->peer_ino ? object_find(g, o->session, o->peer_ino) : NULL;
 	int64_t off = clock_of(g, o->session);
 	char name[80];
@@ -1804,7 +1910,6 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "session", json_object_new_int64(o->session));
 	json_object_object_add(j, "object", json_object_new_string(name));
 	json_object_object_add(j, "kind", json_object_new_string(kinds[o->kind]));
-	/* A System V queue or segment has an id, not an inode. */
 	json_object_object_add(j, "inode", !sysv ? json_object_new_int64((int64_t)o->ino) : NULL);
 	json_object_object_add(j, "path", str_or_null(o->path ? o->path
 					   : o->family == AF_UNIX ? o->local : NULL));
@@ -2054,8 +2159,13 @@ static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t no
 		how = "msgctl IPC_RMID";
 		break;
 	case IPCT_KIND_SHM:
-		snprintf(cmd, sizeof(cmd), "ipcrm -m %u", (uint32_t)o->ino);
-		how = "shmctl IPC_RMID";
+		if (o->ino >> 63) {
+			snprintf(cmd, sizeof(cmd), "ipcrm -m %u", (uint32_t)o->ino);
+			how = "shmctl IPC_RMID";
+		} else {
+			snprintf(cmd, sizeof(cmd), "rm /dev/shm%s", o->path ? o->path : "/NAME");
+			how = "shm_unlink";
+		}
 		break;
 	default:
 		snprintf(cmd, sizeof(cmd), "rm /dev/mqueue%s", o->path ? o->path : "/NAME");
@@ -2222,7 +2332,8 @@ static bool object_test(const void *obj, const struct ipct_match_term *t)
 				kind = kind_values[i];
 		/* A System V object's term is IPCT_SYSV_INO or _SHM_INO(its id), as its events' objects are. */
 		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id"))
-			: kind == IPCT_KIND_SHM ? (int64_t)IPCT_SYSV_SHM_INO(jint(o, "id")) : jint(o, "inode")) == t->num &&
+			: kind == IPCT_KIND_SHM && jstr(o, "id") ? (int64_t)IPCT_SYSV_SHM_INO(jint(o, "id"))
+			: jint(o, "inode")) == t->num &&
 		       (t->kind == IPCT_MATCH_ANY || t->kind == ipct_match_kind(kind));
 	}
 	case F_PATH: return (v = jstr(o, "path")) && !strcmp(v, t->str);

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -321,8 +322,11 @@ void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len)
 		snprintf(buf, len, "msq:%u", (uint32_t)ino);
 		break;
 	case IPCT_KIND_SHM:
-		/* A System V segment by its id (the graph keys it by IPCT_SYSV_SHM_INO). */
-		snprintf(buf, len, "shm:%u", (uint32_t)ino);
+		/* A System V segment by its id (the graph keys it by IPCT_SYSV_SHM_INO), a /dev/shm file by inode. */
+		if (ino & 1ull << 63)
+			snprintf(buf, len, "shm:%u", (uint32_t)ino);
+		else
+			snprintf(buf, len, "shm:[%" PRIu64 "]", ino);
 		break;
 	default:
 		snprintf(buf, len, "%s", "");
@@ -403,6 +407,15 @@ const struct ipct_flag_name ipct_shmget_flags[] = {
 
 const struct ipct_flag_name ipct_shmat_flags[] = {
 	N(SHM_RDONLY), N(SHM_RND), N(SHM_REMAP), N(SHM_EXEC), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_mmap_prots[] = {
+	N(PROT_READ), N(PROT_WRITE), N(PROT_EXEC), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_mmap_flags[] = {
+	N(MAP_SHARED), N(MAP_PRIVATE), N(MAP_FIXED), N(MAP_ANONYMOUS), N(MAP_NORESERVE), N(MAP_POPULATE),
+	N(MAP_LOCKED), N(MAP_FIXED_NOREPLACE), { 0, NULL },
 };
 
 const struct ipct_flag_name ipct_shmctl_cmds[] = {

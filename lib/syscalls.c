@@ -90,6 +90,12 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(shmat, SHMAT),
 	SC(shmdt, SHMDT),
 	SC(shmctl, SHMCTL),
+	/* POSIX shared memory: files of /dev/shm (shm_open is an openat); shared mappings */
+	SC(ftruncate, FD),
+	SC(mmap, MMAP),
+	SC(munmap, MUNMAP),
+	SC(unlink, UNLINK),
+	SC(unlinkat, UNLINK),
 	/* children: who waited for which, and what it collected */
 	SC(wait4, WAIT4),
 	SC(waitid, WAITID),

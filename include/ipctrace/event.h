@@ -53,7 +53,8 @@ enum ipct_obj_kind {
 	IPCT_KIND_TTY,          /* a terminal (its ino is the device number, dev_t: major << 20 | minor) */
 	IPCT_KIND_MQUEUE,       /* a POSIX message queue (an inode of the mqueue file system) */
 	IPCT_KIND_MSGQ,         /* a System V message queue: no descriptor, named by its id */
-	IPCT_KIND_SHM,          /* a System V shared memory segment: no descriptor, named by its id */
+	IPCT_KIND_SHM,          /* shared memory: a System V segment (no descriptor, named by its id),
+				 * a POSIX one (a file of the /dev/shm file system), a shared anonymous mapping */
 	IPCT_KIND_MAX,
 };
 
@@ -116,6 +117,9 @@ enum ipct_sys_class {
 	IPCT_SC_SHMAT,          /* shmat: the segment's id is arg0, the address the result */
 	IPCT_SC_SHMDT,          /* shmdt: the address at arg0 (the graph knows what is attached there) */
 	IPCT_SC_SHMCTL,         /* shmctl: the segment's id is arg0; IPC_STAT's size and attaches read */
+	IPCT_SC_MMAP,           /* mmap: kept for MAP_SHARED of a /dev/shm file or anonymous memory only */
+	IPCT_SC_MUNMAP,         /* munmap: kept for an address such an mmap returned in the session */
+	IPCT_SC_UNLINK,         /* unlink (path arg0), unlinkat (arg1): kept under /dev/shm/ only; OBJINFO follows */
 	IPCT_SC_MAX,
 };
 
@@ -196,6 +200,10 @@ enum ipct_sys_class {
  *                       successful 64-bit IPC_STAT: x[2] shm_segsz, x[3] shm_nattch
  *                       (IPCT_F_NEW_VALID: read from the buffer at arg2)
  *   SHMDT:              kind[0] IPCT_KIND_SHM, nothing else: the address is arg0
+ *   MMAP:               a file's: x[0]/x[1] as FD for arg4 (kind IPCT_KIND_SHM); anonymous
+ *                       memory: kind[0] IPCT_KIND_SHM, x[0] 0
+ *   MUNMAP:             kind[0] IPCT_KIND_SHM, x[2] the length that mmap mapped there
+ *   UNLINK:             nothing: the OBJINFO record that follows has the path
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {
@@ -242,7 +250,9 @@ enum ipct_sig_result {          /* the kernel's TRACE_SIGNAL_* values */
  * connected, accepted or opened it (or, for a queue, unlinked it). The
  * header's kind[0] is IPCT_KIND_MQUEUE for a queue; path is then its name
  * as the call gave it (without the leading '/' that the C library strips),
- * and ino 0 when the call failed or unlinked it.
+ * and ino 0 when the call failed or unlinked it. After an openat of a file
+ * of /dev/shm (POSIX shared memory) or an unlink of one, kind[0] is
+ * IPCT_KIND_SHM and path the path as given ("/dev/shm/NAME").
  */
 struct ipct_objinfo {
 	__u64 ino;
