@@ -107,16 +107,23 @@ static void text_shm(struct ipct_buf *out, struct json_object *o)
 		ipct_buf_printf(out, "%" PRId64 " bytes, ", num(o, "size"));
 	ipct_buf_printf(out, "%" PRId64 " attaches, %" PRId64 " detaches, %s (its reads and writes are no "
 			"system calls: not seen)\n", num(o, "attaches"), num(o, "detaches"),
-			str(o, "destroyed_ns") ? "removed and freed" : str(o, "removed_ns") ? "removed, still attached"
+			str(o, "path") && !strncmp(str(o, "path"), "anon:", 5)
+			? (str(o, "destroyed_ns") ? "freed at its last unmap" : "still mapped")
+			: str(o, "destroyed_ns") ? "removed and freed" : str(o, "removed_ns") ? "removed, still attached"
 			: "not removed");
 	for (size_t i = 0; i < len(holders); i++) {
 		struct json_object *h = json_object_array_get_idx(holders, i);
 		char who[64];
 
 		snprintf(who, sizeof(who), "%s[%" PRId64 "]", str(h, "comm") ?: "?", num(h, "pid"));
-		ipct_buf_printf(out, "  holder   %-24s %4" PRId64 " attaches %4" PRId64 " detaches  %s\n", who,
-				num(h, "attaches"), num(h, "detaches"),
-				num(h, "attached") ? "attached at the end" : "detached");
+		/* A POSIX object's descriptors are holders too. */
+		if (str(h, "fd"))
+			ipct_buf_printf(out, "  holder   %-24s fd %-4s %s\n", who, str(h, "fd"),
+					str(h, "closed_ns") ? "closed" : "open at the end");
+		else
+			ipct_buf_printf(out, "  holder   %-24s %4" PRId64 " attaches %4" PRId64 " detaches  %s\n", who,
+					num(h, "attaches"), num(h, "detaches"),
+					num(h, "attached") ? "attached at the end" : "detached");
 	}
 }
 
@@ -132,8 +139,8 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 			kind);
 	if (sock)
 		ipct_buf_printf(out, " %s %s", str(o, "family") ?: "?", str(o, "socket_type") ?: "");
-	/* A queue's name is its object's. */
-	if (path && !queue)
+	/* A queue's or shared memory's name is its object's. */
+	if (path && !queue && strcmp(kind ?: "", "shm"))
 		ipct_buf_printf(out, " %s", path);
 	if (sock && str(o, "local") && !path)
 		ipct_buf_printf(out, " local %s", str(o, "local"));
@@ -232,11 +239,14 @@ static void dot_processes(struct ipct_buf *out, struct json_object *objects)
 	json_object_put(seen);
 }
 
-/* An object's node: "o" and its inode; a System V queue, which has none, "q" and its id; a segment "s". */
+/*
+ * An object's node: "o" and its inode; a System V queue, which has none, "q"
+ * and its id; shared memory (an anonymous mapping has neither) its name.
+ */
 static void dot_node(struct ipct_buf *out, struct json_object *o)
 {
-	if (str(o, "id") && !strcmp(str(o, "kind") ?: "", "shm"))
-		ipct_buf_printf(out, "s%" PRId64, num(o, "id"));
+	if (!strcmp(str(o, "kind") ?: "", "shm"))
+		dot_quoted(out, str(o, "object"));
 	else if (str(o, "id"))
 		ipct_buf_printf(out, "q%" PRId64, num(o, "id"));
 	else

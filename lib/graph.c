@@ -111,6 +111,7 @@ struct shmseg {
 	int64_t size;                   /* shmget's size when it made it, IPC_STAT's, ftruncate's; -1 unknown */
 	uint64_t attaches, detaches;    /* shmat and mmap, shmdt and munmap calls that succeeded */
 	uint64_t gone_ns;               /* removed and the last one detached: the kernel freed it */
+	bool anon;                      /* a shared anonymous mapping: no name, gone with its last mapping */
 };
 
 /*
@@ -530,7 +531,7 @@ static void note_add(struct gproc *p, int fd, int last, enum ipct_fdn_state stat
  */
 static void shm_check_gone(struct object *o, uint64_t ts)
 {
-	if (!o->m->life.removed_ns || o->m->gone_ns)
+	if ((!o->m->life.removed_ns && !o->m->anon) || o->m->gone_ns)
 		return;
 	for (const struct holder *h = o->holders; h; h = h->next)
 		if (h->mapped || (h->fd >= 0 && h->open))
@@ -1262,6 +1263,7 @@ static void on_mmap(struct ipct_graph *g, struct gproc *p, const struct ipct_eve
 			o->path = strdup(name);
 			o->created_ns = e->ts_ns;
 			o->m->size = (int64_t)s->args[1];
+			o->m->anon = true;
 		}
 	}
 	if (o && o->kind == IPCT_KIND_SHM)
@@ -1929,7 +1931,7 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "created_ns", opt_time(off, o->created_ns));
 	w = json_object_new_array();
 	r = json_object_new_array();
-	if (sock || sysv)
+	if (sock || sysv || o->m)
 		all = json_object_new_array();
 	for (const struct holder *h = o->holders; h; h = h->next) {
 		if (in_list(o, h, END_WRITE))
