@@ -42,12 +42,14 @@ def obj_name(kind, inode):
 
 
 def queue_name(o):
-    """A message queue's or segment's name in the graph: msq:ID, shm:ID, mqueue:/NAME
-    (mqueue:[INODE] unnamed)."""
+    """A message queue's or shared memory's name in the graph: msq:ID, shm:ID,
+    mqueue:/NAME, shm:/NAME, shm:anon:PID:ADDR (mqueue:[INODE], shm:[INODE] unnamed)."""
     if o['kind'] == 'msgq':
         return 'msq:%d' % o['id']
     if o['kind'] == 'shm':
-        return 'shm:%d' % o['id']
+        if o['id'] is not None:
+            return 'shm:%d' % o['id']
+        return 'shm:' + o['path'] if o['path'] else 'shm:[%d]' % o['inode']
     return 'mqueue:' + o['path'] if o['path'] else obj_name('mqueue', o['inode'])
 
 
@@ -66,7 +68,10 @@ def check_object_shape(o):
         for f in SHM_FIELDS:
             check(f in o, '%s: no field %r in %r' % (name, f, o))
         check_eq('object name of segment %s' % name, queue_name(o), name)
-        check_eq('%s: inode' % name, None, o['inode'])
+        # A System V segment has an id, a shared anonymous mapping neither id nor inode.
+        sysv_or_anon = o['id'] is not None or (o['path'] or '').startswith('anon:')
+        check(o['inode'] is None if sysv_or_anon else _is_int(o['inode']) and o['inode'] > 0,
+              '%s: inode %r' % (name, o['inode']))
         for h in o['holders']:
             check(isinstance(h, dict) and set(h) >= SHM_HOLDER_FIELDS,
                   '%s: a holders entry lacks fields of %s: %r' % (name, sorted(SHM_HOLDER_FIELDS), h))
