@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""A segment left behind: `shmsysv 4 leak` does all that `shmsysv` does but remove its
+"""Shared memory left behind: `shmsysv 4 leak` does all that `shmsysv` does but remove its
 keyed segment. The trace ends with one leaked_ipc diagnosis, on that segment, naming the
 program as its creator, its size, and `ipcrm -m ID`; the graph's segment carries the same
-words in its warnings and was never freed, while the private one was. The test then
-removes the segment (which proves it was left behind)."""
+words in its warnings and was never freed, while the private one was. `shmposix 4 leak`
+does not shm_unlink its object: one leaked_ipc, with `rm /dev/shm/NAME`; the anonymous
+mapping is no such thing. The test then removes both (which proves they were left
+behind)."""
 
+import os
 import subprocess
 
 from common import check, check_eq, done, example, passed, trace
@@ -39,4 +42,24 @@ finally:
     if rep:
         removed = subprocess.run(['ipcrm', '-m', str(rep['segments'][0]['id'])], check=False).returncode
 check_eq('ipcrm -m of the segment left behind', 0, removed)
+
+t = trace([example('shmposix'), '4', 'leak'], opts=PIPES)
+rep = t.report
+check(rep is not None, 'shmposix wrote no report')
+try:
+    name, cmd = 'shm:' + rep['name'], 'rm /dev/shm' + rep['name']
+    leaks = [d for d in t.diagnoses if d['kind'] == 'leaked_ipc']
+    check_eq('leaked_ipc diagnoses', [name], [d['object'] for d in leaks])
+    d = leaks[0]
+    check_diagnosis_shape(d)
+    check_eq('creator (pid, comm)', (rep['producer']['pid'], 'shmposix'), (d['pid'], d['comm']))
+    check_eq('(command, size)', (cmd, rep['size']), (d['command'], d['size']))
+    check_eq('evidence', ['openat'], [e['event'] for e in d['evidence']])
+    graph = check_objects(t)
+    check_eq('%s: warnings' % name, [d['message']], graph[name]['warnings'])
+    check_eq('%s: removed, freed' % name, (None, None), (graph[name]['removed_ns'], graph[name]['destroyed_ns']))
+    passed('one leaked_ipc diagnosis: %s, with `%s`' % (name, cmd))
+finally:
+    if rep:
+        os.unlink('/dev/shm' + rep['name'])
 done()
