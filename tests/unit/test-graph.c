@@ -1608,13 +1608,14 @@ static void shm_ev(struct ipct_graph *g, uint32_t pid, int nr, int id, uint64_t 
 	feed(g, e);
 }
 
-/* The holder entry of pid in a segment's holders. */
+/* The holder entry of pid's attachments or mappings (fd null) in a segment's holders. */
 static struct json_object *shm_holder(struct json_object *o, uint32_t pid)
 {
 	struct json_object *arr = get(o, "holders");
 
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
-		if (jint(json_object_array_get_idx(arr, i), "pid") == pid)
+		if (jint(json_object_array_get_idx(arr, i), "pid") == pid &&
+		    !get(json_object_array_get_idx(arr, i), "fd"))
 			return json_object_array_get_idx(arr, i);
 	fprintf(stderr, "no holder %u\n", pid);
 	return NULL;
@@ -1714,6 +1715,99 @@ static void test_shm(void)
 	ipct_graph_free(g);
 }
 
+/* shm_open(path, flags) = fd on /dev/shm inode ino: its openat, then the OBJINFO with the path. */
+static void shm_open_ev(struct ipct_graph *g, uint32_t pid, int fd, uint64_t ino, int flags, const char *path,
+			uint64_t ts)
+{
+	struct ipct_event e = openat_ev(pid, fd, ino, FM_READ | FM_WRITE, ts), oi;
+
+	e.sys.args[2] |= (uint64_t)flags;
+	e.kind[0] = IPCT_KIND_SHM;
+	feed(g, e);
+	oi = objinfo_path(pid, __NR_openat, fd, ino, 0, 0, path, strlen(path), ts);
+	oi.kind[0] = IPCT_KIND_SHM;
+	feed(g, oi);
+}
+
+/* mmap(len) = addr, shared: of /dev/shm inode ino, or anonymous (ino 0); munmap(addr, len). */
+static void mmap_ev(struct ipct_graph *g, uint32_t pid, bool map, uint64_t ino, uint64_t addr, uint64_t len,
+		    uint64_t ts)
+{
+	struct ipct_event e = sys(pid, map ? __NR_mmap : __NR_munmap, map ? (int64_t)addr : 0, ts);
+
+	e.sys.args[0] = map ? 0 : addr;
+	e.sys.args[1] = len;
+	e.sys.x[0] = ino;
+	e.kind[0] = IPCT_KIND_SHM;
+	feed(g, e);
+}
+
+/*
+ * POSIX shared memory and a shared anonymous mapping by replay: held by
+ * descriptors and by mappings, sized by ftruncate, mappings inherited at
+ * fork and unmapped by range; freed once unlinked, unmapped and closed
+ * (the anonymous one at its last unmapping); one not unlinked is leaked_ipc.
+ */
+static void test_shm_posix(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o;
+	struct ipct_event e;
+
+	feed(g, exec_ev(100, "prod", 10));
+	shm_open_ev(g, 100, 3, 700, O_CREAT, "/dev/shm/x", 20);
+	e = io_ev(100, __NR_ftruncate, 3, IPCT_KIND_SHM, 700, FM_READ | FM_WRITE, 0, 30);
+	e.sys.args[1] = 4096;
+	feed(g, e);
+	mmap_ev(g, 100, true, 700, 0x1000, 4096, 40);
+	mmap_ev(g, 100, true, 0, 0x5000, 8192, 50);
+	shm_open_ev(g, 100, 4, 701, O_CREAT, "/dev/shm/y", 55);
+	feed(g, fork_ev(100, "prod", 101, 60));
+	feed(g, close_ev(100, 3, IPCT_KIND_SHM, 700, 70));
+	feed(g, close_ev(101, 3, IPCT_KIND_SHM, 700, 75));
+	/* The child's inherited mapping of x goes. */
+	mmap_ev(g, 101, false, 0, 0x1000, 4096, 80);
+	e = objinfo_path(100, __NR_unlink, -1, 0, 0, 0, "/dev/shm/x", 10, 90);
+	e.kind[0] = IPCT_KIND_SHM;
+	feed(g, e);
+	/* One munmap over both of 100's mappings: x is then freed; the child still has the anonymous one. */
+	mmap_ev(g, 100, false, 0, 0, 0x10000, 100);
+	feed(g, exit_ev(101, 110));
+
+	arr = session_json(g, SESSION);
+	CHECK_INT(json_object_array_length(arr), 3);
+	o = named(arr, "shm:/x");
+	CHECK_INT(jint(o, "inode"), 700);
+	CHECK(get(o, "id") == NULL);
+	CHECK_INT(jint(o, "size"), 4096);
+	CHECK_INT(jint(o, "attaches"), 1);
+	CHECK_INT(jint(o, "detaches"), 2);
+	CHECK_INT(jint(o, "removed_ns"), 90);
+	CHECK_INT(jint(o, "destroyed_ns"), 100);
+	/* Descriptors 3 of both, and both mappings. */
+	CHECK_INT(json_object_array_length(get(o, "holders")), 4);
+	CHECK_INT(jint(shm_holder(o, 101), "detaches"), 1);
+	o = named(arr, "shm:anon:100:0x5000");
+	CHECK(get(o, "inode") == NULL);
+	CHECK_INT(jint(o, "size"), 8192);
+	CHECK_INT(jint(o, "attaches"), 1);
+	CHECK_INT(jint(o, "detaches"), 1);
+	CHECK(get(o, "removed_ns") == NULL);
+	CHECK_INT(jint(o, "destroyed_ns"), 110);
+	CHECK_INT(COUNT(arr, "kind=shm"), 3);
+	CHECK_INT(COUNT(arr, "object=700"), 1);
+	json_object_put(arr);
+
+	ipct_graph_session_ends(g, SESSION, 200);
+	CHECK_INT(c.n, 1);
+	CHECK_STR(jstr(diag(&c, 0), "object"), "shm:/y");
+	CHECK_STR(jstr(diag(&c, 0), "command"), "rm /dev/shm/y");
+	CHECK_STR(jstr(json_object_array_get_idx(get(diag(&c, 0), "evidence"), 0), "event"), "openat");
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
 int main(void)
 {
 	test_pipeline();
@@ -1735,5 +1829,6 @@ int main(void)
 	test_object_cap();
 	test_queues();
 	test_shm();
+	test_shm_posix();
 	return check_done("test-graph");
 }
