@@ -1471,6 +1471,8 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		e->kind[0] = IPCT_KIND_SHM;
 		break;
 	case IPCT_SC_MUNMAP:
+	case IPCT_SC_UNLINK:
+		/* munmap: the length mapped (0 for unlink, whose path the OBJINFO record has). */
 		e->kind[0] = IPCT_KIND_SHM;
 		e->sys.x[2] = val[0];
 		break;

@@ -854,7 +854,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		break;
 	case IPCT_SC_UNLINK:
 		/* Only an unlink under /dev/shm/ (shm_unlink) is recorded: its object event has the path. */
-		pr_str(p, "kind", "%s", "shm");
+		pr_str(p, "kind", "%s", ipct_kind_name(e->kind[0]));
 		break;
 	case IPCT_SC_DUP2:
 		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);

@@ -49,6 +49,7 @@ check_eq('munmap lengths, as mapped', [(e['bytes'], e['bytes']) for e in select_
          [(e['bytes'], e['mapped']) for e in select_events(ev, type='munmap')])
 unl = select_events(ev, type='unlink', pid=prod['pid'])
 check_count('unlink calls (shm_unlink)', 1, unl)
+check_eq('unlink: (kind, ret)', ('shm', 0), (unl[0].get('kind'), unl[0]['ret']))
 check_eq('unlink\'s object event', [path], [e['path'] for e in select_events(ev, type='object', pid=prod['pid'])
                                            if e.get('kind') == 'shm' and e['fd'] == -1])
 passed('producer %d and consumer %d: shm_open, ftruncate, mmap, munmap and shm_unlink as counted'
