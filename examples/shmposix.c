@@ -7,8 +7,10 @@
 // the anonymous mapping. The consumer unmaps its own mapping and the inherited one of the
 // named object, and exits with the anonymous one still mapped (exit drops it). The producer
 // reads the sum, unmaps both and removes the name with shm_unlink; with `leak` it does not:
-// the object outlives the program (rm /dev/shm/NAME removes it). Each process reports its
-// shm_open, mmap and munmap calls; the report has the name and both sizes.
+// the object outlives the program (rm /dev/shm/NAME removes it). Last, it makes a second
+// object, NAME-2, closes it and removes it with unlinkat of its path under /dev/shm (what a C
+// library without an unlink syscall does). Each process reports its shm_open, mmap and
+// munmap calls; the report has the names and the sizes.
 
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -94,7 +96,7 @@ int main(int argc, char **argv)
 	long n, expect = 0, *sum;
 	struct shared *sh;
 	struct data *data;
-	char name[64];
+	char name[64], path[96];
 	pid_t pid;
 	FILE *f;
 	int fd;
@@ -134,10 +136,14 @@ int main(int argc, char **argv)
 	unmap(data, SIZE, &sh->prod);
 	if (!leak && shm_unlink(name) < 0)
 		die("shm_unlink");
+	snprintf(path, sizeof(path), "/dev/shm%s-2", name);
+	close(open_shm(path + strlen("/dev/shm"), O_CREAT | O_EXCL | O_RDWR, &sh->prod));
+	if (unlinkat(AT_FDCWD, path, 0) < 0)
+		die("unlinkat");
 	report_side(f, "producer", (int)getpid(), &sh->prod);
 	report_side(f, "consumer", (int)pid, &sh->cons);
-	fprintf(f, "\"name\":\"%s\",\"size\":%d,\"anon_size\":%d,\"leaked\":%s,\"sum\":%ld}\n", name, SIZE, ANON_SIZE,
-		leak ? "true" : "false", expect);
+	fprintf(f, "\"name\":\"%s\",\"second\":\"%s\",\"size\":%d,\"anon_size\":%d,\"leaked\":%s,\"sum\":%ld}\n", name,
+		path + strlen("/dev/shm"), SIZE, ANON_SIZE, leak ? "true" : "false", expect);
 	report_close(f);
 	return EXIT_SUCCESS;
 }
