@@ -640,8 +640,9 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 			pr_int(p, "fd", "fd=%" PRId64, (int)s->args[4]);
 			pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
 		} else {
-			pr_str(p, "kind", "%s", "anonymous");
+			pr_text(p, "anonymous");
 			pr_str(p, "object", NULL, "shm:anon");
+			pr_str(p, "kind", NULL, "shm");
 		}
 		pr_int(p, "bytes", " length=%" PRId64, (int64_t)s->args[1]);
 		pr_flags(p, "prot", " ", ipct_mmap_prots, s->args[2]);

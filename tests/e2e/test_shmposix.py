@@ -43,10 +43,11 @@ tr = select_events(ev, type='ftruncate', pid=prod['pid'])
 check_count('ftruncate calls', 1, tr)
 check_eq('ftruncate (object, size)', (obj, rep['size']), (tr[0].get('object'), tr[0].get('bytes')))
 maps = select_events(ev, type='mmap')
-check_eq('mmap (pid, object or kind, length)',
-         [(prod['pid'], obj, rep['size']), (prod['pid'], 'anonymous', rep['anon_size']),
+check_eq('mmap (pid, object, length)',
+         [(prod['pid'], obj, rep['size']), (prod['pid'], 'shm:anon', rep['anon_size']),
           (cons['pid'], obj, rep['size'])],
-         [(e['pid'], e.get('object') if e.get('fd') is not None else e.get('kind'), e['bytes']) for e in maps])
+         [(e['pid'], e.get('object'), e['bytes']) for e in maps])
+check_eq('mmap kinds', ['shm'] * 3, [e.get('kind') for e in maps])
 check_eq('mmap of the anonymous memory: where', rep['anon_addr'], maps[1]['addr'])
 check_eq('munmap lengths, as mapped', [(e['bytes'], e['bytes']) for e in select_events(ev, type='munmap')],
          [(e['bytes'], e['mapped']) for e in select_events(ev, type='munmap')])
