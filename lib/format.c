@@ -605,10 +605,19 @@ static void fmt_msg(struct pr *p, const struct ipct_event *e, const char *name)
 	}
 }
 
+/* What a shmdt or munmap let go, when the daemon named it (ino; 0: not known, or anonymous memory). */
+static void pr_shm_at(struct pr *p, uint64_t ino)
+{
+	if (ino)
+		pr_object(p, "object", "kind", IPCT_KIND_SHM, ino);
+	else
+		pr_str(p, "kind", NULL, "shm");
+}
+
 /*
- * System V shared memory calls: the segment by its id, its size, where it
- * is attached. shmdt names the address only: the pipe graph knows which
- * segment was there (docs/events.md).
+ * Shared memory calls: a System V segment by its id, its size, where it is
+ * attached; mmap and munmap of shared memory. shmdt and munmap name an
+ * address: the daemon adds the object that was there (docs/events.md).
  */
 static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 {
@@ -633,6 +642,7 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 		break;
 	case IPCT_SC_SHMDT:
 		pr_hex(p, "addr", "addr=%s", s->args[0]);
+		pr_shm_at(p, s->x[0]);
 		break;
 	case IPCT_SC_MMAP:
 		/* mmap(addr, length, prot, flags, fd, offset): a shared mapping, of a /dev/shm file or anonymous. */
@@ -652,6 +662,7 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 		break;
 	case IPCT_SC_MUNMAP:
 		pr_hex(p, "addr", "addr=%s", s->args[0]);
+		pr_shm_at(p, s->x[0]);
 		pr_int(p, "bytes", " length=%" PRId64, (int64_t)s->args[1]);
 		pr_int(p, "mapped", " (mapped %" PRId64 ")", (int64_t)s->x[2]);
 		break;

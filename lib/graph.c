@@ -1741,6 +1741,16 @@ static void obj_info(struct ipct_graph *g, const struct object *o, struct ipct_g
 	out->complete = (o->created_ns || o->kind == IPCT_KIND_FIFO) && !held_from_before(g, o);
 }
 
+uint64_t ipct_graph_shm_at(struct ipct_graph *g, uint32_t pid, uint64_t addr)
+{
+	struct gproc *p = proc_find(g, pid);
+
+	for (size_t i = 0; p && i < p->nmaps; i++)
+		if (p->maps[i].addr == addr)
+			return p->maps[i].o->m->anon ? 0 : p->maps[i].o->ino;
+	return 0;
+}
+
 bool ipct_graph_fd(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_obj *obj, unsigned *mode)
 {
 	struct gproc *p = proc_find(g, pid);

@@ -49,6 +49,10 @@ check_eq('mmap (pid, object, length)',
          [(e['pid'], e.get('object'), e['bytes']) for e in maps])
 check_eq('mmap kinds', ['shm'] * 3, [e.get('kind') for e in maps])
 check_eq('mmap of the anonymous memory: where', rep['anon_addr'], maps[1]['addr'])
+# The named object's unmaps name it; the anonymous mapping's, nothing but its kind.
+check_eq('munmap objects', {prod['pid']: [None, obj], cons['pid']: [obj, obj]},
+         {x['pid']: [e.get('object') for e in select_events(ev, type='munmap', pid=x['pid'])] for x in (prod, cons)})
+check_eq('munmap kinds', ['shm'] * (prod['unmaps'] + cons['unmaps']), [e.get('kind') for e in select_events(ev, type='munmap')])
 check_eq('munmap lengths, as mapped', [(e['bytes'], e['bytes']) for e in select_events(ev, type='munmap')],
          [(e['bytes'], e['mapped']) for e in select_events(ev, type='munmap')])
 unl = select_events(ev, type='unlink', pid=prod['pid'])

@@ -40,6 +40,8 @@ for role, x in (('producer', prod), ('consumer', cons)):
     dt = select_events(ev, type='shmdt', pid=x['pid'])
     check_count('%s: shmdt calls' % role, x['detaches'], dt)
     check_eq('%s: shmdt results' % role, [0] * x['detaches'], [e['ret'] for e in dt])
+    check(all(e.get('kind') == 'shm' and e.get('object') in names for e in dt),
+          '%s: a shmdt without the segment it detached: %r' % (role, dt))
     check_eq('%s: detached addresses are attached ones' % role, [],
              [e['addr'] for e in dt if e['addr'] not in {a['addr'] for a in
                                                          select_events(ev, type='shmat', pid=prod['pid']) + at}])
@@ -48,6 +50,11 @@ check_eq('shmat objects, in order', [names[0], names[1], names[0]], [e.get('obje
 check_eq('shmat flags', [[], [], ['SHM_RDONLY']], [e.get('flags') for e in at])
 ctl = select_events(ev, type='shmctl')
 check_count('shmctl calls', rep['shmctl_calls'], ctl)
+# Each detach names what was attached at its address: the producer's both, the consumer's own
+# read-only one of the first, then the private one it inherited.
+check_eq('shmdt objects, in order', [names[0], names[1], names[0], names[1]],
+         [e['object'] for e in select_events(ev, type='shmdt', pid=cons['pid']) +
+          select_events(ev, type='shmdt', pid=prod['pid'])])
 check_eq('shmctl (object, cmd)', [(names[0], 'IPC_STAT'), (names[0], 'IPC_RMID'), (names[1], 'IPC_RMID')],
          [(e.get('object'), e.get('cmd')) for e in ctl])
 check_eq('IPC_STAT size and attached', (data['size'], 1), (ctl[0].get('bytes'), ctl[0].get('attached')))
