@@ -1643,6 +1643,10 @@ static void test_shm(void)
 	feed(g, fork_ev(100, "prod", 101, 50));
 	feed(g, fork_ev(100, "prod", 102, 55));
 	shm_ev(g, 101, __NR_shmat, 7, 0, SHM_RDONLY, 0x9000, 60);
+	/* What is where: its own attachment, the inherited one; nothing in the parent at the child's address. */
+	CHECK(ipct_graph_shm_at(g, 101, 0x9000) == IPCT_SYSV_SHM_INO(7));
+	CHECK(ipct_graph_shm_at(g, 101, 0x7000) == IPCT_SYSV_SHM_INO(7));
+	CHECK(ipct_graph_shm_at(g, 100, 0x9000) == 0);
 	shm_ev(g, 101, __NR_shmdt, 0, 0x9000, 0, 0, 70);
 	/* An address with nothing attached detaches nothing. */
 	shm_ev(g, 101, __NR_shmdt, 0, 0xa000, 0, -EINVAL, 75);
@@ -1764,6 +1768,9 @@ static void test_shm_posix(void)
 	mmap_ev(g, 100, true, 0, 0x5000, 8192, 50);
 	shm_open_ev(g, 100, 4, 701, O_CREAT, "/dev/shm/y", 55);
 	feed(g, fork_ev(100, "prod", 101, 60));
+	/* A /dev/shm file by its inode; anonymous memory, which no event names, not at all. */
+	CHECK(ipct_graph_shm_at(g, 101, 0x1000) == 700);
+	CHECK(ipct_graph_shm_at(g, 101, 0x5000) == 0);
 	feed(g, close_ev(100, 3, IPCT_KIND_SHM, 700, 70));
 	feed(g, close_ev(101, 3, IPCT_KIND_SHM, 700, 75));
 	/* The child's inherited mapping of x goes. */
