@@ -48,6 +48,9 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define IPC_NOWAIT 04000
 #define WNOHANG 0x00000001
 #define MSG_DONTWAIT 0x40
+#define IPC_STAT 2
+#define MAP_SHARED 0x01
+#define MAP_ANONYMOUS 0x20
 #define SI_USER   0
 #define SI_KERNEL 0x80
 #define SI_TIMER  (-2)
@@ -86,7 +89,7 @@ const volatile long nr_recvfrom = -1, nr_recvmsg = -1;
 /* semtimedop: a semop with a timeout (arg3) ends by itself, so it is no hang. */
 const volatile long nr_semtimedop = -1;
 /* dup and fcntl: copies of a standard stream are recorded whatever it is (native numbers). */
-const volatile long nr_dup = -1, nr_fcntl = -1;
+const volatile long nr_dup = -1, nr_fcntl = -1, nr_unlinkat = -1;
 /* connect, sendto and sendmsg: the address they were given is recorded (ipct_sockaddr). */
 const volatile long nr_connect = -1, nr_sendto = -1, nr_sendmsg = -1;
 /* listen: what it leaves of a socket is what bind did, unless it bound it (ipct_sockinfo). */
@@ -248,6 +251,31 @@ static __always_inline struct exit_key current_key(void)
 }
 
 __u32 all_client = 0;
+
+/*
+ * The device of the file system mounted on /dev/shm (the kernel's dev_t),
+ * set by the daemon: its files are POSIX shared memory. 0: none.
+ */
+const volatile __u32 shm_dev = 0;
+
+/*
+ * Shared mappings (MAP_SHARED of a /dev/shm file, or anonymous) that an mmap
+ * of a session returned, by address: a munmap of one is recorded, of any
+ * other address dropped after this one lookup. By session, not process: a
+ * child of fork has its parent's mappings at the same addresses.
+ */
+struct shared_map_key {
+	__u32 session;
+	__u32 _pad;
+	__u64 addr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct shared_map_key);
+	__type(value, __u64);           /* the length mapped */
+} shared_maps SEC(".maps");
 
 /*
  * Bumped by the daemon whenever a process leaves the traced set or the
@@ -450,6 +478,10 @@ static __always_inline void fd_resolve_one(long fd, struct ipct_obj *o, unsigned
 
 		if (KREAD(typed, sb, s_magic) == MQUEUE_MAGIC) {
 			o->kind = IPCT_KIND_MQUEUE;
+			break;
+		}
+		if (shm_dev && KREAD(typed, sb, s_dev) == shm_dev) {
+			o->kind = IPCT_KIND_SHM;
 			break;
 		}
 		o->kind = IPCT_KIND_OTHER;
@@ -1330,6 +1362,42 @@ static __noinline bool sem_values(int cls, const __u64 *args, __s64 ret, __u64 *
 	}
 }
 
+/*
+ * Whether an mmap, munmap or unlink concerns shared memory, in which case it
+ * is recorded. mmap (a shared mapping, of len at addr): noted in shared_maps;
+ * munmap (of addr): an address noted there, whose length goes to *len;
+ * unlink, unlinkat (of the path at ptr): it starts with "/dev/shm/". A
+ * global function: sys_exit's states stay as they were.
+ */
+__noinline bool ipct_shm_call(__u32 session, __u8 cls, __u64 addr, __u64 ptr, __u64 *len)
+{
+	struct shared_map_key key = { .session = session, .addr = addr };
+	char path[9];
+	__u64 *l;
+
+	if (!len)
+		return false;
+	switch (cls) {
+	case IPCT_SC_MMAP:
+		bpf_map_update_elem(&shared_maps, &key, &ptr, BPF_ANY);
+		return true;
+	case IPCT_SC_MUNMAP:
+		l = bpf_map_lookup_elem(&shared_maps, &key);
+		if (!l)
+			return false;
+		*len = *l;
+		return true;
+	case IPCT_SC_UNLINK:
+		if (bpf_probe_read_user(path, sizeof(path), (void *)ptr))
+			return false;
+		for (int i = 0; i < sizeof(path); i++)
+			if (path[i] != "/dev/shm/"[i])
+				return false;
+		return true;
+	}
+	return false;
+}
+
 static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -1428,7 +1496,26 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	case IPCT_SC_OPENAT:
 		fd_resolve(ret, &a, R_COE | rd);
 		/* A file that gets a standard stream's number: what the stream was is gone. */
-		if (a.kind != IPCT_KIND_FIFO && !(ret >= 0 && ret <= 2))
+		if (a.kind != IPCT_KIND_FIFO && a.kind != IPCT_KIND_SHM && !(ret >= 0 && ret <= 2))
+			return 0;
+		break;
+	case IPCT_SC_MMAP:
+		/* Private mappings, the bulk, fail the first test. */
+		if (!(args[3] & MAP_SHARED) || ret < 0)
+			return 0;
+		if (!(args[3] & MAP_ANONYMOUS)) {
+			fd_resolve(args[4], &a, rd);
+			if (a.kind != IPCT_KIND_SHM)
+				return 0;
+		}
+		ipct_shm_call(session, cls, ret, args[1], &val[0]);
+		break;
+	case IPCT_SC_MUNMAP:
+		if (!ipct_shm_call(session, cls, args[0], 0, &val[0]))
+			return 0;
+		break;
+	case IPCT_SC_UNLINK:
+		if (ret != 0 || !ipct_shm_call(session, cls, 0, args[nr == nr_unlinkat ? 1 : 0], &val[0]))
 			return 0;
 		break;
 	case IPCT_SC_FD_PAIR01:
@@ -1605,6 +1692,29 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		if (sem_values(cls, args, ret, &e->sys.x[1]))
 			e->flags |= IPCT_F_NEW_VALID;
 		break;
+	case IPCT_SC_MMAP:
+		put_obj(e, 0, &a);
+		e->kind[0] = IPCT_KIND_SHM;
+		break;
+	case IPCT_SC_MUNMAP:
+	case IPCT_SC_UNLINK:
+		/* munmap: the length mapped (0 for unlink, whose path the OBJINFO record has). */
+		e->kind[0] = IPCT_KIND_SHM;
+		e->sys.x[2] = val[0];
+		break;
+	case IPCT_SC_SHMGET:
+	case IPCT_SC_SHMAT:
+	case IPCT_SC_SHMDT:
+	case IPCT_SC_SHMCTL:
+		e->kind[0] = IPCT_KIND_SHM;
+		if (cls != IPCT_SC_SHMDT)
+			e->sys.x[0] = IPCT_SYSV_SHM_INO(cls == IPCT_SC_SHMGET ? ret : args[0]);
+		/* struct shmid64_ds: a 48-byte ipc64_perm, shm_segsz, three times, two pids, shm_nattch. */
+		if (cls == IPCT_SC_SHMCTL && ret == 0 && !compat && (args[1] & 0xff) == IPC_STAT &&
+		    !bpf_probe_read_user(&e->sys.x[2], sizeof(e->sys.x[2]), (void *)(args[2] + 48)) &&
+		    !bpf_probe_read_user(&e->sys.x[3], sizeof(e->sys.x[3]), (void *)(args[2] + 88)))
+			e->flags |= IPCT_F_NEW_VALID;
+		break;
 	case IPCT_SC_SIGQUEUE:
 	case IPCT_SC_TGSIGQUEUE: {
 		/*
@@ -1635,8 +1745,10 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		ipct_sockinfo(session, nr, args[0]);
 	else if (ret >= 0 && cls == IPCT_SC_FD_ACCEPT)
 		ipct_sockinfo(session, nr, ret);
-	else if ((cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT) && a.kind == IPCT_KIND_FIFO)
-		emit_named(session, nr, IPCT_KIND_FIFO, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
+	else if ((cls == IPCT_SC_OPEN || cls == IPCT_SC_OPENAT) && (a.kind == IPCT_KIND_FIFO || a.kind == IPCT_KIND_SHM))
+		emit_named(session, nr, a.kind, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
+	else if (cls == IPCT_SC_UNLINK)
+		emit_named(session, nr, IPCT_KIND_SHM, -1, 0, args[nr == nr_unlinkat ? 1 : 0]);
 	else if (cls == IPCT_SC_MQ_OPEN || cls == IPCT_SC_MQ_UNLINK)
 		emit_named(session, nr, IPCT_KIND_MQUEUE, ret, a.kind == IPCT_KIND_MQUEUE ? a.ino : 0, args[0]);
 	else if (ret >= 0 && cls == IPCT_SC_FD_MSG)

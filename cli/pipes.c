@@ -129,6 +129,42 @@ static void text_sem(struct ipct_buf *out, struct json_object *o)
 	}
 }
 
+/*
+ * A shared memory segment: its key and size, its attaches and detaches, and
+ * each holder's. What goes through it is no call: nothing to count.
+ */
+static void text_shm(struct ipct_buf *out, struct json_object *o)
+{
+	struct json_object *holders = list(o, "holders");
+
+	ipct_buf_printf(out, "\n  ");
+	if (str(o, "key"))
+		ipct_buf_printf(out, "key 0x%" PRIx64 ", ", (uint64_t)(uint32_t)num(o, "key"));
+	if (str(o, "size"))
+		ipct_buf_printf(out, "%" PRId64 " bytes, ", num(o, "size"));
+	ipct_buf_printf(out, "%" PRId64 " attaches, %" PRId64 " detaches, %s (its reads and writes are no "
+			"system calls: not seen)\n", num(o, "attaches"), num(o, "detaches"),
+			str(o, "path") && !strncmp(str(o, "path"), "anon:", 5)
+			? (str(o, "destroyed_ns") ? "freed at its last unmap" : "still mapped")
+			: str(o, "destroyed_ns") ? "removed and freed" : str(o, "removed_ns") ? "removed, still attached"
+			: "not removed");
+	for (size_t i = 0; i < len(holders); i++) {
+		struct json_object *h = json_object_array_get_idx(holders, i);
+		char comm[8 * IPCT_COMM_LEN + 1], who[sizeof(comm) + 24];
+
+		snprintf(who, sizeof(who), "%s[%" PRId64 "]", esc(str(h, "comm") ?: "?", comm, sizeof(comm)),
+			 num(h, "pid"));
+		ipct_buf_printf(out, "  holder   ");
+		ipct_buf_pad(out, who, 24);
+		/* A POSIX object's descriptors are holders too. */
+		if (str(h, "fd"))
+			ipct_buf_printf(out, " fd %-4s %s\n", str(h, "fd"), str(h, "closed_ns") ? "closed" : "open at the end");
+		else
+			ipct_buf_printf(out, " %4" PRId64 " attaches %4" PRId64 " detaches  %s\n", num(h, "attaches"),
+					num(h, "detaches"), num(h, "attached") ? "attached at the end" : "detached");
+	}
+}
+
 static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 {
 	const char *kind = str(o, "kind"), *path = str(o, "path");
@@ -143,8 +179,8 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 			kind);
 	if (sock)
 		ipct_buf_printf(out, " %s %s", str(o, "family") ?: "?", str(o, "socket_type") ?: "");
-	/* A queue's name is its object's. */
-	if (path && !queue)
+	/* A queue's or shared memory's name is its object's. */
+	if (path && !queue && strcmp(kind ?: "", "shm"))
 		ipct_buf_printf(out, " %s", esc(path, safe, sizeof(safe)));
 	if (sock && str(o, "local") && !path)
 		ipct_buf_printf(out, " local %s", esc(str(o, "local"), safe, sizeof(safe)));
@@ -161,6 +197,10 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		}
 		if (len(holders))
 			ipct_buf_printf(out, ")");
+	}
+	if (kind && !strcmp(kind, "shm")) {
+		text_shm(out, o);
+		goto warnings;
 	}
 	if (sem)
 		ipct_buf_printf(out, "\n  %" PRId64 " units posted in %" PRId64 " ops, %" PRId64 " taken in %" PRId64
@@ -188,6 +228,7 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		     sem ? "posted" : msgs ? "sent" : "written", tty, sem);
 	text_holders(out, o, "readers", sem ? "taker" : msgs ? "receiver" : "reader",
 		     sem ? "taken" : msgs ? "received" : "read", tty, sem);
+warnings:
 	/* Warnings name processes: their names are escaped. */
 	for (size_t i = 0; i < len(warn); i++)
 		ipct_buf_printf(out, "  %s!! %s%s\n", color ? "\033[1;31m" : "",
@@ -248,10 +289,16 @@ static void dot_processes(struct ipct_buf *out, struct json_object *objects)
 	json_object_put(seen);
 }
 
-/* An object's node: "o" and its inode; a System V queue, which has none, "q" and its id; a semaphore set "s". */
+/*
+ * An object's node: "o" and its inode; a System V queue, which has none, "q"
+ * and its id; a semaphore set "s" and its id; shared memory (an anonymous
+ * mapping has neither) its name.
+ */
 static void dot_node(struct ipct_buf *out, struct json_object *o)
 {
-	if (str(o, "id") && str(o, "semaphores"))
+	if (!strcmp(str(o, "kind") ?: "", "shm"))
+		dot_quoted(out, str(o, "object"));
+	else if (str(o, "id") && str(o, "semaphores"))
 		ipct_buf_printf(out, "s%" PRId64, num(o, "id"));
 	else if (str(o, "id"))
 		ipct_buf_printf(out, "q%" PRId64, num(o, "id"));
@@ -288,6 +335,21 @@ static void dot_edges(struct ipct_buf *out, struct json_object *o, const char *k
 	}
 }
 
+/* A segment's holders: one line each, undirected (what goes through shared memory is not seen). */
+static void dot_attached(struct ipct_buf *out, struct json_object *o)
+{
+	struct json_object *arr = list(o, "holders");
+
+	for (size_t i = 0; i < len(arr); i++) {
+		struct json_object *h = json_object_array_get_idx(arr, i);
+
+		ipct_buf_printf(out, "  p%" PRId64 " -> ", num(h, "pid"));
+		dot_node(out, o);
+		ipct_buf_printf(out, " [dir=none, label=\"attached %" PRId64 "x\"%s];\n", num(h, "attaches"),
+				num(h, "attaches") ? "" : ", style=dashed");
+	}
+}
+
 static void dot_graph(struct ipct_buf *out, struct json_object *objects)
 {
 	ipct_buf_printf(out, "digraph ipctrace {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n"
@@ -304,11 +366,13 @@ static void dot_graph(struct ipct_buf *out, struct json_object *objects)
 		dot_node(out, o);
 		ipct_buf_printf(out, " [shape=%s, label=", !strcmp(str(o, "kind") ?: "", "socket") ? "hexagon"
 							   : str(o, "queue_time") ? "box3d"
-							   : str(o, "semaphores") ? "octagon" : "ellipse");
+							   : str(o, "semaphores") ? "octagon" : str(o, "attaches") ? "box" : "ellipse");
 		dot_quoted(out, label);
 		ipct_buf_printf(out, "];\n");
 		dot_edges(out, o, "writers", true);
 		dot_edges(out, o, "readers", false);
+		if (str(o, "attaches"))
+			dot_attached(out, o);
 		/* "socket:[N]": each pair once, from its lower inode. */
 		peer = str(o, "peer") ? strtoll(str(o, "peer") + strlen("socket:["), NULL, 10) : 0;
 		if (peer > num(o, "inode"))
@@ -348,8 +412,8 @@ static void pipes_usage(FILE *f)
 		"what went wrong. Matches select objects: the same field twice means either\n"
 		"value, different fields must all match.\n"
 		"\n"
-		"Fields: session, pid (a holder), comm, kind (pipe, fifo, socket),\n"
-		"        object (pipe:[N] or N), path.\n"
+		"Fields: session, pid (a holder), comm, kind (pipe, fifo, socket, tty,\n"
+		"        mqueue, msgq, shm), object (pipe:[N], msq:ID, shm:ID or N), path.\n"
 		"Example: ipctrace pipes -o dot session=3 | dot -Tsvg > pipes.svg\n"
 		"\n"
 		"Options:\n"

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "syscalls.h"
 
 /*
  * Not CLOCK_MONOTONIC, which stops while the machine is suspended: a
@@ -359,14 +360,33 @@ static void notify_seen(struct session *s, pid_t pid)
 		}
 }
 
+/*
+ * shmdt and munmap name an address: the graph knows which segment or
+ * /dev/shm file is there, which becomes the event's object (x[0]) before
+ * it is logged and streamed. A copy in *copy; other events as they are.
+ */
+static const struct ipct_event *shm_named(struct daemon *d, const struct ipct_event *e, struct ipct_event *copy)
+{
+	const struct ipct_syscall *sc;
+
+	if (e->type != IPCT_EV_SYSCALL || e->kind[0] != IPCT_KIND_SHM || e->sys.x[0] ||
+	    !(sc = ipct_syscall_by_nr(e->nr)) || (sc->cls != IPCT_SC_SHMDT && sc->cls != IPCT_SC_MUNMAP))
+		return e;
+	*copy = *e;
+	copy->sys.x[0] = ipct_graph_shm_at(d->graph, e->pid, e->sys.args[0]);
+	return copy;
+}
+
 int sessions_on_event(void *ctx, const struct ipct_event *e)
 {
 	struct daemon *d = ctx;
+	struct ipct_event named;
 	struct session *s;
 
 	d->events++;
 	if (e->version != IPCT_EVENT_VERSION)
 		return 0;
+	e = shm_named(d, e, &named);
 	ipct_counts_add(&d->counts, e);
 	log_add(d, IPCT_JREC_EVENT, e, sizeof(*e), e->ts_ns);
 	log_follow(d, e);

@@ -11,6 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -123,6 +127,8 @@ static void set_classes(struct ipctrace_bpf *skel)
 			skel->rodata->nr_sendmsg = s->nr;
 		else if (!strcmp(s->name, "listen"))
 			skel->rodata->nr_listen = s->nr;
+		else if (!strcmp(s->name, "unlinkat"))
+			skel->rodata->nr_unlinkat = s->nr;
 	}
 	ipct_compat_map_fill(&m);
 	for (int nr = 0; nr < IPCT_NR_MAX; nr++) {
@@ -132,6 +138,22 @@ static void set_classes(struct ipctrace_bpf *skel)
 			skel->rodata->sys_class[nr] |= IPCT_SC_COMPAT;
 	}
 	memcpy(skel->rodata->socketcall_nr, m.socketcall, sizeof(m.socketcall));
+}
+
+/*
+ * The device of the tmpfs mounted on /dev/shm, as the kernel's dev_t
+ * (major << 20 | minor): its files are POSIX shared memory. 0 when there
+ * is none (a plain directory there is on /dev's file system).
+ */
+static __u32 shm_device(void)
+{
+	struct stat shm, dev;
+	struct statfs fs;
+
+	if (stat("/dev/shm", &shm) || stat("/dev", &dev) || shm.st_dev == dev.st_dev ||
+	    statfs("/dev/shm", &fs) || fs.f_type != TMPFS_MAGIC)
+		return 0;
+	return major(shm.st_dev) << 20 | minor(shm.st_dev);
 }
 
 struct tracer *tracer_new(const struct tracer_opts *opts)
@@ -154,6 +176,7 @@ struct tracer *tracer_new(const struct tracer_opts *opts)
 	/* A quarter of the ring, in records (each with the ring's 8-byte header). */
 	t->skel->rodata->session_share = opts->ring_bytes / 4 / (sizeof(struct ipct_event) + 8);
 	set_classes(t->skel);
+	t->skel->rodata->shm_dev = shm_device();
 	err = bpf_map__set_max_entries(t->skel->maps.events, opts->ring_bytes);
 	if (!err && opts->traced_max)
 		err = bpf_map__set_max_entries(t->skel->maps.traced, opts->traced_max);

@@ -135,10 +135,22 @@ bool report(const char *fmt, ...)
 
 void *shared_alloc(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/*
+	 * A memfd's, not anonymous memory: ipctrace records shared anonymous
+	 * mappings (and /dev/shm files), not those of a memfd, whose calls on
+	 * a descriptor that is no IPC it leaves out too.
+	 */
+	int fd = memfd_create("example", MFD_CLOEXEC);
+	void *p;
 
+	if (fd < 0)
+		die("memfd_create");
+	if (ftruncate(fd, (off_t)size) < 0)
+		die("ftruncate");
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		die("mmap");
+	close(fd);
 	return p;
 }
 

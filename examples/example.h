@@ -61,8 +61,9 @@ EX_PRINTF(1, 2) bool report(const char *fmt, ...);
 /* ---- Processes -------------------------------------------------------- */
 
 /*
- * Zeroed memory that forked children share with the parent (MAP_SHARED):
- * each process counts its calls in it, and counting there needs no syscall.
+ * Zeroed memory that forked children share with the parent (MAP_SHARED of a
+ * memfd, which the tracer does not record): each process counts its calls
+ * in it, and counting there needs no syscall.
  */
 void *shared_alloc(size_t size);
 

@@ -14,7 +14,7 @@ enum { F_PID, F_TID, F_COMM, F_TREE, F_UID, F_TYPE, F_SIG, F_FD, F_OBJECT, F_KIN
 
 /* Every event type name: the traced syscalls, then the others (filled on first use). */
 static const char *type_names[128];
-static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", "mqueue", "msgq", "sem", NULL };
+static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", "mqueue", "msgq", "sem", "shm", NULL };
 static const char *const result_names[] = { "queued", "ignored", "merged", "overflow", "lose_info", NULL };
 
 const struct ipct_match_field ipct_event_fields[] = {
@@ -26,8 +26,8 @@ const struct ipct_match_field ipct_event_fields[] = {
 	[F_TYPE] = { "type", IPCT_MT_NAME, type_names, "the event type" },
 	[F_SIG] = { "sig", IPCT_MT_SIG, NULL, "the signal" },
 	[F_FD] = { "fd", IPCT_MT_INT, NULL, "the descriptor" },
-	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID or N" },
-	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue, msgq or sem" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID, shm:ID or N" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue, msgq, sem or shm" },
 	[F_RESULT] = { "result", IPCT_MT_NAME, result_names, "a signal's generation result" },
 	[F_ERRNO] = { "errno", IPCT_MT_STR, NULL, "a failed call's error, e.g. EPIPE" },
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "the trace session" },
@@ -200,7 +200,9 @@ static bool kind_fits(int kind, int want)
 /* What an OBJINFO record describes: a POSIX queue, a socket or a FIFO. */
 static int objinfo_kind(const struct ipct_event *e)
 {
-	return e->kind[0] == IPCT_KIND_MQUEUE ? IPCT_KIND_MQUEUE : e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO;
+	if (e->kind[0] == IPCT_KIND_MQUEUE || e->kind[0] == IPCT_KIND_SHM)
+		return e->kind[0];
+	return e->obj.family ? IPCT_KIND_SOCKET : IPCT_KIND_FIFO;
 }
 
 /* Does one of the event's objects have the term's inode and kind? */
@@ -227,7 +229,7 @@ static bool object_is(const struct ipct_event *e, const struct ipct_match_term *
 static bool kind_is(const struct ipct_event *e, int idx)
 {
 	static const int kinds[] = { IPCT_KIND_PIPE, IPCT_KIND_FIFO, IPCT_KIND_SOCKET, IPCT_KIND_TTY,
-				     IPCT_KIND_MQUEUE, IPCT_KIND_MSGQ, IPCT_KIND_SEM };
+				     IPCT_KIND_MQUEUE, IPCT_KIND_MSGQ, IPCT_KIND_SEM, IPCT_KIND_SHM };
 
 	if (e->type == IPCT_EV_OBJINFO)
 		return kinds[idx] == objinfo_kind(e);

@@ -479,6 +479,8 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 		fmt_fcntl(p, s);
 	} else if (!strcmp(name, "ioctl")) {
 		pr_str(p, "request", " %s", ipct_enum_name(ipct_ioctl_requests, (uint32_t)s->args[1]));
+	} else if (!strcmp(name, "ftruncate")) {
+		pr_int(p, "bytes", " size=%" PRId64, (int64_t)s->args[1]);
 	} else if (!strcmp(name, "shutdown")) {
 		static const char *const how[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
 
@@ -724,6 +726,79 @@ static void fmt_sem(struct pr *p, const struct ipct_event *e, int cls)
 	}
 }
 
+/* What a shmdt or munmap let go, when the daemon named it (ino; 0: not known, or anonymous memory). */
+static void pr_shm_at(struct pr *p, uint64_t ino)
+{
+	if (ino)
+		pr_object(p, "object", "kind", IPCT_KIND_SHM, ino);
+	else
+		pr_str(p, "kind", NULL, "shm");
+}
+
+/*
+ * Shared memory calls: a System V segment by its id, its size, where it is
+ * attached; mmap and munmap of shared memory. shmdt and munmap name an
+ * address: the daemon adds the object that was there (docs/events.md).
+ */
+static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
+{
+	const struct ipct_sys *s = &e->sys;
+
+	switch (cls) {
+	case IPCT_SC_SHMGET:
+		pr_hex(p, "key", "key=%s", (uint32_t)s->args[0]);
+		pr_int(p, "size", " size=%" PRId64, (int64_t)s->args[1]);
+		pr_flags(p, "flags", " ", ipct_shmget_flags, s->args[2] & ~0777ull);
+		pr_int(p, "mode", NULL, (int64_t)(s->args[2] & 0777));
+		if (s->ret >= 0) {
+			pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
+			pr_int(p, "bytes", NULL, (int64_t)s->args[1]);
+		}
+		break;
+	case IPCT_SC_SHMAT:
+		pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
+		pr_flags(p, "flags", " ", ipct_shmat_flags, s->args[2]);
+		if (s->ret >= 0 || s->ret < -4095)
+			pr_hex(p, "addr", " at %s", (uint64_t)s->ret);
+		break;
+	case IPCT_SC_SHMDT:
+		pr_hex(p, "addr", "addr=%s", s->args[0]);
+		pr_shm_at(p, s->x[0]);
+		break;
+	case IPCT_SC_MMAP:
+		/* mmap(addr, length, prot, flags, fd, offset): a shared mapping, of a /dev/shm file or anonymous. */
+		if (s->x[0]) {
+			pr_int(p, "fd", "fd=%" PRId64, (int)s->args[4]);
+			pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
+		} else {
+			pr_text(p, "anonymous");
+			pr_str(p, "object", NULL, "shm:anon");
+			pr_str(p, "kind", NULL, "shm");
+		}
+		pr_int(p, "bytes", " length=%" PRId64, (int64_t)s->args[1]);
+		pr_flags(p, "prot", " ", ipct_mmap_prots, s->args[2]);
+		pr_flags(p, "flags", " ", ipct_mmap_flags, s->args[3]);
+		if (s->ret >= 0)
+			pr_hex(p, "addr", " at %s", (uint64_t)s->ret);
+		break;
+	case IPCT_SC_MUNMAP:
+		pr_hex(p, "addr", "addr=%s", s->args[0]);
+		pr_shm_at(p, s->x[0]);
+		pr_int(p, "bytes", " length=%" PRId64, (int64_t)s->args[1]);
+		pr_int(p, "mapped", " (mapped %" PRId64 ")", (int64_t)s->x[2]);
+		break;
+	case IPCT_SC_SHMCTL:
+		pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
+		/* IPC_64, which some C libraries add, is no command of its own. */
+		pr_str(p, "cmd", " %s", ipct_enum_name(ipct_shmctl_cmds, s->args[1] & 0xff));
+		if (e->flags & IPCT_F_NEW_VALID) {
+			pr_int(p, "bytes", " size=%" PRId64, (int64_t)s->x[2]);
+			pr_int(p, "attached", " attached=%" PRId64, (int64_t)s->x[3]);
+		}
+		break;
+	}
+}
+
 static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
@@ -904,6 +979,18 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_SEMOP:
 	case IPCT_SC_SEMCTL:
 		fmt_sem(p, e, sc->cls);
+		break;
+	case IPCT_SC_SHMGET:
+	case IPCT_SC_SHMAT:
+	case IPCT_SC_SHMDT:
+	case IPCT_SC_SHMCTL:
+	case IPCT_SC_MMAP:
+	case IPCT_SC_MUNMAP:
+		fmt_shm(p, e, sc->cls);
+		break;
+	case IPCT_SC_UNLINK:
+		/* Only an unlink under /dev/shm/ (shm_unlink) is recorded: its object event has the path. */
+		pr_str(p, "kind", "%s", ipct_kind_name(e->kind[0]));
 		break;
 	case IPCT_SC_DUP2:
 		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);
@@ -1135,6 +1222,16 @@ static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 			pr_object(p, "object", "kind", IPCT_KIND_MQUEUE, o->ino);
 		snprintf(addr, sizeof(addr), "/%.*s", (int)sizeof(o->path), o->path);
 		pr_str(p, "name", " %s", addr);
+		return;
+	}
+	if (e->kind[0] == IPCT_KIND_SHM) {
+		/* A /dev/shm file opened (shm_open) or unlinked (shm_unlink; fd -1), by its path as given. */
+		if (!o->ino)
+			pr_str(p, "kind", NULL, "shm");
+		else if (json_mode(p))
+			pr_object(p, "object", "kind", IPCT_KIND_SHM, o->ino);
+		snprintf(addr, sizeof(addr), "%.*s", (int)sizeof(o->path), o->path);
+		pr_str(p, "path", " %s", addr);
 		return;
 	}
 	if (json_mode(p))

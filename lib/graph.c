@@ -32,6 +32,7 @@
 #include <sys/ioctl.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -63,13 +64,15 @@ struct holder {
 	bool diagnosed;                 /* no_eof said for this reader */
 	uint64_t bytes_w, calls_w, bytes_r, calls_r;
 	uint64_t closed_ns;
+	/* System V segments: its shmat and shmdt calls, what it has attached now, since when */
+	uint64_t attaches, detaches, mapped, attached_ns;
 	struct holder *next;
 };
 
 struct object {
 	uint32_t session;
 	uint64_t ino;
-	int kind;                       /* IPCT_KIND_PIPE, FIFO, SOCKET, MQUEUE, MSGQ */
+	int kind;                       /* IPCT_KIND_PIPE, FIFO, SOCKET, MQUEUE, MSGQ, SHM */
 	uint64_t seq;                   /* creation order, for output */
 	uint64_t created_ns;
 	char *path;                     /* FIFO path, AF_UNIX bound path, a POSIX queue's "/NAME" */
@@ -79,23 +82,26 @@ struct object {
 	uint64_t bytes_w, bytes_r, writes, reads, eof_reads, epipe, eagain;
 	struct holder *holders, **holders_tail;
 	struct json_object *warnings;
-	struct mqueue *q;               /* message queues and semaphore sets: who made and removed them */
-	struct semset *sem;             /* semaphore sets: what only they have */
+	struct mqueue *q;               /* message queues (and semaphore sets, for their life): what only they have */
+	struct shmseg *m;               /* shared memory segments: the same */
+	struct semset *sem;             /* semaphore sets: their semaphores */
+	struct persist *life;           /* these kinds': &q->life, &m->life; NULL for the others */
 	struct object *next;            /* hash chain */
 };
 
-/*
- * A message queue's own: made with O_CREAT or IPC_CREAT, removed, and its
- * messages' times in it. A semaphore set has one too, for its key and who
- * made and removed it.
- */
-struct mqueue {
+/* What outlives the processes: made with O_CREAT or IPC_CREAT, removed (or not) by a call. */
+struct persist {
 	int64_t key;                    /* System V: the key it was got with; -1 unknown */
-	int64_t maxmsg, msgsize;        /* POSIX: its attributes; -1 unknown */
 	uint64_t made_ns, removed_ns;   /* the O_CREAT / IPC_CREAT call that returned it; mq_unlink, IPC_RMID */
 	uint32_t maker_pid;
 	char maker_comm[IPCT_COMM_LEN + 1];
 	int maker_call;                 /* its syscall number */
+};
+
+/* A message queue's own: its attributes, and its messages' times in it. */
+struct mqueue {
+	struct persist life;
+	int64_t maxmsg, msgsize;        /* POSIX: its attributes; -1 unknown */
 	struct ipct_qtime *times;
 	uint64_t timed, time_total_ns, time_max_ns;     /* messages whose time in the queue is known */
 	uint64_t etimedout, emsgsize;
@@ -116,6 +122,31 @@ struct semset {
 	size_t nnums;
 	uint64_t calls, unseen_ops;     /* semop calls; their operations past the first IPCT_SEM_OPS, or on high numbers */
 };
+
+/* A System V shared memory segment's own: its size, its attaches and detaches. */
+struct shmseg {
+	struct persist life;
+	int64_t size;                   /* shmget's size when it made it, IPC_STAT's, ftruncate's; -1 unknown */
+	uint64_t attaches, detaches;    /* shmat and mmap, shmdt and munmap calls that succeeded */
+	uint64_t gone_ns;               /* removed and the last one detached: the kernel freed it */
+	bool anon;                      /* a shared anonymous mapping: no name, gone with its last mapping */
+};
+
+/*
+ * Shared memory a process has attached or mapped: where (what shmat or mmap
+ * returned) and how much (0 for shmat: shmdt takes the address alone).
+ * fork copies them, exec and exit drop them.
+ */
+struct shmmap {
+	uint64_t addr, len;
+	struct object *o;
+};
+
+/*
+ * A shared anonymous mapping has no inode: the graph keys it by the bits
+ * 63, 62 and 61, which no inode and no System V object has, and its own count.
+ */
+#define SHM_ANON_INO(n) (7ull << 61 | (n))
 
 struct fdent {
 	int fd;
@@ -145,6 +176,8 @@ struct gproc {
 	size_t nnotes;
 	bool forgot;                    /* notes were dropped: a descriptor without one may have had one */
 	struct gproc *sharer;           /* ring of the processes that share the kernel's table (itself: none) */
+	struct shmmap *maps;            /* the segments and shared memory it has attached or mapped */
+	size_t nmaps;
 	struct gproc *next;
 };
 
@@ -173,6 +206,7 @@ struct ipct_graph {
 	ipct_graph_diag_fn diag;
 	void *data;
 	uint64_t seq;
+	uint64_t anon;                  /* shared anonymous mappings seen, all sessions */
 	bool refused;                   /* the event being handled met an object refused */
 	uint64_t untracked;             /* such events, all sessions, ever */
 	struct gproc *procs[NBUCKETS];
@@ -214,6 +248,7 @@ static void object_free(struct object *o)
 	if (o->sem)
 		free(o->sem->nums);
 	free(o->sem);
+	free(o->m);
 	free(o->path);
 	free(o);
 }
@@ -225,6 +260,7 @@ static void proc_free(struct gproc *p)
 	proc_unshare(p);
 	free(p->fds);
 	free(p->notes);
+	free(p->maps);
 	free(p);
 }
 
@@ -385,9 +421,18 @@ static struct object *object_get(struct ipct_graph *g, uint32_t session, uint64_
 			free(o);
 			return NULL;
 		}
-		o->q->key = o->q->maxmsg = o->q->msgsize = -1;
+		o->q->life.key = o->q->maxmsg = o->q->msgsize = -1;
+		o->life = &o->q->life;
 		if (o->sem)
 			o->sem->nsems = -1;
+	} else if (kind == IPCT_KIND_SHM) {
+		o->m = calloc(1, sizeof(*o->m));
+		if (!o->m) {
+			free(o);
+			return NULL;
+		}
+		o->m->life.key = o->m->size = -1;
+		o->life = &o->m->life;
 	}
 	o->next = g->objects[ino % NBUCKETS];
 	g->objects[ino % NBUCKETS] = o;
@@ -399,6 +444,8 @@ static void object_name(const struct object *o, char *buf, size_t len)
 {
 	if (o->kind == IPCT_KIND_MQUEUE && o->path)
 		snprintf(buf, len, "mqueue:%s", o->path);
+	else if (o->kind == IPCT_KIND_SHM && o->path)
+		snprintf(buf, len, "shm:%s", o->path);
 	else
 		ipct_object_name(o->kind, o->ino, buf, len);
 }
@@ -520,6 +567,20 @@ static void note_add(struct gproc *p, int fd, int last, enum ipct_fdn_state stat
  * The entries of one process. Everything else goes through fd_close(),
  * fd_put() and fd_mark_cloexec(), which change every table of the ring.
  */
+/*
+ * Removed, and nothing attached or mapped anywhere, no descriptor open on it
+ * (POSIX): the kernel has freed the segment.
+ */
+static void shm_check_gone(struct object *o, uint64_t ts)
+{
+	if ((!o->m->life.removed_ns && !o->m->anon) || o->m->gone_ns)
+		return;
+	for (const struct holder *h = o->holders; h; h = h->next)
+		if (h->mapped || (h->fd >= 0 && h->open))
+			return;
+	o->m->gone_ns = ts;
+}
+
 static void fd_close_one(struct gproc *p, int fd, uint64_t ts)
 {
 	struct fdent *ent = fd_find(p, fd);
@@ -530,6 +591,8 @@ static void fd_close_one(struct gproc *p, int fd, uint64_t ts)
 		ent->h->open = false;
 		ent->h->closed_ns = ts;
 	}
+	if (ent->obj->m)
+		shm_check_gone(ent->obj, ts);
 	*ent = p->fds[--p->nfds];
 }
 
@@ -1016,10 +1079,10 @@ static void on_fd_pair(struct ipct_graph *g, struct gproc *p, const struct ipct_
 
 /* ---- message queues ---- */
 
-/* A call with O_CREAT or IPC_CREAT returned the queue: whoever did so is who should remove it. */
-static void queue_made(struct object *o, const struct gproc *p, const struct ipct_event *e)
+/* A call with O_CREAT or IPC_CREAT returned the queue or segment: whoever did so is who should remove it. */
+static void ipc_made(struct object *o, const struct gproc *p, const struct ipct_event *e)
 {
-	struct mqueue *q = o->q;
+	struct persist *q = o->life;
 
 	if (q->made_ns && !q->removed_ns)
 		return;
@@ -1087,7 +1150,7 @@ static void on_mq_open(struct ipct_graph *g, struct gproc *p, const struct ipct_
 		ent->obj->q->msgsize = (int64_t)(s->x[2] >> 32);
 	}
 	if (s->args[1] & O_CREAT)
-		queue_made(ent->obj, p, e);
+		ipc_made(ent->obj, p, e);
 }
 
 /* System V queues have no descriptor: a process that used one is its holder (fd -1) for good. */
@@ -1107,13 +1170,13 @@ static void on_msg(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 	h = holder_open(o, p, -1, END_READ | END_WRITE);
 	switch (cls) {
 	case IPCT_SC_MSGGET:
-		o->q->key = (int32_t)s->args[0];
+		o->q->life.key = (int32_t)s->args[0];
 		if ((s->args[1] & IPC_CREAT) || (key_t)s->args[0] == IPC_PRIVATE)
-			queue_made(o, p, e);
+			ipc_made(o, p, e);
 		break;
 	case IPCT_SC_MSGCTL:
 		if (s->ret == 0 && (s->args[1] & 0xff) == IPC_RMID)
-			o->q->removed_ns = e->ts_ns;
+			o->q->life.removed_ns = e->ts_ns;
 		break;
 	case IPCT_SC_MSGSND:
 	case IPCT_SC_MSGRCV:
@@ -1209,15 +1272,15 @@ static void on_sem(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 	h = holder_open(o, p, -1, END_READ | END_WRITE);
 	switch (cls) {
 	case IPCT_SC_SEMGET:
-		o->q->key = (int32_t)s->args[0];
+		o->q->life.key = (int32_t)s->args[0];
 		if ((int)s->args[1] > 0)
 			o->sem->nsems = (int)s->args[1];
 		if ((s->args[2] & IPC_CREAT) || (key_t)s->args[0] == IPC_PRIVATE)
-			queue_made(o, p, e);
+			ipc_made(o, p, e);
 		break;
 	case IPCT_SC_SEMCTL:
 		if (s->ret == 0 && (s->args[2] & 0xff) == IPC_RMID)
-			o->q->removed_ns = e->ts_ns;
+			o->q->life.removed_ns = e->ts_ns;
 		break;
 	case IPCT_SC_SEMOP:
 		if (s->ret == -EAGAIN)
@@ -1226,6 +1289,153 @@ static void on_sem(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 			sem_ops(o, h, e);
 		break;
 	}
+}
+
+/* ---- System V shared memory ---- */
+
+/* p attaches o at addr: by shmat (counted) or by inheriting its parent's attachment (fork). */
+static void shm_attach(struct gproc *p, struct object *o, uint64_t addr, uint64_t len, bool call, uint64_t ts)
+{
+	struct shmmap *maps = realloc(p->maps, (p->nmaps + 1) * sizeof(*maps));
+	struct holder *h;
+
+	if (!maps)
+		return;
+	p->maps = maps;
+	h = holder_open(o, p, -1, END_READ | END_WRITE);
+	if (!h)
+		return;
+	maps[p->nmaps++] = (struct shmmap){ addr, len, o };
+	if (!h->mapped++ && !h->attached_ns)
+		h->attached_ns = ts;
+	if (call) {
+		h->attaches++;
+		o->m->attaches++;
+	}
+}
+
+/* p's attachment i goes: by shmdt (counted), or at its exec or exit. */
+static void shm_detach(struct gproc *p, size_t i, bool call, uint64_t ts)
+{
+	struct object *o = p->maps[i].o;
+	struct holder *h;
+
+	p->maps[i] = p->maps[--p->nmaps];
+	for (h = o->holders; h && !(h->pid == p->pid && h->mapped); h = h->next)
+		;
+	if (!h)
+		return;
+	if (call) {
+		h->detaches++;
+		o->m->detaches++;
+	}
+	if (!--h->mapped) {
+		h->open = false;
+		h->closed_ns = ts;
+	}
+	shm_check_gone(o, ts);
+}
+
+static void shm_detach_all(struct gproc *p, uint64_t ts)
+{
+	while (p->nmaps)
+		shm_detach(p, p->nmaps - 1, false, ts);
+}
+
+static void on_shm(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, int cls)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct object *o;
+
+	if (s->ret < 0 && cls != IPCT_SC_SHMAT)
+		return;
+	if (cls == IPCT_SC_SHMDT) {
+		for (size_t i = 0; i < p->nmaps; i++)
+			if (p->maps[i].addr == s->args[0] && !p->maps[i].len) {
+				shm_detach(p, i, true, e->ts_ns);
+				break;
+			}
+		return;
+	}
+	/* shmat's result is an address: an error is -4095..-1. */
+	if (cls == IPCT_SC_SHMAT && (uint64_t)s->ret >= (uint64_t)-4095)
+		return;
+	o = object_get(g, p->session, s->x[0], IPCT_KIND_SHM);
+	if (!o || o->kind != IPCT_KIND_SHM)
+		return;
+	switch (cls) {
+	case IPCT_SC_SHMGET:
+		o->m->life.key = (int32_t)s->args[0];
+		if ((s->args[2] & IPC_CREAT) || (key_t)s->args[0] == IPC_PRIVATE) {
+			ipc_made(o, p, e);
+			if (o->m->life.made_ns == e->ts_ns)
+				o->m->size = (int64_t)s->args[1];
+		}
+		break;
+	case IPCT_SC_SHMAT:
+		shm_attach(p, o, (uint64_t)s->ret, 0, true, e->ts_ns);
+		break;
+	case IPCT_SC_SHMCTL:
+		if ((s->args[1] & 0xff) == IPC_RMID) {
+			o->m->life.removed_ns = e->ts_ns;
+			shm_check_gone(o, e->ts_ns);
+		} else if (e->flags & IPCT_F_NEW_VALID) {
+			o->m->size = (int64_t)s->x[2];
+		}
+		break;
+	}
+}
+
+/* ---- POSIX shared memory and shared mappings ---- */
+
+/*
+ * mmap of a /dev/shm file (x[0] its inode) or of anonymous memory, shared:
+ * an attach. An anonymous one is an object of its own, named after the
+ * process that made it and where: its children share it from the fork.
+ */
+static void on_mmap(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct object *o;
+	char name[64];
+
+	if (s->ret < 0 && s->ret >= -4095)
+		return;
+	if (s->x[0]) {
+		o = object_get(g, p->session, s->x[0], IPCT_KIND_SHM);
+	} else {
+		o = object_get(g, p->session, SHM_ANON_INO(++g->anon), IPCT_KIND_SHM);
+		snprintf(name, sizeof(name), "anon:%u:0x%" PRIx64, p->pid, (uint64_t)s->ret);
+		if (o && !o->path) {
+			o->path = strdup(name);
+			o->created_ns = e->ts_ns;
+			o->m->size = (int64_t)s->args[1];
+			o->m->anon = true;
+		}
+	}
+	if (o && o->kind == IPCT_KIND_SHM)
+		shm_attach(p, o, (uint64_t)s->ret, s->args[1], true, e->ts_ns);
+}
+
+/* munmap(addr, len): every mapping that starts in the range goes (one call, one detach each). */
+static void on_munmap(struct gproc *p, const struct ipct_event *e)
+{
+	const struct ipct_sys *s = &e->sys;
+
+	if (s->ret != 0)
+		return;
+	for (size_t i = p->nmaps; i-- > 0;)
+		if (p->maps[i].len && p->maps[i].addr >= s->args[0] && p->maps[i].addr - s->args[0] < s->args[1])
+			shm_detach(p, i, true, e->ts_ns);
+}
+
+/* ftruncate of a /dev/shm file: its size. */
+static void on_ftruncate(struct gproc *p, const struct ipct_event *e)
+{
+	struct fdent *ent = fd_find(p, (int)e->sys.args[0]);
+
+	if (e->sys.ret == 0 && ent && ent->obj->m)
+		ent->obj->m->size = (int64_t)e->sys.args[1];
 }
 
 static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
@@ -1292,6 +1502,10 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 				 e->ts_ns);
 		else
 			fd_new(g, p, (int)s->ret, e->kind[0], s->x[0], s->x[1], e->ts_ns);
+		/* shm_open with O_CREAT: the one who should shm_unlink it. */
+		if (e->kind[0] == IPCT_KIND_SHM && (s->args[sc->cls == IPCT_SC_OPEN ? 1 : 2] & O_CREAT) &&
+		    (o = object_find(g, p->session, s->x[0])) && o->m)
+			ipc_made(o, p, e);
 		return;
 	case IPCT_SC_FD_ACCEPT:
 		if (s->ret < 0 || e->kind[1] != IPCT_KIND_SOCKET)
@@ -1325,6 +1539,8 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_READ:
 	case IPCT_SC_READV:
 		on_fd_call(g, p, e, sc);
+		if (e->kind[0] == IPCT_KIND_SHM && !strcmp(sc->name, "ftruncate"))
+			on_ftruncate(p, e);
 		return;
 	case IPCT_SC_FD_PAIR01:
 	case IPCT_SC_FD_PAIR02:
@@ -1352,35 +1568,69 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_SEMCTL:
 		on_sem(g, p, e, sc->cls);
 		return;
+	case IPCT_SC_SHMGET:
+	case IPCT_SC_SHMAT:
+	case IPCT_SC_SHMDT:
+	case IPCT_SC_SHMCTL:
+		on_shm(g, p, e, sc->cls);
+		return;
+	case IPCT_SC_MMAP:
+		on_mmap(g, p, e);
+		return;
+	case IPCT_SC_MUNMAP:
+		on_munmap(p, e);
+		return;
 	}
 }
 
-/* mq_open's or mq_unlink's name: the queue's, or the one it unlinked. */
-static void on_mq_name(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e)
+/*
+ * The name ("/NAME") of a POSIX queue or shared memory object that an open
+ * returned (ino), or that an unlink removed (ino 0): the object that has it
+ * and is still there (a later one may have the name again).
+ */
+static void on_name(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e, const char *name,
+		    bool unlinked)
 {
-	const struct ipct_objinfo *oi = &e->obj;
-	char name[sizeof(oi->path) + 2];
 	struct object *o = NULL;
 
-	snprintf(name, sizeof(name), "/%.*s", (int)sizeof(oi->path), oi->path);
-	if (oi->ino) {
-		o = object_find(g, p->session, oi->ino);
+	if (e->obj.ino) {
+		o = object_find(g, p->session, e->obj.ino);
 		if (o && !o->path)
 			o->path = strdup(name);
 		return;
 	}
-	if (e->nr != ipct_syscall_nr("mq_unlink") || oi->fd != 0)
+	if (!unlinked)
 		return;
-	/* The queue of that name that is still there (a later one may have the name again). */
 	for (int b = 0; b < NBUCKETS && !o; b++)
 		for (struct object *c = g->objects[b]; c; c = c->next)
-			if (c->session == p->session && c->kind == IPCT_KIND_MQUEUE && c->path &&
-			    !c->q->removed_ns && !strcmp(c->path, name)) {
+			if (c->session == p->session && c->kind == e->kind[0] && c->path && c->life &&
+			    !c->life->removed_ns && !strcmp(c->path, name)) {
 				o = c;
 				break;
 			}
-	if (o)
-		o->q->removed_ns = e->ts_ns;
+	if (!o)
+		return;
+	o->life->removed_ns = e->ts_ns;
+	if (o->m)
+		shm_check_gone(o, e->ts_ns);
+}
+
+/* mq_open's or mq_unlink's name (the C library strips its '/'); an open or unlink of /dev/shm/NAME. */
+static void on_ipc_name(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e)
+{
+	const struct ipct_objinfo *oi = &e->obj;
+	char name[sizeof(oi->path) + 2];
+
+	if (e->kind[0] == IPCT_KIND_MQUEUE) {
+		snprintf(name, sizeof(name), "/%.*s", (int)sizeof(oi->path), oi->path);
+		on_name(g, p, e, name, e->nr == ipct_syscall_nr("mq_unlink") && oi->fd == 0);
+		return;
+	}
+	/* "/dev/shm/NAME": the kernel side keeps no other. */
+	snprintf(name, sizeof(name), "%.*s", (int)sizeof(oi->path), oi->path);
+	if (strncmp(name, "/dev/shm/", 9))
+		return;
+	on_name(g, p, e, name + strlen("/dev/shm"), oi->fd == -1);
 }
 
 /* A relative FIFO path is relative to the opener's working directory, read now. */
@@ -1459,8 +1709,8 @@ static void on_objinfo(struct ipct_graph *g, const struct ipct_event *e)
 
 	if (!p)
 		return;
-	if (e->kind[0] == IPCT_KIND_MQUEUE) {
-		on_mq_name(g, p, e);
+	if (e->kind[0] == IPCT_KIND_MQUEUE || e->kind[0] == IPCT_KIND_SHM) {
+		on_ipc_name(g, p, e);
 		return;
 	}
 	/* Where a call sent to (a connect's address, a datagram's): the socket's own record follows or came. */
@@ -1532,6 +1782,9 @@ static void on_fork(struct ipct_graph *g, const struct ipct_event *e)
 	}
 	if (e->flags & IPCT_F_SHARED_FILES)
 		proc_share(parent, child);
+	/* The child has what its parent had attached (shm_nattch counts it too). */
+	for (size_t i = 0; i < parent->nmaps; i++)
+		shm_attach(child, parent->maps[i].o, parent->maps[i].addr, parent->maps[i].len, false, e->ts_ns);
 }
 
 static void on_exec(struct ipct_graph *g, const struct ipct_event *e)
@@ -1544,6 +1797,8 @@ static void on_exec(struct ipct_graph *g, const struct ipct_event *e)
 	snprintf(p->comm, sizeof(p->comm), "%.*s", IPCT_COMM_LEN, e->comm);
 	/* exec unshares the table (unshare_files) before it closes what is close-on-exec. */
 	proc_unshare(p);
+	/* The new program has a new address space: nothing is attached in it. */
+	shm_detach_all(p, e->ts_ns);
 	for (size_t i = p->nnotes; i-- > 0;) {
 		struct fdnote *n = &p->notes[i];
 
@@ -1610,6 +1865,7 @@ static void on_proc_exit(struct ipct_graph *g, const struct ipct_event *e)
 	proc_unshare(p);
 	while (p->nfds)
 		fd_close(p, p->fds[0].fd, e->ts_ns);
+	shm_detach_all(p, e->ts_ns);
 	proc_unlink(g, p);
 	proc_free(p);
 }
@@ -1693,6 +1949,16 @@ static void obj_info(struct ipct_graph *g, const struct object *o, struct ipct_g
 	out->complete = (o->created_ns || o->kind == IPCT_KIND_FIFO) && !held_from_before(g, o);
 }
 
+uint64_t ipct_graph_shm_at(struct ipct_graph *g, uint32_t pid, uint64_t addr)
+{
+	struct gproc *p = proc_find(g, pid);
+
+	for (size_t i = 0; p && i < p->nmaps; i++)
+		if (p->maps[i].addr == addr)
+			return p->maps[i].o->m->anon ? 0 : p->maps[i].o->ino;
+	return 0;
+}
+
 bool ipct_graph_fd(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_obj *obj, unsigned *mode)
 {
 	struct gproc *p = proc_find(g, pid);
@@ -1767,10 +2033,14 @@ static struct json_object *holder_json(int64_t off, const struct holder *h, int 
 
 /*
  * Pipes, POSIX queues: the holders of that end. Sockets, System V queues and
- * semaphore sets: the holders that used that direction (a set's: that posted, that took).
+ * semaphore sets: the holders that used that direction (a set's: that posted,
+ * that took). Segments: none (their reads and writes are no calls; their
+ * holders are in `holders`).
  */
 static bool in_list(const struct object *o, const struct holder *h, int dir)
 {
+	if (o->m)
+		return false;
 	if (o->kind != IPCT_KIND_SOCKET && o->kind != IPCT_KIND_MSGQ && o->kind != IPCT_KIND_SEM)
 		return h->mode & dir;
 	return dir == END_WRITE ? h->calls_w > 0 : h->calls_r > 0;
@@ -1802,10 +2072,10 @@ static void queue_json(struct json_object *j, const struct object *o, int64_t of
 	bool sysv = o->kind == IPCT_KIND_MSGQ;
 
 	json_object_object_add(j, "id", sysv ? json_object_new_int64((uint32_t)o->ino) : NULL);
-	json_object_object_add(j, "key", sysv && q->key >= 0 ? json_object_new_int64(q->key) : NULL);
+	json_object_object_add(j, "key", sysv && q->life.key >= 0 ? json_object_new_int64(q->life.key) : NULL);
 	json_object_object_add(j, "maxmsg", q->maxmsg >= 0 ? json_object_new_int64(q->maxmsg) : NULL);
 	json_object_object_add(j, "msgsize", q->msgsize >= 0 ? json_object_new_int64(q->msgsize) : NULL);
-	json_object_object_add(j, "removed_ns", opt_time(off, q->removed_ns));
+	json_object_object_add(j, "removed_ns", opt_time(off, q->life.removed_ns));
 	json_object_object_add(j, "in_queue", json_object_new_int64((int64_t)ipct_qtime_queued(q->times)));
 	json_object_object_add(j, "etimedout", json_object_new_int64((int64_t)q->etimedout));
 	json_object_object_add(j, "emsgsize", json_object_new_int64((int64_t)q->emsgsize));
@@ -1822,9 +2092,9 @@ static void sem_json(struct json_object *j, const struct object *o, int64_t off)
 	struct json_object *arr = json_object_new_array();
 
 	json_object_object_add(j, "id", json_object_new_int64((uint32_t)o->ino));
-	json_object_object_add(j, "key", o->q->key >= 0 ? json_object_new_int64(o->q->key) : NULL);
+	json_object_object_add(j, "key", o->q->life.key >= 0 ? json_object_new_int64(o->q->life.key) : NULL);
 	json_object_object_add(j, "nsems", ss->nsems >= 0 ? json_object_new_int64(ss->nsems) : NULL);
-	json_object_object_add(j, "removed_ns", opt_time(off, o->q->removed_ns));
+	json_object_object_add(j, "removed_ns", opt_time(off, o->q->life.removed_ns));
 	json_object_object_add(j, "semops", json_object_new_int64((int64_t)ss->calls));
 	json_object_object_add(j, "unseen_ops", json_object_new_int64((int64_t)ss->unseen_ops));
 	for (size_t i = 0; i < ss->nnums; i++) {
@@ -1846,14 +2116,43 @@ static void sem_json(struct json_object *j, const struct object *o, int64_t off)
 	json_object_object_add(j, "semaphores", arr);
 }
 
+/* A segment's holder: what it attached and detached (docs/pipes.md). */
+static struct json_object *shm_holder_json(int64_t off, const struct holder *h)
+{
+	struct json_object *j = holder_json(off, h, 0);
+
+	json_object_object_add(j, "attaches", json_object_new_int64((int64_t)h->attaches));
+	json_object_object_add(j, "detaches", json_object_new_int64((int64_t)h->detaches));
+	json_object_object_add(j, "attached", json_object_new_int64((int64_t)h->mapped));
+	json_object_object_add(j, "attached_ns", opt_time(off, h->attached_ns));
+	return j;
+}
+
+/* What only shared memory segments have (docs/pipes.md). */
+static void shm_json(struct json_object *j, const struct object *o, int64_t off)
+{
+	const struct shmseg *m = o->m;
+
+	bool sysv = o->ino >> 61 == 5;   /* IPCT_SYSV_SHM_INO, not SHM_ANON_INO */
+
+	json_object_object_add(j, "id", sysv ? json_object_new_int64((uint32_t)o->ino) : NULL);
+	json_object_object_add(j, "key", sysv && m->life.key >= 0 ? json_object_new_int64(m->life.key) : NULL);
+	json_object_object_add(j, "size", m->size >= 0 ? json_object_new_int64(m->size) : NULL);
+	json_object_object_add(j, "attaches", json_object_new_int64((int64_t)m->attaches));
+	json_object_object_add(j, "detaches", json_object_new_int64((int64_t)m->detaches));
+	json_object_object_add(j, "removed_ns", opt_time(off, m->life.removed_ns));
+	json_object_object_add(j, "destroyed_ns", opt_time(off, m->gone_ns));
+}
+
 static struct json_object *object_json(struct ipct_graph *g, const struct object *o)
 {
 	static const char *const kinds[] = { [IPCT_KIND_PIPE] = "pipe", [IPCT_KIND_FIFO] = "fifo",
 					     [IPCT_KIND_SOCKET] = "socket", [IPCT_KIND_TTY] = "tty",
 					     [IPCT_KIND_MQUEUE] = "mqueue", [IPCT_KIND_MSGQ] = "msgq",
-					     [IPCT_KIND_SEM] = "sem" };
+					     [IPCT_KIND_SEM] = "sem", [IPCT_KIND_SHM] = "shm" };
 	struct json_object *j = json_object_new_object(), *w, *r, *all = NULL;
-	bool sock = o->kind == IPCT_KIND_SOCKET;
+	/* A System V object has an id, not an inode; nor has a shared anonymous mapping (SHM_ANON_INO). */
+	bool sock = o->kind == IPCT_KIND_SOCKET, sysv = o->ino >> 63;
 	struct object *peer = sock && o->peer_ino ? object_find(g, o->session, o->peer_ino) : NULL;
 	int64_t off = clock_of(g, o->session);
 	char name[80];
@@ -1863,9 +2162,7 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "session", json_object_new_int64(o->session));
 	json_object_object_add(j, "object", json_object_new_string(name));
 	json_object_object_add(j, "kind", json_object_new_string(kinds[o->kind]));
-	/* A System V queue or set has an id, not an inode. */
-	json_object_object_add(j, "inode", o->kind != IPCT_KIND_MSGQ && o->kind != IPCT_KIND_SEM ?
-				json_object_new_int64((int64_t)o->ino) : NULL);
+	json_object_object_add(j, "inode", !sysv ? json_object_new_int64((int64_t)o->ino) : NULL);
 	json_object_object_add(j, "path", str_or_null(o->path ? o->path
 					   : o->family == AF_UNIX ? o->local : NULL));
 	json_object_object_add(j, "family", sock ? str_or_null(ipct_enum_name(ipct_sock_families, o->family)) : NULL);
@@ -1884,7 +2181,7 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "created_ns", opt_time(off, o->created_ns));
 	w = json_object_new_array();
 	r = json_object_new_array();
-	if (sock || o->kind == IPCT_KIND_MSGQ || o->kind == IPCT_KIND_SEM)
+	if (sock || sysv || o->m)
 		all = json_object_new_array();
 	for (const struct holder *h = o->holders; h; h = h->next) {
 		if (in_list(o, h, END_WRITE))
@@ -1892,7 +2189,7 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 		if (in_list(o, h, END_READ))
 			json_object_array_add(r, holder_json(off, h, END_READ));
 		if (all)
-			json_object_array_add(all, holder_json(off, h, 0));
+			json_object_array_add(all, o->m ? shm_holder_json(off, h) : holder_json(off, h, 0));
 	}
 	json_object_object_add(j, "writers", w);
 	json_object_object_add(j, "readers", r);
@@ -1909,6 +2206,8 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 		sem_json(j, o, off);
 	else if (o->q)
 		queue_json(j, o, off);
+	if (o->m)
+		shm_json(j, o, off);
 	return j;
 }
 
@@ -2098,27 +2397,52 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 	diag_emit(g, o->session, d, first->pid, first->comm, (int64_t)o->created_ns + off, "pipe", stream);
 }
 
-/* A queue or semaphore set made in the trace and not removed: it outlives the programs. */
-static void leaked_queue(struct ipct_graph *g, const struct object *o, uint64_t now_ns)
+/* A queue, semaphore set or segment made in the trace and not removed: it outlives the programs. */
+static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t now_ns)
 {
-	const struct mqueue *q = o->q;
+	const struct persist *q = o->life;
 	struct json_object *d = json_object_new_object(), *j, *arr;
 	int64_t off = clock_of(g, o->session);
-	const char *call = ipct_syscall_name(q->maker_call);
-	bool sysv = o->kind == IPCT_KIND_MSGQ, sem = o->kind == IPCT_KIND_SEM;
-	char name[80], cmd[128], msg[512], detail[160], left[64] = "";
+	const char *call = ipct_syscall_name(q->maker_call), *how;
+	char name[80], cmd[128], msg[768], detail[160], left[96];
 
 	object_name(o, name, sizeof(name));
-	if (sysv || sem)
-		snprintf(cmd, sizeof(cmd), "ipcrm -%c %u", sem ? 's' : 'q', (uint32_t)o->ino);
-	else
+	switch (o->kind) {
+	case IPCT_KIND_MSGQ:
+		snprintf(cmd, sizeof(cmd), "ipcrm -q %u", (uint32_t)o->ino);
+		how = "msgctl IPC_RMID";
+		break;
+	case IPCT_KIND_SEM:
+		snprintf(cmd, sizeof(cmd), "ipcrm -s %u", (uint32_t)o->ino);
+		how = "semctl IPC_RMID";
+		break;
+	case IPCT_KIND_SHM:
+		if (o->ino >> 63) {
+			snprintf(cmd, sizeof(cmd), "ipcrm -m %u", (uint32_t)o->ino);
+			how = "shmctl IPC_RMID";
+		} else {
+			snprintf(cmd, sizeof(cmd), "rm /dev/shm%s", o->path ? o->path : "/NAME");
+			how = "shm_unlink";
+		}
+		break;
+	default:
 		snprintf(cmd, sizeof(cmd), "rm /dev/mqueue%s", o->path ? o->path : "/NAME");
-	if (!sem)
-		snprintf(left, sizeof(left), ", with the %" PRIu64 " message(s) left in it,", ipct_qtime_queued(q->times));
-	snprintf(msg, sizeof(msg), "%s[%u] created %s and nobody removed it (%s): it outlives the programs%s "
-		 "until it is removed or the machine restarts; `%s` removes it%s", q->maker_comm, q->maker_pid, name,
-		 sem ? "semctl IPC_RMID" : sysv ? "msgctl IPC_RMID" : "mq_unlink", left, cmd,
-		 sysv || sem ? "" : " (where the mqueue file system is mounted on /dev/mqueue)");
+		how = "mq_unlink";
+	}
+	if (o->m && o->m->size >= 0)
+		snprintf(left, sizeof(left), "with its %" PRId64 " bytes", o->m->size);
+	else if (o->m)
+		snprintf(left, sizeof(left), "with its memory");
+	else if (o->sem && o->sem->nsems >= 0)
+		snprintf(left, sizeof(left), "with its %" PRId64 " semaphore(s)", o->sem->nsems);
+	else if (o->sem)
+		snprintf(left, sizeof(left), "with its semaphores");
+	else
+		snprintf(left, sizeof(left), "with the %" PRIu64 " message(s) left in it", ipct_qtime_queued(o->q->times));
+	snprintf(msg, sizeof(msg), "%s[%u] created %s and nobody removed it (%s): it outlives the programs, "
+		 "%s, until it is removed or the machine restarts; `%s` removes it%s", q->maker_comm, q->maker_pid,
+		 name, how, left, cmd,
+		 o->kind == IPCT_KIND_MQUEUE ? " (where the mqueue file system is mounted on /dev/mqueue)" : "");
 	object_warn((struct object *)o, msg);
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
 	json_object_object_add(d, "kind", json_object_new_string("leaked_ipc"));
@@ -2130,8 +2454,11 @@ static void leaked_queue(struct ipct_graph *g, const struct object *o, uint64_t 
 	json_object_object_add(d, "fd", NULL);
 	json_object_object_add(d, "message", json_object_new_string(msg));
 	json_object_object_add(d, "command", json_object_new_string(cmd));
-	json_object_object_add(d, "messages_left",
-			       sem ? NULL : json_object_new_int64((int64_t)ipct_qtime_queued(q->times)));
+	if (o->m)
+		json_object_object_add(d, "size", o->m->size >= 0 ? json_object_new_int64(o->m->size) : NULL);
+	else
+		json_object_object_add(d, "messages_left", o->sem ? NULL :
+				       json_object_new_int64((int64_t)ipct_qtime_queued(o->q->times)));
 	arr = json_object_new_array();
 	j = who_json(q->maker_pid, q->maker_comm);
 	json_object_object_add(j, "role", json_object_new_string("creator"));
@@ -2149,8 +2476,8 @@ void ipct_graph_session_ends(struct ipct_graph *g, uint32_t session, uint64_t no
 {
 	for (int b = 0; b < NBUCKETS; b++)
 		for (struct object *o = g->objects[b]; o; o = o->next)
-			if (o->session == session && o->q && o->q->made_ns && !o->q->removed_ns)
-				leaked_queue(g, o, now_ns);
+			if (o->session == session && o->life && o->life->made_ns && !o->life->removed_ns)
+				leaked_ipc(g, o, now_ns);
 }
 
 void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
@@ -2211,17 +2538,17 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session)
 
 enum { F_SESSION, F_PID, F_COMM, F_KIND, F_OBJECT, F_PATH };
 
-static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", "mqueue", "msgq", "sem", NULL };
+static const char *const kind_names[] = { "pipe", "fifo", "socket", "tty", "mqueue", "msgq", "sem", "shm", NULL };
 /* The object kinds of kind_names, in order (an OBJECT term's kind: ipct_match_kind). */
 static const int kind_values[] = { IPCT_KIND_PIPE, IPCT_KIND_FIFO, IPCT_KIND_SOCKET, IPCT_KIND_TTY,
-				   IPCT_KIND_MQUEUE, IPCT_KIND_MSGQ, IPCT_KIND_SEM };
+				   IPCT_KIND_MQUEUE, IPCT_KIND_MSGQ, IPCT_KIND_SEM, IPCT_KIND_SHM };
 
 const struct ipct_match_field ipct_graph_fields[] = {
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "trace session" },
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
 	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name of a process that held it" },
-	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue, msgq or sem" },
-	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID or the inode N" },
+	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue, msgq, sem or shm" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID, shm:ID or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -2277,9 +2604,11 @@ static bool object_test(const void *obj, const struct ipct_match_term *t)
 		for (int i = 0; (v = jstr(o, "kind")) && kind_names[i]; i++)
 			if (!strcmp(v, kind_names[i]))
 				kind = kind_values[i];
-		/* A System V queue's or set's term is IPCT_SYSV_INO(its id) (_SEM_), as its events' objects are. */
-		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id")) :
-			kind == IPCT_KIND_SEM ? (int64_t)IPCT_SYSV_SEM_INO(jint(o, "id")) : jint(o, "inode")) == t->num &&
+		/* A System V object's term is IPCT_SYSV_INO, _SEM_INO or _SHM_INO(its id), as its events' objects are. */
+		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id"))
+			: kind == IPCT_KIND_SEM ? (int64_t)IPCT_SYSV_SEM_INO(jint(o, "id"))
+			: kind == IPCT_KIND_SHM && jstr(o, "id") ? (int64_t)IPCT_SYSV_SHM_INO(jint(o, "id"))
+			: jint(o, "inode")) == t->num &&
 		       (t->kind == IPCT_MATCH_ANY || t->kind == ipct_match_kind(kind));
 	}
 	case F_PATH: return (v = jstr(o, "path")) && !strcmp(v, t->str);

@@ -81,6 +81,14 @@ struct ipct_graph_obj {
 	bool complete;                  /* created in the trace and never held from before it: every holder is traced */
 };
 
+/*
+ * What pid has attached (shmat) or mapped (mmap) at addr, where a shmdt or
+ * munmap of addr lets it go: the inode the events name it by (a System V
+ * segment's IPCT_SYSV_SHM_INO, a /dev/shm file's inode); 0 when nothing is
+ * known there, or a shared anonymous mapping (which no event names).
+ */
+uint64_t ipct_graph_shm_at(struct ipct_graph *g, uint32_t pid, uint64_t addr);
+
 /* pid's descriptor fd: its object and end (1 read, 2 write, 3 both); false when the graph does not know it. */
 bool ipct_graph_fd(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_obj *obj, unsigned *mode);
 

@@ -27,37 +27,44 @@ int ipct_match_kind(int kind)
 	case IPCT_KIND_MQUEUE: return IPCT_MATCH_MQUEUE;
 	case IPCT_KIND_MSGQ: return IPCT_MATCH_MSGQ;
 	case IPCT_KIND_SEM: return IPCT_MATCH_SEM;
+	case IPCT_KIND_SHM: return IPCT_MATCH_SHM;
 	default: return -1;
 	}
 }
 
-/* "pipe:[N]", "socket:[N]", "mqueue:[N]", "msq:ID", "sem:ID" or "N": the inode, and the kind the prefix names. */
+/*
+ * "pipe:[N]", "socket:[N]", "mqueue:[N]", "shm:[N]" (a /dev/shm file), "msq:ID", "sem:ID",
+ * "shm:ID" (System V) or "N": the inode, and the kind the prefix names.
+ */
 static int parse_object(const char *s, struct ipct_match_term *t)
 {
 	static const struct {
 		const char *prefix;
 		int kind;
 	} prefixes[] = { { "pipe:[", IPCT_MATCH_PIPE }, { "socket:[", IPCT_MATCH_SOCKET },
-			 { "mqueue:[", IPCT_MATCH_MQUEUE }, { "msq:", IPCT_MATCH_MSGQ }, { "sem:", IPCT_MATCH_SEM } };
+			 { "mqueue:[", IPCT_MATCH_MQUEUE }, { "msq:", IPCT_MATCH_MSGQ }, { "sem:", IPCT_MATCH_SEM },
+			 { "shm:", IPCT_MATCH_SHM }, { "shm:[", IPCT_MATCH_SHM } };
 	const char *num = s;
 	char *end;
 	unsigned long long ino;
 	bool sysv;
 
 	t->kind = IPCT_MATCH_ANY;
+	/* The longest prefix that fits: "shm:[" after "shm:". */
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
 		if (!strncmp(s, prefixes[i].prefix, strlen(prefixes[i].prefix))) {
 			t->kind = prefixes[i].kind;
 			num = s + strlen(prefixes[i].prefix);
 		}
-	sysv = t->kind == IPCT_MATCH_MSGQ || t->kind == IPCT_MATCH_SEM;
+	/* A System V object is named by its id, without brackets. */
+	sysv = t->kind != IPCT_MATCH_ANY && num[-1] == ':';
 	errno = 0;
 	ino = strtoull(num, &end, 10);
 	if (errno || end == num || *num == '-' || ino > INT64_MAX ||
 	    !(t->kind != IPCT_MATCH_ANY && !sysv ? !strcmp(end, "]") : !*end) || (sysv && ino > INT32_MAX))
 		return -EINVAL;
-	t->num = t->kind == IPCT_MATCH_MSGQ ? (int64_t)IPCT_SYSV_INO(ino) :
-		 t->kind == IPCT_MATCH_SEM ? (int64_t)IPCT_SYSV_SEM_INO(ino) : (int64_t)ino;
+	t->num = !sysv ? (int64_t)ino : t->kind == IPCT_MATCH_MSGQ ? (int64_t)IPCT_SYSV_INO(ino)
+		 : t->kind == IPCT_MATCH_SEM ? (int64_t)IPCT_SYSV_SEM_INO(ino) : (int64_t)IPCT_SYSV_SHM_INO(ino);
 	return 0;
 }
 
@@ -101,7 +108,7 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 		return 0;
 	case IPCT_MT_OBJECT:
 		if (parse_object(v, t) < 0) {
-			snprintf(err, errlen, "bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID or N)",
+			snprintf(err, errlen, "bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], shm:[N], msq:ID, sem:ID, shm:ID or N)",
 				 f->name, v);
 			return -EINVAL;
 		}

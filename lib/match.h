@@ -17,7 +17,7 @@ enum ipct_match_type {
 	IPCT_MT_SIG,            /* a signal: SIGUSR1, usr1, 10, SIGRTMIN+1 */
 	IPCT_MT_NAME,           /* one of the names in `names` */
 	IPCT_MT_STR,            /* any string up to IPCT_MATCH_STR_LEN-1 bytes (comm) */
-	IPCT_MT_OBJECT,         /* pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID or the inode N */
+	IPCT_MT_OBJECT,         /* pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID, shm:ID or the inode N */
 };
 
 #define IPCT_MATCH_STR_LEN 64
@@ -29,8 +29,9 @@ struct ipct_match_field {
 	const char *help;               /* what it matches, for the list of valid fields */
 };
 
-/* The kind an OBJECT term names: any (a bare inode), a pipe or FIFO, a socket, a queue, a semaphore set. */
-enum { IPCT_MATCH_ANY, IPCT_MATCH_PIPE, IPCT_MATCH_SOCKET, IPCT_MATCH_MQUEUE, IPCT_MATCH_MSGQ, IPCT_MATCH_SEM };
+/* The kind an OBJECT term names: any (a bare inode), a pipe or FIFO, a socket, a queue, a semaphore set, a segment. */
+enum { IPCT_MATCH_ANY, IPCT_MATCH_PIPE, IPCT_MATCH_SOCKET, IPCT_MATCH_MQUEUE, IPCT_MATCH_MSGQ, IPCT_MATCH_SEM,
+       IPCT_MATCH_SHM };
 
 /* The OBJECT kind of an object of that kind (enum ipct_obj_kind); -1 for none. */
 int ipct_match_kind(int kind);
@@ -38,8 +39,9 @@ int ipct_match_kind(int kind);
 struct ipct_match_term {
 	int field;                      /* index in the field table */
 	int64_t num;                    /* INT, SIG; NAME: the index in names; OBJECT: the inode
-					 * (a System V queue's: IPCT_SYSV_INO(id), a set's IPCT_SYSV_SEM_INO(id)) */
-	int kind;                       /* OBJECT: IPCT_MATCH_ANY, _PIPE, _SOCKET, _MQUEUE, _MSGQ or _SEM */
+					 * (a System V queue's: IPCT_SYSV_INO(id), a set's IPCT_SYSV_SEM_INO(id),
+					 * a segment's IPCT_SYSV_SHM_INO(id)) */
+	int kind;                       /* OBJECT: IPCT_MATCH_ANY, _PIPE, _SOCKET, _MQUEUE, _MSGQ, _SEM or _SHM */
 	char str[IPCT_MATCH_STR_LEN];   /* STR */
 };
 

@@ -15,6 +15,8 @@
 #include <sys/ioctl.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -258,6 +260,7 @@ const char *ipct_kind_name(int kind)
 	case IPCT_KIND_MQUEUE: return "mqueue";
 	case IPCT_KIND_MSGQ: return "msgq";
 	case IPCT_KIND_SEM: return "sem";
+	case IPCT_KIND_SHM: return "shm";
 	case IPCT_KIND_OTHER: return "other";
 	default: return NULL;
 	}
@@ -322,6 +325,13 @@ void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len)
 		break;
 	case IPCT_KIND_SEM:
 		snprintf(buf, len, "sem:%u", (uint32_t)ino);
+		break;
+	case IPCT_KIND_SHM:
+		/* A System V segment by its id (the graph keys it by IPCT_SYSV_SHM_INO), a /dev/shm file by inode. */
+		if (ino & 1ull << 63)
+			snprintf(buf, len, "shm:%u", (uint32_t)ino);
+		else
+			snprintf(buf, len, "shm:[%" PRIu64 "]", ino);
 		break;
 	default:
 		snprintf(buf, len, "%s", "");
@@ -409,6 +419,27 @@ const struct ipct_flag_name ipct_semctl_cmds[] = {
 };
 
 const struct ipct_flag_name ipct_sembuf_flags[] = { N(IPC_NOWAIT), N(SEM_UNDO), { 0, NULL } };
+const struct ipct_flag_name ipct_shmget_flags[] = {
+	N(IPC_CREAT), N(IPC_EXCL), N(SHM_HUGETLB), N(SHM_NORESERVE), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_shmat_flags[] = {
+	N(SHM_RDONLY), N(SHM_RND), N(SHM_REMAP), N(SHM_EXEC), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_mmap_prots[] = {
+	N(PROT_READ), N(PROT_WRITE), N(PROT_EXEC), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_mmap_flags[] = {
+	N(MAP_SHARED), N(MAP_PRIVATE), N(MAP_FIXED), N(MAP_ANONYMOUS), N(MAP_NORESERVE), N(MAP_POPULATE),
+	N(MAP_LOCKED), N(MAP_FIXED_NOREPLACE), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_shmctl_cmds[] = {
+	N(IPC_RMID), N(IPC_SET), N(IPC_STAT), N(IPC_INFO), N(SHM_STAT), N(SHM_INFO), N(SHM_LOCK), N(SHM_UNLOCK),
+	N(SHM_STAT_ANY), { 0, NULL },
+};
 
 const struct ipct_flag_name ipct_unshare_flags[] = {
 	N(CLONE_FILES), N(CLONE_FS), N(CLONE_SYSVSEM), N(CLONE_NEWNS), N(CLONE_NEWCGROUP), N(CLONE_NEWUTS),

@@ -65,6 +65,11 @@ extern const struct ipct_flag_name ipct_ipc_flags[];         /* IPC_CREAT, IPC_N
 extern const struct ipct_flag_name ipct_msgctl_cmds[];       /* IPC_RMID, IPC_SET, IPC_STAT, ... */
 extern const struct ipct_flag_name ipct_semctl_cmds[];       /* IPC_RMID, GETVAL, SETVAL, SETALL, ... */
 extern const struct ipct_flag_name ipct_sembuf_flags[];      /* a sembuf's sem_flg: IPC_NOWAIT, SEM_UNDO */
+extern const struct ipct_flag_name ipct_shmget_flags[];      /* IPC_CREAT, IPC_EXCL, SHM_HUGETLB, ... */
+extern const struct ipct_flag_name ipct_shmat_flags[];       /* SHM_RDONLY, SHM_RND, SHM_REMAP, SHM_EXEC */
+extern const struct ipct_flag_name ipct_mmap_prots[];        /* PROT_READ, PROT_WRITE, PROT_EXEC */
+extern const struct ipct_flag_name ipct_mmap_flags[];        /* MAP_SHARED, MAP_ANONYMOUS, ... */
+extern const struct ipct_flag_name ipct_shmctl_cmds[];       /* IPC_RMID, IPC_SET, IPC_STAT, SHM_LOCK, ... */
 extern const struct ipct_flag_name ipct_unshare_flags[];     /* CLONE_FILES, CLONE_NEWNS, ... */
 
 /*

@@ -90,6 +90,17 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(semop, SEMOP),
 	SC(semtimedop, SEMOP),
 	SC(semctl, SEMCTL),
+	/* System V shared memory: ids and addresses; the reads and writes of it are no calls */
+	SC(shmget, SHMGET),
+	SC(shmat, SHMAT),
+	SC(shmdt, SHMDT),
+	SC(shmctl, SHMCTL),
+	/* POSIX shared memory: files of /dev/shm (shm_open is an openat); shared mappings */
+	SC(ftruncate, FD),
+	SC(mmap, MMAP),
+	SC(munmap, MUNMAP),
+	SC(unlink, UNLINK),
+	SC(unlinkat, UNLINK),
 	/* children: who waited for which, and what it collected */
 	SC(wait4, WAIT4),
 	SC(waitid, WAITID),
@@ -109,6 +120,9 @@ static const struct {
 	{ "mq_timedsend_time64", __NR_mq_timedsend },
 	{ "mq_timedreceive_time64", __NR_mq_timedreceive },
 	{ "semtimedop_time64", __NR_semtimedop },
+	/* mmap2 is mmap with the offset in pages; the 32-bit mmap passes its arguments in a struct: left out. */
+	{ "mmap2", __NR_mmap },
+	{ "mmap", -1 },
 };
 
 /* socketcall's calls, by the native syscall each one is (send and recv are sendto and recvfrom). */

@@ -59,6 +59,8 @@ enum ipct_obj_kind {
 	IPCT_KIND_MQUEUE,       /* a POSIX message queue (an inode of the mqueue file system) */
 	IPCT_KIND_MSGQ,         /* a System V message queue: no descriptor, named by its id */
 	IPCT_KIND_SEM,          /* a System V semaphore set: named by its id */
+	IPCT_KIND_SHM,          /* shared memory: a System V segment (no descriptor, named by its id),
+				 * a POSIX one (a file of the /dev/shm file system), a shared anonymous mapping */
 	IPCT_KIND_MAX,
 };
 
@@ -75,6 +77,8 @@ enum ipct_obj_kind {
 #define IPCT_SYSV_INO(id) ((1ull << 63) | (__u32)(id))
 /* A semaphore set's id is in another space than a queue's: bit 62 keeps the two apart. */
 #define IPCT_SYSV_SEM_INO(id) (IPCT_SYSV_INO(id) | 1ull << 62)
+/* A segment's ids are not a queue's nor a set's: the same number may name all three (bit 61). */
+#define IPCT_SYSV_SHM_INO(id) (IPCT_SYSV_INO(id) | 1ull << 61)
 
 /*
  * How the BPF program treats a syscall number (the daemon fills a table
@@ -120,6 +124,13 @@ enum ipct_sys_class {
 	IPCT_SC_SEMGET,         /* semget: the set's id is the result */
 	IPCT_SC_SEMOP,          /* semop, semtimedop: the set's id is arg0, the first sembufs of arg1 copied */
 	IPCT_SC_SEMCTL,         /* semctl: the set's id is arg0; SETALL's first values copied from arg3 */
+	IPCT_SC_SHMGET,         /* shmget: the segment's id is the result */
+	IPCT_SC_SHMAT,          /* shmat: the segment's id is arg0, the address the result */
+	IPCT_SC_SHMDT,          /* shmdt: the address at arg0 (the graph knows what is attached there) */
+	IPCT_SC_SHMCTL,         /* shmctl: the segment's id is arg0; IPC_STAT's size and attaches read */
+	IPCT_SC_MMAP,           /* mmap: kept for MAP_SHARED of a /dev/shm file or anonymous memory only */
+	IPCT_SC_MUNMAP,         /* munmap: kept for an address such an mmap returned in the session */
+	IPCT_SC_UNLINK,         /* unlink (path arg0), unlinkat (arg1): kept under /dev/shm/ only; OBJINFO follows */
 	IPCT_SC_MAX,
 };
 
@@ -203,6 +214,15 @@ enum ipct_sys_class {
  *   SEMOP:              as SEMGET, x[1..3] the first IPCT_SEM_OPS struct sembufs (sem_num,
  *                       sem_op, sem_flg: 6 bytes each) of arg1 (IPCT_F_NEW_VALID: read);
  *                       arg2 is how many the call made
+ *   SHMGET, SHMAT,
+ *   SHMCTL:             x[0] IPCT_SYSV_SHM_INO(the segment's id), kind[0] IPCT_KIND_SHM; a
+ *                       successful 64-bit IPC_STAT: x[2] shm_segsz, x[3] shm_nattch
+ *                       (IPCT_F_NEW_VALID: read from the buffer at arg2)
+ *   SHMDT:              kind[0] IPCT_KIND_SHM, nothing else: the address is arg0
+ *   MMAP:               a file's: x[0]/x[1] as FD for arg4 (kind IPCT_KIND_SHM); anonymous
+ *                       memory: kind[0] IPCT_KIND_SHM, x[0] 0
+ *   MUNMAP:             kind[0] IPCT_KIND_SHM, x[2] the length that mmap mapped there
+ *   UNLINK:             nothing: the OBJINFO record that follows has the path
  * The kinds of x[0] and x[2]'s objects are in the header's kind[0] and kind[1].
  */
 struct ipct_sys {
@@ -252,7 +272,9 @@ enum ipct_sig_result {          /* the kernel's TRACE_SIGNAL_* values */
  * connected, accepted or opened it (or, for a queue, unlinked it). The
  * header's kind[0] is IPCT_KIND_MQUEUE for a queue; path is then its name
  * as the call gave it (without the leading '/' that the C library strips),
- * and ino 0 when the call failed or unlinked it.
+ * and ino 0 when the call failed or unlinked it. After an openat of a file
+ * of /dev/shm (POSIX shared memory) or an unlink of one, kind[0] is
+ * IPCT_KIND_SHM and path the path as given ("/dev/shm/NAME").
  *
  * With IPCT_F_ADDRESS (header flags), the record follows a connect (failed
  * or not), a sendto with a destination or a sendmsg with msg_name, and is

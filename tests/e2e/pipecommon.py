@@ -29,6 +29,8 @@ HOLDER_FIELDS = frozenset('pid comm fd closed_ns'.split())
 QUEUE_FIELDS = 'key maxmsg msgsize removed_ns in_queue etimedout emsgsize queue_time'.split()
 SEM_FIELDS = 'id key nsems removed_ns semops unseen_ops semaphores'.split()
 SEMNUM_FIELDS = frozenset('sem_num ops ups downs waits blocked_ns blocked_max_ns'.split())
+SHM_FIELDS = 'id key size attaches detaches removed_ns destroyed_ns holders'.split()
+SHM_HOLDER_FIELDS = HOLDER_FIELDS | frozenset('attaches detaches attached attached_ns'.split())
 DIAGNOSIS_FIELDS = 'type kind session time_ns object pid comm fd message'.split()
 
 # Data calls per direction (send() is sendto, recv() is recvfrom on x86_64): those the
@@ -42,9 +44,14 @@ def obj_name(kind, inode):
 
 
 def queue_name(o):
-    """A message queue's name in the graph: msq:ID, mqueue:/NAME (mqueue:[INODE] unnamed)."""
+    """A message queue's or shared memory's name in the graph: msq:ID, shm:ID,
+    mqueue:/NAME, shm:/NAME, shm:anon:PID:ADDR (mqueue:[INODE], shm:[INODE] unnamed)."""
     if o['kind'] == 'msgq':
         return 'msq:%d' % o['id']
+    if o['kind'] == 'shm':
+        if o['id'] is not None:
+            return 'shm:%d' % o['id']
+        return 'shm:' + o['path'] if o['path'] else 'shm:[%d]' % o['inode']
     return 'mqueue:' + o['path'] if o['path'] else obj_name('mqueue', o['inode'])
 
 
@@ -80,7 +87,7 @@ def check_object_shape(o):
     for f in OBJECT_FIELDS:
         check(f in o, '%s: no field %r in %r' % (name, f, o))
     check_eq('%s type' % name, 'ipc_object', o['type'])
-    check(o['kind'] in ('pipe', 'fifo', 'socket', 'mqueue', 'msgq', 'sem'), '%s: kind %r' % (name, o['kind']))
+    check(o['kind'] in ('pipe', 'fifo', 'socket', 'mqueue', 'msgq', 'sem', 'shm'), '%s: kind %r' % (name, o['kind']))
     if o['kind'] == 'sem':
         for f in SEM_FIELDS:
             check(f in o, '%s: no field %r in %r' % (name, f, o))
@@ -93,6 +100,21 @@ def check_object_shape(o):
                  sum(n['ops'] for n in o['semaphores']))
         check_eq('%s: ups vs bytes_written' % name, o['bytes_written'], sum(n['ups'] for n in o['semaphores']))
         check_eq('%s: downs vs bytes_read' % name, o['bytes_read'], sum(n['downs'] for n in o['semaphores']))
+    elif o['kind'] == 'shm':
+        for f in SHM_FIELDS:
+            check(f in o, '%s: no field %r in %r' % (name, f, o))
+        check_eq('object name of segment %s' % name, queue_name(o), name)
+        # A System V segment has an id, a shared anonymous mapping neither id nor inode.
+        sysv_or_anon = o['id'] is not None or (o['path'] or '').startswith('anon:')
+        check(o['inode'] is None if sysv_or_anon else _is_int(o['inode']) and o['inode'] > 0,
+              '%s: inode %r' % (name, o['inode']))
+        for h in o['holders']:
+            check(isinstance(h, dict) and set(h) >= SHM_HOLDER_FIELDS,
+                  '%s: a holders entry lacks fields of %s: %r' % (name, sorted(SHM_HOLDER_FIELDS), h))
+        check_eq('%s: attaches vs the sum of its holders\'' % name, o['attaches'],
+                 sum(h['attaches'] for h in o['holders']))
+        check_eq('%s: detaches vs the sum of its holders\'' % name, o['detaches'],
+                 sum(h['detaches'] for h in o['holders']))
     elif o['kind'] in ('mqueue', 'msgq'):
         for f in QUEUE_FIELDS:
             check(f in o, '%s: no field %r in %r' % (name, f, o))

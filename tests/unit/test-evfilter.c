@@ -536,6 +536,22 @@ static void test_object(void)
 	NO_MATCH("object=pipe:[8000]", e);
 	NO_MATCH("object=25769803781", e);      /* 5 | 6 << 32 */
 
+	/* Shared memory: a System V segment by its id, apart from the queue of that id; a /dev/shm file by inode. */
+	e = sys(100, __NR_shmat, 0x7000);
+	e.kind[0] = IPCT_KIND_SHM;
+	e.sys.x[0] = IPCT_SYSV_SHM_INO(7);
+	MATCH("object=shm:7", e);
+	MATCH("kind=shm", e);
+	NO_MATCH("object=msq:7", e);
+	NO_MATCH("object=shm:[7]", e);
+	NO_MATCH("kind=msgq", e);
+	e = fd_call(100, __NR_ftruncate, 3, IPCT_KIND_SHM, 700, 0);
+	MATCH("object=shm:[700]", e);
+	MATCH("object=700", e);
+	NO_MATCH("object=shm:700", e);
+	NO_MATCH("object=pipe:[700]", e);
+	CHECK_ERROR("object=shm:[7", "object", "shm:[N]");
+
 	/* dup2(3, 4) over another pipe: either object. */
 	e = sys(100, __NR_dup3, 4);
 	e.sys.args[0] = 3;

@@ -8,6 +8,8 @@
 #include <sys/ioctl.h>
 #include <sys/sem.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -729,5 +731,44 @@ int main(void)
 	e.sys.args[2] = SETVAL;
 	e.sys.args[3] = 4;
 	CHECK(strstr(text(&e), "semctl           sem:3 SETVAL #1 value=4 = 0\n") != NULL);
+	/* Shared memory: shmget's key, size and segment; shmat's address; a shared anonymous mmap. */
+	e = ev(IPCT_EV_SYSCALL, "shm", 200);
+	e.nr = __NR_shmget;
+	e.kind[0] = IPCT_KIND_SHM;
+	e.sys.args[0] = 0x5d00;
+	e.sys.args[1] = 6000;
+	e.sys.args[2] = IPC_CREAT | IPC_EXCL | 0600;
+	e.sys.ret = 7;
+	e.sys.x[0] = IPCT_SYSV_SHM_INO(7);
+	CHECK(strstr(text(&e), "shmget           key=0x5d00 size=6000 IPC_CREAT|IPC_EXCL shm:7 = 7\n") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "object"), "shm:7");
+	CHECK_STR(jstr(o, "kind"), "shm");
+	CHECK_INT(jint(o, "bytes"), 6000);
+	CHECK_INT(jint(o, "mode"), 0600);
+	json_object_put(o);
+	e.nr = __NR_shmat;
+	e.sys.args[0] = 7;
+	e.sys.args[2] = SHM_RDONLY;
+	e.sys.ret = 0x7f0000001000;
+	CHECK(strstr(text(&e), "shmat            shm:7 SHM_RDONLY at 0x7f0000001000 = ") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "addr"), "0x7f0000001000");
+	json_object_put(o);
+	e.nr = __NR_mmap;
+	e.sys.args[0] = 0;
+	e.sys.args[1] = 8192;
+	e.sys.args[2] = PROT_READ | PROT_WRITE;
+	e.sys.args[3] = MAP_SHARED | MAP_ANONYMOUS;
+	e.sys.x[0] = 0;
+	CHECK(strstr(text(&e), "mmap             anonymous length=8192 PROT_READ|PROT_WRITE MAP_SHARED|MAP_ANONYMOUS "
+			       "at 0x7f0000001000 = ") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "object"), "shm:anon");
+	CHECK_STR(jstr(o, "kind"), "shm");
+	CHECK_INT(jint(o, "bytes"), 8192);
+	CHECK(!jhas(o, "fd"));
+	json_object_put(o);
+
 	return check_done("test-format");
 }

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <arpa/inet.h>
@@ -1752,6 +1753,230 @@ static void test_semaphores(void)
 	ipct_graph_free(g);
 }
 
+/* ---- shared memory ---- */
+
+/* A System V segment call: shmget (key 0x5678, size, flags; the id is the result), shmat (id; the address), shmdt (address), shmctl. */
+static void shm_ev(struct ipct_graph *g, uint32_t pid, int nr, int id, uint64_t a1, uint64_t a2, int64_t ret,
+		   uint64_t ts)
+{
+	struct ipct_event e = sys(pid, nr, ret, ts);
+
+	e.sys.args[0] = nr == __NR_shmget ? 0x5678 : nr == __NR_shmdt ? a1 : (uint64_t)id;
+	e.sys.args[1] = nr == __NR_shmdt ? 0 : a1;
+	e.sys.args[2] = a2;
+	if (nr != __NR_shmdt)
+		e.sys.x[0] = IPCT_SYSV_SHM_INO(id);
+	e.kind[0] = IPCT_KIND_SHM;
+	feed(g, e);
+}
+
+/* The holder entry of pid's attachments or mappings (fd null) in a segment's holders. */
+static struct json_object *shm_holder(struct json_object *o, uint32_t pid)
+{
+	struct json_object *arr = get(o, "holders");
+
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		if (jint(json_object_array_get_idx(arr, i), "pid") == pid &&
+		    !get(json_object_array_get_idx(arr, i), "fd"))
+			return json_object_array_get_idx(arr, i);
+	fprintf(stderr, "no holder %u\n", pid);
+	return NULL;
+}
+
+/*
+ * Segments by replay: attached by shmat and inherited at fork, detached by
+ * address (shmdt), exec and exit; freed at the last detach after IPC_RMID;
+ * one never removed is leaked_ipc at the session's end. A segment and a
+ * queue of the same id are two objects.
+ */
+static void test_shm(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o, *h;
+
+	feed(g, exec_ev(100, "prod", 10));
+	shm_ev(g, 100, __NR_shmget, 7, 8192, IPC_CREAT | 0600, 7, 20);
+	shm_ev(g, 100, __NR_shmget, 9, 100, IPC_CREAT | 0600, 9, 25);
+	msg_ev(g, 100, __NR_msgget, 7, IPC_CREAT | 0600, 0, 0, 7, 30);
+	shm_ev(g, 100, __NR_shmat, 7, 0, 0, 0x7000, 40);
+	/* A failed attach attaches nothing. */
+	shm_ev(g, 100, __NR_shmat, 7, 0, 0, -EACCES, 45);
+	feed(g, fork_ev(100, "prod", 101, 50));
+	feed(g, fork_ev(100, "prod", 102, 55));
+	shm_ev(g, 101, __NR_shmat, 7, 0, SHM_RDONLY, 0x9000, 60);
+	/* What is where: its own attachment, the inherited one; nothing in the parent at the child's address. */
+	CHECK(ipct_graph_shm_at(g, 101, 0x9000) == IPCT_SYSV_SHM_INO(7));
+	CHECK(ipct_graph_shm_at(g, 101, 0x7000) == IPCT_SYSV_SHM_INO(7));
+	CHECK(ipct_graph_shm_at(g, 100, 0x9000) == 0);
+	shm_ev(g, 101, __NR_shmdt, 0, 0x9000, 0, 0, 70);
+	/* An address with nothing attached detaches nothing. */
+	shm_ev(g, 101, __NR_shmdt, 0, 0xa000, 0, -EINVAL, 75);
+	/* 102 execs: its inherited attachment goes. */
+	feed(g, exec_ev(102, "other", 80));
+	shm_ev(g, 100, __NR_shmctl, 7, IPC_RMID, 0, 0, 90);
+	shm_ev(g, 100, __NR_shmdt, 0, 0x7000, 0, 0, 100);
+	feed(g, exit_ev(101, 110));
+
+	arr = session_json(g, SESSION);
+	CHECK_INT(json_object_array_length(arr), 3);
+	o = named(arr, "shm:7");
+	CHECK_STR(jstr(o, "kind"), "shm");
+	CHECK(get(o, "inode") == NULL);
+	CHECK_INT(jint(o, "id"), 7);
+	CHECK_INT(jint(o, "key"), 0x5678);
+	CHECK_INT(jint(o, "size"), 8192);
+	CHECK_INT(jint(o, "attaches"), 2);
+	CHECK_INT(jint(o, "detaches"), 2);
+	CHECK_INT(jint(o, "removed_ns"), 90);
+	/* 101 still had its inherited attachment until its exit. */
+	CHECK_INT(jint(o, "destroyed_ns"), 110);
+	CHECK_INT(json_object_array_length(get(o, "writers")), 0);
+	CHECK_INT(json_object_array_length(get(o, "readers")), 0);
+	CHECK_INT(json_object_array_length(get(o, "holders")), 3);
+	h = shm_holder(o, 100);
+	CHECK_INT(jint(h, "attaches"), 1);
+	CHECK_INT(jint(h, "detaches"), 1);
+	CHECK_INT(jint(h, "attached"), 0);
+	CHECK_INT(jint(h, "attached_ns"), 40);
+	CHECK_INT(jint(h, "closed_ns"), 100);
+	CHECK(get(h, "fd") == NULL);
+	h = shm_holder(o, 101);
+	CHECK_INT(jint(h, "attaches"), 1);
+	CHECK_INT(jint(h, "detaches"), 1);
+	CHECK_INT(jint(h, "attached_ns"), 50);
+	CHECK_INT(jint(h, "closed_ns"), 110);
+	h = shm_holder(o, 102);
+	CHECK_INT(jint(h, "attaches"), 0);
+	CHECK_INT(jint(h, "detaches"), 0);
+	CHECK_INT(jint(h, "closed_ns"), 80);
+	CHECK_STR(jstr(h, "comm"), "prod");
+	CHECK(named(arr, "msq:7") != NULL);
+	o = named(arr, "shm:9");
+	CHECK_INT(jint(o, "size"), 100);
+	CHECK_INT(json_object_array_length(get(o, "holders")), 0);
+	CHECK(get(o, "removed_ns") == NULL);
+
+	/* Matches: kind=shm, and shm:ID is the segment, not the queue of that id. */
+	CHECK_INT(COUNT(arr, "kind=shm"), 2);
+	CHECK_INT(COUNT(arr, "object=shm:7"), 1);
+	CHECK_INT(COUNT(arr, "object=shm:7", "kind=shm"), 1);
+	CHECK_INT(COUNT(arr, "object=msq:7", "kind=msgq"), 1);
+	CHECK_INT(COUNT(arr, "object=shm:7", "kind=msgq"), 0);
+	json_object_put(arr);
+
+	ipct_graph_session_ends(g, SESSION, 200);
+	/* The queue and shm:9 were not removed. */
+	CHECK_INT(c.n, 2);
+	for (int i = 0; i < c.n; i++) {
+		if (strcmp(jstr(diag(&c, i), "object"), "shm:9"))
+			continue;
+		CHECK_STR(jstr(diag(&c, i), "kind"), "leaked_ipc");
+		CHECK_STR(jstr(diag(&c, i), "command"), "ipcrm -m 9");
+		CHECK_INT(jint(diag(&c, i), "size"), 100);
+		CHECK_STR(jstr(json_object_array_get_idx(get(diag(&c, i), "evidence"), 0), "event"), "shmget");
+	}
+	CHECK(strcmp(jstr(diag(&c, 0), "object"), jstr(diag(&c, 1), "object")));
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
+/* shm_open(path, flags) = fd on /dev/shm inode ino: its openat, then the OBJINFO with the path. */
+static void shm_open_ev(struct ipct_graph *g, uint32_t pid, int fd, uint64_t ino, int flags, const char *path,
+			uint64_t ts)
+{
+	struct ipct_event e = openat_ev(pid, fd, ino, FM_READ | FM_WRITE, ts), oi;
+
+	e.sys.args[2] |= (uint64_t)flags;
+	e.kind[0] = IPCT_KIND_SHM;
+	feed(g, e);
+	oi = objinfo_path(pid, __NR_openat, fd, ino, 0, 0, path, strlen(path), ts);
+	oi.kind[0] = IPCT_KIND_SHM;
+	feed(g, oi);
+}
+
+/* mmap(len) = addr, shared: of /dev/shm inode ino, or anonymous (ino 0); munmap(addr, len). */
+static void mmap_ev(struct ipct_graph *g, uint32_t pid, bool map, uint64_t ino, uint64_t addr, uint64_t len,
+		    uint64_t ts)
+{
+	struct ipct_event e = sys(pid, map ? __NR_mmap : __NR_munmap, map ? (int64_t)addr : 0, ts);
+
+	e.sys.args[0] = map ? 0 : addr;
+	e.sys.args[1] = len;
+	e.sys.x[0] = ino;
+	e.kind[0] = IPCT_KIND_SHM;
+	feed(g, e);
+}
+
+/*
+ * POSIX shared memory and a shared anonymous mapping by replay: held by
+ * descriptors and by mappings, sized by ftruncate, mappings inherited at
+ * fork and unmapped by range; freed once unlinked, unmapped and closed
+ * (the anonymous one at its last unmapping); one not unlinked is leaked_ipc.
+ */
+static void test_shm_posix(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o;
+	struct ipct_event e;
+
+	feed(g, exec_ev(100, "prod", 10));
+	shm_open_ev(g, 100, 3, 700, O_CREAT, "/dev/shm/x", 20);
+	e = io_ev(100, __NR_ftruncate, 3, IPCT_KIND_SHM, 700, FM_READ | FM_WRITE, 0, 30);
+	e.sys.args[1] = 4096;
+	feed(g, e);
+	mmap_ev(g, 100, true, 700, 0x1000, 4096, 40);
+	mmap_ev(g, 100, true, 0, 0x5000, 8192, 50);
+	shm_open_ev(g, 100, 4, 701, O_CREAT, "/dev/shm/y", 55);
+	feed(g, fork_ev(100, "prod", 101, 60));
+	/* A /dev/shm file by its inode; anonymous memory, which no event names, not at all. */
+	CHECK(ipct_graph_shm_at(g, 101, 0x1000) == 700);
+	CHECK(ipct_graph_shm_at(g, 101, 0x5000) == 0);
+	feed(g, close_ev(100, 3, IPCT_KIND_SHM, 700, 70));
+	feed(g, close_ev(101, 3, IPCT_KIND_SHM, 700, 75));
+	/* The child's inherited mapping of x goes. */
+	mmap_ev(g, 101, false, 0, 0x1000, 4096, 80);
+	e = objinfo_path(100, __NR_unlink, -1, 0, 0, 0, "/dev/shm/x", 10, 90);
+	e.kind[0] = IPCT_KIND_SHM;
+	feed(g, e);
+	/* One munmap over both of 100's mappings: x is then freed; the child still has the anonymous one. */
+	mmap_ev(g, 100, false, 0, 0, 0x10000, 100);
+	feed(g, exit_ev(101, 110));
+
+	arr = session_json(g, SESSION);
+	CHECK_INT(json_object_array_length(arr), 3);
+	o = named(arr, "shm:/x");
+	CHECK_INT(jint(o, "inode"), 700);
+	CHECK(get(o, "id") == NULL);
+	CHECK_INT(jint(o, "size"), 4096);
+	CHECK_INT(jint(o, "attaches"), 1);
+	CHECK_INT(jint(o, "detaches"), 2);
+	CHECK_INT(jint(o, "removed_ns"), 90);
+	CHECK_INT(jint(o, "destroyed_ns"), 100);
+	/* Descriptors 3 of both, and both mappings. */
+	CHECK_INT(json_object_array_length(get(o, "holders")), 4);
+	CHECK_INT(jint(shm_holder(o, 101), "detaches"), 1);
+	o = named(arr, "shm:anon:100:0x5000");
+	CHECK(get(o, "inode") == NULL);
+	CHECK_INT(jint(o, "size"), 8192);
+	CHECK_INT(jint(o, "attaches"), 1);
+	CHECK_INT(jint(o, "detaches"), 1);
+	CHECK(get(o, "removed_ns") == NULL);
+	CHECK_INT(jint(o, "destroyed_ns"), 110);
+	CHECK_INT(COUNT(arr, "kind=shm"), 3);
+	CHECK_INT(COUNT(arr, "object=700"), 1);
+	json_object_put(arr);
+
+	ipct_graph_session_ends(g, SESSION, 200);
+	CHECK_INT(c.n, 1);
+	CHECK_STR(jstr(diag(&c, 0), "object"), "shm:/y");
+	CHECK_STR(jstr(diag(&c, 0), "command"), "rm /dev/shm/y");
+	CHECK_STR(jstr(json_object_array_get_idx(get(diag(&c, 0), "evidence"), 0), "event"), "openat");
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
 int main(void)
 {
 	test_pipeline();
@@ -1774,5 +1999,7 @@ int main(void)
 	test_object_cap();
 	test_queues();
 	test_semaphores();
+	test_shm();
+	test_shm_posix();
 	return check_done("test-graph");
 }
