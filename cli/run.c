@@ -81,8 +81,12 @@ static void run_usage(FILE *f)
 		"  -c, --count           no event lines: how many events of each type, at the\n"
 		"                        end (like strace -c)\n"
 		"      --view            instead of event lines, draw one lane per process and\n"
-		"                        each signal travelling from sender to target (for a\n"
-		"                        terminal or a projector)\n"
+		"                        each signal travelling from sender to target, each\n"
+		"                        pipe, FIFO, socket and queue made, copied and closed,\n"
+		"                        and the bytes through them from writer to reader\n"
+		"                        (for a terminal or a projector)\n"
+		"      --view-state      with --view: after each fork and exec, what the\n"
+		"                        process holds (\"0 = read end of pipe 1\")\n"
 		SOCKET_HELP
 		"                        (without a daemon there, root gets a private one)\n"
 		"      --color WHEN      auto (default), always or never\n"
@@ -180,7 +184,9 @@ static void on_diagnosis(struct run *r, struct json_object *d)
 	if (r->diags)
 		json_object_array_add(r->diags, json_object_get(d));
 
-	if (r->fmt.mode == IPCT_OUT_JSON)
+	if (r->view)
+		view_diag(r->view, d);
+	else if (r->fmt.mode == IPCT_OUT_JSON)
 		ipct_buf_printf(&r->out, "%s\n", json_object_to_json_string_ext(
 					d, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else if (json_object_object_get_ex(d, "message", &msg))
@@ -445,6 +451,7 @@ static const struct option trace_opts[] = {
 	{ "color", required_argument, NULL, 'C' },
 	{ "signals", no_argument, NULL, 'S' },
 	{ "view", no_argument, NULL, 'V' },
+	{ "view-state", no_argument, NULL, 'W' },
 	{ "pipes", no_argument, NULL, 'P' },
 	{ "explain", no_argument, NULL, 'E' },
 	{ "count", no_argument, NULL, 'c' },
@@ -457,7 +464,7 @@ static const struct option trace_opts[] = {
 
 struct trace_args {
 	const char *socket_path, *color, *pids;
-	bool socket_given, want_view, all, background;
+	bool socket_given, want_view, view_state, all, background;
 };
 
 static void attach_usage(FILE *f)
@@ -513,6 +520,9 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 			break;
 		case 'V':
 			a->want_view = true;
+			break;
+		case 'W':
+			a->want_view = a->view_state = true;
 			break;
 		case 'P':
 			r->want_pipes = true;
@@ -636,7 +646,7 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 	if (a->background)
 		return 0;
 	if (a->want_view) {
-		r->view = view_new(STDOUT_FILENO, &r->fmt);
+		r->view = view_new(STDOUT_FILENO, &r->fmt, a->view_state ? VIEW_STATE_LINES : 0);
 		if (!r->view) {
 			fprintf(stderr, "ipctrace: out of memory\n");
 			return -1;

@@ -19,6 +19,7 @@
  * says UTF-8, ASCII elsewhere.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "graph.h"
 #include "names.h"
 #include "syscalls.h"
 #include "view.h"
@@ -57,8 +59,19 @@
 #define G_RETURN 0x25cb         /* ○ */
 #define G_LOST 0x00d7           /* × */
 #define G_ELLIPSIS 0x2026       /* … */
+#define G_OBJ 0x25a0            /* ■ a descriptor made */
+#define G_CLOSE 0x25a1          /* □ a descriptor closed */
+#define G_STATE 0x2261          /* ≡ what a process holds */
+#define G_EOF 0x25ca            /* ◊ a read that returned 0 */
 
-enum color { C_PLAIN, C_BOLD, C_SIG, C_OK, C_WARN, C_BAD, C_INFO, C_COUNT };
+/* Consecutive transfers of at most this many bytes between the same two make one arrow. */
+#define FOLD_BYTES 4096
+/* A read or write that slept this long for another process says so. */
+#define BLOCKED_NS 1000000ull
+/* The descriptors a state line names, at most. */
+#define MAX_HELD 32
+
+enum color { C_PLAIN, C_BOLD, C_SIG, C_OK, C_WARN, C_BAD, C_INFO, C_DATA, C_COUNT };
 
 static const char *const sgr[C_COUNT] = {
 	[C_PLAIN] = "\033[0m",
@@ -68,10 +81,11 @@ static const char *const sgr[C_COUNT] = {
 	[C_WARN] = "\033[0;1;33m",
 	[C_BAD] = "\033[0;1;31m",
 	[C_INFO] = "\033[0;36m",
+	[C_DATA] = "\033[0;1;34m",
 };
 
 /* The marks drawn so far, for a legend that explains only those. */
-enum mark { M_SENT = 1, M_DELIVERED = 2, M_RETURNED = 4, M_LOST = 8, M_EXIT = 16 };
+enum mark { M_SENT = 1, M_DELIVERED = 2, M_RETURNED = 4, M_LOST = 8, M_EXIT = 16, M_FD = 32, M_DATA = 64 };
 
 struct cell {
 	uint32_t cp;            /* a code point: ASCII, or a glyph above */
@@ -96,6 +110,37 @@ struct vproc {
 	char comm[IPCT_COMM_LEN + 1];   /* printable ASCII */
 	char name[NAME_LEN];            /* comm[pid] */
 	uint64_t ignored;               /* signals set to SIG_IGN (bit sig-1), as seen */
+	uint64_t exec_ns;               /* its last exec; 0 none seen */
+};
+
+/* A pipe, FIFO, socket or message queue met in the trace. */
+struct vobj {
+	uint64_t ino;
+	int kind;
+	unsigned num;           /* pipe 1, pipe 2 ...: in the order met, per kind */
+	char pair;              /* a socketpair's 'a' or 'b'; 0 otherwise */
+	uint64_t peer;          /* a connected socket's other end: where its writes go; 0 none */
+	uint32_t writer;        /* the last process whose write (send) went into it; 0 none seen */
+	char writer_name[NAME_LEN];     /* its comm[pid]: it may be gone when the reader reads */
+	uint64_t writes;        /* those writes since the last read drew them */
+	char path[64];          /* a FIFO's path, a queue's name; "" unknown */
+};
+
+/* Transfers being folded into one arrow: drawn before any other line is. */
+struct xfer {
+	bool on, msgs;
+	uint64_t ino;
+	uint32_t from, to;
+	char from_name[NAME_LEN];
+	uint64_t calls, bytes, last, ts, waited;
+};
+
+/* An open of a FIFO or queue, drawn with the OBJINFO record that names what it opened. */
+struct opened {
+	uint32_t pid;
+	uint64_t ino;
+	unsigned mode;
+	const char *call;
 };
 
 struct lane {
@@ -114,11 +159,19 @@ struct view {
 	size_t nprocs, cap;
 	/* The last process to exit: its records (never delivered ...) follow its exit. */
 	uint32_t gone_pid;
-	int gone_x;
+	int gone_x, gone_lane;
 	uint32_t root_pid;      /* the command, named in the closing line */
 	char root[IPCT_COMM_LEN + 1];
 	unsigned marks;
-	unsigned records, outcome[IPCT_OUTCOME_MAX];
+	unsigned records, outcome[IPCT_OUTCOME_MAX], adopted;
+	bool state_lines;       /* a state line at each fork and exec, not only at forks that copy some */
+	struct ipct_graph *graph;       /* every process's descriptors */
+	struct vobj *objs;
+	size_t nobjs, capobjs;
+	unsigned nkind[IPCT_KIND_MAX];
+	struct xfer xfer;
+	struct opened opened;
+	uint64_t lines;         /* lines drawn so far */
 	struct cell row[MAX_WIDTH];
 	char out[MAX_WIDTH * 16 + 16];  /* a row as bytes: 4 per glyph, colour changes */
 };
@@ -149,6 +202,10 @@ static const char *ascii_of(uint32_t cp)
 	case G_RETURN: return "o";
 	case G_LOST: return "x";
 	case G_ELLIPSIS: return "~";
+	case G_OBJ: return "#";
+	case G_CLOSE: return "]";
+	case G_STATE: return "=";
+	case G_EOF: return "e";
 	case 0x2192: return "->";       /* → */
 	case 0x00b5: return "u";        /* µ */
 	case 0x00b7: return "-";        /* · */
@@ -240,6 +297,7 @@ static void row_flush(struct view *v)
 	if (cur != C_PLAIN)
 		len += (size_t)sprintf(v->out + len, "%s", sgr[C_PLAIN]);
 	v->out[len++] = '\n';
+	v->lines++;
 	write_all(v, v->out, len);
 }
 
@@ -424,8 +482,13 @@ static void fmt_dur(char *buf, size_t len, const char *prefix, uint64_t ns)
 }
 
 /* A fresh row: the live lanes, and a time in the gutter unless ts is 0. */
+static void xfer_draw(struct view *v);
+
 static void row_start(struct view *v, uint64_t ts)
 {
+	/* The arrow being folded goes first: it happened before what this line draws. */
+	if (v->xfer.on)
+		xfer_draw(v);
 	for (int x = 0; x < v->width; x++)
 		v->row[x] = (struct cell){ ' ', C_PLAIN };
 	for (int i = 0; i < v->nlanes; i++)
@@ -714,6 +777,44 @@ static const char *call_name(int64_t nr, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Something moving from snd's lane to tgt's (a signal, bytes through a
+ * pipe), labelled l: an arrow between two lanes, out of a lane and back in
+ * over two lines when both are one lane, or from (tgt only) or to (snd
+ * only) a box named `box` beside the lane that has one.
+ */
+static void draw_link(struct view *v, uint64_t ts, const struct vproc *snd, const struct vproc *tgt,
+		      const char *box, bool lost, enum color c, struct label *l)
+{
+	int a, b, lo = 1, hi = 0;
+
+	row_start(v, ts);
+	if (!tgt) {
+		draw_box(v, x_of(v, snd), box, false, lost, c, &a, &b);
+	} else if (!snd) {
+		draw_box(v, x_of(v, tgt), box, true, lost, c, &a, &b);
+	} else if (snd->lane != tgt->lane) {
+		draw_arrow(v, x_of(v, snd), x_of(v, tgt), lost, c, &lo, &hi);
+		a = x_of(v, snd) < x_of(v, tgt) ? x_of(v, snd) : x_of(v, tgt);
+		b = a == x_of(v, snd) ? x_of(v, tgt) : x_of(v, snd);
+	} else {
+		/* To itself (or to a lane-mate): out and back in over two lines. */
+		a = x_of(v, snd);
+		b = a + 2;
+		put(v, a, G_TEE_R, c);
+		put(v, a + 1, G_HLINE, c);
+		put(v, a + 2, G_LOOP_OUT, c);
+	}
+	place_label(v, l, a, b, lo, hi);
+	row_flush(v);
+	if (snd && tgt && snd->lane == tgt->lane) {
+		row_start(v, 0);
+		put(v, a + 1, lost ? G_LOST : G_HEAD_L, c);
+		put(v, a + 2, G_LOOP_IN, c);
+		row_flush(v);
+	}
+}
+
 static struct state generate_state(const struct ipct_sig *s, uint32_t flags, const struct vproc *tgt)
 {
 	switch (s->result) {
@@ -744,11 +845,23 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 	struct vproc *tgt = proc_find(v, s->target_pid);
 	struct vproc *snd = kernel ? NULL : proc_find(v, e->pid);
 	struct state st = generate_state(s, e->flags, tgt);
-	char name[NAME_LEN], buf[64];
+	char name[NAME_LEN] = "", buf[64];
+	struct vproc gone = { .lane = v->gone_lane };
+	bool orphan = false;
 	const char *why;
-	int a, b, lo = 1, hi = 0;
 	struct label l;
 
+	/*
+	 * The exit of a process whose parent had gone before it tells the
+	 * process that adopted it (init, a subreaper): drawn from where its
+	 * lane ended. The command's own exit tells ipctrace, which started
+	 * it: the trace's business, not drawn.
+	 */
+	if (!tgt && !snd && kernel && s->sig == SIGCHLD && (uint32_t)s->sifields[0] == v->gone_pid &&
+	    v->gone_pid != v->root_pid) {
+		snd = &gone;
+		orphan = true;
+	}
 	/* Neither end is drawn: e.g. the kernel telling ipctrace that the command ended. */
 	if (!tgt && !snd)
 		return;
@@ -763,34 +876,19 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 	if (tgt && snd != tgt && lane_shared(v, tgt))
 		label_add(v, &l, C_INFO, " · to %s", tgt->name);
 
-	row_start(v, e->ts_ns);
-	if (!tgt) {
+	if (orphan) {
+		if (s->target_pid == 1)
+			snprintf(name, sizeof(name), "init");
+		else
+			snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, s->target_comm, s->target_pid);
+		label_add(v, &l, C_INFO, " (orphan: to %s, which adopted it)", name);
+	} else if (!tgt) {
 		snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, s->target_comm, s->target_pid);
 		label_add(v, &l, C_INFO, " (not traced)");
-		draw_box(v, x_of(v, snd), name, false, st.lost, st.color, &a, &b);
 	} else if (!snd) {
 		snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, e->comm, e->pid);
-		draw_box(v, x_of(v, tgt), kernel ? "kernel" : name, true, st.lost, st.color, &a, &b);
-	} else if (snd->lane != tgt->lane) {
-		draw_arrow(v, x_of(v, snd), x_of(v, tgt), st.lost, st.color, &lo, &hi);
-		a = x_of(v, snd) < x_of(v, tgt) ? x_of(v, snd) : x_of(v, tgt);
-		b = a == x_of(v, snd) ? x_of(v, tgt) : x_of(v, snd);
-	} else {
-		/* To itself (or to a lane-mate): out and back in over two lines. */
-		a = x_of(v, snd);
-		b = a + 2;
-		put(v, a, G_TEE_R, st.color);
-		put(v, a + 1, G_HLINE, st.color);
-		put(v, a + 2, G_LOOP_OUT, st.color);
 	}
-	place_label(v, &l, a, b, lo, hi);
-	row_flush(v);
-	if (snd && tgt && snd->lane == tgt->lane) {
-		row_start(v, 0);
-		put(v, a + 1, st.lost ? G_LOST : G_HEAD_L, st.color);
-		put(v, a + 2, G_LOOP_IN, st.color);
-		row_flush(v);
-	}
+	draw_link(v, e->ts_ns, snd, tgt, kernel && !snd ? "kernel" : name, st.lost, st.color, &l);
 	v->marks |= st.lost ? M_LOST : M_SENT;
 }
 
@@ -855,6 +953,492 @@ static void on_deliver(struct view *v, const struct ipct_event *e)
 	v->marks |= M_DELIVERED;
 }
 
+/*
+ * A label too long for one line, from column x on (over the lanes), cut
+ * at spaces into as many lines as it takes; mark on lane column mx first.
+ */
+static void draw_wrapped(struct view *v, struct label *l, int x, int mx, uint32_t mark, enum color c)
+{
+	int room = v->width - x, at = 0;
+
+	while (at < l->len) {
+		int n = l->len - at;
+		struct label part;
+
+		if (n > room) {
+			n = room;
+			while (n > room / 2 && l->c[at + n].cp != ' ')
+				n--;
+		}
+		row_start(v, 0);
+		for (int i = x; i < v->width; i++)
+			put(v, i, ' ', C_PLAIN);
+		if (at == 0 && mx >= 0)
+			put(v, mx, mark, c);
+		label_init(&part);
+		memcpy(part.c, l->c + at, (size_t)n * sizeof(part.c[0]));
+		part.len = n;
+		put_label(v, at ? x + 2 : x, &part);
+		row_flush(v);
+		at += n;
+		while (at < l->len && l->c[at].cp == ' ')
+			at++;
+		room = v->width - x - 2;
+	}
+}
+
+/* ---- pipes, FIFOs, sockets and message queues ---------------------------- */
+
+static struct vobj *obj_find(const struct view *v, uint64_t ino)
+{
+	for (size_t i = 0; i < v->nobjs; i++)
+		if (v->objs[i].ino == ino)
+			return &v->objs[i];
+	return NULL;
+}
+
+/* The object with inode ino, numbered in the order met among those of its kind; NULL on ENOMEM. */
+static struct vobj *obj_get(struct view *v, uint64_t ino, int kind)
+{
+	struct vobj *o = obj_find(v, ino);
+
+	if (o)
+		return o;
+	if (v->nobjs == v->capobjs) {
+		size_t cap = v->capobjs ? 2 * v->capobjs : 16;
+		struct vobj *objs = realloc(v->objs, cap * sizeof(*objs));
+
+		if (!objs)
+			return NULL;
+		v->objs = objs;
+		v->capobjs = cap;
+	}
+	o = &v->objs[v->nobjs++];
+	*o = (struct vobj){ .ino = ino, .kind = kind };
+	if (kind >= 0 && kind < IPCT_KIND_MAX)
+		o->num = ++v->nkind[kind];
+	return o;
+}
+
+/* "pipe 1", "FIFO /tmp/f", "socketpair 2", "queue /q", "msg queue 3". */
+static void obj_name(const struct view *v, const struct vobj *o, char *buf, size_t len)
+{
+	switch (o->kind) {
+	case IPCT_KIND_PIPE:
+		snprintf(buf, len, "pipe %u", o->num);
+		return;
+	case IPCT_KIND_FIFO:
+		if (o->path[0])
+			snprintf(buf, len, "FIFO %s", o->path);
+		else
+			snprintf(buf, len, "FIFO %u", o->num);
+		return;
+	case IPCT_KIND_SOCKET:
+		snprintf(buf, len, "%s %u", o->pair ? "socketpair" : "socket", o->num);
+		return;
+	case IPCT_KIND_MQUEUE:
+		if (o->path[0])
+			snprintf(buf, len, "queue /%s", o->path);
+		else
+			snprintf(buf, len, "queue %u", o->num);
+		return;
+	case IPCT_KIND_MSGQ:
+		snprintf(buf, len, "msg queue %u", (uint32_t)o->ino);
+		return;
+	}
+	(void)v;
+	snprintf(buf, len, "object %u", o->num);
+}
+
+/* What a descriptor is: "write end of pipe 1", "end b of socketpair 1", "queue /q". */
+static void fd_desc(const struct view *v, const struct vobj *o, unsigned mode, char *buf, size_t len)
+{
+	char name[96];
+
+	obj_name(v, o, name, sizeof(name));
+	if ((o->kind == IPCT_KIND_PIPE || o->kind == IPCT_KIND_FIFO) && (mode == 1 || mode == 2))
+		snprintf(buf, len, "%s end of %s", mode == 1 ? "read" : "write", name);
+	else if (o->pair)
+		snprintf(buf, len, "end %c of %s", o->pair, name);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+/* The end a descriptor's flags (f_flags | f_mode << 32) open: 1 read, 2 write, 3 both. */
+static unsigned mode_of(uint64_t flags)
+{
+	return (unsigned)(flags >> 32) & 3;
+}
+
+/* A line about p's descriptors: mark on its lane, then the label beside it. */
+static void draw_note(struct view *v, struct vproc *p, uint64_t ts, uint32_t mark, enum color c, struct label *l)
+{
+	int x = x_of(v, p);
+
+	row_start(v, ts);
+	put(v, x, mark, c);
+	place_label(v, l, x, x, 1, 0);
+	row_flush(v);
+}
+
+static void __attribute__((format(printf, 5, 6)))
+fd_note(struct view *v, const struct ipct_event *e, uint32_t mark, enum color c, const char *fmt, ...)
+{
+	struct vproc *p = proc_of(v, e);
+	struct label l;
+	char tmp[256];
+	va_list ap;
+
+	if (!p)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	label_who(v, &l, p);
+	label_text(v, &l, c, tmp);
+	label_keep(&l);
+	draw_note(v, p, e->ts_ns, mark, c, &l);
+	v->marks |= M_FD;
+}
+
+/* The folded transfer, drawn: writer's lane to reader's, or from the object when no writer was seen. */
+static void xfer_draw(struct view *v)
+{
+	struct xfer *t = &v->xfer;
+	struct vproc *from = proc_find(v, t->from), *to = proc_find(v, t->to);
+	const struct vobj *o = obj_find(v, t->ino);
+	char name[96];
+	struct label l;
+
+	t->on = false;
+	if (!to || !o)
+		return;
+	obj_name(v, o, name, sizeof(name));
+	label_init(&l);
+	label_add(v, &l, C_DATA, "%s", name);
+	label_keep(&l);
+	if (t->msgs)
+		label_add(v, &l, C_DATA, ": %" PRIu64 " message%s", t->calls, t->calls == 1 ? "" : "s");
+	else if (t->calls > 1)
+		label_add(v, &l, C_DATA, ": %" PRIu64 " writes", t->calls);
+	label_add(v, &l, C_DATA, "%s%" PRIu64 " byte%s", t->msgs || t->calls > 1 ? ", " : ": ", t->bytes,
+		  t->bytes == 1 ? "" : "s");
+	label_keep(&l);
+	if (t->waited >= BLOCKED_NS) {
+		char w[32];
+
+		fmt_dur(w, sizeof(w), "", t->waited);
+		label_add(v, &l, C_WARN, " · reader blocked %s", w);
+	}
+	if (from && from != to && lane_shared(v, from))
+		label_add(v, &l, C_INFO, " · from %s", from->name);
+	if (to != from && lane_shared(v, to))
+		label_add(v, &l, C_INFO, " · to %s", to->name);
+	draw_link(v, t->ts, from, to, t->from ? t->from_name : name, false, C_DATA, &l);
+	v->marks |= M_DATA;
+}
+
+/*
+ * Bytes that reader took out of o (the reader is known only when it
+ * reads): an arrow from the last process that wrote into o. Small ones in
+ * a row between the same two make one arrow, drawn when something else is.
+ */
+static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes, bool msgs)
+{
+	struct xfer *t = &v->xfer;
+	uint64_t calls = o->writes ? o->writes : 1;
+
+	o->writes = 0;
+	if (!proc_of(v, e))
+		return;
+	if (t->on && t->ino == o->ino && t->from == o->writer && t->to == e->pid && t->msgs == msgs &&
+	    bytes <= FOLD_BYTES && t->last <= FOLD_BYTES) {
+		t->calls += calls;
+		t->bytes += bytes;
+		t->last = bytes;
+		t->waited = t->waited > e->sys.dur_ns ? t->waited : e->sys.dur_ns;
+		return;
+	}
+	if (t->on)
+		xfer_draw(v);
+	*t = (struct xfer){ .on = true, .ino = o->ino, .from = o->writer, .to = e->pid, .calls = calls,
+			    .bytes = bytes, .last = bytes, .ts = e->ts_ns, .waited = e->sys.dur_ns, .msgs = msgs };
+	memcpy(t->from_name, o->writer_name, sizeof(t->from_name));
+}
+
+/* Where what is written into o arrives: a connected socket's other end, else o itself. */
+static struct vobj *obj_dest(struct view *v, struct vobj *o)
+{
+	struct vobj *d = o->peer ? obj_get(v, o->peer, o->kind) : NULL;
+
+	return d ? d : o;
+}
+
+/* A write (send) of e's process went into o: the next read's arrow starts from it. */
+static void obj_written(struct view *v, struct vobj *o, const struct ipct_event *e)
+{
+	struct vproc *p = proc_of(v, e);
+
+	o->writer = e->pid;
+	o->writes++;
+	if (p)
+		memcpy(o->writer_name, p->name, sizeof(o->writer_name));
+}
+
+static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_syscall *sc)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct vobj *o = obj_get(v, s->x[0], e->kind[0]);
+	bool msgs = sc->io == IPCT_IO_READ_MSGS || sc->io == IPCT_IO_WRITE_MSGS;
+	bool write;
+	char name[96];
+
+	if (!o)
+		return;
+	write = sc->io == IPCT_IO_BY_END ? (mode_of(s->x[1]) & 2) != 0
+					 : sc->io == IPCT_IO_WRITE || sc->io == IPCT_IO_WRITE_MSGS;
+	obj_name(v, o, name, sizeof(name));
+	if (write && s->ret > 0)
+		obj_written(v, obj_dest(v, o), e);
+	else if (write && s->ret == -EPIPE)
+		fd_note(v, e, G_LOST, C_BAD, "EPIPE: %s(%d) on %s, which no one reads any more", sc->name,
+			(int)s->args[0], name);
+	else if (!write && s->ret > 0)
+		xfer_add(v, o, e, msgs ? 0 : (uint64_t)s->ret, msgs);
+	else if (!write && s->ret == 0 && !msgs)
+		fd_note(v, e, G_EOF, C_WARN, "EOF: %s(%d) on %s returned 0", sc->name, (int)s->args[0], name);
+}
+
+/* mq_timedsend/receive, msgsnd/msgrcv: one message from sender to receiver. */
+static void on_queue_io(struct view *v, const struct ipct_event *e, bool send)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct vobj *o = obj_get(v, s->x[0], e->kind[0]);
+
+	if (!o || s->ret < 0)
+		return;
+	if (send) {
+		obj_written(v, o, e);
+		return;
+	}
+	xfer_add(v, o, e, (uint64_t)s->ret, true);
+}
+
+/* A FIFO's or queue's open, drawn once the OBJINFO record after it has given its name. */
+static void on_objinfo(struct view *v, const struct ipct_event *e)
+{
+	const struct ipct_objinfo *oi = &e->obj;
+	struct vobj *o, *peer;
+	char d[128];
+
+	if (!oi->ino || !IPCT_KIND_IS_CHANNEL(e->kind[0]))
+		return;
+	o = obj_get(v, oi->ino, e->kind[0]);
+	if (!o)
+		return;
+	if (!o->path[0] && oi->path_len && oi->path[0] && (e->kind[0] == IPCT_KIND_FIFO ||
+							    e->kind[0] == IPCT_KIND_MQUEUE))
+		snprintf(o->path, sizeof(o->path), "%.*s", oi->path_len < sizeof(oi->path) ? oi->path_len
+											 : (int)sizeof(oi->path), oi->path);
+	if (oi->peer_ino && (peer = obj_get(v, oi->peer_ino, IPCT_KIND_SOCKET))) {
+		o = obj_find(v, oi->ino);
+		o->peer = peer->ino;
+		peer->peer = o->ino;
+	}
+	if (v->opened.pid == e->pid && v->opened.ino == oi->ino) {
+		fd_desc(v, o, v->opened.mode, d, sizeof(d));
+		fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = %s", v->opened.call, oi->fd, d);
+	}
+	v->opened.pid = 0;
+}
+
+static void on_pair(struct view *v, const struct ipct_event *e, bool pipe)
+{
+	const struct ipct_sys *s = &e->sys;
+	int fd0 = (int)(uint32_t)s->x[0], fd1 = (int)(s->x[0] >> 32);
+	struct vobj *a = obj_get(v, s->x[1], e->kind[0]), *b;
+	char name[96];
+
+	if (!a)
+		return;
+	if (pipe) {
+		obj_name(v, a, name, sizeof(name));
+		fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = read end, %d = write end", name, fd0, fd1);
+		return;
+	}
+	b = obj_get(v, s->x[2], e->kind[1]);
+	if (!b)
+		return;
+	/* One number for the pair: the second socket takes the first's. */
+	if (b->num == v->nkind[IPCT_KIND_SOCKET] && b->num == a->num + 1)
+		v->nkind[IPCT_KIND_SOCKET]--;
+	b->num = a->num;
+	a->pair = 'a';
+	b->pair = 'b';
+	a->peer = b->ino;
+	b->peer = a->ino;
+	obj_name(v, a, name, sizeof(name));
+	fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = end a, %d = end b", name, fd0, fd1);
+}
+
+static void on_channel_call(struct view *v, const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
+	const struct ipct_sys *s = &e->sys;
+	struct vobj *o;
+	char d[128];
+	int to;
+
+	if (!sc)
+		return;
+	switch (sc->cls) {
+	case IPCT_SC_PIPE:
+	case IPCT_SC_SOCKETPAIR:
+		if (s->ret == 0)
+			on_pair(v, e, sc->cls == IPCT_SC_PIPE);
+		return;
+	case IPCT_SC_OPEN:
+	case IPCT_SC_OPENAT:
+	case IPCT_SC_MQ_OPEN:
+		if (s->ret >= 0 && (e->kind[0] == IPCT_KIND_FIFO || e->kind[0] == IPCT_KIND_MQUEUE))
+			v->opened = (struct opened){ e->pid, s->x[0], mode_of(s->x[1]), sc->name };
+		return;
+	case IPCT_SC_DUP2:
+	case IPCT_SC_FD:
+		to = sc->cls == IPCT_SC_DUP2 ? (int)s->args[1] : (int)s->ret;
+		if (s->ret < 0 || !IPCT_KIND_IS_CHANNEL(e->kind[0]) ||
+		    (sc->cls == IPCT_SC_FD && strcmp(sc->name, "dup") &&
+		     (strcmp(sc->name, "fcntl") || (s->args[1] != F_DUPFD && s->args[1] != F_DUPFD_CLOEXEC))))
+			break;
+		o = obj_get(v, s->x[0], e->kind[0]);
+		if (!o)
+			return;
+		fd_desc(v, o, mode_of(s->x[1]), d, sizeof(d));
+		fd_note(v, e, G_OBJ, C_BOLD, "%s(%d, %d): %d = %s", sc->name, (int)s->args[0], to, to, d);
+		return;
+	case IPCT_SC_CLOSE:
+		if (s->ret != 0 || !IPCT_KIND_IS_CHANNEL(e->kind[0]))
+			return;
+		o = obj_get(v, s->x[0], e->kind[0]);
+		if (!o)
+			return;
+		fd_desc(v, o, mode_of(s->x[1]), d, sizeof(d));
+		fd_note(v, e, G_CLOSE, C_PLAIN, "close(%d): the %s", (int)s->args[0], d);
+		return;
+	case IPCT_SC_MQ_SEND:
+	case IPCT_SC_MQ_RECV:
+	case IPCT_SC_MSGSND:
+	case IPCT_SC_MSGRCV:
+		on_queue_io(v, e, sc->cls == IPCT_SC_MQ_SEND || sc->cls == IPCT_SC_MSGSND);
+		return;
+	}
+	if (sc->io != IPCT_IO_NONE && IPCT_KIND_IS_CHANNEL(e->kind[0]) && e->kind[0] != IPCT_KIND_MQUEUE)
+		on_io(v, e, sc);
+}
+
+/* ---- state lines ---------------------------------------------------------- */
+
+struct held {
+	int fd;
+	unsigned mode;
+	uint64_t ino, made_ns;
+	int kind;
+};
+
+struct held_list {
+	struct held h[MAX_HELD];
+	int n;
+};
+
+static void held_one(int fd, const struct ipct_graph_obj *obj, unsigned mode, uint64_t made_ns, void *ctx)
+{
+	struct held_list *hl = ctx;
+
+	if (hl->n < MAX_HELD && IPCT_KIND_IS_CHANNEL(obj->kind))
+		hl->h[hl->n++] = (struct held){ fd, mode, obj->ino, made_ns, obj->kind };
+}
+
+static int held_cmp(const void *a, const void *b)
+{
+	return ((const struct held *)a)->fd - ((const struct held *)b)->fd;
+}
+
+/*
+ * "wc[123]: 0 = read end of pipe 1": the pipes, FIFOs, sockets and queues
+ * p holds, by descriptor. One above 2 that came through its last exec is
+ * leaked: the new program never asked for it (and a write end held so
+ * keeps the reader from its EOF). Nothing drawn when empty unless asked.
+ */
+static void draw_state(struct view *v, struct vproc *p, uint64_t ts, bool asked)
+{
+	struct held_list hl = { .n = 0 };
+	struct label l;
+	char d[128];
+
+	ipct_graph_proc_fds(v->graph, p->pid, held_one, &hl);
+	if (!hl.n && !asked)
+		return;
+	qsort(hl.h, (size_t)hl.n, sizeof(hl.h[0]), held_cmp);
+	label_init(&l);
+	label_add(v, &l, C_INFO, "%s:", p->name);
+	label_keep(&l);
+	if (!hl.n)
+		label_add(v, &l, C_INFO, " no pipe, socket or queue");
+	for (int i = 0; i < hl.n; i++) {
+		struct vobj *o = obj_get(v, hl.h[i].ino, hl.h[i].kind);
+		bool leaked = hl.h[i].fd > 2 && p->exec_ns && hl.h[i].made_ns < p->exec_ns &&
+			      (hl.h[i].kind == IPCT_KIND_PIPE || hl.h[i].kind == IPCT_KIND_FIFO);
+
+		if (!o)
+			return;
+		fd_desc(v, o, hl.h[i].mode, d, sizeof(d));
+		label_add(v, &l, C_INFO, "%s %d = %s", i ? "," : "", hl.h[i].fd, d);
+		if (leaked)
+			label_add(v, &l, C_BAD, " (leaked)");
+	}
+	(void)ts;
+	draw_wrapped(v, &l, x_of(v, p) + 2 < v->width - 30 ? x_of(v, p) + 2 : GUTTER, x_of(v, p), G_STATE, C_INFO);
+}
+
+/* The 's' key of a replay: every live process's state line. */
+void view_state(struct view *v)
+{
+	if (!v || v->broken)
+		return;
+	for (size_t i = 0; i < v->nprocs; i++)
+		draw_state(v, v->procs[i], 0, true);
+}
+
+/* A diagnosis (docs/diagnoses.md): its message, in full, over as many lines as it takes. */
+void view_diag(struct view *v, struct json_object *d)
+{
+	struct json_object *m;
+	const char *s;
+	int room = v ? v->width - GUTTER - 3 : 0;
+
+	if (!v || v->broken || !json_object_object_get_ex(d, "message", &m))
+		return;
+	s = json_object_get_string(m);
+	for (bool first = true; *s; first = false) {
+		int n = (int)strlen(s);
+		struct label l;
+
+		if (n > room) {
+			n = room;
+			while (n > room / 2 && s[n] != ' ')
+				n--;
+		}
+		label_init(&l);
+		label_add(v, &l, C_BAD, "%s %.*s", first ? "!!" : "  ", n, s);
+		row_start(v, 0);
+		put_label(v, GUTTER, &l);
+		row_flush(v);
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+}
+
 /* rt_sigaction: only SIG_IGN is remembered, to tell "ignored" from "ignored by default". */
 static void on_sigaction(struct view *v, const struct ipct_event *e)
 {
@@ -882,7 +1466,10 @@ static void on_fork(struct view *v, const struct ipct_event *e)
 	if (!child)
 		return;
 	child->ignored = parent->ignored;
+	child->exec_ns = parent->exec_ns;
 	draw_header(v, child, e, parent);
+	/* What fork copied: the same ends, now held twice. */
+	draw_state(v, child, 0, false);
 }
 
 static void on_exec(struct view *v, const struct ipct_event *e)
@@ -894,7 +1481,10 @@ static void on_exec(struct view *v, const struct ipct_event *e)
 	set_comm(p, e->comm);
 	if (p->pid == v->root_pid)
 		snprintf(v->root, sizeof(v->root), "%s", p->comm);
+	p->exec_ns = e->ts_ns;
 	draw_header(v, p, e, NULL);
+	if (v->state_lines)
+		draw_state(v, p, 0, false);
 }
 
 static void on_exit_event(struct view *v, const struct ipct_event *e)
@@ -920,17 +1510,27 @@ static void on_exit_event(struct view *v, const struct ipct_event *e)
 	v->marks |= killed ? M_LOST : M_EXIT;
 	v->gone_pid = p->pid;
 	v->gone_x = x;
+	v->gone_lane = p->lane;
 	proc_remove(v, p);
 }
 
 void view_event(struct view *v, const struct ipct_event *e)
 {
-	if (!v || v->broken)
+	if (!v)
+		return;
+	/* First, so that a line drawn for this event sees the tables as they are after it. */
+	ipct_graph_event(v->graph, e);
+	if (v->broken)
 		return;
 	switch (e->type) {
 	case IPCT_EV_SYSCALL:
 		if (e->nr == SYS_rt_sigaction)
 			on_sigaction(v, e);
+		else
+			on_channel_call(v, e);
+		break;
+	case IPCT_EV_OBJINFO:
+		on_objinfo(v, e);
 		break;
 	case IPCT_EV_SIGNAL_GENERATE:
 		on_generate(v, e);
@@ -1010,7 +1610,11 @@ void view_record(struct view *v, const struct ipct_sigrec *r)
 	if (!v || r->outcome >= IPCT_OUTCOME_MAX)
 		return;
 	v->records++;
-	v->outcome[r->outcome]++;
+	/* A SIGCHLD to whoever adopted an orphan is not a signal sent away: it is the orphan's story. */
+	if (r->outcome == IPCT_OUTCOME_UNOBSERVED && r->flags & IPCT_SR_ADOPTED)
+		v->adopted++;
+	else
+		v->outcome[r->outcome]++;
 	if (v->broken)
 		return;
 	/* A handler that never returned (exit, longjmp, death) has no line of its own. */
@@ -1053,6 +1657,8 @@ static void draw_tally(struct view *v)
 		label_add(v, &l, names[i].color, "%u %s", v->outcome[i], names[i].text);
 		sep = ", ";
 	}
+	if (v->adopted)
+		label_add(v, &l, C_INFO, "%s%u to the adopter of an orphan (init)", sep, v->adopted);
 	row_start(v, 0);
 	label_cut(v, &l, v->width);
 	put_label(v, 0, &l);
@@ -1072,6 +1678,8 @@ static void draw_legend(struct view *v)
 		{ M_RETURNED, G_RETURN, C_OK, "handled" },
 		{ M_LOST, G_LOST, C_BAD, "lost, ignored, killed" },
 		{ M_EXIT, G_END, C_BOLD, "exited" },
+		{ M_FD, G_OBJ, C_BOLD, "descriptors" },
+		{ M_DATA, G_HEAD_R, C_DATA, "bytes" },
 	};
 	struct label l;
 
@@ -1096,6 +1704,8 @@ void view_end(struct view *v, int status)
 
 	if (!v || v->broken)
 		return;
+	if (v->xfer.on)
+		xfer_draw(v);
 	for (int x = 0; x < v->width; x++)
 		v->row[x] = (struct cell){ glyph(v, G_HLINE), C_PLAIN };
 	row_flush(v);
@@ -1129,13 +1739,25 @@ static bool locale_utf8(void)
 	return false;
 }
 
-struct view *view_new(int fd, const struct ipct_fmt *fmt)
+static void diag_drawn(uint32_t session, struct json_object *diag, void *data)
+{
+	(void)session;
+	view_diag(data, diag);
+}
+
+struct view *view_new(int fd, const struct ipct_fmt *fmt, unsigned flags)
 {
 	struct view *v = calloc(1, sizeof(*v));
 	struct winsize ws;
 
 	if (!v)
 		return NULL;
+	v->graph = ipct_graph_new(0, flags & VIEW_OWN_DIAGNOSES ? diag_drawn : NULL, v);
+	if (!v->graph) {
+		free(v);
+		return NULL;
+	}
+	v->state_lines = flags & VIEW_STATE_LINES;
 	v->fd = fd;
 	v->fmt = fmt;
 	v->utf8 = locale_utf8();
@@ -1158,5 +1780,12 @@ void view_free(struct view *v)
 	for (size_t i = 0; i < v->nprocs; i++)
 		free(v->procs[i]);
 	free(v->procs);
+	free(v->objs);
+	ipct_graph_free(v->graph);
 	free(v);
+}
+
+uint64_t view_lines(const struct view *v)
+{
+	return v ? v->lines : 0;
 }
