@@ -123,6 +123,7 @@ struct vobj {
 	uint32_t writer;        /* the last process whose write (send) went into it; 0 none seen */
 	char writer_name[NAME_LEN];     /* its comm[pid]: it may be gone when the reader reads */
 	uint64_t writes;        /* those writes since the last read drew them */
+	uint64_t ahead;         /* bytes drawn at their write, to its one reader, not yet read */
 	char path[64];          /* a FIFO's path, a queue's name; "" unknown */
 };
 
@@ -1143,7 +1144,8 @@ static void xfer_draw(struct view *v)
  * reads): an arrow from the last process that wrote into o. Small ones in
  * a row between the same two make one arrow, drawn when something else is.
  */
-static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes, bool msgs)
+static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e, uint32_t to, uint64_t bytes,
+		     bool msgs)
 {
 	struct xfer *t = &v->xfer;
 	uint64_t calls = o->writes ? o->writes : 1;
@@ -1151,7 +1153,7 @@ static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e,
 	o->writes = 0;
 	if (!proc_of(v, e))
 		return;
-	if (t->on && t->ino == o->ino && t->from == o->writer && t->to == e->pid && t->msgs == msgs &&
+	if (t->on && t->ino == o->ino && t->from == o->writer && t->to == to && t->msgs == msgs &&
 	    bytes <= FOLD_BYTES && t->last <= FOLD_BYTES) {
 		t->calls += calls;
 		t->bytes += bytes;
@@ -1161,7 +1163,7 @@ static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e,
 	}
 	if (t->on)
 		xfer_draw(v);
-	*t = (struct xfer){ .on = true, .ino = o->ino, .from = o->writer, .to = e->pid, .calls = calls,
+	*t = (struct xfer){ .on = true, .ino = o->ino, .from = o->writer, .to = to, .calls = calls,
 			    .bytes = bytes, .last = bytes, .ts = e->ts_ns, .waited = e->sys.dur_ns, .msgs = msgs };
 	memcpy(t->from_name, o->writer_name, sizeof(t->from_name));
 }
@@ -1174,15 +1176,61 @@ static struct vobj *obj_dest(struct view *v, struct vobj *o)
 	return d ? d : o;
 }
 
-/* A write (send) of e's process went into o: the next read's arrow starts from it. */
-static void obj_written(struct view *v, struct vobj *o, const struct ipct_event *e)
+struct readers {
+	uint32_t writer, pid;
+	int n;
+};
+
+static void reader_one(uint32_t pid, int fd, unsigned mode, void *ctx)
+{
+	struct readers *r = ctx;
+
+	(void)fd;
+	if (!(mode & 1) || pid == r->writer || pid == r->pid)
+		return;
+	r->pid = pid;
+	r->n++;
+}
+
+/*
+ * A write (send) of e's process put bytes into o. When one other process
+ * holds a way to read o, they are drawn going to it now, while the writer
+ * still has its lane; otherwise the reader's read draws them.
+ */
+static void obj_written(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes)
 {
 	struct vproc *p = proc_of(v, e);
+	struct readers r = { .writer = e->pid };
+	struct ipct_graph_obj go;
 
 	o->writer = e->pid;
 	o->writes++;
 	if (p)
 		memcpy(o->writer_name, p->name, sizeof(o->writer_name));
+	if (!bytes || !ipct_graph_holders(v->graph, e->session, o->ino, reader_one, &r, &go) || r.n != 1 ||
+	    !proc_find(v, r.pid))
+		return;
+	o->ahead += bytes;
+	xfer_add(v, o, e, r.pid, bytes, false);
+}
+
+/* Bytes (or a message) that e's process read from o: what its write did not already draw. */
+static void obj_read(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes, bool msgs)
+{
+	if (!msgs && o->ahead) {
+		uint64_t drawn = o->ahead < bytes ? o->ahead : bytes;
+
+		o->ahead -= drawn;
+		bytes -= drawn;
+		if (!bytes) {
+			o->writes = 0;
+			/* The read's wait is the lesson of a blocked reader: it goes on the arrow drawn. */
+			if (v->xfer.on && v->xfer.ino == o->ino && e->sys.dur_ns > v->xfer.waited)
+				v->xfer.waited = e->sys.dur_ns;
+			return;
+		}
+	}
+	xfer_add(v, o, e, e->pid, bytes, msgs);
 }
 
 static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_syscall *sc)
@@ -1199,12 +1247,12 @@ static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_
 					 : sc->io == IPCT_IO_WRITE || sc->io == IPCT_IO_WRITE_MSGS;
 	obj_name(v, o, name, sizeof(name));
 	if (write && s->ret > 0)
-		obj_written(v, obj_dest(v, o), e);
+		obj_written(v, obj_dest(v, o), e, msgs ? 0 : (uint64_t)s->ret);
 	else if (write && s->ret == -EPIPE)
 		fd_note(v, e, G_LOST, C_BAD, "EPIPE: %s(%d) on %s, which no one reads any more", sc->name,
 			(int)s->args[0], name);
 	else if (!write && s->ret > 0)
-		xfer_add(v, o, e, msgs ? 0 : (uint64_t)s->ret, msgs);
+		obj_read(v, o, e, msgs ? 0 : (uint64_t)s->ret, msgs);
 	else if (!write && s->ret == 0 && !msgs)
 		fd_note(v, e, G_EOF, C_WARN, "EOF: %s(%d) on %s returned 0", sc->name, (int)s->args[0], name);
 }
@@ -1218,10 +1266,10 @@ static void on_queue_io(struct view *v, const struct ipct_event *e, bool send)
 	if (!o || s->ret < 0)
 		return;
 	if (send) {
-		obj_written(v, o, e);
+		obj_written(v, o, e, 0);
 		return;
 	}
-	xfer_add(v, o, e, (uint64_t)s->ret, true);
+	obj_read(v, o, e, (uint64_t)s->ret, true);
 }
 
 /* A FIFO's or queue's open, drawn once the OBJINFO record after it has given its name. */

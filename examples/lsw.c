@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+// Example "ls | wc -l by hand": `lsw N` makes a directory of N files (f0001 ...), then runs
+// `ls DIR | wc -l` the way course code does: pipe, fork, dup2 onto stdout and stdin, close
+// both ends, exec. ls's stdout is the pipe, so it prints one name and a newline per file:
+// the report has the bytes that crossed the pipe (N * 6), the pipe's descriptors and the pids.
+
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "example.h"
+
+#define MAX_COUNT 9999
+
+/* Child side: end onto target (0 or 1), both ends closed, then exec. Never returns. */
+_Noreturn static void stage(const int p[2], int end, int target, char *const argv[])
+{
+	if (dup2(p[end], target) < 0)
+		die("dup2");
+	if (close(p[0]) < 0 || close(p[1]) < 0)
+		die("close");
+	execvp(argv[0], argv);
+	die("execvp");
+}
+
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/lsw-XXXXXX", path[64];
+	int n, p[2], st_ls, st_wc;
+	pid_t ls, wc;
+
+	ex_init("lsw");
+	n = count_arg(argc, argv, 10, MAX_COUNT);
+	if (!mkdtemp(dir))
+		die("mkdtemp");
+	for (int i = 1; i <= n; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/f%04d", dir, i);
+		fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+		if (fd < 0 || close(fd) < 0)
+			die("creating the files");
+	}
+	if (pipe(p) < 0)
+		die("pipe");
+	ls = fork();
+	if (ls < 0)
+		die("fork");
+	if (ls == 0)
+		stage(p, 1, STDOUT_FILENO, (char *[]){ "ls", dir, NULL });
+	wc = fork();
+	if (wc < 0)
+		die("fork");
+	if (wc == 0) {
+		/* Its count goes nowhere: the window shows the trace alone. */
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || close(null) < 0)
+			die("/dev/null");
+		stage(p, 0, STDIN_FILENO, (char *[]){ "wc", "-l", NULL });
+	}
+	if (close(p[0]) < 0 || close(p[1]) < 0)
+		die("close");
+	st_ls = wait_child(ls);
+	st_wc = wait_child(wc);
+	for (int i = 1; i <= n; i++) {
+		snprintf(path, sizeof(path), "%s/f%04d", dir, i);
+		unlink(path);
+	}
+	rmdir(dir);
+	if (!exited_ok("ls", ls, st_ls) || !exited_ok("wc", wc, st_wc))
+		return EXIT_FAILURE;
+	report("{\"pid\":%d,\"ls\":%d,\"wc\":%d,\"read_fd\":%d,\"write_fd\":%d,\"bytes\":%d}", (int)getpid(),
+	       (int)ls, (int)wc, p[0], p[1], n * 6);
+	return EXIT_SUCCESS;
+}
