@@ -14,12 +14,20 @@ tmux channel that the test waits on, then the test reads the window back
   blocked, the four merged ones marked lost, the SIGUSR2 ignored, and no
   escape sequence at all;
 - `signals 3` on a pipe with LANG=C: no escape sequence, ASCII only, still
-  80 columns at most.
+  80 columns at most;
+- `lsw 5` (ls | wc -l by hand): the pipe's creation with the descriptors the
+  program got, both dup2 calls on the lanes that made them, the bytes as an
+  arrow from ls's lane to wc's lane adding up to what the program says went
+  through, wc's EOF on its lane, and a tally that counts no signal the
+  trace itself caused (lsw's own SIGCHLD to ipctrace);
+- `socketpair 3`: arrows both ways, their bytes each way equal to what
+  each side says it sent.
 
 Every line must fit in the 80 columns of the window."""
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -180,6 +188,53 @@ try:
     rep = read_report(report)
     check_signals(p.stdout.decode().rstrip('\n').split('\n'), rep['pid'], 'signals %d on a pipe' % N)
     passed('signals %d on a pipe with LANG=C: ASCII, no escapes, 80 columns' % N)
+    # 4. ls | wc -l by hand: the pipe, the dups, the bytes from writer to reader, EOF.
+    lines, colour, code, rep = view_in_tmux('lsw', [example('lsw'), '5'])
+    check_eq('ipctrace exit status (lsw)', 0, code)
+    check_width(lines, 'lsw 5')
+    made = 'pipe 1: %d = read end, %d = write end' % (rep['read_fd'], rep['write_fd'])
+    check_eq('lsw: lines "%s"' % made, 1, len(with_text(lines, made)))
+    dups = {}
+    for what, fd, target in (('writer', rep['write_fd'], 1), ('reader', rep['read_fd'], 0)):
+        text = 'dup2(%d, %d): %d = %s end of pipe 1' % (fd, target, target,
+                                                        'write' if target else 'read')
+        found = with_text(lines, text)
+        check_eq('lsw: lines "%s"' % text, 1, len(found))
+        dups[what] = lines[found[0]].find('■')
+        check(dups[what] > 0, 'lsw: no mark on the %s\'s lane at %r' % (what, lines[found[0]]))
+    check(dups['writer'] != dups['reader'], 'lsw: ls and wc drawn on one lane: %r' % dups)
+    arrows = [l for l in lines if 'pipe 1' in l and ('►' in l or '◄' in l)]
+    check(arrows, 'lsw: no arrow of pipe 1')
+    total = 0
+    for line in arrows:
+        check(line.find('├') == dups['writer'] and line.find('►') == dups['reader'] - 1,
+              'lsw: the arrow does not go from ls\'s lane (column %d) to wc\'s (column %d): %r'
+              % (dups['writer'], dups['reader'], line))
+        total += int(re.search(r'(\d+) bytes?\b', line).group(1))
+    check_eq('lsw: bytes on the arrows of pipe 1 (the program: 5 names of 6 bytes)', rep['bytes'], total)
+    eof = with_text(lines, 'EOF: read(0) on pipe 1 returned 0')
+    check_eq('lsw: EOF lines', 1, len(eof))
+    check_eq('lsw: the EOF on wc\'s lane', dups['reader'], lines[eof[0]].find('◊'))
+    check(eof[0] > lines.index(arrows[-1]), 'lsw: the EOF comes before the bytes')
+    rule = with_text(lines, '─' * WIDTH)
+    # Two SIGCHLDs from its two children to lsw; lsw's own, to ipctrace, is the trace's business.
+    check_eq('lsw: the tally', '2 signals: 2 ignored', lines[rule[0] + 2].strip())
+    passed('lsw 5: pipe, both dup2, %d bytes from ls\'s lane to wc\'s, EOF, a tally without '
+           'ipctrace\'s own SIGCHLD' % total)
+
+    # 5. socketpair ping-pong: arrows both ways, with the bytes each side sent.
+    lines, colour, code, rep = view_in_tmux('sockpair', [example('socketpair'), str(N)])
+    check_eq('ipctrace exit status (socketpair)', 0, code)
+    check_width(lines, 'socketpair %d' % N)
+    ways = {'►': 0, '◄': 0}
+    for line in lines:
+        for head in ways:
+            if 'socketpair 1' in line and head in line:
+                ways[head] += int(re.search(r'(\d+) bytes?\b', line).group(1))
+    # The parent's lane is the first: its bytes go right, the child's left.
+    check_eq('socketpair: bytes drawn parent -> child', rep['parent']['sendto_bytes'], ways['►'])
+    check_eq('socketpair: bytes drawn child -> parent', rep['child']['sendto_bytes'], ways['◄'])
+    passed('socketpair %d: %d bytes drawn each way, as each side sent' % (N, ways['►']))
 finally:
     # Also on failure (fail() exits): no tmux server or files left behind.
     subprocess.run(['tmux', '-L', SERVER, 'kill-server'], stdin=subprocess.DEVNULL,
