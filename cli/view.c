@@ -1757,10 +1757,14 @@ void view_end(struct view *v, int status)
 	for (int x = 0; x < v->width; x++)
 		v->row[x] = (struct cell){ glyph(v, G_HLINE), C_PLAIN };
 	row_flush(v);
-	ipct_wait_status_str(status, text, sizeof(text));
 	label_init(&l);
 	label_add(v, &l, C_BOLD, " %s ", v->root[0] ? v->root : "the command");
-	label_add(v, &l, WIFSIGNALED(status) ? C_BAD : C_BOLD, "%s", text);
+	if (status < 0) {
+		label_add(v, &l, C_BOLD, "had not exited where the log ends");
+	} else {
+		ipct_wait_status_str(status, text, sizeof(text));
+		label_add(v, &l, WIFSIGNALED(status) ? C_BAD : C_BOLD, "%s", text);
+	}
 	row_start(v, 0);
 	label_cut(v, &l, v->width);
 	put_label(v, 0, &l);

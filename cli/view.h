@@ -37,6 +37,6 @@ void view_diag(struct view *v, struct json_object *diag);
 void view_state(struct view *v);
 /* Lines drawn so far. */
 uint64_t view_lines(const struct view *v);
-/* The traced command ended with wait status `status`. */
+/* The traced command ended with wait status `status`; -1: a replayed log ends before it did. */
 void view_end(struct view *v, int status);
 void view_free(struct view *v);
