@@ -21,7 +21,14 @@ tmux channel that the test waits on, then the test reads the window back
   through, wc's EOF on its lane, and a tally that counts no signal the
   trace itself caused (lsw's own SIGCHLD to ipctrace);
 - `socketpair 3`: arrows both ways, their bytes each way equal to what
-  each side says it sent.
+  each side says it sent;
+- the replay of a logged session (`lsw 3` traced through a daemon of the
+  test's own, then `log session=N --view --step` in a window): each space
+  draws one more step (the terminal's title, which the replay sets to the
+  event it drew, moves on once per key, and the window's drawing grows),
+  the drawing so far is always the start of `log --view`'s whole drawing,
+  in order, `b` redraws an earlier screen, and q ends it with status 0
+  before the end is drawn.
 
 Every line must fit in the 80 columns of the window."""
 
@@ -32,9 +39,10 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import time
 
-from common import (IPCTRACE, _context, check, check_eq, done, example, fail, passed,
-                    run_env, skip)
+from common import (IPCTRACE, Daemon, _context, check, check_eq, done, example, fail, passed,
+                    run_cli, run_env, skip, trace)
 
 N = 3
 WIDTH, HEIGHT = 80, 24
@@ -86,6 +94,30 @@ def view_in_tmux(name, args, opts=()):
     with open(status) as f:
         code = int(f.read())
     return [line.rstrip() for line in plain.rstrip('\n').split('\n')], colour, code, read_report(report)
+
+
+def pane_title(name):
+    return tmux('display-message', '-p', '-t', name, '#{pane_title}').strip()
+
+
+def wait_title(name, old, what):
+    """Until the replay has set the window's title to something else than old (it does so once a step
+    is drawn): the new title."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        title = pane_title(name)
+        if title != old and title.startswith('ipctrace replay: event '):
+            return title
+        check(time.monotonic() < deadline, '%s: the title stayed %r for %d s' % (what, old, TIMEOUT))
+        time.sleep(0.02)
+
+
+def pane_lines(name, history=True):
+    text = tmux('capture-pane', '-p', '-J', *(('-S', '-', '-E', '-') if history else ()), '-t', name)
+    lines = [line.rstrip() for line in text.rstrip('\n').split('\n')]
+    while lines and not lines[0]:
+        lines.pop(0)
+    return lines
 
 
 def read_report(path):
@@ -235,6 +267,60 @@ try:
     check_eq('socketpair: bytes drawn parent -> child', rep['parent']['sendto_bytes'], ways['►'])
     check_eq('socketpair: bytes drawn child -> parent', rep['child']['sendto_bytes'], ways['◄'])
     passed('socketpair %d: %d bytes drawn each way, as each side sent' % (N, ways['►']))
+    # 6. A logged session replayed one step per key.
+    daemon = Daemon()
+    try:
+        t = trace([example('lsw'), '3'], socket=daemon.socket)
+        check_eq('lsw under `run -o json`: exit status', 0, t.returncode)
+        session = t.events[0]['session']
+        matches = ['log', '-s', daemon.socket, 'session=%d' % session, '--view']
+        whole = run_cli(matches, env={'LANG': 'C.UTF-8'})
+        check_eq('log --view: exit status', 0, whole.returncode)
+        full = [line.rstrip() for line in whole.stdout.rstrip('\n').split('\n')]
+        check(with_text(full, 'pipe 1') and with_text(full, '─' * WIDTH),
+              'log --view drew no pipe or no end: %r' % full)
+        status = os.path.join(TMP, 'replay.status')
+        shell = ('env LANG=C.UTF-8 %s --step; echo $? >%s; tmux -L %s wait-for -S replay-done; '
+                 'tmux -L %s wait-for replay-release'
+                 % (' '.join(shlex.quote(a) for a in [IPCTRACE] + matches), shlex.quote(status), SERVER,
+                    SERVER))
+        _context.clear()
+        _context['cmd'] = shell
+        tmux('new-session', '-d', '-s', 'replay', '-x', str(WIDTH), '-y', str(HEIGHT), shell)
+        title, shown, events = '', [], []
+        # Steps until more than a screen is drawn, so that b has a screen to go back by.
+        for step in range(100):
+            if len(shown) > HEIGHT + 4:
+                break
+            if step:
+                tmux('send-keys', '-t', 'replay', 'Space')
+            title = wait_title('replay', title, 'step %d' % step)
+            events.append(int(title.split()[3]))
+            lines = pane_lines('replay')
+            _context['stdout'] = '\n'.join(lines)
+            check(len(lines) > len(shown), 'step %d drew nothing new: %r' % (step, lines[len(shown):]))
+            check_eq('step %d: the drawing so far, as the start of the whole one' % step,
+                     full[:len(lines)], lines)
+            shown = lines
+        check(events == sorted(set(events)), 'the steps did not go forward one key at a time: events %r' % events)
+        # A screen back: the window shows an earlier part of the drawing, then the steps go on.
+        tmux('send-keys', '-t', 'replay', 'b')
+        title = wait_title('replay', title, 'b')
+        back = int(title.split()[3])
+        check(back < events[-1], 'b went from event %d to %d, not back' % (events[-1], back))
+        visible = [l for l in pane_lines('replay', history=False) if l]
+        at = [k for k in range(len(shown) - len(visible)) if full[k:k + len(visible)] == visible]
+        check(visible and at, 'after b the window does not show an earlier part of the drawing: %r' % visible)
+        tmux('send-keys', '-t', 'replay', 'q')
+        tmux('wait-for', 'replay-done')
+        with open(status) as f:
+            check_eq('log --view --step: exit status after q', 0, int(f.read()))
+        check(not with_text(pane_lines('replay'), '─' * WIDTH), 'q did not stop the replay before its end')
+        tmux('wait-for', '-S', 'replay-release')
+        passed('log session=%d --view --step: %d steps, one per key (events %s), each the start of the whole '
+               'drawing; b back to event %d; q ends it (status 0)' % (session, len(events), events, back))
+    finally:
+        daemon.cleanup()
 finally:
     # Also on failure (fail() exits): no tmux server or files left behind.
     subprocess.run(['tmux', '-L', SERVER, 'kill-server'], stdin=subprocess.DEVNULL,
