@@ -866,7 +866,16 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 	/* Neither end is drawn: e.g. the kernel telling ipctrace that the command ended. */
 	if (!tgt && !snd)
 		return;
-	label_state(v, &l, s->sig, &st);
+	if (orphan) {
+		/* What it is must stay: the exit of an orphan, told to the process that adopted it. */
+		label_init(&l);
+		label_sig(v, &l, s->sig);
+		label_add(v, &l, C_INFO, "(orphan)");
+		label_keep(&l);
+		label_add(v, &l, st.color, " %s%s", st.text, st.detail);
+	} else {
+		label_state(v, &l, s->sig, &st);
+	}
 	why = kernel ? kernel_cause(e, buf, sizeof(buf)) : call_name(s->sys_nr, buf, sizeof(buf));
 	if (why)
 		label_add(v, &l, C_INFO, " · %s", why);
@@ -877,15 +886,12 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 	if (tgt && snd != tgt && lane_shared(v, tgt))
 		label_add(v, &l, C_INFO, " · to %s", tgt->name);
 
-	if (orphan) {
-		if (s->target_pid == 1)
-			snprintf(name, sizeof(name), "init");
-		else
-			snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, s->target_comm, s->target_pid);
-		label_add(v, &l, C_INFO, " (orphan: to %s, which adopted it)", name);
+	if (orphan && s->target_pid == 1) {
+		snprintf(name, sizeof(name), "init");
 	} else if (!tgt) {
 		snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, s->target_comm, s->target_pid);
-		label_add(v, &l, C_INFO, " (not traced)");
+		if (!orphan)
+			label_add(v, &l, C_INFO, " (not traced)");
 	} else if (!snd) {
 		snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, e->comm, e->pid);
 	}
@@ -1706,7 +1712,7 @@ static void draw_tally(struct view *v)
 		sep = ", ";
 	}
 	if (v->adopted)
-		label_add(v, &l, C_INFO, "%s%u to the adopter of an orphan (init)", sep, v->adopted);
+		label_add(v, &l, C_INFO, "%s%u to an orphan's adopter", sep, v->adopted);
 	row_start(v, 0);
 	label_cut(v, &l, v->width);
 	put_label(v, 0, &l);

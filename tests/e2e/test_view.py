@@ -22,6 +22,9 @@ tmux channel that the test waits on, then the test reads the window back
   trace itself caused (lsw's own SIGCHLD to ipctrace);
 - `socketpair 3`: arrows both ways, their bytes each way equal to what
   each side says it sent;
+- `zombies orphan`: the orphan's SIGCHLD to whoever adopted it drawn once
+  as such, and counted as such in the tally, which has nothing else
+  (the command's own SIGCHLD goes to ipctrace: not the class's business);
 - the replay of a logged session (`lsw 3` traced through a daemon of the
   test's own, then `log session=N --view --step` in a window): each space
   draws one more step (the terminal's title, which the replay sets to the
@@ -267,7 +270,16 @@ try:
     check_eq('socketpair: bytes drawn parent -> child', rep['parent']['sendto_bytes'], ways['►'])
     check_eq('socketpair: bytes drawn child -> parent', rep['child']['sendto_bytes'], ways['◄'])
     passed('socketpair %d: %d bytes drawn each way, as each side sent' % (N, ways['►']))
-    # 6. A logged session replayed one step per key.
+    # 6. An orphan: its exit told to the process that adopted it, not to its parent.
+    lines, colour, code, rep = view_in_tmux('orphan', [example('zombies'), 'orphan'])
+    check_eq('ipctrace exit status (orphan)', 0, code)
+    check_width(lines, 'zombies orphan')
+    check_eq('orphan: lines "SIGCHLD (orphan)"', 1, len(with_text(lines, 'SIGCHLD (orphan)')))
+    rule = with_text(lines, '─' * WIDTH)
+    check_eq('orphan: the tally', "1 signal: 1 to an orphan's adopter", lines[rule[0] + 2].strip())
+    passed("zombies orphan: its SIGCHLD drawn as an orphan's, the tally says so and has nothing else")
+
+    # 7. A logged session replayed one step per key.
     daemon = Daemon()
     try:
         t = trace([example('lsw'), '3'], socket=daemon.socket)
