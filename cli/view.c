@@ -111,6 +111,7 @@ struct vproc {
 	char name[NAME_LEN];            /* comm[pid] */
 	uint64_t ignored;               /* signals set to SIG_IGN (bit sig-1), as seen */
 	uint64_t exec_ns;               /* its last exec; 0 none seen */
+	uint64_t events;                /* events of it drawn: how active its lane is */
 };
 
 /* A pipe, FIFO, socket or message queue met in the trace. */
@@ -620,13 +621,25 @@ static bool lane_shared(const struct view *v, const struct vproc *p)
 	return v->lane[p->lane].nprocs > 1;
 }
 
+/*
+ * A free lane, or when all are taken the least active one (the fewest
+ * events of its live processes): newcomers share it, and its lines name
+ * them, so that the busy lanes stay one process each.
+ */
 static int lane_pick(const struct view *v)
 {
+	uint64_t load[MAX_LANES] = { 0 };
+	int best = v->nlanes - 1;
+
 	for (int i = 0; i < v->nlanes; i++)
 		if (!v->lane[i].nprocs)
 			return i;
-	/* All taken: newcomers share the last lane, and its lines name them. */
-	return v->nlanes - 1;
+	for (size_t i = 0; i < v->nprocs; i++)
+		load[v->procs[i]->lane] += v->procs[i]->events;
+	for (int i = v->nlanes; i-- > 0;)
+		if (load[i] < load[best])
+			best = i;
+	return best;
 }
 
 static void set_comm(struct vproc *p, const char *comm)
@@ -684,8 +697,10 @@ static struct vproc *proc_of(struct view *v, const struct ipct_event *e)
 {
 	struct vproc *p = proc_find(v, e->pid);
 
-	if (p)
+	if (p) {
+		p->events++;
 		return p;
+	}
 	p = proc_add(v, e->pid, e->comm);
 	if (p && e->type != IPCT_EV_EXEC)
 		draw_header(v, p, e, NULL);
