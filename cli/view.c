@@ -1438,7 +1438,7 @@ static int held_cmp(const void *a, const void *b)
  * leaked: the new program never asked for it (and a write end held so
  * keeps the reader from its EOF). Nothing drawn when empty unless asked.
  */
-static void draw_state(struct view *v, struct vproc *p, uint64_t ts, bool asked)
+static void draw_state(struct view *v, struct vproc *p, bool asked)
 {
 	struct held_list hl = { .n = 0 };
 	struct label l;
@@ -1465,8 +1465,8 @@ static void draw_state(struct view *v, struct vproc *p, uint64_t ts, bool asked)
 		if (leaked)
 			label_add(v, &l, C_BAD, " (leaked)");
 	}
-	(void)ts;
-	draw_wrapped(v, &l, x_of(v, p) + 2 < v->width - 30 ? x_of(v, p) + 2 : GUTTER, x_of(v, p), G_STATE, C_INFO);
+	/* Beside its lane when it fits there, else from the gutter on, over the lanes: one line if it can. */
+	draw_wrapped(v, &l, l.len <= v->width - x_of(v, p) - 2 ? x_of(v, p) + 2 : GUTTER, x_of(v, p), G_STATE, C_INFO);
 }
 
 /* The 's' key of a replay: every live process's state line. */
@@ -1475,19 +1475,46 @@ void view_state(struct view *v)
 	if (!v || v->broken)
 		return;
 	for (size_t i = 0; i < v->nprocs; i++)
-		draw_state(v, v->procs[i], 0, true);
+		draw_state(v, v->procs[i], true);
+}
+
+/*
+ * text with each "pipe:[N]" and "socket:[N]" the view has a name for
+ * renamed to it ("pipe 1"), as the lanes call them; malloc'd, NULL on ENOMEM.
+ */
+static char *rename_objects(const struct view *v, const char *text)
+{
+	char *out = strdup(text);
+
+	for (size_t i = 0; out && i < v->nobjs; i++) {
+		char kname[64], vname[96], *at;
+
+		ipct_object_name(v->objs[i].kind, v->objs[i].ino, kname, sizeof(kname));
+		obj_name(v, &v->objs[i], vname, sizeof(vname));
+		while (out && (at = strstr(out, kname))) {
+			char *n;
+
+			if (asprintf(&n, "%.*s%s%s", (int)(at - out), out, vname, at + strlen(kname)) < 0)
+				n = NULL;
+			free(out);
+			out = n;
+		}
+	}
+	return out;
 }
 
 /* A diagnosis (docs/diagnoses.md): its message, in full, over as many lines as it takes. */
 void view_diag(struct view *v, struct json_object *d)
 {
 	struct json_object *m;
+	char *msg;
 	const char *s;
 	int room = v ? v->width - GUTTER - 3 : 0;
 
 	if (!v || v->broken || !json_object_object_get_ex(d, "message", &m))
 		return;
-	s = json_object_get_string(m);
+	msg = rename_objects(v, json_object_get_string(m));
+	s = msg ? msg : json_object_get_string(m);
 	for (bool first = true; *s; first = false) {
 		int n = (int)strlen(s);
 		struct label l;
@@ -1506,6 +1533,7 @@ void view_diag(struct view *v, struct json_object *d)
 		while (*s == ' ')
 			s++;
 	}
+	free(msg);
 }
 
 /* rt_sigaction: only SIG_IGN is remembered, to tell "ignored" from "ignored by default". */
@@ -1538,7 +1566,7 @@ static void on_fork(struct view *v, const struct ipct_event *e)
 	child->exec_ns = parent->exec_ns;
 	draw_header(v, child, e, parent);
 	/* What fork copied: the same ends, now held twice. */
-	draw_state(v, child, 0, false);
+	draw_state(v, child, false);
 }
 
 static void on_exec(struct view *v, const struct ipct_event *e)
@@ -1553,7 +1581,7 @@ static void on_exec(struct view *v, const struct ipct_event *e)
 	p->exec_ns = e->ts_ns;
 	draw_header(v, p, e, NULL);
 	if (v->state_lines)
-		draw_state(v, p, 0, false);
+		draw_state(v, p, false);
 }
 
 static void on_exit_event(struct view *v, const struct ipct_event *e)

@@ -20,6 +20,11 @@ tmux channel that the test waits on, then the test reads the window back
   arrow from ls's lane to wc's lane adding up to what the program says went
   through, wc's EOF on its lane, and a tally that counts no signal the
   trace itself caused (lsw's own SIGCHLD to ipctrace);
+- `lsw 3 leak` with --view-state (ls runs holding its copy of the write
+  end too): the state lines of both children at their fork (the two ends
+  pipe() gave), of ls at its exec (stdout and the leaked copy, marked so),
+  of wc at its exec (stdin), and the diagnosis, naming the pipe as the
+  lanes do;
 - `socketpair 3`: arrows both ways, their bytes each way equal to what
   each side says it sent;
 - `zombies orphan`: the orphan's SIGCHLD to whoever adopted it drawn once
@@ -256,6 +261,23 @@ try:
     check_eq('lsw: the tally', '2 signals: 2 ignored', lines[rule[0] + 2].strip())
     passed('lsw 5: pipe, both dup2, %d bytes from ls\'s lane to wc\'s, EOF, a tally without '
            'ipctrace\'s own SIGCHLD' % total)
+
+    # 4b. What each process holds, at each fork and exec, with a leaked write end.
+    lines, colour, code, rep = view_in_tmux('leak', [example('lsw'), '3', 'leak'], opts=('--view-state',))
+    check_eq('ipctrace exit status (lsw leak)', 0, code)
+    check(rep['leak'], 'lsw did not run in its leak case: %r' % rep)
+    check_width(lines, 'lsw 3 leak')
+    r, w = rep['read_fd'], rep['write_fd']
+    for state in ['lsw[%d]: %d = read end of pipe 1, %d = write end of pipe 1' % (pid, r, w)
+                  for pid in (rep['ls'], rep['wc'])] + [
+            'ls[%d]: 1 = write end of pipe 1, %d = write end of pipe 1 (leaked)' % (rep['ls'], w),
+            'wc[%d]: 0 = read end of pipe 1' % rep['wc']]:
+        found = [l for l in lines if l.strip().rstrip('≡').strip() == state]
+        check_eq('lsw leak: state lines "%s"' % state, 1, len(found))
+    check(with_text(lines, "!! ls[%d] was exec'd holding the write end of pipe 1 as fd %d" % (rep['ls'], w)),
+          'lsw leak: no diagnosis of the leaked write end, naming pipe 1')
+    passed('lsw 3 leak with --view-state: the state at both forks and both execs, the leaked end marked, '
+           'the diagnosis')
 
     # 5. socketpair ping-pong: arrows both ways, with the bytes each side sent.
     lines, colour, code, rep = view_in_tmux('sockpair', [example('socketpair'), str(N)])
