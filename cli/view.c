@@ -1042,34 +1042,22 @@ static struct vobj *obj_get(struct view *v, uint64_t ino, int kind)
 	return o;
 }
 
-/* "pipe 1", "FIFO /tmp/f", "socketpair 2", "queue /q", "msg queue 3". */
+/* "pipe 1", "FIFO 1", "socketpair 2", "queue 1", "msg queue 3" (its id): short, for arrows. */
 static void obj_name(const struct view *v, const struct vobj *o, char *buf, size_t len)
 {
-	switch (o->kind) {
-	case IPCT_KIND_PIPE:
-		snprintf(buf, len, "pipe %u", o->num);
-		return;
-	case IPCT_KIND_FIFO:
-		if (o->path[0])
-			snprintf(buf, len, "FIFO %s", o->path);
-		else
-			snprintf(buf, len, "FIFO %u", o->num);
-		return;
-	case IPCT_KIND_SOCKET:
-		snprintf(buf, len, "%s %u", o->pair ? "socketpair" : "socket", o->num);
-		return;
-	case IPCT_KIND_MQUEUE:
-		if (o->path[0])
-			snprintf(buf, len, "queue /%s", o->path);
-		else
-			snprintf(buf, len, "queue %u", o->num);
-		return;
-	case IPCT_KIND_MSGQ:
-		snprintf(buf, len, "msg queue %u", (uint32_t)o->ino);
-		return;
-	}
+	static const char *const kinds[IPCT_KIND_MAX] = {
+		[IPCT_KIND_PIPE] = "pipe", [IPCT_KIND_FIFO] = "FIFO", [IPCT_KIND_SOCKET] = "socket",
+		[IPCT_KIND_MQUEUE] = "queue",
+	};
+
 	(void)v;
-	snprintf(buf, len, "object %u", o->num);
+	if (o->kind == IPCT_KIND_MSGQ)
+		snprintf(buf, len, "msg queue %u", (uint32_t)o->ino);
+	else if (o->pair)
+		snprintf(buf, len, "socketpair %u", o->num);
+	else
+		snprintf(buf, len, "%s %u", o->kind > 0 && o->kind < IPCT_KIND_MAX && kinds[o->kind] ? kinds[o->kind]
+													 : "object", o->num);
 }
 
 /* What a descriptor is: "write end of pipe 1", "end b of socketpair 1", "queue /q". */
@@ -1169,7 +1157,8 @@ static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e,
 		     bool msgs)
 {
 	struct xfer *t = &v->xfer;
-	uint64_t calls = o->writes ? o->writes : 1;
+	/* Bytes count the writes that made them; a message is one, whatever was sent meanwhile. */
+	uint64_t calls = o->writes && !msgs ? o->writes : 1;
 
 	o->writes = 0;
 	if (!proc_of(v, e))
@@ -1282,7 +1271,17 @@ static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_
 static void on_queue_io(struct view *v, const struct ipct_event *e, bool send)
 {
 	const struct ipct_sys *s = &e->sys;
-	struct vobj *o = obj_get(v, s->x[0], e->kind[0]);
+	uint64_t key = s->x[0];
+	struct vobj *o;
+
+	/*
+	 * A System V queue often carries both ways, told apart by the
+	 * message's type: who sent a message is followed per type (the
+	 * upper half of the key; the name is the lower one's id).
+	 */
+	if (e->kind[0] == IPCT_KIND_MSGQ && (e->flags & IPCT_F_NEW_VALID))
+		key ^= (s->x[3] & 0x7fffffff) << 32;
+	o = obj_get(v, key, e->kind[0]);
 
 	if (!o || s->ret < 0)
 		return;
@@ -1314,9 +1313,11 @@ static void on_objinfo(struct view *v, const struct ipct_event *e)
 		o->peer = peer->ino;
 		peer->peer = o->ino;
 	}
+	/* Its path or name once, here; the arrows go by the short name. */
 	if (v->opened.pid == e->pid && v->opened.ino == oi->ino) {
 		fd_desc(v, o, v->opened.mode, d, sizeof(d));
-		fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = %s", v->opened.call, oi->fd, d);
+		fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = %s (%s%s)", v->opened.call, oi->fd, d,
+			e->kind[0] == IPCT_KIND_MQUEUE ? "/" : "", o->path);
 	}
 	v->opened.pid = 0;
 }
