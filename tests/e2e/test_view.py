@@ -27,6 +27,9 @@ tmux channel that the test waits on, then the test reads the window back
   lanes do;
 - `socketpair 3`: arrows both ways, their bytes each way equal to what
   each side says it sent;
+- `mqpingpong 2` and `msgqueue` (POSIX and System V queues both ways):
+  the messages and bytes on the arrows each way equal to what each side
+  says it received;
 - `zombies orphan`: the orphan's SIGCHLD to whoever adopted it drawn once
   as such, and counted as such in the tally, which has nothing else
   (the command's own SIGCHLD goes to ipctrace: not the class's business);
@@ -292,6 +295,26 @@ try:
     check_eq('socketpair: bytes drawn parent -> child', rep['parent']['sendto_bytes'], ways['►'])
     check_eq('socketpair: bytes drawn child -> parent', rep['child']['sendto_bytes'], ways['◄'])
     passed('socketpair %d: %d bytes drawn each way, as each side sent' % (N, ways['►']))
+    # 5b. Message queues: sender's lane to receiver's, messages and bytes as received.
+    for prog, args, what in (('mqpingpong', ['2'], 'queue'), ('msgqueue', [], 'msg queue')):
+        lines, colour, code, rep = view_in_tmux(prog, [example(prog)] + args)
+        check_eq('ipctrace exit status (%s)' % prog, 0, code)
+        check_width(lines, prog)
+        ways = {'►': [0, 0], '◄': [0, 0]}
+        for line in lines:
+            m = re.search(r'(\d+) messages?, (\d+) bytes?\b', line)
+            for head in ways:
+                if m and what + ' ' in line and head in line:
+                    ways[head][0] += int(m.group(1))
+                    ways[head][1] += int(m.group(2))
+        # The producer is the first lane: its messages go right.
+        check_eq('%s: messages and bytes drawn producer -> consumer' % prog,
+                 [rep['consumer']['received'], rep['consumer']['bytes_received']], ways['►'])
+        check_eq('%s: messages and bytes drawn consumer -> producer' % prog,
+                 [rep['producer']['received'], rep['producer']['bytes_received']], ways['◄'])
+        passed('%s: %d and %d messages drawn each way, with their bytes, as each side received'
+               % (prog, ways['►'][0], ways['◄'][0]))
+
     # 6. An orphan: its exit told to the process that adopted it, not to its parent.
     lines, colour, code, rep = view_in_tmux('orphan', [example('zombies'), 'orphan'])
     check_eq('ipctrace exit status (orphan)', 0, code)
