@@ -30,6 +30,10 @@ tmux channel that the test waits on, then the test reads the window back
 - `mqpingpong 2` and `msgqueue` (POSIX and System V queues both ways):
   the messages and bytes on the arrows each way equal to what each side
   says it received;
+- the demo: its signals drawn as they always were (SIGUSR1 from the
+  parent's lane to the child's, delivered to on_sigusr1() and handled;
+  SIGUSR2 to itself, ignored), and the child's bytes to the parent on
+  arrows adding up to what it wrote;
 - `zombies orphan`: the orphan's SIGCHLD to whoever adopted it drawn once
   as such, and counted as such in the tally, which has nothing else
   (the command's own SIGCHLD goes to ipctrace: not the class's business);
@@ -314,6 +318,23 @@ try:
                  [rep['producer']['received'], rep['producer']['bytes_received']], ways['◄'])
         passed('%s: %d and %d messages drawn each way, with their bytes, as each side received'
                % (prog, ways['►'][0], ways['◄'][0]))
+
+    # 5c. The demo: the signals as before, and the pipe beside them.
+    lines, colour, code, rep = view_in_tmux('demo', [example('demo')])
+    check_eq('ipctrace exit status (demo)', 0, code)
+    check_width(lines, 'demo')
+    usr1 = with_text(lines, 'SIGUSR1 generated')
+    check_eq('demo: SIGUSR1 generated', rep['kill']['SIGUSR1'], len(usr1))
+    check('├' in lines[usr1[0]] and '►' in lines[usr1[0]],
+          'demo: SIGUSR1 is not an arrow from the parent\'s lane to the child\'s: %r' % lines[usr1[0]])
+    check_eq('demo: SIGUSR1 delivered to on_sigusr1()', rep['handled']['SIGUSR1'],
+             len(with_text(lines, 'SIGUSR1 delivered → on_sigusr1()')))
+    check_eq('demo: SIGUSR1 handled', rep['handled']['SIGUSR1'], len(with_text(lines, 'SIGUSR1 handled')))
+    check_eq('demo: SIGUSR2 ignored (SIG_IGN)', rep['kill']['SIGUSR2'],
+             len(with_text(lines, 'SIGUSR2 ignored (SIG_IGN)')))
+    drawn = sum(int(re.search(r'(\d+) bytes?\b', l).group(1)) for l in lines if 'pipe 1' in l and '◄' in l)
+    check_eq('demo: bytes drawn from the child to the parent', rep['bytes_written'], drawn)
+    passed('demo: SIGUSR1 sent, delivered, handled; SIGUSR2 ignored; %d bytes child -> parent' % drawn)
 
     # 6. An orphan: its exit told to the process that adopted it, not to its parent.
     lines, colour, code, rep = view_in_tmux('orphan', [example('zombies'), 'orphan'])
