@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "replay.h"
@@ -194,25 +195,35 @@ static size_t screen_back(const struct replay *r, size_t at)
 	return i;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
 /* The wait before event i, slowed: keys meanwhile, q ends it. False when q came. */
 static bool pace(struct replay *r, size_t i, bool *keys)
 {
 	uint64_t gap = i && r->ev[i].ts_ns > r->ev[i - 1].ts_ns ? r->ev[i].ts_ns - r->ev[i - 1].ts_ns : 0;
-	double ms = (double)(gap < MAX_GAP_NS ? gap : MAX_GAP_NS) / 1e6 / r->o.speed;
+	uint64_t end = monotonic_ns() + (uint64_t)((double)(gap < MAX_GAP_NS ? gap : MAX_GAP_NS) / r->o.speed);
 
-	while (ms >= 1) {
-		int k;
+	for (uint64_t now = monotonic_ns(); now < end; now = monotonic_ns()) {
+		/* Whole milliseconds, rounded up: poll's unit. */
+		int ms = (int)((end - now + 999999) / 1000000);
 
 		if (!*keys) {
-			poll(NULL, 0, (int)ms);
-			return true;
+			poll(NULL, 0, ms);
+			continue;
 		}
-		k = key(ms > 1000 ? 1000 : (int)ms);
-		if (k == 'q')
+		switch (key(ms)) {
+		case 'q':
 			return false;
-		if (k < 0)
-			*keys = false;
-		ms -= ms > 1000 ? 1000 : ms;
+		case -1:
+			*keys = false;      /* stdin is done (or not a terminal's): only time from now on */
+			break;
+		}
 	}
 	return true;
 }
