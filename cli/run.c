@@ -487,7 +487,8 @@ static void attach_usage(FILE *f)
 		"      --background      print the session id and return; the trace goes on\n"
 		"                        into the log until `ipctrace detach N`\n"
 		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
-		"      --signals, --pipes, --explain, --view, --count   as for ipctrace run\n"
+		"      --signals, --pipes, --explain, --view, --view-state, --count\n"
+		"                        as for ipctrace run\n"
 		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n");

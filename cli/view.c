@@ -162,6 +162,7 @@ struct view {
 	/* The last process to exit: its records (never delivered ...) follow its exit. */
 	uint32_t gone_pid;
 	int gone_x, gone_lane;
+	char gone_name[NAME_LEN];
 	uint32_t root_pid;      /* the command, named in the closing line */
 	char root[IPCT_COMM_LEN + 1];
 	unsigned marks;
@@ -862,7 +863,7 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 	struct vproc *snd = kernel ? NULL : proc_find(v, e->pid);
 	struct state st = generate_state(s, e->flags, tgt);
 	char name[NAME_LEN] = "", buf[64];
-	struct vproc gone = { .lane = v->gone_lane };
+	struct vproc gone = { .pid = v->gone_pid, .lane = v->gone_lane };
 	bool orphan = false;
 	const char *why;
 	struct label l;
@@ -875,6 +876,7 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 	 */
 	if (!tgt && !snd && kernel && s->sig == SIGCHLD && (uint32_t)s->sifields[0] == v->gone_pid &&
 	    v->gone_pid != v->root_pid) {
+		memcpy(gone.name, v->gone_name, sizeof(gone.name));
 		snd = &gone;
 		orphan = true;
 	}
@@ -1609,6 +1611,7 @@ static void on_exit_event(struct view *v, const struct ipct_event *e)
 	v->gone_pid = p->pid;
 	v->gone_x = x;
 	v->gone_lane = p->lane;
+	memcpy(v->gone_name, p->name, sizeof(v->gone_name));
 	proc_remove(v, p);
 }
 
