@@ -3,8 +3,12 @@
  * ipctrace run --view: the trace drawn as a sequence diagram for a lecture
  * hall. Each process has a vertical lane, time runs downwards, and each
  * signal is drawn from its sender to its target, then through its delivery
- * and the return of its handler. Only signals and the process events that
- * frame them are drawn; every other event costs a switch and a compare.
+ * and the return of its handler. Pipes, FIFOs, sockets and message queues
+ * are drawn on the lanes of the processes that make, copy and close their
+ * descriptors, and what goes through them as arrows from the writer's lane
+ * to the reader's. A pipe graph of the view's own (lib/graph.c), fed every
+ * event, knows each process's descriptors: what a fork copied, what a
+ * process holds (its state line), and who can read what is written.
  *
  * Events draw what happens as it happens (generation, delivery, fork,
  * exec, exit). The daemon's lifecycle records, each arriving right after
@@ -13,7 +17,8 @@
  * sigwait, or that it was never delivered.
  *
  * The drawing only ever appends lines, so that it scrolls on a terminal
- * and reads the same in a file. Each line is first laid out in a row of
+ * and reads the same in a file (a replay, cli/replay.c, goes back by
+ * drawing again from the start). Each line is first laid out in a row of
  * cells, one per column, so that no line is wider than the terminal and
  * colour and glyphs are decided per cell: box drawing where the locale
  * says UTF-8, ASCII elsewhere.

@@ -2,11 +2,13 @@
 /*
  * ipctrace run --view: a live picture of a trace for a lecture hall, one
  * lane per process, each signal drawn moving from its sender to its
- * target through generated, pending, delivered and handled.
+ * target through generated, pending, delivered and handled, and each
+ * pipe, FIFO, socket and queue with the bytes from writer to reader.
  *
  * run.c owns the connection and the event loop; it hands the view every
- * event and every lifecycle record of the session as they arrive, then
- * calls view_end once the traced tree is gone.
+ * event, every lifecycle record and every diagnosis of the session as they
+ * arrive, then calls view_end once the traced tree is gone. cli/replay.c
+ * hands it a logged session's events the same way.
  */
 #pragma once
 
