@@ -1266,8 +1266,7 @@ static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_
 	if (write && s->ret > 0)
 		obj_written(v, obj_dest(v, o), e, msgs ? 0 : (uint64_t)s->ret);
 	else if (write && s->ret == -EPIPE)
-		fd_note(v, e, G_LOST, C_BAD, "EPIPE: %s(%d) on %s, which no one reads any more", sc->name,
-			(int)s->args[0], name);
+		fd_note(v, e, G_LOST, C_BAD, "%s(%d) on %s: EPIPE, no reader", sc->name, (int)s->args[0], name);
 	else if (!write && s->ret > 0)
 		obj_read(v, o, e, msgs ? 0 : (uint64_t)s->ret, msgs);
 	else if (!write && s->ret == 0 && !msgs)

@@ -34,6 +34,9 @@ tmux channel that the test waits on, then the test reads the window back
   parent's lane to the child's, delivered to on_sigusr1() and handled;
   SIGUSR2 to itself, ignored), and the child's bytes to the parent on
   arrows adding up to what it wrote;
+- `sigcases sigpipe`: the child's write to a pipe nobody reads drawn on
+  its lane as failing with EPIPE, after the SIGPIPE it raised and before
+  the death it causes, and the diagnosis naming pipe 1;
 - `zombies orphan`: the orphan's SIGCHLD to whoever adopted it drawn once
   as such, and counted as such in the tally, which has nothing else
   (the command's own SIGCHLD goes to ipctrace: not the class's business);
@@ -338,6 +341,23 @@ try:
     drawn = sum(int(re.search(r'(\d+) bytes?\b', l).group(1)) for l in lines if 'pipe 1' in l and '◄' in l)
     check_eq('demo: bytes drawn from the child to the parent', rep['bytes_written'], drawn)
     passed('demo: SIGUSR1 sent, delivered, handled; SIGUSR2 ignored; %d bytes child -> parent' % drawn)
+
+    # 5d. EPIPE and its SIGPIPE.
+    lines, colour, code, rep = view_in_tmux('sigpipe', [example('sigcases'), 'sigpipe'])
+    check_eq('ipctrace exit status (sigpipe)', 0, code)
+    check_width(lines, 'sigcases sigpipe')
+    order = []
+    for n, line in enumerate(lines):
+        for text in ('SIGPIPE generated', 'write(%d) on pipe 1: EPIPE, no reader' % rep['fd'], 'killed by SIGPIPE'):
+            if text in line:
+                order.append(text)
+                # The kernel's arrow into the lane, or the lane's mark of an end.
+                check(('►' if 'generated' in text else '×') in line, 'sigpipe: %r is on no lane' % line)
+    check_eq('sigpipe: the lines of the child\'s end, in order',
+             ['SIGPIPE generated', 'write(%d) on pipe 1: EPIPE, no reader' % rep['fd'], 'killed by SIGPIPE'], order)
+    check(with_text(lines, '!! sigcases[%d] wrote to pipe 1 (fd %d)' % (rep['child'], rep['fd'])),
+          'sigpipe: no diagnosis naming pipe 1')
+    passed('sigcases sigpipe: SIGPIPE, the write failing with EPIPE, the death, the diagnosis')
 
     # 6. An orphan: its exit told to the process that adopted it, not to its parent.
     lines, colour, code, rep = view_in_tmux('orphan', [example('zombies'), 'orphan'])
