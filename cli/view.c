@@ -129,7 +129,9 @@ struct vobj {
 	uint32_t writer;        /* the last process whose write (send) went into it; 0 none seen */
 	char writer_name[NAME_LEN];     /* its comm[pid]: it may be gone when the reader reads */
 	uint64_t writes;        /* those writes since the last read drew them */
-	uint64_t ahead;         /* bytes drawn at their write, to its one reader, not yet read */
+	uint64_t guessed;       /* writes a read counted before their records came */
+	int writer_lane;        /* the writer's lane, and its generation then: */
+	unsigned writer_gen;    /* if nobody took the lane since, its arrows still start there */
 	char path[64];          /* a FIFO's path, a queue's name; "" unknown */
 };
 
@@ -139,6 +141,8 @@ struct xfer {
 	uint64_t ino;
 	uint32_t from, to;
 	char from_name[NAME_LEN];
+	int from_lane;          /* the writer's lane and its generation, for a writer gone since */
+	unsigned from_gen;
 	uint64_t calls, bytes, last, ts, waited;
 };
 
@@ -153,6 +157,7 @@ struct opened {
 struct lane {
 	int x;                  /* the column of its line */
 	int nprocs;             /* live processes drawn on it: 0 free, more than 1 shared */
+	unsigned gen;           /* processes given it so far: whether it is still a gone one's */
 };
 
 struct view {
@@ -678,6 +683,7 @@ static struct vproc *proc_add(struct view *v, uint32_t pid, const char *comm)
 	set_comm(p, comm);
 	p->lane = lane_pick(v);
 	v->lane[p->lane].nprocs++;
+	v->lane[p->lane].gen++;
 	v->procs[v->nprocs++] = p;
 	if (!v->root_pid) {
 		v->root_pid = pid;
@@ -1123,6 +1129,7 @@ static void xfer_draw(struct view *v)
 {
 	struct xfer *t = &v->xfer;
 	struct vproc *from = proc_find(v, t->from), *to = proc_find(v, t->to);
+	struct vproc gone = { .pid = t->from, .lane = t->from_lane };
 	const struct vobj *o = obj_find(v, t->ino);
 	char name[96];
 	struct label l;
@@ -1130,6 +1137,11 @@ static void xfer_draw(struct view *v)
 	t->on = false;
 	if (!to || !o)
 		return;
+	/* A writer that has exited since: from where its lane was, while no one else has it. */
+	if (!from && t->from && v->lane[t->from_lane].gen == t->from_gen && !v->lane[t->from_lane].nprocs) {
+		memcpy(gone.name, t->from_name, sizeof(gone.name));
+		from = &gone;
+	}
 	obj_name(v, o, name, sizeof(name));
 	label_init(&l);
 	label_add(v, &l, C_DATA, "%s", name);
@@ -1160,14 +1172,13 @@ static void xfer_draw(struct view *v)
  * reads): an arrow from the last process that wrote into o. Small ones in
  * a row between the same two make one arrow, drawn when something else is.
  */
-static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e, uint32_t to, uint64_t bytes,
+static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes, uint64_t calls,
 		     bool msgs)
 {
 	struct xfer *t = &v->xfer;
-	/* Bytes count the writes that made them; a message is one, whatever was sent meanwhile. */
-	uint64_t calls = o->writes && !msgs ? o->writes : 1;
+	uint32_t to = e->pid;
+	uint64_t waited = e->sys.dur_ns;
 
-	o->writes = 0;
 	if (!proc_of(v, e))
 		return;
 	if (t->on && t->ino == o->ino && t->from == o->writer && t->to == to && t->msgs == msgs &&
@@ -1175,13 +1186,14 @@ static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e,
 		t->calls += calls;
 		t->bytes += bytes;
 		t->last = bytes;
-		t->waited = t->waited > e->sys.dur_ns ? t->waited : e->sys.dur_ns;
+		t->waited = t->waited > waited ? t->waited : waited;
 		return;
 	}
 	if (t->on)
 		xfer_draw(v);
 	*t = (struct xfer){ .on = true, .ino = o->ino, .from = o->writer, .to = to, .calls = calls,
-			    .bytes = bytes, .last = bytes, .ts = e->ts_ns, .waited = e->sys.dur_ns, .msgs = msgs };
+			    .bytes = bytes, .last = bytes, .ts = e->ts_ns, .waited = waited, .msgs = msgs,
+			    .from_lane = o->writer_lane, .from_gen = o->writer_gen };
 	memcpy(t->from_name, o->writer_name, sizeof(t->from_name));
 }
 
@@ -1193,61 +1205,36 @@ static struct vobj *obj_dest(struct view *v, struct vobj *o)
 	return d ? d : o;
 }
 
-struct readers {
-	uint32_t writer, pid;
-	int n;
-};
-
-static void reader_one(uint32_t pid, int fd, unsigned mode, void *ctx)
-{
-	struct readers *r = ctx;
-
-	(void)fd;
-	if (!(mode & 1) || pid == r->writer || pid == r->pid)
-		return;
-	r->pid = pid;
-	r->n++;
-}
-
-/*
- * A write (send) of e's process put bytes into o. When one other process
- * holds a way to read o, they are drawn going to it now, while the writer
- * still has its lane; otherwise the reader's read draws them.
- */
-static void obj_written(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes)
+/* A write (send) of e's process put something into o: the arrow that the read draws starts from it. */
+static void obj_written(struct view *v, struct vobj *o, const struct ipct_event *e)
 {
 	struct vproc *p = proc_of(v, e);
-	struct readers r = { .writer = e->pid };
-	struct ipct_graph_obj go;
 
+	/* A read recorded before this write's record (its return woke the reader first) counted it already. */
+	if (o->guessed)
+		o->guessed--;
+	else
+		o->writes++;
 	o->writer = e->pid;
-	o->writes++;
-	if (p)
-		memcpy(o->writer_name, p->name, sizeof(o->writer_name));
-	if (!bytes || !ipct_graph_holders(v->graph, e->session, o->ino, reader_one, &r, &go) || r.n != 1 ||
-	    !proc_find(v, r.pid))
+	if (!p)
 		return;
-	o->ahead += bytes;
-	xfer_add(v, o, e, r.pid, bytes, false);
+	memcpy(o->writer_name, p->name, sizeof(o->writer_name));
+	o->writer_lane = p->lane;
+	o->writer_gen = v->lane[p->lane].gen;
 }
 
-/* Bytes (or a message) that e's process read from o: what its write did not already draw. */
+/* Bytes (or a message) that e's process read from o: an arrow from o's last writer. */
 static void obj_read(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes, bool msgs)
 {
-	if (!msgs && o->ahead) {
-		uint64_t drawn = o->ahead < bytes ? o->ahead : bytes;
+	uint64_t calls = 1;
 
-		o->ahead -= drawn;
-		bytes -= drawn;
-		if (!bytes) {
-			o->writes = 0;
-			/* The read's wait is the lesson of a blocked reader: it goes on the arrow drawn. */
-			if (v->xfer.on && v->xfer.ino == o->ino && e->sys.dur_ns > v->xfer.waited)
-				v->xfer.waited = e->sys.dur_ns;
-			return;
-		}
-	}
-	xfer_add(v, o, e, e->pid, bytes, msgs);
+	/* A message is one, whatever was sent meanwhile; bytes count the writes that made them. */
+	if (!msgs && o->writes)
+		calls = o->writes;
+	else if (!msgs)
+		o->guessed++;
+	o->writes = 0;
+	xfer_add(v, o, e, bytes, calls, msgs);
 }
 
 static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_syscall *sc)
@@ -1264,7 +1251,7 @@ static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_
 					 : sc->io == IPCT_IO_WRITE || sc->io == IPCT_IO_WRITE_MSGS;
 	obj_name(v, o, name, sizeof(name));
 	if (write && s->ret > 0)
-		obj_written(v, obj_dest(v, o), e, msgs ? 0 : (uint64_t)s->ret);
+		obj_written(v, obj_dest(v, o), e);
 	else if (write && s->ret == -EPIPE)
 		fd_note(v, e, G_LOST, C_BAD, "%s(%d) on %s: EPIPE, no reader", sc->name, (int)s->args[0], name);
 	else if (!write && s->ret > 0)
@@ -1292,7 +1279,7 @@ static void on_queue_io(struct view *v, const struct ipct_event *e, bool send)
 	if (!o || s->ret < 0)
 		return;
 	if (send) {
-		obj_written(v, o, e, 0);
+		obj_written(v, o, e);
 		return;
 	}
 	obj_read(v, o, e, (uint64_t)s->ret, true);

@@ -54,11 +54,10 @@ int main(int argc, char **argv)
 	}
 	if (pipe(p) < 0)
 		die("pipe");
-	ls = fork();
-	if (ls < 0)
-		die("fork");
-	if (ls == 0)
-		stage(p, 1, STDOUT_FILENO, leak, (char *[]){ "ls", dir, NULL });
+	/*
+	 * wc first: it lives until ls has exited (its EOF), so that ls never
+	 * comes after a process that has gone, and each has a lane of its own.
+	 */
 	wc = fork();
 	if (wc < 0)
 		die("fork");
@@ -70,6 +69,11 @@ int main(int argc, char **argv)
 			die("/dev/null");
 		stage(p, 0, STDIN_FILENO, false, (char *[]){ "wc", "-l", NULL });
 	}
+	ls = fork();
+	if (ls < 0)
+		die("fork");
+	if (ls == 0)
+		stage(p, 1, STDOUT_FILENO, leak, (char *[]){ "ls", dir, NULL });
 	if (close(p[0]) < 0 || close(p[1]) < 0)
 		die("close");
 	st_ls = wait_child(ls);
