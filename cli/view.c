@@ -1056,14 +1056,13 @@ static struct vobj *obj_get(struct view *v, uint64_t ino, int kind)
 }
 
 /* "pipe 1", "FIFO 1", "socketpair 2", "queue 1", "msg queue 3" (its id): short, for arrows. */
-static void obj_name(const struct view *v, const struct vobj *o, char *buf, size_t len)
+static void obj_name(const struct vobj *o, char *buf, size_t len)
 {
 	static const char *const kinds[IPCT_KIND_MAX] = {
 		[IPCT_KIND_PIPE] = "pipe", [IPCT_KIND_FIFO] = "FIFO", [IPCT_KIND_SOCKET] = "socket",
 		[IPCT_KIND_MQUEUE] = "queue",
 	};
 
-	(void)v;
 	if (o->kind == IPCT_KIND_MSGQ)
 		snprintf(buf, len, "msg queue %u", (uint32_t)o->ino);
 	else if (o->pair)
@@ -1074,11 +1073,11 @@ static void obj_name(const struct view *v, const struct vobj *o, char *buf, size
 }
 
 /* What a descriptor is: "write end of pipe 1", "end b of socketpair 1", "queue /q". */
-static void fd_desc(const struct view *v, const struct vobj *o, unsigned mode, char *buf, size_t len)
+static void fd_desc(const struct vobj *o, unsigned mode, char *buf, size_t len)
 {
 	char name[96];
 
-	obj_name(v, o, name, sizeof(name));
+	obj_name(o, name, sizeof(name));
 	if ((o->kind == IPCT_KIND_PIPE || o->kind == IPCT_KIND_FIFO) && (mode == 1 || mode == 2))
 		snprintf(buf, len, "%s end of %s", mode == 1 ? "read" : "write", name);
 	else if (o->pair)
@@ -1142,7 +1141,7 @@ static void xfer_draw(struct view *v)
 		memcpy(gone.name, t->from_name, sizeof(gone.name));
 		from = &gone;
 	}
-	obj_name(v, o, name, sizeof(name));
+	obj_name(o, name, sizeof(name));
 	label_init(&l);
 	label_add(v, &l, C_DATA, "%s", name);
 	label_keep(&l);
@@ -1249,7 +1248,7 @@ static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_
 		return;
 	write = sc->io == IPCT_IO_BY_END ? (mode_of(s->x[1]) & 2) != 0
 					 : sc->io == IPCT_IO_WRITE || sc->io == IPCT_IO_WRITE_MSGS;
-	obj_name(v, o, name, sizeof(name));
+	obj_name(o, name, sizeof(name));
 	if (write && s->ret > 0)
 		obj_written(v, obj_dest(v, o), e);
 	else if (write && s->ret == -EPIPE)
@@ -1302,13 +1301,13 @@ static void on_objinfo(struct view *v, const struct ipct_event *e)
 		snprintf(o->path, sizeof(o->path), "%.*s", oi->path_len < sizeof(oi->path) ? oi->path_len
 											 : (int)sizeof(oi->path), oi->path);
 	if (oi->peer_ino && (peer = obj_get(v, oi->peer_ino, IPCT_KIND_SOCKET))) {
-		o = obj_find(v, oi->ino);
+		o = obj_find(v, oi->ino);       /* the peer's arrival may have moved the table */
 		o->peer = peer->ino;
 		peer->peer = o->ino;
 	}
 	/* Its path or name once, here; the arrows go by the short name. */
 	if (v->opened.pid == e->pid && v->opened.ino == oi->ino) {
-		fd_desc(v, o, v->opened.mode, d, sizeof(d));
+		fd_desc(o, v->opened.mode, d, sizeof(d));
 		fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = %s (%s%s)", v->opened.call, oi->fd, d,
 			e->kind[0] == IPCT_KIND_MQUEUE ? "/" : "", o->path);
 	}
@@ -1325,13 +1324,14 @@ static void on_pair(struct view *v, const struct ipct_event *e, bool pipe)
 	if (!a)
 		return;
 	if (pipe) {
-		obj_name(v, a, name, sizeof(name));
+		obj_name(a, name, sizeof(name));
 		fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = read end, %d = write end", name, fd0, fd1);
 		return;
 	}
 	b = obj_get(v, s->x[2], e->kind[1]);
 	if (!b)
 		return;
+	a = obj_find(v, s->x[1]);       /* b's arrival may have moved the table */
 	/* One number for the pair: the second socket takes the first's. */
 	if (b->num == v->nkind[IPCT_KIND_SOCKET] && b->num == a->num + 1)
 		v->nkind[IPCT_KIND_SOCKET]--;
@@ -1340,7 +1340,7 @@ static void on_pair(struct view *v, const struct ipct_event *e, bool pipe)
 	b->pair = 'b';
 	a->peer = b->ino;
 	b->peer = a->ino;
-	obj_name(v, a, name, sizeof(name));
+	obj_name(a, name, sizeof(name));
 	fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = end a, %d = end b", name, fd0, fd1);
 }
 
@@ -1376,7 +1376,7 @@ static void on_channel_call(struct view *v, const struct ipct_event *e)
 		o = obj_get(v, s->x[0], e->kind[0]);
 		if (!o)
 			return;
-		fd_desc(v, o, mode_of(s->x[1]), d, sizeof(d));
+		fd_desc(o, mode_of(s->x[1]), d, sizeof(d));
 		fd_note(v, e, G_OBJ, C_BOLD, "%s(%d, %d): %d = %s", sc->name, (int)s->args[0], to, to, d);
 		return;
 	case IPCT_SC_CLOSE:
@@ -1385,7 +1385,7 @@ static void on_channel_call(struct view *v, const struct ipct_event *e)
 		o = obj_get(v, s->x[0], e->kind[0]);
 		if (!o)
 			return;
-		fd_desc(v, o, mode_of(s->x[1]), d, sizeof(d));
+		fd_desc(o, mode_of(s->x[1]), d, sizeof(d));
 		fd_note(v, e, G_CLOSE, C_PLAIN, "close(%d): the %s", (int)s->args[0], d);
 		return;
 	case IPCT_SC_MQ_SEND:
@@ -1454,7 +1454,7 @@ static void draw_state(struct view *v, struct vproc *p, bool asked)
 
 		if (!o)
 			return;
-		fd_desc(v, o, hl.h[i].mode, d, sizeof(d));
+		fd_desc(o, hl.h[i].mode, d, sizeof(d));
 		label_add(v, &l, C_INFO, "%s %d = %s", i ? "," : "", hl.h[i].fd, d);
 		if (leaked)
 			label_add(v, &l, C_BAD, " (leaked)");
@@ -1484,7 +1484,7 @@ static char *rename_objects(const struct view *v, const char *text)
 		char kname[64], vname[96], *at;
 
 		ipct_object_name(v->objs[i].kind, v->objs[i].ino, kname, sizeof(kname));
-		obj_name(v, &v->objs[i], vname, sizeof(vname));
+		obj_name(&v->objs[i], vname, sizeof(vname));
 		while (out && (at = strstr(out, kname))) {
 			char *n;
 
