@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -119,19 +120,25 @@ struct vproc {
 	uint64_t events;                /* events of it drawn: how active its lane is */
 };
 
+/* Who last wrote (sent) into an object: where the arrow of the next read starts. */
+struct vwriter {
+	uint32_t pid;           /* 0: none seen */
+	char name[NAME_LEN];    /* its comm[pid]: it may be gone when the reader reads */
+	int lane;               /* its lane, and the lane's generation then: */
+	unsigned gen;           /* if nobody took the lane since, its arrows still start there */
+	uint64_t writes;        /* writes since the last read drew them */
+	uint64_t guessed;       /* writes a read counted before their records came */
+};
+
 /* A pipe, FIFO, socket or message queue met in the trace. */
 struct vobj {
 	uint64_t ino;
 	int kind;
 	unsigned num;           /* pipe 1, pipe 2 ...: in the order met, per kind */
 	char pair;              /* a socketpair's 'a' or 'b'; 0 otherwise */
-	uint64_t peer;          /* a connected socket's other end: where its writes go; 0 none */
-	uint32_t writer;        /* the last process whose write (send) went into it; 0 none seen */
-	char writer_name[NAME_LEN];     /* its comm[pid]: it may be gone when the reader reads */
-	uint64_t writes;        /* those writes since the last read drew them */
-	uint64_t guessed;       /* writes a read counted before their records came */
-	int writer_lane;        /* the writer's lane, and its generation then: */
-	unsigned writer_gen;    /* if nobody took the lane since, its arrows still start there */
+	uint64_t peer;          /* a connected socket's other end: where its writes go; 0 none known */
+	uint16_t lport, rport;  /* an AF_INET(6) socket's ports: its peer is the one with them swapped */
+	struct vwriter w;
 	char path[64];          /* a FIFO's path, a queue's name; "" unknown */
 };
 
@@ -1180,7 +1187,7 @@ static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e,
 
 	if (!proc_of(v, e))
 		return;
-	if (t->on && t->ino == o->ino && t->from == o->writer && t->to == to && t->msgs == msgs &&
+	if (t->on && t->ino == o->ino && t->from == o->w.pid && t->to == to && t->msgs == msgs &&
 	    bytes <= FOLD_BYTES && t->last <= FOLD_BYTES) {
 		t->calls += calls;
 		t->bytes += bytes;
@@ -1190,18 +1197,36 @@ static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e,
 	}
 	if (t->on)
 		xfer_draw(v);
-	*t = (struct xfer){ .on = true, .ino = o->ino, .from = o->writer, .to = to, .calls = calls,
+	*t = (struct xfer){ .on = true, .ino = o->ino, .from = o->w.pid, .to = to, .calls = calls,
 			    .bytes = bytes, .last = bytes, .ts = e->ts_ns, .waited = waited, .msgs = msgs,
-			    .from_lane = o->writer_lane, .from_gen = o->writer_gen };
-	memcpy(t->from_name, o->writer_name, sizeof(t->from_name));
+			    .from_lane = o->w.lane, .from_gen = o->w.gen };
+	memcpy(t->from_name, o->w.name, sizeof(t->from_name));
 }
 
-/* Where what is written into o arrives: a connected socket's other end, else o itself. */
+/*
+ * Where what is written into o arrives: a connected socket's other end,
+ * else o itself. A socket whose other end is not known yet keeps its own
+ * writes until it is (obj_link), where they belong.
+ */
 static struct vobj *obj_dest(struct view *v, struct vobj *o)
 {
 	struct vobj *d = o->peer ? obj_get(v, o->peer, o->kind) : NULL;
 
 	return d ? d : o;
+}
+
+/* Sockets a and b are the two ends of one connection: what each kept of its own writes goes to the other. */
+static void obj_link(struct vobj *a, struct vobj *b)
+{
+	/* Until now, each end without a known peer kept its own writes: they are the other's to read. */
+	struct vwriter to_b = a->peer ? b->w : a->w, to_a = b->peer ? a->w : b->w;
+
+	if (a->peer == b->ino && b->peer == a->ino)
+		return;
+	a->w = to_a;
+	b->w = to_b;
+	a->peer = b->ino;
+	b->peer = a->ino;
 }
 
 /* A write (send) of e's process put something into o: the arrow that the read draws starts from it. */
@@ -1210,16 +1235,16 @@ static void obj_written(struct view *v, struct vobj *o, const struct ipct_event 
 	struct vproc *p = proc_of(v, e);
 
 	/* A read recorded before this write's record (its return woke the reader first) counted it already. */
-	if (o->guessed)
-		o->guessed--;
+	if (o->w.guessed)
+		o->w.guessed--;
 	else
-		o->writes++;
-	o->writer = e->pid;
+		o->w.writes++;
+	o->w.pid = e->pid;
 	if (!p)
 		return;
-	memcpy(o->writer_name, p->name, sizeof(o->writer_name));
-	o->writer_lane = p->lane;
-	o->writer_gen = v->lane[p->lane].gen;
+	memcpy(o->w.name, p->name, sizeof(o->w.name));
+	o->w.lane = p->lane;
+	o->w.gen = v->lane[p->lane].gen;
 }
 
 /* Bytes (or a message) that e's process read from o: an arrow from o's last writer. */
@@ -1228,11 +1253,11 @@ static void obj_read(struct view *v, struct vobj *o, const struct ipct_event *e,
 	uint64_t calls = 1;
 
 	/* A message is one, whatever was sent meanwhile; bytes count the writes that made them. */
-	if (!msgs && o->writes)
-		calls = o->writes;
+	if (!msgs && o->w.writes)
+		calls = o->w.writes;
 	else if (!msgs)
-		o->guessed++;
-	o->writes = 0;
+		o->w.guessed++;
+	o->w.writes = 0;
 	xfer_add(v, o, e, bytes, calls, msgs);
 }
 
@@ -1288,28 +1313,35 @@ static void on_queue_io(struct view *v, const struct ipct_event *e, bool send)
 static void on_objinfo(struct view *v, const struct ipct_event *e)
 {
 	const struct ipct_objinfo *oi = &e->obj;
+	/* A socket's record names no kind: FIFOs' and queues' do. */
+	int kind = e->kind[0] ? e->kind[0] : IPCT_KIND_SOCKET;
 	struct vobj *o, *peer;
 	char d[128];
 
-	if (!oi->ino || !IPCT_KIND_IS_CHANNEL(e->kind[0]))
+	if (!oi->ino || !IPCT_KIND_IS_CHANNEL(kind))
 		return;
-	o = obj_get(v, oi->ino, e->kind[0]);
+	o = obj_get(v, oi->ino, kind);
 	if (!o)
 		return;
-	if (!o->path[0] && oi->path_len && oi->path[0] && (e->kind[0] == IPCT_KIND_FIFO ||
-							    e->kind[0] == IPCT_KIND_MQUEUE))
+	if (!o->path[0] && oi->path_len && oi->path[0] && (kind == IPCT_KIND_FIFO || kind == IPCT_KIND_MQUEUE))
 		snprintf(o->path, sizeof(o->path), "%.*s", oi->path_len < sizeof(oi->path) ? oi->path_len
 											 : (int)sizeof(oi->path), oi->path);
+	/* The other end: AF_UNIX says it; on loopback, the socket with the ports swapped is it. */
 	if (oi->peer_ino && (peer = obj_get(v, oi->peer_ino, IPCT_KIND_SOCKET))) {
 		o = obj_find(v, oi->ino);       /* the peer's arrival may have moved the table */
-		o->peer = peer->ino;
-		peer->peer = o->ino;
+		obj_link(o, peer);
+	} else if ((oi->family == AF_INET || oi->family == AF_INET6) && oi->lport && oi->rport) {
+		o->lport = oi->lport;
+		o->rport = oi->rport;
+		for (size_t i = 0; i < v->nobjs; i++)
+			if (v->objs[i].lport == o->rport && v->objs[i].rport == o->lport && &v->objs[i] != o)
+				obj_link(o, &v->objs[i]);
 	}
 	/* Its path or name once, here; the arrows go by the short name. */
 	if (v->opened.pid == e->pid && v->opened.ino == oi->ino) {
 		fd_desc(o, v->opened.mode, d, sizeof(d));
 		fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = %s (%s%s)", v->opened.call, oi->fd, d,
-			e->kind[0] == IPCT_KIND_MQUEUE ? "/" : "", o->path);
+			kind == IPCT_KIND_MQUEUE ? "/" : "", o->path);
 	}
 	v->opened.pid = 0;
 }
@@ -1338,8 +1370,7 @@ static void on_pair(struct view *v, const struct ipct_event *e, bool pipe)
 	b->num = a->num;
 	a->pair = 'a';
 	b->pair = 'b';
-	a->peer = b->ino;
-	b->peer = a->ino;
+	obj_link(a, b);
 	obj_name(a, name, sizeof(name));
 	fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = end a, %d = end b", name, fd0, fd1);
 }

@@ -28,8 +28,8 @@ tmux channel that the test waits on, then the test reads the window back
 - `pipe 20` (a child's 20 small writes to its parent): folded into arrows
   that say how many writes, their writes and bytes adding up to the
   program's, fewer arrows than writes;
-- `socketpair 3`: arrows both ways, their bytes each way equal to what
-  each side says it sent;
+- `socketpair 3` and `tcp 2` (loopback): arrows both ways, their bytes each
+  way equal to what each side says it sent;
 - `mqpingpong 2` and `msgqueue` (POSIX and System V queues both ways):
   the messages and bytes on the arrows each way equal to what each side
   says it received;
@@ -311,19 +311,23 @@ try:
     check(len(arrows) < rep['writes'], 'pipe 20: %d arrows for %d writes: nothing folded' % (len(arrows), writes))
     passed('pipe 20: %d writes, %d bytes on %d arrow(s)' % (writes, drawn, len(arrows)))
 
-    # 5. socketpair ping-pong: arrows both ways, with the bytes each side sent.
-    lines, colour, code, rep = view_in_tmux('sockpair', [example('socketpair'), str(N)])
-    check_eq('ipctrace exit status (socketpair)', 0, code)
-    check_width(lines, 'socketpair %d' % N)
-    ways = {'►': 0, '◄': 0}
-    for line in lines:
-        for head in ways:
-            if 'socketpair 1' in line and head in line:
-                ways[head] += int(re.search(r'(\d+) bytes?\b', line).group(1))
-    # The parent's lane is the first: its bytes go right, the child's left.
-    check_eq('socketpair: bytes drawn parent -> child', rep['parent']['sendto_bytes'], ways['►'])
-    check_eq('socketpair: bytes drawn child -> parent', rep['child']['sendto_bytes'], ways['◄'])
-    passed('socketpair %d: %d bytes drawn each way, as each side sent' % (N, ways['►']))
+    # 5. Sockets: a socketpair's ping-pong, and TCP on loopback (its ends matched by their ports).
+    for prog, args, label, right, left in (
+            ('socketpair', [str(N)], 'socketpair 1', ('parent', 'sendto_bytes'), ('child', 'sendto_bytes')),
+            ('tcp', ['2'], 'socket ', ('client', 'recvfrom_bytes'), ('server', 'recvfrom_bytes'))):
+        lines, colour, code, rep = view_in_tmux(prog, [example(prog)] + args)
+        check_eq('ipctrace exit status (%s)' % prog, 0, code)
+        check_width(lines, prog)
+        ways = {'►': 0, '◄': 0}
+        for line in lines:
+            for head in ways:
+                if label in line and head in line:
+                    ways[head] += int(re.search(r'(\d+) bytes?\b', line).group(1))
+        # The first process has the first lane: its bytes go right, the other's left.
+        check_eq('%s: bytes drawn to the right' % prog, rep[right[0]][right[1]], ways['►'])
+        check_eq('%s: bytes drawn to the left' % prog, rep[left[0]][left[1]], ways['◄'])
+        passed('%s: %d and %d bytes drawn each way, as each side sent' % (prog, ways['►'], ways['◄']))
+
     # 5b. Message queues: sender's lane to receiver's, messages and bytes as received.
     for prog, args, what in (('mqpingpong', ['2'], 'queue'), ('msgqueue', [], 'msg queue')):
         lines, colour, code, rep = view_in_tmux(prog, [example(prog)] + args)
