@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "names.h"
+#include "replay.h"
 
 static void log_usage(FILE *f)
 {
@@ -40,6 +41,11 @@ static void log_usage(FILE *f)
 		"  -o, --output FORMAT   text (default) or json (fields in docs/events.md)\n"
 		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
+		"      --view            draw the events as ipctrace run --view does (a\n"
+		"                        session: session=N), all at once\n"
+		"      --step            --view one event per key: space next, b back a\n"
+		"                        screen, s what each process holds, q quit\n"
+		"      --speed F         --view in slowed real time: 0.1 ten times slower\n"
 		"  -h, --help            show this help\n"
 		"\n"
 		"Exit status: 0, or 3 when the answer may miss events (stderr says how\n"
@@ -111,9 +117,12 @@ int do_log(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "color", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		REPLAY_OPTIONS,
 		{},
 	};
 	struct query_opts q = QUERY_OPTS_INIT;
+	struct replay_opts ro = { 0 };
+	struct replay *rp = NULL;
 	struct ipct_fmt fmt = { 0 };
 	struct json_object *req, *reply = NULL, *v;
 	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -148,14 +157,26 @@ int do_log(int argc, char **argv)
 			follow = true;
 			break;
 		default:
+			if ((ret = replay_option(&ro, c, optarg)) != 0) {
+				if (ret < 0)
+					return EXIT_USAGE;
+				break;
+			}
 			if (query_option(&q, c, false, log_usage, &ret) < 0)
 				return ret;
 		}
+	}
+	if (ro.view && (follow || q.mode != IPCT_OUT_TEXT || (ro.step && ro.speed > 0))) {
+		fprintf(stderr, "ipctrace log: --view draws a logged session: not with -f or -o, and --step or --speed, "
+			"not both\n");
+		return EXIT_USAGE;
 	}
 	fmt.mode = q.mode;
 	fmt.color = query_color(&q);
 	fmt.syms = ipct_syms_new();
 	ret = 1;
+	if (ro.view && !(rp = replay_new(&ro)))
+		goto out_free;
 	if (conn_open(&conn, q.socket_path, false) < 0)
 		goto out_free;
 	req = json_object_new_object();
@@ -172,7 +193,8 @@ int do_log(int argc, char **argv)
 	ret = 1;
 	if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
 		fmt.realtime_off = json_object_get_int64(v);
-	ipct_format_header(&fmt, &out);
+	if (!rp)
+		ipct_format_header(&fmt, &out);
 	/* Followed until a signal says to stop: then the exit status says whether anything was lost. */
 	if (follow) {
 		conn.stop_fd = signals_fd(stop_sigs, sizeof(stop_sigs) / sizeof(stop_sigs[0]));
@@ -197,8 +219,12 @@ int do_log(int argc, char **argv)
 
 			ipct_syms_on_event(fmt.syms, e);
 			/* Context (a fork or exec outside the matches) only names handlers. */
-			if (!(e->flags & IPCT_F_CONTEXT))
-				ipct_format_event(&fmt, e, &out);
+			if (!(e->flags & IPCT_F_CONTEXT)) {
+				if (!rp)
+					ipct_format_event(&fmt, e, &out);
+				else if (replay_add(rp, e) < 0)
+					goto out;
+			}
 		} else if (h.type == IPCT_MSG_JSON) {
 			struct json_object *n = ipct_json_parse(payload, h.len);
 
@@ -219,7 +245,7 @@ int do_log(int argc, char **argv)
 			ipct_buf_consume(&out, ipct_buf_len(&out));
 		}
 	}
-	if (write_stdout(&out) < 0)
+	if (write_stdout(&out) < 0 || (rp && replay_play(rp, &fmt)))
 		goto out;
 	if (lost)
 		fprintf(stderr, "ipctrace log: %" PRId64 " events in all were dropped for this output: it is "
@@ -229,6 +255,7 @@ out:
 	json_object_put(reply);
 	conn_close(&conn);
 out_free:
+	replay_free(rp);
 	ipct_buf_free(&out);
 	ipct_syms_free(fmt.syms);
 	return ret;

@@ -107,8 +107,12 @@ static void run_usage(FILE *f)
 		"  -c, --count           no event lines: how many events of each type, at the\n"
 		"                        end (like strace -c)\n"
 		"      --view            instead of event lines, draw one lane per process and\n"
-		"                        each signal travelling from sender to target (for a\n"
-		"                        terminal or a projector)\n"
+		"                        each signal travelling from sender to target, each\n"
+		"                        pipe, FIFO, socket and queue made, copied and closed,\n"
+		"                        and the bytes through them from writer to reader\n"
+		"                        (for a terminal or a projector)\n"
+		"      --view-state      with --view: after each fork and exec, what the\n"
+		"                        process holds (\"0 = read end of pipe 1\")\n"
 		SOCKET_HELP
 		"                        (without a daemon there, root gets a private one)\n"
 		"      --color WHEN      auto (default), always or never\n"
@@ -267,7 +271,9 @@ static void on_diagnosis(struct run *r, struct json_object *d)
 	if (r->diags)
 		json_object_array_add(r->diags, json_object_get(d));
 
-	if (r->fmt.mode == IPCT_OUT_JSON)
+	if (r->view)
+		view_diag(r->view, d);
+	else if (r->fmt.mode == IPCT_OUT_JSON)
 		ipct_json_line(&r->out, d);
 	else if (json_object_object_get_ex(d, "message", &msg) &&
 		 ipct_text_escape(safe, sizeof(safe), json_object_get_string(msg), SIZE_MAX) >= 0)
@@ -616,6 +622,7 @@ static const struct option trace_opts[] = {
 	{ "color", required_argument, NULL, 'C' },
 	{ "signals", no_argument, NULL, 'S' },
 	{ "view", no_argument, NULL, 'V' },
+	{ "view-state", no_argument, NULL, 'W' },
 	{ "pipes", no_argument, NULL, 'P' },
 	{ "explain", no_argument, NULL, 'E' },
 	{ "count", no_argument, NULL, 'c' },
@@ -630,7 +637,7 @@ struct trace_args {
 	const char *socket_path, *color, *pids, *output_file;
 	const char *select[SELECT_MAX];  /* -e */
 	int nselect;
-	bool socket_given, want_view, all, background;
+	bool socket_given, want_view, view_state, all, background;
 };
 
 static void attach_usage(FILE *f)
@@ -655,7 +662,8 @@ static void attach_usage(FILE *f)
 		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
 		"  -O, --output-file FILE  the trace into FILE, not stdout\n"
 		"  -e, --events EXPR     print only the events EXPR selects (as for run)\n"
-		"      --signals, --pipes, --explain, --view, --count   as for ipctrace run\n"
+		"      --signals, --pipes, --explain, --view, --view-state, --count\n"
+		"                        as for ipctrace run\n"
 		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n");
@@ -730,6 +738,9 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 			break;
 		case 'V':
 			a->want_view = true;
+			break;
+		case 'W':
+			a->want_view = a->view_state = true;
 			break;
 		case 'P':
 			r->want_pipes = true;
@@ -865,7 +876,7 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 	if (a->background)
 		return 0;
 	if (a->want_view) {
-		r->view = view_new(r->out_fd, &r->fmt);
+		r->view = view_new(r->out_fd, &r->fmt, a->view_state ? VIEW_STATE_LINES : 0);
 		if (!r->view) {
 			fprintf(stderr, "ipctrace: out of memory\n");
 			return -1;

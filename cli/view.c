@@ -3,8 +3,12 @@
  * ipctrace run --view: the trace drawn as a sequence diagram for a lecture
  * hall. Each process has a vertical lane, time runs downwards, and each
  * signal is drawn from its sender to its target, then through its delivery
- * and the return of its handler. Only signals and the process events that
- * frame them are drawn; every other event costs a switch and a compare.
+ * and the return of its handler. Pipes, FIFOs, sockets and message queues
+ * are drawn on the lanes of the processes that make, copy and close their
+ * descriptors, and what goes through them as arrows from the writer's lane
+ * to the reader's. A pipe graph of the view's own (lib/graph.c), fed every
+ * event, knows each process's descriptors: what a fork copied, what a
+ * process holds (its state line), and who can read what is written.
  *
  * Events draw what happens as it happens (generation, delivery, fork,
  * exec, exit). The daemon's lifecycle records, each arriving right after
@@ -13,12 +17,14 @@
  * sigwait, or that it was never delivered.
  *
  * The drawing only ever appends lines, so that it scrolls on a terminal
- * and reads the same in a file. Each line is first laid out in a row of
+ * and reads the same in a file (a replay, cli/replay.c, goes back by
+ * drawing again from the start). Each line is first laid out in a row of
  * cells, one per column, so that no line is wider than the terminal and
  * colour and glyphs are decided per cell: box drawing where the locale
  * says UTF-8, ASCII elsewhere.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,10 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "graph.h"
 #include "names.h"
 #include "syscalls.h"
 #include "view.h"
@@ -57,8 +65,19 @@
 #define G_RETURN 0x25cb         /* ○ */
 #define G_LOST 0x00d7           /* × */
 #define G_ELLIPSIS 0x2026       /* … */
+#define G_OBJ 0x25a0            /* ■ a descriptor made */
+#define G_CLOSE 0x25a1          /* □ a descriptor closed */
+#define G_STATE 0x2261          /* ≡ what a process holds */
+#define G_EOF 0x25ca            /* ◊ a read that returned 0 */
 
-enum color { C_PLAIN, C_BOLD, C_SIG, C_OK, C_WARN, C_BAD, C_INFO, C_COUNT };
+/* Consecutive transfers of at most this many bytes between the same two make one arrow. */
+#define FOLD_BYTES 4096
+/* A read or write that slept this long for another process says so. */
+#define BLOCKED_NS 1000000ull
+/* The descriptors a state line names, at most. */
+#define MAX_HELD 32
+
+enum color { C_PLAIN, C_BOLD, C_SIG, C_OK, C_WARN, C_BAD, C_INFO, C_DATA, C_COUNT };
 
 static const char *const sgr[C_COUNT] = {
 	[C_PLAIN] = "\033[0m",
@@ -68,10 +87,11 @@ static const char *const sgr[C_COUNT] = {
 	[C_WARN] = "\033[0;1;33m",
 	[C_BAD] = "\033[0;1;31m",
 	[C_INFO] = "\033[0;36m",
+	[C_DATA] = "\033[0;1;34m",
 };
 
 /* The marks drawn so far, for a legend that explains only those. */
-enum mark { M_SENT = 1, M_DELIVERED = 2, M_RETURNED = 4, M_LOST = 8, M_EXIT = 16 };
+enum mark { M_SENT = 1, M_DELIVERED = 2, M_RETURNED = 4, M_LOST = 8, M_EXIT = 16, M_FD = 32, M_DATA = 64 };
 
 struct cell {
 	uint32_t cp;            /* a code point: ASCII, or a glyph above */
@@ -96,11 +116,55 @@ struct vproc {
 	char comm[IPCT_COMM_LEN + 1];   /* printable ASCII */
 	char name[NAME_LEN];            /* comm[pid] */
 	uint64_t ignored;               /* signals set to SIG_IGN (bit sig-1), as seen */
+	uint64_t exec_ns;               /* its last exec; 0 none seen */
+	uint64_t events;                /* events of it drawn: how active its lane is */
+};
+
+/* Who last wrote (sent) into an object: where the arrow of the next read starts. */
+struct vwriter {
+	uint32_t pid;           /* 0: none seen */
+	char name[NAME_LEN];    /* its comm[pid]: it may be gone when the reader reads */
+	int lane;               /* its lane, and the lane's generation then: */
+	unsigned gen;           /* if nobody took the lane since, its arrows still start there */
+	uint64_t writes;        /* writes since the last read drew them */
+	uint64_t guessed;       /* writes a read counted before their records came */
+};
+
+/* A pipe, FIFO, socket or message queue met in the trace. */
+struct vobj {
+	uint64_t ino;
+	int kind;
+	unsigned num;           /* pipe 1, pipe 2 ...: in the order met, per kind */
+	char pair;              /* a socketpair's 'a' or 'b'; 0 otherwise */
+	uint64_t peer;          /* a connected socket's other end: where its writes go; 0 none known */
+	uint16_t lport, rport;  /* an AF_INET(6) socket's ports: its peer is the one with them swapped */
+	struct vwriter w;
+	char path[64];          /* a FIFO's path, a queue's name; "" unknown */
+};
+
+/* Transfers being folded into one arrow: drawn before any other line is. */
+struct xfer {
+	bool on, msgs;
+	uint64_t ino;
+	uint32_t from, to;
+	char from_name[NAME_LEN];
+	int from_lane;          /* the writer's lane and its generation, for a writer gone since */
+	unsigned from_gen;
+	uint64_t calls, bytes, last, ts, waited;
+};
+
+/* An open of a FIFO or queue, drawn with the OBJINFO record that names what it opened. */
+struct opened {
+	uint32_t pid;
+	uint64_t ino;
+	unsigned mode;
+	const char *call;
 };
 
 struct lane {
 	int x;                  /* the column of its line */
 	int nprocs;             /* live processes drawn on it: 0 free, more than 1 shared */
+	unsigned gen;           /* processes given it so far: whether it is still a gone one's */
 };
 
 struct view {
@@ -115,11 +179,20 @@ struct view {
 	size_t nprocs, cap;
 	/* The last process to exit: its records (never delivered ...) follow its exit. */
 	uint32_t gone_pid;
-	int gone_x;
+	int gone_x, gone_lane;
+	char gone_name[NAME_LEN];
 	uint32_t root_pid;      /* the command, named in the closing line */
 	char root[IPCT_COMM_LEN + 1];
 	unsigned marks;
-	unsigned records, outcome[IPCT_OUTCOME_MAX];
+	unsigned records, outcome[IPCT_OUTCOME_MAX], adopted;
+	bool state_lines;       /* a state line at each fork and exec, not only at forks that copy some */
+	struct ipct_graph *graph;       /* every process's descriptors */
+	struct vobj *objs;
+	size_t nobjs, capobjs;
+	unsigned nkind[IPCT_KIND_MAX];
+	struct xfer xfer;
+	struct opened opened;
+	uint64_t lines;         /* lines drawn so far */
 	struct cell row[MAX_WIDTH];
 	char out[MAX_WIDTH * 16 + 16];  /* a row as bytes: 4 per glyph, colour changes */
 };
@@ -150,6 +223,10 @@ static const char *ascii_of(uint32_t cp)
 	case G_RETURN: return "o";
 	case G_LOST: return "x";
 	case G_ELLIPSIS: return "~";
+	case G_OBJ: return "#";
+	case G_CLOSE: return "]";
+	case G_STATE: return "=";
+	case G_EOF: return "e";
 	case 0x2192: return "->";       /* → */
 	case 0x00b5: return "u";        /* µ */
 	case 0x00b7: return "-";        /* · */
@@ -241,6 +318,7 @@ static void row_flush_n(struct view *v, int n)
 	if (cur != C_PLAIN)
 		len += (size_t)sprintf(v->out + len, "%s", sgr[C_PLAIN]);
 	v->out[len++] = '\n';
+	v->lines++;
 	write_all(v, v->out, len);
 }
 
@@ -430,8 +508,13 @@ static void fmt_dur(char *buf, size_t len, const char *prefix, uint64_t ns)
 }
 
 /* A fresh row: the live lanes, and a time in the gutter unless ts is 0. */
+static void xfer_draw(struct view *v);
+
 static void row_start(struct view *v, uint64_t ts)
 {
+	/* The arrow being folded goes first: it happened before what this line draws. */
+	if (v->xfer.on)
+		xfer_draw(v);
 	for (int x = 0; x < v->width; x++)
 		v->row[x] = (struct cell){ ' ', C_PLAIN };
 	for (int i = 0; i < v->nlanes; i++)
@@ -562,13 +645,25 @@ static bool lane_shared(const struct view *v, const struct vproc *p)
 	return v->lane[p->lane].nprocs > 1;
 }
 
+/*
+ * A free lane, or when all are taken the least active one (the fewest
+ * events of its live processes): newcomers share it, and its lines name
+ * them, so that the busy lanes stay one process each.
+ */
 static int lane_pick(const struct view *v)
 {
+	uint64_t load[MAX_LANES] = { 0 };
+	int best = v->nlanes - 1;
+
 	for (int i = 0; i < v->nlanes; i++)
 		if (!v->lane[i].nprocs)
 			return i;
-	/* All taken: newcomers share the last lane, and its lines name them. */
-	return v->nlanes - 1;
+	for (size_t i = 0; i < v->nprocs; i++)
+		load[v->procs[i]->lane] += v->procs[i]->events;
+	for (int i = v->nlanes; i-- > 0;)
+		if (load[i] < load[best])
+			best = i;
+	return best;
 }
 
 static void set_comm(struct vproc *p, const char *comm)
@@ -601,6 +696,7 @@ static struct vproc *proc_add(struct view *v, uint32_t pid, const char *comm)
 	set_comm(p, comm);
 	p->lane = lane_pick(v);
 	v->lane[p->lane].nprocs++;
+	v->lane[p->lane].gen++;
 	v->procs[v->nprocs++] = p;
 	if (!v->root_pid) {
 		v->root_pid = pid;
@@ -626,8 +722,10 @@ static struct vproc *proc_of(struct view *v, const struct ipct_event *e)
 {
 	struct vproc *p = proc_find(v, e->pid);
 
-	if (p)
+	if (p) {
+		p->events++;
 		return p;
+	}
 	p = proc_add(v, e->pid, e->comm);
 	if (p && e->type != IPCT_EV_EXEC)
 		draw_header(v, p, e, NULL);
@@ -720,6 +818,44 @@ static const char *call_name(int64_t nr, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Something moving from snd's lane to tgt's (a signal, bytes through a
+ * pipe), labelled l: an arrow between two lanes, out of a lane and back in
+ * over two lines when both are one lane, or from (tgt only) or to (snd
+ * only) a box named `box` beside the lane that has one.
+ */
+static void draw_link(struct view *v, uint64_t ts, const struct vproc *snd, const struct vproc *tgt,
+		      const char *box, bool lost, enum color c, struct label *l)
+{
+	int a, b, lo = 1, hi = 0;
+
+	row_start(v, ts);
+	if (!tgt) {
+		draw_box(v, x_of(v, snd), box, false, lost, c, &a, &b);
+	} else if (!snd) {
+		draw_box(v, x_of(v, tgt), box, true, lost, c, &a, &b);
+	} else if (snd->lane != tgt->lane) {
+		draw_arrow(v, x_of(v, snd), x_of(v, tgt), lost, c, &lo, &hi);
+		a = x_of(v, snd) < x_of(v, tgt) ? x_of(v, snd) : x_of(v, tgt);
+		b = a == x_of(v, snd) ? x_of(v, tgt) : x_of(v, snd);
+	} else {
+		/* To itself (or to a lane-mate): out and back in over two lines. */
+		a = x_of(v, snd);
+		b = a + 2;
+		put(v, a, G_TEE_R, c);
+		put(v, a + 1, G_HLINE, c);
+		put(v, a + 2, G_LOOP_OUT, c);
+	}
+	place_label(v, l, a, b, lo, hi);
+	row_flush(v);
+	if (snd && tgt && snd->lane == tgt->lane) {
+		row_start(v, 0);
+		put(v, a + 1, lost ? G_LOST : G_HEAD_L, c);
+		put(v, a + 2, G_LOOP_IN, c);
+		row_flush(v);
+	}
+}
+
 static struct state generate_state(const struct ipct_sig *s, uint32_t flags, const struct vproc *tgt)
 {
 	switch (s->result) {
@@ -753,15 +889,37 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 	struct vproc *tgt = proc_find(v, s->target_pid);
 	struct vproc *snd = kernel ? NULL : proc_find(v, e->pid);
 	struct state st = generate_state(s, e->flags, tgt);
-	char name[NAME_LEN], buf[64];
+	char name[NAME_LEN] = "", buf[64];
+	struct vproc gone = { .pid = v->gone_pid, .lane = v->gone_lane };
+	bool orphan = false;
 	const char *why;
-	int a, b, lo = 1, hi = 0;
 	struct label l;
 
+	/*
+	 * The exit of a process whose parent had gone before it tells the
+	 * process that adopted it (init, a subreaper): drawn from where its
+	 * lane ended. The command's own exit tells ipctrace, which started
+	 * it: the trace's business, not drawn.
+	 */
+	if (!tgt && !snd && kernel && s->sig == SIGCHLD && (uint32_t)s->sifields[0] == v->gone_pid &&
+	    v->gone_pid != v->root_pid) {
+		memcpy(gone.name, v->gone_name, sizeof(gone.name));
+		snd = &gone;
+		orphan = true;
+	}
 	/* Neither end is drawn: e.g. the kernel telling ipctrace that the command ended. */
 	if (!tgt && !snd)
 		return;
-	label_state(v, &l, s->sig, &st);
+	if (orphan) {
+		/* What it is must stay: the exit of an orphan, told to the process that adopted it. */
+		label_init(&l);
+		label_sig(v, &l, s->sig);
+		label_add(v, &l, C_INFO, "(orphan)");
+		label_keep(&l);
+		label_add(v, &l, st.color, " %s%s", st.text, st.detail);
+	} else {
+		label_state(v, &l, s->sig, &st);
+	}
 	why = kernel ? kernel_cause(e, buf, sizeof(buf)) : call_name(s->sys_nr, buf, sizeof(buf));
 	if (why)
 		label_add(v, &l, C_INFO, " · %s", why);
@@ -772,34 +930,16 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 	if (tgt && snd != tgt && lane_shared(v, tgt))
 		label_add(v, &l, C_INFO, " · to %s", tgt->name);
 
-	row_start(v, e->ts_ns);
-	if (!tgt) {
+	if (orphan && s->target_pid == 1) {
+		snprintf(name, sizeof(name), "init");
+	} else if (!tgt) {
 		snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, s->target_comm, s->target_pid);
-		label_add(v, &l, C_INFO, " (not traced)");
-		draw_box(v, x_of(v, snd), name, false, st.lost, st.color, &a, &b);
+		if (!orphan)
+			label_add(v, &l, C_INFO, " (not traced)");
 	} else if (!snd) {
 		snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, e->comm, e->pid);
-		draw_box(v, x_of(v, tgt), kernel ? "kernel" : name, true, st.lost, st.color, &a, &b);
-	} else if (snd->lane != tgt->lane) {
-		draw_arrow(v, x_of(v, snd), x_of(v, tgt), st.lost, st.color, &lo, &hi);
-		a = x_of(v, snd) < x_of(v, tgt) ? x_of(v, snd) : x_of(v, tgt);
-		b = a == x_of(v, snd) ? x_of(v, tgt) : x_of(v, snd);
-	} else {
-		/* To itself (or to a lane-mate): out and back in over two lines. */
-		a = x_of(v, snd);
-		b = a + 2;
-		put(v, a, G_TEE_R, st.color);
-		put(v, a + 1, G_HLINE, st.color);
-		put(v, a + 2, G_LOOP_OUT, st.color);
 	}
-	place_label(v, &l, a, b, lo, hi);
-	row_flush(v);
-	if (snd && tgt && snd->lane == tgt->lane) {
-		row_start(v, 0);
-		put(v, a + 1, st.lost ? G_LOST : G_HEAD_L, st.color);
-		put(v, a + 2, G_LOOP_IN, st.color);
-		row_flush(v);
-	}
+	draw_link(v, e->ts_ns, snd, tgt, kernel && !snd ? "kernel" : name, st.lost, st.color, &l);
 	v->marks |= st.lost ? M_LOST : M_SENT;
 }
 
@@ -864,6 +1004,572 @@ static void on_deliver(struct view *v, const struct ipct_event *e)
 	v->marks |= M_DELIVERED;
 }
 
+/*
+ * A label too long for one line, from column x on (over the lanes), cut
+ * at spaces into as many lines as it takes; mark on lane column mx first.
+ */
+static void draw_wrapped(struct view *v, struct label *l, int x, int mx, uint32_t mark, enum color c)
+{
+	int room = v->width - x, at = 0;
+
+	while (at < l->len) {
+		int n = l->len - at;
+		struct label part;
+
+		if (n > room) {
+			n = room;
+			while (n > room / 2 && l->c[at + n].cp != ' ')
+				n--;
+		}
+		row_start(v, 0);
+		for (int i = x; i < v->width; i++)
+			put(v, i, ' ', C_PLAIN);
+		if (at == 0 && mx >= 0)
+			put(v, mx, mark, c);
+		label_init(&part);
+		memcpy(part.c, l->c + at, (size_t)n * sizeof(part.c[0]));
+		part.len = n;
+		put_label(v, at ? x + 2 : x, &part);
+		row_flush(v);
+		at += n;
+		while (at < l->len && l->c[at].cp == ' ')
+			at++;
+		room = v->width - x - 2;
+	}
+}
+
+/* ---- pipes, FIFOs, sockets and message queues ---------------------------- */
+
+static struct vobj *obj_find(const struct view *v, uint64_t ino)
+{
+	for (size_t i = 0; i < v->nobjs; i++)
+		if (v->objs[i].ino == ino)
+			return &v->objs[i];
+	return NULL;
+}
+
+/* The object with inode ino, numbered in the order met among those of its kind; NULL on ENOMEM. */
+static struct vobj *obj_get(struct view *v, uint64_t ino, int kind)
+{
+	struct vobj *o = obj_find(v, ino);
+
+	if (o)
+		return o;
+	if (v->nobjs == v->capobjs) {
+		size_t cap = v->capobjs ? 2 * v->capobjs : 16;
+		struct vobj *objs = realloc(v->objs, cap * sizeof(*objs));
+
+		if (!objs)
+			return NULL;
+		v->objs = objs;
+		v->capobjs = cap;
+	}
+	o = &v->objs[v->nobjs++];
+	*o = (struct vobj){ .ino = ino, .kind = kind };
+	if (kind >= 0 && kind < IPCT_KIND_MAX)
+		o->num = ++v->nkind[kind];
+	return o;
+}
+
+/* "pipe 1", "FIFO 1", "socketpair 2", "queue 1", "msg queue 3" (its id): short, for arrows. */
+static void obj_name(const struct vobj *o, char *buf, size_t len)
+{
+	static const char *const kinds[IPCT_KIND_MAX] = {
+		[IPCT_KIND_PIPE] = "pipe", [IPCT_KIND_FIFO] = "FIFO", [IPCT_KIND_SOCKET] = "socket",
+		[IPCT_KIND_MQUEUE] = "queue",
+	};
+
+	if (o->kind == IPCT_KIND_MSGQ)
+		snprintf(buf, len, "msg queue %u", (uint32_t)o->ino);
+	else if (o->pair)
+		snprintf(buf, len, "socketpair %u", o->num);
+	else
+		snprintf(buf, len, "%s %u", o->kind > 0 && o->kind < IPCT_KIND_MAX && kinds[o->kind] ? kinds[o->kind]
+													 : "object", o->num);
+}
+
+/* What a descriptor is: "write end of pipe 1", "end b of socketpair 1", "queue /q". */
+static void fd_desc(const struct vobj *o, unsigned mode, char *buf, size_t len)
+{
+	char name[96];
+
+	obj_name(o, name, sizeof(name));
+	if ((o->kind == IPCT_KIND_PIPE || o->kind == IPCT_KIND_FIFO) && (mode == 1 || mode == 2))
+		snprintf(buf, len, "%s end of %s", mode == 1 ? "read" : "write", name);
+	else if (o->pair)
+		snprintf(buf, len, "end %c of %s", o->pair, name);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+/* The end a descriptor's flags (f_flags | f_mode << 32) open: 1 read, 2 write, 3 both. */
+static unsigned mode_of(uint64_t flags)
+{
+	return (unsigned)(flags >> 32) & 3;
+}
+
+/* A line about p's descriptors: mark on its lane, then the label beside it. */
+static void draw_note(struct view *v, struct vproc *p, uint64_t ts, uint32_t mark, enum color c, struct label *l)
+{
+	int x = x_of(v, p);
+
+	row_start(v, ts);
+	put(v, x, mark, c);
+	place_label(v, l, x, x, 1, 0);
+	row_flush(v);
+}
+
+static void __attribute__((format(printf, 5, 6)))
+fd_note(struct view *v, const struct ipct_event *e, uint32_t mark, enum color c, const char *fmt, ...)
+{
+	struct vproc *p = proc_of(v, e);
+	struct label l;
+	char tmp[256];
+	va_list ap;
+
+	if (!p)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	label_who(v, &l, p);
+	label_text(v, &l, c, tmp);
+	label_keep(&l);
+	draw_note(v, p, e->ts_ns, mark, c, &l);
+	v->marks |= M_FD;
+}
+
+/* The folded transfer, drawn: writer's lane to reader's, or from the object when no writer was seen. */
+static void xfer_draw(struct view *v)
+{
+	struct xfer *t = &v->xfer;
+	struct vproc *from = proc_find(v, t->from), *to = proc_find(v, t->to);
+	struct vproc gone = { .pid = t->from, .lane = t->from_lane };
+	const struct vobj *o = obj_find(v, t->ino);
+	char name[96];
+	struct label l;
+
+	t->on = false;
+	if (!to || !o)
+		return;
+	/* A writer that has exited since: from where its lane was, while no one else has it. */
+	if (!from && t->from && v->lane[t->from_lane].gen == t->from_gen && !v->lane[t->from_lane].nprocs) {
+		memcpy(gone.name, t->from_name, sizeof(gone.name));
+		from = &gone;
+	}
+	obj_name(o, name, sizeof(name));
+	label_init(&l);
+	label_add(v, &l, C_DATA, "%s", name);
+	label_keep(&l);
+	if (t->msgs)
+		label_add(v, &l, C_DATA, ": %" PRIu64 " message%s", t->calls, t->calls == 1 ? "" : "s");
+	else if (t->calls > 1)
+		label_add(v, &l, C_DATA, ": %" PRIu64 " writes", t->calls);
+	label_add(v, &l, C_DATA, "%s%" PRIu64 " byte%s", t->msgs || t->calls > 1 ? ", " : ": ", t->bytes,
+		  t->bytes == 1 ? "" : "s");
+	label_keep(&l);
+	if (t->waited >= BLOCKED_NS) {
+		char w[32];
+
+		fmt_dur(w, sizeof(w), "", t->waited);
+		label_add(v, &l, C_WARN, " · reader blocked %s", w);
+	}
+	if (from && from != to && lane_shared(v, from))
+		label_add(v, &l, C_INFO, " · from %s", from->name);
+	if (to != from && lane_shared(v, to))
+		label_add(v, &l, C_INFO, " · to %s", to->name);
+	draw_link(v, t->ts, from, to, t->from ? t->from_name : name, false, C_DATA, &l);
+	v->marks |= M_DATA;
+}
+
+/*
+ * Bytes that reader took out of o (the reader is known only when it
+ * reads): an arrow from the last process that wrote into o. Small ones in
+ * a row between the same two make one arrow, drawn when something else is.
+ */
+static void xfer_add(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes, uint64_t calls,
+		     bool msgs)
+{
+	struct xfer *t = &v->xfer;
+	uint32_t to = e->pid;
+	uint64_t waited = e->sys.dur_ns;
+
+	if (!proc_of(v, e))
+		return;
+	if (t->on && t->ino == o->ino && t->from == o->w.pid && t->to == to && t->msgs == msgs &&
+	    bytes <= FOLD_BYTES && t->last <= FOLD_BYTES) {
+		t->calls += calls;
+		t->bytes += bytes;
+		t->last = bytes;
+		t->waited = t->waited > waited ? t->waited : waited;
+		return;
+	}
+	if (t->on)
+		xfer_draw(v);
+	*t = (struct xfer){ .on = true, .ino = o->ino, .from = o->w.pid, .to = to, .calls = calls,
+			    .bytes = bytes, .last = bytes, .ts = e->ts_ns, .waited = waited, .msgs = msgs,
+			    .from_lane = o->w.lane, .from_gen = o->w.gen };
+	memcpy(t->from_name, o->w.name, sizeof(t->from_name));
+}
+
+/*
+ * Where what is written into o arrives: a connected socket's other end,
+ * else o itself. A socket whose other end is not known yet keeps its own
+ * writes until it is (obj_link), where they belong.
+ */
+static struct vobj *obj_dest(struct view *v, struct vobj *o)
+{
+	struct vobj *d = o->peer ? obj_get(v, o->peer, o->kind) : NULL;
+
+	return d ? d : o;
+}
+
+/* Sockets a and b are the two ends of one connection: what each kept of its own writes goes to the other. */
+static void obj_link(struct vobj *a, struct vobj *b)
+{
+	/* Until now, each end without a known peer kept its own writes: they are the other's to read. */
+	struct vwriter to_b = a->peer ? b->w : a->w, to_a = b->peer ? a->w : b->w;
+
+	if (a->peer == b->ino && b->peer == a->ino)
+		return;
+	a->w = to_a;
+	b->w = to_b;
+	a->peer = b->ino;
+	b->peer = a->ino;
+}
+
+/* A write (send) of e's process put something into o: the arrow that the read draws starts from it. */
+static void obj_written(struct view *v, struct vobj *o, const struct ipct_event *e)
+{
+	struct vproc *p = proc_of(v, e);
+
+	/* A read recorded before this write's record (its return woke the reader first) counted it already. */
+	if (o->w.guessed)
+		o->w.guessed--;
+	else
+		o->w.writes++;
+	o->w.pid = e->pid;
+	if (!p)
+		return;
+	memcpy(o->w.name, p->name, sizeof(o->w.name));
+	o->w.lane = p->lane;
+	o->w.gen = v->lane[p->lane].gen;
+}
+
+/* Bytes (or a message) that e's process read from o: an arrow from o's last writer. */
+static void obj_read(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes, bool msgs)
+{
+	uint64_t calls = 1;
+
+	/* A message is one, whatever was sent meanwhile; bytes count the writes that made them. */
+	if (!msgs && o->w.writes)
+		calls = o->w.writes;
+	else if (!msgs)
+		o->w.guessed++;
+	o->w.writes = 0;
+	xfer_add(v, o, e, bytes, calls, msgs);
+}
+
+static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_syscall *sc)
+{
+	const struct ipct_sys *s = &e->sys;
+	struct vobj *o = obj_get(v, s->x[0], e->kind[0]);
+	bool msgs = sc->io == IPCT_IO_READ_MSGS || sc->io == IPCT_IO_WRITE_MSGS;
+	bool write;
+	char name[96];
+
+	if (!o)
+		return;
+	write = sc->io == IPCT_IO_BY_END ? (mode_of(s->x[1]) & 2) != 0
+					 : sc->io == IPCT_IO_WRITE || sc->io == IPCT_IO_WRITE_MSGS;
+	obj_name(o, name, sizeof(name));
+	if (write && s->ret > 0)
+		obj_written(v, obj_dest(v, o), e);
+	else if (write && s->ret == -EPIPE)
+		fd_note(v, e, G_LOST, C_BAD, "%s(%d) on %s: EPIPE, no reader", sc->name, (int)s->args[0], name);
+	else if (!write && s->ret > 0)
+		obj_read(v, o, e, msgs ? 0 : (uint64_t)s->ret, msgs);
+	else if (!write && s->ret == 0 && !msgs)
+		fd_note(v, e, G_EOF, C_WARN, "EOF: %s(%d) on %s returned 0", sc->name, (int)s->args[0], name);
+}
+
+/* mq_timedsend/receive, msgsnd/msgrcv: one message from sender to receiver. */
+static void on_queue_io(struct view *v, const struct ipct_event *e, bool send)
+{
+	const struct ipct_sys *s = &e->sys;
+	uint64_t key = s->x[0];
+	struct vobj *o;
+
+	/*
+	 * A System V queue often carries both ways, told apart by the
+	 * message's type: who sent a message is followed per type (the
+	 * upper half of the key; the name is the lower one's id).
+	 */
+	if (e->kind[0] == IPCT_KIND_MSGQ && (e->flags & IPCT_F_NEW_VALID))
+		key ^= (s->x[3] & 0x7fffffff) << 32;
+	o = obj_get(v, key, e->kind[0]);
+
+	if (!o || s->ret < 0)
+		return;
+	if (send) {
+		obj_written(v, o, e);
+		return;
+	}
+	obj_read(v, o, e, (uint64_t)s->ret, true);
+}
+
+/* A FIFO's or queue's open, drawn once the OBJINFO record after it has given its name. */
+static void on_objinfo(struct view *v, const struct ipct_event *e)
+{
+	const struct ipct_objinfo *oi = &e->obj;
+	/* A socket's record names no kind: FIFOs' and queues' do. */
+	int kind = e->kind[0] ? e->kind[0] : IPCT_KIND_SOCKET;
+	struct vobj *o, *peer;
+	char d[128];
+
+	if (!oi->ino || !IPCT_KIND_IS_CHANNEL(kind))
+		return;
+	o = obj_get(v, oi->ino, kind);
+	if (!o)
+		return;
+	if (!o->path[0] && oi->path_len && oi->path[0] && (kind == IPCT_KIND_FIFO || kind == IPCT_KIND_MQUEUE))
+		snprintf(o->path, sizeof(o->path), "%.*s", oi->path_len < sizeof(oi->path) ? oi->path_len
+											 : (int)sizeof(oi->path), oi->path);
+	/* The other end: AF_UNIX says it; on loopback, the socket with the ports swapped is it. */
+	if (oi->peer_ino && (peer = obj_get(v, oi->peer_ino, IPCT_KIND_SOCKET))) {
+		o = obj_find(v, oi->ino);       /* the peer's arrival may have moved the table */
+		obj_link(o, peer);
+	} else if ((oi->family == AF_INET || oi->family == AF_INET6) && oi->lport && oi->rport) {
+		o->lport = oi->lport;
+		o->rport = oi->rport;
+		for (size_t i = 0; i < v->nobjs; i++)
+			if (v->objs[i].lport == o->rport && v->objs[i].rport == o->lport && &v->objs[i] != o)
+				obj_link(o, &v->objs[i]);
+	}
+	/* Its path or name once, here; the arrows go by the short name. */
+	if (v->opened.pid == e->pid && v->opened.ino == oi->ino) {
+		fd_desc(o, v->opened.mode, d, sizeof(d));
+		fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = %s (%s%s)", v->opened.call, oi->fd, d,
+			kind == IPCT_KIND_MQUEUE ? "/" : "", o->path);
+	}
+	v->opened.pid = 0;
+}
+
+static void on_pair(struct view *v, const struct ipct_event *e, bool pipe)
+{
+	const struct ipct_sys *s = &e->sys;
+	int fd0 = (int)(uint32_t)s->x[0], fd1 = (int)(s->x[0] >> 32);
+	struct vobj *a = obj_get(v, s->x[1], e->kind[0]), *b;
+	char name[96];
+
+	if (!a)
+		return;
+	if (pipe) {
+		obj_name(a, name, sizeof(name));
+		fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = read end, %d = write end", name, fd0, fd1);
+		return;
+	}
+	b = obj_get(v, s->x[2], e->kind[1]);
+	if (!b)
+		return;
+	a = obj_find(v, s->x[1]);       /* b's arrival may have moved the table */
+	/* One number for the pair: the second socket takes the first's. */
+	if (b->num == v->nkind[IPCT_KIND_SOCKET] && b->num == a->num + 1)
+		v->nkind[IPCT_KIND_SOCKET]--;
+	b->num = a->num;
+	a->pair = 'a';
+	b->pair = 'b';
+	obj_link(a, b);
+	obj_name(a, name, sizeof(name));
+	fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = end a, %d = end b", name, fd0, fd1);
+}
+
+static void on_channel_call(struct view *v, const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
+	const struct ipct_sys *s = &e->sys;
+	struct vobj *o;
+	char d[128];
+	int to;
+
+	if (!sc)
+		return;
+	switch (sc->cls) {
+	case IPCT_SC_PIPE:
+	case IPCT_SC_SOCKETPAIR:
+		if (s->ret == 0)
+			on_pair(v, e, sc->cls == IPCT_SC_PIPE);
+		return;
+	case IPCT_SC_OPEN:
+	case IPCT_SC_OPENAT:
+	case IPCT_SC_MQ_OPEN:
+		if (s->ret >= 0 && (e->kind[0] == IPCT_KIND_FIFO || e->kind[0] == IPCT_KIND_MQUEUE))
+			v->opened = (struct opened){ e->pid, s->x[0], mode_of(s->x[1]), sc->name };
+		return;
+	case IPCT_SC_DUP2:
+	case IPCT_SC_FD:
+		to = sc->cls == IPCT_SC_DUP2 ? (int)s->args[1] : (int)s->ret;
+		if (s->ret < 0 || !IPCT_KIND_IS_CHANNEL(e->kind[0]) ||
+		    (sc->cls == IPCT_SC_FD && strcmp(sc->name, "dup") &&
+		     (strcmp(sc->name, "fcntl") || (s->args[1] != F_DUPFD && s->args[1] != F_DUPFD_CLOEXEC))))
+			break;
+		o = obj_get(v, s->x[0], e->kind[0]);
+		if (!o)
+			return;
+		fd_desc(o, mode_of(s->x[1]), d, sizeof(d));
+		fd_note(v, e, G_OBJ, C_BOLD, "%s(%d, %d): %d = %s", sc->name, (int)s->args[0], to, to, d);
+		return;
+	case IPCT_SC_CLOSE:
+		if (s->ret != 0 || !IPCT_KIND_IS_CHANNEL(e->kind[0]))
+			return;
+		o = obj_get(v, s->x[0], e->kind[0]);
+		if (!o)
+			return;
+		fd_desc(o, mode_of(s->x[1]), d, sizeof(d));
+		fd_note(v, e, G_CLOSE, C_PLAIN, "close(%d): the %s", (int)s->args[0], d);
+		return;
+	case IPCT_SC_MQ_SEND:
+	case IPCT_SC_MQ_RECV:
+	case IPCT_SC_MSGSND:
+	case IPCT_SC_MSGRCV:
+		on_queue_io(v, e, sc->cls == IPCT_SC_MQ_SEND || sc->cls == IPCT_SC_MSGSND);
+		return;
+	}
+	if (sc->io != IPCT_IO_NONE && IPCT_KIND_IS_CHANNEL(e->kind[0]) && e->kind[0] != IPCT_KIND_MQUEUE)
+		on_io(v, e, sc);
+}
+
+/* ---- state lines ---------------------------------------------------------- */
+
+struct held {
+	int fd;
+	unsigned mode;
+	uint64_t ino, made_ns;
+	int kind;
+};
+
+struct held_list {
+	struct held h[MAX_HELD];
+	int n;
+};
+
+static void held_one(int fd, const struct ipct_graph_obj *obj, unsigned mode, uint64_t made_ns, void *ctx)
+{
+	struct held_list *hl = ctx;
+
+	if (hl->n < MAX_HELD && IPCT_KIND_IS_CHANNEL(obj->kind))
+		hl->h[hl->n++] = (struct held){ fd, mode, obj->ino, made_ns, obj->kind };
+}
+
+static int held_cmp(const void *a, const void *b)
+{
+	return ((const struct held *)a)->fd - ((const struct held *)b)->fd;
+}
+
+/*
+ * "wc[123]: 0 = read end of pipe 1": the pipes, FIFOs, sockets and queues
+ * p holds, by descriptor. One above 2 that came through its last exec is
+ * leaked: the new program never asked for it (and a write end held so
+ * keeps the reader from its EOF). Nothing drawn when empty unless asked.
+ */
+static void draw_state(struct view *v, struct vproc *p, bool asked)
+{
+	struct held_list hl = { .n = 0 };
+	struct label l;
+	char d[128];
+
+	ipct_graph_proc_fds(v->graph, p->pid, held_one, &hl);
+	if (!hl.n && !asked)
+		return;
+	qsort(hl.h, (size_t)hl.n, sizeof(hl.h[0]), held_cmp);
+	label_init(&l);
+	label_add(v, &l, C_INFO, "%s:", p->name);
+	label_keep(&l);
+	if (!hl.n)
+		label_add(v, &l, C_INFO, " no pipe, socket or queue");
+	for (int i = 0; i < hl.n; i++) {
+		struct vobj *o = obj_get(v, hl.h[i].ino, hl.h[i].kind);
+		bool leaked = hl.h[i].fd > 2 && p->exec_ns && hl.h[i].made_ns < p->exec_ns &&
+			      (hl.h[i].kind == IPCT_KIND_PIPE || hl.h[i].kind == IPCT_KIND_FIFO);
+
+		if (!o)
+			return;
+		fd_desc(o, hl.h[i].mode, d, sizeof(d));
+		label_add(v, &l, C_INFO, "%s %d = %s", i ? "," : "", hl.h[i].fd, d);
+		if (leaked)
+			label_add(v, &l, C_BAD, " (leaked)");
+	}
+	/* Beside its lane when it fits there, else from the gutter on, over the lanes: one line if it can. */
+	draw_wrapped(v, &l, l.len <= v->width - x_of(v, p) - 2 ? x_of(v, p) + 2 : GUTTER, x_of(v, p), G_STATE, C_INFO);
+}
+
+/* The 's' key of a replay: every live process's state line. */
+void view_state(struct view *v)
+{
+	if (!v || v->broken)
+		return;
+	for (size_t i = 0; i < v->nprocs; i++)
+		draw_state(v, v->procs[i], true);
+}
+
+/*
+ * text with each "pipe:[N]" and "socket:[N]" the view has a name for
+ * renamed to it ("pipe 1"), as the lanes call them; malloc'd, NULL on ENOMEM.
+ */
+static char *rename_objects(const struct view *v, const char *text)
+{
+	char *out = strdup(text);
+
+	for (size_t i = 0; out && i < v->nobjs; i++) {
+		char kname[64], vname[96], *at;
+
+		ipct_object_name(v->objs[i].kind, v->objs[i].ino, kname, sizeof(kname));
+		obj_name(&v->objs[i], vname, sizeof(vname));
+		while (out && (at = strstr(out, kname))) {
+			char *n;
+
+			if (asprintf(&n, "%.*s%s%s", (int)(at - out), out, vname, at + strlen(kname)) < 0)
+				n = NULL;
+			free(out);
+			out = n;
+		}
+	}
+	return out;
+}
+
+/* A diagnosis (docs/diagnoses.md): its message, in full, over as many lines as it takes. */
+void view_diag(struct view *v, struct json_object *d)
+{
+	struct json_object *m;
+	char *msg;
+	const char *s;
+	int room = v ? v->width - GUTTER - 3 : 0;
+
+	if (!v || v->broken || !json_object_object_get_ex(d, "message", &m))
+		return;
+	msg = rename_objects(v, json_object_get_string(m));
+	s = msg ? msg : json_object_get_string(m);
+	for (bool first = true; *s; first = false) {
+		int n = (int)strlen(s);
+		struct label l;
+
+		if (n > room) {
+			n = room;
+			while (n > room / 2 && s[n] != ' ')
+				n--;
+		}
+		label_init(&l);
+		label_add(v, &l, C_BAD, "%s %.*s", first ? "!!" : "  ", n, s);
+		row_start(v, 0);
+		put_label(v, GUTTER, &l);
+		row_flush(v);
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+	free(msg);
+}
+
 /* rt_sigaction: only SIG_IGN is remembered, to tell "ignored" from "ignored by default". */
 static void on_sigaction(struct view *v, const struct ipct_event *e)
 {
@@ -891,7 +1597,10 @@ static void on_fork(struct view *v, const struct ipct_event *e)
 	if (!child)
 		return;
 	child->ignored = parent->ignored;
+	child->exec_ns = parent->exec_ns;
 	draw_header(v, child, e, parent);
+	/* What fork copied: the same ends, now held twice. */
+	draw_state(v, child, false);
 }
 
 static void on_exec(struct view *v, const struct ipct_event *e)
@@ -903,7 +1612,10 @@ static void on_exec(struct view *v, const struct ipct_event *e)
 	set_comm(p, e->comm);
 	if (p->pid == v->root_pid)
 		snprintf(v->root, sizeof(v->root), "%s", p->comm);
+	p->exec_ns = e->ts_ns;
 	draw_header(v, p, e, NULL);
+	if (v->state_lines)
+		draw_state(v, p, false);
 }
 
 static void on_exit_event(struct view *v, const struct ipct_event *e)
@@ -929,17 +1641,28 @@ static void on_exit_event(struct view *v, const struct ipct_event *e)
 	v->marks |= killed ? M_LOST : M_EXIT;
 	v->gone_pid = p->pid;
 	v->gone_x = x;
+	v->gone_lane = p->lane;
+	memcpy(v->gone_name, p->name, sizeof(v->gone_name));
 	proc_remove(v, p);
 }
 
 void view_event(struct view *v, const struct ipct_event *e)
 {
-	if (!v || v->broken)
+	if (!v)
+		return;
+	/* First, so that a line drawn for this event sees the tables as they are after it. */
+	ipct_graph_event(v->graph, e);
+	if (v->broken)
 		return;
 	switch (e->type) {
 	case IPCT_EV_SYSCALL:
 		if (e->nr == SYS_rt_sigaction)
 			on_sigaction(v, e);
+		else
+			on_channel_call(v, e);
+		break;
+	case IPCT_EV_OBJINFO:
+		on_objinfo(v, e);
 		break;
 	case IPCT_EV_SIGNAL_GENERATE:
 		on_generate(v, e);
@@ -1019,7 +1742,11 @@ void view_record(struct view *v, const struct ipct_sigrec *r)
 	if (!v || r->outcome >= IPCT_OUTCOME_MAX)
 		return;
 	v->records++;
-	v->outcome[r->outcome]++;
+	/* A SIGCHLD to whoever adopted an orphan is not a signal sent away: it is the orphan's story. */
+	if (r->outcome == IPCT_OUTCOME_UNOBSERVED && r->flags & IPCT_SR_ADOPTED)
+		v->adopted++;
+	else
+		v->outcome[r->outcome]++;
 	if (v->broken)
 		return;
 	/* A handler that never returned (exit, longjmp, death) has no line of its own. */
@@ -1085,7 +1812,7 @@ static void draw_tally(struct view *v)
 		[IPCT_OUTCOME_DISCARDED] = { "discarded", C_WARN },
 	};
 	const char *sep = ": ";
-	int brk[IPCT_OUTCOME_MAX], nbrk = 0;
+	int brk[IPCT_OUTCOME_MAX + 1], nbrk = 0;
 	struct label l;
 
 	label_init(&l);
@@ -1097,6 +1824,11 @@ static void draw_tally(struct view *v)
 		brk[nbrk++] = l.len;
 		label_add(v, &l, names[i].color, "%u %s", v->outcome[i], names[i].text);
 		sep = ", ";
+	}
+	if (v->adopted) {
+		label_add(v, &l, C_PLAIN, "%s", sep);
+		brk[nbrk++] = l.len;
+		label_add(v, &l, C_INFO, "%u to an orphan's adopter", v->adopted);
 	}
 	put_wrapped(v, &l, brk, nbrk);
 }
@@ -1114,6 +1846,8 @@ static void draw_legend(struct view *v)
 		{ M_RETURNED, G_RETURN, C_OK, "handled" },
 		{ M_LOST, G_LOST, C_BAD, "lost, ignored, killed" },
 		{ M_EXIT, G_END, C_BOLD, "exited" },
+		{ M_FD, G_OBJ, C_BOLD, "descriptors" },
+		{ M_DATA, G_HEAD_R, C_DATA, "bytes" },
 	};
 	int brk[sizeof(items) / sizeof(items[0])], nbrk = 0;
 	struct label l;
@@ -1137,13 +1871,19 @@ void view_end(struct view *v, int status)
 
 	if (!v || v->broken)
 		return;
+	if (v->xfer.on)
+		xfer_draw(v);
 	for (int x = 0; x < v->width; x++)
 		v->row[x] = (struct cell){ glyph(v, G_HLINE), C_PLAIN };
 	row_flush(v);
-	ipct_wait_status_str(status, text, sizeof(text));
 	label_init(&l);
 	label_add(v, &l, C_BOLD, " %s ", v->root[0] ? v->root : "the command");
-	label_add(v, &l, WIFSIGNALED(status) ? C_BAD : C_BOLD, "%s", text);
+	if (status < 0) {
+		label_add(v, &l, C_BOLD, "had not exited where the log ends");
+	} else {
+		ipct_wait_status_str(status, text, sizeof(text));
+		label_add(v, &l, WIFSIGNALED(status) ? C_BAD : C_BOLD, "%s", text);
+	}
 	row_start(v, 0);
 	label_cut(v, &l, v->width);
 	put_label(v, 0, &l);
@@ -1170,13 +1910,25 @@ static bool locale_utf8(void)
 	return false;
 }
 
-struct view *view_new(int fd, const struct ipct_fmt *fmt)
+static void diag_drawn(uint32_t session, struct json_object *diag, void *data)
+{
+	(void)session;
+	view_diag(data, diag);
+}
+
+struct view *view_new(int fd, const struct ipct_fmt *fmt, unsigned flags)
 {
 	struct view *v = calloc(1, sizeof(*v));
 	struct winsize ws;
 
 	if (!v)
 		return NULL;
+	v->graph = ipct_graph_new(0, flags & VIEW_OWN_DIAGNOSES ? diag_drawn : NULL, v);
+	if (!v->graph) {
+		free(v);
+		return NULL;
+	}
+	v->state_lines = flags & VIEW_STATE_LINES;
 	v->fd = fd;
 	v->fmt = fmt;
 	v->utf8 = locale_utf8();
@@ -1200,5 +1952,12 @@ void view_free(struct view *v)
 	for (size_t i = 0; i < v->nprocs; i++)
 		free(v->procs[i]);
 	free(v->procs);
+	free(v->objs);
+	ipct_graph_free(v->graph);
 	free(v);
+}
+
+uint64_t view_lines(const struct view *v)
+{
+	return v ? v->lines : 0;
 }

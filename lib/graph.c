@@ -1971,6 +1971,23 @@ bool ipct_graph_fd(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph
 	return true;
 }
 
+bool ipct_graph_proc_fds(struct ipct_graph *g, uint32_t pid,
+			 void (*fn)(int fd, const struct ipct_graph_obj *obj, unsigned mode, uint64_t made_ns, void *ctx),
+			 void *ctx)
+{
+	struct gproc *p = proc_find(g, pid);
+
+	if (!p)
+		return false;
+	for (size_t i = 0; i < p->nfds; i++) {
+		struct ipct_graph_obj obj;
+
+		obj_info(g, p->fds[i].obj, &obj);
+		fn(p->fds[i].fd, &obj, p->fds[i].mode, p->fds[i].made.ts, ctx);
+	}
+	return true;
+}
+
 void ipct_graph_fd_note(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_fdnote *out)
 {
 	struct gproc *p = proc_find(g, pid);

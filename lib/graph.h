@@ -121,6 +121,15 @@ struct ipct_graph_fdnote {
 
 void ipct_graph_fd_note(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_fdnote *out);
 
+/*
+ * Calls fn for every descriptor pid's table holds (in no particular order),
+ * with its object, end and when the call that made it ran (a copy made by
+ * fork keeps its original's time); false when the graph does not know pid.
+ */
+bool ipct_graph_proc_fds(struct ipct_graph *g, uint32_t pid,
+			 void (*fn)(int fd, const struct ipct_graph_obj *obj, unsigned mode, uint64_t made_ns, void *ctx),
+			 void *ctx);
+
 /* Calls fn for every descriptor open on the session's object ino; false when there is no such object. */
 bool ipct_graph_holders(struct ipct_graph *g, uint32_t session, uint64_t ino,
 			void (*fn)(uint32_t pid, int fd, unsigned mode, void *ctx), void *ctx,

@@ -437,6 +437,68 @@ static void test_pipeline(void)
 	ipct_graph_free(g);
 }
 
+struct held {
+	int n;
+	int fd[8];
+	unsigned mode[8];
+	uint64_t ino[8], made[8];
+};
+
+static void held_one(int fd, const struct ipct_graph_obj *obj, unsigned mode, uint64_t made_ns, void *ctx)
+{
+	struct held *h = ctx;
+
+	if (h->n < 8) {
+		h->fd[h->n] = fd;
+		h->mode[h->n] = mode;
+		h->ino[h->n] = obj->ino;
+		h->made[h->n++] = made_ns;
+	}
+}
+
+/* The descriptor at fd among what ipct_graph_proc_fds gave: its index, or -1. */
+static int held_at(const struct held *h, int fd)
+{
+	for (int i = 0; i < h->n; i++)
+		if (h->fd[i] == fd)
+			return i;
+	return -1;
+}
+
+/*
+ * A process's table as the view's state lines read it: both ends after
+ * pipe(), the same in a forked child with the times pipe() made them, the
+ * dup2 copy with its own time, and nothing of a process the graph does not know.
+ */
+static void test_proc_fds(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	const uint64_t ino = 5101;
+	struct held h = { 0 };
+	int i;
+
+	feed(g, exec_ev(100, "sh", 1000));
+	feed(g, pipe_ev(100, 3, 4, ino, false, false, 1100));
+	feed(g, fork_ev(100, "sh", 101, 1200));
+	CHECK(ipct_graph_proc_fds(g, 101, held_one, &h));
+	CHECK_INT(h.n, 2);
+	CHECK((i = held_at(&h, 3)) >= 0 && h.mode[i] == 1 && h.ino[i] == ino && h.made[i] == 1100);
+	CHECK((i = held_at(&h, 4)) >= 0 && h.mode[i] == 2 && h.ino[i] == ino && h.made[i] == 1100);
+	feed(g, dup2_ev(101, __NR_dup2, 4, 1, 0, ino, FM_WRITE, 1400));
+	feed(g, close_ev(101, 3, IPCT_KIND_PIPE, ino, 1410));
+	feed(g, exec_ev(101, "ls", 1500));
+	h.n = 0;
+	CHECK(ipct_graph_proc_fds(g, 101, held_one, &h));
+	CHECK_INT(h.n, 2);
+	CHECK((i = held_at(&h, 1)) >= 0 && h.mode[i] == 2 && h.made[i] == 1400);
+	/* Made before the exec at 1500: what the view calls leaked. */
+	CHECK((i = held_at(&h, 4)) >= 0 && h.mode[i] == 2 && h.made[i] == 1100);
+	CHECK(!ipct_graph_proc_fds(g, 999, held_one, &h));
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
 /* Diagnosis i says that fd, an end of object, leaked into an exec. */
 static void check_leak(const struct diags *c, int i, int fd, const char *object)
 {
@@ -2001,5 +2063,6 @@ int main(void)
 	test_semaphores();
 	test_shm();
 	test_shm_posix();
+	test_proc_fds();
 	return check_done("test-graph");
 }
