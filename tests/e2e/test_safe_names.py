@@ -113,8 +113,8 @@ for arg, raw, shown in NAMES:
     out, err, rep = traced(d, arg, 'json')
     objs = check_json('run -o json %s' % arg, out)
     check_text('run -o json %s (stderr)' % arg, err)
-    # After its exec (named after the program) and the stdio record.
-    mine = [o for o in objs if o.get('pid') == rep['pid'] and o.get('type') not in ('exec', 'stdio')]
+    # After its exec (named after the program), the argv and the stdio records.
+    mine = [o for o in objs if o.get('pid') == rep['pid'] and o.get('type') not in ('exec', 'argv', 'stdio')]
     check_eq('run -o json %s: writes' % arg, rep['writes'], len([o for o in mine if o.get('type') == 'write']))
     check_eq('run -o json %s: the comm of its events' % arg, {decoded}, {o['comm'] for o in mine})
     recs = [o for o in objs if o.get('type') == 'lifecycle' and o.get('target_pid') == rep['pid']]
@@ -129,7 +129,7 @@ for arg, raw, shown in NAMES:
     objs = check_json('log -o json %s' % arg, out)
     check_eq('log -o json %s: writes' % arg, rep['writes'], len([o for o in objs if o.get('type') == 'write']))
     check_eq('log -o json %s: comm' % arg, {decoded},
-             {o['comm'] for o in objs if o.get('type') not in ('exec', 'stdio')})
+             {o['comm'] for o in objs if o.get('type') not in ('exec', 'argv', 'stdio')})
     out, _ = ipctrace('signals', '-s', d.socket, 'pid=%d' % rep['pid'])
     check(shown in check_text('signals %s' % arg, out), 'signals %s: %s not shown' % (arg, shown))
     out, _ = ipctrace('signals', '-s', d.socket, '-o', 'json', 'pid=%d' % rep['pid'])
