@@ -1340,12 +1340,12 @@ static __noinline bool sem_values(int cls, const __u64 *args, __s64 ret, __u64 *
 			bpf_map_update_elem(&sem_nsems, &id, &size, BPF_ANY);
 		return false;
 	case IPCT_SC_SEMOP:
+		/* One sembuf (6 bytes) at a time: reads of a constant size, which 6.1's verifier bounds. */
 		n = args[2] < IPCT_SEM_OPS ? args[2] : IPCT_SEM_OPS;
-		n *= 6;
-		barrier_var(n);
-		if (n > 3 * sizeof(__u64))
-			return false;
-		return n && !bpf_probe_read_user(x, n, (void *)args[1]);
+		for (int i = 0; i < IPCT_SEM_OPS; i++)
+			if (i < n && bpf_probe_read_user((char *)x + 6 * i, 6, (void *)(args[1] + 6 * i)))
+				return false;
+		return n > 0;
 	default:
 		if ((args[2] & 0xff) != 17)
 			return false;
@@ -1354,9 +1354,9 @@ static __noinline bool sem_values(int cls, const __u64 *args, __s64 ret, __u64 *
 		if (!nsems)
 			return false;
 		n = *nsems < IPCT_SEM_VALUES ? *nsems : IPCT_SEM_VALUES;
-		barrier_var(n);
-		if (n > IPCT_SEM_VALUES || bpf_probe_read_user(x, n * 2, (void *)args[3]))
-			return false;
+		for (int i = 0; i < IPCT_SEM_VALUES; i++)
+			if (i < n && bpf_probe_read_user((char *)x + 2 * i, 2, (void *)(args[3] + 2 * i)))
+				return false;
 		x[2] = (x[2] & 0xffffffffffffull) | n << 48;
 		return true;
 	}
