@@ -212,6 +212,13 @@ static void test_pid_tid_uid_session(void)
 	MATCH("pid=100", e);
 	NO_MATCH("pid=101", e);
 	NO_MATCH("pid=10", e);
+	/* A list: any of them. */
+	MATCH("pid=1,100,3", e);
+	MATCH("pid=100,7", e);
+	NO_MATCH("pid=1,2,3", e);
+	CHECK_ERROR("pid=1,,2", "pid", "not a number");
+	CHECK_ERROR("pid=1,", "pid", "not a number");
+	CHECK_ERROR("pid=1,x", "pid", "'x'");
 	MATCH("tid=101", e);
 	NO_MATCH("tid=100", e);
 	MATCH("uid=1000", e);
@@ -244,16 +251,16 @@ static void test_comm(void)
 	NO_MATCH("comm=bash2", e);
 	NO_MATCH("comm=Bash", e);
 	NO_MATCH("comm=", e);
-	/* A 16-byte name fills comm with no NUL. */
-	memcpy(e.comm, "abcdefghijklmnop", IPCT_COMM_LEN);
-	MATCH("comm=abcdefghijklmnop", e);
-	NO_MATCH("comm=abcdefghijklmno", e);
-	NO_MATCH("comm=abcdefghijklmnopq", e);
-	NO_MATCH("comm=bash", e);
-	/* A 15-byte name and its NUL. */
+	/* A 15-byte name and its NUL: the longest the kernel keeps. */
 	snprintf(e.comm, sizeof(e.comm), "abcdefghijklmno");
 	MATCH("comm=abcdefghijklmno", e);
-	NO_MATCH("comm=abcdefghijklmnop", e);
+	NO_MATCH("comm=abcdefghijklmn", e);
+	/* A longer one could match nothing: refused, saying what to type instead. */
+	CHECK_ERROR("comm=abcdefghijklmnop", "longer than 15", "comm=abcdefghijklmno");
+	/* A comma is part of a name, not a list. */
+	snprintf(e.comm, sizeof(e.comm), "a,b");
+	MATCH("comm=a,b", e);
+	NO_MATCH("comm=a", e);
 }
 
 static void test_tree(void)
@@ -349,6 +356,10 @@ static void test_type(void)
 	NO_MATCH("type=read", w);
 	NO_MATCH("type=kill", w);
 	MATCH("type=kill", kill_ev(100, 200, SIGTERM));
+	MATCH("type=KILL", kill_ev(100, 200, SIGTERM));
+	MATCH("type=write,kill", kill_ev(100, 200, SIGTERM));
+	MATCH("type=read,write", w);
+	NO_MATCH("type=read,KILL", w);
 	NO_MATCH("type=tkill", kill_ev(100, 200, SIGTERM));
 	MATCH("type=read", fd_call(100, __NR_read, 3, IPCT_KIND_PIPE, 5000, 10));
 	MATCH("type=pipe2", pair_ev(100, __NR_pipe2, 3, 4, IPCT_KIND_PIPE, 7000, 7000));
@@ -652,7 +663,10 @@ static void test_errno(void)
 	NO_MATCH("errno=EPIPE", ev(IPCT_EV_EXIT, 100, 100));
 	/* Unknown names are refused. */
 	CHECK_ERROR("errno=EBOGUS", "errno", "EBOGUS");
-	CHECK_ERROR("errno=epipe", "errno", "epipe");
+	/* Names in any case, as sig=usr1. */
+	e = fd_call(100, __NR_write, 4, IPCT_KIND_PIPE, 5000, -EPIPE);
+	MATCH("errno=epipe", e);
+	MATCH("errno=Epipe", e);
 	CHECK_ERROR("errno=32", "errno", "32");
 	CHECK_ERROR("errno=", "errno");
 }
