@@ -59,6 +59,10 @@ struct query_opts {
 	const char *color;
 };
 #define QUERY_OPTS_INIT { IPCT_OUT_TEXT, default_socket(), "auto" }
+/* "ipctrace VERB", for messages: set by main before the verb runs. */
+extern const char *cli_prog;
+/* A usage error's few lines on stderr: the usage's first line and where the rest is. */
+void usage_short(void (*usage)(FILE *f));
 /* One of those options (dot: -o dot allowed): 0 taken, -1 to exit with *code (help, or an error said). */
 int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code);
 bool query_color(const struct query_opts *q);
@@ -101,3 +105,4 @@ int do_detach(int argc, char **argv);
 int do_signals(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_explain(int argc, char **argv);
+int do_sessions(int argc, char **argv);

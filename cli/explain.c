@@ -135,7 +135,7 @@ int do_explain(int argc, char **argv)
 	ret = 1;
 	if (optind != argc - 1) {
 		fprintf(stderr, "ipctrace explain: %s\n", optind < argc ? "one session at a time" : "which session?");
-		explain_usage(stderr);
+		usage_short(explain_usage);
 		return EXIT_USAGE;
 	}
 	errno = 0;

@@ -531,7 +531,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		case 'B':
 			if (r->verb == RUN || (c == 'p' && r->verb != ATTACH) || (c == 'A' && r->verb != TRACE_ALL)) {
 				fprintf(stderr, "ipctrace: option %s does not go with this verb\n", argv[optind - 1]);
-				usage(stderr);
+				usage_short(usage);
 				return -1;
 			}
 			if (c == 'p')
@@ -544,7 +544,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 			*code = 0;
 			return -1;
 		default:
-			usage(stderr);
+			usage_short(usage);
 			return -1;
 		}
 	}
@@ -563,7 +563,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 	if ((r->verb == ATTACH && !a->pids) || (r->verb == TRACE_ALL && !a->all)) {
 		fprintf(stderr, "ipctrace %s: say what to trace: %s\n", r->verb == ATTACH ? "attach" : "trace",
 			r->verb == ATTACH ? "-p PID[,PID...]" : "--all");
-		usage(stderr);
+		usage_short(usage);
 		return -1;
 	}
 	if (r->verb != RUN && optind < argc) {
@@ -635,6 +635,9 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 	json_object_put(reply);
 	if (a->background)
 		return 0;
+	/* What `log session=N`, `pipes session=N` and `explain N` take; stdout stays the trace's. */
+	if (r->fmt.mode == IPCT_OUT_TEXT)
+		fprintf(stderr, "ipctrace: session %u\n", r->session);
 	if (a->want_view) {
 		r->view = view_new(STDOUT_FILENO, &r->fmt);
 		if (!r->view) {
@@ -703,7 +706,7 @@ int do_run(int argc, char **argv)
 	ret = 1;
 	if (optind >= argc) {
 		fprintf(stderr, "ipctrace run: no command given\n");
-		run_usage(stderr);
+		usage_short(run_usage);
 		ret = EXIT_USAGE;
 		goto out;
 	}
@@ -815,7 +818,7 @@ static void detach_usage(FILE *f)
 		"Usage: ipctrace detach [OPTIONS] SESSION\n"
 		"\n"
 		"Stop trace session SESSION: its processes go on untraced, and its client,\n"
-		"if any, is told that it was detached. `ipctrace stats` lists the sessions.\n"
+		"if any, is told that it was detached. `ipctrace sessions` lists the sessions.\n"
 		"\n"
 		"Options:\n"
 		SOCKET_HELP
@@ -845,13 +848,13 @@ int do_detach(int argc, char **argv)
 			detach_usage(stdout);
 			return 0;
 		default:
-			detach_usage(stderr);
+			usage_short(detach_usage);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1 || (id = strtol(argv[optind], &end, 10)) <= 0 || *end) {
 		fprintf(stderr, "ipctrace detach: give one session number\n");
-		detach_usage(stderr);
+		usage_short(detach_usage);
 		return EXIT_USAGE;
 	}
 	if (conn_open(&conn, socket_path, false) < 0)

@@ -63,8 +63,12 @@ struct session {
 	size_t nnotifying;
 	bool ending;            /* confirmed: ends after the next drain */
 	size_t held;            /* its records held for a handler's name (records.c) */
+	char comm[IPCT_COMM_LEN]; /* its first process's command name (after its exec, for run) */
 	struct session *next;
 };
+
+/* The ended sessions `ipctrace sessions` still lists: the latest, in memory only. */
+#define ENDED_MAX 64
 
 /* The latest lifecycle records, for `ipctrace signals`. */
 #define RECORDS_MAX 65536
@@ -105,6 +109,8 @@ struct daemon {
 	struct tracer *tracer;
 	struct client *clients;
 	struct session *sessions;
+	struct json_object *ended[ENDED_MAX];   /* ended sessions' entries, a ring */
+	size_t ended_next;
 	uint32_t next_session;
 	uint64_t events;        /* every record drained */
 	uint64_t ring_lost;     /* latest sum of the per-CPU ring-full counters */
@@ -182,6 +188,9 @@ struct session *session_find(struct daemon *d, uint32_t id);
 void sessions_drop_client(struct daemon *d, struct client *c);
 int sessions_on_event(void *ctx, const struct ipct_event *e);
 void sessions_check(struct daemon *d);
+/* The sessions c may see (all for a privileged client, else its uid's), live then ended: docs/protocol.md. */
+struct json_object *sessions_list(struct daemon *d, struct client *c);
+void sessions_free(struct daemon *d);
 
 /* CLOCK_BOOTTIME now: the clock of event times (the kernel side's bpf_ktime_get_boot_ns). */
 uint64_t boottime_ns(void);

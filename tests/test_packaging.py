@@ -147,7 +147,10 @@ def check_man(pages, daemon_opts, verb_opts):
 # offered, whether that must be all that is offered).
 CASES = [
     (["ipctrace", "lo"], 1, {"log"}, True),
-    (["ipctrace", ""], 1, {"run", "log", "attach", "trace", "detach", "signals", "pipes", "explain", "stats"},
+    (["ipctrace", "se"], 1, {"sessions"}, True),
+    (["ipctrace", "sessions", "-o", ""], 3, {"text", "json"}, True),
+    (["ipctrace", ""], 1, {"run", "log", "attach", "trace", "detach", "signals", "pipes", "explain", "sessions",
+                           "stats"},
      False),
     (["ipctrace", "explain", "-o", ""], 3, {"text", "json"}, True),
     (["ipctrace", "run", "-o", ""], 3, {"text", "json", "dot"}, True),
