@@ -66,6 +66,24 @@ void usage_short(void (*usage)(FILE *f));
 /* One of those options (dot: -o dot allowed): 0 taken, -1 to exit with *code (help, or an error said). */
 int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code);
 bool query_color(const struct query_opts *q);
+/* --since, --until and -n of log, signals and pipes (cli/log.c). */
+struct time_range {
+	int64_t since, until;   /* wall-clock ns */
+	bool has_since, has_until;
+	int64_t lines;          /* the last N; -1: all */
+};
+#define TIME_RANGE_INIT { 0, 0, false, false, -1 }
+/* Their options (S, U, n): 0 taken, -errno when wrong (said), 1 when c is another. */
+int range_option(struct time_range *t, int c);
+/* --since after --until: said, -EINVAL. */
+int check_range(const struct time_range *t);
+/* Into a request: "since", "until", "limit" (docs/protocol.md). */
+void add_range(const struct time_range *t, struct json_object *req);
+/* The help lines of those options. */
+#define RANGE_HELP                                                                         \
+	"  -S, --since TIME      from TIME on (times as for `ipctrace log`)\n"               \
+	"  -U, --until TIME      up to TIME\n"                                                \
+	"  -n, --lines N         only the last N, from 0 to 10000000\n"
 /* "2026-11-24 10:00:00", local time, for wall-clock ns. */
 void local_time_str(int64_t ns, char *buf, size_t len);
 /* The reply's error, or NULL when it says ok. */

@@ -222,6 +222,8 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req);
 /* A session's start and its diagnoses, logged for `explain`. */
 void log_session(struct daemon *d, const struct session *s);
 void log_diag(struct daemon *d, const struct session *s, struct json_object *diag);
+/* An ended session's pipe graph, one record per object, for `pipes` after a restart (records_load). */
+void log_graph(struct daemon *d, const struct session *s, struct json_object *objects);
 /* {"cmd":"explain","session":S}: the session's logged diagnoses (docs/protocol.md). */
 void do_explain(struct daemon *d, struct client *c, struct json_object *req);
 /* Advances the log queries whose clients have room; true while some have more to do. */
@@ -244,5 +246,9 @@ void pipes_stdio(struct daemon *d, pid_t pid, uint32_t session);
 void pipes_check_init(struct daemon *d);
 void pipes_scan_blocked(struct daemon *d, uint64_t now);
 void pipes_session_end(struct daemon *d, struct session *s);
+/* Keeps an ended session's graph (taken) for queries: the latest GRAPHS_MAX sessions. */
+void pipes_keep(struct daemon *d, uint32_t session, uid_t uid, struct json_object *objects);
+/* An object of an ended session's graph, read back from the journal at start, in the order logged. */
+void pipes_load_object(struct daemon *d, uint32_t session, uid_t uid, struct json_object *object);
 struct json_object *pipes_query(struct daemon *d, struct client *c, const struct ipct_match *m);
 void pipes_free(struct daemon *d);

@@ -335,7 +335,6 @@ void pipes_session_end(struct daemon *d, struct session *s)
 {
 	struct json_object *objects;
 	uint64_t untracked = ipct_graph_untracked(d->graph, s->id);
-	struct graph_store *g;
 
 	/* What waited for the events that follow its cause is said before the graph and the end. */
 	ipct_diag_end_session(d->diag, s->id);
@@ -355,12 +354,30 @@ void pipes_session_end(struct daemon *d, struct session *s)
 		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}
-	/* Kept for queries: the latest GRAPHS_MAX sessions. */
-	g = &d->graphs[d->graphs_next++ % GRAPHS_MAX];
+	log_graph(d, s, objects);
+	pipes_keep(d, s->id, s->uid, objects);
+}
+
+void pipes_keep(struct daemon *d, uint32_t session, uid_t uid, struct json_object *objects)
+{
+	struct graph_store *g = &d->graphs[d->graphs_next++ % GRAPHS_MAX];
+
 	json_object_put(g->objects);
-	g->session = s->id;
-	g->uid = s->uid;
+	g->session = session;
+	g->uid = uid;
 	g->objects = objects;
+}
+
+void pipes_load_object(struct daemon *d, uint32_t session, uid_t uid, struct json_object *object)
+{
+	struct graph_store *g = d->graphs_next ? &d->graphs[(d->graphs_next - 1) % GRAPHS_MAX] : NULL;
+
+	/* A session's objects were logged one after another: a new session begins a new graph. */
+	if (!g || g->session != session) {
+		pipes_keep(d, session, uid, json_object_new_array());
+		g = &d->graphs[(d->graphs_next - 1) % GRAPHS_MAX];
+	}
+	json_object_array_add(g->objects, object);
 }
 
 void pipes_free(struct daemon *d)

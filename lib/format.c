@@ -1057,7 +1057,7 @@ static const char *event_color(const struct ipct_event *e)
 /* A trace counts seconds from its start; the log (no start) shows the time of day. */
 static int time_width(const struct ipct_fmt *f)
 {
-	return f->start_ns ? COL_TIME : 15;
+	return f->start_ns ? COL_TIME : f->dates ? 26 : 15;
 }
 
 static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t len)
@@ -1071,7 +1071,12 @@ static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t 
 		return;
 	}
 	localtime_r(&t, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(real / 1000 % 1000000));
+	if (f->dates)
+		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%06d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(real / 1000 % 1000000));
+	else
+		snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (int)(real / 1000 % 1000000));
 }
 
 int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out)
@@ -1104,7 +1109,7 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 			snprintf(proc, sizeof(proc), "%s[%u]", comm, e->pid);
 		else
 			snprintf(proc, sizeof(proc), "%s[%u/%u]", comm, e->pid, e->tid);
-		char when[32];
+		char when[64];
 
 		event_time(f, e->ts_ns, when, sizeof(when));
 		r = ipct_buf_printf(out, "%*s  %-*s %s%-*s%s ", time_width(f), when, COL_PROC, proc,

@@ -830,6 +830,28 @@ static void test_time(void)
 	CHECK_TIME("10:00:30", 1795514430ll * NS);
 	CHECK_TIME("00:00", MIDNIGHT);
 	CHECK_TIME("23:59:59", MIDNIGHT + 86399 * NS);
+	/* journalctl's spellings (systemd.time(7)). */
+	CHECK_TIME("NOW", NOW);
+	CHECK_TIME("Today", MIDNIGHT);
+	CHECK_TIME("tomorrow", MIDNIGHT + 86400 * NS);
+	CHECK_TIME("-5min", NOW - 300 * NS);
+	CHECK_TIME("5 minutes ago", NOW - 300 * NS);
+	CHECK_TIME("1 minute ago", NOW - 60 * NS);
+	CHECK_TIME("-1h 30min", NOW - 5400 * NS);
+	CHECK_TIME("-1h30min", NOW - 5400 * NS);
+	CHECK_TIME("2 days ago", NOW - 2 * 86400 * NS);
+	CHECK_TIME("-1w", NOW - 7 * 86400 * NS);
+	CHECK_TIME("-500ms", NOW - 500000000);
+	CHECK_TIME("-2hours", NOW - 7200 * NS);
+	CHECK_TIME("+5min", NOW + 300 * NS);
+	CHECK_TIME("-1M", NOW - 2629800 * NS);  /* a month: 30.44 days, as systemd counts it */
+	/* ISO 8601, local or UTC, with fractions of a second. */
+	CHECK_TIME("2026-11-24T10:00:00", 1795514400ll * NS);
+	CHECK_TIME("2026-11-24T10:00", 1795514400ll * NS);
+	CHECK_TIME("2026-11-24T10:00:00.25", 1795514400ll * NS + 250000000);
+	CHECK_TIME("2026-11-24 10:00:00.000001", 1795514400ll * NS + 1000);
+	CHECK_TIME("2026-11-24T10:00:00Z", 1795514400ll * NS);
+	CHECK_TIME("2026-11-24 10:00:00 UTC", 1795514400ll * NS);
 
 	CHECK_BAD_TIME("");
 	CHECK_BAD_TIME("-");
@@ -837,7 +859,18 @@ static void test_time(void)
 	CHECK_BAD_TIME("-5mm");
 	CHECK_BAD_TIME("5m");           /* a span needs - or ago */
 	CHECK_BAD_TIME("abc");
-	CHECK_BAD_TIME("Now");
+	CHECK_BAD_TIME("Nowx");
+	CHECK_BAD_TIME("00:10:60");     /* no 61st second: not 00:11:00 */
+	CHECK_BAD_TIME("2026-11-24 10:00:60");
+	CHECK_BAD_TIME("2026-11-24T10:00:00.");
+	CHECK_BAD_TIME("10:00.5");      /* a fraction after seconds only */
+	CHECK_BAD_TIME("-5 lightyears");
+	CHECK_BAD_TIME("-min");
+	CHECK_BAD_TIME("5 minutes");
+	CHECK_BAD_TIME("-5 minutes ago");
+	CHECK_BAD_TIME("-99999999999d"); /* past a century */
+	CHECK_BAD_TIME("Z");
+	CHECK_BAD_TIME("2026-11-24T25:00:00Z");
 	CHECK_BAD_TIME("now ");
 	CHECK_BAD_TIME("2026-13-01");
 	CHECK_BAD_TIME("2026-11-24 10");
