@@ -61,7 +61,7 @@ struct query_opts {
 #define QUERY_OPTS_INIT { IPCT_OUT_TEXT, default_socket(), "auto" }
 /* "ipctrace VERB", for messages: set by main before the verb runs. */
 extern const char *cli_prog;
-/* A usage error's few lines on stderr: the usage's first line and where the rest is. */
+/* A usage error's few lines on stderr: the usage's Usage: lines and where the rest is. */
 void usage_short(void (*usage)(FILE *f));
 /* One of those options (dot: -o dot allowed): 0 taken, -1 to exit with *code (help, or an error said). */
 int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code);

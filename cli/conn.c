@@ -241,7 +241,7 @@ const char *cli_prog = "ipctrace";
 
 void usage_short(void (*usage)(FILE *f))
 {
-	char *text = NULL;
+	char *text = NULL, *end;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
@@ -249,9 +249,9 @@ void usage_short(void (*usage)(FILE *f))
 		usage(f);
 		fclose(f);
 	}
-	/* The help begins with its "Usage:" line; the rest is for --help to say. */
-	fprintf(stderr, "%.*s\nSee '%s --help'.\n", text ? (int)strcspn(text, "\n") : 0, text ? text : "",
-		cli_prog);
+	/* The help begins with its "Usage:" lines (attach's and trace's share them); the rest is for --help. */
+	end = text ? strstr(text, "\n\n") : NULL;
+	fprintf(stderr, "%.*s\nSee '%s --help'.\n", end ? (int)(end - text) : 0, end ? text : "", cli_prog);
 	free(text);
 }
 
