@@ -108,6 +108,8 @@ bool want_color(int fd);
 /* Lifecycle records, oldest generation first, as a table (with its header) or JSON lines. */
 void print_records(const struct ipct_fmt *f, struct ipct_sigrec *recs, size_t n, struct ipct_buf *out);
 
+/* Whether a diagnosis says what is normal (severity "info", docs/diagnoses.md): no warning. */
+bool diag_is_info(struct json_object *d);
 /* `run --explain`: the run's diagnoses (JSON objects, in arrival order) grouped and ranked, with their evidence. */
 void print_explanation(const struct ipct_fmt *f, struct json_object *diags, struct ipct_buf *out);
 

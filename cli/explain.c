@@ -42,7 +42,8 @@ static void text_diag(const struct ipct_fmt *f, struct json_object *d, bool firs
 		ipct_buf_printf(out, "%zu. ", group);
 	else
 		ipct_buf_printf(out, "   and ");
-	ipct_buf_printf(out, "%s%s%s: %s\n", f->color ? "\033[1;31m" : "", str(d, "kind"), f->color ? "\033[0m" : "",
+	ipct_buf_printf(out, "%s%s%s%s: %s\n", f->color && !diag_is_info(d) ? "\033[1;31m" : "", str(d, "kind"),
+			diag_is_info(d) ? " (as designed)" : "", f->color && !diag_is_info(d) ? "\033[0m" : "",
 			str(d, "message"));
 	json_object_object_get_ex(d, "evidence", &ev);
 	for (size_t i = 0; ev && i < json_object_array_length(ev); i++) {
@@ -56,6 +57,11 @@ static void text_diag(const struct ipct_fmt *f, struct json_object *d, bool firs
 				(double)(ns - f->realtime_off - (int64_t)f->start_ns) / 1e9, proc, str(e, "event"),
 				str(e, "detail"));
 	}
+}
+
+bool diag_is_info(struct json_object *d)
+{
+	return !strcmp(str(d, "severity"), "info");
 }
 
 void print_explanation(const struct ipct_fmt *f, struct json_object *diags, struct ipct_buf *out)

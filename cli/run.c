@@ -183,9 +183,14 @@ static void on_diagnosis(struct run *r, struct json_object *d)
 	if (r->fmt.mode == IPCT_OUT_JSON)
 		ipct_buf_printf(&r->out, "%s\n", json_object_to_json_string_ext(
 					d, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else if (json_object_object_get_ex(d, "message", &msg))
-		fprintf(stderr, "%s!! %s%s\n", r->fmt.color ? "\033[1;31m" : "", json_object_get_string(msg),
-			r->fmt.color ? "\033[0m" : "");
+	else if (json_object_object_get_ex(d, "message", &msg)) {
+		bool warn = !diag_is_info(d);
+
+		/* After the events that came before it, which wait in the output buffer. */
+		flush_out(r);
+		fprintf(stderr, "%s%s %s%s\n", r->fmt.color && warn ? "\033[1;31m" : "", warn ? "!!" : "--",
+			json_object_get_string(msg), r->fmt.color && warn ? "\033[0m" : "");
+	}
 }
 
 static void on_notice(struct run *r, struct json_object *n)
