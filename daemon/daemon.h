@@ -122,6 +122,8 @@ struct daemon {
 	struct ipct_graph *graph;       /* descriptor tables and pipe graphs of live sessions */
 	struct ipct_diag *diag;         /* the diagnosis engine, which reads the graph */
 	struct graph_store graphs[GRAPHS_MAX];
+	struct ipct_wait *asleep;       /* threads asleep in a call when attached (pipes.c) */
+	size_t nasleep;
 	size_t graphs_next;
 	uint64_t last_blocked_scan_ns;
 	uint64_t blocked_scan_every_ns;  /* BLOCKED_SCAN_NS, or more when the survey is long (pipes.c) */
