@@ -294,16 +294,13 @@ static int keep_record(struct run *r, const struct ipct_sigrec *rec)
 	return 0;
 }
 
-/* Handles what the daemon sent: 0, or -ECONNRESET when it hung up. */
-static int on_daemon(struct run *r)
+/* Handles the whole frames received: 0, or -EBADMSG. */
+static int on_frames(struct run *r)
 {
 	struct ipct_msg_hdr h;
 	const char *payload;
-	ssize_t n = ipct_buf_read_fd(&r->conn.in, r->conn.fd);
 	int k;
 
-	if (n == 0 || (n < 0 && n != -EAGAIN))
-		return -ECONNRESET;
 	while ((k = ipct_msg_peek(&r->conn.in, SIZE_MAX, &h, &payload)) > 0) {
 		if (h.type == IPCT_MSG_EVENT && h.len >= sizeof(struct ipct_event)) {
 			const struct ipct_event *e = (const void *)payload;
@@ -331,6 +328,16 @@ static int on_daemon(struct run *r)
 	}
 	flush_out(r);
 	return k < 0 ? -EBADMSG : 0;
+}
+
+/* Handles what the daemon sent: 0, or -ECONNRESET when it hung up. */
+static int on_daemon(struct run *r)
+{
+	ssize_t n = ipct_buf_read_fd(&r->conn.in, r->conn.fd);
+
+	if (n == 0 || (n < 0 && n != -EAGAIN))
+		return -ECONNRESET;
+	return on_frames(r);
 }
 
 /* Never leaves the held command behind when the trace cannot start. */
@@ -659,6 +666,11 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 /* Events until the session ends (or the daemon goes away). */
 static void stream(struct run *r, int sfd)
 {
+	/* What came with the trace's reply (an attach's first events, a diagnosis) is read already. */
+	if (on_frames(r) < 0) {
+		r->end_reason = "connection_lost";
+		return;
+	}
 	while (!r->ended) {
 		struct pollfd p[2] = { { .fd = r->conn.fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
 

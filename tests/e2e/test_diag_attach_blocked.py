@@ -7,11 +7,12 @@ last time on a CPU, /proc/PID/task/TID/sched). examples/noeof's child reads
 its pipe forever (it holds the write end itself); it is attached to after
 it has slept BLOCK seconds, and the no_eof diagnosis says it has waited at
 least that long (not the second or so since the attach), and no longer
-than noeof has run; attach's own output has it too."""
+than noeof has run; attach prints it as it comes (not only at its end)."""
 
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import tempfile
@@ -59,7 +60,7 @@ try:
     follower = subprocess.Popen([IPCTRACE, 'attach', '-s', d.socket, '-o', 'json', '-p',
                                  '%d,%d' % (rep['parent_pid'], rep['child_pid'])],
                                 env=run_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, universal_newlines=True)
+                                stderr=subprocess.PIPE)
     # The daemon logs each diagnosis as it makes it: `explain` of the live session shows it.
     session = None
     diag = None
@@ -94,11 +95,27 @@ try:
           'waited %.1f s, more than noeof has run (%.2f s)' % (waited, said - started))
     passed('attach to a reader blocked %.1f s: "has waited %.1f s", from the real start of its read'
            % (attached - seen_blocked, waited))
+    # attach prints it as it comes, not at its end (read unbuffered: select sees what is left).
+    live, buf = None, b''
+    deadline = time.monotonic() + TIMEOUT
+    while live is None:
+        if b'\n' not in buf:
+            ready, _, _ = select.select([follower.stdout], [], [], max(0, deadline - time.monotonic()))
+            if not ready:
+                fail('attach did not print the diagnosis within %d s of its making' % TIMEOUT)
+            data = os.read(follower.stdout.fileno(), 65536)
+            if not data:
+                fail('attach ended without printing the diagnosis (status %r)' % follower.wait())
+            buf += data
+            continue
+        line, buf = buf.split(b'\n', 1)
+        o = json.loads(line)
+        live = o if o.get('type') == 'diagnosis' else None
+    check_eq('attach: the diagnosis it printed live', diag['message'], live['message'])
     follower.send_signal(signal.SIGINT)
     out, err = follower.communicate(timeout=TIMEOUT)
-    check_eq('attach: exit status at Ctrl-C (stderr %r)' % err, 0, follower.returncode)
-    got = [o for o in map(json.loads, out.splitlines()) if o.get('type') == 'diagnosis']
-    check_eq('attach: the diagnosis in its output', [diag['message']], [o['message'] for o in got])
+    check_eq('attach: exit status at Ctrl-C (stderr %r)' % err.decode(errors='replace'), 0, follower.returncode)
+    passed('attach printed the diagnosis while tracing, then ended at Ctrl-C')
 finally:
     for p in (follower, prog):
         if p and p.poll() is None:
