@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* ipctrace log: the daemon's event log, filtered like journalctl, and followed with -f. */
+/* ipctrace log: the daemon's event log, filtered like journalctl, and followed with -f; and the
+ * --since, --until and -n that signals and pipes take too. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -60,7 +61,7 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int parse_when(const char *opt, const char *arg, int64_t *out)
+static int parse_when(const char *opt, const char *arg, int64_t *out)
 {
 	int64_t now = clock_ns(CLOCK_REALTIME);
 
