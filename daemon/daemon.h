@@ -203,6 +203,8 @@ int64_t realtime_offset_ns(void);
 void records_on_record(const struct ipct_sigrec *r, void *ctx);
 /* A session's event to its owner: now, or held behind a record that waits for a handler's name. */
 void records_stream_event(struct daemon *d, struct session *s, const struct ipct_event *e);
+/* A diagnosis to its owner the same way: behind the events held before it, which it explains. */
+void records_stream_json(struct daemon *d, struct session *s, struct json_object *obj);
 /* Sends the held records whose handlers' names are known now (after ipct_syms_apply). */
 void records_release(struct daemon *d);
 /* Before the session's end: its held records go out, their names waited for a while. */

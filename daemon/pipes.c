@@ -29,8 +29,7 @@ void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx)
 
 	if (!s)
 		return;
-	if (s->owner)
-		client_queue_json(s->owner, diag);
+	records_stream_json(ctx, s, diag);
 	log_diag(ctx, s, diag);
 }
 

@@ -10,11 +10,13 @@ after the events they explain (docs/diagnoses.md, write_after_close):
   them); none else. The pipe graph carries no warning for it;
 - `sleep 2 | cat`: cat waits two seconds in read on a pipe whose writer is
   alive: no diagnosis at all;
+- -o json: the diagnosis comes after the failed write in the stream;
 - in text, on one stream (stdout and stderr the same file, as on a
   terminal), the info line ("-- ", not "!! ") comes after yes's failed
   write and never before an event that precedes it in the trace;
 - `yes | true`, a reader that exits without reading: still a warning ("!! ")."""
 
+import json
 import os
 import re
 import subprocess
@@ -50,6 +52,12 @@ try:
     check(read >= 3000000, 'head read %d bytes of %s, less than it printed' % (read, dg['object']))
     check('after its readers had read %d bytes' % read in dg['message'],
           'yes | head: the message does not name the %d bytes head read: %r' % (read, dg['message']))
+    # In the stream, after the failed write it rests on.
+    lines = [json.loads(line) for line in t.stdout.splitlines() if line.startswith('{')]
+    at = [i for i, o in enumerate(lines) if o.get('type') == 'diagnosis']
+    failed = [i for i, o in enumerate(lines) if o.get('type') == 'write' and o.get('pid') == yes[0] and o['ret'] < 0]
+    check(failed and at[0] > failed[0], 'yes | head: the diagnosis (line %r) before the failed write (%r)'
+          % (at, failed[:1]))
     obj = [o for o in t.objects if o['object'] == dg['object']]
     check_eq('yes | head: the pipe\'s warnings', [], obj[0].get('warnings') or [])
     passed('yes | head: one info, about yes[%d], naming the %d bytes head read; no warning' % (yes[0], read))
