@@ -4,6 +4,7 @@
 (ipctrace(1)), through a daemon of the test's own with its own journal:
 
 - times in journalctl's syntax: -5min, "5 minutes ago", "1h 30min ago", NOW,
+  -Nms, "N msec ago",
   ISO 8601 2026-12-06T00:10:00 (with Z for UTC), each the same answer as
   the @EPOCH it stands for; 00:10:60 and "-5 lightyears" refused (exit 2);
   --since after --until refused, saying so (exit 2), and -f with --until;
@@ -71,15 +72,16 @@ try:
     # Times: each spelling as its @EPOCH.
     epoch = between // 10**9
     want = log(sock, opts=['--since', '@%d' % epoch])
+    # @EPOCH is whole seconds: the runs are over a second from `between` on either side.
     check_eq('--since @between: the second run only', [e['session'] for e in t2.events],
              [e['session'] for e in want])
     iso = time.strftime('%Y-%m-%dT%H:%M:%S', time.localtime(epoch))
     utc = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(epoch))
     for spelling in (iso, utc, iso.replace('T', ' ')):
         same_events('--since %s' % spelling, want, log(sock, opts=['--since', spelling]))
-    ago = int(time.time()) - epoch
-    # A relative time moves on with the clock: the answer is the same so long as it stays between the runs.
-    for spelling in ('-%ds' % ago, '%d seconds ago' % ago, '-%dsec' % ago):
+    # A relative time moves on with the clock: taken just before each query, it stays between the runs.
+    for form in ('-%dms', '%d ms ago', '-%dmsec', '%d msec ago'):
+        spelling = form % ((time.time_ns() - between) // 10**6)
         same_events('--since %s' % spelling, want, log(sock, opts=['--since', spelling]))
     for spelling in ('-5min', '5 minutes ago', '1h 30min ago', '-1h30min', 'yesterday', 'Today'):
         same_events('--since %r' % spelling, everything, log(sock, opts=['--since', spelling]))
