@@ -192,6 +192,8 @@ int sessions_on_event(void *ctx, const struct ipct_event *e);
 void sessions_check(struct daemon *d);
 /* The sessions c may see (all for a privileged client, else its uid's), live then ended: docs/protocol.md. */
 struct json_object *sessions_list(struct daemon *d, struct client *c);
+/* An ended session's entry (taken), read back from the journal at start, oldest first. */
+void sessions_keep_ended(struct daemon *d, struct json_object *entry);
 void sessions_free(struct daemon *d);
 
 /* CLOCK_BOOTTIME now: the clock of event times (the kernel side's bpf_ktime_get_boot_ns). */
@@ -226,6 +228,8 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req);
 /* A session's start and its diagnoses, logged for `explain`. */
 void log_session(struct daemon *d, const struct session *s);
 void log_diag(struct daemon *d, const struct session *s, struct json_object *diag);
+/* An ended session's entry in the sessions list, for `sessions` after a restart (records_load). */
+void log_session_end(struct daemon *d, const struct session *s, struct json_object *entry);
 /* An ended session's pipe graph, one record per object, for `pipes` after a restart (records_load). */
 void log_graph(struct daemon *d, const struct session *s, struct json_object *objects);
 /* {"cmd":"explain","session":S}: the session's logged diagnoses (docs/protocol.md). */

@@ -169,6 +169,15 @@ void log_diag(struct daemon *d, const struct session *s, struct json_object *dia
 	json_object_put(hold);
 }
 
+void log_session_end(struct daemon *d, const struct session *s, struct json_object *entry)
+{
+	size_t len;
+	const char *text = d->journal ? json_object_to_json_string_length(entry, JSON_C_TO_STRING_PLAIN, &len) : NULL;
+
+	if (text)
+		log_json(d, IPCT_JREC_SESSION_END, s, text, len);
+}
+
 void log_graph(struct daemon *d, const struct session *s, struct json_object *objects)
 {
 	for (size_t i = 0; d->journal && i < json_object_array_length(objects); i++) {

@@ -287,13 +287,16 @@ static bool load_record(uint16_t type, const void *rec, uint16_t len, int64_t re
 	} else if (type == IPCT_JREC_SESSION && len >= sizeof(struct ipct_jsession) &&
 		   ((const struct ipct_jsession *)rec)->session > l->last_session) {
 		l->last_session = ((const struct ipct_jsession *)rec)->session;
-	} else if (type == IPCT_JREC_GRAPH_OBJECT && len > sizeof(struct ipct_jdiag)) {
+	} else if ((type == IPCT_JREC_GRAPH_OBJECT || type == IPCT_JREC_SESSION_END) &&
+		   len > sizeof(struct ipct_jdiag)) {
 		const struct ipct_jdiag *g = rec;
 		struct json_object *o = ipct_json_parse(g->json, len - sizeof(*g));
 
-		/* The pipe graphs of the sessions that ended before this start, for `ipctrace pipes`. */
-		if (o)
+		/* What a restarted daemon answers `pipes` and `sessions` with of the sessions that ended before. */
+		if (o && type == IPCT_JREC_GRAPH_OBJECT)
 			pipes_load_object(l->d, g->session, g->uid, o);
+		else if (o)
+			sessions_keep_ended(l->d, o);
 	}
 	return true;
 }

@@ -199,16 +199,23 @@ void sessions_free(struct daemon *d)
 		json_object_put(d->ended[i]);
 }
 
-/* Kept for the list: how it ended, when, and its final counts. */
+void sessions_keep_ended(struct daemon *d, struct json_object *entry)
+{
+	struct json_object **slot = &d->ended[d->ended_next++ % ENDED_MAX];
+
+	json_object_put(*slot);
+	*slot = entry;
+}
+
+/* Kept for the list, and in the journal for a restarted daemon's: how it ended, when, its final counts. */
 static void session_ended(struct daemon *d, const struct session *s, const char *reason, uint64_t ring_lost)
 {
 	struct json_object *o = session_json(d, s, "ended", ring_lost);
-	struct json_object **slot = &d->ended[d->ended_next++ % ENDED_MAX];
 
 	json_object_object_add(o, "reason", json_object_new_string(reason));
 	json_object_object_add(o, "end_ns", json_object_new_int64(realtime_offset_ns() + (int64_t)boottime_ns()));
-	json_object_put(*slot);
-	*slot = o;
+	log_session_end(d, s, o);
+	sessions_keep_ended(d, o);
 }
 
 int session_start(struct daemon *d, struct client *owner, const pid_t *pids, size_t n,

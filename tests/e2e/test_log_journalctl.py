@@ -53,7 +53,7 @@ def local_date(ns):
     return time.strftime('%Y-%m-%d', time.localtime(ns // 10**9))
 
 
-journal = None
+journal = old_daemon = None
 d = Daemon()
 try:
     sock = d.socket
@@ -161,10 +161,13 @@ try:
 
     # pipes after a restart.
     d.kill(signal.SIGTERM)
+    old_daemon = d
     d = Daemon(journal=journal)
     sock = d.socket
     check_eq('pipes after a restart: the same objects', objs, query('pipes', sock))
     passed('pipes: the %d objects of the ended sessions kept across a restart' % len(objs))
 finally:
+    if old_daemon:
+        old_daemon.cleanup()
     d.cleanup()
 done()

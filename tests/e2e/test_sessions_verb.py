@@ -14,10 +14,13 @@ daemon of the test's own:
   user named (root), the state as said;
 - a user other than root (nobody) sees only its own sessions: after its
   own `run`, exactly that one; root sees them all;
+- after a restart of the daemon on the same journal, the ended sessions
+  are listed as before;
 - a bad option: a short usage and exit 2."""
 
 import json
 import re
+import signal
 import subprocess
 
 from common import IPCTRACE, NOBODY, Daemon, as_nobody, check, check_eq, done, passed, run_cli
@@ -34,6 +37,7 @@ def sessions(sock, runner=run_cli):
 
 
 d = Daemon()
+first = None
 sleeper = None
 try:
     sock = d.socket
@@ -109,12 +113,23 @@ try:
     check_eq('root: sessions listed', {text_id, run_id, bg_id, own}, set(sessions(sock)))
     passed('nobody sees its session %d only; root sees all four' % own)
 
+    # A restart on the same journal: the ended ones are listed as they were.
+    before = sessions(sock)
+    d.kill(signal.SIGTERM)
+    first = d
+    d = Daemon(journal=first.journal)
+    sock = d.socket
+    check_eq('after a restart: the ended sessions', before, sessions(sock))
+    passed('after a restart: the %d ended sessions, as before it' % len(before))
+
     r = run_cli(['sessions', '-s', sock, '--bogus'])
     check_eq('sessions --bogus: exit status', 2, r.returncode)
     check(len(r.stderr.splitlines()) <= 3 and "See 'ipctrace sessions --help'." in r.stderr,
           'sessions --bogus: not a short usage: %r' % r.stderr)
     passed('sessions --bogus: a short usage, exit 2')
 finally:
+    if first:
+        first.cleanup()
     if sleeper:
         sleeper.kill()
         sleeper.wait()
