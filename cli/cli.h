@@ -64,9 +64,31 @@ struct query_opts {
 	const char *color;
 };
 #define QUERY_OPTS_INIT { IPCT_OUT_TEXT, default_socket(), "auto" }
+/* "ipctrace VERB", for messages: set by main before the verb runs. */
+extern const char *cli_prog;
+/* A usage error's few lines on stderr: the usage's Usage: lines and where the rest is. */
+void usage_short(void (*usage)(FILE *f));
 /* One of those options (dot: -o dot allowed): 0 taken, -1 to exit with *code (help, or an error said). */
 int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code);
 bool query_color(const struct query_opts *q);
+/* --since, --until and -n of log, signals and pipes (cli/log.c). */
+struct time_range {
+	int64_t since, until;   /* wall-clock ns */
+	bool has_since, has_until;
+	int64_t lines;          /* the last N; -1: all */
+};
+#define TIME_RANGE_INIT { 0, 0, false, false, -1 }
+/* Their options (S, U, n): 0 taken, -errno when wrong (said), 1 when c is another. */
+int range_option(struct time_range *t, int c);
+/* --since after --until: said, -EINVAL. */
+int check_range(const struct time_range *t);
+/* Into a request: "since", "until", "limit" (docs/protocol.md). */
+void add_range(const struct time_range *t, struct json_object *req);
+/* The help lines of those options. */
+#define RANGE_HELP                                                                         \
+	"  -S, --since TIME      from TIME on (times as for `ipctrace log`)\n"               \
+	"  -U, --until TIME      up to TIME\n"                                                \
+	"  -n, --lines N         only the last N, from 0 to 10000000\n"
 /* "2026-11-24 10:00:00", local time, for wall-clock ns. */
 void local_time_str(int64_t ns, char *buf, size_t len);
 /* The reply's error, or NULL when it says ok. */
@@ -93,6 +115,8 @@ int term_width(int fd);
 /* Lifecycle records, oldest generation first, as a table (with its header) or JSON lines. */
 void print_records(const struct ipct_fmt *f, struct ipct_sigrec *recs, size_t n, struct ipct_buf *out);
 
+/* Whether a diagnosis says what is normal (severity "info", docs/diagnoses.md): no warning. */
+bool diag_is_info(struct json_object *d);
 /* `run --explain`: the run's diagnoses (JSON objects, in arrival order) grouped and ranked, with their evidence. */
 void print_explanation(const struct ipct_fmt *f, struct json_object *diags, struct ipct_buf *out);
 
@@ -108,3 +132,4 @@ int do_detach(int argc, char **argv);
 int do_signals(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_explain(int argc, char **argv);
+int do_sessions(int argc, char **argv);

@@ -245,6 +245,24 @@ struct json_object *conn_request(struct conn *c, struct json_object *req)
 	return NULL;
 }
 
+const char *cli_prog = "ipctrace";
+
+void usage_short(void (*usage)(FILE *f))
+{
+	char *text = NULL, *end;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f) {
+		usage(f);
+		fclose(f);
+	}
+	/* The help begins with its "Usage:" lines (attach's and trace's share them); the rest is for --help. */
+	end = text ? strstr(text, "\n\n") : NULL;
+	fprintf(stderr, "%.*s\nSee '%s --help'.\n", end ? (int)(end - text) : 0, end ? text : "", cli_prog);
+	free(text);
+}
+
 int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code)
 {
 	switch (c) {
@@ -262,7 +280,7 @@ int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), 
 		*code = 0;
 		return -1;
 	default:
-		usage(stderr);
+		usage_short(usage);
 		*code = EXIT_USAGE;
 		return -1;
 	}

@@ -47,8 +47,8 @@ static void text_diag(const struct ipct_fmt *f, struct json_object *d, bool firs
 	else
 		ipct_buf_printf(out, "   and ");
 	ipct_text_escape(safe, sizeof(safe), str(d, "message"), SIZE_MAX);
-	ipct_buf_printf(out, "%s%s%s: %s\n", f->color ? "\033[1;31m" : "", str(d, "kind"), f->color ? "\033[0m" : "",
-			safe);
+	ipct_buf_printf(out, "%s%s%s%s: %s\n", f->color && !diag_is_info(d) ? "\033[1;31m" : "", str(d, "kind"),
+			diag_is_info(d) ? " (as designed)" : "", f->color && !diag_is_info(d) ? "\033[0m" : "", safe);
 	json_object_object_get_ex(d, "evidence", &ev);
 	for (size_t i = 0; ev && i < json_object_array_length(ev); i++) {
 		struct json_object *e = json_object_array_get_idx(ev, i);
@@ -62,6 +62,11 @@ static void text_diag(const struct ipct_fmt *f, struct json_object *d, bool firs
 		ipct_buf_pad(out, proc, 24);
 		ipct_buf_printf(out, " %-16s %s\n", str(e, "event"), safe);
 	}
+}
+
+bool diag_is_info(struct json_object *d)
+{
+	return !strcmp(str(d, "severity"), "info");
 }
 
 void print_explanation(const struct ipct_fmt *f, struct json_object *diags, struct ipct_buf *out)
@@ -140,7 +145,7 @@ int do_explain(int argc, char **argv)
 	ret = 1;
 	if (optind != argc - 1) {
 		fprintf(stderr, "ipctrace explain: %s\n", optind < argc ? "one session at a time" : "which session?");
-		explain_usage(stderr);
+		usage_short(explain_usage);
 		return EXIT_USAGE;
 	}
 	errno = 0;

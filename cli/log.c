@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* ipctrace log: the daemon's event log, filtered like journalctl, and followed with -f. */
+/* ipctrace log: the daemon's event log, filtered like journalctl, and followed with -f; and the
+ * --since, --until and -n that signals and pipes take too. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -27,8 +28,9 @@ static void log_usage(FILE *f)
 		"Fields: pid, tid, comm, tree (a pid and its descendants), uid, type (kill,\n"
 		"        write, signal_generate, ...), sig, fd, object (pipe:[N] or N),\n"
 		"        kind (pipe, fifo, socket), result, errno (EPIPE, ...), session.\n"
-		"Times:  now, boot, today, yesterday, -5m, -2h, \"10m ago\", @EPOCH,\n"
-		"        \"2026-11-24 10:00[:00]\", 10:00 (today).\n"
+		"Times:  as journalctl's (systemd.time(7)): now, boot, today, yesterday,\n"
+		"        -5min, -1h30min, \"5 minutes ago\", @EPOCH, \"2026-11-24 10:00[:00]\",\n"
+		"        2026-11-24T10:00:00[Z], 10:00 (today).\n"
 		"Example: ipctrace log tree=1234 type=write errno=EPIPE --since -1h\n"
 		"\n"
 		"Options:\n"
@@ -37,7 +39,8 @@ static void log_usage(FILE *f)
 		"  -n, --lines N         only the last N matching events, from 0 to 10000000\n"
 		"                        (with -f, -n 0 prints only new events)\n"
 		"  -f, --follow          then keep printing new events that match, until\n"
-		"                        Ctrl-C\n"
+		"                        Ctrl-C; the last 10 first unless -n or --since\n"
+		"                        says otherwise (not with --until)\n"
 		"  -o, --output FORMAT   text (default) or json (fields in docs/events.md)\n"
 		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
@@ -47,6 +50,8 @@ static void log_usage(FILE *f)
 		"                        screen, s what each process holds, q quit\n"
 		"      --speed F         --view in slowed real time: 0.1 ten times slower\n"
 		"  -h, --help            show this help\n"
+		"\n"
+		"Times show their date unless all the events asked for are from today.\n"
 		"\n"
 		"Exit status: 0, or 3 when the answer may miss events (stderr says how\n"
 		"many and why: the kernel's ring buffer was full, this output read too\n"
@@ -67,11 +72,70 @@ static int parse_when(const char *opt, const char *arg, int64_t *out)
 	int64_t now = clock_ns(CLOCK_REALTIME);
 
 	if (ipct_parse_time(arg, now, now - clock_ns(CLOCK_BOOTTIME), out) < 0) {
-		fprintf(stderr, "ipctrace log: %s: '%s' is not a time (try -5m, today, boot, "
-			"\"2026-11-24 10:00\", 10:00)\n", opt, arg);
+		fprintf(stderr, "%s: %s: '%s' is not a time (try -5min, \"5 minutes ago\", today, boot, "
+			"\"2026-11-24 10:00\", 2026-11-24T10:00:00, 10:00)\n", cli_prog, opt, arg);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int check_range(const struct time_range *t)
+{
+	char a[32], b[32];
+
+	if (t->has_since && t->has_until && t->since > t->until) {
+		local_time_str(t->since, a, sizeof(a));
+		local_time_str(t->until, b, sizeof(b));
+		fprintf(stderr, "%s: --since (%s) is after --until (%s): nothing could match\n", cli_prog, a, b);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void add_range(const struct time_range *t, struct json_object *req)
+{
+	if (t->has_since)
+		json_object_object_add(req, "since", json_object_new_int64(t->since));
+	if (t->has_until)
+		json_object_object_add(req, "until", json_object_new_int64(t->until));
+	if (t->lines >= 0)
+		json_object_object_add(req, "limit", json_object_new_int64(t->lines));
+}
+
+int range_option(struct time_range *t, int c)
+{
+	char *end;
+
+	switch (c) {
+	case 'S':
+		t->has_since = true;
+		return parse_when("--since", optarg, &t->since);
+	case 'U':
+		t->has_until = true;
+		return parse_when("--until", optarg, &t->until);
+	case 'n':
+		t->lines = strtoll(optarg, &end, 10);
+		if (*end || end == optarg || t->lines < 0 || t->lines > IPCT_LOG_LIMIT_MAX) {
+			fprintf(stderr, "%s: -n takes a number from 0 to %d (the most one query returns), not '%s'\n",
+				cli_prog, IPCT_LOG_LIMIT_MAX, optarg);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return 1;
+}
+
+/* Whether every event of the range is from today: then their times need no date. */
+static bool all_today(const struct time_range *t)
+{
+	int64_t now = clock_ns(CLOCK_REALTIME), midnight;
+	char today[32], until[32];
+
+	if (!t->has_since || ipct_parse_time("today", now, 0, &midnight) < 0 || t->since < midnight)
+		return false;
+	local_time_str(now, today, sizeof(today));
+	local_time_str(t->has_until && t->until < now ? t->until : now, until, sizeof(until));
+	return !strncmp(today, until, 10);
 }
 
 /* The end of the logged part: says so when the answer has holes; whether it has. */
@@ -126,52 +190,46 @@ int do_log(int argc, char **argv)
 	struct ipct_fmt fmt = { 0 };
 	struct json_object *req, *reply = NULL, *v;
 	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	int64_t since = 0, until = 0, lines = -1, lost = 0;
-	bool has_since = false, has_until = false, follow = false, ended = false, holes = false;
+	struct time_range range = TIME_RANGE_INIT;
+	int64_t lost = 0;
+	bool follow = false, ended = false, holes = false;
 	struct ipct_buf out = { 0 };
 	struct conn conn;
-	char *end;
-	int c, ret = 1;
+	int c, r, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "S:U:n:fo:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'S':
-			if (parse_when("--since", optarg, &since) < 0)
-				return EXIT_USAGE;
-			has_since = true;
-			break;
-		case 'U':
-			if (parse_when("--until", optarg, &until) < 0)
-				return EXIT_USAGE;
-			has_until = true;
-			break;
-		case 'n':
-			lines = strtoll(optarg, &end, 10);
-			if (*end || end == optarg || lines < 0 || lines > IPCT_LOG_LIMIT_MAX) {
-				fprintf(stderr, "ipctrace log: -n takes a number of events from 0 to %d (the most one "
-					"query returns), not '%s'\n", IPCT_LOG_LIMIT_MAX, optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'f':
+		if (c == 'f') {
 			follow = true;
-			break;
-		default:
-			if ((ret = replay_option(&ro, c, optarg)) != 0) {
-				if (ret < 0)
-					return EXIT_USAGE;
-				break;
-			}
-			if (query_option(&q, c, false, log_usage, &ret) < 0)
-				return ret;
+			continue;
 		}
+		r = replay_option(&ro, c, optarg);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		r = range_option(&range, c);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0 && query_option(&q, c, false, log_usage, &ret) < 0)
+			return ret;
 	}
 	if (ro.view && (follow || q.mode != IPCT_OUT_TEXT || (ro.step && ro.speed > 0))) {
 		fprintf(stderr, "ipctrace log: --view draws a logged session: not with -f or -o, and --step or --speed, "
 			"not both\n");
 		return EXIT_USAGE;
 	}
+	if (check_range(&range) < 0)
+		return EXIT_USAGE;
+	/* journalctl -f refuses an end too: following is for what has not happened yet. */
+	if (follow && range.has_until) {
+		fprintf(stderr, "ipctrace log: -f follows new events until Ctrl-C: it does not go with --until\n");
+		return EXIT_USAGE;
+	}
+	/* As journalctl -f: the last 10, then what comes, unless -n or --since says which. */
+	if (follow && range.lines < 0 && !range.has_since)
+		range.lines = 10;
 	fmt.mode = q.mode;
+	fmt.dates = !all_today(&range);
 	fmt.color = query_color(&q);
 	fmt.syms = ipct_syms_new();
 	ret = 1;
@@ -180,12 +238,7 @@ int do_log(int argc, char **argv)
 	if (conn_open(&conn, q.socket_path, false) < 0)
 		goto out_free;
 	req = json_object_new_object();
-	if (has_since)
-		json_object_object_add(req, "since", json_object_new_int64(since));
-	if (has_until)
-		json_object_object_add(req, "until", json_object_new_int64(until));
-	if (lines >= 0)
-		json_object_object_add(req, "limit", json_object_new_int64(lines));
+	add_range(&range, req);
 	json_object_object_add(req, "follow", json_object_new_boolean(follow));
 	reply = conn_query(&conn, "log", argv + optind, argc - optind, req, &ret);
 	if (!reply)

@@ -21,6 +21,7 @@ static const struct verb {
 	{ "pipes", do_pipes, "show pipes, FIFOs and sockets: who held which end, what flowed" },
 	{ "signals", do_signals, "show each signal's life: sent, pending, delivered, handled" },
 	{ "explain", do_explain, "say what went wrong in a logged session: its diagnoses" },
+	{ "sessions", do_sessions, "list the trace sessions: owner, command, state" },
 	{ "stats", do_stats, "show the daemon's counters" },
 };
 
@@ -63,14 +64,21 @@ static void hold_std_fds(void)
 int main(int argc, char **argv)
 {
 	const char *verb = argc > 1 ? argv[1] : NULL;
+	char *help_argv[] = { NULL, NULL, "--help", NULL };
 
 	hold_std_fds();
 
 	if (!verb) {
-		usage(stderr);
+		usage_short(usage);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(verb, "-h") || !strcmp(verb, "--help") || !strcmp(verb, "help")) {
+	/* `help VERB` is `VERB --help`. */
+	if (!strcmp(verb, "help") && argc > 2) {
+		help_argv[1] = argv[2];
+		argv = help_argv;
+		argc = 3;
+		verb = argv[1];
+	} else if (!strcmp(verb, "-h") || !strcmp(verb, "--help") || !strcmp(verb, "help")) {
 		usage(stdout);
 		return 0;
 	}
@@ -85,10 +93,11 @@ int main(int argc, char **argv)
 			/* getopt's messages then name the verb: "ipctrace run: ..." */
 			snprintf(name, sizeof(name), "ipctrace %s", verb);
 			argv[1] = name;
+			cli_prog = name;
 			return verbs[i].fn(argc - 1, argv + 1);
 		}
 	}
 	fprintf(stderr, "ipctrace: unknown verb '%s'\n", verb);
-	usage(stderr);
+	usage_short(usage);
 	return EXIT_USAGE;
 }

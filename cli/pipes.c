@@ -417,6 +417,8 @@ static void pipes_usage(FILE *f)
 		"Example: ipctrace pipes -o dot session=3 | dot -Tsvg > pipes.svg\n"
 		"\n"
 		"Options:\n"
+		RANGE_HELP
+		"                        (objects in use in the range; the last N made)\n"
 		"  -o, --output FORMAT   text (default), json (fields in docs/pipes.md)\n"
 		"                        or dot (Graphviz)\n"
 		SOCKET_HELP
@@ -424,9 +426,52 @@ static void pipes_usage(FILE *f)
 		"  -h, --help            show this help\n");
 }
 
+/* The last time a holder of o closed it; INT64_MAX when one held it to the end. */
+static int64_t last_close(struct json_object *o)
+{
+	static const char *const keys[] = { "writers", "readers", "holders" };
+	int64_t last = 0;
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		struct json_object *arr = list(o, keys[k]);
+
+		for (size_t i = 0; i < len(arr); i++) {
+			struct json_object *h = json_object_array_get_idx(arr, i);
+
+			if (!str(h, "closed_ns"))
+				return INT64_MAX;
+			last = num(h, "closed_ns") > last ? num(h, "closed_ns") : last;
+		}
+	}
+	return last;
+}
+
+/* The objects in use during the range (made before its end, held after its start), the last N of them. */
+static struct json_object *in_range(struct json_object *objects, const struct time_range *t)
+{
+	struct json_object *kept = json_object_new_array();
+	size_t n = 0, first;
+
+	for (size_t i = 0; i < len(objects); i++) {
+		struct json_object *o = json_object_array_get_idx(objects, i);
+
+		if ((!t->has_until || !str(o, "created_ns") || num(o, "created_ns") <= t->until) &&
+		    (!t->has_since || last_close(o) >= t->since))
+			json_object_array_add(kept, json_object_get(o));
+	}
+	n = len(kept);
+	first = t->lines >= 0 && (size_t)t->lines < n ? n - (size_t)t->lines : 0;
+	if (first)
+		json_object_array_del_idx(kept, 0, first);
+	return kept;
+}
+
 int do_pipes(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "lines", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "color", required_argument, NULL, 'C' },
@@ -434,23 +479,32 @@ int do_pipes(int argc, char **argv)
 		{},
 	};
 	struct query_opts q = QUERY_OPTS_INIT;
-	struct json_object *reply, *objects;
+	struct time_range range = TIME_RANGE_INIT;
+	struct json_object *reply, *objects = NULL;
 	struct ipct_buf out = { 0 };
 	struct conn conn;
-	int c, ret = 1;
+	int c, r, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1)
-		if (query_option(&q, c, true, pipes_usage, &ret) < 0)
+	while ((c = getopt_long(argc, argv, "S:U:n:o:s:h", opts, NULL)) != -1) {
+		r = range_option(&range, c);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0 && query_option(&q, c, true, pipes_usage, &ret) < 0)
 			return ret;
+	}
+	if (check_range(&range) < 0)
+		return EXIT_USAGE;
 	if (conn_open(&conn, q.socket_path, false) < 0)
 		return 1;
 	reply = conn_query(&conn, "pipes", argv + optind, argc - optind, NULL, &ret);
 	if (!reply)
 		goto out;
 	json_object_object_get_ex(reply, "objects", &objects);
+	objects = in_range(objects, &range);
 	print_graph(q.mode, query_color(&q), objects, &out);
 	ret = write_stdout(&out) < 0 ? 1 : 0;
 out:
+	json_object_put(objects);
 	json_object_put(reply);
 	conn_close(&conn);
 	ipct_buf_free(&out);

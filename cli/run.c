@@ -276,8 +276,14 @@ static void on_diagnosis(struct run *r, struct json_object *d)
 	else if (r->fmt.mode == IPCT_OUT_JSON)
 		ipct_json_line(&r->out, d);
 	else if (json_object_object_get_ex(d, "message", &msg) &&
-		 ipct_text_escape(safe, sizeof(safe), json_object_get_string(msg), SIZE_MAX) >= 0)
-		fprintf(stderr, "%s!! %s%s\n", r->fmt.color ? "\033[1;31m" : "", safe, r->fmt.color ? "\033[0m" : "");
+		 ipct_text_escape(safe, sizeof(safe), json_object_get_string(msg), SIZE_MAX) >= 0) {
+		bool warn = !diag_is_info(d);
+
+		/* After the events that came before it, which wait in the output buffer. */
+		flush_out(r);
+		fprintf(stderr, "%s%s %s%s\n", r->fmt.color && warn ? "\033[1;31m" : "", warn ? "!!" : "--", safe,
+			r->fmt.color && warn ? "\033[0m" : "");
+	}
 }
 
 static void on_notice(struct run *r, struct json_object *n)
@@ -384,16 +390,13 @@ static int keep_record(struct run *r, const struct ipct_sigrec *rec)
 	return 0;
 }
 
-/* Handles what the daemon sent: 0, or -ECONNRESET when it hung up. */
-static int on_daemon(struct run *r)
+/* Handles the whole frames received: 0, or -EBADMSG. */
+static int on_frames(struct run *r)
 {
 	struct ipct_msg_hdr h;
 	const char *payload;
-	ssize_t n = ipct_buf_read_fd(&r->conn.in, r->conn.fd);
 	int k;
 
-	if (n == 0 || (n < 0 && n != -EAGAIN))
-		return -ECONNRESET;
 	while ((k = ipct_msg_peek(&r->conn.in, SIZE_MAX, &h, &payload)) > 0) {
 		if (h.type == IPCT_MSG_EVENT && h.len >= sizeof(struct ipct_event)) {
 			const struct ipct_event *e = (const void *)payload;
@@ -422,6 +425,16 @@ static int on_daemon(struct run *r)
 	}
 	flush_out(r);
 	return k < 0 ? -EBADMSG : 0;
+}
+
+/* Handles what the daemon sent: 0, or -ECONNRESET when it hung up. */
+static int on_daemon(struct run *r)
+{
+	ssize_t n = ipct_buf_read_fd(&r->conn.in, r->conn.fd);
+
+	if (n == 0 || (n < 0 && n != -EAGAIN))
+		return -ECONNRESET;
+	return on_frames(r);
 }
 
 /* Never leaves the held command behind when the trace cannot start. */
@@ -759,7 +772,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		case 'B':
 			if (r->verb == RUN || (c == 'p' && r->verb != ATTACH) || (c == 'A' && r->verb != TRACE_ALL)) {
 				fprintf(stderr, "ipctrace: option %s does not go with this verb\n", argv[optind - 1]);
-				usage(stderr);
+				usage_short(usage);
 				return -1;
 			}
 			if (c == 'p')
@@ -772,7 +785,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 			*code = 0;
 			return -1;
 		default:
-			usage(stderr);
+			usage_short(usage);
 			return -1;
 		}
 	}
@@ -791,7 +804,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 	if ((r->verb == ATTACH && !a->pids) || (r->verb == TRACE_ALL && !a->all)) {
 		fprintf(stderr, "ipctrace %s: say what to trace: %s\n", r->verb == ATTACH ? "attach" : "trace",
 			r->verb == ATTACH ? "-p PID[,PID...]" : "--all");
-		usage(stderr);
+		usage_short(usage);
 		return -1;
 	}
 	if (r->verb != RUN && optind < argc) {
@@ -875,6 +888,9 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 	json_object_put(reply);
 	if (a->background)
 		return 0;
+	/* What `log session=N`, `pipes session=N` and `explain N` take; stdout stays the trace's. */
+	if (r->fmt.mode == IPCT_OUT_TEXT)
+		fprintf(stderr, "ipctrace: session %u\n", r->session);
 	if (a->want_view) {
 		r->view = view_new(r->out_fd, &r->fmt, a->view_state ? VIEW_STATE_LINES : 0);
 		if (!r->view) {
@@ -891,6 +907,11 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 /* Events until the session ends (or the daemon goes away). */
 static void stream(struct run *r, int sfd)
 {
+	/* What came with the trace's reply (an attach's first events, a diagnosis) is read already. */
+	if (on_frames(r) < 0) {
+		r->end_reason = "connection_lost";
+		return;
+	}
 	while (!r->ended) {
 		struct pollfd p[2] = { { .fd = r->conn.fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
 
@@ -947,7 +968,7 @@ int do_run(int argc, char **argv)
 	ret = 1;
 	if (optind >= argc) {
 		fprintf(stderr, "ipctrace run: no command given\n");
-		run_usage(stderr);
+		usage_short(run_usage);
 		ret = EXIT_USAGE;
 		goto out;
 	}
@@ -1069,7 +1090,7 @@ static void detach_usage(FILE *f)
 		"Usage: ipctrace detach [OPTIONS] SESSION\n"
 		"\n"
 		"Stop trace session SESSION: its processes go on untraced, and its client,\n"
-		"if any, is told that it was detached. `ipctrace stats` lists the sessions.\n"
+		"if any, is told that it was detached. `ipctrace sessions` lists the sessions.\n"
 		"\n"
 		"Options:\n"
 		SOCKET_HELP
@@ -1099,13 +1120,13 @@ int do_detach(int argc, char **argv)
 			detach_usage(stdout);
 			return 0;
 		default:
-			detach_usage(stderr);
+			usage_short(detach_usage);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1 || (id = strtol(argv[optind], &end, 10)) <= 0 || *end) {
 		fprintf(stderr, "ipctrace detach: give one session number\n");
-		detach_usage(stderr);
+		usage_short(detach_usage);
 		return EXIT_USAGE;
 	}
 	if (conn_open(&conn, socket_path, false) < 0)

@@ -25,6 +25,8 @@ static void signals_usage(FILE *f)
 		"Example: ipctrace signals sig=SIGCHLD outcome=merged\n"
 		"\n"
 		"Options:\n"
+		RANGE_HELP
+		"                        (by when each signal was generated)\n"
 		"  -o, --output FORMAT   text (default) or json: one object per line,\n"
 		"                        fields in docs/signals.md\n"
 		SOCKET_HELP
@@ -77,6 +79,9 @@ static int read_records(struct conn *conn, size_t count, struct ipct_sigrec **re
 int do_signals(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "lines", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "color", required_argument, NULL, 'C' },
@@ -84,17 +89,24 @@ int do_signals(int argc, char **argv)
 		{},
 	};
 	struct query_opts q = QUERY_OPTS_INIT;
+	struct time_range range = TIME_RANGE_INIT;
 	struct ipct_fmt fmt = { 0 };
 	struct json_object *reply = NULL, *v;
 	struct ipct_sigrec *recs = NULL;
 	struct ipct_buf out = { 0 };
 	struct conn conn;
-	size_t count = 0;
-	int c, err, ret = 1;
+	size_t count = 0, kept = 0, first;
+	int c, r, err, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1)
-		if (query_option(&q, c, false, signals_usage, &ret) < 0)
+	while ((c = getopt_long(argc, argv, "S:U:n:o:s:h", opts, NULL)) != -1) {
+		r = range_option(&range, c);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0 && query_option(&q, c, false, signals_usage, &ret) < 0)
 			return ret;
+	}
+	if (check_range(&range) < 0)
+		return EXIT_USAGE;
 	fmt.mode = q.mode;
 	fmt.color = query_color(&q);
 	fmt.width = term_width(STDOUT_FILENO);
@@ -112,7 +124,16 @@ int do_signals(int argc, char **argv)
 		fprintf(stderr, "ipctrace: reading records from ipctraced failed: %s\n", strerror(-err));
 		goto out;
 	}
-	print_records(&fmt, recs, count, &out);
+	/* The range, by generation (delivery for a signal pending before the trace); then the last N. */
+	for (size_t i = 0; i < count; i++) {
+		int64_t when = (int64_t)(recs[i].generated_ns ?: recs[i].delivered_ns) + fmt.realtime_off;
+
+		if ((!range.has_since || when >= range.since) && (!range.has_until || when <= range.until))
+			recs[kept++] = recs[i];
+	}
+	qsort(recs, kept, sizeof(*recs), by_id);
+	first = range.lines >= 0 && (size_t)range.lines < kept ? kept - (size_t)range.lines : 0;
+	print_records(&fmt, recs + first, kept - first, &out);
 	ret = write_stdout(&out) < 0 ? 1 : 0;
 out:
 	json_object_put(reply);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* ipctrace stats: the daemon's counters. */
+/* ipctrace stats and sessions: the daemon's counters, and its trace sessions. */
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
@@ -177,7 +177,7 @@ int do_stats(int argc, char **argv)
 			stats_usage(stdout);
 			return 0;
 		default:
-			stats_usage(stderr);
+			usage_short(stats_usage);
 			return EXIT_USAGE;
 		}
 	}
@@ -222,5 +222,151 @@ int do_stats(int argc, char **argv)
 out:
 	json_object_put(reply);
 	conn_close(&conn);
+	return ret;
+}
+
+static void sessions_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ipctrace sessions [OPTIONS]\n"
+		"\n"
+		"List the daemon's trace sessions, oldest first: those running (their\n"
+		"client streams their events), in the background (attach --background:\n"
+		"logged only, ended by `ipctrace detach ID`) and the latest 64 ended (kept\n"
+		"in the journal across restarts). Users other than root see only their own.\n"
+		"\n"
+		"Columns: SESSION (what log session=N, pipes session=N, explain and detach\n"
+		"take), USER, STATE (running, background, or how it ended: exited,\n"
+		"detached, client gone, daemon exit), START, PID (its first process),\n"
+		"EVENTS, LOST, COMMAND (all: trace --all).\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output FORMAT   text (default) or json: one object per line, fields\n"
+		"                        in docs/protocol.md\n"
+		SOCKET_HELP
+		"  -h, --help            show this help\n");
+}
+
+/* How a session is: running, background, or how it ended. */
+static void session_state(struct json_object *s, char *buf, size_t len)
+{
+	struct json_object *v;
+	const char *state = json_object_object_get_ex(s, "state", &v) ? json_object_get_string(v) : "?";
+
+	if (!strcmp(state, "ended") && json_object_object_get_ex(s, "reason", &v))
+		state = json_object_get_string(v);
+	snprintf(buf, len, "%s", state);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+}
+
+static void session_user(struct json_object *s, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid((uid_t)get_int(s, "uid"));
+
+	if (pw)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "%" PRId64, get_int(s, "uid"));
+}
+
+/* "2026-12-06 08:30:01", or "08:30:01" today. */
+static void session_start(struct json_object *s, const char *today, char *buf, size_t len)
+{
+	char when[32];
+
+	local_time_str(get_int(s, "start_ns"), when, sizeof(when));
+	snprintf(buf, len, "%s", strncmp(when, today, strlen(today)) ? when : when + strlen(today) + 1);
+}
+
+static void print_sessions(struct json_object *list, struct ipct_buf *out)
+{
+	size_t n = json_object_array_length(list);
+	int wuser = 4, wstate = 5, wstart = 5;
+	char user[64], state[32], start[32], today[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!n) {
+		ipct_buf_printf(out, "(no sessions)\n");
+		return;
+	}
+	localtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	/* Columns as wide as their widest value: user names and dates vary. */
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(list, i);
+
+		session_user(s, user, sizeof(user));
+		session_state(s, state, sizeof(state));
+		session_start(s, today, start, sizeof(start));
+		wuser = (int)strlen(user) > wuser ? (int)strlen(user) : wuser;
+		wstate = (int)strlen(state) > wstate ? (int)strlen(state) : wstate;
+		wstart = (int)strlen(start) > wstart ? (int)strlen(start) : wstart;
+	}
+	ipct_buf_printf(out, "%-7s %-*s %-*s %-*s %-7s %-9s %-6s %s\n", "SESSION", wuser, "USER", wstate, "STATE",
+			wstart, "START", "PID", "EVENTS", "LOST", "COMMAND");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(list, i), *v;
+		const char *command = json_object_object_get_ex(s, "command", &v) ? json_object_get_string(v) : "";
+
+		session_user(s, user, sizeof(user));
+		session_state(s, state, sizeof(state));
+		session_start(s, today, start, sizeof(start));
+		ipct_buf_printf(out, "%-7" PRId64 " %-*s %-*s %-*s %-7" PRId64 " %-9" PRId64 " %-6" PRId64 " %s\n",
+				get_int(s, "session"), wuser, user, wstate, state, wstart, start, get_int(s, "pid"),
+				get_int(s, "events"), get_int(s, "lost"),
+				json_object_object_get_ex(s, "all", &v) && json_object_get_boolean(v) ? "(all)" :
+				*command ? command : "?");
+	}
+}
+
+int do_sessions(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct query_opts q = QUERY_OPTS_INIT;
+	struct json_object *req, *reply, *list;
+	struct ipct_buf out = { 0 };
+	struct conn conn;
+	int c, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1)
+		if (query_option(&q, c, false, sessions_usage, &ret) < 0)
+			return ret;
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", cli_prog, argv[optind]);
+		usage_short(sessions_usage);
+		return EXIT_USAGE;
+	}
+	if (conn_open(&conn, q.socket_path, false) < 0)
+		return 1;
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string("sessions"));
+	reply = conn_request(&conn, req);
+	json_object_put(req);
+	if (!reply)
+		goto out;
+	if (reply_error(reply) || !json_object_object_get_ex(reply, "sessions", &list) ||
+	    !json_object_is_type(list, json_type_array)) {
+		fprintf(stderr, "ipctrace: %s\n", reply_error(reply) ?: "ipctraced sent no session list");
+		goto out;
+	}
+	if (q.mode == IPCT_OUT_JSON)
+		for (size_t i = 0; i < json_object_array_length(list); i++)
+			ipct_buf_printf(&out, "%s\n", json_object_to_json_string_ext(json_object_array_get_idx(list, i),
+										JSON_C_TO_STRING_PLAIN));
+	else
+		print_sessions(list, &out);
+	ret = write_stdout(&out) < 0 ? 1 : 0;
+out:
+	json_object_put(reply);
+	conn_close(&conn);
+	ipct_buf_free(&out);
 	return ret;
 }

@@ -606,6 +606,16 @@ static void do_pipes(struct daemon *d, struct client *c, struct json_object *req
 	ipct_match_free(m);
 }
 
+/* {"cmd":"sessions"}: {"ok":true,"sessions":[...]}, those the client may see. */
+static void do_sessions(struct daemon *d, struct client *c, struct json_object *req)
+{
+	struct json_object *r = json_object_new_object();
+
+	(void)req;
+	json_object_object_add(r, "sessions", sessions_list(d, c));
+	reply_ok(c, r);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct daemon *d, struct client *c, struct json_object *req);
@@ -617,6 +627,7 @@ static const struct {
 	{ "pipes", do_pipes },
 	{ "log", do_log },
 	{ "explain", do_explain },
+	{ "sessions", do_sessions },
 };
 
 static void handle_request(struct daemon *d, struct client *c, const char *p, size_t len)
@@ -639,7 +650,7 @@ static void handle_request(struct daemon *d, struct client *c, const char *p, si
 			goto out;
 		}
 	}
-	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats, signals, pipes, log, explain", cmd);
+	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats, signals, pipes, log, explain, sessions", cmd);
 out:
 	json_object_put(req);
 }

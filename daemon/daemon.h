@@ -63,8 +63,12 @@ struct session {
 	size_t nnotifying;
 	bool ending;            /* confirmed: ends after the next drain */
 	size_t held;            /* its records held for a handler's name (records.c) */
+	char comm[IPCT_COMM_LEN]; /* its first process's command name (after its exec, for run) */
 	struct session *next;
 };
+
+/* The ended sessions `ipctrace sessions` still lists: the latest, in memory only. */
+#define ENDED_MAX 64
 
 /* The latest lifecycle records, for `ipctrace signals`. */
 #define RECORDS_MAX 65536
@@ -105,6 +109,8 @@ struct daemon {
 	struct tracer *tracer;
 	struct client *clients;
 	struct session *sessions;
+	struct json_object *ended[ENDED_MAX];   /* ended sessions' entries, a ring */
+	size_t ended_next;
 	uint32_t next_session;
 	uint64_t events;        /* every record drained */
 	uint64_t ring_lost;     /* latest sum of the per-CPU ring-full counters */
@@ -116,6 +122,8 @@ struct daemon {
 	struct ipct_graph *graph;       /* descriptor tables and pipe graphs of live sessions */
 	struct ipct_diag *diag;         /* the diagnosis engine, which reads the graph */
 	struct graph_store graphs[GRAPHS_MAX];
+	struct ipct_wait *asleep;       /* threads asleep in a call when attached (pipes.c) */
+	size_t nasleep;
 	size_t graphs_next;
 	uint64_t last_blocked_scan_ns;
 	uint64_t blocked_scan_every_ns;  /* BLOCKED_SCAN_NS, or more when the survey is long (pipes.c) */
@@ -182,6 +190,11 @@ struct session *session_find(struct daemon *d, uint32_t id);
 void sessions_drop_client(struct daemon *d, struct client *c);
 int sessions_on_event(void *ctx, const struct ipct_event *e);
 void sessions_check(struct daemon *d);
+/* The sessions c may see (all for a privileged client, else its uid's), live then ended: docs/protocol.md. */
+struct json_object *sessions_list(struct daemon *d, struct client *c);
+/* An ended session's entry (taken), read back from the journal at start, oldest first. */
+void sessions_keep_ended(struct daemon *d, struct json_object *entry);
+void sessions_free(struct daemon *d);
 
 /* CLOCK_BOOTTIME now: the clock of event times (the kernel side's bpf_ktime_get_boot_ns). */
 uint64_t boottime_ns(void);
@@ -192,6 +205,8 @@ int64_t realtime_offset_ns(void);
 void records_on_record(const struct ipct_sigrec *r, void *ctx);
 /* A session's event to its owner: now, or held behind a record that waits for a handler's name. */
 void records_stream_event(struct daemon *d, struct session *s, const struct ipct_event *e);
+/* A diagnosis to its owner the same way: behind the events held before it, which it explains. */
+void records_stream_json(struct daemon *d, struct session *s, struct json_object *obj);
 /* Sends the held records whose handlers' names are known now (after ipct_syms_apply). */
 void records_release(struct daemon *d);
 /* Before the session's end: its held records go out, their names waited for a while. */
@@ -213,6 +228,10 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req);
 /* A session's start and its diagnoses, logged for `explain`. */
 void log_session(struct daemon *d, const struct session *s);
 void log_diag(struct daemon *d, const struct session *s, struct json_object *diag);
+/* An ended session's entry in the sessions list, for `sessions` after a restart (records_load). */
+void log_session_end(struct daemon *d, const struct session *s, struct json_object *entry);
+/* An ended session's pipe graph, one record per object, for `pipes` after a restart (records_load). */
+void log_graph(struct daemon *d, const struct session *s, struct json_object *objects);
 /* {"cmd":"explain","session":S}: the session's logged diagnoses (docs/protocol.md). */
 void do_explain(struct daemon *d, struct client *c, struct json_object *req);
 /* Advances the log queries whose clients have room; true while some have more to do. */
@@ -235,5 +254,9 @@ void pipes_stdio(struct daemon *d, pid_t pid, uint32_t session);
 void pipes_check_init(struct daemon *d);
 void pipes_scan_blocked(struct daemon *d, uint64_t now);
 void pipes_session_end(struct daemon *d, struct session *s);
+/* Keeps an ended session's graph (taken) for queries: the latest GRAPHS_MAX sessions. */
+void pipes_keep(struct daemon *d, uint32_t session, uid_t uid, struct json_object *objects);
+/* An object of an ended session's graph, read back from the journal at start, in the order logged. */
+void pipes_load_object(struct daemon *d, uint32_t session, uid_t uid, struct json_object *object);
 struct json_object *pipes_query(struct daemon *d, struct client *c, const struct ipct_match *m);
 void pipes_free(struct daemon *d);

@@ -141,29 +141,52 @@ void log_session(struct daemon *d, const struct session *s)
 	log_add(d, IPCT_JREC_SESSION, &r, sizeof(r), s->start_ns);
 }
 
-void log_diag(struct daemon *d, const struct session *s, struct json_object *diag)
+/* A session's JSON (text of len bytes) as one record of that type: a diagnosis or a graph object. */
+static void log_json(struct daemon *d, uint16_t type, const struct session *s, const char *text, size_t len)
 {
-	struct json_object *hold;
-	struct ipct_jdiag *r;
-	const char *text;
-	size_t len;
+	struct ipct_jdiag *r = text && len <= IPCT_JDIAG_JSON_MAX ? malloc(sizeof(*r) + len) : NULL;
 
-	if (!d->journal)
-		return;
-	text = ipct_diag_text(diag, IPCT_JDIAG_JSON_MAX, &hold);
-	len = text ? strlen(text) : 0;
-	r = text ? malloc(sizeof(*r) + len) : NULL;
 	if (!r) {
 		d->journal_errors++;
-		json_object_put(hold);
 		return;
 	}
 	r->session = s->id;
 	r->uid = s->uid;
 	memcpy(r->json, text, len);
-	log_add(d, IPCT_JREC_DIAG, r, (uint16_t)(sizeof(*r) + len), boottime_ns());
+	log_add(d, type, r, (uint16_t)(sizeof(*r) + len), boottime_ns());
 	free(r);
+}
+
+void log_diag(struct daemon *d, const struct session *s, struct json_object *diag)
+{
+	struct json_object *hold;
+	const char *text;
+
+	if (!d->journal)
+		return;
+	text = ipct_diag_text(diag, IPCT_JDIAG_JSON_MAX, &hold);
+	log_json(d, IPCT_JREC_DIAG, s, text, text ? strlen(text) : 0);
 	json_object_put(hold);
+}
+
+void log_session_end(struct daemon *d, const struct session *s, struct json_object *entry)
+{
+	size_t len;
+	const char *text = d->journal ? json_object_to_json_string_length(entry, JSON_C_TO_STRING_PLAIN, &len) : NULL;
+
+	if (text)
+		log_json(d, IPCT_JREC_SESSION_END, s, text, len);
+}
+
+void log_graph(struct daemon *d, const struct session *s, struct json_object *objects)
+{
+	for (size_t i = 0; d->journal && i < json_object_array_length(objects); i++) {
+		size_t len;
+		const char *text = json_object_to_json_string_length(json_object_array_get_idx(objects, i),
+								     JSON_C_TO_STRING_PLAIN, &len);
+
+		log_json(d, IPCT_JREC_GRAPH_OBJECT, s, text, len);
+	}
 }
 
 /* Whether c may see events of uid: root and the ipctrace group see all. */

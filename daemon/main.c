@@ -640,6 +640,7 @@ out:
 	log_close(&d);
 	ipct_lc_free(d.lc);
 	pipes_free(&d);
+	sessions_free(&d);
 	records_free(&d);
 	ipct_syms_free(d.syms);
 	if (d.sig_fd >= 0)

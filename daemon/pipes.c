@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,7 @@ void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx)
 
 	if (!s)
 		return;
-	if (s->owner)
-		client_queue_json(s->owner, diag);
+	records_stream_json(ctx, s, diag);
 	log_diag(ctx, s, diag);
 }
 
@@ -168,6 +168,115 @@ void pipes_stdio(struct daemon *d, pid_t pid, uint32_t session)
 	sessions_on_event(d, &e);
 }
 
+/* The scheduler's last time on a CPU of a task (/proc/.../sched, se.exec_start, in its ns): 0 unknown. */
+static uint64_t exec_start_ns(const char *path)
+{
+	unsigned long long ms, frac;
+	char line[256];
+	uint64_t ns = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "se.exec_start : %llu.%llu", &ms, &frac) == 2) {
+			ns = (uint64_t)ms * 1000000 + frac;
+			break;
+		}
+	fclose(f);
+	return ns;
+}
+
+/*
+ * The scheduler's clock of a CPU now: the clock is each CPU's own (less its
+ * interrupt time, which differs from CPU to CPU), so this thread moves there
+ * for a moment and reads the time it was put on it. 0 unknown.
+ */
+static uint64_t cpu_clock_now(int cpu)
+{
+	cpu_set_t old, one;
+	uint64_t ns;
+
+	if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof(old), &old) < 0)
+		return 0;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) < 0)
+		return 0;
+	sched_yield();
+	ns = sched_getcpu() == cpu ? exec_start_ns("/proc/thread-self/sched") : 0;
+	sched_setaffinity(0, sizeof(old), &old);
+	return ns;
+}
+
+/*
+ * The threads of a process attached to that sleep in a call already (a read
+ * of an empty pipe): the kernel side notes only calls entered from now on.
+ * Each is given to the survey like those, with the time it went to sleep:
+ * its last time on a CPU, in that CPU's scheduler clock, whose now gives its
+ * age. Without /proc/PID/sched (a kernel with no CONFIG_SCHED_DEBUG), not
+ * known: then not noted.
+ */
+static void note_asleep(struct daemon *d, pid_t pid, uint32_t session)
+{
+	char path[96], line[1024], *f;
+	struct dirent *de;
+	unsigned threads = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir)))
+		threads += de->d_name[0] != '.';
+	rewinddir(dir);
+	while ((de = readdir(dir))) {
+		struct ipct_wait w = { .pid = (uint32_t)pid, .session = session, .threads = threads }, *m;
+		uint64_t last, now_cpu, now = boottime_ns();
+		long long nr, a[3];
+		int cpu = -1;
+		FILE *fp;
+		bool ok;
+
+		if (de->d_name[0] == '.')
+			continue;
+		w.tid = (uint32_t)atoi(de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task/%u/stat", pid, w.tid);
+		fp = fopen(path, "re");
+		f = fp && fgets(line, sizeof(line), fp) ? strrchr(line, ')') : NULL;
+		if (fp)
+			fclose(fp);
+		if (!f || f[1] != ' ' || f[2] != 'S')
+			continue;
+		/* Field 39, the CPU it last ran on: the 37th after the command's ')'. */
+		for (int i = 0; f && i < 37; i++)
+			f = strchr(f + 1, ' ');
+		if (f)
+			cpu = atoi(f + 1);
+		snprintf(path, sizeof(path), "/proc/%d/task/%u/syscall", pid, w.tid);
+		fp = fopen(path, "re");
+		ok = fp && fscanf(fp, "%lld %llx %llx %llx", &nr, &a[0], &a[1], &a[2]) == 4;
+		if (fp)
+			fclose(fp);
+		snprintf(path, sizeof(path), "/proc/%d/task/%u/sched", pid, w.tid);
+		last = ok ? exec_start_ns(path) : 0;
+		now_cpu = last ? cpu_clock_now(cpu) : 0;
+		if (!now_cpu || last > now_cpu || now_cpu - last > now)
+			continue;
+		w.nr = (int32_t)nr;
+		for (int i = 0; i < 3; i++)
+			w.args[i] = a[i];
+		w.since_ns = now - (now_cpu - last);
+		m = realloc(d->asleep, (d->nasleep + 1) * sizeof(*m));
+		if (!m)
+			break;
+		d->asleep = m;
+		d->asleep[d->nasleep++] = w;
+	}
+	closedir(dir);
+}
+
 void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 {
 	char path[64], comm[IPCT_COMM_LEN + 1] = "";
@@ -176,6 +285,8 @@ void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec)
 
 	proc_comm(pid, comm, sizeof(comm));
 	seed_diag(d, pid, session, from_exec, comm);
+	if (!from_exec)
+		note_asleep(d, pid, session);
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	dir = opendir(path);
 	if (!dir)
@@ -307,6 +418,28 @@ static bool thread_asleep(uint32_t pid, uint32_t tid, int nr, void *data)
 	return ok;
 }
 
+/*
+ * Those still asleep in that call join the survey; a thread that woke (the
+ * kernel side notes its next call, if it sleeps again) or left is dropped.
+ */
+static void survey_asleep(struct daemon *d, struct scan *sc)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->nasleep; i++) {
+		struct ipct_wait *w = &d->asleep[i];
+		bool noted = false;
+
+		for (size_t k = 0; k < sc->n && !noted; k++)
+			noted = sc->w[k].tid == w->tid;
+		if (noted || !session_find(d, w->session) || !thread_asleep(w->pid, w->tid, w->nr, NULL))
+			continue;
+		d->asleep[kept++] = *w;
+		scan_wait(w, sc);
+	}
+	d->nasleep = kept;
+}
+
 void pipes_check_init(struct daemon *d)
 {
 	ipct_diag_set_check(d->diag, thread_asleep, d);
@@ -326,6 +459,7 @@ void pipes_scan_blocked(struct daemon *d, uint64_t now)
 		return;
 	d->last_blocked_scan_ns = now;
 	tracer_each_waiting(d->tracer, scan_wait, &sc);
+	survey_asleep(d, &sc);
 	n = survey_threads(&sc, &threads);
 	ipct_diag_survey(d->diag, threads, n, now);
 	free(threads);
@@ -342,7 +476,6 @@ void pipes_session_end(struct daemon *d, struct session *s)
 {
 	struct json_object *objects;
 	uint64_t untracked = ipct_graph_untracked(d->graph, s->id);
-	struct graph_store *g;
 
 	/* What waited for the events that follow its cause is said before the graph and the end. */
 	ipct_diag_end_session(d->diag, s->id);
@@ -362,16 +495,35 @@ void pipes_session_end(struct daemon *d, struct session *s)
 		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}
-	/* Kept for queries: the latest GRAPHS_MAX sessions. */
-	g = &d->graphs[d->graphs_next++ % GRAPHS_MAX];
+	log_graph(d, s, objects);
+	pipes_keep(d, s->id, s->uid, objects);
+}
+
+void pipes_keep(struct daemon *d, uint32_t session, uid_t uid, struct json_object *objects)
+{
+	struct graph_store *g = &d->graphs[d->graphs_next++ % GRAPHS_MAX];
+
 	json_object_put(g->objects);
-	g->session = s->id;
-	g->uid = s->uid;
+	g->session = session;
+	g->uid = uid;
 	g->objects = objects;
+}
+
+void pipes_load_object(struct daemon *d, uint32_t session, uid_t uid, struct json_object *object)
+{
+	struct graph_store *g = d->graphs_next ? &d->graphs[(d->graphs_next - 1) % GRAPHS_MAX] : NULL;
+
+	/* A session's objects were logged one after another: a new session begins a new graph. */
+	if (!g || g->session != session) {
+		pipes_keep(d, session, uid, json_object_new_array());
+		g = &d->graphs[(d->graphs_next - 1) % GRAPHS_MAX];
+	}
+	json_object_array_add(g->objects, object);
 }
 
 void pipes_free(struct daemon *d)
 {
+	free(d->asleep);
 	for (int i = 0; i < GRAPHS_MAX; i++)
 		json_object_put(d->graphs[i].objects);
 	ipct_diag_free(d->diag);

@@ -30,6 +30,7 @@ struct held {
 	struct held *next;
 	uint32_t session;
 	bool is_event;
+	struct json_object *json;       /* a diagnosis, held behind the events it explains; else NULL */
 	struct ipct_sym_pending *name;  /* a record's handler being read; NULL: held only behind another */
 	union {
 		struct ipct_sigrec r;
@@ -125,10 +126,15 @@ static void release(struct daemon *d, uint32_t only, bool force)
 		}
 		d->records.unnamed += !known;
 		s = session_find(d, h->session);
-		if (h->is_event)
+		if (h->json) {
+			if (s && s->owner)
+				client_queue_json(s->owner, h->json);
+			json_object_put(h->json);
+		} else if (h->is_event) {
 			event_emit(s, &h->e);
-		else
+		} else {
 			record_emit(d, s, &h->r);
+		}
 		if (s)
 			s->held--;
 		ipct_sym_pending_free(d->syms, h->name);
@@ -218,6 +224,28 @@ void records_stream_event(struct daemon *d, struct session *s, const struct ipct
 	}
 }
 
+void records_stream_json(struct daemon *d, struct session *s, struct json_object *obj)
+{
+	struct held *h;
+
+	if (!s->owner)
+		return;
+	if (!s->held || s->counts) {
+		client_queue_json(s->owner, obj);
+		return;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return;
+	h->session = s->id;
+	h->json = json_object_get(obj);
+	if (!hold(d, s, h)) {
+		client_queue_json(s->owner, obj);
+		json_object_put(h->json);
+		free(h);
+	}
+}
+
 void records_release(struct daemon *d)
 {
 	if (d->records.held)
@@ -259,6 +287,16 @@ static bool load_record(uint16_t type, const void *rec, uint16_t len, int64_t re
 	} else if (type == IPCT_JREC_SESSION && len >= sizeof(struct ipct_jsession) &&
 		   ((const struct ipct_jsession *)rec)->session > l->last_session) {
 		l->last_session = ((const struct ipct_jsession *)rec)->session;
+	} else if ((type == IPCT_JREC_GRAPH_OBJECT || type == IPCT_JREC_SESSION_END) &&
+		   len > sizeof(struct ipct_jdiag)) {
+		const struct ipct_jdiag *g = rec;
+		struct json_object *o = ipct_json_parse(g->json, len - sizeof(*g));
+
+		/* What a restarted daemon answers `pipes` and `sessions` with of the sessions that ended before. */
+		if (o && type == IPCT_JREC_GRAPH_OBJECT)
+			pipes_load_object(l->d, g->session, g->uid, o);
+		else if (o)
+			sessions_keep_ended(l->d, o);
 	}
 	return true;
 }
@@ -306,6 +344,7 @@ void records_free(struct daemon *d)
 
 		rs->held = h->next;
 		ipct_sym_pending_free(d->syms, h->name);
+		json_object_put(h->json);
 		free(h);
 	}
 	free(rs->ring);

@@ -10,12 +10,14 @@
  * set one by one when it ends early.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <search.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "syscalls.h"
@@ -154,6 +156,96 @@ uint64_t sessions_uid_procs(struct daemon *d, uid_t uid)
 	return n;
 }
 
+static void read_comm(pid_t pid, char comm[IPCT_COMM_LEN])
+{
+	char path[64];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	len = read(fd, comm, IPCT_COMM_LEN - 1);
+	close(fd);
+	comm[len > 0 ? len - (comm[len - 1] == '\n') : 0] = 0;
+}
+
+/* A session's entry in the list (docs/protocol.md, "sessions"); lost is the ring's and the client's. */
+static struct json_object *session_json(struct daemon *d, const struct session *s, const char *state,
+					uint64_t ring_lost)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "session", json_object_new_int64(s->id));
+	json_object_object_add(o, "uid", json_object_new_int64(s->uid));
+	json_object_object_add(o, "command", json_object_new_string(s->all ? "" : s->comm));
+	json_object_object_add(o, "pid", json_object_new_int64(s->root));
+	json_object_object_add(o, "all", json_object_new_boolean(s->all));
+	json_object_object_add(o, "processes",
+			       json_object_new_int64(strcmp(state, "ended") ? tracer_session_procs(d->tracer, s->id) : 0));
+	json_object_object_add(o, "start_ns", json_object_new_int64((int64_t)s->start_ns + s->realtime_off));
+	json_object_object_add(o, "state", json_object_new_string(state));
+	json_object_object_add(o, "events", json_object_new_int64((int64_t)s->events));
+	json_object_object_add(o, "lost", json_object_new_int64((int64_t)(ring_lost + s->client_lost)));
+	return o;
+}
+
+struct json_object *sessions_list(struct daemon *d, struct client *c)
+{
+	struct json_object *a = json_object_new_array();
+	struct tracer_session_losses kl;
+	size_t n = 0;
+
+	for (struct session *s = d->sessions; s; s = s->next)
+		n++;
+	/* Oldest first: the list is newest first, and ids grow. */
+	for (size_t i = n; i > 0; i--) {
+		struct session *s = d->sessions;
+
+		for (size_t j = 1; j < i; j++)
+			s = s->next;
+		if (!c->privileged && s->uid != c->uid)
+			continue;
+		tracer_session_losses(d->tracer, s->id, &kl);
+		json_object_array_add(a, session_json(d, s, s->owner ? "running" : "background", kl.lost));
+	}
+	/* Ended ones after: the ring from its oldest. */
+	for (size_t i = 0; i < ENDED_MAX; i++) {
+		struct json_object *e = d->ended[(d->ended_next + i) % ENDED_MAX], *uid;
+
+		if (e && json_object_object_get_ex(e, "uid", &uid) &&
+		    (c->privileged || (uid_t)json_object_get_int64(uid) == c->uid))
+			json_object_array_add(a, json_object_get(e));
+	}
+	return a;
+}
+
+void sessions_free(struct daemon *d)
+{
+	for (size_t i = 0; i < ENDED_MAX; i++)
+		json_object_put(d->ended[i]);
+}
+
+void sessions_keep_ended(struct daemon *d, struct json_object *entry)
+{
+	struct json_object **slot = &d->ended[d->ended_next++ % ENDED_MAX];
+
+	json_object_put(*slot);
+	*slot = entry;
+}
+
+/* Kept for the list, and in the journal for a restarted daemon's: how it ended, when, its final counts. */
+static void session_ended(struct daemon *d, const struct session *s, const char *reason, uint64_t ring_lost)
+{
+	struct json_object *o = session_json(d, s, "ended", ring_lost);
+
+	json_object_object_add(o, "reason", json_object_new_string(reason));
+	json_object_object_add(o, "end_ns", json_object_new_int64(realtime_offset_ns() + (int64_t)boottime_ns()));
+	log_session_end(d, s, o);
+	sessions_keep_ended(d, o);
+}
+
 int session_start(struct daemon *d, struct client *owner, const pid_t *pids, size_t n,
 		  const struct trace_opts *o, struct session **out)
 {
@@ -180,6 +272,9 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 		return err;
 	}
 	s->root = n ? pids[0] : 0;
+	/* A running process has its name; run's names itself at its exec (sessions_on_event). */
+	if (n && !o->from_exec)
+		read_comm(pids[0], s->comm);
 	/* A background session streams to nobody: it is logged. */
 	s->owner = o->background ? NULL : owner;
 	s->want_records = o->records;
@@ -274,6 +369,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}
+	session_ended(d, s, reason, kl.lost);
 	for (pp = &d->sessions; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
 			*pp = s->next;
@@ -405,6 +501,9 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	s->events++;
 	if (e->type == IPCT_EV_FORK && !(e->flags & IPCT_F_UNTRACED)) {
 		pid_add(s, (pid_t)e->proc.child_pid);
+	} else if (e->type == IPCT_EV_EXEC && e->pid == (uint32_t)s->root && !(e->flags & IPCT_F_PRIV_EXEC)) {
+		/* Named by what it runs, not by the ipctrace that started it. */
+		memcpy(s->comm, e->comm, sizeof(s->comm) - 1);
 	} else if (e->type == IPCT_EV_EXEC && (e->flags & IPCT_F_PRIV_EXEC)) {
 		/* It left the traced set at this exec: the session may be over. */
 		pid_remove(s, (pid_t)e->pid);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "evfilter.h"
 #include "format.h"
@@ -20,7 +21,7 @@ static const char *const result_names[] = { "queued", "ignored", "merged", "over
 const struct ipct_match_field ipct_event_fields[] = {
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "the process" },
 	[F_TID] = { "tid", IPCT_MT_INT, NULL, "the thread" },
-	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name" },
+	[F_COMM] = { "comm", IPCT_MT_COMM, NULL, "the command name" },
 	[F_TREE] = { "tree", IPCT_MT_INT, NULL, "a process and its descendants" },
 	[F_UID] = { "uid", IPCT_MT_INT, NULL, "the user" },
 	[F_TYPE] = { "type", IPCT_MT_NAME, type_names, "the event type" },
@@ -92,7 +93,7 @@ static bool errno_known(const char *name)
 	for (int e = 1; e < 600; e++) {
 		const char *n = ipct_errno_name(e);
 
-		if (n && !strcmp(n, name))
+		if (n && !strcasecmp(n, name))
 			return true;
 	}
 	return false;
@@ -108,14 +109,15 @@ struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *e
 		return NULL;
 	}
 	f->m = ipct_match_parse(ipct_event_fields, terms, n, err, errlen);
-	f->trees = calloc((size_t)n + 1, sizeof(*f->trees));
+	/* One per term: a list (pid=1,2) made more terms than were given. */
+	f->trees = f->m ? calloc((size_t)f->m->nterms + 1, sizeof(*f->trees)) : NULL;
 	if (!f->m || !f->trees) {
 		if (f->m)
 			snprintf(err, errlen, "out of memory");
 		ipct_evfilter_free(f);
 		return NULL;
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < f->m->nterms; i++) {
 		const struct ipct_match_term *t = &f->m->terms[i];
 
 		if (t->field == F_TREE)
@@ -259,7 +261,7 @@ static bool test(const void *obj, const struct ipct_match_term *t)
 	case F_ERRNO:
 		name = e->type == IPCT_EV_SYSCALL && e->sys.ret < 0 && e->sys.ret >= -4095
 			       ? ipct_errno_name((int)-e->sys.ret) : NULL;
-		return name && !strcmp(name, t->str);
+		return name && !strcasecmp(name, t->str);
 	case F_SESSION: return e->session == t->num;
 	}
 	return false;

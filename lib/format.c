@@ -1399,7 +1399,7 @@ static const char *event_color(const struct ipct_event *e)
 /* A trace counts seconds from its start; the log (no start) shows the time of day. */
 static int time_width(const struct ipct_fmt *f)
 {
-	return f->start_ns ? COL_TIME : 15;
+	return f->start_ns ? COL_TIME : f->dates ? 26 : 15;
 }
 
 static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t len)
@@ -1413,7 +1413,12 @@ static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t 
 		return;
 	}
 	localtime_r(&t, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(real / 1000 % 1000000));
+	if (f->dates)
+		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%06d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(real / 1000 % 1000000));
+	else
+		snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (int)(real / 1000 % 1000000));
 }
 
 int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out)
@@ -1443,7 +1448,7 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		pr_int(&p, "session", NULL, e->session);
 		pr_int(&p, "uid", NULL, e->uid);
 	} else {
-		char when[32];
+		char when[64];
 
 		ipct_text_escape(safe, sizeof(safe), comm, sizeof(comm));
 		/*

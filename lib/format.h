@@ -19,6 +19,7 @@ struct ipct_fmt {
 	enum ipct_output mode;
 	uint64_t start_ns;      /* CLOCK_BOOTTIME of the session start: text times count from it */
 	int64_t realtime_off;   /* CLOCK_REALTIME - CLOCK_BOOTTIME, for time_ns */
+	bool dates;             /* without start_ns: the time of day after its date (output spanning days) */
 	bool color;
 	int width;              /* the columns tables fit in (a terminal's); 0: 80 */
 	struct ipct_syms *syms; /* names handlers when set; fed every event by the caller */

@@ -855,20 +855,24 @@ static void diag_emit(struct ipct_graph *g, uint32_t session, struct json_object
 /*
  * A diagnosis about p's descriptor fd on o, resting on one event: the call
  * `event` it made at ev_ts (a read it sleeps in, an exec, a write), in which
- * p plays `role`; the holders of the write end are listed too.
+ * p plays `role`; the holders of the write end are listed too. An info
+ * says what is normal (severity "info"), and is no warning of the object's.
  */
 static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc *p, int fd,
 		     const char *kind, uint64_t ts, struct json_object *holders, const char *msg,
-		     uint64_t ev_ts, const char *event, const char *role)
+		     uint64_t ev_ts, const char *event, const char *role, bool info)
 {
 	struct json_object *d = json_object_new_object(), *procs = json_object_new_array(), *j;
 	int64_t off = clock_of(g, o->session);
 	char name[80], detail[128];
 
 	object_name(o, name, sizeof(name));
-	object_warn(o, msg);
+	if (!info)
+		object_warn(o, msg);
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
 	json_object_object_add(d, "kind", json_object_new_string(kind));
+	if (info)
+		json_object_object_add(d, "severity", json_object_new_string("info"));
 	json_object_object_add(d, "session", json_object_new_int64(o->session));
 	json_object_object_add(d, "time_ns", json_object_new_int64((int64_t)ts + off));
 	json_object_object_add(d, "object", json_object_new_string(name));
@@ -941,7 +945,7 @@ void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint
 			 p->comm, p->pid, (now_ns - since_ns) / 1e9, ipct_syscall_name(nr) ?: "read", name,
 			 fd, who);
 	diagnose(g, ent->obj, p, fd, "no_eof", now_ns, holders, msg, since_ns, ipct_syscall_name(nr) ?: "read",
-		 "reader");
+		 "reader", false);
 }
 
 static void check_leaks(struct ipct_graph *g, struct gproc *p, uint64_t ts)
@@ -963,7 +967,7 @@ static void check_leaks(struct ipct_graph *g, struct gproc *p, uint64_t ts)
 			 "%s[%u] was exec'd holding the write end of %s as fd %d (not close-on-exec): "
 			 "its readers see EOF only after it exits or closes it",
 			 p->comm, p->pid, name, ent->fd);
-		diagnose(g, ent->obj, p, ent->fd, "leaked_write_end", ts, holders, msg, ts, "exec", "exec'd");
+		diagnose(g, ent->obj, p, ent->fd, "leaked_write_end", ts, holders, msg, ts, "exec", "exec'd", false);
 	}
 }
 
@@ -999,18 +1003,26 @@ static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bo
 		o->eagain++;
 	} else if (ret == -EPIPE && write) {
 		char msg[512], name[80];
+		/* Its readers read, then left: how a pipeline (yes | head) stops a writer, by design. */
+		bool normal = o->bytes_r > 0;
 
 		o->epipe++;
 		object_name(o, name, sizeof(name));
-		snprintf(msg, sizeof(msg), "%s[%u] wrote to %s (fd %d) after every reader had closed it: "
-			 "the write failed with EPIPE and raised SIGPIPE", p->comm, p->pid, name, ent->fd);
+		if (normal)
+			snprintf(msg, sizeof(msg), "%s[%u] wrote to %s (fd %d) after its readers had read %" PRIu64
+				 " bytes and closed it: the write failed with EPIPE and raised SIGPIPE, which is how a "
+				 "pipeline stops a writer once its reader has what it wanted", p->comm, p->pid, name,
+				 ent->fd, o->bytes_r);
+		else
+			snprintf(msg, sizeof(msg), "%s[%u] wrote to %s (fd %d) after every reader had closed it: "
+				 "the write failed with EPIPE and raised SIGPIPE", p->comm, p->pid, name, ent->fd);
 		/*
 		 * Once per writer: a loop that keeps writing says nothing new. A
 		 * socket's EPIPE can be its own shutdown: not diagnosed.
 		 */
 		if (!h->diagnosed && o->kind != IPCT_KIND_SOCKET)
 			diagnose(g, o, p, ent->fd, "write_after_close", ts, json_object_new_array(), msg, ts,
-				 "write", "writer");
+				 "write", "writer", normal);
 		h->diagnosed = true;
 	}
 }
@@ -2563,7 +2575,7 @@ static const int kind_values[] = { IPCT_KIND_PIPE, IPCT_KIND_FIFO, IPCT_KIND_SOC
 const struct ipct_match_field ipct_graph_fields[] = {
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "trace session" },
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
-	[F_COMM] = { "comm", IPCT_MT_STR, NULL, "the command name of a process that held it" },
+	[F_COMM] = { "comm", IPCT_MT_COMM, NULL, "the command name of a process that held it" },
 	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue, msgq, sem or shm" },
 	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID, shm:ID or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },

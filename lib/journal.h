@@ -18,6 +18,8 @@ enum ipct_jrec_type {
 	IPCT_JREC_LOSS = 3,     /* struct ipct_jloss */
 	IPCT_JREC_SESSION = 4,  /* struct ipct_jsession: a session began */
 	IPCT_JREC_DIAG = 5,     /* struct ipct_jdiag: a diagnosis of a session */
+	IPCT_JREC_GRAPH_OBJECT = 6, /* struct ipct_jdiag: one pipe-graph object of an ended session */
+	IPCT_JREC_SESSION_END = 7, /* struct ipct_jdiag: an ended session's entry in `ipctrace sessions` */
 };
 
 /* Readers skip the types they do not know: older ones read a newer journal. */

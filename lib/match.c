@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ipctrace/event.h"
 #include "match.h"
@@ -93,7 +94,7 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 		return 0;
 	case IPCT_MT_NAME:
 		for (t->num = 0; f->names[t->num]; t->num++)
-			if (!strcmp(f->names[t->num], v))
+			if (!strcasecmp(f->names[t->num], v))
 				return 0;
 		list_names(valid, sizeof(valid), f->names, sizeof(f->names[0]));
 		snprintf(err, errlen, "bad value for %s: '%s' (valid: %s)", f->name, v, valid);
@@ -102,6 +103,15 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 		if (strlen(v) >= sizeof(t->str)) {
 			snprintf(err, errlen, "bad value for %s: longer than %zu bytes", f->name,
 				 sizeof(t->str) - 1);
+			return -EINVAL;
+		}
+		strcpy(t->str, v);
+		return 0;
+	case IPCT_MT_COMM:
+		/* A longer name could never match: say why rather than match nothing. */
+		if (strlen(v) > 15) {
+			snprintf(err, errlen, "bad value for %s: '%s' is longer than 15 characters, and the kernel "
+				 "cuts command names to 15: use %s=%.15s", f->name, v, f->name, v);
 			return -EINVAL;
 		}
 		strcpy(t->str, v);
@@ -117,39 +127,73 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 	return -EINVAL;
 }
 
+/* The values a term's value holds: one, or for a list A,B,C each. */
+static bool splits(const struct ipct_match_field *f)
+{
+	return f->type != IPCT_MT_STR && f->type != IPCT_MT_COMM;
+}
+
+/* The field a term names, or -1 with the error said. */
+static int find_field(const struct ipct_match_field *fields, const char *term, char *err, size_t errlen)
+{
+	const char *eq = strchr(term, '=');
+	char valid[512];
+	int f;
+
+	if (!eq || eq == term) {
+		snprintf(err, errlen, "bad match '%s': use FIELD=VALUE", term);
+		return -1;
+	}
+	for (f = 0; fields[f].name; f++)
+		if (strlen(fields[f].name) == (size_t)(eq - term) && !strncmp(fields[f].name, term, eq - term))
+			return f;
+	list_names(valid, sizeof(valid), &fields[0].name, sizeof(fields[0]));
+	snprintf(err, errlen, "unknown field '%.*s' (valid fields: %s)", (int)(eq - term), term, valid);
+	return -1;
+}
+
 struct ipct_match *ipct_match_parse(const struct ipct_match_field *fields, const char *const *terms,
 				    int n, char *err, size_t errlen)
 {
-	struct ipct_match *m = calloc(1, sizeof(*m) + (size_t)n * sizeof(m->terms[0]));
-	char valid[512];
+	struct ipct_match *m;
+	size_t total = 0;
+	int f;
 
+	for (int i = 0; i < n; i++) {
+		f = find_field(fields, terms[i], err, errlen);
+		if (f < 0)
+			return NULL;
+		total++;
+		for (const char *p = strchr(terms[i], '='); splits(&fields[f]) && (p = strchr(p + 1, ','));)
+			total++;
+	}
+	m = calloc(1, sizeof(*m) + total * sizeof(m->terms[0]));
 	if (!m) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	m->fields = fields;
-	m->nterms = n;
 	for (int i = 0; i < n; i++) {
-		const char *eq = strchr(terms[i], '=');
-		int f;
+		const char *v = strchr(terms[i], '=') + 1;
 
-		if (!eq || eq == terms[i]) {
-			snprintf(err, errlen, "bad match '%s': use FIELD=VALUE", terms[i]);
-			goto fail;
-		}
-		for (f = 0; fields[f].name; f++)
-			if (strlen(fields[f].name) == (size_t)(eq - terms[i]) &&
-			    !strncmp(fields[f].name, terms[i], eq - terms[i]))
-				break;
-		if (!fields[f].name) {
-			list_names(valid, sizeof(valid), &fields[0].name, sizeof(fields[0]));
-			snprintf(err, errlen, "unknown field '%.*s' (valid fields: %s)", (int)(eq - terms[i]),
-				 terms[i], valid);
-			goto fail;
-		}
-		m->terms[i].field = f;
-		if (parse_value(&fields[f], eq + 1, &m->terms[i], err, errlen) < 0)
-			goto fail;
+		f = find_field(fields, terms[i], err, errlen);
+		do {
+			size_t len = splits(&fields[f]) ? strcspn(v, ",") : strlen(v);
+			char one[256];
+
+			if (len >= sizeof(one) && splits(&fields[f])) {
+				snprintf(err, errlen, "bad value for %s: longer than %zu bytes", fields[f].name,
+					 sizeof(one) - 1);
+				goto fail;
+			}
+			snprintf(one, sizeof(one), "%.*s", (int)len, v);
+			m->terms[m->nterms].field = f;
+			if (parse_value(&fields[f], splits(&fields[f]) ? one : v, &m->terms[m->nterms], err,
+					errlen) < 0)
+				goto fail;
+			m->nterms++;
+			v += len;
+		} while (*v++ == ',');
 	}
 	return m;
 fail:

@@ -16,7 +16,8 @@ enum ipct_match_type {
 	IPCT_MT_INT,            /* a decimal number (pid, session) */
 	IPCT_MT_SIG,            /* a signal: SIGUSR1, usr1, 10, SIGRTMIN+1 */
 	IPCT_MT_NAME,           /* one of the names in `names` */
-	IPCT_MT_STR,            /* any string up to IPCT_MATCH_STR_LEN-1 bytes (comm) */
+	IPCT_MT_STR,            /* any string up to IPCT_MATCH_STR_LEN-1 bytes (a path) */
+	IPCT_MT_COMM,           /* a command name: at most 15 bytes, as the kernel keeps it */
 	IPCT_MT_OBJECT,         /* pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID, shm:ID or the inode N */
 };
 
@@ -42,7 +43,7 @@ struct ipct_match_term {
 					 * (a System V queue's: IPCT_SYSV_INO(id), a set's IPCT_SYSV_SEM_INO(id),
 					 * a segment's IPCT_SYSV_SHM_INO(id)) */
 	int kind;                       /* OBJECT: IPCT_MATCH_ANY, _PIPE, _SOCKET, _MQUEUE, _MSGQ, _SEM or _SHM */
-	char str[IPCT_MATCH_STR_LEN];   /* STR */
+	char str[IPCT_MATCH_STR_LEN];   /* STR, COMM */
 };
 
 struct ipct_match {
@@ -52,9 +53,11 @@ struct ipct_match {
 };
 
 /*
- * Parses n terms against fields (terminated by a NULL name). NULL with a
- * message in err (naming the bad term and listing the valid fields or
- * values) when a term is wrong or memory is short.
+ * Parses n terms against fields (terminated by a NULL name). A value list,
+ * FIELD=A,B, is FIELD=A FIELD=B (but for STR and COMM, whose values may hold
+ * commas); NAME values are matched case-insensitively. NULL with a message
+ * in err (naming the bad term and listing the valid fields or values) when
+ * a term is wrong or memory is short.
  */
 struct ipct_match *ipct_match_parse(const struct ipct_match_field *fields, const char *const *terms,
 				    int n, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
@@ -468,90 +469,173 @@ int ipct_flags_each(const struct ipct_flag_name *table, uint64_t value,
 	return n;
 }
 
-static int64_t local_midnight(int64_t now)
+/* The local midnight that begins the day days after now's (mktime counts a day with a DST change right). */
+static int64_t local_midnight(int64_t now, int days)
 {
 	time_t t = (time_t)(now / 1000000000);
 	struct tm tm;
 
 	localtime_r(&t, &tm);
+	tm.tm_mday += days;
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_isdst = -1;
 	return (int64_t)mktime(&tm) * 1000000000;
 }
 
-/* "5m", "30s", "2h", "1d" (a bare number is seconds): ns, or -1. */
-static int64_t span_ns(const char *s)
-{
-	static const struct { char unit; int64_t ns; } units[] = {
-		{ 's', 1000000000LL }, { 'm', 60000000000LL }, { 'h', 3600000000000LL }, { 'd', 86400000000000LL },
-	};
-	char *end;
-	long long v;
+/* A span's units, as systemd.time(7) spells them ("m" is minutes, "M" months). */
+static const struct {
+	const char *name;
+	int64_t ns;
+} span_units[] = {
+	{ "us", 1000 }, { "usec", 1000 }, { "ms", 1000000 }, { "msec", 1000000 },
+	{ "s", 1000000000LL }, { "sec", 1000000000LL }, { "second", 1000000000LL }, { "seconds", 1000000000LL },
+	{ "m", 60000000000LL }, { "min", 60000000000LL }, { "minute", 60000000000LL },
+	{ "minutes", 60000000000LL },
+	{ "h", 3600000000000LL }, { "hr", 3600000000000LL }, { "hour", 3600000000000LL },
+	{ "hours", 3600000000000LL },
+	{ "d", 86400000000000LL }, { "day", 86400000000000LL }, { "days", 86400000000000LL },
+	{ "w", 604800000000000LL }, { "week", 604800000000000LL }, { "weeks", 604800000000000LL },
+	{ "M", 2629800000000000LL }, { "month", 2629800000000000LL }, { "months", 2629800000000000LL },
+	{ "y", 31557600000000000LL }, { "year", 31557600000000000LL }, { "years", 31557600000000000LL },
+};
 
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || v < 0 || v > 36500LL * 86400)
-		return -1;
-	if (!*end || !strcmp(end, " ago"))
-		return v * 1000000000LL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (end[0] == units[i].unit && (!end[1] || !strcmp(end + 1, " ago")))
-			return v * units[i].ns;
-	return -1;
+/* The longest span taken: a century, far from int64's limit. */
+#define SPAN_MAX (36525LL * 86400000000000LL)
+
+/* The first len bytes of s, a span: "5min", "1h 30min", "5 minutes", "90" (seconds). ns, or -1. */
+static int64_t span_ns(const char *s, size_t len)
+{
+	const char *end = s + len;
+	int64_t total = 0;
+	bool any = false;
+
+	while (s < end) {
+		const char *unit;
+		int64_t v = 0, mul = -1;
+		size_t n;
+
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		for (; s < end && isdigit((unsigned char)*s); s++) {
+			v = v * 10 + (*s - '0');
+			if (v > SPAN_MAX / 1000)
+				return -1;
+		}
+		while (s < end && *s == ' ')
+			s++;
+		for (unit = s; s < end && isalpha((unsigned char)*s); s++)
+			;
+		n = (size_t)(s - unit);
+		if (!n)
+			mul = 1000000000LL;
+		for (size_t i = 0; n && i < sizeof(span_units) / sizeof(span_units[0]); i++)
+			if (strlen(span_units[i].name) == n && !strncmp(span_units[i].name, unit, n))
+				mul = span_units[i].ns;
+		if (mul < 0 || v > (SPAN_MAX - total) / mul)
+			return -1;
+		total += v * mul;
+		any = true;
+		while (s < end && *s == ' ')
+			s++;
+	}
+	return any ? total : -1;
+}
+
+/* A date and time of day as the formats read it, local or UTC: 0, or -EINVAL when it is no such time. */
+static int date_ns(const char *s, int64_t now, bool utc, int64_t *out)
+{
+	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+					       "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%H:%M:%S", "%H:%M" };
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct tm tm = { 0 }, want, got;
+		int64_t frac = 0;
+		const char *end;
+		time_t t;
+
+		end = strptime(s, formats[i], &tm);
+		if (!end)
+			continue;
+		/* Fractions of a second, after seconds only. */
+		if (*end == '.' && strstr(formats[i], "%S")) {
+			int digits = 0;
+
+			for (end++; isdigit((unsigned char)*end) && digits < 9; end++, digits++)
+				frac = frac * 10 + (*end - '0');
+			if (!digits)
+				continue;
+			for (; digits < 9; digits++)
+				frac *= 10;
+		}
+		if (*end)
+			continue;
+		if (formats[i][1] == 'H') {     /* a time of day: today's */
+			time_t today = (time_t)(now / 1000000000);
+			struct tm d;
+
+			if (utc)
+				gmtime_r(&today, &d);
+			else
+				localtime_r(&today, &d);
+			tm.tm_year = d.tm_year;
+			tm.tm_mon = d.tm_mon;
+			tm.tm_mday = d.tm_mday;
+		}
+		want = tm;
+		tm.tm_isdst = -1;
+		t = utc ? timegm(&tm) : mktime(&tm);
+		/* mktime rolls 30 February over into March, and 00:10:60 into 00:11:00: neither is a time. */
+		if (t == (time_t)-1 || !(utc ? gmtime_r(&t, &got) : localtime_r(&t, &got)) ||
+		    got.tm_mday != want.tm_mday || got.tm_mon != want.tm_mon || got.tm_year != want.tm_year ||
+		    got.tm_hour != want.tm_hour || got.tm_min != want.tm_min || got.tm_sec != want.tm_sec)
+			return -EINVAL;
+		*out = (int64_t)t * 1000000000 + frac;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 int ipct_parse_time(const char *s, int64_t now, int64_t boot, int64_t *out)
 {
-	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
-					       "%H:%M:%S", "%H:%M" };
+	size_t len = strlen(s);
 	int64_t span;
 
-	if (!strcmp(s, "now")) {
+	if (!strcasecmp(s, "now")) {
 		*out = now;
-	} else if (!strcmp(s, "boot")) {
+	} else if (!strcasecmp(s, "boot")) {
 		*out = boot;
-	} else if (!strcmp(s, "today") || !strcmp(s, "yesterday")) {
-		*out = local_midnight(now) - (s[0] == 'y' ? 86400000000000LL : 0);
+	} else if (!strcasecmp(s, "today") || !strcasecmp(s, "yesterday") || !strcasecmp(s, "tomorrow")) {
+		*out = local_midnight(now, !strcasecmp(s, "yesterday") ? -1 : !strcasecmp(s, "tomorrow") ? 1 : 0);
 	} else if (s[0] == '@') {
-		span = span_ns(s + 1);
-		if (span < 0 || strchr(s, ' ') || (s[strlen(s) - 1] < '0' || s[strlen(s) - 1] > '9'))
+		for (size_t i = 1; i < len; i++)
+			if (!isdigit((unsigned char)s[i]))
+				return -EINVAL;
+		span = span_ns(s + 1, len - 1);
+		if (span < 0)
 			return -EINVAL;
 		*out = span;
-	} else if (s[0] == '-' || strstr(s, " ago")) {
-		span = span_ns(s + (s[0] == '-'));
-		if (span < 0 || (s[0] == '-' && strstr(s, " ago")))
+	} else if (s[0] == '-' || s[0] == '+') {
+		span = span_ns(s + 1, len - 1);
+		if (span < 0)
+			return -EINVAL;
+		*out = s[0] == '-' ? now - span : now + span;
+	} else if (len > 4 && !strcmp(s + len - 4, " ago")) {
+		span = span_ns(s, len - 4);
+		if (span < 0)
 			return -EINVAL;
 		*out = now - span;
+	} else if (len > 1 && s[len - 1] == 'Z') {
+		char local[64];
+
+		snprintf(local, sizeof(local), "%.*s", (int)(len - 1), s);
+		return len < sizeof(local) ? date_ns(local, now, true, out) : -EINVAL;
+	} else if (len > 4 && !strcmp(s + len - 4, " UTC")) {
+		char local[64];
+
+		snprintf(local, sizeof(local), "%.*s", (int)(len - 4), s);
+		return len < sizeof(local) ? date_ns(local, now, true, out) : -EINVAL;
 	} else {
-		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-			struct tm tm = { 0 };
-			const char *end;
-			time_t t;
-
-			end = strptime(s, formats[i], &tm);
-			if (!end || *end)
-				continue;
-			if (i >= 3) {   /* a time of day: today */
-				time_t today = (time_t)(local_midnight(now) / 1000000000);
-				struct tm d;
-
-				localtime_r(&today, &d);
-				tm.tm_year = d.tm_year;
-				tm.tm_mon = d.tm_mon;
-				tm.tm_mday = d.tm_mday;
-			}
-			struct tm want = tm, got;
-
-			tm.tm_isdst = -1;
-			t = mktime(&tm);
-			/* mktime rolls 30 February over into March: a date that is not one. */
-			if (t == (time_t)-1 || !localtime_r(&t, &got) || got.tm_mday != want.tm_mday ||
-			    got.tm_mon != want.tm_mon || got.tm_year != want.tm_year)
-				return -EINVAL;
-			*out = (int64_t)t * 1000000000;
-			return 0;
-		}
-		return -EINVAL;
+		return date_ns(s, now, false, out);
 	}
 	return 0;
 }

@@ -82,9 +82,15 @@ int ipct_flags_each(const struct ipct_flag_name *table, uint64_t value,
 const char *ipct_enum_name(const struct ipct_flag_name *table, uint64_t value);
 
 /*
- * A time for --since/--until, in wall-clock ns: "now", "boot", "today",
- * "yesterday", relative ("-5m", "-30s", "-2h", "-1d", "5m ago"),
- * "@EPOCH" (seconds), or local "YYYY-MM-DD[ HH:MM[:SS]]" / "HH:MM[:SS]"
- * (today). now and boot are wall-clock ns. -EINVAL when it is none.
+ * A time for --since/--until, in wall-clock ns, in journalctl's syntax
+ * (systemd.time(7)): "now", "boot", "today", "yesterday", "tomorrow" (in
+ * any case); relative "-SPAN", "+SPAN" or "SPAN ago", a span being numbers
+ * with units ("5min", "1h 30min", "5 minutes", "2d"; us, ms, s, sec,
+ * second(s), m, min, minute(s), h, hr, hour(s), d, day(s), w, week(s),
+ * M, month(s), y, year(s); none: seconds); "@EPOCH" (seconds); local
+ * "YYYY-MM-DD[ HH:MM[:SS[.frac]]]" or ISO 8601 with T, "Z" or " UTC" at
+ * the end for UTC; "HH:MM[:SS]" (today). Out-of-range fields (00:10:60,
+ * 30 February) are refused, not rolled over. now and boot are wall-clock
+ * ns. -EINVAL when it is none.
  */
 int ipct_parse_time(const char *s, int64_t now, int64_t boot, int64_t *out);

@@ -9,7 +9,8 @@
   `systemd-sysusers --dry-run` in an empty root;
 - `ipctraced --help` and every `ipctrace VERB --help` print their usage on
   standard output, exit 0 and list options;
-- the man pages: `groff -man -ww -z` warns about nothing; every option
+- the man pages: built with the version (`ipctrace --version`'s) and no
+  placeholder left; `groff -man -ww -z` warns about nothing; every option
   that `ipctraced --help` and `ipctrace VERB --help` list is described;
 - the bash completion: `bash -n`, then its function is driven the way bash
   drives it (COMP_WORDS, COMP_CWORD) for a set of command lines, and offers
@@ -121,9 +122,13 @@ def help_opts_of(argv):
     return opts
 
 
-def check_man(pages, daemon_opts, verb_opts):
+def check_man(pages, daemon_opts, verb_opts, version):
     for page in pages:
         name = os.path.basename(page)
+        # Built with the version (meson's configure_file), as `man -l` of the built page shows it.
+        th = re.search(r'^\.TH .*$', open(page).read(), re.M)
+        check(th and f'"ipctrace {version}"' in th.group(0) and not re.search(r"@[A-Z_]+@", open(page).read()),
+              f"man: {name} carries the version {version}", th.group(0) if th else "no .TH line")
         for device in ([], ["-Tutf8"]):
             r = run(["groff", "-man", "-ww", "-z", *device, page])
             check(r.returncode == 0 and not r.stderr.strip(),
@@ -147,7 +152,10 @@ def check_man(pages, daemon_opts, verb_opts):
 # offered, whether that must be all that is offered).
 CASES = [
     (["ipctrace", "lo"], 1, {"log"}, True),
-    (["ipctrace", ""], 1, {"run", "log", "attach", "trace", "detach", "signals", "pipes", "explain", "stats"},
+    (["ipctrace", "se"], 1, {"sessions"}, True),
+    (["ipctrace", "sessions", "-o", ""], 3, {"text", "json"}, True),
+    (["ipctrace", ""], 1, {"run", "log", "attach", "trace", "detach", "signals", "pipes", "explain", "sessions",
+                           "stats"},
      False),
     (["ipctrace", "explain", "-o", ""], 3, {"text", "json"}, True),
     (["ipctrace", "run", "-o", ""], 3, {"text", "json", "dot"}, True),
@@ -247,12 +255,13 @@ def main():
         if not shutil.which(tool):
             print(f"FAIL: {tool} is not installed (scripts/setup installs it)")
             return 1
-    verbs = ["run", "log", "attach", "trace", "detach", "signals", "pipes", "explain", "stats"]
+    verbs = ["run", "log", "attach", "trace", "detach", "signals", "pipes", "explain", "sessions", "stats"]
     daemon_opts = help_opts_of([a.ipctraced, "--help"])
     verb_opts = {verb: help_opts_of([a.ipctrace, verb, "--help"]) for verb in verbs}
     check_unit(a.unit, a.ipctraced, a.man)
     check_sysusers(a.sysusers)
-    check_man(a.man, daemon_opts, verb_opts)
+    version = run([a.ipctrace, "--version"]).stdout.split()[-1]
+    check_man(a.man, daemon_opts, verb_opts, version)
     check_completion(a.completion, verb_opts)
     if failures:
         print(f"{len(failures)} failed")

@@ -64,7 +64,7 @@ try:
     for code in (1, 2, 126, 127):
         r = run_reported(['run', '-s', sock, '--', 'sh', '-c', 'exit %d' % code])
         check_eq('run -- sh -c "exit %d": exit status' % code, code, r.returncode)
-        check(re.fullmatch(r'ipctrace: sh exited %d; \d+ events, 0 lost\n' % code, r.stderr),
+        check(re.fullmatch(r'ipctrace: session \d+\nipctrace: sh exited %d; \d+ events, 0 lost\n' % code, r.stderr),
               'run -- sh -c "exit %d": stderr is not the summary alone: %r' % (code, r.stderr))
     passed('a command\'s own exit 1, 2, 126, 127: passed on, with nothing on stderr but the summary')
 

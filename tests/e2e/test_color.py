@@ -92,7 +92,9 @@ try:
             if verb != 'run':
                 check_eq('%s: without escapes vs plain' % what, plain, ESC.sub('', out))
             else:
-                check(ESC.sub('', out).startswith(plain.split('\n', 1)[0] + '\n'),
+                # On a terminal, stderr's "ipctrace: session N" comes first.
+                check(re.sub(r'^ipctrace: session \d+\r?\n', '', ESC.sub('', out)).startswith(
+                    plain.split('\n', 1)[0] + '\n'),
                       '%s: not the event table: %r' % (what, out[:200]))
         passed('%s: colour with --color always (a pipe too), or auto on a terminal with TERM and no NO_COLOR; '
                'none with NO_COLOR (even empty), TERM dumb or unset, or never; only escapes added' % verb)

@@ -85,8 +85,12 @@ try:
     check_eq('stats events', len(everything), st['events'])
     # Each run's session start and diagnoses (none: both programs are correct) are records too.
     check_eq('runs\' diagnoses', [], t1.diagnoses + t2.diagnoses)
-    check_eq('stats journal.records (events, lifecycle records, two session starts)',
-             len(everything) + len(records) + 2, j['records'])
+    # And each ended session's pipe-graph objects, one record each, and its end (docs/journal.md).
+    r = run_cli(['pipes', '-s', d.socket, '-o', 'json'])
+    check_eq('pipes: exit status (stderr %r)' % r.stderr, 0, r.returncode)
+    objects = parse_json_lines(r.stdout, 'pipes -o json')
+    check_eq('stats journal.records (events, lifecycle records, two session starts and ends, graph objects)',
+             len(everything) + len(records) + 4 + len(objects), j['records'])
     check_eq('stats journal.segments', len(segments(journal)), j['segments'])
     check_eq('stats journal.bytes', sum(os.path.getsize(os.path.join(journal, n)) for n in segments(journal)),
              j['bytes'])

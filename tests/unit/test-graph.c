@@ -896,6 +896,37 @@ static void test_no_eof(void)
 	ipct_graph_free(g);
 }
 
+/*
+ * A reader that read, then closed (head in `yes | head`): the writer's EPIPE
+ * is how a pipeline stops it, said as an info that warns of nothing.
+ */
+static void test_write_after_reading(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o, *d;
+
+	feed(g, exec_ev(500, "writer", 1000));
+	feed(g, pipe_ev(500, 3, 4, 9001, false, false, 1100));
+	feed(g, pipe_write(500, 4, 9001, 10, 1150));
+	feed(g, pipe_read(500, 3, 9001, 6, 1155));
+	feed(g, close_ev(500, 3, IPCT_KIND_PIPE, 9001, 1160));
+	feed(g, pipe_write(500, 4, 9001, -EPIPE, 1200));
+	CHECK_INT(c.n, 1);
+	d = diag(&c, 0);
+	CHECK_STR(jstr(d, "kind"), "write_after_close");
+	CHECK_STR(jstr(d, "severity"), "info");
+	CHECK(contains(jstr(d, "message"), "after its readers had read 6 bytes"));
+	CHECK(contains(jstr(d, "message"), "how a pipeline stops a writer"));
+	arr = session_json(g, SESSION);
+	o = object(arr, 9001);
+	CHECK_INT(jint(o, "epipe_writes"), 1);
+	CHECK(!warned(o, "EPIPE"));
+	json_object_put(arr);
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
 /* Writes to a pipe nobody reads any more; non-blocking ends; vectored and multi-message calls. */
 static void test_write_errors(void)
 {
@@ -919,6 +950,8 @@ static void test_write_errors(void)
 	CHECK_STR(jstr(d, "comm"), "writer");
 	CHECK_INT(jint(d, "fd"), 4);
 	CHECK(contains(jstr(d, "message"), "EPIPE"));
+	/* Its reader closed without reading: a warning. */
+	CHECK(jstr(d, "severity") == NULL);
 	arr = session_json(g, SESSION);
 	o = object(arr, 9001);
 	CHECK_INT(jint(o, "epipe_writes"), 1);
@@ -2049,6 +2082,7 @@ int main(void)
 	test_no_eof();
 	test_received();
 	test_write_errors();
+	test_write_after_reading();
 	test_splice();
 	test_socketpair();
 	test_objinfo();
