@@ -325,8 +325,9 @@ def trace_hang(args, comm, deadline=30):
     read), then for those reads to have taken the report's bytes_written from its inode,
     then for a no_eof diagnosis, at which the report's child_pid must be asleep. Then kills
     the report's parent_pid and child_pid (parent first: the command then ends by SIGKILL)
-    and any other comm below ipctrace, and reads ipctrace to its end."""
-    p, out, errf, report_path = start_live(PIPES, args)
+    and any other comm below ipctrace, and reads ipctrace to its end. The processes killed
+    after the command outlive it for a moment: --follow-orphans keeps them traced to their ends."""
+    p, out, errf, report_path = start_live(PIPES + ['--follow-orphans'], args)
     rep = None
 
     def read_bytes(lines, inode):

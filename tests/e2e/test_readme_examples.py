@@ -38,6 +38,7 @@ ELSEWHERE = {
     'dpkg-buildpackage -b -us -uc': 'test_deb.py builds the package so (packaging suite)',
     'sudo apt install ../ipctrace_0.1.0_amd64.deb': 'installs onto this machine; test_deb.py checks the package',
     'sudo usermod -aG ipctrace alice': 'changes this machine\'s users; test_log_access.py covers the group',
+    'build/ipctrace log session=7 --step': 'waits for key presses; test_view.py steps a logged session in tmux',
 }
 
 
@@ -148,7 +149,7 @@ known = ['run -- ./demo', 'run -- CMD ARGS...', 'run -o json -- CMD ARGS...', 'r
          'run --explain -- CMD ARGS...', 'run -o dot --pipes -- CMD | dot -Tsvg > pipes.svg',
          'signals sig=SIGCHLD outcome=merged', 'pipes kind=fifo', 'stats', 'attach -p 1234',
          'trace --all --background', 'detach 7', 'log tree=1234 errno=EPIPE --since -10m', 'log -f comm=myprog',
-         'explain 7']
+         'explain 7', 'sessions']
 check_eq('the README\'s example commands (as this test knows them; a new one needs a check here)',
          sorted(known), sorted(R))
 check_eq('the README\'s commands set aside', sorted(ELSEWHERE), sorted(c for c in cmds if c in ELSEWHERE))
@@ -202,7 +203,7 @@ try:
     out, err = run(R['run --signals -- CMD ARGS...'], {'IPCTRACE_REPORT': rep_path},
                    **{'CMD ARGS...': os.path.join('build', 'examples', 'sigcases') + ' sigchld'})
     sigchld = report(rep_path)
-    check(any(line.split()[:4] == ['TIME', 'SENDER', '->', 'TARGET'] for line in out.splitlines()),
+    check(any(line.split()[:5] == ['TIME', 'SIGNAL', 'SENDER', '->', 'TARGET'] for line in out.splitlines()),
           'run --signals: no table of signal lives')
     passed('run --signals: the table of signal lives')
 
@@ -234,10 +235,13 @@ try:
 
     # Other runs' shells may have had SIGCHLDs merged too: sigcases' own are exactly its count.
     out, err = run(R['signals sig=SIGCHLD outcome=merged'])
-    rows = [line for line in out.splitlines() if re.match(r'\d\d:\d\d:\d\d\.\d+ ', line)]
-    check(all(' SIGCHLD ' in r and ' merged ' in r for r in rows), 'rows that are not merged SIGCHLDs: %r' % rows)
+    # A record is two lines: its time, the signal, sender -> target; then its result, pending time, ...
+    lines = out.splitlines() + ['']
+    rows = [(line, lines[i + 1]) for i, line in enumerate(lines) if re.match(r'\d\d:\d\d:\d\d\.\d+ ', line)]
+    check(all(' SIGCHLD ' in a and b.split()[:1] == ['merged'] for a, b in rows),
+          'records that are not merged SIGCHLDs: %r' % rows)
     merged = len(sigchld['children']) - sigchld['handler_runs']
-    mine = [r for r in rows if '-> sigcases[%d] ' % sigchld['pid'] in r]
+    mine = [a for a, b in rows if re.search(r'-> sigcases\[%d\]( |$)' % sigchld['pid'], a)]
     check_eq('signals sig=SIGCHLD outcome=merged: rows for sigcases[%d] (children - handler runs, as it counted)'
              % sigchld['pid'], merged, len(mine))
     passed('signals sig=SIGCHLD outcome=merged: %d rows, %d of them sigcases\' as it counted' % (len(rows), merged))
@@ -269,8 +273,11 @@ try:
     out, err = run(R['trace --all --background'])
     check(re.fullmatch(r'\d+\n', out), 'trace --all --background: stdout %r is no session number' % out)
     session = out.strip()
+    out, err = run(R['sessions'])
+    check(re.search(r'^ *%s +root +background ' % session, out, re.M),
+          'sessions: no line for the background session %s: %r' % (session, out))
     run(R['detach 7'], **{'7': session})
-    passed('trace --all --background: session %s; detach %s' % (session, session))
+    passed('trace --all --background: session %s, listed by sessions; detach %s' % (session, session))
 
     out, err = run(R['log tree=1234 errno=EPIPE --since -10m'], **{'1234': str(sh)})
     lines = out.splitlines()[1:]
@@ -281,7 +288,8 @@ try:
     p, out, err = start(R['log -f comm=myprog'], **{'myprog': 'exitwith'})
     check(out.wait_for(lambda ls: ls and ls[0].split() == TEXT_HEADER, TIMEOUT), 'log -f printed no header')
     run('build/ipctrace run -- build/examples/exitwith 0', {'IPCTRACE_REPORT': '/dev/null'})
-    check(out.wait_for(lambda ls: any('exitwith[' in line and line.split()[2:3] == ['exit'] for line in ls),
+    # The log's time column has the date (journalctl's): the event is the fourth word.
+    check(out.wait_for(lambda ls: any('exitwith[' in line and line.split()[3:4] == ['exit'] for line in ls),
                        TIMEOUT), 'log -f comm=exitwith: the exit of exitwith did not come')
     p.send_signal(signal.SIGINT)
     finish(p, out, err, 'log -f comm=exitwith')

@@ -14,7 +14,7 @@ test reads everything:
 - ipctrace says on stderr how many events its output lost, exits 0;
 - the summary counts them: the lines printed plus the lost make the
   session's events (plus any the kernel's ring lost, from stats), and the
-  session's events (plus those) are the 800006 that the program's report
+  session's events (plus those) are the 800007 that the program's report
   calls for; no kill is printed twice, none that the program did not make."""
 
 import json
@@ -71,9 +71,9 @@ try:
     check_eq('the summary: lost_client vs what ipctrace told', sum(told), summary['lost_client'])
     check_eq('lines printed + lost vs the session\'s events + what the ring lost',
              summary['events'] + ring_lost, len(events) + summary['lost'])
-    # signals N: an exec and its stdio, a sigaction, a sigprocmask, N kills, N+1 generations, N deliveries, N returns,
-    # an exit.
-    check_eq('the session\'s events + what the ring lost vs what the program made', 4 * N + 6,
+    # signals N: an exec, its argv and its stdio, a sigaction, a sigprocmask, N kills, N+1 generations, N deliveries,
+    # N returns, an exit.
+    check_eq('the session\'s events + what the ring lost vs what the program made', 4 * N + 7,
              summary['events'] + ring_lost)
     kills = [e for e in events if e['type'] == 'kill']
     check(all(e['pid'] == rep['pid'] and e['sig'] == 'SIGUSR1' for e in kills), 'a kill that is not the program\'s')

@@ -119,7 +119,8 @@ try:
     check_eq('after signals %d: events by type' % N, want, by_type)
     check_counters('after signals %d' % N, text, {'events': sum(want.values()), 'lost': 0, 'clients': 1,
                                                   'sessions': 0, 'traced_processes': 0, 'attached': 'false'})
-    records = sum(want.values()) + k + 1
+    # The events, a lifecycle record per signal generated, the session's start and its end.
+    records = sum(want.values()) + k + 2
     check_eq('after signals %d: journal' % N, '0.0 MiB in 1 segments, %d records' % records, text['journal'])
     m = re.fullmatch('(%s) to (%s)' % (TIME, TIME), text.get('journal time span', ''))
     check(m, 'after signals %d: journal time span %r' % (N, text.get('journal time span')))

@@ -353,7 +353,7 @@ try:
     passed('sigcases sigpipe: SIGPIPE, the write failing with EPIPE, the death, the diagnosis')
 
     # 6. An orphan: its exit told to the process that adopted it, not to its parent.
-    lines, colour, code, rep = view_in_tmux('orphan', [example('zombies'), 'orphan'])
+    lines, colour, code, rep = view_in_tmux('orphan', [example('zombies'), 'orphan'], opts=('--follow-orphans',))
     check_eq('ipctrace exit status (orphan)', 0, code)
     check_width(lines, 'zombies orphan')
     check_eq('orphan: lines "SIGCHLD (orphan)"', 1, len(with_text(lines, 'SIGCHLD (orphan)')))
