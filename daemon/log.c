@@ -118,7 +118,12 @@ void log_close(struct daemon *d)
 
 void log_add(struct daemon *d, uint16_t type, const void *rec, uint16_t len, uint64_t ts)
 {
-	if (d->journal && ipct_journal_add(d->journal, type, rec, len, ts) < 0)
+	int r = d->journal ? ipct_journal_add(d->journal, type, rec, len, ts) : 0;
+
+	/* A drain can route a whole run at once: its records go out in blocks of a bounded size. */
+	if (r > 0)
+		r = ipct_journal_flush(d->journal, realtime_offset_ns());
+	if (r < 0)
 		d->journal_errors++;
 }
 

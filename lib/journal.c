@@ -742,7 +742,7 @@ int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uin
 	if (!j->nrec || ts_ns > j->max_ts)
 		j->max_ts = ts_ns;
 	j->nrec++;
-	return 0;
+	return j->len >= j->opts.segment_bytes / 4;
 }
 
 /* Drops the oldest segments while the journal is over its size. */

@@ -77,7 +77,12 @@ struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct
 				       int *err);
 void ipct_journal_close(struct ipct_journal *j);
 
-/* Adds a record to the block being built; ts_ns is its CLOCK_BOOTTIME time. -errno. */
+/*
+ * Adds a record to the block being built; ts_ns is its CLOCK_BOOTTIME time.
+ * 1 when the block is full (a quarter of a segment): flush it before the
+ * next, so that no block outgrows a segment and rotation never drops the
+ * newest records with it. 0, or -errno.
+ */
 int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uint16_t len, uint64_t ts_ns);
 /* Writes the block (realtime_off turns its times into wall-clock times); rotates. -errno. */
 int ipct_journal_flush(struct ipct_journal *j, int64_t realtime_off);

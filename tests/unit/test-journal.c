@@ -216,8 +216,9 @@ static void add_block(struct ipct_journal *j, struct model *m, int nrec, uint64_
 			blob_rec(blob, id, ts);
 			p = blob;
 		}
-		CHECK_INT(ipct_journal_add(j, r->type, p, r->len, ts), 0);
 		b->bytes += REC_HDR + r->len;
+		/* 1 once the block holds a quarter of a segment: the caller flushes it then. */
+		CHECK_INT(ipct_journal_add(j, r->type, p, r->len, ts), b->bytes - BLK_HDR >= m->segment_bytes / 4);
 		if (!i || r->rt < b->min)
 			b->min = r->rt;
 		if (!i || r->rt > b->max)
