@@ -459,17 +459,21 @@ static void notify_seen(struct session *s, pid_t pid)
 /*
  * shmdt and munmap name an address: the graph knows which segment or
  * /dev/shm file is there, which becomes the event's object (x[0]) before
- * it is logged and streamed. A copy in *copy; other events as they are.
+ * it is logged and streamed; so does a futex's address, a POSIX
+ * semaphore's in a mapped /dev/shm file. A copy in *copy; other events as
+ * they are.
  */
 static const struct ipct_event *shm_named(struct daemon *d, const struct ipct_event *e, struct ipct_event *copy)
 {
 	const struct ipct_syscall *sc;
 
-	if (e->type != IPCT_EV_SYSCALL || e->kind[0] != IPCT_KIND_SHM || e->sys.x[0] ||
-	    !(sc = ipct_syscall_by_nr(e->nr)) || (sc->cls != IPCT_SC_SHMDT && sc->cls != IPCT_SC_MUNMAP))
+	if (e->type != IPCT_EV_SYSCALL || (e->kind[0] != IPCT_KIND_SHM && e->kind[0] != IPCT_KIND_SEM) ||
+	    e->sys.x[0] || !(sc = ipct_syscall_by_nr(e->nr)) ||
+	    (sc->cls != IPCT_SC_SHMDT && sc->cls != IPCT_SC_MUNMAP && sc->cls != IPCT_SC_FUTEX))
 		return e;
 	*copy = *e;
-	copy->sys.x[0] = ipct_graph_shm_at(d->graph, e->pid, e->sys.args[0]);
+	copy->sys.x[0] = sc->cls == IPCT_SC_FUTEX ? ipct_graph_futex_at(d->graph, e->pid, e->sys.args[0])
+						  : ipct_graph_shm_at(d->graph, e->pid, e->sys.args[0]);
 	return copy;
 }
 

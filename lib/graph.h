@@ -88,6 +88,8 @@ struct ipct_graph_obj {
  * known there, or a shared anonymous mapping (which no event names).
  */
 uint64_t ipct_graph_shm_at(struct ipct_graph *g, uint32_t pid, uint64_t addr);
+/* The /dev/shm file mapped where pid's futex at addr is (a named POSIX semaphore's), by inode; 0 none or anonymous. */
+uint64_t ipct_graph_futex_at(struct ipct_graph *g, uint32_t pid, uint64_t addr);
 
 /* pid's descriptor fd: its object and end (1 read, 2 write, 3 both); false when the graph does not know it. */
 bool ipct_graph_fd(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_obj *obj, unsigned *mode);
