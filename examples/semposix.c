@@ -6,10 +6,12 @@
 // syscall), then with sem_trywait, which fails with EAGAIN (so the sem_wait that follows
 // sleeps); the child waits until the parent sleeps in futex, sleeps 200 ms and posts it (a
 // futex wake of the parent). The parent measures how long its sem_wait took (CLOCK_MONOTONIC).
-// Last, the parent gives the named semaphore a second name with linkat under /dev/shm (as
-// sem_open links its file in place) and removes both names with sem_unlink; with `leak` it
-// removes neither (rm /dev/shm/sem.NAME removes it). The report has the names, the waits that
-// slept with their times, and the posts that woke a sleeper.
+// Last, the parent removes the name with sem_unlink (with `leak` it does not: rm
+// /dev/shm/sem.NAME removes it), and makes a second named semaphore, NAME-b, by hand as sem_open
+// does but with linkat (what a C library without a link syscall does): a file under a
+// temporary name, linked in place, the temporary name unlinked; then removes it with
+// sem_unlink. The report has the names, the waits that slept with their times, and the posts
+// that woke a sleeper.
 //
 // `semposix deadlock`: two named semaphores, value 0; the parent waits on the first before it
 // would post the second, the child on the second before it would post the first. Neither
@@ -88,6 +90,27 @@ static void poster(sem_t *s, int i, struct shared *sh)
 	sh->woke[i]++;
 }
 
+/* A named semaphore made as sem_open makes one, with linkat for link. */
+static void make_by_linkat(const char *name)
+{
+	char tmp[96], path[96];
+	sem_t init;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "/dev/shm/sem.%s-tmp", name + 1);
+	snprintf(path, sizeof(path), "/dev/shm/sem.%s", name + 1);
+	fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die("open");
+	if (sem_init(&init, 1, 1) < 0 || write(fd, &init, sizeof(init)) != sizeof(init))
+		die("write");
+	if (linkat(AT_FDCWD, tmp, AT_FDCWD, path, 0) < 0)
+		die("linkat");
+	if (unlink(tmp) < 0)
+		die("unlink");
+	close(fd);
+}
+
 static int deadlock(void)
 {
 	char a[64], b[64];
@@ -118,7 +141,7 @@ static int deadlock(void)
 int main(int argc, char **argv)
 {
 	bool leak = argc == 2 && !strcmp(argv[1], "leak");
-	char name[64], alias[80], path[96], apath[112];
+	char name[64], alias[80];
 	struct shared *sh;
 	sem_t *named, *anon;
 	pid_t pid;
@@ -151,15 +174,12 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	if (sem_close(named) < 0 || sem_destroy(anon) < 0)
 		die("sem_close");
+	if (!leak && sem_unlink(name) < 0)
+		die("sem_unlink");
 	snprintf(alias, sizeof(alias), "%s-b", name);
-	snprintf(path, sizeof(path), "/dev/shm/sem.%s", name + 1);
-	snprintf(apath, sizeof(apath), "/dev/shm/sem.%s", alias + 1);
-	if (!leak) {
-		if (linkat(AT_FDCWD, path, AT_FDCWD, apath, 0) < 0)
-			die("linkat");
-		if (sem_unlink(name) < 0 || sem_unlink(alias) < 0)
-			die("sem_unlink");
-	}
+	make_by_linkat(alias);
+	if (sem_unlink(alias) < 0)
+		die("sem_unlink");
 	f = report_open(stderr);
 	fprintf(f, "{\"parent\":%d,\"child\":%d,\"name\":\"%s\",\"alias\":\"%s\",\"anon_addr\":\"%p\",\"leaked\":%s,",
 		(int)getpid(), (int)pid, name, alias, (void *)anon, leak ? "true" : "false");

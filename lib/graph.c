@@ -2168,9 +2168,8 @@ static struct json_object *holder_json(int64_t off, const struct holder *h, int 
  */
 static bool in_list(const struct object *o, const struct holder *h, int dir)
 {
-	if (o->m)
-		return false;
-	if (o->kind != IPCT_KIND_SOCKET && o->kind != IPCT_KIND_MSGQ && o->kind != IPCT_KIND_SEM)
+	/* Shared memory: those that wrote or read a /dev/shm file by descriptor (sem_open writes its value). */
+	if (o->kind != IPCT_KIND_SOCKET && o->kind != IPCT_KIND_MSGQ && o->kind != IPCT_KIND_SEM && !o->m)
 		return h->mode & dir;
 	return dir == END_WRITE ? h->calls_w > 0 : h->calls_r > 0;
 }
@@ -2556,14 +2555,16 @@ static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t no
 			how = "shmctl IPC_RMID";
 		} else {
 			snprintf(cmd, sizeof(cmd), "rm /dev/shm%s", o->path ? o->path : "/NAME");
-			how = "shm_unlink";
+			how = posix_sem(o) ? "sem_unlink" : "shm_unlink";
 		}
 		break;
 	default:
 		snprintf(cmd, sizeof(cmd), "rm /dev/mqueue%s", o->path ? o->path : "/NAME");
 		how = "mq_unlink";
 	}
-	if (o->m && o->m->size >= 0)
+	if (posix_sem(o))
+		snprintf(left, sizeof(left), "with its value");
+	else if (o->m && o->m->size >= 0)
 		snprintf(left, sizeof(left), "with its %" PRId64 " bytes", o->m->size);
 	else if (o->m)
 		snprintf(left, sizeof(left), "with its memory");
