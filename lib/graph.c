@@ -2683,7 +2683,7 @@ const struct ipct_match_field ipct_graph_fields[] = {
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
 	[F_COMM] = { "comm", IPCT_MT_COMM, NULL, "the command name of a process that held it" },
 	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue, msgq, sem or shm" },
-	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID, shm:ID or the inode N" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], shm:[N], sem:[N], msq:ID, sem:ID, shm:ID or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -2741,7 +2741,7 @@ static bool object_test(const void *obj, const struct ipct_match_term *t)
 				kind = kind_values[i];
 		/* A System V object's term is IPCT_SYSV_INO, _SEM_INO or _SHM_INO(its id), as its events' objects are. */
 		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id"))
-			: kind == IPCT_KIND_SEM ? (int64_t)IPCT_SYSV_SEM_INO(jint(o, "id"))
+			: kind == IPCT_KIND_SEM && jstr(o, "id") ? (int64_t)IPCT_SYSV_SEM_INO(jint(o, "id"))
 			: kind == IPCT_KIND_SHM && jstr(o, "id") ? (int64_t)IPCT_SYSV_SHM_INO(jint(o, "id"))
 			: jint(o, "inode")) == t->num &&
 		       (t->kind == IPCT_MATCH_ANY || t->kind == ipct_match_kind(kind));
