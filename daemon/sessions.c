@@ -472,8 +472,14 @@ static const struct ipct_event *shm_named(struct daemon *d, const struct ipct_ev
 	    (sc->cls != IPCT_SC_SHMDT && sc->cls != IPCT_SC_MUNMAP && sc->cls != IPCT_SC_FUTEX))
 		return e;
 	*copy = *e;
-	copy->sys.x[0] = sc->cls == IPCT_SC_FUTEX ? ipct_graph_futex_at(d->graph, e->pid, e->sys.args[0])
-						  : ipct_graph_shm_at(d->graph, e->pid, e->sys.args[0]);
+	if (sc->cls == IPCT_SC_FUTEX) {
+		bool anon = false;
+		uint64_t ino = ipct_graph_mapping_at(d->graph, e->pid, e->sys.args[0], &anon);
+
+		copy->sys.x[0] = anon ? 0 : ino;
+	} else {
+		copy->sys.x[0] = ipct_graph_shm_at(d->graph, e->pid, e->sys.args[0]);
+	}
 	return copy;
 }
 

@@ -2053,12 +2053,15 @@ static void obj_info(struct ipct_graph *g, const struct object *o, struct ipct_g
 	out->complete = (o->created_ns || o->kind == IPCT_KIND_FIFO) && !held_from_before(g, o);
 }
 
-uint64_t ipct_graph_futex_at(struct ipct_graph *g, uint32_t pid, uint64_t addr)
+uint64_t ipct_graph_mapping_at(struct ipct_graph *g, uint32_t pid, uint64_t addr, bool *anon)
 {
 	struct gproc *p = proc_find(g, pid);
 	ssize_t i = shm_map_at(p, addr);
 
-	return i >= 0 && !p->maps[i].o->m->anon ? p->maps[i].o->ino : 0;
+	if (i < 0)
+		return 0;
+	*anon = p->maps[i].o->m->anon;
+	return p->maps[i].o->ino;
 }
 
 uint64_t ipct_graph_shm_at(struct ipct_graph *g, uint32_t pid, uint64_t addr)

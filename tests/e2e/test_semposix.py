@@ -10,12 +10,16 @@ of the time the parent measured. sem_open's link of its file in place, and linka
 second semaphore that the program makes by hand, name the objects: the graph has
 sem:/NAME and sem:/NAME-b (kind sem), both removed, and the anonymous mapping with its
 semaphore's wait and wake; both processes hold each mapping. `semposix leak` leaves the named
-one behind: one leaked_ipc, with `rm /dev/shm/sem.NAME`, which the test then runs."""
+one behind: one leaked_ipc, with `rm /dev/shm/sem.NAME`, which the test then runs.
+`semposix deadlock`, traced live: a parent and a child each asleep in sem_wait on the
+semaphore that only the other would post after it get one deadlock diagnosis naming both,
+their futex calls and the two semaphores (and the two left behind, which the test removes)."""
 
 import os
 
 from common import check, check_clean_exit, check_count, check_eq, covers, done, example, passed, \
     select_events, trace
+from diagcommon import diagnoses_of, roles, trace_hang
 from pipecommon import check_diagnosis_shape, check_objects, PIPES
 
 covers('futex', 'link', 'linkat')
@@ -104,4 +108,31 @@ finally:
         os.unlink('/dev/shm/sem.' + rep['name'][1:])
         removed = True
 check_eq('the named semaphore was left behind (rm succeeded)', True, removed)
+
+# Each waits on the semaphore that only the other would post after it.
+t, states = trace_hang([example('semposix'), 'deadlock'], 'deadlock', lambda r: [r['parent'], r['child']])
+rep = t.report
+try:
+    parent, child = rep['parent'], rep['child']
+    a, b = ('sem:' + n for n in rep['names'])
+    check_eq('deadlock: states when the diagnosis came (asleep)', {parent: 'S', child: 'S'}, states)
+    ds = diagnoses_of(t, 'deadlock')
+    check_eq('deadlock diagnoses', 1, len(ds))
+    d = ds[0]
+    check_eq('deadlock: processes and roles', {parent: 'member', child: 'member'}, roles(d))
+    check_eq('deadlock: members (call, fd, object, who could wake it)',
+             {parent: ('futex', None, a, [parent, child]), child: ('futex', None, b, [parent, child])},
+             {x['pid']: (x['call'], x['fd'], x['object'], sorted(x['waits_for']))
+              for x in d['processes'] if x['role'] == 'member'})
+    check_eq('deadlock: objects', sorted([a, b]), sorted(d['objects']))
+    check('semposix[%d] has been blocked for' % parent in d['message'] and
+          'in futex (sem_wait) on the semaphore %s, which only itself and semposix[%d] use' % (a, child)
+          in d['message'] and 'post before waiting' in d['message'], 'deadlock: message %r' % d['message'])
+    check_eq('deadlock: the semaphores left behind (leaked_ipc)', sorted([a, b]),
+             sorted(x['object'] for x in t.diagnoses if x['kind'] == 'leaked_ipc'))
+    passed('deadlock: %s' % d['message'])
+finally:
+    if rep:
+        for n in rep['names']:
+            os.unlink('/dev/shm/sem.' + n[1:])
 done()
