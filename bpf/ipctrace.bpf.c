@@ -290,6 +290,10 @@ struct {
  * address: a futex call on one of them is a POSIX semaphore's wait or
  * wake-up, recorded; a futex on any other memory is dropped after this one
  * lookup (a memfd's, a private mapping's). Value: where the mapping starts.
+ * A munmap leaves them, as it leaves shared_maps: the other processes of
+ * the session that share the mapping may still have it (a child's
+ * sem_close is no one else's); the daemon drops a futex on memory that the
+ * process no longer has mapped.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -1407,8 +1411,8 @@ static __noinline bool sem_values(int cls, const __u64 *args, __s64 ret, __u64 *
 	}
 }
 
-/* The pages of a shared mapping of len bytes at addr go into sem_pages (add) or out of it. */
-static __always_inline void sem_pages_note(__u32 session, __u64 addr, __u64 len, bool add)
+/* The pages of a shared mapping of len bytes at addr go into sem_pages. */
+static __always_inline void sem_pages_note(__u32 session, __u64 addr, __u64 len)
 {
 	struct shared_map_key key = { .session = session };
 
@@ -1416,10 +1420,7 @@ static __always_inline void sem_pages_note(__u32 session, __u64 addr, __u64 len,
 		return;
 	for (int i = 0; i < SEM_PAGES_MAX && i * 4096 < len; i++) {
 		key.addr = addr + i * 4096;
-		if (add)
-			bpf_map_update_elem(&sem_pages, &key, &addr, BPF_ANY);
-		else
-			bpf_map_delete_elem(&sem_pages, &key);
+		bpf_map_update_elem(&sem_pages, &key, &addr, BPF_ANY);
 	}
 }
 
@@ -1453,14 +1454,13 @@ __noinline bool ipct_shm_call(__u32 session, __u8 cls, __u64 addr, __u64 ptr, __
 	switch (cls) {
 	case IPCT_SC_MMAP:
 		bpf_map_update_elem(&shared_maps, &key, &ptr, BPF_ANY);
-		sem_pages_note(session, addr, ptr, true);
+		sem_pages_note(session, addr, ptr);
 		return true;
 	case IPCT_SC_MUNMAP:
 		l = bpf_map_lookup_elem(&shared_maps, &key);
 		if (!l)
 			return false;
 		*len = *l;
-		sem_pages_note(session, addr, *len, false);
 		return true;
 	case IPCT_SC_UNLINK:
 		if (bpf_probe_read_user(path, sizeof(path), (void *)ptr))

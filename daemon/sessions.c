@@ -461,7 +461,9 @@ static void notify_seen(struct session *s, pid_t pid)
  * /dev/shm file is there, which becomes the event's object (x[0]) before
  * it is logged and streamed; so does a futex's address, a POSIX
  * semaphore's in a mapped /dev/shm file. A copy in *copy; other events as
- * they are.
+ * they are. NULL: a futex on memory the process has no shared mapping of
+ * (the kernel side keeps the pages of a mapping after its munmap, which
+ * another process of the session may not have made): dropped.
  */
 static const struct ipct_event *shm_named(struct daemon *d, const struct ipct_event *e, struct ipct_event *copy)
 {
@@ -476,6 +478,8 @@ static const struct ipct_event *shm_named(struct daemon *d, const struct ipct_ev
 		bool anon = false;
 		uint64_t ino = ipct_graph_mapping_at(d->graph, e->pid, e->sys.args[0], &anon);
 
+		if (!ino)
+			return NULL;
 		copy->sys.x[0] = anon ? 0 : ino;
 	} else {
 		copy->sys.x[0] = ipct_graph_shm_at(d->graph, e->pid, e->sys.args[0]);
@@ -493,6 +497,8 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	if (e->version != IPCT_EVENT_VERSION)
 		return 0;
 	e = shm_named(d, e, &named);
+	if (!e)
+		return 0;
 	ipct_counts_add(&d->counts, e);
 	log_add(d, IPCT_JREC_EVENT, e, sizeof(*e), e->ts_ns);
 	log_follow(d, e);

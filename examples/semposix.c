@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Example "POSIX semaphores": `semposix [leak]` makes the named semaphore /ipctrace-semposix-PID
 // (sem_open O_CREAT, value 0) and an unnamed process-shared one (sem_init pshared=1) in shared
-// anonymous memory, and forks a child, which inherits both. For each semaphore in turn: the
+// anonymous memory. It forks a first child, which lets both go (sem_close, munmap) and exits:
+// the others still have them. Then it forks a second child, which inherits both. For each
+// semaphore in turn: the
 // parent first takes it with sem_wait while the child has posted it already (no wait, no
 // syscall), then with sem_trywait, which fails with EAGAIN (so the sem_wait that follows
 // sleeps); the child waits until the parent sleeps in futex, sleeps 200 ms and posts it (a
@@ -144,7 +146,7 @@ int main(int argc, char **argv)
 	char name[64], alias[80];
 	struct shared *sh;
 	sem_t *named, *anon;
-	pid_t pid;
+	pid_t pid, closer;
 	FILE *f;
 
 	ex_init("semposix");
@@ -160,6 +162,16 @@ int main(int argc, char **argv)
 		die("mmap");
 	if (sem_init(anon, 1, 0) < 0)
 		die("sem_init");
+	closer = fork();
+	if (closer < 0)
+		die("fork");
+	if (closer == 0) {
+		if (sem_close(named) < 0 || munmap(anon, sizeof(*anon)) < 0)
+			die("sem_close");
+		_exit(EXIT_SUCCESS);
+	}
+	if (!exited_ok("first child", closer, wait_child(closer)))
+		return EXIT_FAILURE;
 	pid = fork();
 	if (pid < 0)
 		die("fork");
@@ -181,8 +193,8 @@ int main(int argc, char **argv)
 	if (sem_unlink(alias) < 0)
 		die("sem_unlink");
 	f = report_open(stderr);
-	fprintf(f, "{\"parent\":%d,\"child\":%d,\"name\":\"%s\",\"alias\":\"%s\",\"anon_addr\":\"%p\",\"leaked\":%s,",
-		(int)getpid(), (int)pid, name, alias, (void *)anon, leak ? "true" : "false");
+	fprintf(f, "{\"parent\":%d,\"closer\":%d,\"child\":%d,\"name\":\"%s\",\"alias\":\"%s\",\"anon_addr\":\"%p\",\"leaked\":%s,",
+		(int)getpid(), (int)closer, (int)pid, name, alias, (void *)anon, leak ? "true" : "false");
 	fprintf(f, "\"named\":{\"slept\":%d,\"woke\":%d,\"blocked_ns\":%lld},", sh->slept[0], sh->woke[0],
 		sh->blocked_ns[0]);
 	fprintf(f, "\"unnamed\":{\"slept\":%d,\"woke\":%d,\"blocked_ns\":%lld}}\n", sh->slept[1], sh->woke[1],

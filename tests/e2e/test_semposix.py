@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """POSIX semaphores: `semposix` (a named semaphore made with sem_open, an unnamed one with
-sem_init pshared=1 in shared anonymous memory; a child posts each once with nobody waiting,
-then once after the parent has slept 200 ms in sem_wait) traced with --pipes. Only the waits
+sem_init pshared=1 in shared anonymous memory; a first child unmaps both and exits, which
+hides nothing from the others; a second child posts each once with nobody waiting, then
+once after the parent has slept 200 ms in sem_wait) traced with --pipes. Only the waits
 that slept and the posts that woke a sleeper are futex calls: the trace has exactly the ones
 the program counted (its sem_trywait said EAGAIN before each sem_wait that slept), none of
 the futex calls of its own handshake (a memfd's memory); each wait's duration is within 20%
@@ -55,6 +56,10 @@ for side, obj in (('named', ino_obj), ('unnamed', 'sem:anon')):
            % (side, len(waits), waits[0]['duration_ns'] / 1e6, x['blocked_ns'] / 1e6, len(wakes)))
 check_count('futex calls in all (the handshake\'s on a memfd are not recorded)',
             sum(rep[s]['slept'] + rep[s]['woke'] for s in ('named', 'unnamed')), futex)
+unmaps = select_events(ev, type='munmap', pid=rep['closer'])
+check_count('the first child\'s munmap calls (sem_close, munmap)', 2, unmaps)
+check_eq('... of the named one\'s file, then of the anonymous memory', [opens[0]['object'], None],
+         [e.get('object') for e in unmaps])
 check_eq('where the unnamed one waited', rep['anon_addr'],
          [e['addr'] for e in futex if e['object'] == 'sem:anon'][0])
 
@@ -85,7 +90,7 @@ for name, g, x in ((named, o, rep['named']), (anon, a, rep['unnamed'])):
              (g['sem_waits'], g['sem_wakes'], g['sem_woken']))
     within('%s: blocked time' % name, x['blocked_ns'], g['sem_blocked_ns'])
     check_eq('%s: blocked max = total (one wait)' % name, g['sem_blocked_ns'], g['sem_blocked_max_ns'])
-    check_eq('%s: the processes that held it mapped' % name, sorted([parent, child]),
+    check_eq('%s: the processes that held it mapped' % name, sorted([parent, rep['closer'], child]),
              sorted({h['pid'] for h in g['holders'] if h['fd'] is None}))
 check(o['removed_ns'] is not None and graph[alias]['removed_ns'] is not None, 'a named semaphore was not removed')
 check_eq('leaked_ipc diagnoses', [], [x for x in t.diagnoses if x['kind'] == 'leaked_ipc'])
