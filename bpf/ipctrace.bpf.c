@@ -931,6 +931,16 @@ static __always_inline void unnote_wait(struct ipct_inflight *in)
 	bpf_map_delete_elem(&waiting, &tid);
 }
 
+/*
+ * A futex call of the process's own memory (FUTEX_PRIVATE_FLAG in its
+ * operation, the second argument, still in the saved registers at exit):
+ * never a process-shared semaphore's.
+ */
+static __always_inline bool futex_private(struct pt_regs *regs, const bool typed)
+{
+	return (typed ? PT_REGS_PARM2_SYSCALL(KCAST(regs)) : PT_REGS_PARM2_CORE_SYSCALL(regs)) & FUTEX_PRIVATE_FLAG;
+}
+
 static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -952,8 +962,7 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 	     !cloexec_request(typed ? PT_REGS_PARM2_SYSCALL(KCAST(regs)) : PT_REGS_PARM2_CORE_SYSCALL(regs))))
 		return 0;
 	/* Most futex calls, a process's own memory's (mutexes, private semaphores), go here. */
-	if ((cls & ~IPCT_SC_COMPAT) == IPCT_SC_FUTEX &&
-	    ((typed ? PT_REGS_PARM2_SYSCALL(KCAST(regs)) : PT_REGS_PARM2_CORE_SYSCALL(regs)) & FUTEX_PRIVATE_FLAG))
+	if ((cls & ~IPCT_SC_COMPAT) == IPCT_SC_FUTEX && futex_private(regs, typed))
 		return 0;
 	in = current_traced(&session);
 	if (!in)
@@ -1496,6 +1505,9 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	 * only known from the entry.
 	 */
 	if (nr != -1 && class_of(nr) == IPCT_SC_NONE)
+		return 0;
+	/* The futex calls that sys_enter dropped by their operation, again without a lookup. */
+	if (nr != -1 && (class_of(nr) & ~IPCT_SC_COMPAT) == IPCT_SC_FUTEX && futex_private(uregs, typed))
 		return 0;
 	/*
 	 * Only a call that sys_enter noted: it checked the traced set then, so
