@@ -1426,13 +1426,10 @@ static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 			}
 		}
 	}
-	if (sems && posix)
+	if (sems)
 		ipct_say(msg, "Way out: each waits on a semaphore that only another of them would post; post before "
-			 "waiting, or take the semaphores in one order everywhere");
-	else if (sems)
-		ipct_say(msg, "Way out: each waits on a semaphore that only another of them would post; post before "
-			 "waiting, or take the semaphores of a set in one order everywhere (one semop can take several "
-			 "at once)");
+			 "waiting, or take the semaphores%s in one order everywhere%s", posix ? "" : " of a set",
+			 posix ? "" : " (one semop can take several at once)");
 	else if (queues && reads)
 		ipct_say(msg, "Way out: each waits for a message that another would send only once its own receive "
 			 "returns; one of them must send first");

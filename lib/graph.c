@@ -1455,11 +1455,12 @@ static void on_munmap(struct gproc *p, const struct ipct_event *e)
 			shm_detach(p, i, true, e->ts_ns);
 }
 
-/* The shared mapping of p that holds addr (a futex's): its index, or -1. */
+/* The shared mapping of p (mmap's, whole pages) that holds addr (a futex's): its index, or -1. */
 static ssize_t shm_map_at(const struct gproc *p, uint64_t addr)
 {
 	for (size_t i = 0; p && i < p->nmaps; i++)
-		if (p->maps[i].len && addr >= p->maps[i].addr && addr - p->maps[i].addr < p->maps[i].len)
+		if (p->maps[i].len && addr >= p->maps[i].addr &&
+		    addr - p->maps[i].addr < ((p->maps[i].len + 4095) & ~4095ull))
 			return (ssize_t)i;
 	return -1;
 }
