@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """The idle cost: what an UNtraced process pays per syscall while ipctraced
 traces something else. bench/workloads/syscall_loop makes N cheap syscalls
-(getppid, or read of /dev/null) in three states, interleaved rep by rep:
+(getppid, read of /dev/null, or a private futex wake) in three states,
+interleaved rep by rep:
   none:   no daemon of ours running;
   idle:   our ipctraced running (--no-journal), no trace session;
   traced: the same daemon tracing another process (`ipctrace attach -p
@@ -74,7 +75,8 @@ def main():
     ap.add_argument("--reps", type=int, default=None, help="default 7 (3 with --quick)")
     ap.add_argument("-n", "--syscalls", type=int, default=None, help="syscalls per run (default 2000000; 500000 with --quick)")
     ap.add_argument("--modes", default="unpinned,pinned")
-    ap.add_argument("--syscall", default="getppid,read", help="getppid and/or read (of /dev/null)")
+    ap.add_argument("--syscall", default="getppid,read,futex",
+                    help="getppid, read (of /dev/null) and/or futex (a private FUTEX_WAKE)")
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args()
     reps = a.reps or (3 if a.quick else 7)

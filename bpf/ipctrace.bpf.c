@@ -51,6 +51,13 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define IPC_STAT 2
 #define MAP_SHARED 0x01
 #define MAP_ANONYMOUS 0x20
+/* <linux/futex.h>: a futex of the process's own memory; the commands that sleep. */
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CMD_MASK     127
+#define FUTEX_WAIT         0
+#define FUTEX_WAIT_BITSET  9
+/* The shared mappings small enough to have their pages noted in sem_pages. */
+#define SEM_PAGES_MAX      16
 #define SI_USER   0
 #define SI_KERNEL 0x80
 #define SI_TIMER  (-2)
@@ -89,7 +96,7 @@ const volatile long nr_recvfrom = -1, nr_recvmsg = -1;
 /* semtimedop: a semop with a timeout (arg3) ends by itself, so it is no hang. */
 const volatile long nr_semtimedop = -1;
 /* dup and fcntl: copies of a standard stream are recorded whatever it is (native numbers). */
-const volatile long nr_dup = -1, nr_fcntl = -1, nr_unlinkat = -1;
+const volatile long nr_dup = -1, nr_fcntl = -1, nr_unlinkat = -1, nr_linkat = -1;
 /* connect, sendto and sendmsg: the address they were given is recorded (ipct_sockaddr). */
 const volatile long nr_connect = -1, nr_sendto = -1, nr_sendmsg = -1;
 /* listen: what it leaves of a socket is what bind did, unless it bound it (ipct_sockinfo). */
@@ -276,6 +283,35 @@ struct {
 	__type(key, struct shared_map_key);
 	__type(value, __u64);           /* the length mapped */
 } shared_maps SEC(".maps");
+
+/*
+ * The pages of the small shared mappings (SEM_PAGES_MAX pages at most: a
+ * named POSIX semaphore's file is one) in shared_maps, by session and page
+ * address: a futex call on one of them is a POSIX semaphore's wait or
+ * wake-up, recorded; a futex on any other memory is dropped after this one
+ * lookup (a memfd's, a private mapping's). Value: where the mapping starts.
+ * A munmap leaves them, as it leaves shared_maps: the other processes of
+ * the session that share the mapping may still have it (a child's
+ * sem_close is no one else's); the daemon drops a futex on memory that the
+ * process no longer has mapped.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct shared_map_key);
+	__type(value, __u64);
+} sem_pages SEC(".maps");
+
+/*
+ * Whether a futex call at addr is on a page of sem_pages: a global function,
+ * so that sys_enter's states stay as they were.
+ */
+__noinline bool ipct_futex_shared(__u32 session, __u64 addr)
+{
+	struct shared_map_key key = { .session = session, .addr = addr & ~4095ull };
+
+	return bpf_map_lookup_elem(&sem_pages, &key) != NULL;
+}
 
 /*
  * Bumped by the daemon whenever a process leaves the traced set or the
@@ -851,6 +887,11 @@ static __always_inline void note_wait(struct ipct_inflight *in, struct pt_regs *
 	case IPCT_SC_SEMOP:
 		sleeps = in->nr != nr_semtimedop || !entry_arg(regs, 3, compat);
 		break;
+	case IPCT_SC_FUTEX:
+		/* sem_wait's: a wait without a timeout (sem_timedwait's ends by itself). */
+		sleeps = ((w.args[1] & FUTEX_CMD_MASK) == FUTEX_WAIT || (w.args[1] & FUTEX_CMD_MASK) == FUTEX_WAIT_BITSET) &&
+			 !entry_arg(regs, 3, compat);
+		break;
 	default:
 		if (in->nr == nr_recvfrom || in->nr == nr_recvmsg) {
 			sleeps = !(entry_arg(regs, in->nr == nr_recvfrom ? 3 : 2, compat) & MSG_DONTWAIT) &&
@@ -890,6 +931,16 @@ static __always_inline void unnote_wait(struct ipct_inflight *in)
 	bpf_map_delete_elem(&waiting, &tid);
 }
 
+/*
+ * A futex call of the process's own memory (FUTEX_PRIVATE_FLAG in its
+ * operation, the second argument, still in the saved registers at exit):
+ * never a process-shared semaphore's.
+ */
+static __always_inline bool futex_private(struct pt_regs *regs, const bool typed)
+{
+	return (typed ? PT_REGS_PARM2_SYSCALL(KCAST(regs)) : PT_REGS_PARM2_CORE_SYSCALL(regs)) & FUTEX_PRIVATE_FLAG;
+}
+
 static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const bool typed)
 {
 	const unsigned int rd = typed ? R_TYPED : 0;
@@ -910,11 +961,18 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 	    (cls == IPCT_SC_IOCTL &&
 	     !cloexec_request(typed ? PT_REGS_PARM2_SYSCALL(KCAST(regs)) : PT_REGS_PARM2_CORE_SYSCALL(regs))))
 		return 0;
+	/* Most futex calls, a process's own memory's (mutexes, private semaphores), go here. */
+	if ((cls & ~IPCT_SC_COMPAT) == IPCT_SC_FUTEX && futex_private(regs, typed))
+		return 0;
 	in = current_traced(&session);
 	if (!in)
 		return 0;
 	cls = call_class(regs, &nr, &compat);
 	if (cls == IPCT_SC_NONE || (cls == IPCT_SC_IOCTL && compat && !cloexec_request(entry_arg(regs, 1, 1))))
+		return 0;
+	/* A shared futex: recorded on a page of a traced shared mapping only. */
+	if (cls == IPCT_SC_FUTEX && ((entry_arg(regs, 1, compat) & FUTEX_PRIVATE_FLAG) ||
+				     !ipct_futex_shared(session, entry_arg(regs, 0, compat))))
 		return 0;
 	in->session = session;
 	in->ts = bpf_ktime_get_boot_ns();
@@ -1362,6 +1420,31 @@ static __noinline bool sem_values(int cls, const __u64 *args, __s64 ret, __u64 *
 	}
 }
 
+/* The pages of a shared mapping of len bytes at addr go into sem_pages. */
+static __always_inline void sem_pages_note(__u32 session, __u64 addr, __u64 len)
+{
+	struct shared_map_key key = { .session = session };
+
+	if (len > SEM_PAGES_MAX * 4096)
+		return;
+	for (int i = 0; i < SEM_PAGES_MAX && i * 4096 < len; i++) {
+		key.addr = addr + i * 4096;
+		bpf_map_update_elem(&sem_pages, &key, &addr, BPF_ANY);
+	}
+}
+
+/*
+ * A link or linkat that made a name under /dev/shm/ (sem_open links its
+ * file in place): OBJINFO records with the old path (fd -3), then the new
+ * one (fd -2). A global function, apart from sys_exit.
+ */
+__noinline int ipct_link_names(__u32 session, __u16 nr, __u64 old, __u64 new)
+{
+	emit_named(session, nr, IPCT_KIND_SHM, -3, 0, old);
+	emit_named(session, nr, IPCT_KIND_SHM, -2, 0, new);
+	return 0;
+}
+
 /*
  * Whether an mmap, munmap or unlink concerns shared memory, in which case it
  * is recorded. mmap (a shared mapping, of len at addr): noted in shared_maps;
@@ -1380,6 +1463,7 @@ __noinline bool ipct_shm_call(__u32 session, __u8 cls, __u64 addr, __u64 ptr, __
 	switch (cls) {
 	case IPCT_SC_MMAP:
 		bpf_map_update_elem(&shared_maps, &key, &ptr, BPF_ANY);
+		sem_pages_note(session, addr, ptr);
 		return true;
 	case IPCT_SC_MUNMAP:
 		l = bpf_map_lookup_elem(&shared_maps, &key);
@@ -1421,6 +1505,9 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	 * only known from the entry.
 	 */
 	if (nr != -1 && class_of(nr) == IPCT_SC_NONE)
+		return 0;
+	/* The futex calls that sys_enter dropped by their operation, again without a lookup. */
+	if (nr != -1 && (class_of(nr) & ~IPCT_SC_COMPAT) == IPCT_SC_FUTEX && futex_private(uregs, typed))
 		return 0;
 	/*
 	 * Only a call that sys_enter noted: it checked the traced set then, so
@@ -1516,6 +1603,10 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		break;
 	case IPCT_SC_UNLINK:
 		if (ret != 0 || !ipct_shm_call(session, cls, 0, args[nr == nr_unlinkat ? 1 : 0], &val[0]))
+			return 0;
+		break;
+	case IPCT_SC_LINK:
+		if (ret != 0 || !ipct_shm_call(session, IPCT_SC_UNLINK, 0, args[nr == nr_linkat ? 3 : 1], &val[0]))
 			return 0;
 		break;
 	case IPCT_SC_FD_PAIR01:
@@ -1698,9 +1789,14 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		break;
 	case IPCT_SC_MUNMAP:
 	case IPCT_SC_UNLINK:
-		/* munmap: the length mapped (0 for unlink, whose path the OBJINFO record has). */
+	case IPCT_SC_LINK:
+		/* munmap: the length mapped (0 for unlink and link, whose paths the OBJINFO records have). */
 		e->kind[0] = IPCT_KIND_SHM;
 		e->sys.x[2] = val[0];
+		break;
+	case IPCT_SC_FUTEX:
+		/* The semaphore's object (x[0]) is the daemon's to add: it knows what is mapped there. */
+		e->kind[0] = IPCT_KIND_SEM;
 		break;
 	case IPCT_SC_SHMGET:
 	case IPCT_SC_SHMAT:
@@ -1749,6 +1845,8 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		emit_named(session, nr, a.kind, ret, a.ino, args[cls == IPCT_SC_OPEN ? 0 : 1]);
 	else if (cls == IPCT_SC_UNLINK)
 		emit_named(session, nr, IPCT_KIND_SHM, -1, 0, args[nr == nr_unlinkat ? 1 : 0]);
+	else if (cls == IPCT_SC_LINK)
+		ipct_link_names(session, nr, args[nr == nr_linkat ? 1 : 0], args[nr == nr_linkat ? 3 : 1]);
 	else if (cls == IPCT_SC_MQ_OPEN || cls == IPCT_SC_MQ_UNLINK)
 		emit_named(session, nr, IPCT_KIND_MQUEUE, ret, a.kind == IPCT_KIND_MQUEUE ? a.ino : 0, args[0]);
 	else if (ret >= 0 && cls == IPCT_SC_FD_MSG)

@@ -130,8 +130,10 @@ static void text_sem(struct ipct_buf *out, struct json_object *o)
 }
 
 /*
- * A shared memory segment: its key and size, its attaches and detaches, and
- * each holder's. What goes through it is no call: nothing to count.
+ * A shared memory segment (or a POSIX named semaphore's file): its key and
+ * size, its attaches and detaches, and each holder's. What goes through it
+ * is no call: nothing to count but the waits of the POSIX semaphores in it
+ * that slept, and the posts that woke them.
  */
 static void text_shm(struct ipct_buf *out, struct json_object *o)
 {
@@ -148,6 +150,11 @@ static void text_shm(struct ipct_buf *out, struct json_object *o)
 			? (str(o, "destroyed_ns") ? "freed at its last unmap" : "still mapped")
 			: str(o, "destroyed_ns") ? "removed and freed" : str(o, "removed_ns") ? "removed, still attached"
 			: "not removed");
+	if (num(o, "sem_waits") || num(o, "sem_wakes"))
+		ipct_buf_printf(out, "  %" PRId64 " sem_wait(s) slept, %.1f ms in all, %.1f ms at most; %" PRId64
+				" sem_post(s) woke %" PRId64 " (uncontended ones make no system call: not seen)\n",
+				num(o, "sem_waits"), num(o, "sem_blocked_ns") / 1e6, num(o, "sem_blocked_max_ns") / 1e6,
+				num(o, "sem_wakes"), num(o, "sem_woken"));
 	for (size_t i = 0; i < len(holders); i++) {
 		struct json_object *h = json_object_array_get_idx(holders, i);
 		char comm[8 * IPCT_COMM_LEN + 1], who[sizeof(comm) + 24];
@@ -171,7 +178,9 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 	struct json_object *warn = list(o, "warnings"), *holders;
 	bool queue = kind && (!strcmp(kind, "mqueue") || !strcmp(kind, "msgq"));
 	bool sock = kind && !strcmp(kind, "socket"), tty = kind && !strcmp(kind, "tty");
-	bool sem = kind && !strcmp(kind, "sem");
+	/* Shared memory, and a POSIX named semaphore (its /dev/shm file): attached, not written. */
+	bool shm = str(o, "attaches") != NULL;
+	bool sem = kind && !strcmp(kind, "sem") && !shm;
 	bool msgs = sock || queue;      /* sent and received, not written and read */
 	char safe[2048];
 
@@ -180,7 +189,7 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 	if (sock)
 		ipct_buf_printf(out, " %s %s", str(o, "family") ?: "?", str(o, "socket_type") ?: "");
 	/* A queue's or shared memory's name is its object's. */
-	if (path && !queue && strcmp(kind ?: "", "shm"))
+	if (path && !queue && !shm)
 		ipct_buf_printf(out, " %s", esc(path, safe, sizeof(safe)));
 	if (sock && str(o, "local") && !path)
 		ipct_buf_printf(out, " local %s", esc(str(o, "local"), safe, sizeof(safe)));
@@ -198,7 +207,7 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		if (len(holders))
 			ipct_buf_printf(out, ")");
 	}
-	if (kind && !strcmp(kind, "shm")) {
+	if (shm) {
 		text_shm(out, o);
 		goto warnings;
 	}

@@ -459,17 +459,31 @@ static void notify_seen(struct session *s, pid_t pid)
 /*
  * shmdt and munmap name an address: the graph knows which segment or
  * /dev/shm file is there, which becomes the event's object (x[0]) before
- * it is logged and streamed. A copy in *copy; other events as they are.
+ * it is logged and streamed; so does a futex's address, a POSIX
+ * semaphore's in a mapped /dev/shm file. A copy in *copy; other events as
+ * they are. NULL: a futex on memory the process has no shared mapping of
+ * (the kernel side keeps the pages of a mapping after its munmap, which
+ * another process of the session may not have made): dropped.
  */
 static const struct ipct_event *shm_named(struct daemon *d, const struct ipct_event *e, struct ipct_event *copy)
 {
 	const struct ipct_syscall *sc;
 
-	if (e->type != IPCT_EV_SYSCALL || e->kind[0] != IPCT_KIND_SHM || e->sys.x[0] ||
-	    !(sc = ipct_syscall_by_nr(e->nr)) || (sc->cls != IPCT_SC_SHMDT && sc->cls != IPCT_SC_MUNMAP))
+	if (e->type != IPCT_EV_SYSCALL || (e->kind[0] != IPCT_KIND_SHM && e->kind[0] != IPCT_KIND_SEM) ||
+	    e->sys.x[0] || !(sc = ipct_syscall_by_nr(e->nr)) ||
+	    (sc->cls != IPCT_SC_SHMDT && sc->cls != IPCT_SC_MUNMAP && sc->cls != IPCT_SC_FUTEX))
 		return e;
 	*copy = *e;
-	copy->sys.x[0] = ipct_graph_shm_at(d->graph, e->pid, e->sys.args[0]);
+	if (sc->cls == IPCT_SC_FUTEX) {
+		bool anon = false;
+		uint64_t ino = ipct_graph_mapping_at(d->graph, e->pid, e->sys.args[0], &anon);
+
+		if (!ino)
+			return NULL;
+		copy->sys.x[0] = anon ? 0 : ino;
+	} else {
+		copy->sys.x[0] = ipct_graph_shm_at(d->graph, e->pid, e->sys.args[0]);
+	}
 	return copy;
 }
 
@@ -483,6 +497,8 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	if (e->version != IPCT_EVENT_VERSION)
 		return 0;
 	e = shm_named(d, e, &named);
+	if (!e)
+		return 0;
 	ipct_counts_add(&d->counts, e);
 	log_add(d, IPCT_JREC_EVENT, e, sizeof(*e), e->ts_ns);
 	log_follow(d, e);

@@ -129,6 +129,8 @@ static void set_classes(struct ipctrace_bpf *skel)
 			skel->rodata->nr_listen = s->nr;
 		else if (!strcmp(s->name, "unlinkat"))
 			skel->rodata->nr_unlinkat = s->nr;
+		else if (!strcmp(s->name, "linkat"))
+			skel->rodata->nr_linkat = s->nr;
 	}
 	ipct_compat_map_fill(&m);
 	for (int nr = 0; nr < IPCT_NR_MAX; nr++) {

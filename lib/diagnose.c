@@ -427,6 +427,10 @@ static void obj_str(char *buf, size_t len, const struct ipct_graph_obj *o)
 		snprintf(buf, len, "mqueue:%s", o->path);
 	else if (o->kind == IPCT_KIND_MQUEUE || o->kind == IPCT_KIND_MSGQ || o->kind == IPCT_KIND_SEM)
 		ipct_object_name(o->kind, o->ino, buf, len);
+	else if (o->kind == IPCT_KIND_SHM && o->path && !strncmp(o->path, "/sem.", 5))
+		snprintf(buf, len, "sem:/%s", o->path + 5);
+	else if (o->kind == IPCT_KIND_SHM && o->path)
+		snprintf(buf, len, "shm:%s", o->path);
 	else
 		snprintf(buf, len, "%s:[%" PRIu64 "]", o->kind == IPCT_KIND_SOCKET ? "socket" : "pipe", o->ino);
 }
@@ -1175,7 +1179,8 @@ static void io_providers(struct ipct_diag *dg, struct dproc *p, struct bcall *c)
  * process that used it (the graph's holders, itself too) can end the wait,
  * as far as the trace knows; certain only when the object was made in the
  * trace (a process outside it that has its id could act too, as it could
- * on a pipe it was given).
+ * on a pipe it was given). A futex wait on a POSIX semaphore likewise: the
+ * processes that have its shared memory mapped or open.
  */
 static void sysv_providers(struct ipct_diag *dg, struct dproc *p, struct bcall *c, uint64_t ino)
 {
@@ -1225,6 +1230,17 @@ static bool classify(struct ipct_diag *dg, struct dproc *p, const struct ipct_di
 	if (!strcmp(name, "semop") || !strcmp(name, "semtimedop")) {
 		c->what = W_SEM;
 		sysv_providers(dg, p, c, IPCT_SYSV_SEM_INO(t->args[0]));
+		return true;
+	}
+	/* The kernel side notes only a futex wait on a traced shared mapping: a POSIX semaphore's. */
+	if (!strcmp(name, "futex")) {
+		bool anon;
+		uint64_t ino = ipct_graph_mapping_at(dg->graph, p->pid, t->args[0], &anon);
+
+		c->what = W_SEM;
+		if (ino)
+			sysv_providers(dg, p, c, ino);
+		c->fd = -1;
 		return true;
 	}
 	if (!strcmp(name, "wait4") || !strcmp(name, "waitid")) {
@@ -1333,7 +1349,7 @@ static void say_call(struct ipct_diag *dg, struct ipct_text *msg, const struct d
 		ipct_say(msg, sock || queue ? " can send to it" : " can write to it");
 		return;
 	case W_SEM:
-		ipct_say(msg, " on the semaphore set ");
+		ipct_say(msg, c->obj.kind == IPCT_KIND_SHM ? " (sem_wait) on the semaphore " : " on the semaphore set ");
 		say_obj(msg, c);
 		ipct_say(msg, ", which only ");
 		say_ends(dg, msg, p, c);
@@ -1370,7 +1386,7 @@ static const struct bcall *waits_on(const struct dproc *q, uint32_t pid)
 /* The way out, from the shape of the cycle. */
 static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 {
-	bool reads = true, writes = true, sems = true, queues = true;
+	bool reads = true, writes = true, sems = true, posix = true, queues = true;
 	char name[48];
 
 	for (int i = 0; i < n; i++) {
@@ -1381,6 +1397,7 @@ static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 			reads &= w->what == W_READ;
 			writes &= w->what == W_WRITE;
 			sems &= w->what == W_SEM;
+			posix &= w->obj.kind == IPCT_KIND_SHM;
 			queues &= w->obj.kind == IPCT_KIND_MQUEUE || w->obj.kind == IPCT_KIND_MSGQ;
 			if (w->what != W_WAIT)
 				continue;
@@ -1411,8 +1428,8 @@ static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 	}
 	if (sems)
 		ipct_say(msg, "Way out: each waits on a semaphore that only another of them would post; post before "
-			 "waiting, or take the semaphores of a set in one order everywhere (one semop can take several "
-			 "at once)");
+			 "waiting, or take the semaphores%s in one order everywhere%s", posix ? "" : " of a set",
+			 posix ? "" : " (one semop can take several at once)");
 	else if (queues && reads)
 		ipct_say(msg, "Way out: each waits for a message that another would send only once its own receive "
 			 "returns; one of them must send first");

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/futex.h>
 #include <sys/sem.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -736,6 +737,30 @@ static void pr_shm_at(struct pr *p, uint64_t ino)
 }
 
 /*
+ * A futex call on a traced shared mapping: a POSIX semaphore's sem_wait
+ * that sleeps (a wait) or sem_post that wakes a sleeper (a wake). The
+ * daemon adds the /dev/shm file mapped there (x[0]; 0: anonymous memory).
+ */
+static void fmt_futex(struct pr *p, const struct ipct_event *e)
+{
+	const struct ipct_sys *s = &e->sys;
+	int cmd = (int)(s->args[1] & FUTEX_CMD_MASK);
+	bool wake = cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET;
+
+	pr_text(p, cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET ? "wait" : wake ? "wake" : "op");
+	pr_str(p, "op", NULL, ipct_enum_name(ipct_futex_ops, (uint64_t)cmd));
+	if (s->x[0]) {
+		pr_object(p, "object", "kind", IPCT_KIND_SEM, s->x[0]);
+	} else {
+		pr_str(p, "object", " %s", "sem:anon");
+		pr_str(p, "kind", NULL, "sem");
+	}
+	pr_hex(p, "addr", " at %s", s->args[0]);
+	if (wake && s->ret >= 0)
+		pr_int(p, "woken", " woke %" PRId64, s->ret);
+}
+
+/*
  * Shared memory calls: a System V segment by its id, its size, where it is
  * attached; mmap and munmap of shared memory. shmdt and munmap name an
  * address: the daemon adds the object that was there (docs/events.md).
@@ -989,8 +1014,12 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		fmt_shm(p, e, sc->cls);
 		break;
 	case IPCT_SC_UNLINK:
-		/* Only an unlink under /dev/shm/ (shm_unlink) is recorded: its object event has the path. */
+	case IPCT_SC_LINK:
+		/* Only a (un)link under /dev/shm/ (shm_unlink, sem_open) is recorded: its object events have the paths. */
 		pr_str(p, "kind", "%s", ipct_kind_name(e->kind[0]));
+		break;
+	case IPCT_SC_FUTEX:
+		fmt_futex(p, e);
 		break;
 	case IPCT_SC_DUP2:
 		pr_int(p, "fd", "fd=%" PRId64, (int)s->args[0]);

@@ -24,6 +24,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -130,7 +131,15 @@ struct shmseg {
 	uint64_t attaches, detaches;    /* shmat and mmap, shmdt and munmap calls that succeeded */
 	uint64_t gone_ns;               /* removed and the last one detached: the kernel freed it */
 	bool anon;                      /* a shared anonymous mapping: no name, gone with its last mapping */
+	/* POSIX semaphores in it: futex waits (their blocked time) and wake-ups, and how many these woke */
+	uint64_t sem_waits, sem_blocked_ns, sem_blocked_max_ns, sem_wakes, sem_woken;
 };
+
+/* A /dev/shm file named sem.NAME is a POSIX named semaphore's (sem_open's): kind sem, "sem:/NAME". */
+static bool posix_sem(const struct object *o)
+{
+	return o->kind == IPCT_KIND_SHM && o->path && !strncmp(o->path, "/sem.", 5);
+}
 
 /*
  * Shared memory a process has attached or mapped: where (what shmat or mmap
@@ -207,6 +216,9 @@ struct ipct_graph {
 	void *data;
 	uint64_t seq;
 	uint64_t anon;                  /* shared anonymous mappings seen, all sessions */
+	/* A link's old path under /dev/shm, until its new one comes (the next record of that process) */
+	uint32_t link_pid;
+	char link_from[sizeof(((struct ipct_objinfo *)0)->path) + 2];
 	bool refused;                   /* the event being handled met an object refused */
 	uint64_t untracked;             /* such events, all sessions, ever */
 	struct gproc *procs[NBUCKETS];
@@ -444,6 +456,8 @@ static void object_name(const struct object *o, char *buf, size_t len)
 {
 	if (o->kind == IPCT_KIND_MQUEUE && o->path)
 		snprintf(buf, len, "mqueue:%s", o->path);
+	else if (posix_sem(o))
+		snprintf(buf, len, "sem:/%s", o->path + 5);
 	else if (o->kind == IPCT_KIND_SHM && o->path)
 		snprintf(buf, len, "shm:%s", o->path);
 	else
@@ -1441,6 +1455,47 @@ static void on_munmap(struct gproc *p, const struct ipct_event *e)
 			shm_detach(p, i, true, e->ts_ns);
 }
 
+/* The shared mapping of p (mmap's, whole pages) that holds addr (a futex's): its index, or -1. */
+static ssize_t shm_map_at(const struct gproc *p, uint64_t addr)
+{
+	for (size_t i = 0; p && i < p->nmaps; i++)
+		if (p->maps[i].len && addr >= p->maps[i].addr &&
+		    addr - p->maps[i].addr < ((p->maps[i].len + 4095) & ~4095ull))
+			return (ssize_t)i;
+	return -1;
+}
+
+/*
+ * A futex call on a traced shared mapping (the kernel side keeps no other):
+ * a POSIX semaphore's sem_wait that slept (FUTEX_WAIT*), or a sem_post that
+ * woke a sleeper (FUTEX_WAKE; its result, how many it woke).
+ */
+static void on_futex(struct gproc *p, const struct ipct_event *e)
+{
+	const struct ipct_sys *s = &e->sys;
+	ssize_t i = shm_map_at(p, s->args[0]);
+	struct shmseg *m;
+
+	if (i < 0)
+		return;
+	m = p->maps[i].o->m;
+	switch (s->args[1] & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		m->sem_waits++;
+		m->sem_blocked_ns += s->dur_ns;
+		if (s->dur_ns > m->sem_blocked_max_ns)
+			m->sem_blocked_max_ns = s->dur_ns;
+		break;
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		m->sem_wakes++;
+		if (s->ret > 0)
+			m->sem_woken += (uint64_t)s->ret;
+		break;
+	}
+}
+
 /* ftruncate of a /dev/shm file: its size. */
 static void on_ftruncate(struct gproc *p, const struct ipct_event *e)
 {
@@ -1592,6 +1647,9 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 	case IPCT_SC_MUNMAP:
 		on_munmap(p, e);
 		return;
+	case IPCT_SC_FUTEX:
+		on_futex(p, e);
+		return;
 	}
 }
 
@@ -1627,6 +1685,29 @@ static void on_name(struct ipct_graph *g, struct gproc *p, const struct ipct_eve
 		shm_check_gone(o, e->ts_ns);
 }
 
+/*
+ * A /dev/shm file (from, its path as the link was given it) got a new name
+ * (to, "/NAME"): the object takes it. sem_open makes its file under a
+ * temporary name, links it in place and unlinks the temporary name, which
+ * then names no object.
+ */
+static void on_link(struct ipct_graph *g, struct gproc *p, const char *from, const char *to)
+{
+	char *path;
+
+	if (strncmp(from, "/dev/shm/", 9))
+		return;
+	from += strlen("/dev/shm");
+	for (int b = 0; b < NBUCKETS; b++)
+		for (struct object *c = g->objects[b]; c; c = c->next)
+			if (c->session == p->session && c->kind == IPCT_KIND_SHM && c->path && !c->life->removed_ns &&
+			    !strcmp(c->path, from) && (path = strdup(to))) {
+				free(c->path);
+				c->path = path;
+				return;
+			}
+}
+
 /* mq_open's or mq_unlink's name (the C library strips its '/'); an open or unlink of /dev/shm/NAME. */
 static void on_ipc_name(struct ipct_graph *g, struct gproc *p, const struct ipct_event *e)
 {
@@ -1638,10 +1719,22 @@ static void on_ipc_name(struct ipct_graph *g, struct gproc *p, const struct ipct
 		on_name(g, p, e, name, e->nr == ipct_syscall_nr("mq_unlink") && oi->fd == 0);
 		return;
 	}
-	/* "/dev/shm/NAME": the kernel side keeps no other. */
 	snprintf(name, sizeof(name), "%.*s", (int)sizeof(oi->path), oi->path);
+	/* A link's old path (fd -3), then its new one (fd -2): sem_open names its file so. */
+	if (oi->fd == -3) {
+		g->link_pid = p->pid;
+		snprintf(g->link_from, sizeof(g->link_from), "%s", name);
+		return;
+	}
+	/* "/dev/shm/NAME": the kernel side keeps no other. */
 	if (strncmp(name, "/dev/shm/", 9))
 		return;
+	if (oi->fd == -2) {
+		if (g->link_pid == p->pid)
+			on_link(g, p, g->link_from, name + strlen("/dev/shm"));
+		g->link_pid = 0;
+		return;
+	}
 	on_name(g, p, e, name + strlen("/dev/shm"), oi->fd == -1);
 }
 
@@ -1961,6 +2054,17 @@ static void obj_info(struct ipct_graph *g, const struct object *o, struct ipct_g
 	out->complete = (o->created_ns || o->kind == IPCT_KIND_FIFO) && !held_from_before(g, o);
 }
 
+uint64_t ipct_graph_mapping_at(struct ipct_graph *g, uint32_t pid, uint64_t addr, bool *anon)
+{
+	struct gproc *p = proc_find(g, pid);
+	ssize_t i = shm_map_at(p, addr);
+
+	if (i < 0)
+		return 0;
+	*anon = p->maps[i].o->m->anon;
+	return p->maps[i].o->ino;
+}
+
 uint64_t ipct_graph_shm_at(struct ipct_graph *g, uint32_t pid, uint64_t addr)
 {
 	struct gproc *p = proc_find(g, pid);
@@ -2068,9 +2172,8 @@ static struct json_object *holder_json(int64_t off, const struct holder *h, int 
  */
 static bool in_list(const struct object *o, const struct holder *h, int dir)
 {
-	if (o->m)
-		return false;
-	if (o->kind != IPCT_KIND_SOCKET && o->kind != IPCT_KIND_MSGQ && o->kind != IPCT_KIND_SEM)
+	/* Shared memory: those that wrote or read a /dev/shm file by descriptor (sem_open writes its value). */
+	if (o->kind != IPCT_KIND_SOCKET && o->kind != IPCT_KIND_MSGQ && o->kind != IPCT_KIND_SEM && !o->m)
 		return h->mode & dir;
 	return dir == END_WRITE ? h->calls_w > 0 : h->calls_r > 0;
 }
@@ -2171,6 +2274,11 @@ static void shm_json(struct json_object *j, const struct object *o, int64_t off)
 	json_object_object_add(j, "detaches", json_object_new_int64((int64_t)m->detaches));
 	json_object_object_add(j, "removed_ns", opt_time(off, m->life.removed_ns));
 	json_object_object_add(j, "destroyed_ns", opt_time(off, m->gone_ns));
+	json_object_object_add(j, "sem_waits", json_object_new_int64((int64_t)m->sem_waits));
+	json_object_object_add(j, "sem_blocked_ns", json_object_new_int64((int64_t)m->sem_blocked_ns));
+	json_object_object_add(j, "sem_blocked_max_ns", json_object_new_int64((int64_t)m->sem_blocked_max_ns));
+	json_object_object_add(j, "sem_wakes", json_object_new_int64((int64_t)m->sem_wakes));
+	json_object_object_add(j, "sem_woken", json_object_new_int64((int64_t)m->sem_woken));
 }
 
 static struct json_object *object_json(struct ipct_graph *g, const struct object *o)
@@ -2190,7 +2298,7 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "type", json_object_new_string("ipc_object"));
 	json_object_object_add(j, "session", json_object_new_int64(o->session));
 	json_object_object_add(j, "object", json_object_new_string(name));
-	json_object_object_add(j, "kind", json_object_new_string(kinds[o->kind]));
+	json_object_object_add(j, "kind", json_object_new_string(kinds[posix_sem(o) ? IPCT_KIND_SEM : o->kind]));
 	json_object_object_add(j, "inode", !sysv ? json_object_new_int64((int64_t)o->ino) : NULL);
 	json_object_object_add(j, "path", str_or_null(o->path ? o->path
 					   : o->family == AF_UNIX ? o->local : NULL));
@@ -2451,14 +2559,16 @@ static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t no
 			how = "shmctl IPC_RMID";
 		} else {
 			snprintf(cmd, sizeof(cmd), "rm /dev/shm%s", o->path ? o->path : "/NAME");
-			how = "shm_unlink";
+			how = posix_sem(o) ? "sem_unlink" : "shm_unlink";
 		}
 		break;
 	default:
 		snprintf(cmd, sizeof(cmd), "rm /dev/mqueue%s", o->path ? o->path : "/NAME");
 		how = "mq_unlink";
 	}
-	if (o->m && o->m->size >= 0)
+	if (posix_sem(o))
+		snprintf(left, sizeof(left), "with its value");
+	else if (o->m && o->m->size >= 0)
 		snprintf(left, sizeof(left), "with its %" PRId64 " bytes", o->m->size);
 	else if (o->m)
 		snprintf(left, sizeof(left), "with its memory");
@@ -2577,7 +2687,7 @@ const struct ipct_match_field ipct_graph_fields[] = {
 	[F_PID] = { "pid", IPCT_MT_INT, NULL, "a process that held it" },
 	[F_COMM] = { "comm", IPCT_MT_COMM, NULL, "the command name of a process that held it" },
 	[F_KIND] = { "kind", IPCT_MT_NAME, kind_names, "pipe, fifo, socket, tty, mqueue, msgq, sem or shm" },
-	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID, shm:ID or the inode N" },
+	[F_OBJECT] = { "object", IPCT_MT_OBJECT, NULL, "pipe:[N], socket:[N], mqueue:[N], shm:[N], sem:[N], msq:ID, sem:ID, shm:ID or the inode N" },
 	[F_PATH] = { "path", IPCT_MT_STR, NULL, "a FIFO's or socket's path" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -2635,7 +2745,7 @@ static bool object_test(const void *obj, const struct ipct_match_term *t)
 				kind = kind_values[i];
 		/* A System V object's term is IPCT_SYSV_INO, _SEM_INO or _SHM_INO(its id), as its events' objects are. */
 		return (kind == IPCT_KIND_MSGQ ? (int64_t)IPCT_SYSV_INO(jint(o, "id"))
-			: kind == IPCT_KIND_SEM ? (int64_t)IPCT_SYSV_SEM_INO(jint(o, "id"))
+			: kind == IPCT_KIND_SEM && jstr(o, "id") ? (int64_t)IPCT_SYSV_SEM_INO(jint(o, "id"))
 			: kind == IPCT_KIND_SHM && jstr(o, "id") ? (int64_t)IPCT_SYSV_SHM_INO(jint(o, "id"))
 			: jint(o, "inode")) == t->num &&
 		       (t->kind == IPCT_MATCH_ANY || t->kind == ipct_match_kind(kind));

@@ -74,8 +74,8 @@ void ipct_graph_end_session(struct ipct_graph *g, uint32_t session);
  */
 struct ipct_graph_obj {
 	uint64_t ino;
-	int kind;                       /* IPCT_KIND_PIPE, FIFO, SOCKET */
-	const char *path;               /* a FIFO's path, NULL when unknown */
+	int kind;                       /* IPCT_KIND_PIPE, FIFO, SOCKET, ... SHM */
+	const char *path;               /* a FIFO's path, shared memory's name; NULL when unknown */
 	uint64_t peer_ino;              /* AF_UNIX: the socket at the other end, 0 when none */
 	uint64_t bytes_written, bytes_read;
 	bool complete;                  /* created in the trace and never held from before it: every holder is traced */
@@ -88,6 +88,13 @@ struct ipct_graph_obj {
  * known there, or a shared anonymous mapping (which no event names).
  */
 uint64_t ipct_graph_shm_at(struct ipct_graph *g, uint32_t pid, uint64_t addr);
+/*
+ * The shared memory that pid has mapped (mmap) where addr is, anywhere in
+ * the mapping (a futex's, a POSIX semaphore's): the key the graph has it
+ * by (a /dev/shm file's inode), *anon true for a shared anonymous mapping
+ * (whose key no event names); 0 when nothing is known there.
+ */
+uint64_t ipct_graph_mapping_at(struct ipct_graph *g, uint32_t pid, uint64_t addr, bool *anon);
 
 /* pid's descriptor fd: its object and end (1 read, 2 write, 3 both); false when the graph does not know it. */
 bool ipct_graph_fd(struct ipct_graph *g, uint32_t pid, int fd, struct ipct_graph_obj *obj, unsigned *mode);

@@ -34,8 +34,9 @@ int ipct_match_kind(int kind)
 }
 
 /*
- * "pipe:[N]", "socket:[N]", "mqueue:[N]", "shm:[N]" (a /dev/shm file), "msq:ID", "sem:ID",
- * "shm:ID" (System V) or "N": the inode, and the kind the prefix names.
+ * "pipe:[N]", "socket:[N]", "mqueue:[N]", "shm:[N]" (a /dev/shm file), "sem:[N]" (a POSIX
+ * semaphore's), "msq:ID", "sem:ID", "shm:ID" (System V) or "N": the inode, and the kind the
+ * prefix names.
  */
 static int parse_object(const char *s, struct ipct_match_term *t)
 {
@@ -44,14 +45,14 @@ static int parse_object(const char *s, struct ipct_match_term *t)
 		int kind;
 	} prefixes[] = { { "pipe:[", IPCT_MATCH_PIPE }, { "socket:[", IPCT_MATCH_SOCKET },
 			 { "mqueue:[", IPCT_MATCH_MQUEUE }, { "msq:", IPCT_MATCH_MSGQ }, { "sem:", IPCT_MATCH_SEM },
-			 { "shm:", IPCT_MATCH_SHM }, { "shm:[", IPCT_MATCH_SHM } };
+			 { "sem:[", IPCT_MATCH_SEM }, { "shm:", IPCT_MATCH_SHM }, { "shm:[", IPCT_MATCH_SHM } };
 	const char *num = s;
 	char *end;
 	unsigned long long ino;
 	bool sysv;
 
 	t->kind = IPCT_MATCH_ANY;
-	/* The longest prefix that fits: "shm:[" after "shm:". */
+	/* The longest prefix that fits: "shm:[" after "shm:", "sem:[" after "sem:". */
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
 		if (!strncmp(s, prefixes[i].prefix, strlen(prefixes[i].prefix))) {
 			t->kind = prefixes[i].kind;
@@ -118,7 +119,7 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 		return 0;
 	case IPCT_MT_OBJECT:
 		if (parse_object(v, t) < 0) {
-			snprintf(err, errlen, "bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], shm:[N], msq:ID, sem:ID, shm:ID or N)",
+			snprintf(err, errlen, "bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], shm:[N], sem:[N], msq:ID, sem:ID, shm:ID or N)",
 				 f->name, v);
 			return -EINVAL;
 		}

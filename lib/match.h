@@ -18,7 +18,7 @@ enum ipct_match_type {
 	IPCT_MT_NAME,           /* one of the names in `names` */
 	IPCT_MT_STR,            /* any string up to IPCT_MATCH_STR_LEN-1 bytes (a path) */
 	IPCT_MT_COMM,           /* a command name: at most 15 bytes, as the kernel keeps it */
-	IPCT_MT_OBJECT,         /* pipe:[N], socket:[N], mqueue:[N], msq:ID, sem:ID, shm:ID or the inode N */
+	IPCT_MT_OBJECT,         /* pipe:[N], socket:[N], mqueue:[N], shm:[N], sem:[N], msq:ID, sem:ID, shm:ID or the inode N */
 };
 
 #define IPCT_MATCH_STR_LEN 64

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -325,7 +326,11 @@ void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len)
 		snprintf(buf, len, "msq:%u", (uint32_t)ino);
 		break;
 	case IPCT_KIND_SEM:
-		snprintf(buf, len, "sem:%u", (uint32_t)ino);
+		/* A System V set by its id; a POSIX semaphore's /dev/shm file (futex events) by inode. */
+		if (ino & 1ull << 63)
+			snprintf(buf, len, "sem:%u", (uint32_t)ino);
+		else
+			snprintf(buf, len, "sem:[%" PRIu64 "]", ino);
 		break;
 	case IPCT_KIND_SHM:
 		/* A System V segment by its id (the graph keys it by IPCT_SYSV_SHM_INO), a /dev/shm file by inode. */
@@ -440,6 +445,12 @@ const struct ipct_flag_name ipct_mmap_flags[] = {
 const struct ipct_flag_name ipct_shmctl_cmds[] = {
 	N(IPC_RMID), N(IPC_SET), N(IPC_STAT), N(IPC_INFO), N(SHM_STAT), N(SHM_INFO), N(SHM_LOCK), N(SHM_UNLOCK),
 	N(SHM_STAT_ANY), { 0, NULL },
+};
+
+const struct ipct_flag_name ipct_futex_ops[] = {
+	N(FUTEX_WAIT), N(FUTEX_WAKE), N(FUTEX_FD), N(FUTEX_REQUEUE), N(FUTEX_CMP_REQUEUE), N(FUTEX_WAKE_OP),
+	N(FUTEX_LOCK_PI), N(FUTEX_UNLOCK_PI), N(FUTEX_TRYLOCK_PI), N(FUTEX_WAIT_BITSET), N(FUTEX_WAKE_BITSET),
+	N(FUTEX_WAIT_REQUEUE_PI), N(FUTEX_CMP_REQUEUE_PI), N(FUTEX_LOCK_PI2), { 0, NULL },
 };
 
 const struct ipct_flag_name ipct_unshare_flags[] = {

@@ -70,6 +70,7 @@ extern const struct ipct_flag_name ipct_shmat_flags[];       /* SHM_RDONLY, SHM_
 extern const struct ipct_flag_name ipct_mmap_prots[];        /* PROT_READ, PROT_WRITE, PROT_EXEC */
 extern const struct ipct_flag_name ipct_mmap_flags[];        /* MAP_SHARED, MAP_ANONYMOUS, ... */
 extern const struct ipct_flag_name ipct_shmctl_cmds[];       /* IPC_RMID, IPC_SET, IPC_STAT, SHM_LOCK, ... */
+extern const struct ipct_flag_name ipct_futex_ops[];         /* FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, ... */
 extern const struct ipct_flag_name ipct_unshare_flags[];     /* CLONE_FILES, CLONE_NEWNS, ... */
 
 /*

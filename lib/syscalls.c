@@ -101,6 +101,10 @@ const struct ipct_syscall ipct_syscalls[] = {
 	SC(munmap, MUNMAP),
 	SC(unlink, UNLINK),
 	SC(unlinkat, UNLINK),
+	/* POSIX semaphores: sem_open links its file in place; waits and wake-ups are futex calls */
+	SC(link, LINK),
+	SC(linkat, LINK),
+	SC(futex, FUTEX),
 	/* children: who waited for which, and what it collected */
 	SC(wait4, WAIT4),
 	SC(waitid, WAITID),
@@ -120,6 +124,7 @@ static const struct {
 	{ "mq_timedsend_time64", __NR_mq_timedsend },
 	{ "mq_timedreceive_time64", __NR_mq_timedreceive },
 	{ "semtimedop_time64", __NR_semtimedop },
+	{ "futex_time64", __NR_futex },
 	/* mmap2 is mmap with the offset in pages; the 32-bit mmap passes its arguments in a struct: left out. */
 	{ "mmap2", __NR_mmap },
 	{ "mmap", -1 },

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
-// syscall_loop N [getppid|read]: N cheap syscalls that are no IPC event
-// (getppid(), or a 1-byte read() of /dev/null), timed: ns_per_op is the cost
-// of one syscall, to see what tracing something else costs an untraced
-// process (bench/idle.py).
+// syscall_loop N [getppid|read|futex]: N cheap syscalls that are no IPC event
+// (getppid(), a 1-byte read() of /dev/null, or a private FUTEX_WAKE with no
+// waiter, what a mutex's unlock makes), timed: ns_per_op is the cost of one
+// syscall, to see what tracing something else costs an untraced process
+// (bench/idle.py).
 
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "wl.h"
@@ -37,8 +40,15 @@ int main(int argc, char **argv)
 			sink += read(fd, &x, 1);
 		t1 = wl_now();
 		s->other[W_READ] += ops; /* a device: filtered out of an ipctrace trace */
+	} else if (!strcmp(mode, "futex")) {
+		static int word;
+
+		t0 = wl_now();
+		for (long i = 0; i < ops; i++)
+			sink += syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		t1 = wl_now();
 	} else {
-		wl_fail("unknown mode '%s' (getppid or read)", mode);
+		wl_fail("unknown mode '%s' (getppid, read or futex)", mode);
 	}
 	(void)sink;
 	char extra[64];

@@ -131,6 +131,8 @@ enum ipct_sys_class {
 	IPCT_SC_MMAP,           /* mmap: kept for MAP_SHARED of a /dev/shm file or anonymous memory only */
 	IPCT_SC_MUNMAP,         /* munmap: kept for an address such an mmap returned in the session */
 	IPCT_SC_UNLINK,         /* unlink (path arg0), unlinkat (arg1): kept under /dev/shm/ only; OBJINFO follows */
+	IPCT_SC_LINK,           /* link, linkat: kept when the new path is under /dev/shm/; two OBJINFOs follow */
+	IPCT_SC_FUTEX,          /* futex: private ones dropped at entry, the rest kept on a page of sem_pages */
 	IPCT_SC_MAX,
 };
 

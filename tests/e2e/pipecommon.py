@@ -29,7 +29,8 @@ HOLDER_FIELDS = frozenset('pid comm fd closed_ns'.split())
 QUEUE_FIELDS = 'key maxmsg msgsize removed_ns in_queue etimedout emsgsize queue_time'.split()
 SEM_FIELDS = 'id key nsems removed_ns semops unseen_ops semaphores'.split()
 SEMNUM_FIELDS = frozenset('sem_num ops ups downs waits blocked_ns blocked_max_ns'.split())
-SHM_FIELDS = 'id key size attaches detaches removed_ns destroyed_ns holders'.split()
+SHM_FIELDS = '''id key size attaches detaches removed_ns destroyed_ns holders sem_waits sem_blocked_ns
+    sem_blocked_max_ns sem_wakes sem_woken'''.split()
 SHM_HOLDER_FIELDS = HOLDER_FIELDS | frozenset('attaches detaches attached attached_ns'.split())
 DIAGNOSIS_FIELDS = 'type kind session time_ns object pid comm fd message'.split()
 
@@ -48,6 +49,8 @@ def queue_name(o):
     mqueue:/NAME, shm:/NAME, shm:anon:PID:ADDR (mqueue:[INODE], shm:[INODE] unnamed)."""
     if o['kind'] == 'msgq':
         return 'msq:%d' % o['id']
+    if o['kind'] == 'sem':
+        return 'sem:/' + o['path'][len('/sem.'):]
     if o['kind'] == 'shm':
         if o['id'] is not None:
             return 'shm:%d' % o['id']
@@ -88,7 +91,9 @@ def check_object_shape(o):
         check(f in o, '%s: no field %r in %r' % (name, f, o))
     check_eq('%s type' % name, 'ipc_object', o['type'])
     check(o['kind'] in ('pipe', 'fifo', 'socket', 'mqueue', 'msgq', 'sem', 'shm'), '%s: kind %r' % (name, o['kind']))
-    if o['kind'] == 'sem':
+    # A POSIX named semaphore is its /dev/shm file (sem.NAME): shared memory's fields.
+    posix_sem = o['kind'] == 'sem' and (o.get('path') or '').startswith('/sem.')
+    if o['kind'] == 'sem' and not posix_sem:
         for f in SEM_FIELDS:
             check(f in o, '%s: no field %r in %r' % (name, f, o))
         check_eq('object name of set %s' % name, 'sem:%d' % o['id'], name)
@@ -100,7 +105,7 @@ def check_object_shape(o):
                  sum(n['ops'] for n in o['semaphores']))
         check_eq('%s: ups vs bytes_written' % name, o['bytes_written'], sum(n['ups'] for n in o['semaphores']))
         check_eq('%s: downs vs bytes_read' % name, o['bytes_read'], sum(n['downs'] for n in o['semaphores']))
-    elif o['kind'] == 'shm':
+    elif o['kind'] == 'shm' or posix_sem:
         for f in SHM_FIELDS:
             check(f in o, '%s: no field %r in %r' % (name, f, o))
         check_eq('object name of segment %s' % name, queue_name(o), name)

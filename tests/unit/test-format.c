@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -260,6 +261,34 @@ int main(void)
 	o = json(&e);
 	CHECK_INT(jint(o, "signal_count"), 1);
 	CHECK_INT(json_object_array_length(json_object_object_get(o, "signals")), 0);
+	json_object_put(o);
+
+	/* A sem_wait that slept 200 ms on a named POSIX semaphore (the daemon named its file, x[0]). */
+	e = ev(IPCT_EV_SYSCALL, "waiter", 160);
+	e.nr = __NR_futex;
+	e.kind[0] = IPCT_KIND_SEM;
+	e.sys.args[0] = 0x7f0000001000;
+	e.sys.args[1] = FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME;
+	e.sys.dur_ns = 200100000;
+	e.sys.x[0] = 800;
+	CHECK(strstr(text(&e), "futex            wait sem:[800] at 0x7f0000001000 = 0  [blocked 200.1 ms]\n") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "op"), "FUTEX_WAIT_BITSET");
+	CHECK_STR(jstr(o, "object"), "sem:[800]");
+	CHECK_STR(jstr(o, "kind"), "sem");
+	CHECK_INT(jint(o, "duration_ns"), 200100000);
+	CHECK(!jhas(o, "woken"));
+	json_object_put(o);
+	/* The sem_post that woke it, in anonymous memory. */
+	e.sys.args[1] = FUTEX_WAKE;
+	e.sys.ret = 1;
+	e.sys.dur_ns = 5000;
+	e.sys.x[0] = 0;
+	CHECK(strstr(text(&e), "futex            wake sem:anon at 0x7f0000001000 woke 1 = 1\n") != NULL);
+	o = json(&e);
+	CHECK_STR(jstr(o, "op"), "FUTEX_WAKE");
+	CHECK_STR(jstr(o, "object"), "sem:anon");
+	CHECK_INT(jint(o, "woken"), 1);
 	json_object_put(o);
 
 	/* kill(1234, SIGUSR1). */

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <linux/close_range.h>
+#include <linux/futex.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -2072,6 +2073,91 @@ static void test_shm_posix(void)
 	ipct_graph_free(g);
 }
 
+/* futex(addr, op) = ret, after dur ns: a POSIX semaphore's wait or wake. */
+static void futex_ev(struct ipct_graph *g, uint32_t pid, uint64_t addr, int op, int64_t ret, uint64_t dur,
+		     uint64_t ts)
+{
+	struct ipct_event e = sys(pid, __NR_futex, ret, ts);
+
+	e.sys.args[0] = addr;
+	e.sys.args[1] = (uint64_t)op;
+	e.sys.dur_ns = dur;
+	e.kind[0] = IPCT_KIND_SEM;
+	feed(g, e);
+}
+
+/* A link's two OBJINFO records: the old path (fd -3), the new one (fd -2). */
+static void link_ev(struct ipct_graph *g, uint32_t pid, const char *from, const char *to, uint64_t ts)
+{
+	struct ipct_event e = objinfo_path(pid, __NR_link, -3, 0, 0, 0, from, strlen(from), ts);
+
+	e.kind[0] = IPCT_KIND_SHM;
+	feed(g, e);
+	e = objinfo_path(pid, __NR_link, -2, 0, 0, 0, to, strlen(to), ts);
+	e.kind[0] = IPCT_KIND_SHM;
+	feed(g, e);
+}
+
+/*
+ * POSIX semaphores by replay: sem_open's file, made under a temporary name
+ * and linked in place, is sem:/NAME of kind sem; futex waits and wakes
+ * anywhere in a mapping count on its object (a child's on the mapping it
+ * inherited too), and an anonymous mapping's on that one; a link from a
+ * path no object has changes nothing; not removed, it is leaked_ipc.
+ */
+static void test_sem_posix(void)
+{
+	struct diags c;
+	struct ipct_graph *g = graph_new(&c, 0);
+	struct json_object *arr, *o;
+	bool anon = true;
+
+	feed(g, exec_ev(100, "semp", 10));
+	shm_open_ev(g, 100, 3, 800, O_CREAT, "/dev/shm/sem.Ab12Cd", 20);
+	mmap_ev(g, 100, true, 800, 0x1000, 32, 30);
+	link_ev(g, 100, "/dev/shm/sem.Ab12Cd", "/dev/shm/sem.s", 40);
+	link_ev(g, 100, "/dev/shm/sem.none", "/dev/shm/sem.t", 41);
+	mmap_ev(g, 100, true, 0, 0x5000, 4096, 50);
+	feed(g, fork_ev(100, "semp", 101, 60));
+	CHECK(ipct_graph_mapping_at(g, 101, 0x1010, &anon) == 800 && !anon);
+	CHECK(ipct_graph_mapping_at(g, 101, 0x5008, &anon) != 0 && anon);
+	/* Anywhere in the mapping's page (mmap maps whole pages), not past it. */
+	CHECK(ipct_graph_mapping_at(g, 101, 0x1ff0, &anon) == 800);
+	CHECK(ipct_graph_mapping_at(g, 101, 0x2000, &anon) == 0);
+	futex_ev(g, 100, 0x1000, FUTEX_WAIT_BITSET, 0, 2000, 70);
+	futex_ev(g, 100, 0x1000, FUTEX_WAIT_BITSET, 0, 5000, 80);
+	futex_ev(g, 101, 0x1000, FUTEX_WAKE, 1, 10, 81);
+	futex_ev(g, 101, 0x5008, FUTEX_WAIT, 0, 700, 90);
+	futex_ev(g, 100, 0x5008, FUTEX_WAKE, 1, 10, 91);
+	/* Nothing mapped there: nothing counted. */
+	futex_ev(g, 100, 0x9000, FUTEX_WAKE, 0, 10, 92);
+
+	arr = session_json(g, SESSION);
+	CHECK_INT(json_object_array_length(arr), 2);
+	o = named(arr, "sem:/s");
+	CHECK_STR(jstr(o, "kind"), "sem");
+	CHECK_STR(jstr(o, "path"), "/sem.s");
+	CHECK_INT(jint(o, "sem_waits"), 2);
+	CHECK_INT(jint(o, "sem_blocked_ns"), 7000);
+	CHECK_INT(jint(o, "sem_blocked_max_ns"), 5000);
+	CHECK_INT(jint(o, "sem_wakes"), 1);
+	CHECK_INT(jint(o, "sem_woken"), 1);
+	o = named(arr, "shm:anon:100:0x5000");
+	CHECK_INT(jint(o, "sem_waits"), 1);
+	CHECK_INT(jint(o, "sem_wakes"), 1);
+	CHECK_INT(COUNT(arr, "kind=sem"), 1);
+	CHECK_INT(COUNT(arr, "object=sem:[800]"), 1);
+	json_object_put(arr);
+
+	ipct_graph_session_ends(g, SESSION, 200);
+	CHECK_INT(c.n, 1);
+	CHECK_STR(jstr(diag(&c, 0), "object"), "sem:/s");
+	CHECK_STR(jstr(diag(&c, 0), "command"), "rm /dev/shm/sem.s");
+	CHECK(strstr(jstr(diag(&c, 0), "message"), "(sem_unlink)") != NULL);
+	diags_free(&c);
+	ipct_graph_free(g);
+}
+
 int main(void)
 {
 	test_pipeline();
@@ -2097,6 +2183,7 @@ int main(void)
 	test_semaphores();
 	test_shm();
 	test_shm_posix();
+	test_sem_posix();
 	test_proc_fds();
 	return check_done("test-graph");
 }
