@@ -40,8 +40,45 @@ struct pr {
 	struct ipct_buf *out;
 	int members;                    /* JSON mode: members written */
 	bool started;                   /* text mode: a detail has been written */
+	bool high;                      /* JSON mode: a string had a byte past ASCII */
 	int err;
 };
+
+/* Room for n more bytes at the end of the output, or NULL (p->err set). */
+static char *room(struct pr *p, size_t n)
+{
+	if (ipct_buf_reserve(p->out, n) < 0) {
+		p->err = -ENOMEM;
+		return NULL;
+	}
+	return p->out->data + p->out->end;
+}
+
+static void advance(struct pr *p, const char *d)
+{
+	p->out->end = (size_t)(d - p->out->data);
+}
+
+/* Decimal digits, written at d (room for 20): printf's %" PRIu64 "without printf. */
+static char *put_u64(char *d, uint64_t u)
+{
+	char tmp[20], *t = tmp + sizeof(tmp);
+
+	do {
+		*--t = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	memcpy(d, t, (size_t)(tmp + sizeof(tmp) - t));
+	return d + (tmp + sizeof(tmp) - t);
+}
+
+/* %" PRId64 ": room for 21. */
+static char *put_i64(char *d, int64_t v)
+{
+	if (v < 0)
+		*d++ = '-';
+	return put_u64(d, v < 0 ? -(uint64_t)v : (uint64_t)v);
+}
 
 static bool json_mode(const struct pr *p)
 {
@@ -85,7 +122,7 @@ static void json_string(struct pr *p, const char *s)
 
 	/* Most strings need no escape: one copy. */
 	while (*s && !json_escaped((unsigned char)*s))
-		s++;
+		p->high |= (unsigned char)*s++ >= 0x80;
 	if (!*s) {
 		json_plain(p, run, (size_t)(s - run), true);
 		return;
@@ -96,6 +133,7 @@ static void json_string(struct pr *p, const char *s)
 		char esc[6] = { '\\' };
 		size_t n = 2;
 
+		p->high |= c >= 0x80;
 		if (!json_escaped(c))
 			continue;
 		json_raw(p, run, (size_t)(s - run));
@@ -119,46 +157,106 @@ static void json_string(struct pr *p, const char *s)
 
 static void json_int(struct pr *p, int64_t v)
 {
-	char buf[24], *end = buf + sizeof(buf), *d = end;
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char *d = room(p, 21);
 
-	do {
-		*--d = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--d = '-';
-	json_plain(p, d, (size_t)(end - d), false);
+	if (d)
+		advance(p, put_i64(d, v));
 }
 
-/* "key": of the next member (keys are our own identifiers: nothing to escape). */
+/* "key": of the next member, in place (keys are our own identifiers: nothing to escape). */
 static void json_key(struct pr *p, const char *key)
 {
+	size_t n = strlen(key);
+	char *d = room(p, n + 4);
+
+	if (!d)
+		return;
 	if (p->members++)
-		json_raw(p, ",", 1);
-	json_plain(p, key, strlen(key), true);
-	json_raw(p, ":", 1);
+		*d++ = ',';
+	*d++ = '"';
+	memcpy(d, key, n);
+	d += n;
+	*d++ = '"';
+	*d++ = ':';
+	advance(p, d);
+}
+
+/* A text fragment, at most TEXT_MAX bytes (what the formats were cut at). */
+#define TEXT_MAX 255
+
+/*
+ * Ends the fragment appended since `from`: cut at TEXT_MAX bytes; fragments
+ * carry their own leading separator, and the first one needs none.
+ */
+static void text_end(struct pr *p, size_t from)
+{
+	char *d = p->out->data;
+	size_t sp = from;
+
+	if (p->out->end - from > TEXT_MAX)
+		p->out->end = from + TEXT_MAX;
+	if (!p->started) {
+		while (sp < p->out->end && d[sp] == ' ')
+			sp++;
+		memmove(d + from, d + sp, p->out->end - sp);
+		p->out->end -= sp - from;
+	}
+	p->started |= p->out->end > from;
 }
 
 /* Text only: appended to the line as printf formats it. */
 static void __attribute__((format(printf, 2, 3))) pr_text(struct pr *p, const char *fmt, ...)
 {
 	va_list ap;
-	char tmp[256];
-	const char *s;
+	char tmp[TEXT_MAX + 1];
+	size_t from = p->out->end;
 
 	if (json_mode(p))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	/* Fragments carry their own leading separator; the first one needs none. */
-	s = tmp;
-	if (!p->started)
-		s += strspn(s, " ");
-	p->started |= *s != 0;
-	if (ipct_buf_append(p->out, s, strlen(s)) < 0)
-		p->err = -ENOMEM;
+	json_raw(p, tmp, strlen(tmp));
+	text_end(p, from);
+}
+
+/*
+ * Text only, what most fields print: a format with one %s (str) or
+ * %" PRId64 " (else v), appended without printf. Returns false for other
+ * formats, which the caller hands to pr_text.
+ */
+static bool text_value(struct pr *p, const char *fmt, const char *str, int64_t v)
+{
+	const char *pct = strchr(fmt, '%'), *rest;
+	size_t from = p->out->end, n, vlen = str ? strlen(str) : 0;
+	char *d;
+
+	if (!pct)
+		return false;
+	if (str && pct[1] == 's')
+		rest = pct + 2;
+	else if (!str && !strncmp(pct + 1, PRId64, sizeof(PRId64) - 1))
+		rest = pct + sizeof(PRId64);
+	else
+		return false;
+	if (strchr(rest, '%'))
+		return false;
+	n = strlen(rest);
+	d = room(p, (size_t)(pct - fmt) + vlen + 21 + n);
+	if (!d)
+		return true;
+	memcpy(d, fmt, (size_t)(pct - fmt));
+	d += pct - fmt;
+	if (str) {
+		memcpy(d, str, vlen);
+		d += vlen;
+	} else {
+		d = put_i64(d, v);
+	}
+	memcpy(d, rest, n);
+	advance(p, d + n);
+	text_end(p, from);
+	return true;
 }
 
 /* text is a printf format for the value in text mode, or NULL to leave it out there. */
@@ -167,7 +265,7 @@ static void pr_int(struct pr *p, const char *key, const char *text, int64_t v)
 	if (json_mode(p)) {
 		json_key(p, key);
 		json_int(p, v);
-	} else if (text) {
+	} else if (text && !text_value(p, text, NULL, v)) {
 		pr_text(p, text, v);
 	}
 }
@@ -184,7 +282,8 @@ static void pr_str(struct pr *p, const char *key, const char *text, const char *
 		char safe[256];
 
 		ipct_text_escape(safe, sizeof(safe), s, strlen(s));
-		pr_text(p, text, safe);
+		if (!text_value(p, text, safe, 0))
+			pr_text(p, text, safe);
 	}
 }
 
@@ -194,16 +293,27 @@ static void pr_bool(struct pr *p, const char *key, const char *text, bool v)
 		json_key(p, key);
 		json_raw(p, v ? "true" : "false", v ? 4 : 5);
 	} else if (text && v) {
-		pr_text(p, "%s", text);
+		size_t from = p->out->end;
+
+		json_raw(p, text, strlen(text));
+		text_end(p, from);
 	}
 }
 
 static void pr_hex(struct pr *p, const char *key, const char *text, uint64_t v)
 {
-	char tmp[24];
+	static const char hex[] = "0123456789abcdef";
+	char tmp[24], *t = tmp + sizeof(tmp) - 1;
 
-	snprintf(tmp, sizeof(tmp), "0x%" PRIx64, v);
-	pr_str(p, key, text, tmp);
+	/* "0x%" PRIx64 */
+	*t = 0;
+	do {
+		*--t = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	*--t = 'x';
+	*--t = '0';
+	pr_str(p, key, text, t);
 }
 
 /* A list of names: JSON array, text "A|B". */
@@ -1404,12 +1514,28 @@ static int time_width(const struct ipct_fmt *f)
 
 static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t len)
 {
-	int64_t real = (int64_t)ts + f->realtime_off;
+	int64_t real = (int64_t)ts + f->realtime_off, rel = (int64_t)(ts - f->start_ns);
 	time_t t = (time_t)(real / 1000000000);
 	struct tm tm;
 
+	/*
+	 * Seconds since the start, "%.6f" of rel / 1e9: by hand, but for what
+	 * printf rounds from the double, not from rel (exactly half a
+	 * microsecond, a negative time) and past 2^53 ns, where the double is
+	 * not exact.
+	 */
+	if (f->start_ns && rel >= 0 && rel % 1000 != 500 && rel < (1ll << 53)) {
+		int64_t us = (rel + 500) / 1000;
+		char *d = put_u64(buf, (uint64_t)(us / 1000000));
+
+		*d++ = '.';
+		for (int i = 5, frac = (int)(us % 1000000); i >= 0; i--, frac /= 10)
+			d[i] = (char)('0' + frac % 10);
+		d[6] = 0;
+		return;
+	}
 	if (f->start_ns) {
-		snprintf(buf, len, "%.6f", (double)(int64_t)(ts - f->start_ns) / 1e9);
+		snprintf(buf, len, "%.6f", (double)rel / 1e9);
 		return;
 	}
 	localtime_r(&t, &tm);
@@ -1428,11 +1554,11 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 {
 	struct pr p = { .f = f, .out = out };
 	const char *type = ipct_event_type_name(e);
-	char comm[IPCT_COMM_LEN + 1], safe[4 * 8 * IPCT_COMM_LEN], proc[sizeof(safe) + 32];
-	size_t from = ipct_buf_len(out);
-	int r;
+	char comm[IPCT_COMM_LEN + 1], safe[4 * 8 * IPCT_COMM_LEN];
+	size_t from = ipct_buf_len(out), ncomm = strnlen(e->comm, IPCT_COMM_LEN);
 
-	snprintf(comm, sizeof(comm), "%.*s", IPCT_COMM_LEN, e->comm);
+	memcpy(comm, e->comm, ncomm);
+	comm[ncomm] = 0;
 	if (f->mode == IPCT_OUT_JSON) {
 		json_raw(&p, "{", 1);
 		pr_int(&p, "time_ns", NULL, (int64_t)e->ts_ns + f->realtime_off);
@@ -1444,28 +1570,69 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		pr_int(&p, "uid", NULL, e->uid);
 	} else {
 		char when[32];
+		const char *color = f->color ? event_color(e) : "";
+		size_t nwhen, nsafe, ncolor = strlen(color), ntype = strlen(type);
+		int width;
+		char *d;
 
-		ipct_text_escape(safe, sizeof(safe), comm, sizeof(comm));
+		/*
+		 * "%*s  %-*s %s%-*s%s ": the time, comm[pid] or comm[pid/tid] in
+		 * COL_PROC columns, the type in COL_EVENT (printf-free: the most
+		 * frequent line of all).
+		 */
+		event_time(f, e->ts_ns, when, sizeof(when));
+		nwhen = strlen(when);
 		/*
 		 * A signal typed at a terminal is raised by its line discipline,
 		 * in whatever task runs it (a kworker): the terminal sent it, as
 		 * its lifecycle record says.
 		 */
-		if (terminal_signal(e))
-			snprintf(proc, sizeof(proc), "kernel (terminal)");
-		else if (e->pid == e->tid)
-			snprintf(proc, sizeof(proc), "%s[%u]", safe, e->pid);
-		else
-			snprintf(proc, sizeof(proc), "%s[%u/%u]", safe, e->pid, e->tid);
-		event_time(f, e->ts_ns, when, sizeof(when));
-		r = ipct_buf_printf(out, "%*s  ", time_width(f), when);
-		if (r >= 0)
-			r = ipct_buf_pad(out, proc, COL_PROC);
-		if (r >= 0)
-			r = ipct_buf_printf(out, " %s%-*s%s ", f->color ? event_color(e) : "", COL_EVENT, type,
-					    f->color ? "\033[0m" : "");
-		if (r < 0)
-			return r;
+		if (terminal_signal(e)) {
+			width = (int)strlen(strcpy(safe, "kernel (terminal)"));
+			nsafe = (size_t)width;
+		} else {
+			width = ipct_text_escape(safe, sizeof(safe), comm, sizeof(comm));
+			nsafe = strlen(safe);
+		}
+		d = room(&p, (size_t)time_width(f) + nwhen + 2 + nsafe + 24 + COL_PROC + 1 + ncolor + ntype + COL_EVENT +
+				     5);
+		if (!d)
+			return p.err;
+		for (int pad = time_width(f) - (int)nwhen; pad > 0; pad--)
+			*d++ = ' ';
+		memcpy(d, when, nwhen);
+		d += nwhen;
+		*d++ = ' ';
+		*d++ = ' ';
+		memcpy(d, safe, nsafe);
+		d += nsafe;
+		if (!terminal_signal(e)) {
+			char *w = d;
+
+			*d++ = '[';
+			d = put_u64(d, e->pid);
+			if (e->pid != e->tid) {
+				*d++ = '/';
+				d = put_u64(d, e->tid);
+			}
+			*d++ = ']';
+			width += (int)(d - w);
+		}
+		for (; width < COL_PROC; width++)
+			*d++ = ' ';
+		*d++ = ' ';
+		memcpy(d, color, ncolor);
+		d += ncolor;
+		memcpy(d, type, ntype);
+		d += ntype;
+		for (size_t pad = ntype; pad < COL_EVENT; pad++)
+			*d++ = ' ';
+		if (f->color) {
+			memcpy(d, "\033[0m", 4);
+			d += 4;
+		}
+		*d++ = ' ';
+		advance(&p, d);
 	}
 
 	switch (e->type) {
@@ -1495,7 +1662,8 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 
 	if (f->mode == IPCT_OUT_JSON) {
 		json_raw(&p, "}", 1);
-		if (!p.err)
+		/* Only a string can hold what is not UTF-8, and json_string saw every byte. */
+		if (!p.err && p.high)
 			p.err = ipct_json_fix_utf8(out, from);
 	}
 	return p.err ? p.err : ipct_buf_append(out, "\n", 1);

@@ -102,6 +102,15 @@ int ipct_text_escape(char *dst, size_t len, const char *s, size_t n)
 		uint32_t c;
 		int w;
 
+		/* Most names are printable ASCII: each byte as it is, one column. */
+		if (u[i] >= 0x20 && u[i] < 0x7f && u[i] != '\\') {
+			if (used + 1 >= len)
+				break;
+			dst[used++] = s[i];
+			width++;
+			k = 1;
+			continue;
+		}
 		k = utf8_decode(u + i, n - i, &c);
 		if (!k) {
 			snprintf(esc, sizeof(esc), "\\x%02x", u[i]);
@@ -216,6 +225,8 @@ int ipct_json_fix_utf8(struct ipct_buf *out, size_t from)
 	uint32_t c;
 	int err = 0;
 
+	while (i < n && u[i] < 0x80)
+		i++;
 	while (i < n && (k = utf8_decode(u + i, n - i, &c)))
 		i += k;
 	if (i == n)
