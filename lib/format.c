@@ -22,6 +22,7 @@
 #include <sys/sem.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -62,14 +63,37 @@ static void advance(struct pr *p, const char *d)
 /* Decimal digits, written at d (room for 20): printf's %" PRIu64 "without printf. */
 static char *put_u64(char *d, uint64_t u)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
 	char tmp[20], *t = tmp + sizeof(tmp);
 
-	do {
-		*--t = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	/* Two digits a division: a time_ns has 19. */
+	for (; u >= 100; u /= 100) {
+		t -= 2;
+		memcpy(t, pairs + 2 * (u % 100), 2);
+	}
+	if (u >= 10) {
+		t -= 2;
+		memcpy(t, pairs + 2 * u, 2);
+	} else {
+		*--t = (char)('0' + u);
+	}
 	memcpy(d, t, (size_t)(tmp + sizeof(tmp) - t));
 	return d + (tmp + sizeof(tmp) - t);
+}
+
+/* "[pid]", or "[pid/tid]" for a thread: room for 24. */
+static char *put_pid_tid(char *d, uint32_t pid, uint32_t tid)
+{
+	*d++ = '[';
+	d = put_u64(d, pid);
+	if (pid != tid) {
+		*d++ = '/';
+		d = put_u64(d, tid);
+	}
+	*d++ = ']';
+	return d;
 }
 
 /* %" PRId64 ": room for 21. */
@@ -115,14 +139,26 @@ static bool json_escaped(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* What json_string's scan stops at: the end, an escape, a byte past ASCII. */
+static bool json_stop(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+}
+
 static void json_string(struct pr *p, const char *s)
 {
 	static const char hex[] = "0123456789abcdef", ctl[] = "\b\f\n\r\t", ctl_esc[] = "bfnrt";
 	const char *run = s, *short_esc;
 
 	/* Most strings need no escape: one copy. */
-	while (*s && !json_escaped((unsigned char)*s))
-		p->high |= (unsigned char)*s++ >= 0x80;
+	for (;;) {
+		while (!json_stop((unsigned char)*s))
+			s++;
+		if (!*s || json_escaped((unsigned char)*s))
+			break;
+		p->high = true;
+		s++;
+	}
 	if (!*s) {
 		json_plain(p, run, (size_t)(s - run), true);
 		return;
@@ -428,6 +464,33 @@ static void pr_end(struct pr *p, int kind, uint64_t flags)
 		pr_str(p, "end", NULL, "read_write");
 }
 
+/*
+ * "  [blocked %.1f ms]" of ns / 1e6, by hand but where printf rounds the
+ * double rather than ns (exactly half of 0.1 ms) or the double is not
+ * exact (past 2^53).
+ */
+static void pr_blocked(struct pr *p, uint64_t ns)
+{
+	size_t from = p->out->end;
+	uint64_t tenths = (ns + 50000) / 100000;
+	char *d;
+
+	if (ns % 100000 == 50000 || ns >= 1ull << 53) {
+		pr_text(p, "  [blocked %.1f ms]", ns / 1e6);
+		return;
+	}
+	d = room(p, 40);
+	if (!d)
+		return;
+	memcpy(d, "  [blocked ", 11);
+	d = put_u64(d + 11, tenths / 10);
+	*d++ = '.';
+	*d++ = (char)('0' + tenths % 10);
+	memcpy(d, " ms]", 4);
+	advance(p, d + 4);
+	text_end(p, from);
+}
+
 static void pr_ret(struct pr *p, const struct ipct_event *e)
 {
 	int64_t ret = e->sys.ret;
@@ -437,13 +500,14 @@ static void pr_ret(struct pr *p, const struct ipct_event *e)
 		const char *name = ipct_errno_name((int)-ret);
 
 		pr_str(p, "errno", " %s", name ? name : "E?");
-		pr_text(p, " (%s)", ipct_errno_is_restart((int)-ret) ? "interrupted by a signal"
-								    : strerror((int)-ret));
+		if (!json_mode(p))
+			text_value(p, " (%s)", ipct_errno_is_restart((int)-ret) ? "interrupted by a signal"
+										 : strerror((int)-ret), 0);
 	}
 	pr_int(p, "duration_ns", NULL, (int64_t)e->sys.dur_ns);
 	/* Only a call that waited is worth a person's attention. */
-	if (e->sys.dur_ns >= 1000000)
-		pr_text(p, "  [blocked %.1f ms]", e->sys.dur_ns / 1e6);
+	if (e->sys.dur_ns >= 1000000 && !json_mode(p))
+		pr_blocked(p, e->sys.dur_ns);
 }
 
 /* A handler by its function name where the executable's symbols tell it, else by address. */
@@ -542,18 +606,16 @@ static void pr_signalfd(struct pr *p, const struct ipct_event *e, bool named)
 		pr_sigset(p, "accepts", NULL, e->sys.x[0]);
 }
 
-static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *name)
+static void fmt_fd_call(struct pr *p, const struct ipct_event *e, int nr)
 {
 	const struct ipct_sys *s = &e->sys;
-	bool data = !strcmp(name, "read") || !strcmp(name, "write") || !strcmp(name, "sendto") ||
-		    !strcmp(name, "recvfrom");
+	bool data = nr == __NR_read || nr == __NR_write || nr == __NR_sendto || nr == __NR_recvfrom;
 	/* Vectored calls: bytes (for sendmmsg and recvmmsg, messages: docs/events.md). */
-	bool vec = !strcmp(name, "readv") || !strcmp(name, "writev") || !strcmp(name, "sendmsg") ||
-		   !strcmp(name, "recvmsg") || !strcmp(name, "vmsplice") || !strcmp(name, "sendmmsg") ||
-		   !strcmp(name, "recvmmsg");
-	int64_t fd = !strcmp(name, "socket") ? s->ret : (int)s->args[0];
+	bool vec = nr == __NR_readv || nr == __NR_writev || nr == __NR_sendmsg || nr == __NR_recvmsg ||
+		   nr == __NR_vmsplice || nr == __NR_sendmmsg || nr == __NR_recvmmsg;
+	int64_t fd = nr == __NR_socket ? s->ret : (int)s->args[0];
 
-	if (!strcmp(name, "socket")) {
+	if (nr == __NR_socket) {
 		const char *fam = ipct_enum_name(ipct_sock_families, s->args[0]);
 		const char *type = ipct_enum_name(ipct_sock_types, s->args[1] & 0xf);
 
@@ -564,9 +626,9 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 	pr_object(p, "object", "kind", e->kind[0], s->x[0]);
 	pr_end(p, e->kind[0], s->x[1]);
 	if (e->kind[0] == IPCT_KIND_SIGNALFD)
-		pr_signalfd(p, e, !strcmp(name, "read"));
+		pr_signalfd(p, e, nr == __NR_read);
 	if (data) {
-		bool rd = name[0] == 'r';       /* read, recvfrom */
+		bool rd = nr == __NR_read || nr == __NR_recvfrom;
 
 		pr_int(p, "count", " count=%" PRId64, (int64_t)s->args[2]);
 		if (s->ret >= 0) {
@@ -577,21 +639,21 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 			pr_bool(p, "short", rd ? NULL : " short", s->ret > 0 && (uint64_t)s->ret < s->args[2]);
 		}
 	} else if (vec) {
-		if (!strcmp(name, "readv") || !strcmp(name, "writev")) {
+		if (nr == __NR_readv || nr == __NR_writev) {
 			pr_int(p, "iovcnt", " iovcnt=%" PRId64, (int64_t)s->args[2]);
 			pr_int(p, "count", " count=%" PRId64, (int64_t)s->x[2]);
 		}
 		if (s->ret >= 0)
 			pr_int(p, "bytes", NULL, s->ret);
-	} else if (!strcmp(name, "dup")) {
+	} else if (nr == __NR_dup) {
 		pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
-	} else if (!strcmp(name, "fcntl")) {
+	} else if (nr == __NR_fcntl) {
 		fmt_fcntl(p, s);
-	} else if (!strcmp(name, "ioctl")) {
+	} else if (nr == __NR_ioctl) {
 		pr_str(p, "request", " %s", ipct_enum_name(ipct_ioctl_requests, (uint32_t)s->args[1]));
-	} else if (!strcmp(name, "ftruncate")) {
+	} else if (nr == __NR_ftruncate) {
 		pr_int(p, "bytes", " size=%" PRId64, (int64_t)s->args[1]);
-	} else if (!strcmp(name, "shutdown")) {
+	} else if (nr == __NR_shutdown) {
 		static const char *const how[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
 
 		pr_str(p, "how", " %s", s->args[1] < 3 ? how[s->args[1]] : NULL);
@@ -918,35 +980,39 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	if (!sc)
 		pr_int(p, "nr", " nr=%" PRId64, e->nr);
 	switch (sc ? sc->cls : IPCT_SC_PLAIN) {
-	case IPCT_SC_PLAIN:
-		if (!strcmp(name, "kill")) {
+	case IPCT_SC_PLAIN: {
+		/* By number: these are the calls that signals and traces are made of. */
+		int nr = sc ? sc->nr : -1;
+
+		if (nr == __NR_kill) {
 			pr_int(p, "target_pid", "pid=%" PRId64 " ", (int)s->args[0]);
 			pr_sig(p, (int)s->args[1]);
-		} else if (!strcmp(name, "tkill")) {
+		} else if (nr == __NR_tkill) {
 			pr_int(p, "target_tid", "tid=%" PRId64 " ", (int)s->args[0]);
 			pr_sig(p, (int)s->args[1]);
-		} else if (!strcmp(name, "tgkill")) {
+		} else if (nr == __NR_tgkill) {
 			pr_int(p, "target_pid", "pid=%" PRId64, (int)s->args[0]);
 			pr_int(p, "target_tid", " tid=%" PRId64 " ", (int)s->args[1]);
 			pr_sig(p, (int)s->args[2]);
-		} else if (!strcmp(name, "rt_sigreturn")) {
+		} else if (nr == __NR_rt_sigreturn) {
 			/* The result is the interrupted code's, restored from the signal frame. */
 			pr_text(p, "handler returned, restoring");
-		} else if (!strcmp(name, "rt_sigtimedwait") && s->ret > 0) {
+		} else if (nr == __NR_rt_sigtimedwait && s->ret > 0) {
 			/* The signal it took, without a delivery. */
 			pr_text(p, "took ");
 			pr_sig(p, (int)s->ret);
-		} else if (!strcmp(name, "pidfd_send_signal")) {
+		} else if (nr == __NR_pidfd_send_signal) {
 			pr_int(p, "pidfd", "pidfd=%" PRId64 " ", (int)s->args[0]);
 			pr_sig(p, (int)s->args[1]);
-		} else if (!strcmp(name, "close_range")) {
+		} else if (nr == __NR_close_range) {
 			pr_int(p, "first", "fds %" PRId64, (uint32_t)s->args[0]);
 			pr_int(p, "last", "..%" PRId64, (uint32_t)s->args[1]);
 			pr_flags(p, "flags", " ", ipct_close_range_flags, s->args[2]);
-		} else if (!strcmp(name, "unshare")) {
+		} else if (nr == __NR_unshare) {
 			pr_flags(p, "flags", "", ipct_unshare_flags, s->args[0]);
 		}
 		break;
+	}
 	case IPCT_SC_SIGQUEUE:
 	case IPCT_SC_TGSIGQUEUE: {
 		bool tg = sc->cls == IPCT_SC_TGSIGQUEUE;
@@ -1023,7 +1089,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_FD_MMSG:
 	case IPCT_SC_READ:
 	case IPCT_SC_READV:
-		fmt_fd_call(p, e, name);
+		fmt_fd_call(p, e, sc->nr);
 		break;
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
@@ -1061,7 +1127,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		}
 		break;
 	case IPCT_SC_FD_ACCEPT:
-		fmt_fd_call(p, e, name);
+		fmt_fd_call(p, e, sc->nr);
 		if (s->ret >= 0) {
 			pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
 			pr_object(p, "new_object", NULL, e->kind[1], s->x[2]);
@@ -1211,8 +1277,15 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 		pr_int(p, "target_pid", NULL, s->target_pid);
 		pr_int(p, "target_tid", NULL, s->target_tid);
 		pr_str(p, "target_comm", " -> %s", target);
-		pr_text(p, s->target_tid != s->target_pid ? "[%u/%u]" : "[%u]", s->target_pid,
-			s->target_tid);
+		if (!json_mode(p)) {
+			size_t from = p->out->end;
+			char *d = room(p, 24);
+
+			if (d) {
+				advance(p, put_pid_tid(d, s->target_pid, s->target_tid));
+				text_end(p, from);
+			}
+		}
 		/*
 		 * SIGCONT at its default action does its work as it is generated
 		 * (the process resumes) and the kernel then drops it as ignored:
@@ -1609,13 +1682,7 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		if (!terminal_signal(e)) {
 			char *w = d;
 
-			*d++ = '[';
-			d = put_u64(d, e->pid);
-			if (e->pid != e->tid) {
-				*d++ = '/';
-				d = put_u64(d, e->tid);
-			}
-			*d++ = ']';
+			d = put_pid_tid(d, e->pid, e->tid);
 			width += (int)(d - w);
 		}
 		for (; width < COL_PROC; width++)

@@ -102,13 +102,18 @@ int ipct_text_escape(char *dst, size_t len, const char *s, size_t n)
 		uint32_t c;
 		int w;
 
-		/* Most names are printable ASCII: each byte as it is, one column. */
+		/* Most names are printable ASCII: a run of it as it is, a column a byte. */
 		if (u[i] >= 0x20 && u[i] < 0x7f && u[i] != '\\') {
-			if (used + 1 >= len)
+			size_t run = 1;
+
+			while (i + run < n && u[i + run] >= 0x20 && u[i + run] < 0x7f && u[i + run] != '\\')
+				run++;
+			k = used + run < len ? run : len - 1 - used;
+			memcpy(dst + used, s + i, k);
+			used += k;
+			width += (int)k;
+			if (k < run)
 				break;
-			dst[used++] = s[i];
-			width++;
-			k = 1;
 			continue;
 		}
 		k = utf8_decode(u + i, n - i, &c);
