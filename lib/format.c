@@ -66,21 +66,28 @@ static char *put_u64(char *d, uint64_t u)
 	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 				    "8081828384858687888990919293949596979899";
-	char tmp[20], *t = tmp + sizeof(tmp);
+	static const uint64_t pow10[] = {
+		10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+		1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull,
+	};
+	int n = 1;
+	char *t;
 
-	/* Two digits a division: a time_ns has 19. */
+	while (n < 20 && u >= pow10[n - 1])
+		n++;
+	/* Two digits a division, written from the end: a time_ns has 19. */
+	t = d + n;
 	for (; u >= 100; u /= 100) {
 		t -= 2;
 		memcpy(t, pairs + 2 * (u % 100), 2);
 	}
-	if (u >= 10) {
-		t -= 2;
-		memcpy(t, pairs + 2 * u, 2);
-	} else {
-		*--t = (char)('0' + u);
-	}
-	memcpy(d, t, (size_t)(tmp + sizeof(tmp) - t));
-	return d + (tmp + sizeof(tmp) - t);
+	if (u >= 10)
+		memcpy(t - 2, pairs + 2 * u, 2);
+	else
+		t[-1] = (char)('0' + u);
+	return d + n;
 }
 
 /* "[pid]", or "[pid/tid]" for a thread: room for 24. */
@@ -139,10 +146,14 @@ static bool json_escaped(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
-/* What json_string's scan stops at: the end, an escape, a byte past ASCII. */
+/* What json_string's scan stops at: the end, an escape, a byte past ASCII (a table: every byte asks). */
 static bool json_stop(unsigned char c)
 {
-	return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+	static const uint8_t stop[256] = {
+		[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+	};
+
+	return stop[c];
 }
 
 static void json_string(struct pr *p, const char *s)
@@ -199,8 +210,12 @@ static void json_int(struct pr *p, int64_t v)
 		advance(p, put_i64(d, v));
 }
 
-/* "key": of the next member, in place (keys are our own identifiers: nothing to escape). */
-static void json_key(struct pr *p, const char *key)
+/*
+ * "key": of the next member, in place (keys are our own identifiers:
+ * nothing to escape). Inlined, as the pr_ calls that take a key are: a
+ * literal key's length is a constant, and its copy a few moves.
+ */
+static inline __attribute__((always_inline)) void json_key(struct pr *p, const char *key)
 {
 	size_t n = strlen(key);
 	char *d = room(p, n + 4);
@@ -263,10 +278,18 @@ static void __attribute__((format(printf, 2, 3))) pr_text(struct pr *p, const ch
  */
 static bool text_value(struct pr *p, const char *fmt, const char *str, int64_t v)
 {
-	const char *pct = strchr(fmt, '%'), *rest;
+	const char *pct = NULL, *rest;
 	size_t from = p->out->end, n, vlen = str ? strlen(str) : 0;
 	char *d;
 
+	/* One '%' and no other: one pass over the format. */
+	for (n = 0; fmt[n]; n++) {
+		if (fmt[n] != '%')
+			continue;
+		if (pct)
+			return false;
+		pct = fmt + n;
+	}
 	if (!pct)
 		return false;
 	if (str && pct[1] == 's')
@@ -275,9 +298,7 @@ static bool text_value(struct pr *p, const char *fmt, const char *str, int64_t v
 		rest = pct + sizeof(PRId64);
 	else
 		return false;
-	if (strchr(rest, '%'))
-		return false;
-	n = strlen(rest);
+	n = (size_t)(fmt + n - rest);
 	d = room(p, (size_t)(pct - fmt) + vlen + 21 + n);
 	if (!d)
 		return true;
@@ -295,44 +316,71 @@ static bool text_value(struct pr *p, const char *fmt, const char *str, int64_t v
 	return true;
 }
 
-/* text is a printf format for the value in text mode, or NULL to leave it out there. */
-static void pr_int(struct pr *p, const char *key, const char *text, int64_t v)
+static void text_int(struct pr *p, const char *text, int64_t v)
+{
+	if (!text_value(p, text, NULL, v))
+		pr_text(p, text, v);
+}
+
+static void text_str(struct pr *p, const char *text, const char *s)
+{
+	char safe[256];
+
+	ipct_text_escape(safe, sizeof(safe), s, strlen(s));
+	if (!text_value(p, text, safe, 0))
+		pr_text(p, text, safe);
+}
+
+static void text_bool(struct pr *p, const char *text)
+{
+	size_t from = p->out->end;
+
+	json_raw(p, text, strlen(text));
+	text_end(p, from);
+}
+
+static void json_string_or_null(struct pr *p, const char *s)
+{
+	if (s)
+		json_string(p, s);
+	else
+		json_raw(p, "null", 4);
+}
+
+/*
+ * text is a printf format for the value in text mode, or NULL to leave it
+ * out there. These three are inlined for json_key's sake (the rest is not).
+ */
+static inline __attribute__((always_inline)) void pr_int(struct pr *p, const char *key, const char *text,
+							  int64_t v)
 {
 	if (json_mode(p)) {
 		json_key(p, key);
 		json_int(p, v);
-	} else if (text && !text_value(p, text, NULL, v)) {
-		pr_text(p, text, v);
+	} else if (text) {
+		text_int(p, text, v);
 	}
 }
 
-static void pr_str(struct pr *p, const char *key, const char *text, const char *s)
+static inline __attribute__((always_inline)) void pr_str(struct pr *p, const char *key, const char *text,
+							  const char *s)
 {
 	if (json_mode(p)) {
 		json_key(p, key);
-		if (s)
-			json_string(p, s);
-		else
-			json_raw(p, "null", 4);
+		json_string_or_null(p, s);
 	} else if (text && s) {
-		char safe[256];
-
-		ipct_text_escape(safe, sizeof(safe), s, strlen(s));
-		if (!text_value(p, text, safe, 0))
-			pr_text(p, text, safe);
+		text_str(p, text, s);
 	}
 }
 
-static void pr_bool(struct pr *p, const char *key, const char *text, bool v)
+static inline __attribute__((always_inline)) void pr_bool(struct pr *p, const char *key, const char *text,
+							   bool v)
 {
 	if (json_mode(p)) {
 		json_key(p, key);
 		json_raw(p, v ? "true" : "false", v ? 4 : 5);
 	} else if (text && v) {
-		size_t from = p->out->end;
-
-		json_raw(p, text, strlen(text));
-		text_end(p, from);
+		text_bool(p, text);
 	}
 }
 

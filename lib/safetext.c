@@ -89,6 +89,8 @@ static int char_width(uint32_t c)
 
 int ipct_text_escape(char *dst, size_t len, const char *s, size_t n)
 {
+	/* What is its own escape: printable ASCII but the backslash. */
+	static const bool plain[256] = { [0x20 ... '\\' - 1] = true, ['\\' + 1 ... 0x7e] = true };
 	const unsigned char *u = (const unsigned char *)s;
 	size_t used = 0, k;
 	int width = 0;
@@ -103,10 +105,10 @@ int ipct_text_escape(char *dst, size_t len, const char *s, size_t n)
 		int w;
 
 		/* Most names are printable ASCII: a run of it as it is, a column a byte. */
-		if (u[i] >= 0x20 && u[i] < 0x7f && u[i] != '\\') {
+		if (plain[u[i]]) {
 			size_t run = 1;
 
-			while (i + run < n && u[i + run] >= 0x20 && u[i + run] < 0x7f && u[i + run] != '\\')
+			while (i + run < n && plain[u[i + run]])
 				run++;
 			k = used + run < len ? run : len - 1 - used;
 			memcpy(dst + used, s + i, k);
