@@ -67,16 +67,18 @@ static char *put_u64(char *d, uint64_t u)
 				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 				    "8081828384858687888990919293949596979899";
 	static const uint64_t pow10[] = {
-		10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
 		1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
 		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
 		1000000000000000000ull, 10000000000000000000ull,
 	};
-	int n = 1;
+	/* The digits from the bits: log10(2) is about 1233 / 4096, then one comparison. */
+	int t10 = ((64 - __builtin_clzll(u | 1)) * 1233) >> 12;
+	int n = t10 + 1 - (u < pow10[t10]);
 	char *t;
 
-	while (n < 20 && u >= pow10[n - 1])
-		n++;
+	if (!n)
+		n = 1;
 	/* Two digits a division, written from the end: a time_ns has 19. */
 	t = d + n;
 	for (; u >= 100; u /= 100) {
