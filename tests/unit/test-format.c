@@ -700,6 +700,10 @@ int main(void)
 	o = json(&e);
 	CHECK_STR(jstr(o, "comm"), "e\033[2Jx\xef\xbf\xbd");
 	json_object_put(o);
+	/* Without an escape before it (the JSON writer's fast path). */
+	memcpy(e.comm, "caf\xe9\0", 5);
+	CHECK_STR(jstr(o = json(&e), "comm"), "caf\xef\xbf\xbd");
+	json_object_put(o);
 	memset(e.comm, 0, sizeof(e.comm));
 	memcpy(e.comm, "\xe5\x90\x8d", 3);   /* one character two columns wide */
 	CHECK(strstr(text(&e), "  \xe5\x90\x8d[100]" "                  write ") != NULL);
