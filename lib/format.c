@@ -92,6 +92,15 @@ static char *put_u64(char *d, uint64_t u)
 	return d + n;
 }
 
+/* A task's name, which fills its IPCT_COMM_LEN bytes without a NUL when it is that long. */
+static void comm_str(char dst[IPCT_COMM_LEN + 1], const char *comm)
+{
+	size_t n = strnlen(comm, IPCT_COMM_LEN);
+
+	memcpy(dst, comm, n);
+	dst[n] = 0;
+}
+
 /* "[pid]", or "[pid/tid]" for a thread: room for 24. */
 static char *put_pid_tid(char *d, uint32_t pid, uint32_t tid)
 {
@@ -266,6 +275,12 @@ static void __attribute__((format(printf, 2, 3))) pr_text(struct pr *p, const ch
 
 	if (json_mode(p))
 		return;
+	/* Words alone ("handler returned, restoring"): no printf. */
+	if (!strchr(fmt, '%')) {
+		json_raw(p, fmt, strlen(fmt));
+		text_end(p, from);
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
@@ -1321,9 +1336,9 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 	}
 	pr_sig(p, sig);
 	if (e->type == IPCT_EV_SIGNAL_GENERATE) {
-		char target[48];
+		char target[IPCT_COMM_LEN + 1];
 
-		snprintf(target, sizeof(target), "%.16s", s->target_comm);
+		comm_str(target, s->target_comm);
 		pr_int(p, "target_pid", NULL, s->target_pid);
 		pr_int(p, "target_tid", NULL, s->target_tid);
 		pr_str(p, "target_comm", " -> %s", target);
@@ -1678,10 +1693,9 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 	struct pr p = { .f = f, .out = out };
 	const char *type = ipct_event_type_name(e);
 	char comm[IPCT_COMM_LEN + 1], safe[4 * 8 * IPCT_COMM_LEN];
-	size_t from = ipct_buf_len(out), ncomm = strnlen(e->comm, IPCT_COMM_LEN);
+	size_t from = ipct_buf_len(out);
 
-	memcpy(comm, e->comm, ncomm);
-	comm[ncomm] = 0;
+	comm_str(comm, e->comm);
 	if (f->mode == IPCT_OUT_JSON) {
 		json_raw(&p, "{", 1);
 		pr_int(&p, "time_ns", NULL, (int64_t)e->ts_ns + f->realtime_off);
