@@ -339,13 +339,19 @@ static void text_int(struct pr *p, const char *text, int64_t v)
 		pr_text(p, text, v);
 }
 
+/* A string that needs no escape in text: ours, or escaped already. */
+static void text_word(struct pr *p, const char *text, const char *s)
+{
+	if (!text_value(p, text, s, 0))
+		pr_text(p, text, s);
+}
+
 static void text_str(struct pr *p, const char *text, const char *s)
 {
 	char safe[256];
 
 	ipct_text_escape(safe, sizeof(safe), s, strlen(s));
-	if (!text_value(p, text, safe, 0))
-		pr_text(p, text, safe);
+	text_word(p, text, safe);
 }
 
 static void text_bool(struct pr *p, const char *text)
@@ -387,6 +393,30 @@ static inline __attribute__((always_inline)) void pr_str(struct pr *p, const cha
 		json_string_or_null(p, s);
 	} else if (text && s) {
 		text_str(p, text, s);
+	}
+}
+
+/*
+ * pr_str for our own words, from our tables (a signal's name, an errno's,
+ * an object's "pipe:[ino]"): plain ASCII, nothing to escape in either
+ * output. What a program chose (comm, paths, symbols) goes through pr_str.
+ */
+static void json_word(struct pr *p, const char *s)
+{
+	if (s)
+		json_plain(p, s, strlen(s), true);
+	else
+		json_raw(p, "null", 4);
+}
+
+static inline __attribute__((always_inline)) void pr_word(struct pr *p, const char *key, const char *text,
+							   const char *s)
+{
+	if (json_mode(p)) {
+		json_key(p, key);
+		json_word(p, s);
+	} else if (text && s) {
+		text_word(p, text, s);
 	}
 }
 
@@ -488,7 +518,7 @@ static void pr_sig(struct pr *p, int sig)
 {
 	const char *name = ipct_sig_name(sig);
 
-	pr_str(p, "sig", "%s", name);
+	pr_word(p, "sig", "%s", name);
 	pr_int(p, "signo", name ? NULL : "signal %" PRId64, sig);
 }
 
@@ -507,7 +537,7 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 	if (kind < IPCT_KIND_PIPE)
 		return;
 	ipct_object_name(kind, ino, obj, sizeof(obj));
-	pr_str(p, key, " %s", obj);
+	pr_word(p, key, " %s", obj);
 	if (kind == IPCT_KIND_FIFO)
 		pr_text(p, " (fifo)");
 	if (kind_key)
@@ -564,7 +594,7 @@ static void pr_ret(struct pr *p, const struct ipct_event *e)
 	if (ret < 0 && ret >= -4095) {
 		const char *name = ipct_errno_name((int)-ret);
 
-		pr_str(p, "errno", " %s", name ? name : "E?");
+		pr_word(p, "errno", " %s", name ? name : "E?");
 		if (!json_mode(p))
 			text_value(p, " (%s)", ipct_errno_is_restart((int)-ret) ? "interrupted by a signal"
 										 : strerror((int)-ret), 0);
@@ -1361,7 +1391,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 			pr_bool(p, "continued", " continued (the kernel resumes the process as it generates SIGCONT)",
 				true);
 		} else {
-			pr_str(p, "result", " %s", ipct_sig_result_name(s->result));
+			pr_word(p, "result", " %s", ipct_sig_result_name(s->result));
 		}
 		pr_bool(p, "group", NULL, e->flags & IPCT_F_GROUP);
 		pr_bool(p, "blocked", " blocked", e->flags & IPCT_F_BLOCKED_SIG);
@@ -1373,7 +1403,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 	} else {
 		const char *action = s->handler == 0 ? "default" : s->handler == 1 ? "ignore" : "handler";
 
-		pr_str(p, "action", " %s", action);
+		pr_word(p, "action", " %s", action);
 		if (s->handler > 1)
 			pr_handler(p, e, "handler", "handler_addr", " %s", s->handler);
 		else
@@ -1382,7 +1412,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 			pr_str(p, "default_action", " (%s)", ipct_sig_default_action(s->sig));
 		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_HIDDEN);
 	}
-	pr_str(p, "code", " %s", code);
+	pr_word(p, "code", " %s", code);
 	if (!code)
 		pr_int(p, "code_value", " code=%" PRId64, s->code);
 	fmt_siginfo_fields(p, e);
