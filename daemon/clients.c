@@ -158,6 +158,12 @@ static bool client_queue_stream(struct client *c, uint16_t type, const void *p, 
 		c->lost++;
 		return false;
 	}
+	if (ipct_buf_len(&c->out) >= c->send_at + CLIENT_SEND_AT) {
+		/* Never blocks: what the socket does not take waits for the loop's flush. */
+		if (ipct_buf_write_fd(&c->out, c->fd) < 0)
+			c->dead = true;
+		c->send_at = ipct_buf_len(&c->out);
+	}
 	client_account(c);
 	return true;
 }
@@ -189,6 +195,7 @@ void client_flush(struct daemon *d, struct client *c)
 		c->lost = 0;
 	}
 	r = ipct_buf_write_fd(&c->out, c->fd);
+	c->send_at = ipct_buf_len(&c->out);
 	client_account(c);
 	if (r < 0) {
 		c->dead = true;

@@ -20,6 +20,12 @@
 
 /* Past this much unsent output a client loses events (and is told so). */
 #define CLIENT_OUT_MAX (16u << 20)
+/*
+ * A drain can take the whole ring at once (the ring fills as it is read):
+ * a stream is sent each time this much more has queued, so that the
+ * client reads while the daemon drains and the backlog stays small.
+ */
+#define CLIENT_SEND_AT (64u << 10)
 
 struct client {
 	int fd;
@@ -31,6 +37,7 @@ struct client {
 	bool privileged;        /* root or the ipctrace group: sees every process's events, held to no per-uid limit */
 	struct ipct_uid_use *use;       /* its uid's use of the daemon */
 	size_t queued;          /* of out's bytes, those counted in use->queued */
+	size_t send_at;         /* out's length after the last send while queueing (CLIENT_SEND_AT) */
 	uint64_t queued_max;    /* streams drop while use->queued is past this (--uid-queued-mib) */
 	struct logq *logq;      /* a log query or follow in progress */
 	bool want_out;          /* EPOLLOUT registered */

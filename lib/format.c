@@ -23,6 +23,7 @@
 #include <sys/sem.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -41,8 +42,86 @@ struct pr {
 	struct ipct_buf *out;
 	int members;                    /* JSON mode: members written */
 	bool started;                   /* text mode: a detail has been written */
+	bool high;                      /* JSON mode: a string had a byte past ASCII */
 	int err;
 };
+
+/* Room for n more bytes at the end of the output, or NULL (p->err set). */
+static char *room(struct pr *p, size_t n)
+{
+	if (ipct_buf_reserve(p->out, n) < 0) {
+		p->err = -ENOMEM;
+		return NULL;
+	}
+	return p->out->data + p->out->end;
+}
+
+static void advance(struct pr *p, const char *d)
+{
+	p->out->end = (size_t)(d - p->out->data);
+}
+
+/* Decimal digits, written at d (room for 20): printf's %" PRIu64 "without printf. */
+static char *put_u64(char *d, uint64_t u)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
+	static const uint64_t pow10[] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+		1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull,
+	};
+	/* The digits from the bits: log10(2) is about 1233 / 4096, then one comparison. */
+	int t10 = ((64 - __builtin_clzll(u | 1)) * 1233) >> 12;
+	int n = t10 + 1 - (u < pow10[t10]);
+	char *t;
+
+	if (!n)
+		n = 1;
+	/* Two digits a division, written from the end: a time_ns has 19. */
+	t = d + n;
+	for (; u >= 100; u /= 100) {
+		t -= 2;
+		memcpy(t, pairs + 2 * (u % 100), 2);
+	}
+	if (u >= 10)
+		memcpy(t - 2, pairs + 2 * u, 2);
+	else
+		t[-1] = (char)('0' + u);
+	return d + n;
+}
+
+/* A task's name, which fills its IPCT_COMM_LEN bytes without a NUL when it is that long. */
+static void comm_str(char dst[IPCT_COMM_LEN + 1], const char *comm)
+{
+	size_t n = strnlen(comm, IPCT_COMM_LEN);
+
+	memcpy(dst, comm, n);
+	dst[n] = 0;
+}
+
+/* "[pid]", or "[pid/tid]" for a thread: room for 24. */
+static char *put_pid_tid(char *d, uint32_t pid, uint32_t tid)
+{
+	*d++ = '[';
+	d = put_u64(d, pid);
+	if (pid != tid) {
+		*d++ = '/';
+		d = put_u64(d, tid);
+	}
+	*d++ = ']';
+	return d;
+}
+
+/* %" PRId64 ": room for 21. */
+static char *put_i64(char *d, int64_t v)
+{
+	if (v < 0)
+		*d++ = '-';
+	return put_u64(d, v < 0 ? -(uint64_t)v : (uint64_t)v);
+}
 
 static bool json_mode(const struct pr *p)
 {
@@ -79,14 +158,30 @@ static bool json_escaped(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* What json_string's scan stops at: the end, an escape, a byte past ASCII (a table: every byte asks). */
+static bool json_stop(unsigned char c)
+{
+	static const uint8_t stop[256] = {
+		[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+	};
+
+	return stop[c];
+}
+
 static void json_string(struct pr *p, const char *s)
 {
 	static const char hex[] = "0123456789abcdef", ctl[] = "\b\f\n\r\t", ctl_esc[] = "bfnrt";
 	const char *run = s, *short_esc;
 
 	/* Most strings need no escape: one copy. */
-	while (*s && !json_escaped((unsigned char)*s))
+	for (;;) {
+		while (!json_stop((unsigned char)*s))
+			s++;
+		if (!*s || json_escaped((unsigned char)*s))
+			break;
+		p->high = true;
 		s++;
+	}
 	if (!*s) {
 		json_plain(p, run, (size_t)(s - run), true);
 		return;
@@ -97,6 +192,7 @@ static void json_string(struct pr *p, const char *s)
 		char esc[6] = { '\\' };
 		size_t n = 2;
 
+		p->high |= c >= 0x80;
 		if (!json_escaped(c))
 			continue;
 		json_raw(p, run, (size_t)(s - run));
@@ -120,91 +216,236 @@ static void json_string(struct pr *p, const char *s)
 
 static void json_int(struct pr *p, int64_t v)
 {
-	char buf[24], *end = buf + sizeof(buf), *d = end;
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char *d = room(p, 21);
 
-	do {
-		*--d = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--d = '-';
-	json_plain(p, d, (size_t)(end - d), false);
+	if (d)
+		advance(p, put_i64(d, v));
 }
 
-/* "key": of the next member (keys are our own identifiers: nothing to escape). */
-static void json_key(struct pr *p, const char *key)
+/*
+ * "key": of the next member, in place (keys are our own identifiers:
+ * nothing to escape). Inlined, as the pr_ calls that take a key are: a
+ * literal key's length is a constant, and its copy a few moves.
+ */
+static inline __attribute__((always_inline)) void json_key(struct pr *p, const char *key)
 {
+	size_t n = strlen(key);
+	char *d = room(p, n + 4);
+
+	if (!d)
+		return;
 	if (p->members++)
-		json_raw(p, ",", 1);
-	json_plain(p, key, strlen(key), true);
-	json_raw(p, ":", 1);
+		*d++ = ',';
+	*d++ = '"';
+	memcpy(d, key, n);
+	d += n;
+	*d++ = '"';
+	*d++ = ':';
+	advance(p, d);
+}
+
+/* A text fragment, at most TEXT_MAX bytes (what the formats were cut at). */
+#define TEXT_MAX 255
+
+/*
+ * Ends the fragment appended since `from`: cut at TEXT_MAX bytes; fragments
+ * carry their own leading separator, and the first one needs none.
+ */
+static void text_end(struct pr *p, size_t from)
+{
+	char *d = p->out->data;
+	size_t sp = from;
+
+	if (p->out->end - from > TEXT_MAX)
+		p->out->end = from + TEXT_MAX;
+	if (!p->started) {
+		while (sp < p->out->end && d[sp] == ' ')
+			sp++;
+		memmove(d + from, d + sp, p->out->end - sp);
+		p->out->end -= sp - from;
+	}
+	p->started |= p->out->end > from;
 }
 
 /* Text only: appended to the line as printf formats it. */
 static void __attribute__((format(printf, 2, 3))) pr_text(struct pr *p, const char *fmt, ...)
 {
 	va_list ap;
-	char tmp[256];
-	const char *s;
+	char tmp[TEXT_MAX + 1];
+	size_t from = p->out->end;
 
 	if (json_mode(p))
 		return;
+	/* Words alone ("handler returned, restoring"): no printf. */
+	if (!strchr(fmt, '%')) {
+		json_raw(p, fmt, strlen(fmt));
+		text_end(p, from);
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	/* Fragments carry their own leading separator; the first one needs none. */
-	s = tmp;
-	if (!p->started)
-		s += strspn(s, " ");
-	p->started |= *s != 0;
-	if (ipct_buf_append(p->out, s, strlen(s)) < 0)
-		p->err = -ENOMEM;
+	json_raw(p, tmp, strlen(tmp));
+	text_end(p, from);
 }
 
-/* text is a printf format for the value in text mode, or NULL to leave it out there. */
-static void pr_int(struct pr *p, const char *key, const char *text, int64_t v)
+/*
+ * Text only, what most fields print: a format with one %s (str) or
+ * %" PRId64 " (else v), appended without printf. Returns false for other
+ * formats, which the caller hands to pr_text.
+ */
+static bool text_value(struct pr *p, const char *fmt, const char *str, int64_t v)
+{
+	const char *pct = NULL, *rest;
+	size_t from = p->out->end, n, vlen = str ? strlen(str) : 0;
+	char *d;
+
+	/* One '%' and no other: one pass over the format. */
+	for (n = 0; fmt[n]; n++) {
+		if (fmt[n] != '%')
+			continue;
+		if (pct)
+			return false;
+		pct = fmt + n;
+	}
+	if (!pct)
+		return false;
+	if (str && pct[1] == 's')
+		rest = pct + 2;
+	else if (!str && !strncmp(pct + 1, PRId64, sizeof(PRId64) - 1))
+		rest = pct + sizeof(PRId64);
+	else
+		return false;
+	n = (size_t)(fmt + n - rest);
+	d = room(p, (size_t)(pct - fmt) + vlen + 21 + n);
+	if (!d)
+		return true;
+	memcpy(d, fmt, (size_t)(pct - fmt));
+	d += pct - fmt;
+	if (str) {
+		memcpy(d, str, vlen);
+		d += vlen;
+	} else {
+		d = put_i64(d, v);
+	}
+	memcpy(d, rest, n);
+	advance(p, d + n);
+	text_end(p, from);
+	return true;
+}
+
+static void text_int(struct pr *p, const char *text, int64_t v)
+{
+	if (!text_value(p, text, NULL, v))
+		pr_text(p, text, v);
+}
+
+/* A string that needs no escape in text: ours, or escaped already. */
+static void text_word(struct pr *p, const char *text, const char *s)
+{
+	if (!text_value(p, text, s, 0))
+		pr_text(p, text, s);
+}
+
+static void text_str(struct pr *p, const char *text, const char *s)
+{
+	char safe[256];
+
+	ipct_text_escape(safe, sizeof(safe), s, strlen(s));
+	text_word(p, text, safe);
+}
+
+static void text_bool(struct pr *p, const char *text)
+{
+	size_t from = p->out->end;
+
+	json_raw(p, text, strlen(text));
+	text_end(p, from);
+}
+
+static void json_string_or_null(struct pr *p, const char *s)
+{
+	if (s)
+		json_string(p, s);
+	else
+		json_raw(p, "null", 4);
+}
+
+/*
+ * text is a printf format for the value in text mode, or NULL to leave it
+ * out there. These three are inlined for json_key's sake (the rest is not).
+ */
+static inline __attribute__((always_inline)) void pr_int(struct pr *p, const char *key, const char *text,
+							  int64_t v)
 {
 	if (json_mode(p)) {
 		json_key(p, key);
 		json_int(p, v);
 	} else if (text) {
-		pr_text(p, text, v);
+		text_int(p, text, v);
 	}
 }
 
-static void pr_str(struct pr *p, const char *key, const char *text, const char *s)
+static inline __attribute__((always_inline)) void pr_str(struct pr *p, const char *key, const char *text,
+							  const char *s)
 {
 	if (json_mode(p)) {
 		json_key(p, key);
-		if (s)
-			json_string(p, s);
-		else
-			json_raw(p, "null", 4);
+		json_string_or_null(p, s);
 	} else if (text && s) {
-		char safe[256];
-
-		ipct_text_escape(safe, sizeof(safe), s, strlen(s));
-		pr_text(p, text, safe);
+		text_str(p, text, s);
 	}
 }
 
-static void pr_bool(struct pr *p, const char *key, const char *text, bool v)
+/*
+ * pr_str for our own words, from our tables (a signal's name, an errno's,
+ * an object's "pipe:[ino]"): plain ASCII, nothing to escape in either
+ * output. What a program chose (comm, paths, symbols) goes through pr_str.
+ */
+static void json_word(struct pr *p, const char *s)
+{
+	if (s)
+		json_plain(p, s, strlen(s), true);
+	else
+		json_raw(p, "null", 4);
+}
+
+static inline __attribute__((always_inline)) void pr_word(struct pr *p, const char *key, const char *text,
+							   const char *s)
+{
+	if (json_mode(p)) {
+		json_key(p, key);
+		json_word(p, s);
+	} else if (text && s) {
+		text_word(p, text, s);
+	}
+}
+
+static inline __attribute__((always_inline)) void pr_bool(struct pr *p, const char *key, const char *text,
+							   bool v)
 {
 	if (json_mode(p)) {
 		json_key(p, key);
 		json_raw(p, v ? "true" : "false", v ? 4 : 5);
 	} else if (text && v) {
-		pr_text(p, "%s", text);
+		text_bool(p, text);
 	}
 }
 
 static void pr_hex(struct pr *p, const char *key, const char *text, uint64_t v)
 {
-	char tmp[24];
+	static const char hex[] = "0123456789abcdef";
+	char tmp[24], *t = tmp + sizeof(tmp) - 1;
 
-	snprintf(tmp, sizeof(tmp), "0x%" PRIx64, v);
-	pr_str(p, key, text, tmp);
+	/* "0x%" PRIx64 */
+	*t = 0;
+	do {
+		*--t = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	*--t = 'x';
+	*--t = '0';
+	pr_str(p, key, text, t);
 }
 
 /* A list of names: JSON array, text "A|B". */
@@ -278,7 +519,7 @@ static void pr_sig(struct pr *p, int sig)
 {
 	const char *name = ipct_sig_name(sig);
 
-	pr_str(p, "sig", "%s", name);
+	pr_word(p, "sig", "%s", name);
 	pr_int(p, "signo", name ? NULL : "signal %" PRId64, sig);
 }
 
@@ -297,7 +538,7 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 	if (kind < IPCT_KIND_PIPE)
 		return;
 	ipct_object_name(kind, ino, obj, sizeof(obj));
-	pr_str(p, key, " %s", obj);
+	pr_word(p, key, " %s", obj);
 	if (kind == IPCT_KIND_FIFO)
 		pr_text(p, " (fifo)");
 	if (kind_key)
@@ -319,6 +560,33 @@ static void pr_end(struct pr *p, int kind, uint64_t flags)
 		pr_str(p, "end", NULL, "read_write");
 }
 
+/*
+ * "  [blocked %.1f ms]" of ns / 1e6, by hand but where printf rounds the
+ * double rather than ns (exactly half of 0.1 ms) or the double is not
+ * exact (past 2^53).
+ */
+static void pr_blocked(struct pr *p, uint64_t ns)
+{
+	size_t from = p->out->end;
+	uint64_t tenths = (ns + 50000) / 100000;
+	char *d;
+
+	if (ns % 100000 == 50000 || ns >= 1ull << 53) {
+		pr_text(p, "  [blocked %.1f ms]", ns / 1e6);
+		return;
+	}
+	d = room(p, 40);
+	if (!d)
+		return;
+	memcpy(d, "  [blocked ", 11);
+	d = put_u64(d + 11, tenths / 10);
+	*d++ = '.';
+	*d++ = (char)('0' + tenths % 10);
+	memcpy(d, " ms]", 4);
+	advance(p, d + 4);
+	text_end(p, from);
+}
+
 static void pr_ret(struct pr *p, const struct ipct_event *e)
 {
 	int64_t ret = e->sys.ret;
@@ -327,14 +595,15 @@ static void pr_ret(struct pr *p, const struct ipct_event *e)
 	if (ret < 0 && ret >= -4095) {
 		const char *name = ipct_errno_name((int)-ret);
 
-		pr_str(p, "errno", " %s", name ? name : "E?");
-		pr_text(p, " (%s)", ipct_errno_is_restart((int)-ret) ? "interrupted by a signal"
-								    : strerror((int)-ret));
+		pr_word(p, "errno", " %s", name ? name : "E?");
+		if (!json_mode(p))
+			text_value(p, " (%s)", ipct_errno_is_restart((int)-ret) ? "interrupted by a signal"
+										 : strerror((int)-ret), 0);
 	}
 	pr_int(p, "duration_ns", NULL, (int64_t)e->sys.dur_ns);
 	/* Only a call that waited is worth a person's attention. */
-	if (e->sys.dur_ns >= 1000000)
-		pr_text(p, "  [blocked %.1f ms]", e->sys.dur_ns / 1e6);
+	if (e->sys.dur_ns >= 1000000 && !json_mode(p))
+		pr_blocked(p, e->sys.dur_ns);
 }
 
 /* A handler by its function name where the executable's symbols tell it, else by address. */
@@ -433,18 +702,16 @@ static void pr_signalfd(struct pr *p, const struct ipct_event *e, bool named)
 		pr_sigset(p, "accepts", NULL, e->sys.x[0]);
 }
 
-static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *name)
+static void fmt_fd_call(struct pr *p, const struct ipct_event *e, int nr)
 {
 	const struct ipct_sys *s = &e->sys;
-	bool data = !strcmp(name, "read") || !strcmp(name, "write") || !strcmp(name, "sendto") ||
-		    !strcmp(name, "recvfrom");
+	bool data = nr == __NR_read || nr == __NR_write || nr == __NR_sendto || nr == __NR_recvfrom;
 	/* Vectored calls: bytes (for sendmmsg and recvmmsg, messages: docs/events.md). */
-	bool vec = !strcmp(name, "readv") || !strcmp(name, "writev") || !strcmp(name, "sendmsg") ||
-		   !strcmp(name, "recvmsg") || !strcmp(name, "vmsplice") || !strcmp(name, "sendmmsg") ||
-		   !strcmp(name, "recvmmsg");
-	int64_t fd = !strcmp(name, "socket") ? s->ret : (int)s->args[0];
+	bool vec = nr == __NR_readv || nr == __NR_writev || nr == __NR_sendmsg || nr == __NR_recvmsg ||
+		   nr == __NR_vmsplice || nr == __NR_sendmmsg || nr == __NR_recvmmsg;
+	int64_t fd = nr == __NR_socket ? s->ret : (int)s->args[0];
 
-	if (!strcmp(name, "socket")) {
+	if (nr == __NR_socket) {
 		const char *fam = ipct_enum_name(ipct_sock_families, s->args[0]);
 		const char *type = ipct_enum_name(ipct_sock_types, s->args[1] & 0xf);
 
@@ -455,9 +722,9 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 	pr_object(p, "object", "kind", e->kind[0], s->x[0]);
 	pr_end(p, e->kind[0], s->x[1]);
 	if (e->kind[0] == IPCT_KIND_SIGNALFD)
-		pr_signalfd(p, e, !strcmp(name, "read"));
+		pr_signalfd(p, e, nr == __NR_read);
 	if (data) {
-		bool rd = name[0] == 'r';       /* read, recvfrom */
+		bool rd = nr == __NR_read || nr == __NR_recvfrom;
 
 		pr_int(p, "count", " count=%" PRId64, (int64_t)s->args[2]);
 		if (s->ret >= 0) {
@@ -468,21 +735,21 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, const char *na
 			pr_bool(p, "short", rd ? NULL : " short", s->ret > 0 && (uint64_t)s->ret < s->args[2]);
 		}
 	} else if (vec) {
-		if (!strcmp(name, "readv") || !strcmp(name, "writev")) {
+		if (nr == __NR_readv || nr == __NR_writev) {
 			pr_int(p, "iovcnt", " iovcnt=%" PRId64, (int64_t)s->args[2]);
 			pr_int(p, "count", " count=%" PRId64, (int64_t)s->x[2]);
 		}
 		if (s->ret >= 0)
 			pr_int(p, "bytes", NULL, s->ret);
-	} else if (!strcmp(name, "dup")) {
+	} else if (nr == __NR_dup) {
 		pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
-	} else if (!strcmp(name, "fcntl")) {
+	} else if (nr == __NR_fcntl) {
 		fmt_fcntl(p, s);
-	} else if (!strcmp(name, "ioctl")) {
+	} else if (nr == __NR_ioctl) {
 		pr_str(p, "request", " %s", ipct_enum_name(ipct_ioctl_requests, (uint32_t)s->args[1]));
-	} else if (!strcmp(name, "ftruncate")) {
+	} else if (nr == __NR_ftruncate) {
 		pr_int(p, "bytes", " size=%" PRId64, (int64_t)s->args[1]);
-	} else if (!strcmp(name, "shutdown")) {
+	} else if (nr == __NR_shutdown) {
 		static const char *const how[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
 
 		pr_str(p, "how", " %s", s->args[1] < 3 ? how[s->args[1]] : NULL);
@@ -833,35 +1100,39 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	if (!sc)
 		pr_int(p, "nr", " nr=%" PRId64, e->nr);
 	switch (sc ? sc->cls : IPCT_SC_PLAIN) {
-	case IPCT_SC_PLAIN:
-		if (!strcmp(name, "kill")) {
+	case IPCT_SC_PLAIN: {
+		/* By number: these are the calls that signals and traces are made of. */
+		int nr = sc ? sc->nr : -1;
+
+		if (nr == __NR_kill) {
 			pr_int(p, "target_pid", "pid=%" PRId64 " ", (int)s->args[0]);
 			pr_sig(p, (int)s->args[1]);
-		} else if (!strcmp(name, "tkill")) {
+		} else if (nr == __NR_tkill) {
 			pr_int(p, "target_tid", "tid=%" PRId64 " ", (int)s->args[0]);
 			pr_sig(p, (int)s->args[1]);
-		} else if (!strcmp(name, "tgkill")) {
+		} else if (nr == __NR_tgkill) {
 			pr_int(p, "target_pid", "pid=%" PRId64, (int)s->args[0]);
 			pr_int(p, "target_tid", " tid=%" PRId64 " ", (int)s->args[1]);
 			pr_sig(p, (int)s->args[2]);
-		} else if (!strcmp(name, "rt_sigreturn")) {
+		} else if (nr == __NR_rt_sigreturn) {
 			/* The result is the interrupted code's, restored from the signal frame. */
 			pr_text(p, "handler returned, restoring");
-		} else if (!strcmp(name, "rt_sigtimedwait") && s->ret > 0) {
+		} else if (nr == __NR_rt_sigtimedwait && s->ret > 0) {
 			/* The signal it took, without a delivery. */
 			pr_text(p, "took ");
 			pr_sig(p, (int)s->ret);
-		} else if (!strcmp(name, "pidfd_send_signal")) {
+		} else if (nr == __NR_pidfd_send_signal) {
 			pr_int(p, "pidfd", "pidfd=%" PRId64 " ", (int)s->args[0]);
 			pr_sig(p, (int)s->args[1]);
-		} else if (!strcmp(name, "close_range")) {
+		} else if (nr == __NR_close_range) {
 			pr_int(p, "first", "fds %" PRId64, (uint32_t)s->args[0]);
 			pr_int(p, "last", "..%" PRId64, (uint32_t)s->args[1]);
 			pr_flags(p, "flags", " ", ipct_close_range_flags, s->args[2]);
-		} else if (!strcmp(name, "unshare")) {
+		} else if (nr == __NR_unshare) {
 			pr_flags(p, "flags", "", ipct_unshare_flags, s->args[0]);
 		}
 		break;
+	}
 	case IPCT_SC_SIGQUEUE:
 	case IPCT_SC_TGSIGQUEUE: {
 		bool tg = sc->cls == IPCT_SC_TGSIGQUEUE;
@@ -938,7 +1209,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 	case IPCT_SC_FD_MMSG:
 	case IPCT_SC_READ:
 	case IPCT_SC_READV:
-		fmt_fd_call(p, e, name);
+		fmt_fd_call(p, e, sc->nr);
 		break;
 	case IPCT_SC_OPEN:
 	case IPCT_SC_OPENAT:
@@ -976,7 +1247,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		}
 		break;
 	case IPCT_SC_FD_ACCEPT:
-		fmt_fd_call(p, e, name);
+		fmt_fd_call(p, e, sc->nr);
 		if (s->ret >= 0) {
 			pr_int(p, "newfd", " -> fd=%" PRId64, s->ret);
 			pr_object(p, "new_object", NULL, e->kind[1], s->x[2]);
@@ -1124,14 +1395,21 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 	}
 	pr_sig(p, sig);
 	if (e->type == IPCT_EV_SIGNAL_GENERATE) {
-		char target[48];
+		char target[IPCT_COMM_LEN + 1];
 
-		snprintf(target, sizeof(target), "%.16s", s->target_comm);
+		comm_str(target, s->target_comm);
 		pr_int(p, "target_pid", NULL, s->target_pid);
 		pr_int(p, "target_tid", NULL, s->target_tid);
 		pr_str(p, "target_comm", " -> %s", target);
-		pr_text(p, s->target_tid != s->target_pid ? "[%u/%u]" : "[%u]", s->target_pid,
-			s->target_tid);
+		if (!json_mode(p)) {
+			size_t from = p->out->end;
+			char *d = room(p, 24);
+
+			if (d) {
+				advance(p, put_pid_tid(d, s->target_pid, s->target_tid));
+				text_end(p, from);
+			}
+		}
 		/*
 		 * SIGCONT at its default action does its work as it is generated
 		 * (the process resumes) and the kernel then drops it as ignored:
@@ -1142,7 +1420,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 			pr_bool(p, "continued", " continued (the kernel resumes the process as it generates SIGCONT)",
 				true);
 		} else {
-			pr_str(p, "result", " %s", ipct_sig_result_name(s->result));
+			pr_word(p, "result", " %s", ipct_sig_result_name(s->result));
 		}
 		pr_bool(p, "group", NULL, e->flags & IPCT_F_GROUP);
 		pr_bool(p, "blocked", " blocked", e->flags & IPCT_F_BLOCKED_SIG);
@@ -1154,7 +1432,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 	} else {
 		const char *action = s->handler == 0 ? "default" : s->handler == 1 ? "ignore" : "handler";
 
-		pr_str(p, "action", " %s", action);
+		pr_word(p, "action", " %s", action);
 		if (s->handler > 1)
 			pr_handler(p, e, "handler", "handler_addr", " %s", s->handler);
 		else
@@ -1163,7 +1441,7 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 			pr_str(p, "default_action", " (%s)", ipct_sig_default_action(s->sig));
 		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_HIDDEN);
 	}
-	pr_str(p, "code", " %s", code);
+	pr_word(p, "code", " %s", code);
 	if (!code)
 		pr_int(p, "code_value", " code=%" PRId64, s->code);
 	fmt_siginfo_fields(p, e);
@@ -1433,12 +1711,28 @@ static int time_width(const struct ipct_fmt *f)
 
 static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t len)
 {
-	int64_t real = (int64_t)ts + f->realtime_off;
+	int64_t real = (int64_t)ts + f->realtime_off, rel = (int64_t)(ts - f->start_ns);
 	time_t t = (time_t)(real / 1000000000);
 	struct tm tm;
 
+	/*
+	 * Seconds since the start, "%.6f" of rel / 1e9: by hand, but for what
+	 * printf rounds from the double, not from rel (exactly half a
+	 * microsecond, a negative time) and past 2^53 ns, where the double is
+	 * not exact.
+	 */
+	if (f->start_ns && rel >= 0 && rel % 1000 != 500 && rel < (1ll << 53)) {
+		int64_t us = (rel + 500) / 1000;
+		char *d = put_u64(buf, (uint64_t)(us / 1000000));
+
+		*d++ = '.';
+		for (int i = 5, frac = (int)(us % 1000000); i >= 0; i--, frac /= 10)
+			d[i] = (char)('0' + frac % 10);
+		d[6] = 0;
+		return;
+	}
 	if (f->start_ns) {
-		snprintf(buf, len, "%.6f", (double)(int64_t)(ts - f->start_ns) / 1e9);
+		snprintf(buf, len, "%.6f", (double)rel / 1e9);
 		return;
 	}
 	localtime_r(&t, &tm);
@@ -1462,11 +1756,10 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 {
 	struct pr p = { .f = f, .out = out };
 	const char *type = ipct_event_type_name(e);
-	char comm[IPCT_COMM_LEN + 1], safe[4 * 8 * IPCT_COMM_LEN], proc[sizeof(safe) + 32];
+	char comm[IPCT_COMM_LEN + 1], safe[4 * 8 * IPCT_COMM_LEN];
 	size_t from = ipct_buf_len(out);
-	int r;
 
-	snprintf(comm, sizeof(comm), "%.*s", IPCT_COMM_LEN, e->comm);
+	comm_str(comm, e->comm);
 	if (f->mode == IPCT_OUT_JSON) {
 		json_raw(&p, "{", 1);
 		pr_int(&p, "time_ns", NULL, (int64_t)e->ts_ns + f->realtime_off);
@@ -1478,28 +1771,63 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 		pr_int(&p, "uid", NULL, e->uid);
 	} else {
 		char when[64];
+		const char *color = f->color ? event_color(e) : "";
+		size_t nwhen, nsafe, ncolor = strlen(color), ntype = strlen(type);
+		int width;
+		char *d;
 
-		ipct_text_escape(safe, sizeof(safe), comm, sizeof(comm));
+		/*
+		 * "%*s  %-*s %s%-*s%s ": the time, comm[pid] or comm[pid/tid] in
+		 * COL_PROC columns, the type in COL_EVENT (printf-free: the most
+		 * frequent line of all).
+		 */
+		event_time(f, e->ts_ns, when, sizeof(when));
+		nwhen = strlen(when);
 		/*
 		 * A signal typed at a terminal is raised by its line discipline,
 		 * in whatever task runs it (a kworker): the terminal sent it, as
 		 * its lifecycle record says.
 		 */
-		if (terminal_signal(e))
-			snprintf(proc, sizeof(proc), "kernel (terminal)");
-		else if (e->pid == e->tid)
-			snprintf(proc, sizeof(proc), "%s[%u]", safe, e->pid);
-		else
-			snprintf(proc, sizeof(proc), "%s[%u/%u]", safe, e->pid, e->tid);
-		event_time(f, e->ts_ns, when, sizeof(when));
-		r = ipct_buf_printf(out, "%*s  ", time_width(f), when);
-		if (r >= 0)
-			r = ipct_buf_pad(out, proc, COL_PROC);
-		if (r >= 0)
-			r = ipct_buf_printf(out, " %s%-*s%s ", f->color ? event_color(e) : "", COL_EVENT, type,
-					    f->color ? "\033[0m" : "");
-		if (r < 0)
-			return r;
+		if (terminal_signal(e)) {
+			width = (int)strlen(strcpy(safe, "kernel (terminal)"));
+			nsafe = (size_t)width;
+		} else {
+			width = ipct_text_escape(safe, sizeof(safe), comm, sizeof(comm));
+			nsafe = strlen(safe);
+		}
+		d = room(&p, (size_t)time_width(f) + nwhen + 2 + nsafe + 24 + COL_PROC + 1 + ncolor + ntype + COL_EVENT +
+				     5);
+		if (!d)
+			return p.err;
+		for (int pad = time_width(f) - (int)nwhen; pad > 0; pad--)
+			*d++ = ' ';
+		memcpy(d, when, nwhen);
+		d += nwhen;
+		*d++ = ' ';
+		*d++ = ' ';
+		memcpy(d, safe, nsafe);
+		d += nsafe;
+		if (!terminal_signal(e)) {
+			char *w = d;
+
+			d = put_pid_tid(d, e->pid, e->tid);
+			width += (int)(d - w);
+		}
+		for (; width < COL_PROC; width++)
+			*d++ = ' ';
+		*d++ = ' ';
+		memcpy(d, color, ncolor);
+		d += ncolor;
+		memcpy(d, type, ntype);
+		d += ntype;
+		for (size_t pad = ntype; pad < COL_EVENT; pad++)
+			*d++ = ' ';
+		if (f->color) {
+			memcpy(d, "\033[0m", 4);
+			d += 4;
+		}
+		*d++ = ' ';
+		advance(&p, d);
 	}
 
 	switch (e->type) {
@@ -1529,7 +1857,8 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 
 	if (f->mode == IPCT_OUT_JSON) {
 		json_raw(&p, "}", 1);
-		if (!p.err)
+		/* Only a string can hold what is not UTF-8, and json_string saw every byte. */
+		if (!p.err && p.high)
 			p.err = ipct_json_fix_utf8(out, from);
 	}
 	return p.err ? p.err : ipct_buf_append(out, "\n", 1);

@@ -301,15 +301,36 @@ static void tty_name(uint64_t rdev, char *buf, size_t len)
 		snprintf(buf, len, "tty:%u:%u", major, minor);
 }
 
+/* "pipe:[%" PRIu64 "]" without printf: every data call's line names its pipe or socket. */
+static void bracket_name(char *buf, size_t len, const char *prefix, uint64_t ino)
+{
+	char digits[20], *d = digits + sizeof(digits);
+	size_t np = strlen(prefix), nd;
+
+	do {
+		*--d = (char)('0' + ino % 10);
+		ino /= 10;
+	} while (ino);
+	nd = (size_t)(digits + sizeof(digits) - d);
+	if (np + nd + 3 > len) {
+		snprintf(buf, len, "%s[%.*s]", prefix, (int)nd, d);
+		return;
+	}
+	memcpy(buf, prefix, np);
+	buf[np] = '[';
+	memcpy(buf + np + 1, d, nd);
+	memcpy(buf + np + 1 + nd, "]", 2);
+}
+
 void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len)
 {
 	switch (kind) {
 	case IPCT_KIND_PIPE:
 	case IPCT_KIND_FIFO:
-		snprintf(buf, len, "pipe:[%" PRIu64 "]", ino);
+		bracket_name(buf, len, "pipe:", ino);
 		break;
 	case IPCT_KIND_SOCKET:
-		snprintf(buf, len, "socket:[%" PRIu64 "]", ino);
+		bracket_name(buf, len, "socket:", ino);
 		break;
 	case IPCT_KIND_SIGNALFD:
 		/* As /proc/PID/fd names it: every signalfd is the same anonymous inode. */

@@ -89,6 +89,8 @@ static int char_width(uint32_t c)
 
 int ipct_text_escape(char *dst, size_t len, const char *s, size_t n)
 {
+	/* What is its own escape: printable ASCII but the backslash. */
+	static const bool plain[256] = { [0x20 ... '\\' - 1] = true, ['\\' + 1 ... 0x7e] = true };
 	const unsigned char *u = (const unsigned char *)s;
 	size_t used = 0, k;
 	int width = 0;
@@ -102,6 +104,20 @@ int ipct_text_escape(char *dst, size_t len, const char *s, size_t n)
 		uint32_t c;
 		int w;
 
+		/* Most names are printable ASCII: a run of it as it is, a column a byte. */
+		if (plain[u[i]]) {
+			size_t run = 1;
+
+			while (i + run < n && plain[u[i + run]])
+				run++;
+			k = used + run < len ? run : len - 1 - used;
+			memcpy(dst + used, s + i, k);
+			used += k;
+			width += (int)k;
+			if (k < run)
+				break;
+			continue;
+		}
 		k = utf8_decode(u + i, n - i, &c);
 		if (!k) {
 			snprintf(esc, sizeof(esc), "\\x%02x", u[i]);
@@ -216,6 +232,8 @@ int ipct_json_fix_utf8(struct ipct_buf *out, size_t from)
 	uint32_t c;
 	int err = 0;
 
+	while (i < n && u[i] < 0x80)
+		i++;
 	while (i < n && (k = utf8_decode(u + i, n - i, &c)))
 		i += k;
 	if (i == n)

@@ -2,6 +2,7 @@
 /* Unit tests for lib/format.c: the same event in text and JSON, field by field. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/close_range.h>
 #include <linux/futex.h>
 #include <sched.h>
@@ -179,6 +180,68 @@ static void test_details(void)
 	json_object_put(o);
 }
 
+/*
+ * What the formatter writes without printf (times, the blocked time,
+ * integers, hex) is what printf writes, at the edges of its rounding and
+ * of the digits; the times printf would round otherwise (exactly half a
+ * microsecond) go through printf.
+ */
+static void test_printf_free(void)
+{
+	static const int64_t rel[] = {
+		0, 1, 499, 500, 501, 999, 1000, 1499, 1500, 999999499, 999999500, 999999999, 1000000000,
+		1000000500, 123456789012, 86400000000500, (1ll << 53) - 1, (1ll << 53) + 500, -1, -500, -1000000500,
+	};
+	static const uint64_t blocked[] = {
+		1000000, 1049999, 1050000, 1050001, 1949999, 1950000, 999999999, 12345678901, (1ull << 53) + 50000,
+	};
+	static const uint64_t addrs[] = { 2, 0x401a30, 0xffffffffffffffffull, 0x7f0000000000ull };
+	struct ipct_event e = write_ev(5);
+	char want[128], num[64];
+	struct json_object *o;
+
+	for (size_t i = 0; i < sizeof(rel) / sizeof(*rel); i++) {
+		e.ts_ns = 2000000000ull + (uint64_t)rel[i];
+		snprintf(num, sizeof(num), "%.6f", (double)rel[i] / 1e9);
+		snprintf(want, sizeof(want), "%10s  writer[100]", num);
+		CHECK_STR(strstr(text(&e), want) == text(&e) ? want : text(&e), want);
+	}
+	e = write_ev(5);
+	for (size_t i = 0; i < sizeof(blocked) / sizeof(*blocked); i++) {
+		e.sys.dur_ns = blocked[i];
+		snprintf(want, sizeof(want), "= 5  [blocked %.1f ms]\n", blocked[i] / 1e6);
+		CHECK_STR(strstr(text(&e), want) ? want : text(&e), want);
+	}
+	e = write_ev(5);
+	for (int k = 0; k <= 19; k++) {
+		for (int d = -1; d <= 1; d++) {
+			uint64_t p10 = 1;
+			int64_t v;
+
+			for (int j = 0; j < k; j++)
+				p10 *= 10;
+			v = (int64_t)(p10 + (uint64_t)d);
+			for (int neg = 0; neg < 2; neg++, v = (int64_t)-(uint64_t)v) {
+				e.sys.args[2] = (uint64_t)v;
+				snprintf(want, sizeof(want), " count=%" PRId64 " ", v);
+				CHECK_STR(strstr(text(&e), want) ? want : text(&e), want);
+				CHECK_INT(jint(o = json(&e), "count"), v);
+				json_object_put(o);
+			}
+		}
+	}
+	e = ev(IPCT_EV_SIGNAL_DELIVER, "catcher", 200);
+	e.sig.sig = SIGUSR1;
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(*addrs); i++) {
+		e.sig.handler = addrs[i];
+		snprintf(want, sizeof(want), "SIGUSR1 handler 0x%" PRIx64 " ", addrs[i]);
+		CHECK_STR(strstr(text(&e), want) ? want : text(&e), want);
+		snprintf(want, sizeof(want), "0x%" PRIx64, addrs[i]);
+		CHECK_STR(jstr(o = json(&e), "handler_addr"), want);
+		json_object_put(o);
+	}
+}
+
 int main(void)
 {
 	struct ipct_event e;
@@ -186,6 +249,7 @@ int main(void)
 	const char *t;
 
 	test_details();
+	test_printf_free();
 
 	/* A successful pipe write. */
 	e = write_ev(5);
@@ -664,6 +728,10 @@ int main(void)
 	CHECK(strstr(text(&e), "e\\x1b[2Jx\\xe9[100]       write ") != NULL);
 	o = json(&e);
 	CHECK_STR(jstr(o, "comm"), "e\033[2Jx\xef\xbf\xbd");
+	json_object_put(o);
+	/* Without an escape before it (the JSON writer's fast path). */
+	memcpy(e.comm, "caf\xe9\0", 5);
+	CHECK_STR(jstr(o = json(&e), "comm"), "caf\xef\xbf\xbd");
 	json_object_put(o);
 	memset(e.comm, 0, sizeof(e.comm));
 	memcpy(e.comm, "\xe5\x90\x8d", 3);   /* one character two columns wide */

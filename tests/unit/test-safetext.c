@@ -45,6 +45,11 @@ static void test_escape_cut(void)
 	CHECK_STR(buf, "ab");
 	ipct_text_escape(buf, sizeof(buf), "abcdefgh", 3);
 	CHECK_STR(buf, "abc");
+	/* A run of plain text is cut where the buffer ends, and counted as far as it goes. */
+	CHECK_INT(ipct_text_escape(buf, sizeof(buf), "abcdefgh", 8), 5);
+	CHECK_STR(buf, "abcde");
+	CHECK_INT(ipct_text_escape(buf, sizeof(buf), "a\\bcdef", 7), 5);
+	CHECK_STR(buf, "a\\\\bc");
 }
 
 static void test_pad(void)
