@@ -2226,6 +2226,7 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct ipct_inflight *in;
 	struct ipct_event *e;
 	__u32 *sess, s;
+	bool removed;
 	__u8 one = 1;
 
 	/* Any thread that dies asleep in a read leaves no note behind. */
@@ -2247,12 +2248,8 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (BPF_CORE_READ(sig, live.counter) != 0)
 		return 0;
 	s = *sess & ~IPCT_SESSION_HELD;
-	/* Only the one who removes the entry counts it out (system-wide: none). */
-	if (!bpf_map_delete_elem(&traced, &key.tgid)) {
-		sp = procs_slot(s);
-		if (sp->session == s)
-			procs_add(sp, -1);
-	}
+	/* Only the one who removes the entry counts it out (system-wide: none), once its record is in the ring. */
+	removed = !bpf_map_delete_elem(&traced, &key.tgid);
 	/* exit_notify() sends the parent its SIGCHLD after this: the task remembers its session. */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (in) {
@@ -2261,10 +2258,10 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 	key.start_time = BPF_CORE_READ(p, group_leader, start_time);
 	if (bpf_map_update_elem(&exit_reported, &key, &one, BPF_NOEXIST))
-		return 0;
+		goto out;
 	e = reserve(IPCT_EV_EXIT, s);
 	if (!e)
-		return 0;
+		goto out;
 	/*
 	 * The process's status, as wait() gives it, not this thread's own exit
 	 * code: since 5.19 the last thread to start exiting sets the group's
@@ -2277,5 +2274,16 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	else
 		e->proc.exit_code = BPF_CORE_READ(p, group_leader, exit_code);
 	submit(e, true);
+out:
+	/*
+	 * The daemon ends a session once it counts no process and has the
+	 * exits it saw notified: counted out before its record was in the
+	 * ring, an exit could be missed by the session's last drain.
+	 */
+	if (removed) {
+		sp = procs_slot(s);
+		if (sp->session == s)
+			procs_add(sp, -1);
+	}
 	return 0;
 }

@@ -347,18 +347,15 @@ void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len)
 		snprintf(buf, len, "msq:%u", (uint32_t)ino);
 		break;
 	case IPCT_KIND_SEM:
-		/* A System V set by its id; a POSIX semaphore's /dev/shm file (futex events) by inode. */
-		if (ino & 1ull << 63)
-			snprintf(buf, len, "sem:%u", (uint32_t)ino);
-		else
-			snprintf(buf, len, "sem:[%" PRIu64 "]", ino);
-		break;
 	case IPCT_KIND_SHM:
-		/* A System V segment by its id (the graph keys it by IPCT_SYSV_SHM_INO), a /dev/shm file by inode. */
+		/*
+		 * A System V set or segment by its id (the graph keys them by
+		 * IPCT_SYSV_SEM_INO, _SHM_INO); a /dev/shm file (POSIX) by inode.
+		 */
 		if (ino & 1ull << 63)
-			snprintf(buf, len, "shm:%u", (uint32_t)ino);
+			snprintf(buf, len, "%s:%u", kind == IPCT_KIND_SEM ? "sem" : "shm", (uint32_t)ino);
 		else
-			snprintf(buf, len, "shm:[%" PRIu64 "]", ino);
+			snprintf(buf, len, "%s:[%" PRIu64 "]", kind == IPCT_KIND_SEM ? "sem" : "shm", ino);
 		break;
 	default:
 		snprintf(buf, len, "%s", "");
