@@ -12,6 +12,7 @@ docs/events.md says, the PROCESS column aligned by display width; every
 JSON line must parse from strict UTF-8, the name as the program set it
 (its bytes that are not UTF-8 as U+FFFD). Counts are the program's own."""
 
+import atexit
 import json
 import os
 import signal
@@ -91,6 +92,7 @@ def event_lines(text, shown, pid):
 
 
 d = Daemon()
+atexit.register(d.cleanup)
 header_col = None
 for arg, raw, shown in NAMES:
     decoded = raw.decode('utf-8', errors='replace')
