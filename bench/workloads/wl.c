@@ -39,6 +39,7 @@ static const char *const type_names[W_NTYPES] = {
 	[W_EXIT] = "exit",
 	[W_WAIT4] = "wait4",
 	[W_STDIO] = "stdio",
+	[W_ARGV] = "argv",
 };
 
 void wl_init(const char *name)
@@ -279,7 +280,7 @@ void wl_report(const char *workload, long ops, uint64_t elapsed_ns,
 	sum.n[W_EXEC]++;
 	sum.n[W_EXIT]++;
 	sum.n[W_SIGNAL_GENERATE]++;
-	sum.n[W_STDIO] = sum.n[W_EXEC];
+	sum.n[W_STDIO] = sum.n[W_ARGV] = sum.n[W_EXEC];
 
 	/* The report's own write (and open/close of the report file); its bytes are not in "bytes". */
 	if (path && *path) {

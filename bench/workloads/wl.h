@@ -42,6 +42,7 @@ enum wl_type {
 	W_EXIT,
 	W_WAIT4,        /* a waitpid() for a child */
 	W_STDIO,        /* the record of an exec's standard streams: one per exec */
+	W_ARGV,         /* the record of an exec's arguments: one per exec */
 	W_NTYPES
 };
 
