@@ -561,11 +561,17 @@ void sessions_check(struct daemon *d)
 
 	for (s = d->sessions; s; s = s->next) {
 		s->ending = false;
-		/* A system-wide session has no last process; one with processes left hears of their exits. */
-		if (!s->check_end || s->all || tracer_session_procs(d->tracer, s->id) > 0) {
+		/* A system-wide session has no last process. */
+		if (!s->check_end || s->all) {
 			s->check_end = false;
 			continue;
 		}
+		/*
+		 * The kernel side counts an exit out just after its record is in
+		 * the ring: until the count says so, asked again at each drain.
+		 */
+		if (tracer_session_procs(d->tracer, s->id) > 0)
+			continue;
 		/* All gone: it ends once each has told its parent (else asked again at the next drain). */
 		s->ending = notified(s);
 		s->check_end = !s->ending;

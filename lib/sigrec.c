@@ -402,7 +402,9 @@ static int format_text(const struct ipct_fmt *f, const struct ipct_sigrec *r, st
 	time_str(f, r->generated_ns ? r->generated_ns : r->delivered_ns, when, sizeof(when));
 	sender_str(r, from, sizeof(from));
 	task_str(to, sizeof(to), r->target_comm, r->target_pid, r->target_tid);
-	snprintf(line, sizeof(line), "%-*s %-*s %s -> %s", COL_TIME, when, COL_SIG, sig_name(r->sig), from, to);
+	/* Its id ends the line: what a merged record's "into #N" names (JSON: id, merged_into). */
+	snprintf(line, sizeof(line), "%-*s %-*s %s -> %s  #%" PRIu64, COL_TIME, when, COL_SIG, sig_name(r->sig), from,
+		 to, (uint64_t)r->id);
 	err = ipct_buf_wrap(out, line, ROUTE_AT, width);
 	if (r->delivered_ns && r->generated_ns)
 		duration_str(r->delivered_ns - r->generated_ns, pend, sizeof(pend));

@@ -67,7 +67,7 @@ def records_table(case, sock):
     check_aligned(case, header1, NAMES1, [rec[0] for rec in records])
     check_aligned(case, header2, NAMES2, [rec[1] for rec in records if len(rec) > 1])
     cols1, cols2 = [header1.index(n) for n in NAMES1], [header2.index(n) for n in NAMES2]
-    table, times = [], []
+    table, times, ids = [], [], []
     for rec in records:
         check(len(rec) >= 2, '%s: a record of one line: %r' % (case, rec))
         whys = [i for i, row in enumerate(rec) if row.lstrip().startswith('why:')]
@@ -76,13 +76,19 @@ def records_table(case, sock):
             check_eq('%s: indentation of %r (under RESULT)' % (case, row), cols2[0],
                      len(row) - len(row.lstrip()) - (5 if rec.index(row) > end else 0))
         f1, f2 = fields(rec[0], cols1), fields(rec[1], cols2)
+        # The route ends with the record's id, which merged records name ("into #N").
+        m = re.fullmatch(r'(.*\S)  #(\d+)', f1[2])
+        check(m, '%s: the first line of a record does not end with its id: %r' % (case, rec[0]))
+        f1[2] = m.group(1)
+        ids.append(int(m.group(2)))
         details = ' '.join([f2[4]] + [row.strip() for row in rec[2:end]]).strip()
         why = ' '.join(row.strip() for row in rec[end:])[len('why: '):] if whys else None
         check(re.fullmatch(r'\d+\.\d{6}', f1[0]), '%s: TIME %r is not seconds since the start' % (case, f1[0]))
         times.append(float(f1[0]))
         table.append([[f1[2], f1[1]] + f2[:4] + [details], why])
     check_eq('%s: records in the order they were generated (TIME)' % case, sorted(times), times)
-    return r, table
+    check_eq('%s: record ids, each once' % case, len(ids), len(set(ids)))
+    return r, table, ids
 
 
 def check_table(case, table, want):
@@ -106,7 +112,7 @@ d = Daemon()
 try:
     sock = d.socket
 
-    r, table = records_table('merge', sock)
+    r, table, ids = records_table('merge', sock)
     rep = r.report
     pid = rep['pid']
     check_eq('merge: report (kills, ignored kills, handler runs)', (5, 1, 1),
@@ -115,6 +121,8 @@ try:
     into = re.fullmatch(r'blocked into #(\d+)', table[1][0][6]) if len(table) > 1 else None
     check(into, 'merge: the second record does not say "blocked into #ID": %r' % table[1:2])
     first = into.group(1)
+    check_eq('merge: the id that the merged ones name is the handled record\'s, shown on its line', ids[0],
+             int(first))
     merged = 'merged: SIGUSR1 was already pending; standard signals are not queued, so this one is lost'
     check_table('merge', table,
                 [((route, 'SIGUSR1', 'queued', ANY, 'handler on_usr1', 'handled', 'blocked'), None)]
@@ -129,7 +137,7 @@ try:
     passed('merge: %d rows, aligned, each as the program counted, merged ones into #%s, with why: lines'
            % (len(table), first))
 
-    r, table = records_table('sigpipe', sock)
+    r, table, _ = records_table('sigpipe', sock)
     rep = r.report
     pid, child, fd, inode = rep['pid'], rep['child'], rep['fd'], rep['inode']
     check_eq('sigpipe: the child\'s termination signal (report)', 13, rep['termsig'])
@@ -143,7 +151,7 @@ try:
                   'ignored: no handler for SIGCHLD, and its default action is to ignore it')])
     passed('sigpipe: SIGPIPE of %s (fd %d) terminating %d, its SIGCHLD ignored, as reported' % (obj, fd, child))
 
-    r, table = records_table('pending', sock)
+    r, table, _ = records_table('pending', sock)
     rep = r.report
     pid, measured = rep['pid'], rep['measured_ns']
     check(measured >= rep['blocked_ns'], 'pending: measured %d ns, less than it slept' % measured)

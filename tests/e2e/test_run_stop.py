@@ -191,9 +191,10 @@ errpath = os.path.join(TMP, 'int.stderr')
 script = 'trap "" INT; sleep 300 & echo $$ $! $PPID > int.pid; wait'
 cmd = [IPCTRACE, 'run', '-o', 'json', '-O', trace] + daemon_opts() + ['--', 'sh', '-c', script]
 _context['cmd'] = ' '.join(cmd)
-shell = ('cd %s; %s 2>%s; echo $? > %s; tmux -L %s wait-for -S done'
+# The window stays open until the test has looked: its closing would hang up sh, whose SIGINT alone is ignored.
+shell = ('cd %s; %s 2>%s; echo $? > %s; tmux -L %s wait-for -S done; tmux -L %s wait-for release'
          % (shlex.quote(TMP), ' '.join(shlex.quote(a) for a in cmd), shlex.quote(errpath),
-            shlex.quote(status), SERVER))
+            shlex.quote(status), SERVER, SERVER))
 tmux('new-session', '-d', '-s', 'stop', '-x', '100', '-y', '30', shell)
 sh, sleeper, ipct = pids_file('int.pid')
 try:
@@ -221,6 +222,7 @@ try:
     last = json.loads(read(trace).splitlines()[-1])
     check_eq('the summary\'s (type, exit_code, status)', ('summary', 130, 'left running at SIGINT'),
              (last.get('type'), last.get('exit_code'), last.get('status')))
+    tmux('wait-for', '-S', 'release')
 finally:
     kill_quietly(sh, sleeper)
     subprocess.run(['tmux', '-L', SERVER, 'kill-server'], stderr=subprocess.DEVNULL)

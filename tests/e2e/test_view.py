@@ -60,6 +60,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -77,12 +78,33 @@ SERVER = WINDOWS.server
 tmux = WINDOWS.tmux
 
 
-def view_in_tmux(name, args, opts=()):
-    """Runs `ipctrace run --view OPTS -- ARGS` in a new 80x24 window and waits
-    for it to end. Returns (lines as the terminal shows them, the same with
+# Runs its arguments as a child subreaper that waits for every process it adopts: an orphan's
+# SIGCHLD then goes to a process that takes it by default (an init may ignore SIGCHLD, and
+# the kernel then sends none).
+SUBREAPER = r'''
+import ctypes, os, sys
+if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0):     # PR_SET_CHILD_SUBREAPER
+    sys.exit('prctl: ' + os.strerror(ctypes.get_errno()))
+pid, code = os.fork(), 1
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+while True:
+    try:
+        p, status = os.wait()
+    except ChildProcessError:
+        break
+    if p == pid:
+        code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+'''
+
+
+def view_in_tmux(name, args, opts=(), wrapper=()):
+    """Runs `ipctrace run --view OPTS -- ARGS` (under wrapper) in a new 80x24 window
+    and waits for it to end. Returns (lines as the terminal shows them, the same with
     escape sequences, ipctrace's exit status, the program's report)."""
     report = os.path.join(TMP, name + '.json')
-    cmd = [IPCTRACE, 'run', '--view'] + list(opts) + ['--'] + list(args)
+    cmd = list(wrapper) + [IPCTRACE, 'run', '--view'] + list(opts) + ['--'] + list(args)
     # stderr (ipctrace's and the program's) goes to a file: the window shows the view alone.
     lines, colour, code = WINDOWS.run(name, cmd, WIDTH, HEIGHT, env=['IPCTRACE_REPORT=' + report])
     return lines, colour, code, read_report(report)
@@ -353,7 +375,8 @@ try:
     passed('sigcases sigpipe: SIGPIPE, the write failing with EPIPE, the death, the diagnosis')
 
     # 6. An orphan: its exit told to the process that adopted it, not to its parent.
-    lines, colour, code, rep = view_in_tmux('orphan', [example('zombies'), 'orphan'], opts=('--follow-orphans',))
+    lines, colour, code, rep = view_in_tmux('orphan', [example('zombies'), 'orphan'], opts=('--follow-orphans',),
+                                            wrapper=(sys.executable, '-c', SUBREAPER))
     check_eq('ipctrace exit status (orphan)', 0, code)
     check_width(lines, 'zombies orphan')
     check_eq('orphan: lines "SIGCHLD (orphan)"', 1, len(with_text(lines, 'SIGCHLD (orphan)')))
