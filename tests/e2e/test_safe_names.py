@@ -181,8 +181,14 @@ for fmt in ('text', 'json'):
         check_eq('trace --all: writes of %d' % rep['pid'], rep['writes'], len([r for r in rows if r[1] == 'write']))
     else:
         objs = check_json('trace --all -o json', out)
-        check_eq('trace --all -o json: the events of the tree of %d only' % sh.pid, {sh.pid},
-                 {o['pid'] for o in objs if 'pid' in o and o.get('type') not in ('summary',)})
+        # The tree: the shell, and what it and its descendants forked, as the forks shown say.
+        tree = {sh.pid}
+        for o in objs:
+            if o.get('type') == 'fork' and o.get('pid') in tree:
+                tree.add(o['child_pid'])
+        others = [o for o in objs if 'pid' in o and o.get('type') != 'summary' and o['pid'] not in tree]
+        check_eq('trace --all -o json: events of processes outside the tree of %d' % sh.pid, [], others[:6])
+        check(sh.pid in {o.get('pid') for o in objs}, 'trace --all -o json: no event of %d' % sh.pid)
         check_eq('trace --all -o json: writes', rep['writes'],
                  len([o for o in objs if o.get('type') == 'write' and o.get('pid') == rep['pid']]))
     passed('trace --all -o %s -e tree=PID: the escaped name, the tree\'s events only' % fmt)
