@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "metrics.h"
+#include "safetext.h"
 
 static void stats_usage(FILE *f)
 {
@@ -310,7 +311,10 @@ static void print_sessions(struct json_object *list, struct ipct_buf *out)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(list, i), *v;
 		const char *command = json_object_object_get_ex(s, "command", &v) ? json_object_get_string(v) : "";
+		char safe[4 * 8 * IPCT_COMM_LEN];
 
+		/* A program chose its name: escaped, as on event lines. */
+		ipct_text_escape(safe, sizeof(safe), command, SIZE_MAX);
 		session_user(s, user, sizeof(user));
 		session_state(s, state, sizeof(state));
 		session_start(s, today, start, sizeof(start));
@@ -318,7 +322,7 @@ static void print_sessions(struct json_object *list, struct ipct_buf *out)
 				get_int(s, "session"), wuser, user, wstate, state, wstart, start, get_int(s, "pid"),
 				get_int(s, "events"), get_int(s, "lost"),
 				json_object_object_get_ex(s, "all", &v) && json_object_get_boolean(v) ? "(all)" :
-				*command ? command : "?");
+				*safe ? safe : "?");
 	}
 }
 
@@ -359,8 +363,7 @@ int do_sessions(int argc, char **argv)
 	}
 	if (q.mode == IPCT_OUT_JSON)
 		for (size_t i = 0; i < json_object_array_length(list); i++)
-			ipct_buf_printf(&out, "%s\n", json_object_to_json_string_ext(json_object_array_get_idx(list, i),
-										JSON_C_TO_STRING_PLAIN));
+			ipct_json_line(&out, json_object_array_get_idx(list, i));
 	else
 		print_sessions(list, &out);
 	ret = write_stdout(&out) < 0 ? 1 : 0;

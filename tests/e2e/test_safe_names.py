@@ -15,6 +15,7 @@ JSON line must parse from strict UTF-8, the name as the program set it
 import atexit
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -144,6 +145,23 @@ for arg, raw, shown in NAMES:
     check(check_json('pipes -o json %s' % arg, out), 'pipes -o json %s: no object' % arg)
     passed('%s (%r): run, log, signals and pipes escape it in text (%s) and keep JSON valid (%r)'
            % (arg, raw, shown, decoded))
+
+# A session is named after what its command execs: a file named with an escape and an invalid byte.
+odd_dir = tempfile.mkdtemp(prefix='ipctrace-e2e-names-')
+odd_file = os.path.join(odd_dir.encode(), b'x\x1b[2Jy\xe9')
+shutil.copy(PROG, odd_file)
+try:
+    ipctrace('run', '-s', d.socket, '--', odd_file.decode(errors='surrogateescape'), 'esc',
+             report=os.path.join(odd_dir, 'report'))
+finally:
+    shutil.rmtree(odd_dir, ignore_errors=True)
+out, _ = ipctrace('sessions', '-s', d.socket)
+check(b'x\\x1b[2Jy\\xe9' in out, 'sessions: the odd command is not shown escaped: %r' % out[-400:])
+check_text('sessions', out)
+sessions = check_json('sessions -o json', ipctrace('sessions', '-s', d.socket, '-o', 'json')[0])
+check(sessions and all('command' in x for x in sessions), 'sessions -o json: %r' % sessions[:2])
+passed('sessions: %d sessions listed, a command named x\\x1b[2Jy\\xe9 escaped in text, valid in JSON'
+       % len(sessions))
 
 # trace --all, selecting the tree of a shell that execs the program when told to.
 for fmt in ('text', 'json'):
