@@ -7,38 +7,37 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 static const struct verb {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } verbs[] = {
-	{ "run", do_run, "trace a command and every process it starts" },
-	{ "attach", do_attach, "trace running processes and their children" },
-	{ "trace", do_trace, "trace every process (--all)" },
-	{ "detach", do_detach, "stop a trace session" },
-	{ "log", do_log, "show the logged events, filtered; -f to follow" },
-	{ "pipes", do_pipes, "show pipes, FIFOs and sockets: who held which end, what flowed" },
-	{ "signals", do_signals, "show each signal's life: sent, pending, delivered, handled" },
-	{ "explain", do_explain, "say what went wrong in a logged session: its diagnoses" },
-	{ "sessions", do_sessions, "list the trace sessions: owner, command, state" },
-	{ "stats", do_stats, "show the daemon's counters" },
+	{ "run", do_run, N_("trace a command and every process it starts") },
+	{ "attach", do_attach, N_("trace running processes and their children") },
+	{ "trace", do_trace, N_("trace every process (--all)") },
+	{ "detach", do_detach, N_("stop a trace session") },
+	{ "log", do_log, N_("show the logged events, filtered; -f to follow") },
+	{ "pipes", do_pipes, N_("show pipes, FIFOs and sockets: who held which end, what flowed") },
+	{ "signals", do_signals, N_("show each signal's life: sent, pending, delivered, handled") },
+	{ "explain", do_explain, N_("say what went wrong in a logged session: its diagnoses") },
+	{ "sessions", do_sessions, N_("list the trace sessions: owner, command, state") },
+	{ "stats", do_stats, N_("show the daemon's counters") },
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: ipctrace VERB [OPTIONS] [ARGS...]\n"
-		"\n"
-		"See signals, pipes and sockets between processes as they happen.\n"
-		"\n"
-		"Verbs:\n");
+	fputs(_("Usage: ipctrace VERB [OPTIONS] [ARGS...]\n"
+		 "\n"
+		 "See signals, pipes and sockets between processes as they happen.\n"
+		 "\n"
+		 "Verbs:\n"), f);
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
-	fprintf(f,
-		"\n"
+		fprintf(f, "  %-8s %s\n", verbs[i].name, _(verbs[i].help));
+	fputs(_("\n"
 		"'ipctrace VERB --help' describes a verb. Example:\n"
-		"  sudo ipctrace run -- ./a.out\n");
+		"  sudo ipctrace run -- ./a.out\n"), f);
 }
 
 bool stdout_closed;
@@ -67,6 +66,7 @@ int main(int argc, char **argv)
 	char *help_argv[] = { NULL, NULL, "--help", NULL };
 
 	hold_std_fds();
+	ipct_i18n_init();
 
 	if (!verb) {
 		usage_short(usage);
