@@ -36,6 +36,8 @@ const char *default_socket(void);
 #define SOCKET_HELP                                                                      \
 	"  -s, --socket PATH     the daemon's socket (default $IPCTRACE_SOCKET if set,\n" \
 	"                        else " IPCT_SOCKET_PATH ")\n"
+/* The same, translated (a help text is a few translated pieces: macros do not reach xgettext). */
+void help_socket(FILE *f);
 
 /* Connects to the daemon at path; with allow_private and root, starts a private one
  * when none answers. Prints what went wrong; -errno. */
@@ -84,14 +86,15 @@ int range_option(struct time_range *t, int c);
 int check_range(const struct time_range *t);
 /* Into a request: "since", "until", "limit" (docs/protocol.md). */
 void add_range(const struct time_range *t, struct json_object *req);
-/* The help lines of those options. */
-#define RANGE_HELP                                                                         \
-	"  -S, --since TIME      from TIME on (times as for `ipctrace log`)\n"               \
-	"  -U, --until TIME      up to TIME\n"                                                \
-	"  -n, --lines N         only the last N, from 0 to 10000000\n"
+/* The help lines of those options, translated. */
+void help_range(FILE *f);
 /* "2026-11-24 10:00:00", local time, for wall-clock ns. */
 void local_time_str(int64_t ns, char *buf, size_t len);
-/* The reply's error, or NULL when it says ok. */
+/*
+ * The reply's error in the user's language (its "msgid" translated and filled
+ * with its "args", docs/protocol.md; else its English "error"), or NULL when it
+ * says ok. Valid until the next call.
+ */
 const char *reply_error(struct json_object *reply);
 /*
  * A "lost" notice: says on stderr how many events ipctraced dropped for this
@@ -111,6 +114,8 @@ int parse_color(const char *arg, const char **when);
 bool want_color(int fd);
 /* A terminal's columns; 0 when fd is no terminal. */
 int term_width(int fd);
+/* s (translated text, no escapes needed) and spaces up to width columns, as a terminal shows it. */
+void fput_padded(FILE *f, const char *s, int width);
 
 /* Lifecycle records, oldest generation first, as a table (with its header) or JSON lines. */
 void print_records(const struct ipct_fmt *f, struct ipct_sigrec *recs, size_t n, struct ipct_buf *out);

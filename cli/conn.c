@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "errmsg.h"
+#include "i18n.h"
 
 const char *default_socket(void)
 {
@@ -96,7 +98,7 @@ static int start_private(struct conn *c, char *sock, size_t socklen)
 		setpgid(0, 0);
 		/* One command's trace: nothing for the system's event log. */
 		execl(exe, "ipctraced", "--socket", sock, "--ready-fd", fdarg, "--no-journal", (char *)NULL);
-		fprintf(stderr, "ipctrace: failed to start %s: %s\n", exe, strerror(errno));
+		fprintf(stderr, _("ipctrace: failed to start %s: %s\n"), exe, strerror(errno));
 		_exit(127);
 	}
 	c->private_pid = pid;
@@ -106,7 +108,7 @@ static int start_private(struct conn *c, char *sock, size_t socklen)
 	while (n < 0 && errno == EINTR);
 	close(ready[0]);
 	if (n <= 0) {
-		fprintf(stderr, "ipctrace: the private ipctraced did not start (see its message above)\n");
+		fprintf(stderr, _("ipctrace: the private ipctraced did not start (see its message above)\n"));
 		return -ECHILD;
 	}
 	return 0;
@@ -125,29 +127,31 @@ int conn_open(struct conn *c, const char *path, bool allow_private)
 		return 0;
 	}
 	if (fd != -ENOENT && fd != -ECONNREFUSED) {
-		fprintf(stderr, "ipctrace: cannot connect to ipctraced at %s: %s\n", path, strerror(-fd));
+		fprintf(stderr, _("ipctrace: cannot connect to ipctraced at %s: %s\n"), path, strerror(-fd));
 		return fd;
 	}
 	/* Every verb says it alike, with the way out that fits it. */
 	if (!allow_private || geteuid() != 0) {
-		fprintf(stderr,
-			"ipctrace: no ipctrace daemon is running (nothing answers at %s).\n"
-			"Start it with 'sudo systemctl start ipctraced' (or 'sudo ipctraced &')%s", path,
-			allow_private ? ",\nor run this command as root to use a private daemon.\n"
-				      : ";\nwithout one, 'sudo ipctrace run -- CMD' traces CMD privately "
-					"(nothing is kept for log, signals, pipes, explain).\n");
+		fprintf(stderr, allow_private ?
+			_("ipctrace: no ipctrace daemon is running (nothing answers at %s).\n"
+			  "Start it with 'sudo systemctl start ipctraced' (or 'sudo ipctraced &'),\n"
+			  "or run this command as root to use a private daemon.\n") :
+			_("ipctrace: no ipctrace daemon is running (nothing answers at %s).\n"
+			  "Start it with 'sudo systemctl start ipctraced' (or 'sudo ipctraced &');\n"
+			  "without one, 'sudo ipctrace run -- CMD' traces CMD privately "
+			  "(nothing is kept for log, signals, pipes, explain).\n"), path);
 		return fd;
 	}
 	r = start_private(c, sock, sizeof(sock));
 	if (r < 0) {
 		if (r != -ECHILD)
-			fprintf(stderr, "ipctrace: failed to start a private ipctraced: %s\n", strerror(-r));
+			fprintf(stderr, _("ipctrace: failed to start a private ipctraced: %s\n"), strerror(-r));
 		conn_close(c);
 		return r;
 	}
 	fd = connect_unix(sock);
 	if (fd < 0) {
-		fprintf(stderr, "ipctrace: cannot connect to the private ipctraced at %s: %s\n", sock,
+		fprintf(stderr, _("ipctrace: cannot connect to the private ipctraced at %s: %s\n"), sock,
 			strerror(-fd));
 		conn_close(c);
 		return fd;
@@ -241,7 +245,7 @@ struct json_object *conn_request(struct conn *c, struct json_object *req)
 			return reply;
 		r = -EBADMSG;
 	}
-	fprintf(stderr, "ipctrace: request to ipctraced failed: %s\n", strerror(-r));
+	fprintf(stderr, _("ipctrace: request to ipctraced failed: %s\n"), strerror(-r));
 	return NULL;
 }
 
@@ -259,7 +263,8 @@ void usage_short(void (*usage)(FILE *f))
 	}
 	/* The help begins with its "Usage:" lines (attach's and trace's share them); the rest is for --help. */
 	end = text ? strstr(text, "\n\n") : NULL;
-	fprintf(stderr, "%.*s\nSee '%s --help'.\n", end ? (int)(end - text) : 0, end ? text : "", cli_prog);
+	fprintf(stderr, "%.*s\n", end ? (int)(end - text) : 0, end ? text : "");
+	fprintf(stderr, _("See '%s --help'.\n"), cli_prog);
 	free(text);
 }
 
@@ -329,13 +334,19 @@ struct json_object *conn_query(struct conn *c, const char *cmd, char **matches, 
 
 const char *reply_error(struct json_object *reply)
 {
-	struct json_object *ok, *err;
+	static char msg[1024];
+	struct json_object *ok, *err, *id, *args;
 
 	if (json_object_object_get_ex(reply, "ok", &ok) && json_object_get_boolean(ok))
 		return NULL;
+	/* The daemon speaks English; its message id in the user's language, when this CLI knows it. */
+	if (json_object_object_get_ex(reply, "msgid", &id) && json_object_is_type(id, json_type_string) &&
+	    json_object_object_get_ex(reply, "args", &args) &&
+	    ipct_errmsg_fill(msg, sizeof(msg), _(json_object_get_string(id)), args) != -EINVAL)
+		return msg;
 	if (json_object_object_get_ex(reply, "error", &err))
 		return json_object_get_string(err);
-	return "malformed reply";
+	return _("malformed reply");
 }
 
 int64_t notice_lost(struct json_object *n)
@@ -346,8 +357,11 @@ int64_t notice_lost(struct json_object *n)
 	if (!json_object_object_get_ex(n, "notice", &v) || strcmp(json_object_get_string(v), "lost"))
 		return 0;
 	count = json_object_object_get_ex(n, "count", &v) ? json_object_get_int64(v) : 0;
-	fprintf(stderr, "ipctrace: ipctraced dropped %" PRId64 " events for this output, which could not keep up "
-		"(more than 16 MiB were waiting for it): it is incomplete\n", count);
+	fprintf(stderr, ngettext("ipctrace: ipctraced dropped %" PRId64 " event for this output, which could not "
+				 "keep up (more than 16 MiB were waiting for it): it is incomplete\n",
+				 "ipctrace: ipctraced dropped %" PRId64 " events for this output, which could not "
+				 "keep up (more than 16 MiB were waiting for it): it is incomplete\n",
+				 (unsigned long)count), count);
 	return count;
 }
 
@@ -374,8 +388,8 @@ int parse_output(const char *arg, enum ipct_output *out, bool dot)
 	else if (dot && !strcmp(arg, "dot"))
 		*out = IPCT_OUT_DOT;
 	else {
-		fprintf(stderr, "ipctrace: unknown output format '%s' (%s)\n", arg,
-			dot ? "text, json or dot" : "text or json");
+		fprintf(stderr, dot ? _("ipctrace: unknown output format '%s' (text, json or dot)\n")
+				    : _("ipctrace: unknown output format '%s' (text or json)\n"), arg);
 		return -EINVAL;
 	}
 	return 0;
@@ -384,12 +398,12 @@ int parse_output(const char *arg, enum ipct_output *out, bool dot)
 int write_stdout(struct ipct_buf *out)
 {
 	if (stdout_closed) {
-		fprintf(stderr, "ipctrace: standard output is closed: nowhere to write the answer\n");
+		fprintf(stderr, _("ipctrace: standard output is closed: nowhere to write the answer\n"));
 		return -EBADF;
 	}
 	if (fwrite(out->data + out->start, 1, ipct_buf_len(out), stdout) != ipct_buf_len(out) ||
 	    fflush(stdout) == EOF) {
-		fprintf(stderr, "ipctrace: writing the output failed: %s\n", strerror(errno));
+		fprintf(stderr, _("ipctrace: writing the output failed: %s\n"), strerror(errno));
 		return -EIO;
 	}
 	return 0;
@@ -398,11 +412,29 @@ int write_stdout(struct ipct_buf *out)
 int parse_color(const char *arg, const char **when)
 {
 	if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")) {
-		fprintf(stderr, "ipctrace: --color takes auto, always or never, not '%s'\n", arg);
+		fprintf(stderr, _("ipctrace: --color takes auto, always or never, not '%s'\n"), arg);
 		return -EINVAL;
 	}
 	*when = arg;
 	return 0;
+}
+
+void help_socket(FILE *f)
+{
+	fprintf(f, _("  -s, --socket PATH     the daemon's socket (default $IPCTRACE_SOCKET if set,\n"
+		     "                        else %s)\n"), IPCT_SOCKET_PATH);
+}
+
+void help_range(FILE *f)
+{
+	fputs(_("  -S, --since TIME      from TIME on (times as for `ipctrace log`)\n"
+		"  -U, --until TIME      up to TIME\n"
+		"  -n, --lines N         only the last N, from 0 to 10000000\n"), f);
+}
+
+void fput_padded(FILE *f, const char *s, int width)
+{
+	fprintf(f, "%s%*s", s, width > ipct_text_width(s) ? width - ipct_text_width(s) : 0, "");
 }
 
 int term_width(int fd)

@@ -12,13 +12,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "names.h"
 #include "replay.h"
 
 static void log_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: ipctrace log [OPTIONS] [FIELD=VALUE...]\n"
+	fputs(_("Usage: ipctrace log [OPTIONS] [FIELD=VALUE...]\n"
 		"\n"
 		"Show the events the daemon has logged, oldest first, filtered in the\n"
 		"daemon. The same field twice means either value; different fields must\n"
@@ -41,9 +41,9 @@ static void log_usage(FILE *f)
 		"  -f, --follow          then keep printing new events that match, until\n"
 		"                        Ctrl-C; the last 10 first unless -n or --since\n"
 		"                        says otherwise (not with --until)\n"
-		"  -o, --output FORMAT   text (default) or json (fields in docs/events.md)\n"
-		SOCKET_HELP
-		"      --color WHEN      auto (default), always or never\n"
+		"  -o, --output FORMAT   text (default) or json (fields in docs/events.md)\n"), f);
+	help_socket(f);
+	fputs(_("      --color WHEN      auto (default), always or never\n"
 		"      --view            draw the events as ipctrace run --view does (a\n"
 		"                        session: session=N), all at once\n"
 		"      --step            --view one event per key: space next, b back a\n"
@@ -56,7 +56,7 @@ static void log_usage(FILE *f)
 		"Exit status: 0, or 3 when the answer may miss events (stderr says how\n"
 		"many and why: the kernel's ring buffer was full, this output read too\n"
 		"slowly, or rotation removed them while the query ran); 2 for a usage\n"
-		"error, 1 for other failures.\n");
+		"error, 1 for other failures.\n"), f);
 }
 
 static int64_t clock_ns(clockid_t id)
@@ -72,8 +72,8 @@ static int parse_when(const char *opt, const char *arg, int64_t *out)
 	int64_t now = clock_ns(CLOCK_REALTIME);
 
 	if (ipct_parse_time(arg, now, now - clock_ns(CLOCK_BOOTTIME), out) < 0) {
-		fprintf(stderr, "%s: %s: '%s' is not a time (try -5min, \"5 minutes ago\", today, boot, "
-			"\"2026-11-24 10:00\", 2026-11-24T10:00:00, 10:00)\n", cli_prog, opt, arg);
+		fprintf(stderr, _("%s: %s: '%s' is not a time (try -5min, \"5 minutes ago\", today, boot, "
+			"\"2026-11-24 10:00\", 2026-11-24T10:00:00, 10:00)\n"), cli_prog, opt, arg);
 		return -EINVAL;
 	}
 	return 0;
@@ -86,7 +86,7 @@ int check_range(const struct time_range *t)
 	if (t->has_since && t->has_until && t->since > t->until) {
 		local_time_str(t->since, a, sizeof(a));
 		local_time_str(t->until, b, sizeof(b));
-		fprintf(stderr, "%s: --since (%s) is after --until (%s): nothing could match\n", cli_prog, a, b);
+		fprintf(stderr, _("%s: --since (%s) is after --until (%s): nothing could match\n"), cli_prog, a, b);
 		return -EINVAL;
 	}
 	return 0;
@@ -116,7 +116,7 @@ int range_option(struct time_range *t, int c)
 	case 'n':
 		t->lines = strtoll(optarg, &end, 10);
 		if (*end || end == optarg || t->lines < 0 || t->lines > IPCT_LOG_LIMIT_MAX) {
-			fprintf(stderr, "%s: -n takes a number from 0 to %d (the most one query returns), not '%s'\n",
+			fprintf(stderr, _("%s: -n takes a number from 0 to %d (the most one query returns), not '%s'\n"),
 				cli_prog, IPCT_LOG_LIMIT_MAX, optarg);
 			return -EINVAL;
 		}
@@ -152,18 +152,18 @@ static bool on_end(struct json_object *n)
 			if (json_object_object_get_ex(l, "time_ns", &t))
 				local_time_str(json_object_get_int64(t), when, sizeof(when));
 			json_object_object_get_ex(l, "count", &c);
-			fprintf(stderr, "ipctrace: %" PRId64 " events were lost around %s (the ring buffer was full): "
-				"this answer may miss some\n", c ? json_object_get_int64(c) : 0, when);
+			fprintf(stderr, _("ipctrace: %" PRId64 " events were lost around %s (the ring buffer was full): "
+				"this answer may miss some\n"), c ? json_object_get_int64(c) : 0, when);
 			holes = true;
 		}
 	}
 	if (json_object_object_get_ex(n, "rotated", &v) && json_object_get_boolean(v)) {
-		fprintf(stderr, "ipctrace: the journal's rotation removed events this query had not yet read: "
-			"this answer misses them\n");
+		fprintf(stderr, _("ipctrace: the journal's rotation removed events this query had not yet read: "
+			"this answer misses them\n"));
 		holes = true;
 	}
 	if (json_object_object_get_ex(n, "error", &v)) {
-		fprintf(stderr, "ipctrace: reading the journal failed (%s): this answer ends there\n",
+		fprintf(stderr, _("ipctrace: reading the journal failed (%s): this answer ends there\n"),
 			json_object_get_string(v));
 		holes = true;
 	}
@@ -214,15 +214,15 @@ int do_log(int argc, char **argv)
 			return ret;
 	}
 	if (ro.view && (follow || q.mode != IPCT_OUT_TEXT || (ro.step && ro.speed > 0))) {
-		fprintf(stderr, "ipctrace log: --view draws a logged session: not with -f or -o, and --step or --speed, "
-			"not both\n");
+		fprintf(stderr, _("ipctrace log: --view draws a logged session: not with -f or -o, and --step or --speed, "
+			"not both\n"));
 		return EXIT_USAGE;
 	}
 	if (check_range(&range) < 0)
 		return EXIT_USAGE;
 	/* journalctl -f refuses an end too: following is for what has not happened yet. */
 	if (follow && range.has_until) {
-		fprintf(stderr, "ipctrace log: -f follows new events until Ctrl-C: it does not go with --until\n");
+		fprintf(stderr, _("ipctrace log: -f follows new events until Ctrl-C: it does not go with --until\n"));
 		return EXIT_USAGE;
 	}
 	/* As journalctl -f: the last 10, then what comes, unless -n or --since says which. */
@@ -264,7 +264,7 @@ int do_log(int argc, char **argv)
 		if (err == -EINTR)
 			break;
 		if (err < 0) {
-			fprintf(stderr, "ipctrace: lost the connection to ipctraced: %s\n", strerror(-err));
+			fprintf(stderr, _("ipctrace: lost the connection to ipctraced: %s\n"), strerror(-err));
 			goto out;
 		}
 		if (h.type == IPCT_MSG_EVENT && h.len >= sizeof(struct ipct_event)) {
@@ -301,8 +301,8 @@ int do_log(int argc, char **argv)
 	if (write_stdout(&out) < 0 || (rp && replay_play(rp, &fmt)))
 		goto out;
 	if (lost)
-		fprintf(stderr, "ipctrace log: %" PRId64 " events in all were dropped for this output: it is "
-			"incomplete\n", lost);
+		fprintf(stderr, _("ipctrace log: %" PRId64 " events in all were dropped for this output: it is "
+			"incomplete\n"), lost);
 	ret = lost || holes ? EXIT_INCOMPLETE : 0;
 out:
 	json_object_put(reply);

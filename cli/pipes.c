@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 static const char *str(struct json_object *o, const char *key)
 {
@@ -52,11 +53,35 @@ static const char *esc(const char *s, char *buf, size_t len)
  * One line per holder; for a terminal (which every process holds on 0, 1
  * and 2) only those that wrote or read through it, and how many did not.
  */
-/* unit and calls: "bytes" and "calls"; a semaphore set's holders count "units" in "ops". */
-static void text_holders(struct ipct_buf *out, struct json_object *o, const char *key, const char *role,
-			 const char *verb, bool busy_only, bool sem)
+/* A holder's role and what it did, by object: [0] writers, [1] readers; pipes, sockets and queues, semaphores. */
+static const char *const roles[][2] = {
+	{ N_("writer"), N_("reader") }, { N_("sender"), N_("receiver") }, { N_("poster"), N_("taker") },
+};
+/* TRANSLATORS: "12 bytes written in 3 calls": the past participle the holder line ends its amount with. */
+static const char *const verbs[][2] = {
+	{ N_("written"), N_("read") }, { N_("sent"), N_("received") }, { N_("posted"), N_("taken") },
+};
+
+/* The widest of the translated strings of a table above: its column's width. */
+static int widest(const char *const (*t)[2])
 {
-	struct json_object *arr = list(o, key);
+	int w = 0;
+
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < 2; j++)
+			w = ipct_text_width(_(t[i][j])) > w ? ipct_text_width(_(t[i][j])) : w;
+	return w;
+}
+
+/* kind: 0 a pipe or FIFO's, 1 a socket's or queue's, 2 a semaphore set's (which count "units" in "ops"). */
+static void text_holders(struct ipct_buf *out, struct json_object *o, bool readers, int kind, bool busy_only)
+{
+	struct json_object *arr = list(o, readers ? "readers" : "writers");
+	const char *units = kind == 2 ? _("units") : _("bytes"), *calls = kind == 2 ? _("ops") : _("calls");
+	int wunits = ipct_text_width(_("units")) > ipct_text_width(_("bytes")) ? ipct_text_width(_("units")) :
+										  ipct_text_width(_("bytes"));
+	int wcalls = ipct_text_width(_("ops")) > ipct_text_width(_("calls")) ? ipct_text_width(_("ops")) :
+										ipct_text_width(_("calls"));
 	size_t idle = 0;
 
 	for (size_t i = 0; i < len(arr); i++) {
@@ -69,17 +94,26 @@ static void text_holders(struct ipct_buf *out, struct json_object *o, const char
 		}
 		snprintf(who, sizeof(who), "%s[%" PRId64 "]", esc(str(h, "comm") ?: "?", comm, sizeof(comm)),
 			 num(h, "pid"));
-		/* Roles and verbs padded to the longest ("receiver", "received"): one table per object. */
-		ipct_buf_printf(out, "  %-8s ", role);
+		/* Roles, units and verbs padded to the longest translation ("receiver", "received"): one table per object. */
+		ipct_buf_printf(out, "  ");
+		ipct_buf_pad(out, _(roles[kind][readers]), widest(roles));
+		ipct_buf_printf(out, " ");
 		ipct_buf_pad(out, who, 24);
-		ipct_buf_printf(out, " fd %-4s %12" PRId64 " %s %-8s in %6" PRId64
-				" %s  %s\n", str(h, "fd") ?: "-", num(h, "bytes"), sem ? "units" : "bytes",
-				verb, num(h, "calls"), sem ? "ops  " : "calls",
-				str(h, "closed_ns") ? "closed" : str(h, "fd") ? "open at the end" : "");
+		ipct_buf_printf(out, " fd %-4s %12" PRId64 " ", str(h, "fd") ?: "-", num(h, "bytes"));
+		ipct_buf_pad(out, units, wunits);
+		ipct_buf_printf(out, " ");
+		ipct_buf_pad(out, _(verbs[kind][readers]), widest(verbs));
+		/* TRANSLATORS: "... 12 bytes written in 3 calls": the word before the number of calls. */
+		ipct_buf_printf(out, " %s %6" PRId64 " ", _("in"), num(h, "calls"));
+		ipct_buf_pad(out, calls, wcalls);
+		ipct_buf_printf(out, "  %s\n", str(h, "closed_ns") ? _("closed") : str(h, "fd") ? _("open at the end") : "");
 	}
-	if (idle)
-		ipct_buf_printf(out, "  (%zu more descriptors that %s nothing)\n", idle,
-				!strcmp(key, "writers") ? "wrote" : "read");
+	if (idle && readers)
+		ipct_buf_printf(out, ngettext("  (%zu more descriptor that read nothing)\n",
+					      "  (%zu more descriptors that read nothing)\n", idle), idle);
+	else if (idle)
+		ipct_buf_printf(out, ngettext("  (%zu more descriptor that wrote nothing)\n",
+					      "  (%zu more descriptors that wrote nothing)\n", idle), idle);
 }
 
 /* A message queue's own line: its key or size, what is left in it, its messages' times in it. */
@@ -92,15 +126,22 @@ static void text_queue(struct ipct_buf *out, struct json_object *o)
 	n = num(t, "messages");
 	ipct_buf_printf(out, "  ");
 	if (str(o, "key"))
-		ipct_buf_printf(out, "key 0x%" PRIx64 ", ", (uint64_t)(uint32_t)num(o, "key"));
+		ipct_buf_printf(out, _("key 0x%" PRIx64 ", "), (uint64_t)(uint32_t)num(o, "key"));
 	if (str(o, "msgsize"))
-		ipct_buf_printf(out, "%" PRId64 " messages of %" PRId64 " bytes at most, ", num(o, "maxmsg"),
+		ipct_buf_printf(out, _("%" PRId64 " messages of %" PRId64 " bytes at most, "), num(o, "maxmsg"),
 				num(o, "msgsize"));
-	ipct_buf_printf(out, "%s, %" PRId64 " message(s) left in it", str(o, "removed_ns") ? "removed" : "not removed",
-			num(o, "in_queue"));
+	if (str(o, "removed_ns"))
+		ipct_buf_printf(out, ngettext("removed, %" PRId64 " message left in it",
+					      "removed, %" PRId64 " messages left in it", (unsigned long)num(o, "in_queue")),
+				num(o, "in_queue"));
+	else
+		ipct_buf_printf(out, ngettext("not removed, %" PRId64 " message left in it",
+					      "not removed, %" PRId64 " messages left in it",
+					      (unsigned long)num(o, "in_queue")), num(o, "in_queue"));
 	if (n)
-		ipct_buf_printf(out, "; time in the queue: mean %.3f ms, max %.3f ms (%" PRId64 " messages)",
-				num(t, "total_ns") / 1e6 / (double)n, num(t, "max_ns") / 1e6, n);
+		ipct_buf_printf(out, ngettext("; time in the queue: mean %.3f ms, max %.3f ms (%" PRId64 " message)",
+					      "; time in the queue: mean %.3f ms, max %.3f ms (%" PRId64 " messages)",
+					      (unsigned long)n), num(t, "total_ns") / 1e6 / (double)n, num(t, "max_ns") / 1e6, n);
 	ipct_buf_printf(out, "\n");
 }
 
@@ -111,19 +152,25 @@ static void text_sem(struct ipct_buf *out, struct json_object *o)
 
 	ipct_buf_printf(out, "  ");
 	if (str(o, "key"))
-		ipct_buf_printf(out, "key 0x%" PRIx64 ", ", (uint64_t)(uint32_t)num(o, "key"));
+		ipct_buf_printf(out, _("key 0x%" PRIx64 ", "), (uint64_t)(uint32_t)num(o, "key"));
 	if (str(o, "nsems"))
-		ipct_buf_printf(out, "%" PRId64 " semaphore(s), ", num(o, "nsems"));
-	ipct_buf_printf(out, "%s, %" PRId64 " semop call(s)", str(o, "removed_ns") ? "removed" : "not removed",
-			num(o, "semops"));
+		ipct_buf_printf(out, ngettext("%" PRId64 " semaphore, ", "%" PRId64 " semaphores, ",
+					      (unsigned long)num(o, "nsems")), num(o, "nsems"));
+	if (str(o, "removed_ns"))
+		ipct_buf_printf(out, ngettext("removed, %" PRId64 " semop call", "removed, %" PRId64 " semop calls",
+					      (unsigned long)num(o, "semops")), num(o, "semops"));
+	else
+		ipct_buf_printf(out, ngettext("not removed, %" PRId64 " semop call",
+					      "not removed, %" PRId64 " semop calls", (unsigned long)num(o, "semops")),
+				num(o, "semops"));
 	if (num(o, "unseen_ops"))
-		ipct_buf_printf(out, " (%" PRId64 " operations not counted below)", num(o, "unseen_ops"));
+		ipct_buf_printf(out, _(" (%" PRId64 " operations not counted below)"), num(o, "unseen_ops"));
 	ipct_buf_printf(out, "\n");
 	for (size_t i = 0; i < len(nums); i++) {
 		struct json_object *n = json_object_array_get_idx(nums, i);
 
-		ipct_buf_printf(out, "  #%-4" PRId64 " %6" PRId64 " ops  +%-6" PRId64 " -%-6" PRId64 " %6" PRId64
-				" waits, blocked %.1f ms in all, %.1f ms at most\n", num(n, "sem_num"), num(n, "ops"),
+		ipct_buf_printf(out, _("  #%-4" PRId64 " %6" PRId64 " ops  +%-6" PRId64 " -%-6" PRId64 " %6" PRId64
+				" waits, blocked %.1f ms in all, %.1f ms at most\n"), num(n, "sem_num"), num(n, "ops"),
 				num(n, "ups"), num(n, "downs"), num(n, "waits"), num(n, "blocked_ns") / 1e6,
 				num(n, "blocked_max_ns") / 1e6);
 	}
@@ -141,18 +188,18 @@ static void text_shm(struct ipct_buf *out, struct json_object *o)
 
 	ipct_buf_printf(out, "\n  ");
 	if (str(o, "key"))
-		ipct_buf_printf(out, "key 0x%" PRIx64 ", ", (uint64_t)(uint32_t)num(o, "key"));
+		ipct_buf_printf(out, _("key 0x%" PRIx64 ", "), (uint64_t)(uint32_t)num(o, "key"));
 	if (str(o, "size"))
-		ipct_buf_printf(out, "%" PRId64 " bytes, ", num(o, "size"));
-	ipct_buf_printf(out, "%" PRId64 " attaches, %" PRId64 " detaches, %s (its reads and writes are no "
-			"system calls: not seen)\n", num(o, "attaches"), num(o, "detaches"),
+		ipct_buf_printf(out, _("%" PRId64 " bytes, "), num(o, "size"));
+	ipct_buf_printf(out, _("%" PRId64 " attaches, %" PRId64 " detaches, %s (its reads and writes are no "
+			"system calls: not seen)\n"), num(o, "attaches"), num(o, "detaches"),
 			str(o, "path") && !strncmp(str(o, "path"), "anon:", 5)
-			? (str(o, "destroyed_ns") ? "freed at its last unmap" : "still mapped")
-			: str(o, "destroyed_ns") ? "removed and freed" : str(o, "removed_ns") ? "removed, still attached"
-			: "not removed");
+			? (str(o, "destroyed_ns") ? _("freed at its last unmap") : _("still mapped"))
+			: str(o, "destroyed_ns") ? _("removed and freed") : str(o, "removed_ns") ? _("removed, still attached")
+			: _("not removed"));
 	if (num(o, "sem_waits") || num(o, "sem_wakes"))
-		ipct_buf_printf(out, "  %" PRId64 " sem_wait(s) slept, %.1f ms in all, %.1f ms at most; %" PRId64
-				" sem_post(s) woke %" PRId64 " (uncontended ones make no system call: not seen)\n",
+		ipct_buf_printf(out, _("  %" PRId64 " sem_wait(s) slept, %.1f ms in all, %.1f ms at most; %" PRId64
+				" sem_post(s) woke %" PRId64 " (uncontended ones make no system call: not seen)\n"),
 				num(o, "sem_waits"), num(o, "sem_blocked_ns") / 1e6, num(o, "sem_blocked_max_ns") / 1e6,
 				num(o, "sem_wakes"), num(o, "sem_woken"));
 	for (size_t i = 0; i < len(holders); i++) {
@@ -161,15 +208,31 @@ static void text_shm(struct ipct_buf *out, struct json_object *o)
 
 		snprintf(who, sizeof(who), "%s[%" PRId64 "]", esc(str(h, "comm") ?: "?", comm, sizeof(comm)),
 			 num(h, "pid"));
-		ipct_buf_printf(out, "  holder   ");
+		ipct_buf_printf(out, "  ");
+		ipct_buf_pad(out, _("holder"), widest(roles));
+		ipct_buf_printf(out, " ");
 		ipct_buf_pad(out, who, 24);
 		/* A POSIX object's descriptors are holders too. */
 		if (str(h, "fd"))
-			ipct_buf_printf(out, " fd %-4s %s\n", str(h, "fd"), str(h, "closed_ns") ? "closed" : "open at the end");
+			ipct_buf_printf(out, " fd %-4s %s\n", str(h, "fd"), str(h, "closed_ns") ? _("closed") : _("open at the end"));
 		else
-			ipct_buf_printf(out, " %4" PRId64 " attaches %4" PRId64 " detaches  %s\n", num(h, "attaches"),
-					num(h, "detaches"), num(h, "attached") ? "attached at the end" : "detached");
+			ipct_buf_printf(out, _(" %4" PRId64 " attaches %4" PRId64 " detaches  %s\n"), num(h, "attaches"),
+					num(h, "detaches"), num(h, "attached") ? _("attached at the end") : _("detached"));
 	}
+}
+
+/* An object's kind (a JSON value, docs/pipes.md) as a person reads it. */
+static const char *kind_name(const char *kind)
+{
+	static const char *const kinds[][2] = {
+		{ "pipe", N_("pipe") }, { "fifo", N_("fifo") }, { "socket", N_("socket") }, { "tty", N_("tty") },
+		{ "mqueue", N_("mqueue") }, { "msgq", N_("msgq") }, { "shm", N_("shm") }, { "sem", N_("sem") },
+	};
+
+	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i][0]))
+			return _(kinds[i][1]);
+	return kind ?: "?";
 }
 
 static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
@@ -185,18 +248,18 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 	char safe[2048];
 
 	ipct_buf_printf(out, "%s%s%s %s", color ? "\033[1m" : "", str(o, "object"), color ? "\033[0m" : "",
-			kind);
+			kind_name(kind));
 	if (sock)
 		ipct_buf_printf(out, " %s %s", str(o, "family") ?: "?", str(o, "socket_type") ?: "");
 	/* A queue's or shared memory's name is its object's. */
 	if (path && !queue && !shm)
 		ipct_buf_printf(out, " %s", esc(path, safe, sizeof(safe)));
 	if (sock && str(o, "local") && !path)
-		ipct_buf_printf(out, " local %s", esc(str(o, "local"), safe, sizeof(safe)));
+		ipct_buf_printf(out, _(" local %s"), esc(str(o, "local"), safe, sizeof(safe)));
 	if (sock && str(o, "remote"))
-		ipct_buf_printf(out, " remote %s", esc(str(o, "remote"), safe, sizeof(safe)));
+		ipct_buf_printf(out, _(" remote %s"), esc(str(o, "remote"), safe, sizeof(safe)));
 	if (str(o, "peer")) {
-		ipct_buf_printf(out, " peer %s", str(o, "peer"));
+		ipct_buf_printf(out, _(" peer %s"), str(o, "peer"));
 		holders = list(o, "peer_holders");
 		for (size_t i = 0; i < len(holders); i++) {
 			struct json_object *h = json_object_array_get_idx(holders, i);
@@ -212,20 +275,22 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		goto warnings;
 	}
 	if (sem)
-		ipct_buf_printf(out, "\n  %" PRId64 " units posted in %" PRId64 " ops, %" PRId64 " taken in %" PRId64
-				" ops", num(o, "bytes_written"), num(o, "writes"), num(o, "bytes_read"), num(o, "reads"));
+		ipct_buf_printf(out, _("\n  %" PRId64 " units posted in %" PRId64 " ops, %" PRId64 " taken in %" PRId64
+				" ops"), num(o, "bytes_written"), num(o, "writes"), num(o, "bytes_read"), num(o, "reads"));
 	else
-		ipct_buf_printf(out, "\n  %" PRId64 " bytes %s in %" PRId64 " calls, %" PRId64 " bytes %s in %" PRId64
-				" calls", num(o, "bytes_written"), msgs ? "sent" : "written", num(o, "writes"),
-				num(o, "bytes_read"), msgs ? "received" : "read", num(o, "reads"));
+		ipct_buf_printf(out, msgs ? _("\n  %" PRId64 " bytes sent in %" PRId64 " calls, %" PRId64 " bytes "
+					      "received in %" PRId64 " calls")
+				   : _("\n  %" PRId64 " bytes written in %" PRId64 " calls, %" PRId64 " bytes read in %"
+				       PRId64 " calls"),
+				num(o, "bytes_written"), num(o, "writes"), num(o, "bytes_read"), num(o, "reads"));
 	if (num(o, "eof_reads"))
-		ipct_buf_printf(out, ", EOF seen %" PRId64 "x", num(o, "eof_reads"));
+		ipct_buf_printf(out, _(", EOF seen %" PRId64 "x"), num(o, "eof_reads"));
 	if (num(o, "epipe_writes"))
-		ipct_buf_printf(out, ", %" PRId64 " EPIPE", num(o, "epipe_writes"));
+		ipct_buf_printf(out, _(", %" PRId64 " EPIPE"), num(o, "epipe_writes"));
 	if (num(o, "eagain"))
 		ipct_buf_printf(out, ", %" PRId64 " %s", num(o, "eagain"), str(o, "key") && !sem ? "ENOMSG" : "EAGAIN");
 	if (num(o, "etimedout"))
-		ipct_buf_printf(out, ", %" PRId64 " ETIMEDOUT", num(o, "etimedout"));
+		ipct_buf_printf(out, _(", %" PRId64 " ETIMEDOUT"), num(o, "etimedout"));
 	if (num(o, "emsgsize"))
 		ipct_buf_printf(out, ", %" PRId64 " %s", num(o, "emsgsize"), str(o, "key") ? "E2BIG" : "EMSGSIZE");
 	ipct_buf_printf(out, "\n");
@@ -233,10 +298,8 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 		text_queue(out, o);
 	if (sem)
 		text_sem(out, o);
-	text_holders(out, o, "writers", sem ? "poster" : msgs ? "sender" : "writer",
-		     sem ? "posted" : msgs ? "sent" : "written", tty, sem);
-	text_holders(out, o, "readers", sem ? "taker" : msgs ? "receiver" : "reader",
-		     sem ? "taken" : msgs ? "received" : "read", tty, sem);
+	text_holders(out, o, false, sem ? 2 : msgs, tty);
+	text_holders(out, o, true, sem ? 2 : msgs, tty);
 warnings:
 	/* Warnings name processes: their names are escaped. */
 	for (size_t i = 0; i < len(warn); i++)
@@ -408,13 +471,12 @@ void print_graph(enum ipct_output mode, bool color, struct json_object *objects,
 			text_object(out, o, color);
 	}
 	if (!len(objects) && mode == IPCT_OUT_TEXT)
-		ipct_buf_printf(out, "(no pipes, FIFOs or sockets)\n");
+		ipct_buf_printf(out, "%s\n", _("(no pipes, FIFOs or sockets)"));
 }
 
 static void pipes_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: ipctrace pipes [OPTIONS] [FIELD=VALUE...]\n"
+	fputs(_("Usage: ipctrace pipes [OPTIONS] [FIELD=VALUE...]\n"
 		"\n"
 		"Show the pipes, FIFOs and sockets of the daemon's traces (the latest 64\n"
 		"sessions and the live ones): who held which end, what went through, and\n"
@@ -425,14 +487,14 @@ static void pipes_usage(FILE *f)
 		"        mqueue, msgq, shm), object (pipe:[N], msq:ID, shm:ID or N), path.\n"
 		"Example: ipctrace pipes -o dot session=3 | dot -Tsvg > pipes.svg\n"
 		"\n"
-		"Options:\n"
-		RANGE_HELP
-		"                        (objects in use in the range; the last N made)\n"
+		"Options:\n"), f);
+	help_range(f);
+	fputs(_("                        (objects in use in the range; the last N made)\n"
 		"  -o, --output FORMAT   text (default), json (fields in docs/pipes.md)\n"
-		"                        or dot (Graphviz)\n"
-		SOCKET_HELP
-		"      --color WHEN      auto (default), always or never\n"
-		"  -h, --help            show this help\n");
+		"                        or dot (Graphviz)\n"), f);
+	help_socket(f);
+	fputs(_("      --color WHEN      auto (default), always or never\n"
+		"  -h, --help            show this help\n"), f);
 }
 
 /* The last time a holder of o closed it; INT64_MAX when one held it to the end. */

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "replay.h"
 #include "view.h"
 
@@ -52,8 +53,8 @@ int replay_option(struct replay_opts *o, int c, const char *arg)
 	case 'F':
 		o->speed = strtod(arg, &end);
 		if (*end || end == arg || !(o->speed > 0) || o->speed > 1000) {
-			fprintf(stderr, "ipctrace log: --speed takes a factor above 0 and at most 1000 (0.1: ten "
-				"times slower than it ran), not '%s'\n", arg);
+			fprintf(stderr, _("ipctrace log: --speed takes a factor above 0 and at most 1000 (0.1: ten "
+				"times slower than it ran), not '%s'\n"), arg);
 			return -1;
 		}
 		o->view = true;
@@ -157,13 +158,14 @@ static int rows(void)
 /* Where the replay is, in the terminal's title (ESC ] 2 ; ... BEL): out of the drawing's way. */
 static void title(size_t at, size_t n)
 {
-	char buf[96];
+	char text[128], buf[160];
 	int len;
 
 	if (!isatty(STDOUT_FILENO))
 		return;
-	len = snprintf(buf, sizeof(buf), "\033]2;ipctrace replay: event %zu of %zu\007", at, n);
-	if (write(STDOUT_FILENO, buf, (size_t)len) < 0)
+	snprintf(text, sizeof(text), _("ipctrace replay: event %zu of %zu"), at, n);
+	len = snprintf(buf, sizeof(buf), "\033]2;%s\007", text);
+	if (len >= (int)sizeof(buf) || write(STDOUT_FILENO, buf, (size_t)len) < 0)
 		return;
 }
 
@@ -293,6 +295,6 @@ int replay_play(struct replay *r, struct ipct_fmt *fmt)
 	return ret;
 oom:
 	restore();
-	fprintf(stderr, "ipctrace: out of memory\n");
+	fprintf(stderr, _("ipctrace: out of memory\n"));
 	return 1;
 }

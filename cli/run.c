@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "evfilter.h"
 #include "names.h"
 #include "view.h"
@@ -72,8 +73,7 @@ struct run {
 
 static void run_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: ipctrace run [OPTIONS] [--] COMMAND [ARGS...]\n"
+	fputs(_("Usage: ipctrace run [OPTIONS] [--] COMMAND [ARGS...]\n"
 		"\n"
 		"Run COMMAND and trace its signals, pipes and sockets, and those of every\n"
 		"process it starts, printing each event as it happens. Exits with\n"
@@ -112,11 +112,11 @@ static void run_usage(FILE *f)
 		"                        and the bytes through them from writer to reader\n"
 		"                        (for a terminal or a projector)\n"
 		"      --view-state      with --view: after each fork and exec, what the\n"
-		"                        process holds (\"0 = read end of pipe 1\")\n"
-		SOCKET_HELP
-		"                        (without a daemon there, root gets a private one)\n"
+		"                        process holds (\"0 = read end of pipe 1\")\n"), f);
+	help_socket(f);
+	fputs(_("                        (without a daemon there, root gets a private one)\n"
 		"      --color WHEN      auto (default), always or never\n"
-		"  -h, --help            show this help\n");
+		"  -h, --help            show this help\n"), f);
 }
 
 /* What execvp would run, resolved before forking so that a missing command
@@ -228,7 +228,7 @@ static pid_t spawn_held(const char *path, char **argv, bool stdout_to_stderr, in
 		 * not a program this kernel runs (ENOEXEC: a corrupt or 32-bit one
 		 * where 32-bit emulation is off, say) is 126, gone meanwhile 127.
 		 */
-		fprintf(stderr, "ipctrace: %s: cannot execute: %s\n", path, strerror(errno));
+		fprintf(stderr, _("ipctrace: %s: cannot execute: %s\n"), path, strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	close(hold[0]);
@@ -252,7 +252,7 @@ static void flush_out(struct run *r)
 			r->stdout_gone = true;
 			if (errno != EPIPE) {
 				r->write_err = errno;
-				fprintf(stderr, "ipctrace: cannot write the trace to %s: %s\n", r->out_name,
+				fprintf(stderr, _("ipctrace: cannot write the trace to %s: %s\n"), r->out_name,
 					strerror(errno));
 			}
 			break;
@@ -329,8 +329,8 @@ static void on_notice(struct run *r, struct json_object *n)
 		if (json_object_object_get_ex(n, "objects", &v))
 			r->graph = json_object_get(v);
 		if (json_object_object_get_ex(n, "untracked_calls", &v) && json_object_get_int64(v))
-			fprintf(stderr, "ipctrace: the pipe graph is incomplete: the session had 65536 pipes, "
-				"FIFOs and sockets, the most a graph holds, and %lld calls on more were left out\n",
+			fprintf(stderr, _("ipctrace: the pipe graph is incomplete: the session had 65536 pipes, "
+				"FIFOs and sockets, the most a graph holds, and %lld calls on more were left out\n"),
 				(long long)json_object_get_int64(v));
 	} else {
 		notice_lost(n);
@@ -363,10 +363,16 @@ static void print_counts(struct run *r)
 		}
 	}
 	qsort(rows, n, sizeof(rows[0]), by_count);
-	if (r->fmt.mode == IPCT_OUT_JSON)
+	if (r->fmt.mode == IPCT_OUT_JSON) {
 		ipct_buf_printf(&r->out, "{\"type\":\"counts\"");
-	else
-		ipct_buf_printf(&r->out, "%-20s %12s\n", "EVENT", "COUNT");
+	} else {
+		/* TRANSLATORS: the column headers of run --count; event types stay as in the JSON. */
+		const char *count = _("COUNT");
+		int w = ipct_text_width(count);
+
+		ipct_buf_pad(&r->out, _("EVENT"), 21);
+		ipct_buf_printf(&r->out, "%*s%s\n", w < 12 ? 12 - w : 0, "", count);
+	}
 	for (size_t i = 0; i < n; i++)
 		ipct_buf_printf(&r->out, r->fmt.mode == IPCT_OUT_JSON ? ",\"%s\":%" PRId64 : "%-20s %12" PRId64 "\n",
 				rows[i].name, rows[i].n);
@@ -540,15 +546,17 @@ static void say_left(struct run *r)
 	int n = left_alive(r, &names);
 
 	if (r->stop_sig && n)
-		fprintf(stderr, "ipctrace: stopped tracing at %s, a second interrupt; still running, untraced from "
-			"now on: %.*s\n",
+		fprintf(stderr, _("ipctrace: stopped tracing at %s, a second interrupt; still running, untraced from "
+			"now on: %.*s\n"),
 			ipct_sig_name(r->stop_sig), (int)ipct_buf_len(&names), names.data + names.start);
 	else if (r->stop_sig)
-		fprintf(stderr, "ipctrace: stopped tracing at %s, a second interrupt\n", ipct_sig_name(r->stop_sig));
+		fprintf(stderr, _("ipctrace: stopped tracing at %s, a second interrupt\n"), ipct_sig_name(r->stop_sig));
 	else if (n)
-		fprintf(stderr, "ipctrace: %d process%s outlived the command: %.*s, not followed; "
-			"use --follow-orphans to wait for %s\n", n, n == 1 ? "" : "es",
-			(int)ipct_buf_len(&names), names.data + names.start, n == 1 ? "it" : "them");
+		fprintf(stderr, ngettext("ipctrace: %d process outlived the command: %.*s, not followed; "
+					 "use --follow-orphans to wait for it\n",
+					 "ipctrace: %d processes outlived the command: %.*s, not followed; "
+					 "use --follow-orphans to wait for them\n", (unsigned long)n),
+			n, (int)ipct_buf_len(&names), names.data + names.start);
 	ipct_buf_free(&names);
 }
 
@@ -567,19 +575,39 @@ static int run_exit_code(const struct run *r)
 	return r->stop_sig ? 128 + r->stop_sig : exit_code_of(r->status);
 }
 
+/* Why a session ended (run's end_reason, or detached), as a person reads it. */
+static const char *end_reason_text(const char *why)
+{
+	static const char *const reasons[][2] = {
+		{ "detached", N_("detached") }, { "every process exited", N_("every process exited") },
+		{ "connection_lost", N_("connection lost") }, { "daemon_exit", N_("daemon exit") },
+		{ "cut", N_("cut") },
+	};
+
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (!strcmp(why, reasons[i][0]))
+			return _(reasons[i][1]);
+	return why;
+}
+
 static void print_summary(struct run *r, const char *cmd)
 {
-	char status[64];
+	/* The JSON summary's "status" is English (a value scripts read); the text's is translated. */
+	char status[128], json_status[128];
+	const char *why = r->end_reason ? r->end_reason : r->detaching ? "detached" : "every process exited";
 
-	if (r->verb == RUN && !r->reaped && r->stop_sig)
-		snprintf(status, sizeof(status), "left running at %s", ipct_sig_name(r->stop_sig));
-	else if (r->verb == RUN)
+	if (r->verb == RUN && !r->reaped && r->stop_sig) {
+		snprintf(json_status, sizeof(json_status), "left running at %s", ipct_sig_name(r->stop_sig));
+		snprintf(status, sizeof(status), _("left running at %s"), ipct_sig_name(r->stop_sig));
+	} else if (r->verb == RUN) {
 		ipct_wait_status_str(r->status, status, sizeof(status));
-	else
-		snprintf(status, sizeof(status), "session %u ended (%s)", r->session,
-			 r->end_reason ? r->end_reason : r->detaching ? "detached" : "every process exited");
+		snprintf(json_status, sizeof(json_status), "%s", status);
+	} else {
+		snprintf(json_status, sizeof(json_status), "session %u ended (%s)", r->session, why);
+		snprintf(status, sizeof(status), _("session %u ended (%s)"), r->session, end_reason_text(why));
+	}
 	if (r->unprinted)
-		fprintf(stderr, "ipctrace: %lld events could not be printed (out of memory)\n",
+		fprintf(stderr, _("ipctrace: %lld events could not be printed (out of memory)\n"),
 			(long long)r->unprinted);
 	if (r->count_only)
 		print_counts(r);
@@ -602,26 +630,30 @@ static void print_summary(struct run *r, const char *cmd)
 				"\"exit_code\":%d,\"status\":\"%s\"}\n",
 				(long long)r->events, (long long)r->lost, (long long)r->lost_ring,
 				(long long)r->lost_client, (long long)r->untraced, (long long)r->privileged,
-				run_exit_code(r), status);
+				run_exit_code(r), json_status);
 		flush_out(r);
 	} else {
-		fprintf(stderr, "ipctrace: %s %s; %lld events, %lld lost\n", cmd, status,
-			(long long)r->events, (long long)r->lost);
+		/* TRANSLATORS: "ipctrace: ./a.out exited 0; 12 events, 0 lost". */
+		fprintf(stderr, ngettext("ipctrace: %s %s; %lld event, %lld lost\n",
+					 "ipctrace: %s %s; %lld events, %lld lost\n", (unsigned long)r->events),
+			cmd, status, (long long)r->events, (long long)r->lost);
 		if (r->untraced)
-			fprintf(stderr, "ipctrace: %lld processes were not traced: the daemon's traced set, or "
-				"the session's share of it, was full (ipctraced --traced-max, --session-processes)\n",
+			fprintf(stderr, _("ipctrace: %lld processes were not traced: the daemon's traced set, or "
+				"the session's share of it, was full (ipctraced --traced-max, --session-processes)\n"),
 				(long long)r->untraced);
 	}
 	/* Said in JSON mode too: it is why the trace ends early. */
 	if (r->privileged)
-		fprintf(stderr, "ipctrace: %lld process%s gained privileges when %s a setuid, setgid or "
-			"file-capability program: %s not traced from that exec on, nor %s children "
-			"(a user's trace never follows a program into privileges)\n", (long long)r->privileged,
-			r->privileged == 1 ? "" : "es", r->privileged == 1 ? "it ran" : "they ran",
-			r->privileged == 1 ? "it is" : "they are", r->privileged == 1 ? "its" : "their");
+		fprintf(stderr, ngettext("ipctrace: %lld process gained privileges when it ran a setuid, setgid or "
+					 "file-capability program: it is not traced from that exec on, nor its children "
+					 "(a user's trace never follows a program into privileges)\n",
+					 "ipctrace: %lld processes gained privileges when they ran a setuid, setgid or "
+					 "file-capability program: they are not traced from that exec on, nor their "
+					 "children (a user's trace never follows a program into privileges)\n",
+					 (unsigned long)r->privileged), (long long)r->privileged);
 	if (r->lost)
-		fprintf(stderr, "ipctrace: this trace is incomplete: %lld events lost while the kernel's ring buffer "
-			"was full, %lld dropped because this output read too slowly\n",
+		fprintf(stderr, _("ipctrace: this trace is incomplete: %lld events lost while the kernel's ring buffer "
+			"was full, %lld dropped because this output read too slowly\n"),
 			(long long)r->lost_ring, (long long)r->lost_client);
 }
 
@@ -655,8 +687,7 @@ struct trace_args {
 
 static void attach_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: ipctrace attach [OPTIONS] -p PID[,PID...]\n"
+	fputs(_("Usage: ipctrace attach [OPTIONS] -p PID[,PID...]\n"
 		"       ipctrace trace [OPTIONS] --all\n"
 		"\n"
 		"Trace running processes and every process they start from now on (attach),\n"
@@ -676,10 +707,10 @@ static void attach_usage(FILE *f)
 		"  -O, --output-file FILE  the trace into FILE, not stdout\n"
 		"  -e, --events EXPR     print only the events EXPR selects (as for run)\n"
 		"      --signals, --pipes, --explain, --view, --view-state, --count\n"
-		"                        as for ipctrace run\n"
-		SOCKET_HELP
-		"      --color WHEN      auto (default), always or never\n"
-		"  -h, --help            show this help\n");
+		"                        as for ipctrace run\n"), f);
+	help_socket(f);
+	fputs(_("      --color WHEN      auto (default), always or never\n"
+		"  -h, --help            show this help\n"), f);
 }
 
 /* Where the trace goes: -O FILE, else standard output, which must be open. -1 (said why) when neither is there. */
@@ -690,13 +721,13 @@ static int open_output(struct run *r, const char *file)
 	if (file) {
 		r->out_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (r->out_fd < 0) {
-			fprintf(stderr, "ipctrace: cannot open %s: %s\n", file, strerror(errno));
+			fprintf(stderr, _("ipctrace: cannot open %s: %s\n"), file, strerror(errno));
 			return -1;
 		}
 		r->out_name = file;
 	} else if (stdout_closed) {
-		fprintf(stderr, "ipctrace: standard output is closed: nowhere to write the trace "
-			"(give a file with -O FILE)\n");
+		fprintf(stderr, _("ipctrace: standard output is closed: nowhere to write the trace "
+			"(give a file with -O FILE)\n"));
 		return -1;
 	}
 	return 0;
@@ -716,8 +747,8 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		case 'o':
 			if (parse_output(optarg, &r->fmt.mode, true) < 0) {
 				/* strace's -o FILE is -O FILE here: -o is the format. */
-				fprintf(stderr, "ipctrace: -o is the format; to write the trace to a file, "
-					"use -O %s (--output-file)\n", optarg);
+				fprintf(stderr, _("ipctrace: -o is the format; to write the trace to a file, "
+					"use -O %s (--output-file)\n"), optarg);
 				return -1;
 			}
 			break;
@@ -726,14 +757,14 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 			break;
 		case 'F':
 			if (r->verb != RUN) {
-				fprintf(stderr, "ipctrace: --follow-orphans goes with run only\n");
+				fprintf(stderr, _("ipctrace: --follow-orphans goes with run only\n"));
 				return -1;
 			}
 			r->follow_orphans = true;
 			break;
 		case 'e':
 			if (a->nselect == SELECT_MAX) {
-				fprintf(stderr, "ipctrace: at most %d -e\n", SELECT_MAX);
+				fprintf(stderr, _("ipctrace: at most %d -e\n"), SELECT_MAX);
 				return -1;
 			}
 			a->select[a->nselect++] = optarg;
@@ -760,7 +791,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 			break;
 		case 'E':
 			if (!r->diags && !(r->diags = json_object_new_array())) {
-				fprintf(stderr, "ipctrace: out of memory\n");
+				fprintf(stderr, _("ipctrace: out of memory\n"));
 				return -1;
 			}
 			break;
@@ -771,7 +802,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		case 'A':
 		case 'B':
 			if (r->verb == RUN || (c == 'p' && r->verb != ATTACH) || (c == 'A' && r->verb != TRACE_ALL)) {
-				fprintf(stderr, "ipctrace: option %s does not go with this verb\n", argv[optind - 1]);
+				fprintf(stderr, _("ipctrace: option %s does not go with this verb\n"), argv[optind - 1]);
 				usage_short(usage);
 				return -1;
 			}
@@ -790,33 +821,33 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		}
 	}
 	if (a->want_view && r->fmt.mode != IPCT_OUT_TEXT) {
-		fprintf(stderr, "ipctrace: --view draws for people; it does not go with -o json or dot\n");
+		fprintf(stderr, _("ipctrace: --view draws for people; it does not go with -o json or dot\n"));
 		return -1;
 	}
 	if (r->count_only && (a->want_view || r->fmt.mode == IPCT_OUT_DOT)) {
-		fprintf(stderr, "ipctrace: --count prints counts only: not with --view or -o dot\n");
+		fprintf(stderr, _("ipctrace: --count prints counts only: not with --view or -o dot\n"));
 		return -1;
 	}
 	if (r->fmt.mode == IPCT_OUT_DOT && !r->want_pipes) {
-		fprintf(stderr, "ipctrace: -o dot draws the pipe graph: add --pipes\n");
+		fprintf(stderr, _("ipctrace: -o dot draws the pipe graph: add --pipes\n"));
 		return -1;
 	}
 	if ((r->verb == ATTACH && !a->pids) || (r->verb == TRACE_ALL && !a->all)) {
-		fprintf(stderr, "ipctrace %s: say what to trace: %s\n", r->verb == ATTACH ? "attach" : "trace",
+		fprintf(stderr, _("ipctrace %s: say what to trace: %s\n"), r->verb == ATTACH ? "attach" : "trace",
 			r->verb == ATTACH ? "-p PID[,PID...]" : "--all");
 		usage_short(usage);
 		return -1;
 	}
 	if (r->verb != RUN && optind < argc) {
-		fprintf(stderr, "ipctrace: unexpected argument '%s'\n", argv[optind]);
+		fprintf(stderr, _("ipctrace: unexpected argument '%s'\n"), argv[optind]);
 		return -1;
 	}
 	if (a->nselect && !(r->select = ipct_evfilter_select(a->select, a->nselect, err, sizeof(err)))) {
-		fprintf(stderr, "ipctrace: -e: %s\n", err);
+		fprintf(stderr, _("ipctrace: -e: %s\n"), err);
 		return -1;
 	}
 	if (a->output_file && a->background) {
-		fprintf(stderr, "ipctrace: --background traces into the log: not with --output-file\n");
+		fprintf(stderr, _("ipctrace: --background traces into the log: not with --output-file\n"));
 		return -1;
 	}
 	*code = 1;
@@ -847,7 +878,7 @@ static struct json_object *parse_pids(const char *s)
 		long pid = strtol(s, &end, 10);
 
 		if (end == s || pid <= 0 || pid > INT32_MAX || (*end && *end != ',')) {
-			fprintf(stderr, "ipctrace attach: -p takes process ids separated by commas, not '%s'\n", s);
+			fprintf(stderr, _("ipctrace attach: -p takes process ids separated by commas, not '%s'\n"), s);
 			json_object_put(arr);
 			return NULL;
 		}
@@ -890,11 +921,11 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 		return 0;
 	/* What `log session=N`, `pipes session=N` and `explain N` take; stdout stays the trace's. */
 	if (r->fmt.mode == IPCT_OUT_TEXT)
-		fprintf(stderr, "ipctrace: session %u\n", r->session);
+		fprintf(stderr, _("ipctrace: session %u\n"), r->session);
 	if (a->want_view) {
 		r->view = view_new(r->out_fd, &r->fmt, a->view_state ? VIEW_STATE_LINES : 0);
 		if (!r->view) {
-			fprintf(stderr, "ipctrace: out of memory\n");
+			fprintf(stderr, _("ipctrace: out of memory\n"));
 			return -1;
 		}
 	} else if (!r->count_only) {
@@ -967,7 +998,7 @@ int do_run(int argc, char **argv)
 		goto out;
 	ret = 1;
 	if (optind >= argc) {
-		fprintf(stderr, "ipctrace run: no command given\n");
+		fprintf(stderr, _("ipctrace run: no command given\n"));
 		usage_short(run_usage);
 		ret = EXIT_USAGE;
 		goto out;
@@ -975,9 +1006,9 @@ int do_run(int argc, char **argv)
 	err = resolve_command(argv[optind], path, sizeof(path));
 	if (err < 0) {
 		if (err == -ENOENT)
-			fprintf(stderr, "ipctrace: %s: command not found\n", argv[optind]);
+			fprintf(stderr, _("ipctrace: %s: command not found\n"), argv[optind]);
 		else
-			fprintf(stderr, "ipctrace: %s: cannot execute: %s\n", argv[optind], strerror(-err));
+			fprintf(stderr, _("ipctrace: %s: cannot execute: %s\n"), argv[optind], strerror(-err));
 		ret = err == -ENOENT ? 127 : 126;
 		goto out;
 	}
@@ -987,7 +1018,7 @@ int do_run(int argc, char **argv)
 	r.child = spawn_held(path, argv + optind, r.out_fd == STDOUT_FILENO && r.fmt.mode != IPCT_OUT_TEXT,
 			     &release_fd);
 	if (r.child < 0) {
-		fprintf(stderr, "ipctrace: failed to start %s: %s\n", argv[optind], strerror(-r.child));
+		fprintf(stderr, _("ipctrace: failed to start %s: %s\n"), argv[optind], strerror(-r.child));
 		goto out;
 	}
 	sfd = trace_signals_fd();
@@ -1009,10 +1040,10 @@ int do_run(int argc, char **argv)
 		goto out;
 	}
 	if (r.end_reason) {
-		fprintf(stderr, "ipctrace: %s while tracing; %s (pid %d) continues untraced\n",
-			!strcmp(r.end_reason, "daemon_exit") ? "ipctraced stopped"
-							     : "lost the connection to ipctraced",
-			argv[optind], r.child);
+		fprintf(stderr, !strcmp(r.end_reason, "daemon_exit") ?
+				_("ipctrace: ipctraced stopped while tracing; %s (pid %d) continues untraced\n") :
+				_("ipctrace: lost the connection to ipctraced while tracing; %s (pid %d) continues "
+				  "untraced\n"), argv[optind], r.child);
 		reap(&r, true);
 		goto out;
 	}
@@ -1057,8 +1088,8 @@ static int attach_main(int argc, char **argv, enum verb verb)
 		goto out;
 	if (a.background) {
 		printf("%u\n", r.session);
-		fprintf(stderr, "ipctrace: session %u is tracing in the background; see it with "
-			"`ipctrace log -f session=%u`, stop it with `ipctrace detach %u`\n",
+		fprintf(stderr, _("ipctrace: session %u is tracing in the background; see it with "
+			"`ipctrace log -f session=%u`, stop it with `ipctrace detach %u`\n"),
 			r.session, r.session, r.session);
 		ret = 0;
 		goto out;
@@ -1066,7 +1097,7 @@ static int attach_main(int argc, char **argv, enum verb verb)
 	stream(&r, sfd);
 	if (r.view)
 		view_end(r.view, 0);
-	print_summary(&r, verb == ATTACH ? a.pids : "everything");
+	print_summary(&r, verb == ATTACH ? a.pids : _("everything"));
 	ret = (r.end_reason && strcmp(r.end_reason, "detached")) || r.write_err ? 1 : r.lost ? EXIT_INCOMPLETE : 0;
 out:
 	json_object_put(pids);
@@ -1086,15 +1117,14 @@ int do_trace(int argc, char **argv)
 
 static void detach_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: ipctrace detach [OPTIONS] SESSION\n"
+	fputs(_("Usage: ipctrace detach [OPTIONS] SESSION\n"
 		"\n"
 		"Stop trace session SESSION: its processes go on untraced, and its client,\n"
 		"if any, is told that it was detached. `ipctrace sessions` lists the sessions.\n"
 		"\n"
-		"Options:\n"
-		SOCKET_HELP
-		"  -h, --help            show this help\n");
+		"Options:\n"), f);
+	help_socket(f);
+	fputs(_("  -h, --help            show this help\n"), f);
 }
 
 int do_detach(int argc, char **argv)
@@ -1125,7 +1155,7 @@ int do_detach(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || (id = strtol(argv[optind], &end, 10)) <= 0 || *end) {
-		fprintf(stderr, "ipctrace detach: give one session number\n");
+		fprintf(stderr, _("ipctrace detach: give one session number\n"));
 		usage_short(detach_usage);
 		return EXIT_USAGE;
 	}

@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 static void signals_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: ipctrace signals [OPTIONS] [FIELD=VALUE...]\n"
+	fputs(_("Usage: ipctrace signals [OPTIONS] [FIELD=VALUE...]\n"
 		"\n"
 		"Show the life of every signal the daemon has seen in its traces (the\n"
 		"latest 65536): who sent it, whether it was queued, merged or ignored, how\n"
@@ -24,14 +24,14 @@ static void signals_usage(FILE *f)
 		"        comm, outcome, result, cause, action, session.\n"
 		"Example: ipctrace signals sig=SIGCHLD outcome=merged\n"
 		"\n"
-		"Options:\n"
-		RANGE_HELP
-		"                        (by when each signal was generated)\n"
+		"Options:\n"), f);
+	help_range(f);
+	fputs(_("                        (by when each signal was generated)\n"
 		"  -o, --output FORMAT   text (default) or json: one object per line,\n"
-		"                        fields in docs/signals.md\n"
-		SOCKET_HELP
-		"      --color WHEN      auto (default), always or never\n"
-		"  -h, --help            show this help\n");
+		"                        fields in docs/signals.md\n"), f);
+	help_socket(f);
+	fputs(_("      --color WHEN      auto (default), always or never\n"
+		"  -h, --help            show this help\n"), f);
 }
 
 static int by_id(const void *a, const void *b)
@@ -51,7 +51,7 @@ void print_records(const struct ipct_fmt *f, struct ipct_sigrec *recs, size_t n,
 	for (size_t i = 0; i < n; i++)
 		ipct_format_sigrec(f, &recs[i], out);
 	if (!n && f->mode == IPCT_OUT_TEXT)
-		ipct_buf_printf(out, "(no signals)\n");
+		ipct_buf_printf(out, "%s\n", _("(no signals)"));
 }
 
 /* Reads the `count` SIGREC frames that follow the reply. */
@@ -121,7 +121,7 @@ int do_signals(int argc, char **argv)
 		fmt.realtime_off = json_object_get_int64(v);
 	err = read_records(&conn, count, &recs);
 	if (err < 0) {
-		fprintf(stderr, "ipctrace: reading records from ipctraced failed: %s\n", strerror(-err));
+		fprintf(stderr, _("ipctrace: reading records from ipctraced failed: %s\n"), strerror(-err));
 		goto out;
 	}
 	/* The range, by generation (delivery for a signal pending before the trace); then the last N. */

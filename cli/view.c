@@ -41,6 +41,7 @@
 #include "graph.h"
 #include "names.h"
 #include "syscalls.h"
+#include "i18n.h"
 #include "view.h"
 
 #define GUTTER 10               /* "+999.9 ms" and a space */
@@ -199,10 +200,16 @@ struct view {
 
 /* A signal's state in words: text must stay, detail may go for room. */
 struct state {
-	const char *text, *detail;
+	const char *text, *detail;      /* untranslated (N_): the label translates them */
 	enum color color;
 	bool lost;              /* this instance ends here */
 };
+
+/* A translated message; "" stays "" (gettext would give the catalogue's header). */
+static const char *tr(const char *s)
+{
+	return *s ? _(s) : s;
+}
 
 /* ---- cells and output ---------------------------------------------------- */
 
@@ -610,7 +617,7 @@ static void draw_header(struct view *v, const struct vproc *p, const struct ipct
 	if (parent) {
 		int px = x_of(v, parent);
 
-		label_add(v, &note, C_INFO, "fork");
+		label_add(v, &note, C_INFO, _("fork"));
 		label_keep(&note);
 		/* The arrow needs a stretch between the parent's line and the name. */
 		if (px < start - 3 || px > b + 3) {
@@ -618,10 +625,10 @@ static void draw_header(struct view *v, const struct vproc *p, const struct ipct
 			a = px < a ? px : a;
 			b = px > b ? px : b;
 		} else {
-			label_add(v, &note, C_INFO, " of %s", parent->name);
+			label_add(v, &note, C_INFO, _(" of %s"), parent->name);
 		}
 	} else if (e->type == IPCT_EV_EXEC) {
-		label_add(v, &note, C_INFO, "exec");
+		label_add(v, &note, C_INFO, _("exec"));
 		label_keep(&note);
 		label_add(v, &note, C_INFO, " %.*s", IPCT_PATH_LEN, e->proc.path);
 	}
@@ -747,7 +754,7 @@ static void label_sig(const struct view *v, struct label *l, int sig)
 	if (name)
 		label_add(v, l, C_SIG, "%s ", name);
 	else
-		label_add(v, l, C_SIG, "signal %d ", sig);
+		label_add(v, l, C_SIG, _("signal %d "), sig);
 }
 
 /* "SIGUSR1 merged" that must stay, then ": already pending, lost" that may go. */
@@ -755,9 +762,9 @@ static void label_state(const struct view *v, struct label *l, int sig, const st
 {
 	label_init(l);
 	label_sig(v, l, sig);
-	label_add(v, l, st->color, "%s", st->text);
+	label_add(v, l, st->color, "%s", _(st->text));
 	label_keep(l);
-	label_add(v, l, st->color, "%s", st->detail);
+	label_add(v, l, st->color, "%s", tr(st->detail));
 	label_keep(l);
 }
 
@@ -783,27 +790,28 @@ static bool from_kernel(const struct ipct_sig *s)
 /* Why the kernel generated it, in a few words, or NULL. */
 static const char *kernel_cause(const struct ipct_event *e, char *buf, size_t len)
 {
-	static const char *const child[] = { "", "exited", "killed", "dumped core", "trapped",
-					     "stopped", "continued" };
+	/* TRANSLATORS: "child 1234 exited": what a SIGCHLD tells. */
+	static const char *const child[] = { "", N_("exited"), N_("killed"), N_("dumped core"), N_("trapped"),
+					     N_("stopped"), N_("continued") };
 	const struct ipct_sig *s = &e->sig;
 	int sig = s->sig, code = s->code;
 
 	if (sig == SIGCHLD && code >= CLD_EXITED && code <= CLD_CONTINUED) {
-		snprintf(buf, len, "child %u %s", (uint32_t)s->sifields[0], child[code]);
+		snprintf(buf, len, _("child %u %s"), (uint32_t)s->sifields[0], _(child[code]));
 		return buf;
 	}
 	if (sig == SIGPIPE && code == SI_USER)
-		return "write with no reader";
+		return _("write with no reader");
 	if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP) &&
 	    code > 0 && code != SI_KERNEL) {
-		snprintf(buf, len, "fault at 0x%" PRIx64, (uint64_t)s->sifields[0]);
+		snprintf(buf, len, _("fault at 0x%" PRIx64), (uint64_t)s->sifields[0]);
 		return buf;
 	}
 	if (sig == SIGALRM || sig == SIGVTALRM || sig == SIGPROF || code == SI_TIMER)
-		return "timer";
+		return _("timer");
 	if (code == SI_KERNEL && (sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP || sig == SIGHUP ||
 				  sig == SIGTTIN || sig == SIGTTOU || sig == SIGWINCH))
-		return "terminal";
+		return _("terminal");
 	return NULL;
 }
 
@@ -862,23 +870,23 @@ static struct state generate_state(const struct ipct_sig *s, uint32_t flags, con
 	case IPCT_SIG_IGNORED:
 		/* It resumes the process as it is generated, even when ignored: the kernel drops it after. */
 		if (s->sig == SIGCONT)
-			return (struct state){ "continued", ": the kernel resumes it", C_WARN, false };
+			return (struct state){ N_("continued"), N_(": the kernel resumes it"), C_WARN, false };
 		if (tgt && tgt->ignored & sig_bit(s->sig))
-			return (struct state){ "ignored", " (SIG_IGN)", C_BAD, true };
+			return (struct state){ N_("ignored"), N_(" (SIG_IGN)"), C_BAD, true };
 		/* SIGCHLD, SIGURG, SIGWINCH: being dropped is their normal fate. */
 		if (!strcmp(ipct_sig_default_action(s->sig), "Ign"))
-			return (struct state){ "ignored", " by default", C_INFO, true };
-		return (struct state){ "ignored", "", C_BAD, true };
+			return (struct state){ N_("ignored"), N_(" by default"), C_INFO, true };
+		return (struct state){ N_("ignored"), "", C_BAD, true };
 	case IPCT_SIG_MERGED:
-		return (struct state){ "merged", ": already pending, lost", C_BAD, true };
+		return (struct state){ N_("merged"), N_(": already pending, lost"), C_BAD, true };
 	case IPCT_SIG_OVERFLOW:
-		return (struct state){ "dropped", ": queue full", C_BAD, true };
+		return (struct state){ N_("dropped"), N_(": queue full"), C_BAD, true };
 	case IPCT_SIG_LOSE_INFO:
-		return (struct state){ "generated", ", its siginfo lost", C_WARN, false };
+		return (struct state){ N_("generated"), N_(", its siginfo lost"), C_WARN, false };
 	default:
 		if (flags & IPCT_F_BLOCKED_SIG)
-			return (struct state){ "pending", " (blocked)", C_WARN, false };
-		return (struct state){ "generated", "", C_SIG, false };
+			return (struct state){ N_("pending"), N_(" (blocked)"), C_WARN, false };
+		return (struct state){ N_("generated"), "", C_SIG, false };
 	}
 }
 
@@ -914,9 +922,9 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 		/* What it is must stay: the exit of an orphan, told to the process that adopted it. */
 		label_init(&l);
 		label_sig(v, &l, s->sig);
-		label_add(v, &l, C_INFO, "(orphan)");
+		label_add(v, &l, C_INFO, _("(orphan)"));
 		label_keep(&l);
-		label_add(v, &l, st.color, " %s%s", st.text, st.detail);
+		label_add(v, &l, st.color, " %s%s", _(st.text), tr(st.detail));
 	} else {
 		label_state(v, &l, s->sig, &st);
 	}
@@ -926,20 +934,20 @@ static void on_generate(struct view *v, const struct ipct_event *e)
 	label_keep(&l);
 	/* A shared lane does not say who: the names do. */
 	if (snd && snd != tgt && lane_shared(v, snd))
-		label_add(v, &l, C_INFO, " · from %s", snd->name);
+		label_add(v, &l, C_INFO, _(" · from %s"), snd->name);
 	if (tgt && snd != tgt && lane_shared(v, tgt))
-		label_add(v, &l, C_INFO, " · to %s", tgt->name);
+		label_add(v, &l, C_INFO, _(" · to %s"), tgt->name);
 
 	if (orphan && s->target_pid == 1) {
 		snprintf(name, sizeof(name), "init");
 	} else if (!tgt) {
 		snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, s->target_comm, s->target_pid);
 		if (!orphan)
-			label_add(v, &l, C_INFO, " (not traced)");
+			label_add(v, &l, C_INFO, _(" (not traced)"));
 	} else if (!snd) {
 		snprintf(name, sizeof(name), "%.*s[%u]", IPCT_COMM_LEN, e->comm, e->pid);
 	}
-	draw_link(v, e->ts_ns, snd, tgt, kernel && !snd ? "kernel" : name, st.lost, st.color, &l);
+	draw_link(v, e->ts_ns, snd, tgt, kernel && !snd ? _("kernel") : name, st.lost, st.color, &l);
 	v->marks |= st.lost ? M_LOST : M_SENT;
 }
 
@@ -948,17 +956,17 @@ static struct state deliver_state(const struct ipct_sig *s)
 	const char *def;
 
 	if (s->handler > 1)
-		return (struct state){ "delivered", "", C_OK, false };
+		return (struct state){ N_("delivered"), "", C_OK, false };
 	if (s->handler == 1)
-		return (struct state){ "delivered", ": ignored (SIG_IGN)", C_BAD, true };
+		return (struct state){ N_("delivered"), N_(": ignored (SIG_IGN)"), C_BAD, true };
 	def = ipct_sig_default_action(s->sig);
 	if (!strcmp(def, "Ign"))
-		return (struct state){ "delivered", ": ignored by default", C_INFO, true };
+		return (struct state){ N_("delivered"), N_(": ignored by default"), C_INFO, true };
 	if (!strcmp(def, "Stop"))
-		return (struct state){ "delivered", ": stops it", C_WARN, false };
+		return (struct state){ N_("delivered"), N_(": stops it"), C_WARN, false };
 	if (!strcmp(def, "Cont"))
-		return (struct state){ "delivered", ": continues it", C_WARN, false };
-	return (struct state){ "delivered", ": kills it", C_BAD, true };
+		return (struct state){ N_("delivered"), N_(": continues it"), C_WARN, false };
+	return (struct state){ N_("delivered"), N_(": kills it"), C_BAD, true };
 }
 
 static void on_deliver(struct view *v, const struct ipct_event *e)
@@ -982,20 +990,20 @@ static void on_deliver(struct view *v, const struct ipct_event *e)
 		return;
 	label_who(v, &l, p);
 	label_sig(v, &l, s->sig);
-	label_add(v, &l, st.color, "%s%s", st.text, st.detail);
+	label_add(v, &l, st.color, "%s%s", _(st.text), tr(st.detail));
 	if (s->handler > 1) {
 		const char *fn = v->fmt->syms ? ipct_syms_resolve(v->fmt->syms, e->pid, s->handler) : NULL;
 
 		if (fn)
 			label_add(v, &l, C_OK, " → %s()", fn);
 		else
-			label_add(v, &l, C_OK, " → handler 0x%" PRIx64, (uint64_t)s->handler);
+			label_add(v, &l, C_OK, _(" → handler 0x%" PRIx64), (uint64_t)s->handler);
 	}
 	label_keep(&l);
 	/* EINTR is the lesson here: the call the signal broke into. */
 	if ((s->sys_ret == -EINTR || ipct_errno_is_restart((int)-s->sys_ret)) &&
 	    call_name(s->sys_nr, buf, sizeof(buf)))
-		label_add(v, &l, C_INFO, " · interrupts %s", buf);
+		label_add(v, &l, C_INFO, _(" · interrupts %s"), buf);
 	row_start(v, e->ts_ns);
 	x = x_of(v, p);
 	put(v, x, G_DELIVER, st.color);
@@ -1075,17 +1083,17 @@ static struct vobj *obj_get(struct view *v, uint64_t ino, int kind)
 static void obj_name(const struct vobj *o, char *buf, size_t len)
 {
 	static const char *const kinds[IPCT_KIND_MAX] = {
-		[IPCT_KIND_PIPE] = "pipe", [IPCT_KIND_FIFO] = "FIFO", [IPCT_KIND_SOCKET] = "socket",
-		[IPCT_KIND_MQUEUE] = "queue",
+		[IPCT_KIND_PIPE] = N_("pipe"), [IPCT_KIND_FIFO] = N_("FIFO"), [IPCT_KIND_SOCKET] = N_("socket"),
+		[IPCT_KIND_MQUEUE] = N_("queue"),
 	};
 
 	if (o->kind == IPCT_KIND_MSGQ)
-		snprintf(buf, len, "msg queue %u", (uint32_t)o->ino);
+		snprintf(buf, len, _("msg queue %u"), (uint32_t)o->ino);
 	else if (o->pair)
-		snprintf(buf, len, "socketpair %u", o->num);
+		snprintf(buf, len, _("socketpair %u"), o->num);
 	else
-		snprintf(buf, len, "%s %u", o->kind > 0 && o->kind < IPCT_KIND_MAX && kinds[o->kind] ? kinds[o->kind]
-													 : "object", o->num);
+		snprintf(buf, len, "%s %u", o->kind > 0 && o->kind < IPCT_KIND_MAX && kinds[o->kind] ? _(kinds[o->kind])
+													 : _("object"), o->num);
 }
 
 /* What a descriptor is: "write end of pipe 1", "end b of socketpair 1", "queue /q". */
@@ -1095,9 +1103,9 @@ static void fd_desc(const struct vobj *o, unsigned mode, char *buf, size_t len)
 
 	obj_name(o, name, sizeof(name));
 	if ((o->kind == IPCT_KIND_PIPE || o->kind == IPCT_KIND_FIFO) && (mode == 1 || mode == 2))
-		snprintf(buf, len, "%s end of %s", mode == 1 ? "read" : "write", name);
+		snprintf(buf, len, mode == 1 ? _("read end of %s") : _("write end of %s"), name);
 	else if (o->pair)
-		snprintf(buf, len, "end %c of %s", o->pair, name);
+		snprintf(buf, len, _("end %c of %s"), o->pair, name);
 	else
 		snprintf(buf, len, "%s", name);
 }
@@ -1162,22 +1170,24 @@ static void xfer_draw(struct view *v)
 	label_add(v, &l, C_DATA, "%s", name);
 	label_keep(&l);
 	if (t->msgs)
-		label_add(v, &l, C_DATA, ": %" PRIu64 " message%s", t->calls, t->calls == 1 ? "" : "s");
+		label_add(v, &l, C_DATA, ngettext(": %" PRIu64 " message", ": %" PRIu64 " messages",
+						  (unsigned long)t->calls), t->calls);
 	else if (t->calls > 1)
-		label_add(v, &l, C_DATA, ": %" PRIu64 " writes", t->calls);
-	label_add(v, &l, C_DATA, "%s%" PRIu64 " byte%s", t->msgs || t->calls > 1 ? ", " : ": ", t->bytes,
-		  t->bytes == 1 ? "" : "s");
+		label_add(v, &l, C_DATA, ngettext(": %" PRIu64 " write", ": %" PRIu64 " writes", (unsigned long)t->calls),
+			  t->calls);
+	label_add(v, &l, C_DATA, "%s", t->msgs || t->calls > 1 ? ", " : ": ");
+	label_add(v, &l, C_DATA, ngettext("%" PRIu64 " byte", "%" PRIu64 " bytes", (unsigned long)t->bytes), t->bytes);
 	label_keep(&l);
 	if (t->waited >= BLOCKED_NS) {
 		char w[32];
 
 		fmt_dur(w, sizeof(w), "", t->waited);
-		label_add(v, &l, C_WARN, " · reader blocked %s", w);
+		label_add(v, &l, C_WARN, _(" · reader blocked %s"), w);
 	}
 	if (from && from != to && lane_shared(v, from))
-		label_add(v, &l, C_INFO, " · from %s", from->name);
+		label_add(v, &l, C_INFO, _(" · from %s"), from->name);
 	if (to != from && lane_shared(v, to))
-		label_add(v, &l, C_INFO, " · to %s", to->name);
+		label_add(v, &l, C_INFO, _(" · to %s"), to->name);
 	draw_link(v, t->ts, from, to, t->from ? t->from_name : name, false, C_DATA, &l);
 	v->marks |= M_DATA;
 }
@@ -1286,11 +1296,11 @@ static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_
 	if (write && s->ret > 0)
 		obj_written(v, obj_dest(v, o), e);
 	else if (write && s->ret == -EPIPE)
-		fd_note(v, e, G_LOST, C_BAD, "%s(%d) on %s: EPIPE, no reader", sc->name, (int)s->args[0], name);
+		fd_note(v, e, G_LOST, C_BAD, _("%s(%d) on %s: EPIPE, no reader"), sc->name, (int)s->args[0], name);
 	else if (!write && s->ret > 0)
 		obj_read(v, o, e, msgs ? 0 : (uint64_t)s->ret, msgs);
 	else if (!write && s->ret == 0 && !msgs)
-		fd_note(v, e, G_EOF, C_WARN, "EOF: %s(%d) on %s returned 0", sc->name, (int)s->args[0], name);
+		fd_note(v, e, G_EOF, C_WARN, _("EOF: %s(%d) on %s returned 0"), sc->name, (int)s->args[0], name);
 }
 
 /* mq_timedsend/receive, msgsnd/msgrcv: one message from sender to receiver. */
@@ -1366,7 +1376,7 @@ static void on_pair(struct view *v, const struct ipct_event *e, bool pipe)
 		return;
 	if (pipe) {
 		obj_name(a, name, sizeof(name));
-		fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = read end, %d = write end", name, fd0, fd1);
+		fd_note(v, e, G_OBJ, C_BOLD, _("%s: %d = read end, %d = write end"), name, fd0, fd1);
 		return;
 	}
 	b = obj_get(v, s->x[2], e->kind[1]);
@@ -1381,7 +1391,7 @@ static void on_pair(struct view *v, const struct ipct_event *e, bool pipe)
 	b->pair = 'b';
 	obj_link(a, b);
 	obj_name(a, name, sizeof(name));
-	fd_note(v, e, G_OBJ, C_BOLD, "%s: %d = end a, %d = end b", name, fd0, fd1);
+	fd_note(v, e, G_OBJ, C_BOLD, _("%s: %d = end a, %d = end b"), name, fd0, fd1);
 }
 
 static void on_channel_call(struct view *v, const struct ipct_event *e)
@@ -1426,7 +1436,7 @@ static void on_channel_call(struct view *v, const struct ipct_event *e)
 		if (!o)
 			return;
 		fd_desc(o, mode_of(s->x[1]), d, sizeof(d));
-		fd_note(v, e, G_CLOSE, C_PLAIN, "close(%d): the %s", (int)s->args[0], d);
+		fd_note(v, e, G_CLOSE, C_PLAIN, _("close(%d): the %s"), (int)s->args[0], d);
 		return;
 	case IPCT_SC_MQ_SEND:
 	case IPCT_SC_MQ_RECV:
@@ -1486,7 +1496,7 @@ static void draw_state(struct view *v, struct vproc *p, bool asked)
 	label_add(v, &l, C_INFO, "%s:", p->name);
 	label_keep(&l);
 	if (!hl.n)
-		label_add(v, &l, C_INFO, " no pipe, socket or queue");
+		label_add(v, &l, C_INFO, _(" no pipe, socket or queue"));
 	for (int i = 0; i < hl.n; i++) {
 		struct vobj *o = obj_get(v, hl.h[i].ino, hl.h[i].kind);
 		bool leaked = hl.h[i].fd > 2 && p->exec_ns && hl.h[i].made_ns < p->exec_ns &&
@@ -1497,7 +1507,7 @@ static void draw_state(struct view *v, struct vproc *p, bool asked)
 		fd_desc(o, hl.h[i].mode, d, sizeof(d));
 		label_add(v, &l, C_INFO, "%s %d = %s", i ? "," : "", hl.h[i].fd, d);
 		if (leaked)
-			label_add(v, &l, C_BAD, " (leaked)");
+			label_add(v, &l, C_BAD, _(" (leaked)"));
 	}
 	/* Beside its lane when it fits there, else from the gutter on, over the lanes: one line if it can. */
 	draw_wrapped(v, &l, l.len <= v->width - x_of(v, p) - 2 ? x_of(v, p) + 2 : GUTTER, x_of(v, p), G_STATE, C_INFO);
@@ -1687,11 +1697,11 @@ void view_event(struct view *v, const struct ipct_event *e)
 static const char *never_why(const struct ipct_sigrec *r)
 {
 	if (r->outcome == IPCT_OUTCOME_DISCARDED)
-		return r->discard_nr != IPCT_NR_NONE ? "its action became ignore"
-		       : r->sig == SIGCONT ? "a stop signal came" : "SIGCONT came";
+		return r->discard_nr != IPCT_NR_NONE ? _("its action became ignore")
+		       : r->sig == SIGCONT ? _("a stop signal came") : _("SIGCONT came");
 	if (r->flags & IPCT_SR_TRACE_END)
-		return "pending when tracing stopped";
-	return r->flags & IPCT_SR_BLOCKED ? "still blocked at exit" : "still pending at exit";
+		return _("pending when tracing stopped");
+	return r->flags & IPCT_SR_BLOCKED ? _("still blocked at exit") : _("still pending at exit");
 }
 
 /* A record's verdict on its target's lane: ○ handled, ● accepted, × never delivered or discarded. */
@@ -1713,23 +1723,23 @@ static void draw_verdict(struct view *v, const struct ipct_sigrec *r)
 	label_who(v, &l, p);
 	label_sig(v, &l, r->sig);
 	if (never)
-		label_add(v, &l, discarded ? C_WARN : C_BAD, "%s · %s", discarded ? "discarded" : "never delivered",
+		label_add(v, &l, discarded ? C_WARN : C_BAD, "%s · %s", discarded ? _("discarded") : _("never delivered"),
 			  never_why(r));
 	else
-		label_add(v, &l, C_OK, handled ? "handled"
-				       : r->action == IPCT_ACT_SIGNALFD ? "accepted by a signalfd read"
-									  : "accepted by sigwait");
+		label_add(v, &l, C_OK, "%s", handled ? _("handled")
+				       : r->action == IPCT_ACT_SIGNALFD ? _("accepted by a signalfd read")
+									  : _("accepted by sigwait"));
 	label_keep(&l);
 	/* Worth a word when it had to wait: blocked, or for a millisecond or more. */
 	if (!never && r->generated_ns && r->delivered_ns > r->generated_ns)
 		waited = r->delivered_ns - r->generated_ns;
 	if (((r->flags & IPCT_SR_BLOCKED) && waited) || waited >= 1000000) {
-		fmt_dur(t, sizeof(t), "pending ", waited);
-		label_add(v, &l, C_INFO, " · was %s", t);
+		fmt_dur(t, sizeof(t), _("pending "), waited);
+		label_add(v, &l, C_INFO, _(" · was %s"), t);
 		label_keep(&l);
 	}
 	if (handled && r->handler_name[0])
-		label_add(v, &l, C_INFO, " · %.*s() returned", IPCT_HANDLER_NAME_LEN, r->handler_name);
+		label_add(v, &l, C_INFO, _(" · %.*s() returned"), IPCT_HANDLER_NAME_LEN, r->handler_name);
 	row_start(v, discarded ? r->discarded_ns : never ? 0 : ts);
 	put(v, x, never ? G_LOST : handled ? G_RETURN : G_DELIVER, discarded ? C_WARN : never ? C_BAD : C_OK);
 	place_label(v, &l, x, x, 1, 0);
@@ -1798,37 +1808,37 @@ static void draw_tally(struct view *v)
 		const char *text;
 		enum color color;
 	} names[IPCT_OUTCOME_MAX] = {
-		[IPCT_OUTCOME_HANDLED] = { "handled", C_OK },
-		[IPCT_OUTCOME_TERMINATED] = { "killed the process", C_BAD },
-		[IPCT_OUTCOME_CORE] = { "killed the process (core)", C_BAD },
-		[IPCT_OUTCOME_STOPPED] = { "stopped it", C_WARN },
-		[IPCT_OUTCOME_CONTINUED] = { "continued it", C_WARN },
-		[IPCT_OUTCOME_IGNORED] = { "ignored", C_INFO },
-		[IPCT_OUTCOME_MERGED] = { "merged (lost)", C_BAD },
-		[IPCT_OUTCOME_NEVER_DELIVERED] = { "never delivered", C_BAD },
-		[IPCT_OUTCOME_ACCEPTED] = { "accepted (sigwait, signalfd)", C_OK },
-		[IPCT_OUTCOME_DROPPED] = { "dropped (queue full)", C_BAD },
-		[IPCT_OUTCOME_UNOBSERVED] = { "sent outside the trace", C_INFO },
-		[IPCT_OUTCOME_DISCARDED] = { "discarded", C_WARN },
+		[IPCT_OUTCOME_HANDLED] = { N_("handled"), C_OK },
+		[IPCT_OUTCOME_TERMINATED] = { N_("killed the process"), C_BAD },
+		[IPCT_OUTCOME_CORE] = { N_("killed the process (core)"), C_BAD },
+		[IPCT_OUTCOME_STOPPED] = { N_("stopped it"), C_WARN },
+		[IPCT_OUTCOME_CONTINUED] = { N_("continued it"), C_WARN },
+		[IPCT_OUTCOME_IGNORED] = { N_("ignored"), C_INFO },
+		[IPCT_OUTCOME_MERGED] = { N_("merged (lost)"), C_BAD },
+		[IPCT_OUTCOME_NEVER_DELIVERED] = { N_("never delivered"), C_BAD },
+		[IPCT_OUTCOME_ACCEPTED] = { N_("accepted (sigwait, signalfd)"), C_OK },
+		[IPCT_OUTCOME_DROPPED] = { N_("dropped (queue full)"), C_BAD },
+		[IPCT_OUTCOME_UNOBSERVED] = { N_("sent outside the trace"), C_INFO },
+		[IPCT_OUTCOME_DISCARDED] = { N_("discarded"), C_WARN },
 	};
 	const char *sep = ": ";
 	int brk[IPCT_OUTCOME_MAX + 1], nbrk = 0;
 	struct label l;
 
 	label_init(&l);
-	label_add(v, &l, C_BOLD, " %u signal%s", v->records, v->records == 1 ? "" : "s");
+	label_add(v, &l, C_BOLD, ngettext(" %u signal", " %u signals", v->records), v->records);
 	for (int i = 0; i < IPCT_OUTCOME_MAX; i++) {
 		if (!v->outcome[i] || !names[i].text)
 			continue;
 		label_add(v, &l, C_PLAIN, "%s", sep);
 		brk[nbrk++] = l.len;
-		label_add(v, &l, names[i].color, "%u %s", v->outcome[i], names[i].text);
+		label_add(v, &l, names[i].color, "%u %s", v->outcome[i], _(names[i].text));
 		sep = ", ";
 	}
 	if (v->adopted) {
 		label_add(v, &l, C_PLAIN, "%s", sep);
 		brk[nbrk++] = l.len;
-		label_add(v, &l, C_INFO, "%u to an orphan's adopter", v->adopted);
+		label_add(v, &l, C_INFO, _("%u to an orphan's adopter"), v->adopted);
 	}
 	put_wrapped(v, &l, brk, nbrk);
 }
@@ -1841,13 +1851,13 @@ static void draw_legend(struct view *v)
 		enum color color;
 		const char *text;
 	} items[] = {
-		{ M_SENT, G_HEAD_R, C_SIG, "generated" },
-		{ M_DELIVERED, G_DELIVER, C_OK, "delivered" },
-		{ M_RETURNED, G_RETURN, C_OK, "handled" },
-		{ M_LOST, G_LOST, C_BAD, "lost, ignored, killed" },
-		{ M_EXIT, G_END, C_BOLD, "exited" },
-		{ M_FD, G_OBJ, C_BOLD, "descriptors" },
-		{ M_DATA, G_HEAD_R, C_DATA, "bytes" },
+		{ M_SENT, G_HEAD_R, C_SIG, N_("generated") },
+		{ M_DELIVERED, G_DELIVER, C_OK, N_("delivered") },
+		{ M_RETURNED, G_RETURN, C_OK, N_("handled") },
+		{ M_LOST, G_LOST, C_BAD, N_("lost, ignored, killed") },
+		{ M_EXIT, G_END, C_BOLD, N_("exited") },
+		{ M_FD, G_OBJ, C_BOLD, N_("descriptors") },
+		{ M_DATA, G_HEAD_R, C_DATA, N_("bytes") },
 	};
 	int brk[sizeof(items) / sizeof(items[0])], nbrk = 0;
 	struct label l;
@@ -1859,7 +1869,7 @@ static void draw_legend(struct view *v)
 		label_add(v, &l, C_PLAIN, " ");
 		brk[nbrk++] = l.len;
 		label_push(&l, glyph(v, items[i].glyph), items[i].color);
-		label_add(v, &l, C_PLAIN, " %s ", items[i].text);
+		label_add(v, &l, C_PLAIN, " %s ", _(items[i].text));
 	}
 	put_wrapped(v, &l, brk, nbrk);
 }
@@ -1877,9 +1887,9 @@ void view_end(struct view *v, int status)
 		v->row[x] = (struct cell){ glyph(v, G_HLINE), C_PLAIN };
 	row_flush(v);
 	label_init(&l);
-	label_add(v, &l, C_BOLD, " %s ", v->root[0] ? v->root : "the command");
+	label_add(v, &l, C_BOLD, " %s ", v->root[0] ? v->root : _("the command"));
 	if (status < 0) {
-		label_add(v, &l, C_BOLD, "had not exited where the log ends");
+		label_add(v, &l, C_BOLD, _("had not exited where the log ends"));
 	} else {
 		ipct_wait_status_str(status, text, sizeof(text));
 		label_add(v, &l, WIFSIGNALED(status) ? C_BAD : C_BOLD, "%s", text);

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "errmsg.h"
+#include "i18n.h"
 #include "sigrec.h"
 #include "syscalls.h"
 
@@ -222,13 +224,17 @@ static void queue_error(struct client *c, const char *msg, const char *flag)
 
 void reply_error(struct client *c, const char *fmt, ...)
 {
-	char msg[512];
+	struct json_object *r = json_object_new_object();
 	va_list ap;
 
+	/* In the client's language, not the daemon's: the CLI translates msgid and fills in args. */
+	json_object_object_add(r, "ok", json_object_new_boolean(0));
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (ipct_errmsg_add(r, fmt, ap) < 0)
+		json_object_object_add(r, "error", json_object_new_string(fmt));
 	va_end(ap);
-	queue_error(c, msg, NULL);
+	client_queue_json(c, r);
+	json_object_put(r);
 }
 
 void reply_match_error(struct client *c, const char *cmd, const char *err)
@@ -274,7 +280,7 @@ static bool bool_option(struct client *c, struct json_object *req, const char *k
 	if (!json_object_object_get_ex(req, key, &j))
 		return true;
 	if (!json_object_is_type(j, json_type_boolean)) {
-		reply_error(c, "%s: \"%s\" must be true or false", json_object_get_string(
+		reply_error(c, N_("%s: \"%s\" must be true or false"), json_object_get_string(
 				    json_object_object_get(req, "cmd")), key);
 		return false;
 	}
@@ -289,24 +295,24 @@ static bool traceable(struct client *c, int64_t v)
 	uid_t owner = 0;
 
 	if (v <= 0 || v > INT32_MAX) {
-		reply_error(c, "trace: pid %lld is not a process id", (long long)v);
+		reply_error(c, N_("trace: pid %lld is not a process id"), (long long)v);
 		return false;
 	}
 	if (pid == getpid()) {
-		reply_error(c, "trace: pid %d is ipctraced itself, which is never traced", pid);
+		reply_error(c, N_("trace: pid %d is ipctraced itself, which is never traced"), pid);
 		return false;
 	}
 	if (proc_identity(pid, &tgid, &owner) < 0) {
-		reply_error(c, "trace: no process with pid %d", pid);
+		reply_error(c, N_("trace: no process with pid %d"), pid);
 		return false;
 	}
 	if (tgid != pid) {
-		reply_error(c, "trace: pid %d is a thread of process %d; trace %d", pid, tgid, tgid);
+		reply_error(c, N_("trace: pid %d is a thread of process %d; trace %d"), pid, tgid, tgid);
 		return false;
 	}
 	if (c->uid != 0 && owner != c->uid) {
-		reply_error(c, "trace: permission denied: process %d belongs to uid %u; "
-			    "you may trace only your own processes", pid, owner);
+		reply_error(c, N_("trace: permission denied: process %d belongs to uid %u; "
+			    "you may trace only your own processes"), pid, owner);
 		return false;
 	}
 	return true;
@@ -332,7 +338,7 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 		return;
 	if (json_object_object_get_ex(req, "pid", &jpid)) {
 		if (!json_object_is_type(jpid, json_type_int)) {
-			reply_error(c, "trace: \"pid\" must be a process id (a positive integer)");
+			reply_error(c, N_("trace: \"pid\" must be a process id (a positive integer)"));
 			return;
 		}
 		if (!traceable(c, json_object_get_int64(jpid)))
@@ -341,13 +347,13 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 	} else if (json_object_object_get_ex(req, "pids", &jpids)) {
 		if (!json_object_is_type(jpids, json_type_array) || !json_object_array_length(jpids) ||
 		    json_object_array_length(jpids) > 64) {
-			reply_error(c, "trace: \"pids\" must be a list of 1 to 64 process ids");
+			reply_error(c, N_("trace: \"pids\" must be a list of 1 to 64 process ids"));
 			return;
 		}
 		for (n = 0; n < json_object_array_length(jpids); n++) {
 			jpid = json_object_array_get_idx(jpids, n);
 			if (!json_object_is_type(jpid, json_type_int)) {
-				reply_error(c, "trace: \"pids\" must be a list of process ids");
+				reply_error(c, N_("trace: \"pids\" must be a list of process ids"));
 				return;
 			}
 			if (!traceable(c, json_object_get_int64(jpid)))
@@ -355,12 +361,15 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 			pids[n] = (pid_t)json_object_get_int64(jpid);
 		}
 	} else if (!o.all) {
-		reply_error(c, "trace: say what to trace: \"pid\", \"pids\" or \"all\"");
+		reply_error(c, N_("trace: say what to trace: \"pid\", \"pids\" or \"all\""));
 		return;
 	}
 	if (o.all && (n || !c->privileged)) {
-		reply_error(c, n ? "trace: \"all\" goes without pids"
-			    : "trace: permission denied: tracing every process needs root or the ipctrace group");
+		if (n)
+			reply_error(c, N_("trace: \"all\" goes without pids"));
+		else
+			reply_error(c, N_("trace: permission denied: tracing every process needs root or the "
+					  "ipctrace group"));
 		return;
 	}
 	if (!c->privileged &&
@@ -370,11 +379,15 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 	}
 	err = session_start(d, c, pids, n, &o, &s);
 	if (err == -EEXIST) {
-		reply_error(c, "trace: %s is already being traced", o.all ? "every process" : "a process given");
+		if (o.all)
+			reply_error(c, N_("trace: every process is already being traced"));
+		else
+			reply_error(c, N_("trace: a process given is already being traced"));
 		return;
 	}
 	if (err < 0) {
-		reply_error(c, "trace: failed to start tracing: %s", strerror(-err));
+		errno = -err;
+		reply_error(c, N_("trace: failed to start tracing: %m"));
 		return;
 	}
 	r = json_object_new_object();
@@ -395,7 +408,7 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 	int64_t id;
 
 	if (!json_object_object_get_ex(req, "session", &jid) || !json_object_is_type(jid, json_type_int)) {
-		reply_error(c, "detach: \"session\" must be a session id (an integer)");
+		reply_error(c, N_("detach: \"session\" must be a session id (an integer)"));
 		return;
 	}
 	if (!bool_option(c, req, "outlived", &outlived))
@@ -403,11 +416,11 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 	id = json_object_get_int64(jid);
 	s = id > 0 && id <= UINT32_MAX ? session_find(d, (uint32_t)id) : NULL;
 	if (!s) {
-		reply_error(c, "detach: no session %lld", (long long)id);
+		reply_error(c, N_("detach: no session %lld"), (long long)id);
 		return;
 	}
 	if (c->uid != 0 && s->uid != c->uid) {
-		reply_error(c, "detach: permission denied: session %lld belongs to uid %u",
+		reply_error(c, N_("detach: permission denied: session %lld belongs to uid %u"),
 			    (long long)id, s->uid);
 		return;
 	}
@@ -546,7 +559,7 @@ int match_terms(struct client *c, struct json_object *req, const char *cmd, cons
 
 	if (json_object_object_get_ex(req, "match", &jm) &&
 	    (!json_object_is_type(jm, json_type_array) || json_object_array_length(jm) > MATCH_TERMS_MAX)) {
-		reply_error(c, "%s: \"match\" must be a list of at most 64 \"FIELD=VALUE\" strings", cmd);
+		reply_error(c, N_("%s: \"match\" must be a list of at most 64 \"FIELD=VALUE\" strings"), cmd);
 		return -1;
 	}
 	n = jm ? json_object_array_length(jm) : 0;
@@ -554,7 +567,7 @@ int match_terms(struct client *c, struct json_object *req, const char *cmd, cons
 		struct json_object *t = json_object_array_get_idx(jm, i);
 
 		if (!json_object_is_type(t, json_type_string)) {
-			reply_error(c, "%s: \"match\" must be a list of \"FIELD=VALUE\" strings", cmd);
+			reply_error(c, N_("%s: \"match\" must be a list of \"FIELD=VALUE\" strings"), cmd);
 			return -1;
 		}
 		terms[i] = json_object_get_string(t);
@@ -643,11 +656,11 @@ static void handle_request(struct daemon *d, struct client *c, const char *p, si
 	const char *cmd;
 
 	if (!req) {
-		reply_error(c, "malformed request: expected one JSON object");
+		reply_error(c, N_("malformed request: expected one JSON object"));
 		return;
 	}
 	if (!json_object_object_get_ex(req, "cmd", &jcmd) || !json_object_is_type(jcmd, json_type_string)) {
-		reply_error(c, "malformed request: \"cmd\" must be a string");
+		reply_error(c, N_("malformed request: \"cmd\" must be a string"));
 		goto out;
 	}
 	cmd = json_object_get_string(jcmd);
@@ -657,7 +670,7 @@ static void handle_request(struct daemon *d, struct client *c, const char *p, si
 			goto out;
 		}
 	}
-	reply_error(c, "unknown command \"%.64s\"; valid commands: trace, detach, stats, signals, pipes, log, explain, sessions", cmd);
+	reply_error(c, N_("unknown command \"%.64s\"; valid commands: trace, detach, stats, signals, pipes, log, explain, sessions"), cmd);
 out:
 	json_object_put(req);
 }
@@ -681,15 +694,17 @@ void client_on_input(struct daemon *d, struct client *c)
 	}
 	while ((r = ipct_msg_peek(&c->in, IPCT_MAX_REQUEST, &h, &payload)) > 0) {
 		if (h.type != IPCT_MSG_JSON)
-			reply_error(c, "malformed request: clients send JSON frames only");
+			reply_error(c, N_("malformed request: clients send JSON frames only"));
 		else
 			handle_request(d, c, payload, h.len);
 		ipct_buf_consume(&c->in, sizeof(h) + h.len);
 	}
 	if (r < 0) {
 		/* A frame we cannot skip: answer, then hang up once the answer is out. */
-		reply_error(c, "malformed request: %s",
-			    r == -EMSGSIZE ? "frame larger than 64 KiB" : "bad frame header");
+		if (r == -EMSGSIZE)
+			reply_error(c, N_("malformed request: frame larger than 64 KiB"));
+		else
+			reply_error(c, N_("malformed request: bad frame header"));
 		ipct_buf_write_all(&c->out, c->fd);
 		client_account(c);
 		c->dead = true;

@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "errmsg.h"
+#include "i18n.h"
 #include "evfilter.h"
 #include "format.h"
 
@@ -252,7 +254,7 @@ static int64_t opt_time(struct client *c, struct json_object *req, const char *k
 		return dflt;
 	if (!json_object_is_type(v, json_type_int)) {
 		*ok = false;
-		reply_error(c, "log: \"%s\" must be a time in ns since the Unix epoch", key);
+		reply_error(c, N_("log: \"%s\" must be a time in ns since the Unix epoch"), key);
 	}
 	return json_object_get_int64(v);
 }
@@ -267,7 +269,7 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 	int n;
 
 	if (c->logq) {
-		reply_error(c, "log: this connection already has a query running");
+		reply_error(c, N_("log: this connection already has a query running"));
 		return;
 	}
 	n = match_terms(c, req, "log", terms);
@@ -275,7 +277,7 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 		return;
 	q = calloc(1, sizeof(*q));
 	if (!q) {
-		reply_error(c, "log: out of memory");
+		reply_error(c, N_("log: out of memory"));
 		return;
 	}
 	q->limit = -1;
@@ -284,7 +286,7 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 	if (ok && json_object_object_get_ex(req, "limit", &v) &&
 	    (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
 	     json_object_get_int64(v) > IPCT_LOG_LIMIT_MAX)) {
-		reply_error(c, "log: \"limit\" must be a number of events from 0 to %d (the most one query returns)",
+		reply_error(c, N_("log: \"limit\" must be a number of events from 0 to %d (the most one query returns)"),
 			    IPCT_LOG_LIMIT_MAX);
 		ok = false;
 	} else if (ok && v) {
@@ -292,13 +294,13 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 	}
 	if (ok && json_object_object_get_ex(req, "follow", &v)) {
 		if (!json_object_is_type(v, json_type_boolean)) {
-			reply_error(c, "log: \"follow\" must be true or false");
+			reply_error(c, N_("log: \"follow\" must be true or false"));
 			ok = false;
 		}
 		q->follow = json_object_get_boolean(v);
 	}
 	if (ok && !d->journal && !q->follow) {
-		reply_error(c, "log: this ipctraced keeps no journal (it was started with --no-journal)");
+		reply_error(c, N_("log: this ipctraced keeps no journal (it was started with --no-journal)"));
 		ok = false;
 	}
 	if (ok) {
@@ -344,22 +346,22 @@ void do_explain(struct daemon *d, struct client *c, struct json_object *req)
 	int64_t id;
 
 	if (c->logq) {
-		reply_error(c, "explain: this connection already has a query running");
+		reply_error(c, N_("explain: this connection already has a query running"));
 		return;
 	}
 	if (!json_object_object_get_ex(req, "session", &v) || !json_object_is_type(v, json_type_int) ||
 	    (id = json_object_get_int64(v)) < 1 || id > UINT32_MAX) {
-		reply_error(c, "explain: \"session\" must be a session number (1 or more)");
+		reply_error(c, N_("explain: \"session\" must be a session number (1 or more)"));
 		return;
 	}
 	if (!d->journal) {
-		reply_error(c, "explain: this ipctraced keeps no journal (it was started with --no-journal)");
+		reply_error(c, N_("explain: this ipctraced keeps no journal (it was started with --no-journal)"));
 		return;
 	}
 	q = calloc(1, sizeof(*q));
 	if (!q || !(q->diags = json_object_new_array())) {
 		free(q);
-		reply_error(c, "explain: out of memory");
+		reply_error(c, N_("explain: out of memory"));
 		return;
 	}
 	q->explain = (uint32_t)id;
@@ -404,10 +406,11 @@ static void explain_end(struct client *c, int err)
 	size_t n = json_object_array_length(q->diags);
 
 	if (err < 0) {
-		reply_error(c, "explain: reading the journal failed: %s", strerror(-err));
+		errno = -err;
+		reply_error(c, N_("explain: reading the journal failed: %m"));
 	} else if (!q->start.session || !visible(c, q->start.uid)) {
 		/* The same words for both: who may not see a session does not learn that it exists. */
-		reply_error(c, "explain: session %u is not in the journal, or is not yours", q->explain);
+		reply_error(c, N_("explain: session %u is not in the journal, or is not yours"), q->explain);
 	} else {
 		r = json_object_new_object();
 		diags = json_object_new_array_ext((int)n);
