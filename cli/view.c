@@ -617,7 +617,7 @@ static void draw_header(struct view *v, const struct vproc *p, const struct ipct
 	if (parent) {
 		int px = x_of(v, parent);
 
-		label_add(v, &note, C_INFO, _("fork"));
+		label_add(v, &note, C_INFO, "fork");
 		label_keep(&note);
 		/* The arrow needs a stretch between the parent's line and the name. */
 		if (px < start - 3 || px > b + 3) {
@@ -628,7 +628,7 @@ static void draw_header(struct view *v, const struct vproc *p, const struct ipct
 			label_add(v, &note, C_INFO, _(" of %s"), parent->name);
 		}
 	} else if (e->type == IPCT_EV_EXEC) {
-		label_add(v, &note, C_INFO, _("exec"));
+		label_add(v, &note, C_INFO, "exec");
 		label_keep(&note);
 		label_add(v, &note, C_INFO, " %.*s", IPCT_PATH_LEN, e->proc.path);
 	}
