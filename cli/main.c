@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 			return verbs[i].fn(argc - 1, argv + 1);
 		}
 	}
-	fprintf(stderr, "ipctrace: unknown verb '%s'\n", verb);
+	fprintf(stderr, _("ipctrace: unknown verb '%s'\n"), verb);
 	usage_short(usage);
 	return EXIT_USAGE;
 }
