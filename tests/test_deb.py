@@ -24,6 +24,8 @@ EXPECTED = {
     "./usr/share/man/man1/ipctrace.1.gz": "-rw-r--r--",
     "./usr/share/man/man8/ipctraced.8.gz": "-rw-r--r--",
     "./usr/share/bash-completion/completions/ipctrace": "-rw-r--r--",
+    # The Spanish catalogue (po/, docs/i18n.md).
+    "./usr/share/locale/es/LC_MESSAGES/ipctrace.mo": "-rw-r--r--",
     "./usr/share/doc/ipctrace/changelog.gz": "-rw-r--r--",
     "./usr/share/doc/ipctrace/copyright": "-rw-r--r--",
     "./usr/share/doc/ipctrace/examples/vector/ipctrace.toml": "-rw-r--r--",

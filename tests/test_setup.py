@@ -23,6 +23,8 @@ USED = [
     "/usr/bin/groff", "/usr/bin/systemd-analyze", "/bin/systemd-sysusers", "/usr/bin/promtool",
     "/usr/bin/dpkg-buildpackage", "/usr/bin/dh", "/usr/bin/lintian", "/usr/bin/git",
     "/usr/bin/qemu-system-x86_64", "/bin/busybox", "/bin/cpio",
+    # po/: the catalogues built and checked (gettext); the Spanish locale generated (locales).
+    "/usr/bin/msgfmt", "/usr/bin/xgettext", "/usr/sbin/locale-gen",
     "/usr/sbin/rsyslogd", f"/usr/lib/{MULTIARCH}/rsyslog/omelasticsearch.so",
     "/usr/include/bpf/bpf_helpers.h", "/usr/include/gelf.h", "/usr/include/json-c/json.h",
     "/usr/include/xxhash.h", f"/usr/lib/{MULTIARCH}/pkgconfig/libxxhash.pc",
