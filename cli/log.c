@@ -163,8 +163,9 @@ static bool on_end(struct json_object *n)
 		holes = true;
 	}
 	if (json_object_object_get_ex(n, "error", &v)) {
+		/* The daemon's English strerror text, in the user's language by glibc's own catalogue. */
 		fprintf(stderr, _("ipctrace: reading the journal failed (%s): this answer ends there\n"),
-			json_object_get_string(v));
+			dgettext("libc", json_object_get_string(v)));
 		holes = true;
 	}
 	return holes;

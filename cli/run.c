@@ -717,7 +717,7 @@ static void attach_usage(FILE *f)
 static int open_output(struct run *r, const char *file)
 {
 	r->out_fd = STDOUT_FILENO;
-	r->out_name = "standard output";
+	r->out_name = _("standard output");
 	if (file) {
 		r->out_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (r->out_fd < 0) {
