@@ -39,7 +39,7 @@ from logcommon import parse_json_lines, stats, wait_stats
 
 WRITES = 200000
 TIMEOUT = 300
-DROPPED = re.compile(r'ipctraced dropped (\d+) events for this output')
+DROPPED = re.compile(r'ipctraced dropped (\d+) events? for this output')
 
 
 def read_all(p, until, timeout=TIMEOUT):
