@@ -13,14 +13,11 @@
 /* The length of the conversion spec at s (just after its '%'), with *conv its letter; 0 when malformed. */
 static size_t spec_len(const char *s, char *conv, bool *pos)
 {
-	size_t i = 0;
+	size_t i = strspn(s, "0123456789");
 
-	*pos = false;
-	i = strspn(s, "0123456789");
-	if (i && s[i] == '$')
-		*pos = true, i++;
-	else
-		i = 0;
+	/* "%2$s": a translation's own order for the arguments. */
+	*pos = i && s[i] == '$';
+	i = *pos ? i + 1 : 0;
 	i += strspn(s + i, "-+ #0");
 	i += strspn(s + i, "0123456789*");
 	if (s[i] == '.') {
