@@ -29,7 +29,7 @@ ALLOW = [
     (r'^ipctrace %s$', "getopt's program name: the verb"),
     (r'^ipctrace %s\\n$', "--version: the program's name"),
     (r'^/proc/', "a path"),
-    (r'^/(usr|bin|tmp)', "a path"),
+    (r'^/', "a path"),
     (r'\\033\]2;', "a terminal escape"),
     (r'^\\033\[', "a terminal colour escape"),
     (r'^(fork|exec|init|kernel)$', "a system call's or process's name"),
@@ -50,6 +50,12 @@ ALLOW = [
     (r'^(left running at %s|session %u ended \(%s\))$', "run's JSON summary \"status\": a JSON value, never translated"),
     (r'^(attach|trace|-p PID\[,PID\.\.\.\]|--all)$', "a verb's or an option's spelling"),
     (r'^%s_core$', "a BPF program's name"),
+    (r'^SIG(RTMIN|RTMAX)?[-+%]', "a signal's name"),
+    (r'^[a-z_]+:(\[|%|$)', "an object's name (pipe:[N], msq:ID, tty:MAJ:MIN, anon_inode:[signalfd])"),
+    (r'^(sem|shm)$', "an object's kind (docs/pipes.md), a name"),
+    (r'^\.[a-z]+$', "a file name's suffix"),
+    (r'^# (HELP|TYPE) ', "Prometheus's exposition format (stats -o prometheus) is for programs, like JSON"),
+    (r'^(ipctrace_%|_seconds$|_total$|untyped$|counter$|gauge$)', "Prometheus metric names and types"),
 ]
 
 # Files others own, not scanned until they mark them (none once merged).
