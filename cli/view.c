@@ -37,6 +37,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "graph.h"
 #include "names.h"
@@ -369,8 +370,10 @@ static const char *utf8_next(const char *s, uint32_t *cp)
 }
 
 /*
- * Only ASCII and our own glyphs reach a row: anything else (a control
- * character, a wide character in a comm) would break the columns.
+ * Only what takes one column reaches a row: ASCII, our own glyphs and, on
+ * a UTF-8 terminal, the letters of a translation ("tubería"); anything
+ * else (a control character, a wide or zero-width character in a comm)
+ * would break the columns.
  */
 static void label_text(const struct view *v, struct label *l, enum color c, const char *s)
 {
@@ -380,7 +383,9 @@ static void label_text(const struct view *v, struct label *l, enum color c, cons
 
 		s = utf8_next(s, &cp);
 		a = cp < 0x80 ? NULL : ascii_of(cp);
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && !a))
+		if (cp >= 0x80 && !a && v->utf8 && wcwidth((wchar_t)cp) == 1)
+			label_push(l, cp, c);
+		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && !a))
 			label_push(l, '?', c);
 		else if (cp < 0x80 || v->utf8)
 			label_push(l, cp, c);

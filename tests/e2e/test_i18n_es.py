@@ -5,7 +5,7 @@ error, an error the daemon sends (shown in the client's language while the
 daemon's JSON keeps its English "error" and gives "msgid" and "args"),
 `run --signals --pipes --explain` of `sigcases merge` (a merged and an
 ignored signal) and of `sigcases sigpipe` (a SIGPIPE death), and the
-`pipes` verb's graph: each checked for its Spanish text, and for no English
+`pipes` verb's graph and the live view (--view): each checked for its Spanish text, and for no English
 word a person reads anywhere in it (names, paths, signal and errno names,
 system calls and JSON aside). The counts come from the program's report.
 
@@ -128,6 +128,16 @@ try:
     summary('sigpipe', r.stderr)
     english_left('run --signals --pipes --explain (sigpipe)', r.stdout + r.stderr)
     passed('sigpipe: the SIGPIPE death, %s and the diagnosis in Spanish' % obj)
+
+    # The live view draws the translation's letters, one column each, not as '?'.
+    r = run_reported(['run', '-s', sock, '--view', '--', example('sigcases'), 'sigpipe'], env=ES)
+    check_eq('--view: exit status (stderr %r)' % r.stderr, 0, r.returncode)
+    check(re.search(r'núcleo ─►│ SIGPIPE generada', r.stdout), '--view: no "núcleo ─►│ SIGPIPE generada": %r'
+          % r.stdout[-1500:])
+    check('tubería 1' in r.stdout, '--view: no "tubería 1"')
+    check_eq('--view: letters drawn as "?"', [], re.findall(r'\w\?\w', r.stdout))
+    english_left('run --view (sigpipe)', r.stdout)
+    passed('--view in Spanish, its letters whole')
 
     # The pipes verb: the same graph, its holder lines aligned by display width.
     r = run_cli(['pipes', '-s', sock, 'object=' + obj], env=ES)
