@@ -73,6 +73,13 @@ try:
     check('traza una orden y cada proceso que inicia' in r.stdout, '--help: verb lines not Spanish')
     english_left('--help', r.stdout)
     r = run_cli(['run', '--help'], env=ES)
+    # The help fits 80 columns in Spanish too (its words are longer than English ones).
+    check_eq('--help: lines wider than 80 columns', [], [l for l in r.stdout.splitlines() if len(l) > 80])
+    for verb in ('run', 'attach', 'trace', 'detach', 'log', 'pipes', 'signals', 'sessions', 'stats'):
+        h = run_cli([verb, '--help'], env=ES)
+        check_eq('%s --help: exit status' % verb, 0, h.returncode)
+        check_eq('%s --help: lines wider than 80 columns' % verb, [],
+                 [l for l in h.stdout.splitlines() if len(l) > 80])
     # Not checked word by word: it names -e's classes (signal, process, pipe), which are values.
     check(r.stdout.startswith('Uso: ipctrace run [OPCIONES]') and 'extremo de lectura' in r.stdout,
           'run --help: not Spanish: %r' % r.stdout[:300])
