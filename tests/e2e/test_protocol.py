@@ -8,6 +8,7 @@ and an unprivileged client. The daemon serves on throughout."""
 import json
 import os
 import random
+import re
 import signal
 import socket
 import struct
@@ -23,11 +24,25 @@ BATCH = 200
 TIMEOUT = 30
 
 
+CONVERSION = re.compile(r'%(?:[-+ #0]*[0-9*]*(?:\.[0-9*]*)?(?:hh|h|ll|l|z|j|t)?[sdiuxcm]|%)')
+
+
 def check_error(reply, what, *words):
     check(isinstance(reply, dict) and reply.get('ok') is False and isinstance(reply.get('error'), str)
           and reply['error'], '%s: expected {"ok": false, "error": ...}, got %r' % (what, reply))
     for w in words:
         check(w in reply['error'], '%s: the error does not mention %r: %r' % (what, w, reply['error']))
+    # For the client's language (docs/protocol.md): the English format and each conversion's text,
+    # which make the error again. Not the texts lib/ makes (a bad match, a limit), for now.
+    if reply.get('bad_match') or reply.get('limit'):
+        return
+    msgid, args = reply.get('msgid'), reply.get('args')
+    check(isinstance(msgid, str) and isinstance(args, list) and all(isinstance(a, str) for a in args),
+          '%s: no "msgid" and "args" of strings: %r' % (what, reply))
+    it = iter(args)
+    filled = CONVERSION.sub(lambda m: '%' if m.group(0) == '%%' else next(it, '<missing>'), msgid)
+    check_eq('%s: msgid %r filled with args %r' % (what, msgid, args), reply['error'], filled)
+    check_eq('%s: args left over' % what, [], list(it))
 
 
 def check_stats(s, what):
