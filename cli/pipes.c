@@ -49,10 +49,6 @@ static const char *esc(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-/*
- * One line per holder; for a terminal (which every process holds on 0, 1
- * and 2) only those that wrote or read through it, and how many did not.
- */
 /* A holder's role and what it did, by object: [0] writers, [1] readers; pipes, sockets and queues, semaphores. */
 static const char *const roles[][2] = {
 	{ N_("writer"), N_("reader") }, { N_("sender"), N_("receiver") }, { N_("poster"), N_("taker") },
@@ -62,26 +58,33 @@ static const char *const verbs[][2] = {
 	{ N_("written"), N_("read") }, { N_("sent"), N_("received") }, { N_("posted"), N_("taken") },
 };
 
+/* The columns the wider of two translated words takes. */
+static int wider(const char *a, const char *b)
+{
+	return ipct_text_width(a) > ipct_text_width(b) ? ipct_text_width(a) : ipct_text_width(b);
+}
+
 /* The widest of the translated strings of a table above: its column's width. */
 static int widest(const char *const (*t)[2])
 {
 	int w = 0;
 
 	for (size_t i = 0; i < 3; i++)
-		for (size_t j = 0; j < 2; j++)
-			w = ipct_text_width(_(t[i][j])) > w ? ipct_text_width(_(t[i][j])) : w;
+		w = wider(_(t[i][0]), _(t[i][1])) > w ? wider(_(t[i][0]), _(t[i][1])) : w;
 	return w;
 }
 
-/* kind: 0 a pipe or FIFO's, 1 a socket's or queue's, 2 a semaphore set's (which count "units" in "ops"). */
+/*
+ * One line per holder; for a terminal (which every process holds on 0, 1
+ * and 2) only those that wrote or read through it, and how many did not.
+ * kind: 0 a pipe's or FIFO's, 1 a socket's or queue's, 2 a semaphore
+ * set's (which count "units" in "ops").
+ */
 static void text_holders(struct ipct_buf *out, struct json_object *o, bool readers, int kind, bool busy_only)
 {
 	struct json_object *arr = list(o, readers ? "readers" : "writers");
 	const char *units = kind == 2 ? _("units") : _("bytes"), *calls = kind == 2 ? _("ops") : _("calls");
-	int wunits = ipct_text_width(_("units")) > ipct_text_width(_("bytes")) ? ipct_text_width(_("units")) :
-										  ipct_text_width(_("bytes"));
-	int wcalls = ipct_text_width(_("ops")) > ipct_text_width(_("calls")) ? ipct_text_width(_("ops")) :
-										ipct_text_width(_("calls"));
+	int wunits = wider(_("units"), _("bytes")), wcalls = wider(_("ops"), _("calls"));
 	size_t idle = 0;
 
 	for (size_t i = 0; i < len(arr); i++) {
