@@ -11,8 +11,8 @@
  *
  * Flow arrows are the format's "s" and "f" events: "s" binds to the slice
  * that encloses it on its thread, "f" (with "bp":"e") too. Every endpoint
- * is put inside a slice made for it: a data flow at the middle of its
- * write's and read's slices, a signal at a slice of no length at its
+ * is put inside a slice made for it: a data flow inside its write's and
+ * read's slices (flow_times), a signal at a slice of no length at its
  * generation (inside the kill that sent it, if any) and at its handler's
  * slice (or one of no length at its delivery), each written before its
  * endpoint at the same time, so that it is on the stack when the endpoint
@@ -322,10 +322,23 @@ static void flow(struct ipct_pf *p, const char *cat, const char *name, uint32_t 
 		p->err = -ENOMEM;
 }
 
-/* The middle of a call's slice: inside it, whatever the clock's rounding. */
-static uint64_t mid(const struct io *c)
+/*
+ * Where an arrow from write w to read r starts and ends: inside each
+ * call's slice, and never backwards (a viewer sorts by time, and an end
+ * before its start is no arrow): the middle of the time both calls were
+ * in, else the middle of each. False when r ended before w began.
+ */
+static bool flow_times(const struct io *w, const struct io *r, uint64_t *from, uint64_t *to)
 {
-	return c->start + (c->end - c->start) / 2;
+	uint64_t lo = w->start > r->start ? w->start : r->start, hi = w->end < r->end ? w->end : r->end;
+
+	if (lo <= hi) {
+		*from = *to = lo + (hi - lo) / 2;
+		return true;
+	}
+	*from = w->start + (w->end - w->start) / 2;
+	*to = r->start + (r->end - r->start) / 2;
+	return *from <= *to;
 }
 
 /* ---- signals ------------------------------------------------------------------ */
@@ -499,12 +512,16 @@ static struct io **match_msg(struct queue *q, int64_t k)
 static void data_flow(struct ipct_pf *p, const struct chan *c, const struct io *w, const struct io *r, uint64_t n)
 {
 	char name[64], args[64];
+	uint64_t from, to;
+
+	if (!flow_times(w, r, &from, &to))
+		return;
 
 	/* As the pipe graph names it: a System V queue by its id. */
 	snprintf(name, sizeof(name), "%s:[%" PRIu64 "]", ipct_kind_name(c->kind),
 		 c->kind == IPCT_KIND_MSGQ ? (uint32_t)c->ino : (uint64_t)c->ino);
 	snprintf(args, sizeof(args), ",\"args\":{\"%s\":%" PRIu64 "}", c->msgs ? "messages" : "bytes", n);
-	flow(p, "data", name, w->pid, w->tid, mid(w), r->pid, r->tid, mid(r), args);
+	flow(p, "data", name, w->pid, w->tid, from, r->pid, r->tid, to, args);
 }
 
 /*
