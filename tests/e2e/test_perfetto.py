@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""`ipctrace run -o perfetto -O FILE` writes a timeline in the Trace Event
+Format (docs/perfetto.md), and `ipctrace log -o perfetto session=N` the
+same one from the log, through a daemon of the test's own:
+
+- the file is one JSON object whose "traceEvents" are events with ph, ts,
+  pid and tid; every X has a dur; every flow is one "s" and one "f" with
+  the same id, category and name, the "f" not before the "s", each inside
+  a slice of its thread (what a viewer binds an arrow to);
+- `signals 5`: exactly as many signal flows as the program counts handled
+  signals, each from its kill to its handler's slice, one process track,
+  named comm[pid];
+- `demo`: a track per process of the program (parent and child), one
+  signal flow from the parent to the child's handler (its SIGUSR1, the one
+  signal delivered), and data flows only from the child's writes to the
+  parent's reads of the pipe, carrying the bytes the program wrote;
+- `pipe 60` (writes of 1 to 60 bytes, which a read may take several of, or
+  part of one): the data
+  flows carry exactly the bytes written and read, from child to parent;
+- the log of demo's session, `log -o perfetto session=N`, is the same trace,
+  event by event, its times within the slack of two clock-offset readings
+  (logcommon.py)."""
+
+import json
+import os
+import subprocess
+import tempfile
+
+from common import (IPCTRACE, Daemon, _context, check, check_eq, done, example, fail, passed, run_cli,
+                    run_env)
+from logcommon import TIME_SLACK_NS
+
+TIMEOUT = 60
+
+
+def run_perfetto(sock, args):
+    """`ipctrace run -o perfetto -O FILE -- args`: (the trace, the program's report)."""
+    with tempfile.TemporaryDirectory(prefix='ipctrace-e2e-perfetto-') as d:
+        out, rep = os.path.join(d, 'trace.json'), os.path.join(d, 'report.json')
+        cmd = [IPCTRACE, 'run', '-s', sock, '-o', 'perfetto', '-O', out, '--'] + args
+        env = run_env({'IPCTRACE_REPORT': rep})
+        _context.clear()
+        _context['cmd'] = ' '.join(cmd)
+        try:
+            p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, universal_newlines=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            fail('%s did not finish within %d s' % (' '.join(cmd), TIMEOUT))
+        _context['stderr'] = p.stderr
+        check_eq('%s: exit status' % ' '.join(cmd), 0, p.returncode)
+        with open(out) as f:
+            text = f.read()
+        _context['stdout'] = text
+        with open(rep) as f:
+            report = json.load(f)
+    return parse(text, ' '.join(cmd)), report
+
+
+def parse(text, what):
+    try:
+        trace = json.loads(text)
+    except ValueError as ex:
+        fail('%s: the trace is not JSON: %s' % (what, ex))
+    check(isinstance(trace, dict) and isinstance(trace.get('traceEvents'), list),
+          '%s: not an object with a "traceEvents" list' % what)
+    return trace['traceEvents']
+
+
+def num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def norm(e):
+    """An event without its times: the log's CLOCK_BOOTTIME is its wall-clock time less its own reading
+    of the clock offset (logcommon.py), a few nanoseconds from the run's."""
+    e = json.loads(json.dumps(e))
+    e.pop('ts')
+    args = e.get('args', {})
+    for key in ('event', 'record', 'diagnosis'):
+        if isinstance(args.get(key), dict):
+            args[key] = {k: v for k, v in args[key].items() if not k.endswith('_ns')}
+    return e
+
+
+def check_shape(evs, what):
+    """The format's requirements, and flows a viewer can draw; the flows by category."""
+    slices = {}
+    for e in evs:
+        check(isinstance(e.get('ph'), str) and num(e.get('ts')) and isinstance(e.get('pid'), int)
+              and isinstance(e.get('tid'), int), '%s: an event without ph, ts, pid or tid: %r' % (what, e))
+        if e['ph'] == 'X':
+            check(num(e.get('dur')) and e['dur'] >= 0, '%s: an X event without a dur: %r' % (what, e))
+            slices.setdefault(e['tid'], []).append((e['ts'], e['ts'] + e['dur']))
+    starts, ends = {}, {}
+    for e in evs:
+        if e['ph'] in 'sf':
+            side = starts if e['ph'] == 's' else ends
+            check(e.get('id') not in side, '%s: flow id %r has two "%s" events' % (what, e.get('id'), e['ph']))
+            side[e.get('id')] = e
+            check(any(a <= e['ts'] <= b for a, b in slices.get(e['tid'], ())),
+                  '%s: a flow event in no slice of its thread: %r' % (what, e))
+    check_eq('%s: flow ids with an "s" and with an "f"' % what, sorted(starts), sorted(ends))
+    flows = {}
+    for i, s in starts.items():
+        f = ends[i]
+        check(s['cat'] == f['cat'] and s['name'] == f['name'] and f.get('bp') == 'e',
+              '%s: flow %r: "s" %r and "f" %r differ in category or name, or "f" binds no slice'
+              % (what, i, s, f))
+        check(f['ts'] >= s['ts'], '%s: flow %r ends before it starts: %r %r' % (what, i, s, f))
+        flows.setdefault(s['cat'], []).append((s, f))
+    return flows
+
+
+def tracks(evs):
+    """{pid: its process track's name}."""
+    return {e['pid']: e['args']['name'] for e in evs if e['ph'] == 'M' and e['name'] == 'process_name'}
+
+
+def data_bytes(flows, src, dst, what):
+    """The bytes of the data flows, each from src's thread to dst's."""
+    total = 0
+    for s, f in flows.get('data', []):
+        check(s['pid'] == src and f['pid'] == dst and s['name'].startswith('pipe:['),
+              '%s: a data flow not from the writer %d to the reader %d: %r %r' % (what, src, dst, s, f))
+        total += s['args']['bytes']
+    return total
+
+
+def main():
+    daemon = Daemon()
+    sock = daemon.socket
+    try:
+        what = 'signals 5'
+        evs, rep = run_perfetto(sock, [example('signals'), '5'])
+        flows = check_shape(evs, what)
+        check_eq('%s: process tracks' % what, {rep['pid']: 'signals[%d]' % rep['pid']}, tracks(evs))
+        check_eq('%s: signal flows (= the handled signals)' % what, rep['handled'], len(flows.get('signal', [])))
+        for s, f in flows['signal']:
+            check(s['name'] == 'SIGUSR1' and s['pid'] == f['pid'] == rep['pid'],
+                  '%s: a signal flow that is not its SIGUSR1 to itself: %r %r' % (what, s, f))
+        handlers = [e for e in evs if e['ph'] == 'X' and e['cat'] == 'signal' and e['dur'] > 0]
+        check_eq('%s: handler slices' % what, rep['handled'], len(handlers))
+        passed('%s: %d signal flows from kill to handler, one track' % (what, rep['handled']))
+
+        what = 'demo'
+        evs, rep = run_perfetto(sock, [example('demo')])
+        flows = check_shape(evs, what)
+        parent, child = rep['parent_pid'], rep['child_pid']
+        check_eq('%s: process tracks' % what, {parent, child}, set(tracks(evs)))
+        check_eq('%s: signal flows (= the signals delivered: the child\'s SIGUSR1)' % what,
+                 rep['handled']['SIGUSR1'], len(flows.get('signal', [])))
+        s, f = flows['signal'][0]
+        check(s['name'] == 'SIGUSR1' and s['pid'] == parent and f['pid'] == child,
+              '%s: the signal flow is not SIGUSR1 from parent to child: %r %r' % (what, s, f))
+        check_eq('%s: bytes along the data flows (= written)' % what, rep['bytes_written'],
+                 data_bytes(flows, child, parent, what))
+        passed('%s: tracks %s, SIGUSR1 parent to child, %d bytes child to parent'
+               % (what, sorted(tracks(evs).values()), rep['bytes_written']))
+
+        session = {e['args']['event']['session'] for e in evs if e['ph'] == 'X' and e['cat'] == 'syscall'}
+        check_eq('%s: sessions of its events' % what, 1, len(session))
+        r = run_cli(['log', '-s', sock, '-o', 'perfetto', 'session=%d' % session.pop()], timeout=TIMEOUT)
+        check_eq('log -o perfetto: exit status (stderr %r)' % r.stderr, 0, r.returncode)
+        logged = parse(r.stdout, 'log -o perfetto')
+        check_eq('log -o perfetto: trace events (those of the run, in its order)',
+                 [norm(e) for e in evs], [norm(e) for e in logged])
+        skew = max(abs(a['ts'] - b['ts']) for a, b in zip(evs, logged))
+        check(skew * 1000 <= TIME_SLACK_NS, 'log -o perfetto: times %.3f us from the run\'s' % skew)
+        passed('log -o perfetto session=N: the same %d trace events' % len(evs))
+
+        what = 'pipe 60'
+        evs, rep = run_perfetto(sock, [example('pipe'), '60'])
+        flows = check_shape(evs, what)
+        check_eq('%s: process tracks' % what, {rep['parent_pid'], rep['child_pid']}, set(tracks(evs)))
+        check_eq('%s: bytes read (program)' % what, rep['bytes_written'], rep['bytes_read'])
+        check_eq('%s: bytes along the data flows (= written and read)' % what, rep['bytes_written'],
+                 data_bytes(flows, rep['child_pid'], rep['parent_pid'], what))
+        check(len(flows['data']) >= rep['writes'], '%s: %d data flows for %d writes'
+              % (what, len(flows['data']), rep['writes']))
+        check_eq('%s: signal flows (none delivered)' % what, 0, len(flows.get('signal', [])))
+        passed('%s: %d data flows carry the %d bytes' % (what, len(flows['data']), rep['bytes_written']))
+    finally:
+        daemon.cleanup()
+    done()
+
+
+main()
