@@ -16,8 +16,8 @@ same one from the log, through a daemon of the test's own:
   signal delivered), and data flows only from the child's writes to the
   parent's reads of the pipe, carrying the bytes the program wrote;
 - `pipe 60` (writes of 1 to 60 bytes, which a read may take several of, or
-  part of one): the data
-  flows carry exactly the bytes written and read, from child to parent;
+  part of one): the data flows carry exactly the bytes written and read,
+  from child to parent;
 - the log of demo's session, `log -o perfetto session=N`, is the same trace,
   event by event, its times within the slack of two clock-offset readings
   (logcommon.py)."""
