@@ -607,7 +607,7 @@ static void on_data(struct ipct_pf *p, const struct ipct_event *e, const struct 
 	const struct ipct_sys *s = &e->sys;
 	struct io x = { .pid = e->pid, .tid = e->tid, .end = e->ts_ns, .left = s->ret > 0 ? (uint64_t)s->ret : 0,
 			.key = KEY_ANY };
-	bool write, ok;
+	bool mmsg = sc->io == IPCT_IO_READ_MSGS || sc->io == IPCT_IO_WRITE_MSGS, write, ok;
 	struct chan *c;
 
 	if (!IPCT_KIND_IS_CHANNEL(e->kind[0]) || !s->x[0])
@@ -644,11 +644,10 @@ static void on_data(struct ipct_pf *p, const struct ipct_event *e, const struct 
 	/* A socket's writes go to the other end, when it is known. */
 	if (write && c->kind == IPCT_KIND_SOCKET && !(c = c->peer ? chan_find(p, c->peer) : NULL))
 		return;
-	if (c->lost)
+	/* sendmmsg and recvmmsg count messages: each is one (of a stream, their bytes are not known). */
+	if (c->lost || (mmsg && !c->msgs))
 		return;
-	/* sendmmsg and recvmmsg count messages: each is one. */
-	for (uint64_t i = 0, n = c->msgs && (sc->io == IPCT_IO_READ_MSGS || sc->io == IPCT_IO_WRITE_MSGS) ? x.left : 1;
-	     i < n; i++) {
+	for (uint64_t i = 0, n = mmsg ? x.left : 1; i < n; i++) {
 		struct io one = x;
 
 		if (c->msgs)
