@@ -142,14 +142,18 @@ static void put_str(struct ipct_pf *p, const char *s)
 	json_object_put(o);
 }
 
-/* A trace event's start: its phase, category, name, track and time (ns, as microseconds). */
+/*
+ * A trace event's start: its phase, time (ns, as microseconds), track,
+ * category and name. The time comes before any string: Perfetto's
+ * tokenizer reads the keys in order up to "ts", and some of its versions
+ * give up on a \u escape on the way (a name a program chose may have one).
+ */
 static void ev_open(struct ipct_pf *p, char ph, const char *cat, const char *name, uint32_t pid, uint32_t tid,
 		    uint64_t ns)
 {
-	put(p, "%s{\"ph\":\"%c\",\"cat\":\"%s\",\"name\":", p->nevents++ ? ",\n" : "", ph, cat);
+	put(p, "%s{\"ph\":\"%c\",\"ts\":%" PRIu64 ".%03" PRIu64 ",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32
+	    ",\"cat\":\"%s\",\"name\":", p->nevents++ ? ",\n" : "", ph, ns / 1000, ns % 1000, pid, tid, cat);
 	put_str(p, name);
-	put(p, ",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32 ",\"ts\":%" PRIu64 ".%03" PRIu64, pid, tid, ns / 1000,
-	    ns % 1000);
 }
 
 static void put_dur(struct ipct_pf *p, uint64_t ns)
@@ -753,7 +757,8 @@ void ipct_pf_free(struct ipct_pf *p)
 int ipct_pf_begin(struct ipct_pf *p, struct ipct_buf *out)
 {
 	p->out = out;
-	put(p, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+	/* No "displayTimeUnit": Perfetto takes it for the unit of "ts", which is microseconds here. */
+	put(p, "{\"traceEvents\":[\n");
 	return p->err;
 }
 

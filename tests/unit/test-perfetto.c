@@ -146,6 +146,15 @@ int main(void)
 	CHECK_INT(ipct_pf_end(p, &out), 0);
 	ipct_buf_append(&out, "", 1);
 
+	/* Each event on a line of its own, "ph" and "ts" first (Perfetto reads up to "ts" in order). */
+	for (const char *line = strchr(out.data + out.start, '\n') + 1; *line != ']'; line = strchr(line, '\n') + 1) {
+		if (strncmp(line, "{\"ph\":\"", 7) || strncmp(line + 8, "\",\"ts\":", 7)) {
+			fprintf(stderr, "an event that does not start with ph and ts: %.80s\n", line);
+			check_failures++;
+			break;
+		}
+	}
+
 	/* One JSON object, its events in "traceEvents", the diagnosis whole in its marker's args. */
 	trace = json_tokener_parse(out.data + out.start);
 	CHECK(trace != NULL);
