@@ -773,8 +773,12 @@ int ipct_pf_event(struct ipct_pf *p, const struct ipct_event *e, struct ipct_buf
 		if (e->obj.peer_ino && e->obj.ino)
 			link_sockets(p, e->obj.ino, e->obj.peer_ino, e->obj.type);
 	} else if (e->type < IPCT_EV_OBJINFO) {
-		/* One attached while running is met first here: the correlator follows it from now. */
-		if (!proc_find(p, e->pid))
+		/*
+		 * One attached while running is met first here: the correlator
+		 * follows it from now (not a sender from outside the trace, whose
+		 * kill is the only event of it).
+		 */
+		if (!proc_find(p, e->pid) && e->type != IPCT_EV_SIGNAL_GENERATE)
 			ipct_lc_track(p->lc, e->pid, e->session);
 		pr = track(p, e->pid, e->tid, e->comm, e->session, e->ts_ns);
 		if (e->type == IPCT_EV_SYSCALL)

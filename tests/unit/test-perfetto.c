@@ -6,6 +6,7 @@
  * writes compared event by event: phases, tracks, times, durations, flows.
  */
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "check.h"
@@ -47,12 +48,14 @@ static const char *str(struct json_object *o, const char *key)
 	return s ? s : "-";
 }
 
-/* One line per trace event: phase, category, name, pid/tid, time, and what else it has. */
-static void summarize(struct json_object *te, struct ipct_buf *out)
+/* One line per trace event (those of phases in `phases`): phase, category, name, pid/tid, time, and the rest. */
+static void summarize(struct json_object *te, const char *phases, struct ipct_buf *out)
 {
 	for (size_t i = 0; i < json_object_array_length(te); i++) {
 		struct json_object *e = json_object_array_get_idx(te, i), *args = get(e, "args");
 
+		if (!strchr(phases, str(e, "ph")[0]))
+			continue;
 		ipct_buf_printf(out, "%s %s %s %lld/%lld %.3f", str(e, "ph"), str(e, "cat"), str(e, "name"),
 				jint(e, "pid"), jint(e, "tid"), json_object_get_double(get(e, "ts")));
 		if (has(e, "dur"))
@@ -67,6 +70,8 @@ static void summarize(struct json_object *te, struct ipct_buf *out)
 			ipct_buf_printf(out, " %lld", jint(args, "sort_index"));
 		if (has(args, "bytes"))
 			ipct_buf_printf(out, " bytes=%lld", jint(args, "bytes"));
+		if (has(args, "messages"))
+			ipct_buf_printf(out, " messages=%lld", jint(args, "messages"));
 		if (has(args, "event"))
 			ipct_buf_printf(out, " event=%s", str(get(args, "event"), "type"));
 		if (has(args, "record"))
@@ -110,6 +115,123 @@ static const char expected[] =
 	"i process exit: exited 0 101/101 50.000 s=t event=exit\n"
 	"i diagnosis the child did that 100/100 60.000 s=p\n"
 	"i process exit: exited 0 100/100 70.000 s=t event=exit\n";
+
+/* The whole trace of evs, as summarize() gives the events of those phases. */
+static void replay(const struct ipct_event *evs, size_t n, const char *phases, struct ipct_buf *sum)
+{
+	struct ipct_fmt f = { 0 };
+	struct ipct_pf *p = ipct_pf_new(&f);
+	struct ipct_buf out = { 0 };
+	struct json_object *trace;
+
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK_INT(ipct_pf_begin(p, &out), 0);
+	for (size_t i = 0; i < n; i++)
+		CHECK_INT(ipct_pf_event(p, &evs[i], &out), 0);
+	CHECK_INT(ipct_pf_end(p, &out), 0);
+	ipct_buf_append(&out, "", 1);
+	trace = json_tokener_parse(out.data + out.start);
+	CHECK(trace != NULL);
+	summarize(get(trace, "traceEvents"), phases, sum);
+	ipct_buf_append(sum, "", 1);
+	json_object_put(trace);
+	ipct_buf_free(&out);
+	ipct_pf_free(p);
+}
+
+static struct ipct_event queue_ev(uint32_t pid, int nr, int kind, uint64_t key, int64_t ret, uint64_t ts)
+{
+	struct ipct_event e = named(sys(pid, nr, ret, ts), 100);
+
+	e.sys.x[0] = kind == IPCT_KIND_MSGQ ? IPCT_SYSV_INO(3) : 700;
+	e.sys.x[3] = key;
+	e.kind[0] = (uint8_t)kind;
+	e.flags = IPCT_F_NEW_VALID | IPCT_F_OLD_VALID;
+	return e;
+}
+
+/*
+ * Which write a read took: datagrams whole (one cut short too), a read
+ * recorded before its write, a read of data from before the trace (no
+ * arrow, and the next write is not its), POSIX queues by priority, System
+ * V queues by type; a signal from outside the trace (its sender gets a
+ * track) whose default action kills.
+ */
+static void test_matching(void)
+{
+	struct ipct_event evs[] = {
+		named(socketpair_ev(PARENT, SOCK_DGRAM, 3, 4, 500, 501, 1000), 100),
+		named(io_ev(PARENT, __NR_sendto, 3, IPCT_KIND_SOCKET, 500, FM_READ | FM_WRITE, 10, 2000), 100),
+		named(io_ev(PARENT, __NR_sendto, 3, IPCT_KIND_SOCKET, 500, FM_READ | FM_WRITE, 20, 3000), 100),
+		named(io_ev(CHILD, __NR_recvfrom, 4, IPCT_KIND_SOCKET, 501, FM_READ | FM_WRITE, 5, 4000), 100),
+		named(io_ev(CHILD, __NR_recvfrom, 4, IPCT_KIND_SOCKET, 501, FM_READ | FM_WRITE, 20, 5000), 100),
+		named(pipe_read(CHILD, 5, 600, 4, 7000), 2000),
+		named(pipe_write(PARENT, 6, 600, 4, 7100), 3000),
+		named(pipe_read(CHILD, 5, 600, 3, 8000), 100),
+		named(pipe_write(PARENT, 6, 600, 3, 9000), 100),
+		queue_ev(PARENT, __NR_mq_timedsend, IPCT_KIND_MQUEUE, 1, 0, 10000),
+		queue_ev(PARENT, __NR_mq_timedsend, IPCT_KIND_MQUEUE, 5, 0, 11000),
+		queue_ev(CHILD, __NR_mq_timedreceive, IPCT_KIND_MQUEUE, 5, 8, 12000),
+		queue_ev(CHILD, __NR_mq_timedreceive, IPCT_KIND_MQUEUE, 0, 8, 13000),
+		queue_ev(PARENT, __NR_msgsnd, IPCT_KIND_MSGQ, 2, 0, 14000),
+		queue_ev(PARENT, __NR_msgsnd, IPCT_KIND_MSGQ, 1, 0, 15000),
+		queue_ev(CHILD, __NR_msgrcv, IPCT_KIND_MSGQ, 1, 8, 16000),
+		sig_ev(IPCT_EV_SIGNAL_GENERATE, 999, PARENT, 17000),
+		sig_ev(IPCT_EV_SIGNAL_DELIVER, PARENT, PARENT, 18000),
+		named(exit_ev(PARENT, 19000), 0),
+	};
+	struct ipct_buf sum = { 0 };
+
+	/* The second receive did not say its priority: it took the highest. */
+	evs[12].flags &= (uint16_t)~IPCT_F_OLD_VALID;
+	snprintf(evs[16].comm, sizeof(evs[16].comm), "bash");
+	evs[16].flags |= IPCT_F_TARGET;
+	evs[16].sig.sig = evs[17].sig.sig = SIGTERM;
+	evs[17].sig.handler = (uint64_t)SIG_DFL;
+	evs[18].proc.exit_code = SIGTERM;
+	replay(evs, sizeof(evs) / sizeof(evs[0]), "Msf", &sum);
+	CHECK_STR(sum.data,
+		  "M __metadata process_name 100/100 1.000 parent[100]\n"
+		  "M __metadata process_sort_index 100/100 1.000 0\n"
+		  "M __metadata thread_name 100/100 1.000 parent[100]\n"
+		  "M __metadata thread_sort_index 100/100 1.000 1\n"
+		  "M __metadata process_name 101/101 4.000 child[101]\n"
+		  "M __metadata process_sort_index 101/101 4.000 2\n"
+		  "M __metadata thread_name 101/101 4.000 child[101]\n"
+		  "M __metadata thread_sort_index 101/101 4.000 3\n"
+		  /* A datagram is read whole, even into a buffer too short for it. */
+		  "s data socket:[501] 100/100 1.950 #1 messages=1\n"
+		  "f data socket:[501] 101/101 3.950 #1 bp=e messages=1\n"
+		  "s data socket:[501] 100/100 2.950 #2 messages=1\n"
+		  "f data socket:[501] 101/101 4.950 #2 bp=e messages=1\n"
+		  /* The read came first, the write that fed it after: the time both were in. */
+		  "s data pipe:[600] 100/100 6.000 #3 bytes=4\n"
+		  "f data pipe:[600] 101/101 6.000 #3 bp=e bytes=4\n"
+		  /* POSIX: the priority the receive returned (5), then the highest left (1). */
+		  "s data mqueue:[700] 100/100 10.950 #4 messages=1\n"
+		  "f data mqueue:[700] 101/101 11.950 #4 bp=e messages=1\n"
+		  "s data mqueue:[700] 100/100 9.950 #5 messages=1\n"
+		  "f data mqueue:[700] 101/101 12.950 #5 bp=e messages=1\n"
+		  /* System V: the type received (1), not the oldest message (2). */
+		  "s data msgq:[3] 100/100 14.950 #6 messages=1\n"
+		  "f data msgq:[3] 101/101 15.950 #6 bp=e messages=1\n"
+		  "M __metadata process_name 999/999 17.000 bash[999]\n"
+		  "M __metadata process_sort_index 999/999 17.000 4\n"
+		  "M __metadata thread_name 999/999 17.000 bash[999]\n"
+		  "M __metadata thread_sort_index 999/999 17.000 5\n"
+		  "s signal SIGTERM 999/999 17.000 #7 record=id\n"
+		  "f signal SIGTERM 100/100 18.000 #7 bp=e record=id\n");
+	ipct_buf_free(&sum);
+
+	/* Its generation and its delivery, which ran no handler and killed the process. */
+	replay(evs + 16, 3, "X", &sum);
+	CHECK_STR(sum.data,
+		  "X signal SIGTERM to parent[100] 999/999 17.000 +0.000 record=terminated\n"
+		  "X signal SIGTERM: default action 100/100 18.000 +0.000 record=terminated\n");
+	ipct_buf_free(&sum);
+}
 
 int main(void)
 {
@@ -159,7 +281,7 @@ int main(void)
 	trace = json_tokener_parse(out.data + out.start);
 	CHECK(trace != NULL);
 	CHECK(json_object_is_type(get(trace, "traceEvents"), json_type_array));
-	summarize(get(trace, "traceEvents"), &sum);
+	summarize(get(trace, "traceEvents"), "MXisf", &sum);
 	ipct_buf_append(&sum, "", 1);
 	CHECK_STR(sum.data, expected);
 
@@ -168,5 +290,6 @@ int main(void)
 	ipct_buf_free(&out);
 	ipct_buf_free(&sum);
 	ipct_pf_free(p);
+	test_matching();
 	return check_done("test-perfetto");
 }
