@@ -207,7 +207,9 @@ static struct proc *proc_find(struct ipct_pf *p, uint32_t pid)
 	return pr;
 }
 
-static void name_track(struct ipct_pf *p, bool process, uint32_t pid, uint32_t tid, const char *comm, uint64_t ns)
+/* A track's name, and (when first met) its place among the others. */
+static void name_track(struct ipct_pf *p, bool process, uint32_t pid, uint32_t tid, const char *comm, uint64_t ns,
+		       bool first)
 {
 	char name[IPCT_COMM_LEN + 16];
 	size_t from = ipct_buf_len(p->out);
@@ -217,8 +219,10 @@ static void name_track(struct ipct_pf *p, bool process, uint32_t pid, uint32_t t
 	put(p, ",\"args\":{\"name\":");
 	put_str(p, name);
 	put(p, "}}");
-	ev_open(p, 'M', "__metadata", process ? "process_sort_index" : "thread_sort_index", pid, tid, ns);
-	put(p, ",\"args\":{\"sort_index\":%" PRIu64 "}}", p->sort_index++);
+	if (first) {
+		ev_open(p, 'M', "__metadata", process ? "process_sort_index" : "thread_sort_index", pid, tid, ns);
+		put(p, ",\"args\":{\"sort_index\":%" PRIu64 "}}", p->sort_index++);
+	}
 	if (ipct_json_fix_utf8(p->out, from) < 0)
 		p->err = -ENOMEM;
 }
@@ -241,7 +245,7 @@ static struct proc *track(struct ipct_pf *p, uint32_t pid, uint32_t tid, const c
 		memcpy(pr->comm, comm, IPCT_COMM_LEN);
 		pr->next = p->procs[pid % NBUCKETS];
 		p->procs[pid % NBUCKETS] = pr;
-		name_track(p, true, pid, pid, comm, ns);
+		name_track(p, true, pid, pid, comm, ns, true);
 	}
 	for (t = p->threads[tid % NBUCKETS]; t && t->tid != tid; t = t->hnext)
 		;
@@ -256,20 +260,19 @@ static struct proc *track(struct ipct_pf *p, uint32_t pid, uint32_t tid, const c
 		p->threads[tid % NBUCKETS] = t;
 		t->pnext = pr->threads;
 		pr->threads = t;
-		name_track(p, false, pid, tid, comm, ns);
+		name_track(p, false, pid, tid, comm, ns, true);
 	}
 	return pr;
 }
 
-/* exec: the process and the thread that made it have a new name from now on. */
+/* exec: the process and the thread that made it (its only one now) have a new name from now on. */
 static void rename_tracks(struct ipct_pf *p, struct proc *pr, const struct ipct_event *e)
 {
 	if (!memcmp(pr->comm, e->comm, IPCT_COMM_LEN))
 		return;
 	memcpy(pr->comm, e->comm, IPCT_COMM_LEN);
-	name_track(p, true, e->pid, e->pid, e->comm, e->ts_ns);
-	if (e->tid != e->pid)
-		name_track(p, false, e->pid, e->tid, e->comm, e->ts_ns);
+	name_track(p, true, e->pid, e->pid, e->comm, e->ts_ns, false);
+	name_track(p, false, e->pid, e->tid, e->comm, e->ts_ns, false);
 }
 
 /* The process's tracks are forgotten. */

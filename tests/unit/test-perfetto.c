@@ -233,6 +233,60 @@ static void test_matching(void)
 	ipct_buf_free(&sum);
 }
 
+/*
+ * Names: an exec that renames the process names its tracks again; a pid
+ * that an exited process had, met again in a fork, is a new process. A
+ * channel with more writes waiting than it keeps gets no more arrows.
+ */
+static void test_tracks(void)
+{
+	struct ipct_event evs[] = {
+		named(sys(PARENT, __NR_close, 0, 1000), 100),
+		exec_ev(PARENT, "wc", 2000),
+		fork_ev(PARENT, "wc", CHILD, 3000),
+		named(sys(CHILD, __NR_close, 0, 4000), 100),
+		exit_ev(CHILD, 5000),
+		fork_ev(PARENT, "wc", CHILD, 6000),
+		named(sys(CHILD, __NR_close, 0, 7000), 100),
+	};
+	static struct ipct_event flood[4098];
+	struct ipct_buf sum = { 0 };
+
+	snprintf(evs[0].comm, sizeof(evs[0].comm), "sh");
+	snprintf(evs[4].comm, sizeof(evs[4].comm), "child");
+	snprintf(evs[6].comm, sizeof(evs[6].comm), "again");
+	replay(evs, sizeof(evs) / sizeof(evs[0]), "M", &sum);
+	CHECK_STR(sum.data,
+		  "M __metadata process_name 100/100 1.000 sh[100]\n"
+		  "M __metadata process_sort_index 100/100 1.000 0\n"
+		  "M __metadata thread_name 100/100 1.000 sh[100]\n"
+		  "M __metadata thread_sort_index 100/100 1.000 1\n"
+		  /* Renamed in place: no new sort index. */
+		  "M __metadata process_name 100/100 2.000 wc[100]\n"
+		  "M __metadata thread_name 100/100 2.000 wc[100]\n"
+		  "M __metadata process_name 101/101 4.000 child[101]\n"
+		  "M __metadata process_sort_index 101/101 4.000 2\n"
+		  "M __metadata thread_name 101/101 4.000 child[101]\n"
+		  "M __metadata thread_sort_index 101/101 4.000 3\n"
+		  "M __metadata process_name 101/101 7.000 again[101]\n"
+		  "M __metadata process_sort_index 101/101 7.000 4\n"
+		  "M __metadata thread_name 101/101 7.000 again[101]\n"
+		  "M __metadata thread_sort_index 101/101 7.000 5\n");
+	ipct_buf_free(&sum);
+
+	for (size_t i = 0; i < 4097; i++)
+		flood[i] = named(pipe_write(PARENT, 4, INO, 1, 1000 + i * 1000), 100);
+	flood[4097] = named(pipe_read(CHILD, 3, INO, 1, 5000000), 100);
+	replay(flood, sizeof(flood) / sizeof(flood[0]), "sf", &sum);
+	CHECK_STR(sum.data, "");
+	ipct_buf_free(&sum);
+	/* One write fewer: the oldest is the read's. */
+	flood[4096] = flood[4097];
+	replay(flood, 4097, "s", &sum);
+	CHECK_STR(sum.data, "s data pipe:[77] 100/100 0.950 #1 bytes=1\n");
+	ipct_buf_free(&sum);
+}
+
 int main(void)
 {
 	struct ipct_fmt f = { .realtime_off = REALTIME_OFF };
@@ -291,5 +345,6 @@ int main(void)
 	ipct_buf_free(&sum);
 	ipct_pf_free(p);
 	test_matching();
+	test_tracks();
 	return check_done("test-perfetto");
 }
