@@ -703,7 +703,7 @@ static void on_proc(struct ipct_pf *p, struct proc *pr, const struct ipct_event 
 		/* Its pid was an exited process's, still kept: the child is another. */
 		if ((pr = proc_find(p, e->proc.child_pid)) && pr->exited)
 			proc_forget(p, pr->pid);
-		snprintf(name, sizeof(name), _("fork: child %" PRIu32), e->proc.child_pid);
+		snprintf(name, sizeof(name), _("fork: child %u"), (unsigned)e->proc.child_pid);
 		instant(p, e, name);
 		break;
 	case IPCT_EV_EXEC:
