@@ -578,6 +578,16 @@ static int run_exit_code(const struct run *r)
 	return r->stop_sig ? 128 + r->stop_sig : exit_code_of(r->status);
 }
 
+/* -o perfetto: the timeline's end, however the trace ended (a viewer opens only a whole file). */
+static void close_timeline(struct run *r)
+{
+	if (!r->pf)
+		return;
+	if (ipct_pf_end(r->pf, &r->out) < 0)
+		r->unprinted++;
+	flush_out(r);
+}
+
 static void print_summary(struct run *r, const char *cmd)
 {
 	char status[64];
@@ -606,11 +616,7 @@ static void print_summary(struct run *r, const char *cmd)
 		print_explanation(&r->fmt, r->diags, &r->out);
 		flush_out(r);
 	}
-	if (r->pf) {
-		if (ipct_pf_end(r->pf, &r->out) < 0)
-			r->unprinted++;
-		flush_out(r);
-	}
+	close_timeline(r);
 	if (r->fmt.mode == IPCT_OUT_JSON) {
 		ipct_buf_printf(&r->out,
 				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"lost_ring\":%lld,"
@@ -1043,6 +1049,7 @@ int do_run(int argc, char **argv)
 			!strcmp(r.end_reason, "daemon_exit") ? "ipctraced stopped"
 							     : "lost the connection to ipctraced",
 			argv[optind], r.child);
+		close_timeline(&r);
 		reap(&r, true);
 		goto out;
 	}

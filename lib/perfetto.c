@@ -369,7 +369,8 @@ static const char *taken_as(int action)
 /*
  * A signal's story has ended: a slice where it was generated (on the
  * sender's thread, or the target's when the kernel raised it in no task's
- * name), one where it was delivered (the handler's, until rt_sigreturn),
+ * name and the target is traced: no track for init, say, which adopted a
+ * zombie), one where it was delivered (the handler's, until rt_sigreturn),
  * and the arrow between them.
  */
 static void on_record(const struct ipct_sigrec *r, void *data)
@@ -379,17 +380,15 @@ static void on_record(const struct ipct_sigrec *r, void *data)
 	bool sender = r->flags & IPCT_SR_SENDER;
 	uint32_t gpid = sender ? r->sender_pid : r->target_pid;
 	uint32_t gtid = sender ? r->sender_tid : r->target_tid ? r->target_tid : r->target_pid;
-	bool generated = (r->flags & IPCT_SR_GENERATED) && r->generated_ns && gpid;
+	bool generated = (r->flags & IPCT_SR_GENERATED) && r->generated_ns && gpid &&
+			 (sender || proc_find(p, r->target_pid));
 	bool delivered = r->delivered_ns && r->delivered_tid && r->action != IPCT_ACT_NONE;
 	char name[160], target[IPCT_COMM_LEN + 16], args[64];
 	size_t from;
 
 	if (generated) {
-		struct proc *pr = proc_find(p, gpid);
-
 		/* A sender outside the trace (kill from a shell) gets its track here. */
-		if (!pr || sender)
-			track(p, gpid, gtid, sender ? r->sender_comm : r->target_comm, r->session, r->generated_ns);
+		track(p, gpid, gtid, sender ? r->sender_comm : r->target_comm, r->session, r->generated_ns);
 		who(target, sizeof(target), r->target_comm, r->target_pid);
 		snprintf(name, sizeof(name), _("%s to %s"), sig, target);
 		from = ipct_buf_len(p->out);

@@ -18,9 +18,11 @@ same one from the log, through a daemon of the test's own:
 - `pipe 60` (writes of 1 to 60 bytes, which a read may take several of, or
   part of one): the data flows carry exactly the bytes written and read,
   from child to parent;
-- the log of demo's session, `log -o perfetto session=N`, is the same trace,
-  event by event, its times within the slack of two clock-offset readings
-  (logcommon.py)."""
+- `zombies first` (one of its two children not waited for): one diagnosis
+  marker, on the parent's track, its not_waited of that child;
+- the log of demo's and of zombies' sessions, `log -o perfetto session=N`,
+  is the same trace (the diagnosis too), its times within the slack of two
+  clock-offset readings (logcommon.py)."""
 
 import json
 import os
@@ -127,6 +129,21 @@ def data_bytes(flows, src, dst, what):
     return total
 
 
+def check_logged(sock, evs, what):
+    """`log -o perfetto session=N` of the run's session: the same trace events, diagnoses (which come
+    live in a run, at the end from the log) included."""
+    sessions = {e['args']['event']['session'] for e in evs if e['ph'] == 'X' and e['cat'] == 'syscall'}
+    check_eq('%s: sessions of its events' % what, 1, len(sessions))
+    r = run_cli(['log', '-s', sock, '-o', 'perfetto', 'session=%d' % sessions.pop()], timeout=TIMEOUT)
+    check_eq('%s: log -o perfetto: exit status (stderr %r)' % (what, r.stderr), 0, r.returncode)
+    logged = parse(r.stdout, 'log -o perfetto')
+    key = lambda e: json.dumps(norm(e), sort_keys=True)
+    check_eq('%s: log -o perfetto: its trace events (the run\'s)' % what, sorted(map(key, evs)), sorted(map(key, logged)))
+    skew = max(abs(a['ts'] - b['ts']) for a, b in zip(sorted(evs, key=key), sorted(logged, key=key)))
+    check(skew * 1000 <= TIME_SLACK_NS, '%s: log -o perfetto: times %.3f us from the run\'s' % (what, skew))
+    passed('%s: log -o perfetto session=N: the same %d trace events' % (what, len(logged)))
+
+
 def main():
     daemon = Daemon()
     sock = daemon.socket
@@ -158,16 +175,21 @@ def main():
         passed('%s: tracks %s, SIGUSR1 parent to child, %d bytes child to parent'
                % (what, sorted(tracks(evs).values()), rep['bytes_written']))
 
-        session = {e['args']['event']['session'] for e in evs if e['ph'] == 'X' and e['cat'] == 'syscall'}
-        check_eq('%s: sessions of its events' % what, 1, len(session))
-        r = run_cli(['log', '-s', sock, '-o', 'perfetto', 'session=%d' % session.pop()], timeout=TIMEOUT)
-        check_eq('log -o perfetto: exit status (stderr %r)' % r.stderr, 0, r.returncode)
-        logged = parse(r.stdout, 'log -o perfetto')
-        check_eq('log -o perfetto: trace events (those of the run, in its order)',
-                 [norm(e) for e in evs], [norm(e) for e in logged])
-        skew = max(abs(a['ts'] - b['ts']) for a, b in zip(evs, logged))
-        check(skew * 1000 <= TIME_SLACK_NS, 'log -o perfetto: times %.3f us from the run\'s' % skew)
-        passed('log -o perfetto session=N: the same %d trace events' % len(evs))
+        check_logged(sock, evs, what)
+
+        what = 'zombies first'
+        evs, rep = run_perfetto(sock, [example('zombies'), 'first'])
+        check_shape(evs, what)
+        check_eq('%s: process tracks' % what, {rep['pid']} | set(rep['children']), set(tracks(evs)))
+        diags = [e for e in evs if e['cat'] == 'diagnosis']
+        check_eq('%s: diagnosis markers (its one child not waited for)' % what, 1, len(diags))
+        d = diags[0]
+        check(d['ph'] == 'i' and d['s'] == 'p' and d['pid'] == rep['pid'] and d['name'] == d['args']['diagnosis']['message']
+              and d['args']['diagnosis']['kind'] == 'not_waited'
+              and [c['pid'] for c in d['args']['diagnosis']['children']] == rep['children'][rep['waited']:],
+              '%s: the marker is not the parent\'s not_waited of its last child: %r' % (what, d))
+        passed('%s: the not_waited diagnosis a marker on the parent\'s track' % what)
+        check_logged(sock, evs, what)
 
         what = 'pipe 60'
         evs, rep = run_perfetto(sock, [example('pipe'), '60'])

@@ -235,7 +235,8 @@ static void test_matching(void)
 
 /*
  * Names: an exec that renames the process names its tracks again; a pid
- * that an exited process had, met again in a fork, is a new process. A
+ * that an exited process had, met again in a fork, is a new process; init,
+ * sent a SIGCHLD in no task's name (it adopted a zombie), gets no track. A
  * channel with more writes waiting than it keeps gets no more arrows.
  */
 static void test_tracks(void)
@@ -248,6 +249,7 @@ static void test_tracks(void)
 		exit_ev(CHILD, 5000),
 		fork_ev(PARENT, "wc", CHILD, 6000),
 		named(sys(CHILD, __NR_close, 0, 7000), 100),
+		sig_ev(IPCT_EV_SIGNAL_GENERATE, CHILD, 1, 8000),
 	};
 	static struct ipct_event flood[4098];
 	struct ipct_buf sum = { 0 };
@@ -255,6 +257,10 @@ static void test_tracks(void)
 	snprintf(evs[0].comm, sizeof(evs[0].comm), "sh");
 	snprintf(evs[4].comm, sizeof(evs[4].comm), "child");
 	snprintf(evs[6].comm, sizeof(evs[6].comm), "again");
+	evs[7].sig.sig = SIGCHLD;
+	evs[7].sig.code = CLD_EXITED;
+	evs[7].sig.sifields[0] = 555;   /* the zombie, not the task that exits */
+	evs[7].sig.sys_nr = -1;
 	replay(evs, sizeof(evs) / sizeof(evs[0]), "M", &sum);
 	CHECK_STR(sum.data,
 		  "M __metadata process_name 100/100 1.000 sh[100]\n"
