@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +81,7 @@ struct chan {
 	uint8_t kind;
 	bool msgs;              /* datagrams or messages, not a byte stream */
 	bool lost;              /* a queue overflowed: what matches what is not known any more */
+	char name[48];          /* "pipe:[1234]": its arrows' name */
 	struct queue w, r;
 	struct chan *next;
 };
@@ -105,41 +105,66 @@ struct ipct_pf {
 
 /* ---- writing ---------------------------------------------------------------- */
 
-static void put(struct ipct_pf *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct ipct_pf *p, const char *fmt, ...)
+/*
+ * The writers: by hand, not printf, and a string copied as it is unless it
+ * needs an escape (a trace has an event or two per event of the trace).
+ */
+static void put_mem(struct ipct_pf *p, const char *s, size_t n)
 {
-	char small[512], *s = small;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n >= (int)sizeof(small)) {
-		s = malloc((size_t)n + 1);
-		va_start(ap, fmt);
-		if (s)
-			vsnprintf(s, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-	if (n < 0 || !s || ipct_buf_append(p->out, s, (size_t)n) < 0)
+	if (ipct_buf_append(p->out, s, n) < 0)
 		p->err = -ENOMEM;
-	if (s != small)
-		free(s);
 }
 
-/* s as a JSON string, escaped as json-c escapes (what a program chose may be anything). */
+/* A string literal. */
+#define put_lit(p, s) put_mem(p, s, sizeof(s) - 1)
+
+static void put_u64(struct ipct_pf *p, uint64_t v)
+{
+	char buf[20], *d = buf + sizeof(buf);
+
+	do
+		*--d = (char)('0' + v % 10);
+	while (v /= 10);
+	put_mem(p, d, (size_t)(buf + sizeof(buf) - d));
+}
+
+/* Nanoseconds as microseconds with three decimals: exact. */
+static void put_us(struct ipct_pf *p, uint64_t ns)
+{
+	char frac[4] = { '.', (char)('0' + ns / 100 % 10), (char)('0' + ns / 10 % 10), (char)('0' + ns % 10) };
+
+	put_u64(p, ns / 1000);
+	put_mem(p, frac, sizeof(frac));
+}
+
+/*
+ * s as a JSON string: as it is when it is printable ASCII without quotes
+ * or backslashes (our own words, most names), else escaped as json-c
+ * escapes and made valid UTF-8 (what a program chose may be anything).
+ */
 static void put_str(struct ipct_pf *p, const char *s)
 {
-	struct json_object *o = json_object_new_string(s);
+	size_t n = 0, from = ipct_buf_len(p->out);
+	struct json_object *o;
 
+	while (s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\')
+		n++;
+	if (!s[n]) {
+		put_lit(p, "\"");
+		put_mem(p, s, n);
+		put_lit(p, "\"");
+		return;
+	}
+	o = json_object_new_string(s);
 	if (!o) {
 		p->err = -ENOMEM;
 		return;
 	}
-	put(p, "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	put_mem(p, s, strlen(s));
 	json_object_put(o);
+	if (ipct_json_fix_utf8(p->out, from) < 0)
+		p->err = -ENOMEM;
 }
 
 /*
@@ -151,43 +176,55 @@ static void put_str(struct ipct_pf *p, const char *s)
 static void ev_open(struct ipct_pf *p, char ph, const char *cat, const char *name, uint32_t pid, uint32_t tid,
 		    uint64_t ns)
 {
-	put(p, "%s{\"ph\":\"%c\",\"ts\":%" PRIu64 ".%03" PRIu64 ",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32
-	    ",\"cat\":\"%s\",\"name\":", p->nevents++ ? ",\n" : "", ph, ns / 1000, ns % 1000, pid, tid, cat);
+	char phase[] = "{\"ph\":\"?\",\"ts\":";
+
+	if (p->nevents++)
+		put_lit(p, ",\n");
+	phase[7] = ph;
+	put_lit(p, phase);
+	put_us(p, ns);
+	put_lit(p, ",\"pid\":");
+	put_u64(p, pid);
+	put_lit(p, ",\"tid\":");
+	put_u64(p, tid);
+	put_lit(p, ",\"cat\":\"");
+	put_mem(p, cat, strlen(cat));
+	put_lit(p, "\",\"name\":");
 	put_str(p, name);
 }
 
 static void put_dur(struct ipct_pf *p, uint64_t ns)
 {
-	put(p, ",\"dur\":%" PRIu64 ".%03" PRIu64, ns / 1000, ns % 1000);
+	put_lit(p, ",\"dur\":");
+	put_us(p, ns);
 }
 
-/* ,"args":{"KEY": the line in p->tmp, without its '\n'}} and the event's end, made valid UTF-8. */
-static void put_args_tmp(struct ipct_pf *p, const char *key, size_t from)
+/* ,"args":{"KEY": the JSON line in p->tmp (valid UTF-8 already), without its '\n'}} and the event's end. */
+static void put_args_tmp(struct ipct_pf *p, const char *key)
 {
 	size_t n = ipct_buf_len(&p->tmp);
 
-	put(p, ",\"args\":{\"%s\":", key);
-	if (ipct_buf_append(p->out, p->tmp.data + p->tmp.start, n && p->tmp.data[p->tmp.end - 1] == '\n' ? n - 1 : n))
-		p->err = -ENOMEM;
+	put_lit(p, ",\"args\":{\"");
+	put_mem(p, key, strlen(key));
+	put_lit(p, "\":");
+	put_mem(p, p->tmp.data + p->tmp.start, n && p->tmp.data[p->tmp.end - 1] == '\n' ? n - 1 : n);
 	ipct_buf_consume(&p->tmp, n);
-	put(p, "}}");
-	if (ipct_json_fix_utf8(p->out, from) < 0)
-		p->err = -ENOMEM;
+	put_lit(p, "}}");
 }
 
 /* The event as `-o json` gives it (docs/events.md), as the args of its trace event. */
-static void put_event_args(struct ipct_pf *p, const struct ipct_event *e, size_t from)
+static void put_event_args(struct ipct_pf *p, const struct ipct_event *e)
 {
 	if (ipct_format_event(&p->f, e, &p->tmp) < 0)
 		p->err = -ENOMEM;
-	put_args_tmp(p, "event", from);
+	put_args_tmp(p, "event");
 }
 
-static void put_record_args(struct ipct_pf *p, const struct ipct_sigrec *r, size_t from)
+static void put_record_args(struct ipct_pf *p, const struct ipct_sigrec *r)
 {
 	if (ipct_format_sigrec(&p->f, r, &p->tmp) < 0)
 		p->err = -ENOMEM;
-	put_args_tmp(p, "record", from);
+	put_args_tmp(p, "record");
 }
 
 /* "comm[pid]", as every output names a process. */
@@ -212,19 +249,18 @@ static void name_track(struct ipct_pf *p, bool process, uint32_t pid, uint32_t t
 		       bool first)
 {
 	char name[IPCT_COMM_LEN + 16];
-	size_t from = ipct_buf_len(p->out);
 
 	who(name, sizeof(name), comm, process ? pid : tid);
 	ev_open(p, 'M', "__metadata", process ? "process_name" : "thread_name", pid, tid, ns);
-	put(p, ",\"args\":{\"name\":");
+	put_lit(p, ",\"args\":{\"name\":");
 	put_str(p, name);
-	put(p, "}}");
+	put_lit(p, "}}");
 	if (first) {
 		ev_open(p, 'M', "__metadata", process ? "process_sort_index" : "thread_sort_index", pid, tid, ns);
-		put(p, ",\"args\":{\"sort_index\":%" PRIu64 "}}", p->sort_index++);
+		put_lit(p, ",\"args\":{\"sort_index\":");
+		put_u64(p, p->sort_index++);
+		put_lit(p, "}}");
 	}
-	if (ipct_json_fix_utf8(p->out, from) < 0)
-		p->err = -ENOMEM;
 }
 
 /* The tracks of pid and tid, named when first met (comm: the name they have now). */
@@ -314,19 +350,29 @@ static void proc_exited(struct ipct_pf *p, uint32_t pid)
 
 /* ---- flows -------------------------------------------------------------------- */
 
-/* An arrow: "s" at (pid, tid, from_ns), "f" at (to_pid, to_tid, to_ns); args its size in data flows. */
+/* One end of an arrow: its id, and its one argument (key: value). */
+static void flow_end(struct ipct_pf *p, uint64_t id, const char *key, uint64_t value)
+{
+	put_lit(p, ",\"id\":");
+	put_u64(p, id);
+	put_lit(p, ",\"args\":{\"");
+	put_mem(p, key, strlen(key));
+	put_lit(p, "\":");
+	put_u64(p, value);
+	put_lit(p, "}}");
+}
+
+/* An arrow: "s" at (pid, tid, from_ns), "f" at (to_pid, to_tid, to_ns); both with the argument key: value. */
 static void flow(struct ipct_pf *p, const char *cat, const char *name, uint32_t pid, uint32_t tid, uint64_t from_ns,
-		 uint32_t to_pid, uint32_t to_tid, uint64_t to_ns, const char *args)
+		 uint32_t to_pid, uint32_t to_tid, uint64_t to_ns, const char *key, uint64_t value)
 {
 	uint64_t id = ++p->flows;
-	size_t from = ipct_buf_len(p->out);
 
 	ev_open(p, 's', cat, name, pid, tid, from_ns);
-	put(p, ",\"id\":%" PRIu64 "%s}", id, args);
+	flow_end(p, id, key, value);
 	ev_open(p, 'f', cat, name, to_pid, to_tid, to_ns);
-	put(p, ",\"bp\":\"e\",\"id\":%" PRIu64 "%s}", id, args);
-	if (ipct_json_fix_utf8(p->out, from) < 0)
-		p->err = -ENOMEM;
+	put_lit(p, ",\"bp\":\"e\"");
+	flow_end(p, id, key, value);
 }
 
 /*
@@ -383,18 +429,16 @@ static void on_record(const struct ipct_sigrec *r, void *data)
 	bool generated = (r->flags & IPCT_SR_GENERATED) && r->generated_ns && gpid &&
 			 (sender || proc_find(p, r->target_pid));
 	bool delivered = r->delivered_ns && r->delivered_tid && r->action != IPCT_ACT_NONE;
-	char name[160], target[IPCT_COMM_LEN + 16], args[64];
-	size_t from;
+	char name[160], target[IPCT_COMM_LEN + 16];
 
 	if (generated) {
 		/* A sender outside the trace (kill from a shell) gets its track here. */
 		track(p, gpid, gtid, sender ? r->sender_comm : r->target_comm, r->session, r->generated_ns);
 		who(target, sizeof(target), r->target_comm, r->target_pid);
 		snprintf(name, sizeof(name), _("%s to %s"), sig, target);
-		from = ipct_buf_len(p->out);
 		ev_open(p, 'X', "signal", name, gpid, gtid, r->generated_ns);
 		put_dur(p, 0);
-		put_record_args(p, r, from);
+		put_record_args(p, r);
 	}
 	if (!delivered)
 		return;
@@ -407,16 +451,13 @@ static void on_record(const struct ipct_sigrec *r, void *data)
 	} else {
 		snprintf(name, sizeof(name), _(taken_as(r->action)), sig);
 	}
-	from = ipct_buf_len(p->out);
 	ev_open(p, 'X', "signal", name, r->target_pid, r->delivered_tid, r->delivered_ns);
 	put_dur(p, (r->flags & IPCT_SR_RETURNED) && r->returned_ns > r->delivered_ns ? r->returned_ns - r->delivered_ns
 										       : 0);
-	put_record_args(p, r, from);
-	if (generated) {
-		snprintf(args, sizeof(args), ",\"args\":{\"record\":%" PRIu64 "}", (uint64_t)r->id);
+	put_record_args(p, r);
+	if (generated)
 		flow(p, "signal", sig, gpid, gtid, r->generated_ns, r->target_pid, r->delivered_tid, r->delivered_ns,
-		     args);
-	}
+		     "record", r->id);
 }
 
 /* ---- data --------------------------------------------------------------------- */
@@ -443,6 +484,9 @@ static struct chan *chan_get(struct ipct_pf *p, uint64_t ino, int kind)
 	}
 	c->ino = ino;
 	c->kind = (uint8_t)kind;
+	/* As the pipe graph names it: a System V queue by its id. */
+	snprintf(c->name, sizeof(c->name), "%s:[%" PRIu64 "]", ipct_kind_name(kind),
+		 kind == IPCT_KIND_MSGQ ? (uint32_t)ino : ino);
 	c->msgs = kind == IPCT_KIND_MQUEUE || kind == IPCT_KIND_MSGQ;
 	c->w.tail = &c->w.head;
 	c->r.tail = &c->r.head;
@@ -517,17 +561,10 @@ static struct io **match_msg(struct queue *q, int64_t k)
 
 static void data_flow(struct ipct_pf *p, const struct chan *c, const struct io *w, const struct io *r, uint64_t n)
 {
-	char name[64], args[64];
 	uint64_t from, to;
 
-	if (!flow_times(w, r, &from, &to))
-		return;
-
-	/* As the pipe graph names it: a System V queue by its id. */
-	snprintf(name, sizeof(name), "%s:[%" PRIu64 "]", ipct_kind_name(c->kind),
-		 c->kind == IPCT_KIND_MSGQ ? (uint32_t)c->ino : (uint64_t)c->ino);
-	snprintf(args, sizeof(args), ",\"args\":{\"%s\":%" PRIu64 "}", c->msgs ? "messages" : "bytes", n);
-	flow(p, "data", name, w->pid, w->tid, from, r->pid, r->tid, to, args);
+	if (flow_times(w, r, &from, &to))
+		flow(p, "data", c->name, w->pid, w->tid, from, r->pid, r->tid, to, c->msgs ? "messages" : "bytes", n);
 }
 
 /*
@@ -671,11 +708,10 @@ static void on_syscall(struct ipct_pf *p, const struct ipct_event *e)
 {
 	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
 	uint64_t start = e->ts_ns > e->sys.dur_ns ? e->ts_ns - e->sys.dur_ns : 0;
-	size_t from = ipct_buf_len(p->out);
 
 	ev_open(p, 'X', "syscall", ipct_event_type_name(e), e->pid, e->tid, start);
 	put_dur(p, e->ts_ns - start);
-	put_event_args(p, e, from);
+	put_event_args(p, e);
 	if (!sc)
 		return;
 	if (sc->cls == IPCT_SC_SOCKETPAIR && e->sys.ret == 0)
@@ -686,11 +722,9 @@ static void on_syscall(struct ipct_pf *p, const struct ipct_event *e)
 /* fork, exec, exit: an instant on the thread that made it. */
 static void instant(struct ipct_pf *p, const struct ipct_event *e, const char *name)
 {
-	size_t from = ipct_buf_len(p->out);
-
 	ev_open(p, 'i', "process", name, e->pid, e->tid, e->ts_ns);
-	put(p, ",\"s\":\"t\"");
-	put_event_args(p, e, from);
+	put_lit(p, ",\"s\":\"t\"");
+	put_event_args(p, e);
 }
 
 static void on_proc(struct ipct_pf *p, struct proc *pr, const struct ipct_event *e)
@@ -760,7 +794,7 @@ int ipct_pf_begin(struct ipct_pf *p, struct ipct_buf *out)
 {
 	p->out = out;
 	/* No "displayTimeUnit": Perfetto takes it for the unit of "ts", which is microseconds here. */
-	put(p, "{\"traceEvents\":[\n");
+	put_lit(p, "{\"traceEvents\":[\n");
 	return p->err;
 }
 
@@ -800,15 +834,21 @@ int ipct_pf_diag(struct ipct_pf *p, struct json_object *d, struct ipct_buf *out)
 	struct json_object *v;
 	int64_t t = json_object_object_get_ex(d, "time_ns", &v) ? json_object_get_int64(v) - p->f.realtime_off : 0;
 	uint32_t pid = json_object_object_get_ex(d, "pid", &v) && v ? (uint32_t)json_object_get_int64(v) : 0;
-	const char *msg = json_object_object_get_ex(d, "message", &v) && v ? json_object_get_string(v) : "";
+	const char *msg = json_object_object_get_ex(d, "message", &v) && v ? json_object_get_string(v) : "", *text;
 	size_t from;
 
 	p->out = out;
-	from = ipct_buf_len(out);
 	/* About one process: on its track; else on the trace's. */
 	ev_open(p, 'i', "diagnosis", msg, pid, pid, t > 0 ? (uint64_t)t : 0);
-	put(p, ",\"s\":\"%s\",\"args\":{\"diagnosis\":%s}}", pid ? "p" : "g",
-	    json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (pid)
+		put_lit(p, ",\"s\":\"p\",\"args\":{\"diagnosis\":");
+	else
+		put_lit(p, ",\"s\":\"g\",\"args\":{\"diagnosis\":");
+	from = ipct_buf_len(out);
+	text = json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	put_mem(p, text, strlen(text));
+	put_lit(p, "}}");
+	/* Names in it are a program's choice. */
 	if (ipct_json_fix_utf8(out, from) < 0)
 		p->err = -ENOMEM;
 	return p->err;
@@ -822,6 +862,6 @@ int ipct_pf_end(struct ipct_pf *p, struct ipct_buf *out)
 		for (struct proc *pr = p->procs[b]; pr; pr = pr->next)
 			if (!pr->exited)
 				ipct_lc_end_session(p->lc, pr->session, p->last_ns);
-	put(p, "\n]}\n");
+	put_lit(p, "\n]}\n");
 	return p->err;
 }

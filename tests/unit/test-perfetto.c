@@ -252,7 +252,18 @@ static void test_tracks(void)
 		sig_ev(IPCT_EV_SIGNAL_GENERATE, CHILD, 1, 8000),
 	};
 	static struct ipct_event flood[4098];
+	struct ipct_event odd = named(sys(PARENT, __NR_close, 0, 1000), 100);
 	struct ipct_buf sum = { 0 };
+
+	/* A name a program chose: a quote, a control, a byte that is not UTF-8; the trace stays JSON. */
+	memcpy(odd.comm, "a\"b\001\377", 6);
+	replay(&odd, 1, "M", &sum);
+	CHECK_STR(sum.data,
+		  "M __metadata process_name 100/100 1.000 a\"b\001\357\277\275[100]\n"
+		  "M __metadata process_sort_index 100/100 1.000 0\n"
+		  "M __metadata thread_name 100/100 1.000 a\"b\001\357\277\275[100]\n"
+		  "M __metadata thread_sort_index 100/100 1.000 1\n");
+	ipct_buf_free(&sum);
 
 	snprintf(evs[0].comm, sizeof(evs[0].comm), "sh");
 	snprintf(evs[4].comm, sizeof(evs[4].comm), "child");
