@@ -138,7 +138,8 @@ def check_logged(sock, evs, what):
     check_eq('%s: log -o perfetto: exit status (stderr %r)' % (what, r.stderr), 0, r.returncode)
     logged = parse(r.stdout, 'log -o perfetto')
     key = lambda e: json.dumps(norm(e), sort_keys=True)
-    check_eq('%s: log -o perfetto: its trace events (the run\'s)' % what, sorted(map(key, evs)), sorted(map(key, logged)))
+    check_eq('%s: log -o perfetto: its trace events (the run\'s)' % what, sorted(map(key, evs)),
+             sorted(map(key, logged)))
     skew = max(abs(a['ts'] - b['ts']) for a, b in zip(sorted(evs, key=key), sorted(logged, key=key)))
     check(skew * 1000 <= TIME_SLACK_NS, '%s: log -o perfetto: times %.3f us from the run\'s' % (what, skew))
     passed('%s: log -o perfetto session=N: the same %d trace events' % (what, len(logged)))
@@ -184,8 +185,8 @@ def main():
         diags = [e for e in evs if e['cat'] == 'diagnosis']
         check_eq('%s: diagnosis markers (its one child not waited for)' % what, 1, len(diags))
         d = diags[0]
-        check(d['ph'] == 'i' and d['s'] == 'p' and d['pid'] == rep['pid'] and d['name'] == d['args']['diagnosis']['message']
-              and d['args']['diagnosis']['kind'] == 'not_waited'
+        check(d['ph'] == 'i' and d['s'] == 'p' and d['pid'] == rep['pid']
+              and d['name'] == d['args']['diagnosis']['message'] and d['args']['diagnosis']['kind'] == 'not_waited'
               and [c['pid'] for c in d['args']['diagnosis']['children']] == rep['children'][rep['waited']:],
               '%s: the marker is not the parent\'s not_waited of its last child: %r' % (what, d))
         passed('%s: the not_waited diagnosis a marker on the parent\'s track' % what)
