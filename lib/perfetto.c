@@ -639,9 +639,8 @@ static void link_sockets(struct ipct_pf *p, uint64_t a, uint64_t b, int type)
 		return;
 	ca->peer = b;
 	cb->peer = a;
-	if (type) {
+	if (type)
 		ca->msgs = cb->msgs = (type & 0xf) != SOCK_STREAM;
-	}
 }
 
 /* A call that moved data through a channel: where it went, or what it took. */
