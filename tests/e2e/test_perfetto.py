@@ -15,6 +15,9 @@ same one from the log, through a daemon of the test's own:
   signal flow from the parent to the child's handler (its SIGUSR1, the one
   signal delivered), and data flows only from the child's writes to the
   parent's reads of the pipe, carrying the bytes the program wrote;
+- `sigcases thread`: a track per thread (comm[tid]), and its one SIGUSR1,
+  sent by the main thread to the process, an arrow to the worker thread
+  that ran the handler;
 - `pipe 60` (writes of 1 to 60 bytes, which a read may take several of, or
   part of one): the data flows carry exactly the bytes written and read,
   from child to parent;
@@ -191,6 +194,21 @@ def main():
               '%s: the marker is not the parent\'s not_waited of its last child: %r' % (what, d))
         passed('%s: the not_waited diagnosis a marker on the parent\'s track' % what)
         check_logged(sock, evs, what)
+
+        what = 'sigcases thread'
+        evs, rep = run_perfetto(sock, [example('sigcases'), 'thread'])
+        flows = check_shape(evs, what)
+        pid, worker = rep['pid'], rep['worker_tid']
+        threads = {e['tid']: e['args']['name'] for e in evs
+                   if e['ph'] == 'M' and e['name'] == 'thread_name' and e['pid'] == pid}
+        check_eq('%s: thread tracks of its process' % what,
+                 {pid: 'sigcases[%d]' % pid, worker: 'sigcases[%d]' % worker}, threads)
+        check_eq('%s: signal flows (its one SIGUSR1)' % what, 1, len(flows.get('signal', [])))
+        s, f = flows['signal'][0]
+        check((s['pid'], s['tid'], f['pid'], f['tid']) == (pid, pid, pid, rep['handler_tid']),
+              '%s: the SIGUSR1 arrow is not from the main thread to the thread that ran the handler: %r %r'
+              % (what, s, f))
+        passed('%s: a track per thread, SIGUSR1 from the main thread to the worker\'s handler' % what)
 
         what = 'pipe 60'
         evs, rep = run_perfetto(sock, [example('pipe'), '60'])
