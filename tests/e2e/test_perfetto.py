@@ -18,6 +18,8 @@ same one from the log, through a daemon of the test's own:
 - `sigcases thread`: a track per thread (comm[tid]), and its one SIGUSR1,
   sent by the main thread to the process, an arrow to the worker thread
   that ran the handler;
+- `socketpair 20` (a stream pair, both ways): the data arrows carry the
+  bytes each side sent, from it to the other;
 - `pipe 60` (writes of 1 to 60 bytes, which a read may take several of, or
   part of one): the data flows carry exactly the bytes written and read,
   from child to parent;
@@ -122,16 +124,6 @@ def tracks(evs):
     return {e['pid']: e['args']['name'] for e in evs if e['ph'] == 'M' and e['name'] == 'process_name'}
 
 
-def data_bytes(flows, src, dst, what):
-    """The bytes of the data flows, each from src's thread to dst's."""
-    total = 0
-    for s, f in flows.get('data', []):
-        check(s['pid'] == src and f['pid'] == dst and s['name'].startswith('pipe:['),
-              '%s: a data flow not from the writer %d to the reader %d: %r %r' % (what, src, dst, s, f))
-        total += s['args']['bytes']
-    return total
-
-
 def check_logged(sock, evs, what):
     """`log -o perfetto session=N` of the run's session: the same trace events, diagnoses (which come
     live in a run, at the end from the log) included."""
@@ -146,6 +138,15 @@ def check_logged(sock, evs, what):
     skew = max(abs(a['ts'] - b['ts']) for a, b in zip(sorted(evs, key=key), sorted(logged, key=key)))
     check(skew * 1000 <= TIME_SLACK_NS, '%s: log -o perfetto: times %.3f us from the run\'s' % (what, skew))
     passed('%s: log -o perfetto session=N: the same %d trace events' % (what, len(logged)))
+
+
+def bytes_by_direction(flows, kind):
+    """{(writer pid, reader pid): bytes} of the data arrows through objects of that kind."""
+    out = {}
+    for s, f in flows.get('data', []):
+        check(s['name'].startswith(kind + ':['), 'a data arrow through %s, not a %s: %r' % (s['name'], kind, s))
+        out[(s['pid'], f['pid'])] = out.get((s['pid'], f['pid']), 0) + s['args']['bytes']
+    return out
 
 
 def main():
@@ -174,8 +175,8 @@ def main():
         s, f = flows['signal'][0]
         check(s['name'] == 'SIGUSR1' and s['pid'] == parent and f['pid'] == child,
               '%s: the signal flow is not SIGUSR1 from parent to child: %r %r' % (what, s, f))
-        check_eq('%s: bytes along the data flows (= written)' % what, rep['bytes_written'],
-                 data_bytes(flows, child, parent, what))
+        check_eq('%s: bytes along the data arrows (= written, child to parent)' % what,
+                 {(child, parent): rep['bytes_written']}, bytes_by_direction(flows, 'pipe'))
         passed('%s: tracks %s, SIGUSR1 parent to child, %d bytes child to parent'
                % (what, sorted(tracks(evs).values()), rep['bytes_written']))
 
@@ -210,13 +211,25 @@ def main():
               % (what, s, f))
         passed('%s: a track per thread, SIGUSR1 from the main thread to the worker\'s handler' % what)
 
+        what = 'socketpair 20'
+        evs, rep = run_perfetto(sock, [example('socketpair'), '20'])
+        flows = check_shape(evs, what)
+        parent, child = rep['parent_pid'], rep['child_pid']
+        check_eq('%s: bytes along the data arrows, each way (= sent)' % what,
+                 {(parent, child): rep['parent']['sendto_bytes'], (child, parent): rep['child']['sendto_bytes']},
+                 bytes_by_direction(flows, 'socket'))
+        check_eq('%s: bytes received (program)' % what, (rep['parent']['sendto_bytes'], rep['child']['sendto_bytes']),
+                 (rep['child']['recvfrom_bytes'], rep['parent']['recvfrom_bytes']))
+        passed('%s: %d bytes parent to child, %d back, along the arrows'
+               % (what, rep['parent']['sendto_bytes'], rep['child']['sendto_bytes']))
+
         what = 'pipe 60'
         evs, rep = run_perfetto(sock, [example('pipe'), '60'])
         flows = check_shape(evs, what)
         check_eq('%s: process tracks' % what, {rep['parent_pid'], rep['child_pid']}, set(tracks(evs)))
         check_eq('%s: bytes read (program)' % what, rep['bytes_written'], rep['bytes_read'])
-        check_eq('%s: bytes along the data flows (= written and read)' % what, rep['bytes_written'],
-                 data_bytes(flows, rep['child_pid'], rep['parent_pid'], what))
+        check_eq('%s: bytes along the data arrows (= written and read, child to parent)' % what,
+                 {(rep['child_pid'], rep['parent_pid']): rep['bytes_written']}, bytes_by_direction(flows, 'pipe'))
         check(len(flows['data']) >= rep['writes'], '%s: %d data flows for %d writes'
               % (what, len(flows['data']), rep['writes']))
         check_eq('%s: signal flows (none delivered)' % what, 0, len(flows.get('signal', [])))
