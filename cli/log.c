@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "names.h"
+#include "perfetto.h"
 #include "replay.h"
 
 static void log_usage(FILE *f)
@@ -41,7 +42,9 @@ static void log_usage(FILE *f)
 		"  -f, --follow          then keep printing new events that match, until\n"
 		"                        Ctrl-C; the last 10 first unless -n or --since\n"
 		"                        says otherwise (not with --until)\n"
-		"  -o, --output FORMAT   text (default) or json (fields in docs/events.md)\n"), f);
+		"  -o, --output FORMAT   text (default), json (fields in docs/events.md) or\n"
+		"                        perfetto (a timeline, docs/perfetto.md; with\n"
+		"                        session=N, the session's diagnoses too)\n"), f);
 	help_socket(f);
 	fputs(_("      --color WHEN      auto (default), always or never\n"
 		"      --view            draw the events as ipctrace run --view does (a\n"
@@ -171,6 +174,34 @@ static bool on_end(struct json_object *n)
 	return holes;
 }
 
+/*
+ * -o perfetto of one session (the matches are session=N and nothing else):
+ * its diagnoses, which the journal keeps apart from its events, as the
+ * trace's markers. The log's query is over: the connection is free. 0 or -ENOMEM.
+ */
+static int add_diagnoses(struct conn *conn, struct ipct_pf *pf, char **matches, int n, struct ipct_buf *out)
+{
+	struct json_object *req, *reply, *diags;
+	char *end;
+	long session;
+	int err = 0;
+
+	if (n != 1 || strncmp(matches[0], "session=", 8) || (session = strtol(matches[0] + 8, &end, 10)) <= 0 || *end)
+		return 0;
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string("explain"));
+	json_object_object_add(req, "session", json_object_new_int64(session));
+	reply = conn_request(conn, req);
+	json_object_put(req);
+	if (reply && reply_error(reply))
+		fprintf(stderr, _("ipctrace log: the session's diagnoses are not in the trace: %s\n"), reply_error(reply));
+	else if (reply && json_object_object_get_ex(reply, "diagnoses", &diags))
+		for (size_t i = 0; !err && i < json_object_array_length(diags); i++)
+			err = ipct_pf_diag(pf, json_object_array_get_idx(diags, i), out);
+	json_object_put(reply);
+	return err;
+}
+
 int do_log(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -188,6 +219,7 @@ int do_log(int argc, char **argv)
 	struct query_opts q = QUERY_OPTS_INIT;
 	struct replay_opts ro = { 0 };
 	struct replay *rp = NULL;
+	struct ipct_pf *pf = NULL;
 	struct ipct_fmt fmt = { 0 };
 	struct json_object *req, *reply = NULL, *v;
 	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -211,7 +243,7 @@ int do_log(int argc, char **argv)
 		r = range_option(&range, c);
 		if (r < 0)
 			return EXIT_USAGE;
-		if (r > 0 && query_option(&q, c, false, log_usage, &ret) < 0)
+		if (r > 0 && query_option(&q, c, OUT_ALLOW(IPCT_OUT_PERFETTO), log_usage, &ret) < 0)
 			return ret;
 	}
 	if (ro.view && (follow || q.mode != IPCT_OUT_TEXT || (ro.step && ro.speed > 0))) {
@@ -247,7 +279,11 @@ int do_log(int argc, char **argv)
 	ret = 1;
 	if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
 		fmt.realtime_off = json_object_get_int64(v);
-	if (!rp)
+	if (q.mode == IPCT_OUT_PERFETTO && (!(pf = ipct_pf_new(&fmt)) || ipct_pf_begin(pf, &out) < 0)) {
+		fprintf(stderr, _("ipctrace: out of memory\n"));
+		goto out;
+	}
+	if (!rp && !pf)
 		ipct_format_header(&fmt, &out);
 	/* Followed until a signal says to stop: then the exit status says whether anything was lost. */
 	if (follow) {
@@ -274,7 +310,10 @@ int do_log(int argc, char **argv)
 			ipct_syms_on_event(fmt.syms, e);
 			/* Context (a fork or exec outside the matches) only names handlers. */
 			if (!(e->flags & IPCT_F_CONTEXT)) {
-				if (!rp)
+				if (pf) {
+					if (ipct_pf_event(pf, e, &out) < 0)
+						goto oom;
+				} else if (!rp)
 					ipct_format_event(&fmt, e, &out);
 				else if (replay_add(rp, e) < 0)
 					goto out;
@@ -299,16 +338,22 @@ int do_log(int argc, char **argv)
 			ipct_buf_consume(&out, ipct_buf_len(&out));
 		}
 	}
+	if (pf && ((!follow && add_diagnoses(&conn, pf, argv + optind, argc - optind, &out) < 0) || ipct_pf_end(pf, &out) < 0))
+		goto oom;
 	if (write_stdout(&out) < 0 || (rp && replay_play(rp, &fmt)))
 		goto out;
 	if (lost)
 		fprintf(stderr, _("ipctrace log: %" PRId64 " events in all were dropped for this output: it is "
 			"incomplete\n"), lost);
 	ret = lost || holes ? EXIT_INCOMPLETE : 0;
+	goto out;
+oom:
+	fprintf(stderr, _("ipctrace: out of memory\n"));
 out:
 	json_object_put(reply);
 	conn_close(&conn);
 out_free:
+	ipct_pf_free(pf);
 	replay_free(rp);
 	ipct_buf_free(&out);
 	ipct_syms_free(fmt.syms);

@@ -563,7 +563,7 @@ int do_pipes(int argc, char **argv)
 		r = range_option(&range, c);
 		if (r < 0)
 			return EXIT_USAGE;
-		if (r > 0 && query_option(&q, c, true, pipes_usage, &ret) < 0)
+		if (r > 0 && query_option(&q, c, OUT_ALLOW(IPCT_OUT_DOT), pipes_usage, &ret) < 0)
 			return ret;
 	}
 	if (check_range(&range) < 0)

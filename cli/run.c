@@ -26,7 +26,9 @@
 #include "cli.h"
 #include "i18n.h"
 #include "evfilter.h"
+#include "i18n.h"
 #include "names.h"
+#include "perfetto.h"
 #include "view.h"
 
 /* The most -e a trace takes, as many as a log query's matches. */
@@ -55,6 +57,7 @@ struct run {
 	bool follow_orphans;    /* --follow-orphans: wait for the processes that outlive the command */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
+	struct ipct_pf *pf;     /* -o perfetto: the timeline the events make */
 	bool want_pipes;        /* --pipes: print the pipe graph at the end */
 	struct json_object *diags; /* --explain: every diagnosis, for the summary at the end */
 	struct json_object *graph; /* its objects, from the daemon's "graph" notice */
@@ -86,8 +89,10 @@ static void run_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -o, --output FORMAT   text (default), json (one object per line, fields in\n"
-		"                        docs/events.md) or dot (with --pipes); with json or\n"
-		"                        dot on stdout, COMMAND's stdout goes to stderr\n"
+		"                        docs/events.md), dot (with --pipes) or perfetto (a\n"
+		"                        timeline for ui.perfetto.dev, docs/perfetto.md); with\n"
+		"                        json, dot or perfetto on stdout, COMMAND's stdout\n"
+		"                        goes to stderr\n"
 		"  -O, --output-file FILE  the trace into FILE, not stdout (strace's -o)\n"
 		"      --follow-orphans  trace and wait for the processes that outlive COMMAND\n"
 		"  -e, --events EXPR     print only the events EXPR selects: FIELD=VALUE as\n"
@@ -273,7 +278,10 @@ static void on_diagnosis(struct run *r, struct json_object *d)
 
 	if (r->view)
 		view_diag(r->view, d);
-	else if (r->fmt.mode == IPCT_OUT_JSON)
+	else if (r->pf) {
+		if (ipct_pf_diag(r->pf, d, &r->out) < 0)
+			r->unprinted++;
+	} else if (r->fmt.mode == IPCT_OUT_JSON)
 		ipct_json_line(&r->out, d);
 	else if (json_object_object_get_ex(d, "message", &msg) &&
 		 ipct_text_escape(safe, sizeof(safe), json_object_get_string(msg), SIZE_MAX) >= 0) {
@@ -411,7 +419,10 @@ static int on_frames(struct run *r)
 				ipct_syms_on_event(r->fmt.syms, e);
 			if (r->view)
 				view_event(r->view, e);
-			else if (r->fmt.mode != IPCT_OUT_DOT && !r->stdout_gone &&
+			else if (r->pf) {
+				if (ipct_pf_event(r->pf, e, &r->out) < 0)
+					r->unprinted++;
+			} else if (r->fmt.mode != IPCT_OUT_DOT && !r->stdout_gone &&
 				 (!r->select || ipct_evfilter_match(r->select, e)) &&
 				 ipct_format_event(&r->fmt, e, &r->out) < 0)
 				r->unprinted++;
@@ -590,6 +601,16 @@ static const char *end_reason_text(const char *why)
 	return why;
 }
 
+/* -o perfetto: the timeline's end, however the trace ended (a viewer opens only a whole file). */
+static void close_timeline(struct run *r)
+{
+	if (!r->pf)
+		return;
+	if (ipct_pf_end(r->pf, &r->out) < 0)
+		r->unprinted++;
+	flush_out(r);
+}
+
 static void print_summary(struct run *r, const char *cmd)
 {
 	/* The JSON summary's "status" is English (a value scripts read); the text's is translated. */
@@ -623,6 +644,7 @@ static void print_summary(struct run *r, const char *cmd)
 		print_explanation(&r->fmt, r->diags, &r->out);
 		flush_out(r);
 	}
+	close_timeline(r);
 	if (r->fmt.mode == IPCT_OUT_JSON) {
 		ipct_buf_printf(&r->out,
 				"{\"type\":\"summary\",\"events\":%lld,\"lost\":%lld,\"lost_ring\":%lld,"
@@ -703,7 +725,7 @@ static void attach_usage(FILE *f)
 		"      --all             every process (trace)\n"
 		"      --background      print the session id and return; the trace goes on\n"
 		"                        into the log until `ipctrace detach N`\n"
-		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
+		"  -o, --output FORMAT   text (default), json, dot (with --pipes) or perfetto\n"
 		"  -O, --output-file FILE  the trace into FILE, not stdout\n"
 		"  -e, --events EXPR     print only the events EXPR selects (as for run)\n"
 		"      --signals, --pipes, --explain, --view, --view-state, --count\n"
@@ -745,7 +767,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:O:e:s:ch" : "o:O:e:p:s:ch", trace_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_output(optarg, &r->fmt.mode, true) < 0) {
+			if (parse_output(optarg, &r->fmt.mode, OUT_ALLOW(IPCT_OUT_DOT) | OUT_ALLOW(IPCT_OUT_PERFETTO)) < 0) {
 				/* strace's -o FILE is -O FILE here: -o is the format. */
 				fprintf(stderr, _("ipctrace: -o is the format; to write the trace to a file, "
 					"use -O %s (--output-file)\n"), optarg);
@@ -826,6 +848,12 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 	}
 	if (r->count_only && (a->want_view || r->fmt.mode == IPCT_OUT_DOT)) {
 		fprintf(stderr, _("ipctrace: --count prints counts only: not with --view or -o dot\n"));
+		return -1;
+	}
+	if (r->fmt.mode == IPCT_OUT_PERFETTO && (a->want_view || r->count_only || r->want_records || r->want_pipes ||
+						  r->diags || a->nselect)) {
+		fprintf(stderr, _("ipctrace: -o perfetto writes the whole trace as one timeline: not with -e, --view, "
+				  "--count, --signals, --pipes or --explain\n"));
 		return -1;
 	}
 	if (r->fmt.mode == IPCT_OUT_DOT && !r->want_pipes) {
@@ -928,6 +956,13 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 			fprintf(stderr, _("ipctrace: out of memory\n"));
 			return -1;
 		}
+	} else if (r->fmt.mode == IPCT_OUT_PERFETTO) {
+		r->pf = ipct_pf_new(&r->fmt);
+		if (!r->pf || ipct_pf_begin(r->pf, &r->out) < 0) {
+			fprintf(stderr, _("ipctrace: out of memory\n"));
+			return -1;
+		}
+		flush_out(r);
 	} else if (!r->count_only) {
 		ipct_format_header(&r->fmt, &r->out);
 		flush_out(r);
@@ -980,6 +1015,7 @@ static void run_free(struct run *r)
 	ipct_evfilter_free(r->select);
 	free(r->recs);
 	view_free(r->view);
+	ipct_pf_free(r->pf);
 	json_object_put(r->graph);
 	json_object_put(r->counts);
 	json_object_put(r->diags);
@@ -1044,6 +1080,7 @@ int do_run(int argc, char **argv)
 				_("ipctrace: ipctraced stopped while tracing; %s (pid %d) continues untraced\n") :
 				_("ipctrace: lost the connection to ipctraced while tracing; %s (pid %d) continues "
 				  "untraced\n"), argv[optind], r.child);
+		close_timeline(&r);
 		reap(&r, true);
 		goto out;
 	}

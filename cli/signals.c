@@ -102,7 +102,7 @@ int do_signals(int argc, char **argv)
 		r = range_option(&range, c);
 		if (r < 0)
 			return EXIT_USAGE;
-		if (r > 0 && query_option(&q, c, false, signals_usage, &ret) < 0)
+		if (r > 0 && query_option(&q, c, 0, signals_usage, &ret) < 0)
 			return ret;
 	}
 	if (check_range(&range) < 0)

@@ -13,6 +13,7 @@ enum ipct_output {
 	IPCT_OUT_TEXT,
 	IPCT_OUT_JSON,
 	IPCT_OUT_DOT,           /* Graphviz: the pipe graph only */
+	IPCT_OUT_PERFETTO,      /* the Trace Event Format of a timeline (lib/perfetto.c) */
 };
 
 struct ipct_fmt {

@@ -149,7 +149,8 @@ known = ['run -- ./demo', 'run -- CMD ARGS...', 'run -o json -- CMD ARGS...', 'r
          'run --explain -- CMD ARGS...', 'run -o dot --pipes -- CMD | dot -Tsvg > pipes.svg',
          'signals sig=SIGCHLD outcome=merged', 'pipes kind=fifo', 'stats', 'attach -p 1234',
          'trace --all --background', 'detach 7', 'log tree=1234 errno=EPIPE --since -10m', 'log -f comm=myprog',
-         'explain 7', 'sessions']
+         'explain 7', 'sessions', 'run -o perfetto -O trace.json -- CMD ARGS...',
+         'log -o perfetto session=7 > trace.json']
 check_eq('the README\'s example commands (as this test knows them; a new one needs a check here)',
          sorted(known), sorted(R))
 check_eq('the README\'s commands set aside', sorted(ELSEWHERE), sorted(c for c in cmds if c in ELSEWHERE))
@@ -301,6 +302,25 @@ try:
     out, err = run(R['explain 7'], **{'7': str(sessions.pop())})
     check('never waited for 3 of its children' in out, 'explain: no explanation of the zombies: %r' % out[:300])
     passed('explain N: the zombies explained again, from the log')
+
+    # The timeline: a track per process of demo, its one delivered signal an arrow (test_perfetto checks more).
+    rep_path = os.path.join(WORK, 'demo.json')
+    run(R['run -o perfetto -O trace.json -- CMD ARGS...'], {'IPCTRACE_REPORT': rep_path}, **{'CMD ARGS...': demo})
+    rep = report(rep_path)
+    with open(os.path.join(WORK, 'trace.json')) as f:
+        timeline = json.load(f)['traceEvents']
+    check_eq('run -o perfetto: process tracks (demo\'s processes)', {rep['parent_pid'], rep['child_pid']},
+             {e['pid'] for e in timeline if e['ph'] == 'M' and e['name'] == 'process_name'})
+    check_eq('run -o perfetto: signal arrows (demo\'s handled SIGUSR1)', rep['handled']['SIGUSR1'],
+             sum(1 for e in timeline if e['ph'] == 's' and e['cat'] == 'signal'))
+    passed('run -o perfetto -O trace.json: %d trace events, a track per process, the signal\'s arrow' % len(timeline))
+    sessions = {e['args']['event']['session'] for e in timeline if e['ph'] == 'X' and e['cat'] == 'syscall'}
+    check_eq('sessions of the timeline\'s events', 1, len(sessions))
+    run(R['log -o perfetto session=7 > trace.json'], **{'7': str(sessions.pop())})
+    with open(os.path.join(WORK, 'trace.json')) as f:
+        logged = json.load(f)['traceEvents']
+    check_eq('log -o perfetto session=N: its trace events (as many as the run\'s)', len(timeline), len(logged))
+    passed('log -o perfetto session=N > trace.json: the same %d trace events' % len(logged))
 finally:
     d.cleanup()
     subprocess.run(['rm', '-rf', WORK])
