@@ -68,8 +68,9 @@ struct query_opts {
 extern const char *cli_prog;
 /* A usage error's few lines on stderr: the usage's Usage: lines and where the rest is. */
 void usage_short(void (*usage)(FILE *f));
-/* One of those options (dot: -o dot allowed): 0 taken, -1 to exit with *code (help, or an error said). */
-int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code);
+/* One of those options (more: -o's formats beyond text and json, as for parse_output): 0 taken,
+ * -1 to exit with *code (help, or an error said). */
+int query_option(struct query_opts *q, int c, unsigned more, void (*usage)(FILE *f), int *code);
 bool query_color(const struct query_opts *q);
 /* --since, --until and -n of log, signals and pipes (cli/log.c). */
 struct time_range {
@@ -101,9 +102,11 @@ int64_t notice_lost(struct json_object *n);
 /* Blocks the n signals given and returns a signalfd that reads them (nonblocking). -errno. */
 int signals_fd(const int *sigs, size_t n);
 
-/* Output format options shared by the verbs: -o text|json, and dot where the verb draws graphs.
- * Prints what is wrong. */
-int parse_output(const char *arg, enum ipct_output *out, bool dot);
+/* parse_output's formats beyond text and json, as a mask of these. */
+#define OUT_ALLOW(mode) (1u << (mode))
+/* Output format options shared by the verbs: -o text|json, and those of `more` (OUT_ALLOW
+ * bits: dot where the verb draws graphs, html, mermaid). Prints what is wrong. */
+int parse_output(const char *arg, enum ipct_output *out, unsigned more);
 /* The whole buffer to standard output; an error is printed. */
 int write_stdout(struct ipct_buf *out);
 /* --color auto|always|never: *when is arg; an error is printed. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 const char *default_socket(void)
 {
@@ -263,12 +264,12 @@ void usage_short(void (*usage)(FILE *f))
 	free(text);
 }
 
-int query_option(struct query_opts *q, int c, bool dot, void (*usage)(FILE *f), int *code)
+int query_option(struct query_opts *q, int c, unsigned more, void (*usage)(FILE *f), int *code)
 {
 	switch (c) {
 	case 'o':
 		*code = EXIT_USAGE;
-		return parse_output(optarg, &q->mode, dot) < 0 ? -1 : 0;
+		return parse_output(optarg, &q->mode, more) < 0 ? -1 : 0;
 	case 's':
 		q->socket_path = optarg;
 		return 0;
@@ -365,20 +366,24 @@ int signals_fd(const int *sigs, size_t n)
 	return fd < 0 ? -errno : fd;
 }
 
-int parse_output(const char *arg, enum ipct_output *out, bool dot)
+int parse_output(const char *arg, enum ipct_output *out, unsigned more)
 {
-	if (!strcmp(arg, "text"))
-		*out = IPCT_OUT_TEXT;
-	else if (!strcmp(arg, "json"))
-		*out = IPCT_OUT_JSON;
-	else if (dot && !strcmp(arg, "dot"))
-		*out = IPCT_OUT_DOT;
-	else {
-		fprintf(stderr, "ipctrace: unknown output format '%s' (%s)\n", arg,
-			dot ? "text, json or dot" : "text or json");
-		return -EINVAL;
+	/* By enum ipct_output: the names -o takes. */
+	static const char *const names[] = { "text", "json", "dot", "html", "mermaid" };
+	unsigned allowed = more | OUT_ALLOW(IPCT_OUT_TEXT) | OUT_ALLOW(IPCT_OUT_JSON);
+	char list[64] = "";
+
+	for (unsigned m = 0; m < sizeof(names) / sizeof(names[0]); m++) {
+		if (!(allowed & OUT_ALLOW(m)))
+			continue;
+		if (!strcmp(arg, names[m])) {
+			*out = (enum ipct_output)m;
+			return 0;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "", names[m]);
 	}
-	return 0;
+	fprintf(stderr, _("ipctrace: unknown output format '%s' (%s)\n"), arg, list);
+	return -EINVAL;
 }
 
 int write_stdout(struct ipct_buf *out)

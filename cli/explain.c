@@ -139,7 +139,7 @@ int do_explain(int argc, char **argv)
 	int c, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1)
-		if (query_option(&q, c, false, explain_usage, &ret) < 0)
+		if (query_option(&q, c, 0, explain_usage, &ret) < 0)
 			return ret;
 	/* An option taken leaves its would-be usage status behind. */
 	ret = 1;

@@ -13,7 +13,9 @@
 
 #include "cli.h"
 #include "names.h"
+#include "i18n.h"
 #include "replay.h"
+#include "report.h"
 
 static void log_usage(FILE *f)
 {
@@ -41,7 +43,8 @@ static void log_usage(FILE *f)
 		"  -f, --follow          then keep printing new events that match, until\n"
 		"                        Ctrl-C; the last 10 first unless -n or --since\n"
 		"                        says otherwise (not with --until)\n"
-		"  -o, --output FORMAT   text (default) or json (fields in docs/events.md)\n"
+		"  -o, --output FORMAT   text (default), json (fields in docs/events.md) or\n"
+		"                        html (a page: docs/report.md; not with -f)\n"
 		SOCKET_HELP
 		"      --color WHEN      auto (default), always or never\n"
 		"      --view            draw the events as ipctrace run --view does (a\n"
@@ -187,6 +190,7 @@ int do_log(int argc, char **argv)
 	struct query_opts q = QUERY_OPTS_INIT;
 	struct replay_opts ro = { 0 };
 	struct replay *rp = NULL;
+	struct report *page = NULL;
 	struct ipct_fmt fmt = { 0 };
 	struct json_object *req, *reply = NULL, *v;
 	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -210,7 +214,7 @@ int do_log(int argc, char **argv)
 		r = range_option(&range, c);
 		if (r < 0)
 			return EXIT_USAGE;
-		if (r > 0 && query_option(&q, c, false, log_usage, &ret) < 0)
+		if (r > 0 && query_option(&q, c, OUT_ALLOW(IPCT_OUT_HTML), log_usage, &ret) < 0)
 			return ret;
 	}
 	if (ro.view && (follow || q.mode != IPCT_OUT_TEXT || (ro.step && ro.speed > 0))) {
@@ -220,6 +224,10 @@ int do_log(int argc, char **argv)
 	}
 	if (check_range(&range) < 0)
 		return EXIT_USAGE;
+	if (follow && q.mode == IPCT_OUT_HTML) {
+		fprintf(stderr, _("ipctrace log: -o html writes one page of what is logged: not with -f\n"));
+		return EXIT_USAGE;
+	}
 	/* journalctl -f refuses an end too: following is for what has not happened yet. */
 	if (follow && range.has_until) {
 		fprintf(stderr, "ipctrace log: -f follows new events until Ctrl-C: it does not go with --until\n");
@@ -235,6 +243,8 @@ int do_log(int argc, char **argv)
 	ret = 1;
 	if (ro.view && !(rp = replay_new(&ro)))
 		goto out_free;
+	if (q.mode == IPCT_OUT_HTML && !(page = report_titled("log", argv + optind, argc - optind, REPORT_OWN_MODELS)))
+		goto out_free;
 	if (conn_open(&conn, q.socket_path, false) < 0)
 		goto out_free;
 	req = json_object_new_object();
@@ -246,7 +256,7 @@ int do_log(int argc, char **argv)
 	ret = 1;
 	if (json_object_object_get_ex(reply, "realtime_offset_ns", &v))
 		fmt.realtime_off = json_object_get_int64(v);
-	if (!rp)
+	if (!rp && !page)
 		ipct_format_header(&fmt, &out);
 	/* Followed until a signal says to stop: then the exit status says whether anything was lost. */
 	if (follow) {
@@ -273,7 +283,9 @@ int do_log(int argc, char **argv)
 			ipct_syms_on_event(fmt.syms, e);
 			/* Context (a fork or exec outside the matches) only names handlers. */
 			if (!(e->flags & IPCT_F_CONTEXT)) {
-				if (!rp)
+				if (page)
+					report_event(page, e);
+				else if (!rp)
 					ipct_format_event(&fmt, e, &out);
 				else if (replay_add(rp, e) < 0)
 					goto out;
@@ -298,6 +310,8 @@ int do_log(int argc, char **argv)
 			ipct_buf_consume(&out, ipct_buf_len(&out));
 		}
 	}
+	if (page && report_html(page, &fmt, &out) < 0)
+		goto out;
 	if (write_stdout(&out) < 0 || (rp && replay_play(rp, &fmt)))
 		goto out;
 	if (lost)
@@ -309,6 +323,7 @@ out:
 	conn_close(&conn);
 out_free:
 	replay_free(rp);
+	report_free(page);
 	ipct_buf_free(&out);
 	ipct_syms_free(fmt.syms);
 	return ret;

@@ -25,7 +25,9 @@
 
 #include "cli.h"
 #include "evfilter.h"
+#include "i18n.h"
 #include "names.h"
+#include "report.h"
 #include "view.h"
 
 /* The most -e a trace takes, as many as a log query's matches. */
@@ -54,6 +56,7 @@ struct run {
 	bool follow_orphans;    /* --follow-orphans: wait for the processes that outlive the command */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
+	struct report *page;    /* -o html: the page written at the end */
 	bool want_pipes;        /* --pipes: print the pipe graph at the end */
 	struct json_object *diags; /* --explain: every diagnosis, for the summary at the end */
 	struct json_object *graph; /* its objects, from the daemon's "graph" notice */
@@ -86,8 +89,9 @@ static void run_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -o, --output FORMAT   text (default), json (one object per line, fields in\n"
-		"                        docs/events.md) or dot (with --pipes); with json or\n"
-		"                        dot on stdout, COMMAND's stdout goes to stderr\n"
+		"                        docs/events.md), dot (with --pipes) or html (a page\n"
+		"                        with lanes, signals, graph, diagnoses: docs/report.md);\n"
+		"                        with these on stdout, COMMAND's stdout goes to stderr\n"
 		"  -O, --output-file FILE  the trace into FILE, not stdout (strace's -o)\n"
 		"      --follow-orphans  trace and wait for the processes that outlive COMMAND\n"
 		"  -e, --events EXPR     print only the events EXPR selects: FIELD=VALUE as\n"
@@ -405,6 +409,8 @@ static int on_frames(struct run *r)
 				ipct_syms_on_event(r->fmt.syms, e);
 			if (r->view)
 				view_event(r->view, e);
+			else if (r->page)
+				report_event(r->page, e);
 			else if (r->fmt.mode != IPCT_OUT_DOT && !r->stdout_gone &&
 				 (!r->select || ipct_evfilter_match(r->select, e)) &&
 				 ipct_format_event(&r->fmt, e, &r->out) < 0)
@@ -567,6 +573,25 @@ static int run_exit_code(const struct run *r)
 	return r->stop_sig ? 128 + r->stop_sig : exit_code_of(r->status);
 }
 
+/* -o html: the page of the whole trace, with how it ended under its title. */
+static void write_page(struct run *r, const char *cmd, const char *status)
+{
+	char note[512];
+
+	snprintf(note, sizeof(note), _("%s %s; %lld events, %lld lost"), cmd, status, (long long)r->events,
+		 (long long)r->lost);
+	report_note(r->page, note);
+	for (size_t i = 0; i < r->nrecs; i++)
+		report_record(r->page, &r->recs[i]);
+	for (size_t i = 0; i < json_object_array_length(r->diags); i++)
+		report_diag(r->page, json_object_array_get_idx(r->diags, i));
+	if (r->graph)
+		report_objects(r->page, r->graph);
+	if (report_html(r->page, &r->fmt, &r->out) < 0)
+		r->write_err = ENOMEM;
+	flush_out(r);
+}
+
 static void print_summary(struct run *r, const char *cmd)
 {
 	char status[64];
@@ -583,15 +608,17 @@ static void print_summary(struct run *r, const char *cmd)
 			(long long)r->unprinted);
 	if (r->count_only)
 		print_counts(r);
-	if (r->want_records && r->fmt.mode != IPCT_OUT_DOT) {
+	if (r->page) {
+		write_page(r, cmd, status);
+	} else if (r->want_records && r->fmt.mode != IPCT_OUT_DOT) {
 		print_records(&r->fmt, r->recs, r->nrecs, &r->out);
 		flush_out(r);
 	}
-	if (r->want_pipes) {
+	if (r->want_pipes && !r->page) {
 		print_graph(r->fmt.mode, r->fmt.color, r->graph, &r->out);
 		flush_out(r);
 	}
-	if (r->diags && r->fmt.mode != IPCT_OUT_DOT) {
+	if (r->diags && r->fmt.mode != IPCT_OUT_DOT && !r->page) {
 		print_explanation(&r->fmt, r->diags, &r->out);
 		flush_out(r);
 	}
@@ -672,7 +699,7 @@ static void attach_usage(FILE *f)
 		"      --all             every process (trace)\n"
 		"      --background      print the session id and return; the trace goes on\n"
 		"                        into the log until `ipctrace detach N`\n"
-		"  -o, --output FORMAT   text (default), json or dot (with --pipes)\n"
+		"  -o, --output FORMAT   text (default), json, dot (with --pipes) or html\n"
 		"  -O, --output-file FILE  the trace into FILE, not stdout\n"
 		"  -e, --events EXPR     print only the events EXPR selects (as for run)\n"
 		"      --signals, --pipes, --explain, --view, --view-state, --count\n"
@@ -714,7 +741,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:O:e:s:ch" : "o:O:e:p:s:ch", trace_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_output(optarg, &r->fmt.mode, true) < 0) {
+			if (parse_output(optarg, &r->fmt.mode, OUT_ALLOW(IPCT_OUT_DOT) | OUT_ALLOW(IPCT_OUT_HTML)) < 0) {
 				/* strace's -o FILE is -O FILE here: -o is the format. */
 				fprintf(stderr, "ipctrace: -o is the format; to write the trace to a file, "
 					"use -O %s (--output-file)\n", optarg);
@@ -793,9 +820,18 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		fprintf(stderr, "ipctrace: --view draws for people; it does not go with -o json or dot\n");
 		return -1;
 	}
-	if (r->count_only && (a->want_view || r->fmt.mode == IPCT_OUT_DOT)) {
-		fprintf(stderr, "ipctrace: --count prints counts only: not with --view or -o dot\n");
+	if (r->count_only && (a->want_view || r->fmt.mode == IPCT_OUT_DOT || r->fmt.mode == IPCT_OUT_HTML)) {
+		fprintf(stderr, _("ipctrace: --count prints counts only: not with --view, -o dot or -o html\n"));
 		return -1;
+	}
+	/* The page has it all: the records, the pipe graph and the diagnoses. */
+	if (r->fmt.mode == IPCT_OUT_HTML) {
+		r->want_records = r->want_pipes = true;
+		if (!r->diags)
+			r->diags = json_object_new_array();
+		r->page = report_titled(cli_prog + strlen("ipctrace "), argv + optind, argc - optind, 0);
+		if (!r->diags || !r->page)
+			return -1;
 	}
 	if (r->fmt.mode == IPCT_OUT_DOT && !r->want_pipes) {
 		fprintf(stderr, "ipctrace: -o dot draws the pipe graph: add --pipes\n");
@@ -949,6 +985,7 @@ static void run_free(struct run *r)
 	ipct_evfilter_free(r->select);
 	free(r->recs);
 	view_free(r->view);
+	report_free(r->page);
 	json_object_put(r->graph);
 	json_object_put(r->counts);
 	json_object_put(r->diags);

@@ -169,7 +169,7 @@ int do_stats(int argc, char **argv)
 					optarg);
 				return EXIT_USAGE;
 			}
-			parse_output(optarg, &mode, false);
+			parse_output(optarg, &mode, 0);
 			break;
 		case 's':
 			socket_path = optarg;
@@ -341,7 +341,7 @@ int do_sessions(int argc, char **argv)
 	int c, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1)
-		if (query_option(&q, c, false, sessions_usage, &ret) < 0)
+		if (query_option(&q, c, 0, sessions_usage, &ret) < 0)
 			return ret;
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", cli_prog, argv[optind]);
