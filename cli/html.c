@@ -866,7 +866,7 @@ static void html_diags(struct report *rp, struct ipct_buf *out)
 				  json_object_object_get_ex(d, "kind", &k) ? json_object_get_string(k) : NULL,
 				  json_object_get_string(m));
 	}
-	for (size_t i = 0; !n && i < json_object_array_length(rp->objects); i++) {
+	for (size_t i = 0; !n && rp->objects && i < json_object_array_length(rp->objects); i++) {
 		struct json_object *o = json_object_array_get_idx(rp->objects, i), *w;
 
 		if (!json_object_object_get_ex(o, "warnings", &w))
@@ -958,7 +958,8 @@ int report_html(struct report *rp, const struct ipct_fmt *fmt, struct ipct_buf *
 		ipct_buf_printf(out, "<h2>%s</h2>\n", _("Pipes, FIFOs and sockets"));
 		html_graph(rp, out);
 	}
-	if (rp->objects || rp->nprocs) {
+	/* The signals verb has no diagnoses to show; run, log and pipes have them, or none. */
+	if (rp->objects || json_object_array_length(rp->diags)) {
 		ipct_buf_printf(out, "<h2>%s</h2>\n", _("What went wrong"));
 		html_diags(rp, out);
 	}

@@ -585,8 +585,9 @@ static void write_page(struct run *r, const char *cmd, const char *status)
 		report_record(r->page, &r->recs[i]);
 	for (size_t i = 0; i < json_object_array_length(r->diags); i++)
 		report_diag(r->page, json_object_array_get_idx(r->diags, i));
-	if (r->graph)
-		report_objects(r->page, r->graph);
+	if (!r->graph)
+		r->graph = json_object_new_array();     /* no notice came: no objects */
+	report_objects(r->page, r->graph);
 	if (report_html(r->page, &r->fmt, &r->out) < 0)
 		r->write_err = ENOMEM;
 	flush_out(r);
