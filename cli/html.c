@@ -497,7 +497,11 @@ static void draw_signal(struct report *rp, const struct ipct_sigrec *r, int y, s
 	} else {
 		ipct_buf_printf(out, "<line class=\"arrow\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 				"marker-end=\"url(#%s)\"/>\n", xs, y, xt + (xt > xs ? -6 : 6), y, lost ? "x" : "head");
-		svg_text(out, (xs < xt ? xs : xt) + 8, y - 8, "label", label);
+		/* From the kernel: beside the target's lane, clear of the arrow's start. */
+		if (snd || !tgt)
+			svg_text(out, (xs < xt ? xs : xt) + 8, y - 8, "label", label);
+		else
+			svg_text(out, xt + 14, y + 6, "label", label);
 	}
 	if (!snd)
 		svg_text(out, xs - 6, y + 6, "kernel", record_from_process(r) ? from : _("kernel"));
@@ -662,7 +666,8 @@ static void svg_lanes(struct report *rp, const struct ipct_fmt *fmt, struct ipct
 			if (!tgt)
 				continue;
 			/* Pending: the time between generation and delivery, on the target's lane. */
-			if (m->kind == MK_DELIVER && row > rec_row[m->idx] + 1)
+			if (m->kind == MK_DELIVER && r->generated_ns && r->delivered_ns > r->generated_ns &&
+			    ((r->flags & IPCT_SR_BLOCKED) || r->delivered_ns - r->generated_ns >= 1000000))
 				ipct_buf_printf(out, "<line class=\"pending%s\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
 						"y2=\"%d\"/>\n", r->flags & IPCT_SR_BLOCKED ? " blocked" : "",
 						lane_x(tgt) + 5, yg + 4, lane_x(tgt) + 5, y - 10);
