@@ -12,6 +12,9 @@ then `signals`, `pipes` and `log -o html` of that session. For each page:
   pids of its report) and one signal arrow per signal: the kills the
   program counted, from the sender's lane to the target's, and one SIGCHLD
   from the kernel per child that ended; the pipes page has the graph;
+- sigcases merge's page has its merged, handled and ignored signals as it
+  counted them, and the wait of the blocked one; its diagram notes each
+  merge with the signal it merged into;
 - a screenshot of it is not blank (the PNG is decoded here: its pixels are
   not all one colour, and a good part of them is ink);
 - the file names nothing to fetch: no address, no script, no @import, no
@@ -260,6 +263,36 @@ try:
              [n for n in notes if n not in pending])
     passed('signals -o mermaid: a sequenceDiagram of %d participants, %d arrows (= the signals), %d notes'
            % (len(declared), len(arrows), len(notes)))
+
+    # Signals that wait blocked and merge: sigcases merge blocks SIGUSR1, sends it 5 times and
+    # SIGUSR2 once (ignored), then unblocks: one SIGUSR1 handled, the rest merged into it.
+    report = os.path.join(tmp, 'merge.json')
+    page = os.path.join(tmp, 'merge.html')
+    r = run_cli(['run', '-s', sock, '-o', 'html', '-O', page, example('sigcases'), 'merge'],
+                env={'IPCTRACE_REPORT': report})
+    check_eq('run -o html sigcases merge: exit status (stderr %r)' % r.stderr, 0, r.returncode)
+    with open(report) as f:
+        rep = json.load(f)
+    text, dom = open_page(page, 'sigcases merge page')
+    check_eq('sigcases merge: lanes', [rep['pid']], [int(a['data-pid']) for a in dom.lanes])
+    got = collections.Counter((a['data-sig'], a['data-outcome']) for a in dom.signals)
+    check_eq('sigcases merge: arrows by signal and outcome',
+             {('SIGUSR1', 'handled'): rep['handled'], ('SIGUSR1', 'merged'): rep['kills'] - rep['handled'],
+              ('SIGUSR2', 'ignored'): rep['ignored_kills']}, dict(got))
+    check(re.search(r'<line class="pending blocked"', text), 'sigcases merge: no blocked pending line')
+    check('merged: already pending, lost' in ''.join(dom.texts), 'sigcases merge: the merges are not said')
+    handled = [a['data-id'] for a in dom.signals if a['data-outcome'] == 'handled']
+    sessions = [json.loads(line) for line in run_cli(['sessions', '-s', sock, '-o', 'json']).stdout.splitlines()]
+    match = 'session=%d' % [s['session'] for s in sessions if s.get('pid') == rep['pid']][0]
+    r = run_cli(['signals', '-s', sock, '-o', 'mermaid', match])
+    merged = re.findall(r'^    Note over p%d: merged into signal (\d+), already pending, lost$' % rep['pid'],
+                        r.stdout, re.M)
+    check_eq('sigcases merge: Mermaid notes of merges, each naming the handled one',
+             handled * (rep['kills'] - rep['handled']), merged)
+    check_eq('sigcases merge: Mermaid crosses (merged and ignored)',
+             rep['kills'] - rep['handled'] + rep['ignored_kills'], len(re.findall(r'^    p\d+-xp\d+: ', r.stdout, re.M)))
+    passed('sigcases merge: %s; the blocked wait drawn; Mermaid notes name signal %s'
+           % (dict(got), handled[0]))
 finally:
     d.cleanup()
     shutil.rmtree(tmp, ignore_errors=True)
