@@ -276,21 +276,33 @@ static bool drawn(const struct report *rp, const struct ipct_sigrec *r)
 /* Text into HTML (also inside attributes): markup escaped, control characters shown as '?'. */
 static void esc(struct ipct_buf *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*s) {
+		size_t n = 0;
 
-		if (c == '&')
+		/* The run of characters that go as they are, in one piece. */
+		while (s[n] && !strchr("&<>\"", s[n]) && (unsigned char)s[n] >= 0x20 && s[n] != 0x7f)
+			n++;
+		ipct_buf_append(out, s, n);
+		s += n;
+		switch (*s) {
+		case 0:
+			return;
+		case '&':
 			ipct_buf_printf(out, "&amp;");
-		else if (c == '<')
+			break;
+		case '<':
 			ipct_buf_printf(out, "&lt;");
-		else if (c == '>')
+			break;
+		case '>':
 			ipct_buf_printf(out, "&gt;");
-		else if (c == '"')
+			break;
+		case '"':
 			ipct_buf_printf(out, "&quot;");
-		else if (c < 0x20 || c == 0x7f)
+			break;
+		default:
 			ipct_buf_printf(out, "?");
-		else
-			ipct_buf_printf(out, "%c", c);
+		}
+		s++;
 	}
 }
 

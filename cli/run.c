@@ -818,7 +818,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		}
 	}
 	if (a->want_view && r->fmt.mode != IPCT_OUT_TEXT) {
-		fprintf(stderr, "ipctrace: --view draws for people; it does not go with -o json or dot\n");
+		fprintf(stderr, _("ipctrace: --view draws for people; it does not go with -o json, dot or html\n"));
 		return -1;
 	}
 	if (r->count_only && (a->want_view || r->fmt.mode == IPCT_OUT_DOT || r->fmt.mode == IPCT_OUT_HTML)) {

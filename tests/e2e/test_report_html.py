@@ -119,7 +119,7 @@ def png_pixels(path):
 
 def check_screenshot(page, what):
     png = page + '.png'
-    chromium(['--hide-scrollbars', '--window-size=1280,1600', '--screenshot=' + png, 'file://' + page])
+    chromium(['--hide-scrollbars', '--window-size=1024,1280', '--screenshot=' + png, 'file://' + page])
     width, height, rows = png_pixels(png)
     colours = collections.Counter(p for row in rows for p in row)
     background, most = colours.most_common(1)[0]
@@ -287,10 +287,11 @@ try:
     r = run_cli(['signals', '-s', sock, '-o', 'mermaid', match])
     merged = re.findall(r'^    Note over p%d: merged into signal (\d+), already pending, lost$' % rep['pid'],
                         r.stdout, re.M)
-    check_eq('sigcases merge: Mermaid notes of merges, each naming the handled one',
+    check_eq('sigcases merge: Mermaid notes of the merges, each naming the handled one',
              handled * (rep['kills'] - rep['handled']), merged)
+    crosses = re.findall(r'^    p\d+-xp\d+: ', r.stdout, re.M)
     check_eq('sigcases merge: Mermaid crosses (merged and ignored)',
-             rep['kills'] - rep['handled'] + rep['ignored_kills'], len(re.findall(r'^    p\d+-xp\d+: ', r.stdout, re.M)))
+             rep['kills'] - rep['handled'] + rep['ignored_kills'], len(crosses))
     passed('sigcases merge: %s; the blocked wait drawn; Mermaid notes name signal %s'
            % (dict(got), handled[0]))
 finally:
