@@ -39,7 +39,7 @@
 
 /* The picture's geometry, in SVG units (pixels at 100%). */
 #define LANE_W 260              /* between two lanes */
-#define GUTTER_W 130            /* the times at the left */
+#define GUTTER_W 170            /* the times at the left, and "kernel" */
 #define HEAD_H 70               /* the lane headers */
 #define ROW_H 46
 #define RIGHT_W 420             /* room for the last lane's labels */
@@ -902,7 +902,9 @@ static const char css[] =
 	"h1{font-size:1.8em;margin:0 0 .3em}h2{font-size:1.35em;margin:1.6em 0 .5em;"
 	"border-bottom:3px solid #ddd}"
 	".notes{color:#444}.lanes{max-width:100%;height:auto;display:block}"
-	".lanes text{font-size:17px;font-family:system-ui,sans-serif}"
+	/* A white halo: words stay readable where they cross a lane. */
+	".lanes text{font-size:17px;font-family:system-ui,sans-serif;paint-order:stroke;stroke:#fff;"
+	"stroke-width:5px;stroke-linejoin:round}"
 	".lanes .name{font-size:19px;font-weight:bold}.lanes .time{fill:#666;font-size:15px}"
 	".lanes .head{fill:#eef2f7;stroke:#34495e;stroke-width:2}"
 	".lifeline{stroke:#34495e;stroke-width:3}.fork{stroke:#999;stroke-width:2;stroke-dasharray:4 4}"
