@@ -44,6 +44,8 @@
 #define ROW_H 46
 #define RIGHT_W 420             /* room for the last lane's labels */
 #define KERNEL_W 90             /* a signal from the kernel starts this far left of its target */
+/* The picture draws the first this many signals: more make no picture a person reads (the table has all). */
+#define PICTURE_MAX 500
 
 struct rproc {
 	uint32_t pid, ppid;     /* ppid 0: not seen forked (the command, a process attached) */
@@ -568,7 +570,7 @@ static void draw_mark(const struct rproc *p, enum mkind kind, const struct ipct_
 static void svg_lanes(struct report *rp, const struct ipct_fmt *fmt, struct ipct_buf *out)
 {
 	struct picture pic = { 0 };
-	size_t nrows, *rec_row = NULL, *start_row = NULL, *end_row = NULL;
+	size_t nrows, *rec_row = NULL, *start_row = NULL, *end_row = NULL, shown = 0, all = 0;
 	int width, height;
 	uint64_t t0;
 
@@ -592,8 +594,9 @@ static void svg_lanes(struct report *rp, const struct ipct_fmt *fmt, struct ipct
 		const struct rproc *tgt = proc_find(rp, r->target_pid);
 		bool never = r->outcome == IPCT_OUTCOME_NEVER_DELIVERED || r->outcome == IPCT_OUTCOME_DISCARDED;
 
-		if (!drawn(rp, r))
+		if (!drawn(rp, r) || all++ >= PICTURE_MAX)
 			continue;
+		shown++;
 		add_moment(&pic, r->generated_ns ?: r->delivered_ns, MK_GEN, i);
 		if (r->delivered_ns && r->outcome != IPCT_OUTCOME_UNOBSERVED && !never)
 			add_moment(&pic, r->delivered_ns, MK_DELIVER, i);
@@ -687,6 +690,11 @@ static void svg_lanes(struct report *rp, const struct ipct_fmt *fmt, struct ipct
 		}
 	}
 	ipct_buf_printf(out, "</svg>\n");
+	if (shown < all) {
+		ipct_buf_printf(out, "<p class=\"notes\">");
+		escf(out, _("The picture shows the first %zu of %zu signals; the table has them all."), shown, all);
+		ipct_buf_printf(out, "</p>\n");
+	}
 out:
 	free(pic.m);
 	free(rec_row);

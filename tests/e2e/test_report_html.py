@@ -12,18 +12,20 @@ then `signals`, `pipes` and `log -o html` of that session. For each page:
   pids of its report) and one signal arrow per signal: the kills the
   program counted, from the sender's lane to the target's, and one SIGCHLD
   from the kernel per child that ended; the pipes page has the graph;
-- sigcases merge's page has its merged, handled and ignored signals as it
-  counted them, and the wait of the blocked one; its diagram notes each
-  merge with the signal it merged into;
-- a screenshot of it is not blank (the PNG is decoded here: its pixels are
-  not all one colour, and a good part of them is ink);
+- a screenshot of it (run's and log's) is not blank (the PNG is decoded
+  here: its pixels are not all one colour, and a good part of them is ink);
 - the file names nothing to fetch: no address, no script, no @import, no
   url() but the page's own #markers.
 
 Without Graphviz's dot on PATH, `pipes -o html` says so on stderr and in the
 page, and writes the rest. The Mermaid diagram is well formed (a
 sequenceDiagram of declared participants and `A->>B: text` messages) and has
-one arrow per signal of the program."""
+one arrow per signal of the program.
+
+sigcases merge's page has its merged, handled and ignored signals as it
+counted them, and the wait of the blocked one; its diagram notes each merge
+with the signal it merged into. A program of 600 signals gets the first 500
+drawn, says so, and has them all in its table."""
 
 import collections
 import html.parser
@@ -294,6 +296,24 @@ try:
              rep['kills'] - rep['handled'] + rep['ignored_kills'], len(crosses))
     passed('sigcases merge: %s; the blocked wait drawn; Mermaid notes name signal %s'
            % (dict(got), handled[0]))
+
+    # More signals than a picture can show: the first 500 drawn, said so; the table has every one.
+    report = os.path.join(tmp, 'many.json')
+    page = os.path.join(tmp, 'many.html')
+    r = run_cli(['run', '-s', sock, '-o', 'html', '-O', page, example('signals'), '600'],
+                env={'IPCTRACE_REPORT': report})
+    check_eq('run -o html signals 600: exit status (stderr %r)' % r.stderr, 0, r.returncode)
+    with open(report) as f:
+        rep = json.load(f)
+    with open(page, encoding='utf-8') as f:
+        text = f.read()
+    dom = Dom()
+    dom.feed(text)
+    check_eq('signals 600: arrows drawn (the first 500)', 500, len(dom.signals))
+    check('The picture shows the first 500 of %d signals' % rep['kill'] in text,
+          'signals 600: the page does not say that the picture shows 500 of %d' % rep['kill'])
+    check_eq('signals 600: handled rows of the table (every kill)', rep['handled'], text.count('<tr class="ok">'))
+    passed('signals 600: 500 arrows, "the first 500 of %d" said, %d rows in the table' % (rep['kill'], rep['handled']))
 finally:
     d.cleanup()
     shutil.rmtree(tmp, ignore_errors=True)
