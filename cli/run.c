@@ -830,7 +830,8 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		r->want_records = r->want_pipes = true;
 		if (!r->diags)
 			r->diags = json_object_new_array();
-		r->page = report_titled(cli_prog + strlen("ipctrace "), argv + optind, argc - optind, 0);
+		r->page = report_titled(r->verb == RUN ? "run" : r->verb == ATTACH ? "attach" : "trace", argv + optind,
+					argc - optind, 0);
 		if (!r->diags || !r->page)
 			return -1;
 	}
