@@ -108,7 +108,7 @@ int signals_fd(const int *sigs, size_t n);
 /* parse_output's formats beyond text and json, as a mask of these. */
 #define OUT_ALLOW(mode) (1u << (mode))
 /* Output format options shared by the verbs: -o text|json, and those of `more` (OUT_ALLOW
- * bits: dot where the verb draws graphs, perfetto). Prints what is wrong. */
+ * bits: dot where the verb draws graphs, perfetto, html, mermaid). Prints what is wrong. */
 int parse_output(const char *arg, enum ipct_output *out, unsigned more);
 /* The whole buffer to standard output; an error is printed. */
 int write_stdout(struct ipct_buf *out);

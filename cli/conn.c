@@ -382,7 +382,7 @@ int signals_fd(const int *sigs, size_t n)
 int parse_output(const char *arg, enum ipct_output *out, unsigned more)
 {
 	/* By enum ipct_output: the names -o takes. */
-	static const char *const names[] = { "text", "json", "dot", "perfetto" };
+	static const char *const names[] = { "text", "json", "dot", "perfetto", "html", "mermaid" };
 	unsigned allowed = more | OUT_ALLOW(IPCT_OUT_TEXT) | OUT_ALLOW(IPCT_OUT_JSON);
 	char list[64] = "";
 

@@ -15,7 +15,9 @@
 #include "i18n.h"
 #include "names.h"
 #include "perfetto.h"
+#include "i18n.h"
 #include "replay.h"
+#include "report.h"
 
 static void log_usage(FILE *f)
 {
@@ -42,9 +44,10 @@ static void log_usage(FILE *f)
 		"  -f, --follow          then keep printing new events that match, until\n"
 		"                        Ctrl-C; the last 10 first unless -n or --since\n"
 		"                        says otherwise (not with --until)\n"
-		"  -o, --output FORMAT   text (default), json (fields in docs/events.md) or\n"
+		"  -o, --output FORMAT   text (default), json (fields in docs/events.md),\n"
 		"                        perfetto (a timeline, docs/perfetto.md; with\n"
-		"                        session=N, the session's diagnoses too)\n"), f);
+		"                        session=N, the session's diagnoses too) or html\n"
+		"                        (a page: docs/report.md; not with -f)\n"), f);
 	help_socket(f);
 	fputs(_("      --color WHEN      auto (default), always or never\n"
 		"      --view            draw the events as ipctrace run --view does (a\n"
@@ -220,6 +223,7 @@ int do_log(int argc, char **argv)
 	struct replay_opts ro = { 0 };
 	struct replay *rp = NULL;
 	struct ipct_pf *pf = NULL;
+	struct report *page = NULL;
 	struct ipct_fmt fmt = { 0 };
 	struct json_object *req, *reply = NULL, *v;
 	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -243,7 +247,7 @@ int do_log(int argc, char **argv)
 		r = range_option(&range, c);
 		if (r < 0)
 			return EXIT_USAGE;
-		if (r > 0 && query_option(&q, c, OUT_ALLOW(IPCT_OUT_PERFETTO), log_usage, &ret) < 0)
+		if (r > 0 && query_option(&q, c, OUT_ALLOW(IPCT_OUT_PERFETTO) | OUT_ALLOW(IPCT_OUT_HTML), log_usage, &ret) < 0)
 			return ret;
 	}
 	if (ro.view && (follow || q.mode != IPCT_OUT_TEXT || (ro.step && ro.speed > 0))) {
@@ -253,6 +257,10 @@ int do_log(int argc, char **argv)
 	}
 	if (check_range(&range) < 0)
 		return EXIT_USAGE;
+	if (follow && q.mode == IPCT_OUT_HTML) {
+		fprintf(stderr, _("ipctrace log: -o html writes one page of what is logged: not with -f\n"));
+		return EXIT_USAGE;
+	}
 	/* journalctl -f refuses an end too: following is for what has not happened yet. */
 	if (follow && range.has_until) {
 		fprintf(stderr, _("ipctrace log: -f follows new events until Ctrl-C: it does not go with --until\n"));
@@ -267,6 +275,8 @@ int do_log(int argc, char **argv)
 	fmt.syms = ipct_syms_new();
 	ret = 1;
 	if (ro.view && !(rp = replay_new(&ro)))
+		goto out_free;
+	if (q.mode == IPCT_OUT_HTML && !(page = report_titled("log", argv + optind, argc - optind, REPORT_OWN_MODELS)))
 		goto out_free;
 	if (conn_open(&conn, q.socket_path, false) < 0)
 		goto out_free;
@@ -283,7 +293,7 @@ int do_log(int argc, char **argv)
 		fprintf(stderr, _("ipctrace: out of memory\n"));
 		goto out;
 	}
-	if (!rp && !pf)
+	if (!rp && !pf && !page)
 		ipct_format_header(&fmt, &out);
 	/* Followed until a signal says to stop: then the exit status says whether anything was lost. */
 	if (follow) {
@@ -313,7 +323,9 @@ int do_log(int argc, char **argv)
 				if (pf) {
 					if (ipct_pf_event(pf, e, &out) < 0)
 						goto oom;
-				} else if (!rp)
+				} else if (page)
+					report_event(page, e);
+				else if (!rp)
 					ipct_format_event(&fmt, e, &out);
 				else if (replay_add(rp, e) < 0)
 					goto out;
@@ -340,6 +352,8 @@ int do_log(int argc, char **argv)
 	}
 	if (pf && ((!follow && add_diagnoses(&conn, pf, argv + optind, argc - optind, &out) < 0) || ipct_pf_end(pf, &out) < 0))
 		goto oom;
+	if (page && report_html(page, &fmt, &out) < 0)
+		goto out;
 	if (write_stdout(&out) < 0 || (rp && replay_play(rp, &fmt)))
 		goto out;
 	if (lost)
@@ -355,6 +369,7 @@ out:
 out_free:
 	ipct_pf_free(pf);
 	replay_free(rp);
+	report_free(page);
 	ipct_buf_free(&out);
 	ipct_syms_free(fmt.syms);
 	return ret;

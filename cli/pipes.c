@@ -4,6 +4,7 @@
  * (dot), from the daemon's JSON objects (docs/pipes.md); and
  * `ipctrace pipes`, which asks the daemon for them.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "report.h"
 
 static const char *str(struct json_object *o, const char *key)
 {
@@ -493,8 +495,8 @@ static void pipes_usage(FILE *f)
 		"Options:\n"), f);
 	help_range(f);
 	fputs(_("                        (objects in use in the range; the last N made)\n"
-		"  -o, --output FORMAT   text (default), json (fields in docs/pipes.md)\n"
-		"                        or dot (Graphviz)\n"), f);
+		"  -o, --output FORMAT   text (default), json (fields in docs/pipes.md),\n"
+		"                        dot (Graphviz) or html (a page: docs/report.md)\n"), f);
 	help_socket(f);
 	fputs(_("      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n"), f);
@@ -540,6 +542,21 @@ static struct json_object *in_range(struct json_object *objects, const struct ti
 	return kept;
 }
 
+/* The objects as a page: the graph, and their warnings. */
+static int html_objects(struct json_object *objects, char **matches, int n, struct ipct_buf *out)
+{
+	struct ipct_fmt fmt = { 0 };
+	struct report *rp = report_titled("pipes", matches, n, 0);
+	int err;
+
+	if (!rp)
+		return -ENOMEM;
+	report_objects(rp, objects);
+	err = report_html(rp, &fmt, out);
+	report_free(rp);
+	return err;
+}
+
 int do_pipes(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -557,13 +574,14 @@ int do_pipes(int argc, char **argv)
 	struct json_object *reply, *objects = NULL;
 	struct ipct_buf out = { 0 };
 	struct conn conn;
+	unsigned more = OUT_ALLOW(IPCT_OUT_DOT) | OUT_ALLOW(IPCT_OUT_HTML);
 	int c, r, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "S:U:n:o:s:h", opts, NULL)) != -1) {
 		r = range_option(&range, c);
 		if (r < 0)
 			return EXIT_USAGE;
-		if (r > 0 && query_option(&q, c, OUT_ALLOW(IPCT_OUT_DOT), pipes_usage, &ret) < 0)
+		if (r > 0 && query_option(&q, c, more, pipes_usage, &ret) < 0)
 			return ret;
 	}
 	if (check_range(&range) < 0)
@@ -575,8 +593,12 @@ int do_pipes(int argc, char **argv)
 		goto out;
 	json_object_object_get_ex(reply, "objects", &objects);
 	objects = in_range(objects, &range);
-	print_graph(q.mode, query_color(&q), objects, &out);
-	ret = write_stdout(&out) < 0 ? 1 : 0;
+	ret = 0;
+	if (q.mode == IPCT_OUT_HTML)
+		ret = html_objects(objects, argv + optind, argc - optind, &out) < 0;
+	else
+		print_graph(q.mode, query_color(&q), objects, &out);
+	ret = ret || write_stdout(&out) < 0 ? 1 : 0;
 out:
 	json_object_put(objects);
 	json_object_put(reply);

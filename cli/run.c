@@ -29,6 +29,7 @@
 #include "i18n.h"
 #include "names.h"
 #include "perfetto.h"
+#include "report.h"
 #include "view.h"
 
 /* The most -e a trace takes, as many as a log query's matches. */
@@ -58,6 +59,7 @@ struct run {
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
 	struct ipct_pf *pf;     /* -o perfetto: the timeline the events make */
+	struct report *page;    /* -o html: the page written at the end */
 	bool want_pipes;        /* --pipes: print the pipe graph at the end */
 	struct json_object *diags; /* --explain: every diagnosis, for the summary at the end */
 	struct json_object *graph; /* its objects, from the daemon's "graph" notice */
@@ -89,10 +91,11 @@ static void run_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -o, --output FORMAT   text (default), json (one object per line, fields in\n"
-		"                        docs/events.md), dot (with --pipes) or perfetto (a\n"
-		"                        timeline for ui.perfetto.dev, docs/perfetto.md); with\n"
-		"                        json, dot or perfetto on stdout, COMMAND's stdout\n"
-		"                        goes to stderr\n"
+		"                        docs/events.md), dot (with --pipes), perfetto (a\n"
+		"                        timeline for ui.perfetto.dev, docs/perfetto.md) or\n"
+		"                        html (a page with lanes, signals, graph, diagnoses:\n"
+		"                        docs/report.md); with any but text on stdout,\n"
+		"                        COMMAND's stdout goes to stderr\n"
 		"  -O, --output-file FILE  the trace into FILE, not stdout (strace's -o)\n"
 		"      --follow-orphans  trace and wait for the processes that outlive COMMAND\n"
 		"  -e, --events EXPR     print only the events EXPR selects: FIELD=VALUE as\n"
@@ -422,7 +425,9 @@ static int on_frames(struct run *r)
 			else if (r->pf) {
 				if (ipct_pf_event(r->pf, e, &r->out) < 0)
 					r->unprinted++;
-			} else if (r->fmt.mode != IPCT_OUT_DOT && !r->stdout_gone &&
+			} else if (r->page)
+				report_event(r->page, e);
+			else if (r->fmt.mode != IPCT_OUT_DOT && !r->stdout_gone &&
 				 (!r->select || ipct_evfilter_match(r->select, e)) &&
 				 ipct_format_event(&r->fmt, e, &r->out) < 0)
 				r->unprinted++;
@@ -611,6 +616,26 @@ static void close_timeline(struct run *r)
 	flush_out(r);
 }
 
+/* -o html: the page of the whole trace, with how it ended under its title. */
+static void write_page(struct run *r, const char *cmd, const char *status)
+{
+	char note[512];
+
+	snprintf(note, sizeof(note), _("%s %s; %lld events, %lld lost"), cmd, status, (long long)r->events,
+		 (long long)r->lost);
+	report_note(r->page, note);
+	for (size_t i = 0; i < r->nrecs; i++)
+		report_record(r->page, &r->recs[i]);
+	for (size_t i = 0; i < json_object_array_length(r->diags); i++)
+		report_diag(r->page, json_object_array_get_idx(r->diags, i));
+	if (!r->graph)
+		r->graph = json_object_new_array();     /* no notice came: no objects */
+	report_objects(r->page, r->graph);
+	if (report_html(r->page, &r->fmt, &r->out) < 0)
+		r->write_err = ENOMEM;
+	flush_out(r);
+}
+
 static void print_summary(struct run *r, const char *cmd)
 {
 	/* The JSON summary's "status" is English (a value scripts read); the text's is translated. */
@@ -632,15 +657,17 @@ static void print_summary(struct run *r, const char *cmd)
 			(long long)r->unprinted);
 	if (r->count_only)
 		print_counts(r);
-	if (r->want_records && r->fmt.mode != IPCT_OUT_DOT) {
+	if (r->page) {
+		write_page(r, cmd, status);
+	} else if (r->want_records && r->fmt.mode != IPCT_OUT_DOT) {
 		print_records(&r->fmt, r->recs, r->nrecs, &r->out);
 		flush_out(r);
 	}
-	if (r->want_pipes) {
+	if (r->want_pipes && !r->page) {
 		print_graph(r->fmt.mode, r->fmt.color, r->graph, &r->out);
 		flush_out(r);
 	}
-	if (r->diags && r->fmt.mode != IPCT_OUT_DOT) {
+	if (r->diags && r->fmt.mode != IPCT_OUT_DOT && !r->page) {
 		print_explanation(&r->fmt, r->diags, &r->out);
 		flush_out(r);
 	}
@@ -725,7 +752,8 @@ static void attach_usage(FILE *f)
 		"      --all             every process (trace)\n"
 		"      --background      print the session id and return; the trace goes on\n"
 		"                        into the log until `ipctrace detach N`\n"
-		"  -o, --output FORMAT   text (default), json, dot (with --pipes) or perfetto\n"
+		"  -o, --output FORMAT   text (default), json, dot (with --pipes), perfetto\n"
+		"                        or html\n"
 		"  -O, --output-file FILE  the trace into FILE, not stdout\n"
 		"  -e, --events EXPR     print only the events EXPR selects (as for run)\n"
 		"      --signals, --pipes, --explain, --view, --view-state, --count\n"
@@ -767,7 +795,8 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:O:e:s:ch" : "o:O:e:p:s:ch", trace_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_output(optarg, &r->fmt.mode, OUT_ALLOW(IPCT_OUT_DOT) | OUT_ALLOW(IPCT_OUT_PERFETTO)) < 0) {
+			if (parse_output(optarg, &r->fmt.mode, OUT_ALLOW(IPCT_OUT_DOT) | OUT_ALLOW(IPCT_OUT_PERFETTO) |
+					 OUT_ALLOW(IPCT_OUT_HTML)) < 0) {
 				/* strace's -o FILE is -O FILE here: -o is the format. */
 				fprintf(stderr, _("ipctrace: -o is the format; to write the trace to a file, "
 					"use -O %s (--output-file)\n"), optarg);
@@ -843,11 +872,11 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		}
 	}
 	if (a->want_view && r->fmt.mode != IPCT_OUT_TEXT) {
-		fprintf(stderr, _("ipctrace: --view draws for people; it does not go with -o json or dot\n"));
+		fprintf(stderr, _("ipctrace: --view draws for people; it does not go with -o json, dot, perfetto or html\n"));
 		return -1;
 	}
-	if (r->count_only && (a->want_view || r->fmt.mode == IPCT_OUT_DOT)) {
-		fprintf(stderr, _("ipctrace: --count prints counts only: not with --view or -o dot\n"));
+	if (r->count_only && (a->want_view || r->fmt.mode == IPCT_OUT_DOT || r->fmt.mode == IPCT_OUT_HTML)) {
+		fprintf(stderr, _("ipctrace: --count prints counts only: not with --view, -o dot or -o html\n"));
 		return -1;
 	}
 	if (r->fmt.mode == IPCT_OUT_PERFETTO && (a->want_view || r->count_only || r->want_records || r->want_pipes ||
@@ -855,6 +884,16 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 		fprintf(stderr, _("ipctrace: -o perfetto writes the whole trace as one timeline: not with -e, --view, "
 				  "--count, --signals, --pipes or --explain\n"));
 		return -1;
+	}
+	/* The page has it all: the records, the pipe graph and the diagnoses. */
+	if (r->fmt.mode == IPCT_OUT_HTML) {
+		r->want_records = r->want_pipes = true;
+		if (!r->diags)
+			r->diags = json_object_new_array();
+		r->page = report_titled(r->verb == RUN ? "run" : r->verb == ATTACH ? "attach" : "trace", argv + optind,
+					argc - optind, 0);
+		if (!r->diags || !r->page)
+			return -1;
 	}
 	if (r->fmt.mode == IPCT_OUT_DOT && !r->want_pipes) {
 		fprintf(stderr, _("ipctrace: -o dot draws the pipe graph: add --pipes\n"));
@@ -1016,6 +1055,7 @@ static void run_free(struct run *r)
 	free(r->recs);
 	view_free(r->view);
 	ipct_pf_free(r->pf);
+	report_free(r->page);
 	json_object_put(r->graph);
 	json_object_put(r->counts);
 	json_object_put(r->diags);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "report.h"
 
 static void signals_usage(FILE *f)
 {
@@ -27,8 +28,9 @@ static void signals_usage(FILE *f)
 		"Options:\n"), f);
 	help_range(f);
 	fputs(_("                        (by when each signal was generated)\n"
-		"  -o, --output FORMAT   text (default) or json: one object per line,\n"
-		"                        fields in docs/signals.md\n"), f);
+		"  -o, --output FORMAT   text (default), json (one object per line, fields\n"
+		"                        in docs/signals.md), html (a page: docs/report.md)\n"
+		"                        or mermaid (a sequence diagram)\n"), f);
 	help_socket(f);
 	fputs(_("      --color WHEN      auto (default), always or never\n"
 		"  -h, --help            show this help\n"), f);
@@ -76,6 +78,22 @@ static int read_records(struct conn *conn, size_t count, struct ipct_sigrec **re
 	return 0;
 }
 
+/* The records as a page, titled with the matches that chose them. */
+static int html_records(const struct ipct_fmt *fmt, const struct ipct_sigrec *recs, size_t n, char **matches,
+			int nmatches, struct ipct_buf *out)
+{
+	struct report *rp = report_titled("signals", matches, nmatches, 0);
+	int err;
+
+	if (!rp)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		report_record(rp, &recs[i]);
+	err = report_html(rp, fmt, out);
+	report_free(rp);
+	return err;
+}
+
 int do_signals(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -96,13 +114,14 @@ int do_signals(int argc, char **argv)
 	struct ipct_buf out = { 0 };
 	struct conn conn;
 	size_t count = 0, kept = 0, first;
+	unsigned more = OUT_ALLOW(IPCT_OUT_HTML) | OUT_ALLOW(IPCT_OUT_MERMAID);
 	int c, r, err, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "S:U:n:o:s:h", opts, NULL)) != -1) {
 		r = range_option(&range, c);
 		if (r < 0)
 			return EXIT_USAGE;
-		if (r > 0 && query_option(&q, c, 0, signals_usage, &ret) < 0)
+		if (r > 0 && query_option(&q, c, more, signals_usage, &ret) < 0)
 			return ret;
 	}
 	if (check_range(&range) < 0)
@@ -133,8 +152,13 @@ int do_signals(int argc, char **argv)
 	}
 	qsort(recs, kept, sizeof(*recs), by_id);
 	first = range.lines >= 0 && (size_t)range.lines < kept ? kept - (size_t)range.lines : 0;
-	print_records(&fmt, recs + first, kept - first, &out);
-	ret = write_stdout(&out) < 0 ? 1 : 0;
+	if (fmt.mode == IPCT_OUT_HTML)
+		err = html_records(&fmt, recs + first, kept - first, argv + optind, argc - optind, &out);
+	else if (fmt.mode == IPCT_OUT_MERMAID)
+		print_mermaid(recs + first, kept - first, &out);
+	else
+		print_records(&fmt, recs + first, kept - first, &out);
+	ret = err < 0 || write_stdout(&out) < 0 ? 1 : 0;
 out:
 	json_object_put(reply);
 	conn_close(&conn);

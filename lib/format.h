@@ -14,6 +14,8 @@ enum ipct_output {
 	IPCT_OUT_JSON,
 	IPCT_OUT_DOT,           /* Graphviz: the pipe graph only */
 	IPCT_OUT_PERFETTO,      /* the Trace Event Format of a timeline (lib/perfetto.c) */
+	IPCT_OUT_HTML,          /* one self-contained page (cli/html.c) */
+	IPCT_OUT_MERMAID,       /* a Mermaid sequence diagram of the signals (cli/mermaid.c) */
 };
 
 struct ipct_fmt {

@@ -22,7 +22,7 @@ USED = [
     "/usr/bin/pkg-config", "/usr/bin/python3", "/usr/bin/setpriv", "/usr/bin/tmux", "/usr/bin/dot",
     "/usr/bin/groff", "/usr/bin/systemd-analyze", "/bin/systemd-sysusers", "/usr/bin/promtool",
     "/usr/bin/dpkg-buildpackage", "/usr/bin/dh", "/usr/bin/lintian", "/usr/bin/git",
-    "/usr/bin/qemu-system-x86_64", "/bin/busybox", "/bin/cpio",
+    "/usr/bin/qemu-system-x86_64", "/bin/busybox", "/bin/cpio", "/usr/bin/chromium",
     # po/: the catalogues built and checked (gettext); the Spanish locale generated (locales).
     "/usr/bin/msgfmt", "/usr/bin/xgettext", "/usr/sbin/locale-gen",
     "/usr/sbin/rsyslogd", f"/usr/lib/{MULTIARCH}/rsyslog/omelasticsearch.so",

@@ -150,7 +150,8 @@ known = ['run -- ./demo', 'run -- CMD ARGS...', 'run -o json -- CMD ARGS...', 'r
          'signals sig=SIGCHLD outcome=merged', 'pipes kind=fifo', 'stats', 'attach -p 1234',
          'trace --all --background', 'detach 7', 'log tree=1234 errno=EPIPE --since -10m', 'log -f comm=myprog',
          'explain 7', 'sessions', 'run -o perfetto -O trace.json -- CMD ARGS...',
-         'log -o perfetto session=7 > trace.json']
+         'log -o perfetto session=7 > trace.json',
+         'run -o html -O report.html -- ./demo', 'signals -o mermaid session=7']
 check_eq('the README\'s example commands (as this test knows them; a new one needs a check here)',
          sorted(known), sorted(R))
 check_eq('the README\'s commands set aside', sorted(ELSEWHERE), sorted(c for c in cmds if c in ELSEWHERE))
@@ -321,6 +322,25 @@ try:
         logged = json.load(f)['traceEvents']
     check_eq('log -o perfetto session=N: its trace events (as many as the run\'s)', len(timeline), len(logged))
     passed('log -o perfetto session=N > trace.json: the same %d trace events' % len(logged))
+    # The page and the diagram of demo (docs/report.md; test_report_html opens the page in Chromium).
+    out, err = run(R['run -o html -O report.html -- ./demo'], {'IPCTRACE_REPORT': os.path.join(WORK, 'demo.json')})
+    rep = report(os.path.join(WORK, 'demo.json'))
+    with open(os.path.join(WORK, 'report.html')) as f:
+        page = f.read()
+    check(page.startswith('<!DOCTYPE html>') and page.rstrip().endswith('</html>'), 'report.html: %r' % page[:100])
+    check_eq('report.html: lanes (demo\'s processes)', sorted([rep['parent_pid'], rep['child_pid']]),
+             sorted(int(p) for p in re.findall(r'<g class="lane" data-pid="(\d+)"', page)))
+    check_eq('report.html: signal arrows (demo\'s kills and one SIGCHLD)', sum(rep['kill'].values()) + 1,
+             len(re.findall(r'<g class="signal ', page)))
+    out, err = run('build/ipctrace sessions -o json')
+    session = [json.loads(line)['session'] for line in out.splitlines()
+               if json.loads(line).get('pid') == rep['parent_pid']]
+    check_eq('sessions of that demo', 1, len(session))
+    out, err = run(R['signals -o mermaid session=7'], **{'7': str(session[0])})
+    check_eq('signals -o mermaid: the first line', 'sequenceDiagram', out.splitlines()[0])
+    check_eq('signals -o mermaid: arrows (demo\'s kills and one SIGCHLD)', sum(rep['kill'].values()) + 1,
+             len(re.findall(r'^    \w+(->>|-x)\w+: ', out, re.M)))
+    passed('run -o html -O report.html: a lane per process, an arrow per signal; signals -o mermaid: as many arrows')
 finally:
     d.cleanup()
     subprocess.run(['rm', '-rf', WORK])
