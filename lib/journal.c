@@ -47,6 +47,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
+#ifdef IPCT_XXH_DISPATCH
+/* XXH3_64bits_withSeed becomes the dispatcher's: the same hash, 4-5 times fewer instructions with AVX2. */
+#include <xxh_x86dispatch.h>
+#endif
 
 #include "ipctrace/event.h"
 #include "journal.h"
