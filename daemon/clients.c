@@ -148,8 +148,12 @@ void client_queue_json(struct client *c, struct json_object *obj)
 	client_account(c);
 }
 
-/* Queues one stream frame unless the client is past its backlog: false (and counted) when dropped. */
-static bool client_queue_stream(struct client *c, uint16_t type, const void *p, size_t len)
+/*
+ * Queues one stream frame unless the client is past its backlog: false (and
+ * counted) when dropped. Inline: an event's frame, of a known size, is then
+ * copied without a call.
+ */
+static inline bool client_queue_stream(struct client *c, uint16_t type, const void *p, size_t len)
 {
 	if (c->dead)
 		return true;
