@@ -1856,6 +1856,13 @@ static void on_sigaction(struct ipct_diag *dg, struct dsession *s, struct dproc 
 	memcpy(in->exe, p->exe, sizeof(in->exe));
 }
 
+/* When it entered its first call: one it still sleeps in when a signal comes counts. */
+static void first_call(struct dproc *p, const struct ipct_event *e)
+{
+	if (!p->first_call_ns)
+		p->first_call_ns = e->ts_ns - (e->sys.dur_ns < e->ts_ns ? e->sys.dur_ns : 0);
+}
+
 static void on_syscall(struct ipct_diag *dg, struct dsession *s, const struct ipct_event *e)
 {
 	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
@@ -1863,9 +1870,7 @@ static void on_syscall(struct ipct_diag *dg, struct dsession *s, const struct ip
 
 	if (!sc || !p)
 		return;
-	/* When it entered the call: one it still sleeps in when a signal comes counts. */
-	if (!p->first_call_ns)
-		p->first_call_ns = e->ts_ns - (e->sys.dur_ns < e->ts_ns ? e->sys.dur_ns : 0);
+	first_call(p, e);
 	switch (sc->cls) {
 	case IPCT_SC_SIGACTION:
 		on_sigaction(dg, s, p, e);
@@ -1940,7 +1945,37 @@ static void on_generate(struct ipct_diag *dg, struct dsession *s, const struct i
 	t->fatal.ts = e->ts_ns;
 }
 
-void ipct_diag_event(struct ipct_diag *dg, const struct ipct_event *e)
+/*
+ * Most events are descriptor calls that succeeded (reads and writes): of
+ * them, on_syscall only notes a process's first call. Done here without
+ * the rest; false for anything else.
+ */
+static bool quick_fd_call(struct ipct_diag *dg, const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc;
+	struct dproc *p;
+
+	if (e->type != IPCT_EV_SYSCALL || e->sys.ret < 0 || !(sc = ipct_syscall_by_nr(e->nr)))
+		return false;
+	switch (sc->cls) {
+	case IPCT_SC_FD:
+	case IPCT_SC_FD_IOV:
+	case IPCT_SC_READ:
+	case IPCT_SC_READV:
+	case IPCT_SC_SOCK:
+	case IPCT_SC_FD_MSG:
+	case IPCT_SC_FD_MMSG:
+		break;
+	default:
+		return false;
+	}
+	if (session_find(dg, e->session) && (p = proc_find(dg, e->session, e->pid)))
+		first_call(p, e);
+	return true;
+}
+
+/* Not inlined: its register saving would be paid by the events quick_fd_call takes. */
+static __attribute__((noinline)) void diag_event(struct ipct_diag *dg, const struct ipct_event *e)
 {
 	struct dsession *s = session_find(dg, e->session);
 
@@ -1963,6 +1998,12 @@ void ipct_diag_event(struct ipct_diag *dg, const struct ipct_event *e)
 		on_generate(dg, s, e);
 		break;
 	}
+}
+
+void ipct_diag_event(struct ipct_diag *dg, const struct ipct_event *e)
+{
+	if (!quick_fd_call(dg, e))
+		diag_event(dg, e);
 }
 
 bool ipct_diag_adopted(struct ipct_diag *dg, uint32_t session, uint32_t child_pid, uint32_t target_pid)
