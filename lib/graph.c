@@ -181,7 +181,7 @@ struct gproc {
 	char comm[IPCT_COMM_LEN + 1];
 	struct fdent *fds;
 	size_t nfds, cap;
-	size_t last_fd;                 /* index of the descriptor fd_find found last: a loop reads and writes the same few */
+	size_t hint[2];                 /* where fd_find found the last two: a loop reads one and writes another */
 	struct fdnote *notes;
 	size_t nnotes;
 	bool forgot;                    /* notes were dropped: a descriptor without one may have had one */
@@ -507,11 +507,13 @@ static struct holder *holder_open(struct object *o, const struct gproc *p, int f
 
 static struct fdent *fd_find(struct gproc *p, int fd)
 {
-	if (p->last_fd < p->nfds && p->fds[p->last_fd].fd == fd)
-		return &p->fds[p->last_fd];
+	for (int h = 0; h < 2; h++)
+		if (p->hint[h] < p->nfds && p->fds[p->hint[h]].fd == fd)
+			return &p->fds[p->hint[h]];
 	for (size_t i = 0; i < p->nfds; i++)
 		if (p->fds[i].fd == fd) {
-			p->last_fd = i;
+			p->hint[1] = p->hint[0];
+			p->hint[0] = i;
 			return &p->fds[i];
 		}
 	return NULL;
