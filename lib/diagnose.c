@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "diagnose.h"
@@ -1896,9 +1897,9 @@ static void on_syscall(struct ipct_diag *dg, struct dsession *s, const struct ip
 	case IPCT_SC_PLAIN:
 	case IPCT_SC_SIGQUEUE:
 	case IPCT_SC_TGSIGQUEUE:
-		if (e->sys.ret < 0 && (!strcmp(sc->name, "kill") || !strcmp(sc->name, "tkill") ||
-				       !strcmp(sc->name, "tgkill") || !strcmp(sc->name, "pidfd_send_signal") ||
-				       sc->cls != IPCT_SC_PLAIN))
+		/* By number, not name: each rt_sigreturn of a handler that interrupted a call comes here. */
+		if (e->sys.ret < 0 && (sc->nr == __NR_kill || sc->nr == __NR_tkill || sc->nr == __NR_tgkill ||
+				       sc->nr == __NR_pidfd_send_signal || sc->cls != IPCT_SC_PLAIN))
 			rule_kill_failed(dg, s, p, e, sc->name);
 		return;
 	default:

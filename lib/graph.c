@@ -35,6 +35,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "format.h"
@@ -1524,9 +1525,10 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 		return;
 	switch (sc->cls) {
 	case IPCT_SC_PLAIN:
-		if (s->ret == 0 && !strcmp(sc->name, "close_range"))
+		/* By number, not by name: kill, a plain call, comes here for every signal sent. */
+		if (s->ret == 0 && sc->nr == __NR_close_range)
 			on_close_range(p, s, e->ts_ns);
-		else if (s->ret == 0 && !strcmp(sc->name, "unshare") && (s->args[0] & CLONE_FILES))
+		else if (s->ret == 0 && sc->nr == __NR_unshare && (s->args[0] & CLONE_FILES))
 			proc_unshare(p);
 		return;
 	case IPCT_SC_PIPE:
