@@ -739,21 +739,9 @@ static int block_room(struct ipct_journal *j, size_t need)
 	return 0;
 }
 
-int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uint16_t len, uint64_t ts_ns)
+/* A record of need - j->len bytes was put at the block's end: its time into the block's span. */
+static inline int rec_added(struct ipct_journal *j, size_t need, uint64_t ts_ns)
 {
-	struct rec_hdr rh = { .type = type, .len = len, .ts_ns = ts_ns };
-	size_t need = j->len + sizeof(rh) + len;
-	char *p;
-
-	if (need > j->bufcap && block_room(j, need) < 0)
-		return -ENOMEM;
-	p = j->buf + j->len;
-	memcpy(p, &rh, sizeof(rh));
-	/* Nearly every record is an event: a copy of a known size, unrolled, not a call. */
-	if (len == sizeof(struct ipct_event))
-		memcpy(p + sizeof(rh), rec, sizeof(struct ipct_event));
-	else
-		memcpy(p + sizeof(rh), rec, len);
 	j->len = need;
 	if (!j->nrec || ts_ns < j->min_ts)
 		j->min_ts = ts_ns;
@@ -761,6 +749,38 @@ int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uin
 		j->max_ts = ts_ns;
 	j->nrec++;
 	return j->len >= j->block_max;
+}
+
+/* Any record, the block grown as needed. */
+static __attribute__((noinline)) int add_any(struct ipct_journal *j, uint16_t type, const void *rec, uint16_t len,
+					     uint64_t ts_ns)
+{
+	struct rec_hdr rh = { .type = type, .len = len, .ts_ns = ts_ns };
+	size_t need = j->len + sizeof(rh) + len;
+
+	if (need > j->bufcap && block_room(j, need) < 0)
+		return -ENOMEM;
+	memcpy(j->buf + j->len, &rh, sizeof(rh));
+	memcpy(j->buf + j->len + sizeof(rh), rec, len);
+	return rec_added(j, need, ts_ns);
+}
+
+int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uint16_t len, uint64_t ts_ns)
+{
+	struct rec_hdr rh = { .type = type, .len = len, .ts_ns = ts_ns };
+	size_t need = j->len + sizeof(rh) + sizeof(struct ipct_event);
+	char *p;
+
+	/*
+	 * Nearly every record is an event that fits: a copy of a known size,
+	 * unrolled, and no call, so no registers to save; the rest go to add_any.
+	 */
+	if (len != sizeof(struct ipct_event) || need > j->bufcap)
+		return add_any(j, type, rec, len, ts_ns);
+	p = j->buf + j->len;
+	memcpy(p, &rh, sizeof(rh));
+	memcpy(p + sizeof(rh), rec, sizeof(struct ipct_event));
+	return rec_added(j, need, ts_ns);
 }
 
 /* Drops the oldest segments while the journal is over its size. */
