@@ -204,15 +204,11 @@ void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 	free(h);
 }
 
-void records_stream_event(struct daemon *d, struct session *s, const struct ipct_event *e)
+/* An event behind a held record: it waits for it. */
+static __attribute__((noinline)) void hold_event(struct daemon *d, struct session *s, const struct ipct_event *e)
 {
-	struct held *h;
+	struct held *h = calloc(1, sizeof(*h));
 
-	if (!s->held || !s->owner || s->counts) {
-		event_emit(s, e);
-		return;
-	}
-	h = calloc(1, sizeof(*h));
 	if (!h)
 		return;
 	h->session = s->id;
@@ -222,6 +218,15 @@ void records_stream_event(struct daemon *d, struct session *s, const struct ipct
 		event_emit(s, e);
 		free(h);
 	}
+}
+
+void records_stream_event(struct daemon *d, struct session *s, const struct ipct_event *e)
+{
+	/* Nearly every event goes at once: no call here but that, so no registers to save. */
+	if (!s->held || !s->owner || s->counts)
+		event_emit(s, e);
+	else
+		hold_event(d, s, e);
 }
 
 void records_stream_json(struct daemon *d, struct session *s, struct json_object *obj)
