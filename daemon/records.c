@@ -176,16 +176,14 @@ void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 	struct session *s = session_find(d, rec->session);
 	uint32_t child = (uint32_t)rec->sifields[0];
 	struct ipct_syms_stats st;
-	struct held *h;
+	/* On the stack: nearly every record goes at once; one that waits is copied to the heap. */
+	struct held now = { 0 }, *h = &now, *later;
 
 	/* The command's end, told to `ipctrace run`, which reaps it: ipctrace's own business. */
 	if (rec->outcome == IPCT_OUTCOME_UNOBSERVED && rec->cause == IPCT_CAUSE_CHILD && s && s->launcher &&
 	    rec->target_pid == (uint32_t)s->launcher)
 		return;
 	ipct_syms_stats(d->syms, &st);
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return;
 	h->session = rec->session;
 	h->r = *rec;
 	if (rec->outcome == IPCT_OUTCOME_UNOBSERVED && rec->cause == IPCT_CAUSE_CHILD && s &&
@@ -195,24 +193,26 @@ void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 	h->r.uid = s ? s->uid : 0;
 	if (rec->action == IPCT_ACT_HANDLER && !rec->handler_name[0] && st.pending)
 		h->name = ipct_syms_take_pending(d->syms, rec->delivered_tid, rec->delivered_ns);
-	if (((h->name || (s && s->held)) && hold(d, s, h)))
-		return;
-	/* Nothing to wait for (any more): it goes now, named if its name was read meanwhile. */
+	if (h->name || (s && s->held)) {
+		later = malloc(sizeof(*later));
+		if (later) {
+			*later = now;
+			if (hold(d, s, later))
+				return;
+			free(later);
+		}
+	}
+	/* Nothing to wait for (any more, or no memory to wait in): it goes now, named if its name was read. */
 	named(h);
 	ipct_sym_pending_free(d->syms, h->name);
 	record_emit(d, s, &h->r);
-	free(h);
 }
 
-void records_stream_event(struct daemon *d, struct session *s, const struct ipct_event *e)
+/* An event behind a held record: it waits for it. */
+static __attribute__((noinline)) void hold_event(struct daemon *d, struct session *s, const struct ipct_event *e)
 {
-	struct held *h;
+	struct held *h = calloc(1, sizeof(*h));
 
-	if (!s->held || !s->owner || s->counts) {
-		event_emit(s, e);
-		return;
-	}
-	h = calloc(1, sizeof(*h));
 	if (!h)
 		return;
 	h->session = s->id;
@@ -222,6 +222,15 @@ void records_stream_event(struct daemon *d, struct session *s, const struct ipct
 		event_emit(s, e);
 		free(h);
 	}
+}
+
+void records_stream_event(struct daemon *d, struct session *s, const struct ipct_event *e)
+{
+	/* Nearly every event goes at once: no call here but that, so no registers to save. */
+	if (!s->held || !s->owner || s->counts)
+		event_emit(s, e);
+	else
+		hold_event(d, s, e);
 }
 
 void records_stream_json(struct daemon *d, struct session *s, struct json_object *obj)

@@ -515,7 +515,9 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 		return 0;
 	}
 	s->events++;
-	if (e->type == IPCT_EV_FORK && !(e->flags & IPCT_F_UNTRACED)) {
+	/* Most events are calls: none of what follows concerns them. */
+	if (e->type == IPCT_EV_SYSCALL) {
+	} else if (e->type == IPCT_EV_FORK && !(e->flags & IPCT_F_UNTRACED)) {
 		pid_add(s, (pid_t)e->proc.child_pid);
 	} else if (e->type == IPCT_EV_EXEC && e->pid == (uint32_t)s->root && !(e->flags & IPCT_F_PRIV_EXEC)) {
 		/* Named by what it runs, not by the ipctrace that started it. */

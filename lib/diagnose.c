@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "diagnose.h"
@@ -1856,6 +1857,13 @@ static void on_sigaction(struct ipct_diag *dg, struct dsession *s, struct dproc 
 	memcpy(in->exe, p->exe, sizeof(in->exe));
 }
 
+/* When it entered its first call: one it still sleeps in when a signal comes counts. */
+static void first_call(struct dproc *p, const struct ipct_event *e)
+{
+	if (!p->first_call_ns)
+		p->first_call_ns = e->ts_ns - (e->sys.dur_ns < e->ts_ns ? e->sys.dur_ns : 0);
+}
+
 static void on_syscall(struct ipct_diag *dg, struct dsession *s, const struct ipct_event *e)
 {
 	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
@@ -1863,9 +1871,7 @@ static void on_syscall(struct ipct_diag *dg, struct dsession *s, const struct ip
 
 	if (!sc || !p)
 		return;
-	/* When it entered the call: one it still sleeps in when a signal comes counts. */
-	if (!p->first_call_ns)
-		p->first_call_ns = e->ts_ns - (e->sys.dur_ns < e->ts_ns ? e->sys.dur_ns : 0);
+	first_call(p, e);
 	switch (sc->cls) {
 	case IPCT_SC_SIGACTION:
 		on_sigaction(dg, s, p, e);
@@ -1891,9 +1897,9 @@ static void on_syscall(struct ipct_diag *dg, struct dsession *s, const struct ip
 	case IPCT_SC_PLAIN:
 	case IPCT_SC_SIGQUEUE:
 	case IPCT_SC_TGSIGQUEUE:
-		if (e->sys.ret < 0 && (!strcmp(sc->name, "kill") || !strcmp(sc->name, "tkill") ||
-				       !strcmp(sc->name, "tgkill") || !strcmp(sc->name, "pidfd_send_signal") ||
-				       sc->cls != IPCT_SC_PLAIN))
+		/* By number, not name: each rt_sigreturn of a handler that interrupted a call comes here. */
+		if (e->sys.ret < 0 && (sc->nr == __NR_kill || sc->nr == __NR_tkill || sc->nr == __NR_tgkill ||
+				       sc->nr == __NR_pidfd_send_signal || sc->cls != IPCT_SC_PLAIN))
 			rule_kill_failed(dg, s, p, e, sc->name);
 		return;
 	default:
@@ -1940,7 +1946,37 @@ static void on_generate(struct ipct_diag *dg, struct dsession *s, const struct i
 	t->fatal.ts = e->ts_ns;
 }
 
-void ipct_diag_event(struct ipct_diag *dg, const struct ipct_event *e)
+/*
+ * Most events are descriptor calls that succeeded (reads and writes): of
+ * them, on_syscall only notes a process's first call. Done here without
+ * the rest; false for anything else.
+ */
+static bool quick_fd_call(struct ipct_diag *dg, const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc;
+	struct dproc *p;
+
+	if (e->type != IPCT_EV_SYSCALL || e->sys.ret < 0 || !(sc = ipct_syscall_by_nr(e->nr)))
+		return false;
+	switch (sc->cls) {
+	case IPCT_SC_FD:
+	case IPCT_SC_FD_IOV:
+	case IPCT_SC_READ:
+	case IPCT_SC_READV:
+	case IPCT_SC_SOCK:
+	case IPCT_SC_FD_MSG:
+	case IPCT_SC_FD_MMSG:
+		break;
+	default:
+		return false;
+	}
+	if (session_find(dg, e->session) && (p = proc_find(dg, e->session, e->pid)))
+		first_call(p, e);
+	return true;
+}
+
+/* Not inlined: its register saving would be paid by the events quick_fd_call takes. */
+static __attribute__((noinline)) void diag_event(struct ipct_diag *dg, const struct ipct_event *e)
 {
 	struct dsession *s = session_find(dg, e->session);
 
@@ -1963,6 +1999,12 @@ void ipct_diag_event(struct ipct_diag *dg, const struct ipct_event *e)
 		on_generate(dg, s, e);
 		break;
 	}
+}
+
+void ipct_diag_event(struct ipct_diag *dg, const struct ipct_event *e)
+{
+	if (!quick_fd_call(dg, e))
+		diag_event(dg, e);
 }
 
 bool ipct_diag_adopted(struct ipct_diag *dg, uint32_t session, uint32_t child_pid, uint32_t target_pid)

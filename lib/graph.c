@@ -35,6 +35,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "format.h"
@@ -181,6 +182,7 @@ struct gproc {
 	char comm[IPCT_COMM_LEN + 1];
 	struct fdent *fds;
 	size_t nfds, cap;
+	size_t hint[2];                 /* where fd_find found the last two: a loop reads one and writes another */
 	struct fdnote *notes;
 	size_t nnotes;
 	bool forgot;                    /* notes were dropped: a descriptor without one may have had one */
@@ -506,9 +508,15 @@ static struct holder *holder_open(struct object *o, const struct gproc *p, int f
 
 static struct fdent *fd_find(struct gproc *p, int fd)
 {
+	for (int h = 0; h < 2; h++)
+		if (p->hint[h] < p->nfds && p->fds[p->hint[h]].fd == fd)
+			return &p->fds[p->hint[h]];
 	for (size_t i = 0; i < p->nfds; i++)
-		if (p->fds[i].fd == fd)
+		if (p->fds[i].fd == fd) {
+			p->hint[1] = p->hint[0];
+			p->hint[0] = i;
 			return &p->fds[i];
+		}
 	return NULL;
 }
 
@@ -1517,9 +1525,10 @@ static void on_syscall(struct ipct_graph *g, const struct ipct_event *e)
 		return;
 	switch (sc->cls) {
 	case IPCT_SC_PLAIN:
-		if (s->ret == 0 && !strcmp(sc->name, "close_range"))
+		/* By number, not by name: kill, a plain call, comes here for every signal sent. */
+		if (s->ret == 0 && sc->nr == __NR_close_range)
 			on_close_range(p, s, e->ts_ns);
-		else if (s->ret == 0 && !strcmp(sc->name, "unshare") && (s->args[0] & CLONE_FILES))
+		else if (s->ret == 0 && sc->nr == __NR_unshare && (s->args[0] & CLONE_FILES))
 			proc_unshare(p);
 		return;
 	case IPCT_SC_PIPE:
@@ -1989,7 +1998,47 @@ static void count_refused(struct ipct_graph *g, uint32_t session)
 		s->untracked++;
 }
 
-void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
+/*
+ * Most events are reads and writes that succeed on a descriptor the graph
+ * already holds: only counters change. They take this path, with what
+ * on_syscall, on_fd_call, fd_learn and account would do for them, and no
+ * more; false for anything else.
+ */
+static bool quick_data_call(struct ipct_graph *g, const struct ipct_event *e)
+{
+	const struct ipct_syscall *sc;
+	struct gproc *p;
+	struct fdent *ent;
+	bool write;
+
+	if (e->type != IPCT_EV_SYSCALL || e->sys.ret < 0 || !(sc = ipct_syscall_by_nr(e->nr)) ||
+	    (sc->io != IPCT_IO_READ && sc->io != IPCT_IO_WRITE))
+		return false;
+	switch (sc->cls) {
+	case IPCT_SC_FD:
+	case IPCT_SC_FD_IOV:
+	case IPCT_SC_SOCK:
+	case IPCT_SC_IOCTL:
+	case IPCT_SC_FD_MSG:
+	case IPCT_SC_FD_MMSG:
+	case IPCT_SC_READ:
+	case IPCT_SC_READV:
+		break;
+	default:
+		return false;
+	}
+	p = proc_find(g, e->pid);
+	ent = p ? fd_find(p, (int)e->sys.args[0]) : NULL;
+	if (!ent || ent->obj->ino != e->sys.x[0] || ent->obj->kind == IPCT_KIND_MQUEUE)
+		return false;
+	write = sc->io == IPCT_IO_WRITE;
+	count_io(ent->obj, ent->h, write, (uint64_t)e->sys.ret);
+	ent->obj->eof_reads += !write && e->sys.ret == 0;
+	return true;
+}
+
+/* Not inlined: its register saving would be paid by the events quick_data_call takes. */
+static __attribute__((noinline)) void graph_event(struct ipct_graph *g, const struct ipct_event *e)
 {
 	switch (e->type) {
 	case IPCT_EV_SYSCALL:
@@ -2015,6 +2064,12 @@ void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
 		break;
 	}
 	count_refused(g, e->session);
+}
+
+void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
+{
+	if (!quick_data_call(g, e))
+		graph_event(g, e);
 }
 
 void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,

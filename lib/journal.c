@@ -47,6 +47,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
+#ifdef IPCT_XXH_DISPATCH
+/* XXH3_64bits_withSeed becomes the dispatcher's: the same hash, 4-5 times fewer instructions with AVX2. */
+#include <xxh_x86dispatch.h>
+#endif
 
 #include "ipctrace/event.h"
 #include "journal.h"
@@ -131,6 +135,7 @@ struct ipct_journal {
 	size_t len, bufcap;
 	uint32_t nrec;
 	uint64_t min_ts, max_ts;
+	size_t block_max;       /* a block this long is written at once (a quarter of a segment) */
 	uint64_t bytes, records;
 	uint64_t bad_blocks;    /* found at open, or when first read */
 	uint64_t bad_bytes;     /* ... their bytes, and those after a segment's last whole block */
@@ -652,6 +657,7 @@ struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct
 		return NULL;
 	}
 	j->opts = *o;
+	j->block_max = o->segment_bytes / 4;
 	j->fd = -1;
 	j->lockfd = -1;
 	j->dirfd = -1;
@@ -717,32 +723,64 @@ void ipct_journal_close(struct ipct_journal *j)
 	free(j);
 }
 
-int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uint16_t len, uint64_t ts_ns)
+/* Makes room in the block being built for need bytes: -ENOMEM. */
+static int block_room(struct ipct_journal *j, size_t need)
 {
-	struct rec_hdr rh = { .type = type, .len = len, .ts_ns = ts_ns };
-	size_t need = j->len + sizeof(rh) + len;
+	size_t cap = j->bufcap ? j->bufcap : 64 * 1024;
+	char *n;
 
-	if (need > j->bufcap) {
-		size_t cap = j->bufcap ? j->bufcap : 64 * 1024;
-		char *n;
+	while (cap < need)
+		cap *= 2;
+	n = realloc(j->buf, cap);
+	if (!n)
+		return -ENOMEM;
+	j->buf = n;
+	j->bufcap = cap;
+	return 0;
+}
 
-		while (cap < need)
-			cap *= 2;
-		n = realloc(j->buf, cap);
-		if (!n)
-			return -ENOMEM;
-		j->buf = n;
-		j->bufcap = cap;
-	}
-	memcpy(j->buf + j->len, &rh, sizeof(rh));
-	memcpy(j->buf + j->len + sizeof(rh), rec, len);
+/* A record of need - j->len bytes was put at the block's end: its time into the block's span. */
+static inline int rec_added(struct ipct_journal *j, size_t need, uint64_t ts_ns)
+{
 	j->len = need;
 	if (!j->nrec || ts_ns < j->min_ts)
 		j->min_ts = ts_ns;
 	if (!j->nrec || ts_ns > j->max_ts)
 		j->max_ts = ts_ns;
 	j->nrec++;
-	return j->len >= j->opts.segment_bytes / 4;
+	return j->len >= j->block_max;
+}
+
+/* Any record, the block grown as needed. */
+static __attribute__((noinline)) int add_any(struct ipct_journal *j, uint16_t type, const void *rec, uint16_t len,
+					     uint64_t ts_ns)
+{
+	struct rec_hdr rh = { .type = type, .len = len, .ts_ns = ts_ns };
+	size_t need = j->len + sizeof(rh) + len;
+
+	if (need > j->bufcap && block_room(j, need) < 0)
+		return -ENOMEM;
+	memcpy(j->buf + j->len, &rh, sizeof(rh));
+	memcpy(j->buf + j->len + sizeof(rh), rec, len);
+	return rec_added(j, need, ts_ns);
+}
+
+int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uint16_t len, uint64_t ts_ns)
+{
+	struct rec_hdr rh = { .type = type, .len = len, .ts_ns = ts_ns };
+	size_t need = j->len + sizeof(rh) + sizeof(struct ipct_event);
+	char *p;
+
+	/*
+	 * Nearly every record is an event that fits: a copy of a known size,
+	 * unrolled, and no call, so no registers to save; the rest go to add_any.
+	 */
+	if (len != sizeof(struct ipct_event) || need > j->bufcap)
+		return add_any(j, type, rec, len, ts_ns);
+	p = j->buf + j->len;
+	memcpy(p, &rh, sizeof(rh));
+	memcpy(p + sizeof(rh), rec, sizeof(struct ipct_event));
+	return rec_added(j, need, ts_ns);
 }
 
 /* Drops the oldest segments while the journal is over its size. */

@@ -667,14 +667,18 @@ static void on_sigaction(struct ipct_lc *lc, struct proc *p, const struct ipct_e
 		discard_pending(lc, p, e, same_signal);
 }
 
+/* The calls a signal's story can be in: the rest, most events, are passed at once (ipct_lc_event). */
+static bool signal_call(const struct ipct_event *e)
+{
+	return e->nr == __NR_rt_sigreturn || e->nr == __NR_rt_sigaction || e->nr == __NR_rt_sigtimedwait ||
+	       e->sys.ret == -EPIPE || (e->kind[0] == IPCT_KIND_SIGNALFD && e->sys.ret > 0);
+}
+
 static void on_syscall(struct ipct_lc *lc, const struct ipct_event *e)
 {
 	bool signalfd = e->kind[0] == IPCT_KIND_SIGNALFD && e->sys.ret > 0;
 	struct proc *p;
 
-	if (e->nr != __NR_rt_sigreturn && e->nr != __NR_rt_sigaction && e->nr != __NR_rt_sigtimedwait &&
-	    e->sys.ret != -EPIPE && !signalfd)
-		return;
 	p = proc_find(lc, e->pid);
 	if (!p)
 		return;
@@ -768,7 +772,8 @@ static void proc_end(struct ipct_lc *lc, struct proc *p, const struct ipct_event
 	proc_remove(lc, p);
 }
 
-void ipct_lc_event(struct ipct_lc *lc, const struct ipct_event *e)
+/* Not inlined: its register saving would be paid by the events ipct_lc_event passes at once. */
+static __attribute__((noinline)) void lc_event(struct ipct_lc *lc, const struct ipct_event *e)
 {
 	struct proc *p;
 
@@ -794,6 +799,12 @@ void ipct_lc_event(struct ipct_lc *lc, const struct ipct_event *e)
 			proc_end(lc, p, e, e->ts_ns);
 		break;
 	}
+}
+
+void ipct_lc_event(struct ipct_lc *lc, const struct ipct_event *e)
+{
+	if (e->type != IPCT_EV_SYSCALL || signal_call(e))
+		lc_event(lc, e);
 }
 
 void ipct_lc_end_session(struct ipct_lc *lc, uint32_t session, uint64_t now_ns)

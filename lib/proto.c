@@ -51,19 +51,6 @@ void ipct_buf_consume(struct ipct_buf *b, size_t n)
 		b->start = b->end = 0;
 }
 
-int ipct_msg_append(struct ipct_buf *b, uint16_t type, const void *payload, size_t len)
-{
-	struct ipct_msg_hdr h = { .len = (uint32_t)len, .type = type };
-	int r = ipct_buf_reserve(b, sizeof(h) + len);
-
-	if (r < 0)
-		return r;
-	memcpy(b->data + b->end, &h, sizeof(h));
-	memcpy(b->data + b->end + sizeof(h), payload, len);
-	b->end += sizeof(h) + len;
-	return 0;
-}
-
 int ipct_msg_append_json(struct ipct_buf *b, struct json_object *obj)
 {
 	size_t len;

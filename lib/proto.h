@@ -43,8 +43,26 @@ static inline int ipct_buf_append(struct ipct_buf *b, const void *p, size_t n)
 }
 void ipct_buf_consume(struct ipct_buf *b, size_t n);
 
-/* Appends one frame. */
-int ipct_msg_append(struct ipct_buf *b, uint16_t type, const void *payload, size_t len);
+/* Appends one frame to a buffer known to have room for it. */
+static inline void ipct_msg_put(struct ipct_buf *b, uint16_t type, const void *payload, size_t len)
+{
+	struct ipct_msg_hdr h = { .len = (uint32_t)len, .type = type };
+
+	memcpy(b->data + b->end, &h, sizeof(h));
+	memcpy(b->data + b->end + sizeof(h), payload, len);
+	b->end += sizeof(h) + len;
+}
+
+/* Appends one frame. Inline: the daemon streams events, whose frame of a known size is then copied without a call. */
+static inline int ipct_msg_append(struct ipct_buf *b, uint16_t type, const void *payload, size_t len)
+{
+	int r = ipct_buf_reserve(b, sizeof(struct ipct_msg_hdr) + len);
+
+	if (r < 0)
+		return r;
+	ipct_msg_put(b, type, payload, len);
+	return 0;
+}
 int ipct_msg_append_json(struct ipct_buf *b, struct json_object *obj);
 
 /*

@@ -183,17 +183,12 @@ void ipct_compat_map_fill(struct ipct_compat_map *m)
 		m->socketcall[socketcalls[i].call] = (uint16_t)socketcalls[i].nr;
 }
 
-const struct ipct_syscall *ipct_syscall_by_nr(int nr)
-{
-	/* Every event asks: a table by number, filled on first use. */
-	static const struct ipct_syscall *by_nr[IPCT_NR_MAX];
-	static bool filled;
+const struct ipct_syscall *ipct_syscalls_by_nr[IPCT_NR_MAX];
 
-	if (!filled) {
-		for (const struct ipct_syscall *s = ipct_syscalls; s->name; s++)
-			if (s->nr >= 0 && s->nr < IPCT_NR_MAX)
-				by_nr[s->nr] = s;
-		filled = true;
-	}
-	return nr >= 0 && nr < IPCT_NR_MAX ? by_nr[nr] : NULL;
+/* Filled before main: every event asks (ipct_syscall_by_nr), from any thread, and never waits for it. */
+static __attribute__((constructor)) void fill_by_nr(void)
+{
+	for (const struct ipct_syscall *s = ipct_syscalls; s->name; s++)
+		if (s->nr >= 0 && s->nr < IPCT_NR_MAX)
+			ipct_syscalls_by_nr[s->nr] = s;
 }
