@@ -32,8 +32,9 @@ WORKLOADS = collections.OrderedDict([
 # Workloads outside the budget's targets, and why (bench/README.md).
 STRESS = {"pipeline_lines": "stress case, no target"}
 VARIANTS = ["untraced", "ipctrace", "strace", "bpftrace"]
-# also available: ipctrace-json (every event as a JSON line, to a file)
-ALL_VARIANTS = VARIANTS + ["ipctrace-json"]
+# also available: ipctrace-json (every event as a JSON line, to a file) and
+# ipctrace-text (every event as a text line, to a file)
+ALL_VARIANTS = VARIANTS + ["ipctrace-json", "ipctrace-text"]
 IPCTRACE_COUNT = None  # set in main: does `ipctrace run` have --count?
 MODES = ["unpinned", "pinned"]
 RUN_TIMEOUT = 900
@@ -89,6 +90,9 @@ def count_strace(path):
 
 
 IPCT_TYPE = re.compile(r'"type":"([a-z_0-9]+)"')
+# A text event line: its time, comm[pid] and type; the summary on stderr.
+IPCT_TEXT_LINE = re.compile(r"^\s*[0-9.:-]+\s+\S*\[\d+\]\s+([a-z_0-9]+)\s")
+IPCT_TEXT_SUMMARY = re.compile(r"; (\d+) events?, (\d+) lost$", re.M)
 
 
 def count_ipctrace(path):
@@ -109,6 +113,18 @@ def count_ipctrace(path):
             else:
                 seen[m.group(1)] += 1
     return (collections.Counter(counts) if counts is not None else seen), summary
+
+
+def count_ipctrace_text(path, stderr):
+    """Events by type in `ipctrace run`'s text lines, and its summary line (on stderr)."""
+    seen = collections.Counter()
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = IPCT_TEXT_LINE.match(line)
+            if m:
+                seen[m.group(1)] += 1
+    m = IPCT_TEXT_SUMMARY.search(stderr)
+    return seen, ({"events": int(m.group(1)), "lost": int(m.group(2))} if m else None)
 
 
 def count_bpftrace(path):
@@ -132,6 +148,8 @@ def command(variant, argv, pinned, out):
         return pin + [B.IPCTRACE, "run", "--count", "-o", "json", "--"] + argv
     if variant in ("ipctrace", "ipctrace-json"):
         return pin + [B.IPCTRACE, "run", "-o", "json", "--"] + argv
+    if variant == "ipctrace-text":
+        return pin + [B.IPCTRACE, "run", "--"] + argv
     if variant == "strace":
         return pin + ["strace", "-f", "-qq", "-e", "trace=" + ",".join(B.IPC_SYSCALLS),
                       "-o", out, "--"] + argv
@@ -148,7 +166,7 @@ def run_one(workload, ops, variant, pinned, tmp):
             os.unlink(p)
     argv = [B.wl_path(workload), str(ops)]
     cmd = command(variant, argv, pinned, out)
-    env = dict(os.environ, BENCH_REPORT=report)
+    env = dict(os.environ, BENCH_REPORT=report, LC_ALL="C")  # the summary line parsed in English
     res = {"workload": workload, "variant": variant, "pinned": pinned, "ops": ops,
            "cmd": " ".join(cmd)}
     t0 = time.monotonic()
@@ -184,7 +202,7 @@ def run_one(workload, ops, variant, pinned, tmp):
         return res
     exp = expected_for(variant, rep)
     if variant.startswith("ipctrace"):
-        seen, summary = count_ipctrace(out)
+        seen, summary = count_ipctrace_text(out, err) if variant == "ipctrace-text" else count_ipctrace(out)
         if summary is None:
             res["error"] = "ipctrace printed no summary: %s" % res["cmd"]
         else:
@@ -271,6 +289,9 @@ def main():
                     help="comma-separated, of %s (default: all but ipctrace-json)" % ",".join(ALL_VARIANTS))
     ap.add_argument("--modes", default=",".join(MODES), help="comma-separated: unpinned,pinned")
     ap.add_argument("--quick", action="store_true", help="3 reps, a quarter of the ops")
+    ap.add_argument("--system-daemon", action="store_true",
+                    help="ipctrace runs against a daemon of this script's with its journal on (as a system daemon "
+                    "runs; pinned with the workload in pinned mode), not the private one `run` starts without journal")
     ap.add_argument("--json", help="write every run's results here (default build/bench/run-results.json)")
     ap.add_argument("--from-json", metavar="FILE", help="only print the tables of an earlier run's results file")
     a = ap.parse_args()
@@ -302,7 +323,7 @@ def main():
         variants.insert(0, "untraced")  # the baseline of every overhead
     modes = [m for m in a.modes.split(",") if m]
     B.check_ready(need_bpftrace="bpftrace" in variants, need_strace="strace" in variants)
-    if "ipctrace" in variants and os.path.exists(B.DEFAULT_SOCKET):
+    if "ipctrace" in variants and os.path.exists(B.DEFAULT_SOCKET) and not a.system_daemon:
         B.note("a daemon is listening on %s: `ipctrace run` uses it (with its journal) instead of a private one"
                % B.DEFAULT_SOCKET)
 
@@ -322,6 +343,13 @@ def main():
     try:
         for mode in modes:
             pinned = mode == "pinned"
+            daemon = None
+            if a.system_daemon:
+                jdir = os.path.join(tmp, "journal-" + mode)
+                os.makedirs(jdir)
+                daemon = B.Daemon(tmp, journal=jdir, journal_max_mib=4096, pinned=pinned, name="run-" + mode)
+                os.environ["IPCTRACE_SOCKET"] = daemon.sock
+                print("%s: a daemon with its journal (%s)" % (mode, " ".join(daemon.argv)))
             for rep in range(reps):
                 order = variants[rep % len(variants):] + variants[:rep % len(variants)]
                 for w in workloads:
@@ -338,6 +366,10 @@ def main():
                         if r.get("lost"):
                             extra += " lost %d" % r["lost"]
                         B.note("%s rep %d/%d %-16s %-9s %s%s" % (mode, rep + 1, reps, w, v, status, extra))
+            if daemon:
+                daemon.stop()
+                del os.environ["IPCTRACE_SOCKET"]
+                shutil.rmtree(jdir, ignore_errors=True)
             print()
             print("== %s (%s) ==" % (mode, "taskset -c 0: workload and tracer on CPU 0" if pinned else "any CPU"))
             print(summarize(results, mode, workloads, variants))
@@ -356,9 +388,9 @@ ns/op: the workload's own clock around its loop (median of reps; a ping-pong op 
 min: the fastest rep. spread: (max-min)/median over reps. overhead: median / untraced median; of mins: fastest rep / untraced fastest rep (unpinned runs are
 bimodal: the fastest reps are the ones the scheduler placed alike). +ns/op: added per op.
 events: what the tracer saw vs what the workload counted it must see (sum; the types that differ).
-  ipctrace: `ipctrace run --count -o json`'s counts by type (the daemon still sends every event to
-  the CLI, which counts them); ipctrace-json: every event as a JSON line to a file on tmpfs, counted
-  by type afterwards (the CLI's JSON formatting is part of the measured cost);
+  ipctrace: `ipctrace run --count -o json`'s counts by type (the daemon counts them and sends
+  no event); ipctrace-json: every event as a JSON line to a file, counted by type afterwards (the
+  CLI's JSON formatting is part of the measured cost); ipctrace-text: the same as text lines;
   strace: lines in its output (each IPC syscall, each signal stop but SIGCHLD's); bpftrace: its
   per-type counts (plus the read and close of bpftrace -c's own child before its exec).
 lost: ipctrace's summary ("N events, M lost"). wall s: whole command incl. tracer start and stop."""
