@@ -8,7 +8,6 @@
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,20 +265,6 @@ const char *ipct_kind_name(int kind)
 	case IPCT_KIND_OTHER: return "other";
 	default: return NULL;
 	}
-}
-
-void ipct_say(struct ipct_text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->len >= sizeof(t->buf) - 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->len = t->len + (size_t)n < sizeof(t->buf) ? t->len + (size_t)n : sizeof(t->buf) - 1;
 }
 
 /* A terminal's name from its device number (the kernel's dev_t: major << 20 | minor). */
