@@ -32,6 +32,7 @@
 
 #include "diagnose.h"
 #include "format.h"
+#include "i18n.h"
 #include "names.h"
 #include "syscalls.h"
 
@@ -423,7 +424,7 @@ static const char *status_str(char *buf, size_t len, int status)
 	if (WIFEXITED(status))
 		return ipct_sub(buf, len, "exited %d", WEXITSTATUS(status));
 	if (WIFSIGNALED(status))
-		return ipct_sub(buf, len, WCOREDUMP(status) ? "killed by %s (core dumped)" : "killed by %s", sig);
+		return ipct_sub(buf, len, WCOREDUMP(status) ? N_("killed by %s (core dumped)") : N_("killed by %s"), sig);
 	if (WIFSTOPPED(status))
 		return ipct_sub(buf, len, "stopped by %s", sig);
 	if (WIFCONTINUED(status))
@@ -605,14 +606,15 @@ static void say_not_waited(struct ipct_diag *dg, struct dsession *s, struct dpro
 		ipct_say(&msg, " and %zu more", shown - 8);
 	evidence(d, s, p->exit_ns, p->pid, p->comm, "exit", "%s, without waiting for them", status_str(st, sizeof(st), p->status));
 	if (adopter) {
-		ipct_say(&msg, n > 1 ? "; the kernel then handed them to %s[%u], which reaped them"
-			       : "; the kernel then handed it to %s[%u], which reaped it",
+		ipct_say(&msg, n > 1 ? N_("; the kernel then handed them to %s[%u], which reaped them")
+			       : N_("; the kernel then handed it to %s[%u], which reaped it"),
 		    adopter->adopter_comm, adopter->adopter);
 		evidence(d, s, adopter->reaped_ns, p->pid, p->comm, "signal_generate", "SIGCHLD for %s[%u] to %s[%u], its new parent",
 			 adopter->comm, adopter->pid, adopter->adopter_comm, adopter->adopter);
 	} else {
-		ipct_say(&msg, n > 1 ? "; the kernel then handed them to init (or the nearest subreaper), which reaped them"
-			       : "; the kernel then handed it to init (or the nearest subreaper), which reaped it");
+		ipct_say(&msg, n > 1 ? N_("; the kernel then handed them to init (or the nearest subreaper), which "
+					  "reaped them")
+			       : N_("; the kernel then handed it to init (or the nearest subreaper), which reaped it"));
 	}
 	ipct_say(&msg, ". A finished child stays a zombie until its parent collects it: call wait() or waitpid() "
 		  "for every child you fork (or set SIGCHLD to SIG_IGN if their status never matters)");
@@ -735,8 +737,8 @@ static void esrch(struct dsession *s, struct json_object *d, struct ipct_text *m
 	if (t->reap == REAP_WAIT)
 		evidence(d, s, t->reaped_ns, t->reaper, t->reaper_comm, t->reap_call, "it collected %s[%u]", t->comm,
 			 t->pid);
-	ipct_say(msg, tid ? "thread %" PRId64 " was %s[%u], which exited at %s (%s)"
-			  : "pid %" PRId64 " was %s[%u], which exited at %s (%s)", pid, t->comm, t->pid,
+	ipct_say(msg, tid ? N_("thread %" PRId64 " was %s[%u], which exited at %s (%s)")
+			  : N_("pid %" PRId64 " was %s[%u], which exited at %s (%s)"), pid, t->comm, t->pid,
 	    at(t1, sizeof(t1), s, t->exit_ns), st);
 	say_reaped(msg, s, t);
 	ipct_say(msg, ". Once a process is reaped its pid names nothing (and may soon name another process): do not "
@@ -825,11 +827,14 @@ static const char *what_str(char *buf, size_t len, int kind, uint64_t ino, unsig
 	bool fifo = kind == IPCT_KIND_FIFO;
 
 	if ((kind == IPCT_KIND_PIPE || fifo) && mode == 1)
-		return ipct_sub(buf, len, fifo ? "the read end of pipe:[%" PRIu64 "] (a FIFO)" : "the read end of pipe:[%" PRIu64 "]", ino);
+		return ipct_sub(buf, len, fifo ? N_("the read end of pipe:[%" PRIu64 "] (a FIFO)")
+					       : N_("the read end of pipe:[%" PRIu64 "]"), ino);
 	if ((kind == IPCT_KIND_PIPE || fifo) && mode == 2)
-		return ipct_sub(buf, len, fifo ? "the write end of pipe:[%" PRIu64 "] (a FIFO)" : "the write end of pipe:[%" PRIu64 "]", ino);
+		return ipct_sub(buf, len, fifo ? N_("the write end of pipe:[%" PRIu64 "] (a FIFO)")
+					       : N_("the write end of pipe:[%" PRIu64 "]"), ino);
 	if (kind == IPCT_KIND_PIPE || fifo)
-		return ipct_sub(buf, len, fifo ? "pipe:[%" PRIu64 "] (a FIFO)" : "pipe:[%" PRIu64 "]", ino);
+		return ipct_sub(buf, len, fifo ? N_("pipe:[%" PRIu64 "] (a FIFO)")
+					       : N_("pipe:[%" PRIu64 "]"), ino);
 	if (kind == IPCT_KIND_SOCKET)
 		snprintf(buf, len, "socket:[%" PRIu64 "]", ino);
 	else if (kind == IPCT_KIND_SIGNALFD)
@@ -904,9 +909,9 @@ static bool wrong_end(struct ipct_diag *dg, const struct dsession *s, struct dpr
 		evidence(d, s, made.ts, made.pid, made.comm, made.call, "%s made fd %d %s", call, fd, what);
 	}
 	if (x.fd >= 0)
-		ipct_say(msg, write ? "; its write end is fd %d" : "; its read end is fd %d", x.fd);
+		ipct_say(msg, write ? N_("; its write end is fd %d") : N_("; its read end is fd %d"), x.fd);
 	else
-		ipct_say(msg, write ? "; %s[%u] holds no write end of it" : "; %s[%u] holds no read end of it",
+		ipct_say(msg, write ? N_("; %s[%u] holds no write end of it") : N_("; %s[%u] holds no read end of it"),
 		    p->comm, p->pid);
 	ipct_say(msg, ". A pipe is written through its write end and read through its read end: pipe(fds) puts the "
 		 "read end in fds[0] and the write end in fds[1]");
@@ -936,8 +941,8 @@ static bool not_open(struct ipct_diag *dg, struct dsession *s, struct dproc *p, 
 			evidence(d, s, n.ts, n.pid, n.comm, "exec", "fd %d (close-on-exec) closed", fd);
 		} else {
 			note_call(call, sizeof(call), &n, fd);
-			ipct_say(msg, is_close ? "fd %d was already closed at %s by %s in %s[%u]"
-					       : "fd %d was closed at %s by %s in %s[%u]", fd,
+			ipct_say(msg, is_close ? N_("fd %d was already closed at %s by %s in %s[%u]")
+					       : N_("fd %d was closed at %s by %s in %s[%u]"), fd,
 			    at(t, sizeof(t), s, n.ts), call, n.comm, n.pid);
 			evidence(d, s, n.ts, n.pid, n.comm, n.call, "closed fd %d", fd);
 		}
@@ -1089,7 +1094,7 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 	ipct_say(&msg, "%s[%u] was killed by %s, sent by %s[%u] at %s", v->comm, v->pid, sig_str(sig), v->fatal.sender_comm,
 	    v->fatal.sender, at(t1, sizeof(t1), s, v->fatal.ts));
 	if (v->start_ns && v->fatal.ts >= v->start_ns)
-		ipct_say(&msg, v->fork_ns == v->start_ns ? ", %s after it was forked" : ", %s after it exec'd",
+		ipct_say(&msg, v->fork_ns == v->start_ns ? N_(", %s after it was forked") : N_(", %s after it exec'd"),
 		    dur(t2, sizeof(t2), v->fatal.ts - v->start_ns));
 	if (!v->first_call_ns || v->first_call_ns > v->fatal.ts)
 		ipct_say(&msg, " and before it had made a single traced system call");
@@ -1371,22 +1376,22 @@ static void say_call(struct ipct_diag *dg, struct ipct_text *msg, const struct d
 	case W_READ:
 		ipct_say(msg, " on ");
 		say_obj(msg, c);
-		ipct_say(msg, sock ? ": nothing has arrived, and only " : ": it is empty, and only ");
+		ipct_say(msg, sock ? N_(": nothing has arrived, and only ") : N_(": it is empty, and only "));
 		say_ends(dg, msg, p, c);
-		ipct_say(msg, sock || queue ? " can send to it" : " can write to it");
+		ipct_say(msg, sock || queue ? N_(" can send to it") : N_(" can write to it"));
 		return;
 	case W_SEM:
-		ipct_say(msg, c->obj.kind == IPCT_KIND_SHM ? " (sem_wait) on the semaphore " : " on the semaphore set ");
+		ipct_say(msg, c->obj.kind == IPCT_KIND_SHM ? N_(" (sem_wait) on the semaphore ") : N_(" on the semaphore set "));
 		say_obj(msg, c);
 		ipct_say(msg, ", which only ");
 		say_ends(dg, msg, p, c);
-		ipct_say(msg, c->nends == 1 ? " uses" : " use");
+		ipct_say(msg, c->nends == 1 ? N_(" uses") : N_(" use"));
 		return;
 	case W_WRITE:
 		ipct_say(msg, " to ");
 		say_obj(msg, c);
 		if (sock || queue)
-			ipct_say(msg, sock ? ": its buffer is full, and only " : ": it is full, and only ");
+			ipct_say(msg, sock ? N_(": its buffer is full, and only ") : N_(": it is full, and only "));
 		else if (c->obj.bytes_written > c->obj.bytes_read)
 			ipct_say(msg, ": it is full (%" PRIu64 " bytes written, %" PRIu64 " read), and only ",
 			    c->obj.bytes_written, c->obj.bytes_read);
@@ -1454,11 +1459,11 @@ static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 		}
 	}
 	if (sems)
-		ipct_say(msg, posix ? "Way out: each waits on a semaphore that only another of them would post; post "
-				      "before waiting, or take the semaphores in one order everywhere"
-				    : "Way out: each waits on a semaphore that only another of them would post; post "
+		ipct_say(msg, posix ? N_("Way out: each waits on a semaphore that only another of them would post; post "
+				      "before waiting, or take the semaphores in one order everywhere")
+				    : N_("Way out: each waits on a semaphore that only another of them would post; post "
 				      "before waiting, or take the semaphores of a set in one order everywhere (one "
-				      "semop can take several at once)");
+				      "semop can take several at once)"));
 	else if (queues && reads)
 		ipct_say(msg, "Way out: each waits for a message that another would send only once its own receive "
 			 "returns; one of them must send first");
@@ -1491,8 +1496,8 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 	d = diag_new(s, "deadlock", now, m[0]);
 	for (int i = 0; i < n; i++)
 		ipct_say(&msg, "%s%s[%u]", i ? (i == n - 1 ? IPCT_W(" and ") : ", ") : "", m[i]->comm, m[i]->pid);
-	ipct_say(&msg, n == 2 ? " wait for each other, and neither can go on. "
-			 : " wait for each other in a circle, and none of them can go on. ");
+	ipct_say(&msg, n == 2 ? N_(" wait for each other, and neither can go on. ")
+			 : N_(" wait for each other in a circle, and none of them can go on. "));
 	for (int g = 0; g < 2; g++) {
 		struct dproc **set = g ? also : m;
 
@@ -1531,12 +1536,12 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 		}
 	}
 	if (nalso)
-		ipct_say(&msg, nalso > 1 ? "(Those after the circle are waiting on them, stuck as well.) "
-					 : "(The last one is waiting on them, stuck as well.) ");
+		ipct_say(&msg, nalso > 1 ? N_("(Those after the circle are waiting on them, stuck as well.) ")
+					 : N_("(The last one is waiting on them, stuck as well.) "));
 	say_way_out(&msg, m, n);
-	ipct_say(&msg, fifo ? ". Nothing in the trace can wake them now (nor anything outside it but a process that "
-			      "opens the FIFO); only a signal can (kill them, or Ctrl-C)"
-			    : ". Nothing in the trace can wake them now; only a signal can (kill them, or Ctrl-C)");
+	ipct_say(&msg, fifo ? N_(". Nothing in the trace can wake them now (nor anything outside it but a process that "
+			      "opens the FIFO); only a signal can (kill them, or Ctrl-C)")
+			    : N_(". Nothing in the trace can wake them now; only a signal can (kill them, or Ctrl-C)"));
 	emit(dg, s, d, &msg);
 }
 

@@ -39,6 +39,7 @@
 
 #include "format.h"
 #include "graph.h"
+#include "i18n.h"
 #include "names.h"
 #include "qtime.h"
 #include "syscalls.h"
@@ -833,7 +834,7 @@ static int write_holders(const struct object *o, const struct gproc *self, struc
 		if (own)
 			*own |= is_self;
 		if (t)
-			ipct_say(t, is_self ? "%s%s[%u] fd %d (itself)" : "%s%s[%u] fd %d", n ? ", " : "", h->comm,
+			ipct_say(t, is_self ? N_("%s%s[%u] fd %d (itself)") : N_("%s%s[%u] fd %d"), n ? ", " : "", h->comm,
 				 h->pid, h->fd);
 		n++;
 		if (!arr)
@@ -2594,10 +2595,10 @@ static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t no
 	else
 		ipct_sub(left, sizeof(left), "with the %" PRIu64 " message(s) left in it", ipct_qtime_queued(o->q->times));
 	ipct_say(&msg, o->kind == IPCT_KIND_MQUEUE
-		 ? "%s[%u] created %s and nobody removed it (%s): it outlives the programs, %s, until it is removed "
-		   "or the machine restarts; `%s` removes it (where the mqueue file system is mounted on /dev/mqueue)"
-		 : "%s[%u] created %s and nobody removed it (%s): it outlives the programs, %s, until it is removed "
-		   "or the machine restarts; `%s` removes it",
+		 ? N_("%s[%u] created %s and nobody removed it (%s): it outlives the programs, %s, until it is removed "
+		   "or the machine restarts; `%s` removes it (where the mqueue file system is mounted on /dev/mqueue)")
+		 : N_("%s[%u] created %s and nobody removed it (%s): it outlives the programs, %s, until it is removed "
+		   "or the machine restarts; `%s` removes it"),
 		 q->maker_comm, q->maker_pid, name, how, left, cmd);
 	object_warn((struct object *)o, msg.buf);
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
