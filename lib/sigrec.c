@@ -296,12 +296,17 @@ static const char *outcome_color(int outcome)
 #define INDENT (COL_TIME + 1)           /* a record's lines after its first */
 #define ROUTE_AT (INDENT + COL_SIG + 1) /* SENDER -> TARGET */
 
-/* s added to line, then spaces up to cols columns more (a word translated may be wider in bytes than on screen). */
+/*
+ * s added to line, as "%-*s " would with cols - 1 (none with cols <= 0),
+ * counting columns, not bytes: a word translated may take more bytes than
+ * columns, and one wider than its column still ends with the space.
+ */
 static void pad(char *line, size_t len, const char *s, int cols)
 {
 	size_t n = strlen(line);
+	int w = ipct_text_width(s);
 
-	snprintf(line + n, len - n, "%s%*s", s, cols > ipct_text_width(s) ? cols - ipct_text_width(s) : 0, "");
+	snprintf(line + n, len - n, "%s%*s", s, cols <= 0 ? 0 : cols - 1 > w ? cols - w : 1, "");
 }
 
 /* The columns a table fits in: the terminal's, or 80. */
