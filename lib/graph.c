@@ -83,7 +83,7 @@ struct object {
 	uint64_t peer_ino;
 	uint64_t bytes_w, bytes_r, writes, reads, eof_reads, epipe, eagain;
 	struct holder *holders, **holders_tail;
-	struct json_object *warnings;
+	struct json_object *warnings, *warning_parts;   /* each warning's message_parts, in the same order */
 	struct mqueue *q;               /* message queues (and semaphore sets, for their life): what only they have */
 	struct shmseg *m;               /* shared memory segments: the same */
 	struct semset *sem;             /* semaphore sets: their semaphores */
@@ -255,6 +255,7 @@ static void object_free(struct object *o)
 		free(h);
 	}
 	json_object_put(o->warnings);
+	json_object_put(o->warning_parts);
 	if (o->q)
 		ipct_qtime_free(o->q->times);
 	free(o->q);
@@ -465,18 +466,22 @@ static void object_name(const struct object *o, char *buf, size_t len)
 		ipct_object_name(o->kind, o->ino, buf, len);
 }
 
-static void object_warn(struct object *o, const char *msg)
+static void object_warn(struct object *o, const struct ipct_text *msg)
 {
 	size_t n;
 
-	if (!o->warnings)
+	if (!o->warnings) {
 		o->warnings = json_object_new_array();
-	n = o->warnings ? json_object_array_length(o->warnings) : MAX_WARNINGS;
+		o->warning_parts = json_object_new_array();
+	}
+	n = o->warnings && o->warning_parts ? json_object_array_length(o->warnings) : MAX_WARNINGS;
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(json_object_get_string(json_object_array_get_idx(o->warnings, i)), msg))
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(o->warnings, i)), msg->buf))
 			return;
-	if (n < MAX_WARNINGS)
-		json_object_array_add(o->warnings, json_object_new_string(msg));
+	if (n < MAX_WARNINGS) {
+		json_object_array_add(o->warnings, json_object_new_string(msg->buf));
+		json_object_array_add(o->warning_parts, ipct_text_parts(msg));
+	}
 }
 
 /* The holder entry of (pid, fd) for o, reopened or new. */
@@ -902,7 +907,7 @@ static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc 
 
 	object_name(o, name, sizeof(name));
 	if (!info)
-		object_warn(o, msg->buf);
+		object_warn(o, msg);
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
 	json_object_object_add(d, "kind", json_object_new_string(kind));
 	if (info)
@@ -2355,6 +2360,8 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "epipe_writes", json_object_new_int64((int64_t)o->epipe));
 	json_object_object_add(j, "eagain", json_object_new_int64((int64_t)o->eagain));
 	json_object_object_add(j, "warnings", o->warnings ? json_object_get(o->warnings) : json_object_new_array());
+	json_object_object_add(j, "warning_parts", o->warning_parts ? json_object_get(o->warning_parts)
+								    : json_object_new_array());
 	if (o->sem)
 		sem_json(j, o, off);
 	else if (o->q)
@@ -2600,7 +2607,7 @@ static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t no
 		 : N_("%s[%u] created %s and nobody removed it (%s): it outlives the programs, %s, until it is removed "
 		   "or the machine restarts; `%s` removes it"),
 		 q->maker_comm, q->maker_pid, name, how, left, cmd);
-	object_warn((struct object *)o, msg.buf);
+	object_warn((struct object *)o, &msg);
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
 	json_object_object_add(d, "kind", json_object_new_string("leaked_ipc"));
 	json_object_object_add(d, "session", json_object_new_int64(o->session));

@@ -404,13 +404,17 @@ int ipct_parts_render(struct json_object *parts, bool translate, char *buf, size
 
 const char *ipct_said(struct json_object *o, const char *key, char *buf, size_t len)
 {
-	struct json_object *parts, *text;
+	struct json_object *parts = NULL, *text;
 	char name[32];
 
 	snprintf(name, sizeof(name), "%s_parts", key);
-	if (json_object_object_get_ex(o, name, &parts) && parts && ipct_parts_render(parts, true, buf, len) >= 0)
-		return buf;
-	if (json_object_object_get_ex(o, key, &text) && text)
-		return json_object_get_string(text);
-	return NULL;
+	json_object_object_get_ex(o, name, &parts);
+	if (!json_object_object_get_ex(o, key, &text) || !text)
+		text = NULL;
+	return ipct_said_parts(parts, text ? json_object_get_string(text) : NULL, buf, len);
+}
+
+const char *ipct_said_parts(struct json_object *parts, const char *text, char *buf, size_t len)
+{
+	return parts && ipct_parts_render(parts, true, buf, len) >= 0 ? buf : text;
 }

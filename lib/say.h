@@ -67,3 +67,5 @@ int ipct_parts_render(struct json_object *parts, bool translate, char *buf, size
  * NULL when o has neither.
  */
 const char *ipct_said(struct json_object *o, const char *key, char *buf, size_t len);
+/* The same of a text (English) and its parts (may be NULL), kept apart: a graph object's warnings. */
+const char *ipct_said_parts(struct json_object *parts, const char *text, char *buf, size_t len);

@@ -14,7 +14,8 @@ its own pids:
 - Text under LANG=es_ES.UTF-8: the heading, each message and the evidence
   in Spanish with those pids in place (comm[pid]), in the course's terms
   (proceso zombi, huérfanos, SIGPIPE generada), and none of the English
-  messages; the same with LANG=C is English, each JSON message whole."""
+  messages; so is the pipe's warning in `pipes`; the same with LANG=C is
+  English, each JSON message whole."""
 
 import json
 import os
@@ -113,6 +114,13 @@ try:
     for x in diags:
         check(x['message'] not in es, 'English message in the Spanish text: %r' % x['message'])
     passed('text, LANG=es_ES.UTF-8: Spanish, with %s, %s and its children in place' % (writer, parent))
+
+    # The pipe graph's warning, in `pipes`.
+    r = run_cli(['pipes', '-s', d.socket, '--color', 'never', 'session=%d' % session], env=ES)
+    check_eq('pipes session=%d: exit status (stderr %r)' % (session, r.stderr), 0, r.returncode)
+    check('!! %s escribió en pipe:[%d]' % (writer, sig['inode']) in r.stdout and wac['message'] not in r.stdout,
+          'pipes: the warning on pipe:[%d] not in Spanish: %r' % (sig['inode'], r.stdout))
+    passed('pipes, LANG=es_ES.UTF-8: the warning on pipe:[%d] in Spanish' % sig['inode'])
 
     # Text in English: the messages whole.
     en = explain(d.socket, session, ['--color', 'never'], C)
