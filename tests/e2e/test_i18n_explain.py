@@ -14,8 +14,9 @@ its own pids:
 - Text under LANG=es_ES.UTF-8: the heading, each message and the evidence
   in Spanish with those pids in place (comm[pid]), in the course's terms
   (proceso zombi, huérfanos, SIGPIPE generada), and none of the English
-  messages; so is the pipe's warning in `pipes`; the same with LANG=C is
-  English, each JSON message whole."""
+  messages; so is the pipe's warning in `pipes`, and the live "!!" lines
+  of `run` (again, with that run's pids); the same with LANG=C is English,
+  each JSON message whole."""
 
 import json
 import os
@@ -121,6 +122,23 @@ try:
     check('!! %s escribió en pipe:[%d]' % (writer, sig['inode']) in r.stdout and wac['message'] not in r.stdout,
           'pipes: the warning on pipe:[%d] not in Spanish: %r' % (sig['inode'], r.stdout))
     passed('pipes, LANG=es_ES.UTF-8: the warning on pipe:[%d] in Spanish' % sig['inode'])
+
+    # Live, in `run`'s text: the "!!" lines in Spanish, naming what this run's programs report.
+    sig2, zomb2 = os.path.join(tmpdir, 'sigcases2.json'), os.path.join(tmpdir, 'zombies2.json')
+    r = run_cli(['run', '-s', d.socket, '--color', 'never', '--', 'sh', '-c',
+                 'IPCTRACE_REPORT="$2" "$0" sigpipe; "$1" never', example('sigcases'), example('zombies'), sig2],
+                env=dict(ES, IPCTRACE_REPORT=zomb2))
+    check_eq('run (text): exit status (stderr %r)' % r.stderr, 0, r.returncode)
+    with open(sig2) as f:
+        child = json.load(f)['child']
+    with open(zomb2) as f:
+        parent = json.load(f)['pid']
+    warns = [l for l in r.stderr.splitlines() if l.startswith('!! ')]
+    check_eq('run (text): "!!" lines', 2, len(warns))
+    check(any(l.startswith('!! sigcases[%d] escribió en pipe:[' % child) for l in warns)
+          and any(l.startswith('!! zombies[%d] nunca esperó a 3 de sus hijos' % parent) for l in warns),
+          'run (text): the diagnoses of sigcases[%d] and zombies[%d] not in Spanish: %r' % (child, parent, warns))
+    passed('run, LANG=es_ES.UTF-8: the live diagnoses of sigcases[%d] and zombies[%d] in Spanish' % (child, parent))
 
     # Text in English: the messages whole.
     en = explain(d.socket, session, ['--color', 'never'], C)
