@@ -2528,7 +2528,7 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 		if (r) {
 			ipct_say(&t, " (exec'd with");
 			for (int fd = 0; fd < 3; fd++) {
-				ipct_stdio_name(&r->st, fd, stream, sizeof(stream));
+				ipct_stdio_clause(&r->st, fd, stream, sizeof(stream));
 				ipct_say(&t, " %d=%s", fd, stream);
 			}
 			ipct_say(&t, ")");

@@ -34,6 +34,8 @@ struct ipct_stdio;
 void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len);
 /* What descriptor fd (0-2) of an exec's record was: an object's name, "/dev/null", "a file (inode N)", "closed". */
 void ipct_stdio_name(const struct ipct_stdio *s, int fd, char *buf, size_t len);
+/* The same as a %s argument of ipct_say, its words translated with the message (ipct_sub). */
+void ipct_stdio_clause(const struct ipct_stdio *s, int fd, char *buf, size_t len);
 
 struct ipct_flag_name {
 	uint64_t value;

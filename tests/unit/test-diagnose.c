@@ -17,7 +17,6 @@
 #include "check.h"
 #include "diagnose.h"
 #include "replay.h"
-#include "say.h"
 
 #define MAX_DIAGS 16
 #define MS 1000000ull
@@ -29,27 +28,13 @@ struct t {
 	struct json_object *d[MAX_DIAGS];
 };
 
-/* o's text under key, rendered from its parts untranslated: the same English, to the byte. */
-static void check_parts(struct json_object *o, const char *key, const char *parts)
-{
-	char buf[4096];
-	struct json_object *p = get(o, parts);
-
-	CHECK(p != NULL);
-	CHECK(ipct_parts_render(p, false, buf, sizeof(buf)) >= 0);
-	CHECK_STR(buf, jstr(o, key));
-}
-
 /* Both the graph's diagnoses and the engine's land here. */
 static void collect(uint32_t session, struct json_object *diag, void *data)
 {
 	struct t *t = data;
-	struct json_object *ev = get(diag, "evidence");
 
 	CHECK_INT(session, SESSION);
-	check_parts(diag, "message", "message_parts");
-	for (size_t i = 0; ev && i < json_object_array_length(ev); i++)
-		check_parts(json_object_array_get_idx(ev, i), "detail", "detail_parts");
+	check_diag_parts(diag);
 	if (t->n < MAX_DIAGS)
 		t->d[t->n] = json_object_get(diag);
 	t->n++;
