@@ -150,7 +150,7 @@ int do_explain(int argc, char **argv)
 	/* An option taken leaves its would-be usage status behind. */
 	ret = 1;
 	if (optind != argc - 1) {
-		fprintf(stderr, "ipctrace explain: %s\n", optind < argc ? _("one session at a time") : _("which session?"));
+		fprintf(stderr, _("ipctrace explain: %s\n"), optind < argc ? _("one session at a time") : _("which session?"));
 		usage_short(explain_usage);
 		return EXIT_USAGE;
 	}

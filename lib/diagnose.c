@@ -213,7 +213,8 @@ static void install_name(struct ipct_diag *dg, struct install *in, bool last)
 		snprintf(in->handler, sizeof(in->handler), "%s", name);
 out:
 	if (!in->handler[0] && last)
-		snprintf(in->handler, sizeof(in->handler), "a handler (0x%" PRIx64 ")", in->addr);
+		/* Said only in messages and evidence: a clause, translated with them. */
+		ipct_sub(in->handler, sizeof(in->handler), "a handler (0x%" PRIx64 ")", in->addr);
 }
 
 struct ipct_diag *ipct_diag_new(struct ipct_graph *g, struct ipct_syms *syms, ipct_diag_fn emit, void *data)
