@@ -212,8 +212,11 @@ static int render(const struct clause *c, bool translate, struct out *o)
 			f++;
 			continue;
 		}
-		/* A translation keeps each argument's conversion (msgfmt --check); widths were applied already. */
-		if (!spec(&f, &pos, mod, &conv, &sw, &sp) || sw || sp)
+		/*
+		 * A translation keeps each argument's conversion (msgfmt --check);
+		 * widths and precisions, a '*' one's too, were applied already.
+		 */
+		if (!spec(&f, &pos, mod, &conv, &sw, &sp))
 			return -EINVAL;
 		pos = pos ? pos - 1 : (unsigned)next++;
 		if (pos >= c->n)
@@ -290,7 +293,7 @@ const char *ipct_sub(char *buf, size_t len, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (collect(&c, fmt, ap, store, sizeof(store))) {
-		/* Cannot happen with the formats given here (tests/unit/test-say.c): said in English, plainly. */
+		/* A format collect() does not know, or arguments too long: said in English, plainly. */
 		va_end(ap);
 		va_start(ap, fmt);
 		vsnprintf(buf, len, fmt, ap);
