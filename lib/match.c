@@ -120,7 +120,8 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 		return 0;
 	case IPCT_MT_OBJECT:
 		if (parse_object(v, t) < 0) {
-			snprintf(err, errlen, _("bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], shm:[N], sem:[N], msq:ID, sem:ID, shm:ID or N)"),
+			snprintf(err, errlen, _("bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], shm:[N], sem:[N], "
+				   "msq:ID, sem:ID, shm:ID or N)"),
 				 f->name, v);
 			return -EINVAL;
 		}
