@@ -20,7 +20,8 @@
 /*
  * A word given as a %s argument that is translated with the message
  * ("reading", "them"): xgettext extracts it (--keyword=IPCT_W). The
- * prefix marks it; it never shows.
+ * prefix marks it; it never shows. (A process that names itself with
+ * these two control bytes first is shown without them.)
  */
 #define IPCT_SUB "\x01\x1f"
 #define IPCT_W(s) (IPCT_SUB s)
