@@ -366,7 +366,7 @@ static void sender_str(const struct ipct_sigrec *r, char *buf, size_t len)
 	else if (r->flags & IPCT_SR_SENDER && r->sender_comm[0])
 		task_str(buf, len, r->sender_comm, r->sender_pid, r->sender_tid);
 	else if (r->flags & IPCT_SR_SENDER)
-		snprintf(buf, len, "pid %u", r->sender_pid);
+		snprintf(buf, len, _("pid %u"), r->sender_pid);
 	else
 		snprintf(buf, len, "?");
 }
