@@ -14,6 +14,8 @@
 
 #include "cli.h"
 #include "diagnose.h"
+#include "i18n.h"
+#include "say.h"
 
 static const char *str(struct json_object *o, const char *key)
 {
@@ -40,15 +42,17 @@ static void text_diag(const struct ipct_fmt *f, struct json_object *d, bool firs
 		      struct ipct_buf *out)
 {
 	struct json_object *ev = NULL, *t;
-	char safe[4096];    /* messages and details name processes: their names are escaped */
+	char text[4096], safe[4096];    /* messages and details name processes: their names are escaped */
+	const char *kind = str(d, "kind");
 
 	if (first)
 		ipct_buf_printf(out, "%zu. ", group);
 	else
-		ipct_buf_printf(out, "   and ");
-	ipct_text_escape(safe, sizeof(safe), str(d, "message"), SIZE_MAX);
-	ipct_buf_printf(out, "%s%s%s%s: %s\n", f->color && !diag_is_info(d) ? "\033[1;31m" : "", str(d, "kind"),
-			diag_is_info(d) ? " (as designed)" : "", f->color && !diag_is_info(d) ? "\033[0m" : "", safe);
+		ipct_buf_printf(out, "%s", _("   and "));
+	ipct_text_escape(safe, sizeof(safe), ipct_said(d, "message", text, sizeof(text)) ?: "", SIZE_MAX);
+	/* The kind stays as JSON and docs/diagnoses.md name it. */
+	ipct_buf_printf(out, "%s%s%s%s: %s\n", f->color && !diag_is_info(d) ? "\033[1;31m" : "", kind,
+			diag_is_info(d) ? _(" (as designed)") : "", f->color && !diag_is_info(d) ? "\033[0m" : "", safe);
 	json_object_object_get_ex(d, "evidence", &ev);
 	for (size_t i = 0; ev && i < json_object_array_length(ev); i++) {
 		struct json_object *e = json_object_array_get_idx(ev, i);
@@ -56,7 +60,7 @@ static void text_diag(const struct ipct_fmt *f, struct json_object *d, bool firs
 		char proc[8 * IPCT_COMM_LEN + 24];
 
 		who(e, proc, sizeof(proc));
-		ipct_text_escape(safe, sizeof(safe), str(e, "detail"), SIZE_MAX);
+		ipct_text_escape(safe, sizeof(safe), ipct_said(e, "detail", text, sizeof(text)) ?: "", SIZE_MAX);
 		/* As the event lines count time: from the start of the trace. */
 		ipct_buf_printf(out, "     %10.6f  ", (double)(ns - f->realtime_off - (int64_t)f->start_ns) / 1e9);
 		ipct_buf_pad(out, proc, 24);
@@ -75,7 +79,7 @@ void print_explanation(const struct ipct_fmt *f, struct json_object *diags, stru
 	size_t n = diags ? json_object_array_length(diags) : 0;
 
 	if (!groups) {
-		fprintf(stderr, "ipctrace: out of memory\n");
+		fprintf(stderr, _("ipctrace: out of memory\n"));
 		return;
 	}
 	if (f->mode == IPCT_OUT_JSON) {
@@ -86,9 +90,12 @@ void print_explanation(const struct ipct_fmt *f, struct json_object *diags, stru
 		ipct_json_line(out, o);
 		json_object_put(o);
 	} else if (!n) {
-		ipct_buf_printf(out, "\nWhat went wrong: nothing that the trace can show.\n");
+		ipct_buf_printf(out, "\n%s\n", _("What went wrong: nothing that the trace can show."));
 	} else {
-		ipct_buf_printf(out, "\nWhat went wrong: %zu diagnos%s\n", n, n > 1 ? "es, root causes first" : "is");
+		ipct_buf_printf(out, "\n");
+		ipct_buf_printf(out, ngettext("What went wrong: %zu diagnosis", "What went wrong: %zu diagnoses, root causes first",
+					      n), n);
+		ipct_buf_printf(out, "\n");
 		for (size_t g = 0; g < json_object_array_length(groups); g++) {
 			struct json_object *grp = json_object_array_get_idx(groups, g);
 
@@ -102,8 +109,7 @@ void print_explanation(const struct ipct_fmt *f, struct json_object *diags, stru
 
 static void explain_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: ipctrace explain [OPTIONS] SESSION\n"
+	fputs(_("Usage: ipctrace explain [OPTIONS] SESSION\n"
 		"\n"
 		"Say what went wrong in a logged session, as 'ipctrace run --explain' does\n"
 		"when its command ends: every diagnosis the daemon made, grouped by the\n"
@@ -114,10 +120,10 @@ static void explain_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -o, --output FORMAT   text (default) or json: one object, as\n"
-		"                        'run --explain -o json' prints it\n"
-		SOCKET_HELP
-		"      --color WHEN      auto (default), always or never\n"
-		"  -h, --help            show this help\n");
+		"                        'run --explain -o json' prints it\n"), f);
+	fputs(SOCKET_HELP, f);
+	fputs(_("      --color WHEN      auto (default), always or never\n"
+		"  -h, --help            show this help\n"), f);
 }
 
 int do_explain(int argc, char **argv)
@@ -144,14 +150,14 @@ int do_explain(int argc, char **argv)
 	/* An option taken leaves its would-be usage status behind. */
 	ret = 1;
 	if (optind != argc - 1) {
-		fprintf(stderr, "ipctrace explain: %s\n", optind < argc ? "one session at a time" : "which session?");
+		fprintf(stderr, _("ipctrace explain: %s\n"), optind < argc ? _("one session at a time") : _("which session?"));
 		usage_short(explain_usage);
 		return EXIT_USAGE;
 	}
 	errno = 0;
 	id = strtoull(argv[optind], &end, 10);
 	if (errno || *end || end == argv[optind] || argv[optind][0] == '-' || !id || id > UINT32_MAX) {
-		fprintf(stderr, "ipctrace explain: '%s' is not a session number\n", argv[optind]);
+		fprintf(stderr, _("ipctrace explain: '%s' is not a session number\n"), argv[optind]);
 		return EXIT_USAGE;
 	}
 	fmt.mode = q.mode;
@@ -175,7 +181,7 @@ int do_explain(int argc, char **argv)
 		fmt.realtime_off = json_object_get_int64(v);
 	if (fmt.mode == IPCT_OUT_TEXT) {
 		local_time_str(fmt.realtime_off, when, sizeof(when));
-		ipct_buf_printf(&out, "Session %llu, started %s\n", id, when);
+		ipct_buf_printf(&out, _("Session %llu, started %s\n"), id, when);
 	}
 	print_explanation(&fmt, diags, &out);
 	ret = write_stdout(&out) < 0 ? 1 : 0;

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "report.h"
+#include "say.h"
 
 static const char *str(struct json_object *o, const char *key)
 {
@@ -306,11 +307,17 @@ static void text_object(struct ipct_buf *out, struct json_object *o, bool color)
 	text_holders(out, o, false, sem ? 2 : msgs, tty);
 	text_holders(out, o, true, sem ? 2 : msgs, tty);
 warnings:
-	/* Warnings name processes: their names are escaped. */
-	for (size_t i = 0; i < len(warn); i++)
-		ipct_buf_printf(out, "  %s!! %s%s\n", color ? "\033[1;31m" : "",
-				esc(json_object_get_string(json_object_array_get_idx(warn, i)), safe, sizeof(safe)),
+	/* Warnings name processes: their names are escaped. In the user's language, from their parts. */
+	for (size_t i = 0; i < len(warn); i++) {
+		struct json_object *parts = list(o, "warning_parts");
+		char text[4096];
+		const char *w = ipct_said_parts(i < len(parts) ? json_object_array_get_idx(parts, i) : NULL,
+						json_object_get_string(json_object_array_get_idx(warn, i)), text,
+						sizeof(text));
+
+		ipct_buf_printf(out, "  %s!! %s%s\n", color ? "\033[1;31m" : "", esc(w, safe, sizeof(safe)),
 				color ? "\033[0m" : "");
+	}
 }
 
 /* ---- dot ---- */

@@ -273,8 +273,8 @@ static void flush_out(struct run *r)
 /* A diagnosis, live: a line that stands out among the events, or the object as it is. */
 static void on_diagnosis(struct run *r, struct json_object *d)
 {
-	struct json_object *msg;
-	char safe[4096];    /* the message names processes: their names are escaped */
+	char text[4096], safe[4096];    /* the message names processes: their names are escaped */
+	const char *msg = ipct_said(d, "message", text, sizeof(text));
 
 	if (r->diags)
 		json_object_array_add(r->diags, json_object_get(d));
@@ -286,8 +286,7 @@ static void on_diagnosis(struct run *r, struct json_object *d)
 			r->unprinted++;
 	} else if (r->fmt.mode == IPCT_OUT_JSON)
 		ipct_json_line(&r->out, d);
-	else if (json_object_object_get_ex(d, "message", &msg) &&
-		 ipct_text_escape(safe, sizeof(safe), json_object_get_string(msg), SIZE_MAX) >= 0) {
+	else if (msg && ipct_text_escape(safe, sizeof(safe), msg, SIZE_MAX) >= 0) {
 		bool warn = !diag_is_info(d);
 
 		/* After the events that came before it, which wait in the output buffer. */

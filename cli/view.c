@@ -1555,15 +1555,14 @@ static char *rename_objects(const struct view *v, const char *text)
 /* A diagnosis (docs/diagnoses.md): its message, in full, over as many lines as it takes. */
 void view_diag(struct view *v, struct json_object *d)
 {
-	struct json_object *m;
-	char *msg;
-	const char *s;
+	char text[4096], *msg;
+	const char *m = ipct_said(d, "message", text, sizeof(text)), *s;
 	int room = v ? v->width - GUTTER - 3 : 0;
 
-	if (!v || v->broken || !json_object_object_get_ex(d, "message", &m))
+	if (!v || v->broken || !m)
 		return;
-	msg = rename_objects(v, json_object_get_string(m));
-	s = msg ? msg : json_object_get_string(m);
+	msg = rename_objects(v, m);
+	s = msg ? msg : m;
 	for (bool first = true; *s; first = false) {
 		int n = (int)strlen(s);
 		struct label l;

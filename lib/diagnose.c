@@ -33,6 +33,7 @@
 
 #include "diagnose.h"
 #include "format.h"
+#include "i18n.h"
 #include "names.h"
 #include "syscalls.h"
 
@@ -213,7 +214,8 @@ static void install_name(struct ipct_diag *dg, struct install *in, bool last)
 		snprintf(in->handler, sizeof(in->handler), "%s", name);
 out:
 	if (!in->handler[0] && last)
-		snprintf(in->handler, sizeof(in->handler), "a handler (0x%" PRIx64 ")", in->addr);
+		/* Said only in messages and evidence: a clause, translated with them. */
+		ipct_sub(in->handler, sizeof(in->handler), "a handler (0x%" PRIx64 ")", in->addr);
 }
 
 struct ipct_diag *ipct_diag_new(struct ipct_graph *g, struct ipct_syms *syms, ipct_diag_fn emit, void *data)
@@ -416,10 +418,20 @@ static const char *sig_str(int sig)
 	return ipct_sig_name(sig) ?: "a signal";
 }
 
+/* How a process ended, as ipct_wait_status_str says it, a clause translated with the message. */
 static const char *status_str(char *buf, size_t len, int status)
 {
-	ipct_wait_status_str(status, buf, len);
-	return buf;
+	const char *sig = ipct_sig_name(WIFSIGNALED(status) ? WTERMSIG(status) : WSTOPSIG(status)) ?: "signal";
+
+	if (WIFEXITED(status))
+		return ipct_sub(buf, len, "exited %d", WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		return ipct_sub(buf, len, WCOREDUMP(status) ? N_("killed by %s (core dumped)") : N_("killed by %s"), sig);
+	if (WIFSTOPPED(status))
+		return ipct_sub(buf, len, "stopped by %s", sig);
+	if (WIFCONTINUED(status))
+		return ipct_sub(buf, len, "continued");
+	return ipct_sub(buf, len, "status 0x%x", status);
 }
 
 static void obj_str(char *buf, size_t len, const struct ipct_graph_obj *o)
@@ -506,17 +518,18 @@ evidence(struct json_object *d, const struct dsession *s, uint64_t ts, uint32_t 
 	 const char *event, const char *fmt, ...)
 {
 	struct json_object *j = json_object_new_object();
-	char detail[256];
+	struct ipct_text detail = { .len = 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	ipct_vsay(&detail, fmt, ap);
 	va_end(ap);
 	json_object_object_add(j, "time_ns", jtime(s, ts));
 	json_object_object_add(j, "pid", json_object_new_int64(pid));
 	json_object_object_add(j, "comm", json_object_new_string(comm));
 	json_object_object_add(j, "event", json_object_new_string(event));
-	json_object_object_add(j, "detail", json_object_new_string(detail));
+	json_object_object_add(j, "detail", json_object_new_string(detail.buf));
+	json_object_object_add(j, "detail_parts", ipct_text_parts(&detail));
 	json_object_array_add(member(d, "evidence"), j);
 }
 
@@ -533,6 +546,7 @@ static void emit(struct ipct_diag *dg, const struct dsession *s, struct json_obj
 	/* The evidence, oldest first. */
 	json_object_array_sort(member(d, "evidence"), by_time);
 	json_object_object_add(d, "message", json_object_new_string(msg->buf));
+	json_object_object_add(d, "message_parts", ipct_text_parts(msg));
 	if (dg->emit)
 		dg->emit(s->id, d, dg->data);
 	json_object_put(d);
@@ -577,7 +591,9 @@ static void say_not_waited(struct ipct_diag *dg, struct dsession *s, struct dpro
 			adopter = k;
 		j = add_proc(d, k->pid, k->comm, "child");
 		json_object_object_add(j, "exited_ns", jtime(s, k->exit_ns));
-		json_object_object_add(j, "status", json_object_new_string(status_str(st, sizeof(st), k->status)));
+		ipct_wait_status_str(k->status, st, sizeof(st));
+		json_object_object_add(j, "status", json_object_new_string(st));
+		status_str(st, sizeof(st), k->status);
 		json_object_object_add(j, "zombie_ns", json_object_new_int64((int64_t)(p->exit_ns - k->exit_ns)));
 		json_object_object_add(j, "adopted_by", k->reap == REAP_ADOPTED ? json_object_new_int64(k->adopter)
 										 : NULL);
@@ -592,13 +608,15 @@ static void say_not_waited(struct ipct_diag *dg, struct dsession *s, struct dpro
 		ipct_say(&msg, " and %zu more", shown - 8);
 	evidence(d, s, p->exit_ns, p->pid, p->comm, "exit", "%s, without waiting for them", status_str(st, sizeof(st), p->status));
 	if (adopter) {
-		ipct_say(&msg, "; the kernel then handed %s to %s[%u], which reaped %s", n > 1 ? "them" : "it",
-		    adopter->adopter_comm, adopter->adopter, n > 1 ? "them" : "it");
+		ipct_say(&msg, n > 1 ? N_("; the kernel then handed them to %s[%u], which reaped them")
+			       : N_("; the kernel then handed it to %s[%u], which reaped it"),
+		    adopter->adopter_comm, adopter->adopter);
 		evidence(d, s, adopter->reaped_ns, p->pid, p->comm, "signal_generate", "SIGCHLD for %s[%u] to %s[%u], its new parent",
 			 adopter->comm, adopter->pid, adopter->adopter_comm, adopter->adopter);
 	} else {
-		ipct_say(&msg, "; the kernel then handed %s to init (or the nearest subreaper), which reaped %s",
-		    n > 1 ? "them" : "it", n > 1 ? "them" : "it");
+		ipct_say(&msg, n > 1 ? N_("; the kernel then handed them to init (or the nearest subreaper), which "
+					  "reaped them")
+			       : N_("; the kernel then handed it to init (or the nearest subreaper), which reaped it"));
 	}
 	ipct_say(&msg, ". A finished child stays a zombie until its parent collects it: call wait() or waitpid() "
 		  "for every child you fork (or set SIGCHLD to SIG_IGN if their status never matters)");
@@ -670,7 +688,7 @@ static void say_reaped(struct ipct_text *msg, const struct dsession *s, const st
 	default:
 		if (p->orphaned)
 			ipct_say(msg, "; its parent had exited, so %s adopted it and reaped it",
-			    p->adopter ? p->adopter_comm : "init");
+			    p->adopter ? p->adopter_comm : IPCT_W("init"));
 		else
 			ipct_say(msg, " and was reaped since");
 	}
@@ -708,7 +726,7 @@ static void esrch(struct dsession *s, struct json_object *d, struct ipct_text *m
 	}
 	if (!t) {
 		ipct_say(msg, "no process of this trace ever had %s %" PRId64 " (a wrong number, one from an earlier "
-			 "run, or a process outside the trace that has ended)", tid ? "thread id" : "pid", pid);
+			 "run, or a process outside the trace that has ended)", tid ? IPCT_W("thread id") : IPCT_W("pid"), pid);
 		return;
 	}
 	add_proc(d, t->pid, t->comm, "target");
@@ -721,7 +739,8 @@ static void esrch(struct dsession *s, struct json_object *d, struct ipct_text *m
 	if (t->reap == REAP_WAIT)
 		evidence(d, s, t->reaped_ns, t->reaper, t->reaper_comm, t->reap_call, "it collected %s[%u]", t->comm,
 			 t->pid);
-	ipct_say(msg, "%s %" PRId64 " was %s[%u], which exited at %s (%s)", tid ? "thread" : "pid", pid, t->comm, t->pid,
+	ipct_say(msg, tid ? N_("thread %" PRId64 " was %s[%u], which exited at %s (%s)")
+			  : N_("pid %" PRId64 " was %s[%u], which exited at %s (%s)"), pid, t->comm, t->pid,
 	    at(t1, sizeof(t1), s, t->exit_ns), st);
 	say_reaped(msg, s, t);
 	ipct_say(msg, ". Once a process is reaped its pid names nothing (and may soon name another process): do not "
@@ -807,16 +826,23 @@ static void rule_kill_failed(struct ipct_diag *dg, struct dsession *s, struct dp
 /* "the read end of pipe:[5]", "a socket", "a file or terminal": what a descriptor was on. */
 static const char *what_str(char *buf, size_t len, int kind, uint64_t ino, unsigned mode)
 {
-	const char *end = mode == 1 ? "the read end of " : mode == 2 ? "the write end of " : "";
+	bool fifo = kind == IPCT_KIND_FIFO;
 
-	if (kind == IPCT_KIND_PIPE || kind == IPCT_KIND_FIFO)
-		snprintf(buf, len, "%spipe:[%" PRIu64 "]%s", end, ino, kind == IPCT_KIND_FIFO ? " (a FIFO)" : "");
-	else if (kind == IPCT_KIND_SOCKET)
+	if ((kind == IPCT_KIND_PIPE || fifo) && mode == 1)
+		return ipct_sub(buf, len, fifo ? N_("the read end of pipe:[%" PRIu64 "] (a FIFO)")
+					       : N_("the read end of pipe:[%" PRIu64 "]"), ino);
+	if ((kind == IPCT_KIND_PIPE || fifo) && mode == 2)
+		return ipct_sub(buf, len, fifo ? N_("the write end of pipe:[%" PRIu64 "] (a FIFO)")
+					       : N_("the write end of pipe:[%" PRIu64 "]"), ino);
+	if (kind == IPCT_KIND_PIPE || fifo)
+		return ipct_sub(buf, len, fifo ? N_("pipe:[%" PRIu64 "] (a FIFO)")
+					       : N_("pipe:[%" PRIu64 "]"), ino);
+	if (kind == IPCT_KIND_SOCKET)
 		snprintf(buf, len, "socket:[%" PRIu64 "]", ino);
 	else if (kind == IPCT_KIND_SIGNALFD)
-		snprintf(buf, len, "a signalfd");
+		return ipct_sub(buf, len, "a signalfd");
 	else
-		snprintf(buf, len, "a file or terminal");
+		return ipct_sub(buf, len, "a file or terminal");
 	return buf;
 }
 
@@ -866,8 +892,10 @@ static bool wrong_end(struct ipct_diag *dg, const struct dsession *s, struct dpr
 	json_object_object_add(d, "cause", json_object_new_string(kind == IPCT_KIND_PIPE || kind == IPCT_KIND_FIFO
 								      ? "wrong_end" : "wrong_mode"));
 	if (kind != IPCT_KIND_PIPE && kind != IPCT_KIND_FIFO) {
-		ipct_say(msg, "fd %d is open for %s only (%s): it cannot be %s", fd, mode == 1 ? "reading" : "writing", what,
-		    write ? "written" : "read");
+		if (mode == 1)
+			ipct_say(msg, "fd %d is open for reading only (%s): it cannot be written", fd, what);
+		else
+			ipct_say(msg, "fd %d is open for writing only (%s): it cannot be read", fd, what);
 		return true;
 	}
 	add_object(d, &obj);
@@ -883,9 +911,10 @@ static bool wrong_end(struct ipct_diag *dg, const struct dsession *s, struct dpr
 		evidence(d, s, made.ts, made.pid, made.comm, made.call, "%s made fd %d %s", call, fd, what);
 	}
 	if (x.fd >= 0)
-		ipct_say(msg, "; its %s end is fd %d", write ? "write" : "read", x.fd);
+		ipct_say(msg, write ? N_("; its write end is fd %d") : N_("; its read end is fd %d"), x.fd);
 	else
-		ipct_say(msg, "; %s[%u] holds no %s end of it", p->comm, p->pid, write ? "write" : "read");
+		ipct_say(msg, write ? N_("; %s[%u] holds no write end of it") : N_("; %s[%u] holds no read end of it"),
+		    p->comm, p->pid);
 	ipct_say(msg, ". A pipe is written through its write end and read through its read end: pipe(fds) puts the "
 		 "read end in fds[0] and the write end in fds[1]");
 	return true;
@@ -914,7 +943,8 @@ static bool not_open(struct ipct_diag *dg, struct dsession *s, struct dproc *p, 
 			evidence(d, s, n.ts, n.pid, n.comm, "exec", "fd %d (close-on-exec) closed", fd);
 		} else {
 			note_call(call, sizeof(call), &n, fd);
-			ipct_say(msg, "fd %d was %sclosed at %s by %s in %s[%u]", fd, is_close ? "already " : "",
+			ipct_say(msg, is_close ? N_("fd %d was already closed at %s by %s in %s[%u]")
+					       : N_("fd %d was closed at %s by %s in %s[%u]"), fd,
 			    at(t, sizeof(t), s, n.ts), call, n.comm, n.pid);
 			evidence(d, s, n.ts, n.pid, n.comm, n.call, "closed fd %d", fd);
 		}
@@ -929,9 +959,12 @@ static bool not_open(struct ipct_diag *dg, struct dsession *s, struct dproc *p, 
 		if (is_close)
 			ipct_say(msg, ". A descriptor is closed once: a second close() fails, or closes whatever got its "
 				 "number in between");
+		else if (sc->io == IPCT_IO_NONE)
+			ipct_say(msg, ". A closed descriptor names nothing until a new open, pipe or dup gets that number: "
+				 "use it only before closing it");
 		else
 			ipct_say(msg, ". A closed descriptor names nothing until a new open, pipe or dup gets that number: "
-				 "%s it only before closing it", sc->io == IPCT_IO_NONE ? "use" : "read or write");
+				 "read or write it only before closing it");
 		if (fd == 1 && !is_close)
 			ipct_say(msg, " (printf() and puts() write to fd 1: they fail once it is closed)");
 		return true;
@@ -1063,8 +1096,8 @@ static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct d
 	ipct_say(&msg, "%s[%u] was killed by %s, sent by %s[%u] at %s", v->comm, v->pid, sig_str(sig), v->fatal.sender_comm,
 	    v->fatal.sender, at(t1, sizeof(t1), s, v->fatal.ts));
 	if (v->start_ns && v->fatal.ts >= v->start_ns)
-		ipct_say(&msg, ", %s after it %s", dur(t2, sizeof(t2), v->fatal.ts - v->start_ns),
-		    v->fork_ns == v->start_ns ? "was forked" : "exec'd");
+		ipct_say(&msg, v->fork_ns == v->start_ns ? N_(", %s after it was forked") : N_(", %s after it exec'd"),
+		    dur(t2, sizeof(t2), v->fatal.ts - v->start_ns));
 	if (!v->first_call_ns || v->first_call_ns > v->fatal.ts)
 		ipct_say(&msg, " and before it had made a single traced system call");
 	ipct_say(&msg, ": it had no handler for %s, whose default action ends the process. Yet its program handles %s: ",
@@ -1304,7 +1337,7 @@ static void say_ends(struct ipct_diag *dg, struct ipct_text *msg, const struct d
 	for (int i = 0; i < c->nends; i++) {
 		const struct dproc *q = proc_live(dg, c->ends[i].pid);
 
-		const char *sep = i ? (i == c->nends - 1 ? " and " : ", ") : "";
+		const char *sep = i ? (i == c->nends - 1 ? IPCT_W(" and ") : ", ") : "";
 
 		if (c->ends[i].pid == p->pid)
 			ipct_say(msg, "%sitself", sep);
@@ -1319,7 +1352,7 @@ static void say_ends(struct ipct_diag *dg, struct ipct_text *msg, const struct d
 static void say_call(struct ipct_diag *dg, struct ipct_text *msg, const struct dproc *p, const struct bcall *c,
 		     uint64_t now)
 {
-	const char *name = ipct_syscall_name(c->nr) ?: "a call";
+	const char *name = ipct_syscall_name(c->nr) ?: IPCT_W("a call");
 	bool sock = c->obj.kind == IPCT_KIND_SOCKET;
 	bool queue = c->obj.kind == IPCT_KIND_MQUEUE || c->obj.kind == IPCT_KIND_MSGQ;
 	char t[32];
@@ -1345,22 +1378,22 @@ static void say_call(struct ipct_diag *dg, struct ipct_text *msg, const struct d
 	case W_READ:
 		ipct_say(msg, " on ");
 		say_obj(msg, c);
-		ipct_say(msg, sock ? ": nothing has arrived, and only " : ": it is empty, and only ");
+		ipct_say(msg, sock ? N_(": nothing has arrived, and only ") : N_(": it is empty, and only "));
 		say_ends(dg, msg, p, c);
-		ipct_say(msg, sock || queue ? " can send to it" : " can write to it");
+		ipct_say(msg, sock || queue ? N_(" can send to it") : N_(" can write to it"));
 		return;
 	case W_SEM:
-		ipct_say(msg, c->obj.kind == IPCT_KIND_SHM ? " (sem_wait) on the semaphore " : " on the semaphore set ");
+		ipct_say(msg, c->obj.kind == IPCT_KIND_SHM ? N_(" (sem_wait) on the semaphore ") : N_(" on the semaphore set "));
 		say_obj(msg, c);
 		ipct_say(msg, ", which only ");
 		say_ends(dg, msg, p, c);
-		ipct_say(msg, " use%s", c->nends == 1 ? "s" : "");
+		ipct_say(msg, c->nends == 1 ? N_(" uses") : N_(" use"));
 		return;
 	case W_WRITE:
 		ipct_say(msg, " to ");
 		say_obj(msg, c);
 		if (sock || queue)
-			ipct_say(msg, ": %s is full, and only ", sock ? "its buffer" : "it");
+			ipct_say(msg, sock ? N_(": its buffer is full, and only ") : N_(": it is full, and only "));
 		else if (c->obj.bytes_written > c->obj.bytes_read)
 			ipct_say(msg, ": it is full (%" PRIu64 " bytes written, %" PRIu64 " read), and only ",
 			    c->obj.bytes_written, c->obj.bytes_read);
@@ -1428,9 +1461,11 @@ static void say_way_out(struct ipct_text *msg, struct dproc **m, int n)
 		}
 	}
 	if (sems)
-		ipct_say(msg, "Way out: each waits on a semaphore that only another of them would post; post before "
-			 "waiting, or take the semaphores%s in one order everywhere%s", posix ? "" : " of a set",
-			 posix ? "" : " (one semop can take several at once)");
+		ipct_say(msg, posix ? N_("Way out: each waits on a semaphore that only another of them would post; post "
+				      "before waiting, or take the semaphores in one order everywhere")
+				    : N_("Way out: each waits on a semaphore that only another of them would post; post "
+				      "before waiting, or take the semaphores of a set in one order everywhere (one "
+				      "semop can take several at once)"));
 	else if (queues && reads)
 		ipct_say(msg, "Way out: each waits for a message that another would send only once its own receive "
 			 "returns; one of them must send first");
@@ -1462,9 +1497,9 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 		return;
 	d = diag_new(s, "deadlock", now, m[0]);
 	for (int i = 0; i < n; i++)
-		ipct_say(&msg, "%s%s[%u]", i ? (i == n - 1 ? " and " : ", ") : "", m[i]->comm, m[i]->pid);
-	ipct_say(&msg, n == 2 ? " wait for each other, and neither can go on. "
-			 : " wait for each other in a circle, and none of them can go on. ");
+		ipct_say(&msg, "%s%s[%u]", i ? (i == n - 1 ? IPCT_W(" and ") : ", ") : "", m[i]->comm, m[i]->pid);
+	ipct_say(&msg, n == 2 ? N_(" wait for each other, and neither can go on. ")
+			 : N_(" wait for each other in a circle, and none of them can go on. "));
 	for (int g = 0; g < 2; g++) {
 		struct dproc **set = g ? also : m;
 
@@ -1503,11 +1538,12 @@ static void say_deadlock(struct ipct_diag *dg, struct dproc **m, int n, struct d
 		}
 	}
 	if (nalso)
-		ipct_say(&msg, "(%s waiting on them, stuck as well.) ", nalso > 1 ? "Those after the circle are"
-									 : "The last one is");
+		ipct_say(&msg, nalso > 1 ? N_("(Those after the circle are waiting on them, stuck as well.) ")
+					 : N_("(The last one is waiting on them, stuck as well.) "));
 	say_way_out(&msg, m, n);
-	ipct_say(&msg, ". Nothing in the trace can wake them now%s; only a signal can (kill them, or Ctrl-C)",
-	    fifo ? " (nor anything outside it but a process that opens the FIFO)" : "");
+	ipct_say(&msg, fifo ? N_(". Nothing in the trace can wake them now (nor anything outside it but a process that "
+			      "opens the FIFO); only a signal can (kill them, or Ctrl-C)")
+			    : N_(". Nothing in the trace can wake them now; only a signal can (kill them, or Ctrl-C)"));
 	emit(dg, s, d, &msg);
 }
 

@@ -7,6 +7,7 @@
 
 #include "evfilter.h"
 #include "format.h"
+#include "i18n.h"
 #include "names.h"
 #include "syscalls.h"
 
@@ -105,7 +106,7 @@ struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *e
 
 	init_type_names();
 	if (!f) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s", _("out of memory"));
 		return NULL;
 	}
 	f->m = ipct_match_parse(ipct_event_fields, terms, n, err, errlen);
@@ -113,7 +114,7 @@ struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *e
 	f->trees = f->m ? calloc((size_t)f->m->nterms + 1, sizeof(*f->trees)) : NULL;
 	if (!f->m || !f->trees) {
 		if (f->m)
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, "%s", _("out of memory"));
 		ipct_evfilter_free(f);
 		return NULL;
 	}
@@ -123,7 +124,7 @@ struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *e
 		if (t->field == F_TREE)
 			pidset_add(&f->trees[i], (uint32_t)t->num);
 		if (t->field == F_ERRNO && !errno_known(t->str)) {
-			snprintf(err, errlen, "bad value for errno: '%s' is not an error name (try EPIPE, EINTR, EAGAIN)",
+			snprintf(err, errlen, _("bad value for errno: '%s' is not an error name (try EPIPE, EINTR, EAGAIN)"),
 				 t->str);
 			ipct_evfilter_free(f);
 			return NULL;
@@ -318,8 +319,8 @@ static int parse_classes(const char *list, unsigned *classes, char *err, size_t 
 			if (strlen(class_names[i]) == len && !strncmp(class_names[i], list, len))
 				break;
 		if (!class_names[i] && !(len == 3 && !strncmp(list, "all", 3))) {
-			snprintf(err, errlen, "bad value for trace: '%.*s' (valid: all, signal, process, ipc, pipe, "
-				 "socket, queue)", (int)len, list);
+			snprintf(err, errlen, _("bad value for trace: '%.*s' (valid: all, signal, process, ipc, pipe, "
+				 "socket, queue)"), (int)len, list);
 			return -EINVAL;
 		}
 		/* all: every event, as if no class were named. */
@@ -337,7 +338,7 @@ struct ipct_evfilter *ipct_evfilter_select(const char *const *exprs, int n, char
 	int nterms = 0;
 
 	if (!terms) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s", _("out of memory"));
 		return NULL;
 	}
 	for (int i = 0; i < n; i++) {

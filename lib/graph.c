@@ -40,6 +40,7 @@
 
 #include "format.h"
 #include "graph.h"
+#include "i18n.h"
 #include "names.h"
 #include "qtime.h"
 #include "syscalls.h"
@@ -83,7 +84,7 @@ struct object {
 	uint64_t peer_ino;
 	uint64_t bytes_w, bytes_r, writes, reads, eof_reads, epipe, eagain;
 	struct holder *holders, **holders_tail;
-	struct json_object *warnings;
+	struct json_object *warnings, *warning_parts;   /* each warning's message_parts, in the same order */
 	struct mqueue *q;               /* message queues (and semaphore sets, for their life): what only they have */
 	struct shmseg *m;               /* shared memory segments: the same */
 	struct semset *sem;             /* semaphore sets: their semaphores */
@@ -256,6 +257,7 @@ static void object_free(struct object *o)
 		free(h);
 	}
 	json_object_put(o->warnings);
+	json_object_put(o->warning_parts);
 	if (o->q)
 		ipct_qtime_free(o->q->times);
 	free(o->q);
@@ -466,18 +468,22 @@ static void object_name(const struct object *o, char *buf, size_t len)
 		ipct_object_name(o->kind, o->ino, buf, len);
 }
 
-static void object_warn(struct object *o, const char *msg)
+static void object_warn(struct object *o, const struct ipct_text *msg)
 {
 	size_t n;
 
-	if (!o->warnings)
+	if (!o->warnings) {
 		o->warnings = json_object_new_array();
-	n = o->warnings ? json_object_array_length(o->warnings) : MAX_WARNINGS;
+		o->warning_parts = json_object_new_array();
+	}
+	n = o->warnings && o->warning_parts ? json_object_array_length(o->warnings) : MAX_WARNINGS;
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(json_object_get_string(json_object_array_get_idx(o->warnings, i)), msg))
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(o->warnings, i)), msg->buf))
 			return;
-	if (n < MAX_WARNINGS)
-		json_object_array_add(o->warnings, json_object_new_string(msg));
+	if (n < MAX_WARNINGS) {
+		json_object_array_add(o->warnings, json_object_new_string(msg->buf));
+		json_object_array_add(o->warning_parts, ipct_text_parts(msg));
+	}
 }
 
 /* The holder entry of (pid, fd) for o, reopened or new. */
@@ -822,28 +828,35 @@ uint64_t ipct_graph_untracked(const struct ipct_graph *g, uint32_t session)
 
 /* ---- diagnoses ---- */
 
-/* "cat[812] fd 4, sh[811] fd 4" for the open write ends of o, and the holders as JSON. */
-static int write_holders(const struct object *o, const struct gproc *self, char *buf, size_t len,
-			 struct json_object *arr)
+/*
+ * The open write ends of o: said to t (when not NULL) as "cat[812] fd 4,
+ * sh[811] fd 4 (itself)", added to arr (when not NULL) as JSON. Returns how
+ * many; *own (when not NULL): whether self holds one.
+ */
+static int write_holders(const struct object *o, const struct gproc *self, struct ipct_text *t,
+			 struct json_object *arr, bool *own)
 {
-	size_t used = 0;
 	int n = 0;
 
-	buf[0] = 0;
 	for (const struct holder *h = o->holders; h; h = h->next) {
+		bool is_self = self && h->pid == self->pid;
 		struct json_object *j;
 
 		if (!h->open || !(h->mode & END_WRITE))
 			continue;
-		if (used < len)
-			used += snprintf(buf + used, len - used, "%s%s[%u] fd %d%s", n ? ", " : "", h->comm,
-					 h->pid, h->fd, self && h->pid == self->pid ? " (itself)" : "");
+		if (own)
+			*own |= is_self;
+		if (t)
+			ipct_say(t, is_self ? N_("%s%s[%u] fd %d (itself)") : N_("%s%s[%u] fd %d"), n ? ", " : "", h->comm,
+				 h->pid, h->fd);
+		n++;
+		if (!arr)
+			continue;
 		j = json_object_new_object();
 		json_object_object_add(j, "pid", json_object_new_int64(h->pid));
 		json_object_object_add(j, "comm", json_object_new_string(h->comm));
 		json_object_object_add(j, "fd", json_object_new_int(h->fd));
 		json_object_array_add(arr, j);
-		n++;
 	}
 	return n;
 }
@@ -858,15 +871,27 @@ static struct json_object *who_json(uint32_t pid, const char *comm)
 	return j;
 }
 
-/* A diagnosis d that rests on one event (its evidence) goes to the session's client, and is freed. */
-static void diag_emit(struct ipct_graph *g, uint32_t session, struct json_object *d, uint32_t pid, const char *comm,
-		      int64_t time_ns, const char *event, const char *detail)
+/*
+ * A diagnosis d, its message msg, that rests on one event (its evidence,
+ * which detail_fmt says) goes to the session's client, and is freed.
+ */
+static void __attribute__((format(printf, 9, 10)))
+diag_emit(struct ipct_graph *g, uint32_t session, struct json_object *d, const struct ipct_text *msg, uint32_t pid,
+	  const char *comm, int64_t time_ns, const char *event, const char *detail_fmt, ...)
 {
 	struct json_object *ev = json_object_new_array(), *j = who_json(pid, comm);
+	struct ipct_text detail = { .len = 0 };
+	va_list ap;
 
+	va_start(ap, detail_fmt);
+	ipct_vsay(&detail, detail_fmt, ap);
+	va_end(ap);
+	json_object_object_add(d, "message", json_object_new_string(msg->buf));
+	json_object_object_add(d, "message_parts", ipct_text_parts(msg));
 	json_object_object_add(j, "time_ns", json_object_new_int64(time_ns));
 	json_object_object_add(j, "event", json_object_new_string(event));
-	json_object_object_add(j, "detail", json_object_new_string(detail));
+	json_object_object_add(j, "detail", json_object_new_string(detail.buf));
+	json_object_object_add(j, "detail_parts", ipct_text_parts(&detail));
 	json_object_array_add(ev, j);
 	json_object_object_add(d, "evidence", ev);
 	if (g->diag)
@@ -881,12 +906,12 @@ static void diag_emit(struct ipct_graph *g, uint32_t session, struct json_object
  * says what is normal (severity "info"), and is no warning of the object's.
  */
 static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc *p, int fd,
-		     const char *kind, uint64_t ts, struct json_object *holders, const char *msg,
+		     const char *kind, uint64_t ts, struct json_object *holders, const struct ipct_text *msg,
 		     uint64_t ev_ts, const char *event, const char *role, bool info)
 {
 	struct json_object *d = json_object_new_object(), *procs = json_object_new_array(), *j;
 	int64_t off = clock_of(g, o->session);
-	char name[80], detail[128];
+	char name[80];
 
 	object_name(o, name, sizeof(name));
 	if (!info)
@@ -902,7 +927,6 @@ static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc 
 	json_object_object_add(d, "comm", json_object_new_string(p->comm));
 	json_object_object_add(d, "fd", json_object_new_int(fd));
 	json_object_object_add(d, "holders", holders);
-	json_object_object_add(d, "message", json_object_new_string(msg));
 	j = who_json(p->pid, p->comm);
 	json_object_object_add(j, "role", json_object_new_string(role));
 	json_object_array_add(procs, j);
@@ -920,8 +944,8 @@ static void diagnose(struct ipct_graph *g, struct object *o, const struct gproc 
 	j = json_object_new_array();
 	json_object_array_add(j, json_object_new_string(name));
 	json_object_object_add(d, "objects", j);
-	snprintf(detail, sizeof(detail), "%s, fd %d on %s", event, fd, name);
-	diag_emit(g, o->session, d, p->pid, p->comm, (int64_t)ev_ts + off, event, detail);
+	diag_emit(g, o->session, d, msg, p->pid, p->comm, (int64_t)ev_ts + off, event, "%s, fd %d on %s", event, fd,
+		  name);
 }
 
 bool ipct_graph_reader_said(struct ipct_graph *g, uint32_t pid, int fd)
@@ -938,35 +962,32 @@ void ipct_graph_blocked(struct ipct_graph *g, uint32_t pid, int fd, int nr, uint
 	struct gproc *p = proc_find(g, pid);
 	struct fdent *ent = p ? fd_find(p, fd) : NULL;
 	struct json_object *holders;
-	char who[512], msg[1024], name[48];
-	bool own;
+	struct ipct_text msg = { .len = 0 };
+	char name[48];
+	bool own = false;
 
 	if (!ent || ent->h->diagnosed || (ent->obj->kind != IPCT_KIND_PIPE && ent->obj->kind != IPCT_KIND_FIFO) ||
 	    !(ent->mode & END_READ))
 		return;
 	holders = json_object_new_array();
-	if (!write_holders(ent->obj, p, who, sizeof(who), holders)) {
+	if (!write_holders(ent->obj, p, NULL, holders, &own)) {
 		json_object_put(holders);
 		return;
 	}
 	ent->h->diagnosed = true;
-	own = strstr(who, "(itself)") != NULL;
 	object_name(ent->obj, name, sizeof(name));
 	/* A slow writer is no bug; a reader that holds the write end itself never gets EOF. */
 	if (own)
-		snprintf(msg, sizeof(msg),
-			 "%s[%u] has waited %.1f s in %s on %s (fd %d) and will never see EOF: it holds "
+		ipct_say(&msg, "%s[%u] has waited %.1f s in %s on %s (fd %d) and will never see EOF: it holds "
 			 "the write end itself; a reader must close its own copy of the write end. "
-			 "Write ends open: %s",
-			 p->comm, p->pid, (now_ns - since_ns) / 1e9, ipct_syscall_name(nr) ?: "read", name,
-			 fd, who);
+			 "Write ends open: ",
+			 p->comm, p->pid, (now_ns - since_ns) / 1e9, ipct_syscall_name(nr) ?: "read", name, fd);
 	else
-		snprintf(msg, sizeof(msg),
-			 "%s[%u] has waited %.1f s in %s on %s (fd %d): it sees EOF only once every write "
-			 "end is closed, and these are open: %s",
-			 p->comm, p->pid, (now_ns - since_ns) / 1e9, ipct_syscall_name(nr) ?: "read", name,
-			 fd, who);
-	diagnose(g, ent->obj, p, fd, "no_eof", now_ns, holders, msg, since_ns, ipct_syscall_name(nr) ?: "read",
+		ipct_say(&msg, "%s[%u] has waited %.1f s in %s on %s (fd %d): it sees EOF only once every write "
+			 "end is closed, and these are open: ",
+			 p->comm, p->pid, (now_ns - since_ns) / 1e9, ipct_syscall_name(nr) ?: "read", name, fd);
+	write_holders(ent->obj, p, &msg, NULL, NULL);
+	diagnose(g, ent->obj, p, fd, "no_eof", now_ns, holders, &msg, since_ns, ipct_syscall_name(nr) ?: "read",
 		 "reader", false);
 }
 
@@ -974,22 +995,21 @@ static void check_leaks(struct ipct_graph *g, struct gproc *p, uint64_t ts)
 {
 	for (size_t i = 0; i < p->nfds; i++) {
 		struct fdent *ent = &p->fds[i];
-		char msg[512], name[80];
+		struct ipct_text msg = { .len = 0 };
 		struct json_object *holders;
-		char who[256];
+		char name[80];
 
 		/* Descriptors from before the trace are someone else's doing: not diagnosed. */
 		if (ent->fd <= 2 || !(ent->mode & END_WRITE) || ent->inherited ||
 		    (ent->obj->kind != IPCT_KIND_PIPE && ent->obj->kind != IPCT_KIND_FIFO))
 			continue;
 		holders = json_object_new_array();
-		write_holders(ent->obj, NULL, who, sizeof(who), holders);
+		write_holders(ent->obj, NULL, NULL, holders, NULL);
 		object_name(ent->obj, name, sizeof(name));
-		snprintf(msg, sizeof(msg),
-			 "%s[%u] was exec'd holding the write end of %s as fd %d (not close-on-exec): "
+		ipct_say(&msg, "%s[%u] was exec'd holding the write end of %s as fd %d (not close-on-exec): "
 			 "its readers see EOF only after it exits or closes it",
 			 p->comm, p->pid, name, ent->fd);
-		diagnose(g, ent->obj, p, ent->fd, "leaked_write_end", ts, holders, msg, ts, "exec", "exec'd", false);
+		diagnose(g, ent->obj, p, ent->fd, "leaked_write_end", ts, holders, &msg, ts, "exec", "exec'd", false);
 	}
 }
 
@@ -1024,26 +1044,27 @@ static void account(struct ipct_graph *g, struct gproc *p, struct fdent *ent, bo
 	} else if (ret == -EAGAIN) {
 		o->eagain++;
 	} else if (ret == -EPIPE && write) {
-		char msg[512], name[80];
+		struct ipct_text msg = { .len = 0 };
+		char name[80];
 		/* Its readers read, then left: how a pipeline (yes | head) stops a writer, by design. */
 		bool normal = o->bytes_r > 0;
 
 		o->epipe++;
 		object_name(o, name, sizeof(name));
 		if (normal)
-			snprintf(msg, sizeof(msg), "%s[%u] wrote to %s (fd %d) after its readers had read %" PRIu64
+			ipct_say(&msg, "%s[%u] wrote to %s (fd %d) after its readers had read %" PRIu64
 				 " bytes and closed it: the write failed with EPIPE and raised SIGPIPE, which is how a "
 				 "pipeline stops a writer once its reader has what it wanted", p->comm, p->pid, name,
 				 ent->fd, o->bytes_r);
 		else
-			snprintf(msg, sizeof(msg), "%s[%u] wrote to %s (fd %d) after every reader had closed it: "
+			ipct_say(&msg, "%s[%u] wrote to %s (fd %d) after every reader had closed it: "
 				 "the write failed with EPIPE and raised SIGPIPE", p->comm, p->pid, name, ent->fd);
 		/*
 		 * Once per writer: a loop that keeps writing says nothing new. A
 		 * socket's EPIPE can be its own shutdown: not diagnosed.
 		 */
 		if (!h->diagnosed && o->kind != IPCT_KIND_SOCKET)
-			diagnose(g, o, p, ent->fd, "write_after_close", ts, json_object_new_array(), msg, ts,
+			diagnose(g, o, p, ent->fd, "write_after_close", ts, json_object_new_array(), &msg, ts,
 				 "write", "writer", normal);
 		h->diagnosed = true;
 	}
@@ -2394,6 +2415,8 @@ static struct json_object *object_json(struct ipct_graph *g, const struct object
 	json_object_object_add(j, "epipe_writes", json_object_new_int64((int64_t)o->epipe));
 	json_object_object_add(j, "eagain", json_object_new_int64((int64_t)o->eagain));
 	json_object_object_add(j, "warnings", o->warnings ? json_object_get(o->warnings) : json_object_new_array());
+	json_object_object_add(j, "warning_parts", o->warning_parts ? json_object_get(o->warning_parts)
+								    : json_object_new_array());
 	if (o->sem)
 		sem_json(j, o, off);
 	else if (o->q)
@@ -2560,7 +2583,7 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 		if (r) {
 			ipct_say(&t, " (exec'd with");
 			for (int fd = 0; fd < 3; fd++) {
-				ipct_stdio_name(&r->st, fd, stream, sizeof(stream));
+				ipct_stdio_clause(&r->st, fd, stream, sizeof(stream));
 				ipct_say(&t, " %d=%s", fd, stream);
 			}
 			ipct_say(&t, ")");
@@ -2582,11 +2605,9 @@ static void check_unused(struct ipct_graph *g, const struct gsession *s, const s
 	json_object_object_add(d, "pid", json_object_new_int64(first->pid));
 	json_object_object_add(d, "comm", json_object_new_string(first->comm));
 	json_object_object_add(d, "fd", json_object_new_int(first->fd));
-	json_object_object_add(d, "message", json_object_new_string(t.buf));
 	json_object_object_add(d, "processes", procs);
 	json_object_object_add(d, "objects", objs);
-	snprintf(stream, sizeof(stream), "made %s", name);
-	diag_emit(g, o->session, d, first->pid, first->comm, (int64_t)o->created_ns + off, "pipe", stream);
+	diag_emit(g, o->session, d, &t, first->pid, first->comm, (int64_t)o->created_ns + off, "pipe", "made %s", name);
 }
 
 /* A queue, semaphore set or segment made in the trace and not removed: it outlives the programs. */
@@ -2596,7 +2617,8 @@ static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t no
 	struct json_object *d = json_object_new_object(), *j, *arr;
 	int64_t off = clock_of(g, o->session);
 	const char *call = ipct_syscall_name(q->maker_call), *how;
-	char name[80], cmd[128], msg[768], detail[160], left[96];
+	struct ipct_text msg = { .len = 0 };
+	char name[80], cmd[128], left[96];
 
 	object_name(o, name, sizeof(name));
 	switch (o->kind) {
@@ -2621,23 +2643,26 @@ static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t no
 		snprintf(cmd, sizeof(cmd), "rm /dev/mqueue%s", o->path ? o->path : "/NAME");
 		how = "mq_unlink";
 	}
+	/* What it keeps: a clause translated with the message. */
 	if (posix_sem(o))
-		snprintf(left, sizeof(left), "with its value");
+		ipct_sub(left, sizeof(left), "with its value");
 	else if (o->m && o->m->size >= 0)
-		snprintf(left, sizeof(left), "with its %" PRId64 " bytes", o->m->size);
+		ipct_sub(left, sizeof(left), "with its %" PRId64 " bytes", o->m->size);
 	else if (o->m)
-		snprintf(left, sizeof(left), "with its memory");
+		ipct_sub(left, sizeof(left), "with its memory");
 	else if (o->sem && o->sem->nsems >= 0)
-		snprintf(left, sizeof(left), "with its %" PRId64 " semaphore(s)", o->sem->nsems);
+		ipct_sub(left, sizeof(left), "with its %" PRId64 " semaphore(s)", o->sem->nsems);
 	else if (o->sem)
-		snprintf(left, sizeof(left), "with its semaphores");
+		ipct_sub(left, sizeof(left), "with its semaphores");
 	else
-		snprintf(left, sizeof(left), "with the %" PRIu64 " message(s) left in it", ipct_qtime_queued(o->q->times));
-	snprintf(msg, sizeof(msg), "%s[%u] created %s and nobody removed it (%s): it outlives the programs, "
-		 "%s, until it is removed or the machine restarts; `%s` removes it%s", q->maker_comm, q->maker_pid,
-		 name, how, left, cmd,
-		 o->kind == IPCT_KIND_MQUEUE ? " (where the mqueue file system is mounted on /dev/mqueue)" : "");
-	object_warn((struct object *)o, msg);
+		ipct_sub(left, sizeof(left), "with the %" PRIu64 " message(s) left in it", ipct_qtime_queued(o->q->times));
+	ipct_say(&msg, o->kind == IPCT_KIND_MQUEUE
+		 ? N_("%s[%u] created %s and nobody removed it (%s): it outlives the programs, %s, until it is removed "
+		   "or the machine restarts; `%s` removes it (where the mqueue file system is mounted on /dev/mqueue)")
+		 : N_("%s[%u] created %s and nobody removed it (%s): it outlives the programs, %s, until it is removed "
+		   "or the machine restarts; `%s` removes it"),
+		 q->maker_comm, q->maker_pid, name, how, left, cmd);
+	object_warn((struct object *)o, &msg);
 	json_object_object_add(d, "type", json_object_new_string("diagnosis"));
 	json_object_object_add(d, "kind", json_object_new_string("leaked_ipc"));
 	json_object_object_add(d, "session", json_object_new_int64(o->session));
@@ -2646,7 +2671,6 @@ static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t no
 	json_object_object_add(d, "pid", json_object_new_int64(q->maker_pid));
 	json_object_object_add(d, "comm", json_object_new_string(q->maker_comm));
 	json_object_object_add(d, "fd", NULL);
-	json_object_object_add(d, "message", json_object_new_string(msg));
 	json_object_object_add(d, "command", json_object_new_string(cmd));
 	if (o->m)
 		json_object_object_add(d, "size", o->m->size >= 0 ? json_object_new_int64(o->m->size) : NULL);
@@ -2661,9 +2685,8 @@ static void leaked_ipc(struct ipct_graph *g, const struct object *o, uint64_t no
 	arr = json_object_new_array();
 	json_object_array_add(arr, json_object_new_string(name));
 	json_object_object_add(d, "objects", arr);
-	snprintf(detail, sizeof(detail), "%s created %s", call ? call : "a call", name);
-	diag_emit(g, o->session, d, q->maker_pid, q->maker_comm, (int64_t)q->made_ns + off, call ? call : "syscall",
-		  detail);
+	diag_emit(g, o->session, d, &msg, q->maker_pid, q->maker_comm, (int64_t)q->made_ns + off,
+		  call ? call : "syscall", "%s created %s", call ? call : IPCT_W("a call"), name);
 }
 
 void ipct_graph_session_ends(struct ipct_graph *g, uint32_t session, uint64_t now_ns)

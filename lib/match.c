@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "ipctrace/event.h"
+#include "i18n.h"
 #include "match.h"
 #include "names.h"
 
@@ -80,7 +81,7 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 		errno = 0;
 		t->num = strtoll(v, &end, 10);
 		if (errno || !*v || *end || t->num < 0) {
-			snprintf(err, errlen, "bad value for %s: '%s' is not a number", f->name, v);
+			snprintf(err, errlen, _("bad value for %s: '%s' is not a number"), f->name, v);
 			return -EINVAL;
 		}
 		return 0;
@@ -88,7 +89,7 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 		t->num = ipct_sig_parse(v);
 		if (t->num < 0) {
 			snprintf(err, errlen,
-				 "bad value for %s: '%s' is not a signal (try SIGUSR1, usr1, 10 or SIGRTMIN+1)",
+				 _("bad value for %s: '%s' is not a signal (try SIGUSR1, usr1, 10 or SIGRTMIN+1)"),
 				 f->name, v);
 			return -EINVAL;
 		}
@@ -98,11 +99,11 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 			if (!strcasecmp(f->names[t->num], v))
 				return 0;
 		list_names(valid, sizeof(valid), f->names, sizeof(f->names[0]));
-		snprintf(err, errlen, "bad value for %s: '%s' (valid: %s)", f->name, v, valid);
+		snprintf(err, errlen, _("bad value for %s: '%s' (valid: %s)"), f->name, v, valid);
 		return -EINVAL;
 	case IPCT_MT_STR:
 		if (strlen(v) >= sizeof(t->str)) {
-			snprintf(err, errlen, "bad value for %s: longer than %zu bytes", f->name,
+			snprintf(err, errlen, _("bad value for %s: longer than %zu bytes"), f->name,
 				 sizeof(t->str) - 1);
 			return -EINVAL;
 		}
@@ -111,15 +112,16 @@ static int parse_value(const struct ipct_match_field *f, const char *v, struct i
 	case IPCT_MT_COMM:
 		/* A longer name could never match: say why rather than match nothing. */
 		if (strlen(v) > 15) {
-			snprintf(err, errlen, "bad value for %s: '%s' is longer than 15 characters, and the kernel "
-				 "cuts command names to 15: use %s=%.15s", f->name, v, f->name, v);
+			snprintf(err, errlen, _("bad value for %s: '%s' is longer than 15 characters, and the kernel "
+				 "cuts command names to 15: use %s=%.15s"), f->name, v, f->name, v);
 			return -EINVAL;
 		}
 		strcpy(t->str, v);
 		return 0;
 	case IPCT_MT_OBJECT:
 		if (parse_object(v, t) < 0) {
-			snprintf(err, errlen, "bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], shm:[N], sem:[N], msq:ID, sem:ID, shm:ID or N)",
+			snprintf(err, errlen, _("bad value for %s: '%s' (try pipe:[N], socket:[N], mqueue:[N], shm:[N], sem:[N], "
+				   "msq:ID, sem:ID, shm:ID or N)"),
 				 f->name, v);
 			return -EINVAL;
 		}
@@ -142,14 +144,14 @@ static int find_field(const struct ipct_match_field *fields, const char *term, c
 	int f;
 
 	if (!eq || eq == term) {
-		snprintf(err, errlen, "bad match '%s': use FIELD=VALUE", term);
+		snprintf(err, errlen, _("bad match '%s': use FIELD=VALUE"), term);
 		return -1;
 	}
 	for (f = 0; fields[f].name; f++)
 		if (strlen(fields[f].name) == (size_t)(eq - term) && !strncmp(fields[f].name, term, eq - term))
 			return f;
 	list_names(valid, sizeof(valid), &fields[0].name, sizeof(fields[0]));
-	snprintf(err, errlen, "unknown field '%.*s' (valid fields: %s)", (int)(eq - term), term, valid);
+	snprintf(err, errlen, _("unknown field '%.*s' (valid fields: %s)"), (int)(eq - term), term, valid);
 	return -1;
 }
 
@@ -170,7 +172,7 @@ struct ipct_match *ipct_match_parse(const struct ipct_match_field *fields, const
 	}
 	m = calloc(1, sizeof(*m) + total * sizeof(m->terms[0]));
 	if (!m) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s", _("out of memory"));
 		return NULL;
 	}
 	m->fields = fields;
@@ -183,7 +185,7 @@ struct ipct_match *ipct_match_parse(const struct ipct_match_field *fields, const
 			char one[256];
 
 			if (len >= sizeof(one) && splits(&fields[f])) {
-				snprintf(err, errlen, "bad value for %s: longer than %zu bytes", fields[f].name,
+				snprintf(err, errlen, _("bad value for %s: longer than %zu bytes"), fields[f].name,
 					 sizeof(one) - 1);
 				goto fail;
 			}

@@ -11,6 +11,9 @@
  * metric with a label; a list of objects with a "uid" (each user's use)
  * is one metric per field, labelled by uid; other lists (the latest
  * losses, a history whose sum is a counter already) are left out.
+ *
+ * Help texts stay English, untranslated: the exposition format is read by
+ * Prometheus and its tools, not by people at a terminal.
  */
 #include <errno.h>
 #include <inttypes.h>

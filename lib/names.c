@@ -8,7 +8,6 @@
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,20 +267,6 @@ const char *ipct_kind_name(int kind)
 	}
 }
 
-void ipct_say(struct ipct_text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->len >= sizeof(t->buf) - 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->len = t->len + (size_t)n < sizeof(t->buf) ? t->len + (size_t)n : sizeof(t->buf) - 1;
-}
-
 /* A terminal's name from its device number (the kernel's dev_t: major << 20 | minor). */
 static void tty_name(uint64_t rdev, char *buf, size_t len)
 {
@@ -362,25 +347,39 @@ void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len)
 	}
 }
 
-void ipct_stdio_name(const struct ipct_stdio *s, int fd, char *buf, size_t len)
+/* English words as they are, or (clause) as a clause that ipct_say translates with its message. */
+#define WORDS(clause, buf, len, ...) \
+	((clause) ? (void)ipct_sub(buf, len, __VA_ARGS__) : (void)snprintf(buf, len, __VA_ARGS__))
+
+static void stdio_name(const struct ipct_stdio *s, int fd, bool clause, char *buf, size_t len)
 {
 	const struct ipct_obj *o = &s->fd[fd];
 	unsigned major = s->rdev[fd] >> 20, minor = s->rdev[fd] & 0xfffff;
 
 	if (o->kind == IPCT_KIND_NONE)
-		snprintf(buf, len, "closed");
+		WORDS(clause, buf, len, "closed");
 	else if (o->kind != IPCT_KIND_OTHER)
 		ipct_object_name(o->kind, o->ino, buf, len);
 	else if (S_ISREG(s->mode[fd]))
-		snprintf(buf, len, "a file (inode %" PRIu64 ")", (uint64_t)o->ino);
+		WORDS(clause, buf, len, "a file (inode %" PRIu64 ")", (uint64_t)o->ino);
 	else if (S_ISCHR(s->mode[fd]) && major == 1 && minor == 3)
 		snprintf(buf, len, "/dev/null");
 	else if (S_ISCHR(s->mode[fd]))
-		snprintf(buf, len, "a device (%u:%u)", major, minor);
+		WORDS(clause, buf, len, "a device (%u:%u)", major, minor);
 	else if (S_ISDIR(s->mode[fd]))
-		snprintf(buf, len, "a directory (inode %" PRIu64 ")", (uint64_t)o->ino);
+		WORDS(clause, buf, len, "a directory (inode %" PRIu64 ")", (uint64_t)o->ino);
 	else
-		snprintf(buf, len, "a file of another kind (inode %" PRIu64 ")", (uint64_t)o->ino);
+		WORDS(clause, buf, len, "a file of another kind (inode %" PRIu64 ")", (uint64_t)o->ino);
+}
+
+void ipct_stdio_name(const struct ipct_stdio *s, int fd, char *buf, size_t len)
+{
+	stdio_name(s, fd, false, buf, len);
+}
+
+void ipct_stdio_clause(const struct ipct_stdio *s, int fd, char *buf, size_t len)
+{
+	stdio_name(s, fd, true, buf, len);
 }
 
 const struct ipct_flag_name ipct_open_flags[] = {

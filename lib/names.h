@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "say.h"       /* ipct_say: messages built a clause at a time */
+
 /* "SIGUSR1", "SIGRTMIN+3"; NULL outside 1..64. */
 const char *ipct_sig_name(int sig);
 /* Parses "SIGUSR1", "usr1", "10", "SIGRTMIN+1", "RTMAX-2"; -EINVAL when it is none. */
@@ -26,18 +28,14 @@ const char *ipct_errno_name(int err);
 bool ipct_errno_is_restart(int err);
 /* "pipe", "fifo", "socket", "other", NULL for none. */
 const char *ipct_kind_name(int kind);
-/* A message, built a clause at a time (ipct_say), cut at the buffer's size. */
-struct ipct_text {
-	char buf[2048];
-	size_t len;
-};
-void ipct_say(struct ipct_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 struct ipct_stdio;
 /* An object's name as /proc/PID/fd gives it: "pipe:[N]", "socket:[N]", "/dev/pts/3"; "" for other kinds. */
 void ipct_object_name(int kind, uint64_t ino, char *buf, size_t len);
 /* What descriptor fd (0-2) of an exec's record was: an object's name, "/dev/null", "a file (inode N)", "closed". */
 void ipct_stdio_name(const struct ipct_stdio *s, int fd, char *buf, size_t len);
+/* The same as a %s argument of ipct_say, its words translated with the message (ipct_sub). */
+void ipct_stdio_clause(const struct ipct_stdio *s, int fd, char *buf, size_t len);
 
 struct ipct_flag_name {
 	uint64_t value;

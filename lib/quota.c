@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "i18n.h"
 #include "quota.h"
 
 struct ipct_uid_use *ipct_usage_get(struct ipct_usage *u, uint32_t uid)
@@ -53,14 +54,14 @@ int ipct_limits_conn(const struct ipct_limits *l, const struct ipct_uid_use *e,
 		     uint32_t users_conns, uint32_t users_max, char *msg, size_t len)
 {
 	if (e->conns >= l->conns) {
-		snprintf(msg, len, "connection limit reached: uid %u has %u connections open, the most "
-			 "a user may have (ipctraced --uid-connections)", e->uid, e->conns);
+		snprintf(msg, len, _("connection limit reached: uid %u has %u connections open, the most "
+			 "a user may have (ipctraced --uid-connections)"), e->uid, e->conns);
 		return -EDQUOT;
 	}
 	if (users_conns >= users_max) {
-		snprintf(msg, len, "connection limit reached: users hold %u connections, the most all "
+		snprintf(msg, len, _("connection limit reached: users hold %u connections, the most all "
 			 "users together may; the rest are kept for root and the ipctrace group "
-			 "(ipctraced --reserve)", users_conns);
+			 "(ipctraced --reserve)"), users_conns);
 		return -EDQUOT;
 	}
 	return 0;
@@ -70,13 +71,13 @@ int ipct_limits_session(const struct ipct_limits *l, const struct ipct_uid_use *
 			char *msg, size_t len)
 {
 	if (e->sessions >= l->sessions) {
-		snprintf(msg, len, "session limit reached: uid %u has %u sessions, the most a user may "
-			 "have (ipctraced --uid-sessions)", e->uid, e->sessions);
+		snprintf(msg, len, _("session limit reached: uid %u has %u sessions, the most a user may "
+			 "have (ipctraced --uid-sessions)"), e->uid, e->sessions);
 		return -EDQUOT;
 	}
 	if (procs >= l->procs) {
-		snprintf(msg, len, "traced process limit reached: uid %u's sessions trace %llu processes, "
-			 "the most a user may (ipctraced --uid-processes)", e->uid, (unsigned long long)procs);
+		snprintf(msg, len, _("traced process limit reached: uid %u's sessions trace %llu processes, "
+			 "the most a user may (ipctraced --uid-processes)"), e->uid, (unsigned long long)procs);
 		return -EDQUOT;
 	}
 	return 0;

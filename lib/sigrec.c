@@ -12,20 +12,30 @@
 #include <time.h>
 #include <json-c/json.h>
 
+#include "i18n.h"
 #include "names.h"
 #include "safetext.h"
 #include "sigrec.h"
 #include "syscalls.h"
 
+/* JSON's values, English; marked for the text table, which shows them translated. */
 static const char *const outcome_names[] = {
-	"", "handled", "terminated", "core", "stopped", "continued", "ignored", "merged",
-	"never_delivered", "accepted", "dropped", "unobserved", "discarded", NULL,
+	"", N_("handled"), N_("terminated"), N_("core"), N_("stopped"), N_("continued"), N_("ignored"), N_("merged"),
+	N_("never_delivered"), N_("accepted"), N_("dropped"), N_("unobserved"), N_("discarded"), NULL,
 };
 static const char *const action_names[] = { "none", "handler", "default", "ignore", "wait", "signalfd", NULL };
 static const char *const cause_names[] = {
-	"none", "child", "pipe", "fault", "timer", "terminal", "kernel", NULL,
+	"none", N_("child"), N_("pipe"), N_("fault"), N_("timer"), N_("terminal"), N_("kernel"), NULL,
 };
-static const char *const result_names[] = { "queued", "ignored", "merged", "overflow", "lose_info", NULL };
+static const char *const result_names[] = {
+	N_("queued"), N_("ignored"), N_("merged"), N_("overflow"), N_("lose_info"), NULL,
+};
+
+/*
+ * The explanations are said in the user's language in text, in English in
+ * JSON: each function that says one takes tr, and marks its texts with TR.
+ */
+#define TR(s) (tr ? gettext(s) : (s))
 
 static const char *table_name(const char *const *t, size_t n, int v)
 {
@@ -71,13 +81,13 @@ static void child_status_str(const struct ipct_sigrec *r, char *buf, size_t len)
 	int st = (int32_t)(uint32_t)r->sifields[1];
 
 	switch (r->code) {
-	case CLD_EXITED: snprintf(buf, len, "exited %d", st); break;
-	case CLD_KILLED: snprintf(buf, len, "killed by %s", sig_name(st)); break;
-	case CLD_DUMPED: snprintf(buf, len, "killed by %s (core dumped)", sig_name(st)); break;
-	case CLD_TRAPPED: snprintf(buf, len, "trapped by %s", sig_name(st)); break;
-	case CLD_STOPPED: snprintf(buf, len, "stopped by %s", sig_name(st)); break;
-	case CLD_CONTINUED: snprintf(buf, len, "continued"); break;
-	default: snprintf(buf, len, "status %d", st); break;
+	case CLD_EXITED: snprintf(buf, len, _("exited %d"), st); break;
+	case CLD_KILLED: snprintf(buf, len, _("killed by %s"), sig_name(st)); break;
+	case CLD_DUMPED: snprintf(buf, len, _("killed by %s (core dumped)"), sig_name(st)); break;
+	case CLD_TRAPPED: snprintf(buf, len, _("trapped by %s"), sig_name(st)); break;
+	case CLD_STOPPED: snprintf(buf, len, _("stopped by %s"), sig_name(st)); break;
+	case CLD_CONTINUED: snprintf(buf, len, "%s", _("continued")); break;
+	default: snprintf(buf, len, _("status %d"), st); break;
 	}
 }
 
@@ -91,26 +101,29 @@ static bool eintr(const struct ipct_sigrec *r)
 	return (r->flags & IPCT_SR_INTERRUPTED) && !(r->flags & IPCT_SR_RESTARTED);
 }
 
-static void explain_end(const struct ipct_sigrec *r, char *buf, size_t len)
+static void explain_end(const struct ipct_sigrec *r, bool tr, char *buf, size_t len)
 {
 	const char *s = sig_name(r->sig);
 	char obj[48];
 
 	if (r->sig == SIGKILL) {
-		snprintf(buf, len, "SIGKILL cannot be caught or ignored");
+		snprintf(buf, len, "%s", TR("SIGKILL cannot be caught or ignored"));
 	} else if (r->cause == IPCT_CAUSE_PIPE) {
 		object_str(r, obj, sizeof(obj));
 		if (obj[0])
-			snprintf(buf, len, "terminated by SIGPIPE: wrote to %s (fd %d) after every reader had closed it",
+			snprintf(buf, len, TR("terminated by SIGPIPE: wrote to %s (fd %d) after every reader had closed it"),
 				 obj, r->fd);
 		else
-			snprintf(buf, len, "terminated by SIGPIPE: wrote to a pipe after every reader had closed it");
+			snprintf(buf, len, "%s", TR("terminated by SIGPIPE: wrote to a pipe after every reader had closed it"));
 	} else if (r->cause == IPCT_CAUSE_FAULT) {
-		snprintf(buf, len, "terminated by %s: a fault at address 0x%" PRIx64 ", and no handler for it",
+		snprintf(buf, len, TR("terminated by %s: a fault at address 0x%" PRIx64 ", and no handler for it"),
 			 s, (uint64_t)r->sifields[0]);
+	} else if (r->outcome == IPCT_OUTCOME_CORE) {
+		snprintf(buf, len, TR("terminated by %s: no handler was installed, and its default action ends the "
+				      "process with a core dump"), s);
 	} else {
-		snprintf(buf, len, "terminated by %s: no handler was installed, and its default action ends the process%s",
-			 s, r->outcome == IPCT_OUTCOME_CORE ? " with a core dump" : "");
+		snprintf(buf, len, TR("terminated by %s: no handler was installed, and its default action ends the "
+				      "process"), s);
 	}
 }
 
@@ -120,30 +133,32 @@ static const char *discarded_by(const struct ipct_sigrec *r)
 	return r->discard_nr != IPCT_NR_NONE ? ipct_syscall_name(r->discard_nr) : ipct_sig_name(r->discard_sig);
 }
 
-static void explain_discarded(const struct ipct_sigrec *r, char *buf, size_t len)
+static void explain_discarded(const struct ipct_sigrec *r, bool tr, char *buf, size_t len)
 {
 	const char *s = sig_name(r->sig);
 
-	if (r->discard_nr == IPCT_NR_NONE)
-		snprintf(buf, len, "discarded: %s came while it was pending, and %s", sig_name(r->discard_sig),
-			 r->discard_sig == SIGCONT ? "SIGCONT discards pending stop signals"
-						   : "a stop signal discards a pending SIGCONT");
+	if (r->discard_nr == IPCT_NR_NONE && r->discard_sig == SIGCONT)
+		snprintf(buf, len, TR("discarded: %s came while it was pending, and SIGCONT discards pending stop "
+				      "signals"), sig_name(r->discard_sig));
+	else if (r->discard_nr == IPCT_NR_NONE)
+		snprintf(buf, len, TR("discarded: %s came while it was pending, and a stop signal discards a pending "
+				      "SIGCONT"), sig_name(r->discard_sig));
 	else if (r->handler == (uint64_t)SIG_IGN)
-		snprintf(buf, len, "discarded: %s was set to SIG_IGN while it was pending, and the kernel "
-			 "throws away a pending signal that becomes ignored", s);
+		snprintf(buf, len, TR("discarded: %s was set to SIG_IGN while it was pending, and the kernel "
+				      "throws away a pending signal that becomes ignored"), s);
 	else
-		snprintf(buf, len, "discarded: %s was set to SIG_DFL, whose action is to ignore it, while it "
-			 "was pending, and the kernel throws away a pending signal that becomes ignored", s);
+		snprintf(buf, len, TR("discarded: %s was set to SIG_DFL, whose action is to ignore it, while it "
+				      "was pending, and the kernel throws away a pending signal that becomes ignored"), s);
 }
 
-static void explain_never(const struct ipct_sigrec *r, char *buf, size_t len)
+static void explain_never(const struct ipct_sigrec *r, bool tr, char *buf, size_t len)
 {
 	if (r->flags & IPCT_SR_TRACE_END)
-		snprintf(buf, len, "never delivered: still pending when tracing stopped");
+		snprintf(buf, len, "%s", TR("never delivered: still pending when tracing stopped"));
 	else if (r->flags & IPCT_SR_BLOCKED)
-		snprintf(buf, len, "never delivered: blocked until the process exited");
+		snprintf(buf, len, "%s", TR("never delivered: blocked until the process exited"));
 	else
-		snprintf(buf, len, "never delivered: still pending when the process ended");
+		snprintf(buf, len, "%s", TR("never delivered: still pending when the process ended"));
 }
 
 /*
@@ -154,18 +169,18 @@ static void explain_never(const struct ipct_sigrec *r, char *buf, size_t len)
  * sigtimedwait() and epoll_wait() fail with EINTR outright: after any
  * handler they return EINTR, whatever the flags.
  */
-static void explain_eintr(const struct ipct_sigrec *r, char *buf, size_t len)
+static void explain_eintr(const struct ipct_sigrec *r, bool tr, char *buf, size_t len)
 {
-	const char *call = ipct_syscall_name(r->intr_nr) ?: "a call";
+	const char *call = ipct_syscall_name(r->intr_nr) ?: TR("a call");
 
 	if (r->intr_ret == -512 /* ERESTARTSYS */)
-		snprintf(buf, len, "interrupted %s(), which failed with EINTR: the handler has no SA_RESTART", call);
+		snprintf(buf, len, TR("interrupted %s(), which failed with EINTR: the handler has no SA_RESTART"), call);
 	else if (r->intr_ret == -EINTR)
-		snprintf(buf, len, "interrupted %s(), which fails with EINTR whenever a handler runs: the kernel "
-			 "never restarts it, SA_RESTART or not", call);
+		snprintf(buf, len, TR("interrupted %s(), which fails with EINTR whenever a handler runs: the kernel "
+				      "never restarts it, SA_RESTART or not"), call);
 	else
-		snprintf(buf, len, "interrupted %s(), which returns EINTR after any handler, always: SA_RESTART "
-			 "does not apply to it", call);
+		snprintf(buf, len, TR("interrupted %s(), which returns EINTR after any handler, always: SA_RESTART "
+				      "does not apply to it"), call);
 }
 
 /* comm[pid] or comm[pid/tid], the name escaped for a terminal. */
@@ -180,7 +195,7 @@ static void task_str(char *buf, size_t len, const char *comm, uint32_t pid, uint
 		snprintf(buf, len, "%s[%u]", safe, pid);
 }
 
-void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
+static void explain(const struct ipct_sigrec *r, bool tr, char *buf, size_t len)
 {
 	const char *s = sig_name(r->sig);
 	char who[8 * IPCT_COMM_LEN + 16];
@@ -189,49 +204,57 @@ void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
 	switch (r->outcome) {
 	case IPCT_OUTCOME_MERGED:
 		if (r->sig < SIGRTMIN)
-			snprintf(buf, len, "merged: %s was already pending; standard signals are not queued, so this one is lost", s);
+			snprintf(buf, len, TR("merged: %s was already pending; standard signals are not queued, so this one is lost"), s);
 		else
-			snprintf(buf, len, "merged: %s was already pending, so this one is lost", s);
+			snprintf(buf, len, TR("merged: %s was already pending, so this one is lost"), s);
 		return;
 	case IPCT_OUTCOME_IGNORED:
 		if (r->action == IPCT_ACT_IGNORE)
-			snprintf(buf, len, "ignored: %s is set to SIG_IGN, so the kernel discards it", s);
+			snprintf(buf, len, TR("ignored: %s is set to SIG_IGN, so the kernel discards it"), s);
 		else
-			snprintf(buf, len, "ignored: no handler for %s, and its default action is to ignore it", s);
+			snprintf(buf, len, TR("ignored: no handler for %s, and its default action is to ignore it"), s);
 		return;
 	case IPCT_OUTCOME_TERMINATED:
 	case IPCT_OUTCOME_CORE:
-		explain_end(r, buf, len);
+		explain_end(r, tr, buf, len);
 		return;
 	case IPCT_OUTCOME_STOPPED:
-		snprintf(buf, len, "%sstopped: the process waits for SIGCONT",
-			 r->sig == SIGSTOP ? "SIGSTOP cannot be caught or ignored; " : "");
+		snprintf(buf, len, "%s", r->sig == SIGSTOP ? TR("SIGSTOP cannot be caught or ignored; stopped: the process "
+							   "waits for SIGCONT")
+						: TR("stopped: the process waits for SIGCONT"));
 		return;
 	case IPCT_OUTCOME_NEVER_DELIVERED:
-		explain_never(r, buf, len);
+		explain_never(r, tr, buf, len);
 		return;
 	case IPCT_OUTCOME_DISCARDED:
-		explain_discarded(r, buf, len);
+		explain_discarded(r, tr, buf, len);
 		return;
 	case IPCT_OUTCOME_DROPPED:
-		snprintf(buf, len, "dropped: the real-time signal queue was full (RLIMIT_SIGPENDING); the sender got EAGAIN");
+		snprintf(buf, len, "%s", TR("dropped: the real-time signal queue was full (RLIMIT_SIGPENDING); the sender "
+					    "got EAGAIN"));
 		return;
 	case IPCT_OUTCOME_UNOBSERVED:
 		if (!(r->flags & IPCT_SR_ADOPTED)) {
-			snprintf(buf, len, "the target is not traced: what it did with %s is not recorded", s);
+			snprintf(buf, len, TR("the target is not traced: what it did with %s is not recorded"), s);
 			return;
 		}
 		task_str(who, sizeof(who), r->target_comm, r->target_pid, 0);
-		snprintf(buf, len, "the child's parent exited without waiting for it, so %s adopted it; "
-			 "this SIGCHLD tells the adopter, which reaps it", who);
+		snprintf(buf, len, TR("the child's parent exited without waiting for it, so %s adopted it; "
+				      "this SIGCHLD tells the adopter, which reaps it"), who);
 		return;
 	case IPCT_OUTCOME_HANDLED:
 		if (!(r->flags & IPCT_SR_RETURNED))
-			snprintf(buf, len, "the handler never returned (it exited, jumped out with longjmp, or the process was killed)");
+			snprintf(buf, len, "%s", TR("the handler never returned (it exited, jumped out with longjmp, or the "
+						    "process was killed)"));
 		else if (eintr(r))
-			explain_eintr(r, buf, len);
+			explain_eintr(r, tr, buf, len);
 		return;
 	}
+}
+
+void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len)
+{
+	explain(r, true, buf, len);
 }
 
 /* "850 ns", "12.3 us", "1.20 ms", "2.50 s": a duration for people. */
@@ -273,6 +296,19 @@ static const char *outcome_color(int outcome)
 #define INDENT (COL_TIME + 1)           /* a record's lines after its first */
 #define ROUTE_AT (INDENT + COL_SIG + 1) /* SENDER -> TARGET */
 
+/*
+ * s added to line, as "%-*s " would with cols - 1 (none with cols <= 0),
+ * counting columns, not bytes: a word translated may take more bytes than
+ * columns, and one wider than its column still ends with the space.
+ */
+static void pad(char *line, size_t len, const char *s, int cols)
+{
+	size_t n = strlen(line);
+	int w = ipct_text_width(s);
+
+	snprintf(line + n, len - n, "%s%*s", s, cols <= 0 ? 0 : cols - 1 > w ? cols - w : 1, "");
+}
+
 /* The columns a table fits in: the terminal's, or 80. */
 static int table_width(const struct ipct_fmt *f)
 {
@@ -290,11 +326,19 @@ int ipct_format_sigrec_header(const struct ipct_fmt *f, struct ipct_buf *out)
 
 	if (f->mode == IPCT_OUT_JSON)
 		return 0;
-	snprintf(line, sizeof(line), "%-*s %-*s %s", COL_TIME, "TIME", COL_SIG, "SIGNAL", "SENDER -> TARGET");
+	line[0] = '\0';
+	pad(line, sizeof(line), _("TIME"), COL_TIME + 1);
+	pad(line, sizeof(line), _("SIGNAL"), COL_SIG + 1);
+	pad(line, sizeof(line), _("SENDER -> TARGET"), 0);
 	if (ipct_buf_wrap(out, line, INDENT, table_width(f)) < 0)
 		return -ENOMEM;
-	snprintf(line, sizeof(line), "%*s%-*s %-*s %-*s %-*s %s", INDENT, "", COL_RESULT, "RESULT", COL_PENDING,
-		 "PENDING", COL_ACTION, "ACTION", COL_OUTCOME, "OUTCOME", "DETAILS");
+	line[0] = '\0';
+	pad(line, sizeof(line), "", INDENT);
+	pad(line, sizeof(line), _("RESULT"), COL_RESULT + 1);
+	pad(line, sizeof(line), _("PENDING"), COL_PENDING + 1);
+	pad(line, sizeof(line), _("ACTION"), COL_ACTION + 1);
+	pad(line, sizeof(line), _("OUTCOME"), COL_OUTCOME + 1);
+	pad(line, sizeof(line), _("DETAILS"), 0);
 	return ipct_buf_wrap(out, line, INDENT, table_width(f));
 }
 
@@ -318,11 +362,11 @@ static void time_str(const struct ipct_fmt *f, uint64_t ns, char *buf, size_t le
 static void sender_str(const struct ipct_sigrec *r, char *buf, size_t len)
 {
 	if (r->cause != IPCT_CAUSE_NONE)
-		snprintf(buf, len, "kernel (%s)", ipct_cause_name(r->cause));
+		snprintf(buf, len, _("kernel (%s)"), _(ipct_cause_name(r->cause) ?: "?"));
 	else if (r->flags & IPCT_SR_SENDER && r->sender_comm[0])
 		task_str(buf, len, r->sender_comm, r->sender_pid, r->sender_tid);
 	else if (r->flags & IPCT_SR_SENDER)
-		snprintf(buf, len, "pid %u", r->sender_pid);
+		snprintf(buf, len, _("pid %u"), r->sender_pid);
 	else
 		snprintf(buf, len, "?");
 }
@@ -332,15 +376,15 @@ static void action_str(const struct ipct_sigrec *r, char *buf, size_t len)
 	switch (r->action) {
 	case IPCT_ACT_HANDLER:
 		if (!r->handler_name[0]) {
-			snprintf(buf, len, "handler 0x%" PRIx64, (uint64_t)r->handler);
+			snprintf(buf, len, _("handler 0x%" PRIx64), (uint64_t)r->handler);
 			return;
 		}
 		/* A symbol of the program's own ELF file: its bytes are the program's choice. */
-		snprintf(buf, len, "handler ");
+		snprintf(buf, len, "%s ", _("handler"));
 		ipct_text_escape(buf + strlen(buf), len - strlen(buf), r->handler_name, IPCT_HANDLER_NAME_LEN);
 		return;
 	case IPCT_ACT_DEFAULT:
-		snprintf(buf, len, "default (%s)", ipct_sig_default_action(r->sig));
+		snprintf(buf, len, _("default (%s)"), ipct_sig_default_action(r->sig));
 		return;
 	case IPCT_ACT_IGNORE:
 		snprintf(buf, len, "SIG_IGN");
@@ -349,7 +393,7 @@ static void action_str(const struct ipct_sigrec *r, char *buf, size_t len)
 		snprintf(buf, len, "sigwait");
 		return;
 	case IPCT_ACT_SIGNALFD:
-		snprintf(buf, len, "signalfd read fd %d", r->fd);
+		snprintf(buf, len, _("signalfd read fd %d"), r->fd);
 		return;
 	default:
 		snprintf(buf, len, "-");
@@ -364,38 +408,38 @@ static int details(const struct ipct_sigrec *r, struct ipct_buf *out)
 	int err = 0;
 
 	if (via && strcmp(via, "kill"))
-		err |= ipct_buf_printf(out, " via %s", via);
+		err |= ipct_buf_printf(out, _(" via %s"), via);
 	if (r->flags & IPCT_SR_BLOCKED)
-		err |= ipct_buf_printf(out, " blocked");
+		err |= ipct_buf_printf(out, "%s", _(" blocked"));
 	if (r->delivered_tid && r->delivered_tid != r->target_pid)
-		err |= ipct_buf_printf(out, " thread %u", r->delivered_tid);
+		err |= ipct_buf_printf(out, _(" thread %u"), r->delivered_tid);
 	if (r->cause == IPCT_CAUSE_CHILD) {
 		child_status_str(r, tmp, sizeof(tmp));
-		err |= ipct_buf_printf(out, " child %u %s", (uint32_t)r->sifields[0], tmp);
+		err |= ipct_buf_printf(out, _(" child %u %s"), (uint32_t)r->sifields[0], tmp);
 	}
 	if (r->cause == IPCT_CAUSE_FAULT)
-		err |= ipct_buf_printf(out, " %s addr 0x%" PRIx64, ipct_sigcode_name(r->sig, r->code) ?: "",
+		err |= ipct_buf_printf(out, _(" %s addr 0x%" PRIx64), ipct_sigcode_name(r->sig, r->code) ?: "",
 				       (uint64_t)r->sifields[0]);
 	if (has_value(r))
-		err |= ipct_buf_printf(out, " value %d", (int32_t)(uint32_t)r->sifields[1]);
+		err |= ipct_buf_printf(out, _(" value %d"), (int32_t)(uint32_t)r->sifields[1]);
 	if (r->cause == IPCT_CAUSE_PIPE && r->fd >= 0) {
 		object_str(r, tmp, sizeof(tmp));
-		err |= ipct_buf_printf(out, " write fd %d %s", r->fd, tmp);
+		err |= ipct_buf_printf(out, _(" write fd %d %s"), r->fd, tmp);
 	}
 	if (r->outcome == IPCT_OUTCOME_MERGED && r->merged_into)
-		err |= ipct_buf_printf(out, " into #%" PRIu64, (uint64_t)r->merged_into);
+		err |= ipct_buf_printf(out, _(" into #%" PRIu64), (uint64_t)r->merged_into);
 	if (r->outcome == IPCT_OUTCOME_DISCARDED)
-		err |= ipct_buf_printf(out, " by %s", discarded_by(r) ?: "?");
+		err |= ipct_buf_printf(out, _(" by %s"), discarded_by(r) ?: "?");
 	if (r->flags & IPCT_SR_INTERRUPTED)
-		err |= ipct_buf_printf(out, " interrupted %s (%s)", ipct_syscall_name(r->intr_nr) ?: "?",
-				       r->flags & IPCT_SR_RESTARTED ? "restarted" : "EINTR");
+		err |= ipct_buf_printf(out, _(" interrupted %s (%s)"), ipct_syscall_name(r->intr_nr) ?: "?",
+				       r->flags & IPCT_SR_RESTARTED ? _("restarted") : "EINTR");
 	return err;
 }
 
 static int format_text(const struct ipct_fmt *f, const struct ipct_sigrec *r, struct ipct_buf *out)
 {
 	char when[32], from[160], to[160], line[1024], pend[24], action[96], why[256];
-	const char *outcome = ipct_outcome_name(r->outcome) ?: "?";
+	const char *outcome = ipct_outcome_name(r->outcome), *result = ipct_sig_result_name(r->result);
 	struct ipct_buf more = { 0 };
 	int err, width = table_width(f);
 
@@ -413,19 +457,27 @@ static int format_text(const struct ipct_fmt *f, const struct ipct_sigrec *r, st
 	action_str(r, action, sizeof(action));
 	err |= details(r, &more);
 	err |= ipct_buf_append(&more, "", 1);
-	/* The padding after the colour's end; details() starts each detail with a space. */
-	snprintf(line, sizeof(line), "%*s%-*s %-*s %-*s %s%s%s%*s%s", INDENT, "", COL_RESULT,
-		 ipct_sig_result_name(r->result) ?: "-", COL_PENDING, pend, COL_ACTION, action,
-		 f->color ? outcome_color(r->outcome) : "", outcome, f->color ? "\033[0m" : "",
-		 (int)strlen(outcome) < COL_OUTCOME ? COL_OUTCOME - (int)strlen(outcome) : 0, "",
-		 err ? "" : more.data + more.start);
+	/* The words in the user's language; the padding after the colour's end; details() starts each detail with a space. */
+	outcome = outcome && outcome[0] ? _(outcome) : "?";
+	line[0] = '\0';
+	pad(line, sizeof(line), "", INDENT);
+	pad(line, sizeof(line), result ? _(result) : "-", COL_RESULT + 1);
+	pad(line, sizeof(line), pend, COL_PENDING + 1);
+	pad(line, sizeof(line), action, COL_ACTION + 1);
+	pad(line, sizeof(line), f->color ? outcome_color(r->outcome) : "", 0);
+	pad(line, sizeof(line), outcome, 0);
+	pad(line, sizeof(line), f->color ? "\033[0m" : "", COL_OUTCOME - ipct_text_width(outcome));
+	pad(line, sizeof(line), err ? "" : more.data + more.start, 0);
 	ipct_buf_free(&more);
 	err |= ipct_buf_wrap(out, line, INDENT, width);
 	ipct_sigrec_explain(r, why, sizeof(why));
 	if (why[0]) {
-		snprintf(line, sizeof(line), "%*s%swhy: %s%s", INDENT, "", f->color ? "\033[3m" : "", why,
+		/* TRANSLATORS: before a signal's explanation; the lines after it are indented by its width. */
+		const char *label = _("why: ");
+
+		snprintf(line, sizeof(line), "%*s%s%s%s%s", INDENT, "", f->color ? "\033[3m" : "", label, why,
 			 f->color ? "\033[0m" : "");
-		err |= ipct_buf_wrap(out, line, INDENT + 5, width);
+		err |= ipct_buf_wrap(out, line, INDENT + ipct_text_width(label), width);
 	}
 	return err < 0 ? -ENOMEM : 0;
 }
@@ -518,7 +570,7 @@ static struct json_object *to_json(const struct ipct_fmt *f, const struct ipct_s
 	ADD("fd", opt_int(has_fd, r->fd));
 	object_str(r, tmp, sizeof(tmp));
 	ADD("object", has_fd ? opt_str(tmp) : NULL);
-	ipct_sigrec_explain(r, tmp, sizeof(tmp));
+	explain(r, false, tmp, sizeof(tmp));
 	ADD("explanation", opt_str(tmp));
 #undef ADD
 	return o;

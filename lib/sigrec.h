@@ -14,7 +14,10 @@ const char *ipct_outcome_name(int outcome);
 const char *ipct_action_name(int action);
 const char *ipct_cause_name(int cause);
 
-/* Plain words about an abnormal outcome, or "" when there is nothing to explain. */
+/*
+ * Plain words about an abnormal outcome, in the user's language (JSON says
+ * them in English), or "" when there is nothing to explain.
+ */
 void ipct_sigrec_explain(const struct ipct_sigrec *r, char *buf, size_t len);
 
 /* The table's header (text) or nothing (JSON). */

@@ -16,6 +16,8 @@
 #include <json-c/json.h>
 
 #include "ipctrace/event.h"
+#include "check.h"
+#include "say.h"
 
 #define SESSION 1
 #define SEC 1000000000ull
@@ -214,4 +216,26 @@ static inline size_t jlen(struct json_object *o, const char *key)
 static inline bool jnull(struct json_object *o, const char *key)
 {
 	return has(o, key) && !get(o, key);
+}
+
+
+/* o's text under key, rendered from its parts untranslated: the same English, to the byte. */
+static inline void check_parts(struct json_object *o, const char *key, const char *parts)
+{
+	char buf[4096];
+	struct json_object *p = get(o, parts);
+
+	CHECK(p != NULL);
+	CHECK(ipct_parts_render(p, false, buf, sizeof(buf)) >= 0);
+	CHECK_STR(buf, jstr(o, key));
+}
+
+/* A diagnosis's message and evidence details, each what its parts give (docs/diagnoses.md, "Translation"). */
+static inline void check_diag_parts(struct json_object *d)
+{
+	struct json_object *ev = get(d, "evidence");
+
+	check_parts(d, "message", "message_parts");
+	for (size_t i = 0; ev && i < json_object_array_length(ev); i++)
+		check_parts(json_object_array_get_idx(ev, i), "detail", "detail_parts");
 }

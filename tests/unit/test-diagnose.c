@@ -7,6 +7,8 @@
  * nothing is certain.
  */
 #include <errno.h>
+#include <libintl.h>
+#include <locale.h>
 #include <signal.h>
 #include <sys/ipc.h>
 #include <sys/syscall.h>
@@ -32,6 +34,7 @@ static void collect(uint32_t session, struct json_object *diag, void *data)
 	struct t *t = data;
 
 	CHECK_INT(session, SESSION);
+	check_diag_parts(diag);
 	if (t->n < MAX_DIAGS)
 		t->d[t->n] = json_object_get(diag);
 	t->n++;
@@ -948,7 +951,92 @@ static void test_text_fit(void)
 	json_object_put(d);
 }
 
-int main(void)
+/* A diagnosis as the CLI shows it, in the current locale. */
+static const char *said(struct json_object *o, const char *key)
+{
+	static char buf[2][4096];
+	static int i;
+
+	i ^= 1;
+	return ipct_said(o, key, buf[i], sizeof(buf[i])) ?: "(none)";
+}
+
+/*
+ * The CLI's rendering (ipct_said) of diagnoses the engine made in English:
+ * in Spanish from the build tree's catalogue, the arguments in their
+ * places (reordered where Spanish puts them elsewhere); in the C locale,
+ * the English message to the byte; and from a journal written before
+ * message_parts, the English message.
+ */
+static void test_spanish(const char *localedir)
+{
+	struct json_object *d, *ev, *old;
+	struct t t;
+
+	if (!setlocale(LC_ALL, "es_ES.UTF-8")) {
+		fprintf(stderr, "test_spanish: no es_ES.UTF-8 locale (scripts/setup generates it)\n");
+		check_failures++;
+		return;
+	}
+	/* As ipct_i18n_init: numbers stay as the daemon (which never sets a locale) writes them. */
+	setlocale(LC_NUMERIC, "C");
+	bindtextdomain("ipctrace", localedir);
+	bind_textdomain_codeset("ipctrace", "UTF-8");
+	textdomain("ipctrace");
+
+	/* not_waited: a zombie handed to init, its evidence, a clause (how it exited) inside the message. */
+	start(&t);
+	launch(&t, 200, "forker", 0, MS);
+	feed(&t, fork_ev(200, "forker", 202, 3 * MS));
+	feed(&t, exit_status(202, 3 << 8, 20 * MS));
+	feed(&t, exit_status(200, 0, 500 * MS));
+	feed(&t, gen_ev(200, "forker", SIGCHLD, CLD_EXITED, 1, "init", 202, 501 * MS));
+	CHECK_INT(t.n, 1);
+	d = diag(&t, 0);
+	CHECK(contains(said(d, "message"), "forker[200] nunca esperó a 1 de sus hijos: cuando terminó en 0.500 s, "
+					 "forker[202] (terminó con 3 en 0.020 s) llevaba 480.0 ms como proceso zombi; "
+					 "el núcleo lo entregó entonces, huérfano, a init[1], que lo recogió. Un hijo que "
+					 "ha terminado queda como proceso zombi"));
+	ev = json_object_array_get_idx(get(d, "evidence"), 1);
+	CHECK_STR(said(ev, "detail"), "terminó con 0, sin esperarlos");
+	/* Journals from before message_parts: the English message. */
+	old = json_object_new_object();
+	json_object_object_add(old, "message", json_object_new_string("an old message"));
+	CHECK_STR(said(old, "message"), "an old message");
+	json_object_put(old);
+	finish(&t);
+
+	/* bad_fd on the wrong end of a pipe: words and a clause (which end) translated with the message. */
+	start(&t);
+	launch(&t, 400, "shell", 0, MS);
+	feed(&t, pipe_ev(400, 3, 4, 77, false, false, 2 * MS));
+	feed(&t, io_ev(400, __NR_write, 3, IPCT_KIND_PIPE, 77, 1, -EBADF, 3 * MS));
+	CHECK_INT(t.n, 1);
+	CHECK(contains(said(diag(&t, 0), "message"), "shell[400]: write(3) falló con EBADF: el descriptor de archivo 3 "
+						      "es el extremo de lectura de pipe:[77] (desde pipe2() en 0.002 s); "
+						      "su extremo de escritura es el descriptor 4. En una tubería"));
+	finish(&t);
+
+	/* write_after_close, said by the pipe graph. */
+	start(&t);
+	pipe_pair(&t, 9301, 3, 4);
+	feed(&t, pipe_write(100, 4, 9301, 0, 6 * MS));
+	feed(&t, close_ev(101, 3, IPCT_KIND_PIPE, 9301, 7 * MS));
+	feed(&t, pipe_write(100, 4, 9301, -EPIPE, 8 * MS));
+	CHECK_INT(t.n, 1);
+	d = diag(&t, 0);
+	CHECK(contains(said(d, "message"), "waitpipe[100] escribió en pipe:[9301] (descriptor 4) después de que todos "
+					 "los lectores lo cerraran: la escritura falló con EPIPE y generó SIGPIPE"));
+	CHECK_STR(said(json_object_array_get_idx(get(d, "evidence"), 0), "detail"),
+		  "write, descriptor 4 sobre pipe:[9301]");
+
+	/* In the C locale the parts give back the message the daemon sent. */
+	setlocale(LC_ALL, "C");
+	CHECK_STR(said(d, "message"), jstr(d, "message"));
+	finish(&t);
+}
+
+int main(int argc, char **argv)
 {
 	test_deadlock_waitpipe();
 	test_deadlock_holdwrite();
@@ -965,5 +1053,10 @@ int main(void)
 	test_handler_race();
 	test_explain();
 	test_text_fit();
+	/* The catalogues of the build tree (tests/unit/meson.build passes their directory). */
+	if (argc > 1)
+		test_spanish(argv[1]);
+	else
+		check_failures++;
 	return check_done("test-diagnose");
 }

@@ -36,6 +36,7 @@ static void collect(uint32_t session, struct json_object *diag, void *data)
 {
 	struct diags *c = data;
 
+	check_diag_parts(diag);
 	if (c->n < MAX_DIAGS) {
 		c->session[c->n] = session;
 		c->d[c->n] = json_object_get(diag);
