@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <time.h>
 
 #include "format.h"
+#include "i18n.h"
 #include "lifecycle.h"
 #include "names.h"
 #include "safetext.h"
@@ -45,6 +47,105 @@ struct pr {
 	bool high;                      /* JSON mode: a string had a byte past ASCII */
 	int err;
 };
+
+/*
+ * The words of text lines, in the user's language: looked up once (the
+ * first line formatted), not per event. A word with a "%s" takes a value
+ * there (a number, a signal's default action). JSON says none of them.
+ */
+enum word {
+	W_TIME, W_PROCESS, W_EVENT, W_DETAILS,
+	W_KERNEL_TERMINAL, W_BLOCKED_MS, W_INTERRUPTED, W_SIGRETURN,
+	W_DEFAULT, W_IGNORE, W_HANDLER,
+	W_QUEUED, W_IGNORED, W_MERGED, W_OVERFLOW, W_LOSE_INFO,
+	W_CONTINUED, W_BLOCKED, W_BY_KERNEL, W_LOST, W_ENDS_AS_SIGKILL, W_NO_SIGNAL, W_FROM_PID,
+	W_NOT_IPC, W_TOOK, W_CHILD, W_SHARING_FDS, W_NOT_TRACED, W_WAS_THREAD, W_PRIV_EXEC,
+	W_MSGSIZE, W_SCM_RIGHTS, W_CLOSING, W_ANONYMOUS, W_WAS, W_COUNT
+};
+
+static const char *const word_ids[W_COUNT] = {
+	/* TRANSLATORS: the column headers of event lines; the value of each column is not translated. */
+	[W_TIME] = N_("TIME"), [W_PROCESS] = N_("PROCESS"), [W_EVENT] = N_("EVENT"), [W_DETAILS] = N_("DETAILS"),
+	/* TRANSLATORS: in the PROCESS column: a signal typed at a terminal, raised by the kernel's terminal driver. */
+	[W_KERNEL_TERMINAL] = N_("kernel (terminal)"),
+	/* TRANSLATORS: a system call that waited; %s is milliseconds, "1.5". */
+	[W_BLOCKED_MS] = N_("[blocked %s ms]"),
+	/* TRANSLATORS: the error EINTR or ERESTART*: a signal handler ran while the call waited. */
+	[W_INTERRUPTED] = N_("interrupted by a signal"),
+	/* TRANSLATORS: rt_sigreturn: a signal handler returned, the interrupted code resumes. */
+	[W_SIGRETURN] = N_("handler returned, restoring"),
+	/* TRANSLATORS: what a signal's delivery does: its default action, nothing (ignored), or run a handler. */
+	[W_DEFAULT] = N_("default"), [W_IGNORE] = N_("ignore"), [W_HANDLER] = N_("handler"),
+	/* TRANSLATORS: what became of a signal as it was generated (queued: now pending). */
+	[W_QUEUED] = N_("queued"), [W_IGNORED] = N_("ignored"),
+	/* TRANSLATORS: a signal generated while the same one was pending: merged into it, lost. */
+	[W_MERGED] = N_("merged"),
+	/* TRANSLATORS: a real-time signal that did not fit in the queue. */
+	[W_OVERFLOW] = N_("overflow"),
+	/* TRANSLATORS: a signal queued without its information (sender, value): the kernel ran out of memory. */
+	[W_LOSE_INFO] = N_("lose_info"),
+	[W_CONTINUED] = N_("continued (the kernel resumes the process as it generates SIGCONT)"),
+	/* TRANSLATORS: a signal generated while the target blocks it: it stays pending. */
+	[W_BLOCKED] = N_("blocked"),
+	[W_BY_KERNEL] = N_("by the kernel"),
+	[W_LOST] = N_("(already pending: this one is lost)"),
+	/* TRANSLATORS: %s is the signal's default action as signal(7) names it: Term, Core. */
+	[W_ENDS_AS_SIGKILL] = N_("(%s): the kernel ends the process (delivered as SIGKILL)"),
+	[W_NO_SIGNAL] = N_(": the process ends (exit_group or exec), no signal was sent"),
+	/* TRANSLATORS: %s is the process id of the signal's sender. */
+	[W_FROM_PID] = N_("from pid %s"),
+	/* TRANSLATORS: a descriptor that is no IPC object (a file, a terminal). */
+	[W_NOT_IPC] = N_("(not IPC)"),
+	/* TRANSLATORS: sigtimedwait or a signalfd took signals; the signals' names follow. */
+	[W_TOOK] = N_("took"),
+	/* TRANSLATORS: fork; %s is the new process's id. */
+	[W_CHILD] = N_("child %s"),
+	[W_SHARING_FDS] = N_("sharing its descriptor table"),
+	[W_NOT_TRACED] = N_("(not traced: the traced set is full)"),
+	/* TRANSLATORS: exec by a thread, which takes the process's id; %s is its old thread id. */
+	[W_WAS_THREAD] = N_("(was thread %s)"),
+	[W_PRIV_EXEC] = N_("(privileged exec: the program gained privileges (setuid, setgid or file capabilities); "
+			   "tracing of this process stopped here)"),
+	/* TRANSLATORS: mq_receive failed with EMSGSIZE; %s is the queue's mq_msgsize. */
+	[W_MSGSIZE] = N_("(the buffer is smaller than the queue's mq_msgsize, %s)"),
+	/* TRANSLATORS: a descriptor received in a message; %s is the socket's descriptor. */
+	[W_SCM_RIGHTS] = N_("(SCM_RIGHTS through fd %s)"),
+	/* TRANSLATORS: dup2 closed the descriptor it replaced; the object follows. */
+	[W_CLOSING] = N_("closing"),
+	/* TRANSLATORS: a shared mapping of no file. */
+	[W_ANONYMOUS] = N_("anonymous"),
+	/* TRANSLATORS: sigaction's previous handler; %s is SIG_DFL, SIG_IGN or the handler. */
+	[W_WAS] = N_("(was %s)"),
+};
+
+/* A word: its bytes, split at its "%s" (post: NULL without one); its columns, for the PROCESS column. */
+static struct word_text {
+	const char *pre, *post;
+	uint16_t npre, npost;
+	int cols;
+} words[W_COUNT];
+
+/* The longest word: room for any of them. */
+static size_t words_max;
+
+static pthread_once_t words_once = PTHREAD_ONCE_INIT;
+
+static void words_init(void)
+{
+	for (int i = 0; i < W_COUNT; i++) {
+		const char *s = _(word_ids[i]), *pct = strstr(s, "%s");
+		struct word_text *w = &words[i];
+		size_t n = strlen(s);
+
+		w->pre = s;
+		w->npre = (uint16_t)(pct ? (size_t)(pct - s) : n);
+		w->post = pct ? pct + 2 : NULL;
+		w->npost = (uint16_t)(pct ? n - w->npre - 2 : 0);
+		w->cols = ipct_text_width(s);
+		if (n > words_max)
+			words_max = n;
+	}
+}
 
 /* Room for n more bytes at the end of the output, or NULL (p->err set). */
 static char *room(struct pr *p, size_t n)
@@ -91,15 +192,6 @@ static char *put_u64(char *d, uint64_t u)
 	else
 		t[-1] = (char)('0' + u);
 	return d + n;
-}
-
-/* A task's name, which fills its IPCT_COMM_LEN bytes without a NUL when it is that long. */
-static void comm_str(char dst[IPCT_COMM_LEN + 1], const char *comm)
-{
-	size_t n = strnlen(comm, IPCT_COMM_LEN);
-
-	memcpy(dst, comm, n);
-	dst[n] = 0;
 }
 
 /* "[pid]", or "[pid/tid]" for a thread: room for 24. */
@@ -432,20 +524,192 @@ static inline __attribute__((always_inline)) void pr_bool(struct pr *p, const ch
 	}
 }
 
-static void pr_hex(struct pr *p, const char *key, const char *text, uint64_t v)
+/*
+ * The one-pass writers of the lines a busy trace is made of (the head of
+ * every line, a data call on a pipe or socket, kill, a signal's generation
+ * and delivery, rt_sigreturn, every call's result): a cursor into room
+ * made once for what follows (line_room), literal JSON keys and text,
+ * words from the table, no format to read. The pr_ calls above write the
+ * rarer fields one by one; settle() hands the line back to them.
+ */
+#define LINE_ROOM 1024
+
+/* Room for what is left of a line (an escaped name, a few words and numbers), or NULL. */
+static char *line_room(struct pr *p)
+{
+	return room(p, LINE_ROOM + 2 * words_max);
+}
+
+/* The cursor's text written: the pr_ calls go on from there (a text fragment needs its separator). */
+static void settle(struct pr *p, char *d)
+{
+	advance(p, d);
+	p->started = true;
+}
+
+#define LIT(d, s) ((char *)memcpy((d), (s), sizeof(s) - 1) + sizeof(s) - 1)
+
+static char *put_str(char *d, const char *s, size_t n)
+{
+	memcpy(d, s, n);
+	return d + n;
+}
+
+static char *put_cstr(char *d, const char *s)
+{
+	return put_str(d, s, strlen(s));
+}
+
+/* A word of the table, v (n bytes) at its "%s". */
+static char *put_word(char *d, enum word w, const char *v, size_t n)
+{
+	const struct word_text *t = &words[w];
+
+	d = put_str(d, t->pre, t->npre);
+	if (t->post) {
+		d = put_str(d, v, n);
+		d = put_str(d, t->post, t->npost);
+	}
+	return d;
+}
+
+static char *put_word_int(char *d, enum word w, int64_t v)
+{
+	char num[24];
+
+	return put_word(d, w, num, (size_t)(put_i64(num, v) - num));
+}
+
+/* A JSON string of our own (nothing to escape), or null. */
+static char *put_jword(char *d, const char *s)
+{
+	if (!s)
+		return LIT(d, "null");
+	*d++ = '"';
+	d = put_cstr(d, s);
+	*d++ = '"';
+	return d;
+}
+
+static char *put_jbool(char *d, bool v)
+{
+	return v ? LIT(d, "true") : LIT(d, "false");
+}
+
+/* The bytes a name is copied as: printable ASCII but the backslash (text) and the quote (JSON). */
+enum { PLAIN_TEXT = 1, PLAIN_JSON = 2 };
+static const uint8_t plain_byte[256] = {
+	[0x20 ... 0x21] = PLAIN_TEXT | PLAIN_JSON, ['"'] = PLAIN_TEXT,
+	[0x23 ... 0x5b] = PLAIN_TEXT | PLAIN_JSON, [0x5d ... 0x7e] = PLAIN_TEXT | PLAIN_JSON,
+};
+
+/*
+ * A name a program chose, at most max bytes (a command name): as
+ * ipct_text_escape writes it in text (*cols: its columns), as json_string
+ * does in JSON; copied as it is when it is printable ASCII, as names
+ * nearly always are. NULL when out of memory.
+ */
+static char *put_name(struct pr *p, char *d, const char *s, size_t max, int *cols)
+{
+	bool json = json_mode(p);
+	uint8_t plain = json ? PLAIN_JSON : PLAIN_TEXT;
+	char tmp[4 * 8 * IPCT_COMM_LEN];
+	size_t n = 0;
+
+	while (n < max && (plain_byte[(unsigned char)s[n]] & plain))
+		n++;
+	if (n == max || !s[n]) {
+		*cols = (int)n;
+		if (!json)
+			return put_str(d, s, n);
+		*d++ = '"';
+		d = put_str(d, s, n);
+		*d++ = '"';
+		return d;
+	}
+	if (!json) {
+		*cols = ipct_text_escape(tmp, sizeof(tmp), s, max);
+		return put_cstr(d, tmp);
+	}
+	snprintf(tmp, sizeof(tmp), "%.*s", (int)max, s);
+	advance(p, d);
+	json_string(p, tmp);
+	return line_room(p);
+}
+
+/* A signal: text its name ("signal N" without one), JSON "sig" (null without a name) and "signo". */
+static char *put_sig(char *d, bool json, int sig)
+{
+	const char *name = ipct_sig_name(sig);
+
+	if (json) {
+		d = LIT(d, ",\"sig\":");
+		d = put_jword(d, name);
+		d = LIT(d, ",\"signo\":");
+		return put_i64(d, sig);
+	}
+	if (name)
+		return put_cstr(d, name);
+	d = LIT(d, "signal ");
+	return put_i64(d, sig);
+}
+
+/* The name of a pipe or socket, as /proc/PID/fd shows it: "pipe:[ino]", "socket:[ino]". */
+static char *put_ipc_name(char *d, int kind, uint64_t ino)
+{
+	d = kind == IPCT_KIND_SOCKET ? LIT(d, "socket:[") : LIT(d, "pipe:[");
+	d = put_u64(d, ino);
+	*d++ = ']';
+	return d;
+}
+
+/* A pipe's or FIFO's end (JSON "end"), from the descriptor's f_mode. */
+static char *put_end(char *d, uint64_t flags)
+{
+	unsigned mode = (flags >> 32) & 3;
+
+	d = LIT(d, ",\"end\":");
+	return mode == 1 ? LIT(d, "\"read\"") : mode == 2 ? LIT(d, "\"write\"") : LIT(d, "\"read_write\"");
+}
+
+/* What a read or write asked for and did: "count", "bytes", end of file, a partial transfer. */
+static char *put_transfer(char *d, bool json, bool rd, uint64_t count, int64_t ret)
+{
+	bool eof = rd && ret == 0 && count > 0, part = ret > 0 && (uint64_t)ret < count;
+
+	d = json ? LIT(d, ",\"count\":") : LIT(d, " count=");
+	d = put_i64(d, (int64_t)count);
+	if (ret < 0)
+		return d;
+	if (!json)
+		/* Short reads are how pipes work: JSON says so, text only for writes. */
+		return eof ? LIT(d, " EOF") : part && !rd ? LIT(d, " short") : d;
+	d = LIT(d, ",\"bytes\":");
+	d = put_i64(d, ret);
+	d = LIT(d, ",\"eof\":");
+	d = put_jbool(d, eof);
+	d = LIT(d, ",\"short\":");
+	return put_jbool(d, part);
+}
+
+/* "0x%" PRIx64 */
+static char *put_hex(char *d, uint64_t v)
 {
 	static const char hex[] = "0123456789abcdef";
-	char tmp[24], *t = tmp + sizeof(tmp) - 1;
+	int n = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
 
-	/* "0x%" PRIx64 */
-	*t = 0;
-	do {
-		*--t = hex[v & 15];
-		v >>= 4;
-	} while (v);
-	*--t = 'x';
-	*--t = '0';
-	pr_str(p, key, text, t);
+	d = LIT(d, "0x");
+	for (int i = n - 1; i >= 0; i--, v >>= 4)
+		d[i] = hex[v & 15];
+	return d + n;
+}
+
+static void pr_hex(struct pr *p, const char *key, const char *text, uint64_t v)
+{
+	char tmp[24];
+
+	*put_hex(tmp, v) = 0;
+	pr_str(p, key, text, tmp);
 }
 
 /* A list of names: JSON array, text "A|B". */
@@ -517,10 +781,10 @@ static void pr_sigset(struct pr *p, const char *key, const char *prefix, uint64_
 
 static void pr_sig(struct pr *p, int sig)
 {
-	const char *name = ipct_sig_name(sig);
+	char *d = room(p, 64);
 
-	pr_word(p, "sig", "%s", name);
-	pr_int(p, "signo", name ? NULL : "signal %" PRId64, sig);
+	if (d)
+		settle(p, put_sig(d, json_mode(p), sig));
 }
 
 static void pr_object(struct pr *p, const char *key, const char *kind_key, int kind, uint64_t ino)
@@ -537,7 +801,10 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 	}
 	if (kind < IPCT_KIND_PIPE)
 		return;
-	ipct_object_name(kind, ino, obj, sizeof(obj));
+	if (kind == IPCT_KIND_PIPE || kind == IPCT_KIND_FIFO || kind == IPCT_KIND_SOCKET)
+		*put_ipc_name(obj, kind, ino) = 0;
+	else
+		ipct_object_name(kind, ino, obj, sizeof(obj));
 	pr_word(p, key, " %s", obj);
 	if (kind == IPCT_KIND_FIFO)
 		pr_text(p, " (fifo)");
@@ -545,65 +812,81 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 		pr_str(p, kind_key, NULL, k);
 }
 
-/* Which end of a pipe or FIFO a descriptor is. */
+/* Which end of a pipe or FIFO a descriptor is (JSON only). */
 static void pr_end(struct pr *p, int kind, uint64_t flags)
 {
-	unsigned mode = flags >> 32;
+	char *d;
 
-	if (kind != IPCT_KIND_PIPE && kind != IPCT_KIND_FIFO)
+	if (!json_mode(p) || (kind != IPCT_KIND_PIPE && kind != IPCT_KIND_FIFO) || !(d = room(p, 32)))
 		return;
-	if ((mode & 3) == 1)
-		pr_str(p, "end", NULL, "read");
-	else if ((mode & 3) == 2)
-		pr_str(p, "end", NULL, "write");
-	else
-		pr_str(p, "end", NULL, "read_write");
+	advance(p, put_end(d, flags));
 }
 
 /*
- * "  [blocked %.1f ms]" of ns / 1e6, by hand but where printf rounds the
- * double rather than ns (exactly half of 0.1 ms) or the double is not
- * exact (past 2^53).
+ * "  [blocked 1.5 ms]", printf's %.1f of ns / 1e6 by hand but where printf
+ * rounds the double rather than ns (exactly half of 0.1 ms) or the double
+ * is not exact (past 2^53).
  */
-static void pr_blocked(struct pr *p, uint64_t ns)
+static char *put_blocked(char *d, uint64_t ns)
 {
-	size_t from = p->out->end;
 	uint64_t tenths = (ns + 50000) / 100000;
-	char *d;
+	char ms[32], *m = ms;
 
 	if (ns % 100000 == 50000 || ns >= 1ull << 53) {
-		pr_text(p, "  [blocked %.1f ms]", ns / 1e6);
-		return;
+		m += snprintf(ms, sizeof(ms), "%.1f", ns / 1e6);
+	} else {
+		m = put_u64(m, tenths / 10);
+		*m++ = '.';
+		*m++ = (char)('0' + tenths % 10);
 	}
-	d = room(p, 40);
-	if (!d)
-		return;
-	memcpy(d, "  [blocked ", 11);
-	d = put_u64(d + 11, tenths / 10);
-	*d++ = '.';
-	*d++ = (char)('0' + tenths % 10);
-	memcpy(d, " ms]", 4);
-	advance(p, d + 4);
-	text_end(p, from);
+	d = LIT(d, "  ");
+	return put_word(d, W_BLOCKED_MS, ms, (size_t)(m - ms));
 }
 
+/*
+ * What a system call's line ends with: [32-bit] for the 32-bit ABI's
+ * number, the result, an error by name and in words, and how long it
+ * took (text: only a call that waited, which is worth a person's
+ * attention).
+ */
 static void pr_ret(struct pr *p, const struct ipct_event *e)
 {
 	int64_t ret = e->sys.ret;
+	bool json = json_mode(p);
+	char *d = line_room(p);
 
-	pr_int(p, "ret", " = %" PRId64, ret);
+	if (!d)
+		return;
+	if (!json && p->started)
+		*d++ = ' ';
+	if (e->flags & IPCT_F_COMPAT)
+		d = json ? LIT(d, ",\"compat\":true") : LIT(d, "[32-bit] ");
+	d = json ? LIT(d, ",\"ret\":") : LIT(d, "= ");
+	d = put_i64(d, ret);
 	if (ret < 0 && ret >= -4095) {
-		const char *name = ipct_errno_name((int)-ret);
+		const char *name = ipct_errno_name((int)-ret) ?: "E?";
 
-		pr_word(p, "errno", " %s", name ? name : "E?");
-		if (!json_mode(p))
-			text_value(p, " (%s)", ipct_errno_is_restart((int)-ret) ? "interrupted by a signal"
-										 : strerror((int)-ret), 0);
+		if (json) {
+			d = LIT(d, ",\"errno\":");
+			d = put_jword(d, name);
+		} else {
+			*d++ = ' ';
+			d = put_cstr(d, name);
+			d = LIT(d, " (");
+			if (ipct_errno_is_restart((int)-ret))
+				d = put_word(d, W_INTERRUPTED, NULL, 0);
+			else
+				d = put_cstr(d, strerror((int)-ret));
+			*d++ = ')';
+		}
 	}
-	pr_int(p, "duration_ns", NULL, (int64_t)e->sys.dur_ns);
-	/* Only a call that waited is worth a person's attention. */
-	if (e->sys.dur_ns >= 1000000 && !json_mode(p))
-		pr_blocked(p, e->sys.dur_ns);
+	if (json) {
+		d = LIT(d, ",\"duration_ns\":");
+		d = put_i64(d, (int64_t)e->sys.dur_ns);
+	} else if (e->sys.dur_ns >= 1000000) {
+		d = put_blocked(d, e->sys.dur_ns);
+	}
+	settle(p, d);
 }
 
 /* A handler by its function name where the executable's symbols tell it, else by address. */
@@ -702,6 +985,40 @@ static void pr_signalfd(struct pr *p, const struct ipct_event *e, bool named)
 		pr_sigset(p, "accepts", NULL, e->sys.x[0]);
 }
 
+/*
+ * read, write, sendto or recvfrom on a pipe, FIFO or socket: the
+ * descriptor, the object, what was asked and done. Its flags are
+ * O_NONBLOCK or none: a non-blocking descriptor's go through pr_flags.
+ */
+static void fmt_data(struct pr *p, const struct ipct_event *e, bool rd)
+{
+	const struct ipct_sys *s = &e->sys;
+	bool json = json_mode(p);
+	int kind = e->kind[0];
+	char *d = line_room(p);
+
+	if (!d)
+		return;
+	d = json ? LIT(d, ",\"fd\":") : LIT(d, "fd=");
+	d = put_i64(d, (int)s->args[0]);
+	d = json ? LIT(d, ",\"object\":\"") : LIT(d, " ");
+	d = put_ipc_name(d, kind, s->x[0]);
+	if (json) {
+		d = LIT(d, "\",\"kind\":");
+		d = put_jword(d, ipct_kind_name(kind));
+		if (kind != IPCT_KIND_SOCKET)
+			d = put_end(d, s->x[1]);
+	} else if (kind == IPCT_KIND_FIFO) {
+		d = LIT(d, " (fifo)");
+	}
+	d = put_transfer(d, json, rd, s->args[2], s->ret);
+	if (json && !(s->x[1] & O_NONBLOCK))
+		d = LIT(d, ",\"fd_flags\":[]");
+	settle(p, d);
+	if (s->x[1] & O_NONBLOCK)
+		pr_flags(p, "fd_flags", " ", ipct_open_flags, O_NONBLOCK);
+}
+
 static void fmt_fd_call(struct pr *p, const struct ipct_event *e, int nr)
 {
 	const struct ipct_sys *s = &e->sys;
@@ -710,7 +1027,14 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, int nr)
 	bool vec = nr == __NR_readv || nr == __NR_writev || nr == __NR_sendmsg || nr == __NR_recvmsg ||
 		   nr == __NR_vmsplice || nr == __NR_sendmmsg || nr == __NR_recvmmsg;
 	int64_t fd = nr == __NR_socket ? s->ret : (int)s->args[0];
+	int kind = e->kind[0];
+	bool ipc = kind == IPCT_KIND_PIPE || kind == IPCT_KIND_FIFO || kind == IPCT_KIND_SOCKET;
+	bool rd = nr == __NR_read || nr == __NR_recvfrom;
 
+	if (data && ipc) {
+		fmt_data(p, e, rd);
+		return;
+	}
 	if (nr == __NR_socket) {
 		const char *fam = ipct_enum_name(ipct_sock_families, s->args[0]);
 		const char *type = ipct_enum_name(ipct_sock_types, s->args[1] & 0xf);
@@ -724,16 +1048,10 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, int nr)
 	if (e->kind[0] == IPCT_KIND_SIGNALFD)
 		pr_signalfd(p, e, nr == __NR_read);
 	if (data) {
-		bool rd = nr == __NR_read || nr == __NR_recvfrom;
+		char *d = line_room(p);
 
-		pr_int(p, "count", " count=%" PRId64, (int64_t)s->args[2]);
-		if (s->ret >= 0) {
-			pr_int(p, "bytes", NULL, s->ret);
-			/* What a reader of the trace looks for: end of file, and partial transfers. */
-			pr_bool(p, "eof", " EOF", rd && s->ret == 0 && s->args[2] > 0);
-			/* Short reads are how pipes work: JSON says so, text only for writes. */
-			pr_bool(p, "short", rd ? NULL : " short", s->ret > 0 && (uint64_t)s->ret < s->args[2]);
-		}
+		if (d)
+			settle(p, put_transfer(d, json_mode(p), rd, s->args[2], s->ret));
 	} else if (vec) {
 		if (nr == __NR_readv || nr == __NR_writev) {
 			pr_int(p, "iovcnt", " iovcnt=%" PRId64, (int64_t)s->args[2]);
@@ -754,7 +1072,7 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, int nr)
 
 		pr_str(p, "how", " %s", s->args[1] < 3 ? how[s->args[1]] : NULL);
 	}
-	if (e->kind[0] == IPCT_KIND_PIPE || e->kind[0] == IPCT_KIND_FIFO || e->kind[0] == IPCT_KIND_SOCKET)
+	if (ipc)
 		pr_flags(p, "fd_flags", " ", ipct_open_flags, s->x[1] & (O_NONBLOCK));
 }
 
@@ -1091,6 +1409,29 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 	}
 }
 
+/* kill(pid, sig), tkill(tid, sig), tgkill(pid, tid, sig). */
+static void fmt_kill(struct pr *p, const struct ipct_event *e, int nr)
+{
+	const __u64 *a = e->sys.args;
+	bool json = json_mode(p);
+	char *d = line_room(p);
+
+	if (!d)
+		return;
+	if (nr == __NR_tkill)
+		d = json ? LIT(d, ",\"target_tid\":") : LIT(d, "tid=");
+	else
+		d = json ? LIT(d, ",\"target_pid\":") : LIT(d, "pid=");
+	d = put_i64(d, (int)a[0]);
+	if (nr == __NR_tgkill) {
+		d = json ? LIT(d, ",\"target_tid\":") : LIT(d, " tid=");
+		d = put_i64(d, (int)a[1]);
+	}
+	if (!json)
+		*d++ = ' ';
+	settle(p, put_sig(d, json, (int)a[nr == __NR_tgkill ? 2 : 1]));
+}
+
 static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_syscall *sc = ipct_syscall_by_nr(e->nr);
@@ -1104,19 +1445,14 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		/* By number: these are the calls that signals and traces are made of. */
 		int nr = sc ? sc->nr : -1;
 
-		if (nr == __NR_kill) {
-			pr_int(p, "target_pid", "pid=%" PRId64 " ", (int)s->args[0]);
-			pr_sig(p, (int)s->args[1]);
-		} else if (nr == __NR_tkill) {
-			pr_int(p, "target_tid", "tid=%" PRId64 " ", (int)s->args[0]);
-			pr_sig(p, (int)s->args[1]);
-		} else if (nr == __NR_tgkill) {
-			pr_int(p, "target_pid", "pid=%" PRId64, (int)s->args[0]);
-			pr_int(p, "target_tid", " tid=%" PRId64 " ", (int)s->args[1]);
-			pr_sig(p, (int)s->args[2]);
+		if (nr == __NR_kill || nr == __NR_tkill || nr == __NR_tgkill) {
+			fmt_kill(p, e, nr);
 		} else if (nr == __NR_rt_sigreturn) {
 			/* The result is the interrupted code's, restored from the signal frame. */
-			pr_text(p, "handler returned, restoring");
+			char *d = json_mode(p) ? NULL : line_room(p);
+
+			if (d)
+				settle(p, put_word(d, W_SIGRETURN, NULL, 0));
 		} else if (nr == __NR_rt_sigtimedwait && s->ret > 0) {
 			/* The signal it took, without a delivery. */
 			pr_text(p, "took ");
@@ -1306,41 +1642,50 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_flags(p, "flags", " ", ipct_open_flags, s->args[2]);
 		break;
 	}
-	/* Made with the 32-bit ABI's number: shown as its native counterpart. */
-	if (e->flags & IPCT_F_COMPAT)
-		pr_bool(p, "compat", " [32-bit]", true);
 	pr_ret(p, e);
 }
 
-static void fmt_siginfo_fields(struct pr *p, const struct ipct_event *e)
+/* What a siginfo says beyond its code: a child's pid and status, a fault's address, the sender. */
+static char *put_siginfo(struct pr *p, const struct ipct_event *e, char *d)
 {
 	const struct ipct_sig *s = &e->sig;
 	uint32_t lo = (uint32_t)s->sifields[0], hi = (uint32_t)(s->sifields[0] >> 32);
+	bool json = json_mode(p);
 
 	if (s->sig == SIGCHLD && s->code > 0 && s->code != SI_KERNEL) {
-		pr_int(p, "child_pid", " child=%" PRId64, (int32_t)lo);
-		pr_int(p, "child_status", " status=%" PRId64, (int32_t)(uint32_t)s->sifields[1]);
-		return;
+		d = json ? LIT(d, ",\"child_pid\":") : LIT(d, " child=");
+		d = put_i64(d, (int32_t)lo);
+		d = json ? LIT(d, ",\"child_status\":") : LIT(d, " status=");
+		return put_i64(d, (int32_t)(uint32_t)s->sifields[1]);
 	}
 	if (s->code > 0 && s->code != SI_KERNEL &&
 	    (s->sig == SIGSEGV || s->sig == SIGBUS || s->sig == SIGFPE || s->sig == SIGILL ||
 	     s->sig == SIGTRAP)) {
-		pr_hex(p, "addr", " addr=%s", s->sifields[0]);
-		return;
+		d = json ? LIT(d, ",\"addr\":\"") : LIT(d, " addr=");
+		d = put_hex(d, s->sifields[0]);
+		if (json)
+			*d++ = '"';
+		return d;
 	}
-	switch (s->code) {
-	case SI_USER:
-	case SI_TKILL:
-	case SI_QUEUE:
-		/* info == SEND_SIG_NOINFO leaves the fields zero: the sender is the current task. */
-		if (lo || e->type == IPCT_EV_SIGNAL_DELIVER) {
-			pr_int(p, "sender_pid", " from pid %" PRId64, (int32_t)lo);
-			pr_int(p, "sender_uid", NULL, hi);
+	if (s->code != SI_USER && s->code != SI_TKILL && s->code != SI_QUEUE)
+		return d;
+	/* info == SEND_SIG_NOINFO leaves the fields zero: the sender is the current task. */
+	if (lo || e->type == IPCT_EV_SIGNAL_DELIVER) {
+		if (json) {
+			d = LIT(d, ",\"sender_pid\":");
+			d = put_i64(d, (int32_t)lo);
+			d = LIT(d, ",\"sender_uid\":");
+			d = put_u64(d, hi);
+		} else {
+			*d++ = ' ';
+			d = put_word_int(d, W_FROM_PID, (int32_t)lo);
 		}
-		if (s->code == SI_QUEUE)
-			pr_int(p, "value", " value=%" PRId64, (int32_t)(uint32_t)s->sifields[1]);
-		break;
 	}
+	if (s->code == SI_QUEUE) {
+		d = json ? LIT(d, ",\"value\":") : LIT(d, " value=");
+		d = put_i64(d, (int32_t)(uint32_t)s->sifields[1]);
+	}
+	return d;
 }
 
 /* Typed at a terminal: its line discipline raised it. */
@@ -1367,84 +1712,173 @@ int ipct_event_signal(const struct ipct_event *e)
 	return code & 0x7f && !(code >> 8) ? (int)(code & 0x7f) : 0;
 }
 
+/* A word of text after a space. */
+static char *put_sp_word(char *d, enum word w)
+{
+	*d++ = ' ';
+	return put_word(d, w, NULL, 0);
+}
+
+/*
+ * The kernel ends a thread group by a SIGKILL to each thread: for a fatal
+ * signal, name that signal (the kernel's view stays in kernel_sig); for
+ * exit_group or an exec, no signal was sent.
+ */
+static void fmt_group_exit(struct pr *p, const struct ipct_event *e, char *d)
+{
+	bool json = json_mode(p);
+	int sig = ipct_event_signal(e);
+
+	d = put_sig(d, json, sig ?: SIGKILL);
+	if (json)
+		d = LIT(d, ",\"kernel_sig\":\"SIGKILL\",\"group_exit\":true,\"action\":\"default\",\"handler\":null");
+	else
+		d = put_sp_word(d, W_DEFAULT);
+	if (sig) {
+		const char *act = ipct_sig_default_action(sig);
+
+		if (json) {
+			d = LIT(d, ",\"default_action\":");
+			d = put_jword(d, act);
+		} else if (act) {
+			*d++ = ' ';
+			d = put_word(d, W_ENDS_AS_SIGKILL, act, strlen(act));
+		}
+	} else if (!json) {
+		d = put_word(d, W_NO_SIGNAL, NULL, 0);
+	}
+	settle(p, d);
+	pr_flags(p, "sa_flags", " ", ipct_sa_flags, e->sig.sa_flags & ~IPCT_SA_HIDDEN);
+	pr_str(p, "code", NULL, ipct_sigcode_name(e->sig.sig, e->sig.code));
+}
+
+/* signal_generate: the target, what became of the signal, and why it was so. */
+static char *put_generate(struct pr *p, const struct ipct_event *e, char *d)
+{
+	static const enum word results[] = {
+		[IPCT_SIG_QUEUED] = W_QUEUED,     [IPCT_SIG_IGNORED] = W_IGNORED,
+		[IPCT_SIG_MERGED] = W_MERGED,     [IPCT_SIG_OVERFLOW] = W_OVERFLOW,
+		[IPCT_SIG_LOSE_INFO] = W_LOSE_INFO,
+	};
+	const struct ipct_sig *s = &e->sig;
+	const char *result = ipct_sig_result_name(s->result);
+	/*
+	 * SIGCONT at its default action does its work as it is generated
+	 * (the process resumes) and the kernel then drops it as ignored:
+	 * it continued the process, as its lifecycle record says.
+	 */
+	bool json = json_mode(p), cont = s->sig == SIGCONT && s->result == IPCT_SIG_IGNORED;
+	int cols;
+
+	if (json) {
+		d = LIT(d, ",\"target_pid\":");
+		d = put_u64(d, s->target_pid);
+		d = LIT(d, ",\"target_tid\":");
+		d = put_u64(d, s->target_tid);
+		d = LIT(d, ",\"target_comm\":");
+	} else {
+		d = LIT(d, " -> ");
+	}
+	d = put_name(p, d, s->target_comm, IPCT_COMM_LEN, &cols);
+	if (!d)
+		return NULL;
+	if (!json) {
+		d = put_pid_tid(d, s->target_pid, s->target_tid);
+		if (cont)
+			d = put_sp_word(d, W_CONTINUED);
+		else if (result)
+			d = put_sp_word(d, results[s->result]);
+		if (e->flags & IPCT_F_BLOCKED_SIG)
+			d = put_sp_word(d, W_BLOCKED);
+		if (e->flags & IPCT_F_KERNEL_CTX)
+			d = put_sp_word(d, W_BY_KERNEL);
+		return s->result == IPCT_SIG_MERGED ? put_sp_word(d, W_LOST) : d;
+	}
+	d = LIT(d, ",\"result\":");
+	d = put_jword(d, result);
+	if (cont)
+		d = LIT(d, ",\"continued\":true");
+	d = LIT(d, ",\"group\":");
+	d = put_jbool(d, e->flags & IPCT_F_GROUP);
+	d = LIT(d, ",\"blocked\":");
+	d = put_jbool(d, e->flags & IPCT_F_BLOCKED_SIG);
+	d = LIT(d, ",\"kernel_context\":");
+	d = put_jbool(d, e->flags & IPCT_F_KERNEL_CTX);
+	return terminal_signal(e) ? LIT(d, ",\"cause\":\"terminal\"") : d;
+}
+
+/* signal_deliver: the action taken, the handler, its flags. */
+static char *put_deliver(struct pr *p, const struct ipct_event *e, char *d)
+{
+	static const char *const actions[] = { "default", "ignore", "handler" };
+	static const enum word action_words[] = { W_DEFAULT, W_IGNORE, W_HANDLER };
+	const struct ipct_sig *s = &e->sig;
+	uint64_t sa_flags = s->sa_flags & ~IPCT_SA_HIDDEN;
+	int action = s->handler > 1 ? 2 : (int)s->handler;
+	bool json = json_mode(p);
+
+	if (json) {
+		d = LIT(d, ",\"action\":");
+		d = put_jword(d, actions[action]);
+	} else {
+		d = put_sp_word(d, action_words[action]);
+	}
+	if (s->handler > 1) {
+		settle(p, d);
+		pr_handler(p, e, "handler", "handler_addr", " %s", s->handler);
+		if (!(d = line_room(p)))
+			return NULL;
+	} else if (json) {
+		d = LIT(d, ",\"handler\":null");
+	}
+	if (s->handler == 0) {
+		const char *act = ipct_sig_default_action(s->sig);
+
+		if (json) {
+			d = LIT(d, ",\"default_action\":");
+			d = put_jword(d, act);
+		} else if (act) {
+			d = LIT(d, " (");
+			d = put_cstr(d, act);
+			*d++ = ')';
+		}
+	}
+	if (!sa_flags)
+		return json ? LIT(d, ",\"sa_flags\":[]") : d;
+	settle(p, d);
+	pr_flags(p, "sa_flags", " ", ipct_sa_flags, sa_flags);
+	return line_room(p);
+}
+
 static void fmt_signal(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_sig *s = &e->sig;
 	const char *code = ipct_sigcode_name(s->sig, s->code);
-	int sig = ipct_event_signal(e);
+	bool json = json_mode(p);
+	char *d = line_room(p);
 
+	if (!d)
+		return;
 	if (group_exit(e)) {
-		/*
-		 * The kernel ends a thread group by a SIGKILL to each thread: for
-		 * a fatal signal, name that signal (the kernel's view stays in
-		 * kernel_sig); for exit_group or an exec, no signal was sent.
-		 */
-		pr_sig(p, sig ?: SIGKILL);
-		pr_str(p, "kernel_sig", NULL, "SIGKILL");
-		pr_bool(p, "group_exit", NULL, true);
-		pr_str(p, "action", " %s", "default");
-		pr_str(p, "handler", NULL, NULL);
-		if (sig)
-			pr_str(p, "default_action", " (%s): the kernel ends the process (delivered as SIGKILL)",
-			       ipct_sig_default_action(sig));
-		else
-			pr_text(p, ": the process ends (exit_group or exec), no signal was sent");
-		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_HIDDEN);
-		pr_str(p, "code", NULL, code);
+		fmt_group_exit(p, e, d);
 		return;
 	}
-	pr_sig(p, sig);
-	if (e->type == IPCT_EV_SIGNAL_GENERATE) {
-		char target[IPCT_COMM_LEN + 1];
-
-		comm_str(target, s->target_comm);
-		pr_int(p, "target_pid", NULL, s->target_pid);
-		pr_int(p, "target_tid", NULL, s->target_tid);
-		pr_str(p, "target_comm", " -> %s", target);
-		if (!json_mode(p)) {
-			size_t from = p->out->end;
-			char *d = room(p, 24);
-
-			if (d) {
-				advance(p, put_pid_tid(d, s->target_pid, s->target_tid));
-				text_end(p, from);
-			}
-		}
-		/*
-		 * SIGCONT at its default action does its work as it is generated
-		 * (the process resumes) and the kernel then drops it as ignored:
-		 * it continued the process, as its lifecycle record says.
-		 */
-		if (s->sig == SIGCONT && s->result == IPCT_SIG_IGNORED) {
-			pr_str(p, "result", NULL, ipct_sig_result_name(s->result));
-			pr_bool(p, "continued", " continued (the kernel resumes the process as it generates SIGCONT)",
-				true);
-		} else {
-			pr_word(p, "result", " %s", ipct_sig_result_name(s->result));
-		}
-		pr_bool(p, "group", NULL, e->flags & IPCT_F_GROUP);
-		pr_bool(p, "blocked", " blocked", e->flags & IPCT_F_BLOCKED_SIG);
-		pr_bool(p, "kernel_context", " by the kernel", e->flags & IPCT_F_KERNEL_CTX);
-		if (terminal_signal(e))
-			pr_str(p, "cause", NULL, "terminal");
-		if (s->result == IPCT_SIG_MERGED)
-			pr_text(p, " (already pending: this one is lost)");
-	} else {
-		const char *action = s->handler == 0 ? "default" : s->handler == 1 ? "ignore" : "handler";
-
-		pr_word(p, "action", " %s", action);
-		if (s->handler > 1)
-			pr_handler(p, e, "handler", "handler_addr", " %s", s->handler);
-		else
-			pr_str(p, "handler", NULL, NULL);
-		if (s->handler == 0)
-			pr_str(p, "default_action", " (%s)", ipct_sig_default_action(s->sig));
-		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_HIDDEN);
+	d = put_sig(d, json, s->sig);
+	d = e->type == IPCT_EV_SIGNAL_GENERATE ? put_generate(p, e, d) : put_deliver(p, e, d);
+	if (!d)
+		return;
+	if (json) {
+		d = LIT(d, ",\"code\":");
+		d = put_jword(d, code);
+	} else if (code) {
+		*d++ = ' ';
+		d = put_cstr(d, code);
 	}
-	pr_word(p, "code", " %s", code);
-	if (!code)
-		pr_int(p, "code_value", " code=%" PRId64, s->code);
-	fmt_siginfo_fields(p, e);
+	if (!code) {
+		d = json ? LIT(d, ",\"code_value\":") : LIT(d, " code=");
+		d = put_i64(d, s->code);
+	}
+	settle(p, put_siginfo(p, e, d));
 }
 
 void ipct_wait_status_str(int status, char *buf, size_t len)
@@ -1744,91 +2178,125 @@ static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t 
 			 (int)(real / 1000 % 1000000));
 }
 
+/* The header's column: its word and spaces up to width columns. */
+static char *put_column(char *d, enum word w, int width)
+{
+	d = put_word(d, w, NULL, 0);
+	for (int pad = width - words[w].cols; pad > 0; pad--)
+		*d++ = ' ';
+	return d;
+}
+
 int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out)
 {
+	struct pr p = { .f = f, .out = out };
+	char *d;
+
 	if (f->mode != IPCT_OUT_TEXT)
 		return 0;
-	return ipct_buf_printf(out, "%-*s  %-*s %-*s %s\n", time_width(f), "TIME", COL_PROC, "PROCESS",
-			       COL_EVENT, "EVENT", "DETAILS");
+	pthread_once(&words_once, words_init);
+	if (!(d = line_room(&p)))
+		return p.err;
+	d = put_column(d, W_TIME, time_width(f));
+	d = LIT(d, "  ");
+	d = put_column(d, W_PROCESS, COL_PROC);
+	*d++ = ' ';
+	d = put_column(d, W_EVENT, COL_EVENT);
+	*d++ = ' ';
+	d = put_word(d, W_DETAILS, NULL, 0);
+	*d++ = '\n';
+	advance(&p, d);
+	return 0;
+}
+
+/*
+ * "%*s  %-*s %s%-*s%s ": the time, comm[pid] or comm[pid/tid] in COL_PROC
+ * columns, the type in COL_EVENT.
+ */
+static void head_text(struct pr *p, const struct ipct_event *e, const char *type)
+{
+	const struct ipct_fmt *f = p->f;
+	const char *color = f->color ? event_color(e) : "";
+	size_t ntype = strlen(type);
+	int nwhen, width;
+	char when[64], *d;
+
+	event_time(f, e->ts_ns, when, sizeof(when));
+	nwhen = (int)strlen(when);
+	if (!(d = line_room(p)))
+		return;
+	for (int pad = time_width(f) - nwhen; pad > 0; pad--)
+		*d++ = ' ';
+	d = put_str(d, when, (size_t)nwhen);
+	d = LIT(d, "  ");
+	/*
+	 * A signal typed at a terminal is raised by its line discipline, in
+	 * whatever task runs it (a kworker): the terminal sent it, as its
+	 * lifecycle record says.
+	 */
+	if (terminal_signal(e)) {
+		d = put_word(d, W_KERNEL_TERMINAL, NULL, 0);
+		width = words[W_KERNEL_TERMINAL].cols;
+	} else {
+		char *w;
+
+		d = put_name(p, d, e->comm, IPCT_COMM_LEN, &width);
+		w = d;
+		d = put_pid_tid(d, e->pid, e->tid);
+		width += (int)(d - w);
+	}
+	for (; width < COL_PROC; width++)
+		*d++ = ' ';
+	*d++ = ' ';
+	d = put_cstr(d, color);
+	d = put_str(d, type, ntype);
+	for (size_t pad = ntype; pad < COL_EVENT; pad++)
+		*d++ = ' ';
+	if (f->color)
+		d = LIT(d, "\033[0m");
+	*d++ = ' ';
+	advance(p, d);
+}
+
+static void head_json(struct pr *p, const struct ipct_event *e, const char *type)
+{
+	char *d = line_room(p);
+	int cols;
+
+	if (!d)
+		return;
+	d = LIT(d, "{\"time_ns\":");
+	d = put_i64(d, (int64_t)e->ts_ns + p->f->realtime_off);
+	d = LIT(d, ",\"type\":");
+	d = put_jword(d, type);
+	d = LIT(d, ",\"pid\":");
+	d = put_u64(d, e->pid);
+	d = LIT(d, ",\"tid\":");
+	d = put_u64(d, e->tid);
+	d = LIT(d, ",\"comm\":");
+	if (!(d = put_name(p, d, e->comm, IPCT_COMM_LEN, &cols)))
+		return;
+	d = LIT(d, ",\"session\":");
+	d = put_u64(d, e->session);
+	d = LIT(d, ",\"uid\":");
+	d = put_u64(d, e->uid);
+	advance(p, d);
+	p->members = 7;
 }
 
 int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, struct ipct_buf *out)
 {
 	struct pr p = { .f = f, .out = out };
 	const char *type = ipct_event_type_name(e);
-	char comm[IPCT_COMM_LEN + 1], safe[4 * 8 * IPCT_COMM_LEN];
 	size_t from = ipct_buf_len(out);
 
-	comm_str(comm, e->comm);
-	if (f->mode == IPCT_OUT_JSON) {
-		json_raw(&p, "{", 1);
-		pr_int(&p, "time_ns", NULL, (int64_t)e->ts_ns + f->realtime_off);
-		pr_str(&p, "type", NULL, type);
-		pr_int(&p, "pid", NULL, e->pid);
-		pr_int(&p, "tid", NULL, e->tid);
-		pr_str(&p, "comm", NULL, comm);
-		pr_int(&p, "session", NULL, e->session);
-		pr_int(&p, "uid", NULL, e->uid);
-	} else {
-		char when[64];
-		const char *color = f->color ? event_color(e) : "";
-		size_t nwhen, nsafe, ncolor = strlen(color), ntype = strlen(type);
-		int width;
-		char *d;
-
-		/*
-		 * "%*s  %-*s %s%-*s%s ": the time, comm[pid] or comm[pid/tid] in
-		 * COL_PROC columns, the type in COL_EVENT (printf-free: the most
-		 * frequent line of all).
-		 */
-		event_time(f, e->ts_ns, when, sizeof(when));
-		nwhen = strlen(when);
-		/*
-		 * A signal typed at a terminal is raised by its line discipline,
-		 * in whatever task runs it (a kworker): the terminal sent it, as
-		 * its lifecycle record says.
-		 */
-		if (terminal_signal(e)) {
-			width = (int)strlen(strcpy(safe, "kernel (terminal)"));
-			nsafe = (size_t)width;
-		} else {
-			width = ipct_text_escape(safe, sizeof(safe), comm, sizeof(comm));
-			nsafe = strlen(safe);
-		}
-		d = room(&p, (size_t)time_width(f) + nwhen + 2 + nsafe + 24 + COL_PROC + 1 + ncolor + ntype + COL_EVENT +
-				     5);
-		if (!d)
-			return p.err;
-		for (int pad = time_width(f) - (int)nwhen; pad > 0; pad--)
-			*d++ = ' ';
-		memcpy(d, when, nwhen);
-		d += nwhen;
-		*d++ = ' ';
-		*d++ = ' ';
-		memcpy(d, safe, nsafe);
-		d += nsafe;
-		if (!terminal_signal(e)) {
-			char *w = d;
-
-			d = put_pid_tid(d, e->pid, e->tid);
-			width += (int)(d - w);
-		}
-		for (; width < COL_PROC; width++)
-			*d++ = ' ';
-		*d++ = ' ';
-		memcpy(d, color, ncolor);
-		d += ncolor;
-		memcpy(d, type, ntype);
-		d += ntype;
-		for (size_t pad = ntype; pad < COL_EVENT; pad++)
-			*d++ = ' ';
-		if (f->color) {
-			memcpy(d, "\033[0m", 4);
-			d += 4;
-		}
-		*d++ = ' ';
-		advance(&p, d);
-	}
+	pthread_once(&words_once, words_init);
+	if (f->mode == IPCT_OUT_JSON)
+		head_json(&p, e, type);
+	else
+		head_text(&p, e, type);
+	if (p.err)
+		return p.err;
 
 	switch (e->type) {
 	case IPCT_EV_SYSCALL:
