@@ -11,6 +11,7 @@
  * `-o json` could not keep up with a busy trace. Strings are escaped as
  * json-c escapes them; everything that parses JSON uses json-c.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -162,36 +163,72 @@ static void advance(struct pr *p, const char *d)
 	p->out->end = (size_t)(d - p->out->data);
 }
 
-/* Decimal digits, written at d (room for 20): printf's %" PRIu64 "without printf. */
+/* "00" to "99": numbers are written two digits at a time. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				  "8081828384858687888990919293949596979899";
+
+/* v < 10000 in exactly four digits. */
+static char *put4(char *d, uint32_t v)
+{
+	memcpy(d, digit_pairs + 2 * (v / 100), 2);
+	memcpy(d + 2, digit_pairs + 2 * (v % 100), 2);
+	return d + 4;
+}
+
+/* v < 10000 in its digits. */
+static char *put_small(char *d, uint32_t v)
+{
+	if (v < 10) {
+		*d = (char)('0' + v);
+		return d + 1;
+	}
+	if (v < 100) {
+		memcpy(d, digit_pairs + 2 * v, 2);
+		return d + 2;
+	}
+	if (v < 1000) {
+		*d = (char)('0' + v / 100);
+		memcpy(d + 1, digit_pairs + 2 * (v % 100), 2);
+		return d + 3;
+	}
+	return put4(d, v);
+}
+
+/*
+ * Decimal digits, written at d (room for 20): printf's %" PRIu64 " without
+ * printf. Four digits at a time from a table of pairs, and eight digits
+ * a 64-bit division (a time_ns has 19).
+ */
 static char *put_u64(char *d, uint64_t u)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-				    "8081828384858687888990919293949596979899";
-	static const uint64_t pow10[] = {
-		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
-		1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
-		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-		1000000000000000000ull, 10000000000000000000ull,
-	};
-	/* The digits from the bits: log10(2) is about 1233 / 4096, then one comparison. */
-	int t10 = ((64 - __builtin_clzll(u | 1)) * 1233) >> 12;
-	int n = t10 + 1 - (u < pow10[t10]);
-	char *t;
+	uint32_t lo;
 
-	if (!n)
-		n = 1;
-	/* Two digits a division, written from the end: a time_ns has 19. */
-	t = d + n;
-	for (; u >= 100; u /= 100) {
-		t -= 2;
-		memcpy(t, pairs + 2 * (u % 100), 2);
-	}
-	if (u >= 10)
-		memcpy(t - 2, pairs + 2 * u, 2);
-	else
-		t[-1] = (char)('0' + u);
-	return d + n;
+	if (u < 10000)
+		return put_small(d, (uint32_t)u);
+	if (u < 100000000)
+		return put4(put_small(d, (uint32_t)u / 10000), (uint32_t)u % 10000);
+	d = put_u64(d, u / 100000000);
+	lo = (uint32_t)(u % 100000000);
+	return put4(put4(d, lo / 10000), lo % 10000);
+}
+
+/*
+ * Whether the double nearest v / div lies above v / div, for v (0 < v <
+ * 2^53) that ends in exactly half of the last digit printf prints: printf
+ * rounds the double, so up when it is above. Exact, in integers: the
+ * double is m / 2^k, and m * div and v * 2^k are both below 2^84.
+ */
+static bool double_above(uint64_t v, uint32_t div)
+{
+	double q = (double)v / div;
+	uint64_t bits, m;
+	int k;
+
+	memcpy(&bits, &q, sizeof(bits));
+	m = (bits & ((1ull << 52) - 1)) | 1ull << 52;
+	k = 1075 - (int)(bits >> 52 & 0x7ff);
+	return (unsigned __int128)m * div > (unsigned __int128)v << k;
 }
 
 /* "[pid]", or "[pid/tid]" for a thread: room for 24. */
@@ -596,12 +633,35 @@ static char *put_jbool(char *d, bool v)
 	return v ? LIT(d, "true") : LIT(d, "false");
 }
 
-/* The bytes a name is copied as: printable ASCII but the backslash (text) and the quote (JSON). */
-enum { PLAIN_TEXT = 1, PLAIN_JSON = 2 };
-static const uint8_t plain_byte[256] = {
-	[0x20 ... 0x21] = PLAIN_TEXT | PLAIN_JSON, ['"'] = PLAIN_TEXT,
-	[0x23 ... 0x5b] = PLAIN_TEXT | PLAIN_JSON, [0x5d ... 0x7e] = PLAIN_TEXT | PLAIN_JSON,
-};
+/*
+ * In 8 bytes of a name (little-endian: the first byte lowest), the first
+ * that is not copied as it is: a NUL, a control, a byte past ASCII, the
+ * backslash, in JSON also the quote. A byte's high bit is set for it
+ * (those above it may be set by a borrow: only the lowest counts).
+ */
+static uint64_t name_stops(uint64_t x, bool json)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t bs = x ^ ('\\' * ones), q = x ^ ('"' * ones);
+	uint64_t m = ((x - 0x20 * ones) & ~x) | x | (x + ones) | ((bs - ones) & ~bs);
+
+	if (json)
+		m |= (q - ones) & ~q;
+	return m & highs;
+}
+
+/* How many bytes of s (max: a multiple of 8, a command name's) are copied as they are. */
+static size_t plain_len(const char *s, size_t max, bool json)
+{
+	for (size_t i = 0; i < max; i += 8) {
+		uint64_t x, m;
+
+		memcpy(&x, s + i, 8);
+		if ((m = name_stops(le64toh(x), json)))
+			return i + (size_t)__builtin_ctzll(m) / 8;
+	}
+	return max;
+}
 
 /*
  * A name a program chose, at most max bytes (a command name): as
@@ -612,12 +672,9 @@ static const uint8_t plain_byte[256] = {
 static char *put_name(struct pr *p, char *d, const char *s, size_t max, int *cols)
 {
 	bool json = json_mode(p);
-	uint8_t plain = json ? PLAIN_JSON : PLAIN_TEXT;
 	char tmp[4 * 8 * IPCT_COMM_LEN];
-	size_t n = 0;
+	size_t n = plain_len(s, max, json);
 
-	while (n < max && (plain_byte[(unsigned char)s[n]] & plain))
-		n++;
 	if (n == max || !s[n]) {
 		*cols = (int)n;
 		if (!json)
@@ -823,16 +880,16 @@ static void pr_end(struct pr *p, int kind, uint64_t flags)
 }
 
 /*
- * "  [blocked 1.5 ms]", printf's %.1f of ns / 1e6 by hand but where printf
- * rounds the double rather than ns (exactly half of 0.1 ms) or the double
- * is not exact (past 2^53).
+ * "  [blocked 1.5 ms]", printf's %.1f of ns / 1e6 by hand (exactly half of
+ * 0.1 ms as printf rounds the double), but past 2^53 ns, where the double
+ * is not exact.
  */
 static char *put_blocked(char *d, uint64_t ns)
 {
-	uint64_t tenths = (ns + 50000) / 100000;
+	uint64_t tenths = ns / 100000 + (ns % 100000 == 50000 ? double_above(ns, 1000000) : ns % 100000 > 50000);
 	char ms[32], *m = ms;
 
-	if (ns % 100000 == 50000 || ns >= 1ull << 53) {
+	if (ns >= 1ull << 53) {
 		m += snprintf(ms, sizeof(ms), "%.1f", ns / 1e6);
 	} else {
 		m = put_u64(m, tenths / 10);
@@ -2150,18 +2207,20 @@ static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t 
 	struct tm tm;
 
 	/*
-	 * Seconds since the start, "%.6f" of rel / 1e9: by hand, but for what
-	 * printf rounds from the double, not from rel (exactly half a
-	 * microsecond, a negative time) and past 2^53 ns, where the double is
-	 * not exact.
+	 * Seconds since the start, "%.6f" of rel / 1e9: by hand (exactly half a
+	 * microsecond as printf rounds the double), but for a negative time
+	 * and past 2^53 ns, where the double is not exact.
 	 */
-	if (f->start_ns && rel >= 0 && rel % 1000 != 500 && rel < (1ll << 53)) {
-		int64_t us = (rel + 500) / 1000;
-		char *d = put_u64(buf, (uint64_t)(us / 1000000));
+	if (f->start_ns && rel >= 0 && rel < (1ll << 53)) {
+		uint64_t us = (uint64_t)rel / 1000 +
+			      (rel % 1000 == 500 ? double_above((uint64_t)rel, 1000000000) : rel % 1000 > 500);
+		uint32_t frac = (uint32_t)(us % 1000000);
+		char *d = put_u64(buf, us / 1000000);
 
 		*d++ = '.';
-		for (int i = 5, frac = (int)(us % 1000000); i >= 0; i--, frac /= 10)
-			d[i] = (char)('0' + frac % 10);
+		memcpy(d, digit_pairs + 2 * (frac / 10000), 2);
+		memcpy(d + 2, digit_pairs + 2 * (frac / 100 % 100), 2);
+		memcpy(d + 4, digit_pairs + 2 * (frac % 100), 2);
 		d[6] = 0;
 		return;
 	}
