@@ -129,6 +129,10 @@ static struct word_text {
 /* The longest word: room for any of them. */
 static size_t words_max;
 
+/* strerror's descriptions of the errors Linux has (NULL: out of memory, asked again), in the user's language. */
+#define ERRNO_TEXTS 134
+static char *errno_texts[ERRNO_TEXTS];
+
 static pthread_once_t words_once = PTHREAD_ONCE_INIT;
 
 static void words_init(void)
@@ -146,6 +150,9 @@ static void words_init(void)
 		if (n > words_max)
 			words_max = n;
 	}
+	/* Kept for the process's life: a strerror per failed call cost hundreds of instructions. */
+	for (int i = 0; i < ERRNO_TEXTS; i++)
+		errno_texts[i] = strdup(strerror(i));
 }
 
 /* Room for n more bytes at the end of the output, or NULL (p->err set). */
@@ -650,48 +657,55 @@ static uint64_t name_stops(uint64_t x, bool json)
 	return m & highs;
 }
 
-/* How many bytes of s (max: a multiple of 8, a command name's) are copied as they are. */
-static size_t plain_len(const char *s, size_t max, bool json)
+/* How many bytes of a command name are copied as they are. */
+static size_t plain_len(const char *s, bool json)
 {
-	for (size_t i = 0; i < max; i += 8) {
+	for (size_t i = 0; i < IPCT_COMM_LEN; i += 8) {
 		uint64_t x, m;
 
 		memcpy(&x, s + i, 8);
 		if ((m = name_stops(le64toh(x), json)))
 			return i + (size_t)__builtin_ctzll(m) / 8;
 	}
-	return max;
+	return IPCT_COMM_LEN;
 }
 
 /*
- * A name a program chose, at most max bytes (a command name): as
- * ipct_text_escape writes it in text (*cols: its columns), as json_string
- * does in JSON; copied as it is when it is printable ASCII, as names
- * nearly always are. NULL when out of memory.
+ * A command name (IPCT_COMM_LEN bytes, NUL-terminated when shorter), which
+ * a program chose: as ipct_text_escape writes it in text (*cols: its
+ * columns), as json_string does in JSON; copied as it is when it is
+ * printable ASCII, as names nearly always are. NULL when out of memory.
  */
-static char *put_name(struct pr *p, char *d, const char *s, size_t max, int *cols)
+static __attribute__((noinline)) char *put_odd_comm(struct pr *p, char *d, const char *s, int *cols)
 {
-	bool json = json_mode(p);
 	char tmp[4 * 8 * IPCT_COMM_LEN];
-	size_t n = plain_len(s, max, json);
 
-	if (n == max || !s[n]) {
-		*cols = (int)n;
-		if (!json)
-			return put_str(d, s, n);
-		*d++ = '"';
-		d = put_str(d, s, n);
-		*d++ = '"';
-		return d;
-	}
-	if (!json) {
-		*cols = ipct_text_escape(tmp, sizeof(tmp), s, max);
+	if (!json_mode(p)) {
+		*cols = ipct_text_escape(tmp, sizeof(tmp), s, IPCT_COMM_LEN);
 		return put_cstr(d, tmp);
 	}
-	snprintf(tmp, sizeof(tmp), "%.*s", (int)max, s);
+	snprintf(tmp, sizeof(tmp), "%.*s", IPCT_COMM_LEN, s);
 	advance(p, d);
 	json_string(p, tmp);
 	return line_room(p);
+}
+
+static char *put_comm(struct pr *p, char *d, const char *s, int *cols)
+{
+	bool json = json_mode(p);
+	size_t n = plain_len(s, json);
+
+	if (n < IPCT_COMM_LEN && s[n])
+		return put_odd_comm(p, d, s, cols);
+	*cols = (int)n;
+	if (json)
+		*d++ = '"';
+	/* Both halves of a command name, whatever its length: two moves, not a call. */
+	memcpy(d, s, IPCT_COMM_LEN);
+	d += n;
+	if (json)
+		*d++ = '"';
+	return d;
 }
 
 /* A signal: text its name ("signal N" without one), JSON "sig" (null without a name) and "signo". */
@@ -933,7 +947,8 @@ static void pr_ret(struct pr *p, const struct ipct_event *e)
 			if (ipct_errno_is_restart((int)-ret))
 				d = put_word(d, W_INTERRUPTED, NULL, 0);
 			else
-				d = put_cstr(d, strerror((int)-ret));
+				d = put_cstr(d, -ret < ERRNO_TEXTS && errno_texts[-ret] ? errno_texts[-ret]
+										       : strerror((int)-ret));
 			*d++ = ')';
 		}
 	}
@@ -946,11 +961,17 @@ static void pr_ret(struct pr *p, const struct ipct_event *e)
 	settle(p, d);
 }
 
-/* A handler by its function name where the executable's symbols tell it, else by address. */
+/* A handler's function name, where the executable's symbols tell it. */
+static const char *handler_name(struct pr *p, const struct ipct_event *e, uint64_t h)
+{
+	return p->f->syms ? ipct_syms_resolve(p->f->syms, e->pid, h) : NULL;
+}
+
+/* A handler by its function name, else by address. */
 static void pr_handler(struct pr *p, const struct ipct_event *e, const char *key,
 		       const char *addr_key, const char *text, uint64_t h)
 {
-	const char *name = p->f->syms ? ipct_syms_resolve(p->f->syms, e->pid, h) : NULL;
+	const char *name = handler_name(p, e, h);
 
 	if (name)
 		pr_str(p, key, text, name);
@@ -1836,7 +1857,7 @@ static char *put_generate(struct pr *p, const struct ipct_event *e, char *d)
 	} else {
 		d = LIT(d, " -> ");
 	}
-	d = put_name(p, d, s->target_comm, IPCT_COMM_LEN, &cols);
+	d = put_comm(p, d, s->target_comm, &cols);
 	if (!d)
 		return NULL;
 	if (!json) {
@@ -1881,10 +1902,25 @@ static char *put_deliver(struct pr *p, const struct ipct_event *e, char *d)
 		d = put_sp_word(d, action_words[action]);
 	}
 	if (s->handler > 1) {
-		settle(p, d);
-		pr_handler(p, e, "handler", "handler_addr", " %s", s->handler);
-		if (!(d = line_room(p)))
-			return NULL;
+		const char *name = handler_name(p, e, s->handler);
+
+		/* A symbol is the program's to choose: escaped, by pr_str. */
+		if (name) {
+			settle(p, d);
+			pr_str(p, "handler", " %s", name);
+			if (!(d = line_room(p)))
+				return NULL;
+		} else {
+			d = json ? LIT(d, ",\"handler\":\"") : LIT(d, " ");
+			d = put_hex(d, s->handler);
+			if (json)
+				*d++ = '"';
+		}
+		if (json) {
+			d = LIT(d, ",\"handler_addr\":\"");
+			d = put_hex(d, s->handler);
+			*d++ = '"';
+		}
 	} else if (json) {
 		d = LIT(d, ",\"handler\":null");
 	}
@@ -2299,7 +2335,7 @@ static void head_text(struct pr *p, const struct ipct_event *e, const char *type
 	} else {
 		char *w;
 
-		d = put_name(p, d, e->comm, IPCT_COMM_LEN, &width);
+		d = put_comm(p, d, e->comm, &width);
 		w = d;
 		d = put_pid_tid(d, e->pid, e->tid);
 		width += (int)(d - w);
@@ -2333,7 +2369,7 @@ static void head_json(struct pr *p, const struct ipct_event *e, const char *type
 	d = LIT(d, ",\"tid\":");
 	d = put_u64(d, e->tid);
 	d = LIT(d, ",\"comm\":");
-	if (!(d = put_name(p, d, e->comm, IPCT_COMM_LEN, &cols)))
+	if (!(d = put_comm(p, d, e->comm, &cols)))
 		return;
 	d = LIT(d, ",\"session\":");
 	d = put_u64(d, e->session);
