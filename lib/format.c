@@ -176,7 +176,7 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
 				  "8081828384858687888990919293949596979899";
 
 /* v < 10000 in exactly four digits. */
-static char *put4(char *d, uint32_t v)
+static inline __attribute__((always_inline)) char *put4(char *d, uint32_t v)
 {
 	memcpy(d, digit_pairs + 2 * (v / 100), 2);
 	memcpy(d + 2, digit_pairs + 2 * (v % 100), 2);
@@ -184,7 +184,7 @@ static char *put4(char *d, uint32_t v)
 }
 
 /* v < 10000 in its digits. */
-static char *put_small(char *d, uint32_t v)
+static inline __attribute__((always_inline)) char *put_small(char *d, uint32_t v)
 {
 	if (v < 10) {
 		*d = (char)('0' + v);
@@ -202,22 +202,26 @@ static char *put_small(char *d, uint32_t v)
 	return put4(d, v);
 }
 
-/*
- * Decimal digits, written at d (room for 20): printf's %" PRIu64 " without
- * printf. Four digits at a time from a table of pairs, and eight digits
- * a 64-bit division (a time_ns has 19).
- */
-static char *put_u64(char *d, uint64_t u)
+/* u >= 10000: the digits of u / 10^8 (again), then eight, a 64-bit division (a time_ns has 19). */
+static char *put_large(char *d, uint64_t u)
 {
 	uint32_t lo;
 
-	if (u < 10000)
-		return put_small(d, (uint32_t)u);
 	if (u < 100000000)
 		return put4(put_small(d, (uint32_t)u / 10000), (uint32_t)u % 10000);
-	d = put_u64(d, u / 100000000);
+	d = u >= 100000000ull * 10000 ? put_large(d, u / 100000000) : put_small(d, (uint32_t)(u / 100000000));
 	lo = (uint32_t)(u % 100000000);
 	return put4(put4(d, lo / 10000), lo % 10000);
+}
+
+/*
+ * Decimal digits, written at d (room for 20): printf's %" PRIu64 " without
+ * printf, four digits at a time from a table of pairs. Inlined for the
+ * small numbers most are (a pid, a descriptor, a count).
+ */
+static inline __attribute__((always_inline)) char *put_u64(char *d, uint64_t u)
+{
+	return u < 10000 ? put_small(d, (uint32_t)u) : put_large(d, u);
 }
 
 /*
