@@ -12,9 +12,9 @@
  *   fmt_bench [rounds [text|json]]
  *   fmt_bench print     the events once in each mode, to compare outputs
  *   fmt_bench vary [n]  n variations of each event (random values, the
- *                       same from run to run) in both modes: a change's
- *                       output compared with the one before, beyond the
- *                       8 lines (odd names, errors, flags, signals)
+ *                       same from run to run) in both modes, and as many
+ *                       events of any type and call: a change's output
+ *                       compared with the one before, beyond the 8 lines
  */
 #include <signal.h>
 #include <stdio.h>
@@ -163,6 +163,22 @@ static void vary(struct ipct_event *e, uint64_t *st)
 	vary_name(st, e->sig.target_comm, sizeof(e->sig.target_comm));
 }
 
+/* Any event at all, its payload small numbers or any bits: every formatter, not only the 8 shapes'. */
+static void vary_any(struct ipct_event *e, uint64_t *st)
+{
+	uint64_t w[sizeof(e->sys) / 8];
+
+	e->type = (uint8_t)(1 + rnd(st) % (IPCT_EV_TYPE_MAX - 1));
+	e->nr = (uint16_t)(rnd(st) % 460);
+	e->kind[0] = (uint8_t)(rnd(st) % (IPCT_KIND_MAX + 1));
+	e->kind[1] = (uint8_t)(rnd(st) % (IPCT_KIND_MAX + 1));
+	e->flags = (uint16_t)rnd(st);
+	for (size_t i = 0; i < sizeof(w) / 8; i++)
+		w[i] = PICK(st, 0, 1, 2, 3, 4, 9, 10, 17, 64, 0x80, -1, -4, -11, -32, 1ll << 32, 2ll << 32, 0x401a30,
+			    0x0000006f6f66ll);
+	memcpy(&e->sys, w, sizeof(w));
+}
+
 static int print_vary(const struct ipct_event *ev, long n)
 {
 	struct ipct_fmt f = { .start_ns = 4000000000ull, .realtime_off = 1700000000000000000ll };
@@ -175,6 +191,8 @@ static int print_vary(const struct ipct_event *ev, long n)
 			struct ipct_event e = ev[k];
 
 			vary(&e, &st);
+			if (rnd(&st) % 3 == 0)
+				vary_any(&e, &st);
 			f.color = rnd(&st) % 4 == 0;
 			/* The log's time of day (no start), with dates or without. */
 			f.start_ns = rnd(&st) % 8 ? 4000000000ull : 0;

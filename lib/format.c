@@ -61,7 +61,8 @@ enum word {
 	W_QUEUED, W_IGNORED, W_MERGED, W_OVERFLOW, W_LOSE_INFO,
 	W_CONTINUED, W_BLOCKED, W_BY_KERNEL, W_LOST, W_ENDS_AS_SIGKILL, W_NO_SIGNAL, W_FROM_PID,
 	W_NOT_IPC, W_TOOK, W_CHILD, W_SHARING_FDS, W_NOT_TRACED, W_WAS_THREAD, W_PRIV_EXEC,
-	W_MSGSIZE, W_SCM_RIGHTS, W_CLOSING, W_ANONYMOUS, W_WAS, W_COUNT
+	W_MSGSIZE, W_SCM_RIGHTS, W_CLOSING, W_ANONYMOUS, W_WAS, W_SIGNAL, W_FUTEX_WAIT, W_FUTEX_WAKE, W_FUTEX_OP,
+	W_WOKE, W_AT, W_PEER, W_MAPPED, W_COUNT
 };
 
 static const char *const word_ids[W_COUNT] = {
@@ -117,17 +118,32 @@ static const char *const word_ids[W_COUNT] = {
 	[W_ANONYMOUS] = N_("anonymous"),
 	/* TRANSLATORS: sigaction's previous handler; %s is SIG_DFL, SIG_IGN or the handler. */
 	[W_WAS] = N_("(was %s)"),
+	/* TRANSLATORS: a signal without a name; %s is its number. */
+	[W_SIGNAL] = N_("signal %s"),
+	/* TRANSLATORS: a futex call on a semaphore: a sem_wait that sleeps, a sem_post that wakes, another operation. */
+	[W_FUTEX_WAIT] = N_("wait"), [W_FUTEX_WAKE] = N_("wake"), [W_FUTEX_OP] = N_("op"),
+	/* TRANSLATORS: a futex wake; %s is how many waiters it woke. */
+	[W_WOKE] = N_("woke %s"),
+	/* TRANSLATORS: %s is an address in memory, 0x7f12... */
+	[W_AT] = N_("at %s"),
+	/* TRANSLATORS: a socket connected to another that the trace knows. */
+	[W_PEER] = N_("peer"),
+	/* TRANSLATORS: munmap of shared memory; %s is the length that was mapped there. */
+	[W_MAPPED] = N_("(mapped %s)"),
 };
 
 /* A word: its bytes, split at its "%s" (post: NULL without one); its columns, for the PROCESS column. */
 static struct word_text {
-	const char *pre, *post;
+	const char *all, *pre, *post;
 	uint16_t npre, npost;
 	int cols;
 } words[W_COUNT];
 
 /* The longest word: room for any of them. */
 static size_t words_max;
+
+/* " (was %s)" as a format for pr_str (sigaction's old handler, which may be a symbol to escape). */
+static char was_format[256];
 
 /* strerror's descriptions of the errors Linux has (NULL: out of memory, asked again), in the user's language. */
 #define ERRNO_TEXTS 134
@@ -142,7 +158,7 @@ static void words_init(void)
 		struct word_text *w = &words[i];
 		size_t n = strlen(s);
 
-		w->pre = s;
+		w->all = w->pre = s;
 		w->npre = (uint16_t)(pct ? (size_t)(pct - s) : n);
 		w->post = pct ? pct + 2 : NULL;
 		w->npost = (uint16_t)(pct ? n - w->npre - 2 : 0);
@@ -150,6 +166,7 @@ static void words_init(void)
 		if (n > words_max)
 			words_max = n;
 	}
+	snprintf(was_format, sizeof(was_format), " %s", words[W_WAS].all);
 	/* Kept for the process's life: a strerror per failed call cost hundreds of instructions. */
 	for (int i = 0; i < ERRNO_TEXTS; i++)
 		errno_texts[i] = strdup(strerror(i));
@@ -717,10 +734,7 @@ static char *put_sig(char *d, bool json, int sig)
 		d = LIT(d, ",\"signo\":");
 		return put_i64(d, sig);
 	}
-	if (name)
-		return put_cstr(d, name);
-	d = LIT(d, "signal ");
-	return put_i64(d, sig);
+	return name ? put_cstr(d, name) : put_word_int(d, W_SIGNAL, sig);
 }
 
 /* The name of a pipe or socket, as /proc/PID/fd shows it: "pipe:[ino]", "socket:[ino]". */
@@ -761,6 +775,26 @@ static char *put_transfer(char *d, bool json, bool rd, uint64_t count, int64_t r
 	return put_jbool(d, part);
 }
 
+/* Text only: a word (v at its "%s"), after a space unless it starts the details. */
+static void pr_say(struct pr *p, enum word w, const char *v)
+{
+	char *d;
+
+	if (json_mode(p) || !(d = line_room(p)))
+		return;
+	if (p->started)
+		*d++ = ' ';
+	settle(p, put_word(d, w, v, v ? strlen(v) : 0));
+}
+
+static void pr_say_int(struct pr *p, enum word w, int64_t v)
+{
+	char num[24];
+
+	*put_i64(num, v) = 0;
+	pr_say(p, w, num);
+}
+
 /* "0x%" PRIx64 */
 static char *put_hex(char *d, uint64_t v)
 {
@@ -779,6 +813,16 @@ static void pr_hex(struct pr *p, const char *key, const char *text, uint64_t v)
 
 	*put_hex(tmp, v) = 0;
 	pr_str(p, key, text, tmp);
+}
+
+/* Where something is in memory: JSON "addr", text "at 0x7f...". */
+static void pr_at(struct pr *p, uint64_t addr)
+{
+	char tmp[24];
+
+	*put_hex(tmp, addr) = 0;
+	pr_str(p, "addr", NULL, tmp);
+	pr_say(p, W_AT, tmp);
 }
 
 /* A list of names: JSON array, text "A|B". */
@@ -866,7 +910,7 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 		if (json_mode(p))
 			pr_str(p, kind_key, NULL, k);
 		else
-			pr_text(p, " (not IPC)");
+			pr_say(p, W_NOT_IPC, NULL);
 	}
 	if (kind < IPCT_KIND_PIPE)
 		return;
@@ -1049,7 +1093,8 @@ static void pr_signalfd(struct pr *p, const struct ipct_event *e, bool named)
 		json_key(p, "signals");
 		json_raw(p, "[", 1);
 	} else if (n) {
-		pr_text(p, " took ");
+		pr_say(p, W_TOOK, NULL);
+		pr_text(p, " ");
 	}
 	for (int64_t i = 0; named && i < n && i < IPCT_SIGNALFD_NAMED; i++)
 		pr_list_add(ipct_sig_name(sigs[i]) ?: "?", &l);
@@ -1207,7 +1252,9 @@ static void fmt_wait(struct pr *p, const struct ipct_event *e, bool waitid)
 	}
 	if (waitid ? !valid : s->ret <= 0)
 		return;
-	pr_int(p, "child_pid", " -> child %" PRId64, waitid ? (int)(uint32_t)s->x[0] : s->ret);
+	pr_int(p, "child_pid", NULL, waitid ? (int)(uint32_t)s->x[0] : s->ret);
+	pr_text(p, " ->");
+	pr_say_int(p, W_CHILD, waitid ? (int)(uint32_t)s->x[0] : s->ret);
 	if (waitid)
 		pr_str(p, "code", NULL, ipct_sigcode_name(SIGCHLD, (int)(uint32_t)s->x[1]));
 	if (valid) {
@@ -1257,7 +1304,7 @@ static void fmt_mq(struct pr *p, const struct ipct_event *e, int cls)
 		}
 	}
 	if (cls == IPCT_SC_MQ_RECV && s->ret == -EMSGSIZE && known && s->args[2] < msgsize)
-		pr_text(p, " (the buffer is smaller than the queue's mq_msgsize, %u)", msgsize);
+		pr_say_int(p, W_MSGSIZE, msgsize);
 }
 
 /* System V queue calls: the queue by its id, and the message's mtype and size. */
@@ -1408,7 +1455,7 @@ static void fmt_futex(struct pr *p, const struct ipct_event *e)
 	int cmd = (int)(s->args[1] & FUTEX_CMD_MASK);
 	bool wake = cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET;
 
-	pr_text(p, cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET ? "wait" : wake ? "wake" : "op");
+	pr_say(p, cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET ? W_FUTEX_WAIT : wake ? W_FUTEX_WAKE : W_FUTEX_OP, NULL);
 	pr_str(p, "op", NULL, ipct_enum_name(ipct_futex_ops, (uint64_t)cmd));
 	if (s->x[0]) {
 		pr_object(p, "object", "kind", IPCT_KIND_SEM, s->x[0]);
@@ -1416,9 +1463,11 @@ static void fmt_futex(struct pr *p, const struct ipct_event *e)
 		pr_str(p, "object", " %s", "sem:anon");
 		pr_str(p, "kind", NULL, "sem");
 	}
-	pr_hex(p, "addr", " at %s", s->args[0]);
-	if (wake && s->ret >= 0)
-		pr_int(p, "woken", " woke %" PRId64, s->ret);
+	pr_at(p, s->args[0]);
+	if (wake && s->ret >= 0) {
+		pr_int(p, "woken", NULL, s->ret);
+		pr_say_int(p, W_WOKE, s->ret);
+	}
 }
 
 /*
@@ -1445,7 +1494,7 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 		pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
 		pr_flags(p, "flags", " ", ipct_shmat_flags, s->args[2]);
 		if (s->ret >= 0 || s->ret < -4095)
-			pr_hex(p, "addr", " at %s", (uint64_t)s->ret);
+			pr_at(p, (uint64_t)s->ret);
 		break;
 	case IPCT_SC_SHMDT:
 		pr_hex(p, "addr", "addr=%s", s->args[0]);
@@ -1457,7 +1506,7 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 			pr_int(p, "fd", "fd=%" PRId64, (int)s->args[4]);
 			pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
 		} else {
-			pr_text(p, "anonymous");
+			pr_say(p, W_ANONYMOUS, NULL);
 			pr_str(p, "object", NULL, "shm:anon");
 			pr_str(p, "kind", NULL, "shm");
 		}
@@ -1465,13 +1514,14 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 		pr_flags(p, "prot", " ", ipct_mmap_prots, s->args[2]);
 		pr_flags(p, "flags", " ", ipct_mmap_flags, s->args[3]);
 		if (s->ret >= 0)
-			pr_hex(p, "addr", " at %s", (uint64_t)s->ret);
+			pr_at(p, (uint64_t)s->ret);
 		break;
 	case IPCT_SC_MUNMAP:
 		pr_hex(p, "addr", "addr=%s", s->args[0]);
 		pr_shm_at(p, s->x[0]);
 		pr_int(p, "bytes", " length=%" PRId64, (int64_t)s->args[1]);
-		pr_int(p, "mapped", " (mapped %" PRId64 ")", (int64_t)s->x[2]);
+		pr_int(p, "mapped", NULL, (int64_t)s->x[2]);
+		pr_say_int(p, W_MAPPED, (int64_t)s->x[2]);
 		break;
 	case IPCT_SC_SHMCTL:
 		pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
@@ -1531,7 +1581,8 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 				settle(p, put_word(d, W_SIGRETURN, NULL, 0));
 		} else if (nr == __NR_rt_sigtimedwait && s->ret > 0) {
 			/* The signal it took, without a delivery. */
-			pr_text(p, "took ");
+			pr_say(p, W_TOOK, NULL);
+			pr_text(p, " ");
 			pr_sig(p, (int)s->ret);
 		} else if (nr == __NR_pidfd_send_signal) {
 			pr_int(p, "pidfd", "pidfd=%" PRId64 " ", (int)s->args[0]);
@@ -1565,7 +1616,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->x[1] & ~IPCT_SA_HIDDEN);
 		}
 		if (e->flags & IPCT_F_OLD_VALID) {
-			fmt_sigaction_handler(p, e, "old_handler", "old_handler_addr", " (was %s)", s->x[2]);
+			fmt_sigaction_handler(p, e, "old_handler", "old_handler_addr", was_format, s->x[2]);
 			pr_flags(p, "old_sa_flags", NULL, ipct_sa_flags, s->x[3] & ~IPCT_SA_HIDDEN);
 		}
 		break;
@@ -1711,7 +1762,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		pr_int(p, "newfd", " -> fd=%" PRId64, (int)s->args[1]);
 		/* The descriptor dup2 replaced: closing it can be what ends a pipe. */
 		if (e->kind[1] >= IPCT_KIND_PIPE && (e->kind[0] != e->kind[1] || s->x[0] != s->x[2])) {
-			pr_text(p, " closing");
+			pr_say(p, W_CLOSING, NULL);
 			pr_object(p, "closed_object", NULL, e->kind[1], s->x[2]);
 		}
 		if (!strcmp(name, "dup3"))
@@ -2089,10 +2140,10 @@ static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 	ipct_objinfo_addr(o, true, addr, sizeof(addr));
 	pr_str(p, "remote", " remote=%s", addr[0] ? addr : NULL);
 	/* The other end, said to be it: the line names no other socket. */
-	pr_text(p, o->peer_ino ? " peer" : "");
-	if (o->peer_ino)
+	if (o->peer_ino) {
+		pr_say(p, W_PEER, NULL);
 		pr_object(p, "peer_object", NULL, IPCT_KIND_SOCKET, o->peer_ino);
-	else
+	} else
 		pr_str(p, "peer_object", NULL, NULL);
 }
 
@@ -2105,7 +2156,8 @@ static void fmt_fd_received(struct pr *p, const struct ipct_event *e)
 	pr_object(p, "object", "kind", e->kind[0], r->ino);
 	pr_end(p, e->kind[0], r->flags);
 	pr_bool(p, "cloexec", " O_CLOEXEC", r->flags & IPCT_FD_CLOEXEC);
-	pr_int(p, "socket_fd", " (SCM_RIGHTS through fd %" PRId64 ")", r->via_fd);
+	pr_int(p, "socket_fd", NULL, r->via_fd);
+	pr_say_int(p, W_SCM_RIGHTS, r->via_fd);
 }
 
 /* "0=/dev/pts/3 1=pipe:[12] 2=/dev/pts/3"; JSON "stdin", "stdout", "stderr" and their kinds. */
@@ -2174,17 +2226,25 @@ static void fmt_proc(struct pr *p, const struct ipct_event *e)
 
 	switch (e->type) {
 	case IPCT_EV_FORK:
-		pr_int(p, "child_pid", "child %" PRId64, s->child_pid);
-		pr_bool(p, "shared_fd_table", " sharing its descriptor table", e->flags & IPCT_F_SHARED_FILES);
-		pr_bool(p, "untraced", " (not traced: the traced set is full)", e->flags & IPCT_F_UNTRACED);
+		pr_int(p, "child_pid", NULL, s->child_pid);
+		pr_say_int(p, W_CHILD, s->child_pid);
+		pr_bool(p, "shared_fd_table", NULL, e->flags & IPCT_F_SHARED_FILES);
+		if (e->flags & IPCT_F_SHARED_FILES)
+			pr_say(p, W_SHARING_FDS, NULL);
+		pr_bool(p, "untraced", NULL, e->flags & IPCT_F_UNTRACED);
+		if (e->flags & IPCT_F_UNTRACED)
+			pr_say(p, W_NOT_TRACED, NULL);
 		break;
 	case IPCT_EV_EXEC:
 		snprintf(path, sizeof(path), "%.*s", IPCT_PATH_LEN, s->path);
 		pr_str(p, "filename", "%s", path);
-		if (s->old_pid != e->tid)
-			pr_int(p, "old_tid", " (was thread %" PRId64 ")", s->old_pid);
-		pr_bool(p, "privileged_exec", " (privileged exec: the program gained privileges (setuid, setgid or "
-			"file capabilities); tracing of this process stopped here)", e->flags & IPCT_F_PRIV_EXEC);
+		if (s->old_pid != e->tid) {
+			pr_int(p, "old_tid", NULL, s->old_pid);
+			pr_say_int(p, W_WAS_THREAD, s->old_pid);
+		}
+		pr_bool(p, "privileged_exec", NULL, e->flags & IPCT_F_PRIV_EXEC);
+		if (e->flags & IPCT_F_PRIV_EXEC)
+			pr_say(p, W_PRIV_EXEC, NULL);
 		break;
 	case IPCT_EV_EXIT:
 		pr_wait_status(p, s->exit_code);
