@@ -599,10 +599,14 @@ static inline __attribute__((always_inline)) void pr_bool(struct pr *p, const ch
  */
 #define LINE_ROOM 1024
 
-/* Room for what is left of a line (an escaped name, a few words and numbers), or NULL. */
+/*
+ * Room for what a writer puts before it asks again: at most an escaped
+ * command name (511 bytes), names and numbers (under 300), and four words
+ * of the table. NULL when out of memory.
+ */
 static char *line_room(struct pr *p)
 {
-	return room(p, LINE_ROOM + 2 * words_max);
+	return room(p, LINE_ROOM + 4 * words_max);
 }
 
 /* The cursor's text written: the pr_ calls go on from there (a text fragment needs its separator). */
@@ -685,12 +689,7 @@ static size_t plain_len(const char *s, bool json)
 	return IPCT_COMM_LEN;
 }
 
-/*
- * A command name (IPCT_COMM_LEN bytes, NUL-terminated when shorter), which
- * a program chose: as ipct_text_escape writes it in text (*cols: its
- * columns), as json_string does in JSON; copied as it is when it is
- * printable ASCII, as names nearly always are. NULL when out of memory.
- */
+/* put_comm's name with something to escape: apart, so that the usual name needs no buffer on the stack. */
 static __attribute__((noinline)) char *put_odd_comm(struct pr *p, char *d, const char *s, int *cols)
 {
 	char tmp[4 * 8 * IPCT_COMM_LEN];
@@ -705,6 +704,12 @@ static __attribute__((noinline)) char *put_odd_comm(struct pr *p, char *d, const
 	return line_room(p);
 }
 
+/*
+ * A command name (IPCT_COMM_LEN bytes, NUL-terminated when shorter), which
+ * a program chose: as ipct_text_escape writes it in text (*cols: its
+ * columns), as json_string does in JSON; copied as it is when it is
+ * printable ASCII, as names nearly always are. NULL when out of memory.
+ */
 static char *put_comm(struct pr *p, char *d, const char *s, int *cols)
 {
 	bool json = json_mode(p);
@@ -894,7 +899,7 @@ static void pr_sigset(struct pr *p, const char *key, const char *prefix, uint64_
 
 static void pr_sig(struct pr *p, int sig)
 {
-	char *d = room(p, 64);
+	char *d = line_room(p);
 
 	if (d)
 		settle(p, put_sig(d, json_mode(p), sig));
@@ -2020,7 +2025,9 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 		d = json ? LIT(d, ",\"code_value\":") : LIT(d, " code=");
 		d = put_i64(d, s->code);
 	}
-	settle(p, put_siginfo(p, e, d));
+	settle(p, d);
+	if ((d = line_room(p)))
+		settle(p, put_siginfo(p, e, d));
 }
 
 void ipct_wait_status_str(int status, char *buf, size_t len)
