@@ -62,7 +62,8 @@ enum word {
 	W_CONTINUED, W_BLOCKED, W_BY_KERNEL, W_LOST, W_ENDS_AS_SIGKILL, W_NO_SIGNAL, W_FROM_PID,
 	W_NOT_IPC, W_TOOK, W_CHILD, W_SHARING_FDS, W_NOT_TRACED, W_WAS_THREAD, W_PRIV_EXEC,
 	W_MSGSIZE, W_SCM_RIGHTS, W_CLOSING, W_ANONYMOUS, W_WAS, W_SIGNAL, W_FUTEX_WAIT, W_FUTEX_WAKE, W_FUTEX_OP,
-	W_WOKE, W_AT, W_PEER, W_MAPPED, W_COUNT
+	W_WOKE, W_AT, W_PEER, W_MAPPED, W_EXITED, W_KILLED_BY, W_CORE_DUMPED, W_STOPPED_BY, W_RESUMED, W_STATUS,
+	W_COUNT
 };
 
 static const char *const word_ids[W_COUNT] = {
@@ -130,6 +131,14 @@ static const char *const word_ids[W_COUNT] = {
 	[W_PEER] = N_("peer"),
 	/* TRANSLATORS: munmap of shared memory; %s is the length that was mapped there. */
 	[W_MAPPED] = N_("(mapped %s)"),
+	/* TRANSLATORS: how a process ended or changed (a wait status); %s is its exit code. */
+	[W_EXITED] = N_("exited %s"),
+	/* TRANSLATORS: %s is a signal's name, SIGTERM. */
+	[W_KILLED_BY] = N_("killed by %s"), [W_CORE_DUMPED] = N_("(core dumped)"), [W_STOPPED_BY] = N_("stopped by %s"),
+	/* TRANSLATORS: a stopped process resumed by SIGCONT (a wait status). */
+	[W_RESUMED] = N_("continued"),
+	/* TRANSLATORS: a wait status none of the above; %s is its value, 0x137f. */
+	[W_STATUS] = N_("status %s"),
 };
 
 /* A word: its bytes, split at its "%s" (post: NULL without one); its columns, for the PROCESS column. */
@@ -1214,6 +1223,42 @@ static void fmt_open_flags(struct pr *p, uint64_t flags)
 	pr_flags(p, "flags", "|", ipct_open_call_flags, flags & ~(uint64_t)O_ACCMODE);
 }
 
+/*
+ * A wait status in words: in English for ipct_wait_status_str (JSON
+ * values and other modules' messages use it), in the user's language for
+ * text lines (words_init has run).
+ */
+static void wait_status_words(int status, char *buf, size_t len, bool translated)
+{
+	const char *v = NULL;
+	char num[16];
+	enum word w;
+	int n;
+
+	if (WIFEXITED(status)) {
+		snprintf(num, sizeof(num), "%d", WEXITSTATUS(status));
+		w = W_EXITED, v = num;
+	} else if (WIFSIGNALED(status)) {
+		w = W_KILLED_BY, v = ipct_sig_name(WTERMSIG(status)) ?: "signal";
+	} else if (WIFSTOPPED(status)) {
+		w = W_STOPPED_BY, v = ipct_sig_name(WSTOPSIG(status)) ?: "signal";
+	} else if (WIFCONTINUED(status)) {
+		w = W_RESUMED;
+	} else {
+		snprintf(num, sizeof(num), "0x%x", status);
+		w = W_STATUS, v = num;
+	}
+	/* The words are formats with one %s (msgfmt --check holds translations to that), or none. */
+	n = snprintf(buf, len, translated ? words[w].all : word_ids[w], v);
+	if (WIFSIGNALED(status) && WCOREDUMP(status) && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " %s", translated ? words[W_CORE_DUMPED].all : word_ids[W_CORE_DUMPED]);
+}
+
+void ipct_wait_status_str(int status, char *buf, size_t len)
+{
+	wait_status_words(status, buf, len, false);
+}
+
 /* A wait status, as the exit event and wait4/waitid show it: the raw value and its meaning. */
 static void pr_wait_status(struct pr *p, int st)
 {
@@ -1230,7 +1275,7 @@ static void pr_wait_status(struct pr *p, int st)
 	} else if (WIFCONTINUED(st)) {
 		pr_bool(p, "continued", NULL, true);
 	}
-	ipct_wait_status_str(st, text, sizeof(text));
+	wait_status_words(st, text, sizeof(text), true);
 	pr_text(p, "%s", text);
 }
 
@@ -2028,21 +2073,6 @@ static void fmt_signal(struct pr *p, const struct ipct_event *e)
 	settle(p, d);
 	if ((d = line_room(p)))
 		settle(p, put_siginfo(p, e, d));
-}
-
-void ipct_wait_status_str(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by %s%s", ipct_sig_name(WTERMSIG(status)) ?: "signal",
-			 WCOREDUMP(status) ? " (core dumped)" : "");
-	else if (WIFSTOPPED(status))
-		snprintf(buf, len, "stopped by %s", ipct_sig_name(WSTOPSIG(status)) ?: "signal");
-	else if (WIFCONTINUED(status))
-		snprintf(buf, len, "continued");
-	else
-		snprintf(buf, len, "status 0x%x", status);
 }
 
 int ipct_waitid_status(int code, int status)

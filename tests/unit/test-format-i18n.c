@@ -19,7 +19,7 @@
 #include "format.h"
 #include "i18n.h"
 
-#define NEVENTS 7
+#define NEVENTS 8
 
 static struct ipct_event ev(uint16_t type, int nr, const char *comm, uint32_t pid)
 {
@@ -67,6 +67,9 @@ static void make_events(struct ipct_event *e)
 	e[6].sig.code = SI_KERNEL;
 	e[6].sig.target_pid = e[6].sig.target_tid = 400;
 	memcpy(e[6].sig.target_comm, "shell", 5);
+	/* Killed by SIGSEGV, with a core. */
+	e[7] = ev(IPCT_EV_EXIT, 0, "crasher", 500);
+	e[7].proc.exit_code = SIGSEGV | 0x80;
 }
 
 /* The events as JSON lines, appended to b. */
@@ -121,11 +124,12 @@ int main(int argc, char **argv)
 {
 	static const char *const english[] = {
 		"blocked", "merged", "pending", "lost", "default", "kernel", "the process", "handler", "restoring",
-		"interrupted", "child", "TIME", "PROCESS", "DETAILS",
+		"interrupted", "child", "TIME", "PROCESS", "DETAILS", "killed", "core dumped",
 	};
 	struct ipct_fmt f = { .mode = IPCT_OUT_TEXT, .start_ns = 2000000000ull };
 	struct ipct_buf want = { 0 }, got = { 0 }, text = { 0 };
 	struct ipct_event e[NEVENTS];
+	char status[64];
 	bool ci = getenv("CI") && !strcmp(getenv("CI"), "true");
 
 	if (argc != 2) {
@@ -163,6 +167,7 @@ int main(int argc, char **argv)
 	CHECK_HAS(line(&text, 6), "hijo 401");
 	/* The PROCESS column is measured in columns, not bytes: "ú" is two. */
 	CHECK_HAS(line(&text, 7), "  0.500000  núcleo (terminal)        signal_generate  SIGINT -> shell[400] pendiente");
+	CHECK_HAS(line(&text, 8), "exit             matado por SIGSEGV (core generado)");
 	for (int i = 0; i <= NEVENTS; i++)
 		for (size_t w = 0; w < sizeof(english) / sizeof(*english); w++)
 			if (strstr(line(&text, i), english[w]))
@@ -174,6 +179,12 @@ int main(int argc, char **argv)
 	      !memcmp(got.data + got.start, want.data + want.start, ipct_buf_len(&got)));
 	CHECK(strstr(want.data + want.start, "\"result\":\"merged\",\"group\":false,\"blocked\":true") != NULL);
 	CHECK(strstr(want.data + want.start, "\"action\":\"default\"") != NULL);
+
+	/* What other modules put in JSON values (a signal record's exit_status) stays English. */
+	ipct_wait_status_str(SIGSEGV | 0x80, status, sizeof(status));
+	CHECK_STR(status, "killed by SIGSEGV (core dumped)");
+	ipct_wait_status_str(3 << 8, status, sizeof(status));
+	CHECK_STR(status, "exited 3");
 
 	ipct_buf_free(&want);
 	ipct_buf_free(&got);
