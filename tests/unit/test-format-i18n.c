@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	CHECK_HAS(line(&text, 6), "hijo 401");
 	/* The PROCESS column is measured in columns, not bytes: "ú" is two. */
 	CHECK_HAS(line(&text, 7), "  0.500000  núcleo (terminal)        signal_generate  SIGINT -> shell[400] pendiente");
-	CHECK_HAS(line(&text, 8), "exit             matado por SIGSEGV (core generado)");
+	CHECK_HAS(line(&text, 8), "exit             terminado por SIGSEGV (core generado)");
 	for (int i = 0; i <= NEVENTS; i++)
 		for (size_t w = 0; w < sizeof(english) / sizeof(*english); w++)
 			if (strstr(line(&text, i), english[w]))
