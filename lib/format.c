@@ -159,6 +159,7 @@ static char was_format[256];
 static char *errno_texts[ERRNO_TEXTS];
 
 static pthread_once_t words_once = PTHREAD_ONCE_INIT;
+static bool words_ready;
 
 static void words_init(void)
 {
@@ -179,6 +180,14 @@ static void words_init(void)
 	/* Kept for the process's life: a strerror per failed call cost hundreds of instructions. */
 	for (int i = 0; i < ERRNO_TEXTS; i++)
 		errno_texts[i] = strdup(strerror(i));
+	__atomic_store_n(&words_ready, true, __ATOMIC_RELEASE);
+}
+
+/* The words looked up, once: a load and a test for every line after the first. */
+static void words_need(void)
+{
+	if (!__atomic_load_n(&words_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&words_once, words_init);
 }
 
 /* Room for n more bytes at the end of the output, or NULL (p->err set). */
@@ -1223,6 +1232,16 @@ static void fmt_open_flags(struct pr *p, uint64_t flags)
 	pr_flags(p, "flags", "|", ipct_open_call_flags, flags & ~(uint64_t)O_ACCMODE);
 }
 
+/* A word with v at its "%s" (none: v unused) in buf; snprintf's count. A translation is no format. */
+static int word_into(char *buf, size_t len, const char *word, const char *v)
+{
+	const char *pct = strstr(word, "%s");
+
+	if (!pct)
+		return snprintf(buf, len, "%s", word);
+	return snprintf(buf, len, "%.*s%s%s", (int)(pct - word), word, v, pct + 2);
+}
+
 /*
  * A wait status in words: in English for ipct_wait_status_str (JSON
  * values and other modules' messages use it), in the user's language for
@@ -1248,8 +1267,7 @@ static void wait_status_words(int status, char *buf, size_t len, bool translated
 		snprintf(num, sizeof(num), "0x%x", status);
 		w = W_STATUS, v = num;
 	}
-	/* The words are formats with one %s (msgfmt --check holds translations to that), or none. */
-	n = snprintf(buf, len, translated ? words[w].all : word_ids[w], v);
+	n = word_into(buf, len, translated ? words[w].all : word_ids[w], v);
 	if (WIFSIGNALED(status) && WCOREDUMP(status) && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " %s", translated ? words[W_CORE_DUMPED].all : word_ids[W_CORE_DUMPED]);
 }
@@ -2331,7 +2349,8 @@ static int time_width(const struct ipct_fmt *f)
 	return f->start_ns ? COL_TIME : f->dates ? 26 : 15;
 }
 
-static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t len)
+/* The line's time in buf; its length. */
+static int event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t len)
 {
 	int64_t real = (int64_t)ts + f->realtime_off, rel = (int64_t)(ts - f->start_ns);
 	time_t t = (time_t)(real / 1000000000);
@@ -2353,19 +2372,17 @@ static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t 
 		memcpy(d + 2, digit_pairs + 2 * (frac / 100 % 100), 2);
 		memcpy(d + 4, digit_pairs + 2 * (frac % 100), 2);
 		d[6] = 0;
-		return;
+		return (int)(d + 6 - buf);
 	}
-	if (f->start_ns) {
+	if (f->start_ns)
 		snprintf(buf, len, "%.6f", (double)rel / 1e9);
-		return;
-	}
-	localtime_r(&t, &tm);
-	if (f->dates)
+	else if (localtime_r(&t, &tm), f->dates)
 		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%06d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(real / 1000 % 1000000));
 	else
 		snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec,
 			 (int)(real / 1000 % 1000000));
+	return (int)strlen(buf);
 }
 
 /* The header's column: its word and spaces up to width columns. */
@@ -2384,7 +2401,7 @@ int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out)
 
 	if (f->mode != IPCT_OUT_TEXT)
 		return 0;
-	pthread_once(&words_once, words_init);
+	words_need();
 	if (!(d = line_room(&p)))
 		return p.err;
 	d = put_column(d, W_TIME, time_width(f));
@@ -2399,6 +2416,14 @@ int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out)
 	return 0;
 }
 
+/* n spaces (none when n <= 0, at most PAD_MAX): a constant width written, n of it kept. */
+#define PAD_MAX 32
+static char *put_pad(char *d, int n)
+{
+	memset(d, ' ', PAD_MAX);
+	return n > 0 ? d + n : d;
+}
+
 /*
  * "%*s  %-*s %s%-*s%s ": the time, comm[pid] or comm[pid/tid] in COL_PROC
  * columns, the type in COL_EVENT.
@@ -2406,17 +2431,14 @@ int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out)
 static void head_text(struct pr *p, const struct ipct_event *e, const char *type)
 {
 	const struct ipct_fmt *f = p->f;
-	const char *color = f->color ? event_color(e) : "";
 	size_t ntype = strlen(type);
 	int nwhen, width;
 	char when[64], *d;
 
-	event_time(f, e->ts_ns, when, sizeof(when));
-	nwhen = (int)strlen(when);
+	nwhen = event_time(f, e->ts_ns, when, sizeof(when));
 	if (!(d = line_room(p)))
 		return;
-	for (int pad = time_width(f) - nwhen; pad > 0; pad--)
-		*d++ = ' ';
+	d = put_pad(d, time_width(f) - nwhen);
 	d = put_str(d, when, (size_t)nwhen);
 	d = LIT(d, "  ");
 	/*
@@ -2435,13 +2457,12 @@ static void head_text(struct pr *p, const struct ipct_event *e, const char *type
 		d = put_pid_tid(d, e->pid, e->tid);
 		width += (int)(d - w);
 	}
-	for (; width < COL_PROC; width++)
-		*d++ = ' ';
+	d = put_pad(d, COL_PROC - width);
 	*d++ = ' ';
-	d = put_cstr(d, color);
+	if (f->color)
+		d = put_cstr(d, event_color(e));
 	d = put_str(d, type, ntype);
-	for (size_t pad = ntype; pad < COL_EVENT; pad++)
-		*d++ = ' ';
+	d = put_pad(d, COL_EVENT - (int)ntype);
 	if (f->color)
 		d = LIT(d, "\033[0m");
 	*d++ = ' ';
@@ -2480,7 +2501,7 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 	const char *type = ipct_event_type_name(e);
 	size_t from = ipct_buf_len(out);
 
-	pthread_once(&words_once, words_init);
+	words_need();
 	if (f->mode == IPCT_OUT_JSON)
 		head_json(&p, e, type);
 	else
