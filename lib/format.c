@@ -2469,6 +2469,34 @@ static void head_text(struct pr *p, const struct ipct_event *e, const char *type
 	advance(p, d);
 }
 
+/*
+ * time_ns, 19 digits: the seconds' ten change once a second, so they are
+ * kept from the line before (per thread) and only the nanoseconds' nine
+ * written; a negative time (a clock set before 1970) as put_i64 does.
+ */
+static char *put_time_ns(char *d, int64_t t)
+{
+	static __thread uint64_t last_sec = UINT64_MAX;
+	static __thread char last_digits[24];
+	static __thread size_t last_n;
+	uint64_t sec;
+	uint32_t ns;
+
+	if (t < 1000000000)
+		return put_i64(d, t);
+	sec = (uint64_t)t / 1000000000;
+	ns = (uint32_t)((uint64_t)t - sec * 1000000000);
+	if (sec != last_sec) {
+		last_n = (size_t)(put_u64(last_digits, sec) - last_digits);
+		last_sec = sec;
+	}
+	memcpy(d, last_digits, sizeof(last_digits));
+	d += last_n;
+	*d++ = (char)('0' + ns / 100000000);
+	ns %= 100000000;
+	return put4(put4(d, ns / 10000), ns % 10000);
+}
+
 static void head_json(struct pr *p, const struct ipct_event *e, const char *type)
 {
 	char *d = line_room(p);
@@ -2477,7 +2505,7 @@ static void head_json(struct pr *p, const struct ipct_event *e, const char *type
 	if (!d)
 		return;
 	d = LIT(d, "{\"time_ns\":");
-	d = put_i64(d, (int64_t)e->ts_ns + p->f->realtime_off);
+	d = put_time_ns(d, (int64_t)e->ts_ns + p->f->realtime_off);
 	d = LIT(d, ",\"type\":");
 	d = put_jword(d, type);
 	d = LIT(d, ",\"pid\":");
