@@ -128,7 +128,7 @@ static void vary(struct ipct_event *e, uint64_t *st)
 		e->flags = (uint16_t)PICK(st, 0, 0, IPCT_F_COMPAT);
 		e->sys.ret = (int64_t)PICK(st, 64, 0, 1, 63, -4, -11, -32, -512, -513, -514, -516, -4095, -4096,
 					   -9999, -1);
-		e->sys.dur_ns = PICK(st, 0, 999999, 1000000, 1049999, 1050000, 1950000, 1480000, 1ull << 53,
+		e->sys.dur_ns = PICK(st, 0, 999999, 1000000, 1049999, 1050000, 1950000, 1250000, 1750000, 1480000, 1ull << 53,
 				     (1ull << 53) + 50000, 12345678901);
 		e->sys.args[0] = PICK(st, 3, 0, -1, 4243, -4243, 2147483648ll);
 		e->sys.args[1] = PICK(st, SIGUSR1, 0, SIGKILL, 34, 64, 65, -1);

@@ -260,21 +260,32 @@ static inline __attribute__((always_inline)) char *put_u64(char *d, uint64_t u)
 }
 
 /*
- * Whether the double nearest v / div lies above v / div, for v (0 < v <
- * 2^53) that ends in exactly half of the last digit printf prints: printf
- * rounds the double, so up when it is above. Exact, in integers: the
- * double is m / 2^k, and m * div and v * 2^k are both below 2^84.
+ * Whether printf rounds up v / div (0 < v < 2^53) when v ends in exactly
+ * half of the last digit it prints, kept the digits it keeps: printf rounds
+ * the double nearest v / div, up when it lies above the half, to an even
+ * last digit when it is the half (x.25, x.75 ms). Exact, in integers: the
+ * double is m / 2^k (19 <= k <= 82 for these quotients), and m * div and
+ * v * 2^k are compared as two 64-bit halves each (32-bit machines have no
+ * 128-bit integers).
  */
-static bool double_above(uint64_t v, uint32_t div)
+static bool half_rounds_up(uint64_t v, uint32_t div, uint64_t kept)
 {
 	double q = (double)v / div;
-	uint64_t bits, m;
+	uint64_t bits, m, lo, mid, hi, vlo, vhi;
 	int k;
 
 	memcpy(&bits, &q, sizeof(bits));
 	m = (bits & ((1ull << 52) - 1)) | 1ull << 52;
 	k = 1075 - (int)(bits >> 52 & 0x7ff);
-	return (unsigned __int128)m * div > (unsigned __int128)v << k;
+	lo = (m & 0xffffffff) * div;
+	mid = (m >> 32) * div;
+	hi = (mid >> 32) + (lo + (mid << 32) < lo);
+	lo += mid << 32;
+	vhi = k >= 64 ? v << (k - 64) : v >> (64 - k);
+	vlo = k >= 64 ? 0 : v << k;
+	if (hi != vhi || lo != vlo)
+		return hi > vhi || (hi == vhi && lo > vlo);
+	return kept & 1;
 }
 
 /* "[pid]", or "[pid/tid]" for a thread: room for 24. */
@@ -965,7 +976,8 @@ static void pr_end(struct pr *p, int kind, uint64_t flags)
  */
 static char *put_blocked(char *d, uint64_t ns)
 {
-	uint64_t tenths = ns / 100000 + (ns % 100000 == 50000 ? double_above(ns, 1000000) : ns % 100000 > 50000);
+	uint64_t tenths = ns / 100000 +
+			  (ns % 100000 == 50000 ? half_rounds_up(ns, 1000000, ns / 100000) : ns % 100000 > 50000);
 	char ms[32], *m = ms;
 
 	if (ns >= 1ull << 53) {
@@ -2363,7 +2375,8 @@ static int event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t l
 	 */
 	if (f->start_ns && rel >= 0 && rel < (1ll << 53)) {
 		uint64_t us = (uint64_t)rel / 1000 +
-			      (rel % 1000 == 500 ? double_above((uint64_t)rel, 1000000000) : rel % 1000 > 500);
+			      (rel % 1000 == 500 ? half_rounds_up((uint64_t)rel, 1000000000, (uint64_t)rel / 1000)
+						 : rel % 1000 > 500);
 		uint32_t frac = (uint32_t)(us % 1000000);
 		char *d = put_u64(buf, us / 1000000);
 
