@@ -11,9 +11,11 @@
  * `-o json` could not keep up with a busy trace. Strings are escaped as
  * json-c escapes them; everything that parses JSON uses json-c.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +30,7 @@
 #include <time.h>
 
 #include "format.h"
+#include "i18n.h"
 #include "lifecycle.h"
 #include "names.h"
 #include "safetext.h"
@@ -46,6 +49,147 @@ struct pr {
 	int err;
 };
 
+/*
+ * The words of text lines, in the user's language: looked up once (the
+ * first line formatted), not per event. A word with a "%s" takes a value
+ * there (a number, a signal's default action). JSON says none of them.
+ */
+enum word {
+	W_TIME, W_PROCESS, W_EVENT, W_DETAILS,
+	W_KERNEL_TERMINAL, W_BLOCKED_MS, W_INTERRUPTED, W_SIGRETURN,
+	W_DEFAULT, W_IGNORE, W_HANDLER,
+	W_QUEUED, W_IGNORED, W_MERGED, W_OVERFLOW, W_LOSE_INFO,
+	W_CONTINUED, W_BLOCKED, W_BY_KERNEL, W_LOST, W_ENDS_AS_SIGKILL, W_NO_SIGNAL, W_FROM_PID,
+	W_NOT_IPC, W_TOOK, W_CHILD, W_SHARING_FDS, W_NOT_TRACED, W_WAS_THREAD, W_PRIV_EXEC,
+	W_MSGSIZE, W_SCM_RIGHTS, W_CLOSING, W_ANONYMOUS, W_WAS, W_SIGNAL, W_FUTEX_WAIT, W_FUTEX_WAKE, W_FUTEX_OP,
+	W_WOKE, W_AT, W_PEER, W_MAPPED, W_EXITED, W_KILLED_BY, W_CORE_DUMPED, W_STOPPED_BY, W_RESUMED, W_STATUS,
+	W_COUNT
+};
+
+static const char *const word_ids[W_COUNT] = {
+	/* TRANSLATORS: the column headers of event lines; the value of each column is not translated. */
+	[W_TIME] = N_("TIME"), [W_PROCESS] = N_("PROCESS"), [W_EVENT] = N_("EVENT"), [W_DETAILS] = N_("DETAILS"),
+	/* TRANSLATORS: in the PROCESS column: a signal typed at a terminal, raised by the kernel's terminal driver. */
+	[W_KERNEL_TERMINAL] = N_("kernel (terminal)"),
+	/* TRANSLATORS: a system call that waited; %s is milliseconds, "1.5". */
+	[W_BLOCKED_MS] = N_("[blocked %s ms]"),
+	/* TRANSLATORS: the error EINTR or ERESTART*: a signal handler ran while the call waited. */
+	[W_INTERRUPTED] = N_("interrupted by a signal"),
+	/* TRANSLATORS: rt_sigreturn: a signal handler returned, the interrupted code resumes. */
+	[W_SIGRETURN] = N_("handler returned, restoring"),
+	/* TRANSLATORS: what a signal's delivery does: its default action, nothing (ignored), or run a handler. */
+	[W_DEFAULT] = N_("default"), [W_IGNORE] = N_("ignore"), [W_HANDLER] = N_("handler"),
+	/* TRANSLATORS: what became of a signal as it was generated (queued: now pending). */
+	[W_QUEUED] = N_("queued"), [W_IGNORED] = N_("ignored"),
+	/* TRANSLATORS: a signal generated while the same one was pending: merged into it, lost. */
+	[W_MERGED] = N_("merged"),
+	/* TRANSLATORS: a real-time signal that did not fit in the queue. */
+	[W_OVERFLOW] = N_("overflow"),
+	/* TRANSLATORS: a signal queued without its information (sender, value): the kernel ran out of memory. */
+	[W_LOSE_INFO] = N_("lose_info"),
+	[W_CONTINUED] = N_("continued (the kernel resumes the process as it generates SIGCONT)"),
+	/* TRANSLATORS: a signal generated while the target blocks it: it stays pending. */
+	[W_BLOCKED] = N_("blocked"),
+	[W_BY_KERNEL] = N_("by the kernel"),
+	[W_LOST] = N_("(already pending: this one is lost)"),
+	/* TRANSLATORS: %s is the signal's default action as signal(7) names it: Term, Core. */
+	[W_ENDS_AS_SIGKILL] = N_("(%s): the kernel ends the process (delivered as SIGKILL)"),
+	[W_NO_SIGNAL] = N_(": the process ends (exit_group or exec), no signal was sent"),
+	/* TRANSLATORS: %s is the process id of the signal's sender. */
+	[W_FROM_PID] = N_("from pid %s"),
+	/* TRANSLATORS: a descriptor that is no IPC object (a file, a terminal). */
+	[W_NOT_IPC] = N_("(not IPC)"),
+	/* TRANSLATORS: sigtimedwait or a signalfd took signals; the signals' names follow. */
+	[W_TOOK] = N_("took"),
+	/* TRANSLATORS: fork; %s is the new process's id. */
+	[W_CHILD] = N_("child %s"),
+	[W_SHARING_FDS] = N_("sharing its descriptor table"),
+	[W_NOT_TRACED] = N_("(not traced: the traced set is full)"),
+	/* TRANSLATORS: exec by a thread, which takes the process's id; %s is its old thread id. */
+	[W_WAS_THREAD] = N_("(was thread %s)"),
+	[W_PRIV_EXEC] = N_("(privileged exec: the program gained privileges (setuid, setgid or file capabilities); "
+			   "tracing of this process stopped here)"),
+	/* TRANSLATORS: mq_receive failed with EMSGSIZE; %s is the queue's mq_msgsize. */
+	[W_MSGSIZE] = N_("(the buffer is smaller than the queue's mq_msgsize, %s)"),
+	/* TRANSLATORS: a descriptor received in a message; %s is the socket's descriptor. */
+	[W_SCM_RIGHTS] = N_("(SCM_RIGHTS through fd %s)"),
+	/* TRANSLATORS: dup2 closed the descriptor it replaced; the object follows. */
+	[W_CLOSING] = N_("closing"),
+	/* TRANSLATORS: a shared mapping of no file. */
+	[W_ANONYMOUS] = N_("anonymous"),
+	/* TRANSLATORS: sigaction's previous handler; %s is SIG_DFL, SIG_IGN or the handler. */
+	[W_WAS] = N_("(was %s)"),
+	/* TRANSLATORS: a signal without a name; %s is its number. */
+	[W_SIGNAL] = N_("signal %s"),
+	/* TRANSLATORS: a futex call on a semaphore: a sem_wait that sleeps, a sem_post that wakes, another operation. */
+	[W_FUTEX_WAIT] = N_("wait"), [W_FUTEX_WAKE] = N_("wake"), [W_FUTEX_OP] = N_("op"),
+	/* TRANSLATORS: a futex wake; %s is how many waiters it woke. */
+	[W_WOKE] = N_("woke %s"),
+	/* TRANSLATORS: %s is an address in memory, 0x7f12... */
+	[W_AT] = N_("at %s"),
+	/* TRANSLATORS: a socket connected to another that the trace knows. */
+	[W_PEER] = N_("peer"),
+	/* TRANSLATORS: munmap of shared memory; %s is the length that was mapped there. */
+	[W_MAPPED] = N_("(mapped %s)"),
+	/* TRANSLATORS: how a process ended or changed (a wait status); %s is its exit code. */
+	[W_EXITED] = N_("exited %s"),
+	/* TRANSLATORS: %s is a signal's name, SIGTERM. */
+	[W_KILLED_BY] = N_("killed by %s"), [W_CORE_DUMPED] = N_("(core dumped)"), [W_STOPPED_BY] = N_("stopped by %s"),
+	/* TRANSLATORS: a stopped process resumed by SIGCONT (a wait status). */
+	[W_RESUMED] = N_("continued"),
+	/* TRANSLATORS: a wait status none of the above; %s is its value, 0x137f. */
+	[W_STATUS] = N_("status %s"),
+};
+
+/* A word: its bytes, split at its "%s" (post: NULL without one); its columns, for the PROCESS column. */
+static struct word_text {
+	const char *all, *pre, *post;
+	uint16_t npre, npost;
+	int cols;
+} words[W_COUNT];
+
+/* The longest word: room for any of them. */
+static size_t words_max;
+
+/* " (was %s)" as a format for pr_str (sigaction's old handler, which may be a symbol to escape). */
+static char was_format[256];
+
+/* strerror's descriptions of the errors Linux has (NULL: out of memory, asked again), in the user's language. */
+#define ERRNO_TEXTS 134
+static char *errno_texts[ERRNO_TEXTS];
+
+static pthread_once_t words_once = PTHREAD_ONCE_INIT;
+static bool words_ready;
+
+static void words_init(void)
+{
+	for (int i = 0; i < W_COUNT; i++) {
+		const char *s = _(word_ids[i]), *pct = strstr(s, "%s");
+		struct word_text *w = &words[i];
+		size_t n = strlen(s);
+
+		w->all = w->pre = s;
+		w->npre = (uint16_t)(pct ? (size_t)(pct - s) : n);
+		w->post = pct ? pct + 2 : NULL;
+		w->npost = (uint16_t)(pct ? n - w->npre - 2 : 0);
+		w->cols = ipct_text_width(s);
+		if (n > words_max)
+			words_max = n;
+	}
+	snprintf(was_format, sizeof(was_format), " %s", words[W_WAS].all);
+	/* Kept for the process's life: a strerror per failed call cost hundreds of instructions. */
+	for (int i = 0; i < ERRNO_TEXTS; i++)
+		errno_texts[i] = strdup(strerror(i));
+	__atomic_store_n(&words_ready, true, __ATOMIC_RELEASE);
+}
+
+/* The words looked up, once: a load and a test for every line after the first. */
+static void words_need(void)
+{
+	if (!__atomic_load_n(&words_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&words_once, words_init);
+}
+
 /* Room for n more bytes at the end of the output, or NULL (p->err set). */
 static char *room(struct pr *p, size_t n)
 {
@@ -61,45 +205,87 @@ static void advance(struct pr *p, const char *d)
 	p->out->end = (size_t)(d - p->out->data);
 }
 
-/* Decimal digits, written at d (room for 20): printf's %" PRIu64 "without printf. */
-static char *put_u64(char *d, uint64_t u)
-{
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-				    "8081828384858687888990919293949596979899";
-	static const uint64_t pow10[] = {
-		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
-		1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
-		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-		1000000000000000000ull, 10000000000000000000ull,
-	};
-	/* The digits from the bits: log10(2) is about 1233 / 4096, then one comparison. */
-	int t10 = ((64 - __builtin_clzll(u | 1)) * 1233) >> 12;
-	int n = t10 + 1 - (u < pow10[t10]);
-	char *t;
+/* "00" to "99": numbers are written two digits at a time. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				  "8081828384858687888990919293949596979899";
 
-	if (!n)
-		n = 1;
-	/* Two digits a division, written from the end: a time_ns has 19. */
-	t = d + n;
-	for (; u >= 100; u /= 100) {
-		t -= 2;
-		memcpy(t, pairs + 2 * (u % 100), 2);
-	}
-	if (u >= 10)
-		memcpy(t - 2, pairs + 2 * u, 2);
-	else
-		t[-1] = (char)('0' + u);
-	return d + n;
+/* v < 10000 in exactly four digits. */
+static inline __attribute__((always_inline)) char *put4(char *d, uint32_t v)
+{
+	memcpy(d, digit_pairs + 2 * (v / 100), 2);
+	memcpy(d + 2, digit_pairs + 2 * (v % 100), 2);
+	return d + 4;
 }
 
-/* A task's name, which fills its IPCT_COMM_LEN bytes without a NUL when it is that long. */
-static void comm_str(char dst[IPCT_COMM_LEN + 1], const char *comm)
+/* v < 10000 in its digits. */
+static inline __attribute__((always_inline)) char *put_small(char *d, uint32_t v)
 {
-	size_t n = strnlen(comm, IPCT_COMM_LEN);
+	if (v < 10) {
+		*d = (char)('0' + v);
+		return d + 1;
+	}
+	if (v < 100) {
+		memcpy(d, digit_pairs + 2 * v, 2);
+		return d + 2;
+	}
+	if (v < 1000) {
+		*d = (char)('0' + v / 100);
+		memcpy(d + 1, digit_pairs + 2 * (v % 100), 2);
+		return d + 3;
+	}
+	return put4(d, v);
+}
 
-	memcpy(dst, comm, n);
-	dst[n] = 0;
+/* u >= 10000: the digits of u / 10^8 (again), then eight, a 64-bit division (a time_ns has 19). */
+static char *put_large(char *d, uint64_t u)
+{
+	uint32_t lo;
+
+	if (u < 100000000)
+		return put4(put_small(d, (uint32_t)u / 10000), (uint32_t)u % 10000);
+	d = u >= 100000000ull * 10000 ? put_large(d, u / 100000000) : put_small(d, (uint32_t)(u / 100000000));
+	lo = (uint32_t)(u % 100000000);
+	return put4(put4(d, lo / 10000), lo % 10000);
+}
+
+/*
+ * Decimal digits, written at d (room for 20): printf's %" PRIu64 " without
+ * printf, four digits at a time from a table of pairs. Inlined for the
+ * small numbers most are (a pid, a descriptor, a count).
+ */
+static inline __attribute__((always_inline)) char *put_u64(char *d, uint64_t u)
+{
+	return u < 10000 ? put_small(d, (uint32_t)u) : put_large(d, u);
+}
+
+/*
+ * Whether printf rounds up v / div (0 < v < 2^53) when v ends in exactly
+ * half of the last digit it prints, kept the digits it keeps: printf rounds
+ * the double nearest v / div, up when it lies above the half, to an even
+ * last digit when it is the half (x.25, x.75 ms). Exact, in integers: the
+ * double is m / 2^k (19 <= k <= 82 for these quotients), and m * div and
+ * v * 2^k are compared as two 64-bit halves each (32-bit machines have no
+ * 128-bit integers).
+ */
+static bool half_rounds_up(uint64_t v, uint32_t div, uint64_t kept)
+{
+	double q = (double)v / div;
+	uint64_t bits, m, lo, mid, hi, vlo, vhi;
+	int k;
+
+	memcpy(&bits, &q, sizeof(bits));
+	m = (bits & ((1ull << 52) - 1)) | 1ull << 52;
+	k = 1075 - (int)(bits >> 52 & 0x7ff);
+	lo = (m & 0xffffffff) * div;
+	mid = (m >> 32) * div;
+	hi = (mid >> 32) + (lo + (mid << 32) < lo);
+	lo += mid << 32;
+	vhi = k >= 64 ? v << (k - 64) : v >> (64 - k);
+	vlo = k >= 64 ? 0 : v << k;
+	if (hi != vhi || lo != vlo)
+		return hi > vhi || (hi == vhi && lo > vlo);
+	return kept & 1;
 }
 
 /* "[pid]", or "[pid/tid]" for a thread: room for 24. */
@@ -432,20 +618,245 @@ static inline __attribute__((always_inline)) void pr_bool(struct pr *p, const ch
 	}
 }
 
-static void pr_hex(struct pr *p, const char *key, const char *text, uint64_t v)
+/*
+ * The one-pass writers of the lines a busy trace is made of (the head of
+ * every line, a data call on a pipe or socket, kill, a signal's generation
+ * and delivery, rt_sigreturn, every call's result): a cursor into room
+ * made once for what follows (line_room), literal JSON keys and text,
+ * words from the table, no format to read. The pr_ calls above write the
+ * rarer fields one by one; settle() hands the line back to them.
+ */
+#define LINE_ROOM 1024
+
+/*
+ * Room for what a writer puts before it asks again: at most an escaped
+ * command name (511 bytes), names and numbers (under 300), and four words
+ * of the table. NULL when out of memory.
+ */
+static char *line_room(struct pr *p)
+{
+	return room(p, LINE_ROOM + 4 * words_max);
+}
+
+/* The cursor's text written: the pr_ calls go on from there (a text fragment needs its separator). */
+static void settle(struct pr *p, char *d)
+{
+	advance(p, d);
+	p->started = true;
+}
+
+#define LIT(d, s) ((char *)memcpy((d), (s), sizeof(s) - 1) + sizeof(s) - 1)
+
+static char *put_str(char *d, const char *s, size_t n)
+{
+	memcpy(d, s, n);
+	return d + n;
+}
+
+static char *put_cstr(char *d, const char *s)
+{
+	return put_str(d, s, strlen(s));
+}
+
+/* A word of the table, v (n bytes) at its "%s". */
+static char *put_word(char *d, enum word w, const char *v, size_t n)
+{
+	const struct word_text *t = &words[w];
+
+	d = put_str(d, t->pre, t->npre);
+	if (t->post) {
+		d = put_str(d, v, n);
+		d = put_str(d, t->post, t->npost);
+	}
+	return d;
+}
+
+static char *put_word_int(char *d, enum word w, int64_t v)
+{
+	char num[24];
+
+	return put_word(d, w, num, (size_t)(put_i64(num, v) - num));
+}
+
+/* A JSON string of our own (nothing to escape), or null. */
+static char *put_jword(char *d, const char *s)
+{
+	if (!s)
+		return LIT(d, "null");
+	*d++ = '"';
+	d = put_cstr(d, s);
+	*d++ = '"';
+	return d;
+}
+
+static char *put_jbool(char *d, bool v)
+{
+	return v ? LIT(d, "true") : LIT(d, "false");
+}
+
+/* Sixteen bytes compared at once (a command name's), where the machine has vectors. */
+typedef uint8_t name_vec __attribute__((vector_size(IPCT_COMM_LEN)));
+
+/*
+ * How many bytes of a command name are copied as they are: up to the
+ * first NUL, control, byte past ASCII or backslash, in JSON also quote.
+ */
+static size_t plain_len(const char *s, bool json)
+{
+	name_vec x, stop;
+	uint64_t half[2];
+
+	memcpy(&x, s, sizeof(x));
+	stop = (name_vec)((x < 0x20) | (x > 0x7e) | (x == '\\'));
+	if (json)
+		stop |= (name_vec)(x == '"');
+	memcpy(half, &stop, sizeof(half));
+	/* The first byte lowest, whatever the machine's order. */
+	for (int i = 0; i < 2; i++)
+		if (half[i])
+			return (size_t)(8 * i + __builtin_ctzll(le64toh(half[i])) / 8);
+	return IPCT_COMM_LEN;
+}
+
+/* put_comm's name with something to escape: apart, so that the usual name needs no buffer on the stack. */
+static __attribute__((noinline)) char *put_odd_comm(struct pr *p, char *d, const char *s, int *cols)
+{
+	char tmp[4 * 8 * IPCT_COMM_LEN];
+
+	if (!json_mode(p)) {
+		*cols = ipct_text_escape(tmp, sizeof(tmp), s, IPCT_COMM_LEN);
+		return put_cstr(d, tmp);
+	}
+	snprintf(tmp, sizeof(tmp), "%.*s", IPCT_COMM_LEN, s);
+	advance(p, d);
+	json_string(p, tmp);
+	return line_room(p);
+}
+
+/*
+ * A command name (IPCT_COMM_LEN bytes, NUL-terminated when shorter), which
+ * a program chose: as ipct_text_escape writes it in text (*cols: its
+ * columns), as json_string does in JSON; copied as it is when it is
+ * printable ASCII, as names nearly always are. NULL when out of memory.
+ */
+static char *put_comm(struct pr *p, char *d, const char *s, int *cols)
+{
+	bool json = json_mode(p);
+	size_t n = plain_len(s, json);
+
+	if (n < IPCT_COMM_LEN && s[n])
+		return put_odd_comm(p, d, s, cols);
+	*cols = (int)n;
+	if (json)
+		*d++ = '"';
+	/* Both halves of a command name, whatever its length: two moves, not a call. */
+	memcpy(d, s, IPCT_COMM_LEN);
+	d += n;
+	if (json)
+		*d++ = '"';
+	return d;
+}
+
+/* A signal: text its name ("signal N" without one), JSON "sig" (null without a name) and "signo". */
+static char *put_sig(char *d, bool json, int sig)
+{
+	const char *name = ipct_sig_name(sig);
+
+	if (json) {
+		d = LIT(d, ",\"sig\":");
+		d = put_jword(d, name);
+		d = LIT(d, ",\"signo\":");
+		return put_i64(d, sig);
+	}
+	return name ? put_cstr(d, name) : put_word_int(d, W_SIGNAL, sig);
+}
+
+/* The name of a pipe or socket, as /proc/PID/fd shows it: "pipe:[ino]", "socket:[ino]". */
+static char *put_ipc_name(char *d, int kind, uint64_t ino)
+{
+	d = kind == IPCT_KIND_SOCKET ? LIT(d, "socket:[") : LIT(d, "pipe:[");
+	d = put_u64(d, ino);
+	*d++ = ']';
+	return d;
+}
+
+/* A pipe's or FIFO's end (JSON "end"), from the descriptor's f_mode. */
+static char *put_end(char *d, uint64_t flags)
+{
+	unsigned mode = (flags >> 32) & 3;
+
+	d = LIT(d, ",\"end\":");
+	return mode == 1 ? LIT(d, "\"read\"") : mode == 2 ? LIT(d, "\"write\"") : LIT(d, "\"read_write\"");
+}
+
+/* What a read or write asked for and did: "count", "bytes", end of file, a partial transfer. */
+static char *put_transfer(char *d, bool json, bool rd, uint64_t count, int64_t ret)
+{
+	bool eof = rd && ret == 0 && count > 0, part = ret > 0 && (uint64_t)ret < count;
+
+	d = json ? LIT(d, ",\"count\":") : LIT(d, " count=");
+	d = put_i64(d, (int64_t)count);
+	if (ret < 0)
+		return d;
+	if (!json)
+		/* Short reads are how pipes work: JSON says so, text only for writes. */
+		return eof ? LIT(d, " EOF") : part && !rd ? LIT(d, " short") : d;
+	d = LIT(d, ",\"bytes\":");
+	d = put_i64(d, ret);
+	d = LIT(d, ",\"eof\":");
+	d = put_jbool(d, eof);
+	d = LIT(d, ",\"short\":");
+	return put_jbool(d, part);
+}
+
+/* Text only: a word (v at its "%s"), after a space unless it starts the details. */
+static void pr_say(struct pr *p, enum word w, const char *v)
+{
+	char *d;
+
+	if (json_mode(p) || !(d = line_room(p)))
+		return;
+	if (p->started)
+		*d++ = ' ';
+	settle(p, put_word(d, w, v, v ? strlen(v) : 0));
+}
+
+static void pr_say_int(struct pr *p, enum word w, int64_t v)
+{
+	char num[24];
+
+	*put_i64(num, v) = 0;
+	pr_say(p, w, num);
+}
+
+/* "0x%" PRIx64 */
+static char *put_hex(char *d, uint64_t v)
 {
 	static const char hex[] = "0123456789abcdef";
-	char tmp[24], *t = tmp + sizeof(tmp) - 1;
+	int n = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
 
-	/* "0x%" PRIx64 */
-	*t = 0;
-	do {
-		*--t = hex[v & 15];
-		v >>= 4;
-	} while (v);
-	*--t = 'x';
-	*--t = '0';
-	pr_str(p, key, text, t);
+	d = LIT(d, "0x");
+	for (int i = n - 1; i >= 0; i--, v >>= 4)
+		d[i] = hex[v & 15];
+	return d + n;
+}
+
+static void pr_hex(struct pr *p, const char *key, const char *text, uint64_t v)
+{
+	char tmp[24];
+
+	*put_hex(tmp, v) = 0;
+	pr_str(p, key, text, tmp);
+}
+
+/* Where something is in memory: JSON "addr", text "at 0x7f...". */
+static void pr_at(struct pr *p, uint64_t addr)
+{
+	char tmp[24];
+
+	*put_hex(tmp, addr) = 0;
+	pr_str(p, "addr", NULL, tmp);
+	pr_say(p, W_AT, tmp);
 }
 
 /* A list of names: JSON array, text "A|B". */
@@ -517,10 +928,10 @@ static void pr_sigset(struct pr *p, const char *key, const char *prefix, uint64_
 
 static void pr_sig(struct pr *p, int sig)
 {
-	const char *name = ipct_sig_name(sig);
+	char *d = line_room(p);
 
-	pr_word(p, "sig", "%s", name);
-	pr_int(p, "signo", name ? NULL : "signal %" PRId64, sig);
+	if (d)
+		settle(p, put_sig(d, json_mode(p), sig));
 }
 
 static void pr_object(struct pr *p, const char *key, const char *kind_key, int kind, uint64_t ino)
@@ -533,11 +944,14 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 		if (json_mode(p))
 			pr_str(p, kind_key, NULL, k);
 		else
-			pr_text(p, " (not IPC)");
+			pr_say(p, W_NOT_IPC, NULL);
 	}
 	if (kind < IPCT_KIND_PIPE)
 		return;
-	ipct_object_name(kind, ino, obj, sizeof(obj));
+	if (kind == IPCT_KIND_PIPE || kind == IPCT_KIND_FIFO || kind == IPCT_KIND_SOCKET)
+		*put_ipc_name(obj, kind, ino) = 0;
+	else
+		ipct_object_name(kind, ino, obj, sizeof(obj));
 	pr_word(p, key, " %s", obj);
 	if (kind == IPCT_KIND_FIFO)
 		pr_text(p, " (fifo)");
@@ -545,72 +959,96 @@ static void pr_object(struct pr *p, const char *key, const char *kind_key, int k
 		pr_str(p, kind_key, NULL, k);
 }
 
-/* Which end of a pipe or FIFO a descriptor is. */
+/* Which end of a pipe or FIFO a descriptor is (JSON only). */
 static void pr_end(struct pr *p, int kind, uint64_t flags)
 {
-	unsigned mode = flags >> 32;
+	char *d;
 
-	if (kind != IPCT_KIND_PIPE && kind != IPCT_KIND_FIFO)
+	if (!json_mode(p) || (kind != IPCT_KIND_PIPE && kind != IPCT_KIND_FIFO) || !(d = room(p, 32)))
 		return;
-	if ((mode & 3) == 1)
-		pr_str(p, "end", NULL, "read");
-	else if ((mode & 3) == 2)
-		pr_str(p, "end", NULL, "write");
-	else
-		pr_str(p, "end", NULL, "read_write");
+	advance(p, put_end(d, flags));
 }
 
 /*
- * "  [blocked %.1f ms]" of ns / 1e6, by hand but where printf rounds the
- * double rather than ns (exactly half of 0.1 ms) or the double is not
- * exact (past 2^53).
+ * "  [blocked 1.5 ms]", printf's %.1f of ns / 1e6 by hand (exactly half of
+ * 0.1 ms as printf rounds the double), but past 2^53 ns, where the double
+ * is not exact.
  */
-static void pr_blocked(struct pr *p, uint64_t ns)
+static char *put_blocked(char *d, uint64_t ns)
 {
-	size_t from = p->out->end;
-	uint64_t tenths = (ns + 50000) / 100000;
-	char *d;
+	uint64_t tenths = ns / 100000 +
+			  (ns % 100000 == 50000 ? half_rounds_up(ns, 1000000, ns / 100000) : ns % 100000 > 50000);
+	char ms[32], *m = ms;
 
-	if (ns % 100000 == 50000 || ns >= 1ull << 53) {
-		pr_text(p, "  [blocked %.1f ms]", ns / 1e6);
-		return;
+	if (ns >= 1ull << 53) {
+		m += snprintf(ms, sizeof(ms), "%.1f", ns / 1e6);
+	} else {
+		m = put_u64(m, tenths / 10);
+		*m++ = '.';
+		*m++ = (char)('0' + tenths % 10);
 	}
-	d = room(p, 40);
-	if (!d)
-		return;
-	memcpy(d, "  [blocked ", 11);
-	d = put_u64(d + 11, tenths / 10);
-	*d++ = '.';
-	*d++ = (char)('0' + tenths % 10);
-	memcpy(d, " ms]", 4);
-	advance(p, d + 4);
-	text_end(p, from);
+	d = LIT(d, "  ");
+	return put_word(d, W_BLOCKED_MS, ms, (size_t)(m - ms));
 }
 
+/*
+ * What a system call's line ends with: [32-bit] for the 32-bit ABI's
+ * number, the result, an error by name and in words, and how long it
+ * took (text: only a call that waited, which is worth a person's
+ * attention).
+ */
 static void pr_ret(struct pr *p, const struct ipct_event *e)
 {
 	int64_t ret = e->sys.ret;
+	bool json = json_mode(p);
+	char *d = line_room(p);
 
-	pr_int(p, "ret", " = %" PRId64, ret);
+	if (!d)
+		return;
+	if (!json && p->started)
+		*d++ = ' ';
+	if (e->flags & IPCT_F_COMPAT)
+		d = json ? LIT(d, ",\"compat\":true") : LIT(d, "[32-bit] ");
+	d = json ? LIT(d, ",\"ret\":") : LIT(d, "= ");
+	d = put_i64(d, ret);
 	if (ret < 0 && ret >= -4095) {
-		const char *name = ipct_errno_name((int)-ret);
+		const char *name = ipct_errno_name((int)-ret) ?: "E?";
 
-		pr_word(p, "errno", " %s", name ? name : "E?");
-		if (!json_mode(p))
-			text_value(p, " (%s)", ipct_errno_is_restart((int)-ret) ? "interrupted by a signal"
-										 : strerror((int)-ret), 0);
+		if (json) {
+			d = LIT(d, ",\"errno\":");
+			d = put_jword(d, name);
+		} else {
+			*d++ = ' ';
+			d = put_cstr(d, name);
+			d = LIT(d, " (");
+			if (ipct_errno_is_restart((int)-ret))
+				d = put_word(d, W_INTERRUPTED, NULL, 0);
+			else
+				d = put_cstr(d, -ret < ERRNO_TEXTS && errno_texts[-ret] ? errno_texts[-ret]
+										       : strerror((int)-ret));
+			*d++ = ')';
+		}
 	}
-	pr_int(p, "duration_ns", NULL, (int64_t)e->sys.dur_ns);
-	/* Only a call that waited is worth a person's attention. */
-	if (e->sys.dur_ns >= 1000000 && !json_mode(p))
-		pr_blocked(p, e->sys.dur_ns);
+	if (json) {
+		d = LIT(d, ",\"duration_ns\":");
+		d = put_i64(d, (int64_t)e->sys.dur_ns);
+	} else if (e->sys.dur_ns >= 1000000) {
+		d = put_blocked(d, e->sys.dur_ns);
+	}
+	settle(p, d);
 }
 
-/* A handler by its function name where the executable's symbols tell it, else by address. */
+/* A handler's function name, where the executable's symbols tell it. */
+static const char *handler_name(struct pr *p, const struct ipct_event *e, uint64_t h)
+{
+	return p->f->syms ? ipct_syms_resolve(p->f->syms, e->pid, h) : NULL;
+}
+
+/* A handler by its function name, else by address. */
 static void pr_handler(struct pr *p, const struct ipct_event *e, const char *key,
 		       const char *addr_key, const char *text, uint64_t h)
 {
-	const char *name = p->f->syms ? ipct_syms_resolve(p->f->syms, e->pid, h) : NULL;
+	const char *name = handler_name(p, e, h);
 
 	if (name)
 		pr_str(p, key, text, name);
@@ -690,7 +1128,8 @@ static void pr_signalfd(struct pr *p, const struct ipct_event *e, bool named)
 		json_key(p, "signals");
 		json_raw(p, "[", 1);
 	} else if (n) {
-		pr_text(p, " took ");
+		pr_say(p, W_TOOK, NULL);
+		pr_text(p, " ");
 	}
 	for (int64_t i = 0; named && i < n && i < IPCT_SIGNALFD_NAMED; i++)
 		pr_list_add(ipct_sig_name(sigs[i]) ?: "?", &l);
@@ -702,6 +1141,40 @@ static void pr_signalfd(struct pr *p, const struct ipct_event *e, bool named)
 		pr_sigset(p, "accepts", NULL, e->sys.x[0]);
 }
 
+/*
+ * read, write, sendto or recvfrom on a pipe, FIFO or socket: the
+ * descriptor, the object, what was asked and done. Its flags are
+ * O_NONBLOCK or none: a non-blocking descriptor's go through pr_flags.
+ */
+static void fmt_data(struct pr *p, const struct ipct_event *e, bool rd)
+{
+	const struct ipct_sys *s = &e->sys;
+	bool json = json_mode(p);
+	int kind = e->kind[0];
+	char *d = line_room(p);
+
+	if (!d)
+		return;
+	d = json ? LIT(d, ",\"fd\":") : LIT(d, "fd=");
+	d = put_i64(d, (int)s->args[0]);
+	d = json ? LIT(d, ",\"object\":\"") : LIT(d, " ");
+	d = put_ipc_name(d, kind, s->x[0]);
+	if (json) {
+		d = LIT(d, "\",\"kind\":");
+		d = put_jword(d, ipct_kind_name(kind));
+		if (kind != IPCT_KIND_SOCKET)
+			d = put_end(d, s->x[1]);
+	} else if (kind == IPCT_KIND_FIFO) {
+		d = LIT(d, " (fifo)");
+	}
+	d = put_transfer(d, json, rd, s->args[2], s->ret);
+	if (json && !(s->x[1] & O_NONBLOCK))
+		d = LIT(d, ",\"fd_flags\":[]");
+	settle(p, d);
+	if (s->x[1] & O_NONBLOCK)
+		pr_flags(p, "fd_flags", " ", ipct_open_flags, O_NONBLOCK);
+}
+
 static void fmt_fd_call(struct pr *p, const struct ipct_event *e, int nr)
 {
 	const struct ipct_sys *s = &e->sys;
@@ -710,7 +1183,14 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, int nr)
 	bool vec = nr == __NR_readv || nr == __NR_writev || nr == __NR_sendmsg || nr == __NR_recvmsg ||
 		   nr == __NR_vmsplice || nr == __NR_sendmmsg || nr == __NR_recvmmsg;
 	int64_t fd = nr == __NR_socket ? s->ret : (int)s->args[0];
+	int kind = e->kind[0];
+	bool ipc = kind == IPCT_KIND_PIPE || kind == IPCT_KIND_FIFO || kind == IPCT_KIND_SOCKET;
+	bool rd = nr == __NR_read || nr == __NR_recvfrom;
 
+	if (data && ipc) {
+		fmt_data(p, e, rd);
+		return;
+	}
 	if (nr == __NR_socket) {
 		const char *fam = ipct_enum_name(ipct_sock_families, s->args[0]);
 		const char *type = ipct_enum_name(ipct_sock_types, s->args[1] & 0xf);
@@ -724,16 +1204,10 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, int nr)
 	if (e->kind[0] == IPCT_KIND_SIGNALFD)
 		pr_signalfd(p, e, nr == __NR_read);
 	if (data) {
-		bool rd = nr == __NR_read || nr == __NR_recvfrom;
+		char *d = line_room(p);
 
-		pr_int(p, "count", " count=%" PRId64, (int64_t)s->args[2]);
-		if (s->ret >= 0) {
-			pr_int(p, "bytes", NULL, s->ret);
-			/* What a reader of the trace looks for: end of file, and partial transfers. */
-			pr_bool(p, "eof", " EOF", rd && s->ret == 0 && s->args[2] > 0);
-			/* Short reads are how pipes work: JSON says so, text only for writes. */
-			pr_bool(p, "short", rd ? NULL : " short", s->ret > 0 && (uint64_t)s->ret < s->args[2]);
-		}
+		if (d)
+			settle(p, put_transfer(d, json_mode(p), rd, s->args[2], s->ret));
 	} else if (vec) {
 		if (nr == __NR_readv || nr == __NR_writev) {
 			pr_int(p, "iovcnt", " iovcnt=%" PRId64, (int64_t)s->args[2]);
@@ -754,7 +1228,7 @@ static void fmt_fd_call(struct pr *p, const struct ipct_event *e, int nr)
 
 		pr_str(p, "how", " %s", s->args[1] < 3 ? how[s->args[1]] : NULL);
 	}
-	if (e->kind[0] == IPCT_KIND_PIPE || e->kind[0] == IPCT_KIND_FIFO || e->kind[0] == IPCT_KIND_SOCKET)
+	if (ipc)
 		pr_flags(p, "fd_flags", " ", ipct_open_flags, s->x[1] & (O_NONBLOCK));
 }
 
@@ -768,6 +1242,51 @@ static void fmt_open_flags(struct pr *p, uint64_t flags)
 
 	pr_text(p, " %s", modes[flags & O_ACCMODE]);
 	pr_flags(p, "flags", "|", ipct_open_call_flags, flags & ~(uint64_t)O_ACCMODE);
+}
+
+/* A word with v at its "%s" (none: v unused) in buf; snprintf's count. A translation is no format. */
+static int word_into(char *buf, size_t len, const char *word, const char *v)
+{
+	const char *pct = strstr(word, "%s");
+
+	if (!pct)
+		return snprintf(buf, len, "%s", word);
+	return snprintf(buf, len, "%.*s%s%s", (int)(pct - word), word, v, pct + 2);
+}
+
+/*
+ * A wait status in words: in English for ipct_wait_status_str (JSON
+ * values and other modules' messages use it), in the user's language for
+ * text lines (words_init has run).
+ */
+static void wait_status_words(int status, char *buf, size_t len, bool translated)
+{
+	const char *v = NULL;
+	char num[16];
+	enum word w;
+	int n;
+
+	if (WIFEXITED(status)) {
+		snprintf(num, sizeof(num), "%d", WEXITSTATUS(status));
+		w = W_EXITED, v = num;
+	} else if (WIFSIGNALED(status)) {
+		w = W_KILLED_BY, v = ipct_sig_name(WTERMSIG(status)) ?: "signal";
+	} else if (WIFSTOPPED(status)) {
+		w = W_STOPPED_BY, v = ipct_sig_name(WSTOPSIG(status)) ?: "signal";
+	} else if (WIFCONTINUED(status)) {
+		w = W_RESUMED;
+	} else {
+		snprintf(num, sizeof(num), "0x%x", status);
+		w = W_STATUS, v = num;
+	}
+	n = word_into(buf, len, translated ? words[w].all : word_ids[w], v);
+	if (WIFSIGNALED(status) && WCOREDUMP(status) && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " %s", translated ? words[W_CORE_DUMPED].all : word_ids[W_CORE_DUMPED]);
+}
+
+void ipct_wait_status_str(int status, char *buf, size_t len)
+{
+	wait_status_words(status, buf, len, false);
 }
 
 /* A wait status, as the exit event and wait4/waitid show it: the raw value and its meaning. */
@@ -786,7 +1305,7 @@ static void pr_wait_status(struct pr *p, int st)
 	} else if (WIFCONTINUED(st)) {
 		pr_bool(p, "continued", NULL, true);
 	}
-	ipct_wait_status_str(st, text, sizeof(text));
+	wait_status_words(st, text, sizeof(text), true);
 	pr_text(p, "%s", text);
 }
 
@@ -813,7 +1332,9 @@ static void fmt_wait(struct pr *p, const struct ipct_event *e, bool waitid)
 	}
 	if (waitid ? !valid : s->ret <= 0)
 		return;
-	pr_int(p, "child_pid", " -> child %" PRId64, waitid ? (int)(uint32_t)s->x[0] : s->ret);
+	pr_int(p, "child_pid", NULL, waitid ? (int)(uint32_t)s->x[0] : s->ret);
+	pr_text(p, " ->");
+	pr_say_int(p, W_CHILD, waitid ? (int)(uint32_t)s->x[0] : s->ret);
 	if (waitid)
 		pr_str(p, "code", NULL, ipct_sigcode_name(SIGCHLD, (int)(uint32_t)s->x[1]));
 	if (valid) {
@@ -863,7 +1384,7 @@ static void fmt_mq(struct pr *p, const struct ipct_event *e, int cls)
 		}
 	}
 	if (cls == IPCT_SC_MQ_RECV && s->ret == -EMSGSIZE && known && s->args[2] < msgsize)
-		pr_text(p, " (the buffer is smaller than the queue's mq_msgsize, %u)", msgsize);
+		pr_say_int(p, W_MSGSIZE, msgsize);
 }
 
 /* System V queue calls: the queue by its id, and the message's mtype and size. */
@@ -1014,7 +1535,7 @@ static void fmt_futex(struct pr *p, const struct ipct_event *e)
 	int cmd = (int)(s->args[1] & FUTEX_CMD_MASK);
 	bool wake = cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET;
 
-	pr_text(p, cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET ? "wait" : wake ? "wake" : "op");
+	pr_say(p, cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET ? W_FUTEX_WAIT : wake ? W_FUTEX_WAKE : W_FUTEX_OP, NULL);
 	pr_str(p, "op", NULL, ipct_enum_name(ipct_futex_ops, (uint64_t)cmd));
 	if (s->x[0]) {
 		pr_object(p, "object", "kind", IPCT_KIND_SEM, s->x[0]);
@@ -1022,9 +1543,11 @@ static void fmt_futex(struct pr *p, const struct ipct_event *e)
 		pr_str(p, "object", " %s", "sem:anon");
 		pr_str(p, "kind", NULL, "sem");
 	}
-	pr_hex(p, "addr", " at %s", s->args[0]);
-	if (wake && s->ret >= 0)
-		pr_int(p, "woken", " woke %" PRId64, s->ret);
+	pr_at(p, s->args[0]);
+	if (wake && s->ret >= 0) {
+		pr_int(p, "woken", NULL, s->ret);
+		pr_say_int(p, W_WOKE, s->ret);
+	}
 }
 
 /*
@@ -1051,7 +1574,7 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 		pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
 		pr_flags(p, "flags", " ", ipct_shmat_flags, s->args[2]);
 		if (s->ret >= 0 || s->ret < -4095)
-			pr_hex(p, "addr", " at %s", (uint64_t)s->ret);
+			pr_at(p, (uint64_t)s->ret);
 		break;
 	case IPCT_SC_SHMDT:
 		pr_hex(p, "addr", "addr=%s", s->args[0]);
@@ -1063,7 +1586,7 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 			pr_int(p, "fd", "fd=%" PRId64, (int)s->args[4]);
 			pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
 		} else {
-			pr_text(p, "anonymous");
+			pr_say(p, W_ANONYMOUS, NULL);
 			pr_str(p, "object", NULL, "shm:anon");
 			pr_str(p, "kind", NULL, "shm");
 		}
@@ -1071,13 +1594,14 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 		pr_flags(p, "prot", " ", ipct_mmap_prots, s->args[2]);
 		pr_flags(p, "flags", " ", ipct_mmap_flags, s->args[3]);
 		if (s->ret >= 0)
-			pr_hex(p, "addr", " at %s", (uint64_t)s->ret);
+			pr_at(p, (uint64_t)s->ret);
 		break;
 	case IPCT_SC_MUNMAP:
 		pr_hex(p, "addr", "addr=%s", s->args[0]);
 		pr_shm_at(p, s->x[0]);
 		pr_int(p, "bytes", " length=%" PRId64, (int64_t)s->args[1]);
-		pr_int(p, "mapped", " (mapped %" PRId64 ")", (int64_t)s->x[2]);
+		pr_int(p, "mapped", NULL, (int64_t)s->x[2]);
+		pr_say_int(p, W_MAPPED, (int64_t)s->x[2]);
 		break;
 	case IPCT_SC_SHMCTL:
 		pr_object(p, "object", "kind", IPCT_KIND_SHM, s->x[0]);
@@ -1089,6 +1613,29 @@ static void fmt_shm(struct pr *p, const struct ipct_event *e, int cls)
 		}
 		break;
 	}
+}
+
+/* kill(pid, sig), tkill(tid, sig), tgkill(pid, tid, sig). */
+static void fmt_kill(struct pr *p, const struct ipct_event *e, int nr)
+{
+	const __u64 *a = e->sys.args;
+	bool json = json_mode(p);
+	char *d = line_room(p);
+
+	if (!d)
+		return;
+	if (nr == __NR_tkill)
+		d = json ? LIT(d, ",\"target_tid\":") : LIT(d, "tid=");
+	else
+		d = json ? LIT(d, ",\"target_pid\":") : LIT(d, "pid=");
+	d = put_i64(d, (int)a[0]);
+	if (nr == __NR_tgkill) {
+		d = json ? LIT(d, ",\"target_tid\":") : LIT(d, " tid=");
+		d = put_i64(d, (int)a[1]);
+	}
+	if (!json)
+		*d++ = ' ';
+	settle(p, put_sig(d, json, (int)a[nr == __NR_tgkill ? 2 : 1]));
 }
 
 static void fmt_syscall(struct pr *p, const struct ipct_event *e)
@@ -1104,22 +1651,18 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		/* By number: these are the calls that signals and traces are made of. */
 		int nr = sc ? sc->nr : -1;
 
-		if (nr == __NR_kill) {
-			pr_int(p, "target_pid", "pid=%" PRId64 " ", (int)s->args[0]);
-			pr_sig(p, (int)s->args[1]);
-		} else if (nr == __NR_tkill) {
-			pr_int(p, "target_tid", "tid=%" PRId64 " ", (int)s->args[0]);
-			pr_sig(p, (int)s->args[1]);
-		} else if (nr == __NR_tgkill) {
-			pr_int(p, "target_pid", "pid=%" PRId64, (int)s->args[0]);
-			pr_int(p, "target_tid", " tid=%" PRId64 " ", (int)s->args[1]);
-			pr_sig(p, (int)s->args[2]);
+		if (nr == __NR_kill || nr == __NR_tkill || nr == __NR_tgkill) {
+			fmt_kill(p, e, nr);
 		} else if (nr == __NR_rt_sigreturn) {
 			/* The result is the interrupted code's, restored from the signal frame. */
-			pr_text(p, "handler returned, restoring");
+			char *d = json_mode(p) ? NULL : line_room(p);
+
+			if (d)
+				settle(p, put_word(d, W_SIGRETURN, NULL, 0));
 		} else if (nr == __NR_rt_sigtimedwait && s->ret > 0) {
 			/* The signal it took, without a delivery. */
-			pr_text(p, "took ");
+			pr_say(p, W_TOOK, NULL);
+			pr_text(p, " ");
 			pr_sig(p, (int)s->ret);
 		} else if (nr == __NR_pidfd_send_signal) {
 			pr_int(p, "pidfd", "pidfd=%" PRId64 " ", (int)s->args[0]);
@@ -1153,7 +1696,7 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 			pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->x[1] & ~IPCT_SA_HIDDEN);
 		}
 		if (e->flags & IPCT_F_OLD_VALID) {
-			fmt_sigaction_handler(p, e, "old_handler", "old_handler_addr", " (was %s)", s->x[2]);
+			fmt_sigaction_handler(p, e, "old_handler", "old_handler_addr", was_format, s->x[2]);
 			pr_flags(p, "old_sa_flags", NULL, ipct_sa_flags, s->x[3] & ~IPCT_SA_HIDDEN);
 		}
 		break;
@@ -1299,48 +1842,57 @@ static void fmt_syscall(struct pr *p, const struct ipct_event *e)
 		pr_int(p, "newfd", " -> fd=%" PRId64, (int)s->args[1]);
 		/* The descriptor dup2 replaced: closing it can be what ends a pipe. */
 		if (e->kind[1] >= IPCT_KIND_PIPE && (e->kind[0] != e->kind[1] || s->x[0] != s->x[2])) {
-			pr_text(p, " closing");
+			pr_say(p, W_CLOSING, NULL);
 			pr_object(p, "closed_object", NULL, e->kind[1], s->x[2]);
 		}
 		if (!strcmp(name, "dup3"))
 			pr_flags(p, "flags", " ", ipct_open_flags, s->args[2]);
 		break;
 	}
-	/* Made with the 32-bit ABI's number: shown as its native counterpart. */
-	if (e->flags & IPCT_F_COMPAT)
-		pr_bool(p, "compat", " [32-bit]", true);
 	pr_ret(p, e);
 }
 
-static void fmt_siginfo_fields(struct pr *p, const struct ipct_event *e)
+/* What a siginfo says beyond its code: a child's pid and status, a fault's address, the sender. */
+static char *put_siginfo(struct pr *p, const struct ipct_event *e, char *d)
 {
 	const struct ipct_sig *s = &e->sig;
 	uint32_t lo = (uint32_t)s->sifields[0], hi = (uint32_t)(s->sifields[0] >> 32);
+	bool json = json_mode(p);
 
 	if (s->sig == SIGCHLD && s->code > 0 && s->code != SI_KERNEL) {
-		pr_int(p, "child_pid", " child=%" PRId64, (int32_t)lo);
-		pr_int(p, "child_status", " status=%" PRId64, (int32_t)(uint32_t)s->sifields[1]);
-		return;
+		d = json ? LIT(d, ",\"child_pid\":") : LIT(d, " child=");
+		d = put_i64(d, (int32_t)lo);
+		d = json ? LIT(d, ",\"child_status\":") : LIT(d, " status=");
+		return put_i64(d, (int32_t)(uint32_t)s->sifields[1]);
 	}
 	if (s->code > 0 && s->code != SI_KERNEL &&
 	    (s->sig == SIGSEGV || s->sig == SIGBUS || s->sig == SIGFPE || s->sig == SIGILL ||
 	     s->sig == SIGTRAP)) {
-		pr_hex(p, "addr", " addr=%s", s->sifields[0]);
-		return;
+		d = json ? LIT(d, ",\"addr\":\"") : LIT(d, " addr=");
+		d = put_hex(d, s->sifields[0]);
+		if (json)
+			*d++ = '"';
+		return d;
 	}
-	switch (s->code) {
-	case SI_USER:
-	case SI_TKILL:
-	case SI_QUEUE:
-		/* info == SEND_SIG_NOINFO leaves the fields zero: the sender is the current task. */
-		if (lo || e->type == IPCT_EV_SIGNAL_DELIVER) {
-			pr_int(p, "sender_pid", " from pid %" PRId64, (int32_t)lo);
-			pr_int(p, "sender_uid", NULL, hi);
+	if (s->code != SI_USER && s->code != SI_TKILL && s->code != SI_QUEUE)
+		return d;
+	/* info == SEND_SIG_NOINFO leaves the fields zero: the sender is the current task. */
+	if (lo || e->type == IPCT_EV_SIGNAL_DELIVER) {
+		if (json) {
+			d = LIT(d, ",\"sender_pid\":");
+			d = put_i64(d, (int32_t)lo);
+			d = LIT(d, ",\"sender_uid\":");
+			d = put_u64(d, hi);
+		} else {
+			*d++ = ' ';
+			d = put_word_int(d, W_FROM_PID, (int32_t)lo);
 		}
-		if (s->code == SI_QUEUE)
-			pr_int(p, "value", " value=%" PRId64, (int32_t)(uint32_t)s->sifields[1]);
-		break;
 	}
+	if (s->code == SI_QUEUE) {
+		d = json ? LIT(d, ",\"value\":") : LIT(d, " value=");
+		d = put_i64(d, (int32_t)(uint32_t)s->sifields[1]);
+	}
+	return d;
 }
 
 /* Typed at a terminal: its line discipline raised it. */
@@ -1367,99 +1919,190 @@ int ipct_event_signal(const struct ipct_event *e)
 	return code & 0x7f && !(code >> 8) ? (int)(code & 0x7f) : 0;
 }
 
+/* A word of text after a space. */
+static char *put_sp_word(char *d, enum word w)
+{
+	*d++ = ' ';
+	return put_word(d, w, NULL, 0);
+}
+
+/*
+ * The kernel ends a thread group by a SIGKILL to each thread: for a fatal
+ * signal, name that signal (the kernel's view stays in kernel_sig); for
+ * exit_group or an exec, no signal was sent.
+ */
+static void fmt_group_exit(struct pr *p, const struct ipct_event *e, char *d)
+{
+	bool json = json_mode(p);
+	int sig = ipct_event_signal(e);
+
+	d = put_sig(d, json, sig ?: SIGKILL);
+	if (json)
+		d = LIT(d, ",\"kernel_sig\":\"SIGKILL\",\"group_exit\":true,\"action\":\"default\",\"handler\":null");
+	else
+		d = put_sp_word(d, W_DEFAULT);
+	if (sig) {
+		const char *act = ipct_sig_default_action(sig);
+
+		if (json) {
+			d = LIT(d, ",\"default_action\":");
+			d = put_jword(d, act);
+		} else if (act) {
+			*d++ = ' ';
+			d = put_word(d, W_ENDS_AS_SIGKILL, act, strlen(act));
+		}
+	} else if (!json) {
+		d = put_word(d, W_NO_SIGNAL, NULL, 0);
+	}
+	settle(p, d);
+	pr_flags(p, "sa_flags", " ", ipct_sa_flags, e->sig.sa_flags & ~IPCT_SA_HIDDEN);
+	pr_str(p, "code", NULL, ipct_sigcode_name(e->sig.sig, e->sig.code));
+}
+
+/* signal_generate: the target, what became of the signal, and why it was so. */
+static char *put_generate(struct pr *p, const struct ipct_event *e, char *d)
+{
+	static const enum word results[] = {
+		[IPCT_SIG_QUEUED] = W_QUEUED,     [IPCT_SIG_IGNORED] = W_IGNORED,
+		[IPCT_SIG_MERGED] = W_MERGED,     [IPCT_SIG_OVERFLOW] = W_OVERFLOW,
+		[IPCT_SIG_LOSE_INFO] = W_LOSE_INFO,
+	};
+	const struct ipct_sig *s = &e->sig;
+	const char *result = ipct_sig_result_name(s->result);
+	/*
+	 * SIGCONT at its default action does its work as it is generated
+	 * (the process resumes) and the kernel then drops it as ignored:
+	 * it continued the process, as its lifecycle record says.
+	 */
+	bool json = json_mode(p), cont = s->sig == SIGCONT && s->result == IPCT_SIG_IGNORED;
+	int cols;
+
+	if (json) {
+		d = LIT(d, ",\"target_pid\":");
+		d = put_u64(d, s->target_pid);
+		d = LIT(d, ",\"target_tid\":");
+		d = put_u64(d, s->target_tid);
+		d = LIT(d, ",\"target_comm\":");
+	} else {
+		d = LIT(d, " -> ");
+	}
+	d = put_comm(p, d, s->target_comm, &cols);
+	if (!d)
+		return NULL;
+	if (!json) {
+		d = put_pid_tid(d, s->target_pid, s->target_tid);
+		if (cont)
+			d = put_sp_word(d, W_CONTINUED);
+		else if (result)
+			d = put_sp_word(d, results[s->result]);
+		if (e->flags & IPCT_F_BLOCKED_SIG)
+			d = put_sp_word(d, W_BLOCKED);
+		if (e->flags & IPCT_F_KERNEL_CTX)
+			d = put_sp_word(d, W_BY_KERNEL);
+		return s->result == IPCT_SIG_MERGED ? put_sp_word(d, W_LOST) : d;
+	}
+	d = LIT(d, ",\"result\":");
+	d = put_jword(d, result);
+	if (cont)
+		d = LIT(d, ",\"continued\":true");
+	d = LIT(d, ",\"group\":");
+	d = put_jbool(d, e->flags & IPCT_F_GROUP);
+	d = LIT(d, ",\"blocked\":");
+	d = put_jbool(d, e->flags & IPCT_F_BLOCKED_SIG);
+	d = LIT(d, ",\"kernel_context\":");
+	d = put_jbool(d, e->flags & IPCT_F_KERNEL_CTX);
+	return terminal_signal(e) ? LIT(d, ",\"cause\":\"terminal\"") : d;
+}
+
+/* signal_deliver: the action taken, the handler, its flags. */
+static char *put_deliver(struct pr *p, const struct ipct_event *e, char *d)
+{
+	static const char *const actions[] = { "default", "ignore", "handler" };
+	static const enum word action_words[] = { W_DEFAULT, W_IGNORE, W_HANDLER };
+	const struct ipct_sig *s = &e->sig;
+	uint64_t sa_flags = s->sa_flags & ~IPCT_SA_HIDDEN;
+	int action = s->handler > 1 ? 2 : (int)s->handler;
+	bool json = json_mode(p);
+
+	if (json) {
+		d = LIT(d, ",\"action\":");
+		d = put_jword(d, actions[action]);
+	} else {
+		d = put_sp_word(d, action_words[action]);
+	}
+	if (s->handler > 1) {
+		const char *name = handler_name(p, e, s->handler);
+
+		/* A symbol is the program's to choose: escaped, by pr_str. */
+		if (name) {
+			settle(p, d);
+			pr_str(p, "handler", " %s", name);
+			if (!(d = line_room(p)))
+				return NULL;
+		} else {
+			d = json ? LIT(d, ",\"handler\":\"") : LIT(d, " ");
+			d = put_hex(d, s->handler);
+			if (json)
+				*d++ = '"';
+		}
+		if (json) {
+			d = LIT(d, ",\"handler_addr\":\"");
+			d = put_hex(d, s->handler);
+			*d++ = '"';
+		}
+	} else if (json) {
+		d = LIT(d, ",\"handler\":null");
+	}
+	if (s->handler == 0) {
+		const char *act = ipct_sig_default_action(s->sig);
+
+		if (json) {
+			d = LIT(d, ",\"default_action\":");
+			d = put_jword(d, act);
+		} else if (act) {
+			d = LIT(d, " (");
+			d = put_cstr(d, act);
+			*d++ = ')';
+		}
+	}
+	if (!sa_flags)
+		return json ? LIT(d, ",\"sa_flags\":[]") : d;
+	settle(p, d);
+	pr_flags(p, "sa_flags", " ", ipct_sa_flags, sa_flags);
+	return line_room(p);
+}
+
 static void fmt_signal(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_sig *s = &e->sig;
 	const char *code = ipct_sigcode_name(s->sig, s->code);
-	int sig = ipct_event_signal(e);
+	bool json = json_mode(p);
+	char *d = line_room(p);
 
+	if (!d)
+		return;
 	if (group_exit(e)) {
-		/*
-		 * The kernel ends a thread group by a SIGKILL to each thread: for
-		 * a fatal signal, name that signal (the kernel's view stays in
-		 * kernel_sig); for exit_group or an exec, no signal was sent.
-		 */
-		pr_sig(p, sig ?: SIGKILL);
-		pr_str(p, "kernel_sig", NULL, "SIGKILL");
-		pr_bool(p, "group_exit", NULL, true);
-		pr_str(p, "action", " %s", "default");
-		pr_str(p, "handler", NULL, NULL);
-		if (sig)
-			pr_str(p, "default_action", " (%s): the kernel ends the process (delivered as SIGKILL)",
-			       ipct_sig_default_action(sig));
-		else
-			pr_text(p, ": the process ends (exit_group or exec), no signal was sent");
-		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_HIDDEN);
-		pr_str(p, "code", NULL, code);
+		fmt_group_exit(p, e, d);
 		return;
 	}
-	pr_sig(p, sig);
-	if (e->type == IPCT_EV_SIGNAL_GENERATE) {
-		char target[IPCT_COMM_LEN + 1];
-
-		comm_str(target, s->target_comm);
-		pr_int(p, "target_pid", NULL, s->target_pid);
-		pr_int(p, "target_tid", NULL, s->target_tid);
-		pr_str(p, "target_comm", " -> %s", target);
-		if (!json_mode(p)) {
-			size_t from = p->out->end;
-			char *d = room(p, 24);
-
-			if (d) {
-				advance(p, put_pid_tid(d, s->target_pid, s->target_tid));
-				text_end(p, from);
-			}
-		}
-		/*
-		 * SIGCONT at its default action does its work as it is generated
-		 * (the process resumes) and the kernel then drops it as ignored:
-		 * it continued the process, as its lifecycle record says.
-		 */
-		if (s->sig == SIGCONT && s->result == IPCT_SIG_IGNORED) {
-			pr_str(p, "result", NULL, ipct_sig_result_name(s->result));
-			pr_bool(p, "continued", " continued (the kernel resumes the process as it generates SIGCONT)",
-				true);
-		} else {
-			pr_word(p, "result", " %s", ipct_sig_result_name(s->result));
-		}
-		pr_bool(p, "group", NULL, e->flags & IPCT_F_GROUP);
-		pr_bool(p, "blocked", " blocked", e->flags & IPCT_F_BLOCKED_SIG);
-		pr_bool(p, "kernel_context", " by the kernel", e->flags & IPCT_F_KERNEL_CTX);
-		if (terminal_signal(e))
-			pr_str(p, "cause", NULL, "terminal");
-		if (s->result == IPCT_SIG_MERGED)
-			pr_text(p, " (already pending: this one is lost)");
-	} else {
-		const char *action = s->handler == 0 ? "default" : s->handler == 1 ? "ignore" : "handler";
-
-		pr_word(p, "action", " %s", action);
-		if (s->handler > 1)
-			pr_handler(p, e, "handler", "handler_addr", " %s", s->handler);
-		else
-			pr_str(p, "handler", NULL, NULL);
-		if (s->handler == 0)
-			pr_str(p, "default_action", " (%s)", ipct_sig_default_action(s->sig));
-		pr_flags(p, "sa_flags", " ", ipct_sa_flags, s->sa_flags & ~IPCT_SA_HIDDEN);
+	d = put_sig(d, json, s->sig);
+	d = e->type == IPCT_EV_SIGNAL_GENERATE ? put_generate(p, e, d) : put_deliver(p, e, d);
+	if (!d)
+		return;
+	if (json) {
+		d = LIT(d, ",\"code\":");
+		d = put_jword(d, code);
+	} else if (code) {
+		*d++ = ' ';
+		d = put_cstr(d, code);
 	}
-	pr_word(p, "code", " %s", code);
-	if (!code)
-		pr_int(p, "code_value", " code=%" PRId64, s->code);
-	fmt_siginfo_fields(p, e);
-}
-
-void ipct_wait_status_str(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by %s%s", ipct_sig_name(WTERMSIG(status)) ?: "signal",
-			 WCOREDUMP(status) ? " (core dumped)" : "");
-	else if (WIFSTOPPED(status))
-		snprintf(buf, len, "stopped by %s", ipct_sig_name(WSTOPSIG(status)) ?: "signal");
-	else if (WIFCONTINUED(status))
-		snprintf(buf, len, "continued");
-	else
-		snprintf(buf, len, "status 0x%x", status);
+	if (!code) {
+		d = json ? LIT(d, ",\"code_value\":") : LIT(d, " code=");
+		d = put_i64(d, s->code);
+	}
+	settle(p, d);
+	if ((d = line_room(p)))
+		settle(p, put_siginfo(p, e, d));
 }
 
 int ipct_waitid_status(int code, int status)
@@ -1564,10 +2207,10 @@ static void fmt_objinfo(struct pr *p, const struct ipct_event *e)
 	ipct_objinfo_addr(o, true, addr, sizeof(addr));
 	pr_str(p, "remote", " remote=%s", addr[0] ? addr : NULL);
 	/* The other end, said to be it: the line names no other socket. */
-	pr_text(p, o->peer_ino ? " peer" : "");
-	if (o->peer_ino)
+	if (o->peer_ino) {
+		pr_say(p, W_PEER, NULL);
 		pr_object(p, "peer_object", NULL, IPCT_KIND_SOCKET, o->peer_ino);
-	else
+	} else
 		pr_str(p, "peer_object", NULL, NULL);
 }
 
@@ -1580,7 +2223,8 @@ static void fmt_fd_received(struct pr *p, const struct ipct_event *e)
 	pr_object(p, "object", "kind", e->kind[0], r->ino);
 	pr_end(p, e->kind[0], r->flags);
 	pr_bool(p, "cloexec", " O_CLOEXEC", r->flags & IPCT_FD_CLOEXEC);
-	pr_int(p, "socket_fd", " (SCM_RIGHTS through fd %" PRId64 ")", r->via_fd);
+	pr_int(p, "socket_fd", NULL, r->via_fd);
+	pr_say_int(p, W_SCM_RIGHTS, r->via_fd);
 }
 
 /* "0=/dev/pts/3 1=pipe:[12] 2=/dev/pts/3"; JSON "stdin", "stdout", "stderr" and their kinds. */
@@ -1649,17 +2293,25 @@ static void fmt_proc(struct pr *p, const struct ipct_event *e)
 
 	switch (e->type) {
 	case IPCT_EV_FORK:
-		pr_int(p, "child_pid", "child %" PRId64, s->child_pid);
-		pr_bool(p, "shared_fd_table", " sharing its descriptor table", e->flags & IPCT_F_SHARED_FILES);
-		pr_bool(p, "untraced", " (not traced: the traced set is full)", e->flags & IPCT_F_UNTRACED);
+		pr_int(p, "child_pid", NULL, s->child_pid);
+		pr_say_int(p, W_CHILD, s->child_pid);
+		pr_bool(p, "shared_fd_table", NULL, e->flags & IPCT_F_SHARED_FILES);
+		if (e->flags & IPCT_F_SHARED_FILES)
+			pr_say(p, W_SHARING_FDS, NULL);
+		pr_bool(p, "untraced", NULL, e->flags & IPCT_F_UNTRACED);
+		if (e->flags & IPCT_F_UNTRACED)
+			pr_say(p, W_NOT_TRACED, NULL);
 		break;
 	case IPCT_EV_EXEC:
 		snprintf(path, sizeof(path), "%.*s", IPCT_PATH_LEN, s->path);
 		pr_str(p, "filename", "%s", path);
-		if (s->old_pid != e->tid)
-			pr_int(p, "old_tid", " (was thread %" PRId64 ")", s->old_pid);
-		pr_bool(p, "privileged_exec", " (privileged exec: the program gained privileges (setuid, setgid or "
-			"file capabilities); tracing of this process stopped here)", e->flags & IPCT_F_PRIV_EXEC);
+		if (s->old_pid != e->tid) {
+			pr_int(p, "old_tid", NULL, s->old_pid);
+			pr_say_int(p, W_WAS_THREAD, s->old_pid);
+		}
+		pr_bool(p, "privileged_exec", NULL, e->flags & IPCT_F_PRIV_EXEC);
+		if (e->flags & IPCT_F_PRIV_EXEC)
+			pr_say(p, W_PRIV_EXEC, NULL);
 		break;
 	case IPCT_EV_EXIT:
 		pr_wait_status(p, s->exit_code);
@@ -1709,126 +2361,194 @@ static int time_width(const struct ipct_fmt *f)
 	return f->start_ns ? COL_TIME : f->dates ? 26 : 15;
 }
 
-static void event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t len)
+/* The line's time in buf; its length. */
+static int event_time(const struct ipct_fmt *f, uint64_t ts, char *buf, size_t len)
 {
 	int64_t real = (int64_t)ts + f->realtime_off, rel = (int64_t)(ts - f->start_ns);
 	time_t t = (time_t)(real / 1000000000);
 	struct tm tm;
 
 	/*
-	 * Seconds since the start, "%.6f" of rel / 1e9: by hand, but for what
-	 * printf rounds from the double, not from rel (exactly half a
-	 * microsecond, a negative time) and past 2^53 ns, where the double is
-	 * not exact.
+	 * Seconds since the start, "%.6f" of rel / 1e9: by hand (exactly half a
+	 * microsecond as printf rounds the double), but for a negative time
+	 * and past 2^53 ns, where the double is not exact.
 	 */
-	if (f->start_ns && rel >= 0 && rel % 1000 != 500 && rel < (1ll << 53)) {
-		int64_t us = (rel + 500) / 1000;
-		char *d = put_u64(buf, (uint64_t)(us / 1000000));
+	if (f->start_ns && rel >= 0 && rel < (1ll << 53)) {
+		uint64_t us = (uint64_t)rel / 1000 +
+			      (rel % 1000 == 500 ? half_rounds_up((uint64_t)rel, 1000000000, (uint64_t)rel / 1000)
+						 : rel % 1000 > 500);
+		uint32_t frac = (uint32_t)(us % 1000000);
+		char *d = put_u64(buf, us / 1000000);
 
 		*d++ = '.';
-		for (int i = 5, frac = (int)(us % 1000000); i >= 0; i--, frac /= 10)
-			d[i] = (char)('0' + frac % 10);
+		memcpy(d, digit_pairs + 2 * (frac / 10000), 2);
+		memcpy(d + 2, digit_pairs + 2 * (frac / 100 % 100), 2);
+		memcpy(d + 4, digit_pairs + 2 * (frac % 100), 2);
 		d[6] = 0;
-		return;
+		return (int)(d + 6 - buf);
 	}
-	if (f->start_ns) {
+	if (f->start_ns)
 		snprintf(buf, len, "%.6f", (double)rel / 1e9);
-		return;
-	}
-	localtime_r(&t, &tm);
-	if (f->dates)
+	else if (localtime_r(&t, &tm), f->dates)
 		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%06d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(real / 1000 % 1000000));
 	else
 		snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec,
 			 (int)(real / 1000 % 1000000));
+	return (int)strlen(buf);
+}
+
+/* The header's column: its word and spaces up to width columns. */
+static char *put_column(char *d, enum word w, int width)
+{
+	d = put_word(d, w, NULL, 0);
+	for (int pad = width - words[w].cols; pad > 0; pad--)
+		*d++ = ' ';
+	return d;
 }
 
 int ipct_format_header(const struct ipct_fmt *f, struct ipct_buf *out)
 {
+	struct pr p = { .f = f, .out = out };
+	char *d;
+
 	if (f->mode != IPCT_OUT_TEXT)
 		return 0;
-	return ipct_buf_printf(out, "%-*s  %-*s %-*s %s\n", time_width(f), "TIME", COL_PROC, "PROCESS",
-			       COL_EVENT, "EVENT", "DETAILS");
+	words_need();
+	if (!(d = line_room(&p)))
+		return p.err;
+	d = put_column(d, W_TIME, time_width(f));
+	d = LIT(d, "  ");
+	d = put_column(d, W_PROCESS, COL_PROC);
+	*d++ = ' ';
+	d = put_column(d, W_EVENT, COL_EVENT);
+	*d++ = ' ';
+	d = put_word(d, W_DETAILS, NULL, 0);
+	*d++ = '\n';
+	advance(&p, d);
+	return 0;
+}
+
+/* n spaces (none when n <= 0, at most PAD_MAX): a constant width written, n of it kept. */
+#define PAD_MAX 32
+static char *put_pad(char *d, int n)
+{
+	memset(d, ' ', PAD_MAX);
+	return n > 0 ? d + n : d;
+}
+
+/*
+ * "%*s  %-*s %s%-*s%s ": the time, comm[pid] or comm[pid/tid] in COL_PROC
+ * columns, the type in COL_EVENT.
+ */
+static void head_text(struct pr *p, const struct ipct_event *e, const char *type)
+{
+	const struct ipct_fmt *f = p->f;
+	size_t ntype = strlen(type);
+	int nwhen, width;
+	char when[64], *d;
+
+	nwhen = event_time(f, e->ts_ns, when, sizeof(when));
+	if (!(d = line_room(p)))
+		return;
+	d = put_pad(d, time_width(f) - nwhen);
+	d = put_str(d, when, (size_t)nwhen);
+	d = LIT(d, "  ");
+	/*
+	 * A signal typed at a terminal is raised by its line discipline, in
+	 * whatever task runs it (a kworker): the terminal sent it, as its
+	 * lifecycle record says.
+	 */
+	if (terminal_signal(e)) {
+		d = put_word(d, W_KERNEL_TERMINAL, NULL, 0);
+		width = words[W_KERNEL_TERMINAL].cols;
+	} else {
+		char *w;
+
+		d = put_comm(p, d, e->comm, &width);
+		w = d;
+		d = put_pid_tid(d, e->pid, e->tid);
+		width += (int)(d - w);
+	}
+	d = put_pad(d, COL_PROC - width);
+	*d++ = ' ';
+	if (f->color)
+		d = put_cstr(d, event_color(e));
+	d = put_str(d, type, ntype);
+	d = put_pad(d, COL_EVENT - (int)ntype);
+	if (f->color)
+		d = LIT(d, "\033[0m");
+	*d++ = ' ';
+	advance(p, d);
+}
+
+/*
+ * time_ns, 19 digits: the seconds' ten change once a second, so they are
+ * kept from the line before (per thread) and only the nanoseconds' nine
+ * written; a negative time (a clock set before 1970) as put_i64 does.
+ */
+static char *put_time_ns(char *d, int64_t t)
+{
+	static __thread uint64_t last_sec = UINT64_MAX;
+	static __thread char last_digits[24];
+	static __thread size_t last_n;
+	uint64_t sec;
+	uint32_t ns;
+
+	if (t < 1000000000)
+		return put_i64(d, t);
+	sec = (uint64_t)t / 1000000000;
+	ns = (uint32_t)((uint64_t)t - sec * 1000000000);
+	if (sec != last_sec) {
+		last_n = (size_t)(put_u64(last_digits, sec) - last_digits);
+		last_sec = sec;
+	}
+	memcpy(d, last_digits, sizeof(last_digits));
+	d += last_n;
+	*d++ = (char)('0' + ns / 100000000);
+	ns %= 100000000;
+	return put4(put4(d, ns / 10000), ns % 10000);
+}
+
+static void head_json(struct pr *p, const struct ipct_event *e, const char *type)
+{
+	char *d = line_room(p);
+	int cols;
+
+	if (!d)
+		return;
+	d = LIT(d, "{\"time_ns\":");
+	d = put_time_ns(d, (int64_t)e->ts_ns + p->f->realtime_off);
+	d = LIT(d, ",\"type\":");
+	d = put_jword(d, type);
+	d = LIT(d, ",\"pid\":");
+	d = put_u64(d, e->pid);
+	d = LIT(d, ",\"tid\":");
+	d = put_u64(d, e->tid);
+	d = LIT(d, ",\"comm\":");
+	if (!(d = put_comm(p, d, e->comm, &cols)))
+		return;
+	d = LIT(d, ",\"session\":");
+	d = put_u64(d, e->session);
+	d = LIT(d, ",\"uid\":");
+	d = put_u64(d, e->uid);
+	advance(p, d);
+	p->members = 7;
 }
 
 int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, struct ipct_buf *out)
 {
 	struct pr p = { .f = f, .out = out };
 	const char *type = ipct_event_type_name(e);
-	char comm[IPCT_COMM_LEN + 1], safe[4 * 8 * IPCT_COMM_LEN];
 	size_t from = ipct_buf_len(out);
 
-	comm_str(comm, e->comm);
-	if (f->mode == IPCT_OUT_JSON) {
-		json_raw(&p, "{", 1);
-		pr_int(&p, "time_ns", NULL, (int64_t)e->ts_ns + f->realtime_off);
-		pr_str(&p, "type", NULL, type);
-		pr_int(&p, "pid", NULL, e->pid);
-		pr_int(&p, "tid", NULL, e->tid);
-		pr_str(&p, "comm", NULL, comm);
-		pr_int(&p, "session", NULL, e->session);
-		pr_int(&p, "uid", NULL, e->uid);
-	} else {
-		char when[64];
-		const char *color = f->color ? event_color(e) : "";
-		size_t nwhen, nsafe, ncolor = strlen(color), ntype = strlen(type);
-		int width;
-		char *d;
-
-		/*
-		 * "%*s  %-*s %s%-*s%s ": the time, comm[pid] or comm[pid/tid] in
-		 * COL_PROC columns, the type in COL_EVENT (printf-free: the most
-		 * frequent line of all).
-		 */
-		event_time(f, e->ts_ns, when, sizeof(when));
-		nwhen = strlen(when);
-		/*
-		 * A signal typed at a terminal is raised by its line discipline,
-		 * in whatever task runs it (a kworker): the terminal sent it, as
-		 * its lifecycle record says.
-		 */
-		if (terminal_signal(e)) {
-			width = (int)strlen(strcpy(safe, "kernel (terminal)"));
-			nsafe = (size_t)width;
-		} else {
-			width = ipct_text_escape(safe, sizeof(safe), comm, sizeof(comm));
-			nsafe = strlen(safe);
-		}
-		d = room(&p, (size_t)time_width(f) + nwhen + 2 + nsafe + 24 + COL_PROC + 1 + ncolor + ntype + COL_EVENT +
-				     5);
-		if (!d)
-			return p.err;
-		for (int pad = time_width(f) - (int)nwhen; pad > 0; pad--)
-			*d++ = ' ';
-		memcpy(d, when, nwhen);
-		d += nwhen;
-		*d++ = ' ';
-		*d++ = ' ';
-		memcpy(d, safe, nsafe);
-		d += nsafe;
-		if (!terminal_signal(e)) {
-			char *w = d;
-
-			d = put_pid_tid(d, e->pid, e->tid);
-			width += (int)(d - w);
-		}
-		for (; width < COL_PROC; width++)
-			*d++ = ' ';
-		*d++ = ' ';
-		memcpy(d, color, ncolor);
-		d += ncolor;
-		memcpy(d, type, ntype);
-		d += ntype;
-		for (size_t pad = ntype; pad < COL_EVENT; pad++)
-			*d++ = ' ';
-		if (f->color) {
-			memcpy(d, "\033[0m", 4);
-			d += 4;
-		}
-		*d++ = ' ';
-		advance(&p, d);
-	}
+	words_need();
+	if (f->mode == IPCT_OUT_JSON)
+		head_json(&p, e, type);
+	else
+		head_text(&p, e, type);
+	if (p.err)
+		return p.err;
 
 	switch (e->type) {
 	case IPCT_EV_SYSCALL:

@@ -194,6 +194,8 @@ static void test_printf_free(void)
 	};
 	static const uint64_t blocked[] = {
 		1000000, 1049999, 1050000, 1050001, 1949999, 1950000, 999999999, 12345678901, (1ull << 53) + 50000,
+		/* Exactly x.25 and x.75 ms, which the double holds: printf rounds them to even. */
+		1250000, 1750000, 2250000, 74883750000,
 	};
 	static const uint64_t addrs[] = { 2, 0x401a30, 0xffffffffffffffffull, 0x7f0000000000ull };
 	struct ipct_event e = write_ev(5);
