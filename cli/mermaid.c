@@ -120,7 +120,7 @@ void print_mermaid(const struct ipct_sigrec *recs, size_t n, struct ipct_buf *ou
 		part_id(from, sizeof(from), !record_from_process(r), r->sender_pid);
 		part_id(to, sizeof(to), false, r->target_pid);
 		if (!sig)
-			snprintf(signame, sizeof(signame), "signal %d", r->sig);
+			snprintf(signame, sizeof(signame), _("signal %d"), r->sig);
 		ipct_buf_printf(out, "    %s%s%s: %s %s\n", from, lost ? "-x" : "->>", to, sig ?: signame, outcome);
 		note = note_of(r, buf, sizeof(buf));
 		if (note)

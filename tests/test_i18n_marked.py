@@ -51,11 +51,19 @@ ALLOW = [
     (r'^(attach|trace|-p PID\[,PID\.\.\.\]|--all)$', "a verb's or an option's spelling"),
     (r'^%s_core$', "a BPF program's name"),
     (r'^SIG(RTMIN|RTMAX)?[-+%]', "a signal's name"),
-    (r'^[a-z_]+:(\[|%|$)', "an object's name (pipe:[N], msq:ID, tty:MAJ:MIN, anon_inode:[signalfd])"),
-    (r'^(sem|shm)$', "an object's kind (docs/pipes.md), a name"),
+    (r'^[a-z_]+:(\[|%|/|$)', "an object's name (pipe:[N], msq:ID, tty:MAJ:MIN, anon_inode:[signalfd])"),
+    (r'^(sem|shm|socket|pipe)$', "an object's kind (docs/pipes.md), a name"),
     (r'^\.[a-z]+$', "a file name's suffix"),
     (r'^# (HELP|TYPE) ', "Prometheus's exposition format (stats -o prometheus) is for programs, like JSON"),
     (r'^(ipctrace_%|_seconds$|_total$|untyped$|counter$|gauge$)', "Prometheus metric names and types"),
+    (r'^(\\n|\\")*\s*</?[!a-zA-Z]|^\\" [a-zA-Z-]+=\\"|^[a-zA-Z-]+=\\"|^\\">', "HTML and SVG markup (-o html): its words are tags and attributes"),
+    (r'^ ?(head|handler|bad|blocked|info)$', "a CSS class or an SVG marker's id in the page (-o html)"),
+    (r'^(sequenceDiagram\\n|\s+participant %s as %s|\s+Note over %s: %s)', "Mermaid's syntax (signals -o mermaid)"),
+    (r'^%s\(pidfd ', "a system call as C spells it"),
+    (r'^(ipcrm|rm) ', "a shell command to type, as it is typed"),
+    (r'^%s_parts$', "a JSON key"),
+    (r'^(SIG_IGN|SIG_DFL|sigwait)$', "C names: a handler constant, a function"),
+    (r'^&[a-z]+;$', "an HTML entity"),
 ]
 
 # Files others own, not scanned until they mark them (none once merged).
