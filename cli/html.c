@@ -651,7 +651,7 @@ static void svg_lanes(struct report *rp, const struct ipct_fmt *fmt, struct ipct
 			char st[64];
 			bool killed = WIFSIGNALED(p->status);
 
-			ipct_wait_status_str(p->status, st, sizeof(st));
+			ipct_wait_status_text(p->status, st, sizeof(st));
 			ipct_buf_printf(out, "<rect class=\"end%s\" x=\"%d\" y=\"%d\" width=\"20\" height=\"6\"/>\n",
 					killed ? " bad" : "", x - 10, y1 - 3);
 			svg_text(out, x + 14, y1 + 6, killed ? "label bad" : "label", st);

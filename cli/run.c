@@ -645,8 +645,8 @@ static void print_summary(struct run *r, const char *cmd)
 		snprintf(json_status, sizeof(json_status), "left running at %s", ipct_sig_name(r->stop_sig));
 		snprintf(status, sizeof(status), _("left running at %s"), ipct_sig_name(r->stop_sig));
 	} else if (r->verb == RUN) {
-		ipct_wait_status_str(r->status, status, sizeof(status));
-		snprintf(json_status, sizeof(json_status), "%s", status);
+		ipct_wait_status_text(r->status, status, sizeof(status));
+		ipct_wait_status_str(r->status, json_status, sizeof(json_status));
 	} else {
 		snprintf(json_status, sizeof(json_status), "session %u ended (%s)", r->session, why);
 		snprintf(status, sizeof(status), _("session %u ended (%s)"), r->session, end_reason_text(why));

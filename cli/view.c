@@ -1644,7 +1644,7 @@ static void on_exit_event(struct view *v, const struct ipct_event *e)
 		return;
 	x = x_of(v, p);
 	/* The wait status names the signal that killed it, never the kernel's SIGKILL stand-in. */
-	ipct_wait_status_str(status, text, sizeof(text));
+	ipct_wait_status_text(status, text, sizeof(text));
 	label_who(v, &l, p);
 	label_add(v, &l, killed ? C_BAD : C_BOLD, "%s", text);
 	label_keep(&l);
@@ -1895,7 +1895,7 @@ void view_end(struct view *v, int status)
 	if (status < 0) {
 		label_add(v, &l, C_BOLD, _("had not exited where the log ends"));
 	} else {
-		ipct_wait_status_str(status, text, sizeof(text));
+		ipct_wait_status_text(status, text, sizeof(text));
 		label_add(v, &l, WIFSIGNALED(status) ? C_BAD : C_BOLD, "%s", text);
 	}
 	row_start(v, 0);

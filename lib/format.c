@@ -1289,6 +1289,12 @@ void ipct_wait_status_str(int status, char *buf, size_t len)
 	wait_status_words(status, buf, len, false);
 }
 
+void ipct_wait_status_text(int status, char *buf, size_t len)
+{
+	words_need();
+	wait_status_words(status, buf, len, true);
+}
+
 /* A wait status, as the exit event and wait4/waitid show it: the raw value and its meaning. */
 static void pr_wait_status(struct pr *p, int st)
 {

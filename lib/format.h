@@ -57,6 +57,8 @@ void ipct_objinfo_addr(const struct ipct_objinfo *o, bool remote, char *buf, siz
 
 /* "exited 3", "killed by SIGTERM (core dumped)", "stopped by SIGSTOP" for a wait status. */
 void ipct_wait_status_str(int status, char *buf, size_t len);
+/* The same in the user's language, for text a person reads (never JSON). */
+void ipct_wait_status_text(int status, char *buf, size_t len);
 
 /* waitid's si_code and si_status (CLD_EXITED and 3) as the wait status wait4 gives. */
 int ipct_waitid_status(int code, int status);

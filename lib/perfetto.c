@@ -745,7 +745,7 @@ static void on_proc(struct ipct_pf *p, struct proc *pr, const struct ipct_event 
 		instant(p, e, name);
 		break;
 	case IPCT_EV_EXIT:
-		ipct_wait_status_str(e->proc.exit_code, what, sizeof(what));
+		ipct_wait_status_text(e->proc.exit_code, what, sizeof(what));
 		snprintf(name, sizeof(name), _("exit: %s"), what);
 		instant(p, e, name);
 		break;

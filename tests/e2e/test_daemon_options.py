@@ -193,7 +193,7 @@ try:
     finally:
         stop(cli)
     check_eq('attach: exit status when the daemon stops (stderr %r)' % err, 1, cli.returncode)
-    check('ended (daemon_exit)' in err, 'attach: stderr does not say the daemon ended the session: %r' % err)
+    check('ended (daemon exit)' in err, 'attach: stderr does not say the daemon ended the session: %r' % err)
     check(w.poll() is None and proc_stat(w.pid)[0] == 'S', 'waitsig did not go on, untraced')
 finally:
     w.kill()

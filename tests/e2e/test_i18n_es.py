@@ -32,8 +32,10 @@ ENGLISH = {
     'session', 'time', 'details', 'result', 'action', 'outcome', 'sender', 'target', 'kernel', 'already',
     'standard', 'lost', 'discards', 'failed', 'raised', 'because', 'which', 'not', 'see',
 }
-# What is a name, not a word: comm[pid], pipe:[N], paths, signal/errno names, hex, options, field=value.
+# What is a name, not a word: comm[pid], pipe:[N], paths, signal/errno/si_code names, hex, options, field=value,
+# identifiers (a diagnosis's kind, write_after_close, as JSON and docs/diagnoses.md name it).
 NAMES = re.compile(r'\S+\[\d+\]|\w+:\[\d+\]|\S*/\S*|\bSIG[A-Z0-9_]+\b|\bE[A-Z0-9]{2,}\b|0x[0-9a-f]+'
+                   r'|\b(SI|CLD|POLL|SEGV|BUS|ILL|FPE|TRAP)_[A-Z]+\b|\b[a-z]+(_[a-z]+)+\b'
                    r'|--?[\w-]+|\w+=\S*|#\d+|\$\w+|`[^`]*`|\'[^\']*\'|"[^"]*"|\w+\(\)?')
 # System calls shown as names (an event line's "write, fd 4").
 SYSCALLS = re.compile(r'\b(write|read|kill|tgkill|exit|exit_group|fork|clone|exec|execve|wait4|pipe2?|close|'
