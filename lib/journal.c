@@ -137,6 +137,16 @@ struct ipct_journal {
 	/* Where each record of a block starts, to walk it backwards. */
 	uint32_t *offs;
 	size_t offcap;
+	/*
+	 * Reading: the segment last read, kept open, and its block last read
+	 * (header and records), kept until another is: a query that pauses
+	 * for its client goes on in the same block without reading it again.
+	 */
+	int rfd;
+	uint64_t rseg;
+	char *rbuf;
+	size_t rcap;
+	uint64_t rblk_off;      /* rbuf holds the block at this offset of rseg (UINT64_MAX: none) */
 };
 
 /* One fdatasync, and the pages it wrote leave the page cache; false when it failed. */
@@ -655,6 +665,8 @@ struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct
 	j->fd = -1;
 	j->lockfd = -1;
 	j->dirfd = -1;
+	j->rfd = -1;
+	j->rblk_off = UINT64_MAX;
 	pthread_mutex_init(&j->sync.lock, NULL);
 	pthread_cond_init(&j->sync.wake, NULL);
 	*err = mkdirs(o->dir);
@@ -705,6 +717,8 @@ void ipct_journal_close(struct ipct_journal *j)
 	free(j->sync.fds);
 	if (j->fd >= 0)
 		close(j->fd);
+	if (j->rfd >= 0)
+		close(j->rfd);
 	if (j->dirfd >= 0)
 		close(j->dirfd);
 	if (j->lockfd >= 0)
@@ -714,6 +728,7 @@ void ipct_journal_close(struct ipct_journal *j)
 	free(j->segs);
 	free(j->buf);
 	free(j->offs);
+	free(j->rbuf);
 	free(j);
 }
 
@@ -753,6 +768,12 @@ static void rotate(struct ipct_journal *j)
 
 		seg_name(j->segs[0].num, name, sizeof(name));
 		unlinkat(j->dirfd, name, 0);
+		/* An open descriptor would keep its space in use. */
+		if (j->rfd >= 0 && j->rseg == j->segs[0].num) {
+			close(j->rfd);
+			j->rfd = -1;
+			j->rblk_off = UINT64_MAX;
+		}
 		j->bytes -= j->segs[0].size;
 		for (size_t i = 0; i < j->segs[0].nblks; i++)
 			j->records -= j->segs[0].blks[i].bad ? 0 : j->segs[0].blks[i].nrec;
@@ -822,38 +843,68 @@ void ipct_journal_end(const struct ipct_journal *j, struct ipct_journal_cursor *
 	*cur = (struct ipct_journal_cursor){ .seg = s->num, .blk = s->nblks };
 }
 
-/* The segment mapped for reading; NULL with errno. */
-static void *seg_map(struct ipct_journal *j, const struct segment *s)
-{
-	char name[32];
-	void *map;
-	int fd;
-
-	seg_name(s->num, name, sizeof(name));
-	fd = openat(j->dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	map = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	return map == MAP_FAILED ? NULL : map;
-}
-
 /*
- * Whether block b of segment s (mapped at map) may be read. Opening checks
- * only the last two segments' hashes (it must know where a torn tail
- * starts); an older block is checked when it is first read, which for
- * every block is the daemon's scan at start.
+ * The records of block b of segment s, read into the journal's read
+ * buffer (a query's steps mostly go on in the block the last one read:
+ * then it is not read again); NULL with *err set when reading failed, or
+ * with *err 0 when the block fails its hash. Reading copies each block
+ * once into the same buffer, which stays in the CPU's cache, rather than
+ * mapping the segment: a mapping costs a page fault per few pages and
+ * its unmapping, at every step.
+ *
+ * Opening checks only the last two segments' hashes (it must know where
+ * a torn tail starts); an older block is checked when it is first read,
+ * which for every block is the daemon's scan at start.
  */
-static bool blk_ok(struct ipct_journal *j, const struct segment *s, struct blkidx *b, const char *map)
+static const char *blk_read(struct ipct_journal *j, const struct segment *s, struct blkidx *b, int *err)
 {
+	size_t need = sizeof(struct blk_hdr) + b->len, got = 0;
 	struct blk_hdr bh;
 	char name[32];
 
-	if (b->checked)
-		return !b->bad;
-	memcpy(&bh, map + b->off, sizeof(bh));
-	b->checked = true;
-	b->bad = blk_hash(map + b->off + sizeof(bh), b->len, b->nrec) != bh.hash;
+	*err = 0;
+	if (b->checked && b->bad)
+		return NULL;
+	if (j->rfd >= 0 && j->rseg == s->num && j->rblk_off == b->off)
+		return j->rbuf + sizeof(bh);
+	if (j->rfd < 0 || j->rseg != s->num) {
+		if (j->rfd >= 0)
+			close(j->rfd);
+		seg_name(s->num, name, sizeof(name));
+		j->rfd = openat(j->dirfd, name, O_RDONLY | O_CLOEXEC);
+		j->rseg = s->num;
+		if (j->rfd < 0) {
+			*err = -errno;
+			return NULL;
+		}
+	}
+	j->rblk_off = UINT64_MAX;
+	if (need > j->rcap) {
+		char *n = realloc(j->rbuf, need);
+
+		if (!n) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		j->rbuf = n;
+		j->rcap = need;
+	}
+	while (got < need) {
+		ssize_t n = pread(j->rfd, j->rbuf + got, need - got, (off_t)(b->off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*err = n < 0 ? -errno : -EIO;
+			return NULL;
+		}
+		got += (size_t)n;
+	}
+	if (!b->checked) {
+		memcpy(&bh, j->rbuf, sizeof(bh));
+		b->checked = true;
+		b->bad = blk_hash(j->rbuf + sizeof(bh), b->len, b->nrec) != bh.hash;
+	}
 	if (b->bad) {
 		seg_name(s->num, name, sizeof(name));
 		jwarn(j, "%s: the block at offset %" PRIu64 " (%" PRIu64 " bytes) fails its checksum: kept as it is, "
@@ -861,8 +912,10 @@ static bool blk_ok(struct ipct_journal *j, const struct segment *s, struct blkid
 		j->bad_blocks++;
 		j->bad_bytes += sizeof(bh) + b->len;
 		j->records -= b->nrec;
+		return NULL;
 	}
-	return !b->bad;
+	j->rblk_off = b->off;
+	return j->rbuf + sizeof(bh);
 }
 
 /* Records *rec on of a block; false (and *rec at that record) when fn says to pause. */
@@ -899,7 +952,6 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, c
 	for (size_t i = 0; i < j->nsegs && !cur->done && done < max_blocks; i++) {
 		struct segment *s = &j->segs[i];
 		size_t nblks = s->nblks;
-		void *map;
 
 		if (end && s->num > end->seg)
 			break;
@@ -919,21 +971,24 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, c
 			cur->rec = 0;
 			continue;
 		}
-		map = seg_map(j, s);
-		if (!map)
-			return -errno;
 		for (; cur->blk < nblks && done < max_blocks; cur->blk++) {
 			struct blkidx *b = &s->blks[cur->blk];
+			const char *recs;
+			int err;
 
-			if (b->max_ns < since || b->min_ns > until || !blk_ok(j, s, b, map))
+			if (b->max_ns < since || b->min_ns > until)
+				continue;
+			recs = blk_read(j, s, b, &err);
+			if (err)
+				return err;
+			if (!recs)
 				continue;
 			done++;
-			if (!scan_block((const char *)map + b->off + sizeof(struct blk_hdr), b, &cur->rec, fn, ctx)) {
+			if (!scan_block(recs, b, &cur->rec, fn, ctx)) {
 				paused = true;
 				break;
 			}
 		}
-		munmap(map, s->size);
 		if (paused)
 			return 0;
 		if (cur->blk >= s->nblks) {
@@ -998,7 +1053,6 @@ int ipct_journal_step_back(struct ipct_journal *j, struct ipct_journal_cursor *c
 
 	for (size_t i = j->nsegs; i-- > 0 && !cur->done;) {
 		struct segment *s = &j->segs[i];
-		char *map = NULL;
 		int r = 1;
 
 		if (s->num > cur->seg)
@@ -1014,7 +1068,9 @@ int ipct_journal_step_back(struct ipct_journal *j, struct ipct_journal_cursor *c
 		}
 		/* Before (blk, rec): the records of its blocks before blk, and the first rec of blk. */
 		while (cur->blk || cur->rec) {
+			const char *recs;
 			struct blkidx *b;
+			int err;
 
 			if (!cur->rec) {
 				if (done == max_blocks)
@@ -1027,19 +1083,18 @@ int ipct_journal_step_back(struct ipct_journal *j, struct ipct_journal_cursor *c
 				cur->rec = 0;
 				continue;
 			}
-			if (!map && !(map = seg_map(j, s)))
-				return -errno;
-			if (!blk_ok(j, s, b, map)) {
+			recs = blk_read(j, s, b, &err);
+			if (err)
+				return err;
+			if (!recs) {
 				cur->rec = 0;
 				continue;
 			}
 			done++;
-			r = scan_block_back(j, map + b->off + sizeof(struct blk_hdr), b, &cur->rec, fn, ctx);
+			r = scan_block_back(j, recs, b, &cur->rec, fn, ctx);
 			if (r <= 0)
 				break;
 		}
-		if (map)
-			munmap(map, s->size);
 		if (r <= 0)
 			return r;
 		if (cur->blk || cur->rec)
