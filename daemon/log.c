@@ -623,7 +623,19 @@ bool log_step(struct daemon *d)
 		/* Go on once the client has read what it has. */
 		if (ipct_buf_len(&c->out) >= LOG_BACKLOG)
 			continue;
-		logq_step(d, c);
+		/*
+		 * A phase that ends goes straight on to the next (each reads at
+		 * most LOG_STEP_BLOCKS): a short answer (-n 10) leaves in the
+		 * same flush as the reply, one wake-up of its client.
+		 */
+		for (;;) {
+			enum logq_phase was = c->logq->phase;
+
+			logq_step(d, c);
+			if (!c->logq || c->logq->phase == was || c->logq->phase == LOGQ_LIVE ||
+			    ipct_buf_len(&c->out) >= LOG_BACKLOG)
+				break;
+		}
 		more |= c->logq && c->logq->phase != LOGQ_LIVE;
 	}
 	return more;
