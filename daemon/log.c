@@ -52,6 +52,7 @@ struct logq {
 	struct ipct_journal_cursor cur; /* forward from here */
 	struct ipct_journal_cursor back; /* walking back from here */
 	struct ipct_journal_cursor end; /* the journal's end when the query began: the end of its answer */
+	struct ipct_journal_skip skip_back, skip_fwd; /* the blocks the walk back and the scan may pass over */
 	uint64_t found;                 /* matches met walking back */
 	uint64_t count;                 /* matches sent */
 	void *want;                     /* tsearch tree of pids whose handlers need their program */
@@ -244,6 +245,26 @@ void log_free(struct logq *q)
 	free(q);
 }
 
+/*
+ * A query of pid= terms reads only the blocks that may hold those pids,
+ * and, going forward, those with forks and execs (sent as context) or
+ * losses (said at the end).
+ */
+static void skip_blocks(struct logq *q)
+{
+	uint32_t pids[16];
+	int n = ipct_evfilter_pids(q->f, pids, 16);
+
+	if (n < 0)
+		return;
+	for (int i = 0; i < n; i++)
+		q->skip_back.pids |= ipct_journal_pid_bit(pids[i]);
+	q->skip_fwd = q->skip_back;
+	q->skip_fwd.types = 1u << IPCT_EV_FORK | 1u << IPCT_EV_EXEC;
+	q->back.skip = &q->skip_back;
+	q->cur.skip = &q->skip_fwd;
+}
+
 static int64_t opt_time(struct client *c, struct json_object *req, const char *key, int64_t dflt, bool *ok)
 {
 	struct json_object *v;
@@ -317,6 +338,7 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 		/* The answer is what was logged when it was asked: it ends here unless it follows. */
 		ipct_journal_end(d->journal, &q->end);
 		q->back = q->end;
+		skip_blocks(q);
 		/* -n 0: nothing logged (with -f: only what comes from now on). */
 		if (!q->limit)
 			q->cur = q->end;
@@ -578,6 +600,9 @@ static void logq_step(struct daemon *d, struct client *c)
 		/* The last N begin here (at the start, when the journal holds fewer). */
 		q->cur = q->back;
 		q->cur.done = false;
+		q->cur.skip = q->back.skip ? &q->skip_fwd : NULL;
+		/* The handlers' execs and forks are found in any block. */
+		q->back.skip = NULL;
 		q->phase = q->nwant && !q->back.done ? LOGQ_CONTEXT : LOGQ_SEND_CONTEXT;
 		break;
 	case LOGQ_CONTEXT:

@@ -354,6 +354,23 @@ out:
 	return f;
 }
 
+int ipct_evfilter_pids(const struct ipct_evfilter *f, uint32_t *pids, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < f->m->nterms; i++) {
+		const struct ipct_match_term *t = &f->m->terms[i];
+
+		if (t->field != F_PID)
+			continue;
+		/* A pid no process has matches nothing: any bit will do. */
+		if (n == max)
+			return -1;
+		pids[n++] = (uint32_t)t->num;
+	}
+	return n ? n : -1;
+}
+
 bool ipct_evfilter_match(struct ipct_evfilter *f, const struct ipct_event *e)
 {
 	struct probe pr = { f, e };

@@ -90,6 +90,10 @@ struct blkidx {
 	int64_t realtime_off, min_ns, max_ns;
 	bool checked;           /* its hash matched (or this journal wrote it) */
 	bool bad;               /* its hash did not match: never read */
+	bool summed;            /* pids, types and other are known (struct ipct_journal_skip) */
+	bool other;             /* it holds records that are no event */
+	uint32_t types;
+	uint64_t pids;
 };
 
 struct segment {
@@ -131,6 +135,7 @@ struct ipct_journal {
 	size_t len, bufcap;
 	uint32_t nrec;
 	uint64_t min_ts, max_ts;
+	struct blkidx sum;      /* its summary (summed, other, types, pids) */
 	uint64_t bytes, records;
 	uint64_t bad_blocks;    /* found at open, or when first read */
 	uint64_t bad_bytes;     /* ... their bytes, and those after a segment's last whole block */
@@ -251,6 +256,25 @@ static void seg_name(uint64_t num, char *buf, size_t len)
 static uint64_t blk_hash(const void *recs, uint32_t len, uint32_t nrec)
 {
 	return XXH3_64bits_withSeed(recs, len, (uint64_t)len << 32 | nrec);
+}
+
+/* Adds a record to a block's summary (struct ipct_journal_skip). */
+static void blk_sum(struct blkidx *b, uint16_t type, const void *rec, uint16_t len)
+{
+	const struct ipct_event *e = rec;
+
+	if (type == IPCT_JREC_EVENT && len >= sizeof(*e) && e->type < 32) {
+		b->types |= 1u << e->type;
+		b->pids |= ipct_journal_pid_bit(e->pid);
+	} else {
+		b->other = true;
+	}
+}
+
+/* Whether a cursor may pass over block b unread. */
+static bool blk_skip(const struct ipct_journal_cursor *cur, const struct blkidx *b)
+{
+	return cur->skip && b->summed && !b->other && !(b->types & cur->skip->types) && !(b->pids & cur->skip->pids);
 }
 
 static int blk_add(struct segment *s, const struct blkidx *b)
@@ -486,7 +510,8 @@ static int seg_load(struct ipct_journal *j, struct segment *s, bool last, bool v
 			bad++;
 			bad_bytes += off - good_end;
 		}
-		b = (struct blkidx){ off, bh.len, bh.nrec, bh.realtime_off, bh.min_ns, bh.max_ns, check, false };
+		b = (struct blkidx){ .off = off, .len = bh.len, .nrec = bh.nrec, .realtime_off = bh.realtime_off,
+				     .min_ns = bh.min_ns, .max_ns = bh.max_ns, .checked = check };
 		err = blk_add(s, &b);
 		if (err)
 			goto out;
@@ -751,6 +776,7 @@ int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uin
 	}
 	memcpy(j->buf + j->len, &rh, sizeof(rh));
 	memcpy(j->buf + j->len + sizeof(rh), rec, len);
+	blk_sum(&j->sum, type, rec, len);
 	j->len = need;
 	if (!j->nrec || ts_ns < j->min_ts)
 		j->min_ts = ts_ns;
@@ -794,7 +820,9 @@ int ipct_journal_flush(struct ipct_journal *j, int64_t realtime_off)
 		.max_ns = (int64_t)j->max_ts + realtime_off,
 	};
 	struct iovec iov[2] = { { &bh, sizeof(bh) }, { j->buf, j->len } };
-	struct blkidx b = { s->size, bh.len, bh.nrec, realtime_off, bh.min_ns, bh.max_ns, true, false };
+	struct blkidx b = { .off = s->size, .len = bh.len, .nrec = bh.nrec, .realtime_off = realtime_off,
+			    .min_ns = bh.min_ns, .max_ns = bh.max_ns, .checked = true, .summed = true,
+			    .other = j->sum.other, .types = j->sum.types, .pids = j->sum.pids };
 	ssize_t n;
 	int err;
 
@@ -804,6 +832,7 @@ int ipct_journal_flush(struct ipct_journal *j, int64_t realtime_off)
 	n = writev(j->fd, iov, 2);
 	j->len = 0;
 	j->nrec = 0;
+	j->sum = (struct blkidx){ 0 };
 	if (n != (ssize_t)(sizeof(bh) + bh.len)) {
 		/* Leave no partial block for the next one to follow. */
 		err = n < 0 ? -errno : -ENOSPC;
@@ -914,6 +943,26 @@ static const char *blk_read(struct ipct_journal *j, const struct segment *s, str
 		j->records -= b->nrec;
 		return NULL;
 	}
+	if (!b->summed) {
+		for (const char *p = j->rbuf + sizeof(bh), *end = p + b->len; p + sizeof(struct rec_hdr) <= end;) {
+			struct rec_hdr rh;
+
+			memcpy(&rh, p, sizeof(rh));
+			if (p + sizeof(rh) + rh.len > end)
+				break;
+			if (rh.type == IPCT_JREC_EVENT && rh.len >= sizeof(struct ipct_event)) {
+				struct ipct_event e;
+
+				/* A record need not lie aligned for the event's fields. */
+				memcpy(&e, p + sizeof(rh), sizeof(e));
+				blk_sum(b, rh.type, &e, sizeof(e));
+			} else {
+				blk_sum(b, rh.type, NULL, rh.len);
+			}
+			p += sizeof(rh) + rh.len;
+		}
+		b->summed = true;
+	}
 	j->rblk_off = b->off;
 	return j->rbuf + sizeof(bh);
 }
@@ -976,8 +1025,10 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, c
 			const char *recs;
 			int err;
 
-			if (b->max_ns < since || b->min_ns > until)
+			if (b->max_ns < since || b->min_ns > until || blk_skip(cur, b)) {
+				cur->rec = 0;
 				continue;
+			}
 			recs = blk_read(j, s, b, &err);
 			if (err)
 				return err;
@@ -1079,7 +1130,7 @@ int ipct_journal_step_back(struct ipct_journal *j, struct ipct_journal_cursor *c
 				cur->rec = s->blks[cur->blk].nrec;
 			}
 			b = &s->blks[cur->blk];
-			if (b->max_ns < since || b->min_ns > until) {
+			if (b->max_ns < since || b->min_ns > until || blk_skip(cur, b)) {
 				cur->rec = 0;
 				continue;
 			}
