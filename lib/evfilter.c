@@ -44,6 +44,7 @@ struct ipct_evfilter {
 	struct ipct_match *m;
 	struct pidset *trees;   /* one per term; used by tree= terms */
 	unsigned classes;       /* -e trace=CLASS: what is shown, any of them (0: everything) */
+	bool by_pid;            /* pid= terms only (the commonest query): compared without the generic walk */
 };
 
 struct probe {
@@ -117,9 +118,11 @@ struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *e
 		ipct_evfilter_free(f);
 		return NULL;
 	}
+	f->by_pid = f->m->nterms > 0;
 	for (int i = 0; i < f->m->nterms; i++) {
 		const struct ipct_match_term *t = &f->m->terms[i];
 
+		f->by_pid &= t->field == F_PID;
 		if (t->field == F_TREE)
 			pidset_add(&f->trees[i], (uint32_t)t->num);
 		if (t->field == F_ERRNO && !errno_known(t->str)) {
@@ -375,6 +378,13 @@ bool ipct_evfilter_match(struct ipct_evfilter *f, const struct ipct_event *e)
 {
 	struct probe pr = { f, e };
 
+	if (f->by_pid) {
+		bool listed = false;
+
+		for (int i = 0; i < f->m->nterms && !listed; i++)
+			listed = e->pid == f->m->terms[i].num;
+		return listed && (!f->classes || in_classes(f->classes, e));
+	}
 	/* A tree grows as its processes fork, whether or not this event is shown. */
 	if (e->type == IPCT_EV_FORK)
 		for (int i = 0; i < f->m->nterms; i++)
