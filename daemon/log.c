@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -345,6 +346,13 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 		q->phase = q->limit > 0 ? LOGQ_BACK : LOGQ_FORWARD;
 	}
 	c->logq = q;
+	/*
+	 * A socket buffer as large as the query's backlog: the daemon is woken
+	 * to send once per megabytes its client has read, not per the default
+	 * buffer's 200 KiB (root may go past net.core.wmem_max; best effort).
+	 */
+	if (setsockopt(c->fd, SOL_SOCKET, SO_SNDBUFFORCE, &(int){ LOG_BACKLOG / 2 }, sizeof(int)) < 0)
+		setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &(int){ LOG_BACKLOG / 2 }, sizeof(int));
 	q->realtime_off = realtime_offset_ns();
 	v = json_object_new_object();
 	json_object_object_add(v, "realtime_offset_ns", json_object_new_int64(q->realtime_off));
