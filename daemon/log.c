@@ -453,21 +453,45 @@ static void explain_end(struct client *c, int err)
 }
 
 /*
- * The event in a journal record as its client may see it, re-based on the
- * reply's clock offset (events from earlier boots come out right); false
- * for another record, or an event the client may not see.
+ * The event in a journal record, if it is one its client may see; NULL
+ * for another record. Where it lies aligned (a block's events do, unless
+ * a record of an odd length precedes them) it is read in place, not
+ * copied: most records of a filtered query are passed over. Its time is
+ * still the journal's (read_event re-bases it).
  */
+static const struct ipct_event *peek_event(const struct scan_ctx *sc, uint16_t type, const void *rec, uint16_t len,
+					   struct ipct_event *buf)
+{
+	const struct ipct_event *e = rec;
+
+	if (type != IPCT_JREC_EVENT || len < sizeof(*e))
+		return NULL;
+	if ((uintptr_t)rec % _Alignof(struct ipct_event)) {
+		memcpy(buf, rec, sizeof(*buf));
+		e = buf;
+	}
+	/* A follower is never sent its own process's events (log_follow says why). */
+	if (!visible(sc->c, e->uid) || (sc->q->follow && e->pid == (uint32_t)sc->c->pid))
+		return NULL;
+	return e;
+}
+
+/* A copy of e re-based on the reply's clock offset (events from earlier boots come out right). */
+static void rebase(const struct scan_ctx *sc, const struct ipct_event *e, int64_t realtime_ns, struct ipct_event *ev)
+{
+	*ev = *e;
+	ev->ts_ns = (uint64_t)(realtime_ns - sc->q->realtime_off);
+}
+
+/* The event in a journal record as its client may see it, re-based; false as peek_event gives NULL. */
 static bool read_event(const struct scan_ctx *sc, uint16_t type, const void *rec, uint16_t len,
 		       int64_t realtime_ns, struct ipct_event *ev)
 {
-	if (type != IPCT_JREC_EVENT || len < sizeof(*ev))
-		return false;
-	memcpy(ev, rec, sizeof(*ev));
-	/* A follower is never sent its own process's events (log_follow says why). */
-	if (!visible(sc->c, ev->uid) || (sc->q->follow && ev->pid == (uint32_t)sc->c->pid))
-		return false;
-	ev->ts_ns = (uint64_t)(realtime_ns - sc->q->realtime_off);
-	return true;
+	const struct ipct_event *e = peek_event(sc, type, rec, len, ev);
+
+	if (e)
+		rebase(sc, e, realtime_ns, ev);
+	return e != NULL;
 }
 
 static void queue_context(struct client *c, const struct ipct_event *e)
@@ -482,7 +506,8 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 {
 	struct scan_ctx *sc = ctx;
 	struct logq *q = sc->q;
-	struct ipct_event ev;
+	const struct ipct_event *e;
+	struct ipct_event buf, ev;
 	bool match;
 
 	if (realtime_ns < q->since || realtime_ns > q->until)
@@ -499,18 +524,22 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 	/* Wait for the client to read: this record comes again on the next step. */
 	if (ipct_buf_len(&sc->c->out) >= LOG_BACKLOG)
 		return false;
-	if (!read_event(sc, type, rec, len, realtime_ns, &ev))
+	e = peek_event(sc, type, rec, len, &buf);
+	if (!e)
 		return true;
-	match = ipct_evfilter_match(q->f, &ev);
+	match = ipct_evfilter_match(q->f, e);
+	if (!match && e->type != IPCT_EV_FORK && e->type != IPCT_EV_EXEC)
+		return true;
+	rebase(sc, e, realtime_ns, &ev);
 	/*
 	 * Forks and execs say which program each process runs: the client names
 	 * handlers with them, so it gets them all (those that are not matches
 	 * as context).
 	 */
-	if ((ev.type == IPCT_EV_FORK || ev.type == IPCT_EV_EXEC) && !match)
+	if (!match) {
 		queue_context(sc->c, &ev);
-	if (!match)
 		return true;
+	}
 	client_queue_event(sc->c, &ev);
 	q->count++;
 	return true;
@@ -521,13 +550,14 @@ static bool on_record_back(uint16_t type, const void *rec, uint16_t len, int64_t
 {
 	struct scan_ctx *sc = ctx;
 	struct logq *q = sc->q;
-	struct ipct_event ev;
+	const struct ipct_event *e;
+	struct ipct_event buf;
 
-	if (realtime_ns < q->since || realtime_ns > q->until || !read_event(sc, type, rec, len, realtime_ns, &ev) ||
-	    !ipct_evfilter_match(q->f, &ev))
+	if (realtime_ns < q->since || realtime_ns > q->until || !(e = peek_event(sc, type, rec, len, &buf)) ||
+	    !ipct_evfilter_match(q->f, e))
 		return true;
-	if (ipct_event_names_handler(&ev))
-		want_add(q, ev.pid);
+	if (ipct_event_names_handler(e))
+		want_add(q, e->pid);
 	return ++q->found < (uint64_t)q->limit;
 }
 
