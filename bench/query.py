@@ -12,7 +12,10 @@ for: pid=P (a small process, and one flood process), sig=SIGUSR1, a
 --since/--until window of 10% of the span (whole seconds: the CLI's @EPOCH
 takes seconds), and no filter with -n 10. Prints the wall time per query
 (median of --reps) and the events it returned (counted in a separate,
-untimed run). Needs root. See bench/README.md."""
+untimed run). With --reuse the journal stays in --journal-dir after the
+run, and a later --reuse queries it instead of filling a new one (the
+fill takes minutes; the binaries may differ between the runs, the journal's
+format may not). Needs root. See bench/README.md."""
 
 import argparse
 import datetime
@@ -51,6 +54,27 @@ def timed(d, args, reps):
     return times, n
 
 
+def fill(d, a, tmp):
+    """One flood, paced to span --span seconds; signals in the middle."""
+    ops = max(1, a.events // 2 // a.procs)
+    rate = max(1, int(ops / a.span))
+    report = os.path.join(tmp, "flood.json")
+    g = B.GatedWorkload([B.wl_path("flood"), str(ops), str(a.procs), "0", str(rate)], report)
+    try:
+        B.attach_background(d, g.pid)
+    finally:
+        g.release()
+    time.sleep(a.span / 2)
+    r = subprocess.run([B.IPCTRACE, "run", "-s", d.sock, "-o", "json", "--",
+                        B.wl_path("signal_pingpong"), "20000"],
+                       env=dict(os.environ, BENCH_REPORT=os.path.join(tmp, "sig.json")),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    if r.returncode != 0:
+        raise RuntimeError("ipctrace run signal_pingpong exited %d" % r.returncode)
+    rep = g.wait()
+    B.note("fill: flood made %d events" % sum(rep["counts"].values()))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--events", type=int, default=10000000, help="flood events to log (default 10000000)")
@@ -59,6 +83,8 @@ def main():
     ap.add_argument("--journal-dir", default="/var/tmp", help="where the journal goes (default /var/tmp)")
     ap.add_argument("--reps", type=int, default=3, help="timed runs per query (default 3)")
     ap.add_argument("--quick", action="store_true", help="same events (the point), 1 timed run per query")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the journal after the run; query the one kept by an earlier --reuse if there is one")
     a = ap.parse_args()
     reps = 1 if a.quick else a.reps
     B.check_ready()
@@ -71,38 +97,28 @@ def main():
         print(l)
     sys.stdout.flush()
     jdir = os.path.join(a.journal_dir, "ipctrace-bench-query-journal")
-    shutil.rmtree(jdir, ignore_errors=True)
-    os.makedirs(jdir)
+    reused = a.reuse and os.path.isdir(jdir) and any(f.endswith(".ipj") for f in os.listdir(jdir))
+    if not reused:
+        shutil.rmtree(jdir, ignore_errors=True)
+        os.makedirs(jdir)
     d = B.Daemon(tmp, journal=jdir, journal_max_mib=4096, name="query-ipctraced")
     rows = []
     try:
-        # ---- fill: one flood, paced to span --span seconds; signals in the middle ----
+        # ---- fill (or reuse) ----
         t_fill = time.monotonic()
-        ops = max(1, a.events // 2 // a.procs)
-        rate = max(1, int(ops / a.span))
-        report = os.path.join(tmp, "flood.json")
-        g = B.GatedWorkload([B.wl_path("flood"), str(ops), str(a.procs), "0", str(rate)], report)
-        try:
-            B.attach_background(d, g.pid)
-        finally:
-            g.release()
-        time.sleep(a.span / 2)
-        r = subprocess.run([B.IPCTRACE, "run", "-s", d.sock, "-o", "json", "--",
-                            B.wl_path("signal_pingpong"), "20000"],
-                           env=dict(os.environ, BENCH_REPORT=os.path.join(tmp, "sig.json")),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
-        if r.returncode != 0:
-            raise RuntimeError("ipctrace run signal_pingpong exited %d" % r.returncode)
-        rep = g.wait()
-        B.note("fill: flood made %d events" % sum(rep["counts"].values()))
+        if reused:
+            B.note("reusing the journal in %s" % jdir)
+        else:
+            fill(d, a, tmp)
         st = d.wait_settled(quiet_s=1.0)
         fill_s = time.monotonic() - t_fill
         j = st.get("journal") or {}
         span_s = (j.get("last_ns", 0) - j.get("first_ns", 0)) / 1e9
-        print("journal: %d events (%d lost), %d records, %.0f MiB in %d segments, spanning %.1f s; filled in %.0f s" % (
-            st["events"], st["lost"], j.get("records", 0), j.get("bytes", 0) / 2**20, j.get("segments", 0), span_s, fill_s))
+        print("journal: %d events (%d lost), %d records, %.0f MiB in %d segments, spanning %.1f s; %s in %.0f s" % (
+            st["events"], st["lost"], j.get("records", 0), j.get("bytes", 0) / 2**20, j.get("segments", 0), span_s,
+            "reopened" if reused else "filled", fill_s))
         sys.stdout.flush()
-        if st["events"] < 10000000 and a.events >= 10000000:
+        if j.get("records", 0) < 10000000 and a.events >= 10000000:
             B.note("WARNING: fewer than 10 million events logged")
 
         # ---- what to ask ----
@@ -132,7 +148,8 @@ def main():
                          "%.3f" % min(times), n, "%.0f" % (n / B.median(times)) if n else "-"])
     finally:
         d.stop()
-        shutil.rmtree(jdir, ignore_errors=True)
+        if not a.reuse:
+            shutil.rmtree(jdir, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
     print()
     print(B.table(["query", "command (-s SOCK, > /dev/null)", "median s", "min s", "events", "events/s"], rows,

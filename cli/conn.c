@@ -219,7 +219,10 @@ int conn_next(struct conn *c, struct ipct_msg_hdr *h, const char **payload)
 			if (p[1].revents)
 				return -EINTR;
 		}
-		r = (int)ipct_buf_read_fd(&c->in, c->fd);
+		/* A stream of events comes in large reads: a syscall per thousands of events, not hundreds. */
+		r = ipct_buf_reserve(&c->in, 256 << 10);
+		if (r == 0)
+			r = (int)ipct_buf_read_fd(&c->in, c->fd);
 		if (r == 0)
 			return -ECONNRESET;
 		if (r < 0)

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -54,6 +55,7 @@ struct logq {
 	struct ipct_journal_cursor cur; /* forward from here */
 	struct ipct_journal_cursor back; /* walking back from here */
 	struct ipct_journal_cursor end; /* the journal's end when the query began: the end of its answer */
+	struct ipct_journal_skip skip_back, skip_fwd; /* the blocks the walk back and the scan may pass over */
 	uint64_t found;                 /* matches met walking back */
 	uint64_t count;                 /* matches sent */
 	void *want;                     /* tsearch tree of pids whose handlers need their program */
@@ -246,6 +248,26 @@ void log_free(struct logq *q)
 	free(q);
 }
 
+/*
+ * A query of pid= terms reads only the blocks that may hold those pids,
+ * and, going forward, those with forks and execs (sent as context) or
+ * losses (said at the end).
+ */
+static void skip_blocks(struct logq *q)
+{
+	uint32_t pids[16];
+	int n = ipct_evfilter_pids(q->f, pids, 16);
+
+	if (n < 0)
+		return;
+	for (int i = 0; i < n; i++)
+		q->skip_back.pids |= ipct_journal_pid_bit(pids[i]);
+	q->skip_fwd = q->skip_back;
+	q->skip_fwd.types = 1u << IPCT_EV_FORK | 1u << IPCT_EV_EXEC;
+	q->back.skip = &q->skip_back;
+	q->cur.skip = &q->skip_fwd;
+}
+
 static int64_t opt_time(struct client *c, struct json_object *req, const char *key, int64_t dflt, bool *ok)
 {
 	struct json_object *v;
@@ -319,12 +341,20 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 		/* The answer is what was logged when it was asked: it ends here unless it follows. */
 		ipct_journal_end(d->journal, &q->end);
 		q->back = q->end;
+		skip_blocks(q);
 		/* -n 0: nothing logged (with -f: only what comes from now on). */
 		if (!q->limit)
 			q->cur = q->end;
 		q->phase = q->limit > 0 ? LOGQ_BACK : LOGQ_FORWARD;
 	}
 	c->logq = q;
+	/*
+	 * A socket buffer as large as the query's backlog: the daemon is woken
+	 * to send once per megabytes its client has read, not per the default
+	 * buffer's 200 KiB (root may go past net.core.wmem_max; best effort).
+	 */
+	if (setsockopt(c->fd, SOL_SOCKET, SO_SNDBUFFORCE, &(int){ LOG_BACKLOG / 2 }, sizeof(int)) < 0)
+		setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &(int){ LOG_BACKLOG / 2 }, sizeof(int));
 	q->realtime_off = realtime_offset_ns();
 	v = json_object_new_object();
 	json_object_object_add(v, "realtime_offset_ns", json_object_new_int64(q->realtime_off));
@@ -426,21 +456,45 @@ static void explain_end(struct client *c, int err)
 }
 
 /*
- * The event in a journal record as its client may see it, re-based on the
- * reply's clock offset (events from earlier boots come out right); false
- * for another record, or an event the client may not see.
+ * The event in a journal record, if it is one its client may see; NULL
+ * for another record. Where it lies aligned (a block's events do, unless
+ * a record of an odd length precedes them) it is read in place, not
+ * copied: most records of a filtered query are passed over. Its time is
+ * still the journal's (read_event re-bases it).
  */
+static const struct ipct_event *peek_event(const struct scan_ctx *sc, uint16_t type, const void *rec, uint16_t len,
+					   struct ipct_event *buf)
+{
+	const struct ipct_event *e = rec;
+
+	if (type != IPCT_JREC_EVENT || len < sizeof(*e))
+		return NULL;
+	if ((uintptr_t)rec % _Alignof(struct ipct_event)) {
+		memcpy(buf, rec, sizeof(*buf));
+		e = buf;
+	}
+	/* A follower is never sent its own process's events (log_follow says why). */
+	if (!visible(sc->c, e->uid) || (sc->q->follow && e->pid == (uint32_t)sc->c->pid))
+		return NULL;
+	return e;
+}
+
+/* A copy of e re-based on the reply's clock offset (events from earlier boots come out right). */
+static void rebase(const struct scan_ctx *sc, const struct ipct_event *e, int64_t realtime_ns, struct ipct_event *ev)
+{
+	*ev = *e;
+	ev->ts_ns = (uint64_t)(realtime_ns - sc->q->realtime_off);
+}
+
+/* The event in a journal record as its client may see it, re-based; false as peek_event gives NULL. */
 static bool read_event(const struct scan_ctx *sc, uint16_t type, const void *rec, uint16_t len,
 		       int64_t realtime_ns, struct ipct_event *ev)
 {
-	if (type != IPCT_JREC_EVENT || len < sizeof(*ev))
-		return false;
-	memcpy(ev, rec, sizeof(*ev));
-	/* A follower is never sent its own process's events (log_follow says why). */
-	if (!visible(sc->c, ev->uid) || (sc->q->follow && ev->pid == (uint32_t)sc->c->pid))
-		return false;
-	ev->ts_ns = (uint64_t)(realtime_ns - sc->q->realtime_off);
-	return true;
+	const struct ipct_event *e = peek_event(sc, type, rec, len, ev);
+
+	if (e)
+		rebase(sc, e, realtime_ns, ev);
+	return e != NULL;
 }
 
 static void queue_context(struct client *c, const struct ipct_event *e)
@@ -455,7 +509,8 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 {
 	struct scan_ctx *sc = ctx;
 	struct logq *q = sc->q;
-	struct ipct_event ev;
+	const struct ipct_event *e;
+	struct ipct_event buf, ev;
 	bool match;
 
 	if (realtime_ns < q->since || realtime_ns > q->until)
@@ -472,18 +527,22 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 	/* Wait for the client to read: this record comes again on the next step. */
 	if (ipct_buf_len(&sc->c->out) >= LOG_BACKLOG)
 		return false;
-	if (!read_event(sc, type, rec, len, realtime_ns, &ev))
+	e = peek_event(sc, type, rec, len, &buf);
+	if (!e)
 		return true;
-	match = ipct_evfilter_match(q->f, &ev);
+	match = ipct_evfilter_match(q->f, e);
+	if (!match && e->type != IPCT_EV_FORK && e->type != IPCT_EV_EXEC)
+		return true;
+	rebase(sc, e, realtime_ns, &ev);
 	/*
 	 * Forks and execs say which program each process runs: the client names
 	 * handlers with them, so it gets them all (those that are not matches
 	 * as context).
 	 */
-	if ((ev.type == IPCT_EV_FORK || ev.type == IPCT_EV_EXEC) && !match)
+	if (!match) {
 		queue_context(sc->c, &ev);
-	if (!match)
 		return true;
+	}
 	client_queue_event(sc->c, &ev);
 	q->count++;
 	return true;
@@ -494,13 +553,14 @@ static bool on_record_back(uint16_t type, const void *rec, uint16_t len, int64_t
 {
 	struct scan_ctx *sc = ctx;
 	struct logq *q = sc->q;
-	struct ipct_event ev;
+	const struct ipct_event *e;
+	struct ipct_event buf;
 
-	if (realtime_ns < q->since || realtime_ns > q->until || !read_event(sc, type, rec, len, realtime_ns, &ev) ||
-	    !ipct_evfilter_match(q->f, &ev))
+	if (realtime_ns < q->since || realtime_ns > q->until || !(e = peek_event(sc, type, rec, len, &buf)) ||
+	    !ipct_evfilter_match(q->f, e))
 		return true;
-	if (ipct_event_names_handler(&ev))
-		want_add(q, ev.pid);
+	if (ipct_event_names_handler(e))
+		want_add(q, e->pid);
 	return ++q->found < (uint64_t)q->limit;
 }
 
@@ -581,6 +641,9 @@ static void logq_step(struct daemon *d, struct client *c)
 		/* The last N begin here (at the start, when the journal holds fewer). */
 		q->cur = q->back;
 		q->cur.done = false;
+		q->cur.skip = q->back.skip ? &q->skip_fwd : NULL;
+		/* The handlers' execs and forks are found in any block. */
+		q->back.skip = NULL;
 		q->phase = q->nwant && !q->back.done ? LOGQ_CONTEXT : LOGQ_SEND_CONTEXT;
 		break;
 	case LOGQ_CONTEXT:
@@ -626,7 +689,19 @@ bool log_step(struct daemon *d)
 		/* Go on once the client has read what it has. */
 		if (ipct_buf_len(&c->out) >= LOG_BACKLOG)
 			continue;
-		logq_step(d, c);
+		/*
+		 * A phase that ends goes straight on to the next (each reads at
+		 * most LOG_STEP_BLOCKS): a short answer (-n 10) leaves in the
+		 * same flush as the reply, one wake-up of its client.
+		 */
+		for (;;) {
+			enum logq_phase was = c->logq->phase;
+
+			logq_step(d, c);
+			if (!c->logq || c->logq->phase == was || c->logq->phase == LOGQ_LIVE ||
+			    ipct_buf_len(&c->out) >= LOG_BACKLOG)
+				break;
+		}
 		more |= c->logq && c->logq->phase != LOGQ_LIVE;
 	}
 	return more;

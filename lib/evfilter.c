@@ -45,12 +45,41 @@ struct ipct_evfilter {
 	struct ipct_match *m;
 	struct pidset *trees;   /* one per term; used by tree= terms */
 	unsigned classes;       /* -e trace=CLASS: what is shown, any of them (0: everything) */
+	bool by_pid;            /* pid= terms only (the commonest query): compared without the generic walk */
 };
 
 struct probe {
 	struct ipct_evfilter *f;
 	const struct ipct_event *e;
 };
+
+/*
+ * Where each syscall keeps the signal it is about, by number: sig= asks
+ * it of every event, and comparing names there cost more than the rest
+ * of a query's scan.
+ */
+enum { SIG_NONE, SIG_ARG0, SIG_ARG1, SIG_ARG2, SIG_RET };
+static uint8_t sig_where[IPCT_NR_MAX];
+
+static void init_sig_where(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t where;
+	} calls[] = {
+		{ "rt_sigaction", SIG_ARG0 }, { "rt_sigtimedwait", SIG_RET }, { "kill", SIG_ARG1 },
+		{ "tkill", SIG_ARG1 }, { "rt_sigqueueinfo", SIG_ARG1 }, { "pidfd_send_signal", SIG_ARG1 },
+		{ "tgkill", SIG_ARG2 }, { "rt_tgsigqueueinfo", SIG_ARG2 },
+	};
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		const struct ipct_syscall *sc = ipct_syscall_by_nr(ipct_syscall_nr(calls[i].name));
+
+		/* Only the traced ones: an event of another number never comes. */
+		if (sc && sc->nr < IPCT_NR_MAX)
+			sig_where[sc->nr] = calls[i].where;
+	}
+}
 
 static void init_type_names(void)
 {
@@ -64,6 +93,7 @@ static void init_type_names(void)
 		type_names[n++] = s->name;
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		type_names[n++] = others[i];
+	init_sig_where();
 }
 
 static bool pidset_has(const struct pidset *s, uint32_t pid)
@@ -118,9 +148,11 @@ struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *e
 		ipct_evfilter_free(f);
 		return NULL;
 	}
+	f->by_pid = f->m->nterms > 0;
 	for (int i = 0; i < f->m->nterms; i++) {
 		const struct ipct_match_term *t = &f->m->terms[i];
 
+		f->by_pid &= t->field == F_PID;
 		if (t->field == F_TREE)
 			pidset_add(&f->trees[i], (uint32_t)t->num);
 		if (t->field == F_ERRNO && !errno_known(t->str)) {
@@ -147,21 +179,16 @@ void ipct_evfilter_free(struct ipct_evfilter *f)
 /* The signal an event is about: delivered, generated, sent, or whose action changed; 0 none. */
 static int event_sig(const struct ipct_event *e)
 {
-	const struct ipct_syscall *sc;
-
 	if (e->type == IPCT_EV_SIGNAL_GENERATE || e->type == IPCT_EV_SIGNAL_DELIVER)
 		return ipct_event_signal(e);
-	if (e->type != IPCT_EV_SYSCALL || !(sc = ipct_syscall_by_nr(e->nr)))
+	if (e->type != IPCT_EV_SYSCALL || e->nr >= IPCT_NR_MAX)
 		return 0;
-	if (!strcmp(sc->name, "rt_sigaction"))
-		return (int)e->sys.args[0];
-	if (!strcmp(sc->name, "rt_sigtimedwait"))
-		return e->sys.ret > 0 ? (int)e->sys.ret : 0;
-	if (!strcmp(sc->name, "kill") || !strcmp(sc->name, "tkill") || !strcmp(sc->name, "rt_sigqueueinfo") ||
-	    !strcmp(sc->name, "pidfd_send_signal"))
-		return (int)e->sys.args[1];
-	if (!strcmp(sc->name, "tgkill") || !strcmp(sc->name, "rt_tgsigqueueinfo"))
-		return (int)e->sys.args[2];
+	switch (sig_where[e->nr]) {
+	case SIG_ARG0: return (int)e->sys.args[0];
+	case SIG_ARG1: return (int)e->sys.args[1];
+	case SIG_ARG2: return (int)e->sys.args[2];
+	case SIG_RET: return e->sys.ret > 0 ? (int)e->sys.ret : 0;
+	}
 	return 0;
 }
 
@@ -355,10 +382,34 @@ out:
 	return f;
 }
 
+int ipct_evfilter_pids(const struct ipct_evfilter *f, uint32_t *pids, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < f->m->nterms; i++) {
+		const struct ipct_match_term *t = &f->m->terms[i];
+
+		if (t->field != F_PID)
+			continue;
+		/* A pid no process has matches nothing: any bit will do. */
+		if (n == max)
+			return -1;
+		pids[n++] = (uint32_t)t->num;
+	}
+	return n ? n : -1;
+}
+
 bool ipct_evfilter_match(struct ipct_evfilter *f, const struct ipct_event *e)
 {
 	struct probe pr = { f, e };
 
+	if (f->by_pid) {
+		bool listed = false;
+
+		for (int i = 0; i < f->m->nterms && !listed; i++)
+			listed = e->pid == f->m->terms[i].num;
+		return listed && (!f->classes || in_classes(f->classes, e));
+	}
 	/* A tree grows as its processes fork, whether or not this event is shown. */
 	if (e->type == IPCT_EV_FORK)
 		for (int i = 0; i < f->m->nterms; i++)

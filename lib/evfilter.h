@@ -26,3 +26,9 @@ struct ipct_evfilter *ipct_evfilter_new(const char *const *terms, int n, char *e
 struct ipct_evfilter *ipct_evfilter_select(const char *const *exprs, int n, char *err, size_t errlen);
 void ipct_evfilter_free(struct ipct_evfilter *f);
 bool ipct_evfilter_match(struct ipct_evfilter *f, const struct ipct_event *e);
+/*
+ * The pids of its pid= terms, one of which every match has: how many
+ * (into pids, at most max), or -1 when the filter names no pid (or more
+ * than max). A reader passes over what holds none of them.
+ */
+int ipct_evfilter_pids(const struct ipct_evfilter *f, uint32_t *pids, int max);

@@ -94,6 +94,10 @@ struct blkidx {
 	int64_t realtime_off, min_ns, max_ns;
 	bool checked;           /* its hash matched (or this journal wrote it) */
 	bool bad;               /* its hash did not match: never read */
+	bool summed;            /* pids, types and other are known (struct ipct_journal_skip) */
+	bool other;             /* it holds records that are no event */
+	uint32_t types;
+	uint64_t pids;
 };
 
 struct segment {
@@ -136,12 +140,23 @@ struct ipct_journal {
 	uint32_t nrec;
 	uint64_t min_ts, max_ts;
 	size_t block_max;       /* a block this long is written at once (a quarter of a segment) */
+	struct blkidx sum;      /* its summary (summed, other, types, pids) */
 	uint64_t bytes, records;
 	uint64_t bad_blocks;    /* found at open, or when first read */
 	uint64_t bad_bytes;     /* ... their bytes, and those after a segment's last whole block */
 	/* Where each record of a block starts, to walk it backwards. */
 	uint32_t *offs;
 	size_t offcap;
+	/*
+	 * Reading: the segment last read, kept open, and its block last read
+	 * (header and records), kept until another is: a query that pauses
+	 * for its client goes on in the same block without reading it again.
+	 */
+	int rfd;
+	uint64_t rseg;
+	char *rbuf;
+	size_t rcap;
+	uint64_t rblk_off;      /* rbuf holds the block at this offset of rseg (UINT64_MAX: none) */
 };
 
 /* One fdatasync, and the pages it wrote leave the page cache; false when it failed. */
@@ -246,6 +261,25 @@ static void seg_name(uint64_t num, char *buf, size_t len)
 static uint64_t blk_hash(const void *recs, uint32_t len, uint32_t nrec)
 {
 	return XXH3_64bits_withSeed(recs, len, (uint64_t)len << 32 | nrec);
+}
+
+/* Adds a record to a block's summary (struct ipct_journal_skip). */
+static inline void blk_sum(struct blkidx *b, uint16_t type, const void *rec, uint16_t len)
+{
+	const struct ipct_event *e = rec;
+
+	if (type == IPCT_JREC_EVENT && len >= sizeof(*e) && e->type < 32) {
+		b->types |= 1u << e->type;
+		b->pids |= ipct_journal_pid_bit(e->pid);
+	} else {
+		b->other = true;
+	}
+}
+
+/* Whether a cursor may pass over block b unread. */
+static bool blk_skip(const struct ipct_journal_cursor *cur, const struct blkidx *b)
+{
+	return cur->skip && b->summed && !b->other && !(b->types & cur->skip->types) && !(b->pids & cur->skip->pids);
 }
 
 static int blk_add(struct segment *s, const struct blkidx *b)
@@ -481,7 +515,8 @@ static int seg_load(struct ipct_journal *j, struct segment *s, bool last, bool v
 			bad++;
 			bad_bytes += off - good_end;
 		}
-		b = (struct blkidx){ off, bh.len, bh.nrec, bh.realtime_off, bh.min_ns, bh.max_ns, check, false };
+		b = (struct blkidx){ .off = off, .len = bh.len, .nrec = bh.nrec, .realtime_off = bh.realtime_off,
+				     .min_ns = bh.min_ns, .max_ns = bh.max_ns, .checked = check };
 		err = blk_add(s, &b);
 		if (err)
 			goto out;
@@ -661,6 +696,8 @@ struct ipct_journal *ipct_journal_open(const struct ipct_journal_opts *o, struct
 	j->fd = -1;
 	j->lockfd = -1;
 	j->dirfd = -1;
+	j->rfd = -1;
+	j->rblk_off = UINT64_MAX;
 	pthread_mutex_init(&j->sync.lock, NULL);
 	pthread_cond_init(&j->sync.wake, NULL);
 	*err = mkdirs(o->dir);
@@ -711,6 +748,8 @@ void ipct_journal_close(struct ipct_journal *j)
 	free(j->sync.fds);
 	if (j->fd >= 0)
 		close(j->fd);
+	if (j->rfd >= 0)
+		close(j->rfd);
 	if (j->dirfd >= 0)
 		close(j->dirfd);
 	if (j->lockfd >= 0)
@@ -720,6 +759,7 @@ void ipct_journal_close(struct ipct_journal *j)
 	free(j->segs);
 	free(j->buf);
 	free(j->offs);
+	free(j->rbuf);
 	free(j);
 }
 
@@ -739,9 +779,15 @@ static int block_room(struct ipct_journal *j, size_t need)
 	return 0;
 }
 
-/* A record of need - j->len bytes was put at the block's end: its time into the block's span. */
-static inline int rec_added(struct ipct_journal *j, size_t need, uint64_t ts_ns)
+/*
+ * A record (type, rec, len) was put at the block's end, which is now need
+ * bytes long: its time into the block's span, its type and pid into the
+ * block's summary.
+ */
+static inline int rec_added(struct ipct_journal *j, uint16_t type, const void *rec, uint16_t len, size_t need,
+			    uint64_t ts_ns)
 {
+	blk_sum(&j->sum, type, rec, len);
 	j->len = need;
 	if (!j->nrec || ts_ns < j->min_ts)
 		j->min_ts = ts_ns;
@@ -762,7 +808,7 @@ static __attribute__((noinline)) int add_any(struct ipct_journal *j, uint16_t ty
 		return -ENOMEM;
 	memcpy(j->buf + j->len, &rh, sizeof(rh));
 	memcpy(j->buf + j->len + sizeof(rh), rec, len);
-	return rec_added(j, need, ts_ns);
+	return rec_added(j, type, rec, len, need, ts_ns);
 }
 
 int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uint16_t len, uint64_t ts_ns)
@@ -780,7 +826,7 @@ int ipct_journal_add(struct ipct_journal *j, uint16_t type, const void *rec, uin
 	p = j->buf + j->len;
 	memcpy(p, &rh, sizeof(rh));
 	memcpy(p + sizeof(rh), rec, sizeof(struct ipct_event));
-	return rec_added(j, need, ts_ns);
+	return rec_added(j, type, rec, len, need, ts_ns);
 }
 
 /* Drops the oldest segments while the journal is over its size. */
@@ -791,6 +837,12 @@ static void rotate(struct ipct_journal *j)
 
 		seg_name(j->segs[0].num, name, sizeof(name));
 		unlinkat(j->dirfd, name, 0);
+		/* An open descriptor would keep its space in use. */
+		if (j->rfd >= 0 && j->rseg == j->segs[0].num) {
+			close(j->rfd);
+			j->rfd = -1;
+			j->rblk_off = UINT64_MAX;
+		}
 		j->bytes -= j->segs[0].size;
 		for (size_t i = 0; i < j->segs[0].nblks; i++)
 			j->records -= j->segs[0].blks[i].bad ? 0 : j->segs[0].blks[i].nrec;
@@ -811,7 +863,9 @@ int ipct_journal_flush(struct ipct_journal *j, int64_t realtime_off)
 		.max_ns = (int64_t)j->max_ts + realtime_off,
 	};
 	struct iovec iov[2] = { { &bh, sizeof(bh) }, { j->buf, j->len } };
-	struct blkidx b = { s->size, bh.len, bh.nrec, realtime_off, bh.min_ns, bh.max_ns, true, false };
+	struct blkidx b = { .off = s->size, .len = bh.len, .nrec = bh.nrec, .realtime_off = realtime_off,
+			    .min_ns = bh.min_ns, .max_ns = bh.max_ns, .checked = true, .summed = true,
+			    .other = j->sum.other, .types = j->sum.types, .pids = j->sum.pids };
 	ssize_t n;
 	int err;
 
@@ -821,6 +875,7 @@ int ipct_journal_flush(struct ipct_journal *j, int64_t realtime_off)
 	n = writev(j->fd, iov, 2);
 	j->len = 0;
 	j->nrec = 0;
+	j->sum = (struct blkidx){ 0 };
 	if (n != (ssize_t)(sizeof(bh) + bh.len)) {
 		/* Leave no partial block for the next one to follow. */
 		err = n < 0 ? -errno : -ENOSPC;
@@ -860,38 +915,68 @@ void ipct_journal_end(const struct ipct_journal *j, struct ipct_journal_cursor *
 	*cur = (struct ipct_journal_cursor){ .seg = s->num, .blk = s->nblks };
 }
 
-/* The segment mapped for reading; NULL with errno. */
-static void *seg_map(struct ipct_journal *j, const struct segment *s)
-{
-	char name[32];
-	void *map;
-	int fd;
-
-	seg_name(s->num, name, sizeof(name));
-	fd = openat(j->dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	map = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	return map == MAP_FAILED ? NULL : map;
-}
-
 /*
- * Whether block b of segment s (mapped at map) may be read. Opening checks
- * only the last two segments' hashes (it must know where a torn tail
- * starts); an older block is checked when it is first read, which for
- * every block is the daemon's scan at start.
+ * The records of block b of segment s, read into the journal's read
+ * buffer (a query's steps mostly go on in the block the last one read:
+ * then it is not read again); NULL with *err set when reading failed, or
+ * with *err 0 when the block fails its hash. Reading copies each block
+ * once into the same buffer, which stays in the CPU's cache, rather than
+ * mapping the segment: a mapping costs a page fault per few pages and
+ * its unmapping, at every step.
+ *
+ * Opening checks only the last two segments' hashes (it must know where
+ * a torn tail starts); an older block is checked when it is first read,
+ * which for every block is the daemon's scan at start.
  */
-static bool blk_ok(struct ipct_journal *j, const struct segment *s, struct blkidx *b, const char *map)
+static const char *blk_read(struct ipct_journal *j, const struct segment *s, struct blkidx *b, int *err)
 {
+	size_t need = sizeof(struct blk_hdr) + b->len, got = 0;
 	struct blk_hdr bh;
 	char name[32];
 
-	if (b->checked)
-		return !b->bad;
-	memcpy(&bh, map + b->off, sizeof(bh));
-	b->checked = true;
-	b->bad = blk_hash(map + b->off + sizeof(bh), b->len, b->nrec) != bh.hash;
+	*err = 0;
+	if (b->checked && b->bad)
+		return NULL;
+	if (j->rfd >= 0 && j->rseg == s->num && j->rblk_off == b->off)
+		return j->rbuf + sizeof(bh);
+	if (j->rfd < 0 || j->rseg != s->num) {
+		if (j->rfd >= 0)
+			close(j->rfd);
+		seg_name(s->num, name, sizeof(name));
+		j->rfd = openat(j->dirfd, name, O_RDONLY | O_CLOEXEC);
+		j->rseg = s->num;
+		if (j->rfd < 0) {
+			*err = -errno;
+			return NULL;
+		}
+	}
+	j->rblk_off = UINT64_MAX;
+	if (need > j->rcap) {
+		char *n = realloc(j->rbuf, need);
+
+		if (!n) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		j->rbuf = n;
+		j->rcap = need;
+	}
+	while (got < need) {
+		ssize_t n = pread(j->rfd, j->rbuf + got, need - got, (off_t)(b->off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*err = n < 0 ? -errno : -EIO;
+			return NULL;
+		}
+		got += (size_t)n;
+	}
+	if (!b->checked) {
+		memcpy(&bh, j->rbuf, sizeof(bh));
+		b->checked = true;
+		b->bad = blk_hash(j->rbuf + sizeof(bh), b->len, b->nrec) != bh.hash;
+	}
 	if (b->bad) {
 		seg_name(s->num, name, sizeof(name));
 		jwarn(j, "%s: the block at offset %" PRIu64 " (%" PRIu64 " bytes) fails its checksum: kept as it is, "
@@ -899,8 +984,30 @@ static bool blk_ok(struct ipct_journal *j, const struct segment *s, struct blkid
 		j->bad_blocks++;
 		j->bad_bytes += sizeof(bh) + b->len;
 		j->records -= b->nrec;
+		return NULL;
 	}
-	return !b->bad;
+	if (!b->summed) {
+		for (const char *p = j->rbuf + sizeof(bh), *end = p + b->len; p + sizeof(struct rec_hdr) <= end;) {
+			struct rec_hdr rh;
+
+			memcpy(&rh, p, sizeof(rh));
+			if (p + sizeof(rh) + rh.len > end)
+				break;
+			if (rh.type == IPCT_JREC_EVENT && rh.len >= sizeof(struct ipct_event)) {
+				struct ipct_event e;
+
+				/* A record need not lie aligned for the event's fields. */
+				memcpy(&e, p + sizeof(rh), sizeof(e));
+				blk_sum(b, rh.type, &e, sizeof(e));
+			} else {
+				blk_sum(b, rh.type, NULL, rh.len);
+			}
+			p += sizeof(rh) + rh.len;
+		}
+		b->summed = true;
+	}
+	j->rblk_off = b->off;
+	return j->rbuf + sizeof(bh);
 }
 
 /* Records *rec on of a block; false (and *rec at that record) when fn says to pause. */
@@ -937,7 +1044,6 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, c
 	for (size_t i = 0; i < j->nsegs && !cur->done && done < max_blocks; i++) {
 		struct segment *s = &j->segs[i];
 		size_t nblks = s->nblks;
-		void *map;
 
 		if (end && s->num > end->seg)
 			break;
@@ -957,21 +1063,26 @@ int ipct_journal_step(struct ipct_journal *j, struct ipct_journal_cursor *cur, c
 			cur->rec = 0;
 			continue;
 		}
-		map = seg_map(j, s);
-		if (!map)
-			return -errno;
 		for (; cur->blk < nblks && done < max_blocks; cur->blk++) {
 			struct blkidx *b = &s->blks[cur->blk];
+			const char *recs;
+			int err;
 
-			if (b->max_ns < since || b->min_ns > until || !blk_ok(j, s, b, map))
+			if (b->max_ns < since || b->min_ns > until || blk_skip(cur, b)) {
+				cur->rec = 0;
+				continue;
+			}
+			recs = blk_read(j, s, b, &err);
+			if (err)
+				return err;
+			if (!recs)
 				continue;
 			done++;
-			if (!scan_block((const char *)map + b->off + sizeof(struct blk_hdr), b, &cur->rec, fn, ctx)) {
+			if (!scan_block(recs, b, &cur->rec, fn, ctx)) {
 				paused = true;
 				break;
 			}
 		}
-		munmap(map, s->size);
 		if (paused)
 			return 0;
 		if (cur->blk >= s->nblks) {
@@ -1036,7 +1147,6 @@ int ipct_journal_step_back(struct ipct_journal *j, struct ipct_journal_cursor *c
 
 	for (size_t i = j->nsegs; i-- > 0 && !cur->done;) {
 		struct segment *s = &j->segs[i];
-		char *map = NULL;
 		int r = 1;
 
 		if (s->num > cur->seg)
@@ -1052,7 +1162,9 @@ int ipct_journal_step_back(struct ipct_journal *j, struct ipct_journal_cursor *c
 		}
 		/* Before (blk, rec): the records of its blocks before blk, and the first rec of blk. */
 		while (cur->blk || cur->rec) {
+			const char *recs;
 			struct blkidx *b;
+			int err;
 
 			if (!cur->rec) {
 				if (done == max_blocks)
@@ -1061,23 +1173,22 @@ int ipct_journal_step_back(struct ipct_journal *j, struct ipct_journal_cursor *c
 				cur->rec = s->blks[cur->blk].nrec;
 			}
 			b = &s->blks[cur->blk];
-			if (b->max_ns < since || b->min_ns > until) {
+			if (b->max_ns < since || b->min_ns > until || blk_skip(cur, b)) {
 				cur->rec = 0;
 				continue;
 			}
-			if (!map && !(map = seg_map(j, s)))
-				return -errno;
-			if (!blk_ok(j, s, b, map)) {
+			recs = blk_read(j, s, b, &err);
+			if (err)
+				return err;
+			if (!recs) {
 				cur->rec = 0;
 				continue;
 			}
 			done++;
-			r = scan_block_back(j, map + b->off + sizeof(struct blk_hdr), b, &cur->rec, fn, ctx);
+			r = scan_block_back(j, recs, b, &cur->rec, fn, ctx);
 			if (r <= 0)
 				break;
 		}
-		if (map)
-			munmap(map, s->size);
 		if (r <= 0)
 			return r;
 		if (cur->blk || cur->rec)

@@ -108,12 +108,32 @@ int ipct_journal_scan(struct ipct_journal *j, int64_t since, int64_t until, ipct
  * segment `seg`. { 0 } is before everything.
  */
 struct ipct_journal_cursor {
+	const struct ipct_journal_skip *skip; /* blocks it may pass over unread (NULL: none) */
 	uint64_t seg;           /* segment number */
 	size_t blk;             /* block index in it */
 	uint32_t rec;           /* record index in that block */
 	bool done;              /* past the end (forward), or before the start (back) */
 	bool rotated;           /* rotation deleted records the scan had not reached yet */
 };
+
+/*
+ * Which blocks a query may pass over without reading them: a block holds
+ * in its index a bit of each of its events' pids (ipct_journal_pid_bit),
+ * a bit of each of their types, and whether it holds records that are no
+ * event (losses, sessions, diagnoses); a block is passed over when it
+ * holds only events, none of whose pid bits are in `pids` and none of
+ * whose types are in `types`. Bits of pids collide: what is read is
+ * still filtered record by record.
+ */
+struct ipct_journal_skip {
+	uint64_t pids;          /* ipct_journal_pid_bit of each pid wanted */
+	uint32_t types;         /* 1 << type of each event type read whatever its pid */
+};
+
+static inline uint64_t ipct_journal_pid_bit(uint32_t pid)
+{
+	return 1ull << ((pid * 0x9e3779b1u) >> 26);
+}
 
 /* After the last block written so far. */
 void ipct_journal_end(const struct ipct_journal *j, struct ipct_journal_cursor *cur);

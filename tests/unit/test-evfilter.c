@@ -4,7 +4,8 @@
  * fields of docs/events.md): synthetic events laid out as the BPF side
  * writes them (x[] per syscall class, include/ipctrace/event.h), every
  * field on its own, OR within a field and AND across fields, the state
- * that tree= keeps, and the errors for bad terms. Then ipct_parse_time
+ * that tree= keeps, the pids a filter names (for the journal to pass
+ * over blocks without them), and the errors for bad terms. Then ipct_parse_time
  * (lib/names.h), the --since/--until times, with fixed now and boot.
  */
 #include <errno.h>
@@ -738,6 +739,35 @@ static void test_and_or(void)
 	CHECK(matchv(none, 0, fork_ev(1, 2)));
 }
 
+/* The pids every match has one of (what lets the journal pass over blocks), or -1 when the terms name none. */
+static int pids_of(const char *const *terms, int n, uint32_t *pids, int max)
+{
+	struct ipct_evfilter *f = filter(terms, n);
+	int r = ipct_evfilter_pids(f, pids, max);
+
+	ipct_evfilter_free(f);
+	return r;
+}
+
+static void test_pids(void)
+{
+	const char *list[] = { "pid=100,200", "type=write" };
+	const char *tree[] = { "tree=100" };
+	const char *comm[] = { "comm=proc100" };
+	const char *none[] = { NULL };
+	uint32_t pids[4] = { 0 };
+
+	CHECK_INT(pids_of(list, 2, pids, 4), 2);
+	CHECK_INT(pids[0], 100);
+	CHECK_INT(pids[1], 200);
+	/* More than there is room for: as if none were named. */
+	CHECK_INT(pids_of(list, 2, pids, 1), -1);
+	/* A tree grows with its forks; a name, a type: any pid. */
+	CHECK_INT(pids_of(tree, 1, pids, 4), -1);
+	CHECK_INT(pids_of(comm, 1, pids, 4), -1);
+	CHECK_INT(pids_of(none, 0, pids, 4), -1);
+}
+
 static void test_errors(void)
 {
 	static const char *const fields[] = { "pid", "tid", "comm", "tree", "uid", "type", "sig", "fd",
@@ -1006,6 +1036,7 @@ int main(void)
 	test_result();
 	test_errno();
 	test_and_or();
+	test_pids();
 	test_errors();
 	test_time();
 	test_select();

@@ -3,7 +3,8 @@
  * Unit tests for lib/journal.c (docs/journal.md): blocks written over
  * several flushes and read back after reopening, a torn or corrupted tail
  * cut on open, rotation of whole segments, time ranges that skip blocks,
- * the cursor of a long scan, forwards and backwards; and what opening
+ * the cursor of a long scan, forwards and backwards, blocks passed over
+ * by the pids and types they hold; and what opening
  * must never cut: segments of other event versions or formats, and
  * damaged blocks anywhere but in the last segment's tail. Every case
  * works in a fresh directory under /tmp, removed at its end.
@@ -1692,6 +1693,97 @@ static void test_step_back(void)
 	tmp_free(&t);
 }
 
+/*
+ * The records a walk with a skip must hand over: those of every block it
+ * may not pass over (one with a record that is no event, a pid bit asked
+ * for, or a type asked for), in order (newest first with `back`).
+ */
+static void check_skip(struct ipct_journal *j, const struct model *m, const struct ipct_journal_skip *skip, bool back,
+		       int line)
+{
+	static struct got g;
+	struct ipct_journal_cursor cur = { .skip = skip };
+	int want[MAXR], n = 0, steps = 0;
+
+	got_reset(&g);
+	if (back)
+		ipct_journal_end(j, &cur);
+	cur.skip = skip;
+	for (int b = 0; b < m->nblk; b++) {
+		bool read = false;
+
+		for (int i = m->b[b].first; i < m->b[b].first + m->b[b].n; i++)
+			read |= m->r[i].type != IPCT_JREC_EVENT || (ipct_journal_pid_bit((uint32_t)m->r[i].id) & skip->pids) ||
+				(skip->types & 1u << IPCT_EV_SYSCALL);
+		for (int i = m->b[b].first; read && i < m->b[b].first + m->b[b].n; i++)
+			want[n++] = i;
+	}
+	while (!cur.done && steps++ < 1000)
+		CHECK_INT(back ? ipct_journal_step_back(j, &cur, INT64_MIN, INT64_MAX, 1, collect, &g)
+			       : ipct_journal_step(j, &cur, NULL, INT64_MIN, INT64_MAX, 1, collect, &g), 0);
+	if (g.n != n) {
+		fprintf(stderr, "%s:%d: %s walk with a skip got %d records, want %d\n", __FILE__, line,
+			back ? "backward" : "forward", g.n, n);
+		check_failures++;
+		return;
+	}
+	for (int k = 0; k < n; k++)
+		check_rec(&g, k, m, want[back ? n - 1 - k : k], line);
+}
+
+/* Blocks that cannot hold the pids a query asks for are passed over unread, before and after reopening. */
+static void test_skip(void)
+{
+	static struct model m;
+	struct ipct_journal_skip skip = { 0 };
+	struct ipct_journal *j;
+	struct tmp t;
+
+	tmp_new(&t);
+	model_init(&m, 1 << 20, 1 << 30, false);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, NULL);
+	/* Events whose pids are their ids, three to a block. */
+	for (int i = 0; i < 12; i++)
+		add_block(j, &m, 3, 10 * SEC + (uint64_t)i * SEC, OFF0);
+	/* One pid: its block, and those whose pids share its bit. */
+	skip.pids = ipct_journal_pid_bit(16);
+	check_skip(j, &m, &skip, false, __LINE__);
+	check_skip(j, &m, &skip, true, __LINE__);
+	/* A type asked for is read whatever its pids. */
+	skip.types = 1u << IPCT_EV_SYSCALL;
+	check_skip(j, &m, &skip, false, __LINE__);
+	skip.types = 1u << IPCT_EV_FORK;
+	check_skip(j, &m, &skip, false, __LINE__);
+	/* Reopened: a block is read whole until it has been read once (summed up), then passed over. */
+	ipct_journal_close(j);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, NULL);
+	skip = (struct ipct_journal_skip){ .pids = ipct_journal_pid_bit(4) | ipct_journal_pid_bit(30) };
+	{
+		static struct got g;
+		struct ipct_journal_cursor cur = { .skip = &skip };
+
+		got_reset(&g);
+		step_until_done(j, &cur, &g, 100);
+		CHECK_RECORDS(&g, &m);
+	}
+	check_skip(j, &m, &skip, false, __LINE__);
+	check_skip(j, &m, &skip, true, __LINE__);
+	ipct_journal_close(j);
+	tmp_free(&t);
+
+	/* Losses and lifecycle records among the events: their blocks are always read. */
+	tmp_new(&t);
+	model_init(&m, 1 << 20, 1 << 30, true);
+	j = jopen(&t, m.segment_bytes, m.max_bytes, NULL);
+	for (int i = 0; i < 6; i++)
+		add_block(j, &m, i % 2 ? 2 : 1, 10 * SEC + (uint64_t)i * SEC, OFF0);
+	skip = (struct ipct_journal_skip){ .pids = ipct_journal_pid_bit(1) };
+	check_skip(j, &m, &skip, false, __LINE__);
+	check_skip(j, &m, &skip, true, __LINE__);
+	ipct_journal_close(j);
+	tmp_free(&t);
+}
+
 int main(void)
 {
 	test_roundtrip();
@@ -1707,5 +1799,6 @@ int main(void)
 	test_damaged_blocks();
 	test_damaged_headers();
 	test_step_back();
+	test_skip();
 	return check_done("test-journal");
 }
