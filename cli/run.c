@@ -29,6 +29,7 @@
 #include "i18n.h"
 #include "names.h"
 #include "perfetto.h"
+#include "pidset.h"
 #include "report.h"
 #include "view.h"
 
@@ -62,6 +63,7 @@ struct run {
 	struct report *page;    /* -o html: the page written at the end */
 	bool want_pipes;        /* --pipes: print the pipe graph at the end */
 	struct json_object *diags; /* --explain: every diagnosis, for the summary at the end */
+	struct pidset shown;    /* -e: the processes whose events were printed (their live diagnoses are too) */
 	struct json_object *graph; /* its objects, from the daemon's "graph" notice */
 	struct ipct_sigrec *recs;
 	size_t nrecs, caprecs;
@@ -270,6 +272,25 @@ static void flush_out(struct run *r)
 	ipct_buf_consume(&r->out, ipct_buf_len(&r->out));
 }
 
+/* With -e, whether a diagnosis concerns a process whose events were printed (else it is not shown live). */
+static bool diag_selected(const struct run *r, struct json_object *d)
+{
+	struct json_object *procs, *pid;
+
+	if (!r->select)
+		return true;
+	if (json_object_object_get_ex(d, "pid", &pid) && pid &&
+	    pidset_has(&r->shown, (uint32_t)json_object_get_int64(pid)))
+		return true;
+	if (!json_object_object_get_ex(d, "processes", &procs) || !json_object_is_type(procs, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(procs); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(procs, i), "pid", &pid) &&
+		    pidset_has(&r->shown, (uint32_t)json_object_get_int64(pid)))
+			return true;
+	return false;
+}
+
 /* A diagnosis, live: a line that stands out among the events, or the object as it is. */
 static void on_diagnosis(struct run *r, struct json_object *d)
 {
@@ -279,6 +300,8 @@ static void on_diagnosis(struct run *r, struct json_object *d)
 	if (r->diags)
 		json_object_array_add(r->diags, json_object_get(d));
 
+	if (!diag_selected(r, d))
+		return;
 	if (r->view)
 		view_diag(r->view, d);
 	else if (r->pf) {
@@ -427,9 +450,12 @@ static int on_frames(struct run *r)
 			} else if (r->page)
 				report_event(r->page, e);
 			else if (r->fmt.mode != IPCT_OUT_DOT && !r->stdout_gone &&
-				 (!r->select || ipct_evfilter_match(r->select, e)) &&
-				 ipct_format_event(&r->fmt, e, &r->out) < 0)
-				r->unprinted++;
+				 (!r->select || ipct_evfilter_match(r->select, e))) {
+				if (r->select)
+					pidset_add(&r->shown, e->pid);
+				if (ipct_format_event(&r->fmt, e, &r->out) < 0)
+					r->unprinted++;
+			}
 		} else if (h.type == IPCT_MSG_SIGREC && h.len >= sizeof(struct ipct_sigrec)) {
 			if (r->view)
 				view_record(r->view, (const void *)payload);
@@ -1051,6 +1077,7 @@ static void run_free(struct run *r)
 	ipct_buf_free(&r->out);
 	ipct_syms_free(r->fmt.syms);
 	ipct_evfilter_free(r->select);
+	free(r->shown.pids);
 	free(r->recs);
 	view_free(r->view);
 	ipct_pf_free(r->pf);

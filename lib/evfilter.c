@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "evfilter.h"
+#include "pidset.h"
 #include "format.h"
 #include "i18n.h"
 #include "names.h"
@@ -34,11 +35,6 @@ const struct ipct_match_field ipct_event_fields[] = {
 	[F_ERRNO] = { "errno", IPCT_MT_STR, NULL, "a failed call's error, e.g. EPIPE" },
 	[F_SESSION] = { "session", IPCT_MT_INT, NULL, "the trace session" },
 	{ NULL, 0, NULL, NULL },
-};
-
-struct pidset {
-	uint32_t *pids;
-	size_t n, cap;
 };
 
 struct ipct_evfilter {
@@ -94,28 +90,6 @@ static void init_type_names(void)
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		type_names[n++] = others[i];
 	init_sig_where();
-}
-
-static bool pidset_has(const struct pidset *s, uint32_t pid)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->pids[i] == pid)
-			return true;
-	return false;
-}
-
-static void pidset_add(struct pidset *s, uint32_t pid)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		uint32_t *n = realloc(s->pids, cap * sizeof(*n));
-
-		if (!n)
-			return;
-		s->pids = n;
-		s->cap = cap;
-	}
-	s->pids[s->n++] = pid;
 }
 
 /* An errno name the C library knows ("EPIPE") or a restart code ("ERESTARTSYS"). */

@@ -66,7 +66,8 @@ os.symlink(os.path.dirname(os.path.abspath(IPCTRACE)), os.path.join(WORK, 'build
 os.symlink(os.path.join(EXAMPLES, 'demo'), os.path.join(WORK, 'demo'))
 os.symlink(os.path.abspath(IPCTRACE), os.path.join(BIN, 'ipctrace'))
 with open(os.path.join(BIN, 'sudo'), 'w') as f:
-    f.write('#!/bin/sh\n# The tests run as root: sudo is the command itself.\nexec "$@"\n')
+    # As sudo(8) takes them, VAR=value words first set the command's environment.
+    f.write('#!/bin/sh\n# The tests run as root: sudo is the command itself.\nexec env "$@"\n')
 os.chmod(os.path.join(BIN, 'sudo'), 0o755)
 ENV = None
 
@@ -151,7 +152,8 @@ known = ['run -- ./demo', 'run -- CMD ARGS...', 'run -o json -- CMD ARGS...', 'r
          'trace --all --background', 'detach 7', 'log tree=1234 errno=EPIPE --since -10m', 'log -f comm=myprog',
          'explain 7', 'sessions', 'run -o perfetto -O trace.json -- CMD ARGS...',
          'log -o perfetto session=7 > trace.json',
-         'run -o html -O report.html -- ./demo', 'signals -o mermaid session=7']
+         'run -o html -O report.html -- ./demo', 'signals -o mermaid session=7',
+         'LANG=es_ES.UTF-8 build/ipctrace run --signals -- ./demo']
 check_eq('the README\'s example commands (as this test knows them; a new one needs a check here)',
          sorted(known), sorted(R))
 check_eq('the README\'s commands set aside', sorted(ELSEWHERE), sorted(c for c in cmds if c in ELSEWHERE))
@@ -341,6 +343,19 @@ try:
     check_eq('signals -o mermaid: arrows (demo\'s kills and one SIGCHLD)', sum(rep['kill'].values()) + 1,
              len(re.findall(r'^    \w+(->>|-x)\w+: ', out, re.M)))
     passed('run -o html -O report.html: a lane per process, an arrow per signal; signals -o mermaid: as many arrows')
+
+    # In Spanish: the table's words and the summary as the README shows them, demo's signals by its own counts.
+    out, err = run(R['LANG=es_ES.UTF-8 build/ipctrace run --signals -- ./demo'],
+                   {'IPCTRACE_REPORT': os.path.join(WORK, 'demo.json')})
+    rep = report(os.path.join(WORK, 'demo.json'))
+    check(re.search(r'ipctrace: \./demo terminó con 0; \d+ eventos, 0 perdidos', err),
+          'run --signals in Spanish: no summary in Spanish: %r' % err[-300:])
+    check('RESULTADO PENDIENTE  ACCIÓN' in out, 'run --signals in Spanish: no Spanish table header')
+    check_eq('run --signals in Spanish: records (demo\'s kills and one SIGCHLD)', sum(rep['kill'].values()) + 1,
+             len(re.findall(r'^\d+\.\d+ +SIG', out, re.M)))
+    check_eq('run --signals in Spanish: "manejada" (demo\'s handled SIGUSR1)', rep['handled']['SIGUSR1'],
+             len(re.findall(r' manejada ', out)))
+    passed('LANG=es_ES.UTF-8 run --signals: the table and the summary in Spanish, a record per signal')
 finally:
     d.cleanup()
     subprocess.run(['rm', '-rf', WORK])

@@ -16,7 +16,7 @@ A bad -e is a usage error that runs nothing."""
 
 import json
 
-from common import (check, check_eq, done, passed, run_cli, trace)
+from common import (check, check_eq, done, example, passed, run_cli, trace)
 
 K, W = 7, 5
 PROG = r'''
@@ -94,6 +94,18 @@ t = trace(['bash', '-c', 'sleep 0.1 & wait'], opts=['-e', 'type=fork', '-e', 'ty
 check_eq('bash -c "sleep 0.1 & wait" -e type=fork -e type=exit', ['exit', 'exit', 'fork'],
          sorted(e['type'] for e in t.events))
 passed('bash -c "sleep 0.1 & wait": its fork and two exits only')
+
+# Live diagnoses follow the selection: sigcases sigpipe's child writes into a pipe nobody reads
+# (write_after_close on the child); its parent alone calls rt_sigaction.
+for sel, shown in (('type=write', True), ('type=rt_sigaction', False)):
+    t = trace([example('sigcases'), 'sigpipe'], opts=['-e', sel])
+    child = t.report['child']
+    diags = t.diagnoses
+    check_eq('-e %s: the events\' pids' % sel, {child} if shown else {t.report['pid']},
+             {e['pid'] for e in t.events})
+    check_eq('-e %s: live diagnoses (the child\'s write_after_close %s)' % (sel, 'shown' if shown else 'not shown'),
+             [('write_after_close', child)] if shown else [], [(d['kind'], d['pid']) for d in diags])
+passed('a live diagnosis is printed with -e only when its process had an event printed')
 
 r = run_cli(['run', '-e', 'trace=files', '--', 'sh', '-c', 'echo ran'])
 check_eq('a bad -e: exit status', 2, r.returncode)
