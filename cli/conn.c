@@ -28,7 +28,11 @@
 
 #include "cli.h"
 #include "errmsg.h"
+#include "evfilter.h"
+#include "graph.h"
 #include "i18n.h"
+#include "match.h"
+#include "sigrec.h"
 
 const char *default_socket(void)
 {
@@ -308,11 +312,49 @@ bool query_color(const struct query_opts *q)
 	return !strcmp(q->color, "always") || (!strcmp(q->color, "auto") && want_color(STDOUT_FILENO));
 }
 
+/*
+ * The matches checked here first, by the parser the daemon uses, so that a
+ * bad one is said in the user's language (the daemon answers in English);
+ * the daemon checks them again. False when one is bad (said on stderr).
+ */
+static bool matches_valid(const char *cmd, char **matches, int n)
+{
+	const char *const *terms = (const char *const *)matches;
+	char err[1024];
+
+	if (!strcmp(cmd, "log")) {
+		struct ipct_evfilter *f = ipct_evfilter_new(terms, n, err, sizeof(err));
+		bool ok = f;
+
+		ipct_evfilter_free(f);
+		if (ok)
+			return true;
+	} else {
+		const struct ipct_match_field *fields = !strcmp(cmd, "signals") ? ipct_sigrec_fields :
+							!strcmp(cmd, "pipes")   ? ipct_graph_fields :
+										  NULL;
+		struct ipct_match *m = fields ? ipct_match_parse(fields, terms, n, err, sizeof(err)) : NULL;
+		bool ok = !fields || m;
+
+		ipct_match_free(m);
+		if (ok)
+			return true;
+	}
+	fprintf(stderr, "ipctrace %s: %s\n", cmd, err);
+	return false;
+}
+
 struct json_object *conn_query(struct conn *c, const char *cmd, char **matches, int n, struct json_object *req,
 			       int *exit_code)
 {
-	struct json_object *match = json_object_new_array(), *reply;
+	struct json_object *match, *reply;
 
+	if (!matches_valid(cmd, matches, n)) {
+		json_object_put(req);
+		*exit_code = EXIT_USAGE;
+		return NULL;
+	}
+	match = json_object_new_array();
 	if (!req)
 		req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string(cmd));

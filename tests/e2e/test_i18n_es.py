@@ -110,6 +110,17 @@ try:
              (reply.get('ok'), reply.get('error'), reply.get('msgid'), reply.get('args')))
     passed('a daemon error in the client\'s language, English in the JSON')
 
+    # A bad match of a query: said by the CLI in Spanish (the daemon would answer in English).
+    for args, want in ((['log', 'colour=red'], "ipctrace log: campo desconocido 'colour' (campos válidos: "),
+                       (['signals', 'sig=SIGFOO'], "ipctrace signals: valor incorrecto para sig: 'SIGFOO' no es "),
+                       (['pipes', 'kind=nope'], "ipctrace pipes: valor incorrecto para kind: 'nope' (válidos: ")):
+        r = run_cli(args[:1] + ['-s', sock] + args[1:], env=ES)
+        check_eq('%s: exit status' % ' '.join(args), 2, r.returncode)
+        check(r.stderr.startswith(want), '%s: stderr %r' % (' '.join(args), r.stderr))
+        # The field names are the match language's own words (pid, session, result): not translated.
+        english_left(' '.join(args), r.stderr.split('(')[0])
+    passed('a query\'s bad match in Spanish, a usage error')
+
     # A merged and an ignored signal.
     r = run_reported(['run', '-s', sock, '--signals', '--', example('sigcases'), 'merge'], env=ES)
     check_eq('merge: exit status (stderr %r)' % r.stderr, 0, r.returncode)
