@@ -25,6 +25,7 @@ WORD = re.compile(r'[A-Za-z]{3,}')
 ALLOW = [
     (r'^ipctrace: %s\\n$', "a prefix for a message already translated"),
     (r'^ipctrace %s\\n$', "a prefix for a message already translated"),
+    (r'^ipctrace %s: %s\\n$', "the verb before a message already translated"),
     (r'^ipctrace: signalfd: %s\\n$', "a system call's name and strerror (glibc translates it)"),
     (r'^ipctrace %s$', "getopt's program name: the verb"),
     (r'^ipctrace %s\\n$', "--version: the program's name"),
