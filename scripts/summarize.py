@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Counts test results and prints the one line CI reads: "N passed, N failed".
 
-Usage: summarize.py [--status N] LOG [LOG...]
+Usage: summarize.py [--status N] [--incomplete LOG...] LOG [LOG...]
 
 Each LOG holds one JSON object per line, as meson writes testlog.json:
 {"name": ..., "result": "OK" | "FAIL" | "SKIP" | ..., "stdout": ...}; other
@@ -13,7 +13,10 @@ CI: with CI=true it counts as failed. Each skipped or failed test is named,
 with the reason a skip gave, on a line before the last.
 
 --status is the exit status of what ran the tests: non-zero while no test
-failed counts as one failure (it failed outside any test).
+failed counts as one failure (it failed outside any test). --incomplete
+LOG (repeatable) says that the runner of LOG stopped before its end (a
+guest of the kernel matrix that hung or died): the tests it did not run are
+in no log, so it counts as one failure, whatever LOG holds.
 Exits 1 when anything failed, else 0.
 """
 import argparse
@@ -61,6 +64,8 @@ def read_results(path):
 def main(argv):
     ap = argparse.ArgumentParser(description="Count test results: N passed, N failed.")
     ap.add_argument("--status", type=int, default=0, help="exit status of the test runner")
+    ap.add_argument("--incomplete", action="append", default=[], metavar="LOG",
+                    help="a log whose runner stopped before its end (one failure)")
     ap.add_argument("logs", nargs="+", metavar="LOG")
     a = ap.parse_args(argv)
     ci = os.environ.get("CI") == "true"
@@ -81,6 +86,9 @@ def main(argv):
             else:
                 failed += 1
                 notes.append(f"FAIL {r['name']}: {r['result']}")
+    for path in a.incomplete:
+        failed += 1
+        notes.append(f"FAIL {path}: its runner stopped before the end; the tests it did not run are not counted")
     if a.status and not failed:
         failed = 1
         notes.append(f"FAIL the test runner exited {a.status} although no test failed")

@@ -84,6 +84,9 @@ def main():
                "3 passed, 1 failed")
         expect("a runner's failure is not counted twice", ["--status", "1", failing], False, 1,
                "0 passed, 2 failed")
+        expect("a guest that stopped before its end fails, whatever its log holds", ["--incomplete", vm, host, vm],
+               True, 1, "4 passed, 1 failed",
+               [f"FAIL {vm}: its runner stopped before the end; the tests it did not run are not counted"])
     print(f"{len(failures)} failed" if failures else "all passed")
     return 1 if failures else 0
 

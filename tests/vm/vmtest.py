@@ -211,9 +211,10 @@ def qemu_cmd(vmlinuz, initrd, out):
             '-kernel', vmlinuz, '-initrd', initrd,
             # A kernel stuck for two minutes (watchdog_thresh 60: emulation is slow, not that slow)
             # panics with every CPU's backtrace (printed at loglevel 5), and the guest ends at once
-            # instead of hanging until the job's time is up.
+            # instead of hanging until the job's time is up; so does an RCU stall (a CPU that keeps
+            # entering the kernel never stalls long enough for the soft-lockup watchdog).
             '-append', 'console=ttyS0 panic=-1 oops=panic quiet loglevel=5 rdinit=/init watchdog_thresh=60 '
-                       'softlockup_panic=1 softlockup_all_cpu_backtrace=1',
+                       'softlockup_panic=1 softlockup_all_cpu_backtrace=1 sysctl.kernel.panic_on_rcu_stall=1',
             '-serial', 'stdio',
             '-virtfs', share + ',path=/,mount_tag=hostroot,readonly=on',
             '-virtfs', share + ',path=%s,mount_tag=out' % out], kvm
