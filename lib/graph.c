@@ -2032,22 +2032,10 @@ static bool quick_data_call(struct ipct_graph *g, const struct ipct_event *e)
 	struct fdent *ent;
 	bool write;
 
+	/* A call that moves bytes (lib/syscalls.c's io) is one of on_syscall's descriptor calls, fd first. */
 	if (e->type != IPCT_EV_SYSCALL || e->sys.ret < 0 || !(sc = ipct_syscall_by_nr(e->nr)) ||
 	    (sc->io != IPCT_IO_READ && sc->io != IPCT_IO_WRITE))
 		return false;
-	switch (sc->cls) {
-	case IPCT_SC_FD:
-	case IPCT_SC_FD_IOV:
-	case IPCT_SC_SOCK:
-	case IPCT_SC_IOCTL:
-	case IPCT_SC_FD_MSG:
-	case IPCT_SC_FD_MMSG:
-	case IPCT_SC_READ:
-	case IPCT_SC_READV:
-		break;
-	default:
-		return false;
-	}
 	p = proc_find(g, e->pid);
 	ent = p ? fd_find(p, (int)e->sys.args[0]) : NULL;
 	if (!ent || ent->obj->ino != e->sys.x[0] || ent->obj->kind == IPCT_KIND_MQUEUE)
