@@ -21,27 +21,44 @@ import time
 OUT = sys.argv[1] if len(sys.argv) > 1 else '/run/vm'
 
 
+# Daemons that keep a session attached while the tests run (see anchor_daemon).
+ANCHORS = 2
+
+
 @contextlib.contextmanager
-def anchor_daemon(env):
-    """A daemon with nothing to trace that stays up while the tests run: its
-    programs keep the tracepoints' static keys enabled, so that the tests'
-    own daemons, starting and stopping, attach and detach without patching
-    kernel text. Under qemu's software emulation with two vCPUs that
-    patching (int3 then the new bytes, while the other vCPU runs the code)
-    once panicked 6.12 in syscall_trace_enter; a real machine is unaffected,
-    and the tests still load, verify and attach their programs as before.
-    Yields its socket, or raises RuntimeError with its output."""
+def anchor_daemon(env, sleeper):
+    """A daemon with a background session on SLEEPER (a process that makes no
+    system call) that stays attached while the tests run, so that the tests'
+    own daemons attach and detach without patching kernel text. A tracepoint
+    enables its static key on its first probe and, on x86, patches its
+    static call from that probe to the iterator on its second, both with
+    text_poke_bp: int3 on the site, the new bytes, then the int3 removed.
+    Under qemu's multi-threaded software emulation the other vCPU can still
+    run the int3 afterwards, and the kernel dies of an "Oops: int3" in
+    syscall_trace_enter or syscall_exit_to_user_mode_prepare; ANCHORS (two)
+    attached probes keep every tracepoint past both changes. (An idle daemon
+    attaches nothing: its programs are attached by its first session.) A
+    real machine is unaffected, and the tests still load, verify and attach
+    their programs as before. Yields its socket, or raises RuntimeError with
+    its output."""
     d = tempfile.mkdtemp(prefix='vm-anchor-')
     sock = os.path.join(d, 's')
     r, w = os.pipe()
     daemon = subprocess.Popen([env['IPCTRACED'], '--socket', sock, '--ready-fd', str(w),
-                               '--no-journal'], pass_fds=(w,), stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               '--journal', os.path.join(d, 'journal')], pass_fds=(w,),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
     os.close(w)
     try:
         if not (select.select([r], [], [], 120)[0] and os.read(r, 64) == b'ready\n'):
             daemon.kill()
             raise RuntimeError('ipctraced did not start:\n' + daemon.stdout.read().decode(errors='replace'))
+        # The session is attached when attach --background returns.
+        p = subprocess.run([env['IPCTRACE'], 'attach', '-s', sock, '--background',
+                            '-p', str(sleeper.pid)], capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            daemon.kill()
+            raise RuntimeError('ipctrace attach --background failed:\n' + p.stdout + p.stderr)
         yield sock
     finally:
         os.close(r)
@@ -82,8 +99,12 @@ def main():
         env0 = job['tests'][0]['env']
         start = time.monotonic()
         try:
-            with anchor_daemon(env0) as sock:
-                result, text = program_form(env0, sock, job['bpf_reads'])
+            with contextlib.ExitStack() as stack:
+                sleeper = subprocess.Popen(['sleep', 'infinity'])
+                stack.callback(sleeper.wait)
+                stack.callback(sleeper.kill)
+                socks = [stack.enter_context(anchor_daemon(env0, sleeper)) for _ in range(ANCHORS)]
+                result, text = program_form(env0, socks[0], job['bpf_reads'])
                 record(log, kernel, 'bpf_program_form', result, None, time.monotonic() - start, text)
                 run_tests(log, kernel, job)
         except RuntimeError as ex:
