@@ -153,19 +153,6 @@ static __always_inline bool procs_full(struct ipct_session_procs *sp)
 }
 
 /*
- * Traced threads in a call that sleeps until another process acts, by tid
- * (struct ipct_wait, note_wait): the daemon looks here for deadlocks and
- * readers that wait too long, so its survey costs what sleeps, not what is
- * traced.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct ipct_wait);
-} waiting SEC(".maps");
-
-/*
  * A semaphore set's size, by id, from the semget that made it: how many
  * values a semctl SETALL's array holds (the kernel side cannot look the set
  * up by its id). The oldest go first; a set made before the trace, or gone
@@ -189,7 +176,7 @@ struct {
 	__type(value, struct ipct_inflight);
 } inflight SEC(".maps");
 
-enum { CNT_RB_FULL, CNT_TRACED_FULL, CNT_INFLIGHT_FULL, CNT_WAITING_FULL, CNT_MAX };
+enum { CNT_RB_FULL, CNT_TRACED_FULL, CNT_INFLIGHT_FULL, CNT_MAX };
 
 /* Per-CPU counters of what could not be recorded (see ipct_counter in the daemon). */
 struct {
@@ -775,160 +762,50 @@ static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt, bool compat)
 }
 
 /*
- * Whether a blocking read (write, asking for count bytes) of fd sleeps: fd
- * is a pipe or FIFO in blocking mode that is empty with write ends open
- * (that has less room than count with read ends open), or a socket with
- * nothing queued to read. A write that fits
- * in part sleeps for the rest; room is counted in whole pages, so a write
- * that merges into a partly filled page may be noted and not sleep: its
- * note goes at its return.
+ * A call that may sleep until another process acts: a read, a write, a
+ * receive or a send (of a pipe, FIFO, socket or message queue), a wait
+ * for a child, a System V msgsnd or msgrcv, a semop, a futex wait of
+ * sem_wait's. Calls with a timeout are left out: they end by themselves.
+ * Whether it does sleep, and on what, is not decided here: the survey
+ * (ipct_waiters) lists the threads that are asleep in such a call when it
+ * runs, and the daemon's engine looks their descriptors up. So a call
+ * costs a few register loads, and nothing is added or removed per call.
+ * System-wide sessions are not diagnosed (every process would be).
  */
-static __always_inline bool pipe_sleeps(long fd, bool write, __u64 count, const bool typed)
+static __always_inline void note_sleeper(struct ipct_inflight *in, struct pt_regs *regs, bool compat, __u32 session)
 {
-	struct fdtable *fdt = NULL;
-	struct file *f = fd_file(fd, &fdt);
-	struct pipe_inode_info *pipe;
-	struct inode *inode;
-	unsigned int used, mode;
-
-	if (!f || (KREAD(typed, f, f_flags) & O_NONBLOCK))
-		return false;
-	inode = KREAD(typed, f, f_inode);
-	mode = KREAD(typed, inode, i_mode) & S_IFMT;
-	/* A socket: a read that finds nothing queued (its peer's close wakes it at once: not long). */
-	if (mode == S_IFSOCK && !write) {
-		struct socket *sock = (struct socket *)KREAD(typed, f, private_data);
-		struct sock *sk = sock ? KREAD(typed, sock, sk) : NULL;
-
-		return sk && !KREAD(typed, sk, sk_receive_queue.qlen);
-	}
-	if (mode != S_IFIFO)
-		return false;
-	pipe = KREAD(typed, inode, i_pipe);
-	if (!pipe)
-		return false;
-	used = KREAD(typed, pipe, head) - KREAD(typed, pipe, tail);
-	if (!write)
-		return !used && KREAD(typed, pipe, writers);
-	return KREAD(typed, pipe, readers) &&
-	       (__u64)(KREAD(typed, pipe, max_usage) - used) * 4096 < count;
-}
-
-/*
- * A POSIX queue call on fd that will sleep: a receive from an empty queue,
- * a send to a full one, on a descriptor without O_NONBLOCK (the queue's
- * attr, struct mqueue_inode_info, as mq_state reads it). A global function:
- * verified once, apart from sys_enter.
- */
-__noinline int ipct_mq_sleeps(long fd, int send)
-{
-	struct fdtable *fdt = NULL;
-	struct file *f = fd_file(fd, &fdt);
-	struct mqueue_inode_info *info;
-	struct inode *inode;
-	long cur;
-
-	if (!f || (BPF_CORE_READ(f, f_flags) & O_NONBLOCK))
-		return 0;
-	inode = BPF_CORE_READ(f, f_inode);
-	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != MQUEUE_MAGIC)
-		return 0;
-	info = (void *)inode - bpf_core_field_offset(struct mqueue_inode_info, vfs_inode);
-	cur = BPF_CORE_READ(info, attr.mq_curmsgs);
-	return send ? cur >= BPF_CORE_READ(info, attr.mq_maxmsg) : cur == 0;
-}
-
-/*
- * A call that will sleep until another process acts: a read of an empty
- * pipe or FIFO, a write to a full one, a wait for a child without WNOHANG;
- * a POSIX queue's receive from an empty queue or send to a full one; any
- * System V msgsnd or msgrcv without IPC_NOWAIT and any semop without a
- * timeout (whether one sleeps is not known before: the daemon's survey
- * confirms, in /proc, that it still sleeps a second later).
- * Noted in `waiting` (struct ipct_wait) until the call returns (sys_exit)
- * or the thread exits; a call that does not sleep costs the few loads of
- * the test. System-wide sessions are not diagnosed (every process would
- * be), so not noted.
- */
-static __always_inline void note_wait(struct ipct_inflight *in, struct pt_regs *regs, bool compat, __u32 session,
-				      const bool typed)
-{
-	struct task_struct *task;
-	struct signal_struct *sig;
-	struct ipct_wait w = {};
 	bool sleeps;
-	__u64 id;
-	__u32 tid;
 
-	if (all_session && session == all_session)
-		return;
-	for (int i = 0; i < 3; i++)
-		w.args[i] = entry_arg(regs, i, compat);
 	switch (in->cls) {
 	case IPCT_SC_READ:
 	case IPCT_SC_READV:
-		sleeps = pipe_sleeps(w.args[0], false, 0, typed);
-		break;
 	case IPCT_SC_WAIT4:
-		sleeps = !(w.args[2] & WNOHANG);
-		break;
 	case IPCT_SC_WAITID:
-		sleeps = !(entry_arg(regs, 3, compat) & WNOHANG);
+	case IPCT_SC_MSGSND:
+	case IPCT_SC_MSGRCV:
+		sleeps = true;
 		break;
 	case IPCT_SC_MQ_SEND:
 	case IPCT_SC_MQ_RECV:
-		/* With a timeout (arg4) it ends by itself. */
-		sleeps = !entry_arg(regs, 4, compat) && ipct_mq_sleeps(w.args[0], in->cls == IPCT_SC_MQ_SEND);
-		break;
-	case IPCT_SC_MSGSND:
-	case IPCT_SC_MSGRCV:
-		sleeps = !(entry_arg(regs, in->cls == IPCT_SC_MSGSND ? 3 : 4, compat) & IPC_NOWAIT);
+		sleeps = !entry_arg(regs, 4, compat);
 		break;
 	case IPCT_SC_SEMOP:
 		sleeps = in->nr != nr_semtimedop || !entry_arg(regs, 3, compat);
 		break;
-	case IPCT_SC_FUTEX:
-		/* sem_wait's: a wait without a timeout (sem_timedwait's ends by itself). */
-		sleeps = ((w.args[1] & FUTEX_CMD_MASK) == FUTEX_WAIT || (w.args[1] & FUTEX_CMD_MASK) == FUTEX_WAIT_BITSET) &&
-			 !entry_arg(regs, 3, compat);
+	case IPCT_SC_FUTEX: {
+		__u64 cmd = entry_arg(regs, 1, compat) & FUTEX_CMD_MASK;
+
+		sleeps = (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && !entry_arg(regs, 3, compat);
 		break;
+	}
 	default:
-		if (in->nr == nr_recvfrom || in->nr == nr_recvmsg) {
-			sleeps = !(entry_arg(regs, in->nr == nr_recvfrom ? 3 : 2, compat) & MSG_DONTWAIT) &&
-				 pipe_sleeps(w.args[0], false, 0, typed);
-			break;
-		}
-		sleeps = (in->nr == nr_write || in->nr == nr_writev) &&
-			 pipe_sleeps(w.args[0], true,
-				     in->nr == nr_write ? (__u64)w.args[2] : iov_bytes(w.args[1], w.args[2], compat),
-				     typed);
+		sleeps = in->nr == nr_recvfrom || in->nr == nr_recvmsg || in->nr == nr_write || in->nr == nr_writev;
 	}
-	if (!sleeps)
+	in->sleeps = sleeps && !(all_session && session == all_session);
+	if (!in->sleeps)
 		return;
-	id = bpf_get_current_pid_tgid();
-	tid = (__u32)id;
-	task = bpf_get_current_task_btf();
-	w.since_ns = in->ts;
-	w.pid = id >> 32;
-	w.tid = tid;
-	w.session = session;
-	w.nr = in->nr;
-	sig = KREAD(typed, task, signal);
-	w.threads = KREAD(typed, sig, nr_threads);
-	if (bpf_map_update_elem(&waiting, &tid, &w, BPF_ANY)) {
-		count(CNT_WAITING_FULL);
-		return;
-	}
-	in->waiting = 1;
-}
-
-/* The thread's read has returned, or the thread is gone. */
-static __always_inline void unnote_wait(struct ipct_inflight *in)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	in->waiting = 0;
-	bpf_map_delete_elem(&waiting, &tid);
+	for (int i = 0; i < 3; i++)
+		in->args[i] = entry_arg(regs, i, compat);
 }
 
 /*
@@ -1003,7 +880,7 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 		break;
 	}
 	}
-	note_wait(in, regs, compat, session, typed);
+	note_sleeper(in, regs, compat, session);
 	return 0;
 }
 
@@ -1518,8 +1395,6 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	if (!in || !in->active)
 		return 0;
 	in->active = 0;
-	if (in->waiting)
-		unnote_wait(in);
 	session = in->session;
 	cls = in->cls;
 	if (nr == -1 && cls != IPCT_SC_PLAIN)
@@ -2057,6 +1932,63 @@ TWO_FORMS(sys_exit)
 TWO_FORMS(signal_generate)
 TWO_FORMS(signal_deliver)
 
+/* <linux/sched.h>: the states of a task asleep. */
+#define TASK_INTERRUPTIBLE   0x0001
+#define TASK_UNINTERRUPTIBLE 0x0002
+
+/* Before 5.14 the state was `state`. */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool task_asleep(struct task_struct *task)
+{
+	unsigned int state;
+
+	if (bpf_core_field_exists(task->__state))
+		state = BPF_CORE_READ(task, __state);
+	else
+		state = BPF_CORE_READ((struct task_struct___pre514 *)task, state);
+	return state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE);
+}
+
+/*
+ * The survey of sleepers: the daemon reads this iterator (bpf_iter_create)
+ * and gets a struct ipct_wait for each traced thread asleep in a call that
+ * note_sleeper() noted. It walks every task on the machine, a few hundred
+ * ns each, once per survey (at most one a second, less when surveys take
+ * long: pipes_scan_blocked), instead of a map insert and delete in every
+ * call that might sleep. The call's fields are written by its own thread:
+ * one that returned and entered another while they were copied has
+ * another entry time, and is left for the next survey.
+ */
+SEC("iter/task")
+int ipct_waiters(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ipct_inflight *in;
+	struct ipct_wait w = {};
+
+	if (!task)
+		return 0;
+	in = bpf_task_storage_get(&inflight, task, NULL, 0);
+	if (!in || !in->active || !in->sleeps)
+		return 0;
+	w.since_ns = in->ts;
+	w.session = in->session;
+	w.nr = in->nr;
+	for (int i = 0; i < 3; i++)
+		w.args[i] = in->args[i];
+	asm volatile("" ::: "memory");
+	if (!task_asleep(task) || !in->active || in->ts != w.since_ns)
+		return 0;
+	w.pid = BPF_CORE_READ(task, tgid);
+	w.tid = BPF_CORE_READ(task, pid);
+	w.threads = BPF_CORE_READ(task, signal, nr_threads);
+	bpf_seq_write(ctx->meta->seq, &w, sizeof(w));
+	return 0;
+}
+
 SEC("raw_tracepoint/sched_process_fork")
 int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -2229,10 +2161,6 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	bool removed;
 	__u8 one = 1;
 
-	/* Any thread that dies asleep in a read leaves no note behind. */
-	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
-	if (in && in->waiting)
-		unnote_wait(in);
 	/* Held or not: a command that never got to exec still ends its session. */
 	sess = bpf_map_lookup_elem(&traced, &key.tgid);
 	if (!sess)

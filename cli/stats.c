@@ -194,7 +194,6 @@ int do_stats(int argc, char **argv)
 		{ "lost", N_("events lost (ring buffer full)") },
 		{ "untraced_children", N_("children not traced (map full)") },
 		{ "lost_calls", N_("calls lost (no task storage)") },
-		{ "unwatched_reads", N_("waits not watched (map full)") },
 		{ "untracked_calls", N_("calls left out of pipe graphs") },
 		{ "clients", N_("clients connected") },
 		{ "backlog_bytes", N_("bytes waiting for clients") },

@@ -518,7 +518,8 @@ struct json_object *stats_json(struct daemon *d, struct client *c)
 	/* Calls of threads the kernel could give no task storage: not recorded. */
 	json_object_object_add(r, "lost_calls", json_object_new_int64((int64_t)cnt.inflight_full));
 	/* Reads that could not be watched for a reader that never sees EOF: the kernel's map was full. */
-	json_object_object_add(r, "unwatched_reads", json_object_new_int64((int64_t)cnt.waiting_full));
+	/* Always 0: the survey reads the sleepers from the tasks, no map to fill (docs/protocol.md). */
+	json_object_object_add(r, "unwatched_reads", json_object_new_int64(0));
 	/* Calls left out of sessions' pipe graphs: a session had the most objects it may. */
 	json_object_object_add(r, "untracked_calls", json_object_new_int64((int64_t)ipct_graph_untracked(d->graph, 0)));
 	json_object_object_add(r, "clients", json_object_new_int(nclients));

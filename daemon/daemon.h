@@ -131,6 +131,7 @@ struct daemon {
 	struct graph_store graphs[GRAPHS_MAX];
 	struct ipct_wait *asleep;       /* threads asleep in a call when attached (pipes.c) */
 	size_t nasleep;
+	bool survey_failed;             /* the last survey could not read the kernel's sleepers (said once) */
 	size_t graphs_next;
 	uint64_t last_blocked_scan_ns;
 	uint64_t blocked_scan_every_ns;  /* BLOCKED_SCAN_NS, or more when the survey is long (pipes.c) */

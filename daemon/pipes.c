@@ -450,6 +450,7 @@ void pipes_scan_blocked(struct daemon *d, uint64_t now)
 	struct scan sc = { d, NULL, 0, 0 };
 	struct ipct_diag_thread *threads = NULL;
 	size_t n;
+	int err;
 
 	for (struct session *s = d->sessions; s; s = s->next)
 		if (s->ring_lost_start != d->ring_lost)
@@ -458,7 +459,11 @@ void pipes_scan_blocked(struct daemon *d, uint64_t now)
 	if (!d->sessions || now - d->last_blocked_scan_ns < MAX(d->blocked_scan_every_ns, BLOCKED_SCAN_NS))
 		return;
 	d->last_blocked_scan_ns = now;
-	tracer_each_waiting(d->tracer, scan_wait, &sc);
+	err = tracer_each_waiting(d->tracer, scan_wait, &sc);
+	/* Said once: the survey goes on with what was read, and tries again next time. */
+	if (err && !d->survey_failed)
+		fprintf(stderr, "ipctraced: the survey of sleeping threads failed: %s\n", strerror(-err));
+	d->survey_failed = err != 0;
 	survey_asleep(d, &sc);
 	n = survey_threads(&sc, &threads);
 	ipct_diag_survey(d->diag, threads, n, now);

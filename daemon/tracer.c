@@ -29,6 +29,7 @@ struct tracer {
 	struct ring_buffer *rb;
 	struct bpf_link **links;
 	size_t nlinks;
+	struct bpf_link *waiters;       /* the survey's iterator (ipct_waiters), made at its first use */
 	bool attached;
 	bool typed_reads;
 	int (*on_event)(void *ctx, const struct ipct_event *e);
@@ -206,9 +207,16 @@ void tracer_free(struct tracer *t)
 		return;
 	tracer_detach(t);
 	free(t->links);
+	bpf_link__destroy(t->waiters);
 	ring_buffer__free(t->rb);
 	ipctrace_bpf__destroy(t->skel);
 	free(t);
+}
+
+/* The programs that attach to the kernel's tracepoints: the loaded form of each, not the iterator. */
+static bool hooked(const struct tracer *t, const struct bpf_program *prog)
+{
+	return bpf_program__autoload(prog) && prog != t->skel->progs.ipct_waiters;
 }
 
 int tracer_attach(struct tracer *t)
@@ -220,7 +228,7 @@ int tracer_attach(struct tracer *t)
 	if (t->attached)
 		return 0;
 	bpf_object__for_each_program(prog, t->skel->obj)
-		n += bpf_program__autoload(prog);
+		n += hooked(t, prog);
 	free(t->links);
 	t->links = calloc(n, sizeof(*t->links));
 	if (!t->links)
@@ -229,7 +237,7 @@ int tracer_attach(struct tracer *t)
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		if (!hooked(t, prog))
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
@@ -451,40 +459,45 @@ void tracer_untrace_stale(struct tracer *t, pid_t pid, uint32_t session)
 		traced_changed(t);
 }
 
-void tracer_each_waiting(struct tracer *t, void (*fn)(const struct ipct_wait *w, void *ctx), void *ctx)
+int tracer_each_waiting(struct tracer *t, void (*fn)(const struct ipct_wait *w, void *ctx), void *ctx)
 {
-	/* In batches: a few syscalls for the whole map, not two per thread. */
-	enum { BATCH = 1024 };
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	int fd = bpf_map__fd(t->skel->maps.waiting);
-	static struct ipct_wait vals[BATCH];
-	static __u32 keys[BATCH];
-	__u32 out, *in = NULL;
-	bool done = false;
+	/* Read in batches: a few syscalls for the whole machine's tasks. */
+	static struct ipct_wait vals[256];
+	size_t have = 0;
+	ssize_t n;
+	int fd;
 
-	while (!done) {
-		__u32 count = BATCH;
-		int err = bpf_map_lookup_batch(fd, in, &out, keys, vals, &count, &opts);
-
-		if (err && errno != ENOENT)
-			break;
-		done = err != 0;
-		for (__u32 i = 0; i < count; i++)
-			fn(&vals[i], ctx);
-		in = &out;
+	if (!t->waiters) {
+		t->waiters = bpf_program__attach_iter(t->skel->progs.ipct_waiters, NULL);
+		if (!t->waiters)
+			return -errno;
 	}
+	fd = bpf_iter_create(bpf_link__fd(t->waiters));
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, (char *)vals + have, sizeof(vals) - have)) > 0) {
+		size_t whole = (have + n) / sizeof(vals[0]);
+
+		for (size_t i = 0; i < whole; i++)
+			fn(&vals[i], ctx);
+		have = (have + n) % sizeof(vals[0]);
+		memmove(vals, &vals[whole], have);
+	}
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
 }
 
 int tracer_counters(struct tracer *t, struct tracer_counters *c)
 {
 	int ncpus = libbpf_num_possible_cpus();
-	uint64_t sums[4] = { 0 };
+	uint64_t sums[3] = { 0 };
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	uint64_t vals[ncpus];
 
-	for (__u32 i = 0; i < 4; i++) {
+	for (__u32 i = 0; i < 3; i++) {
 		if (bpf_map__lookup_elem(t->skel->maps.counters, &i, sizeof(i), vals,
 					 sizeof(vals), 0))
 			return -errno;
@@ -494,7 +507,6 @@ int tracer_counters(struct tracer *t, struct tracer_counters *c)
 	c->ring_full = sums[0];
 	c->traced_full = sums[1];
 	c->inflight_full = sums[2];
-	c->waiting_full = sums[3];
 	return 0;
 }
 

@@ -23,7 +23,6 @@ struct tracer_counters {
 	uint64_t ring_full;             /* records lost: the ring buffer was full */
 	uint64_t traced_full;           /* children not traced: the traced map was full */
 	uint64_t inflight_full;         /* calls without entry data: no task storage for the thread */
-	uint64_t waiting_full;          /* sleeping calls not noted: the map of waiting threads was full */
 };
 
 /* Opens and loads the BPF object (nothing is attached yet). NULL, errno set. */
@@ -79,8 +78,12 @@ void tracer_session_losses(struct tracer *t, uint32_t session, struct tracer_ses
 void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids, size_t n);
 /* pid leaves the traced set if it is still there for session, which has ended. */
 void tracer_untrace_stale(struct tracer *t, pid_t pid, uint32_t session);
-/* Each traced thread the kernel side noted in a call that sleeps for another process (struct ipct_wait). */
-void tracer_each_waiting(struct tracer *t, void (*fn)(const struct ipct_wait *w, void *ctx), void *ctx);
+/*
+ * Each traced thread asleep now in a call that may sleep until another
+ * process acts (struct ipct_wait), from the kernel side's iterator: 0 or
+ * -errno (those read before the error were given).
+ */
+int tracer_each_waiting(struct tracer *t, void (*fn)(const struct ipct_wait *w, void *ctx), void *ctx);
 
 int tracer_counters(struct tracer *t, struct tracer_counters *c);
 

@@ -36,7 +36,7 @@ static const struct metric known[] = {
 	{ "untraced_children", NULL, true, NULL, "Children not added to the traced set: the kernel's map was full." },
 	{ "lost_calls", NULL, true, NULL, "Calls not recorded: the kernel could give the thread no task storage." },
 	{ "unwatched_reads", NULL, true, NULL,
-	  "Waits not watched for the survey of deadlocks: the kernel's map of waiting threads was full." },
+	  "Always 0 (kept for existing dashboards): the survey of deadlocks has no map to fill." },
 	{ "untracked_calls", NULL, true, NULL, "Calls left out of a session's pipe graph: it had 65536 objects." },
 	{ "accept_pauses", NULL, true, NULL, "Times the daemon stopped accepting connections for want of descriptors." },
 	{ "clients", NULL, false, NULL, "Clients connected." },

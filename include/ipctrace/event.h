@@ -363,11 +363,12 @@ struct ipct_inflight {
 	__u32 exited;           /* the process has exited: what it still does (SIGCHLD) is in session */
 	__u32 gen;              /* traced_gen when `cached` was looked up (0: never) */
 	__u32 cached;           /* the thread's session then */
-	__u32 waiting;          /* in the kernel's map of waiting readers (struct ipct_wait) */
+	__u32 sleeps;           /* a call that may sleep until another process acts: args are its first */
 	__u8 cls;               /* the call's class (enum ipct_sys_class), and */
 	__u8 compat;            /* whether it is a 32-bit call (nr is then its native counterpart) */
 	__u8 _pad[2];
 	struct ipct_obj obj;    /* close/dup2: the fd that the call closes */
+	__s64 args[3];          /* (sleeps) the call's first arguments, for the survey (struct ipct_wait) */
 };
 
 /*

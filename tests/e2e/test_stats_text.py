@@ -36,7 +36,7 @@ from textcommon import run_reported, stop
 N = 6
 LABELS = [('events', 'events traced'), ('lost', 'events lost (ring buffer full)'),
           ('untraced_children', 'children not traced (map full)'),
-          ('lost_calls', 'calls lost (no task storage)'), ('unwatched_reads', 'waits not watched (map full)'),
+          ('lost_calls', 'calls lost (no task storage)'),
           ('untracked_calls', 'calls left out of pipe graphs'), ('clients', 'clients connected'),
           ('backlog_bytes', 'bytes waiting for clients'), ('sessions', 'trace sessions'), ('traced_processes', 'traced processes'),
           ('attached', 'programs attached'), ('bpf_reads', 'kernel reads (typed/core)'),
@@ -99,7 +99,7 @@ try:
     # The stats client itself: one connection of root's.
     check_eq('fresh daemon: use by user', {'root(0)': [1, 0, 0, 0]}, text['use by user'])
     check_counters('fresh daemon', text, {'events': 0, 'lost': 0, 'untraced_children': 0, 'lost_calls': 0,
-                                          'unwatched_reads': 0, 'untracked_calls': 0,
+                                          'untracked_calls': 0,
                                           'clients': 1, 'backlog_bytes': 0, 'sessions': 0, 'traced_processes': 0,
                                           'attached': 'false', 'bpf_reads': reads, 'accept_pauses': 0})
     check_eq('fresh daemon: journal', '0.0 MiB in 1 segments, 0 records', text['journal'])
