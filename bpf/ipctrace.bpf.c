@@ -635,14 +635,12 @@ static __always_inline __u8 class_of(long nr)
 		(a)[4] = (__u32)rd(r, di);                                                         \
 		(a)[5] = (__u32)rd(r, bp);                                                         \
 	} while (0)
-#define ENTRY_ARG(regs, i)                                                                         \
-	((i) == 0 ? BPF_CORE_READ((regs), di) : (i) == 1 ? BPF_CORE_READ((regs), si) :             \
-	 (i) == 2 ? BPF_CORE_READ((regs), dx) : (i) == 3 ? BPF_CORE_READ((regs), r10) :            \
-	 BPF_CORE_READ((regs), r8))
-#define ENTRY_ARG_COMPAT(regs, i)                                                                  \
-	((i) == 0 ? BPF_CORE_READ((regs), bx) : (i) == 1 ? BPF_CORE_READ((regs), cx) :             \
-	 (i) == 2 ? BPF_CORE_READ((regs), dx) : (i) == 3 ? BPF_CORE_READ((regs), si) :             \
-	 BPF_CORE_READ((regs), di))
+#define ENTRY_ARG(r, i, rd)                                                                        \
+	((i) == 0 ? rd(r, di) : (i) == 1 ? rd(r, si) : (i) == 2 ? rd(r, dx) : (i) == 3 ? rd(r, r10) : \
+	 rd(r, r8))
+#define ENTRY_ARG_COMPAT(r, i, rd)                                                                 \
+	((i) == 0 ? rd(r, bx) : (i) == 1 ? rd(r, cx) : (i) == 2 ? rd(r, dx) : (i) == 3 ? rd(r, si) :  \
+	 rd(r, di))
 
 /* in_ia32_syscall(): the task's thread_info says so while it is in the call. */
 static __always_inline bool in_compat_syscall(struct pt_regs *regs)
@@ -664,8 +662,8 @@ static __always_inline bool in_compat_syscall(struct pt_regs *regs)
 		(a)[5] = rd(r, regs[5]);                                                           \
 	} while (0)
 #define SYSCALL_ARGS_COMPAT(r, a, rd) SYSCALL_ARGS(r, a, rd)
-#define ENTRY_ARG(regs, i) ((i) ? BPF_CORE_READ((regs), regs[(i)]) : BPF_CORE_READ((regs), orig_x0))
-#define ENTRY_ARG_COMPAT(regs, i) ENTRY_ARG(regs, i)
+#define ENTRY_ARG(r, i, rd) ((i) ? rd(r, regs[(i)]) : rd(r, orig_x0))
+#define ENTRY_ARG_COMPAT(r, i, rd) ENTRY_ARG(r, i, rd)
 
 /* An AArch32 task: its saved state says so. */
 static __always_inline bool in_compat_syscall(struct pt_regs *regs)
@@ -684,12 +682,12 @@ static __always_inline bool in_compat_syscall(struct pt_regs *regs)
 			SYSCALL_ARGS(r, a, rd);                                                    \
 	} while (0)
 
-/* Argument i (0 to 4) of the call being entered. */
-static __always_inline __u64 entry_arg(struct pt_regs *regs, int i, bool compat)
+/* Argument i (0 to 4) of the call being entered: plain loads in the typed form. */
+static __always_inline __u64 entry_arg(struct pt_regs *regs, int i, bool compat, const bool typed)
 {
-	if (compat)
-		return ENTRY_ARG_COMPAT(regs, i);
-	return ENTRY_ARG(regs, i);
+	if (typed)
+		return compat ? ENTRY_ARG_COMPAT(KCAST(regs), i, LOAD) : ENTRY_ARG(KCAST(regs), i, LOAD);
+	return compat ? ENTRY_ARG_COMPAT(regs, i, BPF_CORE_READ) : ENTRY_ARG(regs, i, BPF_CORE_READ);
 }
 
 /*
@@ -772,7 +770,8 @@ static __always_inline __u64 iov_bytes(__u64 iov, __u64 cnt, bool compat)
  * costs a few register loads, and nothing is added or removed per call.
  * System-wide sessions are not diagnosed (every process would be).
  */
-static __always_inline void note_sleeper(struct ipct_inflight *in, struct pt_regs *regs, bool compat, __u32 session)
+static __always_inline void note_sleeper(struct ipct_inflight *in, struct pt_regs *regs, bool compat, __u32 session,
+					 const bool typed)
 {
 	bool sleeps;
 
@@ -787,15 +786,15 @@ static __always_inline void note_sleeper(struct ipct_inflight *in, struct pt_reg
 		break;
 	case IPCT_SC_MQ_SEND:
 	case IPCT_SC_MQ_RECV:
-		sleeps = !entry_arg(regs, 4, compat);
+		sleeps = !entry_arg(regs, 4, compat, typed);
 		break;
 	case IPCT_SC_SEMOP:
-		sleeps = in->nr != nr_semtimedop || !entry_arg(regs, 3, compat);
+		sleeps = in->nr != nr_semtimedop || !entry_arg(regs, 3, compat, typed);
 		break;
 	case IPCT_SC_FUTEX: {
-		__u64 cmd = entry_arg(regs, 1, compat) & FUTEX_CMD_MASK;
+		__u64 cmd = entry_arg(regs, 1, compat, typed) & FUTEX_CMD_MASK;
 
-		sleeps = (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && !entry_arg(regs, 3, compat);
+		sleeps = (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && !entry_arg(regs, 3, compat, typed);
 		break;
 	}
 	default:
@@ -805,7 +804,7 @@ static __always_inline void note_sleeper(struct ipct_inflight *in, struct pt_reg
 	if (!in->sleeps)
 		return;
 	for (int i = 0; i < 3; i++)
-		in->args[i] = entry_arg(regs, i, compat);
+		in->args[i] = entry_arg(regs, i, compat, typed);
 }
 
 /*
@@ -845,11 +844,11 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 	if (!in)
 		return 0;
 	cls = call_class(regs, &nr, &compat);
-	if (cls == IPCT_SC_NONE || (cls == IPCT_SC_IOCTL && compat && !cloexec_request(entry_arg(regs, 1, 1))))
+	if (cls == IPCT_SC_NONE || (cls == IPCT_SC_IOCTL && compat && !cloexec_request(entry_arg(regs, 1, 1, typed))))
 		return 0;
 	/* A shared futex: recorded on a page of a traced shared mapping only. */
-	if (cls == IPCT_SC_FUTEX && ((entry_arg(regs, 1, compat) & FUTEX_PRIVATE_FLAG) ||
-				     !ipct_futex_shared(session, entry_arg(regs, 0, compat))))
+	if (cls == IPCT_SC_FUTEX && ((entry_arg(regs, 1, compat, typed) & FUTEX_PRIVATE_FLAG) ||
+				     !ipct_futex_shared(session, entry_arg(regs, 0, compat, typed))))
 		return 0;
 	in->session = session;
 	in->ts = bpf_ktime_get_boot_ns();
@@ -861,14 +860,14 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 	in->obj.kind = IPCT_KIND_NONE;
 	switch (cls) {
 	case IPCT_SC_CLOSE:
-		fd_resolve((int)entry_arg(regs, 0, compat), &in->obj, R_COE | rd);
+		fd_resolve((int)entry_arg(regs, 0, compat, typed), &in->obj, R_COE | rd);
 		break;
 	case IPCT_SC_DUP2:
-		fd_resolve((int)entry_arg(regs, 1, compat), &in->obj, R_COE | rd);
+		fd_resolve((int)entry_arg(regs, 1, compat, typed), &in->obj, R_COE | rd);
 		break;
 	case IPCT_SC_SIGACTION:
 	case IPCT_SC_SIGPROCMASK: {
-		__u64 ptr = entry_arg(regs, 1, compat);
+		__u64 ptr = entry_arg(regs, 1, compat, typed);
 
 		if (ptr) {
 			if (cls == IPCT_SC_SIGACTION)
@@ -880,7 +879,7 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 		break;
 	}
 	}
-	note_sleeper(in, regs, compat, session);
+	note_sleeper(in, regs, compat, session, typed);
 	return 0;
 }
 
