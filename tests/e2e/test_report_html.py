@@ -67,7 +67,9 @@ class Dom(html.parser.HTMLParser):
         self.texts.append(data)
 
 
-def chromium(args, timeout=120):
+def chromium(args, timeout=600):
+    # The timeout only ends a chromium that hangs: in a kernel-matrix guest
+    # under emulation, on a loaded host, one page took over 120 s.
     with tempfile.TemporaryDirectory(prefix='ipctrace-chromium-') as home:
         # Its profile in a directory of its own: nothing of the machine's, nothing left behind.
         r = subprocess.run([CHROMIUM, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
