@@ -109,6 +109,10 @@ static void test_spanish(const char *localedir)
 			       "\"args\":[\"Operation not permitted\"]}");
 	CHECK_STR(ipct_errmsg_said(o, buf, sizeof(buf)), "trace: no se pudo empezar a trazar: Operación no permitida");
 	json_object_put(o);
+	/* An empty msgid is no message id: gettext("") would give the catalogue's header. */
+	o = json_tokener_parse("{\"ok\":false,\"error\":\"E\",\"msgid\":\"\",\"args\":[]}");
+	CHECK_STR(ipct_errmsg_said(o, buf, sizeof(buf)), "");
+	json_object_put(o);
 	setlocale(LC_ALL, "C");
 }
 
