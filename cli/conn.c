@@ -380,18 +380,12 @@ struct json_object *conn_query(struct conn *c, const char *cmd, char **matches, 
 const char *reply_error(struct json_object *reply)
 {
 	static char msg[1024];
-	struct json_object *ok, *err, *id, *args;
+	struct json_object *ok;
 
 	if (json_object_object_get_ex(reply, "ok", &ok) && json_object_get_boolean(ok))
 		return NULL;
 	/* The daemon speaks English; its message id in the user's language, when this CLI knows it. */
-	if (json_object_object_get_ex(reply, "msgid", &id) && json_object_is_type(id, json_type_string) &&
-	    json_object_object_get_ex(reply, "args", &args) &&
-	    ipct_errmsg_fill(msg, sizeof(msg), _(json_object_get_string(id)), args) != -EINVAL)
-		return msg;
-	if (json_object_object_get_ex(reply, "error", &err))
-		return json_object_get_string(err);
-	return _("malformed reply");
+	return ipct_errmsg_said(reply, msg, sizeof(msg)) ?: _("malformed reply");
 }
 
 int64_t notice_lost(struct json_object *n)

@@ -253,8 +253,7 @@ void reply_error(struct client *c, const char *fmt, ...)
 	/* In the client's language, not the daemon's: the CLI translates msgid and fills in args. */
 	json_object_object_add(r, "ok", json_object_new_boolean(0));
 	va_start(ap, fmt);
-	if (ipct_errmsg_add(r, fmt, ap) < 0)
-		json_object_object_add(r, "error", json_object_new_string(fmt));
+	ipct_errmsg_add(r, fmt, ap);
 	va_end(ap);
 	client_queue_json(c, r);
 	json_object_put(r);

@@ -46,6 +46,8 @@ static void put(struct out *o, const char *s, size_t n)
  * One conversion of fmt at *p (just after its '%'): its argument's position
  * (1-based, 0 when it names none), its length modifier and conversion
  * letter. Moves *p past it; false when it is no conversion printf knows.
+ * This is the one parser of printf conversions: the daemon's errors
+ * (errmsg.c) are said through it too.
  */
 static bool spec(const char **p, unsigned *pos, char mod[3], char *conv, bool *star_w, bool *star_p)
 {
@@ -57,6 +59,8 @@ static bool spec(const char **p, unsigned *pos, char mod[3], char *conv, bool *s
 	for (const char *d = s; *d >= '0' && *d <= '9'; d++) {
 		n = n * 10 + (unsigned)(*d - '0');
 		if (d[1] == '$') {
+			if (!n)
+				return false;
 			*pos = n;
 			s = d + 2;
 			break;
@@ -79,7 +83,8 @@ static bool spec(const char **p, unsigned *pos, char mod[3], char *conv, bool *s
 	mod[0] = mod[1] = mod[2] = '\0';
 	for (int i = 0; i < 2 && strchr("hlLqjzt", *s); i++)
 		mod[i] = *s++;
-	if (!*s || !strchr("diouxXeEfFgGaAcsp", *s))
+	/* %m: strerror(errno), glibc's; it takes no argument of printf's, but is one of the parts. */
+	if (!*s || !strchr("diouxXeEfFgGaAcspm", *s))
 		return false;
 	*conv = *s++;
 	*p = s;
@@ -89,6 +94,7 @@ static bool spec(const char **p, unsigned *pos, char mod[3], char *conv, bool *s
 /* Each argument of fmt, formatted alone with its own conversion, into store. */
 static int collect(struct clause *c, const char *fmt, va_list ap, char *store, size_t len)
 {
+	int errnum = errno;
 	size_t used = 0;
 
 	c->fmt = fmt;
@@ -156,6 +162,9 @@ static int collect(struct clause *c, const char *fmt, va_list ap, char *store, s
 		case 'p':
 			k = FMT(va_arg(ap, void *));
 			break;
+		case 'm':
+			k = snprintf(dst, room, "%s", strerror(errnum));
+			break;
 		default:
 			k = mod[0] == 'L' ? FMT(va_arg(ap, long double)) : FMT(va_arg(ap, double));
 		}
@@ -196,7 +205,8 @@ static bool is_sub(const char *s)
 /* c's format (translated when translate) with its arguments put back, words and clauses rendered in turn. */
 static int render(const struct clause *c, bool translate, struct out *o)
 {
-	const char *f = translate ? gettext(c->fmt) : c->fmt;
+	/* (gettext("") is the catalogue's header.) */
+	const char *f = translate && *c->fmt ? gettext(c->fmt) : c->fmt;
 	size_t next = 0;
 
 	for (const char *p; (p = strchr(f, '%')); ) {
@@ -229,6 +239,9 @@ static int render(const struct clause *c, bool translate, struct out *o)
 			if (decode(&sub, arg, buf, sizeof(buf)) || render(&sub, translate, o))
 				return -EINVAL;
 		} else {
+			/* A %m argument is glibc's English strerror text: libc's catalogue has it. */
+			if (conv == 'm' && translate)
+				arg = dgettext("libc", arg);
 			put(o, arg, strlen(arg));
 		}
 	}

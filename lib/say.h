@@ -35,6 +35,11 @@ struct ipct_text {
 	bool over;              /* a part did not fit: the message has no parts */
 };
 
+/*
+ * fmt's conversions are printf's (%m too, strerror(errno)), in order: a
+ * format that names an argument (%N$), or has more than 16 conversions, is
+ * said as printf says it, and the message has no parts.
+ */
 void ipct_say(struct ipct_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ipct_vsay(struct ipct_text *t, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 

@@ -4,8 +4,11 @@
  * printf gives, and its parts (JSON) give that text again; words and
  * clauses nest as arrays; a part renders its arguments in the order a
  * translation names them, and one that names an argument it lacks is
- * refused, so that the CLI shows the English message instead.
+ * refused, so that the CLI shows the English message instead. say.c
+ * holds the one parser of printf conversions (the daemon's errors,
+ * lib/errmsg.c, go through it too): it is tested here, both ways.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -40,6 +43,40 @@ static void test_conversions(void)
 	CHECK(ipct_parts_render(parts, false, buf, sizeof(buf)) == (int)strlen(want));
 	CHECK_STR(buf, want);
 	json_object_put(parts);
+
+	/* %m is strerror(errno), kept as an argument; %% none. */
+	t = (struct ipct_text){ .len = 0 };
+	errno = EPERM;
+	ipct_say(&t, "%s: %m (100%%, %#llx %hhu %+.2e)", "kill", 0x1fULL, (unsigned char)200, 1.5);
+	CHECK_STR(t.buf, "kill: Operation not permitted (100%, 0x1f 200 +1.50e+00)");
+	parts = ipct_text_parts(&t);
+	CHECK_STR(json_object_to_json_string_ext(parts, JSON_C_TO_STRING_PLAIN),
+		  "[[\"%s: %m (100%%, %#llx %hhu %+.2e)\",\"kill\",\"Operation not permitted\",\"0x1f\",\"200\","
+		  "\"+1.50e+00\"]]");
+	json_object_put(parts);
+}
+
+/*
+ * What a format of the source cannot keep apart is said as printf says it,
+ * without parts (the CLI shows that English): a %N$ (the source names its
+ * arguments in order), more conversions than a clause holds.
+ */
+static void test_unkept(void)
+{
+	struct ipct_text t = { .len = 0 };
+	char sub[64];
+
+	ipct_say(&t, "%2$s %1$s", "a", "b");
+	CHECK_STR(t.buf, "b a");
+	CHECK(t.over && !ipct_text_parts(&t));
+
+	t = (struct ipct_text){ .len = 0 };
+	ipct_say(&t, "%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d", 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7);
+	CHECK_STR(t.buf, "12345678901234567");
+	CHECK(t.over && !ipct_text_parts(&t));
+
+	/* A clause that cannot be kept apart is its English text, a plain argument. */
+	CHECK_STR(ipct_sub(sub, sizeof(sub), "%2$s-%1$s", "a", "b"), "b-a");
 }
 
 static void test_words_and_clauses(void)
@@ -64,11 +101,35 @@ static void test_render(void)
 	struct json_object *d;
 	char buf[64], text[64];
 
-	/* Positional conversions, as a translation reorders them. */
-	CHECK_STR(render("[[\"%2$s then %1$s (%3$d%%)\",\"a\",\"b\",\"7\"]]", buf, sizeof(buf)), "b then a (7%)");
-	/* A conversion with no argument left, or a nested word that is no list of strings: refused. */
-	CHECK_STR(render("[[\"%s and %s\",\"a\"]]", buf, sizeof(buf)), "(refused)");
-	CHECK_STR(render("[[\"%3$s\",\"a\",\"b\"]]", buf, sizeof(buf)), "(refused)");
+	/*
+	 * A format as a translation has it: the arguments in order, or where
+	 * %N$ says (again, too); widths, precisions, '*', flags and length
+	 * modifiers were applied in the source and take nothing here.
+	 */
+	static const struct {
+		const char *parts, *want;
+	} cases[] = {
+		{ "[[\"%2$s then %1$s (%3$d%%)\",\"a\",\"b\",\"7\"]]", "b then a (7%)" },
+		{ "[[\"%1$s=%1$s, %2$u\",\"a\",\"3\"]]", "a=a, 3" },
+		{ "[[\"%-5s|%.3s|%*d|%08.2f|%lld|%zu|%#x\",\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\"]]", "a|b|c|d|e|f|g" },
+		{ "[[\"%m, %s\",\"No such file or directory\",\"x\"]]", "No such file or directory, x" },
+		{ "[[\"%%s 100%%\"]]", "%s 100%" },
+		{ "[[\"%s \",\"a\"],[\"%s\",\"b\"]]", "a b" },
+		{ "[[\"\"]]", "" },
+		/* More conversions than arguments, a position past them or 0: refused. */
+		{ "[[\"%s and %s\",\"a\"]]", "(refused)" },
+		{ "[[\"%3$s\",\"a\",\"b\"]]", "(refused)" },
+		{ "[[\"%0$s\",\"a\"]]", "(refused)" },
+		/* Malformed: no conversion letter, one printf lacks, %n (a format from elsewhere is never printf's). */
+		{ "[[\"50%\",\"a\"]]", "(refused)" },
+		{ "[[\"%5$\",\"a\"]]", "(refused)" },
+		{ "[[\"bad %q\",\"a\"]]", "(refused)" },
+		{ "[[\"%n\",\"a\"]]", "(refused)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_STR(render(cases[i].parts, buf, sizeof(buf)), cases[i].want);
+	/* A nested word that is no list of strings, a part that is no list: refused. */
 	CHECK_STR(render("[[\"%s\",[\"%s\",[\"x\"]]]]", buf, sizeof(buf)), "(refused)");
 	CHECK_STR(render("[[]]", buf, sizeof(buf)), "(refused)");
 	CHECK_STR(render("\"text\"", buf, sizeof(buf)), "(refused)");
@@ -109,6 +170,7 @@ static void test_overflow(void)
 int main(void)
 {
 	test_conversions();
+	test_unkept();
 	test_words_and_clauses();
 	test_render();
 	test_overflow();
