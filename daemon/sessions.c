@@ -501,7 +501,8 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 		return 0;
 	ipct_counts_add(&d->counts, e);
 	log_add(d, IPCT_JREC_EVENT, e, sizeof(*e), e->ts_ns);
-	log_follow(d, e);
+	if (d->followers)
+		log_follow(d, e);
 	s = session_find(d, e->session);
 	if (!s) {
 		/*
