@@ -801,9 +801,12 @@ static __attribute__((noinline)) void lc_event(struct ipct_lc *lc, const struct 
 	}
 }
 
-void ipct_lc_event(struct ipct_lc *lc, const struct ipct_event *e)
+void ipct_lc_event(struct ipct_lc *lc, const struct ipct_evctx *cx)
 {
-	if (e->type != IPCT_EV_SYSCALL || signal_call(e))
+	const struct ipct_event *e = cx->e;
+
+	/* Of the reads and writes that succeeded (cx->io, most events), only a signalfd's read can be one. */
+	if (e->type != IPCT_EV_SYSCALL || ((!cx->io || e->kind[0] == IPCT_KIND_SIGNALFD) && signal_call(e)))
 		lc_event(lc, e);
 }
 

@@ -11,6 +11,7 @@
 
 #include "ipctrace/event.h"
 #include "ipctrace/sigrec.h"
+#include "evctx.h"
 #include "symbols.h"
 
 struct ipct_lc;
@@ -25,7 +26,7 @@ struct ipct_lc *ipct_lc_new(struct ipct_syms *syms, ipct_lc_emit_fn emit, void *
 void ipct_lc_free(struct ipct_lc *lc);
 
 /* One event from the ring, in ring order. */
-void ipct_lc_event(struct ipct_lc *lc, const struct ipct_event *e);
+void ipct_lc_event(struct ipct_lc *lc, const struct ipct_evctx *cx);
 
 /* pid is traced in session (a process attached while running; fork and exec are followed without this). */
 void ipct_lc_track(struct ipct_lc *lc, uint32_t pid, uint32_t session);
