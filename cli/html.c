@@ -177,6 +177,7 @@ void report_free(struct report *rp)
 
 static void own_models(struct report *rp, const struct ipct_event *e, bool new_proc)
 {
+	struct ipct_evctx cx = ipct_evctx(e);
 	size_t i;
 
 	for (i = 0; i < rp->nsessions && rp->sessions[i] != e->session; i++)
@@ -186,8 +187,8 @@ static void own_models(struct report *rp, const struct ipct_event *e, bool new_p
 	/* The log starts at the command's exec: the correlator must know it is traced. */
 	if (new_proc)
 		ipct_lc_track(rp->lc, e->pid, e->session);
-	ipct_graph_event(rp->graph, e);
-	ipct_lc_event(rp->lc, e);
+	ipct_graph_event(rp->graph, &cx);
+	ipct_lc_event(rp->lc, &cx);
 }
 
 void report_event(struct report *rp, const struct ipct_event *e)

@@ -1662,10 +1662,12 @@ static void on_exit_event(struct view *v, const struct ipct_event *e)
 
 void view_event(struct view *v, const struct ipct_event *e)
 {
+	struct ipct_evctx cx = ipct_evctx(e);
+
 	if (!v)
 		return;
 	/* First, so that a line drawn for this event sees the tables as they are after it. */
-	ipct_graph_event(v->graph, e);
+	ipct_graph_event(v->graph, &cx);
 	if (v->broken)
 		return;
 	switch (e->type) {

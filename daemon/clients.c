@@ -747,7 +747,7 @@ void clients_reap(struct daemon *d)
 		}
 		*pp = c->next;
 		sessions_drop_client(d, c);
-		log_free(c->logq);
+		log_free(d, c->logq);
 		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 		close(c->fd);
 		ipct_buf_free(&c->in);

@@ -115,6 +115,7 @@ struct daemon {
 	const char *socket_path;
 	struct tracer *tracer;
 	struct client *clients;
+	size_t followers;       /* clients following the log live: an event walks the clients only then */
 	struct session *sessions;
 	struct json_object *ended[ENDED_MAX];   /* ended sessions' entries, a ring */
 	size_t ended_next;
@@ -244,10 +245,10 @@ void log_graph(struct daemon *d, const struct session *s, struct json_object *ob
 void do_explain(struct daemon *d, struct client *c, struct json_object *req);
 /* Advances the log queries whose clients have room; true while some have more to do. */
 bool log_step(struct daemon *d);
-void log_end_scan(struct client *c);
+void log_end_scan(struct daemon *d, struct client *c);
 /* A drained event, to the clients following the log. */
 void log_follow(struct daemon *d, const struct ipct_event *e);
-void log_free(struct logq *q);
+void log_free(struct daemon *d, struct logq *q);
 
 /* pipes.c */
 /* A diagnosis (the graph's or the engine's), to the session's client and the journal. */

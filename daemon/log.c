@@ -236,10 +236,12 @@ static void want_add(struct logq *q, uint32_t pid)
 	q->nwant += node != NULL;
 }
 
-void log_free(struct logq *q)
+void log_free(struct daemon *d, struct logq *q)
 {
 	if (!q)
 		return;
+	if (q->phase == LOGQ_LIVE && q->follow)
+		d->followers--;
 	ipct_evfilter_free(q->f);
 	tdestroy(q->want, pid_keep);
 	free(q->ctx);
@@ -333,7 +335,7 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 		}
 	}
 	if (!ok) {
-		log_free(q);
+		log_free(d, q);
 		return;
 	}
 	q->losses = json_object_new_array();
@@ -360,7 +362,7 @@ void do_log(struct daemon *d, struct client *c, struct json_object *req)
 	json_object_object_add(v, "realtime_offset_ns", json_object_new_int64(q->realtime_off));
 	reply_ok(c, v);
 	if (!d->journal)
-		log_end_scan(c);
+		log_end_scan(d, c);
 }
 
 struct scan_ctx {
@@ -429,7 +431,7 @@ static bool on_explain(uint16_t type, const void *rec, uint16_t len, int64_t rea
 }
 
 /* The answer to explain: the session's diagnoses, oldest first, or why there are none to give. */
-static void explain_end(struct client *c, int err)
+static void explain_end(struct daemon *d, struct client *c, int err)
 {
 	struct logq *q = c->logq;
 	struct json_object *r, *diags;
@@ -451,7 +453,7 @@ static void explain_end(struct client *c, int err)
 		json_object_object_add(r, "diagnoses", diags);
 		reply_ok(c, r);
 	}
-	log_free(q);
+	log_free(d, q);
 	c->logq = NULL;
 }
 
@@ -603,7 +605,7 @@ static bool on_context(uint16_t type, const void *rec, uint16_t len, int64_t rea
 	return q->nwant > 0;
 }
 
-void log_end_scan(struct client *c)
+void log_end_scan(struct daemon *d, struct client *c)
 {
 	struct logq *q = c->logq;
 	struct json_object *n = json_object_new_object();
@@ -619,8 +621,10 @@ void log_end_scan(struct client *c)
 	client_queue_json(c, n);
 	json_object_put(n);
 	q->phase = LOGQ_LIVE;
-	if (!q->follow) {
-		log_free(q);
+	if (q->follow) {
+		d->followers++;
+	} else {
+		log_free(d, q);
 		c->logq = NULL;
 	}
 }
@@ -662,7 +666,7 @@ static void logq_step(struct daemon *d, struct client *c)
 		err = ipct_journal_step(d->journal, &q->cur, q->follow ? NULL : &q->end, q->since, q->until,
 					LOG_STEP_BLOCKS, on_record, &sc);
 		if (err >= 0 && q->cur.done)
-			log_end_scan(c);
+			log_end_scan(d, c);
 		break;
 	case LOGQ_LIVE:
 		break;
@@ -670,12 +674,12 @@ static void logq_step(struct daemon *d, struct client *c)
 		err = ipct_journal_step_back(d->journal, &q->back, INT64_MIN, INT64_MAX, LOG_STEP_BLOCKS,
 					     on_explain, &sc);
 		if (err < 0 || q->back.done || q->start.session)
-			explain_end(c, err);
+			explain_end(d, c, err);
 		return;
 	}
 	if (err < 0) {
 		q->read_error = err;
-		log_end_scan(c);
+		log_end_scan(d, c);
 	}
 }
 

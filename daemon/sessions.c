@@ -460,48 +460,54 @@ static void notify_seen(struct session *s, pid_t pid)
  * shmdt and munmap name an address: the graph knows which segment or
  * /dev/shm file is there, which becomes the event's object (x[0]) before
  * it is logged and streamed; so does a futex's address, a POSIX
- * semaphore's in a mapped /dev/shm file. A copy in *copy; other events as
- * they are. NULL: a futex on memory the process has no shared mapping of
- * (the kernel side keeps the pages of a mapping after its munmap, which
- * another process of the session may not have made): dropped.
+ * semaphore's in a mapped /dev/shm file. cx's event becomes a copy in
+ * *copy; other events stay as they are. False: a futex on memory the
+ * process has no shared mapping of (the kernel side keeps the pages of a
+ * mapping after its munmap, which another process of the session may not
+ * have made): dropped.
  */
-static const struct ipct_event *shm_named(struct daemon *d, const struct ipct_event *e, struct ipct_event *copy)
+static bool shm_named(struct daemon *d, struct ipct_evctx *cx, struct ipct_event *copy)
 {
-	const struct ipct_syscall *sc;
+	const struct ipct_event *e = cx->e;
+	const struct ipct_syscall *sc = cx->sc;
 
-	if (e->type != IPCT_EV_SYSCALL || (e->kind[0] != IPCT_KIND_SHM && e->kind[0] != IPCT_KIND_SEM) ||
-	    e->sys.x[0] || !(sc = ipct_syscall_by_nr(e->nr)) ||
+	if (!sc || (e->kind[0] != IPCT_KIND_SHM && e->kind[0] != IPCT_KIND_SEM) || e->sys.x[0] ||
 	    (sc->cls != IPCT_SC_SHMDT && sc->cls != IPCT_SC_MUNMAP && sc->cls != IPCT_SC_FUTEX))
-		return e;
+		return true;
 	*copy = *e;
 	if (sc->cls == IPCT_SC_FUTEX) {
 		bool anon = false;
 		uint64_t ino = ipct_graph_mapping_at(d->graph, e->pid, e->sys.args[0], &anon);
 
 		if (!ino)
-			return NULL;
+			return false;
 		copy->sys.x[0] = anon ? 0 : ino;
 	} else {
 		copy->sys.x[0] = ipct_graph_shm_at(d->graph, e->pid, e->sys.args[0]);
 	}
-	return copy;
+	cx->e = copy;
+	return true;
 }
 
 int sessions_on_event(void *ctx, const struct ipct_event *e)
 {
 	struct daemon *d = ctx;
 	struct ipct_event named;
+	struct ipct_evctx cx;
 	struct session *s;
 
 	d->events++;
 	if (e->version != IPCT_EVENT_VERSION)
 		return 0;
-	e = shm_named(d, e, &named);
-	if (!e)
+	/* What the modules would each ask of the event, asked once. */
+	cx = ipct_evctx(e);
+	if (!shm_named(d, &cx, &named))
 		return 0;
+	e = cx.e;
 	ipct_counts_add(&d->counts, e);
 	log_add(d, IPCT_JREC_EVENT, e, sizeof(*e), e->ts_ns);
-	log_follow(d, e);
+	if (d->followers)
+		log_follow(d, e);
 	s = session_find(d, e->session);
 	if (!s) {
 		/*
@@ -542,9 +548,9 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 		return 0;
 	/* After the event itself: a record it completes follows it in the stream. */
 	ipct_syms_on_event(d->syms, e);
-	ipct_lc_event(d->lc, e);
-	ipct_graph_event(d->graph, e);
-	ipct_diag_event(d->diag, e);
+	ipct_lc_event(d->lc, &cx);
+	ipct_graph_event(d->graph, &cx);
+	ipct_diag_event(d->diag, &cx);
 	return 0;
 }
 

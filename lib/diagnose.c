@@ -1987,14 +1987,9 @@ static void on_generate(struct ipct_diag *dg, struct dsession *s, const struct i
  * them, on_syscall only notes a process's first call. Done here without
  * the rest; false for anything else.
  */
-static bool quick_fd_call(struct ipct_diag *dg, const struct ipct_event *e)
+static bool fd_class(uint8_t cls)
 {
-	const struct ipct_syscall *sc;
-	struct dproc *p;
-
-	if (e->type != IPCT_EV_SYSCALL || e->sys.ret < 0 || !(sc = ipct_syscall_by_nr(e->nr)))
-		return false;
-	switch (sc->cls) {
+	switch (cls) {
 	case IPCT_SC_FD:
 	case IPCT_SC_FD_IOV:
 	case IPCT_SC_READ:
@@ -2002,11 +1997,22 @@ static bool quick_fd_call(struct ipct_diag *dg, const struct ipct_event *e)
 	case IPCT_SC_SOCK:
 	case IPCT_SC_FD_MSG:
 	case IPCT_SC_FD_MMSG:
-		break;
-	default:
-		return false;
+		return true;
 	}
-	if (session_find(dg, e->session) && (p = proc_find(dg, e->session, e->pid)))
+	return false;
+}
+
+static bool quick_fd_call(struct ipct_diag *dg, const struct ipct_evctx *cx)
+{
+	const struct ipct_event *e = cx->e;
+	struct dproc *p;
+
+	/* A read or write that succeeded (cx->io, most events) is one of them: its class is not asked. */
+	if (!cx->io && (!cx->sc || e->sys.ret < 0 || !fd_class(cx->sc->cls)))
+		return false;
+	/* A process is in the hash only while its session is known (ipct_diag_end_session). */
+	p = proc_find(dg, e->session, e->pid);
+	if (p)
 		first_call(p, e);
 	return true;
 }
@@ -2037,10 +2043,10 @@ static __attribute__((noinline)) void diag_event(struct ipct_diag *dg, const str
 	}
 }
 
-void ipct_diag_event(struct ipct_diag *dg, const struct ipct_event *e)
+void ipct_diag_event(struct ipct_diag *dg, const struct ipct_evctx *cx)
 {
-	if (!quick_fd_call(dg, e))
-		diag_event(dg, e);
+	if (!quick_fd_call(dg, cx))
+		diag_event(dg, cx->e);
 }
 
 bool ipct_diag_adopted(struct ipct_diag *dg, uint32_t session, uint32_t child_pid, uint32_t target_pid)

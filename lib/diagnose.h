@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "ipctrace/event.h"
+#include "evctx.h"
 #include "graph.h"
 #include "symbols.h"
 
@@ -45,7 +46,7 @@ struct ipct_diag_seed {
 void ipct_diag_seed(struct ipct_diag *dg, const struct ipct_diag_seed *s);
 
 /* One event from the ring, in ring order, after ipct_graph_event. */
-void ipct_diag_event(struct ipct_diag *dg, const struct ipct_event *e);
+void ipct_diag_event(struct ipct_diag *dg, const struct ipct_evctx *cx);
 
 /*
  * Where a traced thread is: asleep in syscall nr (args its first three

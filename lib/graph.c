@@ -2025,22 +2025,21 @@ static void count_refused(struct ipct_graph *g, uint32_t session)
  * on_syscall, on_fd_call, fd_learn and account would do for them, and no
  * more; false for anything else.
  */
-static bool quick_data_call(struct ipct_graph *g, const struct ipct_event *e)
+static bool quick_data_call(struct ipct_graph *g, const struct ipct_evctx *cx)
 {
-	const struct ipct_syscall *sc;
+	const struct ipct_event *e = cx->e;
 	struct gproc *p;
 	struct fdent *ent;
 	bool write;
 
 	/* A call that moves bytes (lib/syscalls.c's io) is one of on_syscall's descriptor calls, fd first. */
-	if (e->type != IPCT_EV_SYSCALL || e->sys.ret < 0 || !(sc = ipct_syscall_by_nr(e->nr)) ||
-	    (sc->io != IPCT_IO_READ && sc->io != IPCT_IO_WRITE))
+	if (!cx->io)
 		return false;
 	p = proc_find(g, e->pid);
 	ent = p ? fd_find(p, (int)e->sys.args[0]) : NULL;
 	if (!ent || ent->obj->ino != e->sys.x[0] || ent->obj->kind == IPCT_KIND_MQUEUE)
 		return false;
-	write = sc->io == IPCT_IO_WRITE;
+	write = cx->sc->io == IPCT_IO_WRITE;
 	count_io(ent->obj, ent->h, write, (uint64_t)e->sys.ret);
 	ent->obj->eof_reads += !write && e->sys.ret == 0;
 	return true;
@@ -2075,10 +2074,10 @@ static __attribute__((noinline)) void graph_event(struct ipct_graph *g, const st
 	count_refused(g, e->session);
 }
 
-void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e)
+void ipct_graph_event(struct ipct_graph *g, const struct ipct_evctx *cx)
 {
-	if (!quick_data_call(g, e))
-		graph_event(g, e);
+	if (!quick_data_call(g, cx))
+		graph_event(g, cx->e);
 }
 
 void ipct_graph_seed(struct ipct_graph *g, uint32_t pid, uint32_t session, const char *comm, int fd,

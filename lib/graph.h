@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "ipctrace/event.h"
+#include "evctx.h"
 #include "match.h"
 
 struct ipct_graph;
@@ -24,7 +25,7 @@ typedef void (*ipct_graph_diag_fn)(uint32_t session, struct json_object *diag, v
 struct ipct_graph *ipct_graph_new(int64_t realtime_off, ipct_graph_diag_fn diag, void *data);
 void ipct_graph_free(struct ipct_graph *g);
 
-void ipct_graph_event(struct ipct_graph *g, const struct ipct_event *e);
+void ipct_graph_event(struct ipct_graph *g, const struct ipct_evctx *cx);
 
 /*
  * pid is traced in session with this descriptor already open (a process

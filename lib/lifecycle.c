@@ -667,7 +667,7 @@ static void on_sigaction(struct ipct_lc *lc, struct proc *p, const struct ipct_e
 		discard_pending(lc, p, e, same_signal);
 }
 
-/* The calls a signal's story can be in: the rest, most events, are passed at once (ipct_lc_event). */
+/* The calls a signal's story can be in: the rest are passed at once (ipct_lc_other). */
 static bool signal_call(const struct ipct_event *e)
 {
 	return e->nr == __NR_rt_sigreturn || e->nr == __NR_rt_sigaction || e->nr == __NR_rt_sigtimedwait ||
@@ -772,7 +772,7 @@ static void proc_end(struct ipct_lc *lc, struct proc *p, const struct ipct_event
 	proc_remove(lc, p);
 }
 
-/* Not inlined: its register saving would be paid by the events ipct_lc_event passes at once. */
+/* Not inlined: its register saving would be paid by the events ipct_lc_other passes at once. */
 static __attribute__((noinline)) void lc_event(struct ipct_lc *lc, const struct ipct_event *e)
 {
 	struct proc *p;
@@ -801,7 +801,7 @@ static __attribute__((noinline)) void lc_event(struct ipct_lc *lc, const struct 
 	}
 }
 
-void ipct_lc_event(struct ipct_lc *lc, const struct ipct_event *e)
+void ipct_lc_other(struct ipct_lc *lc, const struct ipct_event *e)
 {
 	if (e->type != IPCT_EV_SYSCALL || signal_call(e))
 		lc_event(lc, e);

@@ -11,6 +11,7 @@
 
 #include "ipctrace/event.h"
 #include "ipctrace/sigrec.h"
+#include "evctx.h"
 #include "symbols.h"
 
 struct ipct_lc;
@@ -24,8 +25,19 @@ typedef void (*ipct_lc_emit_fn)(const struct ipct_sigrec *r, void *data);
 struct ipct_lc *ipct_lc_new(struct ipct_syms *syms, ipct_lc_emit_fn emit, void *data);
 void ipct_lc_free(struct ipct_lc *lc);
 
-/* One event from the ring, in ring order. */
-void ipct_lc_event(struct ipct_lc *lc, const struct ipct_event *e);
+/* An event that ipct_lc_event does not pass at once. */
+void ipct_lc_other(struct ipct_lc *lc, const struct ipct_event *e);
+
+/*
+ * One event from the ring, in ring order. A read or write that succeeded
+ * (most events) is in no signal's story unless it read a signalfd: passed
+ * here, with no call.
+ */
+static inline void ipct_lc_event(struct ipct_lc *lc, const struct ipct_evctx *cx)
+{
+	if (!cx->io || cx->e->kind[0] == IPCT_KIND_SIGNALFD)
+		ipct_lc_other(lc, cx->e);
+}
 
 /* pid is traced in session (a process attached while running; fork and exec are followed without this). */
 void ipct_lc_track(struct ipct_lc *lc, uint32_t pid, uint32_t session);

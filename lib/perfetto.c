@@ -799,6 +799,7 @@ int ipct_pf_begin(struct ipct_pf *p, struct ipct_buf *out)
 
 int ipct_pf_event(struct ipct_pf *p, const struct ipct_event *e, struct ipct_buf *out)
 {
+	struct ipct_evctx cx = ipct_evctx(e);
 	struct proc *pr;
 
 	p->out = out;
@@ -822,7 +823,7 @@ int ipct_pf_event(struct ipct_pf *p, const struct ipct_event *e, struct ipct_buf
 			on_proc(p, pr, e);
 	}
 	/* Its records come out through on_record. */
-	ipct_lc_event(p->lc, e);
+	ipct_lc_event(p->lc, &cx);
 	if (e->type == IPCT_EV_EXIT)
 		proc_exited(p, e->pid);
 	return p->err;

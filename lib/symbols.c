@@ -813,8 +813,7 @@ static void proc_learn(struct ipct_syms *s, const struct ipct_event *e)
 	running_file(p, e->pid);
 }
 
-/* Not inlined: its register saving would be paid by the events ipct_syms_on_event passes at once. */
-static __attribute__((noinline)) void syms_event(struct ipct_syms *s, const struct ipct_event *e)
+void ipct_syms_other(struct ipct_syms *s, const struct ipct_event *e)
 {
 	struct proc *p, *parent;
 
@@ -868,13 +867,6 @@ static __attribute__((noinline)) void syms_event(struct ipct_syms *s, const stru
 			defer(s, p, e);
 		break;
 	}
-}
-
-void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_event *e)
-{
-	/* Most events are calls other than rt_sigaction, which concern no handler. */
-	if (e->type != IPCT_EV_SYSCALL || e->nr == SYS_rt_sigaction)
-		syms_event(s, e);
 }
 
 const char *ipct_syms_resolve(struct ipct_syms *s, uint32_t pid, uint64_t addr)

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/syscall.h>
 
 #include "ipctrace/event.h"
 
@@ -33,12 +34,20 @@ struct ipct_syms *ipct_syms_new(void);
 struct ipct_syms *ipct_syms_new_async(void);
 void ipct_syms_free(struct ipct_syms *s);
 
+/* An event that ipct_syms_on_event does not pass at once. */
+void ipct_syms_other(struct ipct_syms *s, const struct ipct_event *e);
+
 /*
  * Follows fork, exec and exit events to know each process's executable;
  * asynchronous, starts reading a file when a handler of it is installed or
- * delivered.
+ * delivered. Most events are calls other than rt_sigaction, which concern
+ * no handler: passed here, with no call.
  */
-void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_event *e);
+static inline void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_event *e)
+{
+	if (e->type != IPCT_EV_SYSCALL || e->nr == SYS_rt_sigaction)
+		ipct_syms_other(s, e);
+}
 
 /* The function containing addr in process pid, or NULL when unknown (or not read yet). */
 const char *ipct_syms_resolve(struct ipct_syms *s, uint32_t pid, uint64_t addr);

@@ -62,8 +62,10 @@ static void finish(struct t *t)
 
 static void feed(struct t *t, struct ipct_event e)
 {
-	ipct_graph_event(t->g, &e);
-	ipct_diag_event(t->dg, &e);
+	struct ipct_evctx cx = ipct_evctx(&e);
+
+	ipct_graph_event(t->g, &cx);
+	ipct_diag_event(t->dg, &cx);
 }
 
 /* `ipctrace run` holds the command before exec: seeded with no children, then its exec. */

@@ -71,7 +71,9 @@ static struct ipct_graph *graph_new(struct diags *c, int64_t realtime_off)
 
 static void feed(struct ipct_graph *g, struct ipct_event e)
 {
-	ipct_graph_event(g, &e);
+	struct ipct_evctx cx = ipct_evctx(&e);
+
+	ipct_graph_event(g, &cx);
 }
 
 /* ---- events ---- */

@@ -56,7 +56,9 @@ static struct ipct_lc *lc_new(struct recs *c)
 
 static void feed(struct ipct_lc *lc, struct ipct_event e)
 {
-	ipct_lc_event(lc, &e);
+	struct ipct_evctx cx = ipct_evctx(&e);
+
+	ipct_lc_event(lc, &cx);
 }
 
 /* Every process is called "procPID". */
