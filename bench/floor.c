@@ -18,6 +18,7 @@
  * records by type as one JSON object (syscalls by name, signal_generate,
  * signal_deliver, fork, exec, exit). --count-only: the programs count in a
  * per-CPU map instead of writing records to the ring (nothing to consume).
+ * With kernel.bpf_stats_enabled=1, then each program's runs and ns per run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -181,6 +182,22 @@ static int consume(struct ring_buffer *rb, pid_t child, pid_t target, int *statu
 	return rb ? ring_buffer__consume(rb) : 0;
 }
 
+/* With kernel.bpf_stats_enabled=1: each program's runs and average time (bench/progstats.py). */
+static void print_prog_stats(struct floor_bpf *skel)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) < 0 || !info.run_cnt)
+			continue;
+		fprintf(stderr, "floor: %s: %llu runs, %.1f ns/run\n", bpf_program__name(prog),
+			(unsigned long long)info.run_cnt, (double)info.run_time_ns / info.run_cnt);
+	}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: floor [--count-only] [-o FILE] -- CMD [ARG...]\n"
@@ -285,6 +302,7 @@ int main(int argc, char **argv)
 		records += counted[slot];
 	fprintf(stderr, "floor: %llu records, %llu lost\n", (unsigned long long)records,
 		(unsigned long long)counted[FLOOR_SLOT_LOST]);
+	print_prog_stats(skel);
 	if (out && (err = write_counts(out)) < 0) {
 		fprintf(stderr, "floor: %s: %s\n", out, strerror(-err));
 		goto out;
