@@ -27,6 +27,11 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 #define KCAST(p) ((typeof(p))bpf_rdonly_cast((p), bpf_core_type_id_kernel(typeof(*(p)))))
 
+#define SI_USER   0
+#define SI_KERNEL 0x80
+#define SI_TIMER  (-2)
+#define SIGCHLD   17
+
 #if defined(__TARGET_ARCH_x86)
 #define REG_NR orig_ax
 #elif defined(__TARGET_ARCH_arm64)
@@ -135,15 +140,28 @@ int floor_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* A signal to a traced process, or sent by one (as bench/ipc.bt, and ipctrace, see it). */
+/*
+ * A signal to a traced process, or sent by one; not one that the kernel
+ * raises for an untraced target in no task's name (a timer, an interrupt,
+ * SIGIO) while a traced process happens to run: ipctrace's
+ * kernel_context(), which any tracer with its coverage needs on a busy
+ * machine. Such a signal has a kernel si_code: SI_KERNEL (SEND_SIG_PRIV,
+ * info 1, too), SI_TIMER, or a positive one other than SIGCHLD's.
+ */
 SEC("raw_tracepoint/signal_generate")
 int floor_signal_generate(struct bpf_raw_tracepoint_args *ctx)
 {
+	int sig = ctx->args[0];
+	struct kernel_siginfo *info = (void *)ctx->args[1];
 	struct task_struct *t = (void *)ctx->args[2];
+	int code;
 
-	if (!active(KCAST(t)->tgid) && !current_active())
-		return 0;
-	emit(IPCT_EV_SIGNAL_GENERATE, 0, ctx->args[0]);
+	if (!active(KCAST(t)->tgid)) {
+		code = (unsigned long)info <= 1 ? (info ? SI_KERNEL : SI_USER) : KCAST(info)->si_code;
+		if (code == SI_KERNEL || code == SI_TIMER || (code > 0 && sig != SIGCHLD) || !current_active())
+			return 0;
+	}
+	emit(IPCT_EV_SIGNAL_GENERATE, 0, sig);
 	return 0;
 }
 
