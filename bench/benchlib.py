@@ -19,6 +19,7 @@ BUILD = os.environ.get("BENCH_BUILD", os.path.join(ROOT, "build"))
 WL_DIR = os.path.join(BUILD, "bench")
 IPCTRACE = os.path.join(BUILD, "ipctrace")
 IPCTRACED = os.path.join(BUILD, "ipctraced")
+FLOOR = os.path.join(WL_DIR, "floor")
 BT_SCRIPT = os.path.join(ROOT, "bench", "ipc.bt")
 DEFAULT_SOCKET = "/run/ipctrace/ipctrace.sock"
 
@@ -42,11 +43,11 @@ def note(msg):
     print("bench: " + msg, file=sys.stderr, flush=True)
 
 
-def check_ready(need_bpftrace=False, need_strace=False):
+def check_ready(need_bpftrace=False, need_strace=False, need_floor=False):
     """Root, a build, tracefs (mounted when missing); the tracers asked for."""
     if os.geteuid() != 0:
         die("needs root (BPF): run it with sudo")
-    for p in (IPCTRACE, IPCTRACED, os.path.join(WL_DIR, "pipe_pingpong")):
+    for p in (IPCTRACE, IPCTRACED, os.path.join(WL_DIR, "pipe_pingpong")) + ((FLOOR,) if need_floor else ()):
         if not os.access(p, os.X_OK):
             die("%s is missing: run bench/setup first" % p)
     if need_bpftrace and not shutil.which("bpftrace"):
@@ -59,16 +60,18 @@ def check_ready(need_bpftrace=False, need_strace=False):
 
 
 def snapshot_binaries(tmp):
-    """Copies build/ipctrace and build/ipctraced into tmp/bin and uses those:
+    """Copies build/ipctrace, build/ipctraced and the floor tracer (a build
+    of BENCH_BUILD from before it may lack it) into tmp/bin and uses those:
     others may rebuild build/ while a benchmark runs. The CLI starts the
     private daemon that sits beside it, so that is the copy too."""
-    global IPCTRACE, IPCTRACED
+    global IPCTRACE, IPCTRACED, FLOOR
     d = os.path.join(tmp, "bin")
     os.makedirs(d, exist_ok=True)
-    for src in (IPCTRACE, IPCTRACED):
+    for src in (IPCTRACE, IPCTRACED) + ((FLOOR,) if os.path.exists(FLOOR) else ()):
         shutil.copy2(src, d)
     IPCTRACE = os.path.join(d, "ipctrace")
     IPCTRACED = os.path.join(d, "ipctraced")
+    FLOOR = os.path.join(d, "floor")
     return build_identity()
 
 

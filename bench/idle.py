@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: MIT
 """The idle cost: what an UNtraced process pays per syscall while ipctraced
 traces something else. bench/workloads/syscall_loop makes N cheap syscalls
-(getppid, read of /dev/null, or a private futex wake) in three states,
+(getppid, read of /dev/null, or a private futex wake) in four states,
 interleaved rep by rep:
   none:   no daemon of ours running;
   idle:   our ipctraced running (--no-journal), no trace session;
   traced: the same daemon tracing another process (`ipctrace attach -p
-          <a sleeping process> --background`).
-Unpinned and pinned (taskset -c 0 for the loop and the daemon). Needs root.
-See bench/README.md."""
+          <a sleeping process> --background`);
+  floor:  no daemon, the floor tracer (bench/floor.c) tracing that process:
+          what any tracer on the same tracepoints costs the others.
+Unpinned and pinned (taskset -c 0 for the loop and the daemon or the floor
+tracer). Needs root. See bench/README.md."""
 
 import argparse
 import datetime
@@ -21,7 +23,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
 
-STATES = ["none", "idle", "traced"]
+STATES = ["none", "idle", "traced", "floor"]
 
 
 class World:
@@ -31,14 +33,19 @@ class World:
         self.tmp, self.pinned = tmp, pinned
         self.daemon = None
         self.session = None
+        self.floor = None
         self.sleeper = subprocess.Popen(["sleep", "100000"])
 
     def to(self, state):
-        if state == "none":
+        if state != "floor":
+            self._stop_floor()
+        if state in ("none", "floor"):
             self._detach()
             if self.daemon:
                 self.daemon.stop()
                 self.daemon = None
+            if state == "floor" and not self.floor:
+                self._start_floor()
             return
         if not self.daemon:
             self.daemon = B.Daemon(self.tmp, pinned=self.pinned, name="idle-ipctraced")
@@ -50,6 +57,23 @@ class World:
             if not st.get("attached") or st.get("traced_processes", 0) < 1:
                 B.note("after attach the daemon says attached=%s traced_processes=%s" %
                        (st.get("attached"), st.get("traced_processes")))
+
+    def _start_floor(self):
+        """`floor -p <the sleeper>`, pinned as the daemon is; it says "ready" once attached."""
+        self.floor = subprocess.Popen(B.pin_prefix(self.pinned) + [B.FLOOR, "-p", str(self.sleeper.pid)],
+                                      stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        if self.floor.stdout.readline() != b"ready\n":
+            self.floor.kill()
+            self.floor.wait()
+            B.die("the floor tracer did not get ready: exit %s" % self.floor.returncode)
+
+    def _stop_floor(self):
+        if self.floor:
+            self.floor.terminate()
+            if self.floor.wait(timeout=60) != 0:
+                B.die("the floor tracer exited %d" % self.floor.returncode)
+            self.floor.stdout.close()
+            self.floor = None
 
     def _detach(self):
         if self.session is not None:
@@ -82,7 +106,7 @@ def main():
     reps = a.reps or (3 if a.quick else 7)
     n = a.syscalls or (500000 if a.quick else 2000000)
     syscalls = [s for s in a.syscall.split(",") if s]
-    B.check_ready()
+    B.check_ready(need_floor=True)
 
     print("bench/idle.py: %d reps of %d syscalls, %s" % (reps, n, datetime.datetime.now().isoformat(timespec="seconds")))
     tmp = B.tmpdir("ipctrace-idle-")
@@ -98,7 +122,7 @@ def main():
             res = {(s, st): [] for s in syscalls for st in STATES}
             try:
                 for rep in range(reps):
-                    order = STATES[rep % 3:] + STATES[:rep % 3]
+                    order = STATES[rep % len(STATES):] + STATES[:rep % len(STATES)]
                     for st in order:
                         world.to(st)
                         for s in syscalls:
@@ -120,7 +144,8 @@ def main():
     print(B.table(["mode", "syscall", "state", "ns/syscall", "range", "added ns"], rows, right={3, 4, 5}))
     print("""
 ns/syscall: median over reps of the loop's own clock / N. added ns: vs `none` in the same
-mode (the idle cost; the target is <= 100 ns with `traced`). none still pays for any other
+mode (the idle cost; the target is <= 100 ns with `traced`; `floor`: what any tracer on those
+tracepoints costs, bench/floor.c). none still pays for any other
 tracer attached on the machine (listed above, if any).""")
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Traced vs untraced: every IPC workload (bench/workloads) under each
-variant (untraced, ipctrace run, strace, bpftrace), unpinned and pinned to
+variant (untraced, ipctrace run, the floor tracer, strace, bpftrace), unpinned and pinned to
 CPU 0, interleaved rep by rep with a rotating order. Prints one table per
 mode. Needs root. See bench/README.md."""
 
@@ -31,10 +31,11 @@ WORKLOADS = collections.OrderedDict([
 ])
 # Workloads outside the budget's targets, and why (bench/README.md).
 STRESS = {"pipeline_lines": "stress case, no target"}
-VARIANTS = ["untraced", "ipctrace", "strace", "bpftrace"]
-# also available: ipctrace-json (every event as a JSON line, to a file) and
-# ipctrace-text (every event as a text line, to a file)
-ALL_VARIANTS = VARIANTS + ["ipctrace-json", "ipctrace-text"]
+VARIANTS = ["untraced", "ipctrace", "floor", "strace", "bpftrace"]
+# also available: ipctrace-json (every event as a JSON line, to a file),
+# ipctrace-text (every event as a text line, to a file) and floor-count (the
+# floor tracer counting in the kernel, no ring buffer)
+ALL_VARIANTS = VARIANTS + ["ipctrace-json", "ipctrace-text", "floor-count"]
 IPCTRACE_COUNT = None  # set in main: does `ipctrace run` have --count?
 MODES = ["unpinned", "pinned"]
 RUN_TIMEOUT = 900
@@ -42,6 +43,10 @@ RUN_TIMEOUT = 900
 # bpftrace -c's child reads a "go" byte from a pipe and closes it before it
 # execs the command; the probes are attached by then, so bpftrace counts them.
 BPFTRACE_LAUNCHER = {"read": 1, "close": 1}
+
+# The records ipctrace adds after an exec (its descriptors 0-2, its
+# arguments): the workloads count them, no other tracer makes them.
+IPCTRACE_ONLY = {"stdio", "argv"}
 
 BT_NAMES = {"sched_process_fork": "fork", "sched_process_exec": "exec", "sched_process_exit": "exit",
             "sys_exit_sendfile64": "sendfile"}
@@ -54,6 +59,16 @@ def expected_for(variant, rep):
     if variant.startswith("ipctrace"):
         return counts
     exp = collections.Counter()
+    if variant.startswith("floor"):
+        # bench/floor.c: every call of ipctrace's set whatever its descriptor
+        # (the report's write and close too), one record per signal, fork,
+        # exec and exit; but not the SIGCHLD the command's exit sends the
+        # floor (untraced): the command has left the traced set by then.
+        for t, n in (counts + other).items():
+            if t not in IPCTRACE_ONLY:
+                exp[t] += n
+        exp["signal_generate"] -= 1
+        return +exp
     for t, n in (counts + other).items():
         if t in B.IPC_SYSCALLS:
             exp[t] += n
@@ -127,6 +142,21 @@ def count_ipctrace_text(path, stderr):
     return seen, ({"events": int(m.group(1)), "lost": int(m.group(2))} if m else None)
 
 
+FLOOR_SUMMARY = re.compile(r"^floor: (\d+) records, (\d+) lost$", re.M)
+
+
+def count_floor(path, exp, stderr):
+    """The floor's records by type, split into those compared with exp and
+    the calls of ipctrace's set that the workloads do not count (the
+    report's openat, the counters' memfd ftruncate and mmap); its summary."""
+    with open(path) as f:
+        seen = json.load(f)
+    compared = {t: n for t, n in seen.items() if t in exp or t in B.IPC_SYSCALLS or t in B.NON_SYSCALL_TYPES}
+    extra = {t: n for t, n in seen.items() if t not in compared}
+    m = FLOOR_SUMMARY.search(stderr)
+    return compared, extra, ({"events": int(m.group(1)), "lost": int(m.group(2))} if m else None)
+
+
 def count_bpftrace(path):
     seen = collections.Counter()
     with open(path, errors="replace") as f:
@@ -150,6 +180,10 @@ def command(variant, argv, pinned, out):
         return pin + [B.IPCTRACE, "run", "-o", "json", "--"] + argv
     if variant == "ipctrace-text":
         return pin + [B.IPCTRACE, "run", "--"] + argv
+    if variant == "floor":
+        return pin + [B.FLOOR, "-o", out, "--"] + argv
+    if variant == "floor-count":
+        return pin + [B.FLOOR, "--count-only", "-o", out, "--"] + argv
     if variant == "strace":
         return pin + ["strace", "-f", "-qq", "-e", "trace=" + ",".join(B.IPC_SYSCALLS),
                       "-o", out, "--"] + argv
@@ -201,17 +235,21 @@ def run_one(workload, ops, variant, pinned, tmp):
     if variant == "untraced":
         return res
     exp = expected_for(variant, rep)
+    summary = None
     if variant.startswith("ipctrace"):
         seen, summary = count_ipctrace_text(out, err) if variant == "ipctrace-text" else count_ipctrace(out)
-        if summary is None:
-            res["error"] = "ipctrace printed no summary: %s" % res["cmd"]
-        else:
-            res["lost"] = summary.get("lost")
-            res["daemon_events"] = summary.get("events")
+    elif variant.startswith("floor"):
+        seen, res["extra"], summary = count_floor(out, exp, err)
     elif variant == "strace":
         seen = count_strace(out)
     else:
         seen = count_bpftrace(out)
+    if variant.startswith(("ipctrace", "floor")):
+        if summary is None:
+            res["error"] = "%s printed no summary: %s" % (variant, res["cmd"])
+        else:
+            res["lost"] = summary.get("lost")
+            res["daemon_events"] = summary.get("events")
     res["seen"] = dict(seen)
     res["expected"] = dict(exp)
     return res
@@ -263,7 +301,7 @@ def summarize(results, mode, workloads, variants):
             over_min = "%.2fx" % (min(xs) / minbase) if minbase else "-"
             added = "%+.0f" % (m - mbase) if mbase else "-"
             lost = "-"
-            if v.startswith("ipctrace"):
+            if v.startswith(("ipctrace", "floor")):
                 ls = [r.get("lost") for r in ok if r.get("lost") is not None]
                 lost = str(max(ls)) if ls else "?"
                 if ls and max(ls) > 0:
@@ -322,7 +360,8 @@ def main():
     if "untraced" not in variants:
         variants.insert(0, "untraced")  # the baseline of every overhead
     modes = [m for m in a.modes.split(",") if m]
-    B.check_ready(need_bpftrace="bpftrace" in variants, need_strace="strace" in variants)
+    B.check_ready(need_bpftrace="bpftrace" in variants, need_strace="strace" in variants,
+                  need_floor=any(v.startswith("floor") for v in variants))
     if "ipctrace" in variants and os.path.exists(B.DEFAULT_SOCKET) and not a.system_daemon:
         B.note("a daemon is listening on %s: `ipctrace run` uses it (with its journal) instead of a private one"
                % B.DEFAULT_SOCKET)
@@ -391,9 +430,12 @@ events: what the tracer saw vs what the workload counted it must see (sum; the t
   ipctrace: `ipctrace run --count -o json`'s counts by type (the daemon counts them and sends
   no event); ipctrace-json: every event as a JSON line to a file, counted by type afterwards (the
   CLI's JSON formatting is part of the measured cost); ipctrace-text: the same as text lines;
+  floor: the floor tracer's records by type (bench/floor.c: every call of ipctrace's set whatever
+  its descriptor, less the SIGCHLD of the command's exit; the calls the workloads do not count are
+  not compared); floor-count: the same counted in the kernel, no ring buffer.
   strace: lines in its output (each IPC syscall, each signal stop but SIGCHLD's); bpftrace: its
   per-type counts (plus the read and close of bpftrace -c's own child before its exec).
-lost: ipctrace's summary ("N events, M lost"). wall s: whole command incl. tracer start and stop."""
+lost: ipctrace's summary ("N events, M lost"), the floor's ("N records, M lost"). wall s: whole command incl. tracer start and stop."""
 
 
 if __name__ == "__main__":
