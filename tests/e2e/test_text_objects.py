@@ -21,12 +21,13 @@ MODES = {os.O_RDONLY: 'O_RDONLY', os.O_WRONLY: 'O_WRONLY', os.O_RDWR: 'O_RDWR'}
 
 
 def rows(stdout):
-    """Event lines as (process, event, details)."""
+    """Event lines as (process, event, details), without the "[blocked 1.5 ms]" of a call that took 1 ms
+    or more: any call may, on a loaded machine (a bind did in CI)."""
     out = []
     for l in stdout.splitlines():
         f = l.split(None, 3)
         if len(f) >= 3 and re.match(r'-?\d+\.\d+$', f[0]):
-            out.append((f[1], f[2], f[3] if len(f) > 3 else ''))
+            out.append((f[1], f[2], re.sub(r'  \[blocked [\d.]+ ms\]$', '', f[3]) if len(f) > 3 else ''))
     return out
 
 
@@ -79,7 +80,7 @@ for role, x in rep.items():
     check_eq('%s: openat lines' % role, 1, len(mine))
     i = mine[0]
     want = 'fd=%d pipe:[%d] (fifo) %s = %d' % (x['fd'], x['inode'], MODES[x['open_flags']], x['fd'])
-    check_eq('%s: openat line (without a blocked time)' % role, want, lines[i][2].split('  [blocked')[0])
+    check_eq('%s: openat line' % role, want, lines[i][2])
     check_eq('%s: the object line after it' % role, fifo, after(lines, i, role))
     passed('%s: %s' % (role, lines[i][2]))
 done()
