@@ -179,9 +179,12 @@ void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 	/* On the stack: nearly every record goes at once; one that waits is copied to the heap. */
 	struct held now = { 0 }, *h = &now, *later;
 
-	/* The command's end, told to `ipctrace run`, which reaps it: ipctrace's own business. */
-	if (rec->outcome == IPCT_OUTCOME_UNOBSERVED && rec->cause == IPCT_CAUSE_CHILD && s && s->launcher &&
-	    rec->target_pid == (uint32_t)s->launcher)
+	/*
+	 * The command's end, told to `ipctrace run`, which reaps it: ipctrace's
+	 * own business, also when the session ended before its SIGCHLD was read.
+	 */
+	if (rec->outcome == IPCT_OUTCOME_UNOBSERVED && rec->cause == IPCT_CAUSE_CHILD &&
+	    rec->target_pid && rec->target_pid == (uint32_t)session_launcher(d, s, rec->session))
 		return;
 	ipct_syms_stats(d->syms, &st);
 	h->session = rec->session;
