@@ -574,9 +574,10 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
  * Ends the sessions whose processes have all exited, as the kernel side
  * counts them. Only sessions that saw an exit (or, after records were
  * lost, every session: an exit's record may be among them) are asked, once
- * each, and until their processes have told their parents. The count is
- * read before the last drain, so the final records of a process that
- * exits in between are routed before its session ends.
+ * each, and until their processes have told their parents and their last
+ * records are read. The count is read before the last drain, so the final
+ * records of a process that exits in between are routed before its
+ * session ends.
  */
 void sessions_check(struct daemon *d)
 {
@@ -596,9 +597,16 @@ void sessions_check(struct daemon *d)
 		 */
 		if (tracer_session_procs(d->tracer, s->id) > 0)
 			continue;
-		/* All gone: it ends once each has told its parent (else asked again at the next drain). */
-		s->ending = notified(s);
-		s->check_end = !s->ending;
+		/*
+		 * All gone: it ends once each has told its parent, and the drains
+		 * have read every record written before that (else asked again at
+		 * the next drain).
+		 */
+		if (!s->marked && notified(s)) {
+			s->marked = true;
+			s->end_mark = tracer_ring_mark(d->tracer);
+		}
+		s->ending = s->marked;
 		any |= s->ending;
 	}
 	if (!any)
@@ -606,7 +614,7 @@ void sessions_check(struct daemon *d)
 	tracer_drain(d->tracer);
 	for (s = d->sessions; s; s = next) {
 		next = s->next;
-		if (s->ending)
+		if (s->ending && tracer_ring_read_past(d->tracer, s->end_mark))
 			session_end(d, s, "exited");
 	}
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -30,6 +31,8 @@ struct tracer {
 	struct bpf_link **links;
 	size_t nlinks;
 	struct bpf_link *waiters;       /* the survey's iterator (ipct_waiters), made at its first use */
+	/* The ring's positions, mapped read-only (libbpf 1.1 has no accessor for them). */
+	const uint64_t *consumer_pos, *producer_pos;
 	bool attached;
 	bool typed_reads;
 	int (*on_event)(void *ctx, const struct ipct_event *e);
@@ -159,6 +162,20 @@ static __u32 shm_device(void)
 	return major(shm.st_dev) << 20 | minor(shm.st_dev);
 }
 
+static long page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+/* Page i of the ring's mapping: 0 holds the consumer's position, 1 the producer's. NULL, errno set. */
+static const uint64_t *ring_page(const struct tracer *t, int i)
+{
+	void *p = mmap(NULL, page_size(), PROT_READ, MAP_SHARED, bpf_map__fd(t->skel->maps.events),
+		       i * page_size());
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
 struct tracer *tracer_new(const struct tracer_opts *opts)
 {
 	struct tracer *t = calloc(1, sizeof(*t));
@@ -194,6 +211,12 @@ struct tracer *tracer_new(const struct tracer_opts *opts)
 		err = -errno;
 		goto fail;
 	}
+	t->consumer_pos = ring_page(t, 0);
+	t->producer_pos = ring_page(t, 1);
+	if (!t->consumer_pos || !t->producer_pos) {
+		err = -errno;
+		goto fail;
+	}
 	return t;
 fail:
 	tracer_free(t);
@@ -208,6 +231,10 @@ void tracer_free(struct tracer *t)
 	tracer_detach(t);
 	free(t->links);
 	bpf_link__destroy(t->waiters);
+	if (t->consumer_pos)
+		munmap((void *)t->consumer_pos, page_size());
+	if (t->producer_pos)
+		munmap((void *)t->producer_pos, page_size());
 	ring_buffer__free(t->rb);
 	ipctrace_bpf__destroy(t->skel);
 	free(t);
@@ -277,6 +304,16 @@ int tracer_wake_fd(const struct tracer *t)
 int tracer_drain(struct tracer *t)
 {
 	return ring_buffer__consume(t->rb);
+}
+
+uint64_t tracer_ring_mark(const struct tracer *t)
+{
+	return __atomic_load_n(t->producer_pos, __ATOMIC_ACQUIRE);
+}
+
+bool tracer_ring_read_past(const struct tracer *t, uint64_t mark)
+{
+	return __atomic_load_n(t->consumer_pos, __ATOMIC_ACQUIRE) >= mark;
 }
 
 /* Threads cache their session (bpf/ipctrace.bpf.c, current_traced): after a change, they look again. */

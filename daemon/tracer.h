@@ -42,6 +42,14 @@ bool tracer_typed_reads(const struct tracer *t);
  */
 int tracer_wake_fd(const struct tracer *t);
 int tracer_drain(struct tracer *t);
+/*
+ * The ring's write position now, and whether the drains have read past
+ * it: then every record reserved before the mark has been handled. A
+ * drain stops at a record another CPU is still writing, and the records
+ * after it wait for the next drain.
+ */
+uint64_t tracer_ring_mark(const struct tracer *t);
+bool tracer_ring_read_past(const struct tracer *t, uint64_t mark);
 
 /*
  * A user held to the per-user limit has sessions: the kernel side counts its
