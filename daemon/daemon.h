@@ -121,13 +121,6 @@ struct daemon {
 	struct session *sessions;
 	struct json_object *ended[ENDED_MAX];   /* ended sessions' entries, a ring */
 	size_t ended_next;
-	/*
-	 * The latest ended `ipctrace run` sessions' launchers, a ring: the
-	 * command's SIGCHLD to its launcher can reach the correlator after the
-	 * session has ended (session_launcher).
-	 */
-	struct { uint32_t session; pid_t pid; } launchers[ENDED_MAX];
-	size_t launchers_next;
 	uint32_t next_session;
 	uint64_t events;        /* every record drained */
 	uint64_t ring_lost;     /* latest sum of the per-CPU ring-full counters */
@@ -205,8 +198,6 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 void session_end(struct daemon *d, struct session *s, const char *reason);
 /* The live session with that id, or NULL. */
 struct session *session_find(struct daemon *d, uint32_t id);
-/* The launcher of session id (s when it is live, else NULL): `ipctrace run`'s pid, or 0. */
-pid_t session_launcher(const struct daemon *d, const struct session *s, uint32_t id);
 void sessions_drop_client(struct daemon *d, struct client *c);
 int sessions_on_event(void *ctx, const struct ipct_event *e);
 void sessions_check(struct daemon *d);

@@ -181,10 +181,11 @@ void records_on_record(const struct ipct_sigrec *rec, void *ctx)
 
 	/*
 	 * The command's end, told to `ipctrace run`, which reaps it: ipctrace's
-	 * own business, also when the session ended before its SIGCHLD was read.
+	 * own business. Its SIGCHLD is read while the session lives
+	 * (sessions_check ends it only past the ring's mark).
 	 */
-	if (rec->outcome == IPCT_OUTCOME_UNOBSERVED && rec->cause == IPCT_CAUSE_CHILD &&
-	    rec->target_pid && rec->target_pid == (uint32_t)session_launcher(d, s, rec->session))
+	if (rec->outcome == IPCT_OUTCOME_UNOBSERVED && rec->cause == IPCT_CAUSE_CHILD && s && s->launcher &&
+	    rec->target_pid == (uint32_t)s->launcher)
 		return;
 	ipct_syms_stats(d->syms, &st);
 	h->session = rec->session;

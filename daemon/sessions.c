@@ -332,16 +332,6 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	return 0;
 }
 
-pid_t session_launcher(const struct daemon *d, const struct session *s, uint32_t id)
-{
-	if (s)
-		return s->launcher;
-	for (size_t i = 0; i < ENDED_MAX; i++)
-		if (d->launchers[i].session == id && d->launchers[i].pid)
-			return d->launchers[i].pid;
-	return 0;
-}
-
 void session_end(struct daemon *d, struct session *s, const char *reason)
 {
 	struct tracer_session_losses kl;
@@ -380,12 +370,6 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		json_object_put(n);
 	}
 	session_ended(d, s, reason, kl.lost);
-	if (s->launcher) {
-		size_t i = d->launchers_next++ % ENDED_MAX;
-
-		d->launchers[i].session = s->id;
-		d->launchers[i].pid = s->launcher;
-	}
 	for (pp = &d->sessions; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
 			*pp = s->next;
