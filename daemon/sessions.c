@@ -407,35 +407,54 @@ void sessions_drop_client(struct daemon *d, struct client *c)
 }
 
 /*
- * Whether every exited process of s has told its parent: exit_notify()
- * sends SIGCHLD after the exit event, and marks the task a zombie (or
- * reaps it) only then. Its SIGCHLD event is then in the ring.
+ * Whether an exited process, by its /proc/PID/stat, has told its parent:
+ * exit_notify() marks it a zombie and only then, under the same lock,
+ * sends the parent its exit signal (do_notify_parent), so a zombie's
+ * record may still be to come. Told: reaped (gone, or X: after that
+ * lock, so after the record); a zombie with no exit signal to send (a
+ * clone without one), or whose records the session lost (the record may
+ * be among them). Otherwise its exit signal's record tells (notify_seen).
  */
-static bool notified(struct session *s)
+static bool told_parent(pid_t pid, bool lost)
 {
+	char path[64], line[1024], *p, *save;
+	int field = 3, exit_signal = -1;
+	char state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+	fclose(f);
+	/* The fields after the command name's closing parenthesis: the state is 3rd, exit_signal 38th. */
+	for (p = p ? strtok_r(p + 1, " ", &save) : NULL; p; p = strtok_r(NULL, " ", &save), field++) {
+		if (field == 3)
+			state = p[0];
+		else if (field == 38) {
+			exit_signal = atoi(p);
+			break;
+		}
+	}
+	return state == 'X' || (state == 'Z' && (exit_signal == 0 || lost));
+}
+
+/* Whether every exited process of s has told its parent. */
+static bool notified(struct daemon *d, struct session *s)
+{
+	struct tracer_session_losses kl;
 	size_t k = 0;
 
-	for (size_t i = 0; i < s->nnotifying; i++) {
-		char path[64], line[512], *st;
-		FILE *f;
-		bool done = true;
-
-		snprintf(path, sizeof(path), "/proc/%d/stat", s->notifying[i]);
-		f = fopen(path, "re");
-		if (f) {
-			/* The state follows the command name's closing parenthesis. */
-			if (fgets(line, sizeof(line), f) && (st = strrchr(line, ')')) && st[1] == ' ')
-				done = st[2] == 'Z' || st[2] == 'X';
-			fclose(f);
-		}
-		if (!done)
+	tracer_session_losses(d->tracer, s->id, &kl);
+	for (size_t i = 0; i < s->nnotifying; i++)
+		if (!told_parent(s->notifying[i], kl.lost > 0))
 			s->notifying[k++] = s->notifying[i];
-	}
 	s->nnotifying = k;
 	return k == 0;
 }
 
-/* An exit event: its SIGCHLD is still to come. */
+/* An exit event: its exit signal is still to come. */
 static void exit_seen(struct session *s, pid_t pid)
 {
 	pid_t *n = realloc(s->notifying, (s->nnotifying + 1) * sizeof(*n));
@@ -446,7 +465,11 @@ static void exit_seen(struct session *s, pid_t pid)
 	s->notifying[s->nnotifying++] = pid;
 }
 
-/* A SIGCHLD from an exited process: it has told its parent. */
+/*
+ * An exited process's exit signal (CLD_EXITED ...; SIGCHLD, or its
+ * clone's), named by its si_pid: a zombie orphan is told to its new
+ * parent by the exiting old one, a leader by its last thread.
+ */
 static void notify_seen(struct session *s, pid_t pid)
 {
 	for (size_t i = 0; i < s->nnotifying; i++)
@@ -536,8 +559,9 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 		pid_remove(s, (pid_t)e->pid);
 		exit_seen(s, (pid_t)e->pid);
 		s->check_end = true;
-	} else if (e->type == IPCT_EV_SIGNAL_GENERATE && e->sig.sig == SIGCHLD && s->nnotifying) {
-		notify_seen(s, (pid_t)e->pid);
+	} else if (e->type == IPCT_EV_SIGNAL_GENERATE && s->nnotifying &&
+		   (e->sig.code == CLD_EXITED || e->sig.code == CLD_KILLED || e->sig.code == CLD_DUMPED)) {
+		notify_seen(s, (pid_t)(uint32_t)e->sig.sifields[0]);
 	}
 	if (s->counts)
 		ipct_counts_add(s->counts, e);
@@ -586,7 +610,7 @@ void sessions_check(struct daemon *d)
 		 * have read every record written before that (else asked again at
 		 * the next drain).
 		 */
-		if (!s->marked && notified(s)) {
+		if (!s->marked && notified(d, s)) {
 			s->marked = true;
 			s->end_mark = tracer_ring_mark(d->tracer);
 		}
