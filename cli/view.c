@@ -110,6 +110,7 @@ struct label {
 	int len;
 	int ncuts;
 	int cut[MAX_CUTS];      /* ascending; cut[0] is the part that must stay */
+	int must;               /* what must show besides: what does not fit goes on rows below */
 };
 
 struct vproc {
@@ -193,6 +194,8 @@ struct view {
 	size_t nobjs, capobjs;
 	unsigned nkind[IPCT_KIND_MAX];
 	struct xfer xfer;
+	struct label spill;     /* a label's part that must show and had no room: the next rows' */
+	int spill_x;
 	struct opened opened;
 	uint64_t lines;         /* lines drawn so far */
 	struct cell row[MAX_WIDTH];
@@ -330,16 +333,41 @@ static void row_flush_n(struct view *v, int n)
 	write_all(v, v->out, len);
 }
 
+static bool label_fit(struct label *l, int room);
+static void label_tail(const struct label *l, int n, struct label *d);
+static void label_cut(const struct view *v, struct label *l, int n);
+static void row_start(struct view *v, uint64_t ts);
+
+/* The line, and then what its label must still say, on as many rows as it takes. */
 static void row_flush(struct view *v)
 {
 	row_flush_n(v, v->width);
+	while (v->spill.len) {
+		struct label l = v->spill;
+		int room = v->width - v->spill_x, full = l.len;
+
+		v->spill.len = 0;
+		if (room <= 0)
+			break;
+		row_start(v, 0);
+		if (!label_fit(&l, room))
+			label_cut(v, &l, room);
+		put_label(v, v->spill_x, &l);
+		if (l.len < l.must) {
+			int n = l.len;
+
+			l.len = full;
+			label_tail(&l, n, &v->spill);
+		}
+		row_flush_n(v, v->width);
+	}
 }
 
 /* ---- labels -------------------------------------------------------------- */
 
 static void label_init(struct label *l)
 {
-	l->len = l->ncuts = 0;
+	l->len = l->ncuts = l->must = 0;
 }
 
 static void label_push(struct label *l, uint32_t cp, enum color c)
@@ -414,6 +442,13 @@ static void label_keep(struct label *l)
 		l->cut[l->ncuts++] = l->len;
 }
 
+/* What l says so far must show: where a line has no room for it, it goes on rows below. */
+static void label_must(struct label *l)
+{
+	label_keep(l);
+	l->must = l->len;
+}
+
 /* Cuts l back to the longest of its lengths that fits in room; false, l unchanged, if none does. */
 static bool label_fit(struct label *l, int room)
 {
@@ -445,6 +480,7 @@ static void label_tail(const struct label *l, int n, struct label *d)
 			      l->c[n].cp == '-' || l->c[n].cp == 0xb7))
 		n++;
 	label_init(d);
+	d->must = l->must > n ? l->must - n : 0;
 	d->len = l->len - n;
 	memcpy(d->c, l->c + n, (size_t)d->len * sizeof(d->c[0]));
 	for (int i = 0; i < l->ncuts; i++)
@@ -452,11 +488,24 @@ static void label_tail(const struct label *l, int n, struct label *d)
 			d->cut[d->ncuts++] = l->cut[i] - n;
 }
 
-/* Beside the drawing that covers columns a..b: right, where people read on, else left. */
+/*
+ * Beside the drawing that covers columns a..b: right, where people read
+ * on, else left. On the right, what must show and does not fit there
+ * follows on the rows below, under its start.
+ */
 static bool place_beside(struct view *v, struct label *l, int a, int b)
 {
+	int full = l->len;
+
 	if (label_fit(l, v->width - b - 2)) {
 		put_label(v, b + 2, l);
+		if (l->len < l->must) {
+			int n = l->len;
+
+			l->len = full;
+			label_tail(l, n, &v->spill);
+			v->spill_x = b + 2;
+		}
 		return true;
 	}
 	if (label_fit(l, a - 1 - GUTTER)) {
@@ -1182,7 +1231,7 @@ static void xfer_draw(struct view *v)
 			  t->calls);
 	label_add(v, &l, C_DATA, "%s", t->msgs || t->calls > 1 ? ", " : ": ");
 	label_add(v, &l, C_DATA, ngettext("%" PRIu64 " byte", "%" PRIu64 " bytes", (unsigned long)t->bytes), t->bytes);
-	label_keep(&l);
+	label_must(&l);
 	if (t->waited >= BLOCKED_NS) {
 		char w[32];
 

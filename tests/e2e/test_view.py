@@ -32,7 +32,8 @@ tmux channel that the test waits on, then the test reads the window back
   way equal to what each side says it sent;
 - `mqpingpong 2` and `msgqueue` (POSIX and System V queues both ways):
   the messages and bytes on the arrows each way equal to what each side
-  says it received;
+  says it received (on the row under the arrow when the queue's id leaves
+  them no room beside it: they must show, never be cut);
 - the demo: its signals drawn as they always were (SIGUSR1 from the
   parent's lane to the child's, delivered to on_sigusr1() and handled;
   SIGUSR2 to itself, ignored), and the child's bytes to the parent on
@@ -71,6 +72,7 @@ from tmuxcommon import Windows
 
 N = 3
 WIDTH, HEIGHT = 80, 24
+GUTTER = 10  # cli/view.c: the time column
 TIMEOUT = 60
 WINDOWS = Windows('ipctrace-e2e-view')
 TMP = WINDOWS.tmp
@@ -146,6 +148,21 @@ def check_width(lines, what):
     for n, line in enumerate(lines, 1):
         check(len(line) <= WIDTH, '%s: line %d is %d columns wide (more than %d): %r'
               % (what, n, len(line), WIDTH, line))
+
+
+def joined(lines):
+    """The lines with an arrow, each joined by the rows under it that carry
+    what its label must say and did not fit beside it (counts of messages
+    and bytes on a narrow terminal): no time, no drawing, only text."""
+    out = []
+    for line in lines:
+        rest = line.replace('│', ' ').strip()
+        if out and not line[:GUTTER].strip() and re.match(r'\d+ (messages?|writes?|bytes?)\b', rest) \
+                and re.search('[►◄]', out[-1]):
+            out[-1] += ' ' + rest
+        else:
+            out.append(line)
+    return out
 
 
 def with_text(lines, text):
@@ -249,7 +266,7 @@ try:
         dups[what] = lines[found[0]].find('■')
         check(dups[what] > 0, 'lsw: no mark on the %s\'s lane at %r' % (what, lines[found[0]]))
     check(dups['writer'] != dups['reader'], 'lsw: ls and wc drawn on one lane: %r' % dups)
-    arrows = [l for l in lines if 'pipe 1' in l and ('►' in l or '◄' in l)]
+    arrows = [l for l in joined(lines) if 'pipe 1' in l and ('►' in l or '◄' in l)]
     check(arrows, 'lsw: no arrow of pipe 1')
     total = 0
     for line in arrows:
@@ -291,7 +308,7 @@ try:
     lines, colour, code, rep = view_in_tmux('fold', [example('pipe'), '20'])
     check_eq('ipctrace exit status (pipe 20)', 0, code)
     check_width(lines, 'pipe 20')
-    arrows = [l for l in lines if 'pipe 1' in l and '◄' in l]
+    arrows = [l for l in joined(lines) if 'pipe 1' in l and '◄' in l]
     writes = drawn = 0
     for line in arrows:
         m = re.search(r'(?:(\d+) writes, )?(\d+) bytes?\b', line)
@@ -310,7 +327,7 @@ try:
         check_eq('ipctrace exit status (%s)' % prog, 0, code)
         check_width(lines, prog)
         ways = {'►': 0, '◄': 0}
-        for line in lines:
+        for line in joined(lines):
             for head in ways:
                 if label in line and head in line:
                     ways[head] += int(re.search(r'(\d+) bytes?\b', line).group(1))
@@ -325,7 +342,7 @@ try:
         check_eq('ipctrace exit status (%s)' % prog, 0, code)
         check_width(lines, prog)
         ways = {'►': [0, 0], '◄': [0, 0]}
-        for line in lines:
+        for line in joined(lines):
             m = re.search(r'(\d+) messages?, (\d+) bytes?\b', line)
             for head in ways:
                 if m and what + ' ' in line and head in line:
@@ -353,7 +370,7 @@ try:
     check_eq('demo: SIGUSR1 handled', rep['handled']['SIGUSR1'], len(with_text(lines, 'SIGUSR1 handled')))
     check_eq('demo: SIGUSR2 ignored (SIG_IGN)', rep['kill']['SIGUSR2'],
              len(with_text(lines, 'SIGUSR2 ignored (SIG_IGN)')))
-    drawn = sum(int(re.search(r'(\d+) bytes?\b', l).group(1)) for l in lines if 'pipe 1' in l and '◄' in l)
+    drawn = sum(int(re.search(r'(\d+) bytes?\b', l).group(1)) for l in joined(lines) if 'pipe 1' in l and '◄' in l)
     check_eq('demo: bytes drawn from the child to the parent', rep['bytes_written'], drawn)
     passed('demo: SIGUSR1 sent, delivered, handled; SIGUSR2 ignored; %d bytes child -> parent' % drawn)
 
