@@ -7,10 +7,12 @@ a pipe too. For run, log, signals and pipes (text), each on a
 pseudo-terminal, with each environment; colour only adds escape sequences:
 without them the output is the plain one, word for word."""
 
-import errno
+import fcntl
 import os
 import pty
 import re
+import select
+import termios
 import time
 
 from common import IPCTRACE, Daemon, check, check_eq, done, example, fail, passed, run_cli, run_env, trace
@@ -20,29 +22,49 @@ ESC = re.compile(r'\x1b\[[0-9;]*m')
 
 
 def on_terminal(args, env):
-    """Runs ipctrace with args on a new pseudo-terminal; its exit status and output (\\n line ends)."""
-    pid, master = pty.fork()
+    """Runs ipctrace with args on a new pseudo-terminal; its exit status and output (\\n line ends).
+
+    The test keeps its own copy of the terminal's slave side open: when the
+    last holder closes it, Linux hangs the master up (EIO), and what was
+    still on its way through the pty's buffers may be lost. So the reader
+    drains the master while ipctrace runs, and again, to the end (EAGAIN:
+    the kernel pushes its buffers first), once ipctrace has exited."""
+    master, slave = pty.openpty()
+    pid = os.fork()
     if pid == 0:
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+        for fd in (0, 1, 2):
+            os.dup2(slave, fd)
+        os.close(master)
+        os.close(slave)
         os.execve(IPCTRACE, [IPCTRACE] + args, env)
+    os.set_blocking(master, False)
+    exited = os.pidfd_open(pid)
     out = b''
+    status = None
     deadline = time.monotonic() + TIMEOUT
     try:
-        while time.monotonic() < deadline:
-            try:
-                data = os.read(master, 65536)
-            except OSError as ex:
-                if ex.errno != errno.EIO:       # EIO: the terminal's last holder is gone
-                    raise
+        while True:
+            if not select.select([master, exited], [], [], max(deadline - time.monotonic(), 0))[0]:
+                os.kill(pid, 9)
+                fail('ipctrace %s on a terminal did not end within %d s' % (' '.join(args), TIMEOUT))
+            while True:
+                try:
+                    data = os.read(master, 65536)
+                except BlockingIOError:
+                    break
+                out += data
+            if status is not None:
                 break
-            if not data:
-                break
-            out += data
-        else:
-            os.kill(pid, 9)
-            fail('ipctrace %s on a terminal did not end within %d s' % (' '.join(args), TIMEOUT))
+            done_pid, st = os.waitpid(pid, os.WNOHANG)
+            if done_pid:
+                status = st            # one more drain: what it wrote last
     finally:
-        _, status = os.waitpid(pid, 0)
-        os.close(master)
+        if status is None:
+            os.waitpid(pid, 0)
+        for fd in (master, slave, exited):
+            os.close(fd)
     return os.waitstatus_to_exitcode(status), out.decode(errors='replace').replace('\r\n', '\n')
 
 
