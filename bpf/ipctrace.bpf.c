@@ -62,6 +62,9 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define SI_KERNEL 0x80
 #define SI_TIMER  (-2)
 #define SIGCHLD   17
+#define CLD_EXITED 1
+#define CLD_DUMPED 3
+#define PF_EXITING 0x00000004
 #define AF_UNIX   1
 #define AF_INET   2
 #define AF_INET6  10
@@ -192,6 +195,30 @@ static __always_inline void count(__u32 which)
 
 	if (c)
 		(*c)++;
+}
+
+/* `run --count`: each counting session's slot of IPCT_COUNT_KEYS counts (struct ipct_session_procs.cslot). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IPCT_COUNT_SLOTS * IPCT_COUNT_KEYS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+/* Whether the session is counted here: then key (a syscall number, or IPCT_NR_MAX + an event type) is counted. */
+static __always_inline bool counted(__u32 session, __u32 key)
+{
+	struct ipct_session_procs *sp = procs_slot(session);
+	__u32 k;
+	__u64 *c;
+
+	if (!sp->cslot || sp->session != session || key >= IPCT_COUNT_KEYS)
+		return false;
+	k = ((sp->cslot - 1) & (IPCT_COUNT_SLOTS - 1)) * IPCT_COUNT_KEYS + key;
+	c = bpf_map_lookup_elem(&counts, &k);
+	if (c)
+		(*c)++;
+	return true;
 }
 
 /*
@@ -1523,6 +1550,14 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		break;
 	}
 
+	/*
+	 * `run --count`: the call is counted, not recorded; but for what maps
+	 * shared memory and the futexes on it, which the daemon names (or
+	 * drops) by its map of the session's mappings.
+	 */
+	if (cls != IPCT_SC_FUTEX && cls != IPCT_SC_MMAP && cls != IPCT_SC_MUNMAP && cls != IPCT_SC_SHMAT &&
+	    cls != IPCT_SC_SHMDT && counted(session, nr))
+		goto follow;
 	e = reserve(IPCT_EV_SYSCALL, session);
 	if (!e)
 		return 0;
@@ -1706,6 +1741,7 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 	}
 	submit(e, false);
 
+follow:
 	/* Where a connect, sendto or sendmsg went (UDP's destinations), before what the socket is. */
 	if (a.kind == IPCT_KIND_SOCKET)
 		ipct_sockaddr(session, nr, (struct call_args *)args, compat);
@@ -1801,7 +1837,8 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 	struct ipct_inflight *in;
 	struct ipct_event *e;
 	__u32 ttgid = KREAD(typed, t, tgid);
-	bool kctx = kernel_context(sig, sig_code(info, typed), ttgid);
+	int code = sig_code(info, typed);
+	bool kctx = kernel_context(sig, code, ttgid);
 	struct signal_struct *tsig;
 	__u32 *sess, session;
 	bool target;
@@ -1834,6 +1871,13 @@ static __always_inline int signal_generate(struct bpf_raw_tracepoint_args *ctx, 
 			return 0;
 		session = in->session;
 	}
+	/*
+	 * `run --count`: counted, not recorded; but for an exiting process's
+	 * exit signal to its parent, which tells the daemon that it is done.
+	 */
+	if (!(code >= CLD_EXITED && code <= CLD_DUMPED && (bpf_get_current_task_btf()->flags & PF_EXITING)) &&
+	    counted(session, IPCT_NR_MAX + IPCT_EV_SIGNAL_GENERATE))
+		return 0;
 	e = reserve(IPCT_EV_SIGNAL_GENERATE, session);
 	if (!e)
 		return 0;
@@ -1882,7 +1926,7 @@ static __always_inline int signal_deliver(struct bpf_raw_tracepoint_args *ctx, c
 	struct ipct_event *e;
 	__u32 session;
 
-	if (!current_traced(&session))
+	if (!current_traced(&session) || counted(session, IPCT_NR_MAX + IPCT_EV_SIGNAL_DELIVER))
 		return 0;
 	e = reserve(IPCT_EV_SIGNAL_DELIVER, session);
 	if (!e)

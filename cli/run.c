@@ -994,6 +994,9 @@ static int start_trace(struct run *r, struct trace_args *a, struct json_object *
 		json_object_object_add(req, "background", json_object_new_boolean(1));
 	if (r->count_only)
 		json_object_object_add(req, "count", json_object_new_boolean(1));
+	/* Nothing but the counts: the kernel side may count, at a fraction of a record's cost. */
+	if (r->count_only && !r->want_records && !r->want_pipes && !r->diags)
+		json_object_object_add(req, "count_only", json_object_new_boolean(1));
 	reply = conn_request(&r->conn, req);
 	json_object_put(req);
 	if (!reply || reply_error(reply)) {

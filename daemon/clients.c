@@ -342,7 +342,7 @@ static bool traceable(struct client *c, int64_t v)
 
 /*
  * {"cmd":"trace", "pid":N | "pids":[N,...] | "all":true, "from_exec", "records",
- * "pipes", "background"}: a new session.
+ * "pipes", "background", "count", "count_only"}: a new session.
  */
 static void do_trace(struct daemon *d, struct client *c, struct json_object *req)
 {
@@ -356,7 +356,8 @@ static void do_trace(struct daemon *d, struct client *c, struct json_object *req
 
 	if (!bool_option(c, req, "from_exec", &o.from_exec) || !bool_option(c, req, "records", &o.records) ||
 	    !bool_option(c, req, "pipes", &o.pipes) || !bool_option(c, req, "all", &o.all) ||
-	    !bool_option(c, req, "background", &o.background) || !bool_option(c, req, "count", &o.count))
+	    !bool_option(c, req, "background", &o.background) || !bool_option(c, req, "count", &o.count) ||
+	    !bool_option(c, req, "count_only", &o.count_only))
 		return;
 	if (json_object_object_get_ex(req, "pid", &jpid)) {
 		if (!json_object_is_type(jpid, json_type_int)) {

@@ -61,6 +61,7 @@ struct session {
 	bool want_records;      /* the owner asked for lifecycle records in its stream */
 	bool want_pipes;        /* ... and for the pipe graph when the session ends */
 	struct ipct_counts *counts; /* --count: events counted here instead of streamed */
+	bool kcount;            /* ... its calls and signals by the kernel side (tracer_count_open): not analysed */
 	bool all;               /* system-wide: ends only by detach, its client leaving, or exit */
 	pid_t launcher;         /* `ipctrace run`, the traced command's parent; 0 for attach and trace */
 	bool background;
@@ -108,6 +109,7 @@ struct trace_opts {
 	bool all;               /* every process (system-wide) */
 	bool background;        /* outlives the client that asked: logged only */
 	bool count;             /* stream no events: their counts come with session_end */
+	bool count_only;        /* ... and nothing else: no records, pipe graph nor diagnoses (counted in the kernel) */
 };
 
 struct daemon {

@@ -288,6 +288,13 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 		free(s);
 		return err;
 	}
+	/*
+	 * Nothing but counts wanted: the kernel side counts the calls and
+	 * signals (a record costs most in the ring's reserve). Before any
+	 * process joins; with no slot free, they are records as for any session.
+	 */
+	if (o->count && o->count_only && !o->records && !o->pipes && !o->all && !o->background)
+		s->kcount = tracer_count_open(d->tracer, s->id) == 0;
 	s->root = n ? pids[0] : 0;
 	/* A running process has its name; run's names itself at its exec (sessions_on_event). */
 	if (n && !o->from_exec)
@@ -306,8 +313,8 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	s->start_ns = boottime_ns();
 	s->realtime_off = realtime_offset_ns();
 	ipct_graph_session_clock(d->graph, s->id, s->realtime_off);
-	/* System-wide, every process on the machine: too many to diagnose. */
-	if (!o->all)
+	/* System-wide, every process on the machine: too many to diagnose; counted in the kernel: nothing to. */
+	if (!o->all && !s->kcount)
 		ipct_diag_session(d->diag, s->id, s->start_ns, s->realtime_off);
 	for (size_t i = 0; !err && i < n; i++) {
 		err = tracer_trace_pid(d->tracer, pids[i], s->id, o->from_exec);
@@ -358,6 +365,13 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 
 	tracer_session_losses(d->tracer, s->id, &kl);
 	session_close(d, s, left);
+	if (s->kcount) {
+		struct ipct_counts k = { 0 };
+
+		s->events += tracer_count_close(d->tracer, s->id, &k);
+		ipct_counts_merge(s->counts, &k);
+		ipct_counts_merge(&d->counts, &k);
+	}
 	if (s->all)
 		tracer_set_all(d->tracer, 0, 0);
 	/* What is still pending now will not be seen delivered: its records go out before the notice. */
@@ -587,6 +601,11 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	/* A child that could not join the traced set makes no more events: nothing follows it. */
 	if (e->type == IPCT_EV_FORK && (e->flags & IPCT_F_UNTRACED))
 		return 0;
+	/* The graph names what is mapped where, which a futex's record needs (shm_named). */
+	if (s->kcount) {
+		ipct_graph_event(d->graph, &cx);
+		return 0;
+	}
 	/* After the event itself: a record it completes follows it in the stream. */
 	ipct_syms_on_event(d->syms, e);
 	ipct_lc_event(d->lc, &cx);

@@ -35,6 +35,7 @@ struct tracer {
 	const uint64_t *consumer_pos, *producer_pos;
 	bool attached;
 	bool typed_reads;
+	uint64_t count_slots;           /* the kernel side's counts' slots that sessions hold, a bit each */
 	int (*on_event)(void *ctx, const struct ipct_event *e);
 	void *ctx;
 };
@@ -374,6 +375,7 @@ int tracer_session_open(struct tracer *t, uint32_t session, uint32_t flags, uint
 	p->max = procs_max;
 	p->inring = 0;
 	p->uslot = uslot;
+	p->cslot = 0;
 	/* The kernel side counts into a slot only once it is the session's. */
 	__atomic_store_n(&p->session, session, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&t->skel->bss->sessions_live, 1, __ATOMIC_SEQ_CST);
@@ -413,6 +415,62 @@ void tracer_session_losses(struct tracer *t, uint32_t session, struct tracer_ses
 	out->untraced = __atomic_load_n(&p->untraced, __ATOMIC_SEQ_CST);
 	out->lost = __atomic_load_n(&p->lost, __ATOMIC_SEQ_CST);
 	out->left = __atomic_load_n(&p->left, __ATOMIC_SEQ_CST);
+}
+
+_Static_assert(IPCT_COUNT_SLOTS <= 64, "a bit each in tracer.count_slots");
+
+/* Count slot i's keys, one per-CPU value each: zeroed, or (c) added to c, and their sum returned. */
+static uint64_t count_slot(struct tracer *t, uint32_t i, struct ipct_counts *c)
+{
+	int fd = bpf_map__fd(t->skel->maps.counts), ncpus = libbpf_num_possible_cpus();
+	uint64_t *v = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*v)) : NULL, total = 0;
+
+	for (uint32_t key = 0; v && key < IPCT_COUNT_KEYS; key++) {
+		uint32_t k = i * IPCT_COUNT_KEYS + key;
+		uint64_t n = 0;
+
+		if (!c) {
+			bpf_map_update_elem(fd, &k, v, BPF_ANY);
+			continue;
+		}
+		if (bpf_map_lookup_elem(fd, &k, v))
+			continue;
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			n += v[cpu];
+		if (key < IPCT_NR_MAX)
+			c->by_syscall[key] += n;
+		else
+			c->by_type[key - IPCT_NR_MAX] += n;
+		total += n;
+	}
+	free(v);
+	return total;
+}
+
+int tracer_count_open(struct tracer *t, uint32_t session)
+{
+	for (uint32_t i = 0; i < IPCT_COUNT_SLOTS; i++) {
+		if (t->count_slots & (1ull << i))
+			continue;
+		/* A slot's counts go on from where its last session left them: from 0, now. */
+		count_slot(t, i, NULL);
+		t->count_slots |= 1ull << i;
+		__atomic_store_n(&slot(t, session)->cslot, i + 1, __ATOMIC_RELEASE);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+uint64_t tracer_count_close(struct tracer *t, uint32_t session, struct ipct_counts *c)
+{
+	struct ipct_session_procs *p = slot(t, session);
+	uint32_t i = p->cslot - 1;
+
+	if (!p->cslot)
+		return 0;
+	p->cslot = 0;
+	t->count_slots &= ~(1ull << i);
+	return count_slot(t, i, c);
 }
 
 /* Removes pid from the traced set if it is there for session: 1 when this call removed it. */

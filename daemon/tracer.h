@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "ipctrace/event.h"
+#include "counts.h"
 
 struct tracer;
 
@@ -84,6 +85,15 @@ void tracer_session_losses(struct tracer *t, uint32_t session, struct tracer_ses
  * came from records, and the ring lost some) is the whole set walked.
  */
 void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids, size_t n);
+/*
+ * `run --count` alone: the kernel side counts the session's calls and
+ * signals instead of recording them (IPCT_COUNT_KEYS). Before its first
+ * process joins. -ENOSPC when every one of the IPCT_COUNT_SLOTS is a live
+ * session's: its events are then records.
+ */
+int tracer_count_open(struct tracer *t, uint32_t session);
+/* After tracer_session_close: what the kernel side counted for the session, added to c; how many in all. */
+uint64_t tracer_count_close(struct tracer *t, uint32_t session, struct ipct_counts *c);
 /* pid leaves the traced set if it is still there for session, which has ended. */
 void tracer_untrace_stale(struct tracer *t, pid_t pid, uint32_t session);
 /*

@@ -20,5 +20,13 @@ static inline void ipct_counts_add(struct ipct_counts *c, const struct ipct_even
 		c->by_type[e->type]++;
 }
 
+static inline void ipct_counts_merge(struct ipct_counts *c, const struct ipct_counts *more)
+{
+	for (int nr = 0; nr < IPCT_NR_MAX; nr++)
+		c->by_syscall[nr] += more->by_syscall[nr];
+	for (int t = 0; t < IPCT_EV_TYPE_MAX; t++)
+		c->by_type[t] += more->by_type[t];
+}
+
 /* {"write": N, "signal_generate": N, ...}: the event type names of docs/events.md, nonzero only. */
 struct json_object *ipct_counts_json(const struct ipct_counts *c);

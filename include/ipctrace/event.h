@@ -393,8 +393,21 @@ struct ipct_session_procs {
 	__u64 left;             /* processes that left at a privileged exec (IPCT_F_PRIV_EXEC) */
 	__u64 inring;           /* its records in the ring, not yet drained (the daemon counts them out) */
 	__u32 uslot;            /* 1 + its owner's slot in uid_procs, for an owner held to the per-user limit; 0: none */
-	__u32 _pad;
+	__u32 cslot;            /* 1 + its slot in the kernel side's counts (`run --count`); 0: its events are records */
 };
+
+/*
+ * `ipctrace run --count` alone (no lifecycle records, pipe graph or
+ * diagnoses wanted): the kernel side counts the session's calls and
+ * signals per CPU, by syscall number (0 .. IPCT_NR_MAX - 1) and by event
+ * type (IPCT_NR_MAX + type), instead of recording each: the ring's
+ * reserve is most of what a record costs. What the daemon needs to follow
+ * the session's processes still comes as records. The daemon claims one
+ * of IPCT_COUNT_SLOTS slots for such a session; when none is free its
+ * events are records, counted by the daemon, as for any other session.
+ */
+#define IPCT_COUNT_SLOTS 64
+#define IPCT_COUNT_KEYS (IPCT_NR_MAX + IPCT_EV_TYPE_MAX)
 
 /*
  * An unprivileged user's traced processes over all its sessions, kept with

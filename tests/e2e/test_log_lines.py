@@ -66,10 +66,12 @@ try:
     sock = d.socket
     sig = trace([example('signals'), '3'], opts=['-s', sock])
     check_clean_exit(sig, 0)
-    # Counted, not printed: the log is what is compared.
+    # Counted by the daemon, not printed: the log is what is compared (--signals: every call is
+    # recorded and logged; --count alone would have the kernel count them, and log none).
     fd, report = tempfile.mkstemp(prefix='ipctrace-e2e-report-')
     os.close(fd)
-    r = subprocess.run([IPCTRACE, 'run', '-s', sock, '-o', 'json', '--count', '--', example('pipe'), str(WRITES)],
+    r = subprocess.run([IPCTRACE, 'run', '-s', sock, '-o', 'json', '--count', '--signals', '--', example('pipe'),
+                        str(WRITES)],
                        env=run_env({'IPCTRACE_REPORT': report}), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=300, universal_newlines=True)
     summary = json.loads(r.stdout.splitlines()[-1])

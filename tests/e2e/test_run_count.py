@@ -14,12 +14,19 @@ lifecycle record: ipctrace's own business.)
   most frequent first, ties by name; nothing else on stdout; the summary on
   stderr counts the same events;
 - -o json: one {"type":"counts", TYPE: N, ...} object, then the summary;
-- with --signals, the lifecycle records follow the counts;
+- nothing but counts wanted: the kernel side counts the calls and
+  signals, and the session's log has only its process's exec, arguments,
+  streams, exit and the exit's SIGCHLD;
+- with --signals, the lifecycle records follow the counts (and every call
+  is logged);
 - -c goes with neither --view nor -o dot: usage errors (exit 2)."""
 
+import collections
 import json
+import re
 
 from common import Daemon, check, check_eq, done, example, passed, run_cli
+from logcommon import log
 from textcommon import check_aligned, run_reported, summary_line
 
 N = 9
@@ -62,6 +69,15 @@ try:
         passed('run %s -- signals %d: the table %s, in order, aligned; the summary agrees'
                % (opt, N, ', '.join('%s %d' % (t, got[t]) for t in order)))
 
+    # Nothing but counts wanted: the kernel side counted the calls and signals, not recorded them;
+    # the log has what follows the process (its exec, arguments, streams, exit, and the SIGCHLD
+    # that exit sent), no call.
+    sid = int(re.search(r'session (\d+)', r.stderr).group(1))
+    check_eq('log of the run -c session: its records by type',
+             {'exec': 1, 'argv': 1, 'stdio': 1, 'exit': 1, 'signal_generate': 1},
+             collections.Counter(e['type'] for e in log(sock, 'session=%d' % sid)))
+    passed("run -c: calls and signals counted in the kernel, not logged; the process's life is")
+
     r = run_reported(['run', '-s', sock, '-c', '-o', 'json', '--', example('signals'), str(N)])
     check_eq('run -c -o json: exit status (stderr %r)' % r.stderr, 0, r.returncode)
     objs = [json.loads(line) for line in r.stdout.splitlines()]
@@ -84,7 +100,10 @@ try:
     pid = r.report['pid']
     check_eq('records: (sig, target, outcome)', [('SIGUSR1', pid, 'handled')] * N,
              [(o['sig'], o['target_pid'], o['outcome']) for o in objs[1:-1]])
-    passed('run -c --signals -o json: the counts, then the %d lifecycle records' % N)
+    sid = objs[1]['session']
+    check_eq('log of the run -c --signals session: its kills', N,
+             sum(e['type'] == 'kill' for e in log(sock, 'session=%d' % sid)))
+    passed('run -c --signals -o json: the counts, then the %d lifecycle records; every call logged' % N)
 
     for args, words in ((['-c', '--view'], ['--count', '--view']),
                         (['-c', '--pipes', '-o', 'dot'], ['--count', 'dot'])):

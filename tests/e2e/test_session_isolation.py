@@ -112,7 +112,8 @@ try:
 
     b = popen_as(uid, gid, [ipctrace, 'run', '-s', d.socket, '-o', 'json', '--', 'sh', '-c',
                             'read x; exec "$0" 1000', pipe], env={'IPCTRACE_REPORT': b_report})
-    a = popen_as(NOBODY, NOBODY, [ipctrace, 'run', '-s', d.socket, '-c', '-o', 'json', '--', 'sh', '-c',
+    # A's events are records (-c --signals: counted by the daemon, every one through the ring).
+    a = popen_as(NOBODY, NOBODY, [ipctrace, 'run', '-s', d.socket, '-c', '--signals', '-o', 'json', '--', 'sh', '-c',
                                   '"$0" 200 && echo $$ > "$2" && exec "$1" 1000000', holdtree, pipe, pidfile])
     a_pid = int(wait_until(lambda: read_file(pidfile).strip() or (a.poll() is not None and fail(
         'A\'s trace ended early (status %r): %r' % (a.returncode, a.communicate()))), 'A\'s flood starts'))
