@@ -69,8 +69,9 @@ struct session {
 	bool check_end;         /* a process exited, or records were lost: ask the kernel side's count */
 	pid_t *notifying;       /* exited, but their exit signal (sent after the exit event) not seen yet */
 	size_t nnotifying;
-	bool ending;            /* confirmed: ends after the next drain, if it reads past end_mark */
-	bool marked;            /* its processes have all told their parents: end_mark is set */
+	bool exits_marked;      /* its processes have all exited (the kernel's count): exits_mark is set */
+	uint64_t exits_mark;    /* the ring's write position then: their exits' records are before it */
+	bool end_marked;        /* ... and, those read, all have told their parents: end_mark is set */
 	uint64_t end_mark;      /* the ring's write position then: their exit signals' records are before it */
 	size_t held;            /* its records held for a handler's name (records.c) */
 	char comm[IPCT_COMM_LEN]; /* its first process's command name (after its exec, for run) */

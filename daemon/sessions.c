@@ -617,11 +617,17 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 /*
  * Ends the sessions whose processes have all exited, as the kernel side
  * counts them. Only sessions that saw an exit (or, after records were
- * lost, every session: an exit's record may be among them) are asked, once
- * each, and until their processes have told their parents and their last
- * records are read. The count is read before the last drain, so the final
- * records of a process that exits in between are routed before its
- * session ends.
+ * lost, every session: an exit's record may be among them) are asked, at
+ * each drain until they end, in three steps:
+ * - the count is 0: every exit's record is in the ring before its write
+ *   position now (the kernel side counts an exit out just after its record
+ *   is in), the exits mark;
+ * - the drains have read past it: the list of exited processes yet to tell
+ *   their parents is whole. Once all have, every exit signal's record is
+ *   before the ring's position then, the end mark;
+ * - the drains have read past that: the session's last record is routed.
+ * (A drain stops at a record another CPU is still writing: a mark is how
+ * the daemon knows that what was written before it has been read.)
  */
 void sessions_check(struct daemon *d)
 {
@@ -629,36 +635,31 @@ void sessions_check(struct daemon *d)
 	bool any = false;
 
 	for (s = d->sessions; s; s = s->next) {
-		s->ending = false;
 		/* A system-wide session has no last process. */
 		if (!s->check_end || s->all) {
 			s->check_end = false;
 			continue;
 		}
-		/*
-		 * The kernel side counts an exit out just after its record is in
-		 * the ring: until the count says so, asked again at each drain.
-		 */
 		if (tracer_session_procs(d->tracer, s->id) > 0)
 			continue;
-		/*
-		 * All gone: it ends once each has told its parent, and the drains
-		 * have read every record written before that (else asked again at
-		 * the next drain).
-		 */
-		if (!s->marked && notified(d, s)) {
-			s->marked = true;
-			s->end_mark = tracer_ring_mark(d->tracer);
+		if (!s->exits_marked) {
+			s->exits_marked = true;
+			s->exits_mark = tracer_ring_mark(d->tracer);
 		}
-		s->ending = s->marked;
-		any |= s->ending;
+		any = true;
 	}
 	if (!any)
 		return;
 	tracer_drain(d->tracer);
 	for (s = d->sessions; s; s = next) {
 		next = s->next;
-		if (s->ending && tracer_ring_read_past(d->tracer, s->end_mark))
+		if (!s->exits_marked)
+			continue;
+		if (!s->end_marked && tracer_ring_read_past(d->tracer, s->exits_mark) && notified(d, s)) {
+			s->end_marked = true;
+			s->end_mark = tracer_ring_mark(d->tracer);
+		}
+		if (s->end_marked && tracer_ring_read_past(d->tracer, s->end_mark))
 			session_end(d, s, "exited");
 	}
 }
