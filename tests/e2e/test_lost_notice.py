@@ -118,7 +118,8 @@ try:
                          env=run_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     procs.append(f)
     wait_stats(sock, lambda st: st['clients'] == 2, 'the follower connected')
-    r = run_report([IPCTRACE, 'run', '-s', sock, '--count', '--', prog, str(WRITES)], report,
+    # --count --signals: counted by the daemon, every write a record (--count alone counts them in the kernel).
+    r = run_report([IPCTRACE, 'run', '-s', sock, '--count', '--signals', '--', prog, str(WRITES)], report,
                    stdin=subprocess.DEVNULL)
     procs.append(r)
     _, run_err = r.communicate(timeout=TIMEOUT)
