@@ -578,6 +578,8 @@ struct ipct_syms *ipct_syms_new_async(void)
 		close(s->efd);
 		goto fail;
 	}
+	/* Told apart from the loop's thread in ps -L and top -H, and /proc/PID/task/TID/comm. */
+	pthread_setname_np(s->worker, "ipct-syms");
 	s->async = true;
 	return s;
 fail:

@@ -58,11 +58,12 @@ def check_text(r, field):
     return v
 
 
-def trace_case(case):
-    """Traces `sigcases CASE` with --signals; checks that the program passed
-    its own checks and that the trace is complete (0 lost). The records are
-    checked by the callers, after the raw events."""
-    t = trace([example(PROG), case], opts=['--signals'])
+def trace_case(case, socket=None):
+    """Traces `sigcases CASE` with --signals (through the daemon at socket when
+    given); checks that the program passed its own checks and that the trace
+    is complete (0 lost). The records are checked by the callers, after the
+    raw events."""
+    t = trace([example(PROG), case], opts=['--signals'], socket=socket)
     rep = t.report
     check(rep is not None, '%s %s wrote no report (ipctrace exit status %d)'
           % (PROG, case, t.returncode))
