@@ -235,12 +235,12 @@ void records_stream_json(struct daemon *d, struct session *s, struct json_object
 /* Sends the held records whose handlers' names are known now (after ipct_syms_apply). */
 void records_release(struct daemon *d);
 /*
- * At and after the session's end: its held records whose names are known
- * go out, all of them once its end has waited waited_ns past the bound
- * (NAME_WAIT_S, records.c; their names left out). Never waits: true when
- * none is left held.
+ * At and after the session's end (s->end_due_ns): its held records whose
+ * names are known go out; all of them, their names left out, once the
+ * wait is past its bound (NAME_WAIT_S, records.c) or the daemon is
+ * quitting. Never waits: true when none is left held.
  */
-bool records_flush_session(struct daemon *d, struct session *s, uint64_t waited_ns);
+bool records_flush_session(struct daemon *d, struct session *s, bool quitting);
 /* The records c may see that match m; queued to c as SIGREC frames when `queue`. */
 size_t records_query(struct daemon *d, struct client *c, const struct ipct_match *m, bool queue);
 void records_free(struct daemon *d);

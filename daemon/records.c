@@ -290,17 +290,22 @@ void records_release(struct daemon *d)
 		release(d, 0, false);
 }
 
-bool records_flush_session(struct daemon *d, struct session *s, uint64_t waited_ns)
+bool records_flush_session(struct daemon *d, struct session *s, bool quitting)
 {
 	if (!s->held)
 		return true;
 	release(d, s->id, false);
-	if (s->held && waited_ns >= NAME_WAIT_S * 1000000000ull) {
+	if (!s->held)
+		return true;
+	if (quitting)
+		fprintf(stderr, "ipctraced: quitting before a handler's symbols were read: its record goes unnamed\n");
+	else if (boottime_ns() - s->end_due_ns >= NAME_WAIT_S * 1000000000ull)
 		fprintf(stderr, "ipctraced: a handler's symbols were not read within %d s of session %u's end: "
 			"its record goes unnamed\n", NAME_WAIT_S, s->id);
-		release(d, s->id, true);
-	}
-	return !s->held;
+	else
+		return false;
+	release(d, s->id, true);
+	return true;
 }
 
 struct load {

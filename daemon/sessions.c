@@ -393,18 +393,17 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	 * serves every other client meanwhile, and sessions_settle finishes
 	 * once they went.
 	 */
-	if (records_flush_session(d, s, 0))
+	if (records_flush_session(d, s, false))
 		session_finish(d, s);
 }
 
 void sessions_settle(struct daemon *d, bool quitting)
 {
-	uint64_t now = boottime_ns();
 	struct session *s, *next;
 
 	for (s = d->sessions; s; s = next) {
 		next = s->next;
-		if (s->end_reason && records_flush_session(d, s, quitting ? UINT64_MAX : now - s->end_due_ns))
+		if (s->end_reason && records_flush_session(d, s, quitting))
 			session_finish(d, s);
 	}
 }

@@ -218,6 +218,19 @@ def by_id(records):
     return sorted(records, key=lambda r: r['id'])
 
 
+def discard_handled(t):
+    """The records of `sigcases discard` (test_sig_discard checks them field
+    by field), exactly; returns its handled ones, by signal."""
+    pid = t.report['pid']
+    check_exact_records(t, {pid: [('SIGUSR1', 'discarded'), ('SIGUSR1', 'handled'),
+                                  ('SIGWINCH', 'discarded'), ('SIGWINCH', 'handled')]})
+    handled = {}
+    for sig in ('SIGUSR1', 'SIGWINCH'):
+        handled[sig] = by_id(select_records(t.records, sig=sig, target_pid=pid))[1]
+        check_fields(handled[sig], outcome='handled', action='handler')
+    return handled
+
+
 class SymbolsStopped:
     """ipctraced's symbols worker (its thread "ipct-syms", lib/symbols.c)
     held in a ptrace stop: the ELF files it is handed stay unread, as on a

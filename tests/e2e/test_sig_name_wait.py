@@ -32,8 +32,7 @@ import tempfile
 
 from common import (IPCTRACE, Daemon, check, check_eq, check_pipe_counts, connect, done, example, fail, passed,
                     request, run_cli, run_env, trace, wait_until)
-from sigcommon import (CaseInThread, SymbolsStopped, by_id, check_exact_records, check_fields, select_records,
-                       session_ending)
+from sigcommon import CaseInThread, SymbolsStopped, discard_handled, session_ending
 
 TIMEOUT = 60
 
@@ -87,11 +86,8 @@ passed('meanwhile the daemon served another session: pipe 100, %d writes and %d 
 stopped.go_on()
 t = case.result(TIMEOUT)
 pid = t.report['pid']
-check_exact_records(t, {pid: [('SIGUSR1', 'discarded'), ('SIGUSR1', 'handled'),
-                              ('SIGWINCH', 'discarded'), ('SIGWINCH', 'handled')]})
-for sig, handler in (('SIGUSR1', 'on_usr1'), ('SIGWINCH', 'on_winch')):
-    _, second = by_id(select_records(t.records, sig=sig, target_pid=pid))
-    check_fields(second, outcome='handled', action='handler', handler=handler)
+check_eq('the handled signals\' handlers', {'SIGUSR1': 'on_usr1', 'SIGWINCH': 'on_winch'},
+         {sig: r['handler'] for sig, r in discard_handled(t).items()})
 check_eq('handlers left unnamed (stats)', 0, unnamed(side))
 check_eq('how the session ended', ('ended', 'exited'), ended(side, s['session']))
 check_eq('the logged handlers', ['on_usr1', 'on_winch'], logged_handlers(d.socket, pid))
