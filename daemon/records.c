@@ -132,6 +132,13 @@ static void release(struct daemon *d, uint32_t only, bool force)
 				if (nwaiting == 64)
 					break;
 				waiting[nwaiting++] = h->session;
+				/*
+				 * The one session asked for waits: nothing of it after h
+				 * goes, so the walk ends here (a hold when full must not
+				 * cost the whole list), and the tail, at or after h, stands.
+				 */
+				if (only)
+					return;
 			}
 			pp = &h->next;
 			continue;
