@@ -173,8 +173,19 @@ static void release(struct daemon *d, uint32_t only, bool force)
  */
 static void give_up_oldest(struct daemon *d)
 {
-	struct held *h = d->records.held;
+	struct held *h;
 
+	/*
+	 * A drain goes through the whole ring before the loop hears from the
+	 * worker: what it has read meanwhile may free the hold (a walk of it
+	 * only then, not each time it is full).
+	 */
+	if (ipct_syms_apply(d->syms)) {
+		release(d, 0, false);
+		if (d->records.nheld < HELD_MAX)
+			return;
+	}
+	h = d->records.held;
 	if (!named(h)) {
 		ipct_sym_pending_free(d->syms, h->name);
 		h->name = NULL;
