@@ -294,9 +294,10 @@ static void sessions_usage(FILE *f)
 		"in the journal across restarts). Users other than root see only their own.\n"
 		"\n"
 		"Columns: SESSION (what log session=N, pipes session=N, explain and detach\n"
-		"take), USER, STATE (running, background, or how it ended: exited,\n"
-		"detached, client gone, daemon exit), START, PID (its first process),\n"
-		"EVENTS, LOST, COMMAND (all: trace --all).\n"
+		"take), USER, STATE (running, background, ending: its last records wait\n"
+		"for handler names, or how it ended: exited, detached, client gone, daemon\n"
+		"exit), START, PID (its first process), EVENTS, LOST, COMMAND (all: trace\n"
+		"--all).\n"
 		"\n"
 		"Options:\n"
 		"  -o, --output FORMAT   text (default) or json: one object per line, fields\n"
@@ -305,14 +306,15 @@ static void sessions_usage(FILE *f)
 	fputs(_("  -h, --help            show this help\n"), f);
 }
 
-/* How a session is: running, background, or how it ended. */
+/* How a session is: running, background, ending, or how it ended. */
 static void session_state(struct json_object *s, char *buf, size_t len)
 {
 	struct json_object *v;
 	const char *state = json_object_object_get_ex(s, "state", &v) ? json_object_get_string(v) : "?";
 
 	static const char *const names[][2] = {
-		{ "running", N_("running") }, { "background", N_("background") }, { "exited", N_("exited") },
+		{ "running", N_("running") }, { "background", N_("background") }, { "ending", N_("ending") },
+		{ "exited", N_("exited") },
 		{ "detached", N_("detached") }, { "client_gone", N_("client gone") },
 		{ "daemon_exit", N_("daemon exit") },
 	};

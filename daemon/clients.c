@@ -438,7 +438,8 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 		return;
 	id = json_object_get_int64(jid);
 	s = id > 0 && id <= UINT32_MAX ? session_find(d, (uint32_t)id) : NULL;
-	if (!s) {
+	/* One that is ending has ended as far as a detach goes: its notice is on the way. */
+	if (!s || s->end_reason) {
 		reply_error(c, N_("detach: no session %lld"), (long long)id);
 		return;
 	}

@@ -74,6 +74,11 @@ struct session {
 	bool end_marked;        /* ... and, those read, all have told their parents: end_mark is set */
 	uint64_t end_mark;      /* the ring's write position then: their exit signals' records are before it */
 	size_t held;            /* its records held for a handler's name (records.c) */
+	/* Its end is due but waits for those names (session_end, sessions_settle): */
+	const char *end_reason; /* why it ends; NULL while it lives */
+	uint64_t end_due_ns;    /* since when (the bound on the wait, records.c) */
+	struct tracer_session_losses end_losses; /* read before its kernel-side slot went */
+	struct json_object *end_left; /* the processes it left running, for its owner's notice */
 	char comm[IPCT_COMM_LEN]; /* its first process's command name (after its exec, for run) */
 	struct session *next;
 };
@@ -198,7 +203,14 @@ void metrics_close(struct daemon *d);
 uint64_t sessions_uid_procs(struct daemon *d, uid_t uid);
 int session_start(struct daemon *d, struct client *owner, const pid_t *pids, size_t n,
 		  const struct trace_opts *o, struct session **out);
+/*
+ * Ends s: at once, or, while it holds records waiting for handler names,
+ * all but its last steps (which sessions_settle takes): then it is
+ * "ending", out of the traced set, and ending it again does nothing.
+ */
 void session_end(struct daemon *d, struct session *s, const char *reason);
+/* Finishes the ends that waited, once their records went (quitting: now, their names left out). */
+void sessions_settle(struct daemon *d, bool quitting);
 /* The live session with that id, or NULL. */
 struct session *session_find(struct daemon *d, uint32_t id);
 void sessions_drop_client(struct daemon *d, struct client *c);
@@ -223,8 +235,13 @@ void records_stream_event(struct daemon *d, struct session *s, const struct ipct
 void records_stream_json(struct daemon *d, struct session *s, struct json_object *obj);
 /* Sends the held records whose handlers' names are known now (after ipct_syms_apply). */
 void records_release(struct daemon *d);
-/* Before the session's end: its held records go out, their names waited for a while. */
-void records_flush_session(struct daemon *d, struct session *s);
+/*
+ * At and after the session's end (s->end_due_ns): its held records whose
+ * names are known go out; all of them, their names left out, once the
+ * wait is past its bound (NAME_WAIT_S, records.c) or the daemon is
+ * quitting. Never waits: true when none is left held.
+ */
+bool records_flush_session(struct daemon *d, struct session *s, bool quitting);
 /* The records c may see that match m; queued to c as SIGREC frames when `queue`. */
 size_t records_query(struct daemon *d, struct client *c, const struct ipct_match *m, bool queue);
 void records_free(struct daemon *d);

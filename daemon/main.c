@@ -272,6 +272,13 @@ static void drain(struct daemon *d)
 	now = boottime_ns();
 	pipes_scan_blocked(d, now);
 	sessions_check(d);
+	/*
+	 * Names applied outside the syms handler (a diagnosis waits for the
+	 * worker, lib/diagnose.c) free their records here; and the ends that
+	 * wait for names are held to their bound.
+	 */
+	records_release(d);
+	sessions_settle(d, false);
 	log_flush(d, now);
 }
 
@@ -328,6 +335,8 @@ static void run(struct daemon *d)
 				/* Files read by the symbols' worker: the records that waited for their names go. */
 				ipct_syms_apply(d->syms);
 				records_release(d);
+				/* ... and the ends that waited for them finish. */
+				sessions_settle(d, false);
 			} else {
 				if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 					client_on_input(d, c);
@@ -352,8 +361,12 @@ static void run(struct daemon *d)
 
 static void shutdown_daemon(struct daemon *d)
 {
-	while (d->sessions)
-		session_end(d, d->sessions, "daemon_exit");
+	for (struct session *s = d->sessions, *next; s; s = next) {
+		next = s->next;
+		session_end(d, s, "daemon_exit");
+	}
+	/* Quitting: no more waiting for handler names. */
+	sessions_settle(d, true);
 	for (struct client *c = d->clients; c; c = c->next) {
 		ipct_buf_write_fd(&c->out, c->fd);
 		c->dead = true;

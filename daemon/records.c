@@ -11,10 +11,15 @@
  * what its session streams after it, records and events, is held behind
  * it, so that the stream keeps its order (a record right after the event
  * that ended its story). The loop never parses, nor waits: it releases
- * them when the worker's results are applied. A session's end waits for
- * them, at most FLUSH_MS, so that they precede its end notice; so does a
- * hold that reaches HELD_MAX. A name not read by then is left out (and
- * counted), never guessed.
+ * them when the worker's results are applied. The daemon serves every
+ * user's sessions from that loop, so nothing here blocks it for one of
+ * them: a session whose end is due while it holds records finishes its
+ * end once they are released (sessions.c, sessions_settle), so that they
+ * precede its end notice; its names are waited for NAME_WAIT_S at most,
+ * counted from the end (the loop's drains check), and then left out
+ * (and counted), never guessed. When HELD_MAX are held, the oldest goes
+ * at once without its name (counted), with what its session held behind
+ * it up to its next record that waits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +29,14 @@
 #include "sigrec.h"
 
 #define HELD_MAX 16384
-#define FLUSH_MS 2000
+/*
+ * Reading a program's symbols takes milliseconds, a second or two for a
+ * big one on a loaded machine (a CI guest beside the test suite took more
+ * than 2 s): 30 s is past any read that is merely slow, and still bounds
+ * what a wedged one (a program on a hung network mount) keeps waiting,
+ * `ipctrace run` (which returns at the session's end notice) included.
+ */
+#define NAME_WAIT_S 30
 
 struct held {
 	struct held *next;
@@ -120,6 +132,13 @@ static void release(struct daemon *d, uint32_t only, bool force)
 				if (nwaiting == 64)
 					break;
 				waiting[nwaiting++] = h->session;
+				/*
+				 * The one session asked for waits: nothing of it after h
+				 * goes, so the walk ends here (a hold when full must not
+				 * cost the whole list), and the tail, at or after h, stands.
+				 */
+				if (only)
+					return;
 			}
 			pp = &h->next;
 			continue;
@@ -147,16 +166,40 @@ static void release(struct daemon *d, uint32_t only, bool force)
 		d->records.held_tail = &(*d->records.held_tail)->next;
 }
 
-/* Puts h at the end of the held stream; false when it is full even after waiting for the worker. */
+/*
+ * Full: the oldest held, a record whose name is still being read (what can
+ * go went when the names were applied), goes without it; and with it what
+ * its session held behind it, up to its next record that waits.
+ */
+static void give_up_oldest(struct daemon *d)
+{
+	struct held *h;
+
+	/*
+	 * A drain goes through the whole ring before the loop hears from the
+	 * worker: what it has read meanwhile may free the hold (a walk of it
+	 * only then, not each time it is full).
+	 */
+	if (ipct_syms_apply(d->syms)) {
+		release(d, 0, false);
+		if (d->records.nheld < HELD_MAX)
+			return;
+	}
+	h = d->records.held;
+	if (!named(h)) {
+		ipct_sym_pending_free(d->syms, h->name);
+		h->name = NULL;
+		d->records.unnamed++;
+	}
+	release(d, h->session, false);
+}
+
+/* Puts h at the end of the held stream; false when nothing of its session is held any more. */
 static bool hold(struct daemon *d, struct session *s, struct held *h)
 {
-	if (d->records.nheld >= HELD_MAX) {
-		ipct_syms_wait(d->syms, FLUSH_MS);
-		release(d, 0, false);
-		if (d->records.nheld >= HELD_MAX)
-			release(d, 0, true);
-	}
-	/* The wait may have let the whole session go: then so does h. */
+	if (d->records.nheld >= HELD_MAX)
+		give_up_oldest(d);
+	/* Giving up may have let the whole session go: then so does h. */
 	if (!h->name && !(s && s->held))
 		return false;
 	h->next = NULL;
@@ -265,15 +308,22 @@ void records_release(struct daemon *d)
 		release(d, 0, false);
 }
 
-void records_flush_session(struct daemon *d, struct session *s)
+bool records_flush_session(struct daemon *d, struct session *s, bool quitting)
 {
 	if (!s->held)
-		return;
+		return true;
 	release(d, s->id, false);
-	if (s->held && !ipct_syms_wait(d->syms, FLUSH_MS))
-		fprintf(stderr, "ipctraced: a handler's symbols were not read within %d ms: its record goes unnamed\n",
-			FLUSH_MS);
+	if (!s->held)
+		return true;
+	if (quitting)
+		fprintf(stderr, "ipctraced: quitting before a handler's symbols were read: its record goes unnamed\n");
+	else if (boottime_ns() - s->end_due_ns >= NAME_WAIT_S * 1000000000ull)
+		fprintf(stderr, "ipctraced: a handler's symbols were not read within %d s of session %u's end: "
+			"its record goes unnamed\n", NAME_WAIT_S, s->id);
+	else
+		return false;
 	release(d, s->id, true);
+	return true;
 }
 
 struct load {

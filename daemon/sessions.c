@@ -167,8 +167,9 @@ uint64_t sessions_uid_procs(struct daemon *d, uid_t uid)
 {
 	uint64_t n = 0;
 
+	/* One that is ending traces none: its kernel-side slot may be another's now. */
 	for (struct session *s = d->sessions; s; s = s->next)
-		if (s->uid == uid)
+		if (s->uid == uid && !s->end_reason)
 			n += (uint64_t)tracer_session_procs(d->tracer, s->id);
 	return n;
 }
@@ -200,7 +201,7 @@ static struct json_object *session_json(struct daemon *d, const struct session *
 	json_object_object_add(o, "pid", json_object_new_int64(s->root));
 	json_object_object_add(o, "all", json_object_new_boolean(s->all));
 	json_object_object_add(o, "processes",
-			       json_object_new_int64(strcmp(state, "ended") ? tracer_session_procs(d->tracer, s->id) : 0));
+			       json_object_new_int64(s->end_reason ? 0 : tracer_session_procs(d->tracer, s->id)));
 	json_object_object_add(o, "start_ns", json_object_new_int64((int64_t)s->start_ns + s->realtime_off));
 	json_object_object_add(o, "state", json_object_new_string(state));
 	json_object_object_add(o, "events", json_object_new_int64((int64_t)s->events));
@@ -224,8 +225,13 @@ struct json_object *sessions_list(struct daemon *d, struct client *c)
 			s = s->next;
 		if (!c->privileged && s->uid != c->uid)
 			continue;
-		tracer_session_losses(d->tracer, s->id, &kl);
-		json_object_array_add(a, session_json(d, s, s->owner ? "running" : "background", kl.lost));
+		/* Ending: its end waits for handler names (session_end); its losses were read then. */
+		if (s->end_reason)
+			kl = s->end_losses;
+		else
+			tracer_session_losses(d->tracer, s->id, &kl);
+		json_object_array_add(a, session_json(d, s, s->end_reason ? "ending" : s->owner ? "running" : "background",
+						      kl.lost));
 	}
 	/* Ended ones after: the ring from its oldest. */
 	for (size_t i = 0; i < ENDED_MAX; i++) {
@@ -258,7 +264,8 @@ static void session_ended(struct daemon *d, const struct session *s, const char 
 	struct json_object *o = session_json(d, s, "ended", ring_lost);
 
 	json_object_object_add(o, "reason", json_object_new_string(reason));
-	json_object_object_add(o, "end_ns", json_object_new_int64(realtime_offset_ns() + (int64_t)boottime_ns()));
+	/* When it was due: its last records may have waited for their names since. */
+	json_object_object_add(o, "end_ns", json_object_new_int64(realtime_offset_ns() + (int64_t)s->end_due_ns));
 	log_session_end(d, s, o);
 	sessions_keep_ended(d, o);
 }
@@ -276,8 +283,9 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 		free(s);
 		return -ENOMEM;
 	}
+	/* One that is ending has given up tracing everything. */
 	for (struct session *x = d->sessions; o->all && x; x = x->next)
-		if (x->all)
+		if (x->all && !x->end_reason)
 			err = -EEXIST;
 	s->uid = owner->uid;
 	s->unpriv = !owner->privileged;
@@ -356,15 +364,17 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 	return 0;
 }
 
+static void session_finish(struct daemon *d, struct session *s);
+
 void session_end(struct daemon *d, struct session *s, const char *reason)
 {
-	struct tracer_session_losses kl;
-	struct session **pp;
+	/* Its end is under way, waiting for handler names: nothing more to do. */
+	if (s->end_reason)
+		return;
 	/* A session cut short tells its client what it leaves running. */
-	struct json_object *left = s->owner && strcmp(reason, "exited") ? json_object_new_array() : NULL;
-
-	tracer_session_losses(d->tracer, s->id, &kl);
-	session_close(d, s, left);
+	s->end_left = s->owner && strcmp(reason, "exited") ? json_object_new_array() : NULL;
+	tracer_session_losses(d->tracer, s->id, &s->end_losses);
+	session_close(d, s, s->end_left);
 	if (s->kcount) {
 		struct ipct_counts k = { 0 };
 
@@ -376,7 +386,36 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		tracer_set_all(d->tracer, 0, 0);
 	/* What is still pending now will not be seen delivered: its records go out before the notice. */
 	ipct_lc_end_session(d->lc, s->id, boottime_ns());
-	records_flush_session(d, s);
+	s->end_reason = reason;
+	s->end_due_ns = boottime_ns();
+	/*
+	 * Records still waiting for a handler's name hold the rest: the loop
+	 * serves every other client meanwhile, and sessions_settle finishes
+	 * once they went.
+	 */
+	if (records_flush_session(d, s, false))
+		session_finish(d, s);
+}
+
+void sessions_settle(struct daemon *d, bool quitting)
+{
+	struct session *s, *next;
+
+	for (s = d->sessions; s; s = next) {
+		next = s->next;
+		if (s->end_reason && records_flush_session(d, s, quitting))
+			session_finish(d, s);
+	}
+}
+
+/* The rest of the end: its graph, its owner's notice after every record, the log, and it goes. */
+static void session_finish(struct daemon *d, struct session *s)
+{
+	const char *reason = s->end_reason;
+	struct tracer_session_losses kl = s->end_losses;
+	struct json_object *left = s->end_left;
+	struct session **pp;
+
 	pipes_session_end(d, s);
 	if (s->owner) {
 		struct json_object *n = json_object_new_object();
@@ -430,10 +469,13 @@ void sessions_drop_client(struct daemon *d, struct client *c)
 
 	for (; s; s = next) {
 		next = s->next;
-		if (s->owner == c) {
-			s->owner = NULL;
-			session_end(d, s, "client_gone");
-		}
+		if (s->owner != c)
+			continue;
+		s->owner = NULL;
+		/* Ending already: it ends as it was to, logged, with no notice for a stream that is gone. */
+		json_object_put(s->end_left);
+		s->end_left = NULL;
+		session_end(d, s, "client_gone");
 	}
 }
 
@@ -563,7 +605,8 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	if (d->followers)
 		log_follow(d, e);
 	s = session_find(d, e->session);
-	if (!s) {
+	/* One that is ending has left the traced set: what comes of it is late, as after its end. */
+	if (!s || s->end_reason) {
 		/*
 		 * Made after a session ended, by a process still in the traced
 		 * set for it (its fork raced the end): it leaves now.
@@ -635,8 +678,8 @@ void sessions_check(struct daemon *d)
 	bool any = false;
 
 	for (s = d->sessions; s; s = s->next) {
-		/* A system-wide session has no last process. */
-		if (!s->check_end || s->all) {
+		/* A system-wide session has no last process; one that is ending is past asking. */
+		if (!s->check_end || s->all || s->end_reason) {
 			s->check_end = false;
 			continue;
 		}
@@ -653,7 +696,7 @@ void sessions_check(struct daemon *d)
 	tracer_drain(d->tracer);
 	for (s = d->sessions; s; s = next) {
 		next = s->next;
-		if (!s->exits_marked)
+		if (!s->exits_marked || s->end_reason)
 			continue;
 		if (!s->end_marked && tracer_ring_read_past(d->tracer, s->exits_mark) && notified(d, s)) {
 			s->end_marked = true;

@@ -479,13 +479,14 @@ int ipct_syms_fd(const struct ipct_syms *s)
 	return s->async ? s->efd : -1;
 }
 
-void ipct_syms_apply(struct ipct_syms *s)
+unsigned ipct_syms_apply(struct ipct_syms *s)
 {
 	struct elf_file *f, *next;
+	unsigned applied = 0;
 	uint64_t n;
 
 	if (!s->async)
-		return;
+		return 0;
 	if (read(s->efd, &n, sizeof(n)) < 0) {
 		/* EAGAIN: nothing was signalled since; the list says the same. */
 	}
@@ -498,7 +499,9 @@ void ipct_syms_apply(struct ipct_syms *s)
 		f->state = F_READY;
 		s->reading--;
 		file_put(s, f);
+		applied++;
 	}
+	return applied;
 }
 
 bool ipct_syms_wait(struct ipct_syms *s, int timeout_ms)
@@ -578,6 +581,8 @@ struct ipct_syms *ipct_syms_new_async(void)
 		close(s->efd);
 		goto fail;
 	}
+	/* Told apart from the loop's thread in ps -L and top -H, and /proc/PID/task/TID/comm. */
+	pthread_setname_np(s->worker, "ipct-syms");
 	s->async = true;
 	return s;
 fail:

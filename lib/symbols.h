@@ -55,9 +55,13 @@ const char *ipct_syms_resolve(struct ipct_syms *s, uint32_t pid, uint64_t addr);
 /* The function containing the address `vaddr` of an ELF file, as linked (not as loaded); NULL. */
 const char *ipct_elf_symbol(struct ipct_syms *s, const char *path, uint64_t vaddr);
 
-/* Asynchronous: readable when the worker has read files; ipct_syms_apply then makes them usable. */
+/*
+ * Asynchronous: readable when the worker has read files; ipct_syms_apply
+ * then makes them usable, and says how many it made so (0: none was read
+ * since; it may be called at any time, without waiting).
+ */
 int ipct_syms_fd(const struct ipct_syms *s);
-void ipct_syms_apply(struct ipct_syms *s);
+unsigned ipct_syms_apply(struct ipct_syms *s);
 /* Waits up to timeout_ms for every file being read, and applies them: false on timeout. */
 bool ipct_syms_wait(struct ipct_syms *s, int timeout_ms);
 

@@ -444,6 +444,19 @@ def trace(args, env=None, timeout=60, opts=(), want_summary=True, to_files=False
                  objects, diagnoses, explanations[0] if explanations else None)
 
 
+def wait_until(cond, what, timeout=60):
+    """Polls cond (a state another process reaches: a handshake on state, not
+    a delay) every 10 ms; returns its first true value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            fail('%s: not within %d s' % (what, timeout))
+        time.sleep(0.01)
+
+
 def run_cli(args, timeout=60, env=None, **kw):
     """Runs ipctrace with args (no tracing helpers); returns CompletedProcess with text."""
     cmd = [IPCTRACE] + list(args)

@@ -5,9 +5,12 @@ checks the lifecycle records (docs/signals.md) field by field against the
 program's report and the raw events."""
 
 import collections
+import ctypes
+import os
 import signal
+import threading
 
-from common import (check, check_eq, example, fail, select_events, select_records, trace)
+from common import (check, check_eq, example, fail, request, select_events, select_records, trace)
 
 # Every record has every one of these fields (docs/signals.md, "JSON fields").
 RECORD_FIELDS = '''type id session sig signo code via cause sender_pid sender_tid sender_comm
@@ -58,11 +61,12 @@ def check_text(r, field):
     return v
 
 
-def trace_case(case):
-    """Traces `sigcases CASE` with --signals; checks that the program passed
-    its own checks and that the trace is complete (0 lost). The records are
-    checked by the callers, after the raw events."""
-    t = trace([example(PROG), case], opts=['--signals'])
+def trace_case(case, socket=None):
+    """Traces `sigcases CASE` with --signals (through the daemon at socket when
+    given); checks that the program passed its own checks and that the trace
+    is complete (0 lost). The records are checked by the callers, after the
+    raw events."""
+    t = trace([example(PROG), case], opts=['--signals'], socket=socket)
     rep = t.report
     check(rep is not None, '%s %s wrote no report (ipctrace exit status %d)'
           % (PROG, case, t.returncode))
@@ -212,3 +216,85 @@ def one_record(t, what, **conds):
 
 def by_id(records):
     return sorted(records, key=lambda r: r['id'])
+
+
+def discard_handled(t):
+    """The records of `sigcases discard` (test_sig_discard checks them field
+    by field), exactly; returns its handled ones, by signal."""
+    pid = t.report['pid']
+    check_exact_records(t, {pid: [('SIGUSR1', 'discarded'), ('SIGUSR1', 'handled'),
+                                  ('SIGWINCH', 'discarded'), ('SIGWINCH', 'handled')]})
+    handled = {}
+    for sig in ('SIGUSR1', 'SIGWINCH'):
+        handled[sig] = by_id(select_records(t.records, sig=sig, target_pid=pid))[1]
+        check_fields(handled[sig], outcome='handled', action='handler')
+    return handled
+
+
+class SymbolsStopped:
+    """ipctraced's symbols worker (its thread "ipct-syms", lib/symbols.c)
+    held in a ptrace stop: the ELF files it is handed stay unread, as on a
+    machine too slow to read them in any time given, while the daemon's loop
+    goes on. The test's exit, a failure's included, lets it go on."""
+
+    SEIZE, INTERRUPT, DETACH = 0x4206, 0x4207, 17
+    WALL = 0x40000000       # waitpid's __WALL: a thread, of another process
+
+    def __init__(self, daemon_pid):
+        self._libc = ctypes.CDLL(None, use_errno=True)
+        self._libc.ptrace.restype = ctypes.c_long
+        self._libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+        self.tid = None
+        for tid in os.listdir('/proc/%d/task' % daemon_pid):
+            with open('/proc/%d/task/%s/comm' % (daemon_pid, tid)) as f:
+                if f.read().strip() == 'ipct-syms':
+                    self.tid = int(tid)
+        check(self.tid, 'ipctraced %d has no thread named ipct-syms (its symbols worker)' % daemon_pid)
+        self._ptrace(self.SEIZE)
+        self._ptrace(self.INTERRUPT)
+        _, status = os.waitpid(self.tid, self.WALL)
+        check(os.WIFSTOPPED(status), 'the symbols worker %d did not stop (status %#x)' % (self.tid, status))
+
+    def _ptrace(self, req):
+        if self._libc.ptrace(req, self.tid, None, None) < 0:
+            fail('ptrace(%#x, %d): %s' % (req, self.tid, os.strerror(ctypes.get_errno())))
+
+    def go_on(self):
+        self._ptrace(self.DETACH)
+
+
+def session_ending(sock, command):
+    """The live session of `command` listed as ending (its end waits for
+    handler names: docs/protocol.md, "sessions") on connection sock, or None."""
+    for s in request(sock, {'cmd': 'sessions'})['sessions']:
+        if s.get('command') == command and s.get('state') == 'ending':
+            return s
+    return None
+
+
+class CaseInThread:
+    """trace_case(case, socket) on a thread of its own: `ipctrace run`
+    returns only at its session's end, which the test holds back meanwhile."""
+
+    def __init__(self, case, socket):
+        self.trace = None
+        self.failed = False
+        self._thread = threading.Thread(target=self._run, args=(case, socket))
+        self._thread.start()
+
+    def _run(self, case, socket):
+        try:
+            self.trace = trace_case(case, socket=socket)
+        except SystemExit:          # fail() on this thread: said already
+            self.failed = True
+
+    def running(self):
+        return self._thread.is_alive()
+
+    def result(self, timeout):
+        """Its Trace, once `ipctrace run` returned (within timeout s)."""
+        self._thread.join(timeout)
+        check(not self._thread.is_alive(), 'ipctrace run did not return within %d s' % timeout)
+        if self.failed:
+            fail('the traced sigcases failed (above)')
+        return self.trace

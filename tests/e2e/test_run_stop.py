@@ -24,21 +24,12 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 
-from common import (IPCTRACE, _context, check, check_eq, daemon_opts, done, fail, passed, run_env, skip)
+from common import (IPCTRACE, _context, check, check_eq, daemon_opts, done, fail, passed, run_env, skip,
+                    wait_until)
 
 TIMEOUT = 60
 TMP = tempfile.mkdtemp(prefix='ipctrace-e2e-stop-')
-
-
-def wait_until(pred, what, timeout=TIMEOUT):
-    """Polls a condition another process makes true (a handshake on state, not a delay)."""
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            fail('timed out waiting for %s' % what)
-        time.sleep(0.01)
 
 
 def read(path):

@@ -23,10 +23,9 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 
 from common import (IPCTRACE, NOBODY, Daemon, Trace, check, check_eq, check_pipe_counts, done, example, fail,
-                    passed)
+                    passed, wait_until)
 from logcommon import parse_json_lines, public_copy, public_tmpdir, useradd, userdel
 
 TIMEOUT = 60
@@ -41,18 +40,6 @@ def popen_as(uid, gid, args, env=None):
     return subprocess.Popen(['setpriv', '--reuid=%d' % uid, '--regid=%d' % gid, '--clear-groups'] + args,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             universal_newlines=True, cwd='/', env=e)
-
-
-def wait_until(cond, what, timeout=TIMEOUT):
-    """Polls cond (a state another process reaches) every 10 ms."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            fail('%s: not within %d s' % (what, timeout))
-        time.sleep(0.01)
 
 
 def read_file(path):
