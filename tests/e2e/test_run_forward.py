@@ -17,8 +17,8 @@ import signal
 import subprocess
 import tempfile
 
-from common import (IPCTRACE, Daemon, Lines, _context, check, check_eq, done, example, fail, one, passed, run_env,
-                    select_events)
+from common import (IPCTRACE, Daemon, Lines, _context, check, check_eq, done, example, fail, one, passed, run_cli,
+                    run_env, select_events)
 from textcommon import stop
 
 TIMEOUT = 60
@@ -47,7 +47,9 @@ try:
             try:
                 cli.wait(timeout=TIMEOUT)
             except subprocess.TimeoutExpired:
-                fail('%s to ipctrace: it did not end within %d s' % (name, TIMEOUT))
+                # What the daemon says of the session, and what ipctrace said: why it waits.
+                fail('%s to ipctrace: it did not end within %d s; its stderr: %r; the daemon\'s sessions:\n%s'
+                     % (name, TIMEOUT, errl.text(), run_cli(['sessions', '-s', d.socket, '-o', 'json']).stdout))
             out.wait_for(lambda ls: False, TIMEOUT)
             errl.wait_for(lambda ls: False, TIMEOUT)
             err = errl.text()
