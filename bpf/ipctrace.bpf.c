@@ -205,6 +205,17 @@ struct {
 	__type(value, __u64);
 } counts SEC(".maps");
 
+/*
+ * The calls a counting session's records are spared: all but what maps
+ * shared memory and the futexes on it, which the daemon names (or drops)
+ * by its map of the session's mappings.
+ */
+static __always_inline bool countable(__u8 cls)
+{
+	return cls != IPCT_SC_FUTEX && cls != IPCT_SC_MMAP && cls != IPCT_SC_MUNMAP && cls != IPCT_SC_SHMAT &&
+	       cls != IPCT_SC_SHMDT;
+}
+
 /* Whether the session is counted here: then key (a syscall number, or IPCT_NR_MAX + an event type) is counted. */
 static __always_inline bool counted(__u32 session, __u32 key)
 {
@@ -852,6 +863,7 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 	long nr = ctx->args[1];
 	__u32 session;
 	__u8 compat, cls;
+	bool counting;
 
 	/*
 	 * The number is in a table, natively or as a 32-bit call's: one load
@@ -878,7 +890,9 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 				     !ipct_futex_shared(session, entry_arg(regs, 0, compat, typed))))
 		return 0;
 	in->session = session;
-	in->ts = bpf_ktime_get_boot_ns();
+	/* A call counted here (`run --count`) has no duration to keep nor sleeper to survey. */
+	counting = procs_slot(session)->cslot && countable(cls);
+	in->ts = counting ? 0 : bpf_ktime_get_boot_ns();
 	in->nr = nr;
 	in->cls = cls;
 	in->compat = compat;
@@ -906,7 +920,10 @@ static __always_inline int sys_enter(struct bpf_raw_tracepoint_args *ctx, const 
 		break;
 	}
 	}
-	note_sleeper(in, regs, compat, session, typed);
+	if (counting)
+		in->sleeps = 0;
+	else
+		note_sleeper(in, regs, compat, session, typed);
 	return 0;
 }
 
@@ -1550,13 +1567,8 @@ static __always_inline int sys_exit(struct bpf_raw_tracepoint_args *ctx, const b
 		break;
 	}
 
-	/*
-	 * `run --count`: the call is counted, not recorded; but for what maps
-	 * shared memory and the futexes on it, which the daemon names (or
-	 * drops) by its map of the session's mappings.
-	 */
-	if (cls != IPCT_SC_FUTEX && cls != IPCT_SC_MMAP && cls != IPCT_SC_MUNMAP && cls != IPCT_SC_SHMAT &&
-	    cls != IPCT_SC_SHMDT && counted(session, nr))
+	/* `run --count`: the call is counted, not recorded. */
+	if (countable(cls) && counted(session, nr))
 		goto follow;
 	e = reserve(IPCT_EV_SYSCALL, session);
 	if (!e)
