@@ -90,6 +90,11 @@ def norm(e):
     return e
 
 
+def ns(us):
+    """A time of the file (microseconds, three decimals) in nanoseconds, exactly."""
+    return round(us * 1000)
+
+
 def check_shape(evs, what):
     """The format's requirements, and flows a viewer can draw; the flows by category."""
     slices = {}
@@ -98,14 +103,16 @@ def check_shape(evs, what):
               and isinstance(e.get('tid'), int), '%s: an event without ph, ts, pid or tid: %r' % (what, e))
         if e['ph'] == 'X':
             check(num(e.get('dur')) and e['dur'] >= 0, '%s: an X event without a dur: %r' % (what, e))
-            slices.setdefault(e['tid'], []).append((e['ts'], e['ts'] + e['dur']))
+            # In ns, as integers: the file's microseconds have three decimals, exact, but their sum
+            # in floating point may fall a hair short of a slice's end, where a flow may sit.
+            slices.setdefault(e['tid'], []).append((ns(e['ts']), ns(e['ts']) + ns(e['dur'])))
     starts, ends = {}, {}
     for e in evs:
         if e['ph'] in 'sf':
             side = starts if e['ph'] == 's' else ends
             check(e.get('id') not in side, '%s: flow id %r has two "%s" events' % (what, e.get('id'), e['ph']))
             side[e.get('id')] = e
-            check(any(a <= e['ts'] <= b for a, b in slices.get(e['tid'], ())),
+            check(any(a <= ns(e['ts']) <= b for a, b in slices.get(e['tid'], ())),
                   '%s: a flow event in no slice of its thread: %r' % (what, e))
     check_eq('%s: flow ids with an "s" and with an "f"' % what, sorted(starts), sorted(ends))
     flows = {}
