@@ -68,6 +68,13 @@ struct query_opts {
 #define QUERY_OPTS_INIT { IPCT_OUT_TEXT, default_socket(), "auto" }
 /* "ipctrace VERB", for messages: set by main before the verb runs. */
 extern const char *cli_prog;
+struct option;
+/*
+ * getopt_long(argc, argv, optstring, longopts, NULL), its errors said in
+ * the user's language (glibc says them in English: its catalogue's msgids
+ * are older than its messages): '?' for any error, said on stderr.
+ */
+int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts);
 /* A usage error's few lines on stderr: the usage's Usage: lines and where the rest is. */
 void usage_short(void (*usage)(FILE *f));
 /* One of those options (more: -o's formats beyond text and json, as for parse_output): 0 taken,

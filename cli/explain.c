@@ -144,7 +144,7 @@ int do_explain(int argc, char **argv)
 	char *end, when[32];
 	int c, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(argc, argv, "o:s:h", opts)) != -1)
 		if (query_option(&q, c, 0, explain_usage, &ret) < 0)
 			return ret;
 	/* An option taken leaves its would-be usage status behind. */

@@ -234,7 +234,7 @@ int do_log(int argc, char **argv)
 	struct conn conn;
 	int c, r, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "S:U:n:fo:s:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "S:U:n:fo:s:h", opts)) != -1) {
 		if (c == 'f') {
 			follow = true;
 			continue;

@@ -2,6 +2,7 @@
 /* ipctrace: the command-line client of ipctraced; dispatches its verbs. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,6 +61,68 @@ static void hold_std_fds(void)
 	}
 }
 
+/*
+ * The long option that the n characters of name give, as getopt_long takes
+ * them: one of that name, else the only one they begin; NULL when none or
+ * several (*matches says how many begin so).
+ */
+static const struct option *long_option(const struct option *longopts, const char *name, size_t n, int *matches)
+{
+	const struct option *found = NULL;
+
+	*matches = 0;
+	for (const struct option *o = longopts; o->name; o++) {
+		if (strncmp(o->name, name, n))
+			continue;
+		if (!o->name[n])
+			return o;
+		found = o;
+		++*matches;
+	}
+	return *matches == 1 ? found : NULL;
+}
+
+int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts)
+{
+	bool permute = *optstring != '+';
+	const struct option *o;
+	char opts[64];
+	const char *arg;
+	int c, matches;
+	size_t n;
+
+	/* A leading ':' (after run's '+') tells a missing argument (':') from an unknown option ('?'). */
+	snprintf(opts, sizeof(opts), "%s:%s", permute ? "" : "+", optstring + !permute);
+	opterr = 0;
+	c = getopt_long(argc, argv, opts, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+	/* A long option is the whole word just read, named in full as glibc does; a short one is optopt. */
+	arg = argv[optind - 1];
+	if (!strncmp(arg, "--", 2)) {
+		n = strcspn(arg + 2, "=");
+		o = long_option(longopts, arg + 2, n, &matches);
+		if (o && c == ':') {
+			fprintf(stderr, _("%s: option '--%s' requires an argument\n"), cli_prog, o->name);
+		} else if (o) {
+			fprintf(stderr, _("%s: option '--%s' doesn't allow an argument\n"), cli_prog, o->name);
+		} else if (matches > 1) {
+			fprintf(stderr, _("%s: option '--%.*s' is ambiguous; possibilities:"), cli_prog, (int)n, arg + 2);
+			for (o = longopts; o->name; o++)
+				if (!strncmp(o->name, arg + 2, n))
+					fprintf(stderr, " '--%s'", o->name);
+			fputc('\n', stderr);
+		} else {
+			fprintf(stderr, _("%s: unrecognized option '%s'\n"), cli_prog, arg);
+		}
+	} else if (c == ':') {
+		fprintf(stderr, _("%s: option requires an argument -- '%c'\n"), cli_prog, optopt);
+	} else {
+		fprintf(stderr, _("%s: invalid option -- '%c'\n"), cli_prog, optopt);
+	}
+	return '?';
+}
+
 int main(int argc, char **argv)
 {
 	const char *verb = argc > 1 ? argv[1] : NULL;
@@ -90,7 +153,7 @@ int main(int argc, char **argv)
 		if (!strcmp(verb, verbs[i].name)) {
 			char name[64];
 
-			/* getopt's messages then name the verb: "ipctrace run: ..." */
+			/* Usage errors then name the verb: "ipctrace run: ..." */
 			snprintf(name, sizeof(name), "ipctrace %s", verb);
 			argv[1] = name;
 			cli_prog = name;

@@ -584,7 +584,7 @@ int do_pipes(int argc, char **argv)
 	unsigned more = OUT_ALLOW(IPCT_OUT_DOT) | OUT_ALLOW(IPCT_OUT_HTML);
 	int c, r, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "S:U:n:o:s:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "S:U:n:o:s:h", opts)) != -1) {
 		r = range_option(&range, c);
 		if (r < 0)
 			return EXIT_USAGE;

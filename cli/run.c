@@ -817,7 +817,7 @@ static int parse_trace_args(struct run *r, struct trace_args *a, int argc, char 
 
 	*code = EXIT_USAGE;
 	/* '+': options end at run's command, whose own options are its business. */
-	while ((c = getopt_long(argc, argv, r->verb == RUN ? "+o:O:e:s:ch" : "o:O:e:p:s:ch", trace_opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, r->verb == RUN ? "+o:O:e:s:ch" : "o:O:e:p:s:ch", trace_opts)) != -1) {
 		switch (c) {
 		case 'o':
 			if (parse_output(optarg, &r->fmt.mode, OUT_ALLOW(IPCT_OUT_DOT) | OUT_ALLOW(IPCT_OUT_PERFETTO) |
@@ -1247,7 +1247,7 @@ int do_detach(int argc, char **argv)
 	long id;
 	int c, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "s:h", opts)) != -1) {
 		switch (c) {
 		case 's':
 			socket_path = optarg;

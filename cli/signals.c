@@ -117,7 +117,7 @@ int do_signals(int argc, char **argv)
 	unsigned more = OUT_ALLOW(IPCT_OUT_HTML) | OUT_ALLOW(IPCT_OUT_MERMAID);
 	int c, r, err, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "S:U:n:o:s:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "S:U:n:o:s:h", opts)) != -1) {
 		r = range_option(&range, c);
 		if (r < 0)
 			return EXIT_USAGE;

@@ -210,7 +210,7 @@ int do_stats(int argc, char **argv)
 	bool prometheus = false;
 	int c, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:s:h", opts)) != -1) {
 		switch (c) {
 		case 'o':
 			prometheus = !strcmp(optarg, "prometheus");
@@ -417,7 +417,7 @@ int do_sessions(int argc, char **argv)
 	struct conn conn;
 	int c, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(argc, argv, "o:s:h", opts)) != -1)
 		if (query_option(&q, c, 0, sessions_usage, &ret) < 0)
 			return ret;
 	if (optind < argc) {

@@ -52,7 +52,14 @@ try:
     env = {'PATH': tmp + ':' + os.environ.get('PATH', '/usr/bin:/bin')}
     r = run_reported(['run', '-s', sock, '--', '-dash'], env=env)
     check_eq('run -- -dash: exit status (stderr %r)' % r.stderr, 4, r.returncode)
-    for args, words in ((['-dash'], ["invalid option -- 'd'"]), (['-o', 'dot', '--', 'true'], ['--pipes']),
+    for args, words in ((['-dash'], ["ipctrace run: invalid option -- 'd'\n"]),
+                        (['--bogus=1'], ["ipctrace run: unrecognized option '--bogus=1'\n"]),
+                        (['--coun=1', 'true'], ["ipctrace run: option '--count' doesn't allow an argument\n"]),
+                        (['--out', 'x', 'true'], ["ipctrace run: option '--out' is ambiguous; possibilities: "
+                                                  "'--output' '--output-file'\n"]),
+                        (['--output-f'], ["ipctrace run: option '--output-file' requires an argument\n"]),
+                        (['-e'], ["ipctrace run: option requires an argument -- 'e'\n"]),
+                        (['-o', 'dot', '--', 'true'], ['--pipes']),
                         (['--view', '-o', 'json', '--', 'true'], ['--view', 'json'])):
         r = run_cli(['run', '-s', sock] + args, env=env)
         check_eq('run %s: exit status' % ' '.join(args), 2, r.returncode)
