@@ -85,10 +85,10 @@ struct object {
 	uint64_t bytes_w, bytes_r, writes, reads, eof_reads, epipe, eagain;
 	struct holder *holders, **holders_tail;
 	struct json_object *warnings, *warning_parts;   /* each warning's message_parts, in the same order */
-	struct mqueue *q;               /* message queues (and semaphore sets, for their life): what only they have */
+	struct mqueue *q;               /* message queues: what only they have */
 	struct shmseg *m;               /* shared memory segments: the same */
 	struct semset *sem;             /* semaphore sets: their semaphores */
-	struct persist *life;           /* these kinds': &q->life, &m->life; NULL for the others */
+	struct persist *life;           /* these kinds': &q->life, &m->life, &sem->life; NULL for the others */
 	struct object *next;            /* hash chain */
 };
 
@@ -120,6 +120,7 @@ struct semnum {
 };
 
 struct semset {
+	struct persist life;
 	int64_t nsems;                  /* semget's; -1 unknown */
 	struct semnum *nums;
 	size_t nnums;
@@ -423,24 +424,27 @@ static struct object *object_get(struct ipct_graph *g, uint32_t session, uint64_
 	o->kind = kind;
 	o->seq = ++g->seq;
 	o->holders_tail = &o->holders;
-	if (kind == IPCT_KIND_MQUEUE || kind == IPCT_KIND_MSGQ || kind == IPCT_KIND_SEM) {
+	if (kind == IPCT_KIND_MQUEUE || kind == IPCT_KIND_MSGQ) {
 		o->q = calloc(1, sizeof(*o->q));
 		if (o->q)
 			o->q->times = ipct_qtime_new();
-		if (kind == IPCT_KIND_SEM)
-			o->sem = calloc(1, sizeof(*o->sem));
-		if (!o->q || !o->q->times || (kind == IPCT_KIND_SEM && !o->sem)) {
+		if (!o->q || !o->q->times) {
 			if (o->q)
 				ipct_qtime_free(o->q->times);
 			free(o->q);
-			free(o->sem);
 			free(o);
 			return NULL;
 		}
 		o->q->life.key = o->q->maxmsg = o->q->msgsize = -1;
 		o->life = &o->q->life;
-		if (o->sem)
-			o->sem->nsems = -1;
+	} else if (kind == IPCT_KIND_SEM) {
+		o->sem = calloc(1, sizeof(*o->sem));
+		if (!o->sem) {
+			free(o);
+			return NULL;
+		}
+		o->sem->life.key = o->sem->nsems = -1;
+		o->life = &o->sem->life;
 	} else if (kind == IPCT_KIND_SHM) {
 		o->m = calloc(1, sizeof(*o->m));
 		if (!o->m) {
@@ -1327,7 +1331,7 @@ static void on_sem(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 	h = holder_open(o, p, -1, END_READ | END_WRITE);
 	switch (cls) {
 	case IPCT_SC_SEMGET:
-		o->q->life.key = (int32_t)s->args[0];
+		o->sem->life.key = (int32_t)s->args[0];
 		if ((int)s->args[1] > 0)
 			o->sem->nsems = (int)s->args[1];
 		if ((s->args[2] & IPC_CREAT) || (key_t)s->args[0] == IPC_PRIVATE)
@@ -1335,7 +1339,7 @@ static void on_sem(struct ipct_graph *g, struct gproc *p, const struct ipct_even
 		break;
 	case IPCT_SC_SEMCTL:
 		if (s->ret == 0 && (s->args[2] & 0xff) == IPC_RMID)
-			o->q->life.removed_ns = e->ts_ns;
+			o->sem->life.removed_ns = e->ts_ns;
 		break;
 	case IPCT_SC_SEMOP:
 		if (s->ret == -EAGAIN)
@@ -2287,9 +2291,9 @@ static void sem_json(struct json_object *j, const struct object *o, int64_t off)
 	struct json_object *arr = json_object_new_array();
 
 	json_object_object_add(j, "id", json_object_new_int64((uint32_t)o->ino));
-	json_object_object_add(j, "key", o->q->life.key >= 0 ? json_object_new_int64(o->q->life.key) : NULL);
+	json_object_object_add(j, "key", ss->life.key >= 0 ? json_object_new_int64(ss->life.key) : NULL);
 	json_object_object_add(j, "nsems", ss->nsems >= 0 ? json_object_new_int64(ss->nsems) : NULL);
-	json_object_object_add(j, "removed_ns", opt_time(off, o->q->life.removed_ns));
+	json_object_object_add(j, "removed_ns", opt_time(off, ss->life.removed_ns));
 	json_object_object_add(j, "semops", json_object_new_int64((int64_t)ss->calls));
 	json_object_object_add(j, "unseen_ops", json_object_new_int64((int64_t)ss->unseen_ops));
 	for (size_t i = 0; i < ss->nnums; i++) {
