@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "check.h"
+#include "spanish.h"
 #include "diagnose.h"
 #include "replay.h"
 
@@ -975,16 +976,10 @@ static void test_spanish(const char *localedir)
 	struct json_object *d, *ev, *old;
 	struct t t;
 
-	if (!setlocale(LC_ALL, "es_ES.UTF-8")) {
-		fprintf(stderr, "test_spanish: no es_ES.UTF-8 locale (scripts/setup generates it)\n");
+	if (!spanish("test_spanish", localedir)) {
 		check_failures++;
 		return;
 	}
-	/* As ipct_i18n_init: numbers stay as the daemon (which never sets a locale) writes them. */
-	setlocale(LC_NUMERIC, "C");
-	bindtextdomain("ipctrace", localedir);
-	bind_textdomain_codeset("ipctrace", "UTF-8");
-	textdomain("ipctrace");
 
 	/* not_waited: a zombie handed to init, its evidence, a clause (how it exited) inside the message. */
 	start(&t);

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "check.h"
+#include "spanish.h"
 #include "errmsg.h"
 
 static struct json_object *make(const char *fmt, ...)
@@ -92,14 +93,10 @@ static void test_spanish(const char *localedir)
 	struct json_object *o;
 	char buf[256];
 
-	if (!localedir || !setlocale(LC_ALL, "es_ES.UTF-8")) {
-		fprintf(stderr, "test_spanish: no catalogue directory, or no es_ES.UTF-8 locale (scripts/setup makes it)\n");
+	if (!spanish("test_spanish", localedir)) {
 		check_failures++;
 		return;
 	}
-	bindtextdomain("ipctrace", localedir);
-	bind_textdomain_codeset("ipctrace", "UTF-8");
-	textdomain("ipctrace");
 	/* The daemon never sets a locale: its English, its arguments' text. */
 	o = json_tokener_parse("{\"ok\":false,\"error\":\"detach: no session 42\",\"msgid\":\"detach: no session %lld\","
 			       "\"args\":[\"42\"]}");
