@@ -377,8 +377,13 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	session_close(d, s, s->end_left);
 	if (s->kcount) {
 		struct ipct_counts k = { 0 };
+		int64_t n = tracer_count_close(d->tracer, s->id, &k);
 
-		s->events += tracer_count_close(d->tracer, s->id, &k);
+		if (n < 0)
+			fprintf(stderr, "ipctraced: session %u: the kernel side's counts could not be read: %s\n", s->id,
+				strerror((int)-n));
+		else
+			s->events += (uint64_t)n;
 		ipct_counts_merge(s->counts, &k);
 		ipct_counts_merge(&d->counts, &k);
 	}

@@ -419,41 +419,65 @@ void tracer_session_losses(struct tracer *t, uint32_t session, struct tracer_ses
 
 _Static_assert(IPCT_COUNT_SLOTS <= 64, "a bit each in tracer.count_slots");
 
-/* Count slot i's keys, one per-CPU value each: zeroed, or (c) added to c, and their sum returned. */
-static uint64_t count_slot(struct tracer *t, uint32_t i, struct ipct_counts *c)
+/*
+ * Count slot i's keys, one per-CPU value each, in one call either way (a
+ * key at a time would be IPCT_COUNT_KEYS system calls): with c, read and
+ * added to c, their sum returned; without, zeroed.
+ */
+static int64_t count_slot(struct tracer *t, uint32_t i, struct ipct_counts *c)
 {
 	int fd = bpf_map__fd(t->skel->maps.counts), ncpus = libbpf_num_possible_cpus();
-	uint64_t *v = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*v)) : NULL, total = 0;
+	uint32_t *keys = calloc(IPCT_COUNT_KEYS, sizeof(*keys)), first = i * IPCT_COUNT_KEYS, prev = first - 1, next;
+	uint64_t *v = ncpus > 0 ? calloc((size_t)ncpus * IPCT_COUNT_KEYS, sizeof(*v)) : NULL;
+	__u32 n = IPCT_COUNT_KEYS;
+	int64_t total = 0;
+	int err;
 
-	for (uint32_t key = 0; v && key < IPCT_COUNT_KEYS; key++) {
-		uint32_t k = i * IPCT_COUNT_KEYS + key;
-		uint64_t n = 0;
-
-		if (!c) {
-			bpf_map_update_elem(fd, &k, v, BPF_ANY);
-			continue;
-		}
-		if (bpf_map_lookup_elem(fd, &k, v))
-			continue;
-		for (int cpu = 0; cpu < ncpus; cpu++)
-			n += v[cpu];
-		if (key < IPCT_NR_MAX)
-			c->by_syscall[key] += n;
-		else
-			c->by_type[key - IPCT_NR_MAX] += n;
-		total += n;
+	if (!keys || !v) {
+		total = -ENOMEM;
+		goto out;
 	}
+	for (uint32_t key = 0; key < IPCT_COUNT_KEYS; key++)
+		keys[key] = first + key;
+	if (!c) {
+		err = bpf_map_update_batch(fd, keys, v, &n, NULL);
+		total = err ? -errno : 0;
+		goto out;
+	}
+	/* An array's batch goes on after the key given (none: from key 0). */
+	err = bpf_map_lookup_batch(fd, first ? &prev : NULL, &next, keys, v, &n, NULL);
+	if (err && errno != ENOENT) {
+		total = -errno;
+		goto out;
+	}
+	for (uint32_t key = 0; key < n && key < IPCT_COUNT_KEYS; key++) {
+		uint64_t sum = 0;
+
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			sum += v[(size_t)key * ncpus + cpu];
+		if (key < IPCT_NR_MAX)
+			c->by_syscall[key] += sum;
+		else
+			c->by_type[key - IPCT_NR_MAX] += sum;
+		total += (int64_t)sum;
+	}
+out:
+	free(keys);
 	free(v);
 	return total;
 }
 
 int tracer_count_open(struct tracer *t, uint32_t session)
 {
+	int err;
+
 	for (uint32_t i = 0; i < IPCT_COUNT_SLOTS; i++) {
 		if (t->count_slots & (1ull << i))
 			continue;
 		/* A slot's counts go on from where its last session left them: from 0, now. */
-		count_slot(t, i, NULL);
+		err = (int)count_slot(t, i, NULL);
+		if (err < 0)
+			return err;
 		t->count_slots |= 1ull << i;
 		__atomic_store_n(&slot(t, session)->cslot, i + 1, __ATOMIC_RELEASE);
 		return 0;
@@ -461,7 +485,7 @@ int tracer_count_open(struct tracer *t, uint32_t session)
 	return -ENOSPC;
 }
 
-uint64_t tracer_count_close(struct tracer *t, uint32_t session, struct ipct_counts *c)
+int64_t tracer_count_close(struct tracer *t, uint32_t session, struct ipct_counts *c)
 {
 	struct ipct_session_procs *p = slot(t, session);
 	uint32_t i = p->cslot - 1;

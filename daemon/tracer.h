@@ -89,11 +89,12 @@ void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids,
  * `run --count` alone: the kernel side counts the session's calls and
  * signals instead of recording them (IPCT_COUNT_KEYS). Before its first
  * process joins. -ENOSPC when every one of the IPCT_COUNT_SLOTS is a live
- * session's: its events are then records.
+ * session's (or -errno when its slot could not be zeroed): its events are
+ * then records.
  */
 int tracer_count_open(struct tracer *t, uint32_t session);
-/* After tracer_session_close: what the kernel side counted for the session, added to c; how many in all. */
-uint64_t tracer_count_close(struct tracer *t, uint32_t session, struct ipct_counts *c);
+/* After tracer_session_close: what the kernel side counted for the session, added to c; how many in all, or -errno. */
+int64_t tracer_count_close(struct tracer *t, uint32_t session, struct ipct_counts *c);
 /* pid leaves the traced set if it is still there for session, which has ended. */
 void tracer_untrace_stale(struct tracer *t, pid_t pid, uint32_t session);
 /*

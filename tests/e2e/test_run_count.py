@@ -24,8 +24,9 @@ lifecycle record: ipctrace's own business.)
 import collections
 import json
 import re
+import subprocess
 
-from common import Daemon, check, check_eq, done, example, passed, run_cli
+from common import IPCTRACE, Daemon, check, check_eq, done, example, passed, run_cli, run_env
 from logcommon import log
 from textcommon import check_aligned, run_reported, summary_line
 
@@ -78,7 +79,19 @@ try:
              collections.Counter(e['type'] for e in log(sock, 'session=%d' % sid)))
     passed("run -c: calls and signals counted in the kernel, not logged; the process's life is")
 
+    # Beside a counting session that holds the kernel side's first slot (its shell waits for the
+    # test to close its stdin): this one is counted in another slot, and each counts its own.
+    holder = subprocess.Popen([IPCTRACE, 'run', '-s', sock, '-c', '--', 'sh', '-c', 'read x || :'],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, env=run_env(None))
+    first = holder.stderr.readline()
+    check(re.match(r'ipctrace: session \d+$', first), 'the holding run -c: its first line %r' % first)
     r = run_reported(['run', '-s', sock, '-c', '-o', 'json', '--', example('signals'), str(N)])
+    held_out, held_err = holder.communicate(input='', timeout=60)
+    check_eq('the holding run -c: exit status (stderr %r)' % held_err, 0, holder.returncode)
+    held = dict((name, int(n)) for name, n in (row.split() for row in held_out.splitlines()[1:]))
+    check_eq("the holding run -c: its shell's exec, exit and no kill",
+             (1, 1, None), (held.get('exec'), held.get('exit'), held.get('kill')))
     check_eq('run -c -o json: exit status (stderr %r)' % r.stderr, 0, r.returncode)
     objs = [json.loads(line) for line in r.stdout.splitlines()]
     check_eq('run -c -o json: types of the output lines', ['counts', 'summary'], [o.get('type') for o in objs])
@@ -90,7 +103,8 @@ try:
                                          'lost_ring': 0, 'lost_client': 0, 'untraced_processes': 0, 'privileged_execs': 0,
                                          'exit_code': 0,
                                          'status': 'exited 0'}, summary)
-    passed('run -c -o json: one counts object, as the program counted, then the summary')
+    passed('run -c -o json: one counts object, as the program counted, then the summary, beside another '
+           'counting session')
 
     r = run_reported(['run', '-s', sock, '-c', '--signals', '-o', 'json', '--', example('signals'), str(N)])
     check_eq('run -c --signals -o json: exit status (stderr %r)' % r.stderr, 0, r.returncode)
