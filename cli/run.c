@@ -162,6 +162,37 @@ static int resolve_command(const char *cmd, char *path, size_t len)
 }
 
 /*
+ * The file to execve: path made absolute (our cwd before it, a leading
+ * "./" dropped), because the exec record names the program's file by it,
+ * and the daemon (whose cwd is not ours) reads the program's symbols from
+ * that file once the process has exited (lib/symbols.c: a short-lived
+ * command's handler would have no name). A #! script keeps path as it
+ * is: the kernel hands the script's path to its interpreter as $0. The
+ * program's argv[0] is the user's, either way.
+ */
+static void exec_file(const char *path, char *out, size_t len)
+{
+	char cwd[PATH_MAX], magic[2];
+	ssize_t n = 0;
+	int fd;
+
+	snprintf(out, len, "%s", path);
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, magic, sizeof(magic));
+		close(fd);
+	}
+	if (n == 2 && !memcmp(magic, "#!", 2))
+		return;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2 + strspn(path + 2, "/");
+	if ((size_t)snprintf(out, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) >= len)
+		snprintf(out, len, "%s", path);
+}
+
+/*
  * Whether a file the kernel would not run is a binary (an ELF, or a NUL in
  * its first line, as bash judges) rather than a script for sh.
  */
@@ -206,12 +237,15 @@ static void exec_sh(const char *path, char **argv)
  * The command, held before exec until *release_fd is closed. With
  * stdout_to_stderr its standard output is ours for errors: a trace that a
  * program reads (JSON, dot) on our stdout stays free of the command's own.
+ * path is what resolve_command found; the child execs it as exec_file says.
  */
 static pid_t spawn_held(const char *path, char **argv, bool stdout_to_stderr, int *release_fd)
 {
+	char file[PATH_MAX];
 	int hold[2];
 	pid_t pid;
 
+	exec_file(path, file, sizeof(file));
 	if (pipe2(hold, O_CLOEXEC) < 0)
 		return -errno;
 	pid = fork();
@@ -229,7 +263,7 @@ static pid_t spawn_held(const char *path, char **argv, bool stdout_to_stderr, in
 		/* Released when the parent closes its end (POLLHUP). */
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
-		execv(path, argv);
+		execv(file, argv);
 		/* A script without #! is the shell's, as execvp(3) and every shell run it. */
 		if (errno == ENOEXEC && !is_binary(path))
 			exec_sh(path, argv);

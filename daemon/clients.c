@@ -438,8 +438,8 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 		return;
 	id = json_object_get_int64(jid);
 	s = id > 0 && id <= UINT32_MAX ? session_find(d, (uint32_t)id) : NULL;
-	/* One that is ending has ended as far as a detach goes: its notice is on the way. */
-	if (!s || s->end_reason) {
+	/* One that is ending or detaching has ended as far as a detach goes: its notice is on the way. */
+	if (!s || session_stopped(s)) {
 		reply_error(c, N_("detach: no session %lld"), (long long)id);
 		return;
 	}
@@ -448,8 +448,6 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 			    (long long)id, s->uid);
 		return;
 	}
-	/* What the ring holds now happened before the detach: routed first, exits included. */
-	tracer_drain(d->tracer);
 	/* "outlived": only if processes are left (`run` whose command has exited); else it ends as usual. */
 	if (outlived && tracer_session_procs(d->tracer, s->id) == 0) {
 		r = json_object_new_object();
@@ -457,11 +455,8 @@ static void do_detach(struct daemon *d, struct client *c, struct json_object *re
 		reply_ok(c, r);
 		return;
 	}
-	/* Its owner hears of it first (the notice), then the requester gets the reply. */
-	session_end(d, s, "detached");
-	r = json_object_new_object();
-	json_object_object_add(r, "detached", json_object_new_boolean(1));
-	reply_ok(c, r);
+	/* Its owner hears of it first (the notice), then the requester gets the reply: once its records are read. */
+	session_detach(d, s, c);
 }
 
 /* Each uid's use of the daemon, lowest uid first; a client held to the limits sees its own only. */

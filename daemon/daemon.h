@@ -73,6 +73,9 @@ struct session {
 	uint64_t exits_mark;    /* the ring's write position then: their exits' records are before it */
 	bool end_marked;        /* ... and, those read, all have told their parents: end_mark is set */
 	uint64_t end_mark;      /* the ring's write position then: their exit signals' records are before it */
+	bool detaching;         /* a detach took its processes out of the traced set: it ends past detach_mark */
+	uint64_t detach_mark;   /* the ring's write position then: what they did before the detach is before it */
+	struct client *detacher; /* who asked, told after the owner's notice; NULL once it has gone */
 	size_t held;            /* its records held for a handler's name (records.c) */
 	/* Its end is due but waits for those names (session_end, sessions_settle): */
 	const char *end_reason; /* why it ends; NULL while it lives */
@@ -209,6 +212,16 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
  * "ending", out of the traced set, and ending it again does nothing.
  */
 void session_end(struct daemon *d, struct session *s, const char *reason);
+/*
+ * A detach: s's processes leave the traced set now, and it ends
+ * "detached" once the drains have read past the ring's write position
+ * then (sessions_check): a drain stops at a record another CPU is still
+ * writing, which may be of a call made before the detach. requester (NULL:
+ * none) gets its reply after the owner's session_end notice.
+ */
+void session_detach(struct daemon *d, struct session *s, struct client *requester);
+/* Ending or detaching: out of the traced set, its end on the way (`detach` no longer finds it). */
+bool session_stopped(const struct session *s);
 /* Finishes the ends that waited, once their records went (quitting: now, their names left out). */
 void sessions_settle(struct daemon *d, bool quitting);
 /* The live session with that id, or NULL. */

@@ -106,16 +106,24 @@ static void pid_none(void *p)
 	(void)p;
 }
 
+/* The session's processes, as its fork and exit records list them (l.pids NULL without memory). */
+static struct pid_list session_pids(struct session *s)
+{
+	struct pid_list l = { calloc(s->npids ? s->npids : 1, sizeof(pid_t)), 0 };
+
+	if (l.pids)
+		twalk_r(s->pids, pid_collect, &l);
+	return l;
+}
+
 /*
  * Takes the session's processes out of the traced set and frees its
  * kernel-side slot; their pids go into left when it is given.
  */
 static void session_close(struct daemon *d, struct session *s, struct json_object *left)
 {
-	struct pid_list l = { calloc(s->npids ? s->npids : 1, sizeof(pid_t)), 0 };
+	struct pid_list l = session_pids(s);
 
-	if (l.pids)
-		twalk_r(s->pids, pid_collect, &l);
 	for (size_t i = 0; left && i < l.n; i++)
 		json_object_array_add(left, json_object_new_int(l.pids[i]));
 	tracer_session_close(d->tracer, s->id, l.pids, l.n);
@@ -163,13 +171,19 @@ static int session_open(struct daemon *d, struct session *s, struct ipct_uid_use
 	return err;
 }
 
+/* Ending, or detaching: out of the traced set, its end (and notice) on the way; `detach` no longer finds it. */
+bool session_stopped(const struct session *s)
+{
+	return s->end_reason || s->detaching;
+}
+
 uint64_t sessions_uid_procs(struct daemon *d, uid_t uid)
 {
 	uint64_t n = 0;
 
 	/* One that is ending traces none: its kernel-side slot may be another's now. */
 	for (struct session *s = d->sessions; s; s = s->next)
-		if (s->uid == uid && !s->end_reason)
+		if (s->uid == uid && !session_stopped(s))
 			n += (uint64_t)tracer_session_procs(d->tracer, s->id);
 	return n;
 }
@@ -201,7 +215,7 @@ static struct json_object *session_json(struct daemon *d, const struct session *
 	json_object_object_add(o, "pid", json_object_new_int64(s->root));
 	json_object_object_add(o, "all", json_object_new_boolean(s->all));
 	json_object_object_add(o, "processes",
-			       json_object_new_int64(s->end_reason ? 0 : tracer_session_procs(d->tracer, s->id)));
+			       json_object_new_int64(session_stopped(s) ? 0 : tracer_session_procs(d->tracer, s->id)));
 	json_object_object_add(o, "start_ns", json_object_new_int64((int64_t)s->start_ns + s->realtime_off));
 	json_object_object_add(o, "state", json_object_new_string(state));
 	json_object_object_add(o, "events", json_object_new_int64((int64_t)s->events));
@@ -230,7 +244,7 @@ struct json_object *sessions_list(struct daemon *d, struct client *c)
 			kl = s->end_losses;
 		else
 			tracer_session_losses(d->tracer, s->id, &kl);
-		json_object_array_add(a, session_json(d, s, s->end_reason ? "ending" : s->owner ? "running" : "background",
+		json_object_array_add(a, session_json(d, s, session_stopped(s) ? "ending" : s->owner ? "running" : "background",
 						      kl.lost));
 	}
 	/* Ended ones after: the ring from its oldest. */
@@ -283,9 +297,9 @@ int session_start(struct daemon *d, struct client *owner, const pid_t *pids, siz
 		free(s);
 		return -ENOMEM;
 	}
-	/* One that is ending has given up tracing everything. */
+	/* One that is ending or detaching has given up tracing everything. */
 	for (struct session *x = d->sessions; o->all && x; x = x->next)
-		if (x->all && !x->end_reason)
+		if (x->all && !session_stopped(x))
 			err = -EEXIST;
 	s->uid = owner->uid;
 	s->unpriv = !owner->privileged;
@@ -387,7 +401,8 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 		ipct_counts_merge(s->counts, &k);
 		ipct_counts_merge(&d->counts, &k);
 	}
-	if (s->all)
+	/* A detach stopped it already: another may trace everything since. */
+	if (s->all && !s->detaching)
 		tracer_set_all(d->tracer, 0, 0);
 	/* What is still pending now will not be seen delivered: its records go out before the notice. */
 	ipct_lc_end_session(d->lc, s->id, boottime_ns());
@@ -444,6 +459,13 @@ static void session_finish(struct daemon *d, struct session *s)
 		client_queue_json(s->owner, n);
 		json_object_put(n);
 	}
+	/* A detach's requester hears after the owner (docs/protocol.md). */
+	if (s->detacher) {
+		struct json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "detached", json_object_new_boolean(1));
+		reply_ok(s->detacher, r);
+	}
 	session_ended(d, s, reason, kl.lost);
 	for (pp = &d->sessions; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
@@ -468,12 +490,30 @@ static void session_finish(struct daemon *d, struct session *s)
 	}
 }
 
+void session_detach(struct daemon *d, struct session *s, struct client *requester)
+{
+	struct pid_list l = session_pids(s);
+
+	tracer_session_untrace(d->tracer, s->id, l.pids, l.n);
+	free(l.pids);
+	if (s->all)
+		tracer_set_all(d->tracer, 0, 0);
+	s->detaching = true;
+	s->detach_mark = tracer_ring_mark(d->tracer);
+	s->detacher = requester;
+	/* Ended now when the ring holds nothing of it; else at a drain to come. */
+	sessions_check(d);
+}
+
 void sessions_drop_client(struct daemon *d, struct client *c)
 {
 	struct session *s = d->sessions, *next;
 
 	for (; s; s = next) {
 		next = s->next;
+		/* It asked for a detach and left before its reply: the detach goes on, with no reply. */
+		if (s->detacher == c)
+			s->detacher = NULL;
 		if (s->owner != c)
 			continue;
 		s->owner = NULL;
@@ -610,7 +650,11 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
 	if (d->followers)
 		log_follow(d, e);
 	s = session_find(d, e->session);
-	/* One that is ending has left the traced set: what comes of it is late, as after its end. */
+	/*
+	 * One that is ending has left the traced set: what comes of it is late,
+	 * as after its end. (One detaching has too, but until it ends what is
+	 * read of it was made before the detach: routed.)
+	 */
 	if (!s || s->end_reason) {
 		/*
 		 * Made after a session ended, by a process still in the traced
@@ -676,6 +720,7 @@ int sessions_on_event(void *ctx, const struct ipct_event *e)
  * - the drains have read past that: the session's last record is routed.
  * (A drain stops at a record another CPU is still writing: a mark is how
  * the daemon knows that what was written before it has been read.)
+ * A detached session ends past its own mark, the detach's (session_detach).
  */
 void sessions_check(struct daemon *d)
 {
@@ -683,8 +728,12 @@ void sessions_check(struct daemon *d)
 	bool any = false;
 
 	for (s = d->sessions; s; s = s->next) {
-		/* A system-wide session has no last process; one that is ending is past asking. */
-		if (!s->check_end || s->all || s->end_reason) {
+		if (s->detaching && !s->end_reason) {
+			any = true;
+			continue;
+		}
+		/* A system-wide session has no last process; one that is ending (or detaching) is past asking. */
+		if (!s->check_end || s->all || session_stopped(s)) {
 			s->check_end = false;
 			continue;
 		}
@@ -701,7 +750,11 @@ void sessions_check(struct daemon *d)
 	tracer_drain(d->tracer);
 	for (s = d->sessions; s; s = next) {
 		next = s->next;
-		if (!s->exits_marked || s->end_reason)
+		if (s->detaching && !s->end_reason && tracer_ring_read_past(d->tracer, s->detach_mark)) {
+			session_end(d, s, "detached");
+			continue;
+		}
+		if (!s->exits_marked || session_stopped(s))
 			continue;
 		if (!s->end_marked && tracer_ring_read_past(d->tracer, s->exits_mark) && notified(d, s)) {
 			s->end_marked = true;

@@ -543,7 +543,7 @@ static bool in_session(const void *val, void *ctx)
 	return (*(const __u32 *)val & ~IPCT_SESSION_HELD) == *(const uint32_t *)ctx;
 }
 
-void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids, size_t n)
+void tracer_session_untrace(struct tracer *t, uint32_t session, const pid_t *pids, size_t n)
 {
 	struct ipct_session_procs *p = slot(t, session);
 	int64_t removed = 0;
@@ -565,6 +565,18 @@ void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids,
 			bpf_map__delete_elem(t->skel->maps.traced, &keys[i], sizeof(keys[i]), 0);
 		free(keys);
 	}
+	/* Out of the set, they are counted no more (a fork that raced this counts its child, traced). */
+	procs_add(t, p, -__atomic_load_n(&p->live, __ATOMIC_SEQ_CST));
+	traced_changed(t);
+}
+
+void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids, size_t n)
+{
+	struct ipct_session_procs *p = slot(t, session);
+
+	if (__atomic_load_n(&p->session, __ATOMIC_ACQUIRE) != session)
+		return;
+	tracer_session_untrace(t, session, pids, n);
 	__atomic_store_n(&p->session, 0, __ATOMIC_RELEASE);
 	/* The kernel side counts into the slot no more: what it still counts leaves the owner's count. */
 	procs_add(t, p, -__atomic_load_n(&p->live, __ATOMIC_SEQ_CST));

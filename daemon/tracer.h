@@ -80,10 +80,14 @@ struct tracer_session_losses {
 };
 void tracer_session_losses(struct tracer *t, uint32_t session, struct tracer_session_losses *out);
 /*
- * The session ends: its processes leave the traced set, the n listed ones
- * each by itself; only when the kernel counts more than that (the list
- * came from records, and the ring lost some) is the whole set walked.
+ * The session's processes leave the traced set, the n listed ones each by
+ * itself; only when the kernel counts more than that (the list came from
+ * records, and the ring lost some) is the whole set walked. Its slot
+ * stays: what the kernel side still loses or counts of it is counted
+ * (a detach, whose records are still to be read).
  */
+void tracer_session_untrace(struct tracer *t, uint32_t session, const pid_t *pids, size_t n);
+/* The session ends: tracer_session_untrace, and its slot is free. */
 void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids, size_t n);
 /*
  * `run --count` alone: the kernel side counts the session's calls and

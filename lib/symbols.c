@@ -737,7 +737,10 @@ static bool running_file(struct proc *p, uint32_t pid)
  * /proc/PID/exe is it, even if its path now names a rebuild. Else the
  * file at the path, unless its ctime is after the exec (the event's time,
  * CLOCK_BOOTTIME, in wall-clock time). Relative paths are taken from our
- * directory, which a traced command starts in.
+ * directory: a private daemon's is the `ipctrace run` that started it, and
+ * `run` execs its command by an absolute path (cli/run.c) for any other.
+ * A traced program's own exec of a relative path is its directory's, which
+ * /proc/PID/cwd would tell only while it lives, when /proc/PID/exe does.
  */
 static void exec_file(struct proc *p, const struct ipct_event *e)
 {
