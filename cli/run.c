@@ -72,6 +72,7 @@ struct run {
 	struct json_object *counts; /* ... counted by the daemon, from its session_end notice */
 	uint32_t session;
 	bool detaching;         /* asked the daemon to stop, waiting for the end */
+	bool detached_by_other; /* run: another client's `ipctrace detach` ended the session */
 	int interrupts;         /* run: SIGINT, SIGTERM and SIGQUIT received; the first is the command's */
 	int stop_sig;           /* run: the one after it, which stopped the trace */
 	bool asked_outlived;    /* run: the command has exited, and the daemon was asked to let go of the rest */
@@ -383,13 +384,17 @@ static void on_notice(struct run *r, struct json_object *n)
 			r->counts = json_object_get(v);
 		if (json_object_object_get_ex(n, "processes", &v))
 			r->left = json_object_get(v);
-		/* Anything but the tree's own end means the trace was cut short. */
-		/* attach and trace end by a detach of their own (Ctrl-C) or another's: not a failure;
-		 * run by its own only (a second Ctrl-C, or its command left others running). */
-		if (json_object_object_get_ex(n, "reason", &v) && (r->verb != RUN || r->detaching) &&
-		    !strcmp(json_object_get_string(v), "detached"))
+		/*
+		 * Anything but the tree's own end means the trace was cut short.
+		 * A detach is not a failure: attach and trace end by their own
+		 * (Ctrl-C) or another's; run by its own (a second Ctrl-C, or its
+		 * command left others running), or by another client's
+		 * `ipctrace detach`, after which it waits for its command untraced.
+		 */
+		if (json_object_object_get_ex(n, "reason", &v) && !strcmp(json_object_get_string(v), "detached")) {
+			r->detached_by_other = r->verb == RUN && !r->detaching;
 			r->detaching = true;
-		else if (json_object_object_get_ex(n, "reason", &v) && strcmp(json_object_get_string(v), "exited"))
+		} else if (json_object_object_get_ex(n, "reason", &v) && strcmp(json_object_get_string(v), "exited"))
 			r->end_reason = !strcmp(json_object_get_string(v), "daemon_exit") ? "daemon_exit"
 											 : "cut";
 	} else if (!strcmp(kind, "graph")) {
@@ -1178,6 +1183,9 @@ int do_run(int argc, char **argv)
 		ret = r.write_err ? 1 : run_exit_code(&r);
 		goto out;
 	}
+	if (r.detached_by_other)
+		fprintf(stderr, _("ipctrace: session %u was detached by `ipctrace detach`; %s (pid %d) goes on untraced, "
+			"and is waited for\n"), r.session, argv[optind], r.child);
 	if (r.end_reason) {
 		fprintf(stderr, !strcmp(r.end_reason, "daemon_exit") ?
 				_("ipctrace: ipctraced stopped while tracing; %s (pid %d) continues untraced\n") :

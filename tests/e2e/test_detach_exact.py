@@ -16,6 +16,9 @@ for a few rounds:
   its handler and handler returns, exactly as the report counts them;
 - the log (`ipctrace log session=S`): the same events as the stream;
 - `sessions` right after the detach's reply: the session ended, "detached".
+And `ipctrace run -- gated N` detached so by another client: it says so (not
+as a lost connection), waits for its command untraced, and exits with its
+status; its stream and log have the events before the gate, exactly.
 
 What the fix is about, a record another CPU is still writing when the
 daemon drains at the detach, cannot be brought about from outside: the
@@ -119,22 +122,74 @@ def one_round(sock, k):
     check(re.fullmatch(r'session %d ended \(detached\)' % sid, summary['status']),
           'round %d: summary status %r' % (k, summary['status']))
     check_eq('round %d: summary (events, lost)' % k, (len(ev), 0), (summary['events'], summary['lost']))
-    pid = held.pid
-    check_eq('round %d: the report\'s pid' % k, pid, rep['pid'])
+    check_eq('round %d: the report\'s pid' % k, held.pid, rep['pid'])
+    check_stream('round %d' % k, ev, rep, sock, sid)
+    return len(ev)
+
+
+def check_stream(what, ev, rep, sock, sid):
+    """The events of gated before its gate, exactly as its report counts them, in the stream and the log."""
+    pid = rep['pid']
     w = select_events(ev, type='write', pid=pid, fd=rep['write_fd'])
-    check_eq('round %d: writes, bytes before the detach' % k, (rep['writes'], rep['bytes_written']),
+    check_eq('%s: writes, bytes before the detach' % what, (rep['writes'], rep['bytes_written']),
              (len(w), total_bytes(w)))
-    check_eq('round %d: kills before the detach' % k, rep['kill'],
+    check_eq('%s: kills before the detach' % what, rep['kill'],
              len(select_events(ev, type='kill', pid=pid, sig='SIGUSR1', ret=0)))
-    check_eq('round %d: deliveries to on_sigusr1' % k, rep['handled'],
+    check_eq('%s: deliveries to on_sigusr1' % what, rep['handled'],
              len(select_events(ev, type='signal_deliver', pid=pid, sig='SIGUSR1', handler='on_sigusr1')))
-    check_eq('round %d: handler returns' % k, rep['handled'], len(select_events(ev, type='rt_sigreturn', pid=pid)))
-    same_events('round %d: the log of session %d vs its stream' % (k, sid), ev, log(sock, 'session=%d' % sid))
+    check_eq('%s: handler returns' % what, rep['handled'], len(select_events(ev, type='rt_sigreturn', pid=pid)))
+    same_events('%s: the log of session %d vs its stream' % (what, sid), ev, log(sock, 'session=%d' % sid))
+
+
+def run_round(sock):
+    """`ipctrace run` detached by another client: it says so, waits for its command untraced, exits with its status."""
+    fd, report_path = tempfile.mkstemp(prefix='ipctrace-e2e-report-', suffix='.json')
+    os.close(fd)
+    cmd = [IPCTRACE, 'run', '-s', sock, '-o', 'json', '--', example('gated'), str(N)]
+    _context.clear()
+    _context['cmd'] = ' '.join(cmd)
+    try:
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            cli = subprocess.Popen(cmd, env=run_env({'IPCTRACE_REPORT': report_path}), stdin=subprocess.PIPE,
+                                   stdout=out, stderr=err)
+            try:
+                rep = wait_until(lambda: report_when_written(report_path, cli), 'run gated %d: its report' % N)
+                mine = sessions_of(sock, rep['pid'])
+                check_eq('run: live sessions of pid %d' % rep['pid'], 1, len(mine))
+                sid = mine[0]['session']
+                r = run_cli(['detach', '-s', sock, str(sid)])
+                check_eq('run: ipctrace detach %d: exit status (stderr %r)' % (sid, r.stderr), 0, r.returncode)
+                cli.stdin.close()
+                try:
+                    cli.wait(timeout=TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    fail('run did not end within %d s of its command\'s gate' % TIMEOUT)
+            finally:
+                stop(cli)
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read().decode(errors='replace'), err.read().decode(errors='replace')
+        _context['stdout'], _context['stderr'] = stdout, stderr
+    finally:
+        os.unlink(report_path)
+    check_eq('run: exit status, gated\'s own (stderr %r)' % stderr, 0, cli.returncode)
+    check(re.search(r'^ipctrace: session %d was detached by `ipctrace detach`; %s \(pid %d\) goes on untraced, '
+                    r'and is waited for$' % (sid, re.escape(example('gated')), rep['pid']), stderr, re.M),
+          'run: stderr %r' % stderr)
+    check('lost the connection' not in stderr, 'run: a detach said as a lost connection: %r' % stderr)
+    objs = [json.loads(line) for line in stdout.splitlines() if line.startswith('{')]
+    check(objs and objs[-1].get('type') == 'summary', 'run: no summary last')
+    ev, summary = objs[:-1], objs[-1]
+    check_eq('run: summary (events, lost, exit_code, status)', (len(ev), 0, 0, 'exited 0'),
+             (summary['events'], summary['lost'], summary['exit_code'], summary['status']))
+    check_stream('run', ev, rep, sock, sid)
     return len(ev)
 
 
 d = Daemon()
 try:
+    n = run_round(d.socket)
+    passed('run detached by another client: said, its command waited for (exit 0), %d events exactly' % n)
     for k in range(ROUNDS):
         n = one_round(d.socket, k)
         passed('round %d: detached at the gate: %d events, the program\'s %d writes and %d kills exactly, '
