@@ -53,6 +53,22 @@ def report_when_written(path, p):
     return parse_report(text) if text.endswith('\n') else None
 
 
+def ended(cli, what):
+    """Waits for cli to exit (fails after TIMEOUT)."""
+    try:
+        cli.wait(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        fail('%s did not end within %d s' % (what, TIMEOUT))
+
+
+def outputs(out, err):
+    """What the temporary files out and err hold, as text; also kept for a failure's context."""
+    out.seek(0)
+    err.seek(0)
+    _context['stdout'], _context['stderr'] = out.read().decode(errors='replace'), err.read().decode(errors='replace')
+    return _context['stdout'], _context['stderr']
+
+
 def sessions_of(sock, pid):
     """The daemon's list of sessions (live and ended) whose first process is pid."""
     s = connect(sock)
@@ -100,17 +116,11 @@ def one_round(sock, k):
                          [('ended', 'detached')], [(x['state'], x.get('reason')) for x in sessions_of(sock, held.pid)])
                 held.stdin.close()
                 check_eq('round %d: gated: exit status' % k, 0, held.wait(timeout=TIMEOUT))
-                try:
-                    cli.wait(timeout=TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    fail('round %d: attach did not end within %d s of the detach' % (k, TIMEOUT))
+                ended(cli, 'round %d: attach, after the detach,' % k)
             finally:
                 stop(cli)
                 stop(held)
-            out.seek(0)
-            err.seek(0)
-            stdout, stderr = out.read().decode(errors='replace'), err.read().decode(errors='replace')
-        _context['stdout'], _context['stderr'] = stdout, stderr
+            stdout, stderr = outputs(out, err)
     finally:
         if hold_w >= 0:
             os.close(hold_w)
@@ -160,16 +170,10 @@ def run_round(sock):
                 r = run_cli(['detach', '-s', sock, str(sid)])
                 check_eq('run: ipctrace detach %d: exit status (stderr %r)' % (sid, r.stderr), 0, r.returncode)
                 cli.stdin.close()
-                try:
-                    cli.wait(timeout=TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    fail('run did not end within %d s of its command\'s gate' % TIMEOUT)
+                ended(cli, 'run, after its command\'s gate,')
             finally:
                 stop(cli)
-            out.seek(0)
-            err.seek(0)
-            stdout, stderr = out.read().decode(errors='replace'), err.read().decode(errors='replace')
-        _context['stdout'], _context['stderr'] = stdout, stderr
+            stdout, stderr = outputs(out, err)
     finally:
         os.unlink(report_path)
     check_eq('run: exit status, gated\'s own (stderr %r)' % stderr, 0, cli.returncode)
