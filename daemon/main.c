@@ -15,6 +15,7 @@
 #include <grp.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -415,6 +416,18 @@ int main(int argc, char **argv)
 	struct utsname uts;
 	bool have_ready = false, check_kernel = false;
 	int c, err, ret = 1, option_index = 0;
+
+	/*
+	 * Memory freed is kept for the next allocation, not given back to the
+	 * kernel (glibc maps blocks of 128 KiB and more on their own, and trims
+	 * the heap's free top past 128 KiB): touching fresh pages again costs a
+	 * page fault each, dear in a VM (about 16 us on bench/'s guest). The
+	 * kernel's BTF (5 MiB), read twice at start, and the clients' growing
+	 * buffers are read into memory already touched. What is kept is bounded
+	 * by the peak the daemon reached.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 
 	while ((c = getopt_long(argc, argv, "s:vhV", opts, &option_index)) != -1) {
 		switch (c) {
