@@ -65,8 +65,10 @@ def trace_hang(args, kind, pids, opts=()):
     report and then hangs, until a diagnosis of `kind` arrives (at most
     DEADLINE seconds). pids(report) names the processes to kill; their
     states when the diagnosis has come are returned (asleep: it came live,
-    before the kill). Returns (Trace, {pid: state at the diagnosis})."""
-    p, out, errf, report_path = start_live(opts, args)
+    before the kill). Returns (Trace, {pid: state at the diagnosis}). Those killed after
+    the command outlive it for a moment: --follow-orphans keeps them traced to their ends
+    (else run lets them go as it sees its command end, and their last calls with them)."""
+    p, out, errf, report_path = start_live(list(opts) + ['--follow-orphans'], args)
     report, states = None, {}
     try:
         seen = out.wait_for(lambda ls: any(o.get('type') == 'diagnosis' and o.get('kind') == kind
