@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,20 @@ bool report(const char *fmt, ...)
 	fputc('\n', f);
 	report_close(f);
 	return true;
+}
+
+void ex_handle(int sig, void (*fn)(int))
+{
+	struct sigaction sa = { .sa_handler = fn, .sa_flags = SA_RESTART };
+	sigset_t set;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) < 0)
+		die("sigaction");
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (sigprocmask(SIG_UNBLOCK, &set, NULL) < 0)
+		die("sigprocmask");
 }
 
 void *shared_alloc(size_t size)

@@ -61,6 +61,13 @@ EX_PRINTF(1, 2) bool report(const char *fmt, ...);
 /* ---- Processes -------------------------------------------------------- */
 
 /*
+ * sig handled by fn (SA_RESTART, nothing more blocked while it runs), and
+ * unblocked, since the mask may be inherited blocked: one rt_sigaction and
+ * one rt_sigprocmask, as the tests count them.
+ */
+void ex_handle(int sig, void (*fn)(int));
+
+/*
  * Zeroed memory that forked children share with the parent (MAP_SHARED of a
  * memfd, which the tracer does not record): each process counts its calls
  * in it, and counting there needs no syscall.

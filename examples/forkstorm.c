@@ -105,22 +105,14 @@ static void write_report(pid_t parent, const struct shared *sh, int n)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = SA_RESTART };
 	struct shared *sh;
-	sigset_t set;
 	int n, fds[2];
 
 	ex_init("forkstorm");
 	n = count_arg(argc, argv, 50, MAX_COUNT);
 	sh = shared_alloc(sizeof(struct shared) + (size_t) n * sizeof(struct slot));
 
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL) < 0)
-		die("sigaction SIGUSR1");
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_UNBLOCK, &set, NULL) < 0)
-		die("sigprocmask");
+	ex_handle(SIGUSR1, on_sigusr1);
 
 	if (pipe(fds) < 0)
 		die("pipe");

@@ -42,22 +42,14 @@ static void calls(int n, int fd, struct traffic *t, int *kills)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = SA_RESTART };
 	struct traffic before = { 0 }, after = { 0 };
 	int n, fds[2], kills = 0;
-	sigset_t set;
 	fd_set in;
 
 	ex_init("gated");
 	n = count_arg(argc, argv, 10, MAX_COUNT);
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL) < 0)
-		die("sigaction SIGUSR1");
-	/* The mask may be inherited blocked; each kill must be delivered before it returns. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_UNBLOCK, &set, NULL) < 0)
-		die("sigprocmask");
+	/* Each kill must be delivered before it returns. */
+	ex_handle(SIGUSR1, on_sigusr1);
 	if (pipe(fds) < 0)
 		die("pipe");
 	calls(n, fds[1], &before, &kills);

@@ -24,23 +24,14 @@ void on_sigusr1(int sig)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = SA_RESTART };
-	sigset_t set;
 	pid_t self = getpid();
 	int n, kills = 0;
 
 	ex_init("signals");
 	n = count_arg(argc, argv, 5, MAX_COUNT);
 
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL) < 0)
-		die("sigaction SIGUSR1");
-
-	/* The mask may be inherited blocked; each kill must be delivered before it returns. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_UNBLOCK, &set, NULL) < 0)
-		die("sigprocmask");
+	/* Each kill must be delivered before it returns. */
+	ex_handle(SIGUSR1, on_sigusr1);
 
 	for (int i = 0; i < n; i++) {
 		int r = kill(self, SIGUSR1);
