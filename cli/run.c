@@ -162,6 +162,19 @@ static int resolve_command(const char *cmd, char *path, size_t len)
 	return -err;
 }
 
+/* The first len bytes of the file at path (fewer if it is shorter, none if a read fails); -errno when it cannot be opened. */
+static ssize_t file_head(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	close(fd);
+	return n < 0 ? 0 : n;
+}
+
 /*
  * The file to execve: path made absolute (our cwd before it, a leading
  * "./" dropped), because the exec record names the program's file by it,
@@ -174,18 +187,11 @@ static int resolve_command(const char *cmd, char *path, size_t len)
 static void exec_file(const char *path, char *out, size_t len)
 {
 	char cwd[PATH_MAX], magic[2];
-	ssize_t n = 0;
-	int fd;
 
 	snprintf(out, len, "%s", path);
 	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
 		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, magic, sizeof(magic));
-		close(fd);
-	}
-	if (n == 2 && !memcmp(magic, "#!", 2))
+	if (file_head(path, magic, sizeof(magic)) == 2 && !memcmp(magic, "#!", 2))
 		return;
 	while (path[0] == '.' && path[1] == '/')
 		path += 2 + strspn(path + 2, "/");
@@ -200,13 +206,10 @@ static void exec_file(const char *path, char *out, size_t len)
 static bool is_binary(const char *path)
 {
 	char buf[256];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = file_head(path, buf, sizeof(buf));
 
-	if (fd < 0)
+	if (n < 0)
 		return true;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
 	if (n >= 4 && !memcmp(buf, "\177ELF", 4))
 		return true;
 	for (ssize_t i = 0; i < n && buf[i] != '\n'; i++)
