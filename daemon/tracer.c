@@ -581,7 +581,6 @@ void tracer_session_close(struct tracer *t, uint32_t session, const pid_t *pids,
 	/* The kernel side counts into the slot no more: what it still counts leaves the owner's count. */
 	procs_add(t, p, -__atomic_load_n(&p->live, __ATOMIC_SEQ_CST));
 	__atomic_fetch_sub(&t->skel->bss->sessions_live, 1, __ATOMIC_SEQ_CST);
-	traced_changed(t);
 }
 
 void tracer_untrace_stale(struct tracer *t, pid_t pid, uint32_t session)
