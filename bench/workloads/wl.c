@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -243,6 +244,25 @@ uint64_t wl_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
+static unsigned long long tv_ns(struct timeval tv)
+{
+	return (unsigned long long)tv.tv_sec * 1000000000ull + (unsigned long long)tv.tv_usec * 1000ull;
+}
+
+/*
+ * The CPU time of the whole run: this process's and that of its children
+ * waited for (every workload waits for its own before its report), the BPF
+ * programs run in their calls included (bench/breakdown.py).
+ */
+static unsigned long long cpu_ns(void)
+{
+	struct rusage self, kids;
+
+	if (getrusage(RUSAGE_SELF, &self) || getrusage(RUSAGE_CHILDREN, &kids))
+		wl_die("getrusage");
+	return tv_ns(self.ru_utime) + tv_ns(self.ru_stime) + tv_ns(kids.ru_utime) + tv_ns(kids.ru_stime);
+}
+
 static size_t put_dict(char *buf, size_t size, const char *key, const long *v)
 {
 	size_t n = snprintf(buf, size, ",\"%s\":{", key);
@@ -296,9 +316,9 @@ void wl_report(const char *workload, long ops, uint64_t elapsed_ns,
 	}
 
 	n = snprintf(line, sizeof(line),
-		     "{\"workload\":\"%s\",\"ops\":%ld,\"ns_per_op\":%.1f,\"elapsed_ns\":%llu",
+		     "{\"workload\":\"%s\",\"ops\":%ld,\"ns_per_op\":%.1f,\"elapsed_ns\":%llu,\"cpu_ns\":%llu",
 		     workload, ops, ops ? (double)elapsed_ns / ops : 0.0,
-		     (unsigned long long)elapsed_ns);
+		     (unsigned long long)elapsed_ns, cpu_ns());
 	n += put_dict(line + n, sizeof(line) - n, "counts", sum.n);
 	n += put_dict(line + n, sizeof(line) - n, "bytes", sum.bytes);
 	n += put_dict(line + n, sizeof(line) - n, "other", sum.other);
