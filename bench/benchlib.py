@@ -155,6 +155,29 @@ def read_report(path):
     return json.loads(line.splitlines()[-1])
 
 
+def run_files(tmp):
+    """A run's report and trace output paths in tmp, the last run's removed."""
+    paths = os.path.join(tmp, "report.json"), os.path.join(tmp, "trace.out")
+    for p in paths:
+        if os.path.exists(p):
+            os.unlink(p)
+    return paths
+
+
+def root_or_exit_code(test):
+    """For a bench test: None as root; else it cannot load BPF programs and
+    returns the code to exit with, 77 (skipped), or 1 under CI=true, which
+    allows no skip."""
+    if os.geteuid() == 0:
+        return None
+    msg = "needs root to load BPF programs"
+    if os.environ.get("CI") == "true":
+        print("FAIL: %s: cannot run, and CI=true allows no skip: %s" % (test, msg))
+        return 1
+    print("SKIP: %s: %s" % (test, msg))
+    return 77
+
+
 def wl_path(name):
     return os.path.join(WL_DIR, name)
 

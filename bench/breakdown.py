@@ -52,12 +52,8 @@ def bpf_ns(progs):
 
 def run_one(name, ops, variant, daemon, tmp):
     """One run: its report, events and the CPU of each party, ns."""
-    report = os.path.join(tmp, "report.json")
-    out = os.path.join(tmp, "trace.out")
+    report, out = B.run_files(tmp)
     errf = os.path.join(tmp, "stderr")
-    for p in (report, out):
-        if os.path.exists(p):
-            os.unlink(p)
     argv = [B.wl_path(name), str(ops)]
     env = dict(os.environ, BENCH_REPORT=report, LC_ALL="C")
     if variant != "untraced":

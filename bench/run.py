@@ -193,11 +193,7 @@ def command(variant, argv, pinned, out):
 
 
 def run_one(workload, ops, variant, pinned, tmp):
-    report = os.path.join(tmp, "report.json")
-    out = os.path.join(tmp, "trace.out")
-    for p in (report, out):
-        if os.path.exists(p):
-            os.unlink(p)
+    report, out = B.run_files(tmp)
     argv = [B.wl_path(workload), str(ops)]
     cmd = command(variant, argv, pinned, out)
     env = dict(os.environ, BENCH_REPORT=report, LC_ALL="C")  # the summary line parsed in English

@@ -15,6 +15,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import benchlib as B  # noqa: E402
 CASES = ["pipe_pingpong", "signal_pingpong"]
 VARIANTS = ["count", "text"]
 
@@ -27,13 +29,9 @@ def check(what, ok, detail=""):
 
 
 def main():
-    if os.geteuid() != 0:
-        msg = "needs root to load BPF programs"
-        if os.environ.get("CI") == "true":
-            print("FAIL: test_breakdown: cannot run, and CI=true allows no skip: %s" % msg)
-            return 1
-        print("SKIP: test_breakdown: %s" % msg)
-        return 77
+    code = B.root_or_exit_code("test_breakdown")
+    if code is not None:
+        return code
     with tempfile.TemporaryDirectory(prefix="breakdown-test-") as tmp:
         out = os.path.join(tmp, "runs.json")
         r = subprocess.run([sys.executable, os.path.join(HERE, "breakdown.py"), "--reps", "1", "--ops-scale", "0.02",

@@ -77,13 +77,9 @@ def trace_pid(tmp):
 
 
 def main():
-    if os.geteuid() != 0:
-        msg = "needs root to load BPF programs"
-        if os.environ.get("CI") == "true":
-            print("FAIL: test_floor: cannot run, and CI=true allows no skip: %s" % msg)
-            return 1
-        print("SKIP: test_floor: %s" % msg)
-        return 77
+    code = B.root_or_exit_code("test_floor")
+    if code is not None:
+        return code
     tmp = tempfile.mkdtemp(prefix="floor-test-")
     for wl, ops in CASES:
         for args in ([], ["--count-only"]):
