@@ -125,6 +125,25 @@ struct ipct_uid_procs uid_procs[IPCT_SESSION_SLOTS];
 /* How many sessions are live (the daemon's count): one alone may fill the whole ring. */
 __u32 sessions_live = 0;
 
+/*
+ * The traced set's counting filter (include/ipctrace/event.h): while
+ * something is traced, every call of the set that an untraced process
+ * makes is asked whether it is traced; a 0 here answers without the
+ * task-storage and hash lookups (bench/idle.py, read).
+ */
+__u32 tgid_count[IPCT_TGID_SLOTS];
+
+static __always_inline __u32 *tgid_slot(__u32 tgid)
+{
+	return &tgid_count[tgid & (IPCT_TGID_SLOTS - 1)];
+}
+
+/* Whether tgid may be in the traced set; false: it is not. */
+static __always_inline bool maybe_traced(__u32 tgid)
+{
+	return *tgid_slot(tgid) != 0;
+}
+
 /* The session's slot; it counts for the session only while p->session == session. */
 static __always_inline struct ipct_session_procs *procs_slot(__u32 session)
 {
@@ -348,7 +367,7 @@ __u32 traced_gen = 1;
 /* The session of a traced process; NULL when it is not traced, or held before exec. */
 static __always_inline __u32 *session_of(__u32 tgid)
 {
-	__u32 *s = bpf_map_lookup_elem(&traced, &tgid);
+	__u32 *s = maybe_traced(tgid) ? bpf_map_lookup_elem(&traced, &tgid) : NULL;
 
 	if (s)
 		return *s & IPCT_SESSION_HELD ? NULL : s;
@@ -367,14 +386,19 @@ static __always_inline __u32 *session_of(__u32 tgid)
 static __always_inline struct ipct_inflight *current_traced(__u32 *session)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct ipct_inflight *in = bpf_task_storage_get(&inflight, task, NULL, 0);
-	__u32 gen = traced_gen, *s;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, gen, *s;
+	struct ipct_inflight *in;
 
+	/* Untraced, and no system-wide session: one load. (A leaver's stale cache is no answer: it left.) */
+	if (!all_session && !maybe_traced(tgid))
+		return NULL;
+	in = bpf_task_storage_get(&inflight, task, NULL, 0);
+	gen = traced_gen;
 	if (in && in->gen == gen) {
 		*session = in->cached;
 		return in;
 	}
-	s = session_of(bpf_get_current_pid_tgid() >> 32);
+	s = session_of(tgid);
 	if (!s)
 		return NULL;
 	if (!in)
@@ -2068,8 +2092,19 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		/* A session that ended (a detach racing this fork) takes no more. */
 		if (sp->session != s)
 			return 0;
-		/* The child cannot run, let alone exit, before this program has counted it. */
-		untraced = procs_full(sp) || bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
+		/*
+		 * The child cannot run, let alone exit, before this program has
+		 * counted it. In the filter before its entry: an entry that
+		 * replaces another's (a stale one) leaves its slot counted once
+		 * too many, which costs lookups, never an event.
+		 */
+		untraced = procs_full(sp);
+		if (!untraced) {
+			__sync_fetch_and_add(tgid_slot(ctgid), 1);
+			untraced = bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
+			if (untraced)
+				__sync_fetch_and_add(tgid_slot(ctgid), -1);
+		}
 		if (untraced) {
 			count(CNT_TRACED_FULL);
 			__sync_fetch_and_add(&sp->untraced, 1);
@@ -2154,6 +2189,7 @@ static __always_inline bool leave_if_privileged(struct linux_binprm *bprm, __u32
 	    !BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
 		return false;
 	if (!bpf_map_delete_elem(&traced, &tgid)) {
+		__sync_fetch_and_add(tgid_slot(tgid), -1);
 		procs_add(sp, -1);
 		__sync_fetch_and_add(&sp->left, 1);
 	}
@@ -2233,6 +2269,8 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	s = *sess & ~IPCT_SESSION_HELD;
 	/* Only the one who removes the entry counts it out (system-wide: none), once its record is in the ring. */
 	removed = !bpf_map_delete_elem(&traced, &key.tgid);
+	if (removed)
+		__sync_fetch_and_add(tgid_slot(key.tgid), -1);
 	/* exit_notify() sends the parent its SIGCHLD after this: the task remembers its session. */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (in) {

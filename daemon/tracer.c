@@ -324,6 +324,12 @@ static void traced_changed(struct tracer *t)
 		t->skel->data->traced_gen = 1;
 }
 
+/* pid joins (1) or leaves (-1) the traced set's filter: before its entry is made, after it is removed. */
+static void tgid_add(struct tracer *t, pid_t pid, int32_t n)
+{
+	__atomic_fetch_add(&t->skel->bss->tgid_count[(uint32_t)pid % IPCT_TGID_SLOTS], n, __ATOMIC_SEQ_CST);
+}
+
 static struct ipct_session_procs *slot(struct tracer *t, uint32_t session)
 {
 	return &t->skel->bss->session_procs[session % IPCT_SESSION_SLOTS];
@@ -388,10 +394,12 @@ int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_ex
 	__u32 key = pid, val = session | (from_exec ? IPCT_SESSION_HELD : 0);
 	int err;
 
-	/* Counted before the entry exists: the count is never 0 while it does. */
+	/* Counted before the entry exists: the counts are never 0 while it does. */
 	procs_add(t, p, 1);
+	tgid_add(t, pid, 1);
 	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &val, sizeof(val), BPF_NOEXIST)) {
 		err = -errno;
+		tgid_add(t, pid, -1);
 		procs_add(t, p, -1);
 		return err;
 	}
@@ -497,6 +505,15 @@ int64_t tracer_count_close(struct tracer *t, uint32_t session, struct ipct_count
 	return count_slot(t, i, c);
 }
 
+/* Removes key from the traced set, and from its filter if this call removed it: 1 then. */
+static int untrace_key(struct tracer *t, __u32 key)
+{
+	if (bpf_map__delete_elem(t->skel->maps.traced, &key, sizeof(key), 0))
+		return 0;
+	tgid_add(t, (pid_t)key, -1);
+	return 1;
+}
+
 /* Removes pid from the traced set if it is there for session: 1 when this call removed it. */
 static int untrace_pid(struct tracer *t, pid_t pid, uint32_t session)
 {
@@ -506,7 +523,7 @@ static int untrace_pid(struct tracer *t, pid_t pid, uint32_t session)
 	if (bpf_map__lookup_elem(m, &key, sizeof(key), &val, sizeof(val), 0) ||
 	    (val & ~IPCT_SESSION_HELD) != session)
 		return 0;
-	return bpf_map__delete_elem(m, &key, sizeof(key), 0) == 0;
+	return untrace_key(t, key);
 }
 
 /*
@@ -562,7 +579,7 @@ void tracer_session_untrace(struct tracer *t, uint32_t session, const pid_t *pid
 	if (__atomic_load_n(&p->live, __ATOMIC_SEQ_CST) > removed) {
 		nkeys = collect_keys(t->skel->maps.traced, &val, sizeof(val), in_session, &session, &keys);
 		for (size_t i = 0; i < nkeys; i++)
-			bpf_map__delete_elem(t->skel->maps.traced, &keys[i], sizeof(keys[i]), 0);
+			untrace_key(t, keys[i]);
 		free(keys);
 	}
 	/* Out of the set, they are counted no more (a fork that raced this counts its child, traced). */

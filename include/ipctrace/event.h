@@ -383,6 +383,15 @@ struct ipct_inflight {
  */
 #define IPCT_SESSION_SLOTS 4096
 
+/*
+ * The traced set's counting filter, in the BPF side's .bss (tgid_count):
+ * slot tgid % IPCT_TGID_SLOTS counts the processes in the traced set whose
+ * tgid falls there, each counted before its entry is made and uncounted
+ * after it is removed, by whoever makes or removes it (the BPF programs,
+ * the daemon). A 0 says, with one load, that a process is not traced.
+ */
+#define IPCT_TGID_SLOTS 65536
+
 struct ipct_session_procs {
 	__u32 session;
 	__u32 flags;            /* IPCT_SP_*, set by the daemon before session */
