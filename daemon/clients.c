@@ -524,6 +524,7 @@ struct json_object *stats_json(struct daemon *d, struct client *c)
 	json_object_object_add(r, "attached", json_object_new_boolean(tracer_attached(d->tracer)));
 	json_object_object_add(r, "bpf_reads", json_object_new_string(tracer_typed_reads(d->tracer) ? "typed" : "core"));
 	json_object_object_add(r, "traced_processes", json_object_new_int64(traced));
+	json_object_object_add(r, "traced_filter", json_object_new_int64((int64_t)tracer_filter_count(d->tracer)));
 	json_object_object_add(r, "by_type", ipct_counts_json(&d->counts));
 	ipct_syms_stats(d->syms, &sst);
 	sym = json_object_new_object();

@@ -413,6 +413,15 @@ int64_t tracer_session_procs(struct tracer *t, uint32_t session)
 	return __atomic_load_n(&p->session, __ATOMIC_ACQUIRE) == session ? __atomic_load_n(&p->live, __ATOMIC_SEQ_CST) : 0;
 }
 
+uint64_t tracer_filter_count(const struct tracer *t)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < IPCT_TGID_SLOTS; i++)
+		n += __atomic_load_n(&t->skel->bss->tgid_count[i], __ATOMIC_RELAXED);
+	return n;
+}
+
 void tracer_session_losses(struct tracer *t, uint32_t session, struct tracer_session_losses *out)
 {
 	struct ipct_session_procs *p = slot(t, session);

@@ -72,6 +72,8 @@ int tracer_session_open(struct tracer *t, uint32_t session, uint32_t flags, uint
 int tracer_trace_pid(struct tracer *t, pid_t pid, uint32_t session, bool from_exec);
 /* How many processes of the session the kernel side traces, and how many of its children it could not. */
 int64_t tracer_session_procs(struct tracer *t, uint32_t session);
+/* The traced set's filter counts, summed: its size, plus entries that replaced a stale one (the BPF side's fork). */
+uint64_t tracer_filter_count(const struct tracer *t);
 /* What the kernel side could not do for the session (zeros for another's slot). */
 struct tracer_session_losses {
 	uint64_t untraced;      /* children not traced: the traced set or the session's cap was full */

@@ -262,7 +262,10 @@ try:
         r = run_cli(['attach', '-s', sock, '-p', '%d,%d' % (a.pid, gone.pid)])
         check_eq('attach -p LIVE,GONE: exit status', 1, r.returncode)
         check('no process with pid %d' % gone.pid in r.stderr, 'attach -p LIVE,GONE: stderr %r' % r.stderr)
-        check_eq('traced processes after attach -p LIVE,GONE', 0, stats(sock)['traced_processes'])
+        st = stats(sock)
+        # The filter in front of the traced set counts each entry made, and uncounts it when it goes (or fails).
+        check_eq('traced processes and filter after attach -p LIVE,GONE', (0, 0),
+                 (st['traced_processes'], st['traced_filter']))
         s = run_cli(['attach', '-s', sock, '-p', str(a.pid), '--background'])
         check_eq('attach --background: exit status (stderr %r)' % s.stderr, 0, s.returncode)
         b = Held('signals', '1')
@@ -271,18 +274,19 @@ try:
             check_eq('attach -p FREE,TRACED: exit status', 1, r.returncode)
             check('already being traced' in r.stderr, 'attach -p FREE,TRACED: stderr %r' % r.stderr)
             st = stats(sock)
-            check_eq('after attach -p FREE,TRACED: (sessions, traced processes)', (1, 1),
-                     (st['sessions'], st['traced_processes']))
+            check_eq('after attach -p FREE,TRACED: (sessions, traced processes, filter)', (1, 1, 1),
+                     (st['sessions'], st['traced_processes'], st['traced_filter']))
             r = run_cli(['detach', '-s', sock, s.stdout.strip()])
             check_eq('detach: exit status (stderr %r)' % r.stderr, 0, r.returncode)
             r = run_cli(['attach', '-s', sock, '-p', '%d,%d' % (b.pid, b.pid), '--background'])
             check_eq('attach -p P,P: exit status (stderr %r)' % r.stderr, 0, r.returncode)
             st = stats(sock)
-            check_eq('after attach -p P,P: (sessions, traced processes)', (1, 1),
-                     (st['sessions'], st['traced_processes']))
+            check_eq('after attach -p P,P: (sessions, traced processes, filter)', (1, 1, 1),
+                     (st['sessions'], st['traced_processes'], st['traced_filter']))
             b.go()
             b.finish()
             wait_stats(sock, lambda s: s['sessions'] == 0, 'the session of P,P ended with P')
+            check_eq('traced filter after every session ended', 0, stats(sock)['traced_filter'])
         finally:
             b.cleanup()
     finally:

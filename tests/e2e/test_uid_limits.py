@@ -320,6 +320,13 @@ try:
         events, summary = json_outcome(a, 'the shell with 30 readers')
         check_eq('the first session\'s untraced forks', [], [e for e in events if e.get('untraced')])
         check_eq('the first session\'s untraced_processes', 0, summary.get('untraced_processes'))
+        # Each child the fork program let into the traced set was counted in the set's filter, and
+        # uncounted at its exit or the session's end; those it kept out were never counted.
+        deadline = time.monotonic() + TIMEOUT
+        while stats(d.socket)[0]['sessions']:
+            check(time.monotonic() < deadline, 'the two sessions have not ended within %d s' % TIMEOUT)
+            time.sleep(0.01)
+        check_eq('the traced set\'s filter once both sessions ended', 0, stats(d.socket)[0]['traced_filter'])
     finally:
         for p in (a, b):
             if p.poll() is None:
