@@ -11,37 +11,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "selftext.h"
 #include "symbols.h"
 
 /* Not static and not inlined: it must be a function symbol of this binary. */
 __attribute__((noinline)) int marker_function(int x)
 {
 	return x * 3 + 1;
-}
-
-/* The kernel's mm->start_code and end_code for this process (fields 26, 27 of stat). */
-static int text_range(__u64 *start, __u64 *end)
-{
-	FILE *f = fopen("/proc/self/stat", "re");
-	char buf[4096], *p;
-	int field = 2, ok = 0;
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
-		for (p = strtok(p + 1, " "); p; p = strtok(NULL, " ")) {
-			field++;
-			if (field == 26)
-				*start = strtoull(p, NULL, 10);
-			if (field == 27) {
-				*end = strtoull(p, NULL, 10);
-				ok = 1;
-				break;
-			}
-		}
-	}
-	fclose(f);
-	return ok ? 0 : -1;
 }
 
 /* Where the linker put the first byte of this executable (PIE: file address 0). */
