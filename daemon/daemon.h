@@ -246,7 +246,15 @@ void records_on_record(const struct ipct_sigrec *r, void *ctx);
 void records_stream_event(struct daemon *d, struct session *s, const struct ipct_event *e);
 /* A diagnosis to its owner the same way: behind the events held before it, which it explains. */
 void records_stream_json(struct daemon *d, struct session *s, struct json_object *obj);
-/* Sends the held records whose handlers' names are known now (after ipct_syms_apply). */
+/*
+ * A diagnosis that waits for its handler's name (lib/diagnose.h), in the
+ * same stream: said, and logged, when its name is known, or at the bound
+ * as records are; what its session streams after it waits behind it.
+ * Takes later and name.
+ */
+void records_hold_diag(struct daemon *d, struct session *s, struct ipct_diag_later *later,
+		       struct ipct_sym_pending *name);
+/* Sends the held records and diagnoses whose handlers' names are known now (after ipct_syms_apply). */
 void records_release(struct daemon *d);
 /*
  * At and after the session's end (s->end_due_ns): its held records whose
@@ -288,6 +296,8 @@ void log_free(struct daemon *d, struct logq *q);
 /* pipes.c */
 /* A diagnosis (the graph's or the engine's), to the session's client and the journal. */
 void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx);
+/* One that waits for its handler's name (lib/diagnose.h, ipct_diag_later_fn): held in the session's stream. */
+void pipes_on_diag_later(uint32_t session, struct ipct_diag_later *later, struct ipct_sym_pending *name, void *ctx);
 /* pid's open pipes, FIFOs and sockets, from /proc, as the start of its descriptor table
  * (from_exec: without those that its exec will close). */
 void pipes_seed(struct daemon *d, pid_t pid, uint32_t session, bool from_exec);

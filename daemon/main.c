@@ -274,9 +274,9 @@ static void drain(struct daemon *d)
 	pipes_scan_blocked(d, now);
 	sessions_check(d);
 	/*
-	 * Names applied outside the syms handler (a diagnosis waits for the
-	 * worker, lib/diagnose.c) free their records here; and the ends that
-	 * wait for names are held to their bound.
+	 * What is held and can go by now goes (a walk stops at 64 sessions
+	 * that wait, records.c), and the ends that wait for handler names
+	 * are held to their bound.
 	 */
 	records_release(d);
 	sessions_settle(d, false);
@@ -333,7 +333,7 @@ static void run(struct daemon *d)
 			} else if (tag == &tag_metrics) {
 				metrics_write(d);
 			} else if (tag == &tag_syms) {
-				/* Files read by the symbols' worker: the records that waited for their names go. */
+				/* Files read by the symbols' worker: the records and diagnoses that waited for their names go. */
 				ipct_syms_apply(d->syms);
 				records_release(d);
 				/* ... and the ends that waited for them finish. */
@@ -616,6 +616,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	pipes_check_init(&d);
+	ipct_diag_set_later(d.diag, pipes_on_diag_later);
 	records_load(&d);
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
 	d.sig_fd = signals_fd();

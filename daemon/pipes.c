@@ -34,6 +34,19 @@ void pipes_on_diag(uint32_t session, struct json_object *diag, void *ctx)
 	log_diag(ctx, s, diag);
 }
 
+void pipes_on_diag_later(uint32_t session, struct ipct_diag_later *later, struct ipct_sym_pending *name, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct session *s = session_find(d, session);
+
+	if (s) {
+		records_hold_diag(d, s, later, name);
+		return;
+	}
+	ipct_diag_later_free(later);
+	ipct_sym_pending_free(d->syms, name);
+}
+
 /*
  * The access mode and close-on-exec of pid's fd, from /proc/PID/fdinfo:
  * 0, or -errno when the fd is gone (both read and written, kept open, then).

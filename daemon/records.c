@@ -7,19 +7,22 @@
  *
  * A record whose handler was delivered while the worker was still reading
  * the handler's file (lib/symbols.c, which starts reading when a process
- * installs a handler, ahead of need) is held until the name is known; and
- * what its session streams after it, records and events, is held behind
- * it, so that the stream keeps its order (a record right after the event
- * that ended its story). The loop never parses, nor waits: it releases
- * them when the worker's results are applied. The daemon serves every
- * user's sessions from that loop, so nothing here blocks it for one of
- * them: a session whose end is due while it holds records finishes its
- * end once they are released (sessions.c, sessions_settle), so that they
- * precede its end notice; its names are waited for NAME_WAIT_S at most,
- * counted from the end (the loop's drains check), and then left out
- * (and counted), never guessed. When HELD_MAX are held, the oldest goes
- * at once without its name (counted), with what its session held behind
- * it up to its next record that waits.
+ * installs a handler, ahead of need) is held until the name is known, and
+ * so is a diagnosis that names a handler whose file is being read (a
+ * handler_race's installer's, lib/diagnose.c), which is built, sent and
+ * logged only then; what its session streams after either, records,
+ * events and diagnoses, is held behind it, so that the stream keeps its
+ * order (a record right after the event that ended its story). The loop
+ * never parses, nor waits: it releases them when the worker's results are
+ * applied. The daemon serves every user's sessions from that loop, so
+ * nothing here blocks it for one of them: a session whose end is due
+ * while it holds records finishes its end once they are released
+ * (sessions.c, sessions_settle), so that they precede its end notice; its
+ * names are waited for NAME_WAIT_S at most, counted from the end (the
+ * loop's drains check), and then left out (and counted), never guessed.
+ * When HELD_MAX are held, the oldest goes at once without its name
+ * (counted), with what its session held behind it up to its next record
+ * that waits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +47,8 @@ struct held {
 	uint32_t session;
 	bool is_event;
 	struct json_object *json;       /* a diagnosis, held behind the events it explains; else NULL */
-	struct ipct_sym_pending *name;  /* a record's handler being read; NULL: held only behind another */
+	struct ipct_diag_later *later;  /* a diagnosis said once its handler's name is read; else NULL */
+	struct ipct_sym_pending *name;  /* a record's or later's handler being read; NULL: held only behind another */
 	union {
 		struct ipct_sigrec r;
 		struct ipct_event e;
@@ -110,13 +114,36 @@ static bool named(struct held *h)
 		return true;
 	if (!ipct_sym_pending_name(h->name, &name))
 		return false;
-	if (name) {
+	/* A diagnosis takes its name when it is said (later_emit). */
+	if (name && !h->later) {
 		size_t n = strnlen(name, sizeof(h->r.handler_name) - 1);
 
 		memcpy(h->r.handler_name, name, n);
 		h->r.handler_name[n] = 0;
 	}
 	return true;
+}
+
+/*
+ * A diagnosis that waited for its handler's name: said now, with the name
+ * if it was read, else with the handler's address; to its owner and the
+ * journal, as pipes_on_diag does.
+ */
+static void later_emit(struct daemon *d, struct session *s, struct ipct_diag_later *later,
+		       const struct ipct_sym_pending *name)
+{
+	const char *handler = NULL;
+	struct json_object *j;
+
+	if (name)
+		ipct_sym_pending_name(name, &handler);
+	j = ipct_diag_later_json(later, handler);
+	ipct_diag_later_free(later);
+	if (j && s && s->owner)
+		client_queue_json(s->owner, j);
+	if (j && s)
+		log_diag(d, s, j);
+	json_object_put(j);
 }
 
 /* Is session in the list? */
@@ -167,7 +194,9 @@ static void release(struct daemon *d, uint32_t only, bool force)
 		}
 		d->records.unnamed += !known;
 		s = session_find(d, h->session);
-		if (h->json) {
+		if (h->later) {
+			later_emit(d, s, h->later, h->name);
+		} else if (h->json) {
 			if (s && s->owner)
 				client_queue_json(s->owner, h->json);
 			json_object_put(h->json);
@@ -189,9 +218,10 @@ static void release(struct daemon *d, uint32_t only, bool force)
 }
 
 /*
- * Full: the oldest held, a record whose name is still being read (what can
- * go went when the names were applied), goes without it; and with it what
- * its session held behind it, up to its next record that waits.
+ * Full: the oldest held, a record or diagnosis whose name is still being
+ * read (what can go went when the names were applied), goes without it;
+ * and with it what its session held behind it, up to its next one that
+ * waits.
  */
 static void give_up_oldest(struct daemon *d)
 {
@@ -324,6 +354,25 @@ void records_stream_json(struct daemon *d, struct session *s, struct json_object
 	}
 }
 
+void records_hold_diag(struct daemon *d, struct session *s, struct ipct_diag_later *later,
+		       struct ipct_sym_pending *name)
+{
+	struct held *h = calloc(1, sizeof(*h));
+
+	/* It has a name to wait for: held even when nothing else of its session is. */
+	if (h) {
+		h->session = s->id;
+		h->later = later;
+		h->name = name;
+		if (hold(d, s, h))
+			return;
+		free(h);
+	}
+	/* No memory to wait in: said now, named if its name was read. */
+	later_emit(d, s, later, name);
+	ipct_sym_pending_free(d->syms, name);
+}
+
 void records_release(struct daemon *d)
 {
 	if (d->records.held)
@@ -430,6 +479,7 @@ void records_free(struct daemon *d)
 		rs->held = h->next;
 		ipct_sym_pending_free(d->syms, h->name);
 		json_object_put(h->json);
+		ipct_diag_later_free(h->later);
 		free(h);
 	}
 	if (rs->ring)

@@ -183,39 +183,54 @@ struct ipct_diag {
 	size_t memo_cap;
 	bool (*check)(uint32_t pid, uint32_t tid, int nr, void *data);
 	void *check_data;
+	ipct_diag_later_fn later;
 };
 
 /*
- * The handler's name: the installer's file may still be being read when it
- * installs (lib/symbols.c reads it off the daemon's loop from that call
- * on), so it is asked for again when a diagnosis needs it; `last` waits
- * for the worker, then settles for the address.
+ * What a handler_race diagnosis says, as copies: said at once, or later,
+ * once its handler's name is read (struct ipct_diag_later), when the
+ * session's records may have changed or gone.
  */
-static void install_name(struct ipct_diag *dg, struct install *in, bool last)
+struct race {
+	uint32_t session;
+	uint64_t start_ns;
+	int64_t realtime_off;
+	int sig;
+	bool by_parent;
+	struct dproc v;                 /* the killed process: its fields, none of its links */
+	struct install in;              /* the install that shows its program handles sig; handler "": its address */
+	char parent_comm[IPCT_COMM_LEN + 1]; /* v's parent, when it forked v in the trace; else "" */
+};
+
+struct ipct_diag_later {
+	struct race r;
+};
+
+/*
+ * The handler's name, into in->handler once known: the installer's file may
+ * still be being read when it installs (lib/symbols.c reads it off the
+ * daemon's loop from that call on), so it is asked for again when a
+ * diagnosis needs it. False while that file is being read (in->name holds
+ * the name to come); true once the name is known, or never will be.
+ */
+static bool install_name(struct ipct_diag *dg, struct install *in)
 {
 	const char *name = NULL;
-	bool known;
+	bool known = true;
 
 	if (in->handler[0] || !dg->syms)
-		goto out;
+		return true;
 	if (!in->name) {
 		name = ipct_syms_resolve(dg->syms, in->pid, in->addr);
 		/* Not read yet: held, so that it can be had even after the installer exits. */
 		if (!name)
 			in->name = ipct_syms_hold(dg->syms, in->pid, in->addr);
 	}
-	if (in->name) {
+	if (in->name)
 		known = ipct_sym_pending_name(in->name, &name);
-		/* A diagnosis is rare: worth waiting (bounded) for the file being read. */
-		if (!known && last && ipct_syms_wait(dg->syms, 2000))
-			ipct_sym_pending_name(in->name, &name);
-	}
 	if (name)
 		snprintf(in->handler, sizeof(in->handler), "%s", name);
-out:
-	if (!in->handler[0] && last)
-		/* Said only in messages and evidence: a clause, translated with them. */
-		ipct_sub(in->handler, sizeof(in->handler), "a handler (0x%" PRIx64 ")", in->addr);
+	return known;
 }
 
 struct ipct_diag *ipct_diag_new(struct ipct_graph *g, struct ipct_syms *syms, ipct_diag_fn emit, void *data)
@@ -229,6 +244,11 @@ struct ipct_diag *ipct_diag_new(struct ipct_graph *g, struct ipct_syms *syms, ip
 	dg->emit = emit;
 	dg->data = data;
 	return dg;
+}
+
+void ipct_diag_set_later(struct ipct_diag *dg, ipct_diag_later_fn fn)
+{
+	dg->later = fn;
 }
 
 static void session_free(struct ipct_diag *dg, struct dsession *s)
@@ -541,12 +561,17 @@ static int by_time(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void emit(struct ipct_diag *dg, const struct dsession *s, struct json_object *d, const struct ipct_text *msg)
+/* The diagnosis as said: its message, and its evidence oldest first. */
+static void finish(struct json_object *d, const struct ipct_text *msg)
 {
-	/* The evidence, oldest first. */
 	json_object_array_sort(member(d, "evidence"), by_time);
 	json_object_object_add(d, "message", json_object_new_string(msg->buf));
 	json_object_object_add(d, "message_parts", ipct_text_parts(msg));
+}
+
+static void emit(struct ipct_diag *dg, const struct dsession *s, struct json_object *d, const struct ipct_text *msg)
+{
+	finish(d, msg);
 	if (dg->emit)
 		dg->emit(s->id, d, dg->data);
 	json_object_put(d);
@@ -1063,58 +1088,123 @@ static struct install *handled_elsewhere(const struct dsession *s, const struct 
 	return other;
 }
 
+/* The diagnosis r says, and its message (not yet in it: finish). */
+static struct json_object *race_json(const struct race *r, struct ipct_text *msg)
+{
+	const struct dsession s = { .id = r->session, .start_ns = r->start_ns, .realtime_off = r->realtime_off };
+	const struct dproc *v = &r->v;
+	const struct install *in = &r->in;
+	int sig = r->sig;
+	struct json_object *d = diag_new(&s, "handler_race", v->exit_ns, v);
+	char t1[32], t2[32], addr[80];
+	const char *handler = in->handler;
+
+	if (!handler[0])
+		/* Said only in messages and evidence: a clause, translated with them. */
+		handler = ipct_sub(addr, sizeof(addr), "a handler (0x%" PRIx64 ")", in->addr);
+	json_object_object_add(d, "sig", json_object_new_string(sig_str(sig)));
+	add_proc(d, v->pid, v->comm, "killed");
+	add_proc(d, v->fatal.sender, v->fatal.sender_comm, "sender");
+	add_proc(d, in->pid, in->comm, "installer");
+	if (r->parent_comm[0])
+		evidence(d, &s, v->fork_ns, v->ppid, r->parent_comm, "fork", "%s[%u] started", v->comm, v->pid);
+	evidence(d, &s, in->ts, in->pid, in->comm, "rt_sigaction", "installed %s for %s", handler, sig_str(sig));
+	evidence(d, &s, v->fatal.ts, v->fatal.sender, v->fatal.sender_comm, "signal_generate", "%s[%u] sent %s to %s[%u]",
+		 v->fatal.sender_comm,
+		 v->fatal.sender, sig_str(sig), v->comm, v->pid);
+	evidence(d, &s, v->exit_ns, v->pid, v->comm, "exit", "killed by %s", sig_str(sig));
+	ipct_say(msg, "%s[%u] was killed by %s, sent by %s[%u] at %s", v->comm, v->pid, sig_str(sig), v->fatal.sender_comm,
+	    v->fatal.sender, at(t1, sizeof(t1), &s, v->fatal.ts));
+	if (v->start_ns && v->fatal.ts >= v->start_ns)
+		ipct_say(msg, v->fork_ns == v->start_ns ? N_(", %s after it was forked") : N_(", %s after it exec'd"),
+		    dur(t2, sizeof(t2), v->fatal.ts - v->start_ns));
+	if (!v->first_call_ns || v->first_call_ns > v->fatal.ts)
+		ipct_say(msg, " and before it had made a single traced system call");
+	ipct_say(msg, ": it had no handler for %s, whose default action ends the process. Yet its program handles %s: ",
+	    sig_str(sig), sig_str(sig));
+	if (r->by_parent)
+		ipct_say(msg, "its parent %s[%u] installed %s at %s, after forking it, so the child never had that "
+			  "handler. If %s[%u] was meant to handle %s, install the handler before fork() (a child "
+			  "inherits its parent's handlers)",
+		    in->comm, in->pid, handler, at(t1, sizeof(t1), &s, in->ts), v->comm, v->pid, sig_str(sig));
+	else
+		ipct_say(msg, "%s[%u], running the same code, installed %s at %s. If %s[%u] was meant to handle %s too, "
+			  "the signal won the race against its signal() or sigaction() call: install the handler "
+			  "before fork() (children inherit it), or block %s before fork() and have the child "
+			  "unblock it (sigsuspend) once its handler is in place",
+		    in->comm, in->pid, handler, at(t1, sizeof(t1), &s, in->ts), v->comm, v->pid, sig_str(sig),
+		    sig_str(sig));
+	return d;
+}
+
+/*
+ * Said when its handler's name is known, which it waits for while the
+ * installer's file is being read, off the daemon's loop: handed to the
+ * caller (dg->later) with a hold of that name, never waited for here.
+ */
+static bool race_later(struct ipct_diag *dg, const struct race *r, const struct ipct_sym_pending *pending)
+{
+	struct ipct_diag_later *l;
+	struct ipct_sym_pending *name;
+
+	if (!dg->later || !(l = malloc(sizeof(*l))))
+		return false;
+	name = ipct_sym_pending_dup(dg->syms, pending);
+	if (!name) {
+		free(l);
+		return false;
+	}
+	l->r = *r;
+	dg->later(r->session, l, name, dg->data);
+	return true;
+}
+
 static void rule_handler_race(struct ipct_diag *dg, struct dsession *s, struct dproc *v)
 {
 	int sig = WIFSIGNALED(v->status) ? WTERMSIG(v->status) : 0;
 	uint64_t bit = sig >= 1 && sig <= 64 ? 1ull << (sig - 1) : 0;
 	struct install *in;
 	const struct dproc *parent;
-	struct json_object *d;
 	struct ipct_text msg = { .len = 0 };
-	char t1[32], t2[32];
-	bool by_parent;
+	struct race r = { .session = s->id, .start_ns = s->start_ns, .realtime_off = s->realtime_off, .sig = sig };
+	bool known;
 
 	if (!bit || sig == SIGKILL || sig == SIGSTOP || v->fatal.sig != sig || !v->exe[0] ||
 	    ((v->handled | v->ign | v->dfl) & bit))
 		return;
-	in = handled_elsewhere(s, v, sig, &by_parent);
+	in = handled_elsewhere(s, v, sig, &r.by_parent);
 	if (!in)
 		return;
-	d = diag_new(s, "handler_race", v->exit_ns, v);
-	json_object_object_add(d, "sig", json_object_new_string(sig_str(sig)));
-	add_proc(d, v->pid, v->comm, "killed");
-	add_proc(d, v->fatal.sender, v->fatal.sender_comm, "sender");
-	add_proc(d, in->pid, in->comm, "installer");
-	install_name(dg, in, true);
 	if (v->fork_ns && (parent = proc_find(dg, s->id, v->ppid)))
-		evidence(d, s, v->fork_ns, parent->pid, parent->comm, "fork", "%s[%u] started", v->comm, v->pid);
-	evidence(d, s, in->ts, in->pid, in->comm, "rt_sigaction", "installed %s for %s", in->handler, sig_str(sig));
-	evidence(d, s, v->fatal.ts, v->fatal.sender, v->fatal.sender_comm, "signal_generate", "%s[%u] sent %s to %s[%u]",
-		 v->fatal.sender_comm,
-		 v->fatal.sender, sig_str(sig), v->comm, v->pid);
-	evidence(d, s, v->exit_ns, v->pid, v->comm, "exit", "killed by %s", sig_str(sig));
-	ipct_say(&msg, "%s[%u] was killed by %s, sent by %s[%u] at %s", v->comm, v->pid, sig_str(sig), v->fatal.sender_comm,
-	    v->fatal.sender, at(t1, sizeof(t1), s, v->fatal.ts));
-	if (v->start_ns && v->fatal.ts >= v->start_ns)
-		ipct_say(&msg, v->fork_ns == v->start_ns ? N_(", %s after it was forked") : N_(", %s after it exec'd"),
-		    dur(t2, sizeof(t2), v->fatal.ts - v->start_ns));
-	if (!v->first_call_ns || v->first_call_ns > v->fatal.ts)
-		ipct_say(&msg, " and before it had made a single traced system call");
-	ipct_say(&msg, ": it had no handler for %s, whose default action ends the process. Yet its program handles %s: ",
-	    sig_str(sig), sig_str(sig));
-	if (by_parent)
-		ipct_say(&msg, "its parent %s[%u] installed %s at %s, after forking it, so the child never had that "
-			  "handler. If %s[%u] was meant to handle %s, install the handler before fork() (a child "
-			  "inherits its parent's handlers)",
-		    in->comm, in->pid, in->handler, at(t1, sizeof(t1), s, in->ts), v->comm, v->pid, sig_str(sig));
-	else
-		ipct_say(&msg, "%s[%u], running the same code, installed %s at %s. If %s[%u] was meant to handle %s too, "
-			  "the signal won the race against its signal() or sigaction() call: install the handler "
-			  "before fork() (children inherit it), or block %s before fork() and have the child "
-			  "unblock it (sigsuspend) once its handler is in place",
-		    in->comm, in->pid, in->handler, at(t1, sizeof(t1), s, in->ts), v->comm, v->pid, sig_str(sig),
-		    sig_str(sig));
-	emit(dg, s, d, &msg);
+		memcpy(r.parent_comm, parent->comm, sizeof(r.parent_comm));
+	r.v = *v;
+	r.v.kids = NULL;
+	r.v.nkids = r.v.capkids = 0;
+	r.v.seen = NULL;
+	r.v.hnext = NULL;
+	known = install_name(dg, in);
+	r.in = *in;
+	r.in.name = NULL;       /* the install's (session_free) */
+	if (!known && race_later(dg, &r, in->name))
+		return;
+	emit(dg, s, race_json(&r, &msg), &msg);
+}
+
+struct json_object *ipct_diag_later_json(struct ipct_diag_later *l, const char *name)
+{
+	struct ipct_text msg = { .len = 0 };
+	struct json_object *d;
+
+	if (name)
+		snprintf(l->r.in.handler, sizeof(l->r.in.handler), "%s", name);
+	d = race_json(&l->r, &msg);
+	finish(d, &msg);
+	return d;
+}
+
+void ipct_diag_later_free(struct ipct_diag_later *l)
+{
+	free(l);
 }
 
 /* ---- deadlock: the survey ---- */
@@ -1888,7 +1978,7 @@ static void on_sigaction(struct ipct_diag *dg, struct dsession *s, struct dproc 
 	in->addr = h;
 	in->name = NULL;
 	in->handler[0] = 0;
-	install_name(dg, in, false);
+	install_name(dg, in);
 	memcpy(in->comm, p->comm, sizeof(in->comm));
 	memcpy(in->exe, p->exe, sizeof(in->exe));
 }

@@ -72,6 +72,24 @@ void ipct_diag_survey(struct ipct_diag *dg, const struct ipct_diag_thread *t, si
 void ipct_diag_set_check(struct ipct_diag *dg, bool (*fn)(uint32_t pid, uint32_t tid, int nr, void *data),
 			 void *data);
 
+/*
+ * A diagnosis that names a handler whose program's file is still being
+ * read (lib/symbols.c; handler_race), handed over instead of said, so
+ * that nothing waits for the read: the callee holds it until `name` is
+ * known (ipct_sym_pending_name), or gives up on it, and then says it
+ * (ipct_diag_later_json). The callee owns both, freed with
+ * ipct_diag_later_free and ipct_sym_pending_free. Without a callee, such
+ * a diagnosis is said at once, with the handler's address.
+ */
+struct ipct_diag_later;
+typedef void (*ipct_diag_later_fn)(uint32_t session, struct ipct_diag_later *later, struct ipct_sym_pending *name,
+				   void *data);
+/* The callee gets the data given to ipct_diag_new. */
+void ipct_diag_set_later(struct ipct_diag *dg, ipct_diag_later_fn fn);
+/* The diagnosis, with the handler's name, or its address when name is NULL: a new object, as the emitter's. */
+struct json_object *ipct_diag_later_json(struct ipct_diag_later *l, const char *name);
+void ipct_diag_later_free(struct ipct_diag_later *l);
+
 /* Time passes (the daemon's drain): diagnoses that waited for the events that follow their cause. */
 void ipct_diag_tick(struct ipct_diag *dg, uint64_t now_ns);
 

@@ -929,6 +929,18 @@ bool ipct_sym_pending_name(const struct ipct_sym_pending *p, const char **name)
 	return true;
 }
 
+struct ipct_sym_pending *ipct_sym_pending_dup(struct ipct_syms *s, const struct ipct_sym_pending *p)
+{
+	struct ipct_sym_pending *d = malloc(sizeof(*d));
+
+	if (d) {
+		*d = *p;
+		d->next = NULL;
+		file_get(s, d->file);
+	}
+	return d;
+}
+
 void ipct_sym_pending_free(struct ipct_syms *s, struct ipct_sym_pending *p)
 {
 	if (!p)

@@ -79,6 +79,8 @@ struct ipct_sym_pending *ipct_syms_take_pending(struct ipct_syms *s, uint32_t ti
 struct ipct_sym_pending *ipct_syms_hold(struct ipct_syms *s, uint32_t pid, uint64_t addr);
 /* Whether its file has been read; then *name is the handler's (NULL: it has none). */
 bool ipct_sym_pending_name(const struct ipct_sym_pending *p, const char **name);
+/* Another hold of the same name, for another owner (the file is read once for both); NULL on ENOMEM. */
+struct ipct_sym_pending *ipct_sym_pending_dup(struct ipct_syms *s, const struct ipct_sym_pending *p);
 void ipct_sym_pending_free(struct ipct_syms *s, struct ipct_sym_pending *p);
 
 struct ipct_syms_stats {

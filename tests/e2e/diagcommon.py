@@ -10,7 +10,7 @@ import os
 import signal
 import subprocess
 
-from common import Trace, _context, check, is_record, proc_state
+from common import Trace, _context, check, check_clean_exit, check_eq, is_record, one, proc_state, select_events
 from pipecommon import json_lines, kill_quietly, start_live
 
 KINDS = ('deadlock', 'not_waited', 'kill_failed', 'handler_race', 'no_eof', 'leaked_write_end',
@@ -58,6 +58,42 @@ def diagnoses_of(t, kind):
 def roles(d):
     """{pid: role} of a diagnosis's processes."""
     return {p['pid']: p['role'] for p in d['processes']}
+
+
+def check_handler_race(t, case, installer):
+    """`race CASE` (examples/race.c) traced as t: its one diagnosis,
+    handler_race, for the killed child, the sender and installer(report)
+    as the one that installed on_usr1 (named), resting on the child's fork,
+    that install, the signal's generation and the child's exit, each at
+    its event's time. Returns (diagnosis, report)."""
+    check_clean_exit(t, 0)
+    rep = t.report
+    killed, parent = rep['killed'], rep['pid']
+    inst = installer(rep)
+    check_eq('%s: the killed child\'s status (killed by SIGUSR1)' % case, 10, rep['killed_status'])
+    ds = diagnoses_of(t, 'handler_race')
+    check_eq('%s: kinds of diagnosis' % case, ['handler_race'], [d['kind'] for d in t.diagnoses])
+    d = ds[0]
+    fork = one(select_events(t.events, type='fork', pid=parent, child_pid=killed), 'the fork of %d' % killed)
+    act = one(select_events(t.events, type='rt_sigaction', pid=inst, sig='SIGUSR1', handler='on_usr1'),
+              'the handler install by %d' % inst)
+    gen = one(select_events(t.events, type='signal_generate', pid=parent, sig='SIGUSR1', target_pid=killed),
+              'SIGUSR1 to %d' % killed)
+    ex = one(select_events(t.events, type='exit', pid=killed), 'the exit of %d' % killed)
+    check_eq('%s: the child\'s exit' % case, 'SIGUSR1', ex['exit_signal'])
+    check_eq('%s: (pid, sig, time_ns)' % case, (killed, 'SIGUSR1', ex['time_ns']), (d['pid'], d['sig'], d['time_ns']))
+    want = {killed: 'killed', parent: 'sender'}
+    want.setdefault(inst, 'installer')
+    check_eq('%s: processes and roles' % case, want, roles(d))
+    check_eq('%s: evidence (event, pid, time_ns), oldest first' % case,
+             sorted([('fork', parent, fork['time_ns']), ('rt_sigaction', inst, act['time_ns']),
+                     ('signal_generate', parent, gen['time_ns']), ('exit', killed, ex['time_ns'])],
+                    key=lambda x: x[2]),
+             [(e['event'], e['pid'], e['time_ns']) for e in d['evidence']])
+    check('race[%d] was killed by SIGUSR1, sent by race[%d] at ' % (killed, parent) in d['message']
+          and 'installed on_usr1 at ' in d['message'] and 'install the handler before fork()' in d['message'],
+          '%s: message %r' % (case, d['message']))
+    return d, rep
 
 
 def trace_hang(args, kind, pids, opts=()):

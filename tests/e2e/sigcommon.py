@@ -10,7 +10,8 @@ import os
 import signal
 import threading
 
-from common import (check, check_eq, example, fail, request, select_events, select_records, trace)
+from common import (check, check_eq, check_pipe_counts, example, fail, passed, request, select_events,
+                    select_records, trace, wait_until)
 
 # Every record has every one of these fields (docs/signals.md, "JSON fields").
 RECORD_FIELDS = '''type id session sig signo code via cause sender_pid sender_tid sender_comm
@@ -272,19 +273,50 @@ def session_ending(sock, command):
     return None
 
 
-class CaseInThread:
-    """trace_case(case, socket) on a thread of its own: `ipctrace run`
-    returns only at its session's end, which the test holds back meanwhile."""
+def unnamed(sock):
+    """The handlers the daemon has left unnamed so far (stats)."""
+    return request(sock, {'cmd': 'stats'}).get('symbols', {}).get('unnamed')
 
-    def __init__(self, case, socket):
+
+def ending_meanwhile(sock, side, command, running, timeout):
+    """With the symbols worker stopped: the session of `command` is listed
+    as ending, its processes gone, while running() says that its `ipctrace
+    run` has not returned (its session_end notice waits for a handler's
+    name); and the daemon serves other clients meanwhile: a whole other
+    session (`pipe 100`, which installs no handler) starts, streams every
+    write and read its program counts, and ends, the first still ending.
+    Returns the first session's entry in the list."""
+    def ending():
+        check(running(), 'ipctrace run returned before its session was listed as ending '
+              '(the daemon did not wait for the handlers\' names)')
+        return session_ending(side, command)
+
+    s = wait_until(ending, 'the %s session to be listed as ending' % command, timeout)
+    check_eq('the ending session\'s traced processes', 0, s.get('processes'))
+    passed('session %d is ending, its end waiting for handlers\' names; ipctrace run waits for it' % s['session'])
+    other = trace([example('pipe'), '100'], socket=sock, timeout=timeout)
+    rep = check_pipe_counts(other, 'pipe 100, traced while the other session ended')
+    check(ending(), 'the %s session stopped waiting while the worker was stopped' % command)
+    passed('meanwhile the daemon served another session: pipe 100, %d writes and %d reads as it counts them'
+           % (rep['writes'], rep['reads']))
+    return s
+
+
+class TraceInThread:
+    """A trace (run(), which returns a Trace) on a thread of its own:
+    `ipctrace run` returns only at its session's end, which the test holds
+    back meanwhile."""
+
+    def __init__(self, run, what):
         self.trace = None
         self.failed = False
-        self._thread = threading.Thread(target=self._run, args=(case, socket))
+        self._what = what
+        self._thread = threading.Thread(target=self._run, args=(run,))
         self._thread.start()
 
-    def _run(self, case, socket):
+    def _run(self, run):
         try:
-            self.trace = trace_case(case, socket=socket)
+            self.trace = run()
         except SystemExit:          # fail() on this thread: said already
             self.failed = True
 
@@ -296,5 +328,12 @@ class CaseInThread:
         self._thread.join(timeout)
         check(not self._thread.is_alive(), 'ipctrace run did not return within %d s' % timeout)
         if self.failed:
-            fail('the traced sigcases failed (above)')
+            fail('the traced %s failed (above)' % self._what)
         return self.trace
+
+
+class CaseInThread(TraceInThread):
+    """trace_case(case, socket) on a thread of its own."""
+
+    def __init__(self, case, socket):
+        super().__init__(lambda: trace_case(case, socket=socket), PROG)

@@ -12,41 +12,12 @@ generation, the child's exit), each at its event's time:
   had not yet;
 - early: the same, the second child not having made a single traced call."""
 
-from common import (check, check_clean_exit, check_eq, done, example, one, passed, select_events,
-                    trace)
-from diagcommon import diagnoses_of, roles
+from common import check, check_eq, done, example, passed, trace
+from diagcommon import check_handler_race
 
 
 def run(case, installer):
-    t = trace([example('race'), case])
-    check_clean_exit(t, 0)
-    rep = t.report
-    killed, parent = rep['killed'], rep['pid']
-    inst = installer(rep)
-    check_eq('%s: the killed child\'s status (killed by SIGUSR1)' % case, 10, rep['killed_status'])
-    ds = diagnoses_of(t, 'handler_race')
-    check_eq('%s: kinds of diagnosis' % case, ['handler_race'], [d['kind'] for d in t.diagnoses])
-    d = ds[0]
-    fork = one(select_events(t.events, type='fork', pid=parent, child_pid=killed), 'the fork of %d' % killed)
-    act = one(select_events(t.events, type='rt_sigaction', pid=inst, sig='SIGUSR1', handler='on_usr1'),
-              'the handler install by %d' % inst)
-    gen = one(select_events(t.events, type='signal_generate', pid=parent, sig='SIGUSR1', target_pid=killed),
-              'SIGUSR1 to %d' % killed)
-    ex = one(select_events(t.events, type='exit', pid=killed), 'the exit of %d' % killed)
-    check_eq('%s: the child\'s exit' % case, 'SIGUSR1', ex['exit_signal'])
-    check_eq('%s: (pid, sig, time_ns)' % case, (killed, 'SIGUSR1', ex['time_ns']), (d['pid'], d['sig'], d['time_ns']))
-    want = {killed: 'killed', parent: 'sender'}
-    want.setdefault(inst, 'installer')
-    check_eq('%s: processes and roles' % case, want, roles(d))
-    check_eq('%s: evidence (event, pid, time_ns), oldest first' % case,
-             sorted([('fork', parent, fork['time_ns']), ('rt_sigaction', inst, act['time_ns']),
-                     ('signal_generate', parent, gen['time_ns']), ('exit', killed, ex['time_ns'])],
-                    key=lambda x: x[2]),
-             [(e['event'], e['pid'], e['time_ns']) for e in d['evidence']])
-    check('race[%d] was killed by SIGUSR1, sent by race[%d] at ' % (killed, parent) in d['message']
-          and 'installed on_usr1 at ' in d['message'] and 'install the handler before fork()' in d['message'],
-          '%s: message %r' % (case, d['message']))
-    return d, rep
+    return check_handler_race(trace([example('race'), case]), case, installer)
 
 
 d, rep = run('parent', lambda rep: rep['pid'])

@@ -30,15 +30,11 @@ import signal
 import subprocess
 import tempfile
 
-from common import (IPCTRACE, Daemon, check, check_eq, check_pipe_counts, connect, done, example, fail, passed,
-                    request, run_cli, run_env, trace, wait_until)
-from sigcommon import CaseInThread, SymbolsStopped, discard_handled, session_ending
+from common import (IPCTRACE, Daemon, check, check_eq, connect, done, example, fail, passed, request, run_cli,
+                    run_env, wait_until)
+from sigcommon import CaseInThread, SymbolsStopped, discard_handled, ending_meanwhile, session_ending, unnamed
 
 TIMEOUT = 60
-
-
-def unnamed(sock):
-    return request(sock, {'cmd': 'stats'}).get('symbols', {}).get('unnamed')
 
 
 def logged_handlers(sock_path, pid):
@@ -62,26 +58,8 @@ stopped = SymbolsStopped(d.pid)
 passed('the symbols worker (thread %d of ipctraced %d) is stopped' % (stopped.tid, d.pid))
 
 case = CaseInThread('discard', d.socket)
-
-
-def ending():
-    check(case.running(), 'ipctrace run returned before its session was listed as ending '
-          '(the daemon did not wait for the handlers\' names)')
-    return session_ending(side, 'sigcases')
-
-
-s = wait_until(ending, 'the sigcases session to be listed as ending', TIMEOUT)
-check_eq('the ending session\'s traced processes', 0, s.get('processes'))
-passed('session %d is ending, its end waiting for its handlers\' names; ipctrace run waits for it'
-       % s['session'])
-
-# Another client's whole session, while the first one's end waits.
-other = trace([example('pipe'), '100'], socket=d.socket, timeout=TIMEOUT)
-rep = check_pipe_counts(other, 'pipe 100, traced while the other session ended')
-check(ending(), 'the sigcases session stopped waiting while the worker was stopped')
+s = ending_meanwhile(d.socket, side, 'sigcases', case.running, TIMEOUT)
 check_eq('handlers left unnamed so far (stats)', 0, unnamed(side))
-passed('meanwhile the daemon served another session: pipe 100, %d writes and %d reads as it counts them'
-       % (rep['writes'], rep['reads']))
 
 stopped.go_on()
 t = case.result(TIMEOUT)

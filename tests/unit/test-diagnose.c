@@ -7,17 +7,20 @@
  * nothing is certain.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <libintl.h>
 #include <locale.h>
 #include <signal.h>
 #include <sys/ipc.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "spanish.h"
 #include "diagnose.h"
 #include "replay.h"
+#include "selftext.h"
 
 #define MAX_DIAGS 16
 #define MS 1000000ull
@@ -27,6 +30,9 @@ struct t {
 	struct ipct_diag *dg;
 	int n;
 	struct json_object *d[MAX_DIAGS];
+	struct ipct_diag_later *later;  /* a diagnosis handed over to wait for its handler's name */
+	struct ipct_sym_pending *name;
+	int nlater;
 };
 
 /* Both the graph's diagnoses and the engine's land here. */
@@ -41,16 +47,34 @@ static void collect(uint32_t session, struct json_object *diag, void *data)
 	t->n++;
 }
 
-static void start(struct t *t)
+static void collect_later(uint32_t session, struct ipct_diag_later *later, struct ipct_sym_pending *name, void *data)
+{
+	struct t *t = data;
+
+	CHECK_INT(session, SESSION);
+	CHECK(!t->later);
+	t->later = later;
+	t->name = name;
+	t->nlater++;
+}
+
+/* With syms (NULL: none) naming handlers, and diagnoses that wait for a name handed to collect_later. */
+static void start_syms(struct t *t, struct ipct_syms *syms)
 {
 	memset(t, 0, sizeof(*t));
 	t->g = ipct_graph_new(0, collect, t);
-	t->dg = t->g ? ipct_diag_new(t->g, NULL, collect, t) : NULL;
+	t->dg = t->g ? ipct_diag_new(t->g, syms, collect, t) : NULL;
 	if (!t->dg) {
 		fprintf(stderr, "out of memory\n");
 		exit(EXIT_FAILURE);
 	}
 	ipct_diag_session(t->dg, SESSION, 0, 0);
+	ipct_diag_set_later(t->dg, collect_later);
+}
+
+static void start(struct t *t)
+{
+	start_syms(t, NULL);
 }
 
 static void finish(struct t *t)
@@ -866,6 +890,88 @@ static void test_handler_race(void)
 	}
 }
 
+/* Not static and not inlined: a function symbol of this binary, to stand for a traced program's handler. */
+__attribute__((noinline)) void race_handler(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * `race parent` by this very process (its own pid and text, for the
+ * symbols to read), the handler race_handler: with sync, its file is read
+ * when the handler is installed, and the diagnosis said at once; else its
+ * file is read on the worker, and nothing is applied here until the test
+ * says so. The parent's pid is this process's; its child's made up.
+ */
+static void race_by_self(struct t *t, struct ipct_syms *s)
+{
+	uint32_t pid = (uint32_t)getpid();
+	struct ipct_event e = { .type = IPCT_EV_EXEC, .pid = pid };
+
+	CHECK_INT(text_range(&e.proc.text_start, &e.proc.text_end), 0);
+	snprintf(e.proc.path, sizeof(e.proc.path), "/proc/self/exe");
+	ipct_syms_on_event(s, &e);
+	start_syms(t, s);
+	launch(t, pid, "race", 0, MS);
+	feed(t, fork_ev(pid, "race", pid + 1, 10 * MS));
+	feed(t, sigaction_ev(pid, SIGUSR1, (uint64_t)(uintptr_t)&race_handler, SA_RESTART, 11 * MS));
+	feed(t, gen_ev(pid, "race", SIGUSR1, SI_USER, pid + 1, "race", 0, 12 * MS));
+	feed(t, exit_status(pid + 1, SIGUSR1, 13 * MS));
+}
+
+/*
+ * A handler_race whose installer's file is still being read is handed over
+ * (ipct_diag_set_later), not waited for: said later, it is exactly what the
+ * diagnosis said at once would be, with the name once read, and with the
+ * handler's address when said without it.
+ */
+static void test_handler_race_later(void)
+{
+	struct ipct_syms *sync = ipct_syms_new(), *async = ipct_syms_new_async();
+	struct json_object *d, *unnamed;
+	const char *name = NULL;
+	char addr[64];
+	struct t now, later;
+
+	CHECK(sync && async);
+	if (!sync || !async)
+		return;
+	race_by_self(&now, sync);
+	CHECK_INT(now.n, 1);
+	CHECK_INT(now.nlater, 0);
+	CHECK(now.n == 1 && contains(jstr(diag(&now, 0), "message"), "its parent race[") &&
+	      contains(jstr(diag(&now, 0), "message"), "installed race_handler at 0.011 s, after forking it"));
+
+	race_by_self(&later, async);
+	CHECK_INT(later.n, 0);
+	CHECK_INT(later.nlater, 1);
+	if (later.later && later.name) {
+		CHECK(!ipct_sym_pending_name(later.name, &name));
+		unnamed = ipct_diag_later_json(later.later, NULL);
+		check_diag_parts(unnamed);
+		snprintf(addr, sizeof(addr), "installed a handler (0x%" PRIx64 ") at 0.011 s",
+			 (uint64_t)(uintptr_t)&race_handler);
+		CHECK(contains(jstr(unnamed, "message"), addr));
+		json_object_put(unnamed);
+		/* The file read and applied: the name, and the very diagnosis said at once. */
+		CHECK(ipct_syms_wait(async, 10000));
+		CHECK(ipct_sym_pending_name(later.name, &name));
+		CHECK_STR(name, "race_handler");
+		d = ipct_diag_later_json(later.later, name);
+		check_diag_parts(d);
+		if (now.n == 1)
+			CHECK_STR(json_object_to_json_string(d), json_object_to_json_string(diag(&now, 0)));
+		json_object_put(d);
+	}
+	/* The engine let go of its session; what it handed over is the caller's. */
+	finish(&later);
+	ipct_diag_later_free(later.later);
+	ipct_sym_pending_free(async, later.name);
+	finish(&now);
+	ipct_syms_free(async);
+	ipct_syms_free(sync);
+}
+
 /* ---- run --explain ---- */
 
 static struct json_object *fake(const char *kind, int64_t time, uint32_t pid, const char *object)
@@ -1048,6 +1154,7 @@ int main(int argc, char **argv)
 	test_kill_failed();
 	test_bad_fd();
 	test_handler_race();
+	test_handler_race_later();
 	test_explain();
 	test_text_fit();
 	/* The catalogues of the build tree (tests/unit/meson.build passes their directory). */

@@ -11,37 +11,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "selftext.h"
 #include "symbols.h"
 
 /* Not static and not inlined: it must be a function symbol of this binary. */
 __attribute__((noinline)) int marker_function(int x)
 {
 	return x * 3 + 1;
-}
-
-/* The kernel's mm->start_code and end_code for this process (fields 26, 27 of stat). */
-static int text_range(__u64 *start, __u64 *end)
-{
-	FILE *f = fopen("/proc/self/stat", "re");
-	char buf[4096], *p;
-	int field = 2, ok = 0;
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
-		for (p = strtok(p + 1, " "); p; p = strtok(NULL, " ")) {
-			field++;
-			if (field == 26)
-				*start = strtoull(p, NULL, 10);
-			if (field == 27) {
-				*end = strtoull(p, NULL, 10);
-				ok = 1;
-				break;
-			}
-		}
-	}
-	fclose(f);
-	return ok ? 0 : -1;
 }
 
 /* Where the linker put the first byte of this executable (PIE: file address 0). */
@@ -174,7 +150,9 @@ static void test_bound(const char *dir, const struct ipct_event *self)
 
 /*
  * On the worker: a handler delivered before its file is read is named once
- * it is, for the delivery that asked, after the caller applies the result.
+ * it is, for the delivery that asked, after the caller applies the result;
+ * and for a second holder of that name (ipct_sym_pending_dup), which keeps
+ * it after the first lets go.
  */
 static void test_async(const struct ipct_event *self)
 {
@@ -182,7 +160,7 @@ static void test_async(const struct ipct_event *self)
 	struct ipct_event e = { .type = IPCT_EV_SIGNAL_DELIVER, .pid = self->pid, .tid = self->pid + 7,
 				.ts_ns = 12345 };
 	uint64_t addr = (uint64_t)(uintptr_t)&marker_function;
-	struct ipct_sym_pending *p;
+	struct ipct_sym_pending *p, *q = NULL;
 	struct ipct_syms_stats st;
 	const char *name = "";
 
@@ -199,8 +177,11 @@ static void test_async(const struct ipct_event *self)
 	CHECK(ipct_syms_take_pending(s, e.tid, e.ts_ns + 1) == NULL);
 	p = ipct_syms_take_pending(s, e.tid, e.ts_ns);
 	CHECK(p != NULL);
-	if (p)
+	if (p) {
 		CHECK(!ipct_sym_pending_name(p, &name));
+		q = ipct_sym_pending_dup(s, p);
+		CHECK(q != NULL);
+	}
 	CHECK(ipct_syms_wait(s, 10000));
 	if (p) {
 		CHECK(ipct_sym_pending_name(p, &name));
@@ -208,6 +189,12 @@ static void test_async(const struct ipct_event *self)
 	}
 	CHECK_STR(ipct_syms_resolve(s, self->pid, addr), "marker_function");
 	ipct_sym_pending_free(s, p);
+	if (q) {
+		name = "";
+		CHECK(ipct_sym_pending_name(q, &name));
+		CHECK_STR(name, "marker_function");
+	}
+	ipct_sym_pending_free(s, q);
 	ipct_syms_stats(s, &st);
 	CHECK_INT(st.loads, 1);
 	CHECK_INT(st.pending, 0);
