@@ -15,8 +15,9 @@ a second, writable 9p share carries the job in and the results out.
     tests/vm/vmtest.py --build build --kernel 6.1 --out build/vm/6.1
 
 fetches the kernel package (apt-get download, cached under
-BUILD/vm/kernels), boots it under qemu (KVM when /dev/kvm is usable,
-software emulation otherwise), and writes OUT/testlog.json, one line per
+BUILD/vm/kernels), boots it under qemu (KVM when /dev/kvm is usable and
+boots the guest: some nested hypervisors give a /dev/kvm whose guests die
+at once or never start; else software emulation), and writes OUT/testlog.json, one line per
 test in meson's testlog format, names suffixed with the guest's kernel.
 Exits 0 when every test passed, 1 when one did not, 2 when the guest could
 not be set up or booted (a CI failure too).
@@ -30,6 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -202,8 +204,12 @@ def write_job(out, build, series, tests):
     return sum(t['timeout'] for t in job['tests'])
 
 
-def qemu_cmd(vmlinuz, initrd, out):
-    kvm = os.access('/dev/kvm', os.R_OK | os.W_OK)
+# A guest under KVM says it is up (tests/vm/init) within seconds; one that has
+# not within this many has no working KVM under it.
+KVM_UP_S = 60
+
+
+def qemu_cmd(vmlinuz, initrd, out, kvm):
     accel = ['-accel', 'kvm', '-cpu', 'host'] if kvm else ['-accel', 'tcg,thread=multi', '-cpu', 'max']
     share = 'local,security_model=none,multidevs=remap'
     return ['qemu-system-x86_64', '-nodefaults', '-no-user-config', '-nographic', '-no-reboot',
@@ -217,7 +223,49 @@ def qemu_cmd(vmlinuz, initrd, out):
                        'softlockup_panic=1 softlockup_all_cpu_backtrace=1 sysctl.kernel.panic_on_rcu_stall=1',
             '-serial', 'stdio',
             '-virtfs', share + ',path=/,mount_tag=hostroot,readonly=on',
-            '-virtfs', share + ',path=%s,mount_tag=out' % out], kvm
+            '-virtfs', share + ',path=%s,mount_tag=out' % out]
+
+
+def last_words(console):
+    """The console's last line with words in it, terminal controls left out."""
+    text = open(console, 'rb').read().decode(errors='replace')
+    lines = [re.sub(r'\x1b\[[0-9;?]*[A-Za-z]|[^\x20-\x7e]', '', l).strip() for l in text.splitlines()]
+    words = [l for l in lines if re.search(r'[A-Za-z]{2}', l)]
+    return words[-1] if words else 'no output in %d s' % KVM_UP_S
+
+
+def run_guest(cmd, console, budget, up_within):
+    """Runs the guest, its console into the file console: its job's end
+    status (None: none came), and whether it came up. With up_within, a
+    guest not up by then is stopped."""
+    start = time.monotonic()
+    status, up = None, False
+    with open(console, 'wb') as log:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+        watch = threading.Timer(up_within, lambda: up or p.kill()) if up_within else None
+        if watch:
+            watch.start()
+        try:
+            for line in iter(p.stdout.readline, b''):
+                log.write(line)
+                text = line.decode(errors='replace').rstrip('\r\n')
+                up = up or text == 'vm-init: up'
+                m = re.match(r'VM-JOB-END status=(\S+)', text)
+                if m:
+                    status = m.group(1)
+                if text.startswith(('guest:', 'vm-init:', '    ')) or 'Kernel panic' in text:
+                    print(text, flush=True)
+                if time.monotonic() - start > budget:
+                    break
+        finally:
+            if watch:
+                watch.cancel()
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+    print('vmtest: the guest ran %.0f s; its console is in %s' % (time.monotonic() - start, console), flush=True)
+    return status, up
 
 
 def main():
@@ -241,32 +289,14 @@ def main():
     build_initramfs(moddir, initrd)
     tests = matrix_tests(build, args.kernel, args.test)
     budget = write_job(out, build, args.kernel, tests) + 300
-    cmd, kvm = qemu_cmd(vmlinuz, initrd, out)
+    console = os.path.join(out, 'console.log')
+    kvm = os.access('/dev/kvm', os.R_OK | os.W_OK)
     print('vmtest: booting %s (%s) for %d tests' % (os.path.basename(vmlinuz),
           'KVM' if kvm else 'software emulation', len(tests)), flush=True)
-    console = os.path.join(out, 'console.log')
-    start = time.monotonic()
-    status = None
-    with open(console, 'wb') as log:
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT)
-        try:
-            for line in iter(p.stdout.readline, b''):
-                log.write(line)
-                text = line.decode(errors='replace').rstrip('\r\n')
-                m = re.match(r'VM-JOB-END status=(\S+)', text)
-                if m:
-                    status = m.group(1)
-                if text.startswith(('guest:', 'vm-init:', '    ')) or 'Kernel panic' in text:
-                    print(text, flush=True)
-                if time.monotonic() - start > budget:
-                    break
-        finally:
-            if p.poll() is None:
-                p.kill()
-            p.wait()
-    elapsed = time.monotonic() - start
-    print('vmtest: the guest ran %.0f s; its console is in %s' % (elapsed, console), flush=True)
+    status, up = run_guest(qemu_cmd(vmlinuz, initrd, out, kvm), console, budget, KVM_UP_S if kvm else None)
+    if kvm and not up:
+        print('vmtest: KVM started no guest (%s): software emulation instead' % last_words(console), flush=True)
+        status, _ = run_guest(qemu_cmd(vmlinuz, initrd, out, False), console, budget, None)
     if status != '0':
         tail = open(console, 'rb').read().decode(errors='replace').splitlines()[-30:]
         print('\n'.join('    ' + l for l in tail), file=sys.stderr)
