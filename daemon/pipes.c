@@ -379,7 +379,9 @@ static size_t survey_threads(struct scan *sc, struct ipct_diag_thread **out)
 	struct ipct_diag_thread *t;
 	size_t n = 0, cap = 0;
 
-	qsort(sc->w, sc->n, sizeof(*sc->w), by_pid);
+	/* No sleeper, no array (qsort's is never NULL). */
+	if (sc->n)
+		qsort(sc->w, sc->n, sizeof(*sc->w), by_pid);
 	for (size_t i = 0; i < sc->n; i++)
 		cap += 1 + sc->w[i].threads;
 	t = calloc(cap ? cap : 1, sizeof(*t));

@@ -387,10 +387,11 @@ bool records_flush_session(struct daemon *d, struct session *s, bool quitting)
 	if (!s->held)
 		return true;
 	if (quitting)
-		fprintf(stderr, "ipctraced: quitting before a handler's symbols were read: its record goes unnamed\n");
+		fprintf(stderr, "ipctraced: quitting before a handler's symbols were read: what waited for its name "
+			"(a signal's record, a diagnosis) goes without it\n");
 	else if (boottime_ns() - s->end_due_ns >= NAME_WAIT_S * 1000000000ull)
 		fprintf(stderr, "ipctraced: a handler's symbols were not read within %d s of session %u's end: "
-			"its record goes unnamed\n", NAME_WAIT_S, s->id);
+			"what waited for its name (a signal's record, a diagnosis) goes without it\n", NAME_WAIT_S, s->id);
 	else
 		return false;
 	release(d, s->id, true);

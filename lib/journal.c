@@ -639,7 +639,9 @@ static int list_segments(int dirfd, uint64_t **nums, size_t *n)
 		(*nums)[(*n)++] = num;
 	}
 	closedir(d);
-	qsort(*nums, *n, sizeof(**nums), num_cmp);
+	/* An empty directory has no array to sort (qsort's is never NULL). */
+	if (*n)
+		qsort(*nums, *n, sizeof(**nums), num_cmp);
 	return 0;
 }
 
