@@ -144,6 +144,12 @@ static __always_inline bool maybe_traced(__u32 tgid)
 	return *tgid_slot(tgid) != 0;
 }
 
+/* tgid joins (1) or leaves (-1) the filter: before its entry is made, after it is removed. */
+static __always_inline void tgid_add(__u32 tgid, int n)
+{
+	__sync_fetch_and_add(tgid_slot(tgid), n);
+}
+
 /* The session's slot; it counts for the session only while p->session == session. */
 static __always_inline struct ipct_session_procs *procs_slot(__u32 session)
 {
@@ -364,6 +370,15 @@ __noinline bool ipct_futex_shared(__u32 session, __u64 addr)
  */
 __u32 traced_gen = 1;
 
+/* Removes tgid from the traced set, and from its filter if this call removed it: true then. */
+static __always_inline bool untrace(__u32 tgid)
+{
+	if (bpf_map_delete_elem(&traced, &tgid))
+		return false;
+	tgid_add(tgid, -1);
+	return true;
+}
+
 /* The session of a traced process; NULL when it is not traced, or held before exec. */
 static __always_inline __u32 *session_of(__u32 tgid)
 {
@@ -389,7 +404,10 @@ static __always_inline struct ipct_inflight *current_traced(__u32 *session)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, gen, *s;
 	struct ipct_inflight *in;
 
-	/* Untraced, and no system-wide session: one load. (A leaver's stale cache is no answer: it left.) */
+	/*
+	 * Untraced, and no system-wide session: one load. (A thread whose
+	 * process left the set may still cache its old session: not asked.)
+	 */
 	if (!all_session && !maybe_traced(tgid))
 		return NULL;
 	in = bpf_task_storage_get(&inflight, task, NULL, 0);
@@ -2100,10 +2118,10 @@ int ipct_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		 */
 		untraced = procs_full(sp);
 		if (!untraced) {
-			__sync_fetch_and_add(tgid_slot(ctgid), 1);
+			tgid_add(ctgid, 1);
 			untraced = bpf_map_update_elem(&traced, &ctgid, &s, BPF_ANY) != 0;
 			if (untraced)
-				__sync_fetch_and_add(tgid_slot(ctgid), -1);
+				tgid_add(ctgid, -1);
 		}
 		if (untraced) {
 			count(CNT_TRACED_FULL);
@@ -2188,8 +2206,7 @@ static __always_inline bool leave_if_privileged(struct linux_binprm *bprm, __u32
 	if (sp->session != s || !(sp->flags & IPCT_SP_UNPRIV) ||
 	    !BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
 		return false;
-	if (!bpf_map_delete_elem(&traced, &tgid)) {
-		__sync_fetch_and_add(tgid_slot(tgid), -1);
+	if (untrace(tgid)) {
 		procs_add(sp, -1);
 		__sync_fetch_and_add(&sp->left, 1);
 	}
@@ -2268,9 +2285,7 @@ int ipct_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	s = *sess & ~IPCT_SESSION_HELD;
 	/* Only the one who removes the entry counts it out (system-wide: none), once its record is in the ring. */
-	removed = !bpf_map_delete_elem(&traced, &key.tgid);
-	if (removed)
-		__sync_fetch_and_add(tgid_slot(key.tgid), -1);
+	removed = untrace(key.tgid);
 	/* exit_notify() sends the parent its SIGCHLD after this: the task remembers its session. */
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (in) {
