@@ -711,7 +711,12 @@ static bool proc_text(uint32_t pid, uint64_t *start, uint64_t *end)
 	return true;
 }
 
-/* The file process pid runs now (/proc/PID/exe) becomes p's: false when it is gone. */
+/*
+ * The file process pid runs now (/proc/PID/exe) becomes p's, with its path
+ * for when the process is gone: false when it is gone already. The path is
+ * read first: a process that exits between the two calls is gone for both,
+ * never known by a file it leaves no path to.
+ */
 static bool running_file(struct proc *p, uint32_t pid)
 {
 	char link[64], buf[PATH_MAX];
@@ -719,15 +724,13 @@ static bool running_file(struct proc *p, uint32_t pid)
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
-	if (stat(link, &st) != 0)
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n <= 0 || stat(link, &st) != 0)
 		return false;
+	buf[n] = 0;
+	p->path = strdup(buf);
 	id_of(&st, &p->id);
 	p->known = true;
-	n = readlink(link, buf, sizeof(buf) - 1);
-	if (n > 0) {
-		buf[n] = 0;
-		p->path = strdup(buf);
-	}
 	return true;
 }
 

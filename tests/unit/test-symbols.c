@@ -2,11 +2,14 @@
 /*
  * Unit tests for lib/symbols.c: this test's own functions named from its
  * address space; files known by identity, not path (a rebuild at the same
- * path); the bound on files kept; names read on the worker thread.
+ * path); the bound on files kept; a process gone between its exec and the
+ * lookup; names read on the worker thread.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -149,6 +152,32 @@ static void test_bound(const char *dir, const struct ipct_event *self)
 }
 
 /*
+ * A process running when its exec is seen, gone when its handler is
+ * looked up: named from the file it ran, at the path /proc gave while it
+ * ran (the exec's own path names nothing here).
+ */
+static void test_gone_after_exec(const struct ipct_event *self)
+{
+	struct ipct_syms *s = ipct_syms_new();
+	struct ipct_event e = *self;
+	pid_t child = fork();
+
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	CHECK(child > 0);
+	e.pid = (uint32_t)child;
+	e.ts_ns = boottime_ns();
+	snprintf(e.proc.path, sizeof(e.proc.path), "/nonexistent/prog");
+	ipct_syms_on_event(s, &e);
+	kill(child, SIGKILL);
+	CHECK_INT(waitpid(child, NULL, 0), child);
+	CHECK_STR(ipct_syms_resolve(s, e.pid, (uint64_t)(uintptr_t)&marker_function), "marker_function");
+	ipct_syms_free(s);
+}
+
+/*
  * On the worker: a handler delivered before its file is read is named once
  * it is, for the delivery that asked, after the caller applies the result;
  * and for a second holder of that name (ipct_sym_pending_dup), which keeps
@@ -238,6 +267,7 @@ int main(void)
 	test_files(dir);
 	test_identity(dir);
 	test_bound(dir, &e);
+	test_gone_after_exec(&e);
 	test_async(&e);
 	rmdir(dir);
 	return check_done("test-symbols");
