@@ -44,6 +44,7 @@ enum ipct_event_type {
 	IPCT_EV_FD_RECEIVED,    /* follows a recvmsg/recvmmsg record: a descriptor SCM_RIGHTS installed */
 	IPCT_EV_STDIO,          /* follows an exec record: what its descriptors 0, 1 and 2 are */
 	IPCT_EV_ARGV,           /* follows an exec record: the program's arguments */
+	IPCT_EV_EXE_PATH,       /* precedes an exec record whose path is relative or cut: the file's full path */
 	IPCT_EV_TYPE_MAX,
 };
 
@@ -345,6 +346,29 @@ struct ipct_argv {
 	char args[IPCT_ARGV_LEN];
 };
 
+/*
+ * EXE_PATH: the file an exec ran, by its absolute path (as the kernel
+ * reaches it from the root: symbolic links resolved), when the exec
+ * record's own path (the file as the caller named it, its first
+ * IPCT_PATH_LEN - 1 bytes) is relative or did not fit. The path's bytes
+ * [off, off + IPCT_EXE_PART_LEN) at most, in records of the exec's thread
+ * right before its exec record, off 0 first; `len` bytes in all, no NUL.
+ * `cut`: the path is longer than IPCT_EXE_PATH_MAX bytes or
+ * IPCT_EXE_PATH_DEPTH names: these are its last names only, not a path to
+ * open.
+ */
+#define IPCT_EXE_PART_LEN 88
+#define IPCT_EXE_PATH_MAX 512
+#define IPCT_EXE_PATH_DEPTH 48
+
+struct ipct_exepath {
+	__u16 len;
+	__u16 off;
+	__u8 cut;
+	__u8 _pad[3];
+	char part[IPCT_EXE_PART_LEN];
+};
+
 /* The BPF side's note of a call in flight, per thread (task storage). */
 struct ipct_obj {
 	__u64 ino;
@@ -488,6 +512,7 @@ struct ipct_event {
 		struct ipct_fdrecv fdrecv;
 		struct ipct_stdio stdio;
 		struct ipct_argv argv;
+		struct ipct_exepath exe;
 	};
 };
 
@@ -497,6 +522,7 @@ _Static_assert(sizeof(struct ipct_proc) == 96, "ipct_proc layout");
 _Static_assert(sizeof(struct ipct_objinfo) == 96, "ipct_objinfo layout");
 _Static_assert(sizeof(struct ipct_fdrecv) == 96, "ipct_fdrecv layout");
 _Static_assert(sizeof(struct ipct_argv) == 96, "ipct_argv layout");
+_Static_assert(sizeof(struct ipct_exepath) == 96, "ipct_exepath layout");
 _Static_assert(sizeof(struct ipct_event) == 144, "ipct_event layout");
 
 #endif /* IPCTRACE_EVENT_H */
