@@ -2189,6 +2189,105 @@ static __always_inline void emit_argv(__u32 session, struct linux_binprm *bprm)
 	submit(e, false);
 }
 
+/* Where an exec's file name is read, and its absolute path built (emit_exe_path). */
+struct exe_scratch {
+	char name[IPCT_PATH_LEN];
+	char buf[2 * IPCT_EXE_PATH_MAX];
+	/*
+	 * Where the path starts in buf, kept here and not in a register: the
+	 * verifier then knows nothing of it at each step, and sees the steps
+	 * of the walk as one state, not one per length so far.
+	 */
+	__u32 off;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exe_scratch);
+} exe_scratch SEC(".maps");
+
+/*
+ * The absolute path of file, from its names up to the root of the mount
+ * tree (a mount's root goes on from where it is mounted), built backwards
+ * into sc->buf[sc->off, IPCT_EXE_PATH_MAX). False when it did not fit, or
+ * reaches no root: then it holds only its last names.
+ */
+static __always_inline bool file_path(struct exe_scratch *sc, struct file *file)
+{
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	struct mount *mnt = (void *)BPF_CORE_READ(file, f_path.mnt) - bpf_core_field_offset(struct mount, mnt);
+
+	sc->off = IPCT_EXE_PATH_MAX;
+	for (int i = 0; i < IPCT_EXE_PATH_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		struct mount *up;
+		struct qstr name;
+		__u32 off;
+
+		if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+			up = BPF_CORE_READ(mnt, mnt_parent);
+			if (up == mnt)
+				return true;
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			continue;
+		}
+		/* The root of a file system mounted nowhere (unmounted since): no path leads here. */
+		if (d == parent)
+			return false;
+		name = BPF_CORE_READ(d, d_name);
+		off = sc->off;
+		if (name.len + 1 > off)
+			return false;
+		off -= name.len + 1;
+		sc->buf[off & (IPCT_EXE_PATH_MAX - 1)] = '/';
+		bpf_probe_read_kernel(&sc->buf[(off + 1) & (IPCT_EXE_PATH_MAX - 1)],
+				      name.len & (IPCT_EXE_PATH_MAX - 1), name.name);
+		sc->off = off;
+		d = parent;
+	}
+	return false;
+}
+
+/*
+ * Before the exec record, when the name its caller gave (sc->name, read
+ * with n) is relative or does not fit in the record: the file's absolute
+ * path, in EXE_PATH records (struct ipct_exepath), which consumers need to
+ * open the file once the process is gone (handler names).
+ */
+static __always_inline void emit_exe_path(__u32 session, struct exe_scratch *sc, long n, struct file *file)
+{
+	struct ipct_event *e;
+	__u32 off, len;
+	bool cut;
+
+	if (n > 0 && n < IPCT_PATH_LEN && sc->name[0] == '/')
+		return;
+	cut = !file_path(sc, file);
+	off = sc->off;
+	if (off > IPCT_EXE_PATH_MAX)
+		return;
+	len = IPCT_EXE_PATH_MAX - off;
+	for (__u32 at = 0; at < len && at < IPCT_EXE_PATH_MAX; at += IPCT_EXE_PART_LEN) {
+		__u64 part = len - at > IPCT_EXE_PART_LEN ? IPCT_EXE_PART_LEN : len - at;
+
+		/* Kept in a register as clamped, and checked again: the verifier sees the bound. */
+		asm volatile("" : "+r"(part));
+		if (part > IPCT_EXE_PART_LEN)
+			break;
+		e = reserve(IPCT_EV_EXE_PATH, session);
+		if (!e)
+			return;
+		e->exe.len = len;
+		e->exe.off = at;
+		e->exe.cut = cut;
+		bpf_probe_read_kernel(e->exe.part, part, &sc->buf[(off + at) & (IPCT_EXE_PATH_MAX - 1)]);
+		submit(e, false);
+	}
+}
+
 /*
  * A process of an unprivileged user's session that gained privileges at
  * this exec (setuid, setgid, file capabilities, an LSM's transition: the
@@ -2222,10 +2321,12 @@ SEC("raw_tracepoint/sched_process_exec")
 int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct linux_binprm *bprm = (void *)ctx->args[2];
+	struct exe_scratch *sc;
 	struct ipct_event *e;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 *sess, s;
+	__u32 *sess, s, zero = 0;
 	bool left;
+	long n;
 
 	/* A held command starts being traced here. */
 	sess = bpf_map_lookup_elem(&traced, &tgid);
@@ -2238,6 +2339,13 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	s = *sess;
 	/* System-wide sessions are privileged ones. */
 	left = sess != &all_session && leave_if_privileged(bprm, tgid, s);
+	sc = bpf_map_lookup_elem(&exe_scratch, &zero);
+	if (!sc)
+		return 0;
+	/* What follows the name stays zero, as in a fresh record: never another exec's bytes. */
+	__builtin_memset(sc->name, 0, sizeof(sc->name));
+	n = bpf_probe_read_kernel_str(sc->name, sizeof(sc->name), BPF_CORE_READ(bprm, filename));
+	emit_exe_path(s, sc, n, BPF_CORE_READ(bprm, file));
 	e = reserve(IPCT_EV_EXEC, s);
 	if (!e)
 		return 0;
@@ -2246,7 +2354,7 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	e->proc.old_pid = ctx->args[1];
 	e->proc.text_start = BPF_CORE_READ((struct task_struct *)ctx->args[0], mm, start_code);
 	e->proc.text_end = BPF_CORE_READ((struct task_struct *)ctx->args[0], mm, end_code);
-	bpf_probe_read_kernel_str(e->proc.path, sizeof(e->proc.path), BPF_CORE_READ(bprm, filename));
+	__builtin_memcpy(e->proc.path, sc->name, sizeof(e->proc.path));
 	submit(e, false);
 	/* What the program starts with; nothing of one that left the trace. */
 	if (!left) {

@@ -60,7 +60,9 @@ struct logq {
 	uint64_t count;                 /* matches sent */
 	void *want;                     /* tsearch tree of pids whose handlers need their program */
 	size_t nwant;
-	struct ipct_event *ctx;         /* the execs and forks that name them, newest first */
+	void *parts;                    /* ... and of those whose exec kept comes after EXE_PATH records */
+	size_t nparts;
+	struct ipct_event *ctx;         /* the execs (their EXE_PATH records) and forks that name them, newest first */
 	size_t nctx, capctx, sentctx;
 	bool follow;
 	int64_t realtime_off;           /* the clock offset the reply gave */
@@ -217,23 +219,33 @@ static void pid_keep(void *p)
 	(void)p;
 }
 
+static bool pids_del(void **tree, size_t *n, uint32_t pid)
+{
+	if (!tdelete((void *)(uintptr_t)pid, tree, pid_cmp))
+		return false;
+	(*n)--;
+	return true;
+}
+
+static void pids_add(void **tree, size_t *n, uint32_t pid)
+{
+	void **node;
+
+	if (!pid || tfind((void *)(uintptr_t)pid, tree, pid_cmp))
+		return;
+	/* Out of memory: that handler shows as an address. */
+	node = tsearch((void *)(uintptr_t)pid, tree, pid_cmp);
+	*n += node != NULL;
+}
+
 static bool want_del(struct logq *q, uint32_t pid)
 {
-	if (!tdelete((void *)(uintptr_t)pid, &q->want, pid_cmp))
-		return false;
-	q->nwant--;
-	return true;
+	return pids_del(&q->want, &q->nwant, pid);
 }
 
 static void want_add(struct logq *q, uint32_t pid)
 {
-	void **node;
-
-	if (!pid || tfind((void *)(uintptr_t)pid, &q->want, pid_cmp))
-		return;
-	/* Out of memory: that handler shows as an address. */
-	node = tsearch((void *)(uintptr_t)pid, &q->want, pid_cmp);
-	q->nwant += node != NULL;
+	pids_add(&q->want, &q->nwant, pid);
 }
 
 void log_free(struct daemon *d, struct logq *q)
@@ -244,6 +256,7 @@ void log_free(struct daemon *d, struct logq *q)
 		d->followers--;
 	ipct_evfilter_free(q->f);
 	tdestroy(q->want, pid_keep);
+	tdestroy(q->parts, pid_keep);
 	free(q->ctx);
 	json_object_put(q->losses);
 	json_object_put(q->diags);
@@ -533,13 +546,13 @@ static bool on_record(uint16_t type, const void *rec, uint16_t len, int64_t real
 	if (!e)
 		return true;
 	match = ipct_evfilter_match(q->f, e);
-	if (!match && e->type != IPCT_EV_FORK && e->type != IPCT_EV_EXEC)
+	if (!match && e->type != IPCT_EV_FORK && e->type != IPCT_EV_EXEC && e->type != IPCT_EV_EXE_PATH)
 		return true;
 	rebase(sc, e, realtime_ns, &ev);
 	/*
-	 * Forks and execs say which program each process runs: the client names
-	 * handlers with them, so it gets them all (those that are not matches
-	 * as context).
+	 * Forks and execs (with the EXE_PATH records before them) say which
+	 * program each process runs: the client names handlers with them, so it
+	 * gets them all (those that are not matches as context).
 	 */
 	if (!match) {
 		queue_context(sc->c, &ev);
@@ -581,10 +594,18 @@ static void keep_context(struct logq *q, const struct ipct_event *e)
 	q->ctx[q->nctx++] = *e;
 }
 
+/* Did the kernel send EXE_PATH records before this exec (its name relative, or cut: bpf/, emit_exe_path)? */
+static bool exec_has_parts(const struct ipct_event *e)
+{
+	return e->proc.path[0] != '/' || e->proc.path[IPCT_PATH_LEN - 2];
+}
+
 /*
- * Further back: the exec that gave each wanted process its program, or the
- * fork that gave it its parent's (whose own exec is then wanted). An exit
- * first means the pid was another process's then: nothing to find.
+ * Further back: the exec that gave each wanted process its program (and
+ * the EXE_PATH records right before it, its thread's last records before
+ * it: the first has offset 0), or the fork that gave it its parent's
+ * (whose own exec is then wanted). An exit first means the pid was another
+ * process's then: nothing to find.
  */
 static bool on_context(uint16_t type, const void *rec, uint16_t len, int64_t realtime_ns, void *ctx)
 {
@@ -594,15 +615,27 @@ static bool on_context(uint16_t type, const void *rec, uint16_t len, int64_t rea
 
 	if (!read_event(sc, type, rec, len, realtime_ns, &ev))
 		return true;
+	if (ev.type == IPCT_EV_EXE_PATH) {
+		if (tfind((void *)(uintptr_t)ev.pid, &q->parts, pid_cmp)) {
+			keep_context(q, &ev);
+			if (!ev.exe.off)
+				pids_del(&q->parts, &q->nparts, ev.pid);
+		}
+		return q->nwant + q->nparts > 0;
+	}
+	/* Any other record of the process: no more of its parts (lost). */
+	pids_del(&q->parts, &q->nparts, ev.pid);
 	if (ev.type == IPCT_EV_EXEC && want_del(q, ev.pid)) {
 		keep_context(q, &ev);
+		if (exec_has_parts(&ev))
+			pids_add(&q->parts, &q->nparts, ev.pid);
 	} else if (ev.type == IPCT_EV_FORK && want_del(q, ev.proc.child_pid)) {
 		keep_context(q, &ev);
 		want_add(q, ev.pid);
 	} else if (ev.type == IPCT_EV_EXIT) {
 		want_del(q, ev.pid);
 	}
-	return q->nwant > 0;
+	return q->nwant + q->nparts > 0;
 }
 
 void log_end_scan(struct daemon *d, struct client *c)
@@ -653,7 +686,7 @@ static void logq_step(struct daemon *d, struct client *c)
 	case LOGQ_CONTEXT:
 		err = ipct_journal_step_back(d->journal, &q->back, INT64_MIN, INT64_MAX, LOG_STEP_BLOCKS,
 					     on_context, &sc);
-		if (err >= 0 && (q->back.done || !q->nwant))
+		if (err >= 0 && (q->back.done || !(q->nwant + q->nparts)))
 			q->phase = LOGQ_SEND_CONTEXT;
 		break;
 	case LOGQ_SEND_CONTEXT:

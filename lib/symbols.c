@@ -88,6 +88,11 @@ struct proc {
 	bool failed;            /* its file could not be had: not tried again */
 	struct file_id id;
 	char *path;             /* where to open it once /proc/PID/exe is gone */
+	char *exe;              /* its exec's EXE_PATH records: the file's absolute path, or NULL */
+	bool exe_cut;           /*   only its last names */
+	char *next;             /* EXE_PATH records for the exec to come, being put together */
+	bool next_cut;
+	uint16_t next_len, next_have;
 	uint64_t text_start, text_end;
 	struct elf_file *file;  /* once a handler was looked up */
 	uint64_t last_addr;     /* the last address resolved, and its name */
@@ -596,6 +601,8 @@ static void proc_free(void *node)
 	struct proc *p = node;
 
 	free(p->path);
+	free(p->exe);
+	free(p->next);
 	free(p);
 }
 
@@ -679,6 +686,47 @@ static void proc_reset(struct ipct_syms *s, struct proc *p)
 	p->last_addr = 0;
 	free(p->path);
 	p->path = NULL;
+	free(p->exe);
+	p->exe = NULL;
+	free(p->next);
+	p->next = NULL;
+}
+
+/*
+ * One EXE_PATH record of an exec to come: its parts come in order, the
+ * first at offset 0; one missing (lost) leaves no path.
+ */
+static void exe_part(struct proc *p, const struct ipct_exepath *x)
+{
+	size_t n;
+
+	if (!x->off) {
+		free(p->next);
+		p->next = x->len && x->len <= IPCT_EXE_PATH_MAX ? calloc(1, x->len + 1u) : NULL;
+		p->next_len = x->len;
+		p->next_have = 0;
+		p->next_cut = x->cut;
+	}
+	if (!p->next || x->off != p->next_have || x->len != p->next_len) {
+		free(p->next);
+		p->next = NULL;
+		return;
+	}
+	n = x->len - x->off < IPCT_EXE_PART_LEN ? x->len - x->off : IPCT_EXE_PART_LEN;
+	memcpy(p->next + x->off, x->part, n);
+	p->next_have += n;
+}
+
+/* The path put together for the exec now seen, if whole (the caller frees it). */
+static char *exe_take(struct proc *p, bool *cut)
+{
+	char *path = p->next && p->next_have == p->next_len ? p->next : NULL;
+
+	if (!path)
+		free(p->next);
+	p->next = NULL;
+	*cut = p->next_cut;
+	return path;
 }
 
 static int64_t clock_ns(clockid_t c)
@@ -747,14 +795,19 @@ static bool running_file(struct proc *p, uint32_t pid)
  */
 static void exec_file(struct proc *p, const struct ipct_event *e)
 {
-	char buf[PATH_MAX], path[IPCT_PATH_LEN + 1];
+	char buf[PATH_MAX], named[IPCT_PATH_LEN + 1];
+	const char *path = named;
 	uint64_t start, end;
 	struct stat st;
 
 	if (proc_text(e->pid, &start, &end) && start == e->proc.text_start && end == e->proc.text_end &&
 	    running_file(p, e->pid))
 		return;
-	snprintf(path, sizeof(path), "%.*s", IPCT_PATH_LEN, e->proc.path);
+	/* A relative name, or one cut in the record: the kernel gave the file's whole path. */
+	if (p->exe && !p->exe_cut)
+		path = p->exe;
+	else
+		snprintf(named, sizeof(named), "%.*s", IPCT_PATH_LEN, e->proc.path);
 	p->path = strdup(realpath(path, buf) ? buf : path);
 	if (p->path && stat(p->path, &st) == 0 &&
 	    (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec <=
@@ -827,13 +880,23 @@ static void proc_learn(struct ipct_syms *s, const struct ipct_event *e)
 void ipct_syms_other(struct ipct_syms *s, const struct ipct_event *e)
 {
 	struct proc *p, *parent;
+	char *exe;
+	bool cut;
 
 	switch (e->type) {
+	case IPCT_EV_EXE_PATH:
+		p = proc_add(s, e->pid);
+		if (p)
+			exe_part(p, &e->exe);
+		break;
 	case IPCT_EV_EXEC:
 		p = proc_add(s, e->pid);
 		if (!p)
 			return;
+		exe = exe_take(p, &cut);
 		proc_reset(s, p);
+		p->exe = exe;
+		p->exe_cut = cut;
 		p->uid = e->uid;
 		p->text_start = e->proc.text_start;
 		p->text_end = e->proc.text_end;
@@ -878,6 +941,16 @@ void ipct_syms_other(struct ipct_syms *s, const struct ipct_event *e)
 			defer(s, p, e);
 		break;
 	}
+}
+
+const char *ipct_syms_exe_path(struct ipct_syms *s, uint32_t pid, bool *cut)
+{
+	struct proc *p = proc_find(s, pid);
+
+	if (!p || !p->exe)
+		return NULL;
+	*cut = p->exe_cut;
+	return p->exe;
 }
 
 const char *ipct_syms_resolve(struct ipct_syms *s, uint32_t pid, uint64_t addr)

@@ -54,8 +54,7 @@ static inline void ipct_syms_on_event(struct ipct_syms *s, const struct ipct_eve
  * that came before its exec (an exec whose own path was relative or cut):
  * NULL when that exec had none. *cut: the path's last names only, not a
  * path to open. Valid from its exec event until the process's next exec or
- * exit, or until the next fork, exec or exit event for another process
- * is passed in (copy it to keep it).
+ * exit event is passed in.
  */
 const char *ipct_syms_exe_path(struct ipct_syms *s, uint32_t pid, bool *cut);
 
