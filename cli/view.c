@@ -131,6 +131,8 @@ struct vwriter {
 	unsigned gen;           /* if nobody took the lane since, its arrows still start there */
 	uint64_t writes;        /* writes since the last read drew them */
 	uint64_t guessed;       /* writes a read counted before their records came */
+	uint64_t unread;        /* bytes of the writes recorded that no read took yet */
+	uint64_t ahead;         /* bytes reads took before the records of their writes came */
 };
 
 /* A pipe, FIFO, socket or message queue met in the trace. */
@@ -1302,16 +1304,23 @@ static void obj_link(struct vobj *a, struct vobj *b)
 	b->peer = a->ino;
 }
 
-/* A write (send) of e's process put something into o: the arrow that the read draws starts from it. */
-static void obj_written(struct view *v, struct vobj *o, const struct ipct_event *e)
+/*
+ * A write (send) of e's process put something into o (bytes of a stream,
+ * 0 for a message): the arrow that the read draws starts from it.
+ */
+static void obj_written(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes)
 {
 	struct vproc *p = proc_of(v, e);
+	uint64_t taken = bytes < o->w.ahead ? bytes : o->w.ahead;
 
 	/* A read recorded before this write's record (its return woke the reader first) counted it already. */
 	if (o->w.guessed)
 		o->w.guessed--;
 	else
 		o->w.writes++;
+	/* Of its bytes, such a read took some: the rest waits for a read. */
+	o->w.ahead -= taken;
+	o->w.unread += bytes - taken;
 	o->w.pid = e->pid;
 	if (!p)
 		return;
@@ -1320,16 +1329,28 @@ static void obj_written(struct view *v, struct vobj *o, const struct ipct_event 
 	o->w.gen = v->lane[p->lane].gen;
 }
 
-/* Bytes (or a message) that e's process read from o: an arrow from o's last writer. */
+/*
+ * Bytes (or a message) that e's process read from o: an arrow from o's
+ * last writer. A message is one, whatever was sent meanwhile; bytes count
+ * the writes recorded since the last read, and one more whose record is
+ * yet to come when they are more than those writes left unread. A read of
+ * what is left of a write already counted counts none.
+ */
 static void obj_read(struct view *v, struct vobj *o, const struct ipct_event *e, uint64_t bytes, bool msgs)
 {
 	uint64_t calls = 1;
 
-	/* A message is one, whatever was sent meanwhile; bytes count the writes that made them. */
-	if (!msgs && o->w.writes)
+	if (!msgs) {
 		calls = o->w.writes;
-	else if (!msgs)
-		o->w.guessed++;
+		if (bytes > o->w.unread) {
+			o->w.ahead += bytes - o->w.unread;
+			o->w.unread = 0;
+			o->w.guessed++;
+			calls++;
+		} else {
+			o->w.unread -= bytes;
+		}
+	}
 	o->w.writes = 0;
 	xfer_add(v, o, e, bytes, calls, msgs);
 }
@@ -1348,7 +1369,7 @@ static void on_io(struct view *v, const struct ipct_event *e, const struct ipct_
 					 : sc->io == IPCT_IO_WRITE || sc->io == IPCT_IO_WRITE_MSGS;
 	obj_name(o, name, sizeof(name));
 	if (write && s->ret > 0)
-		obj_written(v, obj_dest(v, o), e);
+		obj_written(v, obj_dest(v, o), e, msgs ? 0 : (uint64_t)s->ret);
 	else if (write && s->ret == -EPIPE)
 		fd_note(v, e, G_LOST, C_BAD, _("%s(%d) on %s: EPIPE, no reader"), sc->name, (int)s->args[0], name);
 	else if (!write && s->ret > 0)
@@ -1376,7 +1397,7 @@ static void on_queue_io(struct view *v, const struct ipct_event *e, bool send)
 	if (!o || s->ret < 0)
 		return;
 	if (send) {
-		obj_written(v, o, e);
+		obj_written(v, o, e, 0);
 		return;
 	}
 	obj_read(v, o, e, (uint64_t)s->ret, true);
