@@ -56,6 +56,7 @@ struct run {
 	int64_t untraced;       /* children the daemon could not trace: its traced set was full */
 	int64_t privileged;     /* processes that left the trace at a privileged exec */
 	int64_t unprinted;      /* events that could not be formatted (out of memory) */
+	int64_t carriers;       /* EXE_PATH records received: parts of an exec's line, not events of their own */
 	bool follow_orphans;    /* --follow-orphans: wait for the processes that outlive the command */
 	bool want_records;      /* --signals: print the lifecycle records at the end */
 	struct view *view;      /* --view: draw instead of printing lines */
@@ -371,8 +372,15 @@ static void on_notice(struct run *r, struct json_object *n)
 		kind = json_object_get_string(v);
 	if (!strcmp(kind, "session_end")) {
 		r->ended = true;
+		if (json_object_object_get_ex(n, "counts", &v))
+			r->counts = json_object_get(v);
+		/* The daemon counts EXE_PATH records too; a person sees them only in their exec's line. */
+		if (r->counts && json_object_object_get_ex(r->counts, "exe_path", &v)) {
+			r->carriers += json_object_get_int64(v);
+			json_object_object_del(r->counts, "exe_path");
+		}
 		if (json_object_object_get_ex(n, "events", &v))
-			r->events = json_object_get_int64(v);
+			r->events = json_object_get_int64(v) - r->carriers;
 		if (json_object_object_get_ex(n, "lost", &v))
 			r->lost = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "lost_ring", &v))
@@ -383,8 +391,6 @@ static void on_notice(struct run *r, struct json_object *n)
 			r->untraced = json_object_get_int64(v);
 		if (json_object_object_get_ex(n, "privileged_execs", &v))
 			r->privileged = json_object_get_int64(v);
-		if (json_object_object_get_ex(n, "counts", &v))
-			r->counts = json_object_get(v);
 		if (json_object_object_get_ex(n, "processes", &v))
 			r->left = json_object_get(v);
 		/*
@@ -482,6 +488,7 @@ static int on_frames(struct run *r)
 		if (h.type == IPCT_MSG_EVENT && h.len >= sizeof(struct ipct_event)) {
 			const struct ipct_event *e = (const void *)payload;
 
+			r->carriers += e->type == IPCT_EV_EXE_PATH;
 			if (r->fmt.syms)
 				ipct_syms_on_event(r->fmt.syms, e);
 			if (r->view)

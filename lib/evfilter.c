@@ -80,7 +80,7 @@ static void init_sig_where(void)
 static void init_type_names(void)
 {
 	static const char *const others[] = { "signal_generate", "signal_deliver", "fork", "exec", "exit",
-					      "object", "fd_received", "argv" };
+					      "object", "fd_received", "argv", "exe_path" };
 	size_t n = 0;
 
 	if (type_names[0])

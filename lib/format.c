@@ -2292,10 +2292,40 @@ static void fmt_argv(struct pr *p, const struct ipct_event *e)
 	pr_bool(p, "argv_truncated", " ...", cut);
 }
 
+/*
+ * An exec's file by its absolute path, as ipct_syms put it together from
+ * the EXE_PATH records before the exec. Text shows it whole, past the
+ * TEXT_MAX that other fragments are cut at: it has up to
+ * IPCT_EXE_PATH_MAX bytes. A cut one is its last names only, after "…/".
+ */
+static void pr_exe_file(struct pr *p, const char *file, bool cut)
+{
+	char safe[4 * IPCT_EXE_PATH_MAX + 1];  /* an escape is at most 4 bytes a byte ("\xHH") */
+
+	if (json_mode(p)) {
+		pr_str(p, "file", NULL, file);
+		if (cut)
+			pr_bool(p, "file_cut", NULL, true);
+		return;
+	}
+	if (cut)
+		pr_text(p, "\u2026/");
+	ipct_text_escape(safe, sizeof(safe), file, strlen(file));
+	for (size_t n = strlen(safe), k, i = 0; i < n; i += k) {
+		size_t from = p->out->end;
+
+		k = n - i < TEXT_MAX ? n - i : TEXT_MAX;
+		json_raw(p, safe + i, k);
+		text_end(p, from);
+	}
+}
+
 static void fmt_proc(struct pr *p, const struct ipct_event *e)
 {
 	const struct ipct_proc *s = &e->proc;
 	char path[IPCT_PATH_LEN + 1];
+	const char *file;
+	bool cut = false;
 
 	switch (e->type) {
 	case IPCT_EV_FORK:
@@ -2310,7 +2340,11 @@ static void fmt_proc(struct pr *p, const struct ipct_event *e)
 		break;
 	case IPCT_EV_EXEC:
 		snprintf(path, sizeof(path), "%.*s", IPCT_PATH_LEN, s->path);
-		pr_str(p, "filename", "%s", path);
+		file = p->f->syms ? ipct_syms_exe_path(p->f->syms, e->pid, &cut) : NULL;
+		/* The file as the caller named it (relative, or cut): text shows the one that ran instead. */
+		pr_str(p, "filename", file ? NULL : "%s", path);
+		if (file)
+			pr_exe_file(p, file, cut);
 		if (s->old_pid != e->tid) {
 			pr_int(p, "old_tid", NULL, s->old_pid);
 			pr_say_int(p, W_WAS_THREAD, s->old_pid);
@@ -2342,6 +2376,7 @@ const char *ipct_event_type_name(const struct ipct_event *e)
 	case IPCT_EV_FD_RECEIVED: return "fd_received";
 	case IPCT_EV_STDIO: return "stdio";
 	case IPCT_EV_ARGV: return "argv";
+	case IPCT_EV_EXE_PATH: return "exe_path";
 	default: return "unknown";
 	}
 }
@@ -2548,6 +2583,9 @@ int ipct_format_event(const struct ipct_fmt *f, const struct ipct_event *e, stru
 	const char *type = ipct_event_type_name(e);
 	size_t from = ipct_buf_len(out);
 
+	/* It carries its exec's path, which the exec's line shows (ipct_syms put it together): no line. */
+	if (e->type == IPCT_EV_EXE_PATH)
+		return 0;
 	words_need();
 	if (f->mode == IPCT_OUT_JSON)
 		head_json(&p, e, type);

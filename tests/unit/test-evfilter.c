@@ -370,6 +370,8 @@ static void test_type(void)
 	MATCH("type=signal_deliver", sig_ev(IPCT_EV_SIGNAL_DELIVER, 100, SIGUSR1, 0));
 	MATCH("type=fork", fork_ev(100, 200));
 	MATCH("type=exec", ev(IPCT_EV_EXEC, 100, 100));
+	MATCH("type=exe_path", ev(IPCT_EV_EXE_PATH, 100, 100));
+	NO_MATCH("type=exec", ev(IPCT_EV_EXE_PATH, 100, 100));
 	MATCH("type=exit", ev(IPCT_EV_EXIT, 100, 100));
 	NO_MATCH("type=exit", fork_ev(100, 200));
 	/* The object event names the call it follows in nr: still an object event. */

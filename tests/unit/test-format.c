@@ -43,10 +43,11 @@ static struct ipct_event write_ev(int64_t ret)
 	return e;
 }
 
-static char *text(const struct ipct_event *e)
+/* The line, with syms (fed the events before it) to name what it knows of processes, or NULL. */
+static char *text_syms(const struct ipct_event *e, struct ipct_syms *syms)
 {
-	static char line[512];
-	struct ipct_fmt f = { .mode = IPCT_OUT_TEXT, .start_ns = 2000000000ull };
+	static char line[1024];
+	struct ipct_fmt f = { .mode = IPCT_OUT_TEXT, .start_ns = 2000000000ull, .syms = syms };
 	struct ipct_buf b = { 0 };
 
 	CHECK_INT(ipct_format_event(&f, e, &b), 0);
@@ -55,9 +56,14 @@ static char *text(const struct ipct_event *e)
 	return line;
 }
 
-static struct json_object *json(const struct ipct_event *e)
+static char *text(const struct ipct_event *e)
 {
-	struct ipct_fmt f = { .mode = IPCT_OUT_JSON, .realtime_off = 1000 };
+	return text_syms(e, NULL);
+}
+
+static struct json_object *json_syms(const struct ipct_event *e, struct ipct_syms *syms)
+{
+	struct ipct_fmt f = { .mode = IPCT_OUT_JSON, .realtime_off = 1000, .syms = syms };
 	struct ipct_buf b = { 0 };
 	struct json_object *o;
 
@@ -67,6 +73,11 @@ static struct json_object *json(const struct ipct_event *e)
 	CHECK(o != NULL);
 	ipct_buf_free(&b);
 	return o;
+}
+
+static struct json_object *json(const struct ipct_event *e)
+{
+	return json_syms(e, NULL);
 }
 
 static const char *jstr(struct json_object *o, const char *key)
@@ -180,6 +191,99 @@ static void test_details(void)
 	json_object_put(o);
 }
 
+/* Feeds syms the EXE_PATH records of path (the file pid's exec ran), in parts, as the kernel side sends them. */
+static void feed_exe_path(struct ipct_syms *syms, uint32_t pid, const char *path, bool cut)
+{
+	size_t len = strlen(path);
+
+	for (size_t off = 0; off < len; off += IPCT_EXE_PART_LEN) {
+		struct ipct_event e = ev(IPCT_EV_EXE_PATH, "sh", pid);
+		struct ipct_buf b = { 0 };
+
+		e.exe.len = (uint16_t)len;
+		e.exe.off = (uint16_t)off;
+		e.exe.cut = cut;
+		memcpy(e.exe.part, path + off, len - off < IPCT_EXE_PART_LEN ? len - off : IPCT_EXE_PART_LEN);
+		ipct_syms_on_event(syms, &e);
+		/* A carrier: no line of its own, in either output. */
+		for (int mode = IPCT_OUT_TEXT; mode <= IPCT_OUT_JSON; mode++) {
+			struct ipct_fmt f = { .mode = (enum ipct_output)mode, .syms = syms };
+
+			CHECK_INT(ipct_format_event(&f, &e, &b), 0);
+			CHECK_INT(ipct_buf_len(&b), 0);
+		}
+		CHECK_STR(ipct_event_type_name(&e), "exe_path");
+	}
+}
+
+/* An absolute path of len bytes, a name every 20, ending in "/prog". */
+static void make_path(char *path, size_t len)
+{
+	memset(path, 'd', len);
+	for (size_t i = 0; i < len; i += 20)
+		path[i] = '/';
+	memcpy(path + len - 5, "/prog", 5);
+	path[len] = 0;
+}
+
+/*
+ * An exec whose own path is relative (or was cut at 63 bytes): text shows
+ * the file that ran, by its absolute path from the EXE_PATH records before
+ * it; JSON keeps the caller's `filename` and adds `file`.
+ */
+static void test_exe_path(void)
+{
+	struct ipct_syms *syms = ipct_syms_new();
+	struct ipct_event e = ev(IPCT_EV_EXEC, "prog", 4000001);
+	struct json_object *o;
+	char path[IPCT_EXE_PATH_MAX + 1], want[IPCT_EXE_PATH_MAX + 32];
+
+	CHECK(syms != NULL);
+	/* 120 bytes: two parts. */
+	make_path(path, 120);
+	strcpy(e.proc.path, "./prog");
+	e.proc.old_pid = e.tid;
+	feed_exe_path(syms, e.pid, path, false);
+	ipct_syms_on_event(syms, &e);
+	snprintf(want, sizeof(want), "exec             %s\n", path);
+	CHECK(strstr(text_syms(&e, syms), want) != NULL);
+	CHECK(strstr(text_syms(&e, syms), "./prog") == NULL);
+	o = json_syms(&e, syms);
+	CHECK_STR(jstr(o, "filename"), "./prog");
+	CHECK_STR(jstr(o, "file"), path);
+	CHECK(!jhas(o, "file_cut"));
+	json_object_put(o);
+
+	/* The longest: text shows it whole too. */
+	e.pid = e.tid = e.proc.old_pid = 4000004;
+	make_path(path, IPCT_EXE_PATH_MAX);
+	feed_exe_path(syms, e.pid, path, false);
+	ipct_syms_on_event(syms, &e);
+	snprintf(want, sizeof(want), "exec             %s\n", path);
+	CHECK(strstr(text_syms(&e, syms), want) != NULL);
+
+	/* Too long or too deep: its last names only, after "…/". */
+	e.pid = e.tid = e.proc.old_pid = 4000002;
+	feed_exe_path(syms, e.pid, "deep/er/prog", true);
+	ipct_syms_on_event(syms, &e);
+	CHECK(strstr(text_syms(&e, syms), "exec             \u2026/deep/er/prog\n") != NULL);
+	o = json_syms(&e, syms);
+	CHECK_STR(jstr(o, "filename"), "./prog");
+	CHECK_STR(jstr(o, "file"), "deep/er/prog");
+	CHECK_STR(jstr(o, "file_cut"), "true");
+	json_object_put(o);
+
+	/* An exec with none before it: its own path, and no `file`. */
+	e.pid = e.tid = e.proc.old_pid = 4000003;
+	strcpy(e.proc.path, "/usr/bin/prog");
+	ipct_syms_on_event(syms, &e);
+	CHECK(strstr(text_syms(&e, syms), "exec             /usr/bin/prog\n") != NULL);
+	o = json_syms(&e, syms);
+	CHECK(!jhas(o, "file") && !jhas(o, "file_cut"));
+	json_object_put(o);
+	ipct_syms_free(syms);
+}
+
 /*
  * What the formatter writes without printf (times, the blocked time,
  * integers, hex) is what printf writes, at the edges of its rounding and
@@ -251,6 +355,7 @@ int main(void)
 	const char *t;
 
 	test_details();
+	test_exe_path();
 	test_printf_free();
 
 	/* A successful pipe write. */

@@ -302,6 +302,18 @@ static void test_tracks(void)
 	replay(flood, 4097, "s", &sum);
 	CHECK_STR(sum.data, "s data pipe:[77] 100/100 0.950 #1 bytes=1\n");
 	ipct_buf_free(&sum);
+
+	/* An EXE_PATH record only carries its exec's path: no track, no instant, as if it were not there. */
+	evs[0] = ev(IPCT_EV_EXE_PATH, PARENT, "sh", 1000);
+	evs[1] = exec_ev(PARENT, "wc", 2000);
+	replay(evs, 2, "Mi", &sum);
+	CHECK_STR(sum.data,
+		  "M __metadata process_name 100/100 2.000 wc[100]\n"
+		  "M __metadata process_sort_index 100/100 2.000 0\n"
+		  "M __metadata thread_name 100/100 2.000 wc[100]\n"
+		  "M __metadata thread_sort_index 100/100 2.000 1\n"
+		  "i process exec /usr/bin/wc 100/100 2.000 s=t event=exec\n");
+	ipct_buf_free(&sum);
 }
 
 int main(void)
