@@ -278,7 +278,7 @@ static void skip_blocks(struct logq *q)
 	for (int i = 0; i < n; i++)
 		q->skip_back.pids |= ipct_journal_pid_bit(pids[i]);
 	q->skip_fwd = q->skip_back;
-	q->skip_fwd.types = 1u << IPCT_EV_FORK | 1u << IPCT_EV_EXEC;
+	q->skip_fwd.types = 1u << IPCT_EV_FORK | 1u << IPCT_EV_EXEC | 1u << IPCT_EV_EXE_PATH;
 	q->back.skip = &q->skip_back;
 	q->cur.skip = &q->skip_fwd;
 }

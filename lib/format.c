@@ -2296,7 +2296,7 @@ static void fmt_argv(struct pr *p, const struct ipct_event *e)
  * An exec's file by its absolute path, as ipct_syms put it together from
  * the EXE_PATH records before the exec. Text shows it whole, past the
  * TEXT_MAX that other fragments are cut at: it has up to
- * IPCT_EXE_PATH_MAX bytes. A cut one is its last names only, after "…/".
+ * IPCT_EXE_PATH_MAX bytes. A cut one is its last names only ("/b/c"), after "…".
  */
 static void pr_exe_file(struct pr *p, const char *file, bool cut)
 {
@@ -2309,7 +2309,7 @@ static void pr_exe_file(struct pr *p, const char *file, bool cut)
 		return;
 	}
 	if (cut)
-		pr_text(p, "\u2026/");
+		pr_text(p, "\u2026");
 	ipct_text_escape(safe, sizeof(safe), file, strlen(file));
 	for (size_t n = strlen(safe), k, i = 0; i < n; i += k) {
 		size_t from = p->out->end;

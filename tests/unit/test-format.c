@@ -262,14 +262,14 @@ static void test_exe_path(void)
 	snprintf(want, sizeof(want), "exec             %s\n", path);
 	CHECK(strstr(text_syms(&e, syms), want) != NULL);
 
-	/* Too long or too deep: its last names only, after "…/". */
+	/* Too long or too deep: its last names only, after "…". */
 	e.pid = e.tid = e.proc.old_pid = 4000002;
-	feed_exe_path(syms, e.pid, "deep/er/prog", true);
+	feed_exe_path(syms, e.pid, "/deep/er/prog", true);
 	ipct_syms_on_event(syms, &e);
 	CHECK(strstr(text_syms(&e, syms), "exec             \u2026/deep/er/prog\n") != NULL);
 	o = json_syms(&e, syms);
 	CHECK_STR(jstr(o, "filename"), "./prog");
-	CHECK_STR(jstr(o, "file"), "deep/er/prog");
+	CHECK_STR(jstr(o, "file"), "/deep/er/prog");
 	CHECK_STR(jstr(o, "file_cut"), "true");
 	json_object_put(o);
 
