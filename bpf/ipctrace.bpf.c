@@ -2209,15 +2209,20 @@ struct {
 } exe_scratch SEC(".maps");
 
 /*
- * The absolute path of file, from its names up to the root of the mount
- * tree (a mount's root goes on from where it is mounted), built backwards
- * into sc->buf[sc->off, IPCT_EXE_PATH_MAX). False when it did not fit, or
- * reaches no root: then it holds only its last names.
+ * The absolute path of file as the current task sees it (d_path): from its
+ * names up to the task's root (a chroot's, say), a mount's root going on
+ * from where it is mounted, built backwards into sc->buf[sc->off,
+ * IPCT_EXE_PATH_MAX). False when it did not fit, or reaches no root: then
+ * it holds only its last names.
  */
 static __always_inline bool file_path(struct exe_scratch *sc, struct file *file)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
-	struct mount *mnt = (void *)BPF_CORE_READ(file, f_path.mnt) - bpf_core_field_offset(struct mount, mnt);
+	struct vfsmount *vfs = BPF_CORE_READ(file, f_path.mnt);
+	struct mount *mnt = (void *)vfs - bpf_core_field_offset(struct mount, mnt);
+	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
+	struct vfsmount *root_mnt = BPF_CORE_READ(task, fs, root.mnt);
 
 	sc->off = IPCT_EXE_PATH_MAX;
 	for (int i = 0; i < IPCT_EXE_PATH_DEPTH; i++) {
@@ -2226,6 +2231,8 @@ static __always_inline bool file_path(struct exe_scratch *sc, struct file *file)
 		struct qstr name;
 		__u32 off;
 
+		if (d == root && (void *)mnt + bpf_core_field_offset(struct mount, mnt) == root_mnt)
+			return true;
 		if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
 			up = BPF_CORE_READ(mnt, mnt_parent);
 			if (up == mnt)
