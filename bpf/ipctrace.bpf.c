@@ -2193,12 +2193,7 @@ static __always_inline void emit_argv(__u32 session, struct linux_binprm *bprm)
 struct exe_scratch {
 	char name[IPCT_PATH_LEN];
 	char buf[2 * IPCT_EXE_PATH_MAX];
-	/*
-	 * Where the path starts in buf, kept here and not in a register: the
-	 * verifier then knows nothing of it at each step, and sees the steps
-	 * of the walk as one state, not one per length so far.
-	 */
-	__u32 off;
+	__u32 off;              /* where the path being built starts in buf */
 };
 
 struct {
@@ -2208,54 +2203,113 @@ struct {
 	__type(value, struct exe_scratch);
 } exe_scratch SEC(".maps");
 
+/* A walk up from a file to the current task's root (file_path). */
+struct path_walk {
+	struct dentry *d, *root;
+	struct mount *mnt;
+	struct vfsmount *root_mnt;
+	int end;                /* 0 going on; 1 the root reached; -1 no path (too long, or no root) */
+};
+
+/*
+ * One step of it, under bpf_loop: the verifier checks it once, not once
+ * per name of the longest path. Its name goes before those in the buffer,
+ * or, at a mount's root, the walk goes on from where that is mounted.
+ */
+static long path_step(__u32 i, void *arg)
+{
+	struct path_walk *w = arg;
+	/* Copied out: a CO-RE read relocates every access in its argument, and path_walk is ours. */
+	struct dentry *d = w->d;
+	struct mount *mnt = w->mnt;
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct exe_scratch *sc;
+	struct mount *up;
+	struct qstr name;
+	__u32 zero = 0, off;
+
+	if (d == w->root && (void *)mnt + bpf_core_field_offset(struct mount, mnt) == w->root_mnt) {
+		w->end = 1;
+		return 1;
+	}
+	if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+		up = BPF_CORE_READ(mnt, mnt_parent);
+		w->end = up == mnt;
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		return w->end;
+	}
+	sc = bpf_map_lookup_elem(&exe_scratch, &zero);
+	name = BPF_CORE_READ(d, d_name);
+	/* The root of a file system mounted nowhere (unmounted since): no path leads here. */
+	if (!sc || d == parent || name.len + 1 > sc->off) {
+		w->end = -1;
+		return 1;
+	}
+	off = sc->off - (name.len + 1);
+	sc->buf[off & (IPCT_EXE_PATH_MAX - 1)] = '/';
+	bpf_probe_read_kernel(&sc->buf[(off + 1) & (IPCT_EXE_PATH_MAX - 1)], name.len & (IPCT_EXE_PATH_MAX - 1),
+			      name.name);
+	sc->off = off;
+	w->d = parent;
+	return 0;
+}
+
 /*
  * The absolute path of file as the current task sees it (d_path): from its
- * names up to the task's root (a chroot's, say), a mount's root going on
- * from where it is mounted, built backwards into sc->buf[sc->off,
- * IPCT_EXE_PATH_MAX). False when it did not fit, or reaches no root: then
- * it holds only its last names.
+ * names up to the task's root (a chroot's, say), built backwards into
+ * sc->buf[sc->off, IPCT_EXE_PATH_MAX). False when it did not fit in
+ * IPCT_EXE_PATH_MAX bytes and IPCT_EXE_PATH_DEPTH steps, or reaches no
+ * root: then it holds only its last names.
  */
 static __always_inline bool file_path(struct exe_scratch *sc, struct file *file)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
 	struct vfsmount *vfs = BPF_CORE_READ(file, f_path.mnt);
-	struct mount *mnt = (void *)vfs - bpf_core_field_offset(struct mount, mnt);
-	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
-	struct vfsmount *root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	struct path_walk w = {
+		.d = BPF_CORE_READ(file, f_path.dentry),
+		.mnt = (void *)vfs - bpf_core_field_offset(struct mount, mnt),
+		.root = BPF_CORE_READ(task, fs, root.dentry),
+		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+	};
 
 	sc->off = IPCT_EXE_PATH_MAX;
-	for (int i = 0; i < IPCT_EXE_PATH_DEPTH; i++) {
-		struct dentry *parent = BPF_CORE_READ(d, d_parent);
-		struct mount *up;
-		struct qstr name;
-		__u32 off;
+	bpf_loop(IPCT_EXE_PATH_DEPTH, path_step, &w, 0);
+	return w.end > 0;
+}
 
-		if (d == root && (void *)mnt + bpf_core_field_offset(struct mount, mnt) == root_mnt)
-			return true;
-		if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
-			up = BPF_CORE_READ(mnt, mnt_parent);
-			if (up == mnt)
-				return true;
-			d = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = up;
-			continue;
-		}
-		/* The root of a file system mounted nowhere (unmounted since): no path leads here. */
-		if (d == parent)
-			return false;
-		name = BPF_CORE_READ(d, d_name);
-		off = sc->off;
-		if (name.len + 1 > off)
-			return false;
-		off -= name.len + 1;
-		sc->buf[off & (IPCT_EXE_PATH_MAX - 1)] = '/';
-		bpf_probe_read_kernel(&sc->buf[(off + 1) & (IPCT_EXE_PATH_MAX - 1)],
-				      name.len & (IPCT_EXE_PATH_MAX - 1), name.name);
-		sc->off = off;
-		d = parent;
-	}
-	return false;
+/* The EXE_PATH records of one path (emit_exe_path). */
+struct path_parts {
+	__u32 session;
+	__u32 len;              /* the path's bytes, at sc->off in the scratch buffer */
+	bool cut;
+};
+
+/* The i-th record, under bpf_loop (checked once): 1 when there is no more, or no room. */
+static long emit_part(__u32 i, void *arg)
+{
+	struct path_parts *pp = arg;
+	__u32 zero = 0, at = i * IPCT_EXE_PART_LEN, len = pp->len;
+	struct exe_scratch *sc = bpf_map_lookup_elem(&exe_scratch, &zero);
+	struct ipct_event *e;
+	__u64 part;
+
+	if (!sc || at >= len || len > IPCT_EXE_PATH_MAX)
+		return 1;
+	part = len - at > IPCT_EXE_PART_LEN ? IPCT_EXE_PART_LEN : len - at;
+	/* Kept in a register as clamped, and checked again: the verifier sees the bound. */
+	asm volatile("" : "+r"(part));
+	if (part > IPCT_EXE_PART_LEN)
+		return 1;
+	e = reserve(IPCT_EV_EXE_PATH, pp->session);
+	if (!e)
+		return 1;
+	e->exe.len = len;
+	e->exe.off = at;
+	e->exe.cut = pp->cut;
+	bpf_probe_read_kernel(e->exe.part, part, &sc->buf[(IPCT_EXE_PATH_MAX - len + at) & (IPCT_EXE_PATH_MAX - 1)]);
+	submit(e, false);
+	return 0;
 }
 
 /*
@@ -2266,33 +2320,13 @@ static __always_inline bool file_path(struct exe_scratch *sc, struct file *file)
  */
 static __always_inline void emit_exe_path(__u32 session, struct exe_scratch *sc, long n, struct file *file)
 {
-	struct ipct_event *e;
-	__u32 off, len;
-	bool cut;
+	struct path_parts pp = { .session = session };
 
 	if (n > 0 && n < IPCT_PATH_LEN && sc->name[0] == '/')
 		return;
-	cut = !file_path(sc, file);
-	off = sc->off;
-	if (off > IPCT_EXE_PATH_MAX)
-		return;
-	len = IPCT_EXE_PATH_MAX - off;
-	for (__u32 at = 0; at < len && at < IPCT_EXE_PATH_MAX; at += IPCT_EXE_PART_LEN) {
-		__u64 part = len - at > IPCT_EXE_PART_LEN ? IPCT_EXE_PART_LEN : len - at;
-
-		/* Kept in a register as clamped, and checked again: the verifier sees the bound. */
-		asm volatile("" : "+r"(part));
-		if (part > IPCT_EXE_PART_LEN)
-			break;
-		e = reserve(IPCT_EV_EXE_PATH, session);
-		if (!e)
-			return;
-		e->exe.len = len;
-		e->exe.off = at;
-		e->exe.cut = cut;
-		bpf_probe_read_kernel(e->exe.part, part, &sc->buf[(off + at) & (IPCT_EXE_PATH_MAX - 1)]);
-		submit(e, false);
-	}
+	pp.cut = !file_path(sc, file);
+	pp.len = IPCT_EXE_PATH_MAX - sc->off;
+	bpf_loop((IPCT_EXE_PATH_MAX + IPCT_EXE_PART_LEN - 1) / IPCT_EXE_PART_LEN, emit_part, &pp, 0);
 }
 
 /*
