@@ -2314,15 +2314,15 @@ static long emit_part(__u32 i, void *arg)
 
 /*
  * Before the exec record, when the name its caller gave (sc->name, read
- * with n) is relative or does not fit in the record: the file's absolute
- * path, in EXE_PATH records (struct ipct_exepath), which consumers need to
- * open the file once the process is gone (handler names).
+ * NUL-padded) is relative or does not fit in the record: the file's
+ * absolute path, in EXE_PATH records (struct ipct_exepath), which consumers
+ * need to open the file once the process is gone (handler names).
  */
-static __always_inline void emit_exe_path(__u32 session, struct exe_scratch *sc, long n, struct file *file)
+static __always_inline void emit_exe_path(__u32 session, struct exe_scratch *sc, struct file *file)
 {
 	struct path_parts pp = { .session = session };
 
-	if (n > 0 && n < IPCT_PATH_LEN && sc->name[0] == '/')
+	if (!ipct_exec_path_partial(sc->name))
 		return;
 	pp.cut = !file_path(sc, file);
 	pp.len = IPCT_EXE_PATH_MAX - sc->off;
@@ -2367,7 +2367,6 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 *sess, s, zero = 0;
 	bool left;
-	long n;
 
 	/* A held command starts being traced here. */
 	sess = bpf_map_lookup_elem(&traced, &tgid);
@@ -2385,8 +2384,8 @@ int ipct_process_exec(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	/* What follows the name stays zero, as in a fresh record: never another exec's bytes. */
 	__builtin_memset(sc->name, 0, sizeof(sc->name));
-	n = bpf_probe_read_kernel_str(sc->name, sizeof(sc->name), BPF_CORE_READ(bprm, filename));
-	emit_exe_path(s, sc, n, BPF_CORE_READ(bprm, file));
+	bpf_probe_read_kernel_str(sc->name, sizeof(sc->name), BPF_CORE_READ(bprm, filename));
+	emit_exe_path(s, sc, BPF_CORE_READ(bprm, file));
 	e = reserve(IPCT_EV_EXEC, s);
 	if (!e)
 		return 0;

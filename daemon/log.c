@@ -594,12 +594,6 @@ static void keep_context(struct logq *q, const struct ipct_event *e)
 	q->ctx[q->nctx++] = *e;
 }
 
-/* Did the kernel send EXE_PATH records before this exec (its name relative, or cut: bpf/, emit_exe_path)? */
-static bool exec_has_parts(const struct ipct_event *e)
-{
-	return e->proc.path[0] != '/' || e->proc.path[IPCT_PATH_LEN - 2];
-}
-
 /*
  * Further back: the exec that gave each wanted process its program (and
  * the EXE_PATH records right before it, its thread's last records before
@@ -627,7 +621,7 @@ static bool on_context(uint16_t type, const void *rec, uint16_t len, int64_t rea
 	pids_del(&q->parts, &q->nparts, ev.pid);
 	if (ev.type == IPCT_EV_EXEC && want_del(q, ev.pid)) {
 		keep_context(q, &ev);
-		if (exec_has_parts(&ev))
+		if (ipct_exec_path_partial(ev.proc.path))
 			pids_add(&q->parts, &q->nparts, ev.pid);
 	} else if (ev.type == IPCT_EV_FORK && want_del(q, ev.proc.child_pid)) {
 		keep_context(q, &ev);

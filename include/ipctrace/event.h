@@ -369,6 +369,17 @@ struct ipct_exepath {
 	char part[IPCT_EXE_PART_LEN];
 };
 
+/*
+ * Does an exec's path (as its record holds it, NUL-padded) come after
+ * EXE_PATH records: relative, unread, or as long as the record holds (and
+ * so perhaps cut)? The kernel side sends them by this rule, and readers
+ * look for them by it.
+ */
+static inline int ipct_exec_path_partial(const char path[IPCT_PATH_LEN])
+{
+	return path[0] != '/' || path[IPCT_PATH_LEN - 2];
+}
+
 /* The BPF side's note of a call in flight, per thread (task storage). */
 struct ipct_obj {
 	__u64 ino;
