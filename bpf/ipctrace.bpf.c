@@ -2203,11 +2203,16 @@ struct {
 	__type(value, struct exe_scratch);
 } exe_scratch SEC(".maps");
 
+/* The mount a vfsmount is part of (the kernel's real_mount). */
+static __always_inline struct mount *real_mount(struct vfsmount *m)
+{
+	return (void *)m - bpf_core_field_offset(struct mount, mnt);
+}
+
 /* A walk up from a file to the current task's root (file_path). */
 struct path_walk {
 	struct dentry *d, *root;
-	struct mount *mnt;
-	struct vfsmount *root_mnt;
+	struct mount *mnt, *root_mnt;
 	int end;                /* 0 going on; 1 the root reached; -1 no path (too long, or no root) */
 };
 
@@ -2228,7 +2233,7 @@ static long path_step(__u32 i, void *arg)
 	struct qstr name;
 	__u32 zero = 0, off;
 
-	if (d == w->root && (void *)mnt + bpf_core_field_offset(struct mount, mnt) == w->root_mnt) {
+	if (d == w->root && mnt == w->root_mnt) {
 		w->end = 1;
 		return 1;
 	}
@@ -2265,12 +2270,11 @@ static long path_step(__u32 i, void *arg)
 static __always_inline bool file_path(struct exe_scratch *sc, struct file *file)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct vfsmount *vfs = BPF_CORE_READ(file, f_path.mnt);
 	struct path_walk w = {
 		.d = BPF_CORE_READ(file, f_path.dentry),
-		.mnt = (void *)vfs - bpf_core_field_offset(struct mount, mnt),
+		.mnt = real_mount(BPF_CORE_READ(file, f_path.mnt)),
 		.root = BPF_CORE_READ(task, fs, root.dentry),
-		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+		.root_mnt = real_mount(BPF_CORE_READ(task, fs, root.mnt)),
 	};
 
 	sc->off = IPCT_EXE_PATH_MAX;
