@@ -3,17 +3,18 @@
 """`ipctrace log -n N`: exactly the last N matches, never silently fewer.
 
 A private daemon whose journal is cut into 4 MiB segments (--journal-max-mib
-64) traces `signals 3` (handlers, for the names), then `pipe 260000` (over
-260,000 events: its writes, and its reads, as many as the reader's timing
-makes them; about 12 segments). Against the whole log (`log`, no -n),
+64) traces `signals 3` (handlers, for the names), then `pipe 200000` (over
+200,000 events: its writes, and its reads, as many as the reader's timing
+makes them: from a few thousand to one a write, so 8 to 16 segments, and
+never more than the journal holds, which would drop its oldest). Against the whole log (`log`, no -n),
 whose writes are as many as the program counted:
 
 - `-n N type=write` the last N writes, for N from 1 to 110,000; `-n 0`
   nothing; `-n 10000000` (the cap) all of the first process's events
   (the walk back goes through the whole journal);
 - `-n 2 type=signal_deliver`: the last two deliveries, their handler named
-  (the exec that names it lies over 260,000 events further back);
-- `-n 250000` returns exactly the last 250,000 events, exit 0, to a
+  (the exec that names it lies over 200,000 events further back);
+- `-n 200000` returns exactly the last 200,000 events, exit 0, to a
   client that stops reading until the daemon holds a full backlog for it
   (stats backlog_bytes): far more than a client's backlog (16 MiB, about
   110,000 events) can hold, so the daemon must wait for it, not drop;
@@ -32,7 +33,9 @@ from common import (IPCTRACE, Daemon, Lines, check, check_clean_exit, check_eq, 
                     passed, request, run_env, trace)
 from logcommon import log, log_run, parse_json_lines, same_events, stats, wait_stats
 
-WRITES = 260000
+# Every event is logged (160 bytes): 200,000 writes and up to as many reads fill the 64 MiB journal to
+# under 64 MB, and the writes alone pass the 7 segments (of 4 MiB) that an 8th starts after.
+WRITES = 200000
 CAP = 10000000
 
 
@@ -108,12 +111,12 @@ try:
     passed('-n 2 type=signal_deliver: handler %r named from an exec %d events back'
            % (delivers[-1]['handler'], len(full) - full.index(next(e for e in full if e['type'] == 'exec'))))
 
-    # -n 250000 to a client that stops reading until the daemon holds a full backlog for it.
-    lines, code, err = stalled(d, ['-n', '250000'])
-    check_eq('-n 250000: exit status (stderr %r)' % err, 0, code)
-    check_eq('-n 250000: stderr', '', err)
-    same_events('-n 250000', full[-250000:], parse_json_lines('\n'.join(lines), 'log -n 250000'))
-    passed('-n 250000, read late: exactly the last 250,000 events, exit 0')
+    # -n 200000 to a client that stops reading until the daemon holds a full backlog for it.
+    lines, code, err = stalled(d, ['-n', '200000'])
+    check_eq('-n 200000: exit status (stderr %r)' % err, 0, code)
+    check_eq('-n 200000: stderr', '', err)
+    same_events('-n 200000', full[-200000:], parse_json_lines('\n'.join(lines), 'log -n 200000'))
+    passed('-n 200000, read late: exactly the last 200,000 events, exit 0')
 
     r = log_run(sock, opts=['-n', str(CAP + 1)])
     check_eq('-n %d: exit status' % (CAP + 1), 2, r.returncode)
